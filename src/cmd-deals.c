@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* salescycle deals: the deals active in the range. */
+#include <stdio.h>
+
+#include "cmd.h"
+#include "report.h"
+
+static int
+cmd_deals_exec(struct cmd_ctx *ctx)
+{
+	struct report_filter f = { &ctx->cfg, ctx->since, ctx->until,
+	    ctx->salesperson, NULL };
+	struct err err = { 0 };
+	struct table t;
+
+	if (ctx->argc != 0) {
+		cmd_error("deals", "takes no arguments (see 'deal ACCOUNT')");
+		return EXIT_USAGE;
+	}
+	if (report_deals(ctx->store, &f, &t, &err) != 0) {
+		table_free(&t);
+		cmd_error("deals", "%s", err.msg);
+		return EXIT_FAIL;
+	}
+	table_print(&t, ctx->format, stdout);
+	table_free(&t);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_deals_entry = {
+	.name = "deals",
+	.summary = "list deals with their phase and outcome",
+	.usage = "",
+	.flags = CMD_NEEDS_STORE,
+	.shortopts = "",
+	.exec = cmd_deals_exec,
+	.help = "Lists every deal that was open at some time in the range: "
+	    "opened before --until\nand not closed before --since.\n",
+};

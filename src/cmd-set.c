@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * salescycle set ACCOUNT --phase P | --outcome won|lost|open: a manager's
+ * correction, recorded as a `manual` signal so that it survives rebuild
+ * like every other fact.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "cmd.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static const char *set_phase;
+static const char *set_outcome;
+static const char *set_at;
+
+static const struct option set_options[] = {
+	{ "phase", required_argument, NULL, 'P' },
+	{ "outcome", required_argument, NULL, 'O' },
+	{ "at", required_argument, NULL, 'A' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+cmd_set_option(struct cmd_ctx *ctx, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'P':
+		set_phase = arg;
+		return 0;
+	case 'O':
+		set_outcome = arg;
+		return 0;
+	case 'A':
+		set_at = arg;
+		return 0;
+	}
+	return -1;
+}
+
+/* The owner of the account's latest deal, or NULL; caller frees. */
+static char *
+latest_owner(struct store *st, const char *account)
+{
+	static const char sql[] = "SELECT d.salesperson FROM deals d"
+	    " JOIN accounts a ON a.id = d.account_id WHERE a.key = ?1"
+	    " ORDER BY d.seq DESC LIMIT 1";
+	sqlite3_stmt *stmt;
+	char *owner = NULL;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(stmt, 1, account, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		owner = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	return owner;
+}
+
+static int
+cmd_set_exec(struct cmd_ctx *ctx)
+{
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct err err = { 0 };
+	struct signal *s;
+	char key[256];
+	char *owner;
+	time_t at = ctx->now;
+	int rc = EXIT_OK;
+
+	if (ctx->argc != 1 || (set_phase == NULL) == (set_outcome == NULL)) {
+		cmd_error("set", "give one ACCOUNT and either --phase or --outcome");
+		return EXIT_USAGE;
+	}
+	if (cmd_account_key(&ctx->cfg, ctx->argv[0], key, sizeof key) != 0)
+		return EXIT_USAGE;
+	if (set_phase != NULL && config_phase_index(&ctx->cfg, set_phase) == PHASE_NONE) {
+		cmd_error("--phase", "'%s' is not a phase of the configured cycle", set_phase);
+		return EXIT_USAGE;
+	}
+	if (set_outcome != NULL && outcome_from_name(set_outcome) < 0) {
+		cmd_error("--outcome", "'%s': use won, lost or open", set_outcome);
+		return EXIT_USAGE;
+	}
+	if (set_at != NULL && util_parse_time(set_at, ctx->cfg.timezone, &at) != 0) {
+		cmd_error("--at", "'%s' is not a date", set_at);
+		return EXIT_USAGE;
+	}
+	owner = ctx->salesperson != NULL ? xstrdup(ctx->salesperson) :
+	    latest_owner(ctx->store, key);
+	if (owner == NULL) {
+		cmd_error(key, "no deal yet: say whose it is with --salesperson KEY");
+		return EXIT_USAGE;
+	}
+
+	s = signal_list_add(&sigs);
+	s->kind = SIG_MANUAL;
+	s->account = xstrdup(key);
+	s->salesperson = owner;
+	s->occurred_at = at;
+	s->dir = DIR_NONE;
+	s->source = xstrdup("manual");
+	s->item = xstrdup("manual");
+	s->value = set_phase != NULL ? xasprintf("phase=%s", set_phase) :
+	    xasprintf("outcome=%s", set_outcome);
+	s->ref = xasprintf("manual:%s:%lld:%s", key, (long long)at, s->value);
+	s->rule = xstrdup("manual");
+
+	if (store_begin(ctx->store, &err) != 0 ||
+	    store_add_signals(ctx->store, &sigs, &touched, &err) < 0 ||
+	    store_project(ctx->store, &ctx->cfg, &touched, ctx->now, &err) != 0 ||
+	    store_commit(ctx->store, &err) != 0) {
+		store_rollback(ctx->store);
+		cmd_error("set", "%s", err.msg);
+		rc = EXIT_FAIL;
+	}
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+	return rc;
+}
+
+const struct cmd_entry cmd_set_entry = {
+	.name = "set",
+	.summary = "set an account's phase or outcome by hand",
+	.usage = "ACCOUNT --phase PHASE | --outcome won|lost|open [--at DATE]",
+	.flags = CMD_STORE_WRITE,
+	.options = set_options,
+	.shortopts = "",
+	.option = cmd_set_option,
+	.exec = cmd_set_exec,
+	.help = "  --phase PHASE   move the account's deal to PHASE\n"
+	    "  --outcome O     mark it won, lost, or open again\n"
+	    "  --at DATE       when it happened (default: now)\n"
+	    "The correction is stored as a 'manual' signal (kept by rebuild). Without a\n"
+	    "deal yet, --salesperson says whose it is.\n",
+};

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * salescycle status: the health of every configured source (last success,
+ * last error, back-off) and its sync cursors per folder or calendar.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "cmd.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static const struct column status_columns[] = {
+	{ "source", NULL, COL_STR },
+	{ "last_success", "last success", COL_TIME },
+	{ "last_attempt", "last attempt", COL_TIME },
+	{ "backoff_until", "backoff until", COL_TIME },
+	{ "error_since", "error since", COL_TIME },
+	{ "last_error", "last error", COL_STR },
+};
+
+static const struct source_health *
+find_health(const struct source_health *h, size_t n, const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(h[i].source, source) == 0)
+			return &h[i];
+	return NULL;
+}
+
+/*
+ * The cursors of one source, one scope (folder, calendar) per entry: JSON
+ * objects {"scope":..,"cursors":{name:value}} or text lines.
+ */
+static int
+print_cursors(struct cmd_ctx *ctx, const char *source, struct json *j)
+{
+	static const char sql[] = "SELECT scope, name, value FROM cursors"
+	    " WHERE source = ?1 ORDER BY scope, name";
+	sqlite3_stmt *stmt;
+	char *scope = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(ctx->store), sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(stmt, 1, source, -1, SQLITE_TRANSIENT);
+	if (j != NULL)
+		json_begin_array(j);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(stmt, 0);
+		const char *name = (const char *)sqlite3_column_text(stmt, 1);
+		const char *value = (const char *)sqlite3_column_text(stmt, 2);
+		bool new_scope = scope == NULL || strcmp(scope, s) != 0;
+
+		if (new_scope && scope != NULL) {
+			if (j != NULL) {
+				json_end_object(j);
+				json_end_object(j);
+			} else
+				putchar('\n');
+		}
+		if (new_scope) {
+			free(scope);
+			scope = xstrdup(s);
+			if (j != NULL) {
+				json_begin_object(j);
+				json_key(j, "scope");
+				json_str(j, scope);
+				json_key(j, "cursors");
+				json_begin_object(j);
+			} else
+				printf("    %s:", scope);
+		}
+		if (j != NULL) {
+			json_key(j, name);
+			json_str(j, value);
+		} else
+			printf(" %s=%s", name, value);
+	}
+	if (scope != NULL) {
+		if (j != NULL) {
+			json_end_object(j);
+			json_end_object(j);
+		} else
+			putchar('\n');
+	}
+	if (j != NULL)
+		json_end_array(j);
+	free(scope);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+cmd_status_exec(struct cmd_ctx *ctx)
+{
+	struct source_health *h = NULL;
+	const struct source_health *sh;
+	struct err err = { 0 };
+	struct table t;
+	struct json j;
+	size_t n = 0, i;
+
+	if (ctx->argc != 0) {
+		cmd_error("status", "takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (store_health_list(ctx->store, &h, &n, &err) != 0) {
+		cmd_error("status", "%s", err.msg);
+		return EXIT_FAIL;
+	}
+	table_init(&t, status_columns, sizeof status_columns / sizeof status_columns[0],
+	    ctx->cfg.timezone);
+	for (i = 0; i < ctx->cfg.nsources; i++) {
+		const struct source *src = &ctx->cfg.sources[i];
+
+		if (ctx->salesperson != NULL &&
+		    strcmp(ctx->salesperson, src->salesperson) != 0)
+			continue;
+		sh = find_health(h, n, src->name);
+		table_row(&t);
+		table_str(&t, 0, src->name);
+		if (sh == NULL) {
+			table_str(&t, 5, "never polled");
+			continue;
+		}
+		table_time(&t, 1, sh->last_success);
+		table_time(&t, 2, sh->last_attempt);
+		table_time(&t, 3, sh->backoff_until > ctx->now ? sh->backoff_until : 0);
+		table_time(&t, 4, sh->last_error != NULL ? sh->error_since : 0);
+		table_str(&t, 5, sh->last_error);
+	}
+	if (ctx->format == FORMAT_JSON) {
+		json_init(&j, stdout);
+		json_begin_array(&j);
+		for (i = 0; i < t.nrows; i++) {
+			/* The row's object, plus its folders. */
+			json_begin_object(&j);
+			for (size_t c = 0; c < t.ncols; c++) {
+				const struct cell *cell = &t.cells[i * t.ncols + c];
+
+				json_key(&j, t.cols[c].name);
+				if (cell->null)
+					json_null(&j);
+				else if (t.cols[c].type == COL_TIME)
+					json_time(&j, (time_t)cell->i);
+				else
+					json_str(&j, cell->s);
+			}
+			json_key(&j, "folders");
+			print_cursors(ctx, t.cells[i * t.ncols].s, &j);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_end(&j);
+	} else if (ctx->format == FORMAT_CSV) {
+		table_print(&t, ctx->format, stdout);
+	} else {
+		if (t.nrows == 0)
+			printf("no sources configured in %s\n", ctx->cfg.path);
+		table_print(&t, ctx->format, stdout);
+		for (i = 0; i < t.nrows; i++) {
+			printf("\n%s\n", t.cells[i * t.ncols].s);
+			print_cursors(ctx, t.cells[i * t.ncols].s, NULL);
+		}
+	}
+	table_free(&t);
+	source_health_free(h, n);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.summary = "health and sync state of every source",
+	.usage = "",
+	.flags = CMD_NEEDS_STORE,
+	.shortopts = "",
+	.exec = cmd_status_exec,
+	.help = "Per configured source: the last successful poll, the last error and since\n"
+	    "when, the back-off in force, and the sync cursors of each folder or calendar\n"
+	    "(UIDVALIDITY and UIDNEXT, sync token).\n",
+};

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the commands (cmd.h). */
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "cmd.h"
+#include "xmalloc.h"
+
+void
+cmd_error(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "salescycle: %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+char *
+cmd_database_path(const struct config *cfg)
+{
+	char *copy, *dir, *path;
+
+	if (cfg->database[0] == '/' || cfg->path == NULL)
+		return xstrdup(cfg->database);
+	copy = xstrdup(cfg->path);
+	dir = dirname(copy);
+	path = xasprintf("%s/%s", dir, cfg->database);
+	free(copy);
+	return path;
+}
+
+int
+cmd_account_key(const struct config *cfg, const char *arg, char *key, size_t keylen)
+{
+	char addr[512];
+
+	if (strchr(arg, '@') != NULL)
+		snprintf(addr, sizeof addr, "%s", arg);
+	else
+		snprintf(addr, sizeof addr, "x@%s", arg);
+	if (account_classify(cfg, addr, key, keylen) != ADDR_EXTERNAL) {
+		cmd_error(arg, "not a customer account: give its domain (acme.nl) "
+		    "or, for free-mail customers, the address");
+		return -1;
+	}
+	return 0;
+}

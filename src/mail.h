@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mail summary: what classification needs of one message, and nothing
+ * else (no body is kept).  It is filled from an RFC 5322 message read from
+ * a file (mail_parse, libetpan's MIME parser) and, by imap.c, from IMAP
+ * ENVELOPE, BODYSTRUCTURE and a HEADER.FIELDS fetch using the helpers
+ * below, so that both paths give the same summary for the same message.
+ * Pure functions: bytes in, struct out.  They are fuzzing targets.
+ */
+#ifndef SC_MAIL_H
+#define SC_MAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "xmalloc.h"
+
+struct mail_addr {
+	char	*name;		/* owned, UTF-8 display name, may be NULL */
+	char	*addr;		/* owned, lower-cased "local@domain" */
+};
+
+struct mail_addr_list {
+	struct mail_addr *v;	/* owned */
+	size_t		  n;
+	size_t		  cap;
+};
+
+/* Markers of bulk and automatic mail (DESIGN section 5). */
+#define MAIL_BULK_LIST		0x01	/* List-Id or List-Unsubscribe or List-Post */
+#define MAIL_BULK_PRECEDENCE	0x02	/* Precedence: bulk, list or junk */
+#define MAIL_BULK_AUTOSUBMITTED	0x04	/* Auto-Submitted other than "no" */
+#define MAIL_BULK_AUTOREPLY	0x08	/* X-Autoreply, X-Autorespond, X-Auto-Response-Suppress: OOF... */
+#define MAIL_BULK_DSN		0x10	/* multipart/report, message/delivery-status */
+
+/* Headers imap.c fetches with BODY.PEEK[HEADER.FIELDS (...)]. */
+#define MAIL_EXTRA_HEADERS \
+	"LIST-ID", "LIST-UNSUBSCRIBE", "LIST-POST", "PRECEDENCE", \
+	"AUTO-SUBMITTED", "X-AUTOREPLY", "X-AUTORESPOND", \
+	"X-AUTO-RESPONSE-SUPPRESS", "IN-REPLY-TO", "REFERENCES", "CONTENT-TYPE"
+
+struct mail_summary {
+	char		*message_id;	/* owned, without angle brackets; NULL if none */
+	time_t		 date;		/* Date header; else internaldate */
+	bool		 date_valid;	/* Date header parsed */
+	time_t		 internaldate;	/* IMAP INTERNALDATE or mbox From_ line; 0 if unknown */
+	struct mail_addr_list from;
+	struct mail_addr_list to;
+	struct mail_addr_list cc;
+	char		*subject;	/* owned, decoded to UTF-8; "" if none */
+	struct strlist	 attachments;	/* decoded file names, UTF-8 */
+	unsigned	 bulk;		/* MAIL_BULK_* */
+	char		*in_reply_to;	/* owned, without angle brackets */
+	struct strlist	 references;
+	struct strlist	 hashtags;	/* "#verbal", "#decision 2027-01-15" from subject and first text part */
+	struct strlist	 calendar_parts; /* iCalendar text of text/calendar parts (files only) */
+	struct strlist	 calendar_sections; /* IMAP section numbers of text/calendar parts ("2", "1.2") */
+};
+
+/*
+ * Parses one message.  Returns 0, or -1 with err (class ERR_DATA) when the
+ * bytes are not a message at all; a message with some bad headers still
+ * parses (those fields stay empty).
+ */
+int	mail_parse(const char *buf, size_t len, struct mail_summary *out, struct err *err);
+void	mail_summary_free(struct mail_summary *);
+
+/*
+ * Applies the header block of the extra headers (bulk markers, thread
+ * headers) to a summary: used by mail_parse and by the IMAP path with the
+ * answer of BODY.PEEK[HEADER.FIELDS (MAIL_EXTRA_HEADERS)].
+ */
+void	mail_apply_headers(struct mail_summary *, const char *hdr, size_t len);
+
+/* Decodes RFC 2047 encoded words in a header value into UTF-8; caller frees. */
+char	*mail_decode_header(const char *value);
+
+/*
+ * Converts text in the named charset to UTF-8 (iconv; unknown charsets
+ * and invalid bytes are replaced, never fail); caller frees.
+ */
+char	*mail_to_utf8(const char *charset, const char *in, size_t len);
+
+/*
+ * Decodes an attachment file name from the MIME parameters: RFC 2231
+ * (name*0*=, charset'lang'%XX) or RFC 2047 inside quotes as Outlook writes
+ * it.  params are name/value pairs as they appear (n pairs); returns the
+ * decoded "filename" (Content-Disposition) or "name" (Content-Type), NULL
+ * if none; caller frees.
+ */
+char	*mail_param_filename(const char *const *names, const char *const *values, size_t n);
+
+/* Adds the hashtags found in text (UTF-8) to list. */
+void	mail_find_hashtags(struct strlist *list, const char *text, size_t len);
+
+void	mail_addr_list_add(struct mail_addr_list *, const char *name, const char *addr);
+void	mail_addr_list_clear(struct mail_addr_list *);
+
+#endif

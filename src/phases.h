@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The phase model (DESIGN sections 3 and 4): one account's signals to its
+ * deals and transitions.  Pure and deterministic: the input is sorted
+ * here, so the order in which signals arrived never matters.
+ */
+#ifndef SC_PHASES_H
+#define SC_PHASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "model.h"
+
+struct phase_signal {
+	int64_t		 id;		/* store row id */
+	enum signal_kind kind;
+	time_t		 at;
+	enum direction	 dir;
+	const char	*salesperson;	/* borrowed */
+	const char	*ref;		/* borrowed; ties in time are broken by ref */
+	const char	*value;		/* borrowed; manual: "phase=offer", "outcome=won" */
+};
+
+struct deal {
+	int		 seq;		/* 0, 1, ... per account in time order */
+	char		*salesperson;	/* owned: the salesperson of its first signal */
+	enum deal_kind	 kind;
+	int		 phase;		/* index into config phases */
+	enum outcome	 outcome;
+	time_t		 opened;
+	time_t		 closed;	/* 0 while open */
+	time_t		 last_activity;
+	time_t		 last_inbound;	/* last inbound contact, 0 if none */
+	time_t		 phase_since;	/* when it entered its current phase */
+};
+
+struct transition {
+	int		 deal_seq;
+	int		 from;		/* PHASE_NONE for the first */
+	int		 to;
+	time_t		 at;
+	int64_t		 signal_id;
+	enum signal_kind signal_kind;
+	char		*actor;		/* owned */
+};
+
+struct projection {
+	struct deal		*deals;		/* owned */
+	size_t			 ndeals;
+	struct transition	*trans;		/* owned */
+	size_t			 ntrans;
+};
+
+/*
+ * Projects one account.  sigs is reordered in place (by time, phase moves
+ * before outcomes, then kind, then ref).  now decides staleness.
+ */
+void	phases_project(const struct config *, struct phase_signal *sigs, size_t n,
+	    time_t now, struct projection *out);
+void	projection_free(struct projection *);
+
+#endif

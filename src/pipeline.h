@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one path from a source to the store: extract -> classify -> store ->
+ * project.  Sources (imap.c, caldav.c, ics.c, the importer) hand summaries
+ * to a pipeline, which batches their signals and writes each batch with the
+ * source's cursor in one transaction, then re-projects the accounts the
+ * batch touched in the same transaction.  A crash at any moment loses
+ * nothing and duplicates nothing.
+ */
+#ifndef SC_PIPELINE_H
+#define SC_PIPELINE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "event.h"
+#include "mail.h"
+#include "model.h"
+#include "store.h"
+
+struct pipeline;
+
+/* A cursor to write with the batch. */
+struct cursor {
+	const char	*scope;		/* "INBOX", a calendar href */
+	const char	*name;		/* "uidvalidity", "uidnext", "sync-token" */
+	const char	*value;		/* NULL deletes */
+};
+
+/* cfg and store are borrowed and must outlive the pipeline. */
+struct pipeline	*pipeline_new(const struct config *, struct store *, const char *source);
+void		 pipeline_free(struct pipeline *);	/* rolls back what was not committed */
+
+/* Classifies a message into the pending batch. */
+void	pipeline_mail(struct pipeline *, const char *salesperson,
+	    const struct mail_summary *, bool sent_folder, const char *item);
+
+/*
+ * Classifies a calendar item; on commit it replaces what the item gave
+ * before.  version (an etag) is stored with it; may be NULL.
+ */
+void	pipeline_ical(struct pipeline *, const char *salesperson,
+	    const struct ical_file *, const char *item, const char *version);
+
+/* The item is gone: on commit its signals and appointments are removed. */
+void	pipeline_remove(struct pipeline *, const char *item);
+
+/* Pending entries since the last commit. */
+size_t	pipeline_pending(const struct pipeline *);
+
+/*
+ * Writes the pending batch and the cursors in one transaction and
+ * re-projects the touched accounts.  Returns the number of new signals,
+ * or -1 (the transaction is rolled back).
+ */
+int	pipeline_commit(struct pipeline *, const struct cursor *, size_t ncursors,
+	    struct err *);
+
+/* Totals since pipeline_new, for summaries. */
+struct pipeline_stats {
+	unsigned long	items;
+	unsigned long	signals_new;
+	unsigned long	appointments;
+};
+void	pipeline_stats(const struct pipeline *, struct pipeline_stats *);
+
+#endif

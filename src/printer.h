@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One printer behind every command's output (notmuch's sprinter): a table
+ * of typed columns printed as an aligned text table, CSV (RFC 4180) or a
+ * JSON array of objects, and a small streaming JSON writer for the shapes
+ * that are not flat (funnel, deal).  Times print as ISO 8601 UTC in CSV
+ * and JSON, and in the configured zone in tables.
+ */
+#ifndef SC_PRINTER_H
+#define SC_PRINTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+enum format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON };
+
+int	printer_format_from_name(const char *, enum format *);
+
+enum col_type { COL_STR, COL_INT, COL_REAL, COL_TIME, COL_DAY };
+
+struct column {
+	const char	*name;	/* JSON key and CSV header */
+	const char	*title;	/* table header; NULL = name */
+	enum col_type	 type;
+};
+
+struct cell {
+	bool		 null;
+	char		*s;	/* owned: COL_STR, COL_DAY */
+	int64_t		 i;	/* COL_INT, COL_TIME */
+	double		 r;	/* COL_REAL */
+};
+
+struct table {
+	const struct column *cols;	/* borrowed */
+	size_t		 ncols;
+	struct cell	*cells;		/* owned, nrows * ncols */
+	size_t		 nrows;
+	size_t		 cap;
+	const char	*tz;		/* borrowed: zone for COL_TIME in tables */
+};
+
+void	table_init(struct table *, const struct column *, size_t ncols, const char *tz);
+/* Starts a new row; the setters fill its cells by column index. */
+void	table_row(struct table *);
+void	table_str(struct table *, size_t col, const char *);	/* NULL -> null */
+void	table_int(struct table *, size_t col, int64_t);
+void	table_real(struct table *, size_t col, double);
+void	table_time(struct table *, size_t col, time_t);		/* 0 -> null */
+void	table_null(struct table *, size_t col);
+void	table_print(const struct table *, enum format, FILE *);
+void	table_free(struct table *);
+
+/* Streaming JSON, compact, one document per writer. */
+struct json {
+	FILE	*f;
+	int	 depth;
+	bool	 need_comma[32];
+};
+
+void	json_init(struct json *, FILE *);
+void	json_begin_object(struct json *);
+void	json_end_object(struct json *);
+void	json_begin_array(struct json *);
+void	json_end_array(struct json *);
+void	json_key(struct json *, const char *);
+void	json_str(struct json *, const char *);		/* NULL -> null */
+void	json_int(struct json *, int64_t);
+void	json_real(struct json *, double);
+void	json_time(struct json *, time_t);		/* 0 -> null */
+void	json_null(struct json *);
+void	json_bool(struct json *, bool);
+/* Writes the cells of row r of a table as an object. */
+void	json_table_row(struct json *, const struct table *, size_t r);
+void	json_end(struct json *);	/* final newline */
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reports: SQL over the store into printer tables and report structs.
+ * Read-only; each function prepares, binds and finalizes its statements.
+ * The JSON shapes are DESIGN section 7's and stable.
+ */
+#ifndef SC_REPORT_H
+#define SC_REPORT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "printer.h"
+#include "store.h"
+
+struct report_filter {
+	const struct config *cfg;	/* borrowed: phases, time zone, working days */
+	time_t		 since;		/* 0 = unbounded */
+	time_t		 until;		/* 0 = unbounded, exclusive */
+	const char	*salesperson;	/* NULL = all */
+	const char	*account;	/* NULL = all */
+};
+
+/* deals: one row per deal active in the range (opened before until, not closed before since). */
+int	report_deals(struct store *, const struct report_filter *, struct table *, struct err *);
+extern const struct column report_deal_columns[];
+extern const size_t report_deal_ncolumns;
+
+/* transitions in the range, in time order. */
+int	report_transitions(struct store *, const struct report_filter *, struct table *, struct err *);
+
+/* The evidence of one account: its signals in time order. */
+int	report_signals(struct store *, const struct report_filter *, struct table *, struct err *);
+
+struct funnel_phase {
+	const char	*phase;		/* borrowed from the config */
+	long		 entered;	/* deals that entered the phase in the range */
+	long		 current;	/* open deals in the phase now */
+	long		 advanced;	/* of those entered: moved on (last phase: won) */
+	double		 median_days;	/* days in the phase of those advanced; NAN if none */
+};
+
+struct funnel {
+	struct funnel_phase phases[MAX_PHASES];
+	size_t		 nphases;
+	long		 won;		/* deals won in the range */
+	long		 lost;		/* deals lost in the range */
+};
+
+int	report_funnel(struct store *, const struct report_filter *, struct funnel *, struct err *);
+
+enum appt_by { APPT_BY_START, APPT_BY_CREATED };
+
+/* Appointments per day and salesperson (days with count > 0), in day order. */
+int	report_appointments(struct store *, const struct report_filter *, enum appt_by,
+	    struct table *, struct err *);
+
+/* Working days (per cfg->working_days) from day first to day last inclusive. */
+long	report_working_days(const struct config *, const char *first, const char *last);
+
+/* Median of n values (sorted in place); NAN for n = 0. */
+double	report_median(double *v, size_t n);
+
+#endif

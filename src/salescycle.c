@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * salescycle: the query CLI.  Parses the common options (-c, --format,
+ * --since, --until, --salesperson) wherever they stand, looks the command
+ * up in cmd_table, prepares what its flags ask (config, store) and runs it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "cmd.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_status_entry,
+	&cmd_deals_entry,
+	&cmd_deal_entry,
+	&cmd_transitions_entry,
+	&cmd_funnel_entry,
+	&cmd_appointments_entry,
+	&cmd_import_entry,
+	&cmd_targets_entry,
+	&cmd_set_entry,
+	&cmd_rebuild_entry,
+	NULL
+};
+
+static const struct option common_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "since", required_argument, NULL, 'S' },
+	{ "until", required_argument, NULL, 'U' },
+	{ "salesperson", required_argument, NULL, 'p' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+};
+#define NCOMMON (sizeof common_options / sizeof common_options[0])
+
+static void
+usage(FILE *f)
+{
+	const struct cmd_entry *const *e;
+
+	fprintf(f, "usage: salescycle [-c FILE] COMMAND [--format table|csv|json]\n"
+	    "                  [--since DATE] [--until DATE] [--salesperson KEY] [ARGS]\n\n"
+	    "Commands:\n");
+	for (e = cmd_table; *e != NULL; e++)
+		fprintf(f, "  %-13s %s\n", (*e)->name, (*e)->summary);
+	fprintf(f, "\nCommon options:\n"
+	    "  -c, --config FILE     configuration (default $SALESCYCLE_CONFIG or %s)\n"
+	    "  -f, --format FORMAT   table (default), csv or json\n"
+	    "      --since DATE      from this day or time (YYYY-MM-DD[THH:MM[Z]])\n"
+	    "      --until DATE      up to this day or time, exclusive\n"
+	    "  -p, --salesperson KEY only this salesperson\n"
+	    "  -v, --verbose         more messages\n"
+	    "  -h, --help            this text; COMMAND --help for a command\n"
+	    "\nSee salescycle(1).\n", config_default_path());
+}
+
+static void
+cmd_usage(const struct cmd_entry *e, FILE *f)
+{
+	fprintf(f, "usage: salescycle %s%s%s\n", e->name,
+	    e->usage[0] != '\0' ? " " : "", e->usage);
+	fprintf(f, "\n%s\n", e->summary);
+	if (e->help != NULL)
+		fprintf(f, "\n%s", e->help);
+	fprintf(f, "\nCommon options: -c FILE, --format table|csv|json, "
+	    "--since DATE, --until DATE,\n--salesperson KEY, --help.\n");
+}
+
+static const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry *const *e;
+
+	for (e = cmd_table; *e != NULL; e++)
+		if (strcmp((*e)->name, name) == 0)
+			return *e;
+	return NULL;
+}
+
+/* Merges the common and the command's long options into one table. */
+static struct option *
+merge_options(const struct cmd_entry *e)
+{
+	size_t n = 0, i;
+	struct option *o;
+
+	while (e->options != NULL && e->options[n].name != NULL)
+		n++;
+	o = xcalloc(NCOMMON + n + 1, sizeof *o);
+	memcpy(o, common_options, sizeof common_options);
+	for (i = 0; i < n; i++)
+		o[NCOMMON + i] = e->options[i];
+	return o;
+}
+
+static int
+parse_range(struct cmd_ctx *ctx)
+{
+	if (ctx->since_arg != NULL &&
+	    util_parse_time(ctx->since_arg, ctx->cfg.timezone, &ctx->since) != 0) {
+		cmd_error("--since", "'%s' is not a date (YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM[:SS][Z])", ctx->since_arg);
+		return -1;
+	}
+	if (ctx->until_arg != NULL &&
+	    util_parse_time(ctx->until_arg, ctx->cfg.timezone, &ctx->until) != 0) {
+		cmd_error("--until", "'%s' is not a date (YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM[:SS][Z])", ctx->until_arg);
+		return -1;
+	}
+	if (ctx->since != 0 && ctx->until != 0 && ctx->until <= ctx->since) {
+		cmd_error("--until", "must be later than --since");
+		return -1;
+	}
+	return 0;
+}
+
+static time_t
+pinned_now(void)
+{
+	const char *s = getenv("SALESCYCLE_NOW");
+	time_t t;
+
+	if (s != NULL && util_parse_time(s, "UTC", &t) == 0)
+		return t;
+	return time(NULL);
+}
+
+/* Loads the config and opens the store as the command's flags ask. */
+static int
+prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
+{
+	struct err err = { 0 };
+	char *db;
+	int rc;
+
+	if (config_load(cfgpath, &ctx->cfg, &err) != 0) {
+		fprintf(stderr, "salescycle: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	ctx->cfg_loaded = true;
+	if (ctx->salesperson != NULL &&
+	    config_salesperson(&ctx->cfg, ctx->salesperson) == NULL) {
+		cmd_error("--salesperson", "no salesperson '%s' in %s",
+		    ctx->salesperson, cfgpath);
+		return EXIT_USAGE;
+	}
+	if (parse_range(ctx) != 0)
+		return EXIT_USAGE;
+	if ((e->flags & (CMD_NEEDS_STORE | CMD_STORE_WRITE)) == 0)
+		return EXIT_OK;
+	db = cmd_database_path(&ctx->cfg);
+	rc = store_open(db, (e->flags & CMD_STORE_WRITE) ? 0 : STORE_READONLY,
+	    &ctx->store, &err);
+	if (rc != 0) {
+		cmd_error(db, "%s", err.msg);
+		if ((e->flags & CMD_STORE_WRITE) == 0)
+			fprintf(stderr, "salescycle: hint: run 'salescycle import' "
+			    "or salescycled first to create it\n");
+		free(db);
+		return EXIT_FAIL;
+	}
+	free(db);
+	if ((e->flags & CMD_STORE_WRITE) &&
+	    store_sync_salespeople(ctx->store, &ctx->cfg, &err) != 0) {
+		cmd_error("database", "%s", err.msg);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfgpath = NULL;
+	const struct cmd_entry *e;
+	struct cmd_ctx ctx;
+	struct option *opts;
+	char shortopts[64];
+	int c, rc;
+
+	log_init("salescycle");
+	memset(&ctx, 0, sizeof ctx);
+	ctx.format = FORMAT_TABLE;
+	ctx.now = pinned_now();
+
+	/* Options before the command. */
+	while ((c = getopt_long(argc, argv, "+c:f:p:vhV", common_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'f':
+			if (printer_format_from_name(optarg, &ctx.format) != 0) {
+				cmd_error("--format", "'%s': use table, csv or json", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'S':
+			ctx.since_arg = optarg;
+			break;
+		case 'U':
+			ctx.until_arg = optarg;
+			break;
+		case 'p':
+			ctx.salesperson = optarg;
+			break;
+		case 'v':
+			log_level++;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("salescycle %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	e = cmd_find(argv[optind]);
+	if (e == NULL) {
+		cmd_error(argv[optind], "unknown command (see salescycle --help)");
+		return EXIT_USAGE;
+	}
+
+	/* The command's own options and the common ones, in any order. */
+	opts = merge_options(e);
+	snprintf(shortopts, sizeof shortopts, "c:f:p:vh%s", e->shortopts);
+	argc -= optind;
+	argv += optind;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'f':
+			if (printer_format_from_name(optarg, &ctx.format) != 0) {
+				cmd_error("--format", "'%s': use table, csv or json", optarg);
+				free(opts);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'S':
+			ctx.since_arg = optarg;
+			break;
+		case 'U':
+			ctx.until_arg = optarg;
+			break;
+		case 'p':
+			ctx.salesperson = optarg;
+			break;
+		case 'v':
+			log_level++;
+			break;
+		case 'h':
+			cmd_usage(e, stdout);
+			free(opts);
+			return EXIT_OK;
+		case '?':
+			cmd_usage(e, stderr);
+			free(opts);
+			return EXIT_USAGE;
+		default:
+			if (e->option == NULL || e->option(&ctx, c, optarg) != 0) {
+				cmd_usage(e, stderr);
+				free(opts);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	free(opts);
+	ctx.argc = argc - optind;
+	ctx.argv = argv + optind;
+	if (cfgpath == NULL)
+		cfgpath = config_default_path();
+
+	rc = prepare(e, &ctx, cfgpath);
+	if (rc == EXIT_OK)
+		rc = e->exec(&ctx);
+	if (ctx.store != NULL)
+		store_close(ctx.store);
+	if (ctx.cfg_loaded)
+		config_free(&ctx.cfg);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cmd_error("stdout", "%s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}

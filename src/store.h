@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SQLite store: salespeople, accounts, signals (the facts), deals and
+ * transitions (their projection), appointments, sync cursors and source
+ * health.  WAL mode with a busy timeout so that the CLI reads while the
+ * agent writes; foreign keys on; schema migrated by PRAGMA user_version;
+ * statements prepared once in store_open and always bound.
+ *
+ * One struct store per thread: SQLite connections are not shared.
+ *
+ * The writing functions below run inside the caller's transaction when one
+ * is open (store_begin), else in one of their own.
+ */
+#ifndef SC_STORE_H
+#define SC_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "config.h"
+#include "err.h"
+#include "model.h"
+#include "phases.h"
+
+struct store;
+
+#define STORE_READONLY	0x01
+
+/* Opens (creating and migrating unless read-only) the database at path. */
+int	store_open(const char *path, int flags, struct store **out, struct err *);
+void	store_close(struct store *);
+sqlite3	*store_db(struct store *);	/* for report.c's own prepared statements */
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; a nested store_begin fails (ERR_FINAL). */
+int	store_begin(struct store *, struct err *);
+int	store_commit(struct store *, struct err *);
+void	store_rollback(struct store *);
+
+/* Records the configured salespeople (name, manager) so reports can name them. */
+int	store_sync_salespeople(struct store *, const struct config *, struct err *);
+
+/*
+ * Inserts signals; a signal whose ref is stored already is skipped.  The
+ * keys of accounts whose signals changed are added to touched (and "" when
+ * an unattributed signal was added).  Unattributed signals and
+ * appointments are attributed by account name right here (and claimed
+ * again when a new account's names match them); the accounts whose
+ * attribution changed are in touched too.  Returns the number inserted,
+ * or -1.
+ */
+int	store_add_signals(struct store *, const struct signal_list *,
+	    struct strlist *touched, struct err *);
+
+/*
+ * Replaces everything a calendar item gave before (signals and
+ * appointments of source+item) with the new ones.  Touched as above,
+ * including accounts that lost signals.
+ */
+int	store_replace_item(struct store *, const char *source, const char *item,
+	    const struct signal_list *, const struct appointment_list *,
+	    struct strlist *touched, struct err *);
+
+/*
+ * Items of a source ("item" column) with their stored version (etag, may be
+ * NULL), in item order, for diffing.  The callback may write to the store;
+ * a non-zero return stops the walk.
+ */
+int	store_items(struct store *, const char *source,
+	    int (*cb)(const char *item, const char *version, void *), void *arg,
+	    struct err *);
+/* Records an item's version; the first call also records when it was first seen. */
+int	store_item_version_set(struct store *, const char *source, const char *item,
+	    const char *version, struct err *);
+/* When store_item_version_set first saw the item; *out 0 if never. */
+int	store_item_first_seen(struct store *, const char *source, const char *item,
+	    time_t *out, struct err *);
+/* Removes an item's signals, appointments and version. */
+int	store_remove_item(struct store *, const char *source, const char *item,
+	    struct strlist *touched, struct err *);
+
+/* Sync cursors: free-form values per (source, scope, name). *value NULL if unset; caller frees. */
+int	store_cursor_get(struct store *, const char *source, const char *scope,
+	    const char *name, char **value, struct err *);
+int	store_cursor_set(struct store *, const char *source, const char *scope,
+	    const char *name, const char *value, struct err *);
+int	store_cursor_clear(struct store *, const char *source, const char *scope,
+	    struct err *);
+
+/* Source health for `salescycle status` and the digest. */
+struct source_health {
+	char	*source;	/* owned */
+	time_t	 last_attempt;
+	time_t	 last_success;
+	time_t	 backoff_until;
+	char	*last_error;	/* owned, NULL if the last poll was fine */
+	time_t	 error_since;
+};
+int	store_health_success(struct store *, const char *source, time_t now, struct err *);
+int	store_health_failure(struct store *, const char *source, time_t now,
+	    const char *error, time_t backoff_until, struct err *);
+int	store_health_list(struct store *, struct source_health **out, size_t *n, struct err *);
+void	source_health_free(struct source_health *, size_t n);
+
+/*
+ * Recomputes the deals and transitions of the given accounts from their
+ * signals, keeping deal ids stable per (account, seq) and transition ids
+ * where the projection did not change.  "" is skipped: the accounts that
+ * unattributed signals name are in the list themselves.  Accounts
+ * re-attributed by store_account_name_add (which has no touched list) are
+ * projected too.  now decides staleness.
+ */
+int	store_project(struct store *, const struct config *, const struct strlist *accounts,
+	    time_t now, struct err *);
+/* Attributes every unattributed row again and re-projects every account (salescycle rebuild). */
+int	store_rebuild(struct store *, const struct config *, time_t now, struct err *);
+
+/*
+ * Account names from a target list; adds the account if new.  The name
+ * claims the unattributed rows that mention it; the accounts whose
+ * attribution changed are projected by the next store_project.  A name
+ * that cannot match as words (none, or more than 8) is warned about and
+ * skipped.
+ */
+int	store_account_name_add(struct store *, const char *account, const char *name,
+	    struct err *);
+
+/*
+ * Removes evidence older than cutoff, keeping transitions: signal subjects
+ * (refs become "expired:ID", so a re-read message is stored again),
+ * transition refs and appointment summaries.
+ */
+int	store_retention(struct store *, time_t cutoff, struct err *);
+
+#endif

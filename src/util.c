@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Time and text helpers (util.h).  Zone conversions use libical's builtin
+ * zones, which read the system tzdata, so that one implementation serves
+ * the reports, the classifier and the calendar code alike.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libical/ical.h>
+
+#include "util.h"
+#include "xmalloc.h"
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static long
+days_from_civil(long y, unsigned m, unsigned d)
+{
+	long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+/* The civil date of a day number (inverse of days_from_civil). */
+static void
+civil_from_days(long z, long *y, unsigned *m, unsigned *d)
+{
+	long era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	*y = (long)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y += *m <= 2;
+}
+
+static bool
+parse_day(const char *s, int *y, int *m, int *d)
+{
+	if (strlen(s) < 10 || sscanf(s, "%4d-%2d-%2d", y, m, d) != 3 ||
+	    s[4] != '-' || s[7] != '-')
+		return false;
+	return *y >= 1 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
+}
+
+static icaltimezone *
+zone(const char *tz)
+{
+	icaltimezone *z = NULL;
+
+	if (tz != NULL && strcmp(tz, "UTC") != 0)
+		z = icaltimezone_get_builtin_timezone(tz);
+	return z != NULL ? z : icaltimezone_get_utc_timezone();
+}
+
+void
+util_format_utc(time_t t, char *out, size_t outlen)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, outlen, "?");
+}
+
+void
+util_day(time_t t, const char *tz, char *out, size_t outlen)
+{
+	struct icaltimetype tt = icaltime_from_timet_with_zone(t, 0, zone(tz));
+
+	snprintf(out, outlen, "%04d-%02d-%02d", tt.year, tt.month, tt.day);
+}
+
+/* Seconds since the epoch of a local wall time in tz. */
+static time_t
+local_to_utc(int y, int mo, int d, int h, int mi, int s, const char *tz)
+{
+	struct icaltimetype tt = icaltime_null_time();
+	icaltimezone *z = zone(tz);
+
+	tt.year = y;
+	tt.month = mo;
+	tt.day = d;
+	tt.hour = h;
+	tt.minute = mi;
+	tt.second = s;
+	tt.zone = z;
+	return icaltime_as_timet_with_zone(tt, z);
+}
+
+int
+util_day_start(const char *day, const char *tz, time_t *out)
+{
+	int y, m, d;
+
+	if (!parse_day(day, &y, &m, &d))
+		return -1;
+	*out = local_to_utc(y, m, d, 0, 0, 0, tz);
+	return 0;
+}
+
+int
+util_parse_time(const char *s, const char *tz, time_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, n = 0;
+	const char *rest;
+	long days;
+
+	if (!parse_day(s, &y, &mo, &d))
+		return -1;
+	rest = s + 10;
+	if (*rest == '\0')
+		return util_day_start(s, tz, out);
+	if (*rest != 'T' && *rest != ' ')
+		return -1;
+	if (sscanf(rest + 1, "%2d:%2d%n", &h, &mi, &n) != 2)
+		return -1;
+	rest += 1 + n;
+	if (*rest == ':') {
+		if (sscanf(rest + 1, "%2d%n", &sec, &n) != 1)
+			return -1;
+		rest += 1 + n;
+	}
+	if (h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (*rest == '\0') {
+		*out = local_to_utc(y, mo, d, h, mi, sec, tz);
+		return 0;
+	}
+	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	*out = (time_t)days * 86400 + h * 3600 + mi * 60 + sec;
+	if (strcmp(rest, "Z") == 0)
+		return 0;
+	if ((rest[0] == '+' || rest[0] == '-') &&
+	    sscanf(rest + 1, "%2d:%2d", &oh, &om) == 2 && strlen(rest) == 6) {
+		long off = oh * 3600L + om * 60L;
+		*out -= rest[0] == '+' ? off : -off;
+		return 0;
+	}
+	return -1;
+}
+
+int
+util_weekday(const char *day)
+{
+	int y, m, d;
+	long days;
+
+	if (!parse_day(day, &y, &m, &d))
+		return -1;
+	days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	/* 1970-01-01 was a Thursday (3 with Monday = 0). */
+	return (int)(((days % 7) + 7 + 3) % 7);
+}
+
+void
+util_day_add(const char *day, int n, char *out, size_t outlen)
+{
+	int y, m, d;
+	long yy;
+	unsigned mm, dd;
+
+	if (!parse_day(day, &y, &m, &d)) {
+		snprintf(out, outlen, "%s", day);
+		return;
+	}
+	civil_from_days(days_from_civil(y, (unsigned)m, (unsigned)d) + n,
+	    &yy, &mm, &dd);
+	snprintf(out, outlen, "%04ld-%02u-%02u", yy, mm, dd);
+}
+
+const char *
+util_system_tz(void)
+{
+	static char name[128];
+	const char *env = getenv("TZ");
+	char link[PATH_MAX];
+	ssize_t n;
+	FILE *f;
+	char *p;
+
+	if (env != NULL && *env != '\0') {
+		snprintf(name, sizeof name, "%s", env[0] == ':' ? env + 1 : env);
+		return name;
+	}
+	f = fopen("/etc/timezone", "r");
+	if (f != NULL) {
+		if (fgets(name, sizeof name, f) != NULL) {
+			fclose(f);
+			util_trim(name);
+			if (name[0] != '\0')
+				return name;
+		} else
+			fclose(f);
+	}
+	n = readlink("/etc/localtime", link, sizeof link - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		p = strstr(link, "zoneinfo/");
+		if (p != NULL) {
+			snprintf(name, sizeof name, "%s", p + strlen("zoneinfo/"));
+			return name;
+		}
+	}
+	return "UTC";
+}
+
+int
+util_tz_preload(const char *tz)
+{
+	icaltimezone *z;
+	char day[11];
+
+	icaltimezone_get_utc_timezone();
+	if (tz == NULL || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0)
+		return 0;
+	z = icaltimezone_get_builtin_timezone(tz);
+	if (z == NULL)
+		return -1;
+	/* Converting once makes libical expand the zone's changes now. */
+	util_day(time(NULL), tz, day, sizeof day);
+	return 0;
+}
+
+static bool
+is_word_char(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+bool
+util_has_word(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *p;
+
+	if (n == 0)
+		return false;
+	for (p = hay; (p = strcasestr(p, needle)) != NULL; p++) {
+		bool left = p == hay || !is_word_char((unsigned char)p[-1]) ||
+		    !is_word_char((unsigned char)needle[0]);
+		bool right = !is_word_char((unsigned char)p[n]) ||
+		    !is_word_char((unsigned char)needle[n - 1]);
+		if (left && right)
+			return true;
+	}
+	return false;
+}
+
+char *
+util_lower(char *s)
+{
+	char *p;
+
+	for (p = s; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+char *
+util_trim(char *s)
+{
+	char *start = s, *end;
+
+	while (isspace((unsigned char)*start))
+		start++;
+	if (start != s)
+		memmove(s, start, strlen(start) + 1);
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+bool
+util_glob(const char *pattern, const char *s)
+{
+	return fnmatch(pattern, s, FNM_CASEFOLD) == 0;
+}
+
+int
+util_read_file(const char *path, char **out, size_t *len)
+{
+	struct buf b = { 0 };
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_append(&b, chunk, (size_t)n);
+	}
+	if (n < 0) {
+		int saved = errno;
+		close(fd);
+		buf_free(&b);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	if (b.data == NULL)
+		buf_append(&b, "", 0);
+	*out = b.data;
+	*len = b.len;
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Time and text helpers shared by the modules: ISO 8601 formatting and
+ * parsing, days in a named time zone, case-insensitive whole-word search.
+ * The time zone conversions go through libical's builtin zones so that
+ * they are thread-safe once util_tz_preload() has run.
+ */
+#ifndef SC_UTIL_H
+#define SC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* "2026-10-20T14:03:00Z" into out (at least 21 bytes). */
+void	 util_format_utc(time_t, char *out, size_t outlen);
+
+/*
+ * Parses "YYYY-MM-DD" (midnight in tz), "YYYY-MM-DDTHH:MM[:SS]" (in tz),
+ * or the same with "Z" or "+HH:MM" (absolute).  Returns 0 or -1.
+ */
+int	 util_parse_time(const char *, const char *tz, time_t *out);
+
+/* The day "YYYY-MM-DD" (out at least 11 bytes) on which t falls in tz. */
+void	 util_day(time_t t, const char *tz, char *out, size_t outlen);
+
+/* Midnight in tz that starts the day "YYYY-MM-DD"; -1 if malformed. */
+int	 util_day_start(const char *day, const char *tz, time_t *out);
+
+/* Day of week of "YYYY-MM-DD": 0 = Monday ... 6 = Sunday, -1 if malformed. */
+int	 util_weekday(const char *day);
+
+/* Adds n days to "YYYY-MM-DD" into out. */
+void	 util_day_add(const char *day, int n, char *out, size_t outlen);
+
+/* The system's time zone name (from TZ or /etc/timezone or /etc/localtime), "UTC" if none. */
+const char *util_system_tz(void);
+
+/* Loads the named zone (and UTC) once, before any thread starts; -1 if unknown. */
+int	 util_tz_preload(const char *tz);
+
+/*
+ * True when needle occurs in hay as a whole word, ignoring ASCII case:
+ * the characters around it are not letters or digits (UTF-8 bytes >= 0x80
+ * count as letters).
+ */
+bool	 util_has_word(const char *hay, const char *needle);
+
+/* ASCII lower-casing in place; returns s. */
+char	*util_lower(char *s);
+
+/* Strips leading and trailing ASCII white space in place; returns s. */
+char	*util_trim(char *s);
+
+/* Glob match with '*' and '?', ASCII case-insensitive. */
+bool	 util_glob(const char *pattern, const char *s);
+
+/* Reads a whole file; caller frees *out.  Returns 0 or -1 with errno set. */
+int	 util_read_file(const char *path, char **out, size_t *len);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Checked allocation and small string helpers.  Every function here dies
+ * with a message on out-of-memory, as tmux and isync do: a daemon that
+ * cannot allocate a few bytes has nothing sensible left to do.
+ */
+#ifndef SC_XMALLOC_H
+#define SC_XMALLOC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);		/* xstrdup(NULL) returns NULL */
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list);
+
+/* A growable array of owned strings. */
+struct strlist {
+	char	**v;	/* owned, each element owned */
+	size_t	  n;
+	size_t	  cap;
+};
+
+void	 strlist_add(struct strlist *, const char *);	/* copies */
+void	 strlist_take(struct strlist *, char *);	/* takes ownership */
+int	 strlist_contains(const struct strlist *, const char *); /* ASCII case-insensitive */
+void	 strlist_clear(struct strlist *);
+void	 strlist_copy(struct strlist *dst, const struct strlist *src);
+
+/* A growable byte buffer, always NUL-terminated. */
+struct buf {
+	char	*data;	/* owned */
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_append(struct buf *, const char *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+
+#endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of util.c: time parsing and days in zones, words, globs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "util.h"
+
+static void
+test_util_parse_time_forms(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*tz;
+		long long	 want;	/* -1: must fail */
+	} rows[] = {
+		/* 2026-10-20 00:00 CEST = 2026-10-19T22:00Z */
+		{ "2026-10-20", "Europe/Amsterdam", 1792447200LL },
+		{ "2026-10-20", "UTC", 1792454400LL },
+		{ "2026-10-20T14:03:00Z", "Europe/Amsterdam", 1792504980LL },
+		{ "2026-10-20T16:03", "Europe/Amsterdam", 1792504980LL },
+		{ "2026-10-20T14:03:00+00:00", "UTC", 1792504980LL },
+		{ "2026-10-20T16:03:00+02:00", "UTC", 1792504980LL },
+		/* After the end of DST: 2026-11-02 00:00 CET = 2026-11-01T23:00Z */
+		{ "2026-11-02", "Europe/Amsterdam", 1793574000LL },
+		{ "2026-13-01", "UTC", -1 },
+		{ "20261020", "UTC", -1 },
+		{ "2026-10-20T25:00", "UTC", -1 },
+		{ "2026-10-20T10:00+2", "UTC", -1 },
+		{ "", "UTC", -1 },
+	};
+	size_t i;
+	time_t t;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int rc = util_parse_time(rows[i].in, rows[i].tz, &t);
+
+		if (rows[i].want == -1) {
+			assert_int_equal(rc, -1);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal((long long)t, rows[i].want);
+	}
+}
+
+static void
+test_util_day_in_zone(void **state)
+{
+	char day[11];
+
+	/* 2026-10-19T22:30Z is already the 20th in Amsterdam (CEST, +2). */
+	util_day(1792449000, "Europe/Amsterdam", day, sizeof day);
+	assert_string_equal(day, "2026-10-20");
+	util_day(1792449000, "UTC", day, sizeof day);
+	assert_string_equal(day, "2026-10-19");
+	/* New York is behind: 2026-10-20T03:00Z is still the 19th. */
+	util_day(1792465200, "America/New_York", day, sizeof day);
+	assert_string_equal(day, "2026-10-19");
+}
+
+static void
+test_util_format_utc(void **state)
+{
+	char buf[32];
+
+	util_format_utc(1792504980LL, buf, sizeof buf);
+	assert_string_equal(buf, "2026-10-20T14:03:00Z");
+}
+
+static void
+test_util_weekday_and_add(void **state)
+{
+	char out[11];
+
+	assert_int_equal(util_weekday("2026-11-27"), 4);	/* Friday */
+	assert_int_equal(util_weekday("2026-11-30"), 0);	/* Monday */
+	assert_int_equal(util_weekday("2000-02-29"), 1);	/* Tuesday */
+	assert_int_equal(util_weekday("nonsense"), -1);
+	util_day_add("2026-12-31", 1, out, sizeof out);
+	assert_string_equal(out, "2027-01-01");
+	util_day_add("2028-03-01", -1, out, sizeof out);
+	assert_string_equal(out, "2028-02-29");
+	util_day_add("2026-11-27", 30, out, sizeof out);
+	assert_string_equal(out, "2026-12-27");
+}
+
+static void
+test_util_has_word(void **state)
+{
+	assert_true(util_has_word("Bezoek Acme Rotterdam", "acme"));
+	assert_true(util_has_word("Demo bij ACME.", "acme"));
+	assert_true(util_has_word("visit acme.nl today", "acme.nl"));
+	assert_false(util_has_word("Acmeprint bezoek", "acme"));
+	assert_false(util_has_word("quoted price", "quote"));
+	assert_true(util_has_word("Quote: 12 units", "quote"));
+	assert_false(util_has_word("", "acme"));
+	assert_false(util_has_word("acme", ""));
+	/* Letters with accents are part of a word. */
+	assert_false(util_has_word("acmeé", "acme"));
+}
+
+static void
+test_util_glob_and_trim(void **state)
+{
+	char s[] = "  \tspaced out \n";
+
+	assert_true(util_glob("offerte*", "Offerte_2026-014.pdf"));
+	assert_true(util_glob("*.pdf", "x.PDF"));
+	assert_false(util_glob("quote*", "requote.pdf"));
+	assert_string_equal(util_trim(s), "spaced out");
+}
+
+static void
+test_util_read_file_missing(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	assert_int_equal(util_read_file("/nonexistent/file", &buf, &len), -1);
+	assert_null(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_util_parse_time_forms),
+		cmocka_unit_test(test_util_day_in_zone),
+		cmocka_unit_test(test_util_format_utc),
+		cmocka_unit_test(test_util_weekday_and_add),
+		cmocka_unit_test(test_util_has_word),
+		cmocka_unit_test(test_util_glob_and_trim),
+		cmocka_unit_test(test_util_read_file_missing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
