@@ -1,0 +1,773 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Classification: mail and event summaries to signals by the rules of
+ * DESIGN section 5.  Pure and table-driven: every pattern list lives in
+ * struct rules, and each signal records the rule that matched.  Nothing
+ * here touches the store or the network.
+ *
+ * Matching.  Subject and summary patterns match case-insensitively as
+ * whole words or phrases (util_has_word), never as bare substrings: "quote"
+ * must not match "quoted", and "offerte" must not match "offerteaanvraag",
+ * a request for a quotation that a salesperson may well send to a supplier.
+ * Plural forms are therefore listed in the defaults.  Attachment patterns
+ * are globs on the whole file name (util_glob); the sender's local part is
+ * matched against the no-reply globs.
+ *
+ * Direction.  A mail is outbound when it lies in the \Sent folder, or its
+ * From is a salesperson or an internal address.  It is inbound when From is
+ * external: classify_mail() is only ever called for a mailbox of one of our
+ * salespeople, so a message from outside that is not in \Sent was received
+ * by us, also when it reached us through an alias, a group or Bcc that no
+ * To/Cc shows.  Senders at ignored domains and invalid senders give
+ * nothing.  The accounts of a mail are the distinct external accounts of
+ * To/Cc (outbound) or of From (inbound); each gets its own signal.
+ *
+ * The actor.  The same message is often seen in two mailboxes (sender and
+ * receiver both salespeople); its ref is the same, so the store keeps one.
+ * To make that one independent of which mailbox was read first, the actor
+ * is taken from the message, not the mailbox: the sending salesperson for
+ * outbound mail, the first salesperson among To and then Cc for inbound
+ * mail, and the mailbox owner only when the message names none.
+ *
+ * Hashtags.  #verbal, #lost, #decision, #competitor, #need and #problem in
+ * an outbound mail or an event description give signals for each account
+ * of that item.  An item without an external party (a note to self, a
+ * private calendar entry) names the account as the first word after the
+ * tag: "#lost acme.nl" or "#competitor acme.nl Exact"; the rest is the
+ * value.  An event whose hashtags name no account stays unattributed and
+ * is matched by its text during projection, like the event itself.
+ *
+ * Events.  Cancelled and private VEVENTs and METHOD:CANCEL objects give
+ * nothing.  The external parties are the organizer and the attendees at
+ * external accounts; a declined attendee still counts (the meeting was
+ * with that customer) unless every external attendee declined.  An event
+ * without an external party gives an unattributed signal (account NULL)
+ * carrying "SUMMARY LOCATION" as match_text, which the projection matches
+ * against account names; one that names no account never counts.  The
+ * kind is demo, else call, else appointment, by whole words of the
+ * summary.  One signal per (kind, account) and UID: a series is one
+ * appointment made once, dated by its master.  Appointments (not calls)
+ * are one per occurrence, for the first external account.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#define LOG_TAG "classify"
+#include "account.h"
+#include "classify.h"
+#include "log.h"
+#include "util.h"
+
+/* Room for an account key: a full free-mail address or a domain. */
+#define KEY_MAX	330
+
+static const char *const classify_default_offer_subject[] = {
+	"offerte", "offertes", "offer", "offers", "quotation", "quotations",
+	"quote", "quotes", "proposal", "voorstel", "prijsopgave",
+	"prijsvoorstel", "aanbieding", NULL
+};
+static const char *const classify_default_offer_attachment[] = {
+	"offerte*", "*_offerte*", "*-offerte*", "* offerte*", "quote*",
+	"*_quote*", "*-quote*", "* quote*", "*quotation*", "*proposal*",
+	"voorstel*", "*prijsopgave*", "*prijsvoorstel*", NULL
+};
+static const char *const classify_default_order_subject[] = {
+	"opdrachtbevestiging", "orderbevestiging", "order confirmation",
+	"order confirmed", "purchase order", "inkooporder", "getekende offerte",
+	"ondertekende offerte", "signed quote", "signed offer",
+	"signed proposal", NULL
+};
+static const char *const classify_default_order_attachment[] = {
+	"*opdrachtbevestiging*", "*orderbevestiging*", "*order confirmation*",
+	"*order_confirmation*", "*order-confirmation*", "*purchase order*",
+	"*purchase_order*", "*inkooporder*", "*getekend*", "*ondertekend*",
+	"signed*", "*_signed*", "*-signed*", "* signed*", NULL
+};
+static const char *const classify_default_call_summary[] = {
+	"bellen", "terugbellen", "nabellen", "belafspraak", "call",
+	"phone call", NULL
+};
+static const char *const classify_default_demo_summary[] = {
+	"demo", "presentatie", "presentation", "demonstratie", "demonstration",
+	NULL
+};
+static const char *const classify_default_reply_prefix[] = {
+	"re", "antw", "aw", "sv", "vs", NULL
+};
+static const char *const classify_default_forward_prefix[] = {
+	"fwd", "fw", "doorst", "wg", NULL
+};
+static const char *const classify_default_noreply_sender[] = {
+	"noreply*", "no-reply*", "no_reply*", "donotreply*", "do-not-reply*",
+	"do_not_reply*", "mailer-daemon", "postmaster", "bounce*", NULL
+};
+static const char *const classify_default_autoreply_subject[] = {
+	"automatisch antwoord", "out of office", "afwezig", "automatic reply",
+	"autosvar", "auto reply", "autoreply", "abwesenheitsnotiz",
+	"undeliverable", "onbestelbaar", "delivery status notification", NULL
+};
+
+/* The hashtags that give signals (DESIGN section 5). */
+static const struct {
+	const char		*tag;
+	enum signal_kind	 kind;
+} classify_hashtags[] = {
+	{ "#verbal", SIG_VERBAL_ORDER },
+	{ "#lost", SIG_LOST },
+	{ "#decision", SIG_DECISION },
+	{ "#competitor", SIG_COMPETITOR },
+	{ "#need", SIG_NEED },
+	{ "#problem", SIG_PROBLEM },
+};
+
+/* What every signal of one item shares. */
+struct classify_item {
+	const struct config	*cfg;
+	const char		*salesperson;	/* the actor */
+	const char		*source;
+	const char		*item;
+	const char		*id;		/* "<message-id>" or UID */
+	const char		*subject;	/* evidence, may be NULL */
+	enum direction		 dir;
+	struct signal_list	*out;
+	size_t			 first;		/* out->n before this item */
+};
+
+/* Replaces a list by a NULL-terminated array of defaults. */
+static void
+classify_fill(struct strlist *list, const char *const *v)
+{
+	strlist_clear(list);
+	for (; *v != NULL; v++)
+		strlist_add(list, *v);
+}
+
+void
+classify_default_rules(struct rules *r)
+{
+	classify_fill(&r->offer_subject, classify_default_offer_subject);
+	classify_fill(&r->offer_attachment, classify_default_offer_attachment);
+	classify_fill(&r->order_subject, classify_default_order_subject);
+	classify_fill(&r->order_attachment, classify_default_order_attachment);
+	classify_fill(&r->call_summary, classify_default_call_summary);
+	classify_fill(&r->demo_summary, classify_default_demo_summary);
+	classify_fill(&r->reply_prefix, classify_default_reply_prefix);
+	classify_fill(&r->forward_prefix, classify_default_forward_prefix);
+	classify_fill(&r->noreply_sender, classify_default_noreply_sender);
+	classify_fill(&r->autoreply_subject,
+	    classify_default_autoreply_subject);
+	strlist_clear(&r->verbal_phrase);
+	strlist_clear(&r->lost_phrase);
+}
+
+/* True when the list holds the len bytes at word, ignoring ASCII case. */
+static bool
+classify_prefix_listed(const struct strlist *list, const char *word, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		if (strlen(list->v[i]) == len &&
+		    strncasecmp(list->v[i], word, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+classify_is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+const char *
+classify_strip_prefixes(const struct rules *r, const char *subject,
+    bool *reply, bool *forward)
+{
+	const char *start, *p, *q;
+	bool first = true, is_reply, is_forward;
+	char close;
+
+	if (reply != NULL)
+		*reply = false;
+	if (forward != NULL)
+		*forward = false;
+	if (subject == NULL)
+		return "";
+	p = subject;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		start = p;
+		while (classify_is_alpha(*p))
+			p++;
+		if (p == start)
+			break;
+		/* A counter as some clients write it: "Re[2]:", "AW(3):". */
+		q = p;
+		if (*q == '[' || *q == '(') {
+			close = *q == '[' ? ']' : ')';
+			q++;
+			while (*q >= '0' && *q <= '9')
+				q++;
+			if (*q != close)
+				break;
+			q++;
+		}
+		while (*q == ' ')
+			q++;
+		if (*q != ':')
+			break;
+		is_reply = classify_prefix_listed(&r->reply_prefix, start,
+		    (size_t)(p - start));
+		is_forward = classify_prefix_listed(&r->forward_prefix, start,
+		    (size_t)(p - start));
+		if (!is_reply && !is_forward)
+			break;
+		if (first) {
+			if (reply != NULL)
+				*reply = is_reply;
+			if (forward != NULL)
+				*forward = is_forward && !is_reply;
+			first = false;
+		}
+		p = q + 1;
+	}
+	return start;
+}
+
+/* The first pattern of list found in text as a whole word, or NULL. */
+static const char *
+classify_word_match(const struct strlist *list, const char *text)
+{
+	size_t i;
+
+	if (text == NULL)
+		return NULL;
+	for (i = 0; i < list->n; i++) {
+		if (util_has_word(text, list->v[i]))
+			return list->v[i];
+	}
+	return NULL;
+}
+
+/* The first glob of list that matches one of the names, or NULL. */
+static const char *
+classify_glob_match(const struct strlist *list, const struct strlist *names)
+{
+	size_t i, j;
+
+	for (i = 0; i < list->n; i++) {
+		for (j = 0; j < names->n; j++) {
+			if (util_glob(list->v[i], names->v[j]))
+				return list->v[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Adds one signal of the item unless this item gave the same ref already
+ * (two overrides of one series, a hashtag written twice).  Returns the
+ * signal, or NULL for a duplicate.
+ */
+static struct signal *
+classify_add(struct classify_item *it, enum signal_kind kind,
+    const char *account, time_t at, const char *rule, const char *value,
+    const char *match_text)
+{
+	struct signal *s;
+	char *ref;
+	size_t i;
+
+	ref = xasprintf("%s:%s:%s", signal_kind_name(kind),
+	    account != NULL ? account : "", it->id);
+	for (i = it->first; i < it->out->n; i++) {
+		if (strcmp(it->out->v[i].ref, ref) == 0) {
+			free(ref);
+			return NULL;
+		}
+	}
+	s = signal_list_add(it->out);
+	s->kind = kind;
+	s->account = xstrdup(account);
+	s->salesperson = xstrdup(it->salesperson);
+	s->occurred_at = at;
+	s->dir = it->dir;
+	s->source = xstrdup(it->source);
+	s->item = xstrdup(it->item);
+	s->ref = ref;
+	s->rule = xstrdup(rule);
+	if (it->cfg->store_subjects)
+		s->subject = xstrdup(it->subject);
+	s->value = xstrdup(value);
+	s->match_text = xstrdup(match_text);
+	return s;
+}
+
+/*
+ * The account named by a word after a hashtag: a domain ("acme.nl") or an
+ * address ("jan@gmail.com").  False when the word names no external
+ * account.
+ */
+static bool
+classify_account_word(const struct config *cfg, const char *word, size_t len,
+    char *key, size_t keylen)
+{
+	char addr[KEY_MAX];
+
+	if (len == 0 || len >= sizeof addr - 2 ||
+	    memchr(word, '.', len) == NULL)
+		return false;
+	if (memchr(word, '@', len) != NULL)
+		snprintf(addr, sizeof addr, "%.*s", (int)len, word);
+	else {
+		snprintf(addr, sizeof addr, "%.*s", (int)len, word);
+		if (account_is_freemail(cfg, addr))
+			return false;
+		/* A placeholder local part: only the domain decides. */
+		snprintf(addr, sizeof addr, "x@%.*s", (int)len, word);
+	}
+	return account_classify(cfg, addr, key, keylen) == ADDR_EXTERNAL;
+}
+
+/* The hashtag table's index for the tag at the start of text, or -1. */
+static int
+classify_hashtag_find(const char *text, size_t taglen)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof classify_hashtags / sizeof *classify_hashtags;
+	    k++) {
+		if (strlen(classify_hashtags[k].tag) == taglen &&
+		    strncasecmp(classify_hashtags[k].tag, text, taglen) == 0)
+			return (int)k;
+	}
+	return -1;
+}
+
+/*
+ * Adds the signals of an item's hashtags for each of its accounts; an
+ * item without accounts takes the account from the word after the tag,
+ * else (events only: match_text set) stays unattributed.
+ */
+static void
+classify_hashtag_signals(struct classify_item *it, const struct strlist *tags,
+    const struct strlist *accounts, time_t at, const char *match_text)
+{
+	char key[KEY_MAX], rule[64], *value;
+	const char *tag, *rest, *end;
+	enum signal_kind kind;
+	size_t i, j, taglen;
+	int k;
+
+	for (i = 0; i < tags->n; i++) {
+		tag = tags->v[i];
+		taglen = strcspn(tag, " \t");
+		k = classify_hashtag_find(tag, taglen);
+		if (k < 0)
+			continue;
+		kind = classify_hashtags[k].kind;
+		snprintf(rule, sizeof rule, "hashtag:%s",
+		    classify_hashtags[k].tag);
+		rest = tag + taglen;
+		rest += strspn(rest, " \t");
+
+		if (accounts->n > 0) {
+			value = *rest != '\0' ? util_trim(xstrdup(rest)) : NULL;
+			for (j = 0; j < accounts->n; j++)
+				classify_add(it, kind, accounts->v[j], at, rule,
+				    value, NULL);
+			free(value);
+			continue;
+		}
+		end = rest + strcspn(rest, " \t");
+		if (classify_account_word(it->cfg, rest, (size_t)(end - rest),
+		    key, sizeof key)) {
+			end += strspn(end, " \t");
+			value = *end != '\0' ? util_trim(xstrdup(end)) : NULL;
+			classify_add(it, kind, key, at, rule, value, NULL);
+			free(value);
+		} else if (match_text != NULL) {
+			value = *rest != '\0' ? util_trim(xstrdup(rest)) : NULL;
+			classify_add(it, kind, NULL, at, rule, value,
+			    match_text);
+			free(value);
+		} else
+			log_debug("%s: %s names no account, ignored", it->item,
+			    classify_hashtags[k].tag);
+	}
+}
+
+/* Adds an address's account to list when it is external and new. */
+static void
+classify_add_account(const struct config *cfg, const char *addr,
+    struct strlist *list)
+{
+	char key[KEY_MAX];
+
+	if (account_classify(cfg, addr, key, sizeof key) == ADDR_EXTERNAL &&
+	    !strlist_contains(list, key))
+		strlist_add(list, key);
+}
+
+/* The first salesperson among the addresses, or NULL. */
+static const char *
+classify_salesperson_in(const struct config *cfg,
+    const struct mail_addr_list *list)
+{
+	const struct salesperson *sp;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		sp = config_salesperson_by_email(cfg, list->v[i].addr);
+		if (sp != NULL)
+			return sp->key;
+	}
+	return NULL;
+}
+
+/*
+ * The message's id in angle brackets, or for a message without one a
+ * stable stand-in: the SHA-1 of date, sender and subject.  Caller frees.
+ */
+static char *
+classify_message_id(const struct mail_summary *m, time_t date, const char *from)
+{
+	unsigned char digest[20];
+	char hex[41], *text;
+	size_t i;
+
+	if (m->message_id != NULL && *m->message_id != '\0')
+		return xasprintf("<%s>", m->message_id);
+	text = xasprintf("%lld|%s|%s", (long long)date,
+	    from != NULL ? from : "", m->subject != NULL ? m->subject : "");
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA1, text, strlen(text), digest) != 0)
+		fatal("classify: SHA-1 unavailable");
+	free(text);
+	for (i = 0; i < sizeof digest; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return xasprintf("<%s@salescycle>", hex);
+}
+
+/*
+ * The kind of a mail with external accounts, its rule written to rule.
+ * A reply counts as an order or offer only through an attachment.
+ */
+static enum signal_kind
+classify_mail_kind(const struct rules *r, const struct mail_summary *m,
+    const char *subject, bool reply, enum direction dir, char *rule,
+    size_t rulelen)
+{
+	const char *pat;
+
+	pat = reply ? NULL : classify_word_match(&r->order_subject, subject);
+	if (pat != NULL) {
+		snprintf(rule, rulelen, "order_subject:%s", pat);
+		return SIG_ORDER_CONFIRMED;
+	}
+	pat = classify_glob_match(&r->order_attachment, &m->attachments);
+	if (pat != NULL) {
+		snprintf(rule, rulelen, "order_attachment:%s", pat);
+		return SIG_ORDER_CONFIRMED;
+	}
+	if (dir == DIR_OUTBOUND) {
+		pat = reply ? NULL :
+		    classify_word_match(&r->offer_subject, subject);
+		if (pat != NULL) {
+			snprintf(rule, rulelen, "offer_subject:%s", pat);
+			return SIG_OFFER_SENT;
+		}
+		pat = classify_glob_match(&r->offer_attachment,
+		    &m->attachments);
+		if (pat != NULL) {
+			snprintf(rule, rulelen, "offer_attachment:%s", pat);
+			return SIG_OFFER_SENT;
+		}
+	} else {
+		pat = classify_word_match(&r->verbal_phrase, subject);
+		if (pat != NULL) {
+			snprintf(rule, rulelen, "verbal_phrase:%s", pat);
+			return SIG_VERBAL_ORDER;
+		}
+		pat = classify_word_match(&r->lost_phrase, subject);
+		if (pat != NULL) {
+			snprintf(rule, rulelen, "lost_phrase:%s", pat);
+			return SIG_LOST;
+		}
+	}
+	snprintf(rule, rulelen, "contact");
+	return SIG_CONTACT;
+}
+
+/* True when the sender's local part matches a no-reply glob. */
+static bool
+classify_noreply(const struct rules *r, const char *from)
+{
+	const char *at;
+	char local[KEY_MAX];
+	size_t i;
+
+	at = strrchr(from, '@');
+	if (at == NULL || (size_t)(at - from) >= sizeof local)
+		return false;
+	snprintf(local, sizeof local, "%.*s", (int)(at - from), from);
+	for (i = 0; i < r->noreply_sender.n; i++) {
+		if (util_glob(r->noreply_sender.v[i], local))
+			return true;
+	}
+	return false;
+}
+
+int
+classify_mail(const struct config *cfg, const char *salesperson,
+    const struct mail_summary *m, bool sent_folder, const char *source,
+    const char *item, struct signal_list *out)
+{
+	const struct rules *r = &cfg->rules;
+	const struct salesperson *sp;
+	struct classify_item it;
+	struct strlist accounts = { 0 };
+	enum addr_class fclass;
+	enum signal_kind kind;
+	const char *from, *subject, *stripped, *actor;
+	char fromkey[KEY_MAX], rule[128], *id;
+	enum direction dir;
+	time_t at;
+	bool reply;
+	size_t i;
+
+	from = m->from.n > 0 ? m->from.v[0].addr : NULL;
+	subject = m->subject != NULL ? m->subject : "";
+	if (m->bulk != 0) {
+		log_debug("%s: bulk or automatic mail (0x%x)", item, m->bulk);
+		return 0;
+	}
+	if (from != NULL && classify_noreply(r, from)) {
+		log_debug("%s: no-reply sender", item);
+		return 0;
+	}
+	if (classify_word_match(&r->autoreply_subject, subject) != NULL) {
+		log_debug("%s: automatic reply", item);
+		return 0;
+	}
+
+	fclass = account_classify(cfg, from, fromkey, sizeof fromkey);
+	sp = from != NULL ? config_salesperson_by_email(cfg, from) : NULL;
+	if (sent_folder || sp != NULL || fclass == ADDR_INTERNAL) {
+		dir = DIR_OUTBOUND;
+		actor = sp != NULL ? sp->key : salesperson;
+		for (i = 0; i < m->to.n; i++)
+			classify_add_account(cfg, m->to.v[i].addr, &accounts);
+		for (i = 0; i < m->cc.n; i++)
+			classify_add_account(cfg, m->cc.v[i].addr, &accounts);
+	} else if (fclass == ADDR_EXTERNAL) {
+		dir = DIR_INBOUND;
+		actor = classify_salesperson_in(cfg, &m->to);
+		if (actor == NULL)
+			actor = classify_salesperson_in(cfg, &m->cc);
+		if (actor == NULL)
+			actor = salesperson;
+		strlist_add(&accounts, fromkey);
+	} else {
+		log_debug("%s: sender %s is not an account", item,
+		    from != NULL ? from : "(none)");
+		return 0;
+	}
+	if (accounts.n == 0 && (dir == DIR_INBOUND || m->hashtags.n == 0))
+		return 0;
+
+	at = m->date_valid || m->internaldate == 0 ? m->date : m->internaldate;
+	id = classify_message_id(m, at, from);
+	it = (struct classify_item){ .cfg = cfg, .salesperson = actor,
+	    .source = source, .item = item, .id = id, .subject = subject,
+	    .dir = dir, .out = out, .first = out->n };
+
+	stripped = classify_strip_prefixes(r, subject, &reply, NULL);
+	if (accounts.n > 0) {
+		kind = classify_mail_kind(r, m, stripped, reply, dir, rule,
+		    sizeof rule);
+		for (i = 0; i < accounts.n; i++)
+			classify_add(&it, kind, accounts.v[i], at, rule, NULL,
+			    NULL);
+	}
+	if (dir == DIR_OUTBOUND)
+		classify_hashtag_signals(&it, &m->hashtags, &accounts, at,
+		    NULL);
+
+	free(id);
+	strlist_clear(&accounts);
+	return (int)(out->n - it.first);
+}
+
+/*
+ * The external accounts of an event: organizer and attendees.  Returns
+ * false when it has external attendees and all of them declined (and the
+ * organizer is not external): the meeting is not with them after all.
+ */
+static bool
+classify_event_accounts(const struct config *cfg,
+    const struct event_summary *ev, struct strlist *accounts)
+{
+	char key[KEY_MAX];
+	bool attending = false;
+	size_t i;
+
+	if (ev->organizer != NULL && account_classify(cfg, ev->organizer, key,
+	    sizeof key) == ADDR_EXTERNAL) {
+		strlist_add(accounts, key);
+		attending = true;
+	}
+	for (i = 0; i < ev->nattendees; i++) {
+		if (account_classify(cfg, ev->attendees[i].addr, key,
+		    sizeof key) != ADDR_EXTERNAL)
+			continue;
+		if (!ev->attendees[i].declined)
+			attending = true;
+		if (!strlist_contains(accounts, key))
+			strlist_add(accounts, key);
+	}
+	return accounts->n == 0 || attending;
+}
+
+/* Adds the appointments of every occurrence of event idx. */
+static void
+classify_appointments(const struct config *cfg, const struct classify_item *it,
+    const struct ical_file *f, size_t idx, enum signal_kind kind,
+    const char *account, const char *match_text, time_t created,
+    struct appointment_list *appts)
+{
+	const struct event_summary *ev = &f->events[idx];
+	const char *tz = cfg->timezone != NULL ? cfg->timezone :
+	    util_system_tz();
+	struct appointment *a;
+	size_t i;
+
+	for (i = 0; i < f->nocc; i++) {
+		if (f->occ[i].event != idx)
+			continue;
+		a = appointment_list_add(appts);
+		a->source = xstrdup(it->source);
+		a->item = xstrdup(it->item);
+		a->uid = xstrdup(ev->uid);
+		a->recurrence_id = f->occ[i].recurrence_id;
+		a->salesperson = xstrdup(it->salesperson);
+		a->account = xstrdup(account);
+		a->match_text = account == NULL ? xstrdup(match_text) : NULL;
+		a->kind = kind;
+		a->start = f->occ[i].start;
+		a->end = f->occ[i].end;
+		a->all_day = ev->all_day;
+		if (f->occ[i].day[0] != '\0')
+			snprintf(a->day, sizeof a->day, "%s", f->occ[i].day);
+		else
+			util_day(a->start, tz, a->day, sizeof a->day);
+		a->created = created;
+		a->series = ev->recurring || ev->recurrence_id != 0;
+		if (cfg->store_subjects)
+			a->summary = xstrdup(ev->summary);
+	}
+}
+
+/* Classifies one VEVENT (a master or an override) of a calendar item. */
+static void
+classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
+    time_t first_seen, struct appointment_list *appts)
+{
+	const struct config *cfg = it->cfg;
+	const struct event_summary *ev = &f->events[idx];
+	struct strlist accounts = { 0 };
+	enum signal_kind kind;
+	const char *pat, *summary, *location;
+	char rule[128], *text = NULL;
+	time_t created, tagged;
+	size_t i;
+
+	if (ev->status == EVENT_CANCELLED || ev->private)
+		return;
+	if (ev->uid == NULL || *ev->uid == '\0') {
+		log_warn("%s: event without UID skipped", it->item);
+		return;
+	}
+	if (!classify_event_accounts(cfg, ev, &accounts)) {
+		log_debug("%s: %s: every external attendee declined", it->item,
+		    ev->uid);
+		goto out;
+	}
+	summary = ev->summary != NULL ? ev->summary : "";
+	location = ev->location != NULL ? ev->location : "";
+	if (accounts.n == 0) {
+		text = util_trim(xasprintf("%s %s", summary, location));
+		if (*text == '\0')
+			goto out;
+	}
+
+	pat = classify_word_match(&cfg->rules.demo_summary, summary);
+	if (pat != NULL) {
+		kind = SIG_DEMO;
+		snprintf(rule, sizeof rule, "demo_summary:%s", pat);
+	} else {
+		pat = classify_word_match(&cfg->rules.call_summary, summary);
+		if (pat != NULL) {
+			kind = SIG_CALL;
+			snprintf(rule, sizeof rule, "call_summary:%s", pat);
+		} else {
+			kind = SIG_APPOINTMENT;
+			snprintf(rule, sizeof rule, "%s", accounts.n > 0 ?
+			    "external_party" : "account_name");
+		}
+	}
+
+	created = ev->created != 0 ? ev->created :
+	    ev->dtstamp != 0 ? ev->dtstamp : first_seen;
+	it->id = ev->uid;
+	it->subject = summary;
+	for (i = 0; i < accounts.n; i++)
+		classify_add(it, kind, accounts.v[i], created, rule, NULL,
+		    NULL);
+	if (accounts.n == 0)
+		classify_add(it, kind, NULL, created, rule, NULL, text);
+
+	tagged = ev->last_modified != 0 ? ev->last_modified :
+	    ev->dtstamp != 0 ? ev->dtstamp : ev->start;
+	classify_hashtag_signals(it, &ev->hashtags, &accounts, tagged, text);
+
+	if (kind != SIG_CALL)
+		classify_appointments(cfg, it, f, idx, kind, accounts.n > 0 ?
+		    accounts.v[0] : NULL, text, created, appts);
+out:
+	free(text);
+	strlist_clear(&accounts);
+}
+
+void
+classify_ical(const struct config *cfg, const char *salesperson,
+    const struct ical_file *f, const char *source, const char *item,
+    time_t first_seen, struct signal_list *sigs,
+    struct appointment_list *appts)
+{
+	struct classify_item it = { .cfg = cfg, .salesperson = salesperson,
+	    .source = source, .item = item, .dir = DIR_NONE, .out = sigs,
+	    .first = sigs->n };
+	size_t i;
+	int pass;
+
+	if (f->method != NULL && strcasecmp(f->method, "CANCEL") == 0)
+		return;
+	/*
+	 * Masters before overrides, so that a series' signal (one per UID)
+	 * is dated by its master whatever the order in the file.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < f->nevents; i++) {
+			if ((f->events[i].recurrence_id != 0) == (pass == 0))
+				continue;
+			classify_event(&it, f, i, first_seen, appts);
+		}
+	}
+}

@@ -1,0 +1,1346 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configuration file (DESIGN section 8, man/salescycle.conf.5).  inih
+ * splits the file into sections and KEY = VALUE pairs; a line reader in
+ * front of it counts lines, strips "#" and ";" comments, rejects lines
+ * longer than inih's buffer and opens sections (so that empty and
+ * duplicate sections are seen too).  The handler dispatches on the section
+ * type to a key table {key, type, offset} (redis standardConfig, tmux
+ * options-table.c).  The first error stops the parse and is reported as
+ * "PATH:LINE: what is wrong"; checks that need the whole file ([phases]
+ * names, [targets] phases, salespeople referenced by sources) run after
+ * parsing and name the line where the item was defined.  Secrets are only
+ * stored here; secret.c reads them.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <ini.h>
+
+#include "classify.h"
+#include "config.h"
+#include "err.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+
+#define CONFIG_KEY_MAX 64	/* longest section key: [imap KEY] */
+
+enum section {
+	SEC_NONE,
+	SEC_GENERAL,
+	SEC_SALESPERSON,
+	SEC_IMAP,
+	SEC_CALDAV,
+	SEC_ICS,
+	SEC_RULES,
+	SEC_PHASES,
+	SEC_TARGETS,
+	SEC_SMTP,
+	SEC_DIGEST,
+};
+
+enum key_type {
+	KEY_STRING,	/* char *, not empty */
+	KEY_LIST,	/* struct strlist, replaces the default, may be empty */
+	KEY_DOMAINS,	/* struct strlist of lower-cased domains */
+	KEY_ADDRESSES,	/* struct strlist of lower-cased mail addresses */
+	KEY_ADDRESS,	/* char *, a lower-cased mail address */
+	KEY_INT,	/* int within min..max */
+	KEY_DURATION,	/* int seconds: "300", "5m", "1h" */
+	KEY_BOOL,
+	KEY_WEEKDAYS,	/* unsigned, bit 0 = Monday */
+	KEY_TIMEZONE,	/* char *, a zone libical knows */
+	KEY_SCHEDULE,	/* struct digest: schedule and period */
+	KEY_URL,	/* char *, scheme checked against the section */
+	KEY_AUTH,	/* char *: plain, login, xoauth2 */
+	KEY_TLS,	/* enum tls_mode */
+	KEY_COMMAND,	/* struct secret: command */
+	KEY_ENV,	/* struct secret: env */
+	KEY_PASSWORD,	/* struct secret: value, private file only */
+	KEY_SALESPERSON,/* char *, a salesperson key, checked after parsing */
+};
+
+struct key {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 off;		/* into the section's struct */
+	int		 min, max;	/* KEY_INT */
+	unsigned	 only;		/* sources: SRC(type) mask; 0 = all */
+};
+
+#define SRC(t) (1u << (t))
+#define KEY(n, t, st, f) { n, t, offsetof(struct st, f), 0, 0, 0 }
+#define KEY_RANGE(n, f, lo, hi) \
+	{ n, KEY_INT, offsetof(struct config, f), lo, hi, 0 }
+#define KEY_ONLY(n, t, f, src) \
+	{ n, t, offsetof(struct source, f), 0, 0, SRC(src) }
+#define KEY_END { NULL, 0, 0, 0, 0, 0 }
+
+static const struct key config_general_keys[] = {
+	KEY("database", KEY_STRING, config, database),
+	KEY("timezone", KEY_TIMEZONE, config, timezone),
+	KEY("internal_domains", KEY_DOMAINS, config, internal_domains),
+	KEY("ignore_domains", KEY_DOMAINS, config, ignore_domains),
+	KEY("freemail_domains", KEY_DOMAINS, config, freemail_domains),
+	KEY_RANGE("stale_after_days", stale_after_days, 1, 36500),
+	KEY_RANGE("reopen_after_days", reopen_after_days, 0, 36500),
+	KEY_RANGE("backfill_days", backfill_days, 0, 36500),
+	KEY_RANGE("silence_days", silence_days, 1, 36500),
+	KEY_RANGE("retention_days", retention_days, 0, 36500),
+	KEY_RANGE("workers", workers, 1, 64),
+	KEY("store_subjects", KEY_BOOL, config, store_subjects),
+	KEY("working_days", KEY_WEEKDAYS, config, working_days),
+	KEY_END
+};
+
+static const struct key config_salesperson_keys[] = {
+	KEY("name", KEY_STRING, salesperson, name),
+	KEY("email", KEY_ADDRESSES, salesperson, email),
+	KEY("manager", KEY_ADDRESS, salesperson, manager),
+	KEY_END
+};
+
+static const struct key config_source_keys[] = {
+	KEY("salesperson", KEY_SALESPERSON, source, salesperson),
+	KEY("url", KEY_URL, source, url),
+	KEY("user", KEY_STRING, source, user),
+	KEY("password_command", KEY_COMMAND, source, password),
+	KEY("password_env", KEY_ENV, source, password),
+	KEY("password", KEY_PASSWORD, source, password),
+	KEY("token_command", KEY_COMMAND, source, token),
+	KEY("auth", KEY_AUTH, source, auth),
+	KEY("tls", KEY_TLS, source, tls),
+	KEY("ca_file", KEY_STRING, source, ca_file),
+	KEY_ONLY("folders", KEY_LIST, folders, SOURCE_IMAP),
+	KEY_ONLY("calendars", KEY_LIST, calendars, SOURCE_CALDAV),
+	KEY("poll_interval", KEY_DURATION, source, poll_interval),
+	KEY("timeout", KEY_DURATION, source, timeout),
+	KEY_END
+};
+
+static const struct key config_rules_keys[] = {
+	KEY("offer_subject", KEY_LIST, rules, offer_subject),
+	KEY("offer_attachment", KEY_LIST, rules, offer_attachment),
+	KEY("order_subject", KEY_LIST, rules, order_subject),
+	KEY("order_attachment", KEY_LIST, rules, order_attachment),
+	KEY("call_summary", KEY_LIST, rules, call_summary),
+	KEY("demo_summary", KEY_LIST, rules, demo_summary),
+	KEY("reply_prefix", KEY_LIST, rules, reply_prefix),
+	KEY("forward_prefix", KEY_LIST, rules, forward_prefix),
+	KEY("noreply_sender", KEY_LIST, rules, noreply_sender),
+	KEY("autoreply_subject", KEY_LIST, rules, autoreply_subject),
+	KEY("verbal_phrase", KEY_LIST, rules, verbal_phrase),
+	KEY("lost_phrase", KEY_LIST, rules, lost_phrase),
+	KEY_END
+};
+
+static const struct key config_smtp_keys[] = {
+	KEY("url", KEY_URL, smtp, url),
+	KEY("user", KEY_STRING, smtp, user),
+	KEY("password_command", KEY_COMMAND, smtp, password),
+	KEY("password_env", KEY_ENV, smtp, password),
+	KEY("password", KEY_PASSWORD, smtp, password),
+	KEY("from", KEY_ADDRESS, smtp, from),
+	KEY("tls", KEY_TLS, smtp, tls),
+	KEY("ca_file", KEY_STRING, smtp, ca_file),
+	KEY_END
+};
+
+static const struct key config_digest_keys[] = {
+	KEY("schedule", KEY_SCHEDULE, digest, schedule),
+	KEY("to", KEY_ADDRESSES, digest, to),
+	KEY_END
+};
+
+static const struct {
+	const char	*name;
+	enum section	 sect;
+	bool		 keyed;
+} config_sections[] = {
+	{ "general", SEC_GENERAL, false },
+	{ "salesperson", SEC_SALESPERSON, true },
+	{ "imap", SEC_IMAP, true },
+	{ "caldav", SEC_CALDAV, true },
+	{ "ics", SEC_ICS, true },
+	{ "rules", SEC_RULES, false },
+	{ "phases", SEC_PHASES, false },
+	{ "targets", SEC_TARGETS, false },
+	{ "smtp", SEC_SMTP, false },
+	{ "digest", SEC_DIGEST, false },
+};
+
+/* DESIGN section 4: the default cycle and the phase each kind enters. */
+static const char *const config_default_phases[] = {
+	"selection", "suspect", "prospect", "offer", "closing"
+};
+
+static const struct {
+	enum signal_kind kind;
+	const char	*phase;
+} config_default_enters[] = {
+	{ SIG_TARGET, "selection" },
+	{ SIG_CALL, "selection" },
+	{ SIG_APPOINTMENT, "suspect" },
+	{ SIG_DEMO, "prospect" },
+	{ SIG_OFFER_SENT, "offer" },
+	{ SIG_VERBAL_ORDER, "closing" },
+	{ SIG_ORDER_CONFIRMED, "closing" },
+};
+
+static const char *const config_weekdays[] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun"
+};
+
+/* A [targets] conversion_PHASE or prior_PHASE, resolved after parsing. */
+struct config_target {
+	char		*phase;
+	bool		 prior;
+	double		 value;
+	int		 line;
+};
+
+/* State of one parse: inih's user pointer and the reader's stream. */
+struct config_parse {
+	struct config	*cfg;
+	struct err	*err;
+	FILE		*fp;
+	struct stat	 st;
+	char		*linebuf;
+	size_t		 linecap;
+	int		 line;
+	bool		 failed;
+	int		 errline;
+
+	enum section	 sect;
+	size_t		 idx;		/* people[] or sources[] */
+	unsigned	 singletons;	/* 1 << section, seen */
+	struct strlist	 keys;		/* keys seen in this section */
+
+	int		 order_line;
+	char		*enters[SIG__COUNT];	/* [phases] KIND = PHASE */
+	int		 enters_line[SIG__COUNT];
+	struct config_target *targets;
+	size_t		 ntargets;
+	int		 schedule_line;
+};
+
+/* Records the first error as "PATH:LINE: message". */
+static int
+config_verror(struct config_parse *p, int line, const char *fmt, va_list ap)
+{
+	char msg[400];
+
+	if (p->failed)
+		return -1;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	p->failed = true;
+	p->errline = line;
+	return err_set(p->err, ERR_FINAL, "%s:%d: %s", p->cfg->path, line, msg);
+}
+
+static int __attribute__((format(printf, 3, 4)))
+config_error_at(struct config_parse *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = config_verror(p, line, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* An error on the line being parsed. */
+static int __attribute__((format(printf, 2, 3)))
+config_error(struct config_parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = config_verror(p, p->line, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Truncates s at a "#" or ";" that starts it or follows white space. */
+static void
+config_strip_comment(char *s)
+{
+	char *c;
+
+	for (c = s; *c != '\0'; c++) {
+		if ((*c == '#' || *c == ';') &&
+		    (c == s || c[-1] == ' ' || c[-1] == '\t')) {
+			*c = '\0';
+			return;
+		}
+	}
+}
+
+/* Section keys: [A-Za-z0-9._-]+, at most CONFIG_KEY_MAX characters. */
+static bool
+config_valid_key(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CONFIG_KEY_MAX)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") == n;
+}
+
+/* Phase names: letters, digits, "_" and "-"; "none" is reserved. */
+static bool
+config_valid_phase(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CONFIG_KEY_MAX || strcasecmp(s, "none") == 0)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") == n;
+}
+
+/* A plausible user@domain; the mail modules judge real addresses. */
+static bool
+config_valid_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (at == NULL || at == s || at[1] == '\0' ||
+	    strchr(at + 1, '@') != NULL)
+		return false;
+	return strpbrk(s, " \t<>,;\"") == NULL;
+}
+
+/* A domain name with a dot and nothing that belongs to an address or URL. */
+static bool
+config_valid_domain(const char *s)
+{
+	return *s != '\0' && *s != '.' && strchr(s, '.') != NULL &&
+	    strpbrk(s, " \t@/:<>,;\"") == NULL;
+}
+
+/* Splits a comma-separated value into trimmed, non-empty items. */
+static void
+config_split(const char *value, struct strlist *out)
+{
+	char *copy = xstrdup(value), *item, *save = NULL;
+
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		util_trim(item);
+		if (*item != '\0')
+			strlist_add(out, item);
+	}
+	free(copy);
+}
+
+/* A decimal integer within min..max, nothing else on the value. */
+static int
+config_parse_int(const char *s, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* "300", "30s", "5m", "1h", "1d": a positive number of seconds. */
+static int
+config_parse_duration(const char *s, int *out)
+{
+	char *end;
+	long v, mult;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || v <= 0)
+		return -1;
+	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+		mult = 1;
+	else if (strcmp(end, "m") == 0)
+		mult = 60;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600;
+	else if (strcmp(end, "d") == 0)
+		mult = 86400;
+	else
+		return -1;
+	if (v > INT_MAX / mult)
+		return -1;
+	*out = (int)(v * mult);
+	return 0;
+}
+
+/* yes/no, true/false, on/off, 1/0 in any case. */
+static int
+config_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A non-negative number; with percent, "30%" is 0.3. */
+static int
+config_parse_number(const char *s, bool percent, double *out)
+{
+	char *end;
+	double v;
+
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || !isfinite(v) || v < 0)
+		return -1;
+	if (percent && strcmp(end, "%") == 0)
+		v /= 100;
+	else if (*end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Day name ("mon" or "monday") to 0..6, or -1. */
+static int
+config_weekday(const char *s)
+{
+	static const char *const full[] = { "monday", "tuesday", "wednesday",
+	    "thursday", "friday", "saturday", "sunday" };
+	int i;
+
+	for (i = 0; i < 7; i++)
+		if (strcasecmp(s, config_weekdays[i]) == 0 ||
+		    strcasecmp(s, full[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "mon..fri", "mon-fri, sat", "sun..thu": a bit mask, bit 0 = Monday. */
+static int
+config_parse_weekdays(const char *value, unsigned *out)
+{
+	struct strlist items = { 0 };
+	unsigned mask = 0;
+	char *item, *sep;
+	size_t i, seplen;
+	int a, b, d, rc = -1;
+
+	config_split(value, &items);
+	for (i = 0; i < items.n; i++) {
+		item = items.v[i];
+		seplen = 2;
+		sep = strstr(item, "..");
+		if (sep == NULL) {
+			sep = strchr(item, '-');
+			seplen = 1;
+		}
+		if (sep != NULL) {
+			*sep = '\0';
+			a = config_weekday(util_trim(item));
+			b = config_weekday(util_trim(sep + seplen));
+		} else
+			a = b = config_weekday(item);
+		if (a < 0 || b < 0)
+			goto out;
+		for (d = a;; d = (d + 1) % 7) {
+			mask |= 1u << d;
+			if (d == b)
+				break;
+		}
+	}
+	if (mask == 0)
+		goto out;
+	*out = mask;
+	rc = 0;
+out:
+	strlist_clear(&items);
+	return rc;
+}
+
+/* "mon 08:00" or "daily 7:30"; stored normalised, with its period. */
+static int
+config_parse_schedule(const char *value, struct digest *d)
+{
+	char day[16], clock[8];
+	int n = 0, wd, h, m;
+
+	if (sscanf(value, "%15s %7s%n", day, clock, &n) != 2 ||
+	    value[n] != '\0')
+		return -1;
+	n = strlen(clock);
+	if ((n != 4 && n != 5) || clock[n - 3] != ':')
+		return -1;
+	clock[n - 3] = '\0';
+	if (config_parse_int(clock, 0, 23, &h) != 0 ||
+	    strlen(clock + n - 2) != 2 ||
+	    config_parse_int(clock + n - 2, 0, 59, &m) != 0)
+		return -1;
+	wd = config_weekday(day);
+	if (wd < 0 && strcasecmp(day, "daily") != 0)
+		return -1;
+	free(d->schedule);
+	free(d->period);
+	d->schedule = xasprintf("%s %02d:%02d", wd < 0 ? "daily" :
+	    config_weekdays[wd], h, m);
+	d->period = xstrdup(wd < 0 ? "day" : "week");
+	return 0;
+}
+
+static enum source_type
+config_source_type(enum section sect)
+{
+	return sect == SEC_IMAP ? SOURCE_IMAP : sect == SEC_CALDAV ?
+	    SOURCE_CALDAV : SOURCE_ICS;
+}
+
+/* Checks the scheme of a source or SMTP URL against its section. */
+static bool
+config_valid_url(enum section sect, const char *url)
+{
+	static const struct {
+		enum section	 sect;
+		const char	*scheme;
+	} ok[] = {
+		{ SEC_IMAP, "imap" }, { SEC_IMAP, "imaps" },
+		{ SEC_CALDAV, "http" }, { SEC_CALDAV, "https" },
+		{ SEC_ICS, "http" }, { SEC_ICS, "https" }, { SEC_ICS, "file" },
+		{ SEC_SMTP, "smtp" }, { SEC_SMTP, "smtps" },
+	};
+	const char *sep = strstr(url, "://");
+	size_t i, n;
+
+	if (sep == NULL || sep[3] == '\0' || strpbrk(url, " \t") != NULL)
+		return false;
+	n = sep - url;
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (ok[i].sect == sect && strlen(ok[i].scheme) == n &&
+		    strncasecmp(url, ok[i].scheme, n) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+config_url_schemes(enum section sect)
+{
+	switch (sect) {
+	case SEC_IMAP:
+		return "imap:// or imaps://";
+	case SEC_CALDAV:
+		return "http:// or https://";
+	case SEC_ICS:
+		return "http://, https:// or file://";
+	default:
+		return "smtp:// or smtps://";
+	}
+}
+
+/* Stores one value of a key table entry into the section's struct at base. */
+static int
+config_set(struct config_parse *p, const struct key *k, void *base,
+    const char *name, const char *value)
+{
+	char **str = (char **)((char *)base + k->off);
+	struct strlist *list = (struct strlist *)((char *)base + k->off);
+	struct secret *sec = (struct secret *)((char *)base + k->off);
+	int *num = (int *)((char *)base + k->off);
+	bool *flag = (bool *)((char *)base + k->off);
+	unsigned *mask = (unsigned *)((char *)base + k->off);
+	enum tls_mode *tls = (enum tls_mode *)((char *)base + k->off);
+	struct strlist items = { 0 };
+	size_t i;
+
+	if (*value == '\0' && k->type != KEY_LIST && k->type != KEY_DOMAINS &&
+	    k->type != KEY_ADDRESSES)
+		return config_error(p, "'%s' needs a value", name);
+
+	switch (k->type) {
+	case KEY_STRING:
+		free(*str);
+		*str = xstrdup(value);
+		return 0;
+	case KEY_LIST:
+		strlist_clear(list);
+		config_split(value, list);
+		return 0;
+	case KEY_DOMAINS:
+	case KEY_ADDRESSES:
+		config_split(value, &items);
+		for (i = 0; i < items.n; i++) {
+			util_lower(items.v[i]);
+			if (k->type == KEY_DOMAINS &&
+			    !config_valid_domain(items.v[i])) {
+				config_error(p, "bad domain '%s' in '%s'",
+				    items.v[i], name);
+				strlist_clear(&items);
+				return -1;
+			}
+			if (k->type == KEY_ADDRESSES &&
+			    !config_valid_address(items.v[i])) {
+				config_error(p, "bad address '%s' in '%s'",
+				    items.v[i], name);
+				strlist_clear(&items);
+				return -1;
+			}
+		}
+		strlist_clear(list);
+		*list = items;
+		return 0;
+	case KEY_ADDRESS:
+		if (!config_valid_address(value))
+			return config_error(p, "bad address '%s' in '%s'",
+			    value, name);
+		free(*str);
+		*str = util_lower(xstrdup(value));
+		return 0;
+	case KEY_INT:
+		if (config_parse_int(value, k->min, k->max, num) != 0)
+			return config_error(p, "bad number '%s' for '%s' "
+			    "(%d to %d)", value, name, k->min, k->max);
+		return 0;
+	case KEY_DURATION:
+		if (config_parse_duration(value, num) != 0)
+			return config_error(p, "bad duration '%s' for "
+			    "'%s' (seconds, or a number with s, m, h or d)",
+			    value, name);
+		return 0;
+	case KEY_BOOL:
+		if (config_parse_bool(value, flag) != 0)
+			return config_error(p, "bad boolean '%s' for "
+			    "'%s' (yes or no)", value, name);
+		return 0;
+	case KEY_WEEKDAYS:
+		if (config_parse_weekdays(value, mask) != 0)
+			return config_error(p, "bad days '%s' for '%s' "
+			    "(e.g. mon..fri)", value, name);
+		return 0;
+	case KEY_TIMEZONE:
+		if (util_tz_preload(value) != 0)
+			return config_error(p, "unknown time zone '%s'",
+			    value);
+		free(*str);
+		*str = xstrdup(value);
+		return 0;
+	case KEY_SCHEDULE:
+		if (config_parse_schedule(value, base) != 0)
+			return config_error(p, "bad schedule '%s' (e.g. "
+			    "'mon 08:00' or 'daily 07:30')", value);
+		p->schedule_line = p->line;
+		return 0;
+	case KEY_URL:
+		if (!config_valid_url(p->sect, value))
+			return config_error(p, "bad url '%s' (%s)", value,
+			    config_url_schemes(p->sect));
+		free(*str);
+		*str = xstrdup(value);
+		return 0;
+	case KEY_AUTH:
+		if (strcasecmp(value, "plain") != 0 &&
+		    strcasecmp(value, "login") != 0 &&
+		    strcasecmp(value, "xoauth2") != 0)
+			return config_error(p, "bad auth '%s' (plain, "
+			    "login or xoauth2)", value);
+		free(*str);
+		*str = util_lower(xstrdup(value));
+		return 0;
+	case KEY_TLS:
+		if (strcasecmp(value, "none") == 0)
+			*tls = TLS_NONE;
+		else if (strcasecmp(value, "default") == 0)
+			*tls = TLS_DEFAULT;
+		else
+			return config_error(p, "bad tls '%s' (default or "
+			    "none)", value);
+		return 0;
+	case KEY_COMMAND:
+	case KEY_ENV:
+	case KEY_PASSWORD:
+		if (sec->command != NULL || sec->env != NULL ||
+		    sec->value != NULL)
+			return config_error(p, "'%s': only one of "
+			    "password_command, password_env and password",
+			    name);
+		if (k->type == KEY_PASSWORD &&
+		    (p->st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+			return config_error(p, "'password' in a file "
+			    "readable by group or others (chmod 600 it, or use "
+			    "password_command or password_env)");
+		if (k->type == KEY_COMMAND)
+			sec->command = xstrdup(value);
+		else if (k->type == KEY_ENV)
+			sec->env = xstrdup(value);
+		else
+			sec->value = xstrdup(value);
+		return 0;
+	case KEY_SALESPERSON:
+		if (!config_valid_key(value))
+			return config_error(p, "bad salesperson key '%s'",
+			    value);
+		free(*str);
+		*str = xstrdup(value);
+		return 0;
+	}
+	return config_error(p, "'%s': unhandled key type", name);
+}
+
+/* Opens [TYPE KEY] at the current line: checks it and creates its struct. */
+static int
+config_open_section(struct config_parse *p, char *header)
+{
+	struct config *cfg = p->cfg;
+	struct salesperson *sp;
+	struct source *src;
+	char *end = header + strlen(header) - 1, *type, *key;
+	size_t i, n = sizeof config_sections / sizeof config_sections[0];
+	enum source_type stype;
+
+	if (*end != ']')
+		return config_error(p, "bad section header (missing ']')");
+	*end = '\0';
+	type = util_trim(header + 1);
+	key = type + strcspn(type, " \t");
+	if (*key != '\0') {
+		*key++ = '\0';
+		key = util_trim(key);
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(type, config_sections[i].name) == 0)
+			break;
+	if (i == n)
+		return config_error(p, "unknown section [%s]", type);
+	if (config_sections[i].keyed && *key == '\0')
+		return config_error(p, "[%s] needs a key: [%s NAME]",
+		    type, type);
+	if (!config_sections[i].keyed && *key != '\0')
+		return config_error(p, "[%s] takes no key", type);
+	if (config_sections[i].keyed && !config_valid_key(key))
+		return config_error(p, "bad key '%s' (letters, digits, "
+		    "'.', '_' and '-', at most %d)", key, CONFIG_KEY_MAX);
+
+	p->sect = config_sections[i].sect;
+	strlist_clear(&p->keys);
+	switch (p->sect) {
+	case SEC_SALESPERSON:
+		if (config_salesperson(cfg, key) != NULL)
+			return config_error(p, "duplicate section "
+			    "[salesperson %s]", key);
+		cfg->people = xreallocarray(cfg->people, cfg->npeople + 1,
+		    sizeof *cfg->people);
+		p->idx = cfg->npeople++;
+		sp = &cfg->people[p->idx];
+		memset(sp, 0, sizeof *sp);
+		sp->key = xstrdup(key);
+		sp->line = p->line;
+		return 0;
+	case SEC_IMAP:
+	case SEC_CALDAV:
+	case SEC_ICS:
+		stype = config_source_type(p->sect);
+		for (i = 0; i < cfg->nsources; i++)
+			if (cfg->sources[i].type == stype &&
+			    strcmp(cfg->sources[i].key, key) == 0)
+				return config_error(p, "duplicate "
+				    "section [%s %s]", type, key);
+		cfg->sources = xreallocarray(cfg->sources, cfg->nsources + 1,
+		    sizeof *cfg->sources);
+		p->idx = cfg->nsources++;
+		src = &cfg->sources[p->idx];
+		memset(src, 0, sizeof *src);
+		src->type = stype;
+		src->key = xstrdup(key);
+		src->name = xasprintf("%s:%s", type, key);
+		src->salesperson = xstrdup(key);
+		src->password.owner = xasprintf("[%s %s]", type, key);
+		src->token.owner = xasprintf("[%s %s]", type, key);
+		src->tls = TLS_DEFAULT;
+		src->poll_interval = 300;
+		src->timeout = 60;
+		src->line = p->line;
+		return 0;
+	default:
+		if (p->singletons & (1u << p->sect))
+			return config_error(p, "duplicate section [%s]",
+			    type);
+		p->singletons |= 1u << p->sect;
+		if (p->sect == SEC_SMTP)
+			cfg->smtp.line = p->line;
+		return 0;
+	}
+}
+
+/*
+ * inih's reader: one line per call, so p->line is the line the handler is
+ * called for.  Returns NULL (end of input) once an error is recorded.
+ */
+static char *
+config_reader(char *str, int num, void *stream)
+{
+	struct config_parse *p = stream;
+	ssize_t len;
+	char *s;
+
+	if (p->failed)
+		return NULL;
+	len = getline(&p->linebuf, &p->linecap, p->fp);
+	if (len < 0)
+		return NULL;
+	p->line++;
+	s = p->linebuf;
+	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
+	config_strip_comment(s);
+	s = util_trim(s);
+	if (strlen(s) + 3 > (size_t)num) {
+		config_error(p, "line too long (at most %d characters "
+		    "without comments)", num - 3);
+		return NULL;
+	}
+	/* Copy first: opening a section edits s in place. */
+	snprintf(str, num, "%s\n", s);
+	if (*s == '[' && config_open_section(p, s) != 0)
+		return NULL;
+	return str;
+}
+
+/* The table entry for name, if it applies to this (source) section. */
+static const struct key *
+config_find_key(const struct key *table, const char *name, enum section sect)
+{
+	const struct key *k;
+
+	for (k = table; k->name != NULL; k++) {
+		if (strcmp(k->name, name) != 0)
+			continue;
+		if (k->only != 0 && (sect < SEC_IMAP || sect > SEC_ICS ||
+		    (k->only & SRC(config_source_type(sect))) == 0))
+			return NULL;
+		return k;
+	}
+	return NULL;
+}
+
+/* [phases]: order = LIST, or KIND = PHASE | none (resolved after parsing). */
+static int
+config_phases_key(struct config_parse *p, const char *name, const char *value)
+{
+	struct phases *ph = &p->cfg->phases;
+	struct strlist names = { 0 };
+	size_t i, j;
+	int kind, rc = -1;
+
+	if (strcmp(name, "order") == 0) {
+		config_split(value, &names);
+		if (names.n == 0 || names.n > MAX_PHASES) {
+			config_error(p, "'order' needs 1 to %d phases",
+			    MAX_PHASES);
+			goto out;
+		}
+		for (i = 0; i < names.n; i++) {
+			if (!config_valid_phase(names.v[i])) {
+				config_error(p, "bad phase name '%s'",
+				    names.v[i]);
+				goto out;
+			}
+			for (j = 0; j < i; j++)
+				if (strcasecmp(names.v[i], names.v[j]) == 0) {
+					config_error(p, "phase '%s' "
+					    "repeats in 'order'", names.v[i]);
+					goto out;
+				}
+		}
+		for (i = 0; i < ph->n; i++)
+			free(ph->name[i]);
+		for (i = 0; i < names.n; i++) {
+			ph->name[i] = names.v[i];
+			names.v[i] = NULL;
+		}
+		ph->n = names.n;
+		p->order_line = p->line;
+		rc = 0;
+		goto out;
+	}
+	kind = signal_kind_from_name(name);
+	if (kind < 0)
+		return config_error(p, "unknown key '%s' in [phases]",
+		    name);
+	if (!signal_kind_moves_phase(kind))
+		return config_error(p, "'%s' does not move a deal to a "
+		    "phase", name);
+	if (strcasecmp(value, "none") != 0 && !config_valid_phase(value))
+		return config_error(p, "bad phase name '%s'", value);
+	free(p->enters[kind]);
+	p->enters[kind] = xstrdup(value);
+	p->enters_line[kind] = p->line;
+	return 0;
+out:
+	for (i = 0; i < names.n; i++)
+		free(names.v[i]);
+	free(names.v);
+	return rc;
+}
+
+/* [targets]: two rates, then conversion_PHASE and prior_PHASE fractions. */
+static int
+config_targets_key(struct config_parse *p, const char *name, const char *value)
+{
+	struct targets *t = &p->cfg->targets;
+	struct config_target *ct;
+	const char *phase;
+	bool prior;
+	double v;
+
+	if (strcmp(name, "appointments_per_day") == 0 ||
+	    strcmp(name, "offers_per_week") == 0) {
+		if (config_parse_number(value, false, &v) != 0)
+			return config_error(p, "bad number '%s' for "
+			    "'%s'", value, name);
+		if (name[0] == 'a')
+			t->appointments_per_day = v;
+		else
+			t->offers_per_week = v;
+		return 0;
+	}
+	if (strncmp(name, "conversion_", 11) == 0) {
+		phase = name + 11;
+		prior = false;
+	} else if (strncmp(name, "prior_", 6) == 0) {
+		phase = name + 6;
+		prior = true;
+	} else
+		return config_error(p, "unknown key '%s' in [targets]",
+		    name);
+	if (!config_valid_phase(phase))
+		return config_error(p, "bad phase name '%s'", phase);
+	if (config_parse_number(value, true, &v) != 0 || v > 1)
+		return config_error(p, "bad fraction '%s' for '%s' "
+		    "(0 to 1, or 0%% to 100%%)", value, name);
+	p->targets = xreallocarray(p->targets, p->ntargets + 1,
+	    sizeof *p->targets);
+	ct = &p->targets[p->ntargets++];
+	ct->phase = xstrdup(phase);
+	ct->prior = prior;
+	ct->value = v;
+	ct->line = p->line;
+	return 0;
+}
+
+/* The inih handler: one KEY = VALUE of the current section. */
+static int
+config_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct config_parse *p = user;
+	struct config *cfg = p->cfg;
+	const struct key *table = NULL, *k;
+	void *base = NULL;
+
+	(void)section;		/* the reader tracks sections itself */
+	if (p->failed)
+		return 0;
+	if (p->sect == SEC_NONE) {
+		config_error(p, "'%s' before the first section", name);
+		return 0;
+	}
+	if (strlist_contains(&p->keys, name)) {
+		config_error(p, "duplicate key '%s'", name);
+		return 0;
+	}
+	strlist_add(&p->keys, name);
+
+	switch (p->sect) {
+	case SEC_GENERAL:
+		table = config_general_keys;
+		base = cfg;
+		break;
+	case SEC_SALESPERSON:
+		table = config_salesperson_keys;
+		base = &cfg->people[p->idx];
+		break;
+	case SEC_IMAP:
+	case SEC_CALDAV:
+	case SEC_ICS:
+		table = config_source_keys;
+		base = &cfg->sources[p->idx];
+		break;
+	case SEC_RULES:
+		table = config_rules_keys;
+		base = &cfg->rules;
+		break;
+	case SEC_SMTP:
+		table = config_smtp_keys;
+		base = &cfg->smtp;
+		break;
+	case SEC_DIGEST:
+		table = config_digest_keys;
+		base = &cfg->digest;
+		break;
+	case SEC_PHASES:
+		return config_phases_key(p, name, value) == 0;
+	case SEC_TARGETS:
+		return config_targets_key(p, name, value) == 0;
+	case SEC_NONE:
+		break;
+	}
+	k = config_find_key(table, name, p->sect);
+	if (k == NULL) {
+		config_error(p, "unknown key '%s'", name);
+		return 0;
+	}
+	return config_set(p, k, base, name, value) == 0;
+}
+
+/* Index of a phase name in ph, or PHASE_NONE. */
+static int
+config_phases_find(const struct phases *ph, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ph->n; i++)
+		if (strcasecmp(ph->name[i], name) == 0)
+			return (int)i;
+	return PHASE_NONE;
+}
+
+/* The phase a kind enters by default (DESIGN section 4), or NULL. */
+static const char *
+config_default_phase(enum signal_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof config_default_enters /
+	    sizeof config_default_enters[0]; i++)
+		if (config_default_enters[i].kind == kind)
+			return config_default_enters[i].phase;
+	return NULL;
+}
+
+/* Resolves [phases] KIND = PHASE and [targets] phase names. */
+static int
+config_resolve_phases(struct config_parse *p)
+{
+	struct config *cfg = p->cfg;
+	const char *name;
+	size_t i;
+	int k, idx, line;
+
+	for (k = 0; k < SIG__COUNT; k++) {
+		cfg->phases.enters[k] = PHASE_NONE;
+		name = p->enters[k] != NULL ? p->enters[k] :
+		    config_default_phase(k);
+		if (name == NULL || strcasecmp(name, "none") == 0)
+			continue;
+		idx = config_phases_find(&cfg->phases, name);
+		if (idx == PHASE_NONE) {
+			line = p->enters[k] != NULL ? p->enters_line[k] :
+			    p->order_line;
+			return config_error_at(p, line, "'%s' enters phase "
+			    "'%s', which is not in the phase order (set %s = "
+			    "PHASE or none in [phases])", signal_kind_name(k),
+			    name, signal_kind_name(k));
+		}
+		cfg->phases.enters[k] = idx;
+	}
+	for (i = 0; i < p->ntargets; i++) {
+		idx = config_phases_find(&cfg->phases, p->targets[i].phase);
+		if (idx == PHASE_NONE)
+			return config_error_at(p, p->targets[i].line, "unknown "
+			    "phase '%s'", p->targets[i].phase);
+		if (p->targets[i].prior)
+			cfg->targets.prior_win[idx] = p->targets[i].value;
+		else
+			cfg->targets.conversion[idx] = p->targets[i].value;
+	}
+	return 0;
+}
+
+/* Whole-config checks after parsing (msmtp's check_account). */
+static int
+config_check(struct config_parse *p)
+{
+	struct config *cfg = p->cfg;
+	const struct salesperson *other;
+	struct salesperson *sp;
+	struct source *src;
+	size_t i, j;
+
+	for (i = 0; i < cfg->npeople; i++) {
+		sp = &cfg->people[i];
+		if (sp->email.n == 0)
+			return config_error_at(p, sp->line, "[salesperson %s] "
+			    "needs 'email'", sp->key);
+		for (j = 0; j < sp->email.n; j++) {
+			other = config_salesperson_by_email(cfg,
+			    sp->email.v[j]);
+			if (other == sp)
+				continue;
+			return config_error_at(p, sp->line, "address %s of "
+			    "[salesperson %s] is also salesperson %s's",
+			    sp->email.v[j], sp->key, other->key);
+		}
+		if (sp->name == NULL)
+			sp->name = xstrdup(sp->key);
+	}
+	for (i = 0; i < cfg->nsources; i++) {
+		src = &cfg->sources[i];
+		if (src->url == NULL)
+			return config_error_at(p, src->line, "%s needs 'url'",
+			    src->password.owner);
+		if (config_salesperson(cfg, src->salesperson) == NULL)
+			return config_error_at(p, src->line, "%s: salesperson "
+			    "'%s' is not defined (add [salesperson %s])",
+			    src->password.owner, src->salesperson,
+			    src->salesperson);
+		if (src->auth != NULL && strcmp(src->auth, "xoauth2") == 0 &&
+		    src->token.command == NULL)
+			return config_error_at(p, src->line, "%s: auth = "
+			    "xoauth2 needs 'token_command'",
+			    src->password.owner);
+	}
+	if (cfg->smtp.line != 0 && cfg->smtp.url == NULL)
+		return config_error_at(p, cfg->smtp.line, "[smtp] needs 'url'");
+	if (cfg->smtp.line != 0 && cfg->smtp.from == NULL)
+		return config_error_at(p, cfg->smtp.line,
+		    "[smtp] needs 'from'");
+	if (cfg->digest.schedule != NULL && cfg->smtp.url == NULL)
+		return config_error_at(p, p->schedule_line, "a digest schedule "
+		    "needs an [smtp] section");
+	return config_resolve_phases(p);
+}
+
+void
+config_defaults(struct config *cfg)
+{
+	size_t i;
+
+	memset(cfg, 0, sizeof *cfg);
+	cfg->database = xstrdup(LOCALSTATEDIR "/lib/salescycle/salescycle.db");
+	cfg->timezone = xstrdup(util_system_tz());
+	cfg->stale_after_days = 120;
+	cfg->reopen_after_days = 7;
+	cfg->backfill_days = 365;
+	cfg->silence_days = 14;
+	cfg->retention_days = 0;
+	cfg->workers = 4;
+	cfg->store_subjects = true;
+	cfg->working_days = 0x1f;	/* Monday to Friday */
+	classify_default_rules(&cfg->rules);
+
+	cfg->phases.n = sizeof config_default_phases /
+	    sizeof config_default_phases[0];
+	for (i = 0; i < cfg->phases.n; i++)
+		cfg->phases.name[i] = xstrdup(config_default_phases[i]);
+	for (i = 0; i < SIG__COUNT; i++)
+		cfg->phases.enters[i] = config_default_phase(i) == NULL ?
+		    PHASE_NONE : config_phases_find(&cfg->phases,
+		    config_default_phase(i));
+	cfg->smtp.password.owner = xstrdup("[smtp]");
+}
+
+int
+config_load(const char *path, struct config *cfg, struct err *err)
+{
+	struct config_parse p;
+	size_t i;
+	int rc;
+
+	config_defaults(cfg);
+	cfg->path = xstrdup(path);
+	err_clear(err);
+	memset(&p, 0, sizeof p);
+	p.cfg = cfg;
+	p.err = err;
+	p.fp = fopen(path, "r");
+	if (p.fp == NULL) {
+		err_set(err, ERR_FINAL, "%s: %s", path, strerror(errno));
+		p.failed = true;
+		goto out;
+	}
+	if (fstat(fileno(p.fp), &p.st) != 0 || !S_ISREG(p.st.st_mode)) {
+		err_set(err, ERR_FINAL, "%s: not a regular file", path);
+		p.failed = true;
+		goto out;
+	}
+	rc = ini_parse_stream(config_reader, &p, config_handler, &p);
+	if (rc > 0 && (!p.failed || rc < p.errline)) {
+		/* inih found a bad line before any error of ours. */
+		p.failed = false;
+		config_error_at(&p, rc, "expected KEY = VALUE or [SECTION]");
+	} else if (rc < 0)
+		config_error_at(&p, p.line, "out of memory while parsing");
+	if (!p.failed && ferror(p.fp)) {
+		err_set(err, ERR_FINAL, "%s: read error", path);
+		p.failed = true;
+	}
+	if (!p.failed)
+		config_check(&p);
+out:
+	if (p.fp != NULL)
+		fclose(p.fp);
+	free(p.linebuf);
+	strlist_clear(&p.keys);
+	for (i = 0; i < SIG__COUNT; i++)
+		free(p.enters[i]);
+	for (i = 0; i < p.ntargets; i++)
+		free(p.targets[i].phase);
+	free(p.targets);
+	if (p.failed) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Frees a secret's strings, wiping a password first. */
+static void
+config_secret_free(struct secret *s)
+{
+	free(s->command);
+	free(s->env);
+	if (s->value != NULL)
+		explicit_bzero(s->value, strlen(s->value));
+	free(s->value);
+	free(s->owner);
+}
+
+void
+config_free(struct config *cfg)
+{
+	struct rules *r = &cfg->rules;
+	struct source *src;
+	size_t i;
+
+	free(cfg->path);
+	free(cfg->database);
+	free(cfg->timezone);
+	strlist_clear(&cfg->internal_domains);
+	strlist_clear(&cfg->ignore_domains);
+	strlist_clear(&cfg->freemail_domains);
+	for (i = 0; i < cfg->npeople; i++) {
+		free(cfg->people[i].key);
+		free(cfg->people[i].name);
+		strlist_clear(&cfg->people[i].email);
+		free(cfg->people[i].manager);
+	}
+	free(cfg->people);
+	for (i = 0; i < cfg->nsources; i++) {
+		src = &cfg->sources[i];
+		free(src->key);
+		free(src->name);
+		free(src->salesperson);
+		free(src->url);
+		free(src->user);
+		config_secret_free(&src->password);
+		config_secret_free(&src->token);
+		free(src->auth);
+		free(src->ca_file);
+		strlist_clear(&src->folders);
+		strlist_clear(&src->calendars);
+	}
+	free(cfg->sources);
+	strlist_clear(&r->offer_subject);
+	strlist_clear(&r->offer_attachment);
+	strlist_clear(&r->order_subject);
+	strlist_clear(&r->order_attachment);
+	strlist_clear(&r->call_summary);
+	strlist_clear(&r->demo_summary);
+	strlist_clear(&r->reply_prefix);
+	strlist_clear(&r->forward_prefix);
+	strlist_clear(&r->noreply_sender);
+	strlist_clear(&r->autoreply_subject);
+	strlist_clear(&r->verbal_phrase);
+	strlist_clear(&r->lost_phrase);
+	for (i = 0; i < cfg->phases.n; i++)
+		free(cfg->phases.name[i]);
+	free(cfg->smtp.url);
+	free(cfg->smtp.user);
+	config_secret_free(&cfg->smtp.password);
+	free(cfg->smtp.from);
+	free(cfg->smtp.ca_file);
+	free(cfg->digest.schedule);
+	strlist_clear(&cfg->digest.to);
+	free(cfg->digest.period);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+const char *
+config_default_path(void)
+{
+	const char *env = getenv("SALESCYCLE_CONFIG");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	return SYSCONFDIR "/salescycle.conf";
+}
+
+const struct salesperson *
+config_salesperson(const struct config *cfg, const char *key)
+{
+	size_t i;
+
+	if (key == NULL)
+		return NULL;
+	for (i = 0; i < cfg->npeople; i++)
+		if (strcmp(cfg->people[i].key, key) == 0)
+			return &cfg->people[i];
+	return NULL;
+}
+
+const struct salesperson *
+config_salesperson_by_email(const struct config *cfg, const char *addr)
+{
+	size_t i;
+
+	if (addr == NULL)
+		return NULL;
+	for (i = 0; i < cfg->npeople; i++)
+		if (strlist_contains(&cfg->people[i].email, addr))
+			return &cfg->people[i];
+	return NULL;
+}
+
+int
+config_phase_index(const struct config *cfg, const char *name)
+{
+	if (name == NULL)
+		return PHASE_NONE;
+	return config_phases_find(&cfg->phases, name);
+}

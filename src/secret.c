@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Secrets: password_command / token_command run through /bin/sh -c like
+ * isync's PassCmd (the administrator wrote the command; nothing from mail
+ * or calendars ever reaches it), password_env from the environment,
+ * password as written in a private config file.  The command gets
+ * /dev/null as stdin, its own process group (so a timeout kills what it
+ * started too) and default signal dispositions; posix_spawn keeps this
+ * safe in the agent's worker threads.  Secrets are never logged and never
+ * put in error messages; buffers that held one are wiped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "err.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+#define SECRET_LINE_MAX 4096
+
+extern char **environ;
+
+/* Milliseconds left until deadline (CLOCK_MONOTONIC), at least 0. */
+static int
+secret_left_ms(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > 60000000 ? 60000000 : (int)ms;
+}
+
+/* Starts /bin/sh -c cmd writing to fd out; returns its pid, or -1 and errno. */
+static pid_t
+secret_spawn(const char *cmd, int out)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dfl;
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	static const int reset[] = { SIGPIPE, SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+	    SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
+	pid_t pid;
+	size_t i;
+	int rc;
+
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	for (i = 0; i < sizeof reset / sizeof reset[0]; i++)
+		sigaddset(&dfl, reset[i]);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+	    O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return pid;
+}
+
+/*
+ * Reads fd until EOF or the deadline, keeping the first line in line
+ * (NUL-terminated); returns 0 at EOF, 1 on timeout, -1 on a read error or
+ * a first line longer than the buffer.
+ */
+static int
+secret_read(int fd, const struct timespec *deadline, char *line, size_t size)
+{
+	char chunk[512];
+	size_t len = 0;
+	bool done = false;	/* first line complete */
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	char *nl;
+	int rc;
+
+	line[0] = '\0';
+	for (;;) {
+		rc = poll(&pfd, 1, secret_left_ms(deadline));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			return 1;
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		if (done)
+			continue;	/* drain, so the command can finish */
+		nl = memchr(chunk, '\n', n);
+		if (nl != NULL) {
+			n = nl - chunk;
+			done = true;
+		}
+		if (len + n >= size) {
+			explicit_bzero(chunk, sizeof chunk);
+			return -1;
+		}
+		memcpy(line + len, chunk, n);
+		len += n;
+		line[len] = '\0';
+	}
+	explicit_bzero(chunk, sizeof chunk);
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	return 0;
+}
+
+/* Waits for pid until deadline: 0 with *status, 1 on timeout, -1 on error. */
+static int
+secret_wait(pid_t pid, const struct timespec *deadline, int *status)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (secret_left_ms(deadline) == 0)
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+}
+
+int
+secret_command(const char *cmd, const char *owner, int timeout_ms,
+    char **out, struct err *err)
+{
+	struct timespec deadline;
+	char line[SECRET_LINE_MAX];
+	int fds[2], status = 0, rc;
+	pid_t pid;
+
+	*out = NULL;
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return err_set(err, ERR_WAIT, "%s: cannot run the command: %s",
+		    owner, strerror(errno));
+	pid = secret_spawn(cmd, fds[1]);
+	close(fds[1]);
+	if (pid < 0) {
+		rc = errno;
+		close(fds[0]);
+		return err_set(err, ERR_WAIT, "%s: cannot run the command: %s",
+		    owner, strerror(rc));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+
+	rc = secret_read(fds[0], &deadline, line, sizeof line);
+	close(fds[0]);
+	if (rc == 0)
+		rc = secret_wait(pid, &deadline, &status);
+	if (rc != 0) {
+		explicit_bzero(line, sizeof line);
+		kill(-pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (rc == 1)
+			return err_set(err, ERR_WAIT, "%s: command timed out "
+			    "after %d ms", owner, timeout_ms);
+		return err_set(err, ERR_WAIT, "%s: cannot read the command's "
+		    "output (first line longer than %d bytes?)", owner,
+		    SECRET_LINE_MAX - 1);
+	}
+	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
+		explicit_bzero(line, sizeof line);
+		if (WIFSIGNALED(status))
+			return err_set(err, ERR_WAIT, "%s: command killed by "
+			    "signal %d", owner, WTERMSIG(status));
+		return err_set(err, ERR_WAIT, "%s: command exited with "
+		    "status %d", owner, WEXITSTATUS(status));
+	}
+	if (line[0] == '\0')
+		return err_set(err, ERR_WAIT, "%s: command printed nothing",
+		    owner);
+	*out = xstrdup(line);
+	explicit_bzero(line, sizeof line);
+	return 0;
+}
+
+int
+config_secret(const struct secret *s, char **out, struct err *err)
+{
+	const char *owner = s->owner != NULL ? s->owner : "secret";
+	const char *v;
+
+	*out = NULL;
+	if (s->command != NULL)
+		return secret_command(s->command, owner, SECRET_TIMEOUT_MS, out,
+		    err);
+	if (s->env != NULL) {
+		v = getenv(s->env);
+		if (v == NULL || *v == '\0')
+			return err_set(err, ERR_WAIT, "%s: environment "
+			    "variable %s is not set", owner, s->env);
+		*out = xstrdup(v);
+		return 0;
+	}
+	if (s->value != NULL)
+		*out = xstrdup(s->value);
+	return 0;
+}

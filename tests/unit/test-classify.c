@@ -1,0 +1,959 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for classify.c, driven by tables: mail summaries and event
+ * summaries built in C (no parsing involved) with the signals each must
+ * give, written as "KIND ACCOUNT RULE[=VALUE]" joined by "; ".  The
+ * configuration is config_defaults() plus our domain, two salespeople
+ * and an ignored supplier.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "util.h"
+
+#define T0	1790000000	/* 2026-09-21T14:13:20Z */
+
+static struct config cfg;
+
+static void
+add_person(const char *key, const char *email)
+{
+	struct salesperson *p;
+
+	cfg.people = xreallocarray(cfg.people, cfg.npeople + 1,
+	    sizeof *cfg.people);
+	p = &cfg.people[cfg.npeople++];
+	memset(p, 0, sizeof *p);
+	p->key = xstrdup(key);
+	p->name = xstrdup(key);
+	strlist_add(&p->email, email);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	config_defaults(&cfg);
+	free(cfg.timezone);
+	cfg.timezone = xstrdup("Europe/Amsterdam");
+	assert_int_equal(util_tz_preload(cfg.timezone), 0);
+	strlist_add(&cfg.internal_domains, "brightline.nl");
+	strlist_add(&cfg.ignore_domains, "leverancier.nl");
+	add_person("anna", "anna@brightline.nl");
+	add_person("bram", "bram@brightline.nl");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	config_free(&cfg);
+	return 0;
+}
+
+/* Splits s at sep into list (copies); NULL adds nothing. */
+static void
+split(struct strlist *list, const char *s, char sep)
+{
+	const char *p, *e;
+
+	for (p = s; p != NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = strchr(p, sep);
+		if (e == NULL)
+			e = p + strlen(p);
+		strlist_take(list, xstrndup(p, (size_t)(e - p)));
+	}
+}
+
+/*
+ * Address lists are filled here rather than with mail.c's helpers, so that
+ * these tests depend on classification alone.
+ */
+static void
+addr_add(struct mail_addr_list *list, const char *addr)
+{
+	list->v = xreallocarray(list->v, list->n + 1, sizeof *list->v);
+	list->v[list->n].name = NULL;
+	list->v[list->n].addr = util_lower(xstrdup(addr));
+	list->n++;
+	list->cap = list->n;
+}
+
+static void
+addr_clear(struct mail_addr_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		free(list->v[i].addr);
+	free(list->v);
+	memset(list, 0, sizeof *list);
+}
+
+static void
+split_addrs(struct mail_addr_list *list, const char *s)
+{
+	struct strlist v = { 0 };
+	size_t i;
+
+	split(&v, s, ',');
+	for (i = 0; i < v.n; i++)
+		addr_add(list, v.v[i]);
+	strlist_clear(&v);
+}
+
+/* The signals from index first on, as "KIND ACCOUNT RULE[=VALUE]; ...". */
+static void
+format_signals(const struct signal_list *l, size_t first, char *out, size_t len)
+{
+	const struct signal *s;
+	size_t i, used;
+
+	out[0] = '\0';
+	for (i = first; i < l->n; i++) {
+		s = &l->v[i];
+		used = strlen(out);
+		snprintf(out + used, len - used, "%s%s %s %s%s%s",
+		    i > first ? "; " : "", signal_kind_name(s->kind),
+		    s->account != NULL ? s->account : "-",
+		    s->rule != NULL ? s->rule : "?",
+		    s->value != NULL ? "=" : "",
+		    s->value != NULL ? s->value : "");
+	}
+}
+
+struct mail_case {
+	const char	*name;
+	const char	*from;
+	const char	*to;
+	const char	*cc;
+	const char	*subject;
+	const char	*attachments;	/* comma-separated */
+	const char	*hashtags;	/* '|'-separated */
+	unsigned	 bulk;
+	bool		 sent;
+	const char	*mailbox;	/* salesperson whose mailbox it is */
+	const char	*expect;	/* "" for no signal */
+	enum direction	 dir;
+	const char	*actor;
+};
+
+static const struct mail_case mail_cases[] = {
+	/* offer_sent by subject, Dutch and English, whole words only. */
+	{ "offer subject nl", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Offerte 2026-113 nieuwe website", NULL, NULL, 0, true, "anna",
+	    "offer_sent acme.nl offer_subject:offerte", DIR_OUTBOUND, "anna" },
+	{ "offer subject en", "anna@brightline.nl",
+	    "j.smith@eu.northwind.co.uk", NULL, "Our quotation for the site",
+	    NULL, NULL, 0, true, "anna",
+	    "offer_sent northwind.co.uk offer_subject:quotation", DIR_OUTBOUND,
+	    "anna" },
+	{ "offer subject plural", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Two quotes as promised", NULL, NULL, 0, false, "anna",
+	    "offer_sent acme.nl offer_subject:quotes", DIR_OUTBOUND, "anna" },
+	{ "quoted is no quote", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "The figures you quoted", NULL, NULL, 0, true, "anna",
+	    "contact acme.nl contact", DIR_OUTBOUND, "anna" },
+	{ "offerteaanvraag outbound is no offer", "anna@brightline.nl",
+	    "jan@acme.nl", NULL, "Offerteaanvraag drukwerk", NULL, NULL, 0,
+	    true, "anna", "contact acme.nl contact", DIR_OUTBOUND, "anna" },
+	/* offer_sent by attachment name. */
+	{ "offer attachment", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Zoals besproken", "logo.png,ACME_offerte_2026.pdf", NULL, 0, true,
+	    "anna", "offer_sent acme.nl offer_attachment:*_offerte*",
+	    DIR_OUTBOUND, "anna" },
+	{ "other attachment", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Zoals besproken", "notulen.docx", NULL, 0, true, "anna",
+	    "contact acme.nl contact", DIR_OUTBOUND, "anna" },
+	/* Replies: an offer only with an offer attachment. */
+	{ "reply without attachment", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Re: Offerte 2026-113", NULL, NULL, 0, true, "anna",
+	    "contact acme.nl contact", DIR_OUTBOUND, "anna" },
+	{ "reply with attachment", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "RE: Offerte 2026-113", "Offerte 2026-113 v2.pdf", NULL, 0, true,
+	    "anna", "offer_sent acme.nl offer_attachment:offerte*",
+	    DIR_OUTBOUND, "anna" },
+	{ "antw reply without attachment", "anna@brightline.nl", "jan@acme.nl",
+	    NULL, "Antw: voorstel samenwerking", NULL, NULL, 0, true, "anna",
+	    "contact acme.nl contact", DIR_OUTBOUND, "anna" },
+	/* Forwards to an external party are judged as new messages. */
+	{ "forward to external", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Fwd: Offerte 2026-113", NULL, NULL, 0, true, "anna",
+	    "offer_sent acme.nl offer_subject:offerte", DIR_OUTBOUND, "anna" },
+	{ "doorst to external", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Doorst: Voorstel samenwerking", NULL, NULL, 0, true, "anna",
+	    "offer_sent acme.nl offer_subject:voorstel", DIR_OUTBOUND, "anna" },
+	{ "reply to offerteaanvraag with offer", "anna@brightline.nl",
+	    "jan@acme.nl", NULL, "Re: Offerteaanvraag nieuwe website",
+	    "Offerte 2026-120.pdf", NULL, 0, true, "anna",
+	    "offer_sent acme.nl offer_attachment:offerte*", DIR_OUTBOUND,
+	    "anna" },
+	/* order_confirmed inbound. */
+	{ "order subject inbound", "inkoop@acme.nl", "anna@brightline.nl", NULL,
+	    "Opdrachtbevestiging project Utrecht", NULL, NULL, 0, false, "anna",
+	    "order_confirmed acme.nl order_subject:opdrachtbevestiging",
+	    DIR_INBOUND, "anna" },
+	{ "order subject inbound en", "buyer@northwind.co.uk",
+	    "anna@brightline.nl", NULL, "Purchase order 4711", NULL, NULL, 0,
+	    false, "anna",
+	    "order_confirmed northwind.co.uk order_subject:purchase order",
+	    DIR_INBOUND, "anna" },
+	{ "signed quote as reply attachment", "jan@acme.nl",
+	    "anna@brightline.nl", NULL, "Re: Offerte 2026-113",
+	    "Offerte 2026-113 getekend.pdf", NULL, 0, false, "anna",
+	    "order_confirmed acme.nl order_attachment:*getekend*", DIR_INBOUND,
+	    "anna" },
+	{ "reply to order without attachment", "jan@acme.nl",
+	    "anna@brightline.nl", NULL, "Re: Orderbevestiging", NULL, NULL, 0,
+	    false, "anna", "contact acme.nl contact", DIR_INBOUND, "anna" },
+	{ "inbound offer is no offer_sent", "jan@acme.nl", "anna@brightline.nl",
+	    NULL, "Offerteaanvraag nieuwe website", "offerteaanvraag.pdf", NULL,
+	    0, false, "anna", "contact acme.nl contact", DIR_INBOUND, "anna" },
+	/* Our own order confirmation after a verbal order. */
+	{ "order outbound", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Orderbevestiging website", NULL, NULL, 0, true, "anna",
+	    "order_confirmed acme.nl order_subject:orderbevestiging",
+	    DIR_OUTBOUND, "anna" },
+	/* Bulk and automatic mail gives nothing. */
+	{ "list", "news@acme.nl", "anna@brightline.nl", NULL, "Offerte", NULL,
+	    NULL, MAIL_BULK_LIST, false, "anna", "", DIR_NONE, NULL },
+	{ "precedence", "news@acme.nl", "anna@brightline.nl", NULL, "Nieuws",
+	    NULL, NULL, MAIL_BULK_PRECEDENCE, false, "anna", "", DIR_NONE,
+	    NULL },
+	{ "dsn", "jan@acme.nl", "anna@brightline.nl", NULL, "Offerte", NULL,
+	    NULL, MAIL_BULK_DSN, false, "anna", "", DIR_NONE, NULL },
+	{ "autoreply header", "jan@acme.nl", "anna@brightline.nl", NULL,
+	    "Re: Offerte", NULL, NULL, MAIL_BULK_AUTOREPLY, false, "anna", "",
+	    DIR_NONE, NULL },
+	{ "autoreply subject nl", "jan@acme.nl", "anna@brightline.nl", NULL,
+	    "Automatisch antwoord: Offerte 2026-113", NULL, NULL, 0, false,
+	    "anna", "", DIR_NONE, NULL },
+	{ "autoreply subject en", "jan@acme.nl", "anna@brightline.nl", NULL,
+	    "Out of Office: Re: quote", NULL, NULL, 0, false, "anna", "",
+	    DIR_NONE, NULL },
+	{ "afwezig", "jan@acme.nl", "anna@brightline.nl", NULL,
+	    "Afwezig tot 3 november", NULL, NULL, 0, false, "anna", "",
+	    DIR_NONE, NULL },
+	{ "noreply sender", "no-reply@acme.nl", "anna@brightline.nl", NULL,
+	    "Orderbevestiging 123", NULL, NULL, 0, false, "anna", "", DIR_NONE,
+	    NULL },
+	{ "mailer-daemon", "MAILER-DAEMON@acme.nl", "anna@brightline.nl", NULL,
+	    "Returned mail", NULL, NULL, 0, false, "anna", "", DIR_NONE, NULL },
+	/* No external party: internal mail gives nothing. */
+	{ "internal only", "anna@brightline.nl", "bram@brightline.nl",
+	    "info@brightline.nl", "Offerte acme", NULL, NULL, 0, true, "anna",
+	    "", DIR_NONE, NULL },
+	{ "ignored supplier", "anna@brightline.nl", "inkoop@leverancier.nl",
+	    NULL, "Offerte drukwerk", NULL, NULL, 0, true, "anna", "", DIR_NONE,
+	    NULL },
+	{ "ignored sender", "facturen@leverancier.nl", "anna@brightline.nl",
+	    NULL, "Orderbevestiging", NULL, NULL, 0, false, "anna", "",
+	    DIR_NONE, NULL },
+	/* Several external accounts, each its own signal; free-mail keys. */
+	{ "multiple accounts", "anna@brightline.nl",
+	    "jan@acme.nl,piet@sales.acme.nl", "x@globex.com,klant@gmail.com",
+	    "Offerte", NULL, NULL, 0, true, "anna",
+	    "offer_sent acme.nl offer_subject:offerte; "
+	    "offer_sent globex.com offer_subject:offerte; "
+	    "offer_sent klant@gmail.com offer_subject:offerte", DIR_OUTBOUND,
+	    "anna" },
+	{ "freemail customer inbound", "Klant@Gmail.com", "anna@brightline.nl",
+	    NULL, "Vraagje", NULL, NULL, 0, false, "anna",
+	    "contact klant@gmail.com contact", DIR_INBOUND, "anna" },
+	/* Inbound: only the sender's account; actor from the recipients. */
+	{ "inbound cc other external", "jan@acme.nl", "bram@brightline.nl",
+	    "x@globex.com", "Vraag", NULL, NULL, 0, false, "anna",
+	    "contact acme.nl contact", DIR_INBOUND, "bram" },
+	{ "inbound via alias", "jan@acme.nl", "info@brightline.nl", NULL,
+	    "Vraag", NULL, NULL, 0, false, "anna", "contact acme.nl contact",
+	    DIR_INBOUND, "anna" },
+	{ "inbound bcc", "jan@acme.nl", "someone@acme.nl", NULL, "Vraag", NULL,
+	    NULL, 0, false, "anna", "contact acme.nl contact", DIR_INBOUND,
+	    "anna" },
+	/* Outbound seen in a colleague's inbox: the sender is the actor. */
+	{ "outbound in colleague inbox", "bram@brightline.nl", "jan@acme.nl",
+	    "anna@brightline.nl", "Offerte", NULL, NULL, 0, false, "anna",
+	    "offer_sent acme.nl offer_subject:offerte", DIR_OUTBOUND, "bram" },
+	{ "sent folder without from", NULL, "jan@acme.nl", NULL, "Offerte",
+	    NULL, NULL, 0, true, "anna",
+	    "offer_sent acme.nl offer_subject:offerte", DIR_OUTBOUND, "anna" },
+	{ "no from outside sent", NULL, "anna@brightline.nl", NULL, "Offerte",
+	    NULL, NULL, 0, false, "anna", "", DIR_NONE, NULL },
+	/* Hashtags in mail the salesperson sends. */
+	{ "verbal hashtag to customer", "anna@brightline.nl", "jan@acme.nl",
+	    NULL, "Bedankt voor het gesprek", NULL, "#verbal", 0, true, "anna",
+	    "contact acme.nl contact; verbal_order acme.nl hashtag:#verbal",
+	    DIR_OUTBOUND, "anna" },
+	{ "lost hashtag to self", "anna@brightline.nl", "anna@brightline.nl",
+	    NULL, "notitie", NULL, "#lost acme.nl te duur", 0, true, "anna",
+	    "lost acme.nl hashtag:#lost=te duur", DIR_OUTBOUND, "anna" },
+	{ "qualification to self", "anna@brightline.nl", "anna@brightline.nl",
+	    NULL, "notitie", NULL,
+	    "#decision acme.nl 2027-01-15|#competitor jan@gmail.com Exact|"
+	    "#need 2027-01-15|#Problem acme.nl|#unknown acme.nl", 0, true,
+	    "anna",
+	    "decision acme.nl hashtag:#decision=2027-01-15; "
+	    "competitor jan@gmail.com hashtag:#competitor=Exact; "
+	    "problem acme.nl hashtag:#problem", DIR_OUTBOUND, "anna" },
+	{ "hashtag names internal domain", "anna@brightline.nl",
+	    "anna@brightline.nl", NULL, "notitie", NULL, "#lost brightline.nl",
+	    0, true, "anna", "", DIR_NONE, NULL },
+	{ "hashtag in inbound mail", "jan@acme.nl", "anna@brightline.nl", NULL,
+	    "Helaas", NULL, "#lost", 0, false, "anna",
+	    "contact acme.nl contact", DIR_INBOUND, "anna" },
+	{ "repeated hashtag once", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Afspraak", NULL, "#need hosting|#need support", 0, true, "anna",
+	    "contact acme.nl contact; need acme.nl hashtag:#need=hosting",
+	    DIR_OUTBOUND, "anna" },
+	/* Inbound phrase rules are off by default. */
+	{ "phrase off by default", "jan@acme.nl", "anna@brightline.nl", NULL,
+	    "Akkoord, we gaan ervoor", NULL, NULL, 0, false, "anna",
+	    "contact acme.nl contact", DIR_INBOUND, "anna" },
+};
+
+static void
+build_mail(const struct mail_case *c, struct mail_summary *m)
+{
+	memset(m, 0, sizeof *m);
+	m->message_id = xstrdup("20260921.abc@mail.example");
+	m->date = T0;
+	m->date_valid = true;
+	m->internaldate = T0 + 60;
+	if (c->from != NULL)
+		addr_add(&m->from, c->from);
+	split_addrs(&m->to, c->to);
+	split_addrs(&m->cc, c->cc);
+	m->subject = xstrdup(c->subject);
+	split(&m->attachments, c->attachments, ',');
+	split(&m->hashtags, c->hashtags, '|');
+	m->bulk = c->bulk;
+}
+
+static void
+free_mail(struct mail_summary *m)
+{
+	free(m->message_id);
+	addr_clear(&m->from);
+	addr_clear(&m->to);
+	addr_clear(&m->cc);
+	free(m->subject);
+	strlist_clear(&m->attachments);
+	strlist_clear(&m->hashtags);
+}
+
+static void
+test_classify_mail_rules(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	char got[1024], ref[256];
+	const struct signal *s;
+	size_t i, j;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof mail_cases / sizeof *mail_cases; i++) {
+		const struct mail_case *c = &mail_cases[i];
+
+		build_mail(c, &m);
+		n = classify_mail(&cfg, c->mailbox, &m, c->sent, "imap:anna",
+		    "INBOX/7", &out);
+		format_signals(&out, 0, got, sizeof got);
+		if (strcmp(got, c->expect) != 0)
+			fail_msg("%s: got '%s', want '%s'", c->name, got,
+			    c->expect);
+		assert_int_equal(n, (int)out.n);
+		for (j = 0; j < out.n; j++) {
+			s = &out.v[j];
+			assert_int_equal(s->dir, c->dir);
+			assert_string_equal(s->salesperson, c->actor);
+			assert_int_equal(s->occurred_at, T0);
+			assert_string_equal(s->source, "imap:anna");
+			assert_string_equal(s->item, "INBOX/7");
+			assert_string_equal(s->subject, c->subject);
+			assert_null(s->match_text);
+			snprintf(ref, sizeof ref,
+			    "%s:%s:<20260921.abc@mail.example>",
+			    signal_kind_name(s->kind), s->account);
+			assert_string_equal(s->ref, ref);
+		}
+		signal_list_clear(&out);
+		free_mail(&m);
+	}
+}
+
+static void
+test_classify_mail_phrases(void **state)
+{
+	static const struct mail_case c = { "phrase", "jan@acme.nl",
+	    "anna@brightline.nl", NULL, "Re: Akkoord met de offerte", NULL,
+	    NULL, 0, false, "anna", NULL, DIR_INBOUND, "anna" };
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	char got[256];
+
+	(void)state;
+	strlist_add(&cfg.rules.verbal_phrase, "akkoord");
+	strlist_add(&cfg.rules.lost_phrase, "helaas");
+	build_mail(&c, &m);
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/8", &out);
+	format_signals(&out, 0, got, sizeof got);
+	assert_string_equal(got, "verbal_order acme.nl verbal_phrase:akkoord");
+
+	free(m.subject);
+	m.subject = xstrdup("Helaas gaan we niet verder");
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/8", &out);
+	format_signals(&out, 1, got, sizeof got);
+	assert_string_equal(got, "lost acme.nl lost_phrase:helaas");
+
+	/* Outbound mail is not judged by inbound phrases. */
+	addr_clear(&m.from);
+	addr_clear(&m.to);
+	addr_add(&m.from, "anna@brightline.nl");
+	addr_add(&m.to, "jan@acme.nl");
+	classify_mail(&cfg, "anna", &m, true, "imap:anna", "Sent/9", &out);
+	format_signals(&out, 2, got, sizeof got);
+	assert_string_equal(got, "contact acme.nl contact");
+
+	strlist_clear(&cfg.rules.verbal_phrase);
+	strlist_clear(&cfg.rules.lost_phrase);
+	signal_list_clear(&out);
+	free_mail(&m);
+}
+
+static void
+test_classify_mail_store_subjects_off(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+
+	(void)state;
+	build_mail(&mail_cases[0], &m);
+	cfg.store_subjects = false;
+	assert_int_equal(classify_mail(&cfg, "anna", &m, true, "imap:anna",
+	    "Sent/1", &out), 1);
+	cfg.store_subjects = true;
+	assert_null(out.v[0].subject);
+	assert_string_equal(out.v[0].rule, "offer_subject:offerte");
+	signal_list_clear(&out);
+	free_mail(&m);
+}
+
+static void
+test_classify_mail_without_message_id(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+
+	(void)state;
+	build_mail(&mail_cases[0], &m);
+	free(m.message_id);
+	m.message_id = NULL;
+	free(m.subject);
+	m.subject = xstrdup("Offerte");
+	/* No valid Date: INTERNALDATE dates the signal and the stand-in id. */
+	m.date_valid = false;
+	m.date = 0;
+	m.internaldate = 1700000000;
+	classify_mail(&cfg, "anna", &m, true, "imap:anna", "Sent/1", &out);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.v[0].occurred_at, 1700000000);
+	/* sha1("1700000000|anna@brightline.nl|Offerte") */
+	assert_string_equal(out.v[0].ref, "offer_sent:acme.nl:"
+	    "<7e377bb93bc305d230d2365cc95959e390df311a@salescycle>");
+
+	/* Another subject is another message. */
+	free(m.subject);
+	m.subject = xstrdup("Offerte v2");
+	classify_mail(&cfg, "anna", &m, true, "imap:anna", "Sent/2", &out);
+	assert_int_equal(out.n, 2);
+	assert_string_not_equal(out.v[0].ref, out.v[1].ref);
+	signal_list_clear(&out);
+	free_mail(&m);
+}
+
+static void
+test_classify_strip_prefixes(void **state)
+{
+	static const struct {
+		const char *in, *want;
+		bool reply, forward;
+	} rows[] = {
+		{ "Offerte", "Offerte", false, false },
+		{ "Re: Offerte", "Offerte", true, false },
+		{ "RE : Offerte", "Offerte", true, false },
+		{ "Re[2]: Offerte", "Offerte", true, false },
+		{ "AW(3): Angebot", "Angebot", true, false },
+		{ "Re:Re:Re: x", "x", true, false },
+		{ "Re: Fwd: x", "x", true, false },
+		{ "Fwd: Re: x", "x", false, true },
+		{ "FW: x", "x", false, true },
+		{ "Doorst: Antw: x", "x", false, true },
+		{ "WG: AW: x", "x", false, true },
+		{ "SV: VS: x", "x", true, false },
+		{ "  Antw:  x", "x", true, false },
+		{ "Reorganisatie: plan", "Reorganisatie: plan", false, false },
+		{ "Offer: a new deal", "Offer: a new deal", false, false },
+		{ "Re[x]: y", "Re[x]: y", false, false },
+		{ "Re:", "", true, false },
+		{ "", "", false, false },
+	};
+	bool reply, forward;
+	const char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof *rows; i++) {
+		reply = forward = true;
+		got = classify_strip_prefixes(&cfg.rules, rows[i].in, &reply,
+		    &forward);
+		if (strcmp(got, rows[i].want) != 0 || reply != rows[i].reply ||
+		    forward != rows[i].forward)
+			fail_msg("'%s': got '%s' reply %d forward %d",
+			    rows[i].in, got, reply, forward);
+	}
+	assert_string_equal(classify_strip_prefixes(&cfg.rules, NULL, NULL,
+	    NULL), "");
+}
+
+static void
+test_classify_default_rules(void **state)
+{
+	struct rules r = { 0 };
+
+	(void)state;
+	strlist_add(&r.offer_subject, "stale");
+	classify_default_rules(&r);
+	assert_false(strlist_contains(&r.offer_subject, "stale"));
+	assert_true(strlist_contains(&r.offer_subject, "offerte"));
+	assert_true(strlist_contains(&r.offer_subject, "quotation"));
+	assert_true(strlist_contains(&r.order_subject, "opdrachtbevestiging"));
+	assert_true(strlist_contains(&r.order_subject, "purchase order"));
+	assert_true(strlist_contains(&r.demo_summary, "presentatie"));
+	assert_true(strlist_contains(&r.call_summary, "bellen"));
+	assert_int_equal(r.verbal_phrase.n, 0);
+	assert_int_equal(r.lost_phrase.n, 0);
+	strlist_clear(&r.offer_subject);
+	strlist_clear(&r.offer_attachment);
+	strlist_clear(&r.order_subject);
+	strlist_clear(&r.order_attachment);
+	strlist_clear(&r.call_summary);
+	strlist_clear(&r.demo_summary);
+	strlist_clear(&r.reply_prefix);
+	strlist_clear(&r.forward_prefix);
+	strlist_clear(&r.noreply_sender);
+	strlist_clear(&r.autoreply_subject);
+}
+
+/* Events. */
+
+struct event_case {
+	const char	*name;
+	const char	*method;
+	const char	*summary;
+	const char	*location;
+	const char	*organizer;
+	const char	*attendees;	/* comma-separated, "!" = declined */
+	enum event_status status;
+	bool		 private;
+	const char	*hashtags;	/* '|'-separated */
+	const char	*expect;
+	size_t		 nappts;
+	const char	*appt_account;	/* NULL: unattributed */
+};
+
+static const struct event_case event_cases[] = {
+	{ "external attendee", NULL, "Kennismaking", "Utrecht",
+	    "anna@brightline.nl", "anna@brightline.nl,jan@acme.nl",
+	    EVENT_CONFIRMED, false, NULL,
+	    "appointment acme.nl external_party", 1, "acme.nl" },
+	{ "external organizer", "REQUEST", "Overleg", "",
+	    "jan@eu.northwind.co.uk", "anna@brightline.nl", EVENT_TENTATIVE,
+	    false, NULL, "appointment northwind.co.uk external_party", 1,
+	    "northwind.co.uk" },
+	{ "name in summary", NULL, "Bezoek ACME", "Utrecht", NULL, NULL,
+	    EVENT_CONFIRMED, false, NULL, "appointment - account_name", 1,
+	    NULL },
+	{ "internal only", NULL, "Teamoverleg", "", "anna@brightline.nl",
+	    "bram@brightline.nl", EVENT_CONFIRMED, false, NULL,
+	    "appointment - account_name", 1, NULL },
+	{ "no text no party", NULL, "", "", NULL, NULL, EVENT_CONFIRMED, false,
+	    NULL, "", 0, NULL },
+	{ "private", NULL, "Bezoek ACME", "", NULL, "jan@acme.nl",
+	    EVENT_CONFIRMED, true, NULL, "", 0, NULL },
+	{ "cancelled", NULL, "Bezoek ACME", "", NULL, "jan@acme.nl",
+	    EVENT_CANCELLED, false, NULL, "", 0, NULL },
+	{ "method cancel", "CANCEL", "Bezoek ACME", "", NULL, "jan@acme.nl",
+	    EVENT_CONFIRMED, false, NULL, "", 0, NULL },
+	{ "demo", NULL, "Demo salescycle", "", NULL, "jan@acme.nl",
+	    EVENT_CONFIRMED, false, NULL, "demo acme.nl demo_summary:demo", 1,
+	    "acme.nl" },
+	{ "presentatie", NULL, "Presentatie voorstel", "", NULL, "jan@acme.nl",
+	    EVENT_CONFIRMED, false, NULL,
+	    "demo acme.nl demo_summary:presentatie", 1, "acme.nl" },
+	{ "demo as whole word only", NULL, "Demolition planning", "", NULL,
+	    "jan@acme.nl", EVENT_CONFIRMED, false, NULL,
+	    "appointment acme.nl external_party", 1, "acme.nl" },
+	{ "call", NULL, "Jan bellen over offerte", "", NULL, "jan@acme.nl",
+	    EVENT_CONFIRMED, false, NULL, "call acme.nl call_summary:bellen", 0,
+	    NULL },
+	{ "call unattributed", NULL, "Call ACME", "", NULL, NULL,
+	    EVENT_CONFIRMED, false, NULL, "call - call_summary:call", 0, NULL },
+	{ "all externals declined", NULL, "Overleg", "", "anna@brightline.nl",
+	    "!jan@acme.nl,!x@globex.com", EVENT_CONFIRMED, false, NULL, "", 0,
+	    NULL },
+	{ "one external declined", NULL, "Overleg", "", "anna@brightline.nl",
+	    "!jan@acme.nl,x@globex.com", EVENT_CONFIRMED, false, NULL,
+	    "appointment acme.nl external_party; "
+	    "appointment globex.com external_party", 1, "acme.nl" },
+	{ "hashtags", NULL, "Overleg", "", NULL, "jan@acme.nl",
+	    EVENT_CONFIRMED, false, "#competitor Exact|#verbal",
+	    "appointment acme.nl external_party; "
+	    "competitor acme.nl hashtag:#competitor=Exact; "
+	    "verbal_order acme.nl hashtag:#verbal", 1, "acme.nl" },
+	{ "hashtag names account", NULL, "Notitie", "", NULL, NULL,
+	    EVENT_CONFIRMED, false, "#lost acme.nl budget|#need nieuwe site",
+	    "appointment - account_name; lost acme.nl hashtag:#lost=budget; "
+	    "need - hashtag:#need=nieuwe site", 1, NULL },
+};
+
+static void
+build_event(const struct event_case *c, struct ical_file *f,
+    struct event_summary *ev)
+{
+	struct strlist att = { 0 };
+	size_t i;
+
+	memset(f, 0, sizeof *f);
+	memset(ev, 0, sizeof *ev);
+	f->method = xstrdup(c->method);
+	f->events = ev;
+	f->nevents = 1;
+	ev->uid = xstrdup("uid-1@example");
+	ev->created = T0;
+	ev->dtstamp = T0 + 100;
+	ev->last_modified = T0 + 200;
+	ev->start = T0 + 86400;
+	ev->end = ev->start + 3600;
+	ev->summary = xstrdup(c->summary);
+	ev->location = xstrdup(c->location);
+	ev->organizer = xstrdup(c->organizer);
+	split(&att, c->attendees, ',');
+	ev->attendees = xcalloc(att.n + 1, sizeof *ev->attendees);
+	for (i = 0; i < att.n; i++) {
+		ev->attendees[i].declined = att.v[i][0] == '!';
+		ev->attendees[i].addr = xstrdup(att.v[i] +
+		    (ev->attendees[i].declined ? 1 : 0));
+	}
+	ev->nattendees = att.n;
+	strlist_clear(&att);
+	ev->status = c->status;
+	ev->private = c->private;
+	split(&ev->hashtags, c->hashtags, '|');
+	f->occ = xcalloc(1, sizeof *f->occ);
+	f->occ[0].event = 0;
+	f->occ[0].start = ev->start;
+	f->occ[0].end = ev->end;
+	f->nocc = 1;
+}
+
+/* Frees what build_event allocated (the events array is the caller's). */
+static void
+free_event(struct ical_file *f)
+{
+	struct event_summary *ev;
+	size_t i, j;
+
+	for (i = 0; i < f->nevents; i++) {
+		ev = &f->events[i];
+		free(ev->uid);
+		free(ev->summary);
+		free(ev->location);
+		free(ev->organizer);
+		for (j = 0; j < ev->nattendees; j++)
+			free(ev->attendees[j].addr);
+		free(ev->attendees);
+		strlist_clear(&ev->hashtags);
+	}
+	free(f->method);
+	free(f->occ);
+}
+
+static void
+test_classify_ical_rules(void **state)
+{
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct ical_file f;
+	struct event_summary ev;
+	const struct signal *s;
+	char got[1024];
+	time_t want;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof event_cases / sizeof *event_cases; i++) {
+		const struct event_case *c = &event_cases[i];
+
+		build_event(c, &f, &ev);
+		classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics",
+		    T0 + 500, &sigs, &appts);
+		format_signals(&sigs, 0, got, sizeof got);
+		if (strcmp(got, c->expect) != 0)
+			fail_msg("%s: got '%s', want '%s'", c->name, got,
+			    c->expect);
+		for (j = 0; j < sigs.n; j++) {
+			s = &sigs.v[j];
+			assert_string_equal(s->salesperson, "anna");
+			assert_string_equal(s->source, "caldav:anna");
+			assert_string_equal(s->item, "/cal/x.ics");
+			assert_int_equal(s->dir, DIR_NONE);
+			assert_string_equal(s->subject, c->summary);
+			/* Dated by CREATED; hashtags by LAST-MODIFIED. */
+			want = strncmp(s->rule, "hashtag:", 8) != 0 ? T0 :
+			    T0 + 200;
+			assert_int_equal(s->occurred_at, want);
+			if (s->account == NULL)
+				assert_non_null(s->match_text);
+			else
+				assert_null(s->match_text);
+		}
+		if (appts.n != c->nappts)
+			fail_msg("%s: %zu appointments, want %zu", c->name,
+			    appts.n, c->nappts);
+		for (j = 0; j < appts.n; j++) {
+			if (c->appt_account == NULL) {
+				assert_null(appts.v[j].account);
+				assert_non_null(appts.v[j].match_text);
+			} else
+				assert_string_equal(appts.v[j].account,
+				    c->appt_account);
+			assert_int_equal(appts.v[j].kind, sigs.v[0].kind);
+			assert_int_equal(appts.v[j].created, T0);
+			assert_false(appts.v[j].series);
+			assert_string_equal(appts.v[j].summary, c->summary);
+		}
+		signal_list_clear(&sigs);
+		appointment_list_clear(&appts);
+		free_event(&f);
+	}
+}
+
+static void
+test_classify_ical_refs_and_text(void **state)
+{
+	static const struct event_case c = { "ref", NULL, "Bezoek ACME",
+	    "Kantoor Utrecht", NULL, NULL, EVENT_CONFIRMED, false, NULL, NULL,
+	    1, NULL };
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct ical_file f;
+	struct event_summary ev;
+
+	(void)state;
+	build_event(&c, &f, &ev);
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics", T0 + 500,
+	    &sigs, &appts);
+	assert_int_equal(sigs.n, 1);
+	assert_string_equal(sigs.v[0].ref, "appointment::uid-1@example");
+	assert_string_equal(sigs.v[0].match_text,
+	    "Bezoek ACME Kantoor Utrecht");
+	assert_int_equal(appts.n, 1);
+	assert_string_equal(appts.v[0].match_text,
+	    "Bezoek ACME Kantoor Utrecht");
+	assert_string_equal(appts.v[0].uid, "uid-1@example");
+	assert_string_equal(appts.v[0].source, "caldav:anna");
+	assert_string_equal(appts.v[0].item, "/cal/x.ics");
+	assert_string_equal(appts.v[0].salesperson, "anna");
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+
+	/* With an external attendee the ref names the account. */
+	ev.attendees = xreallocarray(ev.attendees, 1, sizeof *ev.attendees);
+	ev.attendees[0].addr = xstrdup("jan@acme.nl");
+	ev.attendees[0].declined = false;
+	ev.nattendees = 1;
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics", T0 + 500,
+	    &sigs, &appts);
+	assert_string_equal(sigs.v[0].ref, "appointment:acme.nl:uid-1@example");
+	assert_null(appts.v[0].match_text);
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+	free_event(&f);
+}
+
+static void
+test_classify_ical_dates(void **state)
+{
+	static const struct event_case c = { "dates", NULL, "Overleg", "", NULL,
+	    "jan@acme.nl", EVENT_CONFIRMED, false, "#lost", NULL, 1, NULL };
+	static const struct {
+		time_t created, dtstamp, last_modified;
+		time_t want_signal, want_tag;
+	} rows[] = {
+		{ T0, T0 + 100, T0 + 200, T0, T0 + 200 },
+		{ 0, T0 + 100, T0 + 200, T0 + 100, T0 + 200 },
+		{ 0, 0, T0 + 200, T0 + 500, T0 + 200 },
+		{ 0, T0 + 100, 0, T0 + 100, T0 + 100 },
+		{ 0, 0, 0, T0 + 500, T0 + 86400 },
+	};
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct ical_file f;
+	struct event_summary ev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof *rows; i++) {
+		build_event(&c, &f, &ev);
+		ev.created = rows[i].created;
+		ev.dtstamp = rows[i].dtstamp;
+		ev.last_modified = rows[i].last_modified;
+		classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics",
+		    T0 + 500, &sigs, &appts);
+		assert_int_equal(sigs.n, 2);
+		assert_int_equal(sigs.v[0].kind, SIG_APPOINTMENT);
+		assert_int_equal(sigs.v[0].occurred_at, rows[i].want_signal);
+		assert_int_equal(sigs.v[1].kind, SIG_LOST);
+		assert_int_equal(sigs.v[1].occurred_at, rows[i].want_tag);
+		assert_int_equal(appts.v[0].created, rows[i].want_signal);
+		signal_list_clear(&sigs);
+		appointment_list_clear(&appts);
+		free_event(&f);
+	}
+}
+
+/*
+ * A weekly series with a moved occurrence: one signal for the UID (dated
+ * by the master even when the override comes first in the file) and one
+ * appointment per occurrence, the override's on its own day.
+ */
+static void
+test_classify_ical_series(void **state)
+{
+	static const struct event_case c = { "series", NULL, "Weekoverleg",
+	    "", NULL, "jan@acme.nl", EVENT_CONFIRMED, false, NULL, NULL, 1,
+	    NULL };
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct event_summary ev[2];
+	struct ical_file f, tmp;
+	size_t i;
+
+	(void)state;
+	/* ev[0]: the override (first in the file); ev[1]: the master. */
+	build_event(&c, &f, &ev[1]);
+	build_event(&c, &tmp, &ev[0]);
+	free(tmp.occ);
+	free(tmp.method);
+	ev[1].recurring = true;
+	ev[0].recurrence_id = T0 + 3 * 7 * 86400;
+	ev[0].created = T0 + 1000;
+	ev[0].start = ev[0].recurrence_id + 86400;
+	f.events = ev;
+	f.nevents = 2;
+	free(f.occ);
+	f.nocc = 5;
+	f.occ = xcalloc(f.nocc, sizeof *f.occ);
+	for (i = 0; i < f.nocc; i++) {
+		f.occ[i].event = i == 3 ? 0 : 1;
+		f.occ[i].recurrence_id = T0 + (time_t)i * 7 * 86400;
+		f.occ[i].start = i == 3 ? ev[0].start : f.occ[i].recurrence_id;
+		f.occ[i].end = f.occ[i].start + 3600;
+	}
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/s.ics", T0 + 500,
+	    &sigs, &appts);
+	assert_int_equal(sigs.n, 1);
+	assert_int_equal(sigs.v[0].occurred_at, T0);
+	assert_int_equal(appts.n, 5);
+	for (i = 0; i < appts.n; i++) {
+		assert_true(appts.v[i].series);
+		assert_string_equal(appts.v[i].uid, "uid-1@example");
+	}
+	/* Master occurrences first, then the override's. */
+	assert_int_equal(appts.v[4].recurrence_id, T0 + 3 * 7 * 86400);
+	assert_int_equal(appts.v[4].start, T0 + 3 * 7 * 86400 + 86400);
+	assert_int_equal(appts.v[4].created, T0 + 1000);
+	assert_string_equal(appts.v[4].day, "2026-10-13");
+	assert_string_equal(appts.v[0].day, "2026-09-21");
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+	free_event(&f);
+}
+
+/* Days: all-day events on their date; timed ones in the configured zone. */
+static void
+test_classify_ical_days(void **state)
+{
+	static const struct event_case c = { "days", NULL, "Beurs", "", NULL,
+	    "jan@acme.nl", EVENT_CONFIRMED, false, NULL, NULL, 1, NULL };
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct ical_file f;
+	struct event_summary ev;
+
+	(void)state;
+	build_event(&c, &f, &ev);
+	ev.all_day = true;
+	snprintf(ev.start_day, sizeof ev.start_day, "2026-10-05");
+	snprintf(f.occ[0].day, sizeof f.occ[0].day, "2026-10-05");
+	f.occ[0].start = 1791151200;	/* 2026-10-04T22:00:00Z */
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/d.ics", T0, &sigs,
+	    &appts);
+	assert_int_equal(appts.n, 1);
+	assert_true(appts.v[0].all_day);
+	assert_string_equal(appts.v[0].day, "2026-10-05");
+	appointment_list_clear(&appts);
+	signal_list_clear(&sigs);
+
+	/* 23:30 UTC is the next day in Amsterdam (CEST, +02:00). */
+	ev.all_day = false;
+	f.occ[0].day[0] = '\0';
+	f.occ[0].start = 1791243000;	/* 2026-10-05T23:30:00Z */
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/d.ics", T0, &sigs,
+	    &appts);
+	assert_string_equal(appts.v[0].day, "2026-10-06");
+	assert_false(appts.v[0].all_day);
+	appointment_list_clear(&appts);
+	signal_list_clear(&sigs);
+
+	/* store_subjects = no keeps no summary. */
+	cfg.store_subjects = false;
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/d.ics", T0, &sigs,
+	    &appts);
+	cfg.store_subjects = true;
+	assert_null(appts.v[0].summary);
+	assert_null(sigs.v[0].subject);
+	appointment_list_clear(&appts);
+	signal_list_clear(&sigs);
+	free_event(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classify_default_rules),
+		cmocka_unit_test(test_classify_strip_prefixes),
+		cmocka_unit_test(test_classify_mail_rules),
+		cmocka_unit_test(test_classify_mail_phrases),
+		cmocka_unit_test(test_classify_mail_store_subjects_off),
+		cmocka_unit_test(test_classify_mail_without_message_id),
+		cmocka_unit_test(test_classify_ical_rules),
+		cmocka_unit_test(test_classify_ical_refs_and_text),
+		cmocka_unit_test(test_classify_ical_dates),
+		cmocka_unit_test(test_classify_ical_series),
+		cmocka_unit_test(test_classify_ical_days),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
