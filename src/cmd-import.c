@@ -151,9 +151,15 @@ import_file(struct import *im, const char *path)
 	struct err err = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
+	bool is_mbox;
 
 	im->files++;
-	if (mbox_is_mbox(path)) {
+	if (mbox_probe(path, &is_mbox, &err) != 0) {
+		log_warn("%s: %s, skipped", path, err.msg);
+		im->skipped++;
+		return;
+	}
+	if (is_mbox) {
 		if (mbox_read(path, import_mbox_message, &a, &err) != 0 && !im->failed) {
 			log_warn("%s: %s", path, err.msg);
 			im->skipped++;
@@ -217,21 +223,27 @@ import_path(struct import *im, const char *path, int depth)
 }
 
 static int
+cmd_import_check(struct cmd_ctx *ctx)
+{
+	if (ctx->salesperson == NULL) {
+		cmd_error("import", "say whose mail or calendar this is with "
+		    "--salesperson KEY");
+		return -1;
+	}
+	if (ctx->argc == 0) {
+		cmd_error("import", "give the .eml, mbox or .ics files or folders to import");
+		return -1;
+	}
+	return 0;
+}
+
+static int
 cmd_import_exec(struct cmd_ctx *ctx)
 {
 	struct pipeline_stats stats;
 	struct import im;
 	int i;
 
-	if (ctx->salesperson == NULL) {
-		cmd_error("import", "say whose mail or calendar this is with "
-		    "--salesperson KEY");
-		return EXIT_USAGE;
-	}
-	if (ctx->argc == 0) {
-		cmd_error("import", "give the .eml, mbox or .ics files or folders to import");
-		return EXIT_USAGE;
-	}
 	memset(&im, 0, sizeof im);
 	im.ctx = ctx;
 	im.salesperson = ctx->salesperson;
@@ -257,6 +269,7 @@ const struct cmd_entry cmd_import_entry = {
 	.options = import_options,
 	.shortopts = "",
 	.option = cmd_import_option,
+	.check = cmd_import_check,
 	.exec = cmd_import_exec,
 	.help = "Reads messages (.eml, or mbox files starting with 'From ') and calendars\n"
 	    "(.ics) of the salesperson KEY, folders recursively in name order, and\n"

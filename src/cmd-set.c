@@ -61,36 +61,46 @@ latest_owner(struct store *st, const char *account)
 	return owner;
 }
 
+static char set_key[256];
+static time_t set_time;
+
+static int
+cmd_set_check(struct cmd_ctx *ctx)
+{
+	if (ctx->argc != 1 || (set_phase == NULL) == (set_outcome == NULL)) {
+		cmd_error("set", "give one ACCOUNT and either --phase or --outcome");
+		return -1;
+	}
+	if (cmd_account_key(&ctx->cfg, ctx->argv[0], set_key, sizeof set_key) != 0)
+		return -1;
+	if (set_phase != NULL && config_phase_index(&ctx->cfg, set_phase) == PHASE_NONE) {
+		cmd_error("--phase", "'%s' is not a phase of the configured cycle", set_phase);
+		return -1;
+	}
+	if (set_outcome != NULL && outcome_from_name(set_outcome) < 0) {
+		cmd_error("--outcome", "'%s': use won, lost or open", set_outcome);
+		return -1;
+	}
+	set_time = ctx->now;
+	if (set_at != NULL && util_parse_time(set_at, ctx->cfg.timezone, &set_time) != 0) {
+		cmd_error("--at", "'%s' is not a date", set_at);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_set_exec(struct cmd_ctx *ctx)
 {
 	struct signal_list sigs = { 0 };
 	struct strlist touched = { 0 };
 	struct err err = { 0 };
+	const char *key = set_key;
 	struct signal *s;
-	char key[256];
 	char *owner;
-	time_t at = ctx->now;
+	time_t at = set_time;
 	int rc = EXIT_OK;
 
-	if (ctx->argc != 1 || (set_phase == NULL) == (set_outcome == NULL)) {
-		cmd_error("set", "give one ACCOUNT and either --phase or --outcome");
-		return EXIT_USAGE;
-	}
-	if (cmd_account_key(&ctx->cfg, ctx->argv[0], key, sizeof key) != 0)
-		return EXIT_USAGE;
-	if (set_phase != NULL && config_phase_index(&ctx->cfg, set_phase) == PHASE_NONE) {
-		cmd_error("--phase", "'%s' is not a phase of the configured cycle", set_phase);
-		return EXIT_USAGE;
-	}
-	if (set_outcome != NULL && outcome_from_name(set_outcome) < 0) {
-		cmd_error("--outcome", "'%s': use won, lost or open", set_outcome);
-		return EXIT_USAGE;
-	}
-	if (set_at != NULL && util_parse_time(set_at, ctx->cfg.timezone, &at) != 0) {
-		cmd_error("--at", "'%s' is not a date", set_at);
-		return EXIT_USAGE;
-	}
 	owner = ctx->salesperson != NULL ? xstrdup(ctx->salesperson) :
 	    latest_owner(ctx->store, key);
 	if (owner == NULL) {
@@ -132,6 +142,7 @@ const struct cmd_entry cmd_set_entry = {
 	.options = set_options,
 	.shortopts = "",
 	.option = cmd_set_option,
+	.check = cmd_set_check,
 	.exec = cmd_set_exec,
 	.help = "  --phase PHASE   move the account's deal to PHASE\n"
 	    "  --outcome O     mark it won, lost, or open again\n"

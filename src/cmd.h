@@ -48,6 +48,8 @@ struct cmd_entry {
 	const char	*shortopts;	/* the command's own short options, or "" */
 	/* Called for each of the command's own options. */
 	int		(*option)(struct cmd_ctx *, int opt, const char *arg);
+	/* Checks the arguments before the store is opened (or created); may be NULL. */
+	int		(*check)(struct cmd_ctx *);
 	int		(*exec)(struct cmd_ctx *);
 	const char	*help;		/* text after the usage line */
 };

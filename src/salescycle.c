@@ -157,6 +157,8 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 	}
 	if (parse_range(ctx) != 0)
 		return EXIT_USAGE;
+	if (e->check != NULL && e->check(ctx) != 0)
+		return EXIT_USAGE;
 	if ((e->flags & (CMD_NEEDS_STORE | CMD_STORE_WRITE)) == 0)
 		return EXIT_OK;
 	db = cmd_database_path(&ctx->cfg);
@@ -244,7 +246,8 @@ main(int argc, char **argv)
 	snprintf(shortopts, sizeof shortopts, "c:f:p:vh%s", e->shortopts);
 	argc -= optind;
 	argv += optind;
-	optind = 1;
+	/* 0 makes GNU getopt start afresh, forgetting the "+" of the first scan. */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Sets salescycle up on a fresh Debian 12 machine and runs it:
+#
+#   contrib/bootstrap.sh demo    install what is missing, build, import the
+#                                bundled sample data and print the reports
+#   contrib/bootstrap.sh check   install what is missing, build, run all tests
+#
+# Packages are installed only when missing (with sudo unless run as root).
+# The build goes to ./build; nothing is installed system-wide.
+set -eu
+
+cd "$(dirname "$0")/.."
+top=$(pwd)
+what=${1:-}
+
+build_deps="build-essential autoconf automake libtool pkg-config
+libetpan-dev libcurl4-gnutls-dev libical-dev libexpat1-dev libsqlite3-dev
+libinih-dev libpsl-dev libgnutls28-dev libcmocka-dev tzdata"
+test_deps="dovecot-imapd radicale python3-aiosmtpd sqlite3 curl valgrind"
+
+# Installs the Debian packages of $* that are not installed yet.
+need() {
+	missing=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing="$missing $p"
+	done
+	[ -n "$missing" ] || return 0
+	echo "bootstrap: installing$missing"
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+build() {
+	[ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] ||
+		./autogen.sh
+	mkdir -p build
+	cd build
+	[ -f Makefile ] || ../configure -q
+	make -j"$(nproc)" V=0
+	cd "$top"
+}
+
+case "$what" in
+demo)
+	need $build_deps
+	build
+	exec contrib/demo/run-sample.sh "$top/build"
+	;;
+check)
+	need $build_deps $test_deps
+	build
+	cd build
+	make -j"$(nproc)" check V=0
+	;;
+*)
+	echo "usage: contrib/bootstrap.sh demo|check" >&2
+	exit 2
+	;;
+esac
