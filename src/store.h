@@ -57,7 +57,8 @@ int	store_add_signals(struct store *, const struct signal_list *,
 /*
  * Replaces everything a calendar item gave before (signals and
  * appointments of source+item) with the new ones.  Touched as above,
- * including accounts that lost signals.
+ * including accounts that lost signals.  Returns how many of its signals
+ * the item did not give before (0 when it gives the same again), or -1.
  */
 int	store_replace_item(struct store *, const char *source, const char *item,
 	    const struct signal_list *, const struct appointment_list *,

@@ -6,8 +6,9 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${SC_DATA:=$top_srcdir/tests/data}"
-SALESCYCLE="$top_builddir/src/salescycle"
-SALESCYCLED="$top_builddir/src/salescycled"
+# SC_SALESCYCLE / SC_SALESCYCLED may name a wrapper (valgrind) to run instead.
+SALESCYCLE="${SC_SALESCYCLE:-$top_builddir/src/salescycle}"
+SALESCYCLED="${SC_SALESCYCLED:-$top_builddir/src/salescycled}"
 PY=/usr/bin/python3
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sc-int-XXXXXX") || exit 99

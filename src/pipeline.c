@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one path from a source to the store.  A pipeline classifies what a
+ * source hands it (classify.c) into a pending batch that it owns: the
+ * signals of messages (never the summaries), and per calendar item its
+ * signals, appointments and version, or its removal, in arrival order.
+ * pipeline_commit writes the batch, the source's cursors and the
+ * re-projection of the touched accounts in one transaction.  When that
+ * fails, everything is rolled back and the batch is dropped: the source
+ * fetches again from its old cursor, so nothing is ever half-written.
+ *
+ * It does not fetch, parse or decide phases.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_TAG "pipeline"
+#include "classify.h"
+#include "log.h"
+#include "pipeline.h"
+#include "store.h"
+#include "xmalloc.h"
+
+enum pipeline_op { PIPELINE_ICAL, PIPELINE_REMOVE };
+
+/* A calendar item to replace or remove on commit. */
+struct pipeline_item {
+	enum pipeline_op	 op;
+	char			*item;		/* owned */
+	char			*version;	/* owned, may be NULL */
+	struct signal_list	 sigs;		/* owned */
+	struct appointment_list	 appts;		/* owned */
+};
+
+struct pipeline {
+	const struct config	*cfg;		/* borrowed */
+	struct store		*store;		/* borrowed */
+	char			*source;	/* owned: "imap:anna" */
+	struct signal_list	 mail;		/* owned: signals of pending messages */
+	struct pipeline_item	*items;		/* owned, in arrival order */
+	size_t			 nitems;
+	size_t			 capitems;
+	size_t			 pending;	/* entries since the last commit */
+	struct pipeline_stats	 stats;
+};
+
+struct pipeline *
+pipeline_new(const struct config *cfg, struct store *store, const char *source)
+{
+	struct pipeline *p = xcalloc(1, sizeof *p);
+
+	p->cfg = cfg;
+	p->store = store;
+	p->source = xstrdup(source);
+	return p;
+}
+
+/* Drops the pending batch. */
+static void
+pipeline_clear(struct pipeline *p)
+{
+	size_t i;
+
+	signal_list_clear(&p->mail);
+	for (i = 0; i < p->nitems; i++) {
+		free(p->items[i].item);
+		free(p->items[i].version);
+		signal_list_clear(&p->items[i].sigs);
+		appointment_list_clear(&p->items[i].appts);
+	}
+	free(p->items);
+	p->items = NULL;
+	p->nitems = p->capitems = 0;
+	p->pending = 0;
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	if (p->pending > 0)
+		log_info("%s: %zu uncommitted entries dropped", p->source,
+		    p->pending);
+	pipeline_clear(p);
+	free(p->source);
+	free(p);
+}
+
+void
+pipeline_mail(struct pipeline *p, const char *salesperson,
+    const struct mail_summary *m, bool sent_folder, const char *item)
+{
+	classify_mail(p->cfg, salesperson, m, sent_folder, p->source, item,
+	    &p->mail);
+	p->pending++;
+}
+
+/* Appends an item entry and returns it zeroed but for op and item. */
+static struct pipeline_item *
+pipeline_add_item(struct pipeline *p, enum pipeline_op op, const char *item)
+{
+	struct pipeline_item *it;
+
+	if (p->nitems == p->capitems) {
+		p->capitems = p->capitems == 0 ? 16 : p->capitems * 2;
+		p->items = xreallocarray(p->items, p->capitems,
+		    sizeof *p->items);
+	}
+	it = &p->items[p->nitems++];
+	memset(it, 0, sizeof *it);
+	it->op = op;
+	it->item = xstrdup(item);
+	p->pending++;
+	return it;
+}
+
+/*
+ * When the store first saw an item: events without CREATED and DTSTAMP
+ * are dated by it (DESIGN section 3); now for a new item.
+ */
+static time_t
+pipeline_first_seen(struct pipeline *p, const char *item)
+{
+	struct err err;
+	time_t t;
+
+	if (store_item_first_seen(p->store, p->source, item, &t, &err) != 0) {
+		log_warn("%s: %s: %s", p->source, item, err.msg);
+		t = 0;
+	}
+	return t != 0 ? t : time(NULL);
+}
+
+void
+pipeline_ical(struct pipeline *p, const char *salesperson,
+    const struct ical_file *f, const char *item, const char *version)
+{
+	struct pipeline_item *it;
+	time_t first_seen;
+
+	first_seen = pipeline_first_seen(p, item);
+	it = pipeline_add_item(p, PIPELINE_ICAL, item);
+	it->version = xstrdup(version);
+	classify_ical(p->cfg, salesperson, f, p->source, item, first_seen,
+	    &it->sigs, &it->appts);
+}
+
+void
+pipeline_remove(struct pipeline *p, const char *item)
+{
+	pipeline_add_item(p, PIPELINE_REMOVE, item);
+}
+
+size_t
+pipeline_pending(const struct pipeline *p)
+{
+	return p->pending;
+}
+
+/* Writes the batch inside the open transaction; returns new signals or -1. */
+static int
+pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
+    struct strlist *touched, unsigned long *appts, struct err *err)
+{
+	struct pipeline_item *it;
+	size_t i;
+	int added, r;
+
+	added = store_add_signals(p->store, &p->mail, touched, err);
+	if (added < 0)
+		return -1;
+	for (i = 0; i < p->nitems; i++) {
+		it = &p->items[i];
+		if (it->op == PIPELINE_REMOVE) {
+			if (store_remove_item(p->store, p->source, it->item,
+			    touched, err) != 0)
+				return -1;
+			continue;
+		}
+		r = store_replace_item(p->store, p->source, it->item,
+		    &it->sigs, &it->appts, touched, err);
+		if (r < 0 || store_item_version_set(p->store, p->source,
+		    it->item, it->version, err) != 0)
+			return -1;
+		added += r;
+		*appts += it->appts.n;
+	}
+	for (i = 0; i < n; i++) {
+		if (store_cursor_set(p->store, p->source, cursors[i].scope,
+		    cursors[i].name, cursors[i].value, err) != 0)
+			return -1;
+	}
+	if (store_project(p->store, p->cfg, touched, time(NULL), err) != 0)
+		return -1;
+	return added;
+}
+
+int
+pipeline_commit(struct pipeline *p, const struct cursor *cursors, size_t n,
+    struct err *err)
+{
+	struct strlist touched = { 0 };
+	unsigned long appts = 0;
+	size_t pending = p->pending;
+	int added;
+
+	if (pending == 0 && n == 0)
+		return 0;
+	if (store_begin(p->store, err) != 0) {
+		pipeline_clear(p);
+		return -1;
+	}
+	added = pipeline_write(p, cursors, n, &touched, &appts, err);
+	strlist_clear(&touched);
+	pipeline_clear(p);
+	if (added < 0 || store_commit(p->store, err) != 0) {
+		store_rollback(p->store);
+		return -1;
+	}
+	p->stats.items += pending;
+	p->stats.signals_new += (unsigned long)added;
+	p->stats.appointments += appts;
+	return added;
+}
+
+void
+pipeline_stats(const struct pipeline *p, struct pipeline_stats *out)
+{
+	*out = p->stats;
+}

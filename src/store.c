@@ -1,0 +1,1801 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SQLite store.  Signals are the facts and are written idempotently
+ * (unique ref); deals and transitions are their projection through the
+ * phase model (phases.c), recomputed per account and written so that row
+ * ids stay stable, which makes `rebuild` and the incremental path give the
+ * same rows.  Calendar events without an external party are attributed to
+ * an account by name here: an inverted index of their words (match_words)
+ * finds the rows a new account name claims, and the words of a new row are
+ * looked up in account_names, so neither direction scans every account or
+ * every row.  The database runs in WAL mode so that readers (the CLI) work
+ * while a writer holds a transaction.  Every statement is prepared once in
+ * store_open and always bound; no SQL is ever formatted.
+ *
+ * This file does not decide phases (phases.c) nor classify anything.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#define LOG_TAG "store"
+#include "account.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define STORE_BUSY_MS		10000
+#define STORE_MAX_WORDS		256	/* words of a match_text that count */
+#define STORE_NAME_WORDS	8	/* words of an account name at most */
+#define STORE_NAME_MAX		200	/* bytes of an account name at most */
+
+/*
+ * Schema migrations: element i takes user_version i to i + 1, so version 2
+ * is one more string.  Each step sets user_version itself and runs inside
+ * one transaction.  Version 1 is the schema agreed with report.c plus
+ * items.first_seen, the match_words index and transitions_signal.
+ */
+static const char *const store_migrations[] = {
+	"CREATE TABLE salespeople(key TEXT PRIMARY KEY, name TEXT, manager TEXT);"
+	"CREATE TABLE accounts(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE account_names(account_id INTEGER NOT NULL"
+	"    REFERENCES accounts(id) ON DELETE CASCADE,"
+	"    name TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY(account_id, name));"
+	"CREATE INDEX account_names_name ON account_names(name);"
+	"CREATE TABLE signals(id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE,"
+	"    kind TEXT NOT NULL, account_id INTEGER REFERENCES accounts(id),"
+	"    matched_account_id INTEGER REFERENCES accounts(id),"
+	"    salesperson TEXT NOT NULL, occurred_at INTEGER NOT NULL,"
+	"    direction TEXT NOT NULL, source TEXT NOT NULL, item TEXT NOT NULL,"
+	"    rule TEXT, subject TEXT, value TEXT, match_text TEXT,"
+	"    seen_at INTEGER NOT NULL);"
+	"CREATE INDEX signals_account ON signals(account_id, occurred_at);"
+	"CREATE INDEX signals_matched ON signals(matched_account_id)"
+	"    WHERE matched_account_id IS NOT NULL;"
+	"CREATE INDEX signals_item ON signals(source, item);"
+	"CREATE INDEX signals_unattributed ON signals(id) WHERE account_id IS NULL;"
+	"CREATE TABLE deals(id INTEGER PRIMARY KEY,"
+	"    account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	"    seq INTEGER NOT NULL, salesperson TEXT NOT NULL, kind TEXT NOT NULL,"
+	"    phase TEXT NOT NULL, outcome TEXT NOT NULL, opened INTEGER NOT NULL,"
+	"    closed INTEGER, last_activity INTEGER NOT NULL, last_inbound INTEGER,"
+	"    phase_since INTEGER NOT NULL, UNIQUE(account_id, seq));"
+	"CREATE INDEX deals_salesperson ON deals(salesperson);"
+	"CREATE TABLE transitions(id INTEGER PRIMARY KEY,"
+	"    deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,"
+	"    from_phase TEXT, to_phase TEXT NOT NULL, at INTEGER NOT NULL,"
+	"    actor TEXT NOT NULL, signal_kind TEXT NOT NULL, source TEXT NOT NULL,"
+	"    ref TEXT,"
+	"    signal_id INTEGER REFERENCES signals(id) ON DELETE SET NULL);"
+	"CREATE INDEX transitions_at ON transitions(at);"
+	"CREATE INDEX transitions_deal ON transitions(deal_id);"
+	"CREATE INDEX transitions_signal ON transitions(signal_id)"
+	"    WHERE signal_id IS NOT NULL;"
+	"CREATE TABLE appointments(id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+	"    item TEXT NOT NULL, uid TEXT NOT NULL,"
+	"    recurrence_id INTEGER NOT NULL DEFAULT 0, salesperson TEXT NOT NULL,"
+	"    account_id INTEGER REFERENCES accounts(id),"
+	"    matched_account_id INTEGER REFERENCES accounts(id),"
+	"    match_text TEXT, kind TEXT NOT NULL, start INTEGER NOT NULL,"
+	"    \"end\" INTEGER NOT NULL, all_day INTEGER NOT NULL, day TEXT NOT NULL,"
+	"    created INTEGER NOT NULL, series INTEGER NOT NULL, summary TEXT,"
+	"    UNIQUE(source, item, uid, recurrence_id));"
+	"CREATE INDEX appointments_day ON appointments(day, salesperson);"
+	"CREATE INDEX appointments_item ON appointments(source, item);"
+	"CREATE TABLE items(source TEXT NOT NULL, item TEXT NOT NULL, version TEXT,"
+	"    first_seen INTEGER, PRIMARY KEY(source, item));"
+	"CREATE TABLE cursors(source TEXT NOT NULL, scope TEXT NOT NULL,"
+	"    name TEXT NOT NULL, value TEXT NOT NULL,"
+	"    PRIMARY KEY(source, scope, name));"
+	"CREATE TABLE health(source TEXT PRIMARY KEY, last_attempt INTEGER,"
+	"    last_success INTEGER, backoff_until INTEGER, last_error TEXT,"
+	"    error_since INTEGER);"
+	"CREATE TABLE match_words(word TEXT NOT NULL,"
+	"    signal_id INTEGER REFERENCES signals(id) ON DELETE CASCADE,"
+	"    appointment_id INTEGER REFERENCES appointments(id) ON DELETE CASCADE);"
+	"CREATE INDEX match_words_word ON match_words(word);"
+	"CREATE INDEX match_words_signal ON match_words(signal_id)"
+	"    WHERE signal_id IS NOT NULL;"
+	"CREATE INDEX match_words_appointment ON match_words(appointment_id)"
+	"    WHERE appointment_id IS NOT NULL;"
+	"PRAGMA user_version = 1;",
+};
+#define STORE_VERSION \
+	((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+/* Every statement the store runs, prepared in store_open. */
+#define STORE_STMTS(X)							\
+	X(BEGIN, "BEGIN IMMEDIATE")					\
+	X(COMMIT, "COMMIT")						\
+	X(ROLLBACK, "ROLLBACK")						\
+	X(PERSON_SET, "INSERT INTO salespeople(key, name, manager)"	\
+	    " VALUES(?1, ?2, ?3) ON CONFLICT(key) DO UPDATE SET"	\
+	    " name = excluded.name, manager = excluded.manager")	\
+	X(ACCOUNT_GET, "SELECT id FROM accounts WHERE key = ?1")	\
+	X(ACCOUNT_ADD, "INSERT INTO accounts(key) VALUES(?1)")		\
+	X(ACCOUNT_KEY, "SELECT key FROM accounts WHERE id = ?1")	\
+	X(ACCOUNT_ALL, "SELECT id FROM accounts ORDER BY key")		\
+	X(NAME_ADD, "INSERT OR IGNORE INTO account_names(account_id, name)" \
+	    " VALUES(?1, ?2)")						\
+	X(NAME_FIND, "SELECT a.id, a.key FROM account_names n"		\
+	    " JOIN accounts a ON a.id = n.account_id WHERE n.name = ?1")	\
+	X(SIGNAL_ADD, "INSERT INTO signals(ref, kind, account_id,"	\
+	    " salesperson, occurred_at, direction, source, item, rule,"	\
+	    " subject, value, match_text, seen_at) VALUES(?1, ?2, ?3, ?4,"	\
+	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"			\
+	    " ON CONFLICT(ref) DO NOTHING")				\
+	X(SIGNAL_TEXT, "SELECT match_text, matched_account_id FROM signals" \
+	    " WHERE id = ?1 AND account_id IS NULL")			\
+	X(SIGNAL_MATCH, "UPDATE signals SET matched_account_id = ?2"	\
+	    " WHERE id = ?1")						\
+	X(SIGNAL_UNATTRIBUTED, "SELECT id FROM signals"		\
+	    " WHERE account_id IS NULL ORDER BY id")			\
+	X(SIGNAL_ITEM_ACCOUNTS, "SELECT DISTINCT a.key, m.key,"		\
+	    " s.account_id IS NULL FROM signals s"			\
+	    " LEFT JOIN accounts a ON a.id = s.account_id"		\
+	    " LEFT JOIN accounts m ON m.id = s.matched_account_id"	\
+	    " WHERE s.source = ?1 AND s.item = ?2")			\
+	X(SIGNAL_ITEM_REFS, "SELECT ref FROM signals"			\
+	    " WHERE source = ?1 AND item = ?2")				\
+	X(SIGNAL_ITEM_DELETE, "DELETE FROM signals"			\
+	    " WHERE source = ?1 AND item = ?2")				\
+	X(SIGNAL_LOAD, "SELECT id, kind, occurred_at, direction,"	\
+	    " salesperson, ref, value, source FROM signals"		\
+	    " WHERE account_id = ?1 UNION ALL"				\
+	    " SELECT id, kind, occurred_at, direction,"			\
+	    " salesperson, ref, value, source FROM signals"		\
+	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
+	    " ORDER BY 1")						\
+	X(APPT_ADD, "INSERT INTO appointments(source, item, uid,"	\
+	    " recurrence_id, salesperson, account_id, match_text, kind,"	\
+	    " start, \"end\", all_day, day, created, series, summary)"	\
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"	\
+	    " ?13, ?14, ?15) ON CONFLICT(source, item, uid, recurrence_id)" \
+	    " DO NOTHING")						\
+	X(APPT_TEXT, "SELECT match_text, matched_account_id"		\
+	    " FROM appointments WHERE id = ?1 AND account_id IS NULL")	\
+	X(APPT_MATCH, "UPDATE appointments SET matched_account_id = ?2"	\
+	    " WHERE id = ?1")						\
+	X(APPT_UNATTRIBUTED, "SELECT id FROM appointments"		\
+	    " WHERE account_id IS NULL ORDER BY id")			\
+	X(APPT_ITEM_DELETE, "DELETE FROM appointments"			\
+	    " WHERE source = ?1 AND item = ?2")				\
+	X(WORD_ADD, "INSERT INTO match_words(word, signal_id,"		\
+	    " appointment_id) VALUES(?1, ?2, ?3)")			\
+	X(WORD_FIND, "SELECT signal_id, appointment_id FROM match_words"	\
+	    " WHERE word = ?1")						\
+	X(WORD_CLEAR, "DELETE FROM match_words")			\
+	X(DEAL_SET, "INSERT INTO deals(account_id, seq, salesperson, kind,"	\
+	    " phase, outcome, opened, closed, last_activity, last_inbound,"	\
+	    " phase_since) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"	\
+	    " ?11) ON CONFLICT(account_id, seq) DO UPDATE SET"		\
+	    " salesperson = excluded.salesperson, kind = excluded.kind,"	\
+	    " phase = excluded.phase, outcome = excluded.outcome,"	\
+	    " opened = excluded.opened, closed = excluded.closed,"	\
+	    " last_activity = excluded.last_activity,"			\
+	    " last_inbound = excluded.last_inbound,"			\
+	    " phase_since = excluded.phase_since RETURNING id")		\
+	X(DEAL_TRIM, "DELETE FROM deals WHERE account_id = ?1"		\
+	    " AND seq >= ?2")						\
+	X(TRANS_IDS, "SELECT id FROM transitions WHERE deal_id = ?1"	\
+	    " ORDER BY id")						\
+	X(TRANS_ADD, "INSERT INTO transitions(deal_id, from_phase,"	\
+	    " to_phase, at, actor, signal_kind, source, ref, signal_id)"	\
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")		\
+	X(TRANS_SET, "UPDATE transitions SET deal_id = ?1,"		\
+	    " from_phase = ?2, to_phase = ?3, at = ?4, actor = ?5,"	\
+	    " signal_kind = ?6, source = ?7, ref = ?8, signal_id = ?9"	\
+	    " WHERE id = ?10")						\
+	X(TRANS_DELETE, "DELETE FROM transitions WHERE id = ?1")	\
+	X(ITEM_LIST, "SELECT item, version FROM items WHERE source = ?1"	\
+	    " ORDER BY item")						\
+	X(ITEM_SET, "INSERT INTO items(source, item, version, first_seen)"	\
+	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(source, item)"		\
+	    " DO UPDATE SET version = excluded.version")		\
+	X(ITEM_FIRST_SEEN, "SELECT first_seen FROM items"		\
+	    " WHERE source = ?1 AND item = ?2")				\
+	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
+	X(CURSOR_GET, "SELECT value FROM cursors WHERE source = ?1"	\
+	    " AND scope = ?2 AND name = ?3")				\
+	X(CURSOR_SET, "INSERT INTO cursors(source, scope, name, value)"	\
+	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(source, scope, name)"	\
+	    " DO UPDATE SET value = excluded.value")			\
+	X(CURSOR_DELETE, "DELETE FROM cursors WHERE source = ?1"	\
+	    " AND scope = ?2 AND name = ?3")				\
+	X(CURSOR_CLEAR, "DELETE FROM cursors WHERE source = ?1"		\
+	    " AND scope = ?2")						\
+	X(HEALTH_OK, "INSERT INTO health(source, last_attempt,"	\
+	    " last_success) VALUES(?1, ?2, ?2) ON CONFLICT(source)"	\
+	    " DO UPDATE SET last_attempt = ?2, last_success = ?2,"	\
+	    " backoff_until = NULL, last_error = NULL, error_since = NULL") \
+	X(HEALTH_FAIL, "INSERT INTO health(source, last_attempt,"	\
+	    " backoff_until, last_error, error_since)"			\
+	    " VALUES(?1, ?2, ?3, ?4, ?2) ON CONFLICT(source)"		\
+	    " DO UPDATE SET last_attempt = ?2, backoff_until = ?3,"	\
+	    " last_error = ?4,"						\
+	    " error_since = COALESCE(health.error_since, ?2)")		\
+	X(HEALTH_LIST, "SELECT source, last_attempt, last_success,"	\
+	    " backoff_until, last_error, error_since FROM health"	\
+	    " ORDER BY source")						\
+	X(RETAIN_SIGNALS, "UPDATE signals SET subject = NULL,"		\
+	    " ref = 'expired:' || id WHERE occurred_at < ?1"		\
+	    " AND (subject IS NOT NULL OR substr(ref, 1, 8) <> 'expired:')") \
+	X(RETAIN_TRANS, "UPDATE transitions SET ref = NULL"		\
+	    " WHERE at < ?1 AND ref IS NOT NULL")			\
+	X(RETAIN_APPTS, "UPDATE appointments SET summary = NULL"	\
+	    " WHERE start < ?1 AND summary IS NOT NULL")
+
+enum store_stmt {
+#define X(e, sql) STMT_##e,
+	STORE_STMTS(X)
+#undef X
+	STMT__COUNT
+};
+
+static const char *const store_sql[] = {
+#define X(e, sql) sql,
+	STORE_STMTS(X)
+#undef X
+};
+
+struct store {
+	sqlite3		*db;
+	bool		 readonly;
+	bool		 in_txn;
+	sqlite3_stmt	*stmt[STMT__COUNT];
+	struct strlist	 pending;	/* accounts re-attributed without a touched list */
+};
+
+/* A word of a text: [start, end) in bytes. */
+struct store_word {
+	size_t	start;
+	size_t	end;
+};
+
+/* A growable array of row ids. */
+struct store_ids {
+	int64_t	*v;
+	size_t	 n;
+	size_t	 cap;
+};
+
+static void
+store_ids_add(struct store_ids *ids, int64_t id)
+{
+	if (ids->n == ids->cap) {
+		ids->cap = ids->cap == 0 ? 16 : ids->cap * 2;
+		ids->v = xreallocarray(ids->v, ids->cap, sizeof *ids->v);
+	}
+	ids->v[ids->n++] = id;
+}
+
+static void
+store_ids_free(struct store_ids *ids)
+{
+	free(ids->v);
+	memset(ids, 0, sizeof *ids);
+}
+
+/* Maps an SQLite result code to an error class: busy is worth a retry. */
+static enum err_class
+store_err_class(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+		return ERR_TEMP;
+	default:
+		return ERR_FINAL;
+	}
+}
+
+/* Fills err from the connection's last error; returns -1. */
+static int
+store_fail(struct store *st, int rc, struct err *err, const char *what)
+{
+	return err_set(err, store_err_class(rc), "%s: %s", what,
+	    sqlite3_errmsg(st->db));
+}
+
+/* The statement, reset and with its bindings cleared, ready to bind. */
+static sqlite3_stmt *
+store_stmt(struct store *st, enum store_stmt id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static void
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* Binds an id, with 0 (no row) as NULL. */
+static void
+store_bind_id(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+/* Binds a time, with 0 (unset) as NULL. */
+static void
+store_bind_time(sqlite3_stmt *s, int i, time_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, (sqlite3_int64)v);
+}
+
+static const char *
+store_column_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Runs a statement that returns no rows. */
+static int
+store_run(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, err, what);
+	return 0;
+}
+
+/* Finishes a row loop: the last step must have been SQLITE_DONE. */
+static int
+store_done(struct store *st, sqlite3_stmt *s, int rc, struct err *err,
+    const char *what)
+{
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, err, what);
+	return 0;
+}
+
+/* Runs a whole SQL script (migrations, pragmas); no values are involved. */
+static int
+store_exec(struct store *st, const char *sql, struct err *err, const char *what)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err, what);
+	return 0;
+}
+
+/* Reads PRAGMA user_version. */
+static int
+store_user_version(struct store *st, int *out, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err, "user_version");
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, err, "user_version");
+	return 0;
+}
+
+/*
+ * Brings the schema to STORE_VERSION, one step per transaction.  The
+ * version is read again inside the transaction so that two processes
+ * opening a new database at once do not both migrate it.
+ */
+static int
+store_migrate(struct store *st, struct err *err)
+{
+	int v;
+
+	for (;;) {
+		if (store_exec(st, "BEGIN IMMEDIATE", err, "migrate") != 0)
+			return -1;
+		if (store_user_version(st, &v, err) != 0)
+			goto fail;
+		if (v > STORE_VERSION) {
+			err_set(err, ERR_FINAL, "database schema version %d is "
+			    "newer than this program's (%d)", v, STORE_VERSION);
+			goto fail;
+		}
+		if (v == STORE_VERSION)
+			return store_exec(st, "COMMIT", err, "migrate");
+		log_info("migrating the database from version %d to %d",
+		    v, v + 1);
+		if (store_exec(st, store_migrations[v], err, "migrate") != 0 ||
+		    store_exec(st, "COMMIT", err, "migrate") != 0)
+			goto fail;
+	}
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Sets the connection up: busy timeout, foreign keys, WAL for writers. */
+static int
+store_configure(struct store *st, struct err *err)
+{
+	sqlite3_stmt *s;
+	const char *mode;
+	int rc;
+
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (store_exec(st, "PRAGMA foreign_keys = ON", err, "foreign_keys") != 0)
+		return -1;
+	if (st->readonly)
+		return 0;
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err, "journal_mode");
+	rc = sqlite3_step(s);
+	mode = rc == SQLITE_ROW ? store_column_text(s, 0) : NULL;
+	if (mode == NULL || strcmp(mode, "wal") != 0)
+		log_warn("%s: cannot switch to WAL mode, readers may wait",
+		    sqlite3_db_filename(st->db, "main"));
+	sqlite3_finalize(s);
+	return store_exec(st, "PRAGMA synchronous = NORMAL", err, "synchronous");
+}
+
+int
+store_open(const char *path, int flags, struct store **out, struct err *err)
+{
+	struct store *st;
+	int oflags, rc, v;
+	size_t i;
+
+	*out = NULL;
+	st = xcalloc(1, sizeof *st);
+	st->readonly = (flags & STORE_READONLY) != 0;
+	oflags = st->readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (st->db == NULL)
+			err_set(err, ERR_FINAL, "%s: cannot open", path);
+		else
+			err_set(err, ERR_FINAL, "%s: %s", path,
+			    sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (store_configure(st, err) != 0)
+		goto fail;
+	if (!st->readonly) {
+		if (store_migrate(st, err) != 0)
+			goto fail;
+	} else {
+		if (store_user_version(st, &v, err) != 0)
+			goto fail;
+		if (v != STORE_VERSION) {
+			err_set(err, ERR_FINAL, "%s: schema version %d, this "
+			    "program reads version %d%s", path, v,
+			    STORE_VERSION, v == 0 ? " (not a salescycle "
+			    "database, or never written)" : "");
+			goto fail;
+		}
+	}
+	for (i = 0; i < STMT__COUNT; i++) {
+		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			err_set(err, ERR_FINAL, "%s: preparing statement %zu: "
+			    "%s", path, i, sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	if (st->in_txn)
+		store_rollback(st);
+	for (i = 0; i < STMT__COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warn("closing the database: %s", sqlite3_errmsg(st->db));
+	strlist_clear(&st->pending);
+	free(st);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+int
+store_begin(struct store *st, struct err *err)
+{
+	if (st->in_txn)
+		return err_set(err, ERR_FINAL, "transaction already open");
+	if (store_run(st, store_stmt(st, STMT_BEGIN), err, "begin") != 0)
+		return -1;
+	st->in_txn = true;
+	return 0;
+}
+
+int
+store_commit(struct store *st, struct err *err)
+{
+	if (!st->in_txn)
+		return err_set(err, ERR_FINAL, "commit without a transaction");
+	if (store_run(st, store_stmt(st, STMT_COMMIT), err, "commit") != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	st->in_txn = false;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!st->in_txn)
+		return;
+	st->in_txn = false;
+	/* What was re-attributed in this transaction is undone with it. */
+	strlist_clear(&st->pending);
+	if (sqlite3_get_autocommit(st->db))
+		return;		/* SQLite rolled back already */
+	if (sqlite3_step(store_stmt(st, STMT_ROLLBACK)) != SQLITE_DONE)
+		log_warn("rollback: %s", sqlite3_errmsg(st->db));
+	sqlite3_reset(st->stmt[STMT_ROLLBACK]);
+}
+
+/*
+ * Opens a transaction for a function that writes several rows, unless the
+ * caller has one open; *own tells the matching store_auto_end what to do.
+ */
+static int
+store_auto_begin(struct store *st, bool *own, struct err *err)
+{
+	*own = !st->in_txn;
+	if (*own)
+		return store_begin(st, err);
+	return 0;
+}
+
+/* Commits (rc 0) or rolls back (rc -1) what store_auto_begin opened. */
+static int
+store_auto_end(struct store *st, bool own, int rc, struct err *err)
+{
+	if (!own)
+		return rc;
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+/* Adds key to touched (or the pending list when touched is NULL), once. */
+static void
+store_touch(struct store *st, struct strlist *touched, const char *key)
+{
+	struct strlist *l = touched != NULL ? touched : &st->pending;
+
+	if (!strlist_contains(l, key))
+		strlist_add(l, key);
+}
+
+/* Touches an account by row id. */
+static int
+store_touch_id(struct store *st, struct strlist *touched, int64_t id,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (id == 0)
+		return 0;
+	s = store_stmt(st, STMT_ACCOUNT_KEY);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_touch(st, touched, store_column_text(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, err, "account key");
+	return 0;
+}
+
+static bool
+store_is_word_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/*
+ * Splits text into words the way util_has_word sees them (runs of ASCII
+ * letters, digits and bytes >= 0x80); at most max words.
+ */
+static size_t
+store_words(const char *text, struct store_word *v, size_t max)
+{
+	size_t i = 0, n = 0;
+
+	while (text[i] != '\0' && n < max) {
+		if (!store_is_word_char((unsigned char)text[i])) {
+			i++;
+			continue;
+		}
+		v[n].start = i;
+		while (store_is_word_char((unsigned char)text[i]))
+			i++;
+		v[n++].end = i;
+	}
+	return n;
+}
+
+/*
+ * The best account for an unattributed text: every run of up to
+ * STORE_NAME_WORDS consecutive words is looked up in account_names, so a
+ * hit is a whole-word occurrence of that name.  The longest name wins,
+ * then the smallest account key, so that the answer depends only on the
+ * text and the set of names.  *best is 0 when nothing matches.
+ */
+static int
+store_best_match(struct store *st, const char *text, int64_t *best,
+    struct err *err)
+{
+	struct store_word *w;
+	sqlite3_stmt *s;
+	char *best_key = NULL;
+	size_t nw, i, j, len, best_len = 0;
+	int rc = 0;
+
+	*best = 0;
+	if (text == NULL)
+		return 0;
+	w = xreallocarray(NULL, STORE_MAX_WORDS, sizeof *w);
+	nw = store_words(text, w, STORE_MAX_WORDS);
+	s = st->stmt[STMT_NAME_FIND];
+	for (i = 0; i < nw && rc == 0; i++) {
+		for (j = i; j < nw && j < i + STORE_NAME_WORDS; j++) {
+			len = w[j].end - w[i].start;
+			if (len > STORE_NAME_MAX)
+				break;
+			sqlite3_reset(s);
+			sqlite3_bind_text(s, 1, text + w[i].start, (int)len,
+			    SQLITE_STATIC);
+			for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+				const char *key = store_column_text(s, 1);
+
+				if (len > best_len || (len == best_len &&
+				    strcmp(key, best_key) < 0)) {
+					free(best_key);
+					best_key = xstrdup(key);
+					best_len = len;
+					*best = sqlite3_column_int64(s, 0);
+				}
+			}
+			if (store_done(st, s, rc, err, "name lookup") != 0) {
+				rc = -1;
+				break;
+			}
+			rc = 0;
+		}
+	}
+	sqlite3_clear_bindings(s);
+	free(best_key);
+	free(w);
+	return rc;
+}
+
+/*
+ * Attributes one unattributed signal or appointment from its text and
+ * stores the result if it changed; a signal's old and new accounts are
+ * touched, since both projections change.
+ */
+static int
+store_resolve_row(struct store *st, bool appt, int64_t id, const char *text,
+    int64_t old, struct strlist *touched, struct err *err)
+{
+	sqlite3_stmt *s;
+	int64_t best;
+
+	if (store_best_match(st, text, &best, err) != 0)
+		return -1;
+	if (best == old)
+		return 0;
+	s = store_stmt(st, appt ? STMT_APPT_MATCH : STMT_SIGNAL_MATCH);
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_id(s, 2, best);
+	if (store_run(st, s, err, "attribution") != 0)
+		return -1;
+	if (appt)
+		return 0;
+	if (store_touch_id(st, touched, old, err) != 0 ||
+	    store_touch_id(st, touched, best, err) != 0)
+		return -1;
+	return 0;
+}
+
+/* Re-attributes a stored row by id, reading its text and current match. */
+static int
+store_resolve_id(struct store *st, bool appt, int64_t id, const char *name,
+    struct strlist *touched, struct err *err)
+{
+	sqlite3_stmt *s;
+	char *text = NULL;
+	int64_t old = 0;
+	int rc;
+
+	s = store_stmt(st, appt ? STMT_APPT_TEXT : STMT_SIGNAL_TEXT);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		text = xstrdup(store_column_text(s, 0));
+		old = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, err, "attribution text");
+	rc = 0;
+	if (text != NULL && (name == NULL || util_has_word(text, name)))
+		rc = store_resolve_row(st, appt, id, text, old, touched, err);
+	free(text);
+	return rc;
+}
+
+/* Records the distinct words of an unattributed row's text in match_words. */
+static int
+store_index_words(struct store *st, bool appt, int64_t id, const char *text,
+    struct err *err)
+{
+	struct store_word *w;
+	struct strlist seen = { 0 };
+	sqlite3_stmt *s;
+	size_t nw, i;
+	char *word;
+	int rc = 0;
+
+	if (text == NULL)
+		return 0;
+	w = xreallocarray(NULL, STORE_MAX_WORDS, sizeof *w);
+	nw = store_words(text, w, STORE_MAX_WORDS);
+	for (i = 0; i < nw && rc == 0; i++) {
+		word = util_lower(xstrndup(text + w[i].start,
+		    w[i].end - w[i].start));
+		if (strlist_contains(&seen, word)) {
+			free(word);
+			continue;
+		}
+		strlist_take(&seen, word);
+		s = store_stmt(st, STMT_WORD_ADD);
+		sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
+		store_bind_id(s, 2, appt ? 0 : id);
+		store_bind_id(s, 3, appt ? id : 0);
+		rc = store_run(st, s, err, "match words");
+	}
+	strlist_clear(&seen);
+	free(w);
+	return rc;
+}
+
+/*
+ * A new account name claims the unattributed rows whose text holds it: the
+ * rows with its first word come from match_words, and each is attributed
+ * again against all names (a longer name elsewhere may still win).
+ */
+static int
+store_claim_name(struct store *st, const char *name, struct strlist *touched,
+    struct err *err)
+{
+	struct store_ids sigs = { 0 }, appts = { 0 };
+	struct store_word w;
+	sqlite3_stmt *s;
+	char *first;
+	size_t i;
+	int rc;
+
+	if (store_words(name, &w, 1) == 0)
+		return 0;
+	first = util_lower(xstrndup(name + w.start, w.end - w.start));
+	s = store_stmt(st, STMT_WORD_FIND);
+	sqlite3_bind_text(s, 1, first, -1, SQLITE_STATIC);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+			store_ids_add(&sigs, sqlite3_column_int64(s, 0));
+		else
+			store_ids_add(&appts, sqlite3_column_int64(s, 1));
+	}
+	rc = store_done(st, s, rc, err, "match words");
+	free(first);
+	for (i = 0; i < sigs.n && rc == 0; i++)
+		rc = store_resolve_id(st, false, sigs.v[i], name, touched, err);
+	for (i = 0; i < appts.n && rc == 0; i++)
+		rc = store_resolve_id(st, true, appts.v[i], name, touched, err);
+	store_ids_free(&sigs);
+	store_ids_free(&appts);
+	return rc;
+}
+
+/*
+ * Normalises an account name for matching: trimmed of everything but word
+ * characters at both ends ("Acme B.V." matches as "Acme B.V").  Returns
+ * NULL for a name that cannot match as words.  Caller frees.
+ */
+static char *
+store_name_normalise(const char *name)
+{
+	struct store_word w[STORE_NAME_WORDS + 1];
+	size_t n, len;
+
+	n = store_words(name, w, STORE_NAME_WORDS + 1);
+	if (n == 0 || n > STORE_NAME_WORDS)
+		return NULL;
+	len = w[n - 1].end - w[0].start;
+	if (len > STORE_NAME_MAX)
+		return NULL;
+	return xstrndup(name + w[0].start, len);
+}
+
+/* Adds one name to an account and lets it claim unattributed rows. */
+static int
+store_name_insert(struct store *st, int64_t account, const char *key,
+    const char *name, struct strlist *touched, struct err *err)
+{
+	sqlite3_stmt *s;
+	char *norm;
+	int rc;
+
+	norm = store_name_normalise(name);
+	if (norm == NULL) {
+		log_warn("account %s: name \"%s\" cannot be matched as words, "
+		    "skipped", key, name);
+		return 0;
+	}
+	s = store_stmt(st, STMT_NAME_ADD);
+	sqlite3_bind_int64(s, 1, account);
+	sqlite3_bind_text(s, 2, norm, -1, SQLITE_STATIC);
+	rc = store_run(st, s, err, "account name");
+	if (rc == 0 && sqlite3_changes(st->db) > 0)
+		rc = store_claim_name(st, norm, touched, err);
+	free(norm);
+	return rc;
+}
+
+/*
+ * The row id of an account, created with its default names when new (the
+ * new names then claim the unattributed rows that mention them).
+ */
+static int
+store_account(struct store *st, const char *key, int64_t *id,
+    struct strlist *touched, struct err *err)
+{
+	struct strlist names = { 0 };
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	s = store_stmt(st, STMT_ACCOUNT_GET);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, err, "account");
+
+	s = store_stmt(st, STMT_ACCOUNT_ADD);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (store_run(st, s, err, "new account") != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	account_names(key, &names);
+	rc = 0;
+	for (i = 0; i < names.n && rc == 0; i++)
+		rc = store_name_insert(st, *id, key, names.v[i], touched, err);
+	strlist_clear(&names);
+	return rc;
+}
+
+int
+store_sync_salespeople(struct store *st, const struct config *cfg,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	bool own;
+	int rc = 0;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	for (i = 0; i < cfg->npeople && rc == 0; i++) {
+		s = store_stmt(st, STMT_PERSON_SET);
+		store_bind_text(s, 1, cfg->people[i].key);
+		store_bind_text(s, 2, cfg->people[i].name);
+		store_bind_text(s, 3, cfg->people[i].manager);
+		rc = store_run(st, s, err, "salespeople");
+	}
+	return store_auto_end(st, own, rc, err);
+}
+
+/* Inserts one signal; *added tells whether it was new. */
+static int
+store_signal_insert(struct store *st, const struct signal *sig, time_t now,
+    struct strlist *touched, bool *added, struct err *err)
+{
+	sqlite3_stmt *s;
+	int64_t account = 0, id;
+
+	*added = false;
+	if (sig->ref == NULL || sig->salesperson == NULL ||
+	    sig->source == NULL || sig->item == NULL ||
+	    (unsigned)sig->kind >= SIG__COUNT) {
+		log_warn("%s: %s: incomplete signal skipped",
+		    sig->source != NULL ? sig->source : "?",
+		    sig->ref != NULL ? sig->ref : "?");
+		return 0;
+	}
+	if (sig->account != NULL &&
+	    store_account(st, sig->account, &account, touched, err) != 0)
+		return -1;
+
+	s = store_stmt(st, STMT_SIGNAL_ADD);
+	store_bind_text(s, 1, sig->ref);
+	store_bind_text(s, 2, signal_kind_name(sig->kind));
+	store_bind_id(s, 3, account);
+	store_bind_text(s, 4, sig->salesperson);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)sig->occurred_at);
+	store_bind_text(s, 6, direction_name(sig->dir));
+	store_bind_text(s, 7, sig->source);
+	store_bind_text(s, 8, sig->item);
+	store_bind_text(s, 9, sig->rule);
+	store_bind_text(s, 10, sig->subject);
+	store_bind_text(s, 11, sig->value);
+	store_bind_text(s, 12, account == 0 ? sig->match_text : NULL);
+	sqlite3_bind_int64(s, 13, (sqlite3_int64)now);
+	if (store_run(st, s, err, "signal") != 0)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return 0;
+	*added = true;
+	if (account != 0) {
+		store_touch(st, touched, sig->account);
+		return 0;
+	}
+	id = sqlite3_last_insert_rowid(st->db);
+	store_touch(st, touched, "");
+	if (store_index_words(st, false, id, sig->match_text, err) != 0)
+		return -1;
+	return store_resolve_row(st, false, id, sig->match_text, 0, touched,
+	    err);
+}
+
+/* store_add_signals inside the caller's transaction. */
+static int
+store_add_signals_txn(struct store *st, const struct signal_list *sigs,
+    struct strlist *touched, struct err *err)
+{
+	time_t now = time(NULL);
+	size_t i;
+	bool added;
+	int n = 0;
+
+	for (i = 0; i < sigs->n; i++) {
+		if (store_signal_insert(st, &sigs->v[i], now, touched, &added,
+		    err) != 0)
+			return -1;
+		if (added)
+			n++;
+	}
+	return n;
+}
+
+int
+store_add_signals(struct store *st, const struct signal_list *sigs,
+    struct strlist *touched, struct err *err)
+{
+	bool own;
+	int n;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	n = store_add_signals_txn(st, sigs, touched, err);
+	if (store_auto_end(st, own, n < 0 ? -1 : 0, err) != 0)
+		return -1;
+	return n;
+}
+
+/* Inserts one appointment, attributing it by text when it has no account. */
+static int
+store_appointment_insert(struct store *st, const struct appointment *a,
+    struct strlist *touched, struct err *err)
+{
+	sqlite3_stmt *s;
+	int64_t account = 0, id;
+
+	if (a->source == NULL || a->item == NULL || a->uid == NULL ||
+	    a->salesperson == NULL || (unsigned)a->kind >= SIG__COUNT) {
+		log_warn("%s: %s: incomplete appointment skipped",
+		    a->source != NULL ? a->source : "?",
+		    a->item != NULL ? a->item : "?");
+		return 0;
+	}
+	if (a->account != NULL &&
+	    store_account(st, a->account, &account, touched, err) != 0)
+		return -1;
+	s = store_stmt(st, STMT_APPT_ADD);
+	store_bind_text(s, 1, a->source);
+	store_bind_text(s, 2, a->item);
+	store_bind_text(s, 3, a->uid);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)a->recurrence_id);
+	store_bind_text(s, 5, a->salesperson);
+	store_bind_id(s, 6, account);
+	store_bind_text(s, 7, account == 0 ? a->match_text : NULL);
+	store_bind_text(s, 8, signal_kind_name(a->kind));
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)a->start);
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)a->end);
+	sqlite3_bind_int(s, 11, a->all_day);
+	store_bind_text(s, 12, a->day);
+	sqlite3_bind_int64(s, 13, (sqlite3_int64)a->created);
+	sqlite3_bind_int(s, 14, a->series);
+	store_bind_text(s, 15, a->summary);
+	if (store_run(st, s, err, "appointment") != 0)
+		return -1;
+	if (sqlite3_changes(st->db) == 0 || account != 0)
+		return 0;
+	id = sqlite3_last_insert_rowid(st->db);
+	if (store_index_words(st, true, id, a->match_text, err) != 0)
+		return -1;
+	return store_resolve_row(st, true, id, a->match_text, 0, touched, err);
+}
+
+/* Deletes an item's signals and appointments, touching their accounts. */
+static int
+store_delete_item(struct store *st, const char *source, const char *item,
+    struct strlist *touched, struct err *err)
+{
+	sqlite3_stmt *s;
+	const char *key;
+	int rc;
+
+	s = store_stmt(st, STMT_SIGNAL_ITEM_ACCOUNTS);
+	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		key = store_column_text(s, 0);
+		if (key == NULL)
+			key = store_column_text(s, 1);
+		if (key != NULL)
+			store_touch(st, touched, key);
+		if (sqlite3_column_int(s, 2))
+			store_touch(st, touched, "");
+	}
+	if (store_done(st, s, rc, err, "item accounts") != 0)
+		return -1;
+
+	s = store_stmt(st, STMT_SIGNAL_ITEM_DELETE);
+	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
+	if (store_run(st, s, err, "delete signals") != 0)
+		return -1;
+	s = store_stmt(st, STMT_APPT_ITEM_DELETE);
+	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
+	return store_run(st, s, err, "delete appointments");
+}
+
+/* The refs of the signals an item gave, into refs. */
+static int
+store_item_refs(struct store *st, const char *source, const char *item,
+    struct strlist *refs, struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_SIGNAL_ITEM_REFS);
+	int rc;
+
+	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		strlist_add(refs, store_column_text(s, 0));
+	return store_done(st, s, rc, err, "item refs");
+}
+
+static bool
+refs_contain(const struct strlist *refs, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < refs->n; i++)
+		if (strcmp(refs->v[i], ref) == 0)
+			return true;
+	return false;
+}
+
+int
+store_replace_item(struct store *st, const char *source, const char *item,
+    const struct signal_list *sigs, const struct appointment_list *appts,
+    struct strlist *touched, struct err *err)
+{
+	struct strlist old = { 0 };
+	size_t i;
+	bool own;
+	int rc, n = 0;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	rc = store_item_refs(st, source, item, &old, err);
+	if (rc == 0)
+		rc = store_delete_item(st, source, item, touched, err);
+	if (rc == 0 && sigs != NULL) {
+		rc = store_add_signals_txn(st, sigs, touched, err) < 0 ? -1 : 0;
+		/* What the item gave before and gives again is not new. */
+		for (i = 0; i < sigs->n; i++)
+			if (!refs_contain(&old, sigs->v[i].ref))
+				n++;
+	}
+	strlist_clear(&old);
+	for (i = 0; appts != NULL && i < appts->n && rc == 0; i++)
+		rc = store_appointment_insert(st, &appts->v[i], touched, err);
+	if (store_auto_end(st, own, rc, err) != 0)
+		return -1;
+	return n;
+}
+
+int
+store_items(struct store *st, const char *source,
+    int (*cb)(const char *, const char *, void *), void *arg, struct err *err)
+{
+	struct strlist items = { 0 }, versions = { 0 };
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	/* Copied first, so that the callback may write to the store. */
+	s = store_stmt(st, STMT_ITEM_LIST);
+	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		const char *v = store_column_text(s, 1);
+
+		strlist_add(&items, store_column_text(s, 0));
+		strlist_take(&versions, v != NULL ? xstrdup(v) : NULL);
+	}
+	rc = store_done(st, s, rc, err, "items");
+	for (i = 0; i < items.n && rc == 0; i++) {
+		if (cb(items.v[i], versions.v[i], arg) != 0)
+			break;
+	}
+	strlist_clear(&items);
+	strlist_clear(&versions);
+	return rc;
+}
+
+int
+store_item_version_set(struct store *st, const char *source, const char *item,
+    const char *version, struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_SET);
+
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, item);
+	store_bind_text(s, 3, version);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
+	return store_run(st, s, err, "item version");
+}
+
+int
+store_item_first_seen(struct store *st, const char *source, const char *item,
+    time_t *out, struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_FIRST_SEEN);
+	int rc;
+
+	*out = 0;
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, item);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = (time_t)sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "item first seen");
+}
+
+int
+store_remove_item(struct store *st, const char *source, const char *item,
+    struct strlist *touched, struct err *err)
+{
+	sqlite3_stmt *s;
+	bool own;
+	int rc;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	rc = store_delete_item(st, source, item, touched, err);
+	if (rc == 0) {
+		s = store_stmt(st, STMT_ITEM_DELETE);
+		store_bind_text(s, 1, source);
+		store_bind_text(s, 2, item);
+		rc = store_run(st, s, err, "delete item");
+	}
+	return store_auto_end(st, own, rc, err);
+}
+
+int
+store_cursor_get(struct store *st, const char *source, const char *scope,
+    const char *name, char **value, struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_CURSOR_GET);
+	int rc;
+
+	*value = NULL;
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, scope);
+	store_bind_text(s, 3, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*value = xstrdup(store_column_text(s, 0));
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "cursor");
+}
+
+int
+store_cursor_set(struct store *st, const char *source, const char *scope,
+    const char *name, const char *value, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	s = store_stmt(st, value != NULL ? STMT_CURSOR_SET : STMT_CURSOR_DELETE);
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, scope);
+	store_bind_text(s, 3, name);
+	if (value != NULL)
+		store_bind_text(s, 4, value);
+	return store_run(st, s, err, "cursor");
+}
+
+int
+store_cursor_clear(struct store *st, const char *source, const char *scope,
+    struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_CURSOR_CLEAR);
+
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, scope);
+	return store_run(st, s, err, "cursor");
+}
+
+int
+store_health_success(struct store *st, const char *source, time_t now,
+    struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_OK);
+
+	store_bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	return store_run(st, s, err, "health");
+}
+
+int
+store_health_failure(struct store *st, const char *source, time_t now,
+    const char *error, time_t backoff_until, struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_FAIL);
+
+	store_bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	store_bind_time(s, 3, backoff_until);
+	store_bind_text(s, 4, error != NULL ? error : "failed");
+	return store_run(st, s, err, "health");
+}
+
+int
+store_health_list(struct store *st, struct source_health **out, size_t *n,
+    struct err *err)
+{
+	struct source_health *v = NULL, *h;
+	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_LIST);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		if (*n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		h = &v[(*n)++];
+		h->source = xstrdup(store_column_text(s, 0));
+		h->last_attempt = (time_t)sqlite3_column_int64(s, 1);
+		h->last_success = (time_t)sqlite3_column_int64(s, 2);
+		h->backoff_until = (time_t)sqlite3_column_int64(s, 3);
+		h->last_error = xstrdup(store_column_text(s, 4));
+		h->error_since = (time_t)sqlite3_column_int64(s, 5);
+	}
+	if (store_done(st, s, rc, err, "health") != 0) {
+		source_health_free(v, *n);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+void
+source_health_free(struct source_health *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].source);
+		free(v[i].last_error);
+	}
+	free(v);
+}
+
+/* A signal row loaded for projection; the strings are owned. */
+struct store_row {
+	int64_t		 id;
+	enum signal_kind kind;
+	enum direction	 dir;
+	time_t		 at;
+	char		*salesperson;
+	char		*ref;
+	char		*value;
+	char		*source;
+};
+
+static void
+store_rows_free(struct store_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].salesperson);
+		free(rows[i].ref);
+		free(rows[i].value);
+		free(rows[i].source);
+	}
+	free(rows);
+}
+
+static int
+store_direction_from_name(const char *name)
+{
+	int d;
+
+	for (d = DIR_NONE; d <= DIR_OUTBOUND; d++) {
+		if (name != NULL && strcmp(direction_name(d), name) == 0)
+			return d;
+	}
+	return -1;
+}
+
+/*
+ * Loads an account's signals (its own and those attributed to it by name)
+ * in id order.  Caller frees with store_rows_free().
+ */
+static int
+store_load_signals(struct store *st, int64_t account, struct store_row **out,
+    size_t *np, struct err *err)
+{
+	struct store_row *rows = NULL, *r;
+	sqlite3_stmt *s = store_stmt(st, STMT_SIGNAL_LOAD);
+	size_t n = 0, cap = 0;
+	int rc, kind, dir;
+
+	sqlite3_bind_int64(s, 1, account);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		kind = signal_kind_from_name(store_column_text(s, 1));
+		dir = store_direction_from_name(store_column_text(s, 3));
+		if (kind < 0 || dir < 0) {
+			log_warn("signal %lld: unknown kind or direction, "
+			    "skipped", (long long)sqlite3_column_int64(s, 0));
+			continue;
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			rows = xreallocarray(rows, cap, sizeof *rows);
+		}
+		r = &rows[n++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->kind = (enum signal_kind)kind;
+		r->at = (time_t)sqlite3_column_int64(s, 2);
+		r->dir = (enum direction)dir;
+		r->salesperson = xstrdup(store_column_text(s, 4));
+		r->ref = xstrdup(store_column_text(s, 5));
+		r->value = xstrdup(store_column_text(s, 6));
+		r->source = xstrdup(store_column_text(s, 7));
+	}
+	if (store_done(st, s, rc, err, "load signals") != 0) {
+		store_rows_free(rows, n);
+		return -1;
+	}
+	*out = rows;
+	*np = n;
+	return 0;
+}
+
+/* The loaded row of a signal id (rows are in id order). */
+static const struct store_row *
+store_row_find(const struct store_row *rows, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rows[mid].id == id)
+			return &rows[mid];
+		if (rows[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const char *
+store_phase_name(const struct config *cfg, int phase)
+{
+	if (phase < 0 || (size_t)phase >= cfg->phases.n)
+		return NULL;
+	return cfg->phases.name[phase];
+}
+
+/* The part of a ref after its second ':' (Message-ID or UID), or NULL. */
+static const char *
+store_ref_tail(const char *ref)
+{
+	const char *p;
+
+	if (ref == NULL)
+		return NULL;
+	p = strchr(ref, ':');
+	if (p == NULL)
+		return NULL;
+	p = strchr(p + 1, ':');
+	if (p == NULL || p[1] == '\0')
+		return NULL;
+	return p + 1;
+}
+
+/* Binds a transition's columns 1-9 (deal id first). */
+static void
+store_bind_transition(sqlite3_stmt *s, const struct config *cfg,
+    int64_t deal, const struct transition *t, const struct store_row *row)
+{
+	sqlite3_bind_int64(s, 1, deal);
+	store_bind_text(s, 2, store_phase_name(cfg, t->from));
+	store_bind_text(s, 3, store_phase_name(cfg, t->to));
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->at);
+	store_bind_text(s, 5, t->actor != NULL ? t->actor : "");
+	store_bind_text(s, 6, signal_kind_name(t->signal_kind));
+	store_bind_text(s, 7, row != NULL ? row->source : "");
+	store_bind_text(s, 8, row != NULL ? store_ref_tail(row->ref) : NULL);
+	store_bind_id(s, 9, row != NULL ? t->signal_id : 0);
+}
+
+/*
+ * Writes one deal's transitions over its stored ones: existing rows are
+ * updated in id order, extra ones inserted, surplus ones deleted, so that
+ * an unchanged projection keeps every transition id.
+ */
+static int
+store_write_transitions(struct store *st, const struct config *cfg,
+    int64_t deal, int seq, const struct projection *proj,
+    const struct store_row *rows, size_t nrows, struct err *err)
+{
+	struct store_ids old = { 0 };
+	const struct transition *t;
+	sqlite3_stmt *s;
+	size_t i, used = 0;
+	int rc;
+
+	s = store_stmt(st, STMT_TRANS_IDS);
+	sqlite3_bind_int64(s, 1, deal);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		store_ids_add(&old, sqlite3_column_int64(s, 0));
+	rc = store_done(st, s, rc, err, "transitions");
+
+	for (i = 0; i < proj->ntrans && rc == 0; i++) {
+		t = &proj->trans[i];
+		if (t->deal_seq != seq)
+			continue;
+		if (store_phase_name(cfg, t->to) == NULL) {
+			log_warn("deal %lld: transition to unknown phase %d "
+			    "skipped", (long long)deal, t->to);
+			continue;
+		}
+		s = store_stmt(st, used < old.n ? STMT_TRANS_SET :
+		    STMT_TRANS_ADD);
+		store_bind_transition(s, cfg, deal, t,
+		    store_row_find(rows, nrows, t->signal_id));
+		if (used < old.n)
+			sqlite3_bind_int64(s, 10, old.v[used]);
+		used++;
+		rc = store_run(st, s, err, "transition");
+	}
+	for (i = used; i < old.n && rc == 0; i++) {
+		s = store_stmt(st, STMT_TRANS_DELETE);
+		sqlite3_bind_int64(s, 1, old.v[i]);
+		rc = store_run(st, s, err, "transition");
+	}
+	store_ids_free(&old);
+	return rc;
+}
+
+/* Upserts one deal by (account, seq); *id is its stable row id. */
+static int
+store_write_deal(struct store *st, const struct config *cfg, int64_t account,
+    const struct deal *d, int64_t *id, struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_DEAL_SET);
+	const char *phase = store_phase_name(cfg, d->phase);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, account);
+	sqlite3_bind_int(s, 2, d->seq);
+	store_bind_text(s, 3, d->salesperson != NULL ? d->salesperson : "");
+	store_bind_text(s, 4, deal_kind_name(d->kind));
+	store_bind_text(s, 5, phase != NULL ? phase : "");
+	store_bind_text(s, 6, outcome_name(d->outcome));
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)d->opened);
+	store_bind_time(s, 8, d->closed);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)d->last_activity);
+	store_bind_time(s, 10, d->last_inbound);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->phase_since);
+	*id = 0;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	if (store_done(st, s, rc, err, "deal") != 0)
+		return -1;
+	if (*id == 0)
+		return err_set(err, ERR_FINAL, "deal: no row id returned");
+	return 0;
+}
+
+/* Projects one account and writes its deals and transitions. */
+static int
+store_project_account(struct store *st, const struct config *cfg,
+    int64_t account, time_t now, struct err *err)
+{
+	struct projection proj = { 0 };
+	struct phase_signal *sigs;
+	struct store_row *rows = NULL;
+	sqlite3_stmt *s;
+	size_t n = 0, i;
+	int64_t deal = 0;
+	int rc = 0;
+
+	if (store_load_signals(st, account, &rows, &n, err) != 0)
+		return -1;
+	sigs = xcalloc(n > 0 ? n : 1, sizeof *sigs);
+	for (i = 0; i < n; i++) {
+		sigs[i].id = rows[i].id;
+		sigs[i].kind = rows[i].kind;
+		sigs[i].at = rows[i].at;
+		sigs[i].dir = rows[i].dir;
+		sigs[i].salesperson = rows[i].salesperson;
+		sigs[i].ref = rows[i].ref;
+		sigs[i].value = rows[i].value;
+	}
+	phases_project(cfg, sigs, n, now, &proj);
+
+	for (i = 0; i < proj.ndeals && rc == 0; i++) {
+		rc = store_write_deal(st, cfg, account, &proj.deals[i], &deal,
+		    err);
+		if (rc == 0)
+			rc = store_write_transitions(st, cfg, deal,
+			    proj.deals[i].seq, &proj, rows, n, err);
+	}
+	if (rc == 0) {
+		s = store_stmt(st, STMT_DEAL_TRIM);
+		sqlite3_bind_int64(s, 1, account);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)proj.ndeals);
+		rc = store_run(st, s, err, "deals");
+	}
+	projection_free(&proj);
+	free(sigs);
+	store_rows_free(rows, n);
+	return rc;
+}
+
+/* Projects one account by key; an unknown key has nothing to project. */
+static int
+store_project_key(struct store *st, const struct config *cfg, const char *key,
+    time_t now, struct err *err)
+{
+	sqlite3_stmt *s;
+	int64_t id = 0;
+	int rc;
+
+	if (key[0] == '\0')
+		return 0;
+	s = store_stmt(st, STMT_ACCOUNT_GET);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	if (store_done(st, s, rc, err, "account") != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	return store_project_account(st, cfg, id, now, err);
+}
+
+int
+store_project(struct store *st, const struct config *cfg,
+    const struct strlist *accounts, time_t now, struct err *err)
+{
+	struct strlist pending = { 0 };
+	size_t i;
+	bool own;
+	int rc = 0;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	for (i = 0; accounts != NULL && i < accounts->n && rc == 0; i++)
+		rc = store_project_key(st, cfg, accounts->v[i], now, err);
+	/* Accounts re-attributed by calls that had no touched list. */
+	pending = st->pending;
+	memset(&st->pending, 0, sizeof st->pending);
+	for (i = 0; i < pending.n && rc == 0; i++) {
+		if (accounts == NULL || !strlist_contains(accounts,
+		    pending.v[i]))
+			rc = store_project_key(st, cfg, pending.v[i], now, err);
+	}
+	strlist_clear(&pending);
+	return store_auto_end(st, own, rc, err);
+}
+
+/* Collects the ids a statement without parameters returns. */
+static int
+store_collect_ids(struct store *st, enum store_stmt id, struct store_ids *ids,
+    struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, id);
+	int rc;
+
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		store_ids_add(ids, sqlite3_column_int64(s, 0));
+	return store_done(st, s, rc, err, "collect");
+}
+
+/*
+ * Indexes the words of every unattributed row again and attributes each
+ * against all names: what the incremental path keeps up, from scratch.
+ */
+static int
+store_resolve_all(struct store *st, struct err *err)
+{
+	struct store_ids ids = { 0 };
+	sqlite3_stmt *s;
+	char *text;
+	size_t i;
+	int pass, rc;
+
+	if (store_run(st, store_stmt(st, STMT_WORD_CLEAR), err, "words") != 0)
+		return -1;
+	for (pass = 0; pass < 2; pass++) {
+		bool appt = pass == 1;
+
+		rc = store_collect_ids(st, appt ? STMT_APPT_UNATTRIBUTED :
+		    STMT_SIGNAL_UNATTRIBUTED, &ids, err);
+		for (i = 0; i < ids.n && rc == 0; i++) {
+			s = store_stmt(st, appt ? STMT_APPT_TEXT :
+			    STMT_SIGNAL_TEXT);
+			sqlite3_bind_int64(s, 1, ids.v[i]);
+			rc = sqlite3_step(s);
+			text = rc == SQLITE_ROW ?
+			    xstrdup(store_column_text(s, 0)) : NULL;
+			rc = store_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE :
+			    rc, err, "attribution text");
+			if (rc == 0)
+				rc = store_index_words(st, appt, ids.v[i],
+				    text, err);
+			free(text);
+			if (rc == 0)
+				rc = store_resolve_id(st, appt, ids.v[i], NULL,
+				    NULL, err);
+		}
+		store_ids_free(&ids);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_rebuild(struct store *st, const struct config *cfg, time_t now,
+    struct err *err)
+{
+	struct store_ids ids = { 0 };
+	size_t i;
+	bool own;
+	int rc;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	rc = store_resolve_all(st, err);
+	strlist_clear(&st->pending);	/* every account follows anyway */
+	if (rc == 0)
+		rc = store_collect_ids(st, STMT_ACCOUNT_ALL, &ids, err);
+	for (i = 0; i < ids.n && rc == 0; i++)
+		rc = store_project_account(st, cfg, ids.v[i], now, err);
+	store_ids_free(&ids);
+	return store_auto_end(st, own, rc, err);
+}
+
+int
+store_account_name_add(struct store *st, const char *account, const char *name,
+    struct err *err)
+{
+	int64_t id;
+	bool own;
+	int rc;
+
+	if (account == NULL || account[0] == '\0' || name == NULL)
+		return err_set(err, ERR_DATA, "account name: empty account");
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	rc = store_account(st, account, &id, NULL, err);
+	if (rc == 0)
+		rc = store_name_insert(st, id, account, name, NULL, err);
+	return store_auto_end(st, own, rc, err);
+}
+
+int
+store_retention(struct store *st, time_t cutoff, struct err *err)
+{
+	static const enum store_stmt steps[] = {
+		STMT_RETAIN_SIGNALS, STMT_RETAIN_TRANS, STMT_RETAIN_APPTS
+	};
+	sqlite3_stmt *s;
+	size_t i;
+	bool own;
+	int rc = 0;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	for (i = 0; i < sizeof steps / sizeof steps[0] && rc == 0; i++) {
+		s = store_stmt(st, steps[i]);
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)cutoff);
+		rc = store_run(st, s, err, "retention");
+	}
+	return store_auto_end(st, own, rc, err);
+}

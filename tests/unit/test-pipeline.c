@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the pipeline: summaries built in C go through
+ * classification into the store and come out as deals and transitions; a
+ * commit is all or nothing, cursor included; the arrival order of messages
+ * and events does not change the result.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "config.h"
+#include "event.h"
+#include "helpers.h"
+#include "mail.h"
+#include "pipeline.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define DAY	86400
+
+/* A month ago at midnight UTC, so that no deal of the tests is stale. */
+static time_t t0;
+
+struct fixture {
+	struct config	 cfg;
+	struct store	*st;
+	char		 path[512];
+};
+
+static void
+add_person(struct config *cfg, const char *key, const char *addr)
+{
+	struct salesperson *p;
+
+	cfg->people = xreallocarray(cfg->people, cfg->npeople + 1,
+	    sizeof *cfg->people);
+	p = &cfg->people[cfg->npeople++];
+	memset(p, 0, sizeof *p);
+	p->key = xstrdup(key);
+	p->name = xstrdup(key);
+	strlist_add(&p->email, addr);
+}
+
+static int
+setup(void **state)
+{
+	static int n;
+	struct fixture *f = xcalloc(1, sizeof *f);
+	struct err err;
+
+	config_defaults(&f->cfg);
+	free(f->cfg.timezone);
+	f->cfg.timezone = xstrdup("UTC");
+	strlist_add(&f->cfg.internal_domains, "brightline.nl");
+	add_person(&f->cfg, "anna", "anna@brightline.nl");
+	add_person(&f->cfg, "bram", "bram@brightline.nl");
+	snprintf(f->path, sizeof f->path, "%s/pipe-%d.db", test_tmpdir(), n++);
+	if (store_open(f->path, 0, &f->st, &err) != 0)
+		fail_msg("store_open: %s", err.msg);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->st);
+	config_free(&f->cfg);
+	free(f);
+	return 0;
+}
+
+static void
+addr_set(struct mail_addr_list *l, const char *addr)
+{
+	l->v = xcalloc(1, sizeof *l->v);
+	l->n = l->cap = 1;
+	l->v[0].addr = xstrdup(addr);
+}
+
+static void
+addr_free(struct mail_addr_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].addr);
+	}
+	free(l->v);
+}
+
+/* A message as IMAP or the importer would summarise it. */
+struct msg {
+	const char	*id;
+	int		 day;
+	const char	*from;
+	const char	*to;
+	const char	*subject;
+	const char	*attachment;
+	bool		 sent;
+	unsigned	 bulk;
+};
+
+static void
+mail_make(const struct msg *m, struct mail_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	s->message_id = xstrdup(m->id);
+	s->date = t0 + m->day * DAY + 3600;
+	s->date_valid = true;
+	s->internaldate = s->date;
+	addr_set(&s->from, m->from);
+	addr_set(&s->to, m->to);
+	s->subject = xstrdup(m->subject);
+	if (m->attachment != NULL)
+		strlist_add(&s->attachments, m->attachment);
+	s->bulk = m->bulk;
+}
+
+static void
+mail_free(struct mail_summary *s)
+{
+	free(s->message_id);
+	addr_free(&s->from);
+	addr_free(&s->to);
+	free(s->subject);
+	strlist_clear(&s->attachments);
+}
+
+/* A calendar item with one single event, as event_parse would give it. */
+struct ev {
+	const char	*item;
+	const char	*uid;
+	const char	*summary;
+	const char	*attendee;	/* NULL: no external party */
+	int		 created_day;	/* -1: no CREATED nor DTSTAMP */
+	int		 start_day;
+};
+
+static void
+ical_make(const struct ev *e, struct ical_file *f)
+{
+	struct event_summary *ev;
+
+	memset(f, 0, sizeof *f);
+	f->events = xcalloc(1, sizeof *f->events);
+	f->nevents = 1;
+	ev = &f->events[0];
+	ev->uid = xstrdup(e->uid);
+	if (e->created_day >= 0)
+		ev->created = ev->dtstamp = t0 + e->created_day * DAY + 600;
+	ev->start = t0 + e->start_day * DAY + 9 * 3600;
+	ev->end = ev->start + 3600;
+	ev->summary = xstrdup(e->summary);
+	ev->location = xstrdup("");
+	ev->organizer = xstrdup("anna@brightline.nl");
+	if (e->attendee != NULL) {
+		ev->attendees = xcalloc(1, sizeof *ev->attendees);
+		ev->attendees[0].addr = xstrdup(e->attendee);
+		ev->nattendees = 1;
+	}
+	ev->status = EVENT_CONFIRMED;
+	f->occ = xcalloc(1, sizeof *f->occ);
+	f->nocc = 1;
+	f->occ[0].start = ev->start;
+	f->occ[0].end = ev->end;
+}
+
+static const struct msg msgs[] = {
+	{ "m1@brightline.nl", 3, "anna@brightline.nl", "jan@acme.nl",
+	    "Offerte 2026-001", "Offerte_2026-001.pdf", true, 0 },
+	{ "m2@acme.nl", 5, "inkoop@acme.nl", "anna@brightline.nl",
+	    "Opdrachtbevestiging 2026-001", NULL, false, 0 },
+	{ "m3@globex.com", 1, "piet@globex.com", "bram@brightline.nl",
+	    "Vraag over levering", NULL, false, 0 },
+	{ "m4@brightline.nl", 4, "bram@brightline.nl", "piet@globex.com",
+	    "Quotation Q-17", "Quotation_Q-17.pdf", true, 0 },
+	{ "m5@acme.nl", 2, "news@acme.nl", "anna@brightline.nl",
+	    "Nieuwsbrief juni", NULL, false, MAIL_BULK_LIST },
+	{ "m6@initech.io", 6, "sales@initech.io", "anna@brightline.nl",
+	    "Re: onze demo", NULL, false, 0 },
+};
+#define NMSGS	(sizeof msgs / sizeof msgs[0])
+
+static const struct ev evs[] = {
+	{ "cal/e1.ics", "e1@x", "Kennismaking", "jan@acme.nl", 0, 2 },
+	{ "cal/e2.ics", "e2@x", "Demo bij Initech", NULL, 1, 3 },
+};
+#define NEVS	(sizeof evs / sizeof evs[0])
+
+static void
+feed_mail(struct pipeline *p, size_t i)
+{
+	struct mail_summary s;
+	char item[32];
+
+	mail_make(&msgs[i], &s);
+	snprintf(item, sizeof item, "%s/1/%zu", msgs[i].sent ? "Sent" : "INBOX",
+	    i + 1);
+	pipeline_mail(p, "anna", &s, msgs[i].sent, item);
+	mail_free(&s);
+}
+
+static void
+feed_event(struct pipeline *p, size_t i, const char *version)
+{
+	struct ical_file f;
+
+	ical_make(&evs[i], &f);
+	pipeline_ical(p, "anna", &f, evs[i].item, version);
+	ical_file_free(&f);
+}
+
+static long long
+query_int(struct store *st, const char *sql, const char *arg)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	if (arg != NULL)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Every row of a query, one line per row; caller frees. */
+static char *
+dump(struct store *st, const char *sql)
+{
+	struct buf b = { 0 };
+	sqlite3_stmt *s;
+	int i;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	buf_puts(&b, "");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(s); i++) {
+			const char *v = (const char *)sqlite3_column_text(s, i);
+
+			buf_printf(&b, "%s%s", i > 0 ? "|" : "",
+			    v != NULL ? v : "NULL");
+		}
+		buf_puts(&b, "\n");
+	}
+	sqlite3_finalize(s);
+	return b.data;
+}
+
+/* Deals, transitions and appointments without row ids, in a fixed order. */
+static char *
+dump_all(struct store *st)
+{
+	char *d, *t, *a, *all;
+
+	d = dump(st, "SELECT a.key, d.seq, d.salesperson, d.kind, d.phase, "
+	    "d.outcome, d.opened, d.closed, d.last_activity, d.last_inbound, "
+	    "d.phase_since FROM deals d JOIN accounts a ON a.id = d.account_id "
+	    "ORDER BY a.key, d.seq");
+	t = dump(st, "SELECT a.key, d.seq, t.from_phase, t.to_phase, t.at, "
+	    "t.actor, t.signal_kind, t.source, t.ref FROM transitions t "
+	    "JOIN deals d ON d.id = t.deal_id JOIN accounts a "
+	    "ON a.id = d.account_id ORDER BY a.key, d.seq, t.at, t.to_phase");
+	a = dump(st, "SELECT p.uid, p.start, p.day, a.key FROM appointments p "
+	    "JOIN accounts a ON a.id = COALESCE(p.account_id, "
+	    "p.matched_account_id) ORDER BY p.uid, p.start");
+	all = xasprintf("%s--\n%s--\n%s", d, t, a);
+	free(d);
+	free(t);
+	free(a);
+	return all;
+}
+
+static const char *
+deal_of(struct store *st, const char *key, char *out, size_t len)
+{
+	sqlite3_stmt *s;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT "
+	    "d.salesperson || ' ' || d.phase || ' ' || d.outcome FROM deals d "
+	    "JOIN accounts a ON a.id = d.account_id WHERE a.key = ?1 "
+	    "ORDER BY d.seq", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out, len, "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return out;
+}
+
+static void
+test_pipeline_batch_to_deals(void **state)
+{
+	struct fixture *f = *state;
+	struct cursor cur = { "INBOX", "uidnext", "7" };
+	struct pipeline_stats stats;
+	struct pipeline *p;
+	struct err err;
+	char buf[128], *v;
+	size_t i;
+	int n;
+
+	p = pipeline_new(&f->cfg, f->st, "imap:anna");
+	for (i = 0; i < NMSGS; i++)
+		feed_mail(p, i);
+	for (i = 0; i < NEVS; i++)
+		feed_event(p, i, "\"etag\"");
+	assert_int_equal(pipeline_pending(p), NMSGS + NEVS);
+	/* Nothing is written before the commit. */
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL), 0);
+
+	n = pipeline_commit(p, &cur, 1, &err);
+	if (n < 0)
+		fail_msg("pipeline_commit: %s", err.msg);
+	assert_int_equal(n, query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL));
+	assert_int_equal(n, 7);		/* the newsletter gives nothing */
+	assert_int_equal(pipeline_pending(p), 0);
+	pipeline_stats(p, &stats);
+	assert_int_equal(stats.items, NMSGS + NEVS);
+	assert_int_equal(stats.signals_new, 7);
+	assert_int_equal(stats.appointments, 2);
+
+	assert_string_equal(deal_of(f->st, "acme.nl", buf, sizeof buf),
+	    "anna closing won");
+	assert_string_equal(deal_of(f->st, "globex.com", buf, sizeof buf),
+	    "bram offer open");
+	/* The demo named Initech before the account existed. */
+	assert_string_equal(deal_of(f->st, "initech.io", buf, sizeof buf),
+	    "anna prospect open");
+	v = dump(f->st, "SELECT t.from_phase, t.to_phase, t.signal_kind, "
+	    "t.source, t.ref FROM transitions t JOIN deals d ON d.id = "
+	    "t.deal_id JOIN accounts a ON a.id = d.account_id "
+	    "WHERE a.key = 'acme.nl' ORDER BY t.at");
+	assert_string_equal(v,
+	    "NULL|suspect|appointment|imap:anna|e1@x\n"
+	    "suspect|offer|offer_sent|imap:anna|<m1@brightline.nl>\n"
+	    "offer|closing|order_confirmed|imap:anna|<m2@acme.nl>\n");
+	free(v);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments "
+	    "WHERE COALESCE(account_id, matched_account_id) IS NOT NULL",
+	    NULL), 2);
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
+	    "uidnext", &v, &err), 0);
+	assert_string_equal(v, "7");
+	free(v);
+	pipeline_free(p);
+}
+
+static void
+test_pipeline_commit_atomic(void **state)
+{
+	struct fixture *f = *state;
+	struct cursor c5 = { "INBOX", "uidnext", "5" };
+	struct cursor c9 = { "INBOX", "uidnext", "9" };
+	struct pipeline *p;
+	struct store *ro;
+	struct err err;
+	char *before, *after, *v;
+	long long nsig;
+
+	p = pipeline_new(&f->cfg, f->st, "imap:anna");
+	feed_mail(p, 2);
+	feed_event(p, 0, NULL);
+	assert_true(pipeline_commit(p, &c5, 1, &err) > 0);
+	before = dump_all(f->st);
+	nsig = query_int(f->st, "SELECT count(*) FROM signals", NULL);
+
+	/* The cursor write fails after the batch's signals went in. */
+	assert_int_equal(sqlite3_exec(store_db(f->st),
+	    "CREATE TEMP TRIGGER fail_ins BEFORE INSERT ON cursors BEGIN "
+	    "SELECT RAISE(ABORT, 'injected'); END;"
+	    "CREATE TEMP TRIGGER fail_upd BEFORE UPDATE ON cursors BEGIN "
+	    "SELECT RAISE(ABORT, 'injected'); END;", NULL, NULL, NULL),
+	    SQLITE_OK);
+	feed_mail(p, 0);
+	feed_mail(p, 1);
+	feed_event(p, 1, NULL);
+	assert_int_equal(pipeline_commit(p, &c9, 1, &err), -1);
+	assert_non_null(strstr(err.msg, "injected"));
+	assert_int_equal(pipeline_pending(p), 0);	/* dropped */
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL), nsig);
+	after = dump_all(f->st);
+	assert_string_equal(before, after);
+	free(after);
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
+	    "uidnext", &v, &err), 0);
+	assert_string_equal(v, "5");
+	free(v);
+
+	/* The source fetches again from its old cursor, and it goes in. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "DROP TRIGGER fail_ins;"
+	    "DROP TRIGGER fail_upd;", NULL, NULL, NULL), SQLITE_OK);
+	feed_mail(p, 0);
+	feed_mail(p, 1);
+	feed_event(p, 1, NULL);
+	assert_int_equal(pipeline_commit(p, &c9, 1, &err), 3);
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
+	    "uidnext", &v, &err), 0);
+	assert_string_equal(v, "9");
+	free(v);
+	pipeline_free(p);
+
+	/* A store that cannot write fails the commit and stores nothing. */
+	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
+	p = pipeline_new(&f->cfg, ro, "imap:anna");
+	feed_mail(p, 3);
+	assert_int_equal(pipeline_commit(p, &c5, 1, &err), -1);
+	pipeline_free(p);
+	store_close(ro);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals "
+	    "WHERE ref LIKE '%m4@%'", NULL), 0);
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
+	    "uidnext", &v, &err), 0);
+	assert_string_equal(v, "9");
+	free(v);
+	free(before);
+}
+
+/* Feeds everything in the order given, committing every `every` entries. */
+static void
+feed_order(struct fixture *f, const int *order, size_t n, size_t every)
+{
+	struct pipeline *p;
+	struct err err;
+	size_t i;
+
+	p = pipeline_new(&f->cfg, f->st, "imap:anna");
+	for (i = 0; i < n; i++) {
+		if (order[i] < (int)NMSGS)
+			feed_mail(p, (size_t)order[i]);
+		else
+			feed_event(p, (size_t)order[i] - NMSGS, NULL);
+		if (pipeline_pending(p) >= every &&
+		    pipeline_commit(p, NULL, 0, &err) < 0)
+			fail_msg("pipeline_commit: %s", err.msg);
+	}
+	if (pipeline_commit(p, NULL, 0, &err) < 0)
+		fail_msg("pipeline_commit: %s", err.msg);
+	pipeline_free(p);
+}
+
+static void
+test_pipeline_order_independent(void **state)
+{
+	static const int fwd[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	static const int rev[] = { 7, 6, 5, 4, 3, 2, 1, 0 };
+	static const int mix[] = { 5, 1, 7, 3, 0, 6, 2, 4 };
+	struct fixture *f = *state, *g, *h;
+	char *a, *b, *c;
+
+	setup((void **)&g);
+	setup((void **)&h);
+	feed_order(f, fwd, 8, 100);
+	feed_order(g, rev, 8, 1);
+	feed_order(h, mix, 8, 3);
+	a = dump_all(f->st);
+	b = dump_all(g->st);
+	c = dump_all(h->st);
+	assert_non_null(strstr(a, "initech.io|0|anna|new|prospect|open"));
+	assert_string_equal(a, b);
+	assert_string_equal(a, c);
+	free(a);
+	free(b);
+	free(c);
+	teardown((void **)&g);
+	teardown((void **)&h);
+}
+
+static int
+collect_item(const char *item, const char *version, void *arg)
+{
+	struct buf *b = arg;
+
+	buf_printf(b, "%s=%s;", item, version != NULL ? version : "-");
+	return 0;
+}
+
+static void
+test_pipeline_replace_and_remove(void **state)
+{
+	struct fixture *f = *state;
+	struct ev moved = evs[0];
+	struct ev undated = { "cal/e3.ics", "e3@x", "Bezoek", "kees@hooli.nl",
+	    -1, 8 };
+	struct ical_file file;
+	struct pipeline *p;
+	struct buf b = { 0 };
+	struct err err;
+	long long seen;
+	char old[32];
+
+	p = pipeline_new(&f->cfg, f->st, "caldav:anna");
+	feed_event(p, 0, "\"v1\"");
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 1);
+
+	/* The event moves: same item, new version, the old rows go. */
+	moved.start_day = 9;
+	ical_make(&moved, &file);
+	pipeline_ical(p, "anna", &file, moved.item, "\"v2\"");
+	ical_file_free(&file);
+	/* The same appointment signal again: nothing new. */
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments",
+	    NULL), 1);
+	snprintf(old, sizeof old, "%lld",
+	    (long long)(t0 + evs[0].start_day * DAY + 9 * 3600));
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments "
+	    "WHERE start = ?1", old), 0);
+	snprintf(old, sizeof old, "%lld",
+	    (long long)(t0 + moved.start_day * DAY + 9 * 3600));
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments "
+	    "WHERE start = ?1", old), 1);
+	buf_puts(&b, "");
+	assert_int_equal(store_items(f->st, "caldav:anna", collect_item, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "cal/e1.ics=\"v2\";");
+	buf_free(&b);
+
+	/* An event without CREATED or DTSTAMP is dated when first seen. */
+	assert_int_equal(store_item_version_set(f->st, "caldav:anna",
+	    undated.item, NULL, &err), 0);
+	seen = query_int(f->st, "SELECT first_seen FROM items WHERE item = ?1",
+	    undated.item);
+	ical_make(&undated, &file);
+	pipeline_ical(p, "anna", &file, undated.item, "\"v1\"");
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 1);
+	pipeline_ical(p, "anna", &file, undated.item, "\"v2\"");
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 0);
+	ical_file_free(&file);
+	assert_int_equal(query_int(f->st, "SELECT occurred_at FROM signals "
+	    "WHERE item = ?1", undated.item), seen);
+
+	/* Removed and re-added in one batch: the last word counts. */
+	pipeline_remove(p, evs[0].item);
+	feed_event(p, 0, "\"v3\"");
+	pipeline_remove(p, undated.item);
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 1);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL), 1);
+	buf_puts(&b, "");
+	assert_int_equal(store_items(f->st, "caldav:anna", collect_item, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "cal/e1.ics=\"v3\";");
+	buf_free(&b);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals d JOIN "
+	    "accounts a ON a.id = d.account_id WHERE a.key = ?1", "hooli.nl"),
+	    0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals d JOIN "
+	    "accounts a ON a.id = d.account_id WHERE a.key = ?1", "acme.nl"),
+	    1);
+	pipeline_free(p);
+}
+
+static void
+test_pipeline_free_drops_pending(void **state)
+{
+	struct fixture *f = *state;
+	struct pipeline *p;
+
+	p = pipeline_new(&f->cfg, f->st, "imap:anna");
+	feed_mail(p, 0);
+	feed_event(p, 0, NULL);
+	pipeline_remove(p, "cal/none.ics");
+	assert_int_equal(pipeline_pending(p), 3);
+	pipeline_free(p);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL), 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM items", NULL),
+	    0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_pipeline_batch_to_deals),
+		T(test_pipeline_commit_atomic),
+		T(test_pipeline_order_independent),
+		T(test_pipeline_replace_and_remove),
+		T(test_pipeline_free_drops_pending),
+#undef T
+	};
+	int rc;
+
+	t0 = (time(NULL) / DAY - 30) * DAY;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	test_tmpdir_cleanup();
+	return rc;
+}

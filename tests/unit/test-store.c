@@ -1,0 +1,904 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the SQLite store: schema and reopening, WAL with a reader
+ * beside a writer, idempotent signals, calendar items, cursors, health,
+ * attribution by account name, retention, and the projection (stable ids,
+ * rebuild equal to the incremental path).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "config.h"
+#include "helpers.h"
+#include "model.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define T0	1780000000	/* 2026-05-28 */
+#define DAY	86400
+#define NOW	(T0 + 30 * DAY)
+
+struct fixture {
+	struct config	 cfg;
+	struct store	*st;
+	char		 path[512];
+};
+
+static int
+setup(void **state)
+{
+	static int n;
+	struct fixture *f = xcalloc(1, sizeof *f);
+	struct err err;
+
+	config_defaults(&f->cfg);
+	snprintf(f->path, sizeof f->path, "%s/store-%d.db", test_tmpdir(), n++);
+	if (store_open(f->path, 0, &f->st, &err) != 0)
+		fail_msg("store_open: %s", err.msg);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->st);
+	config_free(&f->cfg);
+	free(f);
+	return 0;
+}
+
+/* Appends a signal; its ref is "KIND:ACCOUNT:ID" as classify.c makes them. */
+static void
+add_sig(struct signal_list *l, enum signal_kind kind, const char *account,
+    const char *who, time_t at, enum direction dir, const char *item,
+    const char *id, const char *match_text)
+{
+	struct signal *s = signal_list_add(l);
+
+	s->kind = kind;
+	s->account = xstrdup(account);
+	s->salesperson = xstrdup(who);
+	s->occurred_at = at;
+	s->dir = dir;
+	s->source = xstrdup(strncmp(item, "cal/", 4) == 0 ? "caldav:anna" :
+	    "imap:anna");
+	s->item = xstrdup(item);
+	s->ref = xasprintf("%s:%s:%s", signal_kind_name(kind),
+	    account != NULL ? account : "", id);
+	s->rule = xstrdup("test");
+	s->subject = xasprintf("subject of %s", id);
+	s->match_text = xstrdup(match_text);
+}
+
+static void
+add_appt(struct appointment_list *l, const char *item, const char *uid,
+    const char *account, const char *match_text, time_t start)
+{
+	struct appointment *a = appointment_list_add(l);
+
+	a->source = xstrdup("caldav:anna");
+	a->item = xstrdup(item);
+	a->uid = xstrdup(uid);
+	a->salesperson = xstrdup("anna");
+	a->account = xstrdup(account);
+	a->match_text = xstrdup(match_text);
+	a->kind = SIG_APPOINTMENT;
+	a->start = start;
+	a->end = start + 3600;
+	snprintf(a->day, sizeof a->day, "2026-06-%02d",
+	    (int)((start - T0) / DAY) % 28 + 1);
+	a->created = start - DAY;
+	a->summary = xstrdup(match_text);
+}
+
+/* The first column of the first row as an integer (-1 if no row). */
+static long long
+query_int(struct store *st, const char *sql, const char *arg)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	if (arg != NULL)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The first column of the first row as text; caller frees (NULL if none). */
+static char *
+query_text(struct store *st, const char *sql, const char *arg)
+{
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	if (arg != NULL)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Every row of a query as text, one line per row; caller frees. */
+static char *
+dump(struct store *st, const char *sql)
+{
+	struct buf b = { 0 };
+	sqlite3_stmt *s;
+	int i;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	buf_puts(&b, "");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(s); i++) {
+			const char *v = (const char *)sqlite3_column_text(s, i);
+
+			buf_printf(&b, "%s%s", i > 0 ? "|" : "",
+			    v != NULL ? v : "NULL");
+		}
+		buf_puts(&b, "\n");
+	}
+	sqlite3_finalize(s);
+	return b.data;
+}
+
+#define DUMP_DEALS "SELECT d.id, a.key, d.seq, d.salesperson, d.kind, " \
+	"d.phase, d.outcome, d.opened, d.closed, d.last_activity, " \
+	"d.last_inbound, d.phase_since FROM deals d " \
+	"JOIN accounts a ON a.id = d.account_id ORDER BY a.key, d.seq"
+#define DUMP_TRANS "SELECT t.id, t.deal_id, t.from_phase, t.to_phase, " \
+	"t.at, t.actor, t.signal_kind, t.source, t.ref, t.signal_id " \
+	"FROM transitions t ORDER BY t.id"
+/* The same without row ids, to compare two stores. */
+#define DUMP_DEALS_NOID "SELECT a.key, d.seq, d.salesperson, d.kind, " \
+	"d.phase, d.outcome, d.opened, d.closed, d.last_activity, " \
+	"d.last_inbound, d.phase_since FROM deals d " \
+	"JOIN accounts a ON a.id = d.account_id ORDER BY a.key, d.seq"
+#define DUMP_TRANS_NOID "SELECT a.key, d.seq, t.from_phase, t.to_phase, " \
+	"t.at, t.actor, t.signal_kind, t.source, t.ref, s.ref " \
+	"FROM transitions t JOIN deals d ON d.id = t.deal_id " \
+	"JOIN accounts a ON a.id = d.account_id " \
+	"LEFT JOIN signals s ON s.id = t.signal_id " \
+	"ORDER BY a.key, d.seq, t.at, t.to_phase"
+
+static char *
+dump_all(struct store *st, bool ids)
+{
+	char *d = dump(st, ids ? DUMP_DEALS : DUMP_DEALS_NOID);
+	char *t = dump(st, ids ? DUMP_TRANS : DUMP_TRANS_NOID);
+	char *all = xasprintf("%s--\n%s", d, t);
+
+	free(d);
+	free(t);
+	return all;
+}
+
+static void
+project(struct fixture *f, struct strlist *touched)
+{
+	struct err err;
+
+	if (store_project(f->st, &f->cfg, touched, NOW, &err) != 0)
+		fail_msg("store_project: %s", err.msg);
+	if (touched != NULL)
+		strlist_clear(touched);
+}
+
+static void
+test_store_open_migrate_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st, *ro;
+	struct err err;
+	char *mode, *missing;
+
+	assert_int_equal(query_int(f->st, "PRAGMA user_version", NULL), 1);
+	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
+	assert_string_equal(mode, "wal");
+	free(mode);
+	assert_int_equal(query_int(f->st, "PRAGMA foreign_keys", NULL), 1);
+	assert_int_equal(store_cursor_set(f->st, "imap:anna", "INBOX",
+	    "uidnext", "42", &err), 0);
+	store_close(f->st);
+	f->st = NULL;
+
+	/* Reopening keeps the data and does not migrate again. */
+	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
+	assert_int_equal(query_int(st, "PRAGMA user_version", NULL), 1);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
+	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
+	assert_int_equal(query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
+	store_close(ro);
+
+	/* A newer schema is refused, not clobbered. */
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 9",
+	    NULL, NULL, NULL), SQLITE_OK);
+	store_close(st);
+	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "version 9"));
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
+
+	/* Read-only never creates a database. */
+	missing = xasprintf("%s/missing.db", test_tmpdir());
+	assert_int_equal(store_open(missing, STORE_READONLY, &st, &err), -1);
+	assert_int_equal(access(missing, F_OK), -1);
+	free(missing);
+	/* Leave a usable store for teardown. */
+	snprintf(f->path, sizeof f->path, "%s/other.db", test_tmpdir());
+	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
+}
+
+static void
+test_store_reader_beside_writer(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct store *ro;
+	struct err err;
+
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", T0, DIR_INBOUND,
+	    "INBOX/1/1", "<a@x>", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 1);
+	signal_list_clear(&sigs);
+
+	add_sig(&sigs, SIG_OFFER_SENT, "acme.nl", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "<b@x>", NULL);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 1);
+
+	/* The writer holds its transaction; a reader opens and reads. */
+	if (store_open(f->path, STORE_READONLY, &ro, &err) != 0)
+		fail_msg("read-only open beside a writer: %s", err.msg);
+	assert_int_equal(query_int(ro, "SELECT count(*) FROM signals", NULL), 1);
+	/* A reader cannot write. */
+	assert_int_equal(store_cursor_set(ro, "x", "y", "z", "1", &err), -1);
+
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(query_int(ro, "SELECT count(*) FROM signals", NULL), 2);
+	store_close(ro);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+}
+
+static void
+test_store_nested_begin_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), -1);
+	assert_int_equal(err.cls, ERR_FINAL);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(store_commit(f->st, &err), -1);
+}
+
+static void
+test_store_signals_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", T0, DIR_INBOUND,
+	    "INBOX/1/1", "<a@x>", NULL);
+	add_sig(&sigs, SIG_OFFER_SENT, "acme.nl", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "Sent/1/7", "<b@x>", NULL);
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "bram", T0, DIR_INBOUND,
+	    "INBOX/1/2", "<c@x>", NULL);
+
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 3);
+	assert_int_equal(touched.n, 2);
+	assert_true(strlist_contains(&touched, "acme.nl"));
+	assert_true(strlist_contains(&touched, "globex.com"));
+	strlist_clear(&touched);
+
+	/* The same signals again (another mailbox, a re-read): nothing. */
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 0);
+	assert_int_equal(touched.n, 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL), 3);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM accounts",
+	    NULL), 2);
+	/* New accounts get their default names. */
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM account_names "
+	    "n JOIN accounts a ON a.id = n.account_id WHERE a.key = ?1 AND "
+	    "n.name IN ('globex', 'globex.com')", "globex.com"), 2);
+	signal_list_clear(&sigs);
+}
+
+static void
+test_store_replace_item(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+
+	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", T0, DIR_NONE,
+	    "cal/1.ics", "uid-1", NULL);
+	add_sig(&sigs, SIG_DEMO, "acme.nl", "anna", T0, DIR_NONE,
+	    "cal/1.ics", "uid-1", NULL);
+	add_appt(&appts, "cal/1.ics", "uid-1", "acme.nl", "Visit", T0 + DAY);
+	add_appt(&appts, "cal/1.ics", "uid-1", "acme.nl", "Visit", T0 + 2 * DAY);
+	appts.v[1].recurrence_id = T0 + 2 * DAY;
+	assert_int_equal(store_replace_item(f->st, "caldav:anna", "cal/1.ics",
+	    &sigs, &appts, &touched, &err), 2);
+	assert_true(strlist_contains(&touched, "acme.nl"));
+	strlist_clear(&touched);
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+
+	/* The event moved to another customer: acme.nl loses its signals. */
+	add_sig(&sigs, SIG_APPOINTMENT, "globex.com", "anna", T0, DIR_NONE,
+	    "cal/1.ics", "uid-1", NULL);
+	add_appt(&appts, "cal/1.ics", "uid-1", "globex.com", "Visit", T0 + DAY);
+	assert_int_equal(store_replace_item(f->st, "caldav:anna", "cal/1.ics",
+	    &sigs, &appts, &touched, &err), 1);
+	assert_true(strlist_contains(&touched, "acme.nl"));
+	assert_true(strlist_contains(&touched, "globex.com"));
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL), 1);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments",
+	    NULL), 1);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments p "
+	    "JOIN accounts a ON a.id = p.account_id WHERE a.key = ?1",
+	    "globex.com"), 1);
+	strlist_clear(&touched);
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+}
+
+static void
+test_store_remove_item(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+
+	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", T0, DIR_NONE,
+	    "cal/2.ics", "uid-2", NULL);
+	add_appt(&appts, "cal/2.ics", "uid-2", "acme.nl", "Visit", T0);
+	assert_int_equal(store_replace_item(f->st, "caldav:anna", "cal/2.ics",
+	    &sigs, &appts, &touched, &err), 1);
+	assert_int_equal(store_item_version_set(f->st, "caldav:anna",
+	    "cal/2.ics", "\"etag-1\"", &err), 0);
+	project(f, &touched);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL),
+	    1);
+
+	assert_int_equal(store_remove_item(f->st, "caldav:anna", "cal/2.ics",
+	    &touched, &err), 0);
+	assert_true(strlist_contains(&touched, "acme.nl"));
+	project(f, &touched);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL), 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments",
+	    NULL), 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM items", NULL),
+	    0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL),
+	    0);
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+}
+
+static int
+collect_item(const char *item, const char *version, void *arg)
+{
+	struct buf *b = arg;
+
+	buf_printf(b, "%s=%s;", item, version != NULL ? version : "-");
+	return 0;
+}
+
+static void
+test_store_items_and_first_seen(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b = { 0 };
+	struct err err;
+	time_t first, again;
+
+	assert_int_equal(store_item_first_seen(f->st, "caldav:anna", "b.ics",
+	    &first, &err), 0);
+	assert_int_equal(first, 0);
+	assert_int_equal(store_item_version_set(f->st, "caldav:anna", "b.ics",
+	    "e1", &err), 0);
+	assert_int_equal(store_item_version_set(f->st, "caldav:anna", "a.ics",
+	    NULL, &err), 0);
+	assert_int_equal(store_item_version_set(f->st, "caldav:bram", "c.ics",
+	    "e9", &err), 0);
+	assert_int_equal(store_item_first_seen(f->st, "caldav:anna", "b.ics",
+	    &first, &err), 0);
+	assert_true(first > 0);
+	assert_int_equal(store_item_version_set(f->st, "caldav:anna", "b.ics",
+	    "e2", &err), 0);
+	assert_int_equal(store_item_first_seen(f->st, "caldav:anna", "b.ics",
+	    &again, &err), 0);
+	assert_int_equal(first, again);
+
+	buf_puts(&b, "");
+	assert_int_equal(store_items(f->st, "caldav:anna", collect_item, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "a.ics=-;b.ics=e2;");
+	buf_free(&b);
+}
+
+static void
+test_store_cursors(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	char *v;
+
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
+	    "uidnext", &v, &err), 0);
+	assert_null(v);
+	assert_int_equal(store_cursor_set(f->st, "imap:anna", "INBOX",
+	    "uidnext", "10", &err), 0);
+	assert_int_equal(store_cursor_set(f->st, "imap:anna", "INBOX",
+	    "uidnext", "20", &err), 0);
+	assert_int_equal(store_cursor_set(f->st, "imap:anna", "INBOX",
+	    "uidvalidity", "7", &err), 0);
+	assert_int_equal(store_cursor_set(f->st, "imap:anna", "Sent",
+	    "uidnext", "5", &err), 0);
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
+	    "uidnext", &v, &err), 0);
+	assert_string_equal(v, "20");
+	free(v);
+
+	/* NULL deletes one cursor; clear drops a scope. */
+	assert_int_equal(store_cursor_set(f->st, "imap:anna", "INBOX",
+	    "uidnext", NULL, &err), 0);
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
+	    "uidnext", &v, &err), 0);
+	assert_null(v);
+	assert_int_equal(store_cursor_clear(f->st, "imap:anna", "INBOX", &err),
+	    0);
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
+	    "uidvalidity", &v, &err), 0);
+	assert_null(v);
+	assert_int_equal(store_cursor_get(f->st, "imap:anna", "Sent",
+	    "uidnext", &v, &err), 0);
+	assert_string_equal(v, "5");
+	free(v);
+}
+
+static void
+test_store_health(void **state)
+{
+	struct fixture *f = *state;
+	struct source_health *h;
+	struct err err;
+	size_t n;
+
+	assert_int_equal(store_health_success(f->st, "imap:bram", T0, &err), 0);
+	assert_int_equal(store_health_failure(f->st, "imap:anna", T0, "timeout",
+	    T0 + 60, &err), 0);
+	assert_int_equal(store_health_failure(f->st, "imap:anna", T0 + 60,
+	    "refused", T0 + 180, &err), 0);
+	assert_int_equal(store_health_list(f->st, &h, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(h[0].source, "imap:anna");
+	assert_string_equal(h[0].last_error, "refused");
+	assert_int_equal(h[0].error_since, T0);	/* the first failure */
+	assert_int_equal(h[0].last_attempt, T0 + 60);
+	assert_int_equal(h[0].backoff_until, T0 + 180);
+	assert_string_equal(h[1].source, "imap:bram");
+	assert_null(h[1].last_error);
+	assert_int_equal(h[1].last_success, T0);
+	source_health_free(h, n);
+
+	assert_int_equal(store_health_success(f->st, "imap:anna", T0 + 200,
+	    &err), 0);
+	assert_int_equal(store_health_list(f->st, &h, &n, &err), 0);
+	assert_null(h[0].last_error);
+	assert_int_equal(h[0].error_since, 0);
+	assert_int_equal(h[0].backoff_until, 0);
+	assert_int_equal(h[0].last_success, T0 + 200);
+	source_health_free(h, n);
+}
+
+/* The account an unattributed signal or appointment was matched to, or NULL. */
+static char *
+matched(struct store *st, const char *table, const char *text)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "SELECT a.key FROM %s r JOIN accounts a "
+	    "ON a.id = r.matched_account_id WHERE r.match_text = ?1", table);
+	return query_text(st, sql, text);
+}
+
+static void
+test_store_attribution_late_name(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	char *key;
+
+	/* An event naming a customer the store does not know yet. */
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0, DIR_NONE,
+	    "cal/3.ics", "uid-3", "Bezoek Globex, Utrecht");
+	add_appt(&appts, "cal/3.ics", "uid-3", NULL, "Bezoek Globex, Utrecht",
+	    T0 + DAY);
+	assert_int_equal(store_replace_item(f->st, "caldav:anna", "cal/3.ics",
+	    &sigs, &appts, &touched, &err), 1);
+	assert_true(strlist_contains(&touched, ""));
+	assert_null(matched(f->st, "signals", "Bezoek Globex, Utrecht"));
+	assert_null(matched(f->st, "appointments", "Bezoek Globex, Utrecht"));
+	project(f, &touched);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL),
+	    0);
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+
+	/* A mail from globex.com creates the account; it claims the event. */
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/9", "<g@x>", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 1);
+	assert_true(strlist_contains(&touched, "globex.com"));
+	key = matched(f->st, "signals", "Bezoek Globex, Utrecht");
+	assert_non_null(key);
+	assert_string_equal(key, "globex.com");
+	free(key);
+	key = matched(f->st, "appointments", "Bezoek Globex, Utrecht");
+	assert_non_null(key);
+	assert_string_equal(key, "globex.com");
+	free(key);
+	project(f, &touched);
+	key = query_text(f->st, "SELECT d.phase FROM deals d JOIN accounts a "
+	    "ON a.id = d.account_id WHERE a.key = ?1", "globex.com");
+	assert_non_null(key);
+	assert_string_equal(key, "suspect");
+	free(key);
+	signal_list_clear(&sigs);
+
+	/* A target-list name claims a row; the next projection follows. */
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0, DIR_NONE,
+	    "cal/4.ics", "uid-4", "Kennismaking Initech Labs");
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 1);
+	project(f, &touched);
+	assert_int_equal(store_account_name_add(f->st, "initech.io",
+	    "Initech Labs", &err), 0);
+	key = matched(f->st, "signals", "Kennismaking Initech Labs");
+	assert_non_null(key);
+	assert_string_equal(key, "initech.io");
+	free(key);
+	project(f, NULL);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals d JOIN "
+	    "accounts a ON a.id = d.account_id WHERE a.key = ?1", "initech.io"),
+	    1);
+	/* Matching is by whole words only. */
+	assert_int_equal(store_account_name_add(f->st, "ban.nl", "Utrech",
+	    &err), 0);
+	key = matched(f->st, "signals", "Bezoek Globex, Utrecht");
+	assert_string_equal(key, "globex.com");
+	free(key);
+	signal_list_clear(&sigs);
+}
+
+static void
+test_store_attribution_best_match(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	char *key;
+
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0, DIR_NONE,
+	    "cal/5.ics", "uid-5", "Lunch met ACME Holding");
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0, DIR_NONE,
+	    "cal/6.ics", "uid-6", "acme demo prep");
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 2);
+
+	/* Two accounts share the name "acme": the smaller key wins. */
+	assert_int_equal(store_account_name_add(f->st, "acme.nl", "acme", &err),
+	    0);
+	assert_int_equal(store_account_name_add(f->st, "acme.de", "acme", &err),
+	    0);
+	key = matched(f->st, "signals", "acme demo prep");
+	assert_string_equal(key, "acme.de");
+	free(key);
+	/* A longer name wins over a shorter one, whatever arrived first. */
+	assert_int_equal(store_account_name_add(f->st, "zeta.nl",
+	    "Acme Holding", &err), 0);
+	key = matched(f->st, "signals", "Lunch met ACME Holding");
+	assert_string_equal(key, "zeta.nl");
+	free(key);
+	key = matched(f->st, "signals", "acme demo prep");
+	assert_string_equal(key, "acme.de");
+	free(key);
+	/* Names that cannot match as words are skipped. */
+	assert_int_equal(store_account_name_add(f->st, "x.nl", " -- ", &err), 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM account_names "
+	    "WHERE name = ?1", " -- "), 0);
+	strlist_clear(&touched);
+	signal_list_clear(&sigs);
+}
+
+/* A small history over three accounts, in an order given by idx. */
+static void
+history(struct signal_list *l, const int *idx, size_t n)
+{
+	struct signal_list all = { 0 };
+	size_t i;
+
+	add_sig(&all, SIG_CALL, "acme.nl", "anna", T0, DIR_NONE,
+	    "cal/a1.ics", "a1", NULL);
+	add_sig(&all, SIG_APPOINTMENT, "acme.nl", "anna", T0 + DAY, DIR_NONE,
+	    "cal/a2.ics", "a2", NULL);
+	add_sig(&all, SIG_OFFER_SENT, "acme.nl", "bram", T0 + 3 * DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "<o1@x>", NULL);
+	add_sig(&all, SIG_ORDER_CONFIRMED, "acme.nl", "anna", T0 + 5 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "<p1@x>", NULL);
+	add_sig(&all, SIG_APPOINTMENT, "acme.nl", "anna", T0 + 20 * DAY,
+	    DIR_NONE, "cal/a3.ics", "a3", NULL);
+	add_sig(&all, SIG_CONTACT, "globex.com", "bram", T0 + DAY,
+	    DIR_INBOUND, "INBOX/1/2", "<c1@x>", NULL);
+	add_sig(&all, SIG_DEMO, "globex.com", "bram", T0 + 2 * DAY, DIR_NONE,
+	    "cal/g1.ics", "g1", NULL);
+	add_sig(&all, SIG_CONTACT, "globex.com", "bram", T0 + 4 * DAY,
+	    DIR_INBOUND, "INBOX/1/3", "<c2@x>", NULL);
+	add_sig(&all, SIG_APPOINTMENT, NULL, "anna", T0 + 2 * DAY, DIR_NONE,
+	    "cal/u1.ics", "u1", "Bezoek Initech");
+	add_sig(&all, SIG_OFFER_SENT, "initech.io", "anna", T0 + 6 * DAY,
+	    DIR_OUTBOUND, "Sent/1/2", "<o2@x>", NULL);
+	add_sig(&all, SIG_LOST, "initech.io", "anna", T0 + 9 * DAY,
+	    DIR_OUTBOUND, "Sent/1/3", "<l1@x>", NULL);
+	assert_int_equal(all.n, n);
+	for (i = 0; i < n; i++) {
+		struct signal *s = signal_list_add(l);
+
+		*s = all.v[idx[i]];
+		memset(&all.v[idx[i]], 0, sizeof all.v[idx[i]]);
+	}
+	signal_list_clear(&all);
+}
+
+/* Feeds the signals one at a time, projecting after each, like the agent. */
+static void
+feed(struct fixture *f, struct signal_list *l)
+{
+	struct signal_list one = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		one.v = &l->v[i];
+		one.n = 1;
+		if (store_add_signals(f->st, &one, &touched, &err) < 0)
+			fail_msg("store_add_signals: %s", err.msg);
+		project(f, &touched);
+	}
+}
+
+static const int order_fwd[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+static const int order_rev[] = { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 };
+
+static void
+test_store_rebuild_equals_incremental(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct fixture *g;
+	struct err err;
+	char *inc, *reb, *a, *b;
+
+	history(&l, order_rev, 11);
+	feed(f, &l);
+	signal_list_clear(&l);
+	inc = dump_all(f->st, true);
+	assert_non_null(strstr(inc, "initech.io|0|anna|new|offer|lost"));
+	assert_non_null(strstr(inc, "acme.nl|1|anna|growth|suspect|open"));
+
+	assert_int_equal(store_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	reb = dump_all(f->st, true);
+	assert_string_equal(inc, reb);
+
+	/* Another store: the other order, projected only by rebuild. */
+	setup((void **)&g);
+	history(&l, order_fwd, 11);
+	assert_int_equal(store_add_signals(g->st, &l, NULL, &err), 11);
+	signal_list_clear(&l);
+	assert_int_equal(store_rebuild(g->st, &g->cfg, NOW, &err), 0);
+	a = dump_all(f->st, false);
+	b = dump_all(g->st, false);
+	assert_string_equal(a, b);
+	teardown((void **)&g);
+	free(inc);
+	free(reb);
+	free(a);
+	free(b);
+}
+
+static void
+test_store_deal_ids_stable(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	long long deal0, trans0, deal1;
+	char *before, *after;
+
+	add_sig(&l, SIG_APPOINTMENT, "acme.nl", "anna", T0, DIR_NONE,
+	    "cal/1.ics", "a", NULL);
+	add_sig(&l, SIG_OFFER_SENT, "acme.nl", "anna", T0 + DAY, DIR_OUTBOUND,
+	    "Sent/1/1", "<o@x>", NULL);
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 2);
+	project(f, &touched);
+	signal_list_clear(&l);
+	deal0 = query_int(f->st, "SELECT id FROM deals WHERE seq = 0", NULL);
+	trans0 = query_int(f->st, "SELECT min(id) FROM transitions", NULL);
+	assert_true(deal0 > 0);
+
+	/* Projecting an unchanged account rewrites nothing. */
+	before = dump_all(f->st, true);
+	strlist_add(&touched, "acme.nl");
+	project(f, &touched);
+	after = dump_all(f->st, true);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+
+	/* An older signal arriving late changes the deal, not its id. */
+	add_sig(&l, SIG_CALL, "acme.nl", "bram", T0 - DAY, DIR_NONE,
+	    "cal/0.ics", "c", NULL);
+	add_sig(&l, SIG_ORDER_CONFIRMED, "acme.nl", "anna", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "<w@x>", NULL);
+	add_sig(&l, SIG_APPOINTMENT, "acme.nl", "anna", T0 + 20 * DAY,
+	    DIR_NONE, "cal/2.ics", "b", NULL);
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 3);
+	project(f, &touched);
+	signal_list_clear(&l);
+	assert_int_equal(query_int(f->st, "SELECT id FROM deals WHERE seq = 0",
+	    NULL), deal0);
+	assert_int_equal(query_int(f->st, "SELECT min(id) FROM transitions",
+	    NULL), trans0);
+	before = query_text(f->st, "SELECT salesperson || ' ' || outcome "
+	    "FROM deals WHERE seq = 0", NULL);
+	assert_string_equal(before, "bram won");
+	free(before);
+	deal1 = query_int(f->st, "SELECT id FROM deals WHERE seq = 1", NULL);
+	assert_true(deal1 > deal0);
+
+	/* The growth deal goes away with its signal; the first stays. */
+	assert_int_equal(store_remove_item(f->st, "caldav:anna", "cal/2.ics",
+	    &touched, &err), 0);
+	project(f, &touched);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL),
+	    1);
+	assert_int_equal(query_int(f->st, "SELECT id FROM deals WHERE seq = 0",
+	    NULL), deal0);
+}
+
+static void
+test_store_retention(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	char *v;
+
+	add_sig(&l, SIG_APPOINTMENT, "acme.nl", "anna", T0, DIR_NONE,
+	    "cal/1.ics", "old", NULL);
+	add_sig(&l, SIG_OFFER_SENT, "acme.nl", "anna", T0 + 10 * DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "<new@x>", NULL);
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 2);
+	project(f, &touched);
+	signal_list_clear(&l);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM transitions",
+	    NULL), 2);
+
+	assert_int_equal(store_retention(f->st, T0 + 5 * DAY, &err), 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM transitions",
+	    NULL), 2);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals WHERE "
+	    "subject IS NULL AND ref = 'expired:' || id AND occurred_at < ?1",
+	    "1780432000"), 1);
+	v = query_text(f->st, "SELECT subject FROM signals WHERE ref = ?1",
+	    "offer_sent:acme.nl:<new@x>");
+	assert_string_equal(v, "subject of <new@x>");
+	free(v);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM transitions "
+	    "WHERE ref IS NULL", NULL), 1);
+	v = query_text(f->st, "SELECT ref FROM transitions WHERE ref IS NOT "
+	    "NULL", NULL);
+	assert_string_equal(v, "<new@x>");
+	free(v);
+	/* Twice is the same as once. */
+	assert_int_equal(store_retention(f->st, T0 + 5 * DAY, &err), 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals WHERE "
+	    "ref LIKE 'expired:%'", NULL), 1);
+}
+
+static void
+test_store_salespeople(void **state)
+{
+	struct fixture *f = *state;
+	struct salesperson p[2] = {
+		{ .key = "anna", .name = "Anna de Vries",
+		    .manager = "piet@brightline.nl" },
+		{ .key = "bram", .name = "Bram Jansen" },
+	};
+	struct config cfg = f->cfg;
+	struct err err;
+	char *v;
+
+	cfg.people = p;
+	cfg.npeople = 2;
+	assert_int_equal(store_sync_salespeople(f->st, &cfg, &err), 0);
+	p[1].name = "Bram J.";
+	assert_int_equal(store_sync_salespeople(f->st, &cfg, &err), 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM salespeople",
+	    NULL), 2);
+	v = query_text(f->st, "SELECT name FROM salespeople WHERE key = ?1",
+	    "bram");
+	assert_string_equal(v, "Bram J.");
+	free(v);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_store_open_migrate_reopen),
+		T(test_store_reader_beside_writer),
+		T(test_store_nested_begin_fails),
+		T(test_store_signals_idempotent),
+		T(test_store_replace_item),
+		T(test_store_remove_item),
+		T(test_store_items_and_first_seen),
+		T(test_store_cursors),
+		T(test_store_health),
+		T(test_store_attribution_late_name),
+		T(test_store_attribution_best_match),
+		T(test_store_rebuild_equals_incremental),
+		T(test_store_deal_ids_stable),
+		T(test_store_retention),
+		T(test_store_salespeople),
+#undef T
+	};
+	int rc;
+
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	test_tmpdir_cleanup();
+	return rc;
+}
