@@ -82,10 +82,8 @@ import_message(struct import *im, const char *buf, size_t len, const char *item,
 		mail_summary_free(&m);
 		return;
 	}
-	if (m.internaldate == 0)
-		m.internaldate = internaldate;
-	if (!m.date_valid)
-		m.date = m.internaldate;
+	if (internaldate != 0)
+		mail_set_internaldate(&m, internaldate);
 	pipeline_mail(im->p, im->salesperson, &m, import_sent, item);
 	mail_summary_free(&m);
 	im->messages++;

@@ -32,14 +32,15 @@ struct mail_addr_list {
 #define MAIL_BULK_LIST		0x01	/* List-Id or List-Unsubscribe or List-Post */
 #define MAIL_BULK_PRECEDENCE	0x02	/* Precedence: bulk, list or junk */
 #define MAIL_BULK_AUTOSUBMITTED	0x04	/* Auto-Submitted other than "no" */
-#define MAIL_BULK_AUTOREPLY	0x08	/* X-Autoreply, X-Autorespond, X-Auto-Response-Suppress: OOF... */
+#define MAIL_BULK_AUTOREPLY	0x08	/* X-Autoreply, X-Autorespond, Exchange rules agent */
 #define MAIL_BULK_DSN		0x10	/* multipart/report, message/delivery-status */
 
 /* Headers imap.c fetches with BODY.PEEK[HEADER.FIELDS (...)]. */
 #define MAIL_EXTRA_HEADERS \
 	"LIST-ID", "LIST-UNSUBSCRIBE", "LIST-POST", "PRECEDENCE", \
 	"AUTO-SUBMITTED", "X-AUTOREPLY", "X-AUTORESPOND", \
-	"X-AUTO-RESPONSE-SUPPRESS", "IN-REPLY-TO", "REFERENCES", "CONTENT-TYPE"
+	"X-MS-EXCHANGE-GENERATED-MESSAGE-SOURCE", "IN-REPLY-TO", "REFERENCES", \
+	"CONTENT-TYPE"
 
 struct mail_summary {
 	char		*message_id;	/* owned, without angle brackets; NULL if none */
@@ -60,12 +61,20 @@ struct mail_summary {
 };
 
 /*
- * Parses one message.  Returns 0, or -1 with err (class ERR_DATA) when the
- * bytes are not a message at all; a message with some bad headers still
- * parses (those fields stay empty).
+ * Parses one message into out (which it clears first; internaldate is 0
+ * and date is 0 when the Date header is missing or bad: see
+ * mail_set_internaldate).  Returns 0, or -1 with err (class ERR_DATA) when
+ * the bytes are not a message at all (empty, no header field); a message
+ * with some bad headers still parses (those fields stay empty).  Lines and
+ * header fields are cut at 64 KiB and MIME nesting at 32 levels before
+ * parsing, so any input finishes in bounded time.  Free out with
+ * mail_summary_free.
  */
 int	mail_parse(const char *buf, size_t len, struct mail_summary *out, struct err *err);
 void	mail_summary_free(struct mail_summary *);
+
+/* Sets internaldate, and date to it when the Date header did not parse. */
+void	mail_set_internaldate(struct mail_summary *, time_t);
 
 /*
  * Applies the header block of the extra headers (bulk markers, thread
@@ -92,7 +101,12 @@ char	*mail_to_utf8(const char *charset, const char *in, size_t len);
  */
 char	*mail_param_filename(const char *const *names, const char *const *values, size_t n);
 
-/* Adds the hashtags found in text (UTF-8) to list. */
+/*
+ * Adds the hashtags found in text (UTF-8) to list, each once: "#verbal",
+ * "#lost", and "#decision VALUE", "#competitor VALUE", "#need VALUE",
+ * "#problem VALUE", whose value runs to the end of the line.  Tag names
+ * are lower-cased; quoted lines ("> ...") are skipped.
+ */
 void	mail_find_hashtags(struct strlist *list, const char *text, size_t len);
 
 void	mail_addr_list_add(struct mail_addr_list *, const char *name, const char *addr);

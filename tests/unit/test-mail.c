@@ -1,0 +1,958 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of mail.c and mbox.c: the summary of each fixture under
+ * tests/data/mail (read with LF and with CRLF line ends), the decoding
+ * helpers from tables, bad input (empty, garbage, NUL bytes, truncation,
+ * huge header lines, deep nesting), and the mbox reader.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "helpers.h"
+#include "mail.h"
+#include "mbox.h"
+
+/* Joins an address list as "Name <addr>, <addr>". Caller frees. */
+static char *
+join_addrs(const struct mail_addr_list *l)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_puts(&b, "");
+	for (i = 0; i < l->n; i++)
+		buf_printf(&b, "%s%s%s<%s>", i > 0 ? ", " : "",
+		    l->v[i].name != NULL ? l->v[i].name : "",
+		    l->v[i].name != NULL ? " " : "", l->v[i].addr);
+	return b.data;
+}
+
+/* Joins a string list with sep. Caller frees. */
+static char *
+join_list(const struct strlist *l, const char *sep)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_puts(&b, "");
+	for (i = 0; i < l->n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? sep : "", l->v[i]);
+	return b.data;
+}
+
+static void
+assert_join_addrs(const struct mail_addr_list *l, const char *want)
+{
+	char *got = join_addrs(l);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+assert_join_list(const struct strlist *l, const char *sep, const char *want)
+{
+	char *got = join_list(l, sep);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Rewrites line ends: all LF when crlf is false, all CRLF otherwise. */
+static char *
+line_ends(const char *in, size_t len, bool crlf, size_t *outlen)
+{
+	char *out = malloc(2 * len + 1);
+	size_t i, o = 0;
+
+	assert_non_null(out);
+	for (i = 0; i < len; i++) {
+		if (in[i] == '\r' && i + 1 < len && in[i + 1] == '\n')
+			continue;
+		if (in[i] == '\n' && crlf)
+			out[o++] = '\r';
+		out[o++] = in[i];
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+struct mail_case {
+	const char	*file;
+	const char	*message_id;
+	time_t		 date;		/* 0: no valid Date */
+	const char	*from, *to, *cc;
+	const char	*subject;
+	const char	*attachments;	/* " | " separated */
+	unsigned	 bulk;
+	const char	*in_reply_to;
+	const char	*references;	/* " " separated */
+	const char	*hashtags;	/* " | " separated */
+	size_t		 ncalendar;
+	const char	*calendar_has;
+};
+
+#define OUTLOOK_ID "AM0PR07MB1234A1B2C3D4E5F6@AM0PR07MB1234.eurprd07.prod.outlook.com"
+
+static const struct mail_case mail_cases[] = {
+	{ "outlook-offer.eml", OUTLOOK_ID, 1772532942,
+	  "Anna de Vries <anna.devries@brightline.nl>",
+	  "Jan Jansen <jan.jansen@sales.acme.nl>",
+	  "Inkoop, Acme <inkoop@acme.nl>",
+	  "Offerte 2026-114 Acme", "Offerte 2026-114 Acme.pdf", 0, NULL, "", "",
+	  0, NULL },
+	{ "gmail.eml", "CAHk7vQ2x+Fo5uN1=Q9y8fZ3c@mail.gmail.com", 1772629331,
+	  "Piet Bakker <piet.bakker@gmail.com>",
+	  "<anna.devries@brightline.nl>, Bram Smit <bram@brightline.nl>",
+	  "Jos\xc3\xa9 Garc\xc3\xad" "a <jose@northwind.co.uk>",
+	  "Vraag over levering \xe2\x80\x93 week 12 en de prijsopgave voor het "
+	  "\xe2\x80\x98koelsysteem\xe2\x80\x99", "", 0, NULL, "", "", 0, NULL },
+	{ "apple.eml", "8F3E2D1C-0B9A-4C7D-8E6F-5A4B3C2D1E0F@acme.nl",
+	    1773071103,
+	  "Jan Jansen <jan.jansen@acme.nl>",
+	  "Anna de Vries <anna.devries@brightline.nl>", "",
+	  "Getekende offerte 2026-114 \xe2\x80\x93 opdrachtbevestiging caf\xc3\xa9",
+	  "Getekende offerte 2026-114.pdf", 0, NULL, "", "", 0, NULL },
+	{ "rfc2231.eml", "20260305130000.4711@mail.example.de", 1772715600,
+	  "Ren\xc3\xa9 M\xc3\xbcller <rene.mueller@example.de>",
+	  "<anna@brightline.nl>", "", "Unterlagen",
+	  "Offerte \xe2\x82\xac 12.500 \xe2\x80\x93 K\xc3\xb6lner Stra\xc3\x9f" "e.pdf | "
+	  "Preis\xc3\xbc" "bersicht caf\xc3\xa9.xlsx | "
+	  "Lieferbedingungen-und-allgemeine-Geschaeftsbedingungen.txt",
+	  0, NULL, "", "", 0, NULL },
+	{ "cp1252-subject.eml", "000001da6f2e$1a2b3c40$4e5f6a70$@brightline.nl",
+	  1772785800, "Smit, Bram <bram@brightline.nl>",
+	  "<inkoop@northwind.co.uk>", "",
+	  "Offerte \xe2\x80\x93 prijsopgave", "", 0, NULL, "", "", 0, NULL },
+	{ "latin1-subject.eml", "latin1.20260307@dubois.fr", 1772927999,
+	  "Andr\xc3\xa9 Dubois <andre@dubois.fr>", "<anna@brightline.nl>", "",
+	  "Prijsopgave caf\xc3\xa9 \xe2\x80\x9c" "De Hoek\xe2\x80\x9d", "", 0, NULL,
+	  "", "", 0, NULL },
+	{ "newsletter.eml", "nb-2026-03.anna=brightline.nl@mail.vakblad.nl",
+	  1772949600, "Vakblad Installatie <nieuwsbrief@vakblad.nl>",
+	  "<anna@brightline.nl>", "",
+	  "Nieuwsbrief maart: de beste offertes van 2026", "",
+	  MAIL_BULK_LIST | MAIL_BULK_PRECEDENCE, NULL, "", "", 0, NULL },
+	{ "ooo.eml", "ooo-8c1d@acme.nl", 1772532950,
+	  "Jan Jansen <jan.jansen@acme.nl>",
+	  "Anna de Vries <anna.devries@brightline.nl>", "",
+	  "Automatisch antwoord: Offerte 2026-114 Acme", "",
+	  MAIL_BULK_AUTOSUBMITTED | MAIL_BULK_AUTOREPLY, OUTLOOK_ID, "", "",
+	  0, NULL },
+	{ "exchange-oof.eml", "oof-2@acme.nl", 1772532960,
+	  "Jan Jansen <jan.jansen@acme.nl>",
+	  "Anna de Vries <anna.devries@brightline.nl>", "",
+	  "Afwezig: Offerte", "", MAIL_BULK_AUTOREPLY, NULL, "", "", 0, NULL },
+	{ "dsn.eml", "20260303100000.4B2C1D0E9F@mx.brightline.nl", 1772532000,
+	  "<mailer-daemon@mx.brightline.nl>", "<anna@brightline.nl>", "",
+	  "Undelivered Mail Returned to Sender", "",
+	  MAIL_BULK_DSN | MAIL_BULK_AUTOSUBMITTED, NULL, "", "", 0, NULL },
+	{ "reply.eml", "reply-3@acme.nl", 1773230700,
+	  "Jan Jansen <jan.jansen@acme.nl>",
+	  "Anna de Vries <anna.devries@brightline.nl>", "", "RE: AW: Offerte", "",
+	  0, OUTLOOK_ID, "first-1@brightline.nl aw-2@kunde.de " OUTLOOK_ID, "",
+	  0, NULL },
+	{ "invite.eml", "000000000000e4f5a6b7c8d9@google.com", 1772625600,
+	  "Anna de Vries <anna.devries@brightline.nl>", "<jan.jansen@acme.nl>", "",
+	  "Uitnodiging: Kennismaking Acme \xe2\x80\x93 demo @ ma 16 mrt 2026",
+	  "invite.ics", 0, NULL, "", "", 2,
+	  "UID:7kq3l2m1n0p9o8i7u6y5t4r3e2@google.com" },
+	{ "hashtag.eml", "notes-12@brightline.nl", 1773332400,
+	  "Anna de Vries <anna.devries@brightline.nl>",
+	  "<anna.devries@brightline.nl>", "",
+	  "Acme notities #problem te warm in de serverruimte", "", 0, NULL, "",
+	  "#problem te warm in de serverruimte | #verbal | #decision 2027-01-15 | "
+	  "#competitor Globex B.V. (goedkoper, maar later) | "
+	  "#need koeling voor serverruimte caf\xc3\xa9", 0, NULL },
+	{ "no-id-no-date.eml", NULL, 0, "<info@hoek-installatie.nl>",
+	  "<anna@brightline.nl>", "", "vraagje", "", 0, NULL, "", "", 0, NULL },
+};
+
+/* Checks one summary against its table row. */
+static void
+check_case(const struct mail_case *c, const struct mail_summary *s)
+{
+	size_t i;
+
+	if (c->message_id == NULL)
+		assert_null(s->message_id);
+	else
+		assert_string_equal(s->message_id, c->message_id);
+	assert_int_equal(s->date_valid, c->date != 0);
+	assert_int_equal((long long)s->date, (long long)c->date);
+	assert_join_addrs(&s->from, c->from);
+	assert_join_addrs(&s->to, c->to);
+	assert_join_addrs(&s->cc, c->cc);
+	assert_string_equal(s->subject, c->subject);
+	assert_join_list(&s->attachments, " | ", c->attachments);
+	assert_int_equal(s->bulk, c->bulk);
+	if (c->in_reply_to == NULL)
+		assert_null(s->in_reply_to);
+	else
+		assert_string_equal(s->in_reply_to, c->in_reply_to);
+	assert_join_list(&s->references, " ", c->references);
+	assert_join_list(&s->hashtags, " | ", c->hashtags);
+	assert_int_equal(s->calendar_parts.n, c->ncalendar);
+	for (i = 0; i < s->calendar_parts.n; i++) {
+		assert_non_null(strstr(s->calendar_parts.v[i],
+		    "METHOD:REQUEST"));
+		assert_non_null(strstr(s->calendar_parts.v[i],
+		    c->calendar_has));
+	}
+	assert_int_equal(s->calendar_sections.n, 0);
+}
+
+static void
+test_mail_fixture_summaries(void **state)
+{
+	struct mail_summary s;
+	struct err err;
+	char path[256], *raw, *msg;
+	size_t i, len, mlen;
+	int crlf;
+
+	(void)state;
+	for (i = 0; i < sizeof mail_cases / sizeof mail_cases[0]; i++) {
+		snprintf(path, sizeof path, "mail/%s", mail_cases[i].file);
+		raw = test_read_data(path, &len);
+		for (crlf = 0; crlf <= 1; crlf++) {
+			print_message("# %s (%s)\n", mail_cases[i].file,
+			    crlf ? "CRLF" : "LF");
+			msg = line_ends(raw, len, crlf, &mlen);
+			assert_int_equal(mail_parse(msg, mlen, &s, &err), 0);
+			check_case(&mail_cases[i], &s);
+			mail_summary_free(&s);
+			free(msg);
+		}
+		free(raw);
+	}
+}
+
+static void
+test_mail_internaldate_fallback(void **state)
+{
+	struct mail_summary s;
+	struct err err;
+	char *raw;
+	size_t len;
+
+	(void)state;
+	raw = test_read_data("mail/no-id-no-date.eml", &len);
+	assert_int_equal(mail_parse(raw, len, &s, &err), 0);
+	mail_set_internaldate(&s, 1772787600);
+	assert_false(s.date_valid);
+	assert_int_equal((long long)s.date, 1772787600LL);
+	assert_int_equal((long long)s.internaldate, 1772787600LL);
+	mail_summary_free(&s);
+	free(raw);
+
+	raw = test_read_data("mail/reply.eml", &len);
+	assert_int_equal(mail_parse(raw, len, &s, &err), 0);
+	mail_set_internaldate(&s, 1);
+	assert_int_equal((long long)s.date, 1773230700LL);
+	mail_summary_free(&s);
+	free(raw);
+}
+
+static const struct {
+	const char	*in;
+	const char	*want;
+} decode_cases[] = {
+	{ "=?utf-8?B?T2ZmZXJ0ZQ==?=", "Offerte" },
+	{ "=?windows-1252?Q?Offerte_=96_prijsopgave?=",
+	    "Offerte \xe2\x80\x93 prijsopgave" },
+	{ "=?iso-8859-1?q?caf=E9?=", "caf\xc3\xa9" },
+	{ "=?bogus-charset?Q?caf=E9?=", "caf\xc3\xa9" },
+	{ "a =?utf-8?Q?b?= =?utf-8?Q?c?= d", "a bc d" },
+	{ "raw caf\xe9", "raw caf\xc3\xa9" },
+	{ "plain\r\n folded\r\n\tagain", "plain folded again" },
+	{ "=?UTF-8?B?4oCY?=\r\n =?UTF-8?B?a29lbA==?=", "\xe2\x80\x98koel" },
+	{ "=?utf-8?Q?bad_=FF_byte?=", "bad ? byte" },
+	{ "", "" },
+	{ "   ", "" },
+};
+
+static void
+test_mail_decode_header(void **state)
+{
+	char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof decode_cases / sizeof decode_cases[0]; i++) {
+		got = mail_decode_header(decode_cases[i].in);
+		assert_non_null(got);
+		assert_string_equal(got, decode_cases[i].want);
+		free(got);
+	}
+	assert_null(mail_decode_header(NULL));
+}
+
+/* A broken encoded word must not cost the subject. */
+static void
+test_mail_bad_encoded_word(void **state)
+{
+	static const char msg[] =
+	    "From: a@acme.nl\r\n"
+	    "Subject: =?utf-8?B?!!!?= Offerte =?utf-8?Q?unterminated caf=C3=A9\r\n"
+	    "\r\nbody\r\n";
+	struct mail_summary s;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(mail_parse(msg, sizeof msg - 1, &s, &err), 0);
+	assert_non_null(strstr(s.subject, "Offerte"));
+	assert_non_null(strstr(s.subject, "caf"));
+	mail_summary_free(&s);
+}
+
+static const struct {
+	const char	*charset;
+	const char	*in;
+	size_t		 len;
+	const char	*want;
+} utf8_cases[] = {
+	{ "windows-1252", "\x96", 1, "\xe2\x80\x93" },
+	{ "ISO-8859-1", "caf\xe9 \x93x\x94", 8,
+	    "caf\xc3\xa9 \xe2\x80\x9cx\xe2\x80\x9d" },
+	{ "x-no-such-charset", "caf\xe9", 4, "caf\xc3\xa9" },
+	{ NULL, "caf\xc3\xa9", 5, "caf\xc3\xa9" },
+	{ "us-ascii", "caf\xe9", 4, "caf\xc3\xa9" },
+	{ "utf-8", "a\xff" "b", 3, "a\xef\xbf\xbd" "b" },
+	{ "utf-8", "a\0b", 3, "a b" },
+	{ "\"UTF-8\"", "\xe2\x82", 2, "\xef\xbf\xbd\xef\xbf\xbd" },
+	{ "iso-8859-15", "\xa4", 1, "\xe2\x82\xac" },
+};
+
+static void
+test_mail_to_utf8(void **state)
+{
+	char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof utf8_cases / sizeof utf8_cases[0]; i++) {
+		got = mail_to_utf8(utf8_cases[i].charset, utf8_cases[i].in,
+		    utf8_cases[i].len);
+		assert_string_equal(got, utf8_cases[i].want);
+		free(got);
+	}
+}
+
+static const struct {
+	const char	*names[4];
+	const char	*values[4];
+	size_t		 n;
+	const char	*want;		/* NULL: no file name */
+} param_cases[] = {
+	{ { "name" }, { "plain.pdf" }, 1, "plain.pdf" },
+	{ { "name", "filename" }, { "type-name.pdf", "disp.pdf" }, 2,
+	    "disp.pdf" },
+	{ { "FileName" },
+	    { "=?utf-8?B?T2ZmZXJ0ZSAyMDI2LTExNCBBY21lLnBkZg==?=" }, 1,
+	  "Offerte 2026-114 Acme.pdf" },
+	{ { "filename*" }, { "utf-8''%E2%82%AC%20prijs.pdf" }, 1,
+	    "\xe2\x82\xac prijs.pdf" },
+	{ { "filename*1*", "filename*0*" }, { "%FCck.txt", "iso-8859-1'nl'Gl" },
+	    2,
+	  "Gl\xc3\xbc" "ck.txt" },
+	{ { "name*0", "name*1", "name*2" }, { "a", "b", ".doc" }, 3, "ab.doc" },
+	{ { "filename*0*", "filename*2*" }, { "utf-8''x", "z" }, 2, "x" },
+	{ { "name*" }, { "no-quotes%20here.pdf" }, 1, "no-quotes here.pdf" },
+	{ { "filename" }, { "r\xe9sum\xe9.pdf" }, 1,
+	    "r\xc3\xa9sum\xc3\xa9.pdf" },
+	{ { "filename" }, { "bad\r\nname.pdf" }, 1, "badname.pdf" },
+	{ { "charset", "format" }, { "utf-8", "flowed" }, 2, NULL },
+	{ { "filename" }, { "  " }, 1, NULL },
+	{ { "filename*99999999999999999999" }, { "x" }, 1, NULL },
+	{ { NULL }, { NULL }, 0, NULL },
+};
+
+static void
+test_mail_param_filename(void **state)
+{
+	char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof param_cases / sizeof param_cases[0]; i++) {
+		got = mail_param_filename(param_cases[i].names,
+		    param_cases[i].values, param_cases[i].n);
+		if (param_cases[i].want == NULL)
+			assert_null(got);
+		else {
+			assert_non_null(got);
+			assert_string_equal(got, param_cases[i].want);
+		}
+		free(got);
+	}
+}
+
+static const struct {
+	const char	*text;
+	const char	*want;
+} hashtag_cases[] = {
+	{ "#verbal", "#verbal" },
+	{ "akkoord #VERBAL!", "#verbal" },
+	{ "#lost\n#lost", "#lost" },
+	{ "#decision 2027-01-15", "#decision 2027-01-15" },
+	{ "x #competitor  Globex B.V. \r\nnext line",
+	    "#competitor Globex B.V." },
+	{ "#need", "" },
+	{ "#verbally #lostcause #lost_x", "" },
+	{ "page#verbal &#123; a#lost", "" },
+	{ "> #verbal\n  > #lost", "" },
+	{ "(#lost) and #verbal, #problem te warm",
+	    "#lost | #verbal | #problem te warm" },
+	{ "#hashtag #unknown", "" },
+};
+
+static void
+test_mail_find_hashtags(void **state)
+{
+	struct strlist l = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof hashtag_cases / sizeof hashtag_cases[0]; i++) {
+		mail_find_hashtags(&l, hashtag_cases[i].text,
+		    strlen(hashtag_cases[i].text));
+		assert_join_list(&l, " | ", hashtag_cases[i].want);
+		strlist_clear(&l);
+	}
+}
+
+/* A long value is cut on a UTF-8 character boundary. */
+static void
+test_mail_hashtag_value_cut(void **state)
+{
+	struct strlist l = { 0 };
+	char text[1024];
+	size_t i, n;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof text, "#need ");
+	for (i = 0; i < 300; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "\xc3\xa9");
+	mail_find_hashtags(&l, text, n);
+	assert_int_equal(l.n, 1);
+	assert_true(strlen(l.v[0]) <= strlen("#need ") + 200);
+	assert_true(strlen(l.v[0]) > 100);
+	assert_int_equal((strlen(l.v[0]) - strlen("#need ")) % 2, 0);
+	strlist_clear(&l);
+}
+
+static const struct {
+	const char	*hdr;
+	unsigned	 bulk;
+	const char	*in_reply_to;
+	const char	*references;
+} apply_cases[] = {
+	{ "List-Id: <x.example.com>\r\n", MAIL_BULK_LIST, NULL, "" },
+	{ "LIST-POST: <mailto:l@x>\r\n", MAIL_BULK_LIST, NULL, "" },
+	{ "Precedence: junk\r\n", MAIL_BULK_PRECEDENCE, NULL, "" },
+	{ "Precedence: first-class\r\n", 0, NULL, "" },
+	{ "Auto-Submitted: no\r\n", 0, NULL, "" },
+	{ "Auto-Submitted: No (manual)\r\n", 0, NULL, "" },
+	{ "Auto-Submitted: auto-generated\r\n", MAIL_BULK_AUTOSUBMITTED, NULL,
+	    "" },
+	{ "X-Autorespond: true\r\n", MAIL_BULK_AUTOREPLY, NULL, "" },
+	{ "X-Auto-Response-Suppress: OOF, AutoReply\r\n", 0, NULL, "" },
+	{ "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\r\n",
+	  MAIL_BULK_AUTOREPLY, NULL, "" },
+	{ "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+	  "\tboundary=\"b\"\r\n", MAIL_BULK_DSN, NULL, "" },
+	{ "Content-Type: multipart/mixed; boundary=b\r\n", 0, NULL, "" },
+	{ "In-Reply-To: <a@b>\r\nReferences: <r1@x> <r2@y>\r\n", 0, "a@b",
+	    "r1@x r2@y" },
+	{ "In-Reply-To: Your message of Monday <a@b>\r\n", 0, "a@b", "" },
+	{ "References: garbage <only@one> more\r\n", 0, NULL, "only@one" },
+	{ "no colon here\r\nList-Id: <x>\r\n", 0, NULL, "" },
+};
+
+static void
+test_mail_apply_headers(void **state)
+{
+	struct mail_summary s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof apply_cases / sizeof apply_cases[0]; i++) {
+		memset(&s, 0, sizeof s);
+		mail_apply_headers(&s, apply_cases[i].hdr,
+		    strlen(apply_cases[i].hdr));
+		assert_int_equal(s.bulk, apply_cases[i].bulk);
+		if (apply_cases[i].in_reply_to == NULL)
+			assert_null(s.in_reply_to);
+		else
+			assert_string_equal(s.in_reply_to,
+			    apply_cases[i].in_reply_to);
+		assert_join_list(&s.references, " ", apply_cases[i].references);
+		mail_summary_free(&s);
+	}
+}
+
+/* One bad address must not lose the good ones. */
+static void
+test_mail_bad_address_list(void **state)
+{
+	static const char *const msgs[] = {
+	    "From: a@acme.nl\r\nTo: good@acme.nl, bad@@x, \"Broken <y, "
+	    "Other <Other@Acme.nl>\r\n\r\n",
+	    "From: a@acme.nl\r\nTo: good@acme.nl,, ;; @@, <>, (x, Team: "
+	    "Other <Other@Acme.nl>;\r\n\r\n",
+	    "From: a@acme.nl\r\nTo: <good@acme.nl> (\r\n"
+	    "Cc: \"unterminated, other@acme.nl\r\n\r\n",
+	};
+	struct mail_summary s;
+	struct err err;
+	size_t i, k;
+	bool good, other;
+
+	(void)state;
+	for (i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+		assert_int_equal(mail_parse(msgs[i], strlen(msgs[i]), &s, &err),
+		    0);
+		good = other = false;
+		for (k = 0; k < s.to.n; k++) {
+			good |= strcmp(s.to.v[k].addr, "good@acme.nl") == 0;
+			other |= strcmp(s.to.v[k].addr, "other@acme.nl") == 0;
+			assert_non_null(strchr(s.to.v[k].addr, '@'));
+			assert_null(strpbrk(s.to.v[k].addr, " <>\""));
+		}
+		assert_true(good);
+		if (i < 2)
+			assert_true(other);
+		mail_summary_free(&s);
+	}
+}
+
+static void
+test_mail_rejects_non_messages(void **state)
+{
+	static const struct {
+		const char	*buf;
+		size_t		 len;
+	} bad[] = {
+		{ "", 0 },
+		{ "\r\n\r\n", 4 },
+		{ "\x00\x01\x02\xff\xfe garbage\n\x00\x00\n", 18 },
+		{ "just some text without any header\n", 34 },
+	};
+	struct mail_summary s;
+	struct err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err_clear(&err);
+		assert_int_equal(mail_parse(bad[i].buf, bad[i].len, &s, &err),
+		    -1);
+		assert_int_equal(err.cls, ERR_DATA);
+		assert_null(s.subject);
+	}
+}
+
+/* Random bytes: any answer is fine, but no crash, no hang, no leak. */
+static void
+test_mail_binary_garbage(void **state)
+{
+	struct mail_summary s;
+	struct err err;
+	unsigned x = 12345;
+	size_t i, len;
+	char *buf;
+	int rc, round;
+
+	(void)state;
+	len = 256 * 1024;
+	buf = malloc(len);
+	assert_non_null(buf);
+	for (round = 0; round < 8; round++) {
+		for (i = 0; i < len; i++) {
+			x = x * 1103515245 + 12345;
+			buf[i] = (char)(x >> 16);
+			/* Rounds 4-7 are header-shaped noise. */
+			if (round >= 4 && (x >> 8) % 37 == 0)
+				buf[i] = "\n:=?-\r"[(x >> 20) % 6];
+		}
+		if (round >= 4)
+			memcpy(buf,
+			    "Subject: x\nContent-Type: multipart/mixed; boundary=-\n\n", 54);
+		rc = mail_parse(buf, len, &s, &err);
+		assert_true(rc == 0 || rc == -1);
+		if (rc == 0) {
+			assert_non_null(s.subject);
+			mail_summary_free(&s);
+		}
+	}
+	free(buf);
+}
+
+static void
+test_mail_nul_bytes(void **state)
+{
+	static const char msg[] = "From: a@acme.nl\r\nSubject: Off\0erte\r\n"
+	    "Content-Type: text/plain\r\n\r\n#verbal\0 text\r\n";
+	struct mail_summary s;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(mail_parse(msg, sizeof msg - 1, &s, &err), 0);
+	assert_string_equal(s.subject, "Off erte");
+	assert_join_list(&s.hashtags, " | ", "#verbal text");
+	mail_summary_free(&s);
+}
+
+static void
+test_mail_headers_only(void **state)
+{
+	static const char *const msgs[] = {
+		"From: a@acme.nl\r\nSubject: only headers",
+		"From: a@acme.nl\nSubject: only headers\n",
+		"From: a@acme.nl\r\nSubject: only headers\r\n\r\n",
+	};
+	struct mail_summary s;
+	struct err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+		assert_int_equal(mail_parse(msgs[i], strlen(msgs[i]), &s, &err),
+		    0);
+		assert_string_equal(s.subject, "only headers");
+		assert_join_addrs(&s.from, "<a@acme.nl>");
+		mail_summary_free(&s);
+	}
+}
+
+/* Every prefix of a real message parses or is refused; none crashes. */
+static void
+test_mail_truncated(void **state)
+{
+	struct mail_summary s;
+	struct err err;
+	size_t len, cut, hdr;
+	char *raw;
+
+	(void)state;
+	raw = test_read_data("mail/outlook-offer.eml", &len);
+	hdr = (size_t)(strstr(raw, "\r\n\r\n") - raw) + 4;
+	for (cut = 0; cut <= len; cut++) {
+		if (mail_parse(raw, cut, &s, &err) != 0) {
+			assert_true(cut < hdr);
+			continue;
+		}
+		if (cut >= hdr)
+			assert_string_equal(s.message_id, OUTLOOK_ID);
+		mail_summary_free(&s);
+	}
+	free(raw);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A 50 MB header line and a 20 MB folded To: cut, and done in time. */
+static void
+test_mail_huge_header_line(void **state)
+{
+	const size_t big = 50 * 1024 * 1024;
+	struct mail_summary s;
+	struct err err;
+	size_t n = 0, i;
+	double t;
+	char *buf;
+
+	(void)state;
+	buf = malloc(big + 24 * 1024 * 1024);
+	assert_non_null(buf);
+	n += (size_t)sprintf(buf + n, "From: a@acme.nl\r\nSubject: ");
+	memset(buf + n, 'x', big);
+	n += big;
+	n += (size_t)sprintf(buf + n, "\r\nTo: first@acme.nl");
+	for (i = 0; i < 1000000; i++)
+		n += (size_t)sprintf(buf + n, ",\r\n b%zu@acme.nl", i);
+	n += (size_t)sprintf(buf + n,
+	    "\r\nMessage-ID: <after@acme.nl>\r\n\r\nbody\r\n");
+	t = now();
+	assert_int_equal(mail_parse(buf, n, &s, &err), 0);
+	t = now() - t;
+	print_message("# 74 MB header parsed in %.2f s\n", t);
+	assert_true(t < 30.0);
+	assert_true(strlen(s.subject) <= 64 * 1024);
+	assert_true(strlen(s.subject) > 60000);
+	assert_string_equal(s.to.v[0].addr, "first@acme.nl");
+	assert_true(s.to.n < 10000);
+	assert_string_equal(s.message_id, "after@acme.nl");
+	mail_summary_free(&s);
+	free(buf);
+}
+
+/* Builds depth nested multiparts with a text part and a named file inside. */
+static char *
+nested(int depth, size_t *len)
+{
+	struct buf b = { 0 };
+	int i;
+
+	buf_puts(&b, "From: a@acme.nl\r\nSubject: nest\r\n");
+	for (i = 0; i < depth; i++)
+		buf_printf(&b,
+		    "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n"
+		    "\r\n--b%d\r\n", i, i);
+	buf_puts(&b, "Content-Type: text/plain\r\n\r\n#verbal\r\n");
+	buf_printf(&b,
+	    "--b%d\r\nContent-Type: application/pdf; name=deep.pdf\r\n"
+	    "\r\nx\r\n", depth - 1);
+	for (i = depth - 1; i >= 0; i--)
+		buf_printf(&b, "--b%d--\r\n", i);
+	*len = b.len;
+	return b.data;
+}
+
+static void
+test_mail_deep_nesting(void **state)
+{
+	static const struct {
+		int	depth;
+		bool	found;
+	} cases[] = { { 1, true }, { 20, true }, { 1000, false }, { 100000,
+	    false } };
+	struct mail_summary s;
+	struct err err;
+	size_t i, len;
+	double t;
+	char *buf;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf = nested(cases[i].depth, &len);
+		t = now();
+		assert_int_equal(mail_parse(buf, len, &s, &err), 0);
+		t = now() - t;
+		print_message("# depth %d: %.3f s\n", cases[i].depth, t);
+		assert_true(t < 10.0);
+		assert_string_equal(s.subject, "nest");
+		assert_int_equal(strlist_contains(&s.attachments, "deep.pdf"),
+		    cases[i].found);
+		assert_int_equal(strlist_contains(&s.hashtags, "#verbal"),
+		    cases[i].found);
+		mail_summary_free(&s);
+		free(buf);
+	}
+}
+
+/* Messages seen by the mbox callback. */
+struct seen {
+	int		 n;
+	int		 parsed;
+	long		 msgno[8];
+	time_t		 date[8];
+	off_t		 offset[8];
+	char		*first;		/* copy of the first message */
+	int		 stop_at;
+};
+
+static int
+collect(const char *msg, size_t len, long msgno, off_t offset, time_t date,
+    void *arg)
+{
+	struct seen *sn = arg;
+	struct mail_summary s;
+	struct err err;
+
+	if (sn->n < 8) {
+		sn->msgno[sn->n] = msgno;
+		sn->date[sn->n] = date;
+		sn->offset[sn->n] = offset;
+	}
+	if (sn->n == 0) {
+		sn->first = malloc(len + 1);
+		assert_non_null(sn->first);
+		memcpy(sn->first, msg, len);
+		sn->first[len] = '\0';
+	}
+	sn->n++;
+	if (len < 1024 * 1024 && mail_parse(msg, len, &s, &err) == 0) {
+		sn->parsed++;
+		mail_summary_free(&s);
+	}
+	return sn->n == sn->stop_at ? 7 : 0;
+}
+
+static void
+test_mbox_several(void **state)
+{
+	struct seen sn = { 0 };
+	struct err err;
+
+	(void)state;
+	assert_int_equal(mbox_read(test_data_path("mail/several.mbox"), collect,
+	    &sn, &err), 0);
+	assert_int_equal(sn.n, 4);
+	assert_int_equal(sn.parsed, 3);		/* message 2 is garbage */
+	assert_int_equal(sn.msgno[3], 4);
+	assert_int_equal((long long)sn.offset[0], 0);
+	assert_int_equal((long long)sn.date[0], 1772532942LL);
+	assert_int_equal((long long)sn.date[1], 1772611200LL);
+	assert_int_equal((long long)sn.date[2], 1772787600LL);
+	assert_int_equal((long long)sn.date[3], 1772883000LL);	/* +0100 */
+	assert_non_null(strstr(sn.first, "\nFrom the desk of Anna"));
+	assert_non_null(strstr(sn.first, "\n>From earlier mail"));
+	assert_null(strstr(sn.first, "From anna.devries"));
+	/* The separating empty line is not part of the message. */
+	assert_string_equal(sn.first + strlen(sn.first) - 8, "quoted.\n");
+	free(sn.first);
+}
+
+static void
+test_mbox_crlf(void **state)
+{
+	const char *tail;
+	struct seen sn = { 0 };
+	struct err err;
+
+	(void)state;
+	assert_int_equal(mbox_read(test_data_path("mail/crlf.mbox"), collect,
+	    &sn, &err), 0);
+	assert_int_equal(sn.n, 2);
+	assert_int_equal(sn.parsed, 2);
+	assert_int_equal((long long)sn.date[0], 1773074703LL);
+	assert_int_equal((long long)sn.date[1], 1773133200LL);
+	tail = "\r\n\r\nFrom now on we work together.\r\n";
+	assert_true(strlen(sn.first) > strlen(tail));
+	assert_string_equal(sn.first + strlen(sn.first) - strlen(tail), tail);
+	free(sn.first);
+}
+
+static void
+test_mbox_stop_and_errors(void **state)
+{
+	struct seen sn = { .stop_at = 2 };
+	struct err err;
+	bool is;
+
+	(void)state;
+	assert_int_equal(mbox_read(test_data_path("mail/several.mbox"), collect,
+	    &sn, &err), 7);
+	assert_int_equal(sn.n, 2);
+	free(sn.first);
+	assert_int_equal(mbox_read(test_data_path("mail/no-such.mbox"), collect,
+	    &sn, &err), -1);
+	assert_int_equal(err.cls, ERR_DATA);
+	assert_int_equal(mbox_probe(test_data_path("mail/several.mbox"), &is,
+	    &err), 0);
+	assert_true(is);
+	assert_int_equal(mbox_probe(test_data_path("mail/gmail.eml"), &is,
+	    &err), 0);
+	assert_false(is);
+	assert_int_equal(mbox_probe(test_data_path("mail/no-such.mbox"), &is,
+	    &err), -1);
+}
+
+static const struct {
+	const char	*line;
+	long long	 want;
+} from_cases[] = {
+	{ "From a@b Tue Mar  3 10:15:42 2026", 1772532942 },
+	{ "From a@b  Tue Mar 3 10:15:42 2026\r\n", 1772532942 },
+	{ "From a@b Tue Mar  3 10:15:42 +0100 2026", 1772529342 },
+	{ "From a@b Tue Mar  3 10:15 2026", 1772532900 },
+	{ "From a@b Mar 3 10:15:42 2026", 1772532942 },
+	{ "From a@b", 0 },
+	{ "From a@b Tue Foo  3 10:15:42 2026", 0 },
+	{ "From a@b Tue Mar 99 10:15:42 2026", 0 },
+	{ "From a@b Tue Mar  3 1015 2026", 0 },
+};
+
+static void
+test_mbox_from_date(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof from_cases / sizeof from_cases[0]; i++)
+		assert_int_equal((long long)mbox_from_date(from_cases[i].line,
+		    strlen(from_cases[i].line)), from_cases[i].want);
+}
+
+/* A message over 64 MiB (one long line) is skipped; the next one is read. */
+static void
+test_mbox_oversized(void **state)
+{
+	static const char small[] = "From: a@acme.nl\nSubject: s\n\nx\n";
+	struct seen sn = { 0 };
+	struct err err;
+	char path[512], *chunk;
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/big.mbox", test_tmpdir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	chunk = malloc(1024 * 1024);
+	assert_non_null(chunk);
+	memset(chunk, 'y', 1024 * 1024);
+	fprintf(f, "From x Tue Mar  3 10:15:42 2026\n%s\n", small);
+	fprintf(f, "From x Tue Mar  3 10:15:43 2026\nSubject: big\n\n");
+	for (i = 0; i < 65; i++)
+		fwrite(chunk, 1, 1024 * 1024, f);
+	fprintf(f, "\n\nFrom x Tue Mar  3 10:15:44 2026\n%s", small);
+	fclose(f);
+	free(chunk);
+	assert_int_equal(mbox_read(path, collect, &sn, &err), 0);
+	assert_int_equal(sn.n, 2);
+	assert_int_equal(sn.msgno[0], 1);
+	assert_int_equal(sn.msgno[1], 3);
+	assert_int_equal((long long)sn.date[1], 1772532944LL);
+	free(sn.first);
+	test_tmpdir_cleanup();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mail_fixture_summaries),
+		cmocka_unit_test(test_mail_internaldate_fallback),
+		cmocka_unit_test(test_mail_decode_header),
+		cmocka_unit_test(test_mail_bad_encoded_word),
+		cmocka_unit_test(test_mail_to_utf8),
+		cmocka_unit_test(test_mail_param_filename),
+		cmocka_unit_test(test_mail_find_hashtags),
+		cmocka_unit_test(test_mail_hashtag_value_cut),
+		cmocka_unit_test(test_mail_apply_headers),
+		cmocka_unit_test(test_mail_bad_address_list),
+		cmocka_unit_test(test_mail_rejects_non_messages),
+		cmocka_unit_test(test_mail_binary_garbage),
+		cmocka_unit_test(test_mail_nul_bytes),
+		cmocka_unit_test(test_mail_headers_only),
+		cmocka_unit_test(test_mail_truncated),
+		cmocka_unit_test(test_mail_huge_header_line),
+		cmocka_unit_test(test_mail_deep_nesting),
+		cmocka_unit_test(test_mbox_several),
+		cmocka_unit_test(test_mbox_crlf),
+		cmocka_unit_test(test_mbox_stop_and_errors),
+		cmocka_unit_test(test_mbox_from_date),
+		cmocka_unit_test(test_mbox_oversized),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
