@@ -16,7 +16,7 @@ what=${1:-}
 build_deps="build-essential autoconf automake libtool pkg-config
 libetpan-dev libcurl4-gnutls-dev libical-dev libexpat1-dev libsqlite3-dev
 libinih-dev libpsl-dev libgnutls28-dev libcmocka-dev tzdata"
-test_deps="dovecot-imapd radicale python3-aiosmtpd sqlite3 curl valgrind"
+test_deps="dovecot-imapd radicale python3-aiosmtpd sqlite3 curl valgrind chromium"
 
 # Installs the Debian packages of $* that are not installed yet.
 need() {

@@ -64,6 +64,10 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_targets_entry;
 extern const struct cmd_entry cmd_rebuild_entry;
 extern const struct cmd_entry cmd_set_entry;
+extern const struct cmd_entry cmd_conversion_entry;
+extern const struct cmd_entry cmd_stalled_entry;
+extern const struct cmd_entry cmd_forecast_entry;
+extern const struct cmd_entry cmd_digest_entry;
 
 /* Prints "salescycle: WHAT: WHY" to stderr. */
 void	cmd_error(const char *what, const char *fmt, ...)

@@ -1,0 +1,671 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conversion, stalled deals and the forecast (analysis.h), read from the
+ * deals and transitions that store.c projects.  Each function prepares,
+ * binds and finalizes its own statements; salespeople are filtered in C so
+ * that a manager's digest can cover any subset of them.  Deal state at an
+ * earlier date (--as-of) is reconstructed from the transitions and close
+ * times before that date, so a backtest sees what the data said then.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define LOG_TAG "analysis"
+#include "analysis.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define DAY	86400
+
+bool
+analysis_admits(const struct analysis_filter *f, const char *key)
+{
+	size_t i;
+
+	if (f->salespeople == NULL || f->salespeople->n == 0)
+		return true;
+	if (key == NULL)
+		return false;
+	for (i = 0; i < f->salespeople->n; i++)
+		if (strcmp(f->salespeople->v[i], key) == 0)
+			return true;
+	return false;
+}
+
+static int
+analysis_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double
+analysis_percentile(double *v, size_t n, double q)
+{
+	double h;
+	size_t lo;
+
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof *v, analysis_cmp_double);
+	if (q <= 0)
+		return v[0];
+	if (q >= 1)
+		return v[n - 1];
+	h = (double)(n - 1) * q;
+	lo = (size_t)floor(h);
+	if (lo + 1 >= n)
+		return v[n - 1];
+	return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+double
+analysis_prior(const struct config *cfg, int phase)
+{
+	if (phase < 0 || (size_t)phase >= cfg->phases.n)
+		return 0.0;
+	if (cfg->targets.prior_win[phase] > 0)
+		return cfg->targets.prior_win[phase];
+	return (double)(phase + 1) / (double)(cfg->phases.n + 1);
+}
+
+double
+analysis_blend(long won, long n, double prior)
+{
+	return ((double)won + ANALYSIS_PRIOR_WEIGHT * prior) /
+	    ((double)n + ANALYSIS_PRIOR_WEIGHT);
+}
+
+void
+analysis_sum_interval(struct forecast_sum *s, int horizon_days)
+{
+	double sd = sqrt(s->variance);
+
+	s->low = s->expected - ANALYSIS_Z95 * sd;
+	s->high = s->expected + ANALYSIS_Z95 * sd;
+	if (s->low < 0)
+		s->low = 0;
+	if (s->high > (double)s->deals)
+		s->high = (double)s->deals;
+	s->per_month = horizon_days > 0 ?
+	    s->expected * 30.0 / (double)horizon_days : 0.0;
+}
+
+static int
+analysis_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+    struct err *err)
+{
+	sqlite3 *db = store_db(st);
+
+	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK)
+		return err_set(err, ERR_FINAL, "query failed: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+/* Finalizes stmt after its last step; -1 with err unless rc is SQLITE_DONE. */
+static int
+analysis_done(struct store *st, sqlite3_stmt *stmt, int rc, struct err *err)
+{
+	if (rc != SQLITE_DONE) {
+		err_set(err, ERR_TEMP, "query failed: %s", sqlite3_errmsg(store_db(st)));
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+static void
+analysis_bind_time(sqlite3_stmt *stmt, int i, time_t t)
+{
+	if (t == 0)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_int64(stmt, i, (sqlite3_int64)t);
+}
+
+static const char *
+analysis_text(sqlite3_stmt *stmt, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(stmt, i);
+
+	return s != NULL ? s : "";
+}
+
+static time_t
+analysis_time(sqlite3_stmt *stmt, int i)
+{
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+		return 0;
+	return (time_t)sqlite3_column_int64(stmt, i);
+}
+
+/* A growable array of day counts per phase. */
+struct analysis_days {
+	double	*v[MAX_PHASES];	/* owned */
+	size_t	 n[MAX_PHASES];
+};
+
+static void
+analysis_days_add(struct analysis_days *d, int p, double days)
+{
+	d->v[p] = xreallocarray(d->v[p], d->n[p] + 1, sizeof *d->v[p]);
+	d->v[p][d->n[p]++] = days;
+}
+
+static void
+analysis_days_free(struct analysis_days *d)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_PHASES; i++)
+		free(d->v[i]);
+	memset(d, 0, sizeof *d);
+}
+
+/*
+ * Walks every entry of a deal into a phase in [since, until), as the
+ * funnel counts them: when it left the phase (its next transition from
+ * it, or for the last phase its win) up to as_of, its outcome and close.
+ * Fills the counts of c (when not NULL) and the days of the advanced.
+ */
+static int
+analysis_entries(struct store *st, const struct analysis_filter *f,
+    time_t since, time_t until, bool all_people, struct conversion *c,
+    struct analysis_days *days, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT t.to_phase, t.at,"
+	    " (SELECT MIN(t2.at) FROM transitions t2 WHERE t2.deal_id = t.deal_id"
+	    "  AND t2.from_phase = t.to_phase AND t2.at >= t.at"
+	    "  AND (?3 IS NULL OR t2.at < ?3)),"
+	    " d.outcome, d.closed, d.salesperson"
+	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
+	    " WHERE (?1 IS NULL OR t.at >= ?1) AND (?2 IS NULL OR t.at < ?2)"
+	    " AND (?3 IS NULL OR t.at < ?3)";
+	const struct config *cfg = f->cfg;
+	sqlite3_stmt *stmt;
+	int rc, p;
+
+	if (analysis_prepare(st, sql, &stmt, err) != 0)
+		return -1;
+	analysis_bind_time(stmt, 1, since);
+	analysis_bind_time(stmt, 2, until);
+	analysis_bind_time(stmt, 3, f->as_of);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		time_t at = analysis_time(stmt, 1), left = analysis_time(stmt, 2);
+		time_t closed = analysis_time(stmt, 4);
+		const char *outcome = analysis_text(stmt, 3);
+		bool is_closed = closed != 0 && (f->as_of == 0 || closed < f->as_of);
+		bool won = is_closed && strcmp(outcome, "won") == 0;
+		bool lost = is_closed && strcmp(outcome, "lost") == 0;
+
+		if (!all_people && !analysis_admits(f, analysis_text(stmt, 5)))
+			continue;
+		p = config_phase_index(cfg, analysis_text(stmt, 0));
+		if (p == PHASE_NONE)
+			continue;
+		if (left == 0 && (size_t)p + 1 == cfg->phases.n && won)
+			left = closed;
+		if (c != NULL) {
+			struct conversion_phase *cp = &c->phases[p];
+
+			cp->entered++;
+			if (won)
+				cp->won++;
+			if (left != 0)
+				cp->advanced++;
+			else if (lost)
+				cp->lost++;
+			else if (!is_closed)
+				cp->open++;
+		}
+		if (left != 0)
+			analysis_days_add(days, p, (double)(left - at) / DAY);
+	}
+	return analysis_done(st, stmt, rc, err);
+}
+
+/* One period's conversion into c. */
+static int
+analysis_period(struct store *st, const struct analysis_filter *f,
+    time_t since, time_t until, struct conversion *c, struct err *err)
+{
+	const struct config *cfg = f->cfg;
+	struct analysis_days days = { 0 };
+	size_t i;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	c->since = since;
+	c->until = until;
+	c->nphases = cfg->phases.n;
+	rc = analysis_entries(st, f, since, until, false, c, &days, err);
+	for (i = 0; i < c->nphases; i++) {
+		struct conversion_phase *cp = &c->phases[i];
+
+		cp->phase = cfg->phases.name[i];
+		cp->rate_next = cp->entered > 0 ?
+		    (double)cp->advanced / (double)cp->entered : NAN;
+		cp->rate_won = cp->entered > 0 ?
+		    (double)cp->won / (double)cp->entered : NAN;
+		cp->median_days = analysis_percentile(days.v[i], days.n[i], 0.5);
+		cp->p75_days = analysis_percentile(days.v[i], days.n[i], 0.75);
+		cp->target = cfg->targets.conversion[i] > 0 ?
+		    cfg->targets.conversion[i] : NAN;
+	}
+	analysis_days_free(&days);
+	return rc;
+}
+
+int
+analysis_conversion(struct store *st, const struct analysis_filter *f,
+    struct conversion *cur, struct conversion *prev, struct err *err)
+{
+	if (analysis_period(st, f, f->since, f->until, cur, err) != 0)
+		return -1;
+	if (prev == NULL)
+		return 0;
+	if (f->since == 0 || f->until == 0) {
+		memset(prev, 0, sizeof *prev);
+		return 0;
+	}
+	return analysis_period(st, f, f->since - (f->until - f->since), f->since,
+	    prev, err);
+}
+
+void
+stalled_list_free(struct stalled_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].account);
+		free(l->v[i].salesperson);
+		free(l->v[i].evidence);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* When the deal first reached the phase an offer enters (or a later one); 0 if never. */
+static int
+analysis_offer_time(struct store *st, const struct config *cfg, int64_t deal,
+    time_t *out, struct err *err)
+{
+	static const char sql[] = "SELECT to_phase, at FROM transitions"
+	    " WHERE deal_id = ?1 ORDER BY at, id";
+	int offer = cfg->phases.enters[SIG_OFFER_SENT];
+	sqlite3_stmt *stmt;
+	int rc, p;
+
+	*out = 0;
+	if (offer == PHASE_NONE)
+		return 0;
+	if (analysis_prepare(st, sql, &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, deal);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		p = config_phase_index(cfg, analysis_text(stmt, 0));
+		if (p != PHASE_NONE && p >= offer) {
+			*out = analysis_time(stmt, 1);
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	return analysis_done(st, stmt, rc, err);
+}
+
+/* The deal's latest signal up to as_of as "kind: subject". */
+static int
+analysis_evidence(struct store *st, int64_t account_id, time_t opened,
+    time_t as_of, struct stalled *s, struct err *err)
+{
+	static const char sql[] = "SELECT kind, subject, occurred_at FROM signals"
+	    " WHERE COALESCE(account_id, matched_account_id) = ?1"
+	    " AND occurred_at >= ?2 AND (?3 IS NULL OR occurred_at <= ?3)"
+	    " ORDER BY occurred_at DESC, id DESC LIMIT 1";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (analysis_prepare(st, sql, &stmt, err) != 0)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, account_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)opened);
+	analysis_bind_time(stmt, 3, as_of);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		s->evidence_at = analysis_time(stmt, 2);
+		if (sqlite3_column_type(stmt, 1) == SQLITE_NULL)
+			s->evidence = xstrdup(analysis_text(stmt, 0));
+		else
+			s->evidence = xasprintf("%s: %s", analysis_text(stmt, 0),
+			    analysis_text(stmt, 1));
+		rc = SQLITE_DONE;
+	}
+	return analysis_done(st, stmt, rc, err);
+}
+
+static int
+analysis_cmp_stalled(const void *a, const void *b)
+{
+	const struct stalled *x = a, *y = b;
+
+	if (x->days_stalled != y->days_stalled)
+		return x->days_stalled > y->days_stalled ? -1 : 1;
+	return (x->deal > y->deal) - (x->deal < y->deal);
+}
+
+int
+analysis_stalled(struct store *st, const struct analysis_filter *f,
+    struct stalled_list *out, struct err *err)
+{
+	static const char sql[] =
+	    "SELECT d.id, a.key, d.salesperson, d.phase, d.phase_since,"
+	    " d.last_inbound, d.account_id, d.opened"
+	    " FROM deals d JOIN accounts a ON a.id = d.account_id"
+	    " WHERE d.outcome = 'open' ORDER BY d.id";
+	const struct config *cfg = f->cfg;
+	struct analysis_filter all = *f;
+	struct analysis_days days = { 0 };
+	double p75[MAX_PHASES], silence = (double)cfg->silence_days;
+	sqlite3_stmt *stmt = NULL;
+	size_t i, cap = 0;
+	int rc, p;
+
+	memset(out, 0, sizeof *out);
+	/* The thresholds come from every salesperson's history. */
+	all.salespeople = NULL;
+	if (analysis_entries(st, &all, 0, 0, true, NULL, &days, err) != 0)
+		goto fail;
+	for (i = 0; i < MAX_PHASES; i++)
+		p75[i] = analysis_percentile(days.v[i], days.n[i], 0.75);
+	analysis_days_free(&days);
+
+	if (analysis_prepare(st, sql, &stmt, err) != 0)
+		goto fail;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct stalled s = { 0 };
+		time_t offer, quiet_since, inbound = analysis_time(stmt, 5);
+		double over_phase = 0, over_silence = 0;
+
+		if (!analysis_admits(f, analysis_text(stmt, 2)))
+			continue;
+		p = config_phase_index(cfg, analysis_text(stmt, 3));
+		if (p == PHASE_NONE) {
+			log_warn("deal %lld: unknown phase '%s', skipped",
+			    (long long)sqlite3_column_int64(stmt, 0),
+			    analysis_text(stmt, 3));
+			continue;
+		}
+		s.deal = sqlite3_column_int64(stmt, 0);
+		s.phase = cfg->phases.name[p];
+		s.days_in_phase = (double)(f->as_of - analysis_time(stmt, 4)) / DAY;
+		s.p75_days = p75[p];
+		s.days_silent = NAN;
+		if (!isnan(s.p75_days) && s.days_in_phase > s.p75_days) {
+			s.slow = true;
+			over_phase = s.days_in_phase - s.p75_days;
+		}
+		if (analysis_offer_time(st, cfg, s.deal, &offer, err) != 0)
+			goto fail;
+		if (offer != 0) {
+			quiet_since = inbound > offer ? inbound : offer;
+			s.days_silent = (double)(f->as_of - quiet_since) / DAY;
+			if (s.days_silent > silence) {
+				s.silent = true;
+				over_silence = s.days_silent - silence;
+			}
+		}
+		if (!s.slow && !s.silent)
+			continue;
+		s.days_stalled = over_phase > over_silence ? over_phase : over_silence;
+		s.account = xstrdup(analysis_text(stmt, 1));
+		s.salesperson = xstrdup(analysis_text(stmt, 2));
+		if (out->n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			out->v = xreallocarray(out->v, cap, sizeof *out->v);
+		}
+		out->v[out->n++] = s;
+		if (analysis_evidence(st, sqlite3_column_int64(stmt, 6),
+		    analysis_time(stmt, 7), f->as_of, &out->v[out->n - 1],
+		    err) != 0)
+			goto fail;
+	}
+	rc = analysis_done(st, stmt, rc, err);
+	stmt = NULL;
+	if (rc != 0)
+		goto fail;
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, analysis_cmp_stalled);
+	return 0;
+fail:
+	sqlite3_finalize(stmt);
+	analysis_days_free(&days);
+	stalled_list_free(out);
+	return -1;
+}
+
+/* A deal as the forecast reconstructs it at as_of. */
+struct analysis_deal {
+	int64_t		 id;
+	char		*account;	/* owned */
+	char		*salesperson;	/* owned */
+	enum deal_kind	 kind;
+	enum outcome	 outcome;	/* final, as stored */
+	time_t		 opened, closed;
+	int		 phase;		/* at as_of; PHASE_NONE before its first transition */
+	int		 reached;	/* highest phase reached before as_of */
+	time_t		 reached_at[MAX_PHASES];	/* first reached p or later */
+};
+
+static void
+analysis_deals_free(struct analysis_deal *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].account);
+		free(v[i].salesperson);
+	}
+	free(v);
+}
+
+/* Loads every deal with its phase history before as_of. */
+static int
+analysis_load_deals(struct store *st, const struct config *cfg, time_t as_of,
+    struct analysis_deal **out, size_t *nout, struct err *err)
+{
+	static const char deals_sql[] =
+	    "SELECT d.id, a.key, d.salesperson, d.kind, d.outcome, d.opened,"
+	    " d.closed FROM deals d JOIN accounts a ON a.id = d.account_id"
+	    " ORDER BY d.id";
+	static const char trans_sql[] =
+	    "SELECT deal_id, to_phase, at FROM transitions WHERE at < ?1"
+	    " ORDER BY deal_id, at, id";
+	struct analysis_deal *v = NULL, *d;
+	sqlite3_stmt *stmt;
+	size_t n = 0, i;
+	int rc, p, q;
+
+	if (analysis_prepare(st, deals_sql, &stmt, err) != 0)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		d = &v[n++];
+		memset(d, 0, sizeof *d);
+		d->id = sqlite3_column_int64(stmt, 0);
+		d->account = xstrdup(analysis_text(stmt, 1));
+		d->salesperson = xstrdup(analysis_text(stmt, 2));
+		d->kind = strcmp(analysis_text(stmt, 3), "growth") == 0 ?
+		    DEAL_GROWTH : DEAL_NEW;
+		q = outcome_from_name(analysis_text(stmt, 4));
+		d->outcome = q < 0 ? OUTCOME_OPEN : (enum outcome)q;
+		d->opened = analysis_time(stmt, 5);
+		d->closed = analysis_time(stmt, 6);
+		d->phase = d->reached = PHASE_NONE;
+	}
+	if (analysis_done(st, stmt, rc, err) != 0)
+		goto fail;
+
+	if (analysis_prepare(st, trans_sql, &stmt, err) != 0)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)as_of);
+	i = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(stmt, 0);
+		time_t at = analysis_time(stmt, 2);
+
+		/* Both lists are in deal id order: merge them. */
+		while (i < n && v[i].id < id)
+			i++;
+		if (i == n || v[i].id != id)
+			continue;
+		d = &v[i];
+		p = config_phase_index(cfg, analysis_text(stmt, 1));
+		if (p == PHASE_NONE)
+			continue;
+		d->phase = p;
+		for (q = d->reached + 1; q <= p; q++)
+			d->reached_at[q] = at;
+		if (p > d->reached)
+			d->reached = p;
+	}
+	if (analysis_done(st, stmt, rc, err) != 0)
+		goto fail;
+	*out = v;
+	*nout = n;
+	return 0;
+fail:
+	analysis_deals_free(v, n);
+	return -1;
+}
+
+void
+forecast_free(struct forecast *fc)
+{
+	size_t i;
+
+	for (i = 0; i < fc->ndeals; i++) {
+		free(fc->deals[i].account);
+		free(fc->deals[i].salesperson);
+	}
+	free(fc->deals);
+	memset(fc, 0, sizeof *fc);
+}
+
+static void
+analysis_sum_add(struct forecast_sum *s, const struct forecast_deal *d)
+{
+	s->deals++;
+	s->expected += d->p_won;
+	s->variance += d->p_won * (1.0 - d->p_won);
+	if (d->actual == OUTCOME_WON)
+		s->actual_won++;
+}
+
+int
+analysis_forecast(struct store *st, const struct analysis_filter *f,
+    int horizon_days, bool backtest, struct forecast *fc, struct err *err)
+{
+	const struct config *cfg = f->cfg;
+	time_t as_of = f->as_of, end = f->as_of + (time_t)horizon_days * DAY;
+	struct analysis_days remaining = { 0 };
+	struct analysis_deal *v = NULL;
+	size_t n = 0, i, cap = 0;
+	int p;
+
+	memset(fc, 0, sizeof *fc);
+	fc->as_of = as_of;
+	fc->horizon_days = horizon_days;
+	fc->backtest = backtest;
+	fc->nphases = cfg->phases.n;
+	if (analysis_load_deals(st, cfg, as_of, &v, &n, err) != 0)
+		return -1;
+
+	/* History: every salesperson's deals closed before as_of. */
+	for (i = 0; i < n; i++) {
+		const struct analysis_deal *d = &v[i];
+
+		if (d->closed == 0 || d->closed >= as_of || d->reached == PHASE_NONE)
+			continue;
+		for (p = 0; p <= d->reached; p++) {
+			fc->phases[p].history++;
+			if (d->outcome != OUTCOME_WON)
+				continue;
+			fc->phases[p].history_won++;
+			analysis_days_add(&remaining, p,
+			    (double)(d->closed - d->reached_at[p]) / DAY);
+		}
+	}
+	for (i = 0; i < fc->nphases; i++) {
+		struct forecast_phase *fp = &fc->phases[i];
+
+		fp->phase = cfg->phases.name[i];
+		fp->prior = analysis_prior(cfg, (int)i);
+		fp->p_won = analysis_blend(fp->history_won, fp->history, fp->prior);
+		fp->remaining_n = (long)remaining.n[i];
+		fp->remaining_days = remaining.n[i] > 0 ?
+		    analysis_percentile(remaining.v[i], remaining.n[i], 0.5) :
+		    ANALYSIS_DEFAULT_PHASE_DAYS * (double)(fc->nphases - i);
+	}
+	analysis_days_free(&remaining);
+
+	for (i = 0; i < n; i++) {
+		const struct analysis_deal *d = &v[i];
+		struct forecast_deal *fd;
+		bool won_in = d->outcome == OUTCOME_WON && d->closed >= as_of &&
+		    d->closed < end;
+
+		if (!analysis_admits(f, d->salesperson))
+			continue;
+		if (backtest && won_in) {
+			if (d->kind == DEAL_GROWTH)
+				fc->growth.actual_all++;
+			else
+				fc->new_deals.actual_all++;
+			fc->total.actual_all++;
+		}
+		/* Open at as_of: opened before it and not closed by then. */
+		if (d->phase == PHASE_NONE || d->opened >= as_of ||
+		    (d->closed != 0 && d->closed < as_of))
+			continue;
+		if (fc->ndeals == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			fc->deals = xreallocarray(fc->deals, cap, sizeof *fc->deals);
+		}
+		fd = &fc->deals[fc->ndeals++];
+		memset(fd, 0, sizeof *fd);
+		fd->deal = d->id;
+		fd->account = xstrdup(d->account);
+		fd->salesperson = xstrdup(d->salesperson);
+		fd->kind = d->kind;
+		fd->phase = d->phase;
+		fd->phase_since = d->reached_at[d->phase];
+		fd->p_won = fc->phases[d->phase].p_won;
+		fd->expected_close = d->reached_at[d->phase] +
+		    (time_t)llround(fc->phases[d->phase].remaining_days * DAY);
+		if (fd->expected_close < as_of)
+			fd->expected_close = as_of;
+		fd->in_horizon = fd->expected_close < end;
+		fd->actual = OUTCOME_OPEN;
+		if (backtest && d->closed != 0 && d->closed < end) {
+			fd->actual = d->outcome;
+			fd->actual_closed = d->closed;
+		}
+		if (!fd->in_horizon)
+			continue;
+		analysis_sum_add(d->kind == DEAL_GROWTH ? &fc->growth :
+		    &fc->new_deals, fd);
+		analysis_sum_add(&fc->total, fd);
+	}
+	analysis_sum_interval(&fc->new_deals, horizon_days);
+	analysis_sum_interval(&fc->growth, horizon_days);
+	analysis_sum_interval(&fc->total, horizon_days);
+	analysis_deals_free(v, n);
+	return 0;
+}

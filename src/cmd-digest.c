@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * salescycle digest: composes the manager's digest of the past week or
+ * day and writes it to stdout (--dry-run, the default) or sends it over
+ * [smtp] to every recipient (--send), recording the period as sent so
+ * that the agent does not send it again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "digest.h"
+#include "util.h"
+
+/* A failed send is tried this many times in all, waiting 1 s, 2 s ... */
+#define SEND_ATTEMPTS	3
+
+static const char *digest_period_arg;
+static const char *digest_as_of;
+static bool digest_do_send;
+
+static const struct option digest_options[] = {
+	{ "period", required_argument, NULL, 'P' },
+	{ "as-of", required_argument, NULL, 'A' },
+	{ "dry-run", no_argument, NULL, 'D' },
+	{ "send", no_argument, NULL, 'X' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+cmd_digest_option(struct cmd_ctx *ctx, int opt, const char *arg)
+{
+	(void)ctx;
+	switch (opt) {
+	case 'P':
+		if (strcmp(arg, "week") != 0 && strcmp(arg, "day") != 0) {
+			cmd_error("--period", "'%s': use week or day", arg);
+			return -1;
+		}
+		digest_period_arg = arg;
+		return 0;
+	case 'A':
+		digest_as_of = arg;
+		return 0;
+	case 'D':
+		digest_do_send = false;
+		return 0;
+	case 'X':
+		digest_do_send = true;
+		return 0;
+	}
+	return -1;
+}
+
+/* Writes each recipient's message (or one for all salespeople) to stdout. */
+static int
+digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
+{
+	struct digest_recipients r;
+	struct digest_data d;
+	struct err err = { 0 };
+	size_t i;
+	char *msg;
+
+	digest_recipients(&ctx->cfg, &r);
+	for (i = 0; i < r.n || (r.n == 0 && i == 0); i++) {
+		if (digest_collect(ctx->store, &ctx->cfg, p,
+		    r.n > 0 ? &r.v[i].people : NULL, at, &d, &err) != 0) {
+			cmd_error("digest", "%s", err.msg);
+			digest_recipients_free(&r);
+			return EXIT_FAIL;
+		}
+		msg = digest_message(&ctx->cfg, &d, r.n > 0 ? r.v[i].address : NULL,
+		    ctx->now);
+		fputs(msg, stdout);
+		free(msg);
+		digest_data_free(&d);
+	}
+	digest_recipients_free(&r);
+	return EXIT_OK;
+}
+
+/* Sends to every recipient, retrying the ones that failed for a network reason. */
+static int
+digest_send_all(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
+{
+	struct store *st;
+	struct err err = { 0 };
+	char *db;
+	int attempt, n = -1;
+
+	if (ctx->cfg.smtp.url == NULL) {
+		cmd_error("digest", "--send needs an [smtp] section in %s",
+		    ctx->cfg.path != NULL ? ctx->cfg.path : "the configuration");
+		return EXIT_USAGE;
+	}
+	/* The command's own connection is read-only; recording needs a writer. */
+	db = cmd_database_path(&ctx->cfg);
+	if (store_open(db, 0, &st, &err) != 0) {
+		cmd_error(db, "%s", err.msg);
+		free(db);
+		return EXIT_FAIL;
+	}
+	free(db);
+	for (attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
+		err_clear(&err);
+		/* The first attempt sends again what was sent before; retries only the rest. */
+		n = digest_deliver(st, &ctx->cfg, p, at, attempt == 1, &err);
+		if (n >= 0 || err.cls != ERR_TEMP || attempt == SEND_ATTEMPTS)
+			break;
+		fprintf(stderr, "salescycle: digest: %s; trying again in %d s\n",
+		    err.msg, attempt);
+		sleep((unsigned)attempt);
+	}
+	store_close(st);
+	if (n < 0) {
+		cmd_error("digest", "%s", err.msg);
+		return err.cls == ERR_FINAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	fprintf(stderr, "salescycle: digest %s sent to %d recipient%s\n", p->key, n,
+	    n == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+static int
+cmd_digest_exec(struct cmd_ctx *ctx)
+{
+	struct digest_period p;
+	struct err err = { 0 };
+	const char *name = digest_period_arg;
+	time_t at = ctx->now;
+
+	if (ctx->argc != 0) {
+		cmd_error("digest", "takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (digest_as_of != NULL &&
+	    util_parse_time(digest_as_of, ctx->cfg.timezone, &at) != 0) {
+		cmd_error("--as-of", "'%s' is not a date (YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM[:SS][Z])", digest_as_of);
+		return EXIT_USAGE;
+	}
+	if (name == NULL)
+		name = ctx->cfg.digest.period != NULL ? ctx->cfg.digest.period : "week";
+	if (digest_period_at(&ctx->cfg, name, at, &p, &err) != 0) {
+		cmd_error("--period", "%s", err.msg);
+		return EXIT_USAGE;
+	}
+	if (digest_do_send)
+		return digest_send_all(ctx, &p, at);
+	return digest_dry_run(ctx, &p, at);
+}
+
+const struct cmd_entry cmd_digest_entry = {
+	.name = "digest",
+	.summary = "the manager's digest email: write it out or send it",
+	.usage = "[--period week|day] [--as-of DATE] [--dry-run | --send]",
+	.flags = CMD_NEEDS_STORE,
+	.options = digest_options,
+	.shortopts = "",
+	.option = cmd_digest_option,
+	.exec = cmd_digest_exec,
+	.help = "  --period week|day  the 7 days or the day before the day of --as-of\n"
+	    "                     (default: the period of [digest] schedule, else week)\n"
+	    "  --as-of DATE       the digest as it would be made then (default now)\n"
+	    "  --dry-run          write the message(s) to stdout (default)\n"
+	    "  --send             send them over [smtp] and record the period as sent\n"
+	    "One message per manager for their salespeople, or to each [digest] to\n"
+	    "address for all of them.\n",
+};

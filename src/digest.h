@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The manager's digest email (issue 5): one message per recipient (each
+ * manager for their salespeople, or every [digest] to address for all of
+ * them) covering one day or one week: new appointments per working day
+ * against target, transitions, deals won, the funnel, conversion against
+ * the previous period, the top stalled deals, the forecast and the health
+ * of every source.  The message is multipart/alternative (plain text that
+ * reads well in a terminal, and HTML with inline CSS only, drawn for a
+ * 375 px phone screen and dark mode), sent over SMTP with libcurl.
+ *
+ * Sent periods are recorded in the store (table digests, created here),
+ * so the agent sends each period once per recipient, across restarts.
+ */
+#ifndef SC_DIGEST_H
+#define SC_DIGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "analysis.h"
+#include "config.h"
+#include "err.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* The forecast horizon of the digest. */
+#define DIGEST_HORIZON_DAYS	90
+/* Stalled deals listed in the digest. */
+#define DIGEST_STALLED_MAX	10
+
+/* The days one digest covers: [since, until), whole days in the time zone. */
+struct digest_period {
+	char		 name[8];	/* "week" or "day" */
+	char		 first[11];	/* first day covered, YYYY-MM-DD */
+	char		 last[11];	/* last day covered */
+	char		 key[24];	/* "week:2026-11-09": recorded when sent */
+	time_t		 since, until;
+};
+
+/*
+ * The period of kind name ("week" or "day") that ends on the day before
+ * the day of as_of: the 7 or 1 whole days before it.  -1 with err for an
+ * unknown name.
+ */
+int	digest_period_at(const struct config *, const char *name, time_t as_of,
+	    struct digest_period *, struct err *);
+
+/* One recipient and the salespeople the message covers. */
+struct digest_recipient {
+	char		*address;	/* owned */
+	struct strlist	 people;	/* salesperson keys; empty = all */
+};
+
+struct digest_recipients {
+	struct digest_recipient *v;	/* owned */
+	size_t		 n;
+};
+
+/*
+ * [digest] to (each address gets all salespeople), else each manager
+ * with their salespeople, in configuration order.
+ */
+void	digest_recipients(const struct config *, struct digest_recipients *);
+void	digest_recipients_free(struct digest_recipients *);
+
+/* One salesperson's numbers in the period. */
+struct digest_person {
+	const char	*key;		/* borrowed from the config */
+	const char	*name;		/* borrowed */
+	long		 appointments;	/* made in the period (appointments --by created) */
+	double		 per_day;	/* per working day */
+	long		 transitions;
+	long		 won_new, won_growth;
+};
+
+struct digest_won {
+	char		*account;	/* owned */
+	char		*salesperson;	/* owned */
+	enum deal_kind	 kind;
+	time_t		 closed;
+};
+
+/* Everything a digest shows, computed from the store. */
+struct digest_data {
+	struct digest_period period;
+	long		 working_days;
+	double		 appt_target;		/* NAN when unset */
+	struct digest_person *people;		/* owned */
+	size_t		 npeople;
+	long		 appointments;		/* total made in the period */
+	long		 transitions;		/* total in the period */
+	long		 transitions_to[MAX_PHASES];
+	struct digest_won *won;			/* owned, deals won in the period */
+	size_t		 nwon;
+	long		 won_new, won_growth, lost;
+	long		 current[MAX_PHASES];	/* open deals per phase now */
+	struct conversion cur, prev;		/* prev.since == 0: no previous period */
+	struct stalled_list stalled;		/* all; the message lists the top 10 */
+	struct forecast	 forecast;
+	struct source_health *health;		/* owned, one per configured source */
+	size_t		 nhealth;
+};
+
+/*
+ * Computes the digest of period for the salespeople in people (NULL or
+ * empty: all), as of now (stalled deals, current phases).
+ */
+int	digest_collect(struct store *, const struct config *, const struct digest_period *,
+	    const struct strlist *people, time_t now, struct digest_data *, struct err *);
+void	digest_data_free(struct digest_data *);
+
+/* The subject: period and headline number ("Sales week 2026-11-09 – 2026-11-15: ..."). Caller frees. */
+char	*digest_subject(const struct digest_data *);
+/* The plain text part (LF line ends, UTF-8).  Caller frees. */
+char	*digest_text(const struct config *, const struct digest_data *);
+/* The HTML part: inline CSS only, no scripts, no images.  Caller frees. */
+char	*digest_html(const struct config *, const struct digest_data *);
+
+/*
+ * The whole RFC 5322 message (CRLF line ends): Date, From, To, Subject
+ * (RFC 2047 when not ASCII), Message-ID, MIME multipart/alternative with
+ * quoted-printable UTF-8 parts.  Control characters in any header value
+ * are replaced, so data can never add a header.  to may be NULL
+ * (undisclosed recipients).  Caller frees.
+ */
+char	*digest_message(const struct config *, const struct digest_data *,
+	    const char *to, time_t now);
+
+/* Helpers, exposed for the unit tests. */
+void	digest_qp_encode(struct buf *, const char *text);	/* LF in, CRLF out */
+void	digest_header_encode(struct buf *, const char *name, const char *value);
+bool	digest_valid_address(const char *);
+
+/*
+ * Sends msg to one recipient over [smtp] with libcurl: smtps:// or
+ * smtp:// with required STARTTLS (unless tls = none), verified TLS, AUTH
+ * with user and the config_secret password.  Errors: ERR_TEMP (network,
+ * 4xx), ERR_WAIT (authentication, 5xx), ERR_FINAL (no [smtp], bad
+ * address).
+ */
+int	digest_send(const struct config *, const char *to, const char *msg,
+	    struct err *);
+
+/* Whether the period was recorded as sent to recipient (no table yet: no). */
+bool	digest_was_sent(struct store *, const char *period_key, const char *recipient);
+/* Records the period as sent to recipient, creating the table if needed. */
+int	digest_mark_sent(struct store *, const char *period_key, const char *recipient,
+	    time_t now, struct err *);
+
+/*
+ * Composes and sends the digest of period to every recipient not yet
+ * recorded for it (all of them when force), recording each success.
+ * Returns the number sent, or -1 with err of the first failure (the
+ * others are still tried).
+ */
+int	digest_deliver(struct store *, const struct config *, const struct digest_period *,
+	    time_t now, bool force, struct err *);
+
+/* The agent's state between loops: back-off after failed sends. */
+struct digest_state {
+	unsigned	 failures;
+	time_t		 retry_at;	/* 0: no back-off */
+};
+
+/*
+ * Whether a digest is due at now: the latest scheduled time ([digest]
+ * schedule, in the configured zone) at or before now has a period (the
+ * one ending the day before) that some recipient has not been sent yet.
+ * Fills period when due.  Returns 1 due, 0 not (or no schedule).
+ */
+int	digest_due(struct store *, const struct config *, time_t now,
+	    struct digest_period *);
+
+/* The first scheduled time after now, or 0 without a schedule. */
+time_t	digest_next(const struct config *, time_t now);
+
+/*
+ * The agent's call, once per loop: sends the due digest unless backing
+ * off; a failure backs off (60 s doubling, capped at an hour) and is
+ * retried by a later call.  *next is when to call again (the retry time
+ * or the next scheduled time).  Returns the number sent, or -1 with err.
+ */
+int	digest_run(struct store *, const struct config *, time_t now,
+	    struct digest_state *, time_t *next, struct err *);
+
+#endif
