@@ -4,9 +4,10 @@
  * master or an override), and the occurrences of each within a window,
  * with RRULE, RDATE, EXDATE and RECURRENCE-ID overrides applied (libical's
  * iterator does not apply overrides, libical#314).  Times are resolved
- * with the file's VTIMEZONE, the builtin zones, or a Windows zone name
- * mapped through CLDR's windowsZones table; a TZID that cannot be resolved
- * is logged and read in the configured zone.  Pure: bytes in, structs out.
+ * with the builtin zones, a Windows zone name mapped through CLDR's
+ * windowsZones table, or the file's VTIMEZONE; a TZID that cannot be
+ * resolved is logged and read in the configured zone.  Pure: bytes in,
+ * structs out.
  */
 #ifndef SC_EVENT_H
 #define SC_EVENT_H
@@ -35,7 +36,7 @@ struct event_summary {
 	time_t		 start, end;	/* UTC; end = start when absent */
 	bool		 all_day;
 	char		 start_day[11];	/* all-day: the DTSTART date "YYYY-MM-DD" */
-	bool		 recurring;	/* has RRULE or RDATE */
+	bool		 recurring;	/* has RRULE or RDATE, or is an override */
 	int		 sequence;
 	char		*summary;	/* owned, may be "" */
 	char		*location;	/* owned, may be "" */
@@ -75,7 +76,9 @@ struct ical_file {
  * [from, to).  tz is the zone for floating times and unresolved TZIDs.
  * what names the item in warnings ("x.ics", an href).  Returns 0, or -1
  * with err (ERR_DATA) when the text holds no VCALENDAR at all; bad
- * VEVENTs are skipped with a warning and counted in skipped.
+ * VEVENTs are skipped with a warning and counted in skipped.  events
+ * holds every VEVENT read (also those outside the window), one master
+ * per UID.  Thread-safe (calls are serialized).
  */
 int	event_parse(const char *buf, size_t len, time_t from, time_t to,
 	    const char *tz, const char *what, struct ical_file *out, struct err *err);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer entry for event_parse: any bytes as an iCalendar object,
+ * expanded within a fixed window (2026-01-01 to 2028-01-01) in a fixed
+ * zone with DST, so that recurrence and zone conversion are exercised.
+ * Warnings are counted but not printed.  Seeds: tests/data/ics/.
+ *
+ *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+ *	    tests/fuzz/fuzz-event.c src/event.c src/winzones.c \
+ *	    src/libsalescycle.a $(pkg-config --libs libical libetpan) ...
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "log.h"
+
+#define FUZZ_FROM	1767225600	/* 2026-01-01T00:00:00Z */
+#define FUZZ_TO		1830297600	/* 2028-01-01T00:00:00Z */
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ical_file	f;
+	struct err		err;
+
+	log_level = LOG_LVL_ERROR;
+	if (event_parse((const char *)data, size, FUZZ_FROM, FUZZ_TO,
+	    "Europe/Amsterdam", "fuzz", &f, &err) == 0)
+		ical_file_free(&f);
+	return (0);
+}

@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of event.c: iCalendar fixtures under tests/data/ics/ to event
+ * summaries and occurrences.  Expected times are UTC seconds worked out by
+ * hand in the comments: days since 1970-01-01 times 86400 plus the time of
+ * day, with 2026-01-01 = day 20454 and the day of year counted from there.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "helpers.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* 2026-01-01T00:00:00Z: 20454 days (56 years, 14 leap days). */
+#define JAN2026		1767225600
+/* 2028-01-01T00:00:00Z: JAN2026 + 730 days. */
+#define JAN2028		1830297600
+
+/*
+ * 2026-10-05 is day 277 of 2026 (0-based; Jan..Sep hold 273 days), so
+ * day 20731, 1791158400; it is a Monday (2026-01-01 is a Thursday, and
+ * 277 = 39 * 7 + 4).  Amsterdam is at +02:00 until 2026-10-25, then +01:00.
+ */
+#define OCT05		1791158400
+#define DAY		86400
+#define HOUR		3600
+
+#define MAX_OCC		6
+
+struct occ_exp {
+	time_t		 start, end, rid;
+	const char	*summary;	/* of the event it points at */
+};
+
+struct fixture_case {
+	const char	*file;
+	const char	*tz;
+	time_t		 from, to;
+	const char	*method;	/* NULL: none */
+	size_t		 nevents;
+	unsigned	 skipped;
+	unsigned long	 warnings;	/* exactly this many warnings */
+	size_t		 nocc;
+	struct occ_exp	 occ[MAX_OCC];	/* the first ones */
+	time_t		 last_start;	/* of the last; 0: unchecked */
+};
+
+static const struct fixture_case fixture_cases[] = {
+	/* 10:00-11:30 Amsterdam (CEST) on Oct 5 = 08:00Z-09:30Z. */
+	{ "ics/simple.ics", "UTC", JAN2026, JAN2028, "REQUEST", 1, 0, 0, 1,
+	  { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR + 1800, 0,
+	      "Kennismaking ACME" } }, 0 },
+	/* All-day Oct 12 (day 20738): midnight UTC to the next midnight. */
+	{ "ics/allday.ics", "Europe/Amsterdam", JAN2026, JAN2028, NULL, 1, 0,
+	  0, 1, { { OCT05 + 7 * DAY, OCT05 + 8 * DAY, 0,
+	      "Beurs Jaarbeurs Utrecht" } }, 0 },
+	/* DURATION instead of DTEND: 1h30 from 08:00Z; two days from Oct 6. */
+	{ "ics/duration.ics", "UTC", JAN2026, JAN2028, NULL, 2, 0, 0, 2,
+	  { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR + 1800, 0, "Anderhalf uur" },
+	    { OCT05 + DAY, OCT05 + 3 * DAY, 0, "Twee dagen" } }, 0 },
+	/* Floating 14:00 is read in tz: Amsterdam +02:00 gives 12:00Z. */
+	{ "ics/floating.ics", "Europe/Amsterdam", JAN2026, JAN2028, NULL, 1,
+	  0, 0, 1, { { OCT05 + 12 * HOUR, OCT05 + 13 * HOUR, 0,
+	      "Bellen Northwind" } }, 0 },
+	/* ... New York (EDT, -04:00) gives 18:00Z ... */
+	{ "ics/floating.ics", "America/New_York", JAN2026, JAN2028, NULL, 1,
+	  0, 0, 1, { { OCT05 + 18 * HOUR, OCT05 + 19 * HOUR, 0,
+	      "Bellen Northwind" } }, 0 },
+	/* ... and UTC 14:00Z. */
+	{ "ics/floating.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0, 1,
+	  { { OCT05 + 14 * HOUR, OCT05 + 15 * HOUR, 0, "Bellen Northwind" } },
+	  0 },
+	/*
+	 * Outlook, "W. Europe Standard Time" with a 1601 VTIMEZONE, read in
+	 * UTC so that a fallback would show.  2026-06-15 is day 165 (Jan..May
+	 * hold 151 days + 14), day 20619 = 1781481600: 09:30 CEST = 07:30Z.
+	 * 2026-11-10 is day 313, day 20767 = 1794268800: 09:30 CET = 08:30Z.
+	 */
+	{ "ics/outlook.ics", "UTC", JAN2026, JAN2028, "PUBLISH", 2, 0, 0, 2,
+	  { { 1781481600 + 7 * HOUR + 1800, 1781481600 + 8 * HOUR, 0,
+	      "Offerte bespreken" },
+	    { 1794268800 + 8 * HOUR + 1800, 1794268800 + 9 * HOUR + 1800, 0,
+	      "Demo Contoso" } }, 0 },
+	/* The same times from that VTIMEZONE under a name of its own ... */
+	{ "ics/outlook-custom.ics", "UTC", JAN2026, JAN2028, "PUBLISH", 2, 0,
+	  0, 2,
+	  { { 1781481600 + 7 * HOUR + 1800, 1781481600 + 8 * HOUR, 0,
+	      "Offerte bespreken" },
+	    { 1794268800 + 8 * HOUR + 1800, 1794268800 + 9 * HOUR + 1800, 0,
+	      "Demo Contoso" } }, 0 },
+	/* ... and when it lacks TZOFFSETFROM. */
+	{ "ics/outlook-notzoffsetfrom.ics", "UTC", JAN2026, JAN2028,
+	  "PUBLISH", 2, 0, 0, 2,
+	  { { 1781481600 + 7 * HOUR + 1800, 1781481600 + 8 * HOUR, 0,
+	      "Offerte bespreken" },
+	    { 1794268800 + 8 * HOUR + 1800, 1794268800 + 9 * HOUR + 1800, 0,
+	      "Demo Contoso" } }, 0 },
+	/* Outlook's display form "(UTC+01:00) Amsterdam, ...": 10:00 CEST. */
+	{ "ics/outlook-display.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0,
+	  1, { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR, 0, "Kennismaking" } }, 0 },
+	/* TZID=Europe/Amsterdam without VTIMEZONE: the builtin zone. */
+	{ "ics/iana-no-vtimezone.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0,
+	  1, { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR, 0, "Kennismaking" } }, 0 },
+	/* An unknown TZID is read in tz, with one warning: 10:00Z in UTC ... */
+	{ "ics/unknown-tz.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 1, 1,
+	  { { OCT05 + 10 * HOUR, OCT05 + 11 * HOUR, 0, "Kennismaking" } }, 0 },
+	/* ... and 08:00Z in Amsterdam. */
+	{ "ics/unknown-tz.ics", "Europe/Amsterdam", JAN2026, JAN2028, NULL, 1,
+	  0, 1, 1, { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR, 0,
+	      "Kennismaking" } }, 0 },
+	/* Weekly from Mon Oct 5 09:00 CEST (07:00Z), COUNT=3. */
+	{ "ics/weekly-count.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0, 3,
+	  { { OCT05 + 7 * HOUR, OCT05 + 8 * HOUR, OCT05 + 7 * HOUR,
+	      "Weekoverleg ACME" },
+	    { OCT05 + 7 * DAY + 7 * HOUR, OCT05 + 7 * DAY + 8 * HOUR,
+	      OCT05 + 7 * DAY + 7 * HOUR, "Weekoverleg ACME" },
+	    { OCT05 + 14 * DAY + 7 * HOUR, OCT05 + 14 * DAY + 8 * HOUR,
+	      OCT05 + 14 * DAY + 7 * HOUR, "Weekoverleg ACME" } }, 0 },
+	/* UNTIL=20261019T070000Z includes Oct 19 07:00Z. */
+	{ "ics/weekly-until.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0, 3,
+	  { { OCT05 + 7 * HOUR, OCT05 + 8 * HOUR, OCT05 + 7 * HOUR,
+	      "Weekoverleg ACME" },
+	    { OCT05 + 7 * DAY + 7 * HOUR, OCT05 + 7 * DAY + 8 * HOUR,
+	      OCT05 + 7 * DAY + 7 * HOUR, "Weekoverleg ACME" },
+	    { OCT05 + 14 * DAY + 7 * HOUR, OCT05 + 14 * DAY + 8 * HOUR,
+	      OCT05 + 14 * DAY + 7 * HOUR, "Weekoverleg ACME" } }, 0 },
+	/*
+	 * Every Monday 09:00 Amsterdam since 2025-01-06, no end: bounded by
+	 * the window.  2026 and 2027 hold 52 Mondays each.  The first is
+	 * 2026-01-05 09:00 CET = 08:00Z; the last 2027-12-27 (2028-01-01 is
+	 * a Saturday) 08:00Z.
+	 */
+	{ "ics/weekly-noend.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0, 104,
+	  { { JAN2026 + 4 * DAY + 8 * HOUR, JAN2026 + 4 * DAY + 8 * HOUR + 1800,
+	      JAN2026 + 4 * DAY + 8 * HOUR, "Maandagstart" },
+	    { JAN2026 + 11 * DAY + 8 * HOUR,
+	      JAN2026 + 11 * DAY + 8 * HOUR + 1800,
+	      JAN2026 + 11 * DAY + 8 * HOUR, "Maandagstart" } },
+	  JAN2028 - 5 * DAY + 8 * HOUR },
+	/*
+	 * The same in October 2026 only: Oct 5, 12, 19 at 07:00Z (CEST), and
+	 * Oct 26 at 08:00Z (CET): DST ends on Sunday Oct 25, 09:00 stays 09:00.
+	 */
+	{ "ics/weekly-noend.ics", "UTC", OCT05 - 4 * DAY, OCT05 + 27 * DAY,
+	  NULL, 1, 0, 0, 4,
+	  { { OCT05 + 7 * HOUR, OCT05 + 7 * HOUR + 1800, OCT05 + 7 * HOUR,
+	      "Maandagstart" },
+	    { OCT05 + 7 * DAY + 7 * HOUR, OCT05 + 7 * DAY + 7 * HOUR + 1800,
+	      OCT05 + 7 * DAY + 7 * HOUR, "Maandagstart" },
+	    { OCT05 + 14 * DAY + 7 * HOUR, OCT05 + 14 * DAY + 7 * HOUR + 1800,
+	      OCT05 + 14 * DAY + 7 * HOUR, "Maandagstart" },
+	    { OCT05 + 21 * DAY + 8 * HOUR, OCT05 + 21 * DAY + 8 * HOUR + 1800,
+	      OCT05 + 21 * DAY + 8 * HOUR, "Maandagstart" } }, 0 },
+	/* DST: Oct 19 09:00 CEST = 07:00Z, Oct 26 09:00 CET = 08:00Z. */
+	{ "ics/dst.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0, 2,
+	  { { OCT05 + 14 * DAY + 7 * HOUR, OCT05 + 14 * DAY + 8 * HOUR,
+	      OCT05 + 14 * DAY + 7 * HOUR, "Weekoverleg ACME" },
+	    { OCT05 + 21 * DAY + 8 * HOUR, OCT05 + 21 * DAY + 9 * HOUR,
+	      OCT05 + 21 * DAY + 8 * HOUR, "Weekoverleg ACME" } }, 0 },
+	/* COUNT=4 less the EXDATE of Oct 12: Oct 5, 19 (CEST), 26 (CET). */
+	{ "ics/exdate.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0, 3,
+	  { { OCT05 + 7 * HOUR, OCT05 + 8 * HOUR, OCT05 + 7 * HOUR,
+	      "Weekoverleg ACME" },
+	    { OCT05 + 14 * DAY + 7 * HOUR, OCT05 + 14 * DAY + 8 * HOUR,
+	      OCT05 + 14 * DAY + 7 * HOUR, "Weekoverleg ACME" },
+	    { OCT05 + 21 * DAY + 8 * HOUR, OCT05 + 21 * DAY + 9 * HOUR,
+	      OCT05 + 21 * DAY + 8 * HOUR, "Weekoverleg ACME" } }, 0 },
+	/* DTSTART Oct 5 07:00Z plus RDATE Oct 7 14:00 CEST = 12:00Z. */
+	{ "ics/rdate.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0, 2,
+	  { { OCT05 + 7 * HOUR, OCT05 + 8 * HOUR, OCT05 + 7 * HOUR,
+	      "Workshop ACME" },
+	    { OCT05 + 2 * DAY + 12 * HOUR, OCT05 + 2 * DAY + 13 * HOUR,
+	      OCT05 + 2 * DAY + 12 * HOUR, "Workshop ACME" } }, 0 },
+	/*
+	 * The Oct 12 07:00Z occurrence moved to Oct 13 15:00 CEST = 13:00Z;
+	 * its recurrence id stays the original start.
+	 */
+	{ "ics/override-move.ics", "UTC", JAN2026, JAN2028, NULL, 2, 0, 0, 3,
+	  { { OCT05 + 7 * HOUR, OCT05 + 8 * HOUR, OCT05 + 7 * HOUR,
+	      "Weekoverleg ACME" },
+	    { OCT05 + 8 * DAY + 13 * HOUR, OCT05 + 8 * DAY + 14 * HOUR,
+	      OCT05 + 7 * DAY + 7 * HOUR, "Weekoverleg ACME (verzet)" },
+	    { OCT05 + 14 * DAY + 7 * HOUR, OCT05 + 14 * DAY + 8 * HOUR,
+	      OCT05 + 14 * DAY + 7 * HOUR, "Weekoverleg ACME" } }, 0 },
+	/* The same with the override first and its RECURRENCE-ID in UTC. */
+	{ "ics/override-first.ics", "UTC", JAN2026, JAN2028, NULL, 2, 0, 0, 3,
+	  { { OCT05 + 7 * HOUR, OCT05 + 8 * HOUR, OCT05 + 7 * HOUR,
+	      "Weekoverleg ACME" },
+	    { OCT05 + 8 * DAY + 13 * HOUR, OCT05 + 8 * DAY + 14 * HOUR,
+	      OCT05 + 7 * DAY + 7 * HOUR, "Weekoverleg ACME (verzet)" },
+	    { OCT05 + 14 * DAY + 7 * HOUR, OCT05 + 14 * DAY + 8 * HOUR,
+	      OCT05 + 14 * DAY + 7 * HOUR, "Weekoverleg ACME" } }, 0 },
+	/*
+	 * Weekly from 2025-12-01 09:00Z, COUNT=6; the Dec 29 one moved into
+	 * the window to 2026-01-02 10:00Z; the Jan 5 one stays.  The
+	 * override of orphan@test has no master: a single occurrence on
+	 * 2026-10-14 07:00Z with its RECURRENCE-ID 2026-10-12 07:00Z.
+	 */
+	{ "ics/override-outside.ics", "UTC", JAN2026, JAN2028, NULL, 3, 0, 0,
+	  3, { { JAN2026 + DAY + 10 * HOUR, JAN2026 + DAY + 11 * HOUR,
+	      JAN2026 - 3 * DAY + 9 * HOUR,
+	      "Weekoverleg Contoso (na de feestdagen)" },
+	    { JAN2026 + 4 * DAY + 9 * HOUR, JAN2026 + 4 * DAY + 10 * HOUR,
+	      JAN2026 + 4 * DAY + 9 * HOUR, "Weekoverleg Contoso" },
+	    { OCT05 + 9 * DAY + 7 * HOUR, OCT05 + 9 * DAY + 8 * HOUR,
+	      OCT05 + 7 * DAY + 7 * HOUR, "Losse uitzondering" } }, 0 },
+	/* The window drops the occurrences of a series outside it. */
+	{ "ics/weekly-count.ics", "UTC", OCT05 + DAY, OCT05 + 14 * DAY, NULL,
+	  1, 0, 0, 1,
+	  { { OCT05 + 7 * DAY + 7 * HOUR, OCT05 + 7 * DAY + 8 * HOUR,
+	      OCT05 + 7 * DAY + 7 * HOUR, "Weekoverleg ACME" } }, 0 },
+	/*
+	 * Two masters of one UID: the higher SEQUENCE (09:00Z) wins.  Two
+	 * overrides of its Oct 12 09:00Z occurrence: SEQUENCE 3 (15:00Z)
+	 * wins over 2 (14:00Z), whatever their order in the file.
+	 */
+	{ "ics/duplicate-uid.ics", "UTC", JAN2026, JAN2028, NULL, 3, 1, 1, 2,
+	  { { OCT05 + 9 * HOUR, OCT05 + 9 * HOUR, OCT05 + 9 * HOUR, "Nieuw" },
+	    { OCT05 + 7 * DAY + 15 * HOUR, OCT05 + 7 * DAY + 15 * HOUR,
+	      OCT05 + 7 * DAY + 9 * HOUR, "Verzet later" } }, 0 },
+	/* A cancelled occurrence stays, pointing at the cancelled override. */
+	{ "ics/cancel-occurrence.ics", "UTC", JAN2026, JAN2028, NULL, 2, 0, 0,
+	  3, { { OCT05 + 7 * HOUR, OCT05 + 8 * HOUR, OCT05 + 7 * HOUR,
+	      "Weekoverleg ACME" },
+	    { OCT05 + 7 * DAY + 7 * HOUR, OCT05 + 7 * DAY + 8 * HOUR,
+	      OCT05 + 7 * DAY + 7 * HOUR, "Weekoverleg ACME" },
+	    { OCT05 + 14 * DAY + 7 * HOUR, OCT05 + 14 * DAY + 8 * HOUR,
+	      OCT05 + 14 * DAY + 7 * HOUR, "Weekoverleg ACME" } }, 0 },
+	{ "ics/cancelled-event.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0,
+	  1, { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR, 0,
+	      "Kennismaking ACME" } }, 0 },
+	{ "ics/method-cancel.ics", "UTC", JAN2026, JAN2028, "CANCEL", 1, 0, 0,
+	  1, { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR + 1800, 0,
+	      "Geannuleerd: Kennismaking ACME" } }, 0 },
+	/* Truncated: the complete VEVENT before the cut is kept. */
+	{ "ics/truncated.ics", "UTC", JAN2026, JAN2028, NULL, 1, 1, 1, 1,
+	  { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR, 0, "Kennismaking ACME" } },
+	  0 },
+	/* The VEVENT without UID is skipped, the next (Oct 6 08:00Z) not. */
+	{ "ics/missing-uid.ics", "UTC", JAN2026, JAN2028, NULL, 1, 1, 1, 1,
+	  { { OCT05 + DAY + 8 * HOUR, OCT05 + DAY + 8 * HOUR, 0, "Met UID" } },
+	  0 },
+	/* DTEND before DTSTART: a warning, the end becomes the start. */
+	{ "ics/dtend-before.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 1, 1,
+	  { { OCT05 + 10 * HOUR, OCT05 + 10 * HOUR, 0, "Achterstevoren" } },
+	  0 },
+	/*
+	 * FREQ=SECONDLY without end from JAN2026: capped at 10000 (the last
+	 * at JAN2026 + 9999).  The impossible SECONDLY rule is refused and
+	 * read as its DTSTART.  MINUTELY from 1601 with a huge COUNT stops
+	 * after 100000 steps, long before the window.  Three warnings.
+	 */
+	{ "ics/secondly.ics", "UTC", JAN2026, JAN2028, NULL, 3, 0, 3, 10001,
+	  { { JAN2026, JAN2026, JAN2026, "Elke seconde" },
+	    { JAN2026, JAN2026, JAN2026, "Nooit" },
+	    { JAN2026 + 1, JAN2026 + 1, JAN2026 + 1, "Elke seconde" } },
+	  JAN2026 + 9999 },
+	/*
+	 * Year 9999 (libical refuses its RRULE: one warning) is outside the
+	 * window; the yearly event from 1601 gives 2026-01-01 and 2027-01-01
+	 * (JAN2026 + 365 days).
+	 */
+	{ "ics/year9999.ics", "UTC", JAN2026, JAN2028, NULL, 2, 0, 1, 2,
+	  { { JAN2026, JAN2026, JAN2026, "Lang geleden" },
+	    { JAN2026 + 365 * DAY, JAN2026 + 365 * DAY, JAN2026 + 365 * DAY,
+	      "Lang geleden" } }, 0 },
+	/*
+	 * A window on 9999-12-31 (253402300800 is 10000-01-01, the end of
+	 * 9999 as every date tool knows it): the event at 09:00Z is there.
+	 */
+	{ "ics/year9999.ics", "UTC", 253402300800 - DAY, 253402300800, NULL,
+	  2, 0, 1, 1,
+	  { { 253402300800 - DAY + 9 * HOUR, 253402300800 - DAY + 10 * HOUR,
+	      253402300800 - DAY + 9 * HOUR, "Ver weg" } }, 0 },
+};
+
+/* Parses a fixture; fails the test when it has no VCALENDAR. */
+static void
+parse_fixture(const char *file, const char *tz, time_t from, time_t to,
+    struct ical_file *f)
+{
+	struct err	 err;
+	char		*buf;
+	size_t		 len;
+	int		 rc;
+
+	buf = test_read_data(file, &len);
+	rc = event_parse(buf, len, from, to, tz, file, f, &err);
+	free(buf);
+	if (rc != 0)
+		fail_msg("%s: %s", file, err.msg);
+}
+
+/* Each fixture gives the expected events, occurrences and warnings. */
+static void
+test_event_fixtures(void **state)
+{
+	const struct fixture_case	*c;
+	struct ical_file		 f;
+	unsigned long			 warns;
+	size_t				 i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof fixture_cases / sizeof fixture_cases[0]; i++) {
+		c = &fixture_cases[i];
+		print_message("# %s in %s\n", c->file, c->tz);
+		warns = log_warn_count();
+		parse_fixture(c->file, c->tz, c->from, c->to, &f);
+		assert_int_equal(log_warn_count() - warns, c->warnings);
+		if (c->method == NULL)
+			assert_null(f.method);
+		else
+			assert_string_equal(f.method, c->method);
+		assert_int_equal(f.nevents, c->nevents);
+		assert_int_equal(f.skipped, c->skipped);
+		assert_int_equal(f.nocc, c->nocc);
+		for (k = 0; k < MAX_OCC && c->occ[k].summary != NULL; k++) {
+			assert_true(k < f.nocc);
+			assert_int_equal(f.occ[k].start, c->occ[k].start);
+			assert_int_equal(f.occ[k].end, c->occ[k].end);
+			assert_int_equal(f.occ[k].recurrence_id, c->occ[k].rid);
+			assert_true(f.occ[k].event < f.nevents);
+			assert_string_equal(f.events[f.occ[k].event].summary,
+			    c->occ[k].summary);
+		}
+		if (c->last_start != 0)
+			assert_int_equal(f.occ[f.nocc - 1].start,
+			    c->last_start);
+		for (k = 1; k < f.nocc; k++)
+			assert_true(f.occ[k - 1].start <= f.occ[k].start);
+		ical_file_free(&f);
+	}
+}
+
+/* The fields of one event: times, texts, organizer and attendees. */
+static void
+test_event_fields(void **state)
+{
+	struct ical_file		 f;
+	const struct event_summary	*e;
+
+	(void)state;
+	parse_fixture("ics/simple.ics", "UTC", JAN2026, JAN2028, &f);
+	assert_int_equal(f.nevents, 1);
+	e = &f.events[0];
+	assert_string_equal(e->uid, "simple-1@brightline.nl");
+	assert_int_equal(e->recurrence_id, 0);
+	assert_false(e->recurring);
+	/* CREATED 2026-09-20 08:15Z: day 20716 (Jan..Aug hold 243 days). */
+	assert_int_equal(e->created, 20716LL * DAY + 8 * HOUR + 900);
+	/* DTSTAMP 2026-09-21 12:00Z, LAST-MODIFIED 2026-09-22 13:00Z. */
+	assert_int_equal(e->dtstamp, 20717LL * DAY + 12 * HOUR);
+	assert_int_equal(e->last_modified, 20718LL * DAY + 13 * HOUR);
+	assert_int_equal(e->start, OCT05 + 8 * HOUR);
+	assert_int_equal(e->end, OCT05 + 9 * HOUR + 1800);
+	assert_false(e->all_day);
+	assert_string_equal(e->start_day, "");
+	assert_string_equal(e->summary, "Kennismaking ACME");
+	assert_string_equal(e->location, "ACME, Utrecht");
+	assert_string_equal(e->organizer, "anna@brightline.nl");
+	assert_int_equal(e->nattendees, 2);
+	assert_string_equal(e->attendees[0].addr, "jan.jansen@acme.nl");
+	assert_string_equal(e->attendees[0].name, "Jan Jansen");
+	assert_false(e->attendees[0].declined);
+	assert_string_equal(e->attendees[1].addr, "piet@acme.nl");
+	assert_null(e->attendees[1].name);
+	assert_true(e->attendees[1].declined);
+	assert_int_equal(e->status, EVENT_CONFIRMED);
+	assert_false(e->private);
+	assert_false(e->transparent);
+	assert_int_equal(e->sequence, 2);
+	assert_int_equal(e->hashtags.n, 0);
+	ical_file_free(&f);
+}
+
+/* An all-day event keeps its date and sits at midnight UTC. */
+static void
+test_event_all_day(void **state)
+{
+	struct ical_file		 f;
+	const struct event_summary	*e;
+
+	(void)state;
+	/* Read in a zone far from UTC: the date must not shift. */
+	parse_fixture("ics/allday.ics", "Pacific/Auckland", JAN2026, JAN2028,
+	    &f);
+	e = &f.events[0];
+	assert_true(e->all_day);
+	assert_string_equal(e->start_day, "2026-10-12");
+	assert_int_equal(e->start, OCT05 + 7 * DAY);
+	assert_int_equal(e->end, OCT05 + 8 * DAY);
+	assert_true(e->private);
+	assert_true(e->transparent);
+	assert_string_equal(e->organizer == NULL ? "(none)" : e->organizer,
+	    "(none)");
+	assert_int_equal(f.nocc, 1);
+	assert_string_equal(f.occ[0].day, "2026-10-12");
+	ical_file_free(&f);
+}
+
+/* Statuses: tentative, a cancelled event, a cancelled occurrence. */
+static void
+test_event_status(void **state)
+{
+	static const struct {
+		const char		*file;
+		size_t			 occ;	/* the occurrence */
+		enum event_status	 status;
+		time_t			 rid;	/* of its event */
+	} cases[] = {
+		{ "ics/floating.ics", 0, EVENT_TENTATIVE, 0 },
+		{ "ics/cancelled-event.ics", 0, EVENT_CANCELLED, 0 },
+		{ "ics/method-cancel.ics", 0, EVENT_CANCELLED, 0 },
+		{ "ics/cancel-occurrence.ics", 0, EVENT_CONFIRMED, 0 },
+		{ "ics/cancel-occurrence.ics", 1, EVENT_CANCELLED,
+		  OCT05 + 7 * DAY + 7 * HOUR },
+		{ "ics/cancel-occurrence.ics", 2, EVENT_CONFIRMED, 0 },
+	};
+	struct ical_file		 f;
+	const struct event_summary	*e;
+	size_t				 i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		parse_fixture(cases[i].file, "UTC", JAN2026, JAN2028, &f);
+		assert_true(cases[i].occ < f.nocc);
+		e = &f.events[f.occ[cases[i].occ].event];
+		assert_int_equal(e->status, cases[i].status);
+		assert_int_equal(e->recurrence_id, cases[i].rid);
+		ical_file_free(&f);
+	}
+}
+
+/* Hashtags come from DESCRIPTION, including a folded line. */
+static void
+test_event_hashtags(void **state)
+{
+	static const char *const want[] = {
+		"#decision 2027-01-15", "#competitor Initech",
+		"#need Nieuwe planningssoftware", "#problem Excel loopt vast",
+		"#verbal",
+	};
+	struct ical_file	 f;
+	size_t			 i;
+
+	(void)state;
+	parse_fixture("ics/hashtags.ics", "UTC", JAN2026, JAN2028, &f);
+	assert_int_equal(f.nevents, 2);
+	assert_int_equal(f.events[0].hashtags.n, 5);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		assert_true(strlist_contains(&f.events[0].hashtags, want[i]));
+	/* LAST-MODIFIED 2026-10-02 11:00Z: day 20728. */
+	assert_int_equal(f.events[0].last_modified, 20728LL * DAY + 11 * HOUR);
+	assert_int_equal(f.events[1].hashtags.n, 1);
+	assert_string_equal(f.events[1].hashtags.v[0], "#lost");
+	ical_file_free(&f);
+}
+
+/* Windows zone names map to CLDR's territory 001 zone. */
+static void
+test_event_windows_zone(void **state)
+{
+	static const struct {
+		const char	*windows;
+		const char	*iana;
+	} cases[] = {
+		{ "W. Europe Standard Time", "Europe/Berlin" },
+		{ "w. europe standard time", "Europe/Berlin" },
+		{ "Romance Standard Time", "Europe/Paris" },
+		{ "GMT Standard Time", "Europe/London" },
+		{ "Pacific Standard Time", "America/Los_Angeles" },
+		{ "Eastern Standard Time", "America/New_York" },
+		{ "Customized Time Zone", NULL },
+		{ "", NULL },
+		{ NULL, NULL },
+	};
+	const char	*got;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		got = event_windows_zone(cases[i].windows);
+		if (cases[i].iana == NULL)
+			assert_null(got);
+		else
+			assert_string_equal(got, cases[i].iana);
+	}
+}
+
+/* Bytes that hold no VCALENDAR are an error, not a crash. */
+static void
+test_event_garbage(void **state)
+{
+	struct ical_file	 f;
+	struct err		 err;
+	unsigned char		*buf;
+	uint32_t		 x = 12345;
+	size_t			 i, n = 64 * 1024;
+
+	(void)state;
+	buf = xmalloc(n);
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245 + 12345;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	assert_int_equal(event_parse((char *)buf, n, JAN2026, JAN2028, "UTC",
+	    "garbage", &f, &err), -1);
+	assert_int_equal(err.cls, ERR_DATA);
+	assert_int_equal(f.nevents, 0);
+
+	/* The same after a BEGIN line: a calendar without events. */
+	memcpy(buf, "BEGIN:VCALENDAR\r\n", 17);
+	assert_int_equal(event_parse((char *)buf, n, JAN2026, JAN2028, "UTC",
+	    "garbage", &f, &err), 0);
+	assert_int_equal(f.nevents, 0);
+	assert_int_equal(f.nocc, 0);
+	ical_file_free(&f);
+
+	assert_int_equal(event_parse("", 0, JAN2026, JAN2028, "UTC", "empty",
+	    &f, &err), -1);
+	assert_int_equal(err.cls, ERR_DATA);
+	free(buf);
+}
+
+/* A 5 MB DESCRIPTION on one line parses, quickly, hashtag included. */
+static void
+test_event_big_description(void **state)
+{
+	static const char head[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "BEGIN:VEVENT\r\nUID:big@test\r\nDTSTART:20261005T080000Z\r\n"
+	    "SUMMARY:Groot\r\nDESCRIPTION:";
+	static const char tail[] = " #lost\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct ical_file	 f;
+	struct err		 err;
+	size_t			 big = 5 * 1024 * 1024, len;
+	char			*buf;
+
+	(void)state;
+	len = sizeof head - 1 + big + sizeof tail - 1;
+	buf = xmalloc(len);
+	memcpy(buf, head, sizeof head - 1);
+	memset(buf + sizeof head - 1, 'x', big);
+	memcpy(buf + sizeof head - 1 + big, tail, sizeof tail - 1);
+	assert_int_equal(event_parse(buf, len, JAN2026, JAN2028, "UTC", "big",
+	    &f, &err), 0);
+	free(buf);
+	assert_int_equal(f.nevents, 1);
+	assert_string_equal(f.events[0].uid, "big@test");
+	assert_string_equal(f.events[0].summary, "Groot");
+	assert_int_equal(f.events[0].start, OCT05 + 8 * HOUR);
+	assert_int_equal(f.events[0].hashtags.n, 1);
+	assert_string_equal(f.events[0].hashtags.v[0], "#lost");
+	ical_file_free(&f);
+}
+
+/* Events far in the past and future keep exact times. */
+static void
+test_event_far_years(void **state)
+{
+	struct ical_file	 f;
+
+	(void)state;
+	parse_fixture("ics/year9999.ics", "UTC", JAN2026, JAN2028, &f);
+	assert_int_equal(f.nevents, 2);
+	/* 9999-12-31 09:00Z: the day before 253402300800, plus 9 hours. */
+	assert_int_equal(f.events[0].start, 253402300800LL - DAY + 9 * HOUR);
+	/* 1601-01-01 00:00Z: the Windows FILETIME epoch, 11644473600 s back. */
+	assert_int_equal(f.events[1].start, -11644473600LL);
+	ical_file_free(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_event_fixtures),
+		cmocka_unit_test(test_event_fields),
+		cmocka_unit_test(test_event_all_day),
+		cmocka_unit_test(test_event_status),
+		cmocka_unit_test(test_event_hashtags),
+		cmocka_unit_test(test_event_windows_zone),
+		cmocka_unit_test(test_event_garbage),
+		cmocka_unit_test(test_event_big_description),
+		cmocka_unit_test(test_event_far_years),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
