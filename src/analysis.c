@@ -180,9 +180,7 @@ analysis_entries(struct store *st, const struct analysis_filter *f,
 {
 	static const char sql[] =
 	    "SELECT t.to_phase, t.at,"
-	    " (SELECT MIN(t2.at) FROM transitions t2 WHERE t2.deal_id = t.deal_id"
-	    "  AND t2.from_phase = t.to_phase AND t2.at >= t.at"
-	    "  AND (?3 IS NULL OR t2.at < ?3)),"
+	    " CASE WHEN ?3 IS NULL OR t.left_at < ?3 THEN t.left_at END,"
 	    " d.outcome, d.closed, d.salesperson"
 	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
 	    " WHERE (?1 IS NULL OR t.at >= ?1) AND (?2 IS NULL OR t.at < ?2)"

@@ -314,13 +314,18 @@ json_end_array(struct json *j)
 	j->depth--;
 }
 
+/* Writes s as a JSON string: runs of plain bytes in one write. */
 static void
 json_string(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	for (; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		fwrite(run, 1, (size_t)(p - run), f);
+		run = p + 1;
 		switch (*p) {
 		case '"':
 			fputs("\\\"", f);
@@ -338,12 +343,10 @@ json_string(FILE *f, const char *s)
 			fputs("\\t", f);
 			break;
 		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+			fprintf(f, "\\u%04x", *p);
 		}
 	}
+	fwrite(run, 1, (size_t)(p - run), f);
 	fputc('"', f);
 }
 

@@ -5,6 +5,7 @@
  * are bound, and unbounded ranges bind NULL so one statement serves both.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,14 +82,20 @@ step_done(struct store *st, sqlite3_stmt *stmt, int rc, struct err *err)
 	return 0;
 }
 
-/* Binds a time, or NULL for an unbounded end. */
+/*
+ * Binds the ends of a range; an unbounded end binds the smallest or the
+ * largest time, so that the query plans an index range either way.
+ */
 static void
-bind_time(sqlite3_stmt *stmt, int i, time_t t)
+bind_since(sqlite3_stmt *stmt, int i, time_t t)
 {
-	if (t == 0)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_int64(stmt, i, (sqlite3_int64)t);
+	sqlite3_bind_int64(stmt, i, t == 0 ? INT64_MIN : (sqlite3_int64)t);
+}
+
+static void
+bind_until(sqlite3_stmt *stmt, int i, time_t t)
+{
+	sqlite3_bind_int64(stmt, i, t == 0 ? INT64_MAX : (sqlite3_int64)t);
 }
 
 static void
@@ -123,8 +130,7 @@ report_deals(struct store *st, const struct report_filter *f, struct table *t,
 	    " d.opened, d.closed, d.last_activity"
 	    " FROM deals d JOIN accounts a ON a.id = d.account_id"
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"
-	    " AND (?2 IS NULL OR d.closed IS NULL OR d.closed >= ?2)"
-	    " AND (?3 IS NULL OR d.opened < ?3)"
+	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"
 	    " AND (?4 IS NULL OR a.key = ?4)"
 	    " ORDER BY d.id";
 	sqlite3_stmt *stmt;
@@ -134,8 +140,8 @@ report_deals(struct store *st, const struct report_filter *f, struct table *t,
 	if (prepare(st, sql, &stmt, err) != 0)
 		return -1;
 	bind_text(stmt, 1, f->salesperson);
-	bind_time(stmt, 2, f->since);
-	bind_time(stmt, 3, f->until);
+	bind_since(stmt, 2, f->since);
+	bind_until(stmt, 3, f->until);
 	bind_text(stmt, 4, f->account);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		table_row(t);
@@ -174,7 +180,7 @@ report_transitions(struct store *st, const struct report_filter *f,
 	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
 	    " JOIN accounts a ON a.id = d.account_id"
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"
-	    " AND (?2 IS NULL OR t.at >= ?2) AND (?3 IS NULL OR t.at < ?3)"
+	    " AND t.at >= ?2 AND t.at < ?3"
 	    " AND (?4 IS NULL OR a.key = ?4)"
 	    " ORDER BY t.at, t.deal_id, t.id";
 	sqlite3_stmt *stmt;
@@ -187,8 +193,8 @@ report_transitions(struct store *st, const struct report_filter *f,
 	if (prepare(st, sql, &stmt, err) != 0)
 		return -1;
 	bind_text(stmt, 1, f->salesperson);
-	bind_time(stmt, 2, f->since);
-	bind_time(stmt, 3, f->until);
+	bind_since(stmt, 2, f->since);
+	bind_until(stmt, 3, f->until);
 	bind_text(stmt, 4, f->account);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		table_row(t);
@@ -228,8 +234,7 @@ report_signals(struct store *st, const struct report_filter *f, struct table *t,
 	    " s.subject, s.source, s.ref FROM signals s"
 	    " JOIN accounts a ON a.id = COALESCE(s.account_id, s.matched_account_id)"
 	    " WHERE a.key = ?1 AND (?2 IS NULL OR s.salesperson = ?2)"
-	    " AND (?3 IS NULL OR s.occurred_at >= ?3)"
-	    " AND (?4 IS NULL OR s.occurred_at < ?4)"
+	    " AND s.occurred_at >= ?3 AND s.occurred_at < ?4"
 	    " ORDER BY s.occurred_at, s.id";
 	sqlite3_stmt *stmt;
 	char src[32];
@@ -241,8 +246,8 @@ report_signals(struct store *st, const struct report_filter *f, struct table *t,
 		return -1;
 	bind_text(stmt, 1, f->account);
 	bind_text(stmt, 2, f->salesperson);
-	bind_time(stmt, 3, f->since);
-	bind_time(stmt, 4, f->until);
+	bind_since(stmt, 3, f->since);
+	bind_until(stmt, 4, f->until);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		table_row(t);
 		table_time(t, 0, col_time(stmt, 0));
@@ -287,20 +292,17 @@ report_funnel(struct store *st, const struct report_filter *f, struct funnel *ou
 	 * close.  The last phase is left by winning.
 	 */
 	static const char entries[] =
-	    "SELECT t.to_phase, t.at,"
-	    " (SELECT MIN(t2.at) FROM transitions t2 WHERE t2.deal_id = t.deal_id"
-	    "  AND t2.from_phase = t.to_phase AND t2.at >= t.at),"
-	    " d.outcome, d.closed"
+	    "SELECT t.to_phase, t.at, t.left_at, d.outcome, d.closed"
 	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"
-	    " AND (?2 IS NULL OR t.at >= ?2) AND (?3 IS NULL OR t.at < ?3)";
+	    " AND t.at >= ?2 AND t.at < ?3";
 	static const char current[] =
 	    "SELECT phase, COUNT(*) FROM deals WHERE outcome = 'open'"
 	    " AND (?1 IS NULL OR salesperson = ?1) GROUP BY phase";
 	static const char closed[] =
 	    "SELECT outcome, COUNT(*) FROM deals WHERE outcome <> 'open'"
 	    " AND (?1 IS NULL OR salesperson = ?1)"
-	    " AND (?2 IS NULL OR closed >= ?2) AND (?3 IS NULL OR closed < ?3)"
+	    " AND closed >= ?2 AND closed < ?3"
 	    " GROUP BY outcome";
 	const struct phases *ph = &f->cfg->phases;
 	double *days[MAX_PHASES] = { 0 };
@@ -316,8 +318,8 @@ report_funnel(struct store *st, const struct report_filter *f, struct funnel *ou
 	if (prepare(st, entries, &stmt, err) != 0)
 		return -1;
 	bind_text(stmt, 1, f->salesperson);
-	bind_time(stmt, 2, f->since);
-	bind_time(stmt, 3, f->until);
+	bind_since(stmt, 2, f->since);
+	bind_until(stmt, 3, f->until);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		time_t at = col_time(stmt, 1), left = col_time(stmt, 2);
 		const char *outcome = col_text(stmt, 3);
@@ -354,8 +356,8 @@ report_funnel(struct store *st, const struct report_filter *f, struct funnel *ou
 	if (prepare(st, closed, &stmt, err) != 0)
 		goto fail;
 	bind_text(stmt, 1, f->salesperson);
-	bind_time(stmt, 2, f->since);
-	bind_time(stmt, 3, f->until);
+	bind_since(stmt, 2, f->since);
+	bind_until(stmt, 3, f->until);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (strcmp(col_text(stmt, 0), "won") == 0)
 			out->won = sqlite3_column_int64(stmt, 1);
@@ -371,6 +373,16 @@ fail:
 	for (i = 0; i < MAX_PHASES; i++)
 		free(days[i]);
 	return -1;
+}
+
+/* Adds a row (day, salesperson, count) to the appointments table. */
+static void
+appointments_row(struct table *t, const char *day, const char *sp, long count)
+{
+	table_row(t);
+	table_str(t, 0, day);
+	table_str(t, 1, sp);
+	table_int(t, 2, count);
 }
 
 struct day_count {
@@ -433,10 +445,7 @@ appointments_by_created(struct store *st, const struct report_filter *f,
 
 		for (j = i; j < n && cmp_day_count(&v[i], &v[j]) == 0; j++)
 			count++;
-		table_row(t);
-		table_str(t, 0, v[i].day);
-		table_str(t, 1, v[i].salesperson);
-		table_int(t, 2, count);
+		appointments_row(t, v[i].day, v[i].salesperson, count);
 	}
 	for (i = 0; i < n; i++)
 		free(v[i].salesperson);
@@ -451,17 +460,20 @@ report_appointments(struct store *st, const struct report_filter *f,
 	/*
 	 * The same occurrence seen through two sources (a CalDAV href and
 	 * an invitation in mail) has the same salesperson, UID and
-	 * RECURRENCE-ID: DISTINCT counts it once.
+	 * RECURRENCE-ID: rows come in that order from a covering index, so
+	 * counting each run once counts distinct occurrences in one pass.
 	 */
 	static const char sql[] =
-	    "SELECT day, salesperson, COUNT(*) FROM ("
-	    " SELECT DISTINCT day, salesperson, uid, recurrence_id FROM appointments"
-	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"
+	    "SELECT day, salesperson, uid, recurrence_id FROM appointments"
+	    " WHERE day >= ?2 AND day < ?3"
+	    " AND COALESCE(account_id, matched_account_id) IS NOT NULL"
 	    " AND (?1 IS NULL OR salesperson = ?1)"
-	    " AND (?2 IS NULL OR day >= ?2) AND (?3 IS NULL OR day < ?3))"
-	    " GROUP BY day, salesperson ORDER BY day, salesperson";
-	char since[11], until[11];
+	    " ORDER BY day, salesperson, uid, recurrence_id";
+	char since[11] = "0000-00-00", until[11] = "9999-99-99";
+	struct buf day = { 0 }, sp = { 0 }, uid = { 0 };
+	sqlite3_int64 recur = 0;
 	sqlite3_stmt *stmt;
+	long count = 0;
 	int rc;
 
 	table_init(t, appointment_columns,
@@ -472,22 +484,43 @@ report_appointments(struct store *st, const struct report_filter *f,
 	if (prepare(st, sql, &stmt, err) != 0)
 		return -1;
 	bind_text(stmt, 1, f->salesperson);
-	if (f->since != 0) {
+	if (f->since != 0)
 		util_day(f->since, f->cfg->timezone, since, sizeof since);
-		bind_text(stmt, 2, since);
-	}
 	if (f->until != 0) {
 		/* until is exclusive: a day counts when it starts before until. */
 		util_day(f->until - 1, f->cfg->timezone, until, sizeof until);
 		util_day_add(until, 1, until, sizeof until);
-		bind_text(stmt, 3, until);
 	}
+	bind_text(stmt, 2, since);
+	bind_text(stmt, 3, until);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		table_row(t);
-		table_str(t, 0, col_text(stmt, 0));
-		table_str(t, 1, col_text(stmt, 1));
-		table_int(t, 2, sqlite3_column_int64(stmt, 2));
+		const char *d = col_text(stmt, 0), *s = col_text(stmt, 1);
+		const char *u = col_text(stmt, 2);
+		sqlite3_int64 r = sqlite3_column_int64(stmt, 3);
+		bool same_group = count > 0 && strcmp(day.data, d) == 0 &&
+		    strcmp(sp.data, s) == 0;
+
+		if (same_group && strcmp(uid.data, u) == 0 && recur == r)
+			continue;
+		if (!same_group) {
+			if (count > 0)
+				appointments_row(t, day.data, sp.data, count);
+			count = 0;
+			buf_reset(&day);
+			buf_puts(&day, d);
+			buf_reset(&sp);
+			buf_puts(&sp, s);
+		}
+		buf_reset(&uid);
+		buf_puts(&uid, u);
+		recur = r;
+		count++;
 	}
+	if (rc == SQLITE_DONE && count > 0)
+		appointments_row(t, day.data, sp.data, count);
+	buf_free(&day);
+	buf_free(&sp);
+	buf_free(&uid);
 	return step_done(st, stmt, rc, err);
 }
 

@@ -70,7 +70,8 @@ static const char *const store_migrations[] = {
 	"    from_phase TEXT, to_phase TEXT NOT NULL, at INTEGER NOT NULL,"
 	"    actor TEXT NOT NULL, signal_kind TEXT NOT NULL, source TEXT NOT NULL,"
 	"    ref TEXT,"
-	"    signal_id INTEGER REFERENCES signals(id) ON DELETE SET NULL);"
+	"    signal_id INTEGER REFERENCES signals(id) ON DELETE SET NULL,"
+	"    left_at INTEGER);"
 	"CREATE INDEX transitions_at ON transitions(at);"
 	"CREATE INDEX transitions_deal ON transitions(deal_id);"
 	"CREATE INDEX transitions_signal ON transitions(signal_id)"
@@ -84,7 +85,8 @@ static const char *const store_migrations[] = {
 	"    \"end\" INTEGER NOT NULL, all_day INTEGER NOT NULL, day TEXT NOT NULL,"
 	"    created INTEGER NOT NULL, series INTEGER NOT NULL, summary TEXT,"
 	"    UNIQUE(source, item, uid, recurrence_id));"
-	"CREATE INDEX appointments_day ON appointments(day, salesperson);"
+	"CREATE INDEX appointments_count ON appointments(day, salesperson, uid,"
+	"    recurrence_id, account_id, matched_account_id);"
 	"CREATE INDEX appointments_item ON appointments(source, item);"
 	"CREATE TABLE items(source TEXT NOT NULL, item TEXT NOT NULL, version TEXT,"
 	"    first_seen INTEGER, PRIMARY KEY(source, item));"
@@ -184,12 +186,12 @@ static const char *const store_migrations[] = {
 	X(TRANS_IDS, "SELECT id FROM transitions WHERE deal_id = ?1"	\
 	    " ORDER BY id")						\
 	X(TRANS_ADD, "INSERT INTO transitions(deal_id, from_phase,"	\
-	    " to_phase, at, actor, signal_kind, source, ref, signal_id)"	\
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")		\
+	    " to_phase, at, actor, signal_kind, source, ref, signal_id,"	\
+	    " left_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")	\
 	X(TRANS_SET, "UPDATE transitions SET deal_id = ?1,"		\
 	    " from_phase = ?2, to_phase = ?3, at = ?4, actor = ?5,"	\
-	    " signal_kind = ?6, source = ?7, ref = ?8, signal_id = ?9"	\
-	    " WHERE id = ?10")						\
+	    " signal_kind = ?6, source = ?7, ref = ?8, signal_id = ?9,"	\
+	    " left_at = ?10 WHERE id = ?11")				\
 	X(TRANS_DELETE, "DELETE FROM transitions WHERE id = ?1")	\
 	X(ITEM_LIST, "SELECT item, version FROM items WHERE source = ?1"	\
 	    " ORDER BY item")						\
@@ -1518,7 +1520,7 @@ store_write_transitions(struct store *st, const struct config *cfg,
 	struct store_ids old = { 0 };
 	const struct transition *t;
 	sqlite3_stmt *s;
-	size_t i, used = 0;
+	size_t i, j, used = 0;
 	int rc;
 
 	s = store_stmt(st, STMT_TRANS_IDS);
@@ -1540,8 +1542,16 @@ store_write_transitions(struct store *st, const struct config *cfg,
 		    STMT_TRANS_ADD);
 		store_bind_transition(s, cfg, deal, t,
 		    store_row_find(rows, nrows, t->signal_id));
+		/* The deal left this phase with its next transition. */
+		for (j = i + 1; j < proj->ntrans &&
+		    proj->trans[j].deal_seq != seq; j++)
+			;
+		if (j < proj->ntrans)
+			sqlite3_bind_int64(s, 10, (sqlite3_int64)proj->trans[j].at);
+		else
+			sqlite3_bind_null(s, 10);
 		if (used < old.n)
-			sqlite3_bind_int64(s, 10, old.v[used]);
+			sqlite3_bind_int64(s, 11, old.v[used]);
 		used++;
 		rc = store_run(st, s, err, "transition");
 	}
