@@ -6,8 +6,8 @@ usage: contrib/bench/store-bench.py [--build build] [--signals 1000000]
        [--accounts 100000] [--people 20] [--mbox 50000]
 
 Every figure is reported next to a baseline measured in the same run:
-queries against the sqlite3 shell running the same SQL, import against
-reading the mbox once (grep -c '^From ').
+queries against the sqlite3 shell running comparable SQL, import against
+Python's mailbox module reading the headers of every message.
 """
 import argparse
 import os
@@ -19,6 +19,14 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The baseline for import: Python's mailbox module reading every message's
+# headers, the least a script doing the same job would do.
+PARSE_HEADERS = """
+import mailbox, sys
+for m in mailbox.mbox(sys.argv[1]):
+    m.get("Subject"), m.get("From"), m.get("Message-ID")
+"""
 
 def run(cmd, env=None, out=subprocess.DEVNULL):
     """Runs cmd, returns (seconds, peak RSS of that process in MiB)."""
@@ -85,7 +93,7 @@ def main():
         base = median_time([sqlite, db, sql]) if sqlite else float("nan")
         print("| %s | %.0f ms | %.0f ms | %.2f |" % (name, ours * 1000, base * 1000, ours / base))
 
-    print("\n| mbox import | messages/s | peak RSS | baseline: read once | ratio |\n|---|---|---|---|---|")
+    print("\n| mbox import | messages/s | peak RSS | baseline: Python mailbox, headers only | ratio |\n|---|---|---|---|---|")
     for n in sorted({max(1000, a.mbox // 5), a.mbox}):
         mbox = os.path.join(tmp, "m%d.mbox" % n)
         subprocess.run([sys.executable, os.path.join(HERE, "gen-mbox.py"), mbox, str(n)], check=True)
@@ -94,7 +102,7 @@ def main():
         with open(conf) as f, open(iconf, "w") as g:
             g.write(f.read().replace(db, idb))
         os.chmod(iconf, 0o600)
-        base = median_time(["grep", "-c", "^From ", mbox], n=3)
+        base = run([sys.executable, "-c", PARSE_HEADERS, mbox])[0]
         dt, rss = run([sc, "-c", iconf, "import", "--salesperson", "anna", mbox], env)
         print("| %d messages (%.0f MiB) | %.0f | %.1f MiB | %.2f s | %.1f |"
               % (n, os.path.getsize(mbox) / 2**20, n / dt, rss, base, dt / base))
