@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler and its worker pool.  The main thread owns the due times:
+ * it hands due sources to a bounded pool of workers (cfg->workers), each
+ * with its own SQLite connection, and sleeps in ppoll() until the next due
+ * time, a finished poll (a byte on a pipe) or a signal (ppoll unblocks
+ * SIGTERM, SIGINT and SIGHUP only while it waits, so none is lost).  A
+ * source is polled by one worker at a time; a failing one backs off by
+ * its error class and never delays the others.  SIGHUP loads a new
+ * configuration and swaps it in only if it loads; polls in flight finish
+ * with the configuration they started with (reference counted).
+ *
+ * It does not know any protocol (source.h) and does not send digests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOG_TAG "agent"
+#include "agent.h"
+#include "log.h"
+#include "source.h"
+#include "store.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define AGENT_MAX_BACKOFF	3600
+#define AGENT_MAX_SLEEP		3600
+
+volatile sig_atomic_t agent_stop;
+volatile sig_atomic_t agent_reload;
+
+/* A configuration shared by the loop and the polls started with it. */
+struct agent_cfg {
+	struct config	 cfg;
+	unsigned	 refs;
+};
+
+/* One configured source and its schedule. */
+struct agent_src {
+	char			*name;		/* owned: "imap:anna" */
+	const struct source	*src;		/* borrowed from a->cur */
+	void			*state;		/* the driver's, kept between polls */
+	time_t			 next_due;
+	unsigned		 failures;
+	bool			 disabled;	/* ERR_FINAL: until SIGHUP */
+	bool			 busy;
+	bool			 reset;		/* drop state before the next poll */
+	bool			 removed;	/* gone from the config while busy */
+	bool			 polled;	/* --once: done */
+	bool			 ok;		/* result of the last poll */
+	char			*last_error;	/* owned: logged once per change */
+	struct agent_cfg	*job_cfg;	/* the poll's configuration */
+	const struct source	*job_src;
+	struct agent_src	*next;		/* in the queue */
+};
+
+struct agent {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct agent_cfg	*cur;
+	struct agent_src	**v;		/* owned */
+	size_t			 n;
+	struct agent_src	*head, *tail;	/* queue of due sources */
+	bool			 quit;
+	bool			 once;
+	char			*database;	/* owned: fixed until restart */
+	int			 wake[2];	/* workers write, the loop reads */
+	unsigned		 seed;
+};
+
+time_t
+agent_backoff(enum err_class cls, unsigned n)
+{
+	time_t	base, d;
+
+	if (cls == ERR_FINAL)
+		return 0;
+	base = cls == ERR_WAIT ? 120 : 30;
+	if (n < 1)
+		n = 1;
+	if (n > 12)
+		return AGENT_MAX_BACKOFF;
+	d = base << (n - 1);
+	return d > AGENT_MAX_BACKOFF ? AGENT_MAX_BACKOFF : d;
+}
+
+/* Drops a reference to a configuration; the last one frees it. */
+static void
+agent_cfg_release(struct agent_cfg *c)
+{
+	if (c != NULL && --c->refs == 0) {
+		config_free(&c->cfg);
+		free(c);
+	}
+}
+
+/* A poll interval with up to 10% jitter so that sources spread out. */
+static time_t
+agent_interval(struct agent *a, const struct source *src)
+{
+	int	iv = src->poll_interval > 0 ? src->poll_interval : 300;
+	int	j = iv / 10;
+
+	return iv + (j > 0 ? (int)(rand_r(&a->seed) % (unsigned)(j + 1)) : 0);
+}
+
+/* Frees a source entry and its driver state. */
+static void
+agent_src_free(struct agent_src *s)
+{
+	const struct source_ops *ops;
+
+	if (s->state != NULL && s->src != NULL) {
+		ops = source_ops_for(s->src->type);
+		if (ops != NULL)
+			ops->close(s->state);
+	}
+	free(s->name);
+	free(s->last_error);
+	free(s);
+}
+
+/* Matches sources of the current configuration to entries, adding new ones. */
+static void
+agent_adopt(struct agent *a, time_t now)
+{
+	struct config		*cfg = &a->cur->cfg;
+	struct agent_src	*s;
+	size_t			 i, j;
+	bool			*seen;
+
+	seen = xcalloc(a->n + 1, sizeof *seen);
+	for (i = 0; i < cfg->nsources; i++) {
+		for (j = 0; j < a->n; j++)
+			if (!seen[j] && strcmp(a->v[j]->name,
+			    cfg->sources[i].name) == 0)
+				break;
+		if (j < a->n) {
+			s = a->v[j];
+			seen[j] = true;
+			s->src = &cfg->sources[i];
+			s->disabled = false;
+			s->reset = true;
+			continue;
+		}
+		s = xcalloc(1, sizeof *s);
+		s->name = xstrdup(cfg->sources[i].name);
+		s->src = &cfg->sources[i];
+		s->next_due = now;
+		a->v = xreallocarray(a->v, a->n + 1, sizeof *a->v);
+		seen = xreallocarray(seen, a->n + 2, sizeof *seen);
+		seen[a->n] = true;
+		a->v[a->n++] = s;
+		log_info("%s: added", s->name);
+	}
+	for (j = 0; j < a->n; j++) {
+		if (seen[j])
+			continue;
+		s = a->v[j];
+		log_info("%s: removed", s->name);
+		if (s->busy) {
+			s->removed = true;	/* the worker frees it */
+			s->src = s->job_src;
+		} else
+			agent_src_free(s);
+		a->v[j] = NULL;
+	}
+	for (i = j = 0; j < a->n; j++)
+		if (a->v[j] != NULL)
+			a->v[i++] = a->v[j];
+	a->n = i;
+	free(seen);
+}
+
+/* Records a poll's result: schedule, backoff, and a log line per change. */
+static void
+agent_result(struct agent *a, struct agent_src *s, int rc,
+    const struct err *err, time_t now, time_t *backoff_until)
+{
+	time_t	d;
+
+	*backoff_until = 0;
+	if (rc == 0) {
+		if (s->last_error != NULL)
+			log_warn("%s: working again", s->name);
+		free(s->last_error);
+		s->last_error = NULL;
+		s->failures = 0;
+		s->ok = true;
+		s->next_due = now + agent_interval(a, s->job_src);
+		return;
+	}
+	s->ok = false;
+	s->failures++;
+	if (s->last_error == NULL || strcmp(s->last_error, err->msg) != 0) {
+		log_error("%s: %s", s->name, err->msg);
+		free(s->last_error);
+		s->last_error = xstrdup(err->msg);
+	} else
+		log_debug("%s: still failing: %s", s->name, err->msg);
+	if (err->cls == ERR_FINAL) {
+		s->disabled = true;
+		log_error("%s: disabled until the configuration is reloaded",
+		    s->name);
+		return;
+	}
+	d = agent_backoff(err->cls, s->failures);
+	s->next_due = now + d;
+	*backoff_until = s->next_due;
+	log_info("%s: next attempt in %lds", s->name, (long)d);
+}
+
+/* A worker: takes due sources off the queue and polls them with its own store. */
+static void *
+agent_worker(void *arg)
+{
+	struct agent		*a = arg;
+	struct agent_src	*s;
+	struct agent_cfg	*jc;
+	struct store		*st = NULL;
+	const struct source_ops	*ops;
+	struct err		 err, herr;
+	time_t			 now, until;
+	int			 rc;
+	char			 c = 1;
+
+	if (store_open(a->database, 0, &st, &err) != 0) {
+		log_error("%s", err.msg);
+		st = NULL;
+	}
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		while (a->head == NULL && !a->quit)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if (a->quit)
+			break;
+		s = a->head;
+		a->head = s->next;
+		if (a->head == NULL)
+			a->tail = NULL;
+		s->next = NULL;
+		pthread_mutex_unlock(&a->lock);
+
+		ops = source_ops_for(s->job_src->type);
+		if (s->reset && s->state != NULL && ops != NULL) {
+			ops->close(s->state);
+			s->state = NULL;
+		}
+		s->reset = false;
+		err_clear(&err);
+		if (st == NULL)
+			rc = err_set(&err, ERR_TEMP, "cannot open the store %s",
+			    a->database);
+		else if (ops == NULL)
+			rc = err_set(&err, ERR_FINAL, "no driver for this source");
+		else {
+			log_debug("%s: polling", s->name);
+			rc = ops->poll(&s->state, &s->job_cfg->cfg, s->job_src, st,
+			    &agent_stop, &err);
+			if (rc != 0 && err.cls == ERR_NONE)
+				err_set(&err, ERR_TEMP, "poll failed");
+		}
+		now = time(NULL);
+		pthread_mutex_lock(&a->lock);
+		agent_result(a, s, rc, &err, now, &until);
+		pthread_mutex_unlock(&a->lock);
+		if (st != NULL) {
+			if (rc == 0)
+				rc = store_health_success(st, s->name, now, &herr);
+			else
+				rc = store_health_failure(st, s->name, now,
+				    err.msg, until, &herr);
+			if (rc != 0)
+				log_warn("%s: cannot record health: %s", s->name,
+				    herr.msg);
+		}
+		pthread_mutex_lock(&a->lock);
+		jc = s->job_cfg;
+		s->job_cfg = NULL;
+		s->busy = false;
+		s->polled = true;
+		if (s->removed) {
+			s->src = s->job_src;
+			agent_src_free(s);
+		}
+		agent_cfg_release(jc);
+		if (write(a->wake[1], &c, 1) < 0 && errno != EAGAIN)
+			log_warn("cannot wake the scheduler: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&a->lock);
+	if (st != NULL)
+		store_close(st);
+	return NULL;
+}
+
+/* SIGHUP: a new configuration replaces the old one only if it loads. */
+static void
+agent_do_reload(struct agent *a, struct store *st)
+{
+	struct agent_cfg	*nc;
+	struct err		 err;
+	const char		*path = a->cur->cfg.path;
+
+	nc = xcalloc(1, sizeof *nc);
+	if (config_load(path, &nc->cfg, &err) != 0) {
+		log_error("reload: %s; keeping the old configuration", err.msg);
+		free(nc);
+		return;
+	}
+	nc->refs = 1;
+	if (nc->cfg.database != NULL &&
+	    strcmp(nc->cfg.database, a->database) != 0)
+		log_warn("reload: a new database takes effect after a restart");
+	if (util_tz_preload(nc->cfg.timezone != NULL ? nc->cfg.timezone :
+	    util_system_tz()) != 0)
+		log_warn("reload: unknown time zone %s", nc->cfg.timezone);
+	if (st != NULL && store_sync_salespeople(st, &nc->cfg, &err) != 0)
+		log_warn("reload: %s", err.msg);
+	pthread_mutex_lock(&a->lock);
+	agent_cfg_release(a->cur);
+	a->cur = nc;
+	agent_adopt(a, time(NULL));
+	pthread_mutex_unlock(&a->lock);
+	log_info("configuration reloaded: %zu sources", nc->cfg.nsources);
+}
+
+/*
+ * Queues the due sources and returns the time of the next due one
+ * (0: none).  With once, sets *done when every source has been polled.
+ */
+static time_t
+agent_dispatch(struct agent *a, time_t now, bool *done)
+{
+	struct agent_src	*s;
+	time_t			 next = 0;
+	size_t			 i;
+	bool			 all = true;
+
+	for (i = 0; i < a->n; i++) {
+		s = a->v[i];
+		if (a->once && (s->polled || s->disabled)) {
+			if (!s->polled)
+				s->ok = false;
+			continue;
+		}
+		all = false;
+		if (s->busy || s->disabled)
+			continue;
+		if (s->next_due > now) {
+			if (next == 0 || s->next_due < next)
+				next = s->next_due;
+			continue;
+		}
+		s->busy = true;
+		s->job_cfg = a->cur;
+		a->cur->refs++;
+		s->job_src = s->src;
+		if (a->tail != NULL)
+			a->tail->next = s;
+		else
+			a->head = s;
+		a->tail = s;
+	}
+	*done = a->once && all;
+	if (a->head != NULL)
+		pthread_cond_broadcast(&a->cond);
+	return next;
+}
+
+int
+agent_run(struct config *cfg, bool once)
+{
+	struct agent	 a;
+	struct store	*st = NULL;
+	struct err	 err;
+	struct pollfd	 pfd;
+	struct timespec	 ts;
+	sigset_t	 block, waitmask;
+	pthread_t	*th = NULL;
+	size_t		 i, nth = 0, nworkers;
+	time_t		 now, next;
+	bool		 done = false;
+	char		 buf[64];
+	int		 rc = 0;
+
+	memset(&a, 0, sizeof a);
+	a.once = once;
+	a.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	a.cur = xcalloc(1, sizeof *a.cur);
+	a.cur->cfg = *cfg;	/* taken over */
+	memset(cfg, 0, sizeof *cfg);
+	a.cur->refs = 1;
+	a.database = xstrdup(a.cur->cfg.database);
+	a.wake[0] = a.wake[1] = -1;
+	pthread_mutex_init(&a.lock, NULL);
+	pthread_cond_init(&a.cond, NULL);
+
+	if (util_tz_preload(a.cur->cfg.timezone != NULL ?
+	    a.cur->cfg.timezone : util_system_tz()) != 0)
+		log_warn("unknown time zone %s", a.cur->cfg.timezone);
+	if (store_open(a.database, 0, &st, &err) != 0) {
+		log_error("%s", err.msg);
+		rc = 1;
+		goto out;
+	}
+	if (store_sync_salespeople(st, &a.cur->cfg, &err) != 0)
+		log_warn("%s", err.msg);
+	if (pipe2(a.wake, O_CLOEXEC | O_NONBLOCK) != 0)
+		fatal("pipe: %s", strerror(errno));
+
+	/* Workers inherit the blocked mask; only ppoll() below unblocks. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGHUP);
+
+	agent_adopt(&a, time(NULL));
+	if (a.n == 0)
+		log_warn("no sources configured");
+	nworkers = a.cur->cfg.workers > 0 ? (size_t)a.cur->cfg.workers : 4;
+	th = xcalloc(nworkers, sizeof *th);
+	for (nth = 0; nth < nworkers; nth++)
+		if (pthread_create(&th[nth], NULL, agent_worker, &a) != 0) {
+			log_error("cannot start a worker thread");
+			break;
+		}
+	if (nth == 0) {
+		rc = 1;
+		goto out;
+	}
+	log_info("started: %zu sources, %zu workers%s", a.n, nth,
+	    once ? ", one pass" : "");
+
+	while (!agent_stop) {
+		if (agent_reload) {
+			agent_reload = 0;
+			if (once)
+				log_info("SIGHUP ignored in --once mode");
+			else
+				agent_do_reload(&a, st);
+		}
+		now = time(NULL);
+		pthread_mutex_lock(&a.lock);
+		next = agent_dispatch(&a, now, &done);
+		pthread_mutex_unlock(&a.lock);
+		if (done)
+			break;
+		ts.tv_sec = next == 0 ? AGENT_MAX_SLEEP :
+		    (next > now ? next - now : 0);
+		if (ts.tv_sec > AGENT_MAX_SLEEP)
+			ts.tv_sec = AGENT_MAX_SLEEP;
+		ts.tv_nsec = 0;
+		pfd.fd = a.wake[0];
+		pfd.events = POLLIN;
+		if (ppoll(&pfd, 1, &ts, &waitmask) > 0)
+			while (read(a.wake[0], buf, sizeof buf) > 0)
+				;
+	}
+	if (agent_stop)
+		log_info("stopping");
+
+out:
+	pthread_mutex_lock(&a.lock);
+	a.quit = true;
+	pthread_cond_broadcast(&a.cond);
+	pthread_mutex_unlock(&a.lock);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	/* Queued but never started: nothing to release but the reference. */
+	for (; a.head != NULL; a.head = a.head->next) {
+		agent_cfg_release(a.head->job_cfg);
+		a.head->busy = false;
+	}
+	for (i = 0; i < a.n; i++) {
+		if (once && rc == 0 && !a.v[i]->ok)
+			rc = 1;
+		agent_src_free(a.v[i]);
+	}
+	free(a.v);
+	agent_cfg_release(a.cur);
+	if (st != NULL)
+		store_close(st);
+	if (a.wake[0] >= 0) {
+		close(a.wake[0]);
+		close(a.wake[1]);
+	}
+	free(a.database);
+	pthread_cond_destroy(&a.cond);
+	pthread_mutex_destroy(&a.lock);
+	return rc;
+}
+
+const struct source_ops *
+source_ops_for(enum source_type type)
+{
+	switch (type) {
+	case SOURCE_IMAP:
+		return &imap_source_ops;
+	case SOURCE_CALDAV:
+		return &caldav_source_ops;
+	case SOURCE_ICS:
+		return &ics_source_ops;
+	}
+	return NULL;
+}

@@ -1,0 +1,1361 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IMAP source driver (libetpan).  It connects with TLS verified by
+ * tls.c (implicit TLS or required STARTTLS), logs in with LOGIN, PLAIN or
+ * XOAUTH2, finds INBOX and the \Sent folder (or the configured folders)
+ * and reads each folder strictly read-only: STATUS first and nothing more
+ * when UIDVALIDITY and UIDNEXT are unchanged; otherwise EXAMINE (never
+ * SELECT), UID SEARCH for the new UIDs and UID FETCH of metadata only
+ * (ENVELOPE, BODYSTRUCTURE, INTERNALDATE and BODY.PEEK of a few headers)
+ * in batches, streamed through libetpan's message handler into the
+ * pipeline, which commits each batch with the folder's cursor.
+ *
+ * It does not fetch message bodies, so hashtags in a mail's text are
+ * only seen by the file importer; hashtags in subjects are seen here.
+ * It never changes a mailbox: no SELECT, STORE, EXPUNGE, APPEND, COPY or
+ * MOVE is ever sent.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <libetpan/libetpan.h>
+
+#define LOG_TAG "imap"
+#include "config.h"
+#include "imap.h"
+#include "log.h"
+#include "mail.h"
+#include "pipeline.h"
+#include "source.h"
+#include "store.h"
+#include "tls.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* Folders are listed again after this many seconds on a kept connection. */
+#define IMAP_RELIST_SECS	3600
+#define IMAP_MAX_DEPTH		32
+#define IMAP_MAX_PARAMS		64
+
+/* Log with the session's tag ("imap[anna]"); the level is checked first. */
+#define imap_log(lvl, s, ...) do {					\
+	if (log_level >= (lvl))						\
+		log_msg((lvl), (s)->tag, __VA_ARGS__);			\
+} while (0)
+
+/* What a driver keeps between polls of one source. */
+struct imap_session {
+	mailimap	*imap;		/* owned; NULL while disconnected */
+	char		*tag;		/* owned: "imap[anna]" */
+	struct imap_url	 url;
+	bool		 in_auth;	/* the logger redacts what is sent */
+	bool		 lost;		/* the connection broke in this poll */
+	bool		 condstore;
+	struct strlist	 folders;	/* mailbox names to poll, server spelling */
+	long		 sent;		/* index of the \Sent folder in folders, -1 */
+	struct strlist	 missing;	/* configured folders the server lacks */
+	time_t		 listed;	/* when folders were resolved */
+};
+
+/* Counts commits for the crash-safety test hook. */
+static atomic_long imap_commits;
+
+int
+imap_url_parse(const char *url, struct imap_url *u, struct err *err)
+{
+	const char	*p, *end, *colon;
+	size_t		 hostlen;
+	char		*ep;
+	long		 port;
+
+	memset(u, 0, sizeof *u);
+	if (url == NULL)
+		return err_set(err, ERR_FINAL, "no url");
+	if (strncasecmp(url, "imaps://", 8) == 0) {
+		u->implicit_tls = true;
+		u->port = 993;
+		p = url + 8;
+	} else if (strncasecmp(url, "imap://", 7) == 0) {
+		u->port = 143;
+		p = url + 7;
+	} else
+		return err_set(err, ERR_FINAL, "%s: not an imap:// or imaps:// url",
+		    url);
+	end = p + strcspn(p, "/?#");
+	if (*end == '/' && end[1] != '\0')
+		return err_set(err, ERR_FINAL, "%s: a path is not supported; "
+		    "use folders =", url);
+	if (*end == '?' || *end == '#' || memchr(p, '@', end - p) != NULL)
+		return err_set(err, ERR_FINAL, "%s: user, query and fragment "
+		    "belong in user =", url);
+	colon = memchr(p, ':', end - p);
+	hostlen = (colon != NULL ? colon : end) - p;
+	if (hostlen == 0 || hostlen >= sizeof u->host)
+		return err_set(err, ERR_FINAL, "%s: bad host name", url);
+	memcpy(u->host, p, hostlen);
+	u->host[hostlen] = '\0';
+	if (colon != NULL) {
+		errno = 0;
+		port = strtol(colon + 1, &ep, 10);
+		if (errno != 0 || ep != end || ep == colon + 1 || port < 1 ||
+		    port > 65535)
+			return err_set(err, ERR_FINAL, "%s: bad port", url);
+		u->port = (uint16_t)port;
+	}
+	return 0;
+}
+
+/* Appends the modified base64 of a UTF-16 run (RFC 3501 section 5.1.3). */
+static void
+imap_utf7_flush(struct buf *b, const uint16_t *u, size_t n)
+{
+	static const char	b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+	uint32_t		acc = 0;
+	int			bits = 0;
+	size_t			i;
+	char			c;
+
+	buf_puts(b, "&");
+	for (i = 0; i < n; i++) {
+		acc = (acc << 16) | u[i];
+		bits += 16;
+		while (bits >= 6) {
+			bits -= 6;
+			c = b64[(acc >> bits) & 0x3f];
+			buf_append(b, &c, 1);
+		}
+	}
+	if (bits > 0) {
+		c = b64[(acc << (6 - bits)) & 0x3f];
+		buf_append(b, &c, 1);
+	}
+	buf_puts(b, "-");
+}
+
+char *
+imap_utf7_encode(const char *in)
+{
+	const unsigned char	*p = (const unsigned char *)in;
+	struct buf		 b = { NULL, 0, 0 };
+	uint16_t		*run;
+	size_t			 nrun = 0, len, i;
+	uint32_t		 cp;
+
+	len = strlen(in);
+	run = xcalloc(2 * len + 1, sizeof *run);
+	buf_puts(&b, "");
+	while (*p != '\0') {
+		if (*p >= 0x20 && *p < 0x7f) {
+			if (nrun > 0) {
+				imap_utf7_flush(&b, run, nrun);
+				nrun = 0;
+			}
+			buf_append(&b, (const char *)p, 1);
+			if (*p == '&')
+				buf_puts(&b, "-");
+			p++;
+			continue;
+		}
+		if (*p < 0x80) {
+			cp = *p;
+			len = 1;
+		} else if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			len = 2;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			len = 3;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			len = 4;
+		} else
+			goto bad;
+		for (i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			run[nrun++] = 0xd800 | (cp >> 10);
+			run[nrun++] = 0xdc00 | (cp & 0x3ff);
+		} else
+			run[nrun++] = cp;
+		p += len;
+	}
+	if (nrun > 0)
+		imap_utf7_flush(&b, run, nrun);
+	free(run);
+	return b.data;
+bad:
+	free(run);
+	buf_free(&b);
+	return NULL;
+}
+
+/* Seconds since the epoch of a broken-down time with a +HHMM zone. */
+static int
+imap_tm_to_time(int y, int mo, int d, int h, int mi, int s, int zone,
+    time_t *out)
+{
+	struct tm	tm;
+	time_t		t;
+	int		off;
+
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60 ||
+	    zone < -2400 || zone > 2400)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	off = (zone / 100) * 3600 + (zone % 100) * 60;
+	*out = t - off;
+	return 0;
+}
+
+int
+imap_parse_date(const char *value, time_t *out)
+{
+	struct mailimf_date_time	*dt = NULL;
+	size_t				 idx = 0;
+	int				 r;
+
+	if (value == NULL)
+		return -1;
+	if (mailimf_date_time_parse(value, strlen(value), &idx, &dt) !=
+	    MAILIMF_NO_ERROR)
+		return -1;
+	r = imap_tm_to_time(dt->dt_year, dt->dt_month, dt->dt_day,
+	    dt->dt_hour, dt->dt_min, dt->dt_sec, dt->dt_zone, out);
+	mailimf_date_time_free(dt);
+	return r;
+}
+
+/* A Message-ID or In-Reply-To without white space and angle brackets. */
+static char *
+imap_msgid(const char *v)
+{
+	const char	*end;
+
+	if (v == NULL)
+		return NULL;
+	while (isspace((unsigned char)*v))
+		v++;
+	if (*v == '<')
+		v++;
+	end = v + strcspn(v, ">");
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	if (end == v)
+		return NULL;
+	return xstrndup(v, end - v);
+}
+
+/* Adds the addresses of an ENVELOPE list, skipping group markers. */
+static void
+imap_addrs(struct mail_addr_list *out, clist *list)
+{
+	clistiter		*it;
+	struct mailimap_address	*a;
+	char			*addr, *name;
+
+	if (list == NULL)
+		return;
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		a = clist_content(it);
+		if (a == NULL || a->ad_mailbox_name == NULL ||
+		    a->ad_host_name == NULL)
+			continue;	/* RFC 3501 7.4.2: group start or end */
+		addr = xasprintf("%s@%s", a->ad_mailbox_name, a->ad_host_name);
+		util_lower(addr);
+		name = a->ad_personal_name != NULL ?
+		    mail_decode_header(a->ad_personal_name) : NULL;
+		mail_addr_list_add(out, name, addr);
+		free(name);
+		free(addr);
+	}
+}
+
+/* Collects MIME parameters into the arrays mail_param_filename() takes. */
+static void
+imap_params(struct mailimap_body_fld_param *fp, const char **names,
+    const char **values, size_t *n)
+{
+	clistiter				*it;
+	struct mailimap_single_body_fld_param	*sp;
+
+	if (fp == NULL || fp->pa_list == NULL)
+		return;
+	for (it = clist_begin(fp->pa_list); it != NULL; it = clist_next(it)) {
+		sp = clist_content(it);
+		if (sp == NULL || *n >= IMAP_MAX_PARAMS)
+			continue;
+		names[*n] = sp->pa_name;
+		values[*n] = sp->pa_value;
+		(*n)++;
+	}
+}
+
+/* Records a part's file name, DSN marker and calendar section. */
+static void
+imap_part(struct mail_summary *out, struct mailimap_body_type_1part *p,
+    const char *section)
+{
+	const char			*names[IMAP_MAX_PARAMS];
+	const char			*values[IMAP_MAX_PARAMS];
+	struct mailimap_body_fields	*fields = NULL;
+	size_t				 n = 0;
+	char				*fname;
+
+	switch (p->bd_type) {
+	case MAILIMAP_BODY_TYPE_1PART_BASIC:
+		if (p->bd_data.bd_type_basic == NULL)
+			return;
+		fields = p->bd_data.bd_type_basic->bd_fields;
+		if (p->bd_data.bd_type_basic->bd_media_basic != NULL &&
+		    p->bd_data.bd_type_basic->bd_media_basic->med_type ==
+		    MAILIMAP_MEDIA_BASIC_MESSAGE &&
+		    strcasecmp(p->bd_data.bd_type_basic->bd_media_basic->
+		    med_subtype, "delivery-status") == 0)
+			out->bulk |= MAIL_BULK_DSN;
+		break;
+	case MAILIMAP_BODY_TYPE_1PART_MSG:
+		if (p->bd_data.bd_type_msg != NULL)
+			fields = p->bd_data.bd_type_msg->bd_fields;
+		break;
+	case MAILIMAP_BODY_TYPE_1PART_TEXT:
+		if (p->bd_data.bd_type_text == NULL)
+			return;
+		fields = p->bd_data.bd_type_text->bd_fields;
+		if (strcasecmp(p->bd_data.bd_type_text->bd_media_text,
+		    "calendar") == 0)
+			strlist_add(&out->calendar_sections, section);
+		break;
+	}
+	if (p->bd_ext_1part != NULL && p->bd_ext_1part->bd_disposition != NULL)
+		imap_params(p->bd_ext_1part->bd_disposition->dsp_attributes,
+		    names, values, &n);
+	if (fields != NULL)
+		imap_params(fields->bd_parameter, names, values, &n);
+	if (n == 0)
+		return;
+	fname = mail_param_filename(names, values, n);
+	if (fname != NULL)
+		strlist_take(&out->attachments, fname);
+}
+
+/* Walks a BODYSTRUCTURE; section is the IMAP part number of body. */
+static void
+imap_body(struct mail_summary *out, struct mailimap_body *body,
+    const char *section, int depth)
+{
+	struct mailimap_body_type_mpart	*mp;
+	clistiter			*it;
+	char				 sub[128];
+	int				 i = 1;
+
+	if (body == NULL || depth > IMAP_MAX_DEPTH)
+		return;
+	if (body->bd_type == MAILIMAP_BODY_1PART) {
+		if (body->bd_data.bd_body_1part != NULL)
+			imap_part(out, body->bd_data.bd_body_1part,
+			    *section != '\0' ? section : "1");
+		return;
+	}
+	mp = body->bd_data.bd_body_mpart;
+	if (mp == NULL || mp->bd_list == NULL)
+		return;
+	if (mp->bd_media_subtype != NULL &&
+	    strcasecmp(mp->bd_media_subtype, "report") == 0)
+		out->bulk |= MAIL_BULK_DSN;
+	for (it = clist_begin(mp->bd_list); it != NULL; it = clist_next(it)) {
+		if (*section != '\0')
+			snprintf(sub, sizeof sub, "%s.%d", section, i);
+		else
+			snprintf(sub, sizeof sub, "%d", i);
+		imap_body(out, clist_content(it), sub, depth + 1);
+		i++;
+	}
+}
+
+int
+imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
+    uint32_t *uid)
+{
+	struct mailimap_envelope	*env = NULL;
+	struct mailimap_body		*body = NULL;
+	struct mailimap_date_time	*idate = NULL;
+	struct mailimap_msg_att_body_section *hdr = NULL;
+	struct mailimap_msg_att_item	*item;
+	struct mailimap_msg_att_static	*st;
+	clistiter			*it;
+	char				*subject;
+
+	memset(out, 0, sizeof *out);
+	*uid = 0;
+	if (att == NULL || att->att_list == NULL)
+		return -1;
+	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item == NULL || item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		if (st == NULL)
+			continue;
+		switch (st->att_type) {
+		case MAILIMAP_MSG_ATT_UID:
+			*uid = st->att_data.att_uid;
+			break;
+		case MAILIMAP_MSG_ATT_ENVELOPE:
+			env = st->att_data.att_env;
+			break;
+		case MAILIMAP_MSG_ATT_INTERNALDATE:
+			idate = st->att_data.att_internal_date;
+			break;
+		case MAILIMAP_MSG_ATT_BODYSTRUCTURE:
+			body = st->att_data.att_bodystructure;
+			break;
+		case MAILIMAP_MSG_ATT_BODY_SECTION:
+			hdr = st->att_data.att_body_section;
+			break;
+		}
+	}
+	if (*uid == 0 || env == NULL)
+		return -1;
+
+	if (idate != NULL && imap_tm_to_time(idate->dt_year, idate->dt_month,
+	    idate->dt_day, idate->dt_hour, idate->dt_min, idate->dt_sec,
+	    idate->dt_zone, &out->internaldate) != 0)
+		out->internaldate = 0;
+	if (imap_parse_date(env->env_date, &out->date) == 0)
+		out->date_valid = true;
+	else
+		out->date = out->internaldate;
+
+	out->message_id = imap_msgid(env->env_message_id);
+	subject = env->env_subject != NULL ?
+	    mail_decode_header(env->env_subject) : NULL;
+	out->subject = subject != NULL ? subject : xstrdup("");
+	mail_find_hashtags(&out->hashtags, out->subject, strlen(out->subject));
+	if (env->env_from != NULL)
+		imap_addrs(&out->from, env->env_from->frm_list);
+	if (env->env_to != NULL)
+		imap_addrs(&out->to, env->env_to->to_list);
+	if (env->env_cc != NULL)
+		imap_addrs(&out->cc, env->env_cc->cc_list);
+
+	imap_body(out, body, "", 0);
+	if (hdr != NULL && hdr->sec_body_part != NULL)
+		mail_apply_headers(out, hdr->sec_body_part, hdr->sec_length);
+	if (out->in_reply_to == NULL)
+		out->in_reply_to = imap_msgid(env->env_in_reply_to);
+	return 0;
+}
+
+struct mailimap_set *
+imap_uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set	*set;
+	size_t			 i, j;
+
+	set = mailimap_set_new_empty();
+	if (set == NULL)
+		fatal("out of memory");
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j + 1 < n && uids[j + 1] == uids[j] + 1; j++)
+			;
+		if (mailimap_set_add_interval(set, uids[i], uids[j]) !=
+		    MAILIMAP_NO_ERROR)
+			fatal("out of memory");
+	}
+	return set;
+}
+
+/* libetpan's error codes in words. */
+static const char *
+imap_strerror(int r)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+		return "connection lost or timed out";
+	case MAILIMAP_ERROR_PARSE:
+		return "unparsable server response";
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		return "connection refused";
+	case MAILIMAP_ERROR_MEMORY:
+		return "out of memory";
+	case MAILIMAP_ERROR_SSL:
+		return "TLS handshake failed";
+	case MAILIMAP_ERROR_BAD_STATE:
+		return "command not allowed in this state";
+	default:
+		return "command refused";
+	}
+}
+
+/* True when an error leaves the connection unusable. */
+static bool
+imap_fatal_error(int r)
+{
+	return r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
+	    r == MAILIMAP_ERROR_CONNECTION_REFUSED ||
+	    r == MAILIMAP_ERROR_MEMORY || r == MAILIMAP_ERROR_SSL ||
+	    r == MAILIMAP_ERROR_BAD_STATE;
+}
+
+/* The server's text for the last tagged response, or a placeholder. */
+static const char *
+imap_response(const struct imap_session *s)
+{
+	if (s->imap != NULL && s->imap->imap_response != NULL &&
+	    *s->imap->imap_response != '\0')
+		return s->imap->imap_response;
+	return "no reason given";
+}
+
+/* Drops the connection; LOGOUT only when polite (the connection works). */
+static void
+imap_disconnect(struct imap_session *s, bool polite)
+{
+	if (s->imap == NULL)
+		return;
+	if (polite && s->imap->imap_stream != NULL)
+		mailimap_logout(s->imap);
+	/* mailimap_free() would send LOGOUT and wait for the answer. */
+	if (s->imap->imap_stream != NULL) {
+		mailstream_close(s->imap->imap_stream);
+		s->imap->imap_stream = NULL;
+	}
+	mailimap_free(s->imap);
+	s->imap = NULL;
+	s->listed = 0;
+}
+
+/*
+ * Fills err for a failed command; a broken connection is dropped (never
+ * reused after a parse error) and graded ERR_TEMP.
+ */
+static int
+imap_fail(struct imap_session *s, int r, const char *what, struct err *err)
+{
+	if (imap_fatal_error(r)) {
+		err_set(err, ERR_TEMP, "%s: %s: %s", s->url.host, what,
+		    imap_strerror(r));
+		s->lost = true;
+		imap_disconnect(s, false);
+		return -1;
+	}
+	return err_set(err, ERR_WAIT, "%s: %s: %s", s->url.host, what,
+	    imap_response(s));
+}
+
+/* Protocol trace at debug level: commands only, authentication redacted. */
+static void
+imap_logger(mailimap *imap, int type, const char *str, size_t size, void *arg)
+{
+	struct imap_session	*s = arg;
+
+	(void)imap;
+	if (type == MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE ||
+	    (type == MAILSTREAM_LOG_TYPE_DATA_SENT && s->in_auth)) {
+		imap_log(LOG_LVL_DEBUG, s, "C: (authentication, %zu bytes)", size);
+		return;
+	}
+	if (type != MAILSTREAM_LOG_TYPE_DATA_SENT)
+		return;
+	while (size > 0 && (str[size - 1] == '\n' || str[size - 1] == '\r'))
+		size--;
+	imap_log(LOG_LVL_DEBUG, s, "C: %.*s", (int)(size > 300 ? 300 : size),
+	    str);
+}
+
+/* Asks CAPABILITY unless the server listed them in a response code. */
+static int
+imap_capability(struct imap_session *s, bool force, struct err *err)
+{
+	struct mailimap_capability_data	*caps = NULL;
+	int				 r;
+
+	if (!force && s->imap->imap_connection_info != NULL &&
+	    s->imap->imap_connection_info->imap_capability != NULL)
+		return 0;
+	r = mailimap_capability(s->imap, &caps);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, r, "CAPABILITY", err);
+	mailimap_capability_data_free(caps);
+	return 0;
+}
+
+/* Logs in with the configured or best mechanism; the secret is wiped after. */
+static int
+imap_login(struct imap_session *s, const struct source *src, struct err *err)
+{
+	bool		 xoauth2, plain;
+	char		*secret = NULL;
+	const char	*user = src->user != NULL ? src->user : "";
+	int		 r;
+
+	xoauth2 = src->auth != NULL ? strcasecmp(src->auth, "xoauth2") == 0 :
+	    (src->token.command != NULL || src->token.env != NULL ||
+	    src->token.value != NULL);
+	if (config_secret(xoauth2 ? &src->token : &src->password, &secret,
+	    err) != 0)
+		return -1;
+	if (xoauth2) {
+		s->in_auth = true;
+		r = mailimap_oauth2_authenticate(s->imap, user, secret);
+	} else {
+		plain = src->auth != NULL ? strcasecmp(src->auth, "plain") == 0 :
+		    mailimap_has_extension(s->imap, "LOGINDISABLED") != 0;
+		if (!plain && mailimap_has_extension(s->imap, "LOGINDISABLED")) {
+			explicit_bzero(secret, strlen(secret));
+			free(secret);
+			return err_set(err, ERR_FINAL, "%s: the server disables "
+			    "LOGIN; set auth = plain or xoauth2", s->url.host);
+		}
+		s->in_auth = true;
+		if (plain)
+			r = mailimap_authenticate(s->imap, "PLAIN", s->url.host,
+			    NULL, NULL, user, user, secret, NULL);
+		else
+			r = mailimap_login(s->imap, user, secret);
+	}
+	s->in_auth = false;
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
+		if (imap_fatal_error(r))
+			return imap_fail(s, r, "login", err);
+		return err_set(err, ERR_WAIT, "%s: login as %s failed: %s",
+		    s->url.host, user, imap_response(s));
+	}
+	return 0;
+}
+
+/*
+ * Connects, verifies TLS before anything else is sent, asks CAPABILITY
+ * again after STARTTLS (RFC 3501 section 6.2.1) and logs in.
+ */
+static int
+imap_open(struct imap_session *s, const struct source *src, struct err *err)
+{
+	bool	preauth;
+	int	r;
+
+	if (s->url.implicit_tls && src->tls == TLS_NONE)
+		return err_set(err, ERR_FINAL, "tls = none needs an imap:// url");
+	s->imap = mailimap_new(0, NULL);
+	if (s->imap == NULL)
+		fatal("out of memory");
+	mailimap_set_timeout(s->imap, src->timeout > 0 ? src->timeout : 60);
+	if (log_level >= LOG_LVL_DEBUG)
+		mailimap_set_logger(s->imap, imap_logger, s);
+	if (s->url.implicit_tls)
+		r = mailimap_ssl_connect_with_callback(s->imap, s->url.host,
+		    s->url.port, tls_sni_callback, s->url.host);
+	else
+		r = mailimap_socket_connect(s->imap, s->url.host, s->url.port);
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		err_set(err, ERR_TEMP, "%s:%u: cannot connect: %s", s->url.host,
+		    (unsigned)s->url.port, imap_strerror(r));
+		imap_disconnect(s, false);
+		return -1;
+	}
+	preauth = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
+
+	if (!s->url.implicit_tls && src->tls != TLS_NONE) {
+		if (preauth) {
+			err_set(err, ERR_WAIT, "%s: the server sent PREAUTH "
+			    "before STARTTLS; refusing an unencrypted session",
+			    s->url.host);
+			goto fail;
+		}
+		if (imap_capability(s, true, err) != 0)
+			goto fail;
+		if (!mailimap_has_extension(s->imap, "STARTTLS")) {
+			err_set(err, ERR_WAIT, "%s: the server does not offer "
+			    "STARTTLS (set tls = none only for loopback tests)",
+			    s->url.host);
+			goto fail;
+		}
+		r = mailimap_socket_starttls_with_callback(s->imap,
+		    tls_sni_callback, s->url.host);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_fail(s, r, "STARTTLS", err);
+			goto fail;
+		}
+	}
+	if (src->tls != TLS_NONE &&
+	    tls_verify(s->imap->imap_stream, s->url.host, src->ca_file, err) != 0)
+		goto fail;
+	if (imap_capability(s, true, err) != 0)
+		goto fail;
+	if (!preauth) {
+		if (imap_login(s, src, err) != 0)
+			goto fail;
+		if (imap_capability(s, false, err) != 0)
+			goto fail;
+	}
+	s->condstore = mailimap_has_extension(s->imap, "CONDSTORE") != 0;
+	imap_log(LOG_LVL_INFO, s, "connected to %s:%u%s", s->url.host,
+	    (unsigned)s->url.port, src->tls == TLS_NONE ? " without TLS" : "");
+	return 0;
+fail:
+	imap_disconnect(s, false);
+	return -1;
+}
+
+/* The server's name for a configured folder, trying its delimiter and INBOX prefix. */
+static const char *
+imap_find_mailbox(const struct strlist *names, const char *want, char delim)
+{
+	char	*alt, *cand[3];
+	size_t	 i, j;
+	const char *found = NULL;
+
+	cand[0] = xstrdup(want);
+	cand[1] = xstrdup(want);
+	if (delim != '\0')
+		for (alt = cand[1]; *alt != '\0'; alt++)
+			if (*alt == '/')
+				*alt = delim;
+	cand[2] = delim != '\0' ? xasprintf("INBOX%c%s", delim, cand[1]) :
+	    xstrdup(want);
+	for (j = 0; j < 3 && found == NULL; j++)
+		for (i = 0; i < names->n; i++) {
+			if (strcmp(names->v[i], cand[j]) == 0 ||
+			    (strcasecmp(cand[j], "INBOX") == 0 &&
+			    strcasecmp(names->v[i], "INBOX") == 0)) {
+				found = names->v[i];
+				break;
+			}
+		}
+	for (j = 0; j < 3; j++)
+		free(cand[j]);
+	return found;
+}
+
+/* Reads one LIST or XLIST answer: selectable names, delimiter, \Sent folder. */
+static void
+imap_read_list(clist *list, struct strlist *names, char *delim, char **sent)
+{
+	clistiter			*it, *fi;
+	struct mailimap_mailbox_list	*mb;
+	struct mailimap_mbx_list_oflag	*of;
+	bool				 noselect, is_sent;
+
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		mb = clist_content(it);
+		if (mb == NULL || mb->mb_name == NULL)
+			continue;
+		if (*delim == '\0')
+			*delim = mb->mb_delimiter;
+		noselect = is_sent = false;
+		if (mb->mb_flag != NULL) {
+			if (mb->mb_flag->mbf_type == MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
+			    mb->mb_flag->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT)
+				noselect = true;
+			for (fi = mb->mb_flag->mbf_oflags != NULL ?
+			    clist_begin(mb->mb_flag->mbf_oflags) : NULL;
+			    fi != NULL; fi = clist_next(fi)) {
+				of = clist_content(fi);
+				if (of == NULL || of->of_type !=
+				    MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT ||
+				    of->of_flag_ext == NULL)
+					continue;
+				if (strcasecmp(of->of_flag_ext, "Sent") == 0)
+					is_sent = true;
+				else if (strcasecmp(of->of_flag_ext, "NonExistent") == 0 ||
+				    strcasecmp(of->of_flag_ext, "Noselect") == 0)
+					noselect = true;
+			}
+		}
+		if (noselect)
+			continue;
+		if (!strlist_contains(names, mb->mb_name))
+			strlist_add(names, mb->mb_name);
+		if (is_sent && *sent == NULL)
+			*sent = xstrdup(mb->mb_name);
+	}
+}
+
+/*
+ * Resolves the folders to poll: INBOX and the \Sent special-use folder
+ * (RFC 6154, or Gmail's XLIST), or the configured ones in the server's
+ * spelling.  Roles come from flags only, never from localised names.
+ */
+static int
+imap_discover(struct imap_session *s, const struct source *src,
+    struct err *err)
+{
+	struct strlist	 names = { NULL, 0, 0 };
+	clist		*list = NULL;
+	char		 delim = '\0', *sent = NULL, *enc;
+	const char	*found;
+	size_t		 i;
+	int		 r;
+
+	r = mailimap_list(s->imap, "", "*", &list);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, r, "LIST", err);
+	imap_read_list(list, &names, &delim, &sent);
+	mailimap_list_result_free(list);
+	if (sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
+		list = NULL;
+		r = mailimap_xlist(s->imap, "", "*", &list);
+		if (r == MAILIMAP_NO_ERROR) {
+			imap_read_list(list, &names, &delim, &sent);
+			mailimap_list_result_free(list);
+		} else if (imap_fatal_error(r)) {
+			strlist_clear(&names);
+			return imap_fail(s, r, "XLIST", err);
+		}
+	}
+
+	strlist_clear(&s->folders);
+	strlist_clear(&s->missing);
+	s->sent = -1;
+	if (src->folders.n == 0) {
+		strlist_add(&s->folders, "INBOX");
+		if (sent != NULL && strcasecmp(sent, "INBOX") != 0) {
+			s->sent = (long)s->folders.n;
+			strlist_add(&s->folders, sent);
+		} else
+			imap_log(LOG_LVL_INFO, s, "no \\Sent special-use folder; "
+			    "polling INBOX only (set folders = to choose)");
+	}
+	for (i = 0; i < src->folders.n; i++) {
+		enc = imap_utf7_encode(src->folders.v[i]);
+		found = imap_find_mailbox(&names, enc != NULL ? enc :
+		    src->folders.v[i], delim);
+		free(enc);
+		if (found == NULL) {
+			log_msg(LOG_LVL_WARN, s->tag, "%s: no such folder on %s",
+			    src->folders.v[i], s->url.host);
+			strlist_add(&s->missing, src->folders.v[i]);
+			continue;
+		}
+		if (strlist_contains(&s->folders, found))
+			continue;
+		if (sent != NULL && strcmp(found, sent) == 0)
+			s->sent = (long)s->folders.n;
+		strlist_add(&s->folders, found);
+	}
+	free(sent);
+	strlist_clear(&names);
+	s->listed = time(NULL);
+	return 0;
+}
+
+/* A stored cursor as a number; 0 when unset or malformed. */
+static uint64_t
+imap_cursor_num(struct store *st, const char *source, const char *scope,
+    const char *name, struct err *err, int *rc)
+{
+	char			*v = NULL, *ep;
+	unsigned long long	 n = 0;
+
+	if (store_cursor_get(st, source, scope, name, &v, err) != 0) {
+		*rc = -1;
+		return 0;
+	}
+	if (v != NULL) {
+		errno = 0;
+		n = strtoull(v, &ep, 10);
+		if (errno != 0 || ep == v || *ep != '\0')
+			n = 0;
+		free(v);
+	}
+	return n;
+}
+
+/* A test hook's numeric environment variable, or def when unset. */
+static long
+imap_test_env(const char *name, long def)
+{
+	const char	*v = getenv(name);
+	char		*ep;
+	long		 n;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	errno = 0;
+	n = strtol(v, &ep, 10);
+	if (errno != 0 || *ep != '\0' || n < 1)
+		return def;
+	return n;
+}
+
+struct imap_folder_ctx {
+	struct imap_session	*s;
+	struct pipeline		*p;
+	const struct source	*src;
+	const char		*folder;
+	uint32_t		 uidvalidity;
+	uint32_t		 min_uid;
+	bool			 sent;
+	unsigned long		 seen;
+};
+
+/*
+ * libetpan 1.9.4 only hands FETCH responses to the message handler when
+ * a progress callback is set (mailimap_parse_response() otherwise takes
+ * the path that collects them all in a list), so this one does nothing.
+ */
+static void
+imap_progress(size_t current, size_t maximum, void *arg)
+{
+	(void)current;
+	(void)maximum;
+	(void)arg;
+}
+
+/* libetpan calls this for each FETCH response while it is still reading. */
+static void
+imap_on_message(struct mailimap_msg_att *att, void *arg)
+{
+	struct imap_folder_ctx	*c = arg;
+	struct mail_summary	 sum;
+	uint32_t		 uid;
+	char			 item[512];
+
+	if (imap_summary(att, &sum, &uid) != 0)
+		return;		/* an unsolicited FETCH (flags), not ours */
+	if (uid >= c->min_uid) {
+		snprintf(item, sizeof item, "%s/%u/%u", c->folder,
+		    c->uidvalidity, uid);
+		pipeline_mail(c->p, c->src->salesperson, &sum, c->sent, item);
+		c->seen++;
+	}
+	mail_summary_free(&sum);
+}
+
+/* The FETCH items: metadata only, and BODY.PEEK so \Seen is never set. */
+static struct mailimap_fetch_type *
+imap_fetch_type(void)
+{
+	static const char *const	 hdrs[] = { MAIL_EXTRA_HEADERS };
+	struct mailimap_fetch_type	*ft;
+	clist				*hl;
+	size_t				 i;
+
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	hl = clist_new();
+	if (ft == NULL || hl == NULL)
+		fatal("out of memory");
+	for (i = 0; i < sizeof hdrs / sizeof hdrs[0]; i++)
+		if (clist_append(hl, xstrdup(hdrs[i])) != 0)
+			fatal("out of memory");
+	if (mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid()) != 0 ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_internaldate()) != 0 ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_envelope()) != 0 ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_bodystructure()) != 0 ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(
+	    mailimap_section_new_header_fields(
+	    mailimap_header_list_new(hl)))) != 0)
+		fatal("out of memory");
+	return ft;
+}
+
+/* Compares UIDs for qsort. */
+static int
+imap_uid_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The UIDs to fetch, ascending: those from start on, or on a first sync
+ * those of the last backfill_days.  UIDs below start that "n:*" returns
+ * when nothing is new are dropped.  Caller frees *out.
+ */
+static int
+imap_search(struct imap_session *s, const struct config *cfg, uint32_t start,
+    bool first, uint32_t **out, size_t *n, struct err *err)
+{
+	struct mailimap_search_key	*key;
+	clist				*res = NULL;
+	clistiter			*it;
+	struct tm			 tm;
+	time_t				 since;
+	uint32_t			*v, u;
+	size_t				 cap, k = 0, i;
+	int				 r;
+
+	if (first && cfg->backfill_days > 0) {
+		since = time(NULL) - (time_t)cfg->backfill_days * 86400;
+		gmtime_r(&since, &tm);
+		key = mailimap_search_key_new_since(mailimap_date_new(tm.tm_mday,
+		    tm.tm_mon + 1, tm.tm_year + 1900));
+	} else
+		key = mailimap_search_key_new_uid(mailimap_set_new_interval(
+		    start > 0 ? start : 1, 0));
+	if (key == NULL)
+		fatal("out of memory");
+	r = mailimap_uid_search(s->imap, NULL, key, &res);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, r, "UID SEARCH", err);
+	cap = clist_count(res);
+	v = xcalloc(cap > 0 ? cap : 1, sizeof *v);
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		u = *(uint32_t *)clist_content(it);
+		if (u != 0 && u >= start)
+			v[k++] = u;
+	}
+	mailimap_search_result_free(res);
+	qsort(v, k, sizeof *v, imap_uid_cmp);
+	for (i = 1, cap = k > 0 ? 1 : 0; i < k; i++)
+		if (v[i] != v[cap - 1])
+			v[cap++] = v[i];
+	*out = v;
+	*n = cap;
+	return 0;
+}
+
+/* Commits a batch with the folder's cursors; the crash test hook lives here. */
+static int
+imap_commit(struct pipeline *p, const char *folder, uint32_t validity,
+    uint64_t next, uint32_t messages, uint64_t modseq, struct err *err)
+{
+	char		sv[16], sn[24], sm[16], sq[24];
+	struct cursor	c[4];
+	size_t		n = 3;
+	long		limit;
+	int		r;
+
+	snprintf(sv, sizeof sv, "%u", validity);
+	snprintf(sn, sizeof sn, "%llu", (unsigned long long)next);
+	snprintf(sm, sizeof sm, "%u", messages);
+	c[0] = (struct cursor){ folder, "uidvalidity", sv };
+	c[1] = (struct cursor){ folder, "uidnext", sn };
+	c[2] = (struct cursor){ folder, "messages", sm };
+	if (modseq > 0) {
+		snprintf(sq, sizeof sq, "%llu", (unsigned long long)modseq);
+		c[n++] = (struct cursor){ folder, "highestmodseq", sq };
+	}
+	r = pipeline_commit(p, c, n, err);
+	if (r < 0)
+		return -1;
+	limit = imap_test_env("SALESCYCLE_TEST_EXIT_AFTER_COMMITS", 0);
+	if (limit > 0 && atomic_fetch_add(&imap_commits, 1) + 1 >= limit) {
+		log_warn("test hook: killed after %ld commits", limit);
+		raise(SIGKILL);
+	}
+	return r;
+}
+
+/* Reads STATUS; fills what the server sent. */
+static int
+imap_status(struct imap_session *s, const char *folder, uint32_t *validity,
+    uint32_t *uidnext, uint32_t *messages, uint64_t *modseq, struct err *err)
+{
+	struct mailimap_status_att_list		*sl;
+	struct mailimap_mailbox_data_status	*ms = NULL;
+	struct mailimap_status_info		*si;
+	struct mailimap_condstore_status_info	*cs;
+	clistiter				*it;
+	char					 what[600];
+	int					 r;
+
+	sl = mailimap_status_att_list_new_empty();
+	if (sl == NULL ||
+	    mailimap_status_att_list_add(sl, MAILIMAP_STATUS_ATT_UIDVALIDITY) ||
+	    mailimap_status_att_list_add(sl, MAILIMAP_STATUS_ATT_UIDNEXT) ||
+	    mailimap_status_att_list_add(sl, MAILIMAP_STATUS_ATT_MESSAGES) ||
+	    (s->condstore && mailimap_status_att_list_add(sl,
+	    MAILIMAP_STATUS_ATT_HIGHESTMODSEQ)))
+		fatal("out of memory");
+	r = mailimap_status(s->imap, folder, sl, &ms);
+	mailimap_status_att_list_free(sl);
+	if (r != MAILIMAP_NO_ERROR) {
+		snprintf(what, sizeof what, "%s: STATUS", folder);
+		return imap_fail(s, r, what, err);
+	}
+	*validity = *uidnext = *messages = 0;
+	*modseq = 0;
+	for (it = ms->st_info_list != NULL ? clist_begin(ms->st_info_list) :
+	    NULL; it != NULL; it = clist_next(it)) {
+		si = clist_content(it);
+		switch (si->st_att) {
+		case MAILIMAP_STATUS_ATT_UIDVALIDITY:
+			*validity = si->st_value;
+			break;
+		case MAILIMAP_STATUS_ATT_UIDNEXT:
+			*uidnext = si->st_value;
+			break;
+		case MAILIMAP_STATUS_ATT_MESSAGES:
+			*messages = si->st_value;
+			break;
+		case MAILIMAP_STATUS_ATT_HIGHESTMODSEQ:
+		case MAILIMAP_STATUS_ATT_EXTENSION:
+			/* libetpan files it under the CONDSTORE extension. */
+			if (si->st_ext_data != NULL &&
+			    si->st_ext_data->ext_extension ==
+			    &mailimap_extension_condstore &&
+			    si->st_ext_data->ext_type ==
+			    MAILIMAP_CONDSTORE_TYPE_STATUS_INFO &&
+			    si->st_ext_data->ext_data != NULL) {
+				cs = si->st_ext_data->ext_data;
+				*modseq = cs->cs_highestmodseq_value;
+			}
+			break;
+		}
+	}
+	mailimap_mailbox_data_status_free(ms);
+	return 0;
+}
+
+/*
+ * Polls one folder.  Returns 0, -1 on a connection error (s->lost) or
+ * -2 when only this folder failed (err says why).
+ */
+static int
+imap_sync_folder(struct imap_session *s, const struct config *cfg,
+    const struct source *src, struct store *st, struct pipeline *p,
+    const char *folder, bool sent, volatile sig_atomic_t *stop,
+    struct err *err)
+{
+	struct imap_folder_ctx		 ctx;
+	struct mailimap_fetch_type	*ft = NULL;
+	struct mailimap_set		*set;
+	struct pipeline_stats		 ps0, ps1;
+	clist				*res;
+	uint32_t			*uids = NULL, validity = 0, uidnext = 0, messages = 0;
+	uint64_t			 old_validity, old_next, modseq = 0, next;
+	size_t				 n = 0, i, j, batch;
+	time_t				 t0 = time(NULL);
+	bool				 first, progress;
+	int				 r, rc = 0;
+	char				 what[600];
+
+	old_validity = imap_cursor_num(st, src->name, folder, "uidvalidity",
+	    err, &rc);
+	old_next = imap_cursor_num(st, src->name, folder, "uidnext", err, &rc);
+	if (rc != 0)
+		return -1;
+	if (imap_status(s, folder, &validity, &uidnext, &messages, &modseq,
+	    err) != 0)
+		return s->lost ? -1 : -2;
+	if (validity != 0 && validity == old_validity && uidnext != 0 &&
+	    uidnext == old_next) {
+		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", folder);
+		return 0;
+	}
+	first = old_validity == 0 || validity != old_validity;
+	if (old_validity != 0 && validity != old_validity)
+		log_msg(LOG_LVL_WARN, s->tag, "%s: uidvalidity changed from %llu "
+		    "to %u, re-reading", folder, (unsigned long long)old_validity,
+		    validity);
+
+	r = mailimap_examine(s->imap, folder);
+	if (r != MAILIMAP_NO_ERROR) {
+		snprintf(what, sizeof what, "%s: EXAMINE", folder);
+		imap_fail(s, r, what, err);
+		return s->lost ? -1 : -2;
+	}
+	if (s->imap->imap_selection_info != NULL &&
+	    s->imap->imap_selection_info->sel_uidvalidity != 0 &&
+	    s->imap->imap_selection_info->sel_uidvalidity != validity) {
+		/* It changed between STATUS and EXAMINE: trust EXAMINE. */
+		validity = s->imap->imap_selection_info->sel_uidvalidity;
+		first = validity != old_validity;
+	}
+	if (imap_search(s, cfg, first ? 1 : (uint32_t)old_next, first, &uids,
+	    &n, err) != 0)
+		return s->lost ? -1 : -2;
+
+	batch = (size_t)imap_test_env("SALESCYCLE_TEST_BATCH_SIZE", IMAP_BATCH);
+	if (batch > IMAP_BATCH)
+		batch = IMAP_BATCH;
+	progress = isatty(STDERR_FILENO) && n > batch;
+	pipeline_stats(p, &ps0);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.s = s;
+	ctx.p = p;
+	ctx.src = src;
+	ctx.folder = folder;
+	ctx.uidvalidity = validity;
+	ctx.sent = sent;
+	ft = imap_fetch_type();
+	mailimap_set_msg_att_handler(s->imap, imap_on_message, &ctx);
+	mailimap_set_progress_callback(s->imap, NULL, imap_progress, NULL);
+	for (i = 0; i < n; i = j) {
+		if (*stop)
+			goto out;
+		j = i + batch < n ? i + batch : n;
+		ctx.min_uid = uids[i];
+		set = imap_uid_set(uids + i, j - i);
+		res = NULL;
+		r = mailimap_uid_fetch(s->imap, set, ft, &res);
+		mailimap_set_free(set);
+		if (res != NULL)
+			mailimap_fetch_list_free(res);
+		if (r != MAILIMAP_NO_ERROR) {
+			snprintf(what, sizeof what, "%s: UID FETCH", folder);
+			imap_fail(s, r, what, err);
+			rc = s->lost ? -1 : -2;
+			goto out;
+		}
+		next = (uint64_t)uids[j - 1] + 1;
+		if (j == n && uidnext > next)
+			next = uidnext;
+		if (imap_commit(p, folder, validity, next, messages, modseq,
+		    err) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (progress)
+			fprintf(stderr, "\r%s: %s: %zu of %zu (%.0f/s)   ",
+			    src->name, folder, j, n, (double)j /
+			    (time(NULL) > t0 ? (double)(time(NULL) - t0) : 1.0));
+	}
+	if (n == 0 && imap_commit(p, folder, validity,
+	    uidnext > 0 ? uidnext : old_next, messages, modseq, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (progress)
+		fputc('\n', stderr);
+	pipeline_stats(p, &ps1);
+	imap_log(LOG_LVL_INFO, s, "%s: %lu new messages, %lu new signals "
+	    "in %lds", folder, ctx.seen, ps1.signals_new - ps0.signals_new,
+	    (long)(time(NULL) - t0));
+out:
+	if (s->imap != NULL) {
+		mailimap_set_msg_att_handler(s->imap, NULL, NULL);
+		mailimap_set_progress_callback(s->imap, NULL, NULL, NULL);
+	}
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+	free(uids);
+	return rc;
+}
+
+/* One poll over a connection that may be kept from the last one. */
+static int
+imap_poll_once(struct imap_session *s, const struct config *cfg,
+    const struct source *src, struct store *st, volatile sig_atomic_t *stop,
+    struct err *err)
+{
+	struct pipeline	*p;
+	struct err	 ferr;
+	size_t		 i;
+	int		 r, rc = 0;
+	bool		 folder_failed = false;
+
+	s->lost = false;
+	if (s->imap == NULL && imap_open(s, src, err) != 0)
+		return -1;
+	if (s->listed == 0 || time(NULL) - s->listed > IMAP_RELIST_SECS)
+		if (imap_discover(s, src, err) != 0)
+			return -1;
+	p = pipeline_new(cfg, st, src->name);
+	err_clear(&ferr);
+	for (i = 0; i < s->folders.n && !*stop; i++) {
+		r = imap_sync_folder(s, cfg, src, st, p, s->folders.v[i],
+		    (long)i == s->sent, stop, err);
+		if (r == -1) {
+			rc = -1;
+			break;
+		}
+		if (r == -2) {
+			log_msg(LOG_LVL_WARN, s->tag, "%s", err->msg);
+			if (!folder_failed)
+				ferr = *err;
+			folder_failed = true;
+			err_clear(err);
+		}
+	}
+	pipeline_free(p);
+	if (rc == 0 && s->missing.n > 0 && !folder_failed) {
+		folder_failed = true;
+		err_set(&ferr, ERR_TEMP, "%s: no such folder: %s%s", s->url.host,
+		    s->missing.v[0], s->missing.n > 1 ? " (and others)" : "");
+	}
+	if (rc == 0 && folder_failed) {
+		*err = ferr;
+		rc = -1;
+	}
+	return rc;
+}
+
+/* The driver's poll: a broken kept connection is reopened once. */
+static int
+imap_poll(void **state, const struct config *cfg, const struct source *src,
+    struct store *st, volatile sig_atomic_t *stop, struct err *err)
+{
+	struct imap_session	*s = *state;
+	bool			 reused;
+	int			 r;
+
+	if (s == NULL) {
+		s = xcalloc(1, sizeof *s);
+		s->tag = xasprintf("imap[%s]", src->key);
+		s->sent = -1;
+		if (imap_url_parse(src->url, &s->url, err) != 0) {
+			free(s->tag);
+			free(s);
+			return -1;
+		}
+		*state = s;
+	}
+	reused = s->imap != NULL;
+	r = imap_poll_once(s, cfg, src, st, stop, err);
+	if (r != 0 && reused && s->lost && !*stop) {
+		imap_log(LOG_LVL_INFO, s, "kept connection broke (%s); "
+		    "reconnecting", err->msg);
+		err_clear(err);
+		r = imap_poll_once(s, cfg, src, st, stop, err);
+	}
+	return r;
+}
+
+/* Logs out and frees the session. */
+static void
+imap_close(void *state)
+{
+	struct imap_session	*s = state;
+
+	if (s == NULL)
+		return;
+	imap_disconnect(s, true);
+	strlist_clear(&s->folders);
+	strlist_clear(&s->missing);
+	free(s->tag);
+	free(s);
+}
+
+const struct source_ops imap_source_ops = {
+	SOURCE_IMAP,
+	imap_poll,
+	imap_close,
+};

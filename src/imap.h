@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IMAP source (libetpan): connects with verified TLS, logs in, finds
+ * the folders to watch and reads new messages strictly read-only (STATUS,
+ * EXAMINE, UID SEARCH and UID FETCH of metadata with BODY.PEEK), handing
+ * mail summaries to the pipeline with the folder's cursor.  The driver
+ * itself is imap_source_ops (source.h); the helpers below are pure and
+ * exported for the unit tests.
+ */
+#ifndef SC_IMAP_H
+#define SC_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <libetpan/libetpan.h>
+
+#include "err.h"
+#include "mail.h"
+
+/* At most this many UIDs per UID FETCH, one commit each. */
+#define IMAP_BATCH 500
+
+struct imap_url {
+	char		host[256];
+	uint16_t	port;
+	bool		implicit_tls;	/* imaps:// */
+};
+
+/* Parses "imaps://host[:port][/]" or "imap://host[:port][/]"; ERR_FINAL on error. */
+int	imap_url_parse(const char *url, struct imap_url *, struct err *);
+
+/*
+ * A UID set of the runs in uids[0..n) (sorted ascending, no duplicates,
+ * no 0), so that "1,2,3,7" is sent as "1:3,7".  Caller frees with
+ * mailimap_set_free().
+ */
+struct mailimap_set *imap_uid_set(const uint32_t *uids, size_t n);
+
+/*
+ * Fills a mail summary from one FETCH response (UID, INTERNALDATE,
+ * ENVELOPE, BODYSTRUCTURE and the HEADER.FIELDS section); *uid gets the
+ * UID.  Returns -1 when the response lacks a UID or an ENVELOPE (an
+ * unsolicited FETCH); out is then empty.  Free out with mail_summary_free.
+ */
+int	imap_summary(const struct mailimap_msg_att *, struct mail_summary *out,
+	    uint32_t *uid);
+
+/* An RFC 5322 date into *out; -1 if it does not parse. */
+int	imap_parse_date(const char *, time_t *out);
+
+/*
+ * A UTF-8 mailbox name in IMAP's modified UTF-7 (RFC 3501 section 5.1.3);
+ * NULL if the input is not valid UTF-8.  Caller frees.
+ */
+char	*imap_utf7_encode(const char *utf8);
+
+#endif

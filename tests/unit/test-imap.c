@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of imap.c's pure helpers: URL parsing, UID sets, modified
+ * UTF-7, dates, and the mail summary built from a FETCH response that a
+ * scripted server writes into a socketpair (libetpan parses it exactly as
+ * it would a real server's answer).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "imap.h"
+#include "xmalloc.h"
+
+static void
+test_imap_url_parse(void **state)
+{
+	static const struct {
+		const char	*url;
+		const char	*host;	/* NULL: must fail */
+		unsigned	 port;
+		bool		 tls;
+	} rows[] = {
+		{ "imaps://imap.brightline.nl", "imap.brightline.nl", 993, true },
+		{ "imaps://imap.brightline.nl/", "imap.brightline.nl", 993, true },
+		{ "imap://127.0.0.1:1143", "127.0.0.1", 1143, false },
+		{ "IMAP://mail.example.com", "mail.example.com", 143, false },
+		{ "imaps://host:0", NULL, 0, false },
+		{ "imaps://host:70000", NULL, 0, false },
+		{ "imaps://host:12x", NULL, 0, false },
+		{ "imaps://user@host", NULL, 0, false },
+		{ "imaps://host/INBOX", NULL, 0, false },
+		{ "https://host", NULL, 0, false },
+		{ "imaps://", NULL, 0, false },
+	};
+	struct imap_url	u;
+	struct err	err;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int rc = imap_url_parse(rows[i].url, &u, &err);
+
+		if (rows[i].host == NULL) {
+			assert_int_equal(rc, -1);
+			assert_int_equal(err.cls, ERR_FINAL);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_string_equal(u.host, rows[i].host);
+		assert_int_equal(u.port, rows[i].port);
+		assert_int_equal(u.implicit_tls, rows[i].tls);
+	}
+}
+
+/* A UID set as IMAP would send it. */
+static void
+set_string(struct mailimap_set *set, char *out, size_t outlen)
+{
+	clistiter			*it;
+	struct mailimap_set_item	*si;
+	size_t				 len = 0;
+
+	out[0] = '\0';
+	for (it = clist_begin(set->set_list); it != NULL; it = clist_next(it)) {
+		si = clist_content(it);
+		if (si->set_first == si->set_last)
+			len += snprintf(out + len, outlen - len, "%s%u",
+			    len ? "," : "", si->set_first);
+		else
+			len += snprintf(out + len, outlen - len, "%s%u:%u",
+			    len ? "," : "", si->set_first, si->set_last);
+	}
+}
+
+static void
+test_imap_uid_set_runs(void **state)
+{
+	static const struct {
+		uint32_t	 uids[8];
+		size_t		 n;
+		const char	*want;
+	} rows[] = {
+		{ { 1, 2, 3, 7 }, 4, "1:3,7" },
+		{ { 5 }, 1, "5" },
+		{ { 1, 3, 5 }, 3, "1,3,5" },
+		{ { 10, 11, 20, 21, 22, 4000000000u }, 6, "10:11,20:22,4000000000" },
+	};
+	struct mailimap_set	*set;
+	char			 buf[128];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		set = imap_uid_set(rows[i].uids, rows[i].n);
+		set_string(set, buf, sizeof buf);
+		assert_string_equal(buf, rows[i].want);
+		mailimap_set_free(set);
+	}
+}
+
+static void
+test_imap_utf7_encode(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;	/* NULL: invalid UTF-8 */
+	} rows[] = {
+		{ "INBOX", "INBOX" },
+		{ "Verzonden items", "Verzonden items" },
+		{ "[Gmail]/Sent Mail", "[Gmail]/Sent Mail" },
+		{ "a&b", "a&-b" },
+		/* RFC 3501 section 5.1.3's examples */
+		{ "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+		  "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
+		{ "\xc3\x89l\xc3\xa9ments envoy\xc3\xa9s", "&AMk-l&AOk-ments envoy&AOk-s" },
+		{ "\xf0\x9f\x98\x80", "&2D3eAA-" },
+		{ "bad\xff", NULL },
+		{ "\xc0\xaf", NULL },
+	};
+	size_t	 i;
+	char	*got;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		got = imap_utf7_encode(rows[i].in);
+		if (rows[i].want == NULL)
+			assert_null(got);
+		else {
+			assert_non_null(got);
+			assert_string_equal(got, rows[i].want);
+		}
+		free(got);
+	}
+}
+
+static void
+test_imap_parse_date(void **state)
+{
+	static const struct {
+		const char	*in;
+		long long	 want;	/* -1: must fail */
+	} rows[] = {
+		{ "Mon, 5 Oct 2026 09:30:00 +0200", 1791185400LL },
+		{ "5 Oct 2026 07:30:00 +0000", 1791185400LL },
+		{ "Mon, 05 Oct 2026 02:30:00 -0500", 1791185400LL },
+		{ "Mon, 5 Oct 2026 13:00:00 +0530", 1791185400LL },
+		{ "yesterday", -1 },
+		{ "", -1 },
+	};
+	size_t	i;
+	time_t	t;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int rc = imap_parse_date(rows[i].in, &t);
+
+		if (rows[i].want < 0)
+			assert_int_equal(rc, -1);
+		else {
+			assert_int_equal(rc, 0);
+			assert_int_equal((long long)t, rows[i].want);
+		}
+	}
+}
+
+struct fetched {
+	struct mail_summary	sum[4];
+	uint32_t		uid[4];
+	int			rc[4];
+	size_t			n;
+};
+
+static void
+on_progress(size_t cur, size_t max, void *arg)
+{
+	(void)cur;
+	(void)max;
+	(void)arg;
+}
+
+static void
+on_msg(struct mailimap_msg_att *att, void *arg)
+{
+	struct fetched	*f = arg;
+
+	if (f->n < 4) {
+		f->rc[f->n] = imap_summary(att, &f->sum[f->n], &f->uid[f->n]);
+		f->n++;
+	}
+}
+
+/*
+ * Feeds a scripted server answer to libetpan over a socketpair and
+ * collects the summaries its message handler sees.
+ */
+static void
+fetch_script(const char *answer, struct fetched *f)
+{
+	mailimap			*imap;
+	struct mailimap_set		*set;
+	struct mailimap_fetch_type	*ft;
+	clist				*res = NULL;
+	int				 sv[2], r;
+	uint32_t			 one = 1;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[1], answer, strlen(answer)),
+	    (ssize_t)strlen(answer));
+	imap = mailimap_new(0, NULL);
+	assert_non_null(imap);
+	mailimap_set_timeout(imap, 5);
+	r = mailimap_connect(imap, mailstream_socket_open_timeout(sv[0], 5));
+	assert_int_equal(r, MAILIMAP_NO_ERROR_NON_AUTHENTICATED);
+	/* As if EXAMINE had been answered: FETCH needs the selected state. */
+	imap->imap_state = MAILIMAP_STATE_SELECTED;
+	memset(f, 0, sizeof *f);
+	mailimap_set_msg_att_handler(imap, on_msg, f);
+	/* libetpan 1.9.4 calls the handler only with a progress callback. */
+	mailimap_set_progress_callback(imap, NULL, on_progress, NULL);
+	set = imap_uid_set(&one, 1);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid());
+	r = mailimap_uid_fetch(imap, set, ft, &res);
+	assert_int_equal(r, MAILIMAP_NO_ERROR);
+	/* Streamed: nothing is left in the result list. */
+	assert_true(res == NULL || clist_count(res) == 0);
+	if (res != NULL)
+		mailimap_fetch_list_free(res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	mailstream_close(imap->imap_stream);
+	imap->imap_stream = NULL;
+	mailimap_free(imap);
+	close(sv[1]);
+}
+
+#define HDR "List-Id: Acme news <news.acme.nl>\r\n\r\n"
+
+static void
+test_imap_summary_from_fetch(void **state)
+{
+	struct fetched	 f;
+	char		 answer[4096];
+	struct mail_summary *s;
+
+	(void)state;
+	snprintf(answer, sizeof answer,
+	    "* OK ready\r\n"
+	    "* 1 FETCH (UID 7 INTERNALDATE \"05-Oct-2026 10:00:00 +0200\" "
+	    "ENVELOPE (\"Mon, 5 Oct 2026 09:30:00 +0200\" "
+	    "\"=?ISO-8859-1?Q?Offerte_caf=E9_=23verbal?=\" "
+	    "((\"Anna de Vries\" NIL \"anna\" \"brightline.nl\")) "
+	    "((\"Anna de Vries\" NIL \"anna\" \"brightline.nl\")) NIL "
+	    "((\"=?UTF-8?B?SsOzbg==?=\" NIL \"Jan\" \"ACME.nl\")"
+	    "(NIL NIL \"team\" NIL)(NIL NIL \"piet\" \"brightline.nl\")(NIL NIL NIL NIL)) "
+	    "((NIL NIL \"klaas\" \"northwind.co.uk\")) NIL "
+	    "\"<prev@acme.nl>\" \"<abc@brightline.nl>\") "
+	    "BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL "
+	    "\"7BIT\" 10 1 NIL NIL NIL NIL)"
+	    "(\"APPLICATION\" \"PDF\" (\"NAME\" \"offerte.pdf\") NIL NIL "
+	    "\"BASE64\" 100 NIL (\"ATTACHMENT\" (\"FILENAME\" \"offerte-2026.pdf\")) "
+	    "NIL NIL)"
+	    "(\"TEXT\" \"CALENDAR\" (\"METHOD\" \"REQUEST\") NIL NIL \"7BIT\" 10 1 "
+	    "NIL NIL NIL NIL) \"MIXED\" (\"BOUNDARY\" \"x\") NIL NIL NIL) "
+	    "BODY[HEADER.FIELDS (LIST-ID)] {%zu}\r\n" HDR ")\r\n"
+	    "* 2 FETCH (FLAGS (\\Seen))\r\n"
+	    "1 OK done\r\n", strlen(HDR));
+	fetch_script(answer, &f);
+
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.rc[0], 0);
+	assert_int_equal(f.uid[0], 7);
+	s = &f.sum[0];
+	assert_string_equal(s->message_id, "abc@brightline.nl");
+	assert_string_equal(s->subject, "Offerte caf\xc3\xa9 #verbal");
+	assert_true(s->date_valid);
+	assert_int_equal((long long)s->date, 1791185400LL);
+	assert_int_equal((long long)s->internaldate, 1791187200LL);
+	assert_int_equal(s->from.n, 1);
+	assert_string_equal(s->from.v[0].addr, "anna@brightline.nl");
+	assert_string_equal(s->from.v[0].name, "Anna de Vries");
+	/* The group markers "team:" and ";" are no addresses. */
+	assert_int_equal(s->to.n, 2);
+	assert_string_equal(s->to.v[0].addr, "jan@acme.nl");
+	assert_string_equal(s->to.v[0].name, "J\xc3\xb3n");
+	assert_string_equal(s->to.v[1].addr, "piet@brightline.nl");
+	assert_int_equal(s->cc.n, 1);
+	assert_string_equal(s->cc.v[0].addr, "klaas@northwind.co.uk");
+	assert_int_equal(s->attachments.n, 1);
+	assert_string_equal(s->attachments.v[0], "offerte-2026.pdf");
+	assert_int_equal(s->calendar_sections.n, 1);
+	assert_string_equal(s->calendar_sections.v[0], "3");
+	assert_true(s->bulk & MAIL_BULK_LIST);
+	assert_false(s->bulk & MAIL_BULK_DSN);
+	assert_string_equal(s->in_reply_to, "prev@acme.nl");
+	assert_true(strlist_contains(&s->hashtags, "#verbal"));
+
+	/* A FETCH without ENVELOPE (another client's flag change) is skipped. */
+	assert_int_equal(f.rc[1], -1);
+	mail_summary_free(&f.sum[0]);
+	mail_summary_free(&f.sum[1]);
+}
+
+static void
+test_imap_summary_dsn_and_bad_date(void **state)
+{
+	struct fetched	 f;
+	struct mail_summary *s;
+
+	(void)state;
+	fetch_script(
+	    "* OK ready\r\n"
+	    "* 3 FETCH (UID 12 INTERNALDATE \"01-Feb-2026 08:00:00 +0000\" "
+	    "ENVELOPE (\"not a date\" NIL ((NIL NIL \"MAILER-DAEMON\" \"mx.acme.nl\")) "
+	    "NIL NIL ((NIL NIL \"anna\" \"brightline.nl\")) NIL NIL NIL NIL) "
+	    "BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL NIL NIL NIL)"
+	    "(\"MESSAGE\" \"DELIVERY-STATUS\" NIL NIL NIL \"7BIT\" 1 NIL NIL NIL NIL) "
+	    "\"REPORT\" (\"REPORT-TYPE\" \"delivery-status\") NIL NIL NIL))\r\n"
+	    "1 OK done\r\n", &f);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.rc[0], 0);
+	assert_int_equal(f.uid[0], 12);
+	s = &f.sum[0];
+	assert_null(s->message_id);
+	assert_string_equal(s->subject, "");
+	assert_false(s->date_valid);
+	assert_int_equal((long long)s->date, (long long)s->internaldate);
+	assert_int_equal((long long)s->internaldate, 1769932800LL);
+	assert_string_equal(s->from.v[0].addr, "mailer-daemon@mx.acme.nl");
+	assert_true(s->bulk & MAIL_BULK_DSN);
+	assert_int_equal(s->attachments.n, 0);
+	mail_summary_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_imap_url_parse),
+		cmocka_unit_test(test_imap_uid_set_runs),
+		cmocka_unit_test(test_imap_utf7_encode),
+		cmocka_unit_test(test_imap_parse_date),
+		cmocka_unit_test(test_imap_summary_from_fetch),
+		cmocka_unit_test(test_imap_summary_dsn_and_bad_date),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
