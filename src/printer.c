@@ -274,7 +274,7 @@ static void
 json_sep(struct json *j)
 {
 	if (j->need_comma[j->depth])
-		fputc(',', j->f);
+		fputc_unlocked(',', j->f);
 	j->need_comma[j->depth] = true;
 }
 
@@ -320,11 +320,11 @@ json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *run = p;
 
-	fputc('"', f);
+	fputc_unlocked('"', f);
 	for (; *p != '\0'; p++) {
 		if (*p >= 0x20 && *p != '"' && *p != '\\')
 			continue;
-		fwrite(run, 1, (size_t)(p - run), f);
+		fwrite_unlocked(run, 1, (size_t)(p - run), f);
 		run = p + 1;
 		switch (*p) {
 		case '"':
@@ -346,8 +346,8 @@ json_string(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", *p);
 		}
 	}
-	fwrite(run, 1, (size_t)(p - run), f);
-	fputc('"', f);
+	fwrite_unlocked(run, 1, (size_t)(p - run), f);
+	fputc_unlocked('"', f);
 }
 
 void
@@ -381,8 +381,16 @@ json_str(struct json *j, const char *s)
 void
 json_int(struct json *j, int64_t v)
 {
+	char buf[24], *p = buf + sizeof buf;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
 	json_sep(j);
-	fprintf(j->f, "%lld", (long long)v);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	fwrite_unlocked(p, 1, (size_t)(buf + sizeof buf - p), j->f);
 	json_value_done(j);
 }
 

@@ -296,6 +296,11 @@ report_funnel(struct store *st, const struct report_filter *f, struct funnel *ou
 	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"
 	    " AND t.at >= ?2 AND t.at < ?3";
+	/* Without a range a plain scan beats walking the whole at index. */
+	static const char all_entries[] =
+	    "SELECT t.to_phase, t.at, t.left_at, d.outcome, d.closed"
+	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
+	    " WHERE (?1 IS NULL OR d.salesperson = ?1)";
 	static const char current[] =
 	    "SELECT phase, COUNT(*) FROM deals WHERE outcome = 'open'"
 	    " AND (?1 IS NULL OR salesperson = ?1) GROUP BY phase";
@@ -315,11 +320,14 @@ report_funnel(struct store *st, const struct report_filter *f, struct funnel *ou
 	for (i = 0; i < ph->n; i++)
 		out->phases[i].phase = ph->name[i];
 
-	if (prepare(st, entries, &stmt, err) != 0)
+	if (prepare(st, f->since == 0 && f->until == 0 ? all_entries : entries,
+	    &stmt, err) != 0)
 		return -1;
 	bind_text(stmt, 1, f->salesperson);
-	bind_since(stmt, 2, f->since);
-	bind_until(stmt, 3, f->until);
+	if (f->since != 0 || f->until != 0) {
+		bind_since(stmt, 2, f->since);
+		bind_until(stmt, 3, f->until);
+	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		time_t at = col_time(stmt, 1), left = col_time(stmt, 2);
 		const char *outcome = col_text(stmt, 3);

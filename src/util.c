@@ -81,10 +81,31 @@ util_format_utc(time_t t, char *out, size_t outlen)
 	long secs = (long)(t - (time_t)days * 86400), y;
 	unsigned m, d;
 
-	/* Plain arithmetic: reports format hundreds of thousands of these. */
+	char b[21];
+
+	/* Plain digits: reports format hundreds of thousands of these. */
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, outlen, "%04ld-%02u-%02uT%02ld:%02ld:%02ldZ", y, m, d,
-	    secs / 3600, secs / 60 % 60, secs % 60);
+	if (y < 0 || y > 9999 || outlen < sizeof b) {
+		snprintf(out, outlen, "%04ld-%02u-%02uT%02ld:%02ld:%02ldZ", y,
+		    m, d, secs / 3600, secs / 60 % 60, secs % 60);
+		return;
+	}
+	memcpy(b, "0000-00-00T00:00:00Z", sizeof b);
+	b[0] += (char)(y / 1000);
+	b[1] += (char)(y / 100 % 10);
+	b[2] += (char)(y / 10 % 10);
+	b[3] += (char)(y % 10);
+	b[5] += (char)(m / 10);
+	b[6] += (char)(m % 10);
+	b[8] += (char)(d / 10);
+	b[9] += (char)(d % 10);
+	b[11] += (char)(secs / 36000);
+	b[12] += (char)(secs / 3600 % 10);
+	b[14] += (char)(secs / 600 % 6);
+	b[15] += (char)(secs / 60 % 10);
+	b[17] += (char)(secs % 60 / 10);
+	b[18] += (char)(secs % 10);
+	memcpy(out, b, sizeof b);
 }
 
 void
