@@ -556,6 +556,135 @@ forecast_free(struct forecast *fc)
 	memset(fc, 0, sizeof *fc);
 }
 
+void
+analysis_condition(const struct forecast_spell *v, size_t n, double age,
+    double prior, struct forecast_cond *c)
+{
+	double *rest;
+	size_t i;
+
+	memset(c, 0, sizeof *c);
+	rest = n > 0 ? xreallocarray(NULL, n, sizeof *rest) : NULL;
+	for (i = 0; i < n; i++) {
+		if (!(v[i].days > age))
+			continue;
+		c->n++;
+		if (v[i].won)
+			rest[c->won++] = v[i].days - age;
+	}
+	c->p_won = analysis_blend(c->won, c->n, prior);
+	c->remaining_days = analysis_percentile(rest, (size_t)c->won, 0.5);
+	free(rest);
+}
+
+/* The spells of every phase, as the forecast's history. */
+struct analysis_spells {
+	struct forecast_spell *v[MAX_PHASES];	/* owned */
+	size_t		 n[MAX_PHASES];
+};
+
+static void
+analysis_spells_add(struct analysis_spells *s, int p, time_t from, time_t to,
+    bool won)
+{
+	struct forecast_spell *sp;
+
+	s->v[p] = xreallocarray(s->v[p], s->n[p] + 1, sizeof *s->v[p]);
+	sp = &s->v[p][s->n[p]++];
+	sp->days = to > from ? (double)(to - from) / DAY : 0.0;
+	sp->won = won;
+}
+
+static void
+analysis_spells_free(struct analysis_spells *s)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_PHASES; i++)
+		free(s->v[i]);
+	memset(s, 0, sizeof *s);
+}
+
+/* True when the deal was open at as_of: in a phase then and not closed before it. */
+static bool
+analysis_open_at(const struct analysis_deal *d, time_t as_of)
+{
+	return d->phase != PHASE_NONE && d->opened < as_of &&
+	    (d->closed == 0 || d->closed >= as_of);
+}
+
+/*
+ * The history of every salesperson as it stood at as_of: per phase a
+ * spell for each deal closed before as_of that reached it, and for each
+ * deal still open then that has been in it longer than every won deal
+ * took from it to its win, a spell as a deal not won (censored).  Only
+ * won deals that spent time in the phase (days > 0; an order confirmation
+ * enters the last phase and wins at once) show how long winning takes: a
+ * phase without them censors nothing and uses the default cycle.  Fills
+ * the per-phase summary.
+ */
+static void
+analysis_history(const struct config *cfg, const struct analysis_deal *v,
+    size_t n, time_t as_of, struct analysis_spells *sp, struct forecast *fc)
+{
+	double won_max[MAX_PHASES], *timed;
+	const struct forecast_spell *s;
+	size_t i, j;
+	int p;
+
+	for (i = 0; i < n; i++) {
+		const struct analysis_deal *d = &v[i];
+
+		if (d->closed == 0 || d->closed >= as_of || d->reached == PHASE_NONE)
+			continue;
+		for (p = 0; p <= d->reached; p++)
+			analysis_spells_add(sp, p, d->reached_at[p], d->closed,
+			    d->outcome == OUTCOME_WON);
+	}
+	for (i = 0; i < fc->nphases; i++) {
+		struct forecast_phase *fp = &fc->phases[i];
+
+		fp->phase = cfg->phases.name[i];
+		fp->prior = analysis_prior(cfg, (int)i);
+		timed = xreallocarray(NULL, sp->n[i] + 1, sizeof *timed);
+		won_max[i] = 0;
+		for (j = 0; j < sp->n[i]; j++) {
+			s = &sp->v[i][j];
+			if (!s->won || !(s->days > 0))
+				continue;
+			timed[fp->remaining_n++] = s->days;
+			if (s->days > won_max[i])
+				won_max[i] = s->days;
+		}
+		fp->remaining_days = fp->remaining_n > 0 ?
+		    analysis_percentile(timed, (size_t)fp->remaining_n, 0.5) :
+		    ANALYSIS_DEFAULT_PHASE_DAYS * (double)(fc->nphases - i);
+		free(timed);
+	}
+	for (i = 0; i < n; i++) {
+		const struct analysis_deal *d = &v[i];
+
+		if (!analysis_open_at(d, as_of))
+			continue;
+		for (p = 0; p <= d->reached; p++) {
+			if (fc->phases[p].remaining_n == 0 ||
+			    !((double)(as_of - d->reached_at[p]) / DAY > won_max[p]))
+				continue;
+			analysis_spells_add(sp, p, d->reached_at[p], as_of, false);
+			fc->phases[p].censored++;
+		}
+	}
+	for (i = 0; i < fc->nphases; i++) {
+		struct forecast_phase *fp = &fc->phases[i];
+
+		fp->history = (long)sp->n[i];
+		for (j = 0; j < sp->n[i]; j++)
+			if (sp->v[i][j].won)
+				fp->history_won++;
+		fp->p_won = analysis_blend(fp->history_won, fp->history, fp->prior);
+	}
+}
+
 static void
 analysis_sum_add(struct forecast_sum *s, const struct forecast_deal *d)
 {
@@ -566,16 +695,43 @@ analysis_sum_add(struct forecast_sum *s, const struct forecast_deal *d)
 		s->actual_won++;
 }
 
+/*
+ * An open deal's chance and expected close: the spells of its phase still
+ * open at its age there.  Without won spells in the phase at all, the
+ * default cycle stands for them; when no won deal was open this long, the
+ * close is unknown (0) and so not in the horizon.
+ */
+static void
+analysis_predict(const struct forecast *fc, const struct analysis_spells *sp,
+    const struct analysis_deal *d, time_t end, struct forecast_deal *fd)
+{
+	const struct forecast_phase *fp = &fc->phases[d->phase];
+	struct forecast_cond c;
+	double age = (double)(fc->as_of - d->reached_at[d->phase]) / DAY;
+	double rest;
+
+	analysis_condition(sp->v[d->phase], sp->n[d->phase], age, fp->prior, &c);
+	fd->history = c.n;
+	fd->history_won = c.won;
+	fd->p_won = c.p_won;
+	if (fp->remaining_n == 0)
+		rest = fp->remaining_days > age ? fp->remaining_days - age : NAN;
+	else
+		rest = c.remaining_days;
+	fd->expected_close = isnan(rest) ? 0 :
+	    fc->as_of + (time_t)llround(rest * DAY);
+	fd->in_horizon = fd->expected_close != 0 && fd->expected_close < end;
+}
+
 int
 analysis_forecast(struct store *st, const struct analysis_filter *f,
     int horizon_days, bool backtest, struct forecast *fc, struct err *err)
 {
 	const struct config *cfg = f->cfg;
 	time_t as_of = f->as_of, end = f->as_of + (time_t)horizon_days * DAY;
-	struct analysis_days remaining = { 0 };
+	struct analysis_spells spells = { 0 };
 	struct analysis_deal *v = NULL;
 	size_t n = 0, i, cap = 0;
-	int p;
 
 	memset(fc, 0, sizeof *fc);
 	fc->as_of = as_of;
@@ -584,34 +740,7 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 	fc->nphases = cfg->phases.n;
 	if (analysis_load_deals(st, cfg, as_of, &v, &n, err) != 0)
 		return -1;
-
-	/* History: every salesperson's deals closed before as_of. */
-	for (i = 0; i < n; i++) {
-		const struct analysis_deal *d = &v[i];
-
-		if (d->closed == 0 || d->closed >= as_of || d->reached == PHASE_NONE)
-			continue;
-		for (p = 0; p <= d->reached; p++) {
-			fc->phases[p].history++;
-			if (d->outcome != OUTCOME_WON)
-				continue;
-			fc->phases[p].history_won++;
-			analysis_days_add(&remaining, p,
-			    (double)(d->closed - d->reached_at[p]) / DAY);
-		}
-	}
-	for (i = 0; i < fc->nphases; i++) {
-		struct forecast_phase *fp = &fc->phases[i];
-
-		fp->phase = cfg->phases.name[i];
-		fp->prior = analysis_prior(cfg, (int)i);
-		fp->p_won = analysis_blend(fp->history_won, fp->history, fp->prior);
-		fp->remaining_n = (long)remaining.n[i];
-		fp->remaining_days = remaining.n[i] > 0 ?
-		    analysis_percentile(remaining.v[i], remaining.n[i], 0.5) :
-		    ANALYSIS_DEFAULT_PHASE_DAYS * (double)(fc->nphases - i);
-	}
-	analysis_days_free(&remaining);
+	analysis_history(cfg, v, n, as_of, &spells, fc);
 
 	for (i = 0; i < n; i++) {
 		const struct analysis_deal *d = &v[i];
@@ -628,9 +757,7 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 				fc->new_deals.actual_all++;
 			fc->total.actual_all++;
 		}
-		/* Open at as_of: opened before it and not closed by then. */
-		if (d->phase == PHASE_NONE || d->opened >= as_of ||
-		    (d->closed != 0 && d->closed < as_of))
+		if (!analysis_open_at(d, as_of))
 			continue;
 		if (fc->ndeals == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
@@ -644,12 +771,7 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 		fd->kind = d->kind;
 		fd->phase = d->phase;
 		fd->phase_since = d->reached_at[d->phase];
-		fd->p_won = fc->phases[d->phase].p_won;
-		fd->expected_close = d->reached_at[d->phase] +
-		    (time_t)llround(fc->phases[d->phase].remaining_days * DAY);
-		if (fd->expected_close < as_of)
-			fd->expected_close = as_of;
-		fd->in_horizon = fd->expected_close < end;
+		analysis_predict(fc, &spells, d, end, fd);
 		fd->actual = OUTCOME_OPEN;
 		if (backtest && d->closed != 0 && d->closed < end) {
 			fd->actual = d->outcome;
@@ -664,6 +786,7 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 	analysis_sum_interval(&fc->new_deals, horizon_days);
 	analysis_sum_interval(&fc->growth, horizon_days);
 	analysis_sum_interval(&fc->total, horizon_days);
+	analysis_spells_free(&spells);
 	analysis_deals_free(v, n);
 	return 0;
 }

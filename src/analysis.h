@@ -109,14 +109,41 @@ int	analysis_stalled(struct store *, const struct analysis_filter *,
 	    struct stalled_list *, struct err *);
 void	stalled_list_free(struct stalled_list *);
 
-/* What the history says about one phase (for the man page's rule). */
+/*
+ * One history deal seen from a phase it reached: the days from reaching
+ * the phase to its close, or for a deal still open at as_of that is older
+ * there than every won deal was (censored), to as_of as a deal not won.
+ */
+struct forecast_spell {
+	double		 days;
+	bool		 won;
+};
+
+/* What the spells of a phase say about a deal open there for some days. */
+struct forecast_cond {
+	long		 n;		/* spells still open at that age: days > age */
+	long		 won;		/* of those, won */
+	double		 p_won;		/* analysis_blend(won, n, prior) */
+	double		 remaining_days;	/* median of days - age of the won; NAN if none */
+};
+
+/*
+ * Conditions the n spells of a phase on age: only the deals that were
+ * still open age days after reaching the phase count (the survival view),
+ * so a deal already older than the fast wins is not credited with them.
+ */
+void	analysis_condition(const struct forecast_spell *, size_t n, double age,
+	    double prior, struct forecast_cond *);
+
+/* What the history says about one phase, for a deal just entering it. */
 struct forecast_phase {
 	const char	*phase;		/* borrowed */
-	long		 history;	/* closed deals that reached the phase */
+	long		 history;	/* spells: closed deals that reached the phase, and censored */
 	long		 history_won;	/* of those, won */
+	long		 censored;	/* of those, open at as_of and counted as not won */
 	double		 prior;
 	double		 p_won;		/* analysis_blend(history_won, history, prior) */
-	double		 remaining_days;	/* median days from entering to winning */
+	double		 remaining_days;	/* median days to win of the won with days > 0 */
 	long		 remaining_n;		/* won deals behind remaining_days; 0: default */
 };
 
@@ -128,8 +155,10 @@ struct forecast_deal {
 	enum deal_kind	 kind;
 	int		 phase;
 	time_t		 phase_since;
-	double		 p_won;
-	time_t		 expected_close;
+	long		 history;	/* spells of its phase still open at its age */
+	long		 history_won;	/* of those, won */
+	double		 p_won;		/* analysis_blend(history_won, history, prior) */
+	time_t		 expected_close;	/* 0: no won deal was open this long */
 	bool		 in_horizon;
 	/* What happened after as_of, up to as_of + horizon (or the store's last data). */
 	enum outcome	 actual;
@@ -160,8 +189,10 @@ struct forecast {
 
 /*
  * Forecast from the data as it stood at f->as_of (transitions and closes
- * before it only), for the horizon_days after it.  backtest fills the
- * actual outcomes from what the store recorded later.
+ * before it only), for the horizon_days after it: each open deal's
+ * P(won) and expected close from the history of its phase conditioned on
+ * how long it has been in the phase (analysis_condition).  backtest fills
+ * the actual outcomes from what the store recorded later.
  */
 int	analysis_forecast(struct store *, const struct analysis_filter *,
 	    int horizon_days, bool backtest, struct forecast *, struct err *);

@@ -251,10 +251,11 @@ const struct cmd_entry cmd_forecast_entry = {
 	.help = "  --horizon DAYS  how far ahead to look (default 90)\n"
 	    "  --as-of DATE    forecast from the data as it stood then, and show what\n"
 	    "                  actually happened in the horizon after it (backtest)\n"
-	    "P(won | phase) = (won + 10 * prior) / (closed + 10), over the closed deals\n"
-	    "that reached the phase; prior from [targets] prior_PHASE, else\n"
-	    "(index + 1) / (phases + 1). A deal is expected to close the median number\n"
-	    "of days that won deals took from entering its phase (14 days per remaining\n"
-	    "phase without such history). The interval is +-1.96 standard deviations\n"
+	    "P(won) = (won + 10 * prior) / (n + 10) over the history deals of the\n"
+	    "deal's phase that were still open at its age in the phase (open deals\n"
+	    "older than every win counted as not won); prior from [targets]\n"
+	    "prior_PHASE, else (index + 1) / (phases + 1). Expected close: the median\n"
+	    "remaining days of those won; unknown (outside the horizon) when none\n"
+	    "was won. The interval is +-1.96 standard deviations\n"
 	    "of the sum of independent wins.\n",
 };

@@ -336,13 +336,84 @@ test_analysis_stalled(void **state)
 }
 
 /*
- * At NOW, history of closed deals: a0 (reached suspect, lost), a1
- * (reached closing, won), a2 (reached offer, lost).  suspect: 1 of 3 won,
- * prior 0.2: (1 + 2) / 13.  offer: 1 of 2, prior 0.5: (1 + 5) / 12 = 0.5.
- * a1 took 10 days from suspect and 6 from offer to win.  Open: a3 (offer
- * since 10: due day 16, before NOW, so NOW), a4 (suspect since 3: NOW),
- * a6 (suspect since 25: day 35), a1's growth deal (suspect since 20:
- * day 30 = NOW).  Horizon 30 days: all in it.
+ * One phase's history, prior 0.3 (10 * prior = 3): won after 2, 4 and
+ * 10 days, lost after 3 and 12, and one counted as not won at 20.
+ * Unconditioned every deal would get (3 + 3) / (6 + 10) = 0.375 and the
+ * median 4 days; conditioned on its age a only the spells with days > a
+ * count, and the remaining days are the won ones' days - a:
+ *   a 0:  all 6, won 2, 4, 10: 6/16, median(2, 4, 10) = 4
+ *   a 3:  4, 10, 12, 20 (3 is not > 3): won 2: 5/14, median(1, 7) = 4
+ *   a 5:  10, 12, 20: won 1: 4/13, 10 - 5 = 5
+ *   a 10: 12, 20 (10 is not > 10): won 0: 3/12, no won: NAN
+ *   a 25: none: the prior 0.3, NAN
+ */
+static void
+test_analysis_condition(void **state)
+{
+	static const struct forecast_spell spells[] = {
+		{ 2, true }, { 4, true }, { 10, true }, { 3, false },
+		{ 12, false }, { 20, false },
+	};
+	static const struct {
+		double	 age;
+		long	 n, won;
+		double	 p_won, remaining;
+	} rows[] = {
+		{ 0, 6, 3, 6.0 / 16.0, 4 },
+		{ 3, 4, 2, 5.0 / 14.0, 4 },
+		{ 5, 3, 1, 4.0 / 13.0, 5 },
+		{ 10, 2, 0, 3.0 / 12.0, NAN },
+		{ 25, 0, 0, 0.3, NAN },
+	};
+	struct forecast_cond c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		analysis_condition(spells, sizeof spells / sizeof spells[0],
+		    rows[i].age, 0.3, &c);
+		assert_int_equal(c.n, rows[i].n);
+		assert_int_equal(c.won, rows[i].won);
+		assert_near(c.p_won, rows[i].p_won, EPS);
+		if (isnan(rows[i].remaining))
+			assert_true(isnan(c.remaining_days));
+		else
+			assert_near(c.remaining_days, rows[i].remaining, EPS);
+	}
+	/* No history at all: the prior. */
+	analysis_condition(NULL, 0, 1, 0.3, &c);
+	assert_int_equal(c.n, 0);
+	assert_near(c.p_won, 0.3, EPS);
+	assert_true(isnan(c.remaining_days));
+}
+
+/*
+ * At NOW (T0+30d).  Days from first reaching each phase to the close of
+ * the deals closed by then (the first phases are reached together):
+ *   a0  selection, suspect: lost after 3
+ *   a1  selection, suspect: won after 10; prospect, offer: won after 6;
+ *       closing: won after 0 (the order entered it)
+ *   a2  selection, suspect: lost after 19; prospect, offer: lost after 17
+ * Won deals took at most 10 days from suspect, 6 from offer; closing's
+ * only win took 0 days, so closing keeps the 14-day default and counts
+ * no open deal as not won.  Open then: a3 (suspect since 2, offer since
+ * 10), a4 (suspect since 3), a6 (suspect since 25), a1's growth deal
+ * (suspect since 20).  Counted as not won: a3 in suspect (28 > 10) and
+ * offer (20 > 6), a4 in suspect (27); not a1's growth deal (10 is not
+ * more than 10), nor a6 (5).
+ *   suspect: 3, 10 won, 19, 28, 27: 1 of 5, prior 0.2: (1 + 2) / 15
+ *   offer:   6 won, 17, 20: 1 of 3, prior 0.5: (1 + 5) / 13
+ *   closing: 0 won: 1 of 1, prior 5/6: (1 + 50/6) / 11 = 28/33
+ * The open deals, each on its age in its phase:
+ *   a3  offer 20 days: no spell > 20: the prior 0.5; no won deal was
+ *       open that long: close unknown, not in the horizon
+ *   a4  suspect 27 days: only a3's 28, not won: 2/11; unknown
+ *   a6  suspect 5 days: 10 won, 19, 28, 27: 3/14; closes in 10 - 5 = 5
+ *       days, at day 35
+ *   a1 growth, suspect 10 days: 19, 28, 27, none won: 2/13; unknown
+ * Unconditioned (every closed deal, an overdue close counted as today)
+ * all four would be in a 30-day horizon with 0.5 + 3 * 3/13 = 1.19
+ * expected; here only a6 is, with 3/14.
  */
 static void
 test_analysis_forecast(void **state)
@@ -351,57 +422,88 @@ test_analysis_forecast(void **state)
 	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
 	struct forecast fc;
 	struct err err;
-	double ps = 3.0 / 13.0;
+	double p6 = 3.0 / 14.0;
 	size_t i;
 
 	assert_int_equal(analysis_forecast(f->st, &af, 30, false, &fc, &err), 0);
-	assert_int_equal(fc.phases[1].history, 3);
+	assert_int_equal(fc.phases[1].history, 5);
 	assert_int_equal(fc.phases[1].history_won, 1);
-	assert_near(fc.phases[1].p_won, ps, EPS);
-	assert_int_equal(fc.phases[3].history, 2);
-	assert_near(fc.phases[3].p_won, 0.5, EPS);
-	assert_int_equal(fc.phases[4].history, 1);
+	assert_int_equal(fc.phases[1].censored, 2);
+	assert_near(fc.phases[1].p_won, 0.2, EPS);
 	assert_near(fc.phases[1].remaining_days, 10, EPS);
+	assert_int_equal(fc.phases[1].remaining_n, 1);
+	assert_int_equal(fc.phases[3].history, 3);
+	assert_int_equal(fc.phases[3].censored, 1);
+	assert_near(fc.phases[3].p_won, 6.0 / 13.0, EPS);
 	assert_near(fc.phases[3].remaining_days, 6, EPS);
+	assert_int_equal(fc.phases[4].history, 1);
+	assert_int_equal(fc.phases[4].history_won, 1);
+	assert_int_equal(fc.phases[4].censored, 0);
+	assert_near(fc.phases[4].p_won, 28.0 / 33.0, EPS);
+	assert_int_equal(fc.phases[4].remaining_n, 0);
+	assert_near(fc.phases[4].remaining_days, 14, EPS);
 
 	assert_int_equal(fc.ndeals, 4);
 	for (i = 0; i < fc.ndeals; i++) {
 		const struct forecast_deal *d = &fc.deals[i];
 
-		assert_true(d->in_horizon);
-		if (strcmp(d->account, "a6.nl") == 0)
+		if (strcmp(d->account, "a6.nl") == 0) {
+			assert_int_equal(d->history, 4);
+			assert_int_equal(d->history_won, 1);
+			assert_near(d->p_won, p6, EPS);
 			assert_int_equal(d->expected_close, T0 + 35 * DAY);
-		else
-			assert_int_equal(d->expected_close, NOW);
-		if (strcmp(d->account, "a1.nl") == 0)
+			assert_true(d->in_horizon);
+			continue;
+		}
+		assert_int_equal(d->expected_close, 0);
+		assert_false(d->in_horizon);
+		if (strcmp(d->account, "a3.nl") == 0) {
+			assert_int_equal(d->phase, 3);
+			assert_int_equal(d->history, 0);
+			assert_near(d->p_won, 0.5, EPS);
+		} else if (strcmp(d->account, "a4.nl") == 0) {
+			assert_int_equal(d->history, 1);
+			assert_near(d->p_won, 2.0 / 11.0, EPS);
+		} else {
+			assert_string_equal(d->account, "a1.nl");
 			assert_int_equal(d->kind, DEAL_GROWTH);
+			assert_int_equal(d->history, 3);
+			assert_int_equal(d->history_won, 0);
+			assert_near(d->p_won, 2.0 / 13.0, EPS);
+		}
 	}
-	/* New: a3 (0.5), a4 and a6 (3/13 each); growth: a1 (3/13). */
-	assert_int_equal(fc.new_deals.deals, 3);
-	assert_near(fc.new_deals.expected, 0.5 + 2 * ps, EPS);
-	assert_near(fc.new_deals.variance, 0.25 + 2 * ps * (1 - ps), EPS);
+	/* New: a6 alone; its interval clipped to [0, 1]. */
+	assert_int_equal(fc.new_deals.deals, 1);
+	assert_near(fc.new_deals.expected, p6, EPS);
+	assert_near(fc.new_deals.variance, p6 * (1 - p6), EPS);
 	assert_near(fc.new_deals.low, 0, EPS);
-	assert_near(fc.new_deals.high, 0.5 + 2 * ps +
-	    1.96 * sqrt(0.25 + 2 * ps * (1 - ps)), EPS);
-	assert_near(fc.new_deals.per_month, 0.5 + 2 * ps, EPS);
-	assert_int_equal(fc.growth.deals, 1);
-	assert_near(fc.growth.expected, ps, EPS);
-	assert_near(fc.total.expected, 0.5 + 3 * ps, EPS);
+	assert_near(fc.new_deals.high, 1, EPS);
+	assert_near(fc.new_deals.per_month, p6, EPS);
+	assert_int_equal(fc.growth.deals, 0);
+	assert_near(fc.growth.expected, 0, EPS);
+	assert_near(fc.total.expected, p6, EPS);
 	forecast_free(&fc);
 
-	/* A horizon of 3 days leaves a6 (day 35) out. */
+	/* A horizon of 3 days leaves a6 (day 35) out too. */
 	assert_int_equal(analysis_forecast(f->st, &af, 3, false, &fc, &err), 0);
-	assert_int_equal(fc.new_deals.deals, 2);
-	assert_near(fc.new_deals.expected, 0.5 + ps, EPS);
+	assert_int_equal(fc.new_deals.deals, 0);
+	assert_near(fc.total.expected, 0, EPS);
 	forecast_free(&fc);
 }
 
 /*
- * Backtest from T0+5d, horizon 60 days.  Then only a0 had closed (reached
- * suspect, lost): suspect (0 + 10 * 0.2) / 11, offer: the prior 0.5.
- * Without won history the rest takes 14 days per remaining phase.  Open
- * then: a1 and a2 (offer), a3 and a4 (suspect).  What happened: a1 won
- * at day 10, a2 lost at 20, a3 and a4 still open.
+ * Backtest from T0+5d, horizon 60 days (to day 65).  Then only a0 had
+ * closed: lost 3 days after reaching suspect.  No won deal yet: nothing
+ * counts as not won, and winning takes 14 days per phase from the deal's
+ * to the last: 56 from suspect, 28 from offer.  suspect: 0 of 1,
+ * (0 + 2) / 11; offer: no history, the prior 0.5.  Open then, with their
+ * age in their phase:
+ *   a1  offer 1 day:   0.5, closes in 28 - 1 = 27 days, day 32
+ *   a2  offer 2 days:  0.5, day 31
+ *   a3  suspect 3 days: a0's 3 is not > 3: the prior 0.2, day 58
+ *   a4  suspect 2 days: a0 lost: 2/11, day 59
+ * (unconditioned a3 would get 2/11 as well).  What happened: a1 won at
+ * day 10, a2 lost at 20, a3 and a4 still open.
  */
 static void
 test_analysis_backtest(void **state)
@@ -417,6 +519,7 @@ test_analysis_backtest(void **state)
 	assert_true(fc.backtest);
 	assert_int_equal(fc.phases[1].history, 1);
 	assert_int_equal(fc.phases[1].history_won, 0);
+	assert_int_equal(fc.phases[1].censored, 0);
 	assert_near(fc.phases[1].p_won, ps, EPS);
 	assert_near(fc.phases[3].p_won, 0.5, EPS);
 	assert_int_equal(fc.phases[3].remaining_n, 0);
@@ -425,21 +528,31 @@ test_analysis_backtest(void **state)
 	for (i = 0; i < fc.ndeals; i++) {
 		const struct forecast_deal *d = &fc.deals[i];
 
+		assert_true(d->in_horizon);
 		if (strcmp(d->account, "a1.nl") == 0) {
 			assert_int_equal(d->phase, 3);
+			assert_near(d->p_won, 0.5, EPS);
 			assert_int_equal(d->expected_close, T0 + 32 * DAY);
 			assert_int_equal(d->actual, OUTCOME_WON);
 			assert_int_equal(d->actual_closed, T0 + 10 * DAY);
-		} else if (strcmp(d->account, "a2.nl") == 0)
+		} else if (strcmp(d->account, "a2.nl") == 0) {
+			assert_int_equal(d->expected_close, T0 + 31 * DAY);
 			assert_int_equal(d->actual, OUTCOME_LOST);
-		else if (strcmp(d->account, "a3.nl") == 0) {
+		} else if (strcmp(d->account, "a3.nl") == 0) {
 			/* a3 was still in suspect then. */
 			assert_int_equal(d->phase, 1);
+			assert_int_equal(d->history, 0);
+			assert_near(d->p_won, 0.2, EPS);
+			assert_int_equal(d->expected_close, T0 + 58 * DAY);
 			assert_int_equal(d->actual, OUTCOME_OPEN);
-		} else
+		} else {
 			assert_string_equal(d->account, "a4.nl");
+			assert_int_equal(d->history, 1);
+			assert_near(d->p_won, ps, EPS);
+			assert_int_equal(d->expected_close, T0 + 59 * DAY);
+		}
 	}
-	assert_near(fc.total.expected, 1.0 + 2 * ps, EPS);
+	assert_near(fc.total.expected, 1.0 + 0.2 + ps, EPS);
 	assert_int_equal(fc.total.actual_won, 1);
 	assert_int_equal(fc.new_deals.actual_won, 1);
 	assert_int_equal(fc.new_deals.actual_all, 1);
@@ -454,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_analysis_percentile),
 		cmocka_unit_test_setup_teardown(test_analysis_blend_and_prior, setup, teardown),
 		cmocka_unit_test(test_analysis_sum_interval),
+		cmocka_unit_test(test_analysis_condition),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion_equals_funnel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion_salesperson, setup, teardown),
