@@ -1,0 +1,1131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CalDAV source.  Discovery (RFC 4791 section 6, RFC 6764 section 5)
+ * starts from whatever URL the user has: a calendar collection is used
+ * as it is; otherwise its current-user-principal or calendar-home-set,
+ * falling back to /.well-known/caldav on the same server.  The home set
+ * is listed with a Depth 1 PROPFIND and only calendars that may hold
+ * VEVENTs are kept, filtered by `calendars =` on their display names.
+ *
+ * Each calendar is synced with a sync-collection REPORT (RFC 6578) from
+ * the stored token, asking for calendar-data inline, so that a poll with
+ * no change costs one request and one change costs one or two.  Without
+ * a token, or when the server no longer accepts it (403, 409, 410 or a
+ * valid-sync-token precondition: reset once, never in a loop), the
+ * calendar is listed href -> etag and diffed against the store; servers
+ * without sync-collection are listed with a calendar-query (always with
+ * comp-filter VEVENT: SOGo and Xandikos answer nothing without it) after
+ * a getctag check.  Changed items come in calendar-multiget batches.
+ * Only a response-level 404 means an item is gone; a 507 response inside
+ * the multistatus means more pages follow.  The token commits in the
+ * same transaction as the last changes it covers.
+ *
+ * Items are keyed by their normalised href path; cursors are scoped by
+ * the calendar's path.  Nothing is ever written to the server.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define LOG_TAG "caldav"
+#include "caldav.h"
+#include "davxml.h"
+#include "event.h"
+#include "http.h"
+#include "log.h"
+#include "pipeline.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define CALDAV_REDISCOVER	86400	/* seconds between discoveries */
+
+#define XML_HEAD "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+#define XMLNS "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\" " \
+	"xmlns:cs=\"http://calendarserver.org/ns/\""
+
+static const char caldav_propfind_discover[] = XML_HEAD
+	"<d:propfind " XMLNS "><d:prop><d:resourcetype/><d:displayname/>"
+	"<d:current-user-principal/><c:calendar-home-set/>"
+	"<c:supported-calendar-component-set/></d:prop></d:propfind>";
+
+static const char caldav_propfind_ctag[] = XML_HEAD
+	"<d:propfind " XMLNS "><d:prop><cs:getctag/></d:prop>"
+	"</d:propfind>";
+
+static const char caldav_query_etags[] = XML_HEAD
+	"<c:calendar-query " XMLNS "><d:prop><d:getetag/></d:prop>"
+	"<c:filter><c:comp-filter name=\"VCALENDAR\">"
+	"<c:comp-filter name=\"VEVENT\"/></c:comp-filter></c:filter>"
+	"</c:calendar-query>";
+
+struct caldav_cal {
+	char	*url;		/* owned: absolute URL of the collection */
+	char	*path;		/* owned: its normalised path, the cursor scope */
+	char	*name;		/* owned: display name or path */
+	bool	 no_sync;	/* sync-collection refused: use getctag */
+};
+
+struct caldav_state {
+	struct http		*http;
+	struct caldav_cal	*cals;	/* owned array */
+	size_t			 ncals;
+	time_t			 discovered;
+};
+
+/* One entry of a full listing. */
+struct caldav_entry {
+	char	*href;		/* owned */
+	char	*etag;		/* owned, may be NULL */
+	bool	 current;	/* stored with this etag already */
+};
+
+/* What the sync of one calendar carries around. */
+struct caldav_sync {
+	const struct config	*cfg;
+	const struct source	*src;
+	struct store		*store;
+	struct pipeline		*p;
+	struct caldav_state	*st;
+	struct caldav_cal	*cal;
+	volatile sig_atomic_t	*stop;
+	time_t			 from, to;
+	bool			 listing;	/* collect entries instead of acting */
+	struct caldav_entry	*ent;		/* owned array */
+	size_t			 nent, capent;
+	struct strlist		 fetch;		/* hrefs to multiget */
+	struct strlist		 asked;		/* hrefs of the current multiget */
+	unsigned		 changed, removed, bad;
+	size_t			 nstored;	/* items stored for this calendar */
+};
+
+/* Discovery results of a Depth 0 PROPFIND. */
+struct caldav_probe {
+	bool	 seen;
+	bool	 calendar;
+	char	*principal;	/* owned, raw href */
+	char	*home_set;	/* owned, raw href */
+	char	*displayname;	/* owned */
+};
+
+/* Listing of a home set. */
+struct caldav_list {
+	struct caldav_state	*st;
+	const struct source	*src;
+	const char		*base;	/* URL that answered */
+};
+
+static void
+caldav_cals_free(struct caldav_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->ncals; i++) {
+		free(st->cals[i].url);
+		free(st->cals[i].path);
+		free(st->cals[i].name);
+	}
+	free(st->cals);
+	st->cals = NULL;
+	st->ncals = 0;
+}
+
+static void
+caldav_close(void *arg)
+{
+	struct caldav_state *st = arg;
+
+	if (st == NULL)
+		return;
+	caldav_cals_free(st);
+	http_free(st->http);
+	free(st);
+}
+
+/* Streams a response body into the XML parser. */
+static int
+caldav_feed(const char *data, size_t len, void *arg, struct err *err)
+{
+	return davxml_feed(arg, data, len, false, err);
+}
+
+/*
+ * Sends a DAV request whose 2xx body is parsed by x.  Returns 0 when the
+ * server answered (any status), -1 with err otherwise.
+ */
+static int
+caldav_xml(struct caldav_state *st, const char *method, const char *url,
+    const char *depth, const char *body, struct davxml *x,
+    struct http_response *resp, struct err *err)
+{
+	struct http_request req;
+
+	memset(&req, 0, sizeof req);
+	req.method = method;
+	req.url = url;
+	req.depth = depth;
+	req.body = body;
+	req.cb = caldav_feed;
+	req.arg = x;
+	if (http_request(st->http, &req, resp, err) != 0) {
+		if (err->cls == ERR_DATA)
+			err->cls = ERR_TEMP;
+		return -1;
+	}
+	if (resp->status >= 200 && resp->status < 300 &&
+	    davxml_feed(x, NULL, 0, true, err) != 0) {
+		err->cls = ERR_TEMP;
+		return -1;
+	}
+	return 0;
+}
+
+/* The item key of an href: its normalised path.  Caller frees; NULL if malformed. */
+static char *
+caldav_key(const char *base, const char *href)
+{
+	char *url, *path, *key;
+
+	if (href[0] == '/')
+		return xstrdup(href);
+	url = http_resolve(base, href);
+	if (url == NULL)
+		return NULL;
+	path = http_url_path(url);
+	free(url);
+	if (path == NULL)
+		return NULL;
+	key = davxml_normalize_href(path);
+	free(path);
+	return key;
+}
+
+static int
+caldav_probe_cb(const struct dav_response *r, void *arg, struct err *err)
+{
+	struct caldav_probe *pr = arg;
+
+	(void)err;
+	if (pr->seen || (r->status != 0 && r->status / 100 != 2))
+		return 0;
+	pr->seen = true;
+	pr->calendar = r->calendar;
+	pr->principal = xstrdup(r->principal);
+	pr->home_set = xstrdup(r->home_set);
+	pr->displayname = xstrdup(r->displayname);
+	return 0;
+}
+
+static void
+caldav_probe_clear(struct caldav_probe *pr)
+{
+	free(pr->principal);
+	free(pr->home_set);
+	free(pr->displayname);
+	memset(pr, 0, sizeof *pr);
+}
+
+/*
+ * A Depth 0 PROPFIND for the discovery properties of url.  Returns 0 with
+ * *answered set when the server gave a multistatus, 0 with it unset on
+ * 404/405/501 (nothing DAV there), -1 with err on anything else.
+ */
+static int
+caldav_probe(struct caldav_state *st, const char *url, struct caldav_probe *pr,
+    char **final_url, bool *answered, struct err *err)
+{
+	struct http_response resp;
+	struct davxml *x;
+	char what[600];
+	int rc = -1;
+
+	*answered = false;
+	free(*final_url);
+	*final_url = NULL;
+	caldav_probe_clear(pr);
+	x = davxml_new(caldav_probe_cb, pr);
+	if (caldav_xml(st, "PROPFIND", url, "0", caldav_propfind_discover, x,
+	    &resp, err) != 0)
+		goto out;
+	if (resp.status == 207) {
+		*answered = pr->seen;
+		*final_url = resp.url;
+		resp.url = NULL;
+		rc = 0;
+	} else if (resp.status == 404 || resp.status == 405 ||
+	    resp.status == 501 || resp.status / 100 == 2) {
+		rc = 0;
+	} else {
+		snprintf(what, sizeof what, "PROPFIND %s", url);
+		http_status_error(&resp, what, err);
+	}
+out:
+	http_response_free(&resp);
+	davxml_free(x);
+	return rc;
+}
+
+/* Adds a calendar unless the filter leaves it out or it is there already. */
+static void
+caldav_add_cal(struct caldav_state *st, const struct source *src,
+    const char *url, const char *name)
+{
+	struct caldav_cal *c;
+	char *path, *key;
+	size_t i;
+
+	path = http_url_path(url);
+	if (path == NULL)
+		return;
+	key = davxml_normalize_href(path);
+	free(path);
+	if (name == NULL || *name == '\0')
+		name = key;
+	if (src->calendars.n > 0 && !strlist_contains(&src->calendars, name)) {
+		log_debug("%s: calendar %s not in the calendars list", src->name, name);
+		free(key);
+		return;
+	}
+	for (i = 0; i < st->ncals; i++) {
+		if (strcmp(st->cals[i].path, key) == 0) {
+			free(key);
+			return;
+		}
+	}
+	st->cals = xreallocarray(st->cals, st->ncals + 1, sizeof *st->cals);
+	c = &st->cals[st->ncals++];
+	memset(c, 0, sizeof *c);
+	c->url = xstrdup(url);
+	c->name = xstrdup(name);
+	c->path = key;
+	log_info("%s: calendar %s (%s)", src->name, c->name, c->url);
+}
+
+static int
+caldav_list_cb(const struct dav_response *r, void *arg, struct err *err)
+{
+	struct caldav_list *l = arg;
+	char *url;
+
+	(void)err;
+	if (r->status != 0 && r->status / 100 != 2)
+		return 0;
+	if (!r->calendar || (r->comp_set && !r->comp_vevent))
+		return 0;
+	url = http_resolve(l->base, r->href);
+	if (url == NULL) {
+		log_warn("%s: malformed calendar href %s, skipped", l->src->name,
+		    r->href);
+		return 0;
+	}
+	if (!http_same_site(l->src->url, url))
+		log_warn("%s: calendar %s is on another site, skipped",
+		    l->src->name, url);
+	else
+		caldav_add_cal(l->st, l->src, url, r->displayname);
+	free(url);
+	return 0;
+}
+
+/* Lists the calendars of a home set with a Depth 1 PROPFIND. */
+static int
+caldav_list_home(struct caldav_state *st, const struct source *src,
+    const char *home, struct err *err)
+{
+	struct http_response resp;
+	struct caldav_list l = { st, src, home };
+	struct davxml *x = davxml_new(caldav_list_cb, &l);
+	char what[600];
+	int rc = -1;
+
+	if (caldav_xml(st, "PROPFIND", home, "1", caldav_propfind_discover, x,
+	    &resp, err) != 0)
+		goto out;
+	if (resp.status != 207) {
+		snprintf(what, sizeof what, "PROPFIND %s", home);
+		http_status_error(&resp, what, err);
+		goto out;
+	}
+	rc = 0;
+out:
+	http_response_free(&resp);
+	davxml_free(x);
+	return rc;
+}
+
+/*
+ * Finds the calendar home set from the configured URL: its own
+ * calendar-home-set, else its principal's, else the principal behind
+ * /.well-known/caldav.  A calendar URL is taken as the only calendar;
+ * *home is then NULL and 0 returned.
+ */
+static int
+caldav_find_home(struct caldav_state *st, const struct source *src,
+    char **home, struct err *err)
+{
+	struct caldav_probe pr = { 0 };
+	char *base = NULL, *principal = NULL, *wk = NULL;
+	bool answered;
+	int rc = -1;
+
+	*home = NULL;
+	if (caldav_probe(st, src->url, &pr, &base, &answered, err) != 0)
+		goto out;
+	if (answered && pr.calendar) {
+		caldav_add_cal(st, src, base, pr.displayname);
+		rc = 0;
+		goto out;
+	}
+	if (answered && pr.home_set != NULL)
+		goto found;
+	if (answered && pr.principal != NULL)
+		principal = http_resolve(base, pr.principal);
+	if (principal == NULL) {
+		/* RFC 6764 section 5: the well-known URI on the same server. */
+		wk = http_resolve(src->url, "/.well-known/caldav");
+		if (wk == NULL) {
+			err_set(err, ERR_FINAL, "%s: malformed url", src->url);
+			goto out;
+		}
+		if (caldav_probe(st, wk, &pr, &base, &answered, err) != 0)
+			goto out;
+		if (answered && pr.home_set != NULL)
+			goto found;
+		if (answered && pr.principal != NULL)
+			principal = http_resolve(base, pr.principal);
+	}
+	if (principal != NULL) {
+		if (caldav_probe(st, principal, &pr, &base, &answered, err) != 0)
+			goto out;
+		if (answered && pr.home_set != NULL)
+			goto found;
+	}
+	err_set(err, ERR_FINAL, "%s: no CalDAV calendar home set found", src->url);
+	goto out;
+found:
+	*home = http_resolve(base, pr.home_set);
+	if (*home == NULL)
+		err_set(err, ERR_TEMP, "%s: malformed calendar-home-set %s",
+		    src->url, pr.home_set);
+	else
+		rc = 0;
+out:
+	caldav_probe_clear(&pr);
+	free(base);
+	free(principal);
+	free(wk);
+	return rc;
+}
+
+/* What a cached calendar list must match: the URL and the filter it was made for. */
+static char *
+caldav_cache_key(const struct source *src)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_printf(&b, "%s", src->url);
+	for (i = 0; i < src->calendars.n; i++)
+		buf_printf(&b, "\t%s", src->calendars.v[i]);
+	return b.data;
+}
+
+/*
+ * Saves the calendar list in the store, so that the next process (salescycled
+ * --once, a restart) need not discover again: "TIME KEY" on the first
+ * line, then "URL TAB NAME" per calendar.
+ */
+static void
+caldav_cache_save(struct caldav_state *st, const struct source *src,
+    struct store *store)
+{
+	struct buf b = { 0 };
+	struct err err;
+	char *key = caldav_cache_key(src);
+	size_t i;
+
+	buf_printf(&b, "%lld %s\n", (long long)st->discovered, key);
+	for (i = 0; i < st->ncals; i++)
+		buf_printf(&b, "%s\t%s\n", st->cals[i].url, st->cals[i].name);
+	if (store_cursor_set(store, src->name, "discovery", "calendars", b.data,
+	    &err) != 0)
+		log_warn("%s: cannot save the calendar list: %s", src->name,
+		    err.msg);
+	buf_free(&b);
+	free(key);
+}
+
+/* Loads a calendar list saved less than a day ago for this URL and filter. */
+static bool
+caldav_cache_load(struct caldav_state *st, const struct source *src,
+    struct store *store)
+{
+	struct err err;
+	char *v = NULL, *key = NULL, *line, *next, *tab, *end;
+	long long when;
+	bool ok = false;
+
+	if (store_cursor_get(store, src->name, "discovery", "calendars", &v,
+	    &err) != 0 || v == NULL)
+		goto out;
+	when = strtoll(v, &end, 10);
+	key = caldav_cache_key(src);
+	if (*end != ' ' || time(NULL) - (time_t)when > CALDAV_REDISCOVER ||
+	    (time_t)when > time(NULL))
+		goto out;
+	line = strchr(end + 1, '\n');
+	if (line == NULL || (size_t)(line - end - 1) != strlen(key) ||
+	    strncmp(end + 1, key, strlen(key)) != 0)
+		goto out;
+	for (line++; *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next == NULL)
+			break;
+		*next++ = '\0';
+		tab = strchr(line, '\t');
+		if (tab == NULL)
+			continue;
+		*tab++ = '\0';
+		caldav_add_cal(st, src, line, tab);
+	}
+	st->discovered = (time_t)when;
+	ok = st->ncals > 0;
+out:
+	free(v);
+	free(key);
+	return ok;
+}
+
+/* Finds the calendars to sync (again). */
+static int
+caldav_discover(struct caldav_state *st, const struct source *src,
+    struct store *store, struct err *err)
+{
+	char *home = NULL;
+	int rc = -1;
+
+	caldav_cals_free(st);
+	if (caldav_find_home(st, src, &home, err) != 0)
+		goto out;
+	if (home != NULL) {
+		/* iCloud and others put the home set on another host. */
+		if (!http_same_site(src->url, home)) {
+			err_set(err, ERR_FINAL, "%s: calendar home set %s is on "
+			    "another site; configure that url instead", src->url, home);
+			goto out;
+		}
+		if (caldav_list_home(st, src, home, err) != 0)
+			goto out;
+	}
+	if (st->ncals == 0)
+		log_warn("%s: no calendars with events found at %s", src->name,
+		    home != NULL ? home : src->url);
+	st->discovered = time(NULL);
+	caldav_cache_save(st, src, store);
+	rc = 0;
+out:
+	free(home);
+	return rc;
+}
+
+/* Parses one calendar object and hands it to the pipeline; bad items are skipped. */
+static void
+caldav_item(struct caldav_sync *s, const char *key, const char *etag,
+    const char *data, size_t len)
+{
+	struct ical_file f;
+	struct err e;
+
+	memset(&f, 0, sizeof f);
+	err_clear(&e);
+	if (event_parse(data, len, s->from, s->to, s->cfg->timezone, key, &f,
+	    &e) != 0) {
+		log_warn("%s: %s: %s, skipped", s->src->name, key, e.msg);
+		s->bad++;
+		ical_file_free(&f);
+		return;
+	}
+	pipeline_ical(s->p, s->src->salesperson, &f, key, etag);
+	ical_file_free(&f);
+	s->changed++;
+}
+
+/* Remembers one href -> etag of a full listing. */
+static void
+caldav_entry_add(struct caldav_sync *s, const char *href, const char *etag)
+{
+	struct caldav_entry *e;
+
+	if (s->nent == s->capent) {
+		s->capent = s->capent == 0 ? 256 : s->capent * 2;
+		s->ent = xreallocarray(s->ent, s->capent, sizeof *s->ent);
+	}
+	e = &s->ent[s->nent++];
+	e->href = xstrdup(href);
+	e->etag = xstrdup(etag);
+	e->current = false;
+}
+
+static void
+caldav_entries_free(struct caldav_sync *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nent; i++) {
+		free(s->ent[i].href);
+		free(s->ent[i].etag);
+	}
+	free(s->ent);
+	s->ent = NULL;
+	s->nent = s->capent = 0;
+}
+
+/* Handles one response of a sync-collection, calendar-query or multiget. */
+static int
+caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
+{
+	struct caldav_sync *s = arg;
+	char *key;
+
+	key = caldav_key(s->cal->url, r->href);
+	if (key == NULL) {
+		log_warn("%s: malformed href %s, skipped", s->src->name, r->href);
+		return 0;
+	}
+	/* The collection itself, or something outside it: not an item. */
+	if (strcmp(key, s->cal->path) == 0 ||
+	    strncmp(key, s->cal->path, strlen(s->cal->path)) != 0)
+		goto out;
+	if (s->asked.n > 0 && !strlist_contains(&s->asked, key)) {
+		log_debug("%s: unsolicited %s in multiget", s->src->name, key);
+		goto out;
+	}
+	if (r->status == 404) {
+		if (!s->listing) {
+			pipeline_remove(s->p, key);
+			s->removed++;
+		}
+		goto out;
+	}
+	if (r->status != 0 && r->status / 100 != 2) {
+		log_warn("%s: %s: status %d, skipped", s->src->name, key, r->status);
+		goto out;
+	}
+	if (s->listing)
+		caldav_entry_add(s, key, r->etag);
+	else if (r->calendar_data != NULL) {
+		caldav_item(s, key, r->etag, r->calendar_data, r->calendar_data_len);
+		/* Bounded memory: the token follows with the last batch. */
+		if (pipeline_pending(s->p) >= CALDAV_COMMIT_BATCH &&
+		    pipeline_commit(s->p, NULL, 0, err) < 0) {
+			free(key);
+			return -1;
+		}
+	} else if (r->calendar_data_too_big) {
+		log_warn("%s: %s: calendar data larger than %u bytes, skipped",
+		    s->src->name, key, DAVXML_MAX_DATA);
+		s->bad++;
+	} else if (s->asked.n == 0 && !strlist_contains(&s->fetch, key))
+		strlist_add(&s->fetch, key);
+out:
+	free(key);
+	return 0;
+}
+
+/* Fetches the hrefs in s->fetch with calendar-multiget, committing per batch. */
+static int
+caldav_multiget(struct caldav_sync *s, struct err *err)
+{
+	struct http_response resp;
+	struct davxml *x;
+	struct buf body = { 0 };
+	size_t i, j;
+	char *esc, what[600];
+	int rc = 0;
+
+	for (i = 0; i < s->fetch.n && rc == 0; i += CALDAV_MULTIGET_BATCH) {
+		if (*s->stop)
+			break;
+		buf_reset(&body);
+		buf_puts(&body, XML_HEAD "<c:calendar-multiget " XMLNS "><d:prop>"
+		    "<d:getetag/><c:calendar-data/></d:prop>");
+		strlist_clear(&s->asked);
+		for (j = i; j < s->fetch.n && j < i + CALDAV_MULTIGET_BATCH; j++) {
+			esc = davxml_escape(s->fetch.v[j]);
+			buf_printf(&body, "<d:href>%s</d:href>", esc);
+			free(esc);
+			strlist_add(&s->asked, s->fetch.v[j]);
+		}
+		buf_puts(&body, "</c:calendar-multiget>");
+		x = davxml_new(caldav_response_cb, s);
+		rc = caldav_xml(s->st, "REPORT", s->cal->url, "1", body.data, x,
+		    &resp, err);
+		if (rc == 0 && resp.status != 207) {
+			snprintf(what, sizeof what, "REPORT calendar-multiget %s",
+			    s->cal->url);
+			rc = http_status_error(&resp, what, err);
+		}
+		http_response_free(&resp);
+		davxml_free(x);
+		if (rc == 0 && pipeline_commit(s->p, NULL, 0, err) < 0)
+			rc = -1;
+	}
+	strlist_clear(&s->asked);
+	strlist_clear(&s->fetch);
+	buf_free(&body);
+	return rc;
+}
+
+/* The body of a sync-collection REPORT; token NULL for the initial sync. */
+static char *
+caldav_sync_body(const char *token, bool data)
+{
+	char *esc = davxml_escape(token != NULL ? token : "");
+	char *body;
+
+	body = xasprintf(XML_HEAD "<d:sync-collection " XMLNS ">"
+	    "<d:sync-token>%s</d:sync-token><d:sync-level>1</d:sync-level>"
+	    "<d:prop><d:getetag/>%s</d:prop></d:sync-collection>", esc,
+	    data ? "<c:calendar-data/>" : "");
+	free(esc);
+	return body;
+}
+
+/* True when a refused sync-collection means "your token is no good". */
+static bool
+caldav_token_refused(const struct http_response *resp)
+{
+	return resp->status == 403 || resp->status == 409 || resp->status == 410 ||
+	    (resp->status == 400 && strstr(resp->error_body, "valid-sync-token") !=
+	    NULL);
+}
+
+/*
+ * Incremental sync from a stored token (the empty token on a first sync),
+ * with calendar-data inline.  Returns 0 when done, 1 when the server does
+ * not accept the token or gives none back (the caller lists instead), -1
+ * on error.
+ */
+static int
+caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
+{
+	struct http_response resp;
+	struct davxml *x;
+	struct cursor cur;
+	char *token = xstrdup(stored), *body, what[600];
+	int page, rc = 0;
+
+	for (page = 0; page < CALDAV_MAX_PAGES && rc == 0; page++) {
+		bool more;
+
+		body = caldav_sync_body(token, true);
+		x = davxml_new(caldav_response_cb, s);
+		rc = caldav_xml(s->st, "REPORT", s->cal->url, "0", body, x, &resp,
+		    err);
+		free(body);
+		if (rc == 0 && resp.status != 207) {
+			if (caldav_token_refused(&resp) && page == 0)
+				rc = 1;
+			else {
+				snprintf(what, sizeof what, "REPORT sync-collection %s",
+				    s->cal->url);
+				rc = http_status_error(&resp, what, err);
+			}
+		} else if (rc == 0 && davxml_sync_token(x) == NULL) {
+			/* A server that stops giving tokens: list it instead. */
+			rc = page == 0 ? 1 : err_set(err, ERR_TEMP,
+			    "%s: sync-collection without a token", s->cal->url);
+		}
+		if (rc != 0) {
+			http_response_free(&resp);
+			davxml_free(x);
+			break;
+		}
+		more = davxml_truncated(x);
+		if (strcmp(token, davxml_sync_token(x)) != 0 || s->fetch.n > 0 ||
+		    pipeline_pending(s->p) > 0) {
+			free(token);
+			token = xstrdup(davxml_sync_token(x));
+			rc = caldav_multiget(s, err);
+			cur.scope = s->cal->path;
+			cur.name = "sync-token";
+			cur.value = token;
+			if (rc == 0 && !*s->stop &&
+			    pipeline_commit(s->p, &cur, 1, err) < 0)
+				rc = -1;
+		} else
+			more = false;
+		http_response_free(&resp);
+		davxml_free(x);
+		if (!more || *s->stop)
+			break;
+	}
+	free(token);
+	return rc;
+}
+
+/*
+ * The initial listing with sync-collection and an empty token.  Returns 0
+ * with the new token in *token (the entries in s->ent), 1 when the server
+ * does not do sync-collection here, -1 on error.
+ */
+static int
+caldav_list_sync(struct caldav_sync *s, char **token, struct err *err)
+{
+	struct http_response resp;
+	struct davxml *x;
+	char *body, what[600];
+	int page, rc = 0;
+
+	*token = NULL;
+	for (page = 0; page < CALDAV_MAX_PAGES; page++) {
+		bool more;
+
+		body = caldav_sync_body(*token, false);
+		x = davxml_new(caldav_response_cb, s);
+		rc = caldav_xml(s->st, "REPORT", s->cal->url, "0", body, x, &resp,
+		    err);
+		free(body);
+		if (rc == 0 && resp.status != 207) {
+			if (page == 0 && (resp.status == 400 || resp.status == 403 ||
+			    resp.status == 405 || resp.status == 409 ||
+			    resp.status == 415 || resp.status == 501))
+				rc = 1;
+			else {
+				snprintf(what, sizeof what, "REPORT sync-collection %s",
+				    s->cal->url);
+				rc = http_status_error(&resp, what, err);
+			}
+		} else if (rc == 0 && davxml_sync_token(x) == NULL)
+			rc = 1;
+		more = rc == 0 && davxml_truncated(x);
+		if (rc == 0) {
+			free(*token);
+			*token = xstrdup(davxml_sync_token(x));
+		}
+		http_response_free(&resp);
+		davxml_free(x);
+		if (rc != 0 || !more)
+			break;
+	}
+	if (rc != 0) {
+		free(*token);
+		*token = NULL;
+		caldav_entries_free(s);
+	}
+	return rc;
+}
+
+static int
+caldav_ctag_cb(const struct dav_response *r, void *arg, struct err *err)
+{
+	char **ctag = arg;
+
+	(void)err;
+	if (*ctag == NULL && r->ctag != NULL &&
+	    (r->status == 0 || r->status / 100 == 2))
+		*ctag = xstrdup(r->ctag);
+	return 0;
+}
+
+/*
+ * For servers without sync-collection: a getctag check, then a
+ * calendar-query listing.  Returns 0 with the entries in s->ent and the
+ * ctag in *ctag, 1 when the ctag is unchanged (nothing to do), -1 on error.
+ */
+static int
+caldav_list_ctag(struct caldav_sync *s, char **ctag, struct err *err)
+{
+	struct http_response resp;
+	struct davxml *x;
+	char *stored = NULL, what[600];
+	int rc;
+
+	*ctag = NULL;
+	memset(&resp, 0, sizeof resp);
+	x = davxml_new(caldav_ctag_cb, ctag);
+	rc = caldav_xml(s->st, "PROPFIND", s->cal->url, "0", caldav_propfind_ctag,
+	    x, &resp, err);
+	davxml_free(x);
+	if (rc != 0)
+		goto out;
+	if (resp.status != 207) {
+		snprintf(what, sizeof what, "PROPFIND %s", s->cal->url);
+		rc = http_status_error(&resp, what, err);
+		goto out;
+	}
+	http_response_free(&resp);
+	if (*ctag != NULL) {
+		if (store_cursor_get(s->store, s->src->name, s->cal->path, "ctag",
+		    &stored, err) != 0) {
+			rc = -1;
+			goto out;
+		}
+		if (stored != NULL && strcmp(stored, *ctag) == 0) {
+			rc = 1;
+			goto out;
+		}
+	}
+	/* Depth 1 with comp-filter VEVENT, as RFC 4791 section 7.8 wants. */
+	x = davxml_new(caldav_response_cb, s);
+	rc = caldav_xml(s->st, "REPORT", s->cal->url, "1", caldav_query_etags, x,
+	    &resp, err);
+	davxml_free(x);
+	if (rc == 0 && resp.status != 207) {
+		snprintf(what, sizeof what, "REPORT calendar-query %s", s->cal->url);
+		rc = http_status_error(&resp, what, err);
+	}
+out:
+	http_response_free(&resp);
+	free(stored);
+	if (rc != 0) {
+		free(*ctag);
+		*ctag = NULL;
+	}
+	return rc;
+}
+
+static int
+caldav_entry_cmp(const void *a, const void *b)
+{
+	const struct caldav_entry *ea = a, *eb = b;
+
+	return strcmp(ea->href, eb->href);
+}
+
+/* Marks listed items stored with the same etag; queues stored items not listed for removal. */
+static int
+caldav_stored_cb(const char *item, const char *version, void *arg)
+{
+	struct caldav_sync *s = arg;
+	struct caldav_entry key, *e;
+	size_t plen = strlen(s->cal->path);
+
+	if (strncmp(item, s->cal->path, plen) != 0 || item[plen] == '\0')
+		return 0;
+	memset(&key, 0, sizeof key);
+	key.href = (char *)item;
+	e = bsearch(&key, s->ent, s->nent, sizeof *s->ent, caldav_entry_cmp);
+	if (e == NULL) {
+		pipeline_remove(s->p, item);
+		s->removed++;
+	} else if (version != NULL && e->etag != NULL &&
+	    strcmp(version, e->etag) == 0)
+		e->current = true;
+	return 0;
+}
+
+/* Compares a full listing with the store: what to fetch, what is gone. */
+static int
+caldav_diff(struct caldav_sync *s, struct err *err)
+{
+	size_t i;
+
+	if (s->nent > 0)
+		qsort(s->ent, s->nent, sizeof *s->ent, caldav_entry_cmp);
+	if (store_items(s->store, s->src->name, caldav_stored_cb, s, err) != 0)
+		return -1;
+	for (i = 0; i < s->nent; i++) {
+		if (s->ent[i].current)
+			continue;
+		/* Duplicate hrefs (Zimbra, DavMail) are fetched once. */
+		if (i > 0 && strcmp(s->ent[i].href, s->ent[i - 1].href) == 0)
+			continue;
+		strlist_add(&s->fetch, s->ent[i].href);
+	}
+	return 0;
+}
+
+/* Lists the whole calendar, diffs it with the store and fetches what changed. */
+static int
+caldav_sync_full(struct caldav_sync *s, struct err *err)
+{
+	struct cursor cur[2];
+	char *token = NULL, *ctag = NULL;
+	int rc = 1;
+
+	s->listing = true;
+	if (!s->cal->no_sync)
+		rc = caldav_list_sync(s, &token, err);
+	if (rc == 1) {
+		if (!s->cal->no_sync)
+			log_info("%s: %s: no sync-collection, comparing etags",
+			    s->src->name, s->cal->name);
+		s->cal->no_sync = true;
+		caldav_entries_free(s);
+		rc = caldav_list_ctag(s, &ctag, err);
+		if (rc == 1) {
+			rc = 0;
+			goto out;
+		}
+	}
+	s->listing = false;
+	if (rc != 0)
+		goto out;
+	if (caldav_diff(s, err) != 0 || caldav_multiget(s, err) != 0) {
+		rc = -1;
+		goto out;
+	}
+	if (*s->stop)
+		goto out;
+	/* Both cursors: a stale token of the other method must go. */
+	cur[0].scope = cur[1].scope = s->cal->path;
+	cur[0].name = "sync-token";
+	cur[0].value = token;
+	cur[1].name = "ctag";
+	cur[1].value = ctag;
+	if (pipeline_commit(s->p, cur, 2, err) < 0)
+		rc = -1;
+out:
+	s->listing = false;
+	caldav_entries_free(s);
+	free(token);
+	free(ctag);
+	return rc;
+}
+
+static int
+caldav_count_cb(const char *item, const char *version, void *arg)
+{
+	struct caldav_sync *s = arg;
+	size_t plen = strlen(s->cal->path);
+
+	(void)version;
+	if (strncmp(item, s->cal->path, plen) == 0 && item[plen] != '\0')
+		s->nstored++;
+	return 0;
+}
+
+/*
+ * Syncs one calendar: from its token when it has one.  A calendar with
+ * nothing stored yet is read with one sync-collection from the empty
+ * token with calendar-data inline; otherwise (a reset token, a server
+ * without sync-collection) it is listed and diffed so that only changed
+ * items are fetched.
+ */
+static int
+caldav_sync_calendar(struct caldav_sync *s, struct err *err)
+{
+	char *token = NULL;
+	int rc;
+
+	if (store_cursor_get(s->store, s->src->name, s->cal->path, "sync-token",
+	    &token, err) != 0)
+		return -1;
+	if (token == NULL && !s->cal->no_sync) {
+		if (store_items(s->store, s->src->name, caldav_count_cb, s, err) != 0)
+			return -1;
+		if (s->nstored == 0) {
+			rc = caldav_sync_token(s, "", err);
+			if (rc != 1)
+				return rc;
+			strlist_clear(&s->fetch);
+		}
+	}
+	if (token != NULL) {
+		rc = caldav_sync_token(s, token, err);
+		free(token);
+		if (rc != 1)
+			return rc;
+		strlist_clear(&s->fetch);
+		/* Reset once and list in full; never retry the token in a loop. */
+		log_info("%s: %s: sync token no longer accepted, listing again",
+		    s->src->name, s->cal->name);
+	}
+	return caldav_sync_full(s, err);
+}
+
+void
+caldav_window(const struct config *cfg, time_t now, time_t *from, time_t *to)
+{
+	char today[11], day[11];
+
+	util_day(now, cfg->timezone, today, sizeof today);
+	util_day_add(today, -cfg->backfill_days, day, sizeof day);
+	if (util_day_start(day, cfg->timezone, from) != 0)
+		*from = now - (time_t)cfg->backfill_days * 86400;
+	util_day_add(today, 366, day, sizeof day);
+	if (util_day_start(day, cfg->timezone, to) != 0)
+		*to = now + 366 * 86400;
+}
+
+static int
+caldav_poll(void **statep, const struct config *cfg, const struct source *src,
+    struct store *store, volatile sig_atomic_t *stop, struct err *err)
+{
+	struct caldav_state *st = *statep;
+	struct caldav_sync s;
+	struct pipeline *p;
+	struct err cal_err;
+	unsigned long nreq;
+	time_t from, to;
+	size_t i, ncals;
+	bool lost = false;
+	int rc = 0;
+
+	if (st == NULL) {
+		st = xcalloc(1, sizeof *st);
+		if (http_open_source(src, &st->http, err) != 0) {
+			free(st);
+			return -1;
+		}
+		*statep = st;
+	}
+	nreq = http_request_count(st->http);
+	if (st->discovered == 0 && st->ncals == 0)
+		caldav_cache_load(st, src, store);
+	if (st->ncals == 0 || time(NULL) - st->discovered > CALDAV_REDISCOVER) {
+		if (caldav_discover(st, src, store, err) != 0)
+			return -1;
+	}
+	caldav_window(cfg, time(NULL), &from, &to);
+	ncals = st->ncals;
+	for (i = 0; i < st->ncals && !*stop; i++) {
+		/* One pipeline per calendar: a failed one leaves nothing behind. */
+		p = pipeline_new(cfg, store, src->name);
+		memset(&s, 0, sizeof s);
+		s.cfg = cfg;
+		s.src = src;
+		s.store = store;
+		s.p = p;
+		s.st = st;
+		s.cal = &st->cals[i];
+		s.stop = stop;
+		s.from = from;
+		s.to = to;
+		err_clear(&cal_err);
+		if (caldav_sync_calendar(&s, &cal_err) != 0) {
+			log_warn("%s: %s: %s", src->name, s.cal->name, cal_err.msg);
+			if (rc == 0)
+				*err = cal_err;
+			rc = -1;
+			/* A calendar that moved or went: look again next time. */
+			if (cal_err.cls == ERR_FINAL)
+				lost = true;
+			if (cal_err.cls == ERR_WAIT)
+				break;
+		}
+		if (s.changed > 0 || s.removed > 0 || s.bad > 0)
+			log_info("%s: %s: %u changed, %u removed, %u skipped",
+			    src->name, s.cal->name, s.changed, s.removed, s.bad);
+		strlist_clear(&s.fetch);
+		strlist_clear(&s.asked);
+		pipeline_free(p);
+	}
+	if (lost) {
+		caldav_cals_free(st);
+		st->discovered = 0;
+		if (store_cursor_clear(store, src->name, "discovery", &cal_err) != 0)
+			log_warn("%s: %s", src->name, cal_err.msg);
+	}
+	log_info("%s: polled %zu calendars with %lu requests", src->name,
+	    ncals, http_request_count(st->http) - nreq);
+	return rc;
+}
+
+const struct source_ops caldav_source_ops = {
+	.type = SOURCE_CALDAV,
+	.poll = caldav_poll,
+	.close = caldav_close,
+};

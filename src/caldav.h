@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CalDAV source ([caldav KEY]): discovery from a server root,
+ * principal, calendar home set or calendar URL, then per calendar an
+ * incremental sync-collection (RFC 6578) with fallbacks, exported as
+ * caldav_source_ops (source.h).
+ */
+#ifndef SC_CALDAV_H
+#define SC_CALDAV_H
+
+#include <time.h>
+
+#include "config.h"
+#include "source.h"
+
+/* Items fetched per calendar-multiget REPORT. */
+#define CALDAV_MULTIGET_BATCH	100
+/* Items classified before an intermediate commit. */
+#define CALDAV_COMMIT_BATCH	200
+/* Pages of a truncated (507) sync-collection followed in one poll. */
+#define CALDAV_MAX_PAGES	100
+
+/*
+ * The window in which recurrences are expanded: from the start of the day
+ * backfill_days before today to a year after today, in cfg->timezone.
+ * Shared with the ICS source.
+ */
+void	caldav_window(const struct config *, time_t now, time_t *from, time_t *to);
+
+#endif
