@@ -10,7 +10,15 @@
  * configuration and swaps it in only if it loads; polls in flight finish
  * with the configuration they started with (reference counted).
  *
- * It does not know any protocol (source.h) and does not send digests.
+ * On stop, workers still blocked in a read of a hanging server are
+ * interrupted with SIGUSR1 (a handler that does nothing, installed
+ * without SA_RESTART): the read fails with EINTR, the driver rolls back
+ * the batch and returns, instead of waiting for the source's timeout.
+ *
+ * The loop also runs two chores on its own store connection: the digest
+ * (digest.c decides whether one is due and backs off after failures) and,
+ * once a day, retention (retention_days).  It does not know any protocol
+ * (source.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +27,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_TAG "agent"
 #include "agent.h"
+#include "digest.h"
 #include "log.h"
 #include "source.h"
 #include "store.h"
@@ -31,6 +41,7 @@
 
 #define AGENT_MAX_BACKOFF	3600
 #define AGENT_MAX_SLEEP		3600
+#define AGENT_RETENTION_EVERY	86400
 
 volatile sig_atomic_t agent_stop;
 volatile sig_atomic_t agent_reload;
@@ -72,6 +83,8 @@ struct agent {
 	char			*database;	/* owned: fixed until restart */
 	int			 wake[2];	/* workers write, the loop reads */
 	unsigned		 seed;
+	struct digest_state	 digest;	/* back-off of failed sends */
+	time_t			 retention_at;	/* next retention run; 0: now */
 };
 
 time_t
@@ -88,6 +101,40 @@ agent_backoff(enum err_class cls, unsigned n)
 		return AGENT_MAX_BACKOFF;
 	d = base << (n - 1);
 	return d > AGENT_MAX_BACKOFF ? AGENT_MAX_BACKOFF : d;
+}
+
+/* SIGUSR1 only interrupts a worker's blocking call (see above). */
+static void
+agent_on_interrupt(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Joins the workers; after a stop request, interrupts the ones still
+ * busy every 100 ms until they return.
+ */
+static void
+agent_join(pthread_t *th, size_t n)
+{
+	struct timespec	ts;
+	size_t		i, j;
+
+	for (i = 0; i < n; i++) {
+		for (;;) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			if (pthread_timedjoin_np(th[i], NULL, &ts) != ETIMEDOUT)
+				break;
+			if (agent_stop)
+				for (j = i; j < n; j++)
+					pthread_kill(th[j], SIGUSR1);
+		}
+	}
 }
 
 /* Drops a reference to a configuration; the last one frees it. */
@@ -373,6 +420,42 @@ agent_dispatch(struct agent *a, time_t now, bool *done)
 	return next;
 }
 
+/*
+ * Sends the digest when due and applies retention once a day, on the
+ * scheduler's store connection.  Returns when to run again (0: no chore
+ * scheduled).
+ */
+static time_t
+agent_chores(struct agent *a, struct store *st, time_t now)
+{
+	const struct config	*cfg = &a->cur->cfg;
+	struct err		 err;
+	time_t			 next = 0;
+	int			 n;
+
+	if (st == NULL)
+		return 0;
+	n = digest_run(st, cfg, now, &a->digest, &next, &err);
+	if (n < 0)
+		log_error("digest: %s; trying again later", err.msg);
+	else if (n > 0)
+		log_info("digest: %d message%s sent", n, n == 1 ? "" : "s");
+	if (cfg->retention_days <= 0)
+		return next;
+	if (a->retention_at <= now) {
+		if (store_retention(st, now - (time_t)cfg->retention_days * 86400,
+		    &err) != 0)
+			log_warn("retention: %s", err.msg);
+		else
+			log_info("retention: evidence older than %d days removed",
+			    cfg->retention_days);
+		a->retention_at = now + AGENT_RETENTION_EVERY;
+	}
+	if (next == 0 || a->retention_at < next)
+		next = a->retention_at;
+	return next;
+}
+
 int
 agent_run(struct config *cfg, bool once)
 {
@@ -382,9 +465,10 @@ agent_run(struct config *cfg, bool once)
 	struct pollfd	 pfd;
 	struct timespec	 ts;
 	sigset_t	 block, waitmask;
+	struct sigaction sa;
 	pthread_t	*th = NULL;
 	size_t		 i, nth = 0, nworkers;
-	time_t		 now, next;
+	time_t		 now, next, chore;
 	bool		 done = false;
 	char		 buf[64];
 	int		 rc = 0;
@@ -415,6 +499,10 @@ agent_run(struct config *cfg, bool once)
 		fatal("pipe: %s", strerror(errno));
 
 	/* Workers inherit the blocked mask; only ppoll() below unblocks. */
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = agent_on_interrupt;	/* no SA_RESTART */
+	sigaction(SIGUSR1, &sa, NULL);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
@@ -453,6 +541,12 @@ agent_run(struct config *cfg, bool once)
 		pthread_mutex_lock(&a.lock);
 		next = agent_dispatch(&a, now, &done);
 		pthread_mutex_unlock(&a.lock);
+		/* With --once, after the pass: the digest then has its data. */
+		if (!once || done) {
+			chore = agent_chores(&a, st, now);
+			if (chore != 0 && (next == 0 || chore < next))
+				next = chore;
+		}
 		if (done)
 			break;
 		ts.tv_sec = next == 0 ? AGENT_MAX_SLEEP :
@@ -474,8 +568,7 @@ out:
 	a.quit = true;
 	pthread_cond_broadcast(&a.cond);
 	pthread_mutex_unlock(&a.lock);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
+	agent_join(th, nth);
 	free(th);
 	/* Queued but never started: nothing to release but the reference. */
 	for (; a.head != NULL; a.head = a.head->next) {

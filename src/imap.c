@@ -10,13 +10,18 @@
  * in batches, streamed through libetpan's message handler into the
  * pipeline, which commits each batch with the folder's cursor.
  *
- * It does not fetch message bodies, so hashtags in a mail's text are
- * only seen by the file importer; hashtags in subjects are seen here.
+ * Of outbound mail (the \Sent folder, or sent by a salesperson) it also
+ * fetches the first 4 KB of the first text/plain part, for the hashtags
+ * (#lost, #verbal) that mail.c finds in the same part of a file.  A
+ * message whose FETCH answer libetpan cannot parse is found by asking
+ * again in halves on fresh connections, skipped with a warning and
+ * recorded in the folder's "skipped" cursor.
  * It never changes a mailbox: no SELECT, STORE, EXPUNGE, APPEND, COPY or
  * MOVE is ever sent.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,6 +33,7 @@
 #include <libetpan/libetpan.h>
 
 #define LOG_TAG "imap"
+#include "account.h"
 #include "config.h"
 #include "imap.h"
 #include "log.h"
@@ -43,6 +49,12 @@
 #define IMAP_RELIST_SECS	3600
 #define IMAP_MAX_DEPTH		32
 #define IMAP_MAX_PARAMS		64
+/* Bytes of a text part fetched for its hashtags (BODY.PEEK[n]<0.4096>). */
+#define IMAP_TEXT_MAX		4096
+/* Unparsable messages skipped in one folder before the folder fails. */
+#define IMAP_MAX_SKIPPED	20
+/* Skipped UIDs kept in the folder's "skipped" cursor. */
+#define IMAP_SKIPPED_KEEP	50
 
 /* Log with the session's tag ("imap[anna]"); the level is checked first. */
 #define imap_log(lvl, s, ...) do {					\
@@ -470,6 +482,152 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	if (out->in_reply_to == NULL)
 		out->in_reply_to = imap_msgid(env->env_in_reply_to);
 	return 0;
+}
+
+/* The section, encoding and charset of a text/plain part. */
+static void
+imap_text_fill(const struct mailimap_body_fields *f, const char *section,
+    struct imap_text_part *out)
+{
+	struct mailimap_single_body_fld_param	*sp;
+	clistiter				*it;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->section, sizeof out->section, "%s", section);
+	out->encoding = MAILMIME_MECHANISM_8BIT;
+	if (f == NULL)
+		return;
+	if (f->bd_encoding != NULL) {
+		if (f->bd_encoding->enc_type == MAILIMAP_BODY_FLD_ENC_BASE64)
+			out->encoding = MAILMIME_MECHANISM_BASE64;
+		else if (f->bd_encoding->enc_type ==
+		    MAILIMAP_BODY_FLD_ENC_QUOTED_PRINTABLE)
+			out->encoding = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
+	}
+	if (f->bd_parameter == NULL || f->bd_parameter->pa_list == NULL)
+		return;
+	for (it = clist_begin(f->bd_parameter->pa_list); it != NULL;
+	    it = clist_next(it)) {
+		sp = clist_content(it);
+		if (sp != NULL && sp->pa_name != NULL && sp->pa_value != NULL &&
+		    strcasecmp(sp->pa_name, "charset") == 0)
+			snprintf(out->charset, sizeof out->charset, "%s",
+			    sp->pa_value);
+	}
+}
+
+/*
+ * Walks a BODYSTRUCTURE depth first, into attached messages too, for the
+ * first text/plain part without a file name or attachment disposition:
+ * the part mail.c's MIME walk reads hashtags from.
+ */
+static bool
+imap_find_text(const struct mailimap_body *body, const char *section,
+    int depth, struct imap_text_part *out)
+{
+	const struct mailimap_body_type_1part	*p;
+	const struct mailimap_body_type_text	*t;
+	const struct mailimap_body_type_msg	*m;
+	const struct mailimap_body_fld_dsp	*dsp = NULL;
+	const char				*names[IMAP_MAX_PARAMS];
+	const char				*values[IMAP_MAX_PARAMS];
+	clistiter				*it;
+	char					 sub[128], *fname;
+	size_t					 n = 0;
+	int					 i = 1;
+
+	if (body == NULL || depth > IMAP_MAX_DEPTH)
+		return false;
+	if (body->bd_type == MAILIMAP_BODY_MPART) {
+		if (body->bd_data.bd_body_mpart == NULL ||
+		    body->bd_data.bd_body_mpart->bd_list == NULL)
+			return false;
+		for (it = clist_begin(body->bd_data.bd_body_mpart->bd_list);
+		    it != NULL; it = clist_next(it), i++) {
+			snprintf(sub, sizeof sub, "%s%s%d", section,
+			    *section != '\0' ? "." : "", i);
+			if (imap_find_text(clist_content(it), sub, depth + 1, out))
+				return true;
+		}
+		return false;
+	}
+	p = body->bd_data.bd_body_1part;
+	if (p == NULL)
+		return false;
+	if (p->bd_type == MAILIMAP_BODY_TYPE_1PART_MSG) {
+		m = p->bd_data.bd_type_msg;
+		if (m == NULL || m->bd_body == NULL)
+			return false;
+		/* RFC 3501 6.4.5: a single-part body inside is section N.1. */
+		snprintf(sub, sizeof sub, "%s%s", *section != '\0' ? section :
+		    "1", m->bd_body->bd_type == MAILIMAP_BODY_1PART ? ".1" : "");
+		return imap_find_text(m->bd_body, sub, depth + 1, out);
+	}
+	if (p->bd_type != MAILIMAP_BODY_TYPE_1PART_TEXT)
+		return false;
+	t = p->bd_data.bd_type_text;
+	if (t == NULL || t->bd_media_text == NULL ||
+	    strcasecmp(t->bd_media_text, "plain") != 0)
+		return false;
+	if (p->bd_ext_1part != NULL)
+		dsp = p->bd_ext_1part->bd_disposition;
+	if (dsp != NULL && dsp->dsp_type != NULL &&
+	    strcasecmp(dsp->dsp_type, "attachment") == 0)
+		return false;
+	if (dsp != NULL)
+		imap_params(dsp->dsp_attributes, names, values, &n);
+	imap_params(t->bd_fields != NULL ? t->bd_fields->bd_parameter : NULL,
+	    names, values, &n);
+	if (n > 0 && (fname = mail_param_filename(names, values, n)) != NULL) {
+		free(fname);
+		return false;
+	}
+	imap_text_fill(t->bd_fields, *section != '\0' ? section : "1", out);
+	return true;
+}
+
+bool
+imap_msg_text_part(const struct mailimap_msg_att *att,
+    struct imap_text_part *out)
+{
+	struct mailimap_msg_att_item	*item;
+	clistiter			*it;
+
+	if (att == NULL || att->att_list == NULL)
+		return false;
+	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item != NULL && item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+		    item->att_data.att_static != NULL &&
+		    item->att_data.att_static->att_type ==
+		    MAILIMAP_MSG_ATT_BODYSTRUCTURE)
+			return imap_find_text(item->att_data.att_static->
+			    att_data.att_bodystructure, "", 0, out);
+	}
+	return false;
+}
+
+void
+imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *tp,
+    const char *data, size_t len)
+{
+	/* mail.c reads libetpan's default for an unlabelled part. */
+	const char	*charset = tp->charset[0] != '\0' ? tp->charset :
+			    "us-ascii";
+	char		*dec = NULL, *text;
+	size_t		 declen = 0, idx = 0;
+
+	if (tp->encoding == MAILMIME_MECHANISM_BASE64 ||
+	    tp->encoding == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
+		if (mailmime_part_parse(data, len, &idx, tp->encoding, &dec,
+		    &declen) != MAILIMF_NO_ERROR)
+			return;
+		text = mail_to_utf8(charset, dec, declen);
+		mailmime_decoded_part_free(dec);
+	} else
+		text = mail_to_utf8(charset, data, len);
+	mail_find_hashtags(&sum->hashtags, text, strlen(text));
+	free(text);
 }
 
 struct mailimap_set *
@@ -907,14 +1065,31 @@ imap_test_env(const char *name, long def)
 	return n;
 }
 
+/* The first text/plain part of a message, where mail.c reads hashtags. */
+struct imap_held {
+	uint32_t		 uid;
+	struct mail_summary	 sum;
+	struct imap_text_part	 text;
+	bool			 asked;		/* in a text FETCH */
+	bool			 answered;
+};
+
+/* One folder's sync in progress. */
 struct imap_folder_ctx {
 	struct imap_session	*s;
 	struct pipeline		*p;
+	const struct config	*cfg;
 	const struct source	*src;
 	const char		*folder;
+	struct mailimap_fetch_type *ft;		/* owned: the metadata items */
 	uint32_t		 uidvalidity;
-	uint32_t		 min_uid;
 	bool			 sent;
+	const uint32_t		*batch;		/* borrowed: the batch's UIDs, ascending */
+	bool			*got;		/* owned: per batch UID, its answer came */
+	size_t			 nbatch;
+	struct imap_held	*held;		/* owned: outbound mail awaiting its text */
+	size_t			 nheld;
+	struct strlist		 skipped;	/* UIDs given up on, as text */
 	unsigned long		 seen;
 };
 
@@ -931,24 +1106,124 @@ imap_progress(size_t current, size_t maximum, void *arg)
 	(void)arg;
 }
 
+/* Compares UIDs for qsort and bsearch. */
+static int
+imap_uid_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Hands a summary to the pipeline under its item name (folder/validity/UID). */
+static void
+imap_hand(struct imap_folder_ctx *c, uint32_t uid, const struct mail_summary *sum)
+{
+	char	item[512];
+
+	snprintf(item, sizeof item, "%s/%u/%u", c->folder, c->uidvalidity, uid);
+	pipeline_mail(c->p, c->src->salesperson, sum, c->sent, item);
+}
+
+/*
+ * Whether a message's text is worth fetching: hashtags only count in mail
+ * the salesperson sends (classify.c's outbound rule), never in bulk mail.
+ */
+static bool
+imap_needs_text(const struct imap_folder_ctx *c, const struct mail_summary *sum)
+{
+	const char	*from;
+	char		 key[256];
+
+	if (sum->bulk != 0)
+		return false;
+	if (c->sent)
+		return true;
+	from = sum->from.n > 0 ? sum->from.v[0].addr : NULL;
+	if (from == NULL)
+		return false;
+	return config_salesperson_by_email(c->cfg, from) != NULL ||
+	    account_classify(c->cfg, from, key, sizeof key) == ADDR_INTERNAL;
+}
+
 /* libetpan calls this for each FETCH response while it is still reading. */
 static void
 imap_on_message(struct mailimap_msg_att *att, void *arg)
 {
 	struct imap_folder_ctx	*c = arg;
 	struct mail_summary	 sum;
+	struct imap_held	*h;
+	struct imap_text_part	 tp;
+	const uint32_t		*at;
 	uint32_t		 uid;
-	char			 item[512];
 
 	if (imap_summary(att, &sum, &uid) != 0)
 		return;		/* an unsolicited FETCH (flags), not ours */
-	if (uid >= c->min_uid) {
-		snprintf(item, sizeof item, "%s/%u/%u", c->folder,
-		    c->uidvalidity, uid);
-		pipeline_mail(c->p, c->src->salesperson, &sum, c->sent, item);
-		c->seen++;
+	at = bsearch(&uid, c->batch, c->nbatch, sizeof *c->batch, imap_uid_cmp);
+	if (at == NULL || c->got[at - c->batch]) {
+		/* Not asked for ("n:*" answers the last UID) or twice. */
+		mail_summary_free(&sum);
+		return;
 	}
+	c->got[at - c->batch] = true;
+	c->seen++;
+	if (imap_needs_text(c, &sum) && imap_msg_text_part(att, &tp)) {
+		c->held = xreallocarray(c->held, c->nheld + 1, sizeof *c->held);
+		h = &c->held[c->nheld++];
+		h->uid = uid;
+		h->sum = sum;	/* taken over */
+		h->text = tp;
+		h->asked = h->answered = false;
+		return;
+	}
+	imap_hand(c, uid, &sum);
 	mail_summary_free(&sum);
+}
+
+/* libetpan calls this for each answer to the text FETCH of held messages. */
+static void
+imap_on_text(struct mailimap_msg_att *att, void *arg)
+{
+	struct imap_folder_ctx			*c = arg;
+	struct mailimap_msg_att_item		*item;
+	struct mailimap_msg_att_static		*st;
+	struct mailimap_msg_att_body_section	*sec = NULL;
+	clistiter				*it;
+	uint32_t				 uid = 0;
+	size_t					 i;
+
+	if (att == NULL || att->att_list == NULL)
+		return;
+	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item == NULL || item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
+		    item->att_data.att_static == NULL)
+			continue;
+		st = item->att_data.att_static;
+		if (st->att_type == MAILIMAP_MSG_ATT_UID)
+			uid = st->att_data.att_uid;
+		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
+			sec = st->att_data.att_body_section;
+	}
+	if (uid == 0 || sec == NULL || sec->sec_body_part == NULL)
+		return;
+	for (i = 0; i < c->nheld; i++)
+		if (c->held[i].uid == uid && c->held[i].asked &&
+		    !c->held[i].answered) {
+			imap_text_hashtags(&c->held[i].sum, &c->held[i].text,
+			    sec->sec_body_part, sec->sec_length);
+			c->held[i].answered = true;
+			break;
+		}
+}
+
+/* Sets the streaming handler of the connection (again after a reconnect). */
+static void
+imap_stream_to(struct imap_session *s, mailimap_msg_att_handler *h, void *arg)
+{
+	mailimap_set_msg_att_handler(s->imap, h, arg);
+	mailimap_set_progress_callback(s->imap, NULL, h != NULL ?
+	    imap_progress : NULL, NULL);
 }
 
 /* The FETCH items: metadata only, and BODY.PEEK so \Seen is never set. */
@@ -981,15 +1256,6 @@ imap_fetch_type(void)
 	    mailimap_header_list_new(hl)))) != 0)
 		fatal("out of memory");
 	return ft;
-}
-
-/* Compares UIDs for qsort. */
-static int
-imap_uid_cmp(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*
@@ -1041,14 +1307,20 @@ imap_search(struct imap_session *s, const struct config *cfg, uint32_t start,
 	return 0;
 }
 
-/* Commits a batch with the folder's cursors; the crash test hook lives here. */
+/*
+ * Commits a batch with the folder's cursors, the UIDs skipped as
+ * unparsable among them (the last IMAP_SKIPPED_KEEP); the crash test hook
+ * lives here.
+ */
 static int
 imap_commit(struct pipeline *p, const char *folder, uint32_t validity,
-    uint64_t next, uint32_t messages, uint64_t modseq, struct err *err)
+    uint64_t next, uint32_t messages, uint64_t modseq,
+    const struct strlist *skipped, struct err *err)
 {
 	char		sv[16], sn[24], sm[16], sq[24];
-	struct cursor	c[4];
-	size_t		n = 3;
+	struct cursor	c[5];
+	struct buf	sk = { NULL, 0, 0 };
+	size_t		n = 3, i;
 	long		limit;
 	int		r;
 
@@ -1062,7 +1334,15 @@ imap_commit(struct pipeline *p, const char *folder, uint32_t validity,
 		snprintf(sq, sizeof sq, "%llu", (unsigned long long)modseq);
 		c[n++] = (struct cursor){ folder, "highestmodseq", sq };
 	}
+	for (i = skipped->n > IMAP_SKIPPED_KEEP ? skipped->n -
+	    IMAP_SKIPPED_KEEP : 0; i < skipped->n; i++) {
+		if (sk.len > 0)
+			buf_puts(&sk, ",");
+		buf_puts(&sk, skipped->v[i]);
+	}
+	c[n++] = (struct cursor){ folder, "skipped", sk.data };
 	r = pipeline_commit(p, c, n, err);
+	buf_free(&sk);
 	if (r < 0)
 		return -1;
 	limit = imap_test_env("SALESCYCLE_TEST_EXIT_AFTER_COMMITS", 0);
@@ -1134,6 +1414,241 @@ imap_status(struct imap_session *s, const char *folder, uint32_t *validity,
 	return 0;
 }
 
+/* Drops the held summaries. */
+static void
+imap_held_clear(struct imap_folder_ctx *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nheld; i++)
+		mail_summary_free(&c->held[i].sum);
+	free(c->held);
+	c->held = NULL;
+	c->nheld = 0;
+}
+
+/* The FETCH items of a text part: its first IMAP_TEXT_MAX bytes, PEEK. */
+static struct mailimap_fetch_type *
+imap_text_fetch_type(const char *section)
+{
+	struct mailimap_fetch_type	*ft;
+	clist				*ids;
+	uint32_t			*id;
+	const char			*p = section;
+	char				*ep;
+	unsigned long			 v;
+
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	ids = clist_new();
+	if (ft == NULL || ids == NULL)
+		fatal("out of memory");
+	while (*p != '\0') {
+		v = strtoul(p, &ep, 10);
+		if (ep == p || v == 0 || v > UINT32_MAX)
+			break;		/* imap_find_text writes digits and dots */
+		id = xmalloc(sizeof *id);
+		*id = (uint32_t)v;
+		if (clist_append(ids, id) != 0)
+			fatal("out of memory");
+		p = *ep == '.' ? ep + 1 : ep;
+	}
+	if (mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid()) != 0 ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section_partial(
+	    mailimap_section_new_part(mailimap_section_part_new(ids)), 0,
+	    IMAP_TEXT_MAX)) != 0)
+		fatal("out of memory");
+	return ft;
+}
+
+/* One UID FETCH of uids[0..n) streamed to the handler set; libetpan's code. */
+static int
+imap_fetch_uids(struct imap_session *s, const uint32_t *uids, size_t n,
+    struct mailimap_fetch_type *ft)
+{
+	struct mailimap_set	*set;
+	clist			*res = NULL;
+	int			 r;
+
+	set = imap_uid_set(uids, n);
+	r = mailimap_uid_fetch(s->imap, set, ft, &res);
+	mailimap_set_free(set);
+	if (res != NULL)
+		mailimap_fetch_list_free(res);
+	return r;
+}
+
+/* Connects again after a dropped connection and examines the folder. */
+static int
+imap_reopen(struct imap_folder_ctx *c, struct err *err)
+{
+	struct imap_session	*s = c->s;
+	char			 what[600];
+	int			 r;
+
+	if (s->imap != NULL)
+		return 0;
+	s->lost = true;
+	if (imap_open(s, c->src, err) != 0)
+		return -1;
+	r = mailimap_examine(s->imap, c->folder);
+	if (r != MAILIMAP_NO_ERROR) {
+		snprintf(what, sizeof what, "%s: EXAMINE", c->folder);
+		return imap_fail(s, r, what, err);
+	}
+	if (s->imap->imap_selection_info != NULL &&
+	    s->imap->imap_selection_info->sel_uidvalidity != 0 &&
+	    s->imap->imap_selection_info->sel_uidvalidity != c->uidvalidity)
+		return err_set(err, ERR_TEMP, "%s: %s: uidvalidity changed "
+		    "during the sync", s->url.host, c->folder);
+	s->lost = false;
+	return 0;
+}
+
+/*
+ * Test hook: before the n-th metadata UID FETCH of the process
+ * (SALESCYCLE_TEST_PAUSE_FETCH=n), creates SALESCYCLE_TEST_PAUSE_FILE and
+ * waits up to a minute for the test to remove it.
+ */
+static void
+imap_test_pause(void)
+{
+	static atomic_long	 fetches;
+	const char		*path = getenv("SALESCYCLE_TEST_PAUSE_FILE");
+	long			 at;
+	int			 fd, i;
+
+	at = imap_test_env("SALESCYCLE_TEST_PAUSE_FETCH", 0);
+	if (at <= 0 || path == NULL || atomic_fetch_add(&fetches, 1) + 1 != at)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	log_warn("test hook: paused before UID FETCH %ld", at);
+	for (i = 0; i < 600 && access(path, F_OK) == 0; i++)
+		usleep(100000);
+}
+
+/*
+ * Fetches the metadata of uids[0..n), all of the batch or a part of it.
+ * A response libetpan cannot parse drops the connection (it is never
+ * reused); the UIDs whose answers did not arrive are then asked again on
+ * a fresh connection in halves, down to single UIDs, so that the message
+ * at fault is found, logged and skipped instead of failing the folder on
+ * every poll.  Returns 0, -1 (connection lost) or -2 (only this folder
+ * failed); err says why.
+ */
+static int
+imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
+    struct err *err)
+{
+	struct imap_session	*s = c->s;
+	const uint32_t		*at;
+	uint32_t		*left;
+	size_t			 nleft = 0, i, half;
+	char			 what[600];
+	int			 r, rc = 0;
+
+	if (imap_reopen(c, err) != 0)
+		return -1;
+	imap_stream_to(s, imap_on_message, c);
+	r = imap_fetch_uids(s, uids, n, c->ft);
+	if (r == MAILIMAP_NO_ERROR)
+		return 0;
+	if (r != MAILIMAP_ERROR_PARSE) {
+		snprintf(what, sizeof what, "%s: UID FETCH", c->folder);
+		imap_fail(s, r, what, err);
+		return s->lost ? -1 : -2;
+	}
+	imap_disconnect(s, false);
+	left = xcalloc(n, sizeof *left);
+	for (i = 0; i < n; i++) {
+		at = bsearch(&uids[i], c->batch, c->nbatch, sizeof *c->batch,
+		    imap_uid_cmp);
+		if (at != NULL && !c->got[at - c->batch])
+			left[nleft++] = uids[i];
+	}
+	if (n == 1 && nleft == 1) {
+		imap_log(LOG_LVL_WARN, s, "%s: UID %u: unparsable server "
+		    "response; message skipped", c->folder, uids[0]);
+		strlist_take(&c->skipped, xasprintf("%u", uids[0]));
+		if (c->skipped.n > IMAP_MAX_SKIPPED) {
+			err_set(err, ERR_TEMP, "%s: %s: more than %d "
+			    "unparsable messages; giving up", s->url.host,
+			    c->folder, IMAP_MAX_SKIPPED);
+			rc = -2;
+		}
+	} else if (nleft > 0) {
+		imap_log(LOG_LVL_INFO, s, "%s: unparsable answer to a FETCH "
+		    "of %zu messages; asking again in parts", c->folder, n);
+		half = (nleft + 1) / 2;
+		rc = imap_fetch_part(c, left, half, err);
+		if (rc == 0 && nleft > half)
+			rc = imap_fetch_part(c, left + half, nleft - half, err);
+	}
+	free(left);
+	return rc;
+}
+
+/*
+ * Fetches the start of the text part of each held (outbound) message, one
+ * UID FETCH per distinct section, reads its hashtags and hands all of them
+ * to the pipeline.  Returns 0, -1 or -2 as imap_fetch_part.
+ */
+static int
+imap_fetch_texts(struct imap_folder_ctx *c, struct err *err)
+{
+	struct mailimap_fetch_type	*ft;
+	uint32_t			*uids;
+	const char			*sec;
+	size_t				 i, j, k;
+	char				 what[600];
+	int				 r, rc = 0;
+
+	if (c->nheld == 0)
+		return 0;
+	uids = xcalloc(c->nheld, sizeof *uids);
+	for (i = 0; i < c->nheld && rc == 0; i++) {
+		if (c->held[i].asked)
+			continue;
+		sec = c->held[i].text.section;
+		for (j = i, k = 0; j < c->nheld; j++)
+			if (!c->held[j].asked &&
+			    strcmp(c->held[j].text.section, sec) == 0) {
+				c->held[j].asked = true;
+				uids[k++] = c->held[j].uid;
+			}
+		qsort(uids, k, sizeof *uids, imap_uid_cmp);
+		if (imap_reopen(c, err) != 0) {
+			rc = -1;
+			break;
+		}
+		imap_stream_to(c->s, imap_on_text, c);
+		ft = imap_text_fetch_type(sec);
+		r = imap_fetch_uids(c->s, uids, k, ft);
+		mailimap_fetch_type_free(ft);
+		if (r == MAILIMAP_ERROR_PARSE) {
+			/* Keep the metadata; only the text's hashtags are lost. */
+			imap_log(LOG_LVL_WARN, c->s, "%s: unparsable text of "
+			    "UID %u%s; its hashtags are not read", c->folder,
+			    uids[0], k > 1 ? " and others" : "");
+			imap_disconnect(c->s, false);
+		} else if (r != MAILIMAP_NO_ERROR) {
+			snprintf(what, sizeof what, "%s: UID FETCH (text)",
+			    c->folder);
+			imap_fail(c->s, r, what, err);
+			rc = c->s->lost ? -1 : -2;
+		}
+	}
+	free(uids);
+	if (rc == 0)
+		for (i = 0; i < c->nheld; i++)
+			imap_hand(c, c->held[i].uid, &c->held[i].sum);
+	imap_held_clear(c);
+	return rc;
+}
+
 /*
  * Polls one folder.  Returns 0, -1 on a connection error (s->lost) or
  * -2 when only this folder failed (err says why).
@@ -1145,18 +1660,18 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
     struct err *err)
 {
 	struct imap_folder_ctx		 ctx;
-	struct mailimap_fetch_type	*ft = NULL;
-	struct mailimap_set		*set;
 	struct pipeline_stats		 ps0, ps1;
-	clist				*res;
 	uint32_t			*uids = NULL, validity = 0, uidnext = 0, messages = 0;
 	uint64_t			 old_validity, old_next, modseq = 0, next;
 	size_t				 n = 0, i, j, batch;
 	time_t				 t0 = time(NULL);
 	bool				 first, progress;
 	int				 r, rc = 0;
-	char				 what[600];
+	char				 what[600], *skipped = NULL, *tok, *save;
 
+	memset(&ctx, 0, sizeof ctx);
+	if (s->imap == NULL && imap_open(s, src, err) != 0)
+		return -1;
 	old_validity = imap_cursor_num(st, src->name, folder, "uidvalidity",
 	    err, &rc);
 	old_next = imap_cursor_num(st, src->name, folder, "uidnext", err, &rc);
@@ -1192,44 +1707,51 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	if (imap_search(s, cfg, first ? 1 : (uint32_t)old_next, first, &uids,
 	    &n, err) != 0)
 		return s->lost ? -1 : -2;
+	/* The UIDs skipped before stay recorded while UIDVALIDITY holds. */
+	if (!first) {
+		if (store_cursor_get(st, src->name, folder, "skipped", &skipped,
+		    err) != 0) {
+			free(uids);
+			return -1;
+		}
+		for (tok = skipped != NULL ? strtok_r(skipped, ",", &save) :
+		    NULL; tok != NULL; tok = strtok_r(NULL, ",", &save))
+			strlist_add(&ctx.skipped, tok);
+		free(skipped);
+	}
 
 	batch = (size_t)imap_test_env("SALESCYCLE_TEST_BATCH_SIZE", IMAP_BATCH);
 	if (batch > IMAP_BATCH)
 		batch = IMAP_BATCH;
 	progress = isatty(STDERR_FILENO) && n > batch;
 	pipeline_stats(p, &ps0);
-	memset(&ctx, 0, sizeof ctx);
 	ctx.s = s;
 	ctx.p = p;
+	ctx.cfg = cfg;
 	ctx.src = src;
 	ctx.folder = folder;
 	ctx.uidvalidity = validity;
 	ctx.sent = sent;
-	ft = imap_fetch_type();
-	mailimap_set_msg_att_handler(s->imap, imap_on_message, &ctx);
-	mailimap_set_progress_callback(s->imap, NULL, imap_progress, NULL);
+	ctx.ft = imap_fetch_type();
 	for (i = 0; i < n; i = j) {
 		if (*stop)
 			goto out;
 		j = i + batch < n ? i + batch : n;
-		ctx.min_uid = uids[i];
-		set = imap_uid_set(uids + i, j - i);
-		res = NULL;
-		r = mailimap_uid_fetch(s->imap, set, ft, &res);
-		mailimap_set_free(set);
-		if (res != NULL)
-			mailimap_fetch_list_free(res);
-		if (r != MAILIMAP_NO_ERROR) {
-			snprintf(what, sizeof what, "%s: UID FETCH", folder);
-			imap_fail(s, r, what, err);
-			rc = s->lost ? -1 : -2;
+		ctx.batch = uids + i;
+		ctx.nbatch = j - i;
+		free(ctx.got);
+		ctx.got = xcalloc(j - i, sizeof *ctx.got);
+		imap_test_pause();
+		rc = imap_fetch_part(&ctx, uids + i, j - i, err);
+		if (rc == 0)
+			rc = imap_fetch_texts(&ctx, err);
+		if (rc != 0)
 			goto out;
-		}
 		next = (uint64_t)uids[j - 1] + 1;
 		if (j == n && uidnext > next)
 			next = uidnext;
 		if (imap_commit(p, folder, validity, next, messages, modseq,
-		    err) < 0) {
+		    &ctx.skipped, err) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -1239,7 +1761,8 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 			    (time(NULL) > t0 ? (double)(time(NULL) - t0) : 1.0));
 	}
 	if (n == 0 && imap_commit(p, folder, validity,
-	    uidnext > 0 ? uidnext : old_next, messages, modseq, err) < 0) {
+	    uidnext > 0 ? uidnext : old_next, messages, modseq, &ctx.skipped,
+	    err) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -1250,12 +1773,13 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	    "in %lds", folder, ctx.seen, ps1.signals_new - ps0.signals_new,
 	    (long)(time(NULL) - t0));
 out:
-	if (s->imap != NULL) {
-		mailimap_set_msg_att_handler(s->imap, NULL, NULL);
-		mailimap_set_progress_callback(s->imap, NULL, NULL, NULL);
-	}
-	if (ft != NULL)
-		mailimap_fetch_type_free(ft);
+	if (s->imap != NULL)
+		imap_stream_to(s, NULL, NULL);
+	if (ctx.ft != NULL)
+		mailimap_fetch_type_free(ctx.ft);
+	imap_held_clear(&ctx);
+	free(ctx.got);
+	strlist_clear(&ctx.skipped);
 	free(uids);
 	return rc;
 }

@@ -2,7 +2,8 @@
 /*
  * The IMAP source (libetpan): connects with verified TLS, logs in, finds
  * the folders to watch and reads new messages strictly read-only (STATUS,
- * EXAMINE, UID SEARCH and UID FETCH of metadata with BODY.PEEK), handing
+ * EXAMINE, UID SEARCH and UID FETCH of metadata with BODY.PEEK, and of
+ * the start of outbound mail's text part for its hashtags), handing
  * mail summaries to the pipeline with the folder's cursor.  The driver
  * itself is imap_source_ops (source.h); the helpers below are pure and
  * exported for the unit tests.
@@ -47,6 +48,27 @@ struct mailimap_set *imap_uid_set(const uint32_t *uids, size_t n);
  */
 int	imap_summary(const struct mailimap_msg_att *, struct mail_summary *out,
 	    uint32_t *uid);
+
+/* Where a message's hashtag text lies: its first text/plain part. */
+struct imap_text_part {
+	char	section[64];	/* IMAP part number: "1", "1.2" */
+	int	encoding;	/* MAILMIME_MECHANISM_* */
+	char	charset[64];	/* "" when the part has none */
+};
+
+/*
+ * Finds in a FETCH response's BODYSTRUCTURE the first text/plain part that
+ * is no attachment and has no file name, depth first and into attached
+ * messages: the part mail_parse() reads hashtags from.  False if none.
+ */
+bool	imap_msg_text_part(const struct mailimap_msg_att *, struct imap_text_part *);
+
+/*
+ * Decodes the (possibly cut) text of that part, as BODY[section]<0.n>
+ * returned it, to UTF-8 and adds its hashtags to sum.
+ */
+void	imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *,
+	    const char *data, size_t len);
 
 /* An RFC 5322 date into *out; -1 if it does not parse. */
 int	imap_parse_date(const char *, time_t *out);

@@ -11,12 +11,14 @@
  *
  * It does not fetch, parse or decide phases.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define LOG_TAG "pipeline"
 #include "classify.h"
+#include "event.h"
 #include "log.h"
 #include "pipeline.h"
 #include "store.h"
@@ -31,6 +33,7 @@ struct pipeline_item {
 	char			*version;	/* owned, may be NULL */
 	struct signal_list	 sigs;		/* owned */
 	struct appointment_list	 appts;		/* owned */
+	bool			 newer_only;	/* replace only an older version */
 };
 
 struct pipeline {
@@ -88,15 +91,6 @@ pipeline_free(struct pipeline *p)
 	free(p);
 }
 
-void
-pipeline_mail(struct pipeline *p, const char *salesperson,
-    const struct mail_summary *m, bool sent_folder, const char *item)
-{
-	classify_mail(p->cfg, salesperson, m, sent_folder, p->source, item,
-	    &p->mail);
-	p->pending++;
-}
-
 /* Appends an item entry and returns it zeroed but for op and item. */
 static struct pipeline_item *
 pipeline_add_item(struct pipeline *p, enum pipeline_op op, const char *item)
@@ -147,6 +141,84 @@ pipeline_ical(struct pipeline *p, const char *salesperson,
 	    &it->sigs, &it->appts);
 }
 
+/*
+ * The version of an invitation: SEQUENCE, then DTSTAMP, zero-padded so
+ * that a later update compares greater as a string.
+ */
+static char *
+invitation_version(const struct ical_file *f)
+{
+	long long seq = 0, stamp = 0;
+	size_t i;
+
+	for (i = 0; i < f->nevents; i++) {
+		if (f->events[i].sequence > seq)
+			seq = f->events[i].sequence;
+		if (f->events[i].dtstamp > stamp)
+			stamp = (long long)f->events[i].dtstamp;
+	}
+	return xasprintf("%010lld:%020lld", seq, stamp);
+}
+
+/*
+ * Invitations a salesperson sent (text/calendar parts, METHOD REQUEST or
+ * CANCEL) are appointments like those in a calendar.  The item is the
+ * event's UID, so an update or a cancellation replaces what an earlier
+ * message gave, and the newest version wins whatever order the messages
+ * are read in.  The same UID seen through CalDAV gives the same signal
+ * refs and is counted once (DISTINCT in the reports).
+ */
+static void
+pipeline_invitations(struct pipeline *p, const struct mail_summary *m,
+    const char *item)
+{
+	const struct config *cfg = p->cfg;
+	const struct salesperson *sp;
+	struct pipeline_item *it;
+	struct ical_file f;
+	struct err err;
+	time_t now = time(NULL), first_seen;
+	char *key;
+	size_t i;
+
+	if (m->calendar_parts.n == 0 || m->from.n == 0 ||
+	    (sp = config_salesperson_by_email(cfg, m->from.v[0].addr)) == NULL)
+		return;
+	for (i = 0; i < m->calendar_parts.n; i++) {
+		const char *part = m->calendar_parts.v[i];
+
+		memset(&f, 0, sizeof f);
+		if (event_parse(part, strlen(part),
+		    now - (time_t)cfg->backfill_days * 86400, now + 365 * 86400,
+		    cfg->timezone, item, &f, &err) != 0 || f.nevents == 0) {
+			if (f.nevents == 0 && err.msg[0] == '\0')
+				snprintf(err.msg, sizeof err.msg, "no event");
+			log_warn("%s: invitation: %s, skipped", item, err.msg);
+			ical_file_free(&f);
+			continue;
+		}
+		key = xasprintf("invite:%s", f.events[0].uid);
+		first_seen = pipeline_first_seen(p, key);
+		it = pipeline_add_item(p, PIPELINE_ICAL, key);
+		it->version = invitation_version(&f);
+		it->newer_only = true;
+		classify_ical(cfg, sp->key, &f, p->source, key, first_seen,
+		    &it->sigs, &it->appts);
+		free(key);
+		ical_file_free(&f);
+	}
+}
+
+void
+pipeline_mail(struct pipeline *p, const char *salesperson,
+    const struct mail_summary *m, bool sent_folder, const char *item)
+{
+	classify_mail(p->cfg, salesperson, m, sent_folder, p->source, item,
+	    &p->mail);
+	pipeline_invitations(p, m, item);
+	p->pending++;
+}
+
 void
 pipeline_remove(struct pipeline *p, const char *item)
 {
@@ -157,6 +229,21 @@ size_t
 pipeline_pending(const struct pipeline *p)
 {
 	return p->pending;
+}
+
+/* True when the item's version is newer than the stored one. */
+static bool
+pipeline_is_newer(struct pipeline *p, const struct pipeline_item *it,
+    struct err *err)
+{
+	char *stored = NULL;
+	bool newer;
+
+	if (store_item_version(p->store, p->source, it->item, &stored, err) != 0)
+		return true;
+	newer = stored == NULL || strcmp(stored, it->version) < 0;
+	free(stored);
+	return newer;
 }
 
 /* Writes the batch inside the open transaction; returns new signals or -1. */
@@ -179,6 +266,8 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 				return -1;
 			continue;
 		}
+		if (it->newer_only && !pipeline_is_newer(p, it, err))
+			continue;
 		r = store_replace_item(p->store, p->source, it->item,
 		    &it->sigs, &it->appts, touched, err);
 		if (r < 0 || store_item_version_set(p->store, p->source,

@@ -198,6 +198,8 @@ static const char *const store_migrations[] = {
 	X(ITEM_SET, "INSERT INTO items(source, item, version, first_seen)"	\
 	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(source, item)"		\
 	    " DO UPDATE SET version = excluded.version")		\
+	X(ITEM_VERSION, "SELECT version FROM items"			\
+	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_FIRST_SEEN, "SELECT first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
@@ -1211,6 +1213,24 @@ store_item_version_set(struct store *st, const char *source, const char *item,
 	store_bind_text(s, 3, version);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
 	return store_run(st, s, err, "item version");
+}
+
+int
+store_item_version(struct store *st, const char *source, const char *item,
+    char **version, struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_VERSION);
+	int rc;
+
+	*version = NULL;
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, item);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*version = xstrdup(store_column_text(s, 0));
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "item version");
 }
 
 int

@@ -76,6 +76,9 @@ int	store_items(struct store *, const char *source,
 int	store_item_version_set(struct store *, const char *source, const char *item,
 	    const char *version, struct err *);
 /* When store_item_version_set first saw the item; *out 0 if never. */
+/* The stored version of an item; *version NULL if none or unknown.  Caller frees. */
+int	store_item_version(struct store *, const char *source, const char *item,
+	    char **version, struct err *);
 int	store_item_first_seen(struct store *, const char *source, const char *item,
 	    time_t *out, struct err *);
 /* Removes an item's signals, appointments and version. */

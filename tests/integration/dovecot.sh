@@ -10,7 +10,8 @@
 #                       implicit TLS on $DC_TLS_PORT.
 # Set DC_SEP (default /) and DC_PREFIX (default empty) before starting for
 # another hierarchy delimiter and namespace prefix; DC_CERT_NAME for a
-# certificate made out to another host name.
+# certificate made out to another host name; DC_EXTRA_CONF for more
+# settings (e.g. "mail_never_cache_fields = *").
 # Messages are seeded with `doveadm save` (no IMAP session, so the rawlog
 # only holds what salescycled sent).  The server is stopped at exit.
 
@@ -82,6 +83,7 @@ rawlog_dir = $DC/rawlog/%u
 auth_mechanisms = plain login
 disable_plaintext_auth = no
 ssl = $ssl
+${DC_EXTRA_CONF:-}
 $( [ "$ssl" = yes ] && printf 'ssl_cert = <%s\nssl_key = <%s\n' "$DC/cert.pem" "$DC/key.pem")
 passdb {
   driver = passwd-file
@@ -141,6 +143,27 @@ dovecot_stop() {
 		sleep 0.1
 		i=$((i + 1))
 	done
+}
+
+# Kills the server as a crash would: the master and every process it
+# started (the IMAP sessions too), with SIGKILL.  dovecot_restart starts
+# it again with the same configuration and ports.
+dovecot_kill() {
+	pid=$(cat "$DC/run/master.pid") || fail "no dovecot master pid"
+	kids=$(pgrep -P "$pid" || :)
+	kill -KILL "$pid" $kids 2>/dev/null || :
+	i=0
+	while kill -0 "$pid" $kids 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	rm -f "$DC/run/master.pid"
+}
+
+dovecot_restart() {
+	"$DOVECOT" -c "$DC/dovecot.conf" 2>"$DC/start.err" ||
+		{ cat "$DC/start.err"; fail "dovecot did not start again"; }
+	wait_port "$DC_PORT" || fail "dovecot not listening again"
 }
 
 # doveadm against the test server: dc_adm ARGS...

@@ -3,7 +3,9 @@
  * Unit tests of imap.c's pure helpers: URL parsing, UID sets, modified
  * UTF-7, dates, and the mail summary built from a FETCH response that a
  * scripted server writes into a socketpair (libetpan parses it exactly as
- * it would a real server's answer).
+ * it would a real server's answer); and the whole driver against a fake
+ * server on loopback that answers one message with bytes libetpan cannot
+ * parse.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,13 +13,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "helpers.h"
 #include "imap.h"
+#include "source.h"
+#include "store.h"
 #include "xmalloc.h"
 
 static void
@@ -342,6 +350,357 @@ test_imap_summary_dsn_and_bad_date(void **state)
 	mail_summary_free(s);
 }
 
+/* The text of a part, cut or whole, decoded for its hashtags. */
+static void
+test_imap_text_hashtags(void **state)
+{
+	static const struct {
+		int		 enc;
+		const char	*charset;
+		const char	*data;
+		const char	*want;	/* NULL: no hashtag */
+	} rows[] = {
+		{ MAILMIME_MECHANISM_8BIT, "utf-8", "Helaas.\r\n#lost\r\n", "#lost" },
+		{ MAILMIME_MECHANISM_QUOTED_PRINTABLE, "iso-8859-1",
+		  "Ander caf=E9 gekozen. #l=\r\nost\r\n", "#lost" },
+		/* "Akkoord #verbal\r\n" in base64, cut mid-quantum as <0.n> may. */
+		{ MAILMIME_MECHANISM_BASE64, "utf-8", "QWtrb29yZCAjdmVyYmFsDQo", "#verbal" },
+		{ MAILMIME_MECHANISM_8BIT, "", "> #lost (quoted)\r\n", NULL },
+		{ MAILMIME_MECHANISM_8BIT, "utf-8", "#decision 2027-01-15\r\n",
+		  "#decision 2027-01-15" },
+	};
+	struct imap_text_part	tp;
+	struct mail_summary	sum;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(&tp, 0, sizeof tp);
+		memset(&sum, 0, sizeof sum);
+		tp.encoding = rows[i].enc;
+		snprintf(tp.charset, sizeof tp.charset, "%s", rows[i].charset);
+		imap_text_hashtags(&sum, &tp, rows[i].data, strlen(rows[i].data));
+		if (rows[i].want == NULL)
+			assert_int_equal(sum.hashtags.n, 0);
+		else {
+			assert_int_equal(sum.hashtags.n, 1);
+			assert_string_equal(sum.hashtags.v[0], rows[i].want);
+		}
+		mail_summary_free(&sum);
+	}
+}
+
+/*
+ * A fake IMAP server on loopback for the driver: one folder, INBOX, with
+ * messages 1..FAKE_N from an external sender; the FETCH answer for
+ * fake.bad is not IMAP at all.  It serves connections one after another
+ * (the driver reconnects after a parse error) and counts them.
+ */
+#define FAKE_N	8
+
+struct fake {
+	int		 lfd;
+	unsigned short	 port;
+	uint32_t	 bad;
+	int		 connections;
+	int		 fetches;
+	bool		 stop;
+	pthread_t	 th;
+};
+
+/* Writes all of a string to fd. */
+static void
+fake_write(int fd, const char *s)
+{
+	size_t	len = strlen(s);
+	ssize_t	w;
+
+	while (len > 0) {
+		w = write(fd, s, len);
+		if (w <= 0)
+			return;
+		s += w;
+		len -= (size_t)w;
+	}
+}
+
+/* Reads one CRLF-terminated line; false at end of stream. */
+static bool
+fake_line(int fd, char *buf, size_t len)
+{
+	size_t	n = 0;
+	char	c;
+
+	while (n + 1 < len) {
+		if (read(fd, &c, 1) != 1)
+			return false;
+		if (c == '\n')
+			break;
+		if (c != '\r')
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+/* Whether uid is in an IMAP sequence set such as "1:3,5". */
+static bool
+fake_in_set(const char *set, uint32_t uid)
+{
+	unsigned long	a, b;
+	char		*ep;
+
+	while (*set != '\0' && *set != ' ') {
+		a = b = strtoul(set, &ep, 10);
+		if (*ep == ':')
+			b = strtoul(ep + 1, &ep, 10);
+		if (uid >= a && uid <= b)
+			return true;
+		set = *ep == ',' ? ep + 1 : ep;
+		if (ep == set && *set != ',')
+			break;
+	}
+	return false;
+}
+
+/* Answers one UID FETCH: each asked message, the bad one unparsable. */
+static void
+fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
+{
+	char		buf[2048];
+	uint32_t	u;
+
+	f->fetches++;
+	for (u = 1; u <= FAKE_N; u++) {
+		if (!fake_in_set(set, u))
+			continue;
+		if (u == f->bad)
+			snprintf(buf, sizeof buf, "* %u FETCH (UID %u ENVELOPE "
+			    "(\"Mon, 5 Oct 2026\" \"x\" ((NIL NIL]]] {{garbage\r\n",
+			    u, u);
+		else
+			snprintf(buf, sizeof buf, "* %u FETCH (UID %u "
+			    "INTERNALDATE \"05-Oct-2026 10:00:00 +0200\" ENVELOPE "
+			    "(\"Mon, 5 Oct 2026 09:30:00 +0200\" \"Vraag %u\" "
+			    "((\"Jan\" NIL \"jan\" \"acme.nl\")) "
+			    "((\"Jan\" NIL \"jan\" \"acme.nl\")) "
+			    "((\"Jan\" NIL \"jan\" \"acme.nl\")) "
+			    "((NIL NIL \"anna\" \"brightline.nl\")) NIL NIL NIL "
+			    "\"<m%u@acme.nl>\") BODYSTRUCTURE (\"TEXT\" \"PLAIN\" "
+			    "(\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 10 1 NIL NIL "
+			    "NIL NIL) BODY[HEADER.FIELDS (LIST-ID)] {2}\r\n\r\n)\r\n",
+			    u, u, u, u);
+		fake_write(fd, buf);
+		if (u == f->bad)
+			return;		/* a real server would go on; no matter */
+	}
+	snprintf(buf, sizeof buf, "%s OK done\r\n", tag);
+	fake_write(fd, buf);
+}
+
+/* Serves one connection until LOGOUT or the client hangs up. */
+static void
+fake_session(struct fake *f, int fd)
+{
+	char	line[1024], out[1024], tag[64], *cmd;
+	size_t	i;
+
+	fake_write(fd, "* OK fake ready\r\n");
+	while (fake_line(fd, line, sizeof line)) {
+		cmd = strchr(line, ' ');
+		if (cmd == NULL)
+			continue;
+		snprintf(tag, sizeof tag, "%.*s", (int)(cmd - line), line);
+		cmd++;
+		if (strncasecmp(cmd, "CAPABILITY", 10) == 0)
+			snprintf(out, sizeof out, "* CAPABILITY IMAP4rev1\r\n"
+			    "%s OK done\r\n", tag);
+		else if (strncasecmp(cmd, "LOGIN", 5) == 0)
+			snprintf(out, sizeof out, "%s OK logged in\r\n", tag);
+		else if (strncasecmp(cmd, "LIST", 4) == 0)
+			snprintf(out, sizeof out, "* LIST () \"/\" INBOX\r\n"
+			    "%s OK done\r\n", tag);
+		else if (strncasecmp(cmd, "STATUS", 6) == 0)
+			snprintf(out, sizeof out, "* STATUS INBOX (UIDVALIDITY 42 "
+			    "UIDNEXT %d MESSAGES %d)\r\n%s OK done\r\n",
+			    FAKE_N + 1, FAKE_N, tag);
+		else if (strncasecmp(cmd, "EXAMINE", 7) == 0)
+			snprintf(out, sizeof out, "* %d EXISTS\r\n"
+			    "* OK [UIDVALIDITY 42] ok\r\n* OK [UIDNEXT %d] ok\r\n"
+			    "%s OK [READ-ONLY] done\r\n", FAKE_N, FAKE_N + 1, tag);
+		else if (strncasecmp(cmd, "UID SEARCH", 10) == 0) {
+			snprintf(out, sizeof out, "* SEARCH");
+			for (i = 1; i <= FAKE_N; i++)
+				snprintf(out + strlen(out), sizeof out - strlen(out),
+				    " %zu", i);
+			snprintf(out + strlen(out), sizeof out - strlen(out),
+			    "\r\n%s OK done\r\n", tag);
+		} else if (strncasecmp(cmd, "UID FETCH ", 10) == 0) {
+			fake_fetch(f, fd, tag, cmd + 10);
+			continue;
+		} else if (strncasecmp(cmd, "LOGOUT", 6) == 0) {
+			snprintf(out, sizeof out, "* BYE\r\n%s OK bye\r\n", tag);
+			fake_write(fd, out);
+			return;
+		} else
+			snprintf(out, sizeof out, "%s BAD unknown\r\n", tag);
+		fake_write(fd, out);
+	}
+}
+
+/* The server thread: accepts until told to stop. */
+static void *
+fake_main(void *arg)
+{
+	struct fake	*f = arg;
+	int		 fd;
+
+	for (;;) {
+		fd = accept(f->lfd, NULL, NULL);
+		if (fd < 0 || f->stop) {
+			if (fd >= 0)
+				close(fd);
+			return NULL;
+		}
+		f->connections++;
+		fake_session(f, fd);
+		close(fd);
+	}
+}
+
+static void
+fake_start(struct fake *f, uint32_t bad)
+{
+	struct sockaddr_in	sa;
+	socklen_t		len = sizeof sa;
+
+	memset(f, 0, sizeof *f);
+	f->bad = bad;
+	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(f->lfd >= 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(f->lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(f->lfd, 4), 0);
+	assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&sa, &len), 0);
+	f->port = ntohs(sa.sin_port);
+	assert_int_equal(pthread_create(&f->th, NULL, fake_main, f), 0);
+}
+
+static void
+fake_stop(struct fake *f)
+{
+	f->stop = true;
+	shutdown(f->lfd, SHUT_RDWR);
+	close(f->lfd);
+	pthread_join(f->th, NULL);
+}
+
+/* One text value of the store. */
+static char *
+store_text(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*q;
+	char		*v = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+		v = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return v != NULL ? v : xstrdup("(null)");
+}
+
+/* Polls the fake server once with a fresh config; returns poll's result. */
+static int
+poll_fake(struct fake *f, struct store **st, struct config *cfg,
+    struct err *err)
+{
+	volatile sig_atomic_t	 stop = 0;
+	void			*state = NULL;
+	char			 path[512];
+	FILE			*fp;
+	int			 rc;
+
+	snprintf(path, sizeof path, "%s/sc.conf", test_tmpdir());
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "[general]\ndatabase = %s/sc.db\n"
+	    "internal_domains = brightline.nl\n\n"
+	    "[salesperson anna]\nemail = anna@brightline.nl\n\n"
+	    "[imap anna]\nurl = imap://127.0.0.1:%u\ntls = none\nuser = anna\n"
+	    "password_env = SC_TEST_IMAP_PW\ntimeout = 5\n",
+	    test_tmpdir(), f->port);
+	fclose(fp);
+	setenv("SC_TEST_IMAP_PW", "secret", 1);
+	if (config_load(path, cfg, err) != 0)
+		fail_msg("config: %s", err->msg);
+	if (*st == NULL) {
+		snprintf(path, sizeof path, "%s/sc.db", test_tmpdir());
+		if (store_open(path, 0, st, err) != 0)
+			fail_msg("store: %s", err->msg);
+	}
+	rc = imap_source_ops.poll(&state, cfg, &cfg->sources[0], *st, &stop,
+	    err);
+	imap_source_ops.close(state);
+	return rc;
+}
+
+/*
+ * A message whose FETCH answer cannot be parsed is found by halving the
+ * batch on fresh connections, skipped and recorded; the others are
+ * stored, the folder's cursor moves past it, and the next poll is quiet.
+ */
+static void
+test_imap_unparsable_message_skipped(void **state)
+{
+	static const uint32_t	 bads[] = { 5, 1, FAKE_N };
+	struct fake		 f;
+	struct store		*st = NULL;
+	struct config		 cfg;
+	struct err		 err;
+	char			*v, want[32];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof bads / sizeof bads[0]; i++) {
+		fake_start(&f, bads[i]);
+		assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
+		/* The first connection broke; halving needed a few more. */
+		assert_true(f.connections > 1);
+		v = store_text(st, "SELECT count(*) FROM signals");
+		snprintf(want, sizeof want, "%d", FAKE_N - 1);
+		assert_string_equal(v, want);
+		free(v);
+		snprintf(want, sizeof want, "INBOX/42/%u", bads[i]);
+		v = store_text(st, "SELECT group_concat(item) FROM signals");
+		assert_null(strstr(v, want));
+		free(v);
+		v = store_text(st, "SELECT value FROM cursors WHERE "
+		    "scope = 'INBOX' AND name = 'uidnext'");
+		snprintf(want, sizeof want, "%d", FAKE_N + 1);
+		assert_string_equal(v, want);
+		free(v);
+		v = store_text(st, "SELECT value FROM cursors WHERE "
+		    "scope = 'INBOX' AND name = 'skipped'");
+		snprintf(want, sizeof want, "%u", bads[i]);
+		assert_string_equal(v, want);
+		free(v);
+		config_free(&cfg);
+
+		/* The next poll finds the folder unchanged: no FETCH at all. */
+		f.fetches = 0;
+		assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
+		assert_int_equal(f.fetches, 0);
+		config_free(&cfg);
+		fake_stop(&f);
+		store_close(st);
+		st = NULL;
+		test_tmpdir_cleanup();
+	}
+}
+
 int
 main(void)
 {
@@ -352,6 +711,8 @@ main(void)
 		cmocka_unit_test(test_imap_parse_date),
 		cmocka_unit_test(test_imap_summary_from_fetch),
 		cmocka_unit_test(test_imap_summary_dsn_and_bad_date),
+		cmocka_unit_test(test_imap_text_hashtags),
+		cmocka_unit_test(test_imap_unparsable_message_skipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

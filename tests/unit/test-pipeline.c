@@ -589,6 +589,98 @@ test_pipeline_free_drops_pending(void **state)
 	    0);
 }
 
+/* An invitation sent by a salesperson: METHOD, SEQUENCE, DTSTAMP offset in days. */
+static char *
+invitation(const char *method, int seq, int stamp_day)
+{
+	char start[32], stamp[32];
+	time_t ts = t0 + 5 * DAY + 10 * 3600, tt = t0 + stamp_day * DAY;
+	struct tm tm;
+
+	strftime(start, sizeof start, "%Y%m%dT%H%M%SZ", gmtime_r(&ts, &tm));
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&tt, &tm));
+	return xasprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:%s\r\n"
+	    "BEGIN:VEVENT\r\nUID:inv-1@brightline.nl\r\nSEQUENCE:%d\r\n"
+	    "DTSTAMP:%s\r\nDTSTART:%s\r\nDURATION:PT1H\r\n"
+	    "SUMMARY:Kennismaking\r\nORGANIZER:mailto:anna@brightline.nl\r\n"
+	    "ATTENDEE:mailto:jan@acme.nl\r\n%sEND:VEVENT\r\nEND:VCALENDAR\r\n",
+	    method, seq, stamp, start,
+	    strcmp(method, "CANCEL") == 0 ? "STATUS:CANCELLED\r\n" : "");
+}
+
+/* Feeds one invitation mail from anna to jan@acme.nl and commits it. */
+static void
+feed_invitation(struct pipeline *p, const char *method, int seq, int stamp_day,
+    const char *id)
+{
+	struct mail_summary m;
+	struct err err;
+
+	memset(&m, 0, sizeof m);
+	mail_addr_list_add(&m.from, "Anna", "anna@brightline.nl");
+	mail_addr_list_add(&m.to, "Jan", "jan@acme.nl");
+	m.subject = xstrdup("Uitnodiging: Kennismaking");
+	m.message_id = xstrdup(id);
+	m.date = t0 + stamp_day * DAY;
+	m.date_valid = true;
+	strlist_take(&m.calendar_parts, invitation(method, seq, stamp_day));
+	pipeline_mail(p, "anna", &m, true, id);
+	mail_summary_free(&m);
+	if (pipeline_commit(p, NULL, 0, &err) < 0)
+		fail_msg("commit: %s", err.msg);
+}
+
+static void
+test_pipeline_invitations(void **state)
+{
+	static const char distinct[] = "SELECT count(*) FROM (SELECT DISTINCT"
+	    " salesperson, uid, recurrence_id FROM appointments WHERE uid = ?1)";
+	struct fixture *f = *state;
+	struct pipeline *p = pipeline_new(&f->cfg, f->st, "imap:anna");
+	struct pipeline *dav = pipeline_new(&f->cfg, f->st, "caldav:anna");
+	struct ical_file file;
+	struct err err;
+	char *text;
+
+	/* The invitation is an appointment with acme.nl. */
+	feed_invitation(p, "REQUEST", 0, 0, "req-0@brightline.nl");
+	assert_int_equal(query_int(f->st, distinct, "inv-1@brightline.nl"), 1);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals"
+	    " WHERE kind = 'appointment' AND ref = ?1",
+	    "appointment:acme.nl:inv-1@brightline.nl"), 1);
+
+	/* The same event in the CalDAV calendar is counted once. */
+	text = invitation("PUBLISH", 0, 0);
+	memset(&file, 0, sizeof file);
+	assert_int_equal(event_parse(text, strlen(text), t0 - 60 * DAY,
+	    t0 + 400 * DAY, "UTC", "cal.ics", &file, &err), 0);
+	pipeline_ical(dav, "anna", &file, "/cal/inv-1.ics", "\"e1\"");
+	ical_file_free(&file);
+	free(text);
+	assert_true(pipeline_commit(dav, NULL, 0, &err) >= 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments"
+	    " WHERE uid = ?1", "inv-1@brightline.nl"), 2);
+	assert_int_equal(query_int(f->st, distinct, "inv-1@brightline.nl"), 1);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals"
+	    " WHERE kind = 'appointment' AND ref LIKE ?1",
+	    "%inv-1@brightline.nl"), 1);
+
+	/* A cancellation removes the invitation's appointment ... */
+	feed_invitation(p, "CANCEL", 1, 2, "cancel-1@brightline.nl");
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments"
+	    " WHERE uid = ?1 AND source = 'imap:anna'", "inv-1@brightline.nl"), 0);
+	/* ... and an older request read after it does not bring it back. */
+	feed_invitation(p, "REQUEST", 0, 0, "req-0@brightline.nl");
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments"
+	    " WHERE uid = ?1 AND source = 'imap:anna'", "inv-1@brightline.nl"), 0);
+	/* A newer request (rescheduled) does. */
+	feed_invitation(p, "REQUEST", 2, 3, "req-2@brightline.nl");
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments"
+	    " WHERE uid = ?1 AND source = 'imap:anna'", "inv-1@brightline.nl"), 1);
+	pipeline_free(p);
+	pipeline_free(dav);
+}
+
 int
 main(void)
 {
@@ -599,6 +691,7 @@ main(void)
 		T(test_pipeline_order_independent),
 		T(test_pipeline_replace_and_remove),
 		T(test_pipeline_free_drops_pending),
+		T(test_pipeline_invitations),
 #undef T
 	};
 	int rc;
