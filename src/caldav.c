@@ -1084,6 +1084,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	for (i = 0; i < st->ncals && !*stop; i++) {
 		/* One pipeline per calendar: a failed one leaves nothing behind. */
 		p = pipeline_new(cfg, store, src->name);
+		pipeline_defer_projection(p);
 		memset(&s, 0, sizeof s);
 		s.cfg = cfg;
 		s.src = src;
@@ -1111,6 +1112,12 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 			    src->name, s.cal->name, s.changed, s.removed, s.bad);
 		strlist_clear(&s.fetch);
 		strlist_clear(&s.asked);
+		if (pipeline_finish(p, &cal_err) != 0) {
+			log_warn("%s: %s: %s", src->name, s.cal->name, cal_err.msg);
+			if (rc == 0)
+				*err = cal_err;
+			rc = -1;
+		}
 		pipeline_free(p);
 	}
 	if (lost) {

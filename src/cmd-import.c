@@ -239,6 +239,7 @@ static int
 cmd_import_exec(struct cmd_ctx *ctx)
 {
 	struct pipeline_stats stats;
+	struct err err = { 0 };
 	struct import im;
 	int i;
 
@@ -246,9 +247,14 @@ cmd_import_exec(struct cmd_ctx *ctx)
 	im.ctx = ctx;
 	im.salesperson = ctx->salesperson;
 	im.p = pipeline_new(&ctx->cfg, ctx->store, "import");
+	pipeline_defer_projection(im.p);
 	for (i = 0; i < ctx->argc && !im.failed; i++)
 		import_path(&im, ctx->argv[i], 0);
 	import_commit(&im, true);
+	if (!im.failed && pipeline_finish(im.p, &err) != 0) {
+		cmd_error("database", "%s", err.msg);
+		im.failed = true;
+	}
 	pipeline_stats(im.p, &stats);
 	pipeline_free(im.p);
 	fprintf(stderr, "salescycle: import: %lu files, %lu messages, %lu events, "

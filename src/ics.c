@@ -279,6 +279,7 @@ ics_apply(const struct config *cfg, const struct source *src,
 	unsigned changed = 0, bad = 0;
 	int rc = -1;
 
+	pipeline_defer_projection(p);
 	caldav_window(cfg, time(NULL), &from, &to);
 	if (store_items(store, src->name, ics_stored_cb, &d, err) != 0)
 		goto out;
@@ -313,6 +314,8 @@ ics_apply(const struct config *cfg, const struct source *src,
 	    feed->n, changed, d.removed, bad);
 	rc = 0;
 out:
+	if (pipeline_finish(p, rc == 0 ? err : &e) != 0)
+		rc = -1;
 	pipeline_free(p);
 	return rc;
 }

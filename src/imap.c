@@ -328,10 +328,9 @@ imap_params(struct mailimap_body_fld_param *fp, const char **names,
 	}
 }
 
-/* Records a part's file name, DSN marker and calendar section. */
+/* Records a part's file name and DSN marker. */
 static void
-imap_part(struct mail_summary *out, struct mailimap_body_type_1part *p,
-    const char *section)
+imap_part(struct mail_summary *out, struct mailimap_body_type_1part *p)
 {
 	const char			*names[IMAP_MAX_PARAMS];
 	const char			*values[IMAP_MAX_PARAMS];
@@ -359,9 +358,6 @@ imap_part(struct mail_summary *out, struct mailimap_body_type_1part *p,
 		if (p->bd_data.bd_type_text == NULL)
 			return;
 		fields = p->bd_data.bd_type_text->bd_fields;
-		if (strcasecmp(p->bd_data.bd_type_text->bd_media_text,
-		    "calendar") == 0)
-			strlist_add(&out->calendar_sections, section);
 		break;
 	}
 	if (p->bd_ext_1part != NULL && p->bd_ext_1part->bd_disposition != NULL)
@@ -376,22 +372,18 @@ imap_part(struct mail_summary *out, struct mailimap_body_type_1part *p,
 		strlist_take(&out->attachments, fname);
 }
 
-/* Walks a BODYSTRUCTURE; section is the IMAP part number of body. */
+/* Walks a BODYSTRUCTURE for file names and report parts. */
 static void
-imap_body(struct mail_summary *out, struct mailimap_body *body,
-    const char *section, int depth)
+imap_body(struct mail_summary *out, struct mailimap_body *body, int depth)
 {
 	struct mailimap_body_type_mpart	*mp;
 	clistiter			*it;
-	char				 sub[128];
-	int				 i = 1;
 
 	if (body == NULL || depth > IMAP_MAX_DEPTH)
 		return;
 	if (body->bd_type == MAILIMAP_BODY_1PART) {
 		if (body->bd_data.bd_body_1part != NULL)
-			imap_part(out, body->bd_data.bd_body_1part,
-			    *section != '\0' ? section : "1");
+			imap_part(out, body->bd_data.bd_body_1part);
 		return;
 	}
 	mp = body->bd_data.bd_body_mpart;
@@ -400,14 +392,249 @@ imap_body(struct mail_summary *out, struct mailimap_body *body,
 	if (mp->bd_media_subtype != NULL &&
 	    strcasecmp(mp->bd_media_subtype, "report") == 0)
 		out->bulk |= MAIL_BULK_DSN;
-	for (it = clist_begin(mp->bd_list); it != NULL; it = clist_next(it)) {
-		if (*section != '\0')
-			snprintf(sub, sizeof sub, "%s.%d", section, i);
-		else
-			snprintf(sub, sizeof sub, "%d", i);
-		imap_body(out, clist_content(it), sub, depth + 1);
-		i++;
+	for (it = clist_begin(mp->bd_list); it != NULL; it = clist_next(it))
+		imap_body(out, clist_content(it), depth + 1);
+}
+
+/* The section, encoding, charset and size of a part to fetch. */
+static void
+imap_text_fill(const struct mailimap_body_fields *f, const char *section,
+    struct imap_text_part *out)
+{
+	struct mailimap_single_body_fld_param	*sp;
+	clistiter				*it;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->section, sizeof out->section, "%s", section);
+	out->encoding = MAILMIME_MECHANISM_8BIT;
+	if (f == NULL)
+		return;
+	out->size = f->bd_size;
+	if (f->bd_encoding != NULL) {
+		if (f->bd_encoding->enc_type == MAILIMAP_BODY_FLD_ENC_BASE64)
+			out->encoding = MAILMIME_MECHANISM_BASE64;
+		else if (f->bd_encoding->enc_type ==
+		    MAILIMAP_BODY_FLD_ENC_QUOTED_PRINTABLE)
+			out->encoding = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
 	}
+	if (f->bd_parameter == NULL || f->bd_parameter->pa_list == NULL)
+		return;
+	for (it = clist_begin(f->bd_parameter->pa_list); it != NULL;
+	    it = clist_next(it)) {
+		sp = clist_content(it);
+		if (sp != NULL && sp->pa_name != NULL && sp->pa_value != NULL &&
+		    strcasecmp(sp->pa_name, "charset") == 0)
+			snprintf(out->charset, sizeof out->charset, "%s",
+			    sp->pa_value);
+	}
+}
+
+/*
+ * Walks a BODYSTRUCTURE depth first, into multiparts and attached
+ * messages, calling visit for each single part with its IMAP section
+ * number until visit returns true; then the walk returns true too.
+ */
+static bool
+imap_walk(const struct mailimap_body *body, const char *section, int depth,
+    bool (*visit)(const struct mailimap_body_type_1part *, const char *,
+    void *), void *arg)
+{
+	const struct mailimap_body_type_1part	*p;
+	const struct mailimap_body_type_msg	*m;
+	clistiter				*it;
+	char					 sub[128];
+	int					 i = 1;
+
+	if (body == NULL || depth > IMAP_MAX_DEPTH)
+		return false;
+	if (body->bd_type == MAILIMAP_BODY_MPART) {
+		if (body->bd_data.bd_body_mpart == NULL ||
+		    body->bd_data.bd_body_mpart->bd_list == NULL)
+			return false;
+		for (it = clist_begin(body->bd_data.bd_body_mpart->bd_list);
+		    it != NULL; it = clist_next(it), i++) {
+			snprintf(sub, sizeof sub, "%s%s%d", section,
+			    *section != '\0' ? "." : "", i);
+			if (imap_walk(clist_content(it), sub, depth + 1, visit,
+			    arg))
+				return true;
+		}
+		return false;
+	}
+	p = body->bd_data.bd_body_1part;
+	if (p == NULL)
+		return false;
+	if (p->bd_type == MAILIMAP_BODY_TYPE_1PART_MSG) {
+		m = p->bd_data.bd_type_msg;
+		if (m == NULL || m->bd_body == NULL)
+			return false;
+		/* RFC 3501 6.4.5: a single-part body inside is section N.1. */
+		snprintf(sub, sizeof sub, "%s%s", *section != '\0' ? section :
+		    "1", m->bd_body->bd_type == MAILIMAP_BODY_1PART ? ".1" : "");
+		return imap_walk(m->bd_body, sub, depth + 1, visit, arg);
+	}
+	/* A section too long for struct imap_text_part is never asked for. */
+	if (strlen(section) >= sizeof ((struct imap_text_part *)0)->section)
+		return false;
+	return visit(p, *section != '\0' ? section : "1", arg);
+}
+
+/*
+ * The walk's visitor for the first text/plain part without a file name or
+ * attachment disposition: the part mail.c's MIME walk reads hashtags from.
+ */
+static bool
+imap_text_visit(const struct mailimap_body_type_1part *p, const char *section,
+    void *arg)
+{
+	const struct mailimap_body_type_text	*t;
+	const struct mailimap_body_fld_dsp	*dsp = NULL;
+	const char				*names[IMAP_MAX_PARAMS];
+	const char				*values[IMAP_MAX_PARAMS];
+	char					*fname;
+	size_t					 n = 0;
+
+	if (p->bd_type != MAILIMAP_BODY_TYPE_1PART_TEXT)
+		return false;
+	t = p->bd_data.bd_type_text;
+	if (t == NULL || t->bd_media_text == NULL ||
+	    strcasecmp(t->bd_media_text, "plain") != 0)
+		return false;
+	if (p->bd_ext_1part != NULL)
+		dsp = p->bd_ext_1part->bd_disposition;
+	if (dsp != NULL && dsp->dsp_type != NULL &&
+	    strcasecmp(dsp->dsp_type, "attachment") == 0)
+		return false;
+	if (dsp != NULL)
+		imap_params(dsp->dsp_attributes, names, values, &n);
+	imap_params(t->bd_fields != NULL ? t->bd_fields->bd_parameter : NULL,
+	    names, values, &n);
+	if (n > 0 && (fname = mail_param_filename(names, values, n)) != NULL) {
+		free(fname);
+		return false;
+	}
+	imap_text_fill(t->bd_fields, section, arg);
+	return true;
+}
+
+/* The calendar parts a walk has found so far. */
+struct imap_calendars {
+	struct imap_text_part	*v;	/* borrowed: room for max */
+	size_t			 max;
+	size_t			 n;	/* found, may exceed max */
+};
+
+/*
+ * The walk's visitor for calendar parts: text/calendar and
+ * application/ics, attachment or not, as mail.c collects them.
+ */
+static bool
+imap_calendar_visit(const struct mailimap_body_type_1part *p,
+    const char *section, void *arg)
+{
+	struct imap_calendars			*c = arg;
+	const struct mailimap_body_type_text	*t;
+	const struct mailimap_body_type_basic	*b;
+	const struct mailimap_body_fields	*f = NULL;
+
+	if (p->bd_type == MAILIMAP_BODY_TYPE_1PART_TEXT) {
+		t = p->bd_data.bd_type_text;
+		if (t != NULL && t->bd_media_text != NULL &&
+		    strcasecmp(t->bd_media_text, "calendar") == 0)
+			f = t->bd_fields;
+	} else if (p->bd_type == MAILIMAP_BODY_TYPE_1PART_BASIC) {
+		b = p->bd_data.bd_type_basic;
+		if (b != NULL && b->bd_media_basic != NULL &&
+		    b->bd_media_basic->med_type ==
+		    MAILIMAP_MEDIA_BASIC_APPLICATION &&
+		    b->bd_media_basic->med_subtype != NULL &&
+		    strcasecmp(b->bd_media_basic->med_subtype, "ics") == 0)
+			f = b->bd_fields;
+	}
+	if (f == NULL)
+		return false;
+	if (c->n < c->max)
+		imap_text_fill(f, section, &c->v[c->n]);
+	c->n++;
+	return false;
+}
+
+/* The calendar parts of a BODYSTRUCTURE into out[0..max); how many there are. */
+static size_t
+imap_body_calendars(const struct mailimap_body *body, struct imap_text_part *out,
+    size_t max)
+{
+	struct imap_calendars	c = { out, max, 0 };
+
+	imap_walk(body, "", 0, imap_calendar_visit, &c);
+	return c.n;
+}
+
+/* The BODYSTRUCTURE of a FETCH response; NULL if it has none. */
+static const struct mailimap_body *
+imap_msg_body(const struct mailimap_msg_att *att)
+{
+	struct mailimap_msg_att_item	*item;
+	clistiter			*it;
+
+	if (att == NULL || att->att_list == NULL)
+		return NULL;
+	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item != NULL && item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+		    item->att_data.att_static != NULL &&
+		    item->att_data.att_static->att_type ==
+		    MAILIMAP_MSG_ATT_BODYSTRUCTURE)
+			return item->att_data.att_static->att_data.att_bodystructure;
+	}
+	return NULL;
+}
+
+bool
+imap_msg_text_part(const struct mailimap_msg_att *att,
+    struct imap_text_part *out)
+{
+	return imap_walk(imap_msg_body(att), "", 0, imap_text_visit, out);
+}
+
+size_t
+imap_msg_calendar_parts(const struct mailimap_msg_att *att,
+    struct imap_text_part *out, size_t max)
+{
+	return imap_body_calendars(imap_msg_body(att), out, max);
+}
+
+char *
+imap_part_text(const struct imap_text_part *tp, const char *data, size_t len)
+{
+	/* mail.c reads libetpan's default for an unlabelled part. */
+	const char	*charset = tp->charset[0] != '\0' ? tp->charset :
+			    "us-ascii";
+	char		*dec = NULL, *text;
+	size_t		 declen = 0, idx = 0;
+
+	if (tp->encoding != MAILMIME_MECHANISM_BASE64 &&
+	    tp->encoding != MAILMIME_MECHANISM_QUOTED_PRINTABLE)
+		return mail_to_utf8(charset, data, len);
+	if (mailmime_part_parse(data, len, &idx, tp->encoding, &dec,
+	    &declen) != MAILIMF_NO_ERROR)
+		return NULL;
+	text = mail_to_utf8(charset, dec, declen);
+	mailmime_decoded_part_free(dec);
+	return text;
+}
+
+void
+imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *tp,
+    const char *data, size_t len)
+{
+	char	*text;
+
+	text = imap_part_text(tp, data, len);
+	if (text == NULL)
+		return;
+	mail_find_hashtags(&sum->hashtags, text, strlen(text));
+	free(text);
 }
 
 int
@@ -420,8 +647,10 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	struct mailimap_msg_att_body_section *hdr = NULL;
 	struct mailimap_msg_att_item	*item;
 	struct mailimap_msg_att_static	*st;
+	struct imap_text_part		 cals[IMAP_MAX_CALENDARS];
 	clistiter			*it;
 	char				*subject;
+	size_t				 i, n;
 
 	memset(out, 0, sizeof *out);
 	*uid = 0;
@@ -476,158 +705,15 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	if (env->env_cc != NULL)
 		imap_addrs(&out->cc, env->env_cc->cc_list);
 
-	imap_body(out, body, "", 0);
+	imap_body(out, body, 0);
+	n = imap_body_calendars(body, cals, IMAP_MAX_CALENDARS);
+	for (i = 0; i < n && i < IMAP_MAX_CALENDARS; i++)
+		strlist_add(&out->calendar_sections, cals[i].section);
 	if (hdr != NULL && hdr->sec_body_part != NULL)
 		mail_apply_headers(out, hdr->sec_body_part, hdr->sec_length);
 	if (out->in_reply_to == NULL)
 		out->in_reply_to = imap_msgid(env->env_in_reply_to);
 	return 0;
-}
-
-/* The section, encoding and charset of a text/plain part. */
-static void
-imap_text_fill(const struct mailimap_body_fields *f, const char *section,
-    struct imap_text_part *out)
-{
-	struct mailimap_single_body_fld_param	*sp;
-	clistiter				*it;
-
-	memset(out, 0, sizeof *out);
-	snprintf(out->section, sizeof out->section, "%s", section);
-	out->encoding = MAILMIME_MECHANISM_8BIT;
-	if (f == NULL)
-		return;
-	if (f->bd_encoding != NULL) {
-		if (f->bd_encoding->enc_type == MAILIMAP_BODY_FLD_ENC_BASE64)
-			out->encoding = MAILMIME_MECHANISM_BASE64;
-		else if (f->bd_encoding->enc_type ==
-		    MAILIMAP_BODY_FLD_ENC_QUOTED_PRINTABLE)
-			out->encoding = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
-	}
-	if (f->bd_parameter == NULL || f->bd_parameter->pa_list == NULL)
-		return;
-	for (it = clist_begin(f->bd_parameter->pa_list); it != NULL;
-	    it = clist_next(it)) {
-		sp = clist_content(it);
-		if (sp != NULL && sp->pa_name != NULL && sp->pa_value != NULL &&
-		    strcasecmp(sp->pa_name, "charset") == 0)
-			snprintf(out->charset, sizeof out->charset, "%s",
-			    sp->pa_value);
-	}
-}
-
-/*
- * Walks a BODYSTRUCTURE depth first, into attached messages too, for the
- * first text/plain part without a file name or attachment disposition:
- * the part mail.c's MIME walk reads hashtags from.
- */
-static bool
-imap_find_text(const struct mailimap_body *body, const char *section,
-    int depth, struct imap_text_part *out)
-{
-	const struct mailimap_body_type_1part	*p;
-	const struct mailimap_body_type_text	*t;
-	const struct mailimap_body_type_msg	*m;
-	const struct mailimap_body_fld_dsp	*dsp = NULL;
-	const char				*names[IMAP_MAX_PARAMS];
-	const char				*values[IMAP_MAX_PARAMS];
-	clistiter				*it;
-	char					 sub[128], *fname;
-	size_t					 n = 0;
-	int					 i = 1;
-
-	if (body == NULL || depth > IMAP_MAX_DEPTH)
-		return false;
-	if (body->bd_type == MAILIMAP_BODY_MPART) {
-		if (body->bd_data.bd_body_mpart == NULL ||
-		    body->bd_data.bd_body_mpart->bd_list == NULL)
-			return false;
-		for (it = clist_begin(body->bd_data.bd_body_mpart->bd_list);
-		    it != NULL; it = clist_next(it), i++) {
-			snprintf(sub, sizeof sub, "%s%s%d", section,
-			    *section != '\0' ? "." : "", i);
-			if (imap_find_text(clist_content(it), sub, depth + 1, out))
-				return true;
-		}
-		return false;
-	}
-	p = body->bd_data.bd_body_1part;
-	if (p == NULL)
-		return false;
-	if (p->bd_type == MAILIMAP_BODY_TYPE_1PART_MSG) {
-		m = p->bd_data.bd_type_msg;
-		if (m == NULL || m->bd_body == NULL)
-			return false;
-		/* RFC 3501 6.4.5: a single-part body inside is section N.1. */
-		snprintf(sub, sizeof sub, "%s%s", *section != '\0' ? section :
-		    "1", m->bd_body->bd_type == MAILIMAP_BODY_1PART ? ".1" : "");
-		return imap_find_text(m->bd_body, sub, depth + 1, out);
-	}
-	if (p->bd_type != MAILIMAP_BODY_TYPE_1PART_TEXT)
-		return false;
-	t = p->bd_data.bd_type_text;
-	if (t == NULL || t->bd_media_text == NULL ||
-	    strcasecmp(t->bd_media_text, "plain") != 0)
-		return false;
-	if (p->bd_ext_1part != NULL)
-		dsp = p->bd_ext_1part->bd_disposition;
-	if (dsp != NULL && dsp->dsp_type != NULL &&
-	    strcasecmp(dsp->dsp_type, "attachment") == 0)
-		return false;
-	if (dsp != NULL)
-		imap_params(dsp->dsp_attributes, names, values, &n);
-	imap_params(t->bd_fields != NULL ? t->bd_fields->bd_parameter : NULL,
-	    names, values, &n);
-	if (n > 0 && (fname = mail_param_filename(names, values, n)) != NULL) {
-		free(fname);
-		return false;
-	}
-	imap_text_fill(t->bd_fields, *section != '\0' ? section : "1", out);
-	return true;
-}
-
-bool
-imap_msg_text_part(const struct mailimap_msg_att *att,
-    struct imap_text_part *out)
-{
-	struct mailimap_msg_att_item	*item;
-	clistiter			*it;
-
-	if (att == NULL || att->att_list == NULL)
-		return false;
-	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
-		item = clist_content(it);
-		if (item != NULL && item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
-		    item->att_data.att_static != NULL &&
-		    item->att_data.att_static->att_type ==
-		    MAILIMAP_MSG_ATT_BODYSTRUCTURE)
-			return imap_find_text(item->att_data.att_static->
-			    att_data.att_bodystructure, "", 0, out);
-	}
-	return false;
-}
-
-void
-imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *tp,
-    const char *data, size_t len)
-{
-	/* mail.c reads libetpan's default for an unlabelled part. */
-	const char	*charset = tp->charset[0] != '\0' ? tp->charset :
-			    "us-ascii";
-	char		*dec = NULL, *text;
-	size_t		 declen = 0, idx = 0;
-
-	if (tp->encoding == MAILMIME_MECHANISM_BASE64 ||
-	    tp->encoding == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
-		if (mailmime_part_parse(data, len, &idx, tp->encoding, &dec,
-		    &declen) != MAILIMF_NO_ERROR)
-			return;
-		text = mail_to_utf8(charset, dec, declen);
-		mailmime_decoded_part_free(dec);
-	} else
-		text = mail_to_utf8(charset, data, len);
-	mail_find_hashtags(&sum->hashtags, text, strlen(text));
-	free(text);
 }
 
 struct mailimap_set *
@@ -1803,6 +1889,8 @@ imap_poll_once(struct imap_session *s, const struct config *cfg,
 		if (imap_discover(s, src, err) != 0)
 			return -1;
 	p = pipeline_new(cfg, st, src->name);
+	/* Deals are projected once per poll, not per batch (the costly part). */
+	pipeline_defer_projection(p);
 	err_clear(&ferr);
 	for (i = 0; i < s->folders.n && !*stop; i++) {
 		r = imap_sync_folder(s, cfg, src, st, p, s->folders.v[i],
@@ -1819,6 +1907,8 @@ imap_poll_once(struct imap_session *s, const struct config *cfg,
 			err_clear(err);
 		}
 	}
+	if (pipeline_finish(p, rc == 0 ? err : &ferr) != 0 && rc == 0)
+		rc = -1;
 	pipeline_free(p);
 	if (rc == 0 && s->missing.n > 0 && !folder_failed) {
 		folder_failed = true;

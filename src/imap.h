@@ -3,7 +3,8 @@
  * The IMAP source (libetpan): connects with verified TLS, logs in, finds
  * the folders to watch and reads new messages strictly read-only (STATUS,
  * EXAMINE, UID SEARCH and UID FETCH of metadata with BODY.PEEK, and of
- * the start of outbound mail's text part for its hashtags), handing
+ * outbound mail's text part for its hashtags and its calendar parts for
+ * the invitations in it), handing
  * mail summaries to the pipeline with the folder's cursor.  The driver
  * itself is imap_source_ops (source.h); the helpers below are pure and
  * exported for the unit tests.
@@ -49,11 +50,17 @@ struct mailimap_set *imap_uid_set(const uint32_t *uids, size_t n);
 int	imap_summary(const struct mailimap_msg_att *, struct mail_summary *out,
 	    uint32_t *uid);
 
-/* Where a message's hashtag text lies: its first text/plain part. */
+/* Bytes of a calendar part fetched (BODY.PEEK[n]<0.1048576>); larger ones are skipped. */
+#define IMAP_CALENDAR_MAX	(1024 * 1024)
+/* Calendar parts read of one message. */
+#define IMAP_MAX_CALENDARS	8
+
+/* Where a part to fetch lies: its hashtag text or a calendar part. */
 struct imap_text_part {
-	char	section[64];	/* IMAP part number: "1", "1.2" */
-	int	encoding;	/* MAILMIME_MECHANISM_* */
-	char	charset[64];	/* "" when the part has none */
+	char		section[64];	/* IMAP part number: "1", "1.2" */
+	int		encoding;	/* MAILMIME_MECHANISM_* */
+	char		charset[64];	/* "" when the part has none */
+	uint32_t	size;		/* encoded size from BODYSTRUCTURE */
 };
 
 /*
@@ -64,9 +71,23 @@ struct imap_text_part {
 bool	imap_msg_text_part(const struct mailimap_msg_att *, struct imap_text_part *);
 
 /*
- * Decodes the (possibly cut) text of that part, as BODY[section]<0.n>
- * returned it, to UTF-8 and adds its hashtags to sum.
+ * Finds in a FETCH response's BODYSTRUCTURE the text/calendar and
+ * application/ics parts, depth first, inside multipart/alternative and
+ * attached messages too, as mail_parse() collects calendar_parts.  Fills
+ * out[0..max) and returns how many there are (which may exceed max).
  */
+size_t	imap_msg_calendar_parts(const struct mailimap_msg_att *,
+	    struct imap_text_part *out, size_t max);
+
+/*
+ * Decodes the (possibly cut) text of a part, as BODY[section]<0.n>
+ * returned it, from its transfer encoding and charset to UTF-8; NULL when
+ * the transfer encoding does not decode.  Caller frees.
+ */
+char	*imap_part_text(const struct imap_text_part *, const char *data,
+	    size_t len);
+
+/* Decodes a text part with imap_part_text and adds its hashtags to sum. */
 void	imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *,
 	    const char *data, size_t len);
 

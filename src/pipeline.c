@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "store.h"
+#include "util.h"
 #include "xmalloc.h"
 
 enum pipeline_op { PIPELINE_ICAL, PIPELINE_REMOVE };
@@ -45,6 +46,7 @@ struct pipeline {
 	size_t			 nitems;
 	size_t			 capitems;
 	size_t			 pending;	/* entries since the last commit */
+	bool			 deferred;	/* project in pipeline_finish */
 	struct pipeline_stats	 stats;
 };
 
@@ -177,7 +179,7 @@ pipeline_invitations(struct pipeline *p, const struct mail_summary *m,
 	struct pipeline_item *it;
 	struct ical_file f;
 	struct err err;
-	time_t now = time(NULL), first_seen;
+	time_t now = util_now(), first_seen;
 	char *key;
 	size_t i;
 
@@ -281,7 +283,8 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 		    cursors[i].name, cursors[i].value, err) != 0)
 			return -1;
 	}
-	if (store_project(p->store, p->cfg, touched, time(NULL), err) != 0)
+	if (p->deferred ? store_mark_dirty(p->store, touched, err) != 0 :
+	    store_project(p->store, p->cfg, touched, util_now(), err) != 0)
 		return -1;
 	return added;
 }
@@ -312,6 +315,20 @@ pipeline_commit(struct pipeline *p, const struct cursor *cursors, size_t n,
 	p->stats.signals_new += (unsigned long)added;
 	p->stats.appointments += appts;
 	return added;
+}
+
+void
+pipeline_defer_projection(struct pipeline *p)
+{
+	p->deferred = true;
+}
+
+int
+pipeline_finish(struct pipeline *p, struct err *err)
+{
+	if (!p->deferred)
+		return 0;
+	return store_project_dirty(p->store, p->cfg, util_now(), err);
 }
 
 void

@@ -58,6 +58,16 @@ size_t	pipeline_pending(const struct pipeline *);
 int	pipeline_commit(struct pipeline *, const struct cursor *, size_t ncursors,
 	    struct err *);
 
+/*
+ * Large syncs: commits record the touched accounts instead of projecting
+ * them, and pipeline_finish projects them all once (in its own
+ * transaction).  Projecting per batch costs more than the sync itself on
+ * a first sync of a big mailbox; deals then lag until pipeline_finish.
+ * pipeline_finish also projects what an interrupted earlier run left.
+ */
+void	pipeline_defer_projection(struct pipeline *);
+int	pipeline_finish(struct pipeline *, struct err *);
+
 /* Totals since pipeline_new, for summaries. */
 struct pipeline_stats {
 	unsigned long	items;

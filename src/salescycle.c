@@ -129,17 +129,6 @@ parse_range(struct cmd_ctx *ctx)
 	return 0;
 }
 
-static time_t
-pinned_now(void)
-{
-	const char *s = getenv("SALESCYCLE_NOW");
-	time_t t;
-
-	if (s != NULL && util_parse_time(s, "UTC", &t) == 0)
-		return t;
-	return time(NULL);
-}
-
 /* Loads the config and opens the store as the command's flags ask. */
 static int
 prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
@@ -198,7 +187,7 @@ main(int argc, char **argv)
 	log_init("salescycle");
 	memset(&ctx, 0, sizeof ctx);
 	ctx.format = FORMAT_TABLE;
-	ctx.now = pinned_now();
+	ctx.now = util_now();
 
 	/* Options before the command. */
 	while ((c = getopt_long(argc, argv, "+c:f:p:vhV", common_options, NULL)) != -1) {

@@ -93,6 +93,7 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE cursors(source TEXT NOT NULL, scope TEXT NOT NULL,"
 	"    name TEXT NOT NULL, value TEXT NOT NULL,"
 	"    PRIMARY KEY(source, scope, name));"
+	"CREATE TABLE dirty(account TEXT PRIMARY KEY);"
 	"CREATE TABLE health(source TEXT PRIMARY KEY, last_attempt INTEGER,"
 	"    last_success INTEGER, backoff_until INTEGER, last_error TEXT,"
 	"    error_since INTEGER);"
@@ -203,6 +204,9 @@ static const char *const store_migrations[] = {
 	X(ITEM_FIRST_SEEN, "SELECT first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
+	X(DIRTY_ADD, "INSERT OR IGNORE INTO dirty(account) VALUES(?1)")	\
+	X(DIRTY_LIST, "SELECT account FROM dirty ORDER BY account")	\
+	X(DIRTY_CLEAR, "DELETE FROM dirty")				\
 	X(CURSOR_GET, "SELECT value FROM cursors WHERE source = ?1"	\
 	    " AND scope = ?2 AND name = ?3")				\
 	X(CURSOR_SET, "INSERT INTO cursors(source, scope, name, value)"	\
@@ -1710,6 +1714,60 @@ store_project(struct store *st, const struct config *cfg,
 			rc = store_project_key(st, cfg, pending.v[i], now, err);
 	}
 	strlist_clear(&pending);
+	return store_auto_end(st, own, rc, err);
+}
+
+/* Adds one account key to the dirty table. */
+static int
+store_dirty_add(struct store *st, const char *key, struct err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_DIRTY_ADD);
+
+	store_bind_text(s, 1, key);
+	return store_run(st, s, err, "dirty account");
+}
+
+int
+store_mark_dirty(struct store *st, const struct strlist *accounts,
+    struct err *err)
+{
+	size_t i;
+	bool own;
+	int rc = 0;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	for (i = 0; accounts != NULL && i < accounts->n && rc == 0; i++)
+		if (accounts->v[i][0] != '\0')
+			rc = store_dirty_add(st, accounts->v[i], err);
+	for (i = 0; i < st->pending.n && rc == 0; i++)
+		rc = store_dirty_add(st, st->pending.v[i], err);
+	if (rc == 0)
+		strlist_clear(&st->pending);
+	return store_auto_end(st, own, rc, err);
+}
+
+int
+store_project_dirty(struct store *st, const struct config *cfg, time_t now,
+    struct err *err)
+{
+	struct strlist keys = { 0 };
+	sqlite3_stmt *s;
+	bool own;
+	int rc;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	s = store_stmt(st, STMT_DIRTY_LIST);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		strlist_add(&keys, store_column_text(s, 0));
+	rc = store_done(st, s, rc, err, "dirty accounts");
+	if (rc == 0)
+		rc = store_project(st, cfg, &keys, now, err);
+	if (rc == 0)
+		rc = store_run(st, store_stmt(st, STMT_DIRTY_CLEAR), err,
+		    "dirty accounts");
+	strlist_clear(&keys);
 	return store_auto_end(st, own, rc, err);
 }
 

@@ -118,6 +118,16 @@ void	source_health_free(struct source_health *, size_t n);
  */
 int	store_project(struct store *, const struct config *, const struct strlist *accounts,
 	    time_t now, struct err *);
+/*
+ * Deferred projection, for large syncs: store_mark_dirty records the
+ * accounts (and those re-attributed since) in the same transaction as the
+ * batch that touched them; store_project_dirty projects every recorded
+ * account once and clears the record.  A crash in between leaves the
+ * record, so the next store_project_dirty catches up.
+ */
+int	store_mark_dirty(struct store *, const struct strlist *accounts, struct err *);
+int	store_project_dirty(struct store *, const struct config *, time_t now, struct err *);
+
 /* Attributes every unattributed row again and re-projects every account (salescycle rebuild). */
 int	store_rebuild(struct store *, const struct config *, time_t now, struct err *);
 

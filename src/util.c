@@ -356,3 +356,14 @@ util_read_file(const char *path, char **out, size_t *len)
 	*len = b.len;
 	return 0;
 }
+
+time_t
+util_now(void)
+{
+	const char *s = getenv("SALESCYCLE_NOW");
+	time_t t;
+
+	if (s != NULL && util_parse_time(s, "UTC", &t) == 0)
+		return t;
+	return time(NULL);
+}

@@ -55,6 +55,12 @@ char	*util_trim(char *s);
 /* Glob match with '*' and '?', ASCII case-insensitive. */
 bool	 util_glob(const char *pattern, const char *s);
 
+/*
+ * The current time for projections and reports: $SALESCYCLE_NOW (ISO
+ * 8601) when set, for tests, demos and backtests; else the clock.
+ */
+time_t	 util_now(void);
+
 /* Reads a whole file; caller frees *out.  Returns 0 or -1 with errno set. */
 int	 util_read_file(const char *path, char **out, size_t *len);
 

@@ -681,6 +681,53 @@ test_pipeline_invitations(void **state)
 	pipeline_free(dav);
 }
 
+/*
+ * Deferred projection: commits only record the touched accounts; finish
+ * projects them once.  What a run that died before finishing recorded is
+ * projected by the next finish, and the result equals projecting per batch.
+ */
+static void
+test_pipeline_deferred_projection(void **state)
+{
+	struct fixture *f = *state;
+	struct pipeline *p;
+	struct err err;
+	char *direct, *deferred;
+	size_t i;
+
+	p = pipeline_new(&f->cfg, f->st, "imap:anna");
+	for (i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
+		feed_mail(p, i);
+	assert_true(pipeline_commit(p, NULL, 0, &err) > 0);
+	pipeline_free(p);
+	direct = dump_all(f->st);
+
+	assert_int_equal(store_rebuild(f->st, &f->cfg, time(NULL), &err), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->st), "DELETE FROM transitions;"
+	    "DELETE FROM deals; DELETE FROM signals; DELETE FROM dirty",
+	    NULL, NULL, NULL), SQLITE_OK);
+
+	p = pipeline_new(&f->cfg, f->st, "imap:anna");
+	pipeline_defer_projection(p);
+	for (i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
+		feed_mail(p, i);
+	assert_true(pipeline_commit(p, NULL, 0, &err) > 0);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL), 0);
+	assert_true(query_int(f->st, "SELECT count(*) FROM dirty", NULL) > 0);
+	/* This run dies here; the next one finishes what it left. */
+	pipeline_free(p);
+	p = pipeline_new(&f->cfg, f->st, "imap:anna");
+	pipeline_defer_projection(p);
+	assert_int_equal(pipeline_finish(p, &err), 0);
+	pipeline_free(p);
+	assert_int_equal(query_int(f->st, "SELECT count(*) FROM dirty", NULL), 0);
+	assert_true(query_int(f->st, "SELECT count(*) FROM deals", NULL) > 0);
+	deferred = dump_all(f->st);
+	assert_string_equal(deferred, direct);
+	free(direct);
+	free(deferred);
+}
+
 int
 main(void)
 {
@@ -692,6 +739,7 @@ main(void)
 		T(test_pipeline_replace_and_remove),
 		T(test_pipeline_free_drops_pending),
 		T(test_pipeline_invitations),
+		T(test_pipeline_deferred_projection),
 #undef T
 	};
 	int rc;

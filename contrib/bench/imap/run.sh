@@ -1,0 +1,308 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# IMAP benchmark (issue 3, "Performance").  Starts a throwaway Dovecot on
+# loopback (tests/integration/dovecot.sh, as root), seeds INBOXes of
+# MESSAGES and 5000 messages straight into Maildir cur/ (realistic
+# headers and MIME, 30% with attachments), warms Dovecot's cache with one
+# full metadata fetch, and reports, in one run:
+#   - the floor: LOGIN, EXAMINE and the UID FETCH 1:* of the items that
+#     src/imap.c asks for (fields from MAIL_EXTRA_HEADERS in src/mail.h),
+#     sent raw over a socket, the answer read and discarded;
+#   - salescycled --once from an empty store: wall time, peak RSS, CPU;
+#   - mbsync (isync) pulling the same INBOX into a local Maildir, with its
+#     default fsync and with FSync no;
+#   - idle polling: ACCOUNTS accounts x 2 folders without new mail after a
+#     first sync: salescycled --once (workers default 4) against the same
+#     STATUS commands sent raw, 4 accounts at a time, with the commands
+#     of both counted in Dovecot's protocol log.
+# One more, untimed run with -vv counts the commands salescycled sent.
+# Timings are the median of RUNS runs (default 3).  The ingest users have
+# no protocol log (it would add 19 MB of writes to every timed fetch); the
+# idle accounts have one, for the raw run and salescycled alike.
+# With SC_BENCH_PERF=DIR, perf profiles (DWARF call graphs) of one ingest
+# and one idle pass are written to DIR afterwards, not timed: NAME.data,
+# NAME.txt (self time) and NAME-children.txt (time including callees).  Not a test: it prints a
+# markdown table for README's performance section.
+#
+#	usage: contrib/bench/imap/run.sh BUILDDIR [MESSAGES [ACCOUNTS]]
+set -eu
+
+[ $# -ge 1 ] || { echo "usage: $0 BUILDDIR [MESSAGES [ACCOUNTS]]" >&2; exit 2; }
+top_srcdir=$(cd "$(dirname "$0")/../../.." && pwd)
+top_builddir=$(cd "$1" && pwd)
+N=${2:-20000}
+SMALL=${SMALL:-5000}
+ACCOUNTS=${3:-200}
+RUNS=${RUNS:-3}
+PW=bench-pw
+export top_srcdir top_builddir
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/dovecot.sh"
+here="$top_srcdir/contrib/bench/imap"
+[ -x "$SALESCYCLED" ] || fail "$SALESCYCLED not built"
+dovecot_require
+if ! command -v mbsync >/dev/null 2>&1; then
+	echo "bench: installing isync (mbsync)" >&2
+	apt-get install -y -q isync >/dev/null || fail "cannot install isync"
+fi
+
+# The header fields imap.c fetches, from the one list both share.
+fields=$(sed -n '/#define MAIL_EXTRA_HEADERS/,/^$/p' "$top_srcdir/src/mail.h" |
+    grep -o '"[A-Za-z0-9-]*"' | tr -d '"' | tr '\n' ' ')
+[ -n "$fields" ] || fail "no MAIL_EXTRA_HEADERS in src/mail.h"
+
+# Runs a command under measure.py; sets wall, rss (KB), cpu (user+sys).
+measure() {
+	"$PY" "$here/measure.py" "$T/measure" "$@"
+	read -r wall rss utime stime <"$T/measure"
+	cpu=$("$PY" -c "print('%.2f' % ($utime + $stime))")
+}
+# The median of the numbers on stdin, one a line.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+# Division to two decimals: ratio A B
+ratio() {
+	"$PY" -c "print('%.2f' % ($1 / $2))"
+}
+# "yes" or "NO" for a Python condition.
+verdict() {
+	"$PY" -c "print('yes' if $1 else 'NO')"
+}
+raw_fetch() {
+	# shellcheck disable=SC2086
+	"$PY" "$here/raw-imap.py" fetch "$DC_PORT" "$1" "$PW" INBOX $fields
+}
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+dovecot_start
+export SC_BENCH_PW="$PW"
+# All users first: Dovecot's passwd-file may miss lines added after a login.
+for size in "$N" "$SMALL"; do
+	dovecot_user "m$size" "$PW"
+	rmdir "$DC/rawlog/m$size"
+done
+users=""
+dirs=""
+i=1
+while [ $i -le "$ACCOUNTS" ]; do
+	u=$(printf 'idle%03d' $i)
+	dovecot_user "$u" "$PW"
+	users="$users $u"
+	dirs="$dirs $DC/mail/$u"
+	i=$((i + 1))
+done
+
+# ---- ingest ---------------------------------------------------------------
+
+for size in "$N" "$SMALL"; do
+	echo "bench: seeding m$size" >&2
+	"$PY" "$here/gen-maildir.py" "$size" "$size" "$DC/mail/m$size" >"$T/seed-$size"
+	write_config <<EOF
+
+[imap m$size]
+salesperson = anna
+url = imap://127.0.0.1:$DC_PORT
+tls = none
+user = m$size
+password_env = SC_BENCH_PW
+EOF
+	mv "$T/sc.conf" "$T/ingest-$size.conf"
+	echo "bench: warming Dovecot's cache for m$size" >&2
+	raw_fetch "m$size" >"$T/warm-$size"
+	read -r _ _ msgs <"$T/warm-$size"
+	[ "$msgs" = "$size" ] || fail "warm fetch of m$size saw $msgs messages"
+	raw_fetch "m$size" >/dev/null
+done
+
+# salescycled --once from an empty store; checks that all came in.
+ingest() {
+	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+	measure "$SALESCYCLED" -c "$T/ingest-$1.conf" --once -v 2>"$T/agent.log" ||
+	    { cat "$T/agent.log"; fail "salescycled --once failed"; }
+	got=$(sed -n 's/.*INBOX: \([0-9]*\) new messages.*/\1/p' "$T/agent.log")
+	[ "$got" = "$1" ] || { cat "$T/agent.log"; fail "ingested '$got' of $1"; }
+}
+
+for size in "$N" "$SMALL"; do
+	echo "bench: timing the raw fetch and salescycled for m$size" >&2
+	i=0
+	: >"$T/raw-$size"
+	: >"$T/sc-$size"
+	while [ $i -lt "$RUNS" ]; do
+		raw_fetch "m$size" >>"$T/raw-$size"
+		ingest "$size"
+		echo "$wall $rss $cpu" >>"$T/sc-$size"
+		i=$((i + 1))
+	done
+done
+
+# One more run, untimed, with the protocol trace: what salescycled sent.
+rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+"$SALESCYCLED" -c "$T/ingest-$N.conf" --once -vv 2>"$T/trace.log" ||
+    { tail "$T/trace.log"; fail "salescycled --once -vv failed"; }
+meta_fetches=$(grep -c 'C: [0-9]* UID FETCH .*HEADER\.FIELDS' "$T/trace.log" || :)
+text_fetches=$(grep 'C: [0-9]* UID FETCH ' "$T/trace.log" | grep -vc 'HEADER\.FIELDS' || :)
+all_cmds=$(grep -c 'C: [0-9]* ' "$T/trace.log" || :)
+
+raw20=$(cut -d' ' -f1 "$T/raw-$N" | median)
+raw5=$(cut -d' ' -f1 "$T/raw-$SMALL" | median)
+read -r _ bytes20 _ <"$T/warm-$N"
+sc20=$(cut -d' ' -f1 "$T/sc-$N" | median)
+sc5=$(cut -d' ' -f1 "$T/sc-$SMALL" | median)
+cpu20=$(cut -d' ' -f3 "$T/sc-$N" | median)
+cpu5=$(cut -d' ' -f3 "$T/sc-$SMALL" | median)
+rss20=$(cut -d' ' -f2 "$T/sc-$N" | sort -n | tail -1)
+rss5=$(cut -d' ' -f2 "$T/sc-$SMALL" | sort -n | tail -1)
+
+# mbsync pulls the same INBOX into a Maildir: $1 is "yes" or "no" (FSync).
+mbsync_run() {
+	rm -rf "$T/mbsync"
+	mkdir -p "$T/mbsync"
+	cat >"$T/mbsyncrc" <<EOF
+FSync $1
+
+IMAPAccount far
+Host 127.0.0.1
+Port $DC_PORT
+User m$N
+Pass $PW
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore far
+Account far
+
+MaildirStore near
+Path $T/mbsync/
+Inbox $T/mbsync/INBOX
+
+Channel bench
+Far :far:
+Near :near:
+Patterns INBOX
+Create Near
+Sync Pull
+SyncState *
+EOF
+	measure mbsync -q -c "$T/mbsyncrc" bench 2>"$T/mbsync.log" ||
+	    { cat "$T/mbsync.log"; fail "mbsync failed"; }
+	got=$(find "$T/mbsync/INBOX" -type f -name '*,U=*' | wc -l)
+	[ "$got" = "$N" ] || fail "mbsync copied $got of $N messages"
+}
+echo "bench: mbsync" >&2
+mbsync_run yes
+mb_wall=$wall mb_rss=$rss
+mbsync_run no
+mbn_wall=$wall mbn_rss=$rss
+rm -rf "$T/mbsync"
+
+# ---- idle polling -----------------------------------------------------------
+
+echo "bench: seeding $ACCOUNTS accounts" >&2
+for u in $users; do
+	printf '\n[imap %s]\nsalesperson = anna\nurl = imap://127.0.0.1:%s\n' "$u" "$DC_PORT"
+	printf 'tls = none\nuser = %s\npassword_env = SC_BENCH_PW\n' "$u"
+done >"$T/idle-sections"
+write_config <"$T/idle-sections"
+mv "$T/sc.conf" "$T/idle.conf"
+rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+# shellcheck disable=SC2086
+"$PY" "$here/gen-maildir.py" 20 1000 $dirs >/dev/null
+"$SALESCYCLED" -c "$T/idle.conf" --once 2>"$T/agent.log" ||
+    { cat "$T/agent.log"; fail "first sync of the idle accounts failed"; }
+
+# The commands sessions sent after login, counted by verb: "STATUS 400, ...".
+commands() {
+	dovecot_commands | awk '{ v = toupper($1); if (v == "UID") v = v " " toupper($2);
+	    print v }' | sort | uniq -c | sort -rn |
+	    awk '{ c = $1; $1 = ""; printf "%s%s %d", n++ ? ", " : "", substr($0, 2), c }'
+}
+clear_rawlog() {
+	find "$DC/rawlog" -type f -delete
+}
+: >"$T/idle-sc"
+: >"$T/idle-raw"
+i=0
+echo "bench: timing the idle pass" >&2
+while [ $i -lt "$RUNS" ]; do
+	clear_rawlog
+	measure "$SALESCYCLED" -c "$T/idle.conf" --once 2>"$T/agent.log" ||
+	    { cat "$T/agent.log"; fail "idle pass failed"; }
+	echo "$wall $rss $cpu" >>"$T/idle-sc"
+	sc_cmds=$(commands)
+	sc_status=$(dovecot_count '^STATUS ')
+	clear_rawlog
+	# shellcheck disable=SC2086
+	"$PY" "$here/raw-imap.py" status "$DC_PORT" "$PW" 4 INBOX,Sent $users \
+	    >>"$T/idle-raw"
+	raw_cmds=$(commands)
+	raw_status=$(dovecot_count '^STATUS ')
+	i=$((i + 1))
+done
+idle_sc=$(cut -d' ' -f1 "$T/idle-sc" | median)
+idle_rss=$(cut -d' ' -f2 "$T/idle-sc" | sort -n | tail -1)
+idle_cpu=$(cut -d' ' -f3 "$T/idle-sc" | median)
+idle_raw=$(cut -d' ' -f1 "$T/idle-raw" | median)
+folders=$((ACCOUNTS * 2))
+
+# ---- profiles (optional, not timed) -----------------------------------------
+
+# Records one run under perf with DWARF call graphs: profile NAME ARGS...
+profile() {
+	name=$1
+	shift
+	perf record -q --call-graph dwarf,16384 -F 999 \
+	    -o "$SC_BENCH_PERF/$name.data" "$@" 2>/dev/null
+	perf report -i "$SC_BENCH_PERF/$name.data" --no-children --stdio \
+	    -g none >"$SC_BENCH_PERF/$name.txt" 2>/dev/null
+	perf report -i "$SC_BENCH_PERF/$name.data" --children --stdio \
+	    -g none --sort symbol >"$SC_BENCH_PERF/$name-children.txt" 2>/dev/null
+}
+if [ -n "${SC_BENCH_PERF:-}" ]; then
+	echo "bench: perf profiles into $SC_BENCH_PERF" >&2
+	mkdir -p "$SC_BENCH_PERF"
+	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+	profile ingest "$SALESCYCLED" -c "$T/ingest-$N.conf" --once
+	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+	"$SALESCYCLED" -c "$T/idle.conf" --once 2>/dev/null
+	profile idle "$SALESCYCLED" -c "$T/idle.conf" --once
+fi
+
+# ---- the table ----------------------------------------------------------------
+
+mb() {
+	"$PY" -c "print('%.1f' % ($1 / 1024))"
+}
+cat <<EOF
+IMAP, Dovecot $("$DOVECOT" --version | cut -d' ' -f1) on loopback, $(nproc) cores (load average at start $load); INBOX of $N messages ($(cut -d, -f2 "$T/seed-$N" | sed 's/^ //'), 30% with attachments); metadata answer $(mb "$((bytes20 / 1024))") MB; Dovecot's cache warm; median of $RUNS runs.
+
+| run | messages | wall s | vs floor | peak RSS MB | CPU s |
+|-----|---------:|-------:|---------:|------------:|------:|
+| raw LOGIN, EXAMINE, UID FETCH 1:* (floor) | $N | $raw20 | 1.00 | - | - |
+| salescycled --once, empty store | $N | $sc20 | $(ratio "$sc20" "$raw20") | $(mb "$rss20") | $cpu20 |
+| raw LOGIN, EXAMINE, UID FETCH 1:* (floor) | $SMALL | $raw5 | 1.00 | - | - |
+| salescycled --once, empty store | $SMALL | $sc5 | $(ratio "$sc5" "$raw5") | $(mb "$rss5") | $cpu5 |
+| mbsync $(mbsync -v 2>/dev/null | head -1 | sed 's/^isync //') pull to Maildir (default fsync), once | $N | $mb_wall | $(ratio "$mb_wall" "$raw20") | $(mb "$mb_rss") | - |
+| mbsync pull to Maildir, FSync no, once | $N | $mbn_wall | $(ratio "$mbn_wall" "$raw20") | $(mb "$mbn_rss") | - |
+
+salescycled's first sync of $N messages sent $all_cmds commands besides LOGIN: $meta_fetches metadata UID FETCH batches and $text_fetches UID FETCH of text parts (for hashtags in outbound mail), which the floor does not include.
+
+Idle polling: $ACCOUNTS accounts x 2 folders, no new mail, 4 at a time; commands each session sent after login, from Dovecot's protocol log.
+
+| run | STATUS | commands after login | wall s | vs floor | peak RSS MB | CPU s |
+|-----|-------:|----------------------|-------:|---------:|------------:|------:|
+| raw STATUS over sockets, 4 parallel (floor) | $raw_status | $raw_cmds | $idle_raw | 1.00 | - | - |
+| salescycled --once, workers 4 | $sc_status | $sc_cmds | $idle_sc | $(ratio "$idle_sc" "$idle_raw") | $(mb "$idle_rss") | $idle_cpu |
+
+| target | figure | met |
+|--------|--------|-----|
+| ingest at most 1.3x the raw fetch | $(ratio "$sc20" "$raw20")x | $(verdict "$sc20 <= 1.3 * $raw20") |
+| peak RSS under 32 MB | $(mb "$rss20") MB | $(verdict "$rss20 < 32 * 1024") |
+| peak RSS at $N no larger than at $SMALL (1 MB noise allowed) | $(mb "$rss20") vs $(mb "$rss5") MB | $(verdict "$rss20 <= $rss5 + 1024") |
+| one STATUS per folder | $sc_status for $folders folders | $(verdict "$sc_status == $folders") |
+| idle pass within 2x the raw STATUS | $(ratio "$idle_sc" "$idle_raw")x | $(verdict "$idle_sc <= 2 * $idle_raw") |
+
+Reproduce (as root, after make): \`contrib/bench/imap/run.sh BUILDDIR $N $ACCOUNTS\`
+EOF
