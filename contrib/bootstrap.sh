@@ -1,8 +1,10 @@
 #!/bin/sh
 # Sets salescycle up on a fresh Debian 12 machine and runs it:
 #
-#   contrib/bootstrap.sh demo    install what is missing, build, import the
-#                                bundled sample data and print the reports
+#   contrib/bootstrap.sh demo    install what is missing, build, start
+#                                throwaway IMAP, CalDAV and SMTP servers on
+#                                loopback seeded with the sample data, run
+#                                the agent once and print the reports
 #   contrib/bootstrap.sh check   install what is missing, build, run all tests
 #
 # Packages are installed only when missing (with sudo unless run as root).
@@ -16,7 +18,8 @@ what=${1:-}
 build_deps="build-essential autoconf automake libtool pkg-config
 libetpan-dev libcurl4-gnutls-dev libical-dev libexpat1-dev libsqlite3-dev
 libinih-dev libpsl-dev libgnutls28-dev libcmocka-dev tzdata"
-test_deps="dovecot-imapd radicale python3-aiosmtpd sqlite3 curl valgrind chromium"
+demo_deps="dovecot-imapd radicale python3-aiosmtpd curl openssl chromium"
+test_deps="$demo_deps sqlite3 valgrind"
 
 # Installs the Debian packages of $* that are not installed yet.
 need() {
@@ -45,9 +48,13 @@ build() {
 
 case "$what" in
 demo)
-	need $build_deps
+	need $build_deps $demo_deps
 	build
-	exec contrib/demo/run-sample.sh "$top/build"
+	# Dovecot runs its own users, so the demo servers need root.
+	if [ "$(id -u)" = 0 ]; then
+		exec contrib/demo/run-demo.sh "$top/build"
+	fi
+	exec sudo contrib/demo/run-demo.sh "$top/build"
 	;;
 check)
 	need $build_deps $test_deps
