@@ -25,5 +25,11 @@ for o in $("$SALESCYCLE" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 	esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
 	grep -q -- "$esc" "$man" || { echo "man page lacks common option $o"; missing=1; }
 done
-[ "$missing" = 0 ] || fail "man/salescycle.1 does not match --help"
+# The agent's options are in salescycled(8).
+for o in $("$SALESCYCLED" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+	grep -q -- "$esc" "$top_srcdir/man/salescycled.8.in" ||
+		{ echo "salescycled.8 lacks option $o"; missing=1; }
+done
+[ "$missing" = 0 ] || fail "the man pages do not match --help"
 echo "ok: $(echo $commands | wc -w) commands documented"
