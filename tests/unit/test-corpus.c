@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Replays the fuzzing corpora tests/data/corpus/<parser>/ (seeds and every
+ * crash reproducer the fuzzers found) through the parsers the way the
+ * harnesses in tests/fuzz/ call them, so that each crash stays a
+ * regression test of `make check` (and of the sanitizer build in CI).
+ * Beyond not crashing, each result must keep the parser's contract: a
+ * failure has the documented class and a message, a success a
+ * well-formed result.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "davxml.h"
+#include "event.h"
+#include "helpers.h"
+#include "log.h"
+#include "mail.h"
+#include "xmalloc.h"
+
+/* The window and zone of tests/fuzz/fuzz-event.c. */
+#define CORPUS_FROM	1767225600	/* 2026-01-01T00:00:00Z */
+#define CORPUS_TO	1830297600	/* 2028-01-01T00:00:00Z */
+
+typedef void (*corpus_fn)(const char *name, const char *buf, size_t len);
+
+/* Calls fn on every file of tests/data/corpus/DIR; fails if there is none. */
+static void
+corpus_replay(const char *dir, corpus_fn fn)
+{
+	char rel[512], path[1024];
+	struct dirent *de;
+	size_t len, n = 0;
+	char *buf;
+	DIR *d;
+
+	snprintf(rel, sizeof rel, "corpus/%s", dir);
+	snprintf(path, sizeof path, "%s", test_data_path(rel));
+	d = opendir(path);
+	if (d == NULL)
+		fail_msg("cannot open corpus %s", path);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof rel, "corpus/%s/%s", dir, de->d_name);
+		buf = test_read_data(rel, &len);
+		fn(de->d_name, buf, len);
+		free(buf);
+		n++;
+	}
+	closedir(d);
+	if (n == 0)
+		fail_msg("corpus %s is empty", path);
+}
+
+/* Checks that every address of a list has its address part. */
+static void
+corpus_check_addrs(const char *name, const struct mail_addr_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].addr == NULL)
+			fail_msg("%s: address %zu without addr", name, i);
+}
+
+static void
+corpus_mail(const char *name, const char *buf, size_t len)
+{
+	struct mail_summary s;
+	struct err err;
+
+	if (mail_parse(buf, len, &s, &err) != 0) {
+		if (err.cls != ERR_DATA || err.msg[0] == '\0')
+			fail_msg("%s: failed with class %d '%s'", name, err.cls,
+			    err.msg);
+		return;
+	}
+	if (s.subject == NULL)
+		fail_msg("%s: parsed without a subject string", name);
+	corpus_check_addrs(name, &s.from);
+	corpus_check_addrs(name, &s.to);
+	corpus_check_addrs(name, &s.cc);
+	mail_summary_free(&s);
+}
+
+static void
+corpus_event(const char *name, const char *buf, size_t len)
+{
+	struct ical_file f;
+	struct err err;
+	size_t i;
+
+	if (event_parse(buf, len, CORPUS_FROM, CORPUS_TO, "Europe/Amsterdam",
+	    name, &f, &err) != 0) {
+		if (err.cls != ERR_DATA || err.msg[0] == '\0')
+			fail_msg("%s: failed with class %d '%s'", name, err.cls,
+			    err.msg);
+		return;
+	}
+	for (i = 0; i < f.nocc; i++) {
+		if (f.occ[i].event >= f.nevents)
+			fail_msg("%s: occurrence %zu names event %zu of %zu",
+			    name, i, f.occ[i].event, f.nevents);
+		if (i > 0 && f.occ[i].start < f.occ[i - 1].start)
+			fail_msg("%s: occurrence %zu out of order", name, i);
+	}
+	ical_file_free(&f);
+}
+
+/* What one pass of the multistatus parser saw. */
+struct corpus_dav {
+	const char	*name;
+	unsigned long	 calls;
+	int		 rc;
+};
+
+static int
+corpus_dav_cb(const struct dav_response *r, void *arg, struct err *err)
+{
+	struct corpus_dav *cd = arg;
+
+	if (r->href == NULL)
+		fail_msg("%s: response without href", cd->name);
+	if (r->calendar_data != NULL &&
+	    r->calendar_data_len > DAVXML_MAX_DATA)
+		fail_msg("%s: calendar-data over the cap", cd->name);
+	cd->calls++;
+	return 0;
+}
+
+/* Parses buf in two pieces cut at cut, as fuzz-davxml.c does. */
+static void
+corpus_dav_pass(struct corpus_dav *cd, const char *buf, size_t len, size_t cut)
+{
+	struct davxml *x;
+	struct err err;
+
+	x = davxml_new(corpus_dav_cb, cd);
+	cd->rc = davxml_feed(x, buf, cut, false, &err);
+	if (cd->rc == 0)
+		cd->rc = davxml_feed(x, buf + cut, len - cut, true, &err);
+	if (cd->rc != 0 && (err.cls != ERR_DATA || err.msg[0] == '\0'))
+		fail_msg("%s: failed with class %d '%s'", cd->name, err.cls,
+		    err.msg);
+	davxml_free(x);
+}
+
+static void
+corpus_davxml(const char *name, const char *buf, size_t len)
+{
+	struct corpus_dav split = { .name = name }, whole = { .name = name };
+
+	corpus_dav_pass(&split, buf, len,
+	    len > 0 ? (unsigned char)buf[0] % (len + 1) : 0);
+	corpus_dav_pass(&whole, buf, len, len);
+	/* Where the network cuts a document must not change what it says. */
+	if (split.rc != whole.rc || split.calls != whole.calls)
+		fail_msg("%s: split parse gave %d/%lu, whole %d/%lu", name,
+		    split.rc, split.calls, whole.rc, whole.calls);
+}
+
+static void
+corpus_config(const char *name, const char *buf, size_t len)
+{
+	struct config cfg;
+	struct err err;
+	char path[1024];
+	int fd;
+
+	/* Private, as fuzz-config.c's memfd is, so 'password' is accepted. */
+	snprintf(path, sizeof path, "%s/corpus.conf", test_tmpdir());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_int_not_equal(fd, -1);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+	if (config_load(path, &cfg, &err) != 0) {
+		if (err.cls != ERR_FINAL ||
+		    strncmp(err.msg, path, strlen(path)) != 0)
+			fail_msg("%s: failed with class %d '%s'", name, err.cls,
+			    err.msg);
+		return;
+	}
+	if (cfg.path == NULL || strcmp(cfg.path, path) != 0)
+		fail_msg("%s: config path not kept", name);
+	config_free(&cfg);
+}
+
+static void
+test_corpus_mail(void **state)
+{
+	corpus_replay("mail", corpus_mail);
+}
+
+static void
+test_corpus_event(void **state)
+{
+	corpus_replay("event", corpus_event);
+}
+
+static void
+test_corpus_davxml(void **state)
+{
+	corpus_replay("davxml", corpus_davxml);
+}
+
+static void
+test_corpus_config(void **state)
+{
+	corpus_replay("config", corpus_config);
+}
+
+static int
+setup_group(void **state)
+{
+	log_level = LOG_LVL_ERROR;
+	return 0;
+}
+
+static int
+teardown_group(void **state)
+{
+	test_tmpdir_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus_mail),
+		cmocka_unit_test(test_corpus_event),
+		cmocka_unit_test(test_corpus_davxml),
+		cmocka_unit_test(test_corpus_config),
+	};
+
+	return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
