@@ -10,9 +10,12 @@
  * in batches, streamed through libetpan's message handler into the
  * pipeline, which commits each batch with the folder's cursor.
  *
- * Of outbound mail (the \Sent folder, or sent by a salesperson) it also
- * fetches the first 4 KB of the first text/plain part, for the hashtags
- * (#lost, #verbal) that mail.c finds in the same part of a file.  A
+ * Of outbound mail (the \Sent folder, or sent by a salesperson; never
+ * bulk) it also fetches the first 4 KB of the first text/plain part, for
+ * the hashtags (#lost, #verbal) that mail.c finds in the same part of a
+ * file, and its text/calendar and application/ics parts (up to 1 MiB
+ * each), the invitations the pipeline turns into appointments: all parts
+ * of a batch in one UID FETCH per distinct message structure.  A
  * message whose FETCH answer libetpan cannot parse is found by asking
  * again in halves on fresh connections, skipped with a warning and
  * recorded in the folder's "skipped" cursor.
@@ -473,8 +476,7 @@ imap_walk(const struct mailimap_body *body, const char *section, int depth,
 		    "1", m->bd_body->bd_type == MAILIMAP_BODY_1PART ? ".1" : "");
 		return imap_walk(m->bd_body, sub, depth + 1, visit, arg);
 	}
-	/* A section too long for struct imap_text_part is never asked for. */
-	if (strlen(section) >= sizeof ((struct imap_text_part *)0)->section)
+	if (strlen(section) >= IMAP_SECTION_MAX)
 		return false;
 	return visit(p, *section != '\0' ? section : "1", arg);
 }
@@ -559,10 +561,10 @@ imap_calendar_visit(const struct mailimap_body_type_1part *p,
 	return false;
 }
 
-/* The calendar parts of a BODYSTRUCTURE into out[0..max); how many there are. */
+/* The calendar parts of a BODYSTRUCTURE into out[0..max); returns how many. */
 static size_t
-imap_body_calendars(const struct mailimap_body *body, struct imap_text_part *out,
-    size_t max)
+imap_body_calendars(const struct mailimap_body *body,
+    struct imap_text_part *out, size_t max)
 {
 	struct imap_calendars	c = { out, max, 0 };
 
@@ -1151,13 +1153,19 @@ imap_test_env(const char *name, long def)
 	return n;
 }
 
-/* The first text/plain part of a message, where mail.c reads hashtags. */
+/*
+ * An outbound message whose parts are still to be fetched: its first
+ * text/plain part (hashtags) and its calendar parts (invitations).
+ */
 struct imap_held {
 	uint32_t		 uid;
 	struct mail_summary	 sum;
+	bool			 has_text;
 	struct imap_text_part	 text;
-	bool			 asked;		/* in a text FETCH */
-	bool			 answered;
+	struct imap_text_part	 cal[IMAP_MAX_CALENDARS];
+	size_t			 ncal;
+	bool			 asked;		/* in a parts FETCH */
+	bool			 answered;	/* handed to the pipeline */
 };
 
 /* One folder's sync in progress. */
@@ -1173,7 +1181,7 @@ struct imap_folder_ctx {
 	const uint32_t		*batch;		/* borrowed: the batch's UIDs, ascending */
 	bool			*got;		/* owned: per batch UID, its answer came */
 	size_t			 nbatch;
-	struct imap_held	*held;		/* owned: outbound mail awaiting its text */
+	struct imap_held	*held;		/* owned: outbound mail awaiting its parts */
 	size_t			 nheld;
 	struct strlist		 skipped;	/* UIDs given up on, as text */
 	unsigned long		 seen;
@@ -1212,11 +1220,12 @@ imap_hand(struct imap_folder_ctx *c, uint32_t uid, const struct mail_summary *su
 }
 
 /*
- * Whether a message's text is worth fetching: hashtags only count in mail
- * the salesperson sends (classify.c's outbound rule), never in bulk mail.
+ * Whether a message's parts are worth fetching: hashtags and invitations
+ * only count in mail the salesperson sends (classify.c's outbound rule),
+ * never in bulk mail.
  */
 static bool
-imap_needs_text(const struct imap_folder_ctx *c, const struct mail_summary *sum)
+imap_needs_parts(const struct imap_folder_ctx *c, const struct mail_summary *sum)
 {
 	const char	*from;
 	char		 key[256];
@@ -1232,6 +1241,38 @@ imap_needs_text(const struct imap_folder_ctx *c, const struct mail_summary *sum)
 	    account_classify(c->cfg, from, key, sizeof key) == ADDR_INTERNAL;
 }
 
+/*
+ * Which parts of an outbound message to fetch into h: the text part and
+ * the calendar parts small enough to take in.  False if none.
+ */
+static bool
+imap_held_parts(const struct imap_folder_ctx *c,
+    const struct mailimap_msg_att *att, uint32_t uid, struct imap_held *h)
+{
+	struct imap_text_part	cal[IMAP_MAX_CALENDARS];
+	size_t			n, i;
+
+	h->has_text = imap_msg_text_part(att, &h->text);
+	n = imap_msg_calendar_parts(att, cal, IMAP_MAX_CALENDARS);
+	if (n > IMAP_MAX_CALENDARS) {
+		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %zu calendar parts; "
+		    "only the first %d read", c->folder, uid, n,
+		    IMAP_MAX_CALENDARS);
+		n = IMAP_MAX_CALENDARS;
+	}
+	h->ncal = 0;
+	for (i = 0; i < n; i++) {
+		if (cal[i].size > IMAP_CALENDAR_MAX) {
+			imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: calendar part "
+			    "%s of %u bytes skipped", c->folder, uid,
+			    cal[i].section, cal[i].size);
+			continue;
+		}
+		h->cal[h->ncal++] = cal[i];
+	}
+	return h->has_text || h->ncal > 0;
+}
+
 /* libetpan calls this for each FETCH response while it is still reading. */
 static void
 imap_on_message(struct mailimap_msg_att *att, void *arg)
@@ -1239,7 +1280,6 @@ imap_on_message(struct mailimap_msg_att *att, void *arg)
 	struct imap_folder_ctx	*c = arg;
 	struct mail_summary	 sum;
 	struct imap_held	*h;
-	struct imap_text_part	 tp;
 	const uint32_t		*at;
 	uint32_t		 uid;
 
@@ -1253,54 +1293,125 @@ imap_on_message(struct mailimap_msg_att *att, void *arg)
 	}
 	c->got[at - c->batch] = true;
 	c->seen++;
-	if (imap_needs_text(c, &sum) && imap_msg_text_part(att, &tp)) {
+	if (imap_needs_parts(c, &sum)) {
 		c->held = xreallocarray(c->held, c->nheld + 1, sizeof *c->held);
-		h = &c->held[c->nheld++];
-		h->uid = uid;
-		h->sum = sum;	/* taken over */
-		h->text = tp;
-		h->asked = h->answered = false;
-		return;
+		h = &c->held[c->nheld];
+		memset(h, 0, sizeof *h);
+		if (imap_held_parts(c, att, uid, h)) {
+			h->uid = uid;
+			h->sum = sum;	/* taken over */
+			c->nheld++;
+			return;
+		}
 	}
 	imap_hand(c, uid, &sum);
 	mail_summary_free(&sum);
 }
 
-/* libetpan calls this for each answer to the text FETCH of held messages. */
+/* The part number of a BODY[section] answer ("1.2"); "" for any other. */
 static void
-imap_on_text(struct mailimap_msg_att *att, void *arg)
+imap_answer_section(const struct mailimap_section *sec, char *out, size_t len)
 {
-	struct imap_folder_ctx			*c = arg;
-	struct mailimap_msg_att_item		*item;
-	struct mailimap_msg_att_static		*st;
-	struct mailimap_msg_att_body_section	*sec = NULL;
+	const struct mailimap_section_spec	*sp;
 	clistiter				*it;
-	uint32_t				 uid = 0;
-	size_t					 i;
+	size_t					 n = 0;
+
+	out[0] = '\0';
+	if (sec == NULL || (sp = sec->sec_spec) == NULL ||
+	    sp->sec_type != MAILIMAP_SECTION_SPEC_SECTION_PART ||
+	    sp->sec_text != NULL || sp->sec_data.sec_part == NULL ||
+	    sp->sec_data.sec_part->sec_id == NULL)
+		return;
+	for (it = clist_begin(sp->sec_data.sec_part->sec_id); it != NULL &&
+	    n < len; it = clist_next(it)) {
+		snprintf(out + n, len - n, "%s%u", n > 0 ? "." : "",
+		    *(uint32_t *)clist_content(it));
+		n = strlen(out);
+	}
+}
+
+/*
+ * Reads one BODY[section] answer into a held message: hashtags from its
+ * text part, or the decoded iCalendar text of calendar part j into texts[j].
+ */
+static void
+imap_held_answer(struct imap_folder_ctx *c, struct imap_held *h,
+    const struct mailimap_msg_att_body_section *sec, char **texts)
+{
+	char	section[IMAP_SECTION_MAX];
+	size_t	j;
+
+	if (sec->sec_body_part == NULL)
+		return;
+	imap_answer_section(sec->sec_section, section, sizeof section);
+	if (h->has_text && strcmp(section, h->text.section) == 0) {
+		imap_text_hashtags(&h->sum, &h->text, sec->sec_body_part,
+		    sec->sec_length);
+		return;
+	}
+	for (j = 0; j < h->ncal; j++) {
+		if (strcmp(section, h->cal[j].section) != 0 || texts[j] != NULL)
+			continue;
+		texts[j] = imap_part_text(&h->cal[j], sec->sec_body_part,
+		    sec->sec_length);
+		if (texts[j] == NULL)
+			imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: calendar part "
+			    "%s does not decode; skipped", c->folder, h->uid,
+			    section);
+		return;
+	}
+}
+
+/*
+ * libetpan calls this for each answer to the parts FETCH of held
+ * messages: the message is complete with it and goes to the pipeline at
+ * once, so that a batch never keeps more than one answer's parts.
+ */
+static void
+imap_on_parts(struct mailimap_msg_att *att, void *arg)
+{
+	struct imap_folder_ctx		*c = arg;
+	struct mailimap_msg_att_item	*item;
+	struct mailimap_msg_att_static	*st;
+	struct imap_held		*h = NULL;
+	clistiter			*it;
+	char				*texts[IMAP_MAX_CALENDARS] = { NULL };
+	uint32_t			 uid = 0;
+	size_t				 i;
 
 	if (att == NULL || att->att_list == NULL)
 		return;
+	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item != NULL && item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+		    item->att_data.att_static != NULL &&
+		    item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
+			uid = item->att_data.att_static->att_data.att_uid;
+	}
+	for (i = 0; i < c->nheld && h == NULL; i++)
+		if (c->held[i].uid == uid && c->held[i].asked &&
+		    !c->held[i].answered)
+			h = &c->held[i];
+	if (h == NULL)
+		return;		/* not ours, or a second answer */
 	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
 		item = clist_content(it);
 		if (item == NULL || item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
 		    item->att_data.att_static == NULL)
 			continue;
 		st = item->att_data.att_static;
-		if (st->att_type == MAILIMAP_MSG_ATT_UID)
-			uid = st->att_data.att_uid;
-		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
-			sec = st->att_data.att_body_section;
+		if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
+		    st->att_data.att_body_section != NULL)
+			imap_held_answer(c, h, st->att_data.att_body_section,
+			    texts);
 	}
-	if (uid == 0 || sec == NULL || sec->sec_body_part == NULL)
-		return;
-	for (i = 0; i < c->nheld; i++)
-		if (c->held[i].uid == uid && c->held[i].asked &&
-		    !c->held[i].answered) {
-			imap_text_hashtags(&c->held[i].sum, &c->held[i].text,
-			    sec->sec_body_part, sec->sec_length);
-			c->held[i].answered = true;
-			break;
-		}
+	/* In the order of the parts, as mail.c collects them. */
+	for (i = 0; i < h->ncal; i++)
+		if (texts[i] != NULL)
+			strlist_take(&h->sum.calendar_parts, texts[i]);
+	imap_hand(c, h->uid, &h->sum);
+	mail_summary_free(&h->sum);
+	h->answered = true;
 }
 
 /* Sets the streaming handler of the connection (again after a reconnect). */
@@ -1513,39 +1624,71 @@ imap_held_clear(struct imap_folder_ctx *c)
 	c->nheld = 0;
 }
 
-/* The FETCH items of a text part: its first IMAP_TEXT_MAX bytes, PEEK. */
-static struct mailimap_fetch_type *
-imap_text_fetch_type(const char *section)
+/* BODY.PEEK[section]<0.max>: a part's first max bytes, never setting \Seen. */
+static struct mailimap_fetch_att *
+imap_section_att(const char *section, uint32_t max)
 {
-	struct mailimap_fetch_type	*ft;
+	struct mailimap_fetch_att	*fa;
 	clist				*ids;
 	uint32_t			*id;
 	const char			*p = section;
 	char				*ep;
 	unsigned long			 v;
 
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	ids = clist_new();
-	if (ft == NULL || ids == NULL)
+	if (ids == NULL)
 		fatal("out of memory");
 	while (*p != '\0') {
 		v = strtoul(p, &ep, 10);
 		if (ep == p || v == 0 || v > UINT32_MAX)
-			break;		/* imap_find_text writes digits and dots */
+			break;		/* imap_walk writes digits and dots */
 		id = xmalloc(sizeof *id);
 		*id = (uint32_t)v;
 		if (clist_append(ids, id) != 0)
 			fatal("out of memory");
 		p = *ep == '.' ? ep + 1 : ep;
 	}
-	if (mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_uid()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_body_peek_section_partial(
-	    mailimap_section_new_part(mailimap_section_part_new(ids)), 0,
-	    IMAP_TEXT_MAX)) != 0)
+	fa = mailimap_fetch_att_new_body_peek_section_partial(
+	    mailimap_section_new_part(mailimap_section_part_new(ids)), 0, max);
+	if (fa == NULL)
 		fatal("out of memory");
+	return fa;
+}
+
+/* The FETCH items of a held message's parts: UID and each part, PEEK. */
+static struct mailimap_fetch_type *
+imap_parts_fetch_type(const struct imap_held *h)
+{
+	struct mailimap_fetch_type	*ft;
+	size_t				 i;
+
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	if (ft == NULL || mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid()) != 0)
+		fatal("out of memory");
+	if (h->has_text && mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    imap_section_att(h->text.section, IMAP_TEXT_MAX)) != 0)
+		fatal("out of memory");
+	for (i = 0; i < h->ncal; i++)
+		if (mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    imap_section_att(h->cal[i].section, IMAP_CALENDAR_MAX)) != 0)
+			fatal("out of memory");
 	return ft;
+}
+
+/* Whether two held messages ask for the same parts (one FETCH for both). */
+static bool
+imap_held_same(const struct imap_held *a, const struct imap_held *b)
+{
+	size_t	i;
+
+	if (a->has_text != b->has_text || a->ncal != b->ncal ||
+	    (a->has_text && strcmp(a->text.section, b->text.section) != 0))
+		return false;
+	for (i = 0; i < a->ncal; i++)
+		if (strcmp(a->cal[i].section, b->cal[i].section) != 0)
+			return false;
+	return true;
 }
 
 /* One UID FETCH of uids[0..n) streamed to the handler set; libetpan's code. */
@@ -1678,16 +1821,18 @@ imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
 }
 
 /*
- * Fetches the start of the text part of each held (outbound) message, one
- * UID FETCH per distinct section, reads its hashtags and hands all of them
- * to the pipeline.  Returns 0, -1 or -2 as imap_fetch_part.
+ * Fetches the parts of each held (outbound) message, the start of its
+ * text part and its calendar parts, with one UID FETCH per distinct set
+ * of sections (mail from one client has the same structure, so that is
+ * one or a few per batch); each message goes to the pipeline as its
+ * answer arrives, the others after.  Returns 0, -1 or -2 as
+ * imap_fetch_part.
  */
 static int
-imap_fetch_texts(struct imap_folder_ctx *c, struct err *err)
+imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 {
 	struct mailimap_fetch_type	*ft;
 	uint32_t			*uids;
-	const char			*sec;
 	size_t				 i, j, k;
 	char				 what[600];
 	int				 r, rc = 0;
@@ -1698,10 +1843,9 @@ imap_fetch_texts(struct imap_folder_ctx *c, struct err *err)
 	for (i = 0; i < c->nheld && rc == 0; i++) {
 		if (c->held[i].asked)
 			continue;
-		sec = c->held[i].text.section;
 		for (j = i, k = 0; j < c->nheld; j++)
 			if (!c->held[j].asked &&
-			    strcmp(c->held[j].text.section, sec) == 0) {
+			    imap_held_same(&c->held[j], &c->held[i])) {
 				c->held[j].asked = true;
 				uids[k++] = c->held[j].uid;
 			}
@@ -1710,18 +1854,19 @@ imap_fetch_texts(struct imap_folder_ctx *c, struct err *err)
 			rc = -1;
 			break;
 		}
-		imap_stream_to(c->s, imap_on_text, c);
-		ft = imap_text_fetch_type(sec);
+		imap_stream_to(c->s, imap_on_parts, c);
+		ft = imap_parts_fetch_type(&c->held[i]);
 		r = imap_fetch_uids(c->s, uids, k, ft);
 		mailimap_fetch_type_free(ft);
 		if (r == MAILIMAP_ERROR_PARSE) {
-			/* Keep the metadata; only the text's hashtags are lost. */
-			imap_log(LOG_LVL_WARN, c->s, "%s: unparsable text of "
-			    "UID %u%s; its hashtags are not read", c->folder,
-			    uids[0], k > 1 ? " and others" : "");
+			/* Keep the metadata; only the parts are lost. */
+			imap_log(LOG_LVL_WARN, c->s, "%s: unparsable parts of "
+			    "UID %u%s; their hashtags and invitations are not "
+			    "read", c->folder, uids[0], k > 1 ? " and others" :
+			    "");
 			imap_disconnect(c->s, false);
 		} else if (r != MAILIMAP_NO_ERROR) {
-			snprintf(what, sizeof what, "%s: UID FETCH (text)",
+			snprintf(what, sizeof what, "%s: UID FETCH (parts)",
 			    c->folder);
 			imap_fail(c->s, r, what, err);
 			rc = c->s->lost ? -1 : -2;
@@ -1730,7 +1875,8 @@ imap_fetch_texts(struct imap_folder_ctx *c, struct err *err)
 	free(uids);
 	if (rc == 0)
 		for (i = 0; i < c->nheld; i++)
-			imap_hand(c, c->held[i].uid, &c->held[i].sum);
+			if (!c->held[i].answered)
+				imap_hand(c, c->held[i].uid, &c->held[i].sum);
 	imap_held_clear(c);
 	return rc;
 }
@@ -1830,7 +1976,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		imap_test_pause();
 		rc = imap_fetch_part(&ctx, uids + i, j - i, err);
 		if (rc == 0)
-			rc = imap_fetch_texts(&ctx, err);
+			rc = imap_fetch_held(&ctx, err);
 		if (rc != 0)
 			goto out;
 		next = (uint64_t)uids[j - 1] + 1;

@@ -50,14 +50,17 @@ struct mailimap_set *imap_uid_set(const uint32_t *uids, size_t n);
 int	imap_summary(const struct mailimap_msg_att *, struct mail_summary *out,
 	    uint32_t *uid);
 
-/* Bytes of a calendar part fetched (BODY.PEEK[n]<0.1048576>); larger ones are skipped. */
+/* Bytes of a calendar part fetched (BODY.PEEK[n]<0.1048576>); larger: skipped. */
 #define IMAP_CALENDAR_MAX	(1024 * 1024)
 /* Calendar parts read of one message. */
 #define IMAP_MAX_CALENDARS	8
 
+/* Longest IMAP part number kept, with its NUL; deeper parts are not read. */
+#define IMAP_SECTION_MAX	64
+
 /* Where a part to fetch lies: its hashtag text or a calendar part. */
 struct imap_text_part {
-	char		section[64];	/* IMAP part number: "1", "1.2" */
+	char		section[IMAP_SECTION_MAX];	/* part number: "1.2" */
 	int		encoding;	/* MAILMIME_MECHANISM_* */
 	char		charset[64];	/* "" when the part has none */
 	uint32_t	size;		/* encoded size from BODYSTRUCTURE */

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of imap.c's pure helpers: URL parsing, UID sets, modified
- * UTF-7, dates, and the mail summary built from a FETCH response that a
- * scripted server writes into a socketpair (libetpan parses it exactly as
- * it would a real server's answer); and the whole driver against a fake
- * server on loopback that answers one message with bytes libetpan cannot
- * parse.
+ * UTF-7, dates, the mail summary and the text and calendar parts found in
+ * a FETCH response that a scripted server writes into a socketpair
+ * (libetpan parses it exactly as it would a real server's answer), and
+ * the decoding of those parts; and the whole driver against a fake server
+ * on loopback that answers one message with bytes libetpan cannot parse,
+ * or serves invitations anna sent with their parts.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -185,6 +187,11 @@ struct fetched {
 	uint32_t		uid[4];
 	int			rc[4];
 	size_t			n;
+	/* what the first message's BODYSTRUCTURE says is worth fetching */
+	struct imap_text_part	cal[IMAP_MAX_CALENDARS];
+	size_t			ncal;
+	struct imap_text_part	text;
+	bool			has_text;
 };
 
 static void
@@ -200,6 +207,10 @@ on_msg(struct mailimap_msg_att *att, void *arg)
 {
 	struct fetched	*f = arg;
 
+	if (f->n == 0) {
+		f->ncal = imap_msg_calendar_parts(att, f->cal, IMAP_MAX_CALENDARS);
+		f->has_text = imap_msg_text_part(att, &f->text);
+	}
 	if (f->n < 4) {
 		f->rc[f->n] = imap_summary(att, &f->sum[f->n], &f->uid[f->n]);
 		f->n++;
@@ -390,11 +401,146 @@ test_imap_text_hashtags(void **state)
 	}
 }
 
+/* BODYSTRUCTURE pieces for the calendar part tests. */
+#define BS_PLAIN \
+	"(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 10 1 " \
+	"NIL NIL NIL NIL)"
+#define BS_HTML \
+	"(\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL " \
+	"\"QUOTED-PRINTABLE\" 20 1 NIL NIL NIL NIL)"
+#define BS_CAL(enc, size) \
+	"(\"TEXT\" \"CALENDAR\" (\"CHARSET\" \"utf-8\" \"METHOD\" " \
+	"\"REQUEST\") NIL NIL \"" enc "\" " size " 12 NIL NIL NIL NIL)"
+#define BS_ICS \
+	"(\"APPLICATION\" \"ICS\" (\"NAME\" \"invite.ics\") NIL NIL " \
+	"\"BASE64\" 400 NIL (\"ATTACHMENT\" (\"FILENAME\" \"invite.ics\")) " \
+	"NIL NIL)"
+#define BS_PDF \
+	"(\"APPLICATION\" \"PDF\" (\"NAME\" \"offerte.pdf\") NIL NIL " \
+	"\"BASE64\" 100 NIL NIL NIL NIL)"
+#define BS_ALT(parts) \
+	"(" parts " \"ALTERNATIVE\" (\"BOUNDARY\" \"a\") NIL NIL NIL)"
+#define BS_MIXED(parts) \
+	"(" parts " \"MIXED\" (\"BOUNDARY\" \"m\") NIL NIL NIL)"
+#define BS_RFC822(body) \
+	"(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 900 " \
+	"(NIL \"fwd\" NIL NIL NIL NIL NIL NIL NIL NIL) " body " 30 " \
+	"NIL NIL NIL NIL)"
+
+/*
+ * The calendar parts (text/calendar, application/ics) of a BODYSTRUCTURE,
+ * in multipart/alternative, attached and in attached messages, with their
+ * section numbers, encodings and sizes; the text part beside them.
+ */
+static void
+test_imap_calendar_parts(void **state)
+{
+	static const struct {
+		const char	*bs;
+		const char	*want;	/* "section:encoding:size:charset ..." */
+		const char	*text;	/* the hashtag part's section, "" none */
+	} rows[] = {
+		/* Outlook: the invitation inside the alternative and as a file. */
+		{ BS_MIXED(BS_ALT(BS_PLAIN BS_HTML BS_CAL("7BIT", "300")) BS_ICS),
+		  "1.3:8bit:300:utf-8 2:base64:400:", "1.1" },
+		/* Only the calendar, the whole message. */
+		{ BS_CAL("BASE64", "2000"), "1:base64:2000:utf-8", "" },
+		{ BS_ALT(BS_PLAIN BS_CAL("QUOTED-PRINTABLE", "500")),
+		  "2:qp:500:utf-8", "1" },
+		/* A forwarded invitation: multipart and single part inside. */
+		{ BS_MIXED(BS_PLAIN BS_RFC822(BS_ALT(BS_PLAIN
+		  BS_CAL("7BIT", "300")))), "2.2:8bit:300:utf-8", "1" },
+		{ BS_MIXED(BS_PLAIN BS_RFC822(BS_CAL("7BIT", "300"))),
+		  "2.1:8bit:300:utf-8", "1" },
+		{ BS_MIXED(BS_PLAIN BS_PDF), "", "1" },
+		/* Too large to take in: found with its size, skipped by the driver. */
+		{ BS_MIXED(BS_HTML BS_CAL("BASE64", "2000000")),
+		  "2:base64:2000000:utf-8", "" },
+	};
+	struct fetched	 f;
+	char		 answer[4096], got[256];
+	size_t		 i, j, len;
+	const char	*enc;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		snprintf(answer, sizeof answer,
+		    "* OK ready\r\n"
+		    "* 1 FETCH (UID 9 ENVELOPE (\"Mon, 5 Oct 2026 09:30:00 +0200\" "
+		    "\"Uitnodiging\" ((NIL NIL \"anna\" \"brightline.nl\")) NIL NIL "
+		    "((NIL NIL \"jan\" \"acme.nl\")) NIL NIL NIL \"<i@b.nl>\") "
+		    "BODYSTRUCTURE %s)\r\n1 OK done\r\n", rows[i].bs);
+		fetch_script(answer, &f);
+		assert_int_equal(f.n, 1);
+		assert_int_equal(f.rc[0], 0);
+		got[0] = '\0';
+		for (j = 0, len = 0; j < f.ncal; j++) {
+			enc = f.cal[j].encoding == MAILMIME_MECHANISM_BASE64 ?
+			    "base64" : f.cal[j].encoding ==
+			    MAILMIME_MECHANISM_QUOTED_PRINTABLE ? "qp" : "8bit";
+			snprintf(got + len, sizeof got - len, "%s%s:%s:%u:%s",
+			    j > 0 ? " " : "", f.cal[j].section, enc,
+			    f.cal[j].size, f.cal[j].charset);
+			len = strlen(got);
+			/* The summary lists the same sections. */
+			assert_string_equal(f.sum[0].calendar_sections.v[j],
+			    f.cal[j].section);
+		}
+		assert_string_equal(got, rows[i].want);
+		assert_int_equal(f.sum[0].calendar_sections.n, f.ncal);
+		assert_int_equal(f.has_text, rows[i].text[0] != '\0');
+		if (f.has_text)
+			assert_string_equal(f.text.section, rows[i].text);
+		mail_summary_free(&f.sum[0]);
+	}
+}
+
+/* A calendar part's text decoded from its transfer encoding and charset. */
+static void
+test_imap_part_text(void **state)
+{
+	static const struct {
+		int		 enc;
+		const char	*charset;
+		const char	*data;
+		const char	*want;
+	} rows[] = {
+		{ MAILMIME_MECHANISM_8BIT, "utf-8",
+		  "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\n",
+		  "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\n" },
+		/* "SUMMARY:Caf\xc3\xa9\r\n" in base64 */
+		{ MAILMIME_MECHANISM_BASE64, "utf-8", "U1VNTUFSWTpDYWbDqQ0K",
+		  "SUMMARY:Caf\xc3\xa9\r\n" },
+		{ MAILMIME_MECHANISM_QUOTED_PRINTABLE, "iso-8859-1",
+		  "SUMMARY:Caf=E9 met een heel lange re=\r\ngel\r\n",
+		  "SUMMARY:Caf\xc3\xa9 met een heel lange regel\r\n" },
+		{ MAILMIME_MECHANISM_8BIT, "windows-1252", "LOCATION:Caf\xe9\r\n",
+		  "LOCATION:Caf\xc3\xa9\r\n" },
+	};
+	struct imap_text_part	 tp;
+	size_t			 i;
+	char			*text;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(&tp, 0, sizeof tp);
+		tp.encoding = rows[i].enc;
+		snprintf(tp.charset, sizeof tp.charset, "%s", rows[i].charset);
+		text = imap_part_text(&tp, rows[i].data, strlen(rows[i].data));
+		assert_non_null(text);
+		assert_string_equal(text, rows[i].want);
+		free(text);
+	}
+}
+
 /*
  * A fake IMAP server on loopback for the driver: one folder, INBOX, with
  * messages 1..FAKE_N from an external sender; the FETCH answer for
- * fake.bad is not IMAP at all.  It serves connections one after another
- * (the driver reconnects after a parse error) and counts them.
+ * fake.bad is not IMAP at all.  With fake.invite set, the messages are
+ * invitations anna sent instead (text/plain and text/calendar in
+ * multipart/alternative), whose parts it serves too.  It serves
+ * connections one after another (the driver reconnects after a parse
+ * error) and counts them.
  */
 #define FAKE_N	8
 
@@ -402,8 +548,12 @@ struct fake {
 	int		 lfd;
 	unsigned short	 port;
 	uint32_t	 bad;
+	bool		 invite;
+	char		 start[32];	/* the invitations' DTSTART */
 	int		 connections;
 	int		 fetches;
+	int		 part_fetches;
+	char		 parts_cmd[256];	/* the last parts FETCH's items */
 	bool		 stop;
 	pthread_t	 th;
 };
@@ -463,6 +613,33 @@ fake_in_set(const char *set, uint32_t uid)
 	return false;
 }
 
+/* Answers a UID FETCH of parts 1 and 2 of invitations. */
+static void
+fake_fetch_parts(struct fake *f, int fd, const char *tag, const char *set)
+{
+	char		buf[2048], ics[1024];
+	uint32_t	u;
+
+	f->part_fetches++;
+	snprintf(f->parts_cmd, sizeof f->parts_cmd, "%s", strchr(set, '('));
+	for (u = 1; u <= FAKE_N; u++) {
+		if (!fake_in_set(set, u))
+			continue;
+		snprintf(ics, sizeof ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+		    "METHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:inv-%u@brightline.nl"
+		    "\r\nDTSTAMP:20260101T080000Z\r\nDTSTART:%s\r\n"
+		    "DURATION:PT1H\r\nSUMMARY:Kennismaking\r\n"
+		    "ORGANIZER:mailto:anna@brightline.nl\r\n"
+		    "ATTENDEE:mailto:jan@acme.nl\r\nEND:VEVENT\r\n"
+		    "END:VCALENDAR\r\n", u, f->start);
+		snprintf(buf, sizeof buf, "* %u FETCH (UID %u BODY[1]<0> {4}\r\n"
+		    "Hoi\n BODY[2]<0> {%zu}\r\n%s)\r\n", u, u, strlen(ics), ics);
+		fake_write(fd, buf);
+	}
+	snprintf(buf, sizeof buf, "%s OK done\r\n", tag);
+	fake_write(fd, buf);
+}
+
 /* Answers one UID FETCH: each asked message, the bad one unparsable. */
 static void
 fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
@@ -470,6 +647,10 @@ fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
 	char		buf[2048];
 	uint32_t	u;
 
+	if (strstr(set, "BODY.PEEK[2]") != NULL) {
+		fake_fetch_parts(f, fd, tag, set);
+		return;
+	}
 	f->fetches++;
 	for (u = 1; u <= FAKE_N; u++) {
 		if (!fake_in_set(set, u))
@@ -478,6 +659,19 @@ fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
 			snprintf(buf, sizeof buf, "* %u FETCH (UID %u ENVELOPE "
 			    "(\"Mon, 5 Oct 2026\" \"x\" ((NIL NIL]]] {{garbage\r\n",
 			    u, u);
+		else if (f->invite)
+			snprintf(buf, sizeof buf, "* %u FETCH (UID %u "
+			    "INTERNALDATE \"05-Oct-2026 10:00:00 +0200\" ENVELOPE "
+			    "(\"Mon, 5 Oct 2026 09:30:00 +0200\" \"Uitnodiging\" "
+			    "((NIL NIL \"anna\" \"brightline.nl\")) NIL NIL "
+			    "((\"Jan\" NIL \"jan\" \"acme.nl\")) NIL NIL NIL "
+			    "\"<i%u@brightline.nl>\") BODYSTRUCTURE "
+			    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL "
+			    "\"7BIT\" 4 1 NIL NIL NIL NIL)(\"TEXT\" \"CALENDAR\" "
+			    "(\"CHARSET\" \"utf-8\" \"METHOD\" \"REQUEST\") NIL NIL "
+			    "\"7BIT\" 400 12 NIL NIL NIL NIL) \"ALTERNATIVE\" "
+			    "(\"BOUNDARY\" \"a\") NIL NIL NIL) "
+			    "BODY[HEADER.FIELDS (LIST-ID)] {2}\r\n\r\n)\r\n", u, u, u);
 		else
 			snprintf(buf, sizeof buf, "* %u FETCH (UID %u "
 			    "INTERNALDATE \"05-Oct-2026 10:00:00 +0200\" ENVELOPE "
@@ -569,13 +763,18 @@ fake_main(void *arg)
 }
 
 static void
-fake_start(struct fake *f, uint32_t bad)
+fake_start(struct fake *f, uint32_t bad, bool invite)
 {
 	struct sockaddr_in	sa;
 	socklen_t		len = sizeof sa;
+	struct tm		tm;
+	time_t			start = time(NULL) + 3 * 86400;
 
 	memset(f, 0, sizeof *f);
 	f->bad = bad;
+	f->invite = invite;
+	strftime(f->start, sizeof f->start, "%Y%m%dT100000Z",
+	    gmtime_r(&start, &tm));
 	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(f->lfd >= 0);
 	memset(&sa, 0, sizeof sa);
@@ -665,7 +864,7 @@ test_imap_unparsable_message_skipped(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof bads / sizeof bads[0]; i++) {
-		fake_start(&f, bads[i]);
+		fake_start(&f, bads[i], false);
 		assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
 		/* The first connection broke; halving needed a few more. */
 		assert_true(f.connections > 1);
@@ -701,6 +900,38 @@ test_imap_unparsable_message_skipped(void **state)
 	}
 }
 
+/*
+ * Invitations anna sent: the text and calendar parts of all messages of
+ * the batch come in one UID FETCH, with BODY.PEEK and bounded, and each
+ * invitation is an appointment.
+ */
+static void
+test_imap_invitations_fetched(void **state)
+{
+	struct fake	 f;
+	struct store	*st = NULL;
+	struct config	 cfg;
+	struct err	 err;
+	char		*v, want[32];
+
+	(void)state;
+	fake_start(&f, 0, true);
+	assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
+	assert_int_equal(f.fetches, 1);
+	assert_int_equal(f.part_fetches, 1);
+	assert_string_equal(f.parts_cmd,
+	    "(UID BODY.PEEK[1]<0.4096> BODY.PEEK[2]<0.1048576>)");
+	v = store_text(st, "SELECT count(DISTINCT uid) FROM appointments "
+	    "WHERE uid LIKE 'inv-%@brightline.nl' AND salesperson = 'anna'");
+	snprintf(want, sizeof want, "%d", FAKE_N);
+	assert_string_equal(v, want);
+	free(v);
+	config_free(&cfg);
+	fake_stop(&f);
+	store_close(st);
+	test_tmpdir_cleanup();
+}
+
 int
 main(void)
 {
@@ -712,7 +943,10 @@ main(void)
 		cmocka_unit_test(test_imap_summary_from_fetch),
 		cmocka_unit_test(test_imap_summary_dsn_and_bad_date),
 		cmocka_unit_test(test_imap_text_hashtags),
+		cmocka_unit_test(test_imap_calendar_parts),
+		cmocka_unit_test(test_imap_part_text),
 		cmocka_unit_test(test_imap_unparsable_message_skipped),
+		cmocka_unit_test(test_imap_invitations_fetched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
