@@ -98,8 +98,8 @@ add_appt(struct appointment_list *l, const char *item, const char *uid,
 	a->kind = SIG_APPOINTMENT;
 	a->start = start;
 	a->end = start + 3600;
-	snprintf(a->day, sizeof a->day, "2026-06-%02d",
-	    (int)((start - T0) / DAY) % 28 + 1);
+	snprintf(a->day, sizeof a->day, "2026-06-%02u",
+	    (unsigned)((start - T0) / DAY) % 28u + 1u);
 	a->created = start - DAY;
 	a->summary = xstrdup(match_text);
 }
