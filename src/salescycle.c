@@ -65,6 +65,7 @@ usage(FILE *f)
 	    "  -p, --salesperson KEY only this salesperson\n"
 	    "  -v, --verbose         more messages\n"
 	    "  -h, --help            this text; COMMAND --help for a command\n"
+	    "  -V, --version         the version\n"
 	    "\nSee salescycle(1).\n", config_default_path());
 }
 
@@ -129,6 +130,44 @@ parse_range(struct cmd_ctx *ctx)
 	return 0;
 }
 
+enum { OPT_DONE, OPT_HELP, OPT_BAD, OPT_OTHER };
+
+/*
+ * Handles one of the common options, wherever it stands: OPT_DONE, OPT_HELP
+ * for -h, OPT_BAD after a message, OPT_OTHER when it is not a common one.
+ */
+static int
+common_option(struct cmd_ctx *ctx, int c, const char *arg, const char **cfgpath)
+{
+	switch (c) {
+	case 'c':
+		*cfgpath = arg;
+		return OPT_DONE;
+	case 'f':
+		if (printer_format_from_name(arg, &ctx->format) != 0) {
+			cmd_error("--format", "'%s': use table, csv or json", arg);
+			return OPT_BAD;
+		}
+		return OPT_DONE;
+	case 'S':
+		ctx->since_arg = arg;
+		return OPT_DONE;
+	case 'U':
+		ctx->until_arg = arg;
+		return OPT_DONE;
+	case 'p':
+		ctx->salesperson = arg;
+		return OPT_DONE;
+	case 'v':
+		log_level++;
+		return OPT_DONE;
+	case 'h':
+		return OPT_HELP;
+	default:
+		return OPT_OTHER;
+	}
+}
+
 /* Loads the config and opens the store as the command's flags ask. */
 static int
 prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
@@ -191,36 +230,17 @@ main(int argc, char **argv)
 
 	/* Options before the command. */
 	while ((c = getopt_long(argc, argv, "+c:f:p:vhV", common_options, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			cfgpath = optarg;
-			break;
-		case 'f':
-			if (printer_format_from_name(optarg, &ctx.format) != 0) {
-				cmd_error("--format", "'%s': use table, csv or json", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'S':
-			ctx.since_arg = optarg;
-			break;
-		case 'U':
-			ctx.until_arg = optarg;
-			break;
-		case 'p':
-			ctx.salesperson = optarg;
-			break;
-		case 'v':
-			log_level++;
-			break;
-		case 'h':
-			usage(stdout);
+		rc = common_option(&ctx, c, optarg, &cfgpath);
+		if (rc == OPT_HELP || c == 'V') {
+			if (c == 'V')
+				printf("salescycle %s\n", PACKAGE_VERSION);
+			else
+				usage(stdout);
 			return EXIT_OK;
-		case 'V':
-			printf("salescycle %s\n", PACKAGE_VERSION);
-			return EXIT_OK;
-		default:
-			usage(stderr);
+		}
+		if (rc != OPT_DONE) {
+			if (rc == OPT_OTHER)
+				usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -241,45 +261,30 @@ main(int argc, char **argv)
 	argv += optind;
 	/* 0 makes GNU getopt start afresh, forgetting the "+" of the first scan. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			cfgpath = optarg;
+	rc = EXIT_OK;
+	while (rc == EXIT_OK &&
+	    (c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		switch (common_option(&ctx, c, optarg, &cfgpath)) {
+		case OPT_DONE:
 			break;
-		case 'f':
-			if (printer_format_from_name(optarg, &ctx.format) != 0) {
-				cmd_error("--format", "'%s': use table, csv or json", optarg);
-				free(opts);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'S':
-			ctx.since_arg = optarg;
-			break;
-		case 'U':
-			ctx.until_arg = optarg;
-			break;
-		case 'p':
-			ctx.salesperson = optarg;
-			break;
-		case 'v':
-			log_level++;
-			break;
-		case 'h':
+		case OPT_HELP:
 			cmd_usage(e, stdout);
 			free(opts);
 			return EXIT_OK;
-		case '?':
-			cmd_usage(e, stderr);
-			free(opts);
-			return EXIT_USAGE;
-		default:
-			if (e->option == NULL || e->option(&ctx, c, optarg) != 0) {
+		case OPT_BAD:
+			rc = EXIT_USAGE;
+			break;
+		case OPT_OTHER:
+			if (c == '?' || e->option == NULL ||
+			    e->option(&ctx, c, optarg) != 0) {
 				cmd_usage(e, stderr);
-				free(opts);
-				return EXIT_USAGE;
+				rc = EXIT_USAGE;
 			}
 		}
+	}
+	if (rc != EXIT_OK) {
+		free(opts);
+		return rc;
 	}
 	free(opts);
 	ctx.argc = argc - optind;
