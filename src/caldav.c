@@ -22,7 +22,11 @@
  *
  * Items are keyed by their normalised href path; cursors are scoped by
  * the calendar's path.  Nothing is ever written to the server.
+ *
+ * caldav_check() runs the same discovery for `salescycle doctor`, saying
+ * which path it took and which calendars it found and keeps.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +76,11 @@ struct caldav_state {
 	struct caldav_cal	*cals;	/* owned array */
 	size_t			 ncals;
 	time_t			 discovered;
+	source_say_fn		 say;	/* doctor's reporter; NULL while polling */
+	void			*say_arg;
+	unsigned		 nfail;	/* failed findings reported */
+	bool			 answered;	/* the server answered once */
+	struct strlist		 names;	/* doctor: every calendar's name */
 };
 
 /* One entry of a full listing. */
@@ -115,6 +124,23 @@ struct caldav_list {
 	const struct source	*src;
 	const char		*base;	/* URL that answered */
 };
+
+/* Reports a finding of a check (salescycle doctor); nothing while polling. */
+static void __attribute__((format(printf, 3, 4)))
+caldav_note(struct caldav_state *st, bool ok, const char *fmt, ...)
+{
+	va_list	ap;
+	char	line[1024];
+
+	if (!ok)
+		st->nfail++;
+	if (st->say == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	st->say(st->say_arg, ok, "%s", line);
+}
 
 static void
 caldav_cals_free(struct caldav_state *st)
@@ -248,6 +274,11 @@ caldav_probe(struct caldav_state *st, const char *url, struct caldav_probe *pr,
 	if (caldav_xml(st, "PROPFIND", url, "0", caldav_propfind_discover, x,
 	    &resp, err) != 0)
 		goto out;
+	if (st->say != NULL && !st->answered) {
+		http_connection_info(st->http, url, what, sizeof what);
+		caldav_note(st, true, "%s", what);
+	}
+	st->answered = true;
 	if (resp.status == 207) {
 		*answered = pr->seen;
 		*final_url = resp.url;
@@ -282,17 +313,22 @@ caldav_add_cal(struct caldav_state *st, const struct source *src,
 	free(path);
 	if (name == NULL || *name == '\0')
 		name = key;
-	if (src->calendars.n > 0 && !strlist_contains(&src->calendars, name)) {
-		log_debug("%s: calendar %s not in the calendars list", src->name, name);
-		free(key);
-		return;
-	}
 	for (i = 0; i < st->ncals; i++) {
 		if (strcmp(st->cals[i].path, key) == 0) {
 			free(key);
 			return;
 		}
 	}
+	if (st->say != NULL)
+		strlist_add(&st->names, name);
+	if (src->calendars.n > 0 && !strlist_contains(&src->calendars, name)) {
+		log_debug("%s: calendar %s not in the calendars list", src->name, name);
+		caldav_note(st, true, "calendar \"%s\" (%s): events; left out "
+		    "by calendars =", name, key);
+		free(key);
+		return;
+	}
+	caldav_note(st, true, "calendar \"%s\" (%s): events; polled", name, key);
 	st->cals = xreallocarray(st->cals, st->ncals + 1, sizeof *st->cals);
 	c = &st->cals[st->ncals++];
 	memset(c, 0, sizeof *c);
@@ -311,6 +347,14 @@ caldav_list_cb(const struct dav_response *r, void *arg, struct err *err)
 	(void)err;
 	if (r->status != 0 && r->status / 100 != 2)
 		return 0;
+	if (r->calendar && r->comp_set && !r->comp_vevent) {
+		caldav_note(l->st, true, "calendar \"%s\" (%s): holds no events "
+		    "(VEVENT); not polled", r->displayname != NULL &&
+		    *r->displayname != '\0' ? r->displayname : r->href, r->href);
+		if (l->st->say != NULL)
+			strlist_add(&l->st->names, r->displayname != NULL &&
+			    *r->displayname != '\0' ? r->displayname : r->href);
+	}
 	if (!r->calendar || (r->comp_set && !r->comp_vevent))
 		return 0;
 	url = http_resolve(l->base, r->href);
@@ -319,10 +363,12 @@ caldav_list_cb(const struct dav_response *r, void *arg, struct err *err)
 		    r->href);
 		return 0;
 	}
-	if (!http_same_site(l->src->url, url))
+	if (!http_same_site(l->src->url, url)) {
 		log_warn("%s: calendar %s is on another site, skipped",
 		    l->src->name, url);
-	else
+		caldav_note(l->st, false, "calendar %s is on another site; "
+		    "configure it as its own [caldav] source", url);
+	} else
 		caldav_add_cal(l->st, l->src, url, r->displayname);
 	free(url);
 	return 0;
@@ -366,6 +412,7 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 {
 	struct caldav_probe pr = { 0 };
 	char *base = NULL, *principal = NULL, *wk = NULL;
+	const char *from = "the url";
 	bool answered;
 	int rc = -1;
 
@@ -373,6 +420,7 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 	if (caldav_probe(st, src->url, &pr, &base, &answered, err) != 0)
 		goto out;
 	if (answered && pr.calendar) {
+		caldav_note(st, true, "discovery: the url is a calendar");
 		caldav_add_cal(st, src, base, pr.displayname);
 		rc = 0;
 		goto out;
@@ -383,11 +431,15 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 		principal = http_resolve(base, pr.principal);
 	if (principal == NULL) {
 		/* RFC 6764 section 5: the well-known URI on the same server. */
+		caldav_note(st, true, "discovery: no principal at the url%s; "
+		    "trying /.well-known/caldav", answered ? "" :
+		    " (no DAV answer)");
 		wk = http_resolve(src->url, "/.well-known/caldav");
 		if (wk == NULL) {
 			err_set(err, ERR_FINAL, "%s: malformed url", src->url);
 			goto out;
 		}
+		from = "/.well-known/caldav";
 		if (caldav_probe(st, wk, &pr, &base, &answered, err) != 0)
 			goto out;
 		if (answered && pr.home_set != NULL)
@@ -396,6 +448,9 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 			principal = http_resolve(base, pr.principal);
 	}
 	if (principal != NULL) {
+		caldav_note(st, true, "principal: %s (current-user-principal "
+		    "of %s)", principal, from);
+		from = "the principal";
 		if (caldav_probe(st, principal, &pr, &base, &answered, err) != 0)
 			goto out;
 		if (answered && pr.home_set != NULL)
@@ -408,8 +463,11 @@ found:
 	if (*home == NULL)
 		err_set(err, ERR_TEMP, "%s: malformed calendar-home-set %s",
 		    src->url, pr.home_set);
-	else
+	else {
+		caldav_note(st, true, "calendar home set: %s (of %s)", *home,
+		    from);
 		rc = 0;
+	}
 out:
 	caldav_probe_clear(&pr);
 	free(base);
@@ -1131,8 +1189,82 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	return rc;
 }
 
+/* Reports a failed step with what to do about it. */
+static void
+caldav_note_err(struct caldav_state *st, const struct err *err)
+{
+	const char *hint = http_error_hint(err);
+
+	caldav_note(st, false, "%s%s%s", err->msg, hint != NULL ? "; " : "",
+	    hint != NULL ? hint : "");
+}
+
+/*
+ * The driver's check (salescycle doctor): discovery step by step, the
+ * calendars found, which hold events and which `calendars =` keeps, and
+ * the names in that filter that match nothing.  No calendar is read.
+ */
+static int
+caldav_check(const struct config *cfg, const struct source *src,
+    source_say_fn say, void *arg, struct err *err)
+{
+	struct caldav_state st;
+	char *home = NULL;
+	size_t i;
+
+	(void)cfg;
+	memset(&st, 0, sizeof st);
+	st.say = say;
+	st.say_arg = arg;
+	if (http_open_source(src, &st.http, err) != 0) {
+		caldav_note(&st, false, "password: %s", err->msg);
+		goto out;
+	}
+	if (caldav_find_home(&st, src, &home, err) != 0) {
+		if (err->cls == ERR_FINAL && strstr(err->msg, "no CalDAV") != NULL)
+			caldav_note(&st, false, "%s; point url = at the server "
+			    "root, your principal or a calendar", err->msg);
+		else
+			caldav_note_err(&st, err);
+		goto out;
+	}
+	if (src->user != NULL || src->token.command != NULL)
+		caldav_note(&st, true, "authenticated%s%s", src->user != NULL ?
+		    " as " : " with a token", src->user != NULL ? src->user : "");
+	if (home != NULL) {
+		if (!http_same_site(src->url, home)) {
+			caldav_note(&st, false, "calendar home set %s is on "
+			    "another site; configure that url instead", home);
+			goto out;
+		}
+		if (caldav_list_home(&st, src, home, err) != 0) {
+			caldav_note_err(&st, err);
+			goto out;
+		}
+	}
+	for (i = 0; i < src->calendars.n; i++)
+		if (!strlist_contains(&st.names, src->calendars.v[i]))
+			caldav_note(&st, false, "calendars = names \"%s\", which "
+			    "the server does not have", src->calendars.v[i]);
+	if (st.ncals == 0)
+		caldav_note(&st, false, "no calendar with events to poll at %s",
+		    home != NULL ? home : src->url);
+	else
+		caldav_note(&st, true, "%zu calendar%s polled", st.ncals,
+		    st.ncals == 1 ? "" : "s");
+out:
+	if (st.nfail > 0 && err->cls == ERR_NONE)
+		err_set(err, ERR_WAIT, "%u problems found", st.nfail);
+	free(home);
+	caldav_cals_free(&st);
+	strlist_clear(&st.names);
+	http_free(st.http);
+	return st.nfail == 0 ? 0 : -1;
+}
+
 const struct source_ops caldav_source_ops = {
 	.type = SOURCE_CALDAV,
 	.poll = caldav_poll,
 	.close = caldav_close,
+	.check = caldav_check,
 };

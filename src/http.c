@@ -140,6 +140,7 @@ http_response_free(struct http_response *resp)
 	free(resp->url);
 	free(resp->etag);
 	free(resp->last_modified);
+	free(resp->content_type);
 	memset(resp, 0, sizeof *resp);
 }
 
@@ -299,6 +300,19 @@ http_setup(struct http *h, const struct http_request *req, const char *url,
 	return hdr;
 }
 
+/* Keeps the Content-Type of the response that answered. */
+static void
+http_note_type(struct http *h, struct http_response *resp)
+{
+	char	*type = NULL;
+
+	free(resp->content_type);
+	resp->content_type = NULL;
+	if (curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
+	    type != NULL)
+		resp->content_type = xstrdup(type);
+}
+
 /* Remembers a 429/503's Retry-After (clamped) so that no request goes out before. */
 static void
 http_note_retry(struct http *h, long status)
@@ -370,6 +384,7 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 			    h->curl_error : curl_easy_strerror(rc));
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		curl_easy_getinfo(h->curl, CURLINFO_HTTPAUTH_AVAIL, &avail);
+		http_note_type(h, resp);
 		/* Our up-front Basic was refused but Digest is on offer. */
 		if (resp->status == 401 && h->bearer == NULL && h->user != NULL &&
 		    !h->digest && (avail & CURLAUTH_DIGEST) &&
@@ -516,6 +531,63 @@ http_error_excerpt(const struct http_response *resp, char *out, size_t outlen)
 		out[n++] = (char)ch;
 	}
 	out[n] = '\0';
+}
+
+void
+http_connection_info(struct http *h, const char *url, char *out, size_t len)
+{
+	CURLU	*u = curl_url();
+	char	*host = NULL, *ip = NULL;
+	long	 port = 0;
+	bool	 https = strncasecmp(url, "https:", 6) == 0;
+
+	if (u == NULL)
+		fatal("curl_url failed");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		host = NULL;
+	curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_IP, &ip);
+	curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_PORT, &port);
+	snprintf(out, len, "connected to %s (%s:%ld)%s%s%s%s",
+	    host != NULL ? host : url, ip != NULL && *ip != '\0' ? ip : "?",
+	    port, https ? "; TLS certificate verified for " : "; no TLS (http)",
+	    https && host != NULL ? host : "",
+	    https && h->ca_file != NULL ? " with ca_file " : "",
+	    https && h->ca_file != NULL ? h->ca_file : "");
+	curl_free(host);
+	curl_url_cleanup(u);
+}
+
+const char *
+http_error_hint(const struct err *err)
+{
+	static const struct {
+		const char	*needle;
+		const char	*hint;
+	} hints[] = {
+		{ "no alternative certificate subject name",
+		    "put the name the certificate is made out to in url =" },
+		{ "does not match", "put the name the certificate is made out "
+		    "to in url =" },
+		{ "certificate", "set ca_file = to the CA that signed the "
+		    "server's certificate (or to the certificate itself when "
+		    "it is self-signed)" },
+		{ "Could not resolve", "check the host name in url =" },
+		{ "(403)", "this user may not read there: check user = and "
+		    "url =" },
+		{ "Failed to connect", "check the host and port in url = and "
+		    "that nothing blocks them" },
+		{ "Couldn't connect", "check the host and port in url = and "
+		    "that nothing blocks them" },
+		{ "imed out", "the server does not answer in time (timeout =)" },
+		{ "too slow", "the server does not answer in time (timeout =)" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof hints / sizeof hints[0]; i++)
+		if (strstr(err->msg, hints[i].needle) != NULL)
+			return hints[i].hint;
+	return NULL;
 }
 
 int

@@ -51,6 +51,7 @@ struct http_response {
 	char		*url;		/* owned: the URL that answered */
 	char		*etag;		/* owned, NULL if none */
 	char		*last_modified;	/* owned, NULL if none */
+	char		*content_type;	/* owned, NULL if none */
 	char		 error_body[2048];	/* start of a non-2xx body, NUL-terminated */
 };
 
@@ -97,6 +98,16 @@ char		*http_resolve(const char *base, const char *href);
 
 /* The path of an absolute URL as it stands (percent-encoded).  Caller frees; NULL if malformed. */
 char		*http_url_path(const char *url);
+
+/*
+ * Where the last request went, for `salescycle doctor`: "HOST (IP:PORT)"
+ * and, over https, that the certificate was verified for HOST.
+ */
+void		 http_connection_info(struct http *, const char *url, char *out,
+		    size_t len);
+
+/* What to do about an error of http_request or http_status_error; NULL if nothing to say. */
+const char	*http_error_hint(const struct err *);
 
 /* Number of requests sent through this handle (tests count them). */
 unsigned long	 http_request_count(const struct http *);

@@ -7,12 +7,14 @@
  * an item named by its UID with a hash of its text as version: only UIDs
  * whose text changed are classified again, and UIDs that left the feed
  * are removed.  DTSTAMP lines are left out of the hash because feeds
- * regenerate them on every fetch (vdirsyncer#262).
+ * regenerate them on every fetch (vdirsyncer#262).  ics_check() fetches
+ * the feed once for `salescycle doctor` and says what came back.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libical/ical.h>
 
@@ -389,8 +391,77 @@ out:
 	return rc;
 }
 
+/*
+ * The driver's check (salescycle doctor): one unconditional GET of the
+ * feed, its status and content type, and how many events it holds.
+ */
+static int
+ics_check(const struct config *cfg, const struct source *src,
+    source_say_fn say, void *arg, struct err *err)
+{
+	struct http *http = NULL;
+	struct http_request req;
+	struct http_response resp;
+	struct ics_body body;
+	struct ics_feed feed = { 0 };
+	const char *hint, *type;
+	char line[600];
+	bool calendar;
+	int rc = -1;
+
+	(void)cfg;
+	memset(&body, 0, sizeof body);
+	memset(&resp, 0, sizeof resp);
+	body.url = src->url;
+	if (http_open_source(src, &http, err) != 0) {
+		say(arg, false, "password: %s", err->msg);
+		goto out;
+	}
+	memset(&req, 0, sizeof req);
+	req.method = "GET";
+	req.url = src->url;
+	req.cb = ics_body_cb;
+	req.arg = &body;
+	if (http_request(http, &req, &resp, err) != 0) {
+		hint = http_error_hint(err);
+		say(arg, false, "%s%s%s", err->msg, hint != NULL ? "; " : "",
+		    hint != NULL ? hint : "");
+		goto out;
+	}
+	http_connection_info(http, resp.url != NULL ? resp.url : src->url,
+	    line, sizeof line);
+	say(arg, true, "%s", line);
+	if (resp.status != 200) {
+		snprintf(line, sizeof line, "GET %s", src->url);
+		http_status_error(&resp, line, err);
+		say(arg, false, "%s", err->msg);
+		goto out;
+	}
+	type = resp.content_type != NULL ? resp.content_type : "none";
+	calendar = strncasecmp(type, "text/calendar", 13) == 0;
+	if (ics_split(body.buf.data != NULL ? body.buf.data : "", src->url,
+	    &feed, err) != 0) {
+		say(arg, false, "the feed answers (%zu bytes, Content-Type %s) "
+		    "but is no iCalendar; check url = (a login page?)",
+		    body.buf.len, type);
+		goto out;
+	}
+	say(arg, true, "the feed answers: %zu bytes, Content-Type %s%s",
+	    body.buf.len, type, calendar ? "" : " (not text/calendar, "
+	    "but it reads as iCalendar)");
+	say(arg, true, "%zu events", feed.n);
+	rc = 0;
+out:
+	ics_feed_free(&feed);
+	http_response_free(&resp);
+	buf_free(&body.buf);
+	http_free(http);
+	return rc;
+}
+
 const struct source_ops ics_source_ops = {
 	.type = SOURCE_ICS,
 	.poll = ics_poll,
 	.close = ics_close,
+	.check = ics_check,
 };

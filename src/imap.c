@@ -21,11 +21,27 @@
  * recorded in the folder's "skipped" cursor.
  * It never changes a mailbox: no SELECT, STORE, EXPUNGE, APPEND, COPY or
  * MOVE is ever sent.
+ *
+ * An idle poll costs LOGIN, one STATUS per folder and LOGOUT: the
+ * capabilities come from the greeting's and LOGIN's response codes when
+ * the server sends them there (RFC 3501 sections 7.1 and 6.2.3), and the
+ * resolved folder list is kept in the store with the time it was made, so
+ * LIST is sent again only after IMAP_RELIST_SECS or when a folder of the
+ * list is refused by STATUS.
+ *
+ * imap_check() is the same connection and discovery, reporting each step
+ * for `salescycle doctor`.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +64,11 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* Folders are listed again after this many seconds on a kept connection. */
-#define IMAP_RELIST_SECS	3600
+/* Where the folder list is kept: a cursor of the source. */
+#define IMAP_CACHE_SCOPE	"discovery"
+#define IMAP_CACHE_NAME		"folders"
+/* Folder names listed in a doctor's hint. */
+#define IMAP_HINT_FOLDERS	12
 #define IMAP_MAX_DEPTH		32
 #define IMAP_MAX_PARAMS		64
 /* Bytes of a text part fetched for its hashtags (BODY.PEEK[n]<0.4096>). */
@@ -77,10 +96,30 @@ struct imap_session {
 	long		 sent;		/* index of the \Sent folder in folders, -1 */
 	struct strlist	 missing;	/* configured folders the server lacks */
 	time_t		 listed;	/* when folders were resolved */
+	source_say_fn	 say;		/* doctor's reporter; NULL while polling */
+	void		*say_arg;
+	unsigned	 nfail;		/* failed findings reported */
 };
 
 /* Counts commits for the crash-safety test hook. */
 static atomic_long imap_commits;
+
+/* Reports a finding of a check (salescycle doctor); nothing while polling. */
+static void __attribute__((format(printf, 3, 4)))
+imap_note(struct imap_session *s, bool ok, const char *fmt, ...)
+{
+	va_list	ap;
+	char	line[1024];
+
+	if (!ok)
+		s->nfail++;
+	if (s->say == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	s->say(s->say_arg, ok, "%s", line);
+}
 
 int
 imap_url_parse(const char *url, struct imap_url *u, struct err *err)
@@ -835,15 +874,42 @@ imap_logger(mailimap *imap, int type, const char *str, size_t size, void *arg)
 	    str);
 }
 
-/* Asks CAPABILITY unless the server listed them in a response code. */
+/* The capabilities the server announced last, or NULL if none are known. */
+static struct mailimap_capability_data *
+imap_caps(const struct imap_session *s)
+{
+	if (s->imap == NULL || s->imap->imap_connection_info == NULL)
+		return NULL;
+	return s->imap->imap_connection_info->imap_capability;
+}
+
+/*
+ * Forgets the capabilities: after STARTTLS (RFC 3501 section 6.2.1 says
+ * what was said before TLS is not to be trusted) and before logging in,
+ * so that the tagged OK's [CAPABILITY] is told from the old list.
+ */
+static void
+imap_caps_forget(struct imap_session *s)
+{
+	struct mailimap_capability_data	*caps = imap_caps(s);
+
+	if (caps == NULL)
+		return;
+	mailimap_capability_data_free(caps);
+	s->imap->imap_connection_info->imap_capability = NULL;
+}
+
+/*
+ * Asks CAPABILITY unless the server listed them in a response code (the
+ * greeting's, or the tagged OK of LOGIN's) since they were last forgotten.
+ */
 static int
-imap_capability(struct imap_session *s, bool force, struct err *err)
+imap_capability(struct imap_session *s, struct err *err)
 {
 	struct mailimap_capability_data	*caps = NULL;
 	int				 r;
 
-	if (!force && s->imap->imap_connection_info != NULL &&
-	    s->imap->imap_connection_info->imap_capability != NULL)
+	if (imap_caps(s) != NULL)
 		return 0;
 	r = mailimap_capability(s->imap, &caps);
 	if (r != MAILIMAP_NO_ERROR)
@@ -852,64 +918,111 @@ imap_capability(struct imap_session *s, bool force, struct err *err)
 	return 0;
 }
 
+/* The known capabilities as one line ("IMAP4rev1 IDLE AUTH=PLAIN"). */
+static void
+imap_caps_text(const struct imap_session *s, char *out, size_t len)
+{
+	struct mailimap_capability_data	*caps = imap_caps(s);
+	struct mailimap_capability	*c;
+	clistiter			*it;
+	size_t				 n = 0;
+
+	out[0] = '\0';
+	if (caps == NULL || caps->cap_list == NULL)
+		return;
+	for (it = clist_begin(caps->cap_list); it != NULL && n + 1 < len;
+	    it = clist_next(it)) {
+		c = clist_content(it);
+		if (c == NULL)
+			continue;
+		snprintf(out + n, len - n, "%s%s%s", n > 0 ? " " : "",
+		    c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ? "AUTH=" : "",
+		    c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ?
+		    c->cap_data.cap_auth_type : c->cap_data.cap_name);
+		n = strlen(out);
+	}
+}
+
 /* Logs in with the configured or best mechanism; the secret is wiped after. */
 static int
 imap_login(struct imap_session *s, const struct source *src, struct err *err)
 {
-	bool		 xoauth2, plain;
+	bool		 xoauth2, plain = false;
 	char		*secret = NULL;
 	const char	*user = src->user != NULL ? src->user : "";
+	const char	*mech;
 	int		 r;
 
 	xoauth2 = src->auth != NULL ? strcasecmp(src->auth, "xoauth2") == 0 :
 	    (src->token.command != NULL || src->token.env != NULL ||
 	    src->token.value != NULL);
 	if (config_secret(xoauth2 ? &src->token : &src->password, &secret,
-	    err) != 0)
+	    err) != 0) {
+		imap_note(s, false, "%s: %s", xoauth2 ? "token" : "password",
+		    err->msg);
 		return -1;
-	if (xoauth2) {
-		s->in_auth = true;
-		r = mailimap_oauth2_authenticate(s->imap, user, secret);
-	} else {
+	}
+	if (secret == NULL)
+		secret = xstrdup("");
+	if (!xoauth2) {
 		plain = src->auth != NULL ? strcasecmp(src->auth, "plain") == 0 :
 		    mailimap_has_extension(s->imap, "LOGINDISABLED") != 0;
 		if (!plain && mailimap_has_extension(s->imap, "LOGINDISABLED")) {
 			explicit_bzero(secret, strlen(secret));
 			free(secret);
-			return err_set(err, ERR_FINAL, "%s: the server disables "
+			err_set(err, ERR_FINAL, "%s: the server disables "
 			    "LOGIN; set auth = plain or xoauth2", s->url.host);
+			imap_note(s, false, "%s", err->msg);
+			return -1;
 		}
-		s->in_auth = true;
-		if (plain)
-			r = mailimap_authenticate(s->imap, "PLAIN", s->url.host,
-			    NULL, NULL, user, user, secret, NULL);
-		else
-			r = mailimap_login(s->imap, user, secret);
 	}
+	mech = xoauth2 ? "XOAUTH2" : plain ? "AUTHENTICATE PLAIN" : "LOGIN";
+	/* RFC 3501 6.2.3: the tagged OK may carry the new capabilities. */
+	imap_caps_forget(s);
+	s->in_auth = true;
+	if (xoauth2)
+		r = mailimap_oauth2_authenticate(s->imap, user, secret);
+	else if (plain)
+		r = mailimap_authenticate(s->imap, "PLAIN", s->url.host,
+		    NULL, NULL, user, user, secret, NULL);
+	else
+		r = mailimap_login(s->imap, user, secret);
 	s->in_auth = false;
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
 	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
 		if (imap_fatal_error(r))
-			return imap_fail(s, r, "login", err);
-		return err_set(err, ERR_WAIT, "%s: login as %s failed: %s",
-		    s->url.host, user, imap_response(s));
+			imap_fail(s, r, "login", err);
+		else
+			err_set(err, ERR_WAIT, "%s: login as %s failed: %s",
+			    s->url.host, user, imap_response(s));
+		imap_note(s, false, "%s (%s); check user = and the password of "
+		    "[imap %s]", err->msg, mech, src->key);
+		return -1;
 	}
+	imap_note(s, true, "logged in as %s (%s)", user, mech);
 	return 0;
 }
 
 /*
- * Connects, verifies TLS before anything else is sent, asks CAPABILITY
- * again after STARTTLS (RFC 3501 section 6.2.1) and logs in.
+ * Connects, verifies TLS before anything else is sent and logs in.  The
+ * capabilities of the greeting are used when it has them; they are asked
+ * again after STARTTLS (RFC 3501 section 6.2.1), and after login unless
+ * the tagged OK carried them.
  */
 static int
 imap_open(struct imap_session *s, const struct source *src, struct err *err)
 {
-	bool	preauth;
-	int	r;
+	char		 caps[1024];
+	const char	*hint = NULL;
+	bool		 preauth;
+	int		 r;
 
-	if (s->url.implicit_tls && src->tls == TLS_NONE)
-		return err_set(err, ERR_FINAL, "tls = none needs an imap:// url");
+	if (s->url.implicit_tls && src->tls == TLS_NONE) {
+		err_set(err, ERR_FINAL, "tls = none needs an imap:// url");
+		imap_note(s, false, "%s", err->msg);
+		return -1;
+	}
 	s->imap = mailimap_new(0, NULL);
 	if (s->imap == NULL)
 		fatal("out of memory");
@@ -925,10 +1038,21 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		err_set(err, ERR_TEMP, "%s:%u: cannot connect: %s", s->url.host,
 		    (unsigned)s->url.port, imap_strerror(r));
-		imap_disconnect(s, false);
-		return -1;
+		if (r == MAILIMAP_ERROR_SSL)
+			hint = "is this port imaps (993) or imap with STARTTLS "
+			    "(143)?";
+		else if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE)
+			hint = "no IMAP greeting came in time: is this an IMAP "
+			    "port? (timeout =)";
+		else
+			hint = "check the host and port in url = and that "
+			    "nothing blocks them";
+		goto fail;
 	}
 	preauth = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
+	imap_note(s, true, "connected to %s:%u%s", s->url.host,
+	    (unsigned)s->url.port, s->url.implicit_tls ? " with TLS (imaps)" :
+	    "");
 
 	if (!s->url.implicit_tls && src->tls != TLS_NONE) {
 		if (preauth) {
@@ -937,12 +1061,13 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 			    s->url.host);
 			goto fail;
 		}
-		if (imap_capability(s, true, err) != 0)
+		if (imap_capability(s, err) != 0)
 			goto fail;
 		if (!mailimap_has_extension(s->imap, "STARTTLS")) {
 			err_set(err, ERR_WAIT, "%s: the server does not offer "
-			    "STARTTLS (set tls = none only for loopback tests)",
-			    s->url.host);
+			    "STARTTLS", s->url.host);
+			hint = "use an imaps:// url, or tls = none only on "
+			    "loopback";
 			goto fail;
 		}
 		r = mailimap_socket_starttls_with_callback(s->imap,
@@ -951,23 +1076,62 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 			imap_fail(s, r, "STARTTLS", err);
 			goto fail;
 		}
+		imap_caps_forget(s);
+		imap_note(s, true, "STARTTLS negotiated");
 	}
-	if (src->tls != TLS_NONE &&
-	    tls_verify(s->imap->imap_stream, s->url.host, src->ca_file, err) != 0)
+	if (src->tls != TLS_NONE) {
+		if (tls_verify(s->imap->imap_stream, s->url.host, src->ca_file,
+		    err) != 0) {
+			if (err->cls == ERR_FINAL)
+				hint = "fix ca_file =";
+			else if (strstr(err->msg, "does not match") != NULL)
+				hint = "put the name the certificate is made out "
+				    "to in url =";
+			else if (strstr(err->msg, "expired") != NULL)
+				hint = "the server's certificate must be renewed";
+			else if (strstr(err->msg, "not activated") != NULL)
+				hint = "the certificate is not valid yet: check "
+				    "the clocks";
+			else
+				hint = "set ca_file = to the CA that signed it "
+				    "(or to the certificate itself when it is "
+				    "self-signed)";
+			goto fail;
+		}
+		imap_note(s, true, "TLS: certificate verified for %s (%s%s)",
+		    s->url.host, src->ca_file != NULL ? "ca_file " :
+		    "system trust store", src->ca_file != NULL ? src->ca_file :
+		    "");
+	} else
+		imap_note(s, true, "TLS: none (tls = none): the password "
+		    "crosses the network unencrypted");
+	if (imap_capability(s, err) != 0)
 		goto fail;
-	if (imap_capability(s, true, err) != 0)
-		goto fail;
+	if (s->say != NULL) {
+		imap_caps_text(s, caps, sizeof caps);
+		imap_note(s, true, "capabilities: %s", caps);
+	}
 	if (!preauth) {
-		if (imap_login(s, src, err) != 0)
+		if (imap_login(s, src, err) != 0) {
+			imap_disconnect(s, false);
+			return -1;
+		}
+		if (imap_capability(s, err) != 0)
 			goto fail;
-		if (imap_capability(s, false, err) != 0)
-			goto fail;
-	}
+		if (s->say != NULL) {
+			imap_caps_text(s, caps, sizeof caps);
+			imap_note(s, true, "capabilities after login: %s", caps);
+		}
+	} else
+		imap_note(s, true, "pre-authenticated by the server (PREAUTH)");
 	s->condstore = mailimap_has_extension(s->imap, "CONDSTORE") != 0;
 	imap_log(LOG_LVL_INFO, s, "connected to %s:%u%s", s->url.host,
 	    (unsigned)s->url.port, src->tls == TLS_NONE ? " without TLS" : "");
 	return 0;
 fail:
+	util_trim(err->msg);	/* GnuTLS ends its reasons with a space */
+	imap_note(s, false, "%s%s%s", err->msg, hint != NULL ? "; " : "",
+	    hint != NULL ? hint : "");
 	imap_disconnect(s, false);
 	return -1;
 }
@@ -1046,6 +1210,23 @@ imap_read_list(clist *list, struct strlist *names, char *delim, char **sent)
 	}
 }
 
+/* The first folder names of a list, for a doctor's hint. */
+static void
+imap_names_text(const struct strlist *names, char *out, size_t len)
+{
+	size_t	i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < names->n && i < IMAP_HINT_FOLDERS && n + 1 < len; i++) {
+		snprintf(out + n, len - n, "%s%s", i > 0 ? ", " : "",
+		    names->v[i]);
+		n = strlen(out);
+	}
+	if (names->n > IMAP_HINT_FOLDERS && n + 1 < len)
+		snprintf(out + n, len - n, " and %zu more",
+		    names->n - IMAP_HINT_FOLDERS);
+}
+
 /*
  * Resolves the folders to poll: INBOX and the \Sent special-use folder
  * (RFC 6154, or Gmail's XLIST), or the configured ones in the server's
@@ -1057,27 +1238,36 @@ imap_discover(struct imap_session *s, const struct source *src,
 {
 	struct strlist	 names = { NULL, 0, 0 };
 	clist		*list = NULL;
-	char		 delim = '\0', *sent = NULL, *enc;
-	const char	*found;
+	char		 delim = '\0', *sent = NULL, *enc, all[1024];
+	const char	*found, *how = "SPECIAL-USE";
 	size_t		 i;
 	int		 r;
 
 	r = mailimap_list(s->imap, "", "*", &list);
-	if (r != MAILIMAP_NO_ERROR)
-		return imap_fail(s, r, "LIST", err);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, r, "LIST", err);
+		imap_note(s, false, "%s", err->msg);
+		return -1;
+	}
 	imap_read_list(list, &names, &delim, &sent);
 	mailimap_list_result_free(list);
 	if (sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
 		list = NULL;
+		how = "XLIST";
 		r = mailimap_xlist(s->imap, "", "*", &list);
 		if (r == MAILIMAP_NO_ERROR) {
 			imap_read_list(list, &names, &delim, &sent);
 			mailimap_list_result_free(list);
 		} else if (imap_fatal_error(r)) {
 			strlist_clear(&names);
-			return imap_fail(s, r, "XLIST", err);
+			imap_fail(s, r, "XLIST", err);
+			imap_note(s, false, "%s", err->msg);
+			return -1;
 		}
 	}
+	imap_names_text(&names, all, sizeof all);
+	imap_note(s, true, "LIST: %zu folders (delimiter %c): %s", names.n,
+	    delim != '\0' ? delim : '-', all);
 
 	strlist_clear(&s->folders);
 	strlist_clear(&s->missing);
@@ -1087,9 +1277,14 @@ imap_discover(struct imap_session *s, const struct source *src,
 		if (sent != NULL && strcasecmp(sent, "INBOX") != 0) {
 			s->sent = (long)s->folders.n;
 			strlist_add(&s->folders, sent);
-		} else
+			imap_note(s, true, "\\Sent folder: %s (by %s)", sent, how);
+		} else {
 			imap_log(LOG_LVL_INFO, s, "no \\Sent special-use folder; "
 			    "polling INBOX only (set folders = to choose)");
+			imap_note(s, false, "no \\Sent special-use folder: only "
+			    "INBOX is read, so no offer is seen; set folders = "
+			    "INBOX, <the folder sent mail goes to>");
+		}
 	}
 	for (i = 0; i < src->folders.n; i++) {
 		enc = imap_utf7_encode(src->folders.v[i]);
@@ -1099,9 +1294,15 @@ imap_discover(struct imap_session *s, const struct source *src,
 		if (found == NULL) {
 			log_msg(LOG_LVL_WARN, s->tag, "%s: no such folder on %s",
 			    src->folders.v[i], s->url.host);
+			imap_note(s, false, "%s: no such folder on %s; fix "
+			    "folders = (the server has: %s)", src->folders.v[i],
+			    s->url.host, all);
 			strlist_add(&s->missing, src->folders.v[i]);
 			continue;
 		}
+		imap_note(s, true, "%s: found%s%s", src->folders.v[i],
+		    strcmp(found, src->folders.v[i]) != 0 ? " as " : "",
+		    strcmp(found, src->folders.v[i]) != 0 ? found : "");
 		if (strlist_contains(&s->folders, found))
 			continue;
 		if (sent != NULL && strcmp(found, sent) == 0)
@@ -1112,6 +1313,137 @@ imap_discover(struct imap_session *s, const struct source *src,
 	strlist_clear(&names);
 	s->listed = time(NULL);
 	return 0;
+}
+
+char *
+imap_folders_format(time_t when, const char *key, const struct strlist *folders,
+    long sent)
+{
+	struct buf	b = { NULL, 0, 0 };
+	size_t		i;
+
+	if (strchr(key, '\n') != NULL)
+		return NULL;
+	buf_printf(&b, "%lld %s\n", (long long)when, key);
+	for (i = 0; i < folders->n; i++) {
+		if (strchr(folders->v[i], '\n') != NULL) {
+			buf_free(&b);
+			return NULL;
+		}
+		buf_printf(&b, "%c %s\n", (long)i == sent ? 'S' : 'F',
+		    folders->v[i]);
+	}
+	return b.data;
+}
+
+int
+imap_folders_parse(const char *text, const char *key, time_t now,
+    struct strlist *folders, long *sent, time_t *when)
+{
+	const char	*p, *eol;
+	char		*end;
+	long long	 t;
+
+	strlist_clear(folders);
+	*sent = -1;
+	errno = 0;
+	t = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != ' ' || t <= 0 ||
+	    (time_t)t > now || now - (time_t)t > IMAP_RELIST_SECS)
+		return -1;
+	p = end + 1;
+	eol = strchr(p, '\n');
+	if (eol == NULL || (size_t)(eol - p) != strlen(key) ||
+	    strncmp(p, key, eol - p) != 0)
+		return -1;
+	for (p = eol + 1; *p != '\0'; p = eol + 1) {
+		eol = strchr(p, '\n');
+		if (eol == NULL || eol - p < 3 || (p[0] != 'S' && p[0] != 'F') ||
+		    p[1] != ' ')
+			goto bad;
+		if (p[0] == 'S')
+			*sent = (long)folders->n;
+		strlist_take(folders, xstrndup(p + 2, eol - p - 2));
+	}
+	if (folders->n == 0)
+		goto bad;
+	*when = (time_t)t;
+	return 0;
+bad:
+	strlist_clear(folders);
+	*sent = -1;
+	return -1;
+}
+
+/*
+ * What a kept folder list was made for: the server, the user and the
+ * configured folders, so that changing any of them lists again.  Caller
+ * frees.
+ */
+static char *
+imap_cache_key(const struct source *src)
+{
+	struct buf	b = { NULL, 0, 0 };
+	size_t		i;
+
+	buf_printf(&b, "%s\t%s", src->url, src->user != NULL ? src->user : "");
+	for (i = 0; i < src->folders.n; i++)
+		buf_printf(&b, "\t%s", src->folders.v[i]);
+	return b.data;
+}
+
+/*
+ * Takes the folder list from the store when it was made less than
+ * IMAP_RELIST_SECS ago for this configuration: an idle poll of a new
+ * process (salescycled --once) then sends no LIST.
+ */
+static void
+imap_cache_load(struct imap_session *s, const struct source *src,
+    struct store *st)
+{
+	struct err	 err;
+	char		*v = NULL, *key;
+	time_t		 when;
+
+	if (store_cursor_get(st, src->name, IMAP_CACHE_SCOPE, IMAP_CACHE_NAME,
+	    &v, &err) != 0) {
+		log_msg(LOG_LVL_WARN, s->tag, "%s", err.msg);
+		return;
+	}
+	if (v == NULL)
+		return;
+	key = imap_cache_key(src);
+	if (imap_folders_parse(v, key, time(NULL), &s->folders, &s->sent,
+	    &when) == 0) {
+		strlist_clear(&s->missing);
+		s->listed = when;
+		imap_log(LOG_LVL_DEBUG, s, "%zu folders from the list of %lld",
+		    s->folders.n, (long long)when);
+	}
+	free(key);
+	free(v);
+}
+
+/*
+ * Keeps the folder list in the store; a list that lacks a configured
+ * folder is not kept, so that the next poll looks again.
+ */
+static void
+imap_cache_save(struct imap_session *s, const struct source *src,
+    struct store *st)
+{
+	struct err	 err;
+	char		*v, *key;
+
+	key = imap_cache_key(src);
+	v = s->missing.n == 0 ? imap_folders_format(s->listed, key, &s->folders,
+	    s->sent) : NULL;
+	if (store_cursor_set(st, src->name, IMAP_CACHE_SCOPE, IMAP_CACHE_NAME,
+	    v, &err) != 0)
+		log_msg(LOG_LVL_WARN, s->tag, "cannot keep the folder list: %s",
+		    err.msg);
+	free(v);
+	free(key);
 }
 
 /* A stored cursor as a number; 0 when unset or malformed. */
@@ -1882,8 +2214,9 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 }
 
 /*
- * Polls one folder.  Returns 0, -1 on a connection error (s->lost) or
- * -2 when only this folder failed (err says why).
+ * Polls one folder.  Returns 0, -1 on a connection error (s->lost), -2
+ * when only this folder failed or -3 when its STATUS was refused (gone
+ * or renamed, perhaps); err says why.
  */
 static int
 imap_sync_folder(struct imap_session *s, const struct config *cfg,
@@ -1911,7 +2244,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		return -1;
 	if (imap_status(s, folder, &validity, &uidnext, &messages, &modseq,
 	    err) != 0)
-		return s->lost ? -1 : -2;
+		return s->lost ? -1 : -3;
 	if (validity != 0 && validity == old_validity && uidnext != 0 &&
 	    uidnext == old_next) {
 		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", folder);
@@ -2016,36 +2349,84 @@ out:
 	return rc;
 }
 
-/* One poll over a connection that may be kept from the last one. */
+/* Whether a list holds a mailbox name, spelled exactly so. */
+static bool
+imap_has_name(const struct strlist *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Lists the folders again and keeps the new list. */
+static int
+imap_relist(struct imap_session *s, const struct source *src,
+    struct store *st, struct err *err)
+{
+	if (imap_discover(s, src, err) != 0)
+		return -1;
+	imap_cache_save(s, src, st);
+	return 0;
+}
+
+/*
+ * One poll over a connection that may be kept from the last one.  The
+ * folder list is the kept one while it is fresh; a folder of it that
+ * STATUS refuses makes a new list (once per poll), and the folders not
+ * polled yet are taken from that.
+ */
 static int
 imap_poll_once(struct imap_session *s, const struct config *cfg,
     const struct source *src, struct store *st, volatile sig_atomic_t *stop,
     struct err *err)
 {
+	struct strlist	 done = { NULL, 0, 0 };
 	struct pipeline	*p;
 	struct err	 ferr;
 	size_t		 i;
 	int		 r, rc = 0;
-	bool		 folder_failed = false;
+	bool		 folder_failed = false, fresh = false;
 
 	s->lost = false;
 	if (s->imap == NULL && imap_open(s, src, err) != 0)
 		return -1;
-	if (s->listed == 0 || time(NULL) - s->listed > IMAP_RELIST_SECS)
-		if (imap_discover(s, src, err) != 0)
+	if (s->listed == 0)
+		imap_cache_load(s, src, st);
+	if (s->listed == 0 || time(NULL) - s->listed > IMAP_RELIST_SECS) {
+		if (imap_relist(s, src, st, err) != 0)
 			return -1;
+		fresh = true;
+	}
 	p = pipeline_new(cfg, st, src->name);
 	/* Deals are projected once per poll, not per batch (the costly part). */
 	pipeline_defer_projection(p);
 	err_clear(&ferr);
 	for (i = 0; i < s->folders.n && !*stop; i++) {
+		if (imap_has_name(&done, s->folders.v[i]))
+			continue;
 		r = imap_sync_folder(s, cfg, src, st, p, s->folders.v[i],
 		    (long)i == s->sent, stop, err);
+		if (r == -3 && !fresh) {
+			imap_log(LOG_LVL_INFO, s, "%s; listing the folders "
+			    "again", err->msg);
+			err_clear(err);
+			if (imap_relist(s, src, st, err) != 0) {
+				rc = -1;
+				break;
+			}
+			fresh = true;
+			i = (size_t)-1;		/* from the start of the new list */
+			continue;
+		}
+		strlist_add(&done, s->folders.v[i]);
 		if (r == -1) {
 			rc = -1;
 			break;
 		}
-		if (r == -2) {
+		if (r == -2 || r == -3) {
 			log_msg(LOG_LVL_WARN, s->tag, "%s", err->msg);
 			if (!folder_failed)
 				ferr = *err;
@@ -2053,6 +2434,7 @@ imap_poll_once(struct imap_session *s, const struct config *cfg,
 			err_clear(err);
 		}
 	}
+	strlist_clear(&done);
 	if (pipeline_finish(p, rc == 0 ? err : &ferr) != 0 && rc == 0)
 		rc = -1;
 	pipeline_free(p);
@@ -2114,8 +2496,105 @@ imap_close(void *state)
 	free(s);
 }
 
+/*
+ * Reports what the URL's host name resolves to, so that a DNS failure is
+ * told from a refused connection.  False when it does not resolve.
+ */
+static bool
+imap_check_dns(struct imap_session *s)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	unsigned char	 bin[sizeof(struct in6_addr)];
+	char		 addr[INET6_ADDRSTRLEN], list[256];
+	const void	*a;
+	size_t		 n = 0, len;
+	int		 r;
+
+	if (inet_pton(AF_INET, s->url.host, bin) == 1 ||
+	    inet_pton(AF_INET6, s->url.host, bin) == 1)
+		return true;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	r = getaddrinfo(s->url.host, NULL, &hints, &res);
+	if (r != 0) {
+		imap_note(s, false, "DNS: cannot resolve %s: %s; check the host "
+		    "name in url =", s->url.host, gai_strerror(r));
+		return false;
+	}
+	list[0] = '\0';
+	for (ai = res; ai != NULL && n < 4; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET)
+			a = &((const struct sockaddr_in *)(const void *)
+			    ai->ai_addr)->sin_addr;
+		else if (ai->ai_family == AF_INET6)
+			a = &((const struct sockaddr_in6 *)(const void *)
+			    ai->ai_addr)->sin6_addr;
+		else
+			continue;
+		if (inet_ntop(ai->ai_family, a, addr, sizeof addr) == NULL ||
+		    strstr(list, addr) != NULL)
+			continue;
+		len = strlen(list);
+		snprintf(list + len, sizeof list - len, "%s%s", n > 0 ? ", " :
+		    "", addr);
+		n++;
+	}
+	freeaddrinfo(res);
+	imap_note(s, true, "DNS: %s is %s", s->url.host, list);
+	return true;
+}
+
+/*
+ * The driver's check (salescycle doctor): DNS, connection, TLS, login,
+ * folders and their message counts by STATUS, each step reported.  No
+ * EXAMINE, no store: nothing is read beyond the counts.
+ */
+static int
+imap_check(const struct config *cfg, const struct source *src,
+    source_say_fn say, void *arg, struct err *err)
+{
+	struct imap_session	s;
+	uint32_t		validity, uidnext, messages;
+	uint64_t		modseq;
+	size_t			i;
+
+	(void)cfg;
+	memset(&s, 0, sizeof s);
+	s.tag = xasprintf("imap[%s]", src->key);
+	s.sent = -1;
+	s.say = say;
+	s.say_arg = arg;
+	if (imap_url_parse(src->url, &s.url, err) != 0) {
+		imap_note(&s, false, "%s", err->msg);
+		goto out;
+	}
+	if (!imap_check_dns(&s) || imap_open(&s, src, err) != 0 ||
+	    imap_discover(&s, src, err) != 0)
+		goto out;
+	for (i = 0; i < s.folders.n && s.imap != NULL; i++) {
+		if (imap_status(&s, s.folders.v[i], &validity, &uidnext,
+		    &messages, &modseq, err) != 0) {
+			imap_note(&s, false, "%s", err->msg);
+			continue;
+		}
+		imap_note(&s, true, "%s%s: %u message%s (UIDVALIDITY %u, "
+		    "UIDNEXT %u)", s.folders.v[i], (long)i == s.sent ?
+		    " (\\Sent)" : "", messages, messages == 1 ? "" : "s",
+		    validity, uidnext);
+	}
+out:
+	if (s.nfail > 0 && err->cls == ERR_NONE)
+		err_set(err, ERR_WAIT, "%u problems found", s.nfail);
+	imap_disconnect(&s, true);
+	strlist_clear(&s.folders);
+	strlist_clear(&s.missing);
+	free(s.tag);
+	return s.nfail == 0 ? 0 : -1;
+}
+
 const struct source_ops imap_source_ops = {
-	SOURCE_IMAP,
-	imap_poll,
-	imap_close,
+	.type = SOURCE_IMAP,
+	.poll = imap_poll,
+	.close = imap_close,
+	.check = imap_check,
 };

@@ -126,6 +126,42 @@ test_http_status_error(void **state)
 	}
 }
 
+/* What the doctor suggests for the errors curl and the status mapping give. */
+static void
+test_http_error_hint(void **state)
+{
+	static const struct {
+		const char	*msg;
+		const char	*hint;	/* a word of the hint, NULL: none */
+	} rows[] = {
+		{ "GET https://x/: SSL certificate problem: self-signed "
+		    "certificate", "ca_file" },
+		{ "GET https://x/: SSL: no alternative certificate subject name "
+		    "matches target host name 'x'", "made out to" },
+		{ "GET http://nx.invalid/: Could not resolve host: nx.invalid",
+		    "host name" },
+		{ "GET http://127.0.0.1:1/: Failed to connect to 127.0.0.1 port 1 "
+		    "after 0 ms: Couldn't connect to server", "port" },
+		{ "GET http://x/: Operation too slow. Less than 1 bytes/sec "
+		    "transferred the last 2 seconds", "timeout" },
+		{ "PROPFIND /: permission denied (403)", "may not read" },
+		{ "PROPFIND /: server error (500)", NULL },
+	};
+	struct err	 err;
+	const char	*hint;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		err_set(&err, ERR_TEMP, "%s", rows[i].msg);
+		hint = http_error_hint(&err);
+		if (rows[i].hint == NULL)
+			assert_null(hint);
+		else if (hint == NULL || strstr(hint, rows[i].hint) == NULL)
+			fail_msg("%zu: %s", i, hint != NULL ? hint : "(none)");
+	}
+}
+
 int
 main(void)
 {
@@ -134,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_http_resolve),
 		cmocka_unit_test(test_http_url_path),
 		cmocka_unit_test(test_http_status_error),
+		cmocka_unit_test(test_http_error_hint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -554,6 +554,10 @@ struct fake {
 	int		 fetches;
 	int		 part_fetches;
 	char		 parts_cmd[256];	/* the last parts FETCH's items */
+	bool		 caps_in_codes;	/* greeting and LOGIN's OK carry them */
+	bool		 gone;		/* STATUS answers NO [NONEXISTENT] */
+	int		 capabilities;	/* CAPABILITY commands received */
+	int		 lists;		/* LIST commands received */
 	bool		 stop;
 	pthread_t	 th;
 };
@@ -699,21 +703,28 @@ fake_session(struct fake *f, int fd)
 	char	line[1024], out[1024], tag[64], *cmd;
 	size_t	i;
 
-	fake_write(fd, "* OK fake ready\r\n");
+	fake_write(fd, f->caps_in_codes ? "* OK [CAPABILITY IMAP4rev1 "
+	    "AUTH=PLAIN] fake ready\r\n" : "* OK fake ready\r\n");
 	while (fake_line(fd, line, sizeof line)) {
 		cmd = strchr(line, ' ');
 		if (cmd == NULL)
 			continue;
 		snprintf(tag, sizeof tag, "%.*s", (int)(cmd - line), line);
 		cmd++;
-		if (strncasecmp(cmd, "CAPABILITY", 10) == 0)
+		if (strncasecmp(cmd, "CAPABILITY", 10) == 0) {
+			f->capabilities++;
 			snprintf(out, sizeof out, "* CAPABILITY IMAP4rev1\r\n"
 			    "%s OK done\r\n", tag);
-		else if (strncasecmp(cmd, "LOGIN", 5) == 0)
-			snprintf(out, sizeof out, "%s OK logged in\r\n", tag);
-		else if (strncasecmp(cmd, "LIST", 4) == 0)
+		} else if (strncasecmp(cmd, "LOGIN", 5) == 0)
+			snprintf(out, sizeof out, "%s OK %slogged in\r\n", tag,
+			    f->caps_in_codes ? "[CAPABILITY IMAP4rev1 IDLE] " : "");
+		else if (strncasecmp(cmd, "LIST", 4) == 0) {
+			f->lists++;
 			snprintf(out, sizeof out, "* LIST () \"/\" INBOX\r\n"
 			    "%s OK done\r\n", tag);
+		} else if (strncasecmp(cmd, "STATUS", 6) == 0 && f->gone)
+			snprintf(out, sizeof out, "%s NO [NONEXISTENT] no such "
+			    "mailbox\r\n", tag);
 		else if (strncasecmp(cmd, "STATUS", 6) == 0)
 			snprintf(out, sizeof out, "* STATUS INBOX (UIDVALIDITY 42 "
 			    "UIDNEXT %d MESSAGES %d)\r\n%s OK done\r\n",
@@ -932,6 +943,103 @@ test_imap_invitations_fetched(void **state)
 	test_tmpdir_cleanup();
 }
 
+/* The kept folder list: written, read back, and refused when it does not fit. */
+static void
+test_imap_folders_cache(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*key;
+		long		 age;	/* seconds before now the list was made */
+		int		 rc;
+		size_t		 n;
+		long		 sent;
+	} rows[] = {
+		{ NULL, "k", 10, 0, 3, 1 },
+		{ NULL, "k", IMAP_RELIST_SECS + 1, -1, 0, -1 },
+		{ NULL, "k", -5, -1, 0, -1 },
+		{ NULL, "other key", 10, -1, 0, -1 },
+		{ "x k\nF INBOX\n", "k", 0, -1, 0, -1 },
+		{ "%lld k\n", "k", 0, -1, 0, -1 },
+		{ "%lld k\nX INBOX\n", "k", 0, -1, 0, -1 },
+		{ "%lld k\nF INBOX", "k", 0, -1, 0, -1 },
+		{ "%lld k\nF INBOX\nF Archief 2026\n", "k", 0, 0, 2, -1 },
+	};
+	struct strlist	 in = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+	time_t		 now = 1800000000, when;
+	char		*text, buf[256];
+	long		 sent;
+	size_t		 i;
+
+	(void)state;
+	strlist_add(&in, "INBOX");
+	strlist_add(&in, "Verzonden items");
+	strlist_add(&in, "INBOX.Archief");
+	assert_null(imap_folders_format(now, "a\nb", &in, 1));
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (rows[i].text == NULL)
+			text = imap_folders_format(now - rows[i].age, "k", &in, 1);
+		else {
+			snprintf(buf, sizeof buf, rows[i].text,
+			    (long long)(now - rows[i].age));
+			text = xstrdup(buf);
+		}
+		assert_non_null(text);
+		when = 0;
+		assert_int_equal(imap_folders_parse(text, rows[i].key, now, &out,
+		    &sent, &when), rows[i].rc);
+		assert_int_equal(out.n, rows[i].n);
+		assert_int_equal(sent, rows[i].sent);
+		if (rows[i].rc == 0) {
+			assert_int_equal(when, now - rows[i].age);
+			assert_string_equal(out.v[0], "INBOX");
+			assert_string_equal(out.v[1], rows[i].text == NULL ?
+			    "Verzonden items" : "Archief 2026");
+		}
+		strlist_clear(&out);
+		free(text);
+	}
+	strlist_clear(&in);
+}
+
+/*
+ * An idle poll of a new process asks no CAPABILITY when the greeting and
+ * LOGIN's OK carry them, and no LIST while the kept folder list is fresh;
+ * a folder of that list refused by STATUS makes one new LIST, no more.
+ */
+static void
+test_imap_idle_poll_commands(void **state)
+{
+	struct fake	 f;
+	struct store	*st = NULL;
+	struct config	 cfg;
+	struct err	 err;
+
+	(void)state;
+	fake_start(&f, 0, false);
+	assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
+	assert_int_equal(f.lists, 1);
+	assert_int_equal(f.capabilities, 2);	/* before and after login */
+	config_free(&cfg);
+
+	f.lists = f.capabilities = f.fetches = 0;
+	f.caps_in_codes = true;
+	assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
+	assert_int_equal(f.lists, 0);
+	assert_int_equal(f.capabilities, 0);
+	assert_int_equal(f.fetches, 0);
+	config_free(&cfg);
+
+	f.gone = true;
+	assert_int_equal(poll_fake(&f, &st, &cfg, &err), -1);
+	assert_int_equal(f.lists, 1);
+	assert_non_null(strstr(err.msg, "INBOX: STATUS"));
+	config_free(&cfg);
+	fake_stop(&f);
+	store_close(st);
+	test_tmpdir_cleanup();
+}
+
 int
 main(void)
 {
@@ -947,6 +1055,8 @@ main(void)
 		cmocka_unit_test(test_imap_part_text),
 		cmocka_unit_test(test_imap_unparsable_message_skipped),
 		cmocka_unit_test(test_imap_invitations_fetched),
+		cmocka_unit_test(test_imap_folders_cache),
+		cmocka_unit_test(test_imap_idle_poll_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
