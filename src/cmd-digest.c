@@ -88,7 +88,7 @@ digest_send_all(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 {
 	struct store *st;
 	struct err err = { 0 };
-	char *db;
+	const char *db;
 	int attempt, n = -1;
 
 	if (ctx->cfg.smtp.url == NULL) {
@@ -97,13 +97,11 @@ digest_send_all(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 		return EXIT_USAGE;
 	}
 	/* The command's own connection is read-only; recording needs a writer. */
-	db = cmd_database_path(&ctx->cfg);
+	db = ctx->cfg.database;
 	if (store_open(db, 0, &st, &err) != 0) {
 		cmd_error(db, "%s", err.msg);
-		free(db);
 		return EXIT_FAIL;
 	}
-	free(db);
 	for (attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
 		err_clear(&err);
 		/* The first attempt sends again what was sent before; retries only the rest. */

@@ -181,7 +181,7 @@ doctor_database(const struct config *cfg, struct doctor_block *b)
 	sqlite3		*db;
 	char		*path, *copy, *dir;
 
-	path = cmd_database_path(cfg);
+	path = xstrdup(cfg->database);
 	b->name = xstrdup("database");
 	b->target = xstrdup(path);
 	if (stat(path, &sb) == 0) {

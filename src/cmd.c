@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the commands (cmd.h). */
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,20 +19,6 @@ cmd_error(const char *what, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-char *
-cmd_database_path(const struct config *cfg)
-{
-	char *copy, *dir, *path;
-
-	if (cfg->database[0] == '/' || cfg->path == NULL)
-		return xstrdup(cfg->database);
-	copy = xstrdup(cfg->path);
-	dir = dirname(copy);
-	path = xasprintf("%s/%s", dir, cfg->database);
-	free(copy);
-	return path;
 }
 
 int

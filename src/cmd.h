@@ -74,8 +74,6 @@ extern const struct cmd_entry cmd_digest_entry;
 void	cmd_error(const char *what, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* The database path: relative paths in the config are relative to its folder.  Caller frees. */
-char	*cmd_database_path(const struct config *);
 
 /* The account key for a domain or address the user typed; -1 with a message. */
 int	cmd_account_key(const struct config *, const char *arg, char *key, size_t keylen);

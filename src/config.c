@@ -1175,6 +1175,26 @@ config_defaults(struct config *cfg)
 	cfg->smtp.password.owner = xstrdup("[smtp]");
 }
 
+/*
+ * A relative database path is relative to the configuration file's folder,
+ * so the agent and the CLI find the same database wherever they run.
+ */
+static void
+config_resolve_database(struct config *cfg, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *abs;
+
+	if (cfg->database == NULL || cfg->database[0] == '/')
+		return;
+	if (slash == NULL)
+		abs = xasprintf("./%s", cfg->database);
+	else
+		abs = xasprintf("%.*s/%s", (int)(slash - path), path, cfg->database);
+	free(cfg->database);
+	cfg->database = abs;
+}
+
 int
 config_load(const char *path, struct config *cfg, struct err *err)
 {
@@ -1212,6 +1232,8 @@ config_load(const char *path, struct config *cfg, struct err *err)
 	}
 	if (!p.failed)
 		config_check(&p);
+	if (!p.failed)
+		config_resolve_database(cfg, path);
 out:
 	if (p.fp != NULL)
 		fclose(p.fp);

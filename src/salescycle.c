@@ -174,7 +174,7 @@ static int
 prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 {
 	struct err err = { 0 };
-	char *db;
+	const char *db;
 	int rc;
 
 	if (config_load(cfgpath, &ctx->cfg, &err) != 0) {
@@ -194,7 +194,7 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 		return EXIT_USAGE;
 	if ((e->flags & (CMD_NEEDS_STORE | CMD_STORE_WRITE)) == 0)
 		return EXIT_OK;
-	db = cmd_database_path(&ctx->cfg);
+	db = ctx->cfg.database;
 	rc = store_open(db, (e->flags & CMD_STORE_WRITE) ? 0 : STORE_READONLY,
 	    &ctx->store, &err);
 	if (rc != 0) {
@@ -202,10 +202,8 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 		if ((e->flags & CMD_STORE_WRITE) == 0)
 			fprintf(stderr, "salescycle: hint: run 'salescycle import' "
 			    "or salescycled first to create it\n");
-		free(db);
 		return EXIT_FAIL;
 	}
-	free(db);
 	if ((e->flags & CMD_STORE_WRITE) &&
 	    store_sync_salespeople(ctx->store, &ctx->cfg, &err) != 0) {
 		cmd_error("database", "%s", err.msg);

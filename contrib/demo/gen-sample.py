@@ -844,8 +844,8 @@ SAMPLE_CONF = """\
 # salescycle configuration for the bundled sample data set (contrib/demo/sample).
 # The files are imported with `salescycle import --salesperson KEY FILES...`,
 # so there are no [imap], [caldav] or [ics] sections.  The database path is
-# relative to the directory salescycle runs in; the README command passes -c
-# with this file from a scratch directory.
+# relative to this file's folder; contrib/demo/run-sample.sh points it at a
+# scratch folder.
 
 [general]
 database = sample.db

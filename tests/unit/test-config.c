@@ -711,12 +711,34 @@ teardown_group(void **state)
 	return 0;
 }
 
+/* A relative database path is relative to the configuration's folder. */
+static void
+test_config_database_relative(void **state)
+{
+	struct config cfg;
+	struct err err;
+	const char *path;
+	char want[1024];
+	(void)state;
+
+	path = write_conf("rel.conf", "[general]\ndatabase = sub/sc.db\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	snprintf(want, sizeof want, "%s/sub/sc.db", test_tmpdir());
+	assert_string_equal(cfg.database, want);
+	config_free(&cfg);
+	path = write_conf("abs.conf", "[general]\ndatabase = /var/x.db\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_string_equal(cfg.database, "/var/x.db");
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_full),
 		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_config_database_relative),
 		cmocka_unit_test(test_config_phases_default),
 		cmocka_unit_test(test_config_phases_custom),
 		cmocka_unit_test(test_config_rules_replace),
