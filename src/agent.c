@@ -85,6 +85,7 @@ struct agent {
 	unsigned		 seed;
 	struct digest_state	 digest;	/* back-off of failed sends */
 	time_t			 retention_at;	/* next retention run; 0: now */
+	time_t			 stale_at;	/* next stale-deal check; 0: now */
 };
 
 time_t
@@ -440,6 +441,18 @@ agent_chores(struct agent *a, struct store *st, time_t now)
 		log_error("digest: %s; trying again later", err.msg);
 	else if (n > 0)
 		log_info("digest: %d message%s sent", n, n == 1 ? "" : "s");
+	/* Deals without activity turn lost with time alone, not with a signal. */
+	if (a->stale_at <= now) {
+		n = store_project_stale(st, cfg, util_now(), &err);
+		if (n < 0)
+			log_warn("stale deals: %s", err.msg);
+		else if (n > 0)
+			log_info("stale deals: %d account%s re-projected", n,
+			    n == 1 ? "" : "s");
+		a->stale_at = now + AGENT_RETENTION_EVERY;
+	}
+	if (next == 0 || a->stale_at < next)
+		next = a->stale_at;
 	if (cfg->retention_days <= 0)
 		return next;
 	if (a->retention_at <= now) {

@@ -251,7 +251,8 @@ cmd_import_exec(struct cmd_ctx *ctx)
 	for (i = 0; i < ctx->argc && !im.failed; i++)
 		import_path(&im, ctx->argv[i], 0);
 	import_commit(&im, true);
-	if (!im.failed && pipeline_finish(im.p, &err) != 0) {
+	if (!im.failed && (pipeline_finish(im.p, &err) != 0 ||
+	    store_project_stale(ctx->store, &ctx->cfg, ctx->now, &err) < 0)) {
 		cmd_error("database", "%s", err.msg);
 		im.failed = true;
 	}

@@ -39,9 +39,9 @@
 /*
  * libical loads builtin zones lazily into shared tables, which 3.0.16
  * does not reliably guard (libical#319, PR #1029), and keeps its error
- * state in globals: parses are serialized.  They take milliseconds.
+ * state in globals: parses are serialized with util.c's zone
+ * conversions under one lock.  They take milliseconds.
  */
-static pthread_mutex_t event_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* What event_parse needs everywhere. */
 struct event_ctx {
@@ -1060,7 +1060,7 @@ event_parse_text(const char *buf, size_t len)
 	return (root);
 }
 
-/* event_parse under event_lock. */
+/* event_parse under util_ical_lock. */
 static int
 event_parse_locked(const char *buf, size_t len, time_t from, time_t to,
     const char *tz, const char *what, struct ical_file *out, struct err *err)
@@ -1136,9 +1136,9 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 {
 	int	rc;
 
-	pthread_mutex_lock(&event_lock);
+	util_ical_lock();
 	rc = event_parse_locked(buf, len, from, to, tz, what, out, err);
-	pthread_mutex_unlock(&event_lock);
+	util_ical_unlock();
 	return (rc);
 }
 

@@ -1903,6 +1903,20 @@ imap_status(struct imap_session *s, const char *folder, uint32_t *validity,
 	    (s->condstore && mailimap_status_att_list_add(sl,
 	    MAILIMAP_STATUS_ATT_HIGHESTMODSEQ)))
 		fatal("out of memory");
+	/*
+	 * STATUS on the selected mailbox is a client error (RFC 3501
+	 * 6.3.10): Dovecot answers with the counts of when it was selected,
+	 * so new mail would go unseen on a kept connection.  Leave it first;
+	 * CLOSE removes nothing from a mailbox opened with EXAMINE (6.4.2).
+	 */
+	if (s->imap->imap_state == MAILIMAP_STATE_SELECTED) {
+		r = mailimap_close(s->imap);
+		if (r != MAILIMAP_NO_ERROR) {
+			mailimap_status_att_list_free(sl);
+			snprintf(what, sizeof what, "%s: CLOSE", folder);
+			return imap_fail(s, r, what, err);
+		}
+	}
 	r = mailimap_status(s->imap, folder, sl, &ms);
 	mailimap_status_att_list_free(sl);
 	if (r != MAILIMAP_NO_ERROR) {

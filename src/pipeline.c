@@ -178,7 +178,7 @@ pipeline_invitations(struct pipeline *p, const struct mail_summary *m,
 	const struct salesperson *sp;
 	struct pipeline_item *it;
 	struct ical_file f;
-	struct err err;
+	struct err err = { 0 };
 	time_t now = util_now(), first_seen;
 	char *key;
 	size_t i;
@@ -190,6 +190,7 @@ pipeline_invitations(struct pipeline *p, const struct mail_summary *m,
 		const char *part = m->calendar_parts.v[i];
 
 		memset(&f, 0, sizeof f);
+		err_clear(&err);
 		if (event_parse(part, strlen(part),
 		    now - (time_t)cfg->backfill_days * 86400, now + 365 * 86400,
 		    cfg->timezone, item, &f, &err) != 0 || f.nevents == 0) {
@@ -211,12 +212,39 @@ pipeline_invitations(struct pipeline *p, const struct mail_summary *m,
 	}
 }
 
+/*
+ * Drops the signals from index first on that are older than retention_days:
+ * their stored copies lost their refs to retention, so storing them again
+ * would duplicate them (a UIDVALIDITY change, an old mbox imported).
+ */
+static void
+pipeline_drop_expired(struct pipeline *p, size_t first)
+{
+	time_t cutoff;
+	size_t i, j;
+
+	if (p->cfg->retention_days <= 0)
+		return;
+	cutoff = util_now() - (time_t)p->cfg->retention_days * 86400;
+	for (i = j = first; i < p->mail.n; i++) {
+		if (p->mail.v[i].occurred_at < cutoff) {
+			signal_free(&p->mail.v[i]);
+			continue;
+		}
+		p->mail.v[j++] = p->mail.v[i];
+	}
+	p->mail.n = j;
+}
+
 void
 pipeline_mail(struct pipeline *p, const char *salesperson,
     const struct mail_summary *m, bool sent_folder, const char *item)
 {
+	size_t first = p->mail.n;
+
 	classify_mail(p->cfg, salesperson, m, sent_folder, p->source, item,
 	    &p->mail);
+	pipeline_drop_expired(p, first);
 	pipeline_invitations(p, m, item);
 	p->pending++;
 }

@@ -205,6 +205,10 @@ static const char *const store_migrations[] = {
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
 	X(DIRTY_ADD, "INSERT OR IGNORE INTO dirty(account) VALUES(?1)")	\
+	X(STALE_ACCOUNTS, "SELECT DISTINCT a.key FROM deals d"		\
+	    " JOIN accounts a ON a.id = d.account_id"			\
+	    " WHERE d.outcome = 'open' AND d.last_activity < ?1"		\
+	    " ORDER BY a.key")						\
 	X(DIRTY_LIST, "SELECT account FROM dirty ORDER BY account")	\
 	X(DIRTY_CLEAR, "DELETE FROM dirty")				\
 	X(CURSOR_GET, "SELECT value FROM cursors WHERE source = ?1"	\
@@ -1715,6 +1719,26 @@ store_project(struct store *st, const struct config *cfg,
 	}
 	strlist_clear(&pending);
 	return store_auto_end(st, own, rc, err);
+}
+
+int
+store_project_stale(struct store *st, const struct config *cfg, time_t now,
+    struct err *err)
+{
+	struct strlist keys = { 0 };
+	sqlite3_stmt *s = store_stmt(st, STMT_STALE_ACCOUNTS);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)(now -
+	    (time_t)cfg->stale_after_days * 86400));
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		strlist_add(&keys, store_column_text(s, 0));
+	rc = store_done(st, s, rc, err, "stale deals");
+	if (rc == 0 && keys.n > 0)
+		rc = store_project(st, cfg, &keys, now, err);
+	rc = rc == 0 ? (int)keys.n : -1;
+	strlist_clear(&keys);
+	return rc;
 }
 
 /* Adds one account key to the dirty table. */

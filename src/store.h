@@ -128,6 +128,13 @@ int	store_project(struct store *, const struct config *, const struct strlist *a
 int	store_mark_dirty(struct store *, const struct strlist *accounts, struct err *);
 int	store_project_dirty(struct store *, const struct config *, time_t now, struct err *);
 
+/*
+ * Re-projects the accounts whose open deals have had no activity for
+ * stale_after_days, so that they turn lost without a new signal (the agent
+ * calls it daily).  Returns the number of accounts, or -1.
+ */
+int	store_project_stale(struct store *, const struct config *, time_t now, struct err *);
+
 /* Attributes every unattributed row again and re-projects every account (salescycle rebuild). */
 int	store_rebuild(struct store *, const struct config *, time_t now, struct err *);
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,25 @@ parse_day(const char *s, int *y, int *m, int *d)
 	return *y >= 1 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
 }
 
+/*
+ * One lock around every use of libical's zone tables, which it fills
+ * lazily and does not guard reliably: event_parse holds it for a whole
+ * parse (and calls the conversions below), so it is recursive.
+ */
+static pthread_mutex_t util_ical_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void
+util_ical_lock(void)
+{
+	pthread_mutex_lock(&util_ical_mutex);
+}
+
+void
+util_ical_unlock(void)
+{
+	pthread_mutex_unlock(&util_ical_mutex);
+}
+
 static icaltimezone *
 zone(const char *tz)
 {
@@ -111,8 +131,11 @@ util_format_utc(time_t t, char *out, size_t outlen)
 void
 util_day(time_t t, const char *tz, char *out, size_t outlen)
 {
-	struct icaltimetype tt = icaltime_from_timet_with_zone(t, 0, zone(tz));
+	struct icaltimetype tt;
 
+	util_ical_lock();
+	tt = icaltime_from_timet_with_zone(t, 0, zone(tz));
+	util_ical_unlock();
 	snprintf(out, outlen, "%04d-%02d-%02d", tt.year, tt.month, tt.day);
 }
 
@@ -121,8 +144,11 @@ static time_t
 local_to_utc(int y, int mo, int d, int h, int mi, int s, const char *tz)
 {
 	struct icaltimetype tt = icaltime_null_time();
-	icaltimezone *z = zone(tz);
+	icaltimezone *z;
+	time_t t;
 
+	util_ical_lock();
+	z = zone(tz);
 	tt.year = y;
 	tt.month = mo;
 	tt.day = d;
@@ -130,7 +156,9 @@ local_to_utc(int y, int mo, int d, int h, int mi, int s, const char *tz)
 	tt.minute = mi;
 	tt.second = s;
 	tt.zone = z;
-	return icaltime_as_timet_with_zone(tt, z);
+	t = icaltime_as_timet_with_zone(tt, z);
+	util_ical_unlock();
+	return t;
 }
 
 int
@@ -256,10 +284,13 @@ util_tz_preload(const char *tz)
 	icaltimezone *z;
 	char day[11];
 
+	util_ical_lock();
 	icaltimezone_get_utc_timezone();
+	z = tz == NULL || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 ?
+	    NULL : icaltimezone_get_builtin_timezone(tz);
+	util_ical_unlock();
 	if (tz == NULL || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0)
 		return 0;
-	z = icaltimezone_get_builtin_timezone(tz);
 	if (z == NULL)
 		return -1;
 	/* Converting once makes libical expand the zone's changes now. */
