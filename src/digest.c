@@ -1037,7 +1037,7 @@ digest_message(const struct config *cfg, const struct digest_data *d,
 	const char *from = cfg->smtp.from != NULL ? cfg->smtp.from : NULL;
 	const char *domain;
 	char date[64], boundary[48], rnd[33], key[sizeof d->period.key], *p;
-	char *subject, *text, *html, *v;
+	char *subject, *text, *html;
 
 	if (from != NULL && !digest_valid_address(from))
 		from = NULL;
@@ -1052,12 +1052,14 @@ digest_message(const struct config *cfg, const struct digest_data *d,
 	digest_random_hex(rnd, 12);
 
 	buf_printf(&b, "Date: %s\r\n", date);
-	v = xasprintf("salescycle <%s>", from != NULL ? from :
-	    "salescycle@localhost");
-	digest_header_encode(&b, "From", v);
-	free(v);
+	/*
+	 * Addresses are never encoded words (RFC 2047 section 5): they are
+	 * checked to be plain addresses and written as they are.
+	 */
+	buf_printf(&b, "From: salescycle <%s>\r\n", from != NULL &&
+	    digest_valid_address(from) ? from : "salescycle@localhost");
 	if (to != NULL && digest_valid_address(to))
-		digest_header_encode(&b, "To", to);
+		buf_printf(&b, "To: %s\r\n", to);
 	else
 		buf_puts(&b, "To: undisclosed-recipients:;\r\n");
 	subject = digest_subject(d);
