@@ -76,6 +76,7 @@ struct caldav_state {
 	struct caldav_cal	*cals;	/* owned array */
 	size_t			 ncals;
 	time_t			 discovered;
+	bool			 cached;	/* calendar list from the store */
 	source_say_fn		 say;	/* doctor's reporter; NULL while polling */
 	void			*say_arg;
 	unsigned		 nfail;	/* failed findings reported */
@@ -549,6 +550,7 @@ caldav_cache_load(struct caldav_state *st, const struct source *src,
 	}
 	st->discovered = (time_t)when;
 	ok = st->ncals > 0;
+	st->cached = ok;
 out:
 	free(v);
 	free(key);
@@ -564,6 +566,7 @@ caldav_discover(struct caldav_state *st, const struct source *src,
 	int rc = -1;
 
 	caldav_cals_free(st);
+	st->cached = false;
 	if (caldav_find_home(st, src, &home, err) != 0)
 		goto out;
 	if (home != NULL) {
@@ -735,19 +738,47 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 	return rc;
 }
 
+/*
+ * The report a sync-collection is sent as: under the test hook
+ * SALESCYCLE_TEST_NO_SYNC_COLLECTION=1 a name no server knows, so that a
+ * server with sync-collection answers as one without it does and the
+ * getctag fallback can be tested against it.
+ */
+static const char *
+caldav_sync_report(void)
+{
+	const char *v = getenv("SALESCYCLE_TEST_NO_SYNC_COLLECTION");
+
+	if (v != NULL && strcmp(v, "1") == 0) {
+		log_debug("test hook: sync-collection sent as an unknown report");
+		return "x-no-sync-collection";
+	}
+	return "sync-collection";
+}
+
 /* The body of a sync-collection REPORT; token NULL for the initial sync. */
 static char *
 caldav_sync_body(const char *token, bool data)
 {
 	char *esc = davxml_escape(token != NULL ? token : "");
+	const char *report = caldav_sync_report();
 	char *body;
 
-	body = xasprintf(XML_HEAD "<d:sync-collection " XMLNS ">"
+	body = xasprintf(XML_HEAD "<d:%s " XMLNS ">"
 	    "<d:sync-token>%s</d:sync-token><d:sync-level>1</d:sync-level>"
-	    "<d:prop><d:getetag/>%s</d:prop></d:sync-collection>", esc,
-	    data ? "<c:calendar-data/>" : "");
+	    "<d:prop><d:getetag/>%s</d:prop></d:%s>", report, esc,
+	    data ? "<c:calendar-data/>" : "", report);
 	free(esc);
 	return body;
+}
+
+/* True when a refused sync-collection means "not done here". */
+static bool
+caldav_sync_unsupported(const struct http_response *resp)
+{
+	return resp->status == 400 || resp->status == 403 ||
+	    resp->status == 405 || resp->status == 409 || resp->status == 415 ||
+	    resp->status == 501;
 }
 
 /* True when a refused sync-collection means "your token is no good". */
@@ -783,7 +814,8 @@ caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
 		    err);
 		free(body);
 		if (rc == 0 && resp.status != 207) {
-			if (caldav_token_refused(&resp) && page == 0)
+			if (page == 0 && (caldav_token_refused(&resp) ||
+			    (*stored == '\0' && caldav_sync_unsupported(&resp))))
 				rc = 1;
 			else {
 				snprintf(what, sizeof what, "REPORT sync-collection %s",
@@ -846,9 +878,7 @@ caldav_list_sync(struct caldav_sync *s, char **token, struct err *err)
 		    err);
 		free(body);
 		if (rc == 0 && resp.status != 207) {
-			if (page == 0 && (resp.status == 400 || resp.status == 403 ||
-			    resp.status == 405 || resp.status == 409 ||
-			    resp.status == 415 || resp.status == 501))
+			if (page == 0 && caldav_sync_unsupported(&resp))
 				rc = 1;
 			else {
 				snprintf(what, sizeof what, "REPORT sync-collection %s",
@@ -1060,17 +1090,26 @@ caldav_count_cb(const char *item, const char *version, void *arg)
  * nothing stored yet is read with one sync-collection from the empty
  * token with calendar-data inline; otherwise (a reset token, a server
  * without sync-collection) it is listed and diffed so that only changed
- * items are fetched.
+ * items are fetched.  A calendar last listed by getctag (a ctag and no
+ * token stored) stays on getctag until the calendars are discovered
+ * again, so that a new process does not ask for sync-collection first.
  */
 static int
 caldav_sync_calendar(struct caldav_sync *s, struct err *err)
 {
-	char *token = NULL;
+	char *token = NULL, *ctag = NULL;
 	int rc;
 
 	if (store_cursor_get(s->store, s->src->name, s->cal->path, "sync-token",
 	    &token, err) != 0)
 		return -1;
+	if (token == NULL && !s->cal->no_sync && s->st->cached) {
+		if (store_cursor_get(s->store, s->src->name, s->cal->path, "ctag",
+		    &ctag, err) != 0)
+			return -1;
+		s->cal->no_sync = ctag != NULL;
+		free(ctag);
+	}
 	if (token == NULL && !s->cal->no_sync) {
 		if (store_items(s->store, s->src->name, caldav_count_cb, s, err) != 0)
 			return -1;
@@ -1079,6 +1118,10 @@ caldav_sync_calendar(struct caldav_sync *s, struct err *err)
 			if (rc != 1)
 				return rc;
 			strlist_clear(&s->fetch);
+			/* The empty token refused: no sync-collection here. */
+			log_info("%s: %s: no sync-collection, comparing etags",
+			    s->src->name, s->cal->name);
+			s->cal->no_sync = true;
 		}
 	}
 	if (token != NULL) {
