@@ -448,6 +448,13 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 		if (answered && pr.principal != NULL)
 			principal = http_resolve(base, pr.principal);
 	}
+	/* Credentials go only where the configured url's site is (RFC 6764 8). */
+	if (principal != NULL && !http_same_site(src->url, principal)) {
+		err_set(err, ERR_FINAL, "%s: principal %s is on another site or "
+		    "not https; refused (configure its url instead)", src->url,
+		    principal);
+		goto out;
+	}
 	if (principal != NULL) {
 		caldav_note(st, true, "principal: %s (current-user-principal "
 		    "of %s)", principal, from);
@@ -642,6 +649,21 @@ caldav_entries_free(struct caldav_sync *s)
 	s->nent = s->capent = 0;
 }
 
+/*
+ * True when href is an item of the calendar at path: below it, not the
+ * collection itself, and not in a sibling whose name merely starts alike
+ * (/dav/cal2/x is not in /dav/cal).
+ */
+static bool
+caldav_in_cal(const char *path, const char *href)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(href, path, n) != 0 || href[n] == '\0')
+		return false;
+	return n > 0 && (path[n - 1] == '/' || href[n] == '/');
+}
+
 /* Handles one response of a sync-collection, calendar-query or multiget. */
 static int
 caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
@@ -655,8 +677,7 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 		return 0;
 	}
 	/* The collection itself, or something outside it: not an item. */
-	if (strcmp(key, s->cal->path) == 0 ||
-	    strncmp(key, s->cal->path, strlen(s->cal->path)) != 0)
+	if (!caldav_in_cal(s->cal->path, key))
 		goto out;
 	if (s->asked.n > 0 && !strlist_contains(&s->asked, key)) {
 		log_debug("%s: unsolicited %s in multiget", s->src->name, key);
@@ -988,9 +1009,8 @@ caldav_stored_cb(const char *item, const char *version, void *arg)
 {
 	struct caldav_sync *s = arg;
 	struct caldav_entry key, *e;
-	size_t plen = strlen(s->cal->path);
 
-	if (strncmp(item, s->cal->path, plen) != 0 || item[plen] == '\0')
+	if (!caldav_in_cal(s->cal->path, item))
 		return 0;
 	memset(&key, 0, sizeof key);
 	key.href = (char *)item;
@@ -1077,10 +1097,9 @@ static int
 caldav_count_cb(const char *item, const char *version, void *arg)
 {
 	struct caldav_sync *s = arg;
-	size_t plen = strlen(s->cal->path);
 
 	(void)version;
-	if (strncmp(item, s->cal->path, plen) == 0 && item[plen] != '\0')
+	if (caldav_in_cal(s->cal->path, item))
 		s->nstored++;
 	return 0;
 }

@@ -533,6 +533,19 @@ config_source_type(enum section sect)
 	    SOURCE_CALDAV : SOURCE_ICS;
 }
 
+/* True when the authority of a URL holds "user@" or "user:password@". */
+static bool
+config_url_has_userinfo(const char *url)
+{
+	const char *auth = strstr(url, "://"), *end;
+
+	if (auth == NULL)
+		return false;
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	return memchr(auth, '@', (size_t)(end - auth)) != NULL;
+}
+
 /* Checks the scheme of a source or SMTP URL against its section. */
 static bool
 config_valid_url(enum section sect, const char *url)
@@ -543,7 +556,7 @@ config_valid_url(enum section sect, const char *url)
 	} ok[] = {
 		{ SEC_IMAP, "imap" }, { SEC_IMAP, "imaps" },
 		{ SEC_CALDAV, "http" }, { SEC_CALDAV, "https" },
-		{ SEC_ICS, "http" }, { SEC_ICS, "https" }, { SEC_ICS, "file" },
+		{ SEC_ICS, "http" }, { SEC_ICS, "https" },
 		{ SEC_SMTP, "smtp" }, { SEC_SMTP, "smtps" },
 	};
 	const char *sep = strstr(url, "://");
@@ -568,7 +581,7 @@ config_url_schemes(enum section sect)
 	case SEC_CALDAV:
 		return "http:// or https://";
 	case SEC_ICS:
-		return "http://, https:// or file://";
+		return "http:// or https://";
 	default:
 		return "smtp:// or smtps://";
 	}
@@ -670,6 +683,10 @@ config_set(struct config_parse *p, const struct key *k, void *base,
 		if (!config_valid_url(p->sect, value))
 			return config_error(p, "bad url '%s' (%s)", value,
 			    config_url_schemes(p->sect));
+		/* user:password@ in a url would end up in logs and status. */
+		if (config_url_has_userinfo(value))
+			return config_error(p, "url with user or password in it: "
+			    "use user = and password_command = instead");
 		free(*str);
 		*str = xstrdup(value);
 		return 0;
@@ -1133,6 +1150,12 @@ config_check(struct config_parse *p)
 		    src->token.command == NULL)
 			return config_error_at(p, src->line, "%s: auth = "
 			    "xoauth2 needs 'token_command'",
+			    src->password.owner);
+		/* As for imap://: no credentials in clear unless asked for. */
+		if (src->type != SOURCE_IMAP && src->tls != TLS_NONE &&
+		    strncasecmp(src->url, "http://", 7) == 0)
+			return config_error_at(p, src->line, "%s: url is plain "
+			    "http: use https://, or tls = none to allow it",
 			    src->password.owner);
 	}
 	if (cfg->smtp.line != 0 && cfg->smtp.url == NULL)

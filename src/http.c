@@ -25,6 +25,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,6 +41,8 @@
 
 #define HTTP_MAX_REDIRECTS	5
 #define HTTP_CONNECT_TIMEOUT	10
+/* A whole transfer may take this many times the source's timeout. */
+#define HTTP_TOTAL_TIMEOUTS	20
 #define HTTP_RETRY_MIN		60	/* Retry-After clamped to 1 min ... */
 #define HTTP_RETRY_MAX		7200	/* ... 2 h, as DAVx5 does */
 #define HTTP_SYSTEM_CAPATH	"/etc/ssl/certs"
@@ -245,6 +248,8 @@ http_setup(struct http *h, const struct http_request *req, const char *url,
 	    h->timeout : HTTP_CONNECT_TIMEOUT));
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)h->timeout);
+	/* A server that dribbles a byte a second must not hold a worker forever. */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)h->timeout * HTTP_TOTAL_TIMEOUTS);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (h->ca_file != NULL) {
@@ -398,6 +403,24 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 	return 0;
 }
 
+/* True for an IPv4 or IPv6 address literal (curl gives IPv6 in brackets). */
+static bool
+http_is_ip(const char *host)
+{
+	unsigned char addr[16];
+	char v6[64];
+	size_t n = strlen(host);
+
+	if (inet_pton(AF_INET, host, addr) == 1)
+		return true;
+	if (n > 2 && n < sizeof v6 && host[0] == '[' && host[n - 1] == ']') {
+		memcpy(v6, host + 1, n - 2);
+		v6[n - 2] = '\0';
+		return inet_pton(AF_INET6, v6, addr) == 1;
+	}
+	return false;
+}
+
 bool
 http_same_site(const char *from, const char *to)
 {
@@ -421,6 +444,9 @@ http_same_site(const char *from, const char *to)
 		ok = true;
 		goto out;
 	}
+	/* An address is its own site: the suffix list would pair 10.0.1.10 with 192.168.1.10. */
+	if (http_is_ip(ha) || http_is_ip(hb))
+		goto out;
 	if (account_registrable(ha, ra, sizeof ra) &&
 	    account_registrable(hb, rb, sizeof rb) && strcasecmp(ra, rb) == 0)
 		ok = true;
@@ -603,8 +629,12 @@ http_status_error(const struct http_response *resp, const char *what,
 		    "check user and password", what);
 	if (s == 403)
 		return err_set(err, ERR_WAIT, "%s: permission denied (403)", what);
+	/*
+	 * Not final: a calendar deleted or a server in maintenance must not
+	 * switch the whole source off until a reload; it backs off instead.
+	 */
 	if (s == 404)
-		return err_set(err, ERR_FINAL, "%s: not found (404): check the url",
+		return err_set(err, ERR_WAIT, "%s: not found (404): check the url",
 		    what);
 	if (s == 429 || s == 503)
 		return err_set(err, ERR_WAIT, "%s: server busy (%ld), retrying later",

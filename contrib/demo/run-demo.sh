@@ -101,6 +101,7 @@ password_env = DEMO_PASSWORD
 
 [caldav $p]
 url = $RADICALE_URL/
+tls = none
 user = $p
 password_env = DEMO_PASSWORD
 CONF

@@ -462,6 +462,15 @@ static const struct bad_row bad_rows[] = {
 	{ "xoauth2 without token", 0600, "[salesperson a]\nemail = a@x.nl\n"
 	    "[imap a]\nurl = imaps://h\nauth = xoauth2\n", 3,
 	    "[imap a]: auth = xoauth2 needs 'token_command'" },
+	{ "plain http caldav", 0600, "[salesperson a]\nemail = a@x.nl\n"
+	    "[caldav a]\nurl = http://dav.x.nl/\n", 3,
+	    "[caldav a]: url is plain http: use https://, or tls = none" },
+	{ "password in url", 0600, "[salesperson a]\nemail = a@x.nl\n"
+	    "[caldav a]\nurl = https://a:secret@dav.x.nl/\n", 4,
+	    "url with user or password in it" },
+	{ "file ics", 0600, "[salesperson a]\nemail = a@x.nl\n"
+	    "[ics a]\nurl = file:///tmp/a.ics\n", 4,
+	    "bad url 'file:///tmp/a.ics' (http:// or https://)" },
 	{ "bad address", 0600, "[salesperson a]\nemail = anna\n", 2,
 	    "bad address 'anna' in 'email'" },
 	{ "salesperson without email", 0600, "[general]\n[salesperson a]\n"

@@ -99,7 +99,7 @@ test_http_status_error(void **state)
 	} rows[] = {
 		{ 401, ERR_WAIT, "authentication failed (401)" },
 		{ 403, ERR_WAIT, "permission denied (403)" },
-		{ 404, ERR_FINAL, "not found (404)" },
+		{ 404, ERR_WAIT, "not found (404)" },
 		{ 429, ERR_WAIT, "server busy (429)" },
 		{ 503, ERR_WAIT, "server busy (503)" },
 		{ 500, ERR_TEMP, "server error (500): Internal trouble" },

@@ -99,6 +99,7 @@ write_config <<EOF
 
 [caldav anna]
 url = $RADICALE_URL/
+tls = none
 user = anna
 password_env = SC_BENCH_PASSWORD
 EOF
@@ -133,6 +134,7 @@ collections = ["werk"]
 [storage remote]
 type = "caldav"
 url = "$RADICALE_URL/"
+tls = none
 username = "anna"
 password = "geheim"
 [storage local]

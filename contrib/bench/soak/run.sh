@@ -106,6 +106,7 @@ poll_interval = $((10 + i % 11))s
 
 [caldav $u]
 url = $RADICALE_URL/
+tls = none
 user = $u
 password_env = SOAK_PW
 poll_interval = $((10 + (i + 5) % 11))s
