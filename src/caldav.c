@@ -877,6 +877,18 @@ caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
 }
 
 /*
+ * A full listing the server cut short (507 with no more pages to ask for)
+ * cannot tell what is gone: fail the poll rather than remove items or
+ * move the cursor.
+ */
+static int
+caldav_cut_short(struct caldav_sync *s, struct err *err)
+{
+	return err_set(err, ERR_TEMP, "%s: the server cut the listing short; "
+	    "nothing removed, trying again next poll", s->cal->url);
+}
+
+/*
  * The initial listing with sync-collection and an empty token.  Returns 0
  * with the new token in *token (the entries in s->ent), 1 when the server
  * does not do sync-collection here, -1 on error.
@@ -918,6 +930,9 @@ caldav_list_sync(struct caldav_sync *s, char **token, struct err *err)
 		if (rc != 0 || !more)
 			break;
 	}
+	/* Pages left: the listing is not complete, so nothing may be removed. */
+	if (rc == 0 && page == CALDAV_MAX_PAGES)
+		rc = caldav_cut_short(s, err);
 	if (rc != 0) {
 		free(*token);
 		*token = NULL;
@@ -980,11 +995,12 @@ caldav_list_ctag(struct caldav_sync *s, char **ctag, struct err *err)
 	x = davxml_new(caldav_response_cb, s);
 	rc = caldav_xml(s->st, "REPORT", s->cal->url, "1", caldav_query_etags, x,
 	    &resp, err);
-	davxml_free(x);
 	if (rc == 0 && resp.status != 207) {
 		snprintf(what, sizeof what, "REPORT calendar-query %s", s->cal->url);
 		rc = http_status_error(&resp, what, err);
-	}
+	} else if (rc == 0 && davxml_truncated(x))
+		rc = caldav_cut_short(s, err);
+	davxml_free(x);
 out:
 	http_response_free(&resp);
 	free(stored);
