@@ -276,6 +276,7 @@ agent_worker(void *arg)
 	struct err		 err, herr;
 	time_t			 now, until;
 	int			 rc;
+	bool			 reset;
 	char			 c = 1;
 
 	if (store_open(a->database, 0, &st, &err) != 0) {
@@ -293,14 +294,16 @@ agent_worker(void *arg)
 		if (a->head == NULL)
 			a->tail = NULL;
 		s->next = NULL;
+		/* Read under the lock: a reload sets it from the scheduler. */
+		reset = s->reset;
+		s->reset = false;
 		pthread_mutex_unlock(&a->lock);
 
 		ops = source_ops_for(s->job_src->type);
-		if (s->reset && s->state != NULL && ops != NULL) {
+		if (reset && s->state != NULL && ops != NULL) {
 			ops->close(s->state);
 			s->state = NULL;
 		}
-		s->reset = false;
 		err_clear(&err);
 		if (st == NULL)
 			rc = err_set(&err, ERR_TEMP, "cannot open the store %s",
