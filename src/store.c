@@ -199,9 +199,7 @@ static const char *const store_migrations[] = {
 	X(ITEM_SET, "INSERT INTO items(source, item, version, first_seen)"	\
 	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(source, item)"		\
 	    " DO UPDATE SET version = excluded.version")		\
-	X(ITEM_VERSION, "SELECT version FROM items"			\
-	    " WHERE source = ?1 AND item = ?2")				\
-	X(ITEM_FIRST_SEEN, "SELECT first_seen FROM items"		\
+	X(ITEM_ROW, "SELECT version, first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
 	X(DIRTY_ADD, "INSERT OR IGNORE INTO dirty(account) VALUES(?1)")	\
@@ -1223,40 +1221,43 @@ store_item_version_set(struct store *st, const char *source, const char *item,
 	return store_run(st, s, err, "item version");
 }
 
-int
-store_item_version(struct store *st, const char *source, const char *item,
-    char **version, struct err *err)
+/* Reads an item's row: its version (caller frees) and when it was first seen. */
+static int
+store_item_row(struct store *st, const char *source, const char *item,
+    char **version, time_t *first_seen, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_VERSION);
+	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_ROW);
 	int rc;
 
-	*version = NULL;
+	if (version != NULL)
+		*version = NULL;
+	if (first_seen != NULL)
+		*first_seen = 0;
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, item);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*version = xstrdup(store_column_text(s, 0));
+		if (version != NULL)
+			*version = xstrdup(store_column_text(s, 0));
+		if (first_seen != NULL)
+			*first_seen = (time_t)sqlite3_column_int64(s, 1);
 		rc = SQLITE_DONE;
 	}
-	return store_done(st, s, rc, err, "item version");
+	return store_done(st, s, rc, err, "item");
+}
+
+int
+store_item_version(struct store *st, const char *source, const char *item,
+    char **version, struct err *err)
+{
+	return store_item_row(st, source, item, version, NULL, err);
 }
 
 int
 store_item_first_seen(struct store *st, const char *source, const char *item,
     time_t *out, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_FIRST_SEEN);
-	int rc;
-
-	*out = 0;
-	store_bind_text(s, 1, source);
-	store_bind_text(s, 2, item);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*out = (time_t)sqlite3_column_int64(s, 0);
-		rc = SQLITE_DONE;
-	}
-	return store_done(st, s, rc, err, "item first seen");
+	return store_item_row(st, source, item, NULL, out, err);
 }
 
 int
