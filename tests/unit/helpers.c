@@ -12,8 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "config.h"
 #include "helpers.h"
+#include "store.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #ifndef SC_SRCDIR
 #define SC_SRCDIR "."
@@ -72,4 +77,59 @@ test_tmpdir_cleanup(void)
 		return;
 	nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	tmpdir[0] = '\0';
+}
+
+struct salesperson *
+test_add_person(struct config *cfg, const char *key, const char *email)
+{
+	struct salesperson *p;
+
+	cfg->people = xreallocarray(cfg->people, cfg->npeople + 1,
+	    sizeof *cfg->people);
+	p = &cfg->people[cfg->npeople++];
+	memset(p, 0, sizeof *p);
+	p->key = xstrdup(key);
+	p->name = xstrdup(key);
+	if (email != NULL)
+		strlist_add(&p->email, email);
+	return p;
+}
+
+long long
+test_query_int(struct store *st, const char *sql, const char *arg)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	if (arg != NULL)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+char *
+test_dump(struct store *st, const char *sql)
+{
+	struct buf b = { 0 };
+	sqlite3_stmt *s;
+	int i;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	buf_puts(&b, "");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(s); i++) {
+			const char *v = (const char *)sqlite3_column_text(s, i);
+
+			buf_printf(&b, "%s%s", i > 0 ? "|" : "",
+			    v != NULL ? v : "NULL");
+		}
+		buf_puts(&b, "\n");
+	}
+	sqlite3_finalize(s);
+	return b.data;
 }

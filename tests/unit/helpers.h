@@ -5,6 +5,10 @@
 
 #include <stddef.h>
 
+struct config;
+struct salesperson;
+struct store;
+
 /* The path of a file under tests/data ($SC_DATA, else the source tree); static buffer. */
 const char	*test_data_path(const char *rel);
 
@@ -14,5 +18,15 @@ char		*test_read_data(const char *rel, size_t *len);
 /* A fresh temporary directory for this test; removed by test_tmpdir_cleanup. */
 const char	*test_tmpdir(void);
 void		 test_tmpdir_cleanup(void);
+
+/* Appends a salesperson (name = key, one address, may be NULL) to cfg. */
+struct salesperson *test_add_person(struct config *, const char *key,
+		    const char *email);
+
+/* The first column of the first row as an integer (-1 if no row). */
+long long	 test_query_int(struct store *, const char *sql, const char *arg);
+
+/* Every row of a query, one "a|b|NULL" line per row; caller frees. */
+char		*test_dump(struct store *, const char *sql);
 
 #endif

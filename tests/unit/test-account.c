@@ -17,22 +17,9 @@
 
 #include "account.h"
 #include "config.h"
+#include "helpers.h"
 
 static struct config cfg;
-
-static void
-add_person(const char *key, const char *email)
-{
-	struct salesperson *p;
-
-	cfg.people = xreallocarray(cfg.people, cfg.npeople + 1,
-	    sizeof *cfg.people);
-	p = &cfg.people[cfg.npeople++];
-	memset(p, 0, sizeof *p);
-	p->key = xstrdup(key);
-	p->name = xstrdup(key);
-	strlist_add(&p->email, email);
-}
 
 static int
 setup(void **state)
@@ -43,8 +30,8 @@ setup(void **state)
 	strlist_add(&cfg.ignore_domains, "bank.nl");
 	strlist_add(&cfg.ignore_domains, "leverancier.co.uk");
 	strlist_add(&cfg.freemail_domains, "mijnprovider.nl");
-	add_person("anna", "anna@brightline.nl");
-	add_person("carla", "carla.sales@gmail.com");
+	test_add_person(&cfg, "anna", "anna@brightline.nl");
+	test_add_person(&cfg, "carla", "carla.sales@gmail.com");
 	return 0;
 }
 

@@ -17,25 +17,12 @@
 #include <string.h>
 
 #include "classify.h"
+#include "helpers.h"
 #include "util.h"
 
 #define T0	1790000000	/* 2026-09-21T14:13:20Z */
 
 static struct config cfg;
-
-static void
-add_person(const char *key, const char *email)
-{
-	struct salesperson *p;
-
-	cfg.people = xreallocarray(cfg.people, cfg.npeople + 1,
-	    sizeof *cfg.people);
-	p = &cfg.people[cfg.npeople++];
-	memset(p, 0, sizeof *p);
-	p->key = xstrdup(key);
-	p->name = xstrdup(key);
-	strlist_add(&p->email, email);
-}
 
 static int
 setup(void **state)
@@ -47,8 +34,8 @@ setup(void **state)
 	assert_int_equal(util_tz_preload(cfg.timezone), 0);
 	strlist_add(&cfg.internal_domains, "brightline.nl");
 	strlist_add(&cfg.ignore_domains, "leverancier.nl");
-	add_person("anna", "anna@brightline.nl");
-	add_person("bram", "bram@brightline.nl");
+	test_add_person(&cfg, "anna", "anna@brightline.nl");
+	test_add_person(&cfg, "bram", "bram@brightline.nl");
 	return 0;
 }
 

@@ -72,16 +72,14 @@ add_appt(struct appointment_list *l, const char *who, const char *uid,
 	a->summary = xstrdup(uid);
 }
 
+/* A salesperson with a display name and a manager, without addresses. */
 static void
-add_person(struct config *cfg, const char *key, const char *name,
+add_manager_person(struct config *cfg, const char *key, const char *name,
     const char *manager)
 {
-	struct salesperson *sp;
+	struct salesperson *sp = test_add_person(cfg, key, NULL);
 
-	cfg->people = xreallocarray(cfg->people, cfg->npeople + 1, sizeof *cfg->people);
-	sp = &cfg->people[cfg->npeople++];
-	memset(sp, 0, sizeof *sp);
-	sp->key = xstrdup(key);
+	free(sp->name);
 	sp->name = xstrdup(name);
 	sp->manager = xstrdup(manager);
 }
@@ -139,8 +137,8 @@ setup(void **state)
 	config_defaults(&f->cfg);
 	free(f->cfg.timezone);
 	f->cfg.timezone = xstrdup("UTC");
-	add_person(&f->cfg, "anna", "Anna de Vries", "piet@example.com");
-	add_person(&f->cfg, "bram", "Bram Jansen", "piet@example.com");
+	add_manager_person(&f->cfg, "anna", "Anna de Vries", "piet@example.com");
+	add_manager_person(&f->cfg, "bram", "Bram Jansen", "piet@example.com");
 	f->cfg.targets.appointments_per_day = 0.5;
 	f->cfg.smtp.from = xstrdup("salescycle@example.com");
 	snprintf(f->path, sizeof f->path, "%s/digest-%d.db", test_tmpdir(), n++);
@@ -204,7 +202,7 @@ test_digest_recipients(void **state)
 	struct fixture *f = *state;
 	struct digest_recipients r;
 
-	add_person(&f->cfg, "carla", "Carla Smit", "kees@example.com");
+	add_manager_person(&f->cfg, "carla", "Carla Smit", "kees@example.com");
 	digest_recipients(&f->cfg, &r);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.v[0].address, "piet@example.com");

@@ -37,20 +37,6 @@ struct fixture {
 	char		 path[512];
 };
 
-static void
-add_person(struct config *cfg, const char *key, const char *addr)
-{
-	struct salesperson *p;
-
-	cfg->people = xreallocarray(cfg->people, cfg->npeople + 1,
-	    sizeof *cfg->people);
-	p = &cfg->people[cfg->npeople++];
-	memset(p, 0, sizeof *p);
-	p->key = xstrdup(key);
-	p->name = xstrdup(key);
-	strlist_add(&p->email, addr);
-}
-
 static int
 setup(void **state)
 {
@@ -62,8 +48,8 @@ setup(void **state)
 	free(f->cfg.timezone);
 	f->cfg.timezone = xstrdup("UTC");
 	strlist_add(&f->cfg.internal_domains, "brightline.nl");
-	add_person(&f->cfg, "anna", "anna@brightline.nl");
-	add_person(&f->cfg, "bram", "bram@brightline.nl");
+	test_add_person(&f->cfg, "anna", "anna@brightline.nl");
+	test_add_person(&f->cfg, "bram", "bram@brightline.nl");
 	snprintf(f->path, sizeof f->path, "%s/pipe-%d.db", test_tmpdir(), n++);
 	if (store_open(f->path, 0, &f->st, &err) != 0)
 		fail_msg("store_open: %s", err.msg);
@@ -224,61 +210,21 @@ feed_event(struct pipeline *p, size_t i, const char *version)
 	ical_file_free(&f);
 }
 
-static long long
-query_int(struct store *st, const char *sql, const char *arg)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	if (arg != NULL)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-/* Every row of a query, one line per row; caller frees. */
-static char *
-dump(struct store *st, const char *sql)
-{
-	struct buf b = { 0 };
-	sqlite3_stmt *s;
-	int i;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	buf_puts(&b, "");
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		for (i = 0; i < sqlite3_column_count(s); i++) {
-			const char *v = (const char *)sqlite3_column_text(s, i);
-
-			buf_printf(&b, "%s%s", i > 0 ? "|" : "",
-			    v != NULL ? v : "NULL");
-		}
-		buf_puts(&b, "\n");
-	}
-	sqlite3_finalize(s);
-	return b.data;
-}
-
 /* Deals, transitions and appointments without row ids, in a fixed order. */
 static char *
 dump_all(struct store *st)
 {
 	char *d, *t, *a, *all;
 
-	d = dump(st, "SELECT a.key, d.seq, d.salesperson, d.kind, d.phase, "
+	d = test_dump(st, "SELECT a.key, d.seq, d.salesperson, d.kind, d.phase, "
 	    "d.outcome, d.opened, d.closed, d.last_activity, d.last_inbound, "
 	    "d.phase_since FROM deals d JOIN accounts a ON a.id = d.account_id "
 	    "ORDER BY a.key, d.seq");
-	t = dump(st, "SELECT a.key, d.seq, t.from_phase, t.to_phase, t.at, "
+	t = test_dump(st, "SELECT a.key, d.seq, t.from_phase, t.to_phase, t.at, "
 	    "t.actor, t.signal_kind, t.source, t.ref FROM transitions t "
 	    "JOIN deals d ON d.id = t.deal_id JOIN accounts a "
 	    "ON a.id = d.account_id ORDER BY a.key, d.seq, t.at, t.to_phase");
-	a = dump(st, "SELECT p.uid, p.start, p.day, a.key FROM appointments p "
+	a = test_dump(st, "SELECT p.uid, p.start, p.day, a.key FROM appointments p "
 	    "JOIN accounts a ON a.id = COALESCE(p.account_id, "
 	    "p.matched_account_id) ORDER BY p.uid, p.start");
 	all = xasprintf("%s--\n%s--\n%s", d, t, a);
@@ -324,13 +270,13 @@ test_pipeline_batch_to_deals(void **state)
 		feed_event(p, i, "\"etag\"");
 	assert_int_equal(pipeline_pending(p), NMSGS + NEVS);
 	/* Nothing is written before the commit. */
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL), 0);
 
 	n = pipeline_commit(p, &cur, 1, &err);
 	if (n < 0)
 		fail_msg("pipeline_commit: %s", err.msg);
-	assert_int_equal(n, query_int(f->st, "SELECT count(*) FROM signals",
+	assert_int_equal(n, test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL));
 	assert_int_equal(n, 7);		/* the newsletter gives nothing */
 	assert_int_equal(pipeline_pending(p), 0);
@@ -346,7 +292,7 @@ test_pipeline_batch_to_deals(void **state)
 	/* The demo named Initech before the account existed. */
 	assert_string_equal(deal_of(f->st, "initech.io", buf, sizeof buf),
 	    "anna prospect open");
-	v = dump(f->st, "SELECT t.from_phase, t.to_phase, t.signal_kind, "
+	v = test_dump(f->st, "SELECT t.from_phase, t.to_phase, t.signal_kind, "
 	    "t.source, t.ref FROM transitions t JOIN deals d ON d.id = "
 	    "t.deal_id JOIN accounts a ON a.id = d.account_id "
 	    "WHERE a.key = 'acme.nl' ORDER BY t.at");
@@ -355,7 +301,7 @@ test_pipeline_batch_to_deals(void **state)
 	    "suspect|offer|offer_sent|imap:anna|<m1@brightline.nl>\n"
 	    "offer|closing|order_confirmed|imap:anna|<m2@acme.nl>\n");
 	free(v);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments "
 	    "WHERE COALESCE(account_id, matched_account_id) IS NOT NULL",
 	    NULL), 2);
 	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
@@ -382,7 +328,7 @@ test_pipeline_commit_atomic(void **state)
 	feed_event(p, 0, NULL);
 	assert_true(pipeline_commit(p, &c5, 1, &err) > 0);
 	before = dump_all(f->st);
-	nsig = query_int(f->st, "SELECT count(*) FROM signals", NULL);
+	nsig = test_query_int(f->st, "SELECT count(*) FROM signals", NULL);
 
 	/* The cursor write fails after the batch's signals went in. */
 	assert_int_equal(sqlite3_exec(store_db(f->st),
@@ -397,7 +343,7 @@ test_pipeline_commit_atomic(void **state)
 	assert_int_equal(pipeline_commit(p, &c9, 1, &err), -1);
 	assert_non_null(strstr(err.msg, "injected"));
 	assert_int_equal(pipeline_pending(p), 0);	/* dropped */
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL), nsig);
 	after = dump_all(f->st);
 	assert_string_equal(before, after);
@@ -427,7 +373,7 @@ test_pipeline_commit_atomic(void **state)
 	assert_int_equal(pipeline_commit(p, &c5, 1, &err), -1);
 	pipeline_free(p);
 	store_close(ro);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals "
 	    "WHERE ref LIKE '%m4@%'", NULL), 0);
 	assert_int_equal(store_cursor_get(f->st, "imap:anna", "INBOX",
 	    "uidnext", &v, &err), 0);
@@ -520,15 +466,15 @@ test_pipeline_replace_and_remove(void **state)
 	ical_file_free(&file);
 	/* The same appointment signal again: nothing new. */
 	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments",
 	    NULL), 1);
 	snprintf(old, sizeof old, "%lld",
 	    (long long)(t0 + evs[0].start_day * DAY + 9 * 3600));
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments "
 	    "WHERE start = ?1", old), 0);
 	snprintf(old, sizeof old, "%lld",
 	    (long long)(t0 + moved.start_day * DAY + 9 * 3600));
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments "
 	    "WHERE start = ?1", old), 1);
 	buf_puts(&b, "");
 	assert_int_equal(store_items(f->st, "caldav:anna", collect_item, &b,
@@ -539,7 +485,7 @@ test_pipeline_replace_and_remove(void **state)
 	/* An event without CREATED or DTSTAMP is dated when first seen. */
 	assert_int_equal(store_item_version_set(f->st, "caldav:anna",
 	    undated.item, NULL, &err), 0);
-	seen = query_int(f->st, "SELECT first_seen FROM items WHERE item = ?1",
+	seen = test_query_int(f->st, "SELECT first_seen FROM items WHERE item = ?1",
 	    undated.item);
 	ical_make(&undated, &file);
 	pipeline_ical(p, "anna", &file, undated.item, "\"v1\"");
@@ -547,7 +493,7 @@ test_pipeline_replace_and_remove(void **state)
 	pipeline_ical(p, "anna", &file, undated.item, "\"v2\"");
 	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 0);
 	ical_file_free(&file);
-	assert_int_equal(query_int(f->st, "SELECT occurred_at FROM signals "
+	assert_int_equal(test_query_int(f->st, "SELECT occurred_at FROM signals "
 	    "WHERE item = ?1", undated.item), seen);
 
 	/* Removed and re-added in one batch: the last word counts. */
@@ -555,17 +501,17 @@ test_pipeline_replace_and_remove(void **state)
 	feed_event(p, 0, "\"v3\"");
 	pipeline_remove(p, undated.item);
 	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 1);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL), 1);
 	buf_puts(&b, "");
 	assert_int_equal(store_items(f->st, "caldav:anna", collect_item, &b,
 	    &err), 0);
 	assert_string_equal(b.data, "cal/e1.ics=\"v3\";");
 	buf_free(&b);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals d JOIN "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals d JOIN "
 	    "accounts a ON a.id = d.account_id WHERE a.key = ?1", "hooli.nl"),
 	    0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals d JOIN "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals d JOIN "
 	    "accounts a ON a.id = d.account_id WHERE a.key = ?1", "acme.nl"),
 	    1);
 	pipeline_free(p);
@@ -583,9 +529,9 @@ test_pipeline_free_drops_pending(void **state)
 	pipeline_remove(p, "cal/none.ics");
 	assert_int_equal(pipeline_pending(p), 3);
 	pipeline_free(p);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL), 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM items", NULL),
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM items", NULL),
 	    0);
 }
 
@@ -644,8 +590,8 @@ test_pipeline_invitations(void **state)
 
 	/* The invitation is an appointment with acme.nl. */
 	feed_invitation(p, "REQUEST", 0, 0, "req-0@brightline.nl");
-	assert_int_equal(query_int(f->st, distinct, "inv-1@brightline.nl"), 1);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals"
+	assert_int_equal(test_query_int(f->st, distinct, "inv-1@brightline.nl"), 1);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals"
 	    " WHERE kind = 'appointment' AND ref = ?1",
 	    "appointment:acme.nl:inv-1@brightline.nl"), 1);
 
@@ -658,24 +604,24 @@ test_pipeline_invitations(void **state)
 	ical_file_free(&file);
 	free(text);
 	assert_true(pipeline_commit(dav, NULL, 0, &err) >= 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments"
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments"
 	    " WHERE uid = ?1", "inv-1@brightline.nl"), 2);
-	assert_int_equal(query_int(f->st, distinct, "inv-1@brightline.nl"), 1);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals"
+	assert_int_equal(test_query_int(f->st, distinct, "inv-1@brightline.nl"), 1);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals"
 	    " WHERE kind = 'appointment' AND ref LIKE ?1",
 	    "%inv-1@brightline.nl"), 1);
 
 	/* A cancellation removes the invitation's appointment ... */
 	feed_invitation(p, "CANCEL", 1, 2, "cancel-1@brightline.nl");
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments"
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments"
 	    " WHERE uid = ?1 AND source = 'imap:anna'", "inv-1@brightline.nl"), 0);
 	/* ... and an older request read after it does not bring it back. */
 	feed_invitation(p, "REQUEST", 0, 0, "req-0@brightline.nl");
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments"
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments"
 	    " WHERE uid = ?1 AND source = 'imap:anna'", "inv-1@brightline.nl"), 0);
 	/* A newer request (rescheduled) does. */
 	feed_invitation(p, "REQUEST", 2, 3, "req-2@brightline.nl");
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments"
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments"
 	    " WHERE uid = ?1 AND source = 'imap:anna'", "inv-1@brightline.nl"), 1);
 	pipeline_free(p);
 	pipeline_free(dav);
@@ -712,16 +658,16 @@ test_pipeline_deferred_projection(void **state)
 	for (i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
 		feed_mail(p, i);
 	assert_true(pipeline_commit(p, NULL, 0, &err) > 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL), 0);
-	assert_true(query_int(f->st, "SELECT count(*) FROM dirty", NULL) > 0);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals", NULL), 0);
+	assert_true(test_query_int(f->st, "SELECT count(*) FROM dirty", NULL) > 0);
 	/* This run dies here; the next one finishes what it left. */
 	pipeline_free(p);
 	p = pipeline_new(&f->cfg, f->st, "imap:anna");
 	pipeline_defer_projection(p);
 	assert_int_equal(pipeline_finish(p, &err), 0);
 	pipeline_free(p);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM dirty", NULL), 0);
-	assert_true(query_int(f->st, "SELECT count(*) FROM deals", NULL) > 0);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM dirty", NULL), 0);
+	assert_true(test_query_int(f->st, "SELECT count(*) FROM deals", NULL) > 0);
 	deferred = dump_all(f->st);
 	assert_string_equal(deferred, direct);
 	free(direct);

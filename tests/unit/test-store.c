@@ -104,23 +104,6 @@ add_appt(struct appointment_list *l, const char *item, const char *uid,
 	a->summary = xstrdup(match_text);
 }
 
-/* The first column of the first row as an integer (-1 if no row). */
-static long long
-query_int(struct store *st, const char *sql, const char *arg)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	if (arg != NULL)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 /* The first column of the first row as text; caller frees (NULL if none). */
 static char *
 query_text(struct store *st, const char *sql, const char *arg)
@@ -136,30 +119,6 @@ query_text(struct store *st, const char *sql, const char *arg)
 		v = xstrdup((const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
 	return v;
-}
-
-/* Every row of a query as text, one line per row; caller frees. */
-static char *
-dump(struct store *st, const char *sql)
-{
-	struct buf b = { 0 };
-	sqlite3_stmt *s;
-	int i;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	buf_puts(&b, "");
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		for (i = 0; i < sqlite3_column_count(s); i++) {
-			const char *v = (const char *)sqlite3_column_text(s, i);
-
-			buf_printf(&b, "%s%s", i > 0 ? "|" : "",
-			    v != NULL ? v : "NULL");
-		}
-		buf_puts(&b, "\n");
-	}
-	sqlite3_finalize(s);
-	return b.data;
 }
 
 #define DUMP_DEALS "SELECT d.id, a.key, d.seq, d.salesperson, d.kind, " \
@@ -184,8 +143,8 @@ dump(struct store *st, const char *sql)
 static char *
 dump_all(struct store *st, bool ids)
 {
-	char *d = dump(st, ids ? DUMP_DEALS : DUMP_DEALS_NOID);
-	char *t = dump(st, ids ? DUMP_TRANS : DUMP_TRANS_NOID);
+	char *d = test_dump(st, ids ? DUMP_DEALS : DUMP_DEALS_NOID);
+	char *t = test_dump(st, ids ? DUMP_TRANS : DUMP_TRANS_NOID);
 	char *all = xasprintf("%s--\n%s", d, t);
 
 	free(d);
@@ -212,11 +171,11 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(query_int(f->st, "PRAGMA user_version", NULL), 1);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 1);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
 	assert_string_equal(mode, "wal");
 	free(mode);
-	assert_int_equal(query_int(f->st, "PRAGMA foreign_keys", NULL), 1);
+	assert_int_equal(test_query_int(f->st, "PRAGMA foreign_keys", NULL), 1);
 	assert_int_equal(store_cursor_set(f->st, "imap:anna", "INBOX",
 	    "uidnext", "42", &err), 0);
 	store_close(f->st);
@@ -224,10 +183,10 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(query_int(st, "PRAGMA user_version", NULL), 1);
-	assert_int_equal(query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 1);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
-	assert_int_equal(query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
@@ -271,12 +230,12 @@ test_store_reader_beside_writer(void **state)
 	/* The writer holds its transaction; a reader opens and reads. */
 	if (store_open(f->path, STORE_READONLY, &ro, &err) != 0)
 		fail_msg("read-only open beside a writer: %s", err.msg);
-	assert_int_equal(query_int(ro, "SELECT count(*) FROM signals", NULL), 1);
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM signals", NULL), 1);
 	/* A reader cannot write. */
 	assert_int_equal(store_cursor_set(ro, "x", "y", "z", "1", &err), -1);
 
 	assert_int_equal(store_commit(f->st, &err), 0);
-	assert_int_equal(query_int(ro, "SELECT count(*) FROM signals", NULL), 2);
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM signals", NULL), 2);
 	store_close(ro);
 	signal_list_clear(&sigs);
 	strlist_clear(&touched);
@@ -321,12 +280,12 @@ test_store_signals_idempotent(void **state)
 	/* The same signals again (another mailbox, a re-read): nothing. */
 	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 0);
 	assert_int_equal(touched.n, 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL), 3);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM accounts",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM accounts",
 	    NULL), 2);
 	/* New accounts get their default names. */
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM account_names "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM account_names "
 	    "n JOIN accounts a ON a.id = n.account_id WHERE a.key = ?1 AND "
 	    "n.name IN ('globex', 'globex.com')", "globex.com"), 2);
 	signal_list_clear(&sigs);
@@ -363,11 +322,11 @@ test_store_replace_item(void **state)
 	    &sigs, &appts, &touched, &err), 1);
 	assert_true(strlist_contains(&touched, "acme.nl"));
 	assert_true(strlist_contains(&touched, "globex.com"));
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL), 1);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments",
 	    NULL), 1);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments p "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments p "
 	    "JOIN accounts a ON a.id = p.account_id WHERE a.key = ?1",
 	    "globex.com"), 1);
 	strlist_clear(&touched);
@@ -392,20 +351,20 @@ test_store_remove_item(void **state)
 	assert_int_equal(store_item_version_set(f->st, "caldav:anna",
 	    "cal/2.ics", "\"etag-1\"", &err), 0);
 	project(f, &touched);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL),
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals", NULL),
 	    1);
 
 	assert_int_equal(store_remove_item(f->st, "caldav:anna", "cal/2.ics",
 	    &touched, &err), 0);
 	assert_true(strlist_contains(&touched, "acme.nl"));
 	project(f, &touched);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL), 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM appointments",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM appointments",
 	    NULL), 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM items", NULL),
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM items", NULL),
 	    0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL),
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals", NULL),
 	    0);
 	signal_list_clear(&sigs);
 	appointment_list_clear(&appts);
@@ -560,7 +519,7 @@ test_store_attribution_late_name(void **state)
 	assert_null(matched(f->st, "signals", "Bezoek Globex, Utrecht"));
 	assert_null(matched(f->st, "appointments", "Bezoek Globex, Utrecht"));
 	project(f, &touched);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL),
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals", NULL),
 	    0);
 	signal_list_clear(&sigs);
 	appointment_list_clear(&appts);
@@ -598,7 +557,7 @@ test_store_attribution_late_name(void **state)
 	assert_string_equal(key, "initech.io");
 	free(key);
 	project(f, NULL);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals d JOIN "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals d JOIN "
 	    "accounts a ON a.id = d.account_id WHERE a.key = ?1", "initech.io"),
 	    1);
 	/* Matching is by whole words only. */
@@ -644,7 +603,7 @@ test_store_attribution_best_match(void **state)
 	free(key);
 	/* Names that cannot match as words are skipped. */
 	assert_int_equal(store_account_name_add(f->st, "x.nl", " -- ", &err), 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM account_names "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM account_names "
 	    "WHERE name = ?1", " -- "), 0);
 	strlist_clear(&touched);
 	signal_list_clear(&sigs);
@@ -763,8 +722,8 @@ test_store_deal_ids_stable(void **state)
 	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 2);
 	project(f, &touched);
 	signal_list_clear(&l);
-	deal0 = query_int(f->st, "SELECT id FROM deals WHERE seq = 0", NULL);
-	trans0 = query_int(f->st, "SELECT min(id) FROM transitions", NULL);
+	deal0 = test_query_int(f->st, "SELECT id FROM deals WHERE seq = 0", NULL);
+	trans0 = test_query_int(f->st, "SELECT min(id) FROM transitions", NULL);
 	assert_true(deal0 > 0);
 
 	/* Projecting an unchanged account rewrites nothing. */
@@ -786,24 +745,24 @@ test_store_deal_ids_stable(void **state)
 	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 3);
 	project(f, &touched);
 	signal_list_clear(&l);
-	assert_int_equal(query_int(f->st, "SELECT id FROM deals WHERE seq = 0",
+	assert_int_equal(test_query_int(f->st, "SELECT id FROM deals WHERE seq = 0",
 	    NULL), deal0);
-	assert_int_equal(query_int(f->st, "SELECT min(id) FROM transitions",
+	assert_int_equal(test_query_int(f->st, "SELECT min(id) FROM transitions",
 	    NULL), trans0);
 	before = query_text(f->st, "SELECT salesperson || ' ' || outcome "
 	    "FROM deals WHERE seq = 0", NULL);
 	assert_string_equal(before, "bram won");
 	free(before);
-	deal1 = query_int(f->st, "SELECT id FROM deals WHERE seq = 1", NULL);
+	deal1 = test_query_int(f->st, "SELECT id FROM deals WHERE seq = 1", NULL);
 	assert_true(deal1 > deal0);
 
 	/* The growth deal goes away with its signal; the first stays. */
 	assert_int_equal(store_remove_item(f->st, "caldav:anna", "cal/2.ics",
 	    &touched, &err), 0);
 	project(f, &touched);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM deals", NULL),
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals", NULL),
 	    1);
-	assert_int_equal(query_int(f->st, "SELECT id FROM deals WHERE seq = 0",
+	assert_int_equal(test_query_int(f->st, "SELECT id FROM deals WHERE seq = 0",
 	    NULL), deal0);
 }
 
@@ -823,20 +782,20 @@ test_store_retention(void **state)
 	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 2);
 	project(f, &touched);
 	signal_list_clear(&l);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM transitions",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL), 2);
 
 	assert_int_equal(store_retention(f->st, T0 + 5 * DAY, &err), 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM transitions",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL), 2);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals WHERE "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals WHERE "
 	    "subject IS NULL AND ref = 'expired:' || id AND occurred_at < ?1",
 	    "1780432000"), 1);
 	v = query_text(f->st, "SELECT subject FROM signals WHERE ref = ?1",
 	    "offer_sent:acme.nl:<new@x>");
 	assert_string_equal(v, "subject of <new@x>");
 	free(v);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM transitions "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM transitions "
 	    "WHERE ref IS NULL", NULL), 1);
 	v = query_text(f->st, "SELECT ref FROM transitions WHERE ref IS NOT "
 	    "NULL", NULL);
@@ -844,7 +803,7 @@ test_store_retention(void **state)
 	free(v);
 	/* Twice is the same as once. */
 	assert_int_equal(store_retention(f->st, T0 + 5 * DAY, &err), 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM signals WHERE "
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals WHERE "
 	    "ref LIKE 'expired:%'", NULL), 1);
 }
 
@@ -866,7 +825,7 @@ test_store_salespeople(void **state)
 	assert_int_equal(store_sync_salespeople(f->st, &cfg, &err), 0);
 	p[1].name = "Bram J.";
 	assert_int_equal(store_sync_salespeople(f->st, &cfg, &err), 0);
-	assert_int_equal(query_int(f->st, "SELECT count(*) FROM salespeople",
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM salespeople",
 	    NULL), 2);
 	v = query_text(f->st, "SELECT name FROM salespeople WHERE key = ?1",
 	    "bram");
