@@ -323,7 +323,10 @@ event_prop_time(icalcomponent *comp, icalproperty_kind k,
 	return (event_time(comp, prop, event_prop_value(prop), ctx, uid, out));
 }
 
-/* A copy of a cal-address without "mailto:", trimmed and lower-cased. */
+/*
+ * A copy of a cal-address without "mailto:", trimmed and lower-cased, as
+ * valid UTF-8.
+ */
 static char *
 event_address(const char *value)
 {
@@ -335,7 +338,7 @@ event_address(const char *value)
 		value++;
 	if (strncasecmp(value, "mailto:", 7) == 0)
 		value += 7;
-	s = util_lower(util_trim(xstrdup(value)));
+	s = util_utf8_repair(util_lower(util_trim(xstrdup(value))));
 	if (*s == '\0') {
 		free(s);
 		return (NULL);
@@ -343,7 +346,7 @@ event_address(const char *value)
 	return (s);
 }
 
-/* A copy of a text property's value, "" when absent. */
+/* A copy of a text property's value, "" when absent, as valid UTF-8. */
 static char *
 event_text(icalcomponent *comp, icalproperty_kind k)
 {
@@ -353,7 +356,7 @@ event_text(icalcomponent *comp, icalproperty_kind k)
 	prop = icalcomponent_get_first_property(comp, k);
 	if (prop != NULL && icalproperty_get_value(prop) != NULL)
 		s = icalvalue_get_text(icalproperty_get_value(prop));
-	return (xstrdup(s != NULL ? s : ""));
+	return (util_utf8_repair(xstrdup(s != NULL ? s : "")));
 }
 
 /* Adds the ATTENDEEs of comp to ev. */
@@ -380,7 +383,7 @@ event_attendees(icalcomponent *comp, struct event_summary *ev)
 		param = icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
 		cn = param != NULL ? icalparameter_get_cn(param) : NULL;
 		if (cn != NULL && *cn != '\0')
-			a->name = xstrdup(cn);
+			a->name = util_utf8_repair(xstrdup(cn));
 		param = icalproperty_get_first_parameter(p,
 		    ICAL_PARTSTAT_PARAMETER);
 		a->declined = param != NULL &&
@@ -476,7 +479,7 @@ event_read(icalcomponent *comp, struct event_ctx *ctx,
 		log_warn("%s: VEVENT without UID, skipped", ctx->what);
 		return (-1);
 	}
-	ev->uid = xstrdup(uid);
+	ev->uid = util_utf8_repair(xstrdup(uid));
 	if (event_read_span(comp, ctx, ev, src) == -1)
 		goto fail;
 
@@ -913,7 +916,7 @@ event_read_calendar(icalcomponent *cal, struct event_ctx *ctx,
 	if (p != NULL && f->method == NULL) {
 		method = icalproperty_get_value_as_string_r(p);
 		if (method != NULL && *method != '\0')
-			f->method = xstrdup(method);
+			f->method = util_utf8_repair(xstrdup(method));
 		icalmemory_free_buffer(method);
 	}
 	for (c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);

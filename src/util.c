@@ -323,6 +323,76 @@ util_has_word(const char *hay, const char *needle)
 	return false;
 }
 
+size_t
+util_utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+bool
+util_utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = util_utf8_seq((const unsigned char *)s + i, n - i);
+		if (k == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+char *
+util_utf8_repair(char *s)
+{
+	struct buf b = { 0 };
+	size_t n, i, k;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	if (util_utf8_valid(s, n))
+		return s;
+	buf_append(&b, "", 0);
+	for (i = 0; i < n; i += k) {
+		k = util_utf8_seq((const unsigned char *)s + i, n - i);
+		if (k == 0) {
+			buf_puts(&b, "\xef\xbf\xbd");	/* U+FFFD */
+			k = 1;
+		} else
+			buf_append(&b, s + i, k);
+	}
+	free(s);
+	return b.data;
+}
+
 char *
 util_lower(char *s)
 {

@@ -50,6 +50,24 @@ int	 util_tz_preload(const char *tz);
  */
 bool	 util_has_word(const char *hay, const char *needle);
 
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes left, n > 0), 0 when
+ * it is not one: overlong forms, surrogates and code points above
+ * U+10FFFF are invalid.
+ */
+size_t	 util_utf8_seq(const unsigned char *s, size_t n);
+
+/* True when s[0..n) is valid UTF-8. */
+bool	 util_utf8_valid(const char *s, size_t n);
+
+/*
+ * Returns s when it is valid UTF-8; else frees s and returns a copy with
+ * U+FFFD for each byte that starts no valid sequence.  NULL stays NULL.
+ * Text from outside passes here once, where its summary is made, so that
+ * nothing invalid reaches the store or JSON output.
+ */
+char	*util_utf8_repair(char *s);
+
 /* ASCII lower-casing in place; returns s. */
 char	*util_lower(char *s);
 

@@ -578,6 +578,51 @@ test_event_far_years(void **state)
 	ical_file_free(&f);
 }
 
+/*
+ * Bytes that are not UTF-8 in the text of an event (summary, location,
+ * UID, names and addresses, a hashtag in the description, METHOD) come
+ * out replaced: nothing invalid reaches the store or JSON output.
+ */
+static void
+test_event_invalid_utf8(void **state)
+{
+	static const char ics[] =
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQ\xffUEST\r\n"
+	    "BEGIN:VEVENT\r\nUID:u\xc0\xaf@test\r\n"
+	    "DTSTART:20261005T080000Z\r\n"
+	    "SUMMARY:Offerte \xed\xa0\x80 bespreken \xff\r\n"
+	    "LOCATION:Caf\xe9 \xf4\x90\x80\x80\r\n"
+	    "ORGANIZER;CN=Anna \xff:mailto:anna\xe9@brightline.nl\r\n"
+	    "ATTENDEE;CN=\"Jan \xc3\":mailto:j\xff@acme.nl\r\n"
+	    "DESCRIPTION:#need koffie \xfe\\n#lost\r\n"
+	    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+	const struct event_summary	*ev;
+	struct ical_file		 f;
+	struct err			 err;
+	size_t				 i;
+
+	(void)state;
+	assert_int_equal(event_parse(ics, sizeof ics - 1, JAN2026, JAN2028,
+	    "UTC", "utf8", &f, &err), 0);
+	assert_int_equal(f.nevents, 1);
+	ev = &f.events[0];
+	assert_true(test_utf8_valid(f.method));
+	assert_true(test_utf8_valid(ev->uid));
+	assert_true(test_utf8_valid(ev->summary));
+	assert_non_null(strstr(ev->summary, "Offerte"));
+	assert_true(test_utf8_valid(ev->location));
+	assert_non_null(ev->organizer);
+	assert_true(test_utf8_valid(ev->organizer));
+	assert_int_equal(ev->nattendees, 1);
+	assert_true(test_utf8_valid(ev->attendees[0].addr));
+	assert_non_null(ev->attendees[0].name);
+	assert_true(test_utf8_valid(ev->attendees[0].name));
+	assert_int_equal(ev->hashtags.n, 2);
+	for (i = 0; i < ev->hashtags.n; i++)
+		assert_true(test_utf8_valid(ev->hashtags.v[i]));
+	ical_file_free(&f);
+}
+
 int
 main(void)
 {
@@ -591,6 +636,7 @@ main(void)
 		cmocka_unit_test(test_event_garbage),
 		cmocka_unit_test(test_event_big_description),
 		cmocka_unit_test(test_event_far_years),
+		cmocka_unit_test(test_event_invalid_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

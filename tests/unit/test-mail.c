@@ -598,6 +598,95 @@ test_mail_binary_garbage(void **state)
 	free(buf);
 }
 
+/* Asserts that every text field of a summary is valid UTF-8. */
+static void
+assert_summary_utf8(const struct mail_summary *s)
+{
+	const struct mail_addr_list *lists[] = { &s->from, &s->to, &s->cc };
+	size_t i, k;
+
+	assert_true(test_utf8_valid(s->subject));
+	for (k = 0; k < sizeof lists / sizeof lists[0]; k++) {
+		for (i = 0; i < lists[k]->n; i++) {
+			assert_true(test_utf8_valid(lists[k]->v[i].addr));
+			if (lists[k]->v[i].name != NULL)
+				assert_true(test_utf8_valid(
+				    lists[k]->v[i].name));
+		}
+	}
+	for (i = 0; i < s->attachments.n; i++)
+		assert_true(test_utf8_valid(s->attachments.v[i]));
+	for (i = 0; i < s->hashtags.n; i++)
+		assert_true(test_utf8_valid(s->hashtags.v[i]));
+}
+
+/*
+ * Bytes that are not UTF-8 in every text field of a message (raw and in
+ * encoded words: a stray byte, an overlong form, a surrogate, a code
+ * point above U+10FFFF) come out replaced, so that nothing invalid
+ * reaches the store or JSON output; the valid text around them stays.
+ */
+static void
+test_mail_invalid_utf8(void **state)
+{
+	static const char msg[] =
+	    "From: =?utf-8?Q?Jan_=ED=A0=80_=C0=AF?= <jan@acme.nl>\r\n"
+	    "To: \"Bad \xff name\" <anna@brightline.nl>, b\xe9\xff@acme.nl\r\n"
+	    "Cc: =?utf-8?B?w6n/?= <c@acme.nl>\r\n"
+	    "Subject: =?utf-8?Q?Offerte_=F4=90=80=80_=FF?= #need caf\xff\r\n"
+	    "Date: Tue, 10 Mar 2026 10:00:00 +0100\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+	    "#problem te \xed\xa0\x80 warm\r\n#competitor Glob\xc0\xafx\r\n"
+	    "--b\r\nContent-Type: application/pdf; "
+	    "name=\"=?utf-8?Q?offerte=FF.pdf?=\"\r\n"
+	    "Content-Disposition: attachment; "
+	    "filename*=utf-8''offerte%FF%C0%AF.pdf\r\n\r\nJVBERi0=\r\n"
+	    "--b\r\nContent-Type: application/pdf; name=\"prijs\xff.pdf\"\r\n"
+	    "Content-Disposition: attachment\r\n\r\nJVBERi0=\r\n--b--\r\n";
+	struct mail_summary s;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(mail_parse(msg, sizeof msg - 1, &s, &err), 0);
+	assert_summary_utf8(&s);
+	assert_int_equal(s.to.n, 2);
+	assert_int_equal(s.attachments.n, 2);
+	assert_true(s.hashtags.n >= 3);
+	assert_non_null(strstr(s.subject, "Offerte"));
+	assert_string_equal(s.from.v[0].addr, "jan@acme.nl");
+	mail_summary_free(&s);
+}
+
+/*
+ * The helpers the IMAP path builds its summary with (display names,
+ * addresses, hashtags of a decoded text) give valid UTF-8 as well.
+ */
+static void
+test_mail_invalid_utf8_helpers(void **state)
+{
+	struct mail_addr_list l = { 0 };
+	struct strlist tags = { 0 };
+	static const char text[] = "#need koffie \xff\xfe\r\n#lost \xc3";
+	char *dec;
+
+	(void)state;
+	mail_addr_list_add(&l, "Jan \xed\xa0\x80", "J\xe9\xff@Acme.nl");
+	assert_int_equal(l.n, 1);
+	assert_true(test_utf8_valid(l.v[0].name));
+	assert_true(test_utf8_valid(l.v[0].addr));
+	mail_addr_list_clear(&l);
+	mail_find_hashtags(&tags, text, sizeof text - 1);
+	assert_int_equal(tags.n, 2);
+	assert_true(test_utf8_valid(tags.v[0]));
+	assert_true(test_utf8_valid(tags.v[1]));
+	strlist_clear(&tags);
+	dec = mail_decode_header("=?utf-8?B?7aCA?= =?utf-8?Q?=F8=88=80=80=80?=");
+	assert_true(test_utf8_valid(dec));
+	free(dec);
+}
+
 static void
 test_mail_nul_bytes(void **state)
 {
@@ -942,6 +1031,8 @@ main(void)
 		cmocka_unit_test(test_mail_bad_address_list),
 		cmocka_unit_test(test_mail_rejects_non_messages),
 		cmocka_unit_test(test_mail_binary_garbage),
+		cmocka_unit_test(test_mail_invalid_utf8),
+		cmocka_unit_test(test_mail_invalid_utf8_helpers),
 		cmocka_unit_test(test_mail_nul_bytes),
 		cmocka_unit_test(test_mail_headers_only),
 		cmocka_unit_test(test_mail_truncated),
