@@ -75,10 +75,16 @@ struct ical_file {
  * Parses an iCalendar object and expands occurrences that start within
  * [from, to).  tz is the zone for floating times and unresolved TZIDs.
  * what names the item in warnings ("x.ics", an href).  Returns 0, or -1
- * with err (ERR_DATA) when the text holds no VCALENDAR at all; bad
- * VEVENTs are skipped with a warning and counted in skipped.  events
+ * with err (ERR_DATA) when the text holds no VCALENDAR at all, or when
+ * the object would cost more than a bound allows (a content line, the
+ * parameters of one property, properties, components or nesting of the
+ * object, a VTIMEZONE changing more often than daily or too often, a
+ * walk through its rules): the message names the bound.  Bad VEVENTs
+ * are skipped with a warning and counted in skipped; a rule too costly
+ * to expand is read as a single occurrence, with a warning.  events
  * holds every VEVENT read (also those outside the window), one master
- * per UID.  Thread-safe (calls are serialized).
+ * per UID.  Thread-safe: objects are parsed in parallel, only the
+ * lookups of builtin zones are serialized.
  */
 int	event_parse(const char *buf, size_t len, time_t from, time_t to,
 	    const char *tz, const char *what, struct ical_file *out, struct err *err);

@@ -34,6 +34,7 @@
 #define MAIL_TEXT_MAX		(64 * 1024)	/* text scanned for hashtags */
 #define MAIL_CALENDAR_MAX	(1024 * 1024)	/* largest calendar part kept */
 #define MAIL_HASHTAG_VALUE_MAX	200
+#define MAIL_MAX_HASHTAGS	100		/* kept per summary */
 #define MAIL_RFC2231_SECTIONS	64
 
 /* UTF-8 of U+FFFD, written for bytes that are not text in their charset. */
@@ -420,7 +421,7 @@ mail_hashtags_line(struct strlist *list, const char *s, size_t n)
 		i++;
 	if (i < n && s[i] == '>')		/* quoted text of a reply */
 		return;
-	for (; i < n; i++) {
+	for (; i < n && list->n < MAIL_MAX_HASHTAGS; i++) {
 		if (s[i] != '#' || (i > 0 &&
 		    !mail_hashtag_before((unsigned char)s[i - 1])))
 			continue;

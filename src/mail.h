@@ -105,7 +105,9 @@ char	*mail_param_filename(const char *const *names, const char *const *values, s
  * Adds the hashtags found in text (UTF-8) to list, each once: "#verbal",
  * "#lost", and "#decision VALUE", "#competitor VALUE", "#need VALUE",
  * "#problem VALUE", whose value runs to the end of the line.  Tag names
- * are lower-cased; quoted lines ("> ...") are skipped.
+ * are lower-cased; quoted lines ("> ...") are skipped.  The list holds
+ * at most 100: a text of megabytes could give a million, each compared
+ * with those before it.
  */
 void	mail_find_hashtags(struct strlist *list, const char *text, size_t len);
 

@@ -66,9 +66,10 @@ parse_day(const char *s, int *y, int *m, int *d)
 }
 
 /*
- * One lock around every use of libical's zone tables, which it fills
- * lazily and does not guard reliably: event_parse holds it for a whole
- * parse (and calls the conversions below), so it is recursive.
+ * One lock around every use of libical's table of builtin zones, which it
+ * fills lazily and does not guard reliably: event.c takes it for each
+ * lookup, the conversions below for theirs.  Recursive, so that a caller
+ * may hold it around them.
  */
 static pthread_mutex_t util_ical_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 

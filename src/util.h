@@ -36,7 +36,7 @@ void	 util_day_add(const char *day, int n, char *out, size_t outlen);
 /* The system's time zone name (from TZ or /etc/timezone or /etc/localtime), "UTC" if none. */
 const char *util_system_tz(void);
 
-/* The lock around libical's zone tables (recursive; event.c holds it per parse). */
+/* The lock around libical's builtin zone table (recursive; short holds only). */
 void	 util_ical_lock(void);
 void	 util_ical_unlock(void);
 

@@ -432,6 +432,27 @@ test_mail_find_hashtags(void **state)
 }
 
 /* A long value is cut on a UTF-8 character boundary. */
+/*
+ * A text keeps its first 100 hashtags: a megabyte of "#need x" lines
+ * would give a hundred thousand, each compared with those before it.
+ */
+static void
+test_mail_hashtag_cap(void **state)
+{
+	struct strlist l = { 0 };
+	struct buf b = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++)
+		buf_printf(&b, "#need n%zu\n", i);
+	mail_find_hashtags(&l, b.data, b.len);
+	assert_int_equal(l.n, 100);
+	assert_string_equal(l.v[99], "#need n99");
+	strlist_clear(&l);
+	buf_free(&b);
+}
+
 static void
 test_mail_hashtag_value_cut(void **state)
 {
@@ -1027,6 +1048,7 @@ main(void)
 		cmocka_unit_test(test_mail_param_filename),
 		cmocka_unit_test(test_mail_find_hashtags),
 		cmocka_unit_test(test_mail_hashtag_value_cut),
+		cmocka_unit_test(test_mail_hashtag_cap),
 		cmocka_unit_test(test_mail_apply_headers),
 		cmocka_unit_test(test_mail_bad_address_list),
 		cmocka_unit_test(test_mail_rejects_non_messages),
