@@ -844,12 +844,18 @@ event_read(icalcomponent *comp, struct event_ctx *ctx,
 	    NULL ||
 	    icalcomponent_get_first_property(comp, ICAL_RDATE_PROPERTY) != NULL;
 
-	if (event_prop_time(comp, ICAL_CREATED_PROPERTY, ctx, ev->uid, &t) == 0)
+	/*
+	 * Stamps before 1990 or more than a day from now are none: they
+	 * date the event's signal (util_time_plausible).
+	 */
+	if (event_prop_time(comp, ICAL_CREATED_PROPERTY, ctx, ev->uid,
+	    &t) == 0 && util_time_plausible(t.utc, 0))
 		ev->created = t.utc;
-	if (event_prop_time(comp, ICAL_DTSTAMP_PROPERTY, ctx, ev->uid, &t) == 0)
+	if (event_prop_time(comp, ICAL_DTSTAMP_PROPERTY, ctx, ev->uid,
+	    &t) == 0 && util_time_plausible(t.utc, 0))
 		ev->dtstamp = t.utc;
 	if (event_prop_time(comp, ICAL_LASTMODIFIED_PROPERTY, ctx, ev->uid,
-	    &t) == 0)
+	    &t) == 0 && util_time_plausible(t.utc, 0))
 		ev->last_modified = t.utc;
 
 	ev->summary = event_text(comp, ICAL_SUMMARY_PROPERTY);

@@ -30,9 +30,9 @@ struct event_attendee {
 struct event_summary {
 	char		*uid;		/* owned */
 	time_t		 recurrence_id;	/* 0 unless an override */
-	time_t		 created;	/* CREATED, 0 if none */
-	time_t		 dtstamp;	/* DTSTAMP, 0 if none */
-	time_t		 last_modified;	/* LAST-MODIFIED, 0 if none */
+	time_t		 created;	/* CREATED, 0 if none or implausible */
+	time_t		 dtstamp;	/* DTSTAMP, 0 if none or implausible */
+	time_t		 last_modified;	/* LAST-MODIFIED, 0 if none or implausible */
 	time_t		 start, end;	/* UTC; end = start when absent */
 	bool		 all_day;
 	char		 start_day[11];	/* all-day: the DTSTART date "YYYY-MM-DD" */

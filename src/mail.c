@@ -556,9 +556,11 @@ mail_summary_free(struct mail_summary *s)
 void
 mail_set_internaldate(struct mail_summary *s, time_t t)
 {
-	s->internaldate = t;
+	s->internaldate = util_time_plausible(t, 0) ? t : 0;
+	if (s->date_valid && !util_time_plausible(s->date, s->internaldate))
+		s->date_valid = false;
 	if (!s->date_valid)
-		s->date = t;
+		s->date = s->internaldate;
 }
 
 /*
@@ -1351,6 +1353,7 @@ mail_parse(const char *buf, size_t len, struct mail_summary *out,
 		goto out;
 	}
 	mail_apply_envelope(out, f);
+	mail_set_internaldate(out, 0);
 	mail_apply_headers(out, clean, hlen);
 	if (out->subject == NULL)
 		out->subject = xstrdup("");

@@ -459,6 +459,14 @@ util_read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+bool
+util_time_plausible(time_t t, time_t arrival)
+{
+	if (arrival == 0)
+		arrival = util_now();
+	return (t >= UTIL_EARLIEST_TIME && t <= arrival + 86400);
+}
+
 time_t
 util_now(void)
 {

@@ -83,6 +83,17 @@ bool	 util_glob(const char *pattern, const char *s);
  */
 time_t	 util_now(void);
 
+/* 1990-01-01T00:00:00Z: no mail or calendar item we read is older. */
+#define UTIL_EARLIEST_TIME	631152000
+
+/*
+ * True when t is a plausible time for an item that arrived at arrival
+ * (util_now() when arrival is 0): not before 1990 (time 0, 1970, reads
+ * as "unset" everywhere) and at most a day after it (clocks are wrong by
+ * hours, not more).
+ */
+bool	 util_time_plausible(time_t t, time_t arrival);
+
 /* Reads a whole file; caller frees *out.  Returns 0 or -1 with errno set. */
 int	 util_read_file(const char *path, char **out, size_t *len);
 

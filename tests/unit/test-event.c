@@ -1105,6 +1105,49 @@ test_event_bound_far_zone_times(void **state)
 	buf_free(&b);
 }
 
+/*
+ * CREATED, DTSTAMP and LAST-MODIFIED before 1990 or in the future are
+ * read as absent (they date the event's signal: a DTSTAMP in 1970 or
+ * 2100 opened deals then); plausible ones are kept.
+ */
+static void
+test_event_implausible_stamps(void **state)
+{
+	static const struct {
+		const char	*stamp;
+		time_t		 want;
+	} rows[] = {
+		{ "19700101T000000Z", 0 },
+		{ "19891231T235959Z", 0 },
+		{ "21000101T000000Z", 0 },
+		{ "19900101T000000Z", 631152000 },
+		{ "20260901T100000Z", 1788256800 },
+	};
+	struct ical_file	 f;
+	struct err		 err;
+	size_t			 i, len;
+	char			*lines, *text;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		print_message("# %s\n", rows[i].stamp);
+		lines = xasprintf("DTSTART:20261005T080000Z\r\nCREATED:%s\r\n"
+		    "LAST-MODIFIED:%s\r\n", rows[i].stamp, rows[i].stamp);
+		text = calendar_with("", lines, &len);
+		/* calendar_with's DTSTAMP, replaced by this one. */
+		memcpy(strstr(text, "DTSTAMP:") + 8, rows[i].stamp, 16);
+		assert_int_equal(event_parse(text, len, JAN2026, JAN2028,
+		    "UTC", "stamps", &f, &err), 0);
+		assert_int_equal(f.nevents, 1);
+		assert_int_equal(f.events[0].created, rows[i].want);
+		assert_int_equal(f.events[0].dtstamp, rows[i].want);
+		assert_int_equal(f.events[0].last_modified, rows[i].want);
+		ical_file_free(&f);
+		free(text);
+		free(lines);
+	}
+}
+
 int
 main(void)
 {
@@ -1128,6 +1171,7 @@ main(void)
 		cmocka_unit_test(test_event_bound_counts),
 		cmocka_unit_test(test_event_bound_attendees),
 		cmocka_unit_test(test_event_bound_far_zone_times),
+		cmocka_unit_test(test_event_implausible_stamps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,91 @@ test_mail_internaldate_fallback(void **state)
 	assert_int_equal((long long)s.date, 1773230700LL);
 	mail_summary_free(&s);
 	free(raw);
+}
+
+/* 2026-03-11T12:05:00Z: when the test messages arrived. */
+#define ARRIVED		1773230700
+
+/* A Date header for t ("Wed, 11 Mar 2026 12:05:00 +0000") into out. */
+static void
+rfc_date(time_t t, char *out, size_t outlen)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, outlen, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+/*
+ * A Date header before 1990 (time 0 in 1970 reads as "unset" elsewhere),
+ * or more than a day after the message arrived (or after now, when its
+ * arrival is unknown), is implausible: the arrival time (INTERNALDATE,
+ * the mbox separator date) dates the message instead.  The file path
+ * (mail_parse, then mail_set_internaldate with the mbox date) and the
+ * IMAP path (a summary with the ENVELOPE date, then mail_set_internaldate
+ * with INTERNALDATE) agree.
+ */
+static void
+test_mail_implausible_dates(void **state)
+{
+	static const struct {
+		long long	 date;		/* of the Date header */
+		time_t		 arrived;	/* 0: unknown */
+		long long	 want;
+		bool		 valid;
+	} rows[] = {
+		{ 0, ARRIVED, ARRIVED, false },		/* 1970-01-01 */
+		{ 0, 0, 0, false },
+		{ 4102444800LL, ARRIVED, ARRIVED, false }, /* 2100-01-01 */
+		{ 4102444800LL, 0, 0, false },
+		{ 631151999, ARRIVED, ARRIVED, false },	/* 1989-12-31 */
+		{ 631152000, ARRIVED, 631152000, true },	/* 1990-01-01 */
+		{ ARRIVED + 23 * 3600, ARRIVED, ARRIVED + 23 * 3600, true },
+		{ ARRIVED + 25 * 3600, ARRIVED, ARRIVED, false },
+		{ ARRIVED - 30 * 86400, ARRIVED, ARRIVED - 30 * 86400, true },
+		{ ARRIVED, 0, ARRIVED, true },
+		/* An arrival before 1990 is no arrival. */
+		{ ARRIVED, 1, ARRIVED, true },
+		{ 0, 1, 0, false },
+	};
+	struct mail_summary s;
+	struct err err;
+	char date[64], *msg;
+	size_t i;
+	int path;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		rfc_date((time_t)rows[i].date, date, sizeof date);
+		print_message("# Date: %s, arrived %lld\n", date,
+		    (long long)rows[i].arrived);
+		for (path = 0; path < 2; path++) {
+			if (path == 0) {
+				/* A file: .eml, or mbox with its From_ date. */
+				msg = xasprintf("From: Jan <jan@acme.nl>\r\n"
+				    "To: anna@brightline.nl\r\nSubject: x\r\n"
+				    "Date: %s\r\n\r\nbody\r\n", date);
+				assert_int_equal(mail_parse(msg, strlen(msg),
+				    &s, &err), 0);
+				free(msg);
+				if (rows[i].arrived != 0)
+					mail_set_internaldate(&s,
+					    rows[i].arrived);
+			} else {
+				/* IMAP: ENVELOPE date, then INTERNALDATE. */
+				memset(&s, 0, sizeof s);
+				s.date = (time_t)rows[i].date;
+				s.date_valid = true;
+				mail_set_internaldate(&s, rows[i].arrived);
+			}
+			assert_int_equal((long long)s.date, rows[i].want);
+			assert_int_equal(s.date_valid, rows[i].valid);
+			assert_int_equal((long long)s.internaldate,
+			    rows[i].arrived >= 631152000 ?
+			    (long long)rows[i].arrived : 0LL);
+			mail_summary_free(&s);
+		}
+	}
 }
 
 static const struct {
@@ -1042,6 +1128,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mail_fixture_summaries),
 		cmocka_unit_test(test_mail_internaldate_fallback),
+		cmocka_unit_test(test_mail_implausible_dates),
 		cmocka_unit_test(test_mail_decode_header),
 		cmocka_unit_test(test_mail_bad_encoded_word),
 		cmocka_unit_test(test_mail_to_utf8),
