@@ -122,6 +122,10 @@ struct event_ctx {
 	size_t		 occurrences;	/* occurrences left */
 	unsigned long	 candidates;	/* candidate times left to walk */
 	int		 horizon;	/* last year a VTIMEZONE is followed to */
+	icaltimezone	*checked[EVENT_MAX_ZONES]; /* VTIMEZONEs checked */
+	size_t		 nchecked;
+	bool		 refused;	/* a VTIMEZONE in use was refused: */
+	struct err	 err;		/* ... why */
 };
 
 /* A time read from a property, in UTC. */
@@ -443,36 +447,38 @@ event_check_observance(icalcomponent *obs, const char *tzid,
 }
 
 /*
- * Checks (and clamps) the VTIMEZONEs of a VCALENDAR, the zones its
- * VEVENTs may be read in.  -1 with err when one is refused.
+ * Checks (and clamps) a VTIMEZONE of the object when an event is first
+ * read in it, before libical expands it; a zone no event uses is never
+ * expanded, and a feed's item that holds all its zones is not refused
+ * for one it does not use.  Returns 0, or -1 with the refusal in
+ * ctx->err (and ctx->refused set: the object is refused at the end).
  */
 static int
-event_check_zones(icalcomponent *cal, struct event_ctx *ctx,
-    struct err *err)
+event_check_zone(icaltimezone *zone, struct event_ctx *ctx)
 {
 	icalcomponent	*vtz, *obs;
-	icalproperty	*p;
-	const char	*tzid;
-	size_t		 changes;
+	size_t		 i, changes = 0;
 
-	for (vtz = icalcomponent_get_first_component(cal,
-	    ICAL_VTIMEZONE_COMPONENT); vtz != NULL;
-	    vtz = icalcomponent_get_next_component(cal,
-	    ICAL_VTIMEZONE_COMPONENT)) {
-		p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
-		tzid = p != NULL ? icalproperty_get_tzid(p) : NULL;
-		changes = 0;
-		for (obs = icalcomponent_get_first_component(vtz,
-		    ICAL_ANY_COMPONENT); obs != NULL;
-		    obs = icalcomponent_get_next_component(vtz,
-		    ICAL_ANY_COMPONENT)) {
-			if ((icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ||
-			    icalcomponent_isa(obs) == ICAL_XDAYLIGHT_COMPONENT) &&
-			    event_check_observance(obs, tzid, ctx, &changes,
-			    err) == -1)
-				return (-1);
+	for (i = 0; i < ctx->nchecked; i++)
+		if (ctx->checked[i] == zone)
+			return (0);
+	if (ctx->refused)
+		return (-1);
+	vtz = icaltimezone_get_component(zone);
+	for (obs = vtz != NULL ? icalcomponent_get_first_component(vtz,
+	    ICAL_ANY_COMPONENT) : NULL; obs != NULL;
+	    obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		if ((icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ||
+		    icalcomponent_isa(obs) == ICAL_XDAYLIGHT_COMPONENT) &&
+		    event_check_observance(obs, icaltimezone_get_tzid(zone),
+		    ctx, &changes, &ctx->err) == -1) {
+			ctx->refused = true;
+			return (-1);
 		}
 	}
+	/* At most EVENT_MAX_ZONES VTIMEZONEs (event_scan_check). */
+	if (ctx->nchecked < EVENT_MAX_ZONES)
+		ctx->checked[ctx->nchecked++] = zone;
 	return (0);
 }
 
@@ -481,7 +487,7 @@ event_check_zones(icalcomponent *cal, struct event_ctx *ctx,
  * to its last year: it expands a zone again from the start each time a
  * later year is asked for, and events in ascending years would have it
  * walk the zone's rules a hundred times.  The rules end at the horizon
- * (event_check_zones), so this costs what was charged for them, once.
+ * (event_check_zone), so this costs what was charged for them, once.
  */
 static void
 event_zone_expand(icaltimezone *zone)
@@ -587,6 +593,8 @@ event_zone(icalcomponent *comp, icalproperty *prop,
 	if (cal != NULL) {
 		zone = icalcomponent_get_timezone(cal, tzid);
 		if (zone != NULL && event_vtimezone_usable(zone)) {
+			if (event_check_zone(zone, ctx) == -1)
+				return (ctx->deftz);
 			event_zone_expand(zone);
 			return (zone);
 		}
@@ -1289,7 +1297,7 @@ event_read_calendar(icalcomponent *cal, struct event_ctx *ctx,
 		icalmemory_free_buffer(method);
 	}
 	for (c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
-	    c != NULL;
+	    c != NULL && !ctx->refused;
 	    c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		if (f->nevents == *cap) {
 			*cap = *cap != 0 ? *cap * 2 : 8;
@@ -1644,6 +1652,32 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
 	}
 }
 
+/* Sets up s for an object of len bytes named what. */
+static void
+event_scan_init(struct event_scan *s, const char *what, size_t len)
+{
+	memset(s, 0, sizeof *s);
+	s->what = what;
+	s->max_properties = len / EVENT_PROPERTY_BYTES > EVENT_MAX_PROPERTIES ?
+	    len / EVENT_PROPERTY_BYTES : EVENT_MAX_PROPERTIES;
+	s->max_components = len / EVENT_COMPONENT_BYTES > EVENT_MAX_COMPONENTS ?
+	    len / EVENT_COMPONENT_BYTES : EVENT_MAX_COMPONENTS;
+	s->max_copies = len > EVENT_MAX_COPIES ? len : EVENT_MAX_COPIES;
+}
+
+int
+event_check(const char *buf, size_t len, const char *what, struct err *err)
+{
+	struct event_scan	 s;
+	icalcomponent		*root = NULL;
+	int			 rc;
+
+	event_scan_init(&s, what, len);
+	rc = event_scan_all(&s, buf, len, NULL, &root, err);
+	buf_free(&s.line);
+	return (rc);
+}
+
 /*
  * Parses the text into *root (NULL when it holds no component): the
  * whole text is checked first, so that an object beyond a bound is
@@ -1659,13 +1693,7 @@ event_parse_text(const char *buf, size_t len, const char *what,
 	int			 rc;
 
 	*root = NULL;
-	memset(&s, 0, sizeof s);
-	s.what = what;
-	s.max_properties = len / EVENT_PROPERTY_BYTES > EVENT_MAX_PROPERTIES ?
-	    len / EVENT_PROPERTY_BYTES : EVENT_MAX_PROPERTIES;
-	s.max_components = len / EVENT_COMPONENT_BYTES > EVENT_MAX_COMPONENTS ?
-	    len / EVENT_COMPONENT_BYTES : EVENT_MAX_COMPONENTS;
-	s.max_copies = len > EVENT_MAX_COPIES ? len : EVENT_MAX_COPIES;
+	event_scan_init(&s, what, len);
 	rc = event_scan_all(&s, buf, len, NULL, root, err);
 	if (rc == 0) {
 		parser = icalparser_new();
@@ -1755,26 +1783,29 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 		return (-1);
 	if (root == NULL)
 		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", ctx.what));
-	for (c = event_calendar(root, true); c != NULL;
+	for (c = event_calendar(root, true); c != NULL && !ctx.refused;
 	    c = event_calendar(root, false)) {
-		if (event_check_zones(c, &ctx, err) == -1) {
-			icalcomponent_free(root);
-			return (-1);
-		}
+		event_read_calendar(c, &ctx, out, &src, &cap);
 		ncal++;
 	}
 	if (ncal == 0) {
 		icalcomponent_free(root);
 		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", ctx.what));
 	}
-	for (c = event_calendar(root, true); c != NULL;
-	    c = event_calendar(root, false))
-		event_read_calendar(c, &ctx, out, &src, &cap);
 
 	event_drop_duplicates(out, src, &ctx);
-	for (i = 0; i < out->nevents; i++) {
+	for (i = 0; i < out->nevents && !ctx.refused; i++) {
 		if (!src[i].override)
 			event_expand(out, &src[i], i, from, to, &ctx, &b);
+	}
+	if (ctx.refused) {
+		/* A VTIMEZONE in use would cost beyond its bounds. */
+		*err = ctx.err;
+		free(b.v);
+		free(src);
+		ical_file_free(out);
+		icalcomponent_free(root);
+		return (-1);
 	}
 	event_link_overrides(out, src);
 	event_apply_overrides(out, src, from, to, &b);

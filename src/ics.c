@@ -198,6 +198,9 @@ ics_split(const char *data, const char *url, struct ics_feed *out,
 	size_t n = 0, cap = 0, i, j;
 
 	memset(out, 0, sizeof *out);
+	/* What libical may cost is bounded before it parses the feed. */
+	if (event_check(data, strlen(data), "feed", err) != 0)
+		return -1;
 	root = icalparser_parse_string(data);
 	if (root == NULL)
 		return err_set(err, ERR_DATA, "%s: not an iCalendar feed", url);
