@@ -589,6 +589,7 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		/* Time 0 reads as "unset" downstream: a won deal would show open. */
 		log_warn("%s: no plausible Date header and no arrival time, "
 		    "skipped", item);
+		strlist_clear(&accounts);
 		return 0;
 	}
 	id = classify_message_id(m, at, from);
