@@ -28,14 +28,16 @@
 
 /*
  * Bounds on expansion, so that no input takes long or much memory: a step
- * of libical's iterator costs a few microseconds, an occurrence 48 bytes.
- * Occurrences per event (a runaway rule) and per file; iterator steps per
- * rule, also those before the window (COUNT rules), and per file.
+ * of libical's iterator costs some 4 us, an occurrence 48 bytes here and,
+ * as an appointment, some 15 us and 300 bytes downstream.  Occurrences
+ * per event (a runaway rule) and per file (a salesperson meets fewer in
+ * the window); iterator steps per rule, also those before the window
+ * (COUNT rules), and per file.
  */
 #define EVENT_MAX_OCCURRENCES	10000
-#define EVENT_FILE_OCCURRENCES	200000
+#define EVENT_FILE_OCCURRENCES	50000
 #define EVENT_MAX_STEPS		100000
-#define EVENT_FILE_STEPS	300000
+#define EVENT_FILE_STEPS	150000
 
 /*
  * Attendees kept per event: classification compares each with the
@@ -52,7 +54,7 @@
  * the first conversion) the candidates are counted (event_rule_cost) and
  * charged to the object: at most this many, some 2-3 us each.
  */
-#define EVENT_MAX_CANDIDATES	200000
+#define EVENT_MAX_CANDIDATES	100000
 
 /*
  * A VTIMEZONE says when a zone's offset changes, a few times a year: a

@@ -892,6 +892,32 @@ test_event_bound_rule_walk(void **state)
 	}
 }
 
+/*
+ * Forty events each recurring every second: the object is capped at
+ * 50,000 occurrences (each an appointment downstream) and 150,000 steps
+ * of the iterator, not 200,000 and 300,000 (3 s and 90 MB to import).
+ */
+static void
+test_event_bound_occurrences(void **state)
+{
+	struct limited	 r;
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	(void)state;
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+	for (i = 0; i < 40; i++)
+		buf_printf(&b, "BEGIN:VEVENT\r\nUID:s%zu@test\r\n"
+		    "DTSTART:20260105T000000Z\r\nRRULE:FREQ=SECONDLY\r\n"
+		    "END:VEVENT\r\n", i);
+	buf_puts(&b, "END:VCALENDAR\r\n");
+	limited_parse(b.data, b.len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nevents, 40);
+	assert_int_equal(r.nocc, 50000);
+	buf_free(&b);
+}
+
 /* Builds "NAME" + n times piece + tail as one line into a calendar. */
 static char *
 calendar_with_line(const char *name, const char *piece, size_t n,
@@ -1188,6 +1214,7 @@ main(void)
 		cmocka_unit_test(test_event_bound_zone_frequency),
 		cmocka_unit_test(test_event_bound_zone_changes),
 		cmocka_unit_test(test_event_bound_rule_walk),
+		cmocka_unit_test(test_event_bound_occurrences),
 		cmocka_unit_test(test_event_bound_parameters),
 		cmocka_unit_test(test_event_bound_line),
 		cmocka_unit_test(test_event_bound_nesting),
