@@ -975,7 +975,7 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 	struct icaltimetype		 s, end;
 	struct event_time		 t;
 	unsigned long			 steps;
-	time_t				 walk;
+	time_t				 walk, last;
 	size_t				 n = 0;
 	bool				 jump;
 
@@ -984,13 +984,16 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 		    "occurrence", ctx->what, uid);
 		return;
 	}
-	end = icaltime_from_timet_with_zone(to + 86400, dtstart->t.is_date,
-	    zone);
+	/* libical walks no rule past EVENT_LAST_YEAR, nor converts times. */
+	last = (time_t)event_days(EVENT_LAST_YEAR, 12, 31) * 86400;
+	end = icaltime_from_timet_with_zone(to + 86400 < last ? to + 86400 :
+	    last, dtstart->t.is_date, zone);
 	if (icaltime_is_null_time(r.until) || icaltime_compare(r.until, end) > 0)
 		r.until = end;
 	else if (!r.until.is_date && zone != NULL && r.until.zone != zone)
 		r.until = icaltime_convert_to_zone(r.until, zone);
 	jump = r.count == 0 && from - 86400 > dtstart->utc &&
+	    from - 86400 < last &&
 	    (r.freq >= ICAL_DAILY_RECURRENCE || r.interval <= 1);
 	walk = jump ? from - 86400 : dtstart->utc;
 	if (!event_charge(ctx, &r, to - walk)) {
