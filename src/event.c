@@ -98,11 +98,14 @@
 #define EVENT_MAX_COPIES	(4u * 1024 * 1024) /* or one byte per byte */
 #define EVENT_COPY_COST		256		/* a copy, besides its head */
 #define EVENT_LIST_VALUES	500	/* libical's MAXIMUM_ALLOWED_MULTIPLE_VALUES */
+
 /*
  * VTIMEZONEs: freeing one makes libical search the array of zones of its
- * parent, so that many (fuzz69888: 14,000) take it seconds to free.
+ * parent, so that many (fuzz69888: 14,000) take it seconds to free; an
+ * export with one per event (libical's large.ics: 225) takes
+ * milliseconds.
  */
-#define EVENT_MAX_ZONES		100
+#define EVENT_MAX_ZONES		2000
 
 /*
  * libical loads builtin zones lazily into one shared table, which 3.0.16
@@ -305,44 +308,82 @@ event_mul(unsigned long a, unsigned long b)
 }
 
 /*
+ * The days a monthly or yearly rule has libical look at in each month:
+ * every day when a BY part filters days (BYMONTHDAY, BYYEARDAY, BYWEEKNO,
+ * BYSETPOS, a BYDAY weekday without position), else one per positioned
+ * weekday ("-1SU", as zones change on the last Sunday of a month).
+ */
+static unsigned long
+event_month_cost(const struct icalrecurrencetype *r)
+{
+	unsigned long	 i, nday = EVENT_BY(r->by_day);
+
+	if (EVENT_BY(r->by_month_day) + EVENT_BY(r->by_year_day) +
+	    EVENT_BY(r->by_week_no) + EVENT_BY(r->by_set_pos) > 0)
+		return (31);
+	for (i = 0; i < nday; i++)
+		if (icalrecurrencetype_day_position(r->by_day[i]) == 0)
+			return (31);
+	return (nday > 0 ? nday : 1);
+}
+
+/*
  * An upper bound on the candidate times libical's iterator looks at when
  * it walks rule r through span seconds.  Without BY parts each call finds
  * the next instance at once (the caller bounds the calls).  With them, a
- * call may pass over any number of candidates that do not match: for a
- * rule daily or less often every day (only the days of the listed months
- * for FREQ=YEARLY;BYMONTH), times the times of day the BYHOUR, BYMINUTE
- * and BYSECOND lists expand a day to; for a more frequent rule every step
- * of its frequency and interval, times the finer lists it expands to.
+ * call may pass over any number of candidates that do not match: every
+ * day of a daily rule, the listed weekdays of each week of a weekly one,
+ * the days of each month of a monthly one (event_month_cost), and of each
+ * month of a yearly one (only the listed months with BYMONTH), each times
+ * the times of day its BYHOUR, BYMINUTE and BYSECOND lists expand a day
+ * to; for a
+ * rule more frequent than daily every step of its frequency and
+ * interval, times the finer lists it expands to.
  */
 static unsigned long
 event_rule_cost(const struct icalrecurrencetype *r, time_t span)
 {
 	static const unsigned long unit[] = { 1, 60, 3600 };
-	unsigned long	 nsec, nmin, nhour, nmonth, n;
+	unsigned long	 nsec, nmin, nhour, nmonth, nday, days, n;
 
 	nsec = EVENT_BY(r->by_second);
 	nmin = EVENT_BY(r->by_minute);
 	nhour = EVENT_BY(r->by_hour);
 	nmonth = EVENT_BY(r->by_month);
-	if (nsec + nmin + nhour + nmonth + EVENT_BY(r->by_day) +
-	    EVENT_BY(r->by_month_day) + EVENT_BY(r->by_year_day) +
-	    EVENT_BY(r->by_week_no) + EVENT_BY(r->by_set_pos) == 0)
+	nday = EVENT_BY(r->by_day);
+	if (nsec + nmin + nhour + nmonth + nday + EVENT_BY(r->by_month_day) +
+	    EVENT_BY(r->by_year_day) + EVENT_BY(r->by_week_no) +
+	    EVENT_BY(r->by_set_pos) == 0)
 		return (0);
 	if (span < 0)
 		span = 0;
-	if (r->freq >= ICAL_DAILY_RECURRENCE) {
-		n = event_mul((unsigned long)(span / (365 * 86400)) + 1,
-		    r->freq == ICAL_YEARLY_RECURRENCE && nmonth > 0 ?
-		    31 * nmonth : 372);
-		return (event_mul(event_mul(event_mul(n, nhour), nmin), nsec));
+	days = (unsigned long)(span / 86400) + 1;
+	switch (r->freq) {
+	case ICAL_SECONDLY_RECURRENCE:
+	case ICAL_MINUTELY_RECURRENCE:
+	case ICAL_HOURLY_RECURRENCE:
+		n = (unsigned long)(span / (time_t)unit[r->freq] /
+		    (r->interval > 1 ? r->interval : 1)) + 1;
+		if (r->freq == ICAL_HOURLY_RECURRENCE)
+			n = event_mul(n, nmin);
+		if (r->freq != ICAL_SECONDLY_RECURRENCE)
+			n = event_mul(n, nsec);
+		return (n);
+	case ICAL_DAILY_RECURRENCE:
+		n = days;
+		break;
+	case ICAL_WEEKLY_RECURRENCE:
+		n = event_mul(days / 7 + 1, nday);
+		break;
+	case ICAL_MONTHLY_RECURRENCE:
+		n = event_mul(days / 28 + 1, event_month_cost(r));
+		break;
+	default:
+		n = event_mul(days / 365 + 1, event_mul(nmonth > 0 ? nmonth :
+		    12, event_month_cost(r)));
+		break;
 	}
-	n = (unsigned long)(span / (time_t)unit[r->freq] /
-	    (r->interval > 1 ? r->interval : 1)) + 1;
-	if (r->freq == ICAL_HOURLY_RECURRENCE)
-		n = event_mul(n, nmin);
-	if (r->freq != ICAL_SECONDLY_RECURRENCE)
-		n = event_mul(n, nsec);
-	return (n);
+	return (event_mul(event_mul(event_mul(n, nhour), nmin), nsec));
 }
 
 /*
