@@ -364,7 +364,7 @@ caldav_list_cb(const struct dav_response *r, void *arg, struct err *err)
 		    r->href);
 		return 0;
 	}
-	if (!http_same_site(l->src->url, url)) {
+	if (!http_same_origin(l->src->url, url)) {
 		log_warn("%s: calendar %s is on another site, skipped",
 		    l->src->name, url);
 		caldav_note(l->st, false, "calendar %s is on another site; "
@@ -449,7 +449,7 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 			principal = http_resolve(base, pr.principal);
 	}
 	/* Credentials go only where the configured url's site is (RFC 6764 8). */
-	if (principal != NULL && !http_same_site(src->url, principal)) {
+	if (principal != NULL && !http_same_origin(src->url, principal)) {
 		err_set(err, ERR_FINAL, "%s: principal %s is on another site or "
 		    "not https; refused (configure its url instead)", src->url,
 		    principal);
@@ -578,7 +578,7 @@ caldav_discover(struct caldav_state *st, const struct source *src,
 		goto out;
 	if (home != NULL) {
 		/* iCloud and others put the home set on another host. */
-		if (!http_same_site(src->url, home)) {
+		if (!http_same_origin(src->url, home)) {
 			err_set(err, ERR_FINAL, "%s: calendar home set %s is on "
 			    "another site; configure that url instead", src->url, home);
 			goto out;
@@ -1310,7 +1310,7 @@ caldav_check(const struct config *cfg, const struct source *src,
 		caldav_note(&st, true, "authenticated%s%s", src->user != NULL ?
 		    " as " : " with a token", src->user != NULL ? src->user : "");
 	if (home != NULL) {
-		if (!http_same_site(src->url, home)) {
+		if (!http_same_origin(src->url, home)) {
 			caldav_note(&st, false, "calendar home set %s is on "
 			    "another site; configure that url instead", home);
 			goto out;
