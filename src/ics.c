@@ -9,6 +9,11 @@
  * are removed.  DTSTAMP lines are left out of the hash because feeds
  * regenerate them on every fetch (vdirsyncer#262).  ics_check() fetches
  * the feed once for `salescycle doctor` and says what came back.
+ *
+ * The URL holds the feed's key, so it goes into no message, health row or
+ * cursor: messages say "the feed at https://host/..." (http_url_name),
+ * and the ETag and Last-Modified cursors are scoped by "feed " and a
+ * SHA-256 of the URL, so that a feed moved elsewhere still starts afresh.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +21,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <libical/ical.h>
 
 #define LOG_TAG "ics"
@@ -56,7 +63,7 @@ struct ics_feed {
 
 struct ics_body {
 	struct buf	 buf;
-	const char	*url;
+	const char	*name;		/* the feed as messages name it */
 };
 
 static void
@@ -76,9 +83,9 @@ ics_body_cb(const char *data, size_t len, void *arg, struct err *err)
 {
 	struct ics_body *b = arg;
 
-	if (b->buf.len + len > ICS_MAX_FEED)
-		return err_set(err, ERR_WAIT, "%s: feed larger than %u bytes",
-		    b->url, ICS_MAX_FEED);
+	if (len > ICS_MAX_FEED - b->buf.len)
+		return err_set(err, ERR_TEMP, "the feed at %s is larger than "
+		    "%u MiB; refused", b->name, ICS_MAX_FEED >> 20);
 	buf_append(&b->buf, data, len);
 	return 0;
 }
@@ -116,9 +123,9 @@ ics_event_cmp(const void *a, const void *b)
 	return ea->seq < eb->seq ? -1 : ea->seq > eb->seq;
 }
 
-/* Adds the VEVENTs of one VCALENDAR to evs. */
+/* Adds the VEVENTs of one VCALENDAR to evs; name names the source. */
 static void
-ics_collect(icalcomponent *vcal, const char *url, struct ics_event **evs,
+ics_collect(icalcomponent *vcal, const char *name, struct ics_event **evs,
     size_t *n, size_t *cap)
 {
 	icalcomponent *c;
@@ -129,7 +136,7 @@ ics_collect(icalcomponent *vcal, const char *url, struct ics_event **evs,
 	    c = icalcomponent_get_next_component(vcal, ICAL_VEVENT_COMPONENT)) {
 		uid = icalcomponent_get_uid(c);
 		if (uid == NULL || *uid == '\0') {
-			log_warn("%s: event without UID, skipped", url);
+			log_warn("%s: event without UID, skipped", name);
 			continue;
 		}
 		if (*n == *cap) {
@@ -187,11 +194,12 @@ ics_feed_free(struct ics_feed *f)
 
 /*
  * Splits a feed into one item per UID, sorted by UID.  -1 with ERR_DATA
- * when the text holds no VCALENDAR.
+ * when the text holds no VCALENDAR.  src names the source in warnings,
+ * feed the feed in err.
  */
 static int
-ics_split(const char *data, const char *url, struct ics_feed *out,
-    struct err *err)
+ics_split(const char *data, const char *src, const char *feed,
+    struct ics_feed *out, struct err *err)
 {
 	icalcomponent *root, *c;
 	struct ics_event *evs = NULL;
@@ -200,20 +208,21 @@ ics_split(const char *data, const char *url, struct ics_feed *out,
 	memset(out, 0, sizeof *out);
 	root = icalparser_parse_string(data);
 	if (root == NULL)
-		return err_set(err, ERR_DATA, "%s: not an iCalendar feed", url);
+		return err_set(err, ERR_DATA, "the feed at %s is no iCalendar",
+		    feed);
 	if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT)
-		ics_collect(root, url, &evs, &n, &cap);
+		ics_collect(root, src, &evs, &n, &cap);
 	else {
 		for (c = icalcomponent_get_first_component(root,
 		    ICAL_VCALENDAR_COMPONENT); c != NULL;
 		    c = icalcomponent_get_next_component(root,
 		    ICAL_VCALENDAR_COMPONENT))
-			ics_collect(c, url, &evs, &n, &cap);
+			ics_collect(c, src, &evs, &n, &cap);
 		if (n == 0 && icalcomponent_get_first_component(root,
 		    ICAL_VCALENDAR_COMPONENT) == NULL) {
 			icalcomponent_free(root);
-			return err_set(err, ERR_DATA, "%s: not an iCalendar feed",
-			    url);
+			return err_set(err, ERR_DATA, "the feed at %s is no "
+			    "iCalendar", feed);
 		}
 	}
 	if (n > 0)
@@ -294,7 +303,12 @@ ics_apply(const struct config *cfg, const struct source *src,
 		err_clear(&e);
 		if (event_parse(it->text, strlen(it->text), from, to, cfg->timezone,
 		    it->uid, &f, &e) != 0) {
-			log_warn("%s: %s: %s, skipped", src->name, it->uid, e.msg);
+			/* The feed's text: made printable for the log line. */
+			char *uid = http_clean_text(xstrdup(it->uid));
+
+			http_clean_text(e.msg);
+			log_warn("%s: %s: %s, skipped", src->name, uid, e.msg);
+			free(uid);
 			bad++;
 		} else {
 			pipeline_ical(p, src->salesperson, &f, it->uid, it->version);
@@ -322,6 +336,23 @@ out:
 	return rc;
 }
 
+/*
+ * The scope of a feed's cursors: "feed " and the first 16 bytes of the
+ * SHA-256 of its URL in hex (out at least 38 bytes).
+ */
+static void
+ics_scope(const char *url, char *out, size_t len)
+{
+	unsigned char md[32];
+	size_t i, n;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, url, strlen(url), md) != 0)
+		fatal("gnutls_hash_fast failed");
+	n = (size_t)snprintf(out, len, "feed ");
+	for (i = 0; i < 16 && n + 2 < len; i++, n += 2)
+		snprintf(out + n, len - n, "%02x", md[i]);
+}
+
 static int
 ics_poll(void **statep, const struct config *cfg, const struct source *src,
     struct store *store, volatile sig_atomic_t *stop, struct err *err)
@@ -332,7 +363,7 @@ ics_poll(void **statep, const struct config *cfg, const struct source *src,
 	struct ics_body body;
 	struct ics_feed feed = { 0 };
 	struct cursor cur[2];
-	char *etag = NULL, *lm = NULL, what[600];
+	char *etag = NULL, *lm = NULL, what[600], name[512], scope[64];
 	int rc = -1;
 
 	if (st == NULL) {
@@ -343,11 +374,16 @@ ics_poll(void **statep, const struct config *cfg, const struct source *src,
 		}
 		*statep = st;
 	}
+	http_set_stop(st->http, stop);
+	http_url_name(st->http, src->url, name, sizeof name);
+	ics_scope(src->url, scope, sizeof scope);
 	memset(&body, 0, sizeof body);
 	memset(&resp, 0, sizeof resp);
-	body.url = src->url;
-	if (store_cursor_get(store, src->name, src->url, "etag", &etag, err) != 0 ||
-	    store_cursor_get(store, src->name, src->url, "last-modified", &lm,
+	body.name = name;
+	/* Earlier versions scoped the cursors by the URL itself. */
+	if (store_cursor_clear(store, src->name, src->url, err) != 0 ||
+	    store_cursor_get(store, src->name, scope, "etag", &etag, err) != 0 ||
+	    store_cursor_get(store, src->name, scope, "last-modified", &lm,
 	    err) != 0)
 		goto out;
 	memset(&req, 0, sizeof req);
@@ -357,26 +393,31 @@ ics_poll(void **statep, const struct config *cfg, const struct source *src,
 	req.if_modified_since = lm;
 	req.cb = ics_body_cb;
 	req.arg = &body;
-	if (http_request(st->http, &req, &resp, err) != 0)
+	if (http_request(st->http, &req, &resp, err) != 0) {
+		/* Stopped: nothing failed, the next process goes on. */
+		if (*stop)
+			rc = 0;
 		goto out;
+	}
 	if (resp.status == 304) {
 		log_debug("%s: feed unchanged", src->name);
 		rc = 0;
 		goto out;
 	}
 	if (resp.status != 200) {
-		snprintf(what, sizeof what, "GET %s", src->url);
+		snprintf(what, sizeof what, "GET %s", name);
 		http_status_error(&resp, what, err);
 		goto out;
 	}
-	if (ics_split(body.buf.data != NULL ? body.buf.data : "", src->url,
-	    &feed, err) != 0) {
+	if (ics_split(body.buf.data != NULL ? body.buf.data : "", src->name,
+	    name, &feed, err) != 0) {
 		/* The server sent something that is no calendar: its fault. */
-		err->cls = ERR_WAIT;
+		err_set(err, ERR_WAIT, "the feed at %s is no iCalendar (%zu "
+		    "bytes, Content-Type %s); check url =", name, body.buf.len,
+		    resp.content_type != NULL ? resp.content_type : "none");
 		goto out;
 	}
-	/* Scoped by URL: a feed moved elsewhere starts afresh. */
-	cur[0].scope = cur[1].scope = src->url;
+	cur[0].scope = cur[1].scope = scope;
 	cur[0].name = "etag";
 	cur[0].value = resp.etag;
 	cur[1].name = "last-modified";
@@ -405,18 +446,19 @@ ics_check(const struct config *cfg, const struct source *src,
 	struct ics_body body;
 	struct ics_feed feed = { 0 };
 	const char *hint, *type;
-	char line[600];
+	char line[600], name[512];
 	bool calendar;
 	int rc = -1;
 
 	(void)cfg;
 	memset(&body, 0, sizeof body);
 	memset(&resp, 0, sizeof resp);
-	body.url = src->url;
 	if (http_open_source(src, &http, err) != 0) {
 		say(arg, false, "password: %s", err->msg);
 		goto out;
 	}
+	http_url_name(http, src->url, name, sizeof name);
+	body.name = name;
 	memset(&req, 0, sizeof req);
 	req.method = "GET";
 	req.url = src->url;
@@ -432,15 +474,15 @@ ics_check(const struct config *cfg, const struct source *src,
 	    line, sizeof line);
 	say(arg, true, "%s", line);
 	if (resp.status != 200) {
-		snprintf(line, sizeof line, "GET %s", src->url);
+		snprintf(line, sizeof line, "GET %s", name);
 		http_status_error(&resp, line, err);
 		say(arg, false, "%s", err->msg);
 		goto out;
 	}
 	type = resp.content_type != NULL ? resp.content_type : "none";
 	calendar = strncasecmp(type, "text/calendar", 13) == 0;
-	if (ics_split(body.buf.data != NULL ? body.buf.data : "", src->url,
-	    &feed, err) != 0) {
+	if (ics_split(body.buf.data != NULL ? body.buf.data : "", src->name,
+	    name, &feed, err) != 0) {
 		say(arg, false, "the feed answers (%zu bytes, Content-Type %s) "
 		    "but is no iCalendar; check url = (a login page?)",
 		    body.buf.len, type);
