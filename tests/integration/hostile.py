@@ -29,6 +29,9 @@ to LOG as one line "METHOD PATH AUTH|NOAUTH".  Scenarios:
   ics-ok          any GET: a feed of one event, with an ETag
   ics-html        any GET: 200 with an HTML page
   ics-bomb        any GET: an endless gzip'd feed
+  ics-big         any GET: a valid 15 MB feed of 36,000 events, with a
+                  folded UID, an alarm, an event without UID and a second
+                  VCALENDAR with its own time zone
   ics-redirect    any GET: redirect to http://u:p@127.0.0.1:OTHER_PORT/
 
 Only the standard library; run with /usr/bin/python3.
@@ -76,6 +79,37 @@ def event(uid):
 
 
 DAY = time.strftime("%Y%m%d", time.gmtime(time.time() + 3 * 86400))
+
+
+def big_feed():
+    """36,000 plain events and a few odd ones, about 15 MB."""
+    parts = ["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hostile//EN\r\n"]
+    pad = "DESCRIPTION:" + "x" * 200 + "\r\n"
+    for i in range(36000):
+        parts.append(event("big-%d@test" % i).split("BEGIN:VEVENT")[1]
+                     .split("END:VCALENDAR")[0].replace(
+                         "END:VEVENT", pad + "END:VEVENT"))
+        parts[-1] = "BEGIN:VEVENT" + parts[-1]
+    parts.append("BEGIN:VEVENT\r\nUID:folded-\r\n uid@test\r\n"
+                 "DTSTAMP:20260101T080000Z\r\nDTSTART:%sT120000Z\r\n"
+                 "SUMMARY:Lunch\r\nATTENDEE:mailto:x@globex.com\r\n"
+                 "BEGIN:VALARM\r\nUID:alarm-not-event@test\r\n"
+                 "ACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n"
+                 "END:VEVENT\r\n" % DAY)
+    parts.append("BEGIN:VEVENT\r\nDTSTAMP:20260101T080000Z\r\n"
+                 "DTSTART:%sT130000Z\r\nSUMMARY:No UID\r\nEND:VEVENT\r\n"
+                 % DAY)
+    parts.append("END:VCALENDAR\r\n")
+    parts.append("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//other//EN\r\n"
+                 "BEGIN:VTIMEZONE\r\nTZID:Elsewhere\r\nBEGIN:STANDARD\r\n"
+                 "DTSTART:19700101T000000\r\nTZOFFSETFROM:+0500\r\n"
+                 "TZOFFSETTO:+0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+                 "BEGIN:VEVENT\r\nUID:zoned@test\r\n"
+                 "DTSTAMP:20260101T080000Z\r\n"
+                 "DTSTART;TZID=Elsewhere:%sT100000\r\n"
+                 "SUMMARY:Bezoek\r\nATTENDEE:mailto:y@initech.com\r\n"
+                 "END:VEVENT\r\nEND:VCALENDAR\r\n" % DAY)
+    return "".join(parts).encode()
 
 
 def gzip_endless(head, unit, limit=4 << 30):
@@ -228,6 +262,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if s == "ics-ok":
             return self.send(200, event("feed-1@test").encode(), "text/calendar",
                              [("ETag", '"v1"')])
+        if s == "ics-big":
+            return self.send(200, big_feed(), "text/calendar")
         if s == "ics-html":
             return self.send(200, b"<html>Please log in</html>", "text/html")
         if s == "ics-redirect":
