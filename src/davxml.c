@@ -248,7 +248,11 @@ davxml_refuse(struct davxml *x, const char *fmt, ...)
 	XML_StopParser(x->parser, XML_FALSE);
 }
 
-/* Notes that expat got as far as the event it reports now. */
+/*
+ * Notes that expat got as far as the event it reports now, and refuses
+ * the event when it is one token over DAVXML_MAX_TOKEN (the check in
+ * davxml_feed sees only what is still buffered between two pieces).
+ */
 static void
 davxml_progress(struct davxml *x)
 {
@@ -256,6 +260,25 @@ davxml_progress(struct davxml *x)
 
 	if (i >= 0 && (unsigned long long)i > x->mark)
 		x->mark = (unsigned long long)i;
+	if ((unsigned)XML_GetCurrentByteCount(x->parser) > DAVXML_MAX_TOKEN)
+		davxml_refuse(x, "an XML token (a tag, comment or the like) "
+		    "larger than %u MiB", DAVXML_MAX_TOKEN >> 20);
+}
+
+/* Comments and processing instructions only count as progress. */
+static void XMLCALL
+davxml_comment(void *arg, const XML_Char *data)
+{
+	(void)data;
+	davxml_progress(arg);
+}
+
+static void XMLCALL
+davxml_pi(void *arg, const XML_Char *target, const XML_Char *data)
+{
+	(void)target;
+	(void)data;
+	davxml_progress(arg);
 }
 
 static void
@@ -389,6 +412,8 @@ davxml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	size_t i;
 
 	davxml_progress(x);
+	if (x->cb_failed)
+		return;
 	if (x->depth >= DAVXML_MAX_DEPTH) {
 		davxml_refuse(x, "elements nested deeper than %d", DAVXML_MAX_DEPTH);
 		return;
@@ -548,6 +573,8 @@ davxml_new(davxml_cb cb, void *arg)
 	XML_SetElementHandler(x->parser, davxml_start, davxml_end);
 	XML_SetCharacterDataHandler(x->parser, davxml_chars);
 	XML_SetStartDoctypeDeclHandler(x->parser, davxml_doctype);
+	XML_SetCommentHandler(x->parser, davxml_comment);
+	XML_SetProcessingInstructionHandler(x->parser, davxml_pi);
 	return x;
 }
 
@@ -596,10 +623,11 @@ davxml_feed(struct davxml *x, const char *data, size_t len, bool last,
 			return err_set(err, ERR_DATA, "malformed XML at line %lu: %s",
 			    (unsigned long)XML_GetCurrentLineNumber(x->parser),
 			    XML_ErrorString(XML_GetErrorCode(x->parser)));
+		/* The last piece (data may be NULL then: no pointer arithmetic). */
+		if ((size_t)n == len)
+			break;
 		data += n;
 		len -= (size_t)n;
-		if (len == 0)
-			break;
 	}
 	return 0;
 }

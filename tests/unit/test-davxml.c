@@ -464,6 +464,21 @@ test_davxml_limits(void **state)
 	assert_non_null(strstr(err.msg, "XML token"));
 	davxml_free(x);
 
+	/* The same in one piece, where expat needs to buffer nothing. */
+	{
+		size_t n = 2 * DAVXML_MAX_TOKEN;
+		char *doc = xmalloc(n + 64);
+
+		snprintf(doc, n + 64, "%s<!--", ms);
+		memset(doc + strlen(doc), 'c', n);
+		snprintf(doc + strlen(ms) + 4 + n, 60, "--></d:multistatus>");
+		x = davxml_new(record_cb, &rs);
+		assert_int_equal(davxml_feed(x, doc, strlen(doc), true, &err), -1);
+		assert_non_null(strstr(err.msg, "XML token"));
+		davxml_free(x);
+		free(doc);
+	}
+
 	/* Long text is no token: 8 MiB of white space between elements is fine. */
 	x = davxml_new(record_cb, &rs);
 	assert_int_equal(feed_repeated(x, ms, "                ", 512 * 1024,
