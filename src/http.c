@@ -265,6 +265,34 @@ http_decoder_free(struct http_decoder *d)
 	free(d);
 }
 
+/*
+ * url with whatever libcurl let through that may not stand in a URL or a
+ * log line (controls, spaces, bytes over 0x7e) percent-encoded; frees
+ * url.  NULL stays NULL.
+ */
+static char *
+http_url_printable(char *url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = { 0 };
+	const unsigned char *p;
+	char esc[3];
+
+	if (url == NULL)
+		return NULL;
+	for (p = (const unsigned char *)url; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f) {
+			esc[0] = '%';
+			esc[1] = hex[*p >> 4];
+			esc[2] = hex[*p & 15];
+			buf_append(&b, esc, 3);
+		} else
+			buf_append(&b, (const char *)p, 1);
+	}
+	free(url);
+	return b.data;
+}
+
 char *
 http_url_clean(const char *url)
 {
@@ -281,7 +309,7 @@ http_url_clean(const char *url)
 		out = xstrdup(s);
 	curl_free(s);
 	curl_url_cleanup(u);
-	return out;
+	return http_url_printable(out);
 }
 
 /* The origin of url as "scheme://host:port", lower case; false if malformed. */
@@ -799,6 +827,8 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 			goto out;
 		}
 		if (rc != CURLE_OK) {
+			/* libcurl may quote what the server sent. */
+			http_clean_text(h->curl_error);
 			ret = err_set(err, http_curl_class(rc), "%s %s: %s",
 			    req->method, name, h->curl_error[0] != '\0' ?
 			    h->curl_error : curl_easy_strerror(rc));
@@ -853,26 +883,7 @@ http_resolve_raw(const char *base, const char *href)
 char *
 http_resolve(const char *base, const char *href)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	struct buf b = { 0 };
-	const unsigned char *p;
-	char *url, esc[3];
-
-	url = http_resolve_raw(base, href);
-	if (url == NULL)
-		return NULL;
-	/* Whatever curl let through that may not stand in a URL or a log line. */
-	for (p = (const unsigned char *)url; *p != '\0'; p++) {
-		if (*p <= 0x20 || *p >= 0x7f) {
-			esc[0] = '%';
-			esc[1] = hex[*p >> 4];
-			esc[2] = hex[*p & 15];
-			buf_append(&b, esc, 3);
-		} else
-			buf_append(&b, (const char *)p, 1);
-	}
-	free(url);
-	return b.data;
+	return http_url_printable(http_resolve_raw(base, href));
 }
 
 char *

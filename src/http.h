@@ -118,7 +118,10 @@ int		 http_status_error(const struct http_response *, const char *what,
  */
 bool		 http_same_origin(const char *a, const char *b);
 
-/* The URL without userinfo (user:password@).  Caller frees; NULL if malformed. */
+/*
+ * The URL without userinfo (user:password@), with spaces, controls and
+ * bytes over 0x7e percent-encoded.  Caller frees; NULL if malformed.
+ */
 char		*http_url_clean(const char *url);
 
 /*

@@ -68,6 +68,8 @@ test_http_url_clean(void **state)
 		{ "https://anna@dav.example.nl/x?y=1", "https://dav.example.nl/x?y=1" },
 		{ "https://u:p;auth=x@h/", "https://h/" },
 		{ "https://h/cal/", "https://h/cal/" },
+		/* Nothing a log line would obey. */
+		{ "http://h/a\xc2\x9b" "b", "http://h/a%C2%9Bb" },
 	};
 	size_t i;
 	char *got;
