@@ -92,7 +92,6 @@ struct caldav_cal {
 
 struct caldav_state {
 	struct http		*http;
-	volatile sig_atomic_t	*stop;		/* borrowed: the poll's */
 	struct caldav_cal	*cals;	/* owned array */
 	size_t			 ncals;
 	time_t			 discovered;
@@ -1468,7 +1467,6 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 		}
 		*statep = st;
 	}
-	st->stop = stop;
 	http_set_stop(st->http, stop);
 	nreq = http_request_count(st->http);
 	if (st->discovered == 0 && st->ncals == 0)
