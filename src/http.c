@@ -66,7 +66,7 @@
 struct http {
 	CURL		*curl;
 	char		*tag;		/* owned: source name for messages */
-	char		*origin;	/* owned: the credentials' URL, no userinfo */
+	char		*origin;	/* owned: the credentials' URL */
 	bool		 secret_url;	/* name URLs by their origin only */
 	size_t		 max_body;
 	char		*user;		/* owned */
@@ -102,7 +102,7 @@ struct http_transfer {
 	char			*encoding;	/* owned: Content-Encoding */
 	struct http_decoder	*dec;		/* owned: of the response read */
 	bool			 aborted;
-	bool			 own_err;	/* cb_err is ours, not the caller's */
+	bool			 own_err;	/* cb_err ours, not the caller's */
 	struct err		 cb_err;
 };
 
@@ -164,7 +164,8 @@ http_decoder_new(const char *coding, size_t max, struct err *err)
 		}
 		memcpy(name, coding, n);
 		name[n] = '\0';
-		if (strcasecmp(name, "gzip") == 0 || strcasecmp(name, "x-gzip") == 0 ||
+		if (strcasecmp(name, "gzip") == 0 ||
+		    strcasecmp(name, "x-gzip") == 0 ||
 		    strcasecmp(name, "deflate") == 0)
 			inflating = true;
 		else if (n != 0 && strcasecmp(name, "identity") != 0) {
@@ -214,11 +215,12 @@ http_decoder_feed(struct http_decoder *d, const char *data, size_t len,
 	d->z.avail_in = (uInt)len;
 	for (;;) {
 		if (d->ended) {
-			/* A gzip member ended; another may follow (RFC 1952 2.2). */
+			/* A gzip member ended; another may follow (RFC 1952). */
 			if (d->z.avail_in == 0)
 				return 0;
 			if (inflateReset(&d->z) != Z_OK)
-				return err_set(err, ERR_TEMP, "malformed compressed body");
+				return err_set(err, ERR_TEMP,
+				    "malformed compressed body");
 			d->ended = false;
 		}
 		d->z.next_out = (Bytef *)d->buf;
