@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "cmd.h"
+#include "http.h"
 #include "log.h"
 #include "source.h"
 #include "xmalloc.h"
@@ -369,6 +370,7 @@ cmd_doctor_exec(struct cmd_ctx *ctx)
 	pthread_t		*th = NULL;
 	size_t			 n = 0, nth = 0, nbad = 0, i;
 	int			 saved_level = log_level;
+	char			 show[512];
 
 	if (ctx->argc != 0) {
 		cmd_error("doctor", "takes no arguments");
@@ -400,7 +402,14 @@ cmd_doctor_exec(struct cmd_ctx *ctx)
 		    strcmp(ctx->salesperson, src->salesperson) != 0)
 			continue;
 		blocks[n].name = xstrdup(src->name);
-		blocks[n].target = xstrdup(src->url);
+		if (src->type == SOURCE_IMAP)
+			blocks[n].target = xstrdup(src->url);
+		else {
+			/* No feed's key nor user:password@ in the report. */
+			http_url_show(src->url, src->type == SOURCE_ICS, show,
+			    sizeof show);
+			blocks[n].target = xstrdup(show);
+		}
 		blocks[n].src = src;
 		n++;
 	}
