@@ -520,6 +520,35 @@ test_digest_once_per_period_across_restart(void **state)
 	assert_false(digest_was_sent(f->st, "week:1999-01-04", "piet@example.com"));
 }
 
+/*
+ * A fresh store, without a single appointment: the digest still renders
+ * (the sanitizer build once stopped at qsort(NULL, 0, ...)).
+ */
+static void
+test_digest_empty_store(void **state)
+{
+	struct fixture *f = *state;
+	struct digest_period p;
+	struct digest_data d;
+	struct store *st;
+	struct err err;
+	char path[600];
+	char *text;
+
+	snprintf(path, sizeof path, "%s.empty", f->path);
+	assert_int_equal(store_open(path, 0, &st, &err), 0);
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+	if (digest_collect(st, &f->cfg, &p, NULL, MONDAY, &d, &err) != 0)
+		fail_msg("digest_collect: %s", err.msg);
+	assert_int_equal(d.appointments, 0);
+	assert_int_equal(d.transitions, 0);
+	text = digest_text(&f->cfg, &d);
+	assert_non_null(text);
+	free(text);
+	digest_data_free(&d);
+	store_close(st);
+}
+
 static void
 test_digest_next(void **state)
 {
@@ -584,6 +613,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_once_per_period_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_next, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_empty_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_run_backoff, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
