@@ -264,10 +264,16 @@ doctor_print_text(const struct doctor_block *b)
 {
 	size_t	i;
 
-	printf("%s: %s\n", b->name, b->target != NULL ? b->target : "");
-	for (i = 0; i < b->nlines; i++)
-		printf("  %-4s  %s\n", b->lines[i].ok ? "ok" : "FAIL",
-		    b->lines[i].what);
+	/* Findings quote servers: printed safe for the terminal. */
+	printer_text(stdout, b->name);
+	fputs(": ", stdout);
+	printer_text(stdout, b->target);
+	putchar('\n');
+	for (i = 0; i < b->nlines; i++) {
+		printf("  %-4s  ", b->lines[i].ok ? "ok" : "FAIL");
+		printer_text(stdout, b->lines[i].what);
+		putchar('\n');
+	}
 	putchar('\n');
 	fflush(stdout);
 }

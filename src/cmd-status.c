@@ -73,14 +73,21 @@ print_cursors(struct cmd_ctx *ctx, const char *source, struct json *j)
 				json_str(j, scope);
 				json_key(j, "cursors");
 				json_begin_object(j);
-			} else
-				printf("    %s:", scope);
+			} else {
+				fputs("    ", stdout);
+				printer_text(stdout, scope);
+				putchar(':');
+			}
 		}
 		if (j != NULL) {
 			json_key(j, name);
 			json_str(j, value);
-		} else
-			printf(" %s=%s", name, value);
+		} else {
+			putchar(' ');
+			printer_text(stdout, name);
+			putchar('=');
+			printer_text(stdout, value);
+		}
 	}
 	if (scope != NULL) {
 		if (j != NULL) {
@@ -165,7 +172,9 @@ cmd_status_exec(struct cmd_ctx *ctx)
 			printf("no sources configured in %s\n", ctx->cfg.path);
 		table_print(&t, ctx->format, stdout);
 		for (i = 0; i < t.nrows; i++) {
-			printf("\n%s\n", t.cells[i * t.ncols].s);
+			putchar('\n');
+			printer_text(stdout, t.cells[i * t.ncols].s);
+			putchar('\n');
 			print_cursors(ctx, t.cells[i * t.ncols].s, NULL);
 		}
 	}

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Logging to stderr, one line per message, prefixed with the program and
- * the module tag.  A mutex keeps lines of worker threads whole.
+ * the module tag.  A mutex keeps lines of worker threads whole.  Messages
+ * carry server texts, folder names and subjects: each is formatted first
+ * and written through util_safe_fputs, so a control character can neither
+ * split a line (journald) nor reach a terminal as an escape sequence.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -10,6 +13,9 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "util.h"
+
+#define LOG_LINE_MAX	2048	/* longer messages are formatted on the heap */
 
 int log_level = LOG_LVL_WARN;
 static const char *log_prog = "salescycle";
@@ -28,6 +34,32 @@ log_warn_count(void)
 	return atomic_load(&log_warnings);
 }
 
+/*
+ * Writes "PROG: LEVEL TAG: message" as one safe line.  Without memory for
+ * a long message, its first LOG_LINE_MAX bytes are written (fatal() runs
+ * on out-of-memory too).
+ */
+static void
+log_line(const char *level, const char *tag, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX], *msg = line;
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	if (n >= (int)sizeof line && vasprintf(&msg, fmt, copy) < 0)
+		msg = line;
+	va_end(copy);
+	fprintf(stderr, "%s: %s", log_prog, level);
+	if (tag != NULL)
+		fprintf(stderr, "%s: ", tag);
+	util_safe_fputs(msg, stderr);
+	fputc('\n', stderr);
+	if (msg != line)
+		free(msg);
+}
+
 void
 log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 {
@@ -41,13 +73,9 @@ log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 	if ((int)level > log_level)
 		return;
 	pthread_mutex_lock(&log_lock);
-	fprintf(stderr, "%s: %s", log_prog, names[level]);
-	if (tag != NULL)
-		fprintf(stderr, "%s: ", tag);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_line(names[level], tag, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -56,10 +84,8 @@ fatal(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: fatal: ", log_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_line("fatal: ", NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }

@@ -348,6 +348,111 @@ util_trim(char *s)
 	return s;
 }
 
+size_t
+util_utf8_next(const char *s, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t c, min;
+	size_t n, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return p[0] == 0 ? 0 : 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		c = p[0] & 0x1f;
+		min = 0x80;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		c = p[0] & 0x0f;
+		min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		c = p[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;	/* a continuation byte, C0, C1, F5..FF */
+	/* A NUL is not a continuation byte, so this never reads past it. */
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * The bytes at the start of s that display as they are, and in *skip the
+ * length of the character after them (0 at the end), which does not.
+ */
+static size_t
+util_safe_run(const char *s, size_t *skip)
+{
+	const char *p = s;
+	uint32_t cp;
+	size_t n;
+
+	for (;;) {
+		/* Plain ASCII first, the common case, without decoding. */
+		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f) {
+			p++;
+			continue;
+		}
+		if (*p == '\0') {
+			*skip = 0;
+			break;
+		}
+		n = util_utf8_next(p, &cp);
+		if (n > 0 && cp >= 0x20 && cp != 0x7f &&
+		    (cp < 0x80 || cp > 0x9f)) {
+			p += n;
+			continue;
+		}
+		*skip = n > 0 ? n : 1;
+		break;
+	}
+	return (size_t)(p - s);
+}
+
+/* What an unsafe character shows as: white space as a space, else U+FFFD. */
+static const char *
+util_safe_stand_in(char c)
+{
+	return c == '\t' || c == '\r' || c == '\n' ? " " : "\xef\xbf\xbd";
+}
+
+void
+util_safe_text(struct buf *b, const char *s)
+{
+	size_t n, skip;
+
+	do {
+		n = util_safe_run(s, &skip);
+		buf_append(b, s, n);
+		if (skip > 0)
+			buf_puts(b, util_safe_stand_in(s[n]));
+		s += n + skip;
+	} while (skip > 0);
+}
+
+void
+util_safe_fputs(const char *s, FILE *f)
+{
+	size_t n, skip;
+
+	do {
+		n = util_safe_run(s, &skip);
+		fwrite(s, 1, n, f);
+		if (skip > 0)
+			fputs(util_safe_stand_in(s[n]), f);
+		s += n + skip;
+	} while (skip > 0);
+}
+
 bool
 util_glob(const char *pattern, const char *s)
 {
