@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "autoconf.h"
@@ -174,6 +175,7 @@ static int
 prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 {
 	struct err err = { 0 };
+	struct stat sb;
 	const char *db;
 	int rc;
 
@@ -198,8 +200,10 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 	rc = store_open(db, (e->flags & CMD_STORE_WRITE) ? 0 : STORE_READONLY,
 	    &ctx->store, &err);
 	if (rc != 0) {
-		cmd_error(db, "%s", err.msg);
-		if ((e->flags & CMD_STORE_WRITE) == 0)
+		cmd_error("database", "%s", err.msg);
+		/* Only a missing file wants creating; other errors say what is wrong. */
+		if ((e->flags & CMD_STORE_WRITE) == 0 && stat(db, &sb) != 0 &&
+		    errno == ENOENT)
 			fprintf(stderr, "salescycle: hint: run 'salescycle import' "
 			    "or salescycled first to create it\n");
 		return EXIT_FAIL;

@@ -14,6 +14,7 @@
  *
  * This file does not decide phases (phases.c) nor classify anything.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		10000
+#define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", PRAGMA application_id */
 #define STORE_MAX_WORDS		256	/* words of a match_text that count */
 #define STORE_NAME_WORDS	8	/* words of an account name at most */
 #define STORE_NAME_MAX		200	/* bytes of an account name at most */
@@ -106,6 +108,9 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX match_words_appointment ON match_words(appointment_id)"
 	"    WHERE appointment_id IS NOT NULL;"
 	"PRAGMA user_version = 1;",
+	/* Version 2: marks the file as ours, so no program mistakes it. */
+	"PRAGMA application_id = 1398885443;"	/* STORE_APPLICATION_ID */
+	"PRAGMA user_version = 2;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -305,10 +310,20 @@ store_err_class(int rc)
 	}
 }
 
-/* Fills err from the connection's last error; returns -1. */
+/*
+ * Fills err from the connection's last error; returns -1.  For an I/O
+ * error the operating system's reason is named too: "disk I/O error"
+ * alone does not tell a full disk from a permission problem.
+ */
 static int
 store_fail(struct store *st, int rc, struct err *err, const char *what)
 {
+	int sys = sqlite3_system_errno(st->db);
+
+	if (sys != 0 && ((rc & 0xff) == SQLITE_IOERR ||
+	    (rc & 0xff) == SQLITE_CANTOPEN))
+		return err_set(err, store_err_class(rc), "%s: %s (%s)", what,
+		    sqlite3_errmsg(st->db), strerror(sys));
 	return err_set(err, store_err_class(rc), "%s: %s", what,
 	    sqlite3_errmsg(st->db));
 }
@@ -393,21 +408,71 @@ store_exec(struct store *st, const char *sql, struct err *err, const char *what)
 	return 0;
 }
 
-/* Reads PRAGMA user_version. */
+/* The integer a query without values returns (a pragma, a count). */
 static int
-store_user_version(struct store *st, int *out, struct err *err)
+store_query_int(struct store *st, const char *sql, int *out, struct err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return store_fail(st, rc, err, "user_version");
+		return store_fail(st, rc, err, "reading the schema");
 	rc = sqlite3_step(s);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_OK;
+	else
+		store_fail(st, rc, err, "reading the schema");
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, err, "user_version");
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Reads PRAGMA user_version. */
+static int
+store_user_version(struct store *st, int *out, struct err *err)
+{
+	return store_query_int(st, "PRAGMA user_version", out, err);
+}
+
+/*
+ * Refuses a database of another program: one with another application_id,
+ * or one without ours whose schema is not salescycle's (user_version 0
+ * with tables, or a version without our tables).  Adding our tables and
+ * thousands of signals to someone else's file would be hard to undo.
+ */
+static int
+store_check_ours(struct store *st, int version, struct err *err)
+{
+	int app, n;
+
+	if (store_query_int(st, "PRAGMA application_id", &app, err) != 0)
+		return -1;
+	if (app == STORE_APPLICATION_ID)
+		return 0;
+	if (app != 0)
+		return err_set(err, ERR_FINAL, "not a salescycle database "
+		    "(application_id 0x%08x); refusing to touch it",
+		    (unsigned)app);
+	if (version == 0) {
+		if (store_query_int(st, "SELECT count(*) FROM sqlite_schema",
+		    &n, err) != 0)
+			return -1;
+		if (n == 0)
+			return 0;	/* new and empty */
+		return err_set(err, ERR_FINAL, "not a salescycle database: it "
+		    "holds %d tables, indexes or views of another program; "
+		    "refusing to add ours (configure another database)", n);
+	}
+	/* Version 1 had no application_id yet: its tables tell. */
+	if (store_query_int(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'table' AND name IN ('signals', 'deals',"
+	    " 'accounts', 'cursors')", &n, err) != 0)
+		return -1;
+	if (n != 4)
+		return err_set(err, ERR_FINAL, "not a salescycle database "
+		    "(user_version %d, but none of its tables); refusing to "
+		    "touch it", version);
 	return 0;
 }
 
@@ -425,6 +490,8 @@ store_migrate(struct store *st, struct err *err)
 		if (store_exec(st, "BEGIN IMMEDIATE", err, "migrate") != 0)
 			return -1;
 		if (store_user_version(st, &v, err) != 0)
+			goto fail;
+		if (store_check_ours(st, v, err) != 0)
 			goto fail;
 		if (v > STORE_VERSION) {
 			err_set(err, ERR_FINAL, "database schema version %d is "
@@ -474,10 +541,12 @@ int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
 	struct store *st;
+	char why[sizeof err->msg];
 	int oflags, rc, v;
 	size_t i;
 
 	*out = NULL;
+	err_clear(err);
 	st = xcalloc(1, sizeof *st);
 	st->readonly = (flags & STORE_READONLY) != 0;
 	oflags = st->readonly ? SQLITE_OPEN_READONLY :
@@ -485,10 +554,9 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		if (st->db == NULL)
-			err_set(err, ERR_FINAL, "%s: cannot open", path);
+			err_set(err, ERR_FINAL, "cannot open: out of memory");
 		else
-			err_set(err, ERR_FINAL, "%s: %s", path,
-			    sqlite3_errmsg(st->db));
+			store_fail(st, rc, err, "cannot open");
 		goto fail;
 	}
 	if (store_configure(st, err) != 0)
@@ -497,13 +565,15 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 		if (store_migrate(st, err) != 0)
 			goto fail;
 	} else {
-		if (store_user_version(st, &v, err) != 0)
+		if (store_user_version(st, &v, err) != 0 ||
+		    store_check_ours(st, v, err) != 0)
 			goto fail;
 		if (v != STORE_VERSION) {
-			err_set(err, ERR_FINAL, "%s: schema version %d, this "
-			    "program reads version %d%s", path, v,
-			    STORE_VERSION, v == 0 ? " (not a salescycle "
-			    "database, or never written)" : "");
+			err_set(err, ERR_FINAL, "schema version %d, this "
+			    "program reads version %d%s", v, STORE_VERSION,
+			    v == 0 ? " (never written: start salescycled or "
+			    "run salescycle import first)" : v < STORE_VERSION ?
+			    " (salescycled updates it when it starts)" : "");
 			goto fail;
 		}
 	}
@@ -511,14 +581,18 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
 		if (rc != SQLITE_OK) {
-			err_set(err, ERR_FINAL, "%s: preparing statement %zu: "
-			    "%s", path, i, sqlite3_errmsg(st->db));
+			err_set(err, ERR_FINAL, "preparing statement %zu: %s",
+			    i, sqlite3_errmsg(st->db));
 			goto fail;
 		}
 	}
 	*out = st;
 	return 0;
 fail:
+	/* Every error of the open names the file. */
+	snprintf(why, sizeof why, "%s", err->msg);
+	err_set(err, err->cls != ERR_NONE ? err->cls : ERR_FINAL, "%s: %s",
+	    path, why);
 	store_close(st);
 	return -1;
 }
