@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -504,11 +505,17 @@ agent_run(struct config *cfg, bool once)
 	if (util_tz_preload(a.cur->cfg.timezone != NULL ?
 	    a.cur->cfg.timezone : util_system_tz()) != 0)
 		log_warn("unknown time zone %s", a.cur->cfg.timezone);
+	/* What this process creates is private, or for the readers' group. */
+	umask(a.cur->cfg.group.name != NULL ? STORE_UMASK_GROUP :
+	    STORE_UMASK_PRIVATE);
 	if (store_open(a.database, 0, &st, &err) != 0) {
 		log_error("%s", err.msg);
 		rc = 1;
 		goto out;
 	}
+	if (store_set_access(st, a.cur->cfg.group.name, a.cur->cfg.group.gid,
+	    &err) != 0)
+		log_warn("%s", err.msg);
 	if (store_sync_salespeople(st, &a.cur->cfg, &err) != 0)
 		log_warn("%s", err.msg);
 	if (pipe2(a.wake, O_CLOEXEC | O_NONBLOCK) != 0)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <grp.h>
 #include <sys/stat.h>
 
 #include <ini.h>
@@ -74,6 +75,7 @@ enum key_type {
 	KEY_ENV,	/* struct secret: env */
 	KEY_PASSWORD,	/* struct secret: value, private file only */
 	KEY_SALESPERSON,/* char *, a salesperson key, checked after parsing */
+	KEY_GROUP,	/* struct config_group: a group name or number */
 };
 
 struct key {
@@ -106,6 +108,8 @@ static const struct key config_general_keys[] = {
 	KEY_RANGE("workers", workers, 1, 64),
 	KEY("store_subjects", KEY_BOOL, config, store_subjects),
 	KEY("working_days", KEY_WEEKDAYS, config, working_days),
+	KEY("group", KEY_GROUP, config, group),
+	KEY("core_dumps", KEY_BOOL, config, core_dumps),
 	KEY_END
 };
 
@@ -589,6 +593,32 @@ config_url_schemes(enum section sect)
 	}
 }
 
+/* [general] group: a group name, or a number; it must exist. */
+static int
+config_parse_group(struct config_parse *p, const char *value,
+    struct config_group *out)
+{
+	struct group gr, *found = NULL;
+	char buf[4096], *end;
+	unsigned long id;
+
+	if (isdigit((unsigned char)*value)) {
+		errno = 0;
+		id = strtoul(value, &end, 10);
+		if (errno != 0 || *end != '\0' || id >= (gid_t)-1)
+			return config_error(p, "bad group '%s'", value);
+		out->gid = (gid_t)id;
+	} else {
+		if (getgrnam_r(value, &gr, buf, sizeof buf, &found) != 0 ||
+		    found == NULL)
+			return config_error(p, "unknown group '%s'", value);
+		out->gid = found->gr_gid;
+	}
+	free(out->name);
+	out->name = xstrdup(value);
+	return 0;
+}
+
 /* Stores one value of a key table entry into the section's struct at base. */
 static int
 config_set(struct config_parse *p, const struct key *k, void *base,
@@ -658,6 +688,9 @@ config_set(struct config_parse *p, const struct key *k, void *base,
 			    "'%s' (seconds, or a number with s, m, h or d)",
 			    value, name);
 		return 0;
+	case KEY_GROUP:
+		return config_parse_group(p, value, (struct config_group *)
+		    ((char *)base + k->off));
 	case KEY_BOOL:
 		if (config_parse_bool(value, flag) != 0)
 			return config_error(p, "bad boolean '%s' for "
@@ -1338,6 +1371,7 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->timezone);
+	free(cfg->group.name);
 	strlist_clear(&cfg->internal_domains);
 	strlist_clear(&cfg->ignore_domains);
 	strlist_clear(&cfg->freemail_domains);

@@ -14,11 +14,15 @@
  *
  * This file does not decide phases (phases.c) nor classify anything.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -511,15 +515,22 @@ fail:
 	return -1;
 }
 
-/* Sets the connection up: busy timeout, foreign keys, WAL for writers. */
+/*
+ * Sets the connection up: busy timeout, foreign keys, WAL for writers.
+ * The -wal and -shm files persist when the last connection closes: a
+ * reader who may not write to the database's folder (a manager in the
+ * readers' group) can open a WAL database read-only only when they exist.
+ * journal_size_limit keeps the persisting -wal small.
+ */
 static int
 store_configure(struct store *st, struct err *err)
 {
 	sqlite3_stmt *s;
 	const char *mode;
-	int rc;
+	int rc, persist = 1;
 
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	if (store_exec(st, "PRAGMA foreign_keys = ON", err, "foreign_keys") != 0)
 		return -1;
 	if (st->readonly)
@@ -534,6 +545,9 @@ store_configure(struct store *st, struct err *err)
 		log_warn("%s: cannot switch to WAL mode, readers may wait",
 		    sqlite3_db_filename(st->db, "main"));
 	sqlite3_finalize(s);
+	if (store_exec(st, "PRAGMA journal_size_limit = 16777216", err,
+	    "journal_size_limit") != 0)
+		return -1;
 	return store_exec(st, "PRAGMA synchronous = NORMAL", err, "synchronous");
 }
 
@@ -557,6 +571,12 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 			err_set(err, ERR_FINAL, "cannot open: out of memory");
 		else
 			store_fail(st, rc, err, "cannot open");
+		goto fail;
+	}
+	/* SQLite quietly opens a file it may not write read-only. */
+	if (!st->readonly && sqlite3_db_readonly(st->db, "main") == 1) {
+		err_set(err, ERR_FINAL, "cannot write to it: this user may "
+		    "only read it");
 		goto fail;
 	}
 	if (store_configure(st, err) != 0)
@@ -595,6 +615,63 @@ fail:
 	    path, why);
 	store_close(st);
 	return -1;
+}
+
+/*
+ * Gives one file its mode (and group), by path: SQLite holds POSIX locks
+ * on these files, and closing any descriptor of them in this process
+ * would drop those locks.  Changed only when it differs, and only by its
+ * owner (or root); a link is refused, a missing file is fine.
+ */
+static int
+store_file_access(const char *path, mode_t mode, gid_t gid, bool group,
+    const char *group_name, struct err *err)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(err, ERR_FINAL, "%s: %s", path, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return err_set(err, ERR_FINAL, "%s: not a regular file", path);
+	if (group && sb.st_gid != gid &&
+	    fchownat(AT_FDCWD, path, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) != 0)
+		return err_set(err, ERR_FINAL, "%s: cannot give it to group %s: "
+		    "%s (the user must be its owner and a member of the group)",
+		    path, group_name, strerror(errno));
+	if ((sb.st_mode & 07777) == mode)
+		return 0;
+	if (fchmodat(AT_FDCWD, path, mode, 0) != 0)
+		return err_set(err, ERR_FINAL, "%s: mode %04o, cannot make it "
+		    "%04o: %s", path, (unsigned)(sb.st_mode & 07777),
+		    (unsigned)mode, strerror(errno));
+	if ((sb.st_mode & 0077 & ~mode) != 0)
+		log_warn("%s: was mode %04o, now %04o%s", path,
+		    (unsigned)(sb.st_mode & 07777), (unsigned)mode, group ? "" :
+		    " (set [general] group to share it with a readers' group)");
+	return 0;
+}
+
+int
+store_set_access(struct store *st, const char *group_name, gid_t gid,
+    struct err *err)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	const char *path = sqlite3_db_filename(st->db, "main");
+	mode_t mode = group_name != NULL ? STORE_MODE_GROUP : STORE_MODE_PRIVATE;
+	char *p;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof suffix / sizeof suffix[0] && rc == 0; i++) {
+		p = xasprintf("%s%s", path, suffix[i]);
+		rc = store_file_access(p, mode, gid, group_name != NULL,
+		    group_name, err);
+		free(p);
+	}
+	return rc;
 }
 
 void

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -451,6 +453,30 @@ util_safe_fputs(const char *s, FILE *f)
 			fputs(util_safe_stand_in(s[n]), f);
 		s += n + skip;
 	} while (skip > 0);
+}
+
+void
+util_core_dumps(bool allow)
+{
+	static struct rlimit saved;
+	static int dumpable = -1;
+	struct rlimit rl;
+
+	if (dumpable < 0) {
+		dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		if (getrlimit(RLIMIT_CORE, &saved) != 0)
+			saved.rlim_cur = saved.rlim_max = 0;
+	}
+	if (allow) {
+		setrlimit(RLIMIT_CORE, &saved);
+		if (dumpable > 0)
+			prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+		return;
+	}
+	rl = saved;
+	rl.rlim_cur = 0;
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 bool

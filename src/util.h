@@ -78,6 +78,15 @@ void	 util_safe_text(struct buf *b, const char *s);
 /* The same, written to f without allocating (for log lines and fatal()). */
 void	 util_safe_fputs(const char *s, FILE *f);
 
+/*
+ * Core dumps hold what the process has in memory, passwords and tokens
+ * included.  util_core_dumps(false) sets the soft RLIMIT_CORE to 0 and
+ * makes the process not dumpable (which also keeps other processes of
+ * its user from reading its memory through ptrace or /proc);
+ * util_core_dumps(true) restores what was there before the first call.
+ */
+void	 util_core_dumps(bool allow);
+
 /* Glob match with '*' and '?', ASCII case-insensitive. */
 bool	 util_glob(const char *pattern, const char *s);
 

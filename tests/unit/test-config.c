@@ -497,6 +497,10 @@ static const struct bad_row bad_rows[] = {
 	    "bad key 'an/na'" },
 	{ "unclosed section", 0600, "[general\n", 1,
 	    "bad section header (missing ']')" },
+	{ "unknown group", 0600, "[general]\ngroup = no-such-group-here\n", 2,
+	    "unknown group 'no-such-group-here'" },
+	{ "bad group number", 0600, "[general]\ngroup = 12x\n", 2,
+	    "bad group '12x'" },
 	{ "empty value", 0600, "[general]\ndatabase =\n", 2,
 	    "'database' needs a value" },
 };
@@ -613,6 +617,36 @@ test_config_long_lines(void **state)
 	buf_free(&text);
 	buf_free(&url);
 	buf_free(&list);
+}
+
+/* [general] group by name or number, and core_dumps; both off by default. */
+static void
+test_config_group_and_core_dumps(void **state)
+{
+	struct config cfg;
+	struct err err;
+	const char *path;
+	(void)state;
+
+	path = write_conf("g.conf", "[general]\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_null(cfg.group.name);
+	assert_false(cfg.core_dumps);
+	config_free(&cfg);
+
+	path = write_conf("g.conf", "[general]\ngroup = root\ncore_dumps = yes\n",
+	    0600);
+	if (config_load(path, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.group.name, "root");
+	assert_int_equal(cfg.group.gid, 0);
+	assert_true(cfg.core_dumps);
+	config_free(&cfg);
+
+	path = write_conf("g.conf", "[general]\ngroup = 4242\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_int_equal(cfg.group.gid, 4242);
+	config_free(&cfg);
 }
 
 /* The same 'password' line is accepted once the file is private. */
@@ -838,6 +872,7 @@ main(void)
 		cmocka_unit_test(test_config_working_days),
 		cmocka_unit_test(test_config_bad),
 		cmocka_unit_test(test_config_long_lines),
+		cmocka_unit_test(test_config_group_and_core_dumps),
 		cmocka_unit_test(test_config_password_private),
 		cmocka_unit_test(test_config_missing_file),
 		cmocka_unit_test(test_config_example),
