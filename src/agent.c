@@ -488,7 +488,7 @@ agent_run(struct config *cfg, bool once)
 	time_t		 now, next, chore;
 	bool		 done = false;
 	char		 buf[64];
-	int		 rc = 0;
+	int		 rc = 0, lockfd = -1;
 
 	memset(&a, 0, sizeof a);
 	a.once = once;
@@ -508,7 +508,8 @@ agent_run(struct config *cfg, bool once)
 	/* What this process creates is private, or for the readers' group. */
 	umask(a.cur->cfg.group.name != NULL ? STORE_UMASK_GROUP :
 	    STORE_UMASK_PRIVATE);
-	if (store_open(a.database, 0, &st, &err) != 0) {
+	if (store_lock(a.database, &lockfd, &err) != 0 ||
+	    store_open(a.database, 0, &st, &err) != 0) {
 		log_error("%s", err.msg);
 		rc = 1;
 		goto out;
@@ -611,6 +612,8 @@ out:
 		close(a.wake[0]);
 		close(a.wake[1]);
 	}
+	if (lockfd >= 0)
+		close(lockfd);
 	free(a.database);
 	pthread_cond_destroy(&a.cond);
 	pthread_mutex_destroy(&a.lock);

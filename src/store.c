@@ -14,6 +14,7 @@
  *
  * This file does not decide phases (phases.c) nor classify anything.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -672,6 +673,47 @@ store_set_access(struct store *st, const char *group_name, gid_t gid,
 		free(p);
 	}
 	return rc;
+}
+
+int
+store_lock(const char *path, int *fd, struct err *err)
+{
+	char *lock, pid[32], held[32];
+	ssize_t n;
+	int f;
+
+	*fd = -1;
+	lock = xasprintf("%s.lock", path);
+	f = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (f < 0) {
+		err_set(err, ERR_FINAL, "%s: %s", lock, strerror(errno));
+		free(lock);
+		return -1;
+	}
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK) {
+			n = pread(f, held, sizeof held - 1, 0);
+			held[n > 0 ? n : 0] = '\0';
+			held[strcspn(held, "\n")] = '\0';
+			err_set(err, ERR_FINAL, "%s: another salescycled%s%s%s "
+			    "works on this database; one agent per database",
+			    lock, held[0] != '\0' ? " (pid " : "", held,
+			    held[0] != '\0' ? ")" : "");
+		} else
+			err_set(err, ERR_FINAL, "%s: cannot lock: %s", lock,
+			    strerror(errno));
+		close(f);
+		free(lock);
+		return -1;
+	}
+	/* For the message of the next one; the lock itself is what counts. */
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (fchmod(f, STORE_MODE_PRIVATE) != 0 || ftruncate(f, 0) != 0 ||
+	    pwrite(f, pid, strlen(pid), 0) < 0)
+		log_warn("%s: %s", lock, strerror(errno));
+	free(lock);
+	*fd = f;
+	return 0;
 }
 
 void

@@ -59,6 +59,14 @@ int	store_open(const char *path, int flags, struct store **out, struct err *);
 int	store_set_access(struct store *, const char *group_name, gid_t gid,
 	    struct err *);
 
+/*
+ * Locks DATABASE.lock (0600, beside the database) for the life of the
+ * process, so that a second agent on the same database is refused
+ * instead of fetching everything again and mailing the digest twice.
+ * *fd stays open (close-on-exec) until exit.  Fails (ERR_FINAL) naming
+ * the other agent's pid when another process holds the lock.
+ */
+int	store_lock(const char *path, int *fd, struct err *);
 void	store_close(struct store *);
 sqlite3	*store_db(struct store *);	/* for report.c's own prepared statements */
 
