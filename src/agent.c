@@ -605,6 +605,10 @@ out:
 		agent_src_free(a.v[i]);
 	}
 	free(a.v);
+	/* A digest sent but not recorded yet: one more try before exit. */
+	if (st != NULL && a.digest.npending > 0)
+		digest_flush(st, &a.digest, time(NULL));
+	digest_state_free(&a.digest);
 	agent_cfg_release(a.cur);
 	if (st != NULL)
 		store_close(st);

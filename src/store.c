@@ -113,8 +113,18 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX match_words_appointment ON match_words(appointment_id)"
 	"    WHERE appointment_id IS NOT NULL;"
 	"PRAGMA user_version = 1;",
-	/* Version 2: marks the file as ours, so no program mistakes it. */
+	/*
+	 * Version 2: marks the file as ours, so no program mistakes it; the
+	 * record of digests (digest.c), which version 1 left to digest.c to
+	 * create, gets a state and the Message-ID: a digest is claimed before
+	 * it is sent, so that it is sent once.
+	 */
 	"PRAGMA application_id = 1398885443;"	/* STORE_APPLICATION_ID */
+	"CREATE TABLE IF NOT EXISTS digests(period TEXT NOT NULL,"
+	"    recipient TEXT NOT NULL, sent_at INTEGER NOT NULL,"
+	"    PRIMARY KEY(period, recipient));"
+	"ALTER TABLE digests ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';"
+	"ALTER TABLE digests ADD COLUMN message_id TEXT;"
 	"PRAGMA user_version = 2;",
 };
 #define STORE_VERSION \

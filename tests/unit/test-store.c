@@ -292,7 +292,11 @@ test_store_foreign_database(void **state)
 	/* A database of version 1, before application_id, is ours and updated. */
 	unlink(path);
 	assert_int_equal(store_open(path, 0, &st, &err), 0);
+	/* As version 1 was, with a digest recorded as digest.c then did. */
 	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA application_id = 0;"
+	    "ALTER TABLE digests DROP COLUMN state;"
+	    "ALTER TABLE digests DROP COLUMN message_id;"
+	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	if (store_open(path, 0, &st, &err) != 0)
@@ -300,6 +304,8 @@ test_store_foreign_database(void **state)
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
+	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	store_close(st);
 	unlink(path);
 }
