@@ -265,6 +265,20 @@ agent_result(struct agent *a, struct agent_src *s, int rc,
 	log_info("%s: next attempt in %lds", s->name, (long)d);
 }
 
+/*
+ * A failed poll's message as logged and recorded for status and the
+ * digest: URLs without credentials, an ICS feed's without its path (the
+ * URL is the feed's password).
+ */
+static void
+agent_redact(struct err *err, const struct source *src)
+{
+	char *r = util_redacted(err->msg, src->type == SOURCE_ICS);
+
+	snprintf(err->msg, sizeof err->msg, "%s", r);
+	free(r);
+}
+
 /* A worker: takes due sources off the queue and polls them with its own store. */
 static void *
 agent_worker(void *arg)
@@ -318,6 +332,8 @@ agent_worker(void *arg)
 			if (rc != 0 && err.cls == ERR_NONE)
 				err_set(&err, ERR_TEMP, "poll failed");
 		}
+		if (rc != 0)
+			agent_redact(&err, s->job_src);
 		now = time(NULL);
 		pthread_mutex_lock(&a->lock);
 		agent_result(a, s, rc, &err, now, &until);

@@ -295,7 +295,9 @@ digest_collect_health(struct store *st, const struct config *cfg,
 			out->last_attempt = h[j].last_attempt;
 			out->last_success = h[j].last_success;
 			out->backoff_until = h[j].backoff_until;
-			out->last_error = xstrdup(h[j].last_error);
+			/* A feed's URL is its password: never in a mail. */
+			out->last_error = util_redacted(h[j].last_error,
+			    src->type == SOURCE_ICS);
 			out->error_since = h[j].error_since;
 		}
 	}

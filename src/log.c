@@ -9,8 +9,10 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "util.h"
@@ -35,27 +37,32 @@ log_warn_count(void)
 }
 
 /*
- * Writes "PROG: LEVEL TAG: message" as one safe line.  Without memory for
- * a long message, its first LOG_LINE_MAX bytes are written (fatal() runs
- * on out-of-memory too).
+ * Writes "PROG: LEVEL TAG: message" as one safe line, URLs without
+ * credentials.  fatal() runs on out-of-memory too: it allocates nothing
+ * and writes the first LOG_LINE_MAX bytes of its message.
  */
 static void
-log_line(const char *level, const char *tag, const char *fmt, va_list ap)
+log_line(const char *level, const char *tag, bool may_allocate,
+    const char *fmt, va_list ap)
 {
-	char line[LOG_LINE_MAX], *msg = line;
+	char line[LOG_LINE_MAX], *msg = line, *clean = NULL;
 	va_list copy;
 	int n;
 
 	va_copy(copy, ap);
 	n = vsnprintf(line, sizeof line, fmt, ap);
-	if (n >= (int)sizeof line && vasprintf(&msg, fmt, copy) < 0)
+	if (may_allocate && n >= (int)sizeof line &&
+	    vasprintf(&msg, fmt, copy) < 0)
 		msg = line;
 	va_end(copy);
+	if (may_allocate && strstr(msg, "://") != NULL)
+		clean = util_redacted(msg, false);
 	fprintf(stderr, "%s: %s", log_prog, level);
 	if (tag != NULL)
 		fprintf(stderr, "%s: ", tag);
-	util_safe_fputs(msg, stderr);
+	util_safe_fputs(clean != NULL ? clean : msg, stderr);
 	fputc('\n', stderr);
+	free(clean);
 	if (msg != line)
 		free(msg);
 }
@@ -74,7 +81,7 @@ log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 		return;
 	pthread_mutex_lock(&log_lock);
 	va_start(ap, fmt);
-	log_line(names[level], tag, fmt, ap);
+	log_line(names[level], tag, true, fmt, ap);
 	va_end(ap);
 	pthread_mutex_unlock(&log_lock);
 }
@@ -85,7 +92,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_line("fatal: ", NULL, fmt, ap);
+	log_line("fatal: ", NULL, false, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

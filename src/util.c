@@ -455,6 +455,71 @@ util_safe_fputs(const char *s, FILE *f)
 	} while (skip > 0);
 }
 
+/* The length of a URL scheme ending at s + n ("https" before "://"), or 0. */
+static size_t
+util_scheme_before(const char *start, const char *s)
+{
+	const char *p = s;
+
+	while (p > start && (isalnum((unsigned char)p[-1]) || p[-1] == '+' ||
+	    p[-1] == '-' || p[-1] == '.'))
+		p--;
+	while (p < s && !isalpha((unsigned char)*p))
+		p++;	/* a scheme starts with a letter */
+	return (size_t)(s - p);
+}
+
+void
+util_redact_urls(struct buf *b, const char *text, bool whole)
+{
+	const char *p = text, *sep, *url, *end, *auth, *at, *rest;
+	size_t n;
+
+	while ((sep = strstr(p, "://")) != NULL) {
+		n = util_scheme_before(p, sep);
+		url = sep - n;
+		if (n == 0) {
+			buf_append(b, p, (size_t)(sep + 3 - p));
+			p = sep + 3;
+			continue;
+		}
+		end = sep + 3 + strcspn(sep + 3, " \t\r\n\"'<>");
+		/* Punctuation after a URL belongs to the sentence. */
+		while (end > sep + 3 && strchr(".,;:)]}", end[-1]) != NULL)
+			end--;
+		auth = sep + 3;
+		rest = auth;
+		while (rest < end && *rest != '/' && *rest != '?' && *rest != '#')
+			rest++;
+		for (at = rest; at > auth && at[-1] != '@'; at--)
+			;
+		buf_append(b, p, (size_t)(url - p));
+		buf_append(b, url, (size_t)(auth - url));
+		/* user:password@ never shows. */
+		buf_append(b, at > auth ? at : auth, (size_t)(rest - (at > auth ?
+		    at : auth)));
+		if (whole) {
+			if (rest < end)
+				buf_puts(b, "/...");
+		} else
+			buf_append(b, rest, (size_t)(end - rest));
+		p = end;
+	}
+	buf_puts(b, p);
+}
+
+char *
+util_redacted(const char *text, bool whole)
+{
+	struct buf b = { 0 };
+
+	if (text == NULL)
+		return NULL;
+	util_redact_urls(&b, text, whole);
+	buf_append(&b, "", 0);
+	return b.data;
+}
+
 void
 util_core_dumps(bool allow)
 {

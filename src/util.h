@@ -79,6 +79,15 @@ void	 util_safe_text(struct buf *b, const char *s);
 void	 util_safe_fputs(const char *s, FILE *f);
 
 /*
+ * Appends text to b with every URL in it (scheme://...) redacted: never
+ * user:password@; with whole, also no path or query (an ICS feed's URL
+ * is its password: "https://outlook.office365.com/...").
+ */
+void	 util_redact_urls(struct buf *b, const char *text, bool whole);
+/* The same into a new string (NULL for NULL).  Caller frees. */
+char	*util_redacted(const char *text, bool whole);
+
+/*
  * Core dumps hold what the process has in memory, passwords and tokens
  * included.  util_core_dumps(false) sets the soft RLIMIT_CORE to 0 and
  * makes the process not dumpable (which also keeps other processes of

@@ -199,7 +199,48 @@ test_util_safe_text(void **state)
 	buf_free(&b);
 }
 
-/* A log line quoting a server keeps to one line, without escape sequences. */
+static void
+test_util_redact_urls(void **state)
+{
+	static const struct {
+		const char	*in;
+		bool		 whole;
+		const char	*want;
+	} rows[] = {
+		{ "no url here", false, "no url here" },
+		{ "https://anna:s3cret@dav.x.nl/cal/: 401", false,
+		    "https://dav.x.nl/cal/: 401" },
+		{ "GET https://u:p@w@h.nl:8443/a?b#c failed", false,
+		    "GET https://h.nl:8443/a?b#c failed" },
+		{ "https://outlook.office365.com/owa/calendar/abc123/x/"
+		    "calendar.ics: HTTP 404.", true,
+		    "https://outlook.office365.com/...: HTTP 404." },
+		{ "feed http://127.0.0.1:8080?token=t0ps3cret", true,
+		    "feed http://127.0.0.1:8080/..." },
+		{ "https://h.nl and 'webcal://k@h2.nl/p'", true,
+		    "https://h.nl and 'webcal://h2.nl/...'" },
+		{ "redirect to <https://evil.example/x/y>, stopped", true,
+		    "redirect to <https://evil.example/...>, stopped" },
+		{ "://odd and x://", true, "://odd and x://" },
+	};
+	char *out;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		out = util_redacted(rows[i].in, rows[i].whole);
+		if (strcmp(out, rows[i].want) != 0)
+			fail_msg("row %zu: \"%s\", want \"%s\"", i, out,
+			    rows[i].want);
+		free(out);
+	}
+	assert_null(util_redacted(NULL, true));
+}
+
+/*
+ * A log line quoting a server keeps to one line, without escape sequences,
+ * and a URL in it without credentials.
+ */
 static void
 test_util_log_line_safe(void **state)
 {
@@ -216,6 +257,7 @@ test_util_log_line_safe(void **state)
 	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
 	log_init("test");
 	log_warn("INBOX: server said: %s", "NO \x1b]0;pwned\x07\r\nforged line");
+	log_warn("redirected to %s", "https://anna:hunter2@dav.x.nl/cal/");
 	fflush(stderr);
 	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
 	close(saved);
@@ -223,7 +265,8 @@ test_util_log_line_safe(void **state)
 	assert_int_equal(util_read_file(path, &text, &len), 0);
 	unlink(path);
 	assert_string_equal(text, "test: warning: INBOX: server said: NO "
-	    "\xef\xbf\xbd]0;pwned\xef\xbf\xbd  forged line\n");
+	    "\xef\xbf\xbd]0;pwned\xef\xbf\xbd  forged line\n"
+	    "test: warning: redirected to https://dav.x.nl/cal/\n");
 	free(text);
 }
 
@@ -241,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_util_utf8_next),
 		cmocka_unit_test(test_util_safe_text),
 		cmocka_unit_test(test_util_log_line_safe),
+		cmocka_unit_test(test_util_redact_urls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
