@@ -13,7 +13,11 @@
  * On stop, workers still blocked in a read of a hanging server are
  * interrupted with SIGUSR1 (a handler that does nothing, installed
  * without SA_RESTART): the read fails with EINTR, the driver rolls back
- * the batch and returns, instead of waiting for the source's timeout.
+ * the batch and returns, instead of waiting for the source's timeout; a
+ * password_command is killed (secret_set_stop).  A worker still busy
+ * 1.5 s after the stop is left behind: the process exits, as SIGTERM
+ * promises within 2 s.  The chores run with SIGTERM and SIGINT
+ * unblocked, and a digest send is aborted by the stop flag.
  *
  * The loop also runs two chores on its own store connection: the digest
  * (digest.c decides whether one is due and backs off after failures) and,
@@ -35,6 +39,7 @@
 #include "agent.h"
 #include "digest.h"
 #include "log.h"
+#include "secret.h"
 #include "source.h"
 #include "store.h"
 #include "util.h"
@@ -43,6 +48,7 @@
 #define AGENT_MAX_BACKOFF	3600
 #define AGENT_MAX_SLEEP		3600
 #define AGENT_RETENTION_EVERY	86400
+#define AGENT_STOP_GRACE_MS	1500	/* SIGTERM to exit: at most 2 s */
 
 volatile sig_atomic_t agent_stop;
 volatile sig_atomic_t agent_reload;
@@ -112,14 +118,27 @@ agent_on_interrupt(int sig)
 	(void)sig;
 }
 
+/* Milliseconds on the monotonic clock. */
+static long long
+agent_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Joins the workers; after a stop request, interrupts the ones still
- * busy every 100 ms until they return.
+ * busy every 100 ms until they return.  Returns false when one is still
+ * busy AGENT_STOP_GRACE_MS after the stop (work that no signal
+ * interrupts): the caller then exits without it.
  */
-static void
+static bool
 agent_join(pthread_t *th, size_t n)
 {
 	struct timespec	ts;
+	long long	stop_at = 0;
 	size_t		i, j;
 
 	for (i = 0; i < n; i++) {
@@ -132,11 +151,17 @@ agent_join(pthread_t *th, size_t n)
 			}
 			if (pthread_timedjoin_np(th[i], NULL, &ts) != ETIMEDOUT)
 				break;
-			if (agent_stop)
-				for (j = i; j < n; j++)
-					pthread_kill(th[j], SIGUSR1);
+			if (!agent_stop)
+				continue;
+			if (stop_at == 0)
+				stop_at = agent_ms();
+			else if (agent_ms() - stop_at > AGENT_STOP_GRACE_MS)
+				return false;
+			for (j = i; j < n; j++)
+				pthread_kill(th[j], SIGUSR1);
 		}
 	}
+	return true;
 }
 
 /* Drops a reference to a configuration; the last one frees it. */
@@ -497,7 +522,7 @@ agent_run(struct config *cfg, bool once)
 	struct err	 err;
 	struct pollfd	 pfd;
 	struct timespec	 ts;
-	sigset_t	 block, waitmask;
+	sigset_t	 block, waitmask, stopsigs;
 	struct sigaction sa;
 	pthread_t	*th = NULL;
 	size_t		 i, nth = 0, nworkers;
@@ -515,6 +540,8 @@ agent_run(struct config *cfg, bool once)
 	a.cur->refs = 1;
 	a.database = xstrdup(a.cur->cfg.database);
 	a.wake[0] = a.wake[1] = -1;
+	a.digest.stop = &agent_stop;
+	secret_set_stop(&agent_stop);
 	pthread_mutex_init(&a.lock, NULL);
 	pthread_cond_init(&a.cond, NULL);
 
@@ -543,9 +570,10 @@ agent_run(struct config *cfg, bool once)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = agent_on_interrupt;	/* no SA_RESTART */
 	sigaction(SIGUSR1, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGINT);
+	block = stopsigs;
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
@@ -581,13 +609,19 @@ agent_run(struct config *cfg, bool once)
 		pthread_mutex_lock(&a.lock);
 		next = agent_dispatch(&a, now, &done);
 		pthread_mutex_unlock(&a.lock);
-		/* With --once, after the pass: the digest then has its data. */
+		/*
+		 * With --once, after the pass: the digest then has its data.
+		 * A chore may wait on a mail server: SIGTERM and SIGINT may
+		 * arrive meanwhile (and abort the send), not only in ppoll.
+		 */
 		if (!once || done) {
+			pthread_sigmask(SIG_UNBLOCK, &stopsigs, NULL);
 			chore = agent_chores(&a, st, now);
+			pthread_sigmask(SIG_BLOCK, &stopsigs, NULL);
 			if (chore != 0 && (next == 0 || chore < next))
 				next = chore;
 		}
-		if (done)
+		if (done || agent_stop)
 			break;
 		ts.tv_sec = next == 0 ? AGENT_MAX_SLEEP :
 		    (next > now ? next - now : 0);
@@ -608,7 +642,18 @@ out:
 	a.quit = true;
 	pthread_cond_broadcast(&a.cond);
 	pthread_mutex_unlock(&a.lock);
-	agent_join(th, nth);
+	if (!agent_join(th, nth)) {
+		/*
+		 * A worker does not return (its driver does not heed the
+		 * stop): leave now, as SIGTERM promises, without freeing what
+		 * it still uses.  Its transaction is not committed: SQLite
+		 * discards it, and the next start polls the source again.
+		 */
+		log_warn("a worker is still busy %d ms after the stop; "
+		    "exiting without it", AGENT_STOP_GRACE_MS);
+		fflush(stderr);
+		_exit(rc);
+	}
 	free(th);
 	/* Queued but never started: nothing to release but the reference. */
 	for (; a.head != NULL; a.head = a.head->next) {

@@ -1126,6 +1126,20 @@ digest_read_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* libcurl's progress callback: a non-zero return aborts the transfer. */
+static int
+digest_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	const volatile sig_atomic_t *stop = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return *stop ? 1 : 0;
+}
+
 /* The error class of a failed transfer: by curl's code, then by the SMTP reply. */
 static enum err_class
 digest_curl_class(CURLcode rc, long reply)
@@ -1151,7 +1165,7 @@ digest_curl_class(CURLcode rc, long reply)
 
 int
 digest_send(const struct config *cfg, const char *to, const char *msg,
-    struct err *err)
+    const volatile sig_atomic_t *stop, struct err *err)
 {
 	const struct smtp *s = &cfg->smtp;
 	struct digest_upload u = { msg, strlen(msg), 0 };
@@ -1208,10 +1222,19 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, digest_read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
+	if (stop != NULL) {
+		/* Called at least once a second, also while the server is silent. */
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, digest_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)stop);
+	}
 
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		ret = 0;
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		err_set(err, ERR_TEMP, "%s: stopped: the program is stopping",
+		    s->url);
 	else {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
 		err_set(err, digest_curl_class(rc, reply), "%s: %s%s%.0ld%s",
@@ -1451,7 +1474,7 @@ digest_deliver(struct store *st, const struct config *cfg,
 		}
 		msg = digest_message(cfg, &d, to, msgid, now);
 		digest_data_free(&d);
-		rc = digest_send(cfg, to, msg, &e);
+		rc = digest_send(cfg, to, msg, state->stop, &e);
 		free(msg);
 		/* Accepted or not, the outcome is recorded, now or later. */
 		if (digest_record(st, period->key, to, msgid, rc == 0, now,

@@ -19,6 +19,7 @@
 #ifndef SC_DIGEST_H
 #define SC_DIGEST_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -146,10 +147,11 @@ bool	digest_valid_address(const char *);
  * smtp:// with required STARTTLS (unless tls = none), verified TLS, AUTH
  * with user and the config_secret password.  Errors: ERR_TEMP (network,
  * 4xx), ERR_WAIT (authentication, 5xx), ERR_FINAL (no [smtp], bad
- * address).
+ * address).  stop, when not NULL, aborts the transfer within a second of
+ * being set (ERR_TEMP).
  */
 int	digest_send(const struct config *, const char *to, const char *msg,
-	    struct err *);
+	    const volatile sig_atomic_t *stop, struct err *);
 
 /*
  * Whether the period was sent to recipient, or claimed for sending (the
@@ -186,6 +188,7 @@ struct digest_pending {
 
 /* State between sends (the agent's loop, one CLI run). */
 struct digest_state {
+	const volatile sig_atomic_t *stop; /* borrowed: aborts a send; may be NULL */
 	unsigned	 failures;
 	time_t		 retry_at;	/* 0: no back-off */
 	struct digest_pending *pending;	/* owned, recorded by the next call */

@@ -806,6 +806,31 @@ test_config_secret_timeout(void **state)
 	assert_true(time(NULL) - start < 10);
 }
 
+/* A command is given up when the program stops (SIGTERM), not at its timeout. */
+static void
+test_config_secret_stop(void **state)
+{
+	static volatile sig_atomic_t stop;
+	struct err err;
+	char *out = NULL;
+	(void)state;
+
+	secret_set_stop(&stop);
+	stop = 1;
+	assert_int_equal(secret_command("echo late; sleep 20", "[imap anna]",
+	    30000, &out, &err), -1);
+	assert_null(out);
+	assert_int_equal(err.cls, ERR_TEMP);
+	assert_string_equal(err.msg, "[imap anna]: command stopped: the "
+	    "program is stopping");
+	stop = 0;
+	assert_int_equal(secret_command("echo pw", "[imap anna]", 30000, &out,
+	    &err), 0);
+	assert_string_equal(out, "pw");
+	free(out);
+	secret_set_stop(NULL);
+}
+
 static void
 test_config_secret_env(void **state)
 {
@@ -880,6 +905,7 @@ main(void)
 		cmocka_unit_test(test_config_default_path),
 		cmocka_unit_test(test_config_secret_command),
 		cmocka_unit_test(test_config_secret_timeout),
+		cmocka_unit_test(test_config_secret_stop),
 		cmocka_unit_test(test_config_secret_env),
 	};
 
