@@ -343,16 +343,20 @@ digest_collect(struct store *st, const struct config *cfg,
 
 /* ---- rendering ---- */
 
-/* A copy of s with control characters (CR, LF, ESC ...) replaced by spaces. Caller frees. */
+/*
+ * A copy of s fit for a header or a body line: CR, LF and tab as spaces,
+ * other control characters and bytes that are not UTF-8 as U+FFFD (the
+ * parts are declared UTF-8, and a mail may be read in a terminal).
+ * Caller frees.
+ */
 static char *
 digest_clean(const char *s)
 {
-	char *c = xstrdup(s != NULL ? s : ""), *p;
+	struct buf b = { 0 };
 
-	for (p = c; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	return c;
+	util_safe_text(&b, s != NULL ? s : "");
+	buf_append(&b, "", 0);
+	return b.data;
 }
 
 /* Appends s cleaned and cut to at most max bytes (at a UTF-8 boundary, with "..."). */

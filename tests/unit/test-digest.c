@@ -391,6 +391,9 @@ test_digest_header_injection(void **state)
 		{ "a\nb\rc", "Subject: a b c\r\n" },
 		/* Non-ASCII: RFC 2047 words ("café" in base64). */
 		{ "caf\xc3\xa9", "Subject: =?UTF-8?B?Y2Fmw6k=?=\r\n" },
+		/* An escape sequence and a byte that is not UTF-8: U+FFFD. */
+		{ "\x1b[2J", "Subject: =?UTF-8?B?77+9WzJK?=\r\n" },
+		{ "x\xff", "Subject: =?UTF-8?B?eO+/vQ==?=\r\n" },
 	};
 	struct buf b = { 0 };
 	size_t i;
