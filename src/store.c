@@ -562,6 +562,18 @@ store_configure(struct store *st, struct err *err)
 	return store_exec(st, "PRAGMA synchronous = NORMAL", err, "synchronous");
 }
 
+/* Whether the -shm file beside the database is missing. */
+static bool
+store_missing_shm(const char *path)
+{
+	struct stat sb;
+	char *shm = xasprintf("%s-shm", path);
+	bool missing = stat(shm, &sb) != 0 && errno == ENOENT;
+
+	free(shm);
+	return missing;
+}
+
 int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
@@ -620,6 +632,17 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 	*out = st;
 	return 0;
 fail:
+	/*
+	 * A reader who may not create files in the folder cannot open a
+	 * WAL database whose -shm is missing (a version before 2 removed it
+	 * when the last writer closed): say so rather than "readonly".
+	 */
+	if (st->readonly && st->db != NULL &&
+	    (sqlite3_errcode(st->db) & 0xff) == SQLITE_READONLY &&
+	    store_missing_shm(path))
+		err_set(err, ERR_FINAL, "cannot read it: its -shm file is "
+		    "missing and this user may not create it; it stays once "
+		    "salescycled has run");
 	/* Every error of the open names the file. */
 	snprintf(why, sizeof why, "%s", err->msg);
 	err_set(err, err->cls != ERR_NONE ? err->cls : ERR_FINAL, "%s: %s",
