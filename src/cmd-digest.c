@@ -114,7 +114,7 @@ digest_send_all(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 		    err.msg, attempt);
 		sleep((unsigned)attempt);
 	}
-	/* Sent but not recorded: warned about, and never sent again by the agent. */
+	/* Sent, not recorded: warned about, never sent again by the agent. */
 	digest_flush(st, &state, at);
 	digest_state_free(&state);
 	store_close(st);

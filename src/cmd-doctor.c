@@ -63,7 +63,7 @@ struct doctor_run {
 	pthread_cond_t		 cond;
 };
 
-/* Whether a block's URLs are secret as a whole (an ICS feed's is its password). */
+/* Whether a block's URLs are secret as a whole (a feed's is its password). */
 static bool
 doctor_secret_urls(const struct doctor_block *b)
 {

@@ -155,7 +155,7 @@ cmd_status_exec(struct cmd_ctx *ctx)
 		table_time(&t, 2, sh->last_attempt);
 		table_time(&t, 3, sh->backoff_until > ctx->now ? sh->backoff_until : 0);
 		table_time(&t, 4, sh->last_error != NULL ? sh->error_since : 0);
-		/* Stored by an older version, the error may quote a feed's URL. */
+		/* Stored by an older version, it may quote a feed's URL. */
 		error = util_redacted(sh->last_error, src->type == SOURCE_ICS);
 		table_str(&t, 5, error);
 		free(error);

@@ -6,7 +6,8 @@
  * longer than inih's fixed line buffer past it, rejects NUL bytes and
  * absurd lines, and opens sections (so that empty and duplicate sections
  * are seen too).  The handler dispatches on the section type to a key
- * table {key, type, offset} (redis standardConfig, tmux options-table.c).  The first error stops the parse and is reported as
+ * table {key, type, offset} (redis standardConfig, tmux options-table.c).
+ * The first error stops the parse and is reported as
  * "PATH:LINE: what is wrong"; checks that need the whole file ([phases]
  * names, [targets] phases, salespeople referenced by sources) run after
  * parsing and name the line where the item was defined.  Secrets are only

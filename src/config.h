@@ -121,8 +121,8 @@ struct config {
 	int		 workers;		/* 4 */
 	bool		 store_subjects;	/* yes */
 	unsigned	 working_days;		/* bit 0 = Monday ... bit 6 = Sunday; default Mon-Fri */
-	struct config_group group;		/* state files 0640 for it, else 0600 */
-	bool		 core_dumps;		/* no: the agent is not dumpable */
+	struct config_group group;		/* 0640 for it, else 0600 */
+	bool		 core_dumps;		/* no: not dumpable */
 
 	struct salesperson *people;	/* owned array */
 	size_t		 npeople;

@@ -1047,8 +1047,8 @@ digest_message_id(const struct config *cfg, const struct digest_period *period,
 		if (*p == ':')
 			*p = '.';
 	digest_random_hex(rnd, 12);
-	snprintf(out, outlen, "<digest.%s.%lld.%s@%s>", key, (long long)now, rnd,
-	    from != NULL && digest_valid_address(from) ?
+	snprintf(out, outlen, "<digest.%s.%lld.%s@%s>", key, (long long)now,
+	    rnd, from != NULL && digest_valid_address(from) ?
 	    strchr(from, '@') + 1 : "localhost");
 }
 
@@ -1227,7 +1227,7 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, digest_read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
 	if (stop != NULL) {
-		/* Called at least once a second, also while the server is silent. */
+		/* Called every second, also while the server is silent. */
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, digest_progress);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)stop);
@@ -1407,8 +1407,8 @@ digest_flush(struct store *st, struct digest_state *state, time_t now)
 	for (i = j = 0; i < state->npending; i++) {
 		struct digest_pending *p = &state->pending[i];
 
-		if (digest_record(st, p->period, p->recipient, p->msgid, p->sent,
-		    now, &err) == 0) {
+		if (digest_record(st, p->period, p->recipient, p->msgid,
+		    p->sent, now, &err) == 0) {
 			log_info("%s to %s: recorded as %s", p->period,
 			    p->recipient, p->sent ? "sent" : "not sent");
 			digest_pending_free(p);
@@ -1486,7 +1486,8 @@ digest_deliver(struct store *st, const struct config *cfg,
 			log_warn("%s to %s: %s, but cannot record it yet: %s",
 			    period->key, to, rc == 0 ? "sent" : "not sent",
 			    re.msg);
-			digest_pending_add(state, period->key, to, msgid, rc == 0);
+			digest_pending_add(state, period->key, to, msgid,
+			    rc == 0);
 		}
 		if (rc != 0)
 			goto failed;

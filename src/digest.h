@@ -167,16 +167,17 @@ bool	digest_was_sent(struct store *, const char *period_key, const char *recipie
  * claimed already (unless force: a deliberate resend, with new_id), -1
  * with err (nothing claimed: nothing may be sent).
  */
-int	digest_claim(struct store *, const char *period_key, const char *recipient,
-	    bool force, const char *new_id, char *msgid, size_t msgid_len,
-	    struct err *);
+int	digest_claim(struct store *, const char *period_key,
+	    const char *recipient, bool force, const char *new_id, char *msgid,
+	    size_t msgid_len, struct err *);
 
 /*
  * Records the outcome of a claimed send: sent (the server accepted it),
  * or failed (it surely did not: a later attempt may send it again).
  */
-int	digest_record(struct store *, const char *period_key, const char *recipient,
-	    const char *msgid, bool sent, time_t now, struct err *);
+int	digest_record(struct store *, const char *period_key,
+	    const char *recipient, const char *msgid, bool sent, time_t now,
+	    struct err *);
 
 /* An outcome that could not be recorded yet (the database was locked). */
 struct digest_pending {
@@ -188,7 +189,7 @@ struct digest_pending {
 
 /* State between sends (the agent's loop, one CLI run). */
 struct digest_state {
-	const volatile sig_atomic_t *stop; /* borrowed: aborts a send; may be NULL */
+	const volatile sig_atomic_t *stop; /* borrowed or NULL: aborts a send */
 	unsigned	 failures;
 	time_t		 retry_at;	/* 0: no back-off */
 	struct digest_pending *pending;	/* owned, recorded by the next call */
@@ -206,8 +207,9 @@ void	digest_state_free(struct digest_state *);
  * number sent, or -1 with err of the first failure (the others are still
  * tried).
  */
-int	digest_deliver(struct store *, const struct config *, const struct digest_period *,
-	    time_t now, bool force, struct digest_state *, struct err *);
+int	digest_deliver(struct store *, const struct config *,
+	    const struct digest_period *, time_t now, bool force,
+	    struct digest_state *, struct err *);
 
 /*
  * Whether a digest is due at now: the latest scheduled time ([digest]

@@ -206,7 +206,7 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 	    &ctx->store, &err);
 	if (rc != 0) {
 		cmd_error("database", "%s", err.msg);
-		/* Only a missing file wants creating; other errors say what is wrong. */
+		/* Only a missing file wants creating; other errors say why. */
 		if ((e->flags & CMD_STORE_WRITE) == 0 && stat(db, &sb) != 0 &&
 		    errno == ENOENT)
 			fprintf(stderr, "salescycle: hint: run 'salescycle import' "

@@ -26,7 +26,7 @@
 #include "xmalloc.h"
 
 #define SECRET_LINE_MAX 4096
-#define SECRET_TICK_MS	100	/* how often a running command checks the stop flag */
+#define SECRET_TICK_MS	100	/* a running command checks the stop flag */
 
 extern char **environ;
 
@@ -156,7 +156,10 @@ secret_read(int fd, const struct timespec *deadline, char *line, size_t size)
 	return 0;
 }
 
-/* Waits for pid until deadline: 0 with *status, 1 on timeout, 2 when stopping, -1 on error. */
+/*
+ * Waits for pid until deadline: 0 with *status, 1 on timeout, 2 when
+ * stopping, -1 on error.
+ */
 static int
 secret_wait(pid_t pid, const struct timespec *deadline, int *status)
 {

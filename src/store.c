@@ -35,7 +35,7 @@
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		10000
-#define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", PRAGMA application_id */
+#define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", our application_id */
 #define STORE_MAX_WORDS		256	/* words of a match_text that count */
 #define STORE_NAME_WORDS	8	/* words of an account name at most */
 #define STORE_NAME_MAX		200	/* bytes of an account name at most */
@@ -541,7 +541,8 @@ store_configure(struct store *st, struct err *err)
 	int rc, persist = 1;
 
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	    &persist);
 	if (store_exec(st, "PRAGMA foreign_keys = ON", err, "foreign_keys") != 0)
 		return -1;
 	if (st->readonly)
@@ -672,9 +673,9 @@ store_file_access(const char *path, mode_t mode, gid_t gid, bool group,
 		return err_set(err, ERR_FINAL, "%s: not a regular file", path);
 	if (group && sb.st_gid != gid &&
 	    fchownat(AT_FDCWD, path, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) != 0)
-		return err_set(err, ERR_FINAL, "%s: cannot give it to group %s: "
-		    "%s (the user must be its owner and a member of the group)",
-		    path, group_name, strerror(errno));
+		return err_set(err, ERR_FINAL, "%s: cannot give it to group "
+		    "%s: %s (the user must be its owner and a member of the "
+		    "group)", path, group_name, strerror(errno));
 	if ((sb.st_mode & 07777) == mode)
 		return 0;
 	if (fchmodat(AT_FDCWD, path, mode, 0) != 0)
@@ -694,7 +695,8 @@ store_set_access(struct store *st, const char *group_name, gid_t gid,
 {
 	static const char *const suffix[] = { "", "-wal", "-shm" };
 	const char *path = sqlite3_db_filename(st->db, "main");
-	mode_t mode = group_name != NULL ? STORE_MODE_GROUP : STORE_MODE_PRIVATE;
+	mode_t mode = group_name != NULL ? STORE_MODE_GROUP :
+	    STORE_MODE_PRIVATE;
 	char *p;
 	size_t i;
 	int rc = 0;

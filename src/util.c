@@ -488,16 +488,15 @@ util_redact_urls(struct buf *b, const char *text, bool whole)
 		while (end > sep + 3 && strchr(".,;:)]}", end[-1]) != NULL)
 			end--;
 		auth = sep + 3;
-		rest = auth;
-		while (rest < end && *rest != '/' && *rest != '?' && *rest != '#')
-			rest++;
+		rest = auth + strcspn(auth, "/?#");
+		if (rest > end)
+			rest = end;
+		/* The host starts after the last '@': no user:password@. */
 		for (at = rest; at > auth && at[-1] != '@'; at--)
 			;
 		buf_append(b, p, (size_t)(url - p));
 		buf_append(b, url, (size_t)(auth - url));
-		/* user:password@ never shows. */
-		buf_append(b, at > auth ? at : auth, (size_t)(rest - (at > auth ?
-		    at : auth)));
+		buf_append(b, at, (size_t)(rest - at));
 		if (whole) {
 			if (rest < end)
 				buf_puts(b, "/...");
