@@ -13,7 +13,11 @@
  * On stop, workers still blocked in a read of a hanging server are
  * interrupted with SIGUSR1 (a handler that does nothing, installed
  * without SA_RESTART): the read fails with EINTR, the driver rolls back
- * the batch and returns, instead of waiting for the source's timeout.
+ * the batch and returns, instead of waiting for the source's timeout; a
+ * password_command is killed (secret_set_stop).  A worker still busy
+ * 1.5 s after the stop is left behind: the process exits, as SIGTERM
+ * promises within 2 s.  The chores run with SIGTERM and SIGINT
+ * unblocked, and a digest send is aborted by the stop flag.
  *
  * The loop also runs two chores on its own store connection: the digest
  * (digest.c decides whether one is due and backs off after failures) and,
@@ -27,6 +31,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +39,7 @@
 #include "agent.h"
 #include "digest.h"
 #include "log.h"
+#include "secret.h"
 #include "source.h"
 #include "store.h"
 #include "util.h"
@@ -42,6 +48,7 @@
 #define AGENT_MAX_BACKOFF	3600
 #define AGENT_MAX_SLEEP		3600
 #define AGENT_RETENTION_EVERY	86400
+#define AGENT_STOP_GRACE_MS	1500	/* SIGTERM to exit: at most 2 s */
 
 volatile sig_atomic_t agent_stop;
 volatile sig_atomic_t agent_reload;
@@ -111,14 +118,27 @@ agent_on_interrupt(int sig)
 	(void)sig;
 }
 
+/* Milliseconds on the monotonic clock. */
+static long long
+agent_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Joins the workers; after a stop request, interrupts the ones still
- * busy every 100 ms until they return.
+ * busy every 100 ms until they return.  Returns false when one is still
+ * busy AGENT_STOP_GRACE_MS after the stop (work that no signal
+ * interrupts): the caller then exits without it.
  */
-static void
+static bool
 agent_join(pthread_t *th, size_t n)
 {
 	struct timespec	ts;
+	long long	stop_at = 0;
 	size_t		i, j;
 
 	for (i = 0; i < n; i++) {
@@ -131,11 +151,17 @@ agent_join(pthread_t *th, size_t n)
 			}
 			if (pthread_timedjoin_np(th[i], NULL, &ts) != ETIMEDOUT)
 				break;
-			if (agent_stop)
-				for (j = i; j < n; j++)
-					pthread_kill(th[j], SIGUSR1);
+			if (!agent_stop)
+				continue;
+			if (stop_at == 0)
+				stop_at = agent_ms();
+			else if (agent_ms() - stop_at > AGENT_STOP_GRACE_MS)
+				return false;
+			for (j = i; j < n; j++)
+				pthread_kill(th[j], SIGUSR1);
 		}
 	}
+	return true;
 }
 
 /* Drops a reference to a configuration; the last one frees it. */
@@ -264,6 +290,20 @@ agent_result(struct agent *a, struct agent_src *s, int rc,
 	log_info("%s: next attempt in %lds", s->name, (long)d);
 }
 
+/*
+ * A failed poll's message as logged and recorded for status and the
+ * digest: URLs without credentials, an ICS feed's without its path (the
+ * URL is the feed's password).
+ */
+static void
+agent_redact(struct err *err, const struct source *src)
+{
+	char *r = util_redacted(err->msg, src->type == SOURCE_ICS);
+
+	snprintf(err->msg, sizeof err->msg, "%s", r);
+	free(r);
+}
+
 /* A worker: takes due sources off the queue and polls them with its own store. */
 static void *
 agent_worker(void *arg)
@@ -317,6 +357,8 @@ agent_worker(void *arg)
 			if (rc != 0 && err.cls == ERR_NONE)
 				err_set(&err, ERR_TEMP, "poll failed");
 		}
+		if (rc != 0)
+			agent_redact(&err, s->job_src);
 		now = time(NULL);
 		pthread_mutex_lock(&a->lock);
 		agent_result(a, s, rc, &err, now, &until);
@@ -480,14 +522,14 @@ agent_run(struct config *cfg, bool once)
 	struct err	 err;
 	struct pollfd	 pfd;
 	struct timespec	 ts;
-	sigset_t	 block, waitmask;
+	sigset_t	 block, waitmask, stopsigs;
 	struct sigaction sa;
 	pthread_t	*th = NULL;
 	size_t		 i, nth = 0, nworkers;
 	time_t		 now, next, chore;
 	bool		 done = false;
 	char		 buf[64];
-	int		 rc = 0;
+	int		 rc = 0, lockfd = -1;
 
 	memset(&a, 0, sizeof a);
 	a.once = once;
@@ -498,17 +540,26 @@ agent_run(struct config *cfg, bool once)
 	a.cur->refs = 1;
 	a.database = xstrdup(a.cur->cfg.database);
 	a.wake[0] = a.wake[1] = -1;
+	a.digest.stop = &agent_stop;
+	secret_set_stop(&agent_stop);
 	pthread_mutex_init(&a.lock, NULL);
 	pthread_cond_init(&a.cond, NULL);
 
 	if (util_tz_preload(a.cur->cfg.timezone != NULL ?
 	    a.cur->cfg.timezone : util_system_tz()) != 0)
 		log_warn("unknown time zone %s", a.cur->cfg.timezone);
-	if (store_open(a.database, 0, &st, &err) != 0) {
+	/* What this process creates is private, or for the readers' group. */
+	umask(a.cur->cfg.group.name != NULL ? STORE_UMASK_GROUP :
+	    STORE_UMASK_PRIVATE);
+	if (store_lock(a.database, &lockfd, &err) != 0 ||
+	    store_open(a.database, 0, &st, &err) != 0) {
 		log_error("%s", err.msg);
 		rc = 1;
 		goto out;
 	}
+	if (store_set_access(st, a.cur->cfg.group.name, a.cur->cfg.group.gid,
+	    &err) != 0)
+		log_warn("%s", err.msg);
 	if (store_sync_salespeople(st, &a.cur->cfg, &err) != 0)
 		log_warn("%s", err.msg);
 	if (pipe2(a.wake, O_CLOEXEC | O_NONBLOCK) != 0)
@@ -519,9 +570,10 @@ agent_run(struct config *cfg, bool once)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = agent_on_interrupt;	/* no SA_RESTART */
 	sigaction(SIGUSR1, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGINT);
+	block = stopsigs;
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
@@ -557,13 +609,19 @@ agent_run(struct config *cfg, bool once)
 		pthread_mutex_lock(&a.lock);
 		next = agent_dispatch(&a, now, &done);
 		pthread_mutex_unlock(&a.lock);
-		/* With --once, after the pass: the digest then has its data. */
+		/*
+		 * With --once, after the pass: the digest then has its data.
+		 * A chore may wait on a mail server: SIGTERM and SIGINT may
+		 * arrive meanwhile (and abort the send), not only in ppoll.
+		 */
 		if (!once || done) {
+			pthread_sigmask(SIG_UNBLOCK, &stopsigs, NULL);
 			chore = agent_chores(&a, st, now);
+			pthread_sigmask(SIG_BLOCK, &stopsigs, NULL);
 			if (chore != 0 && (next == 0 || chore < next))
 				next = chore;
 		}
-		if (done)
+		if (done || agent_stop)
 			break;
 		ts.tv_sec = next == 0 ? AGENT_MAX_SLEEP :
 		    (next > now ? next - now : 0);
@@ -584,7 +642,18 @@ out:
 	a.quit = true;
 	pthread_cond_broadcast(&a.cond);
 	pthread_mutex_unlock(&a.lock);
-	agent_join(th, nth);
+	if (!agent_join(th, nth)) {
+		/*
+		 * A worker does not return (its driver does not heed the
+		 * stop): leave now, as SIGTERM promises, without freeing what
+		 * it still uses.  Its transaction is not committed: SQLite
+		 * discards it, and the next start polls the source again.
+		 */
+		log_warn("a worker is still busy %d ms after the stop; "
+		    "exiting without it", AGENT_STOP_GRACE_MS);
+		fflush(stderr);
+		_exit(rc);
+	}
 	free(th);
 	/* Queued but never started: nothing to release but the reference. */
 	for (; a.head != NULL; a.head = a.head->next) {
@@ -597,6 +666,10 @@ out:
 		agent_src_free(a.v[i]);
 	}
 	free(a.v);
+	/* A digest sent but not recorded yet: one more try before exit. */
+	if (st != NULL && a.digest.npending > 0)
+		digest_flush(st, &a.digest, time(NULL));
+	digest_state_free(&a.digest);
 	agent_cfg_release(a.cur);
 	if (st != NULL)
 		store_close(st);
@@ -604,6 +677,8 @@ out:
 		close(a.wake[0]);
 		close(a.wake[1]);
 	}
+	if (lockfd >= 0)
+		close(lockfd);
 	free(a.database);
 	pthread_cond_destroy(&a.cond);
 	pthread_mutex_destroy(&a.lock);

@@ -20,13 +20,26 @@
  * the multistatus means more pages follow.  The token commits in the
  * same transaction as the last changes it covers.
  *
- * Items are keyed by their normalised href path; cursors are scoped by
- * the calendar's path.  Nothing is ever written to the server.
+ * Items are keyed by their normalised href path, compared exactly (hrefs
+ * are case-sensitive), with hash sets for the duplicate checks so that a
+ * listing of any length costs linear time; what a listing keeps is
+ * bounded (CALDAV_MAX_LISTING).  Cursors are scoped by the calendar's
+ * path.  Nothing is ever written to the server.
+ *
+ * The server's word is not ours: a calendar, principal or home set on
+ * another origin (scheme, host and port) than the url is refused, since
+ * the credentials go to that origin only (http.c checks every request
+ * once more); display names are made printable and shortened; the
+ * calendar list kept in the store (so that a new process need not
+ * discover again) is one cursor row per field, never text to split.
+ * A url = that does not exist is an error, not a reason to fall back to
+ * the well-known URI and every calendar of the user.
  *
  * caldav_check() runs the same discovery for `salescycle doctor`, saying
  * which path it took and which calendars it found and keeps.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +57,12 @@
 #include "xmalloc.h"
 
 #define CALDAV_REDISCOVER	86400	/* seconds between discoveries */
+#define CALDAV_MAX_NAME		200	/* bytes of a display name kept */
+#define CALDAV_MAX_CALENDARS	1000	/* calendars of one source */
+/* Bytes a listing keeps (hrefs, etags and a little per entry). */
+#define CALDAV_MAX_LISTING	(16u * 1024 * 1024)
+#define CALDAV_ENTRY_COST	64
+#define CALDAV_CACHE		"discovery"	/* cursor scope of the list */
 
 #define XML_HEAD "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 #define XMLNS "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\" " \
@@ -84,6 +103,13 @@ struct caldav_state {
 	struct strlist		 names;	/* doctor: every calendar's name */
 };
 
+/* A set of borrowed strings, compared exactly. */
+struct caldav_set {
+	const char	**slot;		/* owned array of borrowed strings */
+	size_t		  cap;		/* 0 or a power of two */
+	size_t		  n;
+};
+
 /* One entry of a full listing. */
 struct caldav_entry {
 	char	*href;		/* owned */
@@ -105,7 +131,10 @@ struct caldav_sync {
 	struct caldav_entry	*ent;		/* owned array */
 	size_t			 nent, capent;
 	struct strlist		 fetch;		/* hrefs to multiget */
+	struct caldav_set	 fetch_set;	/* the same, to look up */
 	struct strlist		 asked;		/* hrefs of the current multiget */
+	struct caldav_set	 asked_set;
+	size_t			 kept;		/* bytes the listing keeps */
 	unsigned		 changed, removed, bad;
 	size_t			 nstored;	/* items stored for this calendar */
 };
@@ -125,6 +154,90 @@ struct caldav_list {
 	const struct source	*src;
 	const char		*base;	/* URL that answered */
 };
+
+/* FNV-1a, for the sets and the key of the stored calendar list. */
+static uint64_t
+caldav_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The slot of s in the set: where it is, or the empty one where it goes. */
+static size_t
+caldav_set_slot(const struct caldav_set *set, const char *s)
+{
+	size_t i = (size_t)caldav_hash(s) & (set->cap - 1);
+
+	while (set->slot[i] != NULL && strcmp(set->slot[i], s) != 0)
+		i = (i + 1) & (set->cap - 1);
+	return i;
+}
+
+static bool
+caldav_set_has(const struct caldav_set *set, const char *s)
+{
+	return set->n > 0 && set->slot[caldav_set_slot(set, s)] != NULL;
+}
+
+/* Adds s (borrowed: it must outlive the set) unless it is there. */
+static void
+caldav_set_add(struct caldav_set *set, const char *s)
+{
+	struct caldav_set big;
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		big.cap = set->cap == 0 ? 64 : set->cap * 2;
+		big.n = 0;
+		big.slot = xcalloc(big.cap, sizeof *big.slot);
+		for (i = 0; i < set->cap; i++)
+			if (set->slot[i] != NULL) {
+				big.slot[caldav_set_slot(&big, set->slot[i])] =
+				    set->slot[i];
+				big.n++;
+			}
+		free(set->slot);
+		*set = big;
+	}
+	i = caldav_set_slot(set, s);
+	if (set->slot[i] == NULL) {
+		set->slot[i] = s;
+		set->n++;
+	}
+}
+
+static void
+caldav_set_clear(struct caldav_set *set)
+{
+	free(set->slot);
+	memset(set, 0, sizeof *set);
+}
+
+/* Forgets the hrefs to fetch. */
+static void
+caldav_fetch_clear(struct caldav_sync *s)
+{
+	caldav_set_clear(&s->fetch_set);
+	strlist_clear(&s->fetch);
+	s->kept = 0;
+}
+
+/* Counts bytes a listing keeps; -1 with err past CALDAV_MAX_LISTING. */
+static int
+caldav_keep(struct caldav_sync *s, size_t n, struct err *err)
+{
+	if (n > CALDAV_MAX_LISTING - s->kept)
+		return err_set(err, ERR_TEMP, "%s: the listing is larger than "
+		    "%u MiB; refused", s->cal->url, CALDAV_MAX_LISTING >> 20);
+	s->kept += n;
+	return 0;
+}
 
 /* Reports a finding of a check (salescycle doctor); nothing while polling. */
 static void __attribute__((format(printf, 3, 4)))
@@ -195,14 +308,16 @@ caldav_xml(struct caldav_state *st, const char *method, const char *url,
 	req.body = body;
 	req.cb = caldav_feed;
 	req.arg = x;
-	if (http_request(st->http, &req, resp, err) != 0) {
-		if (err->cls == ERR_DATA)
-			err->cls = ERR_TEMP;
-		return -1;
-	}
-	if (resp->status >= 200 && resp->status < 300 &&
-	    davxml_feed(x, NULL, 0, true, err) != 0) {
-		err->cls = ERR_TEMP;
+	if (http_request(st->http, &req, resp, err) != 0 ||
+	    (resp->status >= 200 && resp->status < 300 &&
+	    davxml_feed(x, NULL, 0, true, err) != 0)) {
+		/* The parser's word on the body: say which request it was. */
+		if (err->cls == ERR_DATA) {
+			char msg[sizeof err->msg];
+
+			snprintf(msg, sizeof msg, "%s", err->msg);
+			err_set(err, ERR_TEMP, "%s %s: %s", method, url, msg);
+		}
 		return -1;
 	}
 	return 0;
@@ -256,11 +371,12 @@ caldav_probe_clear(struct caldav_probe *pr)
 /*
  * A Depth 0 PROPFIND for the discovery properties of url.  Returns 0 with
  * *answered set when the server gave a multistatus, 0 with it unset on
- * 404/405/501 (nothing DAV there), -1 with err on anything else.
+ * 404/405/501 (nothing DAV there; *status says which), -1 with err on
+ * anything else.
  */
 static int
 caldav_probe(struct caldav_state *st, const char *url, struct caldav_probe *pr,
-    char **final_url, bool *answered, struct err *err)
+    char **final_url, bool *answered, long *status, struct err *err)
 {
 	struct http_response resp;
 	struct davxml *x;
@@ -268,6 +384,7 @@ caldav_probe(struct caldav_state *st, const char *url, struct caldav_probe *pr,
 	int rc = -1;
 
 	*answered = false;
+	*status = 0;
 	free(*final_url);
 	*final_url = NULL;
 	caldav_probe_clear(pr);
@@ -280,6 +397,7 @@ caldav_probe(struct caldav_state *st, const char *url, struct caldav_probe *pr,
 		caldav_note(st, true, "%s", what);
 	}
 	st->answered = true;
+	*status = resp.status;
 	if (resp.status == 207) {
 		*answered = pr->seen;
 		*final_url = resp.url;
@@ -298,45 +416,94 @@ out:
 	return rc;
 }
 
-/* Adds a calendar unless the filter leaves it out or it is there already. */
+/*
+ * A display name as it may be kept and shown: printable (davxml made it
+ * so; a name read back from the store gets the same treatment) and at
+ * most CALDAV_MAX_NAME bytes, cut where a character starts.  Caller frees.
+ */
+static char *
+caldav_clean_name(const char *name)
+{
+	char *s = xstrdup(name);
+	size_t n;
+
+	http_clean_text(s);
+	n = strlen(s);
+	if (n > CALDAV_MAX_NAME) {
+		n = CALDAV_MAX_NAME;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/*
+ * Adds a calendar unless it is on another origin than the url (whose
+ * credentials it would get), the filter leaves it out, there are too
+ * many, or it is there already.  Every calendar, discovered or read back
+ * from the store, comes this way.
+ */
 static void
 caldav_add_cal(struct caldav_state *st, const struct source *src,
     const char *url, const char *name)
 {
 	struct caldav_cal *c;
-	char *path, *key;
+	char *clean, *path, *key, *cname;
 	size_t i;
 
-	path = http_url_path(url);
-	if (path == NULL)
+	/* Resolved against itself: no userinfo, printable. */
+	clean = http_resolve(url, url);
+	if (clean == NULL)
 		return;
+	if (!http_same_origin(src->url, clean)) {
+		log_warn("%s: calendar %s is on another origin than the url "
+		    "(scheme, host and port), skipped", src->name, clean);
+		caldav_note(st, false, "calendar %s is on another origin than "
+		    "the url; configure it as its own [caldav] source", clean);
+		free(clean);
+		return;
+	}
+	path = http_url_path(clean);
+	if (path == NULL) {
+		free(clean);
+		return;
+	}
 	key = davxml_normalize_href(path);
 	free(path);
-	if (name == NULL || *name == '\0')
-		name = key;
+	cname = caldav_clean_name(name == NULL || *name == '\0' ? key : name);
 	for (i = 0; i < st->ncals; i++) {
-		if (strcmp(st->cals[i].path, key) == 0) {
-			free(key);
-			return;
-		}
+		if (strcmp(st->cals[i].path, key) == 0)
+			goto out;
 	}
 	if (st->say != NULL)
-		strlist_add(&st->names, name);
-	if (src->calendars.n > 0 && !strlist_contains(&src->calendars, name)) {
-		log_debug("%s: calendar %s not in the calendars list", src->name, name);
+		strlist_add(&st->names, cname);
+	if (src->calendars.n > 0 && !strlist_contains(&src->calendars, cname)) {
+		log_debug("%s: calendar %s not in the calendars list", src->name,
+		    cname);
 		caldav_note(st, true, "calendar \"%s\" (%s): events; left out "
-		    "by calendars =", name, key);
-		free(key);
-		return;
+		    "by calendars =", cname, key);
+		goto out;
 	}
-	caldav_note(st, true, "calendar \"%s\" (%s): events; polled", name, key);
+	if (st->ncals >= CALDAV_MAX_CALENDARS) {
+		if (st->ncals == CALDAV_MAX_CALENDARS)
+			log_warn("%s: more than %d calendars; the rest is left out",
+			    src->name, CALDAV_MAX_CALENDARS);
+		goto out;
+	}
+	caldav_note(st, true, "calendar \"%s\" (%s): events; polled", cname, key);
 	st->cals = xreallocarray(st->cals, st->ncals + 1, sizeof *st->cals);
 	c = &st->cals[st->ncals++];
 	memset(c, 0, sizeof *c);
-	c->url = xstrdup(url);
-	c->name = xstrdup(name);
+	c->url = clean;
+	c->name = cname;
 	c->path = key;
 	log_info("%s: calendar %s (%s)", src->name, c->name, c->url);
+	return;
+out:
+	free(clean);
+	free(key);
+	free(cname);
 }
 
 static int
@@ -349,12 +516,14 @@ caldav_list_cb(const struct dav_response *r, void *arg, struct err *err)
 	if (r->status != 0 && r->status / 100 != 2)
 		return 0;
 	if (r->calendar && r->comp_set && !r->comp_vevent) {
+		char *name = caldav_clean_name(r->displayname != NULL &&
+		    *r->displayname != '\0' ? r->displayname : r->href);
+
 		caldav_note(l->st, true, "calendar \"%s\" (%s): holds no events "
-		    "(VEVENT); not polled", r->displayname != NULL &&
-		    *r->displayname != '\0' ? r->displayname : r->href, r->href);
+		    "(VEVENT); not polled", name, r->href);
 		if (l->st->say != NULL)
-			strlist_add(&l->st->names, r->displayname != NULL &&
-			    *r->displayname != '\0' ? r->displayname : r->href);
+			strlist_add(&l->st->names, name);
+		free(name);
 	}
 	if (!r->calendar || (r->comp_set && !r->comp_vevent))
 		return 0;
@@ -364,13 +533,7 @@ caldav_list_cb(const struct dav_response *r, void *arg, struct err *err)
 		    r->href);
 		return 0;
 	}
-	if (!http_same_site(l->src->url, url)) {
-		log_warn("%s: calendar %s is on another site, skipped",
-		    l->src->name, url);
-		caldav_note(l->st, false, "calendar %s is on another site; "
-		    "configure it as its own [caldav] source", url);
-	} else
-		caldav_add_cal(l->st, l->src, url, r->displayname);
+	caldav_add_cal(l->st, l->src, url, r->displayname);
 	free(url);
 	return 0;
 }
@@ -401,24 +564,42 @@ out:
 	return rc;
 }
 
+/* True when the path of url is the server root. */
+static bool
+caldav_is_root(const char *url)
+{
+	char *path = http_url_path(url);
+	bool root = path == NULL || strcmp(path, "/") == 0;
+
+	free(path);
+	return root;
+}
+
 /*
  * Finds the calendar home set from the configured URL: its own
- * calendar-home-set, else its principal's, else the principal behind
+ * calendar-home-set, else its principal's, else (when the url names the
+ * server root, or answers as no DAV server does) the principal behind
  * /.well-known/caldav.  A calendar URL is taken as the only calendar;
- * *home is then NULL and 0 returned.
+ * *home is then NULL and 0 returned.  A url whose path does not exist
+ * (404) is an error: the well-known URI would lead to every calendar of
+ * the user instead of the one meant.
  */
 static int
 caldav_find_home(struct caldav_state *st, const struct source *src,
     char **home, struct err *err)
 {
 	struct caldav_probe pr = { 0 };
-	char *base = NULL, *principal = NULL, *wk = NULL;
+	char *url, *base = NULL, *principal = NULL, *wk = NULL;
 	const char *from = "the url";
 	bool answered;
+	long status;
 	int rc = -1;
 
 	*home = NULL;
-	if (caldav_probe(st, src->url, &pr, &base, &answered, err) != 0)
+	url = http_url_clean(src->url);
+	if (url == NULL)
+		return err_set(err, ERR_FINAL, "%s: malformed url", src->name);
+	if (caldav_probe(st, url, &pr, &base, &answered, &status, err) != 0)
 		goto out;
 	if (answered && pr.calendar) {
 		caldav_note(st, true, "discovery: the url is a calendar");
@@ -430,47 +611,54 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 		goto found;
 	if (answered && pr.principal != NULL)
 		principal = http_resolve(base, pr.principal);
+	if (principal == NULL && !answered && status == 404 &&
+	    !caldav_is_root(url)) {
+		err_set(err, ERR_WAIT, "PROPFIND %s: not found (404): no "
+		    "calendar or principal there; check the path in url =", url);
+		goto out;
+	}
 	if (principal == NULL) {
 		/* RFC 6764 section 5: the well-known URI on the same server. */
 		caldav_note(st, true, "discovery: no principal at the url%s; "
 		    "trying /.well-known/caldav", answered ? "" :
 		    " (no DAV answer)");
-		wk = http_resolve(src->url, "/.well-known/caldav");
+		wk = http_resolve(url, "/.well-known/caldav");
 		if (wk == NULL) {
-			err_set(err, ERR_FINAL, "%s: malformed url", src->url);
+			err_set(err, ERR_FINAL, "%s: malformed url", url);
 			goto out;
 		}
 		from = "/.well-known/caldav";
-		if (caldav_probe(st, wk, &pr, &base, &answered, err) != 0)
+		if (caldav_probe(st, wk, &pr, &base, &answered, &status, err) != 0)
 			goto out;
 		if (answered && pr.home_set != NULL)
 			goto found;
 		if (answered && pr.principal != NULL)
 			principal = http_resolve(base, pr.principal);
 	}
-	/* Credentials go only where the configured url's site is (RFC 6764 8). */
-	if (principal != NULL && !http_same_site(src->url, principal)) {
-		err_set(err, ERR_FINAL, "%s: principal %s is on another site or "
-		    "not https; refused (configure its url instead)", src->url,
-		    principal);
+	/* Credentials go only to the configured url's origin (RFC 6764 8). */
+	if (principal != NULL && !http_same_origin(url, principal)) {
+		err_set(err, ERR_FINAL, "%s: principal %s is on another origin "
+		    "(scheme, host and port); refused (configure its url instead)",
+		    url, principal);
 		goto out;
 	}
 	if (principal != NULL) {
 		caldav_note(st, true, "principal: %s (current-user-principal "
 		    "of %s)", principal, from);
 		from = "the principal";
-		if (caldav_probe(st, principal, &pr, &base, &answered, err) != 0)
+		if (caldav_probe(st, principal, &pr, &base, &answered, &status,
+		    err) != 0)
 			goto out;
 		if (answered && pr.home_set != NULL)
 			goto found;
 	}
-	err_set(err, ERR_FINAL, "%s: no CalDAV calendar home set found", src->url);
+	err_set(err, ERR_FINAL, "%s: no CalDAV calendar home set found", url);
 	goto out;
 found:
 	*home = http_resolve(base, pr.home_set);
 	if (*home == NULL)
 		err_set(err, ERR_TEMP, "%s: malformed calendar-home-set %s",
-		    src->url, pr.home_set);
+		    url, pr.home_set);
 	else {
 		caldav_note(st, true, "calendar home set: %s (of %s)", *home,
 		    from);
@@ -478,15 +666,19 @@ found:
 	}
 out:
 	caldav_probe_clear(&pr);
+	free(url);
 	free(base);
 	free(principal);
 	free(wk);
 	return rc;
 }
 
-/* What a cached calendar list must match: the URL and the filter it was made for. */
-static char *
-caldav_cache_key(const struct source *src)
+/*
+ * What a stored calendar list must match: the URL and the filter it was
+ * made for, as a hash (the url may hold what is no business of `status`).
+ */
+static void
+caldav_cache_key(const struct source *src, char *out, size_t len)
 {
 	struct buf b = { 0 };
 	size_t i;
@@ -494,73 +686,122 @@ caldav_cache_key(const struct source *src)
 	buf_printf(&b, "%s", src->url);
 	for (i = 0; i < src->calendars.n; i++)
 		buf_printf(&b, "\t%s", src->calendars.v[i]);
-	return b.data;
+	snprintf(out, len, "%016llx", (unsigned long long)caldav_hash(b.data));
+	buf_free(&b);
 }
 
 /*
  * Saves the calendar list in the store, so that the next process (salescycled
- * --once, a restart) need not discover again: "TIME KEY" on the first
- * line, then "URL TAB NAME" per calendar.
+ * --once, a restart) need not discover again: one cursor row per field
+ * in scope "discovery" (time, key, count, url.N, name.N), written in one
+ * transaction.  Never text to split: a display name holding a line feed
+ * and a URL stays a display name.
  */
 static void
 caldav_cache_save(struct caldav_state *st, const struct source *src,
     struct store *store)
 {
-	struct buf b = { 0 };
 	struct err err;
-	char *key = caldav_cache_key(src);
+	char key[32], v[32], name[32];
 	size_t i;
+	int rc;
 
-	buf_printf(&b, "%lld %s\n", (long long)st->discovered, key);
-	for (i = 0; i < st->ncals; i++)
-		buf_printf(&b, "%s\t%s\n", st->cals[i].url, st->cals[i].name);
-	if (store_cursor_set(store, src->name, "discovery", "calendars", b.data,
-	    &err) != 0)
+	if (store_begin(store, &err) != 0) {
 		log_warn("%s: cannot save the calendar list: %s", src->name,
 		    err.msg);
-	buf_free(&b);
-	free(key);
+		return;
+	}
+	caldav_cache_key(src, key, sizeof key);
+	rc = store_cursor_clear(store, src->name, CALDAV_CACHE, &err);
+	if (rc == 0)
+		rc = store_cursor_set(store, src->name, CALDAV_CACHE, "key", key,
+		    &err);
+	snprintf(v, sizeof v, "%zu", st->ncals);
+	if (rc == 0)
+		rc = store_cursor_set(store, src->name, CALDAV_CACHE, "count", v,
+		    &err);
+	for (i = 0; i < st->ncals && rc == 0; i++) {
+		snprintf(name, sizeof name, "url.%zu", i);
+		rc = store_cursor_set(store, src->name, CALDAV_CACHE, name,
+		    st->cals[i].url, &err);
+		snprintf(name, sizeof name, "name.%zu", i);
+		if (rc == 0)
+			rc = store_cursor_set(store, src->name, CALDAV_CACHE, name,
+			    st->cals[i].name, &err);
+	}
+	snprintf(v, sizeof v, "%lld", (long long)st->discovered);
+	if (rc == 0)
+		rc = store_cursor_set(store, src->name, CALDAV_CACHE, "time", v,
+		    &err);
+	if (rc == 0)
+		rc = store_commit(store, &err);
+	if (rc != 0) {
+		store_rollback(store);
+		log_warn("%s: cannot save the calendar list: %s", src->name,
+		    err.msg);
+	}
 }
 
-/* Loads a calendar list saved less than a day ago for this URL and filter. */
+/* A stored number of the calendar list; false when missing or malformed. */
+static bool
+caldav_cache_number(struct store *store, const struct source *src,
+    const char *name, long long *out)
+{
+	struct err err;
+	char *v = NULL, *end;
+	bool ok = false;
+
+	if (store_cursor_get(store, src->name, CALDAV_CACHE, name, &v, &err) == 0 &&
+	    v != NULL && *v != '\0') {
+		*out = strtoll(v, &end, 10);
+		ok = *end == '\0' && *out >= 0;
+	}
+	free(v);
+	return ok;
+}
+
+/*
+ * Loads a calendar list saved less than a day ago for this URL and
+ * filter.  Each URL passes the same checks as a discovered one.
+ */
 static bool
 caldav_cache_load(struct caldav_state *st, const struct source *src,
     struct store *store)
 {
 	struct err err;
-	char *v = NULL, *key = NULL, *line, *next, *tab, *end;
-	long long when;
+	char key[32], name[32], *v = NULL, *url, *cname;
+	long long when, count, i;
 	bool ok = false;
 
-	if (store_cursor_get(store, src->name, "discovery", "calendars", &v,
-	    &err) != 0 || v == NULL)
+	if (!caldav_cache_number(store, src, "time", &when) ||
+	    !caldav_cache_number(store, src, "count", &count) ||
+	    time(NULL) - (time_t)when > CALDAV_REDISCOVER ||
+	    (time_t)when > time(NULL) || count > CALDAV_MAX_CALENDARS)
+		return false;
+	caldav_cache_key(src, key, sizeof key);
+	if (store_cursor_get(store, src->name, CALDAV_CACHE, "key", &v, &err) != 0 ||
+	    v == NULL || strcmp(v, key) != 0)
 		goto out;
-	when = strtoll(v, &end, 10);
-	key = caldav_cache_key(src);
-	if (*end != ' ' || time(NULL) - (time_t)when > CALDAV_REDISCOVER ||
-	    (time_t)when > time(NULL))
-		goto out;
-	line = strchr(end + 1, '\n');
-	if (line == NULL || (size_t)(line - end - 1) != strlen(key) ||
-	    strncmp(end + 1, key, strlen(key)) != 0)
-		goto out;
-	for (line++; *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next == NULL)
-			break;
-		*next++ = '\0';
-		tab = strchr(line, '\t');
-		if (tab == NULL)
-			continue;
-		*tab++ = '\0';
-		caldav_add_cal(st, src, line, tab);
+	for (i = 0; i < count; i++) {
+		url = cname = NULL;
+		snprintf(name, sizeof name, "url.%lld", i);
+		if (store_cursor_get(store, src->name, CALDAV_CACHE, name, &url,
+		    &err) != 0 || url == NULL) {
+			caldav_cals_free(st);
+			goto out;
+		}
+		snprintf(name, sizeof name, "name.%lld", i);
+		if (store_cursor_get(store, src->name, CALDAV_CACHE, name, &cname,
+		    &err) == 0)
+			caldav_add_cal(st, src, url, cname);
+		free(url);
+		free(cname);
 	}
 	st->discovered = (time_t)when;
 	ok = st->ncals > 0;
 	st->cached = ok;
 out:
 	free(v);
-	free(key);
 	return ok;
 }
 
@@ -578,9 +819,10 @@ caldav_discover(struct caldav_state *st, const struct source *src,
 		goto out;
 	if (home != NULL) {
 		/* iCloud and others put the home set on another host. */
-		if (!http_same_site(src->url, home)) {
-			err_set(err, ERR_FINAL, "%s: calendar home set %s is on "
-			    "another site; configure that url instead", src->url, home);
+		if (!http_same_origin(src->url, home)) {
+			err_set(err, ERR_FINAL, "calendar home set %s is on "
+			    "another origin (scheme, host and port) than the url; "
+			    "configure that url instead", home);
 			goto out;
 		}
 		if (caldav_list_home(st, src, home, err) != 0)
@@ -588,7 +830,7 @@ caldav_discover(struct caldav_state *st, const struct source *src,
 	}
 	if (st->ncals == 0)
 		log_warn("%s: no calendars with events found at %s", src->name,
-		    home != NULL ? home : src->url);
+		    home != NULL ? home : "the url");
 	st->discovered = time(NULL);
 	caldav_cache_save(st, src, store);
 	rc = 0;
@@ -609,6 +851,7 @@ caldav_item(struct caldav_sync *s, const char *key, const char *etag,
 	err_clear(&e);
 	if (event_parse(data, len, s->from, s->to, s->cfg->timezone, key, &f,
 	    &e) != 0) {
+		http_clean_text(e.msg);
 		log_warn("%s: %s: %s, skipped", s->src->name, key, e.msg);
 		s->bad++;
 		ical_file_free(&f);
@@ -619,12 +862,16 @@ caldav_item(struct caldav_sync *s, const char *key, const char *etag,
 	s->changed++;
 }
 
-/* Remembers one href -> etag of a full listing. */
-static void
-caldav_entry_add(struct caldav_sync *s, const char *href, const char *etag)
+/* Remembers one href -> etag of a full listing; -1 with err past the bound. */
+static int
+caldav_entry_add(struct caldav_sync *s, const char *href, const char *etag,
+    struct err *err)
 {
 	struct caldav_entry *e;
 
+	if (caldav_keep(s, strlen(href) + (etag != NULL ? strlen(etag) : 0) +
+	    sizeof *e + CALDAV_ENTRY_COST, err) != 0)
+		return -1;
 	if (s->nent == s->capent) {
 		s->capent = s->capent == 0 ? 256 : s->capent * 2;
 		s->ent = xreallocarray(s->ent, s->capent, sizeof *s->ent);
@@ -633,6 +880,7 @@ caldav_entry_add(struct caldav_sync *s, const char *href, const char *etag)
 	e->href = xstrdup(href);
 	e->etag = xstrdup(etag);
 	e->current = false;
+	return 0;
 }
 
 static void
@@ -647,6 +895,7 @@ caldav_entries_free(struct caldav_sync *s)
 	free(s->ent);
 	s->ent = NULL;
 	s->nent = s->capent = 0;
+	s->kept = 0;
 }
 
 /*
@@ -670,6 +919,7 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 {
 	struct caldav_sync *s = arg;
 	char *key;
+	int rc = 0;
 
 	key = caldav_key(s->cal->url, r->href);
 	if (key == NULL) {
@@ -679,7 +929,7 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 	/* The collection itself, or something outside it: not an item. */
 	if (!caldav_in_cal(s->cal->path, key))
 		goto out;
-	if (s->asked.n > 0 && !strlist_contains(&s->asked, key)) {
+	if (s->asked.n > 0 && !caldav_set_has(&s->asked_set, key)) {
 		log_debug("%s: unsolicited %s in multiget", s->src->name, key);
 		goto out;
 	}
@@ -695,7 +945,7 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 		goto out;
 	}
 	if (s->listing)
-		caldav_entry_add(s, key, r->etag);
+		rc = caldav_entry_add(s, key, r->etag, err);
 	else if (r->calendar_data != NULL) {
 		caldav_item(s, key, r->etag, r->calendar_data, r->calendar_data_len);
 		/* Bounded memory: the token follows with the last batch. */
@@ -708,11 +958,16 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 		log_warn("%s: %s: calendar data larger than %u bytes, skipped",
 		    s->src->name, key, DAVXML_MAX_DATA);
 		s->bad++;
-	} else if (s->asked.n == 0 && !strlist_contains(&s->fetch, key))
-		strlist_add(&s->fetch, key);
+	} else if (s->asked.n == 0 && !caldav_set_has(&s->fetch_set, key)) {
+		rc = caldav_keep(s, strlen(key) + CALDAV_ENTRY_COST, err);
+		if (rc == 0) {
+			strlist_add(&s->fetch, key);
+			caldav_set_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
+		}
+	}
 out:
 	free(key);
-	return 0;
+	return rc;
 }
 
 /* Fetches the hrefs in s->fetch with calendar-multiget, committing per batch. */
@@ -732,12 +987,14 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 		buf_reset(&body);
 		buf_puts(&body, XML_HEAD "<c:calendar-multiget " XMLNS "><d:prop>"
 		    "<d:getetag/><c:calendar-data/></d:prop>");
+		caldav_set_clear(&s->asked_set);
 		strlist_clear(&s->asked);
 		for (j = i; j < s->fetch.n && j < i + CALDAV_MULTIGET_BATCH; j++) {
 			esc = davxml_escape(s->fetch.v[j]);
 			buf_printf(&body, "<d:href>%s</d:href>", esc);
 			free(esc);
 			strlist_add(&s->asked, s->fetch.v[j]);
+			caldav_set_add(&s->asked_set, s->asked.v[s->asked.n - 1]);
 		}
 		buf_puts(&body, "</c:calendar-multiget>");
 		x = davxml_new(caldav_response_cb, s);
@@ -753,8 +1010,9 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 		if (rc == 0 && pipeline_commit(s->p, NULL, 0, err) < 0)
 			rc = -1;
 	}
+	caldav_set_clear(&s->asked_set);
 	strlist_clear(&s->asked);
-	strlist_clear(&s->fetch);
+	caldav_fetch_clear(s);
 	buf_free(&body);
 	return rc;
 }
@@ -1057,6 +1315,7 @@ caldav_diff(struct caldav_sync *s, struct err *err)
 		if (i > 0 && strcmp(s->ent[i].href, s->ent[i - 1].href) == 0)
 			continue;
 		strlist_add(&s->fetch, s->ent[i].href);
+		caldav_set_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
 	}
 	return 0;
 }
@@ -1152,7 +1411,7 @@ caldav_sync_calendar(struct caldav_sync *s, struct err *err)
 			rc = caldav_sync_token(s, "", err);
 			if (rc != 1)
 				return rc;
-			strlist_clear(&s->fetch);
+			caldav_fetch_clear(s);
 			/* The empty token refused: no sync-collection here. */
 			log_info("%s: %s: no sync-collection, comparing etags",
 			    s->src->name, s->cal->name);
@@ -1164,7 +1423,7 @@ caldav_sync_calendar(struct caldav_sync *s, struct err *err)
 		free(token);
 		if (rc != 1)
 			return rc;
-		strlist_clear(&s->fetch);
+		caldav_fetch_clear(s);
 		/* Reset once and list in full; never retry the token in a loop. */
 		log_info("%s: %s: sync token no longer accepted, listing again",
 		    s->src->name, s->cal->name);
@@ -1208,12 +1467,14 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 		}
 		*statep = st;
 	}
+	http_set_stop(st->http, stop);
 	nreq = http_request_count(st->http);
 	if (st->discovered == 0 && st->ncals == 0)
 		caldav_cache_load(st, src, store);
 	if (st->ncals == 0 || time(NULL) - st->discovered > CALDAV_REDISCOVER) {
+		/* Stopped half-way: nothing failed, the next process goes on. */
 		if (caldav_discover(st, src, store, err) != 0)
-			return -1;
+			return *stop ? 0 : -1;
 	}
 	caldav_window(cfg, time(NULL), &from, &to);
 	ncals = st->ncals;
@@ -1232,7 +1493,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 		s.from = from;
 		s.to = to;
 		err_clear(&cal_err);
-		if (caldav_sync_calendar(&s, &cal_err) != 0) {
+		if (caldav_sync_calendar(&s, &cal_err) != 0 && !*stop) {
 			log_warn("%s: %s: %s", src->name, s.cal->name, cal_err.msg);
 			if (rc == 0)
 				*err = cal_err;
@@ -1246,7 +1507,8 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 		if (s.changed > 0 || s.removed > 0 || s.bad > 0)
 			log_info("%s: %s: %u changed, %u removed, %u skipped",
 			    src->name, s.cal->name, s.changed, s.removed, s.bad);
-		strlist_clear(&s.fetch);
+		caldav_fetch_clear(&s);
+		caldav_set_clear(&s.asked_set);
 		strlist_clear(&s.asked);
 		if (pipeline_finish(p, &cal_err) != 0) {
 			log_warn("%s: %s: %s", src->name, s.cal->name, cal_err.msg);
@@ -1259,7 +1521,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	if (lost) {
 		caldav_cals_free(st);
 		st->discovered = 0;
-		if (store_cursor_clear(store, src->name, "discovery", &cal_err) != 0)
+		if (store_cursor_clear(store, src->name, CALDAV_CACHE, &cal_err) != 0)
 			log_warn("%s: %s", src->name, cal_err.msg);
 	}
 	log_info("%s: polled %zu calendars with %lu requests", src->name,
@@ -1310,9 +1572,10 @@ caldav_check(const struct config *cfg, const struct source *src,
 		caldav_note(&st, true, "authenticated%s%s", src->user != NULL ?
 		    " as " : " with a token", src->user != NULL ? src->user : "");
 	if (home != NULL) {
-		if (!http_same_site(src->url, home)) {
+		if (!http_same_origin(src->url, home)) {
 			caldav_note(&st, false, "calendar home set %s is on "
-			    "another site; configure that url instead", home);
+			    "another origin (scheme, host and port) than the url; "
+			    "configure that url instead", home);
 			goto out;
 		}
 		if (caldav_list_home(&st, src, home, err) != 0) {

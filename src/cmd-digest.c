@@ -73,7 +73,7 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 			return EXIT_FAIL;
 		}
 		msg = digest_message(&ctx->cfg, &d, r.n > 0 ? r.v[i].address : NULL,
-		    ctx->now);
+		    NULL, ctx->now);
 		fputs(msg, stdout);
 		free(msg);
 		digest_data_free(&d);
@@ -86,6 +86,7 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 static int
 digest_send_all(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 {
+	struct digest_state state = { 0 };
 	struct store *st;
 	struct err err = { 0 };
 	const char *db;
@@ -105,13 +106,17 @@ digest_send_all(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 	for (attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
 		err_clear(&err);
 		/* The first attempt sends again what was sent before; retries only the rest. */
-		n = digest_deliver(st, &ctx->cfg, p, at, attempt == 1, &err);
+		n = digest_deliver(st, &ctx->cfg, p, at, attempt == 1, &state,
+		    &err);
 		if (n >= 0 || err.cls != ERR_TEMP || attempt == SEND_ATTEMPTS)
 			break;
 		fprintf(stderr, "salescycle: digest: %s; trying again in %d s\n",
 		    err.msg, attempt);
 		sleep((unsigned)attempt);
 	}
+	/* Sent, not recorded: warned about, never sent again by the agent. */
+	digest_flush(st, &state, at);
+	digest_state_free(&state);
 	store_close(st);
 	if (n < 0) {
 		cmd_error("digest", "%s", err.msg);

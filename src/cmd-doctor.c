@@ -29,6 +29,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "source.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define DOCTOR_OPT_TIMEOUT	0x100	/* --timeout */
@@ -62,18 +63,31 @@ struct doctor_run {
 	pthread_cond_t		 cond;
 };
 
-/* The say callback of the checks: adds a finding to a block. */
+/* Whether a block's URLs are secret as a whole (a feed's is its password). */
+static bool
+doctor_secret_urls(const struct doctor_block *b)
+{
+	return b->src != NULL && b->src->type == SOURCE_ICS;
+}
+
+/*
+ * The say callback of the checks: adds a finding to a block, its URLs
+ * without credentials (and without the path of a feed).
+ */
 static void __attribute__((format(printf, 3, 4)))
 doctor_say(void *arg, bool ok, const char *fmt, ...)
 {
 	struct doctor_block	*b = arg;
 	va_list			 ap;
+	char			*what;
 
 	b->lines = xreallocarray(b->lines, b->nlines + 1, sizeof *b->lines);
 	b->lines[b->nlines].ok = ok;
 	va_start(ap, fmt);
-	b->lines[b->nlines].what = xvasprintf(fmt, ap);
+	what = xvasprintf(fmt, ap);
 	va_end(ap);
+	b->lines[b->nlines].what = util_redacted(what, doctor_secret_urls(b));
+	free(what);
 	b->nlines++;
 }
 
@@ -264,10 +278,16 @@ doctor_print_text(const struct doctor_block *b)
 {
 	size_t	i;
 
-	printf("%s: %s\n", b->name, b->target != NULL ? b->target : "");
-	for (i = 0; i < b->nlines; i++)
-		printf("  %-4s  %s\n", b->lines[i].ok ? "ok" : "FAIL",
-		    b->lines[i].what);
+	/* Findings quote servers: printed safe for the terminal. */
+	printer_text(stdout, b->name);
+	fputs(": ", stdout);
+	printer_text(stdout, b->target);
+	putchar('\n');
+	for (i = 0; i < b->nlines; i++) {
+		printf("  %-4s  ", b->lines[i].ok ? "ok" : "FAIL");
+		printer_text(stdout, b->lines[i].what);
+		putchar('\n');
+	}
 	putchar('\n');
 	fflush(stdout);
 }
@@ -400,7 +420,8 @@ cmd_doctor_exec(struct cmd_ctx *ctx)
 		    strcmp(ctx->salesperson, src->salesperson) != 0)
 			continue;
 		blocks[n].name = xstrdup(src->name);
-		blocks[n].target = xstrdup(src->url);
+		blocks[n].target = util_redacted(src->url,
+		    src->type == SOURCE_ICS);
 		blocks[n].src = src;
 		n++;
 	}

@@ -35,27 +35,34 @@ find_health(const struct source_health *h, size_t n, const char *source)
 
 /*
  * The cursors of one source, one scope (folder, calendar) per entry: JSON
- * objects {"scope":..,"cursors":{name:value}} or text lines.
+ * objects {"scope":..,"cursors":{name:value}} or text lines.  URLs in them
+ * show no credentials; an ICS feed's URL (scope and values) shows no path
+ * either: it is the feed's password.
  */
 static int
-print_cursors(struct cmd_ctx *ctx, const char *source, struct json *j)
+print_cursors(struct cmd_ctx *ctx, const struct source *src, struct json *j)
 {
 	static const char sql[] = "SELECT scope, name, value FROM cursors"
 	    " WHERE source = ?1 ORDER BY scope, name";
+	bool whole = src->type == SOURCE_ICS;
 	sqlite3_stmt *stmt;
-	char *scope = NULL;
+	char *scope = NULL, *name, *value;
 	int rc;
 
 	if (sqlite3_prepare_v2(store_db(ctx->store), sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(stmt, 1, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 1, src->name, -1, SQLITE_TRANSIENT);
 	if (j != NULL)
 		json_begin_array(j);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(stmt, 0);
-		const char *name = (const char *)sqlite3_column_text(stmt, 1);
-		const char *value = (const char *)sqlite3_column_text(stmt, 2);
+		char *s = util_redacted((const char *)sqlite3_column_text(stmt,
+		    0), whole);
 		bool new_scope = scope == NULL || strcmp(scope, s) != 0;
+
+		name = util_redacted((const char *)sqlite3_column_text(stmt, 1),
+		    whole);
+		value = util_redacted((const char *)sqlite3_column_text(stmt,
+		    2), whole);
 
 		if (new_scope && scope != NULL) {
 			if (j != NULL) {
@@ -66,21 +73,32 @@ print_cursors(struct cmd_ctx *ctx, const char *source, struct json *j)
 		}
 		if (new_scope) {
 			free(scope);
-			scope = xstrdup(s);
+			scope = s;
+			s = NULL;
 			if (j != NULL) {
 				json_begin_object(j);
 				json_key(j, "scope");
 				json_str(j, scope);
 				json_key(j, "cursors");
 				json_begin_object(j);
-			} else
-				printf("    %s:", scope);
+			} else {
+				fputs("    ", stdout);
+				printer_text(stdout, scope);
+				putchar(':');
+			}
 		}
 		if (j != NULL) {
 			json_key(j, name);
 			json_str(j, value);
-		} else
-			printf(" %s=%s", name, value);
+		} else {
+			putchar(' ');
+			printer_text(stdout, name);
+			putchar('=');
+			printer_text(stdout, value);
+		}
+		free(s);
+		free(name);
+		free(value);
 	}
 	if (scope != NULL) {
 		if (j != NULL) {
@@ -101,10 +119,12 @@ cmd_status_exec(struct cmd_ctx *ctx)
 {
 	struct source_health *h = NULL;
 	const struct source_health *sh;
+	const struct source **srcs;
 	struct err err = { 0 };
 	struct table t;
 	struct json j;
 	size_t n = 0, i;
+	char *error;
 
 	if (ctx->argc != 0) {
 		cmd_error("status", "takes no arguments");
@@ -116,6 +136,7 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	}
 	table_init(&t, status_columns, sizeof status_columns / sizeof status_columns[0],
 	    ctx->cfg.timezone);
+	srcs = xcalloc(ctx->cfg.nsources + 1, sizeof *srcs);
 	for (i = 0; i < ctx->cfg.nsources; i++) {
 		const struct source *src = &ctx->cfg.sources[i];
 
@@ -123,6 +144,7 @@ cmd_status_exec(struct cmd_ctx *ctx)
 		    strcmp(ctx->salesperson, src->salesperson) != 0)
 			continue;
 		sh = find_health(h, n, src->name);
+		srcs[t.nrows] = src;
 		table_row(&t);
 		table_str(&t, 0, src->name);
 		if (sh == NULL) {
@@ -133,7 +155,10 @@ cmd_status_exec(struct cmd_ctx *ctx)
 		table_time(&t, 2, sh->last_attempt);
 		table_time(&t, 3, sh->backoff_until > ctx->now ? sh->backoff_until : 0);
 		table_time(&t, 4, sh->last_error != NULL ? sh->error_since : 0);
-		table_str(&t, 5, sh->last_error);
+		/* Stored by an older version, it may quote a feed's URL. */
+		error = util_redacted(sh->last_error, src->type == SOURCE_ICS);
+		table_str(&t, 5, error);
+		free(error);
 	}
 	if (ctx->format == FORMAT_JSON) {
 		json_init(&j, stdout);
@@ -153,7 +178,7 @@ cmd_status_exec(struct cmd_ctx *ctx)
 					json_str(&j, cell->s);
 			}
 			json_key(&j, "folders");
-			print_cursors(ctx, t.cells[i * t.ncols].s, &j);
+			print_cursors(ctx, srcs[i], &j);
 			json_end_object(&j);
 		}
 		json_end_array(&j);
@@ -165,11 +190,14 @@ cmd_status_exec(struct cmd_ctx *ctx)
 			printf("no sources configured in %s\n", ctx->cfg.path);
 		table_print(&t, ctx->format, stdout);
 		for (i = 0; i < t.nrows; i++) {
-			printf("\n%s\n", t.cells[i * t.ncols].s);
-			print_cursors(ctx, t.cells[i * t.ncols].s, NULL);
+			putchar('\n');
+			printer_text(stdout, t.cells[i * t.ncols].s);
+			putchar('\n');
+			print_cursors(ctx, srcs[i], NULL);
 		}
 	}
 	table_free(&t);
+	free(srcs);
 	source_health_free(h, n);
 	return EXIT_OK;
 }

@@ -7,18 +7,25 @@
 
 #include "account.h"
 #include "cmd.h"
+#include "util.h"
 #include "xmalloc.h"
 
 void
 cmd_error(const char *what, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fprintf(stderr, "salescycle: %s: ", what);
+	/* The message may carry a server's text: written as one safe line. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	fputs("salescycle: ", stderr);
+	util_safe_fputs(what, stderr);
+	fputs(": ", stderr);
+	util_safe_fputs(msg, stderr);
 	fputc('\n', stderr);
+	free(msg);
 }
 
 int

@@ -2,11 +2,12 @@
 /*
  * The configuration file (DESIGN section 8, man/salescycle.conf.5).  inih
  * splits the file into sections and KEY = VALUE pairs; a line reader in
- * front of it counts lines, strips "#" and ";" comments, rejects lines
- * longer than inih's buffer and opens sections (so that empty and
- * duplicate sections are seen too).  The handler dispatches on the section
- * type to a key table {key, type, offset} (redis standardConfig, tmux
- * options-table.c).  The first error stops the parse and is reported as
+ * front of it counts lines, strips "#" and ";" comments, hands values
+ * longer than inih's fixed line buffer past it, rejects NUL bytes and
+ * absurd lines, and opens sections (so that empty and duplicate sections
+ * are seen too).  The handler dispatches on the section type to a key
+ * table {key, type, offset} (redis standardConfig, tmux options-table.c).
+ * The first error stops the parse and is reported as
  * "PATH:LINE: what is wrong"; checks that need the whole file ([phases]
  * names, [targets] phases, salespeople referenced by sources) run after
  * parsing and name the line where the item was defined.  Secrets are only
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <grp.h>
 #include <sys/stat.h>
 
 #include <ini.h>
@@ -39,6 +41,7 @@
 #endif
 
 #define CONFIG_KEY_MAX 64	/* longest section key: [imap KEY] */
+#define CONFIG_LINE_MAX 65536	/* bytes of a line; longer is a mistake */
 
 enum section {
 	SEC_NONE,
@@ -73,6 +76,7 @@ enum key_type {
 	KEY_ENV,	/* struct secret: env */
 	KEY_PASSWORD,	/* struct secret: value, private file only */
 	KEY_SALESPERSON,/* char *, a salesperson key, checked after parsing */
+	KEY_GROUP,	/* struct config_group: a group name or number */
 };
 
 struct key {
@@ -105,6 +109,8 @@ static const struct key config_general_keys[] = {
 	KEY_RANGE("workers", workers, 1, 64),
 	KEY("store_subjects", KEY_BOOL, config, store_subjects),
 	KEY("working_days", KEY_WEEKDAYS, config, working_days),
+	KEY("group", KEY_GROUP, config, group),
+	KEY("core_dumps", KEY_BOOL, config, core_dumps),
 	KEY_END
 };
 
@@ -223,6 +229,7 @@ struct config_parse {
 	char		*linebuf;
 	size_t		 linecap;
 	int		 line;
+	char		*value;		/* owned: a value too long for inih */
 	bool		 failed;
 	int		 errline;
 
@@ -587,6 +594,32 @@ config_url_schemes(enum section sect)
 	}
 }
 
+/* [general] group: a group name, or a number; it must exist. */
+static int
+config_parse_group(struct config_parse *p, const char *value,
+    struct config_group *out)
+{
+	struct group gr, *found = NULL;
+	char buf[4096], *end;
+	unsigned long id;
+
+	if (isdigit((unsigned char)*value)) {
+		errno = 0;
+		id = strtoul(value, &end, 10);
+		if (errno != 0 || *end != '\0' || id >= (gid_t)-1)
+			return config_error(p, "bad group '%s'", value);
+		out->gid = (gid_t)id;
+	} else {
+		if (getgrnam_r(value, &gr, buf, sizeof buf, &found) != 0 ||
+		    found == NULL)
+			return config_error(p, "unknown group '%s'", value);
+		out->gid = found->gr_gid;
+	}
+	free(out->name);
+	out->name = xstrdup(value);
+	return 0;
+}
+
 /* Stores one value of a key table entry into the section's struct at base. */
 static int
 config_set(struct config_parse *p, const struct key *k, void *base,
@@ -656,6 +689,9 @@ config_set(struct config_parse *p, const struct key *k, void *base,
 			    "'%s' (seconds, or a number with s, m, h or d)",
 			    value, name);
 		return 0;
+	case KEY_GROUP:
+		return config_parse_group(p, value, (struct config_group *)
+		    ((char *)base + k->off));
 	case KEY_BOOL:
 		if (config_parse_bool(value, flag) != 0)
 			return config_error(p, "bad boolean '%s' for "
@@ -827,13 +863,21 @@ config_open_section(struct config_parse *p, char *header)
 /*
  * inih's reader: one line per call, so p->line is the line the handler is
  * called for.  Returns NULL (end of input) once an error is recorded.
+ *
+ * inih, as Debian builds it, reads each line into a fixed buffer of
+ * INI_MAX_LINE (200) bytes, num here, and cannot be told otherwise at run
+ * time; real values are longer (an Outlook ICS URL easily has 300
+ * characters).  A longer line reaches inih as "KEY =" only, and the
+ * handler takes the value from p->value.  A NUL byte would silently cut
+ * a value, so it is an error, as is a line longer than CONFIG_LINE_MAX.
  */
 static char *
 config_reader(char *str, int num, void *stream)
 {
 	struct config_parse *p = stream;
 	ssize_t len;
-	char *s;
+	size_t klen;
+	char *s, *eq;
 
 	if (p->failed)
 		return NULL;
@@ -841,20 +885,49 @@ config_reader(char *str, int num, void *stream)
 	if (len < 0)
 		return NULL;
 	p->line++;
+	free(p->value);
+	p->value = NULL;
+	if (memchr(p->linebuf, '\0', (size_t)len) != NULL) {
+		config_error(p, "NUL byte in the line");
+		return NULL;
+	}
+	if (len > CONFIG_LINE_MAX) {
+		config_error(p, "line too long (%zd bytes, at most %d)", len,
+		    CONFIG_LINE_MAX);
+		return NULL;
+	}
 	s = p->linebuf;
 	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
 		s += 3;
 	config_strip_comment(s);
 	s = util_trim(s);
-	if (strlen(s) + 3 > (size_t)num) {
-		config_error(p, "line too long (at most %d characters "
-		    "without comments)", num - 3);
+	if (*s == '[') {
+		/* inih needs to see a section; the reader has opened it. */
+		snprintf(str, num, "%s\n", strlen(s) + 3 > (size_t)num ?
+		    "[-]" : s);
+		if (config_open_section(p, s) != 0)
+			return NULL;
+		return str;
+	}
+	if (strlen(s) + 3 <= (size_t)num) {
+		snprintf(str, num, "%s\n", s);
+		return str;
+	}
+	/* inih splits at the first '=' or ':'; so does this. */
+	eq = s + strcspn(s, "=:");
+	if (*eq == '\0') {
+		config_error(p, "expected KEY = VALUE or [SECTION]");
 		return NULL;
 	}
-	/* Copy first: opening a section edits s in place. */
-	snprintf(str, num, "%s\n", s);
-	if (*s == '[' && config_open_section(p, s) != 0)
+	klen = (size_t)(eq - s);
+	while (klen > 0 && (s[klen - 1] == ' ' || s[klen - 1] == '\t'))
+		klen--;
+	if (klen + 3 > (size_t)num) {
+		config_error(p, "key too long");
 		return NULL;
+	}
+	p->value = xstrdup(util_trim(eq + 1));
+	snprintf(str, num, "%.*s=\n", (int)klen, s);
 	return str;
 }
 
@@ -993,6 +1066,8 @@ config_handler(void *user, const char *section, const char *name,
 	(void)section;		/* the reader tracks sections itself */
 	if (p->failed)
 		return 0;
+	if (p->value != NULL)
+		value = p->value;	/* inih got "KEY =" only */
 	if (p->sect == SEC_NONE) {
 		config_error(p, "'%s' before the first section", name);
 		return 0;
@@ -1261,6 +1336,7 @@ out:
 	if (p.fp != NULL)
 		fclose(p.fp);
 	free(p.linebuf);
+	free(p.value);
 	strlist_clear(&p.keys);
 	for (i = 0; i < SIG__COUNT; i++)
 		free(p.enters[i]);
@@ -1296,6 +1372,7 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->timezone);
+	free(cfg->group.name);
 	strlist_clear(&cfg->internal_domains);
 	strlist_clear(&cfg->ignore_domains);
 	strlist_clear(&cfg->freemail_domains);

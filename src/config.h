@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "err.h"
@@ -99,6 +100,12 @@ struct digest {
 	char		*period;	/* "week" or "day", derived from schedule */
 };
 
+/* [general] group: who may read the database besides its owner. */
+struct config_group {
+	char		*name;		/* as configured; NULL: nobody (0600) */
+	gid_t		 gid;		/* valid when name is set */
+};
+
 struct config {
 	char		*path;
 	char		*database;
@@ -114,6 +121,8 @@ struct config {
 	int		 workers;		/* 4 */
 	bool		 store_subjects;	/* yes */
 	unsigned	 working_days;		/* bit 0 = Monday ... bit 6 = Sunday; default Mon-Fri */
+	struct config_group group;		/* 0640 for it, else 0600 */
+	bool		 core_dumps;		/* no: not dumpable */
 
 	struct salesperson *people;	/* owned array */
 	size_t		 npeople;

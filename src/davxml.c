@@ -10,9 +10,15 @@
  * for properties they do not have (RFC 4918 section 14.22).
  *
  * Document type declarations are refused outright: a multistatus has no
- * use for them and they are the door to entity expansion.
+ * use for them and they are the door to entity expansion.  What expat
+ * keeps is bounded too: every open element costs it memory (so nesting
+ * is limited), and it buffers a whole tag, comment or processing
+ * instruction before reporting it, so the bytes fed since the last event
+ * are limited (DAVXML_MAX_TOKEN); text is reported as it comes.
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,12 +27,13 @@
 
 #include "davxml.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define NS_DAV		"DAV:"
 #define NS_CALDAV	"urn:ietf:params:xml:ns:caldav"
 #define NS_CS		"http://calendarserver.org/ns/"
-#define DAVXML_MAX_DEPTH 64
+#define DAVXML_MAX_ERROR_NAME	128	/* bytes kept of a condition's name */
 
 enum dav_elem {
 	E_OTHER, E_MULTISTATUS, E_RESPONSE, E_HREF, E_STATUS, E_PROPSTAT,
@@ -84,7 +91,9 @@ struct davxml {
 	bool		 cb_failed;
 
 	enum dav_elem	 stack[DAVXML_MAX_DEPTH];
-	int		 depth;		/* may exceed DAVXML_MAX_DEPTH */
+	int		 depth;
+	unsigned long long fed;		/* bytes given to expat */
+	unsigned long long mark;	/* where its last event started */
 
 	enum davxml_target target;
 	int		 target_depth;
@@ -102,6 +111,7 @@ struct davxml {
 	char		*sync_token;	/* owned: the document's */
 	bool		 truncated;
 	struct strlist	 errors;	/* local names of error preconditions */
+	unsigned	 nerrors;	/* conditions seen, kept or not */
 	unsigned long	 nresponses;
 };
 
@@ -190,17 +200,85 @@ davxml_parse_status(const char *s)
 	return (int)v;
 }
 
-/* The text without leading and trailing white space, copied. */
+/*
+ * The text without leading and trailing white space, copied, with control
+ * characters as '?': C0 and DEL, and C1 (U+0080 to U+009F, which expat
+ * hands over as UTF-8 C2 80 to C2 9F) as one '?' each.
+ */
 static char *
 davxml_trimmed(const char *s, size_t len)
 {
+	unsigned char *out, *q;
+	size_t i;
+
 	while (len > 0 && isspace((unsigned char)*s)) {
 		s++;
 		len--;
 	}
 	while (len > 0 && isspace((unsigned char)s[len - 1]))
 		len--;
-	return xstrndup(s, len);
+	out = q = (unsigned char *)xmalloc(len + 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			*q++ = '?';
+			i++;
+		} else
+			*q++ = c < 0x20 || c == 0x7f ? '?' : c;
+	}
+	*q = '\0';
+	return (char *)out;
+}
+
+/* Stops the parser with a limit's error. */
+static void __attribute__((format(printf, 2, 3)))
+davxml_refuse(struct davxml *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->cb_failed)
+		return;
+	x->cb_err.cls = ERR_DATA;
+	va_start(ap, fmt);
+	vsnprintf(x->cb_err.msg, sizeof x->cb_err.msg, fmt, ap);
+	va_end(ap);
+	x->cb_failed = true;
+	XML_StopParser(x->parser, XML_FALSE);
+}
+
+/*
+ * Notes that expat got as far as the event it reports now, and refuses
+ * the event when it is one token over DAVXML_MAX_TOKEN (the check in
+ * davxml_feed sees only what is still buffered between two pieces).
+ */
+static void
+davxml_progress(struct davxml *x)
+{
+	XML_Index i = XML_GetCurrentByteIndex(x->parser);
+
+	if (i >= 0 && (unsigned long long)i > x->mark)
+		x->mark = (unsigned long long)i;
+	if ((unsigned)XML_GetCurrentByteCount(x->parser) > DAVXML_MAX_TOKEN)
+		davxml_refuse(x, "an XML token (a tag, comment or the like) "
+		    "larger than %u MiB", DAVXML_MAX_TOKEN >> 20);
+}
+
+/* Comments and processing instructions only count as progress. */
+static void XMLCALL
+davxml_comment(void *arg, const XML_Char *data)
+{
+	(void)data;
+	davxml_progress(arg);
+}
+
+static void XMLCALL
+davxml_pi(void *arg, const XML_Char *target, const XML_Char *data)
+{
+	(void)target;
+	(void)data;
+	davxml_progress(arg);
 }
 
 static void
@@ -267,10 +345,16 @@ davxml_end_text(struct davxml *x)
 	case T_NONE:
 		return;
 	case T_HREF:
+		if (x->hrefs.n >= DAVXML_MAX_HREFS) {
+			davxml_refuse(x, "a response with more than %u hrefs",
+			    DAVXML_MAX_HREFS);
+			break;
+		}
 		if (!x->text_over) {
-			char *raw = davxml_trimmed(text, x->text.len);
+			char *raw = xstrndup(text, x->text.len);
 
-			strlist_take(&x->hrefs, davxml_normalize_href(raw));
+			strlist_take(&x->hrefs,
+			    davxml_normalize_href(util_trim(raw)));
 			free(raw);
 		}
 		break;
@@ -327,14 +411,29 @@ davxml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	const char *local;
 	size_t i;
 
+	davxml_progress(x);
+	if (x->cb_failed)
+		return;
+	if (x->depth >= DAVXML_MAX_DEPTH) {
+		davxml_refuse(x, "elements nested deeper than %d", DAVXML_MAX_DEPTH);
+		return;
+	}
 	if (x->target != T_NONE) {
 		/* Markup inside text we collect (a server bug): ignore it. */
-		x->depth++;
+		x->stack[x->depth++] = E_OTHER;
 		return;
 	}
 	if (parent == E_ERROR) {
 		local = strchr(name, ' ');
-		strlist_add(&x->errors, local != NULL ? local + 1 : name);
+		local = local != NULL ? local + 1 : name;
+		if (++x->nerrors > DAVXML_MAX_ERRORS) {
+			davxml_refuse(x, "a DAV:error with more than %u conditions",
+			    DAVXML_MAX_ERRORS);
+			return;
+		}
+		if (strlen(local) <= DAVXML_MAX_ERROR_NAME &&
+		    !davxml_has_error(x, local))
+			strlist_add(&x->errors, local);
 	}
 	switch (e) {
 	case E_HREF:
@@ -400,9 +499,7 @@ davxml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	default:
 		break;
 	}
-	if (x->depth < DAVXML_MAX_DEPTH)
-		x->stack[x->depth] = e;
-	x->depth++;
+	x->stack[x->depth++] = e;
 }
 
 static void XMLCALL
@@ -412,13 +509,17 @@ davxml_end(void *arg, const XML_Char *name)
 	enum dav_elem e;
 
 	(void)name;
+	davxml_progress(x);
+	/* After a refusal expat may still close what it opened. */
+	if (x->cb_failed || x->depth == 0)
+		return;
 	x->depth--;
 	if (x->target != T_NONE) {
 		if (x->depth == x->target_depth)
 			davxml_end_text(x);
 		return;
 	}
-	e = x->depth < DAVXML_MAX_DEPTH ? x->stack[x->depth] : E_OTHER;
+	e = x->stack[x->depth];
 	if (e == E_PROPSTAT) {
 		if (x->pend_status == 0 ||
 		    (x->pend_status >= 200 && x->pend_status < 300))
@@ -434,6 +535,7 @@ davxml_chars(void *arg, const XML_Char *s, int len)
 {
 	struct davxml *x = arg;
 
+	davxml_progress(x);
 	if (x->target == T_NONE || x->text_over || len <= 0)
 		return;
 	if (x->text.len + (size_t)len > x->text_max) {
@@ -471,6 +573,8 @@ davxml_new(davxml_cb cb, void *arg)
 	XML_SetElementHandler(x->parser, davxml_start, davxml_end);
 	XML_SetCharacterDataHandler(x->parser, davxml_chars);
 	XML_SetStartDoctypeDeclHandler(x->parser, davxml_doctype);
+	XML_SetCommentHandler(x->parser, davxml_comment);
+	XML_SetProcessingInstructionHandler(x->parser, davxml_pi);
 	return x;
 }
 
@@ -503,7 +607,15 @@ davxml_feed(struct davxml *x, const char *data, size_t len, bool last,
 		int n = len > (1u << 30) ? (1 << 30) : (int)len;
 
 		st = XML_Parse(x->parser, data, n, last && (size_t)n == len);
+		x->fed += (unsigned long long)n;
 		if (x->cb_failed) {
+			*err = x->cb_err;
+			return -1;
+		}
+		/* A token expat is still buffering: refuse it past the limit. */
+		if (st == XML_STATUS_OK && x->fed - x->mark > DAVXML_MAX_TOKEN) {
+			davxml_refuse(x, "an XML token (a tag, comment or the "
+			    "like) larger than %u MiB", DAVXML_MAX_TOKEN >> 20);
 			*err = x->cb_err;
 			return -1;
 		}
@@ -511,10 +623,11 @@ davxml_feed(struct davxml *x, const char *data, size_t len, bool last,
 			return err_set(err, ERR_DATA, "malformed XML at line %lu: %s",
 			    (unsigned long)XML_GetCurrentLineNumber(x->parser),
 			    XML_ErrorString(XML_GetErrorCode(x->parser)));
+		/* The last piece (data may be NULL then: no pointer arithmetic). */
+		if ((size_t)n == len)
+			break;
 		data += n;
 		len -= (size_t)n;
-		if (len == 0)
-			break;
 	}
 	return 0;
 }

@@ -4,9 +4,14 @@
  * 13, CalDAV RFC 4791, sync-collection RFC 6578) and DAV:error bodies,
  * built on expat in namespace mode: prefixes are whatever the server
  * chose.  Each <response> is handed to a callback as soon as it ends, so
- * memory stays bounded by one response (calendar-data is capped at
- * DAVXML_MAX_DATA).  Only properties from a propstat with a 2xx status
- * are reported.  Pure: bytes in, callbacks out.
+ * memory stays bounded by one response: calendar-data is capped at
+ * DAVXML_MAX_DATA, other text at DAVXML_MAX_TEXT, and a document with
+ * more hrefs in one response, more conditions in a DAV:error, deeper
+ * nesting or a longer XML token than the limits below fails as malformed
+ * (ERR_DATA).  Only properties from a propstat with a 2xx status are
+ * reported.  Text values other than calendar-data and hrefs come without
+ * control characters (C0, DEL, C1 become '?'): they reach logs, the
+ * store and terminals.  Pure: bytes in, callbacks out.
  */
 #ifndef SC_DAVXML_H
 #define SC_DAVXML_H
@@ -18,6 +23,10 @@
 
 #define DAVXML_MAX_DATA		(4u * 1024 * 1024)	/* calendar-data per item */
 #define DAVXML_MAX_TEXT		8192			/* any other text */
+#define DAVXML_MAX_HREFS	256			/* hrefs in one response */
+#define DAVXML_MAX_ERRORS	64			/* conditions in DAV:error */
+#define DAVXML_MAX_DEPTH	64			/* element nesting */
+#define DAVXML_MAX_TOKEN	(1024u * 1024)		/* a tag, comment, ... */
 
 /* One <response>; all pointers are borrowed for the duration of the callback. */
 struct dav_response {

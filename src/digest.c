@@ -295,7 +295,9 @@ digest_collect_health(struct store *st, const struct config *cfg,
 			out->last_attempt = h[j].last_attempt;
 			out->last_success = h[j].last_success;
 			out->backoff_until = h[j].backoff_until;
-			out->last_error = xstrdup(h[j].last_error);
+			/* A feed's URL is its password: never in a mail. */
+			out->last_error = util_redacted(h[j].last_error,
+			    src->type == SOURCE_ICS);
 			out->error_since = h[j].error_since;
 		}
 	}
@@ -341,16 +343,20 @@ digest_collect(struct store *st, const struct config *cfg,
 
 /* ---- rendering ---- */
 
-/* A copy of s with control characters (CR, LF, ESC ...) replaced by spaces. Caller frees. */
+/*
+ * A copy of s fit for a header or a body line: CR, LF and tab as spaces,
+ * other control characters and bytes that are not UTF-8 as U+FFFD (the
+ * parts are declared UTF-8, and a mail may be read in a terminal).
+ * Caller frees.
+ */
 static char *
 digest_clean(const char *s)
 {
-	char *c = xstrdup(s != NULL ? s : ""), *p;
+	struct buf b = { 0 };
 
-	for (p = c; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	return c;
+	util_safe_text(&b, s != NULL ? s : "");
+	buf_append(&b, "", 0);
+	return b.data;
 }
 
 /* Appends s cleaned and cut to at most max bytes (at a UTF-8 boundary, with "..."). */
@@ -1029,27 +1035,41 @@ digest_rfc5322_date(time_t t, char *out, size_t outlen)
 	    tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-char *
-digest_message(const struct config *cfg, const struct digest_data *d,
-    const char *to, time_t now)
+void
+digest_message_id(const struct config *cfg, const struct digest_period *period,
+    time_t now, char *out, size_t outlen)
 {
-	struct buf b = { 0 };
-	const char *from = cfg->smtp.from != NULL ? cfg->smtp.from : NULL;
-	const char *domain;
-	char date[64], boundary[48], rnd[33], key[sizeof d->period.key], *p;
-	char *subject, *text, *html;
+	const char *from = cfg->smtp.from;
+	char rnd[33], key[sizeof period->key], *p;
 
-	if (from != NULL && !digest_valid_address(from))
-		from = NULL;
-	domain = from != NULL ? strchr(from, '@') + 1 : "localhost";
-	digest_rfc5322_date(now, date, sizeof date);
-	digest_random_hex(rnd, 8);
-	snprintf(boundary, sizeof boundary, "=_salescycle_%s", rnd);
-	snprintf(key, sizeof key, "%s", d->period.key);
+	snprintf(key, sizeof key, "%s", period->key);
 	for (p = key; *p != '\0'; p++)
 		if (*p == ':')
 			*p = '.';
 	digest_random_hex(rnd, 12);
+	snprintf(out, outlen, "<digest.%s.%lld.%s@%s>", key, (long long)now,
+	    rnd, from != NULL && digest_valid_address(from) ?
+	    strchr(from, '@') + 1 : "localhost");
+}
+
+char *
+digest_message(const struct config *cfg, const struct digest_data *d,
+    const char *to, const char *msgid, time_t now)
+{
+	struct buf b = { 0 };
+	const char *from = cfg->smtp.from != NULL ? cfg->smtp.from : NULL;
+	char date[64], boundary[48], rnd[33], id[256];
+	char *subject, *text, *html, *p;
+
+	if (from != NULL && !digest_valid_address(from))
+		from = NULL;
+	digest_rfc5322_date(now, date, sizeof date);
+	digest_random_hex(rnd, 8);
+	snprintf(boundary, sizeof boundary, "=_salescycle_%s", rnd);
+	if (msgid == NULL) {
+		digest_message_id(cfg, &d->period, now, id, sizeof id);
+		msgid = id;
+	}
 
 	buf_printf(&b, "Date: %s\r\n", date);
 	/*
@@ -1065,8 +1085,10 @@ digest_message(const struct config *cfg, const struct digest_data *d,
 	subject = digest_subject(d);
 	digest_header_encode(&b, "Subject", subject);
 	free(subject);
-	buf_printf(&b, "Message-ID: <digest.%s.%lld.%s@%s>\r\n", key,
-	    (long long)now, rnd, domain);
+	/* Ours, or read back from our own record: still no line break in it. */
+	p = digest_clean(msgid);
+	buf_printf(&b, "Message-ID: %s\r\n", p);
+	free(p);
 	buf_puts(&b, "MIME-Version: 1.0\r\n"
 	    "Auto-Submitted: auto-generated\r\n");
 	buf_printf(&b, "Content-Type: multipart/alternative;\r\n"
@@ -1108,6 +1130,20 @@ digest_read_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* libcurl's progress callback: a non-zero return aborts the transfer. */
+static int
+digest_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	const volatile sig_atomic_t *stop = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return *stop ? 1 : 0;
+}
+
 /* The error class of a failed transfer: by curl's code, then by the SMTP reply. */
 static enum err_class
 digest_curl_class(CURLcode rc, long reply)
@@ -1133,7 +1169,7 @@ digest_curl_class(CURLcode rc, long reply)
 
 int
 digest_send(const struct config *cfg, const char *to, const char *msg,
-    struct err *err)
+    const volatile sig_atomic_t *stop, struct err *err)
 {
 	const struct smtp *s = &cfg->smtp;
 	struct digest_upload u = { msg, strlen(msg), 0 };
@@ -1190,10 +1226,19 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, digest_read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
+	if (stop != NULL) {
+		/* Called every second, also while the server is silent. */
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, digest_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)stop);
+	}
 
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		ret = 0;
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		err_set(err, ERR_TEMP, "%s: stopped: the program is stopping",
+		    s->url);
 	else {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
 		err_set(err, digest_curl_class(rc, reply), "%s: %s%s%.0ld%s",
@@ -1211,15 +1256,19 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 
 /* ---- the record of sent periods ---- */
 
+/* How soon the agent tries again to record an outcome it could not. */
+#define DIGEST_RECORD_RETRY	30
+
 bool
 digest_was_sent(struct store *st, const char *period_key, const char *recipient)
 {
 	static const char sql[] = "SELECT 1 FROM digests"
-	    " WHERE period = ?1 AND recipient = ?2";
+	    " WHERE period = ?1 AND recipient = ?2"
+	    " AND state IN ('sent', 'claimed')";
 	sqlite3_stmt *stmt;
 	bool sent;
 
-	/* Before the first digest the table does not exist: nothing was sent. */
+	/* A store that was never written has no table: nothing was sent. */
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(stmt, 1, period_key, -1, SQLITE_TRANSIENT);
@@ -1229,47 +1278,181 @@ digest_was_sent(struct store *st, const char *period_key, const char *recipient)
 	return sent;
 }
 
-int
-digest_mark_sent(struct store *st, const char *period_key, const char *recipient,
-    time_t now, struct err *err)
+/* Runs one statement of the record that returns no row, values bound. */
+static int
+digest_record_sql(struct store *st, const char *sql, const char *period_key,
+    const char *recipient, const char *msgid, time_t now, struct err *err)
 {
-	static const char create[] = "CREATE TABLE IF NOT EXISTS digests("
-	    "period TEXT NOT NULL, recipient TEXT NOT NULL,"
-	    " sent_at INTEGER NOT NULL, PRIMARY KEY(period, recipient))";
-	static const char sql[] = "INSERT OR REPLACE INTO digests"
-	    "(period, recipient, sent_at) VALUES (?1, ?2, ?3)";
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if (sqlite3_exec(db, create, NULL, NULL, NULL) != SQLITE_OK)
-		return err_set(err, ERR_TEMP, "cannot record the digest: %s",
-		    sqlite3_errmsg(db));
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return err_set(err, ERR_TEMP, "cannot record the digest: %s",
+		return err_set(err, ERR_TEMP, "the digest record: %s",
 		    sqlite3_errmsg(db));
 	sqlite3_bind_text(stmt, 1, period_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
+	sqlite3_bind_text(stmt, 3, msgid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
-		return err_set(err, ERR_TEMP, "cannot record the digest: %s",
+		return err_set(err, ERR_TEMP, "the digest record: %s",
 		    sqlite3_errmsg(db));
 	return 0;
 }
 
 int
+digest_claim(struct store *st, const char *period_key, const char *recipient,
+    bool force, const char *new_id, char *msgid, size_t msgid_len,
+    struct err *err)
+{
+	static const char get[] = "SELECT state, message_id FROM digests"
+	    " WHERE period = ?1 AND recipient = ?2";
+	static const char set[] = "INSERT INTO digests(period, recipient,"
+	    " sent_at, state, message_id) VALUES (?1, ?2, ?4, 'claimed', ?3)"
+	    " ON CONFLICT(period, recipient) DO UPDATE SET sent_at = ?4,"
+	    " state = 'claimed', message_id = ?3";
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *stmt = NULL;
+	const char *state, *old;
+	int rc;
+
+	snprintf(msgid, msgid_len, "%s", new_id);
+	/* BEGIN IMMEDIATE: two senders cannot both see the period free. */
+	if (store_begin(st, err) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, get, -1, &stmt, NULL) != SQLITE_OK) {
+		err_set(err, ERR_TEMP, "the digest record: %s",
+		    sqlite3_errmsg(db));
+		goto fail;
+	}
+	sqlite3_bind_text(stmt, 1, period_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(stmt, 0);
+		old = (const char *)sqlite3_column_text(stmt, 1);
+		if (!force && strcmp(state, "failed") != 0) {
+			sqlite3_finalize(stmt);
+			store_rollback(st);
+			return 0;
+		}
+		/* A retry after a failure keeps the Message-ID. */
+		if (!force && old != NULL)
+			snprintf(msgid, msgid_len, "%s", old);
+	} else if (rc != SQLITE_DONE) {
+		err_set(err, ERR_TEMP, "the digest record: %s",
+		    sqlite3_errmsg(db));
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (digest_record_sql(st, set, period_key, recipient, msgid, time(NULL),
+	    err) != 0 || store_commit(st, err) != 0)
+		goto fail;
+	return 1;
+fail:
+	sqlite3_finalize(stmt);
+	store_rollback(st);
+	return -1;
+}
+
+int
+digest_record(struct store *st, const char *period_key, const char *recipient,
+    const char *msgid, bool sent, time_t now, struct err *err)
+{
+	/* Only our own claim: a later forced send may have taken the row. */
+	static const char ok[] = "UPDATE digests SET state = 'sent',"
+	    " sent_at = ?4 WHERE period = ?1 AND recipient = ?2"
+	    " AND message_id = ?3";
+	static const char failed[] = "UPDATE digests SET state = 'failed',"
+	    " sent_at = ?4 WHERE period = ?1 AND recipient = ?2"
+	    " AND message_id = ?3 AND state = 'claimed'";
+
+	return digest_record_sql(st, sent ? ok : failed, period_key, recipient,
+	    msgid, now, err);
+}
+
+/* Keeps an outcome for digest_flush. */
+static void
+digest_pending_add(struct digest_state *state, const char *period_key,
+    const char *recipient, const char *msgid, bool sent)
+{
+	struct digest_pending *p;
+
+	state->pending = xreallocarray(state->pending, state->npending + 1,
+	    sizeof *state->pending);
+	p = &state->pending[state->npending++];
+	p->period = xstrdup(period_key);
+	p->recipient = xstrdup(recipient);
+	p->msgid = xstrdup(msgid);
+	p->sent = sent;
+}
+
+static void
+digest_pending_free(struct digest_pending *p)
+{
+	free(p->period);
+	free(p->recipient);
+	free(p->msgid);
+}
+
+size_t
+digest_flush(struct store *st, struct digest_state *state, time_t now)
+{
+	struct err err;
+	size_t i, j;
+
+	for (i = j = 0; i < state->npending; i++) {
+		struct digest_pending *p = &state->pending[i];
+
+		if (digest_record(st, p->period, p->recipient, p->msgid,
+		    p->sent, now, &err) == 0) {
+			log_info("%s to %s: recorded as %s", p->period,
+			    p->recipient, p->sent ? "sent" : "not sent");
+			digest_pending_free(p);
+			continue;
+		}
+		state->pending[j++] = *p;
+	}
+	state->npending = j;
+	if (j == 0) {
+		free(state->pending);
+		state->pending = NULL;
+	}
+	return j;
+}
+
+void
+digest_state_free(struct digest_state *state)
+{
+	size_t i;
+
+	for (i = 0; i < state->npending; i++) {
+		log_warn("%s to %s: %s, but that is not recorded; it will not "
+		    "be sent again", state->pending[i].period,
+		    state->pending[i].recipient, state->pending[i].sent ?
+		    "sent" : "not sent");
+		digest_pending_free(&state->pending[i]);
+	}
+	free(state->pending);
+	memset(state, 0, sizeof *state);
+}
+
+int
 digest_deliver(struct store *st, const struct config *cfg,
-    const struct digest_period *period, time_t now, bool force, struct err *err)
+    const struct digest_period *period, time_t now, bool force,
+    struct digest_state *state, struct err *err)
 {
 	struct digest_recipients r;
 	struct digest_data d;
-	struct err e = { 0 };
-	char *msg;
+	struct err e = { 0 }, re;
+	char newid[256], msgid[256], *msg;
 	size_t i;
-	int sent = 0, failed = 0;
+	int sent = 0, failed = 0, rc;
 
+	digest_flush(st, state, now);
 	digest_recipients(cfg, &r);
 	if (r.n == 0) {
 		digest_recipients_free(&r);
@@ -1284,17 +1467,32 @@ digest_deliver(struct store *st, const struct config *cfg,
 		err_clear(&e);
 		if (digest_collect(st, cfg, period, &r.v[i].people, now, &d, &e) != 0)
 			goto failed;
-		msg = digest_message(cfg, &d, to, now);
-		digest_data_free(&d);
-		if (digest_send(cfg, to, msg, &e) != 0) {
-			free(msg);
-			goto failed;
+		digest_message_id(cfg, period, now, newid, sizeof newid);
+		rc = digest_claim(st, period->key, to, force, newid, msgid,
+		    sizeof msgid, &e);
+		if (rc <= 0) {
+			digest_data_free(&d);
+			if (rc < 0)
+				goto failed;
+			continue;	/* another sender has it */
 		}
+		msg = digest_message(cfg, &d, to, msgid, now);
+		digest_data_free(&d);
+		rc = digest_send(cfg, to, msg, state->stop, &e);
 		free(msg);
+		/* Accepted or not, the outcome is recorded, now or later. */
+		if (digest_record(st, period->key, to, msgid, rc == 0, now,
+		    &re) != 0) {
+			log_warn("%s to %s: %s, but cannot record it yet: %s",
+			    period->key, to, rc == 0 ? "sent" : "not sent",
+			    re.msg);
+			digest_pending_add(state, period->key, to, msgid,
+			    rc == 0);
+		}
+		if (rc != 0)
+			goto failed;
 		log_info("%s sent to %s", period->key, to);
 		sent++;
-		if (digest_mark_sent(st, period->key, to, now, &e) != 0)
-			goto failed;
 		continue;
 failed:
 		log_warn("%s to %s: %s", period->key, to, e.msg);
@@ -1402,6 +1600,9 @@ digest_run(struct store *st, const struct config *cfg, time_t now,
 	int n;
 
 	*next = digest_next(cfg, now);
+	if (digest_flush(st, state, now) > 0 &&
+	    (*next == 0 || now + DIGEST_RECORD_RETRY < *next))
+		*next = now + DIGEST_RECORD_RETRY;
 	if (state->retry_at > now) {
 		if (*next == 0 || state->retry_at < *next)
 			*next = state->retry_at;
@@ -1409,7 +1610,10 @@ digest_run(struct store *st, const struct config *cfg, time_t now,
 	}
 	if (!digest_due(st, cfg, now, &period))
 		return 0;
-	n = digest_deliver(st, cfg, &period, now, false, err);
+	n = digest_deliver(st, cfg, &period, now, false, state, err);
+	if (state->npending > 0 &&
+	    (*next == 0 || now + DIGEST_RECORD_RETRY < *next))
+		*next = now + DIGEST_RECORD_RETRY;
 	if (n >= 0) {
 		state->failures = 0;
 		state->retry_at = 0;

@@ -9,12 +9,17 @@
  * reads well in a terminal, and HTML with inline CSS only, drawn for a
  * 375 px phone screen and dark mode), sent over SMTP with libcurl.
  *
- * Sent periods are recorded in the store (table digests, created here),
- * so the agent sends each period once per recipient, across restarts.
+ * Each period and recipient is recorded in the store (table digests):
+ * claimed in a write transaction before the message goes out, with its
+ * Message-ID, and marked sent once the SMTP server accepted it.  A
+ * claimed digest is never sent again by the agent, also when recording
+ * the outcome fails (it is recorded later): each period is mailed once
+ * per recipient, across restarts and beside a manual send.
  */
 #ifndef SC_DIGEST_H
 #define SC_DIGEST_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -118,15 +123,19 @@ char	*digest_text(const struct config *, const struct digest_data *);
 /* The HTML part: inline CSS only, no scripts, no images.  Caller frees. */
 char	*digest_html(const struct config *, const struct digest_data *);
 
+/* A new Message-ID "<digest.PERIOD.TIME.RANDOM@FROM-DOMAIN>" into out. */
+void	 digest_message_id(const struct config *, const struct digest_period *,
+	    time_t now, char *out, size_t outlen);
+
 /*
  * The whole RFC 5322 message (CRLF line ends): Date, From, To, Subject
- * (RFC 2047 when not ASCII), Message-ID, MIME multipart/alternative with
- * quoted-printable UTF-8 parts.  Control characters in any header value
- * are replaced, so data can never add a header.  to may be NULL
- * (undisclosed recipients).  Caller frees.
+ * (RFC 2047 when not ASCII), Message-ID (msgid, or a new one when NULL),
+ * MIME multipart/alternative with quoted-printable UTF-8 parts.  Control
+ * characters in any header value are replaced, so data can never add a
+ * header.  to may be NULL (undisclosed recipients).  Caller frees.
  */
 char	*digest_message(const struct config *, const struct digest_data *,
-	    const char *to, time_t now);
+	    const char *to, const char *msgid, time_t now);
 
 /* Helpers, exposed for the unit tests. */
 void	digest_qp_encode(struct buf *, const char *text);	/* LF in, CRLF out */
@@ -138,31 +147,69 @@ bool	digest_valid_address(const char *);
  * smtp:// with required STARTTLS (unless tls = none), verified TLS, AUTH
  * with user and the config_secret password.  Errors: ERR_TEMP (network,
  * 4xx), ERR_WAIT (authentication, 5xx), ERR_FINAL (no [smtp], bad
- * address).
+ * address).  stop, when not NULL, aborts the transfer within a second of
+ * being set (ERR_TEMP).
  */
 int	digest_send(const struct config *, const char *to, const char *msg,
+	    const volatile sig_atomic_t *stop, struct err *);
+
+/*
+ * Whether the period was sent to recipient, or claimed for sending (the
+ * outcome unknown: never sent twice).  A store without the record: no.
+ */
+bool	digest_was_sent(struct store *, const char *period_key, const char *recipient);
+
+/*
+ * Claims the period for recipient in a write transaction, before sending:
+ * returns 1 with the Message-ID to use in msgid (that of an earlier
+ * attempt that surely failed, so that a copy that arrived after all is
+ * one message to the mail client; else new_id), 0 when it is sent or
+ * claimed already (unless force: a deliberate resend, with new_id), -1
+ * with err (nothing claimed: nothing may be sent).
+ */
+int	digest_claim(struct store *, const char *period_key,
+	    const char *recipient, bool force, const char *new_id, char *msgid,
+	    size_t msgid_len, struct err *);
+
+/*
+ * Records the outcome of a claimed send: sent (the server accepted it),
+ * or failed (it surely did not: a later attempt may send it again).
+ */
+int	digest_record(struct store *, const char *period_key,
+	    const char *recipient, const char *msgid, bool sent, time_t now,
 	    struct err *);
 
-/* Whether the period was recorded as sent to recipient (no table yet: no). */
-bool	digest_was_sent(struct store *, const char *period_key, const char *recipient);
-/* Records the period as sent to recipient, creating the table if needed. */
-int	digest_mark_sent(struct store *, const char *period_key, const char *recipient,
-	    time_t now, struct err *);
+/* An outcome that could not be recorded yet (the database was locked). */
+struct digest_pending {
+	char		*period;	/* owned */
+	char		*recipient;	/* owned */
+	char		*msgid;		/* owned */
+	bool		 sent;
+};
+
+/* State between sends (the agent's loop, one CLI run). */
+struct digest_state {
+	const volatile sig_atomic_t *stop; /* borrowed or NULL: aborts a send */
+	unsigned	 failures;
+	time_t		 retry_at;	/* 0: no back-off */
+	struct digest_pending *pending;	/* owned, recorded by the next call */
+	size_t		 npending;
+};
+
+/* Records the pending outcomes; returns how many are still pending. */
+size_t	digest_flush(struct store *, struct digest_state *, time_t now);
+void	digest_state_free(struct digest_state *);
 
 /*
  * Composes and sends the digest of period to every recipient not yet
- * recorded for it (all of them when force), recording each success.
- * Returns the number sent, or -1 with err of the first failure (the
- * others are still tried).
+ * recorded for it (all of them when force), claiming each before and
+ * recording each outcome after (in state when that fails).  Returns the
+ * number sent, or -1 with err of the first failure (the others are still
+ * tried).
  */
-int	digest_deliver(struct store *, const struct config *, const struct digest_period *,
-	    time_t now, bool force, struct err *);
-
-/* The agent's state between loops: back-off after failed sends. */
-struct digest_state {
-	unsigned	 failures;
-	time_t		 retry_at;	/* 0: no back-off */
-};
+int	digest_deliver(struct store *, const struct config *,
+	    const struct digest_period *, time_t now, bool force,
+	    struct digest_state *, struct err *);
 
 /*
  * Whether a digest is due at now: the latest scheduled time ([digest]
@@ -177,10 +224,11 @@ int	digest_due(struct store *, const struct config *, time_t now,
 time_t	digest_next(const struct config *, time_t now);
 
 /*
- * The agent's call, once per loop: sends the due digest unless backing
- * off; a failure backs off (60 s doubling, capped at an hour) and is
- * retried by a later call.  *next is when to call again (the retry time
- * or the next scheduled time).  Returns the number sent, or -1 with err.
+ * The agent's call, once per loop: records pending outcomes, then sends
+ * the due digest unless backing off; a failure backs off (60 s doubling,
+ * capped at an hour) and is retried by a later call.  *next is when to
+ * call again (the retry time, the next scheduled time, or soon while an
+ * outcome is pending).  Returns the number sent, or -1 with err.
  */
 int	digest_run(struct store *, const struct config *, time_t now,
 	    struct digest_state *, time_t *next, struct err *);

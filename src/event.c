@@ -1711,19 +1711,6 @@ event_scan_init(struct event_scan *s, const char *what, size_t len)
 	s->max_copies = len > EVENT_MAX_COPIES ? len : EVENT_MAX_COPIES;
 }
 
-int
-event_check(const char *buf, size_t len, const char *what, struct err *err)
-{
-	struct event_scan	 s;
-	icalcomponent		*root = NULL;
-	int			 rc;
-
-	event_scan_init(&s, what, len);
-	rc = event_scan_all(&s, buf, len, NULL, &root, err);
-	buf_free(&s.line);
-	return (rc);
-}
-
 /*
  * Parses the text into *root (NULL when it holds no component): the
  * whole text is checked first, so that an object beyond a bound is

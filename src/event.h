@@ -90,15 +90,6 @@ int	event_parse(const char *buf, size_t len, time_t from, time_t to,
 	    const char *tz, const char *what, struct ical_file *out, struct err *err);
 void	ical_file_free(struct ical_file *);
 
-/*
- * Checks that an iCalendar text keeps within the bounds event_parse holds
- * it to on what it may cost libical, without parsing it: for a caller
- * that hands the text to libical itself (a whole ICS feed).  Returns 0,
- * or -1 with err (ERR_DATA) naming what, the line and the bound.
- */
-int	event_check(const char *buf, size_t len, const char *what,
-	    struct err *err);
-
 /* The IANA name for a Windows zone name ("W. Europe Standard Time"), or NULL. */
 const char *event_windows_zone(const char *windows_name);
 

@@ -6,10 +6,25 @@
  * never sits in memory; only the start of an error body is kept for the
  * message.
  *
- * Redirects are followed here and not by libcurl: libcurl would repeat a
- * custom method to any host it is sent to, with our credentials.  We
- * follow a redirect only within the registrable domain of the URL it came
- * from and never from https to http.
+ * Origins: the credentials of a source belong to the origin (scheme, host
+ * and port) of its url and go nowhere else.  Every request of a handle
+ * with credentials is checked against that origin before it is sent, by
+ * http_same_origin(), the one check there is; the credentials are set on
+ * the curl handle per request, for that request only, and
+ * CURLOPT_UNRESTRICTED_AUTH stays off.  Redirects are followed here and
+ * not by libcurl (which would repeat a custom method anywhere): with
+ * credentials only within their origin, without them anywhere but from
+ * https to http.  Every URL loses its userinfo first: libcurl hands back
+ * redirect URLs with our user:password@ in them.
+ *
+ * Size: gzip and deflate are decoded here with zlib rather than by
+ * libcurl, so that the decoded size of every response (whatever its
+ * status) is counted and capped (HTTP_MAX_BODY), and the headers too
+ * (HTTP_MAX_HEADERS); a gzip bomb ends at the cap with a clear error.
+ *
+ * Stopping: the progress callback, which libcurl calls at least once a
+ * second even while nothing moves (connect, waiting for headers, a
+ * stalled body), aborts the transfer once the poll's stop flag is set.
  *
  * Trust: with a ca_file, libcurl's GnuTLS flavour replaces its default
  * bundle with CURLOPT_CAINFO.  To trust the system store as well we also
@@ -24,17 +39,17 @@
  * offers Digest switches the handle to Digest.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 
 #define LOG_TAG "http"
-#include "account.h"
 #include "http.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -46,10 +61,14 @@
 #define HTTP_RETRY_MIN		60	/* Retry-After clamped to 1 min ... */
 #define HTTP_RETRY_MAX		7200	/* ... 2 h, as DAVx5 does */
 #define HTTP_SYSTEM_CAPATH	"/etc/ssl/certs"
+#define HTTP_DECODE_CHUNK	16384	/* decoded bytes handed on at once */
 
 struct http {
 	CURL		*curl;
 	char		*tag;		/* owned: source name for messages */
+	char		*origin;	/* owned: the credentials' URL */
+	bool		 secret_url;	/* name URLs by their origin only */
+	size_t		 max_body;
 	char		*user;		/* owned */
 	char		*password;	/* owned */
 	char		*bearer;	/* owned */
@@ -57,8 +76,20 @@ struct http {
 	int		 timeout;
 	bool		 digest;	/* the server wants Digest, not Basic */
 	time_t		 retry_until;	/* Retry-After of a 429/503 */
+	volatile sig_atomic_t *stop;	/* borrowed: the poll's stop flag */
 	unsigned long	 nrequests;
 	char		 curl_error[CURL_ERROR_SIZE];
+};
+
+struct http_decoder {
+	z_stream	 z;
+	bool		 inflating;	/* gzip or deflate; else identity */
+	bool		 started;	/* a compressed byte was seen */
+	bool		 ended;		/* the last member ended */
+	size_t		 max;
+	size_t		 in;		/* bytes on the wire */
+	size_t		 out;		/* decoded bytes */
+	char		 buf[HTTP_DECODE_CHUNK];
 };
 
 /* What the curl callbacks of one transfer share. */
@@ -67,9 +98,295 @@ struct http_transfer {
 	const struct http_request *req;
 	struct http_response	*resp;
 	size_t			 error_len;
+	size_t			 header_bytes;
+	char			*encoding;	/* owned: Content-Encoding */
+	struct http_decoder	*dec;		/* owned: of the response read */
 	bool			 aborted;
+	bool			 own_err;	/* cb_err ours, not the caller's */
 	struct err		 cb_err;
 };
+
+char *
+http_clean_text(char *s)
+{
+	unsigned char *p = (unsigned char *)s, *q = (unsigned char *)s;
+	size_t n, i;
+	unsigned c;
+
+	while (*p != '\0') {
+		c = *p;
+		if (c < 0x80) {
+			*q++ = c < 0x20 || c == 0x7f ? '?' : (unsigned char)c;
+			p++;
+			continue;
+		}
+		/* The length of a UTF-8 sequence by its lead byte; 0: invalid. */
+		n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+		    c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				break;
+		/* Overlong, surrogates and past U+10FFFF, as RFC 3629 says. */
+		if (n == 0 || i < n ||
+		    (c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f) ||
+		    (c == 0xc2 && p[1] < 0xa0)) {
+			/* Not UTF-8, or a C1 control (U+0080 to U+009F). */
+			*q++ = '?';
+			p += n == 2 && i == 2 ? 2 : 1;
+			continue;
+		}
+		memmove(q, p, n);
+		q += n;
+		p += n;
+	}
+	*q = '\0';
+	return s;
+}
+
+struct http_decoder *
+http_decoder_new(const char *coding, size_t max, struct err *err)
+{
+	struct http_decoder *d;
+	char name[32];
+	size_t n;
+	bool inflating = false;
+
+	if (coding != NULL) {
+		while (*coding == ' ' || *coding == '\t')
+			coding++;
+		n = strlen(coding);
+		while (n > 0 && isspace((unsigned char)coding[n - 1]))
+			n--;
+		if (n >= sizeof name) {
+			err_set(err, ERR_WAIT, "unsupported Content-Encoding");
+			return NULL;
+		}
+		memcpy(name, coding, n);
+		name[n] = '\0';
+		if (strcasecmp(name, "gzip") == 0 ||
+		    strcasecmp(name, "x-gzip") == 0 ||
+		    strcasecmp(name, "deflate") == 0)
+			inflating = true;
+		else if (n != 0 && strcasecmp(name, "identity") != 0) {
+			http_clean_text(name);
+			err_set(err, ERR_WAIT, "unsupported Content-Encoding %s",
+			    name);
+			return NULL;
+		}
+	}
+	d = xcalloc(1, sizeof *d);
+	d->max = max;
+	d->inflating = inflating;
+	/* 32 + 15: a zlib or a gzip header, detected by zlib. */
+	if (inflating && inflateInit2(&d->z, 32 + 15) != Z_OK)
+		fatal("inflateInit2 failed");
+	return d;
+}
+
+/* Hands decoded bytes to the sink unless the cap is passed. */
+static int
+http_decoder_out(struct http_decoder *d, const char *data, size_t len,
+    http_body_cb sink, void *arg, struct err *err)
+{
+	if (len > d->max - d->out)
+		return err_set(err, ERR_TEMP, "response larger than %zu MiB "
+		    "(decoded); refused", d->max >> 20);
+	d->out += len;
+	return sink(data, len, arg, err);
+}
+
+int
+http_decoder_feed(struct http_decoder *d, const char *data, size_t len,
+    http_body_cb sink, void *arg, struct err *err)
+{
+	size_t made;
+	int zrc;
+
+	if (len > d->max - d->in)
+		return err_set(err, ERR_TEMP, "response larger than %zu MiB; "
+		    "refused", d->max >> 20);
+	d->in += len;
+	if (!d->inflating)
+		return http_decoder_out(d, data, len, sink, arg, err);
+	if (len > 0)
+		d->started = true;
+	d->z.next_in = (Bytef *)(uintptr_t)data;
+	d->z.avail_in = (uInt)len;
+	for (;;) {
+		if (d->ended) {
+			/* A gzip member ended; another may follow (RFC 1952). */
+			if (d->z.avail_in == 0)
+				return 0;
+			if (inflateReset(&d->z) != Z_OK)
+				return err_set(err, ERR_TEMP,
+				    "malformed compressed body");
+			d->ended = false;
+		}
+		d->z.next_out = (Bytef *)d->buf;
+		d->z.avail_out = sizeof d->buf;
+		zrc = inflate(&d->z, Z_NO_FLUSH);
+		if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR)
+			return err_set(err, ERR_TEMP, "malformed compressed body "
+			    "(zlib: %s)", d->z.msg != NULL ? d->z.msg : "error");
+		made = sizeof d->buf - d->z.avail_out;
+		if (made > 0 && http_decoder_out(d, d->buf, made, sink, arg,
+		    err) != 0)
+			return -1;
+		if (zrc == Z_STREAM_END)
+			d->ended = true;
+		/* Done with this piece: no input left and no output pending. */
+		else if (d->z.avail_in == 0 && made < sizeof d->buf)
+			return 0;
+		else if (zrc == Z_BUF_ERROR && made == 0)
+			return 0;
+	}
+}
+
+int
+http_decoder_finish(struct http_decoder *d, struct err *err)
+{
+	if (d->inflating && d->started && !d->ended)
+		return err_set(err, ERR_TEMP, "compressed body cut short");
+	return 0;
+}
+
+size_t
+http_decoder_total(const struct http_decoder *d)
+{
+	return d->out;
+}
+
+void
+http_decoder_free(struct http_decoder *d)
+{
+	if (d == NULL)
+		return;
+	if (d->inflating)
+		inflateEnd(&d->z);
+	free(d);
+}
+
+/*
+ * url with whatever libcurl let through that may not stand in a URL or a
+ * log line (controls, spaces, bytes over 0x7e) percent-encoded; frees
+ * url.  NULL stays NULL.
+ */
+static char *
+http_url_printable(char *url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = { 0 };
+	const unsigned char *p;
+	char esc[3];
+
+	if (url == NULL)
+		return NULL;
+	for (p = (const unsigned char *)url; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f) {
+			esc[0] = '%';
+			esc[1] = hex[*p >> 4];
+			esc[2] = hex[*p & 15];
+			buf_append(&b, esc, 3);
+		} else
+			buf_append(&b, (const char *)p, 1);
+	}
+	free(url);
+	return b.data;
+}
+
+char *
+http_url_clean(const char *url)
+{
+	CURLU *u = curl_url();
+	char *s = NULL, *out = NULL;
+
+	if (u == NULL)
+		fatal("curl_url failed");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) == CURLUE_OK)
+		out = xstrdup(s);
+	curl_free(s);
+	curl_url_cleanup(u);
+	return http_url_printable(out);
+}
+
+/* The origin of url as "scheme://host:port", lower case; false if malformed. */
+static bool
+http_origin(const char *url, char *out, size_t len)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	bool ok = false;
+
+	if (u == NULL)
+		fatal("curl_url failed");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK) {
+		ok = (size_t)snprintf(out, len, "%s://%s:%s", scheme, host,
+		    port) < len;
+		for (char *p = out; ok && *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+bool
+http_same_origin(const char *a, const char *b)
+{
+	char oa[512], ob[512];
+
+	return http_origin(a, oa, sizeof oa) && http_origin(b, ob, sizeof ob) &&
+	    strcmp(oa, ob) == 0;
+}
+
+void
+http_url_show(const char *url, bool secret, char *out, size_t len)
+{
+	CURLU *u;
+	char *clean, *s = NULL;
+
+	clean = http_url_clean(url);
+	if (clean == NULL) {
+		snprintf(out, len, "(a malformed URL)");
+		return;
+	}
+	if (!secret) {
+		snprintf(out, len, "%s", clean);
+		free(clean);
+		return;
+	}
+	/* Only the origin: the path and query hold the feed's key. */
+	if ((u = curl_url()) == NULL)
+		fatal("curl_url failed");
+	if (curl_url_set(u, CURLUPART_URL, clean, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PATH, "/", 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_QUERY, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) == CURLUE_OK)
+		snprintf(out, len, "%s...", s);
+	else
+		snprintf(out, len, "(a malformed URL)");
+	curl_free(s);
+	curl_url_cleanup(u);
+	free(clean);
+}
+
+void
+http_url_name(const struct http *h, const char *url, char *out, size_t len)
+{
+	http_url_show(url, h != NULL && h->secret_url, out, len);
+}
 
 struct http *
 http_new(const struct http_opts *opts, const char *tag)
@@ -81,6 +398,9 @@ http_new(const struct http_opts *opts, const char *tag)
 	if (h->curl == NULL)
 		fatal("curl_easy_init failed");
 	h->tag = xstrdup(tag != NULL ? tag : "http");
+	h->origin = opts->origin != NULL ? http_url_clean(opts->origin) : NULL;
+	h->secret_url = opts->secret_url;
+	h->max_body = opts->max_body > 0 ? opts->max_body : HTTP_MAX_BODY;
 	h->user = xstrdup(opts->user);
 	h->password = xstrdup(opts->password != NULL ? opts->password : "");
 	h->bearer = xstrdup(opts->bearer);
@@ -112,6 +432,8 @@ http_open_source(const struct source *src, struct http **out, struct err *err)
 	    config_secret(&src->password, &password, err) != 0)
 		return -1;
 	memset(&o, 0, sizeof o);
+	o.origin = src->url;
+	o.secret_url = src->type == SOURCE_ICS;
 	o.user = src->user;
 	o.password = password;
 	o.bearer = token;
@@ -130,11 +452,18 @@ http_free(struct http *h)
 		return;
 	curl_easy_cleanup(h->curl);
 	free(h->tag);
+	free(h->origin);
 	free(h->user);
 	http_wipe(h->password);
 	http_wipe(h->bearer);
 	free(h->ca_file);
 	free(h);
+}
+
+void
+http_set_stop(struct http *h, volatile sig_atomic_t *stop)
+{
+	h->stop = stop;
 }
 
 void
@@ -153,7 +482,14 @@ http_request_count(const struct http *h)
 	return h->nrequests;
 }
 
-/* Copies a header value without its surrounding white space. */
+/* True when the handle has credentials to send. */
+static bool
+http_has_credentials(const struct http *h)
+{
+	return h->bearer != NULL || h->user != NULL;
+}
+
+/* Copies a header value without its surrounding white space, printable. */
 static char *
 http_header_value(const char *v, size_t len)
 {
@@ -163,49 +499,82 @@ http_header_value(const char *v, size_t len)
 	}
 	while (len > 0 && isspace((unsigned char)v[len - 1]))
 		len--;
-	return xstrndup(v, len);
+	return http_clean_text(xstrndup(v, len));
 }
 
-/* Keeps ETag and Last-Modified of the final response; forgets earlier ones. */
+/* Forgets the body decoding of the response read so far. */
+static void
+http_transfer_reset(struct http_transfer *t)
+{
+	free(t->encoding);
+	t->encoding = NULL;
+	http_decoder_free(t->dec);
+	t->dec = NULL;
+}
+
+/* Fails the transfer from a callback with an error of our own. */
+static size_t
+http_transfer_fail(struct http_transfer *t)
+{
+	t->aborted = true;
+	t->own_err = true;
+	return 0;
+}
+
+/*
+ * Keeps ETag, Last-Modified and Content-Encoding of the final response;
+ * forgets earlier ones.  Headers beyond HTTP_MAX_HEADERS end the transfer.
+ */
 static size_t
 http_header_cb(char *data, size_t size, size_t n, void *arg)
 {
 	struct http_transfer *t = arg;
 	size_t len = size * n;
 
+	t->header_bytes += len;
+	if (t->header_bytes > HTTP_MAX_HEADERS) {
+		err_set(&t->cb_err, ERR_TEMP, "response headers larger than "
+		    "%u KiB; refused", HTTP_MAX_HEADERS >> 10);
+		return http_transfer_fail(t);
+	}
 	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
 		free(t->resp->etag);
 		free(t->resp->last_modified);
 		t->resp->etag = t->resp->last_modified = NULL;
 		t->error_len = 0;
 		t->resp->error_body[0] = '\0';
+		http_transfer_reset(t);
 	} else if (len > 5 && strncasecmp(data, "ETag:", 5) == 0) {
 		free(t->resp->etag);
 		t->resp->etag = http_header_value(data + 5, len - 5);
 	} else if (len > 14 && strncasecmp(data, "Last-Modified:", 14) == 0) {
 		free(t->resp->last_modified);
 		t->resp->last_modified = http_header_value(data + 14, len - 14);
+	} else if (len > 17 && strncasecmp(data, "Content-Encoding:", 17) == 0) {
+		free(t->encoding);
+		t->encoding = http_header_value(data + 17, len - 17);
 	}
 	return len;
 }
 
-/* Streams a 2xx body to the caller; keeps the start of any other body. */
-static size_t
-http_write_cb(char *data, size_t size, size_t n, void *arg)
+/* Streams a decoded 2xx body to the caller; keeps the start of any other body. */
+static int
+http_sink(const char *data, size_t len, void *arg, struct err *err)
 {
 	struct http_transfer *t = arg;
-	size_t len = size * n, room;
+	size_t room;
 	long code = 0;
 
 	curl_easy_getinfo(t->h->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 200 && code < 300) {
 		if (t->req->cb == NULL)
-			return len;
-		if (t->req->cb(data, len, t->req->arg, &t->cb_err) != 0) {
-			t->aborted = true;
 			return 0;
+		if (t->req->cb(data, len, t->req->arg, err) != 0) {
+			/* The caller's own error, passed on as it is. */
+			t->own_err = false;
+			return -1;
 		}
-		return len;
+		return 0;
 	}
 	room = sizeof t->resp->error_body - 1 - t->error_len;
 	if (len < room)
@@ -213,7 +582,38 @@ http_write_cb(char *data, size_t size, size_t n, void *arg)
 	memcpy(t->resp->error_body + t->error_len, data, room);
 	t->error_len += room;
 	t->resp->error_body[t->error_len] = '\0';
+	return 0;
+}
+
+/* Decodes a piece of the body and hands it on. */
+static size_t
+http_write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_transfer *t = arg;
+	size_t len = size * n;
+
+	if (t->dec == NULL) {
+		t->dec = http_decoder_new(t->encoding, t->h->max_body, &t->cb_err);
+		if (t->dec == NULL)
+			return http_transfer_fail(t);
+	}
+	t->own_err = true;
+	if (http_decoder_feed(t->dec, data, len, http_sink, t, &t->cb_err) != 0) {
+		t->aborted = true;
+		return 0;
+	}
 	return len;
+}
+
+/* Stops a transfer once the poll's stop flag is set. */
+static int
+http_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct http *h = arg;
+
+	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	return h->stop != NULL && *h->stop ? 1 : 0;
 }
 
 /* The libcurl built-in CA directory, which ca_file must not replace. */
@@ -227,40 +627,24 @@ http_system_capath(void)
 	return HTTP_SYSTEM_CAPATH;
 }
 
-/* Sets the options of one attempt at url; returns the header list to free. */
-static struct curl_slist *
-http_setup(struct http *h, const struct http_request *req, const char *url,
-    struct http_transfer *t)
+/*
+ * Sets the credentials for one request: only when url has the origin of
+ * the handle's url, and cleared otherwise, since the curl handle keeps
+ * options from one request to the next.
+ */
+static void
+http_setup_auth(struct http *h, const char *url)
 {
 	CURL *c = h->curl;
-	struct curl_slist *hdr = NULL;
-	char line[512];
 	bool https = strncasecmp(url, "https:", 6) == 0;
 
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "salescycle");
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->curl_error);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(h->timeout < HTTP_CONNECT_TIMEOUT ?
-	    h->timeout : HTTP_CONNECT_TIMEOUT));
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)h->timeout);
-	/* A server that dribbles a byte a second must not hold a worker forever. */
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)h->timeout * HTTP_TOTAL_TIMEOUTS);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->ca_file != NULL) {
-		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
-		curl_easy_setopt(c, CURLOPT_CAPATH, http_system_capath());
-	}
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
-
+	curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	curl_easy_setopt(c, CURLOPT_USERNAME, NULL);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, NULL);
+	curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+	if (h->origin == NULL || !http_same_origin(h->origin, url))
+		return;
 	if (h->bearer != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, h->bearer);
@@ -275,6 +659,47 @@ http_setup(struct http *h, const struct http_request *req, const char *url,
 			curl_easy_setopt(c, CURLOPT_HTTPAUTH,
 			    CURLAUTH_BASIC | CURLAUTH_DIGEST);
 	}
+}
+
+/* Sets the options of one attempt at url; returns the header list to free. */
+static struct curl_slist *
+http_setup(struct http *h, const struct http_request *req, const char *url,
+    struct http_transfer *t)
+{
+	CURL *c = h->curl;
+	struct curl_slist *hdr = NULL;
+	char line[512];
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "salescycle");
+	/* We decode, so that we can count what comes out (see above). */
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);
+	curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->max_body);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->curl_error);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(h->timeout < HTTP_CONNECT_TIMEOUT ?
+	    h->timeout : HTTP_CONNECT_TIMEOUT));
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)h->timeout);
+	/* A server that dribbles a byte a second must not hold a worker forever. */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)h->timeout * HTTP_TOTAL_TIMEOUTS);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_file != NULL) {
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+		curl_easy_setopt(c, CURLOPT_CAPATH, http_system_capath());
+	}
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+	http_setup_auth(h, url);
 
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	if (req->body != NULL) {
@@ -286,6 +711,7 @@ http_setup(struct http *h, const struct http_request *req, const char *url,
 	}
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
 	    strcmp(req->method, "GET") == 0 ? NULL : req->method);
+	hdr = curl_slist_append(hdr, "Accept-Encoding: gzip");
 	/* Keep libcurl from waiting for 100-continue on large bodies. */
 	hdr = curl_slist_append(hdr, "Expect:");
 	if (req->depth != NULL) {
@@ -315,7 +741,7 @@ http_note_type(struct http *h, struct http_response *resp)
 	resp->content_type = NULL;
 	if (curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
 	    type != NULL)
-		resp->content_type = xstrdup(type);
+		resp->content_type = http_clean_text(xstrdup(type));
 }
 
 /* Remembers a 429/503's Retry-After (clamped) so that no request goes out before. */
@@ -364,8 +790,10 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 	struct curl_slist *hdr;
 	CURLcode rc;
 	long avail = 0;
-	int attempt;
+	int attempt, ret = 0;
+	char name[600];
 
+	http_url_name(h, url, name, sizeof name);
 	for (attempt = 0; attempt < 2; attempt++) {
 		memset(&t, 0, sizeof t);
 		t.h = h;
@@ -378,90 +806,64 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 		curl_slist_free_all(hdr);
 		if (t.aborted) {
-			*err = t.cb_err;
+			if (!t.own_err)
+				*err = t.cb_err;
+			else
+				err_set(err, t.cb_err.cls, "%s %s: %s", req->method,
+				    name, t.cb_err.msg);
 			if (err->cls == ERR_NONE)
-				err_set(err, ERR_TEMP, "%s %s: aborted", req->method, url);
-			return -1;
+				err_set(err, ERR_TEMP, "%s %s: aborted", req->method,
+				    name);
+			ret = -1;
+			goto out;
 		}
-		if (rc != CURLE_OK)
-			return err_set(err, http_curl_class(rc), "%s %s: %s",
-			    req->method, url, h->curl_error[0] != '\0' ?
+		if (rc == CURLE_ABORTED_BY_CALLBACK) {
+			ret = err_set(err, ERR_TEMP, "%s %s: stopped", req->method,
+			    name);
+			goto out;
+		}
+		if (rc == CURLE_FILESIZE_EXCEEDED) {
+			ret = err_set(err, ERR_TEMP, "%s %s: response larger than "
+			    "%zu MiB; refused", req->method, name,
+			    h->max_body >> 20);
+			goto out;
+		}
+		if (rc != CURLE_OK) {
+			/* libcurl may quote what the server sent. */
+			http_clean_text(h->curl_error);
+			ret = err_set(err, http_curl_class(rc), "%s %s: %s",
+			    req->method, name, h->curl_error[0] != '\0' ?
 			    h->curl_error : curl_easy_strerror(rc));
+			goto out;
+		}
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		curl_easy_getinfo(h->curl, CURLINFO_HTTPAUTH_AVAIL, &avail);
 		http_note_type(h, resp);
+		if (resp->status / 100 == 2 && t.dec != NULL &&
+		    http_decoder_finish(t.dec, &t.cb_err) != 0) {
+			ret = err_set(err, t.cb_err.cls, "%s %s: %s", req->method,
+			    name, t.cb_err.msg);
+			goto out;
+		}
 		/* Our up-front Basic was refused but Digest is on offer. */
 		if (resp->status == 401 && h->bearer == NULL && h->user != NULL &&
 		    !h->digest && (avail & CURLAUTH_DIGEST) &&
 		    strncasecmp(url, "https:", 6) == 0) {
 			h->digest = true;
+			http_transfer_reset(&t);
 			continue;
 		}
 		break;
 	}
 	http_note_retry(h, resp->status);
-	return 0;
-}
-
-/* True for an IPv4 or IPv6 address literal (curl gives IPv6 in brackets). */
-static bool
-http_is_ip(const char *host)
-{
-	unsigned char addr[16];
-	char v6[64];
-	size_t n = strlen(host);
-
-	if (inet_pton(AF_INET, host, addr) == 1)
-		return true;
-	if (n > 2 && n < sizeof v6 && host[0] == '[' && host[n - 1] == ']') {
-		memcpy(v6, host + 1, n - 2);
-		v6[n - 2] = '\0';
-		return inet_pton(AF_INET6, v6, addr) == 1;
-	}
-	return false;
-}
-
-bool
-http_same_site(const char *from, const char *to)
-{
-	CURLU *a = curl_url(), *b = curl_url();
-	char *sa = NULL, *sb = NULL, *ha = NULL, *hb = NULL;
-	char ra[256], rb[256];
-	bool ok = false;
-
-	if (a == NULL || b == NULL)
-		fatal("curl_url failed");
-	if (curl_url_set(a, CURLUPART_URL, from, 0) != CURLUE_OK ||
-	    curl_url_set(b, CURLUPART_URL, to, 0) != CURLUE_OK ||
-	    curl_url_get(a, CURLUPART_SCHEME, &sa, 0) != CURLUE_OK ||
-	    curl_url_get(b, CURLUPART_SCHEME, &sb, 0) != CURLUE_OK ||
-	    curl_url_get(a, CURLUPART_HOST, &ha, 0) != CURLUE_OK ||
-	    curl_url_get(b, CURLUPART_HOST, &hb, 0) != CURLUE_OK)
-		goto out;
-	if (strcasecmp(sa, "https") == 0 && strcasecmp(sb, "https") != 0)
-		goto out;
-	if (strcasecmp(ha, hb) == 0) {
-		ok = true;
-		goto out;
-	}
-	/* An address is its own site: the suffix list would pair 10.0.1.10 with 192.168.1.10. */
-	if (http_is_ip(ha) || http_is_ip(hb))
-		goto out;
-	if (account_registrable(ha, ra, sizeof ra) &&
-	    account_registrable(hb, rb, sizeof rb) && strcasecmp(ra, rb) == 0)
-		ok = true;
 out:
-	curl_free(sa);
-	curl_free(sb);
-	curl_free(ha);
-	curl_free(hb);
-	curl_url_cleanup(a);
-	curl_url_cleanup(b);
-	return ok;
+	http_transfer_reset(&t);
+	return ret;
 }
 
-char *
-http_resolve(const char *base, const char *href)
+/* Resolves href against base, without userinfo; printable ASCII only. */
+static char *
+http_resolve_raw(const char *base, const char *href)
 {
 	CURLU *u = curl_url();
 	char *s = NULL, *out = NULL;
@@ -470,11 +872,20 @@ http_resolve(const char *base, const char *href)
 		fatal("curl_url failed");
 	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
 	    curl_url_set(u, CURLUPART_URL, href, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_URL, &s, CURLU_NO_DEFAULT_PORT) == CURLUE_OK)
 		out = xstrdup(s);
 	curl_free(s);
 	curl_url_cleanup(u);
 	return out;
+}
+
+char *
+http_resolve(const char *base, const char *href)
+{
+	return http_url_printable(http_resolve_raw(base, href));
 }
 
 char *
@@ -493,19 +904,48 @@ http_url_path(const char *url)
 	return out;
 }
 
+/*
+ * Where a redirect may go: with credentials only within their origin
+ * (which the caller states in the error); without, anywhere but from
+ * https to http.
+ */
+static bool
+http_redirect_ok(const struct http *h, const char *from, const char *to)
+{
+	if (http_has_credentials(h))
+		return h->origin != NULL && http_same_origin(h->origin, to);
+	return strncasecmp(from, "https:", 6) != 0 ||
+	    strncasecmp(to, "https:", 6) == 0;
+}
+
 int
 http_request(struct http *h, const struct http_request *req,
     struct http_response *resp, struct err *err)
 {
 	char *url, *next;
 	char *loc = NULL;
+	char name[600], lname[600];
 	int hops;
 
 	memset(resp, 0, sizeof *resp);
+	http_url_name(h, req->url, name, sizeof name);
+	if (h->stop != NULL && *h->stop)
+		return err_set(err, ERR_TEMP, "%s %s: stopped", req->method, name);
 	if (h->retry_until > time(NULL))
 		return err_set(err, ERR_WAIT, "%s: server asked to wait %lld s more",
-		    req->url, (long long)(h->retry_until - time(NULL)));
-	url = xstrdup(req->url);
+		    name, (long long)(h->retry_until - time(NULL)));
+	url = http_url_clean(req->url);
+	if (url == NULL)
+		return err_set(err, ERR_FINAL, "%s: malformed URL", name);
+	/* The one check: credentials go to their own origin and nowhere else. */
+	if (http_has_credentials(h) &&
+	    (h->origin == NULL || !http_same_origin(h->origin, url))) {
+		err_set(err, ERR_FINAL, "%s %s: another origin than the url's "
+		    "(scheme, host and port); not sent there with credentials",
+		    req->method, name);
+		free(url);
+		return -1;
+	}
 	for (hops = 0;; hops++) {
 		free(resp->etag);
 		free(resp->last_modified);
@@ -520,20 +960,34 @@ http_request(struct http *h, const struct http_request *req,
 		curl_easy_getinfo(h->curl, CURLINFO_REDIRECT_URL, &loc);
 		if (loc == NULL)
 			break;
+		http_url_name(h, url, name, sizeof name);
+		/* libcurl puts our user:password@ into it: drop them first. */
+		next = http_url_clean(loc);
+		if (next == NULL) {
+			err_set(err, ERR_WAIT, "%s %s: malformed redirect",
+			    req->method, name);
+			free(url);
+			return -1;
+		}
+		http_url_name(h, next, lname, sizeof lname);
 		if (hops >= HTTP_MAX_REDIRECTS) {
 			err_set(err, ERR_FINAL, "%s %s: too many redirects",
-			    req->method, req->url);
+			    req->method, name);
+			free(next);
 			free(url);
 			return -1;
 		}
-		if (!http_same_site(url, loc)) {
-			err_set(err, ERR_FINAL, "%s: redirect to %s leaves the site "
-			    "or drops TLS, not followed", url, loc);
+		if (!http_redirect_ok(h, url, next)) {
+			err_set(err, ERR_FINAL, "%s: redirected to %s, %s; not "
+			    "followed%s", name, lname, http_has_credentials(h) ?
+			    "another origin (scheme, host and port)" :
+			    "from https to http", http_has_credentials(h) ?
+			    " (set url = to it if that is right)" : "");
+			free(next);
 			free(url);
 			return -1;
 		}
-		log_debug("%s: %s redirected to %s", h->tag, url, loc);
-		next = xstrdup(loc);
+		log_debug("%s: %s redirected to %s", h->tag, name, lname);
 		free(url);
 		url = next;
 	}
@@ -541,22 +995,24 @@ http_request(struct http *h, const struct http_request *req,
 	return 0;
 }
 
-/* The first line of an error body, for messages; empty if none. */
+/*
+ * The first line of an error body, for messages, made printable (the
+ * server's text reaches logs and terminals); empty if none.
+ */
 static void
 http_error_excerpt(const struct http_response *resp, char *out, size_t outlen)
 {
-	size_t i, n = 0;
+	const char *p = resp->error_body;
+	size_t n = 0;
 
-	for (i = 0; resp->error_body[i] != '\0' && n + 1 < outlen && n < 120; i++) {
-		unsigned char ch = (unsigned char)resp->error_body[i];
-
-		if (ch == '\n' && n > 0)
-			break;
-		if (ch < 0x20 || ch == 0x7f)
-			continue;
-		out[n++] = (char)ch;
-	}
+	while (*p == '\r' || *p == '\n' || *p == ' ' || *p == '\t')
+		p++;
+	while (p[n] != '\0' && p[n] != '\r' && p[n] != '\n' && n + 1 < outlen &&
+	    n < 120)
+		n++;
+	memcpy(out, p, n);
 	out[n] = '\0';
+	http_clean_text(out);
 }
 
 void
@@ -575,7 +1031,7 @@ http_connection_info(struct http *h, const char *url, char *out, size_t len)
 	curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_IP, &ip);
 	curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_PORT, &port);
 	snprintf(out, len, "connected to %s (%s:%ld)%s%s%s%s",
-	    host != NULL ? host : url, ip != NULL && *ip != '\0' ? ip : "?",
+	    host != NULL ? host : "?", ip != NULL && *ip != '\0' ? ip : "?",
 	    port, https ? "; TLS certificate verified for " : "; no TLS (http)",
 	    https && host != NULL ? host : "",
 	    https && h->ca_file != NULL ? " with ca_file " : "",

@@ -2,15 +2,23 @@
 /*
  * The one libcurl wrapper of the CalDAV and ICS sources.  A struct http
  * keeps one curl handle (so connections are reused between requests and
- * polls), the credentials and the TLS settings of one source.  Requests
- * stream their body to a callback; redirects are followed here, by hand,
- * and only within the registrable domain of the URL they started from and
- * never from https to http, so credentials never leak.  HTTP errors are
- * mapped to err classes by http_status_error().
+ * polls), the credentials and the TLS settings of one source.
+ *
+ * Credentials belong to one origin (scheme, host and port: RFC 6454), the
+ * one of the source's url; http_same_origin() is the one check of every
+ * URL before credentials go there.  A handle with credentials refuses
+ * requests and redirects to any other origin.  URLs lose their userinfo
+ * (user:password@) before they are requested, logged, stored or shown.
+ *
+ * Bodies are streamed to a callback after gzip decoding done here (not by
+ * libcurl), so that the decoded size of every response is counted against
+ * a cap.  Transfers stop within about a second when the stop flag is set.
+ * HTTP errors are mapped to err classes by http_status_error().
  */
 #ifndef SC_HTTP_H
 #define SC_HTTP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -18,9 +26,16 @@
 #include "config.h"
 #include "err.h"
 
+/* Decoded bytes of one response (after gzip), and of its headers. */
+#define HTTP_MAX_BODY		(64u * 1024 * 1024)
+#define HTTP_MAX_HEADERS	(256u * 1024)
+
 struct http;
 
 struct http_opts {
+	const char	*origin;	/* URL whose origin alone gets credentials */
+	bool		 secret_url;	/* path and query are secret (a feed's key) */
+	size_t		 max_body;	/* 0: HTTP_MAX_BODY */
 	const char	*user;		/* NULL: no Basic/Digest auth */
 	const char	*password;
 	const char	*bearer;	/* token from token_command; wins over user */
@@ -48,11 +63,11 @@ struct http_request {
 
 struct http_response {
 	long		 status;	/* final status after redirects */
-	char		*url;		/* owned: the URL that answered */
-	char		*etag;		/* owned, NULL if none */
-	char		*last_modified;	/* owned, NULL if none */
+	char		*url;		/* owned: the URL that answered, no userinfo */
+	char		*etag;		/* owned, NULL if none; printable */
+	char		*last_modified;	/* owned, NULL if none; printable */
 	char		*content_type;	/* owned, NULL if none */
-	char		 error_body[2048];	/* start of a non-2xx body, NUL-terminated */
+	char		 error_body[2048];	/* start of a non-2xx body (decoded), NUL-terminated */
 };
 
 /* Copies what it needs from opts.  Caller frees with http_free(). */
@@ -60,19 +75,28 @@ struct http	*http_new(const struct http_opts *, const char *tag);
 
 /*
  * A handle for a configured source: its user and password (or its
- * token_command's bearer token), ca_file and timeout.  -1 with err when a
- * secret cannot be read.
+ * token_command's bearer token) for the origin of its url, ca_file and
+ * timeout; the url of an ICS source counts as secret.  -1 with err when
+ * a secret cannot be read.
  */
 int		 http_open_source(const struct source *, struct http **,
 		    struct err *);
 void		 http_free(struct http *);
 
 /*
+ * The stop flag of the poll that uses the handle (NULL: none): once set,
+ * a request in progress fails within about a second and no new one starts.
+ */
+void		 http_set_stop(struct http *, volatile sig_atomic_t *stop);
+
+/*
  * Performs one request, following redirects.  Returns 0 whenever the
  * server answered (any status, in resp->status), -1 with err on network,
- * TLS or redirect trouble, when the callback aborted, or while a
- * Retry-After the server gave earlier has not passed yet.  The caller
- * frees resp with http_response_free() in both cases.
+ * TLS or redirect trouble, a response over the size caps, a request or
+ * redirect to another origin than the credentials', when the callback
+ * aborted, when stopped, or while a Retry-After the server gave earlier
+ * has not passed yet.  The caller frees resp with http_response_free()
+ * in both cases.
  */
 int		 http_request(struct http *, const struct http_request *,
 		    struct http_response *, struct err *);
@@ -87,12 +111,32 @@ void		 http_response_free(struct http_response *);
 int		 http_status_error(const struct http_response *, const char *what,
 		    struct err *);
 
-/* True when two URLs may share credentials: same registrable domain, no https->http. */
-bool		 http_same_site(const char *from, const char *to);
+/*
+ * True when two URLs have the same origin: scheme, host and port (the
+ * default port of the scheme when none is given), compared without case.
+ * False when either is malformed.
+ */
+bool		 http_same_origin(const char *a, const char *b);
 
 /*
- * Resolves href against base into an absolute URL, percent-encoding what
- * needs it.  Caller frees.  NULL when either is malformed.
+ * The URL without userinfo (user:password@), with spaces, controls and
+ * bytes over 0x7e percent-encoded.  Caller frees; NULL if malformed.
+ */
+char		*http_url_clean(const char *url);
+
+/*
+ * How messages name url: without userinfo, and when the URL is secret
+ * (an ICS feed's) only as "scheme://host[:port]/...".
+ */
+void		 http_url_show(const char *url, bool secret, char *out, size_t len);
+/* The same for a URL of this handle's source. */
+void		 http_url_name(const struct http *, const char *url, char *out,
+		    size_t len);
+
+/*
+ * Resolves href against base into an absolute URL without userinfo,
+ * percent-encoding spaces, controls and bytes over 0x7e.  Caller frees.
+ * NULL when either is malformed.
  */
 char		*http_resolve(const char *base, const char *href);
 
@@ -111,5 +155,32 @@ const char	*http_error_hint(const struct err *);
 
 /* Number of requests sent through this handle (tests count them). */
 unsigned long	 http_request_count(const struct http *);
+
+/*
+ * Makes server text fit for a log line, an error message or a terminal,
+ * in place: control characters (C0, DEL, C1) and bytes that are not
+ * UTF-8 become '?'.  Returns s.
+ */
+char		*http_clean_text(char *s);
+
+/*
+ * The decoding of one response body: identity, or gzip and deflate with
+ * zlib (also several gzip members one after the other).  Output goes to
+ * the sink in pieces of at most 16 KiB; more than max decoded bytes, or
+ * more than max bytes on the wire, fail with ERR_TEMP.
+ */
+struct http_decoder;
+
+/* For a Content-Encoding (NULL: none).  NULL with ERR_WAIT if unsupported. */
+struct http_decoder *http_decoder_new(const char *content_encoding, size_t max,
+		    struct err *);
+/* -1 with err when the data is malformed, too large, or the sink fails. */
+int		 http_decoder_feed(struct http_decoder *, const char *, size_t,
+		    http_body_cb sink, void *arg, struct err *);
+/* -1 with err when a compressed body ended before its end. */
+int		 http_decoder_finish(struct http_decoder *, struct err *);
+/* Decoded bytes so far. */
+size_t		 http_decoder_total(const struct http_decoder *);
+void		 http_decoder_free(struct http_decoder *);
 
 #endif

@@ -2,13 +2,20 @@
 /*
  * The ICS URL source.  A feed is fetched with the ETag and Last-Modified
  * of the previous fetch, so an unchanged feed costs one request and a 304.
- * A changed feed is split with libical into one calendar object per UID
- * (the master, its overrides and the feed's VTIMEZONEs), each stored as
- * an item named by its UID with a hash of its text as version: only UIDs
- * whose text changed are classified again, and UIDs that left the feed
- * are removed.  DTSTAMP lines are left out of the hash because feeds
+ * A changed feed is split by its content lines into one calendar object
+ * per UID (the master, its overrides and its VCALENDAR's VTIMEZONEs),
+ * each stored as an item named by its UID with a hash of its text as
+ * version: only UIDs whose text changed are put together and parsed
+ * (with libical, one at a time), and UIDs that left the feed are
+ * removed.  The feed is never parsed whole, which took several times its
+ * size in memory.  DTSTAMP lines are left out of the hash because feeds
  * regenerate them on every fetch (vdirsyncer#262).  ics_check() fetches
  * the feed once for `salescycle doctor` and says what came back.
+ *
+ * The URL holds the feed's key, so it goes into no message, health row or
+ * cursor: messages say "the feed at https://host/..." (http_url_name),
+ * and the ETag and Last-Modified cursors are scoped by "feed " and a
+ * SHA-256 of the URL, so that a feed moved elsewhere still starts afresh.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libical/ical.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 
 #define LOG_TAG "ics"
 #include "caldav.h"
@@ -25,6 +33,7 @@
 #include "ics.h"
 #include "log.h"
 #include "pipeline.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define ICS_BATCH	200	/* items per commit */
@@ -33,30 +42,53 @@ struct ics_state {
 	struct http	*http;
 };
 
-/* One UID of the feed. */
-struct ics_item {
-	char	*uid;		/* owned */
-	char	*text;		/* owned: a VCALENDAR with this UID's VEVENTs */
-	char	 version[17];	/* hash of text without DTSTAMP */
-	bool	 current;	/* stored with this version already */
+/* A component's text in the feed: its BEGIN line through its END line. */
+struct ics_piece {
+	size_t		 off;
+	size_t		 len;
 };
 
-/* A VEVENT of the feed with the VCALENDAR it came from. */
+/* A VEVENT of the feed and the VCALENDAR it came from. */
 struct ics_event {
-	const char	*uid;		/* borrowed from the component */
+	char		*uid;		/* owned */
 	size_t		 seq;		/* order in the feed, to keep sorting stable */
-	icalcomponent	*vevent;	/* borrowed */
-	icalcomponent	*vcal;		/* borrowed */
+	struct ics_piece text;
+	size_t		 vcal;		/* index into ics_feed.vcals */
 };
 
+/* The VTIMEZONEs of one VCALENDAR: zones[first, first + n). */
+struct ics_vcal {
+	size_t		 first;
+	size_t		 n;
+};
+
+/* One UID of the feed: the events [first, last) of ics_feed.ev. */
+struct ics_item {
+	const char	*uid;		/* borrowed from ev[first] */
+	size_t		 first, last;
+	char		 version[17];	/* hash of its text without DTSTAMP */
+	bool		 current;	/* stored with this version already */
+};
+
+/*
+ * A feed split by UID.  Only offsets into the feed's text are kept; an
+ * item's text is put together when it is classified, one at a time.
+ */
 struct ics_feed {
-	struct ics_item	*v;	/* owned array, sorted by uid */
+	const char	*text;		/* borrowed: the feed */
+	struct ics_event *ev;		/* owned array, sorted by uid */
+	size_t		 nev, capev;
+	struct ics_piece *zones;	/* owned array */
+	size_t		 nzones, capzones;
+	struct ics_vcal	*vcals;		/* owned array */
+	size_t		 nvcals, capvcals;
+	struct ics_item	*v;		/* owned array, sorted by uid */
 	size_t		 n;
 };
 
 struct ics_body {
 	struct buf	 buf;
-	const char	*url;
+	const char	*name;		/* the feed as messages name it */
 };
 
 static void
@@ -76,33 +108,149 @@ ics_body_cb(const char *data, size_t len, void *arg, struct err *err)
 {
 	struct ics_body *b = arg;
 
-	if (b->buf.len + len > ICS_MAX_FEED)
-		return err_set(err, ERR_WAIT, "%s: feed larger than %u bytes",
-		    b->url, ICS_MAX_FEED);
+	if (len > ICS_MAX_FEED - b->buf.len)
+		return err_set(err, ERR_TEMP, "the feed at %s is larger than "
+		    "%u MiB; refused", b->name, ICS_MAX_FEED >> 20);
 	buf_append(&b->buf, data, len);
 	return 0;
 }
 
-/* FNV-1a over the text, skipping DTSTAMP lines, as 16 hex digits. */
-static void
-ics_hash(const char *text, char *out, size_t outlen)
-{
-	uint64_t h = 14695981039346656037ULL;
-	const char *p = text, *eol;
+#define ICS_HEAD	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" \
+	"PRODID:-//salescycle//ics split//EN\r\n"
+#define ICS_TAIL	"END:VCALENDAR\r\n"
+#define ICS_MAX_NEST	32	/* components within components */
 
-	while (*p != '\0') {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if (strncmp(p, "DTSTAMP", 7) != 0) {
-			for (; p < eol; p++) {
-				h ^= (unsigned char)*p;
-				h *= 1099511628211ULL;
-			}
+/*
+ * The content line (RFC 5545 section 3.1) that starts at p: up to the
+ * line break not followed by a space or tab (a fold).  Returns where the
+ * next one starts; *len is the line's length without its break.
+ */
+static const char *
+ics_line(const char *p, const char *end, size_t *len)
+{
+	const char *q = p, *nl;
+
+	for (;;) {
+		nl = memchr(q, '\n', (size_t)(end - q));
+		if (nl == NULL) {
+			*len = (size_t)(end - p);
+			return end;
 		}
-		p = *eol == '\n' ? eol + 1 : eol;
+		if (nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t')) {
+			q = nl + 1;
+			continue;
+		}
+		*len = (size_t)(nl - p);
+		if (*len > 0 && p[*len - 1] == '\r')
+			(*len)--;
+		return nl + 1;
 	}
-	snprintf(out, outlen, "%016llx", (unsigned long long)h);
+}
+
+/* The line unfolded into out (cut at outlen - 1 bytes); returns out. */
+static char *
+ics_unfold(const char *p, size_t len, char *out, size_t outlen)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 1 < outlen; i++) {
+		if (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n')
+			continue;
+		if (p[i] == '\n' && i + 1 < len && (p[i + 1] == ' ' ||
+		    p[i + 1] == '\t')) {
+			i++;
+			continue;
+		}
+		out[n++] = p[i];
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* True when the line is property name. */
+static bool
+ics_is(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncasecmp(line, name, n) == 0 &&
+	    (line[n] == ':' || line[n] == ';');
+}
+
+/* The value of a line, trimmed in place ("" if none). */
+static char *
+ics_value(char *line)
+{
+	char *v = strchr(line, ':');
+
+	return v != NULL ? util_trim(v + 1) : line + strlen(line);
+}
+
+/* FNV-1a over one piece of text, leaving out DTSTAMP lines. */
+static uint64_t
+ics_hash_text(uint64_t h, const char *p, size_t len)
+{
+	const char *end = p + len, *next;
+	size_t n, i;
+
+	for (; p < end; p = next) {
+		next = ics_line(p, end, &n);
+		/* Feeds make DTSTAMP anew on every fetch (vdirsyncer#262). */
+		if (n > 7 && strncasecmp(p, "DTSTAMP", 7) == 0 &&
+		    (p[7] == ':' || p[7] == ';'))
+			continue;
+		for (i = 0; i < n; i++) {
+			h ^= (unsigned char)p[i];
+			h *= 1099511628211ULL;
+		}
+		h ^= '\n';
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Appends a piece of the feed, ending it with a line break. */
+static void
+ics_put(struct buf *b, const struct ics_feed *f, const struct ics_piece *pc)
+{
+	buf_append(b, f->text + pc->off, pc->len);
+	buf_puts(b, "\r\n");
+}
+
+/*
+ * The text of an item: a VCALENDAR with the VTIMEZONEs of its first
+ * event's VCALENDAR and its events.  Caller frees.
+ */
+static char *
+ics_item_text(const struct ics_feed *f, const struct ics_item *it)
+{
+	const struct ics_vcal *vc = &f->vcals[f->ev[it->first].vcal];
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_puts(&b, ICS_HEAD);
+	for (i = vc->first; i < vc->first + vc->n; i++)
+		ics_put(&b, f, &f->zones[i]);
+	for (i = it->first; i < it->last; i++)
+		ics_put(&b, f, &f->ev[i].text);
+	buf_puts(&b, ICS_TAIL);
+	return b.data;
+}
+
+/* The version of an item: a hash of its text without DTSTAMP lines. */
+static void
+ics_item_hash(const struct ics_feed *f, struct ics_item *it)
+{
+	const struct ics_vcal *vc = &f->vcals[f->ev[it->first].vcal];
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = vc->first; i < vc->first + vc->n; i++)
+		h = ics_hash_text(h, f->text + f->zones[i].off, f->zones[i].len);
+	for (i = it->first; i < it->last; i++)
+		h = ics_hash_text(h, f->text + f->ev[i].text.off, f->ev[i].text.len);
+	snprintf(it->version, sizeof it->version, "%016llx",
+	    (unsigned long long)h);
 }
 
 static int
@@ -116,123 +264,132 @@ ics_event_cmp(const void *a, const void *b)
 	return ea->seq < eb->seq ? -1 : ea->seq > eb->seq;
 }
 
-/* Adds the VEVENTs of one VCALENDAR to evs. */
-static void
-ics_collect(icalcomponent *vcal, const char *url, struct ics_event **evs,
-    size_t *n, size_t *cap)
-{
-	icalcomponent *c;
-	const char *uid;
-
-	for (c = icalcomponent_get_first_component(vcal, ICAL_VEVENT_COMPONENT);
-	    c != NULL;
-	    c = icalcomponent_get_next_component(vcal, ICAL_VEVENT_COMPONENT)) {
-		uid = icalcomponent_get_uid(c);
-		if (uid == NULL || *uid == '\0') {
-			log_warn("%s: event without UID, skipped", url);
-			continue;
-		}
-		if (*n == *cap) {
-			*cap = *cap == 0 ? 64 : *cap * 2;
-			*evs = xreallocarray(*evs, *cap, sizeof **evs);
-		}
-		(*evs)[*n].uid = uid;
-		(*evs)[*n].seq = *n;
-		(*evs)[*n].vevent = c;
-		(*evs)[*n].vcal = vcal;
-		(*n)++;
-	}
-}
-
-/* One VCALENDAR holding the events [first, last) and their calendar's zones. */
-static char *
-ics_item_text(const struct ics_event *ev, size_t first, size_t last)
-{
-	icalcomponent *out, *tz;
-	char *text, *copy;
-	size_t i;
-
-	out = icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT,
-	    icalproperty_new_version("2.0"),
-	    icalproperty_new_prodid("-//salescycle//ics split//EN"), (void *)0);
-	for (tz = icalcomponent_get_first_component(ev[first].vcal,
-	    ICAL_VTIMEZONE_COMPONENT); tz != NULL;
-	    tz = icalcomponent_get_next_component(ev[first].vcal,
-	    ICAL_VTIMEZONE_COMPONENT))
-		icalcomponent_add_component(out, icalcomponent_new_clone(tz));
-	for (i = first; i < last; i++)
-		icalcomponent_add_component(out,
-		    icalcomponent_new_clone(ev[i].vevent));
-	text = icalcomponent_as_ical_string_r(out);
-	icalcomponent_free(out);
-	/* Keep ownership with our own allocator. */
-	copy = xstrdup(text != NULL ? text : "");
-	free(text);
-	return copy;
-}
-
 static void
 ics_feed_free(struct ics_feed *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->n; i++) {
-		free(f->v[i].uid);
-		free(f->v[i].text);
-	}
+	for (i = 0; i < f->nev; i++)
+		free(f->ev[i].uid);
+	free(f->ev);
+	free(f->zones);
+	free(f->vcals);
 	free(f->v);
-	f->v = NULL;
-	f->n = 0;
+	memset(f, 0, sizeof *f);
 }
 
 /*
- * Splits a feed into one item per UID, sorted by UID.  -1 with ERR_DATA
- * when the text holds no VCALENDAR.
+ * Splits a feed into one item per UID, sorted by UID, from its text
+ * alone: the content lines are scanned for the VCALENDARs, their
+ * VTIMEZONEs and VEVENTs, so that no parse of the whole feed (several
+ * times its size in memory) is needed; each item is parsed on its own
+ * when it is classified.  -1 with ERR_DATA when the text holds no
+ * VCALENDAR or nests components deeper than ICS_MAX_NEST.  src names the
+ * source in warnings, feed the feed in err.
  */
 static int
-ics_split(const char *data, const char *url, struct ics_feed *out,
-    struct err *err)
+ics_split(const char *data, size_t len, const char *src, const char *feed,
+    struct ics_feed *out, struct err *err)
 {
-	icalcomponent *root, *c;
-	struct ics_event *evs = NULL;
-	size_t n = 0, cap = 0, i, j;
+	const char *end = data + len, *p, *next;
+	char line[1024], *v;
+	char *uid = NULL;
+	size_t n, i, j, start = 0, depth = 0, skipped = 0;
+	enum { IN_NONE, IN_EVENT, IN_ZONE } in = IN_NONE;
 
 	memset(out, 0, sizeof *out);
-	/* What libical may cost is bounded before it parses the feed. */
-	if (event_check(data, strlen(data), "feed", err) != 0)
-		return -1;
-	root = icalparser_parse_string(data);
-	if (root == NULL)
-		return err_set(err, ERR_DATA, "%s: not an iCalendar feed", url);
-	if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT)
-		ics_collect(root, url, &evs, &n, &cap);
-	else {
-		for (c = icalcomponent_get_first_component(root,
-		    ICAL_VCALENDAR_COMPONENT); c != NULL;
-		    c = icalcomponent_get_next_component(root,
-		    ICAL_VCALENDAR_COMPONENT))
-			ics_collect(c, url, &evs, &n, &cap);
-		if (n == 0 && icalcomponent_get_first_component(root,
-		    ICAL_VCALENDAR_COMPONENT) == NULL) {
-			icalcomponent_free(root);
-			return err_set(err, ERR_DATA, "%s: not an iCalendar feed",
-			    url);
+	out->text = data;
+	for (p = data; p < end; p = next) {
+		next = ics_line(p, end, &n);
+		if (n == 0)
+			continue;
+		ics_unfold(p, n, line, sizeof line);
+		if (ics_is(line, "BEGIN")) {
+			v = ics_value(line);
+			if (depth == 0 && strcasecmp(v, "VCALENDAR") != 0)
+				continue;
+			if (++depth > ICS_MAX_NEST) {
+				ics_feed_free(out);
+				free(uid);
+				return err_set(err, ERR_DATA, "the feed at %s nests "
+				    "components deeper than %d", feed, ICS_MAX_NEST);
+			}
+			if (depth == 1) {
+				if (out->nvcals == out->capvcals) {
+					out->capvcals = out->capvcals * 2 + 4;
+					out->vcals = xreallocarray(out->vcals,
+					    out->capvcals, sizeof *out->vcals);
+				}
+				out->vcals[out->nvcals].first = out->nzones;
+				out->vcals[out->nvcals++].n = 0;
+			} else if (depth == 2) {
+				in = strcasecmp(v, "VEVENT") == 0 ? IN_EVENT :
+				    strcasecmp(v, "VTIMEZONE") == 0 ? IN_ZONE :
+				    IN_NONE;
+				start = (size_t)(p - data);
+			}
+			continue;
 		}
+		if (ics_is(line, "END")) {
+			if (depth == 0)
+				continue;
+			if (depth == 2 && in == IN_ZONE) {
+				if (out->nzones == out->capzones) {
+					out->capzones = out->capzones * 2 + 4;
+					out->zones = xreallocarray(out->zones,
+					    out->capzones, sizeof *out->zones);
+				}
+				out->zones[out->nzones].off = start;
+				out->zones[out->nzones++].len =
+				    (size_t)(p - data) + n - start;
+				out->vcals[out->nvcals - 1].n++;
+			} else if (depth == 2 && in == IN_EVENT && uid == NULL) {
+				skipped++;
+			} else if (depth == 2 && in == IN_EVENT) {
+				if (out->nev == out->capev) {
+					out->capev = out->capev * 2 + 64;
+					out->ev = xreallocarray(out->ev, out->capev,
+					    sizeof *out->ev);
+				}
+				out->ev[out->nev].uid = uid;
+				out->ev[out->nev].seq = out->nev;
+				out->ev[out->nev].text.off = start;
+				out->ev[out->nev].text.len =
+				    (size_t)(p - data) + n - start;
+				out->ev[out->nev++].vcal = out->nvcals - 1;
+				uid = NULL;
+			}
+			if (depth == 2)
+				in = IN_NONE;
+			depth--;
+			continue;
+		}
+		if (depth == 2 && in == IN_EVENT && uid == NULL &&
+		    ics_is(line, "UID") && *(v = ics_value(line)) != '\0')
+			uid = xstrdup(v);
 	}
-	if (n > 0)
-		qsort(evs, n, sizeof *evs, ics_event_cmp);
-	out->v = xcalloc(n > 0 ? n : 1, sizeof *out->v);
-	for (i = 0; i < n; i = j) {
+	free(uid);
+	if (out->nvcals == 0) {
+		ics_feed_free(out);
+		return err_set(err, ERR_DATA, "the feed at %s is no iCalendar",
+		    feed);
+	}
+	if (skipped > 0)
+		log_warn("%s: %zu events without UID, skipped", src, skipped);
+	if (out->nev > 0)
+		qsort(out->ev, out->nev, sizeof *out->ev, ics_event_cmp);
+	out->v = xcalloc(out->nev > 0 ? out->nev : 1, sizeof *out->v);
+	for (i = 0; i < out->nev; i = j) {
 		struct ics_item *it = &out->v[out->n++];
 
-		for (j = i + 1; j < n && strcmp(evs[j].uid, evs[i].uid) == 0; j++)
+		for (j = i + 1; j < out->nev &&
+		    strcmp(out->ev[j].uid, out->ev[i].uid) == 0; j++)
 			;
-		it->uid = xstrdup(evs[i].uid);
-		it->text = ics_item_text(evs, i, j);
-		ics_hash(it->text, it->version, sizeof it->version);
+		it->uid = out->ev[i].uid;
+		it->first = i;
+		it->last = j;
+		ics_item_hash(out, it);
 	}
-	free(evs);
-	icalcomponent_free(root);
 	return 0;
 }
 
@@ -279,6 +436,7 @@ ics_apply(const struct config *cfg, const struct source *src,
 	struct ics_diff d = { feed, p, 0 };
 	struct ical_file f;
 	struct err e;
+	char *text;
 	time_t from, to;
 	size_t i;
 	unsigned changed = 0, bad = 0;
@@ -295,15 +453,22 @@ ics_apply(const struct config *cfg, const struct source *src,
 			continue;
 		memset(&f, 0, sizeof f);
 		err_clear(&e);
-		if (event_parse(it->text, strlen(it->text), from, to, cfg->timezone,
+		text = ics_item_text(feed, it);
+		if (event_parse(text, strlen(text), from, to, cfg->timezone,
 		    it->uid, &f, &e) != 0) {
-			log_warn("%s: %s: %s, skipped", src->name, it->uid, e.msg);
+			/* The feed's text: made printable for the log line. */
+			char *uid = http_clean_text(xstrdup(it->uid));
+
+			http_clean_text(e.msg);
+			log_warn("%s: %s: %s, skipped", src->name, uid, e.msg);
+			free(uid);
 			bad++;
 		} else {
 			pipeline_ical(p, src->salesperson, &f, it->uid, it->version);
 			changed++;
 		}
 		ical_file_free(&f);
+		free(text);
 		if (pipeline_pending(p) >= ICS_BATCH) {
 			if (pipeline_commit(p, NULL, 0, err) < 0)
 				goto out;
@@ -325,6 +490,23 @@ out:
 	return rc;
 }
 
+/*
+ * The scope of a feed's cursors: "feed " and the first 16 bytes of the
+ * SHA-256 of its URL in hex (out at least 38 bytes).
+ */
+static void
+ics_scope(const char *url, char *out, size_t len)
+{
+	unsigned char md[32];
+	size_t i, n;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, url, strlen(url), md) != 0)
+		fatal("gnutls_hash_fast failed");
+	n = (size_t)snprintf(out, len, "feed ");
+	for (i = 0; i < 16 && n + 2 < len; i++, n += 2)
+		snprintf(out + n, len - n, "%02x", md[i]);
+}
+
 static int
 ics_poll(void **statep, const struct config *cfg, const struct source *src,
     struct store *store, volatile sig_atomic_t *stop, struct err *err)
@@ -335,7 +517,7 @@ ics_poll(void **statep, const struct config *cfg, const struct source *src,
 	struct ics_body body;
 	struct ics_feed feed = { 0 };
 	struct cursor cur[2];
-	char *etag = NULL, *lm = NULL, what[600];
+	char *etag = NULL, *lm = NULL, what[600], name[512], scope[64];
 	int rc = -1;
 
 	if (st == NULL) {
@@ -346,11 +528,16 @@ ics_poll(void **statep, const struct config *cfg, const struct source *src,
 		}
 		*statep = st;
 	}
+	http_set_stop(st->http, stop);
+	http_url_name(st->http, src->url, name, sizeof name);
+	ics_scope(src->url, scope, sizeof scope);
 	memset(&body, 0, sizeof body);
 	memset(&resp, 0, sizeof resp);
-	body.url = src->url;
-	if (store_cursor_get(store, src->name, src->url, "etag", &etag, err) != 0 ||
-	    store_cursor_get(store, src->name, src->url, "last-modified", &lm,
+	body.name = name;
+	/* Earlier versions scoped the cursors by the URL itself. */
+	if (store_cursor_clear(store, src->name, src->url, err) != 0 ||
+	    store_cursor_get(store, src->name, scope, "etag", &etag, err) != 0 ||
+	    store_cursor_get(store, src->name, scope, "last-modified", &lm,
 	    err) != 0)
 		goto out;
 	memset(&req, 0, sizeof req);
@@ -360,26 +547,31 @@ ics_poll(void **statep, const struct config *cfg, const struct source *src,
 	req.if_modified_since = lm;
 	req.cb = ics_body_cb;
 	req.arg = &body;
-	if (http_request(st->http, &req, &resp, err) != 0)
+	if (http_request(st->http, &req, &resp, err) != 0) {
+		/* Stopped: nothing failed, the next process goes on. */
+		if (*stop)
+			rc = 0;
 		goto out;
+	}
 	if (resp.status == 304) {
 		log_debug("%s: feed unchanged", src->name);
 		rc = 0;
 		goto out;
 	}
 	if (resp.status != 200) {
-		snprintf(what, sizeof what, "GET %s", src->url);
+		snprintf(what, sizeof what, "GET %s", name);
 		http_status_error(&resp, what, err);
 		goto out;
 	}
-	if (ics_split(body.buf.data != NULL ? body.buf.data : "", src->url,
-	    &feed, err) != 0) {
+	if (ics_split(body.buf.data != NULL ? body.buf.data : "", body.buf.len,
+	    src->name, name, &feed, err) != 0) {
 		/* The server sent something that is no calendar: its fault. */
-		err->cls = ERR_WAIT;
+		err_set(err, ERR_WAIT, "the feed at %s is no iCalendar (%zu "
+		    "bytes, Content-Type %s); check url =", name, body.buf.len,
+		    resp.content_type != NULL ? resp.content_type : "none");
 		goto out;
 	}
-	/* Scoped by URL: a feed moved elsewhere starts afresh. */
-	cur[0].scope = cur[1].scope = src->url;
+	cur[0].scope = cur[1].scope = scope;
 	cur[0].name = "etag";
 	cur[0].value = resp.etag;
 	cur[1].name = "last-modified";
@@ -408,18 +600,19 @@ ics_check(const struct config *cfg, const struct source *src,
 	struct ics_body body;
 	struct ics_feed feed = { 0 };
 	const char *hint, *type;
-	char line[600];
+	char line[600], name[512];
 	bool calendar;
 	int rc = -1;
 
 	(void)cfg;
 	memset(&body, 0, sizeof body);
 	memset(&resp, 0, sizeof resp);
-	body.url = src->url;
 	if (http_open_source(src, &http, err) != 0) {
 		say(arg, false, "password: %s", err->msg);
 		goto out;
 	}
+	http_url_name(http, src->url, name, sizeof name);
+	body.name = name;
 	memset(&req, 0, sizeof req);
 	req.method = "GET";
 	req.url = src->url;
@@ -435,15 +628,15 @@ ics_check(const struct config *cfg, const struct source *src,
 	    line, sizeof line);
 	say(arg, true, "%s", line);
 	if (resp.status != 200) {
-		snprintf(line, sizeof line, "GET %s", src->url);
+		snprintf(line, sizeof line, "GET %s", name);
 		http_status_error(&resp, line, err);
 		say(arg, false, "%s", err->msg);
 		goto out;
 	}
 	type = resp.content_type != NULL ? resp.content_type : "none";
 	calendar = strncasecmp(type, "text/calendar", 13) == 0;
-	if (ics_split(body.buf.data != NULL ? body.buf.data : "", src->url,
-	    &feed, err) != 0) {
+	if (ics_split(body.buf.data != NULL ? body.buf.data : "", body.buf.len,
+	    src->name, name, &feed, err) != 0) {
 		say(arg, false, "the feed answers (%zu bytes, Content-Type %s) "
 		    "but is no iCalendar; check url = (a login page?)",
 		    body.buf.len, type);

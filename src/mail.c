@@ -185,6 +185,7 @@ mail_tidy(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + strlen(s);
 	bool space = false;
+	uint32_t cp;
 	size_t k;
 
 	buf_append(&b, "", 0);
@@ -202,7 +203,7 @@ mail_tidy(const char *s)
 			if (space && b.len > 0)
 				buf_append(&b, " ", 1);
 			space = false;
-			k = util_utf8_seq(p, (size_t)(end - p));
+			k = util_utf8_next((const char *)p, &cp);
 			if (k == 0) {
 				buf_puts(&b, mail_replacement);
 				k = 1;

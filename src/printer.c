@@ -2,6 +2,12 @@
 /*
  * Output of tables as text, CSV or JSON (printer.h).  Text tables align
  * on display width (UTF-8 aware) so that names with accents line up.
+ *
+ * Strings come from mail, calendars and servers, stored as they were
+ * received: whatever the database holds, tables and CSV show control
+ * characters and bytes that are not UTF-8 as U+FFFD (util_safe_text),
+ * and JSON strings are always valid UTF-8 with every control character
+ * escaped.
  */
 #include <math.h>
 #include <stdio.h>
@@ -109,6 +115,26 @@ table_free(struct table *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* s made safe for a terminal (util_safe_text).  Caller frees. */
+static char *
+printer_safe(const char *s)
+{
+	struct buf b = { 0 };
+
+	util_safe_text(&b, s);
+	buf_append(&b, "", 0);
+	return b.data;
+}
+
+void
+printer_text(FILE *f, const char *s)
+{
+	char *safe = printer_safe(s != NULL ? s : "");
+
+	fputs(safe, f);
+	free(safe);
+}
+
 /* The text of a cell for tables (local time) and CSV (UTC); caller frees. */
 static char *
 cell_text(const struct table *t, size_t r, size_t c, enum format fmt)
@@ -135,7 +161,7 @@ cell_text(const struct table *t, size_t r, size_t c, enum format fmt)
 		(void)tm;
 		return xstrdup(day);
 	default:
-		return xstrdup(cell->s);
+		return printer_safe(cell->s);
 	}
 }
 
@@ -314,19 +340,41 @@ json_end_array(struct json *j)
 	j->depth--;
 }
 
-/* Writes s as a JSON string: runs of plain bytes in one write. */
+/*
+ * Writes s as a JSON string (RFC 8259), runs of plain bytes in one write.
+ * Control characters (C0, DEL, C1) and U+2028/U+2029 are escaped; a byte
+ * that is not part of valid UTF-8 becomes U+FFFD, so the document parses
+ * whatever the database holds.
+ */
 static void
 json_string(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *run = p;
+	const char *p = s, *run = s;
+	uint32_t cp;
+	size_t n;
 
 	fputc_unlocked('"', f);
-	for (; *p != '\0'; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
+	while (*p != '\0') {
+		/* Plain ASCII first, the common case, without decoding. */
+		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f &&
+		    *p != '"' && *p != '\\') {
+			p++;
 			continue;
+		}
+		n = util_utf8_next(p, &cp);
+		if (n > 0 && cp >= 0x20 && cp != '"' && cp != '\\' &&
+		    (cp < 0x7f || cp > 0x9f) && cp != 0x2028 && cp != 0x2029) {
+			p += n;
+			continue;
+		}
 		fwrite_unlocked(run, 1, (size_t)(p - run), f);
-		run = p + 1;
-		switch (*p) {
+		p += n > 0 ? n : 1;
+		run = p;
+		if (n == 0) {
+			fputs("\xef\xbf\xbd", f);	/* U+FFFD */
+			continue;
+		}
+		switch (cp) {
 		case '"':
 			fputs("\\\"", f);
 			break;
@@ -343,7 +391,7 @@ json_string(FILE *f, const char *s)
 			fputs("\\t", f);
 			break;
 		default:
-			fprintf(f, "\\u%04x", *p);
+			fprintf(f, "\\u%04x", (unsigned)cp);
 		}
 	}
 	fwrite_unlocked(run, 1, (size_t)(p - run), f);

@@ -51,6 +51,8 @@ void	table_real(struct table *, size_t col, double);
 void	table_time(struct table *, size_t col, time_t);		/* 0 -> null */
 void	table_null(struct table *, size_t col);
 void	table_print(const struct table *, enum format, FILE *);
+/* Writes s (NULL: nothing) for a terminal: see util_safe_text. */
+void	printer_text(FILE *, const char *);
 void	table_free(struct table *);
 
 /* Streaming JSON, compact, one document per writer. */

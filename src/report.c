@@ -447,7 +447,9 @@ appointments_by_created(struct store *st, const struct report_filter *f,
 		free(v);
 		return -1;
 	}
-	qsort(v, n, sizeof *v, cmp_day_count);
+	/* v is NULL without rows, and qsort's pointer must not be. */
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_day_count);
 	for (i = 0; i < n; i = j) {
 		long count = 0;
 

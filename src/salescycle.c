@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "autoconf.h"
@@ -174,6 +175,7 @@ static int
 prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 {
 	struct err err = { 0 };
+	struct stat sb;
 	const char *db;
 	int rc;
 
@@ -182,6 +184,8 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 		return EXIT_USAGE;
 	}
 	ctx->cfg_loaded = true;
+	if (ctx->cfg.core_dumps)
+		util_core_dumps(true);
 	if (ctx->salesperson != NULL &&
 	    config_salesperson(&ctx->cfg, ctx->salesperson) == NULL) {
 		cmd_error("--salesperson", "no salesperson '%s' in %s",
@@ -195,15 +199,23 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 	if ((e->flags & (CMD_NEEDS_STORE | CMD_STORE_WRITE)) == 0)
 		return EXIT_OK;
 	db = ctx->cfg.database;
+	/* A database the CLI creates is as private as the agent's. */
+	umask(ctx->cfg.group.name != NULL ? STORE_UMASK_GROUP :
+	    STORE_UMASK_PRIVATE);
 	rc = store_open(db, (e->flags & CMD_STORE_WRITE) ? 0 : STORE_READONLY,
 	    &ctx->store, &err);
 	if (rc != 0) {
-		cmd_error(db, "%s", err.msg);
-		if ((e->flags & CMD_STORE_WRITE) == 0)
+		cmd_error("database", "%s", err.msg);
+		/* Only a missing file wants creating; other errors say why. */
+		if ((e->flags & CMD_STORE_WRITE) == 0 && stat(db, &sb) != 0 &&
+		    errno == ENOENT)
 			fprintf(stderr, "salescycle: hint: run 'salescycle import' "
 			    "or salescycled first to create it\n");
 		return EXIT_FAIL;
 	}
+	if ((e->flags & CMD_STORE_WRITE) && store_set_access(ctx->store,
+	    ctx->cfg.group.name, ctx->cfg.group.gid, &err) != 0)
+		log_warn("%s", err.msg);
 	if ((e->flags & CMD_STORE_WRITE) &&
 	    store_sync_salespeople(ctx->store, &ctx->cfg, &err) != 0) {
 		cmd_error("database", "%s", err.msg);
@@ -223,6 +235,8 @@ main(int argc, char **argv)
 	int c, rc;
 
 	log_init("salescycle");
+	/* Off before the configuration (which may hold a password) is read. */
+	util_core_dumps(false);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.format = FORMAT_TABLE;
 	ctx.now = util_now();

@@ -17,6 +17,7 @@
 #include "agent.h"
 #include "config.h"
 #include "log.h"
+#include "util.h"
 
 static const char salescycled_usage[] =
     "usage: salescycled [-c FILE] [--once] [-v] [--help] [--version]\n"
@@ -77,6 +78,8 @@ main(int argc, char **argv)
 	int		 c, verbose = 0;
 
 	log_init("salescycled");
+	/* Off before the configuration (which may hold a password) is read. */
+	util_core_dumps(false);
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -113,6 +116,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "salescycled: %s\n", err.msg);
 		return 2;
 	}
+	if (cfg.core_dumps)
+		util_core_dumps(true);
 	salescycled_signals();
 	return agent_run(&cfg, once);
 }

@@ -26,8 +26,24 @@
 #include "xmalloc.h"
 
 #define SECRET_LINE_MAX 4096
+#define SECRET_TICK_MS	100	/* a running command checks the stop flag */
 
 extern char **environ;
+
+static const volatile sig_atomic_t *secret_stop;
+
+void
+secret_set_stop(const volatile sig_atomic_t *stop)
+{
+	secret_stop = stop;
+}
+
+/* Whether the program is stopping. */
+static bool
+secret_stopping(void)
+{
+	return secret_stop != NULL && *secret_stop;
+}
 
 /* Milliseconds left until deadline (CLOCK_MONOTONIC), at least 0. */
 static int
@@ -84,8 +100,8 @@ secret_spawn(const char *cmd, int out)
 
 /*
  * Reads fd until EOF or the deadline, keeping the first line in line
- * (NUL-terminated); returns 0 at EOF, 1 on timeout, -1 on a read error or
- * a first line longer than the buffer.
+ * (NUL-terminated); returns 0 at EOF, 1 on timeout, 2 when stopping, -1
+ * on a read error or a first line longer than the buffer.
  */
 static int
 secret_read(int fd, const struct timespec *deadline, char *line, size_t size)
@@ -96,17 +112,22 @@ secret_read(int fd, const struct timespec *deadline, char *line, size_t size)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ssize_t n;
 	char *nl;
-	int rc;
+	int rc, ms;
 
 	line[0] = '\0';
 	for (;;) {
-		rc = poll(&pfd, 1, secret_left_ms(deadline));
+		if (secret_stopping())
+			return 2;
+		ms = secret_left_ms(deadline);
+		if (ms == 0)
+			return 1;
+		rc = poll(&pfd, 1, ms < SECRET_TICK_MS ? ms : SECRET_TICK_MS);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
-			return 1;
+			continue;
 		n = read(fd, chunk, sizeof chunk);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -135,7 +156,10 @@ secret_read(int fd, const struct timespec *deadline, char *line, size_t size)
 	return 0;
 }
 
-/* Waits for pid until deadline: 0 with *status, 1 on timeout, -1 on error. */
+/*
+ * Waits for pid until deadline: 0 with *status, 1 on timeout, 2 when
+ * stopping, -1 on error.
+ */
 static int
 secret_wait(pid_t pid, const struct timespec *deadline, int *status)
 {
@@ -150,6 +174,8 @@ secret_wait(pid_t pid, const struct timespec *deadline, int *status)
 			return -1;
 		if (secret_left_ms(deadline) == 0)
 			return 1;
+		if (secret_stopping())
+			return 2;
 		nanosleep(&tick, NULL);
 	}
 }
@@ -195,6 +221,9 @@ secret_command(const char *cmd, const char *owner, int timeout_ms,
 		if (rc == 1)
 			return err_set(err, ERR_WAIT, "%s: command timed out "
 			    "after %d ms", owner, timeout_ms);
+		if (rc == 2)
+			return err_set(err, ERR_TEMP, "%s: command stopped: "
+			    "the program is stopping", owner);
 		return err_set(err, ERR_WAIT, "%s: cannot read the command's "
 		    "output (first line longer than %d bytes?)", owner,
 		    SECRET_LINE_MAX - 1);

@@ -8,6 +8,8 @@
 #ifndef SC_SECRET_H
 #define SC_SECRET_H
 
+#include <signal.h>
+
 #include "err.h"
 
 /* How long a password_command may run before it is killed. */
@@ -22,5 +24,13 @@
  */
 int	secret_command(const char *cmd, const char *owner, int timeout_ms,
 	    char **out, struct err *);
+
+/*
+ * A flag that, once set, makes a running command give up within 100 ms
+ * (its process group killed, an ERR_TEMP error): the agent passes its
+ * stop flag, so that SIGTERM is not held up by a hanging
+ * password_command.  NULL (the default): commands run to their timeout.
+ */
+void	secret_set_stop(const volatile sig_atomic_t *stop);
 
 #endif

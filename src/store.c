@@ -14,10 +14,16 @@
  *
  * This file does not decide phases (phases.c) nor classify anything.
  */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -29,6 +35,7 @@
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		10000
+#define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", our application_id */
 #define STORE_MAX_WORDS		256	/* words of a match_text that count */
 #define STORE_NAME_WORDS	8	/* words of an account name at most */
 #define STORE_NAME_MAX		200	/* bytes of an account name at most */
@@ -106,6 +113,19 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX match_words_appointment ON match_words(appointment_id)"
 	"    WHERE appointment_id IS NOT NULL;"
 	"PRAGMA user_version = 1;",
+	/*
+	 * Version 2: marks the file as ours, so no program mistakes it; the
+	 * record of digests (digest.c), which version 1 left to digest.c to
+	 * create, gets a state and the Message-ID: a digest is claimed before
+	 * it is sent, so that it is sent once.
+	 */
+	"PRAGMA application_id = 1398885443;"	/* STORE_APPLICATION_ID */
+	"CREATE TABLE IF NOT EXISTS digests(period TEXT NOT NULL,"
+	"    recipient TEXT NOT NULL, sent_at INTEGER NOT NULL,"
+	"    PRIMARY KEY(period, recipient));"
+	"ALTER TABLE digests ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';"
+	"ALTER TABLE digests ADD COLUMN message_id TEXT;"
+	"PRAGMA user_version = 2;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -305,10 +325,20 @@ store_err_class(int rc)
 	}
 }
 
-/* Fills err from the connection's last error; returns -1. */
+/*
+ * Fills err from the connection's last error; returns -1.  For an I/O
+ * error the operating system's reason is named too: "disk I/O error"
+ * alone does not tell a full disk from a permission problem.
+ */
 static int
 store_fail(struct store *st, int rc, struct err *err, const char *what)
 {
+	int sys = sqlite3_system_errno(st->db);
+
+	if (sys != 0 && ((rc & 0xff) == SQLITE_IOERR ||
+	    (rc & 0xff) == SQLITE_CANTOPEN))
+		return err_set(err, store_err_class(rc), "%s: %s (%s)", what,
+		    sqlite3_errmsg(st->db), strerror(sys));
 	return err_set(err, store_err_class(rc), "%s: %s", what,
 	    sqlite3_errmsg(st->db));
 }
@@ -393,21 +423,71 @@ store_exec(struct store *st, const char *sql, struct err *err, const char *what)
 	return 0;
 }
 
-/* Reads PRAGMA user_version. */
+/* The integer a query without values returns (a pragma, a count). */
 static int
-store_user_version(struct store *st, int *out, struct err *err)
+store_query_int(struct store *st, const char *sql, int *out, struct err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return store_fail(st, rc, err, "user_version");
+		return store_fail(st, rc, err, "reading the schema");
 	rc = sqlite3_step(s);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_OK;
+	else
+		store_fail(st, rc, err, "reading the schema");
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, rc, err, "user_version");
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Reads PRAGMA user_version. */
+static int
+store_user_version(struct store *st, int *out, struct err *err)
+{
+	return store_query_int(st, "PRAGMA user_version", out, err);
+}
+
+/*
+ * Refuses a database of another program: one with another application_id,
+ * or one without ours whose schema is not salescycle's (user_version 0
+ * with tables, or a version without our tables).  Adding our tables and
+ * thousands of signals to someone else's file would be hard to undo.
+ */
+static int
+store_check_ours(struct store *st, int version, struct err *err)
+{
+	int app, n;
+
+	if (store_query_int(st, "PRAGMA application_id", &app, err) != 0)
+		return -1;
+	if (app == STORE_APPLICATION_ID)
+		return 0;
+	if (app != 0)
+		return err_set(err, ERR_FINAL, "not a salescycle database "
+		    "(application_id 0x%08x); refusing to touch it",
+		    (unsigned)app);
+	if (version == 0) {
+		if (store_query_int(st, "SELECT count(*) FROM sqlite_schema",
+		    &n, err) != 0)
+			return -1;
+		if (n == 0)
+			return 0;	/* new and empty */
+		return err_set(err, ERR_FINAL, "not a salescycle database: it "
+		    "holds %d tables, indexes or views of another program; "
+		    "refusing to add ours (configure another database)", n);
+	}
+	/* Version 1 had no application_id yet: its tables tell. */
+	if (store_query_int(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'table' AND name IN ('signals', 'deals',"
+	    " 'accounts', 'cursors')", &n, err) != 0)
+		return -1;
+	if (n != 4)
+		return err_set(err, ERR_FINAL, "not a salescycle database "
+		    "(user_version %d, but none of its tables); refusing to "
+		    "touch it", version);
 	return 0;
 }
 
@@ -425,6 +505,8 @@ store_migrate(struct store *st, struct err *err)
 		if (store_exec(st, "BEGIN IMMEDIATE", err, "migrate") != 0)
 			return -1;
 		if (store_user_version(st, &v, err) != 0)
+			goto fail;
+		if (store_check_ours(st, v, err) != 0)
 			goto fail;
 		if (v > STORE_VERSION) {
 			err_set(err, ERR_FINAL, "database schema version %d is "
@@ -444,15 +526,23 @@ fail:
 	return -1;
 }
 
-/* Sets the connection up: busy timeout, foreign keys, WAL for writers. */
+/*
+ * Sets the connection up: busy timeout, foreign keys, WAL for writers.
+ * The -wal and -shm files persist when the last connection closes: a
+ * reader who may not write to the database's folder (a manager in the
+ * readers' group) can open a WAL database read-only only when they exist.
+ * journal_size_limit keeps the persisting -wal small.
+ */
 static int
 store_configure(struct store *st, struct err *err)
 {
 	sqlite3_stmt *s;
 	const char *mode;
-	int rc;
+	int rc, persist = 1;
 
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	    &persist);
 	if (store_exec(st, "PRAGMA foreign_keys = ON", err, "foreign_keys") != 0)
 		return -1;
 	if (st->readonly)
@@ -467,17 +557,34 @@ store_configure(struct store *st, struct err *err)
 		log_warn("%s: cannot switch to WAL mode, readers may wait",
 		    sqlite3_db_filename(st->db, "main"));
 	sqlite3_finalize(s);
+	if (store_exec(st, "PRAGMA journal_size_limit = 16777216", err,
+	    "journal_size_limit") != 0)
+		return -1;
 	return store_exec(st, "PRAGMA synchronous = NORMAL", err, "synchronous");
+}
+
+/* Whether the -shm file beside the database is missing. */
+static bool
+store_missing_shm(const char *path)
+{
+	struct stat sb;
+	char *shm = xasprintf("%s-shm", path);
+	bool missing = stat(shm, &sb) != 0 && errno == ENOENT;
+
+	free(shm);
+	return missing;
 }
 
 int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
 	struct store *st;
+	char why[sizeof err->msg];
 	int oflags, rc, v;
 	size_t i;
 
 	*out = NULL;
+	err_clear(err);
 	st = xcalloc(1, sizeof *st);
 	st->readonly = (flags & STORE_READONLY) != 0;
 	oflags = st->readonly ? SQLITE_OPEN_READONLY :
@@ -485,10 +592,15 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		if (st->db == NULL)
-			err_set(err, ERR_FINAL, "%s: cannot open", path);
+			err_set(err, ERR_FINAL, "cannot open: out of memory");
 		else
-			err_set(err, ERR_FINAL, "%s: %s", path,
-			    sqlite3_errmsg(st->db));
+			store_fail(st, rc, err, "cannot open");
+		goto fail;
+	}
+	/* SQLite quietly opens a file it may not write read-only. */
+	if (!st->readonly && sqlite3_db_readonly(st->db, "main") == 1) {
+		err_set(err, ERR_FINAL, "cannot write to it: this user may "
+		    "only read it");
 		goto fail;
 	}
 	if (store_configure(st, err) != 0)
@@ -497,13 +609,15 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 		if (store_migrate(st, err) != 0)
 			goto fail;
 	} else {
-		if (store_user_version(st, &v, err) != 0)
+		if (store_user_version(st, &v, err) != 0 ||
+		    store_check_ours(st, v, err) != 0)
 			goto fail;
 		if (v != STORE_VERSION) {
-			err_set(err, ERR_FINAL, "%s: schema version %d, this "
-			    "program reads version %d%s", path, v,
-			    STORE_VERSION, v == 0 ? " (not a salescycle "
-			    "database, or never written)" : "");
+			err_set(err, ERR_FINAL, "schema version %d, this "
+			    "program reads version %d%s", v, STORE_VERSION,
+			    v == 0 ? " (never written: start salescycled or "
+			    "run salescycle import first)" : v < STORE_VERSION ?
+			    " (salescycled updates it when it starts)" : "");
 			goto fail;
 		}
 	}
@@ -511,16 +625,130 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
 		if (rc != SQLITE_OK) {
-			err_set(err, ERR_FINAL, "%s: preparing statement %zu: "
-			    "%s", path, i, sqlite3_errmsg(st->db));
+			err_set(err, ERR_FINAL, "preparing statement %zu: %s",
+			    i, sqlite3_errmsg(st->db));
 			goto fail;
 		}
 	}
 	*out = st;
 	return 0;
 fail:
+	/*
+	 * A reader who may not create files in the folder cannot open a
+	 * WAL database whose -shm is missing (a version before 2 removed it
+	 * when the last writer closed): say so rather than "readonly".
+	 */
+	if (st->readonly && st->db != NULL &&
+	    (sqlite3_errcode(st->db) & 0xff) == SQLITE_READONLY &&
+	    store_missing_shm(path))
+		err_set(err, ERR_FINAL, "cannot read it: its -shm file is "
+		    "missing and this user may not create it; it stays once "
+		    "salescycled has run");
+	/* Every error of the open names the file. */
+	snprintf(why, sizeof why, "%s", err->msg);
+	err_set(err, err->cls != ERR_NONE ? err->cls : ERR_FINAL, "%s: %s",
+	    path, why);
 	store_close(st);
 	return -1;
+}
+
+/*
+ * Gives one file its mode (and group), by path: SQLite holds POSIX locks
+ * on these files, and closing any descriptor of them in this process
+ * would drop those locks.  Changed only when it differs, and only by its
+ * owner (or root); a link is refused, a missing file is fine.
+ */
+static int
+store_file_access(const char *path, mode_t mode, gid_t gid, bool group,
+    const char *group_name, struct err *err)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(err, ERR_FINAL, "%s: %s", path, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return err_set(err, ERR_FINAL, "%s: not a regular file", path);
+	if (group && sb.st_gid != gid &&
+	    fchownat(AT_FDCWD, path, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) != 0)
+		return err_set(err, ERR_FINAL, "%s: cannot give it to group "
+		    "%s: %s (the user must be its owner and a member of the "
+		    "group)", path, group_name, strerror(errno));
+	if ((sb.st_mode & 07777) == mode)
+		return 0;
+	if (fchmodat(AT_FDCWD, path, mode, 0) != 0)
+		return err_set(err, ERR_FINAL, "%s: mode %04o, cannot make it "
+		    "%04o: %s", path, (unsigned)(sb.st_mode & 07777),
+		    (unsigned)mode, strerror(errno));
+	if ((sb.st_mode & 0077 & ~mode) != 0)
+		log_warn("%s: was mode %04o, now %04o%s", path,
+		    (unsigned)(sb.st_mode & 07777), (unsigned)mode, group ? "" :
+		    " (set [general] group to share it with a readers' group)");
+	return 0;
+}
+
+int
+store_set_access(struct store *st, const char *group_name, gid_t gid,
+    struct err *err)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	const char *path = sqlite3_db_filename(st->db, "main");
+	mode_t mode = group_name != NULL ? STORE_MODE_GROUP :
+	    STORE_MODE_PRIVATE;
+	char *p;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof suffix / sizeof suffix[0] && rc == 0; i++) {
+		p = xasprintf("%s%s", path, suffix[i]);
+		rc = store_file_access(p, mode, gid, group_name != NULL,
+		    group_name, err);
+		free(p);
+	}
+	return rc;
+}
+
+int
+store_lock(const char *path, int *fd, struct err *err)
+{
+	char *lock, pid[32], held[32];
+	ssize_t n;
+	int f;
+
+	*fd = -1;
+	lock = xasprintf("%s.lock", path);
+	f = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (f < 0) {
+		err_set(err, ERR_FINAL, "%s: %s", lock, strerror(errno));
+		free(lock);
+		return -1;
+	}
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK) {
+			n = pread(f, held, sizeof held - 1, 0);
+			held[n > 0 ? n : 0] = '\0';
+			held[strcspn(held, "\n")] = '\0';
+			err_set(err, ERR_FINAL, "%s: another salescycled%s%s%s "
+			    "works on this database; one agent per database",
+			    lock, held[0] != '\0' ? " (pid " : "", held,
+			    held[0] != '\0' ? ")" : "");
+		} else
+			err_set(err, ERR_FINAL, "%s: cannot lock: %s", lock,
+			    strerror(errno));
+		close(f);
+		free(lock);
+		return -1;
+	}
+	/* For the message of the next one; the lock itself is what counts. */
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (fchmod(f, STORE_MODE_PRIVATE) != 0 || ftruncate(f, 0) != 0 ||
+	    pwrite(f, pid, strlen(pid), 0) < 0)
+		log_warn("%s: %s", lock, strerror(errno));
+	free(lock);
+	*fd = f;
+	return 0;
 }
 
 void

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -29,8 +30,43 @@ struct store;
 
 #define STORE_READONLY	0x01
 
-/* Opens (creating and migrating unless read-only) the database at path. */
+/*
+ * The database, its -wal and -shm hold customers, subjects and cursors:
+ * private to the user the programs run as, or readable by one group (the
+ * managers who query it) when [general] group is set.  SQLite creates the
+ * database with 0644 less the umask and the other two with the
+ * database's mode, so the programs set their umask from these (077 or
+ * 027) before anything is created, and store_set_access() corrects files
+ * made before.
+ */
+#define STORE_MODE_PRIVATE	0600
+#define STORE_MODE_GROUP	0640
+#define STORE_UMASK_PRIVATE	077
+#define STORE_UMASK_GROUP	027
+
+/*
+ * Opens (creating and migrating unless read-only) the database at path.
+ * Another program's SQLite file is refused.  Errors start with the path.
+ */
 int	store_open(const char *path, int flags, struct store **out, struct err *);
+
+/*
+ * Makes the database, -wal and -shm mode 0600, or 0640 and owned by group
+ * gid when group_name is not NULL; a loosened mode is tightened with a
+ * warning.  Errors (ERR_FINAL) name the file: another owner, a group the
+ * user does not belong to.
+ */
+int	store_set_access(struct store *, const char *group_name, gid_t gid,
+	    struct err *);
+
+/*
+ * Locks DATABASE.lock (0600, beside the database) for the life of the
+ * process, so that a second agent on the same database is refused
+ * instead of fetching everything again and mailing the digest twice.
+ * *fd stays open (close-on-exec) until exit.  Fails (ERR_FINAL) naming
+ * the other agent's pid when another process holds the lock.
+ */
+int	store_lock(const char *path, int *fd, struct err *);
 void	store_close(struct store *);
 sqlite3	*store_db(struct store *);	/* for report.c's own prepared statements */
 

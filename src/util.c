@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -324,36 +326,22 @@ util_has_word(const char *hay, const char *needle)
 	return false;
 }
 
-size_t
-util_utf8_seq(const unsigned char *s, size_t n)
+/*
+ * util_utf8_next over a counted buffer: a NUL is a character, and no
+ * byte after s[n - 1] is read.
+ */
+static size_t
+util_utf8_next_n(const char *s, size_t n)
 {
-	size_t len, i;
-	unsigned cp;
+	char		 tail[5] = "";
+	uint32_t	 cp;
 
-	if (s[0] < 0x80)
+	if (*s == '\0')
 		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	if (n >= 4)
+		return util_utf8_next(s, &cp);
+	memcpy(tail, s, n);
+	return util_utf8_next(tail, &cp);
 }
 
 bool
@@ -362,7 +350,7 @@ util_utf8_valid(const char *s, size_t n)
 	size_t i = 0, k;
 
 	while (i < n) {
-		k = util_utf8_seq((const unsigned char *)s + i, n - i);
+		k = util_utf8_next_n(s + i, n - i);
 		if (k == 0)
 			return false;
 		i += k;
@@ -374,6 +362,7 @@ char *
 util_utf8_repair(char *s)
 {
 	struct buf b = { 0 };
+	uint32_t cp;
 	size_t n, i, k;
 
 	if (s == NULL)
@@ -383,7 +372,7 @@ util_utf8_repair(char *s)
 		return s;
 	buf_append(&b, "", 0);
 	for (i = 0; i < n; i += k) {
-		k = util_utf8_seq((const unsigned char *)s + i, n - i);
+		k = util_utf8_next(s + i, &cp);
 		if (k == 0) {
 			buf_puts(&b, "\xef\xbf\xbd");	/* U+FFFD */
 			k = 1;
@@ -417,6 +406,199 @@ util_trim(char *s)
 	while (end > s && isspace((unsigned char)end[-1]))
 		*--end = '\0';
 	return s;
+}
+
+size_t
+util_utf8_next(const char *s, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t c, min;
+	size_t n, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return p[0] == 0 ? 0 : 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		c = p[0] & 0x1f;
+		min = 0x80;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		c = p[0] & 0x0f;
+		min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		c = p[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;	/* a continuation byte, C0, C1, F5..FF */
+	/* A NUL is not a continuation byte, so this never reads past it. */
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * The bytes at the start of s that display as they are, and in *skip the
+ * length of the character after them (0 at the end), which does not.
+ */
+static size_t
+util_safe_run(const char *s, size_t *skip)
+{
+	const char *p = s;
+	uint32_t cp;
+	size_t n;
+
+	for (;;) {
+		/* Plain ASCII first, the common case, without decoding. */
+		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f) {
+			p++;
+			continue;
+		}
+		if (*p == '\0') {
+			*skip = 0;
+			break;
+		}
+		n = util_utf8_next(p, &cp);
+		if (n > 0 && cp >= 0x20 && cp != 0x7f &&
+		    (cp < 0x80 || cp > 0x9f)) {
+			p += n;
+			continue;
+		}
+		*skip = n > 0 ? n : 1;
+		break;
+	}
+	return (size_t)(p - s);
+}
+
+/* What an unsafe character shows as: white space as a space, else U+FFFD. */
+static const char *
+util_safe_stand_in(char c)
+{
+	return c == '\t' || c == '\r' || c == '\n' ? " " : "\xef\xbf\xbd";
+}
+
+void
+util_safe_text(struct buf *b, const char *s)
+{
+	size_t n, skip;
+
+	do {
+		n = util_safe_run(s, &skip);
+		buf_append(b, s, n);
+		if (skip > 0)
+			buf_puts(b, util_safe_stand_in(s[n]));
+		s += n + skip;
+	} while (skip > 0);
+}
+
+void
+util_safe_fputs(const char *s, FILE *f)
+{
+	size_t n, skip;
+
+	do {
+		n = util_safe_run(s, &skip);
+		fwrite(s, 1, n, f);
+		if (skip > 0)
+			fputs(util_safe_stand_in(s[n]), f);
+		s += n + skip;
+	} while (skip > 0);
+}
+
+/* The length of a URL scheme ending at s + n ("https" before "://"), or 0. */
+static size_t
+util_scheme_before(const char *start, const char *s)
+{
+	const char *p = s;
+
+	while (p > start && (isalnum((unsigned char)p[-1]) || p[-1] == '+' ||
+	    p[-1] == '-' || p[-1] == '.'))
+		p--;
+	while (p < s && !isalpha((unsigned char)*p))
+		p++;	/* a scheme starts with a letter */
+	return (size_t)(s - p);
+}
+
+void
+util_redact_urls(struct buf *b, const char *text, bool whole)
+{
+	const char *p = text, *sep, *url, *end, *auth, *at, *rest;
+	size_t n;
+
+	while ((sep = strstr(p, "://")) != NULL) {
+		n = util_scheme_before(p, sep);
+		url = sep - n;
+		if (n == 0) {
+			buf_append(b, p, (size_t)(sep + 3 - p));
+			p = sep + 3;
+			continue;
+		}
+		end = sep + 3 + strcspn(sep + 3, " \t\r\n\"'<>");
+		/* Punctuation after a URL belongs to the sentence. */
+		while (end > sep + 3 && strchr(".,;:)]}", end[-1]) != NULL)
+			end--;
+		auth = sep + 3;
+		rest = auth + strcspn(auth, "/?#");
+		if (rest > end)
+			rest = end;
+		/* The host starts after the last '@': no user:password@. */
+		for (at = rest; at > auth && at[-1] != '@'; at--)
+			;
+		buf_append(b, p, (size_t)(url - p));
+		buf_append(b, url, (size_t)(auth - url));
+		buf_append(b, at, (size_t)(rest - at));
+		if (whole) {
+			if (rest < end)
+				buf_puts(b, "/...");
+		} else
+			buf_append(b, rest, (size_t)(end - rest));
+		p = end;
+	}
+	buf_puts(b, p);
+}
+
+char *
+util_redacted(const char *text, bool whole)
+{
+	struct buf b = { 0 };
+
+	if (text == NULL)
+		return NULL;
+	util_redact_urls(&b, text, whole);
+	buf_append(&b, "", 0);
+	return b.data;
+}
+
+void
+util_core_dumps(bool allow)
+{
+	static struct rlimit saved;
+	static int dumpable = -1;
+	struct rlimit rl;
+
+	if (dumpable < 0) {
+		dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		if (getrlimit(RLIMIT_CORE, &saved) != 0)
+			saved.rlim_cur = saved.rlim_max = 0;
+	}
+	if (allow) {
+		setrlimit(RLIMIT_CORE, &saved);
+		if (dumpable > 0)
+			prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+		return;
+	}
+	rl = saved;
+	rl.rlim_cur = 0;
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 bool

@@ -10,7 +10,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <time.h>
+
+struct buf;
 
 /* "2026-10-20T14:03:00Z" into out (at least 21 bytes). */
 void	 util_format_utc(time_t, char *out, size_t outlen);
@@ -51,13 +55,9 @@ int	 util_tz_preload(const char *tz);
 bool	 util_has_word(const char *hay, const char *needle);
 
 /*
- * Length of the valid UTF-8 sequence at s (n bytes left, n > 0), 0 when
- * it is not one: overlong forms, surrogates and code points above
- * U+10FFFF are invalid.
+ * True when s[0..n) is valid UTF-8, as util_utf8_next reads it (a NUL
+ * byte counts as text here).
  */
-size_t	 util_utf8_seq(const unsigned char *s, size_t n);
-
-/* True when s[0..n) is valid UTF-8. */
 bool	 util_utf8_valid(const char *s, size_t n);
 
 /*
@@ -73,6 +73,42 @@ char	*util_lower(char *s);
 
 /* Strips leading and trailing ASCII white space in place; returns s. */
 char	*util_trim(char *s);
+
+/*
+ * The length (1 to 4) of the well-formed UTF-8 sequence at s (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF) with its code
+ * point in *cp; 0 when s does not start one (or at the NUL).
+ */
+size_t	 util_utf8_next(const char *s, uint32_t *cp);
+
+/*
+ * Appends s to b for a terminal or a log line: valid UTF-8 as it is; tab,
+ * CR and LF as one space; every other control character (C0, DEL, C1)
+ * and each byte that is not part of valid UTF-8 as U+FFFD.  Data from
+ * mail, calendars and servers then never moves the cursor, sets a window
+ * title or clears the screen.
+ */
+void	 util_safe_text(struct buf *b, const char *s);
+/* The same, written to f without allocating (for log lines and fatal()). */
+void	 util_safe_fputs(const char *s, FILE *f);
+
+/*
+ * Appends text to b with every URL in it (scheme://...) redacted: never
+ * user:password@; with whole, also no path or query (an ICS feed's URL
+ * is its password: "https://outlook.office365.com/...").
+ */
+void	 util_redact_urls(struct buf *b, const char *text, bool whole);
+/* The same into a new string (NULL for NULL).  Caller frees. */
+char	*util_redacted(const char *text, bool whole);
+
+/*
+ * Core dumps hold what the process has in memory, passwords and tokens
+ * included.  util_core_dumps(false) sets the soft RLIMIT_CORE to 0 and
+ * makes the process not dumpable (which also keeps other processes of
+ * its user from reading its memory through ptrace or /proc);
+ * util_core_dumps(true) restores what was there before the first call.
+ */
+void	 util_core_dumps(bool allow);
 
 /* Glob match with '*' and '?', ASCII case-insensitive. */
 bool	 util_glob(const char *pattern, const char *s);

@@ -497,14 +497,12 @@ static const struct bad_row bad_rows[] = {
 	    "bad key 'an/na'" },
 	{ "unclosed section", 0600, "[general\n", 1,
 	    "bad section header (missing ']')" },
+	{ "unknown group", 0600, "[general]\ngroup = no-such-group-here\n", 2,
+	    "unknown group 'no-such-group-here'" },
+	{ "bad group number", 0600, "[general]\ngroup = 12x\n", 2,
+	    "bad group '12x'" },
 	{ "empty value", 0600, "[general]\ndatabase =\n", 2,
 	    "'database' needs a value" },
-	{ "line too long", 0600, "[general]\ndatabase = /x/"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "\n", 2, "line too long" },
 };
 
 static void
@@ -531,6 +529,124 @@ test_config_bad(void **state)
 		assert_null(cfg.path);		/* freed on error */
 		assert_null(cfg.people);
 	}
+}
+
+/*
+ * Lines of any sane length: inih's own buffer (200 bytes in Debian's
+ * build) once cut them off.  An absurd line and a NUL byte are errors
+ * with FILE:LINE.
+ */
+static void
+test_config_long_lines(void **state)
+{
+	static const char nul[] = "[general]\ndatabase = /var/lib/sc.db\0.old\n";
+	struct config cfg;
+	struct err err;
+	struct buf text = { 0 }, url = { 0 }, list = { 0 };
+	char want[1100];
+	const char *path;
+	FILE *f;
+	size_t i;
+	(void)state;
+
+	/* An Outlook-like feed URL of 420 characters and a long list. */
+	buf_puts(&url, "https://outlook.office365.com/owa/calendar/"
+	    "0123456789abcdef0123456789abcdef@brightline.nl/");
+	for (i = 0; i < 10; i++)
+		buf_puts(&url, "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6");
+	buf_puts(&url, "/calendar.ics");
+	for (i = 0; i < 40; i++)
+		buf_printf(&list, "%sdomain%zu.example.nl", i > 0 ? ", " : "",
+		    i);
+	buf_printf(&text, "[general]\ninternal_domains = %s\n"
+	    "[salesperson anna]\nemail = anna@brightline.nl\n"
+	    "[ics anna]\nurl   :   %s   # the published calendar\n",
+	    list.data, url.data);
+	path = write_conf("long.conf", text.data, 0600);
+	if (config_load(path, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_true(url.len > 400);
+	assert_string_equal(cfg.sources[0].url, url.data);
+	assert_int_equal(cfg.internal_domains.n, 40);
+	assert_string_equal(cfg.internal_domains.v[39], "domain39.example.nl");
+	config_free(&cfg);
+
+	/* The same long value twice is a duplicate key on its own line. */
+	buf_reset(&text);
+	buf_printf(&text, "[salesperson anna]\nemail = anna@brightline.nl\n"
+	    "[ics anna]\nurl = %s\nurl = %s\n", url.data, url.data);
+	path = write_conf("long.conf", text.data, 0600);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	snprintf(want, sizeof want, "%s:5: duplicate key 'url'", path);
+	assert_string_equal(err.msg, want);
+
+	/* A long line without '=' is named as such. */
+	buf_reset(&text);
+	buf_puts(&text, "[general]\n");
+	for (i = 0; i < 30; i++)
+		buf_puts(&text, "just some words ");
+	buf_puts(&text, "\n");
+	path = write_conf("long.conf", text.data, 0600);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	snprintf(want, sizeof want, "%s:2: expected KEY = VALUE or [SECTION]",
+	    path);
+	assert_string_equal(err.msg, want);
+
+	/* 100 kB on one line is no configuration. */
+	buf_reset(&text);
+	buf_puts(&text, "[general]\n\ndatabase = /x/");
+	for (i = 0; i < 100000; i++)
+		buf_append(&text, "a", 1);
+	buf_puts(&text, "\n");
+	path = write_conf("long.conf", text.data, 0600);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	snprintf(want, sizeof want, "%s:3: line too long", path);
+	if (strncmp(err.msg, want, strlen(want)) != 0)
+		fail_msg("got \"%s\", want \"%s...\"", err.msg, want);
+
+	/* A NUL byte would cut the value short: an error on its line. */
+	path = write_conf("nul.conf", "", 0600);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(nul, 1, sizeof nul - 1, f);
+	fclose(f);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	snprintf(want, sizeof want, "%s:2: NUL byte in the line", path);
+	assert_string_equal(err.msg, want);
+
+	buf_free(&text);
+	buf_free(&url);
+	buf_free(&list);
+}
+
+/* [general] group by name or number, and core_dumps; both off by default. */
+static void
+test_config_group_and_core_dumps(void **state)
+{
+	struct config cfg;
+	struct err err;
+	const char *path;
+	(void)state;
+
+	path = write_conf("g.conf", "[general]\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_null(cfg.group.name);
+	assert_false(cfg.core_dumps);
+	config_free(&cfg);
+
+	path = write_conf("g.conf", "[general]\ngroup = root\ncore_dumps = yes\n",
+	    0600);
+	if (config_load(path, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.group.name, "root");
+	assert_int_equal(cfg.group.gid, 0);
+	assert_true(cfg.core_dumps);
+	config_free(&cfg);
+
+	path = write_conf("g.conf", "[general]\ngroup = 4242\n", 0600);
+	assert_int_equal(config_load(path, &cfg, &err), 0);
+	assert_int_equal(cfg.group.gid, 4242);
+	config_free(&cfg);
 }
 
 /* The same 'password' line is accepted once the file is private. */
@@ -690,6 +806,31 @@ test_config_secret_timeout(void **state)
 	assert_true(time(NULL) - start < 10);
 }
 
+/* A command is given up when the program stops (SIGTERM), not at its timeout. */
+static void
+test_config_secret_stop(void **state)
+{
+	static volatile sig_atomic_t stop;
+	struct err err;
+	char *out = NULL;
+	(void)state;
+
+	secret_set_stop(&stop);
+	stop = 1;
+	assert_int_equal(secret_command("echo late; sleep 20", "[imap anna]",
+	    30000, &out, &err), -1);
+	assert_null(out);
+	assert_int_equal(err.cls, ERR_TEMP);
+	assert_string_equal(err.msg, "[imap anna]: command stopped: the "
+	    "program is stopping");
+	stop = 0;
+	assert_int_equal(secret_command("echo pw", "[imap anna]", 30000, &out,
+	    &err), 0);
+	assert_string_equal(out, "pw");
+	free(out);
+	secret_set_stop(NULL);
+}
+
 static void
 test_config_secret_env(void **state)
 {
@@ -755,6 +896,8 @@ main(void)
 		cmocka_unit_test(test_config_booleans),
 		cmocka_unit_test(test_config_working_days),
 		cmocka_unit_test(test_config_bad),
+		cmocka_unit_test(test_config_long_lines),
+		cmocka_unit_test(test_config_group_and_core_dumps),
 		cmocka_unit_test(test_config_password_private),
 		cmocka_unit_test(test_config_missing_file),
 		cmocka_unit_test(test_config_example),
@@ -762,6 +905,7 @@ main(void)
 		cmocka_unit_test(test_config_default_path),
 		cmocka_unit_test(test_config_secret_command),
 		cmocka_unit_test(test_config_secret_timeout),
+		cmocka_unit_test(test_config_secret_stop),
 		cmocka_unit_test(test_config_secret_env),
 	};
 

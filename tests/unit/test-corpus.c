@@ -26,6 +26,7 @@
 #include "davxml.h"
 #include "event.h"
 #include "helpers.h"
+#include "http.h"
 #include "log.h"
 #include "mail.h"
 #include "xmalloc.h"
@@ -216,6 +217,91 @@ test_corpus_davxml(void **state)
 	corpus_replay("davxml", corpus_davxml);
 }
 
+/* The decoder's sink of the davgzip replay: the parser. */
+static int
+corpus_dav_feed(const char *data, size_t len, void *arg, struct err *err)
+{
+	return davxml_feed(arg, data, len, false, err);
+}
+
+/*
+ * One input of fuzz-davgzip.c, decoded and parsed the way that harness
+ * does; *cd gets the result.
+ */
+static void
+corpus_davgzip_pass(struct corpus_dav *cd, const char *buf, size_t len)
+{
+	static const char *const codings[] = { "gzip", "deflate", NULL, "x-gzip" };
+	struct http_decoder *d;
+	struct davxml *x;
+	struct err err = { 0 };
+	size_t step, off, n;
+
+	cd->rc = 0;
+	if (len < 1)
+		return;
+	step = 1 + ((size_t)((unsigned char)buf[0] >> 2) * 263) % 16384;
+	d = http_decoder_new(codings[(unsigned char)buf[0] & 3], HTTP_MAX_BODY,
+	    &err);
+	assert_non_null(d);
+	x = davxml_new(corpus_dav_cb, cd);
+	for (off = 1; off < len && cd->rc == 0; off += n) {
+		n = len - off < step ? len - off : step;
+		cd->rc = http_decoder_feed(d, buf + off, n, corpus_dav_feed, x,
+		    &err);
+	}
+	if (cd->rc == 0)
+		cd->rc = http_decoder_finish(d, &err);
+	if (cd->rc == 0)
+		cd->rc = davxml_feed(x, NULL, 0, true, &err);
+	if (cd->rc != 0 && (err.cls == ERR_NONE || err.msg[0] == '\0'))
+		fail_msg("%s: failed with class %d '%s'", cd->name, err.cls,
+		    err.msg);
+	if (http_decoder_total(d) > HTTP_MAX_BODY)
+		fail_msg("%s: decoded past the cap", cd->name);
+	davxml_free(x);
+	http_decoder_free(d);
+}
+
+/*
+ * Beyond not crashing: a fixture compressed (gzip-, deflate-, members-,
+ * plain-NAME) says what tests/data/dav/NAME.xml says, and every bomb- is
+ * refused at a limit.
+ */
+static void
+corpus_davgzip(const char *name, const char *buf, size_t len)
+{
+	static const char *const prefixes[] = { "gzip-", "deflate-", "members-",
+	    "plain-" };
+	struct corpus_dav got = { .name = name }, want = { .name = name };
+	char rel[256], *doc;
+	size_t i, n, dlen;
+
+	corpus_davgzip_pass(&got, buf, len);
+	if (strncmp(name, "bomb-", 5) == 0 && strcmp(name, "bomb-blank") != 0 &&
+	    got.rc == 0)
+		fail_msg("%s: not refused", name);
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		n = strlen(prefixes[i]);
+		if (strncmp(name, prefixes[i], n) != 0)
+			continue;
+		snprintf(rel, sizeof rel, "dav/%s.xml", name + n);
+		doc = test_read_data(rel, &dlen);
+		corpus_dav_pass(&want, doc, dlen, dlen);
+		free(doc);
+		if (got.rc != want.rc || got.calls != want.calls)
+			fail_msg("%s: decoded gave %d/%lu, plain %d/%lu", name,
+			    got.rc, got.calls, want.rc, want.calls);
+	}
+}
+
+static void
+test_corpus_davgzip(void **state)
+{
+	(void)state;
+	corpus_replay("davgzip", corpus_davgzip);
+}
+
 static void
 test_corpus_config(void **state)
 {
@@ -243,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_corpus_mail),
 		cmocka_unit_test(test_corpus_event),
 		cmocka_unit_test(test_corpus_davxml),
+		cmocka_unit_test(test_corpus_davgzip),
 		cmocka_unit_test(test_corpus_config),
 	};
 

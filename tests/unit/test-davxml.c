@@ -2,8 +2,9 @@
 /*
  * Unit tests of the multistatus parser: multistatus documents as Radicale,
  * Nextcloud (sabre/dav), Google and iCloud write them, paging by 507, the
- * valid-sync-token error, malformed and hostile documents, and href
- * normalisation.
+ * valid-sync-token error, malformed and hostile documents (with the
+ * limits on what a response may make the parser keep), text made
+ * printable, and href normalisation.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -359,6 +360,162 @@ test_davxml_calendar_data_cap(void **state)
 }
 
 /* Empty elements leave nothing collected (found by fuzzing). */
+/*
+ * Feeds head, then unit n times in pieces of up to 16 KiB (as the HTTP
+ * layer does), then tail; returns what davxml_feed said first.
+ */
+static int
+feed_repeated(struct davxml *x, const char *head, const char *unit, size_t n,
+    const char *tail, struct err *err)
+{
+	struct buf b = { 0 };
+	size_t i, per = 16384 / strlen(unit);
+	int rc;
+
+	rc = davxml_feed(x, head, strlen(head), false, err);
+	for (i = 0; i < n && rc == 0; i += per) {
+		size_t j;
+
+		buf_reset(&b);
+		for (j = 0; j < per && i + j < n; j++)
+			buf_puts(&b, unit);
+		rc = davxml_feed(x, b.data, b.len, false, err);
+	}
+	buf_free(&b);
+	if (rc == 0)
+		rc = davxml_feed(x, tail, strlen(tail), true, err);
+	return rc;
+}
+
+/* Counts the responses. */
+static int
+count_cb(const struct dav_response *r, void *arg, struct err *err)
+{
+	size_t *n = arg;
+
+	(void)r; (void)err;
+	(*n)++;
+	return 0;
+}
+
+/* What a hostile server sends ends at the limits with a clear ERR_DATA. */
+static void
+test_davxml_limits(void **state)
+{
+	static const char ms[] = "<d:multistatus xmlns:d=\"DAV:\">";
+	struct recs rs = { .n = 0 };
+	size_t count = 0;
+	struct davxml *x;
+	struct err err = { 0 };
+	char head[256];
+
+	(void)state;
+	/* Hrefs in one response: the limit is fine, one more is not. */
+	snprintf(head, sizeof head, "%s<d:response>", ms);
+	x = davxml_new(count_cb, &count);
+	assert_int_equal(feed_repeated(x, head, "<d:href>/c/x.ics</d:href>",
+	    DAVXML_MAX_HREFS, "<d:status>HTTP/1.1 404 Not Found</d:status>"
+	    "</d:response></d:multistatus>", &err), 0);
+	assert_int_equal(count, DAVXML_MAX_HREFS);
+	davxml_free(x);
+	x = davxml_new(count_cb, &count);
+	assert_int_equal(feed_repeated(x, head, "<d:href>/c/x.ics</d:href>",
+	    1000000, "</d:response></d:multistatus>", &err), -1);
+	assert_int_equal(err.cls, ERR_DATA);
+	assert_non_null(strstr(err.msg, "more than 256 hrefs"));
+	davxml_free(x);
+
+	/* Conditions of a DAV:error, kept once each and bounded. */
+	snprintf(head, sizeof head, "%s<d:error>", ms);
+	x = davxml_new(record_cb, &rs);
+	assert_int_equal(feed_repeated(x, head, "<d:valid-sync-token/>",
+	    DAVXML_MAX_ERRORS, "</d:error></d:multistatus>", &err), 0);
+	assert_true(davxml_has_error(x, "valid-sync-token"));
+	davxml_free(x);
+	x = davxml_new(record_cb, &rs);
+	assert_int_equal(feed_repeated(x, head, "<d:no-such-thing/>",
+	    1000000, "</d:error></d:multistatus>", &err), -1);
+	assert_non_null(strstr(err.msg, "more than 64 conditions"));
+	davxml_free(x);
+
+	/* Nesting. */
+	x = davxml_new(record_cb, &rs);
+	assert_int_equal(feed_repeated(x, ms, "<d:prop>", DAVXML_MAX_DEPTH - 1,
+	    "", &err), -1);
+	/* ... unclosed, so malformed, but not refused for depth: */
+	assert_null(strstr(err.msg, "nested"));
+	davxml_free(x);
+	x = davxml_new(record_cb, &rs);
+	assert_int_equal(feed_repeated(x, ms, "<d:prop>", 1000000, "", &err), -1);
+	assert_non_null(strstr(err.msg, "nested deeper than 64"));
+	davxml_free(x);
+
+	/* One endless attribute value, and one endless comment. */
+	snprintf(head, sizeof head, "%s<d:response x=\"", ms);
+	x = davxml_new(record_cb, &rs);
+	assert_int_equal(feed_repeated(x, head, "aaaaaaaaaaaaaaaa", 1000000, "\"/>",
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "XML token"));
+	davxml_free(x);
+	snprintf(head, sizeof head, "%s<!--", ms);
+	x = davxml_new(record_cb, &rs);
+	assert_int_equal(feed_repeated(x, head, "cccccccccccccccc", 1000000, "-->",
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "XML token"));
+	davxml_free(x);
+
+	/* The same in one piece, where expat needs to buffer nothing. */
+	{
+		size_t n = 2 * DAVXML_MAX_TOKEN;
+		char *doc = xmalloc(n + 64);
+
+		snprintf(doc, n + 64, "%s<!--", ms);
+		memset(doc + strlen(doc), 'c', n);
+		snprintf(doc + strlen(ms) + 4 + n, 60, "--></d:multistatus>");
+		x = davxml_new(record_cb, &rs);
+		assert_int_equal(davxml_feed(x, doc, strlen(doc), true, &err), -1);
+		assert_non_null(strstr(err.msg, "XML token"));
+		davxml_free(x);
+		free(doc);
+	}
+
+	/* Long text is no token: 8 MiB of white space between elements is fine. */
+	x = davxml_new(record_cb, &rs);
+	assert_int_equal(feed_repeated(x, ms, "                ", 512 * 1024,
+	    "</d:multistatus>", &err), 0);
+	davxml_free(x);
+	assert_int_equal(rs.n, 0);
+}
+
+/* Text values reach logs and the store: no control characters in them. */
+static void
+test_davxml_printable(void **state)
+{
+	static const char doc[] = "<d:multistatus xmlns:d=\"DAV:\" "
+	    "xmlns:c=\"urn:ietf:params:xml:ns:caldav\"><d:response>"
+	    "<d:href>/c/a&#10;b\xc2\x9b.ics</d:href><d:propstat><d:prop>"
+	    "<d:displayname> Werk&#10;http://x/&#9;Buit \xc2\x9b" "2J caf\xc3\xa9"
+	    "</d:displayname><d:getetag>\"1&#13;\"</d:getetag>"
+	    "<c:calendar-data>BEGIN:VCALENDAR&#13;&#10;END:VCALENDAR&#13;&#10;"
+	    "</c:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status>"
+	    "</d:propstat></d:response></d:multistatus>";
+	struct recs rs = { .n = 0 };
+	struct davxml *x;
+	struct err err;
+
+	(void)state;
+	x = davxml_new(record_cb, &rs);
+	assert_int_equal(davxml_feed(x, doc, strlen(doc), true, &err), 0);
+	assert_int_equal(rs.n, 1);
+	assert_string_equal(rs.v[0].displayname, "Werk?http://x/?Buit ?2J caf\xc3\xa9");
+	assert_string_equal(rs.v[0].etag, "\"1?\"");
+	/* hrefs are percent-encoded instead, calendar-data is left alone. */
+	assert_string_equal(rs.v[0].href, "/c/a%0Ab%C2%9B.ics");
+	assert_string_equal(rs.v[0].data, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+	recs_free(&rs);
+	davxml_free(x);
+}
+
 static void
 test_davxml_empty_elements(void **state)
 {
@@ -443,6 +600,8 @@ main(void)
 		cmocka_unit_test(test_davxml_malformed),
 		cmocka_unit_test(test_davxml_callback_stops),
 		cmocka_unit_test(test_davxml_calendar_data_cap),
+		cmocka_unit_test(test_davxml_limits),
+		cmocka_unit_test(test_davxml_printable),
 		cmocka_unit_test(test_davxml_empty_elements),
 		cmocka_unit_test(test_davxml_normalize_href),
 		cmocka_unit_test(test_davxml_escape),

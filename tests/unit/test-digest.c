@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
 
 #include "digest.h"
 #include "helpers.h"
@@ -388,6 +391,9 @@ test_digest_header_injection(void **state)
 		{ "a\nb\rc", "Subject: a b c\r\n" },
 		/* Non-ASCII: RFC 2047 words ("café" in base64). */
 		{ "caf\xc3\xa9", "Subject: =?UTF-8?B?Y2Fmw6k=?=\r\n" },
+		/* An escape sequence and a byte that is not UTF-8: U+FFFD. */
+		{ "\x1b[2J", "Subject: =?UTF-8?B?77+9WzJK?=\r\n" },
+		{ "x\xff", "Subject: =?UTF-8?B?eO+/vQ==?=\r\n" },
 	};
 	struct buf b = { 0 };
 	size_t i;
@@ -457,7 +463,8 @@ test_digest_message(void **state)
 	f->cfg.people[0].name = xstrdup("Anna\r\nBcc: victim@evil.example");
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
 	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d, &err), 0);
-	msg = digest_message(&f->cfg, &d, "piet@example.com", MONDAY + 8 * 3600);
+	msg = digest_message(&f->cfg, &d, "piet@example.com", NULL,
+	    MONDAY + 8 * 3600);
 	assert_int_equal(count_header(msg, "Date"), 1);
 	assert_int_equal(count_header(msg, "From"), 1);
 	assert_int_equal(count_header(msg, "To"), 1);
@@ -485,8 +492,15 @@ test_digest_message(void **state)
 			assert_int_equal(line[-1], '\r');
 	free(msg);
 	/* An invalid recipient never reaches the header. */
-	msg = digest_message(&f->cfg, &d, "x@y\r\nBcc: z@w", MONDAY);
+	msg = digest_message(&f->cfg, &d, "x@y\r\nBcc: z@w", NULL, MONDAY);
 	assert_non_null(strstr(msg, "To: undisclosed-recipients:;\r\n"));
+	assert_int_equal(count_header(msg, "Bcc"), 0);
+	free(msg);
+	/* A given Message-ID (a claimed one) is used, on one line. */
+	msg = digest_message(&f->cfg, &d, "piet@example.com",
+	    "<digest.x.1.abc@example.com>\r\nBcc: z@w", MONDAY);
+	assert_non_null(strstr(msg, "Message-ID: <digest.x.1.abc@example.com>  "
+	    "Bcc: z@w\r\n"));
 	assert_int_equal(count_header(msg, "Bcc"), 0);
 	free(msg);
 	digest_data_free(&d);
@@ -499,6 +513,7 @@ test_digest_once_per_period_across_restart(void **state)
 	struct fixture *f = *state;
 	struct digest_period p;
 	struct err err;
+	char id[64];
 	time_t now = MONDAY + 9 * 3600;	/* Monday 09:00, after "mon 08:00" */
 
 	f->cfg.digest.schedule = xstrdup("mon 08:00");
@@ -506,7 +521,10 @@ test_digest_once_per_period_across_restart(void **state)
 	assert_int_equal(digest_due(f->st, &f->cfg, now, &p), 1);
 	assert_string_equal(p.key, "week:2026-05-25");
 	assert_false(digest_was_sent(f->st, p.key, "piet@example.com"));
-	assert_int_equal(digest_mark_sent(f->st, p.key, "piet@example.com", now, &err), 0);
+	assert_int_equal(digest_claim(f->st, p.key, "piet@example.com", false,
+	    "<a@x>", id, sizeof id, &err), 1);
+	assert_int_equal(digest_record(f->st, p.key, "piet@example.com", id,
+	    true, now, &err), 0);
 	assert_int_equal(digest_due(f->st, &f->cfg, now, &p), 0);
 
 	store_close(f->st);
@@ -518,6 +536,128 @@ test_digest_once_per_period_across_restart(void **state)
 	assert_string_equal(p.key, "week:2026-06-01");
 	/* A read-only store without the table answers "not sent". */
 	assert_false(digest_was_sent(f->st, "week:1999-01-04", "piet@example.com"));
+}
+
+/* The states of the record: claimed, sent, failed; who may send when. */
+static void
+test_digest_claim_states(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	char id[64];
+	const char *key = "week:2026-05-25", *to = "piet@example.com";
+
+	/* Claimed: not sent by anyone else, whatever the outcome was. */
+	assert_int_equal(digest_claim(f->st, key, to, false, "<one@x>", id,
+	    sizeof id, &err), 1);
+	assert_string_equal(id, "<one@x>");
+	assert_true(digest_was_sent(f->st, key, to));
+	assert_int_equal(digest_claim(f->st, key, to, false, "<two@x>", id,
+	    sizeof id, &err), 0);
+
+	/* Surely not sent: sent again later, with the same Message-ID. */
+	assert_int_equal(digest_record(f->st, key, to, "<one@x>", false,
+	    MONDAY, &err), 0);
+	assert_false(digest_was_sent(f->st, key, to));
+	assert_int_equal(digest_claim(f->st, key, to, false, "<three@x>", id,
+	    sizeof id, &err), 1);
+	assert_string_equal(id, "<one@x>");
+
+	/* Sent: never again, except by a deliberate resend with a new ID. */
+	assert_int_equal(digest_record(f->st, key, to, "<one@x>", true, MONDAY,
+	    &err), 0);
+	assert_int_equal(digest_claim(f->st, key, to, false, "<four@x>", id,
+	    sizeof id, &err), 0);
+	assert_int_equal(digest_claim(f->st, key, to, true, "<five@x>", id,
+	    sizeof id, &err), 1);
+	assert_string_equal(id, "<five@x>");
+	/* The old claim's late outcome does not touch the new one. */
+	assert_int_equal(digest_record(f->st, key, to, "<one@x>", false, MONDAY,
+	    &err), 0);
+	assert_true(digest_was_sent(f->st, key, to));
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM digests"
+	    " WHERE state = 'claimed' AND message_id = '<five@x>'", NULL), 1);
+}
+
+/*
+ * A claim needs the write lock: while another process holds it, nothing
+ * is claimed (so nothing may be sent); a record that cannot be written
+ * waits in the state and is written by a later flush.
+ */
+static void
+test_digest_claim_locked(void **state)
+{
+	struct fixture *f = *state;
+	struct digest_state ds = { 0 };
+	struct err err;
+	sqlite3 *other;
+	char id[64];
+	const char *key = "week:2026-05-25", *to = "piet@example.com";
+
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_busy_timeout(store_db(f->st), 50);
+	assert_int_equal(digest_claim(f->st, key, to, false, "<one@x>", id,
+	    sizeof id, &err), -1);
+	assert_int_equal(err.cls, ERR_TEMP);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_false(digest_was_sent(f->st, key, to));
+
+	/* Claimed, then the lock is taken before the outcome is recorded. */
+	assert_int_equal(digest_claim(f->st, key, to, false, "<one@x>", id,
+	    sizeof id, &err), 1);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(digest_record(f->st, key, to, id, true, MONDAY, &err),
+	    -1);
+	ds.pending = xcalloc(1, sizeof *ds.pending);
+	ds.pending[0].period = xstrdup(key);
+	ds.pending[0].recipient = xstrdup(to);
+	ds.pending[0].msgid = xstrdup(id);
+	ds.pending[0].sent = true;
+	ds.npending = 1;
+	assert_int_equal(digest_flush(f->st, &ds, MONDAY), 1);
+	/* Still claimed meanwhile: not due, not sent again. */
+	assert_true(digest_was_sent(f->st, key, to));
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(digest_flush(f->st, &ds, MONDAY), 0);
+	assert_null(ds.pending);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM digests"
+	    " WHERE state = 'sent'", NULL), 1);
+	digest_state_free(&ds);
+	sqlite3_close(other);
+}
+
+/*
+ * A fresh store, without a single appointment: the digest still renders
+ * (the sanitizer build once stopped at qsort(NULL, 0, ...)).
+ */
+static void
+test_digest_empty_store(void **state)
+{
+	struct fixture *f = *state;
+	struct digest_period p;
+	struct digest_data d;
+	struct store *st;
+	struct err err;
+	char path[600];
+	char *text;
+
+	snprintf(path, sizeof path, "%s.empty", f->path);
+	assert_int_equal(store_open(path, 0, &st, &err), 0);
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+	if (digest_collect(st, &f->cfg, &p, NULL, MONDAY, &d, &err) != 0)
+		fail_msg("digest_collect: %s", err.msg);
+	assert_int_equal(d.appointments, 0);
+	assert_int_equal(d.transitions, 0);
+	text = digest_text(&f->cfg, &d);
+	assert_non_null(text);
+	free(text);
+	digest_data_free(&d);
+	store_close(st);
 }
 
 static void
@@ -584,6 +724,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_once_per_period_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_next, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_empty_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_claim_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_claim_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_run_backoff, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

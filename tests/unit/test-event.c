@@ -946,7 +946,6 @@ static void
 test_event_bound_parameters(void **state)
 {
 	struct limited	 r;
-	struct err	 err;
 	size_t		 len;
 	char		*text;
 
@@ -977,21 +976,12 @@ test_event_bound_parameters(void **state)
 	assert_refused(&r, "65 parameters, more than 64");
 	free(text);
 
-	/* event_check (for a whole ICS feed) holds a text to the same. */
-	text = calendar_with_line("DTSTART", ";TZID=:;TZID=:D", 12000,
-	    ":20261005T080000Z\r\n", &len);
-	assert_int_equal(event_check(text, len, "feed", &err), -1);
-	assert_int_equal(err.cls, ERR_DATA);
-	assert_non_null(strstr(err.msg, "feed: line 8: name and parameters"));
-	free(text);
-
 	/* 64 are fine, and the event is read. */
 	text = calendar_with_line("DTSTART:20261005T080000Z\r\nX-P", ";A=1",
 	    64, ":v\r\n", &len);
 	limited_parse(text, len, JAN2026, JAN2028, &r);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.nocc, 1);
-	assert_int_equal(event_check(text, len, "feed", &err), 0);
 	free(text);
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the pure parts of the HTTP wrapper: which redirects may
- * carry credentials, href resolution, URL paths, and the mapping of HTTP
- * statuses to error classes.
+ * Unit tests of the pure parts of the HTTP wrapper: the origin check
+ * that decides where credentials may go, URLs without userinfo and how
+ * messages name them, href resolution, URL paths, the mapping of HTTP
+ * statuses to error classes, server text made printable, and the body
+ * decoder with its cap.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,38 +16,98 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "http.h"
 
 static void
-test_http_same_site(void **state)
+test_http_same_origin(void **state)
 {
 	static const struct {
-		const char	*from, *to;
-		bool		 ok;
+		const char	*a, *b;
+		bool		 same;
 	} rows[] = {
 		{ "https://dav.example.nl/", "https://dav.example.nl/cal/", true },
-		/* Another host of the same registrable domain (iCloud's pNN). */
-		{ "https://caldav.icloud.com/", "https://p42-caldav.icloud.com/1/", true },
-		{ "https://dav.example.co.uk/", "https://www.example.co.uk/", true },
-		/* A public suffix is not a site: co.uk hosts are strangers. */
-		{ "https://a.example.co.uk/", "https://b.other.co.uk/", false },
+		{ "https://dav.example.nl/", "https://DAV.Example.NL:443/x", true },
+		{ "http://h/", "http://h:80/cal/", true },
+		/* The port is part of the origin (RFC 6454). */
+		{ "http://127.0.0.1:5232/", "http://127.0.0.1:5233/anna/", false },
+		{ "http://localhost:8080/", "http://LOCALHOST:9090/x", false },
+		{ "https://h/", "https://h:8443/", false },
+		/* Another host of the same registrable domain is another origin. */
+		{ "https://caldav.icloud.com/", "https://p42-caldav.icloud.com/1/", false },
 		{ "https://dav.example.nl/", "https://dav.example.com/", false },
-		/* Never from https to http, even on the same host. */
+		/* The scheme too, either way. */
 		{ "https://dav.example.nl/", "http://dav.example.nl/", false },
-		{ "http://dav.example.nl/", "https://dav.example.nl/", true },
-		{ "http://127.0.0.1:5232/", "http://127.0.0.1:5232/anna/", true },
+		{ "http://dav.example.nl/", "https://dav.example.nl/", false },
 		{ "http://127.0.0.1:5232/", "http://127.0.0.2:5232/", false },
-		{ "http://localhost:8080/", "http://LOCALHOST:9090/x", true },
+		/* Userinfo does not make another origin. */
+		{ "http://a:b@h:1/", "http://h:1/x", true },
 		{ "https://dav.example.nl/", "not a url", false },
+		{ "not a url", "not a url", false },
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		if (http_same_site(rows[i].from, rows[i].to) != rows[i].ok)
-			fail_msg("%s -> %s: want %d", rows[i].from, rows[i].to,
-			    rows[i].ok);
+		if (http_same_origin(rows[i].a, rows[i].b) != rows[i].same)
+			fail_msg("%s -> %s: want %d", rows[i].a, rows[i].b,
+			    rows[i].same);
 	}
+}
+
+/* Userinfo goes, whatever else the URL holds. */
+static void
+test_http_url_clean(void **state)
+{
+	static const struct {
+		const char	*url, *want;
+	} rows[] = {
+		{ "http://anna:geheim@127.0.0.1:5232/anna/",
+		  "http://127.0.0.1:5232/anna/" },
+		{ "https://anna@dav.example.nl/x?y=1", "https://dav.example.nl/x?y=1" },
+		{ "https://u:p;auth=x@h/", "https://h/" },
+		{ "https://h/cal/", "https://h/cal/" },
+		/* Nothing a log line would obey. */
+		{ "http://h/a\xc2\x9b" "b", "http://h/a%C2%9Bb" },
+	};
+	size_t i;
+	char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		got = http_url_clean(rows[i].url);
+		assert_non_null(got);
+		assert_string_equal(got, rows[i].want);
+		free(got);
+	}
+	assert_null(http_url_clean("::"));
+}
+
+/* A feed's URL is named by its origin; a CalDAV URL in full, without userinfo. */
+static void
+test_http_url_name(void **state)
+{
+	struct http_opts o;
+	struct http *h;
+	char out[256];
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	o.origin = "https://outlook.example.com/owa/calendar/KEY/calendar.ics";
+	o.secret_url = true;
+	h = http_new(&o, "ics:anna");
+	http_url_name(h, "https://u:p@outlook.example.com:8443/owa/calendar/"
+	    "KEY/calendar.ics?token=Q", out, sizeof out);
+	assert_string_equal(out, "https://outlook.example.com:8443/...");
+	http_url_name(h, "::", out, sizeof out);
+	assert_null(strstr(out, "::"));
+	http_free(h);
+	o.secret_url = false;
+	h = http_new(&o, "caldav:anna");
+	http_url_name(h, "http://anna:geheim@h:5232/anna/werk/", out, sizeof out);
+	assert_string_equal(out, "http://h:5232/anna/werk/");
+	http_free(h);
 }
 
 static void
@@ -60,6 +122,10 @@ test_http_resolve(void **state)
 		{ "https://h/dav/", "https://p42-caldav.icloud.com:443/1/calendars/",
 		  "https://p42-caldav.icloud.com/1/calendars/" },
 		{ "https://h/", "/cal/a%40b.ics", "https://h/cal/a%40b.ics" },
+		/* No userinfo from either, and nothing a log line would obey. */
+		{ "http://anna:pw@h:1/", "/x/", "http://h:1/x/" },
+		{ "http://h/", "http://evil:pw@h/y", "http://h/y" },
+		{ "http://h/", "/a\xc2\x9b" "2J\xe2\x82\xac", "http://h/a%c2%9b2J%e2%82%ac" },
 	};
 	size_t i;
 	char *got;
@@ -105,6 +171,8 @@ test_http_status_error(void **state)
 		{ 500, ERR_TEMP, "server error (500): Internal trouble" },
 		{ 418, ERR_WAIT, "unexpected status 418" },
 	};
+	static const char hostile[] = "\r\n  Kapot \x1b[2J\x1b]0;pwned\x07 "
+	    "\xc2\x9b" "31m \xff\xfe rood\r\nnext";
 	struct http_response resp;
 	struct err err;
 	size_t i;
@@ -124,6 +192,192 @@ test_http_status_error(void **state)
 		/* Only the first line of the body is quoted. */
 		assert_null(strstr(err.msg, "second line"));
 	}
+	/* A body with terminal escapes and bytes that are no UTF-8. */
+	memset(&resp, 0, sizeof resp);
+	resp.status = 500;
+	snprintf(resp.error_body, sizeof resp.error_body, "%s", hostile);
+	http_status_error(&resp, "GET /x", &err);
+	assert_string_equal(err.msg, "GET /x: server error (500): "
+	    "Kapot ?[2J?]0;pwned? ?31m ?? rood");
+}
+
+/* Controls, C1 and what is not UTF-8 become '?'; other UTF-8 stays. */
+static void
+test_http_clean_text(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} rows[] = {
+		{ "plain text", "plain text" },
+		{ "line\nfeed\ttab\rcr\x7f", "line?feed?tab?cr?" },
+		{ "\x1b[2J\x1b]0;t\x07", "?[2J?]0;t?" },
+		{ "csi \xc2\x9b" "31m nel \xc2\x85", "csi ?31m nel ?" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x85", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x85" },
+		{ "nbsp \xc2\xa0", "nbsp \xc2\xa0" },
+		{ "bad \xff\xc0\x80 \xe2\x82", "bad ??? ??" },
+		{ "overlong \xe0\x80\xaf surrogate \xed\xa0\x80", "overlong ??? surrogate ???" },
+		{ "cut \xf0\x9f\x93", "cut ???" },
+	};
+	char buf[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		snprintf(buf, sizeof buf, "%s", rows[i].in);
+		if (strcmp(http_clean_text(buf), rows[i].want) != 0)
+			fail_msg("row %zu: got \"%s\"", i, buf);
+	}
+}
+
+/* A sink that counts what it gets and keeps the first bytes. */
+struct sink {
+	size_t	total;
+	size_t	calls;
+	size_t	biggest;
+	char	head[64];
+};
+
+static int
+sink_cb(const char *data, size_t len, void *arg, struct err *err)
+{
+	struct sink *k = arg;
+	size_t room = sizeof k->head - 1 - (k->total < sizeof k->head - 1 ?
+	    k->total : sizeof k->head - 1);
+
+	(void)err;
+	memcpy(k->head + sizeof k->head - 1 - room, data, len < room ? len : room);
+	k->total += len;
+	k->calls++;
+	if (len > k->biggest)
+		k->biggest = len;
+	return 0;
+}
+
+/* gzip (deflate with a gzip wrapper) of n bytes of c after head; caller frees. */
+static unsigned char *
+gzip_of(const char *head, int c, size_t n, size_t *outlen)
+{
+	z_stream z;
+	unsigned char *out, *plain;
+	size_t hl = strlen(head), cap = compressBound((uLong)(hl + n)) + 64;
+
+	plain = malloc(hl + n);
+	out = malloc(cap);
+	assert_non_null(plain);
+	assert_non_null(out);
+	memcpy(plain, head, hl);
+	memset(plain + hl, c, n);
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 31, 9,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = plain;
+	z.avail_in = (uInt)(hl + n);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*outlen = cap - z.avail_out;
+	deflateEnd(&z);
+	free(plain);
+	return out;
+}
+
+/* Feeds data in pieces of step bytes, as libcurl would. */
+static int
+feed_in_pieces(struct http_decoder *d, const unsigned char *data, size_t len,
+    size_t step, struct sink *k, struct err *err)
+{
+	size_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < step ? len - off : step;
+		if (http_decoder_feed(d, (const char *)data + off, n, sink_cb, k,
+		    err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+test_http_decoder(void **state)
+{
+	struct http_decoder *d;
+	struct sink k;
+	struct err err;
+	unsigned char *gz, *two;
+	size_t gzlen;
+
+	(void)state;
+	/* Identity: passed on as it is, and counted. */
+	memset(&k, 0, sizeof k);
+	d = http_decoder_new(NULL, 10, &err);
+	assert_non_null(d);
+	assert_int_equal(http_decoder_feed(d, "hello", 5, sink_cb, &k, &err), 0);
+	assert_int_equal(http_decoder_feed(d, "world", 5, sink_cb, &k, &err), 0);
+	assert_int_equal(http_decoder_feed(d, "!", 1, sink_cb, &k, &err), -1);
+	assert_non_null(strstr(err.msg, "larger than"));
+	assert_string_equal(k.head, "helloworld");
+	http_decoder_free(d);
+
+	/* gzip, also split at every byte: the same text comes out. */
+	gz = gzip_of("<multistatus>", ' ', 100000, &gzlen);
+	memset(&k, 0, sizeof k);
+	d = http_decoder_new(" GZip ", 1 << 20, &err);
+	assert_non_null(d);
+	assert_int_equal(feed_in_pieces(d, gz, gzlen, 1, &k, &err), 0);
+	assert_int_equal(http_decoder_finish(d, &err), 0);
+	assert_int_equal(k.total, 13 + 100000);
+	assert_int_equal(http_decoder_total(d), 13 + 100000);
+	assert_true(k.biggest <= 16384);
+	assert_int_equal(strncmp(k.head, "<multistatus>   ", 16), 0);
+	http_decoder_free(d);
+
+	/* Two gzip members one after the other (RFC 1952 2.2). */
+	two = malloc(2 * gzlen);
+	assert_non_null(two);
+	memcpy(two, gz, gzlen);
+	memcpy(two + gzlen, gz, gzlen);
+	memset(&k, 0, sizeof k);
+	d = http_decoder_new("x-gzip", 1 << 20, &err);
+	assert_int_equal(feed_in_pieces(d, two, 2 * gzlen, 4096, &k, &err), 0);
+	assert_int_equal(http_decoder_finish(d, &err), 0);
+	assert_int_equal(k.total, 2 * (13 + 100000));
+	http_decoder_free(d);
+	free(two);
+
+	/* Cut short: an error at the end, not a silent half body. */
+	memset(&k, 0, sizeof k);
+	d = http_decoder_new("gzip", 1 << 20, &err);
+	assert_int_equal(feed_in_pieces(d, gz, gzlen / 2, 100, &k, &err), 0);
+	assert_int_equal(http_decoder_finish(d, &err), -1);
+	assert_non_null(strstr(err.msg, "cut short"));
+	http_decoder_free(d);
+	free(gz);
+
+	/* A bomb: 8 MiB of blanks from a few KiB stop at a 1 MiB cap. */
+	gz = gzip_of("<x>", ' ', 8u << 20, &gzlen);
+	assert_true(gzlen < (64u << 10));
+	memset(&k, 0, sizeof k);
+	d = http_decoder_new("gzip", 1u << 20, &err);
+	assert_int_equal(feed_in_pieces(d, gz, gzlen, 16384, &k, &err), -1);
+	assert_int_equal(err.cls, ERR_TEMP);
+	assert_non_null(strstr(err.msg, "larger than 1 MiB (decoded)"));
+	assert_true(k.total <= (1u << 20));
+	http_decoder_free(d);
+	free(gz);
+
+	/* Not gzip at all, and codings we do not speak. */
+	d = http_decoder_new("gzip", 1 << 20, &err);
+	assert_int_equal(http_decoder_feed(d, "plain text, no gzip", 19, sink_cb,
+	    &k, &err), -1);
+	assert_non_null(strstr(err.msg, "malformed compressed body"));
+	http_decoder_free(d);
+	assert_null(http_decoder_new("br", 1 << 20, &err));
+	assert_null(http_decoder_new("gzip, gzip", 1 << 20, &err));
+	assert_null(http_decoder_new("\x1b[2Jx", 1 << 20, &err));
+	assert_null(strchr(err.msg, '\x1b'));
+	d = http_decoder_new("identity", 1, &err);
+	assert_non_null(d);
+	http_decoder_free(d);
 }
 
 /* What the doctor suggests for the errors curl and the status mapping give. */
@@ -166,11 +420,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_http_same_site),
+		cmocka_unit_test(test_http_same_origin),
+		cmocka_unit_test(test_http_url_clean),
+		cmocka_unit_test(test_http_url_name),
 		cmocka_unit_test(test_http_resolve),
 		cmocka_unit_test(test_http_url_path),
 		cmocka_unit_test(test_http_status_error),
 		cmocka_unit_test(test_http_error_hint),
+		cmocka_unit_test(test_http_clean_text),
+		cmocka_unit_test(test_http_decoder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of printer.c: tables as text, CSV and JSON. */
+/*
+ * Unit tests of printer.c: tables as text, CSV and JSON, and what they
+ * make of control characters and bytes that are not UTF-8.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -76,7 +79,7 @@ test_printer_csv_quotes(void **state)
 	assert_string_equal(s,
 	    "name,n,at,r\r\n"
 	    "\"Zoë \"\"Z\"\", BV\",42,2026-10-20T14:03:00Z,5.00\r\n"
-	    "\"line\nbreak\",-1,,\r\n");
+	    "line break,-1,,\r\n");
 	free(s);
 	table_free(&t);
 }
@@ -134,6 +137,86 @@ test_printer_json_nested(void **state)
 	free(out);
 }
 
+/* Hostile strings as a database may hold them, and what each format makes of them. */
+static const struct {
+	const char	*in;
+	const char	*text;	/* table and CSV */
+	const char	*json;	/* the JSON string, quotes included */
+} hostile[] = {
+	/* Clear the screen; set the window title (OSC ... BEL). */
+	{ "\x1b[2J", "\xef\xbf\xbd[2J", "\"\\u001b[2J\"" },
+	{ "\x1b]0;pwned\x07x", "\xef\xbf\xbd]0;pwned\xef\xbf\xbdx",
+	    "\"\\u001b]0;pwned\\u0007x\"" },
+	/* CSI as a C1 code point, and as the raw 8-bit byte (not UTF-8). */
+	{ "a\xc2\x9b" "31m", "a\xef\xbf\xbd" "31m", "\"a\\u009b31m\"" },
+	{ "a\x9b" "31m", "a\xef\xbf\xbd" "31m", "\"a\xef\xbf\xbd" "31m\"" },
+	{ "del\x7f", "del\xef\xbf\xbd", "\"del\\u007f\"" },
+	{ "tab\there", "tab here", "\"tab\\there\"" },
+	/* Invalid UTF-8: a stray byte, an overlong '/', a surrogate, a cut sequence. */
+	{ "ok\xff", "ok\xef\xbf\xbd", "\"ok\xef\xbf\xbd\"" },
+	{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+	    "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "end\xe2\x82", "end\xef\xbf\xbd\xef\xbf\xbd",
+	    "\"end\xef\xbf\xbd\xef\xbf\xbd\"" },
+	/* Valid text stays as it is; U+2028 is escaped in JSON only. */
+	{ "Zoë € \xf0\x9d\x84\x9e", "Zoë € \xf0\x9d\x84\x9e",
+	    "\"Zoë € \xf0\x9d\x84\x9e\"" },
+	{ "a\xe2\x80\xa8" "b", "a\xe2\x80\xa8" "b", "\"a\\u2028b\"" },
+};
+
+static void
+test_printer_hostile_strings(void **state)
+{
+	static const struct column one[] = { { "s", NULL, COL_STR } };
+	struct table t;
+	char want[256], *s;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		table_init(&t, one, 1, "UTC");
+		table_row(&t);
+		table_str(&t, 0, hostile[i].in);
+
+		s = render(&t, FORMAT_TABLE);
+		snprintf(want, sizeof want, "s\n%s\n", hostile[i].text);
+		if (strcmp(s, want) != 0)
+			fail_msg("row %zu: table \"%s\", want \"%s\"", i, s, want);
+		free(s);
+
+		s = render(&t, FORMAT_CSV);
+		snprintf(want, sizeof want, "s\r\n%s\r\n", hostile[i].text);
+		if (strcmp(s, want) != 0)
+			fail_msg("row %zu: CSV \"%s\", want \"%s\"", i, s, want);
+		free(s);
+
+		s = render(&t, FORMAT_JSON);
+		snprintf(want, sizeof want, "[{\"s\":%s}]\n", hostile[i].json);
+		if (strcmp(s, want) != 0)
+			fail_msg("row %zu: JSON \"%s\", want \"%s\"", i, s, want);
+		free(s);
+		table_free(&t);
+	}
+}
+
+/* printer_text, for the lines commands print themselves. */
+static void
+test_printer_text(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	(void)state;
+
+	assert_non_null(f);
+	printer_text(f, "INBOX\x1b[2J\r\n");
+	printer_text(f, NULL);
+	fclose(f);
+	assert_string_equal(out, "INBOX\xef\xbf\xbd[2J  ");
+	free(out);
+}
+
 static void
 test_printer_format_names(void **state)
 {
@@ -155,6 +238,8 @@ main(void)
 		cmocka_unit_test(test_printer_table_aligns_utf8),
 		cmocka_unit_test(test_printer_json_nested),
 		cmocka_unit_test(test_printer_format_names),
+		cmocka_unit_test(test_printer_hostile_strings),
+		cmocka_unit_test(test_printer_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,7 +171,9 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 1);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
+	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
 	assert_string_equal(mode, "wal");
 	free(mode);
@@ -183,7 +185,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 1);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 2);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -206,6 +208,141 @@ test_store_open_migrate_reopen(void **state)
 	/* Leave a usable store for teardown. */
 	snprintf(f->path, sizeof f->path, "%s/other.db", test_tmpdir());
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
+}
+
+/* Creates a plain SQLite file at path with sql run in it. */
+static void
+make_sqlite(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* The number of rows in sqlite_schema of a plain SQLite file. */
+static int
+schema_objects(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int n;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "sqlite_schema", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * Another program's database is refused, read-only or not, and left as it
+ * was: no table of ours is added to it.
+ */
+static void
+test_store_foreign_database(void **state)
+{
+	static const struct {
+		const char	*what, *sql, *msg;
+	} rows[] = {
+		{ "user_version 0 with tables",
+		    "CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL);"
+		    "CREATE INDEX invoices_total ON invoices(total);",
+		    "not a salescycle database: it holds 2 tables, indexes or "
+		    "views of another program" },
+		{ "another application_id",
+		    "PRAGMA application_id = 1234; PRAGMA user_version = 1;",
+		    "not a salescycle database (application_id 0x000004d2)" },
+		{ "a version but none of our tables",
+		    "CREATE TABLE t(a); PRAGMA user_version = 1;",
+		    "not a salescycle database (user_version 1, but none of its "
+		    "tables)" },
+	};
+	struct store *st;
+	struct err err;
+	char path[600], want[800];
+	size_t i;
+	int before;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/foreign.db", test_tmpdir());
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		make_sqlite(path, rows[i].sql);
+		before = schema_objects(path);
+		snprintf(want, sizeof want, "%s: %s", path, rows[i].msg);
+		assert_int_equal(store_open(path, 0, &st, &err), -1);
+		assert_null(st);
+		if (strncmp(err.msg, want, strlen(want)) != 0)
+			fail_msg("%s: got \"%s\", want \"%s...\"",
+			    rows[i].what, err.msg, want);
+		assert_int_equal(err.cls, ERR_FINAL);
+		assert_int_equal(store_open(path, STORE_READONLY, &st, &err), -1);
+		if (strncmp(err.msg, want, strlen(want)) != 0)
+			fail_msg("%s, read-only: got \"%s\"", rows[i].what,
+			    err.msg);
+		assert_int_equal(schema_objects(path), before);
+	}
+
+	/* A database of version 1, before application_id, is ours and updated. */
+	unlink(path);
+	assert_int_equal(store_open(path, 0, &st, &err), 0);
+	/* As version 1 was, with a digest recorded as digest.c then did. */
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA application_id = 0;"
+	    "ALTER TABLE digests DROP COLUMN state;"
+	    "ALTER TABLE digests DROP COLUMN message_id;"
+	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
+	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	store_close(st);
+	if (store_open(path, 0, &st, &err) != 0)
+		fail_msg("version 1 without application_id: %s", err.msg);
+	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
+	    0x53614c43);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
+	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
+	store_close(st);
+	unlink(path);
+}
+
+/* Open errors name the file, and for I/O errors the reason of the system. */
+static void
+test_store_open_errors(void **state)
+{
+	struct store *st;
+	struct err err;
+	char path[600], want[800];
+	FILE *f;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/nosuchdir/x.db", test_tmpdir());
+	assert_int_equal(store_open(path, 0, &st, &err), -1);
+	snprintf(want, sizeof want, "%s: cannot open: unable to open database "
+	    "file (No such file or directory)", path);
+	assert_string_equal(err.msg, want);
+
+	snprintf(path, sizeof path, "%s/missing.db", test_tmpdir());
+	assert_int_equal(store_open(path, STORE_READONLY, &st, &err), -1);
+	snprintf(want, sizeof want, "%s: cannot open: unable to open database "
+	    "file (No such file or directory)", path);
+	assert_string_equal(err.msg, want);
+
+	snprintf(path, sizeof path, "%s/text.db", test_tmpdir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("this is not a database, but a text file long enough to have "
+	    "a header that SQLite reads and does not recognise at all.\n", f);
+	fclose(f);
+	assert_int_equal(store_open(path, 0, &st, &err), -1);
+	snprintf(want, sizeof want, "%s: ", path);
+	assert_int_equal(strncmp(err.msg, want, strlen(want)), 0);
+	assert_non_null(strstr(err.msg, "file is not a database"));
+	unlink(path);
 }
 
 static void
@@ -839,6 +976,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(test_store_open_migrate_reopen),
+		cmocka_unit_test(test_store_foreign_database),
+		cmocka_unit_test(test_store_open_errors),
 		T(test_store_reader_beside_writer),
 		T(test_store_nested_begin_fails),
 		T(test_store_signals_idempotent),

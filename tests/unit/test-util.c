@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of util.c: time parsing and days in zones, words, globs, UTF-8. */
+/*
+ * Unit tests of util.c: time parsing and days in zones, words, globs,
+ * UTF-8 decoding and repair, and text made safe for terminals and logs
+ * (log.c).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "util.h"
+#include "xmalloc.h"
 
 static void
 test_util_parse_time_forms(void **state)
@@ -164,6 +172,143 @@ test_util_utf8_repair(void **state)
 	assert_null(util_utf8_repair(NULL));
 }
 
+static void
+test_util_utf8_next(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;	/* 0: not well-formed */
+		uint32_t	 cp;
+	} rows[] = {
+		{ "a", 1, 'a' },
+		{ "\xc3\xab", 2, 0xeb },		/* ë */
+		{ "\xe2\x82\xac", 3, 0x20ac },		/* € */
+		{ "\xf0\x9d\x84\x9e", 4, 0x1d11e },
+		{ "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
+		{ "", 0, 0 },
+		{ "\x80", 0, 0 },			/* a lone continuation byte */
+		{ "\xc0\xaf", 0, 0 },			/* overlong '/' */
+		{ "\xe0\x80\xaf", 0, 0 },		/* overlong, three bytes */
+		{ "\xed\xa0\x80", 0, 0 },		/* a surrogate */
+		{ "\xf4\x90\x80\x80", 0, 0 },		/* above U+10FFFF */
+		{ "\xf5\x80\x80\x80", 0, 0 },
+		{ "\xe2\x82", 0, 0 },			/* cut short by the end */
+		{ "\xe2" "a", 0, 0 },
+	};
+	uint32_t cp;
+	size_t i, n;
+	(void)state;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		cp = 0;
+		n = util_utf8_next(rows[i].in, &cp);
+		if (n != rows[i].len || (n > 0 && cp != rows[i].cp))
+			fail_msg("row %zu: %zu U+%04X, want %zu U+%04X", i, n,
+			    (unsigned)cp, rows[i].len, (unsigned)rows[i].cp);
+	}
+}
+
+static void
+test_util_safe_text(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} rows[] = {
+		{ "plain", "plain" },
+		{ "Zoë €", "Zoë €" },
+		{ "\x1b[2J", "\xef\xbf\xbd[2J" },
+		{ "a\r\nb\tc", "a  b c" },
+		{ "\xc2\x9b" "1m", "\xef\xbf\xbd" "1m" },
+		{ "\x9b" "1m", "\xef\xbf\xbd" "1m" },
+		{ "\x7f", "\xef\xbf\xbd" },
+		{ "x\xff\xfe", "x\xef\xbf\xbd\xef\xbf\xbd" },
+	};
+	struct buf b = { 0 };
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		buf_reset(&b);
+		util_safe_text(&b, rows[i].in);
+		buf_append(&b, "", 0);
+		if (strcmp(b.data, rows[i].want) != 0)
+			fail_msg("row %zu: \"%s\", want \"%s\"", i, b.data,
+			    rows[i].want);
+	}
+	buf_free(&b);
+}
+
+static void
+test_util_redact_urls(void **state)
+{
+	static const struct {
+		const char	*in;
+		bool		 whole;
+		const char	*want;
+	} rows[] = {
+		{ "no url here", false, "no url here" },
+		{ "https://anna:s3cret@dav.x.nl/cal/: 401", false,
+		    "https://dav.x.nl/cal/: 401" },
+		{ "GET https://u:p@w@h.nl:8443/a?b#c failed", false,
+		    "GET https://h.nl:8443/a?b#c failed" },
+		{ "https://outlook.office365.com/owa/calendar/abc123/x/"
+		    "calendar.ics: HTTP 404.", true,
+		    "https://outlook.office365.com/...: HTTP 404." },
+		{ "feed http://127.0.0.1:8080?token=t0ps3cret", true,
+		    "feed http://127.0.0.1:8080/..." },
+		{ "https://h.nl and 'webcal://k@h2.nl/p'", true,
+		    "https://h.nl and 'webcal://h2.nl/...'" },
+		{ "redirect to <https://evil.example/x/y>, stopped", true,
+		    "redirect to <https://evil.example/...>, stopped" },
+		{ "://odd and x://", true, "://odd and x://" },
+	};
+	char *out;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		out = util_redacted(rows[i].in, rows[i].whole);
+		if (strcmp(out, rows[i].want) != 0)
+			fail_msg("row %zu: \"%s\", want \"%s\"", i, out,
+			    rows[i].want);
+		free(out);
+	}
+	assert_null(util_redacted(NULL, true));
+}
+
+/*
+ * A log line quoting a server keeps to one line, without escape sequences,
+ * and a URL in it without credentials.
+ */
+static void
+test_util_log_line_safe(void **state)
+{
+	char path[] = "/tmp/test-util-log-XXXXXX", *text = NULL;
+	size_t len;
+	int fd, saved;
+	(void)state;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	log_init("test");
+	log_warn("INBOX: server said: %s", "NO \x1b]0;pwned\x07\r\nforged line");
+	log_warn("redirected to %s", "https://anna:hunter2@dav.x.nl/cal/");
+	fflush(stderr);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	close(fd);
+	assert_int_equal(util_read_file(path, &text, &len), 0);
+	unlink(path);
+	assert_string_equal(text, "test: warning: INBOX: server said: NO "
+	    "\xef\xbf\xbd]0;pwned\xef\xbf\xbd  forged line\n"
+	    "test: warning: redirected to https://dav.x.nl/cal/\n");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -175,7 +320,11 @@ main(void)
 		cmocka_unit_test(test_util_has_word),
 		cmocka_unit_test(test_util_glob_and_trim),
 		cmocka_unit_test(test_util_read_file_missing),
+		cmocka_unit_test(test_util_utf8_next),
 		cmocka_unit_test(test_util_utf8_repair),
+		cmocka_unit_test(test_util_safe_text),
+		cmocka_unit_test(test_util_log_line_safe),
+		cmocka_unit_test(test_util_redact_urls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
