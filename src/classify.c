@@ -47,7 +47,9 @@
  * kind is demo, else call, else appointment, by whole words of the
  * summary.  One signal per (kind, account) and UID: a series is one
  * appointment made once, dated by its master.  Appointments (not calls)
- * are one per occurrence, for the first external account.
+ * are one per occurrence, for the first external account.  A series
+ * without an occurrence in the window the calendar was read for (one in
+ * 1970 or 2100, or long over) gives nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -583,6 +585,13 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		return 0;
 
 	at = m->date_valid || m->internaldate == 0 ? m->date : m->internaldate;
+	if (at == 0) {
+		/* Time 0 reads as "unset" downstream: a won deal would show open. */
+		log_warn("%s: no plausible Date header and no arrival time, "
+		    "skipped", item);
+		strlist_clear(&accounts);
+		return 0;
+	}
 	id = classify_message_id(m, at, from);
 	it = (struct classify_item){ .cfg = cfg, .salesperson = actor,
 	    .source = source, .item = item, .id = id, .subject = subject,
@@ -745,6 +754,55 @@ out:
 	strlist_clear(&accounts);
 }
 
+/* An event's index with its UID, to group a series (classify_in_window). */
+struct classify_uid {
+	const char	*uid;	/* borrowed */
+	size_t		 idx;
+};
+
+static int
+classify_uid_cmp(const void *a, const void *b)
+{
+	const struct classify_uid *x = a, *y = b;
+
+	return strcmp(x->uid, y->uid);
+}
+
+/*
+ * Marks in in[] the events whose series (their UID: the master and its
+ * overrides) has an occurrence in the window the calendar was read for
+ * that is not cancelled.  Only those are evidence of a sales phase: an
+ * event in 1970 or 2100, or a series long over, gives no signal.
+ */
+static void
+classify_in_window(const struct ical_file *f, bool *in)
+{
+	struct classify_uid *u;
+	size_t i, j, k;
+	bool any;
+
+	for (i = 0; i < f->nocc; i++) {
+		if (f->occ[i].event < f->nevents &&
+		    f->events[f->occ[i].event].status != EVENT_CANCELLED)
+			in[f->occ[i].event] = true;
+	}
+	u = xreallocarray(NULL, f->nevents, sizeof *u);
+	for (i = 0; i < f->nevents; i++) {
+		u[i].uid = f->events[i].uid != NULL ? f->events[i].uid : "";
+		u[i].idx = i;
+	}
+	qsort(u, f->nevents, sizeof *u, classify_uid_cmp);
+	for (i = 0; i < f->nevents; i = j) {
+		any = false;
+		for (j = i; j < f->nevents && strcmp(u[i].uid, u[j].uid) == 0;
+		    j++)
+			any = any || in[u[j].idx];
+		for (k = i; k < j; k++)
+			in[u[k].idx] = any;
+	}
+	free(u);
+}
+
 void
 classify_ical(const struct config *cfg, const char *salesperson,
     const struct ical_file *f, const char *source, const char *item,
@@ -754,11 +812,16 @@ classify_ical(const struct config *cfg, const char *salesperson,
 	struct classify_item it = { .cfg = cfg, .salesperson = salesperson,
 	    .source = source, .item = item, .dir = DIR_NONE, .out = sigs,
 	    .first = sigs->n };
+	bool *in;
 	size_t i;
 	int pass;
 
 	if (f->method != NULL && strcasecmp(f->method, "CANCEL") == 0)
 		return;
+	if (f->nevents == 0)
+		return;
+	in = xcalloc(f->nevents, sizeof *in);
+	classify_in_window(f, in);
 	/*
 	 * Masters before overrides, so that a series' signal (one per UID)
 	 * is dated by its master whatever the order in the file.
@@ -767,7 +830,13 @@ classify_ical(const struct config *cfg, const char *salesperson,
 		for (i = 0; i < f->nevents; i++) {
 			if ((f->events[i].recurrence_id != 0) == (pass == 0))
 				continue;
+			if (!in[i]) {
+				log_debug("%s: %s: no occurrence in the "
+				    "window", item, f->events[i].uid);
+				continue;
+			}
 			classify_event(&it, f, i, first_seen, appts);
 		}
 	}
+	free(in);
 }

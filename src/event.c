@@ -12,6 +12,7 @@
  */
 #define LOG_TAG "event"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,20 +28,93 @@
 
 /*
  * Bounds on expansion, so that no input takes long or much memory: a step
- * of libical's iterator costs a few microseconds, an occurrence 48 bytes.
- * Occurrences per event (a runaway rule) and per file; iterator steps per
- * rule, also those before the window (COUNT rules), and per file.
+ * of libical's iterator costs some 4 us, an occurrence 48 bytes here and,
+ * as an appointment, some 15 us and 300 bytes downstream.  Occurrences
+ * per event (a runaway rule) and per file (a salesperson meets fewer in
+ * the window); iterator steps per rule, also those before the window
+ * (COUNT rules), and per file.
  */
 #define EVENT_MAX_OCCURRENCES	10000
-#define EVENT_FILE_OCCURRENCES	200000
+#define EVENT_FILE_OCCURRENCES	50000
 #define EVENT_MAX_STEPS		100000
-#define EVENT_FILE_STEPS	300000
+#define EVENT_FILE_STEPS	150000
 
 /*
- * libical loads builtin zones lazily into shared tables, which 3.0.16
- * does not reliably guard (libical#319, PR #1029), and keeps its error
- * state in globals: parses are serialized with util.c's zone
- * conversions under one lock.  They take milliseconds.
+ * Attendees kept per event: classification compares each with the
+ * others, and a meeting with more is not a sales appointment.
+ */
+#define EVENT_MAX_ATTENDEES	1000
+
+/*
+ * One call of libical's icalrecur_iterator_next() cannot be interrupted,
+ * and it looks at every candidate time until one matches the rule: for
+ * FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 every day up to year 2582, three
+ * seconds; for a sub-daily rule every second, hours.  Before a rule is
+ * walked (an event's, or a VTIMEZONE's, which libical walks itself on
+ * the first conversion) the candidates are counted (event_rule_cost) and
+ * charged to the object: at most this many, some 2-3 us each.
+ */
+#define EVENT_MAX_CANDIDATES	100000
+
+/*
+ * A VTIMEZONE says when a zone's offset changes, a few times a year: a
+ * rule more often than daily is refused (one with FREQ=SECONDLY is two
+ * thousand million changes, which libical keeps in one array), and so is
+ * a zone with more changes than this up to the horizon it is followed to.
+ */
+#define EVENT_MAX_ZONE_CHANGES	2000
+
+/*
+ * The last year libical follows a zone or a rule to (MAX_TIME_T_YEAR,
+ * ICALTIMEZONE_MAX_YEAR with a 64-bit time_t).
+ */
+#define EVENT_LAST_YEAR		2582
+
+/*
+ * Bounds on what one iCalendar object may cost libical, checked on the
+ * text before libical sees it (event_parse_text).  libical's own test
+ * data holds objects that cost it gigabytes (fuzz42521679: thousands of
+ * TZID parameters on one line, each copied with the line up to it, and
+ * all of them again for each comma-separated value), overflow the stack
+ * when freed (fuzz69344: 26,000 nested components) or take seconds
+ * (fuzz42517512: a line whose 20,000 parameters are each searched to
+ * its end).  Beyond a bound the object is refused, naming the bound.
+ * The counts that grow with an object (properties, components, the
+ * copies a list value makes) are bounded in proportion to its size,
+ * above a floor: a calendar exported whole over the years is big and
+ * may cost libical in proportion; refused is a text that would cost it
+ * out of all proportion.  In libical 3.0.16 a property costs 200-800
+ * bytes, a component 200, a copy of a property for a further value of a
+ * list 200 and its head: a megabyte of text stays under 64 MB.
+ */
+#define EVENT_MAX_LINE		(8u * 1024 * 1024) /* a content line, unfolded */
+#define EVENT_MAX_HEAD		(16u * 1024)	/* its name and parameters */
+#define EVENT_MAX_PARAMS	64		/* parameters of one property */
+#define EVENT_MAX_DEPTH		8		/* VCALENDAR, VEVENT, VALARM: 3 */
+#define EVENT_MAX_PROPERTIES	100000		/* each value of a list counted, */
+#define EVENT_PROPERTY_BYTES	8		/* ... or one per 8 bytes */
+#define EVENT_MAX_COMPONENTS	20000		/* or one per 32 bytes */
+#define EVENT_COMPONENT_BYTES	32
+#define EVENT_MAX_COPIES	(4u * 1024 * 1024) /* or one byte per byte */
+#define EVENT_COPY_COST		256		/* a copy, besides its head */
+#define EVENT_LIST_VALUES	500	/* libical's MAXIMUM_ALLOWED_MULTIPLE_VALUES */
+
+/*
+ * VTIMEZONEs: freeing one makes libical search the array of zones of its
+ * parent, so that many (fuzz69888: 14,000) take it seconds to free; an
+ * export with one per event (libical's large.ics: 225) takes
+ * milliseconds.
+ */
+#define EVENT_MAX_ZONES		2000
+
+/*
+ * libical loads builtin zones lazily into one shared table, which 3.0.16
+ * does not reliably guard (libical#319, PR #1029): every lookup in it
+ * (event_builtin) is serialized with util.c's zone conversions under
+ * util_ical_lock.  The rest is per object (the parsed tree, its own
+ * VTIMEZONEs) or per thread (libical's error state and string ring), or
+ * guarded by libical itself (the expanded changes of a zone), and runs
+ * unlocked: a big or hostile object never holds up the other sources.
  */
 
 /* What event_parse needs everywhere. */
@@ -51,6 +125,12 @@ struct event_ctx {
 	char		 warned[256];	/* "UID TZID" warned about */
 	unsigned long	 steps;		/* iterator steps left */
 	size_t		 occurrences;	/* occurrences left */
+	unsigned long	 candidates;	/* candidate times left to walk */
+	int		 horizon;	/* last year a VTIMEZONE is followed to */
+	icaltimezone	*checked[EVENT_MAX_ZONES]; /* VTIMEZONEs checked */
+	size_t		 nchecked;
+	bool		 refused;	/* a VTIMEZONE in use was refused: */
+	struct err	 err;		/* ... why */
 };
 
 /* A time read from a property, in UTC. */
@@ -121,19 +201,31 @@ event_time_valid(struct icaltimetype t)
 /*
  * The UTC time_t of t: dates at midnight UTC, other times converted from
  * their zone.  libical's icaltime_as_timet gives -1 before 1902, so the
- * epoch arithmetic is done here.
+ * epoch arithmetic is done here.  libical follows a zone's changes up to
+ * EVENT_LAST_YEAR and expands them all anew for every later time it is
+ * asked about (under its global lock), so a later time takes the offset
+ * of the same day and hour of that year.
  */
 static time_t
 event_utc(struct icaltimetype t)
 {
-	icaltimezone	*utc = icaltimezone_get_utc_timezone();
+	icaltimezone		*utc = icaltimezone_get_utc_timezone();
+	struct icaltimetype	 c = t;
+	time_t			 local;
 
+	local = (time_t)event_days(t.year, t.month, t.day) * 86400;
 	if (t.is_date)
-		return ((time_t)event_days(t.year, t.month, t.day) * 86400);
-	if (t.zone != NULL && t.zone != utc)
-		icaltimezone_convert_time(&t, (icaltimezone *)t.zone, utc);
-	return ((time_t)event_days(t.year, t.month, t.day) * 86400 +
-	    t.hour * 3600 + t.minute * 60 + t.second);
+		return (local);
+	local += t.hour * 3600 + t.minute * 60 + t.second;
+	if (t.zone == NULL || t.zone == utc)
+		return (local);
+	if (c.year > EVENT_LAST_YEAR) {
+		c.year = EVENT_LAST_YEAR;
+		if (c.day > icaltime_days_in_month(c.month, c.year))
+			c.day = icaltime_days_in_month(c.month, c.year);
+	}
+	return (local - icaltimezone_get_utc_offset((icaltimezone *)t.zone,
+	    &c, NULL));
 }
 
 /* The date or date-time value of a property (PERIOD values: their start). */
@@ -191,6 +283,266 @@ event_vtimezone_usable(icaltimezone *zone)
 	return (n > 0);
 }
 
+/* The number of values in the BY list v of n slots. */
+static unsigned long
+event_by_count(const short *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n && v[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+		;
+	return (i);
+}
+
+#define EVENT_BY(a)	event_by_count((a), sizeof (a) / sizeof (a)[0])
+
+/* a * b, saturating. */
+static unsigned long
+event_mul(unsigned long a, unsigned long b)
+{
+	if (b == 0)
+		b = 1;
+	if (a > ULONG_MAX / b)
+		return (ULONG_MAX);
+	return (a * b);
+}
+
+/*
+ * The days a monthly or yearly rule has libical look at in each month:
+ * every day when a BY part filters days (BYMONTHDAY, BYYEARDAY, BYWEEKNO,
+ * BYSETPOS, a BYDAY weekday without position), else one per positioned
+ * weekday ("-1SU", as zones change on the last Sunday of a month).
+ */
+static unsigned long
+event_month_cost(const struct icalrecurrencetype *r)
+{
+	unsigned long	 i, nday = EVENT_BY(r->by_day);
+
+	if (EVENT_BY(r->by_month_day) + EVENT_BY(r->by_year_day) +
+	    EVENT_BY(r->by_week_no) + EVENT_BY(r->by_set_pos) > 0)
+		return (31);
+	for (i = 0; i < nday; i++)
+		if (icalrecurrencetype_day_position(r->by_day[i]) == 0)
+			return (31);
+	return (nday > 0 ? nday : 1);
+}
+
+/*
+ * An upper bound on the candidate times libical's iterator looks at when
+ * it walks rule r through span seconds.  Without BY parts each call finds
+ * the next instance at once (the caller bounds the calls).  With them, a
+ * call may pass over any number of candidates that do not match: every
+ * day of a daily rule, the listed weekdays of each week of a weekly one,
+ * the days of each month of a monthly one (event_month_cost), and of each
+ * month of a yearly one (only the listed months with BYMONTH), each times
+ * the times of day its BYHOUR, BYMINUTE and BYSECOND lists expand a day
+ * to; for a
+ * rule more frequent than daily every step of its frequency and
+ * interval, times the finer lists it expands to.
+ */
+static unsigned long
+event_rule_cost(const struct icalrecurrencetype *r, time_t span)
+{
+	static const unsigned long unit[] = { 1, 60, 3600 };
+	unsigned long	 nsec, nmin, nhour, nmonth, nday, days, n;
+
+	nsec = EVENT_BY(r->by_second);
+	nmin = EVENT_BY(r->by_minute);
+	nhour = EVENT_BY(r->by_hour);
+	nmonth = EVENT_BY(r->by_month);
+	nday = EVENT_BY(r->by_day);
+	if (nsec + nmin + nhour + nmonth + nday + EVENT_BY(r->by_month_day) +
+	    EVENT_BY(r->by_year_day) + EVENT_BY(r->by_week_no) +
+	    EVENT_BY(r->by_set_pos) == 0)
+		return (0);
+	if (span < 0)
+		span = 0;
+	days = (unsigned long)(span / 86400) + 1;
+	switch (r->freq) {
+	case ICAL_SECONDLY_RECURRENCE:
+	case ICAL_MINUTELY_RECURRENCE:
+	case ICAL_HOURLY_RECURRENCE:
+		n = (unsigned long)(span / (time_t)unit[r->freq] /
+		    (r->interval > 1 ? r->interval : 1)) + 1;
+		if (r->freq == ICAL_HOURLY_RECURRENCE)
+			n = event_mul(n, nmin);
+		if (r->freq != ICAL_SECONDLY_RECURRENCE)
+			n = event_mul(n, nsec);
+		return (n);
+	case ICAL_DAILY_RECURRENCE:
+		n = days;
+		break;
+	case ICAL_WEEKLY_RECURRENCE:
+		n = event_mul(days / 7 + 1, nday);
+		break;
+	case ICAL_MONTHLY_RECURRENCE:
+		n = event_mul(days / 28 + 1, event_month_cost(r));
+		break;
+	default:
+		n = event_mul(days / 365 + 1, event_mul(nmonth > 0 ? nmonth :
+		    12, event_month_cost(r)));
+		break;
+	}
+	return (event_mul(event_mul(event_mul(n, nhour), nmin), nsec));
+}
+
+/*
+ * Charges the walk of rule r through span seconds to the object; false
+ * when that is more than it has left.
+ */
+static bool
+event_charge(struct event_ctx *ctx, const struct icalrecurrencetype *r,
+    time_t span)
+{
+	unsigned long	 cost = event_rule_cost(r, span);
+
+	if (cost > ctx->candidates)
+		return (false);
+	ctx->candidates -= cost;
+	return (true);
+}
+
+/* A copy of s fit for a message: printable ASCII, at most outlen - 1. */
+static const char *
+event_printable(const char *s, char *out, size_t outlen)
+{
+	size_t	i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+	return (out);
+}
+
+/*
+ * Checks the rules of one STANDARD or DAYLIGHT observance of a VTIMEZONE
+ * before libical expands them (icaltimezone_expand_vtimezone walks each
+ * RRULE from the observance's last DTSTART, one change per instance):
+ * a rule more often than daily is refused; UNTIL is moved to the end of
+ * the horizon, so that no call of the iterator walks beyond it; the walk
+ * is charged to the object and its changes, with the RDATEs and DTSTART,
+ * counted into *changes.  -1 with err when the zone is refused.
+ */
+static int
+event_check_observance(icalcomponent *obs, const char *tzid,
+    struct event_ctx *ctx, size_t *changes, struct err *err)
+{
+	struct icalrecurrencetype	 r;
+	struct icaltimetype		 dtstart = icaltime_null_time(), end;
+	icalrecur_iterator		*it;
+	icalproperty			*p;
+	char				 name[64];
+
+	for (p = icalcomponent_get_first_property(obs, ICAL_ANY_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(obs, ICAL_ANY_PROPERTY)) {
+		if (icalproperty_isa(p) == ICAL_DTSTART_PROPERTY)
+			dtstart = icalproperty_get_dtstart(p);
+		else if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY)
+			(*changes)++;
+	}
+	if (!event_time_valid(dtstart))
+		return (0);		/* libical skips it */
+	(*changes)++;
+	end = icaltime_null_time();
+	end.year = ctx->horizon;
+	end.month = 12;
+	end.day = 31;
+	end.hour = 23;
+	end.minute = 59;
+	end.second = 59;
+	end.is_date = dtstart.is_date;
+	for (p = icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(obs, ICAL_RRULE_PROPERTY)) {
+		r = icalproperty_get_rrule(p);
+		if (r.freq == ICAL_NO_RECURRENCE)
+			continue;
+		event_printable(tzid, name, sizeof name);
+		if (r.freq < ICAL_DAILY_RECURRENCE)
+			return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": "
+			    "RRULE FREQ=%s changes the offset more often "
+			    "than daily", ctx->what, name,
+			    icalrecur_freq_to_string(r.freq)));
+		if (icaltime_is_null_time(r.until) ||
+		    icaltime_compare(r.until, end) > 0) {
+			r.until = end;
+			icalproperty_set_rrule(p, r);
+		}
+		if (!event_charge(ctx, &r, (time_t)(event_days(end.year,
+		    end.month, end.day) - event_days(dtstart.year,
+		    dtstart.month, dtstart.day)) * 86400))
+			return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": "
+			    "RRULE needs more than %d candidate times to "
+			    "expand", ctx->what, name, EVENT_MAX_CANDIDATES));
+		it = icalrecur_iterator_new(r, dtstart);
+		while (it != NULL && *changes <= EVENT_MAX_ZONE_CHANGES &&
+		    !icaltime_is_null_time(icalrecur_iterator_next(it)))
+			(*changes)++;
+		icalrecur_iterator_free(it);
+		if (*changes > EVENT_MAX_ZONE_CHANGES)
+			return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": "
+			    "more than %d changes of offset up to %d",
+			    ctx->what, name, EVENT_MAX_ZONE_CHANGES,
+			    ctx->horizon));
+	}
+	return (0);
+}
+
+/*
+ * Checks (and clamps) a VTIMEZONE of the object when an event is first
+ * read in it, before libical expands it; a zone no event uses is never
+ * expanded, and a feed's item that holds all its zones is not refused
+ * for one it does not use.  Returns 0, or -1 with the refusal in
+ * ctx->err (and ctx->refused set: the object is refused at the end).
+ */
+static int
+event_check_zone(icaltimezone *zone, struct event_ctx *ctx)
+{
+	icalcomponent	*vtz, *obs;
+	size_t		 i, changes = 0;
+
+	for (i = 0; i < ctx->nchecked; i++)
+		if (ctx->checked[i] == zone)
+			return (0);
+	if (ctx->refused)
+		return (-1);
+	vtz = icaltimezone_get_component(zone);
+	for (obs = vtz != NULL ? icalcomponent_get_first_component(vtz,
+	    ICAL_ANY_COMPONENT) : NULL; obs != NULL;
+	    obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		if ((icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ||
+		    icalcomponent_isa(obs) == ICAL_XDAYLIGHT_COMPONENT) &&
+		    event_check_observance(obs, icaltimezone_get_tzid(zone),
+		    ctx, &changes, &ctx->err) == -1) {
+			ctx->refused = true;
+			return (-1);
+		}
+	}
+	/* At most EVENT_MAX_ZONES VTIMEZONEs (event_scan_check). */
+	if (ctx->nchecked < EVENT_MAX_ZONES)
+		ctx->checked[ctx->nchecked++] = zone;
+	return (0);
+}
+
+/*
+ * Makes libical expand the changes of a VTIMEZONE of the object now, up
+ * to its last year: it expands a zone again from the start each time a
+ * later year is asked for, and events in ascending years would have it
+ * walk the zone's rules a hundred times.  The rules end at the horizon
+ * (event_check_zone), so this costs what was charged for them, once.
+ */
+static void
+event_zone_expand(icaltimezone *zone)
+{
+	struct icaltimetype	 t = icaltime_null_time();
+
+	t.year = EVENT_LAST_YEAR;
+	t.month = 1;
+	t.day = 1;
+	(void)icaltimezone_get_utc_offset(zone, &t, NULL);
+}
+
 const char *
 event_windows_zone(const char *windows_name)
 {
@@ -225,6 +577,25 @@ event_display_zone(const char *tzid)
 }
 
 /*
+ * The builtin zone of a name, loaded, or NULL: under util_ical_lock, since
+ * libical appends to its shared table of zones and loads each one on
+ * first use without a lock that holds in 3.0.16.
+ */
+static icaltimezone *
+event_builtin(const char *name, bool from_tzid)
+{
+	icaltimezone	*zone;
+
+	util_ical_lock();
+	zone = from_tzid ? icaltimezone_get_builtin_timezone_from_tzid(name) :
+	    icaltimezone_get_builtin_timezone(name);
+	if (zone != NULL)
+		(void)icaltimezone_get_component(zone);
+	util_ical_unlock();
+	return (zone);
+}
+
+/*
  * The zone of a property's TZID: a builtin zone of that name, a Windows
  * name or Outlook display form mapped by CLDR, a usable VTIMEZONE of the
  * VCALENDAR holding comp, else the configured zone with a warning.  The
@@ -250,24 +621,28 @@ event_zone(icalcomponent *comp, icalproperty *prop,
 	if (tzid == NULL || *tzid == '\0')
 		return (NULL);
 
-	zone = icaltimezone_get_builtin_timezone(tzid);
+	zone = event_builtin(tzid, false);
 	if (zone != NULL)
 		return (zone);
 	iana = event_windows_zone(tzid);
 	if (iana == NULL)
 		iana = event_display_zone(tzid);
 	if (iana != NULL) {
-		zone = icaltimezone_get_builtin_timezone(iana);
+		zone = event_builtin(iana, false);
 		if (zone != NULL)
 			return (zone);
 	}
 	cal = icalcomponent_get_parent(comp);
 	if (cal != NULL) {
 		zone = icalcomponent_get_timezone(cal, tzid);
-		if (zone != NULL && event_vtimezone_usable(zone))
+		if (zone != NULL && event_vtimezone_usable(zone)) {
+			if (event_check_zone(zone, ctx) == -1)
+				return (ctx->deftz);
+			event_zone_expand(zone);
 			return (zone);
+		}
 	}
-	zone = icaltimezone_get_builtin_timezone_from_tzid(tzid);
+	zone = event_builtin(tzid, true);
 	if (zone != NULL)
 		return (zone);
 
@@ -323,7 +698,10 @@ event_prop_time(icalcomponent *comp, icalproperty_kind k,
 	return (event_time(comp, prop, event_prop_value(prop), ctx, uid, out));
 }
 
-/* A copy of a cal-address without "mailto:", trimmed and lower-cased. */
+/*
+ * A copy of a cal-address without "mailto:", trimmed and lower-cased, as
+ * valid UTF-8.
+ */
 static char *
 event_address(const char *value)
 {
@@ -335,7 +713,7 @@ event_address(const char *value)
 		value++;
 	if (strncasecmp(value, "mailto:", 7) == 0)
 		value += 7;
-	s = util_lower(util_trim(xstrdup(value)));
+	s = util_utf8_repair(util_lower(util_trim(xstrdup(value))));
 	if (*s == '\0') {
 		free(s);
 		return (NULL);
@@ -343,7 +721,7 @@ event_address(const char *value)
 	return (s);
 }
 
-/* A copy of a text property's value, "" when absent. */
+/* A copy of a text property's value, "" when absent, as valid UTF-8. */
 static char *
 event_text(icalcomponent *comp, icalproperty_kind k)
 {
@@ -353,34 +731,49 @@ event_text(icalcomponent *comp, icalproperty_kind k)
 	prop = icalcomponent_get_first_property(comp, k);
 	if (prop != NULL && icalproperty_get_value(prop) != NULL)
 		s = icalvalue_get_text(icalproperty_get_value(prop));
-	return (xstrdup(s != NULL ? s : ""));
+	return (util_utf8_repair(xstrdup(s != NULL ? s : "")));
 }
 
-/* Adds the ATTENDEEs of comp to ev. */
+/*
+ * Adds the ATTENDEEs of comp to ev, the first EVENT_MAX_ATTENDEES of
+ * them (with a warning): what reads them compares each with the others.
+ */
 static void
-event_attendees(icalcomponent *comp, struct event_summary *ev)
+event_attendees(icalcomponent *comp, struct event_ctx *ctx,
+    struct event_summary *ev)
 {
 	icalproperty		*p;
 	icalparameter		*param;
 	struct event_attendee	*a;
 	const char		*cn;
 	char			*addr;
+	size_t			 n = 0;
 
 	for (p = icalcomponent_get_first_property(comp, ICAL_ATTENDEE_PROPERTY);
-	    p != NULL;
+	    p != NULL && n <= EVENT_MAX_ATTENDEES;
+	    p = icalcomponent_get_next_property(comp, ICAL_ATTENDEE_PROPERTY))
+		n++;
+	if (n > EVENT_MAX_ATTENDEES) {
+		log_warn("%s: %s: more than %d attendees, the rest ignored",
+		    ctx->what, ev->uid, EVENT_MAX_ATTENDEES);
+		n = EVENT_MAX_ATTENDEES;
+	}
+	if (n == 0)
+		return;
+	ev->attendees = xreallocarray(NULL, n, sizeof *ev->attendees);
+	for (p = icalcomponent_get_first_property(comp, ICAL_ATTENDEE_PROPERTY);
+	    p != NULL && ev->nattendees < n;
 	    p = icalcomponent_get_next_property(comp, ICAL_ATTENDEE_PROPERTY)) {
 		addr = event_address(icalproperty_get_attendee(p));
 		if (addr == NULL)
 			continue;
-		ev->attendees = xreallocarray(ev->attendees,
-		    ev->nattendees + 1, sizeof *ev->attendees);
 		a = &ev->attendees[ev->nattendees++];
 		a->addr = addr;
 		a->name = NULL;
 		param = icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
 		cn = param != NULL ? icalparameter_get_cn(param) : NULL;
 		if (cn != NULL && *cn != '\0')
-			a->name = xstrdup(cn);
+			a->name = util_utf8_repair(xstrdup(cn));
 		param = icalproperty_get_first_parameter(p,
 		    ICAL_PARTSTAT_PARAMETER);
 		a->declined = param != NULL &&
@@ -476,7 +869,7 @@ event_read(icalcomponent *comp, struct event_ctx *ctx,
 		log_warn("%s: VEVENT without UID, skipped", ctx->what);
 		return (-1);
 	}
-	ev->uid = xstrdup(uid);
+	ev->uid = util_utf8_repair(xstrdup(uid));
 	if (event_read_span(comp, ctx, ev, src) == -1)
 		goto fail;
 
@@ -502,12 +895,18 @@ event_read(icalcomponent *comp, struct event_ctx *ctx,
 	    NULL ||
 	    icalcomponent_get_first_property(comp, ICAL_RDATE_PROPERTY) != NULL;
 
-	if (event_prop_time(comp, ICAL_CREATED_PROPERTY, ctx, ev->uid, &t) == 0)
+	/*
+	 * Stamps before 1990 or more than a day from now are none: they
+	 * date the event's signal (util_time_plausible).
+	 */
+	if (event_prop_time(comp, ICAL_CREATED_PROPERTY, ctx, ev->uid,
+	    &t) == 0 && util_time_plausible(t.utc, 0))
 		ev->created = t.utc;
-	if (event_prop_time(comp, ICAL_DTSTAMP_PROPERTY, ctx, ev->uid, &t) == 0)
+	if (event_prop_time(comp, ICAL_DTSTAMP_PROPERTY, ctx, ev->uid,
+	    &t) == 0 && util_time_plausible(t.utc, 0))
 		ev->dtstamp = t.utc;
 	if (event_prop_time(comp, ICAL_LASTMODIFIED_PROPERTY, ctx, ev->uid,
-	    &t) == 0)
+	    &t) == 0 && util_time_plausible(t.utc, 0))
 		ev->last_modified = t.utc;
 
 	ev->summary = event_text(comp, ICAL_SUMMARY_PROPERTY);
@@ -515,7 +914,7 @@ event_read(icalcomponent *comp, struct event_ctx *ctx,
 	p = icalcomponent_get_first_property(comp, ICAL_ORGANIZER_PROPERTY);
 	if (p != NULL)
 		ev->organizer = event_address(icalproperty_get_organizer(p));
-	event_attendees(comp, ev);
+	event_attendees(comp, ctx, ev);
 
 	switch (icalcomponent_get_status(comp)) {
 	case ICAL_STATUS_CANCELLED:
@@ -600,8 +999,11 @@ event_rule_supported(const struct icalrecurrencetype *r)
  * Adds the instances of one RRULE that start within [from, to) to out.
  * Without COUNT the iterator jumps to a day before the window (libical's
  * set_start is off by the zone offset for sub-daily rules, and loses the
- * phase of sub-daily intervals, so those walk from DTSTART).  The walk is
- * capped in steps and in instances, with a warning.
+ * phase of sub-daily intervals, so those walk from DTSTART).  UNTIL is
+ * brought to a day after the window, in DTSTART's zone, so that no call
+ * of the iterator looks beyond it (nor converts zones at each step), and
+ * the walk is charged to the object (event_charge) before it starts.
+ * The walk is capped in steps and in instances, with a warning.
  */
 static void
 event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
@@ -609,23 +1011,47 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
     struct event_times *out)
 {
 	struct icalrecurrencetype	 r = icalproperty_get_rrule(rrule);
+	icaltimezone			*zone = (icaltimezone *)dtstart->t.zone;
 	icalrecur_iterator		*it;
-	struct icaltimetype		 s;
+	struct icaltimetype		 s, end;
 	struct event_time		 t;
 	unsigned long			 steps;
+	time_t				 walk, last;
 	size_t				 n = 0;
+	bool				 jump;
 
-	it = event_rule_supported(&r) ? icalrecur_iterator_new(r, dtstart->t) :
-	    NULL;
+	if (!event_rule_supported(&r)) {
+		log_warn("%s: %s: unsupported RRULE, read as a single "
+		    "occurrence", ctx->what, uid);
+		return;
+	}
+	/* libical walks no rule past EVENT_LAST_YEAR, nor converts times. */
+	last = (time_t)event_days(EVENT_LAST_YEAR, 12, 31) * 86400;
+	end = icaltime_from_timet_with_zone(to + 86400 < last ? to + 86400 :
+	    last, dtstart->t.is_date, zone);
+	if (icaltime_is_null_time(r.until) || icaltime_compare(r.until, end) > 0)
+		r.until = end;
+	else if (!r.until.is_date && zone != NULL && r.until.zone != zone)
+		r.until = icaltime_convert_to_zone(r.until, zone);
+	jump = r.count == 0 && from - 86400 > dtstart->utc &&
+	    from - 86400 < last &&
+	    (r.freq >= ICAL_DAILY_RECURRENCE || r.interval <= 1);
+	walk = jump ? from - 86400 : dtstart->utc;
+	if (!event_charge(ctx, &r, to - walk)) {
+		log_warn("%s: %s: RRULE needs more than %lu candidate times "
+		    "to expand, read as a single occurrence", ctx->what, uid,
+		    ctx->candidates);
+		return;
+	}
+	it = icalrecur_iterator_new(r, dtstart->t);
 	if (it == NULL) {
 		log_warn("%s: %s: unsupported RRULE, read as a single "
 		    "occurrence", ctx->what, uid);
 		return;
 	}
-	if (r.count == 0 && from - 86400 > dtstart->utc &&
-	    (r.freq >= ICAL_DAILY_RECURRENCE || r.interval <= 1)) {
+	if (jump) {
 		s = icaltime_from_timet_with_zone(from - 86400,
-		    dtstart->t.is_date, (icaltimezone *)dtstart->t.zone);
+		    dtstart->t.is_date, zone);
 		(void)icalrecur_iterator_set_start(it, s);
 	}
 	for (steps = 0;; steps++) {
@@ -913,11 +1339,11 @@ event_read_calendar(icalcomponent *cal, struct event_ctx *ctx,
 	if (p != NULL && f->method == NULL) {
 		method = icalproperty_get_value_as_string_r(p);
 		if (method != NULL && *method != '\0')
-			f->method = xstrdup(method);
+			f->method = util_utf8_repair(xstrdup(method));
 		icalmemory_free_buffer(method);
 	}
 	for (c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
-	    c != NULL;
+	    c != NULL && !ctx->refused;
 	    c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		if (f->nevents == *cap) {
 			*cap = *cap != 0 ? *cap * 2 : 8;
@@ -967,104 +1393,401 @@ event_drop_duplicates(struct ical_file *f, struct event_src *src,
 	f->nevents = n;
 }
 
-/* The rest of the input for event_read_line. */
-struct event_input {
-	const char	*p, *end;
+/* An object read as content lines, and what it would cost libical. */
+struct event_scan {
+	const char	*p, *end;	/* the input not read yet */
+	const char	*what;		/* the item, for errors */
+	unsigned long	 next;		/* the physical line at p */
+	unsigned long	 lineno;	/* where the line in line starts */
+	struct buf	 line;		/* the content line, unfolded */
+	size_t		 depth;		/* components open */
+	size_t		 components, max_components;
+	size_t		 properties, max_properties; /* list values counted */
+	size_t		 copies, max_copies; /* bytes of copies for list values */
+	size_t		 zones;		/* VTIMEZONEs */
 };
 
-/*
- * libical's line generator (an fgets): copies up to size - 1 bytes of
- * the input through the next line end.  Unlike icalparser_parse_string
- * it never scans past what it copies (a 5 MB line would be quadratic),
- * reads bare CR as a line end, and maps NUL bytes, which would end
- * libical's input early, to spaces.
- */
-static char *
-event_read_line(char *out, size_t size, void *arg)
+/* The length of the physical line at p, without its end; *eol: of that. */
+static size_t
+event_scan_phys(const char *p, const char *end, size_t *eol)
 {
-	struct event_input	*in = arg;
-	size_t			 i, n;
+	const char	*q;
 
-	if (in->p >= in->end || size < 2)
-		return (NULL);
-	n = (size_t)(in->end - in->p);
-	if (n > size - 1)
-		n = size - 1;
-	for (i = 0; i < n; i++) {
-		out[i] = in->p[i] != '\0' ? in->p[i] : ' ';
-		if (in->p[i] == '\n') {
-			i++;
-			break;
-		}
-		if (in->p[i] == '\r' && (in->p + i + 1 == in->end ||
-		    in->p[i + 1] != '\n')) {
-			out[i++] = '\n';
-			break;
-		}
-	}
-	out[i] = '\0';
-	in->p += i;
-	return (out);
+	for (q = p; q < end && *q != '\n' && *q != '\r'; q++)
+		;
+	*eol = 0;
+	if (q < end)
+		*eol = *q == '\r' && q + 1 < end && q[1] == '\n' ? 2 : 1;
+	return ((size_t)(q - p));
 }
 
-/* Adds a top-level component to root, under an XROOT when there are several. */
-static icalcomponent *
-event_root_add(icalcomponent *root, icalcomponent *c)
+/*
+ * Reads the next content line into s->line.  Physical lines end at LF,
+ * CRLF or a bare CR; one starting with a space or tab continues the
+ * line before it (RFC 5545 section 3.1), less that character; NUL
+ * bytes, which would end libical's copy early, become spaces; white
+ * space at the end goes, as libical drops it.  Returns 1, 0 at the end
+ * of the input, -1 with err for a line longer than EVENT_MAX_LINE.
+ */
+static int
+event_scan_line(struct event_scan *s, struct err *err)
+{
+	size_t	 n, eol, skip = 0, i, at;
+
+	if (s->p >= s->end)
+		return (0);
+	buf_reset(&s->line);
+	s->lineno = s->next;
+	for (;;) {
+		n = event_scan_phys(s->p, s->end, &eol);
+		if (s->line.len + n - skip > EVENT_MAX_LINE)
+			return (err_set(err, ERR_DATA, "%s: line %lu: longer "
+			    "than %u bytes", s->what, s->lineno,
+			    EVENT_MAX_LINE));
+		at = s->line.len;
+		buf_append(&s->line, s->p + skip, n - skip);
+		for (i = at; i < s->line.len; i++)
+			if (s->line.data[i] == '\0')
+				s->line.data[i] = ' ';
+		s->p += n + eol;
+		s->next++;
+		if (eol == 0 || s->p >= s->end || s->line.len == 0 ||
+		    (*s->p != ' ' && *s->p != '\t'))
+			break;
+		skip = 1;
+	}
+	while (s->line.len > 0 &&
+	    strchr(" \t\r\n\v\f", s->line.data[s->line.len - 1]) != NULL)
+		s->line.data[--s->line.len] = '\0';
+	return (1);
+}
+
+/*
+ * Where libical's parser (parser_get_next_char) finds c in [p, end): not
+ * in quoted text, nor after a backslash, nor at p itself.  NULL if not.
+ */
+static const char *
+event_scan_char(const char *p, const char *end, char c)
+{
+	bool	 quoted = false;
+	char	 prev = '\0';
+
+	for (; p < end; prev = *p++) {
+		if (prev == '\0' || prev == '\\')
+			continue;
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == c)
+			return (p);
+	}
+	return (NULL);
+}
+
+/*
+ * Counts the parameters in [p, end), the text between a property's name
+ * and its value, into *n: one more than its semicolons (quoted ones too,
+ * a bound from above); and the TZID parameters among them into *tzid.
+ */
+static void
+event_scan_params(const char *p, const char *end, size_t *n, size_t *tzid)
+{
+	const char	*q;
+
+	*n = 1;
+	*tzid = 0;
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (end - p >= 4 && strncasecmp(p, "TZID", 4) == 0) {
+			for (q = p + 4; q < end && (*q == ' ' || *q == '\t');
+			    q++)
+				;
+			if (q == end || *q == '=')
+				(*tzid)++;
+		}
+		q = memchr(p, ';', (size_t)(end - p));
+		if (q == NULL)
+			break;
+		(*n)++;
+		p = q + 1;
+	}
+}
+
+/*
+ * Checks what a property line costs libical: the name and parameters
+ * (its head) are split at each semicolon and searched to the value for
+ * each parameter; a TZID parameter makes libical read up to the last
+ * colon of the line instead (for Google's "TZID=GMT+05:30") and copy the
+ * line from its start for each such parameter; a property of a list
+ * type becomes one copy of itself, head and all, for each comma-separated
+ * value.  sep is where the name ends.  -1 with err beyond a bound.
+ */
+static int
+event_scan_property(struct event_scan *s, const char *sep, struct err *err)
+{
+	const char	*line = s->line.data, *end = line + s->line.len;
+	const char	*colon, *q, *head = sep + 1;
+	size_t		 nparams = 0, ntzid = 0, values = 1;
+
+	if (*sep == ';' && (colon = event_scan_char(sep + 1, end,
+	    ':')) != NULL) {
+		event_scan_params(sep + 1, colon, &nparams, &ntzid);
+		if (ntzid > 0) {
+			colon = memrchr(line, ':', s->line.len);
+			event_scan_params(sep + 1, colon, &nparams, &ntzid);
+		}
+		head = colon + 1;
+	}
+	if ((size_t)(head - line) > EVENT_MAX_HEAD)
+		return (err_set(err, ERR_DATA, "%s: line %lu: name and "
+		    "parameters longer than %u bytes", s->what, s->lineno,
+		    EVENT_MAX_HEAD));
+	if (nparams > EVENT_MAX_PARAMS)
+		return (err_set(err, ERR_DATA, "%s: line %lu: %zu parameters, "
+		    "more than %d", s->what, s->lineno, nparams,
+		    EVENT_MAX_PARAMS));
+	if (ntzid > 1)
+		return (err_set(err, ERR_DATA, "%s: line %lu: %zu TZID "
+		    "parameters, more than one", s->what, s->lineno, ntzid));
+	for (q = head; values < EVENT_LIST_VALUES &&
+	    (q = memchr(q, ',', (size_t)(end - q))) != NULL; q++)
+		values++;
+	s->properties += values;
+	if (s->properties > s->max_properties)
+		return (err_set(err, ERR_DATA, "%s: line %lu: more than %zu "
+		    "properties", s->what, s->lineno, s->max_properties));
+	s->copies += (values - 1) * (EVENT_COPY_COST + (size_t)(head - line));
+	if (s->copies > s->max_copies)
+		return (err_set(err, ERR_DATA, "%s: line %lu: the values of "
+		    "lists take more than %zu bytes of copies", s->what,
+		    s->lineno, s->max_copies));
+	return (0);
+}
+
+/*
+ * Classifies the content line in s->line for libical: 1 to hand it on
+ * (a BEGIN, an END, a property inside a component), 0 to drop it (no
+ * name; an END or a property outside any component, which libical
+ * would only complain about), -1 with err beyond a bound.
+ */
+static int
+event_scan_check(struct event_scan *s, struct err *err)
+{
+	const char	*line = s->line.data, *end = line + s->line.len;
+	const char	*semi, *colon, *sep;
+	size_t		 n;
+
+	semi = event_scan_char(line, end, ';');
+	colon = event_scan_char(line, end, ':');
+	if (semi == NULL && colon == NULL)
+		return (0);
+	sep = colon != NULL && (semi == NULL || semi > colon) ? colon : semi;
+	for (n = (size_t)(sep - line); n > 0 &&
+	    strchr(" \t\r\n\v\f", line[n - 1]) != NULL; n--)
+		;
+	if (n == 0)
+		return (0);
+	if (n == 5 && strncasecmp(line, "BEGIN", 5) == 0) {
+		if (s->depth == EVENT_MAX_DEPTH)
+			return (err_set(err, ERR_DATA, "%s: line %lu: "
+			    "components nested deeper than %d", s->what,
+			    s->lineno, EVENT_MAX_DEPTH));
+		if (s->components == s->max_components)
+			return (err_set(err, ERR_DATA, "%s: line %lu: more "
+			    "than %zu components", s->what, s->lineno,
+			    s->max_components));
+		/* libical takes any kind starting with the name of one. */
+		if (strncasecmp(sep + 1, "VTIMEZONE", 9) == 0 &&
+		    ++s->zones > EVENT_MAX_ZONES)
+			return (err_set(err, ERR_DATA, "%s: line %lu: more "
+			    "than %d VTIMEZONEs", s->what, s->lineno,
+			    EVENT_MAX_ZONES));
+		s->depth++;
+		s->components++;
+		return (1);
+	}
+	if (n == 3 && strncasecmp(line, "END", 3) == 0) {
+		if (s->depth == 0)
+			return (0);
+		s->depth--;
+		return (1);
+	}
+	if (s->depth == 0)
+		return (0);
+	if (event_scan_property(s, sep, err) == -1)
+		return (-1);
+	return (1);
+}
+
+/*
+ * Adds a top-level component to *root, under an XROOT when there are
+ * several.  -1 (c freed) when libical cannot allocate the XROOT.
+ */
+static int
+event_root_add(icalcomponent **root, icalcomponent *c)
 {
 	icalcomponent	*x;
 
-	if (root == NULL)
-		return (c);
-	if (icalcomponent_isa(root) != ICAL_XROOT_COMPONENT) {
-		x = icalcomponent_new(ICAL_XROOT_COMPONENT);
-		icalcomponent_add_component(x, root);
-		root = x;
+	if (*root == NULL) {
+		*root = c;
+		return (0);
 	}
-	icalcomponent_add_component(root, c);
-	return (root);
+	if (icalcomponent_isa(*root) != ICAL_XROOT_COMPONENT) {
+		x = icalcomponent_new(ICAL_XROOT_COMPONENT);
+		if (x == NULL) {
+			icalcomponent_free(c);
+			return (-1);
+		}
+		icalcomponent_add_component(x, *root);
+		*root = x;
+	}
+	icalcomponent_add_component(*root, c);
+	return (0);
 }
 
 /*
- * Parses the text line by line as icalparser_parse does, but keeps what
- * a truncated input holds: the unfinished component is closed (by
- * icalparser_clean, whose result the parser still owns, hence the copy),
- * so the complete VEVENTs before the cut are read.
+ * Reads the object's content lines from the start, checking each
+ * (event_scan_check); with a parser, hands on those to keep and adds the
+ * top-level components libical returns to *root.  Components still open
+ * at the end (a truncated object) are closed, so that the complete
+ * VEVENTs before the cut are read.  -1 with err (ERR_DATA) beyond a
+ * bound, or when libical could not allocate what it needed.
  */
-static icalcomponent *
-event_parse_text(const char *buf, size_t len)
+static int
+event_scan_all(struct event_scan *s, const char *buf, size_t len,
+    icalparser *parser, icalcomponent **root, struct err *err)
 {
-	struct event_input	 in = { buf, buf + len };
-	icalparser		*parser;
-	icalcomponent		*root = NULL, *c;
-	char			*line;
+	static char	 end_line[] = "END:VCALENDAR";
+	icalcomponent	*c;
+	int		 rc;
 
+	s->p = buf;
+	s->end = buf + len;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		in.p += 3;
-	parser = icalparser_new();
-	if (parser == NULL)
-		return (NULL);
-	icalparser_set_gen_data(parser, &in);
+		s->p += 3;
+	s->next = 1;
+	s->depth = s->components = s->properties = s->copies = s->zones = 0;
 	for (;;) {
-		line = icalparser_get_line(parser, event_read_line);
-		if (line == NULL)
-			break;
-		c = icalparser_add_line(parser, line);
-		icalmemory_free_buffer(line);
-		if (c != NULL)
-			root = event_root_add(root, c);
+		c = NULL;
+		rc = event_scan_line(s, err);
+		if (rc == -1)
+			return (-1);
+		if (rc == 1) {
+			rc = event_scan_check(s, err);
+			if (rc == -1)
+				return (-1);
+			if (rc == 0 || parser == NULL)
+				continue;
+			c = icalparser_add_line(parser, s->line.data);
+		} else if (s->depth > 0) {
+			s->depth--;
+			if (parser == NULL)
+				continue;
+			c = icalparser_add_line(parser, end_line);
+		} else
+			return (0);
+		if (icalerrno == ICAL_NEWFAILED_ERROR) {
+			if (c != NULL)
+				icalcomponent_free(c);
+			return (err_set(err, ERR_DATA, "%s: line %lu: out of "
+			    "memory", s->what, s->lineno));
+		}
+		if (c != NULL && event_root_add(root, c) == -1)
+			return (err_set(err, ERR_DATA, "%s: out of memory",
+			    s->what));
 	}
-	c = icalparser_clean(parser);
-	if (c != NULL && icalcomponent_get_parent(c) == NULL)
-		root = event_root_add(root, icalcomponent_new_clone(c));
-	icalparser_free(parser);
-	return (root);
 }
 
-/* event_parse under util_ical_lock. */
+/* Sets up s for an object of len bytes named what. */
+static void
+event_scan_init(struct event_scan *s, const char *what, size_t len)
+{
+	memset(s, 0, sizeof *s);
+	s->what = what;
+	s->max_properties = len / EVENT_PROPERTY_BYTES > EVENT_MAX_PROPERTIES ?
+	    len / EVENT_PROPERTY_BYTES : EVENT_MAX_PROPERTIES;
+	s->max_components = len / EVENT_COMPONENT_BYTES > EVENT_MAX_COMPONENTS ?
+	    len / EVENT_COMPONENT_BYTES : EVENT_MAX_COMPONENTS;
+	s->max_copies = len > EVENT_MAX_COPIES ? len : EVENT_MAX_COPIES;
+}
+
+/*
+ * Parses the text into *root (NULL when it holds no component): the
+ * whole text is checked first, so that an object beyond a bound is
+ * refused before libical has built anything of it, then handed to
+ * libical one checked content line at a time.  -1 with err (ERR_DATA).
+ */
 static int
-event_parse_locked(const char *buf, size_t len, time_t from, time_t to,
+event_parse_text(const char *buf, size_t len, const char *what,
+    icalcomponent **root, struct err *err)
+{
+	struct event_scan	 s;
+	icalparser		*parser;
+	int			 rc;
+
+	*root = NULL;
+	event_scan_init(&s, what, len);
+	rc = event_scan_all(&s, buf, len, NULL, root, err);
+	if (rc == 0) {
+		parser = icalparser_new();
+		if (parser == NULL)
+			rc = err_set(err, ERR_DATA, "%s: out of memory", what);
+		else {
+			icalerror_clear_errno();
+			rc = event_scan_all(&s, buf, len, parser, root, err);
+			icalparser_free(parser);
+		}
+	}
+	buf_free(&s.line);
+	if (rc == -1 && *root != NULL) {
+		icalcomponent_free(*root);
+		*root = NULL;
+	}
+	return (rc);
+}
+
+/* libical's error handling, set once: errors are reported, not fatal. */
+static void
+event_init(void)
+{
+	icalerror_set_errors_are_fatal(0);
+}
+
+/*
+ * The year after the one to falls in, at most EVENT_LAST_YEAR: the file's
+ * own VTIMEZONEs are followed this far, which covers the window.
+ */
+static int
+event_horizon(time_t to)
+{
+	struct tm	 tm;
+
+	if (gmtime_r(&to, &tm) == NULL || tm.tm_year + 1901 > EVENT_LAST_YEAR)
+		return (EVENT_LAST_YEAR);
+	return (tm.tm_year + 1901);
+}
+
+/*
+ * The VCALENDARs of a parsed object in turn: root itself, or those
+ * under an XROOT; first starts over.
+ */
+static icalcomponent *
+event_calendar(icalcomponent *root, bool first)
+{
+	if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT)
+		return (first ? root : NULL);
+	if (icalcomponent_isa(root) != ICAL_XROOT_COMPONENT)
+		return (NULL);
+	return (first ? icalcomponent_get_first_component(root,
+	    ICAL_VCALENDAR_COMPONENT) : icalcomponent_get_next_component(root,
+	    ICAL_VCALENDAR_COMPONENT));
+}
+
+int
+event_parse(const char *buf, size_t len, time_t from, time_t to,
     const char *tz, const char *what, struct ical_file *out, struct err *err)
 {
+	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
 	struct event_ctx	 ctx;
 	struct event_src	*src = NULL;
 	struct event_builds	 b = { NULL, 0, 0 };
@@ -1073,13 +1796,15 @@ event_parse_locked(const char *buf, size_t len, time_t from, time_t to,
 
 	memset(out, 0, sizeof *out);
 	memset(&ctx, 0, sizeof ctx);
-	icalerror_set_errors_are_fatal(0);
+	pthread_once(&once, event_init);
 
 	ctx.what = what != NULL ? what : "calendar";
 	ctx.steps = EVENT_FILE_STEPS;
 	ctx.occurrences = EVENT_FILE_OCCURRENCES;
+	ctx.candidates = EVENT_MAX_CANDIDATES;
+	ctx.horizon = event_horizon(to);
 	ctx.tz = tz != NULL ? tz : "UTC";
-	ctx.deftz = icaltimezone_get_builtin_timezone(ctx.tz);
+	ctx.deftz = event_builtin(ctx.tz, false);
 	if (ctx.deftz == NULL) {
 		log_warn("%s: unknown time zone %s, floating times read as UTC",
 		    ctx.what, ctx.tz);
@@ -1087,32 +1812,33 @@ event_parse_locked(const char *buf, size_t len, time_t from, time_t to,
 		ctx.deftz = icaltimezone_get_utc_timezone();
 	}
 
-	root = event_parse_text(buf, len);
+	if (event_parse_text(buf, len, ctx.what, &root, err) == -1)
+		return (-1);
 	if (root == NULL)
 		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", ctx.what));
-
-	if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
-		event_read_calendar(root, &ctx, out, &src, &cap);
-		ncal = 1;
-	} else if (icalcomponent_isa(root) == ICAL_XROOT_COMPONENT) {
-		for (c = icalcomponent_get_first_component(root,
-		    ICAL_VCALENDAR_COMPONENT); c != NULL;
-		    c = icalcomponent_get_next_component(root,
-		    ICAL_VCALENDAR_COMPONENT)) {
-			event_read_calendar(c, &ctx, out, &src, &cap);
-			ncal++;
-		}
+	for (c = event_calendar(root, true); c != NULL && !ctx.refused;
+	    c = event_calendar(root, false)) {
+		event_read_calendar(c, &ctx, out, &src, &cap);
+		ncal++;
 	}
 	if (ncal == 0) {
 		icalcomponent_free(root);
-		free(src);
 		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", ctx.what));
 	}
 
 	event_drop_duplicates(out, src, &ctx);
-	for (i = 0; i < out->nevents; i++) {
+	for (i = 0; i < out->nevents && !ctx.refused; i++) {
 		if (!src[i].override)
 			event_expand(out, &src[i], i, from, to, &ctx, &b);
+	}
+	if (ctx.refused) {
+		/* A VTIMEZONE in use would cost beyond its bounds. */
+		*err = ctx.err;
+		free(b.v);
+		free(src);
+		ical_file_free(out);
+		icalcomponent_free(root);
+		return (-1);
 	}
 	event_link_overrides(out, src);
 	event_apply_overrides(out, src, from, to, &b);
@@ -1128,18 +1854,6 @@ event_parse_locked(const char *buf, size_t len, time_t from, time_t to,
 	free(src);
 	icalcomponent_free(root);
 	return (0);
-}
-
-int
-event_parse(const char *buf, size_t len, time_t from, time_t to,
-    const char *tz, const char *what, struct ical_file *out, struct err *err)
-{
-	int	rc;
-
-	util_ical_lock();
-	rc = event_parse_locked(buf, len, from, to, tz, what, out, err);
-	util_ical_unlock();
-	return (rc);
 }
 
 void

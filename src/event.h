@@ -30,9 +30,9 @@ struct event_attendee {
 struct event_summary {
 	char		*uid;		/* owned */
 	time_t		 recurrence_id;	/* 0 unless an override */
-	time_t		 created;	/* CREATED, 0 if none */
-	time_t		 dtstamp;	/* DTSTAMP, 0 if none */
-	time_t		 last_modified;	/* LAST-MODIFIED, 0 if none */
+	time_t		 created;	/* CREATED, 0 if none or implausible */
+	time_t		 dtstamp;	/* DTSTAMP, 0 if none or implausible */
+	time_t		 last_modified;	/* LAST-MODIFIED, 0 if none or implausible */
 	time_t		 start, end;	/* UTC; end = start when absent */
 	bool		 all_day;
 	char		 start_day[11];	/* all-day: the DTSTART date "YYYY-MM-DD" */
@@ -75,10 +75,16 @@ struct ical_file {
  * Parses an iCalendar object and expands occurrences that start within
  * [from, to).  tz is the zone for floating times and unresolved TZIDs.
  * what names the item in warnings ("x.ics", an href).  Returns 0, or -1
- * with err (ERR_DATA) when the text holds no VCALENDAR at all; bad
- * VEVENTs are skipped with a warning and counted in skipped.  events
+ * with err (ERR_DATA) when the text holds no VCALENDAR at all, or when
+ * the object would cost more than a bound allows (a content line, the
+ * parameters of one property, properties, components or nesting of the
+ * object, a VTIMEZONE changing more often than daily or too often, a
+ * walk through its rules): the message names the bound.  Bad VEVENTs
+ * are skipped with a warning and counted in skipped; a rule too costly
+ * to expand is read as a single occurrence, with a warning.  events
  * holds every VEVENT read (also those outside the window), one master
- * per UID.  Thread-safe (calls are serialized).
+ * per UID.  Thread-safe: objects are parsed in parallel, only the
+ * lookups of builtin zones are serialized.
  */
 int	event_parse(const char *buf, size_t len, time_t from, time_t to,
 	    const char *tz, const char *what, struct ical_file *out, struct err *err);

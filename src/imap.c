@@ -729,10 +729,8 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	    idate->dt_day, idate->dt_hour, idate->dt_min, idate->dt_sec,
 	    idate->dt_zone, &out->internaldate) != 0)
 		out->internaldate = 0;
-	if (imap_parse_date(env->env_date, &out->date) == 0)
-		out->date_valid = true;
-	else
-		out->date = out->internaldate;
+	out->date_valid = imap_parse_date(env->env_date, &out->date) == 0;
+	mail_set_internaldate(out, out->internaldate);
 
 	out->message_id = imap_msgid(env->env_message_id);
 	subject = env->env_subject != NULL ?

@@ -34,6 +34,7 @@
 #define MAIL_TEXT_MAX		(64 * 1024)	/* text scanned for hashtags */
 #define MAIL_CALENDAR_MAX	(1024 * 1024)	/* largest calendar part kept */
 #define MAIL_HASHTAG_VALUE_MAX	200
+#define MAIL_MAX_HASHTAGS	100		/* kept per summary */
 #define MAIL_RFC2231_SECTIONS	64
 
 /* UTF-8 of U+FFFD, written for bytes that are not text in their charset. */
@@ -50,54 +51,6 @@ static const unsigned short mail_cp1252_c1[32] = {
 	0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
 };
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t
-mail_utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* True when s[0..n) is valid UTF-8. */
-static bool
-mail_utf8_valid(const char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n) {
-		k = mail_utf8_seq((const unsigned char *)s + i, n - i);
-		if (k == 0)
-			return false;
-		i += k;
-	}
-	return true;
-}
 
 /* Appends code point cp as UTF-8. */
 static void
@@ -199,12 +152,12 @@ mail_to_utf8(const char *charset, const char *in, size_t len)
 	name = mail_charset_name(charset, tmp, sizeof tmp);
 	/* Unlabelled or unknown 8-bit text: UTF-8 if it is, else Windows-1252. */
 	if (name == NULL)
-		name = mail_utf8_valid(in, len) ? "UTF-8" : "WINDOWS-1252";
+		name = util_utf8_valid(in, len) ? "UTF-8" : "WINDOWS-1252";
 	cd = iconv_open("UTF-8", name);
 	if (cd == (iconv_t)-1) {
 		log_debug("unknown charset \"%s\"", name);
 		cd = iconv_open("UTF-8",
-		    mail_utf8_valid(in, len) ? "UTF-8" : "WINDOWS-1252");
+		    util_utf8_valid(in, len) ? "UTF-8" : "WINDOWS-1252");
 		if (cd == (iconv_t)-1)
 			fatal("iconv cannot convert Windows-1252 to UTF-8");
 	}
@@ -221,30 +174,41 @@ mail_to_utf8(const char *charset, const char *in, size_t len)
 /*
  * Returns a copy of UTF-8 text fit for one line: C1 controls read as
  * Windows-1252 (see mail_cp1252_c1), other control characters as spaces,
- * runs of white space collapsed, the ends trimmed.  Caller frees.
+ * runs of white space collapsed, the ends trimmed, and each byte that is
+ * not UTF-8 after all (libetpan passes an encoded word in UTF-8 through
+ * unchecked) as U+FFFD.  Caller frees.
  */
 static char *
 mail_tidy(const char *s)
 {
 	struct buf b = { 0 };
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
 	bool space = false;
+	uint32_t cp;
+	size_t k;
 
 	buf_append(&b, "", 0);
-	for (; *p != '\0'; p++) {
+	for (; p < end; p += k) {
+		k = 1;
 		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
 			if (space && b.len > 0)
 				buf_append(&b, " ", 1);
 			space = false;
 			mail_put_utf8(&b, mail_cp1252_c1[p[1] - 0x80]);
-			p++;
+			k = 2;
 		} else if (*p < 0x20 || *p == 0x7f || *p == ' ') {
 			space = true;
 		} else {
 			if (space && b.len > 0)
 				buf_append(&b, " ", 1);
 			space = false;
-			buf_append(&b, (const char *)p, 1);
+			k = util_utf8_next((const char *)p, &cp);
+			if (k == 0) {
+				buf_puts(&b, mail_replacement);
+				k = 1;
+			} else
+				buf_append(&b, (const char *)p, k);
 		}
 	}
 	return b.data;
@@ -267,7 +231,7 @@ mail_decode_header(const char *value)
 	if (value == NULL)
 		return NULL;
 	len = strlen(value);
-	if (mail_utf8_valid(value, len))
+	if (util_utf8_valid(value, len))
 		raw = xstrdup(value);
 	else
 		raw = mail_to_utf8("windows-1252", value, len);
@@ -458,7 +422,7 @@ mail_hashtags_line(struct strlist *list, const char *s, size_t n)
 		i++;
 	if (i < n && s[i] == '>')		/* quoted text of a reply */
 		return;
-	for (; i < n; i++) {
+	for (; i < n && list->n < MAIL_MAX_HASHTAGS; i++) {
 		if (s[i] != '#' || (i > 0 &&
 		    !mail_hashtag_before((unsigned char)s[i - 1])))
 			continue;
@@ -510,6 +474,7 @@ mail_hashtags_line(struct strlist *list, const char *s, size_t n)
 					entry[k] = ' ';
 			i = ve - 1;
 		}
+		entry = util_utf8_repair(entry);
 		if (strlist_contains(list, entry))
 			free(entry);
 		else
@@ -541,7 +506,7 @@ mail_addr_list_add(struct mail_addr_list *l, const char *name, const char *addr)
 
 	if (addr == NULL)
 		return;
-	copy = util_trim(util_lower(xstrdup(addr)));
+	copy = util_utf8_repair(util_trim(util_lower(xstrdup(addr))));
 	if (*copy == '\0') {
 		free(copy);
 		return;
@@ -552,7 +517,8 @@ mail_addr_list_add(struct mail_addr_list *l, const char *name, const char *addr)
 	}
 	a = &l->v[l->n++];
 	a->addr = copy;
-	a->name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
+	a->name = name != NULL && *name != '\0' ?
+	    util_utf8_repair(xstrdup(name)) : NULL;
 }
 
 void
@@ -591,9 +557,11 @@ mail_summary_free(struct mail_summary *s)
 void
 mail_set_internaldate(struct mail_summary *s, time_t t)
 {
-	s->internaldate = t;
+	s->internaldate = util_time_plausible(t, 0) ? t : 0;
+	if (s->date_valid && !util_time_plausible(s->date, s->internaldate))
+		s->date_valid = false;
 	if (!s->date_valid)
-		s->date = t;
+		s->date = s->internaldate;
 }
 
 /*
@@ -1386,6 +1354,7 @@ mail_parse(const char *buf, size_t len, struct mail_summary *out,
 		goto out;
 	}
 	mail_apply_envelope(out, f);
+	mail_set_internaldate(out, 0);
 	mail_apply_headers(out, clean, hlen);
 	if (out->subject == NULL)
 		out->subject = xstrdup("");

@@ -45,7 +45,7 @@ struct mail_addr_list {
 struct mail_summary {
 	char		*message_id;	/* owned, without angle brackets; NULL if none */
 	time_t		 date;		/* Date header; else internaldate */
-	bool		 date_valid;	/* Date header parsed */
+	bool		 date_valid;	/* Date header parsed and plausible */
 	time_t		 internaldate;	/* IMAP INTERNALDATE or mbox From_ line; 0 if unknown */
 	struct mail_addr_list from;
 	struct mail_addr_list to;
@@ -62,7 +62,7 @@ struct mail_summary {
 
 /*
  * Parses one message into out (which it clears first; internaldate is 0
- * and date is 0 when the Date header is missing or bad: see
+ * and date is 0 when the Date header is missing, bad or implausible: see
  * mail_set_internaldate).  Returns 0, or -1 with err (class ERR_DATA) when
  * the bytes are not a message at all (empty, no header field); a message
  * with some bad headers still parses (those fields stay empty).  Lines and
@@ -73,7 +73,14 @@ struct mail_summary {
 int	mail_parse(const char *buf, size_t len, struct mail_summary *out, struct err *err);
 void	mail_summary_free(struct mail_summary *);
 
-/* Sets internaldate, and date to it when the Date header did not parse. */
+/*
+ * Sets the arrival time (IMAP INTERNALDATE, the mbox From_ date; 0 or one
+ * before 1990: unknown) and settles the date: a Date header before 1990
+ * or more than a day after the arrival (after now, when that is unknown)
+ * is not valid, and then the arrival dates the message.  Both the file
+ * and the IMAP path call it once their summary holds the Date header,
+ * so that they agree; mail_parse calls it with 0.
+ */
 void	mail_set_internaldate(struct mail_summary *, time_t);
 
 /*
@@ -105,7 +112,9 @@ char	*mail_param_filename(const char *const *names, const char *const *values, s
  * Adds the hashtags found in text (UTF-8) to list, each once: "#verbal",
  * "#lost", and "#decision VALUE", "#competitor VALUE", "#need VALUE",
  * "#problem VALUE", whose value runs to the end of the line.  Tag names
- * are lower-cased; quoted lines ("> ...") are skipped.
+ * are lower-cased; quoted lines ("> ...") are skipped.  The list holds
+ * at most 100: a text of megabytes could give a million, each compared
+ * with those before it.
  */
 void	mail_find_hashtags(struct strlist *list, const char *text, size_t len);
 

@@ -68,9 +68,10 @@ parse_day(const char *s, int *y, int *m, int *d)
 }
 
 /*
- * One lock around every use of libical's zone tables, which it fills
- * lazily and does not guard reliably: event_parse holds it for a whole
- * parse (and calls the conversions below), so it is recursive.
+ * One lock around every use of libical's table of builtin zones, which it
+ * fills lazily and does not guard reliably: event.c takes it for each
+ * lookup, the conversions below for theirs.  Recursive, so that a caller
+ * may hold it around them.
  */
 static pthread_mutex_t util_ical_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
@@ -323,6 +324,63 @@ util_has_word(const char *hay, const char *needle)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * util_utf8_next over a counted buffer: a NUL is a character, and no
+ * byte after s[n - 1] is read.
+ */
+static size_t
+util_utf8_next_n(const char *s, size_t n)
+{
+	char		 tail[5] = "";
+	uint32_t	 cp;
+
+	if (*s == '\0')
+		return 1;
+	if (n >= 4)
+		return util_utf8_next(s, &cp);
+	memcpy(tail, s, n);
+	return util_utf8_next(tail, &cp);
+}
+
+bool
+util_utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = util_utf8_next_n(s + i, n - i);
+		if (k == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+char *
+util_utf8_repair(char *s)
+{
+	struct buf b = { 0 };
+	uint32_t cp;
+	size_t n, i, k;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	if (util_utf8_valid(s, n))
+		return s;
+	buf_append(&b, "", 0);
+	for (i = 0; i < n; i += k) {
+		k = util_utf8_next(s + i, &cp);
+		if (k == 0) {
+			buf_puts(&b, "\xef\xbf\xbd");	/* U+FFFD */
+			k = 1;
+		} else
+			buf_append(&b, s + i, k);
+	}
+	free(s);
+	return b.data;
 }
 
 char *
@@ -581,6 +639,14 @@ util_read_file(const char *path, char **out, size_t *len)
 	*out = b.data;
 	*len = b.len;
 	return 0;
+}
+
+bool
+util_time_plausible(time_t t, time_t arrival)
+{
+	if (arrival == 0)
+		arrival = util_now();
+	return (t >= UTIL_EARLIEST_TIME && t <= arrival + 86400);
 }
 
 time_t

@@ -40,7 +40,7 @@ void	 util_day_add(const char *day, int n, char *out, size_t outlen);
 /* The system's time zone name (from TZ or /etc/timezone or /etc/localtime), "UTC" if none. */
 const char *util_system_tz(void);
 
-/* The lock around libical's zone tables (recursive; event.c holds it per parse). */
+/* The lock around libical's builtin zone table (recursive; short holds only). */
 void	 util_ical_lock(void);
 void	 util_ical_unlock(void);
 
@@ -53,6 +53,20 @@ int	 util_tz_preload(const char *tz);
  * count as letters).
  */
 bool	 util_has_word(const char *hay, const char *needle);
+
+/*
+ * True when s[0..n) is valid UTF-8, as util_utf8_next reads it (a NUL
+ * byte counts as text here).
+ */
+bool	 util_utf8_valid(const char *s, size_t n);
+
+/*
+ * Returns s when it is valid UTF-8; else frees s and returns a copy with
+ * U+FFFD for each byte that starts no valid sequence.  NULL stays NULL.
+ * Text from outside passes here once, where its summary is made, so that
+ * nothing invalid reaches the store or JSON output.
+ */
+char	*util_utf8_repair(char *s);
 
 /* ASCII lower-casing in place; returns s. */
 char	*util_lower(char *s);
@@ -104,6 +118,17 @@ bool	 util_glob(const char *pattern, const char *s);
  * 8601) when set, for tests, demos and backtests; else the clock.
  */
 time_t	 util_now(void);
+
+/* 1990-01-01T00:00:00Z: no mail or calendar item we read is older. */
+#define UTIL_EARLIEST_TIME	631152000
+
+/*
+ * True when t is a plausible time for an item that arrived at arrival
+ * (util_now() when arrival is 0): not before 1990 (time 0, 1970, reads
+ * as "unset" everywhere) and at most a day after it (clocks are wrong by
+ * hours, not more).
+ */
+bool	 util_time_plausible(time_t t, time_t arrival);
 
 /* Reads a whole file; caller frees *out.  Returns 0 or -1 with errno set. */
 int	 util_read_file(const char *path, char **out, size_t *len);

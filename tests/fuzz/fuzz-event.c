@@ -3,7 +3,9 @@
  * libFuzzer entry for event_parse: any bytes as an iCalendar object,
  * expanded within a fixed window (2026-01-01 to 2028-01-01) in a fixed
  * zone with DST, so that recurrence and zone conversion are exercised.
- * Warnings are counted but not printed.  Seeds: tests/data/ics/.
+ * Warnings are counted but not printed.  Seeds: tests/data/ics/, and
+ * tests/data/corpus/event/bound-* for the bounds on what an object may
+ * cost (event_parse_text, event_check_zones, event_rule_cost).
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	    tests/fuzz/fuzz-event.c src/event.c src/winzones.c \

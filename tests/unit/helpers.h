@@ -26,6 +26,12 @@ struct salesperson *test_add_person(struct config *, const char *key,
 /* The first column of the first row as an integer (-1 if no row). */
 long long	 test_query_int(struct store *, const char *sql, const char *arg);
 
+/*
+ * True when s is valid UTF-8 (no overlong forms, surrogates or code
+ * points above U+10FFFF), checked independently of the code under test.
+ */
+int		 test_utf8_valid(const char *s);
+
 /* Every row of a query, one "a|b|NULL" line per row; caller frees. */
 char		*test_dump(struct store *, const char *sql);
 

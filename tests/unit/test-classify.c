@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "event.h"
 #include "helpers.h"
 #include "util.h"
 
@@ -465,6 +466,14 @@ test_classify_mail_without_message_id(void **state)
 	assert_int_equal(out.n, 2);
 	assert_string_not_equal(out.v[0].ref, out.v[1].ref);
 	signal_list_clear(&out);
+
+	/*
+	 * Neither a plausible Date nor an arrival time (an .eml dated 1970
+	 * or 2100): no signal at time 0, which reads as "unset".
+	 */
+	m.internaldate = 0;
+	classify_mail(&cfg, "anna", &m, true, "file", "x.eml", &out);
+	assert_int_equal(out.n, 0);
 	free_mail(&m);
 }
 
@@ -925,6 +934,96 @@ test_classify_ical_days(void **state)
 	free_event(&f);
 }
 
+/*
+ * Only a series with an occurrence in the window the calendar was read
+ * for is evidence: events in 1970 or 2100 (parsed, with a DTSTAMP of
+ * today) give no signal and no appointment; a series long begun gives
+ * its signal when it still meets in the window; a master whose only
+ * occurrence in the window moved there as an override gives one; one
+ * whose only occurrence there is cancelled gives none.
+ */
+static void
+test_classify_ical_window(void **state)
+{
+	static const struct {
+		const char	*dtstart, *rrule;
+		size_t		 nsigs;
+	} rows[] = {
+		{ "19700101T090000Z", "", 0 },
+		{ "21000101T090000Z", "", 0 },
+		{ "19700105T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\n", 0 },
+		{ "20200106T090000Z", "RRULE:FREQ=WEEKLY\r\n", 1 },
+		{ "20260922T090000Z", "", 1 },
+	};
+	static const struct event_case c = { "window", NULL, "Overleg", "",
+	    NULL, "jan@acme.nl", EVENT_CONFIRMED, false, "#lost", NULL, 1,
+	    NULL };
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct event_summary ev[2];
+	struct ical_file f, tmp;
+	struct err err;
+	char *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		print_message("# %s %s\n", rows[i].dtstart, rows[i].rrule);
+		text = xasprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+		    "BEGIN:VEVENT\r\nUID:w@test\r\nDTSTAMP:20260920T100000Z\r\n"
+		    "DTSTART:%s\r\n%sSUMMARY:Overleg\r\n"
+		    "ATTENDEE:mailto:jan@acme.nl\r\nDESCRIPTION:#lost\r\n"
+		    "END:VEVENT\r\nEND:VCALENDAR\r\n", rows[i].dtstart,
+		    rows[i].rrule);
+		assert_int_equal(event_parse(text, strlen(text),
+		    T0 - 365 * 86400, T0 + 365 * 86400, "UTC", "w", &f, &err),
+		    0);
+		free(text);
+		classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/w.ics",
+		    T0, &sigs, &appts);
+		/* The appointment and the #lost hashtag, or nothing. */
+		assert_int_equal(sigs.n, 2 * rows[i].nsigs);
+		if (rows[i].nsigs == 0)
+			assert_int_equal(appts.n, 0);
+		signal_list_clear(&sigs);
+		appointment_list_clear(&appts);
+		ical_file_free(&f);
+	}
+
+	/* A master outside, its moved occurrence inside: one signal. */
+	build_event(&c, &f, &ev[0]);
+	build_event(&c, &tmp, &ev[1]);
+	free(tmp.occ);
+	free(tmp.method);
+	ev[0].recurring = ev[1].recurring = true;
+	ev[1].recurrence_id = T0;
+	f.events = ev;
+	f.nevents = 2;
+	f.occ[0].event = 1;
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/s.ics", T0,
+	    &sigs, &appts);
+	assert_int_equal(sigs.n, 2);
+	assert_int_equal(sigs.v[0].occurred_at, T0);
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+
+	/* ... and none when that occurrence is cancelled. */
+	ev[1].status = EVENT_CANCELLED;
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/s.ics", T0,
+	    &sigs, &appts);
+	assert_int_equal(sigs.n, 0);
+	assert_int_equal(appts.n, 0);
+
+	/* No occurrence at all: nothing. */
+	ev[1].status = EVENT_CONFIRMED;
+	f.nocc = 0;
+	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/s.ics", T0,
+	    &sigs, &appts);
+	assert_int_equal(sigs.n, 0);
+	assert_int_equal(appts.n, 0);
+	free_event(&f);
+}
+
 int
 main(void)
 {
@@ -940,6 +1039,7 @@ main(void)
 		cmocka_unit_test(test_classify_ical_dates),
 		cmocka_unit_test(test_classify_ical_series),
 		cmocka_unit_test(test_classify_ical_days),
+		cmocka_unit_test(test_classify_ical_window),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,9 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "event.h"
 #include "helpers.h"
@@ -578,6 +583,611 @@ test_event_far_years(void **state)
 	ical_file_free(&f);
 }
 
+/*
+ * Bytes that are not UTF-8 in the text of an event (summary, location,
+ * UID, names and addresses, a hashtag in the description, METHOD) come
+ * out replaced: nothing invalid reaches the store or JSON output.
+ */
+static void
+test_event_invalid_utf8(void **state)
+{
+	static const char ics[] =
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQ\xffUEST\r\n"
+	    "BEGIN:VEVENT\r\nUID:u\xc0\xaf@test\r\n"
+	    "DTSTART:20261005T080000Z\r\n"
+	    "SUMMARY:Offerte \xed\xa0\x80 bespreken \xff\r\n"
+	    "LOCATION:Caf\xe9 \xf4\x90\x80\x80\r\n"
+	    "ORGANIZER;CN=Anna \xff:mailto:anna\xe9@brightline.nl\r\n"
+	    "ATTENDEE;CN=\"Jan \xc3\":mailto:j\xff@acme.nl\r\n"
+	    "DESCRIPTION:#need koffie \xfe\\n#lost\r\n"
+	    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+	const struct event_summary	*ev;
+	struct ical_file		 f;
+	struct err			 err;
+	size_t				 i;
+
+	(void)state;
+	assert_int_equal(event_parse(ics, sizeof ics - 1, JAN2026, JAN2028,
+	    "UTC", "utf8", &f, &err), 0);
+	assert_int_equal(f.nevents, 1);
+	ev = &f.events[0];
+	assert_true(test_utf8_valid(f.method));
+	assert_true(test_utf8_valid(ev->uid));
+	assert_true(test_utf8_valid(ev->summary));
+	assert_non_null(strstr(ev->summary, "Offerte"));
+	assert_true(test_utf8_valid(ev->location));
+	assert_non_null(ev->organizer);
+	assert_true(test_utf8_valid(ev->organizer));
+	assert_int_equal(ev->nattendees, 1);
+	assert_true(test_utf8_valid(ev->attendees[0].addr));
+	assert_non_null(ev->attendees[0].name);
+	assert_true(test_utf8_valid(ev->attendees[0].name));
+	assert_int_equal(ev->hashtags.n, 2);
+	for (i = 0; i < ev->hashtags.n; i++)
+		assert_true(test_utf8_valid(ev->hashtags.v[i]));
+	ical_file_free(&f);
+}
+
+/*
+ * Bounds.  Each input below would cost the parser before the bounds
+ * seconds to hours, or gigabytes, or its stack; it is parsed in a child
+ * process under an alarm and (without AddressSanitizer, which reserves
+ * terabytes of address space) a limit on the address space it may add,
+ * so that a bound that does not hold fails the test instead of hanging
+ * it or exhausting the machine.  The limits are generous: a bounded
+ * parse takes well under a second and a few megabytes.
+ */
+#define LIMIT_SECONDS	20
+#define LIMIT_MB	512
+
+/* What a parse in a child process gave. */
+struct limited {
+	int		 rc;		/* event_parse's; -2: the child died */
+	int		 sig;		/* what ended it then (SIGALRM: time) */
+	size_t		 nevents, nocc;
+	unsigned long	 warnings;
+	long		 rss_kb;	/* peak resident set, over its start */
+	char		 msg[512];	/* err.msg when rc is -1 */
+};
+
+/* The child's resident set in KiB, and (*vsz) its address space in bytes. */
+static long
+limited_statm(unsigned long *vsz)
+{
+	unsigned long	 size = 0, res = 0;
+	FILE		*fp = fopen("/proc/self/statm", "r");
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%lu %lu", &size, &res) != 2)
+			size = res = 0;
+		fclose(fp);
+	}
+	if (vsz != NULL)
+		*vsz = size * (unsigned long)sysconf(_SC_PAGESIZE);
+	return ((long)(res * (unsigned long)sysconf(_SC_PAGESIZE) / 1024));
+}
+
+/* Parses text in [from, to) in a child process under the limits. */
+static void
+limited_parse(const char *text, size_t len, time_t from, time_t to,
+    struct limited *out)
+{
+	struct limited	 r;
+	struct ical_file f;
+	struct err	 err;
+	struct rusage	 ru;
+	struct rlimit	 rl;
+	unsigned long	 vsz, warns;
+	long		 base;
+	ssize_t		 n;
+	size_t		 got = 0;
+	pid_t		 pid;
+	int		 fd[2], status;
+
+	memset(out, 0, sizeof *out);
+	assert_int_equal(pipe(fd), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fd[0]);
+		alarm(LIMIT_SECONDS);
+		base = limited_statm(&vsz);
+#ifndef __SANITIZE_ADDRESS__
+		rl.rlim_cur = rl.rlim_max = vsz + ((rlim_t)LIMIT_MB << 20);
+		(void)setrlimit(RLIMIT_AS, &rl);
+#else
+		(void)rl;
+#endif
+		memset(&r, 0, sizeof r);
+		warns = log_warn_count();
+		r.rc = event_parse(text, len, from, to, "UTC", "bound", &f,
+		    &err);
+		r.warnings = log_warn_count() - warns;
+		if (r.rc == 0) {
+			r.nevents = f.nevents;
+			r.nocc = f.nocc;
+			ical_file_free(&f);
+		} else
+			snprintf(r.msg, sizeof r.msg, "%s", err.msg);
+		getrusage(RUSAGE_SELF, &ru);
+		r.rss_kb = ru.ru_maxrss - base;
+		if (write(fd[1], &r, sizeof r) != (ssize_t)sizeof r)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	while (got < sizeof *out &&
+	    (n = read(fd[0], (char *)out + got, sizeof *out - got)) > 0)
+		got += (size_t)n;
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (got != sizeof *out || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		memset(out, 0, sizeof *out);
+		out->rc = -2;
+		out->sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		print_message("# the parse died (signal %d%s)\n", out->sig,
+		    out->sig == SIGALRM ? ": out of time" : "");
+	} else if (out->rc != 0)
+		print_message("# refused: %s\n", out->msg);
+	print_message("# peak resident growth %ld KiB\n", out->rss_kb);
+}
+
+/* Asserts that the object was refused with a message holding want. */
+static void
+assert_refused(const struct limited *r, const char *want)
+{
+	assert_int_equal(r->rc, -1);
+	if (strstr(r->msg, want) == NULL)
+		fail_msg("refused with \"%s\", not for \"%s\"", r->msg, want);
+	/* Refused before libical built much of it. */
+#ifndef __SANITIZE_ADDRESS__
+	assert_true(r->rss_kb < 64 * 1024);
+#endif
+}
+
+/* A VCALENDAR holding a VEVENT at 2026-10-05 08:00Z with the lines mid. */
+static char *
+calendar_with(const char *zones, const char *event_lines, size_t *len)
+{
+	struct buf	 b = { 0 };
+
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n");
+	buf_puts(&b, zones);
+	buf_puts(&b, "BEGIN:VEVENT\r\nUID:bound@test\r\n"
+	    "DTSTAMP:20260901T100000Z\r\nSUMMARY:Begrensd\r\n");
+	buf_puts(&b, event_lines);
+	buf_puts(&b, "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	*len = b.len;
+	return (b.data);
+}
+
+/* A VTIMEZONE "Bomb" whose STANDARD observance has the RRULE rule. */
+static char *
+zone_with(const char *dtstart, const char *rule)
+{
+	return (xasprintf("BEGIN:VTIMEZONE\r\nTZID:Bomb\r\n"
+	    "BEGIN:STANDARD\r\nDTSTART:%s\r\nTZOFFSETFROM:+0100\r\n"
+	    "TZOFFSETTO:+0100\r\nRRULE:%s\r\nEND:STANDARD\r\n"
+	    "END:VTIMEZONE\r\n", dtstart, rule));
+}
+
+/*
+ * A VTIMEZONE that changes more often than daily is refused with the
+ * object (FREQ=SECONDLY from 1970 made libical expand two thousand
+ * million changes: the poll never ended), for each sub-daily frequency.
+ */
+static void
+test_event_bound_zone_frequency(void **state)
+{
+	static const char *const rules[] = {
+		"FREQ=SECONDLY", "FREQ=MINUTELY", "FREQ=HOURLY",
+		"FREQ=HOURLY;INTERVAL=1000",
+	};
+	struct limited	 r;
+	size_t		 i, len;
+	char		*zone, *text;
+
+	(void)state;
+	for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		print_message("# %s\n", rules[i]);
+		zone = zone_with("19700101T000000", rules[i]);
+		text = calendar_with(zone, "DTSTART;TZID=Bomb:20261005T100000\r\n"
+		    "ATTENDEE:mailto:jan@acme.nl\r\n", &len);
+		limited_parse(text, len, JAN2026, JAN2028, &r);
+		assert_refused(&r, "VTIMEZONE \"Bomb\": RRULE FREQ=");
+		assert_non_null(strstr(r.msg, "more often than daily"));
+		free(text);
+		free(zone);
+	}
+}
+
+/*
+ * A VTIMEZONE whose yearly rule changes the offset every day, or whose
+ * impossible daily rule would be walked day by day from year 1, is
+ * refused: bounded in changes and in the walk, not only in years.  An
+ * Outlook zone from 1601 is not.
+ */
+static void
+test_event_bound_zone_changes(void **state)
+{
+	struct limited	 r;
+	size_t		 len;
+	char		*zone, *text;
+
+	(void)state;
+	zone = zone_with("19700101T000000", "FREQ=YEARLY;BYMONTH=1,2,3,4,5,"
+	    "6,7,8,9,10,11,12;BYMONTHDAY=1,2,3,4,5,6,7,8,9,10,11,12,13,14,"
+	    "15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31");
+	text = calendar_with(zone, "DTSTART;TZID=Bomb:20261005T100000\r\n",
+	    &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "more than 2000 changes of offset up to 2029");
+	free(text);
+	free(zone);
+
+	zone = zone_with("00010101T000000",
+	    "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=1,2,3");
+	text = calendar_with(zone, "DTSTART;TZID=Bomb:20261005T100000\r\n",
+	    &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "candidate times");
+	free(text);
+	free(zone);
+
+	/*
+	 * A bad VTIMEZONE no event is read in is never expanded, and does
+	 * not cost the object (an ICS feed's item holds all its zones).
+	 */
+	zone = zone_with("19700101T000000", "FREQ=SECONDLY");
+	text = calendar_with(zone, "DTSTART;TZID=Europe/Amsterdam:"
+	    "20261005T100000\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nocc, 1);
+	free(text);
+	free(zone);
+
+	/* The Outlook zone of ics/outlook-custom.ics parses. */
+	text = test_read_data("ics/outlook-custom.ics", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nocc, 2);
+	free(text);
+}
+
+/*
+ * An event's RRULE whose filter never matches, walked from DTSTART
+ * (a sub-daily interval) or over the window, is read as one occurrence
+ * with a warning before the walk: one call of libical's iterator would
+ * step through every second up to year 2582.
+ */
+static void
+test_event_bound_rule_walk(void **state)
+{
+	static const char *const rules[] = {
+		"RRULE:FREQ=SECONDLY;INTERVAL=2;BYSECOND=1\r\n",
+		"RRULE:FREQ=SECONDLY;BYHOUR=23;BYMINUTE=59;BYSECOND=59\r\n",
+		"RRULE:FREQ=DAILY;COUNT=3;BYMONTH=2;BYMONTHDAY=30;"
+		    "BYHOUR=1,2,3,4,5,6\r\n",
+	};
+	struct limited	 r;
+	size_t		 i, len;
+	char		*text, *lines;
+
+	(void)state;
+	for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		print_message("# %s", rules[i]);
+		lines = xasprintf("DTSTART:%s\r\n%s", i == 2 ?
+		    "16010101T000000Z" : "20260105T000000Z", rules[i]);
+		text = calendar_with("", lines, &len);
+		limited_parse(text, len, JAN2026, JAN2028, &r);
+		assert_int_equal(r.rc, 0);
+		assert_int_equal(r.nevents, 1);
+		assert_int_equal(r.nocc, i == 2 ? 0 : 1);
+		assert_int_equal(r.warnings, 1);
+		free(text);
+		free(lines);
+	}
+}
+
+/*
+ * Forty events each recurring every second: the object is capped at
+ * 50,000 occurrences (each an appointment downstream) and 150,000 steps
+ * of the iterator, not 200,000 and 300,000 (3 s and 90 MB to import).
+ */
+static void
+test_event_bound_occurrences(void **state)
+{
+	struct limited	 r;
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	(void)state;
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+	for (i = 0; i < 40; i++)
+		buf_printf(&b, "BEGIN:VEVENT\r\nUID:s%zu@test\r\n"
+		    "DTSTART:20260105T000000Z\r\nRRULE:FREQ=SECONDLY\r\n"
+		    "END:VEVENT\r\n", i);
+	buf_puts(&b, "END:VCALENDAR\r\n");
+	limited_parse(b.data, b.len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nevents, 40);
+	assert_int_equal(r.nocc, 50000);
+	buf_free(&b);
+}
+
+/* Builds "NAME" + n times piece + tail as one line into a calendar. */
+static char *
+calendar_with_line(const char *name, const char *piece, size_t n,
+    const char *tail, size_t *len)
+{
+	struct buf	 b = { 0 };
+	char		*text;
+	size_t		 i;
+
+	buf_puts(&b, name);
+	for (i = 0; i < n; i++)
+		buf_puts(&b, piece);
+	buf_puts(&b, tail);
+	text = calendar_with("", b.data, len);
+	buf_free(&b);
+	return (text);
+}
+
+/*
+ * The parameters of a property: thousands of TZID parameters cost
+ * libical gigabytes (libical's fuzz42521679), 20,000 parameters searched
+ * to the end of a long line seconds (fuzz42517512); more than one TZID,
+ * more than 64 parameters, or a head over 16 KiB is refused.
+ */
+static void
+test_event_bound_parameters(void **state)
+{
+	struct limited	 r;
+	size_t		 len;
+	char		*text;
+
+	(void)state;
+	/* fuzz42521679's shape: TZID after TZID, each read to the last colon. */
+	text = calendar_with_line("DTSTART", ";TZID=:;TZID=:D", 12000,
+	    ":20261005T080000Z\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "name and parameters longer than 16384 bytes");
+	free(text);
+
+	/* fuzz42517512's shape: a 280 KB line of parameters. */
+	text = calendar_with_line("DTSTART:20261005T080000Z\r\nRRULE",
+	    ";BYWEE\xe9=RRULE", 20000, ":FREQ=DAILY\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "name and parameters longer than 16384 bytes");
+	free(text);
+
+	text = calendar_with("", "DTSTART;TZID=Europe/Amsterdam;TZID=UTC:"
+	    "20261005T100000\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "2 TZID parameters, more than one");
+	free(text);
+
+	text = calendar_with_line("DTSTART:20261005T080000Z\r\nX-P", ";A=1",
+	    65, ":v\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "65 parameters, more than 64");
+	free(text);
+
+	/* 64 are fine, and the event is read. */
+	text = calendar_with_line("DTSTART:20261005T080000Z\r\nX-P", ";A=1",
+	    64, ":v\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nocc, 1);
+	free(text);
+}
+
+/* A content line over 8 MiB (unfolded) is refused, naming the limit. */
+static void
+test_event_bound_line(void **state)
+{
+	struct limited	 r;
+	size_t		 len;
+	char		*text;
+
+	(void)state;
+	/* Folded every 72 bytes, as RFC 5545 asks: 9 MiB unfolded. */
+	text = calendar_with_line("DTSTART:20261005T080000Z\r\nDESCRIPTION:",
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxx\r\n ", 9 * 1024 * 1024 / 72 + 1, "#lost\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "longer than 8388608 bytes");
+	assert_non_null(strstr(r.msg, "bound: line 9: "));
+	free(text);
+}
+
+/*
+ * Components nested 200,000 deep cost libical 300 MB and a recursion as
+ * deep to free them (libical's fuzz69344 nests 26,000, which overflowed
+ * the stack of the sanitizer build): nesting deeper than 8 is refused.
+ */
+static void
+test_event_bound_nesting(void **state)
+{
+	struct limited	 r;
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	(void)state;
+	buf_puts(&b, "BEGIN:VCALENDAR\r\n");
+	for (i = 0; i < 200000; i++)
+		buf_puts(&b, "BEGIN:X\r\n");
+	limited_parse(b.data, b.len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "line 9: components nested deeper than 8");
+	buf_free(&b);
+
+	/* Eight levels are fine. */
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:n@test\r\n"
+	    "DTSTART:20261005T080000Z\r\n");
+	for (i = 0; i < 6; i++)
+		buf_puts(&b, "BEGIN:X\r\n");
+	limited_parse(b.data, b.len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nocc, 1);
+	buf_free(&b);
+}
+
+/*
+ * Many properties, components, VTIMEZONEs, or values of a list (each a
+ * copy of its property with all its parameters, libical's
+ * fuzz464655084) are refused beyond their bounds.
+ */
+static void
+test_event_bound_counts(void **state)
+{
+	struct limited	 r;
+	size_t		 len;
+	char		*text;
+
+	(void)state;
+	/* 300,000 properties in 1.5 MB: more than one per 8 bytes. */
+	text = calendar_with_line("DTSTART:20261005T080000Z\r\n", "X:a\r\n",
+	    300000, "", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "properties");
+	free(text);
+
+	text = calendar_with_line("DTSTART:20261005T080000Z\r\n",
+	    "BEGIN:X\r\nEND:X\r\n", 40000, "", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "components");
+	free(text);
+
+	text = calendar_with_line("DTSTART:20261005T080000Z\r\n",
+	    "BEGIN:VTIMEZONE\r\nTZID:z\r\nEND:VTIMEZONE\r\n", 2100, "",
+	    &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "more than 2000 VTIMEZONEs");
+	free(text);
+
+	text = calendar_with_line("DTSTART:20261005T080000Z\r\n",
+	    "X;X=;X=;VALUE=TEXT:a,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    "\r\n", 100, "", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "the values of lists take more than");
+	free(text);
+}
+
+/*
+ * An event keeps its first 1000 attendees (with a warning), and its
+ * description its first 100 hashtags: what reads them compares each
+ * with the others.
+ */
+static void
+test_event_bound_attendees(void **state)
+{
+	struct ical_file f;
+	struct err	 err;
+	struct buf	 b = { 0 };
+	size_t		 i, len;
+	unsigned long	 warns;
+	char		*text;
+
+	(void)state;
+	buf_puts(&b, "DTSTART:20261005T080000Z\r\nDESCRIPTION:");
+	for (i = 0; i < 5000; i++)
+		buf_printf(&b, "#need n%zu\\n", i);
+	buf_puts(&b, "\r\n");
+	for (i = 0; i < 5000; i++)
+		buf_printf(&b, "ATTENDEE:mailto:a%zu@acme%zu.nl\r\n", i, i);
+	text = calendar_with("", b.data, &len);
+	warns = log_warn_count();
+	assert_int_equal(event_parse(text, len, JAN2026, JAN2028, "UTC",
+	    "many", &f, &err), 0);
+	assert_int_equal(log_warn_count() - warns, 1);
+	assert_int_equal(f.events[0].nattendees, 1000);
+	assert_string_equal(f.events[0].attendees[999].addr,
+	    "a999@acme999.nl");
+	assert_int_equal(f.events[0].hashtags.n, 100);
+	ical_file_free(&f);
+	free(text);
+	buf_free(&b);
+}
+
+/*
+ * Times after 2582 in a zone: libical expands the zone's changes anew for
+ * each (under its global lock); they take the offset of 2582 instead.
+ */
+static void
+test_event_bound_far_zone_times(void **state)
+{
+	struct limited	 r;
+	struct buf	 b = { 0 };
+	size_t		 i, len;
+	char		*text;
+
+	(void)state;
+	buf_puts(&b, "DTSTART;TZID=Europe/Amsterdam:99990105T100000\r\n");
+	for (i = 0; i < 20000; i++)
+		buf_printf(&b, "RDATE;TZID=Europe/Amsterdam:9999%02zu%02zuT10%02zu00\r\n",
+		    i % 12 + 1, i % 28 + 1, i % 60);
+	text = calendar_with("", b.data, &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nevents, 1);
+	assert_int_equal(r.nocc, 0);
+	free(text);
+	buf_free(&b);
+}
+
+/*
+ * CREATED, DTSTAMP and LAST-MODIFIED before 1990 or in the future are
+ * read as absent (they date the event's signal: a DTSTAMP in 1970 or
+ * 2100 opened deals then); plausible ones are kept.
+ */
+static void
+test_event_implausible_stamps(void **state)
+{
+	static const struct {
+		const char	*stamp;
+		time_t		 want;
+	} rows[] = {
+		{ "19700101T000000Z", 0 },
+		{ "19891231T235959Z", 0 },
+		{ "21000101T000000Z", 0 },
+		{ "19900101T000000Z", 631152000 },
+		{ "20260901T100000Z", 1788256800 },
+	};
+	struct ical_file	 f;
+	struct err		 err;
+	size_t			 i, len;
+	char			*lines, *text;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		print_message("# %s\n", rows[i].stamp);
+		lines = xasprintf("DTSTART:20261005T080000Z\r\nCREATED:%s\r\n"
+		    "LAST-MODIFIED:%s\r\n", rows[i].stamp, rows[i].stamp);
+		text = calendar_with("", lines, &len);
+		/* calendar_with's DTSTAMP, replaced by this one. */
+		memcpy(strstr(text, "DTSTAMP:") + 8, rows[i].stamp, 16);
+		assert_int_equal(event_parse(text, len, JAN2026, JAN2028,
+		    "UTC", "stamps", &f, &err), 0);
+		assert_int_equal(f.nevents, 1);
+		assert_int_equal(f.events[0].created, rows[i].want);
+		assert_int_equal(f.events[0].dtstamp, rows[i].want);
+		assert_int_equal(f.events[0].last_modified, rows[i].want);
+		ical_file_free(&f);
+		free(text);
+		free(lines);
+	}
+}
+
 int
 main(void)
 {
@@ -591,6 +1201,18 @@ main(void)
 		cmocka_unit_test(test_event_garbage),
 		cmocka_unit_test(test_event_big_description),
 		cmocka_unit_test(test_event_far_years),
+		cmocka_unit_test(test_event_invalid_utf8),
+		cmocka_unit_test(test_event_bound_zone_frequency),
+		cmocka_unit_test(test_event_bound_zone_changes),
+		cmocka_unit_test(test_event_bound_rule_walk),
+		cmocka_unit_test(test_event_bound_occurrences),
+		cmocka_unit_test(test_event_bound_parameters),
+		cmocka_unit_test(test_event_bound_line),
+		cmocka_unit_test(test_event_bound_nesting),
+		cmocka_unit_test(test_event_bound_counts),
+		cmocka_unit_test(test_event_bound_attendees),
+		cmocka_unit_test(test_event_bound_far_zone_times),
+		cmocka_unit_test(test_event_implausible_stamps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,91 @@ test_mail_internaldate_fallback(void **state)
 	free(raw);
 }
 
+/* 2026-03-11T12:05:00Z: when the test messages arrived. */
+#define ARRIVED		1773230700
+
+/* A Date header for t ("Wed, 11 Mar 2026 12:05:00 +0000") into out. */
+static void
+rfc_date(time_t t, char *out, size_t outlen)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, outlen, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+/*
+ * A Date header before 1990 (time 0 in 1970 reads as "unset" elsewhere),
+ * or more than a day after the message arrived (or after now, when its
+ * arrival is unknown), is implausible: the arrival time (INTERNALDATE,
+ * the mbox separator date) dates the message instead.  The file path
+ * (mail_parse, then mail_set_internaldate with the mbox date) and the
+ * IMAP path (a summary with the ENVELOPE date, then mail_set_internaldate
+ * with INTERNALDATE) agree.
+ */
+static void
+test_mail_implausible_dates(void **state)
+{
+	static const struct {
+		long long	 date;		/* of the Date header */
+		time_t		 arrived;	/* 0: unknown */
+		long long	 want;
+		bool		 valid;
+	} rows[] = {
+		{ 0, ARRIVED, ARRIVED, false },		/* 1970-01-01 */
+		{ 0, 0, 0, false },
+		{ 4102444800LL, ARRIVED, ARRIVED, false }, /* 2100-01-01 */
+		{ 4102444800LL, 0, 0, false },
+		{ 631151999, ARRIVED, ARRIVED, false },	/* 1989-12-31 */
+		{ 631152000, ARRIVED, 631152000, true },	/* 1990-01-01 */
+		{ ARRIVED + 23 * 3600, ARRIVED, ARRIVED + 23 * 3600, true },
+		{ ARRIVED + 25 * 3600, ARRIVED, ARRIVED, false },
+		{ ARRIVED - 30 * 86400, ARRIVED, ARRIVED - 30 * 86400, true },
+		{ ARRIVED, 0, ARRIVED, true },
+		/* An arrival before 1990 is no arrival. */
+		{ ARRIVED, 1, ARRIVED, true },
+		{ 0, 1, 0, false },
+	};
+	struct mail_summary s;
+	struct err err;
+	char date[64], *msg;
+	size_t i;
+	int path;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		rfc_date((time_t)rows[i].date, date, sizeof date);
+		print_message("# Date: %s, arrived %lld\n", date,
+		    (long long)rows[i].arrived);
+		for (path = 0; path < 2; path++) {
+			if (path == 0) {
+				/* A file: .eml, or mbox with its From_ date. */
+				msg = xasprintf("From: Jan <jan@acme.nl>\r\n"
+				    "To: anna@brightline.nl\r\nSubject: x\r\n"
+				    "Date: %s\r\n\r\nbody\r\n", date);
+				assert_int_equal(mail_parse(msg, strlen(msg),
+				    &s, &err), 0);
+				free(msg);
+				if (rows[i].arrived != 0)
+					mail_set_internaldate(&s,
+					    rows[i].arrived);
+			} else {
+				/* IMAP: ENVELOPE date, then INTERNALDATE. */
+				memset(&s, 0, sizeof s);
+				s.date = (time_t)rows[i].date;
+				s.date_valid = true;
+				mail_set_internaldate(&s, rows[i].arrived);
+			}
+			assert_int_equal((long long)s.date, rows[i].want);
+			assert_int_equal(s.date_valid, rows[i].valid);
+			assert_int_equal((long long)s.internaldate,
+			    rows[i].arrived >= 631152000 ?
+			    (long long)rows[i].arrived : 0LL);
+			mail_summary_free(&s);
+		}
+	}
+}
+
 static const struct {
 	const char	*in;
 	const char	*want;
@@ -432,6 +518,27 @@ test_mail_find_hashtags(void **state)
 }
 
 /* A long value is cut on a UTF-8 character boundary. */
+/*
+ * A text keeps its first 100 hashtags: a megabyte of "#need x" lines
+ * would give a hundred thousand, each compared with those before it.
+ */
+static void
+test_mail_hashtag_cap(void **state)
+{
+	struct strlist l = { 0 };
+	struct buf b = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++)
+		buf_printf(&b, "#need n%zu\n", i);
+	mail_find_hashtags(&l, b.data, b.len);
+	assert_int_equal(l.n, 100);
+	assert_string_equal(l.v[99], "#need n99");
+	strlist_clear(&l);
+	buf_free(&b);
+}
+
 static void
 test_mail_hashtag_value_cut(void **state)
 {
@@ -596,6 +703,95 @@ test_mail_binary_garbage(void **state)
 		}
 	}
 	free(buf);
+}
+
+/* Asserts that every text field of a summary is valid UTF-8. */
+static void
+assert_summary_utf8(const struct mail_summary *s)
+{
+	const struct mail_addr_list *lists[] = { &s->from, &s->to, &s->cc };
+	size_t i, k;
+
+	assert_true(test_utf8_valid(s->subject));
+	for (k = 0; k < sizeof lists / sizeof lists[0]; k++) {
+		for (i = 0; i < lists[k]->n; i++) {
+			assert_true(test_utf8_valid(lists[k]->v[i].addr));
+			if (lists[k]->v[i].name != NULL)
+				assert_true(test_utf8_valid(
+				    lists[k]->v[i].name));
+		}
+	}
+	for (i = 0; i < s->attachments.n; i++)
+		assert_true(test_utf8_valid(s->attachments.v[i]));
+	for (i = 0; i < s->hashtags.n; i++)
+		assert_true(test_utf8_valid(s->hashtags.v[i]));
+}
+
+/*
+ * Bytes that are not UTF-8 in every text field of a message (raw and in
+ * encoded words: a stray byte, an overlong form, a surrogate, a code
+ * point above U+10FFFF) come out replaced, so that nothing invalid
+ * reaches the store or JSON output; the valid text around them stays.
+ */
+static void
+test_mail_invalid_utf8(void **state)
+{
+	static const char msg[] =
+	    "From: =?utf-8?Q?Jan_=ED=A0=80_=C0=AF?= <jan@acme.nl>\r\n"
+	    "To: \"Bad \xff name\" <anna@brightline.nl>, b\xe9\xff@acme.nl\r\n"
+	    "Cc: =?utf-8?B?w6n/?= <c@acme.nl>\r\n"
+	    "Subject: =?utf-8?Q?Offerte_=F4=90=80=80_=FF?= #need caf\xff\r\n"
+	    "Date: Tue, 10 Mar 2026 10:00:00 +0100\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+	    "#problem te \xed\xa0\x80 warm\r\n#competitor Glob\xc0\xafx\r\n"
+	    "--b\r\nContent-Type: application/pdf; "
+	    "name=\"=?utf-8?Q?offerte=FF.pdf?=\"\r\n"
+	    "Content-Disposition: attachment; "
+	    "filename*=utf-8''offerte%FF%C0%AF.pdf\r\n\r\nJVBERi0=\r\n"
+	    "--b\r\nContent-Type: application/pdf; name=\"prijs\xff.pdf\"\r\n"
+	    "Content-Disposition: attachment\r\n\r\nJVBERi0=\r\n--b--\r\n";
+	struct mail_summary s;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(mail_parse(msg, sizeof msg - 1, &s, &err), 0);
+	assert_summary_utf8(&s);
+	assert_int_equal(s.to.n, 2);
+	assert_int_equal(s.attachments.n, 2);
+	assert_true(s.hashtags.n >= 3);
+	assert_non_null(strstr(s.subject, "Offerte"));
+	assert_string_equal(s.from.v[0].addr, "jan@acme.nl");
+	mail_summary_free(&s);
+}
+
+/*
+ * The helpers the IMAP path builds its summary with (display names,
+ * addresses, hashtags of a decoded text) give valid UTF-8 as well.
+ */
+static void
+test_mail_invalid_utf8_helpers(void **state)
+{
+	struct mail_addr_list l = { 0 };
+	struct strlist tags = { 0 };
+	static const char text[] = "#need koffie \xff\xfe\r\n#lost \xc3";
+	char *dec;
+
+	(void)state;
+	mail_addr_list_add(&l, "Jan \xed\xa0\x80", "J\xe9\xff@Acme.nl");
+	assert_int_equal(l.n, 1);
+	assert_true(test_utf8_valid(l.v[0].name));
+	assert_true(test_utf8_valid(l.v[0].addr));
+	mail_addr_list_clear(&l);
+	mail_find_hashtags(&tags, text, sizeof text - 1);
+	assert_int_equal(tags.n, 2);
+	assert_true(test_utf8_valid(tags.v[0]));
+	assert_true(test_utf8_valid(tags.v[1]));
+	strlist_clear(&tags);
+	dec = mail_decode_header("=?utf-8?B?7aCA?= =?utf-8?Q?=F8=88=80=80=80?=");
+	assert_true(test_utf8_valid(dec));
+	free(dec);
 }
 
 static void
@@ -932,16 +1128,20 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mail_fixture_summaries),
 		cmocka_unit_test(test_mail_internaldate_fallback),
+		cmocka_unit_test(test_mail_implausible_dates),
 		cmocka_unit_test(test_mail_decode_header),
 		cmocka_unit_test(test_mail_bad_encoded_word),
 		cmocka_unit_test(test_mail_to_utf8),
 		cmocka_unit_test(test_mail_param_filename),
 		cmocka_unit_test(test_mail_find_hashtags),
 		cmocka_unit_test(test_mail_hashtag_value_cut),
+		cmocka_unit_test(test_mail_hashtag_cap),
 		cmocka_unit_test(test_mail_apply_headers),
 		cmocka_unit_test(test_mail_bad_address_list),
 		cmocka_unit_test(test_mail_rejects_non_messages),
 		cmocka_unit_test(test_mail_binary_garbage),
+		cmocka_unit_test(test_mail_invalid_utf8),
+		cmocka_unit_test(test_mail_invalid_utf8_helpers),
 		cmocka_unit_test(test_mail_nul_bytes),
 		cmocka_unit_test(test_mail_headers_only),
 		cmocka_unit_test(test_mail_truncated),

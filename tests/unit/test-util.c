@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of util.c: time parsing and days in zones, words, globs,
- * UTF-8 decoding and text made safe for terminals and logs (log.c).
+ * UTF-8 decoding and repair, and text made safe for terminals and logs
+ * (log.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -131,6 +132,44 @@ test_util_read_file_missing(void **state)
 
 	assert_int_equal(util_read_file("/nonexistent/file", &buf, &len), -1);
 	assert_null(buf);
+}
+
+/* Invalid UTF-8 becomes U+FFFD byte by byte; valid text is kept as is. */
+static void
+test_util_utf8_repair(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} cases[] = {
+		{ "", "" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+		{ "a\xffz", "a\xef\xbf\xbdz" },
+		/* Overlong '/', a surrogate, above U+10FFFF, a cut sequence. */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xf4\x90\x80\x80",
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "ab\xc3", "ab\xef\xbf\xbd" },
+		{ "\xe2\x82z", "\xef\xbf\xbd\xef\xbf\xbdz" },
+	};
+	char *s, *orig;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		orig = s = strdup(cases[i].in);
+		assert_non_null(s);
+		assert_int_equal(util_utf8_valid(s, strlen(s)),
+		    strcmp(cases[i].in, cases[i].want) == 0);
+		s = util_utf8_repair(s);
+		assert_string_equal(s, cases[i].want);
+		/* Valid text is returned itself, not copied. */
+		if (strcmp(cases[i].in, cases[i].want) == 0)
+			assert_ptr_equal(s, orig);
+		free(s);
+	}
+	assert_null(util_utf8_repair(NULL));
 }
 
 static void
@@ -282,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_util_glob_and_trim),
 		cmocka_unit_test(test_util_read_file_missing),
 		cmocka_unit_test(test_util_utf8_next),
+		cmocka_unit_test(test_util_utf8_repair),
 		cmocka_unit_test(test_util_safe_text),
 		cmocka_unit_test(test_util_log_line_safe),
 		cmocka_unit_test(test_util_redact_urls),
