@@ -16,9 +16,18 @@
  * file, and its text/calendar and application/ics parts (up to 1 MiB
  * each), the invitations the pipeline turns into appointments: all parts
  * of a batch in one UID FETCH per distinct message structure.  A
- * message whose FETCH answer libetpan cannot parse is found by asking
- * again in halves on fresh connections, skipped with a warning and
- * recorded in the folder's "skipped" cursor.
+ * message whose FETCH answer libetpan cannot parse, or that the server
+ * refuses (NO or BAD, as Exchange does for one message), is found by
+ * asking again in halves (on a fresh connection after a parse error).
+ * An unparsable one is skipped with a warning and recorded in the
+ * folder's "skipped" cursor; a refused one, like one the server leaves
+ * out of its answer, is asked again at the next polls ("retry" cursor)
+ * and given up with a warning after IMAP_RETRY_MAX of them.  UIDNEXT is
+ * kept as a 64-bit number: after UID 2^32 - 1 it is 2^32.
+ *
+ * libetpan 1.9.4 hands results over unevenly on errors (a FETCH list it
+ * freed itself, a STATUS or LIST result set on a NO, NULL on an OK
+ * without the untagged line): each call below says which it is.
  * It never changes a mailbox: no SELECT, STORE, EXPUNGE, APPEND, COPY or
  * MOVE is ever sent.
  *
@@ -73,8 +82,12 @@
 #define IMAP_MAX_PARAMS		64
 /* Bytes of a text part fetched for its hashtags (BODY.PEEK[n]<0.4096>). */
 #define IMAP_TEXT_MAX		4096
-/* Unparsable messages skipped in one folder before the folder fails. */
+/* Messages skipped or put off in one folder's poll before it fails. */
 #define IMAP_MAX_SKIPPED	20
+/* Polls that ask for a message in vain before it is given up. */
+#define IMAP_RETRY_MAX		3
+/* UIDs kept in the folder's "retry" cursor. */
+#define IMAP_RETRY_KEEP		100
 /* Skipped UIDs kept in the folder's "skipped" cursor. */
 #define IMAP_SKIPPED_KEEP	50
 
@@ -388,6 +401,8 @@ imap_part(struct mail_summary *out, struct mailimap_body_type_1part *p)
 		if (p->bd_data.bd_type_basic->bd_media_basic != NULL &&
 		    p->bd_data.bd_type_basic->bd_media_basic->med_type ==
 		    MAILIMAP_MEDIA_BASIC_MESSAGE &&
+		    p->bd_data.bd_type_basic->bd_media_basic->med_subtype !=
+		    NULL &&
 		    strcasecmp(p->bd_data.bd_type_basic->bd_media_basic->
 		    med_subtype, "delivery-status") == 0)
 			out->bulk |= MAIL_BULK_DSN;
@@ -785,6 +800,8 @@ imap_strerror(int r)
 		return "connection lost or timed out";
 	case MAILIMAP_ERROR_PARSE:
 		return "unparsable server response";
+	case MAILIMAP_ERROR_FATAL:
+		return "the server closed the connection (BYE)";
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
 		return "connection refused";
 	case MAILIMAP_ERROR_MEMORY:
@@ -803,19 +820,34 @@ static bool
 imap_fatal_error(int r)
 {
 	return r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
-	    r == MAILIMAP_ERROR_CONNECTION_REFUSED ||
+	    r == MAILIMAP_ERROR_FATAL || r == MAILIMAP_ERROR_CONNECTION_REFUSED ||
 	    r == MAILIMAP_ERROR_MEMORY || r == MAILIMAP_ERROR_SSL ||
 	    r == MAILIMAP_ERROR_BAD_STATE;
 }
 
-/* The server's text for the last tagged response, or a placeholder. */
+/*
+ * The server's text for the last tagged response, with the atom of its
+ * response code ("[UNAVAILABLE] ..."), which libetpan keeps apart; a
+ * placeholder when there is none.
+ */
 static const char *
-imap_response(const struct imap_session *s)
+imap_response(const struct imap_session *s, char *out, size_t len)
 {
-	if (s->imap != NULL && s->imap->imap_response != NULL &&
-	    *s->imap->imap_response != '\0')
-		return s->imap->imap_response;
-	return "no reason given";
+	const struct mailimap_response_info	*ri;
+	const char				*text = NULL, *atom = NULL;
+
+	if (s->imap != NULL) {
+		text = s->imap->imap_response;
+		ri = s->imap->imap_response_info;
+		if (ri != NULL && ri->rsp_atom != NULL && *ri->rsp_atom != '\0')
+			atom = ri->rsp_atom;
+	}
+	if (text != NULL && *text == '\0')
+		text = NULL;
+	snprintf(out, len, "%s%s%s%s", atom != NULL ? "[" : "",
+	    atom != NULL ? atom : "", atom != NULL ? "] " : "",
+	    text != NULL ? text : atom != NULL ? "" : "no reason given");
+	return out;
 }
 
 /* Drops the connection; LOGOUT only when polite (the connection works). */
@@ -843,6 +875,8 @@ imap_disconnect(struct imap_session *s, bool polite)
 static int
 imap_fail(struct imap_session *s, int r, const char *what, struct err *err)
 {
+	char	text[512];
+
 	if (imap_fatal_error(r)) {
 		err_set(err, ERR_TEMP, "%s: %s: %s", s->url.host, what,
 		    imap_strerror(r));
@@ -851,7 +885,7 @@ imap_fail(struct imap_session *s, int r, const char *what, struct err *err)
 		return -1;
 	}
 	return err_set(err, ERR_WAIT, "%s: %s: %s", s->url.host, what,
-	    imap_response(s));
+	    imap_response(s, text, sizeof text));
 }
 
 /* Protocol trace at debug level: commands only, authentication redacted. */
@@ -900,21 +934,51 @@ imap_caps_forget(struct imap_session *s)
 }
 
 /*
+ * Sends CAPABILITY and reads the answer, which libetpan files in the
+ * connection info.  Not mailimap_capability(): it copies that list, and
+ * libetpan 1.9.4 dereferences it unchecked, so an OK without a
+ * * CAPABILITY line would crash it.  These are the exported steps it is
+ * made of.
+ */
+static int
+imap_capability_cmd(mailimap *imap)
+{
+	static const char		 cmd[] = "CAPABILITY\r\n";
+	struct mailimap_response	*resp = NULL;
+	int				 r, state;
+
+	r = mailimap_send_current_tag(imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	if (mailstream_write(imap->imap_stream, cmd, sizeof cmd - 1) !=
+	    (ssize_t)(sizeof cmd - 1) || mailstream_flush(imap->imap_stream) != 0 ||
+	    mailimap_read_line(imap) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	r = mailimap_parse_response(imap, &resp);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
+	    rsp_type;
+	mailimap_response_free(resp);
+	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
+	    MAILIMAP_ERROR_CAPABILITY;
+}
+
+/*
  * Asks CAPABILITY unless the server listed them in a response code (the
  * greeting's, or the tagged OK of LOGIN's) since they were last forgotten.
+ * A server that answers without any leaves the list empty.
  */
 static int
 imap_capability(struct imap_session *s, struct err *err)
 {
-	struct mailimap_capability_data	*caps = NULL;
-	int				 r;
+	int	r;
 
 	if (imap_caps(s) != NULL)
 		return 0;
-	r = mailimap_capability(s->imap, &caps);
+	r = imap_capability_cmd(s->imap);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(s, r, "CAPABILITY", err);
-	mailimap_capability_data_free(caps);
 	return 0;
 }
 
@@ -948,7 +1012,7 @@ static int
 imap_login(struct imap_session *s, const struct source *src, struct err *err)
 {
 	bool		 xoauth2, plain = false;
-	char		*secret = NULL;
+	char		*secret = NULL, text[512];
 	const char	*user = src->user != NULL ? src->user : "";
 	const char	*mech;
 	int		 r;
@@ -995,7 +1059,8 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 			imap_fail(s, r, "login", err);
 		else
 			err_set(err, ERR_WAIT, "%s: login as %s failed: %s",
-			    s->url.host, user, imap_response(s));
+			    s->url.host, user, imap_response(s, text,
+			    sizeof text));
 		imap_note(s, false, "%s (%s); check user = and the password of "
 		    "[imap %s]", err->msg, mech, src->key);
 		return -1;
@@ -1243,22 +1308,29 @@ imap_discover(struct imap_session *s, const struct source *src,
 	size_t		 i;
 	int		 r;
 
+	/* libetpan sets the list on a NO too (and NULL on some errors). */
 	r = mailimap_list(s->imap, "", "*", &list);
 	if (r != MAILIMAP_NO_ERROR) {
+		if (list != NULL)
+			mailimap_list_result_free(list);
 		imap_fail(s, r, "LIST", err);
 		imap_note(s, false, "%s", err->msg);
 		return -1;
 	}
-	imap_read_list(list, &names, &delim, &sent);
-	mailimap_list_result_free(list);
+	if (list != NULL) {
+		imap_read_list(list, &names, &delim, &sent);
+		mailimap_list_result_free(list);
+	}
 	if (sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
 		list = NULL;
 		how = "XLIST";
 		r = mailimap_xlist(s->imap, "", "*", &list);
-		if (r == MAILIMAP_NO_ERROR) {
-			imap_read_list(list, &names, &delim, &sent);
+		if (list != NULL) {
+			if (r == MAILIMAP_NO_ERROR)
+				imap_read_list(list, &names, &delim, &sent);
 			mailimap_list_result_free(list);
-		} else if (imap_fatal_error(r)) {
+		}
+		if (r != MAILIMAP_NO_ERROR && imap_fatal_error(r)) {
 			strlist_clear(&names);
 			imap_fail(s, r, "XLIST", err);
 			imap_note(s, false, "%s", err->msg);
@@ -1500,6 +1572,15 @@ struct imap_held {
 	bool			 answered;	/* handed to the pipeline */
 };
 
+/*
+ * A UID that was asked for and not answered, or refused: it is asked
+ * again at the next polls and given up after IMAP_RETRY_MAX of them.
+ */
+struct imap_retry {
+	uint32_t	uid;
+	unsigned	tries;		/* polls that asked for it in vain */
+};
+
 /* One folder's sync in progress. */
 struct imap_folder_ctx {
 	struct imap_session	*s;
@@ -1516,6 +1597,9 @@ struct imap_folder_ctx {
 	struct imap_held	*held;		/* owned: outbound mail awaiting its parts */
 	size_t			 nheld;
 	struct strlist		 skipped;	/* UIDs given up on, as text */
+	struct imap_retry	*retry;		/* owned, ascending by UID */
+	size_t			 nretry;
+	unsigned		 failures;	/* UIDs skipped or put off in this poll */
 	unsigned long		 seen;
 };
 
@@ -1787,46 +1871,205 @@ imap_fetch_type(void)
 	return ft;
 }
 
+/* The retry entry of a UID, or NULL. */
+static struct imap_retry *
+imap_retry_find(struct imap_folder_ctx *c, uint32_t uid)
+{
+	struct imap_retry	key = { uid, 0 };
+
+	if (c->nretry == 0)
+		return NULL;	/* c->retry may be NULL: not for bsearch */
+	return bsearch(&key, c->retry, c->nretry, sizeof *c->retry,
+	    imap_uid_cmp);
+}
+
 /*
- * The UIDs to fetch, ascending: those from start on, or on a first sync
- * those of the last backfill_days.  UIDs below start that "n:*" returns
- * when nothing is new are dropped.  Caller frees *out.
+ * After a batch: its UIDs that were never answered (a server may leave
+ * some out of a FETCH answer, or refuse them) are put off to the next
+ * poll, and given up with a warning after IMAP_RETRY_MAX polls; those
+ * answered leave the retry list.
+ */
+static void
+imap_retry_batch(struct imap_folder_ctx *c)
+{
+	struct imap_retry	*rt;
+	size_t			 i, j;
+
+	for (i = 0; i < c->nbatch; i++) {
+		rt = imap_retry_find(c, c->batch[i]);
+		if (c->got[i]) {
+			if (rt != NULL)
+				rt->tries = 0;		/* dropped below */
+			continue;
+		}
+		if (rt == NULL) {
+			c->retry = xreallocarray(c->retry, c->nretry + 1,
+			    sizeof *c->retry);
+			rt = &c->retry[c->nretry++];
+			rt->uid = c->batch[i];
+			rt->tries = 0;
+		}
+		if (++rt->tries < IMAP_RETRY_MAX) {
+			imap_log(LOG_LVL_INFO, c->s, "%s: UID %u not answered; "
+			    "asking again at the next poll", c->folder,
+			    c->batch[i]);
+			continue;
+		}
+		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: asked in %d polls "
+		    "in vain; message given up", c->folder, c->batch[i],
+		    IMAP_RETRY_MAX);
+		strlist_take(&c->skipped, xasprintf("%u", c->batch[i]));
+		rt->tries = 0;
+	}
+	for (i = j = 0; i < c->nretry; i++)
+		if (c->retry[i].tries > 0)
+			c->retry[j++] = c->retry[i];
+	c->nretry = j;
+	if (c->nretry > 0)
+		qsort(c->retry, c->nretry, sizeof *c->retry, imap_uid_cmp);
+	/* The oldest first when there are too many to keep. */
+	if (c->nretry > IMAP_RETRY_KEEP) {
+		memmove(c->retry, c->retry + c->nretry - IMAP_RETRY_KEEP,
+		    IMAP_RETRY_KEEP * sizeof *c->retry);
+		c->nretry = IMAP_RETRY_KEEP;
+	}
+}
+
+/* Reads the "retry" cursor ("UID:TRIES,..."); malformed entries are dropped. */
+static void
+imap_retry_load(struct imap_folder_ctx *c, const char *v)
+{
+	unsigned long long	 uid, tries;
+	const char		*p = v;
+	char			*ep;
+
+	while (p != NULL && *p != '\0' && c->nretry < IMAP_RETRY_KEEP) {
+		errno = 0;
+		uid = strtoull(p, &ep, 10);
+		if (errno == 0 && ep != p && *ep == ':') {
+			p = ep + 1;
+			tries = strtoull(p, &ep, 10);
+			if (errno == 0 && ep != p && uid > 0 &&
+			    uid <= UINT32_MAX && tries > 0 &&
+			    tries < IMAP_RETRY_MAX && (*ep == ',' || *ep == '\0')) {
+				c->retry = xreallocarray(c->retry, c->nretry + 1,
+				    sizeof *c->retry);
+				c->retry[c->nretry].uid = (uint32_t)uid;
+				c->retry[c->nretry++].tries = (unsigned)tries;
+			}
+		}
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	if (c->nretry > 0)
+		qsort(c->retry, c->nretry, sizeof *c->retry, imap_uid_cmp);
+}
+
+/* The "retry" cursor's value; NULL (deleted) when nothing waits.  Caller frees. */
+static char *
+imap_retry_format(const struct imap_folder_ctx *c)
+{
+	struct buf	b = { NULL, 0, 0 };
+	size_t		i;
+
+	for (i = 0; i < c->nretry; i++)
+		buf_printf(&b, "%s%u:%u", i > 0 ? "," : "", c->retry[i].uid,
+		    c->retry[i].tries);
+	return b.data;
+}
+
+/*
+ * The UIDs to fetch, ascending: those from start on and those waiting in
+ * the retry list that still exist, or on a first sync those of the last
+ * backfill_days.  UIDs below start that "n:*" returns when nothing is new
+ * are dropped, and so are retries the server no longer has (expunged).
+ * start may be 2^32, past the last possible UID.  Caller frees *out.
  */
 static int
-imap_search(struct imap_session *s, const struct config *cfg, uint32_t start,
-    bool first, uint32_t **out, size_t *n, struct err *err)
+imap_search(struct imap_folder_ctx *c, uint64_t start, bool first,
+    uint32_t **out, size_t *n, struct err *err)
 {
+	struct imap_session		*s = c->s;
 	struct mailimap_search_key	*key;
+	struct mailimap_set		*set;
 	clist				*res = NULL;
 	clistiter			*it;
 	struct tm			 tm;
 	time_t				 since;
 	uint32_t			*v, u;
+	uint64_t			 modseq = 0;
 	size_t				 cap, k = 0, i;
+	bool				*found = NULL;
 	int				 r;
 
-	if (first && cfg->backfill_days > 0) {
-		since = time(NULL) - (time_t)cfg->backfill_days * 86400;
+	*out = NULL;
+	*n = 0;
+	if (first && c->cfg->backfill_days > 0) {
+		since = time(NULL) - (time_t)c->cfg->backfill_days * 86400;
 		gmtime_r(&since, &tm);
 		key = mailimap_search_key_new_since(mailimap_date_new(tm.tm_mday,
 		    tm.tm_mon + 1, tm.tm_year + 1900));
-	} else
-		key = mailimap_search_key_new_uid(mailimap_set_new_interval(
-		    start > 0 ? start : 1, 0));
+	} else {
+		v = xcalloc(c->nretry > 0 ? c->nretry : 1, sizeof *v);
+		for (i = 0; i < c->nretry; i++)
+			v[i] = c->retry[i].uid;
+		set = imap_uid_set(v, c->nretry);
+		free(v);
+		/* "start:*"; libetpan sends 0 as "*". */
+		if (start <= UINT32_MAX && mailimap_set_add_interval(set,
+		    start > 0 ? (uint32_t)start : 1, 0) != MAILIMAP_NO_ERROR)
+			fatal("out of memory");
+		if (clist_isempty(set->set_list)) {
+			mailimap_set_free(set);
+			return 0;	/* no UID can come after 2^32 - 1 */
+		}
+		key = mailimap_search_key_new_uid(set);
+	}
 	if (key == NULL)
 		fatal("out of memory");
-	r = mailimap_uid_search(s->imap, NULL, key, &res);
+	/*
+	 * The result is set on a NO too.  The _modseq form because
+	 * mailimap_uid_search() passes a NULL modseq pointer that libetpan
+	 * writes through whenever it files an answer as CONDSTORE search
+	 * data (1.9.4's parse order makes that unlikely; it costs nothing).
+	 */
+	r = mailimap_uid_search_modseq(s->imap, NULL, key, &res, &modseq);
 	mailimap_search_key_free(key);
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		if (res != NULL)
+			mailimap_search_result_free(res);
 		return imap_fail(s, r, "UID SEARCH", err);
-	cap = clist_count(res);
-	v = xcalloc(cap > 0 ? cap : 1, sizeof *v);
-	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
-		u = *(uint32_t *)clist_content(it);
-		if (u != 0 && u >= start)
-			v[k++] = u;
 	}
-	mailimap_search_result_free(res);
+	cap = res != NULL ? clist_count(res) : 0;
+	v = xcalloc(cap > 0 ? cap : 1, sizeof *v);
+	if (c->nretry > 0)
+		found = xcalloc(c->nretry, sizeof *found);
+	for (it = res != NULL ? clist_begin(res) : NULL; it != NULL;
+	    it = clist_next(it)) {
+		if (clist_content(it) == NULL)
+			continue;
+		u = *(uint32_t *)clist_content(it);
+		if (u == 0)
+			continue;
+		if (!first && imap_retry_find(c, u) != NULL)
+			found[imap_retry_find(c, u) - c->retry] = true;
+		else if (u < start)
+			continue;
+		v[k++] = u;
+	}
+	if (res != NULL)
+		mailimap_search_result_free(res);
+	/* Retries the server does not have any more were expunged. */
+	for (i = cap = 0; i < c->nretry; i++) {
+		if (found != NULL && found[i])
+			c->retry[cap++] = c->retry[i];
+		else
+			imap_log(LOG_LVL_DEBUG, s, "%s: UID %u is gone",
+			    c->folder, c->retry[i].uid);
+	}
+	c->nretry = first ? 0 : cap;
+	free(found);
 	qsort(v, k, sizeof *v, imap_uid_cmp);
 	for (i = 1, cap = k > 0 ? 1 : 0; i < k; i++)
 		if (v[i] != v[cap - 1])
@@ -1837,23 +2080,25 @@ imap_search(struct imap_session *s, const struct config *cfg, uint32_t start,
 }
 
 /*
- * Commits a batch with the folder's cursors, the UIDs skipped as
- * unparsable among them (the last IMAP_SKIPPED_KEEP); the crash test hook
- * lives here.
+ * Commits a batch with the folder's cursors: UIDNEXT as a 64-bit number
+ * (after UID 2^32 - 1 it is 2^32), the UIDs skipped as unparsable or
+ * given up (the last IMAP_SKIPPED_KEEP) and those to ask again; the crash
+ * test hook lives here.
  */
 static int
-imap_commit(struct pipeline *p, const char *folder, uint32_t validity,
-    uint64_t next, uint32_t messages, uint64_t modseq,
-    const struct strlist *skipped, struct err *err)
+imap_commit(struct imap_folder_ctx *ctx, uint64_t next, uint32_t messages,
+    uint64_t modseq, struct err *err)
 {
-	char		sv[16], sn[24], sm[16], sq[24];
-	struct cursor	c[5];
-	struct buf	sk = { NULL, 0, 0 };
+	const char		*folder = ctx->folder;
+	const struct strlist	*skipped = &ctx->skipped;
+	char			 sv[16], sn[24], sm[16], sq[24], *rt;
+	struct cursor		 c[6];
+	struct buf		 sk = { NULL, 0, 0 };
 	size_t		n = 3, i;
 	long		limit;
 	int		r;
 
-	snprintf(sv, sizeof sv, "%u", validity);
+	snprintf(sv, sizeof sv, "%u", ctx->uidvalidity);
 	snprintf(sn, sizeof sn, "%llu", (unsigned long long)next);
 	snprintf(sm, sizeof sm, "%u", messages);
 	c[0] = (struct cursor){ folder, "uidvalidity", sv };
@@ -1870,8 +2115,11 @@ imap_commit(struct pipeline *p, const char *folder, uint32_t validity,
 		buf_puts(&sk, skipped->v[i]);
 	}
 	c[n++] = (struct cursor){ folder, "skipped", sk.data };
-	r = pipeline_commit(p, c, n, err);
+	rt = imap_retry_format(ctx);
+	c[n++] = (struct cursor){ folder, "retry", rt };
+	r = pipeline_commit(ctx->p, c, n, err);
 	buf_free(&sk);
+	free(rt);
 	if (r < 0)
 		return -1;
 	limit = imap_test_env("SALESCYCLE_TEST_EXIT_AFTER_COMMITS", 0);
@@ -1917,17 +2165,28 @@ imap_status(struct imap_session *s, const char *folder, uint32_t *validity,
 			return imap_fail(s, r, what, err);
 		}
 	}
+	/*
+	 * libetpan hands over whatever * STATUS line came, also with a NO
+	 * (so it is freed then too), and NULL with an OK that had none.
+	 */
 	r = mailimap_status(s->imap, folder, sl, &ms);
 	mailimap_status_att_list_free(sl);
 	if (r != MAILIMAP_NO_ERROR) {
+		if (ms != NULL)
+			mailimap_mailbox_data_status_free(ms);
 		snprintf(what, sizeof what, "%s: STATUS", folder);
 		return imap_fail(s, r, what, err);
 	}
+	if (ms == NULL)
+		return err_set(err, ERR_WAIT, "%s: %s: STATUS: the server "
+		    "answered OK without the status", s->url.host, folder);
 	*validity = *uidnext = *messages = 0;
 	*modseq = 0;
 	for (it = ms->st_info_list != NULL ? clist_begin(ms->st_info_list) :
 	    NULL; it != NULL; it = clist_next(it)) {
 		si = clist_content(it);
+		if (si == NULL)
+			continue;
 		switch (si->st_att) {
 		case MAILIMAP_STATUS_ATT_UIDVALIDITY:
 			*validity = si->st_value;
@@ -2037,7 +2296,12 @@ imap_held_same(const struct imap_held *a, const struct imap_held *b)
 	return true;
 }
 
-/* One UID FETCH of uids[0..n) streamed to the handler set; libetpan's code. */
+/*
+ * One UID FETCH of uids[0..n) streamed to the handler set; libetpan's
+ * code.  The result list is ours only on success: on a NO, libetpan
+ * 1.9.4 (mailimap_uid_fetch_qresync_vanished) frees it itself and leaves
+ * the pointer set, and on other errors never sets it.
+ */
 static int
 imap_fetch_uids(struct imap_session *s, const uint32_t *uids, size_t n,
     struct mailimap_fetch_type *ft)
@@ -2049,7 +2313,7 @@ imap_fetch_uids(struct imap_session *s, const uint32_t *uids, size_t n,
 	set = imap_uid_set(uids, n);
 	r = mailimap_uid_fetch(s->imap, set, ft, &res);
 	mailimap_set_free(set);
-	if (res != NULL)
+	if (r == MAILIMAP_NO_ERROR && res != NULL)
 		mailimap_fetch_list_free(res);
 	return r;
 }
@@ -2105,24 +2369,52 @@ imap_test_pause(void)
 		usleep(100000);
 }
 
+/* Whether a batch UID's answer came (or the message was dealt with). */
+static bool *
+imap_got(struct imap_folder_ctx *c, uint32_t uid)
+{
+	const uint32_t	*at;
+
+	at = bsearch(&uid, c->batch, c->nbatch, sizeof *c->batch, imap_uid_cmp);
+	return at != NULL ? &c->got[at - c->batch] : NULL;
+}
+
+/*
+ * Counts a message skipped or put off in this poll; more than
+ * IMAP_MAX_SKIPPED fail the folder until the next poll.
+ */
+static int
+imap_count_failure(struct imap_folder_ctx *c, struct err *err)
+{
+	if (++c->failures <= IMAP_MAX_SKIPPED)
+		return 0;
+	err_set(err, ERR_TEMP, "%s: %s: more than %d messages unparsable or "
+	    "refused; giving up until the next poll", c->s->url.host,
+	    c->folder, IMAP_MAX_SKIPPED);
+	return -1;
+}
+
 /*
  * Fetches the metadata of uids[0..n), all of the batch or a part of it.
- * A response libetpan cannot parse drops the connection (it is never
- * reused); the UIDs whose answers did not arrive are then asked again on
- * a fresh connection in halves, down to single UIDs, so that the message
- * at fault is found, logged and skipped instead of failing the folder on
- * every poll.  Returns 0, -1 (connection lost) or -2 (only this folder
- * failed); err says why.
+ * When the answer cannot be parsed (the connection is then dropped and
+ * never reused) or the server refuses the command with NO or BAD (as
+ * Exchange does for one message: "[UNAVAILABLE]", "[SERVERBUG]"), the
+ * UIDs whose answers did not arrive are asked again in halves, down to
+ * single UIDs, so that the message at fault is found instead of failing
+ * the folder on every poll.  An unparsable message is skipped and
+ * recorded; a refused one is left unanswered, for imap_retry_batch() to
+ * ask again at the next poll.  Returns 0, -1 (connection lost) or -2
+ * (only this folder failed); err says why.
  */
 static int
 imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
     struct err *err)
 {
 	struct imap_session	*s = c->s;
-	const uint32_t		*at;
 	uint32_t		*left;
 	size_t			 nleft = 0, i, half;
-	char			 what[600];
+	char			 what[600], why[512];
+	bool			*got, refused;
 	int			 r, rc = 0;
 
 	if (imap_reopen(c, err) != 0)
@@ -2131,32 +2423,41 @@ imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
 	r = imap_fetch_uids(s, uids, n, c->ft);
 	if (r == MAILIMAP_NO_ERROR)
 		return 0;
-	if (r != MAILIMAP_ERROR_PARSE) {
+	refused = r == MAILIMAP_ERROR_UID_FETCH || r == MAILIMAP_ERROR_PROTOCOL;
+	if (!refused && r != MAILIMAP_ERROR_PARSE) {
 		snprintf(what, sizeof what, "%s: UID FETCH", c->folder);
 		imap_fail(s, r, what, err);
 		return s->lost ? -1 : -2;
 	}
-	imap_disconnect(s, false);
+	if (refused)
+		imap_response(s, why, sizeof why);
+	else {
+		snprintf(why, sizeof why, "unparsable server response");
+		imap_disconnect(s, false);
+	}
 	left = xcalloc(n, sizeof *left);
 	for (i = 0; i < n; i++) {
-		at = bsearch(&uids[i], c->batch, c->nbatch, sizeof *c->batch,
-		    imap_uid_cmp);
-		if (at != NULL && !c->got[at - c->batch])
+		got = imap_got(c, uids[i]);
+		if (got != NULL && !*got)
 			left[nleft++] = uids[i];
 	}
 	if (n == 1 && nleft == 1) {
-		imap_log(LOG_LVL_WARN, s, "%s: UID %u: unparsable server "
-		    "response; message skipped", c->folder, uids[0]);
-		strlist_take(&c->skipped, xasprintf("%u", uids[0]));
-		if (c->skipped.n > IMAP_MAX_SKIPPED) {
-			err_set(err, ERR_TEMP, "%s: %s: more than %d "
-			    "unparsable messages; giving up", s->url.host,
-			    c->folder, IMAP_MAX_SKIPPED);
-			rc = -2;
+		if (refused)
+			imap_log(LOG_LVL_WARN, s, "%s: UID %u: the server refused "
+			    "it: %s; asking again at the next poll", c->folder,
+			    uids[0], why);
+		else {
+			imap_log(LOG_LVL_WARN, s, "%s: UID %u: %s; message "
+			    "skipped", c->folder, uids[0], why);
+			strlist_take(&c->skipped, xasprintf("%u", uids[0]));
+			*imap_got(c, uids[0]) = true;
 		}
+		if (imap_count_failure(c, err) != 0)
+			rc = -2;
 	} else if (nleft > 0) {
-		imap_log(LOG_LVL_INFO, s, "%s: unparsable answer to a FETCH "
-		    "of %zu messages; asking again in parts", c->folder, n);
+		imap_log(LOG_LVL_INFO, s, "%s: %s to a FETCH of %zu messages; "
+		    "asking again in parts", c->folder, refused ? "a refusal" :
+		    "an unparsable answer", n);
 		half = (nleft + 1) / 2;
 		rc = imap_fetch_part(c, left, half, err);
 		if (rc == 0 && nleft > half)
@@ -2204,13 +2505,15 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 		ft = imap_parts_fetch_type(&c->held[i]);
 		r = imap_fetch_uids(c->s, uids, k, ft);
 		mailimap_fetch_type_free(ft);
-		if (r == MAILIMAP_ERROR_PARSE) {
+		if (r == MAILIMAP_ERROR_PARSE || r == MAILIMAP_ERROR_UID_FETCH ||
+		    r == MAILIMAP_ERROR_PROTOCOL) {
 			/* Keep the metadata; only the parts are lost. */
-			imap_log(LOG_LVL_WARN, c->s, "%s: unparsable parts of "
-			    "UID %u%s; their hashtags and invitations are not "
-			    "read", c->folder, uids[0], k > 1 ? " and others" :
-			    "");
-			imap_disconnect(c->s, false);
+			imap_log(LOG_LVL_WARN, c->s, "%s: %s parts of UID %u%s; "
+			    "their hashtags and invitations are not read",
+			    c->folder, r == MAILIMAP_ERROR_PARSE ? "unparsable" :
+			    "refused", uids[0], k > 1 ? " and others" : "");
+			if (r == MAILIMAP_ERROR_PARSE)
+				imap_disconnect(c->s, false);
 		} else if (r != MAILIMAP_NO_ERROR) {
 			snprintf(what, sizeof what, "%s: UID FETCH (parts)",
 			    c->folder);
@@ -2228,6 +2531,31 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 }
 
 /*
+ * Reads the folder's cursors of what is kept while UIDVALIDITY holds:
+ * the UIDs skipped before and those to ask again.
+ */
+static int
+imap_load_kept(struct imap_folder_ctx *c, struct store *st, struct err *err)
+{
+	char	*v = NULL, *tok, *save;
+
+	if (store_cursor_get(st, c->src->name, c->folder, "skipped", &v,
+	    err) != 0)
+		return -1;
+	for (tok = v != NULL ? strtok_r(v, ",", &save) : NULL; tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		strlist_add(&c->skipped, tok);
+	free(v);
+	v = NULL;
+	if (store_cursor_get(st, c->src->name, c->folder, "retry", &v,
+	    err) != 0)
+		return -1;
+	imap_retry_load(c, v);
+	free(v);
+	return 0;
+}
+
+/*
  * Polls one folder.  Returns 0, -1 on a connection error (s->lost), -2
  * when only this folder failed or -3 when its STATUS was refused (gone
  * or renamed, perhaps); err says why.
@@ -2241,14 +2569,20 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	struct imap_folder_ctx		 ctx;
 	struct pipeline_stats		 ps0, ps1;
 	uint32_t			*uids = NULL, validity = 0, uidnext = 0, messages = 0;
-	uint64_t			 old_validity, old_next, modseq = 0, next;
+	uint64_t			 old_validity, old_next, modseq = 0, next, floor;
 	size_t				 n = 0, i, j, batch;
 	time_t				 t0 = time(NULL);
 	bool				 first, progress;
 	int				 r, rc = 0;
-	char				 what[600], *skipped = NULL, *tok, *save;
+	char				 what[600];
 
 	memset(&ctx, 0, sizeof ctx);
+	ctx.s = s;
+	ctx.p = p;
+	ctx.cfg = cfg;
+	ctx.src = src;
+	ctx.folder = folder;
+	ctx.sent = sent;
 	if (s->imap == NULL && imap_open(s, src, err) != 0)
 		return -1;
 	old_validity = imap_cursor_num(st, src->name, folder, "uidvalidity",
@@ -2259,12 +2593,21 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	if (imap_status(s, folder, &validity, &uidnext, &messages, &modseq,
 	    err) != 0)
 		return s->lost ? -1 : -3;
-	if (validity != 0 && validity == old_validity && uidnext != 0 &&
-	    uidnext == old_next) {
-		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", folder);
-		return 0;
-	}
 	first = old_validity == 0 || validity != old_validity;
+	if (!first && imap_load_kept(&ctx, st, err) != 0) {
+		rc = -1;
+		goto out;
+	}
+	/*
+	 * Unchanged: nothing to ask again and no new UID, either as STATUS
+	 * says or because the last UID read was 2^32 - 1 (UIDNEXT would
+	 * not even fit an IMAP number then).
+	 */
+	if (!first && ctx.nretry == 0 && (old_next > UINT32_MAX ||
+	    (uidnext != 0 && uidnext == old_next))) {
+		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", folder);
+		goto out;
+	}
 	if (old_validity != 0 && validity != old_validity)
 		log_msg(LOG_LVL_WARN, s->tag, "%s: uidvalidity changed from %llu "
 		    "to %u, re-reading", folder, (unsigned long long)old_validity,
@@ -2274,7 +2617,8 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	if (r != MAILIMAP_NO_ERROR) {
 		snprintf(what, sizeof what, "%s: EXAMINE", folder);
 		imap_fail(s, r, what, err);
-		return s->lost ? -1 : -2;
+		rc = s->lost ? -1 : -2;
+		goto out;
 	}
 	if (s->imap->imap_selection_info != NULL &&
 	    s->imap->imap_selection_info->sel_uidvalidity != 0 &&
@@ -2283,34 +2627,26 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		validity = s->imap->imap_selection_info->sel_uidvalidity;
 		first = validity != old_validity;
 	}
-	if (imap_search(s, cfg, first ? 1 : (uint32_t)old_next, first, &uids,
-	    &n, err) != 0)
-		return s->lost ? -1 : -2;
-	/* The UIDs skipped before stay recorded while UIDVALIDITY holds. */
-	if (!first) {
-		if (store_cursor_get(st, src->name, folder, "skipped", &skipped,
-		    err) != 0) {
-			free(uids);
-			return -1;
-		}
-		for (tok = skipped != NULL ? strtok_r(skipped, ",", &save) :
-		    NULL; tok != NULL; tok = strtok_r(NULL, ",", &save))
-			strlist_add(&ctx.skipped, tok);
-		free(skipped);
+	if (first) {
+		strlist_clear(&ctx.skipped);
+		free(ctx.retry);
+		ctx.retry = NULL;
+		ctx.nretry = 0;
 	}
+	ctx.uidvalidity = validity;
+	if (imap_search(&ctx, first ? 1 : old_next, first, &uids, &n,
+	    err) != 0) {
+		rc = s->lost ? -1 : -2;
+		goto out;
+	}
+	/* The cursor never goes back, whatever a batch of retries holds. */
+	floor = first ? 0 : old_next;
 
 	batch = (size_t)imap_test_env("SALESCYCLE_TEST_BATCH_SIZE", IMAP_BATCH);
 	if (batch > IMAP_BATCH)
 		batch = IMAP_BATCH;
 	progress = isatty(STDERR_FILENO) && n > batch;
 	pipeline_stats(p, &ps0);
-	ctx.s = s;
-	ctx.p = p;
-	ctx.cfg = cfg;
-	ctx.src = src;
-	ctx.folder = folder;
-	ctx.uidvalidity = validity;
-	ctx.sent = sent;
 	ctx.ft = imap_fetch_type();
 	for (i = 0; i < n; i = j) {
 		if (*stop)
@@ -2326,11 +2662,13 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 			rc = imap_fetch_held(&ctx, err);
 		if (rc != 0)
 			goto out;
+		imap_retry_batch(&ctx);
 		next = (uint64_t)uids[j - 1] + 1;
 		if (j == n && uidnext > next)
 			next = uidnext;
-		if (imap_commit(p, folder, validity, next, messages, modseq,
-		    &ctx.skipped, err) < 0) {
+		if (next < floor)
+			next = floor;
+		if (imap_commit(&ctx, next, messages, modseq, err) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -2339,9 +2677,8 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 			    src->name, folder, j, n, (double)j /
 			    (time(NULL) > t0 ? (double)(time(NULL) - t0) : 1.0));
 	}
-	if (n == 0 && imap_commit(p, folder, validity,
-	    uidnext > 0 ? uidnext : old_next, messages, modseq, &ctx.skipped,
-	    err) < 0) {
+	if (n == 0 && imap_commit(&ctx, uidnext > floor ? uidnext : floor,
+	    messages, modseq, err) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -2358,6 +2695,7 @@ out:
 		mailimap_fetch_type_free(ctx.ft);
 	imap_held_clear(&ctx);
 	free(ctx.got);
+	free(ctx.retry);
 	strlist_clear(&ctx.skipped);
 	free(uids);
 	return rc;
