@@ -64,6 +64,7 @@
 #include "account.h"
 #include "config.h"
 #include "imap.h"
+#include "imap-stream.h"
 #include "log.h"
 #include "mail.h"
 #include "pipeline.h"
@@ -82,12 +83,23 @@
 #define IMAP_MAX_PARAMS		64
 /* Bytes of a text part fetched for its hashtags (BODY.PEEK[n]<0.4096>). */
 #define IMAP_TEXT_MAX		4096
+/* Bytes of the header fields read of a message (a few are asked for). */
+#define IMAP_HEADER_MAX		(256 * 1024)
 /* Messages skipped or put off in one folder's poll before it fails. */
 #define IMAP_MAX_SKIPPED	20
 /* Polls that ask for a message in vain before it is given up. */
 #define IMAP_RETRY_MAX		3
 /* UIDs kept in the folder's "retry" cursor. */
 #define IMAP_RETRY_KEEP		100
+/*
+ * A command and its answer may take this many times the source's timeout
+ * (which bounds each wait for data), a poll's session sixty times: an
+ * hour by default, after which the folders left wait for the next poll.
+ */
+#define IMAP_COMMAND_TIMEOUTS	10
+#define IMAP_SESSION_TIMEOUTS	60
+/* Seconds LOGOUT may take. */
+#define IMAP_LOGOUT_SECS	5
 /* Skipped UIDs kept in the folder's "skipped" cursor. */
 #define IMAP_SKIPPED_KEEP	50
 
@@ -109,6 +121,9 @@ struct imap_session {
 	long		 sent;		/* index of the \Sent folder in folders, -1 */
 	struct strlist	 missing;	/* configured folders the server lacks */
 	time_t		 listed;	/* when folders were resolved */
+	volatile sig_atomic_t *stop;	/* borrowed for a poll; may be NULL */
+	int64_t		 session_end;	/* the poll's deadline (imap_stream_clock) */
+	int		 session_secs;	/* and how long it was given */
 	source_say_fn	 say;		/* doctor's reporter; NULL while polling */
 	void		*say_arg;
 	unsigned	 nfail;		/* failed findings reported */
@@ -765,8 +780,11 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	n = imap_body_calendars(body, cals, IMAP_MAX_CALENDARS);
 	for (i = 0; i < n && i < IMAP_MAX_CALENDARS; i++)
 		strlist_add(&out->calendar_sections, cals[i].section);
+	/* A server may send more than the few fields asked for: cut. */
 	if (hdr != NULL && hdr->sec_body_part != NULL)
-		mail_apply_headers(out, hdr->sec_body_part, hdr->sec_length);
+		mail_apply_headers(out, hdr->sec_body_part,
+		    hdr->sec_length < IMAP_HEADER_MAX ? hdr->sec_length :
+		    IMAP_HEADER_MAX);
 	if (out->in_reply_to == NULL)
 		out->in_reply_to = imap_msgid(env->env_in_reply_to);
 	return 0;
@@ -825,16 +843,24 @@ imap_fatal_error(int r)
 	    r == MAILIMAP_ERROR_BAD_STATE;
 }
 
+/* Server text made safe for logs, errors and terminals (imap_stream_safe). */
+static const char *
+imap_safe(const char *in, char *out, size_t len)
+{
+	return imap_stream_safe(in, out, len);
+}
+
 /*
  * The server's text for the last tagged response, with the atom of its
- * response code ("[UNAVAILABLE] ..."), which libetpan keeps apart; a
- * placeholder when there is none.
+ * response code ("[UNAVAILABLE] ..."), which libetpan keeps apart, made
+ * safe to show; a placeholder when there is none.
  */
 static const char *
 imap_response(const struct imap_session *s, char *out, size_t len)
 {
 	const struct mailimap_response_info	*ri;
 	const char				*text = NULL, *atom = NULL;
+	char					 raw[512];
 
 	if (s->imap != NULL) {
 		text = s->imap->imap_response;
@@ -844,10 +870,10 @@ imap_response(const struct imap_session *s, char *out, size_t len)
 	}
 	if (text != NULL && *text == '\0')
 		text = NULL;
-	snprintf(out, len, "%s%s%s%s", atom != NULL ? "[" : "",
+	snprintf(raw, sizeof raw, "%s%s%s%s", atom != NULL ? "[" : "",
 	    atom != NULL ? atom : "", atom != NULL ? "] " : "",
 	    text != NULL ? text : atom != NULL ? "" : "no reason given");
-	return out;
+	return imap_safe(raw, out, len);
 }
 
 /* Drops the connection; LOGOUT only when polite (the connection works). */
@@ -856,8 +882,13 @@ imap_disconnect(struct imap_session *s, bool polite)
 {
 	if (s->imap == NULL)
 		return;
-	if (polite && s->imap->imap_stream != NULL)
+	if (polite && s->imap->imap_stream != NULL) {
+		/* A few seconds at most: the answer changes nothing. */
+		imap_stream_arm(s->imap->imap_stream, s->stop,
+		    imap_stream_clock() + IMAP_LOGOUT_SECS * 1000,
+		    IMAP_LOGOUT_SECS);
 		mailimap_logout(s->imap);
+	}
 	/* mailimap_free() would send LOGOUT and wait for the answer. */
 	if (s->imap->imap_stream != NULL) {
 		mailstream_close(s->imap->imap_stream);
@@ -875,11 +906,14 @@ imap_disconnect(struct imap_session *s, bool polite)
 static int
 imap_fail(struct imap_session *s, int r, const char *what, struct err *err)
 {
-	char	text[512];
+	const char	*why = NULL;
+	char		 text[512];
 
-	if (imap_fatal_error(r)) {
+	if (s->imap != NULL)
+		imap_stream_failure(s->imap->imap_stream, &why);
+	if (why != NULL || imap_fatal_error(r)) {
 		err_set(err, ERR_TEMP, "%s: %s: %s", s->url.host, what,
-		    imap_strerror(r));
+		    why != NULL ? why : imap_strerror(r));
 		s->lost = true;
 		imap_disconnect(s, false);
 		return -1;
@@ -989,6 +1023,8 @@ imap_caps_text(const struct imap_session *s, char *out, size_t len)
 	struct mailimap_capability_data	*caps = imap_caps(s);
 	struct mailimap_capability	*c;
 	clistiter			*it;
+	const char			*name;
+	char				 safe[256];
 	size_t				 n = 0;
 
 	out[0] = '\0';
@@ -999,10 +1035,11 @@ imap_caps_text(const struct imap_session *s, char *out, size_t len)
 		c = clist_content(it);
 		if (c == NULL)
 			continue;
+		name = c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ?
+		    c->cap_data.cap_auth_type : c->cap_data.cap_name;
 		snprintf(out + n, len - n, "%s%s%s", n > 0 ? " " : "",
 		    c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ? "AUTH=" : "",
-		    c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ?
-		    c->cap_data.cap_auth_type : c->cap_data.cap_name);
+		    imap_safe(name != NULL ? name : "", safe, sizeof safe));
 		n = strlen(out);
 	}
 }
@@ -1069,6 +1106,43 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 	return 0;
 }
 
+/* The transport's bounds for a source (imap-stream.h). */
+static void
+imap_stream_conf(const struct source *src, struct imap_stream_conf *conf)
+{
+	memset(conf, 0, sizeof *conf);
+	conf->timeout = src->timeout > 0 ? src->timeout : 60;
+	conf->command_timeout = conf->timeout * IMAP_COMMAND_TIMEOUTS;
+	conf->max_response = IMAP_MAX_RESPONSE;
+}
+
+/* Verifies the certificate of a TLS stream, with a hint when it fails. */
+static int
+imap_open_verify(struct imap_session *s, const struct source *src,
+    mailstream *ms, const char **hint, struct err *err)
+{
+	if (imap_stream_verify(ms, s->url.host, src->ca_file, err) != 0) {
+		if (err->cls == ERR_FINAL)
+			*hint = "fix ca_file =";
+		else if (strstr(err->msg, "does not match") != NULL)
+			*hint = "put the name the certificate is made out to in "
+			    "url =";
+		else if (strstr(err->msg, "expired") != NULL)
+			*hint = "the server's certificate must be renewed";
+		else if (strstr(err->msg, "not activated") != NULL)
+			*hint = "the certificate is not valid yet: check the "
+			    "clocks";
+		else
+			*hint = "set ca_file = to the CA that signed it (or to "
+			    "the certificate itself when it is self-signed)";
+		return -1;
+	}
+	imap_note(s, true, "TLS: certificate verified for %s (%s%s)",
+	    s->url.host, src->ca_file != NULL ? "ca_file " :
+	    "system trust store", src->ca_file != NULL ? src->ca_file : "");
+	return 0;
+}
+
 /*
  * Connects, verifies TLS before anything else is sent and logs in.  The
  * capabilities of the greeting are used when it has them; they are asked
@@ -1078,10 +1152,12 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 static int
 imap_open(struct imap_session *s, const struct source *src, struct err *err)
 {
-	char		 caps[1024];
-	const char	*hint = NULL;
-	bool		 preauth;
-	int		 r;
+	struct imap_stream_conf	 conf;
+	mailstream		*ms = NULL;
+	char			 caps[1024];
+	const char		*hint = NULL, *why;
+	bool			 preauth;
+	int			 r;
 
 	if (s->url.implicit_tls && src->tls == TLS_NONE) {
 		err_set(err, ERR_FINAL, "tls = none needs an imap:// url");
@@ -1091,33 +1167,44 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 	s->imap = mailimap_new(0, NULL);
 	if (s->imap == NULL)
 		fatal("out of memory");
-	mailimap_set_timeout(s->imap, src->timeout > 0 ? src->timeout : 60);
 	if (log_level >= LOG_LVL_DEBUG)
 		mailimap_set_logger(s->imap, imap_logger, s);
-	if (s->url.implicit_tls)
-		r = mailimap_ssl_connect_with_callback(s->imap, s->url.host,
-		    s->url.port, tls_sni_callback, s->url.host);
-	else
-		r = mailimap_socket_connect(s->imap, s->url.host, s->url.port);
-	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
-	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
-		err_set(err, ERR_TEMP, "%s:%u: cannot connect: %s", s->url.host,
-		    (unsigned)s->url.port, imap_strerror(r));
-		if (r == MAILIMAP_ERROR_SSL)
+	imap_stream_conf(src, &conf);
+	if (imap_stream_connect(s->url.host, s->url.port, s->url.implicit_tls,
+	    &conf, s->stop, &ms, err) != 0) {
+		if (strstr(err->msg, "TLS handshake") != NULL)
 			hint = "is this port imaps (993) or imap with STARTTLS "
 			    "(143)?";
-		else if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE)
-			hint = "no IMAP greeting came in time: is this an IMAP "
-			    "port? (timeout =)";
-		else
+		else if (strstr(err->msg, "cannot resolve") != NULL)
+			hint = "check the host name in url =";
+		else if (strstr(err->msg, "too many open files") == NULL)
 			hint = "check the host and port in url = and that "
 			    "nothing blocks them";
 		goto fail;
 	}
-	preauth = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
 	imap_note(s, true, "connected to %s:%u%s", s->url.host,
 	    (unsigned)s->url.port, s->url.implicit_tls ? " with TLS (imaps)" :
 	    "");
+	/* The certificate is checked before even the greeting is read. */
+	if (s->url.implicit_tls && imap_open_verify(s, src, ms, &hint,
+	    err) != 0) {
+		mailstream_close(ms);
+		goto fail;
+	}
+	imap_stream_arm(ms, s->stop, s->session_end, s->session_secs);
+	r = mailimap_connect(s->imap, ms);
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		imap_stream_failure(ms, &why);
+		err_set(err, ERR_TEMP, "%s:%u: no IMAP greeting: %s", s->url.host,
+		    (unsigned)s->url.port, why != NULL ? why :
+		    r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION ?
+		    "the server refused the connection (BYE)" :
+		    imap_strerror(r));
+		hint = "is this an IMAP port? (timeout =)";
+		goto fail;
+	}
+	preauth = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
 
 	if (!s->url.implicit_tls && src->tls != TLS_NONE) {
 		if (preauth) {
@@ -1135,39 +1222,31 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 			    "loopback";
 			goto fail;
 		}
-		r = mailimap_socket_starttls_with_callback(s->imap,
-		    tls_sni_callback, s->url.host);
+		r = mailimap_starttls(s->imap);
 		if (r != MAILIMAP_NO_ERROR) {
 			imap_fail(s, r, "STARTTLS", err);
 			goto fail;
 		}
-		imap_caps_forget(s);
-		imap_note(s, true, "STARTTLS negotiated");
-	}
-	if (src->tls != TLS_NONE) {
-		if (tls_verify(s->imap->imap_stream, s->url.host, src->ca_file,
-		    err) != 0) {
-			if (err->cls == ERR_FINAL)
-				hint = "fix ca_file =";
-			else if (strstr(err->msg, "does not match") != NULL)
-				hint = "put the name the certificate is made out "
-				    "to in url =";
-			else if (strstr(err->msg, "expired") != NULL)
-				hint = "the server's certificate must be renewed";
-			else if (strstr(err->msg, "not activated") != NULL)
-				hint = "the certificate is not valid yet: check "
-				    "the clocks";
-			else
-				hint = "set ca_file = to the CA that signed it "
-				    "(or to the certificate itself when it is "
-				    "self-signed)";
+		/*
+		 * Anything the server sent after its OK would be taken as
+		 * said under TLS (CVE-2020-15953): refused.
+		 */
+		if (imap_stream_buffered(s->imap->imap_stream)) {
+			err_set(err, ERR_WAIT, "%s: STARTTLS: the server sent "
+			    "more after its OK; refusing the connection",
+			    s->url.host);
 			goto fail;
 		}
-		imap_note(s, true, "TLS: certificate verified for %s (%s%s)",
-		    s->url.host, src->ca_file != NULL ? "ca_file " :
-		    "system trust store", src->ca_file != NULL ? src->ca_file :
-		    "");
-	} else
+		if (imap_stream_starttls(s->imap->imap_stream, s->url.host,
+		    err) != 0)
+			goto fail;
+		imap_caps_forget(s);
+		imap_note(s, true, "STARTTLS negotiated");
+		if (imap_open_verify(s, src, s->imap->imap_stream, &hint,
+		    err) != 0)
+			goto fail;
+	}
+	if (src->tls == TLS_NONE)
 		imap_note(s, true, "TLS: none (tls = none): the password "
 		    "crosses the network unencrypted");
 	if (imap_capability(s, err) != 0)
@@ -1760,16 +1839,19 @@ imap_held_answer(struct imap_folder_ctx *c, struct imap_held *h,
 	if (sec->sec_body_part == NULL)
 		return;
 	imap_answer_section(sec->sec_section, section, sizeof section);
+	/* No more than was asked for, whatever the server sends. */
 	if (h->has_text && strcmp(section, h->text.section) == 0) {
 		imap_text_hashtags(&h->sum, &h->text, sec->sec_body_part,
-		    sec->sec_length);
+		    sec->sec_length < IMAP_TEXT_MAX ? sec->sec_length :
+		    IMAP_TEXT_MAX);
 		return;
 	}
 	for (j = 0; j < h->ncal; j++) {
 		if (strcmp(section, h->cal[j].section) != 0 || texts[j] != NULL)
 			continue;
 		texts[j] = imap_part_text(&h->cal[j], sec->sec_body_part,
-		    sec->sec_length);
+		    sec->sec_length < IMAP_CALENDAR_MAX ? sec->sec_length :
+		    IMAP_CALENDAR_MAX);
 		if (texts[j] == NULL)
 			imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: calendar part "
 			    "%s does not decode; skipped", c->folder, h->uid,
@@ -1830,10 +1912,16 @@ imap_on_parts(struct mailimap_msg_att *att, void *arg)
 	h->answered = true;
 }
 
-/* Sets the streaming handler of the connection (again after a reconnect). */
+/*
+ * Sets the streaming handler of the connection (again after a reconnect),
+ * and tells the transport, whose bounds count a streamed FETCH as freed
+ * once handled.
+ */
 static void
 imap_stream_to(struct imap_session *s, mailimap_msg_att_handler *h, void *arg)
 {
+	imap_stream_keep(s->imap->imap_stream, h != NULL ? IMAP_KEEP_NO_FETCH :
+	    IMAP_KEEP_ALL);
 	mailimap_set_msg_att_handler(s->imap, h, arg);
 	mailimap_set_progress_callback(s->imap, NULL, h != NULL ?
 	    imap_progress : NULL, NULL);
@@ -2001,6 +2089,7 @@ imap_search(struct imap_folder_ctx *c, uint64_t start, bool first,
 	uint64_t			 modseq = 0;
 	size_t				 cap, k = 0, i;
 	bool				*found = NULL;
+	char				 what[600];
 	int				 r;
 
 	*out = NULL;
@@ -2039,7 +2128,8 @@ imap_search(struct imap_folder_ctx *c, uint64_t start, bool first,
 	if (r != MAILIMAP_NO_ERROR) {
 		if (res != NULL)
 			mailimap_search_result_free(res);
-		return imap_fail(s, r, "UID SEARCH", err);
+		snprintf(what, sizeof what, "%s: UID SEARCH", c->folder);
+		return imap_fail(s, r, what, err);
 	}
 	cap = res != NULL ? clist_count(res) : 0;
 	v = xcalloc(cap > 0 ? cap : 1, sizeof *v);
@@ -2369,6 +2459,28 @@ imap_test_pause(void)
 		usleep(100000);
 }
 
+/*
+ * Whether a failed command's answer was at fault rather than the
+ * connection: libetpan could not parse it, or the transport refused it
+ * for exceeding a bound.  why gets which.
+ */
+static bool
+imap_bad_answer(struct imap_session *s, int r, char *why, size_t len)
+{
+	const char	*bound = NULL;
+
+	if (s->imap != NULL && imap_stream_failure(s->imap->imap_stream,
+	    &bound) == IMAP_STREAM_BOUND) {
+		snprintf(why, len, "%s", bound);
+		return true;
+	}
+	if (r == MAILIMAP_ERROR_PARSE && bound == NULL) {
+		snprintf(why, len, "unparsable server response");
+		return true;
+	}
+	return false;
+}
+
 /* Whether a batch UID's answer came (or the message was dealt with). */
 static bool *
 imap_got(struct imap_folder_ctx *c, uint32_t uid)
@@ -2424,17 +2536,15 @@ imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
 	if (r == MAILIMAP_NO_ERROR)
 		return 0;
 	refused = r == MAILIMAP_ERROR_UID_FETCH || r == MAILIMAP_ERROR_PROTOCOL;
-	if (!refused && r != MAILIMAP_ERROR_PARSE) {
+	if (!refused && !imap_bad_answer(s, r, why, sizeof why)) {
 		snprintf(what, sizeof what, "%s: UID FETCH", c->folder);
 		imap_fail(s, r, what, err);
 		return s->lost ? -1 : -2;
 	}
 	if (refused)
 		imap_response(s, why, sizeof why);
-	else {
-		snprintf(why, sizeof why, "unparsable server response");
+	else
 		imap_disconnect(s, false);
-	}
 	left = xcalloc(n, sizeof *left);
 	for (i = 0; i < n; i++) {
 		got = imap_got(c, uids[i]);
@@ -2481,7 +2591,8 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 	struct mailimap_fetch_type	*ft;
 	uint32_t			*uids;
 	size_t				 i, j, k;
-	char				 what[600];
+	char				 what[600], why[512];
+	bool				 bad;
 	int				 r, rc = 0;
 
 	if (c->nheld == 0)
@@ -2505,14 +2616,18 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 		ft = imap_parts_fetch_type(&c->held[i]);
 		r = imap_fetch_uids(c->s, uids, k, ft);
 		mailimap_fetch_type_free(ft);
-		if (r == MAILIMAP_ERROR_PARSE || r == MAILIMAP_ERROR_UID_FETCH ||
+		bad = r != MAILIMAP_NO_ERROR &&
+		    imap_bad_answer(c->s, r, why, sizeof why);
+		if (bad || r == MAILIMAP_ERROR_UID_FETCH ||
 		    r == MAILIMAP_ERROR_PROTOCOL) {
 			/* Keep the metadata; only the parts are lost. */
-			imap_log(LOG_LVL_WARN, c->s, "%s: %s parts of UID %u%s; "
-			    "their hashtags and invitations are not read",
-			    c->folder, r == MAILIMAP_ERROR_PARSE ? "unparsable" :
-			    "refused", uids[0], k > 1 ? " and others" : "");
-			if (r == MAILIMAP_ERROR_PARSE)
+			if (!bad)
+				imap_response(c->s, why, sizeof why);
+			imap_log(LOG_LVL_WARN, c->s, "%s: parts of UID %u%s not "
+			    "read (%s); their hashtags and invitations are "
+			    "lost", c->folder, uids[0], k > 1 ? " and others" :
+			    "", why);
+			if (bad)
 				imap_disconnect(c->s, false);
 		} else if (r != MAILIMAP_NO_ERROR) {
 			snprintf(what, sizeof what, "%s: UID FETCH (parts)",
@@ -2802,6 +2917,23 @@ imap_poll_once(struct imap_session *s, const struct config *cfg,
 	return rc;
 }
 
+/*
+ * Starts a session: the stop flag (may be NULL) and the deadline of this
+ * poll, or doctor's check, for the connection kept and those opened.
+ */
+static void
+imap_session_arm(struct imap_session *s, const struct source *src,
+    volatile sig_atomic_t *stop)
+{
+	s->stop = stop;
+	s->session_secs = (int)imap_test_env("SALESCYCLE_TEST_SESSION_SECS",
+	    (long)(src->timeout > 0 ? src->timeout : 60) * IMAP_SESSION_TIMEOUTS);
+	s->session_end = imap_stream_clock() + (int64_t)s->session_secs * 1000;
+	if (s->imap != NULL)
+		imap_stream_arm(s->imap->imap_stream, s->stop, s->session_end,
+		    s->session_secs);
+}
+
 /* The driver's poll: a broken kept connection is reopened once. */
 static int
 imap_poll(void **state, const struct config *cfg, const struct source *src,
@@ -2822,6 +2954,7 @@ imap_poll(void **state, const struct config *cfg, const struct source *src,
 		}
 		*state = s;
 	}
+	imap_session_arm(s, src, stop);
 	reused = s->imap != NULL;
 	r = imap_poll_once(s, cfg, src, st, stop, err);
 	if (r != 0 && reused && s->lost && !*stop) {
@@ -2830,6 +2963,11 @@ imap_poll(void **state, const struct config *cfg, const struct source *src,
 		err_clear(err);
 		r = imap_poll_once(s, cfg, src, st, stop, err);
 	}
+	/* Kept between polls, the connection watches no flag of this one. */
+	s->stop = NULL;
+	s->session_end = 0;
+	if (s->imap != NULL)
+		imap_stream_arm(s->imap->imap_stream, NULL, 0, 0);
 	return r;
 }
 
@@ -2920,6 +3058,7 @@ imap_check(const struct config *cfg, const struct source *src,
 		imap_note(&s, false, "%s", err->msg);
 		goto out;
 	}
+	imap_session_arm(&s, src, NULL);
 	if (!imap_check_dns(&s) || imap_open(&s, src, err) != 0 ||
 	    imap_discover(&s, src, err) != 0)
 		goto out;

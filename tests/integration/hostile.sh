@@ -4,8 +4,8 @@
 # hostile_start SCENARIO  starts it on a free loopback port ($HS_PORT), its
 #                         command log in $HS_LOG; stopped at exit.
 # hostile_config [LINES]  writes the test's config with [imap anna] on it
-#                         (tls = none, timeout = 2s) plus LINES for that
-#                         section.
+#                         (tls = none, timeout = $HS_TIMEOUT or 2s) plus
+#                         LINES for that section.
 # hostile_run [ARGS]      runs salescycled --once ARGS under /usr/bin/time
 #                         -v (and a 300 s safety net): $HR_STATUS is its
 #                         exit status, $HR_RSS its peak RSS in KiB,
@@ -47,7 +47,7 @@ url = imap://127.0.0.1:$HS_PORT
 tls = none
 user = anna
 password_env = SC_TEST_PW_ANNA
-timeout = 2s
+timeout = ${HS_TIMEOUT:-2s}
 ${1:-}
 CFG
 	export SC_TEST_PW_ANNA=pw-anna

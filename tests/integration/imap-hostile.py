@@ -21,8 +21,13 @@ does; every scenario stops sending when the client hangs up:
   long-line     UID 3's answer is a line of 1 GB without CRLF
   ok-flood      EXAMINE answered with 147 MB of "* OK" lines
   fetch-flood   UID SEARCH answered after 600,000 unrequested FETCH responses
+  search-flood  UID SEARCH answered with one line of 64 MB of UIDs
+  string-flood  EXAMINE answered with unrequested FETCH responses, each
+                with a quoted string of 1 MB
+  list-flood    LIST answered with 1 GB of folders
   slow-greeting the greeting comes one byte a second, and never ends
-  slow-fetch    the answer to UID FETCH comes one byte a second, forever
+  slow-fetch    the answer to UID FETCH comes a byte every 0.5 s, forever
+  slow-answers  every answer comes after 1.5 s
   uid-max       INBOX holds UIDs 1 and 4294967295; STATUS says UIDNEXT
                 4294967296 (which does not fit an IMAP number)
   unanswered-once  the first UID FETCH with UID 3 leaves it unanswered
@@ -107,6 +112,8 @@ class Session:
             if cmd == "UID" and rest:
                 sub, _, rest = rest.partition(" ")
                 cmd = "UID " + sub.upper()
+            if sc == "slow-answers":
+                time.sleep(1.5)
             handler = getattr(self, "cmd_" + cmd.replace(" ", "_"), None)
             if handler is None:
                 self.send("%s BAD unknown command\r\n" % tag)
@@ -137,9 +144,19 @@ class Session:
             name = "Sent" + ESC
             out.append('* LIST (\\Sent) "/" {%d}\r\n%s\r\n' % (len(name), name))
         elif sc == "list-many":
-            out.append("".join('* LIST (\\HasNoChildren) "/" "Folder %05d"\r\n'
+            out.append("".join('* LIST (\\HasNoChildren) "/" "Archief/Klanten/Projecten/Folder %05d"\r\n'
                                % i for i in range(80000)))
             out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
+        elif sc == "list-flood":
+            self.send("".join(out))
+            sent, i = 0, 0
+            while sent < 1 << 30:
+                block = "".join('* LIST () "/" "%s %d"\r\n' % ("x" * 200, i + k)
+                                for k in range(5000))
+                self.send(block)
+                sent += len(block)
+                i += 5000
+            return
         elif sc == "sent-case":
             out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
         else:
@@ -175,6 +192,10 @@ class Session:
         if sc == "ok-flood":
             self.stream("", "* OK nothing to see here, keep reading\r\n",
                         147 << 20)
+        if sc == "string-flood":
+            for i in range(100):
+                self.send('* 1 FETCH (ENVELOPE (NIL "%s" NIL NIL NIL NIL NIL '
+                          'NIL NIL NIL))\r\n' % ("s" * (1 << 20)))
         self.send("* %d EXISTS\r\n* OK [UIDVALIDITY %d] ok\r\n"
                   "%s OK [READ-ONLY] done\r\n" % (len(uids), UIDVALIDITY, tag))
 
@@ -200,6 +221,8 @@ class Session:
             want = uids
         if self.srv.scenario == "fetch-flood":
             self.stream("", "* 1 FETCH (FLAGS (\\Seen))\r\n", 600000 * 27)
+        if self.srv.scenario == "search-flood":
+            self.stream("* SEARCH", " 1", 64 << 20)
         self.send("* SEARCH%s\r\n%s OK done\r\n"
                   % ("".join(" %d" % u for u in want), tag))
 
@@ -226,7 +249,7 @@ class Session:
         want = [u for u in uids if in_set(setspec, u, uids)]
         has3 = 3 in want
         if sc == "slow-fetch":
-            self.trickle("* 1 FETCH (UID 1 FLAGS (" + "x" * 100000, 1)
+            self.trickle("* 1 FETCH (UID 1 FLAGS (" + "x" * 100000, 0.5)
             return
         skip3 = False
         if sc == "unanswered":
