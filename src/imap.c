@@ -64,6 +64,7 @@
 #include "account.h"
 #include "config.h"
 #include "imap.h"
+#include "imap-list.h"
 #include "imap-stream.h"
 #include "log.h"
 #include "mail.h"
@@ -77,6 +78,9 @@
 /* Where the folder list is kept: a cursor of the source. */
 #define IMAP_CACHE_SCOPE	"discovery"
 #define IMAP_CACHE_NAME		"folders"
+/* Folders, and bytes of their names, a LIST may give (some 40 MB at most). */
+#define IMAP_MAX_FOLDERS	200000
+#define IMAP_MAX_FOLDER_BYTES	(16 * 1024 * 1024)
 /* Folder names listed in a doctor's hint. */
 #define IMAP_HINT_FOLDERS	12
 #define IMAP_MAX_DEPTH		32
@@ -1280,13 +1284,26 @@ fail:
 	return -1;
 }
 
+/* Whether a list holds a mailbox name (exactly, but for INBOX). */
+static bool
+imap_has_name(const struct strlist *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (imap_list_same(l->v[i], name))
+			return true;
+	return false;
+}
+
 /* The server's name for a configured folder, trying its delimiter and INBOX prefix. */
 static const char *
-imap_find_mailbox(const struct strlist *names, const char *want, char delim)
+imap_find_mailbox(const struct imap_nameset *names, const char *want,
+    char delim)
 {
-	char	*alt, *cand[3];
-	size_t	 i, j;
-	const char *found = NULL;
+	char		*alt, *cand[3];
+	size_t		 j;
+	const char	*found = NULL;
 
 	cand[0] = xstrdup(want);
 	cand[1] = xstrdup(want);
@@ -1297,61 +1314,74 @@ imap_find_mailbox(const struct strlist *names, const char *want, char delim)
 	cand[2] = delim != '\0' ? xasprintf("INBOX%c%s", delim, cand[1]) :
 	    xstrdup(want);
 	for (j = 0; j < 3 && found == NULL; j++)
-		for (i = 0; i < names->n; i++) {
-			if (strcmp(names->v[i], cand[j]) == 0 ||
-			    (strcasecmp(cand[j], "INBOX") == 0 &&
-			    strcasecmp(names->v[i], "INBOX") == 0)) {
-				found = names->v[i];
-				break;
-			}
-		}
+		found = imap_nameset_get(names, cand[j]);
 	for (j = 0; j < 3; j++)
 		free(cand[j]);
 	return found;
 }
 
-/* Reads one LIST or XLIST answer: selectable names, delimiter, \Sent folder. */
-static void
-imap_read_list(clist *list, struct strlist *names, char *delim, char **sent)
-{
-	clistiter			*it, *fi;
-	struct mailimap_mailbox_list	*mb;
-	struct mailimap_mbx_list_oflag	*of;
-	bool				 noselect, is_sent;
+/* What a LIST or XLIST answer gives discovery. */
+struct imap_listing {
+	struct imap_nameset	 names;		/* selectable mailboxes */
+	size_t			 bytes;		/* of their names */
+	bool			 full;		/* IMAP_MAX_FOLDERS reached */
+	char			 delim;		/* the first one given */
+	char			*sent;		/* owned: the first \Sent one */
+};
 
-	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
-		mb = clist_content(it);
-		if (mb == NULL || mb->mb_name == NULL)
-			continue;
-		if (*delim == '\0')
-			*delim = mb->mb_delimiter;
-		noselect = is_sent = false;
-		if (mb->mb_flag != NULL) {
-			if (mb->mb_flag->mbf_type == MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
-			    mb->mb_flag->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT)
-				noselect = true;
-			for (fi = mb->mb_flag->mbf_oflags != NULL ?
-			    clist_begin(mb->mb_flag->mbf_oflags) : NULL;
-			    fi != NULL; fi = clist_next(fi)) {
-				of = clist_content(fi);
-				if (of == NULL || of->of_type !=
-				    MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT ||
-				    of->of_flag_ext == NULL)
-					continue;
-				if (strcasecmp(of->of_flag_ext, "Sent") == 0)
-					is_sent = true;
-				else if (strcasecmp(of->of_flag_ext, "NonExistent") == 0 ||
-				    strcasecmp(of->of_flag_ext, "Noselect") == 0)
-					noselect = true;
-			}
-		}
-		if (noselect)
-			continue;
-		if (!strlist_contains(names, mb->mb_name))
-			strlist_add(names, mb->mb_name);
-		if (is_sent && *sent == NULL)
-			*sent = xstrdup(mb->mb_name);
+/* Takes one LIST or XLIST entry: a selectable name, delimiter, \Sent. */
+static void
+imap_listing_add(const struct imap_list_entry *e, void *arg)
+{
+	struct imap_listing	*l = arg;
+
+	if (l->delim == '\0')
+		l->delim = e->delim;
+	if (e->noselect || l->full)
+		return;
+	if (l->names.names.n >= IMAP_MAX_FOLDERS ||
+	    l->bytes + strlen(e->name) > IMAP_MAX_FOLDER_BYTES) {
+		l->full = true;
+		return;
 	}
+	if (imap_nameset_add(&l->names, e->name))
+		l->bytes += strlen(e->name);
+	if (e->sent && l->sent == NULL)
+		l->sent = xstrdup(e->name);
+}
+
+/*
+ * Sends LIST or XLIST and adds its answer to l.  Returns 0, or -1 with
+ * err and the connection dropped when it broke; a NO or BAD is only
+ * logged, in *refused.
+ */
+static int
+imap_listing_run(struct imap_session *s, const char *cmd,
+    struct imap_listing *l, bool *refused, struct err *err)
+{
+	char	text[512], safe[512];
+	size_t	bad = 0;
+	int	r;
+
+	*refused = false;
+	r = imap_list_run(s->imap, cmd, imap_listing_add, l, &bad, text,
+	    sizeof text);
+	if (bad > 0)
+		imap_log(LOG_LVL_WARN, s, "%s: %zu folder names skipped "
+		    "(malformed, or holding control characters)", cmd, bad);
+	if (r == MAILIMAP_NO_ERROR && l->full)
+		return err_set(err, ERR_TEMP, "%s: %s: more than %d folders, or "
+		    "%d MiB of folder names; not read", s->url.host, cmd,
+		    IMAP_MAX_FOLDERS, IMAP_MAX_FOLDER_BYTES >> 20);
+	if (r == MAILIMAP_NO_ERROR)
+		return 0;
+	if (r == MAILIMAP_ERROR_LIST || r == MAILIMAP_ERROR_PROTOCOL) {
+		*refused = true;
+		err_set(err, ERR_WAIT, "%s: %s refused: %s", s->url.host, cmd,
+		    imap_safe(text, safe, sizeof safe));
+		return 0;
+	}
+	return imap_fail(s, r, cmd, err);
 }
 
 /* The first folder names of a list, for a doctor's hint. */
@@ -1375,49 +1405,43 @@ imap_names_text(const struct strlist *names, char *out, size_t len)
  * Resolves the folders to poll: INBOX and the \Sent special-use folder
  * (RFC 6154, or Gmail's XLIST), or the configured ones in the server's
  * spelling.  Roles come from flags only, never from localised names.
+ * LIST is read line by line into a hash set (imap-list.c): linear in the
+ * number of folders, names compared exactly but for INBOX, and at most
+ * IMAP_MAX_FOLDERS of them.
  */
 static int
 imap_discover(struct imap_session *s, const struct source *src,
     struct err *err)
 {
-	struct strlist	 names = { NULL, 0, 0 };
-	clist		*list = NULL;
-	char		 delim = '\0', *sent = NULL, *enc, all[1024];
-	const char	*found, *how = "SPECIAL-USE";
-	size_t		 i;
-	int		 r;
+	struct imap_listing	 l;
+	struct imap_nameset	*names = &l.names;
+	char			 delim, *sent, *enc, all[1024];
+	const char		*found, *how = "SPECIAL-USE";
+	size_t			 i;
+	bool			 refused;
 
-	/* libetpan sets the list on a NO too (and NULL on some errors). */
-	r = mailimap_list(s->imap, "", "*", &list);
-	if (r != MAILIMAP_NO_ERROR) {
-		if (list != NULL)
-			mailimap_list_result_free(list);
-		imap_fail(s, r, "LIST", err);
+	memset(&l, 0, sizeof l);
+	if (imap_listing_run(s, "LIST", &l, &refused, err) != 0 || refused) {
 		imap_note(s, false, "%s", err->msg);
-		return -1;
+		if (!refused)
+			goto fail;
+		/* A list refused is a server in trouble: try again later. */
+		err->cls = ERR_TEMP;
+		goto fail;
 	}
-	if (list != NULL) {
-		imap_read_list(list, &names, &delim, &sent);
-		mailimap_list_result_free(list);
-	}
-	if (sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
-		list = NULL;
+	if (l.sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
 		how = "XLIST";
-		r = mailimap_xlist(s->imap, "", "*", &list);
-		if (list != NULL) {
-			if (r == MAILIMAP_NO_ERROR)
-				imap_read_list(list, &names, &delim, &sent);
-			mailimap_list_result_free(list);
-		}
-		if (r != MAILIMAP_NO_ERROR && imap_fatal_error(r)) {
-			strlist_clear(&names);
-			imap_fail(s, r, "XLIST", err);
+		if (imap_listing_run(s, "XLIST", &l, &refused, err) != 0) {
 			imap_note(s, false, "%s", err->msg);
-			return -1;
+			goto fail;
 		}
+		err_clear(err);
 	}
-	imap_names_text(&names, all, sizeof all);
-	imap_note(s, true, "LIST: %zu folders (delimiter %c): %s", names.n,
+	delim = l.delim;
+	sent = l.sent;
+	imap_names_text(&names->names, all, sizeof all);
+	imap_note(s, true, "LIST: %zu folders (delimiter %c): %s",
+	    names->names.n,
 	    delim != '\0' ? delim : '-', all);
 
 	strlist_clear(&s->folders);
@@ -1439,7 +1463,7 @@ imap_discover(struct imap_session *s, const struct source *src,
 	}
 	for (i = 0; i < src->folders.n; i++) {
 		enc = imap_utf7_encode(src->folders.v[i]);
-		found = imap_find_mailbox(&names, enc != NULL ? enc :
+		found = imap_find_mailbox(names, enc != NULL ? enc :
 		    src->folders.v[i], delim);
 		free(enc);
 		if (found == NULL) {
@@ -1454,16 +1478,20 @@ imap_discover(struct imap_session *s, const struct source *src,
 		imap_note(s, true, "%s: found%s%s", src->folders.v[i],
 		    strcmp(found, src->folders.v[i]) != 0 ? " as " : "",
 		    strcmp(found, src->folders.v[i]) != 0 ? found : "");
-		if (strlist_contains(&s->folders, found))
+		if (imap_has_name(&s->folders, found))
 			continue;
-		if (sent != NULL && strcmp(found, sent) == 0)
+		if (sent != NULL && imap_list_same(found, sent))
 			s->sent = (long)s->folders.n;
 		strlist_add(&s->folders, found);
 	}
 	free(sent);
-	strlist_clear(&names);
+	imap_nameset_clear(names);
 	s->listed = time(NULL);
 	return 0;
+fail:
+	free(l.sent);
+	imap_nameset_clear(names);
+	return -1;
 }
 
 char *
@@ -1492,7 +1520,7 @@ imap_folders_parse(const char *text, const char *key, time_t now,
     struct strlist *folders, long *sent, time_t *when)
 {
 	const char	*p, *eol;
-	char		*end;
+	char		*end, safe[IMAP_LIST_NAME_MAX];
 	long long	 t;
 
 	strlist_clear(folders);
@@ -1515,6 +1543,10 @@ imap_folders_parse(const char *text, const char *key, time_t now,
 		if (p[0] == 'S')
 			*sent = (long)folders->n;
 		strlist_take(folders, xstrndup(p + 2, eol - p - 2));
+		/* Names a LIST gives are clean (imap-list.c); so are these. */
+		if (strcmp(imap_safe(folders->v[folders->n - 1], safe,
+		    sizeof safe), folders->v[folders->n - 1]) != 0)
+			goto bad;
 	}
 	if (folders->n == 0)
 		goto bad;
@@ -2814,18 +2846,6 @@ out:
 	strlist_clear(&ctx.skipped);
 	free(uids);
 	return rc;
-}
-
-/* Whether a list holds a mailbox name, spelled exactly so. */
-static bool
-imap_has_name(const struct strlist *l, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], name) == 0)
-			return true;
-	return false;
 }
 
 /* Lists the folders again and keeps the new list. */
