@@ -712,6 +712,28 @@ imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *tp,
 	free(text);
 }
 
+/* Whether a BODY[...] answer is that of HEADER.FIELDS (RECEIVED). */
+static bool
+imap_is_received_probe(const struct mailimap_msg_att_body_section *sec)
+{
+	const struct mailimap_section_spec	*sp;
+	const struct mailimap_section_msgtext	*mt;
+	clist					*hl;
+	const char				*name;
+
+	if (sec == NULL || sec->sec_section == NULL ||
+	    (sp = sec->sec_section->sec_spec) == NULL ||
+	    sp->sec_type != MAILIMAP_SECTION_SPEC_SECTION_MSGTEXT ||
+	    (mt = sp->sec_data.sec_msgtext) == NULL ||
+	    mt->sec_type != MAILIMAP_SECTION_MSGTEXT_HEADER_FIELDS ||
+	    mt->sec_header_list == NULL ||
+	    (hl = mt->sec_header_list->hdr_list) == NULL ||
+	    clist_count(hl) != 1 || clist_begin(hl) == NULL)
+		return false;
+	name = clist_content(clist_begin(hl));
+	return name != NULL && strcasecmp(name, "RECEIVED") == 0;
+}
+
 int
 imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
     uint32_t *uid)
@@ -719,7 +741,7 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	struct mailimap_envelope	*env = NULL;
 	struct mailimap_body		*body = NULL;
 	struct mailimap_date_time	*idate = NULL;
-	struct mailimap_msg_att_body_section *hdr = NULL;
+	struct mailimap_msg_att_body_section *hdr = NULL, *probe = NULL;
 	struct mailimap_msg_att_item	*item;
 	struct mailimap_msg_att_static	*st;
 	struct imap_text_part		 cals[IMAP_MAX_CALENDARS];
@@ -752,12 +774,20 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 			body = st->att_data.att_bodystructure;
 			break;
 		case MAILIMAP_MSG_ATT_BODY_SECTION:
-			hdr = st->att_data.att_body_section;
+			if (imap_is_received_probe(st->att_data.att_body_section))
+				probe = st->att_data.att_body_section;
+			else
+				hdr = st->att_data.att_body_section;
 			break;
 		}
 	}
 	if (*uid == 0 || env == NULL)
 		return -1;
+
+	/* Unknown (no probe answer) counts as received. */
+	out->received = probe == NULL || (probe->sec_length > 0 &&
+	    probe->sec_body_part != NULL && probe->sec_body_part[0] != '\r' &&
+	    probe->sec_body_part[0] != '\n');
 
 	if (idate != NULL && imap_tm_to_time(idate->dt_year, idate->dt_month,
 	    idate->dt_day, idate->dt_hour, idate->dt_min, idate->dt_sec,
@@ -1769,18 +1799,39 @@ imap_needs_parts(const struct imap_folder_ctx *c, const struct mail_summary *sum
 }
 
 /*
- * Which parts of an outbound message to fetch into h: the text part and
- * the calendar parts small enough to take in.  False if none.
+ * Whether a message's invitations may count (pipeline.c decides): read
+ * from the \Sent folder, or sent from the owner's address and filed in
+ * the owner's mailbox without a Received header.  Only then are its
+ * calendar parts fetched: a stranger's never are.
+ */
+static bool
+imap_owners_own(const struct imap_folder_ctx *c, const struct mail_summary *sum)
+{
+	const struct salesperson	*owner;
+
+	if (c->sent)
+		return true;
+	owner = config_salesperson(c->cfg, c->src->salesperson);
+	return owner != NULL && !sum->received && sum->from.n > 0 &&
+	    config_salesperson_by_email(c->cfg, sum->from.v[0].addr) == owner;
+}
+
+/*
+ * Which parts of an outbound message (summary sum) to fetch into h: the
+ * text part and the calendar parts small enough to take in, when its
+ * invitations may count.  False if none.
  */
 static bool
 imap_held_parts(const struct imap_folder_ctx *c,
-    const struct mailimap_msg_att *att, uint32_t uid, struct imap_held *h)
+    const struct mailimap_msg_att *att, uint32_t uid,
+    const struct mail_summary *sum, struct imap_held *h)
 {
 	struct imap_text_part	cal[IMAP_MAX_CALENDARS];
 	size_t			n, i;
 
 	h->has_text = imap_msg_text_part(att, &h->text);
-	n = imap_msg_calendar_parts(att, cal, IMAP_MAX_CALENDARS);
+	n = imap_owners_own(c, sum) ?
+	    imap_msg_calendar_parts(att, cal, IMAP_MAX_CALENDARS) : 0;
 	if (n > IMAP_MAX_CALENDARS) {
 		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %zu calendar parts; "
 		    "only the first %d read", c->folder, uid, n,
@@ -1824,7 +1875,7 @@ imap_on_message(struct mailimap_msg_att *att, void *arg)
 		c->held = xreallocarray(c->held, c->nheld + 1, sizeof *c->held);
 		h = &c->held[c->nheld];
 		memset(h, 0, sizeof *h);
-		if (imap_held_parts(c, att, uid, h)) {
+		if (imap_held_parts(c, att, uid, &sum, h)) {
 			h->uid = uid;
 			h->sum = sum;	/* taken over */
 			c->nheld++;
@@ -1959,19 +2010,35 @@ imap_stream_to(struct imap_session *s, mailimap_msg_att_handler *h, void *arg)
 	    imap_progress : NULL, NULL);
 }
 
-/* The FETCH items: metadata only, and BODY.PEEK so \Seen is never set. */
+/*
+ * The FETCH items: metadata only, and BODY.PEEK so \Seen is never set.
+ * Outside the \Sent folder also the first byte of the Received header
+ * fields (BODY.PEEK[HEADER.FIELDS (RECEIVED)]<0.1>), which tells a
+ * message that came in by SMTP from a copy the owner's client filed
+ * (RFC 3501 section 6.4.5: without such fields the section is the empty
+ * line alone).
+ */
 static struct mailimap_fetch_type *
-imap_fetch_type(void)
+imap_fetch_type(bool probe)
 {
 	static const char *const	 hdrs[] = { MAIL_EXTRA_HEADERS };
 	struct mailimap_fetch_type	*ft;
-	clist				*hl;
+	clist				*hl, *rl;
 	size_t				 i;
 
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	hl = clist_new();
 	if (ft == NULL || hl == NULL)
 		fatal("out of memory");
+	if (probe) {
+		rl = clist_new();
+		if (rl == NULL || clist_append(rl, xstrdup("RECEIVED")) != 0 ||
+		    mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_body_peek_section_partial(
+		    mailimap_section_new_header_fields(
+		    mailimap_header_list_new(rl)), 0, 1)) != 0)
+			fatal("out of memory");
+	}
 	for (i = 0; i < sizeof hdrs / sizeof hdrs[0]; i++)
 		if (clist_append(hl, xstrdup(hdrs[i])) != 0)
 			fatal("out of memory");
@@ -2794,7 +2861,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		batch = IMAP_BATCH;
 	progress = isatty(STDERR_FILENO) && n > batch;
 	pipeline_stats(p, &ps0);
-	ctx.ft = imap_fetch_type();
+	ctx.ft = imap_fetch_type(!sent);
 	for (i = 0; i < n; i = j) {
 		if (*stop)
 			goto out;

@@ -796,6 +796,7 @@ struct fake {
 	unsigned short	 port;
 	uint32_t	 bad;
 	bool		 invite;
+	bool		 received;	/* the invitations came in by SMTP */
 	char		 start[32];	/* the invitations' DTSTART */
 	int		 connections;
 	int		 fetches;
@@ -883,8 +884,13 @@ fake_fetch_parts(struct fake *f, int fd, const char *tag, const char *set)
 		    "ORGANIZER:mailto:anna@brightline.nl\r\n"
 		    "ATTENDEE:mailto:jan@acme.nl\r\nEND:VEVENT\r\n"
 		    "END:VCALENDAR\r\n", u, f->start);
-		snprintf(buf, sizeof buf, "* %u FETCH (UID %u BODY[1]<0> {4}\r\n"
-		    "Hoi\n BODY[2]<0> {%zu}\r\n%s)\r\n", u, u, strlen(ics), ics);
+		if (strstr(set, "BODY.PEEK[2]") != NULL)
+			snprintf(buf, sizeof buf, "* %u FETCH (UID %u BODY[1]<0> "
+			    "{4}\r\nHoi\n BODY[2]<0> {%zu}\r\n%s)\r\n", u, u,
+			    strlen(ics), ics);
+		else
+			snprintf(buf, sizeof buf, "* %u FETCH (UID %u BODY[1]<0> "
+			    "{4}\r\nHoi\n)\r\n", u, u);
 		fake_write(fd, buf);
 	}
 	snprintf(buf, sizeof buf, "%s OK done\r\n", tag);
@@ -898,7 +904,7 @@ fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
 	char		buf[2048];
 	uint32_t	u;
 
-	if (strstr(set, "BODY.PEEK[2]") != NULL) {
+	if (strstr(set, "BODY.PEEK[1]<") != NULL) {
 		fake_fetch_parts(f, fd, tag, set);
 		return;
 	}
@@ -922,7 +928,9 @@ fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
 			    "(\"CHARSET\" \"utf-8\" \"METHOD\" \"REQUEST\") NIL NIL "
 			    "\"7BIT\" 400 12 NIL NIL NIL NIL) \"ALTERNATIVE\" "
 			    "(\"BOUNDARY\" \"a\") NIL NIL NIL) "
-			    "BODY[HEADER.FIELDS (LIST-ID)] {2}\r\n\r\n)\r\n", u, u, u);
+			    "BODY[HEADER.FIELDS (RECEIVED)]<0> {1}\r\n%s "
+			    "BODY[HEADER.FIELDS (LIST-ID)] {2}\r\n\r\n)\r\n", u, u, u,
+			    f->received ? "R" : "\r");
 		else
 			snprintf(buf, sizeof buf, "* %u FETCH (UID %u "
 			    "INTERNALDATE \"05-Oct-2026 10:00:00 +0200\" ENVELOPE "
@@ -1159,9 +1167,11 @@ test_imap_unparsable_message_skipped(void **state)
 }
 
 /*
- * Invitations anna sent: the text and calendar parts of all messages of
- * the batch come in one UID FETCH, with BODY.PEEK and bounded, and each
- * invitation is an appointment.
+ * Invitations anna sent, filed in her INBOX by her client (no Received
+ * header): the text and calendar parts of all messages of the batch come
+ * in one UID FETCH, with BODY.PEEK and bounded, and each invitation is
+ * an appointment.  The same messages come in by SMTP (a Received header,
+ * so anybody may have sent them): only their text part is fetched.
  */
 static void
 test_imap_invitations_fetched(void **state)
@@ -1171,23 +1181,30 @@ test_imap_invitations_fetched(void **state)
 	struct config	 cfg;
 	struct err	 err;
 	char		*v, want[32];
+	int		 received;
 
 	(void)state;
-	fake_start(&f, 0, true);
-	assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
-	assert_int_equal(f.fetches, 1);
-	assert_int_equal(f.part_fetches, 1);
-	assert_string_equal(f.parts_cmd,
-	    "(UID BODY.PEEK[1]<0.4096> BODY.PEEK[2]<0.1048576>)");
-	v = store_text(st, "SELECT count(DISTINCT uid) FROM appointments "
-	    "WHERE uid LIKE 'inv-%@brightline.nl' AND salesperson = 'anna'");
-	snprintf(want, sizeof want, "%d", FAKE_N);
-	assert_string_equal(v, want);
-	free(v);
-	config_free(&cfg);
-	fake_stop(&f);
-	store_close(st);
-	test_tmpdir_cleanup();
+	for (received = 0; received < 2; received++) {
+		fake_start(&f, 0, true);
+		f.received = received;
+		assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
+		assert_int_equal(f.fetches, 1);
+		assert_int_equal(f.part_fetches, 1);
+		assert_string_equal(f.parts_cmd, received ?
+		    "(UID BODY.PEEK[1]<0.4096>)" :
+		    "(UID BODY.PEEK[1]<0.4096> BODY.PEEK[2]<0.1048576>)");
+		v = store_text(st, "SELECT count(DISTINCT uid) FROM "
+		    "appointments WHERE uid LIKE 'inv-%@brightline.nl' AND "
+		    "salesperson = 'anna'");
+		snprintf(want, sizeof want, "%d", received ? 0 : FAKE_N);
+		assert_string_equal(v, want);
+		free(v);
+		config_free(&cfg);
+		fake_stop(&f);
+		store_close(st);
+		st = NULL;
+		test_tmpdir_cleanup();
+	}
 }
 
 /* The kept folder list: written, read back, and refused when it does not fit. */
