@@ -60,6 +60,13 @@ enum {
 
 enum { IMAP_LEX_UNTAGGED, IMAP_LEX_TAGGED, IMAP_LEX_CONT };
 
+/*
+ * Where the response code of status text is: about to start, in its atom,
+ * past an [ALERT] or [PARSE] that text must follow, or none of these.
+ */
+enum { IMAP_CODE_NONE, IMAP_CODE_START, IMAP_CODE_ATOM, IMAP_CODE_AFTER,
+    IMAP_CODE_NEEDTEXT };
+
 /* Where a "{n}" that may end the line is: none, digits, "}", "}\r". */
 enum { IMAP_BRACE_NONE, IMAP_BRACE_DIGITS, IMAP_BRACE_CLOSED,
     IMAP_BRACE_CR };
@@ -159,8 +166,10 @@ imap_lex_word_end(struct imap_lex *lx)
 	lx->wbuf[lx->wlen < sizeof lx->wbuf ? lx->wlen : 0] = '\0';
 	if (lx->word == 1 && lx->kind != IMAP_LEX_CONT)
 		for (i = 0; i < sizeof status / sizeof status[0]; i++)
-			if (strcasecmp(lx->wbuf, status[i]) == 0)
+			if (strcasecmp(lx->wbuf, status[i]) == 0) {
 				lx->text = true;
+				lx->code = IMAP_CODE_START;
+			}
 	if (lx->word == 2 && lx->kind == IMAP_LEX_UNTAGGED &&
 	    strcasecmp(lx->wbuf, "FETCH") == 0)
 		lx->fetch = true;
@@ -208,6 +217,55 @@ imap_lex_line_end(struct imap_lex *lx)
 	return 0;
 }
 
+/*
+ * Follows the response code at the start of status text.  libetpan 1.9.4
+ * copies the text after [ALERT] or [PARSE] with strdup() unchecked, so
+ * such a code with no text after it (an empty line end, or a byte that is
+ * no TEXT-CHAR) would crash it: refused.  As libetpan (built with
+ * UNSTRICT_SYNTAX) does, blanks (SP, TAB) around the code's atom are
+ * skipped.
+ */
+static int
+imap_lex_code(struct imap_lex *lx, unsigned char c)
+{
+	bool	blank = c == ' ' || c == '\t';
+
+	switch (lx->code) {
+	case IMAP_CODE_START:
+		lx->code = c == '[' ? IMAP_CODE_ATOM : IMAP_CODE_NONE;
+		lx->wlen = 0;
+		break;
+	case IMAP_CODE_ATOM:
+	case IMAP_CODE_AFTER:
+		if (c == ']') {
+			lx->wbuf[lx->wlen < sizeof lx->wbuf ? lx->wlen : 0] =
+			    '\0';
+			lx->code = strcasecmp(lx->wbuf, "ALERT") == 0 ||
+			    strcasecmp(lx->wbuf, "PARSE") == 0 ?
+			    IMAP_CODE_NEEDTEXT : IMAP_CODE_NONE;
+		} else if (blank) {
+			if (lx->wlen > 0)
+				lx->code = IMAP_CODE_AFTER;
+		} else if (lx->code == IMAP_CODE_AFTER)
+			lx->code = IMAP_CODE_NONE;	/* atom SP text */
+		else {
+			if (lx->wlen < sizeof lx->wbuf - 1)
+				lx->wbuf[lx->wlen] = (char)c;
+			lx->wlen++;
+		}
+		break;
+	case IMAP_CODE_NEEDTEXT:
+		if (blank)
+			break;
+		if (c == 0 || c >= 0x80 || c == '\r' || c == '\n')
+			return imap_lex_fail(lx, "an [ALERT] or [PARSE] without "
+			    "text (libetpan would crash on it)");
+		lx->code = IMAP_CODE_NONE;
+		break;
+	}
+	return 0;
+}
+
 /* Tracks a "{n}" that may end the line; any other character ends it. */
 static int
 imap_lex_brace(struct imap_lex *lx, unsigned char c)
@@ -246,6 +304,7 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 		lx->kind = c == '*' ? IMAP_LEX_UNTAGGED : c == '+' ?
 		    IMAP_LEX_CONT : IMAP_LEX_TAGGED;
 		lx->text = lx->kind == IMAP_LEX_CONT;
+		lx->code = IMAP_CODE_NONE;
 		lx->fetch = false;
 		lx->word = 0;
 		lx->wlen = 0;
@@ -262,6 +321,8 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 	}
 	if (lx->kind == IMAP_LEX_UNTAGGED)
 		lx->untagged++;
+	if (lx->text && imap_lex_code(lx, c) != 0)
+		return -1;
 	if (c == '\n') {
 		if (lx->state == IMAP_LEX_WORD)
 			imap_lex_word_end(lx);
@@ -287,7 +348,8 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 		lx->state = IMAP_LEX_QUOTED;
 		break;
 	default:
-		if (c == ' ' || c == '(' || c == ')' || c == '\r') {
+		/* libetpan takes a TAB for a SP (UNSTRICT_SYNTAX). */
+		if (c == ' ' || c == '\t' || c == '(' || c == ')' || c == '\r') {
 			if (lx->state == IMAP_LEX_WORD)
 				imap_lex_word_end(lx);
 			if (c == '(')

@@ -16,6 +16,7 @@ does; every scenario stops sending when the client hangs up:
                 "NO [UNAVAILABLE]" (Exchange); fetch-bad: "BAD [SERVERBUG]"
   status-short  STATUS answered with a tagged OK and no * STATUS line
   caps-empty    CAPABILITY answered with a tagged OK and no * CAPABILITY
+  alert-empty   LOGIN answered "OK [ALERT]" with no text after the code
   deep-body     UID 3's BODYSTRUCTURE nested 20,000 deep (240 KB)
   big-literal   UID 3's header fields announced as a 1.5 GB literal
   long-line     UID 3's answer is a line of 1 GB without CRLF
@@ -131,6 +132,9 @@ class Session:
         self.send("%s OK done\r\n" % tag)
 
     def cmd_LOGIN(self, tag, rest):
+        if self.srv.scenario == "alert-empty":
+            self.send("%s OK [ALERT]\r\n" % tag)
+            return
         self.send("%s OK logged in\r\n" % tag)
 
     def cmd_LOGOUT(self, tag, rest):
