@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -85,6 +86,16 @@ test_imap_lex_bounds(void **state)
 		  "a literal of more than 6000 bytes", false },
 		{ "* OK ready\r\n* 1 FETCH (UID 1 BODY[] {1500}\r\n",
 		  IMAP_KEEP_NO_FETCH, NULL, false },
+		{ "* OK [ALERT]\r\n", IMAP_KEEP_ALL, "[ALERT] or [PARSE] "
+		  "without text", false },
+		{ "* OK ready\r\nA1 NO [parse] \r\n", IMAP_KEEP_ALL,
+		  "[ALERT] or [PARSE] without text", false },
+		{ "* OK ready\r\nA1 OK [PARSE]\t\xc3\xa9\r\n", IMAP_KEEP_ALL,
+		  "[ALERT] or [PARSE] without text", false },
+		{ "* OK [ALERT] hi\r\nA1 OK [ALERTS]\r\nA2 OK [ALERT x] \r\n",
+		  IMAP_KEEP_ALL, NULL, true },
+		{ "* OK ready\r\n0\tOK\t[ PARSE \t ]\t \r\n", IMAP_KEEP_ALL,
+		  "[ALERT] or [PARSE] without text", false },
 	};
 	struct imap_lex_limits	lim = { 8192, 4096, 6000, 16 };
 	struct imap_lex		lx;
@@ -1304,6 +1315,40 @@ test_imap_idle_poll_commands(void **state)
 	test_tmpdir_cleanup();
 }
 
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/*
+ * The IMAP fuzz corpus (seeds and crash reproducers) replayed through
+ * the harness tests/fuzz/fuzz-imap.c, which is linked in: each input is
+ * a server's whole stream, read through the transport and libetpan.
+ */
+static void
+test_imap_fuzz_corpus(void **state)
+{
+	char		 path[1024], rel[512];
+	struct dirent	*de;
+	DIR		*d;
+	char		*buf;
+	size_t		 len, n = 0;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s", test_data_path("corpus/imap"));
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof rel, "corpus/imap/%s", de->d_name);
+		buf = test_read_data(rel, &len);
+		assert_int_equal(LLVMFuzzerTestOneInput((const uint8_t *)buf,
+		    len), 0);
+		free(buf);
+		n++;
+	}
+	closedir(d);
+	assert_true(n > 0);
+}
+
 int
 main(void)
 {
@@ -1326,6 +1371,7 @@ main(void)
 		cmocka_unit_test(test_imap_invitations_fetched),
 		cmocka_unit_test(test_imap_folders_cache),
 		cmocka_unit_test(test_imap_idle_poll_commands),
+		cmocka_unit_test(test_imap_fuzz_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
