@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,6 +258,37 @@ test_imap_nameset(void **state)
 	assert_true(imap_list_same("INBOX", "inbox"));
 	assert_false(imap_list_same("Sent", "sent"));
 	imap_nameset_clear(&ns);
+}
+
+/*
+ * No descriptor left (EMFILE): the transport says "too many open files",
+ * not "out of memory" as libetpan's socket driver did.
+ */
+static void
+test_imap_stream_emfile(void **state)
+{
+	struct imap_stream_conf	 conf = { 2, 2, IMAP_MAX_RESPONSE };
+	struct rlimit		 old, low;
+	struct err		 err;
+	mailstream		*ms = NULL;
+	int			 fd, rc;
+
+	(void)state;
+	/* The lowest free descriptor: every one below it is in use. */
+	fd = dup(0);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	rc = imap_stream_connect("127.0.0.1", 9, false, &conf, NULL, &ms, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(rc, -1);
+	assert_null(ms);
+	assert_int_equal(err.cls, ERR_TEMP);
+	if (strstr(err.msg, "cannot connect: too many open files") == NULL)
+		fail_msg("%s", err.msg);
 }
 
 /* Server text made safe: control characters and bad UTF-8 become '?'. */
@@ -1358,6 +1390,7 @@ main(void)
 		cmocka_unit_test(test_imap_list_entry),
 		cmocka_unit_test(test_imap_nameset),
 		cmocka_unit_test(test_imap_stream_safe),
+		cmocka_unit_test(test_imap_stream_emfile),
 		cmocka_unit_test(test_imap_url_parse),
 		cmocka_unit_test(test_imap_uid_set_runs),
 		cmocka_unit_test(test_imap_utf7_encode),
