@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -1250,6 +1251,52 @@ test_imap_invitations_fetched(void **state)
 	}
 }
 
+/*
+ * A connection on a descriptor above FD_SETSIZE works: the transport
+ * waits with poll() (libetpan's socket driver used select(), which
+ * cannot take such a descriptor).
+ */
+static void
+test_imap_high_descriptors(void **state)
+{
+	struct fake	 f;
+	struct store	*st = NULL;
+	struct config	 cfg;
+	struct err	 err;
+	struct rlimit	 old, high;
+	int		 fds[FD_SETSIZE + 64];
+	size_t		 n = 0, i;
+	char		*v, want[32];
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	if (old.rlim_max < FD_SETSIZE + 256)
+		skip();
+	high = old;
+	high.rlim_cur = FD_SETSIZE + 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &high), 0);
+	/* Fill the descriptors up to FD_SETSIZE + 16. */
+	while (n < sizeof fds / sizeof fds[0]) {
+		fds[n] = dup(0);
+		assert_true(fds[n] >= 0);
+		if (fds[n++] >= FD_SETSIZE + 16)
+			break;
+	}
+	fake_start(&f, 0, false);
+	assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
+	v = store_text(st, "SELECT count(*) FROM signals");
+	snprintf(want, sizeof want, "%d", FAKE_N);
+	assert_string_equal(v, want);
+	free(v);
+	config_free(&cfg);
+	fake_stop(&f);
+	store_close(st);
+	test_tmpdir_cleanup();
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+}
+
 /* The kept folder list: written, read back, and refused when it does not fit. */
 static void
 test_imap_folders_cache(void **state)
@@ -1404,6 +1451,7 @@ main(void)
 		cmocka_unit_test(test_imap_invitations_fetched),
 		cmocka_unit_test(test_imap_folders_cache),
 		cmocka_unit_test(test_imap_idle_poll_commands),
+		cmocka_unit_test(test_imap_high_descriptors),
 		cmocka_unit_test(test_imap_fuzz_corpus),
 	};
 
