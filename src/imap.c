@@ -1142,7 +1142,7 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 
 /* The transport's bounds for a source (imap-stream.h). */
 static void
-imap_stream_conf(const struct source *src, struct imap_stream_conf *conf)
+imap_transport_conf(const struct source *src, struct imap_stream_conf *conf)
 {
 	memset(conf, 0, sizeof *conf);
 	conf->timeout = src->timeout > 0 ? src->timeout : 60;
@@ -1203,7 +1203,7 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 		fatal("out of memory");
 	if (log_level >= LOG_LVL_DEBUG)
 		mailimap_set_logger(s->imap, imap_logger, s);
-	imap_stream_conf(src, &conf);
+	imap_transport_conf(src, &conf);
 	if (imap_stream_connect(s->url.host, s->url.port, s->url.implicit_tls,
 	    &conf, s->stop, &ms, err) != 0) {
 		if (strstr(err->msg, "TLS handshake") != NULL)
