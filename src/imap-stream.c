@@ -328,6 +328,7 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 			imap_lex_word_end(lx);
 		return imap_lex_check(lx, 0) != 0 ? -1 : imap_lex_line_end(lx);
 	}
+	/* The counts are checked at line ends and at the end of each chunk. */
 	/* A "{n}" counts outside quoted strings, and in text (see line_end). */
 	if (lx->text || (lx->state != IMAP_LEX_QUOTED &&
 	    lx->state != IMAP_LEX_QUOTED_ESC)) {
@@ -336,7 +337,7 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 	} else
 		lx->brace = IMAP_BRACE_NONE;
 	if (lx->text)
-		return imap_lex_check(lx, 0);
+		return 0;
 	switch (lx->state) {
 	case IMAP_LEX_QUOTED:
 		if (c == '\\')
@@ -352,8 +353,8 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 		if (c == ' ' || c == '\t' || c == '(' || c == ')' || c == '\r') {
 			if (lx->state == IMAP_LEX_WORD)
 				imap_lex_word_end(lx);
-			if (c == '(')
-				lx->depth++;
+			if (c == '(' && ++lx->depth > lx->lim.depth)
+				return imap_lex_check(lx, 0);
 			else if (c == ')' && lx->depth > 0)
 				lx->depth--;
 			break;
@@ -372,7 +373,7 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 		lx->wlen++;
 		break;
 	}
-	return imap_lex_check(lx, 0);
+	return 0;
 }
 
 int
@@ -403,6 +404,13 @@ imap_lex_feed(struct imap_lex *lx, const char *buf, size_t len)
 		if (imap_lex_byte(lx, *p++) != 0)
 			return -1;
 	}
+	/*
+	 * Before any of the chunk is handed up: what it adds to the answer
+	 * is only in the caller's buffer yet, and a literal's size was
+	 * checked at its announcement.
+	 */
+	if (lx->state != IMAP_LEX_FAILED && imap_lex_check(lx, 0) != 0)
+		return -1;
 	return lx->state == IMAP_LEX_FAILED ? -1 : 0;
 }
 
