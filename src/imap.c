@@ -16,9 +16,18 @@
  * file, and its text/calendar and application/ics parts (up to 1 MiB
  * each), the invitations the pipeline turns into appointments: all parts
  * of a batch in one UID FETCH per distinct message structure.  A
- * message whose FETCH answer libetpan cannot parse is found by asking
- * again in halves on fresh connections, skipped with a warning and
- * recorded in the folder's "skipped" cursor.
+ * message whose FETCH answer libetpan cannot parse, or that the server
+ * refuses (NO or BAD, as Exchange does for one message), is found by
+ * asking again in halves (on a fresh connection after a parse error).
+ * An unparsable one is skipped with a warning and recorded in the
+ * folder's "skipped" cursor; a refused one, like one the server leaves
+ * out of its answer, is asked again at the next polls ("retry" cursor)
+ * and given up with a warning after IMAP_RETRY_MAX of them.  UIDNEXT is
+ * kept as a 64-bit number: after UID 2^32 - 1 it is 2^32.
+ *
+ * libetpan 1.9.4 hands results over unevenly on errors (a FETCH list it
+ * freed itself, a STATUS or LIST result set on a NO, NULL on an OK
+ * without the untagged line): each call below says which it is.
  * It never changes a mailbox: no SELECT, STORE, EXPUNGE, APPEND, COPY or
  * MOVE is ever sent.
  *
@@ -55,6 +64,8 @@
 #include "account.h"
 #include "config.h"
 #include "imap.h"
+#include "imap-list.h"
+#include "imap-stream.h"
 #include "log.h"
 #include "mail.h"
 #include "pipeline.h"
@@ -67,14 +78,32 @@
 /* Where the folder list is kept: a cursor of the source. */
 #define IMAP_CACHE_SCOPE	"discovery"
 #define IMAP_CACHE_NAME		"folders"
+/* Folders, and bytes of their names, a LIST may give (some 40 MB at most). */
+#define IMAP_MAX_FOLDERS	200000
+#define IMAP_MAX_FOLDER_BYTES	(16 * 1024 * 1024)
 /* Folder names listed in a doctor's hint. */
 #define IMAP_HINT_FOLDERS	12
 #define IMAP_MAX_DEPTH		32
 #define IMAP_MAX_PARAMS		64
 /* Bytes of a text part fetched for its hashtags (BODY.PEEK[n]<0.4096>). */
 #define IMAP_TEXT_MAX		4096
-/* Unparsable messages skipped in one folder before the folder fails. */
+/* Bytes of the header fields read of a message (a few are asked for). */
+#define IMAP_HEADER_MAX		(256 * 1024)
+/* Messages skipped or put off in one folder's poll before it fails. */
 #define IMAP_MAX_SKIPPED	20
+/* Polls that ask for a message in vain before it is given up. */
+#define IMAP_RETRY_MAX		3
+/* UIDs kept in the folder's "retry" cursor. */
+#define IMAP_RETRY_KEEP		100
+/*
+ * A command and its answer may take this many times the source's timeout
+ * (which bounds each wait for data), a poll's session sixty times: an
+ * hour by default, after which the folders left wait for the next poll.
+ */
+#define IMAP_COMMAND_TIMEOUTS	10
+#define IMAP_SESSION_TIMEOUTS	60
+/* Seconds LOGOUT may take. */
+#define IMAP_LOGOUT_SECS	5
 /* Skipped UIDs kept in the folder's "skipped" cursor. */
 #define IMAP_SKIPPED_KEEP	50
 
@@ -96,6 +125,9 @@ struct imap_session {
 	long		 sent;		/* index of the \Sent folder in folders, -1 */
 	struct strlist	 missing;	/* configured folders the server lacks */
 	time_t		 listed;	/* when folders were resolved */
+	volatile sig_atomic_t *stop;	/* borrowed for a poll; may be NULL */
+	int64_t		 session_end;	/* the poll's deadline (imap_stream_clock) */
+	int		 session_secs;	/* and how long it was given */
 	source_say_fn	 say;		/* doctor's reporter; NULL while polling */
 	void		*say_arg;
 	unsigned	 nfail;		/* failed findings reported */
@@ -388,6 +420,8 @@ imap_part(struct mail_summary *out, struct mailimap_body_type_1part *p)
 		if (p->bd_data.bd_type_basic->bd_media_basic != NULL &&
 		    p->bd_data.bd_type_basic->bd_media_basic->med_type ==
 		    MAILIMAP_MEDIA_BASIC_MESSAGE &&
+		    p->bd_data.bd_type_basic->bd_media_basic->med_subtype !=
+		    NULL &&
 		    strcasecmp(p->bd_data.bd_type_basic->bd_media_basic->
 		    med_subtype, "delivery-status") == 0)
 			out->bulk |= MAIL_BULK_DSN;
@@ -678,6 +712,28 @@ imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *tp,
 	free(text);
 }
 
+/* Whether a BODY[...] answer is that of HEADER.FIELDS (RECEIVED). */
+static bool
+imap_is_received_probe(const struct mailimap_msg_att_body_section *sec)
+{
+	const struct mailimap_section_spec	*sp;
+	const struct mailimap_section_msgtext	*mt;
+	clist					*hl;
+	const char				*name;
+
+	if (sec == NULL || sec->sec_section == NULL ||
+	    (sp = sec->sec_section->sec_spec) == NULL ||
+	    sp->sec_type != MAILIMAP_SECTION_SPEC_SECTION_MSGTEXT ||
+	    (mt = sp->sec_data.sec_msgtext) == NULL ||
+	    mt->sec_type != MAILIMAP_SECTION_MSGTEXT_HEADER_FIELDS ||
+	    mt->sec_header_list == NULL ||
+	    (hl = mt->sec_header_list->hdr_list) == NULL ||
+	    clist_count(hl) != 1 || clist_begin(hl) == NULL)
+		return false;
+	name = clist_content(clist_begin(hl));
+	return name != NULL && strcasecmp(name, "RECEIVED") == 0;
+}
+
 int
 imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
     uint32_t *uid)
@@ -685,7 +741,7 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	struct mailimap_envelope	*env = NULL;
 	struct mailimap_body		*body = NULL;
 	struct mailimap_date_time	*idate = NULL;
-	struct mailimap_msg_att_body_section *hdr = NULL;
+	struct mailimap_msg_att_body_section *hdr = NULL, *probe = NULL;
 	struct mailimap_msg_att_item	*item;
 	struct mailimap_msg_att_static	*st;
 	struct imap_text_part		 cals[IMAP_MAX_CALENDARS];
@@ -718,12 +774,20 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 			body = st->att_data.att_bodystructure;
 			break;
 		case MAILIMAP_MSG_ATT_BODY_SECTION:
-			hdr = st->att_data.att_body_section;
+			if (imap_is_received_probe(st->att_data.att_body_section))
+				probe = st->att_data.att_body_section;
+			else
+				hdr = st->att_data.att_body_section;
 			break;
 		}
 	}
 	if (*uid == 0 || env == NULL)
 		return -1;
+
+	/* Unknown (no probe answer) counts as received. */
+	out->received = probe == NULL || (probe->sec_length > 0 &&
+	    probe->sec_body_part != NULL && probe->sec_body_part[0] != '\r' &&
+	    probe->sec_body_part[0] != '\n');
 
 	if (idate != NULL && imap_tm_to_time(idate->dt_year, idate->dt_month,
 	    idate->dt_day, idate->dt_hour, idate->dt_min, idate->dt_sec,
@@ -748,8 +812,11 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	n = imap_body_calendars(body, cals, IMAP_MAX_CALENDARS);
 	for (i = 0; i < n && i < IMAP_MAX_CALENDARS; i++)
 		strlist_add(&out->calendar_sections, cals[i].section);
+	/* A server may send more than the few fields asked for: cut. */
 	if (hdr != NULL && hdr->sec_body_part != NULL)
-		mail_apply_headers(out, hdr->sec_body_part, hdr->sec_length);
+		mail_apply_headers(out, hdr->sec_body_part,
+		    hdr->sec_length < IMAP_HEADER_MAX ? hdr->sec_length :
+		    IMAP_HEADER_MAX);
 	if (out->in_reply_to == NULL)
 		out->in_reply_to = imap_msgid(env->env_in_reply_to);
 	return 0;
@@ -783,6 +850,8 @@ imap_strerror(int r)
 		return "connection lost or timed out";
 	case MAILIMAP_ERROR_PARSE:
 		return "unparsable server response";
+	case MAILIMAP_ERROR_FATAL:
+		return "the server closed the connection (BYE)";
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
 		return "connection refused";
 	case MAILIMAP_ERROR_MEMORY:
@@ -801,19 +870,42 @@ static bool
 imap_fatal_error(int r)
 {
 	return r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
-	    r == MAILIMAP_ERROR_CONNECTION_REFUSED ||
+	    r == MAILIMAP_ERROR_FATAL || r == MAILIMAP_ERROR_CONNECTION_REFUSED ||
 	    r == MAILIMAP_ERROR_MEMORY || r == MAILIMAP_ERROR_SSL ||
 	    r == MAILIMAP_ERROR_BAD_STATE;
 }
 
-/* The server's text for the last tagged response, or a placeholder. */
+/* Server text made safe for logs, errors and terminals (imap_stream_safe). */
 static const char *
-imap_response(const struct imap_session *s)
+imap_safe(const char *in, char *out, size_t len)
 {
-	if (s->imap != NULL && s->imap->imap_response != NULL &&
-	    *s->imap->imap_response != '\0')
-		return s->imap->imap_response;
-	return "no reason given";
+	return imap_stream_safe(in, out, len);
+}
+
+/*
+ * The server's text for the last tagged response, with the atom of its
+ * response code ("[UNAVAILABLE] ..."), which libetpan keeps apart, made
+ * safe to show; a placeholder when there is none.
+ */
+static const char *
+imap_response(const struct imap_session *s, char *out, size_t len)
+{
+	const struct mailimap_response_info	*ri;
+	const char				*text = NULL, *atom = NULL;
+	char					 raw[512];
+
+	if (s->imap != NULL) {
+		text = s->imap->imap_response;
+		ri = s->imap->imap_response_info;
+		if (ri != NULL && ri->rsp_atom != NULL && *ri->rsp_atom != '\0')
+			atom = ri->rsp_atom;
+	}
+	if (text != NULL && *text == '\0')
+		text = NULL;
+	snprintf(raw, sizeof raw, "%s%s%s%s", atom != NULL ? "[" : "",
+	    atom != NULL ? atom : "", atom != NULL ? "] " : "",
+	    text != NULL ? text : atom != NULL ? "" : "no reason given");
+	return imap_safe(raw, out, len);
 }
 
 /* Drops the connection; LOGOUT only when polite (the connection works). */
@@ -822,8 +914,13 @@ imap_disconnect(struct imap_session *s, bool polite)
 {
 	if (s->imap == NULL)
 		return;
-	if (polite && s->imap->imap_stream != NULL)
+	if (polite && s->imap->imap_stream != NULL) {
+		/* A few seconds at most: the answer changes nothing. */
+		imap_stream_arm(s->imap->imap_stream, s->stop,
+		    imap_stream_clock() + IMAP_LOGOUT_SECS * 1000,
+		    IMAP_LOGOUT_SECS);
 		mailimap_logout(s->imap);
+	}
 	/* mailimap_free() would send LOGOUT and wait for the answer. */
 	if (s->imap->imap_stream != NULL) {
 		mailstream_close(s->imap->imap_stream);
@@ -841,15 +938,20 @@ imap_disconnect(struct imap_session *s, bool polite)
 static int
 imap_fail(struct imap_session *s, int r, const char *what, struct err *err)
 {
-	if (imap_fatal_error(r)) {
+	const char	*why = NULL;
+	char		 text[512];
+
+	if (s->imap != NULL)
+		imap_stream_failure(s->imap->imap_stream, &why);
+	if (why != NULL || imap_fatal_error(r)) {
 		err_set(err, ERR_TEMP, "%s: %s: %s", s->url.host, what,
-		    imap_strerror(r));
+		    why != NULL ? why : imap_strerror(r));
 		s->lost = true;
 		imap_disconnect(s, false);
 		return -1;
 	}
 	return err_set(err, ERR_WAIT, "%s: %s: %s", s->url.host, what,
-	    imap_response(s));
+	    imap_response(s, text, sizeof text));
 }
 
 /* Protocol trace at debug level: commands only, authentication redacted. */
@@ -898,21 +1000,51 @@ imap_caps_forget(struct imap_session *s)
 }
 
 /*
+ * Sends CAPABILITY and reads the answer, which libetpan files in the
+ * connection info.  Not mailimap_capability(): it copies that list, and
+ * libetpan 1.9.4 dereferences it unchecked, so an OK without a
+ * * CAPABILITY line would crash it.  These are the exported steps it is
+ * made of.
+ */
+static int
+imap_capability_cmd(mailimap *imap)
+{
+	static const char		 cmd[] = "CAPABILITY\r\n";
+	struct mailimap_response	*resp = NULL;
+	int				 r, state;
+
+	r = mailimap_send_current_tag(imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	if (mailstream_write(imap->imap_stream, cmd, sizeof cmd - 1) !=
+	    (ssize_t)(sizeof cmd - 1) || mailstream_flush(imap->imap_stream) != 0 ||
+	    mailimap_read_line(imap) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	r = mailimap_parse_response(imap, &resp);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
+	    rsp_type;
+	mailimap_response_free(resp);
+	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
+	    MAILIMAP_ERROR_CAPABILITY;
+}
+
+/*
  * Asks CAPABILITY unless the server listed them in a response code (the
  * greeting's, or the tagged OK of LOGIN's) since they were last forgotten.
+ * A server that answers without any leaves the list empty.
  */
 static int
 imap_capability(struct imap_session *s, struct err *err)
 {
-	struct mailimap_capability_data	*caps = NULL;
-	int				 r;
+	int	r;
 
 	if (imap_caps(s) != NULL)
 		return 0;
-	r = mailimap_capability(s->imap, &caps);
+	r = imap_capability_cmd(s->imap);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(s, r, "CAPABILITY", err);
-	mailimap_capability_data_free(caps);
 	return 0;
 }
 
@@ -923,6 +1055,8 @@ imap_caps_text(const struct imap_session *s, char *out, size_t len)
 	struct mailimap_capability_data	*caps = imap_caps(s);
 	struct mailimap_capability	*c;
 	clistiter			*it;
+	const char			*name;
+	char				 safe[256];
 	size_t				 n = 0;
 
 	out[0] = '\0';
@@ -933,10 +1067,11 @@ imap_caps_text(const struct imap_session *s, char *out, size_t len)
 		c = clist_content(it);
 		if (c == NULL)
 			continue;
+		name = c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ?
+		    c->cap_data.cap_auth_type : c->cap_data.cap_name;
 		snprintf(out + n, len - n, "%s%s%s", n > 0 ? " " : "",
 		    c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ? "AUTH=" : "",
-		    c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ?
-		    c->cap_data.cap_auth_type : c->cap_data.cap_name);
+		    imap_safe(name != NULL ? name : "", safe, sizeof safe));
 		n = strlen(out);
 	}
 }
@@ -946,7 +1081,7 @@ static int
 imap_login(struct imap_session *s, const struct source *src, struct err *err)
 {
 	bool		 xoauth2, plain = false;
-	char		*secret = NULL;
+	char		*secret = NULL, text[512];
 	const char	*user = src->user != NULL ? src->user : "";
 	const char	*mech;
 	int		 r;
@@ -993,12 +1128,50 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 			imap_fail(s, r, "login", err);
 		else
 			err_set(err, ERR_WAIT, "%s: login as %s failed: %s",
-			    s->url.host, user, imap_response(s));
+			    s->url.host, user, imap_response(s, text,
+			    sizeof text));
 		imap_note(s, false, "%s (%s); check user = and the password of "
 		    "[imap %s]", err->msg, mech, src->key);
 		return -1;
 	}
 	imap_note(s, true, "logged in as %s (%s)", user, mech);
+	return 0;
+}
+
+/* The transport's bounds for a source (imap-stream.h). */
+static void
+imap_transport_conf(const struct source *src, struct imap_stream_conf *conf)
+{
+	memset(conf, 0, sizeof *conf);
+	conf->timeout = src->timeout > 0 ? src->timeout : 60;
+	conf->command_timeout = conf->timeout * IMAP_COMMAND_TIMEOUTS;
+	conf->max_response = IMAP_MAX_RESPONSE;
+}
+
+/* Verifies the certificate of a TLS stream, with a hint when it fails. */
+static int
+imap_open_verify(struct imap_session *s, const struct source *src,
+    mailstream *ms, const char **hint, struct err *err)
+{
+	if (imap_stream_verify(ms, s->url.host, src->ca_file, err) != 0) {
+		if (err->cls == ERR_FINAL)
+			*hint = "fix ca_file =";
+		else if (strstr(err->msg, "does not match") != NULL)
+			*hint = "put the name the certificate is made out to in "
+			    "url =";
+		else if (strstr(err->msg, "expired") != NULL)
+			*hint = "the server's certificate must be renewed";
+		else if (strstr(err->msg, "not activated") != NULL)
+			*hint = "the certificate is not valid yet: check the "
+			    "clocks";
+		else
+			*hint = "set ca_file = to the CA that signed it (or to "
+			    "the certificate itself when it is self-signed)";
+		return -1;
+	}
+	imap_note(s, true, "TLS: certificate verified for %s (%s%s)",
+	    s->url.host, src->ca_file != NULL ? "ca_file " :
+	    "system trust store", src->ca_file != NULL ? src->ca_file : "");
 	return 0;
 }
 
@@ -1011,10 +1184,12 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 static int
 imap_open(struct imap_session *s, const struct source *src, struct err *err)
 {
-	char		 caps[1024];
-	const char	*hint = NULL;
-	bool		 preauth;
-	int		 r;
+	struct imap_stream_conf	 conf;
+	mailstream		*ms = NULL;
+	char			 caps[1024];
+	const char		*hint = NULL, *why;
+	bool			 preauth;
+	int			 r;
 
 	if (s->url.implicit_tls && src->tls == TLS_NONE) {
 		err_set(err, ERR_FINAL, "tls = none needs an imap:// url");
@@ -1024,33 +1199,44 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 	s->imap = mailimap_new(0, NULL);
 	if (s->imap == NULL)
 		fatal("out of memory");
-	mailimap_set_timeout(s->imap, src->timeout > 0 ? src->timeout : 60);
 	if (log_level >= LOG_LVL_DEBUG)
 		mailimap_set_logger(s->imap, imap_logger, s);
-	if (s->url.implicit_tls)
-		r = mailimap_ssl_connect_with_callback(s->imap, s->url.host,
-		    s->url.port, tls_sni_callback, s->url.host);
-	else
-		r = mailimap_socket_connect(s->imap, s->url.host, s->url.port);
-	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
-	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
-		err_set(err, ERR_TEMP, "%s:%u: cannot connect: %s", s->url.host,
-		    (unsigned)s->url.port, imap_strerror(r));
-		if (r == MAILIMAP_ERROR_SSL)
+	imap_transport_conf(src, &conf);
+	if (imap_stream_connect(s->url.host, s->url.port, s->url.implicit_tls,
+	    &conf, s->stop, &ms, err) != 0) {
+		if (strstr(err->msg, "TLS handshake") != NULL)
 			hint = "is this port imaps (993) or imap with STARTTLS "
 			    "(143)?";
-		else if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE)
-			hint = "no IMAP greeting came in time: is this an IMAP "
-			    "port? (timeout =)";
-		else
+		else if (strstr(err->msg, "cannot resolve") != NULL)
+			hint = "check the host name in url =";
+		else if (strstr(err->msg, "too many open files") == NULL)
 			hint = "check the host and port in url = and that "
 			    "nothing blocks them";
 		goto fail;
 	}
-	preauth = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
 	imap_note(s, true, "connected to %s:%u%s", s->url.host,
 	    (unsigned)s->url.port, s->url.implicit_tls ? " with TLS (imaps)" :
 	    "");
+	/* The certificate is checked before even the greeting is read. */
+	if (s->url.implicit_tls && imap_open_verify(s, src, ms, &hint,
+	    err) != 0) {
+		mailstream_close(ms);
+		goto fail;
+	}
+	imap_stream_arm(ms, s->stop, s->session_end, s->session_secs);
+	r = mailimap_connect(s->imap, ms);
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		imap_stream_failure(ms, &why);
+		err_set(err, ERR_TEMP, "%s:%u: no IMAP greeting: %s", s->url.host,
+		    (unsigned)s->url.port, why != NULL ? why :
+		    r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION ?
+		    "the server refused the connection (BYE)" :
+		    imap_strerror(r));
+		hint = "is this an IMAP port? (timeout =)";
+		goto fail;
+	}
+	preauth = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
 
 	if (!s->url.implicit_tls && src->tls != TLS_NONE) {
 		if (preauth) {
@@ -1068,39 +1254,31 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 			    "loopback";
 			goto fail;
 		}
-		r = mailimap_socket_starttls_with_callback(s->imap,
-		    tls_sni_callback, s->url.host);
+		r = mailimap_starttls(s->imap);
 		if (r != MAILIMAP_NO_ERROR) {
 			imap_fail(s, r, "STARTTLS", err);
 			goto fail;
 		}
-		imap_caps_forget(s);
-		imap_note(s, true, "STARTTLS negotiated");
-	}
-	if (src->tls != TLS_NONE) {
-		if (tls_verify(s->imap->imap_stream, s->url.host, src->ca_file,
-		    err) != 0) {
-			if (err->cls == ERR_FINAL)
-				hint = "fix ca_file =";
-			else if (strstr(err->msg, "does not match") != NULL)
-				hint = "put the name the certificate is made out "
-				    "to in url =";
-			else if (strstr(err->msg, "expired") != NULL)
-				hint = "the server's certificate must be renewed";
-			else if (strstr(err->msg, "not activated") != NULL)
-				hint = "the certificate is not valid yet: check "
-				    "the clocks";
-			else
-				hint = "set ca_file = to the CA that signed it "
-				    "(or to the certificate itself when it is "
-				    "self-signed)";
+		/*
+		 * Anything the server sent after its OK would be taken as
+		 * said under TLS (CVE-2020-15953): refused.
+		 */
+		if (imap_stream_buffered(s->imap->imap_stream)) {
+			err_set(err, ERR_WAIT, "%s: STARTTLS: the server sent "
+			    "more after its OK; refusing the connection",
+			    s->url.host);
 			goto fail;
 		}
-		imap_note(s, true, "TLS: certificate verified for %s (%s%s)",
-		    s->url.host, src->ca_file != NULL ? "ca_file " :
-		    "system trust store", src->ca_file != NULL ? src->ca_file :
-		    "");
-	} else
+		if (imap_stream_starttls(s->imap->imap_stream, s->url.host,
+		    err) != 0)
+			goto fail;
+		imap_caps_forget(s);
+		imap_note(s, true, "STARTTLS negotiated");
+		if (imap_open_verify(s, src, s->imap->imap_stream, &hint,
+		    err) != 0)
+			goto fail;
+	}
+	if (src->tls == TLS_NONE)
 		imap_note(s, true, "TLS: none (tls = none): the password "
 		    "crosses the network unencrypted");
 	if (imap_capability(s, err) != 0)
@@ -1134,13 +1312,26 @@ fail:
 	return -1;
 }
 
+/* Whether a list holds a mailbox name (exactly, but for INBOX). */
+static bool
+imap_has_name(const struct strlist *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (imap_list_same(l->v[i], name))
+			return true;
+	return false;
+}
+
 /* The server's name for a configured folder, trying its delimiter and INBOX prefix. */
 static const char *
-imap_find_mailbox(const struct strlist *names, const char *want, char delim)
+imap_find_mailbox(const struct imap_nameset *names, const char *want,
+    char delim)
 {
-	char	*alt, *cand[3];
-	size_t	 i, j;
-	const char *found = NULL;
+	char		*alt, *cand[3];
+	size_t		 j;
+	const char	*found = NULL;
 
 	cand[0] = xstrdup(want);
 	cand[1] = xstrdup(want);
@@ -1151,61 +1342,74 @@ imap_find_mailbox(const struct strlist *names, const char *want, char delim)
 	cand[2] = delim != '\0' ? xasprintf("INBOX%c%s", delim, cand[1]) :
 	    xstrdup(want);
 	for (j = 0; j < 3 && found == NULL; j++)
-		for (i = 0; i < names->n; i++) {
-			if (strcmp(names->v[i], cand[j]) == 0 ||
-			    (strcasecmp(cand[j], "INBOX") == 0 &&
-			    strcasecmp(names->v[i], "INBOX") == 0)) {
-				found = names->v[i];
-				break;
-			}
-		}
+		found = imap_nameset_get(names, cand[j]);
 	for (j = 0; j < 3; j++)
 		free(cand[j]);
 	return found;
 }
 
-/* Reads one LIST or XLIST answer: selectable names, delimiter, \Sent folder. */
-static void
-imap_read_list(clist *list, struct strlist *names, char *delim, char **sent)
-{
-	clistiter			*it, *fi;
-	struct mailimap_mailbox_list	*mb;
-	struct mailimap_mbx_list_oflag	*of;
-	bool				 noselect, is_sent;
+/* What a LIST or XLIST answer gives discovery. */
+struct imap_listing {
+	struct imap_nameset	 names;		/* selectable mailboxes */
+	size_t			 bytes;		/* of their names */
+	bool			 full;		/* IMAP_MAX_FOLDERS reached */
+	char			 delim;		/* the first one given */
+	char			*sent;		/* owned: the first \Sent one */
+};
 
-	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
-		mb = clist_content(it);
-		if (mb == NULL || mb->mb_name == NULL)
-			continue;
-		if (*delim == '\0')
-			*delim = mb->mb_delimiter;
-		noselect = is_sent = false;
-		if (mb->mb_flag != NULL) {
-			if (mb->mb_flag->mbf_type == MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
-			    mb->mb_flag->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT)
-				noselect = true;
-			for (fi = mb->mb_flag->mbf_oflags != NULL ?
-			    clist_begin(mb->mb_flag->mbf_oflags) : NULL;
-			    fi != NULL; fi = clist_next(fi)) {
-				of = clist_content(fi);
-				if (of == NULL || of->of_type !=
-				    MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT ||
-				    of->of_flag_ext == NULL)
-					continue;
-				if (strcasecmp(of->of_flag_ext, "Sent") == 0)
-					is_sent = true;
-				else if (strcasecmp(of->of_flag_ext, "NonExistent") == 0 ||
-				    strcasecmp(of->of_flag_ext, "Noselect") == 0)
-					noselect = true;
-			}
-		}
-		if (noselect)
-			continue;
-		if (!strlist_contains(names, mb->mb_name))
-			strlist_add(names, mb->mb_name);
-		if (is_sent && *sent == NULL)
-			*sent = xstrdup(mb->mb_name);
+/* Takes one LIST or XLIST entry: a selectable name, delimiter, \Sent. */
+static void
+imap_listing_add(const struct imap_list_entry *e, void *arg)
+{
+	struct imap_listing	*l = arg;
+
+	if (l->delim == '\0')
+		l->delim = e->delim;
+	if (e->noselect || l->full)
+		return;
+	if (l->names.names.n >= IMAP_MAX_FOLDERS ||
+	    l->bytes + strlen(e->name) > IMAP_MAX_FOLDER_BYTES) {
+		l->full = true;
+		return;
 	}
+	if (imap_nameset_add(&l->names, e->name))
+		l->bytes += strlen(e->name);
+	if (e->sent && l->sent == NULL)
+		l->sent = xstrdup(e->name);
+}
+
+/*
+ * Sends LIST or XLIST and adds its answer to l.  Returns 0, or -1 with
+ * err and the connection dropped when it broke; a NO or BAD is only
+ * logged, in *refused.
+ */
+static int
+imap_listing_run(struct imap_session *s, const char *cmd,
+    struct imap_listing *l, bool *refused, struct err *err)
+{
+	char	text[512], safe[512];
+	size_t	bad = 0;
+	int	r;
+
+	*refused = false;
+	r = imap_list_run(s->imap, cmd, imap_listing_add, l, &bad, text,
+	    sizeof text);
+	if (bad > 0)
+		imap_log(LOG_LVL_WARN, s, "%s: %zu folder names skipped "
+		    "(malformed, or holding control characters)", cmd, bad);
+	if (r == MAILIMAP_NO_ERROR && l->full)
+		return err_set(err, ERR_TEMP, "%s: %s: more than %d folders, or "
+		    "%d MiB of folder names; not read", s->url.host, cmd,
+		    IMAP_MAX_FOLDERS, IMAP_MAX_FOLDER_BYTES >> 20);
+	if (r == MAILIMAP_NO_ERROR)
+		return 0;
+	if (r == MAILIMAP_ERROR_LIST || r == MAILIMAP_ERROR_PROTOCOL) {
+		*refused = true;
+		err_set(err, ERR_WAIT, "%s: %s refused: %s", s->url.host, cmd,
+		    imap_safe(text, safe, sizeof safe));
+		return 0;
+	}
+	return imap_fail(s, r, cmd, err);
 }
 
 /* The first folder names of a list, for a doctor's hint. */
@@ -1229,42 +1433,43 @@ imap_names_text(const struct strlist *names, char *out, size_t len)
  * Resolves the folders to poll: INBOX and the \Sent special-use folder
  * (RFC 6154, or Gmail's XLIST), or the configured ones in the server's
  * spelling.  Roles come from flags only, never from localised names.
+ * LIST is read line by line into a hash set (imap-list.c): linear in the
+ * number of folders, names compared exactly but for INBOX, and at most
+ * IMAP_MAX_FOLDERS of them.
  */
 static int
 imap_discover(struct imap_session *s, const struct source *src,
     struct err *err)
 {
-	struct strlist	 names = { NULL, 0, 0 };
-	clist		*list = NULL;
-	char		 delim = '\0', *sent = NULL, *enc, all[1024];
-	const char	*found, *how = "SPECIAL-USE";
-	size_t		 i;
-	int		 r;
+	struct imap_listing	 l;
+	struct imap_nameset	*names = &l.names;
+	char			 delim, *sent, *enc, all[1024];
+	const char		*found, *how = "SPECIAL-USE";
+	size_t			 i;
+	bool			 refused;
 
-	r = mailimap_list(s->imap, "", "*", &list);
-	if (r != MAILIMAP_NO_ERROR) {
-		imap_fail(s, r, "LIST", err);
+	memset(&l, 0, sizeof l);
+	if (imap_listing_run(s, "LIST", &l, &refused, err) != 0 || refused) {
 		imap_note(s, false, "%s", err->msg);
-		return -1;
+		if (!refused)
+			goto fail;
+		/* A list refused is a server in trouble: try again later. */
+		err->cls = ERR_TEMP;
+		goto fail;
 	}
-	imap_read_list(list, &names, &delim, &sent);
-	mailimap_list_result_free(list);
-	if (sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
-		list = NULL;
+	if (l.sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
 		how = "XLIST";
-		r = mailimap_xlist(s->imap, "", "*", &list);
-		if (r == MAILIMAP_NO_ERROR) {
-			imap_read_list(list, &names, &delim, &sent);
-			mailimap_list_result_free(list);
-		} else if (imap_fatal_error(r)) {
-			strlist_clear(&names);
-			imap_fail(s, r, "XLIST", err);
+		if (imap_listing_run(s, "XLIST", &l, &refused, err) != 0) {
 			imap_note(s, false, "%s", err->msg);
-			return -1;
+			goto fail;
 		}
+		err_clear(err);
 	}
-	imap_names_text(&names, all, sizeof all);
-	imap_note(s, true, "LIST: %zu folders (delimiter %c): %s", names.n,
+	delim = l.delim;
+	sent = l.sent;
+	imap_names_text(&names->names, all, sizeof all);
+	imap_note(s, true, "LIST: %zu folders (delimiter %c): %s",
+	    names->names.n,
 	    delim != '\0' ? delim : '-', all);
 
 	strlist_clear(&s->folders);
@@ -1286,7 +1491,7 @@ imap_discover(struct imap_session *s, const struct source *src,
 	}
 	for (i = 0; i < src->folders.n; i++) {
 		enc = imap_utf7_encode(src->folders.v[i]);
-		found = imap_find_mailbox(&names, enc != NULL ? enc :
+		found = imap_find_mailbox(names, enc != NULL ? enc :
 		    src->folders.v[i], delim);
 		free(enc);
 		if (found == NULL) {
@@ -1301,16 +1506,20 @@ imap_discover(struct imap_session *s, const struct source *src,
 		imap_note(s, true, "%s: found%s%s", src->folders.v[i],
 		    strcmp(found, src->folders.v[i]) != 0 ? " as " : "",
 		    strcmp(found, src->folders.v[i]) != 0 ? found : "");
-		if (strlist_contains(&s->folders, found))
+		if (imap_has_name(&s->folders, found))
 			continue;
-		if (sent != NULL && strcmp(found, sent) == 0)
+		if (sent != NULL && imap_list_same(found, sent))
 			s->sent = (long)s->folders.n;
 		strlist_add(&s->folders, found);
 	}
 	free(sent);
-	strlist_clear(&names);
+	imap_nameset_clear(names);
 	s->listed = time(NULL);
 	return 0;
+fail:
+	free(l.sent);
+	imap_nameset_clear(names);
+	return -1;
 }
 
 char *
@@ -1339,7 +1548,7 @@ imap_folders_parse(const char *text, const char *key, time_t now,
     struct strlist *folders, long *sent, time_t *when)
 {
 	const char	*p, *eol;
-	char		*end;
+	char		*end, safe[IMAP_LIST_NAME_MAX];
 	long long	 t;
 
 	strlist_clear(folders);
@@ -1362,6 +1571,10 @@ imap_folders_parse(const char *text, const char *key, time_t now,
 		if (p[0] == 'S')
 			*sent = (long)folders->n;
 		strlist_take(folders, xstrndup(p + 2, eol - p - 2));
+		/* Names a LIST gives are clean (imap-list.c); so are these. */
+		if (strcmp(imap_safe(folders->v[folders->n - 1], safe,
+		    sizeof safe), folders->v[folders->n - 1]) != 0)
+			goto bad;
 	}
 	if (folders->n == 0)
 		goto bad;
@@ -1498,6 +1711,15 @@ struct imap_held {
 	bool			 answered;	/* handed to the pipeline */
 };
 
+/*
+ * A UID that was asked for and not answered, or refused: it is asked
+ * again at the next polls and given up after IMAP_RETRY_MAX of them.
+ */
+struct imap_retry {
+	uint32_t	uid;
+	unsigned	tries;		/* polls that asked for it in vain */
+};
+
 /* One folder's sync in progress. */
 struct imap_folder_ctx {
 	struct imap_session	*s;
@@ -1514,6 +1736,9 @@ struct imap_folder_ctx {
 	struct imap_held	*held;		/* owned: outbound mail awaiting its parts */
 	size_t			 nheld;
 	struct strlist		 skipped;	/* UIDs given up on, as text */
+	struct imap_retry	*retry;		/* owned, ascending by UID */
+	size_t			 nretry;
+	unsigned		 failures;	/* UIDs skipped or put off in this poll */
 	unsigned long		 seen;
 };
 
@@ -1572,18 +1797,39 @@ imap_needs_parts(const struct imap_folder_ctx *c, const struct mail_summary *sum
 }
 
 /*
- * Which parts of an outbound message to fetch into h: the text part and
- * the calendar parts small enough to take in.  False if none.
+ * Whether a message's invitations may count (pipeline.c decides): read
+ * from the \Sent folder, or sent from the owner's address and filed in
+ * the owner's mailbox without a Received header.  Only then are its
+ * calendar parts fetched: a stranger's never are.
+ */
+static bool
+imap_owners_own(const struct imap_folder_ctx *c, const struct mail_summary *sum)
+{
+	const struct salesperson	*owner;
+
+	if (c->sent)
+		return true;
+	owner = config_salesperson(c->cfg, c->src->salesperson);
+	return owner != NULL && !sum->received && sum->from.n > 0 &&
+	    config_salesperson_by_email(c->cfg, sum->from.v[0].addr) == owner;
+}
+
+/*
+ * Which parts of an outbound message (summary sum) to fetch into h: the
+ * text part and the calendar parts small enough to take in, when its
+ * invitations may count.  False if none.
  */
 static bool
 imap_held_parts(const struct imap_folder_ctx *c,
-    const struct mailimap_msg_att *att, uint32_t uid, struct imap_held *h)
+    const struct mailimap_msg_att *att, uint32_t uid,
+    const struct mail_summary *sum, struct imap_held *h)
 {
 	struct imap_text_part	cal[IMAP_MAX_CALENDARS];
 	size_t			n, i;
 
 	h->has_text = imap_msg_text_part(att, &h->text);
-	n = imap_msg_calendar_parts(att, cal, IMAP_MAX_CALENDARS);
+	n = imap_owners_own(c, sum) ?
+	    imap_msg_calendar_parts(att, cal, IMAP_MAX_CALENDARS) : 0;
 	if (n > IMAP_MAX_CALENDARS) {
 		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %zu calendar parts; "
 		    "only the first %d read", c->folder, uid, n,
@@ -1627,7 +1873,7 @@ imap_on_message(struct mailimap_msg_att *att, void *arg)
 		c->held = xreallocarray(c->held, c->nheld + 1, sizeof *c->held);
 		h = &c->held[c->nheld];
 		memset(h, 0, sizeof *h);
-		if (imap_held_parts(c, att, uid, h)) {
+		if (imap_held_parts(c, att, uid, &sum, h)) {
 			h->uid = uid;
 			h->sum = sum;	/* taken over */
 			c->nheld++;
@@ -1674,16 +1920,19 @@ imap_held_answer(struct imap_folder_ctx *c, struct imap_held *h,
 	if (sec->sec_body_part == NULL)
 		return;
 	imap_answer_section(sec->sec_section, section, sizeof section);
+	/* No more than was asked for, whatever the server sends. */
 	if (h->has_text && strcmp(section, h->text.section) == 0) {
 		imap_text_hashtags(&h->sum, &h->text, sec->sec_body_part,
-		    sec->sec_length);
+		    sec->sec_length < IMAP_TEXT_MAX ? sec->sec_length :
+		    IMAP_TEXT_MAX);
 		return;
 	}
 	for (j = 0; j < h->ncal; j++) {
 		if (strcmp(section, h->cal[j].section) != 0 || texts[j] != NULL)
 			continue;
 		texts[j] = imap_part_text(&h->cal[j], sec->sec_body_part,
-		    sec->sec_length);
+		    sec->sec_length < IMAP_CALENDAR_MAX ? sec->sec_length :
+		    IMAP_CALENDAR_MAX);
 		if (texts[j] == NULL)
 			imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: calendar part "
 			    "%s does not decode; skipped", c->folder, h->uid,
@@ -1744,28 +1993,50 @@ imap_on_parts(struct mailimap_msg_att *att, void *arg)
 	h->answered = true;
 }
 
-/* Sets the streaming handler of the connection (again after a reconnect). */
+/*
+ * Sets the streaming handler of the connection (again after a reconnect),
+ * and tells the transport, whose bounds count a streamed FETCH as freed
+ * once handled.
+ */
 static void
 imap_stream_to(struct imap_session *s, mailimap_msg_att_handler *h, void *arg)
 {
+	imap_stream_keep(s->imap->imap_stream, h != NULL ? IMAP_KEEP_NO_FETCH :
+	    IMAP_KEEP_ALL);
 	mailimap_set_msg_att_handler(s->imap, h, arg);
 	mailimap_set_progress_callback(s->imap, NULL, h != NULL ?
 	    imap_progress : NULL, NULL);
 }
 
-/* The FETCH items: metadata only, and BODY.PEEK so \Seen is never set. */
+/*
+ * The FETCH items: metadata only, and BODY.PEEK so \Seen is never set.
+ * Outside the \Sent folder also the first byte of the Received header
+ * fields (BODY.PEEK[HEADER.FIELDS (RECEIVED)]<0.1>), which tells a
+ * message that came in by SMTP from a copy the owner's client filed
+ * (RFC 3501 section 6.4.5: without such fields the section is the empty
+ * line alone).
+ */
 static struct mailimap_fetch_type *
-imap_fetch_type(void)
+imap_fetch_type(bool probe)
 {
 	static const char *const	 hdrs[] = { MAIL_EXTRA_HEADERS };
 	struct mailimap_fetch_type	*ft;
-	clist				*hl;
+	clist				*hl, *rl;
 	size_t				 i;
 
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	hl = clist_new();
 	if (ft == NULL || hl == NULL)
 		fatal("out of memory");
+	if (probe) {
+		rl = clist_new();
+		if (rl == NULL || clist_append(rl, xstrdup("RECEIVED")) != 0 ||
+		    mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_body_peek_section_partial(
+		    mailimap_section_new_header_fields(
+		    mailimap_header_list_new(rl)), 0, 1)) != 0)
+			fatal("out of memory");
+	}
 	for (i = 0; i < sizeof hdrs / sizeof hdrs[0]; i++)
 		if (clist_append(hl, xstrdup(hdrs[i])) != 0)
 			fatal("out of memory");
@@ -1785,46 +2056,207 @@ imap_fetch_type(void)
 	return ft;
 }
 
+/* The retry entry of a UID, or NULL. */
+static struct imap_retry *
+imap_retry_find(struct imap_folder_ctx *c, uint32_t uid)
+{
+	struct imap_retry	key = { uid, 0 };
+
+	if (c->nretry == 0)
+		return NULL;	/* c->retry may be NULL: not for bsearch */
+	return bsearch(&key, c->retry, c->nretry, sizeof *c->retry,
+	    imap_uid_cmp);
+}
+
 /*
- * The UIDs to fetch, ascending: those from start on, or on a first sync
- * those of the last backfill_days.  UIDs below start that "n:*" returns
- * when nothing is new are dropped.  Caller frees *out.
+ * After a batch: its UIDs that were never answered (a server may leave
+ * some out of a FETCH answer, or refuse them) are put off to the next
+ * poll, and given up with a warning after IMAP_RETRY_MAX polls; those
+ * answered leave the retry list.
+ */
+static void
+imap_retry_batch(struct imap_folder_ctx *c)
+{
+	struct imap_retry	*rt;
+	size_t			 i, j;
+
+	for (i = 0; i < c->nbatch; i++) {
+		rt = imap_retry_find(c, c->batch[i]);
+		if (c->got[i]) {
+			if (rt != NULL)
+				rt->tries = 0;		/* dropped below */
+			continue;
+		}
+		if (rt == NULL) {
+			c->retry = xreallocarray(c->retry, c->nretry + 1,
+			    sizeof *c->retry);
+			rt = &c->retry[c->nretry++];
+			rt->uid = c->batch[i];
+			rt->tries = 0;
+		}
+		if (++rt->tries < IMAP_RETRY_MAX) {
+			imap_log(LOG_LVL_INFO, c->s, "%s: UID %u not answered; "
+			    "asking again at the next poll", c->folder,
+			    c->batch[i]);
+			continue;
+		}
+		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: asked in %d polls "
+		    "in vain; message given up", c->folder, c->batch[i],
+		    IMAP_RETRY_MAX);
+		strlist_take(&c->skipped, xasprintf("%u", c->batch[i]));
+		rt->tries = 0;
+	}
+	for (i = j = 0; i < c->nretry; i++)
+		if (c->retry[i].tries > 0)
+			c->retry[j++] = c->retry[i];
+	c->nretry = j;
+	if (c->nretry > 0)
+		qsort(c->retry, c->nretry, sizeof *c->retry, imap_uid_cmp);
+	/* The oldest first when there are too many to keep. */
+	if (c->nretry > IMAP_RETRY_KEEP) {
+		memmove(c->retry, c->retry + c->nretry - IMAP_RETRY_KEEP,
+		    IMAP_RETRY_KEEP * sizeof *c->retry);
+		c->nretry = IMAP_RETRY_KEEP;
+	}
+}
+
+/* Reads the "retry" cursor ("UID:TRIES,..."); malformed entries are dropped. */
+static void
+imap_retry_load(struct imap_folder_ctx *c, const char *v)
+{
+	unsigned long long	 uid, tries;
+	const char		*p = v;
+	char			*ep;
+
+	while (p != NULL && *p != '\0' && c->nretry < IMAP_RETRY_KEEP) {
+		errno = 0;
+		uid = strtoull(p, &ep, 10);
+		if (errno == 0 && ep != p && *ep == ':') {
+			p = ep + 1;
+			tries = strtoull(p, &ep, 10);
+			if (errno == 0 && ep != p && uid > 0 &&
+			    uid <= UINT32_MAX && tries > 0 &&
+			    tries < IMAP_RETRY_MAX && (*ep == ',' || *ep == '\0')) {
+				c->retry = xreallocarray(c->retry, c->nretry + 1,
+				    sizeof *c->retry);
+				c->retry[c->nretry].uid = (uint32_t)uid;
+				c->retry[c->nretry++].tries = (unsigned)tries;
+			}
+		}
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	if (c->nretry > 0)
+		qsort(c->retry, c->nretry, sizeof *c->retry, imap_uid_cmp);
+}
+
+/* The "retry" cursor's value; NULL (deleted) when nothing waits.  Caller frees. */
+static char *
+imap_retry_format(const struct imap_folder_ctx *c)
+{
+	struct buf	b = { NULL, 0, 0 };
+	size_t		i;
+
+	for (i = 0; i < c->nretry; i++)
+		buf_printf(&b, "%s%u:%u", i > 0 ? "," : "", c->retry[i].uid,
+		    c->retry[i].tries);
+	return b.data;
+}
+
+/*
+ * The UIDs to fetch, ascending: those from start on and those waiting in
+ * the retry list that still exist, or on a first sync those of the last
+ * backfill_days.  UIDs below start that "n:*" returns when nothing is new
+ * are dropped, and so are retries the server no longer has (expunged).
+ * start may be 2^32, past the last possible UID.  Caller frees *out.
  */
 static int
-imap_search(struct imap_session *s, const struct config *cfg, uint32_t start,
-    bool first, uint32_t **out, size_t *n, struct err *err)
+imap_search(struct imap_folder_ctx *c, uint64_t start, bool first,
+    uint32_t **out, size_t *n, struct err *err)
 {
+	struct imap_session		*s = c->s;
 	struct mailimap_search_key	*key;
+	struct mailimap_set		*set;
 	clist				*res = NULL;
 	clistiter			*it;
 	struct tm			 tm;
 	time_t				 since;
 	uint32_t			*v, u;
+	uint64_t			 modseq = 0;
 	size_t				 cap, k = 0, i;
+	bool				*found = NULL;
+	char				 what[600];
 	int				 r;
 
-	if (first && cfg->backfill_days > 0) {
-		since = time(NULL) - (time_t)cfg->backfill_days * 86400;
+	*out = NULL;
+	*n = 0;
+	if (first && c->cfg->backfill_days > 0) {
+		since = time(NULL) - (time_t)c->cfg->backfill_days * 86400;
 		gmtime_r(&since, &tm);
 		key = mailimap_search_key_new_since(mailimap_date_new(tm.tm_mday,
 		    tm.tm_mon + 1, tm.tm_year + 1900));
-	} else
-		key = mailimap_search_key_new_uid(mailimap_set_new_interval(
-		    start > 0 ? start : 1, 0));
+	} else {
+		v = xcalloc(c->nretry > 0 ? c->nretry : 1, sizeof *v);
+		for (i = 0; i < c->nretry; i++)
+			v[i] = c->retry[i].uid;
+		set = imap_uid_set(v, c->nretry);
+		free(v);
+		/* "start:*"; libetpan sends 0 as "*". */
+		if (start <= UINT32_MAX && mailimap_set_add_interval(set,
+		    start > 0 ? (uint32_t)start : 1, 0) != MAILIMAP_NO_ERROR)
+			fatal("out of memory");
+		if (clist_isempty(set->set_list)) {
+			mailimap_set_free(set);
+			return 0;	/* no UID can come after 2^32 - 1 */
+		}
+		key = mailimap_search_key_new_uid(set);
+	}
 	if (key == NULL)
 		fatal("out of memory");
-	r = mailimap_uid_search(s->imap, NULL, key, &res);
+	/*
+	 * The result is set on a NO too.  The _modseq form because
+	 * mailimap_uid_search() passes a NULL modseq pointer that libetpan
+	 * writes through whenever it files an answer as CONDSTORE search
+	 * data (1.9.4's parse order makes that unlikely; it costs nothing).
+	 */
+	r = mailimap_uid_search_modseq(s->imap, NULL, key, &res, &modseq);
 	mailimap_search_key_free(key);
-	if (r != MAILIMAP_NO_ERROR)
-		return imap_fail(s, r, "UID SEARCH", err);
-	cap = clist_count(res);
-	v = xcalloc(cap > 0 ? cap : 1, sizeof *v);
-	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
-		u = *(uint32_t *)clist_content(it);
-		if (u != 0 && u >= start)
-			v[k++] = u;
+	if (r != MAILIMAP_NO_ERROR) {
+		if (res != NULL)
+			mailimap_search_result_free(res);
+		snprintf(what, sizeof what, "%s: UID SEARCH", c->folder);
+		return imap_fail(s, r, what, err);
 	}
-	mailimap_search_result_free(res);
+	cap = res != NULL ? clist_count(res) : 0;
+	v = xcalloc(cap > 0 ? cap : 1, sizeof *v);
+	if (c->nretry > 0)
+		found = xcalloc(c->nretry, sizeof *found);
+	for (it = res != NULL ? clist_begin(res) : NULL; it != NULL;
+	    it = clist_next(it)) {
+		if (clist_content(it) == NULL)
+			continue;
+		u = *(uint32_t *)clist_content(it);
+		if (u == 0)
+			continue;
+		if (!first && imap_retry_find(c, u) != NULL)
+			found[imap_retry_find(c, u) - c->retry] = true;
+		else if (u < start)
+			continue;
+		v[k++] = u;
+	}
+	if (res != NULL)
+		mailimap_search_result_free(res);
+	/* Retries the server does not have any more were expunged. */
+	for (i = cap = 0; i < c->nretry; i++) {
+		if (found != NULL && found[i])
+			c->retry[cap++] = c->retry[i];
+		else
+			imap_log(LOG_LVL_DEBUG, s, "%s: UID %u is gone",
+			    c->folder, c->retry[i].uid);
+	}
+	c->nretry = first ? 0 : cap;
+	free(found);
 	qsort(v, k, sizeof *v, imap_uid_cmp);
 	for (i = 1, cap = k > 0 ? 1 : 0; i < k; i++)
 		if (v[i] != v[cap - 1])
@@ -1835,23 +2267,25 @@ imap_search(struct imap_session *s, const struct config *cfg, uint32_t start,
 }
 
 /*
- * Commits a batch with the folder's cursors, the UIDs skipped as
- * unparsable among them (the last IMAP_SKIPPED_KEEP); the crash test hook
- * lives here.
+ * Commits a batch with the folder's cursors: UIDNEXT as a 64-bit number
+ * (after UID 2^32 - 1 it is 2^32), the UIDs skipped as unparsable or
+ * given up (the last IMAP_SKIPPED_KEEP) and those to ask again; the crash
+ * test hook lives here.
  */
 static int
-imap_commit(struct pipeline *p, const char *folder, uint32_t validity,
-    uint64_t next, uint32_t messages, uint64_t modseq,
-    const struct strlist *skipped, struct err *err)
+imap_commit(struct imap_folder_ctx *ctx, uint64_t next, uint32_t messages,
+    uint64_t modseq, struct err *err)
 {
-	char		sv[16], sn[24], sm[16], sq[24];
-	struct cursor	c[5];
-	struct buf	sk = { NULL, 0, 0 };
+	const char		*folder = ctx->folder;
+	const struct strlist	*skipped = &ctx->skipped;
+	char			 sv[16], sn[24], sm[16], sq[24], *rt;
+	struct cursor		 c[6];
+	struct buf		 sk = { NULL, 0, 0 };
 	size_t		n = 3, i;
 	long		limit;
 	int		r;
 
-	snprintf(sv, sizeof sv, "%u", validity);
+	snprintf(sv, sizeof sv, "%u", ctx->uidvalidity);
 	snprintf(sn, sizeof sn, "%llu", (unsigned long long)next);
 	snprintf(sm, sizeof sm, "%u", messages);
 	c[0] = (struct cursor){ folder, "uidvalidity", sv };
@@ -1868,8 +2302,11 @@ imap_commit(struct pipeline *p, const char *folder, uint32_t validity,
 		buf_puts(&sk, skipped->v[i]);
 	}
 	c[n++] = (struct cursor){ folder, "skipped", sk.data };
-	r = pipeline_commit(p, c, n, err);
+	rt = imap_retry_format(ctx);
+	c[n++] = (struct cursor){ folder, "retry", rt };
+	r = pipeline_commit(ctx->p, c, n, err);
 	buf_free(&sk);
+	free(rt);
 	if (r < 0)
 		return -1;
 	limit = imap_test_env("SALESCYCLE_TEST_EXIT_AFTER_COMMITS", 0);
@@ -1915,17 +2352,28 @@ imap_status(struct imap_session *s, const char *folder, uint32_t *validity,
 			return imap_fail(s, r, what, err);
 		}
 	}
+	/*
+	 * libetpan hands over whatever * STATUS line came, also with a NO
+	 * (so it is freed then too), and NULL with an OK that had none.
+	 */
 	r = mailimap_status(s->imap, folder, sl, &ms);
 	mailimap_status_att_list_free(sl);
 	if (r != MAILIMAP_NO_ERROR) {
+		if (ms != NULL)
+			mailimap_mailbox_data_status_free(ms);
 		snprintf(what, sizeof what, "%s: STATUS", folder);
 		return imap_fail(s, r, what, err);
 	}
+	if (ms == NULL)
+		return err_set(err, ERR_WAIT, "%s: %s: STATUS: the server "
+		    "answered OK without the status", s->url.host, folder);
 	*validity = *uidnext = *messages = 0;
 	*modseq = 0;
 	for (it = ms->st_info_list != NULL ? clist_begin(ms->st_info_list) :
 	    NULL; it != NULL; it = clist_next(it)) {
 		si = clist_content(it);
+		if (si == NULL)
+			continue;
 		switch (si->st_att) {
 		case MAILIMAP_STATUS_ATT_UIDVALIDITY:
 			*validity = si->st_value;
@@ -2035,7 +2483,12 @@ imap_held_same(const struct imap_held *a, const struct imap_held *b)
 	return true;
 }
 
-/* One UID FETCH of uids[0..n) streamed to the handler set; libetpan's code. */
+/*
+ * One UID FETCH of uids[0..n) streamed to the handler set; libetpan's
+ * code.  The result list is ours only on success: on a NO, libetpan
+ * 1.9.4 (mailimap_uid_fetch_qresync_vanished) frees it itself and leaves
+ * the pointer set, and on other errors never sets it.
+ */
 static int
 imap_fetch_uids(struct imap_session *s, const uint32_t *uids, size_t n,
     struct mailimap_fetch_type *ft)
@@ -2047,7 +2500,7 @@ imap_fetch_uids(struct imap_session *s, const uint32_t *uids, size_t n,
 	set = imap_uid_set(uids, n);
 	r = mailimap_uid_fetch(s->imap, set, ft, &res);
 	mailimap_set_free(set);
-	if (res != NULL)
+	if (r == MAILIMAP_NO_ERROR && res != NULL)
 		mailimap_fetch_list_free(res);
 	return r;
 }
@@ -2104,23 +2557,73 @@ imap_test_pause(void)
 }
 
 /*
+ * Whether a failed command's answer was at fault rather than the
+ * connection: libetpan could not parse it, or the transport refused it
+ * for exceeding a bound.  why gets which.
+ */
+static bool
+imap_bad_answer(struct imap_session *s, int r, char *why, size_t len)
+{
+	const char	*bound = NULL;
+
+	if (s->imap != NULL && imap_stream_failure(s->imap->imap_stream,
+	    &bound) == IMAP_STREAM_BOUND) {
+		snprintf(why, len, "%s", bound);
+		return true;
+	}
+	if (r == MAILIMAP_ERROR_PARSE && bound == NULL) {
+		snprintf(why, len, "unparsable server response");
+		return true;
+	}
+	return false;
+}
+
+/* Whether a batch UID's answer came (or the message was dealt with). */
+static bool *
+imap_got(struct imap_folder_ctx *c, uint32_t uid)
+{
+	const uint32_t	*at;
+
+	at = bsearch(&uid, c->batch, c->nbatch, sizeof *c->batch, imap_uid_cmp);
+	return at != NULL ? &c->got[at - c->batch] : NULL;
+}
+
+/*
+ * Counts a message skipped or put off in this poll; more than
+ * IMAP_MAX_SKIPPED fail the folder until the next poll.
+ */
+static int
+imap_count_failure(struct imap_folder_ctx *c, struct err *err)
+{
+	if (++c->failures <= IMAP_MAX_SKIPPED)
+		return 0;
+	err_set(err, ERR_TEMP, "%s: %s: more than %d messages unparsable or "
+	    "refused; giving up until the next poll", c->s->url.host,
+	    c->folder, IMAP_MAX_SKIPPED);
+	return -1;
+}
+
+/*
  * Fetches the metadata of uids[0..n), all of the batch or a part of it.
- * A response libetpan cannot parse drops the connection (it is never
- * reused); the UIDs whose answers did not arrive are then asked again on
- * a fresh connection in halves, down to single UIDs, so that the message
- * at fault is found, logged and skipped instead of failing the folder on
- * every poll.  Returns 0, -1 (connection lost) or -2 (only this folder
- * failed); err says why.
+ * When the answer cannot be parsed (the connection is then dropped and
+ * never reused) or the server refuses the command with NO or BAD (as
+ * Exchange does for one message: "[UNAVAILABLE]", "[SERVERBUG]"), the
+ * UIDs whose answers did not arrive are asked again in halves, down to
+ * single UIDs, so that the message at fault is found instead of failing
+ * the folder on every poll.  An unparsable message is skipped and
+ * recorded; a refused one is left unanswered, for imap_retry_batch() to
+ * ask again at the next poll.  Returns 0, -1 (connection lost) or -2
+ * (only this folder failed); err says why.
  */
 static int
 imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
     struct err *err)
 {
 	struct imap_session	*s = c->s;
-	const uint32_t		*at;
 	uint32_t		*left;
 	size_t			 nleft = 0, i, half;
-	char			 what[600];
+	char			 what[600], why[512];
+	bool			*got, refused;
 	int			 r, rc = 0;
 
 	if (imap_reopen(c, err) != 0)
@@ -2129,32 +2632,39 @@ imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
 	r = imap_fetch_uids(s, uids, n, c->ft);
 	if (r == MAILIMAP_NO_ERROR)
 		return 0;
-	if (r != MAILIMAP_ERROR_PARSE) {
+	refused = r == MAILIMAP_ERROR_UID_FETCH || r == MAILIMAP_ERROR_PROTOCOL;
+	if (!refused && !imap_bad_answer(s, r, why, sizeof why)) {
 		snprintf(what, sizeof what, "%s: UID FETCH", c->folder);
 		imap_fail(s, r, what, err);
 		return s->lost ? -1 : -2;
 	}
-	imap_disconnect(s, false);
+	if (refused)
+		imap_response(s, why, sizeof why);
+	else
+		imap_disconnect(s, false);
 	left = xcalloc(n, sizeof *left);
 	for (i = 0; i < n; i++) {
-		at = bsearch(&uids[i], c->batch, c->nbatch, sizeof *c->batch,
-		    imap_uid_cmp);
-		if (at != NULL && !c->got[at - c->batch])
+		got = imap_got(c, uids[i]);
+		if (got != NULL && !*got)
 			left[nleft++] = uids[i];
 	}
 	if (n == 1 && nleft == 1) {
-		imap_log(LOG_LVL_WARN, s, "%s: UID %u: unparsable server "
-		    "response; message skipped", c->folder, uids[0]);
-		strlist_take(&c->skipped, xasprintf("%u", uids[0]));
-		if (c->skipped.n > IMAP_MAX_SKIPPED) {
-			err_set(err, ERR_TEMP, "%s: %s: more than %d "
-			    "unparsable messages; giving up", s->url.host,
-			    c->folder, IMAP_MAX_SKIPPED);
-			rc = -2;
+		if (refused)
+			imap_log(LOG_LVL_WARN, s, "%s: UID %u: the server refused "
+			    "it: %s; asking again at the next poll", c->folder,
+			    uids[0], why);
+		else {
+			imap_log(LOG_LVL_WARN, s, "%s: UID %u: %s; message "
+			    "skipped", c->folder, uids[0], why);
+			strlist_take(&c->skipped, xasprintf("%u", uids[0]));
+			*imap_got(c, uids[0]) = true;
 		}
+		if (imap_count_failure(c, err) != 0)
+			rc = -2;
 	} else if (nleft > 0) {
-		imap_log(LOG_LVL_INFO, s, "%s: unparsable answer to a FETCH "
-		    "of %zu messages; asking again in parts", c->folder, n);
+		imap_log(LOG_LVL_INFO, s, "%s: %s to a FETCH of %zu messages; "
+		    "asking again in parts", c->folder, refused ? "a refusal" :
+		    "an unparsable answer", n);
 		half = (nleft + 1) / 2;
 		rc = imap_fetch_part(c, left, half, err);
 		if (rc == 0 && nleft > half)
@@ -2178,7 +2688,8 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 	struct mailimap_fetch_type	*ft;
 	uint32_t			*uids;
 	size_t				 i, j, k;
-	char				 what[600];
+	char				 what[600], why[512];
+	bool				 bad;
 	int				 r, rc = 0;
 
 	if (c->nheld == 0)
@@ -2202,13 +2713,19 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 		ft = imap_parts_fetch_type(&c->held[i]);
 		r = imap_fetch_uids(c->s, uids, k, ft);
 		mailimap_fetch_type_free(ft);
-		if (r == MAILIMAP_ERROR_PARSE) {
+		bad = r != MAILIMAP_NO_ERROR &&
+		    imap_bad_answer(c->s, r, why, sizeof why);
+		if (bad || r == MAILIMAP_ERROR_UID_FETCH ||
+		    r == MAILIMAP_ERROR_PROTOCOL) {
 			/* Keep the metadata; only the parts are lost. */
-			imap_log(LOG_LVL_WARN, c->s, "%s: unparsable parts of "
-			    "UID %u%s; their hashtags and invitations are not "
-			    "read", c->folder, uids[0], k > 1 ? " and others" :
-			    "");
-			imap_disconnect(c->s, false);
+			if (!bad)
+				imap_response(c->s, why, sizeof why);
+			imap_log(LOG_LVL_WARN, c->s, "%s: parts of UID %u%s not "
+			    "read (%s); their hashtags and invitations are "
+			    "lost", c->folder, uids[0], k > 1 ? " and others" :
+			    "", why);
+			if (bad)
+				imap_disconnect(c->s, false);
 		} else if (r != MAILIMAP_NO_ERROR) {
 			snprintf(what, sizeof what, "%s: UID FETCH (parts)",
 			    c->folder);
@@ -2226,6 +2743,31 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 }
 
 /*
+ * Reads the folder's cursors of what is kept while UIDVALIDITY holds:
+ * the UIDs skipped before and those to ask again.
+ */
+static int
+imap_load_kept(struct imap_folder_ctx *c, struct store *st, struct err *err)
+{
+	char	*v = NULL, *tok, *save;
+
+	if (store_cursor_get(st, c->src->name, c->folder, "skipped", &v,
+	    err) != 0)
+		return -1;
+	for (tok = v != NULL ? strtok_r(v, ",", &save) : NULL; tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		strlist_add(&c->skipped, tok);
+	free(v);
+	v = NULL;
+	if (store_cursor_get(st, c->src->name, c->folder, "retry", &v,
+	    err) != 0)
+		return -1;
+	imap_retry_load(c, v);
+	free(v);
+	return 0;
+}
+
+/*
  * Polls one folder.  Returns 0, -1 on a connection error (s->lost), -2
  * when only this folder failed or -3 when its STATUS was refused (gone
  * or renamed, perhaps); err says why.
@@ -2239,14 +2781,20 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	struct imap_folder_ctx		 ctx;
 	struct pipeline_stats		 ps0, ps1;
 	uint32_t			*uids = NULL, validity = 0, uidnext = 0, messages = 0;
-	uint64_t			 old_validity, old_next, modseq = 0, next;
+	uint64_t			 old_validity, old_next, modseq = 0, next, floor;
 	size_t				 n = 0, i, j, batch;
 	time_t				 t0 = time(NULL);
 	bool				 first, progress;
 	int				 r, rc = 0;
-	char				 what[600], *skipped = NULL, *tok, *save;
+	char				 what[600];
 
 	memset(&ctx, 0, sizeof ctx);
+	ctx.s = s;
+	ctx.p = p;
+	ctx.cfg = cfg;
+	ctx.src = src;
+	ctx.folder = folder;
+	ctx.sent = sent;
 	if (s->imap == NULL && imap_open(s, src, err) != 0)
 		return -1;
 	old_validity = imap_cursor_num(st, src->name, folder, "uidvalidity",
@@ -2257,12 +2805,21 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	if (imap_status(s, folder, &validity, &uidnext, &messages, &modseq,
 	    err) != 0)
 		return s->lost ? -1 : -3;
-	if (validity != 0 && validity == old_validity && uidnext != 0 &&
-	    uidnext == old_next) {
-		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", folder);
-		return 0;
-	}
 	first = old_validity == 0 || validity != old_validity;
+	if (!first && imap_load_kept(&ctx, st, err) != 0) {
+		rc = -1;
+		goto out;
+	}
+	/*
+	 * Unchanged: nothing to ask again and no new UID, either as STATUS
+	 * says or because the last UID read was 2^32 - 1 (UIDNEXT would
+	 * not even fit an IMAP number then).
+	 */
+	if (!first && ctx.nretry == 0 && (old_next > UINT32_MAX ||
+	    (uidnext != 0 && uidnext == old_next))) {
+		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", folder);
+		goto out;
+	}
 	if (old_validity != 0 && validity != old_validity)
 		log_msg(LOG_LVL_WARN, s->tag, "%s: uidvalidity changed from %llu "
 		    "to %u, re-reading", folder, (unsigned long long)old_validity,
@@ -2272,7 +2829,8 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	if (r != MAILIMAP_NO_ERROR) {
 		snprintf(what, sizeof what, "%s: EXAMINE", folder);
 		imap_fail(s, r, what, err);
-		return s->lost ? -1 : -2;
+		rc = s->lost ? -1 : -2;
+		goto out;
 	}
 	if (s->imap->imap_selection_info != NULL &&
 	    s->imap->imap_selection_info->sel_uidvalidity != 0 &&
@@ -2281,35 +2839,27 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		validity = s->imap->imap_selection_info->sel_uidvalidity;
 		first = validity != old_validity;
 	}
-	if (imap_search(s, cfg, first ? 1 : (uint32_t)old_next, first, &uids,
-	    &n, err) != 0)
-		return s->lost ? -1 : -2;
-	/* The UIDs skipped before stay recorded while UIDVALIDITY holds. */
-	if (!first) {
-		if (store_cursor_get(st, src->name, folder, "skipped", &skipped,
-		    err) != 0) {
-			free(uids);
-			return -1;
-		}
-		for (tok = skipped != NULL ? strtok_r(skipped, ",", &save) :
-		    NULL; tok != NULL; tok = strtok_r(NULL, ",", &save))
-			strlist_add(&ctx.skipped, tok);
-		free(skipped);
+	if (first) {
+		strlist_clear(&ctx.skipped);
+		free(ctx.retry);
+		ctx.retry = NULL;
+		ctx.nretry = 0;
 	}
+	ctx.uidvalidity = validity;
+	if (imap_search(&ctx, first ? 1 : old_next, first, &uids, &n,
+	    err) != 0) {
+		rc = s->lost ? -1 : -2;
+		goto out;
+	}
+	/* The cursor never goes back, whatever a batch of retries holds. */
+	floor = first ? 0 : old_next;
 
 	batch = (size_t)imap_test_env("SALESCYCLE_TEST_BATCH_SIZE", IMAP_BATCH);
 	if (batch > IMAP_BATCH)
 		batch = IMAP_BATCH;
 	progress = isatty(STDERR_FILENO) && n > batch;
 	pipeline_stats(p, &ps0);
-	ctx.s = s;
-	ctx.p = p;
-	ctx.cfg = cfg;
-	ctx.src = src;
-	ctx.folder = folder;
-	ctx.uidvalidity = validity;
-	ctx.sent = sent;
-	ctx.ft = imap_fetch_type();
+	ctx.ft = imap_fetch_type(!sent);
 	for (i = 0; i < n; i = j) {
 		if (*stop)
 			goto out;
@@ -2324,11 +2874,13 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 			rc = imap_fetch_held(&ctx, err);
 		if (rc != 0)
 			goto out;
+		imap_retry_batch(&ctx);
 		next = (uint64_t)uids[j - 1] + 1;
 		if (j == n && uidnext > next)
 			next = uidnext;
-		if (imap_commit(p, folder, validity, next, messages, modseq,
-		    &ctx.skipped, err) < 0) {
+		if (next < floor)
+			next = floor;
+		if (imap_commit(&ctx, next, messages, modseq, err) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -2337,9 +2889,8 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 			    src->name, folder, j, n, (double)j /
 			    (time(NULL) > t0 ? (double)(time(NULL) - t0) : 1.0));
 	}
-	if (n == 0 && imap_commit(p, folder, validity,
-	    uidnext > 0 ? uidnext : old_next, messages, modseq, &ctx.skipped,
-	    err) < 0) {
+	if (n == 0 && imap_commit(&ctx, uidnext > floor ? uidnext : floor,
+	    messages, modseq, err) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -2356,21 +2907,10 @@ out:
 		mailimap_fetch_type_free(ctx.ft);
 	imap_held_clear(&ctx);
 	free(ctx.got);
+	free(ctx.retry);
 	strlist_clear(&ctx.skipped);
 	free(uids);
 	return rc;
-}
-
-/* Whether a list holds a mailbox name, spelled exactly so. */
-static bool
-imap_has_name(const struct strlist *l, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], name) == 0)
-			return true;
-	return false;
 }
 
 /* Lists the folders again and keeps the new list. */
@@ -2462,6 +3002,23 @@ imap_poll_once(struct imap_session *s, const struct config *cfg,
 	return rc;
 }
 
+/*
+ * Starts a session: the stop flag (may be NULL) and the deadline of this
+ * poll, or doctor's check, for the connection kept and those opened.
+ */
+static void
+imap_session_arm(struct imap_session *s, const struct source *src,
+    volatile sig_atomic_t *stop)
+{
+	s->stop = stop;
+	s->session_secs = (int)imap_test_env("SALESCYCLE_TEST_SESSION_SECS",
+	    (long)(src->timeout > 0 ? src->timeout : 60) * IMAP_SESSION_TIMEOUTS);
+	s->session_end = imap_stream_clock() + (int64_t)s->session_secs * 1000;
+	if (s->imap != NULL)
+		imap_stream_arm(s->imap->imap_stream, s->stop, s->session_end,
+		    s->session_secs);
+}
+
 /* The driver's poll: a broken kept connection is reopened once. */
 static int
 imap_poll(void **state, const struct config *cfg, const struct source *src,
@@ -2482,6 +3039,7 @@ imap_poll(void **state, const struct config *cfg, const struct source *src,
 		}
 		*state = s;
 	}
+	imap_session_arm(s, src, stop);
 	reused = s->imap != NULL;
 	r = imap_poll_once(s, cfg, src, st, stop, err);
 	if (r != 0 && reused && s->lost && !*stop) {
@@ -2490,6 +3048,11 @@ imap_poll(void **state, const struct config *cfg, const struct source *src,
 		err_clear(err);
 		r = imap_poll_once(s, cfg, src, st, stop, err);
 	}
+	/* Kept between polls, the connection watches no flag of this one. */
+	s->stop = NULL;
+	s->session_end = 0;
+	if (s->imap != NULL)
+		imap_stream_arm(s->imap->imap_stream, NULL, 0, 0);
 	return r;
 }
 
@@ -2580,6 +3143,7 @@ imap_check(const struct config *cfg, const struct source *src,
 		imap_note(&s, false, "%s", err->msg);
 		goto out;
 	}
+	imap_session_arm(&s, src, NULL);
 	if (!imap_check_dns(&s) || imap_open(&s, src, err) != 0 ||
 	    imap_discover(&s, src, err) != 0)
 		goto out;

@@ -821,6 +821,8 @@ mail_apply_optional(struct mail_summary *s, const char *name, const char *value)
 		}
 	} else if (strcasecmp(name, "References") == 0)
 		mail_add_raw_msgids(&s->references, value);
+	else if (strcasecmp(name, "Received") == 0)
+		s->received = true;
 }
 
 /*

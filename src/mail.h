@@ -58,6 +58,7 @@ struct mail_summary {
 	struct strlist	 hashtags;	/* "#verbal", "#decision 2027-01-15" from subject and first text part */
 	struct strlist	 calendar_parts; /* iCalendar text of text/calendar parts (files only) */
 	struct strlist	 calendar_sections; /* IMAP section numbers of text/calendar parts ("2", "1.2") */
+	bool		 received;	/* a Received header: it crossed SMTP (IMAP: or unknown) */
 };
 
 /*

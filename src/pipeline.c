@@ -163,16 +163,41 @@ invitation_version(const struct ical_file *f)
 }
 
 /*
+ * Whether a message's invitations are the mailbox owner's own: read from
+ * the owner's \Sent folder, or sent from the owner's address and found in
+ * the owner's mailbox without a Received header (a copy the owner's
+ * client filed, never a message that came in by SMTP).  Anybody can send
+ * a message whose From names a salesperson: those are never counted.
+ */
+static const struct salesperson *
+pipeline_invitations_owner(struct pipeline *p, const char *salesperson,
+    const struct mail_summary *m, bool sent_folder)
+{
+	const struct salesperson *owner;
+
+	owner = config_salesperson(p->cfg, salesperson);
+	if (owner == NULL || m->calendar_parts.n == 0)
+		return NULL;
+	if (sent_folder)
+		return owner;
+	if (m->from.n == 0 || m->received ||
+	    config_salesperson_by_email(p->cfg, m->from.v[0].addr) != owner)
+		return NULL;
+	return owner;
+}
+
+/*
  * Invitations a salesperson sent (text/calendar parts, METHOD REQUEST or
- * CANCEL) are appointments like those in a calendar.  The item is the
+ * CANCEL) are appointments like those in a calendar, when they are the
+ * mailbox owner's own (pipeline_invitations_owner).  The item is the
  * event's UID, so an update or a cancellation replaces what an earlier
  * message gave, and the newest version wins whatever order the messages
  * are read in.  The same UID seen through CalDAV gives the same signal
  * refs and is counted once (DISTINCT in the reports).
  */
 static void
-pipeline_invitations(struct pipeline *p, const struct mail_summary *m,
-    const char *item)
+pipeline_invitations(struct pipeline *p, const char *salesperson,
+    const struct mail_summary *m, bool sent_folder, const char *item)
 {
 	const struct config *cfg = p->cfg;
 	const struct salesperson *sp;
@@ -183,9 +208,13 @@ pipeline_invitations(struct pipeline *p, const struct mail_summary *m,
 	char *key;
 	size_t i;
 
-	if (m->calendar_parts.n == 0 || m->from.n == 0 ||
-	    (sp = config_salesperson_by_email(cfg, m->from.v[0].addr)) == NULL)
+	sp = pipeline_invitations_owner(p, salesperson, m, sent_folder);
+	if (sp == NULL) {
+		if (m->calendar_parts.n > 0)
+			log_debug("%s: invitation not the mailbox owner's own; "
+			    "not read", item);
 		return;
+	}
 	for (i = 0; i < m->calendar_parts.n; i++) {
 		const char *part = m->calendar_parts.v[i];
 
@@ -245,7 +274,7 @@ pipeline_mail(struct pipeline *p, const char *salesperson,
 	classify_mail(p->cfg, salesperson, m, sent_folder, p->source, item,
 	    &p->mail);
 	pipeline_drop_expired(p, first);
-	pipeline_invitations(p, m, item);
+	pipeline_invitations(p, salesperson, m, sent_folder, item);
 	p->pending++;
 }
 

@@ -1,58 +1,52 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Server certificate checks for libetpan's GnuTLS streams.  libetpan 1.9.4
- * as built by Debian completes the handshake without looking at the
- * certificate at all (sync-techniques.md section 2), so tls_verify()
- * takes the chain the server sent from mailstream_get_certificate_chain()
- * and verifies it with a GnuTLS trust list (system store plus ca_file),
- * including the host name and the TLS server key purpose.  It does not
- * pin certificates and does not cache trust lists between connections.
+ * Server certificate checks for the IMAP transport's GnuTLS sessions.
+ * The handshake (imap-stream.c) trusts nothing by itself; tls_verify()
+ * takes the chain the server sent and verifies it with a GnuTLS trust
+ * list (system store plus ca_file), including the host name and the TLS
+ * server key purpose.  (libetpan 1.9.4's own GnuTLS stream, used before,
+ * never looked at the certificate: sync-techniques.md section 2.)  It
+ * does not pin certificates and does not cache trust lists between
+ * connections.
  */
-#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
 #define LOG_TAG "tls"
+#include "imap-stream.h"
 #include "log.h"
 #include "tls.h"
 
 #define TLS_MAX_CHAIN 16
 
-/* Sends SNI for host names; RFC 6066 section 3 forbids IP literals. */
-void
-tls_sni_callback(struct mailstream_ssl_context *ctx, void *data)
-{
-	const char		*host = data;
-	unsigned char		 addr[sizeof(struct in6_addr)];
-
-	if (host == NULL || inet_pton(AF_INET, host, addr) == 1 ||
-	    inet_pton(AF_INET6, host, addr) == 1)
-		return;
-	if (mailstream_ssl_set_server_name(ctx, (char *)host) != 0)
-		log_warn("%s: cannot set the TLS server name", host);
-}
-
-/* Names a certificate by its subject for error messages. */
+/*
+ * Names a certificate by its subject for error messages, made safe to
+ * show: the server chose it.
+ */
 static void
 tls_subject(gnutls_x509_crt_t crt, char *out, size_t outlen)
 {
 	gnutls_datum_t	dn = { NULL, 0 };
+	char		raw[512];
 
 	if (gnutls_x509_crt_get_dn3(crt, &dn, 0) < 0 || dn.data == NULL) {
 		snprintf(out, outlen, "(no subject)");
 		return;
 	}
-	snprintf(out, outlen, "%.*s", (int)dn.size, (const char *)dn.data);
+	snprintf(raw, sizeof raw, "%.*s", (int)dn.size, (const char *)dn.data);
 	gnutls_free(dn.data);
+	imap_stream_safe(raw, out, outlen);
 }
 
 int
-tls_verify(mailstream *s, const char *host, const char *ca_file,
+tls_verify(gnutls_session_t s, const char *host, const char *ca_file,
     struct err *err)
 {
-	carray				*chain;
+	const gnutls_datum_t		*chain;
+	unsigned int			 nchain = 0;
 	gnutls_x509_crt_t		 crts[TLS_MAX_CHAIN];
 	gnutls_x509_trust_list_t	 tl = NULL;
 	gnutls_typed_vdata_st		 vdata[2];
@@ -61,19 +55,17 @@ tls_verify(mailstream *s, const char *host, const char *ca_file,
 	char				 subject[256];
 	int				 r, rc = -1;
 
-	chain = mailstream_get_certificate_chain(s);
-	if (chain == NULL || carray_count(chain) == 0) {
+	chain = gnutls_certificate_get_peers(s, &nchain);
+	if (chain == NULL || nchain == 0) {
 		err_set(err, ERR_WAIT, "%s: TLS: the server sent no certificate",
 		    host);
 		goto out;
 	}
-	for (i = 0; i < carray_count(chain) && n < TLS_MAX_CHAIN; i++) {
-		MMAPString	*der = carray_get(chain, i);
-		gnutls_datum_t	 d = { (unsigned char *)der->str, (unsigned)der->len };
-
+	for (i = 0; i < nchain && n < TLS_MAX_CHAIN; i++) {
 		if (gnutls_x509_crt_init(&crts[n]) < 0)
 			break;
-		if (gnutls_x509_crt_import(crts[n], &d, GNUTLS_X509_FMT_DER) < 0) {
+		if (gnutls_x509_crt_import(crts[n], &chain[i],
+		    GNUTLS_X509_FMT_DER) < 0) {
 			gnutls_x509_crt_deinit(crts[n]);
 			err_set(err, ERR_WAIT, "%s: TLS: certificate %u of the "
 			    "server's chain cannot be parsed", host, i);
@@ -135,7 +127,5 @@ out:
 		gnutls_x509_trust_list_deinit(tl, 1);
 	for (i = 0; i < n; i++)
 		gnutls_x509_crt_deinit(crts[i]);
-	if (chain != NULL)
-		mailstream_certificate_chain_free(chain);
 	return rc;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of imap.c's pure helpers: URL parsing, UID sets, modified
+ * Unit tests of the IMAP transport's lexer (imap-stream.c), the LIST
+ * reader's line parser and name set (imap-list.c), and of imap.c's pure
+ * helpers: URL parsing, UID sets, modified
  * UTF-7, dates, the mail summary and the text and calendar parts found in
  * a FETCH response that a scripted server writes into a socketpair
  * (libetpan parses it exactly as it would a real server's answer), and
@@ -14,11 +16,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,9 +31,295 @@
 #include "config.h"
 #include "helpers.h"
 #include "imap.h"
+#include "imap-list.h"
+#include "imap-stream.h"
 #include "source.h"
 #include "store.h"
 #include "xmalloc.h"
+
+/* Feeds input to a lexer in one piece or byte by byte; 0 or -1 as feed. */
+static int
+lex_run(const char *in, const struct imap_lex_limits *lim,
+    enum imap_stream_keep keep, bool bytewise, struct imap_lex *lx)
+{
+	size_t	i, n = strlen(in);
+
+	imap_lex_init(lx, lim);
+	lx->keep = keep;
+	if (!bytewise)
+		return imap_lex_feed(lx, in, n);
+	for (i = 0; i < n; i++)
+		if (imap_lex_feed(lx, in + i, 1) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The lexer refuses what exceeds a bound, whatever the chunks the bytes
+ * come in, and lets through what does not: literals skipped as data,
+ * parentheses in quoted strings and in status text not counted, a "{n}"
+ * in status text announcing no literal.
+ */
+static void
+test_imap_lex_bounds(void **state)
+{
+	static const struct {
+		const char	*in;
+		enum imap_stream_keep keep;
+		const char	*why;	/* NULL: let through */
+		bool		 rest;	/* at rest after it */
+	} rows[] = {
+		{ "* OK ready\r\n", IMAP_KEEP_ALL, NULL, true },
+		{ "* OK ready\r\n* 1 FETCH (UID 1 BODY[1] {5}\r\n((((()\r\n"
+		  "A1 OK done\r\n", IMAP_KEEP_ALL, NULL, true },
+		{ "* OK ready\r\n* 1 FETCH (UID 1 BODY[1] {5}\r\n((((()\r\n",
+		  IMAP_KEEP_ALL, NULL, false },
+		{ "* OK ready\r\n* 1 FETCH (X \"(((((((((((((\")\r\nA1 OK x\r\n",
+		  IMAP_KEEP_ALL, NULL, true },
+		{ "* OK ready\r\nA1 NO ((((((((((((((((( {5}\r\nA2 OK x\r\n",
+		  IMAP_KEEP_ALL, NULL, true },
+		{ "* OK ready\r\n* 1 FETCH (BODYSTRUCTURE ((((((((((((((((x",
+		  IMAP_KEEP_ALL, "parentheses nested more than 16 deep", false },
+		{ "* OK ready\r\n* 1 FETCH (BODY[] {4000}\r\n", IMAP_KEEP_ALL,
+		  "an answer that would take more than 4096 bytes", false },
+		{ "* OK ready\r\n* 1 FETCH (BODY[] {1500000000}\r\n",
+		  IMAP_KEEP_ALL, "a literal of more than 6000 bytes", false },
+		{ "* OK ready\r\n* OK {99999999}\r\n", IMAP_KEEP_ALL,
+		  "a literal of more than 6000 bytes", false },
+		{ "* OK ready\r\n* 1 FETCH (UID 1 BODY[] {1500}\r\n",
+		  IMAP_KEEP_NO_FETCH, NULL, false },
+		{ "* OK [ALERT]\r\n", IMAP_KEEP_ALL, "[ALERT] or [PARSE] "
+		  "without text", false },
+		{ "* OK ready\r\nA1 NO [parse] \r\n", IMAP_KEEP_ALL,
+		  "[ALERT] or [PARSE] without text", false },
+		{ "* OK ready\r\nA1 OK [PARSE]\t\xc3\xa9\r\n", IMAP_KEEP_ALL,
+		  "[ALERT] or [PARSE] without text", false },
+		{ "* OK [ALERT] hi\r\nA1 OK [ALERTS]\r\nA2 OK [ALERT x] \r\n",
+		  IMAP_KEEP_ALL, NULL, true },
+		{ "* OK ready\r\n0\tOK\t[ PARSE \t ]\t \r\n", IMAP_KEEP_ALL,
+		  "[ALERT] or [PARSE] without text", false },
+	};
+	struct imap_lex_limits	lim = { 8192, 4096, 6000, 16 };
+	struct imap_lex		lx;
+	size_t			i;
+	int			k, rc;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		for (k = 0; k < 2; k++) {
+			rc = lex_run(rows[i].in, &lim, rows[i].keep, k == 1, &lx);
+			if (rows[i].why == NULL) {
+				if (rc != 0)
+					fail_msg("row %zu: refused: %s", i, lx.why);
+				assert_int_equal(imap_lex_at_rest(&lx),
+				    rows[i].rest);
+			} else {
+				assert_int_equal(rc, -1);
+				if (strstr(lx.why, rows[i].why) == NULL)
+					fail_msg("row %zu: %s", i, lx.why);
+			}
+		}
+}
+
+/*
+ * What an answer keeps: many small FETCH responses are refused when
+ * libetpan would keep them, let through when they are streamed to a
+ * handler or read line by line; the count starts again at each tagged
+ * line; an answer is bounded in bytes whatever is kept.
+ */
+static void
+test_imap_lex_kept(void **state)
+{
+	struct imap_lex_limits	 lim = { 1 << 20, 64 * 1024, 4096, 16 };
+	struct imap_lex		 lx;
+	struct buf		 b = { NULL, 0, 0 };
+	char			*again;
+	int			 i;
+
+	(void)state;
+	buf_puts(&b, "* OK ready\r\n");
+	for (i = 0; i < 200; i++)
+		buf_printf(&b, "* %d FETCH (UID %d FLAGS (\\Seen))\r\n", i + 1,
+		    i + 1);
+	buf_puts(&b, "A1 OK done\r\n");
+	assert_int_equal(lex_run(b.data, &lim, IMAP_KEEP_ALL, false, &lx), -1);
+	assert_non_null(strstr(lx.why, "would take more than"));
+	assert_int_equal(lex_run(b.data, &lim, IMAP_KEEP_NO_FETCH, false, &lx),
+	    0);
+	assert_int_equal(lex_run(b.data, &lim, IMAP_KEEP_NONE, false, &lx), 0);
+	/* Twice the answer is twice within the bound, tag by tag. */
+	again = xstrdup(b.data + strlen("* OK ready\r\n"));
+	buf_puts(&b, again);
+	free(again);
+	assert_int_equal(lex_run(b.data, &lim, IMAP_KEEP_NO_FETCH, false, &lx),
+	    0);
+	assert_true(imap_lex_at_rest(&lx));
+	/* An answer that never ends is bounded in bytes all the same. */
+	buf_reset(&b);
+	buf_puts(&b, "* OK ready\r\n");
+	while (b.len <= lim.response)
+		buf_puts(&b, "* 1 FETCH (FLAGS ())\r\n");
+	assert_int_equal(lex_run(b.data, &lim, IMAP_KEEP_NONE, false, &lx), -1);
+	assert_non_null(strstr(lx.why, "an answer of more than 1 MiB"));
+	buf_free(&b);
+}
+
+/* One LIST or XLIST response, parsed as imap_list_run() reads it. */
+static void
+test_imap_list_entry(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 rc;
+		const char	*name;
+		char		 delim;
+		bool		 noselect, sent;
+	} rows[] = {
+		{ "* LIST (\\HasNoChildren) \"/\" INBOX\r\n", 1, "INBOX", '/',
+		  false, false },
+		{ "* LIST (\\Noselect \\HasChildren) \".\" \"a.b\"", 1, "a.b",
+		  '.', true, false },
+		{ "* list (\\NonExistent) \"/\" x", 1, "x", '/', true, false },
+		{ "* XLIST (\\HasNoChildren \\Sent) \"/\" \"[Gmail]/Sent Mail\"\r\n",
+		  1, "[Gmail]/Sent Mail", '/', false, true },
+		{ "* LIST () NIL Archief", 1, "Archief", '\0', false, false },
+		{ "* LIST () \"\\\\\" \"a\\\\b \\\"c\\\"\"", 1, "a\\b \"c\"",
+		  '\\', false, false },
+		{ "* LIST () \"/\" {15}\r\nVerzonden items\r\n", 1,
+		  "Verzonden items", '/', false, false },
+		{ "* LIST () \"/\" Sent (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n",
+		  1, "Sent", '/', false, false },
+		{ "* LIST () \"/\" \"Caf\xc3\xa9\"", 1, "Caf\xc3\xa9", '/',
+		  false, false },
+		{ "* OK [ALERT] hello", 0, NULL, 0, false, false },
+		{ "* 3 EXISTS", 0, NULL, 0, false, false },
+		{ "* LIST (", -1, NULL, 0, false, false },
+		{ "* LIST () \"/\" ", -1, NULL, 0, false, false },
+		{ "* LIST () \"/\" \"unterminated", -1, NULL, 0, false, false },
+		{ "* LIST () \"/\" {40}\r\nshort", -1, NULL, 0, false, false },
+		{ "* LIST () \"/\" \"Sent\x1b[2J\"", -1, NULL, 0, false, false },
+		{ "* LIST () \"/\" \"bad\xff\"", -1, NULL, 0, false, false },
+		{ "* LIST () \"/\" \"c1\xc2\x9b\"", -1, NULL, 0, false, false },
+		{ "* LIST () \"/\" x)y", -1, NULL, 0, false, false },
+	};
+	struct imap_list_entry	e;
+	struct buf		b = { NULL, 0, 0 };
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (imap_list_entry(rows[i].in, strlen(rows[i].in), &e) !=
+		    rows[i].rc)
+			fail_msg("row %zu: not %d", i, rows[i].rc);
+		if (rows[i].rc != 1)
+			continue;
+		assert_string_equal(e.name, rows[i].name);
+		assert_int_equal(e.delim, rows[i].delim);
+		assert_int_equal(e.noselect, rows[i].noselect);
+		assert_int_equal(e.sent, rows[i].sent);
+	}
+	/* A literal name holding a NUL, and one too long to keep. */
+	assert_int_equal(imap_list_entry("* LIST () \"/\" {3}\r\na\0b", 22, &e),
+	    -1);
+	buf_puts(&b, "* LIST () \"/\" \"");
+	for (i = 0; i < IMAP_LIST_NAME_MAX; i++)
+		buf_puts(&b, "x");
+	buf_puts(&b, "\"");
+	assert_int_equal(imap_list_entry(b.data, b.len, &e), -1);
+	buf_free(&b);
+}
+
+/* Names are told apart exactly, INBOX in any case excepted, at any size. */
+static void
+test_imap_nameset(void **state)
+{
+	struct imap_nameset	ns;
+	char			name[32];
+	int			i;
+
+	(void)state;
+	memset(&ns, 0, sizeof ns);
+	assert_null(imap_nameset_get(&ns, "INBOX"));
+	assert_true(imap_nameset_add(&ns, "Sent"));
+	assert_true(imap_nameset_add(&ns, "sent"));
+	assert_false(imap_nameset_add(&ns, "Sent"));
+	assert_true(imap_nameset_add(&ns, "Inbox"));
+	assert_false(imap_nameset_add(&ns, "INBOX"));
+	assert_string_equal(imap_nameset_get(&ns, "inbox"), "Inbox");
+	assert_string_equal(imap_nameset_get(&ns, "sent"), "sent");
+	assert_null(imap_nameset_get(&ns, "SENT"));
+	for (i = 0; i < 100000; i++) {
+		snprintf(name, sizeof name, "Folder %d", i);
+		assert_true(imap_nameset_add(&ns, name));
+	}
+	assert_int_equal(ns.names.n, 100003);
+	assert_string_equal(imap_nameset_get(&ns, "Folder 77777"),
+	    "Folder 77777");
+	assert_null(imap_nameset_get(&ns, "Folder 100000"));
+	assert_true(imap_list_same("INBOX", "inbox"));
+	assert_false(imap_list_same("Sent", "sent"));
+	imap_nameset_clear(&ns);
+}
+
+/*
+ * No descriptor left (EMFILE): the transport says "too many open files",
+ * not "out of memory" as libetpan's socket driver did.
+ */
+static void
+test_imap_stream_emfile(void **state)
+{
+	struct imap_stream_conf	 conf = { 2, 2, IMAP_MAX_RESPONSE };
+	struct rlimit		 old, low;
+	struct err		 err;
+	mailstream		*ms = NULL;
+	int			 fd, rc;
+
+	(void)state;
+	/* The lowest free descriptor: every one below it is in use. */
+	fd = dup(0);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	rc = imap_stream_connect("127.0.0.1", 9, false, &conf, NULL, &ms, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(rc, -1);
+	assert_null(ms);
+	assert_int_equal(err.cls, ERR_TEMP);
+	if (strstr(err.msg, "cannot connect: too many open files") == NULL)
+		fail_msg("%s", err.msg);
+}
+
+/* Server text made safe: control characters and bad UTF-8 become '?'. */
+static void
+test_imap_stream_safe(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*want;
+	} rows[] = {
+		{ "no access", 64, "no access" },
+		{ "\x1b]0;owned\x07\x1b[2Jx", 64, "?]0;owned??[2Jx" },
+		{ "tab\there\r\n", 64, "tab?here??" },
+		{ "caf\xc3\xa9", 64, "caf\xc3\xa9" },
+		{ "c1 \xc2\x9b end", 64, "c1 ?? end" },
+		{ "bad \xff\xfe", 64, "bad ??" },
+		{ "cut \xc3", 64, "cut ?" },
+		{ "del\x7f", 64, "del?" },
+		{ "caf\xc3\xa9", 5, "caf" },
+		{ "abcdef", 4, "abc" },
+	};
+	char	out[64];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		assert_string_equal(imap_stream_safe(rows[i].in, out,
+		    rows[i].len), rows[i].want);
+}
 
 static void
 test_imap_url_parse(void **state)
@@ -549,6 +840,7 @@ struct fake {
 	unsigned short	 port;
 	uint32_t	 bad;
 	bool		 invite;
+	bool		 received;	/* the invitations came in by SMTP */
 	char		 start[32];	/* the invitations' DTSTART */
 	int		 connections;
 	int		 fetches;
@@ -636,8 +928,13 @@ fake_fetch_parts(struct fake *f, int fd, const char *tag, const char *set)
 		    "ORGANIZER:mailto:anna@brightline.nl\r\n"
 		    "ATTENDEE:mailto:jan@acme.nl\r\nEND:VEVENT\r\n"
 		    "END:VCALENDAR\r\n", u, f->start);
-		snprintf(buf, sizeof buf, "* %u FETCH (UID %u BODY[1]<0> {4}\r\n"
-		    "Hoi\n BODY[2]<0> {%zu}\r\n%s)\r\n", u, u, strlen(ics), ics);
+		if (strstr(set, "BODY.PEEK[2]") != NULL)
+			snprintf(buf, sizeof buf, "* %u FETCH (UID %u BODY[1]<0> "
+			    "{4}\r\nHoi\n BODY[2]<0> {%zu}\r\n%s)\r\n", u, u,
+			    strlen(ics), ics);
+		else
+			snprintf(buf, sizeof buf, "* %u FETCH (UID %u BODY[1]<0> "
+			    "{4}\r\nHoi\n)\r\n", u, u);
 		fake_write(fd, buf);
 	}
 	snprintf(buf, sizeof buf, "%s OK done\r\n", tag);
@@ -651,7 +948,7 @@ fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
 	char		buf[2048];
 	uint32_t	u;
 
-	if (strstr(set, "BODY.PEEK[2]") != NULL) {
+	if (strstr(set, "BODY.PEEK[1]<") != NULL) {
 		fake_fetch_parts(f, fd, tag, set);
 		return;
 	}
@@ -675,7 +972,9 @@ fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
 			    "(\"CHARSET\" \"utf-8\" \"METHOD\" \"REQUEST\") NIL NIL "
 			    "\"7BIT\" 400 12 NIL NIL NIL NIL) \"ALTERNATIVE\" "
 			    "(\"BOUNDARY\" \"a\") NIL NIL NIL) "
-			    "BODY[HEADER.FIELDS (LIST-ID)] {2}\r\n\r\n)\r\n", u, u, u);
+			    "BODY[HEADER.FIELDS (RECEIVED)]<0> {1}\r\n%s "
+			    "BODY[HEADER.FIELDS (LIST-ID)] {2}\r\n\r\n)\r\n", u, u, u,
+			    f->received ? "R" : "\r");
 		else
 			snprintf(buf, sizeof buf, "* %u FETCH (UID %u "
 			    "INTERNALDATE \"05-Oct-2026 10:00:00 +0200\" ENVELOPE "
@@ -912,9 +1211,11 @@ test_imap_unparsable_message_skipped(void **state)
 }
 
 /*
- * Invitations anna sent: the text and calendar parts of all messages of
- * the batch come in one UID FETCH, with BODY.PEEK and bounded, and each
- * invitation is an appointment.
+ * Invitations anna sent, filed in her INBOX by her client (no Received
+ * header): the text and calendar parts of all messages of the batch come
+ * in one UID FETCH, with BODY.PEEK and bounded, and each invitation is
+ * an appointment.  The same messages come in by SMTP (a Received header,
+ * so anybody may have sent them): only their text part is fetched.
  */
 static void
 test_imap_invitations_fetched(void **state)
@@ -924,16 +1225,66 @@ test_imap_invitations_fetched(void **state)
 	struct config	 cfg;
 	struct err	 err;
 	char		*v, want[32];
+	int		 received;
 
 	(void)state;
-	fake_start(&f, 0, true);
+	for (received = 0; received < 2; received++) {
+		fake_start(&f, 0, true);
+		f.received = received;
+		assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
+		assert_int_equal(f.fetches, 1);
+		assert_int_equal(f.part_fetches, 1);
+		assert_string_equal(f.parts_cmd, received ?
+		    "(UID BODY.PEEK[1]<0.4096>)" :
+		    "(UID BODY.PEEK[1]<0.4096> BODY.PEEK[2]<0.1048576>)");
+		v = store_text(st, "SELECT count(DISTINCT uid) FROM "
+		    "appointments WHERE uid LIKE 'inv-%@brightline.nl' AND "
+		    "salesperson = 'anna'");
+		snprintf(want, sizeof want, "%d", received ? 0 : FAKE_N);
+		assert_string_equal(v, want);
+		free(v);
+		config_free(&cfg);
+		fake_stop(&f);
+		store_close(st);
+		st = NULL;
+		test_tmpdir_cleanup();
+	}
+}
+
+/*
+ * A connection on a descriptor above FD_SETSIZE works: the transport
+ * waits with poll() (libetpan's socket driver used select(), which
+ * cannot take such a descriptor).
+ */
+static void
+test_imap_high_descriptors(void **state)
+{
+	struct fake	 f;
+	struct store	*st = NULL;
+	struct config	 cfg;
+	struct err	 err;
+	struct rlimit	 old, high;
+	int		 fds[FD_SETSIZE + 64];
+	size_t		 n = 0, i;
+	char		*v, want[32];
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	if (old.rlim_max < FD_SETSIZE + 256)
+		skip();
+	high = old;
+	high.rlim_cur = FD_SETSIZE + 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &high), 0);
+	/* Fill the descriptors up to FD_SETSIZE + 16. */
+	while (n < sizeof fds / sizeof fds[0]) {
+		fds[n] = dup(0);
+		assert_true(fds[n] >= 0);
+		if (fds[n++] >= FD_SETSIZE + 16)
+			break;
+	}
+	fake_start(&f, 0, false);
 	assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
-	assert_int_equal(f.fetches, 1);
-	assert_int_equal(f.part_fetches, 1);
-	assert_string_equal(f.parts_cmd,
-	    "(UID BODY.PEEK[1]<0.4096> BODY.PEEK[2]<0.1048576>)");
-	v = store_text(st, "SELECT count(DISTINCT uid) FROM appointments "
-	    "WHERE uid LIKE 'inv-%@brightline.nl' AND salesperson = 'anna'");
+	v = store_text(st, "SELECT count(*) FROM signals");
 	snprintf(want, sizeof want, "%d", FAKE_N);
 	assert_string_equal(v, want);
 	free(v);
@@ -941,6 +1292,9 @@ test_imap_invitations_fetched(void **state)
 	fake_stop(&f);
 	store_close(st);
 	test_tmpdir_cleanup();
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
 }
 
 /* The kept folder list: written, read back, and refused when it does not fit. */
@@ -1040,10 +1394,50 @@ test_imap_idle_poll_commands(void **state)
 	test_tmpdir_cleanup();
 }
 
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/*
+ * The IMAP fuzz corpus (seeds and crash reproducers) replayed through
+ * the harness tests/fuzz/fuzz-imap.c, which is linked in: each input is
+ * a server's whole stream, read through the transport and libetpan.
+ */
+static void
+test_imap_fuzz_corpus(void **state)
+{
+	char		 path[1024], rel[512];
+	struct dirent	*de;
+	DIR		*d;
+	char		*buf;
+	size_t		 len, n = 0;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s", test_data_path("corpus/imap"));
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof rel, "corpus/imap/%s", de->d_name);
+		buf = test_read_data(rel, &len);
+		assert_int_equal(LLVMFuzzerTestOneInput((const uint8_t *)buf,
+		    len), 0);
+		free(buf);
+		n++;
+	}
+	closedir(d);
+	assert_true(n > 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_imap_lex_bounds),
+		cmocka_unit_test(test_imap_lex_kept),
+		cmocka_unit_test(test_imap_list_entry),
+		cmocka_unit_test(test_imap_nameset),
+		cmocka_unit_test(test_imap_stream_safe),
+		cmocka_unit_test(test_imap_stream_emfile),
 		cmocka_unit_test(test_imap_url_parse),
 		cmocka_unit_test(test_imap_uid_set_runs),
 		cmocka_unit_test(test_imap_utf7_encode),
@@ -1057,6 +1451,8 @@ main(void)
 		cmocka_unit_test(test_imap_invitations_fetched),
 		cmocka_unit_test(test_imap_folders_cache),
 		cmocka_unit_test(test_imap_idle_poll_commands),
+		cmocka_unit_test(test_imap_high_descriptors),
+		cmocka_unit_test(test_imap_fuzz_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

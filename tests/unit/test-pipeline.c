@@ -628,6 +628,70 @@ test_pipeline_invitations(void **state)
 }
 
 /*
+ * Only the mailbox owner's own invitations count: from the owner's \Sent
+ * folder, or from the owner's address with no Received header.  A
+ * message anybody can send, whose From names the owner or a colleague,
+ * is not read (the calendar parts are not even parsed).
+ */
+static void
+test_pipeline_invitations_owner(void **state)
+{
+	static const struct {
+		const char	*from;
+		bool		 sent;		/* read from the \Sent folder */
+		bool		 received;	/* came in by SMTP */
+		bool		 counted;
+	} rows[] = {
+		{ "bram@brightline.nl", false, true, false },
+		{ "bram@brightline.nl", false, false, false },
+		{ "anna@brightline.nl", false, true, false },
+		{ "jan@acme.nl", false, false, false },
+		{ "anna@brightline.nl", false, false, true },
+		{ "bram@brightline.nl", false, true, false },
+		{ "anna@brightline.nl", true, true, true },
+		{ "bram@brightline.nl", true, false, true },
+	};
+	struct fixture *f = *state;
+	struct pipeline *p;
+	struct mail_summary m;
+	struct err err;
+	long long want = -1;
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		p = pipeline_new(&f->cfg, f->st, "imap:anna");
+		memset(&m, 0, sizeof m);
+		mail_addr_list_add(&m.from, NULL, rows[i].from);
+		mail_addr_list_add(&m.to, "Jan", "jan@acme.nl");
+		m.subject = xstrdup("Uitnodiging: Kennismaking");
+		m.message_id = xstrdup("req@brightline.nl");
+		m.date = t0;
+		m.date_valid = true;
+		m.received = rows[i].received;
+		strlist_take(&m.calendar_parts, invitation("REQUEST", (int)i,
+		    0));
+		pipeline_mail(p, "anna", &m, rows[i].sent, "INBOX/1/1");
+		mail_summary_free(&m);
+		if (pipeline_commit(p, NULL, 0, &err) < 0)
+			fail_msg("commit: %s", err.msg);
+		pipeline_free(p);
+		/* Each row's SEQUENCE is its index: the version tells. */
+		if (rows[i].counted)
+			want = (long long)i;
+		if (test_query_int(f->st, "SELECT CAST(substr(version, 1, 10) "
+		    "AS INTEGER) FROM items WHERE item = ?1",
+		    "invite:inv-1@brightline.nl") != want)
+			fail_msg("row %zu: %s", i, rows[i].counted ?
+			    "not counted" : "counted");
+		assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM "
+		    "appointments WHERE uid = ?1", "inv-1@brightline.nl"),
+		    want >= 0 ? 1 : 0);
+		assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM "
+		    "appointments WHERE salesperson <> 'anna'", NULL), 0);
+	}
+}
+
+/*
  * Deferred projection: commits only record the touched accounts; finish
  * projects them once.  What a run that died before finishing recorded is
  * projected by the next finish, and the result equals projecting per batch.
@@ -685,6 +749,7 @@ main(void)
 		T(test_pipeline_replace_and_remove),
 		T(test_pipeline_free_drops_pending),
 		T(test_pipeline_invitations),
+		T(test_pipeline_invitations_owner),
 		T(test_pipeline_deferred_projection),
 #undef T
 	};

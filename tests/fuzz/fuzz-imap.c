@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer entry for what an IMAP server sends: any bytes as the whole
+ * stream of one connection, read through the agent's transport
+ * (imap-stream.c: the same lexer and bounds, before libetpan sees a
+ * byte) into libetpan's parser, as imap.c uses it: the greeting, then the
+ * answers to a UID FETCH (streamed to a handler that makes a summary and
+ * finds the text and calendar parts, as imap.c does), a STATUS, a UID
+ * SEARCH and a LIST (imap-list.c), each taking what the input has left,
+ * until it ends or an answer leaves the connection unusable (as the agent
+ * drops it then).  Results are freed as imap.c frees them (libetpan hands
+ * them over unevenly on errors), so a double free or leak shows up under
+ * ASan.  test-imap replays tests/data/corpus/imap/ through this function
+ * in make check.  Seeds: tests/data/corpus/imap/.
+ */
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <libetpan/libetpan.h>
+
+#include "imap.h"
+#include "imap-list.h"
+#include "imap-stream.h"
+#include "log.h"
+#include "mail.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* What fits a socketpair's buffer, written before anything is read. */
+#define FUZZ_IMAP_MAX	65536
+
+/* The message handler: a summary and the parts, as imap.c makes them. */
+static void
+fuzz_imap_message(struct mailimap_msg_att *att, void *arg)
+{
+	struct mail_summary	sum;
+	struct imap_text_part	text, cal[IMAP_MAX_CALENDARS];
+	uint32_t		uid;
+	size_t			*n = arg;
+
+	(*n)++;
+	(void)imap_msg_text_part(att, &text);
+	(void)imap_msg_calendar_parts(att, cal, IMAP_MAX_CALENDARS);
+	if (imap_summary(att, &sum, &uid) == 0)
+		mail_summary_free(&sum);
+}
+
+/* libetpan 1.9.4 streams to the handler only with a progress callback. */
+static void
+fuzz_imap_progress(size_t current, size_t maximum, void *arg)
+{
+	(void)current;
+	(void)maximum;
+	(void)arg;
+}
+
+/* A LIST entry: its name is read once. */
+static void
+fuzz_imap_entry(const struct imap_list_entry *e, void *arg)
+{
+	size_t	*n = arg;
+
+	*n += strlen(e->name);
+}
+
+/* The metadata FETCH of imap.c: UID, dates, envelope, structure, headers. */
+static struct mailimap_fetch_type *
+fuzz_imap_fetch_type(void)
+{
+	struct mailimap_fetch_type	*ft;
+	clist				*hl;
+
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	hl = clist_new();
+	clist_append(hl, strdup("LIST-ID"));
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_internaldate());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_envelope());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_bodystructure());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(
+	    mailimap_section_new_header_fields(mailimap_header_list_new(hl))));
+	return ft;
+}
+
+/*
+ * Whether the connection is still good for another command, as imap.c
+ * decides (imap_fatal_error): never after the stream failed, and never
+ * after an answer libetpan could not parse, which leaves it out of step
+ * with the stream (the agent drops the connection then).
+ */
+static bool
+fuzz_imap_alive(mailimap *imap, int r)
+{
+	return imap_stream_failure(imap->imap_stream, NULL) == IMAP_STREAM_OK &&
+	    r != MAILIMAP_ERROR_STREAM && r != MAILIMAP_ERROR_PARSE &&
+	    r != MAILIMAP_ERROR_FATAL && r != MAILIMAP_ERROR_MEMORY &&
+	    r != MAILIMAP_ERROR_BAD_STATE;
+}
+
+/* Reads the commands' answers from the stream, as imap.c does. */
+static void
+fuzz_imap_session(mailimap *imap)
+{
+	struct mailimap_fetch_type		*ft;
+	struct mailimap_set			*set;
+	struct mailimap_status_att_list		*sl;
+	struct mailimap_mailbox_data_status	*ms = NULL;
+	struct mailimap_search_key		*key;
+	clist					*res = NULL;
+	uint64_t				 modseq = 0;
+	uint32_t				 uids[] = { 1, 2, 3 };
+	size_t					 n = 0, bad = 0;
+	char					 text[256];
+	int					 r;
+
+	/* As if EXAMINE had been answered. */
+	imap->imap_state = MAILIMAP_STATE_SELECTED;
+	imap_stream_keep(imap->imap_stream, IMAP_KEEP_NO_FETCH);
+	mailimap_set_msg_att_handler(imap, fuzz_imap_message, &n);
+	mailimap_set_progress_callback(imap, NULL, fuzz_imap_progress, NULL);
+	set = imap_uid_set(uids, 3);
+	ft = fuzz_imap_fetch_type();
+	r = mailimap_uid_fetch(imap, set, ft, &res);
+	/* The list is ours only on success (libetpan freed it on a NO). */
+	if (r == MAILIMAP_NO_ERROR && res != NULL)
+		mailimap_fetch_list_free(res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	mailimap_set_msg_att_handler(imap, NULL, NULL);
+	mailimap_set_progress_callback(imap, NULL, NULL, NULL);
+	imap_stream_keep(imap->imap_stream, IMAP_KEEP_ALL);
+	if (!fuzz_imap_alive(imap, r))
+		return;
+
+	sl = mailimap_status_att_list_new_empty();
+	mailimap_status_att_list_add(sl, MAILIMAP_STATUS_ATT_UIDVALIDITY);
+	mailimap_status_att_list_add(sl, MAILIMAP_STATUS_ATT_UIDNEXT);
+	mailimap_status_att_list_add(sl, MAILIMAP_STATUS_ATT_HIGHESTMODSEQ);
+	r = mailimap_status(imap, "INBOX", sl, &ms);
+	mailimap_status_att_list_free(sl);
+	/* Set on a NO too; NULL on an OK without * STATUS. */
+	if (ms != NULL)
+		mailimap_mailbox_data_status_free(ms);
+	if (!fuzz_imap_alive(imap, r))
+		return;
+
+	key = mailimap_search_key_new_uid(mailimap_set_new_interval(1, 0));
+	res = NULL;
+	r = mailimap_uid_search_modseq(imap, NULL, key, &res, &modseq);
+	mailimap_search_key_free(key);
+	if (res != NULL)
+		mailimap_search_result_free(res);
+	if (!fuzz_imap_alive(imap, r))
+		return;
+
+	imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+	(void)imap_list_run(imap, "LIST", fuzz_imap_entry, &n, &bad, text,
+	    sizeof text);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct imap_stream_conf	 conf = { 1, 1, IMAP_MAX_RESPONSE };
+	mailimap		*imap;
+	mailstream		*ms;
+	int			 sv[2];
+
+	log_level = LOG_LVL_ERROR;
+	/*
+	 * libetpan 1.9.4 leaks the greeting it refuses (parse_greeting()
+	 * returns on BYE without freeing it): not ours, once per connection.
+	 */
+	if (size > FUZZ_IMAP_MAX || (size >= 5 &&
+	    strncasecmp((const char *)data, "* BYE", 5) == 0))
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return 0;
+	if (size > 0 && write(sv[1], data, size) != (ssize_t)size) {
+		close(sv[0]);
+		close(sv[1]);
+		return 0;
+	}
+	/* The end of the input is the server hanging up. */
+	shutdown(sv[1], SHUT_WR);
+	ms = imap_stream_open_fd(sv[0], &conf);
+	imap = mailimap_new(0, NULL);
+	if (imap == NULL) {
+		mailstream_close(ms);
+		close(sv[1]);
+		return 0;
+	}
+	if (mailimap_connect(imap, ms) == MAILIMAP_NO_ERROR_NON_AUTHENTICATED ||
+	    imap->imap_state == MAILIMAP_STATE_AUTHENTICATED)
+		fuzz_imap_session(imap);
+	/* As imap_disconnect(): mailimap_free() would send LOGOUT. */
+	if (imap->imap_stream != NULL) {
+		mailstream_close(imap->imap_stream);
+		imap->imap_stream = NULL;
+	}
+	mailimap_free(imap);
+	close(sv[1]);
+	return 0;
+}

@@ -1,0 +1,342 @@
+# SPDX-License-Identifier: MIT
+"""A hostile IMAP server on loopback for the integration tests.
+
+    /usr/bin/python3 imap-hostile.py SCENARIO PORTFILE LOGFILE
+
+listens on a free port of 127.0.0.1, writes it to PORTFILE, and serves
+every connection (each in a thread) as a small IMAP4rev1 server with an
+INBOX of five messages from a customer (UIDs 1..5, UIDVALIDITY 7) and an
+empty \\Sent folder, for user anna with any password.  Each command line
+it receives goes to LOGFILE (with its tag), so that a test can count what
+the client sent.  SCENARIO picks what only a broken or malicious server
+does; every scenario stops sending when the client hangs up:
+
+  normal        nothing hostile
+  fetch-no      a UID FETCH of a set with UID 3 answers the others, then
+                "NO [UNAVAILABLE]" (Exchange); fetch-bad: "BAD [SERVERBUG]"
+  status-short  STATUS answered with a tagged OK and no * STATUS line
+  caps-empty    CAPABILITY answered with a tagged OK and no * CAPABILITY
+  alert-empty   LOGIN answered "OK [ALERT]" with no text after the code
+  deep-body     UID 3's BODYSTRUCTURE nested 20,000 deep (240 KB)
+  big-literal   UID 3's header fields announced as a 1.5 GB literal
+  long-line     UID 3's answer is a line of 1 GB without CRLF
+  ok-flood      EXAMINE answered with 147 MB of "* OK" lines
+  fetch-flood   UID SEARCH answered after 600,000 unrequested FETCH responses
+  search-flood  UID SEARCH answered with one line of 64 MB of UIDs
+  string-flood  EXAMINE answered with unrequested FETCH responses, each
+                with a quoted string of 1 MB
+  list-flood    LIST answered with 1 GB of folders
+  slow-greeting the greeting comes one byte a second, and never ends
+  slow-fetch    the answer to UID FETCH comes a byte every 0.5 s, forever
+  slow-answers  every answer comes after 1.5 s
+  uid-max       INBOX holds UIDs 1 and 4294967295; STATUS says UIDNEXT
+                4294967296 (which does not fit an IMAP number)
+  unanswered-once  the first UID FETCH with UID 3 leaves it unanswered
+  unanswered    every UID FETCH leaves UID 3 unanswered
+  ctl-text      STATUS of INBOX is refused with a text full of terminal
+                escape sequences, and the \\Sent folder's name holds some
+  list-many     LIST answers 80,000 folders besides INBOX, "sent" and \\Sent
+                "Sent"
+  sent-case     LIST answers "sent" (no flag) before "Sent" (\\Sent)
+"""
+import os
+import re
+import socket
+import sys
+import threading
+import time
+
+UIDVALIDITY = 7
+ESC = "\x1b]0;owned\x07\x1b[2J\x1b[31m"
+
+
+class Gone(Exception):
+    """The client hung up."""
+
+
+class Session:
+    def __init__(self, server, conn):
+        self.srv = server
+        self.conn = conn
+        self.rbuf = b""
+        self.selected = None
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        try:
+            self.conn.sendall(data)
+        except OSError:
+            raise Gone()
+
+    def readline(self):
+        while b"\n" not in self.rbuf:
+            try:
+                chunk = self.conn.recv(65536)
+            except OSError:
+                raise Gone()
+            if not chunk:
+                raise Gone()
+            self.rbuf += chunk
+        line, self.rbuf = self.rbuf.split(b"\n", 1)
+        return line.rstrip(b"\r").decode("latin-1")
+
+    def trickle(self, text, every):
+        """Sends text one byte at a time, every seconds apart."""
+        for c in text:
+            self.send(c)
+            time.sleep(every)
+
+    def stream(self, first, filler, total, chunk=1 << 20):
+        """Sends first, then filler repeated up to total bytes."""
+        self.send(first)
+        block = filler * max(1, chunk // len(filler))
+        sent = 0
+        while sent < total:
+            self.send(block)
+            sent += len(block)
+
+    def run(self):
+        sc = self.srv.scenario
+        if sc == "slow-greeting":
+            self.trickle("* OK ready" + "." * 100000, 1)
+            return
+        self.send("* OK hostile IMAP ready\r\n")
+        while True:
+            line = self.readline()
+            self.srv.log(line)
+            parts = line.split(" ", 2)
+            if len(parts) < 2:
+                continue
+            tag, cmd = parts[0], parts[1].upper()
+            rest = parts[2] if len(parts) > 2 else ""
+            if cmd == "UID" and rest:
+                sub, _, rest = rest.partition(" ")
+                cmd = "UID " + sub.upper()
+            if sc == "slow-answers":
+                time.sleep(1.5)
+            handler = getattr(self, "cmd_" + cmd.replace(" ", "_"), None)
+            if handler is None:
+                self.send("%s BAD unknown command\r\n" % tag)
+                continue
+            if handler(tag, rest) is False:
+                return
+
+    def cmd_CAPABILITY(self, tag, rest):
+        if self.srv.scenario == "caps-empty":
+            self.send("%s OK done\r\n" % tag)
+            return
+        self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n%s OK done\r\n" % tag)
+
+    def cmd_NOOP(self, tag, rest):
+        self.send("%s OK done\r\n" % tag)
+
+    def cmd_LOGIN(self, tag, rest):
+        if self.srv.scenario == "alert-empty":
+            self.send("%s OK [ALERT]\r\n" % tag)
+            return
+        self.send("%s OK logged in\r\n" % tag)
+
+    def cmd_LOGOUT(self, tag, rest):
+        self.send("* BYE bye\r\n%s OK bye\r\n" % tag)
+        return False
+
+    def cmd_LIST(self, tag, rest):
+        sc = self.srv.scenario
+        out = ['* LIST () "/" INBOX\r\n']
+        if sc == "ctl-text":
+            name = "Sent" + ESC
+            out.append('* LIST (\\Sent) "/" {%d}\r\n%s\r\n' % (len(name), name))
+        elif sc == "list-many":
+            out.append("".join('* LIST (\\HasNoChildren) "/" "Archief/Klanten/Projecten/Folder %05d"\r\n'
+                               % i for i in range(80000)))
+            out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
+        elif sc == "list-flood":
+            self.send("".join(out))
+            sent, i = 0, 0
+            while sent < 1 << 30:
+                block = "".join('* LIST () "/" "%s %d"\r\n' % ("x" * 200, i + k)
+                                for k in range(5000))
+                self.send(block)
+                sent += len(block)
+                i += 5000
+            return
+        elif sc == "sent-case":
+            out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
+        else:
+            out.append('* LIST (\\Sent) "/" Sent\r\n')
+        out.append("%s OK done\r\n" % tag)
+        self.send("".join(out))
+
+    def uids(self, folder):
+        if folder.strip('"').upper() != "INBOX":
+            return []
+        if self.srv.scenario == "uid-max":
+            return [1, 4294967295]
+        return [1, 2, 3, 4, 5]
+
+    def cmd_STATUS(self, tag, rest):
+        sc = self.srv.scenario
+        folder = rest.split(" (")[0]
+        uids = self.uids(folder)
+        if sc == "status-short":
+            self.send("%s OK STATUS completed\r\n" % tag)
+            return
+        if sc == "ctl-text" and folder.strip('"').upper() == "INBOX":
+            self.send("%s NO %sno access to this mailbox\r\n" % (tag, ESC))
+            return
+        nxt = 4294967296 if sc == "uid-max" else (uids[-1] + 1 if uids else 1)
+        self.send("* STATUS %s (UIDVALIDITY %d UIDNEXT %d MESSAGES %d)\r\n"
+                  "%s OK done\r\n" % (folder, UIDVALIDITY, nxt, len(uids), tag))
+
+    def cmd_EXAMINE(self, tag, rest):
+        sc = self.srv.scenario
+        self.selected = rest.strip()
+        uids = self.uids(self.selected)
+        if sc == "ok-flood":
+            self.stream("", "* OK nothing to see here, keep reading\r\n",
+                        147 << 20)
+        if sc == "string-flood":
+            for i in range(100):
+                self.send('* 1 FETCH (ENVELOPE (NIL "%s" NIL NIL NIL NIL NIL '
+                          'NIL NIL NIL))\r\n' % ("s" * (1 << 20)))
+        self.send("* %d EXISTS\r\n* OK [UIDVALIDITY %d] ok\r\n"
+                  "%s OK [READ-ONLY] done\r\n" % (len(uids), UIDVALIDITY, tag))
+
+    def cmd_CLOSE(self, tag, rest):
+        self.selected = None
+        self.send("%s OK done\r\n" % tag)
+
+    def cmd_UID_SEARCH(self, tag, rest):
+        uids = self.uids(self.selected or "")
+        m = re.search(r"UID (\d+)(:(\d+|\*))?", rest, re.I)
+        if m:
+            lo = int(m.group(1))
+            hi = m.group(3)
+            if hi is None:
+                want = [u for u in uids if u == lo]
+            else:
+                top = 2 ** 32 if hi == "*" else int(hi)
+                want = [u for u in uids if lo <= u <= top]
+                # "n:*" with n above every UID still names the last one.
+                if hi == "*" and not want and uids:
+                    want = [uids[-1]]
+        else:
+            want = uids
+        if self.srv.scenario == "fetch-flood":
+            self.stream("", "* 1 FETCH (FLAGS (\\Seen))\r\n", 600000 * 27)
+        if self.srv.scenario == "search-flood":
+            self.stream("* SEARCH", " 1", 64 << 20)
+        self.send("* SEARCH%s\r\n%s OK done\r\n"
+                  % ("".join(" %d" % u for u in want), tag))
+
+    def message(self, seq, uid):
+        sc = self.srv.scenario
+        body = ('("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 10 1 '
+                'NIL NIL NIL NIL)')
+        if sc == "deep-body" and uid == 3:
+            body = ('(' * 20000 + '"TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)' +
+                    ' "MIXED")' * 19999)
+        hdr = "\r\n"
+        return ('* %d FETCH (UID %d INTERNALDATE "05-Oct-2026 10:00:00 +0200" '
+                'ENVELOPE ("Mon, 5 Oct 2026 09:30:00 +0200" "Vraag %d" '
+                '(("Jan" NIL "jan" "acme.nl")) (("Jan" NIL "jan" "acme.nl")) '
+                '(("Jan" NIL "jan" "acme.nl")) ((NIL NIL "anna" "brightline.nl")) '
+                'NIL NIL NIL "<m%d@acme.nl>") BODYSTRUCTURE %s '
+                'BODY[HEADER.FIELDS (LIST-ID)] {%d}\r\n%s)\r\n'
+                % (seq, uid, uid, uid, body, len(hdr), hdr))
+
+    def cmd_UID_FETCH(self, tag, rest):
+        sc = self.srv.scenario
+        uids = self.uids(self.selected or "")
+        setspec = rest.split(" ", 1)[0]
+        want = [u for u in uids if in_set(setspec, u, uids)]
+        has3 = 3 in want
+        if sc == "slow-fetch":
+            self.trickle("* 1 FETCH (UID 1 FLAGS (" + "x" * 100000, 0.5)
+            return
+        skip3 = False
+        if sc == "unanswered":
+            skip3 = True
+        elif sc == "unanswered-once" and has3:
+            with self.srv.lock:
+                skip3 = not self.srv.skipped_once
+                self.srv.skipped_once = True
+        for u in want:
+            seq = uids.index(u) + 1
+            if u == 3 and (skip3 or sc in ("fetch-no", "fetch-bad")):
+                continue
+            if u == 3 and sc == "big-literal":
+                self.stream("* 3 FETCH (UID 3 BODY[HEADER.FIELDS (LIST-ID)] "
+                            "{1500000000}\r\n", "\0", 1500000000)
+                return
+            if u == 3 and sc == "long-line":
+                self.stream('* 3 FETCH (UID 3 ENVELOPE ("', "x", 1 << 30)
+                return
+            self.send(self.message(seq, u))
+        if has3 and sc == "fetch-no":
+            self.send("%s NO [UNAVAILABLE] UID FETCH Server error while "
+                      "fetching messages\r\n" % tag)
+        elif has3 and sc == "fetch-bad":
+            self.send("%s BAD [SERVERBUG] UID FETCH internal error\r\n" % tag)
+        else:
+            self.send("%s OK done\r\n" % tag)
+
+
+def in_set(spec, uid, uids):
+    """Whether uid is in an IMAP sequence set such as 1:3,5 or 4:*."""
+    top = uids[-1] if uids else 0
+    for item in spec.split(","):
+        a, _, b = item.partition(":")
+        lo = top if a == "*" else int(a)
+        hi = lo if not b else (top if b == "*" else int(b))
+        if lo > hi:
+            lo, hi = hi, lo
+        if lo <= uid <= hi:
+            return True
+    return False
+
+
+class Server:
+    def __init__(self, scenario, logfile):
+        self.scenario = scenario
+        self.logfile = logfile
+        self.lock = threading.Lock()
+        self.skipped_once = False
+
+    def log(self, line):
+        with self.lock:
+            with open(self.logfile, "a", encoding="latin-1") as f:
+                f.write(line + "\n")
+
+    def serve(self, conn):
+        try:
+            Session(self, conn).run()
+        except Gone:
+            pass
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit("usage: imap-hostile.py SCENARIO PORTFILE LOGFILE")
+    scenario, portfile, logfile = sys.argv[1:]
+    srv = Server(scenario, logfile)
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(16)
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % ls.getsockname()[1])
+    os.rename(portfile + ".tmp", portfile)
+    while True:
+        conn, _ = ls.accept()
+        threading.Thread(target=srv.serve, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
