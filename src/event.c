@@ -441,8 +441,20 @@ event_check_observance(icalcomponent *obs, const char *tzid,
 		else if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY)
 			(*changes)++;
 	}
-	if (!event_time_valid(dtstart))
-		return (0);		/* libical skips it */
+	if (!event_time_valid(dtstart)) {
+		/*
+		 * libical expands such an observance all the same, from year
+		 * 0 on: with a rule, that walk would be neither clamped nor
+		 * charged.
+		 */
+		if (icalcomponent_get_first_property(obs,
+		    ICAL_RRULE_PROPERTY) == NULL)
+			return (0);
+		event_printable(tzid, name, sizeof name);
+		return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": an "
+		    "observance with a rule has no valid DTSTART", ctx->what,
+		    name));
+	}
 	(*changes)++;
 	end = icaltime_null_time();
 	end.year = ctx->horizon;

@@ -837,6 +837,19 @@ test_event_bound_zone_changes(void **state)
 	free(zone);
 
 	/*
+	 * The same rule from year 0, a DTSTART that is no date: libical
+	 * walks it from there all the same (found by fuzz-event).
+	 */
+	zone = zone_with("00000101T000000",
+	    "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=1,2,3");
+	text = calendar_with(zone, "DTSTART;TZID=Bomb:20261005T100000\r\n",
+	    &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "observance with a rule has no valid DTSTART");
+	free(text);
+	free(zone);
+
+	/*
 	 * A bad VTIMEZONE no event is read in is never expanded, and does
 	 * not cost the object (an ICS feed's item holds all its zones).
 	 */
