@@ -20,6 +20,11 @@ command -v valgrind >/dev/null 2>&1 ||
 
 VALGRIND="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect"
 VALGRIND="$VALGRIND --track-origins=yes --num-callers=30"
+# test-event parses hostile calendars in child processes under rlimits; a
+# child exits with the parent's buffers still allocated, which memcheck
+# would count as the child's leaks.  The same parses run in-process in
+# the other cases and under ASan in the sanitizer build.
+VALGRIND="$VALGRIND --child-silent-after-fork=yes"
 
 cd "$builddir" || exit 2
 # (A Makefile regenerated on the way prints config.status lines too.)
