@@ -775,8 +775,8 @@ caldav_cache_load(struct caldav_state *st, const struct source *src,
 
 	if (!caldav_cache_number(store, src, "time", &when) ||
 	    !caldav_cache_number(store, src, "count", &count) ||
-	    time(NULL) - (time_t)when > CALDAV_REDISCOVER ||
-	    (time_t)when > time(NULL) || count > CALDAV_MAX_CALENDARS)
+	    util_now() - (time_t)when > CALDAV_REDISCOVER ||
+	    (time_t)when > util_now() || count > CALDAV_MAX_CALENDARS)
 		return false;
 	caldav_cache_key(src, key, sizeof key);
 	if (store_cursor_get(store, src->name, CALDAV_CACHE, "key", &v, &err) != 0 ||
@@ -831,7 +831,7 @@ caldav_discover(struct caldav_state *st, const struct source *src,
 	if (st->ncals == 0)
 		log_warn("%s: no calendars with events found at %s", src->name,
 		    home != NULL ? home : "the url");
-	st->discovered = time(NULL);
+	st->discovered = util_now();
 	caldav_cache_save(st, src, store);
 	rc = 0;
 out:
@@ -1431,20 +1431,6 @@ caldav_sync_calendar(struct caldav_sync *s, struct err *err)
 	return caldav_sync_full(s, err);
 }
 
-void
-caldav_window(const struct config *cfg, time_t now, time_t *from, time_t *to)
-{
-	char today[11], day[11];
-
-	util_day(now, cfg->timezone, today, sizeof today);
-	util_day_add(today, -cfg->backfill_days, day, sizeof day);
-	if (util_day_start(day, cfg->timezone, from) != 0)
-		*from = now - (time_t)cfg->backfill_days * 86400;
-	util_day_add(today, 366, day, sizeof day);
-	if (util_day_start(day, cfg->timezone, to) != 0)
-		*to = now + 366 * 86400;
-}
-
 static int
 caldav_poll(void **statep, const struct config *cfg, const struct source *src,
     struct store *store, volatile sig_atomic_t *stop, struct err *err)
@@ -1471,12 +1457,12 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	nreq = http_request_count(st->http);
 	if (st->discovered == 0 && st->ncals == 0)
 		caldav_cache_load(st, src, store);
-	if (st->ncals == 0 || time(NULL) - st->discovered > CALDAV_REDISCOVER) {
+	if (st->ncals == 0 || util_now() - st->discovered > CALDAV_REDISCOVER) {
 		/* Stopped half-way: nothing failed, the next process goes on. */
 		if (caldav_discover(st, src, store, err) != 0)
 			return *stop ? 0 : -1;
 	}
-	caldav_window(cfg, time(NULL), &from, &to);
+	event_window(util_now(), cfg->backfill_days, cfg->timezone, &from, &to);
 	ncals = st->ncals;
 	for (i = 0; i < st->ncals && !*stop; i++) {
 		/* One pipeline per calendar: a failed one leaves nothing behind. */

@@ -52,6 +52,7 @@
 #define LOG_TAG "http"
 #include "http.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define HTTP_MAX_REDIRECTS	5
@@ -75,7 +76,7 @@ struct http {
 	char		*ca_file;	/* owned */
 	int		 timeout;
 	bool		 digest;	/* the server wants Digest, not Basic */
-	time_t		 retry_until;	/* Retry-After of a 429/503 */
+	int64_t		 retry_until;	/* Retry-After of a 429/503, in ms */
 	volatile sig_atomic_t *stop;	/* borrowed: the poll's stop flag */
 	unsigned long	 nrequests;
 	char		 curl_error[CURL_ERROR_SIZE];
@@ -757,7 +758,7 @@ http_note_retry(struct http *h, long status)
 		after = HTTP_RETRY_MIN;
 	if (after > HTTP_RETRY_MAX)
 		after = HTTP_RETRY_MAX;
-	h->retry_until = time(NULL) + (time_t)after;
+	h->retry_until = util_monotonic_ms() + (int64_t)after * 1000;
 }
 
 /*
@@ -931,9 +932,10 @@ http_request(struct http *h, const struct http_request *req,
 	http_url_name(h, req->url, name, sizeof name);
 	if (h->stop != NULL && *h->stop)
 		return err_set(err, ERR_TEMP, "%s %s: stopped", req->method, name);
-	if (h->retry_until > time(NULL))
-		return err_set(err, ERR_WAIT, "%s: server asked to wait %lld s more",
-		    name, (long long)(h->retry_until - time(NULL)));
+	if (h->retry_until > util_monotonic_ms())
+		return err_set(err, ERR_WAIT, "%s: server asked to wait %lld s "
+		    "more", name, (long long)(h->retry_until -
+		    util_monotonic_ms() + 999) / 1000);
 	url = http_url_clean(req->url);
 	if (url == NULL)
 		return err_set(err, ERR_FINAL, "%s: malformed URL", name);

@@ -27,7 +27,6 @@
 #include <gnutls/gnutls.h>
 
 #define LOG_TAG "ics"
-#include "caldav.h"
 #include "event.h"
 #include "http.h"
 #include "ics.h"
@@ -443,7 +442,7 @@ ics_apply(const struct config *cfg, const struct source *src,
 	int rc = -1;
 
 	pipeline_defer_projection(p);
-	caldav_window(cfg, time(NULL), &from, &to);
+	event_window(util_now(), cfg->backfill_days, cfg->timezone, &from, &to);
 	if (store_items(store, src->name, ics_stored_cb, &d, err) != 0)
 		goto out;
 	for (i = 0; i < feed->n; i++) {

@@ -33,6 +33,7 @@
 #include "imap-stream.h"
 #include "log.h"
 #include "tls.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /*
@@ -474,16 +475,6 @@ struct imap_stream {
 	char			 why[160];
 };
 
-/* Monotonic milliseconds. */
-int64_t
-imap_stream_clock(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Fails the stream with a reason; returns -1. */
 static int __attribute__((format(printf, 3, 4)))
 imap_stream_fail(struct imap_stream *s, enum imap_stream_fail f,
@@ -512,13 +503,13 @@ imap_stream_wait(struct imap_stream *s, short events)
 	int64_t		now, idle_end, end;
 	int		r;
 
-	now = imap_stream_clock();
+	now = util_monotonic_ms();
 	idle_end = now + (int64_t)s->timeout * 1000;
 	for (;;) {
 		if (s->stop != NULL && *s->stop)
 			return imap_stream_fail(s, IMAP_STREAM_STOPPED,
 			    "stopped");
-		now = imap_stream_clock();
+		now = util_monotonic_ms();
 		if (s->session_end != 0 && now >= s->session_end)
 			return imap_stream_fail(s, IMAP_STREAM_DEADLINE,
 			    "the session took longer than %d s",
@@ -551,7 +542,7 @@ static void
 imap_stream_deadline(struct imap_stream *s, int secs)
 {
 	s->exchange_secs = secs;
-	s->exchange_end = imap_stream_clock() + (int64_t)secs * 1000;
+	s->exchange_end = util_monotonic_ms() + (int64_t)secs * 1000;
 }
 
 /* GnuTLS writes through this: no SIGPIPE when the server is gone. */
@@ -804,7 +795,7 @@ imap_stream_dial(const struct addrinfo *ai, int64_t end,
 			errno = EINTR;
 			return -1;
 		}
-		now = imap_stream_clock();
+		now = util_monotonic_ms();
 		if (now >= end) {
 			close(fd);
 			errno = ETIMEDOUT;
@@ -907,8 +898,8 @@ imap_stream_connect(const char *host, uint16_t port, bool tls,
 		return err_set(err, ERR_TEMP, "cannot resolve %s: %s", host,
 		    r == EAI_SYSTEM ? imap_stream_connect_error(errno) :
 		    gai_strerror(r));
-	end = imap_stream_clock() + (int64_t)(conf->timeout > 0 ? conf->timeout :
-	    60) * 1000;
+	end = util_monotonic_ms() + (int64_t)(conf->timeout > 0 ?
+	    conf->timeout : 60) * 1000;
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
 		fd = imap_stream_dial(ai, end, stop);
 		if (fd >= 0)

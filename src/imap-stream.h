@@ -139,12 +139,9 @@ int	imap_stream_verify(mailstream *, const char *host, const char *ca_file,
 /* True when bytes the server sent after the last answer wait in libetpan. */
 bool	imap_stream_buffered(mailstream *);
 
-/* Milliseconds of the monotonic clock the deadlines are kept in. */
-int64_t	imap_stream_clock(void);
-
 /*
  * Arms the stream for a poll: the stop flag to watch (may be NULL) and
- * the session's deadline, end on imap_stream_clock() (0: none), secs
+ * the session's deadline, end on util_monotonic_ms() (0: none), secs
  * being how long that session was given (for the message).
  */
 void	imap_stream_arm(mailstream *, volatile sig_atomic_t *stop, int64_t end,

@@ -61,7 +61,7 @@
 #include <libetpan/libetpan.h>
 
 #define LOG_TAG "imap"
-#include "account.h"
+#include "classify.h"
 #include "config.h"
 #include "imap.h"
 #include "imap-list.h"
@@ -126,7 +126,7 @@ struct imap_session {
 	struct strlist	 missing;	/* configured folders the server lacks */
 	time_t		 listed;	/* when folders were resolved */
 	volatile sig_atomic_t *stop;	/* borrowed for a poll; may be NULL */
-	int64_t		 session_end;	/* the poll's deadline (imap_stream_clock) */
+	int64_t		 session_end;	/* the poll's deadline, in ms */
 	int		 session_secs;	/* and how long it was given */
 	source_say_fn	 say;		/* doctor's reporter; NULL while polling */
 	void		*say_arg;
@@ -917,7 +917,7 @@ imap_disconnect(struct imap_session *s, bool polite)
 	if (polite && s->imap->imap_stream != NULL) {
 		/* A few seconds at most: the answer changes nothing. */
 		imap_stream_arm(s->imap->imap_stream, s->stop,
-		    imap_stream_clock() + IMAP_LOGOUT_SECS * 1000,
+		    util_monotonic_ms() + IMAP_LOGOUT_SECS * 1000,
 		    IMAP_LOGOUT_SECS);
 		mailimap_logout(s->imap);
 	}
@@ -1514,7 +1514,7 @@ imap_discover(struct imap_session *s, const struct source *src,
 	}
 	free(sent);
 	imap_nameset_clear(names);
-	s->listed = time(NULL);
+	s->listed = util_now();
 	return 0;
 fail:
 	free(l.sent);
@@ -1624,7 +1624,7 @@ imap_cache_load(struct imap_session *s, const struct source *src,
 	if (v == NULL)
 		return;
 	key = imap_cache_key(src);
-	if (imap_folders_parse(v, key, time(NULL), &s->folders, &s->sent,
+	if (imap_folders_parse(v, key, util_now(), &s->folders, &s->sent,
 	    &when) == 0) {
 		strlist_clear(&s->missing);
 		s->listed = when;
@@ -1776,42 +1776,13 @@ imap_hand(struct imap_folder_ctx *c, uint32_t uid, const struct mail_summary *su
 
 /*
  * Whether a message's parts are worth fetching: hashtags and invitations
- * only count in mail the salesperson sends (classify.c's outbound rule),
- * never in bulk mail.
+ * only count in mail the salesperson sends, never in bulk mail.
  */
 static bool
 imap_needs_parts(const struct imap_folder_ctx *c, const struct mail_summary *sum)
 {
-	const char	*from;
-	char		 key[256];
-
-	if (sum->bulk != 0)
-		return false;
-	if (c->sent)
-		return true;
-	from = sum->from.n > 0 ? sum->from.v[0].addr : NULL;
-	if (from == NULL)
-		return false;
-	return config_salesperson_by_email(c->cfg, from) != NULL ||
-	    account_classify(c->cfg, from, key, sizeof key) == ADDR_INTERNAL;
-}
-
-/*
- * Whether a message's invitations may count (pipeline.c decides): read
- * from the \Sent folder, or sent from the owner's address and filed in
- * the owner's mailbox without a Received header.  Only then are its
- * calendar parts fetched: a stranger's never are.
- */
-static bool
-imap_owners_own(const struct imap_folder_ctx *c, const struct mail_summary *sum)
-{
-	const struct salesperson	*owner;
-
-	if (c->sent)
-		return true;
-	owner = config_salesperson(c->cfg, c->src->salesperson);
-	return owner != NULL && !sum->received && sum->from.n > 0 &&
-	    config_salesperson_by_email(c->cfg, sum->from.v[0].addr) == owner;
+	return sum->bulk == 0 &&
+	    classify_direction(c->cfg, sum, c->sent) == DIR_OUTBOUND;
 }
 
 /*
@@ -1828,7 +1799,8 @@ imap_held_parts(const struct imap_folder_ctx *c,
 	size_t			n, i;
 
 	h->has_text = imap_msg_text_part(att, &h->text);
-	n = imap_owners_own(c, sum) ?
+	/* Only the owner's own invitations count: a stranger's are not read. */
+	n = classify_owners_own(c->cfg, c->src->salesperson, sum, c->sent) ?
 	    imap_msg_calendar_parts(att, cal, IMAP_MAX_CALENDARS) : 0;
 	if (n > IMAP_MAX_CALENDARS) {
 		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %zu calendar parts; "
@@ -2192,7 +2164,7 @@ imap_search(struct imap_folder_ctx *c, uint64_t start, bool first,
 	*out = NULL;
 	*n = 0;
 	if (first && c->cfg->backfill_days > 0) {
-		since = time(NULL) - (time_t)c->cfg->backfill_days * 86400;
+		since = util_now() - (time_t)c->cfg->backfill_days * 86400;
 		gmtime_r(&since, &tm);
 		key = mailimap_search_key_new_since(mailimap_date_new(tm.tm_mday,
 		    tm.tm_mon + 1, tm.tm_year + 1900));
@@ -2783,7 +2755,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	uint32_t			*uids = NULL, validity = 0, uidnext = 0, messages = 0;
 	uint64_t			 old_validity, old_next, modseq = 0, next, floor;
 	size_t				 n = 0, i, j, batch;
-	time_t				 t0 = time(NULL);
+	int64_t				 t0 = util_monotonic_ms();
 	bool				 first, progress;
 	int				 r, rc = 0;
 	char				 what[600];
@@ -2886,8 +2858,8 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		}
 		if (progress)
 			fprintf(stderr, "\r%s: %s: %zu of %zu (%.0f/s)   ",
-			    src->name, folder, j, n, (double)j /
-			    (time(NULL) > t0 ? (double)(time(NULL) - t0) : 1.0));
+			    src->name, folder, j, n, (double)j * 1000 /
+			    (double)(util_monotonic_ms() - t0 + 1));
 	}
 	if (n == 0 && imap_commit(&ctx, uidnext > floor ? uidnext : floor,
 	    messages, modseq, err) < 0) {
@@ -2898,8 +2870,8 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		fputc('\n', stderr);
 	pipeline_stats(p, &ps1);
 	imap_log(LOG_LVL_INFO, s, "%s: %lu new messages, %lu new signals "
-	    "in %lds", folder, ctx.seen, ps1.signals_new - ps0.signals_new,
-	    (long)(time(NULL) - t0));
+	    "in %llds", folder, ctx.seen, ps1.signals_new - ps0.signals_new,
+	    (long long)(util_monotonic_ms() - t0) / 1000);
 out:
 	if (s->imap != NULL)
 		imap_stream_to(s, NULL, NULL);
@@ -2947,7 +2919,7 @@ imap_poll_once(struct imap_session *s, const struct config *cfg,
 		return -1;
 	if (s->listed == 0)
 		imap_cache_load(s, src, st);
-	if (s->listed == 0 || time(NULL) - s->listed > IMAP_RELIST_SECS) {
+	if (s->listed == 0 || util_now() - s->listed > IMAP_RELIST_SECS) {
 		if (imap_relist(s, src, st, err) != 0)
 			return -1;
 		fresh = true;
@@ -3013,7 +2985,7 @@ imap_session_arm(struct imap_session *s, const struct source *src,
 	s->stop = stop;
 	s->session_secs = (int)imap_test_env("SALESCYCLE_TEST_SESSION_SECS",
 	    (long)(src->timeout > 0 ? src->timeout : 60) * IMAP_SESSION_TIMEOUTS);
-	s->session_end = imap_stream_clock() + (int64_t)s->session_secs * 1000;
+	s->session_end = util_monotonic_ms() + (int64_t)s->session_secs * 1000;
 	if (s->imap != NULL)
 		imap_stream_arm(s->imap->imap_stream, s->stop, s->session_end,
 		    s->session_secs);

@@ -297,7 +297,7 @@ util_tz_preload(const char *tz)
 	if (z == NULL)
 		return -1;
 	/* Converting once makes libical expand the zone's changes now. */
-	util_day(time(NULL), tz, day, sizeof day);
+	util_day(util_now(), tz, day, sizeof day);
 	return 0;
 }
 
@@ -658,4 +658,13 @@ util_now(void)
 	if (s != NULL && util_parse_time(s, "UTC", &t) == 0)
 		return t;
 	return time(NULL);
+}
+
+int64_t
+util_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

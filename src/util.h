@@ -119,6 +119,12 @@ bool	 util_glob(const char *pattern, const char *s);
  */
 time_t	 util_now(void);
 
+/*
+ * Milliseconds of the monotonic clock: for deadlines and durations, which
+ * neither $SALESCYCLE_NOW nor a change of the system clock may move.
+ */
+int64_t	 util_monotonic_ms(void);
+
 /* 1990-01-01T00:00:00Z: no mail or calendar item we read is older. */
 #define UTIL_EARLIEST_TIME	631152000
 
