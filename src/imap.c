@@ -6,8 +6,9 @@
  * and reads each folder strictly read-only: STATUS first and nothing more
  * when UIDVALIDITY and UIDNEXT are unchanged; otherwise EXAMINE (never
  * SELECT), UID SEARCH for the new UIDs and UID FETCH of metadata only
- * (ENVELOPE, BODYSTRUCTURE, INTERNALDATE and BODY.PEEK of a few headers)
- * in batches, streamed through libetpan's message handler into the
+ * (BODYSTRUCTURE, INTERNALDATE and BODY.PEEK of the header fields a
+ * summary is made of, read by mail.c as it reads a file's header) in
+ * batches, streamed through libetpan's message handler into the
  * pipeline, which commits each batch with the folder's cursor.
  *
  * Of outbound mail (the \Sent folder, or sent by a salesperson; never
@@ -68,6 +69,7 @@
 #include "imap-stream.h"
 #include "log.h"
 #include "mail.h"
+#include "mime.h"
 #include "pipeline.h"
 #include "source.h"
 #include "store.h"
@@ -291,98 +293,7 @@ bad:
 	return NULL;
 }
 
-/* Seconds since the epoch of a broken-down time with a +HHMM zone. */
-static int
-imap_tm_to_time(int y, int mo, int d, int h, int mi, int s, int zone,
-    time_t *out)
-{
-	struct tm	tm;
-	time_t		t;
-	int		off;
-
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-	    h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60 ||
-	    zone < -2400 || zone > 2400)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	off = (zone / 100) * 3600 + (zone % 100) * 60;
-	*out = t - off;
-	return 0;
-}
-
-int
-imap_parse_date(const char *value, time_t *out)
-{
-	struct mailimf_date_time	*dt = NULL;
-	size_t				 idx = 0;
-	int				 r;
-
-	if (value == NULL)
-		return -1;
-	if (mailimf_date_time_parse(value, strlen(value), &idx, &dt) !=
-	    MAILIMF_NO_ERROR)
-		return -1;
-	r = imap_tm_to_time(dt->dt_year, dt->dt_month, dt->dt_day,
-	    dt->dt_hour, dt->dt_min, dt->dt_sec, dt->dt_zone, out);
-	mailimf_date_time_free(dt);
-	return r;
-}
-
-/* A Message-ID or In-Reply-To without white space and angle brackets. */
-static char *
-imap_msgid(const char *v)
-{
-	const char	*end;
-
-	if (v == NULL)
-		return NULL;
-	while (isspace((unsigned char)*v))
-		v++;
-	if (*v == '<')
-		v++;
-	end = v + strcspn(v, ">");
-	while (end > v && isspace((unsigned char)end[-1]))
-		end--;
-	if (end == v)
-		return NULL;
-	return xstrndup(v, end - v);
-}
-
-/* Adds the addresses of an ENVELOPE list, skipping group markers. */
-static void
-imap_addrs(struct mail_addr_list *out, clist *list)
-{
-	clistiter		*it;
-	struct mailimap_address	*a;
-	char			*addr, *name;
-
-	if (list == NULL)
-		return;
-	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
-		a = clist_content(it);
-		if (a == NULL || a->ad_mailbox_name == NULL ||
-		    a->ad_host_name == NULL)
-			continue;	/* RFC 3501 7.4.2: group start or end */
-		addr = xasprintf("%s@%s", a->ad_mailbox_name, a->ad_host_name);
-		util_lower(addr);
-		name = a->ad_personal_name != NULL ?
-		    mail_decode_header(a->ad_personal_name) : NULL;
-		mail_addr_list_add(out, name, addr);
-		free(name);
-		free(addr);
-	}
-}
-
-/* Collects MIME parameters into the arrays mail_param_filename() takes. */
+/* Collects MIME parameters into the arrays mime_param_filename() takes. */
 static void
 imap_params(struct mailimap_body_fld_param *fp, const char **names,
     const char **values, size_t *n)
@@ -443,7 +354,7 @@ imap_part(struct mail_summary *out, struct mailimap_body_type_1part *p)
 		imap_params(fields->bd_parameter, names, values, &n);
 	if (n == 0)
 		return;
-	fname = mail_param_filename(names, values, n);
+	fname = mime_param_filename(names, values, n);
 	if (fname != NULL)
 		strlist_take(&out->attachments, fname);
 }
@@ -584,7 +495,7 @@ imap_text_visit(const struct mailimap_body_type_1part *p, const char *section,
 		imap_params(dsp->dsp_attributes, names, values, &n);
 	imap_params(t->bd_fields != NULL ? t->bd_fields->bd_parameter : NULL,
 	    names, values, &n);
-	if (n > 0 && (fname = mail_param_filename(names, values, n)) != NULL) {
+	if (n > 0 && (fname = mime_param_filename(names, values, n)) != NULL) {
 		free(fname);
 		return false;
 	}
@@ -679,25 +590,6 @@ imap_msg_calendar_parts(const struct mailimap_msg_att *att,
 	return imap_body_calendars(imap_msg_body(att), out, max);
 }
 
-char *
-imap_part_text(const struct imap_text_part *tp, const char *data, size_t len)
-{
-	/* mail.c reads libetpan's default for an unlabelled part. */
-	const char	*charset = tp->charset[0] != '\0' ? tp->charset :
-			    "us-ascii";
-	char		*dec = NULL, *text;
-	size_t		 declen = 0, idx = 0;
-
-	if (tp->encoding != MAILMIME_MECHANISM_BASE64 &&
-	    tp->encoding != MAILMIME_MECHANISM_QUOTED_PRINTABLE)
-		return mail_to_utf8(charset, data, len);
-	if (mailmime_part_parse(data, len, &idx, tp->encoding, &dec,
-	    &declen) != MAILIMF_NO_ERROR)
-		return NULL;
-	text = mail_to_utf8(charset, dec, declen);
-	mailmime_decoded_part_free(dec);
-	return text;
-}
 
 void
 imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *tp,
@@ -705,7 +597,7 @@ imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *tp,
 {
 	char	*text;
 
-	text = imap_part_text(tp, data, len);
+	text = mime_part_text(tp->encoding, tp->charset, data, len, 0);
 	if (text == NULL)
 		return;
 	mail_find_hashtags(&sum->hashtags, text, strlen(text));
@@ -738,7 +630,6 @@ int
 imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
     uint32_t *uid)
 {
-	struct mailimap_envelope	*env = NULL;
 	struct mailimap_body		*body = NULL;
 	struct mailimap_date_time	*idate = NULL;
 	struct mailimap_msg_att_body_section *hdr = NULL, *probe = NULL;
@@ -746,7 +637,7 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 	struct mailimap_msg_att_static	*st;
 	struct imap_text_part		 cals[IMAP_MAX_CALENDARS];
 	clistiter			*it;
-	char				*subject;
+	time_t				 arrival = 0;
 	size_t				 i, n;
 
 	memset(out, 0, sizeof *out);
@@ -764,9 +655,6 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 		case MAILIMAP_MSG_ATT_UID:
 			*uid = st->att_data.att_uid;
 			break;
-		case MAILIMAP_MSG_ATT_ENVELOPE:
-			env = st->att_data.att_env;
-			break;
 		case MAILIMAP_MSG_ATT_INTERNALDATE:
 			idate = st->att_data.att_internal_date;
 			break;
@@ -781,44 +669,26 @@ imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
 			break;
 		}
 	}
-	if (*uid == 0 || env == NULL)
+	if (*uid == 0 || hdr == NULL)
 		return -1;
 
 	/* Unknown (no probe answer) counts as received. */
 	out->received = probe == NULL || (probe->sec_length > 0 &&
 	    probe->sec_body_part != NULL && probe->sec_body_part[0] != '\r' &&
 	    probe->sec_body_part[0] != '\n');
-
-	if (idate != NULL && imap_tm_to_time(idate->dt_year, idate->dt_month,
+	/* A server may send more than the few fields asked for: cut. */
+	mail_apply_header(out, hdr->sec_body_part, hdr->sec_body_part == NULL ?
+	    0 : hdr->sec_length < IMAP_HEADER_MAX ? hdr->sec_length :
+	    IMAP_HEADER_MAX);
+	if (idate != NULL && mime_time(idate->dt_year, idate->dt_month,
 	    idate->dt_day, idate->dt_hour, idate->dt_min, idate->dt_sec,
-	    idate->dt_zone, &out->internaldate) != 0)
-		out->internaldate = 0;
-	out->date_valid = imap_parse_date(env->env_date, &out->date) == 0;
-	mail_set_internaldate(out, out->internaldate);
-
-	out->message_id = imap_msgid(env->env_message_id);
-	subject = env->env_subject != NULL ?
-	    mail_decode_header(env->env_subject) : NULL;
-	out->subject = subject != NULL ? subject : xstrdup("");
-	mail_find_hashtags(&out->hashtags, out->subject, strlen(out->subject));
-	if (env->env_from != NULL)
-		imap_addrs(&out->from, env->env_from->frm_list);
-	if (env->env_to != NULL)
-		imap_addrs(&out->to, env->env_to->to_list);
-	if (env->env_cc != NULL)
-		imap_addrs(&out->cc, env->env_cc->cc_list);
-
+	    idate->dt_zone, &arrival) != 0)
+		arrival = 0;
+	mail_set_internaldate(out, arrival);
 	imap_body(out, body, 0);
 	n = imap_body_calendars(body, cals, IMAP_MAX_CALENDARS);
 	for (i = 0; i < n && i < IMAP_MAX_CALENDARS; i++)
 		strlist_add(&out->calendar_sections, cals[i].section);
-	/* A server may send more than the few fields asked for: cut. */
-	if (hdr != NULL && hdr->sec_body_part != NULL)
-		mail_apply_headers(out, hdr->sec_body_part,
-		    hdr->sec_length < IMAP_HEADER_MAX ? hdr->sec_length :
-		    IMAP_HEADER_MAX);
-	if (out->in_reply_to == NULL)
-		out->in_reply_to = imap_msgid(env->env_in_reply_to);
 	return 0;
 }
 
@@ -1902,9 +1772,9 @@ imap_held_answer(struct imap_folder_ctx *c, struct imap_held *h,
 	for (j = 0; j < h->ncal; j++) {
 		if (strcmp(section, h->cal[j].section) != 0 || texts[j] != NULL)
 			continue;
-		texts[j] = imap_part_text(&h->cal[j], sec->sec_body_part,
-		    sec->sec_length < IMAP_CALENDAR_MAX ? sec->sec_length :
-		    IMAP_CALENDAR_MAX);
+		texts[j] = mime_part_text(h->cal[j].encoding, h->cal[j].charset,
+		    sec->sec_body_part, sec->sec_length < IMAP_CALENDAR_MAX ?
+		    sec->sec_length : IMAP_CALENDAR_MAX, 0);
 		if (texts[j] == NULL)
 			imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: calendar part "
 			    "%s does not decode; skipped", c->folder, h->uid,
@@ -1991,7 +1861,7 @@ imap_stream_to(struct imap_session *s, mailimap_msg_att_handler *h, void *arg)
 static struct mailimap_fetch_type *
 imap_fetch_type(bool probe)
 {
-	static const char *const	 hdrs[] = { MAIL_EXTRA_HEADERS };
+	static const char *const	 hdrs[] = { MAIL_HEADERS };
 	struct mailimap_fetch_type	*ft;
 	clist				*hl, *rl;
 	size_t				 i;
@@ -2016,8 +1886,6 @@ imap_fetch_type(bool probe)
 	    mailimap_fetch_att_new_uid()) != 0 ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_internaldate()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_envelope()) != 0 ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_bodystructure()) != 0 ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft,

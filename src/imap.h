@@ -43,9 +43,11 @@ struct mailimap_set *imap_uid_set(const uint32_t *uids, size_t n);
 
 /*
  * Fills a mail summary from one FETCH response (UID, INTERNALDATE,
- * ENVELOPE, BODYSTRUCTURE and the HEADER.FIELDS section); *uid gets the
- * UID.  Returns -1 when the response lacks a UID or an ENVELOPE (an
- * unsolicited FETCH); out is then empty.  Free out with mail_summary_free.
+ * BODYSTRUCTURE, the HEADER.FIELDS (MAIL_HEADERS) section, read by
+ * mail_apply_header as mail_parse reads a file's header, and the Received
+ * probe); *uid gets the UID.  Returns -1 when the response lacks a UID or
+ * the header section (an unsolicited FETCH); out is then empty.  Free out
+ * with mail_summary_free.
  */
 int	imap_summary(const struct mailimap_msg_att *, struct mail_summary *out,
 	    uint32_t *uid);
@@ -82,15 +84,7 @@ bool	imap_msg_text_part(const struct mailimap_msg_att *, struct imap_text_part *
 size_t	imap_msg_calendar_parts(const struct mailimap_msg_att *,
 	    struct imap_text_part *out, size_t max);
 
-/*
- * Decodes the (possibly cut) text of a part, as BODY[section]<0.n>
- * returned it, from its transfer encoding and charset to UTF-8; NULL when
- * the transfer encoding does not decode.  Caller frees.
- */
-char	*imap_part_text(const struct imap_text_part *, const char *data,
-	    size_t len);
-
-/* Decodes a text part with imap_part_text and adds its hashtags to sum. */
+/* Decodes a text part (mime_part_text) and adds its hashtags to sum. */
 void	imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *,
 	    const char *data, size_t len);
 
@@ -114,9 +108,6 @@ char	*imap_folders_format(time_t when, const char *key,
  */
 int	imap_folders_parse(const char *text, const char *key, time_t now,
 	    struct strlist *folders, long *sent, time_t *when);
-
-/* An RFC 5322 date into *out; -1 if it does not parse. */
-int	imap_parse_date(const char *, time_t *out);
 
 /*
  * A UTF-8 mailbox name in IMAP's modified UTF-7 (RFC 3501 section 5.1.3);
