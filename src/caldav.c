@@ -50,6 +50,7 @@
 #include "caldav.h"
 #include "davxml.h"
 #include "event.h"
+#include "hashset.h"
 #include "http.h"
 #include "log.h"
 #include "pipeline.h"
@@ -103,13 +104,6 @@ struct caldav_state {
 	struct strlist		 names;	/* doctor: every calendar's name */
 };
 
-/* A set of borrowed strings, compared exactly. */
-struct caldav_set {
-	const char	**slot;		/* owned array of borrowed strings */
-	size_t		  cap;		/* 0 or a power of two */
-	size_t		  n;
-};
-
 /* One entry of a full listing. */
 struct caldav_entry {
 	char	*href;		/* owned */
@@ -131,9 +125,9 @@ struct caldav_sync {
 	struct caldav_entry	*ent;		/* owned array */
 	size_t			 nent, capent;
 	struct strlist		 fetch;		/* hrefs to multiget */
-	struct caldav_set	 fetch_set;	/* the same, to look up */
+	struct hashset		 fetch_set;	/* the same, to look up */
 	struct strlist		 asked;		/* hrefs of the current multiget */
-	struct caldav_set	 asked_set;
+	struct hashset		 asked_set;
 	size_t			 kept;		/* bytes the listing keeps */
 	unsigned		 changed, removed, bad;
 	size_t			 nstored;	/* items stored for this calendar */
@@ -155,75 +149,11 @@ struct caldav_list {
 	const char		*base;	/* URL that answered */
 };
 
-/* FNV-1a, for the sets and the key of the stored calendar list. */
-static uint64_t
-caldav_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* The slot of s in the set: where it is, or the empty one where it goes. */
-static size_t
-caldav_set_slot(const struct caldav_set *set, const char *s)
-{
-	size_t i = (size_t)caldav_hash(s) & (set->cap - 1);
-
-	while (set->slot[i] != NULL && strcmp(set->slot[i], s) != 0)
-		i = (i + 1) & (set->cap - 1);
-	return i;
-}
-
-static bool
-caldav_set_has(const struct caldav_set *set, const char *s)
-{
-	return set->n > 0 && set->slot[caldav_set_slot(set, s)] != NULL;
-}
-
-/* Adds s (borrowed: it must outlive the set) unless it is there. */
-static void
-caldav_set_add(struct caldav_set *set, const char *s)
-{
-	struct caldav_set big;
-	size_t i;
-
-	if (2 * (set->n + 1) > set->cap) {
-		big.cap = set->cap == 0 ? 64 : set->cap * 2;
-		big.n = 0;
-		big.slot = xcalloc(big.cap, sizeof *big.slot);
-		for (i = 0; i < set->cap; i++)
-			if (set->slot[i] != NULL) {
-				big.slot[caldav_set_slot(&big, set->slot[i])] =
-				    set->slot[i];
-				big.n++;
-			}
-		free(set->slot);
-		*set = big;
-	}
-	i = caldav_set_slot(set, s);
-	if (set->slot[i] == NULL) {
-		set->slot[i] = s;
-		set->n++;
-	}
-}
-
-static void
-caldav_set_clear(struct caldav_set *set)
-{
-	free(set->slot);
-	memset(set, 0, sizeof *set);
-}
-
 /* Forgets the hrefs to fetch. */
 static void
 caldav_fetch_clear(struct caldav_sync *s)
 {
-	caldav_set_clear(&s->fetch_set);
+	hashset_clear(&s->fetch_set);
 	strlist_clear(&s->fetch);
 	s->kept = 0;
 }
@@ -427,7 +357,7 @@ caldav_clean_name(const char *name)
 	char *s = xstrdup(name);
 	size_t n;
 
-	http_clean_text(s);
+	util_printable(s, s, strlen(s) + 1);
 	n = strlen(s);
 	if (n > CALDAV_MAX_NAME) {
 		n = CALDAV_MAX_NAME;
@@ -686,7 +616,8 @@ caldav_cache_key(const struct source *src, char *out, size_t len)
 	buf_printf(&b, "%s", src->url);
 	for (i = 0; i < src->calendars.n; i++)
 		buf_printf(&b, "\t%s", src->calendars.v[i]);
-	snprintf(out, len, "%016llx", (unsigned long long)caldav_hash(b.data));
+	snprintf(out, len, "%016llx", (unsigned long long)hashset_fnv1a(
+	    HASHSET_FNV_INIT, b.data, b.len));
 	buf_free(&b);
 }
 
@@ -851,7 +782,7 @@ caldav_item(struct caldav_sync *s, const char *key, const char *etag,
 	err_clear(&e);
 	if (event_parse(data, len, s->from, s->to, s->cfg->timezone, key, &f,
 	    &e) != 0) {
-		http_clean_text(e.msg);
+		util_printable(e.msg, e.msg, sizeof e.msg);
 		log_warn("%s: %s: %s, skipped", s->src->name, key, e.msg);
 		s->bad++;
 		ical_file_free(&f);
@@ -929,7 +860,7 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 	/* The collection itself, or something outside it: not an item. */
 	if (!caldav_in_cal(s->cal->path, key))
 		goto out;
-	if (s->asked.n > 0 && !caldav_set_has(&s->asked_set, key)) {
+	if (s->asked.n > 0 && hashset_get(&s->asked_set, key) == NULL) {
 		log_debug("%s: unsolicited %s in multiget", s->src->name, key);
 		goto out;
 	}
@@ -958,11 +889,11 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 		log_warn("%s: %s: calendar data larger than %u bytes, skipped",
 		    s->src->name, key, DAVXML_MAX_DATA);
 		s->bad++;
-	} else if (s->asked.n == 0 && !caldav_set_has(&s->fetch_set, key)) {
+	} else if (s->asked.n == 0 && hashset_get(&s->fetch_set, key) == NULL) {
 		rc = caldav_keep(s, strlen(key) + CALDAV_ENTRY_COST, err);
 		if (rc == 0) {
 			strlist_add(&s->fetch, key);
-			caldav_set_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
+			hashset_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
 		}
 	}
 out:
@@ -987,14 +918,14 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 		buf_reset(&body);
 		buf_puts(&body, XML_HEAD "<c:calendar-multiget " XMLNS "><d:prop>"
 		    "<d:getetag/><c:calendar-data/></d:prop>");
-		caldav_set_clear(&s->asked_set);
+		hashset_clear(&s->asked_set);
 		strlist_clear(&s->asked);
 		for (j = i; j < s->fetch.n && j < i + CALDAV_MULTIGET_BATCH; j++) {
 			esc = davxml_escape(s->fetch.v[j]);
 			buf_printf(&body, "<d:href>%s</d:href>", esc);
 			free(esc);
 			strlist_add(&s->asked, s->fetch.v[j]);
-			caldav_set_add(&s->asked_set, s->asked.v[s->asked.n - 1]);
+			hashset_add(&s->asked_set, s->asked.v[s->asked.n - 1]);
 		}
 		buf_puts(&body, "</c:calendar-multiget>");
 		x = davxml_new(caldav_response_cb, s);
@@ -1010,7 +941,7 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 		if (rc == 0 && pipeline_commit(s->p, NULL, 0, err) < 0)
 			rc = -1;
 	}
-	caldav_set_clear(&s->asked_set);
+	hashset_clear(&s->asked_set);
 	strlist_clear(&s->asked);
 	caldav_fetch_clear(s);
 	buf_free(&body);
@@ -1315,7 +1246,7 @@ caldav_diff(struct caldav_sync *s, struct err *err)
 		if (i > 0 && strcmp(s->ent[i].href, s->ent[i - 1].href) == 0)
 			continue;
 		strlist_add(&s->fetch, s->ent[i].href);
-		caldav_set_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
+		hashset_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
 	}
 	return 0;
 }
@@ -1494,7 +1425,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 			log_info("%s: %s: %u changed, %u removed, %u skipped",
 			    src->name, s.cal->name, s.changed, s.removed, s.bad);
 		caldav_fetch_clear(&s);
-		caldav_set_clear(&s.asked_set);
+		hashset_clear(&s.asked_set);
 		strlist_clear(&s.asked);
 		if (pipeline_finish(p, &cal_err) != 0) {
 			log_warn("%s: %s: %s", src->name, s.cal->name, cal_err.msg);

@@ -28,6 +28,7 @@
 
 #define LOG_TAG "ics"
 #include "event.h"
+#include "hashset.h"
 #include "http.h"
 #include "ics.h"
 #include "log.h"
@@ -190,7 +191,7 @@ static uint64_t
 ics_hash_text(uint64_t h, const char *p, size_t len)
 {
 	const char *end = p + len, *next;
-	size_t n, i;
+	size_t n;
 
 	for (; p < end; p = next) {
 		next = ics_line(p, end, &n);
@@ -198,12 +199,7 @@ ics_hash_text(uint64_t h, const char *p, size_t len)
 		if (n > 7 && strncasecmp(p, "DTSTAMP", 7) == 0 &&
 		    (p[7] == ':' || p[7] == ';'))
 			continue;
-		for (i = 0; i < n; i++) {
-			h ^= (unsigned char)p[i];
-			h *= 1099511628211ULL;
-		}
-		h ^= '\n';
-		h *= 1099511628211ULL;
+		h = hashset_fnv1a(hashset_fnv1a(h, p, n), "\n", 1);
 	}
 	return h;
 }
@@ -241,7 +237,7 @@ static void
 ics_item_hash(const struct ics_feed *f, struct ics_item *it)
 {
 	const struct ics_vcal *vc = &f->vcals[f->ev[it->first].vcal];
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = HASHSET_FNV_INIT;
 	size_t i;
 
 	for (i = vc->first; i < vc->first + vc->n; i++)
@@ -456,9 +452,10 @@ ics_apply(const struct config *cfg, const struct source *src,
 		if (event_parse(text, strlen(text), from, to, cfg->timezone,
 		    it->uid, &f, &e) != 0) {
 			/* The feed's text: made printable for the log line. */
-			char *uid = http_clean_text(xstrdup(it->uid));
+			char *uid = xstrdup(it->uid);
 
-			http_clean_text(e.msg);
+			util_printable(uid, uid, strlen(uid) + 1);
+			util_printable(e.msg, e.msg, sizeof e.msg);
 			log_warn("%s: %s: %s, skipped", src->name, uid, e.msg);
 			free(uid);
 			bad++;

@@ -415,49 +415,6 @@ imap_lex_feed(struct imap_lex *lx, const char *buf, size_t len)
 	return lx->state == IMAP_LEX_FAILED ? -1 : 0;
 }
 
-char *
-imap_stream_safe(const char *in, char *out, size_t outlen)
-{
-	const unsigned char	*p = (const unsigned char *)in;
-	size_t			 n = 0, len, k;
-	uint32_t		 cp;
-	bool			 ok;
-
-	if (outlen == 0)
-		return out;
-	while (*p != '\0' && n + 1 < outlen) {
-		if (*p < 0x80) {
-			out[n++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
-			p++;
-			continue;
-		}
-		len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
-		    (*p & 0xf8) == 0xf0 ? 4 : 0;
-		cp = len == 2 ? *p & 0x1f : len == 3 ? *p & 0x0f : *p & 0x07;
-		ok = len > 0;
-		for (k = 1; ok && k < len; k++) {
-			ok = (p[k] & 0xc0) == 0x80;
-			cp = (cp << 6) | (p[k] & 0x3f);
-		}
-		ok = ok && !((len == 2 && cp < 0x80) || (len == 3 &&
-		    cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp < 0xa0));
-		if (!ok) {
-			out[n++] = '?';
-			p++;
-			continue;
-		}
-		if (n + len >= outlen)
-			break;
-		memcpy(out + n, p, len);
-		n += len;
-		p += len;
-	}
-	out[n] = '\0';
-	return out;
-}
-
 /* The driver's connection. */
 struct imap_stream {
 	int			 fd;		/* owned */

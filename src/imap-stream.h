@@ -156,11 +156,4 @@ void	imap_stream_keep(mailstream *, enum imap_stream_keep);
  */
 enum imap_stream_fail imap_stream_failure(mailstream *, const char **why);
 
-/*
- * Server text made safe for a log line, an error or a terminal: control
- * characters (C0, DEL, C1) and bytes that are not UTF-8 become '?'; cut
- * at outlen - 1 bytes on a character boundary.  Returns out.
- */
-char	*imap_stream_safe(const char *in, char *out, size_t outlen);
-
 #endif

@@ -745,13 +745,6 @@ imap_fatal_error(int r)
 	    r == MAILIMAP_ERROR_BAD_STATE;
 }
 
-/* Server text made safe for logs, errors and terminals (imap_stream_safe). */
-static const char *
-imap_safe(const char *in, char *out, size_t len)
-{
-	return imap_stream_safe(in, out, len);
-}
-
 /*
  * The server's text for the last tagged response, with the atom of its
  * response code ("[UNAVAILABLE] ..."), which libetpan keeps apart, made
@@ -775,7 +768,7 @@ imap_response(const struct imap_session *s, char *out, size_t len)
 	snprintf(raw, sizeof raw, "%s%s%s%s", atom != NULL ? "[" : "",
 	    atom != NULL ? atom : "", atom != NULL ? "] " : "",
 	    text != NULL ? text : atom != NULL ? "" : "no reason given");
-	return imap_safe(raw, out, len);
+	return util_printable(raw, out, len);
 }
 
 /* Drops the connection; LOGOUT only when polite (the connection works). */
@@ -941,7 +934,8 @@ imap_caps_text(const struct imap_session *s, char *out, size_t len)
 		    c->cap_data.cap_auth_type : c->cap_data.cap_name;
 		snprintf(out + n, len - n, "%s%s%s", n > 0 ? " " : "",
 		    c->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE ? "AUTH=" : "",
-		    imap_safe(name != NULL ? name : "", safe, sizeof safe));
+		    util_printable(name != NULL ? name : "", safe,
+		    sizeof safe));
 		n = strlen(out);
 	}
 }
@@ -1276,7 +1270,7 @@ imap_listing_run(struct imap_session *s, const char *cmd,
 	if (r == MAILIMAP_ERROR_LIST || r == MAILIMAP_ERROR_PROTOCOL) {
 		*refused = true;
 		err_set(err, ERR_WAIT, "%s: %s refused: %s", s->url.host, cmd,
-		    imap_safe(text, safe, sizeof safe));
+		    util_printable(text, safe, sizeof safe));
 		return 0;
 	}
 	return imap_fail(s, r, cmd, err);
@@ -1442,7 +1436,7 @@ imap_folders_parse(const char *text, const char *key, time_t now,
 			*sent = (long)folders->n;
 		strlist_take(folders, xstrndup(p + 2, eol - p - 2));
 		/* Names a LIST gives are clean (imap-list.c); so are these. */
-		if (strcmp(imap_safe(folders->v[folders->n - 1], safe,
+		if (strcmp(util_printable(folders->v[folders->n - 1], safe,
 		    sizeof safe), folders->v[folders->n - 1]) != 0)
 			goto bad;
 	}

@@ -93,6 +93,16 @@ void	 util_safe_text(struct buf *b, const char *s);
 void	 util_safe_fputs(const char *s, FILE *f);
 
 /*
+ * Text from outside (a server's answer, a name a server gave) made one
+ * printable line for a log line, an error or a terminal: each control
+ * character (C0 with tab and line ends, DEL, C1) and each byte that is
+ * not part of valid UTF-8 becomes '?'; the rest, by the same rule as
+ * util_safe_text, stays.  out gets at most outlen - 1 bytes, cut where a
+ * character starts; in and out may be the same buffer.  Returns out.
+ */
+char	*util_printable(const char *in, char *out, size_t outlen);
+
+/*
  * Appends text to b with every URL in it (scheme://...) redacted: never
  * user:password@; with whole, also no path or query (an ICS feed's URL
  * is its password: "https://outlook.office365.com/...").

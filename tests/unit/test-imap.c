@@ -292,35 +292,6 @@ test_imap_stream_emfile(void **state)
 		fail_msg("%s", err.msg);
 }
 
-/* Server text made safe: control characters and bad UTF-8 become '?'. */
-static void
-test_imap_stream_safe(void **state)
-{
-	static const struct {
-		const char	*in;
-		size_t		 len;
-		const char	*want;
-	} rows[] = {
-		{ "no access", 64, "no access" },
-		{ "\x1b]0;owned\x07\x1b[2Jx", 64, "?]0;owned??[2Jx" },
-		{ "tab\there\r\n", 64, "tab?here??" },
-		{ "caf\xc3\xa9", 64, "caf\xc3\xa9" },
-		{ "c1 \xc2\x9b end", 64, "c1 ?? end" },
-		{ "bad \xff\xfe", 64, "bad ??" },
-		{ "cut \xc3", 64, "cut ?" },
-		{ "del\x7f", 64, "del?" },
-		{ "caf\xc3\xa9", 5, "caf" },
-		{ "abcdef", 4, "abc" },
-	};
-	char	out[64];
-	size_t	i;
-
-	(void)state;
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		assert_string_equal(imap_stream_safe(rows[i].in, out,
-		    rows[i].len), rows[i].want);
-}
-
 static void
 test_imap_url_parse(void **state)
 {
@@ -1365,7 +1336,6 @@ main(void)
 		cmocka_unit_test(test_imap_lex_kept),
 		cmocka_unit_test(test_imap_list_entry),
 		cmocka_unit_test(test_imap_nameset),
-		cmocka_unit_test(test_imap_stream_safe),
 		cmocka_unit_test(test_imap_stream_emfile),
 		cmocka_unit_test(test_imap_url_parse),
 		cmocka_unit_test(test_imap_uid_set_runs),
