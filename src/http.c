@@ -52,6 +52,7 @@
 #define LOG_TAG "http"
 #include "http.h"
 #include "log.h"
+#include "source.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -396,7 +397,7 @@ http_open_source(const struct source *src, struct http **out, struct err *err)
 		return -1;
 	memset(&o, 0, sizeof o);
 	o.origin = src->url;
-	o.secret_url = src->type == SOURCE_ICS;
+	o.secret_url = source_ops_for(src->type)->secret_url;
 	o.user = src->user;
 	o.password = password;
 	o.bearer = token;

@@ -206,9 +206,8 @@ imap_list_entry(const char *resp, size_t len, struct imap_list_entry *out)
 	return 1;
 }
 
-/* The form a mailbox name is compared in: INBOX in any case is INBOX. */
-static const char *
-imap_nameset_canon(const char *name)
+const char *
+imap_list_canon(const char *name)
 {
 	return strcasecmp(name, "INBOX") == 0 ? "INBOX" : name;
 }
@@ -216,7 +215,7 @@ imap_nameset_canon(const char *name)
 bool
 imap_list_same(const char *a, const char *b)
 {
-	return strcmp(imap_nameset_canon(a), imap_nameset_canon(b)) == 0;
+	return strcmp(imap_list_canon(a), imap_list_canon(b)) == 0;
 }
 
 const char *
@@ -228,7 +227,7 @@ imap_nameset_get(const struct imap_nameset *ns, const char *name)
 bool
 imap_nameset_add(struct imap_nameset *ns, const char *name)
 {
-	ns->set.canon = imap_nameset_canon;
+	ns->set.canon = imap_list_canon;
 	if (hashset_get(&ns->set, name) != NULL)
 		return false;
 	strlist_add(&ns->names, name);

@@ -47,6 +47,9 @@ struct imap_nameset {
 	struct hashset	 set;		/* of names, borrowed from names */
 };
 
+/* The form a mailbox name is compared in: INBOX in any case is "INBOX". */
+const char *imap_list_canon(const char *);
+
 /* Whether two names are the same mailbox: exactly, but for INBOX. */
 bool	imap_list_same(const char *, const char *);
 

@@ -77,9 +77,6 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* Where the folder list is kept: a cursor of the source. */
-#define IMAP_CACHE_SCOPE	"discovery"
-#define IMAP_CACHE_NAME		"folders"
 /* Folders, and bytes of their names, a LIST may give (some 40 MB at most). */
 #define IMAP_MAX_FOLDERS	200000
 #define IMAP_MAX_FOLDER_BYTES	(16 * 1024 * 1024)
@@ -130,30 +127,11 @@ struct imap_session {
 	volatile sig_atomic_t *stop;	/* borrowed for a poll; may be NULL */
 	int64_t		 session_end;	/* the poll's deadline, in ms */
 	int		 session_secs;	/* and how long it was given */
-	source_say_fn	 say;		/* doctor's reporter; NULL while polling */
-	void		*say_arg;
-	unsigned	 nfail;		/* failed findings reported */
+	struct source_report rep;	/* doctor's; say NULL while polling */
+	const struct config *cfg;	/* borrowed for a poll */
+	const struct source *src;	/* borrowed for a poll */
+	struct store	*store;		/* borrowed for a poll */
 };
-
-/* Counts commits for the crash-safety test hook. */
-static atomic_long imap_commits;
-
-/* Reports a finding of a check (salescycle doctor); nothing while polling. */
-static void __attribute__((format(printf, 3, 4)))
-imap_note(struct imap_session *s, bool ok, const char *fmt, ...)
-{
-	va_list	ap;
-	char	line[1024];
-
-	if (!ok)
-		s->nfail++;
-	if (s->say == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	s->say(s->say_arg, ok, "%s", line);
-}
 
 int
 imap_url_parse(const char *url, struct imap_url *u, struct err *err)
@@ -955,8 +933,8 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 	    src->token.value != NULL);
 	if (config_secret(xoauth2 ? &src->token : &src->password, &secret,
 	    err) != 0) {
-		imap_note(s, false, "%s: %s", xoauth2 ? "token" : "password",
-		    err->msg);
+		source_note(&s->rep, false, "%s: %s", xoauth2 ? "token" :
+		    "password", err->msg);
 		return -1;
 	}
 	if (secret == NULL)
@@ -969,7 +947,7 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 			free(secret);
 			err_set(err, ERR_FINAL, "%s: the server disables "
 			    "LOGIN; set auth = plain or xoauth2", s->url.host);
-			imap_note(s, false, "%s", err->msg);
+			source_note(&s->rep, false, "%s", err->msg);
 			return -1;
 		}
 	}
@@ -994,11 +972,11 @@ imap_login(struct imap_session *s, const struct source *src, struct err *err)
 			err_set(err, ERR_WAIT, "%s: login as %s failed: %s",
 			    s->url.host, user, imap_response(s, text,
 			    sizeof text));
-		imap_note(s, false, "%s (%s); check user = and the password of "
-		    "[imap %s]", err->msg, mech, src->key);
+		source_note(&s->rep, false, "%s (%s); check user = and the "
+		    "password of [imap %s]", err->msg, mech, src->key);
 		return -1;
 	}
-	imap_note(s, true, "logged in as %s (%s)", user, mech);
+	source_note(&s->rep, true, "logged in as %s (%s)", user, mech);
 	return 0;
 }
 
@@ -1033,7 +1011,7 @@ imap_open_verify(struct imap_session *s, const struct source *src,
 			    "the certificate itself when it is self-signed)";
 		return -1;
 	}
-	imap_note(s, true, "TLS: certificate verified for %s (%s%s)",
+	source_note(&s->rep, true, "TLS: certificate verified for %s (%s%s)",
 	    s->url.host, src->ca_file != NULL ? "ca_file " :
 	    "system trust store", src->ca_file != NULL ? src->ca_file : "");
 	return 0;
@@ -1057,7 +1035,7 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 
 	if (s->url.implicit_tls && src->tls == TLS_NONE) {
 		err_set(err, ERR_FINAL, "tls = none needs an imap:// url");
-		imap_note(s, false, "%s", err->msg);
+		source_note(&s->rep, false, "%s", err->msg);
 		return -1;
 	}
 	s->imap = mailimap_new(0, NULL);
@@ -1078,7 +1056,7 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 			    "nothing blocks them";
 		goto fail;
 	}
-	imap_note(s, true, "connected to %s:%u%s", s->url.host,
+	source_note(&s->rep, true, "connected to %s:%u%s", s->url.host,
 	    (unsigned)s->url.port, s->url.implicit_tls ? " with TLS (imaps)" :
 	    "");
 	/* The certificate is checked before even the greeting is read. */
@@ -1137,19 +1115,19 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 		    err) != 0)
 			goto fail;
 		imap_caps_forget(s);
-		imap_note(s, true, "STARTTLS negotiated");
+		source_note(&s->rep, true, "STARTTLS negotiated");
 		if (imap_open_verify(s, src, s->imap->imap_stream, &hint,
 		    err) != 0)
 			goto fail;
 	}
 	if (src->tls == TLS_NONE)
-		imap_note(s, true, "TLS: none (tls = none): the password "
-		    "crosses the network unencrypted");
+		source_note(&s->rep, true, "TLS: none (tls = none): the "
+		    "password crosses the network unencrypted");
 	if (imap_capability(s, err) != 0)
 		goto fail;
-	if (s->say != NULL) {
+	if (s->rep.say != NULL) {
 		imap_caps_text(s, caps, sizeof caps);
-		imap_note(s, true, "capabilities: %s", caps);
+		source_note(&s->rep, true, "capabilities: %s", caps);
 	}
 	if (!preauth) {
 		if (imap_login(s, src, err) != 0) {
@@ -1158,20 +1136,21 @@ imap_open(struct imap_session *s, const struct source *src, struct err *err)
 		}
 		if (imap_capability(s, err) != 0)
 			goto fail;
-		if (s->say != NULL) {
+		if (s->rep.say != NULL) {
 			imap_caps_text(s, caps, sizeof caps);
-			imap_note(s, true, "capabilities after login: %s", caps);
+			source_note(&s->rep, true, "capabilities after login: "
+			    "%s", caps);
 		}
 	} else
-		imap_note(s, true, "pre-authenticated by the server (PREAUTH)");
+		source_note(&s->rep, true, "pre-authenticated by the server "
+		    "(PREAUTH)");
 	s->condstore = mailimap_has_extension(s->imap, "CONDSTORE") != 0;
 	imap_log(LOG_LVL_INFO, s, "connected to %s:%u%s", s->url.host,
 	    (unsigned)s->url.port, src->tls == TLS_NONE ? " without TLS" : "");
 	return 0;
 fail:
 	util_trim(err->msg);	/* GnuTLS ends its reasons with a space */
-	imap_note(s, false, "%s%s%s", err->msg, hint != NULL ? "; " : "",
-	    hint != NULL ? hint : "");
+	source_fail(&s->rep, err->msg, hint);
 	imap_disconnect(s, false);
 	return -1;
 }
@@ -1314,7 +1293,7 @@ imap_discover(struct imap_session *s, const struct source *src,
 
 	memset(&l, 0, sizeof l);
 	if (imap_listing_run(s, "LIST", &l, &refused, err) != 0 || refused) {
-		imap_note(s, false, "%s", err->msg);
+		source_note(&s->rep, false, "%s", err->msg);
 		if (!refused)
 			goto fail;
 		/* A list refused is a server in trouble: try again later. */
@@ -1324,7 +1303,7 @@ imap_discover(struct imap_session *s, const struct source *src,
 	if (l.sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
 		how = "XLIST";
 		if (imap_listing_run(s, "XLIST", &l, &refused, err) != 0) {
-			imap_note(s, false, "%s", err->msg);
+			source_note(&s->rep, false, "%s", err->msg);
 			goto fail;
 		}
 		err_clear(err);
@@ -1332,7 +1311,7 @@ imap_discover(struct imap_session *s, const struct source *src,
 	delim = l.delim;
 	sent = l.sent;
 	imap_names_text(&names->names, all, sizeof all);
-	imap_note(s, true, "LIST: %zu folders (delimiter %c): %s",
+	source_note(&s->rep, true, "LIST: %zu folders (delimiter %c): %s",
 	    names->names.n,
 	    delim != '\0' ? delim : '-', all);
 
@@ -1344,13 +1323,15 @@ imap_discover(struct imap_session *s, const struct source *src,
 		if (sent != NULL && strcasecmp(sent, "INBOX") != 0) {
 			s->sent = (long)s->folders.n;
 			strlist_add(&s->folders, sent);
-			imap_note(s, true, "\\Sent folder: %s (by %s)", sent, how);
+			source_note(&s->rep, true, "\\Sent folder: %s (by %s)",
+			    sent, how);
 		} else {
 			imap_log(LOG_LVL_INFO, s, "no \\Sent special-use folder; "
 			    "polling INBOX only (set folders = to choose)");
-			imap_note(s, false, "no \\Sent special-use folder: only "
-			    "INBOX is read, so no offer is seen; set folders = "
-			    "INBOX, <the folder sent mail goes to>");
+			source_note(&s->rep, false, "no \\Sent special-use "
+			    "folder: only INBOX is read, so no offer is seen; "
+			    "set folders = INBOX, <the folder sent mail goes "
+			    "to>");
 		}
 	}
 	for (i = 0; i < src->folders.n; i++) {
@@ -1361,13 +1342,13 @@ imap_discover(struct imap_session *s, const struct source *src,
 		if (found == NULL) {
 			log_msg(LOG_LVL_WARN, s->tag, "%s: no such folder on %s",
 			    src->folders.v[i], s->url.host);
-			imap_note(s, false, "%s: no such folder on %s; fix "
-			    "folders = (the server has: %s)", src->folders.v[i],
-			    s->url.host, all);
+			source_note(&s->rep, false, "%s: no such folder on %s; "
+			    "fix folders = (the server has: %s)",
+			    src->folders.v[i], s->url.host, all);
 			strlist_add(&s->missing, src->folders.v[i]);
 			continue;
 		}
-		imap_note(s, true, "%s: found%s%s", src->folders.v[i],
+		source_note(&s->rep, true, "%s: found%s%s", src->folders.v[i],
 		    strcmp(found, src->folders.v[i]) != 0 ? " as " : "",
 		    strcmp(found, src->folders.v[i]) != 0 ? found : "");
 		if (imap_has_name(&s->folders, found))
@@ -1386,69 +1367,8 @@ fail:
 	return -1;
 }
 
-char *
-imap_folders_format(time_t when, const char *key, const struct strlist *folders,
-    long sent)
-{
-	struct buf	b = { NULL, 0, 0 };
-	size_t		i;
-
-	if (strchr(key, '\n') != NULL)
-		return NULL;
-	buf_printf(&b, "%lld %s\n", (long long)when, key);
-	for (i = 0; i < folders->n; i++) {
-		if (strchr(folders->v[i], '\n') != NULL) {
-			buf_free(&b);
-			return NULL;
-		}
-		buf_printf(&b, "%c %s\n", (long)i == sent ? 'S' : 'F',
-		    folders->v[i]);
-	}
-	return b.data;
-}
-
-int
-imap_folders_parse(const char *text, const char *key, time_t now,
-    struct strlist *folders, long *sent, time_t *when)
-{
-	const char	*p, *eol;
-	char		*end, safe[IMAP_LIST_NAME_MAX];
-	long long	 t;
-
-	strlist_clear(folders);
-	*sent = -1;
-	errno = 0;
-	t = strtoll(text, &end, 10);
-	if (errno != 0 || end == text || *end != ' ' || t <= 0 ||
-	    (time_t)t > now || now - (time_t)t > IMAP_RELIST_SECS)
-		return -1;
-	p = end + 1;
-	eol = strchr(p, '\n');
-	if (eol == NULL || (size_t)(eol - p) != strlen(key) ||
-	    strncmp(p, key, eol - p) != 0)
-		return -1;
-	for (p = eol + 1; *p != '\0'; p = eol + 1) {
-		eol = strchr(p, '\n');
-		if (eol == NULL || eol - p < 3 || (p[0] != 'S' && p[0] != 'F') ||
-		    p[1] != ' ')
-			goto bad;
-		if (p[0] == 'S')
-			*sent = (long)folders->n;
-		strlist_take(folders, xstrndup(p + 2, eol - p - 2));
-		/* Names a LIST gives are clean (imap-list.c); so are these. */
-		if (strcmp(util_printable(folders->v[folders->n - 1], safe,
-		    sizeof safe), folders->v[folders->n - 1]) != 0)
-			goto bad;
-	}
-	if (folders->n == 0)
-		goto bad;
-	*when = (time_t)t;
-	return 0;
-bad:
-	strlist_clear(folders);
-	*sent = -1;
-	return -1;
-}
+/* The fields of a folder in the kept list: its name and its role. */
+static const char *const imap_cache_fields[] = { "name", "role" };
 
 /*
  * What a kept folder list was made for: the server, the user and the
@@ -1468,6 +1388,39 @@ imap_cache_key(const struct source *src)
 }
 
 /*
+ * Takes the folders of a kept list: names as clean as LIST gives them
+ * (imap-list.c), roles "sent" (one at most) or "folder".  -1 if any is
+ * not; the session's list is then empty.
+ */
+static int
+imap_cache_take(struct imap_session *s, const struct source_cache *c)
+{
+	const char	*name, *role;
+	char		 safe[IMAP_LIST_NAME_MAX];
+	size_t		 i, n = source_cache_count(c);
+
+	strlist_clear(&s->folders);
+	s->sent = -1;
+	for (i = 0; i < n; i++) {
+		name = c->values.v[2 * i];
+		role = c->values.v[2 * i + 1];
+		if (*name == '\0' || strcmp(util_printable(name, safe,
+		    sizeof safe), name) != 0)
+			goto bad;
+		if (strcmp(role, "sent") == 0 && s->sent < 0)
+			s->sent = (long)i;
+		else if (strcmp(role, "folder") != 0)
+			goto bad;
+		strlist_add(&s->folders, name);
+	}
+	return n > 0 ? 0 : -1;
+bad:
+	strlist_clear(&s->folders);
+	s->sent = -1;
+	return -1;
+}
+
+/*
  * Takes the folder list from the store when it was made less than
  * IMAP_RELIST_SECS ago for this configuration: an idle poll of a new
  * process (salescycled --once) then sends no LIST.
@@ -1476,71 +1429,47 @@ static void
 imap_cache_load(struct imap_session *s, const struct source *src,
     struct store *st)
 {
-	struct err	 err;
-	char		*v = NULL, *key;
-	time_t		 when;
+	struct source_cache	 c = { imap_cache_fields, 2, { NULL, 0, 0 },
+				     0 };
+	char			*key = imap_cache_key(src);
 
-	if (store_cursor_get(st, src->name, IMAP_CACHE_SCOPE, IMAP_CACHE_NAME,
-	    &v, &err) != 0) {
-		log_msg(LOG_LVL_WARN, s->tag, "%s", err.msg);
-		return;
-	}
-	if (v == NULL)
-		return;
-	key = imap_cache_key(src);
-	if (imap_folders_parse(v, key, util_now(), &s->folders, &s->sent,
-	    &when) == 0) {
+	if (source_cache_load(st, src, key, IMAP_RELIST_SECS, IMAP_MAX_FOLDERS,
+	    &c) == 0 && imap_cache_take(s, &c) == 0) {
 		strlist_clear(&s->missing);
-		s->listed = when;
+		s->listed = c.when;
 		imap_log(LOG_LVL_DEBUG, s, "%zu folders from the list of %lld",
-		    s->folders.n, (long long)when);
+		    s->folders.n, (long long)c.when);
 	}
+	strlist_clear(&c.values);
 	free(key);
-	free(v);
 }
 
 /*
  * Keeps the folder list in the store; a list that lacks a configured
- * folder is not kept, so that the next poll looks again.
+ * folder is not kept (the one kept is dropped), so that the next poll
+ * looks again.
  */
 static void
 imap_cache_save(struct imap_session *s, const struct source *src,
     struct store *st)
 {
-	struct err	 err;
-	char		*v, *key;
+	struct source_cache	 c = { imap_cache_fields, 2, { NULL, 0, 0 },
+				     s->listed };
+	char			*key;
+	size_t			 i;
 
+	if (s->missing.n > 0) {
+		source_cache_drop(st, src);
+		return;
+	}
+	for (i = 0; i < s->folders.n; i++) {
+		strlist_add(&c.values, s->folders.v[i]);
+		strlist_add(&c.values, (long)i == s->sent ? "sent" : "folder");
+	}
 	key = imap_cache_key(src);
-	v = s->missing.n == 0 ? imap_folders_format(s->listed, key, &s->folders,
-	    s->sent) : NULL;
-	if (store_cursor_set(st, src->name, IMAP_CACHE_SCOPE, IMAP_CACHE_NAME,
-	    v, &err) != 0)
-		log_msg(LOG_LVL_WARN, s->tag, "cannot keep the folder list: %s",
-		    err.msg);
-	free(v);
+	source_cache_save(st, src, key, &c);
+	strlist_clear(&c.values);
 	free(key);
-}
-
-/* A stored cursor as a number; 0 when unset or malformed. */
-static uint64_t
-imap_cursor_num(struct store *st, const char *source, const char *scope,
-    const char *name, struct err *err, int *rc)
-{
-	char			*v = NULL, *ep;
-	unsigned long long	 n = 0;
-
-	if (store_cursor_get(st, source, scope, name, &v, err) != 0) {
-		*rc = -1;
-		return 0;
-	}
-	if (v != NULL) {
-		errno = 0;
-		n = strtoull(v, &ep, 10);
-		if (errno != 0 || ep == v || *ep != '\0')
-			n = 0;
-		free(v);
-	}
-	return n;
 }
 
 /* A test hook's numeric environment variable, or def when unset. */
@@ -2103,8 +2032,7 @@ imap_search(struct imap_folder_ctx *c, uint64_t start, bool first,
 /*
  * Commits a batch with the folder's cursors: UIDNEXT as a 64-bit number
  * (after UID 2^32 - 1 it is 2^32), the UIDs skipped as unparsable or
- * given up (the last IMAP_SKIPPED_KEEP) and those to ask again; the crash
- * test hook lives here.
+ * given up (the last IMAP_SKIPPED_KEEP) and those to ask again.
  */
 static int
 imap_commit(struct imap_folder_ctx *ctx, uint64_t next, uint32_t messages,
@@ -2116,7 +2044,6 @@ imap_commit(struct imap_folder_ctx *ctx, uint64_t next, uint32_t messages,
 	struct cursor		 c[6];
 	struct buf		 sk = { NULL, 0, 0 };
 	size_t		n = 3, i;
-	long		limit;
 	int		r;
 
 	snprintf(sv, sizeof sv, "%u", ctx->uidvalidity);
@@ -2138,17 +2065,10 @@ imap_commit(struct imap_folder_ctx *ctx, uint64_t next, uint32_t messages,
 	c[n++] = (struct cursor){ folder, "skipped", sk.data };
 	rt = imap_retry_format(ctx);
 	c[n++] = (struct cursor){ folder, "retry", rt };
-	r = pipeline_commit(ctx->p, c, n, err);
+	r = source_commit(ctx->p, c, n, err);
 	buf_free(&sk);
 	free(rt);
-	if (r < 0)
-		return -1;
-	limit = imap_test_env("SALESCYCLE_TEST_EXIT_AFTER_COMMITS", 0);
-	if (limit > 0 && atomic_fetch_add(&imap_commits, 1) + 1 >= limit) {
-		log_warn("test hook: killed after %ld commits", limit);
-		raise(SIGKILL);
-	}
-	return r;
+	return r < 0 ? -1 : r;
 }
 
 /* Reads STATUS; fills what the server sent. */
@@ -2446,10 +2366,11 @@ imap_count_failure(struct imap_folder_ctx *c, struct err *err)
  * single UIDs, so that the message at fault is found instead of failing
  * the folder on every poll.  An unparsable message is skipped and
  * recorded; a refused one is left unanswered, for imap_retry_batch() to
- * ask again at the next poll.  Returns 0, -1 (connection lost) or -2
- * (only this folder failed); err says why.
+ * ask again at the next poll.  Returns SOURCE_OK, SOURCE_STOP (the
+ * connection was lost) or SOURCE_SKIP (only this folder failed); err
+ * says why.
  */
-static int
+static enum source_status
 imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
     struct err *err)
 {
@@ -2458,19 +2379,20 @@ imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
 	size_t			 nleft = 0, i, half;
 	char			 what[600], why[512];
 	bool			*got, refused;
-	int			 r, rc = 0;
+	enum source_status	 rc = SOURCE_OK;
+	int			 r;
 
 	if (imap_reopen(c, err) != 0)
-		return -1;
+		return SOURCE_STOP;
 	imap_stream_to(s, imap_on_message, c);
 	r = imap_fetch_uids(s, uids, n, c->ft);
 	if (r == MAILIMAP_NO_ERROR)
-		return 0;
+		return SOURCE_OK;
 	refused = r == MAILIMAP_ERROR_UID_FETCH || r == MAILIMAP_ERROR_PROTOCOL;
 	if (!refused && !imap_bad_answer(s, r, why, sizeof why)) {
 		snprintf(what, sizeof what, "%s: UID FETCH", c->folder);
 		imap_fail(s, r, what, err);
-		return s->lost ? -1 : -2;
+		return s->lost ? SOURCE_STOP : SOURCE_SKIP;
 	}
 	if (refused)
 		imap_response(s, why, sizeof why);
@@ -2494,14 +2416,14 @@ imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
 			*imap_got(c, uids[0]) = true;
 		}
 		if (imap_count_failure(c, err) != 0)
-			rc = -2;
+			rc = SOURCE_SKIP;
 	} else if (nleft > 0) {
 		imap_log(LOG_LVL_INFO, s, "%s: %s to a FETCH of %zu messages; "
 		    "asking again in parts", c->folder, refused ? "a refusal" :
 		    "an unparsable answer", n);
 		half = (nleft + 1) / 2;
 		rc = imap_fetch_part(c, left, half, err);
-		if (rc == 0 && nleft > half)
+		if (rc == SOURCE_OK && nleft > half)
 			rc = imap_fetch_part(c, left + half, nleft - half, err);
 	}
 	free(left);
@@ -2513,10 +2435,9 @@ imap_fetch_part(struct imap_folder_ctx *c, const uint32_t *uids, size_t n,
  * text part and its calendar parts, with one UID FETCH per distinct set
  * of sections (mail from one client has the same structure, so that is
  * one or a few per batch); each message goes to the pipeline as its
- * answer arrives, the others after.  Returns 0, -1 or -2 as
- * imap_fetch_part.
+ * answer arrives, the others after.  Returns as imap_fetch_part does.
  */
-static int
+static enum source_status
 imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 {
 	struct mailimap_fetch_type	*ft;
@@ -2524,12 +2445,13 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 	size_t				 i, j, k;
 	char				 what[600], why[512];
 	bool				 bad;
-	int				 r, rc = 0;
+	enum source_status		 rc = SOURCE_OK;
+	int				 r;
 
 	if (c->nheld == 0)
-		return 0;
+		return SOURCE_OK;
 	uids = xcalloc(c->nheld, sizeof *uids);
-	for (i = 0; i < c->nheld && rc == 0; i++) {
+	for (i = 0; i < c->nheld && rc == SOURCE_OK; i++) {
 		if (c->held[i].asked)
 			continue;
 		for (j = i, k = 0; j < c->nheld; j++)
@@ -2540,7 +2462,7 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 			}
 		qsort(uids, k, sizeof *uids, imap_uid_cmp);
 		if (imap_reopen(c, err) != 0) {
-			rc = -1;
+			rc = SOURCE_STOP;
 			break;
 		}
 		imap_stream_to(c->s, imap_on_parts, c);
@@ -2564,11 +2486,11 @@ imap_fetch_held(struct imap_folder_ctx *c, struct err *err)
 			snprintf(what, sizeof what, "%s: UID FETCH (parts)",
 			    c->folder);
 			imap_fail(c->s, r, what, err);
-			rc = c->s->lost ? -1 : -2;
+			rc = c->s->lost ? SOURCE_STOP : SOURCE_SKIP;
 		}
 	}
 	free(uids);
-	if (rc == 0)
+	if (rc == SOURCE_OK)
 		for (i = 0; i < c->nheld; i++)
 			if (!c->held[i].answered)
 				imap_hand(c, c->held[i].uid, &c->held[i].sum);
@@ -2602,16 +2524,17 @@ imap_load_kept(struct imap_folder_ctx *c, struct store *st, struct err *err)
 }
 
 /*
- * Polls one folder.  Returns 0, -1 on a connection error (s->lost), -2
- * when only this folder failed or -3 when its STATUS was refused (gone
- * or renamed, perhaps); err says why.
+ * Polls one folder: SOURCE_STOP on a connection or store error
+ * (s->lost for the former), SOURCE_SKIP when only this folder failed and
+ * SOURCE_GONE when its STATUS was refused (gone or renamed, perhaps);
+ * err says why.
  */
-static int
-imap_sync_folder(struct imap_session *s, const struct config *cfg,
-    const struct source *src, struct store *st, struct pipeline *p,
-    const char *folder, bool sent, volatile sig_atomic_t *stop,
-    struct err *err)
+static enum source_status
+imap_sync_folder(struct imap_session *s, struct pipeline *p,
+    const char *folder, bool sent, struct err *err)
 {
+	const struct source		*src = s->src;
+	struct store			*st = s->store;
 	struct imap_folder_ctx		 ctx;
 	struct pipeline_stats		 ps0, ps1;
 	uint32_t			*uids = NULL, validity = 0, uidnext = 0, messages = 0;
@@ -2619,29 +2542,29 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	size_t				 n = 0, i, j, batch;
 	int64_t				 t0 = util_monotonic_ms();
 	bool				 first, progress;
-	int				 r, rc = 0;
+	enum source_status		 rc = SOURCE_OK;
+	int				 r;
 	char				 what[600];
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.s = s;
 	ctx.p = p;
-	ctx.cfg = cfg;
+	ctx.cfg = s->cfg;
 	ctx.src = src;
 	ctx.folder = folder;
 	ctx.sent = sent;
 	if (s->imap == NULL && imap_open(s, src, err) != 0)
-		return -1;
-	old_validity = imap_cursor_num(st, src->name, folder, "uidvalidity",
-	    err, &rc);
-	old_next = imap_cursor_num(st, src->name, folder, "uidnext", err, &rc);
-	if (rc != 0)
-		return -1;
+		return SOURCE_STOP;
+	if (source_cursor_num(st, src, folder, "uidvalidity", &old_validity,
+	    err) != 0 || source_cursor_num(st, src, folder, "uidnext",
+	    &old_next, err) != 0)
+		return SOURCE_STOP;
 	if (imap_status(s, folder, &validity, &uidnext, &messages, &modseq,
 	    err) != 0)
-		return s->lost ? -1 : -3;
+		return s->lost ? SOURCE_STOP : SOURCE_GONE;
 	first = old_validity == 0 || validity != old_validity;
 	if (!first && imap_load_kept(&ctx, st, err) != 0) {
-		rc = -1;
+		rc = SOURCE_STOP;
 		goto out;
 	}
 	/*
@@ -2663,7 +2586,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	if (r != MAILIMAP_NO_ERROR) {
 		snprintf(what, sizeof what, "%s: EXAMINE", folder);
 		imap_fail(s, r, what, err);
-		rc = s->lost ? -1 : -2;
+		rc = s->lost ? SOURCE_STOP : SOURCE_SKIP;
 		goto out;
 	}
 	if (s->imap->imap_selection_info != NULL &&
@@ -2682,7 +2605,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	ctx.uidvalidity = validity;
 	if (imap_search(&ctx, first ? 1 : old_next, first, &uids, &n,
 	    err) != 0) {
-		rc = s->lost ? -1 : -2;
+		rc = s->lost ? SOURCE_STOP : SOURCE_SKIP;
 		goto out;
 	}
 	/* The cursor never goes back, whatever a batch of retries holds. */
@@ -2695,7 +2618,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	pipeline_stats(p, &ps0);
 	ctx.ft = imap_fetch_type(!sent);
 	for (i = 0; i < n; i = j) {
-		if (*stop)
+		if (s->stop != NULL && *s->stop)
 			goto out;
 		j = i + batch < n ? i + batch : n;
 		ctx.batch = uids + i;
@@ -2704,9 +2627,9 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		ctx.got = xcalloc(j - i, sizeof *ctx.got);
 		imap_test_pause();
 		rc = imap_fetch_part(&ctx, uids + i, j - i, err);
-		if (rc == 0)
+		if (rc == SOURCE_OK)
 			rc = imap_fetch_held(&ctx, err);
-		if (rc != 0)
+		if (rc != SOURCE_OK)
 			goto out;
 		imap_retry_batch(&ctx);
 		next = (uint64_t)uids[j - 1] + 1;
@@ -2715,7 +2638,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 		if (next < floor)
 			next = floor;
 		if (imap_commit(&ctx, next, messages, modseq, err) < 0) {
-			rc = -1;
+			rc = SOURCE_STOP;
 			goto out;
 		}
 		if (progress)
@@ -2725,7 +2648,7 @@ imap_sync_folder(struct imap_session *s, const struct config *cfg,
 	}
 	if (n == 0 && imap_commit(&ctx, uidnext > floor ? uidnext : floor,
 	    messages, modseq, err) < 0) {
-		rc = -1;
+		rc = SOURCE_STOP;
 		goto out;
 	}
 	if (progress)
@@ -2747,93 +2670,88 @@ out:
 	return rc;
 }
 
+/* The poll loop's view of the folders (source.h). */
+static time_t
+imap_folders_load(void *arg)
+{
+	struct imap_session	*s = arg;
+
+	if (s->listed == 0)
+		imap_cache_load(s, s->src, s->store);
+	return s->listed;
+}
+
 /* Lists the folders again and keeps the new list. */
 static int
-imap_relist(struct imap_session *s, const struct source *src,
-    struct store *st, struct err *err)
+imap_folders_discover(void *arg, struct err *err)
 {
-	if (imap_discover(s, src, err) != 0)
+	struct imap_session	*s = arg;
+
+	if (imap_discover(s, s->src, err) != 0)
 		return -1;
-	imap_cache_save(s, src, st);
+	imap_cache_save(s, s->src, s->store);
 	return 0;
 }
 
+static size_t
+imap_folders_count(void *arg)
+{
+	const struct imap_session	*s = arg;
+
+	return s->folders.n;
+}
+
+static const char *
+imap_folders_name(void *arg, size_t i)
+{
+	const struct imap_session	*s = arg;
+
+	return s->folders.v[i];
+}
+
+static enum source_status
+imap_folders_sync(void *arg, size_t i, struct pipeline *p, struct err *err)
+{
+	struct imap_session	*s = arg;
+
+	return imap_sync_folder(s, p, s->folders.v[i], (long)i == s->sent,
+	    err);
+}
+
+static const struct source_sync_ops imap_sync_ops = {
+	.load = imap_folders_load,
+	.discover = imap_folders_discover,
+	.count = imap_folders_count,
+	.name = imap_folders_name,
+	.sync = imap_folders_sync,
+	.max_age = IMAP_RELIST_SECS,
+	.canon = imap_list_canon,
+};
+
 /*
- * One poll over a connection that may be kept from the last one.  The
- * folder list is the kept one while it is fresh; a folder of it that
- * STATUS refuses makes a new list (once per poll), and the folders not
- * polled yet are taken from that.
+ * One poll over a connection that may be kept from the last one, by the
+ * shared loop (source_sync): the folder list is the kept one while it is
+ * fresh; a folder of it that STATUS refuses makes a new list (once per
+ * poll), and the folders not polled yet are taken from that.
  */
 static int
 imap_poll_once(struct imap_session *s, const struct config *cfg,
     const struct source *src, struct store *st, volatile sig_atomic_t *stop,
     struct err *err)
 {
-	struct strlist	 done = { NULL, 0, 0 };
-	struct pipeline	*p;
-	struct err	 ferr;
-	size_t		 i;
-	int		 r, rc = 0;
-	bool		 folder_failed = false, fresh = false;
-
 	s->lost = false;
 	if (s->imap == NULL && imap_open(s, src, err) != 0)
 		return -1;
-	if (s->listed == 0)
-		imap_cache_load(s, src, st);
-	if (s->listed == 0 || util_now() - s->listed > IMAP_RELIST_SECS) {
-		if (imap_relist(s, src, st, err) != 0)
-			return -1;
-		fresh = true;
-	}
-	p = pipeline_new(cfg, st, src->name);
-	/* Deals are projected once per poll, not per batch (the costly part). */
-	pipeline_defer_projection(p);
-	err_clear(&ferr);
-	for (i = 0; i < s->folders.n && !*stop; i++) {
-		if (imap_has_name(&done, s->folders.v[i]))
-			continue;
-		r = imap_sync_folder(s, cfg, src, st, p, s->folders.v[i],
-		    (long)i == s->sent, stop, err);
-		if (r == -3 && !fresh) {
-			imap_log(LOG_LVL_INFO, s, "%s; listing the folders "
-			    "again", err->msg);
-			err_clear(err);
-			if (imap_relist(s, src, st, err) != 0) {
-				rc = -1;
-				break;
-			}
-			fresh = true;
-			i = (size_t)-1;		/* from the start of the new list */
-			continue;
-		}
-		strlist_add(&done, s->folders.v[i]);
-		if (r == -1) {
-			rc = -1;
-			break;
-		}
-		if (r == -2 || r == -3) {
-			log_msg(LOG_LVL_WARN, s->tag, "%s", err->msg);
-			if (!folder_failed)
-				ferr = *err;
-			folder_failed = true;
-			err_clear(err);
-		}
-	}
-	strlist_clear(&done);
-	if (pipeline_finish(p, rc == 0 ? err : &ferr) != 0 && rc == 0)
-		rc = -1;
-	pipeline_free(p);
-	if (rc == 0 && s->missing.n > 0 && !folder_failed) {
-		folder_failed = true;
-		err_set(&ferr, ERR_TEMP, "%s: no such folder: %s%s", s->url.host,
-		    s->missing.v[0], s->missing.n > 1 ? " (and others)" : "");
-	}
-	if (rc == 0 && folder_failed) {
-		*err = ferr;
-		rc = -1;
-	}
-	return rc;
+	s->cfg = cfg;
+	s->src = src;
+	s->store = st;
+	if (source_sync(&imap_sync_ops, s, cfg, src, st, stop, err) != 0)
+		return -1;
+	if (s->missing.n > 0)
+		return err_set(err, ERR_TEMP, "%s: no such folder: %s%s",
+		    s->url.host, s->missing.v[0], s->missing.n > 1 ?
+		    " (and others)" : "");
+	return 0;
 }
 
 /*
@@ -2926,8 +2844,8 @@ imap_check_dns(struct imap_session *s)
 	hints.ai_socktype = SOCK_STREAM;
 	r = getaddrinfo(s->url.host, NULL, &hints, &res);
 	if (r != 0) {
-		imap_note(s, false, "DNS: cannot resolve %s: %s; check the host "
-		    "name in url =", s->url.host, gai_strerror(r));
+		source_note(&s->rep, false, "DNS: cannot resolve %s: %s; check "
+		    "the host name in url =", s->url.host, gai_strerror(r));
 		return false;
 	}
 	list[0] = '\0';
@@ -2949,7 +2867,7 @@ imap_check_dns(struct imap_session *s)
 		n++;
 	}
 	freeaddrinfo(res);
-	imap_note(s, true, "DNS: %s is %s", s->url.host, list);
+	source_note(&s->rep, true, "DNS: %s is %s", s->url.host, list);
 	return true;
 }
 
@@ -2971,10 +2889,10 @@ imap_check(const struct config *cfg, const struct source *src,
 	memset(&s, 0, sizeof s);
 	s.tag = xasprintf("imap[%s]", src->key);
 	s.sent = -1;
-	s.say = say;
-	s.say_arg = arg;
+	s.rep.say = say;
+	s.rep.arg = arg;
 	if (imap_url_parse(src->url, &s.url, err) != 0) {
-		imap_note(&s, false, "%s", err->msg);
+		source_note(&s.rep, false, "%s", err->msg);
 		goto out;
 	}
 	imap_session_arm(&s, src, NULL);
@@ -2984,26 +2902,35 @@ imap_check(const struct config *cfg, const struct source *src,
 	for (i = 0; i < s.folders.n && s.imap != NULL; i++) {
 		if (imap_status(&s, s.folders.v[i], &validity, &uidnext,
 		    &messages, &modseq, err) != 0) {
-			imap_note(&s, false, "%s", err->msg);
+			source_note(&s.rep, false, "%s", err->msg);
 			continue;
 		}
-		imap_note(&s, true, "%s%s: %u message%s (UIDVALIDITY %u, "
+		source_note(&s.rep, true, "%s%s: %u message%s (UIDVALIDITY %u, "
 		    "UIDNEXT %u)", s.folders.v[i], (long)i == s.sent ?
 		    " (\\Sent)" : "", messages, messages == 1 ? "" : "s",
 		    validity, uidnext);
 	}
 out:
-	if (s.nfail > 0 && err->cls == ERR_NONE)
-		err_set(err, ERR_WAIT, "%u problems found", s.nfail);
 	imap_disconnect(&s, true);
 	strlist_clear(&s.folders);
 	strlist_clear(&s.missing);
 	free(s.tag);
-	return s.nfail == 0 ? 0 : -1;
+	return source_report_end(&s.rep, err);
 }
+
+/* [imap KEY]'s own keys, besides source_keys. */
+static const struct config_key imap_keys[] = {
+	CONFIG_KEY("folders", CONFIG_LIST, source, folders),
+	CONFIG_KEY_END
+};
+
+static const char *const imap_schemes[] = { "imap", "imaps", NULL };
 
 const struct source_ops imap_source_ops = {
 	.type = SOURCE_IMAP,
+	.section = "imap",
+	.schemes = imap_schemes,
+	.keys = imap_keys,
 	.poll = imap_poll,
 	.close = imap_close,
 	.check = imap_check,

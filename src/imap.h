@@ -89,25 +89,7 @@ void	imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *,
 	    const char *data, size_t len);
 
 /* The folder list (kept in the store) is made again after this many seconds. */
-#define IMAP_RELIST_SECS	3600
-
-/*
- * The resolved folder list as it is kept in the store between processes:
- * "TIME KEY" on the first line (key: what the list was made for), then
- * "S NAME" for the \Sent folder and "F NAME" for the others, in poll
- * order.  NULL when the key or a name holds a newline.  Caller frees.
- */
-char	*imap_folders_format(time_t when, const char *key,
-	    const struct strlist *folders, long sent);
-
-/*
- * Reads such a list into folders (cleared first), *sent (index of the
- * \Sent folder, -1 if none) and *when, if it was made for key no more than
- * IMAP_RELIST_SECS before now (and not after).  -1 otherwise, folders
- * then empty.
- */
-int	imap_folders_parse(const char *text, const char *key, time_t now,
-	    struct strlist *folders, long *sent, time_t *when);
+#define IMAP_RELIST_SECS 3600
 
 /*
  * A UTF-8 mailbox name in IMAP's modified UTF-7 (RFC 3501 section 5.1.3);

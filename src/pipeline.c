@@ -81,14 +81,20 @@ pipeline_clear(struct pipeline *p)
 }
 
 void
-pipeline_free(struct pipeline *p)
+pipeline_drop(struct pipeline *p)
 {
-	if (p == NULL)
-		return;
 	if (p->pending > 0)
 		log_info("%s: %zu uncommitted entries dropped", p->source,
 		    p->pending);
 	pipeline_clear(p);
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	pipeline_drop(p);
 	free(p->source);
 	free(p);
 }

@@ -47,6 +47,12 @@ void	pipeline_ical(struct pipeline *, const char *salesperson,
 /* The item is gone: on commit its signals and appointments are removed. */
 void	pipeline_remove(struct pipeline *, const char *item);
 
+/*
+ * Drops the pending batch (a collection failed half-way): what its
+ * source fetches again from its old cursors is not committed twice.
+ */
+void	pipeline_drop(struct pipeline *);
+
 /* Pending entries since the last commit. */
 size_t	pipeline_pending(const struct pipeline *);
 
