@@ -145,19 +145,18 @@ source_sync(const struct source_sync_ops *ops, void *drv,
 	return rc;
 }
 
-/* A test hook's numeric environment variable, or 0 when unset or bad. */
-static long
-source_test_env(const char *name)
+long
+source_test_hook(const char *name, long def)
 {
 	const char	*v = getenv(name);
 	char		*ep;
 	long		 n;
 
 	if (v == NULL || *v == '\0')
-		return 0;
+		return def;
 	errno = 0;
 	n = strtol(v, &ep, 10);
-	return errno != 0 || *ep != '\0' || n < 1 ? 0 : n;
+	return errno != 0 || *ep != '\0' || n < 1 ? def : n;
 }
 
 int
@@ -170,7 +169,7 @@ source_commit(struct pipeline *p, const struct cursor *cursors, size_t n,
 	r = pipeline_commit(p, cursors, n, err);
 	if (r < 0)
 		return -1;
-	limit = source_test_env("SALESCYCLE_TEST_EXIT_AFTER_COMMITS");
+	limit = source_test_hook("SALESCYCLE_TEST_EXIT_AFTER_COMMITS", 0);
 	if (limit > 0 && atomic_fetch_add(&source_commits, 1) + 1 >= limit) {
 		log_warn("test hook: killed after %ld commits", limit);
 		raise(SIGKILL);

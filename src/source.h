@@ -132,6 +132,12 @@ int	source_sync(const struct source_sync_ops *, void *drv,
 int	source_commit(struct pipeline *, const struct cursor *, size_t n,
 	    struct err *);
 
+/*
+ * A numeric test hook: the positive number in the environment variable
+ * name, else def.  Only tests set them (SALESCYCLE_TEST_*).
+ */
+long	source_test_hook(const char *name, long def);
+
 /* A stored cursor as a number; *out 0 when unset or malformed. */
 int	source_cursor_num(struct store *, const struct source *,
 	    const char *scope, const char *name, uint64_t *out, struct err *);

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the IMAP transport's lexer (imap-stream.c), the LIST
- * reader's line parser and name set (imap-list.c), and of imap.c's pure
- * helpers: URL parsing, UID sets, modified
- * UTF-7, dates, the mail summary and the text and calendar parts found in
- * a FETCH response that a scripted server writes into a socketpair
- * (libetpan parses it exactly as it would a real server's answer), and
- * the decoding of those parts; and the whole driver against a fake server
- * on loopback that answers one message with bytes libetpan cannot parse,
- * or serves invitations anna sent with their parts.
+ * Unit tests of the IMAP driver's files: the transport's lexer
+ * (imap-stream.c), the LIST reader's line parser and name set
+ * (imap-list.c), URL parsing and modified UTF-7 (imap-url.c), UID sets
+ * (imap-sync.c), the mail summary and the text and calendar parts found
+ * in a FETCH response that a scripted server writes into a socketpair
+ * (imap-summary.c; libetpan parses it exactly as it would a real
+ * server's answer), and the decoding of those parts; and the whole
+ * driver against a fake server on loopback that answers one message
+ * with bytes libetpan cannot parse, or serves invitations anna sent with
+ * their parts, and keeps its folder list.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -372,7 +373,7 @@ test_imap_uid_set_runs(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		set = imap_uid_set(rows[i].uids, rows[i].n);
+		set = imap_sync_uid_set(rows[i].uids, rows[i].n);
 		set_string(set, buf, sizeof buf);
 		assert_string_equal(buf, rows[i].want);
 		mailimap_set_free(set);
@@ -380,7 +381,7 @@ test_imap_uid_set_runs(void **state)
 }
 
 static void
-test_imap_utf7_encode(void **state)
+test_imap_url_mailbox(void **state)
 {
 	static const struct {
 		const char	*in;
@@ -402,7 +403,7 @@ test_imap_utf7_encode(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		test_assert_str(imap_utf7_encode(rows[i].in), rows[i].want);
+		test_assert_str(imap_url_mailbox(rows[i].in), rows[i].want);
 	}
 }
 
@@ -432,8 +433,8 @@ on_msg(struct mailimap_msg_att *att, void *arg)
 	struct fetched	*f = arg;
 
 	if (f->n == 0) {
-		f->ncal = imap_msg_calendar_parts(att, f->cal, IMAP_MAX_CALENDARS);
-		f->has_text = imap_msg_text_part(att, &f->text);
+		f->ncal = imap_summary_calendar_parts(att, f->cal, IMAP_MAX_CALENDARS);
+		f->has_text = imap_summary_text_part(att, &f->text);
 	}
 	if (f->n < 4) {
 		f->rc[f->n] = imap_summary(att, &f->sum[f->n], &f->uid[f->n]);
@@ -469,7 +470,7 @@ fetch_script(const char *answer, struct fetched *f)
 	mailimap_set_msg_att_handler(imap, on_msg, f);
 	/* libetpan 1.9.4 calls the handler only with a progress callback. */
 	mailimap_set_progress_callback(imap, NULL, on_progress, NULL);
-	set = imap_uid_set(&one, 1);
+	set = imap_sync_uid_set(&one, 1);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_uid());
@@ -618,7 +619,7 @@ test_imap_text_hashtags(void **state)
 		memset(&sum, 0, sizeof sum);
 		tp.encoding = rows[i].enc;
 		snprintf(tp.charset, sizeof tp.charset, "%s", rows[i].charset);
-		imap_text_hashtags(&sum, &tp, rows[i].data, strlen(rows[i].data));
+		imap_summary_hashtags(&sum, &tp, rows[i].data, strlen(rows[i].data));
 		if (rows[i].want == NULL)
 			assert_int_equal(sum.hashtags.n, 0);
 		else {
@@ -1333,7 +1334,7 @@ main(void)
 		cmocka_unit_test(test_imap_stream_emfile),
 		cmocka_unit_test(test_imap_url_parse),
 		cmocka_unit_test(test_imap_uid_set_runs),
-		cmocka_unit_test(test_imap_utf7_encode),
+		cmocka_unit_test(test_imap_url_mailbox),
 		cmocka_unit_test(test_imap_summary_from_fetch),
 		cmocka_unit_test(test_imap_summary_dsn_and_bad_date),
 		cmocka_unit_test(test_imap_text_hashtags),
