@@ -878,9 +878,7 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 static const char *
 caldav_sync_report(void)
 {
-	const char *v = getenv("SALESCYCLE_TEST_NO_SYNC_COLLECTION");
-
-	if (v != NULL && strcmp(v, "1") == 0) {
+	if (SOURCE_TEST_HOOK("SALESCYCLE_TEST_NO_SYNC_COLLECTION", 0) == 1) {
 		log_debug("test hook: sync-collection sent as an unknown report");
 		return "x-no-sync-collection";
 	}

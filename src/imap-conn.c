@@ -563,8 +563,9 @@ imap_conn_arm(struct imap_session *s, const struct source *src,
     volatile sig_atomic_t *stop)
 {
 	s->stop = stop;
-	s->session_secs = (int)source_test_hook("SALESCYCLE_TEST_SESSION_SECS",
-	    (long)(src->timeout > 0 ? src->timeout : 60) * IMAP_SESSION_TIMEOUTS);
+	s->session_secs = (int)SOURCE_TEST_HOOK("SALESCYCLE_TEST_SESSION_SECS",
+	    (long)(src->timeout > 0 ? src->timeout : 60) *
+	    IMAP_SESSION_TIMEOUTS);
 	s->session_end = util_monotonic_ms() + (int64_t)s->session_secs * 1000;
 	if (s->imap != NULL)
 		imap_stream_arm(s->imap->imap_stream, s->stop, s->session_end,

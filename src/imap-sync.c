@@ -750,6 +750,7 @@ imap_sync_reopen(struct imap_sync_ctx *c, struct err *err)
 	return 0;
 }
 
+#ifdef SC_TEST_HOOKS
 /*
  * Test hook: before the n-th metadata UID FETCH of the process
  * (SALESCYCLE_TEST_PAUSE_FETCH=n), creates SALESCYCLE_TEST_PAUSE_FILE and
@@ -773,6 +774,7 @@ imap_sync_test_pause(void)
 	for (i = 0; i < 600 && access(path, F_OK) == 0; i++)
 		usleep(100000);
 }
+#endif
 
 /* Whether a batch UID's answer came (or the message was dealt with). */
 static bool *
@@ -1056,7 +1058,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	/* The cursor never goes back, whatever a batch of retries holds. */
 	floor = first ? 0 : old_next;
 
-	batch = (size_t)source_test_hook("SALESCYCLE_TEST_BATCH_SIZE",
+	batch = (size_t)SOURCE_TEST_HOOK("SALESCYCLE_TEST_BATCH_SIZE",
 	    IMAP_BATCH);
 	if (batch > IMAP_BATCH)
 		batch = IMAP_BATCH;
@@ -1071,7 +1073,9 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 		ctx.nbatch = j - i;
 		free(ctx.got);
 		ctx.got = xcalloc(j - i, sizeof *ctx.got);
+#ifdef SC_TEST_HOOKS
 		imap_sync_test_pause();
+#endif
 		rc = imap_sync_fetch_part(&ctx, uids + i, j - i, err);
 		if (rc == SOURCE_OK)
 			rc = imap_sync_fetch_held(&ctx, err);

@@ -31,8 +31,10 @@ static const struct source_ops *const source_drivers[] = {
 	&imap_source_ops, &caldav_source_ops, &ics_source_ops,
 };
 
+#ifdef SC_TEST_HOOKS
 /* Counts commits for the crash test hook. */
 static atomic_long source_commits;
+#endif
 
 const struct config_key source_keys[] = {
 	CONFIG_KEY("salesperson", CONFIG_SALESPERSON, source, salesperson),
@@ -145,6 +147,7 @@ source_sync(const struct source_sync_ops *ops, void *drv,
 	return rc;
 }
 
+#ifdef SC_TEST_HOOKS
 long
 source_test_hook(const char *name, long def)
 {
@@ -158,22 +161,30 @@ source_test_hook(const char *name, long def)
 	n = strtol(v, &ep, 10);
 	return errno != 0 || *ep != '\0' || n < 1 ? def : n;
 }
+#endif
 
 int
 source_commit(struct pipeline *p, const struct cursor *cursors, size_t n,
     struct err *err)
 {
-	long	limit;
 	int	r;
 
 	r = pipeline_commit(p, cursors, n, err);
 	if (r < 0)
 		return -1;
-	limit = source_test_hook("SALESCYCLE_TEST_EXIT_AFTER_COMMITS", 0);
-	if (limit > 0 && atomic_fetch_add(&source_commits, 1) + 1 >= limit) {
-		log_warn("test hook: killed after %ld commits", limit);
-		raise(SIGKILL);
+#ifdef SC_TEST_HOOKS
+	{
+		long	limit;
+
+		limit = source_test_hook("SALESCYCLE_TEST_EXIT_AFTER_COMMITS",
+		    0);
+		if (limit > 0 &&
+		    atomic_fetch_add(&source_commits, 1) + 1 >= limit) {
+			log_warn("test hook: killed after %ld commits", limit);
+			raise(SIGKILL);
+		}
 	}
+#endif
 	return r;
 }
 

@@ -132,11 +132,18 @@ int	source_sync(const struct source_sync_ops *, void *drv,
 int	source_commit(struct pipeline *, const struct cursor *, size_t n,
 	    struct err *);
 
+#ifdef SC_TEST_HOOKS
 /*
  * A numeric test hook: the positive number in the environment variable
- * name, else def.  Only tests set them (SALESCYCLE_TEST_*).
+ * name (SALESCYCLE_TEST_*), else def.  Only a build configured with
+ * --enable-test-hooks (the test suite's) has them.
  */
 long	source_test_hook(const char *name, long def);
+#define SOURCE_TEST_HOOK(name, def)	source_test_hook((name), (def))
+#else
+/* A release build has no test hook: each is its default. */
+#define SOURCE_TEST_HOOK(name, def)	(def)
+#endif
 
 /* A stored cursor as a number; *out 0 when unset or malformed. */
 int	source_cursor_num(struct store *, const struct source *,
