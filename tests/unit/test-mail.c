@@ -1020,6 +1020,10 @@ static const struct {
 	{ "From a@b Tue Foo  3 10:15:42 2026", 0 },
 	{ "From a@b Tue Mar 99 10:15:42 2026", 0 },
 	{ "From a@b Tue Mar  3 1015 2026", 0 },
+	/* No such day, as the Date header (mime_time). */
+	{ "From a@b Tue Feb 31 10:15:42 2026", 0 },
+	{ "From a@b Tue Mar  3 10:15:42 -0130 2026", 1772538342 },
+	{ "From a@b Tue Mar  3 10:15:42 +2400 2026", 0 },
 };
 
 static void
