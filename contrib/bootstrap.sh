@@ -36,12 +36,25 @@ need() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
 
+# Builds in ./build: "build hooks" with the test suite's hooks
+# (configure --enable-test-hooks), "build" without, as a release.  A build
+# configured the other way is configured again.
 build() {
 	[ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] ||
 		./autogen.sh
 	mkdir -p build
 	cd build
-	[ -f Makefile ] || ../configure -q
+	have=no
+	grep -q '^#define SC_TEST_HOOKS 1' autoconf.h 2>/dev/null && have=yes
+	want=no
+	[ "${1:-}" = hooks ] && want=yes
+	if [ ! -f Makefile ] || [ "$have" != "$want" ]; then
+		if [ "$want" = yes ]; then
+			../configure -q --enable-test-hooks
+		else
+			../configure -q
+		fi
+	fi
 	make -j"$(nproc)" V=0
 	cd "$top"
 }
@@ -58,7 +71,7 @@ demo)
 	;;
 check)
 	need $build_deps $test_deps
-	build
+	build hooks
 	cd build
 	make -j"$(nproc)" check V=0
 	;;

@@ -298,7 +298,8 @@ agent_result(struct agent *a, struct agent_src *s, int rc,
 static void
 agent_redact(struct err *err, const struct source *src)
 {
-	char *r = util_redacted(err->msg, src->type == SOURCE_ICS);
+	char *r = util_redacted(err->msg,
+	    source_ops_for(src->type)->secret_url);
 
 	snprintf(err->msg, sizeof err->msg, "%s", r);
 	free(r);
@@ -683,18 +684,4 @@ out:
 	pthread_cond_destroy(&a.cond);
 	pthread_mutex_destroy(&a.lock);
 	return rc;
-}
-
-const struct source_ops *
-source_ops_for(enum source_type type)
-{
-	switch (type) {
-	case SOURCE_IMAP:
-		return &imap_source_ops;
-	case SOURCE_CALDAV:
-		return &caldav_source_ops;
-	case SOURCE_ICS:
-		return &ics_source_ops;
-	}
-	return NULL;
 }

@@ -50,6 +50,7 @@
 #include "caldav.h"
 #include "davxml.h"
 #include "event.h"
+#include "hashset.h"
 #include "http.h"
 #include "log.h"
 #include "pipeline.h"
@@ -62,7 +63,6 @@
 /* Bytes a listing keeps (hrefs, etags and a little per entry). */
 #define CALDAV_MAX_LISTING	(16u * 1024 * 1024)
 #define CALDAV_ENTRY_COST	64
-#define CALDAV_CACHE		"discovery"	/* cursor scope of the list */
 
 #define XML_HEAD "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 #define XMLNS "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\" " \
@@ -96,18 +96,16 @@ struct caldav_state {
 	size_t			 ncals;
 	time_t			 discovered;
 	bool			 cached;	/* calendar list from the store */
-	source_say_fn		 say;	/* doctor's reporter; NULL while polling */
-	void			*say_arg;
-	unsigned		 nfail;	/* failed findings reported */
+	bool			 lost;	/* a calendar failed for good */
+	struct source_report	 rep;	/* doctor's; say NULL while polling */
+	/* Borrowed for a poll: */
+	const struct config	*cfg;
+	const struct source	*src;
+	struct store		*store;
+	volatile sig_atomic_t	*stop;
+	time_t			 from, to;	/* the event window */
 	bool			 answered;	/* the server answered once */
 	struct strlist		 names;	/* doctor: every calendar's name */
-};
-
-/* A set of borrowed strings, compared exactly. */
-struct caldav_set {
-	const char	**slot;		/* owned array of borrowed strings */
-	size_t		  cap;		/* 0 or a power of two */
-	size_t		  n;
 };
 
 /* One entry of a full listing. */
@@ -131,9 +129,9 @@ struct caldav_sync {
 	struct caldav_entry	*ent;		/* owned array */
 	size_t			 nent, capent;
 	struct strlist		 fetch;		/* hrefs to multiget */
-	struct caldav_set	 fetch_set;	/* the same, to look up */
+	struct hashset		 fetch_set;	/* the same, to look up */
 	struct strlist		 asked;		/* hrefs of the current multiget */
-	struct caldav_set	 asked_set;
+	struct hashset		 asked_set;
 	size_t			 kept;		/* bytes the listing keeps */
 	unsigned		 changed, removed, bad;
 	size_t			 nstored;	/* items stored for this calendar */
@@ -155,75 +153,11 @@ struct caldav_list {
 	const char		*base;	/* URL that answered */
 };
 
-/* FNV-1a, for the sets and the key of the stored calendar list. */
-static uint64_t
-caldav_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* The slot of s in the set: where it is, or the empty one where it goes. */
-static size_t
-caldav_set_slot(const struct caldav_set *set, const char *s)
-{
-	size_t i = (size_t)caldav_hash(s) & (set->cap - 1);
-
-	while (set->slot[i] != NULL && strcmp(set->slot[i], s) != 0)
-		i = (i + 1) & (set->cap - 1);
-	return i;
-}
-
-static bool
-caldav_set_has(const struct caldav_set *set, const char *s)
-{
-	return set->n > 0 && set->slot[caldav_set_slot(set, s)] != NULL;
-}
-
-/* Adds s (borrowed: it must outlive the set) unless it is there. */
-static void
-caldav_set_add(struct caldav_set *set, const char *s)
-{
-	struct caldav_set big;
-	size_t i;
-
-	if (2 * (set->n + 1) > set->cap) {
-		big.cap = set->cap == 0 ? 64 : set->cap * 2;
-		big.n = 0;
-		big.slot = xcalloc(big.cap, sizeof *big.slot);
-		for (i = 0; i < set->cap; i++)
-			if (set->slot[i] != NULL) {
-				big.slot[caldav_set_slot(&big, set->slot[i])] =
-				    set->slot[i];
-				big.n++;
-			}
-		free(set->slot);
-		*set = big;
-	}
-	i = caldav_set_slot(set, s);
-	if (set->slot[i] == NULL) {
-		set->slot[i] = s;
-		set->n++;
-	}
-}
-
-static void
-caldav_set_clear(struct caldav_set *set)
-{
-	free(set->slot);
-	memset(set, 0, sizeof *set);
-}
-
 /* Forgets the hrefs to fetch. */
 static void
 caldav_fetch_clear(struct caldav_sync *s)
 {
-	caldav_set_clear(&s->fetch_set);
+	hashset_clear(&s->fetch_set);
 	strlist_clear(&s->fetch);
 	s->kept = 0;
 }
@@ -237,23 +171,6 @@ caldav_keep(struct caldav_sync *s, size_t n, struct err *err)
 		    "%u MiB; refused", s->cal->url, CALDAV_MAX_LISTING >> 20);
 	s->kept += n;
 	return 0;
-}
-
-/* Reports a finding of a check (salescycle doctor); nothing while polling. */
-static void __attribute__((format(printf, 3, 4)))
-caldav_note(struct caldav_state *st, bool ok, const char *fmt, ...)
-{
-	va_list	ap;
-	char	line[1024];
-
-	if (!ok)
-		st->nfail++;
-	if (st->say == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	st->say(st->say_arg, ok, "%s", line);
 }
 
 static void
@@ -392,9 +309,9 @@ caldav_probe(struct caldav_state *st, const char *url, struct caldav_probe *pr,
 	if (caldav_xml(st, "PROPFIND", url, "0", caldav_propfind_discover, x,
 	    &resp, err) != 0)
 		goto out;
-	if (st->say != NULL && !st->answered) {
+	if (st->rep.say != NULL && !st->answered) {
 		http_connection_info(st->http, url, what, sizeof what);
-		caldav_note(st, true, "%s", what);
+		source_note(&st->rep, true, "%s", what);
 	}
 	st->answered = true;
 	*status = resp.status;
@@ -427,7 +344,7 @@ caldav_clean_name(const char *name)
 	char *s = xstrdup(name);
 	size_t n;
 
-	http_clean_text(s);
+	util_printable(s, s, strlen(s) + 1);
 	n = strlen(s);
 	if (n > CALDAV_MAX_NAME) {
 		n = CALDAV_MAX_NAME;
@@ -459,8 +376,9 @@ caldav_add_cal(struct caldav_state *st, const struct source *src,
 	if (!http_same_origin(src->url, clean)) {
 		log_warn("%s: calendar %s is on another origin than the url "
 		    "(scheme, host and port), skipped", src->name, clean);
-		caldav_note(st, false, "calendar %s is on another origin than "
-		    "the url; configure it as its own [caldav] source", clean);
+		source_note(&st->rep, false, "calendar %s is on another origin "
+		    "than the url; configure it as its own [caldav] source",
+		    clean);
 		free(clean);
 		return;
 	}
@@ -476,13 +394,13 @@ caldav_add_cal(struct caldav_state *st, const struct source *src,
 		if (strcmp(st->cals[i].path, key) == 0)
 			goto out;
 	}
-	if (st->say != NULL)
+	if (st->rep.say != NULL)
 		strlist_add(&st->names, cname);
 	if (src->calendars.n > 0 && !strlist_contains(&src->calendars, cname)) {
 		log_debug("%s: calendar %s not in the calendars list", src->name,
 		    cname);
-		caldav_note(st, true, "calendar \"%s\" (%s): events; left out "
-		    "by calendars =", cname, key);
+		source_note(&st->rep, true, "calendar \"%s\" (%s): events; "
+		    "left out by calendars =", cname, key);
 		goto out;
 	}
 	if (st->ncals >= CALDAV_MAX_CALENDARS) {
@@ -491,7 +409,8 @@ caldav_add_cal(struct caldav_state *st, const struct source *src,
 			    src->name, CALDAV_MAX_CALENDARS);
 		goto out;
 	}
-	caldav_note(st, true, "calendar \"%s\" (%s): events; polled", cname, key);
+	source_note(&st->rep, true, "calendar \"%s\" (%s): events; polled",
+	    cname, key);
 	st->cals = xreallocarray(st->cals, st->ncals + 1, sizeof *st->cals);
 	c = &st->cals[st->ncals++];
 	memset(c, 0, sizeof *c);
@@ -519,9 +438,9 @@ caldav_list_cb(const struct dav_response *r, void *arg, struct err *err)
 		char *name = caldav_clean_name(r->displayname != NULL &&
 		    *r->displayname != '\0' ? r->displayname : r->href);
 
-		caldav_note(l->st, true, "calendar \"%s\" (%s): holds no events "
-		    "(VEVENT); not polled", name, r->href);
-		if (l->st->say != NULL)
+		source_note(&l->st->rep, true, "calendar \"%s\" (%s): holds no "
+		    "events (VEVENT); not polled", name, r->href);
+		if (l->st->rep.say != NULL)
 			strlist_add(&l->st->names, name);
 		free(name);
 	}
@@ -602,7 +521,7 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 	if (caldav_probe(st, url, &pr, &base, &answered, &status, err) != 0)
 		goto out;
 	if (answered && pr.calendar) {
-		caldav_note(st, true, "discovery: the url is a calendar");
+		source_note(&st->rep, true, "discovery: the url is a calendar");
 		caldav_add_cal(st, src, base, pr.displayname);
 		rc = 0;
 		goto out;
@@ -619,9 +538,9 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 	}
 	if (principal == NULL) {
 		/* RFC 6764 section 5: the well-known URI on the same server. */
-		caldav_note(st, true, "discovery: no principal at the url%s; "
-		    "trying /.well-known/caldav", answered ? "" :
-		    " (no DAV answer)");
+		source_note(&st->rep, true, "discovery: no principal at the "
+		    "url%s; trying /.well-known/caldav", answered ? "" : " (no "
+		    "DAV answer)");
 		wk = http_resolve(url, "/.well-known/caldav");
 		if (wk == NULL) {
 			err_set(err, ERR_FINAL, "%s: malformed url", url);
@@ -643,8 +562,8 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 		goto out;
 	}
 	if (principal != NULL) {
-		caldav_note(st, true, "principal: %s (current-user-principal "
-		    "of %s)", principal, from);
+		source_note(&st->rep, true, "principal: %s "
+		    "(current-user-principal of %s)", principal, from);
 		from = "the principal";
 		if (caldav_probe(st, principal, &pr, &base, &answered, &status,
 		    err) != 0)
@@ -660,8 +579,8 @@ found:
 		err_set(err, ERR_TEMP, "%s: malformed calendar-home-set %s",
 		    url, pr.home_set);
 	else {
-		caldav_note(st, true, "calendar home set: %s (of %s)", *home,
-		    from);
+		source_note(&st->rep, true, "calendar home set: %s (of %s)",
+		    *home, from);
 		rc = 0;
 	}
 out:
@@ -673,12 +592,15 @@ out:
 	return rc;
 }
 
+/* The fields of a calendar in the kept list. */
+static const char *const caldav_cache_fields[] = { "url", "name" };
+
 /*
- * What a stored calendar list must match: the URL and the filter it was
- * made for, as a hash (the url may hold what is no business of `status`).
+ * What a kept calendar list must match: the URL and the filter it was
+ * made for.  Caller frees.
  */
-static void
-caldav_cache_key(const struct source *src, char *out, size_t len)
+static char *
+caldav_cache_key(const struct source *src)
 {
 	struct buf b = { 0 };
 	size_t i;
@@ -686,123 +608,53 @@ caldav_cache_key(const struct source *src, char *out, size_t len)
 	buf_printf(&b, "%s", src->url);
 	for (i = 0; i < src->calendars.n; i++)
 		buf_printf(&b, "\t%s", src->calendars.v[i]);
-	snprintf(out, len, "%016llx", (unsigned long long)caldav_hash(b.data));
-	buf_free(&b);
+	return b.data;
 }
 
 /*
- * Saves the calendar list in the store, so that the next process (salescycled
- * --once, a restart) need not discover again: one cursor row per field
- * in scope "discovery" (time, key, count, url.N, name.N), written in one
- * transaction.  Never text to split: a display name holding a line feed
- * and a URL stays a display name.
+ * Keeps the calendar list in the store, so that the next process
+ * (salescycled --once, a restart) need not discover again.
  */
 static void
 caldav_cache_save(struct caldav_state *st, const struct source *src,
     struct store *store)
 {
-	struct err err;
-	char key[32], v[32], name[32];
+	struct source_cache c = { caldav_cache_fields, 2, { 0 },
+	    st->discovered };
+	char *key = caldav_cache_key(src);
 	size_t i;
-	int rc;
 
-	if (store_begin(store, &err) != 0) {
-		log_warn("%s: cannot save the calendar list: %s", src->name,
-		    err.msg);
-		return;
+	for (i = 0; i < st->ncals; i++) {
+		strlist_add(&c.values, st->cals[i].url);
+		strlist_add(&c.values, st->cals[i].name);
 	}
-	caldav_cache_key(src, key, sizeof key);
-	rc = store_cursor_clear(store, src->name, CALDAV_CACHE, &err);
-	if (rc == 0)
-		rc = store_cursor_set(store, src->name, CALDAV_CACHE, "key", key,
-		    &err);
-	snprintf(v, sizeof v, "%zu", st->ncals);
-	if (rc == 0)
-		rc = store_cursor_set(store, src->name, CALDAV_CACHE, "count", v,
-		    &err);
-	for (i = 0; i < st->ncals && rc == 0; i++) {
-		snprintf(name, sizeof name, "url.%zu", i);
-		rc = store_cursor_set(store, src->name, CALDAV_CACHE, name,
-		    st->cals[i].url, &err);
-		snprintf(name, sizeof name, "name.%zu", i);
-		if (rc == 0)
-			rc = store_cursor_set(store, src->name, CALDAV_CACHE, name,
-			    st->cals[i].name, &err);
-	}
-	snprintf(v, sizeof v, "%lld", (long long)st->discovered);
-	if (rc == 0)
-		rc = store_cursor_set(store, src->name, CALDAV_CACHE, "time", v,
-		    &err);
-	if (rc == 0)
-		rc = store_commit(store, &err);
-	if (rc != 0) {
-		store_rollback(store);
-		log_warn("%s: cannot save the calendar list: %s", src->name,
-		    err.msg);
-	}
-}
-
-/* A stored number of the calendar list; false when missing or malformed. */
-static bool
-caldav_cache_number(struct store *store, const struct source *src,
-    const char *name, long long *out)
-{
-	struct err err;
-	char *v = NULL, *end;
-	bool ok = false;
-
-	if (store_cursor_get(store, src->name, CALDAV_CACHE, name, &v, &err) == 0 &&
-	    v != NULL && *v != '\0') {
-		*out = strtoll(v, &end, 10);
-		ok = *end == '\0' && *out >= 0;
-	}
-	free(v);
-	return ok;
+	source_cache_save(store, src, key, &c);
+	strlist_clear(&c.values);
+	free(key);
 }
 
 /*
- * Loads a calendar list saved less than a day ago for this URL and
+ * Loads a calendar list kept less than a day ago for this URL and
  * filter.  Each URL passes the same checks as a discovered one.
  */
-static bool
+static void
 caldav_cache_load(struct caldav_state *st, const struct source *src,
     struct store *store)
 {
-	struct err err;
-	char key[32], name[32], *v = NULL, *url, *cname;
-	long long when, count, i;
-	bool ok = false;
+	struct source_cache c = { caldav_cache_fields, 2, { 0 }, 0 };
+	char *key = caldav_cache_key(src);
+	size_t i;
 
-	if (!caldav_cache_number(store, src, "time", &when) ||
-	    !caldav_cache_number(store, src, "count", &count) ||
-	    time(NULL) - (time_t)when > CALDAV_REDISCOVER ||
-	    (time_t)when > time(NULL) || count > CALDAV_MAX_CALENDARS)
-		return false;
-	caldav_cache_key(src, key, sizeof key);
-	if (store_cursor_get(store, src->name, CALDAV_CACHE, "key", &v, &err) != 0 ||
-	    v == NULL || strcmp(v, key) != 0)
-		goto out;
-	for (i = 0; i < count; i++) {
-		url = cname = NULL;
-		snprintf(name, sizeof name, "url.%lld", i);
-		if (store_cursor_get(store, src->name, CALDAV_CACHE, name, &url,
-		    &err) != 0 || url == NULL) {
-			caldav_cals_free(st);
-			goto out;
-		}
-		snprintf(name, sizeof name, "name.%lld", i);
-		if (store_cursor_get(store, src->name, CALDAV_CACHE, name, &cname,
-		    &err) == 0)
-			caldav_add_cal(st, src, url, cname);
-		free(url);
-		free(cname);
+	if (source_cache_load(store, src, key, CALDAV_REDISCOVER,
+	    CALDAV_MAX_CALENDARS, &c) == 0) {
+		for (i = 0; i < source_cache_count(&c); i++)
+			caldav_add_cal(st, src, c.values.v[2 * i],
+			    c.values.v[2 * i + 1]);
+		st->discovered = c.when;
+		st->cached = st->ncals > 0;
 	}
-	st->discovered = (time_t)when;
-	ok = st->ncals > 0;
-	st->cached = ok;
-out:
-	free(v);
-	return ok;
+	strlist_clear(&c.values);
+	free(key);
 }
 
 /* Finds the calendars to sync (again). */
@@ -831,7 +683,7 @@ caldav_discover(struct caldav_state *st, const struct source *src,
 	if (st->ncals == 0)
 		log_warn("%s: no calendars with events found at %s", src->name,
 		    home != NULL ? home : "the url");
-	st->discovered = time(NULL);
+	st->discovered = util_now();
 	caldav_cache_save(st, src, store);
 	rc = 0;
 out:
@@ -851,7 +703,7 @@ caldav_item(struct caldav_sync *s, const char *key, const char *etag,
 	err_clear(&e);
 	if (event_parse(data, len, s->from, s->to, s->cfg->timezone, key, &f,
 	    &e) != 0) {
-		http_clean_text(e.msg);
+		util_printable(e.msg, e.msg, sizeof e.msg);
 		log_warn("%s: %s: %s, skipped", s->src->name, key, e.msg);
 		s->bad++;
 		ical_file_free(&f);
@@ -929,7 +781,7 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 	/* The collection itself, or something outside it: not an item. */
 	if (!caldav_in_cal(s->cal->path, key))
 		goto out;
-	if (s->asked.n > 0 && !caldav_set_has(&s->asked_set, key)) {
+	if (s->asked.n > 0 && hashset_get(&s->asked_set, key) == NULL) {
 		log_debug("%s: unsolicited %s in multiget", s->src->name, key);
 		goto out;
 	}
@@ -950,7 +802,7 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 		caldav_item(s, key, r->etag, r->calendar_data, r->calendar_data_len);
 		/* Bounded memory: the token follows with the last batch. */
 		if (pipeline_pending(s->p) >= CALDAV_COMMIT_BATCH &&
-		    pipeline_commit(s->p, NULL, 0, err) < 0) {
+		    source_commit(s->p, NULL, 0, err) < 0) {
 			free(key);
 			return -1;
 		}
@@ -958,11 +810,11 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 		log_warn("%s: %s: calendar data larger than %u bytes, skipped",
 		    s->src->name, key, DAVXML_MAX_DATA);
 		s->bad++;
-	} else if (s->asked.n == 0 && !caldav_set_has(&s->fetch_set, key)) {
+	} else if (s->asked.n == 0 && hashset_get(&s->fetch_set, key) == NULL) {
 		rc = caldav_keep(s, strlen(key) + CALDAV_ENTRY_COST, err);
 		if (rc == 0) {
 			strlist_add(&s->fetch, key);
-			caldav_set_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
+			hashset_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
 		}
 	}
 out:
@@ -987,14 +839,14 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 		buf_reset(&body);
 		buf_puts(&body, XML_HEAD "<c:calendar-multiget " XMLNS "><d:prop>"
 		    "<d:getetag/><c:calendar-data/></d:prop>");
-		caldav_set_clear(&s->asked_set);
+		hashset_clear(&s->asked_set);
 		strlist_clear(&s->asked);
 		for (j = i; j < s->fetch.n && j < i + CALDAV_MULTIGET_BATCH; j++) {
 			esc = davxml_escape(s->fetch.v[j]);
 			buf_printf(&body, "<d:href>%s</d:href>", esc);
 			free(esc);
 			strlist_add(&s->asked, s->fetch.v[j]);
-			caldav_set_add(&s->asked_set, s->asked.v[s->asked.n - 1]);
+			hashset_add(&s->asked_set, s->asked.v[s->asked.n - 1]);
 		}
 		buf_puts(&body, "</c:calendar-multiget>");
 		x = davxml_new(caldav_response_cb, s);
@@ -1007,10 +859,10 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 		}
 		http_response_free(&resp);
 		davxml_free(x);
-		if (rc == 0 && pipeline_commit(s->p, NULL, 0, err) < 0)
+		if (rc == 0 && source_commit(s->p, NULL, 0, err) < 0)
 			rc = -1;
 	}
-	caldav_set_clear(&s->asked_set);
+	hashset_clear(&s->asked_set);
 	strlist_clear(&s->asked);
 	caldav_fetch_clear(s);
 	buf_free(&body);
@@ -1026,9 +878,7 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 static const char *
 caldav_sync_report(void)
 {
-	const char *v = getenv("SALESCYCLE_TEST_NO_SYNC_COLLECTION");
-
-	if (v != NULL && strcmp(v, "1") == 0) {
+	if (SOURCE_TEST_HOOK("SALESCYCLE_TEST_NO_SYNC_COLLECTION", 0) == 1) {
 		log_debug("test hook: sync-collection sent as an unknown report");
 		return "x-no-sync-collection";
 	}
@@ -1121,7 +971,7 @@ caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
 			cur.name = "sync-token";
 			cur.value = token;
 			if (rc == 0 && !*s->stop &&
-			    pipeline_commit(s->p, &cur, 1, err) < 0)
+			    source_commit(s->p, &cur, 1, err) < 0)
 				rc = -1;
 		} else
 			more = false;
@@ -1315,7 +1165,7 @@ caldav_diff(struct caldav_sync *s, struct err *err)
 		if (i > 0 && strcmp(s->ent[i].href, s->ent[i - 1].href) == 0)
 			continue;
 		strlist_add(&s->fetch, s->ent[i].href);
-		caldav_set_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
+		hashset_add(&s->fetch_set, s->fetch.v[s->fetch.n - 1]);
 	}
 	return 0;
 }
@@ -1358,7 +1208,7 @@ caldav_sync_full(struct caldav_sync *s, struct err *err)
 	cur[0].value = token;
 	cur[1].name = "ctag";
 	cur[1].value = ctag;
-	if (pipeline_commit(s->p, cur, 2, err) < 0)
+	if (source_commit(s->p, cur, 2, err) < 0)
 		rc = -1;
 out:
 	s->listing = false;
@@ -1431,33 +1281,99 @@ caldav_sync_calendar(struct caldav_sync *s, struct err *err)
 	return caldav_sync_full(s, err);
 }
 
-void
-caldav_window(const struct config *cfg, time_t now, time_t *from, time_t *to)
+/* The poll loop's view of the calendars (source.h). */
+static time_t
+caldav_cals_load(void *arg)
 {
-	char today[11], day[11];
+	struct caldav_state *st = arg;
 
-	util_day(now, cfg->timezone, today, sizeof today);
-	util_day_add(today, -cfg->backfill_days, day, sizeof day);
-	if (util_day_start(day, cfg->timezone, from) != 0)
-		*from = now - (time_t)cfg->backfill_days * 86400;
-	util_day_add(today, 366, day, sizeof day);
-	if (util_day_start(day, cfg->timezone, to) != 0)
-		*to = now + 366 * 86400;
+	if (st->discovered == 0 && st->ncals == 0)
+		caldav_cache_load(st, st->src, st->store);
+	return st->ncals > 0 ? st->discovered : 0;
 }
+
+static int
+caldav_cals_discover(void *arg, struct err *err)
+{
+	struct caldav_state *st = arg;
+
+	return caldav_discover(st, st->src, st->store, err);
+}
+
+static size_t
+caldav_cals_count(void *arg)
+{
+	const struct caldav_state *st = arg;
+
+	return st->ncals;
+}
+
+/* A calendar's path: its key (display names need not differ). */
+static const char *
+caldav_cals_name(void *arg, size_t i)
+{
+	const struct caldav_state *st = arg;
+
+	return st->cals[i].path;
+}
+
+/*
+ * Syncs one calendar.  The server asking to wait (ERR_WAIT) stops the
+ * poll; a calendar failing for good (ERR_FINAL: it moved or went) has
+ * the calendars discovered again at the next poll; anything else fails
+ * this calendar only.  While stopping, nothing fails.
+ */
+static enum source_status
+caldav_cals_sync(void *arg, size_t i, struct pipeline *p, struct err *err)
+{
+	struct caldav_state *st = arg;
+	struct caldav_sync s;
+	struct err e;
+	enum source_status rc = SOURCE_OK;
+
+	memset(&s, 0, sizeof s);
+	s.cfg = st->cfg;
+	s.src = st->src;
+	s.store = st->store;
+	s.p = p;
+	s.st = st;
+	s.cal = &st->cals[i];
+	s.stop = st->stop;
+	s.from = st->from;
+	s.to = st->to;
+	err_clear(&e);
+	if (caldav_sync_calendar(&s, &e) != 0 && !*st->stop) {
+		/* The loop's messages name the calendar. */
+		err_set(err, e.cls, "%s: %s", s.cal->name, e.msg);
+		if (e.cls == ERR_FINAL)
+			st->lost = true;
+		rc = e.cls == ERR_WAIT ? SOURCE_STOP : SOURCE_SKIP;
+	}
+	if (s.changed > 0 || s.removed > 0 || s.bad > 0)
+		log_info("%s: %s: %u changed, %u removed, %u skipped",
+		    s.src->name, s.cal->name, s.changed, s.removed, s.bad);
+	caldav_fetch_clear(&s);
+	hashset_clear(&s.asked_set);
+	strlist_clear(&s.asked);
+	return rc;
+}
+
+static const struct source_sync_ops caldav_sync_ops = {
+	.load = caldav_cals_load,
+	.discover = caldav_cals_discover,
+	.count = caldav_cals_count,
+	.name = caldav_cals_name,
+	.sync = caldav_cals_sync,
+	.max_age = CALDAV_REDISCOVER,
+};
 
 static int
 caldav_poll(void **statep, const struct config *cfg, const struct source *src,
     struct store *store, volatile sig_atomic_t *stop, struct err *err)
 {
 	struct caldav_state *st = *statep;
-	struct caldav_sync s;
-	struct pipeline *p;
-	struct err cal_err;
 	unsigned long nreq;
-	time_t from, to;
-	size_t i, ncals;
-	bool lost = false;
-	int rc = 0;
+	int rc;
 
 	if (st == NULL) {
 		st = xcalloc(1, sizeof *st);
@@ -1469,75 +1385,25 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	}
 	http_set_stop(st->http, stop);
 	nreq = http_request_count(st->http);
-	if (st->discovered == 0 && st->ncals == 0)
-		caldav_cache_load(st, src, store);
-	if (st->ncals == 0 || time(NULL) - st->discovered > CALDAV_REDISCOVER) {
-		/* Stopped half-way: nothing failed, the next process goes on. */
-		if (caldav_discover(st, src, store, err) != 0)
-			return *stop ? 0 : -1;
-	}
-	caldav_window(cfg, time(NULL), &from, &to);
-	ncals = st->ncals;
-	for (i = 0; i < st->ncals && !*stop; i++) {
-		/* One pipeline per calendar: a failed one leaves nothing behind. */
-		p = pipeline_new(cfg, store, src->name);
-		pipeline_defer_projection(p);
-		memset(&s, 0, sizeof s);
-		s.cfg = cfg;
-		s.src = src;
-		s.store = store;
-		s.p = p;
-		s.st = st;
-		s.cal = &st->cals[i];
-		s.stop = stop;
-		s.from = from;
-		s.to = to;
-		err_clear(&cal_err);
-		if (caldav_sync_calendar(&s, &cal_err) != 0 && !*stop) {
-			log_warn("%s: %s: %s", src->name, s.cal->name, cal_err.msg);
-			if (rc == 0)
-				*err = cal_err;
-			rc = -1;
-			/* A calendar that moved or went: look again next time. */
-			if (cal_err.cls == ERR_FINAL)
-				lost = true;
-			if (cal_err.cls == ERR_WAIT)
-				break;
-		}
-		if (s.changed > 0 || s.removed > 0 || s.bad > 0)
-			log_info("%s: %s: %u changed, %u removed, %u skipped",
-			    src->name, s.cal->name, s.changed, s.removed, s.bad);
-		caldav_fetch_clear(&s);
-		caldav_set_clear(&s.asked_set);
-		strlist_clear(&s.asked);
-		if (pipeline_finish(p, &cal_err) != 0) {
-			log_warn("%s: %s: %s", src->name, s.cal->name, cal_err.msg);
-			if (rc == 0)
-				*err = cal_err;
-			rc = -1;
-		}
-		pipeline_free(p);
-	}
-	if (lost) {
+	st->cfg = cfg;
+	st->src = src;
+	st->store = store;
+	st->stop = stop;
+	st->lost = false;
+	event_window(util_now(), cfg->backfill_days, cfg->timezone, &st->from,
+	    &st->to);
+	rc = source_sync(&caldav_sync_ops, st, cfg, src, store, stop, err);
+	log_info("%s: polled %zu calendars with %lu requests", src->name,
+	    st->ncals, http_request_count(st->http) - nreq);
+	if (st->lost) {
+		/* A calendar that moved or went: look again next time. */
 		caldav_cals_free(st);
 		st->discovered = 0;
-		if (store_cursor_clear(store, src->name, CALDAV_CACHE, &cal_err) != 0)
-			log_warn("%s: %s", src->name, cal_err.msg);
+		source_cache_drop(store, src);
 	}
-	log_info("%s: polled %zu calendars with %lu requests", src->name,
-	    ncals, http_request_count(st->http) - nreq);
 	return rc;
 }
 
-/* Reports a failed step with what to do about it. */
-static void
-caldav_note_err(struct caldav_state *st, const struct err *err)
-{
-	const char *hint = http_error_hint(err);
-
-	caldav_note(st, false, "%s%s%s", err->msg, hint != NULL ? "; " : "",
-	    hint != NULL ? hint : "");
-}
 
 /*
  * The driver's check (salescycle doctor): discovery step by step, the
@@ -1554,57 +1420,70 @@ caldav_check(const struct config *cfg, const struct source *src,
 
 	(void)cfg;
 	memset(&st, 0, sizeof st);
-	st.say = say;
-	st.say_arg = arg;
+	st.rep.say = say;
+	st.rep.arg = arg;
 	if (http_open_source(src, &st.http, err) != 0) {
-		caldav_note(&st, false, "password: %s", err->msg);
+		source_note(&st.rep, false, "password: %s", err->msg);
 		goto out;
 	}
 	if (caldav_find_home(&st, src, &home, err) != 0) {
 		if (err->cls == ERR_FINAL && strstr(err->msg, "no CalDAV") != NULL)
-			caldav_note(&st, false, "%s; point url = at the server "
-			    "root, your principal or a calendar", err->msg);
+			source_note(&st.rep, false, "%s; point url = at the "
+			    "server root, your principal or a calendar",
+			    err->msg);
 		else
-			caldav_note_err(&st, err);
+			source_fail(&st.rep, err->msg, http_error_hint(err));
 		goto out;
 	}
 	if (src->user != NULL || src->token.command != NULL)
-		caldav_note(&st, true, "authenticated%s%s", src->user != NULL ?
-		    " as " : " with a token", src->user != NULL ? src->user : "");
+		source_note(&st.rep, true, "authenticated%s%s", src->user !=
+		    NULL ? " as " : " with a token", src->user != NULL ?
+		    src->user : "");
 	if (home != NULL) {
 		if (!http_same_origin(src->url, home)) {
-			caldav_note(&st, false, "calendar home set %s is on "
-			    "another origin (scheme, host and port) than the url; "
-			    "configure that url instead", home);
+			source_note(&st.rep, false, "calendar home set %s is "
+			    "on another origin (scheme, host and port) than "
+			    "the url; configure that url instead", home);
 			goto out;
 		}
 		if (caldav_list_home(&st, src, home, err) != 0) {
-			caldav_note_err(&st, err);
+			source_fail(&st.rep, err->msg, http_error_hint(err));
 			goto out;
 		}
 	}
 	for (i = 0; i < src->calendars.n; i++)
 		if (!strlist_contains(&st.names, src->calendars.v[i]))
-			caldav_note(&st, false, "calendars = names \"%s\", which "
-			    "the server does not have", src->calendars.v[i]);
+			source_note(&st.rep, false, "calendars = names \"%s\", "
+			    "which the server does not have",
+			    src->calendars.v[i]);
 	if (st.ncals == 0)
-		caldav_note(&st, false, "no calendar with events to poll at %s",
-		    home != NULL ? home : src->url);
+		source_note(&st.rep, false, "no calendar with events to poll "
+		    "at %s", home != NULL ? home : src->url);
 	else
-		caldav_note(&st, true, "%zu calendar%s polled", st.ncals,
+		source_note(&st.rep, true, "%zu calendar%s polled", st.ncals,
 		    st.ncals == 1 ? "" : "s");
 out:
-	if (st.nfail > 0 && err->cls == ERR_NONE)
-		err_set(err, ERR_WAIT, "%u problems found", st.nfail);
 	free(home);
 	caldav_cals_free(&st);
 	strlist_clear(&st.names);
 	http_free(st.http);
-	return st.nfail == 0 ? 0 : -1;
+	return source_report_end(&st.rep, err);
 }
+
+/* [caldav KEY]'s own keys, besides source_keys. */
+static const struct config_key caldav_keys[] = {
+	CONFIG_KEY("calendars", CONFIG_LIST, source, calendars),
+	CONFIG_KEY_END
+};
+
+static const char *const caldav_schemes[] = { "http", "https", NULL };
 
 const struct source_ops caldav_source_ops = {
 	.type = SOURCE_CALDAV,
+	.section = "caldav",
+	.schemes = caldav_schemes,
+	.cleartext = "http",
+	.keys = caldav_keys,
 	.poll = caldav_poll,
 	.close = caldav_close,
 	.check = caldav_check,

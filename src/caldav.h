@@ -8,8 +8,6 @@
 #ifndef SC_CALDAV_H
 #define SC_CALDAV_H
 
-#include <time.h>
-
 #include "config.h"
 #include "source.h"
 
@@ -19,12 +17,5 @@
 #define CALDAV_COMMIT_BATCH	200
 /* Pages of a truncated (507) sync-collection followed in one poll. */
 #define CALDAV_MAX_PAGES	100
-
-/*
- * The window in which recurrences are expanded: from the start of the day
- * backfill_days before today to a year after today, in cfg->timezone.
- * Shared with the ICS source.
- */
-void	caldav_window(const struct config *, time_t now, time_t *from, time_t *to);
 
 #endif

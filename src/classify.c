@@ -13,8 +13,10 @@
  * are globs on the whole file name (util_glob); the sender's local part is
  * matched against the no-reply globs.
  *
- * Direction.  A mail is outbound when it lies in the \Sent folder, or its
- * From is a salesperson or an internal address.  It is inbound when From is
+ * Direction (classify_direction, the one place that decides it: the IMAP
+ * source asks it too, to know which parts to fetch).  A mail is outbound
+ * when it lies in the \Sent folder, or its From is a salesperson or an
+ * internal address.  It is inbound when From is
  * external: classify_mail() is only ever called for a mailbox of one of our
  * salespeople, so a message from outside that is not in \Sent was received
  * by us, also when it reached us through an alias, a group or Bcc that no
@@ -526,6 +528,49 @@ classify_noreply(const struct rules *r, const char *from)
 	return false;
 }
 
+/*
+ * The direction of a message (DESIGN section 5) and, for the caller that
+ * needs them, the sending salesperson and the sender's account key.
+ */
+static enum direction
+classify_sender(const struct config *cfg, const struct mail_summary *m,
+    bool sent_folder, const struct salesperson **sp, char *fromkey,
+    size_t keylen)
+{
+	const char *from = m->from.n > 0 ? m->from.v[0].addr : NULL;
+	enum addr_class fclass;
+
+	fclass = account_classify(cfg, from, fromkey, keylen);
+	*sp = from != NULL ? config_salesperson_by_email(cfg, from) : NULL;
+	if (sent_folder || *sp != NULL || fclass == ADDR_INTERNAL)
+		return DIR_OUTBOUND;
+	return fclass == ADDR_EXTERNAL ? DIR_INBOUND : DIR_NONE;
+}
+
+enum direction
+classify_direction(const struct config *cfg, const struct mail_summary *m,
+    bool sent_folder)
+{
+	const struct salesperson *sp;
+	char fromkey[KEY_MAX];
+
+	return classify_sender(cfg, m, sent_folder, &sp, fromkey,
+	    sizeof fromkey);
+}
+
+bool
+classify_owners_own(const struct config *cfg, const char *owner,
+    const struct mail_summary *m, bool sent_folder)
+{
+	const struct salesperson *sp = config_salesperson(cfg, owner);
+
+	if (sp == NULL || classify_direction(cfg, m, sent_folder) !=
+	    DIR_OUTBOUND)
+		return false;
+	return sent_folder || (!m->received && m->from.n > 0 &&
+	    config_salesperson_by_email(cfg, m->from.v[0].addr) == sp);
+}
+
 int
 classify_mail(const struct config *cfg, const char *salesperson,
     const struct mail_summary *m, bool sent_folder, const char *source,
@@ -535,7 +580,6 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	const struct salesperson *sp;
 	struct classify_item it;
 	struct strlist accounts = { 0 };
-	enum addr_class fclass;
 	enum signal_kind kind;
 	const char *from, *subject, *stripped, *actor;
 	char fromkey[KEY_MAX], rule[128], *id;
@@ -559,17 +603,15 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		return 0;
 	}
 
-	fclass = account_classify(cfg, from, fromkey, sizeof fromkey);
-	sp = from != NULL ? config_salesperson_by_email(cfg, from) : NULL;
-	if (sent_folder || sp != NULL || fclass == ADDR_INTERNAL) {
-		dir = DIR_OUTBOUND;
+	dir = classify_sender(cfg, m, sent_folder, &sp, fromkey,
+	    sizeof fromkey);
+	if (dir == DIR_OUTBOUND) {
 		actor = sp != NULL ? sp->key : salesperson;
 		for (i = 0; i < m->to.n; i++)
 			classify_add_account(cfg, m->to.v[i].addr, &accounts);
 		for (i = 0; i < m->cc.n; i++)
 			classify_add_account(cfg, m->cc.v[i].addr, &accounts);
-	} else if (fclass == ADDR_EXTERNAL) {
-		dir = DIR_INBOUND;
+	} else if (dir == DIR_INBOUND) {
 		actor = classify_salesperson_in(cfg, &m->to);
 		if (actor == NULL)
 			actor = classify_salesperson_in(cfg, &m->cc);

@@ -28,6 +28,27 @@ int	classify_mail(const struct config *, const char *salesperson,
 	    const char *source, const char *item, struct signal_list *out);
 
 /*
+ * The direction of a message: DIR_OUTBOUND when it lies in the \Sent
+ * folder (sent_folder) or its From is a salesperson or an internal
+ * address; DIR_INBOUND when From is external; DIR_NONE when the sender is
+ * no account (none, invalid, an ignored domain).  The one place that
+ * decides it: classification, and what a source fetches of a message.
+ */
+enum direction classify_direction(const struct config *,
+	    const struct mail_summary *, bool sent_folder);
+
+/*
+ * Whether an outbound message is the mailbox owner's own (owner: the
+ * salesperson key of the mailbox): read from the owner's \Sent folder, or
+ * sent from the owner's address and filed in the owner's mailbox without
+ * a Received header (a copy the owner's client filed, never one that came
+ * in by SMTP; anybody can write a From that names a salesperson).  Only
+ * such a message's invitations count as appointments.
+ */
+bool	classify_owners_own(const struct config *, const char *owner,
+	    const struct mail_summary *, bool sent_folder);
+
+/*
  * Appends the signals (one per VEVENT and kind, dated as DESIGN section 3
  * says; first_seen for events without CREATED and DTSTAMP) and the
  * appointments (one per occurrence of kind appointment or demo that is not

@@ -67,7 +67,7 @@ struct doctor_run {
 static bool
 doctor_secret_urls(const struct doctor_block *b)
 {
-	return b->src != NULL && b->src->type == SOURCE_ICS;
+	return b->src != NULL && source_ops_for(b->src->type)->secret_url;
 }
 
 /*
@@ -421,7 +421,7 @@ cmd_doctor_exec(struct cmd_ctx *ctx)
 			continue;
 		blocks[n].name = xstrdup(src->name);
 		blocks[n].target = util_redacted(src->url,
-		    src->type == SOURCE_ICS);
+		    source_ops_for(src->type)->secret_url);
 		blocks[n].src = src;
 		n++;
 	}

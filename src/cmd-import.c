@@ -114,11 +114,12 @@ import_ics(struct import *im, const char *path, const char *buf, size_t len)
 	const struct config *cfg = &im->ctx->cfg;
 	struct ical_file f;
 	struct err err = { 0 };
-	time_t from = im->ctx->now - (time_t)cfg->backfill_days * 86400;
-	time_t to = im->ctx->now + 365 * 86400;
+	time_t from, to;
 	char *item;
 
 	memset(&f, 0, sizeof f);
+	event_window(im->ctx->now, cfg->backfill_days, cfg->timezone, &from,
+	    &to);
 	if (event_parse(buf, len, from, to, cfg->timezone, path, &f, &err) != 0) {
 		log_warn("%s: %s, skipped", path, err.msg);
 		im->skipped++;

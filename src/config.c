@@ -6,7 +6,10 @@
  * longer than inih's fixed line buffer past it, rejects NUL bytes and
  * absurd lines, and opens sections (so that empty and duplicate sections
  * are seen too).  The handler dispatches on the section type to a key
- * table {key, type, offset} (redis standardConfig, tmux options-table.c).
+ * table {key, type, offset} (redis standardConfig, tmux options-table.c);
+ * a source section ([imap KEY], [caldav KEY], [ics KEY]) is its driver's:
+ * source.h names it and holds the keys every source takes, the driver
+ * its own keys and URL schemes, so that config.c knows no protocol.
  * The first error stops the parse and is reported as
  * "PATH:LINE: what is wrong"; checks that need the whole file ([phases]
  * names, [targets] phases, salespeople referenced by sources) run after
@@ -30,6 +33,7 @@
 #include "classify.h"
 #include "config.h"
 #include "err.h"
+#include "source.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -47,9 +51,7 @@ enum section {
 	SEC_NONE,
 	SEC_GENERAL,
 	SEC_SALESPERSON,
-	SEC_IMAP,
-	SEC_CALDAV,
-	SEC_ICS,
+	SEC_SOURCE,	/* [imap KEY], [caldav KEY], ...: a driver's */
 	SEC_RULES,
 	SEC_PHASES,
 	SEC_TARGETS,
@@ -57,120 +59,70 @@ enum section {
 	SEC_DIGEST,
 };
 
-enum key_type {
-	KEY_STRING,	/* char *, not empty */
-	KEY_LIST,	/* struct strlist, replaces the default, may be empty */
-	KEY_DOMAINS,	/* struct strlist of lower-cased domains */
-	KEY_ADDRESSES,	/* struct strlist of lower-cased mail addresses */
-	KEY_ADDRESS,	/* char *, a lower-cased mail address */
-	KEY_INT,	/* int within min..max */
-	KEY_DURATION,	/* int seconds: "300", "5m", "1h" */
-	KEY_BOOL,
-	KEY_WEEKDAYS,	/* unsigned, bit 0 = Monday */
-	KEY_TIMEZONE,	/* char *, a zone libical knows */
-	KEY_SCHEDULE,	/* struct digest: schedule and period */
-	KEY_URL,	/* char *, scheme checked against the section */
-	KEY_AUTH,	/* char *: plain, login, xoauth2 */
-	KEY_TLS,	/* enum tls_mode */
-	KEY_COMMAND,	/* struct secret: command */
-	KEY_ENV,	/* struct secret: env */
-	KEY_PASSWORD,	/* struct secret: value, private file only */
-	KEY_SALESPERSON,/* char *, a salesperson key, checked after parsing */
-	KEY_GROUP,	/* struct config_group: a group name or number */
-};
-
-struct key {
-	const char	*name;
-	enum key_type	 type;
-	size_t		 off;		/* into the section's struct */
-	int		 min, max;	/* KEY_INT */
-	unsigned	 only;		/* sources: SRC(type) mask; 0 = all */
-};
-
-#define SRC(t) (1u << (t))
-#define KEY(n, t, st, f) { n, t, offsetof(struct st, f), 0, 0, 0 }
+/* An integer of [general] within lo..hi. */
 #define KEY_RANGE(n, f, lo, hi) \
-	{ n, KEY_INT, offsetof(struct config, f), lo, hi, 0 }
-#define KEY_ONLY(n, t, f, src) \
-	{ n, t, offsetof(struct source, f), 0, 0, SRC(src) }
-#define KEY_END { NULL, 0, 0, 0, 0, 0 }
+	{ n, CONFIG_INT, offsetof(struct config, f), lo, hi }
 
-static const struct key config_general_keys[] = {
-	KEY("database", KEY_STRING, config, database),
-	KEY("timezone", KEY_TIMEZONE, config, timezone),
-	KEY("internal_domains", KEY_DOMAINS, config, internal_domains),
-	KEY("ignore_domains", KEY_DOMAINS, config, ignore_domains),
-	KEY("freemail_domains", KEY_DOMAINS, config, freemail_domains),
+static const struct config_key config_general_keys[] = {
+	CONFIG_KEY("database", CONFIG_STRING, config, database),
+	CONFIG_KEY("timezone", CONFIG_TIMEZONE, config, timezone),
+	CONFIG_KEY("internal_domains", CONFIG_DOMAINS, config,
+	    internal_domains),
+	CONFIG_KEY("ignore_domains", CONFIG_DOMAINS, config, ignore_domains),
+	CONFIG_KEY("freemail_domains", CONFIG_DOMAINS, config,
+	    freemail_domains),
 	KEY_RANGE("stale_after_days", stale_after_days, 1, 36500),
 	KEY_RANGE("reopen_after_days", reopen_after_days, 0, 36500),
 	KEY_RANGE("backfill_days", backfill_days, 0, 36500),
 	KEY_RANGE("silence_days", silence_days, 1, 36500),
 	KEY_RANGE("retention_days", retention_days, 0, 36500),
 	KEY_RANGE("workers", workers, 1, 64),
-	KEY("store_subjects", KEY_BOOL, config, store_subjects),
-	KEY("working_days", KEY_WEEKDAYS, config, working_days),
-	KEY("group", KEY_GROUP, config, group),
-	KEY("core_dumps", KEY_BOOL, config, core_dumps),
-	KEY_END
+	CONFIG_KEY("store_subjects", CONFIG_BOOL, config, store_subjects),
+	CONFIG_KEY("working_days", CONFIG_WEEKDAYS, config, working_days),
+	CONFIG_KEY("group", CONFIG_GROUP, config, group),
+	CONFIG_KEY("core_dumps", CONFIG_BOOL, config, core_dumps),
+	CONFIG_KEY_END
 };
 
-static const struct key config_salesperson_keys[] = {
-	KEY("name", KEY_STRING, salesperson, name),
-	KEY("email", KEY_ADDRESSES, salesperson, email),
-	KEY("manager", KEY_ADDRESS, salesperson, manager),
-	KEY_END
+static const struct config_key config_salesperson_keys[] = {
+	CONFIG_KEY("name", CONFIG_STRING, salesperson, name),
+	CONFIG_KEY("email", CONFIG_ADDRESSES, salesperson, email),
+	CONFIG_KEY("manager", CONFIG_ADDRESS, salesperson, manager),
+	CONFIG_KEY_END
 };
 
-static const struct key config_source_keys[] = {
-	KEY("salesperson", KEY_SALESPERSON, source, salesperson),
-	KEY("url", KEY_URL, source, url),
-	KEY("user", KEY_STRING, source, user),
-	KEY("password_command", KEY_COMMAND, source, password),
-	KEY("password_env", KEY_ENV, source, password),
-	KEY("password", KEY_PASSWORD, source, password),
-	KEY("token_command", KEY_COMMAND, source, token),
-	KEY("auth", KEY_AUTH, source, auth),
-	KEY("tls", KEY_TLS, source, tls),
-	KEY("ca_file", KEY_STRING, source, ca_file),
-	KEY_ONLY("folders", KEY_LIST, folders, SOURCE_IMAP),
-	KEY_ONLY("calendars", KEY_LIST, calendars, SOURCE_CALDAV),
-	KEY("poll_interval", KEY_DURATION, source, poll_interval),
-	KEY("timeout", KEY_DURATION, source, timeout),
-	KEY_END
+static const struct config_key config_rules_keys[] = {
+	CONFIG_KEY("offer_subject", CONFIG_LIST, rules, offer_subject),
+	CONFIG_KEY("offer_attachment", CONFIG_LIST, rules, offer_attachment),
+	CONFIG_KEY("order_subject", CONFIG_LIST, rules, order_subject),
+	CONFIG_KEY("order_attachment", CONFIG_LIST, rules, order_attachment),
+	CONFIG_KEY("call_summary", CONFIG_LIST, rules, call_summary),
+	CONFIG_KEY("demo_summary", CONFIG_LIST, rules, demo_summary),
+	CONFIG_KEY("reply_prefix", CONFIG_LIST, rules, reply_prefix),
+	CONFIG_KEY("forward_prefix", CONFIG_LIST, rules, forward_prefix),
+	CONFIG_KEY("noreply_sender", CONFIG_LIST, rules, noreply_sender),
+	CONFIG_KEY("autoreply_subject", CONFIG_LIST, rules, autoreply_subject),
+	CONFIG_KEY("verbal_phrase", CONFIG_LIST, rules, verbal_phrase),
+	CONFIG_KEY("lost_phrase", CONFIG_LIST, rules, lost_phrase),
+	CONFIG_KEY_END
 };
 
-static const struct key config_rules_keys[] = {
-	KEY("offer_subject", KEY_LIST, rules, offer_subject),
-	KEY("offer_attachment", KEY_LIST, rules, offer_attachment),
-	KEY("order_subject", KEY_LIST, rules, order_subject),
-	KEY("order_attachment", KEY_LIST, rules, order_attachment),
-	KEY("call_summary", KEY_LIST, rules, call_summary),
-	KEY("demo_summary", KEY_LIST, rules, demo_summary),
-	KEY("reply_prefix", KEY_LIST, rules, reply_prefix),
-	KEY("forward_prefix", KEY_LIST, rules, forward_prefix),
-	KEY("noreply_sender", KEY_LIST, rules, noreply_sender),
-	KEY("autoreply_subject", KEY_LIST, rules, autoreply_subject),
-	KEY("verbal_phrase", KEY_LIST, rules, verbal_phrase),
-	KEY("lost_phrase", KEY_LIST, rules, lost_phrase),
-	KEY_END
+static const struct config_key config_smtp_keys[] = {
+	CONFIG_KEY("url", CONFIG_URL, smtp, url),
+	CONFIG_KEY("user", CONFIG_STRING, smtp, user),
+	CONFIG_KEY("password_command", CONFIG_COMMAND, smtp, password),
+	CONFIG_KEY("password_env", CONFIG_ENV, smtp, password),
+	CONFIG_KEY("password", CONFIG_PASSWORD, smtp, password),
+	CONFIG_KEY("from", CONFIG_ADDRESS, smtp, from),
+	CONFIG_KEY("tls", CONFIG_TLS, smtp, tls),
+	CONFIG_KEY("ca_file", CONFIG_STRING, smtp, ca_file),
+	CONFIG_KEY_END
 };
 
-static const struct key config_smtp_keys[] = {
-	KEY("url", KEY_URL, smtp, url),
-	KEY("user", KEY_STRING, smtp, user),
-	KEY("password_command", KEY_COMMAND, smtp, password),
-	KEY("password_env", KEY_ENV, smtp, password),
-	KEY("password", KEY_PASSWORD, smtp, password),
-	KEY("from", KEY_ADDRESS, smtp, from),
-	KEY("tls", KEY_TLS, smtp, tls),
-	KEY("ca_file", KEY_STRING, smtp, ca_file),
-	KEY_END
-};
-
-static const struct key config_digest_keys[] = {
-	KEY("schedule", KEY_SCHEDULE, digest, schedule),
-	KEY("to", KEY_ADDRESSES, digest, to),
-	KEY_END
+static const struct config_key config_digest_keys[] = {
+	CONFIG_KEY("schedule", CONFIG_SCHEDULE, digest, schedule),
+	CONFIG_KEY("to", CONFIG_ADDRESSES, digest, to),
+	CONFIG_KEY_END
 };
 
 static const struct {
@@ -180,9 +132,6 @@ static const struct {
 } config_sections[] = {
 	{ "general", SEC_GENERAL, false },
 	{ "salesperson", SEC_SALESPERSON, true },
-	{ "imap", SEC_IMAP, true },
-	{ "caldav", SEC_CALDAV, true },
-	{ "ics", SEC_ICS, true },
 	{ "rules", SEC_RULES, false },
 	{ "phases", SEC_PHASES, false },
 	{ "targets", SEC_TARGETS, false },
@@ -234,6 +183,7 @@ struct config_parse {
 	int		 errline;
 
 	enum section	 sect;
+	const struct source_ops *ops;	/* SEC_SOURCE: the section's driver */
 	size_t		 idx;		/* people[] or sources[] */
 	unsigned	 singletons;	/* 1 << section, seen */
 	struct strlist	 keys;		/* keys seen in this section */
@@ -533,13 +483,6 @@ config_parse_schedule(const char *value, struct digest *d)
 	return 0;
 }
 
-static enum source_type
-config_source_type(enum section sect)
-{
-	return sect == SEC_IMAP ? SOURCE_IMAP : sect == SEC_CALDAV ?
-	    SOURCE_CALDAV : SOURCE_ICS;
-}
-
 /* True when the authority of a URL holds "user@" or "user:password@". */
 static bool
 config_url_has_userinfo(const char *url)
@@ -553,44 +496,43 @@ config_url_has_userinfo(const char *url)
 	return memchr(auth, '@', (size_t)(end - auth)) != NULL;
 }
 
-/* Checks the scheme of a source or SMTP URL against its section. */
-static bool
-config_valid_url(enum section sect, const char *url)
+/* The URL schemes of [smtp]. */
+static const char *const config_smtp_schemes[] = { "smtp", "smtps", NULL };
+
+/* The URL schemes the section being parsed takes. */
+static const char *const *
+config_schemes(const struct config_parse *p)
 {
-	static const struct {
-		enum section	 sect;
-		const char	*scheme;
-	} ok[] = {
-		{ SEC_IMAP, "imap" }, { SEC_IMAP, "imaps" },
-		{ SEC_CALDAV, "http" }, { SEC_CALDAV, "https" },
-		{ SEC_ICS, "http" }, { SEC_ICS, "https" },
-		{ SEC_SMTP, "smtp" }, { SEC_SMTP, "smtps" },
-	};
+	return p->sect == SEC_SOURCE ? p->ops->schemes : config_smtp_schemes;
+}
+
+/* Checks the scheme of a source or SMTP URL against its section's. */
+static bool
+config_valid_url(const char *const *schemes, const char *url)
+{
 	const char *sep = strstr(url, "://");
-	size_t i, n;
+	size_t n;
 
 	if (sep == NULL || sep[3] == '\0' || strpbrk(url, " \t") != NULL)
 		return false;
 	n = sep - url;
-	for (i = 0; i < sizeof ok / sizeof ok[0]; i++)
-		if (ok[i].sect == sect && strlen(ok[i].scheme) == n &&
-		    strncasecmp(url, ok[i].scheme, n) == 0)
+	for (; *schemes != NULL; schemes++)
+		if (strlen(*schemes) == n && strncasecmp(url, *schemes, n) == 0)
 			return true;
 	return false;
 }
 
-static const char *
-config_url_schemes(enum section sect)
+/* The schemes as a message says them: "imap:// or imaps://". */
+static void
+config_url_schemes(const char *const *schemes, char *out, size_t len)
 {
-	switch (sect) {
-	case SEC_IMAP:
-		return "imap:// or imaps://";
-	case SEC_CALDAV:
-		return "http:// or https://";
-	case SEC_ICS:
-		return "http:// or https://";
-	default:
-		return "smtp:// or smtps://";
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (; *schemes != NULL && n + 1 < len; schemes++) {
+		snprintf(out + n, len - n, "%s%s://", n > 0 ? (schemes[1] ==
+		    NULL ? " or " : ", ") : "", *schemes);
+		n = strlen(out);
 	}
 }
 
@@ -622,7 +564,7 @@ config_parse_group(struct config_parse *p, const char *value,
 
 /* Stores one value of a key table entry into the section's struct at base. */
 static int
-config_set(struct config_parse *p, const struct key *k, void *base,
+config_set(struct config_parse *p, const struct config_key *k, void *base,
     const char *name, const char *value)
 {
 	char **str = (char **)((char *)base + k->off);
@@ -633,34 +575,35 @@ config_set(struct config_parse *p, const struct key *k, void *base,
 	unsigned *mask = (unsigned *)((char *)base + k->off);
 	enum tls_mode *tls = (enum tls_mode *)((char *)base + k->off);
 	struct strlist items = { 0 };
+	char schemes[128];
 	size_t i;
 
-	if (*value == '\0' && k->type != KEY_LIST && k->type != KEY_DOMAINS &&
-	    k->type != KEY_ADDRESSES)
+	if (*value == '\0' && k->type != CONFIG_LIST &&
+	    k->type != CONFIG_DOMAINS && k->type != CONFIG_ADDRESSES)
 		return config_error(p, "'%s' needs a value", name);
 
 	switch (k->type) {
-	case KEY_STRING:
+	case CONFIG_STRING:
 		free(*str);
 		*str = xstrdup(value);
 		return 0;
-	case KEY_LIST:
+	case CONFIG_LIST:
 		strlist_clear(list);
 		config_split(value, list);
 		return 0;
-	case KEY_DOMAINS:
-	case KEY_ADDRESSES:
+	case CONFIG_DOMAINS:
+	case CONFIG_ADDRESSES:
 		config_split(value, &items);
 		for (i = 0; i < items.n; i++) {
 			util_lower(items.v[i]);
-			if (k->type == KEY_DOMAINS &&
+			if (k->type == CONFIG_DOMAINS &&
 			    !config_valid_domain(items.v[i])) {
 				config_error(p, "bad domain '%s' in '%s'",
 				    items.v[i], name);
 				strlist_clear(&items);
 				return -1;
 			}
-			if (k->type == KEY_ADDRESSES &&
+			if (k->type == CONFIG_ADDRESSES &&
 			    !config_valid_address(items.v[i])) {
 				config_error(p, "bad address '%s' in '%s'",
 				    items.v[i], name);
@@ -671,54 +614,57 @@ config_set(struct config_parse *p, const struct key *k, void *base,
 		strlist_clear(list);
 		*list = items;
 		return 0;
-	case KEY_ADDRESS:
+	case CONFIG_ADDRESS:
 		if (!config_valid_address(value))
 			return config_error(p, "bad address '%s' in '%s'",
 			    value, name);
 		free(*str);
 		*str = util_lower(xstrdup(value));
 		return 0;
-	case KEY_INT:
+	case CONFIG_INT:
 		if (config_parse_int(value, k->min, k->max, num) != 0)
 			return config_error(p, "bad number '%s' for '%s' "
 			    "(%d to %d)", value, name, k->min, k->max);
 		return 0;
-	case KEY_DURATION:
+	case CONFIG_DURATION:
 		if (config_parse_duration(value, num) != 0)
 			return config_error(p, "bad duration '%s' for "
 			    "'%s' (seconds, or a number with s, m, h or d)",
 			    value, name);
 		return 0;
-	case KEY_GROUP:
+	case CONFIG_GROUP:
 		return config_parse_group(p, value, (struct config_group *)
 		    ((char *)base + k->off));
-	case KEY_BOOL:
+	case CONFIG_BOOL:
 		if (config_parse_bool(value, flag) != 0)
 			return config_error(p, "bad boolean '%s' for "
 			    "'%s' (yes or no)", value, name);
 		return 0;
-	case KEY_WEEKDAYS:
+	case CONFIG_WEEKDAYS:
 		if (config_parse_weekdays(value, mask) != 0)
 			return config_error(p, "bad days '%s' for '%s' "
 			    "(e.g. mon..fri)", value, name);
 		return 0;
-	case KEY_TIMEZONE:
+	case CONFIG_TIMEZONE:
 		if (util_tz_preload(value) != 0)
 			return config_error(p, "unknown time zone '%s'",
 			    value);
 		free(*str);
 		*str = xstrdup(value);
 		return 0;
-	case KEY_SCHEDULE:
+	case CONFIG_SCHEDULE:
 		if (config_parse_schedule(value, base) != 0)
 			return config_error(p, "bad schedule '%s' (e.g. "
 			    "'mon 08:00' or 'daily 07:30')", value);
 		p->schedule_line = p->line;
 		return 0;
-	case KEY_URL:
-		if (!config_valid_url(p->sect, value))
+	case CONFIG_URL:
+		if (!config_valid_url(config_schemes(p), value)) {
+			config_url_schemes(config_schemes(p), schemes,
+			    sizeof schemes);
 			return config_error(p, "bad url '%s' (%s)", value,
-			    config_url_schemes(p->sect));
+			    schemes);
+		}
 		/* user:password@ in a url would end up in logs and status. */
 		if (config_url_has_userinfo(value))
 			return config_error(p, "url with user or password in it: "
@@ -726,7 +672,7 @@ config_set(struct config_parse *p, const struct key *k, void *base,
 		free(*str);
 		*str = xstrdup(value);
 		return 0;
-	case KEY_AUTH:
+	case CONFIG_AUTH:
 		if (strcasecmp(value, "plain") != 0 &&
 		    strcasecmp(value, "login") != 0 &&
 		    strcasecmp(value, "xoauth2") != 0)
@@ -735,7 +681,7 @@ config_set(struct config_parse *p, const struct key *k, void *base,
 		free(*str);
 		*str = util_lower(xstrdup(value));
 		return 0;
-	case KEY_TLS:
+	case CONFIG_TLS:
 		if (strcasecmp(value, "none") == 0)
 			*tls = TLS_NONE;
 		else if (strcasecmp(value, "default") == 0)
@@ -744,27 +690,27 @@ config_set(struct config_parse *p, const struct key *k, void *base,
 			return config_error(p, "bad tls '%s' (default or "
 			    "none)", value);
 		return 0;
-	case KEY_COMMAND:
-	case KEY_ENV:
-	case KEY_PASSWORD:
+	case CONFIG_COMMAND:
+	case CONFIG_ENV:
+	case CONFIG_PASSWORD:
 		if (sec->command != NULL || sec->env != NULL ||
 		    sec->value != NULL)
 			return config_error(p, "'%s': only one of "
 			    "password_command, password_env and password",
 			    name);
-		if (k->type == KEY_PASSWORD &&
+		if (k->type == CONFIG_PASSWORD &&
 		    (p->st.st_mode & (S_IRGRP | S_IROTH)) != 0)
 			return config_error(p, "'password' in a file "
 			    "readable by group or others (chmod 600 it, or use "
 			    "password_command or password_env)");
-		if (k->type == KEY_COMMAND)
+		if (k->type == CONFIG_COMMAND)
 			sec->command = xstrdup(value);
-		else if (k->type == KEY_ENV)
+		else if (k->type == CONFIG_ENV)
 			sec->env = xstrdup(value);
 		else
 			sec->value = xstrdup(value);
 		return 0;
-	case KEY_SALESPERSON:
+	case CONFIG_SALESPERSON:
 		if (!config_valid_key(value))
 			return config_error(p, "bad salesperson key '%s'",
 			    value);
@@ -782,9 +728,10 @@ config_open_section(struct config_parse *p, char *header)
 	struct config *cfg = p->cfg;
 	struct salesperson *sp;
 	struct source *src;
+	const struct source_ops *ops;
 	char *end = header + strlen(header) - 1, *type, *key;
 	size_t i, n = sizeof config_sections / sizeof config_sections[0];
-	enum source_type stype;
+	bool keyed;
 
 	if (*end != ']')
 		return config_error(p, "bad section header (missing ']')");
@@ -798,18 +745,22 @@ config_open_section(struct config_parse *p, char *header)
 	for (i = 0; i < n; i++)
 		if (strcmp(type, config_sections[i].name) == 0)
 			break;
-	if (i == n)
+	/* A source section is its driver's (source.h). */
+	ops = i == n ? source_ops_by_section(type) : NULL;
+	if (i == n && ops == NULL)
 		return config_error(p, "unknown section [%s]", type);
-	if (config_sections[i].keyed && *key == '\0')
+	keyed = ops != NULL || config_sections[i].keyed;
+	if (keyed && *key == '\0')
 		return config_error(p, "[%s] needs a key: [%s NAME]",
 		    type, type);
-	if (!config_sections[i].keyed && *key != '\0')
+	if (!keyed && *key != '\0')
 		return config_error(p, "[%s] takes no key", type);
-	if (config_sections[i].keyed && !config_valid_key(key))
+	if (keyed && !config_valid_key(key))
 		return config_error(p, "bad key '%s' (letters, digits, "
 		    "'.', '_' and '-', at most %d)", key, CONFIG_KEY_MAX);
 
-	p->sect = config_sections[i].sect;
+	p->sect = ops != NULL ? SEC_SOURCE : config_sections[i].sect;
+	p->ops = ops;
 	strlist_clear(&p->keys);
 	switch (p->sect) {
 	case SEC_SALESPERSON:
@@ -824,12 +775,9 @@ config_open_section(struct config_parse *p, char *header)
 		sp->key = xstrdup(key);
 		sp->line = p->line;
 		return 0;
-	case SEC_IMAP:
-	case SEC_CALDAV:
-	case SEC_ICS:
-		stype = config_source_type(p->sect);
+	case SEC_SOURCE:
 		for (i = 0; i < cfg->nsources; i++)
-			if (cfg->sources[i].type == stype &&
+			if (cfg->sources[i].type == ops->type &&
 			    strcmp(cfg->sources[i].key, key) == 0)
 				return config_error(p, "duplicate "
 				    "section [%s %s]", type, key);
@@ -838,7 +786,7 @@ config_open_section(struct config_parse *p, char *header)
 		p->idx = cfg->nsources++;
 		src = &cfg->sources[p->idx];
 		memset(src, 0, sizeof *src);
-		src->type = stype;
+		src->type = ops->type;
 		src->key = xstrdup(key);
 		src->name = xasprintf("%s:%s", type, key);
 		src->salesperson = xstrdup(key);
@@ -931,20 +879,15 @@ config_reader(char *str, int num, void *stream)
 	return str;
 }
 
-/* The table entry for name, if it applies to this (source) section. */
-static const struct key *
-config_find_key(const struct key *table, const char *name, enum section sect)
+/* The entry for name in a key table, or NULL. */
+static const struct config_key *
+config_find_key(const struct config_key *table, const char *name)
 {
-	const struct key *k;
+	const struct config_key *k;
 
-	for (k = table; k->name != NULL; k++) {
-		if (strcmp(k->name, name) != 0)
-			continue;
-		if (k->only != 0 && (sect < SEC_IMAP || sect > SEC_ICS ||
-		    (k->only & SRC(config_source_type(sect))) == 0))
-			return NULL;
-		return k;
-	}
+	for (k = table; k != NULL && k->name != NULL; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
 	return NULL;
 }
 
@@ -1060,7 +1003,7 @@ config_handler(void *user, const char *section, const char *name,
 {
 	struct config_parse *p = user;
 	struct config *cfg = p->cfg;
-	const struct key *table = NULL, *k;
+	const struct config_key *table = NULL, *k;
 	void *base = NULL;
 
 	(void)section;		/* the reader tracks sections itself */
@@ -1087,10 +1030,10 @@ config_handler(void *user, const char *section, const char *name,
 		table = config_salesperson_keys;
 		base = &cfg->people[p->idx];
 		break;
-	case SEC_IMAP:
-	case SEC_CALDAV:
-	case SEC_ICS:
-		table = config_source_keys;
+	case SEC_SOURCE:
+		/* The keys of every source, then the driver's own. */
+		table = config_find_key(source_keys, name) != NULL ?
+		    source_keys : p->ops->keys;
 		base = &cfg->sources[p->idx];
 		break;
 	case SEC_RULES:
@@ -1112,7 +1055,7 @@ config_handler(void *user, const char *section, const char *name,
 	case SEC_NONE:
 		break;
 	}
-	k = config_find_key(table, name, p->sect);
+	k = config_find_key(table, name);
 	if (k == NULL) {
 		config_error(p, "unknown key '%s'", name);
 		return 0;
@@ -1190,6 +1133,7 @@ config_check(struct config_parse *p)
 {
 	struct config *cfg = p->cfg;
 	const struct salesperson *other;
+	const struct source_ops *ops;
 	struct salesperson *sp;
 	struct source *src;
 	size_t i, j;
@@ -1226,12 +1170,16 @@ config_check(struct config_parse *p)
 			return config_error_at(p, src->line, "%s: auth = "
 			    "xoauth2 needs 'token_command'",
 			    src->password.owner);
-		/* As for imap://: no credentials in clear unless asked for. */
-		if (src->type != SOURCE_IMAP && src->tls != TLS_NONE &&
-		    strncasecmp(src->url, "http://", 7) == 0)
+		/* No credentials in clear unless asked for. */
+		ops = source_ops_for(src->type);
+		if (ops->cleartext != NULL && src->tls != TLS_NONE &&
+		    strncasecmp(src->url, ops->cleartext,
+		    strlen(ops->cleartext)) == 0 &&
+		    strncmp(src->url + strlen(ops->cleartext), "://", 3) == 0)
 			return config_error_at(p, src->line, "%s: url is plain "
-			    "http: use https://, or tls = none to allow it",
-			    src->password.owner);
+			    "%s: use %ss://, or tls = none to allow it",
+			    src->password.owner, ops->cleartext,
+			    ops->cleartext);
 	}
 	if (cfg->smtp.line != 0 && cfg->smtp.url == NULL)
 		return config_error_at(p, cfg->smtp.line, "[smtp] needs 'url'");
@@ -1362,6 +1310,32 @@ config_secret_free(struct secret *s)
 	free(s->owner);
 }
 
+/* Frees what the keys of a driver's table (strings and lists) hold. */
+static void
+config_free_keys(const struct config_key *k, void *base)
+{
+	for (; k != NULL && k->name != NULL; k++) {
+		switch (k->type) {
+		case CONFIG_LIST:
+		case CONFIG_DOMAINS:
+		case CONFIG_ADDRESSES:
+			strlist_clear((struct strlist *)((char *)base +
+			    k->off));
+			break;
+		case CONFIG_STRING:
+		case CONFIG_ADDRESS:
+		case CONFIG_TIMEZONE:
+		case CONFIG_URL:
+		case CONFIG_AUTH:
+		case CONFIG_SALESPERSON:
+			free(*(char **)((char *)base + k->off));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -1394,8 +1368,7 @@ config_free(struct config *cfg)
 		config_secret_free(&src->token);
 		free(src->auth);
 		free(src->ca_file);
-		strlist_clear(&src->folders);
-		strlist_clear(&src->calendars);
+		config_free_keys(source_ops_for(src->type)->keys, src);
 	}
 	free(cfg->sources);
 	strlist_clear(&r->offer_subject);

@@ -18,6 +18,44 @@
 #include "xmalloc.h"
 
 enum source_type { SOURCE_IMAP, SOURCE_CALDAV, SOURCE_ICS };
+
+/*
+ * The kinds of value a configuration key takes; config.c parses and
+ * checks each.  Key tables are config.c's for its sections and the
+ * drivers' for their own keys of a source section (source.h).
+ */
+enum config_type {
+	CONFIG_STRING,		/* char *, not empty */
+	CONFIG_LIST,		/* struct strlist, replaces the default */
+	CONFIG_DOMAINS,		/* struct strlist of lower-cased domains */
+	CONFIG_ADDRESSES,	/* struct strlist of lower-cased addresses */
+	CONFIG_ADDRESS,		/* char *, a lower-cased mail address */
+	CONFIG_INT,		/* int within min..max */
+	CONFIG_DURATION,	/* int seconds: "300", "5m", "1h" */
+	CONFIG_BOOL,
+	CONFIG_WEEKDAYS,	/* unsigned, bit 0 = Monday */
+	CONFIG_TIMEZONE,	/* char *, a zone libical knows */
+	CONFIG_SCHEDULE,	/* struct digest: schedule and period */
+	CONFIG_URL,		/* char *, scheme checked against the section */
+	CONFIG_AUTH,		/* char *: plain, login, xoauth2 */
+	CONFIG_TLS,		/* enum tls_mode */
+	CONFIG_COMMAND,		/* struct secret: command */
+	CONFIG_ENV,		/* struct secret: env */
+	CONFIG_PASSWORD,	/* struct secret: value, private file only */
+	CONFIG_SALESPERSON,	/* char *, a salesperson key (checked later) */
+	CONFIG_GROUP,		/* struct config_group: a name or number */
+};
+
+/* One key of a section: its name, type and place in the section's struct. */
+struct config_key {
+	const char	*name;
+	enum config_type type;
+	size_t		 off;		/* into the section's struct */
+	int		 min, max;	/* CONFIG_INT */
+};
+
+#define CONFIG_KEY(n, t, st, f)	{ n, t, offsetof(struct st, f), 0, 0 }
+#define CONFIG_KEY_END		{ NULL, 0, 0, 0, 0 }
 enum tls_mode { TLS_DEFAULT, TLS_NONE };	/* TLS_DEFAULT: imaps/https or required STARTTLS */
 
 /* Where a secret comes from; at most one of these is set. */
@@ -48,6 +86,7 @@ struct source {
 	char		*auth;		/* "plain", "login", "xoauth2", NULL = best offered */
 	enum tls_mode	 tls;
 	char		*ca_file;
+	/* The drivers' own keys (source.h): */
 	struct strlist	 folders;	/* imap: empty = INBOX and \Sent */
 	struct strlist	 calendars;	/* caldav: display names; empty = all */
 	int		 poll_interval;	/* seconds, default 300 */

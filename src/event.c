@@ -1882,3 +1882,20 @@ ical_file_free(struct ical_file *f)
 	free(f->method);
 	memset(f, 0, sizeof *f);
 }
+
+void
+event_window(time_t now, int backfill_days, const char *tz, time_t *from,
+    time_t *to)
+{
+	char today[11], day[11];
+
+	if (tz == NULL)
+		tz = util_system_tz();
+	util_day(now, tz, today, sizeof today);
+	util_day_add(today, -backfill_days, day, sizeof day);
+	if (util_day_start(day, tz, from) != 0)
+		*from = now - (time_t)backfill_days * 86400;
+	util_day_add(today, 366, day, sizeof day);
+	if (util_day_start(day, tz, to) != 0)
+		*to = now + 366 * 86400;
+}

@@ -90,6 +90,17 @@ int	event_parse(const char *buf, size_t len, time_t from, time_t to,
 	    const char *tz, const char *what, struct ical_file *out, struct err *err);
 void	ical_file_free(struct ical_file *);
 
+/*
+ * The window in which recurrences are expanded (DESIGN section 7): from
+ * the start of the day backfill_days before the day of now to the end of
+ * the day 365 days after it, days in tz (NULL: the system's).  Every
+ * source of events (CalDAV, ICS feeds, invitations in mail, imported
+ * files) reads with this window, so that the same .ics gives the same
+ * occurrences whichever way it comes in.
+ */
+void	event_window(time_t now, int backfill_days, const char *tz,
+	    time_t *from, time_t *to);
+
 /* The IANA name for a Windows zone name ("W. Europe Standard Time"), or NULL. */
 const char *event_windows_zone(const char *windows_name);
 

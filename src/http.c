@@ -52,6 +52,8 @@
 #define LOG_TAG "http"
 #include "http.h"
 #include "log.h"
+#include "source.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define HTTP_MAX_REDIRECTS	5
@@ -75,7 +77,7 @@ struct http {
 	char		*ca_file;	/* owned */
 	int		 timeout;
 	bool		 digest;	/* the server wants Digest, not Basic */
-	time_t		 retry_until;	/* Retry-After of a 429/503 */
+	int64_t		 retry_until;	/* Retry-After of a 429/503, in ms */
 	volatile sig_atomic_t *stop;	/* borrowed: the poll's stop flag */
 	unsigned long	 nrequests;
 	char		 curl_error[CURL_ERROR_SIZE];
@@ -106,44 +108,6 @@ struct http_transfer {
 	struct err		 cb_err;
 };
 
-char *
-http_clean_text(char *s)
-{
-	unsigned char *p = (unsigned char *)s, *q = (unsigned char *)s;
-	size_t n, i;
-	unsigned c;
-
-	while (*p != '\0') {
-		c = *p;
-		if (c < 0x80) {
-			*q++ = c < 0x20 || c == 0x7f ? '?' : (unsigned char)c;
-			p++;
-			continue;
-		}
-		/* The length of a UTF-8 sequence by its lead byte; 0: invalid. */
-		n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
-		    c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-		for (i = 1; i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				break;
-		/* Overlong, surrogates and past U+10FFFF, as RFC 3629 says. */
-		if (n == 0 || i < n ||
-		    (c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
-		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f) ||
-		    (c == 0xc2 && p[1] < 0xa0)) {
-			/* Not UTF-8, or a C1 control (U+0080 to U+009F). */
-			*q++ = '?';
-			p += n == 2 && i == 2 ? 2 : 1;
-			continue;
-		}
-		memmove(q, p, n);
-		q += n;
-		p += n;
-	}
-	*q = '\0';
-	return s;
-}
-
 struct http_decoder *
 http_decoder_new(const char *coding, size_t max, struct err *err)
 {
@@ -169,7 +133,7 @@ http_decoder_new(const char *coding, size_t max, struct err *err)
 		    strcasecmp(name, "deflate") == 0)
 			inflating = true;
 		else if (n != 0 && strcasecmp(name, "identity") != 0) {
-			http_clean_text(name);
+			util_printable(name, name, sizeof name);
 			err_set(err, ERR_WAIT, "unsupported Content-Encoding %s",
 			    name);
 			return NULL;
@@ -433,7 +397,7 @@ http_open_source(const struct source *src, struct http **out, struct err *err)
 		return -1;
 	memset(&o, 0, sizeof o);
 	o.origin = src->url;
-	o.secret_url = src->type == SOURCE_ICS;
+	o.secret_url = source_ops_for(src->type)->secret_url;
 	o.user = src->user;
 	o.password = password;
 	o.bearer = token;
@@ -493,13 +457,16 @@ http_has_credentials(const struct http *h)
 static char *
 http_header_value(const char *v, size_t len)
 {
+	char *out;
+
 	while (len > 0 && (*v == ' ' || *v == '\t')) {
 		v++;
 		len--;
 	}
 	while (len > 0 && isspace((unsigned char)v[len - 1]))
 		len--;
-	return http_clean_text(xstrndup(v, len));
+	out = xstrndup(v, len);
+	return util_printable(out, out, len + 1);
 }
 
 /* Forgets the body decoding of the response read so far. */
@@ -741,7 +708,8 @@ http_note_type(struct http *h, struct http_response *resp)
 	resp->content_type = NULL;
 	if (curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
 	    type != NULL)
-		resp->content_type = http_clean_text(xstrdup(type));
+		resp->content_type = util_printable(type, xmalloc(strlen(type) +
+		    1), strlen(type) + 1);
 }
 
 /* Remembers a 429/503's Retry-After (clamped) so that no request goes out before. */
@@ -757,7 +725,7 @@ http_note_retry(struct http *h, long status)
 		after = HTTP_RETRY_MIN;
 	if (after > HTTP_RETRY_MAX)
 		after = HTTP_RETRY_MAX;
-	h->retry_until = time(NULL) + (time_t)after;
+	h->retry_until = util_monotonic_ms() + (int64_t)after * 1000;
 }
 
 /*
@@ -830,7 +798,8 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 		}
 		if (rc != CURLE_OK) {
 			/* libcurl may quote what the server sent. */
-			http_clean_text(h->curl_error);
+			util_printable(h->curl_error, h->curl_error,
+			    sizeof h->curl_error);
 			ret = err_set(err, http_curl_class(rc), "%s %s: %s",
 			    req->method, name, h->curl_error[0] != '\0' ?
 			    h->curl_error : curl_easy_strerror(rc));
@@ -931,9 +900,10 @@ http_request(struct http *h, const struct http_request *req,
 	http_url_name(h, req->url, name, sizeof name);
 	if (h->stop != NULL && *h->stop)
 		return err_set(err, ERR_TEMP, "%s %s: stopped", req->method, name);
-	if (h->retry_until > time(NULL))
-		return err_set(err, ERR_WAIT, "%s: server asked to wait %lld s more",
-		    name, (long long)(h->retry_until - time(NULL)));
+	if (h->retry_until > util_monotonic_ms())
+		return err_set(err, ERR_WAIT, "%s: server asked to wait %lld s "
+		    "more", name, (long long)(h->retry_until -
+		    util_monotonic_ms() + 999) / 1000);
 	url = http_url_clean(req->url);
 	if (url == NULL)
 		return err_set(err, ERR_FINAL, "%s: malformed URL", name);
@@ -1012,7 +982,7 @@ http_error_excerpt(const struct http_response *resp, char *out, size_t outlen)
 		n++;
 	memcpy(out, p, n);
 	out[n] = '\0';
-	http_clean_text(out);
+	util_printable(out, out, n + 1);
 }
 
 void

@@ -157,13 +157,6 @@ const char	*http_error_hint(const struct err *);
 unsigned long	 http_request_count(const struct http *);
 
 /*
- * Makes server text fit for a log line, an error message or a terminal,
- * in place: control characters (C0, DEL, C1) and bytes that are not
- * UTF-8 become '?'.  Returns s.
- */
-char		*http_clean_text(char *s);
-
-/*
  * The decoding of one response body: identity, or gzip and deflate with
  * zlib (also several gzip members one after the other).  Output goes to
  * the sink in pieces of at most 16 KiB; more than max decoded bytes, or

@@ -27,8 +27,8 @@
 #include <gnutls/gnutls.h>
 
 #define LOG_TAG "ics"
-#include "caldav.h"
 #include "event.h"
+#include "hashset.h"
 #include "http.h"
 #include "ics.h"
 #include "log.h"
@@ -191,7 +191,7 @@ static uint64_t
 ics_hash_text(uint64_t h, const char *p, size_t len)
 {
 	const char *end = p + len, *next;
-	size_t n, i;
+	size_t n;
 
 	for (; p < end; p = next) {
 		next = ics_line(p, end, &n);
@@ -199,12 +199,7 @@ ics_hash_text(uint64_t h, const char *p, size_t len)
 		if (n > 7 && strncasecmp(p, "DTSTAMP", 7) == 0 &&
 		    (p[7] == ':' || p[7] == ';'))
 			continue;
-		for (i = 0; i < n; i++) {
-			h ^= (unsigned char)p[i];
-			h *= 1099511628211ULL;
-		}
-		h ^= '\n';
-		h *= 1099511628211ULL;
+		h = hashset_fnv1a(hashset_fnv1a(h, p, n), "\n", 1);
 	}
 	return h;
 }
@@ -242,7 +237,7 @@ static void
 ics_item_hash(const struct ics_feed *f, struct ics_item *it)
 {
 	const struct ics_vcal *vc = &f->vcals[f->ev[it->first].vcal];
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = HASHSET_FNV_INIT;
 	size_t i;
 
 	for (i = vc->first; i < vc->first + vc->n; i++)
@@ -443,7 +438,7 @@ ics_apply(const struct config *cfg, const struct source *src,
 	int rc = -1;
 
 	pipeline_defer_projection(p);
-	caldav_window(cfg, time(NULL), &from, &to);
+	event_window(util_now(), cfg->backfill_days, cfg->timezone, &from, &to);
 	if (store_items(store, src->name, ics_stored_cb, &d, err) != 0)
 		goto out;
 	for (i = 0; i < feed->n; i++) {
@@ -457,9 +452,10 @@ ics_apply(const struct config *cfg, const struct source *src,
 		if (event_parse(text, strlen(text), from, to, cfg->timezone,
 		    it->uid, &f, &e) != 0) {
 			/* The feed's text: made printable for the log line. */
-			char *uid = http_clean_text(xstrdup(it->uid));
+			char *uid = xstrdup(it->uid);
 
-			http_clean_text(e.msg);
+			util_printable(uid, uid, strlen(uid) + 1);
+			util_printable(e.msg, e.msg, sizeof e.msg);
 			log_warn("%s: %s: %s, skipped", src->name, uid, e.msg);
 			free(uid);
 			bad++;
@@ -470,7 +466,7 @@ ics_apply(const struct config *cfg, const struct source *src,
 		ical_file_free(&f);
 		free(text);
 		if (pipeline_pending(p) >= ICS_BATCH) {
-			if (pipeline_commit(p, NULL, 0, err) < 0)
+			if (source_commit(p, NULL, 0, err) < 0)
 				goto out;
 			if (*stop) {
 				rc = 0;
@@ -478,7 +474,7 @@ ics_apply(const struct config *cfg, const struct source *src,
 			}
 		}
 	}
-	if (pipeline_commit(p, cur, ncur, err) < 0)
+	if (source_commit(p, cur, ncur, err) < 0)
 		goto out;
 	log_info("%s: %zu events, %u changed, %u removed, %u skipped", src->name,
 	    feed->n, changed, d.removed, bad);
@@ -599,16 +595,16 @@ ics_check(const struct config *cfg, const struct source *src,
 	struct http_response resp;
 	struct ics_body body;
 	struct ics_feed feed = { 0 };
-	const char *hint, *type;
+	struct source_report rep = { say, arg, 0 };
+	const char *type;
 	char line[600], name[512];
 	bool calendar;
-	int rc = -1;
 
 	(void)cfg;
 	memset(&body, 0, sizeof body);
 	memset(&resp, 0, sizeof resp);
 	if (http_open_source(src, &http, err) != 0) {
-		say(arg, false, "password: %s", err->msg);
+		source_note(&rep, false, "password: %s", err->msg);
 		goto out;
 	}
 	http_url_name(http, src->url, name, sizeof name);
@@ -619,44 +615,47 @@ ics_check(const struct config *cfg, const struct source *src,
 	req.cb = ics_body_cb;
 	req.arg = &body;
 	if (http_request(http, &req, &resp, err) != 0) {
-		hint = http_error_hint(err);
-		say(arg, false, "%s%s%s", err->msg, hint != NULL ? "; " : "",
-		    hint != NULL ? hint : "");
+		source_fail(&rep, err->msg, http_error_hint(err));
 		goto out;
 	}
 	http_connection_info(http, resp.url != NULL ? resp.url : src->url,
 	    line, sizeof line);
-	say(arg, true, "%s", line);
+	source_note(&rep, true, "%s", line);
 	if (resp.status != 200) {
 		snprintf(line, sizeof line, "GET %s", name);
 		http_status_error(&resp, line, err);
-		say(arg, false, "%s", err->msg);
+		source_note(&rep, false, "%s", err->msg);
 		goto out;
 	}
 	type = resp.content_type != NULL ? resp.content_type : "none";
 	calendar = strncasecmp(type, "text/calendar", 13) == 0;
 	if (ics_split(body.buf.data != NULL ? body.buf.data : "", body.buf.len,
 	    src->name, name, &feed, err) != 0) {
-		say(arg, false, "the feed answers (%zu bytes, Content-Type %s) "
-		    "but is no iCalendar; check url = (a login page?)",
-		    body.buf.len, type);
+		source_note(&rep, false, "the feed answers (%zu bytes, "
+		    "Content-Type %s) but is no iCalendar; check url = (a "
+		    "login page?)", body.buf.len, type);
 		goto out;
 	}
-	say(arg, true, "the feed answers: %zu bytes, Content-Type %s%s",
-	    body.buf.len, type, calendar ? "" : " (not text/calendar, "
+	source_note(&rep, true, "the feed answers: %zu bytes, Content-Type "
+	    "%s%s", body.buf.len, type, calendar ? "" : " (not text/calendar, "
 	    "but it reads as iCalendar)");
-	say(arg, true, "%zu events", feed.n);
-	rc = 0;
+	source_note(&rep, true, "%zu events", feed.n);
 out:
 	ics_feed_free(&feed);
 	http_response_free(&resp);
 	buf_free(&body.buf);
 	http_free(http);
-	return rc;
+	return source_report_end(&rep, err);
 }
+
+static const char *const ics_schemes[] = { "http", "https", NULL };
 
 const struct source_ops ics_source_ops = {
 	.type = SOURCE_ICS,
+	.section = "ics",
+	.schemes = ics_schemes,
+	.cleartext = "http",
+	.secret_url = true,
 	.poll = ics_poll,
 	.close = ics_close,
 	.check = ics_check,

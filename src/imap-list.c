@@ -206,75 +206,32 @@ imap_list_entry(const char *resp, size_t len, struct imap_list_entry *out)
 	return 1;
 }
 
-/* FNV-1a of a name, with INBOX in any case hashed as "INBOX". */
-static size_t
-imap_nameset_hash(const char *name)
+const char *
+imap_list_canon(const char *name)
 {
-	uint64_t	h = 1469598103934665603ULL;
-
-	if (strcasecmp(name, "INBOX") == 0)
-		name = "INBOX";
-	for (; *name != '\0'; name++) {
-		h ^= (unsigned char)*name;
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
+	return strcasecmp(name, "INBOX") == 0 ? "INBOX" : name;
 }
 
 bool
 imap_list_same(const char *a, const char *b)
 {
-	if (strcasecmp(a, "INBOX") == 0)
-		return strcasecmp(b, "INBOX") == 0;
-	return strcmp(a, b) == 0;
-}
-
-/* The slot of a name, or of the free slot where it would go. */
-static size_t
-imap_nameset_find(const struct imap_nameset *ns, const char *name)
-{
-	size_t	i = imap_nameset_hash(name) & (ns->nslot - 1);
-
-	while (ns->slot[i] != 0 &&
-	    !imap_list_same(ns->names.v[ns->slot[i] - 1], name))
-		i = (i + 1) & (ns->nslot - 1);
-	return i;
+	return strcmp(imap_list_canon(a), imap_list_canon(b)) == 0;
 }
 
 const char *
 imap_nameset_get(const struct imap_nameset *ns, const char *name)
 {
-	size_t	i;
-
-	if (ns->nslot == 0)
-		return NULL;
-	i = imap_nameset_find(ns, name);
-	return ns->slot[i] != 0 ? ns->names.v[ns->slot[i] - 1] : NULL;
+	return hashset_get(&ns->set, name);
 }
 
 bool
 imap_nameset_add(struct imap_nameset *ns, const char *name)
 {
-	size_t	i, j, old;
-	size_t	*slots;
-
-	if (imap_nameset_get(ns, name) != NULL)
+	ns->set.canon = imap_list_canon;
+	if (hashset_get(&ns->set, name) != NULL)
 		return false;
-	/* At most half full, so that probing stays short. */
-	if (2 * (ns->names.n + 1) > ns->nslot) {
-		old = ns->nslot;
-		slots = ns->slot;
-		ns->nslot = old > 0 ? old * 2 : 64;
-		ns->slot = xcalloc(ns->nslot, sizeof *ns->slot);
-		for (j = 0; j < old; j++)
-			if (slots[j] != 0)
-				ns->slot[imap_nameset_find(ns,
-				    ns->names.v[slots[j] - 1])] = slots[j];
-		free(slots);
-	}
 	strlist_add(&ns->names, name);
-	i = imap_nameset_find(ns, name);
-	ns->slot[i] = ns->names.n;
+	hashset_add(&ns->set, ns->names.v[ns->names.n - 1]);
 	return true;
 }
 
@@ -282,9 +239,7 @@ void
 imap_nameset_clear(struct imap_nameset *ns)
 {
 	strlist_clear(&ns->names);
-	free(ns->slot);
-	ns->slot = NULL;
-	ns->nslot = 0;
+	hashset_clear(&ns->set);
 }
 
 /*

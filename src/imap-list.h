@@ -18,6 +18,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "hashset.h"
 #include "xmalloc.h"
 
 /* Longest mailbox name kept, in bytes; longer ones are skipped. */
@@ -43,9 +44,11 @@ int	imap_list_entry(const char *resp, size_t len, struct imap_list_entry *out);
 /* A set of names, exact but for INBOX, in insertion order. */
 struct imap_nameset {
 	struct strlist	 names;		/* owned */
-	size_t		*slot;		/* owned: index + 1 into names, 0 free */
-	size_t		 nslot;		/* a power of two */
+	struct hashset	 set;		/* of names, borrowed from names */
 };
+
+/* The form a mailbox name is compared in: INBOX in any case is "INBOX". */
+const char *imap_list_canon(const char *);
 
 /* Whether two names are the same mailbox: exactly, but for INBOX. */
 bool	imap_list_same(const char *, const char *);

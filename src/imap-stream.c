@@ -33,6 +33,7 @@
 #include "imap-stream.h"
 #include "log.h"
 #include "tls.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /*
@@ -414,49 +415,6 @@ imap_lex_feed(struct imap_lex *lx, const char *buf, size_t len)
 	return lx->state == IMAP_LEX_FAILED ? -1 : 0;
 }
 
-char *
-imap_stream_safe(const char *in, char *out, size_t outlen)
-{
-	const unsigned char	*p = (const unsigned char *)in;
-	size_t			 n = 0, len, k;
-	uint32_t		 cp;
-	bool			 ok;
-
-	if (outlen == 0)
-		return out;
-	while (*p != '\0' && n + 1 < outlen) {
-		if (*p < 0x80) {
-			out[n++] = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
-			p++;
-			continue;
-		}
-		len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
-		    (*p & 0xf8) == 0xf0 ? 4 : 0;
-		cp = len == 2 ? *p & 0x1f : len == 3 ? *p & 0x0f : *p & 0x07;
-		ok = len > 0;
-		for (k = 1; ok && k < len; k++) {
-			ok = (p[k] & 0xc0) == 0x80;
-			cp = (cp << 6) | (p[k] & 0x3f);
-		}
-		ok = ok && !((len == 2 && cp < 0x80) || (len == 3 &&
-		    cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp < 0xa0));
-		if (!ok) {
-			out[n++] = '?';
-			p++;
-			continue;
-		}
-		if (n + len >= outlen)
-			break;
-		memcpy(out + n, p, len);
-		n += len;
-		p += len;
-	}
-	out[n] = '\0';
-	return out;
-}
-
 /* The driver's connection. */
 struct imap_stream {
 	int			 fd;		/* owned */
@@ -473,16 +431,6 @@ struct imap_stream {
 	enum imap_stream_fail	 fail;
 	char			 why[160];
 };
-
-/* Monotonic milliseconds. */
-int64_t
-imap_stream_clock(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Fails the stream with a reason; returns -1. */
 static int __attribute__((format(printf, 3, 4)))
@@ -512,13 +460,13 @@ imap_stream_wait(struct imap_stream *s, short events)
 	int64_t		now, idle_end, end;
 	int		r;
 
-	now = imap_stream_clock();
+	now = util_monotonic_ms();
 	idle_end = now + (int64_t)s->timeout * 1000;
 	for (;;) {
 		if (s->stop != NULL && *s->stop)
 			return imap_stream_fail(s, IMAP_STREAM_STOPPED,
 			    "stopped");
-		now = imap_stream_clock();
+		now = util_monotonic_ms();
 		if (s->session_end != 0 && now >= s->session_end)
 			return imap_stream_fail(s, IMAP_STREAM_DEADLINE,
 			    "the session took longer than %d s",
@@ -551,7 +499,7 @@ static void
 imap_stream_deadline(struct imap_stream *s, int secs)
 {
 	s->exchange_secs = secs;
-	s->exchange_end = imap_stream_clock() + (int64_t)secs * 1000;
+	s->exchange_end = util_monotonic_ms() + (int64_t)secs * 1000;
 }
 
 /* GnuTLS writes through this: no SIGPIPE when the server is gone. */
@@ -804,7 +752,7 @@ imap_stream_dial(const struct addrinfo *ai, int64_t end,
 			errno = EINTR;
 			return -1;
 		}
-		now = imap_stream_clock();
+		now = util_monotonic_ms();
 		if (now >= end) {
 			close(fd);
 			errno = ETIMEDOUT;
@@ -907,8 +855,8 @@ imap_stream_connect(const char *host, uint16_t port, bool tls,
 		return err_set(err, ERR_TEMP, "cannot resolve %s: %s", host,
 		    r == EAI_SYSTEM ? imap_stream_connect_error(errno) :
 		    gai_strerror(r));
-	end = imap_stream_clock() + (int64_t)(conf->timeout > 0 ? conf->timeout :
-	    60) * 1000;
+	end = util_monotonic_ms() + (int64_t)(conf->timeout > 0 ?
+	    conf->timeout : 60) * 1000;
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
 		fd = imap_stream_dial(ai, end, stop);
 		if (fd >= 0)

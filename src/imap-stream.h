@@ -139,12 +139,9 @@ int	imap_stream_verify(mailstream *, const char *host, const char *ca_file,
 /* True when bytes the server sent after the last answer wait in libetpan. */
 bool	imap_stream_buffered(mailstream *);
 
-/* Milliseconds of the monotonic clock the deadlines are kept in. */
-int64_t	imap_stream_clock(void);
-
 /*
  * Arms the stream for a poll: the stop flag to watch (may be NULL) and
- * the session's deadline, end on imap_stream_clock() (0: none), secs
+ * the session's deadline, end on util_monotonic_ms() (0: none), secs
  * being how long that session was given (for the message).
  */
 void	imap_stream_arm(mailstream *, volatile sig_atomic_t *stop, int64_t end,
@@ -158,12 +155,5 @@ void	imap_stream_keep(mailstream *, enum imap_stream_keep);
  * gets a sentence.  Not a stream of this module: IMAP_STREAM_OK.
  */
 enum imap_stream_fail imap_stream_failure(mailstream *, const char **why);
-
-/*
- * Server text made safe for a log line, an error or a terminal: control
- * characters (C0, DEL, C1) and bytes that are not UTF-8 become '?'; cut
- * at outlen - 1 bytes on a character boundary.  Returns out.
- */
-char	*imap_stream_safe(const char *in, char *out, size_t outlen);
 
 #endif

@@ -4,10 +4,10 @@
  * the folders to watch and reads new messages strictly read-only (STATUS,
  * EXAMINE, UID SEARCH and UID FETCH of metadata with BODY.PEEK, and of
  * outbound mail's text part for its hashtags and its calendar parts for
- * the invitations in it), handing
- * mail summaries to the pipeline with the folder's cursor.  The driver
- * itself is imap_source_ops (source.h); the helpers below are pure and
- * exported for the unit tests.
+ * the invitations in it), handing mail summaries to the pipeline with the
+ * folder's cursor.  The driver itself is imap_source_ops (source.h), its
+ * files are listed in imap-int.h; the pure helpers below (imap-url.c,
+ * imap-summary.c, imap-sync.c) are exported for the tests and fuzzers.
  */
 #ifndef SC_IMAP_H
 #define SC_IMAP_H
@@ -22,8 +22,7 @@
 #include "err.h"
 #include "mail.h"
 
-/* At most this many UIDs per UID FETCH, one commit each. */
-#define IMAP_BATCH 500
+/* imap-url.c */
 
 struct imap_url {
 	char		host[256];
@@ -31,21 +30,28 @@ struct imap_url {
 	bool		implicit_tls;	/* imaps:// */
 };
 
-/* Parses "imaps://host[:port][/]" or "imap://host[:port][/]"; ERR_FINAL on error. */
+/*
+ * Parses "imaps://host[:port][/]" or "imap://host[:port][/]"; ERR_FINAL
+ * on error.
+ */
 int	imap_url_parse(const char *url, struct imap_url *, struct err *);
 
 /*
- * A UID set of the runs in uids[0..n) (sorted ascending, no duplicates,
- * no 0), so that "1,2,3,7" is sent as "1:3,7".  Caller frees with
- * mailimap_set_free().
+ * A UTF-8 mailbox name in IMAP's modified UTF-7 (RFC 3501 section 5.1.3),
+ * as a URL and the server name it; NULL if the input is not valid UTF-8.
+ * Caller frees.
  */
-struct mailimap_set *imap_uid_set(const uint32_t *uids, size_t n);
+char	*imap_url_mailbox(const char *utf8);
+
+/* imap-summary.c */
 
 /*
  * Fills a mail summary from one FETCH response (UID, INTERNALDATE,
- * ENVELOPE, BODYSTRUCTURE and the HEADER.FIELDS section); *uid gets the
- * UID.  Returns -1 when the response lacks a UID or an ENVELOPE (an
- * unsolicited FETCH); out is then empty.  Free out with mail_summary_free.
+ * BODYSTRUCTURE, the HEADER.FIELDS (MAIL_HEADERS) section, read by
+ * mail_apply_header as mail_parse reads a file's header, and the Received
+ * probe); *uid gets the UID.  Returns -1 when the response lacks a UID or
+ * the header section (an unsolicited FETCH); out is then empty.  Free out
+ * with mail_summary_free.
  */
 int	imap_summary(const struct mailimap_msg_att *, struct mail_summary *out,
 	    uint32_t *uid);
@@ -71,7 +77,8 @@ struct imap_text_part {
  * is no attachment and has no file name, depth first and into attached
  * messages: the part mail_parse() reads hashtags from.  False if none.
  */
-bool	imap_msg_text_part(const struct mailimap_msg_att *, struct imap_text_part *);
+bool	imap_summary_text_part(const struct mailimap_msg_att *,
+	    struct imap_text_part *);
 
 /*
  * Finds in a FETCH response's BODYSTRUCTURE the text/calendar and
@@ -79,49 +86,28 @@ bool	imap_msg_text_part(const struct mailimap_msg_att *, struct imap_text_part *
  * attached messages too, as mail_parse() collects calendar_parts.  Fills
  * out[0..max) and returns how many there are (which may exceed max).
  */
-size_t	imap_msg_calendar_parts(const struct mailimap_msg_att *,
+size_t	imap_summary_calendar_parts(const struct mailimap_msg_att *,
 	    struct imap_text_part *out, size_t max);
 
-/*
- * Decodes the (possibly cut) text of a part, as BODY[section]<0.n>
- * returned it, from its transfer encoding and charset to UTF-8; NULL when
- * the transfer encoding does not decode.  Caller frees.
- */
-char	*imap_part_text(const struct imap_text_part *, const char *data,
-	    size_t len);
+/* Decodes a text part (mime_part_text) and adds its hashtags to sum. */
+void	imap_summary_hashtags(struct mail_summary *sum,
+	    const struct imap_text_part *, const char *data, size_t len);
 
-/* Decodes a text part with imap_part_text and adds its hashtags to sum. */
-void	imap_text_hashtags(struct mail_summary *sum, const struct imap_text_part *,
-	    const char *data, size_t len);
+/* imap-folders.c */
 
 /* The folder list (kept in the store) is made again after this many seconds. */
 #define IMAP_RELIST_SECS	3600
 
-/*
- * The resolved folder list as it is kept in the store between processes:
- * "TIME KEY" on the first line (key: what the list was made for), then
- * "S NAME" for the \Sent folder and "F NAME" for the others, in poll
- * order.  NULL when the key or a name holds a newline.  Caller frees.
- */
-char	*imap_folders_format(time_t when, const char *key,
-	    const struct strlist *folders, long sent);
+/* imap-sync.c */
+
+/* At most this many UIDs per UID FETCH, one commit each. */
+#define IMAP_BATCH		500
 
 /*
- * Reads such a list into folders (cleared first), *sent (index of the
- * \Sent folder, -1 if none) and *when, if it was made for key no more than
- * IMAP_RELIST_SECS before now (and not after).  -1 otherwise, folders
- * then empty.
+ * A UID set of the runs in uids[0..n) (sorted ascending, no duplicates,
+ * no 0), so that "1,2,3,7" is sent as "1:3,7".  Caller frees with
+ * mailimap_set_free().
  */
-int	imap_folders_parse(const char *text, const char *key, time_t now,
-	    struct strlist *folders, long *sent, time_t *when);
-
-/* An RFC 5322 date into *out; -1 if it does not parse. */
-int	imap_parse_date(const char *, time_t *out);
-
-/*
- * A UTF-8 mailbox name in IMAP's modified UTF-7 (RFC 3501 section 5.1.3);
- * NULL if the input is not valid UTF-8.  Caller frees.
- */
-char	*imap_utf7_encode(const char *utf8);
+struct mailimap_set *imap_sync_uid_set(const uint32_t *uids, size_t n);
 
 #endif

@@ -2,8 +2,10 @@
 /*
  * Mail extraction: turns the bytes of one RFC 5322 message into a mail
  * summary (mail.h) with libetpan's header (mailimf) and MIME (mailmime)
- * parsers, and offers the pieces the IMAP path reuses (header decoding,
- * attachment names from MIME parameters, the extra-header markers).
+ * parsers and mime.c's decoders.  The header is read by one function for
+ * both paths: mail_parse() hands it the header of a file's message,
+ * mail_apply_header() the header fields an IMAP server returns, so that
+ * a message gives the same summary whichever way it is read.
  *
  * The message is first copied through a sanitizer that bounds what the
  * parsers see: libetpan takes seconds on a 50 MB folded address list and
@@ -14,7 +16,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #define LOG_TAG "mail"
 #include "log.h"
 #include "mail.h"
+#include "mime.h"
 #include "util.h"
 
 #define MAIL_LINE_MAX		(64 * 1024)	/* longest line handed to libetpan */
@@ -35,357 +37,6 @@
 #define MAIL_CALENDAR_MAX	(1024 * 1024)	/* largest calendar part kept */
 #define MAIL_HASHTAG_VALUE_MAX	200
 #define MAIL_MAX_HASHTAGS	100		/* kept per summary */
-#define MAIL_RFC2231_SECTIONS	64
-
-/* UTF-8 of U+FFFD, written for bytes that are not text in their charset. */
-static const char mail_replacement[] = "\xef\xbf\xbd";
-
-/*
- * The Windows-1252 characters for bytes 0x80-0x9f: C1 controls in a
- * decoded header almost always come from Windows text labelled
- * ISO-8859-1, which is why WHATWG decodes that label as Windows-1252.
- */
-static const unsigned short mail_cp1252_c1[32] = {
-	0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
-	0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
-};
-
-/* Appends code point cp as UTF-8. */
-static void
-mail_put_utf8(struct buf *b, unsigned cp)
-{
-	char u[4];
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		buf_append(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 2);
-	} else {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 3);
-	}
-}
-
-/* Maps a charset label to the iconv name used for it; NULL means "guess". */
-static const char *
-mail_charset_name(const char *cs, char *tmp, size_t tmplen)
-{
-	static const struct {
-		const char	*label;
-		const char	*name;
-	} alias[] = {
-		/* Latin-1 text is nearly always Windows-1252 (WHATWG). */
-		{ "iso-8859-1", "WINDOWS-1252" },
-		{ "iso8859-1", "WINDOWS-1252" },
-		{ "iso_8859-1", "WINDOWS-1252" }, { "latin1", "WINDOWS-1252" },
-		{ "latin-1", "WINDOWS-1252" }, { "l1", "WINDOWS-1252" },
-		{ "cp819", "WINDOWS-1252" }, { "utf8", "UTF-8" },
-		{ "gb2312", "GBK" }, { "ks_c_5601-1987", "CP949" },
-		{ "iso-8859-8-i", "ISO-8859-8" },
-	};
-	size_t i, n;
-
-	if (cs == NULL)
-		return NULL;
-	while (*cs == ' ' || *cs == '\t' || *cs == '"')
-		cs++;
-	/* Stop at an RFC 2231 language suffix ("utf-8*nl"). */
-	n = strcspn(cs, " \t\"*;");
-	if (n == 0 || n >= tmplen)
-		return NULL;
-	memcpy(tmp, cs, n);
-	tmp[n] = '\0';
-	if (strcasecmp(tmp, "us-ascii") == 0 || strcasecmp(tmp, "ascii") == 0 ||
-	    strcasecmp(tmp, "unknown-8bit") == 0 ||
-	    strcasecmp(tmp, "x-unknown") == 0)
-		return NULL;
-	for (i = 0; i < sizeof alias / sizeof alias[0]; i++)
-		if (strcasecmp(tmp, alias[i].label) == 0)
-			return alias[i].name;
-	return tmp;
-}
-
-/* Converts with an open iconv descriptor, replacing what it cannot read. */
-static void
-mail_iconv_all(iconv_t cd, const char *in, size_t len, struct buf *out)
-{
-	char block[4096], *ip = (char *)in, *op;
-	size_t il = len, ol, r;
-
-	while (il > 0) {
-		op = block;
-		ol = sizeof block;
-		r = iconv(cd, &ip, &il, &op, &ol);
-		buf_append(out, block, sizeof block - ol);
-		if (r != (size_t)-1)
-			continue;
-		if (errno == E2BIG)
-			continue;
-		/* EILSEQ or EINVAL (truncated at the end): skip one byte. */
-		buf_puts(out, mail_replacement);
-		ip++;
-		il--;
-		iconv(cd, NULL, NULL, NULL, NULL);
-	}
-	op = block;
-	ol = sizeof block;
-	iconv(cd, NULL, NULL, &op, &ol);
-	buf_append(out, block, sizeof block - ol);
-}
-
-char *
-mail_to_utf8(const char *charset, const char *in, size_t len)
-{
-	struct buf out = { 0 };
-	char tmp[64];
-	const char *name;
-	iconv_t cd;
-	size_t i;
-
-	name = mail_charset_name(charset, tmp, sizeof tmp);
-	/* Unlabelled or unknown 8-bit text: UTF-8 if it is, else Windows-1252. */
-	if (name == NULL)
-		name = util_utf8_valid(in, len) ? "UTF-8" : "WINDOWS-1252";
-	cd = iconv_open("UTF-8", name);
-	if (cd == (iconv_t)-1) {
-		log_debug("unknown charset \"%s\"", name);
-		cd = iconv_open("UTF-8",
-		    util_utf8_valid(in, len) ? "UTF-8" : "WINDOWS-1252");
-		if (cd == (iconv_t)-1)
-			fatal("iconv cannot convert Windows-1252 to UTF-8");
-	}
-	buf_append(&out, "", 0);
-	mail_iconv_all(cd, in, len, &out);
-	iconv_close(cd);
-	/* A C string cannot hold NUL: those bytes become spaces. */
-	for (i = 0; i < out.len; i++)
-		if (out.data[i] == '\0')
-			out.data[i] = ' ';
-	return out.data;
-}
-
-/*
- * Returns a copy of UTF-8 text fit for one line: C1 controls read as
- * Windows-1252 (see mail_cp1252_c1), other control characters as spaces,
- * runs of white space collapsed, the ends trimmed, and each byte that is
- * not UTF-8 after all (libetpan passes an encoded word in UTF-8 through
- * unchecked) as U+FFFD.  Caller frees.
- */
-static char *
-mail_tidy(const char *s)
-{
-	struct buf b = { 0 };
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + strlen(s);
-	bool space = false;
-	uint32_t cp;
-	size_t k;
-
-	buf_append(&b, "", 0);
-	for (; p < end; p += k) {
-		k = 1;
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			if (space && b.len > 0)
-				buf_append(&b, " ", 1);
-			space = false;
-			mail_put_utf8(&b, mail_cp1252_c1[p[1] - 0x80]);
-			k = 2;
-		} else if (*p < 0x20 || *p == 0x7f || *p == ' ') {
-			space = true;
-		} else {
-			if (space && b.len > 0)
-				buf_append(&b, " ", 1);
-			space = false;
-			k = util_utf8_next((const char *)p, &cp);
-			if (k == 0) {
-				buf_puts(&b, mail_replacement);
-				k = 1;
-			} else
-				buf_append(&b, (const char *)p, k);
-		}
-	}
-	return b.data;
-}
-
-/*
- * Decodes RFC 2047 encoded words with libetpan.  Raw 8-bit text that is not
- * UTF-8 is read as Windows-1252 first (encoded words are ASCII and survive
- * that).  libetpan decodes unknown charsets as ISO-8859-1 and replaces
- * bytes iconv cannot read with '?'; when it fails anyway (a bad encoded
- * word), the unfolded raw text is kept, so a subject is never lost.
- */
-char *
-mail_decode_header(const char *value)
-{
-	char *raw, *dec = NULL, *out;
-	size_t len, idx = 0, i, j;
-	int r;
-
-	if (value == NULL)
-		return NULL;
-	len = strlen(value);
-	if (util_utf8_valid(value, len))
-		raw = xstrdup(value);
-	else
-		raw = mail_to_utf8("windows-1252", value, len);
-	/* Unfolding (RFC 5322 section 2.2.3) removes the CRLF only. */
-	for (i = j = 0; raw[i] != '\0'; i++)
-		if (raw[i] != '\r' && raw[i] != '\n')
-			raw[j++] = raw[i];
-	raw[j] = '\0';
-	if (strstr(raw, "=?") == NULL)
-		goto out;
-	r = mailmime_encoded_phrase_parse("utf-8", raw, j, &idx, "utf-8", &dec);
-	if (r == MAILIMF_NO_ERROR && dec != NULL) {
-		out = xasprintf("%s%s", dec, idx < j ? raw + idx : "");
-		free(dec);
-		free(raw);
-		raw = out;
-	} else
-		log_debug("undecodable encoded word kept as is");
-out:
-	out = mail_tidy(raw);
-	free(raw);
-	return out;
-}
-
-/* Value of a hex digit, -1 if c is none. */
-static int
-mail_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Appends s with %XX escapes decoded (RFC 2231 section 4). */
-static void
-mail_percent_decode(struct buf *b, const char *s)
-{
-	char c;
-	int hi, lo;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '%' && (hi = mail_hexval((unsigned char)s[1])) >= 0 &&
-		    (lo = mail_hexval((unsigned char)s[2])) >= 0) {
-			c = (char)(hi << 4 | lo);
-			buf_append(b, &c, 1);
-			s += 2;
-		} else
-			buf_append(b, s, 1);
-	}
-}
-
-/*
- * Finds parameter base ("filename" or "name") and decodes it: RFC 2231
- * "base*" or "base*0*", "base*1", ... with charset'lang'%XX, else the
- * plain value with RFC 2047 words decoded.  Caller frees; NULL if absent.
- */
-static char *
-mail_param_find(const char *const *names, const char *const *values,
-    size_t n, const char *base)
-{
-	const char *simple = NULL, *ext = NULL, *cs = NULL, *v, *q;
-	const char *sect[MAIL_RFC2231_SECTIONS] = { 0 };
-	bool enc[MAIL_RFC2231_SECTIONS] = { 0 };
-	size_t blen = strlen(base), i, k;
-	struct buf b = { 0 };
-	char *end, *out, charset[64] = "";
-	long idx;
-
-	for (i = 0; i < n; i++) {
-		if (names[i] == NULL || values[i] == NULL)
-			continue;
-		if (strcasecmp(names[i], base) == 0) {
-			if (simple == NULL)
-				simple = values[i];
-			continue;
-		}
-		if (strncasecmp(names[i], base, blen) != 0 ||
-		    names[i][blen] != '*')
-			continue;
-		v = names[i] + blen + 1;
-		if (*v == '\0') {
-			ext = values[i];
-			continue;
-		}
-		if (!isdigit((unsigned char)*v))
-			continue;
-		errno = 0;
-		idx = strtol(v, &end, 10);
-		if (errno != 0 || idx < 0 || idx >= MAIL_RFC2231_SECTIONS ||
-		    (*end != '\0' && strcmp(end, "*") != 0))
-			continue;
-		sect[idx] = values[i];
-		enc[idx] = *end == '*';
-	}
-	if (ext != NULL) {
-		sect[0] = ext;
-		enc[0] = true;
-		for (k = 1; k < MAIL_RFC2231_SECTIONS; k++)
-			sect[k] = NULL;
-	}
-	if (sect[0] == NULL) {
-		if (simple == NULL)
-			return NULL;
-		out = mail_decode_header(simple);
-		goto done;
-	}
-	buf_append(&b, "", 0);
-	for (k = 0; k < MAIL_RFC2231_SECTIONS && sect[k] != NULL; k++) {
-		v = sect[k];
-		if (k == 0 && enc[0]) {
-			/* charset'language'text; a value without the quotes is text */
-			q = strchr(v, '\'');
-			if (q != NULL && strchr(q + 1, '\'') != NULL) {
-				if ((size_t)(q - v) < sizeof charset) {
-					memcpy(charset, v, q - v);
-					charset[q - v] = '\0';
-				}
-				v = strchr(q + 1, '\'') + 1;
-			}
-		}
-		if (enc[k])
-			mail_percent_decode(&b, v);
-		else
-			buf_puts(&b, v);
-	}
-	cs = charset[0] != '\0' ? charset : NULL;
-	out = mail_to_utf8(cs, b.data, b.len);
-	buf_free(&b);
-done:
-	if (out != NULL) {
-		end = mail_tidy(out);
-		free(out);
-		out = end;
-		if (*out == '\0') {
-			free(out);
-			out = NULL;
-		}
-	}
-	return out;
-}
-
-char *
-mail_param_filename(const char *const *names, const char *const *values,
-    size_t n)
-{
-	char *name;
-
-	if ((name = mail_param_find(names, values, n, "filename")) != NULL)
-		return name;
-	return mail_param_find(names, values, n, "name");
-}
 
 /*
  * Hashtags: those that take a value run to the end of their line; #verbal
@@ -609,7 +260,7 @@ mail_add_mailbox(struct mail_addr_list *l, const struct mailimf_mailbox *mb)
 		return;
 	}
 	if (mb->mb_display_name != NULL)
-		name = mail_decode_header(mb->mb_display_name);
+		name = mime_decode_header(mb->mb_display_name);
 	/* Outlook writes 'Jan Jansen' with single quotes. */
 	n = name != NULL ? strlen(name) : 0;
 	if (n >= 2 && name[0] == '\'' && name[n - 1] == '\'') {
@@ -697,35 +348,6 @@ mail_add_raw_addresses(struct mail_addr_list *l, const char *v)
 	}
 }
 
-/* A Message-ID without angle brackets or white space; NULL if empty. */
-static char *
-mail_msgid_clean(const char *v)
-{
-	const char *p, *q;
-
-	if (v == NULL)
-		return NULL;
-	if ((p = strchr(v, '<')) != NULL && (q = strchr(p, '>')) != NULL)
-		return q - p > 1 ? xstrndup(p + 1, q - p - 1) : NULL;
-	while (isspace((unsigned char)*v))
-		v++;
-	p = v + strcspn(v, " \t\r\n");
-	return p > v ? xstrndup(v, p - v) : NULL;
-}
-
-/* Adds every <id> in a raw In-Reply-To or References value. */
-static void
-mail_add_raw_msgids(struct strlist *list, const char *v)
-{
-	const char *p, *q;
-
-	while ((p = strchr(v, '<')) != NULL && (q = strchr(p, '>')) != NULL) {
-		if (q - p > 1)
-			strlist_take(list, xstrndup(p + 1, q - p - 1));
-		v = q + 1;
-	}
-}
-
 /* True when the header value v is one of the words of list (case-insensitive). */
 static bool
 mail_value_is(const char *v, const char *const *list)
@@ -809,26 +431,32 @@ mail_apply_optional(struct mail_summary *s, const char *name, const char *value)
 			mail_check_dsn(s, ct);
 			mailmime_content_free(ct);
 		}
+	} else if (strcasecmp(name, "Message-ID") == 0) {
+		/*
+		 * The raw value: libetpan's parse makes "a@bc" of "a@b c",
+		 * the one cleaner makes "a@b" of it.
+		 */
+		if (s->message_id == NULL)
+			s->message_id = mime_msgid(value);
 	} else if (strcasecmp(name, "In-Reply-To") == 0) {
 		/* The first <id>: some mailers put a phrase around it. */
 		if (s->in_reply_to == NULL) {
 			struct strlist ids = { 0 };
 
-			mail_add_raw_msgids(&ids, value);
+			mime_msgids(&ids, value);
 			if (ids.n > 0)
 				s->in_reply_to = xstrdup(ids.v[0]);
 			strlist_clear(&ids);
 		}
 	} else if (strcasecmp(name, "References") == 0)
-		mail_add_raw_msgids(&s->references, value);
+		mime_msgids(&s->references, value);
 	else if (strcasecmp(name, "Received") == 0)
 		s->received = true;
 }
 
 /*
- * Applies the extra headers (bulk markers, thread headers, Content-Type)
- * of parsed fields to a summary: the one place both the file path and
- * the IMAP path (through mail_apply_headers) read them.
+ * Applies the fields read as name and raw value (Message-ID, bulk
+ * markers, thread headers, Content-Type) to a summary.
  */
 static void
 mail_apply_fields(struct mail_summary *s, const struct mailimf_fields *f)
@@ -1003,65 +631,7 @@ mail_header_len(const char *buf, size_t len)
 	return len;
 }
 
-void
-mail_apply_headers(struct mail_summary *s, const char *hdr, size_t len)
-{
-	struct mailimf_fields *f = NULL;
-	size_t clen, idx = 0;
-	char *clean;
-	int r;
-
-	if (hdr == NULL || len == 0)
-		return;
-	clean = mail_sanitize(hdr, len, &clen);
-	clen = mail_header_len(clean, clen);
-	/*
-	 * Every field as name and raw value: these headers need no structured
-	 * parse, and mailimf_fields_parse leaks on a broken Return-Path.
-	 */
-	r = mailimf_optional_fields_parse(clean, clen, &idx, &f);
-	if (r == MAILIMF_NO_ERROR) {
-		mail_apply_fields(s, f);
-		mailimf_fields_free(f);
-	}
-	free(clean);
-}
-
-/* Converts a parsed Date to time_t; false if out of range. */
-static bool
-mail_date(const struct mailimf_date_time *d, time_t *out)
-{
-	struct tm tm = { 0 };
-	int year = d->dt_year, zone = abs(d->dt_zone), off;
-	time_t t;
-
-	/* Two- and three-digit years, RFC 5322 section 4.3. */
-	if (year < 50)
-		year += 2000;
-	else if (year < 1000)
-		year += 1900;
-	if (year < 1900 || year > 9999 || d->dt_month < 1 || d->dt_month > 12 ||
-	    d->dt_day < 1 || d->dt_day > 31 ||
-	    d->dt_hour < 0 || d->dt_hour > 23 ||
-	    d->dt_min < 0 || d->dt_min > 59 ||
-	    d->dt_sec < 0 || d->dt_sec > 60 ||
-	    zone % 100 > 59 || zone / 100 > 23)
-		return false;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = d->dt_month - 1;
-	tm.tm_mday = d->dt_day;
-	tm.tm_hour = d->dt_hour;
-	tm.tm_min = d->dt_min;
-	tm.tm_sec = d->dt_sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1 || tm.tm_mday != d->dt_day)	/* 31 February */
-		return false;
-	off = (zone / 100) * 3600 + (zone % 100) * 60;
-	*out = d->dt_zone < 0 ? t + off : t - off;
-	return true;
-}
-
-/* Fills the envelope fields (ids, date, addresses, subject) from the header. */
+/* Fills the envelope fields (date, addresses, subject) from the header. */
 static void
 mail_apply_envelope(struct mail_summary *s, const struct mailimf_fields *f)
 {
@@ -1073,16 +643,16 @@ mail_apply_envelope(struct mail_summary *s, const struct mailimf_fields *f)
 	for (it = clist_begin(f->fld_list); it != NULL; it = clist_next(it)) {
 		fl = clist_content(it);
 		switch (fl->fld_type) {
-		case MAILIMF_FIELD_MESSAGE_ID:
-			if (s->message_id == NULL)
-				s->message_id = mail_msgid_clean(
-				    fl->fld_data.fld_message_id->mid_value);
-			break;
 		case MAILIMF_FIELD_ORIG_DATE:
-			if (!have_date)
-				s->date_valid = mail_date(
-				    fl->fld_data.fld_orig_date->dt_date_time,
-				    &s->date);
+			if (!have_date) {
+				const struct mailimf_date_time *d =
+				    fl->fld_data.fld_orig_date->dt_date_time;
+
+				s->date_valid = mime_time(d->dt_year,
+				    d->dt_month, d->dt_day, d->dt_hour,
+				    d->dt_min, d->dt_sec, d->dt_zone,
+				    &s->date) == 0;
+			}
 			have_date = true;
 			break;
 		case MAILIMF_FIELD_FROM:
@@ -1100,16 +670,13 @@ mail_apply_envelope(struct mail_summary *s, const struct mailimf_fields *f)
 			break;
 		case MAILIMF_FIELD_SUBJECT:
 			if (s->subject == NULL)
-				s->subject = mail_decode_header(
+				s->subject = mime_decode_header(
 				    fl->fld_data.fld_subject->sbj_value);
 			break;
 		case MAILIMF_FIELD_OPTIONAL_FIELD:
 			/* A structured field libetpan could not parse lands here. */
 			opt = fl->fld_data.fld_optional_field;
-			if (strcasecmp(opt->fld_name, "Message-ID") == 0 &&
-			    s->message_id == NULL)
-				s->message_id = mail_msgid_clean(opt->fld_value);
-			else if (strcasecmp(opt->fld_name, "Date") == 0)
+			if (strcasecmp(opt->fld_name, "Date") == 0)
 				have_date = true;
 			else if (strcasecmp(opt->fld_name, "From") == 0 &&
 			    s->from.n == 0)
@@ -1121,12 +688,66 @@ mail_apply_envelope(struct mail_summary *s, const struct mailimf_fields *f)
 				mail_add_raw_addresses(&s->cc, opt->fld_value);
 			else if (strcasecmp(opt->fld_name, "Subject") == 0 &&
 			    s->subject == NULL)
-				s->subject = mail_decode_header(opt->fld_value);
+				s->subject = mime_decode_header(opt->fld_value);
 			break;
 		default:
 			break;
 		}
 	}
+}
+
+/*
+ * Fills the header fields of a summary: the envelope fields (date,
+ * addresses, subject) from the parsed fields f, NULL when they did not
+ * parse; the others (Message-ID, bulk markers, thread headers,
+ * Content-Type) from the sanitized header block hdr[0..len) read as name
+ * and raw value; then the subject's hashtags.  The one reader of
+ * headers: mail_parse() and mail_apply_header() (the IMAP path) both come
+ * here.
+ */
+static void
+mail_header(struct mail_summary *s, const struct mailimf_fields *f,
+    const char *hdr, size_t len)
+{
+	struct mailimf_fields *opt = NULL;
+	size_t idx = 0;
+
+	if (f != NULL)
+		mail_apply_envelope(s, f);
+	/*
+	 * Every field as name and raw value: these headers need no structured
+	 * parse, and mailimf_fields_parse leaks on a broken Return-Path.
+	 */
+	if (mailimf_optional_fields_parse(hdr, len, &idx, &opt) ==
+	    MAILIMF_NO_ERROR) {
+		mail_apply_fields(s, opt);
+		mailimf_fields_free(opt);
+	}
+	if (s->subject == NULL)
+		s->subject = xstrdup("");
+	if (s->subject[0] != '\0')
+		mail_find_hashtags(&s->hashtags, s->subject,
+		    strlen(s->subject));
+}
+
+void
+mail_apply_header(struct mail_summary *s, const char *hdr, size_t len)
+{
+	struct mailimf_fields *f = NULL;
+	size_t clen, idx = 0;
+	char *clean;
+
+	clean = mail_sanitize(hdr != NULL ? hdr : "", hdr != NULL ? len : 0,
+	    &clen);
+	clen = mail_header_len(clean, clen);
+	/* The parser mailmime_parse() reads a message's header with. */
+	if (mailimf_envelope_and_optional_fields_parse(clean, clen, &idx,
+	    &f) != MAILIMF_NO_ERROR)
+		f = NULL;
+	mail_header(s, f, clean, clen);
+	if (f != NULL)
+		mailimf_fields_free(f);
+	free(clean);
 }
 
 /* The MIME walk's state: which text part gave hashtags already. */
@@ -1228,7 +849,7 @@ mail_part_filename(const struct mailmime *m, bool *attachment)
 		}
 	}
 #undef ADD
-	name = mail_param_filename(names, values, n);
+	name = mime_param_filename(names, values, n);
 	free(names);
 	free(values);
 	return name;
@@ -1244,35 +865,21 @@ mail_part_text(const struct mailmime *m, size_t max, size_t *outlen)
 {
 	const struct mailmime_data *d = m->mm_data.mm_single;
 	const char *charset = NULL;
-	char *dec = NULL, *out;
-	size_t len, declen, idx = 0;
-	int enc;
+	size_t len;
+	char *out;
 
 	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT)
 		return NULL;
 	len = d->dt_data.dt_text.dt_length;
-	enc = d->dt_encoded ? d->dt_encoding : MAILMIME_MECHANISM_8BIT;
 	if (max != 0 && len > max)
 		len = max;
-	if (max != 0 && len > MAIL_TEXT_MAX &&
-	    enc != MAILMIME_MECHANISM_BASE64 &&
-	    enc != MAILMIME_MECHANISM_QUOTED_PRINTABLE)
-		len = MAIL_TEXT_MAX;
 	if (m->mm_content_type != NULL)
 		charset = mailmime_content_charset_get(m->mm_content_type);
-	if (enc == MAILMIME_MECHANISM_BASE64 ||
-	    enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
-		if (mailmime_part_parse(d->dt_data.dt_text.dt_data, len, &idx,
-		    enc,
-		    &dec, &declen) != MAILIMF_NO_ERROR)
-			return NULL;
-		if (max != 0 && declen > MAIL_TEXT_MAX)
-			declen = MAIL_TEXT_MAX;
-		out = mail_to_utf8(charset, dec, declen);
-		mailmime_decoded_part_free(dec);
-	} else
-		out = mail_to_utf8(charset, d->dt_data.dt_text.dt_data, len);
-	*outlen = strlen(out);
+	out = mime_part_text(d->dt_encoded ? d->dt_encoding :
+	    MAILMIME_MECHANISM_8BIT, charset, d->dt_data.dt_text.dt_data, len,
+	    max != 0 ? MAIL_TEXT_MAX : 0);
+	if (out != NULL)
+		*outlen = strlen(out);
 	return out;
 }
 
@@ -1355,14 +962,8 @@ mail_parse(const char *buf, size_t len, struct mail_summary *out,
 		err_set(err, ERR_DATA, "no header fields");
 		goto out;
 	}
-	mail_apply_envelope(out, f);
+	mail_header(out, f, clean, hlen);
 	mail_set_internaldate(out, 0);
-	mail_apply_headers(out, clean, hlen);
-	if (out->subject == NULL)
-		out->subject = xstrdup("");
-	if (out->subject[0] != '\0')
-		mail_find_hashtags(&out->hashtags, out->subject,
-		    strlen(out->subject));
 	if (mime->mm_data.mm_message.mm_msg_mime != NULL)
 		mail_walk_part(&w, mime->mm_data.mm_message.mm_msg_mime, false);
 	rc = 0;

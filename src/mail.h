@@ -2,10 +2,11 @@
 /*
  * The mail summary: what classification needs of one message, and nothing
  * else (no body is kept).  It is filled from an RFC 5322 message read from
- * a file (mail_parse, libetpan's MIME parser) and, by imap.c, from IMAP
- * ENVELOPE, BODYSTRUCTURE and a HEADER.FIELDS fetch using the helpers
- * below, so that both paths give the same summary for the same message.
- * Pure functions: bytes in, struct out.  They are fuzzing targets.
+ * a file (mail_parse, libetpan's MIME parser) and, by the IMAP path, from
+ * the header fields of MAIL_HEADERS (mail_apply_header, the same reader of
+ * headers), BODYSTRUCTURE and the parts it fetches, decoded by mime.c, so
+ * that both paths give the same summary for the same message.  Pure
+ * functions: bytes in, struct out.  They are fuzzing targets.
  */
 #ifndef SC_MAIL_H
 #define SC_MAIL_H
@@ -35,8 +36,12 @@ struct mail_addr_list {
 #define MAIL_BULK_AUTOREPLY	0x08	/* X-Autoreply, X-Autorespond, Exchange rules agent */
 #define MAIL_BULK_DSN		0x10	/* multipart/report, message/delivery-status */
 
-/* Headers imap.c fetches with BODY.PEEK[HEADER.FIELDS (...)]. */
-#define MAIL_EXTRA_HEADERS \
+/*
+ * The header fields a summary is made of: what the IMAP path fetches with
+ * BODY.PEEK[HEADER.FIELDS (...)] for mail_apply_header.
+ */
+#define MAIL_HEADERS \
+	"MESSAGE-ID", "DATE", "FROM", "TO", "CC", "SUBJECT", \
 	"LIST-ID", "LIST-UNSUBSCRIBE", "LIST-POST", "PRECEDENCE", \
 	"AUTO-SUBMITTED", "X-AUTOREPLY", "X-AUTORESPOND", \
 	"X-MS-EXCHANGE-GENERATED-MESSAGE-SOURCE", "IN-REPLY-TO", "REFERENCES", \
@@ -85,29 +90,14 @@ void	mail_summary_free(struct mail_summary *);
 void	mail_set_internaldate(struct mail_summary *, time_t);
 
 /*
- * Applies the header block of the extra headers (bulk markers, thread
- * headers) to a summary: used by mail_parse and by the IMAP path with the
- * answer of BODY.PEEK[HEADER.FIELDS (MAIL_EXTRA_HEADERS)].
+ * Fills the header fields of a summary from a header block (up to its
+ * empty line, cut as mail_parse cuts it): Message-ID, Date, From, To, Cc,
+ * Subject and its hashtags, the bulk markers and the thread headers, read
+ * exactly as mail_parse reads a message's header.  The IMAP path's answer
+ * of BODY.PEEK[HEADER.FIELDS (MAIL_HEADERS)] goes here; call
+ * mail_set_internaldate afterwards.
  */
-void	mail_apply_headers(struct mail_summary *, const char *hdr, size_t len);
-
-/* Decodes RFC 2047 encoded words in a header value into UTF-8; caller frees. */
-char	*mail_decode_header(const char *value);
-
-/*
- * Converts text in the named charset to UTF-8 (iconv; unknown charsets
- * and invalid bytes are replaced, never fail); caller frees.
- */
-char	*mail_to_utf8(const char *charset, const char *in, size_t len);
-
-/*
- * Decodes an attachment file name from the MIME parameters: RFC 2231
- * (name*0*=, charset'lang'%XX) or RFC 2047 inside quotes as Outlook writes
- * it.  params are name/value pairs as they appear (n pairs); returns the
- * decoded "filename" (Content-Disposition) or "name" (Content-Type), NULL
- * if none; caller frees.
- */
-char	*mail_param_filename(const char *const *names, const char *const *values, size_t n);
+void	mail_apply_header(struct mail_summary *, const char *hdr, size_t len);
 
 /*
  * Adds the hashtags found in text (UTF-8) to list, each once: "#verbal",

@@ -15,6 +15,7 @@
 #define LOG_TAG "mbox"
 #include "log.h"
 #include "mbox.h"
+#include "mime.h"
 #include "xmalloc.h"
 
 #define MBOX_BLOCK	(64 * 1024)
@@ -63,7 +64,6 @@ mbox_from_date(const char *line, size_t len)
 	char tmp[256], *tok[16], *save = NULL, *t;
 	int ntok = 0, i, mon = -1, day = 0, hh = 0, mm = 0, ss = 0, year = -1;
 	int zone = 0, z;
-	struct tm tm = { 0 };
 	time_t r;
 
 	if (len >= sizeof tmp)
@@ -95,20 +95,14 @@ mbox_from_date(const char *line, size_t len)
 		if (strlen(t) == 4 && mbox_digits(t, 4, &z))
 			year = z;
 		else if (strlen(t) == 5 && (t[0] == '+' || t[0] == '-') &&
-		    mbox_digits(t + 1, 4, &z) && z % 100 < 60)
-			zone = (t[0] == '-' ? -1 : 1) *
-			    ((z / 100) * 3600 + (z % 100) * 60);
+		    mbox_digits(t + 1, 4, &z))
+			zone = t[0] == '-' ? -z : z;
 	}
-	if (year < 1970 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
+	/* The one conversion of dates (mime.c): no 31 February here either. */
+	if (year < 1970 || mime_time(year, mon + 1, day, hh, mm, ss, zone,
+	    &r) != 0)
 		return 0;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon;
-	tm.tm_mday = day;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	tm.tm_sec = ss;
-	r = timegm(&tm);
-	return r == (time_t)-1 ? 0 : r - zone;
+	return r;
 }
 
 /* Hands the current message to the callback (if there is one) and ends it. */

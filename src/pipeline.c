@@ -81,14 +81,20 @@ pipeline_clear(struct pipeline *p)
 }
 
 void
-pipeline_free(struct pipeline *p)
+pipeline_drop(struct pipeline *p)
 {
-	if (p == NULL)
-		return;
 	if (p->pending > 0)
 		log_info("%s: %zu uncommitted entries dropped", p->source,
 		    p->pending);
 	pipeline_clear(p);
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	pipeline_drop(p);
 	free(p->source);
 	free(p);
 }
@@ -126,7 +132,7 @@ pipeline_first_seen(struct pipeline *p, const char *item)
 		log_warn("%s: %s: %s", p->source, item, err.msg);
 		t = 0;
 	}
-	return t != 0 ? t : time(NULL);
+	return t != 0 ? t : util_now();
 }
 
 void
@@ -163,33 +169,9 @@ invitation_version(const struct ical_file *f)
 }
 
 /*
- * Whether a message's invitations are the mailbox owner's own: read from
- * the owner's \Sent folder, or sent from the owner's address and found in
- * the owner's mailbox without a Received header (a copy the owner's
- * client filed, never a message that came in by SMTP).  Anybody can send
- * a message whose From names a salesperson: those are never counted.
- */
-static const struct salesperson *
-pipeline_invitations_owner(struct pipeline *p, const char *salesperson,
-    const struct mail_summary *m, bool sent_folder)
-{
-	const struct salesperson *owner;
-
-	owner = config_salesperson(p->cfg, salesperson);
-	if (owner == NULL || m->calendar_parts.n == 0)
-		return NULL;
-	if (sent_folder)
-		return owner;
-	if (m->from.n == 0 || m->received ||
-	    config_salesperson_by_email(p->cfg, m->from.v[0].addr) != owner)
-		return NULL;
-	return owner;
-}
-
-/*
  * Invitations a salesperson sent (text/calendar parts, METHOD REQUEST or
  * CANCEL) are appointments like those in a calendar, when they are the
- * mailbox owner's own (pipeline_invitations_owner).  The item is the
+ * mailbox owner's own (classify_owners_own).  The item is the
  * event's UID, so an update or a cancellation replaces what an earlier
  * message gave, and the newest version wins whatever order the messages
  * are read in.  The same UID seen through CalDAV gives the same signal
@@ -204,25 +186,26 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 	struct pipeline_item *it;
 	struct ical_file f;
 	struct err err = { 0 };
-	time_t now = util_now(), first_seen;
+	time_t from, to, first_seen;
 	char *key;
 	size_t i;
 
-	sp = pipeline_invitations_owner(p, salesperson, m, sent_folder);
-	if (sp == NULL) {
-		if (m->calendar_parts.n > 0)
-			log_debug("%s: invitation not the mailbox owner's own; "
-			    "not read", item);
+	if (m->calendar_parts.n == 0)
+		return;
+	if (!classify_owners_own(cfg, salesperson, m, sent_folder)) {
+		log_debug("%s: invitation not the mailbox owner's own; "
+		    "not read", item);
 		return;
 	}
+	sp = config_salesperson(cfg, salesperson);
+	event_window(util_now(), cfg->backfill_days, cfg->timezone, &from, &to);
 	for (i = 0; i < m->calendar_parts.n; i++) {
 		const char *part = m->calendar_parts.v[i];
 
 		memset(&f, 0, sizeof f);
 		err_clear(&err);
-		if (event_parse(part, strlen(part),
-		    now - (time_t)cfg->backfill_days * 86400, now + 365 * 86400,
-		    cfg->timezone, item, &f, &err) != 0 || f.nevents == 0) {
+		if (event_parse(part, strlen(part), from, to, cfg->timezone,
+		    item, &f, &err) != 0 || f.nevents == 0) {
 			if (f.nevents == 0 && err.msg[0] == '\0')
 				snprintf(err.msg, sizeof err.msg, "no event");
 			log_warn("%s: invitation: %s, skipped", item, err.msg);

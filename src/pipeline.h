@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The one path from a source to the store: extract -> classify -> store ->
- * project.  Sources (imap.c, caldav.c, ics.c, the importer) hand summaries
- * to a pipeline, which batches their signals and writes each batch with the
- * source's cursor in one transaction, then re-projects the accounts the
- * batch touched in the same transaction.  A crash at any moment loses
- * nothing and duplicates nothing.
+ * project.  Sources (the IMAP, CalDAV and ICS drivers, the importer) hand
+ * summaries to a pipeline, which batches their signals and writes each
+ * batch with the source's cursor in one transaction, then re-projects the
+ * accounts the batch touched in the same transaction.  A crash at any
+ * moment loses nothing and duplicates nothing.
  */
 #ifndef SC_PIPELINE_H
 #define SC_PIPELINE_H
@@ -46,6 +46,12 @@ void	pipeline_ical(struct pipeline *, const char *salesperson,
 
 /* The item is gone: on commit its signals and appointments are removed. */
 void	pipeline_remove(struct pipeline *, const char *item);
+
+/*
+ * Drops the pending batch (a collection failed half-way): what its
+ * source fetches again from its old cursors is not committed twice.
+ */
+void	pipeline_drop(struct pipeline *);
 
 /* Pending entries since the last commit. */
 size_t	pipeline_pending(const struct pipeline *);

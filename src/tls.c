@@ -16,9 +16,9 @@
 #include <gnutls/x509.h>
 
 #define LOG_TAG "tls"
-#include "imap-stream.h"
 #include "log.h"
 #include "tls.h"
+#include "util.h"
 
 #define TLS_MAX_CHAIN 16
 
@@ -38,7 +38,7 @@ tls_subject(gnutls_x509_crt_t crt, char *out, size_t outlen)
 	}
 	snprintf(raw, sizeof raw, "%.*s", (int)dn.size, (const char *)dn.data);
 	gnutls_free(dn.data);
-	imap_stream_safe(raw, out, outlen);
+	util_printable(raw, out, outlen);
 }
 
 int

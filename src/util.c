@@ -297,7 +297,7 @@ util_tz_preload(const char *tz)
 	if (z == NULL)
 		return -1;
 	/* Converting once makes libical expand the zone's changes now. */
-	util_day(time(NULL), tz, day, sizeof day);
+	util_day(util_now(), tz, day, sizeof day);
 	return 0;
 }
 
@@ -513,6 +513,35 @@ util_safe_fputs(const char *s, FILE *f)
 	} while (skip > 0);
 }
 
+char *
+util_printable(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0, run, skip;
+
+	if (outlen == 0)
+		return out;
+	for (;;) {
+		run = util_safe_run(in, &skip);
+		if (run > outlen - 1 - n) {
+			/* No room for all: cut where a character starts. */
+			run = outlen - 1 - n;
+			while (run > 0 &&
+			    ((unsigned char)in[run] & 0xc0) == 0x80)
+				run--;
+			skip = 0;
+		}
+		/* memmove: in and out may be one buffer, out never ahead. */
+		memmove(out + n, in, run);
+		n += run;
+		if (skip == 0 || n + 1 >= outlen)
+			break;
+		out[n++] = '?';
+		in += run + skip;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* The length of a URL scheme ending at s + n ("https" before "://"), or 0. */
 static size_t
 util_scheme_before(const char *start, const char *s)
@@ -658,4 +687,13 @@ util_now(void)
 	if (s != NULL && util_parse_time(s, "UTC", &t) == 0)
 		return t;
 	return time(NULL);
+}
+
+int64_t
+util_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -93,6 +93,16 @@ void	 util_safe_text(struct buf *b, const char *s);
 void	 util_safe_fputs(const char *s, FILE *f);
 
 /*
+ * Text from outside (a server's answer, a name a server gave) made one
+ * printable line for a log line, an error or a terminal: each control
+ * character (C0 with tab and line ends, DEL, C1) and each byte that is
+ * not part of valid UTF-8 becomes '?'; the rest, by the same rule as
+ * util_safe_text, stays.  out gets at most outlen - 1 bytes, cut where a
+ * character starts; in and out may be the same buffer.  Returns out.
+ */
+char	*util_printable(const char *in, char *out, size_t outlen);
+
+/*
  * Appends text to b with every URL in it (scheme://...) redacted: never
  * user:password@; with whole, also no path or query (an ICS feed's URL
  * is its password: "https://outlook.office365.com/...").
@@ -118,6 +128,12 @@ bool	 util_glob(const char *pattern, const char *s);
  * 8601) when set, for tests, demos and backtests; else the clock.
  */
 time_t	 util_now(void);
+
+/*
+ * Milliseconds of the monotonic clock: for deadlines and durations, which
+ * neither $SALESCYCLE_NOW nor a change of the system clock may move.
+ */
+int64_t	 util_monotonic_ms(void);
 
 /* 1990-01-01T00:00:00Z: no mail or calendar item we read is older. */
 #define UTIL_EARLIEST_TIME	631152000

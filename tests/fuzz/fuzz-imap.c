@@ -3,12 +3,13 @@
  * libFuzzer entry for what an IMAP server sends: any bytes as the whole
  * stream of one connection, read through the agent's transport
  * (imap-stream.c: the same lexer and bounds, before libetpan sees a
- * byte) into libetpan's parser, as imap.c uses it: the greeting, then the
- * answers to a UID FETCH (streamed to a handler that makes a summary and
- * finds the text and calendar parts, as imap.c does), a STATUS, a UID
+ * byte) into libetpan's parser, as the IMAP driver uses it: the greeting,
+ * then the answers to a UID FETCH (streamed to a handler that makes a
+ * summary and finds the text and calendar parts, as imap-sync.c does), a
+ * STATUS, a UID
  * SEARCH and a LIST (imap-list.c), each taking what the input has left,
  * until it ends or an answer leaves the connection unusable (as the agent
- * drops it then).  Results are freed as imap.c frees them (libetpan hands
+ * drops it then).  Results are freed as the driver frees them (libetpan hands
  * them over unevenly on errors), so a double free or leak shows up under
  * ASan.  test-imap replays tests/data/corpus/imap/ through this function
  * in make check.  Seeds: tests/data/corpus/imap/.
@@ -24,6 +25,7 @@
 #include <libetpan/libetpan.h>
 
 #include "imap.h"
+#include "imap-int.h"
 #include "imap-list.h"
 #include "imap-stream.h"
 #include "log.h"
@@ -34,7 +36,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 /* What fits a socketpair's buffer, written before anything is read. */
 #define FUZZ_IMAP_MAX	65536
 
-/* The message handler: a summary and the parts, as imap.c makes them. */
+/* The message handler: a summary and the parts, as imap-sync.c makes them. */
 static void
 fuzz_imap_message(struct mailimap_msg_att *att, void *arg)
 {
@@ -44,8 +46,8 @@ fuzz_imap_message(struct mailimap_msg_att *att, void *arg)
 	size_t			*n = arg;
 
 	(*n)++;
-	(void)imap_msg_text_part(att, &text);
-	(void)imap_msg_calendar_parts(att, cal, IMAP_MAX_CALENDARS);
+	(void)imap_summary_text_part(att, &text);
+	(void)imap_summary_calendar_parts(att, cal, IMAP_MAX_CALENDARS);
 	if (imap_summary(att, &sum, &uid) == 0)
 		mail_summary_free(&sum);
 }
@@ -68,33 +70,10 @@ fuzz_imap_entry(const struct imap_list_entry *e, void *arg)
 	*n += strlen(e->name);
 }
 
-/* The metadata FETCH of imap.c: UID, dates, envelope, structure, headers. */
-static struct mailimap_fetch_type *
-fuzz_imap_fetch_type(void)
-{
-	struct mailimap_fetch_type	*ft;
-	clist				*hl;
-
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	hl = clist_new();
-	clist_append(hl, strdup("LIST-ID"));
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_internaldate());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_envelope());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_bodystructure());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_body_peek_section(
-	    mailimap_section_new_header_fields(mailimap_header_list_new(hl))));
-	return ft;
-}
 
 /*
- * Whether the connection is still good for another command, as imap.c
- * decides (imap_fatal_error): never after the stream failed, and never
+ * Whether the connection is still good for another command, as the driver
+ * decides (imap_conn_fatal_error): never after the stream failed, and never
  * after an answer libetpan could not parse, which leaves it out of step
  * with the stream (the agent drops the connection then).
  */
@@ -107,7 +86,7 @@ fuzz_imap_alive(mailimap *imap, int r)
 	    r != MAILIMAP_ERROR_BAD_STATE;
 }
 
-/* Reads the commands' answers from the stream, as imap.c does. */
+/* Reads the commands' answers from the stream, as the driver does. */
 static void
 fuzz_imap_session(mailimap *imap)
 {
@@ -128,8 +107,8 @@ fuzz_imap_session(mailimap *imap)
 	imap_stream_keep(imap->imap_stream, IMAP_KEEP_NO_FETCH);
 	mailimap_set_msg_att_handler(imap, fuzz_imap_message, &n);
 	mailimap_set_progress_callback(imap, NULL, fuzz_imap_progress, NULL);
-	set = imap_uid_set(uids, 3);
-	ft = fuzz_imap_fetch_type();
+	set = imap_sync_uid_set(uids, 3);
+	ft = imap_summary_fetch_type(true);
 	r = mailimap_uid_fetch(imap, set, ft, &res);
 	/* The list is ours only on success (libetpan freed it on a NO). */
 	if (r == MAILIMAP_NO_ERROR && res != NULL)

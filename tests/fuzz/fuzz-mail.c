@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer entry for mail_parse: any bytes as one RFC 5322 message.  Each
- * string of a parsed summary is read once, so that a field left pointing
- * into freed or unterminated memory shows up under ASan.  Warnings are
- * not printed.  Seeds: tests/data/mail/.
+ * libFuzzer entry for mail_parse: any bytes as one RFC 5322 message, and
+ * the same bytes as the header fields an IMAP server returns
+ * (mail_apply_header).  Each string of a summary is read once, so that a
+ * field left pointing into freed or unterminated memory shows up under
+ * ASan.  Warnings are not printed.  Seeds: tests/data/mail/.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -37,16 +38,13 @@ fuzz_mail_addrs(const struct mail_addr_list *l)
 	return sum;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Reads every string of a summary once and frees it. */
+static void
+fuzz_mail_read(struct mail_summary *sp)
 {
-	struct mail_summary	s;
-	struct err		err;
+	struct mail_summary	s = *sp;
 	volatile size_t		sum;
 
-	log_level = LOG_LVL_ERROR;
-	if (mail_parse((const char *)data, size, &s, &err) != 0)
-		return 0;
 	sum = strlen(s.subject) +
 	    (s.message_id != NULL ? strlen(s.message_id) : 0) +
 	    (s.in_reply_to != NULL ? strlen(s.in_reply_to) : 0) +
@@ -57,6 +55,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    fuzz_mail_strlist(&s.calendar_parts) +
 	    fuzz_mail_strlist(&s.calendar_sections);
 	(void)sum;
-	mail_summary_free(&s);
+	mail_summary_free(sp);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mail_summary	s;
+	struct err		err;
+
+	log_level = LOG_LVL_ERROR;
+	memset(&s, 0, sizeof s);
+	mail_apply_header(&s, (const char *)data, size);
+	fuzz_mail_read(&s);
+	if (mail_parse((const char *)data, size, &s, &err) == 0)
+		fuzz_mail_read(&s);
 	return 0;
 }

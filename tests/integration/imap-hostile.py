@@ -237,14 +237,14 @@ class Session:
         if sc == "deep-body" and uid == 3:
             body = ('(' * 20000 + '"TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)' +
                     ' "MIXED")' * 19999)
-        hdr = "\r\n"
+        hdr = ("Date: Mon, 5 Oct 2026 09:30:00 +0200\r\n"
+               "Subject: Vraag %d\r\nFrom: Jan <jan@acme.nl>\r\n"
+               "To: anna@brightline.nl\r\nMessage-ID: <m%d@acme.nl>\r\n"
+               "\r\n" % (uid, uid))
         return ('* %d FETCH (UID %d INTERNALDATE "05-Oct-2026 10:00:00 +0200" '
-                'ENVELOPE ("Mon, 5 Oct 2026 09:30:00 +0200" "Vraag %d" '
-                '(("Jan" NIL "jan" "acme.nl")) (("Jan" NIL "jan" "acme.nl")) '
-                '(("Jan" NIL "jan" "acme.nl")) ((NIL NIL "anna" "brightline.nl")) '
-                'NIL NIL NIL "<m%d@acme.nl>") BODYSTRUCTURE %s '
-                'BODY[HEADER.FIELDS (LIST-ID)] {%d}\r\n%s)\r\n'
-                % (seq, uid, uid, uid, body, len(hdr), hdr))
+                'BODYSTRUCTURE %s BODY[HEADER.FIELDS (DATE SUBJECT FROM TO '
+                'MESSAGE-ID)] {%d}\r\n%s)\r\n'
+                % (seq, uid, body, len(hdr), hdr))
 
     def cmd_UID_FETCH(self, tag, rest):
         sc = self.srv.scenario

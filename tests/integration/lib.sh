@@ -33,6 +33,14 @@ skip() {
 	exit 77
 }
 
+# Skips the test when the build has no test hooks (SALESCYCLE_TEST_*):
+# they exist only when configured with --enable-test-hooks, as the test
+# suite's build is (contrib/bootstrap.sh check).  need_test_hooks HOOK...
+need_test_hooks() {
+	grep -q '^#define SC_TEST_HOOKS 1' "$top_builddir/autoconf.h" 2>/dev/null ||
+		skip "this build has no test hooks ($*): configure --enable-test-hooks"
+}
+
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1

@@ -170,3 +170,15 @@ test_utf8_valid(const char *s)
 	}
 	return 1;
 }
+
+void
+test_assert_str(char *got, const char *want)
+{
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}

@@ -32,6 +32,9 @@ long long	 test_query_int(struct store *, const char *sql, const char *arg);
  */
 int		 test_utf8_valid(const char *s);
 
+/* Asserts that got is NULL when want is, else the string want; frees got. */
+void		 test_assert_str(char *got, const char *want);
+
 /* Every row of a query, one "a|b|NULL" line per row; caller frees. */
 char		*test_dump(struct store *, const char *sql);
 

@@ -1024,12 +1024,61 @@ test_classify_ical_window(void **state)
 	free_event(&f);
 }
 
+/*
+ * The one direction rule: \Sent, a salesperson or an internal sender is
+ * outbound, an external sender inbound, anything else none; and which
+ * outbound mail is the mailbox owner's own (its invitations count).
+ */
+static void
+test_classify_direction(void **state)
+{
+	static const struct {
+		const char	*from;		/* NULL: no From */
+		bool		 sent, received;
+		enum direction	 dir;
+		bool		 own;		/* anna's own */
+	} rows[] = {
+		{ "jan@acme.nl", false, true, DIR_INBOUND, false },
+		{ "jan@acme.nl", true, true, DIR_OUTBOUND, true },
+		{ "anna@brightline.nl", false, false, DIR_OUTBOUND, true },
+		{ "anna@brightline.nl", false, true, DIR_OUTBOUND, false },
+		{ "bram@brightline.nl", false, false, DIR_OUTBOUND, false },
+		{ "bram@brightline.nl", true, true, DIR_OUTBOUND, true },
+		{ "receptie@brightline.nl", false, false, DIR_OUTBOUND, false },
+		{ "piet@leverancier.nl", false, true, DIR_NONE, false },
+		{ "not an address", false, false, DIR_NONE, false },
+		{ NULL, false, false, DIR_NONE, false },
+		{ NULL, true, false, DIR_OUTBOUND, true },
+	};
+	struct mail_summary m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(&m, 0, sizeof m);
+		if (rows[i].from != NULL)
+			addr_add(&m.from, rows[i].from);
+		m.received = rows[i].received;
+		if (classify_direction(&cfg, &m, rows[i].sent) != rows[i].dir)
+			fail_msg("row %zu: direction %s", i, direction_name(
+			    classify_direction(&cfg, &m, rows[i].sent)));
+		if (classify_owners_own(&cfg, "anna", &m, rows[i].sent) !=
+		    rows[i].own)
+			fail_msg("row %zu: own %d", i, !rows[i].own);
+		/* A salesperson who does not exist owns nothing. */
+		assert_false(classify_owners_own(&cfg, "nobody", &m,
+		    rows[i].sent));
+		addr_clear(&m.from);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_default_rules),
 		cmocka_unit_test(test_classify_strip_prefixes),
+		cmocka_unit_test(test_classify_direction),
 		cmocka_unit_test(test_classify_mail_rules),
 		cmocka_unit_test(test_classify_mail_phrases),
 		cmocka_unit_test(test_classify_mail_store_subjects_off),

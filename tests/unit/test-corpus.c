@@ -77,24 +77,35 @@ corpus_check_addrs(const char *name, const struct mail_addr_list *l)
 			fail_msg("%s: address %zu without addr", name, i);
 }
 
+/* Checks a summary's strings and frees it. */
+static void
+corpus_check_summary(const char *name, struct mail_summary *s)
+{
+	if (s->subject == NULL)
+		fail_msg("%s: read without a subject string", name);
+	corpus_check_addrs(name, &s->from);
+	corpus_check_addrs(name, &s->to);
+	corpus_check_addrs(name, &s->cc);
+	mail_summary_free(s);
+}
+
 static void
 corpus_mail(const char *name, const char *buf, size_t len)
 {
 	struct mail_summary s;
 	struct err err;
 
+	/* The same bytes as header fields from an IMAP server. */
+	memset(&s, 0, sizeof s);
+	mail_apply_header(&s, buf, len);
+	corpus_check_summary(name, &s);
 	if (mail_parse(buf, len, &s, &err) != 0) {
 		if (err.cls != ERR_DATA || err.msg[0] == '\0')
 			fail_msg("%s: failed with class %d '%s'", name, err.cls,
 			    err.msg);
 		return;
 	}
-	if (s.subject == NULL)
-		fail_msg("%s: parsed without a subject string", name);
-	corpus_check_addrs(name, &s.from);
-	corpus_check_addrs(name, &s.to);
-	corpus_check_addrs(name, &s.cc);
-	mail_summary_free(&s);
+	corpus_check_summary(name, &s);
 }
 
 static void

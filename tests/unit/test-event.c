@@ -23,6 +23,7 @@
 #include "event.h"
 #include "helpers.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* 2026-01-01T00:00:00Z: 20454 days (56 years, 14 leap days). */
@@ -1201,11 +1202,50 @@ test_event_implausible_stamps(void **state)
 	}
 }
 
+/*
+ * The one recurrence window: whole days in the zone, from backfill_days
+ * before today to the end of the day a year after today, whatever the
+ * time of day of now.
+ */
+static void
+test_event_window(void **state)
+{
+	static const struct {
+		const char	*now, *tz;
+		int		 backfill;
+		const char	*from, *to;
+	} rows[] = {
+		{ "2026-11-21T12:00:00Z", "Europe/Amsterdam", 365,
+		  "2025-11-20T23:00:00Z", "2027-11-21T23:00:00Z" },
+		{ "2026-11-21T23:30:00Z", "Europe/Amsterdam", 365,
+		  "2025-11-21T23:00:00Z", "2027-11-22T23:00:00Z" },
+		{ "2026-07-01T00:00:00Z", "UTC", 0,
+		  "2026-07-01T00:00:00Z", "2027-07-02T00:00:00Z" },
+		{ "2026-03-29T12:00:00Z", "Europe/Amsterdam", 30,
+		  "2026-02-26T23:00:00Z", "2027-03-29T22:00:00Z" },
+	};
+	time_t now, from, to;
+	char f[32], t[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		assert_int_equal(util_tz_preload(rows[i].tz), 0);
+		assert_int_equal(util_parse_time(rows[i].now, "UTC", &now), 0);
+		event_window(now, rows[i].backfill, rows[i].tz, &from, &to);
+		util_format_utc(from, f, sizeof f);
+		util_format_utc(to, t, sizeof t);
+		if (strcmp(f, rows[i].from) != 0 || strcmp(t, rows[i].to) != 0)
+			fail_msg("row %zu: %s to %s", i, f, t);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_fixtures),
+		cmocka_unit_test(test_event_window),
 		cmocka_unit_test(test_event_fields),
 		cmocka_unit_test(test_event_all_day),
 		cmocka_unit_test(test_event_status),

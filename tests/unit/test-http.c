@@ -201,34 +201,6 @@ test_http_status_error(void **state)
 	    "Kapot ?[2J?]0;pwned? ?31m ?? rood");
 }
 
-/* Controls, C1 and what is not UTF-8 become '?'; other UTF-8 stays. */
-static void
-test_http_clean_text(void **state)
-{
-	static const struct {
-		const char	*in, *want;
-	} rows[] = {
-		{ "plain text", "plain text" },
-		{ "line\nfeed\ttab\rcr\x7f", "line?feed?tab?cr?" },
-		{ "\x1b[2J\x1b]0;t\x07", "?[2J?]0;t?" },
-		{ "csi \xc2\x9b" "31m nel \xc2\x85", "csi ?31m nel ?" },
-		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x85", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x85" },
-		{ "nbsp \xc2\xa0", "nbsp \xc2\xa0" },
-		{ "bad \xff\xc0\x80 \xe2\x82", "bad ??? ??" },
-		{ "overlong \xe0\x80\xaf surrogate \xed\xa0\x80", "overlong ??? surrogate ???" },
-		{ "cut \xf0\x9f\x93", "cut ???" },
-	};
-	char buf[128];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		snprintf(buf, sizeof buf, "%s", rows[i].in);
-		if (strcmp(http_clean_text(buf), rows[i].want) != 0)
-			fail_msg("row %zu: got \"%s\"", i, buf);
-	}
-}
-
 /* A sink that counts what it gets and keeps the first bytes. */
 struct sink {
 	size_t	total;
@@ -427,7 +399,6 @@ main(void)
 		cmocka_unit_test(test_http_url_path),
 		cmocka_unit_test(test_http_status_error),
 		cmocka_unit_test(test_http_error_hint),
-		cmocka_unit_test(test_http_clean_text),
 		cmocka_unit_test(test_http_decoder),
 	};
 

@@ -7,8 +7,8 @@
 # a header that happens to look like a tagged reply cannot end it early).
 #
 #	raw-imap.py fetch PORT USER PASSWORD MAILBOX FIELD...
-#		LOGIN, EXAMINE, UID FETCH 1:* (UID INTERNALDATE ENVELOPE
-#		BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (FIELD...)]), LOGOUT;
+#		LOGIN, EXAMINE, UID FETCH 1:* (UID INTERNALDATE BODYSTRUCTURE
+#		BODY.PEEK[HEADER.FIELDS (FIELD...)]), LOGOUT;
 #		prints "SECONDS BYTES MESSAGES".
 #	raw-imap.py status PORT PASSWORD PARALLEL FOLDERS USER...
 #		per user, PARALLEL at a time: LOGIN, one STATUS (UIDVALIDITY
@@ -90,7 +90,7 @@ def fetch(port, user, password, mailbox, fields):
     c = Conn(port)
     c.cmd("LOGIN %s %s" % (quote(user), quote(password)))
     c.cmd("EXAMINE %s" % quote(mailbox))
-    c.cmd("UID FETCH 1:* (UID INTERNALDATE ENVELOPE BODYSTRUCTURE "
+    c.cmd("UID FETCH 1:* (UID INTERNALDATE BODYSTRUCTURE "
           "BODY.PEEK[HEADER.FIELDS (%s)])" % " ".join(fields))
     messages = c.untagged
     c.close()

@@ -7,7 +7,7 @@
 # headers and MIME, 30% with attachments), warms Dovecot's cache with one
 # full metadata fetch, and reports, in one run:
 #   - the floor: LOGIN, EXAMINE and the UID FETCH 1:* of the items that
-#     src/imap.c asks for (fields from MAIL_EXTRA_HEADERS in src/mail.h),
+#     the IMAP driver asks for (fields from MAIL_HEADERS in src/mail.h),
 #     sent raw over a socket, the answer read and discarded;
 #   - salescycled --once from an empty store: wall time, peak RSS, CPU;
 #   - mbsync (isync) pulling the same INBOX into a local Maildir, with its
@@ -47,10 +47,10 @@ if ! command -v mbsync >/dev/null 2>&1; then
 	apt-get install -y -q isync >/dev/null || fail "cannot install isync"
 fi
 
-# The header fields imap.c fetches, from the one list both share.
-fields=$(sed -n '/#define MAIL_EXTRA_HEADERS/,/^$/p' "$top_srcdir/src/mail.h" |
+# The header fields the IMAP driver fetches, from the one list both share.
+fields=$(sed -n '/#define MAIL_HEADERS/,/^$/p' "$top_srcdir/src/mail.h" |
     grep -o '"[A-Za-z0-9-]*"' | tr -d '"' | tr '\n' ' ')
-[ -n "$fields" ] || fail "no MAIL_EXTRA_HEADERS in src/mail.h"
+[ -n "$fields" ] || fail "no MAIL_HEADERS in src/mail.h"
 
 # Runs a command under measure.py; sets wall, rss (KB), cpu (user+sys).
 measure() {

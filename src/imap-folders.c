@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Discovery: which folders to poll.  INBOX and the \Sent special-use
+ * folder (RFC 6154, or Gmail's XLIST), or the configured ones in the
+ * server's spelling (its delimiter, under the INBOX prefix, in modified
+ * UTF-7).  Roles come from flags only, never from localised names.  LIST
+ * is read line by line (imap-list.c) into a hash set: linear in the
+ * number of folders, names compared exactly but for INBOX, at most
+ * IMAP_MAX_FOLDERS of them.  The resolved list is kept in the store as
+ * rows (source_cache_save), so that an idle poll of a new process sends
+ * no LIST until it is IMAP_RELIST_SECS old or a folder of it is gone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libetpan/libetpan.h>
+
+#define LOG_TAG "imap"
+#include "imap-int.h"
+#include "imap-list.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* Folders, and bytes of their names, a LIST may give (some 40 MB at most). */
+#define IMAP_MAX_FOLDERS	200000
+#define IMAP_MAX_FOLDER_BYTES	(16 * 1024 * 1024)
+/* Folder names listed in a doctor's hint. */
+#define IMAP_HINT_FOLDERS	12
+
+/* Whether a list holds a mailbox name (exactly, but for INBOX). */
+static bool
+imap_folders_has(const struct strlist *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (imap_list_same(l->v[i], name))
+			return true;
+	return false;
+}
+
+/* The server's name for a configured folder, trying its delimiter and INBOX prefix. */
+static const char *
+imap_folders_find(const struct imap_nameset *names, const char *want,
+    char delim)
+{
+	char		*alt, *cand[3];
+	size_t		 j;
+	const char	*found = NULL;
+
+	cand[0] = xstrdup(want);
+	cand[1] = xstrdup(want);
+	if (delim != '\0')
+		for (alt = cand[1]; *alt != '\0'; alt++)
+			if (*alt == '/')
+				*alt = delim;
+	cand[2] = delim != '\0' ? xasprintf("INBOX%c%s", delim, cand[1]) :
+	    xstrdup(want);
+	for (j = 0; j < 3 && found == NULL; j++)
+		found = imap_nameset_get(names, cand[j]);
+	for (j = 0; j < 3; j++)
+		free(cand[j]);
+	return found;
+}
+
+/* What a LIST or XLIST answer gives discovery. */
+struct imap_folders_listing {
+	struct imap_nameset	 names;		/* selectable mailboxes */
+	size_t			 bytes;		/* of their names */
+	bool			 full;		/* IMAP_MAX_FOLDERS reached */
+	char			 delim;		/* the first one given */
+	char			*sent;		/* owned: the first \Sent one */
+};
+
+/* Takes one LIST or XLIST entry: a selectable name, delimiter, \Sent. */
+static void
+imap_folders_listing_add(const struct imap_list_entry *e, void *arg)
+{
+	struct imap_folders_listing	*l = arg;
+
+	if (l->delim == '\0')
+		l->delim = e->delim;
+	if (e->noselect || l->full)
+		return;
+	if (l->names.names.n >= IMAP_MAX_FOLDERS ||
+	    l->bytes + strlen(e->name) > IMAP_MAX_FOLDER_BYTES) {
+		l->full = true;
+		return;
+	}
+	if (imap_nameset_add(&l->names, e->name))
+		l->bytes += strlen(e->name);
+	if (e->sent && l->sent == NULL)
+		l->sent = xstrdup(e->name);
+}
+
+/*
+ * Sends LIST or XLIST and adds its answer to l.  Returns 0, or -1 with
+ * err and the connection dropped when it broke; a NO or BAD is only
+ * logged, in *refused.
+ */
+static int
+imap_folders_listing_run(struct imap_session *s, const char *cmd,
+    struct imap_folders_listing *l, bool *refused, struct err *err)
+{
+	char	text[512], safe[512];
+	size_t	bad = 0;
+	int	r;
+
+	*refused = false;
+	r = imap_list_run(s->imap, cmd, imap_folders_listing_add, l, &bad, text,
+	    sizeof text);
+	if (bad > 0)
+		imap_log(LOG_LVL_WARN, s, "%s: %zu folder names skipped "
+		    "(malformed, or holding control characters)", cmd, bad);
+	if (r == MAILIMAP_NO_ERROR && l->full)
+		return err_set(err, ERR_TEMP, "%s: %s: more than %d folders, or "
+		    "%d MiB of folder names; not read", s->url.host, cmd,
+		    IMAP_MAX_FOLDERS, IMAP_MAX_FOLDER_BYTES >> 20);
+	if (r == MAILIMAP_NO_ERROR)
+		return 0;
+	if (r == MAILIMAP_ERROR_LIST || r == MAILIMAP_ERROR_PROTOCOL) {
+		*refused = true;
+		err_set(err, ERR_WAIT, "%s: %s refused: %s", s->url.host, cmd,
+		    util_printable(text, safe, sizeof safe));
+		return 0;
+	}
+	return imap_conn_fail(s, r, cmd, err);
+}
+
+/* The first folder names of a list, for a doctor's hint. */
+static void
+imap_folders_text(const struct strlist *names, char *out, size_t len)
+{
+	size_t	i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < names->n && i < IMAP_HINT_FOLDERS && n + 1 < len; i++) {
+		snprintf(out + n, len - n, "%s%s", i > 0 ? ", " : "",
+		    names->v[i]);
+		n = strlen(out);
+	}
+	if (names->n > IMAP_HINT_FOLDERS && n + 1 < len)
+		snprintf(out + n, len - n, " and %zu more",
+		    names->n - IMAP_HINT_FOLDERS);
+}
+
+/*
+ * Resolves the folders to poll: INBOX and the \Sent special-use folder
+ * (RFC 6154, or Gmail's XLIST), or the configured ones in the server's
+ * spelling.  Roles come from flags only, never from localised names.
+ * LIST is read line by line into a hash set (imap-list.c): linear in the
+ * number of folders, names compared exactly but for INBOX, and at most
+ * IMAP_MAX_FOLDERS of them.
+ */
+int
+imap_folders_list(struct imap_session *s, const struct source *src,
+    struct err *err)
+{
+	struct imap_folders_listing	 l;
+	struct imap_nameset	*names = &l.names;
+	char			 delim, *sent, *enc, all[1024];
+	const char		*found, *how = "SPECIAL-USE";
+	size_t			 i;
+	bool			 refused;
+
+	memset(&l, 0, sizeof l);
+	if (imap_folders_listing_run(s, "LIST", &l, &refused, err) != 0
+	    || refused) {
+		source_note(&s->rep, false, "%s", err->msg);
+		if (!refused)
+			goto fail;
+		/* A list refused is a server in trouble: try again later. */
+		err->cls = ERR_TEMP;
+		goto fail;
+	}
+	if (l.sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
+		how = "XLIST";
+		if (imap_folders_listing_run(s, "XLIST", &l, &refused,
+		    err) != 0) {
+			source_note(&s->rep, false, "%s", err->msg);
+			goto fail;
+		}
+		err_clear(err);
+	}
+	delim = l.delim;
+	sent = l.sent;
+	imap_folders_text(&names->names, all, sizeof all);
+	source_note(&s->rep, true, "LIST: %zu folders (delimiter %c): %s",
+	    names->names.n, delim != '\0' ? delim : '-', all);
+
+	strlist_clear(&s->folders);
+	strlist_clear(&s->missing);
+	s->sent = -1;
+	if (src->folders.n == 0) {
+		strlist_add(&s->folders, "INBOX");
+		if (sent != NULL && strcasecmp(sent, "INBOX") != 0) {
+			s->sent = (long)s->folders.n;
+			strlist_add(&s->folders, sent);
+			source_note(&s->rep, true, "\\Sent folder: %s (by %s)",
+			    sent, how);
+		} else {
+			imap_log(LOG_LVL_INFO, s, "no \\Sent special-use folder; "
+			    "polling INBOX only (set folders = to choose)");
+			source_note(&s->rep, false, "no \\Sent special-use "
+			    "folder: only INBOX is read, so no offer is seen; "
+			    "set folders = INBOX, <the folder sent mail goes "
+			    "to>");
+		}
+	}
+	for (i = 0; i < src->folders.n; i++) {
+		enc = imap_url_mailbox(src->folders.v[i]);
+		found = imap_folders_find(names, enc != NULL ? enc :
+		    src->folders.v[i], delim);
+		free(enc);
+		if (found == NULL) {
+			log_msg(LOG_LVL_WARN, s->tag, "%s: no such folder on %s",
+			    src->folders.v[i], s->url.host);
+			source_note(&s->rep, false, "%s: no such folder on %s; "
+			    "fix folders = (the server has: %s)",
+			    src->folders.v[i], s->url.host, all);
+			strlist_add(&s->missing, src->folders.v[i]);
+			continue;
+		}
+		source_note(&s->rep, true, "%s: found%s%s", src->folders.v[i],
+		    strcmp(found, src->folders.v[i]) != 0 ? " as " : "",
+		    strcmp(found, src->folders.v[i]) != 0 ? found : "");
+		if (imap_folders_has(&s->folders, found))
+			continue;
+		if (sent != NULL && imap_list_same(found, sent))
+			s->sent = (long)s->folders.n;
+		strlist_add(&s->folders, found);
+	}
+	free(sent);
+	imap_nameset_clear(names);
+	s->listed = util_now();
+	return 0;
+fail:
+	free(l.sent);
+	imap_nameset_clear(names);
+	return -1;
+}
+
+/* The fields of a folder in the kept list: its name and its role. */
+static const char *const imap_folders_cache_fields[] = { "name", "role" };
+
+/*
+ * What a kept folder list was made for: the server, the user and the
+ * configured folders, so that changing any of them lists again.  Caller
+ * frees.
+ */
+static char *
+imap_folders_cache_key(const struct source *src)
+{
+	struct buf	b = { NULL, 0, 0 };
+	size_t		i;
+
+	buf_printf(&b, "%s\t%s", src->url, src->user != NULL ? src->user : "");
+	for (i = 0; i < src->folders.n; i++)
+		buf_printf(&b, "\t%s", src->folders.v[i]);
+	return b.data;
+}
+
+/*
+ * Takes the folders of a kept list: names as clean as LIST gives them
+ * (imap-list.c), roles "sent" (one at most) or "folder".  -1 if any is
+ * not; the session's list is then empty.
+ */
+static int
+imap_folders_cache_take(struct imap_session *s, const struct source_cache *c)
+{
+	const char	*name, *role;
+	char		 safe[IMAP_LIST_NAME_MAX];
+	size_t		 i, n = source_cache_count(c);
+
+	strlist_clear(&s->folders);
+	s->sent = -1;
+	for (i = 0; i < n; i++) {
+		name = c->values.v[2 * i];
+		role = c->values.v[2 * i + 1];
+		if (*name == '\0' || strcmp(util_printable(name, safe,
+		    sizeof safe), name) != 0)
+			goto bad;
+		if (strcmp(role, "sent") == 0 && s->sent < 0)
+			s->sent = (long)i;
+		else if (strcmp(role, "folder") != 0)
+			goto bad;
+		strlist_add(&s->folders, name);
+	}
+	return n > 0 ? 0 : -1;
+bad:
+	strlist_clear(&s->folders);
+	s->sent = -1;
+	return -1;
+}
+
+/*
+ * Takes the folder list from the store when it was made less than
+ * IMAP_RELIST_SECS ago for this configuration: an idle poll of a new
+ * process (salescycled --once) then sends no LIST.
+ */
+void
+imap_folders_load(struct imap_session *s, const struct source *src,
+    struct store *st)
+{
+	struct source_cache	 c = { imap_folders_cache_fields, 2,
+				     { NULL, 0, 0 }, 0 };
+	char			*key = imap_folders_cache_key(src);
+
+	if (source_cache_load(st, src, key, IMAP_RELIST_SECS, IMAP_MAX_FOLDERS,
+	    &c) == 0 && imap_folders_cache_take(s, &c) == 0) {
+		strlist_clear(&s->missing);
+		s->listed = c.when;
+		imap_log(LOG_LVL_DEBUG, s, "%zu folders from the list of %lld",
+		    s->folders.n, (long long)c.when);
+	}
+	strlist_clear(&c.values);
+	free(key);
+}
+
+/*
+ * Keeps the folder list in the store; a list that lacks a configured
+ * folder is not kept (the one kept is dropped), so that the next poll
+ * looks again.
+ */
+void
+imap_folders_save(struct imap_session *s, const struct source *src,
+    struct store *st)
+{
+	struct source_cache	 c = { imap_folders_cache_fields, 2,
+				     { NULL, 0, 0 }, s->listed };
+	char			*key;
+	size_t			 i;
+
+	if (s->missing.n > 0) {
+		source_cache_drop(st, src);
+		return;
+	}
+	for (i = 0; i < s->folders.n; i++) {
+		strlist_add(&c.values, s->folders.v[i]);
+		strlist_add(&c.values, (long)i == s->sent ? "sent" : "folder");
+	}
+	key = imap_folders_cache_key(src);
+	source_cache_save(st, src, key, &c);
+	strlist_clear(&c.values);
+	free(key);
+}

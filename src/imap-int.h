@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of the IMAP driver share and nobody else uses: the
+ * session a driver keeps between polls, its log macro and the calls
+ * from one file of the driver into another.  The files, one concern
+ * each:
+ *
+ *	imap.c		the driver table, poll and close
+ *	imap-conn.c	connection, TLS, capabilities, login (the transport
+ *			under it: imap-stream.c, tls.c)
+ *	imap-folders.c	discovery: LIST (read by imap-list.c), roles, the
+ *			configured folders, and the list kept in the store
+ *	imap-sync.c	the sync engine: STATUS, EXAMINE, UID SEARCH, the
+ *			FETCHes in batches, cursors, retries
+ *	imap-summary.c	a FETCH response made a mail summary
+ *	imap-url.c	imap:// URLs and mailbox names in modified UTF-7
+ *	imap-doctor.c	doctor's check, DNS included
+ */
+#ifndef SC_IMAP_INT_H
+#define SC_IMAP_INT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <libetpan/libetpan.h>
+
+#include "config.h"
+#include "err.h"
+#include "imap.h"
+#include "log.h"
+#include "pipeline.h"
+#include "source.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* Bytes of a text part fetched for its hashtags (BODY.PEEK[n]<0.4096>). */
+#define IMAP_TEXT_MAX		4096
+
+/* Log with the session's tag ("imap[anna]"); the level is checked first. */
+#define imap_log(lvl, s, ...) do {					\
+	if (log_level >= (lvl))						\
+		log_msg((lvl), (s)->tag, __VA_ARGS__);			\
+} while (0)
+
+/* What a driver keeps between polls of one source. */
+struct imap_session {
+	mailimap	*imap;		/* owned; NULL while disconnected */
+	char		*tag;		/* owned: "imap[anna]" */
+	struct imap_url	 url;
+	bool		 in_auth;	/* the logger redacts what is sent */
+	bool		 lost;		/* the connection broke in this poll */
+	bool		 condstore;
+	struct strlist	 folders;	/* mailbox names to poll, server spelling */
+	long		 sent;		/* index of the \Sent folder in folders, -1 */
+	struct strlist	 missing;	/* configured folders the server lacks */
+	time_t		 listed;	/* when folders were resolved */
+	volatile sig_atomic_t *stop;	/* borrowed for a poll; may be NULL */
+	int64_t		 session_end;	/* the poll's deadline, in ms */
+	int		 session_secs;	/* and how long it was given */
+	struct source_report rep;	/* doctor's; say NULL while polling */
+	const struct config *cfg;	/* borrowed for a poll */
+	const struct source *src;	/* borrowed for a poll */
+	struct store	*store;		/* borrowed for a poll */
+};
+
+/* imap-conn.c */
+
+/*
+ * A new session for src, not connected yet; NULL with err (ERR_FINAL)
+ * when its url is bad.  Free with imap_conn_free.
+ */
+struct imap_session *imap_conn_new(const struct source *, struct err *);
+
+/* Logs out and frees a session; NULL is ignored. */
+void	imap_conn_free(struct imap_session *);
+
+/*
+ * Arms the session for a poll or a check: the stop flag (may be NULL) and
+ * its deadline, for the connection kept and those opened.
+ */
+void	imap_conn_arm(struct imap_session *, const struct source *,
+	    volatile sig_atomic_t *stop);
+
+/*
+ * Connects, verifies TLS before anything else is sent and logs in; -1
+ * with err (and a doctor's finding) otherwise, disconnected.
+ */
+int	imap_conn_open(struct imap_session *, const struct source *,
+	    struct err *);
+
+/* Drops the connection; LOGOUT only when polite (the connection works). */
+void	imap_conn_close(struct imap_session *, bool polite);
+
+/*
+ * Fills err for a failed command (r: libetpan's code; what: the command);
+ * a broken connection is dropped (never reused after a parse error),
+ * s->lost set and the error graded ERR_TEMP.  Returns -1.
+ */
+int	imap_conn_fail(struct imap_session *, int r, const char *what,
+	    struct err *);
+
+/* The server's text for the last tagged response, made safe to show. */
+const char *imap_conn_response(const struct imap_session *, char *out,
+	    size_t len);
+
+/*
+ * Streams FETCH responses to h (NULL: collect them as libetpan does) and
+ * tells the transport, whose bounds count a streamed FETCH as freed once
+ * handled.
+ */
+void	imap_conn_stream_to(struct imap_session *, mailimap_msg_att_handler *h,
+	    void *arg);
+
+/*
+ * Whether a failed command's answer was at fault rather than the
+ * connection (unparsable, or beyond a bound of the transport); why gets
+ * which.
+ */
+bool	imap_conn_bad_answer(struct imap_session *, int r, char *why,
+	    size_t len);
+
+/* imap-folders.c */
+
+/*
+ * Resolves the folders to poll into s->folders (with s->sent, s->missing
+ * and s->listed); -1 with err and a doctor's finding when LIST fails.
+ */
+int	imap_folders_list(struct imap_session *, const struct source *,
+	    struct err *);
+
+/* Takes the folder list kept in the store, if fresh (s->listed then set). */
+void	imap_folders_load(struct imap_session *, const struct source *,
+	    struct store *);
+
+/* Keeps the folder list in the store, or forgets it when one is missing. */
+void	imap_folders_save(struct imap_session *, const struct source *,
+	    struct store *);
+
+/* imap-summary.c */
+
+/*
+ * The FETCH items of the metadata: UID, INTERNALDATE, BODYSTRUCTURE and
+ * BODY.PEEK of MAIL_HEADERS, and with probe the first byte of the
+ * Received fields.  Caller frees with mailimap_fetch_type_free().
+ */
+struct mailimap_fetch_type *imap_summary_fetch_type(bool probe);
+
+/* BODY.PEEK[section]<0.max>: a part's first max bytes, never setting \Seen. */
+struct mailimap_fetch_att *imap_summary_section_att(const char *section,
+	    uint32_t max);
+
+/* The part number of a BODY[section] answer ("1.2"); "" for any other. */
+void	imap_summary_answer_section(const struct mailimap_section *,
+	    char *out, size_t len);
+
+/* imap-sync.c */
+
+/* One poll of the folders, on the session's connection (source_sync). */
+int	imap_sync_poll(struct imap_session *, const struct config *,
+	    const struct source *, struct store *, volatile sig_atomic_t *stop,
+	    struct err *);
+
+/* STATUS of a folder: what the server sent of the counts; -1 with err. */
+int	imap_sync_status(struct imap_session *, const char *folder,
+	    uint32_t *validity, uint32_t *uidnext, uint32_t *messages,
+	    uint64_t *modseq, struct err *);
+
+/* imap-doctor.c */
+
+/* The driver's check for `salescycle doctor` (source.h). */
+int	imap_doctor_check(const struct config *, const struct source *,
+	    source_say_fn say, void *arg, struct err *);
+
+#endif
