@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reports: SQL over the store into printer tables and report structs.
- * Read-only; each function prepares, binds and finalizes its statements.
- * The JSON shapes are DESIGN section 7's and stable.
+ * Reports: the store's rows (store-query.h) into printer tables and report
+ * structs.  Read-only.  The JSON shapes are DESIGN section 7's and stable.
  */
 #ifndef SC_REPORT_H
 #define SC_REPORT_H

@@ -30,7 +30,7 @@
 #define LOG_TAG "store"
 #include "account.h"
 #include "log.h"
-#include "store.h"
+#include "store-int.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -259,25 +259,23 @@ static const char *const store_migrations[] = {
 	X(RETAIN_APPTS, "UPDATE appointments SET summary = NULL"	\
 	    " WHERE start < ?1 AND summary IS NOT NULL")
 
+#define STORE_STMT_NAME(e, sql)	STORE_STMT_ENUM(STMT_##e, sql)
 enum store_stmt {
-#define X(e, sql) STMT_##e,
-	STORE_STMTS(X)
-#undef X
+	STORE_STMTS(STORE_STMT_NAME)
 	STMT__COUNT
 };
 
 static const char *const store_sql[] = {
-#define X(e, sql) sql,
-	STORE_STMTS(X)
-#undef X
+	STORE_STMTS(STORE_STMT_SQL)
 };
 
-struct store {
-	sqlite3		*db;
-	bool		 readonly;
-	bool		 in_txn;
-	sqlite3_stmt	*stmt[STMT__COUNT];
-	struct strlist	 pending;	/* accounts re-attributed without a touched list */
+static const struct store_part store_own_part = { "store", store_sql,
+    STMT__COUNT };
+
+/* The statement lists of the store layer's modules, by enum store_part_id. */
+static const struct store_part *const store_parts[STORE_PART__COUNT] = {
+	[STORE_PART_STORE] = &store_own_part,
+	[STORE_PART_QUERY] = &store_query_part,
 };
 
 /* A word of a text: [start, end) in bytes. */
@@ -286,14 +284,7 @@ struct store_word {
 	size_t	end;
 };
 
-/* A growable array of row ids. */
-struct store_ids {
-	int64_t	*v;
-	size_t	 n;
-	size_t	 cap;
-};
-
-static void
+void
 store_ids_add(struct store_ids *ids, int64_t id)
 {
 	if (ids->n == ids->cap) {
@@ -303,7 +294,7 @@ store_ids_add(struct store_ids *ids, int64_t id)
 	ids->v[ids->n++] = id;
 }
 
-static void
+void
 store_ids_free(struct store_ids *ids)
 {
 	free(ids->v);
@@ -326,11 +317,10 @@ store_err_class(int rc)
 }
 
 /*
- * Fills err from the connection's last error; returns -1.  For an I/O
- * error the operating system's reason is named too: "disk I/O error"
- * alone does not tell a full disk from a permission problem.
+ * For an I/O error the operating system's reason is named too: "disk I/O
+ * error" alone does not tell a full disk from a permission problem.
  */
-static int
+int
 store_fail(struct store *st, int rc, struct err *err, const char *what)
 {
 	int sys = sqlite3_system_errno(st->db);
@@ -343,18 +333,24 @@ store_fail(struct store *st, int rc, struct err *err, const char *what)
 	    sqlite3_errmsg(st->db));
 }
 
-/* The statement, reset and with its bindings cleared, ready to bind. */
-static sqlite3_stmt *
-store_stmt(struct store *st, enum store_stmt id)
+sqlite3_stmt *
+store_stmt(struct store *st, enum store_part_id part, int id)
 {
-	sqlite3_stmt *s = st->stmt[id];
+	sqlite3_stmt *s = st->stmt[part][id];
 
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return s;
 }
 
-static void
+/* The statement id of the store's own part, ready to bind. */
+static sqlite3_stmt *
+store_own(struct store *st, enum store_stmt id)
+{
+	return store_stmt(st, STORE_PART_STORE, id);
+}
+
+void
 store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
@@ -363,8 +359,7 @@ store_bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-/* Binds an id, with 0 (no row) as NULL. */
-static void
+void
 store_bind_id(sqlite3_stmt *s, int i, int64_t v)
 {
 	if (v == 0)
@@ -373,8 +368,7 @@ store_bind_id(sqlite3_stmt *s, int i, int64_t v)
 		sqlite3_bind_int64(s, i, v);
 }
 
-/* Binds a time, with 0 (unset) as NULL. */
-static void
+void
 store_bind_time(sqlite3_stmt *s, int i, time_t v)
 {
 	if (v == 0)
@@ -383,14 +377,21 @@ store_bind_time(sqlite3_stmt *s, int i, time_t v)
 		sqlite3_bind_int64(s, i, (sqlite3_int64)v);
 }
 
-static const char *
+const char *
 store_column_text(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-/* Runs a statement that returns no rows. */
-static int
+time_t
+store_column_time(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return 0;
+	return (time_t)sqlite3_column_int64(s, i);
+}
+
+int
 store_run(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
 {
 	int rc = sqlite3_step(s);
@@ -401,8 +402,7 @@ store_run(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
 	return 0;
 }
 
-/* Finishes a row loop: the last step must have been SQLITE_DONE. */
-static int
+int
 store_done(struct store *st, sqlite3_stmt *s, int rc, struct err *err,
     const char *what)
 {
@@ -575,13 +575,36 @@ store_missing_shm(const char *path)
 	return missing;
 }
 
+/* Prepares the statements of every part of the store layer. */
+static int
+store_prepare(struct store *st, struct err *err)
+{
+	const struct store_part *p;
+	size_t part, i;
+	int rc;
+
+	for (part = 0; part < STORE_PART__COUNT; part++) {
+		p = store_parts[part];
+		st->stmt[part] = xcalloc(p->n, sizeof *st->stmt[part]);
+		for (i = 0; i < p->n; i++) {
+			rc = sqlite3_prepare_v3(st->db, p->sql[i], -1,
+			    SQLITE_PREPARE_PERSISTENT, &st->stmt[part][i],
+			    NULL);
+			if (rc != SQLITE_OK)
+				return err_set(err, ERR_FINAL, "preparing %s "
+				    "statement %zu: %s", p->name, i,
+				    sqlite3_errmsg(st->db));
+		}
+	}
+	return 0;
+}
+
 int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
 	struct store *st;
 	char why[sizeof err->msg];
 	int oflags, rc, v;
-	size_t i;
 
 	*out = NULL;
 	err_clear(err);
@@ -621,15 +644,8 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 			goto fail;
 		}
 	}
-	for (i = 0; i < STMT__COUNT; i++) {
-		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
-			err_set(err, ERR_FINAL, "preparing statement %zu: %s",
-			    i, sqlite3_errmsg(st->db));
-			goto fail;
-		}
-	}
+	if (store_prepare(st, err) != 0)
+		goto fail;
 	*out = st;
 	return 0;
 fail:
@@ -754,14 +770,18 @@ store_lock(const char *path, int *fd, struct err *err)
 void
 store_close(struct store *st)
 {
-	size_t i;
+	size_t part, i;
 
 	if (st == NULL)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
-	for (i = 0; i < STMT__COUNT; i++)
-		sqlite3_finalize(st->stmt[i]);
+	for (part = 0; part < STORE_PART__COUNT; part++) {
+		for (i = 0; st->stmt[part] != NULL &&
+		    i < store_parts[part]->n; i++)
+			sqlite3_finalize(st->stmt[part][i]);
+		free(st->stmt[part]);
+	}
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warn("closing the database: %s", sqlite3_errmsg(st->db));
 	strlist_clear(&st->pending);
@@ -779,7 +799,7 @@ store_begin(struct store *st, struct err *err)
 {
 	if (st->in_txn)
 		return err_set(err, ERR_FINAL, "transaction already open");
-	if (store_run(st, store_stmt(st, STMT_BEGIN), err, "begin") != 0)
+	if (store_run(st, store_own(st, STMT_BEGIN), err, "begin") != 0)
 		return -1;
 	st->in_txn = true;
 	return 0;
@@ -790,7 +810,7 @@ store_commit(struct store *st, struct err *err)
 {
 	if (!st->in_txn)
 		return err_set(err, ERR_FINAL, "commit without a transaction");
-	if (store_run(st, store_stmt(st, STMT_COMMIT), err, "commit") != 0) {
+	if (store_run(st, store_own(st, STMT_COMMIT), err, "commit") != 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -801,6 +821,8 @@ store_commit(struct store *st, struct err *err)
 void
 store_rollback(struct store *st)
 {
+	sqlite3_stmt *s;
+
 	if (!st->in_txn)
 		return;
 	st->in_txn = false;
@@ -808,16 +830,13 @@ store_rollback(struct store *st)
 	strlist_clear(&st->pending);
 	if (sqlite3_get_autocommit(st->db))
 		return;		/* SQLite rolled back already */
-	if (sqlite3_step(store_stmt(st, STMT_ROLLBACK)) != SQLITE_DONE)
+	s = store_own(st, STMT_ROLLBACK);
+	if (sqlite3_step(s) != SQLITE_DONE)
 		log_warn("rollback: %s", sqlite3_errmsg(st->db));
-	sqlite3_reset(st->stmt[STMT_ROLLBACK]);
+	sqlite3_reset(s);
 }
 
-/*
- * Opens a transaction for a function that writes several rows, unless the
- * caller has one open; *own tells the matching store_auto_end what to do.
- */
-static int
+int
 store_auto_begin(struct store *st, bool *own, struct err *err)
 {
 	*own = !st->in_txn;
@@ -826,8 +845,7 @@ store_auto_begin(struct store *st, bool *own, struct err *err)
 	return 0;
 }
 
-/* Commits (rc 0) or rolls back (rc -1) what store_auto_begin opened. */
-static int
+int
 store_auto_end(struct store *st, bool own, int rc, struct err *err)
 {
 	if (!own)
@@ -839,8 +857,7 @@ store_auto_end(struct store *st, bool own, int rc, struct err *err)
 	return store_commit(st, err);
 }
 
-/* Adds key to touched (or the pending list when touched is NULL), once. */
-static void
+void
 store_touch(struct store *st, struct strlist *touched, const char *key)
 {
 	struct strlist *l = touched != NULL ? touched : &st->pending;
@@ -849,8 +866,7 @@ store_touch(struct store *st, struct strlist *touched, const char *key)
 		strlist_add(l, key);
 }
 
-/* Touches an account by row id. */
-static int
+int
 store_touch_id(struct store *st, struct strlist *touched, int64_t id,
     struct err *err)
 {
@@ -859,7 +875,7 @@ store_touch_id(struct store *st, struct strlist *touched, int64_t id,
 
 	if (id == 0)
 		return 0;
-	s = store_stmt(st, STMT_ACCOUNT_KEY);
+	s = store_own(st, STMT_ACCOUNT_KEY);
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -921,7 +937,7 @@ store_best_match(struct store *st, const char *text, int64_t *best,
 		return 0;
 	w = xreallocarray(NULL, STORE_MAX_WORDS, sizeof *w);
 	nw = store_words(text, w, STORE_MAX_WORDS);
-	s = st->stmt[STMT_NAME_FIND];
+	s = store_own(st, STMT_NAME_FIND);
 	for (i = 0; i < nw && rc == 0; i++) {
 		for (j = i; j < nw && j < i + STORE_NAME_WORDS; j++) {
 			len = w[j].end - w[i].start;
@@ -970,7 +986,7 @@ store_resolve_row(struct store *st, bool appt, int64_t id, const char *text,
 		return -1;
 	if (best == old)
 		return 0;
-	s = store_stmt(st, appt ? STMT_APPT_MATCH : STMT_SIGNAL_MATCH);
+	s = store_own(st, appt ? STMT_APPT_MATCH : STMT_SIGNAL_MATCH);
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_id(s, 2, best);
 	if (store_run(st, s, err, "attribution") != 0)
@@ -993,7 +1009,7 @@ store_resolve_id(struct store *st, bool appt, int64_t id, const char *name,
 	int64_t old = 0;
 	int rc;
 
-	s = store_stmt(st, appt ? STMT_APPT_TEXT : STMT_SIGNAL_TEXT);
+	s = store_own(st, appt ? STMT_APPT_TEXT : STMT_SIGNAL_TEXT);
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -1034,7 +1050,7 @@ store_index_words(struct store *st, bool appt, int64_t id, const char *text,
 			continue;
 		}
 		strlist_take(&seen, word);
-		s = store_stmt(st, STMT_WORD_ADD);
+		s = store_own(st, STMT_WORD_ADD);
 		sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
 		store_bind_id(s, 2, appt ? 0 : id);
 		store_bind_id(s, 3, appt ? id : 0);
@@ -1064,7 +1080,7 @@ store_claim_name(struct store *st, const char *name, struct strlist *touched,
 	if (store_words(name, &w, 1) == 0)
 		return 0;
 	first = util_lower(xstrndup(name + w.start, w.end - w.start));
-	s = store_stmt(st, STMT_WORD_FIND);
+	s = store_own(st, STMT_WORD_FIND);
 	sqlite3_bind_text(s, 1, first, -1, SQLITE_STATIC);
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
 		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
@@ -1118,7 +1134,7 @@ store_name_insert(struct store *st, int64_t account, const char *key,
 		    "skipped", key, name);
 		return 0;
 	}
-	s = store_stmt(st, STMT_NAME_ADD);
+	s = store_own(st, STMT_NAME_ADD);
 	sqlite3_bind_int64(s, 1, account);
 	sqlite3_bind_text(s, 2, norm, -1, SQLITE_STATIC);
 	rc = store_run(st, s, err, "account name");
@@ -1141,7 +1157,7 @@ store_account(struct store *st, const char *key, int64_t *id,
 	size_t i;
 	int rc;
 
-	s = store_stmt(st, STMT_ACCOUNT_GET);
+	s = store_own(st, STMT_ACCOUNT_GET);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -1152,7 +1168,7 @@ store_account(struct store *st, const char *key, int64_t *id,
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, err, "account");
 
-	s = store_stmt(st, STMT_ACCOUNT_ADD);
+	s = store_own(st, STMT_ACCOUNT_ADD);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	if (store_run(st, s, err, "new account") != 0)
 		return -1;
@@ -1177,7 +1193,7 @@ store_sync_salespeople(struct store *st, const struct config *cfg,
 	if (store_auto_begin(st, &own, err) != 0)
 		return -1;
 	for (i = 0; i < cfg->npeople && rc == 0; i++) {
-		s = store_stmt(st, STMT_PERSON_SET);
+		s = store_own(st, STMT_PERSON_SET);
 		store_bind_text(s, 1, cfg->people[i].key);
 		store_bind_text(s, 2, cfg->people[i].name);
 		store_bind_text(s, 3, cfg->people[i].manager);
@@ -1207,7 +1223,7 @@ store_signal_insert(struct store *st, const struct signal *sig, time_t now,
 	    store_account(st, sig->account, &account, touched, err) != 0)
 		return -1;
 
-	s = store_stmt(st, STMT_SIGNAL_ADD);
+	s = store_own(st, STMT_SIGNAL_ADD);
 	store_bind_text(s, 1, sig->ref);
 	store_bind_text(s, 2, signal_kind_name(sig->kind));
 	store_bind_id(s, 3, account);
@@ -1291,7 +1307,7 @@ store_appointment_insert(struct store *st, const struct appointment *a,
 	if (a->account != NULL &&
 	    store_account(st, a->account, &account, touched, err) != 0)
 		return -1;
-	s = store_stmt(st, STMT_APPT_ADD);
+	s = store_own(st, STMT_APPT_ADD);
 	store_bind_text(s, 1, a->source);
 	store_bind_text(s, 2, a->item);
 	store_bind_text(s, 3, a->uid);
@@ -1326,7 +1342,7 @@ store_delete_item(struct store *st, const char *source, const char *item,
 	const char *key;
 	int rc;
 
-	s = store_stmt(st, STMT_SIGNAL_ITEM_ACCOUNTS);
+	s = store_own(st, STMT_SIGNAL_ITEM_ACCOUNTS);
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
@@ -1341,12 +1357,12 @@ store_delete_item(struct store *st, const char *source, const char *item,
 	if (store_done(st, s, rc, err, "item accounts") != 0)
 		return -1;
 
-	s = store_stmt(st, STMT_SIGNAL_ITEM_DELETE);
+	s = store_own(st, STMT_SIGNAL_ITEM_DELETE);
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
 	if (store_run(st, s, err, "delete signals") != 0)
 		return -1;
-	s = store_stmt(st, STMT_APPT_ITEM_DELETE);
+	s = store_own(st, STMT_APPT_ITEM_DELETE);
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
 	return store_run(st, s, err, "delete appointments");
@@ -1357,7 +1373,7 @@ static int
 store_item_refs(struct store *st, const char *source, const char *item,
     struct strlist *refs, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_SIGNAL_ITEM_REFS);
+	sqlite3_stmt *s = store_own(st, STMT_SIGNAL_ITEM_REFS);
 	int rc;
 
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
@@ -1418,7 +1434,7 @@ store_items(struct store *st, const char *source,
 	int rc;
 
 	/* Copied first, so that the callback may write to the store. */
-	s = store_stmt(st, STMT_ITEM_LIST);
+	s = store_own(st, STMT_ITEM_LIST);
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
 		const char *v = store_column_text(s, 1);
@@ -1440,7 +1456,7 @@ int
 store_item_version_set(struct store *st, const char *source, const char *item,
     const char *version, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_SET);
+	sqlite3_stmt *s = store_own(st, STMT_ITEM_SET);
 
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, item);
@@ -1454,7 +1470,7 @@ static int
 store_item_row(struct store *st, const char *source, const char *item,
     char **version, time_t *first_seen, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_ROW);
+	sqlite3_stmt *s = store_own(st, STMT_ITEM_ROW);
 	int rc;
 
 	if (version != NULL)
@@ -1500,7 +1516,7 @@ store_remove_item(struct store *st, const char *source, const char *item,
 		return -1;
 	rc = store_delete_item(st, source, item, touched, err);
 	if (rc == 0) {
-		s = store_stmt(st, STMT_ITEM_DELETE);
+		s = store_own(st, STMT_ITEM_DELETE);
 		store_bind_text(s, 1, source);
 		store_bind_text(s, 2, item);
 		rc = store_run(st, s, err, "delete item");
@@ -1512,7 +1528,7 @@ int
 store_cursor_get(struct store *st, const char *source, const char *scope,
     const char *name, char **value, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_CURSOR_GET);
+	sqlite3_stmt *s = store_own(st, STMT_CURSOR_GET);
 	int rc;
 
 	*value = NULL;
@@ -1533,7 +1549,7 @@ store_cursor_set(struct store *st, const char *source, const char *scope,
 {
 	sqlite3_stmt *s;
 
-	s = store_stmt(st, value != NULL ? STMT_CURSOR_SET : STMT_CURSOR_DELETE);
+	s = store_own(st, value != NULL ? STMT_CURSOR_SET : STMT_CURSOR_DELETE);
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, scope);
 	store_bind_text(s, 3, name);
@@ -1546,7 +1562,7 @@ int
 store_cursor_clear(struct store *st, const char *source, const char *scope,
     struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_CURSOR_CLEAR);
+	sqlite3_stmt *s = store_own(st, STMT_CURSOR_CLEAR);
 
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, scope);
@@ -1557,7 +1573,7 @@ int
 store_health_success(struct store *st, const char *source, time_t now,
     struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_OK);
+	sqlite3_stmt *s = store_own(st, STMT_HEALTH_OK);
 
 	store_bind_text(s, 1, source);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
@@ -1568,7 +1584,7 @@ int
 store_health_failure(struct store *st, const char *source, time_t now,
     const char *error, time_t backoff_until, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_FAIL);
+	sqlite3_stmt *s = store_own(st, STMT_HEALTH_FAIL);
 
 	store_bind_text(s, 1, source);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
@@ -1582,7 +1598,7 @@ store_health_list(struct store *st, struct source_health **out, size_t *n,
     struct err *err)
 {
 	struct source_health *v = NULL, *h;
-	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_LIST);
+	sqlite3_stmt *s = store_own(st, STMT_HEALTH_LIST);
 	size_t cap = 0;
 	int rc;
 
@@ -1669,7 +1685,7 @@ store_load_signals(struct store *st, int64_t account, struct store_row **out,
     size_t *np, struct err *err)
 {
 	struct store_row *rows = NULL, *r;
-	sqlite3_stmt *s = store_stmt(st, STMT_SIGNAL_LOAD);
+	sqlite3_stmt *s = store_own(st, STMT_SIGNAL_LOAD);
 	size_t n = 0, cap = 0;
 	int rc, kind, dir;
 
@@ -1780,7 +1796,7 @@ store_write_transitions(struct store *st, const struct config *cfg,
 	size_t i, j, used = 0;
 	int rc;
 
-	s = store_stmt(st, STMT_TRANS_IDS);
+	s = store_own(st, STMT_TRANS_IDS);
 	sqlite3_bind_int64(s, 1, deal);
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
 		store_ids_add(&old, sqlite3_column_int64(s, 0));
@@ -1795,7 +1811,7 @@ store_write_transitions(struct store *st, const struct config *cfg,
 			    "skipped", (long long)deal, t->to);
 			continue;
 		}
-		s = store_stmt(st, used < old.n ? STMT_TRANS_SET :
+		s = store_own(st, used < old.n ? STMT_TRANS_SET :
 		    STMT_TRANS_ADD);
 		store_bind_transition(s, cfg, deal, t,
 		    store_row_find(rows, nrows, t->signal_id));
@@ -1813,7 +1829,7 @@ store_write_transitions(struct store *st, const struct config *cfg,
 		rc = store_run(st, s, err, "transition");
 	}
 	for (i = used; i < old.n && rc == 0; i++) {
-		s = store_stmt(st, STMT_TRANS_DELETE);
+		s = store_own(st, STMT_TRANS_DELETE);
 		sqlite3_bind_int64(s, 1, old.v[i]);
 		rc = store_run(st, s, err, "transition");
 	}
@@ -1826,7 +1842,7 @@ static int
 store_write_deal(struct store *st, const struct config *cfg, int64_t account,
     const struct deal *d, int64_t *id, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_DEAL_SET);
+	sqlite3_stmt *s = store_own(st, STMT_DEAL_SET);
 	const char *phase = store_phase_name(cfg, d->phase);
 	int rc;
 
@@ -1889,7 +1905,7 @@ store_project_account(struct store *st, const struct config *cfg,
 			    proj.deals[i].seq, &proj, rows, n, err);
 	}
 	if (rc == 0) {
-		s = store_stmt(st, STMT_DEAL_TRIM);
+		s = store_own(st, STMT_DEAL_TRIM);
 		sqlite3_bind_int64(s, 1, account);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)proj.ndeals);
 		rc = store_run(st, s, err, "deals");
@@ -1911,7 +1927,7 @@ store_project_key(struct store *st, const struct config *cfg, const char *key,
 
 	if (key[0] == '\0')
 		return 0;
-	s = store_stmt(st, STMT_ACCOUNT_GET);
+	s = store_own(st, STMT_ACCOUNT_GET);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -1955,7 +1971,7 @@ store_project_stale(struct store *st, const struct config *cfg, time_t now,
     struct err *err)
 {
 	struct strlist keys = { 0 };
-	sqlite3_stmt *s = store_stmt(st, STMT_STALE_ACCOUNTS);
+	sqlite3_stmt *s = store_own(st, STMT_STALE_ACCOUNTS);
 	int rc;
 
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)(now -
@@ -1974,7 +1990,7 @@ store_project_stale(struct store *st, const struct config *cfg, time_t now,
 static int
 store_dirty_add(struct store *st, const char *key, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_DIRTY_ADD);
+	sqlite3_stmt *s = store_own(st, STMT_DIRTY_ADD);
 
 	store_bind_text(s, 1, key);
 	return store_run(st, s, err, "dirty account");
@@ -2011,14 +2027,14 @@ store_project_dirty(struct store *st, const struct config *cfg, time_t now,
 
 	if (store_auto_begin(st, &own, err) != 0)
 		return -1;
-	s = store_stmt(st, STMT_DIRTY_LIST);
+	s = store_own(st, STMT_DIRTY_LIST);
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
 		strlist_add(&keys, store_column_text(s, 0));
 	rc = store_done(st, s, rc, err, "dirty accounts");
 	if (rc == 0)
 		rc = store_project(st, cfg, &keys, now, err);
 	if (rc == 0)
-		rc = store_run(st, store_stmt(st, STMT_DIRTY_CLEAR), err,
+		rc = store_run(st, store_own(st, STMT_DIRTY_CLEAR), err,
 		    "dirty accounts");
 	strlist_clear(&keys);
 	return store_auto_end(st, own, rc, err);
@@ -2029,7 +2045,7 @@ static int
 store_collect_ids(struct store *st, enum store_stmt id, struct store_ids *ids,
     struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, id);
+	sqlite3_stmt *s = store_own(st, id);
 	int rc;
 
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
@@ -2050,7 +2066,7 @@ store_resolve_all(struct store *st, struct err *err)
 	size_t i;
 	int pass, rc;
 
-	if (store_run(st, store_stmt(st, STMT_WORD_CLEAR), err, "words") != 0)
+	if (store_run(st, store_own(st, STMT_WORD_CLEAR), err, "words") != 0)
 		return -1;
 	for (pass = 0; pass < 2; pass++) {
 		bool appt = pass == 1;
@@ -2058,7 +2074,7 @@ store_resolve_all(struct store *st, struct err *err)
 		rc = store_collect_ids(st, appt ? STMT_APPT_UNATTRIBUTED :
 		    STMT_SIGNAL_UNATTRIBUTED, &ids, err);
 		for (i = 0; i < ids.n && rc == 0; i++) {
-			s = store_stmt(st, appt ? STMT_APPT_TEXT :
+			s = store_own(st, appt ? STMT_APPT_TEXT :
 			    STMT_SIGNAL_TEXT);
 			sqlite3_bind_int64(s, 1, ids.v[i]);
 			rc = sqlite3_step(s);
@@ -2134,7 +2150,7 @@ store_retention(struct store *st, time_t cutoff, struct err *err)
 	if (store_auto_begin(st, &own, err) != 0)
 		return -1;
 	for (i = 0; i < sizeof steps / sizeof steps[0] && rc == 0; i++) {
-		s = store_stmt(st, steps[i]);
+		s = store_own(st, steps[i]);
 		sqlite3_bind_int64(s, 1, (sqlite3_int64)cutoff);
 		rc = store_run(st, s, err, "retention");
 	}

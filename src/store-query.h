@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading the store: the queries behind the reports, the analyses, the
+ * digest and the status and doctor commands, so that no other module
+ * writes SQL.  Rows are walked through callbacks that get a struct whose
+ * strings are borrowed for the call only (copy what you keep).  A callback
+ * returns 0 to go on; anything else stops the walk, and the query returns
+ * it without touching err.  A callback may run other queries of the store,
+ * but not the one that called it (that one fails).
+ *
+ * Times are 0 where the database holds NULL; a range [since, until) is
+ * unbounded at an end that is 0.
+ */
+#ifndef SC_STORE_QUERY_H
+#define SC_STORE_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+#include "model.h"
+#include "store.h"
+
+struct store_filter {
+	const char	*salesperson;	/* NULL = all */
+	const char	*account;	/* NULL = all (store_signals: required) */
+	time_t		 since;		/* 0 = unbounded */
+	time_t		 until;		/* 0 = unbounded, exclusive */
+};
+
+struct store_deal {
+	int64_t		 id;
+	int64_t		 account_id;
+	const char	*account;
+	const char	*salesperson;
+	const char	*kind;
+	const char	*phase;
+	const char	*outcome;
+	time_t		 opened;
+	time_t		 closed;
+	time_t		 last_activity;
+	time_t		 last_inbound;
+	time_t		 phase_since;
+};
+
+/*
+ * Deals active in the range (opened before until, not closed before
+ * since) of the salesperson and account, in id order.
+ */
+int	store_deals(struct store *, const struct store_filter *,
+	    int (*cb)(const struct store_deal *, void *), void *arg,
+	    struct err *);
+
+/* What counting deals needs of each. */
+struct store_deal_state {
+	const char	*salesperson;
+	const char	*phase;
+	int		 outcome;	/* enum outcome; -1 if unknown */
+	time_t		 closed;
+};
+
+/* Every deal of the salesperson (NULL: all), in no particular order. */
+int	store_deal_states(struct store *, const char *salesperson,
+	    int (*cb)(const struct store_deal_state *, void *), void *arg,
+	    struct err *);
+
+struct store_transition {
+	int64_t		 deal;
+	const char	*account;
+	const char	*salesperson;	/* the deal's */
+	const char	*actor;
+	const char	*from;		/* NULL for a deal's first */
+	const char	*to;
+	time_t		 at;
+	const char	*signal_kind;
+	const char	*source;
+	const char	*ref;
+};
+
+/*
+ * Transitions at a time in the range of the deals of the salesperson and
+ * account, in time order (then deal, then id).
+ */
+int	store_transitions(struct store *, const struct store_filter *,
+	    int (*cb)(const struct store_transition *, void *), void *arg,
+	    struct err *);
+
+/* One deal entering one phase, with what followed. */
+struct store_entry {
+	int64_t		 deal;
+	const char	*phase;
+	time_t		 at;
+	time_t		 left;		/* its next transition; 0 if none yet */
+	int		 outcome;	/* the deal's enum outcome; -1 if unknown */
+	time_t		 closed;	/* the deal's; 0 while open */
+};
+
+/*
+ * Every entry at a time in [since, until) of a deal of the salespeople
+ * (NULL or empty: all), in no particular order.
+ */
+int	store_entries(struct store *, const struct strlist *salespeople,
+	    time_t since, time_t until,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+
+struct store_signal {
+	time_t		 at;
+	const char	*kind;
+	const char	*direction;
+	const char	*salesperson;
+	const char	*rule;
+	const char	*subject;	/* NULL when expired */
+	const char	*source;
+	const char	*ref;
+};
+
+/*
+ * The signals of f->account (its own and those attributed to it by name)
+ * of the salesperson in the range, in time order.
+ */
+int	store_signals(struct store *, const struct store_filter *,
+	    int (*cb)(const struct store_signal *, void *), void *arg,
+	    struct err *);
+
+/* One occurrence of an appointment attributed to an account. */
+struct store_appointment {
+	const char	*day;
+	const char	*salesperson;
+	const char	*uid;
+	int64_t		 recurrence_id;
+};
+
+/*
+ * Attributed appointments of the salesperson (NULL: all) on days in
+ * [since, until) ("YYYY-MM-DD"), in order of day, salesperson, UID and
+ * RECURRENCE-ID.
+ */
+int	store_appointments(struct store *, const char *salesperson,
+	    const char *since, const char *until,
+	    int (*cb)(const struct store_appointment *, void *), void *arg,
+	    struct err *);
+/*
+ * Attributed appointment series (per salesperson and UID) of the
+ * salesperson (NULL: all), each with its earliest creation time.
+ */
+int	store_appointment_series(struct store *, const char *salesperson,
+	    int (*cb)(const char *salesperson, time_t created, void *),
+	    void *arg, struct err *);
+
+#endif
