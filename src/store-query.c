@@ -41,6 +41,8 @@
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
 	    " ORDER BY d.id")						\
+	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS				\
+	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
 	X(QUERY_DEAL_STATES, "SELECT salesperson, phase, outcome, closed"	\
 	    " FROM deals WHERE ?1 IS NULL OR salesperson = ?1")		\
 	X(QUERY_TRANSITIONS, QUERY_TRANSITION_COLUMNS			\
@@ -58,6 +60,10 @@
 	    " FROM transitions")					\
 	X(QUERY_ENTRIES_RANGE, "SELECT deal_id, to_phase, at, left_at"	\
 	    " FROM transitions WHERE at >= ?1 AND at < ?2")		\
+	X(QUERY_DEAL_ENTRIES, "SELECT deal_id, to_phase, at"		\
+	    " FROM transitions WHERE deal_id = ?1 ORDER BY at, id")	\
+	X(QUERY_ENTRIES_BEFORE, "SELECT deal_id, to_phase, at"		\
+	    " FROM transitions WHERE at < ?1 ORDER BY deal_id, at, id")	\
 	/*								\
 	 * A signal is an account's by its account_id, or when it has	\
 	 * none by the account its text names: two index ranges, where	\
@@ -73,6 +79,13 @@
 	    " AND account_id IS NULL AND (?2 IS NULL OR salesperson = ?2)"	\
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
 	    " ORDER BY 1, 9")						\
+	X(QUERY_LATEST_SIGNAL, QUERY_SIGNAL_COLUMNS			\
+	    " WHERE account_id = ?1 AND occurred_at >= ?2"		\
+	    " AND occurred_at <= ?3"					\
+	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
+	    " AND occurred_at >= ?2 AND occurred_at <= ?3"		\
+	    " ORDER BY 1 DESC, 9 DESC LIMIT 1")				\
 	/*								\
 	 * The same occurrence seen through two sources (a CalDAV href	\
 	 * and an invitation in mail) has the same salesperson, UID and	\
@@ -211,6 +224,18 @@ store_deals(struct store *st, const struct store_filter *f,
 	query_bind_until(s, 3, f->until);
 	if (f->account != NULL)
 		store_bind_text(s, 4, f->account);
+	return query_walk(st, s, query_deal_row, &c, err, "deals");
+}
+
+int
+store_open_deals(struct store *st,
+    int (*cb)(const struct store_deal *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.deal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_DEALS, err);
+
+	if (s == NULL)
+		return -1;
 	return query_walk(st, s, query_deal_row, &c, err, "deals");
 }
 
@@ -428,6 +453,46 @@ store_entries(struct store *st, const struct strlist *salespeople,
 	return rc;
 }
 
+/* Hands a row of (deal_id, to_phase, at) to the callback. */
+static int
+query_entry_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_entry e = { 0 };
+
+	e.deal = sqlite3_column_int64(s, 0);
+	e.phase = store_column_text(s, 1);
+	e.at = store_column_time(s, 2);
+	e.outcome = -1;
+	return c->fn.entry(&e, c->arg);
+}
+
+int
+store_deal_entries(struct store *st, int64_t deal,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_DEAL_ENTRIES, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, deal);
+	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
+int
+store_entries_before(struct store *st, time_t before,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_ENTRIES_BEFORE, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
+	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
 /* Hands a row of a signal statement (QUERY_SIGNAL_COLUMNS) to the callback. */
 static int
 query_signal_row(sqlite3_stmt *s, void *ctx)
@@ -459,6 +524,21 @@ store_signals(struct store *st, const struct store_filter *f,
 	store_bind_text(s, 2, f->salesperson);
 	query_bind_since(s, 3, f->since);
 	query_bind_until(s, 4, f->until);
+	return query_walk(st, s, query_signal_row, &c, err, "signals");
+}
+
+int
+store_latest_signal(struct store *st, int64_t account, time_t from, time_t to,
+    int (*cb)(const struct store_signal *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.signal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_LATEST_SIGNAL, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, account);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)from);
+	query_bind_until(s, 3, to);
 	return query_walk(st, s, query_signal_row, &c, err, "signals");
 }
 

@@ -51,6 +51,10 @@ struct store_deal {
 int	store_deals(struct store *, const struct store_filter *,
 	    int (*cb)(const struct store_deal *, void *), void *arg,
 	    struct err *);
+/* The open deals, in id order. */
+int	store_open_deals(struct store *,
+	    int (*cb)(const struct store_deal *, void *), void *arg,
+	    struct err *);
 
 /* What counting deals needs of each. */
 struct store_deal_state {
@@ -104,6 +108,14 @@ int	store_entries(struct store *, const struct strlist *salespeople,
 	    time_t since, time_t until,
 	    int (*cb)(const struct store_entry *, void *), void *arg,
 	    struct err *);
+/* The entries of one deal, in time order: deal, phase and at only. */
+int	store_deal_entries(struct store *, int64_t deal,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+/* Entries before a time, in deal order (then time): deal, phase and at only. */
+int	store_entries_before(struct store *, time_t before,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
 
 struct store_signal {
 	time_t		 at;
@@ -122,6 +134,13 @@ struct store_signal {
  */
 int	store_signals(struct store *, const struct store_filter *,
 	    int (*cb)(const struct store_signal *, void *), void *arg,
+	    struct err *);
+/*
+ * The latest signal of the account (row id) in [from, to] (to 0:
+ * unbounded), if any.
+ */
+int	store_latest_signal(struct store *, int64_t account, time_t from,
+	    time_t to, int (*cb)(const struct store_signal *, void *), void *arg,
 	    struct err *);
 
 /* One occurrence of an appointment attributed to an account. */
