@@ -43,6 +43,9 @@
 	    " ORDER BY d.id")						\
 	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS				\
 	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
+	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS			\
+	    " WHERE d.outcome <> 'open' AND d.closed >= ?1"		\
+	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
 	X(QUERY_DEAL_STATES, "SELECT salesperson, phase, outcome, closed"	\
 	    " FROM deals WHERE ?1 IS NULL OR salesperson = ?1")		\
 	X(QUERY_TRANSITIONS, QUERY_TRANSITION_COLUMNS			\
@@ -236,6 +239,20 @@ store_open_deals(struct store *st,
 
 	if (s == NULL)
 		return -1;
+	return query_walk(st, s, query_deal_row, &c, err, "deals");
+}
+
+int
+store_closed_deals(struct store *st, time_t since, time_t until,
+    int (*cb)(const struct store_deal *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.deal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_CLOSED_DEALS, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)until);
 	return query_walk(st, s, query_deal_row, &c, err, "deals");
 }
 

@@ -55,6 +55,10 @@ int	store_deals(struct store *, const struct store_filter *,
 int	store_open_deals(struct store *,
 	    int (*cb)(const struct store_deal *, void *), void *arg,
 	    struct err *);
+/* Deals closed in [since, until) (both bounded), in order of closing. */
+int	store_closed_deals(struct store *, time_t since, time_t until,
+	    int (*cb)(const struct store_deal *, void *), void *arg,
+	    struct err *);
 
 /* What counting deals needs of each. */
 struct store_deal_state {

@@ -251,6 +251,20 @@ static const char *const store_migrations[] = {
 	X(HEALTH_LIST, "SELECT source, last_attempt, last_success,"	\
 	    " backoff_until, last_error, error_since FROM health"	\
 	    " ORDER BY source")						\
+	X(DIGEST_TAKEN, "SELECT 1 FROM digests WHERE period = ?1"	\
+	    " AND recipient = ?2 AND state IN ('sent', 'claimed')")	\
+	X(DIGEST_GET, "SELECT state, message_id FROM digests"		\
+	    " WHERE period = ?1 AND recipient = ?2")			\
+	X(DIGEST_CLAIM, "INSERT INTO digests(period, recipient, sent_at,"	\
+	    " state, message_id) VALUES (?1, ?2, ?4, 'claimed', ?3)"	\
+	    " ON CONFLICT(period, recipient) DO UPDATE SET sent_at = ?4,"	\
+	    " state = 'claimed', message_id = ?3")			\
+	/* Only our own claim: a later forced send may have taken the row. */ \
+	X(DIGEST_SENT, "UPDATE digests SET state = 'sent', sent_at = ?4"	\
+	    " WHERE period = ?1 AND recipient = ?2 AND message_id = ?3")	\
+	X(DIGEST_FAILED, "UPDATE digests SET state = 'failed',"	\
+	    " sent_at = ?4 WHERE period = ?1 AND recipient = ?2"	\
+	    " AND message_id = ?3 AND state = 'claimed'")		\
 	X(RETAIN_SIGNALS, "UPDATE signals SET subject = NULL,"		\
 	    " ref = 'expired:' || id WHERE occurred_at < ?1"		\
 	    " AND (subject IS NOT NULL OR substr(ref, 1, 8) <> 'expired:')") \
@@ -1636,6 +1650,68 @@ source_health_free(struct source_health *v, size_t n)
 		free(v[i].last_error);
 	}
 	free(v);
+}
+
+bool
+store_digest_taken(struct store *st, const char *period, const char *recipient)
+{
+	sqlite3_stmt *s = store_own(st, STMT_DIGEST_TAKEN);
+	bool taken;
+
+	store_bind_text(s, 1, period);
+	store_bind_text(s, 2, recipient);
+	taken = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return taken;
+}
+
+int
+store_digest_get(struct store *st, const char *period, const char *recipient,
+    char **state, char **msgid, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_DIGEST_GET);
+	int rc;
+
+	*state = *msgid = NULL;
+	store_bind_text(s, 1, period);
+	store_bind_text(s, 2, recipient);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*state = xstrdup(store_column_text(s, 0));
+		*msgid = xstrdup(store_column_text(s, 1));
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "the digest record");
+}
+
+/* Runs one statement of the digest record: period, recipient, msgid, now. */
+static int
+store_digest_run(struct store *st, enum store_stmt id, const char *period,
+    const char *recipient, const char *msgid, time_t now, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, id);
+
+	store_bind_text(s, 1, period);
+	store_bind_text(s, 2, recipient);
+	store_bind_text(s, 3, msgid);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	return store_run(st, s, err, "the digest record");
+}
+
+int
+store_digest_claim(struct store *st, const char *period, const char *recipient,
+    const char *msgid, time_t now, struct err *err)
+{
+	return store_digest_run(st, STMT_DIGEST_CLAIM, period, recipient, msgid,
+	    now, err);
+}
+
+int
+store_digest_done(struct store *st, const char *period, const char *recipient,
+    const char *msgid, bool sent, time_t now, struct err *err)
+{
+	return store_digest_run(st, sent ? STMT_DIGEST_SENT :
+	    STMT_DIGEST_FAILED, period, recipient, msgid, now, err);
 }
 
 /* A signal row loaded for projection; the strings are owned. */

@@ -145,6 +145,24 @@ int	store_health_list(struct store *, struct source_health **out, size_t *n, str
 void	source_health_free(struct source_health *, size_t n);
 
 /*
+ * The record of digests (digest.c), per period and recipient: a state
+ * (claimed before sending, then sent or failed) and the Message-ID.
+ */
+/* Whether the period's digest went to recipient, or is being sent. */
+bool	store_digest_taken(struct store *, const char *period,
+	    const char *recipient);
+/* The record's state and Message-ID; both NULL when there is none.  Caller frees. */
+int	store_digest_get(struct store *, const char *period,
+	    const char *recipient, char **state, char **msgid, struct err *);
+/* Claims the period's digest to recipient for Message-ID msgid. */
+int	store_digest_claim(struct store *, const char *period,
+	    const char *recipient, const char *msgid, time_t now, struct err *);
+/* Records the outcome of claim msgid: sent, or failed unless taken since. */
+int	store_digest_done(struct store *, const char *period,
+	    const char *recipient, const char *msgid, bool sent, time_t now,
+	    struct err *);
+
+/*
  * Recomputes the deals and transitions of the given accounts from their
  * signals, keeping deal ids stable per (account, seq) and transition ids
  * where the projection did not change.  "" is skipped: the accounts that
