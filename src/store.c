@@ -238,6 +238,8 @@ static const char *const store_migrations[] = {
 	    " AND scope = ?2 AND name = ?3")				\
 	X(CURSOR_CLEAR, "DELETE FROM cursors WHERE source = ?1"		\
 	    " AND scope = ?2")						\
+	X(CURSOR_LIST, "SELECT scope, name, value FROM cursors"		\
+	    " WHERE source = ?1 ORDER BY scope, name")			\
 	X(HEALTH_OK, "INSERT INTO health(source, last_attempt,"	\
 	    " last_success) VALUES(?1, ?2, ?2) ON CONFLICT(source)"	\
 	    " DO UPDATE SET last_attempt = ?2, last_success = ?2,"	\
@@ -1581,6 +1583,26 @@ store_cursor_clear(struct store *st, const char *source, const char *scope,
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, scope);
 	return store_run(st, s, err, "cursor");
+}
+
+int
+store_cursor_list(struct store *st, const char *source,
+    int (*cb)(const char *, const char *, const char *, void *), void *arg,
+    struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_CURSOR_LIST);
+	int rc, stop = 0;
+
+	store_bind_text(s, 1, source);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		stop = cb(store_column_text(s, 0), store_column_text(s, 1),
+		    store_column_text(s, 2), arg);
+		if (stop != 0) {
+			sqlite3_reset(s);
+			return stop;
+		}
+	}
+	return store_done(st, s, rc, err, "cursors");
 }
 
 int

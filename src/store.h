@@ -128,6 +128,14 @@ int	store_cursor_set(struct store *, const char *source, const char *scope,
 	    const char *name, const char *value, struct err *);
 int	store_cursor_clear(struct store *, const char *source, const char *scope,
 	    struct err *);
+/*
+ * The cursors of a source in order of scope and name; the strings are
+ * borrowed for the call.  A non-zero return stops the walk and is
+ * returned.
+ */
+int	store_cursor_list(struct store *, const char *source,
+	    int (*cb)(const char *scope, const char *name, const char *value,
+	    void *), void *arg, struct err *);
 
 /* Source health for `salescycle status` and the digest. */
 struct source_health {
