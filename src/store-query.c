@@ -48,6 +48,9 @@
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
 	X(QUERY_DEAL_STATES, "SELECT salesperson, phase, outcome, closed"	\
 	    " FROM deals WHERE ?1 IS NULL OR salesperson = ?1")		\
+	X(QUERY_OWNER, "SELECT d.salesperson FROM deals d"		\
+	    " JOIN accounts a ON a.id = d.account_id WHERE a.key = ?1"	\
+	    " ORDER BY d.seq DESC LIMIT 1")				\
 	X(QUERY_TRANSITIONS, QUERY_TRANSITION_COLUMNS			\
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"			\
 	    " AND t.at >= ?2 AND t.at < ?3"				\
@@ -282,6 +285,25 @@ store_deal_states(struct store *st, const char *salesperson,
 		return -1;
 	store_bind_text(s, 1, salesperson);
 	return query_walk(st, s, query_state_row, &c, err, "deals");
+}
+
+int
+store_account_owner(struct store *st, const char *account, char **owner,
+    struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_OWNER, err);
+	int rc;
+
+	*owner = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, account);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*owner = xstrdup(store_column_text(s, 0));
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "deal owner");
 }
 
 /* Hands a row of a transition statement to the callback. */

@@ -73,6 +73,10 @@ int	store_deal_states(struct store *, const char *salesperson,
 	    int (*cb)(const struct store_deal_state *, void *), void *arg,
 	    struct err *);
 
+/* The salesperson of the account's latest deal; *owner NULL if none.  Caller frees. */
+int	store_account_owner(struct store *, const char *account, char **owner,
+	    struct err *);
+
 struct store_transition {
 	int64_t		 deal;
 	const char	*account;
