@@ -108,7 +108,13 @@
 	    " FROM appointments"					\
 	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
-	    " GROUP BY salesperson, uid")
+	    " GROUP BY salesperson, uid")				\
+	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\
+	    " FROM pragma_user_version),"				\
+	    " (SELECT count(*) FROM signals),"				\
+	    " (SELECT count(*) FROM deals),"				\
+	    " (SELECT count(*) FROM deals WHERE outcome = 'open'),"	\
+	    " (SELECT count(*) FROM accounts)")
 
 enum query_stmt {
 	QUERY_STMTS(STORE_STMT_ENUM)
@@ -636,3 +642,23 @@ store_appointment_series(struct store *st, const char *salesperson,
 	return query_walk(st, s, query_series_row, &c, err, "appointments");
 }
 
+int
+store_counts(struct store *st, struct store_counts *c, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_COUNTS, err);
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		c->version = sqlite3_column_int64(s, 0);
+		c->signals = sqlite3_column_int64(s, 1);
+		c->deals = sqlite3_column_int64(s, 2);
+		c->open_deals = sqlite3_column_int64(s, 3);
+		c->accounts = sqlite3_column_int64(s, 4);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "counts");
+}

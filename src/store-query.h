@@ -176,4 +176,15 @@ int	store_appointment_series(struct store *, const char *salesperson,
 	    int (*cb)(const char *salesperson, time_t created, void *),
 	    void *arg, struct err *);
 
+/* What `doctor` says about a database. */
+struct store_counts {
+	long long	 version;
+	long long	 signals;
+	long long	 deals;
+	long long	 open_deals;
+	long long	 accounts;
+};
+
+int	store_counts(struct store *, struct store_counts *, struct err *);
+
 #endif
