@@ -19,8 +19,6 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "config.h"
 #include "err.h"
 #include "model.h"
@@ -68,7 +66,6 @@ int	store_set_access(struct store *, const char *group_name, gid_t gid,
  */
 int	store_lock(const char *path, int *fd, struct err *);
 void	store_close(struct store *);
-sqlite3	*store_db(struct store *);	/* for report.c's own prepared statements */
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; a nested store_begin fails (ERR_FINAL). */
 int	store_begin(struct store *, struct err *);

@@ -23,6 +23,7 @@
 #include "digest.h"
 #include "helpers.h"
 #include "report.h"
+#include "store-int.h"
 #include "util.h"
 #include "xmalloc.h"
 

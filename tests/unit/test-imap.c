@@ -27,7 +27,7 @@
 #include "helpers.h"
 #include "imap.h"
 #include "source.h"
-#include "store.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 static void

@@ -23,7 +23,7 @@
 #include "helpers.h"
 #include "mail.h"
 #include "pipeline.h"
-#include "store.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 #define DAY	86400

@@ -21,7 +21,7 @@
 #include "config.h"
 #include "helpers.h"
 #include "model.h"
-#include "store.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 #define T0	1780000000	/* 2026-05-28 */
