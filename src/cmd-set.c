@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "project.h"
 #include "store-query.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -107,7 +108,7 @@ cmd_set_exec(struct cmd_ctx *ctx)
 
 	if (store_begin(ctx->store, &err) != 0 ||
 	    store_add_signals(ctx->store, &sigs, &touched, &err) < 0 ||
-	    store_project(ctx->store, &ctx->cfg, &touched, ctx->now, &err) != 0 ||
+	    project_accounts(ctx->store, &ctx->cfg, &touched, ctx->now, &err) != 0 ||
 	    store_commit(ctx->store, &err) != 0) {
 		store_rollback(ctx->store);
 		cmd_error("set", "%s", err.msg);

@@ -2,9 +2,8 @@
 /*
  * The inside of the store layer, shared by its modules and by no other
  * (unit tests that inspect tables excepted): store.c (connection, schema,
- * transactions, rows), store-query.c (the reads of reports and analyses),
- * names.c (attribution by account name) and project.c (deals and
- * transitions).
+ * transactions, rows), store-query.c (the reads of reports and analyses)
+ * and project.c (deals and transitions).
  *
  * Each module lists its SQL in a part (an X-macro list of name and
  * statement); store_open prepares the statements of every part once and
@@ -36,10 +35,12 @@ struct store_part {
 
 enum store_part_id {
 	STORE_PART_STORE,
+	STORE_PART_PROJECT,
 	STORE_PART_QUERY,
 	STORE_PART__COUNT
 };
 
+extern const struct store_part project_part;
 extern const struct store_part store_query_part;
 
 struct store {
@@ -59,6 +60,9 @@ struct store_ids {
 
 void	store_ids_add(struct store_ids *, int64_t);
 void	store_ids_free(struct store_ids *);
+/* Adds the ids (first column) of a statement's rows to ids. */
+int	store_ids_collect(struct store *, sqlite3_stmt *, struct store_ids *,
+	    struct err *);
 
 /* The connection, for tests that look at tables directly. */
 sqlite3	*store_db(struct store *);
@@ -92,6 +96,16 @@ int	store_done(struct store *, sqlite3_stmt *, int rc, struct err *,
  */
 int	store_auto_begin(struct store *, bool *own, struct err *);
 int	store_auto_end(struct store *, bool own, int rc, struct err *);
+
+/* The row id of an account; *id 0 if there is none. */
+int	store_account_find(struct store *, const char *key, int64_t *id,
+	    struct err *);
+
+/*
+ * Indexes the words of every unattributed row again and attributes each
+ * against all names: what the incremental path keeps up, from scratch.
+ */
+int	store_resolve_all(struct store *, struct err *);
 
 /* Adds key to touched (or the pending list when touched is NULL), once. */
 void	store_touch(struct store *, struct strlist *touched, const char *key);

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SQLite store.  Signals are the facts and are written idempotently
- * (unique ref); deals and transitions are their projection through the
- * phase model (phases.c), recomputed per account and written so that row
- * ids stay stable, which makes `rebuild` and the incremental path give the
- * same rows.  Calendar events without an external party are attributed to
+ * The SQLite store: connection, schema and its migrations, transactions,
+ * and the rows.  Signals are the facts and are written idempotently
+ * (unique ref); deals and transitions are their projection (project.c).
+ * Calendar events without an external party are attributed to
  * an account by name here: an inverted index of their words (match_words)
  * finds the rows a new account name claims, and the words of a new row are
  * looked up in account_names, so neither direction scans every account or
@@ -12,7 +11,8 @@
  * while a writer holds a transaction.  Every statement is prepared once in
  * store_open and always bound; no SQL is ever formatted.
  *
- * This file does not decide phases (phases.c) nor classify anything.
+ * This file does not project (project.c), decide phases (phases.c) nor
+ * classify anything.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -141,7 +141,6 @@ static const char *const store_migrations[] = {
 	X(ACCOUNT_GET, "SELECT id FROM accounts WHERE key = ?1")	\
 	X(ACCOUNT_ADD, "INSERT INTO accounts(key) VALUES(?1)")		\
 	X(ACCOUNT_KEY, "SELECT key FROM accounts WHERE id = ?1")	\
-	X(ACCOUNT_ALL, "SELECT id FROM accounts ORDER BY key")		\
 	X(NAME_ADD, "INSERT OR IGNORE INTO account_names(account_id, name)" \
 	    " VALUES(?1, ?2)")						\
 	X(NAME_FIND, "SELECT a.id, a.key FROM account_names n"		\
@@ -166,13 +165,6 @@ static const char *const store_migrations[] = {
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(SIGNAL_ITEM_DELETE, "DELETE FROM signals"			\
 	    " WHERE source = ?1 AND item = ?2")				\
-	X(SIGNAL_LOAD, "SELECT id, kind, occurred_at, direction,"	\
-	    " salesperson, ref, value, source FROM signals"		\
-	    " WHERE account_id = ?1 UNION ALL"				\
-	    " SELECT id, kind, occurred_at, direction,"			\
-	    " salesperson, ref, value, source FROM signals"		\
-	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
-	    " ORDER BY 1")						\
 	X(APPT_ADD, "INSERT INTO appointments(source, item, uid,"	\
 	    " recurrence_id, salesperson, account_id, match_text, kind,"	\
 	    " start, \"end\", all_day, day, created, series, summary)"	\
@@ -192,28 +184,6 @@ static const char *const store_migrations[] = {
 	X(WORD_FIND, "SELECT signal_id, appointment_id FROM match_words"	\
 	    " WHERE word = ?1")						\
 	X(WORD_CLEAR, "DELETE FROM match_words")			\
-	X(DEAL_SET, "INSERT INTO deals(account_id, seq, salesperson, kind,"	\
-	    " phase, outcome, opened, closed, last_activity, last_inbound,"	\
-	    " phase_since) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"	\
-	    " ?11) ON CONFLICT(account_id, seq) DO UPDATE SET"		\
-	    " salesperson = excluded.salesperson, kind = excluded.kind,"	\
-	    " phase = excluded.phase, outcome = excluded.outcome,"	\
-	    " opened = excluded.opened, closed = excluded.closed,"	\
-	    " last_activity = excluded.last_activity,"			\
-	    " last_inbound = excluded.last_inbound,"			\
-	    " phase_since = excluded.phase_since RETURNING id")		\
-	X(DEAL_TRIM, "DELETE FROM deals WHERE account_id = ?1"		\
-	    " AND seq >= ?2")						\
-	X(TRANS_IDS, "SELECT id FROM transitions WHERE deal_id = ?1"	\
-	    " ORDER BY id")						\
-	X(TRANS_ADD, "INSERT INTO transitions(deal_id, from_phase,"	\
-	    " to_phase, at, actor, signal_kind, source, ref, signal_id,"	\
-	    " left_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")	\
-	X(TRANS_SET, "UPDATE transitions SET deal_id = ?1,"		\
-	    " from_phase = ?2, to_phase = ?3, at = ?4, actor = ?5,"	\
-	    " signal_kind = ?6, source = ?7, ref = ?8, signal_id = ?9,"	\
-	    " left_at = ?10 WHERE id = ?11")				\
-	X(TRANS_DELETE, "DELETE FROM transitions WHERE id = ?1")	\
 	X(ITEM_LIST, "SELECT item, version FROM items WHERE source = ?1"	\
 	    " ORDER BY item")						\
 	X(ITEM_SET, "INSERT INTO items(source, item, version, first_seen)"	\
@@ -222,13 +192,6 @@ static const char *const store_migrations[] = {
 	X(ITEM_ROW, "SELECT version, first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
-	X(DIRTY_ADD, "INSERT OR IGNORE INTO dirty(account) VALUES(?1)")	\
-	X(STALE_ACCOUNTS, "SELECT DISTINCT a.key FROM deals d"		\
-	    " JOIN accounts a ON a.id = d.account_id"			\
-	    " WHERE d.outcome = 'open' AND d.last_activity < ?1"		\
-	    " ORDER BY a.key")						\
-	X(DIRTY_LIST, "SELECT account FROM dirty ORDER BY account")	\
-	X(DIRTY_CLEAR, "DELETE FROM dirty")				\
 	X(CURSOR_GET, "SELECT value FROM cursors WHERE source = ?1"	\
 	    " AND scope = ?2 AND name = ?3")				\
 	X(CURSOR_SET, "INSERT INTO cursors(source, scope, name, value)"	\
@@ -291,6 +254,7 @@ static const struct store_part store_own_part = { "store", store_sql,
 /* The statement lists of the store layer's modules, by enum store_part_id. */
 static const struct store_part *const store_parts[STORE_PART__COUNT] = {
 	[STORE_PART_STORE] = &store_own_part,
+	[STORE_PART_PROJECT] = &project_part,
 	[STORE_PART_QUERY] = &store_query_part,
 };
 
@@ -1160,6 +1124,23 @@ store_name_insert(struct store *st, int64_t account, const char *key,
 	return rc;
 }
 
+int
+store_account_find(struct store *st, const char *key, int64_t *id,
+    struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_ACCOUNT_GET);
+	int rc;
+
+	*id = 0;
+	store_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "account");
+}
+
 /*
  * The row id of an account, created with its default names when new (the
  * new names then claim the unattributed rows that mention them).
@@ -1173,17 +1154,10 @@ store_account(struct store *st, const char *key, int64_t *id,
 	size_t i;
 	int rc;
 
-	s = store_own(st, STMT_ACCOUNT_GET);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	if (store_account_find(st, key, id, err) != 0)
+		return -1;
+	if (*id != 0)
 		return 0;
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, err, "account");
-
 	s = store_own(st, STMT_ACCOUNT_ADD);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	if (store_run(st, s, err, "new account") != 0)
@@ -1736,414 +1710,10 @@ store_digest_done(struct store *st, const char *period, const char *recipient,
 	    STMT_DIGEST_FAILED, period, recipient, msgid, now, err);
 }
 
-/* A signal row loaded for projection; the strings are owned. */
-struct store_row {
-	int64_t		 id;
-	enum signal_kind kind;
-	enum direction	 dir;
-	time_t		 at;
-	char		*salesperson;
-	char		*ref;
-	char		*value;
-	char		*source;
-};
-
-static void
-store_rows_free(struct store_row *rows, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(rows[i].salesperson);
-		free(rows[i].ref);
-		free(rows[i].value);
-		free(rows[i].source);
-	}
-	free(rows);
-}
-
-static int
-store_direction_from_name(const char *name)
-{
-	int d;
-
-	for (d = DIR_NONE; d <= DIR_OUTBOUND; d++) {
-		if (name != NULL && strcmp(direction_name(d), name) == 0)
-			return d;
-	}
-	return -1;
-}
-
-/*
- * Loads an account's signals (its own and those attributed to it by name)
- * in id order.  Caller frees with store_rows_free().
- */
-static int
-store_load_signals(struct store *st, int64_t account, struct store_row **out,
-    size_t *np, struct err *err)
-{
-	struct store_row *rows = NULL, *r;
-	sqlite3_stmt *s = store_own(st, STMT_SIGNAL_LOAD);
-	size_t n = 0, cap = 0;
-	int rc, kind, dir;
-
-	sqlite3_bind_int64(s, 1, account);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-		kind = signal_kind_from_name(store_column_text(s, 1));
-		dir = store_direction_from_name(store_column_text(s, 3));
-		if (kind < 0 || dir < 0) {
-			log_warn("signal %lld: unknown kind or direction, "
-			    "skipped", (long long)sqlite3_column_int64(s, 0));
-			continue;
-		}
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			rows = xreallocarray(rows, cap, sizeof *rows);
-		}
-		r = &rows[n++];
-		r->id = sqlite3_column_int64(s, 0);
-		r->kind = (enum signal_kind)kind;
-		r->at = (time_t)sqlite3_column_int64(s, 2);
-		r->dir = (enum direction)dir;
-		r->salesperson = xstrdup(store_column_text(s, 4));
-		r->ref = xstrdup(store_column_text(s, 5));
-		r->value = xstrdup(store_column_text(s, 6));
-		r->source = xstrdup(store_column_text(s, 7));
-	}
-	if (store_done(st, s, rc, err, "load signals") != 0) {
-		store_rows_free(rows, n);
-		return -1;
-	}
-	*out = rows;
-	*np = n;
-	return 0;
-}
-
-/* The loaded row of a signal id (rows are in id order). */
-static const struct store_row *
-store_row_find(const struct store_row *rows, size_t n, int64_t id)
-{
-	size_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (rows[mid].id == id)
-			return &rows[mid];
-		if (rows[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static const char *
-store_phase_name(const struct config *cfg, int phase)
-{
-	if (phase < 0 || (size_t)phase >= cfg->phases.n)
-		return NULL;
-	return cfg->phases.name[phase];
-}
-
-/* The part of a ref after its second ':' (Message-ID or UID), or NULL. */
-static const char *
-store_ref_tail(const char *ref)
-{
-	const char *p;
-
-	if (ref == NULL)
-		return NULL;
-	p = strchr(ref, ':');
-	if (p == NULL)
-		return NULL;
-	p = strchr(p + 1, ':');
-	if (p == NULL || p[1] == '\0')
-		return NULL;
-	return p + 1;
-}
-
-/* Binds a transition's columns 1-9 (deal id first). */
-static void
-store_bind_transition(sqlite3_stmt *s, const struct config *cfg,
-    int64_t deal, const struct transition *t, const struct store_row *row)
-{
-	sqlite3_bind_int64(s, 1, deal);
-	store_bind_text(s, 2, store_phase_name(cfg, t->from));
-	store_bind_text(s, 3, store_phase_name(cfg, t->to));
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->at);
-	store_bind_text(s, 5, t->actor != NULL ? t->actor : "");
-	store_bind_text(s, 6, signal_kind_name(t->signal_kind));
-	store_bind_text(s, 7, row != NULL ? row->source : "");
-	store_bind_text(s, 8, row != NULL ? store_ref_tail(row->ref) : NULL);
-	store_bind_id(s, 9, row != NULL ? t->signal_id : 0);
-}
-
-/*
- * Writes one deal's transitions over its stored ones: existing rows are
- * updated in id order, extra ones inserted, surplus ones deleted, so that
- * an unchanged projection keeps every transition id.
- */
-static int
-store_write_transitions(struct store *st, const struct config *cfg,
-    int64_t deal, int seq, const struct projection *proj,
-    const struct store_row *rows, size_t nrows, struct err *err)
-{
-	struct store_ids old = { 0 };
-	const struct transition *t;
-	sqlite3_stmt *s;
-	size_t i, j, used = 0;
-	int rc;
-
-	s = store_own(st, STMT_TRANS_IDS);
-	sqlite3_bind_int64(s, 1, deal);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		store_ids_add(&old, sqlite3_column_int64(s, 0));
-	rc = store_done(st, s, rc, err, "transitions");
-
-	for (i = 0; i < proj->ntrans && rc == 0; i++) {
-		t = &proj->trans[i];
-		if (t->deal_seq != seq)
-			continue;
-		if (store_phase_name(cfg, t->to) == NULL) {
-			log_warn("deal %lld: transition to unknown phase %d "
-			    "skipped", (long long)deal, t->to);
-			continue;
-		}
-		s = store_own(st, used < old.n ? STMT_TRANS_SET :
-		    STMT_TRANS_ADD);
-		store_bind_transition(s, cfg, deal, t,
-		    store_row_find(rows, nrows, t->signal_id));
-		/* The deal left this phase with its next transition. */
-		for (j = i + 1; j < proj->ntrans &&
-		    proj->trans[j].deal_seq != seq; j++)
-			;
-		if (j < proj->ntrans)
-			sqlite3_bind_int64(s, 10, (sqlite3_int64)proj->trans[j].at);
-		else
-			sqlite3_bind_null(s, 10);
-		if (used < old.n)
-			sqlite3_bind_int64(s, 11, old.v[used]);
-		used++;
-		rc = store_run(st, s, err, "transition");
-	}
-	for (i = used; i < old.n && rc == 0; i++) {
-		s = store_own(st, STMT_TRANS_DELETE);
-		sqlite3_bind_int64(s, 1, old.v[i]);
-		rc = store_run(st, s, err, "transition");
-	}
-	store_ids_free(&old);
-	return rc;
-}
-
-/* Upserts one deal by (account, seq); *id is its stable row id. */
-static int
-store_write_deal(struct store *st, const struct config *cfg, int64_t account,
-    const struct deal *d, int64_t *id, struct err *err)
-{
-	sqlite3_stmt *s = store_own(st, STMT_DEAL_SET);
-	const char *phase = store_phase_name(cfg, d->phase);
-	int rc;
-
-	sqlite3_bind_int64(s, 1, account);
-	sqlite3_bind_int(s, 2, d->seq);
-	store_bind_text(s, 3, d->salesperson != NULL ? d->salesperson : "");
-	store_bind_text(s, 4, deal_kind_name(d->kind));
-	store_bind_text(s, 5, phase != NULL ? phase : "");
-	store_bind_text(s, 6, outcome_name(d->outcome));
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)d->opened);
-	store_bind_time(s, 8, d->closed);
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)d->last_activity);
-	store_bind_time(s, 10, d->last_inbound);
-	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->phase_since);
-	*id = 0;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		rc = SQLITE_DONE;
-	}
-	if (store_done(st, s, rc, err, "deal") != 0)
-		return -1;
-	if (*id == 0)
-		return err_set(err, ERR_FINAL, "deal: no row id returned");
-	return 0;
-}
-
-/* Projects one account and writes its deals and transitions. */
-static int
-store_project_account(struct store *st, const struct config *cfg,
-    int64_t account, time_t now, struct err *err)
-{
-	struct projection proj = { 0 };
-	struct phase_signal *sigs;
-	struct store_row *rows = NULL;
-	sqlite3_stmt *s;
-	size_t n = 0, i;
-	int64_t deal = 0;
-	int rc = 0;
-
-	if (store_load_signals(st, account, &rows, &n, err) != 0)
-		return -1;
-	sigs = xcalloc(n > 0 ? n : 1, sizeof *sigs);
-	for (i = 0; i < n; i++) {
-		sigs[i].id = rows[i].id;
-		sigs[i].kind = rows[i].kind;
-		sigs[i].at = rows[i].at;
-		sigs[i].dir = rows[i].dir;
-		sigs[i].salesperson = rows[i].salesperson;
-		sigs[i].ref = rows[i].ref;
-		sigs[i].value = rows[i].value;
-	}
-	phases_project(cfg, sigs, n, now, &proj);
-
-	for (i = 0; i < proj.ndeals && rc == 0; i++) {
-		rc = store_write_deal(st, cfg, account, &proj.deals[i], &deal,
-		    err);
-		if (rc == 0)
-			rc = store_write_transitions(st, cfg, deal,
-			    proj.deals[i].seq, &proj, rows, n, err);
-	}
-	if (rc == 0) {
-		s = store_own(st, STMT_DEAL_TRIM);
-		sqlite3_bind_int64(s, 1, account);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)proj.ndeals);
-		rc = store_run(st, s, err, "deals");
-	}
-	projection_free(&proj);
-	free(sigs);
-	store_rows_free(rows, n);
-	return rc;
-}
-
-/* Projects one account by key; an unknown key has nothing to project. */
-static int
-store_project_key(struct store *st, const struct config *cfg, const char *key,
-    time_t now, struct err *err)
-{
-	sqlite3_stmt *s;
-	int64_t id = 0;
-	int rc;
-
-	if (key[0] == '\0')
-		return 0;
-	s = store_own(st, STMT_ACCOUNT_GET);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		rc = SQLITE_DONE;
-	}
-	if (store_done(st, s, rc, err, "account") != 0)
-		return -1;
-	if (id == 0)
-		return 0;
-	return store_project_account(st, cfg, id, now, err);
-}
-
 int
-store_project(struct store *st, const struct config *cfg,
-    const struct strlist *accounts, time_t now, struct err *err)
-{
-	struct strlist pending = { 0 };
-	size_t i;
-	bool own;
-	int rc = 0;
-
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	for (i = 0; accounts != NULL && i < accounts->n && rc == 0; i++)
-		rc = store_project_key(st, cfg, accounts->v[i], now, err);
-	/* Accounts re-attributed by calls that had no touched list. */
-	pending = st->pending;
-	memset(&st->pending, 0, sizeof st->pending);
-	for (i = 0; i < pending.n && rc == 0; i++) {
-		if (accounts == NULL || !strlist_contains(accounts,
-		    pending.v[i]))
-			rc = store_project_key(st, cfg, pending.v[i], now, err);
-	}
-	strlist_clear(&pending);
-	return store_auto_end(st, own, rc, err);
-}
-
-int
-store_project_stale(struct store *st, const struct config *cfg, time_t now,
+store_ids_collect(struct store *st, sqlite3_stmt *s, struct store_ids *ids,
     struct err *err)
 {
-	struct strlist keys = { 0 };
-	sqlite3_stmt *s = store_own(st, STMT_STALE_ACCOUNTS);
-	int rc;
-
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)(now -
-	    (time_t)cfg->stale_after_days * 86400));
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		strlist_add(&keys, store_column_text(s, 0));
-	rc = store_done(st, s, rc, err, "stale deals");
-	if (rc == 0 && keys.n > 0)
-		rc = store_project(st, cfg, &keys, now, err);
-	rc = rc == 0 ? (int)keys.n : -1;
-	strlist_clear(&keys);
-	return rc;
-}
-
-/* Adds one account key to the dirty table. */
-static int
-store_dirty_add(struct store *st, const char *key, struct err *err)
-{
-	sqlite3_stmt *s = store_own(st, STMT_DIRTY_ADD);
-
-	store_bind_text(s, 1, key);
-	return store_run(st, s, err, "dirty account");
-}
-
-int
-store_mark_dirty(struct store *st, const struct strlist *accounts,
-    struct err *err)
-{
-	size_t i;
-	bool own;
-	int rc = 0;
-
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	for (i = 0; accounts != NULL && i < accounts->n && rc == 0; i++)
-		if (accounts->v[i][0] != '\0')
-			rc = store_dirty_add(st, accounts->v[i], err);
-	for (i = 0; i < st->pending.n && rc == 0; i++)
-		rc = store_dirty_add(st, st->pending.v[i], err);
-	if (rc == 0)
-		strlist_clear(&st->pending);
-	return store_auto_end(st, own, rc, err);
-}
-
-int
-store_project_dirty(struct store *st, const struct config *cfg, time_t now,
-    struct err *err)
-{
-	struct strlist keys = { 0 };
-	sqlite3_stmt *s;
-	bool own;
-	int rc;
-
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	s = store_own(st, STMT_DIRTY_LIST);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		strlist_add(&keys, store_column_text(s, 0));
-	rc = store_done(st, s, rc, err, "dirty accounts");
-	if (rc == 0)
-		rc = store_project(st, cfg, &keys, now, err);
-	if (rc == 0)
-		rc = store_run(st, store_own(st, STMT_DIRTY_CLEAR), err,
-		    "dirty accounts");
-	strlist_clear(&keys);
-	return store_auto_end(st, own, rc, err);
-}
-
-/* Collects the ids a statement without parameters returns. */
-static int
-store_collect_ids(struct store *st, enum store_stmt id, struct store_ids *ids,
-    struct err *err)
-{
-	sqlite3_stmt *s = store_own(st, id);
 	int rc;
 
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
@@ -2151,11 +1721,7 @@ store_collect_ids(struct store *st, enum store_stmt id, struct store_ids *ids,
 	return store_done(st, s, rc, err, "collect");
 }
 
-/*
- * Indexes the words of every unattributed row again and attributes each
- * against all names: what the incremental path keeps up, from scratch.
- */
-static int
+int
 store_resolve_all(struct store *st, struct err *err)
 {
 	struct store_ids ids = { 0 };
@@ -2169,8 +1735,9 @@ store_resolve_all(struct store *st, struct err *err)
 	for (pass = 0; pass < 2; pass++) {
 		bool appt = pass == 1;
 
-		rc = store_collect_ids(st, appt ? STMT_APPT_UNATTRIBUTED :
-		    STMT_SIGNAL_UNATTRIBUTED, &ids, err);
+		rc = store_ids_collect(st, store_own(st, appt ?
+		    STMT_APPT_UNATTRIBUTED : STMT_SIGNAL_UNATTRIBUTED), &ids,
+		    err);
 		for (i = 0; i < ids.n && rc == 0; i++) {
 			s = store_own(st, appt ? STMT_APPT_TEXT :
 			    STMT_SIGNAL_TEXT);
@@ -2193,27 +1760,6 @@ store_resolve_all(struct store *st, struct err *err)
 			return -1;
 	}
 	return 0;
-}
-
-int
-store_rebuild(struct store *st, const struct config *cfg, time_t now,
-    struct err *err)
-{
-	struct store_ids ids = { 0 };
-	size_t i;
-	bool own;
-	int rc;
-
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	rc = store_resolve_all(st, err);
-	strlist_clear(&st->pending);	/* every account follows anyway */
-	if (rc == 0)
-		rc = store_collect_ids(st, STMT_ACCOUNT_ALL, &ids, err);
-	for (i = 0; i < ids.n && rc == 0; i++)
-		rc = store_project_account(st, cfg, ids.v[i], now, err);
-	store_ids_free(&ids);
-	return store_auto_end(st, own, rc, err);
 }
 
 int

@@ -22,7 +22,6 @@
 #include "config.h"
 #include "err.h"
 #include "model.h"
-#include "phases.h"
 
 struct store;
 
@@ -168,39 +167,9 @@ int	store_digest_done(struct store *, const char *period,
 	    struct err *);
 
 /*
- * Recomputes the deals and transitions of the given accounts from their
- * signals, keeping deal ids stable per (account, seq) and transition ids
- * where the projection did not change.  "" is skipped: the accounts that
- * unattributed signals name are in the list themselves.  Accounts
- * re-attributed by store_account_name_add (which has no touched list) are
- * projected too.  now decides staleness.
- */
-int	store_project(struct store *, const struct config *, const struct strlist *accounts,
-	    time_t now, struct err *);
-/*
- * Deferred projection, for large syncs: store_mark_dirty records the
- * accounts (and those re-attributed since) in the same transaction as the
- * batch that touched them; store_project_dirty projects every recorded
- * account once and clears the record.  A crash in between leaves the
- * record, so the next store_project_dirty catches up.
- */
-int	store_mark_dirty(struct store *, const struct strlist *accounts, struct err *);
-int	store_project_dirty(struct store *, const struct config *, time_t now, struct err *);
-
-/*
- * Re-projects the accounts whose open deals have had no activity for
- * stale_after_days, so that they turn lost without a new signal (the agent
- * calls it daily).  Returns the number of accounts, or -1.
- */
-int	store_project_stale(struct store *, const struct config *, time_t now, struct err *);
-
-/* Attributes every unattributed row again and re-projects every account (salescycle rebuild). */
-int	store_rebuild(struct store *, const struct config *, time_t now, struct err *);
-
-/*
  * Account names from a target list; adds the account if new.  The name
  * claims the unattributed rows that mention it; the accounts whose
- * attribution changed are projected by the next store_project.  A name
+ * attribution changed are projected by the next project_accounts.  A name
  * that cannot match as words (none, or more than 8) is warned about and
  * skipped.
  */

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "helpers.h"
 #include "model.h"
+#include "project.h"
 #include "report.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -94,8 +95,8 @@ build_store(struct fixture *f)
 	add_sig(&l, SIG_APPOINTMENT, "a6.nl", "anna", T0 + 25 * DAY, DIR_OUTBOUND, "a6-1");
 	if (store_add_signals(f->st, &l, &touched, &err) < 0)
 		fail_msg("store_add_signals: %s", err.msg);
-	if (store_project(f->st, &f->cfg, &touched, NOW, &err) != 0)
-		fail_msg("store_project: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, &touched, NOW, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
 	signal_list_clear(&l);
 	strlist_clear(&touched);
 }

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "helpers.h"
 #include "model.h"
+#include "project.h"
 #include "store-int.h"
 #include "xmalloc.h"
 
@@ -157,8 +158,8 @@ project(struct fixture *f, struct strlist *touched)
 {
 	struct err err;
 
-	if (store_project(f->st, &f->cfg, touched, NOW, &err) != 0)
-		fail_msg("store_project: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, touched, NOW, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
 	if (touched != NULL)
 		strlist_clear(touched);
 }
@@ -822,7 +823,7 @@ test_store_rebuild_equals_incremental(void **state)
 	assert_non_null(strstr(inc, "initech.io|0|anna|new|offer|lost"));
 	assert_non_null(strstr(inc, "acme.nl|1|anna|growth|suspect|open"));
 
-	assert_int_equal(store_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
 	reb = dump_all(f->st, true);
 	assert_string_equal(inc, reb);
 
@@ -831,7 +832,7 @@ test_store_rebuild_equals_incremental(void **state)
 	history(&l, order_fwd, 11);
 	assert_int_equal(store_add_signals(g->st, &l, NULL, &err), 11);
 	signal_list_clear(&l);
-	assert_int_equal(store_rebuild(g->st, &g->cfg, NOW, &err), 0);
+	assert_int_equal(project_rebuild(g->st, &g->cfg, NOW, &err), 0);
 	a = dump_all(f->st, false);
 	b = dump_all(g->st, false);
 	assert_string_equal(a, b);
