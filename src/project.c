@@ -8,9 +8,9 @@
  * projection did not change.  That makes `rebuild` and the incremental
  * path give the same rows.
  *
- * This file decides no phase (phases.c) and attributes nothing (the
- * store does, by name); it writes deals, transitions and the record of
- * accounts whose projection is deferred.
+ * This file decides no phase (phases.c) and attributes nothing (names.c);
+ * it writes deals, transitions and the record of accounts whose
+ * projection is deferred.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -495,7 +495,7 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 
 	if (store_auto_begin(st, &own, err) != 0)
 		return -1;
-	rc = store_resolve_all(st, err);
+	rc = names_rebuild(st, err);
 	strlist_clear(&st->pending);	/* every account follows anyway */
 	if (rc == 0)
 		rc = store_ids_collect(st, project_stmt(st, PROJECT_ACCOUNTS),

@@ -19,7 +19,7 @@
 /*
  * Projects the given accounts.  "" is skipped: the accounts that
  * unattributed signals name are in the list themselves.  Accounts
- * re-attributed by store_account_name_add (which has no touched list) are projected
+ * re-attributed by names_add (which has no touched list) are projected
  * too.  now decides staleness.
  */
 int	project_accounts(struct store *, const struct config *,

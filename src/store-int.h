@@ -2,8 +2,9 @@
 /*
  * The inside of the store layer, shared by its modules and by no other
  * (unit tests that inspect tables excepted): store.c (connection, schema,
- * transactions, rows), store-query.c (the reads of reports and analyses)
- * and project.c (deals and transitions).
+ * transactions, rows), store-query.c (the reads of reports and analyses),
+ * names.c (attribution by account name) and project.c (deals and
+ * transitions).
  *
  * Each module lists its SQL in a part (an X-macro list of name and
  * statement); store_open prepares the statements of every part once and
@@ -35,11 +36,13 @@ struct store_part {
 
 enum store_part_id {
 	STORE_PART_STORE,
+	STORE_PART_NAMES,
 	STORE_PART_PROJECT,
 	STORE_PART_QUERY,
 	STORE_PART__COUNT
 };
 
+extern const struct store_part names_part;
 extern const struct store_part project_part;
 extern const struct store_part store_query_part;
 
@@ -100,17 +103,27 @@ int	store_auto_end(struct store *, bool own, int rc, struct err *);
 /* The row id of an account; *id 0 if there is none. */
 int	store_account_find(struct store *, const char *key, int64_t *id,
 	    struct err *);
+/*
+ * The row id of an account, created with its default names when new (the
+ * new names then claim the unattributed rows that mention them).
+ */
+int	store_account(struct store *, const char *key, int64_t *id,
+	    struct strlist *touched, struct err *);
 
+/* names.c: attribution by name as the store writes rows. */
+/* Gives a new account its default names (account_names()), which claim rows. */
+int	names_account_new(struct store *, int64_t account, const char *key,
+	    struct strlist *touched, struct err *);
+/* Indexes the words of a new unattributed row and attributes it by them. */
+int	names_attribute(struct store *, bool appt, int64_t id,
+	    const char *text, struct strlist *touched, struct err *);
 /*
  * Indexes the words of every unattributed row again and attributes each
  * against all names: what the incremental path keeps up, from scratch.
  */
-int	store_resolve_all(struct store *, struct err *);
+int	names_rebuild(struct store *, struct err *);
 
 /* Adds key to touched (or the pending list when touched is NULL), once. */
 void	store_touch(struct store *, struct strlist *touched, const char *key);
-/* Touches an account by row id (0: none). */
-int	store_touch_id(struct store *, struct strlist *touched, int64_t id,
-	    struct err *);
 
 #endif

@@ -2,17 +2,15 @@
 /*
  * The SQLite store: connection, schema and its migrations, transactions,
  * and the rows.  Signals are the facts and are written idempotently
- * (unique ref); deals and transitions are their projection (project.c).
- * Calendar events without an external party are attributed to
- * an account by name here: an inverted index of their words (match_words)
- * finds the rows a new account name claims, and the words of a new row are
- * looked up in account_names, so neither direction scans every account or
- * every row.  The database runs in WAL mode so that readers (the CLI) work
- * while a writer holds a transaction.  Every statement is prepared once in
- * store_open and always bound; no SQL is ever formatted.
+ * (unique ref); deals and transitions are their projection (project.c);
+ * a row without an account is attributed by name as it is written
+ * (names.c).  The database runs in WAL mode so that readers (the CLI) work
+ * while a writer holds a transaction.  Every statement of the store layer
+ * is prepared once in store_open and always bound; no SQL is ever
+ * formatted.
  *
- * This file does not project (project.c), decide phases (phases.c) nor
- * classify anything.
+ * This file does not project (project.c), match names (names.c), decide
+ * phases (phases.c) nor classify anything.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -20,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,17 +27,12 @@
 #include <sqlite3.h>
 
 #define LOG_TAG "store"
-#include "account.h"
 #include "log.h"
 #include "store-int.h"
-#include "util.h"
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		10000
 #define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", our application_id */
-#define STORE_MAX_WORDS		256	/* words of a match_text that count */
-#define STORE_NAME_WORDS	8	/* words of an account name at most */
-#define STORE_NAME_MAX		200	/* bytes of an account name at most */
 
 /*
  * Schema migrations: element i takes user_version i to i + 1, so version 2
@@ -140,22 +134,11 @@ static const char *const store_migrations[] = {
 	    " name = excluded.name, manager = excluded.manager")	\
 	X(ACCOUNT_GET, "SELECT id FROM accounts WHERE key = ?1")	\
 	X(ACCOUNT_ADD, "INSERT INTO accounts(key) VALUES(?1)")		\
-	X(ACCOUNT_KEY, "SELECT key FROM accounts WHERE id = ?1")	\
-	X(NAME_ADD, "INSERT OR IGNORE INTO account_names(account_id, name)" \
-	    " VALUES(?1, ?2)")						\
-	X(NAME_FIND, "SELECT a.id, a.key FROM account_names n"		\
-	    " JOIN accounts a ON a.id = n.account_id WHERE n.name = ?1")	\
 	X(SIGNAL_ADD, "INSERT INTO signals(ref, kind, account_id,"	\
 	    " salesperson, occurred_at, direction, source, item, rule,"	\
 	    " subject, value, match_text, seen_at) VALUES(?1, ?2, ?3, ?4,"	\
 	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"			\
 	    " ON CONFLICT(ref) DO NOTHING")				\
-	X(SIGNAL_TEXT, "SELECT match_text, matched_account_id FROM signals" \
-	    " WHERE id = ?1 AND account_id IS NULL")			\
-	X(SIGNAL_MATCH, "UPDATE signals SET matched_account_id = ?2"	\
-	    " WHERE id = ?1")						\
-	X(SIGNAL_UNATTRIBUTED, "SELECT id FROM signals"		\
-	    " WHERE account_id IS NULL ORDER BY id")			\
 	X(SIGNAL_ITEM_ACCOUNTS, "SELECT DISTINCT a.key, m.key,"		\
 	    " s.account_id IS NULL FROM signals s"			\
 	    " LEFT JOIN accounts a ON a.id = s.account_id"		\
@@ -171,19 +154,8 @@ static const char *const store_migrations[] = {
 	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"	\
 	    " ?13, ?14, ?15) ON CONFLICT(source, item, uid, recurrence_id)" \
 	    " DO NOTHING")						\
-	X(APPT_TEXT, "SELECT match_text, matched_account_id"		\
-	    " FROM appointments WHERE id = ?1 AND account_id IS NULL")	\
-	X(APPT_MATCH, "UPDATE appointments SET matched_account_id = ?2"	\
-	    " WHERE id = ?1")						\
-	X(APPT_UNATTRIBUTED, "SELECT id FROM appointments"		\
-	    " WHERE account_id IS NULL ORDER BY id")			\
 	X(APPT_ITEM_DELETE, "DELETE FROM appointments"			\
 	    " WHERE source = ?1 AND item = ?2")				\
-	X(WORD_ADD, "INSERT INTO match_words(word, signal_id,"		\
-	    " appointment_id) VALUES(?1, ?2, ?3)")			\
-	X(WORD_FIND, "SELECT signal_id, appointment_id FROM match_words"	\
-	    " WHERE word = ?1")						\
-	X(WORD_CLEAR, "DELETE FROM match_words")			\
 	X(ITEM_LIST, "SELECT item, version FROM items WHERE source = ?1"	\
 	    " ORDER BY item")						\
 	X(ITEM_SET, "INSERT INTO items(source, item, version, first_seen)"	\
@@ -254,14 +226,9 @@ static const struct store_part store_own_part = { "store", store_sql,
 /* The statement lists of the store layer's modules, by enum store_part_id. */
 static const struct store_part *const store_parts[STORE_PART__COUNT] = {
 	[STORE_PART_STORE] = &store_own_part,
+	[STORE_PART_NAMES] = &names_part,
 	[STORE_PART_PROJECT] = &project_part,
 	[STORE_PART_QUERY] = &store_query_part,
-};
-
-/* A word of a text: [start, end) in bytes. */
-struct store_word {
-	size_t	start;
-	size_t	end;
 };
 
 void
@@ -847,284 +814,6 @@ store_touch(struct store *st, struct strlist *touched, const char *key)
 }
 
 int
-store_touch_id(struct store *st, struct strlist *touched, int64_t id,
-    struct err *err)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (id == 0)
-		return 0;
-	s = store_own(st, STMT_ACCOUNT_KEY);
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		store_touch(st, touched, store_column_text(s, 0));
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, rc, err, "account key");
-	return 0;
-}
-
-static bool
-store_is_word_char(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
-
-/*
- * Splits text into words the way util_has_word sees them (runs of ASCII
- * letters, digits and bytes >= 0x80); at most max words.
- */
-static size_t
-store_words(const char *text, struct store_word *v, size_t max)
-{
-	size_t i = 0, n = 0;
-
-	while (text[i] != '\0' && n < max) {
-		if (!store_is_word_char((unsigned char)text[i])) {
-			i++;
-			continue;
-		}
-		v[n].start = i;
-		while (store_is_word_char((unsigned char)text[i]))
-			i++;
-		v[n++].end = i;
-	}
-	return n;
-}
-
-/*
- * The best account for an unattributed text: every run of up to
- * STORE_NAME_WORDS consecutive words is looked up in account_names, so a
- * hit is a whole-word occurrence of that name.  The longest name wins,
- * then the smallest account key, so that the answer depends only on the
- * text and the set of names.  *best is 0 when nothing matches.
- */
-static int
-store_best_match(struct store *st, const char *text, int64_t *best,
-    struct err *err)
-{
-	struct store_word *w;
-	sqlite3_stmt *s;
-	char *best_key = NULL;
-	size_t nw, i, j, len, best_len = 0;
-	int rc = 0;
-
-	*best = 0;
-	if (text == NULL)
-		return 0;
-	w = xreallocarray(NULL, STORE_MAX_WORDS, sizeof *w);
-	nw = store_words(text, w, STORE_MAX_WORDS);
-	s = store_own(st, STMT_NAME_FIND);
-	for (i = 0; i < nw && rc == 0; i++) {
-		for (j = i; j < nw && j < i + STORE_NAME_WORDS; j++) {
-			len = w[j].end - w[i].start;
-			if (len > STORE_NAME_MAX)
-				break;
-			sqlite3_reset(s);
-			sqlite3_bind_text(s, 1, text + w[i].start, (int)len,
-			    SQLITE_STATIC);
-			for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-				const char *key = store_column_text(s, 1);
-
-				if (len > best_len || (len == best_len &&
-				    strcmp(key, best_key) < 0)) {
-					free(best_key);
-					best_key = xstrdup(key);
-					best_len = len;
-					*best = sqlite3_column_int64(s, 0);
-				}
-			}
-			if (store_done(st, s, rc, err, "name lookup") != 0) {
-				rc = -1;
-				break;
-			}
-			rc = 0;
-		}
-	}
-	sqlite3_clear_bindings(s);
-	free(best_key);
-	free(w);
-	return rc;
-}
-
-/*
- * Attributes one unattributed signal or appointment from its text and
- * stores the result if it changed; a signal's old and new accounts are
- * touched, since both projections change.
- */
-static int
-store_resolve_row(struct store *st, bool appt, int64_t id, const char *text,
-    int64_t old, struct strlist *touched, struct err *err)
-{
-	sqlite3_stmt *s;
-	int64_t best;
-
-	if (store_best_match(st, text, &best, err) != 0)
-		return -1;
-	if (best == old)
-		return 0;
-	s = store_own(st, appt ? STMT_APPT_MATCH : STMT_SIGNAL_MATCH);
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_id(s, 2, best);
-	if (store_run(st, s, err, "attribution") != 0)
-		return -1;
-	if (appt)
-		return 0;
-	if (store_touch_id(st, touched, old, err) != 0 ||
-	    store_touch_id(st, touched, best, err) != 0)
-		return -1;
-	return 0;
-}
-
-/* Re-attributes a stored row by id, reading its text and current match. */
-static int
-store_resolve_id(struct store *st, bool appt, int64_t id, const char *name,
-    struct strlist *touched, struct err *err)
-{
-	sqlite3_stmt *s;
-	char *text = NULL;
-	int64_t old = 0;
-	int rc;
-
-	s = store_own(st, appt ? STMT_APPT_TEXT : STMT_SIGNAL_TEXT);
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		text = xstrdup(store_column_text(s, 0));
-		old = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, rc, err, "attribution text");
-	rc = 0;
-	if (text != NULL && (name == NULL || util_has_word(text, name)))
-		rc = store_resolve_row(st, appt, id, text, old, touched, err);
-	free(text);
-	return rc;
-}
-
-/* Records the distinct words of an unattributed row's text in match_words. */
-static int
-store_index_words(struct store *st, bool appt, int64_t id, const char *text,
-    struct err *err)
-{
-	struct store_word *w;
-	struct strlist seen = { 0 };
-	sqlite3_stmt *s;
-	size_t nw, i;
-	char *word;
-	int rc = 0;
-
-	if (text == NULL)
-		return 0;
-	w = xreallocarray(NULL, STORE_MAX_WORDS, sizeof *w);
-	nw = store_words(text, w, STORE_MAX_WORDS);
-	for (i = 0; i < nw && rc == 0; i++) {
-		word = util_lower(xstrndup(text + w[i].start,
-		    w[i].end - w[i].start));
-		if (strlist_contains(&seen, word)) {
-			free(word);
-			continue;
-		}
-		strlist_take(&seen, word);
-		s = store_own(st, STMT_WORD_ADD);
-		sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
-		store_bind_id(s, 2, appt ? 0 : id);
-		store_bind_id(s, 3, appt ? id : 0);
-		rc = store_run(st, s, err, "match words");
-	}
-	strlist_clear(&seen);
-	free(w);
-	return rc;
-}
-
-/*
- * A new account name claims the unattributed rows whose text holds it: the
- * rows with its first word come from match_words, and each is attributed
- * again against all names (a longer name elsewhere may still win).
- */
-static int
-store_claim_name(struct store *st, const char *name, struct strlist *touched,
-    struct err *err)
-{
-	struct store_ids sigs = { 0 }, appts = { 0 };
-	struct store_word w;
-	sqlite3_stmt *s;
-	char *first;
-	size_t i;
-	int rc;
-
-	if (store_words(name, &w, 1) == 0)
-		return 0;
-	first = util_lower(xstrndup(name + w.start, w.end - w.start));
-	s = store_own(st, STMT_WORD_FIND);
-	sqlite3_bind_text(s, 1, first, -1, SQLITE_STATIC);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
-			store_ids_add(&sigs, sqlite3_column_int64(s, 0));
-		else
-			store_ids_add(&appts, sqlite3_column_int64(s, 1));
-	}
-	rc = store_done(st, s, rc, err, "match words");
-	free(first);
-	for (i = 0; i < sigs.n && rc == 0; i++)
-		rc = store_resolve_id(st, false, sigs.v[i], name, touched, err);
-	for (i = 0; i < appts.n && rc == 0; i++)
-		rc = store_resolve_id(st, true, appts.v[i], name, touched, err);
-	store_ids_free(&sigs);
-	store_ids_free(&appts);
-	return rc;
-}
-
-/*
- * Normalises an account name for matching: trimmed of everything but word
- * characters at both ends ("Acme B.V." matches as "Acme B.V").  Returns
- * NULL for a name that cannot match as words.  Caller frees.
- */
-static char *
-store_name_normalise(const char *name)
-{
-	struct store_word w[STORE_NAME_WORDS + 1];
-	size_t n, len;
-
-	n = store_words(name, w, STORE_NAME_WORDS + 1);
-	if (n == 0 || n > STORE_NAME_WORDS)
-		return NULL;
-	len = w[n - 1].end - w[0].start;
-	if (len > STORE_NAME_MAX)
-		return NULL;
-	return xstrndup(name + w[0].start, len);
-}
-
-/* Adds one name to an account and lets it claim unattributed rows. */
-static int
-store_name_insert(struct store *st, int64_t account, const char *key,
-    const char *name, struct strlist *touched, struct err *err)
-{
-	sqlite3_stmt *s;
-	char *norm;
-	int rc;
-
-	norm = store_name_normalise(name);
-	if (norm == NULL) {
-		log_warn("account %s: name \"%s\" cannot be matched as words, "
-		    "skipped", key, name);
-		return 0;
-	}
-	s = store_own(st, STMT_NAME_ADD);
-	sqlite3_bind_int64(s, 1, account);
-	sqlite3_bind_text(s, 2, norm, -1, SQLITE_STATIC);
-	rc = store_run(st, s, err, "account name");
-	if (rc == 0 && sqlite3_changes(st->db) > 0)
-		rc = store_claim_name(st, norm, touched, err);
-	free(norm);
-	return rc;
-}
-
-int
 store_account_find(struct store *st, const char *key, int64_t *id,
     struct err *err)
 {
@@ -1141,34 +830,22 @@ store_account_find(struct store *st, const char *key, int64_t *id,
 	return store_done(st, s, rc, err, "account");
 }
 
-/*
- * The row id of an account, created with its default names when new (the
- * new names then claim the unattributed rows that mention them).
- */
-static int
+int
 store_account(struct store *st, const char *key, int64_t *id,
     struct strlist *touched, struct err *err)
 {
-	struct strlist names = { 0 };
 	sqlite3_stmt *s;
-	size_t i;
-	int rc;
 
 	if (store_account_find(st, key, id, err) != 0)
 		return -1;
 	if (*id != 0)
 		return 0;
 	s = store_own(st, STMT_ACCOUNT_ADD);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	store_bind_text(s, 1, key);
 	if (store_run(st, s, err, "new account") != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
-	account_names(key, &names);
-	rc = 0;
-	for (i = 0; i < names.n && rc == 0; i++)
-		rc = store_name_insert(st, *id, key, names.v[i], touched, err);
-	strlist_clear(&names);
-	return rc;
+	return names_account_new(st, *id, key, touched, err);
 }
 
 int
@@ -1238,10 +915,7 @@ store_signal_insert(struct store *st, const struct signal *sig, time_t now,
 	}
 	id = sqlite3_last_insert_rowid(st->db);
 	store_touch(st, touched, "");
-	if (store_index_words(st, false, id, sig->match_text, err) != 0)
-		return -1;
-	return store_resolve_row(st, false, id, sig->match_text, 0, touched,
-	    err);
+	return names_attribute(st, false, id, sig->match_text, touched, err);
 }
 
 /* store_add_signals inside the caller's transaction. */
@@ -1318,9 +992,7 @@ store_appointment_insert(struct store *st, const struct appointment *a,
 	if (sqlite3_changes(st->db) == 0 || account != 0)
 		return 0;
 	id = sqlite3_last_insert_rowid(st->db);
-	if (store_index_words(st, true, id, a->match_text, err) != 0)
-		return -1;
-	return store_resolve_row(st, true, id, a->match_text, 0, touched, err);
+	return names_attribute(st, true, id, a->match_text, touched, err);
 }
 
 /* Deletes an item's signals and appointments, touching their accounts. */
@@ -1719,65 +1391,6 @@ store_ids_collect(struct store *st, sqlite3_stmt *s, struct store_ids *ids,
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
 		store_ids_add(ids, sqlite3_column_int64(s, 0));
 	return store_done(st, s, rc, err, "collect");
-}
-
-int
-store_resolve_all(struct store *st, struct err *err)
-{
-	struct store_ids ids = { 0 };
-	sqlite3_stmt *s;
-	char *text;
-	size_t i;
-	int pass, rc;
-
-	if (store_run(st, store_own(st, STMT_WORD_CLEAR), err, "words") != 0)
-		return -1;
-	for (pass = 0; pass < 2; pass++) {
-		bool appt = pass == 1;
-
-		rc = store_ids_collect(st, store_own(st, appt ?
-		    STMT_APPT_UNATTRIBUTED : STMT_SIGNAL_UNATTRIBUTED), &ids,
-		    err);
-		for (i = 0; i < ids.n && rc == 0; i++) {
-			s = store_own(st, appt ? STMT_APPT_TEXT :
-			    STMT_SIGNAL_TEXT);
-			sqlite3_bind_int64(s, 1, ids.v[i]);
-			rc = sqlite3_step(s);
-			text = rc == SQLITE_ROW ?
-			    xstrdup(store_column_text(s, 0)) : NULL;
-			rc = store_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE :
-			    rc, err, "attribution text");
-			if (rc == 0)
-				rc = store_index_words(st, appt, ids.v[i],
-				    text, err);
-			free(text);
-			if (rc == 0)
-				rc = store_resolve_id(st, appt, ids.v[i], NULL,
-				    NULL, err);
-		}
-		store_ids_free(&ids);
-		if (rc != 0)
-			return -1;
-	}
-	return 0;
-}
-
-int
-store_account_name_add(struct store *st, const char *account, const char *name,
-    struct err *err)
-{
-	int64_t id;
-	bool own;
-	int rc;
-
-	if (account == NULL || account[0] == '\0' || name == NULL)
-		return err_set(err, ERR_DATA, "account name: empty account");
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	rc = store_account(st, account, &id, NULL, err);
-	if (rc == 0)
-		rc = store_name_insert(st, id, account, name, NULL, err);
-	return store_auto_end(st, own, rc, err);
 }
 
 int

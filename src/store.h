@@ -78,8 +78,8 @@ int	store_sync_salespeople(struct store *, const struct config *, struct err *);
  * Inserts signals; a signal whose ref is stored already is skipped.  The
  * keys of accounts whose signals changed are added to touched (and "" when
  * an unattributed signal was added).  Unattributed signals and
- * appointments are attributed by account name right here (and claimed
- * again when a new account's names match them); the accounts whose
+ * appointments are attributed by account name right here (names.c; and
+ * claimed again when a new account's names match them); the accounts whose
  * attribution changed are in touched too.  Returns the number inserted,
  * or -1.
  */
@@ -164,16 +164,6 @@ int	store_digest_claim(struct store *, const char *period,
 /* Records the outcome of claim msgid: sent, or failed unless taken since. */
 int	store_digest_done(struct store *, const char *period,
 	    const char *recipient, const char *msgid, bool sent, time_t now,
-	    struct err *);
-
-/*
- * Account names from a target list; adds the account if new.  The name
- * claims the unattributed rows that mention it; the accounts whose
- * attribution changed are projected by the next project_accounts.  A name
- * that cannot match as words (none, or more than 8) is warned about and
- * skipped.
- */
-int	store_account_name_add(struct store *, const char *account, const char *name,
 	    struct err *);
 
 /*

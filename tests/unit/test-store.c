@@ -21,6 +21,7 @@
 #include "config.h"
 #include "helpers.h"
 #include "model.h"
+#include "names.h"
 #include "project.h"
 #include "store-int.h"
 #include "xmalloc.h"
@@ -688,7 +689,7 @@ test_store_attribution_late_name(void **state)
 	    "cal/4.ics", "uid-4", "Kennismaking Initech Labs");
 	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 1);
 	project(f, &touched);
-	assert_int_equal(store_account_name_add(f->st, "initech.io",
+	assert_int_equal(names_add(f->st, "initech.io",
 	    "Initech Labs", &err), 0);
 	key = matched(f->st, "signals", "Kennismaking Initech Labs");
 	assert_non_null(key);
@@ -699,7 +700,7 @@ test_store_attribution_late_name(void **state)
 	    "accounts a ON a.id = d.account_id WHERE a.key = ?1", "initech.io"),
 	    1);
 	/* Matching is by whole words only. */
-	assert_int_equal(store_account_name_add(f->st, "ban.nl", "Utrech",
+	assert_int_equal(names_add(f->st, "ban.nl", "Utrech",
 	    &err), 0);
 	key = matched(f->st, "signals", "Bezoek Globex, Utrecht");
 	assert_string_equal(key, "globex.com");
@@ -723,15 +724,15 @@ test_store_attribution_best_match(void **state)
 	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 2);
 
 	/* Two accounts share the name "acme": the smaller key wins. */
-	assert_int_equal(store_account_name_add(f->st, "acme.nl", "acme", &err),
+	assert_int_equal(names_add(f->st, "acme.nl", "acme", &err),
 	    0);
-	assert_int_equal(store_account_name_add(f->st, "acme.de", "acme", &err),
+	assert_int_equal(names_add(f->st, "acme.de", "acme", &err),
 	    0);
 	key = matched(f->st, "signals", "acme demo prep");
 	assert_string_equal(key, "acme.de");
 	free(key);
 	/* A longer name wins over a shorter one, whatever arrived first. */
-	assert_int_equal(store_account_name_add(f->st, "zeta.nl",
+	assert_int_equal(names_add(f->st, "zeta.nl",
 	    "Acme Holding", &err), 0);
 	key = matched(f->st, "signals", "Lunch met ACME Holding");
 	assert_string_equal(key, "zeta.nl");
@@ -740,7 +741,7 @@ test_store_attribution_best_match(void **state)
 	assert_string_equal(key, "acme.de");
 	free(key);
 	/* Names that cannot match as words are skipped. */
-	assert_int_equal(store_account_name_add(f->st, "x.nl", " -- ", &err), 0);
+	assert_int_equal(names_add(f->st, "x.nl", " -- ", &err), 0);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM account_names "
 	    "WHERE name = ?1", " -- "), 0);
 	strlist_clear(&touched);
