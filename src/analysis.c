@@ -180,7 +180,7 @@ analysis_entries(struct store *st, const struct analysis_filter *f,
 	if (f->as_of != 0 && (until == 0 || f->as_of < until))
 		until = f->as_of;
 	return store_entries(st, all_people ? NULL : f->salespeople, since,
-	    until, analysis_entry, &w, err);
+	    until, NULL, analysis_entry, &w, err);
 }
 
 /* One period's conversion into c. */

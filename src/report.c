@@ -282,11 +282,8 @@ report_funnel(struct store *st, const struct report_filter *f, struct funnel *ou
 		out->phases[i].phase = ph->name[i];
 	if (f->salesperson != NULL)
 		strlist_add(&people, f->salesperson);
-	rc = store_entries(st, &people, f->since, f->until, report_funnel_entry,
-	    &w, err);
-	if (rc == 0)
-		rc = store_deal_states(st, f->salesperson, report_funnel_state,
-		    &w, err);
+	rc = store_entries(st, &people, f->since, f->until, report_funnel_state,
+	    report_funnel_entry, &w, err);
 	for (i = 0; i < ph->n; i++)
 		out->phases[i].median_days = report_median(w.days[i],
 		    w.ndays[i]);

@@ -46,8 +46,8 @@
 	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS			\
 	    " WHERE d.outcome <> 'open' AND d.closed >= ?1"		\
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
-	X(QUERY_DEAL_STATES, "SELECT salesperson, phase, outcome, closed"	\
-	    " FROM deals WHERE ?1 IS NULL OR salesperson = ?1")		\
+	X(QUERY_DEAL_STATES, "SELECT id, salesperson, phase, outcome,"	\
+	    " closed FROM deals ORDER BY id")				\
 	X(QUERY_OWNER, "SELECT d.salesperson FROM deals d"		\
 	    " JOIN accounts a ON a.id = d.account_id WHERE a.key = ?1"	\
 	    " ORDER BY d.seq DESC LIMIT 1")				\
@@ -59,8 +59,6 @@
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND t.at >= ?2 AND t.at < ?3"				\
 	    " ORDER BY t.at, t.deal_id, t.id")				\
-	X(QUERY_ENTRY_DEALS, "SELECT id, salesperson, outcome, closed"	\
-	    " FROM deals ORDER BY id")					\
 	/* Without a range a plain scan beats walking the whole at index. */ \
 	X(QUERY_ENTRIES, "SELECT deal_id, to_phase, at, left_at"	\
 	    " FROM transitions")					\
@@ -265,34 +263,6 @@ store_closed_deals(struct store *st, time_t since, time_t until,
 	return query_walk(st, s, query_deal_row, &c, err, "deals");
 }
 
-/* Hands a row of QUERY_DEAL_STATES to the callback. */
-static int
-query_state_row(sqlite3_stmt *s, void *ctx)
-{
-	const struct query_cb *c = ctx;
-	struct store_deal_state d;
-
-	d.salesperson = store_column_text(s, 0);
-	d.phase = store_column_text(s, 1);
-	d.outcome = query_outcome(store_column_text(s, 2));
-	d.closed = store_column_time(s, 3);
-	return c->fn.state(&d, c->arg);
-}
-
-int
-store_deal_states(struct store *st, const char *salesperson,
-    int (*cb)(const struct store_deal_state *, void *), void *arg,
-    struct err *err)
-{
-	struct query_cb c = { .fn.state = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_DEAL_STATES, err);
-
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, salesperson);
-	return query_walk(st, s, query_state_row, &c, err, "deals");
-}
-
 int
 store_account_owner(struct store *st, const char *account, char **owner,
     struct err *err)
@@ -352,13 +322,6 @@ store_transitions(struct store *st, const struct store_filter *f,
 	return query_walk(st, s, query_transition_row, &c, err, "transitions");
 }
 
-/* A deal as store_entries needs it. */
-struct query_deal {
-	int64_t		 id;
-	time_t		 closed;
-	int		 outcome;
-};
-
 /* Whether salespeople (NULL or empty: all) has key, case and all. */
 static bool
 query_admits(const struct strlist *salespeople, const char *key)
@@ -373,59 +336,96 @@ query_admits(const struct strlist *salespeople, const char *key)
 	return false;
 }
 
-/* The deals of the salespeople (NULL or empty: all), in id order. */
-static int
-query_entry_deals(struct store *st, const struct strlist *salespeople,
-    struct query_deal **out, size_t *nout, struct err *err)
-{
-	struct query_deal *v = NULL;
-	sqlite3_stmt *s = query_stmt(st, QUERY_ENTRY_DEALS, err);
-	size_t n = 0, cap = 0;
-	int rc;
+/* store_deal_states' walk: whose deals, and the callback. */
+struct query_states {
+	const struct strlist *salespeople;	/* borrowed */
+	struct query_cb	 c;
+};
 
-	*out = NULL;
-	*nout = 0;
+/* Hands a row of QUERY_DEAL_STATES of an admitted salesperson to the callback. */
+static int
+query_state_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_states *w = ctx;
+	struct store_deal_state d;
+
+	d.salesperson = store_column_text(s, 1);
+	if (!query_admits(w->salespeople, d.salesperson))
+		return 0;
+	d.id = sqlite3_column_int64(s, 0);
+	d.phase = store_column_text(s, 2);
+	d.outcome = query_outcome(store_column_text(s, 3));
+	d.closed = store_column_time(s, 4);
+	return w->c.fn.state(&d, w->c.arg);
+}
+
+int
+store_deal_states(struct store *st, const struct strlist *salespeople,
+    int (*cb)(const struct store_deal_state *, void *), void *arg,
+    struct err *err)
+{
+	struct query_states w = { salespeople, { .fn.state = cb, .arg = arg } };
+	sqlite3_stmt *s = query_stmt(st, QUERY_DEAL_STATES, err);
+
 	if (s == NULL)
 		return -1;
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-		if (!query_admits(salespeople, store_column_text(s, 1)))
-			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 1024 : cap * 2;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[n].id = sqlite3_column_int64(s, 0);
-		v[n].outcome = query_outcome(store_column_text(s, 2));
-		v[n].closed = store_column_time(s, 3);
-		n++;
+	return query_walk(st, s, query_state_row, &w, err, "deals");
+}
+
+/* A deal as store_entries keeps it. */
+struct query_deal {
+	int64_t		 id;
+	time_t		 closed;
+	int		 outcome;
+};
+
+/* store_entries' walk: the deals read, and the callbacks. */
+struct query_entries {
+	struct query_deal *deals;	/* owned, in id order */
+	size_t		 n;
+	size_t		 cap;
+	size_t		 hint;
+	int		(*deal)(const struct store_deal_state *, void *);
+	int		(*entry)(const struct store_entry *, void *);
+	void		*arg;
+};
+
+/* Keeps a deal for its entries and hands it to the deal callback. */
+static int
+query_entries_deal(const struct store_deal_state *d, void *ctx)
+{
+	struct query_entries *w = ctx;
+
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 1024 : w->cap * 2;
+		w->deals = xreallocarray(w->deals, w->cap, sizeof *w->deals);
 	}
-	if (store_done(st, s, rc, err, "deals") != 0) {
-		free(v);
-		return -1;
-	}
-	*out = v;
-	*nout = n;
-	return 0;
+	w->deals[w->n].id = d->id;
+	w->deals[w->n].closed = d->closed;
+	w->deals[w->n].outcome = d->outcome;
+	w->n++;
+	return w->deal != NULL ? w->deal(d, w->arg) : 0;
 }
 
 /*
- * The deal of id in v (id order), or NULL.  Transitions come mostly in
- * the order of their deals, so the one after the last found is tried
- * before searching.
+ * The deal of id among those read (id order), or NULL.  Transitions come
+ * mostly in the order of their deals, so the one after the last found is
+ * tried before searching.
  */
 static const struct query_deal *
-query_find_deal(const struct query_deal *v, size_t n, int64_t id, size_t *hint)
+query_find_deal(struct query_entries *w, int64_t id)
 {
-	size_t lo = 0, hi = n, mid;
+	const struct query_deal *v = w->deals;
+	size_t lo = 0, hi = w->n, mid;
 
-	if (*hint < n && v[*hint].id == id)
-		return &v[*hint];
-	if (*hint + 1 < n && v[*hint + 1].id == id)
-		return &v[++*hint];
+	if (w->hint < w->n && v[w->hint].id == id)
+		return &v[w->hint];
+	if (w->hint + 1 < w->n && v[w->hint + 1].id == id)
+		return &v[++w->hint];
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (v[mid].id == id) {
-			*hint = mid;
+			w->hint = mid;
 			return &v[mid];
 		}
 		if (v[mid].id < id)
@@ -436,14 +436,6 @@ query_find_deal(const struct query_deal *v, size_t n, int64_t id, size_t *hint)
 	return NULL;
 }
 
-/* store_entries' walk: its deals and callback. */
-struct query_entries {
-	const struct query_deal *deals;	/* borrowed */
-	size_t		 n;
-	size_t		 hint;
-	struct query_cb	 c;
-};
-
 /* Hands an entry of a deal that store_entries read to the callback. */
 static int
 query_entries_row(sqlite3_stmt *s, void *ctx)
@@ -452,8 +444,7 @@ query_entries_row(sqlite3_stmt *s, void *ctx)
 	const struct query_deal *d;
 	struct store_entry e;
 
-	d = query_find_deal(w->deals, w->n, sqlite3_column_int64(s, 0),
-	    &w->hint);
+	d = query_find_deal(w, sqlite3_column_int64(s, 0));
 	if (d == NULL)
 		return 0;
 	e.deal = d->id;
@@ -462,39 +453,40 @@ query_entries_row(sqlite3_stmt *s, void *ctx)
 	e.left = store_column_time(s, 3);
 	e.outcome = d->outcome;
 	e.closed = d->closed;
-	return w->c.fn.entry(&e, w->c.arg);
+	return w->entry(&e, w->arg);
 }
 
 /*
  * Joining transitions to deals in SQL would look every transition's deal
  * up in the deals B-tree, a third of the time of walking every entry;
- * the deals are read once in id order instead and found in memory.
+ * the deals are read once in id order instead (which also serves the
+ * deal callback) and found in memory.
  */
 int
 store_entries(struct store *st, const struct strlist *salespeople,
-    time_t since, time_t until, int (*cb)(const struct store_entry *, void *),
-    void *arg, struct err *err)
+    time_t since, time_t until,
+    int (*deal)(const struct store_deal_state *, void *),
+    int (*entry)(const struct store_entry *, void *), void *arg,
+    struct err *err)
 {
-	struct query_entries w = { NULL, 0, 0, { .fn.entry = cb, .arg = arg } };
-	struct query_deal *deals;
-	sqlite3_stmt *s;
+	struct query_entries w = { NULL, 0, 0, 0, deal, entry, arg };
+	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (query_entry_deals(st, salespeople, &deals, &w.n, err) != 0)
-		return -1;
-	w.deals = deals;
-	s = query_stmt(st, since == 0 && until == 0 ? QUERY_ENTRIES :
-	    QUERY_ENTRIES_RANGE, err);
-	if (s == NULL) {
-		free(deals);
-		return -1;
-	}
-	if (since != 0 || until != 0) {
+	rc = store_deal_states(st, salespeople, query_entries_deal, &w, err);
+	if (rc == 0)
+		s = query_stmt(st, since == 0 && until == 0 ? QUERY_ENTRIES :
+		    QUERY_ENTRIES_RANGE, err);
+	if (s != NULL && (since != 0 || until != 0)) {
 		query_bind_since(s, 1, since);
 		query_bind_until(s, 2, until);
 	}
-	rc = query_walk(st, s, query_entries_row, &w, err, "transitions");
-	free(deals);
+	if (s != NULL)
+		rc = query_walk(st, s, query_entries_row, &w, err,
+		    "transitions");
+	else if (rc == 0)
+		rc = -1;
+	free(w.deals);
 	return rc;
 }
 

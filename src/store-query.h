@@ -62,14 +62,15 @@ int	store_closed_deals(struct store *, time_t since, time_t until,
 
 /* What counting deals needs of each. */
 struct store_deal_state {
+	int64_t		 id;
 	const char	*salesperson;
 	const char	*phase;
 	int		 outcome;	/* enum outcome; -1 if unknown */
 	time_t		 closed;
 };
 
-/* Every deal of the salesperson (NULL: all), in no particular order. */
-int	store_deal_states(struct store *, const char *salesperson,
+/* Every deal of the salespeople (NULL or empty: all), in id order. */
+int	store_deal_states(struct store *, const struct strlist *salespeople,
 	    int (*cb)(const struct store_deal_state *, void *), void *arg,
 	    struct err *);
 
@@ -109,12 +110,15 @@ struct store_entry {
 };
 
 /*
- * Every entry at a time in [since, until) of a deal of the salespeople
- * (NULL or empty: all), in no particular order.
+ * The deals of the salespeople (NULL or empty: all) and their entries at
+ * a time in [since, until): deal() (may be NULL) for every deal, as
+ * store_deal_states, then entry() for every entry, in no particular
+ * order.
  */
 int	store_entries(struct store *, const struct strlist *salespeople,
 	    time_t since, time_t until,
-	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    int (*deal)(const struct store_deal_state *, void *),
+	    int (*entry)(const struct store_entry *, void *), void *arg,
 	    struct err *);
 /* The entries of one deal, in time order: deal, phase and at only. */
 int	store_deal_entries(struct store *, int64_t deal,
