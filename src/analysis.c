@@ -317,8 +317,9 @@ struct analysis_stalled_walk {
 
 /* Keeps an open deal that is slow in its phase or silent since its offer. */
 static int
-analysis_stalled_deal(const struct store_deal *d, void *arg)
+analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 {
+	const struct store_deal *d = &od->deal;
 	struct analysis_stalled_walk *w = arg;
 	const struct analysis_filter *f = w->f;
 	const struct config *cfg = f->cfg;
@@ -339,7 +340,7 @@ analysis_stalled_deal(const struct store_deal *d, void *arg)
 	}
 	s.deal = d->id;
 	s.phase = cfg->phases.name[p];
-	s.days_in_phase = (double)(f->as_of - d->phase_since) / DAY;
+	s.days_in_phase = (double)(f->as_of - od->phase_since) / DAY;
 	s.p75_days = w->p75[p];
 	s.days_silent = NAN;
 	if (!isnan(s.p75_days) && s.days_in_phase > s.p75_days) {
@@ -349,7 +350,8 @@ analysis_stalled_deal(const struct store_deal *d, void *arg)
 	if (analysis_offer_time(w->st, cfg, s.deal, &offer, w->err) != 0)
 		return -1;
 	if (offer != 0) {
-		quiet_since = d->last_inbound > offer ? d->last_inbound : offer;
+		quiet_since = od->last_inbound > offer ? od->last_inbound :
+		    offer;
 		s.days_silent = (double)(f->as_of - quiet_since) / DAY;
 		if (s.days_silent > silence) {
 			s.silent = true;
@@ -366,7 +368,7 @@ analysis_stalled_deal(const struct store_deal *d, void *arg)
 		out->v = xreallocarray(out->v, w->cap, sizeof *out->v);
 	}
 	out->v[out->n++] = s;
-	if (store_latest_signal(w->st, d->account_id, d->opened, f->as_of,
+	if (store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
 	    analysis_evidence_signal, &out->v[out->n - 1], w->err) != 0)
 		return -1;
 	return 0;

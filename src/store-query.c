@@ -18,10 +18,11 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* The columns of struct store_deal, then its table. */
 #define QUERY_DEAL_COLUMNS						\
-	"SELECT d.id, d.account_id, a.key, d.salesperson, d.kind,"	\
-	" d.phase, d.outcome, d.opened, d.closed, d.last_activity,"	\
-	" d.last_inbound, d.phase_since"				\
+	"SELECT d.id, a.key, d.salesperson, d.kind, d.phase, d.outcome,"	\
+	" d.opened, d.closed, d.last_activity"
+#define QUERY_DEAL_FROM							\
 	" FROM deals d JOIN accounts a ON a.id = d.account_id"
 #define QUERY_TRANSITION_COLUMNS					\
 	"SELECT t.deal_id, a.key, d.salesperson, t.actor,"		\
@@ -33,17 +34,18 @@
 	" subject, source, ref, id FROM signals"
 
 #define QUERY_STMTS(X)							\
-	X(QUERY_DEALS, QUERY_DEAL_COLUMNS				\
+	X(QUERY_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM		\
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"			\
 	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
 	    " ORDER BY d.id")						\
-	X(QUERY_ACCOUNT_DEALS, QUERY_DEAL_COLUMNS			\
+	X(QUERY_ACCOUNT_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
 	    " ORDER BY d.id")						\
-	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS				\
+	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"	\
+	    " d.last_inbound, d.phase_since" QUERY_DEAL_FROM		\
 	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
-	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS			\
+	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE d.outcome <> 'open' AND d.closed >= ?1"		\
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
 	X(QUERY_DEAL_STATES, "SELECT id, salesperson, phase, outcome,"	\
@@ -179,6 +181,7 @@ query_bind_until(sqlite3_stmt *s, int i, time_t t)
 struct query_cb {
 	union {
 		int	(*deal)(const struct store_deal *, void *);
+		int	(*open_deal)(const struct store_open_deal *, void *);
 		int	(*state)(const struct store_deal_state *, void *);
 		int	(*transition)(const struct store_transition *, void *);
 		int	(*entry)(const struct store_entry *, void *);
@@ -196,26 +199,44 @@ query_outcome(const char *name)
 	return outcome_from_name(name != NULL ? name : "");
 }
 
-/* Hands a row of a deal statement (QUERY_DEAL_COLUMNS) to the callback. */
+/* Reads the QUERY_DEAL_COLUMNS of a row into d. */
+static void
+query_deal_read(sqlite3_stmt *s, struct store_deal *d)
+{
+	d->id = sqlite3_column_int64(s, 0);
+	d->account = store_column_text(s, 1);
+	d->salesperson = store_column_text(s, 2);
+	d->kind = store_column_text(s, 3);
+	d->phase = store_column_text(s, 4);
+	d->outcome = store_column_text(s, 5);
+	d->opened = store_column_time(s, 6);
+	d->closed = store_column_time(s, 7);
+	d->last_activity = store_column_time(s, 8);
+}
+
+/* Hands a row of a deal statement to the callback. */
 static int
 query_deal_row(sqlite3_stmt *s, void *ctx)
 {
 	const struct query_cb *c = ctx;
 	struct store_deal d;
 
-	d.id = sqlite3_column_int64(s, 0);
-	d.account_id = sqlite3_column_int64(s, 1);
-	d.account = store_column_text(s, 2);
-	d.salesperson = store_column_text(s, 3);
-	d.kind = store_column_text(s, 4);
-	d.phase = store_column_text(s, 5);
-	d.outcome = store_column_text(s, 6);
-	d.opened = store_column_time(s, 7);
-	d.closed = store_column_time(s, 8);
-	d.last_activity = store_column_time(s, 9);
+	query_deal_read(s, &d);
+	return c->fn.deal(&d, c->arg);
+}
+
+/* Hands a row of QUERY_OPEN_DEALS to the callback. */
+static int
+query_open_deal_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_open_deal d;
+
+	query_deal_read(s, &d.deal);
+	d.account_id = sqlite3_column_int64(s, 9);
 	d.last_inbound = store_column_time(s, 10);
 	d.phase_since = store_column_time(s, 11);
-	return c->fn.deal(&d, c->arg);
+	return c->fn.open_deal(&d, c->arg);
 }
 
 int
@@ -239,14 +260,15 @@ store_deals(struct store *st, const struct store_filter *f,
 
 int
 store_open_deals(struct store *st,
-    int (*cb)(const struct store_deal *, void *), void *arg, struct err *err)
+    int (*cb)(const struct store_open_deal *, void *), void *arg,
+    struct err *err)
 {
-	struct query_cb c = { .fn.deal = cb, .arg = arg };
+	struct query_cb c = { .fn.open_deal = cb, .arg = arg };
 	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_DEALS, err);
 
 	if (s == NULL)
 		return -1;
-	return query_walk(st, s, query_deal_row, &c, err, "deals");
+	return query_walk(st, s, query_open_deal_row, &c, err, "deals");
 }
 
 int

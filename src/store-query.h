@@ -31,7 +31,6 @@ struct store_filter {
 
 struct store_deal {
 	int64_t		 id;
-	int64_t		 account_id;
 	const char	*account;
 	const char	*salesperson;
 	const char	*kind;
@@ -40,6 +39,12 @@ struct store_deal {
 	time_t		 opened;
 	time_t		 closed;
 	time_t		 last_activity;
+};
+
+/* An open deal, with what telling a stalled one needs. */
+struct store_open_deal {
+	struct store_deal deal;
+	int64_t		 account_id;
 	time_t		 last_inbound;
 	time_t		 phase_since;
 };
@@ -53,7 +58,7 @@ int	store_deals(struct store *, const struct store_filter *,
 	    struct err *);
 /* The open deals, in id order. */
 int	store_open_deals(struct store *,
-	    int (*cb)(const struct store_deal *, void *), void *arg,
+	    int (*cb)(const struct store_open_deal *, void *), void *arg,
 	    struct err *);
 /* Deals closed in [since, until) (both bounded), in order of closing. */
 int	store_closed_deals(struct store *, time_t since, time_t until,
