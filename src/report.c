@@ -87,13 +87,20 @@ report_deal_row(const struct store_deal *d, void *arg)
 }
 
 int
-report_deals(struct store *st, const struct report_filter *f, struct table *t,
-    struct err *err)
+report_deal_rows(struct store *st, const struct report_filter *f,
+    struct table *t, struct err *err)
 {
 	struct store_filter sf = report_store_filter(f);
 
-	table_init(t, report_deal_columns, report_deal_ncolumns, f->cfg->timezone);
 	return store_deals(st, &sf, report_deal_row, t, err);
+}
+
+int
+report_deals(struct store *st, const struct report_filter *f, struct table *t,
+    struct err *err)
+{
+	table_init(t, report_deal_columns, report_deal_ncolumns, f->cfg->timezone);
+	return report_deal_rows(st, f, t, err);
 }
 
 /* "imap:anna" -> "imap": the JSON shows the kind of source only. */

@@ -24,6 +24,9 @@ struct report_filter {
 
 /* deals: one row per deal active in the range (opened before until, not closed before since). */
 int	report_deals(struct store *, const struct report_filter *, struct table *, struct err *);
+/* The same rows, added to a table initialised with report_deal_columns (which may stream). */
+int	report_deal_rows(struct store *, const struct report_filter *, struct table *,
+	    struct err *);
 extern const struct column report_deal_columns[];
 extern const size_t report_deal_ncolumns;
 
