@@ -39,6 +39,7 @@
 #include "agent.h"
 #include "digest.h"
 #include "log.h"
+#include "project.h"
 #include "secret.h"
 #include "source.h"
 #include "store.h"
@@ -489,7 +490,7 @@ agent_chores(struct agent *a, struct store *st, time_t now)
 		log_info("digest: %d message%s sent", n, n == 1 ? "" : "s");
 	/* Deals without activity turn lost with time alone, not with a signal. */
 	if (a->stale_at <= now) {
-		n = store_project_stale(st, cfg, util_now(), &err);
+		n = project_stale(st, cfg, util_now(), &err);
 		if (n < 0)
 			log_warn("stale deals: %s", err.msg);
 		else if (n > 0)

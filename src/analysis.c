@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Conversion, stalled deals and the forecast (analysis.h), read from the
- * deals and transitions that store.c projects.  Each function prepares,
- * binds and finalizes its own statements; salespeople are filtered in C so
- * that a manager's digest can cover any subset of them.  Deal state at an
+ * deals and transitions that the store projects, through its queries
+ * (store-query.h); salespeople are filtered in C so that a manager's
+ * digest can cover any subset of them.  Deal state at an
  * earlier date (--as-of) is reconstructed from the transitions and close
  * times before that date, so a backtest sees what the data said then.
  */
@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define LOG_TAG "analysis"
 #include "analysis.h"
 #include "log.h"
+#include "store-query.h"
 #include "xmalloc.h"
 
 #define DAY	86400
@@ -95,55 +94,6 @@ analysis_sum_interval(struct forecast_sum *s, int horizon_days)
 	    s->expected * 30.0 / (double)horizon_days : 0.0;
 }
 
-static int
-analysis_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
-    struct err *err)
-{
-	sqlite3 *db = store_db(st);
-
-	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK)
-		return err_set(err, ERR_FINAL, "query failed: %s", sqlite3_errmsg(db));
-	return 0;
-}
-
-/* Finalizes stmt after its last step; -1 with err unless rc is SQLITE_DONE. */
-static int
-analysis_done(struct store *st, sqlite3_stmt *stmt, int rc, struct err *err)
-{
-	if (rc != SQLITE_DONE) {
-		err_set(err, ERR_TEMP, "query failed: %s", sqlite3_errmsg(store_db(st)));
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
-}
-
-static void
-analysis_bind_time(sqlite3_stmt *stmt, int i, time_t t)
-{
-	if (t == 0)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_int64(stmt, i, (sqlite3_int64)t);
-}
-
-static const char *
-analysis_text(sqlite3_stmt *stmt, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(stmt, i);
-
-	return s != NULL ? s : "";
-}
-
-static time_t
-analysis_time(sqlite3_stmt *stmt, int i)
-{
-	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return 0;
-	return (time_t)sqlite3_column_int64(stmt, i);
-}
-
 /* A growable array of day counts per phase. */
 struct analysis_days {
 	double	*v[MAX_PHASES];	/* owned */
@@ -167,65 +117,70 @@ analysis_days_free(struct analysis_days *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* What analysis_entries fills while walking the store's entries. */
+struct analysis_entries_walk {
+	const struct analysis_filter *f;
+	struct conversion *c;		/* NULL: days only */
+	struct analysis_days *days;
+};
+
+/* Counts one entry into a phase, and the days of an advanced one. */
+static int
+analysis_entry(const struct store_entry *e, void *arg)
+{
+	struct analysis_entries_walk *w = arg;
+	const struct analysis_filter *f = w->f;
+	const struct config *cfg = f->cfg;
+	time_t left = e->left, closed = e->closed;
+	bool is_closed = closed != 0 && (f->as_of == 0 || closed < f->as_of);
+	bool won = is_closed && e->outcome == OUTCOME_WON;
+	bool lost = is_closed && e->outcome == OUTCOME_LOST;
+	int p;
+
+	/* What happened from as_of on is not known yet. */
+	if (f->as_of != 0 && left >= f->as_of)
+		left = 0;
+	p = config_phase_index(cfg, e->phase);
+	if (p == PHASE_NONE)
+		return 0;
+	if (left == 0 && (size_t)p + 1 == cfg->phases.n && won)
+		left = closed;
+	if (w->c != NULL) {
+		struct conversion_phase *cp = &w->c->phases[p];
+
+		cp->entered++;
+		if (won)
+			cp->won++;
+		if (left != 0)
+			cp->advanced++;
+		else if (lost)
+			cp->lost++;
+		else if (!is_closed)
+			cp->open++;
+	}
+	if (left != 0)
+		analysis_days_add(w->days, p, (double)(left - e->at) / DAY);
+	return 0;
+}
+
 /*
- * Walks every entry of a deal into a phase in [since, until), as the
- * funnel counts them: when it left the phase (its next transition from
- * it, or for the last phase its win) up to as_of, its outcome and close.
- * Fills the counts of c (when not NULL) and the days of the advanced.
+ * Walks every entry of a deal into a phase in [since, until) before
+ * as_of, as the funnel counts them: when it left the phase (its next
+ * transition from it, or for the last phase its win) up to as_of, its
+ * outcome and close.  Fills the counts of c (when not NULL) and the days
+ * of the advanced.
  */
 static int
 analysis_entries(struct store *st, const struct analysis_filter *f,
     time_t since, time_t until, bool all_people, struct conversion *c,
     struct analysis_days *days, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT t.to_phase, t.at,"
-	    " CASE WHEN ?3 IS NULL OR t.left_at < ?3 THEN t.left_at END,"
-	    " d.outcome, d.closed, d.salesperson"
-	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
-	    " WHERE (?1 IS NULL OR t.at >= ?1) AND (?2 IS NULL OR t.at < ?2)"
-	    " AND (?3 IS NULL OR t.at < ?3)";
-	const struct config *cfg = f->cfg;
-	sqlite3_stmt *stmt;
-	int rc, p;
+	struct analysis_entries_walk w = { f, c, days };
 
-	if (analysis_prepare(st, sql, &stmt, err) != 0)
-		return -1;
-	analysis_bind_time(stmt, 1, since);
-	analysis_bind_time(stmt, 2, until);
-	analysis_bind_time(stmt, 3, f->as_of);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		time_t at = analysis_time(stmt, 1), left = analysis_time(stmt, 2);
-		time_t closed = analysis_time(stmt, 4);
-		const char *outcome = analysis_text(stmt, 3);
-		bool is_closed = closed != 0 && (f->as_of == 0 || closed < f->as_of);
-		bool won = is_closed && strcmp(outcome, "won") == 0;
-		bool lost = is_closed && strcmp(outcome, "lost") == 0;
-
-		if (!all_people && !analysis_admits(f, analysis_text(stmt, 5)))
-			continue;
-		p = config_phase_index(cfg, analysis_text(stmt, 0));
-		if (p == PHASE_NONE)
-			continue;
-		if (left == 0 && (size_t)p + 1 == cfg->phases.n && won)
-			left = closed;
-		if (c != NULL) {
-			struct conversion_phase *cp = &c->phases[p];
-
-			cp->entered++;
-			if (won)
-				cp->won++;
-			if (left != 0)
-				cp->advanced++;
-			else if (lost)
-				cp->lost++;
-			else if (!is_closed)
-				cp->open++;
-		}
-		if (left != 0)
-			analysis_days_add(days, p, (double)(left - at) / DAY);
-	}
-	return analysis_done(st, stmt, rc, err);
+	if (f->as_of != 0 && (until == 0 || f->as_of < until))
+		until = f->as_of;
+	return store_entries(st, all_people ? NULL : f->salespeople, since,
+	    until, NULL, analysis_entry, &w, err);
 }
 
 /* One period's conversion into c. */
@@ -290,62 +245,54 @@ stalled_list_free(struct stalled_list *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* What analysis_offer_time looks for in a deal's entries. */
+struct analysis_offer {
+	const struct config *cfg;
+	int		 offer;		/* the phase an offer enters */
+	time_t		 at;		/* found: when the deal reached it */
+};
+
+/* Stops a deal's walk at its first entry into the offer phase or a later one. */
+static int
+analysis_offer_entry(const struct store_entry *e, void *arg)
+{
+	struct analysis_offer *o = arg;
+	int p = config_phase_index(o->cfg, e->phase);
+
+	if (p == PHASE_NONE || p < o->offer)
+		return 0;
+	o->at = e->at;
+	return 1;
+}
+
 /* When the deal first reached the phase an offer enters (or a later one); 0 if never. */
 static int
 analysis_offer_time(struct store *st, const struct config *cfg, int64_t deal,
     time_t *out, struct err *err)
 {
-	static const char sql[] = "SELECT to_phase, at FROM transitions"
-	    " WHERE deal_id = ?1 ORDER BY at, id";
-	int offer = cfg->phases.enters[SIG_OFFER_SENT];
-	sqlite3_stmt *stmt;
-	int rc, p;
+	struct analysis_offer o = { cfg, cfg->phases.enters[SIG_OFFER_SENT], 0 };
 
 	*out = 0;
-	if (offer == PHASE_NONE)
+	if (o.offer == PHASE_NONE)
 		return 0;
-	if (analysis_prepare(st, sql, &stmt, err) != 0)
+	if (store_deal_entries(st, deal, analysis_offer_entry, &o, err) < 0)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, deal);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		p = config_phase_index(cfg, analysis_text(stmt, 0));
-		if (p != PHASE_NONE && p >= offer) {
-			*out = analysis_time(stmt, 1);
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	return analysis_done(st, stmt, rc, err);
+	*out = o.at;
+	return 0;
 }
 
-/* The deal's latest signal up to as_of as "kind: subject". */
+/* Describes the deal's latest signal as "kind: subject". */
 static int
-analysis_evidence(struct store *st, int64_t account_id, time_t opened,
-    time_t as_of, struct stalled *s, struct err *err)
+analysis_evidence_signal(const struct store_signal *g, void *arg)
 {
-	static const char sql[] = "SELECT kind, subject, occurred_at FROM signals"
-	    " WHERE COALESCE(account_id, matched_account_id) = ?1"
-	    " AND occurred_at >= ?2 AND (?3 IS NULL OR occurred_at <= ?3)"
-	    " ORDER BY occurred_at DESC, id DESC LIMIT 1";
-	sqlite3_stmt *stmt;
-	int rc;
+	struct stalled *s = arg;
 
-	if (analysis_prepare(st, sql, &stmt, err) != 0)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, account_id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)opened);
-	analysis_bind_time(stmt, 3, as_of);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		s->evidence_at = analysis_time(stmt, 2);
-		if (sqlite3_column_type(stmt, 1) == SQLITE_NULL)
-			s->evidence = xstrdup(analysis_text(stmt, 0));
-		else
-			s->evidence = xasprintf("%s: %s", analysis_text(stmt, 0),
-			    analysis_text(stmt, 1));
-		rc = SQLITE_DONE;
-	}
-	return analysis_done(st, stmt, rc, err);
+	s->evidence_at = g->at;
+	if (g->subject == NULL)
+		s->evidence = xstrdup(g->kind);
+	else
+		s->evidence = xasprintf("%s: %s", g->kind, g->subject);
+	return 0;
 }
 
 static int
@@ -358,22 +305,84 @@ analysis_cmp_stalled(const void *a, const void *b)
 	return (x->deal > y->deal) - (x->deal < y->deal);
 }
 
+/* What analysis_stalled needs while walking the open deals. */
+struct analysis_stalled_walk {
+	struct store	*st;
+	const struct analysis_filter *f;
+	const double	*p75;		/* per phase */
+	struct stalled_list *out;
+	size_t		 cap;
+	struct err	*err;
+};
+
+/* Keeps an open deal that is slow in its phase or silent since its offer. */
+static int
+analysis_stalled_deal(const struct store_open_deal *od, void *arg)
+{
+	const struct store_deal *d = &od->deal;
+	struct analysis_stalled_walk *w = arg;
+	const struct analysis_filter *f = w->f;
+	const struct config *cfg = f->cfg;
+	double silence = (double)cfg->silence_days;
+	double over_phase = 0, over_silence = 0;
+	struct stalled s = { 0 };
+	struct stalled_list *out = w->out;
+	time_t offer, quiet_since;
+	int p;
+
+	if (!analysis_admits(f, d->salesperson))
+		return 0;
+	p = config_phase_index(cfg, d->phase);
+	if (p == PHASE_NONE) {
+		log_warn("deal %lld: unknown phase '%s', skipped",
+		    (long long)d->id, d->phase);
+		return 0;
+	}
+	s.deal = d->id;
+	s.phase = cfg->phases.name[p];
+	s.days_in_phase = (double)(f->as_of - od->phase_since) / DAY;
+	s.p75_days = w->p75[p];
+	s.days_silent = NAN;
+	if (!isnan(s.p75_days) && s.days_in_phase > s.p75_days) {
+		s.slow = true;
+		over_phase = s.days_in_phase - s.p75_days;
+	}
+	if (analysis_offer_time(w->st, cfg, s.deal, &offer, w->err) != 0)
+		return -1;
+	if (offer != 0) {
+		quiet_since = od->last_inbound > offer ? od->last_inbound :
+		    offer;
+		s.days_silent = (double)(f->as_of - quiet_since) / DAY;
+		if (s.days_silent > silence) {
+			s.silent = true;
+			over_silence = s.days_silent - silence;
+		}
+	}
+	if (!s.slow && !s.silent)
+		return 0;
+	s.days_stalled = over_phase > over_silence ? over_phase : over_silence;
+	s.account = xstrdup(d->account);
+	s.salesperson = xstrdup(d->salesperson);
+	if (out->n == w->cap) {
+		w->cap = w->cap == 0 ? 8 : w->cap * 2;
+		out->v = xreallocarray(out->v, w->cap, sizeof *out->v);
+	}
+	out->v[out->n++] = s;
+	if (store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
+	    analysis_evidence_signal, &out->v[out->n - 1], w->err) != 0)
+		return -1;
+	return 0;
+}
+
 int
 analysis_stalled(struct store *st, const struct analysis_filter *f,
     struct stalled_list *out, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT d.id, a.key, d.salesperson, d.phase, d.phase_since,"
-	    " d.last_inbound, d.account_id, d.opened"
-	    " FROM deals d JOIN accounts a ON a.id = d.account_id"
-	    " WHERE d.outcome = 'open' ORDER BY d.id";
-	const struct config *cfg = f->cfg;
 	struct analysis_filter all = *f;
 	struct analysis_days days = { 0 };
-	double p75[MAX_PHASES], silence = (double)cfg->silence_days;
-	sqlite3_stmt *stmt = NULL;
-	size_t i, cap = 0;
-	int rc, p;
+	struct analysis_stalled_walk w = { st, f, NULL, out, 0, err };
+	double p75[MAX_PHASES];
+	size_t i;
 
 	memset(out, 0, sizeof *out);
 	/* The thresholds come from every salesperson's history. */
@@ -383,66 +392,13 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 	for (i = 0; i < MAX_PHASES; i++)
 		p75[i] = analysis_percentile(days.v[i], days.n[i], 0.75);
 	analysis_days_free(&days);
-
-	if (analysis_prepare(st, sql, &stmt, err) != 0)
-		goto fail;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct stalled s = { 0 };
-		time_t offer, quiet_since, inbound = analysis_time(stmt, 5);
-		double over_phase = 0, over_silence = 0;
-
-		if (!analysis_admits(f, analysis_text(stmt, 2)))
-			continue;
-		p = config_phase_index(cfg, analysis_text(stmt, 3));
-		if (p == PHASE_NONE) {
-			log_warn("deal %lld: unknown phase '%s', skipped",
-			    (long long)sqlite3_column_int64(stmt, 0),
-			    analysis_text(stmt, 3));
-			continue;
-		}
-		s.deal = sqlite3_column_int64(stmt, 0);
-		s.phase = cfg->phases.name[p];
-		s.days_in_phase = (double)(f->as_of - analysis_time(stmt, 4)) / DAY;
-		s.p75_days = p75[p];
-		s.days_silent = NAN;
-		if (!isnan(s.p75_days) && s.days_in_phase > s.p75_days) {
-			s.slow = true;
-			over_phase = s.days_in_phase - s.p75_days;
-		}
-		if (analysis_offer_time(st, cfg, s.deal, &offer, err) != 0)
-			goto fail;
-		if (offer != 0) {
-			quiet_since = inbound > offer ? inbound : offer;
-			s.days_silent = (double)(f->as_of - quiet_since) / DAY;
-			if (s.days_silent > silence) {
-				s.silent = true;
-				over_silence = s.days_silent - silence;
-			}
-		}
-		if (!s.slow && !s.silent)
-			continue;
-		s.days_stalled = over_phase > over_silence ? over_phase : over_silence;
-		s.account = xstrdup(analysis_text(stmt, 1));
-		s.salesperson = xstrdup(analysis_text(stmt, 2));
-		if (out->n == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			out->v = xreallocarray(out->v, cap, sizeof *out->v);
-		}
-		out->v[out->n++] = s;
-		if (analysis_evidence(st, sqlite3_column_int64(stmt, 6),
-		    analysis_time(stmt, 7), f->as_of, &out->v[out->n - 1],
-		    err) != 0)
-			goto fail;
-	}
-	rc = analysis_done(st, stmt, rc, err);
-	stmt = NULL;
-	if (rc != 0)
+	w.p75 = p75;
+	if (store_open_deals(st, analysis_stalled_deal, &w, err) != 0)
 		goto fail;
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, analysis_cmp_stalled);
 	return 0;
 fail:
-	sqlite3_finalize(stmt);
 	analysis_days_free(&days);
 	stalled_list_free(out);
 	return -1;
@@ -473,74 +429,82 @@ analysis_deals_free(struct analysis_deal *v, size_t n)
 	free(v);
 }
 
+/* The deals analysis_load_deals reads, then merges their entries into. */
+struct analysis_deals {
+	const struct config *cfg;
+	struct analysis_deal *v;	/* owned */
+	size_t		 n;
+	size_t		 cap;
+	size_t		 i;		/* the merge's position */
+};
+
+/* Keeps one deal, its phase history still empty. */
+static int
+analysis_deal_add(const struct store_deal *sd, void *arg)
+{
+	struct analysis_deals *l = arg;
+	struct analysis_deal *d;
+	int q;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 64 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	d = &l->v[l->n++];
+	memset(d, 0, sizeof *d);
+	d->id = sd->id;
+	d->account = xstrdup(sd->account);
+	d->salesperson = xstrdup(sd->salesperson);
+	d->kind = strcmp(sd->kind, "growth") == 0 ? DEAL_GROWTH : DEAL_NEW;
+	q = outcome_from_name(sd->outcome);
+	d->outcome = q < 0 ? OUTCOME_OPEN : (enum outcome)q;
+	d->opened = sd->opened;
+	d->closed = sd->closed;
+	d->phase = d->reached = PHASE_NONE;
+	return 0;
+}
+
+/* Follows a deal's phase history by one entry. */
+static int
+analysis_deal_entry(const struct store_entry *e, void *arg)
+{
+	struct analysis_deals *l = arg;
+	struct analysis_deal *d;
+	int p, q;
+
+	/* Both lists are in deal id order: merge them. */
+	while (l->i < l->n && l->v[l->i].id < e->deal)
+		l->i++;
+	if (l->i == l->n || l->v[l->i].id != e->deal)
+		return 0;
+	d = &l->v[l->i];
+	p = config_phase_index(l->cfg, e->phase);
+	if (p == PHASE_NONE)
+		return 0;
+	d->phase = p;
+	for (q = d->reached + 1; q <= p; q++)
+		d->reached_at[q] = e->at;
+	if (p > d->reached)
+		d->reached = p;
+	return 0;
+}
+
 /* Loads every deal with its phase history before as_of. */
 static int
 analysis_load_deals(struct store *st, const struct config *cfg, time_t as_of,
     struct analysis_deal **out, size_t *nout, struct err *err)
 {
-	static const char deals_sql[] =
-	    "SELECT d.id, a.key, d.salesperson, d.kind, d.outcome, d.opened,"
-	    " d.closed FROM deals d JOIN accounts a ON a.id = d.account_id"
-	    " ORDER BY d.id";
-	static const char trans_sql[] =
-	    "SELECT deal_id, to_phase, at FROM transitions WHERE at < ?1"
-	    " ORDER BY deal_id, at, id";
-	struct analysis_deal *v = NULL, *d;
-	sqlite3_stmt *stmt;
-	size_t n = 0, i;
-	int rc, p, q;
+	struct store_filter all = { NULL, NULL, 0, 0 };
+	struct analysis_deals l = { cfg, NULL, 0, 0, 0 };
 
-	if (analysis_prepare(st, deals_sql, &stmt, err) != 0)
+	if (store_deals(st, &all, analysis_deal_add, &l, err) != 0 ||
+	    store_entries_before(st, as_of, analysis_deal_entry, &l, err) != 0) {
+		analysis_deals_free(l.v, l.n);
 		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, n + 1, sizeof *v);
-		d = &v[n++];
-		memset(d, 0, sizeof *d);
-		d->id = sqlite3_column_int64(stmt, 0);
-		d->account = xstrdup(analysis_text(stmt, 1));
-		d->salesperson = xstrdup(analysis_text(stmt, 2));
-		d->kind = strcmp(analysis_text(stmt, 3), "growth") == 0 ?
-		    DEAL_GROWTH : DEAL_NEW;
-		q = outcome_from_name(analysis_text(stmt, 4));
-		d->outcome = q < 0 ? OUTCOME_OPEN : (enum outcome)q;
-		d->opened = analysis_time(stmt, 5);
-		d->closed = analysis_time(stmt, 6);
-		d->phase = d->reached = PHASE_NONE;
 	}
-	if (analysis_done(st, stmt, rc, err) != 0)
-		goto fail;
-
-	if (analysis_prepare(st, trans_sql, &stmt, err) != 0)
-		goto fail;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)as_of);
-	i = 0;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0);
-		time_t at = analysis_time(stmt, 2);
-
-		/* Both lists are in deal id order: merge them. */
-		while (i < n && v[i].id < id)
-			i++;
-		if (i == n || v[i].id != id)
-			continue;
-		d = &v[i];
-		p = config_phase_index(cfg, analysis_text(stmt, 1));
-		if (p == PHASE_NONE)
-			continue;
-		d->phase = p;
-		for (q = d->reached + 1; q <= p; q++)
-			d->reached_at[q] = at;
-		if (p > d->reached)
-			d->reached = p;
-	}
-	if (analysis_done(st, stmt, rc, err) != 0)
-		goto fail;
-	*out = v;
-	*nout = n;
+	*out = l.v;
+	*nout = l.n;
 	return 0;
-fail:
-	analysis_deals_free(v, n);
-	return -1;
 }
 
 void

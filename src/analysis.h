@@ -3,8 +3,8 @@
  * The manager's analyses (issue 5): conversion per phase over a period
  * against the previous period of equal length, stalled deals, and the
  * forecast of what the open pipeline will yield, with a backtest from an
- * earlier date.  Everything is read from the store with bound statements
- * into the structs below; the arithmetic (percentiles, the blend of
+ * earlier date.  Everything is read through the store's queries into the
+ * structs below; the arithmetic (percentiles, the blend of
  * history and priors, the variance of the sum) lives in pure helpers that
  * the unit tests drive directly.
  */

@@ -17,7 +17,11 @@ cmd_deals_exec(struct cmd_ctx *ctx)
 		cmd_error("deals", "takes no arguments (see 'deal ACCOUNT')");
 		return EXIT_USAGE;
 	}
-	if (report_deals(ctx->store, &f, &t, &err) != 0) {
+	/* Hundreds of thousands of deals: CSV and JSON print as they come. */
+	table_init(&t, report_deal_columns, report_deal_ncolumns,
+	    ctx->cfg.timezone);
+	table_stream(&t, ctx->format, stdout);
+	if (report_deal_rows(ctx->store, &f, &t, &err) != 0) {
 		table_free(&t);
 		cmd_error("deals", "%s", err.msg);
 		return EXIT_FAIL;

@@ -24,11 +24,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "cmd.h"
 #include "log.h"
 #include "source.h"
+#include "store-query.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -167,21 +166,6 @@ doctor_user(void)
 	return pw != NULL ? pw->pw_name : "this user";
 }
 
-/* One integer from a query; -1 if it fails. */
-static long long
-doctor_count(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt	*s;
-	long long	 n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 /*
  * The database: opened read-only when it exists (schema version and
  * counts), else whether salescycled may create it in its folder.
@@ -192,7 +176,7 @@ doctor_database(const struct config *cfg, struct doctor_block *b)
 	struct store	*st = NULL;
 	struct stat	 sb;
 	struct err	 err = { 0 };
-	sqlite3		*db;
+	struct store_counts n;
 	char		*path, *copy, *dir;
 
 	path = xstrdup(cfg->database);
@@ -203,15 +187,12 @@ doctor_database(const struct config *cfg, struct doctor_block *b)
 			doctor_say(b, false, "%s", err.msg);
 			goto out;
 		}
-		db = store_db(st);
-		doctor_say(b, true, "schema version %lld; %lld signals, %lld "
-		    "deals (%lld open), %lld accounts",
-		    doctor_count(db, "PRAGMA user_version"),
-		    doctor_count(db, "SELECT count(*) FROM signals"),
-		    doctor_count(db, "SELECT count(*) FROM deals"),
-		    doctor_count(db, "SELECT count(*) FROM deals"
-		    " WHERE outcome = 'open'"),
-		    doctor_count(db, "SELECT count(*) FROM accounts"));
+		if (store_counts(st, &n, &err) != 0)
+			doctor_say(b, false, "%s", err.msg);
+		else
+			doctor_say(b, true, "schema version %lld; %lld signals, "
+			    "%lld deals (%lld open), %lld accounts", n.version,
+			    n.signals, n.deals, n.open_deals, n.accounts);
 		store_close(st);
 		goto out;
 	}

@@ -20,6 +20,7 @@
 #include "mail.h"
 #include "mbox.h"
 #include "pipeline.h"
+#include "project.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -253,7 +254,7 @@ cmd_import_exec(struct cmd_ctx *ctx)
 		import_path(&im, ctx->argv[i], 0);
 	import_commit(&im, true);
 	if (!im.failed && (pipeline_finish(im.p, &err) != 0 ||
-	    store_project_stale(ctx->store, &ctx->cfg, ctx->now, &err) < 0)) {
+	    project_stale(ctx->store, &ctx->cfg, ctx->now, &err) < 0)) {
 		cmd_error("database", "%s", err.msg);
 		im.failed = true;
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
+#include "project.h"
 
 static int
 cmd_rebuild_exec(struct cmd_ctx *ctx)
@@ -13,7 +14,7 @@ cmd_rebuild_exec(struct cmd_ctx *ctx)
 		cmd_error("rebuild", "takes no arguments");
 		return EXIT_USAGE;
 	}
-	if (store_rebuild(ctx->store, &ctx->cfg, ctx->now, &err) != 0) {
+	if (project_rebuild(ctx->store, &ctx->cfg, ctx->now, &err) != 0) {
 		cmd_error("rebuild", "%s", err.msg);
 		return EXIT_FAIL;
 	}

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "cmd.h"
+#include "project.h"
+#include "store-query.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -40,25 +40,6 @@ cmd_set_option(struct cmd_ctx *ctx, int opt, const char *arg)
 		return 0;
 	}
 	return -1;
-}
-
-/* The owner of the account's latest deal, or NULL; caller frees. */
-static char *
-latest_owner(struct store *st, const char *account)
-{
-	static const char sql[] = "SELECT d.salesperson FROM deals d"
-	    " JOIN accounts a ON a.id = d.account_id WHERE a.key = ?1"
-	    " ORDER BY d.seq DESC LIMIT 1";
-	sqlite3_stmt *stmt;
-	char *owner = NULL;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_text(stmt, 1, account, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		owner = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	return owner;
 }
 
 static char set_key[256];
@@ -101,8 +82,12 @@ cmd_set_exec(struct cmd_ctx *ctx)
 	time_t at = set_time;
 	int rc = EXIT_OK;
 
-	owner = ctx->salesperson != NULL ? xstrdup(ctx->salesperson) :
-	    latest_owner(ctx->store, key);
+	owner = xstrdup(ctx->salesperson);
+	if (owner == NULL &&
+	    store_account_owner(ctx->store, key, &owner, &err) != 0) {
+		cmd_error("set", "%s", err.msg);
+		return EXIT_FAIL;
+	}
 	if (owner == NULL) {
 		cmd_error(key, "no deal yet: say whose it is with --salesperson KEY");
 		return EXIT_USAGE;
@@ -123,7 +108,7 @@ cmd_set_exec(struct cmd_ctx *ctx)
 
 	if (store_begin(ctx->store, &err) != 0 ||
 	    store_add_signals(ctx->store, &sigs, &touched, &err) < 0 ||
-	    store_project(ctx->store, &ctx->cfg, &touched, ctx->now, &err) != 0 ||
+	    project_accounts(ctx->store, &ctx->cfg, &touched, ctx->now, &err) != 0 ||
 	    store_commit(ctx->store, &err) != 0) {
 		store_rollback(ctx->store);
 		cmd_error("set", "%s", err.msg);

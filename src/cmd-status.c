@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "cmd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -33,6 +31,68 @@ find_health(const struct source_health *h, size_t n, const char *source)
 	return NULL;
 }
 
+/* The cursors of one source being printed, and the scope open. */
+struct cursors {
+	struct json	*j;		/* NULL: text */
+	bool		 whole;		/* an ICS feed: its URL redacted whole */
+	char		*scope;		/* owned; NULL before the first */
+};
+
+/* Closes the scope open, if any. */
+static void
+cursors_scope_end(struct cursors *c)
+{
+	if (c->scope == NULL)
+		return;
+	if (c->j != NULL) {
+		json_end_object(c->j);
+		json_end_object(c->j);
+	} else
+		putchar('\n');
+}
+
+/* Prints one cursor, opening its scope when it is a new one. */
+static int
+cursor_row(const char *scope, const char *name, const char *value, void *arg)
+{
+	struct cursors *c = arg;
+	struct json *j = c->j;
+	char *s = util_redacted(scope, c->whole);
+	char *n = util_redacted(name, c->whole);
+	char *v = util_redacted(value, c->whole);
+
+	if (c->scope == NULL || strcmp(c->scope, s) != 0) {
+		cursors_scope_end(c);
+		free(c->scope);
+		c->scope = s;
+		s = NULL;
+		if (j != NULL) {
+			json_begin_object(j);
+			json_key(j, "scope");
+			json_str(j, c->scope);
+			json_key(j, "cursors");
+			json_begin_object(j);
+		} else {
+			fputs("    ", stdout);
+			printer_text(stdout, c->scope);
+			putchar(':');
+		}
+	}
+	if (j != NULL) {
+		json_key(j, n);
+		json_str(j, v);
+	} else {
+		putchar(' ');
+		printer_text(stdout, n);
+		putchar('=');
+		printer_text(stdout, v);
+	}
+	free(s);
+	free(n);
+	free(v);
+	return 0;
+}
+
 /*
  * The cursors of one source, one scope (folder, calendar) per entry: JSON
  * objects {"scope":..,"cursors":{name:value}} or text lines.  URLs in them
@@ -42,76 +102,18 @@ find_health(const struct source_health *h, size_t n, const char *source)
 static int
 print_cursors(struct cmd_ctx *ctx, const struct source *src, struct json *j)
 {
-	static const char sql[] = "SELECT scope, name, value FROM cursors"
-	    " WHERE source = ?1 ORDER BY scope, name";
-	bool whole = src->type == SOURCE_ICS;
-	sqlite3_stmt *stmt;
-	char *scope = NULL, *name, *value;
+	struct cursors c = { j, src->type == SOURCE_ICS, NULL };
+	struct err err;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(ctx->store), sql, -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(stmt, 1, src->name, -1, SQLITE_TRANSIENT);
 	if (j != NULL)
 		json_begin_array(j);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		char *s = util_redacted((const char *)sqlite3_column_text(stmt,
-		    0), whole);
-		bool new_scope = scope == NULL || strcmp(scope, s) != 0;
-
-		name = util_redacted((const char *)sqlite3_column_text(stmt, 1),
-		    whole);
-		value = util_redacted((const char *)sqlite3_column_text(stmt,
-		    2), whole);
-
-		if (new_scope && scope != NULL) {
-			if (j != NULL) {
-				json_end_object(j);
-				json_end_object(j);
-			} else
-				putchar('\n');
-		}
-		if (new_scope) {
-			free(scope);
-			scope = s;
-			s = NULL;
-			if (j != NULL) {
-				json_begin_object(j);
-				json_key(j, "scope");
-				json_str(j, scope);
-				json_key(j, "cursors");
-				json_begin_object(j);
-			} else {
-				fputs("    ", stdout);
-				printer_text(stdout, scope);
-				putchar(':');
-			}
-		}
-		if (j != NULL) {
-			json_key(j, name);
-			json_str(j, value);
-		} else {
-			putchar(' ');
-			printer_text(stdout, name);
-			putchar('=');
-			printer_text(stdout, value);
-		}
-		free(s);
-		free(name);
-		free(value);
-	}
-	if (scope != NULL) {
-		if (j != NULL) {
-			json_end_object(j);
-			json_end_object(j);
-		} else
-			putchar('\n');
-	}
+	rc = store_cursor_list(ctx->store, src->name, cursor_row, &c, &err);
+	cursors_scope_end(&c);
 	if (j != NULL)
 		json_end_array(j);
-	free(scope);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	free(c.scope);
+	return rc;
 }
 
 static int

@@ -14,6 +14,8 @@
 #include "account.h"
 #include "cmd.h"
 #include "log.h"
+#include "names.h"
+#include "project.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -152,10 +154,10 @@ targets_import(struct cmd_ctx *ctx, const char *path)
 	if (store_begin(ctx->store, &err) != 0)
 		goto fail;
 	for (i = 0; i + 1 < names.n; i += 2)
-		if (store_account_name_add(ctx->store, names.v[i], names.v[i + 1], &err) != 0)
+		if (names_add(ctx->store, names.v[i], names.v[i + 1], &err) != 0)
 			goto fail;
 	if (store_add_signals(ctx->store, &sigs, &touched, &err) < 0 ||
-	    store_project(ctx->store, &ctx->cfg, &touched, ctx->now, &err) != 0 ||
+	    project_accounts(ctx->store, &ctx->cfg, &touched, ctx->now, &err) != 0 ||
 	    store_commit(ctx->store, &err) != 0)
 		goto fail;
 	printf("%s: %zu targets imported, %ld rows skipped\n", path, sigs.n, skipped);

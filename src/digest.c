@@ -22,12 +22,12 @@
 
 #include <curl/curl.h>
 #include <libical/ical.h>
-#include <sqlite3.h>
 
 #define LOG_TAG "digest"
 #include "digest.h"
 #include "log.h"
 #include "report.h"
+#include "store-query.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -203,71 +203,71 @@ digest_collect_transitions(struct store *st, const struct config *cfg,
 	return 0;
 }
 
+/* What digest_collect_deals fills while walking deals. */
+struct digest_deals_walk {
+	const struct config *cfg;
+	struct digest_data *d;
+};
+
+/* Counts a deal closed in the period, keeping the won ones. */
+static int
+digest_closed_deal(const struct store_deal *sd, void *arg)
+{
+	struct digest_data *d = ((struct digest_deals_walk *)arg)->d;
+	struct digest_person *p;
+	struct digest_won *w;
+
+	p = digest_person(d, sd->salesperson);
+	if (p == NULL || sd->outcome == NULL)
+		return 0;
+	if (strcmp(sd->outcome, "lost") == 0) {
+		d->lost++;
+		return 0;
+	}
+	d->won = xreallocarray(d->won, d->nwon + 1, sizeof *d->won);
+	w = &d->won[d->nwon++];
+	w->account = xstrdup(sd->account);
+	w->salesperson = xstrdup(p->key);
+	w->kind = sd->kind != NULL && strcmp(sd->kind, "growth") == 0 ?
+	    DEAL_GROWTH : DEAL_NEW;
+	w->closed = sd->closed;
+	if (w->kind == DEAL_GROWTH) {
+		p->won_growth++;
+		d->won_growth++;
+	} else {
+		p->won_new++;
+		d->won_new++;
+	}
+	return 0;
+}
+
+/* Counts an open deal in its phase. */
+static int
+digest_open_deal(const struct store_deal_state *sd, void *arg)
+{
+	struct digest_deals_walk *w = arg;
+	int ph;
+
+	if (sd->outcome != OUTCOME_OPEN ||
+	    digest_person(w->d, sd->salesperson) == NULL)
+		return 0;
+	ph = config_phase_index(w->cfg, sd->phase);
+	if (ph != PHASE_NONE)
+		w->d->current[ph]++;
+	return 0;
+}
+
 /* Deals closed in the period, and the open deals per phase now. */
 static int
 digest_collect_deals(struct store *st, const struct config *cfg,
     struct digest_data *d, struct err *err)
 {
-	static const char closed_sql[] =
-	    "SELECT a.key, d.salesperson, d.kind, d.outcome, d.closed"
-	    " FROM deals d JOIN accounts a ON a.id = d.account_id"
-	    " WHERE d.outcome <> 'open' AND d.closed >= ?1 AND d.closed < ?2"
-	    " ORDER BY d.closed, d.id";
-	static const char open_sql[] =
-	    "SELECT phase, salesperson FROM deals WHERE outcome = 'open'";
-	sqlite3 *db = store_db(st);
-	struct digest_person *p;
-	sqlite3_stmt *stmt;
-	int rc, ph;
+	struct digest_deals_walk w = { cfg, d };
 
-	if (sqlite3_prepare_v2(db, closed_sql, -1, &stmt, NULL) != SQLITE_OK)
-		return err_set(err, ERR_FINAL, "query failed: %s", sqlite3_errmsg(db));
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)d->period.since);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)d->period.until);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(stmt, 2);
-		const char *outcome = (const char *)sqlite3_column_text(stmt, 3);
-		struct digest_won *w;
-
-		p = digest_person(d, (const char *)sqlite3_column_text(stmt, 1));
-		if (p == NULL || outcome == NULL)
-			continue;
-		if (strcmp(outcome, "lost") == 0) {
-			d->lost++;
-			continue;
-		}
-		d->won = xreallocarray(d->won, d->nwon + 1, sizeof *d->won);
-		w = &d->won[d->nwon++];
-		w->account = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-		w->salesperson = xstrdup(p->key);
-		w->kind = kind != NULL && strcmp(kind, "growth") == 0 ?
-		    DEAL_GROWTH : DEAL_NEW;
-		w->closed = (time_t)sqlite3_column_int64(stmt, 4);
-		if (w->kind == DEAL_GROWTH) {
-			p->won_growth++;
-			d->won_growth++;
-		} else {
-			p->won_new++;
-			d->won_new++;
-		}
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return err_set(err, ERR_TEMP, "query failed: %s", sqlite3_errmsg(db));
-
-	if (sqlite3_prepare_v2(db, open_sql, -1, &stmt, NULL) != SQLITE_OK)
-		return err_set(err, ERR_FINAL, "query failed: %s", sqlite3_errmsg(db));
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (digest_person(d, (const char *)sqlite3_column_text(stmt, 1)) == NULL)
-			continue;
-		ph = config_phase_index(cfg, (const char *)sqlite3_column_text(stmt, 0));
-		if (ph != PHASE_NONE)
-			d->current[ph]++;
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return err_set(err, ERR_TEMP, "query failed: %s", sqlite3_errmsg(db));
-	return 0;
+	if (store_closed_deals(st, d->period.since, d->period.until,
+	    digest_closed_deal, &w, err) != 0)
+		return -1;
+	return store_deal_states(st, NULL, digest_open_deal, &w, err);
 }
 
 /* The health of each configured source of the covered salespeople. */
@@ -1262,44 +1262,7 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 bool
 digest_was_sent(struct store *st, const char *period_key, const char *recipient)
 {
-	static const char sql[] = "SELECT 1 FROM digests"
-	    " WHERE period = ?1 AND recipient = ?2"
-	    " AND state IN ('sent', 'claimed')";
-	sqlite3_stmt *stmt;
-	bool sent;
-
-	/* A store that was never written has no table: nothing was sent. */
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(stmt, 1, period_key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
-	sent = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_finalize(stmt);
-	return sent;
-}
-
-/* Runs one statement of the record that returns no row, values bound. */
-static int
-digest_record_sql(struct store *st, const char *sql, const char *period_key,
-    const char *recipient, const char *msgid, time_t now, struct err *err)
-{
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return err_set(err, ERR_TEMP, "the digest record: %s",
-		    sqlite3_errmsg(db));
-	sqlite3_bind_text(stmt, 1, period_key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, msgid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return err_set(err, ERR_TEMP, "the digest record: %s",
-		    sqlite3_errmsg(db));
-	return 0;
+	return store_digest_taken(st, period_key, recipient);
 }
 
 int
@@ -1307,53 +1270,32 @@ digest_claim(struct store *st, const char *period_key, const char *recipient,
     bool force, const char *new_id, char *msgid, size_t msgid_len,
     struct err *err)
 {
-	static const char get[] = "SELECT state, message_id FROM digests"
-	    " WHERE period = ?1 AND recipient = ?2";
-	static const char set[] = "INSERT INTO digests(period, recipient,"
-	    " sent_at, state, message_id) VALUES (?1, ?2, ?4, 'claimed', ?3)"
-	    " ON CONFLICT(period, recipient) DO UPDATE SET sent_at = ?4,"
-	    " state = 'claimed', message_id = ?3";
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *stmt = NULL;
-	const char *state, *old;
-	int rc;
+	char *state = NULL, *old = NULL;
 
 	snprintf(msgid, msgid_len, "%s", new_id);
 	/* BEGIN IMMEDIATE: two senders cannot both see the period free. */
 	if (store_begin(st, err) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(db, get, -1, &stmt, NULL) != SQLITE_OK) {
-		err_set(err, ERR_TEMP, "the digest record: %s",
-		    sqlite3_errmsg(db));
+	if (store_digest_get(st, period_key, recipient, &state, &old, err) != 0)
 		goto fail;
-	}
-	sqlite3_bind_text(stmt, 1, period_key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		state = (const char *)sqlite3_column_text(stmt, 0);
-		old = (const char *)sqlite3_column_text(stmt, 1);
+	if (state != NULL) {
 		if (!force && strcmp(state, "failed") != 0) {
-			sqlite3_finalize(stmt);
+			free(state);
+			free(old);
 			store_rollback(st);
 			return 0;
 		}
 		/* A retry after a failure keeps the Message-ID. */
 		if (!force && old != NULL)
 			snprintf(msgid, msgid_len, "%s", old);
-	} else if (rc != SQLITE_DONE) {
-		err_set(err, ERR_TEMP, "the digest record: %s",
-		    sqlite3_errmsg(db));
-		goto fail;
 	}
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	if (digest_record_sql(st, set, period_key, recipient, msgid, time(NULL),
+	free(state);
+	free(old);
+	if (store_digest_claim(st, period_key, recipient, msgid, time(NULL),
 	    err) != 0 || store_commit(st, err) != 0)
 		goto fail;
 	return 1;
 fail:
-	sqlite3_finalize(stmt);
 	store_rollback(st);
 	return -1;
 }
@@ -1362,16 +1304,8 @@ int
 digest_record(struct store *st, const char *period_key, const char *recipient,
     const char *msgid, bool sent, time_t now, struct err *err)
 {
-	/* Only our own claim: a later forced send may have taken the row. */
-	static const char ok[] = "UPDATE digests SET state = 'sent',"
-	    " sent_at = ?4 WHERE period = ?1 AND recipient = ?2"
-	    " AND message_id = ?3";
-	static const char failed[] = "UPDATE digests SET state = 'failed',"
-	    " sent_at = ?4 WHERE period = ?1 AND recipient = ?2"
-	    " AND message_id = ?3 AND state = 'claimed'";
-
-	return digest_record_sql(st, sent ? ok : failed, period_key, recipient,
-	    msgid, now, err);
+	return store_digest_done(st, period_key, recipient, msgid, sent, now,
+	    err);
 }
 
 /* Keeps an outcome for digest_flush. */

@@ -21,6 +21,7 @@
 #include "event.h"
 #include "log.h"
 #include "pipeline.h"
+#include "project.h"
 #include "store.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -323,8 +324,8 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 		    cursors[i].name, cursors[i].value, err) != 0)
 			return -1;
 	}
-	if (p->deferred ? store_mark_dirty(p->store, touched, err) != 0 :
-	    store_project(p->store, p->cfg, touched, util_now(), err) != 0)
+	if (p->deferred ? project_mark_dirty(p->store, touched, err) != 0 :
+	    project_accounts(p->store, p->cfg, touched, util_now(), err) != 0)
 		return -1;
 	return added;
 }
@@ -368,7 +369,7 @@ pipeline_finish(struct pipeline *p, struct err *err)
 {
 	if (!p->deferred)
 		return 0;
-	return store_project_dirty(p->store, p->cfg, util_now(), err);
+	return project_dirty(p->store, p->cfg, util_now(), err);
 }
 
 void

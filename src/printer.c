@@ -41,80 +41,6 @@ table_init(struct table *t, const struct column *cols, size_t ncols, const char 
 	t->tz = tz;
 }
 
-void
-table_row(struct table *t)
-{
-	size_t i;
-
-	if (t->nrows == t->cap) {
-		t->cap = t->cap == 0 ? 64 : t->cap * 2;
-		t->cells = xreallocarray(t->cells, t->cap * t->ncols, sizeof *t->cells);
-	}
-	for (i = 0; i < t->ncols; i++) {
-		memset(&t->cells[t->nrows * t->ncols + i], 0, sizeof *t->cells);
-		t->cells[t->nrows * t->ncols + i].null = true;
-	}
-	t->nrows++;
-}
-
-static struct cell *
-cur(struct table *t, size_t col)
-{
-	return &t->cells[(t->nrows - 1) * t->ncols + col];
-}
-
-void
-table_str(struct table *t, size_t col, const char *s)
-{
-	struct cell *c = cur(t, col);
-
-	free(c->s);
-	c->s = xstrdup(s);
-	c->null = s == NULL;
-}
-
-void
-table_int(struct table *t, size_t col, int64_t v)
-{
-	cur(t, col)->i = v;
-	cur(t, col)->null = false;
-}
-
-void
-table_real(struct table *t, size_t col, double v)
-{
-	cur(t, col)->r = v;
-	cur(t, col)->null = isnan(v);
-}
-
-void
-table_time(struct table *t, size_t col, time_t v)
-{
-	cur(t, col)->i = v;
-	cur(t, col)->null = v == 0;
-}
-
-void
-table_null(struct table *t, size_t col)
-{
-	struct cell *c = cur(t, col);
-
-	free(c->s);
-	c->s = NULL;
-	c->null = true;
-}
-
-void
-table_free(struct table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i].s);
-	free(t->cells);
-	memset(t, 0, sizeof *t);
-}
-
 /* s made safe for a terminal (util_safe_text).  Caller frees. */
 static char *
 printer_safe(const char *s)
@@ -124,15 +50,6 @@ printer_safe(const char *s)
 	util_safe_text(&b, s);
 	buf_append(&b, "", 0);
 	return b.data;
-}
-
-void
-printer_text(FILE *f, const char *s)
-{
-	char *safe = printer_safe(s != NULL ? s : "");
-
-	fputs(safe, f);
-	free(safe);
 }
 
 /* The text of a cell for tables (local time) and CSV (UTC); caller frees. */
@@ -163,6 +80,192 @@ cell_text(const struct table *t, size_t r, size_t c, enum format fmt)
 	default:
 		return printer_safe(cell->s);
 	}
+}
+
+/* Writes a CSV field, quoted when it holds a comma, quote or line break. */
+static void
+csv_field(const char *s, FILE *f)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Writes one row as CSV. */
+static void
+csv_row(const struct table *t, size_t r, FILE *f)
+{
+	size_t c;
+	char *s;
+
+	for (c = 0; c < t->ncols; c++) {
+		if (c > 0)
+			fputc(',', f);
+		s = cell_text(t, r, c, FORMAT_CSV);
+		csv_field(s, f);
+		free(s);
+	}
+	fputs("\r\n", f);
+}
+
+/* Writes the header row of CSV. */
+static void
+csv_header(const struct table *t, FILE *f)
+{
+	size_t c;
+
+	for (c = 0; c < t->ncols; c++) {
+		if (c > 0)
+			fputc(',', f);
+		csv_field(t->cols[c].name, f);
+	}
+	fputs("\r\n", f);
+}
+
+void
+table_stream(struct table *t, enum format fmt, FILE *f)
+{
+	if (fmt == FORMAT_TABLE)
+		return;
+	t->stream = f;
+	t->stream_fmt = fmt;
+	if (fmt == FORMAT_CSV) {
+		csv_header(t, f);
+		return;
+	}
+	json_init(&t->j, f);
+	json_begin_array(&t->j);
+}
+
+/* Prints the rows a streaming table holds, with j the state of its JSON. */
+static void
+table_stream_rows(const struct table *t, struct json *j)
+{
+	size_t r;
+
+	for (r = 0; r < t->nrows; r++) {
+		if (t->stream_fmt == FORMAT_CSV)
+			csv_row(t, r, t->stream);
+		else
+			json_table_row(j, t, r);
+	}
+}
+
+/* Prints the rows a streaming table holds and forgets them. */
+static void
+table_flush(struct table *t)
+{
+	table_stream_rows(t, &t->j);
+	/* The rows' strings stay, for table_str to reuse. */
+	t->nrows = 0;
+}
+
+void
+table_row(struct table *t)
+{
+	struct cell *c;
+	size_t i, old = t->cap;
+
+	if (t->stream != NULL)
+		table_flush(t);
+	if (t->nrows == t->cap) {
+		t->cap = t->cap == 0 ? 64 : t->cap * 2;
+		t->cells = xreallocarray(t->cells, t->cap * t->ncols, sizeof *t->cells);
+		memset(t->cells + old * t->ncols, 0,
+		    (t->cap - old) * t->ncols * sizeof *t->cells);
+	}
+	for (i = 0; i < t->ncols; i++) {
+		c = &t->cells[t->nrows * t->ncols + i];
+		c->null = true;
+		c->i = 0;
+		c->r = 0;
+	}
+	t->nrows++;
+}
+
+static struct cell *
+cur(struct table *t, size_t col)
+{
+	return &t->cells[(t->nrows - 1) * t->ncols + col];
+}
+
+void
+table_null(struct table *t, size_t col)
+{
+	struct cell *c = cur(t, col);
+
+	free(c->s);
+	c->s = NULL;
+	c->null = true;
+}
+
+/* Copies s into the cell, into the string it holds when that is long enough. */
+void
+table_str(struct table *t, size_t col, const char *s)
+{
+	struct cell *c = cur(t, col);
+	size_t n;
+
+	if (s == NULL) {
+		table_null(t, col);
+		return;
+	}
+	n = strlen(s);
+	if (c->s == NULL || strlen(c->s) < n) {
+		free(c->s);
+		c->s = xmalloc(n + 1);
+	}
+	memcpy(c->s, s, n + 1);
+	c->null = false;
+}
+
+void
+table_int(struct table *t, size_t col, int64_t v)
+{
+	cur(t, col)->i = v;
+	cur(t, col)->null = false;
+}
+
+void
+table_real(struct table *t, size_t col, double v)
+{
+	cur(t, col)->r = v;
+	cur(t, col)->null = isnan(v);
+}
+
+void
+table_time(struct table *t, size_t col, time_t v)
+{
+	cur(t, col)->i = v;
+	cur(t, col)->null = v == 0;
+}
+
+void
+table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap * t->ncols; i++)
+		free(t->cells[i].s);
+	free(t->cells);
+	memset(t, 0, sizeof *t);
+}
+
+void
+printer_text(FILE *f, const char *s)
+{
+	char *safe = printer_safe(s != NULL ? s : "");
+
+	fputs(safe, f);
+	free(safe);
 }
 
 /* Display width of UTF-8 text: continuation bytes take no column. */
@@ -225,43 +328,13 @@ print_text(const struct table *t, FILE *f)
 }
 
 static void
-csv_field(const char *s, FILE *f)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void
 print_csv(const struct table *t, FILE *f)
 {
-	size_t r, c;
-	char *s;
+	size_t r;
 
-	for (c = 0; c < t->ncols; c++) {
-		if (c > 0)
-			fputc(',', f);
-		csv_field(t->cols[c].name, f);
-	}
-	fputs("\r\n", f);
-	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++) {
-			if (c > 0)
-				fputc(',', f);
-			s = cell_text(t, r, c, FORMAT_CSV);
-			csv_field(s, f);
-			free(s);
-		}
-		fputs("\r\n", f);
-	}
+	csv_header(t, f);
+	for (r = 0; r < t->nrows; r++)
+		csv_row(t, r, f);
 }
 
 void
@@ -270,6 +343,15 @@ table_print(const struct table *t, enum format fmt, FILE *f)
 	struct json j;
 	size_t r;
 
+	if (t->stream != NULL) {
+		j = t->j;
+		table_stream_rows(t, &j);
+		if (t->stream_fmt == FORMAT_JSON) {
+			json_end_array(&j);
+			json_end(&j);
+		}
+		return;
+	}
 	switch (fmt) {
 	case FORMAT_TABLE:
 		print_text(t, f);
@@ -341,61 +423,151 @@ json_end_array(struct json *j)
 }
 
 /*
- * Writes s as a JSON string (RFC 8259), runs of plain bytes in one write.
+ * Bytes on their way to a FILE, so that JSON goes out in a few large
+ * writes instead of one per token: 223k deals are 50 MB of it.
+ */
+struct json_out {
+	FILE	*f;
+	size_t	 n;
+	char	 b[4096];
+};
+
+static void
+json_out_flush(struct json_out *o)
+{
+	fwrite_unlocked(o->b, 1, o->n, o->f);
+	o->n = 0;
+}
+
+static void
+json_out_put(struct json_out *o, const char *s, size_t n)
+{
+	if (n > sizeof o->b - o->n) {
+		json_out_flush(o);
+		if (n > sizeof o->b) {
+			fwrite_unlocked(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+static void
+json_out_char(struct json_out *o, char c)
+{
+	if (o->n == sizeof o->b)
+		json_out_flush(o);
+	o->b[o->n++] = c;
+}
+
+/*
+ * The bytes a JSON string holds as they are: printable ASCII but the
+ * quote and the backslash.  NUL ends the string; the rest is decoded.
+ */
+static const unsigned char json_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/*
+ * Writes s as a JSON string (RFC 8259), runs of plain bytes at once.
  * Control characters (C0, DEL, C1) and U+2028/U+2029 are escaped; a byte
  * that is not part of valid UTF-8 becomes U+FFFD, so the document parses
  * whatever the database holds.
  */
 static void
-json_string(FILE *f, const char *s)
+json_escape(struct json_out *o, const char *s)
 {
 	const char *p = s, *run = s;
+	char esc[8];
 	uint32_t cp;
 	size_t n;
 
-	fputc_unlocked('"', f);
-	while (*p != '\0') {
+	json_out_char(o, '"');
+	for (;;) {
 		/* Plain ASCII first, the common case, without decoding. */
-		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f &&
-		    *p != '"' && *p != '\\') {
+		while (json_plain[(unsigned char)*p])
 			p++;
-			continue;
-		}
+		if (*p == '\0')
+			break;
 		n = util_utf8_next(p, &cp);
 		if (n > 0 && cp >= 0x20 && cp != '"' && cp != '\\' &&
 		    (cp < 0x7f || cp > 0x9f) && cp != 0x2028 && cp != 0x2029) {
 			p += n;
 			continue;
 		}
-		fwrite_unlocked(run, 1, (size_t)(p - run), f);
+		json_out_put(o, run, (size_t)(p - run));
 		p += n > 0 ? n : 1;
 		run = p;
 		if (n == 0) {
-			fputs("\xef\xbf\xbd", f);	/* U+FFFD */
+			json_out_put(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
 			continue;
 		}
 		switch (cp) {
 		case '"':
-			fputs("\\\"", f);
+			json_out_put(o, "\\\"", 2);
 			break;
 		case '\\':
-			fputs("\\\\", f);
+			json_out_put(o, "\\\\", 2);
 			break;
 		case '\n':
-			fputs("\\n", f);
+			json_out_put(o, "\\n", 2);
 			break;
 		case '\r':
-			fputs("\\r", f);
+			json_out_put(o, "\\r", 2);
 			break;
 		case '\t':
-			fputs("\\t", f);
+			json_out_put(o, "\\t", 2);
 			break;
 		default:
-			fprintf(f, "\\u%04x", (unsigned)cp);
+			snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+			json_out_put(o, esc, 6);
 		}
 	}
-	fwrite_unlocked(run, 1, (size_t)(p - run), f);
-	fputc_unlocked('"', f);
+	json_out_put(o, run, (size_t)(p - run));
+	json_out_char(o, '"');
+}
+
+/* Writes s as a JSON string to f. */
+static void
+json_string(FILE *f, const char *s)
+{
+	struct json_out o;
+
+	o.f = f;
+	o.n = 0;
+	json_escape(&o, s);
+	json_out_flush(&o);
+}
+
+/* Formats v in decimal at the end of buf[24]; returns where it starts. */
+static char *
+json_format_int(int64_t v, char *buf)
+{
+	char *p = buf + 24;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return p;
 }
 
 void
@@ -429,15 +601,9 @@ json_str(struct json *j, const char *s)
 void
 json_int(struct json *j, int64_t v)
 {
-	char buf[24], *p = buf + sizeof buf;
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char buf[24], *p = json_format_int(v, buf);
 
 	json_sep(j);
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
 	fwrite_unlocked(p, 1, (size_t)(buf + sizeof buf - p), j->f);
 	json_value_done(j);
 }
@@ -482,35 +648,67 @@ json_bool(struct json *j, bool b)
 	json_value_done(j);
 }
 
+/*
+ * As json_begin_object, a key and value per cell and json_end_object
+ * would write it, in one write: this is the loop of every large report.
+ */
 void
 json_table_row(struct json *j, const struct table *t, size_t r)
 {
+	struct json_out o;
+	char buf[32], *p;
 	size_t c;
 
-	json_begin_object(j);
+	o.f = j->f;
+	o.n = 0;
+	if (j->need_comma[j->depth])
+		json_out_char(&o, ',');
+	j->need_comma[j->depth] = true;
+	json_out_char(&o, '{');
 	for (c = 0; c < t->ncols; c++) {
 		const struct cell *cell = &t->cells[r * t->ncols + c];
 
-		json_key(j, t->cols[c].name);
+		if (c > 0)
+			json_out_char(&o, ',');
+		json_escape(&o, t->cols[c].name);
+		json_out_char(&o, ':');
 		if (cell->null) {
-			json_null(j);
+			json_out_put(&o, "null", 4);
 			continue;
 		}
 		switch (t->cols[c].type) {
 		case COL_INT:
-			json_int(j, cell->i);
+			p = json_format_int(cell->i, buf);
+			json_out_put(&o, p, (size_t)(buf + 24 - p));
 			break;
 		case COL_REAL:
-			json_real(j, cell->r);
+			if (isnan(cell->r) || isinf(cell->r))
+				json_out_put(&o, "null", 4);
+			else
+				json_out_put(&o, buf, (size_t)snprintf(buf,
+				    sizeof buf, "%.1f", cell->r));
 			break;
 		case COL_TIME:
-			json_time(j, (time_t)cell->i);
+			if (cell->i == 0) {
+				json_out_put(&o, "null", 4);
+				break;
+			}
+			/* Digits, dashes and colons: nothing to escape. */
+			util_format_utc((time_t)cell->i, buf + 1,
+			    sizeof buf - 2);
+			buf[0] = '"';
+			json_out_put(&o, buf, strlen(buf));
+			json_out_char(&o, '"');
 			break;
 		default:
-			json_str(j, cell->s);
+			if (cell->s == NULL)
+				json_out_put(&o, "null", 4);
+			else
+				json_escape(&o, cell->s);
 		}
 	}
-	json_end_object(j);
+	json_out_char(&o, '}');
+	json_out_flush(&o);
 }
 
 void

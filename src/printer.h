@@ -28,9 +28,16 @@ struct column {
 
 struct cell {
 	bool		 null;
-	char		*s;	/* owned: COL_STR, COL_DAY */
+	char		*s;	/* owned: COL_STR, COL_DAY (a stream keeps it while null) */
 	int64_t		 i;	/* COL_INT, COL_TIME */
 	double		 r;	/* COL_REAL */
+};
+
+/* Streaming JSON, compact, one document per writer. */
+struct json {
+	FILE	*f;
+	int	 depth;
+	bool	 need_comma[32];
 };
 
 struct table {
@@ -40,9 +47,20 @@ struct table {
 	size_t		 nrows;
 	size_t		 cap;
 	const char	*tz;		/* borrowed: zone for COL_TIME in tables */
+	FILE		*stream;	/* borrowed: printing rows as they come */
+	enum format	 stream_fmt;
+	struct json	 j;		/* of a JSON stream */
 };
 
 void	table_init(struct table *, const struct column *, size_t ncols, const char *tz);
+/*
+ * Prints the rows of a table too large to hold (every deal) as they come:
+ * after table_stream, CSV and JSON print each row when table_row starts
+ * the next, and the last one at table_print, which must then be given
+ * the same format and file.  A text table needs every row for its widths
+ * and is held whole as without table_stream.
+ */
+void	table_stream(struct table *, enum format, FILE *);
 /* Starts a new row; the setters fill its cells by column index. */
 void	table_row(struct table *);
 void	table_str(struct table *, size_t col, const char *);	/* NULL -> null */
@@ -54,13 +72,6 @@ void	table_print(const struct table *, enum format, FILE *);
 /* Writes s (NULL: nothing) for a terminal: see util_safe_text. */
 void	printer_text(FILE *, const char *);
 void	table_free(struct table *);
-
-/* Streaming JSON, compact, one document per writer. */
-struct json {
-	FILE	*f;
-	int	 depth;
-	bool	 need_comma[32];
-};
 
 void	json_init(struct json *, FILE *);
 void	json_begin_object(struct json *);

@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reports over the store (report.h).  The queries read the schema that
- * store.c creates (deals, transitions, signals, appointments); all values
- * are bound, and unbounded ranges bind NULL so one statement serves both.
+ * Reports over the store (report.h): the rows the store's queries walk
+ * (store-query.h) made into tables and counts.  No SQL here.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "report.h"
+#include "store-query.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -59,103 +57,50 @@ static const struct column appointment_columns[] = {
 	{ "count", NULL, COL_INT },
 };
 
-static int
-prepare(struct store *st, const char *sql, sqlite3_stmt **stmt, struct err *err)
+/* The store's filter of a report's. */
+static struct store_filter
+report_store_filter(const struct report_filter *f)
 {
-	sqlite3 *db = store_db(st);
+	struct store_filter sf = { f->salesperson, f->account, f->since,
+	    f->until };
 
-	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK)
-		return err_set(err, ERR_FINAL, "query failed: %s", sqlite3_errmsg(db));
+	return sf;
+}
+
+/* Adds a deal to the table of report_deals. */
+static int
+report_deal_row(const struct store_deal *d, void *arg)
+{
+	struct table *t = arg;
+
+	table_row(t);
+	table_int(t, 0, d->id);
+	table_str(t, 1, d->account);
+	table_str(t, 2, d->salesperson);
+	table_str(t, 3, d->kind);
+	table_str(t, 4, d->phase);
+	table_str(t, 5, d->outcome);
+	table_time(t, 6, d->opened);
+	table_time(t, 7, d->closed);
+	table_time(t, 8, d->last_activity);
 	return 0;
 }
 
-static int
-step_done(struct store *st, sqlite3_stmt *stmt, int rc, struct err *err)
+int
+report_deal_rows(struct store *st, const struct report_filter *f,
+    struct table *t, struct err *err)
 {
-	if (rc != SQLITE_DONE) {
-		err_set(err, ERR_TEMP, "query failed: %s",
-		    sqlite3_errmsg(store_db(st)));
-		sqlite3_finalize(stmt);
-		return -1;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
-}
+	struct store_filter sf = report_store_filter(f);
 
-/*
- * Binds the ends of a range; an unbounded end binds the smallest or the
- * largest time, so that the query plans an index range either way.
- */
-static void
-bind_since(sqlite3_stmt *stmt, int i, time_t t)
-{
-	sqlite3_bind_int64(stmt, i, t == 0 ? INT64_MIN : (sqlite3_int64)t);
-}
-
-static void
-bind_until(sqlite3_stmt *stmt, int i, time_t t)
-{
-	sqlite3_bind_int64(stmt, i, t == 0 ? INT64_MAX : (sqlite3_int64)t);
-}
-
-static void
-bind_text(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (s == NULL)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
-}
-
-static const char *
-col_text(sqlite3_stmt *stmt, int i)
-{
-	return (const char *)sqlite3_column_text(stmt, i);
-}
-
-static time_t
-col_time(sqlite3_stmt *stmt, int i)
-{
-	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return 0;
-	return (time_t)sqlite3_column_int64(stmt, i);
+	return store_deals(st, &sf, report_deal_row, t, err);
 }
 
 int
 report_deals(struct store *st, const struct report_filter *f, struct table *t,
     struct err *err)
 {
-	static const char sql[] =
-	    "SELECT d.id, a.key, d.salesperson, d.kind, d.phase, d.outcome,"
-	    " d.opened, d.closed, d.last_activity"
-	    " FROM deals d JOIN accounts a ON a.id = d.account_id"
-	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"
-	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"
-	    " AND (?4 IS NULL OR a.key = ?4)"
-	    " ORDER BY d.id";
-	sqlite3_stmt *stmt;
-	int rc;
-
 	table_init(t, report_deal_columns, report_deal_ncolumns, f->cfg->timezone);
-	if (prepare(st, sql, &stmt, err) != 0)
-		return -1;
-	bind_text(stmt, 1, f->salesperson);
-	bind_since(stmt, 2, f->since);
-	bind_until(stmt, 3, f->until);
-	bind_text(stmt, 4, f->account);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		table_row(t);
-		table_int(t, 0, sqlite3_column_int64(stmt, 0));
-		table_str(t, 1, col_text(stmt, 1));
-		table_str(t, 2, col_text(stmt, 2));
-		table_str(t, 3, col_text(stmt, 3));
-		table_str(t, 4, col_text(stmt, 4));
-		table_str(t, 5, col_text(stmt, 5));
-		table_time(t, 6, col_time(stmt, 6));
-		table_time(t, 7, col_time(stmt, 7));
-		table_time(t, 8, col_time(stmt, 8));
-	}
-	return step_done(st, stmt, rc, err);
+	return report_deal_rows(st, f, t, err);
 }
 
 /* "imap:anna" -> "imap": the JSON shows the kind of source only. */
@@ -170,47 +115,38 @@ source_type(const char *source, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
+/* Adds a transition to the table of report_transitions. */
+static int
+report_transition_row(const struct store_transition *tr, void *arg)
+{
+	struct table *t = arg;
+	char src[32];
+
+	table_row(t);
+	table_int(t, 0, tr->deal);
+	table_str(t, 1, tr->account);
+	table_str(t, 2, tr->salesperson);
+	table_str(t, 3, tr->actor);
+	table_str(t, 4, tr->from);
+	table_str(t, 5, tr->to);
+	table_time(t, 6, tr->at);
+	table_str(t, 7, tr->signal_kind);
+	source_type(tr->source, src, sizeof src);
+	table_str(t, 8, src);
+	table_str(t, 9, tr->ref);
+	return 0;
+}
+
 int
 report_transitions(struct store *st, const struct report_filter *f,
     struct table *t, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT t.deal_id, a.key, d.salesperson, t.actor, t.from_phase,"
-	    " t.to_phase, t.at, t.signal_kind, t.source, t.ref"
-	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
-	    " JOIN accounts a ON a.id = d.account_id"
-	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"
-	    " AND t.at >= ?2 AND t.at < ?3"
-	    " AND (?4 IS NULL OR a.key = ?4)"
-	    " ORDER BY t.at, t.deal_id, t.id";
-	sqlite3_stmt *stmt;
-	char src[32];
-	int rc;
+	struct store_filter sf = report_store_filter(f);
 
 	table_init(t, transition_columns,
 	    sizeof transition_columns / sizeof transition_columns[0],
 	    f->cfg->timezone);
-	if (prepare(st, sql, &stmt, err) != 0)
-		return -1;
-	bind_text(stmt, 1, f->salesperson);
-	bind_since(stmt, 2, f->since);
-	bind_until(stmt, 3, f->until);
-	bind_text(stmt, 4, f->account);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		table_row(t);
-		table_int(t, 0, sqlite3_column_int64(stmt, 0));
-		table_str(t, 1, col_text(stmt, 1));
-		table_str(t, 2, col_text(stmt, 2));
-		table_str(t, 3, col_text(stmt, 3));
-		table_str(t, 4, col_text(stmt, 4));
-		table_str(t, 5, col_text(stmt, 5));
-		table_time(t, 6, col_time(stmt, 6));
-		table_str(t, 7, col_text(stmt, 7));
-		source_type(col_text(stmt, 8), src, sizeof src);
-		table_str(t, 8, src);
-		table_str(t, 9, col_text(stmt, 9));
-	}
-	return step_done(st, stmt, rc, err);
+	return store_transitions(st, &sf, report_transition_row, t, err);
 }
 
 /* The part of a signal ref after "KIND:ACCOUNT:" (Message-ID or UID). */
@@ -225,42 +161,35 @@ ref_evidence(const char *ref)
 	return p + 1;
 }
 
+/* Adds a signal to the table of report_signals. */
+static int
+report_signal_row(const struct store_signal *g, void *arg)
+{
+	struct table *t = arg;
+	char src[32];
+
+	table_row(t);
+	table_time(t, 0, g->at);
+	table_str(t, 1, g->kind);
+	table_str(t, 2, g->direction);
+	table_str(t, 3, g->salesperson);
+	table_str(t, 4, g->rule);
+	table_str(t, 5, g->subject);
+	source_type(g->source, src, sizeof src);
+	table_str(t, 6, src);
+	table_str(t, 7, ref_evidence(g->ref));
+	return 0;
+}
+
 int
 report_signals(struct store *st, const struct report_filter *f, struct table *t,
     struct err *err)
 {
-	static const char sql[] =
-	    "SELECT s.occurred_at, s.kind, s.direction, s.salesperson, s.rule,"
-	    " s.subject, s.source, s.ref FROM signals s"
-	    " JOIN accounts a ON a.id = COALESCE(s.account_id, s.matched_account_id)"
-	    " WHERE a.key = ?1 AND (?2 IS NULL OR s.salesperson = ?2)"
-	    " AND s.occurred_at >= ?3 AND s.occurred_at < ?4"
-	    " ORDER BY s.occurred_at, s.id";
-	sqlite3_stmt *stmt;
-	char src[32];
-	int rc;
+	struct store_filter sf = report_store_filter(f);
 
 	table_init(t, signal_columns, sizeof signal_columns / sizeof signal_columns[0],
 	    f->cfg->timezone);
-	if (prepare(st, sql, &stmt, err) != 0)
-		return -1;
-	bind_text(stmt, 1, f->account);
-	bind_text(stmt, 2, f->salesperson);
-	bind_since(stmt, 3, f->since);
-	bind_until(stmt, 4, f->until);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		table_row(t);
-		table_time(t, 0, col_time(stmt, 0));
-		table_str(t, 1, col_text(stmt, 1));
-		table_str(t, 2, col_text(stmt, 2));
-		table_str(t, 3, col_text(stmt, 3));
-		table_str(t, 4, col_text(stmt, 4));
-		table_str(t, 5, col_text(stmt, 5));
-		source_type(col_text(stmt, 6), src, sizeof src);
-		table_str(t, 6, src);
-		table_str(t, 7, ref_evidence(col_text(stmt, 7)));
-	}
-	return step_done(st, stmt, rc, err);
+	return store_signals(st, &sf, report_signal_row, t, err);
 }
 
 static int
@@ -282,105 +211,93 @@ report_median(double *v, size_t n)
 	return (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
+/* What report_funnel gathers while walking the store. */
+struct report_funnel_walk {
+	const struct report_filter *f;
+	struct funnel	*out;
+	double		*days[MAX_PHASES];	/* owned */
+	size_t		 ndays[MAX_PHASES];
+	size_t		 cap[MAX_PHASES];
+};
+
+/*
+ * Counts one deal entering a phase, and when it left the phase (its next
+ * transition; the last phase is left by winning) the days it stayed.
+ */
+static int
+report_funnel_entry(const struct store_entry *e, void *arg)
+{
+	struct report_funnel_walk *w = arg;
+	const struct config *cfg = w->f->cfg;
+	time_t left = e->left;
+	int p = config_phase_index(cfg, e->phase);
+
+	if (p == PHASE_NONE)
+		return 0;
+	w->out->phases[p].entered++;
+	if (left == 0 && (size_t)p + 1 == cfg->phases.n &&
+	    e->outcome == OUTCOME_WON)
+		left = e->closed;
+	if (left == 0)
+		return 0;
+	w->out->phases[p].advanced++;
+	if (w->ndays[p] == w->cap[p]) {
+		w->cap[p] = w->cap[p] == 0 ? 64 : w->cap[p] * 2;
+		w->days[p] = xreallocarray(w->days[p], w->cap[p],
+		    sizeof *w->days[p]);
+	}
+	w->days[p][w->ndays[p]++] = (double)(left - e->at) / 86400.0;
+	return 0;
+}
+
+/* Counts an open deal in its phase, or a deal closed in the range. */
+static int
+report_funnel_state(const struct store_deal_state *d, void *arg)
+{
+	struct report_funnel_walk *w = arg;
+	int p;
+
+	if (d->outcome == OUTCOME_OPEN) {
+		p = config_phase_index(w->f->cfg, d->phase);
+		if (p != PHASE_NONE)
+			w->out->phases[p].current++;
+		return 0;
+	}
+	if (d->closed == 0 || (w->f->since != 0 && d->closed < w->f->since) ||
+	    (w->f->until != 0 && d->closed >= w->f->until))
+		return 0;
+	if (d->outcome == OUTCOME_WON)
+		w->out->won++;
+	else if (d->outcome == OUTCOME_LOST)
+		w->out->lost++;
+	return 0;
+}
+
 int
 report_funnel(struct store *st, const struct report_filter *f, struct funnel *out,
     struct err *err)
 {
-	/*
-	 * Each row is one deal entering one phase in the range, with when
-	 * it left that phase (its next transition from it), its outcome and
-	 * close.  The last phase is left by winning.
-	 */
-	static const char entries[] =
-	    "SELECT t.to_phase, t.at, t.left_at, d.outcome, d.closed"
-	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
-	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"
-	    " AND t.at >= ?2 AND t.at < ?3";
-	/* Without a range a plain scan beats walking the whole at index. */
-	static const char all_entries[] =
-	    "SELECT t.to_phase, t.at, t.left_at, d.outcome, d.closed"
-	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"
-	    " WHERE (?1 IS NULL OR d.salesperson = ?1)";
-	static const char current[] =
-	    "SELECT phase, COUNT(*) FROM deals WHERE outcome = 'open'"
-	    " AND (?1 IS NULL OR salesperson = ?1) GROUP BY phase";
-	static const char closed[] =
-	    "SELECT outcome, COUNT(*) FROM deals WHERE outcome <> 'open'"
-	    " AND (?1 IS NULL OR salesperson = ?1)"
-	    " AND closed >= ?2 AND closed < ?3"
-	    " GROUP BY outcome";
+	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 } };
+	struct strlist people = { 0 };
 	const struct phases *ph = &f->cfg->phases;
-	double *days[MAX_PHASES] = { 0 };
-	size_t ndays[MAX_PHASES] = { 0 }, i;
-	sqlite3_stmt *stmt;
-	int rc, p;
+	size_t i;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->nphases = ph->n;
 	for (i = 0; i < ph->n; i++)
 		out->phases[i].phase = ph->name[i];
-
-	if (prepare(st, f->since == 0 && f->until == 0 ? all_entries : entries,
-	    &stmt, err) != 0)
-		return -1;
-	bind_text(stmt, 1, f->salesperson);
-	if (f->since != 0 || f->until != 0) {
-		bind_since(stmt, 2, f->since);
-		bind_until(stmt, 3, f->until);
-	}
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		time_t at = col_time(stmt, 1), left = col_time(stmt, 2);
-		const char *outcome = col_text(stmt, 3);
-
-		p = config_phase_index(f->cfg, col_text(stmt, 0));
-		if (p == PHASE_NONE)
-			continue;
-		out->phases[p].entered++;
-		if (left == 0 && (size_t)p + 1 == ph->n &&
-		    strcmp(outcome, "won") == 0)
-			left = col_time(stmt, 4);
-		if (left == 0)
-			continue;
-		out->phases[p].advanced++;
-		days[p] = xreallocarray(days[p], ndays[p] + 1, sizeof *days[p]);
-		days[p][ndays[p]++] = (double)(left - at) / 86400.0;
-	}
-	if (step_done(st, stmt, rc, err) != 0)
-		goto fail;
+	if (f->salesperson != NULL)
+		strlist_add(&people, f->salesperson);
+	rc = store_entries(st, &people, f->since, f->until, report_funnel_state,
+	    report_funnel_entry, &w, err);
 	for (i = 0; i < ph->n; i++)
-		out->phases[i].median_days = report_median(days[i], ndays[i]);
-
-	if (prepare(st, current, &stmt, err) != 0)
-		goto fail;
-	bind_text(stmt, 1, f->salesperson);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		p = config_phase_index(f->cfg, col_text(stmt, 0));
-		if (p != PHASE_NONE)
-			out->phases[p].current = sqlite3_column_int64(stmt, 1);
-	}
-	if (step_done(st, stmt, rc, err) != 0)
-		goto fail;
-
-	if (prepare(st, closed, &stmt, err) != 0)
-		goto fail;
-	bind_text(stmt, 1, f->salesperson);
-	bind_since(stmt, 2, f->since);
-	bind_until(stmt, 3, f->until);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (strcmp(col_text(stmt, 0), "won") == 0)
-			out->won = sqlite3_column_int64(stmt, 1);
-		else if (strcmp(col_text(stmt, 0), "lost") == 0)
-			out->lost = sqlite3_column_int64(stmt, 1);
-	}
-	if (step_done(st, stmt, rc, err) != 0)
-		goto fail;
+		out->phases[i].median_days = report_median(w.days[i],
+		    w.ndays[i]);
 	for (i = 0; i < MAX_PHASES; i++)
-		free(days[i]);
-	return 0;
-fail:
-	for (i = 0; i < MAX_PHASES; i++)
-		free(days[i]);
-	return -1;
+		free(w.days[i]);
+	strlist_clear(&people);
+	return rc;
 }
 
 /* Adds a row (day, salesperson, count) to the appointments table. */
@@ -399,6 +316,14 @@ struct day_count {
 	long	 count;
 };
 
+/* The series of appointments_by_created, one day_count each. */
+struct report_series {
+	const struct report_filter *f;
+	struct day_count *v;	/* owned */
+	size_t		 n;
+	size_t		 cap;
+};
+
 static int
 cmp_day_count(const void *a, const void *b)
 {
@@ -406,6 +331,28 @@ cmp_day_count(const void *a, const void *b)
 	int c = strcmp(x->day, y->day);
 
 	return c != 0 ? c : strcmp(x->salesperson, y->salesperson);
+}
+
+/* Keeps a series made in the range, on the day of its creation. */
+static int
+report_series_add(const char *salesperson, time_t created, void *arg)
+{
+	struct report_series *r = arg;
+	const struct report_filter *f = r->f;
+
+	if ((f->since != 0 && created < f->since) ||
+	    (f->until != 0 && created >= f->until))
+		return 0;
+	if (r->n == r->cap) {
+		r->cap = r->cap == 0 ? 64 : r->cap * 2;
+		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
+	}
+	util_day(created, f->cfg->timezone, r->v[r->n].day,
+	    sizeof r->v[r->n].day);
+	r->v[r->n].salesperson = xstrdup(salesperson);
+	r->v[r->n].count = 1;
+	r->n++;
+	return 0;
 }
 
 /*
@@ -416,50 +363,66 @@ static int
 appointments_by_created(struct store *st, const struct report_filter *f,
     struct table *t, struct err *err)
 {
-	static const char sql[] =
-	    "SELECT salesperson, MIN(created) FROM appointments"
-	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"
-	    " AND (?1 IS NULL OR salesperson = ?1)"
-	    " GROUP BY salesperson, uid";
-	struct day_count *v = NULL;
-	size_t n = 0, i, j;
-	sqlite3_stmt *stmt;
+	struct report_series r = { f, NULL, 0, 0 };
+	size_t i, j;
 	int rc;
 
-	if (prepare(st, sql, &stmt, err) != 0)
-		return -1;
-	bind_text(stmt, 1, f->salesperson);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		time_t created = col_time(stmt, 1);
-
-		if ((f->since != 0 && created < f->since) ||
-		    (f->until != 0 && created >= f->until))
-			continue;
-		v = xreallocarray(v, n + 1, sizeof *v);
-		util_day(created, f->cfg->timezone, v[n].day, sizeof v[n].day);
-		v[n].salesperson = xstrdup(col_text(stmt, 0));
-		v[n].count = 1;
-		n++;
-	}
-	if (step_done(st, stmt, rc, err) != 0) {
-		for (i = 0; i < n; i++)
-			free(v[i].salesperson);
-		free(v);
-		return -1;
-	}
+	rc = store_appointment_series(st, f->salesperson, report_series_add,
+	    &r, err);
 	/* v is NULL without rows, and qsort's pointer must not be. */
-	if (n > 1)
-		qsort(v, n, sizeof *v, cmp_day_count);
-	for (i = 0; i < n; i = j) {
+	if (rc == 0 && r.n > 1)
+		qsort(r.v, r.n, sizeof *r.v, cmp_day_count);
+	for (i = 0; rc == 0 && i < r.n; i = j) {
 		long count = 0;
 
-		for (j = i; j < n && cmp_day_count(&v[i], &v[j]) == 0; j++)
+		for (j = i; j < r.n && cmp_day_count(&r.v[i], &r.v[j]) == 0; j++)
 			count++;
-		appointments_row(t, v[i].day, v[i].salesperson, count);
+		appointments_row(t, r.v[i].day, r.v[i].salesperson, count);
 	}
-	for (i = 0; i < n; i++)
-		free(v[i].salesperson);
-	free(v);
+	for (i = 0; i < r.n; i++)
+		free(r.v[i].salesperson);
+	free(r.v);
+	return rc;
+}
+
+/* The run of appointments of one day and salesperson being counted. */
+struct report_day_run {
+	struct table	*t;
+	struct buf	 day;	/* owned */
+	struct buf	 sp;	/* owned */
+	struct buf	 uid;	/* owned */
+	int64_t		 recur;
+	long		 count;
+};
+
+/*
+ * Counts an occurrence unless it is the one before seen again; a new day
+ * or salesperson closes the run with its row.
+ */
+static int
+report_day_add(const struct store_appointment *a, void *arg)
+{
+	struct report_day_run *r = arg;
+	bool same_group = r->count > 0 && strcmp(r->day.data, a->day) == 0 &&
+	    strcmp(r->sp.data, a->salesperson) == 0;
+
+	if (same_group && strcmp(r->uid.data, a->uid) == 0 &&
+	    r->recur == a->recurrence_id)
+		return 0;
+	if (!same_group) {
+		if (r->count > 0)
+			appointments_row(r->t, r->day.data, r->sp.data,
+			    r->count);
+		r->count = 0;
+		buf_reset(&r->day);
+		buf_puts(&r->day, a->day);
+		buf_reset(&r->sp);
+		buf_puts(&r->sp, a->salesperson);
+	}
+	buf_reset(&r->uid);
+	buf_puts(&r->uid, a->uid);
+	r->recur = a->recurrence_id;
+	r->count++;
 	return 0;
 }
 
@@ -467,23 +430,8 @@ int
 report_appointments(struct store *st, const struct report_filter *f,
     enum appt_by by, struct table *t, struct err *err)
 {
-	/*
-	 * The same occurrence seen through two sources (a CalDAV href and
-	 * an invitation in mail) has the same salesperson, UID and
-	 * RECURRENCE-ID: rows come in that order from a covering index, so
-	 * counting each run once counts distinct occurrences in one pass.
-	 */
-	static const char sql[] =
-	    "SELECT day, salesperson, uid, recurrence_id FROM appointments"
-	    " WHERE day >= ?2 AND day < ?3"
-	    " AND COALESCE(account_id, matched_account_id) IS NOT NULL"
-	    " AND (?1 IS NULL OR salesperson = ?1)"
-	    " ORDER BY day, salesperson, uid, recurrence_id";
 	char since[11] = "0000-00-00", until[11] = "9999-99-99";
-	struct buf day = { 0 }, sp = { 0 }, uid = { 0 };
-	sqlite3_int64 recur = 0;
-	sqlite3_stmt *stmt;
-	long count = 0;
+	struct report_day_run r = { 0 };
 	int rc;
 
 	table_init(t, appointment_columns,
@@ -491,9 +439,6 @@ report_appointments(struct store *st, const struct report_filter *f,
 	    f->cfg->timezone);
 	if (by == APPT_BY_CREATED)
 		return appointments_by_created(st, f, t, err);
-	if (prepare(st, sql, &stmt, err) != 0)
-		return -1;
-	bind_text(stmt, 1, f->salesperson);
 	if (f->since != 0)
 		util_day(f->since, f->cfg->timezone, since, sizeof since);
 	if (f->until != 0) {
@@ -501,37 +446,15 @@ report_appointments(struct store *st, const struct report_filter *f,
 		util_day(f->until - 1, f->cfg->timezone, until, sizeof until);
 		util_day_add(until, 1, until, sizeof until);
 	}
-	bind_text(stmt, 2, since);
-	bind_text(stmt, 3, until);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *d = col_text(stmt, 0), *s = col_text(stmt, 1);
-		const char *u = col_text(stmt, 2);
-		sqlite3_int64 r = sqlite3_column_int64(stmt, 3);
-		bool same_group = count > 0 && strcmp(day.data, d) == 0 &&
-		    strcmp(sp.data, s) == 0;
-
-		if (same_group && strcmp(uid.data, u) == 0 && recur == r)
-			continue;
-		if (!same_group) {
-			if (count > 0)
-				appointments_row(t, day.data, sp.data, count);
-			count = 0;
-			buf_reset(&day);
-			buf_puts(&day, d);
-			buf_reset(&sp);
-			buf_puts(&sp, s);
-		}
-		buf_reset(&uid);
-		buf_puts(&uid, u);
-		recur = r;
-		count++;
-	}
-	if (rc == SQLITE_DONE && count > 0)
-		appointments_row(t, day.data, sp.data, count);
-	buf_free(&day);
-	buf_free(&sp);
-	buf_free(&uid);
-	return step_done(st, stmt, rc, err);
+	r.t = t;
+	rc = store_appointments(st, f->salesperson, since, until,
+	    report_day_add, &r, err);
+	if (rc == 0 && r.count > 0)
+		appointments_row(t, r.day.data, r.sp.data, r.count);
+	buf_free(&r.day);
+	buf_free(&r.sp);
+	buf_free(&r.uid);
+	return rc;
 }
 
 long

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reports: SQL over the store into printer tables and report structs.
- * Read-only; each function prepares, binds and finalizes its statements.
- * The JSON shapes are DESIGN section 7's and stable.
+ * Reports: the store's rows (store-query.h) into printer tables and report
+ * structs.  Read-only.  The JSON shapes are DESIGN section 7's and stable.
  */
 #ifndef SC_REPORT_H
 #define SC_REPORT_H
@@ -25,6 +24,9 @@ struct report_filter {
 
 /* deals: one row per deal active in the range (opened before until, not closed before since). */
 int	report_deals(struct store *, const struct report_filter *, struct table *, struct err *);
+/* The same rows, added to a table initialised with report_deal_columns (which may stream). */
+int	report_deal_rows(struct store *, const struct report_filter *, struct table *,
+	    struct err *);
 extern const struct column report_deal_columns[];
 extern const size_t report_deal_ncolumns;
 

@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SQLite store.  Signals are the facts and are written idempotently
- * (unique ref); deals and transitions are their projection through the
- * phase model (phases.c), recomputed per account and written so that row
- * ids stay stable, which makes `rebuild` and the incremental path give the
- * same rows.  Calendar events without an external party are attributed to
- * an account by name here: an inverted index of their words (match_words)
- * finds the rows a new account name claims, and the words of a new row are
- * looked up in account_names, so neither direction scans every account or
- * every row.  The database runs in WAL mode so that readers (the CLI) work
- * while a writer holds a transaction.  Every statement is prepared once in
- * store_open and always bound; no SQL is ever formatted.
+ * The SQLite store: connection, schema and its migrations, transactions,
+ * and the rows.  Signals are the facts and are written idempotently
+ * (unique ref); deals and transitions are their projection (project.c);
+ * a row without an account is attributed by name as it is written
+ * (names.c).  The database runs in WAL mode so that readers (the CLI) work
+ * while a writer holds a transaction.  Every statement of the store layer
+ * is prepared once in store_open and always bound; no SQL is ever
+ * formatted.
  *
- * This file does not decide phases (phases.c) nor classify anything.
+ * This file does not project (project.c), match names (names.c), decide
+ * phases (phases.c) nor classify anything.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -20,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,17 +27,12 @@
 #include <sqlite3.h>
 
 #define LOG_TAG "store"
-#include "account.h"
 #include "log.h"
-#include "store.h"
-#include "util.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		10000
 #define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", our application_id */
-#define STORE_MAX_WORDS		256	/* words of a match_text that count */
-#define STORE_NAME_WORDS	8	/* words of an account name at most */
-#define STORE_NAME_MAX		200	/* bytes of an account name at most */
 
 /*
  * Schema migrations: element i takes user_version i to i + 1, so version 2
@@ -140,23 +134,11 @@ static const char *const store_migrations[] = {
 	    " name = excluded.name, manager = excluded.manager")	\
 	X(ACCOUNT_GET, "SELECT id FROM accounts WHERE key = ?1")	\
 	X(ACCOUNT_ADD, "INSERT INTO accounts(key) VALUES(?1)")		\
-	X(ACCOUNT_KEY, "SELECT key FROM accounts WHERE id = ?1")	\
-	X(ACCOUNT_ALL, "SELECT id FROM accounts ORDER BY key")		\
-	X(NAME_ADD, "INSERT OR IGNORE INTO account_names(account_id, name)" \
-	    " VALUES(?1, ?2)")						\
-	X(NAME_FIND, "SELECT a.id, a.key FROM account_names n"		\
-	    " JOIN accounts a ON a.id = n.account_id WHERE n.name = ?1")	\
 	X(SIGNAL_ADD, "INSERT INTO signals(ref, kind, account_id,"	\
 	    " salesperson, occurred_at, direction, source, item, rule,"	\
 	    " subject, value, match_text, seen_at) VALUES(?1, ?2, ?3, ?4,"	\
 	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"			\
 	    " ON CONFLICT(ref) DO NOTHING")				\
-	X(SIGNAL_TEXT, "SELECT match_text, matched_account_id FROM signals" \
-	    " WHERE id = ?1 AND account_id IS NULL")			\
-	X(SIGNAL_MATCH, "UPDATE signals SET matched_account_id = ?2"	\
-	    " WHERE id = ?1")						\
-	X(SIGNAL_UNATTRIBUTED, "SELECT id FROM signals"		\
-	    " WHERE account_id IS NULL ORDER BY id")			\
 	X(SIGNAL_ITEM_ACCOUNTS, "SELECT DISTINCT a.key, m.key,"		\
 	    " s.account_id IS NULL FROM signals s"			\
 	    " LEFT JOIN accounts a ON a.id = s.account_id"		\
@@ -166,54 +148,14 @@ static const char *const store_migrations[] = {
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(SIGNAL_ITEM_DELETE, "DELETE FROM signals"			\
 	    " WHERE source = ?1 AND item = ?2")				\
-	X(SIGNAL_LOAD, "SELECT id, kind, occurred_at, direction,"	\
-	    " salesperson, ref, value, source FROM signals"		\
-	    " WHERE account_id = ?1 UNION ALL"				\
-	    " SELECT id, kind, occurred_at, direction,"			\
-	    " salesperson, ref, value, source FROM signals"		\
-	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
-	    " ORDER BY 1")						\
 	X(APPT_ADD, "INSERT INTO appointments(source, item, uid,"	\
 	    " recurrence_id, salesperson, account_id, match_text, kind,"	\
 	    " start, \"end\", all_day, day, created, series, summary)"	\
 	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"	\
 	    " ?13, ?14, ?15) ON CONFLICT(source, item, uid, recurrence_id)" \
 	    " DO NOTHING")						\
-	X(APPT_TEXT, "SELECT match_text, matched_account_id"		\
-	    " FROM appointments WHERE id = ?1 AND account_id IS NULL")	\
-	X(APPT_MATCH, "UPDATE appointments SET matched_account_id = ?2"	\
-	    " WHERE id = ?1")						\
-	X(APPT_UNATTRIBUTED, "SELECT id FROM appointments"		\
-	    " WHERE account_id IS NULL ORDER BY id")			\
 	X(APPT_ITEM_DELETE, "DELETE FROM appointments"			\
 	    " WHERE source = ?1 AND item = ?2")				\
-	X(WORD_ADD, "INSERT INTO match_words(word, signal_id,"		\
-	    " appointment_id) VALUES(?1, ?2, ?3)")			\
-	X(WORD_FIND, "SELECT signal_id, appointment_id FROM match_words"	\
-	    " WHERE word = ?1")						\
-	X(WORD_CLEAR, "DELETE FROM match_words")			\
-	X(DEAL_SET, "INSERT INTO deals(account_id, seq, salesperson, kind,"	\
-	    " phase, outcome, opened, closed, last_activity, last_inbound,"	\
-	    " phase_since) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"	\
-	    " ?11) ON CONFLICT(account_id, seq) DO UPDATE SET"		\
-	    " salesperson = excluded.salesperson, kind = excluded.kind,"	\
-	    " phase = excluded.phase, outcome = excluded.outcome,"	\
-	    " opened = excluded.opened, closed = excluded.closed,"	\
-	    " last_activity = excluded.last_activity,"			\
-	    " last_inbound = excluded.last_inbound,"			\
-	    " phase_since = excluded.phase_since RETURNING id")		\
-	X(DEAL_TRIM, "DELETE FROM deals WHERE account_id = ?1"		\
-	    " AND seq >= ?2")						\
-	X(TRANS_IDS, "SELECT id FROM transitions WHERE deal_id = ?1"	\
-	    " ORDER BY id")						\
-	X(TRANS_ADD, "INSERT INTO transitions(deal_id, from_phase,"	\
-	    " to_phase, at, actor, signal_kind, source, ref, signal_id,"	\
-	    " left_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")	\
-	X(TRANS_SET, "UPDATE transitions SET deal_id = ?1,"		\
-	    " from_phase = ?2, to_phase = ?3, at = ?4, actor = ?5,"	\
-	    " signal_kind = ?6, source = ?7, ref = ?8, signal_id = ?9,"	\
-	    " left_at = ?10 WHERE id = ?11")				\
-	X(TRANS_DELETE, "DELETE FROM transitions WHERE id = ?1")	\
 	X(ITEM_LIST, "SELECT item, version FROM items WHERE source = ?1"	\
 	    " ORDER BY item")						\
 	X(ITEM_SET, "INSERT INTO items(source, item, version, first_seen)"	\
@@ -222,13 +164,6 @@ static const char *const store_migrations[] = {
 	X(ITEM_ROW, "SELECT version, first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
-	X(DIRTY_ADD, "INSERT OR IGNORE INTO dirty(account) VALUES(?1)")	\
-	X(STALE_ACCOUNTS, "SELECT DISTINCT a.key FROM deals d"		\
-	    " JOIN accounts a ON a.id = d.account_id"			\
-	    " WHERE d.outcome = 'open' AND d.last_activity < ?1"		\
-	    " ORDER BY a.key")						\
-	X(DIRTY_LIST, "SELECT account FROM dirty ORDER BY account")	\
-	X(DIRTY_CLEAR, "DELETE FROM dirty")				\
 	X(CURSOR_GET, "SELECT value FROM cursors WHERE source = ?1"	\
 	    " AND scope = ?2 AND name = ?3")				\
 	X(CURSOR_SET, "INSERT INTO cursors(source, scope, name, value)"	\
@@ -238,6 +173,8 @@ static const char *const store_migrations[] = {
 	    " AND scope = ?2 AND name = ?3")				\
 	X(CURSOR_CLEAR, "DELETE FROM cursors WHERE source = ?1"		\
 	    " AND scope = ?2")						\
+	X(CURSOR_LIST, "SELECT scope, name, value FROM cursors"		\
+	    " WHERE source = ?1 ORDER BY scope, name")			\
 	X(HEALTH_OK, "INSERT INTO health(source, last_attempt,"	\
 	    " last_success) VALUES(?1, ?2, ?2) ON CONFLICT(source)"	\
 	    " DO UPDATE SET last_attempt = ?2, last_success = ?2,"	\
@@ -251,6 +188,20 @@ static const char *const store_migrations[] = {
 	X(HEALTH_LIST, "SELECT source, last_attempt, last_success,"	\
 	    " backoff_until, last_error, error_since FROM health"	\
 	    " ORDER BY source")						\
+	X(DIGEST_TAKEN, "SELECT 1 FROM digests WHERE period = ?1"	\
+	    " AND recipient = ?2 AND state IN ('sent', 'claimed')")	\
+	X(DIGEST_GET, "SELECT state, message_id FROM digests"		\
+	    " WHERE period = ?1 AND recipient = ?2")			\
+	X(DIGEST_CLAIM, "INSERT INTO digests(period, recipient, sent_at,"	\
+	    " state, message_id) VALUES (?1, ?2, ?4, 'claimed', ?3)"	\
+	    " ON CONFLICT(period, recipient) DO UPDATE SET sent_at = ?4,"	\
+	    " state = 'claimed', message_id = ?3")			\
+	/* Only our own claim: a later forced send may have taken the row. */ \
+	X(DIGEST_SENT, "UPDATE digests SET state = 'sent', sent_at = ?4"	\
+	    " WHERE period = ?1 AND recipient = ?2 AND message_id = ?3")	\
+	X(DIGEST_FAILED, "UPDATE digests SET state = 'failed',"	\
+	    " sent_at = ?4 WHERE period = ?1 AND recipient = ?2"	\
+	    " AND message_id = ?3 AND state = 'claimed'")		\
 	X(RETAIN_SIGNALS, "UPDATE signals SET subject = NULL,"		\
 	    " ref = 'expired:' || id WHERE occurred_at < ?1"		\
 	    " AND (subject IS NOT NULL OR substr(ref, 1, 8) <> 'expired:')") \
@@ -259,41 +210,28 @@ static const char *const store_migrations[] = {
 	X(RETAIN_APPTS, "UPDATE appointments SET summary = NULL"	\
 	    " WHERE start < ?1 AND summary IS NOT NULL")
 
+#define STORE_STMT_NAME(e, sql)	STORE_STMT_ENUM(STMT_##e, sql)
 enum store_stmt {
-#define X(e, sql) STMT_##e,
-	STORE_STMTS(X)
-#undef X
+	STORE_STMTS(STORE_STMT_NAME)
 	STMT__COUNT
 };
 
 static const char *const store_sql[] = {
-#define X(e, sql) sql,
-	STORE_STMTS(X)
-#undef X
+	STORE_STMTS(STORE_STMT_SQL)
 };
 
-struct store {
-	sqlite3		*db;
-	bool		 readonly;
-	bool		 in_txn;
-	sqlite3_stmt	*stmt[STMT__COUNT];
-	struct strlist	 pending;	/* accounts re-attributed without a touched list */
+static const struct store_part store_own_part = { "store", store_sql,
+    STMT__COUNT };
+
+/* The statement lists of the store layer's modules, by enum store_part_id. */
+static const struct store_part *const store_parts[STORE_PART__COUNT] = {
+	[STORE_PART_STORE] = &store_own_part,
+	[STORE_PART_NAMES] = &names_part,
+	[STORE_PART_PROJECT] = &project_part,
+	[STORE_PART_QUERY] = &store_query_part,
 };
 
-/* A word of a text: [start, end) in bytes. */
-struct store_word {
-	size_t	start;
-	size_t	end;
-};
-
-/* A growable array of row ids. */
-struct store_ids {
-	int64_t	*v;
-	size_t	 n;
-	size_t	 cap;
-};
-
-static void
+void
 store_ids_add(struct store_ids *ids, int64_t id)
 {
 	if (ids->n == ids->cap) {
@@ -303,7 +241,7 @@ store_ids_add(struct store_ids *ids, int64_t id)
 	ids->v[ids->n++] = id;
 }
 
-static void
+void
 store_ids_free(struct store_ids *ids)
 {
 	free(ids->v);
@@ -326,11 +264,10 @@ store_err_class(int rc)
 }
 
 /*
- * Fills err from the connection's last error; returns -1.  For an I/O
- * error the operating system's reason is named too: "disk I/O error"
- * alone does not tell a full disk from a permission problem.
+ * For an I/O error the operating system's reason is named too: "disk I/O
+ * error" alone does not tell a full disk from a permission problem.
  */
-static int
+int
 store_fail(struct store *st, int rc, struct err *err, const char *what)
 {
 	int sys = sqlite3_system_errno(st->db);
@@ -343,18 +280,24 @@ store_fail(struct store *st, int rc, struct err *err, const char *what)
 	    sqlite3_errmsg(st->db));
 }
 
-/* The statement, reset and with its bindings cleared, ready to bind. */
-static sqlite3_stmt *
-store_stmt(struct store *st, enum store_stmt id)
+sqlite3_stmt *
+store_stmt(struct store *st, enum store_part_id part, int id)
 {
-	sqlite3_stmt *s = st->stmt[id];
+	sqlite3_stmt *s = st->stmt[part][id];
 
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return s;
 }
 
-static void
+/* The statement id of the store's own part, ready to bind. */
+static sqlite3_stmt *
+store_own(struct store *st, enum store_stmt id)
+{
+	return store_stmt(st, STORE_PART_STORE, id);
+}
+
+void
 store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
@@ -363,8 +306,7 @@ store_bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-/* Binds an id, with 0 (no row) as NULL. */
-static void
+void
 store_bind_id(sqlite3_stmt *s, int i, int64_t v)
 {
 	if (v == 0)
@@ -373,8 +315,7 @@ store_bind_id(sqlite3_stmt *s, int i, int64_t v)
 		sqlite3_bind_int64(s, i, v);
 }
 
-/* Binds a time, with 0 (unset) as NULL. */
-static void
+void
 store_bind_time(sqlite3_stmt *s, int i, time_t v)
 {
 	if (v == 0)
@@ -383,14 +324,21 @@ store_bind_time(sqlite3_stmt *s, int i, time_t v)
 		sqlite3_bind_int64(s, i, (sqlite3_int64)v);
 }
 
-static const char *
+const char *
 store_column_text(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-/* Runs a statement that returns no rows. */
-static int
+time_t
+store_column_time(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return 0;
+	return (time_t)sqlite3_column_int64(s, i);
+}
+
+int
 store_run(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
 {
 	int rc = sqlite3_step(s);
@@ -401,8 +349,7 @@ store_run(struct store *st, sqlite3_stmt *s, struct err *err, const char *what)
 	return 0;
 }
 
-/* Finishes a row loop: the last step must have been SQLITE_DONE. */
-static int
+int
 store_done(struct store *st, sqlite3_stmt *s, int rc, struct err *err,
     const char *what)
 {
@@ -575,13 +522,36 @@ store_missing_shm(const char *path)
 	return missing;
 }
 
+/* Prepares the statements of every part of the store layer. */
+static int
+store_prepare(struct store *st, struct err *err)
+{
+	const struct store_part *p;
+	size_t part, i;
+	int rc;
+
+	for (part = 0; part < STORE_PART__COUNT; part++) {
+		p = store_parts[part];
+		st->stmt[part] = xcalloc(p->n, sizeof *st->stmt[part]);
+		for (i = 0; i < p->n; i++) {
+			rc = sqlite3_prepare_v3(st->db, p->sql[i], -1,
+			    SQLITE_PREPARE_PERSISTENT, &st->stmt[part][i],
+			    NULL);
+			if (rc != SQLITE_OK)
+				return err_set(err, ERR_FINAL, "preparing %s "
+				    "statement %zu: %s", p->name, i,
+				    sqlite3_errmsg(st->db));
+		}
+	}
+	return 0;
+}
+
 int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
 	struct store *st;
 	char why[sizeof err->msg];
 	int oflags, rc, v;
-	size_t i;
 
 	*out = NULL;
 	err_clear(err);
@@ -621,15 +591,8 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 			goto fail;
 		}
 	}
-	for (i = 0; i < STMT__COUNT; i++) {
-		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
-			err_set(err, ERR_FINAL, "preparing statement %zu: %s",
-			    i, sqlite3_errmsg(st->db));
-			goto fail;
-		}
-	}
+	if (store_prepare(st, err) != 0)
+		goto fail;
 	*out = st;
 	return 0;
 fail:
@@ -754,14 +717,18 @@ store_lock(const char *path, int *fd, struct err *err)
 void
 store_close(struct store *st)
 {
-	size_t i;
+	size_t part, i;
 
 	if (st == NULL)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
-	for (i = 0; i < STMT__COUNT; i++)
-		sqlite3_finalize(st->stmt[i]);
+	for (part = 0; part < STORE_PART__COUNT; part++) {
+		for (i = 0; st->stmt[part] != NULL &&
+		    i < store_parts[part]->n; i++)
+			sqlite3_finalize(st->stmt[part][i]);
+		free(st->stmt[part]);
+	}
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warn("closing the database: %s", sqlite3_errmsg(st->db));
 	strlist_clear(&st->pending);
@@ -779,7 +746,7 @@ store_begin(struct store *st, struct err *err)
 {
 	if (st->in_txn)
 		return err_set(err, ERR_FINAL, "transaction already open");
-	if (store_run(st, store_stmt(st, STMT_BEGIN), err, "begin") != 0)
+	if (store_run(st, store_own(st, STMT_BEGIN), err, "begin") != 0)
 		return -1;
 	st->in_txn = true;
 	return 0;
@@ -790,7 +757,7 @@ store_commit(struct store *st, struct err *err)
 {
 	if (!st->in_txn)
 		return err_set(err, ERR_FINAL, "commit without a transaction");
-	if (store_run(st, store_stmt(st, STMT_COMMIT), err, "commit") != 0) {
+	if (store_run(st, store_own(st, STMT_COMMIT), err, "commit") != 0) {
 		store_rollback(st);
 		return -1;
 	}
@@ -801,6 +768,8 @@ store_commit(struct store *st, struct err *err)
 void
 store_rollback(struct store *st)
 {
+	sqlite3_stmt *s;
+
 	if (!st->in_txn)
 		return;
 	st->in_txn = false;
@@ -808,16 +777,13 @@ store_rollback(struct store *st)
 	strlist_clear(&st->pending);
 	if (sqlite3_get_autocommit(st->db))
 		return;		/* SQLite rolled back already */
-	if (sqlite3_step(store_stmt(st, STMT_ROLLBACK)) != SQLITE_DONE)
+	s = store_own(st, STMT_ROLLBACK);
+	if (sqlite3_step(s) != SQLITE_DONE)
 		log_warn("rollback: %s", sqlite3_errmsg(st->db));
-	sqlite3_reset(st->stmt[STMT_ROLLBACK]);
+	sqlite3_reset(s);
 }
 
-/*
- * Opens a transaction for a function that writes several rows, unless the
- * caller has one open; *own tells the matching store_auto_end what to do.
- */
-static int
+int
 store_auto_begin(struct store *st, bool *own, struct err *err)
 {
 	*own = !st->in_txn;
@@ -826,8 +792,7 @@ store_auto_begin(struct store *st, bool *own, struct err *err)
 	return 0;
 }
 
-/* Commits (rc 0) or rolls back (rc -1) what store_auto_begin opened. */
-static int
+int
 store_auto_end(struct store *st, bool own, int rc, struct err *err)
 {
 	if (!own)
@@ -839,8 +804,7 @@ store_auto_end(struct store *st, bool own, int rc, struct err *err)
 	return store_commit(st, err);
 }
 
-/* Adds key to touched (or the pending list when touched is NULL), once. */
-static void
+void
 store_touch(struct store *st, struct strlist *touched, const char *key)
 {
 	struct strlist *l = touched != NULL ? touched : &st->pending;
@@ -849,320 +813,39 @@ store_touch(struct store *st, struct strlist *touched, const char *key)
 		strlist_add(l, key);
 }
 
-/* Touches an account by row id. */
-static int
-store_touch_id(struct store *st, struct strlist *touched, int64_t id,
+int
+store_account_find(struct store *st, const char *key, int64_t *id,
     struct err *err)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_own(st, STMT_ACCOUNT_GET);
 	int rc;
 
-	if (id == 0)
-		return 0;
-	s = store_stmt(st, STMT_ACCOUNT_KEY);
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		store_touch(st, touched, store_column_text(s, 0));
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, rc, err, "account key");
-	return 0;
-}
-
-static bool
-store_is_word_char(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
-
-/*
- * Splits text into words the way util_has_word sees them (runs of ASCII
- * letters, digits and bytes >= 0x80); at most max words.
- */
-static size_t
-store_words(const char *text, struct store_word *v, size_t max)
-{
-	size_t i = 0, n = 0;
-
-	while (text[i] != '\0' && n < max) {
-		if (!store_is_word_char((unsigned char)text[i])) {
-			i++;
-			continue;
-		}
-		v[n].start = i;
-		while (store_is_word_char((unsigned char)text[i]))
-			i++;
-		v[n++].end = i;
-	}
-	return n;
-}
-
-/*
- * The best account for an unattributed text: every run of up to
- * STORE_NAME_WORDS consecutive words is looked up in account_names, so a
- * hit is a whole-word occurrence of that name.  The longest name wins,
- * then the smallest account key, so that the answer depends only on the
- * text and the set of names.  *best is 0 when nothing matches.
- */
-static int
-store_best_match(struct store *st, const char *text, int64_t *best,
-    struct err *err)
-{
-	struct store_word *w;
-	sqlite3_stmt *s;
-	char *best_key = NULL;
-	size_t nw, i, j, len, best_len = 0;
-	int rc = 0;
-
-	*best = 0;
-	if (text == NULL)
-		return 0;
-	w = xreallocarray(NULL, STORE_MAX_WORDS, sizeof *w);
-	nw = store_words(text, w, STORE_MAX_WORDS);
-	s = st->stmt[STMT_NAME_FIND];
-	for (i = 0; i < nw && rc == 0; i++) {
-		for (j = i; j < nw && j < i + STORE_NAME_WORDS; j++) {
-			len = w[j].end - w[i].start;
-			if (len > STORE_NAME_MAX)
-				break;
-			sqlite3_reset(s);
-			sqlite3_bind_text(s, 1, text + w[i].start, (int)len,
-			    SQLITE_STATIC);
-			for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-				const char *key = store_column_text(s, 1);
-
-				if (len > best_len || (len == best_len &&
-				    strcmp(key, best_key) < 0)) {
-					free(best_key);
-					best_key = xstrdup(key);
-					best_len = len;
-					*best = sqlite3_column_int64(s, 0);
-				}
-			}
-			if (store_done(st, s, rc, err, "name lookup") != 0) {
-				rc = -1;
-				break;
-			}
-			rc = 0;
-		}
-	}
-	sqlite3_clear_bindings(s);
-	free(best_key);
-	free(w);
-	return rc;
-}
-
-/*
- * Attributes one unattributed signal or appointment from its text and
- * stores the result if it changed; a signal's old and new accounts are
- * touched, since both projections change.
- */
-static int
-store_resolve_row(struct store *st, bool appt, int64_t id, const char *text,
-    int64_t old, struct strlist *touched, struct err *err)
-{
-	sqlite3_stmt *s;
-	int64_t best;
-
-	if (store_best_match(st, text, &best, err) != 0)
-		return -1;
-	if (best == old)
-		return 0;
-	s = store_stmt(st, appt ? STMT_APPT_MATCH : STMT_SIGNAL_MATCH);
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_id(s, 2, best);
-	if (store_run(st, s, err, "attribution") != 0)
-		return -1;
-	if (appt)
-		return 0;
-	if (store_touch_id(st, touched, old, err) != 0 ||
-	    store_touch_id(st, touched, best, err) != 0)
-		return -1;
-	return 0;
-}
-
-/* Re-attributes a stored row by id, reading its text and current match. */
-static int
-store_resolve_id(struct store *st, bool appt, int64_t id, const char *name,
-    struct strlist *touched, struct err *err)
-{
-	sqlite3_stmt *s;
-	char *text = NULL;
-	int64_t old = 0;
-	int rc;
-
-	s = store_stmt(st, appt ? STMT_APPT_TEXT : STMT_SIGNAL_TEXT);
-	sqlite3_bind_int64(s, 1, id);
+	*id = 0;
+	store_bind_text(s, 1, key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		text = xstrdup(store_column_text(s, 0));
-		old = sqlite3_column_int64(s, 1);
+		*id = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, rc, err, "attribution text");
-	rc = 0;
-	if (text != NULL && (name == NULL || util_has_word(text, name)))
-		rc = store_resolve_row(st, appt, id, text, old, touched, err);
-	free(text);
-	return rc;
+	return store_done(st, s, rc, err, "account");
 }
 
-/* Records the distinct words of an unattributed row's text in match_words. */
-static int
-store_index_words(struct store *st, bool appt, int64_t id, const char *text,
-    struct err *err)
-{
-	struct store_word *w;
-	struct strlist seen = { 0 };
-	sqlite3_stmt *s;
-	size_t nw, i;
-	char *word;
-	int rc = 0;
-
-	if (text == NULL)
-		return 0;
-	w = xreallocarray(NULL, STORE_MAX_WORDS, sizeof *w);
-	nw = store_words(text, w, STORE_MAX_WORDS);
-	for (i = 0; i < nw && rc == 0; i++) {
-		word = util_lower(xstrndup(text + w[i].start,
-		    w[i].end - w[i].start));
-		if (strlist_contains(&seen, word)) {
-			free(word);
-			continue;
-		}
-		strlist_take(&seen, word);
-		s = store_stmt(st, STMT_WORD_ADD);
-		sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
-		store_bind_id(s, 2, appt ? 0 : id);
-		store_bind_id(s, 3, appt ? id : 0);
-		rc = store_run(st, s, err, "match words");
-	}
-	strlist_clear(&seen);
-	free(w);
-	return rc;
-}
-
-/*
- * A new account name claims the unattributed rows whose text holds it: the
- * rows with its first word come from match_words, and each is attributed
- * again against all names (a longer name elsewhere may still win).
- */
-static int
-store_claim_name(struct store *st, const char *name, struct strlist *touched,
-    struct err *err)
-{
-	struct store_ids sigs = { 0 }, appts = { 0 };
-	struct store_word w;
-	sqlite3_stmt *s;
-	char *first;
-	size_t i;
-	int rc;
-
-	if (store_words(name, &w, 1) == 0)
-		return 0;
-	first = util_lower(xstrndup(name + w.start, w.end - w.start));
-	s = store_stmt(st, STMT_WORD_FIND);
-	sqlite3_bind_text(s, 1, first, -1, SQLITE_STATIC);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
-			store_ids_add(&sigs, sqlite3_column_int64(s, 0));
-		else
-			store_ids_add(&appts, sqlite3_column_int64(s, 1));
-	}
-	rc = store_done(st, s, rc, err, "match words");
-	free(first);
-	for (i = 0; i < sigs.n && rc == 0; i++)
-		rc = store_resolve_id(st, false, sigs.v[i], name, touched, err);
-	for (i = 0; i < appts.n && rc == 0; i++)
-		rc = store_resolve_id(st, true, appts.v[i], name, touched, err);
-	store_ids_free(&sigs);
-	store_ids_free(&appts);
-	return rc;
-}
-
-/*
- * Normalises an account name for matching: trimmed of everything but word
- * characters at both ends ("Acme B.V." matches as "Acme B.V").  Returns
- * NULL for a name that cannot match as words.  Caller frees.
- */
-static char *
-store_name_normalise(const char *name)
-{
-	struct store_word w[STORE_NAME_WORDS + 1];
-	size_t n, len;
-
-	n = store_words(name, w, STORE_NAME_WORDS + 1);
-	if (n == 0 || n > STORE_NAME_WORDS)
-		return NULL;
-	len = w[n - 1].end - w[0].start;
-	if (len > STORE_NAME_MAX)
-		return NULL;
-	return xstrndup(name + w[0].start, len);
-}
-
-/* Adds one name to an account and lets it claim unattributed rows. */
-static int
-store_name_insert(struct store *st, int64_t account, const char *key,
-    const char *name, struct strlist *touched, struct err *err)
-{
-	sqlite3_stmt *s;
-	char *norm;
-	int rc;
-
-	norm = store_name_normalise(name);
-	if (norm == NULL) {
-		log_warn("account %s: name \"%s\" cannot be matched as words, "
-		    "skipped", key, name);
-		return 0;
-	}
-	s = store_stmt(st, STMT_NAME_ADD);
-	sqlite3_bind_int64(s, 1, account);
-	sqlite3_bind_text(s, 2, norm, -1, SQLITE_STATIC);
-	rc = store_run(st, s, err, "account name");
-	if (rc == 0 && sqlite3_changes(st->db) > 0)
-		rc = store_claim_name(st, norm, touched, err);
-	free(norm);
-	return rc;
-}
-
-/*
- * The row id of an account, created with its default names when new (the
- * new names then claim the unattributed rows that mention them).
- */
-static int
+int
 store_account(struct store *st, const char *key, int64_t *id,
     struct strlist *touched, struct err *err)
 {
-	struct strlist names = { 0 };
 	sqlite3_stmt *s;
-	size_t i;
-	int rc;
 
-	s = store_stmt(st, STMT_ACCOUNT_GET);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	if (store_account_find(st, key, id, err) != 0)
+		return -1;
+	if (*id != 0)
 		return 0;
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, err, "account");
-
-	s = store_stmt(st, STMT_ACCOUNT_ADD);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	s = store_own(st, STMT_ACCOUNT_ADD);
+	store_bind_text(s, 1, key);
 	if (store_run(st, s, err, "new account") != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
-	account_names(key, &names);
-	rc = 0;
-	for (i = 0; i < names.n && rc == 0; i++)
-		rc = store_name_insert(st, *id, key, names.v[i], touched, err);
-	strlist_clear(&names);
-	return rc;
+	return names_account_new(st, *id, key, touched, err);
 }
 
 int
@@ -1177,7 +860,7 @@ store_sync_salespeople(struct store *st, const struct config *cfg,
 	if (store_auto_begin(st, &own, err) != 0)
 		return -1;
 	for (i = 0; i < cfg->npeople && rc == 0; i++) {
-		s = store_stmt(st, STMT_PERSON_SET);
+		s = store_own(st, STMT_PERSON_SET);
 		store_bind_text(s, 1, cfg->people[i].key);
 		store_bind_text(s, 2, cfg->people[i].name);
 		store_bind_text(s, 3, cfg->people[i].manager);
@@ -1207,7 +890,7 @@ store_signal_insert(struct store *st, const struct signal *sig, time_t now,
 	    store_account(st, sig->account, &account, touched, err) != 0)
 		return -1;
 
-	s = store_stmt(st, STMT_SIGNAL_ADD);
+	s = store_own(st, STMT_SIGNAL_ADD);
 	store_bind_text(s, 1, sig->ref);
 	store_bind_text(s, 2, signal_kind_name(sig->kind));
 	store_bind_id(s, 3, account);
@@ -1232,10 +915,7 @@ store_signal_insert(struct store *st, const struct signal *sig, time_t now,
 	}
 	id = sqlite3_last_insert_rowid(st->db);
 	store_touch(st, touched, "");
-	if (store_index_words(st, false, id, sig->match_text, err) != 0)
-		return -1;
-	return store_resolve_row(st, false, id, sig->match_text, 0, touched,
-	    err);
+	return names_attribute(st, false, id, sig->match_text, touched, err);
 }
 
 /* store_add_signals inside the caller's transaction. */
@@ -1291,7 +971,7 @@ store_appointment_insert(struct store *st, const struct appointment *a,
 	if (a->account != NULL &&
 	    store_account(st, a->account, &account, touched, err) != 0)
 		return -1;
-	s = store_stmt(st, STMT_APPT_ADD);
+	s = store_own(st, STMT_APPT_ADD);
 	store_bind_text(s, 1, a->source);
 	store_bind_text(s, 2, a->item);
 	store_bind_text(s, 3, a->uid);
@@ -1312,9 +992,7 @@ store_appointment_insert(struct store *st, const struct appointment *a,
 	if (sqlite3_changes(st->db) == 0 || account != 0)
 		return 0;
 	id = sqlite3_last_insert_rowid(st->db);
-	if (store_index_words(st, true, id, a->match_text, err) != 0)
-		return -1;
-	return store_resolve_row(st, true, id, a->match_text, 0, touched, err);
+	return names_attribute(st, true, id, a->match_text, touched, err);
 }
 
 /* Deletes an item's signals and appointments, touching their accounts. */
@@ -1326,7 +1004,7 @@ store_delete_item(struct store *st, const char *source, const char *item,
 	const char *key;
 	int rc;
 
-	s = store_stmt(st, STMT_SIGNAL_ITEM_ACCOUNTS);
+	s = store_own(st, STMT_SIGNAL_ITEM_ACCOUNTS);
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
@@ -1341,12 +1019,12 @@ store_delete_item(struct store *st, const char *source, const char *item,
 	if (store_done(st, s, rc, err, "item accounts") != 0)
 		return -1;
 
-	s = store_stmt(st, STMT_SIGNAL_ITEM_DELETE);
+	s = store_own(st, STMT_SIGNAL_ITEM_DELETE);
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
 	if (store_run(st, s, err, "delete signals") != 0)
 		return -1;
-	s = store_stmt(st, STMT_APPT_ITEM_DELETE);
+	s = store_own(st, STMT_APPT_ITEM_DELETE);
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, item, -1, SQLITE_STATIC);
 	return store_run(st, s, err, "delete appointments");
@@ -1357,7 +1035,7 @@ static int
 store_item_refs(struct store *st, const char *source, const char *item,
     struct strlist *refs, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_SIGNAL_ITEM_REFS);
+	sqlite3_stmt *s = store_own(st, STMT_SIGNAL_ITEM_REFS);
 	int rc;
 
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
@@ -1418,7 +1096,7 @@ store_items(struct store *st, const char *source,
 	int rc;
 
 	/* Copied first, so that the callback may write to the store. */
-	s = store_stmt(st, STMT_ITEM_LIST);
+	s = store_own(st, STMT_ITEM_LIST);
 	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
 		const char *v = store_column_text(s, 1);
@@ -1440,7 +1118,7 @@ int
 store_item_version_set(struct store *st, const char *source, const char *item,
     const char *version, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_SET);
+	sqlite3_stmt *s = store_own(st, STMT_ITEM_SET);
 
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, item);
@@ -1454,7 +1132,7 @@ static int
 store_item_row(struct store *st, const char *source, const char *item,
     char **version, time_t *first_seen, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_ITEM_ROW);
+	sqlite3_stmt *s = store_own(st, STMT_ITEM_ROW);
 	int rc;
 
 	if (version != NULL)
@@ -1500,7 +1178,7 @@ store_remove_item(struct store *st, const char *source, const char *item,
 		return -1;
 	rc = store_delete_item(st, source, item, touched, err);
 	if (rc == 0) {
-		s = store_stmt(st, STMT_ITEM_DELETE);
+		s = store_own(st, STMT_ITEM_DELETE);
 		store_bind_text(s, 1, source);
 		store_bind_text(s, 2, item);
 		rc = store_run(st, s, err, "delete item");
@@ -1512,7 +1190,7 @@ int
 store_cursor_get(struct store *st, const char *source, const char *scope,
     const char *name, char **value, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_CURSOR_GET);
+	sqlite3_stmt *s = store_own(st, STMT_CURSOR_GET);
 	int rc;
 
 	*value = NULL;
@@ -1533,7 +1211,7 @@ store_cursor_set(struct store *st, const char *source, const char *scope,
 {
 	sqlite3_stmt *s;
 
-	s = store_stmt(st, value != NULL ? STMT_CURSOR_SET : STMT_CURSOR_DELETE);
+	s = store_own(st, value != NULL ? STMT_CURSOR_SET : STMT_CURSOR_DELETE);
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, scope);
 	store_bind_text(s, 3, name);
@@ -1546,7 +1224,7 @@ int
 store_cursor_clear(struct store *st, const char *source, const char *scope,
     struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_CURSOR_CLEAR);
+	sqlite3_stmt *s = store_own(st, STMT_CURSOR_CLEAR);
 
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, scope);
@@ -1554,10 +1232,30 @@ store_cursor_clear(struct store *st, const char *source, const char *scope,
 }
 
 int
+store_cursor_list(struct store *st, const char *source,
+    int (*cb)(const char *, const char *, const char *, void *), void *arg,
+    struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_CURSOR_LIST);
+	int rc, stop = 0;
+
+	store_bind_text(s, 1, source);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		stop = cb(store_column_text(s, 0), store_column_text(s, 1),
+		    store_column_text(s, 2), arg);
+		if (stop != 0) {
+			sqlite3_reset(s);
+			return stop;
+		}
+	}
+	return store_done(st, s, rc, err, "cursors");
+}
+
+int
 store_health_success(struct store *st, const char *source, time_t now,
     struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_OK);
+	sqlite3_stmt *s = store_own(st, STMT_HEALTH_OK);
 
 	store_bind_text(s, 1, source);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
@@ -1568,7 +1266,7 @@ int
 store_health_failure(struct store *st, const char *source, time_t now,
     const char *error, time_t backoff_until, struct err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_FAIL);
+	sqlite3_stmt *s = store_own(st, STMT_HEALTH_FAIL);
 
 	store_bind_text(s, 1, source);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
@@ -1582,7 +1280,7 @@ store_health_list(struct store *st, struct source_health **out, size_t *n,
     struct err *err)
 {
 	struct source_health *v = NULL, *h;
-	sqlite3_stmt *s = store_stmt(st, STMT_HEALTH_LIST);
+	sqlite3_stmt *s = store_own(st, STMT_HEALTH_LIST);
 	size_t cap = 0;
 	int rc;
 
@@ -1622,502 +1320,77 @@ source_health_free(struct source_health *v, size_t n)
 	free(v);
 }
 
-/* A signal row loaded for projection; the strings are owned. */
-struct store_row {
-	int64_t		 id;
-	enum signal_kind kind;
-	enum direction	 dir;
-	time_t		 at;
-	char		*salesperson;
-	char		*ref;
-	char		*value;
-	char		*source;
-};
-
-static void
-store_rows_free(struct store_row *rows, size_t n)
+bool
+store_digest_taken(struct store *st, const char *period, const char *recipient)
 {
-	size_t i;
+	sqlite3_stmt *s = store_own(st, STMT_DIGEST_TAKEN);
+	bool taken;
 
-	for (i = 0; i < n; i++) {
-		free(rows[i].salesperson);
-		free(rows[i].ref);
-		free(rows[i].value);
-		free(rows[i].source);
-	}
-	free(rows);
+	store_bind_text(s, 1, period);
+	store_bind_text(s, 2, recipient);
+	taken = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return taken;
 }
 
-static int
-store_direction_from_name(const char *name)
+int
+store_digest_get(struct store *st, const char *period, const char *recipient,
+    char **state, char **msgid, struct err *err)
 {
-	int d;
-
-	for (d = DIR_NONE; d <= DIR_OUTBOUND; d++) {
-		if (name != NULL && strcmp(direction_name(d), name) == 0)
-			return d;
-	}
-	return -1;
-}
-
-/*
- * Loads an account's signals (its own and those attributed to it by name)
- * in id order.  Caller frees with store_rows_free().
- */
-static int
-store_load_signals(struct store *st, int64_t account, struct store_row **out,
-    size_t *np, struct err *err)
-{
-	struct store_row *rows = NULL, *r;
-	sqlite3_stmt *s = store_stmt(st, STMT_SIGNAL_LOAD);
-	size_t n = 0, cap = 0;
-	int rc, kind, dir;
-
-	sqlite3_bind_int64(s, 1, account);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-		kind = signal_kind_from_name(store_column_text(s, 1));
-		dir = store_direction_from_name(store_column_text(s, 3));
-		if (kind < 0 || dir < 0) {
-			log_warn("signal %lld: unknown kind or direction, "
-			    "skipped", (long long)sqlite3_column_int64(s, 0));
-			continue;
-		}
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			rows = xreallocarray(rows, cap, sizeof *rows);
-		}
-		r = &rows[n++];
-		r->id = sqlite3_column_int64(s, 0);
-		r->kind = (enum signal_kind)kind;
-		r->at = (time_t)sqlite3_column_int64(s, 2);
-		r->dir = (enum direction)dir;
-		r->salesperson = xstrdup(store_column_text(s, 4));
-		r->ref = xstrdup(store_column_text(s, 5));
-		r->value = xstrdup(store_column_text(s, 6));
-		r->source = xstrdup(store_column_text(s, 7));
-	}
-	if (store_done(st, s, rc, err, "load signals") != 0) {
-		store_rows_free(rows, n);
-		return -1;
-	}
-	*out = rows;
-	*np = n;
-	return 0;
-}
-
-/* The loaded row of a signal id (rows are in id order). */
-static const struct store_row *
-store_row_find(const struct store_row *rows, size_t n, int64_t id)
-{
-	size_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (rows[mid].id == id)
-			return &rows[mid];
-		if (rows[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static const char *
-store_phase_name(const struct config *cfg, int phase)
-{
-	if (phase < 0 || (size_t)phase >= cfg->phases.n)
-		return NULL;
-	return cfg->phases.name[phase];
-}
-
-/* The part of a ref after its second ':' (Message-ID or UID), or NULL. */
-static const char *
-store_ref_tail(const char *ref)
-{
-	const char *p;
-
-	if (ref == NULL)
-		return NULL;
-	p = strchr(ref, ':');
-	if (p == NULL)
-		return NULL;
-	p = strchr(p + 1, ':');
-	if (p == NULL || p[1] == '\0')
-		return NULL;
-	return p + 1;
-}
-
-/* Binds a transition's columns 1-9 (deal id first). */
-static void
-store_bind_transition(sqlite3_stmt *s, const struct config *cfg,
-    int64_t deal, const struct transition *t, const struct store_row *row)
-{
-	sqlite3_bind_int64(s, 1, deal);
-	store_bind_text(s, 2, store_phase_name(cfg, t->from));
-	store_bind_text(s, 3, store_phase_name(cfg, t->to));
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->at);
-	store_bind_text(s, 5, t->actor != NULL ? t->actor : "");
-	store_bind_text(s, 6, signal_kind_name(t->signal_kind));
-	store_bind_text(s, 7, row != NULL ? row->source : "");
-	store_bind_text(s, 8, row != NULL ? store_ref_tail(row->ref) : NULL);
-	store_bind_id(s, 9, row != NULL ? t->signal_id : 0);
-}
-
-/*
- * Writes one deal's transitions over its stored ones: existing rows are
- * updated in id order, extra ones inserted, surplus ones deleted, so that
- * an unchanged projection keeps every transition id.
- */
-static int
-store_write_transitions(struct store *st, const struct config *cfg,
-    int64_t deal, int seq, const struct projection *proj,
-    const struct store_row *rows, size_t nrows, struct err *err)
-{
-	struct store_ids old = { 0 };
-	const struct transition *t;
-	sqlite3_stmt *s;
-	size_t i, j, used = 0;
+	sqlite3_stmt *s = store_own(st, STMT_DIGEST_GET);
 	int rc;
 
-	s = store_stmt(st, STMT_TRANS_IDS);
-	sqlite3_bind_int64(s, 1, deal);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		store_ids_add(&old, sqlite3_column_int64(s, 0));
-	rc = store_done(st, s, rc, err, "transitions");
-
-	for (i = 0; i < proj->ntrans && rc == 0; i++) {
-		t = &proj->trans[i];
-		if (t->deal_seq != seq)
-			continue;
-		if (store_phase_name(cfg, t->to) == NULL) {
-			log_warn("deal %lld: transition to unknown phase %d "
-			    "skipped", (long long)deal, t->to);
-			continue;
-		}
-		s = store_stmt(st, used < old.n ? STMT_TRANS_SET :
-		    STMT_TRANS_ADD);
-		store_bind_transition(s, cfg, deal, t,
-		    store_row_find(rows, nrows, t->signal_id));
-		/* The deal left this phase with its next transition. */
-		for (j = i + 1; j < proj->ntrans &&
-		    proj->trans[j].deal_seq != seq; j++)
-			;
-		if (j < proj->ntrans)
-			sqlite3_bind_int64(s, 10, (sqlite3_int64)proj->trans[j].at);
-		else
-			sqlite3_bind_null(s, 10);
-		if (used < old.n)
-			sqlite3_bind_int64(s, 11, old.v[used]);
-		used++;
-		rc = store_run(st, s, err, "transition");
-	}
-	for (i = used; i < old.n && rc == 0; i++) {
-		s = store_stmt(st, STMT_TRANS_DELETE);
-		sqlite3_bind_int64(s, 1, old.v[i]);
-		rc = store_run(st, s, err, "transition");
-	}
-	store_ids_free(&old);
-	return rc;
-}
-
-/* Upserts one deal by (account, seq); *id is its stable row id. */
-static int
-store_write_deal(struct store *st, const struct config *cfg, int64_t account,
-    const struct deal *d, int64_t *id, struct err *err)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_DEAL_SET);
-	const char *phase = store_phase_name(cfg, d->phase);
-	int rc;
-
-	sqlite3_bind_int64(s, 1, account);
-	sqlite3_bind_int(s, 2, d->seq);
-	store_bind_text(s, 3, d->salesperson != NULL ? d->salesperson : "");
-	store_bind_text(s, 4, deal_kind_name(d->kind));
-	store_bind_text(s, 5, phase != NULL ? phase : "");
-	store_bind_text(s, 6, outcome_name(d->outcome));
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)d->opened);
-	store_bind_time(s, 8, d->closed);
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)d->last_activity);
-	store_bind_time(s, 10, d->last_inbound);
-	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->phase_since);
-	*id = 0;
+	*state = *msgid = NULL;
+	store_bind_text(s, 1, period);
+	store_bind_text(s, 2, recipient);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
+		*state = xstrdup(store_column_text(s, 0));
+		*msgid = xstrdup(store_column_text(s, 1));
 		rc = SQLITE_DONE;
 	}
-	if (store_done(st, s, rc, err, "deal") != 0)
-		return -1;
-	if (*id == 0)
-		return err_set(err, ERR_FINAL, "deal: no row id returned");
-	return 0;
+	return store_done(st, s, rc, err, "the digest record");
 }
 
-/* Projects one account and writes its deals and transitions. */
+/* Runs one statement of the digest record: period, recipient, msgid, now. */
 static int
-store_project_account(struct store *st, const struct config *cfg,
-    int64_t account, time_t now, struct err *err)
+store_digest_run(struct store *st, enum store_stmt id, const char *period,
+    const char *recipient, const char *msgid, time_t now, struct err *err)
 {
-	struct projection proj = { 0 };
-	struct phase_signal *sigs;
-	struct store_row *rows = NULL;
-	sqlite3_stmt *s;
-	size_t n = 0, i;
-	int64_t deal = 0;
-	int rc = 0;
+	sqlite3_stmt *s = store_own(st, id);
 
-	if (store_load_signals(st, account, &rows, &n, err) != 0)
-		return -1;
-	sigs = xcalloc(n > 0 ? n : 1, sizeof *sigs);
-	for (i = 0; i < n; i++) {
-		sigs[i].id = rows[i].id;
-		sigs[i].kind = rows[i].kind;
-		sigs[i].at = rows[i].at;
-		sigs[i].dir = rows[i].dir;
-		sigs[i].salesperson = rows[i].salesperson;
-		sigs[i].ref = rows[i].ref;
-		sigs[i].value = rows[i].value;
-	}
-	phases_project(cfg, sigs, n, now, &proj);
-
-	for (i = 0; i < proj.ndeals && rc == 0; i++) {
-		rc = store_write_deal(st, cfg, account, &proj.deals[i], &deal,
-		    err);
-		if (rc == 0)
-			rc = store_write_transitions(st, cfg, deal,
-			    proj.deals[i].seq, &proj, rows, n, err);
-	}
-	if (rc == 0) {
-		s = store_stmt(st, STMT_DEAL_TRIM);
-		sqlite3_bind_int64(s, 1, account);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)proj.ndeals);
-		rc = store_run(st, s, err, "deals");
-	}
-	projection_free(&proj);
-	free(sigs);
-	store_rows_free(rows, n);
-	return rc;
-}
-
-/* Projects one account by key; an unknown key has nothing to project. */
-static int
-store_project_key(struct store *st, const struct config *cfg, const char *key,
-    time_t now, struct err *err)
-{
-	sqlite3_stmt *s;
-	int64_t id = 0;
-	int rc;
-
-	if (key[0] == '\0')
-		return 0;
-	s = store_stmt(st, STMT_ACCOUNT_GET);
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		rc = SQLITE_DONE;
-	}
-	if (store_done(st, s, rc, err, "account") != 0)
-		return -1;
-	if (id == 0)
-		return 0;
-	return store_project_account(st, cfg, id, now, err);
+	store_bind_text(s, 1, period);
+	store_bind_text(s, 2, recipient);
+	store_bind_text(s, 3, msgid);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	return store_run(st, s, err, "the digest record");
 }
 
 int
-store_project(struct store *st, const struct config *cfg,
-    const struct strlist *accounts, time_t now, struct err *err)
+store_digest_claim(struct store *st, const char *period, const char *recipient,
+    const char *msgid, time_t now, struct err *err)
 {
-	struct strlist pending = { 0 };
-	size_t i;
-	bool own;
-	int rc = 0;
-
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	for (i = 0; accounts != NULL && i < accounts->n && rc == 0; i++)
-		rc = store_project_key(st, cfg, accounts->v[i], now, err);
-	/* Accounts re-attributed by calls that had no touched list. */
-	pending = st->pending;
-	memset(&st->pending, 0, sizeof st->pending);
-	for (i = 0; i < pending.n && rc == 0; i++) {
-		if (accounts == NULL || !strlist_contains(accounts,
-		    pending.v[i]))
-			rc = store_project_key(st, cfg, pending.v[i], now, err);
-	}
-	strlist_clear(&pending);
-	return store_auto_end(st, own, rc, err);
+	return store_digest_run(st, STMT_DIGEST_CLAIM, period, recipient, msgid,
+	    now, err);
 }
 
 int
-store_project_stale(struct store *st, const struct config *cfg, time_t now,
-    struct err *err)
+store_digest_done(struct store *st, const char *period, const char *recipient,
+    const char *msgid, bool sent, time_t now, struct err *err)
 {
-	struct strlist keys = { 0 };
-	sqlite3_stmt *s = store_stmt(st, STMT_STALE_ACCOUNTS);
-	int rc;
-
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)(now -
-	    (time_t)cfg->stale_after_days * 86400));
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		strlist_add(&keys, store_column_text(s, 0));
-	rc = store_done(st, s, rc, err, "stale deals");
-	if (rc == 0 && keys.n > 0)
-		rc = store_project(st, cfg, &keys, now, err);
-	rc = rc == 0 ? (int)keys.n : -1;
-	strlist_clear(&keys);
-	return rc;
-}
-
-/* Adds one account key to the dirty table. */
-static int
-store_dirty_add(struct store *st, const char *key, struct err *err)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_DIRTY_ADD);
-
-	store_bind_text(s, 1, key);
-	return store_run(st, s, err, "dirty account");
+	return store_digest_run(st, sent ? STMT_DIGEST_SENT :
+	    STMT_DIGEST_FAILED, period, recipient, msgid, now, err);
 }
 
 int
-store_mark_dirty(struct store *st, const struct strlist *accounts,
+store_ids_collect(struct store *st, sqlite3_stmt *s, struct store_ids *ids,
     struct err *err)
 {
-	size_t i;
-	bool own;
-	int rc = 0;
-
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	for (i = 0; accounts != NULL && i < accounts->n && rc == 0; i++)
-		if (accounts->v[i][0] != '\0')
-			rc = store_dirty_add(st, accounts->v[i], err);
-	for (i = 0; i < st->pending.n && rc == 0; i++)
-		rc = store_dirty_add(st, st->pending.v[i], err);
-	if (rc == 0)
-		strlist_clear(&st->pending);
-	return store_auto_end(st, own, rc, err);
-}
-
-int
-store_project_dirty(struct store *st, const struct config *cfg, time_t now,
-    struct err *err)
-{
-	struct strlist keys = { 0 };
-	sqlite3_stmt *s;
-	bool own;
-	int rc;
-
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	s = store_stmt(st, STMT_DIRTY_LIST);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		strlist_add(&keys, store_column_text(s, 0));
-	rc = store_done(st, s, rc, err, "dirty accounts");
-	if (rc == 0)
-		rc = store_project(st, cfg, &keys, now, err);
-	if (rc == 0)
-		rc = store_run(st, store_stmt(st, STMT_DIRTY_CLEAR), err,
-		    "dirty accounts");
-	strlist_clear(&keys);
-	return store_auto_end(st, own, rc, err);
-}
-
-/* Collects the ids a statement without parameters returns. */
-static int
-store_collect_ids(struct store *st, enum store_stmt id, struct store_ids *ids,
-    struct err *err)
-{
-	sqlite3_stmt *s = store_stmt(st, id);
 	int rc;
 
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
 		store_ids_add(ids, sqlite3_column_int64(s, 0));
 	return store_done(st, s, rc, err, "collect");
-}
-
-/*
- * Indexes the words of every unattributed row again and attributes each
- * against all names: what the incremental path keeps up, from scratch.
- */
-static int
-store_resolve_all(struct store *st, struct err *err)
-{
-	struct store_ids ids = { 0 };
-	sqlite3_stmt *s;
-	char *text;
-	size_t i;
-	int pass, rc;
-
-	if (store_run(st, store_stmt(st, STMT_WORD_CLEAR), err, "words") != 0)
-		return -1;
-	for (pass = 0; pass < 2; pass++) {
-		bool appt = pass == 1;
-
-		rc = store_collect_ids(st, appt ? STMT_APPT_UNATTRIBUTED :
-		    STMT_SIGNAL_UNATTRIBUTED, &ids, err);
-		for (i = 0; i < ids.n && rc == 0; i++) {
-			s = store_stmt(st, appt ? STMT_APPT_TEXT :
-			    STMT_SIGNAL_TEXT);
-			sqlite3_bind_int64(s, 1, ids.v[i]);
-			rc = sqlite3_step(s);
-			text = rc == SQLITE_ROW ?
-			    xstrdup(store_column_text(s, 0)) : NULL;
-			rc = store_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE :
-			    rc, err, "attribution text");
-			if (rc == 0)
-				rc = store_index_words(st, appt, ids.v[i],
-				    text, err);
-			free(text);
-			if (rc == 0)
-				rc = store_resolve_id(st, appt, ids.v[i], NULL,
-				    NULL, err);
-		}
-		store_ids_free(&ids);
-		if (rc != 0)
-			return -1;
-	}
-	return 0;
-}
-
-int
-store_rebuild(struct store *st, const struct config *cfg, time_t now,
-    struct err *err)
-{
-	struct store_ids ids = { 0 };
-	size_t i;
-	bool own;
-	int rc;
-
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	rc = store_resolve_all(st, err);
-	strlist_clear(&st->pending);	/* every account follows anyway */
-	if (rc == 0)
-		rc = store_collect_ids(st, STMT_ACCOUNT_ALL, &ids, err);
-	for (i = 0; i < ids.n && rc == 0; i++)
-		rc = store_project_account(st, cfg, ids.v[i], now, err);
-	store_ids_free(&ids);
-	return store_auto_end(st, own, rc, err);
-}
-
-int
-store_account_name_add(struct store *st, const char *account, const char *name,
-    struct err *err)
-{
-	int64_t id;
-	bool own;
-	int rc;
-
-	if (account == NULL || account[0] == '\0' || name == NULL)
-		return err_set(err, ERR_DATA, "account name: empty account");
-	if (store_auto_begin(st, &own, err) != 0)
-		return -1;
-	rc = store_account(st, account, &id, NULL, err);
-	if (rc == 0)
-		rc = store_name_insert(st, id, account, name, NULL, err);
-	return store_auto_end(st, own, rc, err);
 }
 
 int
@@ -2134,7 +1407,7 @@ store_retention(struct store *st, time_t cutoff, struct err *err)
 	if (store_auto_begin(st, &own, err) != 0)
 		return -1;
 	for (i = 0; i < sizeof steps / sizeof steps[0] && rc == 0; i++) {
-		s = store_stmt(st, steps[i]);
+		s = store_own(st, steps[i]);
 		sqlite3_bind_int64(s, 1, (sqlite3_int64)cutoff);
 		rc = store_run(st, s, err, "retention");
 	}

@@ -19,12 +19,9 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "config.h"
 #include "err.h"
 #include "model.h"
-#include "phases.h"
 
 struct store;
 
@@ -68,7 +65,6 @@ int	store_set_access(struct store *, const char *group_name, gid_t gid,
  */
 int	store_lock(const char *path, int *fd, struct err *);
 void	store_close(struct store *);
-sqlite3	*store_db(struct store *);	/* for report.c's own prepared statements */
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; a nested store_begin fails (ERR_FINAL). */
 int	store_begin(struct store *, struct err *);
@@ -82,8 +78,8 @@ int	store_sync_salespeople(struct store *, const struct config *, struct err *);
  * Inserts signals; a signal whose ref is stored already is skipped.  The
  * keys of accounts whose signals changed are added to touched (and "" when
  * an unattributed signal was added).  Unattributed signals and
- * appointments are attributed by account name right here (and claimed
- * again when a new account's names match them); the accounts whose
+ * appointments are attributed by account name right here (names.c; and
+ * claimed again when a new account's names match them); the accounts whose
  * attribution changed are in touched too.  Returns the number inserted,
  * or -1.
  */
@@ -128,6 +124,14 @@ int	store_cursor_set(struct store *, const char *source, const char *scope,
 	    const char *name, const char *value, struct err *);
 int	store_cursor_clear(struct store *, const char *source, const char *scope,
 	    struct err *);
+/*
+ * The cursors of a source in order of scope and name; the strings are
+ * borrowed for the call.  A non-zero return stops the walk and is
+ * returned.
+ */
+int	store_cursor_list(struct store *, const char *source,
+	    int (*cb)(const char *scope, const char *name, const char *value,
+	    void *), void *arg, struct err *);
 
 /* Source health for `salescycle status` and the digest. */
 struct source_health {
@@ -145,43 +149,21 @@ int	store_health_list(struct store *, struct source_health **out, size_t *n, str
 void	source_health_free(struct source_health *, size_t n);
 
 /*
- * Recomputes the deals and transitions of the given accounts from their
- * signals, keeping deal ids stable per (account, seq) and transition ids
- * where the projection did not change.  "" is skipped: the accounts that
- * unattributed signals name are in the list themselves.  Accounts
- * re-attributed by store_account_name_add (which has no touched list) are
- * projected too.  now decides staleness.
+ * The record of digests (digest.c), per period and recipient: a state
+ * (claimed before sending, then sent or failed) and the Message-ID.
  */
-int	store_project(struct store *, const struct config *, const struct strlist *accounts,
-	    time_t now, struct err *);
-/*
- * Deferred projection, for large syncs: store_mark_dirty records the
- * accounts (and those re-attributed since) in the same transaction as the
- * batch that touched them; store_project_dirty projects every recorded
- * account once and clears the record.  A crash in between leaves the
- * record, so the next store_project_dirty catches up.
- */
-int	store_mark_dirty(struct store *, const struct strlist *accounts, struct err *);
-int	store_project_dirty(struct store *, const struct config *, time_t now, struct err *);
-
-/*
- * Re-projects the accounts whose open deals have had no activity for
- * stale_after_days, so that they turn lost without a new signal (the agent
- * calls it daily).  Returns the number of accounts, or -1.
- */
-int	store_project_stale(struct store *, const struct config *, time_t now, struct err *);
-
-/* Attributes every unattributed row again and re-projects every account (salescycle rebuild). */
-int	store_rebuild(struct store *, const struct config *, time_t now, struct err *);
-
-/*
- * Account names from a target list; adds the account if new.  The name
- * claims the unattributed rows that mention it; the accounts whose
- * attribution changed are projected by the next store_project.  A name
- * that cannot match as words (none, or more than 8) is warned about and
- * skipped.
- */
-int	store_account_name_add(struct store *, const char *account, const char *name,
+/* Whether the period's digest went to recipient, or is being sent. */
+bool	store_digest_taken(struct store *, const char *period,
+	    const char *recipient);
+/* The record's state and Message-ID; both NULL when there is none.  Caller frees. */
+int	store_digest_get(struct store *, const char *period,
+	    const char *recipient, char **state, char **msgid, struct err *);
+/* Claims the period's digest to recipient for Message-ID msgid. */
+int	store_digest_claim(struct store *, const char *period,
+	    const char *recipient, const char *msgid, time_t now, struct err *);
+/* Records the outcome of claim msgid: sent, or failed unless taken since. */
+int	store_digest_done(struct store *, const char *period,
+	    const char *recipient, const char *msgid, bool sent, time_t now,
 	    struct err *);
 
 /*

@@ -3,11 +3,14 @@
 rebuild time, and mbox import throughput with peak RSS.
 
 usage: contrib/bench/store-bench.py [--build build] [--signals 1000000]
-       [--accounts 100000] [--people 20] [--mbox 50000]
+       [--accounts 100000] [--people 20] [--mbox 50000] [--compare BUILD]
 
 Every figure is reported next to a baseline measured in the same run:
 queries against the sqlite3 shell running comparable SQL, import against
-Python's mailbox module reading the headers of every message.
+Python's mailbox module reading the headers of every message.  With
+--compare, the queries of another build (the same schema: an older
+commit, say) run on the same database in the same run, each query of both
+builds and the shell in turn.  --mbox 0 leaves the import out.
 """
 import argparse
 import os
@@ -39,8 +42,14 @@ def run(cmd, env=None, out=subprocess.DEVNULL):
         sys.exit("failed (%d): %s" % (p.returncode, " ".join(cmd)))
     return dt, ru.ru_maxrss / 1024.0
 
-def median_time(cmd, n=5, env=None):
-    return statistics.median(run(cmd, env)[0] for _ in range(n))
+def median_times(cmds, n=5, env=None):
+    """Median wall time of each command, the commands run in turn n times,
+    so that a busy moment of the machine falls on all of them alike."""
+    times = [[] for _ in cmds]
+    for _ in range(n):
+        for i, cmd in enumerate(cmds):
+            times[i].append(run(cmd, env)[0])
+    return [statistics.median(t) for t in times]
 
 def main():
     ap = argparse.ArgumentParser()
@@ -49,6 +58,8 @@ def main():
     ap.add_argument("--accounts", type=int, default=100000)
     ap.add_argument("--people", type=int, default=20)
     ap.add_argument("--mbox", type=int, default=50000)
+    ap.add_argument("--compare", metavar="BUILD",
+                    help="another build whose queries run beside these")
     a = ap.parse_args()
     sc = os.path.join(a.build, "src", "salescycle")
     tmp = tempfile.mkdtemp(prefix="sc-bench-")
@@ -87,14 +98,24 @@ def main():
         ("appointments", S + ["appointments", "--format", "json"],
          "SELECT day, salesperson, count(*) FROM appointments GROUP BY 1, 2"),
     ]
-    print("\n| query | salescycle (median of 5) | sqlite3 shell, same SQL | ratio |\n|---|---|---|---|")
+    other = os.path.join(a.compare, "src", "salescycle") if a.compare else None
+    if other:
+        print("\n| query | salescycle (median of 5) | sqlite3 shell, same SQL | ratio "
+              "| %s | its ratio |\n|---|---|---|---|---|---|" % a.compare)
+    else:
+        print("\n| query | salescycle (median of 5) | sqlite3 shell, same SQL | ratio |\n|---|---|---|---|")
     for name, cmd, sql in queries:
-        ours = median_time(cmd, env=env)
-        base = median_time([sqlite, db, sql]) if sqlite else float("nan")
-        print("| %s | %.0f ms | %.0f ms | %.2f |" % (name, ours * 1000, base * 1000, ours / base))
+        cmds = [cmd] + ([[other] + cmd[1:]] if other else [])
+        t = median_times(cmds + ([[sqlite, db, sql]] if sqlite else []), env=env)
+        base = t[-1] if sqlite else float("nan")
+        line = "| %s | %.0f ms | %.0f ms | %.2f |" % (name, t[0] * 1000, base * 1000, t[0] / base)
+        if other:
+            line += " %.0f ms | %.2f |" % (t[1] * 1000, t[1] / base)
+        print(line)
 
-    print("\n| mbox import | messages/s | peak RSS | baseline: Python mailbox, headers only | ratio |\n|---|---|---|---|---|")
-    for n in sorted({max(1000, a.mbox // 5), a.mbox}):
+    if a.mbox > 0:
+        print("\n| mbox import | messages/s | peak RSS | baseline: Python mailbox, headers only | ratio |\n|---|---|---|---|---|")
+    for n in sorted({max(1000, a.mbox // 5), a.mbox}) if a.mbox > 0 else ():
         mbox = os.path.join(tmp, "m%d.mbox" % n)
         subprocess.run([sys.executable, os.path.join(HERE, "gen-mbox.py"), mbox, str(n)], check=True)
         idb = os.path.join(tmp, "imp%d.db" % n)

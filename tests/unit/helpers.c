@@ -16,7 +16,7 @@
 
 #include "config.h"
 #include "helpers.h"
-#include "store.h"
+#include "store-int.h"
 #include "util.h"
 #include "xmalloc.h"
 

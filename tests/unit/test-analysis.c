@@ -3,7 +3,8 @@
  * Unit tests of analysis.c: the pure helpers (percentiles, priors, the
  * blend, the interval) from tables, and conversion, stalled deals, the
  * forecast and its backtest on a small store whose numbers are worked
- * out by hand in the comments below.
+ * out by hand in the comments below; and that reading one account's rows
+ * does not read every other account's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,14 +21,16 @@
 #include "config.h"
 #include "helpers.h"
 #include "model.h"
+#include "project.h"
 #include "report.h"
-#include "store.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 #define T0	1780012800	/* 2026-05-29 00:00 UTC */
 #define DAY	86400
 #define NOW	(T0 + 30 * DAY)
 #define EPS	1e-6
+#define NOISE	5000	/* signals of another account */
 
 /* cmocka 1.1.5 compares floats only; reports doubles with their values. */
 #define assert_near(a, b, eps) do {					\
@@ -94,8 +97,8 @@ build_store(struct fixture *f)
 	add_sig(&l, SIG_APPOINTMENT, "a6.nl", "anna", T0 + 25 * DAY, DIR_OUTBOUND, "a6-1");
 	if (store_add_signals(f->st, &l, &touched, &err) < 0)
 		fail_msg("store_add_signals: %s", err.msg);
-	if (store_project(f->st, &f->cfg, &touched, NOW, &err) != 0)
-		fail_msg("store_project: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, &touched, NOW, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
 	signal_list_clear(&l);
 	strlist_clear(&touched);
 }
@@ -335,6 +338,99 @@ test_analysis_stalled(void **state)
 	stalled_list_free(&l);
 }
 
+/* Counts the progress callbacks of SQLite: one per 1,000 VM instructions. */
+static int
+count_progress(void *arg)
+{
+	(*(long *)arg)++;
+	return 0;
+}
+
+/*
+ * The evidence of a stalled deal is found through the indexes of its
+ * account's signals, however many signals other accounts have: it read
+ * every signal once per stalled deal (`stalled` ran for more than 25
+ * minutes on 1M signals).  A bound on SQLite's instructions, not time.
+ */
+static void
+test_analysis_stalled_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct stalled_list sl;
+	struct err err;
+	char id[32];
+	long steps = 0;
+	int i;
+
+	/* Contact alone opens no deal: signals without any transition. */
+	for (i = 0; i < NOISE; i++) {
+		snprintf(id, sizeof id, "n-%d", i);
+		add_sig(&l, SIG_CONTACT, "noise.nl", "bram", T0 + i % 20 * DAY,
+		    DIR_INBOUND, id);
+	}
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), NOISE);
+	signal_list_clear(&l);
+	strlist_clear(&touched);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress, &steps);
+	assert_int_equal(analysis_stalled(f->st, &af, &sl, &err), 0);
+	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(sl.n, 3);
+	assert_string_equal(sl.v[1].evidence, "contact: subject of a3-3");
+	/* Reading the other account's signals once took 60. */
+	assert_true(steps < 10);
+	stalled_list_free(&sl);
+}
+
+/*
+ * One account's deals, transitions and evidence (salescycle deal) start
+ * from its key, however many other deals there are: each of the three
+ * read every deal, transition or signal.
+ */
+static void
+test_analysis_account_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct report_filter rf = { &f->cfg, 0, 0, NULL, "a3.nl" };
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct table deals, trans, sigs;
+	struct err err;
+	char id[32], account[32];
+	long steps = 0;
+	int i;
+
+	for (i = 0; i < NOISE / 5; i++) {
+		snprintf(id, sizeof id, "n-%d", i);
+		snprintf(account, sizeof account, "n%d.nl", i);
+		add_sig(&l, SIG_APPOINTMENT, account, "bram", T0 + i % 20 * DAY,
+		    DIR_OUTBOUND, id);
+	}
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err),
+	    NOISE / 5);
+	assert_int_equal(project_accounts(f->st, &f->cfg, &touched, NOW, &err),
+	    0);
+	signal_list_clear(&l);
+	strlist_clear(&touched);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress, &steps);
+	assert_int_equal(report_deals(f->st, &rf, &deals, &err), 0);
+	assert_int_equal(report_transitions(f->st, &rf, &trans, &err), 0);
+	assert_int_equal(report_signals(f->st, &rf, &sigs, &err), 0);
+	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(deals.nrows, 1);
+	assert_int_equal(trans.nrows, 2);
+	assert_int_equal(sigs.nrows, 3);
+	/* Reading every deal, transition and signal once took 33. */
+	assert_true(steps < 10);
+	table_free(&deals);
+	table_free(&trans);
+	table_free(&sigs);
+}
+
 /*
  * One phase's history, prior 0.3 (10 * prior = 3): won after 2, 4 and
  * 10 days, lost after 3 and 12, and one counted as not won at 20.
@@ -572,6 +668,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_conversion_equals_funnel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion_salesperson, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_stalled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_stalled_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_account_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest, setup, teardown),
 	};

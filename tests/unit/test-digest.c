@@ -22,7 +22,9 @@
 
 #include "digest.h"
 #include "helpers.h"
+#include "project.h"
 #include "report.h"
+#include "store-int.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -109,8 +111,8 @@ build_store(struct fixture *f)
 	add_sig(&l, SIG_OFFER_SENT, "c2.nl", "bram", mon - 25 * DAY, DIR_OUTBOUND, "c2-2", EVIL);
 	if (store_add_signals(f->st, &l, &touched, &err) < 0)
 		fail_msg("store_add_signals: %s", err.msg);
-	if (store_project(f->st, &f->cfg, &touched, MONDAY, &err) != 0)
-		fail_msg("store_project: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, &touched, MONDAY, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
 	signal_list_clear(&l);
 	strlist_clear(&touched);
 

@@ -35,7 +35,7 @@
 #include "imap-list.h"
 #include "imap-stream.h"
 #include "source.h"
-#include "store.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 /* Feeds input to a lexer in one piece or byte by byte; 0 or -1 as feed. */

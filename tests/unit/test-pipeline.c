@@ -23,7 +23,8 @@
 #include "helpers.h"
 #include "mail.h"
 #include "pipeline.h"
-#include "store.h"
+#include "project.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 #define DAY	86400
@@ -712,7 +713,7 @@ test_pipeline_deferred_projection(void **state)
 	pipeline_free(p);
 	direct = dump_all(f->st);
 
-	assert_int_equal(store_rebuild(f->st, &f->cfg, time(NULL), &err), 0);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, time(NULL), &err), 0);
 	assert_int_equal(sqlite3_exec(store_db(f->st), "DELETE FROM transitions;"
 	    "DELETE FROM deals; DELETE FROM signals; DELETE FROM dirty",
 	    NULL, NULL, NULL), SQLITE_OK);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of printer.c: tables as text, CSV and JSON, and what they
- * make of control characters and bytes that are not UTF-8.
+ * Unit tests of printer.c: tables as text, CSV and JSON, printed whole or
+ * streamed, and what they make of control characters and bytes that are
+ * not UTF-8.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -200,6 +201,67 @@ test_printer_hostile_strings(void **state)
 	}
 }
 
+/*
+ * The rows of a streamed table, one at a time; strings that grow, shrink
+ * and turn null, so that reused cells show what they hold now.
+ */
+static void
+fill_many(struct table *t, FILE *stream, enum format fmt)
+{
+	static const char *const names[] = {
+		"a", "longer name, with \"quotes\"", NULL, "b\x01c", "",
+		"Zoë", NULL, "the longest name of all of them, by far",
+	};
+	size_t i;
+
+	table_init(t, cols, 4, "Europe/Amsterdam");
+	if (stream != NULL)
+		table_stream(t, fmt, stream);
+	for (i = 0; i < 3 * sizeof names / sizeof names[0]; i++) {
+		table_row(t);
+		/* Some rows leave the name unset: null, whatever came before. */
+		if (i % 7 != 3)
+			table_str(t, 0,
+			    names[i % (sizeof names / sizeof names[0])]);
+		if (i % 3 != 0)
+			table_int(t, 1, (int64_t)i * 1000 - 7);
+		table_time(t, 2, i % 4 == 0 ? 0 : 1792504980 + (time_t)i);
+		table_real(t, 3, i % 5 == 0 ? NAN : (double)i / 4);
+	}
+}
+
+/* A streamed table prints what the same table printed whole does. */
+static void
+test_printer_stream(void **state)
+{
+	static const enum format fmts[] = { FORMAT_CSV, FORMAT_JSON,
+	    FORMAT_TABLE };
+	struct table whole, streamed;
+	char *want, *got = NULL;
+	size_t i, len = 0;
+	FILE *f;
+	(void)state;
+
+	for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+		fill_many(&whole, NULL, fmts[i]);
+		want = render(&whole, fmts[i]);
+		f = open_memstream(&got, &len);
+		assert_non_null(f);
+		fill_many(&streamed, f, fmts[i]);
+		/* CSV and JSON are out before the end: nothing is held whole. */
+		if (fmts[i] != FORMAT_TABLE)
+			assert_int_equal(streamed.nrows, 1);
+		table_print(&streamed, fmts[i], f);
+		fclose(f);
+		assert_string_equal(got, want);
+		free(want);
+		free(got);
+		got = NULL;
+		table_free(&whole);
+		table_free(&streamed);
+	}
+}
+
 /* printer_text, for the lines commands print themselves. */
 static void
 test_printer_text(void **state)
@@ -240,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_printer_format_names),
 		cmocka_unit_test(test_printer_hostile_strings),
 		cmocka_unit_test(test_printer_text),
+		cmocka_unit_test(test_printer_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

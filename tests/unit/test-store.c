@@ -21,7 +21,10 @@
 #include "config.h"
 #include "helpers.h"
 #include "model.h"
-#include "store.h"
+#include "names.h"
+#include "project.h"
+#include "store-int.h"
+#include "store-query.h"
 #include "xmalloc.h"
 
 #define T0	1780000000	/* 2026-05-28 */
@@ -157,8 +160,8 @@ project(struct fixture *f, struct strlist *touched)
 {
 	struct err err;
 
-	if (store_project(f->st, &f->cfg, touched, NOW, &err) != 0)
-		fail_msg("store_project: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, touched, NOW, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
 	if (touched != NULL)
 		strlist_clear(touched);
 }
@@ -687,7 +690,7 @@ test_store_attribution_late_name(void **state)
 	    "cal/4.ics", "uid-4", "Kennismaking Initech Labs");
 	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 1);
 	project(f, &touched);
-	assert_int_equal(store_account_name_add(f->st, "initech.io",
+	assert_int_equal(names_add(f->st, "initech.io",
 	    "Initech Labs", &err), 0);
 	key = matched(f->st, "signals", "Kennismaking Initech Labs");
 	assert_non_null(key);
@@ -698,7 +701,7 @@ test_store_attribution_late_name(void **state)
 	    "accounts a ON a.id = d.account_id WHERE a.key = ?1", "initech.io"),
 	    1);
 	/* Matching is by whole words only. */
-	assert_int_equal(store_account_name_add(f->st, "ban.nl", "Utrech",
+	assert_int_equal(names_add(f->st, "ban.nl", "Utrech",
 	    &err), 0);
 	key = matched(f->st, "signals", "Bezoek Globex, Utrecht");
 	assert_string_equal(key, "globex.com");
@@ -722,15 +725,15 @@ test_store_attribution_best_match(void **state)
 	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 2);
 
 	/* Two accounts share the name "acme": the smaller key wins. */
-	assert_int_equal(store_account_name_add(f->st, "acme.nl", "acme", &err),
+	assert_int_equal(names_add(f->st, "acme.nl", "acme", &err),
 	    0);
-	assert_int_equal(store_account_name_add(f->st, "acme.de", "acme", &err),
+	assert_int_equal(names_add(f->st, "acme.de", "acme", &err),
 	    0);
 	key = matched(f->st, "signals", "acme demo prep");
 	assert_string_equal(key, "acme.de");
 	free(key);
 	/* A longer name wins over a shorter one, whatever arrived first. */
-	assert_int_equal(store_account_name_add(f->st, "zeta.nl",
+	assert_int_equal(names_add(f->st, "zeta.nl",
 	    "Acme Holding", &err), 0);
 	key = matched(f->st, "signals", "Lunch met ACME Holding");
 	assert_string_equal(key, "zeta.nl");
@@ -739,7 +742,7 @@ test_store_attribution_best_match(void **state)
 	assert_string_equal(key, "acme.de");
 	free(key);
 	/* Names that cannot match as words are skipped. */
-	assert_int_equal(store_account_name_add(f->st, "x.nl", " -- ", &err), 0);
+	assert_int_equal(names_add(f->st, "x.nl", " -- ", &err), 0);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM account_names "
 	    "WHERE name = ?1", " -- "), 0);
 	strlist_clear(&touched);
@@ -822,7 +825,7 @@ test_store_rebuild_equals_incremental(void **state)
 	assert_non_null(strstr(inc, "initech.io|0|anna|new|offer|lost"));
 	assert_non_null(strstr(inc, "acme.nl|1|anna|growth|suspect|open"));
 
-	assert_int_equal(store_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
 	reb = dump_all(f->st, true);
 	assert_string_equal(inc, reb);
 
@@ -831,7 +834,7 @@ test_store_rebuild_equals_incremental(void **state)
 	history(&l, order_fwd, 11);
 	assert_int_equal(store_add_signals(g->st, &l, NULL, &err), 11);
 	signal_list_clear(&l);
-	assert_int_equal(store_rebuild(g->st, &g->cfg, NOW, &err), 0);
+	assert_int_equal(project_rebuild(g->st, &g->cfg, NOW, &err), 0);
 	a = dump_all(f->st, false);
 	b = dump_all(g->st, false);
 	assert_string_equal(a, b);
@@ -970,6 +973,249 @@ test_store_salespeople(void **state)
 	free(v);
 }
 
+/* What the query tests collect from the store's walks. */
+struct walked {
+	struct buf	 out;
+	int		 deals;
+	int		 stop_after;	/* >0: stop the walk there, returning 7 */
+	struct store	*st;
+	struct err	 inner;
+	int		 inner_rc;
+};
+
+static int
+walk_deal_state(const struct store_deal_state *d, void *arg)
+{
+	struct walked *w = arg;
+
+	w->deals++;
+	buf_printf(&w->out, "deal %s %s %s;", d->salesperson, d->phase,
+	    outcome_name(d->outcome));
+	return 0;
+}
+
+static int
+walk_entry(const struct store_entry *e, void *arg)
+{
+	struct walked *w = arg;
+
+	buf_printf(&w->out, "%lld>%s@%lld,%lld,%s,%lld;", (long long)e->deal,
+	    e->phase, (long long)(e->at - T0) / DAY,
+	    e->left != 0 ? (long long)(e->left - T0) / DAY : -1,
+	    outcome_name(e->outcome),
+	    e->closed != 0 ? (long long)(e->closed - T0) / DAY : -1);
+	return 0;
+}
+
+/* The same walk from SQL, in the order store_entries gives no promise of. */
+#define DUMP_ENTRIES "SELECT t.deal_id || '>' || t.to_phase || '@' || " \
+	"((t.at - 1780000000) / 86400) || ',' || COALESCE((t.left_at - " \
+	"1780000000) / 86400, -1) || ',' || d.outcome || ',' || " \
+	"COALESCE((d.closed - 1780000000) / 86400, -1) || ';' " \
+	"FROM transitions t JOIN deals d ON d.id = t.deal_id " \
+	"WHERE d.salesperson = 'anna' ORDER BY t.id"
+
+/* Sorts the ';'-ended items of s (lines or not), so that walks compare as sets. */
+static char *
+sorted_items(const char *s)
+{
+	struct strlist l = { 0 };
+	struct buf b = { 0 };
+	const char *p = s, *e;
+	size_t i, j;
+	char *t;
+
+	while ((e = strchr(p, ';')) != NULL) {
+		p += strspn(p, "\n");		/* test_dump's line ends */
+		strlist_take(&l, xstrndup(p, (size_t)(e - p)));
+		p = e + 1;
+	}
+	for (i = 1; i < l.n; i++)
+		for (j = i; j > 0 && strcmp(l.v[j - 1], l.v[j]) > 0; j--) {
+			t = l.v[j];
+			l.v[j] = l.v[j - 1];
+			l.v[j - 1] = t;
+		}
+	buf_puts(&b, "");
+	for (i = 0; i < l.n; i++)
+		buf_printf(&b, "%s;", l.v[i]);
+	strlist_clear(&l);
+	return b.data;
+}
+
+/*
+ * store_entries joins every entry to its deal in memory: each entry of
+ * the salesperson's deals comes with its deal's outcome and close, also
+ * when transitions are not in the order of their deals (a deal that moved
+ * on after another deal began), and no other salesperson's.
+ */
+static void
+test_store_query_entries(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 }, anna = { 0 };
+	struct walked w = { 0 };
+	struct err err;
+	char *got, *want, *sql;
+
+	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", T0, DIR_NONE,
+	    "INBOX/1/1", "<1@x>", NULL);
+	add_sig(&sigs, SIG_OFFER_SENT, "acme.nl", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "INBOX/1/2", "<2@x>", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "globex.com", "bram", T0 + DAY,
+	    DIR_NONE, "INBOX/1/3", "<3@x>", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "initech.io", "anna", T0 + 2 * DAY,
+	    DIR_NONE, "INBOX/1/4", "<4@x>", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 4);
+	project(f, &touched);
+	signal_list_clear(&sigs);
+	/* acme.nl moves on and is won after the others' deals exist. */
+	add_sig(&sigs, SIG_ORDER_CONFIRMED, "acme.nl", "anna", T0 + 5 * DAY,
+	    DIR_INBOUND, "INBOX/1/5", "<5@x>", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 1);
+	project(f, &touched);
+	signal_list_clear(&sigs);
+	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions t "
+	    "WHERE EXISTS (SELECT 1 FROM transitions u WHERE u.id < t.id "
+	    "AND u.deal_id > t.deal_id)", NULL) > 0);
+
+	strlist_add(&anna, "anna");
+	assert_int_equal(store_entries(f->st, &anna, 0, 0, walk_deal_state,
+	    walk_entry, &w, &err), 0);
+	assert_int_equal(w.deals, 2);
+	assert_non_null(strstr(w.out.data, "deal anna "));
+	assert_null(strstr(w.out.data, "bram"));
+	sql = test_dump(f->st, DUMP_ENTRIES);
+	want = sorted_items(sql);
+	free(sql);
+	buf_reset(&w.out);
+	assert_int_equal(store_entries(f->st, &anna, 0, 0, NULL, walk_entry,
+	    &w, &err), 0);
+	got = sorted_items(w.out.data);
+	assert_string_equal(got, want);
+	assert_non_null(strstr(got, ",won,5;"));
+	free(got);
+	free(want);
+
+	/* A range keeps the entries at a time in it. */
+	buf_reset(&w.out);
+	assert_int_equal(store_entries(f->st, &anna, T0 + 3 * DAY, 0, NULL,
+	    walk_entry, &w, &err), 0);
+	got = sorted_items(w.out.data);
+	assert_int_equal(strchr(got, ';') - got + 1, (long)strlen(got));
+	assert_non_null(strstr(got, "@5,"));
+	free(got);
+	buf_free(&w.out);
+	strlist_clear(&anna);
+}
+
+static int
+walk_signal(const struct store_signal *g, void *arg)
+{
+	struct walked *w = arg;
+
+	buf_printf(&w->out, "%s %lld;", g->subject,
+	    (long long)(g->at - T0) / DAY);
+	return 0;
+}
+
+/*
+ * An account's signals are its own and those its name claims, in time
+ * order; the latest of them is the last one up to a time.
+ */
+static void
+test_store_query_signals(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct store_filter sf = { NULL, "globex.com", 0, 0 };
+	struct walked w = { 0 };
+	struct err err;
+
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0 + 3 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 + DAY, DIR_NONE,
+	    "cal/1.ics", "e1", "Bezoek Globex");
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 + 5 * DAY, DIR_NONE,
+	    "cal/2.ics", "e2", "Demo Globex");
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/2", "m2", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 4);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+
+	assert_int_equal(store_signals(f->st, &sf, walk_signal, &w, &err), 0);
+	assert_string_equal(w.out.data, "subject of e1 1;subject of m1 3;"
+	    "subject of e2 5;");
+	buf_reset(&w.out);
+	sf.since = T0 + 2 * DAY;
+	sf.until = T0 + 5 * DAY;
+	assert_int_equal(store_signals(f->st, &sf, walk_signal, &w, &err), 0);
+	assert_string_equal(w.out.data, "subject of m1 3;");
+	buf_reset(&w.out);
+	assert_int_equal(store_latest_signal(f->st, test_query_int(f->st,
+	    "SELECT id FROM accounts WHERE key = ?1", "globex.com"), T0,
+	    T0 + 4 * DAY, walk_signal, &w, &err), 0);
+	assert_string_equal(w.out.data, "subject of m1 3;");
+	buf_free(&w.out);
+}
+
+/* Runs the walk that called it again, or stops it after some rows. */
+static int
+walk_again(const struct store_deal *d, void *arg)
+{
+	struct walked *w = arg;
+	struct store_filter all = { 0 };
+
+	(void)d;
+	if (w->stop_after > 0)
+		return ++w->deals == w->stop_after ? 7 : 0;
+	w->inner_rc = store_deals(w->st, &all, walk_again, w, &w->inner);
+	return w->inner_rc;
+}
+
+/*
+ * A callback that stops a walk has its value returned; one that runs the
+ * walking query again gets an error instead of cutting the walk short.
+ */
+static void
+test_store_query_reentry(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct store_filter all = { 0 };
+	struct walked w = { 0 };
+	struct err err;
+
+	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", T0, DIR_NONE,
+	    "INBOX/1/1", "<1@x>", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "globex.com", "anna", T0, DIR_NONE,
+	    "INBOX/1/2", "<2@x>", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "initech.io", "anna", T0, DIR_NONE,
+	    "INBOX/1/3", "<3@x>", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 3);
+	project(f, &touched);
+	signal_list_clear(&sigs);
+
+	w.st = f->st;
+	w.stop_after = 2;
+	assert_int_equal(store_deals(f->st, &all, walk_again, &w, &err), 7);
+	assert_int_equal(w.deals, 2);
+	/* The walk was reset: a new one sees every deal again. */
+	w.deals = 0;
+	w.stop_after = 4;
+	assert_int_equal(store_deals(f->st, &all, walk_again, &w, &err), 0);
+	assert_int_equal(w.deals, 3);
+
+	w.stop_after = 0;
+	assert_int_equal(store_deals(f->st, &all, walk_again, &w, &err), -1);
+	assert_int_equal(w.inner_rc, -1);
+	assert_non_null(strstr(w.inner.msg, "again"));
+}
+
 int
 main(void)
 {
@@ -992,6 +1238,9 @@ main(void)
 		T(test_store_deal_ids_stable),
 		T(test_store_retention),
 		T(test_store_salespeople),
+		T(test_store_query_entries),
+		T(test_store_query_signals),
+		T(test_store_query_reentry),
 #undef T
 	};
 	int rc;

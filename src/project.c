@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The projection of signals to deals and transitions (project.h): an
+ * account's signals (its own and those attributed to it by name) are
+ * read, run through the phase model (phases.c), and the deals and
+ * transitions written over the stored ones so that row ids stay stable:
+ * a deal keeps its id per (account, seq), a transition its id where the
+ * projection did not change.  That makes `rebuild` and the incremental
+ * path give the same rows.
+ *
+ * This file decides no phase (phases.c) and attributes nothing (names.c);
+ * it writes deals, transitions and the record of accounts whose
+ * projection is deferred.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_TAG "project"
+#include "log.h"
+#include "phases.h"
+#include "project.h"
+#include "store-int.h"
+#include "xmalloc.h"
+
+#define PROJECT_STMTS(X)						\
+	X(PROJECT_SIGNALS, "SELECT id, kind, occurred_at, direction,"	\
+	    " salesperson, ref, value, source FROM signals"		\
+	    " WHERE account_id = ?1 UNION ALL"				\
+	    " SELECT id, kind, occurred_at, direction,"			\
+	    " salesperson, ref, value, source FROM signals"		\
+	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
+	    " ORDER BY 1")						\
+	X(PROJECT_DEAL_SET, "INSERT INTO deals(account_id, seq,"	\
+	    " salesperson, kind, phase, outcome, opened, closed,"	\
+	    " last_activity, last_inbound, phase_since)"		\
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"	\
+	    " ON CONFLICT(account_id, seq) DO UPDATE SET"		\
+	    " salesperson = excluded.salesperson, kind = excluded.kind,"	\
+	    " phase = excluded.phase, outcome = excluded.outcome,"	\
+	    " opened = excluded.opened, closed = excluded.closed,"	\
+	    " last_activity = excluded.last_activity,"			\
+	    " last_inbound = excluded.last_inbound,"			\
+	    " phase_since = excluded.phase_since RETURNING id")		\
+	X(PROJECT_DEAL_TRIM, "DELETE FROM deals WHERE account_id = ?1"	\
+	    " AND seq >= ?2")						\
+	X(PROJECT_TRANS_IDS, "SELECT id FROM transitions"		\
+	    " WHERE deal_id = ?1 ORDER BY id")				\
+	X(PROJECT_TRANS_ADD, "INSERT INTO transitions(deal_id,"	\
+	    " from_phase, to_phase, at, actor, signal_kind, source, ref,"	\
+	    " signal_id, left_at)"					\
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")		\
+	X(PROJECT_TRANS_SET, "UPDATE transitions SET deal_id = ?1,"	\
+	    " from_phase = ?2, to_phase = ?3, at = ?4, actor = ?5,"	\
+	    " signal_kind = ?6, source = ?7, ref = ?8, signal_id = ?9,"	\
+	    " left_at = ?10 WHERE id = ?11")				\
+	X(PROJECT_TRANS_DELETE, "DELETE FROM transitions WHERE id = ?1")	\
+	X(PROJECT_ACCOUNTS, "SELECT id FROM accounts ORDER BY key")	\
+	X(PROJECT_STALE, "SELECT DISTINCT a.key FROM deals d"		\
+	    " JOIN accounts a ON a.id = d.account_id"			\
+	    " WHERE d.outcome = 'open' AND d.last_activity < ?1"	\
+	    " ORDER BY a.key")						\
+	X(PROJECT_DIRTY_ADD, "INSERT OR IGNORE INTO dirty(account)"	\
+	    " VALUES(?1)")						\
+	X(PROJECT_DIRTY_LIST, "SELECT account FROM dirty ORDER BY account")	\
+	X(PROJECT_DIRTY_CLEAR, "DELETE FROM dirty")
+
+enum project_stmt {
+	PROJECT_STMTS(STORE_STMT_ENUM)
+	PROJECT__COUNT
+};
+
+static const char *const project_sql[] = {
+	PROJECT_STMTS(STORE_STMT_SQL)
+};
+
+const struct store_part project_part = { "project", project_sql,
+    PROJECT__COUNT };
+
+/* The statement id of the projection, ready to bind. */
+static sqlite3_stmt *
+project_stmt(struct store *st, enum project_stmt id)
+{
+	return store_stmt(st, STORE_PART_PROJECT, id);
+}
+
+/* A signal row loaded for projection; the strings are owned. */
+struct project_row {
+	int64_t		 id;
+	enum signal_kind kind;
+	enum direction	 dir;
+	time_t		 at;
+	char		*salesperson;
+	char		*ref;
+	char		*value;
+	char		*source;
+};
+
+static void
+project_rows_free(struct project_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].salesperson);
+		free(rows[i].ref);
+		free(rows[i].value);
+		free(rows[i].source);
+	}
+	free(rows);
+}
+
+static int
+project_direction(const char *name)
+{
+	int d;
+
+	for (d = DIR_NONE; d <= DIR_OUTBOUND; d++) {
+		if (name != NULL && strcmp(direction_name(d), name) == 0)
+			return d;
+	}
+	return -1;
+}
+
+/*
+ * Loads an account's signals (its own and those attributed to it by name)
+ * in id order.  Caller frees with project_rows_free().
+ */
+static int
+project_load_signals(struct store *st, int64_t account, struct project_row **out,
+    size_t *np, struct err *err)
+{
+	struct project_row *rows = NULL, *r;
+	sqlite3_stmt *s = project_stmt(st, PROJECT_SIGNALS);
+	size_t n = 0, cap = 0;
+	int rc, kind, dir;
+
+	sqlite3_bind_int64(s, 1, account);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		kind = signal_kind_from_name(store_column_text(s, 1));
+		dir = project_direction(store_column_text(s, 3));
+		if (kind < 0 || dir < 0) {
+			log_warn("signal %lld: unknown kind or direction, "
+			    "skipped", (long long)sqlite3_column_int64(s, 0));
+			continue;
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			rows = xreallocarray(rows, cap, sizeof *rows);
+		}
+		r = &rows[n++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->kind = (enum signal_kind)kind;
+		r->at = (time_t)sqlite3_column_int64(s, 2);
+		r->dir = (enum direction)dir;
+		r->salesperson = xstrdup(store_column_text(s, 4));
+		r->ref = xstrdup(store_column_text(s, 5));
+		r->value = xstrdup(store_column_text(s, 6));
+		r->source = xstrdup(store_column_text(s, 7));
+	}
+	if (store_done(st, s, rc, err, "load signals") != 0) {
+		project_rows_free(rows, n);
+		return -1;
+	}
+	*out = rows;
+	*np = n;
+	return 0;
+}
+
+/* The loaded row of a signal id (rows are in id order). */
+static const struct project_row *
+project_row_find(const struct project_row *rows, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rows[mid].id == id)
+			return &rows[mid];
+		if (rows[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const char *
+project_phase_name(const struct config *cfg, int phase)
+{
+	if (phase < 0 || (size_t)phase >= cfg->phases.n)
+		return NULL;
+	return cfg->phases.name[phase];
+}
+
+/* The part of a ref after its second ':' (Message-ID or UID), or NULL. */
+static const char *
+project_ref_tail(const char *ref)
+{
+	const char *p;
+
+	if (ref == NULL)
+		return NULL;
+	p = strchr(ref, ':');
+	if (p == NULL)
+		return NULL;
+	p = strchr(p + 1, ':');
+	if (p == NULL || p[1] == '\0')
+		return NULL;
+	return p + 1;
+}
+
+/* Binds a transition's columns 1-9 (deal id first). */
+static void
+project_bind_transition(sqlite3_stmt *s, const struct config *cfg,
+    int64_t deal, const struct transition *t, const struct project_row *row)
+{
+	sqlite3_bind_int64(s, 1, deal);
+	store_bind_text(s, 2, project_phase_name(cfg, t->from));
+	store_bind_text(s, 3, project_phase_name(cfg, t->to));
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->at);
+	store_bind_text(s, 5, t->actor != NULL ? t->actor : "");
+	store_bind_text(s, 6, signal_kind_name(t->signal_kind));
+	store_bind_text(s, 7, row != NULL ? row->source : "");
+	store_bind_text(s, 8, row != NULL ? project_ref_tail(row->ref) : NULL);
+	store_bind_id(s, 9, row != NULL ? t->signal_id : 0);
+}
+
+/*
+ * Writes one deal's transitions over its stored ones: existing rows are
+ * updated in id order, extra ones inserted, surplus ones deleted, so that
+ * an unchanged projection keeps every transition id.
+ */
+static int
+project_write_transitions(struct store *st, const struct config *cfg,
+    int64_t deal, int seq, const struct projection *proj,
+    const struct project_row *rows, size_t nrows, struct err *err)
+{
+	struct store_ids old = { 0 };
+	const struct transition *t;
+	sqlite3_stmt *s;
+	size_t i, j, used = 0;
+	int rc;
+
+	s = project_stmt(st, PROJECT_TRANS_IDS);
+	sqlite3_bind_int64(s, 1, deal);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		store_ids_add(&old, sqlite3_column_int64(s, 0));
+	rc = store_done(st, s, rc, err, "transitions");
+
+	for (i = 0; i < proj->ntrans && rc == 0; i++) {
+		t = &proj->trans[i];
+		if (t->deal_seq != seq)
+			continue;
+		if (project_phase_name(cfg, t->to) == NULL) {
+			log_warn("deal %lld: transition to unknown phase %d "
+			    "skipped", (long long)deal, t->to);
+			continue;
+		}
+		s = project_stmt(st, used < old.n ? PROJECT_TRANS_SET :
+		    PROJECT_TRANS_ADD);
+		project_bind_transition(s, cfg, deal, t,
+		    project_row_find(rows, nrows, t->signal_id));
+		/* The deal left this phase with its next transition. */
+		for (j = i + 1; j < proj->ntrans &&
+		    proj->trans[j].deal_seq != seq; j++)
+			;
+		if (j < proj->ntrans)
+			sqlite3_bind_int64(s, 10, (sqlite3_int64)proj->trans[j].at);
+		else
+			sqlite3_bind_null(s, 10);
+		if (used < old.n)
+			sqlite3_bind_int64(s, 11, old.v[used]);
+		used++;
+		rc = store_run(st, s, err, "transition");
+	}
+	for (i = used; i < old.n && rc == 0; i++) {
+		s = project_stmt(st, PROJECT_TRANS_DELETE);
+		sqlite3_bind_int64(s, 1, old.v[i]);
+		rc = store_run(st, s, err, "transition");
+	}
+	store_ids_free(&old);
+	return rc;
+}
+
+/* Upserts one deal by (account, seq); *id is its stable row id. */
+static int
+project_write_deal(struct store *st, const struct config *cfg, int64_t account,
+    const struct deal *d, int64_t *id, struct err *err)
+{
+	sqlite3_stmt *s = project_stmt(st, PROJECT_DEAL_SET);
+	const char *phase = project_phase_name(cfg, d->phase);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, account);
+	sqlite3_bind_int(s, 2, d->seq);
+	store_bind_text(s, 3, d->salesperson != NULL ? d->salesperson : "");
+	store_bind_text(s, 4, deal_kind_name(d->kind));
+	store_bind_text(s, 5, phase != NULL ? phase : "");
+	store_bind_text(s, 6, outcome_name(d->outcome));
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)d->opened);
+	store_bind_time(s, 8, d->closed);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)d->last_activity);
+	store_bind_time(s, 10, d->last_inbound);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->phase_since);
+	*id = 0;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	if (store_done(st, s, rc, err, "deal") != 0)
+		return -1;
+	if (*id == 0)
+		return err_set(err, ERR_FINAL, "deal: no row id returned");
+	return 0;
+}
+
+/* Projects one account and writes its deals and transitions. */
+static int
+project_account(struct store *st, const struct config *cfg,
+    int64_t account, time_t now, struct err *err)
+{
+	struct projection proj = { 0 };
+	struct phase_signal *sigs;
+	struct project_row *rows = NULL;
+	sqlite3_stmt *s;
+	size_t n = 0, i;
+	int64_t deal = 0;
+	int rc = 0;
+
+	if (project_load_signals(st, account, &rows, &n, err) != 0)
+		return -1;
+	sigs = xcalloc(n > 0 ? n : 1, sizeof *sigs);
+	for (i = 0; i < n; i++) {
+		sigs[i].id = rows[i].id;
+		sigs[i].kind = rows[i].kind;
+		sigs[i].at = rows[i].at;
+		sigs[i].dir = rows[i].dir;
+		sigs[i].salesperson = rows[i].salesperson;
+		sigs[i].ref = rows[i].ref;
+		sigs[i].value = rows[i].value;
+	}
+	phases_project(cfg, sigs, n, now, &proj);
+
+	for (i = 0; i < proj.ndeals && rc == 0; i++) {
+		rc = project_write_deal(st, cfg, account, &proj.deals[i], &deal,
+		    err);
+		if (rc == 0)
+			rc = project_write_transitions(st, cfg, deal,
+			    proj.deals[i].seq, &proj, rows, n, err);
+	}
+	if (rc == 0) {
+		s = project_stmt(st, PROJECT_DEAL_TRIM);
+		sqlite3_bind_int64(s, 1, account);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)proj.ndeals);
+		rc = store_run(st, s, err, "deals");
+	}
+	projection_free(&proj);
+	free(sigs);
+	project_rows_free(rows, n);
+	return rc;
+}
+
+/* Projects one account by key; an unknown key has nothing to project. */
+static int
+project_key(struct store *st, const struct config *cfg, const char *key,
+    time_t now, struct err *err)
+{
+	int64_t id;
+
+	if (key[0] == '\0')
+		return 0;
+	if (store_account_find(st, key, &id, err) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	return project_account(st, cfg, id, now, err);
+}
+
+int
+project_accounts(struct store *st, const struct config *cfg,
+    const struct strlist *accounts, time_t now, struct err *err)
+{
+	struct strlist pending = { 0 };
+	size_t i;
+	bool own;
+	int rc = 0;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	for (i = 0; accounts != NULL && i < accounts->n && rc == 0; i++)
+		rc = project_key(st, cfg, accounts->v[i], now, err);
+	/* Accounts re-attributed by calls that had no touched list. */
+	pending = st->pending;
+	memset(&st->pending, 0, sizeof st->pending);
+	for (i = 0; i < pending.n && rc == 0; i++) {
+		if (accounts == NULL || !strlist_contains(accounts,
+		    pending.v[i]))
+			rc = project_key(st, cfg, pending.v[i], now, err);
+	}
+	strlist_clear(&pending);
+	return store_auto_end(st, own, rc, err);
+}
+
+/* Adds the account keys (first column) of a statement's rows to keys. */
+static int
+project_keys(struct store *st, sqlite3_stmt *s, struct strlist *keys,
+    struct err *err)
+{
+	int rc;
+
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		strlist_add(keys, store_column_text(s, 0));
+	return store_done(st, s, rc, err, "accounts");
+}
+
+int
+project_stale(struct store *st, const struct config *cfg, time_t now,
+    struct err *err)
+{
+	struct strlist keys = { 0 };
+	sqlite3_stmt *s = project_stmt(st, PROJECT_STALE);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)(now -
+	    (time_t)cfg->stale_after_days * 86400));
+	rc = project_keys(st, s, &keys, err);
+	if (rc == 0 && keys.n > 0)
+		rc = project_accounts(st, cfg, &keys, now, err);
+	rc = rc == 0 ? (int)keys.n : -1;
+	strlist_clear(&keys);
+	return rc;
+}
+
+/* Adds one account key to the dirty table. */
+static int
+project_dirty_add(struct store *st, const char *key, struct err *err)
+{
+	sqlite3_stmt *s = project_stmt(st, PROJECT_DIRTY_ADD);
+
+	store_bind_text(s, 1, key);
+	return store_run(st, s, err, "dirty account");
+}
+
+int
+project_mark_dirty(struct store *st, const struct strlist *accounts,
+    struct err *err)
+{
+	size_t i;
+	bool own;
+	int rc = 0;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	for (i = 0; accounts != NULL && i < accounts->n && rc == 0; i++)
+		if (accounts->v[i][0] != '\0')
+			rc = project_dirty_add(st, accounts->v[i], err);
+	for (i = 0; i < st->pending.n && rc == 0; i++)
+		rc = project_dirty_add(st, st->pending.v[i], err);
+	if (rc == 0)
+		strlist_clear(&st->pending);
+	return store_auto_end(st, own, rc, err);
+}
+
+int
+project_dirty(struct store *st, const struct config *cfg, time_t now,
+    struct err *err)
+{
+	struct strlist keys = { 0 };
+	bool own;
+	int rc;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	rc = project_keys(st, project_stmt(st, PROJECT_DIRTY_LIST), &keys, err);
+	if (rc == 0)
+		rc = project_accounts(st, cfg, &keys, now, err);
+	if (rc == 0)
+		rc = store_run(st, project_stmt(st, PROJECT_DIRTY_CLEAR), err,
+		    "dirty accounts");
+	strlist_clear(&keys);
+	return store_auto_end(st, own, rc, err);
+}
+
+int
+project_rebuild(struct store *st, const struct config *cfg, time_t now,
+    struct err *err)
+{
+	struct store_ids ids = { 0 };
+	size_t i;
+	bool own;
+	int rc;
+
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	rc = names_rebuild(st, err);
+	strlist_clear(&st->pending);	/* every account follows anyway */
+	if (rc == 0)
+		rc = store_ids_collect(st, project_stmt(st, PROJECT_ACCOUNTS),
+		    &ids, err);
+	for (i = 0; i < ids.n && rc == 0; i++)
+		rc = project_account(st, cfg, ids.v[i], now, err);
+	store_ids_free(&ids);
+	return store_auto_end(st, own, rc, err);
+}

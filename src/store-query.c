@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reads of reports, analyses, the digest and the commands
+ * (store-query.h).  Every statement is prepared once per connection with
+ * the rest of the store's (store-int.h) and always bound; an unbounded end
+ * of a range binds the smallest or the largest time, so that one
+ * statement plans an index range either way.  Where a filter decides
+ * which index serves (one account), the filter picks the statement.
+ *
+ * This file writes nothing and decides nothing about phases.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-int.h"
+#include "store-query.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* The columns of struct store_deal, then its table. */
+#define QUERY_DEAL_COLUMNS						\
+	"SELECT d.id, a.key, d.salesperson, d.kind, d.phase, d.outcome,"	\
+	" d.opened, d.closed, d.last_activity"
+#define QUERY_DEAL_FROM							\
+	" FROM deals d JOIN accounts a ON a.id = d.account_id"
+#define QUERY_TRANSITION_COLUMNS					\
+	"SELECT t.deal_id, a.key, d.salesperson, t.actor,"		\
+	" t.from_phase, t.to_phase, t.at, t.signal_kind, t.source,"	\
+	" t.ref FROM transitions t JOIN deals d ON d.id = t.deal_id"	\
+	" JOIN accounts a ON a.id = d.account_id"
+#define QUERY_SIGNAL_COLUMNS						\
+	"SELECT occurred_at, kind, direction, salesperson, rule,"	\
+	" subject, source, ref, id FROM signals"
+
+#define QUERY_STMTS(X)							\
+	X(QUERY_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM		\
+	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"			\
+	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
+	    " ORDER BY d.id")						\
+	X(QUERY_ACCOUNT_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
+	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
+	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
+	    " ORDER BY d.id")						\
+	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"	\
+	    " d.last_inbound, d.phase_since" QUERY_DEAL_FROM		\
+	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
+	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
+	    " WHERE d.outcome <> 'open' AND d.closed >= ?1"		\
+	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
+	X(QUERY_DEAL_STATES, "SELECT id, salesperson, phase, outcome,"	\
+	    " closed FROM deals ORDER BY id")				\
+	X(QUERY_OWNER, "SELECT d.salesperson FROM deals d"		\
+	    " JOIN accounts a ON a.id = d.account_id WHERE a.key = ?1"	\
+	    " ORDER BY d.seq DESC LIMIT 1")				\
+	X(QUERY_TRANSITIONS, QUERY_TRANSITION_COLUMNS			\
+	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"			\
+	    " AND t.at >= ?2 AND t.at < ?3"				\
+	    " ORDER BY t.at, t.deal_id, t.id")				\
+	X(QUERY_ACCOUNT_TRANSITIONS, QUERY_TRANSITION_COLUMNS		\
+	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
+	    " AND t.at >= ?2 AND t.at < ?3"				\
+	    " ORDER BY t.at, t.deal_id, t.id")				\
+	/* Without a range a plain scan beats walking the whole at index. */ \
+	X(QUERY_ENTRIES, "SELECT deal_id, to_phase, at, left_at"	\
+	    " FROM transitions")					\
+	X(QUERY_ENTRIES_RANGE, "SELECT deal_id, to_phase, at, left_at"	\
+	    " FROM transitions WHERE at >= ?1 AND at < ?2")		\
+	X(QUERY_DEAL_ENTRIES, "SELECT deal_id, to_phase, at"		\
+	    " FROM transitions WHERE deal_id = ?1 ORDER BY at, id")	\
+	X(QUERY_ENTRIES_BEFORE, "SELECT deal_id, to_phase, at"		\
+	    " FROM transitions WHERE at < ?1 ORDER BY deal_id, at, id")	\
+	/*								\
+	 * A signal is an account's by its account_id, or when it has	\
+	 * none by the account its text names: two index ranges, where	\
+	 * COALESCE() of the two would scan every signal.		\
+	 */								\
+	X(QUERY_SIGNALS, QUERY_SIGNAL_COLUMNS				\
+	    " WHERE account_id = (SELECT id FROM accounts WHERE key = ?1)"	\
+	    " AND (?2 IS NULL OR salesperson = ?2)"			\
+	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
+	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " WHERE matched_account_id ="				\
+	    " (SELECT id FROM accounts WHERE key = ?1)"			\
+	    " AND account_id IS NULL AND (?2 IS NULL OR salesperson = ?2)"	\
+	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
+	    " ORDER BY 1, 9")						\
+	X(QUERY_LATEST_SIGNAL, QUERY_SIGNAL_COLUMNS			\
+	    " WHERE account_id = ?1 AND occurred_at >= ?2"		\
+	    " AND occurred_at <= ?3"					\
+	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
+	    " AND occurred_at >= ?2 AND occurred_at <= ?3"		\
+	    " ORDER BY 1 DESC, 9 DESC LIMIT 1")				\
+	/*								\
+	 * The same occurrence seen through two sources (a CalDAV href	\
+	 * and an invitation in mail) has the same salesperson, UID and	\
+	 * RECURRENCE-ID: rows come in that order from a covering index,	\
+	 * so that a caller counts each run once in one pass.		\
+	 */								\
+	X(QUERY_APPOINTMENTS, "SELECT day, salesperson, uid,"		\
+	    " recurrence_id FROM appointments"				\
+	    " WHERE day >= ?2 AND day < ?3"				\
+	    " AND COALESCE(account_id, matched_account_id) IS NOT NULL"	\
+	    " AND (?1 IS NULL OR salesperson = ?1)"			\
+	    " ORDER BY day, salesperson, uid, recurrence_id")		\
+	X(QUERY_APPOINTMENT_SERIES, "SELECT salesperson, MIN(created)"	\
+	    " FROM appointments"					\
+	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
+	    " AND (?1 IS NULL OR salesperson = ?1)"			\
+	    " GROUP BY salesperson, uid")				\
+	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\
+	    " FROM pragma_user_version),"				\
+	    " (SELECT count(*) FROM signals),"				\
+	    " (SELECT count(*) FROM deals),"				\
+	    " (SELECT count(*) FROM deals WHERE outcome = 'open'),"	\
+	    " (SELECT count(*) FROM accounts)")
+
+enum query_stmt {
+	QUERY_STMTS(STORE_STMT_ENUM)
+	QUERY__COUNT
+};
+
+static const char *const query_sql[] = {
+	QUERY_STMTS(STORE_STMT_SQL)
+};
+
+const struct store_part store_query_part = { "query", query_sql, QUERY__COUNT };
+
+/*
+ * The statement of a query, ready to bind; NULL (err set) when it is
+ * walking already, since resetting it would cut that walk short.
+ */
+static sqlite3_stmt *
+query_stmt(struct store *st, enum query_stmt id, struct err *err)
+{
+	if (sqlite3_stmt_busy(st->stmt[STORE_PART_QUERY][id])) {
+		err_set(err, ERR_FINAL, "query %d run again from its own "
+		    "callback", (int)id);
+		return NULL;
+	}
+	return store_stmt(st, STORE_PART_QUERY, id);
+}
+
+/*
+ * Steps s to its end, handing each row to row() until it returns non-zero:
+ * then that value is returned, else 0 or the step's error.
+ */
+static int
+query_walk(struct store *st, sqlite3_stmt *s,
+    int (*row)(sqlite3_stmt *, void *), void *ctx, struct err *err,
+    const char *what)
+{
+	int rc, stop = 0;
+
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		stop = row(s, ctx);
+		if (stop != 0) {
+			sqlite3_reset(s);
+			return stop;
+		}
+	}
+	return store_done(st, s, rc, err, what);
+}
+
+/* Binds the start of a range: unbounded is the smallest time. */
+static void
+query_bind_since(sqlite3_stmt *s, int i, time_t t)
+{
+	sqlite3_bind_int64(s, i, t == 0 ? INT64_MIN : (sqlite3_int64)t);
+}
+
+/* Binds the end of a range: unbounded is the largest time. */
+static void
+query_bind_until(sqlite3_stmt *s, int i, time_t t)
+{
+	sqlite3_bind_int64(s, i, t == 0 ? INT64_MAX : (sqlite3_int64)t);
+}
+
+/* The caller's callback of a walk, by the type of its rows, and its argument. */
+struct query_cb {
+	union {
+		int	(*deal)(const struct store_deal *, void *);
+		int	(*open_deal)(const struct store_open_deal *, void *);
+		int	(*state)(const struct store_deal_state *, void *);
+		int	(*transition)(const struct store_transition *, void *);
+		int	(*entry)(const struct store_entry *, void *);
+		int	(*signal)(const struct store_signal *, void *);
+		int	(*appointment)(const struct store_appointment *, void *);
+		int	(*series)(const char *, time_t, void *);
+	} fn;
+	void	*arg;
+};
+
+/* The enum outcome of a stored name; -1 if unknown. */
+static int
+query_outcome(const char *name)
+{
+	return outcome_from_name(name != NULL ? name : "");
+}
+
+/* Reads the QUERY_DEAL_COLUMNS of a row into d. */
+static void
+query_deal_read(sqlite3_stmt *s, struct store_deal *d)
+{
+	d->id = sqlite3_column_int64(s, 0);
+	d->account = store_column_text(s, 1);
+	d->salesperson = store_column_text(s, 2);
+	d->kind = store_column_text(s, 3);
+	d->phase = store_column_text(s, 4);
+	d->outcome = store_column_text(s, 5);
+	d->opened = store_column_time(s, 6);
+	d->closed = store_column_time(s, 7);
+	d->last_activity = store_column_time(s, 8);
+}
+
+/* Hands a row of a deal statement to the callback. */
+static int
+query_deal_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_deal d;
+
+	query_deal_read(s, &d);
+	return c->fn.deal(&d, c->arg);
+}
+
+/* Hands a row of QUERY_OPEN_DEALS to the callback. */
+static int
+query_open_deal_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_open_deal d;
+
+	query_deal_read(s, &d.deal);
+	d.account_id = sqlite3_column_int64(s, 9);
+	d.last_inbound = store_column_time(s, 10);
+	d.phase_since = store_column_time(s, 11);
+	return c->fn.open_deal(&d, c->arg);
+}
+
+int
+store_deals(struct store *st, const struct store_filter *f,
+    int (*cb)(const struct store_deal *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.deal = cb, .arg = arg };
+	sqlite3_stmt *s;
+
+	s = query_stmt(st, f->account != NULL ? QUERY_ACCOUNT_DEALS :
+	    QUERY_DEALS, err);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, f->salesperson);
+	query_bind_since(s, 2, f->since);
+	query_bind_until(s, 3, f->until);
+	if (f->account != NULL)
+		store_bind_text(s, 4, f->account);
+	return query_walk(st, s, query_deal_row, &c, err, "deals");
+}
+
+int
+store_open_deals(struct store *st,
+    int (*cb)(const struct store_open_deal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.open_deal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_DEALS, err);
+
+	if (s == NULL)
+		return -1;
+	return query_walk(st, s, query_open_deal_row, &c, err, "deals");
+}
+
+int
+store_closed_deals(struct store *st, time_t since, time_t until,
+    int (*cb)(const struct store_deal *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.deal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_CLOSED_DEALS, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)until);
+	return query_walk(st, s, query_deal_row, &c, err, "deals");
+}
+
+int
+store_account_owner(struct store *st, const char *account, char **owner,
+    struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_OWNER, err);
+	int rc;
+
+	*owner = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, account);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*owner = xstrdup(store_column_text(s, 0));
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "deal owner");
+}
+
+/* Hands a row of a transition statement to the callback. */
+static int
+query_transition_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_transition t;
+
+	t.deal = sqlite3_column_int64(s, 0);
+	t.account = store_column_text(s, 1);
+	t.salesperson = store_column_text(s, 2);
+	t.actor = store_column_text(s, 3);
+	t.from = store_column_text(s, 4);
+	t.to = store_column_text(s, 5);
+	t.at = store_column_time(s, 6);
+	t.signal_kind = store_column_text(s, 7);
+	t.source = store_column_text(s, 8);
+	t.ref = store_column_text(s, 9);
+	return c->fn.transition(&t, c->arg);
+}
+
+int
+store_transitions(struct store *st, const struct store_filter *f,
+    int (*cb)(const struct store_transition *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.transition = cb, .arg = arg };
+	sqlite3_stmt *s;
+
+	s = query_stmt(st, f->account != NULL ? QUERY_ACCOUNT_TRANSITIONS :
+	    QUERY_TRANSITIONS, err);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, f->salesperson);
+	query_bind_since(s, 2, f->since);
+	query_bind_until(s, 3, f->until);
+	if (f->account != NULL)
+		store_bind_text(s, 4, f->account);
+	return query_walk(st, s, query_transition_row, &c, err, "transitions");
+}
+
+/* Whether salespeople (NULL or empty: all) has key, case and all. */
+static bool
+query_admits(const struct strlist *salespeople, const char *key)
+{
+	size_t i;
+
+	if (salespeople == NULL || salespeople->n == 0)
+		return true;
+	for (i = 0; key != NULL && i < salespeople->n; i++)
+		if (strcmp(salespeople->v[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* store_deal_states' walk: whose deals, and the callback. */
+struct query_states {
+	const struct strlist *salespeople;	/* borrowed */
+	struct query_cb	 c;
+};
+
+/* Hands a row of QUERY_DEAL_STATES of an admitted salesperson to the callback. */
+static int
+query_state_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_states *w = ctx;
+	struct store_deal_state d;
+
+	d.salesperson = store_column_text(s, 1);
+	if (!query_admits(w->salespeople, d.salesperson))
+		return 0;
+	d.id = sqlite3_column_int64(s, 0);
+	d.phase = store_column_text(s, 2);
+	d.outcome = query_outcome(store_column_text(s, 3));
+	d.closed = store_column_time(s, 4);
+	return w->c.fn.state(&d, w->c.arg);
+}
+
+int
+store_deal_states(struct store *st, const struct strlist *salespeople,
+    int (*cb)(const struct store_deal_state *, void *), void *arg,
+    struct err *err)
+{
+	struct query_states w = { salespeople, { .fn.state = cb, .arg = arg } };
+	sqlite3_stmt *s = query_stmt(st, QUERY_DEAL_STATES, err);
+
+	if (s == NULL)
+		return -1;
+	return query_walk(st, s, query_state_row, &w, err, "deals");
+}
+
+/* A deal as store_entries keeps it. */
+struct query_deal {
+	int64_t		 id;
+	time_t		 closed;
+	int		 outcome;
+};
+
+/* store_entries' walk: the deals read, and the callbacks. */
+struct query_entries {
+	struct query_deal *deals;	/* owned, in id order */
+	size_t		 n;
+	size_t		 cap;
+	size_t		 hint;
+	int		(*deal)(const struct store_deal_state *, void *);
+	int		(*entry)(const struct store_entry *, void *);
+	void		*arg;
+};
+
+/* Keeps a deal for its entries and hands it to the deal callback. */
+static int
+query_entries_deal(const struct store_deal_state *d, void *ctx)
+{
+	struct query_entries *w = ctx;
+
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 1024 : w->cap * 2;
+		w->deals = xreallocarray(w->deals, w->cap, sizeof *w->deals);
+	}
+	w->deals[w->n].id = d->id;
+	w->deals[w->n].closed = d->closed;
+	w->deals[w->n].outcome = d->outcome;
+	w->n++;
+	return w->deal != NULL ? w->deal(d, w->arg) : 0;
+}
+
+/*
+ * The deal of id among those read (id order), or NULL.  Transitions come
+ * mostly in the order of their deals, so the one after the last found is
+ * tried before searching.
+ */
+static const struct query_deal *
+query_find_deal(struct query_entries *w, int64_t id)
+{
+	const struct query_deal *v = w->deals;
+	size_t lo = 0, hi = w->n, mid;
+
+	if (w->hint < w->n && v[w->hint].id == id)
+		return &v[w->hint];
+	if (w->hint + 1 < w->n && v[w->hint + 1].id == id)
+		return &v[++w->hint];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid].id == id) {
+			w->hint = mid;
+			return &v[mid];
+		}
+		if (v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Hands an entry of a deal that store_entries read to the callback. */
+static int
+query_entries_row(sqlite3_stmt *s, void *ctx)
+{
+	struct query_entries *w = ctx;
+	const struct query_deal *d;
+	struct store_entry e;
+
+	d = query_find_deal(w, sqlite3_column_int64(s, 0));
+	if (d == NULL)
+		return 0;
+	e.deal = d->id;
+	e.phase = store_column_text(s, 1);
+	e.at = store_column_time(s, 2);
+	e.left = store_column_time(s, 3);
+	e.outcome = d->outcome;
+	e.closed = d->closed;
+	return w->entry(&e, w->arg);
+}
+
+/*
+ * Joining transitions to deals in SQL would look every transition's deal
+ * up in the deals B-tree, a third of the time of walking every entry;
+ * the deals are read once in id order instead (which also serves the
+ * deal callback) and found in memory.
+ */
+int
+store_entries(struct store *st, const struct strlist *salespeople,
+    time_t since, time_t until,
+    int (*deal)(const struct store_deal_state *, void *),
+    int (*entry)(const struct store_entry *, void *), void *arg,
+    struct err *err)
+{
+	struct query_entries w = { NULL, 0, 0, 0, deal, entry, arg };
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = store_deal_states(st, salespeople, query_entries_deal, &w, err);
+	if (rc == 0)
+		s = query_stmt(st, since == 0 && until == 0 ? QUERY_ENTRIES :
+		    QUERY_ENTRIES_RANGE, err);
+	if (s != NULL && (since != 0 || until != 0)) {
+		query_bind_since(s, 1, since);
+		query_bind_until(s, 2, until);
+	}
+	if (s != NULL)
+		rc = query_walk(st, s, query_entries_row, &w, err,
+		    "transitions");
+	else if (rc == 0)
+		rc = -1;
+	free(w.deals);
+	return rc;
+}
+
+/* Hands a row of (deal_id, to_phase, at) to the callback. */
+static int
+query_entry_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_entry e = { 0 };
+
+	e.deal = sqlite3_column_int64(s, 0);
+	e.phase = store_column_text(s, 1);
+	e.at = store_column_time(s, 2);
+	e.outcome = -1;
+	return c->fn.entry(&e, c->arg);
+}
+
+int
+store_deal_entries(struct store *st, int64_t deal,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_DEAL_ENTRIES, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, deal);
+	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
+int
+store_entries_before(struct store *st, time_t before,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_ENTRIES_BEFORE, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
+	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
+/* Hands a row of a signal statement (QUERY_SIGNAL_COLUMNS) to the callback. */
+static int
+query_signal_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_signal g;
+
+	g.at = store_column_time(s, 0);
+	g.kind = store_column_text(s, 1);
+	g.direction = store_column_text(s, 2);
+	g.salesperson = store_column_text(s, 3);
+	g.rule = store_column_text(s, 4);
+	g.subject = store_column_text(s, 5);
+	g.source = store_column_text(s, 6);
+	g.ref = store_column_text(s, 7);
+	return c->fn.signal(&g, c->arg);
+}
+
+int
+store_signals(struct store *st, const struct store_filter *f,
+    int (*cb)(const struct store_signal *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.signal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_SIGNALS, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, f->account);
+	store_bind_text(s, 2, f->salesperson);
+	query_bind_since(s, 3, f->since);
+	query_bind_until(s, 4, f->until);
+	return query_walk(st, s, query_signal_row, &c, err, "signals");
+}
+
+int
+store_latest_signal(struct store *st, int64_t account, time_t from, time_t to,
+    int (*cb)(const struct store_signal *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.signal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_LATEST_SIGNAL, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, account);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)from);
+	query_bind_until(s, 3, to);
+	return query_walk(st, s, query_signal_row, &c, err, "signals");
+}
+
+/* Hands a row of QUERY_APPOINTMENTS to the callback. */
+static int
+query_appointment_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_appointment a;
+
+	a.day = store_column_text(s, 0);
+	a.salesperson = store_column_text(s, 1);
+	a.uid = store_column_text(s, 2);
+	a.recurrence_id = sqlite3_column_int64(s, 3);
+	return c->fn.appointment(&a, c->arg);
+}
+
+int
+store_appointments(struct store *st, const char *salesperson,
+    const char *since, const char *until,
+    int (*cb)(const struct store_appointment *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.appointment = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_APPOINTMENTS, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
+	store_bind_text(s, 2, since);
+	store_bind_text(s, 3, until);
+	return query_walk(st, s, query_appointment_row, &c, err,
+	    "appointments");
+}
+
+/* Hands a row of QUERY_APPOINTMENT_SERIES to the callback. */
+static int
+query_series_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+
+	return c->fn.series(store_column_text(s, 0), store_column_time(s, 1),
+	    c->arg);
+}
+
+int
+store_appointment_series(struct store *st, const char *salesperson,
+    int (*cb)(const char *, time_t, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.series = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_APPOINTMENT_SERIES, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
+	return query_walk(st, s, query_series_row, &c, err, "appointments");
+}
+
+int
+store_counts(struct store *st, struct store_counts *c, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_COUNTS, err);
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		c->version = sqlite3_column_int64(s, 0);
+		c->signals = sqlite3_column_int64(s, 1);
+		c->deals = sqlite3_column_int64(s, 2);
+		c->open_deals = sqlite3_column_int64(s, 3);
+		c->accounts = sqlite3_column_int64(s, 4);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "counts");
+}

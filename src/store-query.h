@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading the store: the queries behind the reports, the analyses, the
+ * digest and the status and doctor commands, so that no other module
+ * writes SQL.  Rows are walked through callbacks that get a struct whose
+ * strings are borrowed for the call only (copy what you keep).  A callback
+ * returns 0 to go on; anything else stops the walk, and the query returns
+ * it without touching err.  A callback may run other queries of the store,
+ * but not the one that called it (that one fails).
+ *
+ * Times are 0 where the database holds NULL; a range [since, until) is
+ * unbounded at an end that is 0.
+ */
+#ifndef SC_STORE_QUERY_H
+#define SC_STORE_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+#include "model.h"
+#include "store.h"
+
+struct store_filter {
+	const char	*salesperson;	/* NULL = all */
+	const char	*account;	/* NULL = all (store_signals: required) */
+	time_t		 since;		/* 0 = unbounded */
+	time_t		 until;		/* 0 = unbounded, exclusive */
+};
+
+struct store_deal {
+	int64_t		 id;
+	const char	*account;
+	const char	*salesperson;
+	const char	*kind;
+	const char	*phase;
+	const char	*outcome;
+	time_t		 opened;
+	time_t		 closed;
+	time_t		 last_activity;
+};
+
+/* An open deal, with what telling a stalled one needs. */
+struct store_open_deal {
+	struct store_deal deal;
+	int64_t		 account_id;
+	time_t		 last_inbound;
+	time_t		 phase_since;
+};
+
+/*
+ * Deals active in the range (opened before until, not closed before
+ * since) of the salesperson and account, in id order.
+ */
+int	store_deals(struct store *, const struct store_filter *,
+	    int (*cb)(const struct store_deal *, void *), void *arg,
+	    struct err *);
+/* The open deals, in id order. */
+int	store_open_deals(struct store *,
+	    int (*cb)(const struct store_open_deal *, void *), void *arg,
+	    struct err *);
+/* Deals closed in [since, until) (both bounded), in order of closing. */
+int	store_closed_deals(struct store *, time_t since, time_t until,
+	    int (*cb)(const struct store_deal *, void *), void *arg,
+	    struct err *);
+
+/* What counting deals needs of each. */
+struct store_deal_state {
+	int64_t		 id;
+	const char	*salesperson;
+	const char	*phase;
+	int		 outcome;	/* enum outcome; -1 if unknown */
+	time_t		 closed;
+};
+
+/* Every deal of the salespeople (NULL or empty: all), in id order. */
+int	store_deal_states(struct store *, const struct strlist *salespeople,
+	    int (*cb)(const struct store_deal_state *, void *), void *arg,
+	    struct err *);
+
+/* The salesperson of the account's latest deal; *owner NULL if none.  Caller frees. */
+int	store_account_owner(struct store *, const char *account, char **owner,
+	    struct err *);
+
+struct store_transition {
+	int64_t		 deal;
+	const char	*account;
+	const char	*salesperson;	/* the deal's */
+	const char	*actor;
+	const char	*from;		/* NULL for a deal's first */
+	const char	*to;
+	time_t		 at;
+	const char	*signal_kind;
+	const char	*source;
+	const char	*ref;
+};
+
+/*
+ * Transitions at a time in the range of the deals of the salesperson and
+ * account, in time order (then deal, then id).
+ */
+int	store_transitions(struct store *, const struct store_filter *,
+	    int (*cb)(const struct store_transition *, void *), void *arg,
+	    struct err *);
+
+/* One deal entering one phase, with what followed. */
+struct store_entry {
+	int64_t		 deal;
+	const char	*phase;
+	time_t		 at;
+	time_t		 left;		/* its next transition; 0 if none yet */
+	int		 outcome;	/* the deal's enum outcome; -1 if unknown */
+	time_t		 closed;	/* the deal's; 0 while open */
+};
+
+/*
+ * The deals of the salespeople (NULL or empty: all) and their entries at
+ * a time in [since, until): deal() (may be NULL) for every deal, as
+ * store_deal_states, then entry() for every entry, in no particular
+ * order.
+ */
+int	store_entries(struct store *, const struct strlist *salespeople,
+	    time_t since, time_t until,
+	    int (*deal)(const struct store_deal_state *, void *),
+	    int (*entry)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+/* The entries of one deal, in time order: deal, phase and at only. */
+int	store_deal_entries(struct store *, int64_t deal,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+/* Entries before a time, in deal order (then time): deal, phase and at only. */
+int	store_entries_before(struct store *, time_t before,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+
+struct store_signal {
+	time_t		 at;
+	const char	*kind;
+	const char	*direction;
+	const char	*salesperson;
+	const char	*rule;
+	const char	*subject;	/* NULL when expired */
+	const char	*source;
+	const char	*ref;
+};
+
+/*
+ * The signals of f->account (its own and those attributed to it by name)
+ * of the salesperson in the range, in time order.
+ */
+int	store_signals(struct store *, const struct store_filter *,
+	    int (*cb)(const struct store_signal *, void *), void *arg,
+	    struct err *);
+/*
+ * The latest signal of the account (row id) in [from, to] (to 0:
+ * unbounded), if any.
+ */
+int	store_latest_signal(struct store *, int64_t account, time_t from,
+	    time_t to, int (*cb)(const struct store_signal *, void *), void *arg,
+	    struct err *);
+
+/* One occurrence of an appointment attributed to an account. */
+struct store_appointment {
+	const char	*day;
+	const char	*salesperson;
+	const char	*uid;
+	int64_t		 recurrence_id;
+};
+
+/*
+ * Attributed appointments of the salesperson (NULL: all) on days in
+ * [since, until) ("YYYY-MM-DD"), in order of day, salesperson, UID and
+ * RECURRENCE-ID.
+ */
+int	store_appointments(struct store *, const char *salesperson,
+	    const char *since, const char *until,
+	    int (*cb)(const struct store_appointment *, void *), void *arg,
+	    struct err *);
+/*
+ * Attributed appointment series (per salesperson and UID) of the
+ * salesperson (NULL: all), each with its earliest creation time.
+ */
+int	store_appointment_series(struct store *, const char *salesperson,
+	    int (*cb)(const char *salesperson, time_t created, void *),
+	    void *arg, struct err *);
+
+/* What `doctor` says about a database. */
+struct store_counts {
+	long long	 version;
+	long long	 signals;
+	long long	 deals;
+	long long	 open_deals;
+	long long	 accounts;
+};
+
+int	store_counts(struct store *, struct store_counts *, struct err *);
+
+#endif
