@@ -546,6 +546,30 @@ store_prepare(struct store *st, struct err *err)
 	return 0;
 }
 
+#ifdef SC_TEST_HOOKS
+/*
+ * SALESCYCLE_TEST_TRACE_SQL: every statement run after the open, with its
+ * values filled in and its time, on stderr ("sql-trace USEC SQL"), so that
+ * contrib/bench/store-bench.py shows the plan of what a command runs and
+ * times the same SQL in the sqlite3 shell.
+ */
+static int
+store_trace(unsigned type, void *ctx, void *p, void *x)
+{
+	char *sql;
+
+	(void)ctx;
+	if (type != SQLITE_TRACE_PROFILE)
+		return 0;
+	sql = sqlite3_expanded_sql(p);
+	if (sql != NULL)
+		fprintf(stderr, "sql-trace %lld %s\n",
+		    (long long)(*(sqlite3_int64 *)x / 1000), sql);
+	sqlite3_free(sql);
+	return 0;
+}
+#endif
+
 int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
@@ -593,6 +617,10 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 	}
 	if (store_prepare(st, err) != 0)
 		goto fail;
+#ifdef SC_TEST_HOOKS
+	if (getenv("SALESCYCLE_TEST_TRACE_SQL") != NULL)
+		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, store_trace, NULL);
+#endif
 	*out = st;
 	return 0;
 fail:
