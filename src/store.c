@@ -120,6 +120,19 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE digests ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';"
 	"ALTER TABLE digests ADD COLUMN message_id TEXT;"
 	"PRAGMA user_version = 2;",
+	/*
+	 * Version 3: indexes that make a query with a window follow the
+	 * window, not the history (issue 15): deals by close, the open
+	 * deals, appointments by creation and each series' creations.
+	 */
+	"CREATE INDEX IF NOT EXISTS deals_closed ON deals(closed);"
+	"CREATE INDEX IF NOT EXISTS deals_open ON deals(id)"
+	"    WHERE outcome = 'open';"
+	"CREATE INDEX IF NOT EXISTS appointments_created"
+	"    ON appointments(created);"
+	"CREATE INDEX IF NOT EXISTS appointments_series"
+	"    ON appointments(salesperson, uid, created);"
+	"PRAGMA user_version = 3;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

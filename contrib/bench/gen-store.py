@@ -22,8 +22,12 @@ def main():
     a = ap.parse_args()
     rnd = random.Random(42)
     db = sqlite3.connect(a.db)
-    db.execute("PRAGMA journal_mode=WAL")
+    # A bulk load into a file nobody reads yet: no journal, and a page
+    # cache that holds the indexes, which rows reach in random order
+    # (with SQLite's default 2 MB, 10M signals took most of an hour).
+    db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA cache_size=-%d" % max(65536, a.signals // 5))
     people = ["rep%02d" % i for i in range(a.people)]
     db.executemany("INSERT OR IGNORE INTO salespeople(key, name) VALUES (?, ?)",
                    [(p, p.upper()) for p in people])
@@ -53,6 +57,7 @@ def main():
             flush(db, rows, appts)
     flush(db, rows, appts)
     db.commit()
+    db.execute("PRAGMA journal_mode=WAL")
 
 def flush(db, rows, appts):
     db.executemany("INSERT INTO signals(ref, kind, account_id, salesperson, occurred_at,"
