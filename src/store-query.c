@@ -99,14 +99,17 @@
 	/*								\
 	 * A signal is an account's by its account_id, or when it has	\
 	 * none by the account its text names: two index ranges, where	\
-	 * COALESCE() of the two would scan every signal.		\
+	 * COALESCE() of the two would scan every signal.  Left to	\
+	 * itself, the planner takes the second from signals_account	\
+	 * (account_id IS NULL and the time range): every unattributed	\
+	 * signal of the range.						\
 	 */								\
 	X(QUERY_SIGNALS, QUERY_SIGNAL_COLUMNS				\
 	    " WHERE account_id = (SELECT id FROM accounts WHERE key = ?1)"	\
 	    " AND (?2 IS NULL OR salesperson = ?2)"			\
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
 	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
-	    " WHERE matched_account_id ="				\
+	    " INDEXED BY signals_matched WHERE matched_account_id ="	\
 	    " (SELECT id FROM accounts WHERE key = ?1)"			\
 	    " AND account_id IS NULL AND (?2 IS NULL OR salesperson = ?2)"	\
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
@@ -115,6 +118,7 @@
 	    " WHERE account_id = ?1 AND occurred_at >= ?2"		\
 	    " AND occurred_at <= ?3"					\
 	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " INDEXED BY signals_matched"				\
 	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
 	    " AND occurred_at >= ?2 AND occurred_at <= ?3"		\
 	    " ORDER BY 1 DESC, 9 DESC LIMIT 1")				\

@@ -1374,6 +1374,52 @@ test_store_query_window_bounded(void **state)
 	sqlite3_progress_handler(db, 0, NULL, NULL);
 }
 
+/*
+ * An account's evidence (deal ACCOUNT, a stalled deal's latest signal)
+ * comes from its own rows and those its name claims, however many
+ * signals in the range are attributed to nobody: the planner took the
+ * claimed ones from every unattributed signal of the range.
+ */
+static void
+test_store_query_signals_unattributed_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct store_filter sf = { NULL, "globex.com", T0, NOW };
+	struct walked w = { 0 };
+	struct err err;
+	char item[32], id[32];
+	long steps = 0;
+	int i;
+
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0 + DAY,
+	    DIR_INBOUND, "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 + 2 * DAY, DIR_NONE,
+	    "cal/1.ics", "e1", "Bezoek Globex");
+	for (i = 0; i < HISTORY; i++) {
+		snprintf(item, sizeof item, "cal/n%d.ics", i);
+		snprintf(id, sizeof id, "n%d", i);
+		add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 + 3 * DAY + i,
+		    DIR_NONE, item, id, "Lunch");
+	}
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY + 2);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress, &steps);
+	assert_int_equal(store_signals(f->st, &sf, walk_signal, &w, &err), 0);
+	assert_int_equal(store_latest_signal(f->st, test_query_int(f->st,
+	    "SELECT id FROM accounts WHERE key = ?1", "globex.com"), T0, NOW,
+	    walk_signal, &w, &err), 0);
+	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
+	assert_string_equal(w.out.data, "subject of m1 1;subject of e1 2;"
+	    "subject of e1 2;");
+	assert_true(steps < 5);
+	buf_free(&w.out);
+}
+
 int
 main(void)
 {
@@ -1400,6 +1446,7 @@ main(void)
 		T(test_store_query_signals),
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
+		T(test_store_query_signals_unattributed_bounded),
 #undef T
 	};
 	int rc;
