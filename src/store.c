@@ -125,8 +125,13 @@ static const char *const store_migrations[] = {
 	/*
 	 * Version 3: indexes that make a query with a window follow the
 	 * window, not the history (issue 15): deals by close, the open
-	 * deals, appointments by creation and each series' creations.
+	 * deals, appointments by creation and each series' creations; a
+	 * deal's entries (the forecast's history, a deal's offer) from the
+	 * index alone, in order.
 	 */
+	"DROP INDEX IF EXISTS transitions_deal;"
+	"CREATE INDEX transitions_deal ON transitions(deal_id, at, id,"
+	"    to_phase);"
 	"CREATE INDEX IF NOT EXISTS deals_closed ON deals(closed);"
 	"CREATE INDEX IF NOT EXISTS deals_open ON deals(id)"
 	"    WHERE outcome = 'open';"
@@ -786,12 +791,12 @@ store_db(struct store *st)
 
 /*
  * A bulk job reads every signal in the order of accounts, which is not
- * the order of the file, and rewrites every deal and transition with
- * their indexes: with SQLite's default 2 MB cache nearly every page came
- * from a read() again and dirty pages went to the WAL many times over
- * (rebuild at 10M signals took 210 s, half of it in the kernel).  A cache
- * that holds the indexes and reads through mmap do each once.  Only a
- * bound: the cache grows with what the job touches.
+ * the order of the file, and writes every deal and transition with their
+ * indexes: with SQLite's default 2 MB cache nearly every page came from a
+ * pread() again and dirty pages went to the WAL many times over (half of
+ * rebuild's time at 500k signals was in the kernel).  A cache that holds
+ * the indexes and reads through mmap do each once.  Only a bound: the
+ * cache grows with what the job touches.
  */
 int
 store_bulk(struct store *st, bool on, struct err *err)
