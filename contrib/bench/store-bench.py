@@ -4,7 +4,7 @@ store, rebuild time, and mbox import throughput with peak RSS.
 
 usage: contrib/bench/store-bench.py [--build build] [--signals 1000000]
        [--accounts 100000] [--people 20] [--mbox 50000] [--compare BUILD]
-       [--db PATH] [--no-rebuild]
+       [--compare-db PATH] [--db PATH] [--no-rebuild]
 
 Every figure is reported next to a baseline measured in the same run:
 queries against the sqlite3 shell running the same SQL, import against
@@ -20,7 +20,9 @@ digest) are meant to follow the window, not the history: under 200 ms at
 
 With --compare, the queries of another build (the same schema: an older
 commit, say) run on the same database in the same run, each query of both
-builds and the shell in turn.  --mbox 0 leaves the import out.  --db keeps
+builds and the shell in turn; --compare-db gives that build its own copy
+of the database (a build of another schema version: main before a
+migration).  --mbox 0 leaves the import out.  --db keeps
 the generated database at PATH and reuses it when it exists (generating 10M
 signals takes a while); --no-rebuild then leaves its deals as they are.
 """
@@ -115,6 +117,8 @@ def main():
     ap.add_argument("--mbox", type=int, default=50000)
     ap.add_argument("--compare", metavar="BUILD",
                     help="another build whose queries run beside these")
+    ap.add_argument("--compare-db", metavar="PATH",
+                    help="the --compare build's own copy of the database")
     ap.add_argument("--db", help="keep (and reuse) the generated database here")
     ap.add_argument("--no-rebuild", action="store_true",
                     help="with an existing --db: leave its deals as they are")
@@ -126,6 +130,13 @@ def main():
     write_config(conf, db, a.people)
     boss = os.path.join(tmp, "boss.conf")
     write_config(boss, db, a.people, manager_of=min(10, a.people))
+    oconf, oboss = conf, boss
+    if a.compare_db:
+        oconf = os.path.join(tmp, "other.conf")
+        write_config(oconf, os.path.abspath(a.compare_db), a.people)
+        oboss = os.path.join(tmp, "other-boss.conf")
+        write_config(oboss, os.path.abspath(a.compare_db), a.people,
+                     manager_of=min(10, a.people))
     env = dict(os.environ, SALESCYCLE_NOW=NOW)
     S = [sc, "-c", conf]
 
@@ -177,7 +188,10 @@ def main():
     plans = []
     for name, args, whole in queries:
         cmd = [sc] + args if args[0] == "-c" else S + args
-        cmds = [cmd] + ([[other] + cmd[1:]] if other else [])
+        cmds = [cmd]
+        if other:
+            cmds.append([other] + (["-c", oboss] + args[2:] if args[0] == "-c"
+                                   else ["-c", oconf] + args))
         script = None
         if sqlite:
             sql = traced_sql(cmd, env)
