@@ -4,7 +4,7 @@ store, rebuild time, and mbox import throughput with peak RSS.
 
 usage: contrib/bench/store-bench.py [--build build] [--signals 1000000]
        [--accounts 100000] [--people 20] [--mbox 50000] [--compare BUILD]
-       [--compare-db PATH] [--db PATH] [--no-rebuild]
+       [--compare-db PATH] [--db PATH] [--no-rebuild] [--sql] [--runs 5]
 
 Every figure is reported next to a baseline measured in the same run:
 queries against the sqlite3 shell running the same SQL, import against
@@ -25,6 +25,8 @@ of the database (a build of another schema version: main before a
 migration).  --mbox 0 leaves the import out.  --db keeps
 the generated database at PATH and reuses it when it exists (generating 10M
 signals takes a while); --no-rebuild then leaves its deals as they are.
+--sql generates in SQL (gen-store.py --sql: faster, other rows).  --runs
+sets how many times each command runs for its median.
 """
 import argparse
 import os
@@ -120,6 +122,9 @@ def main():
     ap.add_argument("--compare-db", metavar="PATH",
                     help="the --compare build's own copy of the database")
     ap.add_argument("--db", help="keep (and reuse) the generated database here")
+    ap.add_argument("--sql", action="store_true",
+                    help="generate with gen-store.py --sql")
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-rebuild", action="store_true",
                     help="with an existing --db: leave its deals as they are")
     a = ap.parse_args()
@@ -147,7 +152,8 @@ def main():
         t0 = time.perf_counter()
         subprocess.run([sys.executable, os.path.join(HERE, "gen-store.py"), db,
                         "--signals", str(a.signals), "--accounts", str(a.accounts),
-                        "--people", str(a.people)], check=True)
+                        "--people", str(a.people)] + (["--sql"] if a.sql else []),
+                       check=True)
         print("generated in %.1f s" % (time.perf_counter() - t0))
         a.no_rebuild = False
     if not a.no_rebuild:
@@ -180,11 +186,12 @@ def main():
     ]
     other = os.path.join(a.compare, "src", "salescycle") if a.compare else None
     if other:
-        print("\n| query | salescycle (median of 5) | sqlite3 shell, same SQL | ratio "
-              "| %s | its ratio | target |\n|---|---|---|---|---|---|---|" % a.compare)
+        print("\n| query | salescycle (median of %d) | sqlite3 shell, same SQL | ratio "
+              "| %s | its ratio | target |\n|---|---|---|---|---|---|---|"
+              % (a.runs, a.compare))
     else:
-        print("\n| query | salescycle (median of 5) | sqlite3 shell, same SQL | ratio | target |"
-              "\n|---|---|---|---|---|")
+        print("\n| query | salescycle (median of %d) | sqlite3 shell, same SQL | ratio | target |"
+              "\n|---|---|---|---|---|" % a.runs)
     plans = []
     for name, args, whole in queries:
         cmd = [sc] + args if args[0] == "-c" else S + args
@@ -210,7 +217,7 @@ def main():
                 plans.append((name, "(no statement traced: configure the "
                               "build with --enable-test-hooks)", ""))
             cmds.append(([sqlite, "-readonly", db], script))
-        t = median_times(cmds, env=env)
+        t = median_times(cmds, n=a.runs, env=env)
         base = t[-1] if sqlite else float("nan")
         line = "| %s | %.0f ms | %.0f ms | %.2f |" % (name, t[0] * 1000, base * 1000,
                                                       t[0] / base)
