@@ -5,6 +5,7 @@ store, rebuild time, and mbox import throughput with peak RSS.
 usage: contrib/bench/store-bench.py [--build build] [--signals 1000000]
        [--accounts 100000] [--people 20] [--mbox 50000] [--compare BUILD]
        [--compare-db PATH] [--db PATH] [--no-rebuild] [--sql] [--runs 5]
+       [--only REGEX]
 
 Every figure is reported next to a baseline measured in the same run:
 queries against the sqlite3 shell running the same SQL, import against
@@ -26,7 +27,8 @@ migration).  --mbox 0 leaves the import out.  --db keeps
 the generated database at PATH and reuses it when it exists (generating 10M
 signals takes a while); --no-rebuild then leaves its deals as they are.
 --sql generates in SQL (gen-store.py --sql: faster, other rows).  --runs
-sets how many times each command runs for its median.
+sets how many times each command runs for its median; --only keeps the
+queries whose name matches.
 """
 import argparse
 import os
@@ -125,6 +127,7 @@ def main():
     ap.add_argument("--sql", action="store_true",
                     help="generate with gen-store.py --sql")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", metavar="REGEX", help="the queries to run")
     ap.add_argument("--no-rebuild", action="store_true",
                     help="with an existing --db: leave its deals as they are")
     a = ap.parse_args()
@@ -194,6 +197,8 @@ def main():
               "\n|---|---|---|---|---|" % a.runs)
     plans = []
     for name, args, whole in queries:
+        if a.only and not re.search(a.only, name):
+            continue
         cmd = [sc] + args if args[0] == "-c" else S + args
         cmds = [cmd]
         if other:
