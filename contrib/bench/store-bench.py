@@ -54,31 +54,36 @@ for m in mailbox.mbox(sys.argv[1]):
 # Statements of the store's own housekeeping, not of the query.
 HOUSEKEEPING = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|PRAGMA)\b", re.I)
 
-def run(cmd, env=None, out=subprocess.DEVNULL, stdin=None):
-    """Runs cmd, returns (seconds, peak RSS of that process in MiB)."""
+def run(cmd, env=None, out=subprocess.DEVNULL, stdin=None, cpu=None):
+    """Runs cmd, returns (seconds, peak RSS of that process in MiB); its
+    CPU seconds (user and system) are appended to the list cpu."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.DEVNULL,
                          stdin=stdin)
     _, status, ru = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t
     p.returncode = os.waitstatus_to_exitcode(status)
+    if cpu is not None:
+        cpu.append(ru.ru_utime + ru.ru_stime)
     if p.returncode not in (0, 1):
         sys.exit("failed (%d): %s" % (p.returncode, " ".join(cmd)))
     return dt, ru.ru_maxrss / 1024.0
 
 def median_times(cmds, n=5, env=None):
-    """Median wall time of each command, the commands run in turn n times,
-    so that a busy moment of the machine falls on all of them alike.  A
-    command is a list, or a (list, file to read stdin from) pair."""
+    """Median wall and CPU time of each command, the commands run in turn n
+    times, so that a busy moment of the machine falls on all of them alike.
+    A command is a list, or a (list, file to read stdin from) pair."""
     times = [[] for _ in cmds]
+    cpus = [[] for _ in cmds]
     for _ in range(n):
         for i, cmd in enumerate(cmds):
             if isinstance(cmd, tuple):
                 with open(cmd[1]) as f:
-                    times[i].append(run(cmd[0], env, stdin=f)[0])
+                    times[i].append(run(cmd[0], env, stdin=f, cpu=cpus[i])[0])
             else:
-                times[i].append(run(cmd, env)[0])
-    return [statistics.median(t) for t in times]
+                times[i].append(run(cmd, env, cpu=cpus[i])[0])
+    return ([statistics.median(t) for t in times],
+            [statistics.median(c) for c in cpus])
 
 def traced_sql(cmd, env):
     """The statements cmd runs, values filled in, in order."""
@@ -160,9 +165,11 @@ def main():
         print("generated in %.1f s" % (time.perf_counter() - t0))
         a.no_rebuild = False
     if not a.no_rebuild:
-        dt, rss = run(S + ["rebuild"], env)
-        print("\n| step | time | peak RSS |\n|---|---|---|")
-        print("| rebuild (all deals and transitions) | %.2f s | %.0f MiB |" % (dt, rss))
+        cpu = []
+        dt, rss = run(S + ["rebuild"], env, cpu=cpu)
+        print("\n| step | time | CPU | peak RSS |\n|---|---|---|---|")
+        print("| rebuild (all deals and transitions) | %.2f s | %.2f s | %.0f MiB |"
+              % (dt, cpu[0], rss))
 
     sqlite = shutil.which("sqlite3")
     w30 = ["--since", "2026-10-22", "--until", "2026-11-21"]
@@ -222,12 +229,14 @@ def main():
                 plans.append((name, "(no statement traced: configure the "
                               "build with --enable-test-hooks)", ""))
             cmds.append(([sqlite, "-readonly", db], script))
-        t = median_times(cmds, n=a.runs, env=env)
+        t, c = median_times(cmds, n=a.runs, env=env)
         base = t[-1] if sqlite else float("nan")
-        line = "| %s | %.0f ms | %.0f ms | %.2f |" % (name, t[0] * 1000, base * 1000,
-                                                      t[0] / base)
+        line = "| %s | %.0f ms (CPU %.0f) | %.0f ms (CPU %.0f) | %.2f |" % (
+            name, t[0] * 1000, c[0] * 1000, base * 1000, c[-1] * 1000,
+            t[0] / base)
         if other:
-            line += " %.0f ms | %.2f |" % (t[1] * 1000, t[1] / base)
+            line += " %.0f ms (CPU %.0f) | %.2f |" % (t[1] * 1000, c[1] * 1000,
+                                                     t[1] / base)
         print(line + (" 2 s |" if whole else " 200 ms |"))
         sys.stdout.flush()
 
