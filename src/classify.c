@@ -25,11 +25,16 @@
  * To/Cc (outbound) or of From (inbound); each gets its own signal.
  *
  * The actor.  The same message is often seen in two mailboxes (sender and
- * receiver both salespeople); its ref is the same, so the store keeps one.
- * To make that one independent of which mailbox was read first, the actor
- * is taken from the message, not the mailbox: the sending salesperson for
- * outbound mail, the first salesperson among To and then Cc for inbound
- * mail, and the mailbox owner only when the message names none.
+ * receiver both salespeople).  Its actor is taken from the message, not
+ * the mailbox: the sending salesperson for outbound mail, the first
+ * salesperson among To and then Cc for inbound mail, and the mailbox owner
+ * only when the message names none (mail to a group address).  A ref is
+ * "ACTOR/KIND:ACCOUNT:ID", so each salesperson's evidence is their own:
+ * a message that names its actor is stored once whichever mailbox was
+ * read first, one to a group address once per mailbox, and the same
+ * meeting in two calendars once per calendar owner.  Which copy moves a
+ * deal (its owner, a transition's actor) is decided by the projection
+ * (phases.c: earliest, ties by configuration order), never by read order.
  *
  * Hashtags.  #verbal, #lost, #decision, #competitor, #need and #problem in
  * an outbound mail or an event description give signals for each account
@@ -289,7 +294,7 @@ classify_add(struct classify_item *it, enum signal_kind kind,
 	char *ref;
 	size_t i;
 
-	ref = xasprintf("%s:%s:%s", signal_kind_name(kind),
+	ref = xasprintf("%s/%s:%s:%s", it->salesperson, signal_kind_name(kind),
 	    account != NULL ? account : "", it->id);
 	for (i = it->first; i < it->out->n; i++) {
 		if (strcmp(it->out->v[i].ref, ref) == 0) {

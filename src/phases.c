@@ -2,9 +2,14 @@
 /*
  * The phase model (DESIGN sections 3 and 4): one account's signals to its
  * deals and transitions.  Pure and deterministic: the signals are sorted
- * here by a total order (time, phase moves before outcomes, kind, ref,
- * id), so the result depends only on the set of signals, never on the
- * order in which they arrived or were stored.
+ * here by a total order (time, phase moves before outcomes, kind, the
+ * salesperson's order in the configuration, ref, id), so the result
+ * depends only on the set of signals, never on the order in which they
+ * arrived or were stored.  The same meeting in two salespeople's
+ * calendars is a signal of each: the earlier one moves the deal, and of
+ * two at the same time the salesperson configured first, so a deal's
+ * owner and a transition's actor never depend on which calendar or
+ * mailbox was read first.
  *
  * A signal belongs to a deal by time alone.  A contact mail that occurred
  * before the appointment that opens a deal is not part of that deal, even
@@ -62,12 +67,26 @@ phases_cmp(const void *a, const void *b)
 		return mx ? -1 : 1;
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	c = strcmp(x->ref != NULL ? x->ref : "", y->ref != NULL ? y->ref : "");
 	if (c != 0)
 		return c;
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
 	return 0;
+}
+
+/*
+ * A salesperson's place in the configuration; one no longer configured
+ * (or none) after all of them.
+ */
+static size_t
+phases_rank(const struct config *cfg, const char *salesperson)
+{
+	const struct salesperson *sp = config_salesperson(cfg, salesperson);
+
+	return sp != NULL ? (size_t)(sp - cfg->people) : cfg->npeople;
 }
 
 /* The phase a kind enters, or PHASE_NONE. */
@@ -250,6 +269,8 @@ phases_project(const struct config *cfg, struct phase_signal *sigs, size_t n,
 	size_t i;
 
 	memset(out, 0, sizeof *out);
+	for (i = 0; i < n; i++)
+		sigs[i].rank = phases_rank(cfg, sigs[i].salesperson);
 	if (n > 1)
 		qsort(sigs, n, sizeof *sigs, phases_cmp);
 	for (i = 0; i < n; i++)

@@ -22,6 +22,7 @@ struct phase_signal {
 	const char	*salesperson;	/* borrowed */
 	const char	*ref;		/* borrowed; ties in time are broken by ref */
 	const char	*value;		/* borrowed; manual: "phase=offer", "outcome=won" */
+	size_t		 rank;		/* set by phases_project: the salesperson's configuration order */
 };
 
 struct deal {
@@ -56,7 +57,8 @@ struct projection {
 
 /*
  * Projects one account.  sigs is reordered in place (by time, phase moves
- * before outcomes, then kind, then ref).  now decides staleness.
+ * before outcomes, then kind, then the salesperson's configuration order,
+ * then ref).  now decides staleness.
  */
 void	phases_project(const struct config *, struct phase_signal *sigs, size_t n,
 	    time_t now, struct projection *out);

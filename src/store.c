@@ -120,6 +120,17 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE digests ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';"
 	"ALTER TABLE digests ADD COLUMN message_id TEXT;"
 	"PRAGMA user_version = 2;",
+	/*
+	 * Version 3: each salesperson's evidence is their own (classify.c):
+	 * refs name the actor, "ACTOR/KIND:ACCOUNT:ID", so that the same
+	 * meeting in two calendars is stored for both and a message read
+	 * again is still recognised.  Manual and target signals and expired
+	 * refs keep their form.
+	 */
+	"UPDATE signals SET ref = salesperson || '/' || ref"
+	"    WHERE kind NOT IN ('manual', 'target')"
+	"    AND substr(ref, 1, 8) <> 'expired:';"
+	"PRAGMA user_version = 3;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

@@ -370,7 +370,7 @@ test_classify_mail_rules(void **state)
 			assert_string_equal(s->subject, c->subject);
 			assert_null(s->match_text);
 			snprintf(ref, sizeof ref,
-			    "%s:%s:<20260921.abc@mail.example>",
+			    "%s/%s:%s:<20260921.abc@mail.example>", c->actor,
 			    signal_kind_name(s->kind), s->account);
 			assert_string_equal(s->ref, ref);
 		}
@@ -456,7 +456,7 @@ test_classify_mail_without_message_id(void **state)
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.v[0].occurred_at, 1700000000);
 	/* sha1("1700000000|anna@brightline.nl|Offerte") */
-	assert_string_equal(out.v[0].ref, "offer_sent:acme.nl:"
+	assert_string_equal(out.v[0].ref, "anna/offer_sent:acme.nl:"
 	    "<7e377bb93bc305d230d2365cc95959e390df311a@salescycle>");
 
 	/* Another subject is another message. */
@@ -760,7 +760,7 @@ test_classify_ical_refs_and_text(void **state)
 	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics", T0 + 500,
 	    &sigs, &appts);
 	assert_int_equal(sigs.n, 1);
-	assert_string_equal(sigs.v[0].ref, "appointment::uid-1@example");
+	assert_string_equal(sigs.v[0].ref, "anna/appointment::uid-1@example");
 	assert_string_equal(sigs.v[0].match_text,
 	    "Bezoek ACME Kantoor Utrecht");
 	assert_int_equal(appts.n, 1);
@@ -780,7 +780,7 @@ test_classify_ical_refs_and_text(void **state)
 	ev.nattendees = 1;
 	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics", T0 + 500,
 	    &sigs, &appts);
-	assert_string_equal(sigs.v[0].ref, "appointment:acme.nl:uid-1@example");
+	assert_string_equal(sigs.v[0].ref, "anna/appointment:acme.nl:uid-1@example");
 	assert_null(appts.v[0].match_text);
 	signal_list_clear(&sigs);
 	appointment_list_clear(&appts);

@@ -97,7 +97,7 @@ render(const struct projection *p, char *out, size_t len)
 
 /* A signal: kind, time in days after T0, direction, salesperson, value. */
 #define SIG(id, k, days, dir, sp, val) \
-	{ (id), SIG_##k, T0 + (time_t)((days) * DAY), (dir), (sp), #id, (val) }
+	{ (id), SIG_##k, T0 + (time_t)((days) * DAY), (dir), (sp), #id, (val), 0 }
 #define IN	DIR_INBOUND
 #define OUT	DIR_OUTBOUND
 #define NO	DIR_NONE
@@ -335,6 +335,7 @@ permute(struct phase_signal *v, size_t n, size_t k,
 }
 
 struct perm_check {
+	const struct config *cfg;	/* NULL: the default one */
 	const char	*want;
 	time_t		 now;
 	size_t		 count;
@@ -349,7 +350,7 @@ check_permutation(const struct phase_signal *v, size_t n, void *arg)
 	char got[4096];
 
 	memcpy(copy, v, n * sizeof *v);
-	phases_project(&cfg, copy, n, pc->now, &p);
+	phases_project(pc->cfg != NULL ? pc->cfg : &cfg, copy, n, pc->now, &p);
 	render(&p, got, sizeof got);
 	if (strcmp(got, pc->want) != 0)
 		fail_msg("permutation %zu differs:\n%s", pc->count, got);
@@ -391,6 +392,55 @@ test_phases_order_independence(void **state)
 	memcpy(v, base, sizeof v);
 	permute(v, 6, 6, check_permutation, &pc);
 	assert_int_equal(pc.count, 720);
+}
+
+/*
+ * The same meeting in two salespeople's calendars is a signal of each: the
+ * earlier one opens the deal; at the same time the salesperson configured
+ * first (carla before anna here, against the order of their names and
+ * refs), whatever the order of arrival.
+ */
+static void
+test_phases_configuration_order(void **state)
+{
+	static const struct phase_signal base[3] = {
+		{ 1, SIG_DEMO, T0, NO, "anna", "anna/demo:globex.de:u1", NULL, 0 },
+		{ 2, SIG_DEMO, T0, NO, "carla", "carla/demo:globex.de:u1",
+		    NULL, 0 },
+		{ 3, SIG_OFFER_SENT, T0 + DAY, OUT, "anna",
+		    "anna/offer_sent:globex.de:<m1>", NULL, 0 },
+	};
+	struct phase_signal v[3];
+	struct perm_check pc = { 0 };
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	c.npeople = 2;
+	c.people = xcalloc(c.npeople, sizeof *c.people);
+	c.people[0].key = xstrdup("carla");
+	c.people[1].key = xstrdup("anna");
+	memcpy(v, base, sizeof v);
+	pc.now = T0 + 10 * DAY;
+	pc.cfg = &c;
+	pc.want = "deal 0 new offer open owner=carla opened=+0d closed=0 "
+	    "last=+1d inbound=0 since=+1d\n"
+	    "0 ->prospect +0d demo by carla #2\n"
+	    "0 prospect>offer +1d offer_sent by anna #3\n";
+	permute(v, 3, 3, check_permutation, &pc);
+	assert_int_equal(pc.count, 6);
+
+	/* Earlier evidence wins over configuration order. */
+	memcpy(v, base, sizeof v);
+	v[0].at = T0 - 3600;
+	pc.count = 0;
+	pc.want = "deal 0 new offer open owner=anna opened=-3600s closed=0 "
+	    "last=+1d inbound=0 since=+1d\n"
+	    "0 ->prospect -3600s demo by anna #1\n"
+	    "0 prospect>offer +1d offer_sent by anna #3\n";
+	permute(v, 3, 3, check_permutation, &pc);
+	assert_int_equal(pc.count, 6);
+	config_free(&c);
 }
 
 /* A custom cycle from [phases] is followed: kinds enter configured phases. */
@@ -443,6 +493,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phases_cases),
 		cmocka_unit_test(test_phases_order_independence),
+		cmocka_unit_test(test_phases_configuration_order),
 		cmocka_unit_test(test_phases_custom_cycle),
 		cmocka_unit_test(test_phases_empty),
 	};

@@ -174,7 +174,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 3);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -188,7 +188,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 3);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -300,15 +300,26 @@ test_store_foreign_database(void **state)
 	    "ALTER TABLE digests DROP COLUMN state;"
 	    "ALTER TABLE digests DROP COLUMN message_id;"
 	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
+	    "INSERT INTO signals(ref, kind, salesperson, occurred_at,"
+	    " direction, source, item, seen_at) VALUES"
+	    " ('demo::u1', 'demo', 'bram', 1, 'none', 'caldav:bram', 'x', 1),"
+	    " ('manual:acme.nl:1:phase=offer', 'manual', 'anna', 1, 'none',"
+	    " 'manual', 'm', 1),"
+	    " ('expired:3', 'contact', 'anna', 1, 'inbound', 'imap:anna',"
+	    " 'INBOX/1', 1);"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	if (store_open(path, 0, &st, &err) != 0)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 3);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
+	/* Version 3: refs name their salesperson; manual and expired do not. */
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM signals"
+	    " WHERE ref IN ('bram/demo::u1', 'manual:acme.nl:1:phase=offer',"
+	    " 'expired:3')", NULL), 3);
 	store_close(st);
 	unlink(path);
 }
