@@ -70,56 +70,11 @@
 #include "account.h"
 #include "classify.h"
 #include "log.h"
+#include "rules.h"
 #include "util.h"
 
 /* Room for an account key: a full free-mail address or a domain. */
 #define KEY_MAX	330
-
-static const char *const classify_default_offer_subject[] = {
-	"offerte", "offertes", "offer", "offers", "quotation", "quotations",
-	"quote", "quotes", "proposal", "voorstel", "prijsopgave",
-	"prijsvoorstel", "aanbieding", NULL
-};
-static const char *const classify_default_offer_attachment[] = {
-	"offerte*", "*_offerte*", "*-offerte*", "* offerte*", "quote*",
-	"*_quote*", "*-quote*", "* quote*", "*quotation*", "*proposal*",
-	"voorstel*", "*prijsopgave*", "*prijsvoorstel*", NULL
-};
-static const char *const classify_default_order_subject[] = {
-	"opdrachtbevestiging", "orderbevestiging", "order confirmation",
-	"order confirmed", "purchase order", "inkooporder", "getekende offerte",
-	"ondertekende offerte", "signed quote", "signed offer",
-	"signed proposal", NULL
-};
-static const char *const classify_default_order_attachment[] = {
-	"*opdrachtbevestiging*", "*orderbevestiging*", "*order confirmation*",
-	"*order_confirmation*", "*order-confirmation*", "*purchase order*",
-	"*purchase_order*", "*inkooporder*", "*getekend*", "*ondertekend*",
-	"signed*", "*_signed*", "*-signed*", "* signed*", NULL
-};
-static const char *const classify_default_call_summary[] = {
-	"bellen", "terugbellen", "nabellen", "belafspraak", "call",
-	"phone call", NULL
-};
-static const char *const classify_default_demo_summary[] = {
-	"demo", "presentatie", "presentation", "demonstratie", "demonstration",
-	NULL
-};
-static const char *const classify_default_reply_prefix[] = {
-	"re", "antw", "aw", "sv", "vs", NULL
-};
-static const char *const classify_default_forward_prefix[] = {
-	"fwd", "fw", "doorst", "wg", NULL
-};
-static const char *const classify_default_noreply_sender[] = {
-	"noreply*", "no-reply*", "no_reply*", "donotreply*", "do-not-reply*",
-	"do_not_reply*", "mailer-daemon", "postmaster", "bounce*", NULL
-};
-static const char *const classify_default_autoreply_subject[] = {
-	"automatisch antwoord", "out of office", "afwezig", "automatic reply",
-	"autosvar", "auto reply", "autoreply", "abwesenheitsnotiz",
-	"undeliverable", "onbestelbaar", "delivery status notification", NULL
-};
 
 /* The hashtags that give signals (DESIGN section 5). */
 static const struct {
@@ -147,29 +102,12 @@ struct classify_item {
 	size_t			 first;		/* out->n before this item */
 };
 
-/* Replaces a list by a NULL-terminated array of defaults. */
-static void
-classify_fill(struct strlist *list, const char *const *v)
-{
-	strlist_clear(list);
-	for (; *v != NULL; v++)
-		strlist_add(list, *v);
-}
-
 void
 classify_default_rules(struct rules *r)
 {
-	classify_fill(&r->offer_subject, classify_default_offer_subject);
-	classify_fill(&r->offer_attachment, classify_default_offer_attachment);
-	classify_fill(&r->order_subject, classify_default_order_subject);
-	classify_fill(&r->order_attachment, classify_default_order_attachment);
-	classify_fill(&r->call_summary, classify_default_call_summary);
-	classify_fill(&r->demo_summary, classify_default_demo_summary);
-	classify_fill(&r->reply_prefix, classify_default_reply_prefix);
-	classify_fill(&r->forward_prefix, classify_default_forward_prefix);
-	classify_fill(&r->noreply_sender, classify_default_noreply_sender);
-	classify_fill(&r->autoreply_subject,
-	    classify_default_autoreply_subject);
+	strlist_clear(&r->languages);
+	r->configured = 0;
+	rules_defaults(r);
 	strlist_clear(&r->verbal_phrase);
 	strlist_clear(&r->lost_phrase);
 }
@@ -265,6 +203,29 @@ classify_word_match(const struct strlist *list, const char *text)
 	return NULL;
 }
 
+/*
+ * classify_word_match on a subject in which a no-break space (U+00A0)
+ * separates words like a space: French Outlook writes "Réponse
+ * automatique\u00a0: ...", and a pattern must end at that space.
+ */
+static const char *
+classify_subject_match(const struct strlist *list, const char *subject)
+{
+	const char *pat;
+	char *copy, *p;
+
+	if (subject == NULL || strstr(subject, "\xc2\xa0") == NULL)
+		return classify_word_match(list, subject);
+	copy = xstrdup(subject);
+	while ((p = strstr(copy, "\xc2\xa0")) != NULL) {
+		p[0] = ' ';
+		memmove(p + 1, p + 2, strlen(p + 2) + 1);
+	}
+	pat = classify_word_match(list, copy);
+	free(copy);
+	return pat;
+}
+
 /* The first glob of list that matches one of the names, or NULL. */
 static const char *
 classify_glob_match(const struct strlist *list, const struct strlist *names)
@@ -317,6 +278,22 @@ classify_add(struct classify_item *it, enum signal_kind kind,
 	s->value = xstrdup(value);
 	s->match_text = xstrdup(match_text);
 	return s;
+}
+
+/*
+ * Adds the signal of a rule that matched, with the language of the
+ * default rule (NULL for one of the site's own or none).
+ */
+static void
+classify_add_rule(struct classify_item *it, enum signal_kind kind,
+    const char *account, time_t at, const char *rule, const char *lang,
+    const char *match_text)
+{
+	struct signal *s;
+
+	s = classify_add(it, kind, account, at, rule, NULL, match_text);
+	if (s != NULL)
+		s->language = xstrdup(lang);
 }
 
 /*
@@ -471,40 +448,45 @@ classify_message_id(const struct mail_summary *m, time_t date, const char *from)
 static enum signal_kind
 classify_mail_kind(const struct rules *r, const struct mail_summary *m,
     const char *subject, bool reply, enum direction dir, char *rule,
-    size_t rulelen)
+    size_t rulelen, const char **lang)
 {
 	const char *pat;
 
-	pat = reply ? NULL : classify_word_match(&r->order_subject, subject);
+	*lang = NULL;
+	pat = reply ? NULL : classify_subject_match(&r->order_subject, subject);
 	if (pat != NULL) {
 		snprintf(rule, rulelen, "order_subject:%s", pat);
+		*lang = rules_language(r, RULES_ORDER_SUBJECT, pat);
 		return SIG_ORDER_CONFIRMED;
 	}
 	pat = classify_glob_match(&r->order_attachment, &m->attachments);
 	if (pat != NULL) {
 		snprintf(rule, rulelen, "order_attachment:%s", pat);
+		*lang = rules_language(r, RULES_ORDER_ATTACHMENT, pat);
 		return SIG_ORDER_CONFIRMED;
 	}
 	if (dir == DIR_OUTBOUND) {
 		pat = reply ? NULL :
-		    classify_word_match(&r->offer_subject, subject);
+		    classify_subject_match(&r->offer_subject, subject);
 		if (pat != NULL) {
 			snprintf(rule, rulelen, "offer_subject:%s", pat);
+			*lang = rules_language(r, RULES_OFFER_SUBJECT, pat);
 			return SIG_OFFER_SENT;
 		}
 		pat = classify_glob_match(&r->offer_attachment,
 		    &m->attachments);
 		if (pat != NULL) {
 			snprintf(rule, rulelen, "offer_attachment:%s", pat);
+			*lang = rules_language(r, RULES_OFFER_ATTACHMENT, pat);
 			return SIG_OFFER_SENT;
 		}
 	} else {
-		pat = classify_word_match(&r->verbal_phrase, subject);
+		pat = classify_subject_match(&r->verbal_phrase, subject);
 		if (pat != NULL) {
 			snprintf(rule, rulelen, "verbal_phrase:%s", pat);
 			return SIG_VERBAL_ORDER;
 		}
-		pat = classify_word_match(&r->lost_phrase, subject);
+		pat = classify_subject_match(&r->lost_phrase, subject);
 		if (pat != NULL) {
 			snprintf(rule, rulelen, "lost_phrase:%s", pat);
 			return SIG_LOST;
@@ -586,7 +568,7 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	struct classify_item it;
 	struct strlist accounts = { 0 };
 	enum signal_kind kind;
-	const char *from, *subject, *stripped, *actor;
+	const char *from, *subject, *stripped, *actor, *lang;
 	char fromkey[KEY_MAX], rule[128], *id;
 	enum direction dir;
 	time_t at;
@@ -603,7 +585,7 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		log_debug("%s: no-reply sender", item);
 		return 0;
 	}
-	if (classify_word_match(&r->autoreply_subject, subject) != NULL) {
+	if (classify_subject_match(&r->autoreply_subject, subject) != NULL) {
 		log_debug("%s: automatic reply", item);
 		return 0;
 	}
@@ -647,10 +629,10 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	stripped = classify_strip_prefixes(r, subject, &reply, NULL);
 	if (accounts.n > 0) {
 		kind = classify_mail_kind(r, m, stripped, reply, dir, rule,
-		    sizeof rule);
+		    sizeof rule, &lang);
 		for (i = 0; i < accounts.n; i++)
-			classify_add(&it, kind, accounts.v[i], at, rule, NULL,
-			    NULL);
+			classify_add_rule(&it, kind, accounts.v[i], at, rule,
+			    lang, NULL);
 	}
 	if (dir == DIR_OUTBOUND)
 		classify_hashtag_signals(&it, &m->hashtags, &accounts, at,
@@ -739,7 +721,7 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 	const struct event_summary *ev = &f->events[idx];
 	struct strlist accounts = { 0 };
 	enum signal_kind kind;
-	const char *pat, *summary, *location;
+	const char *pat, *summary, *location, *lang;
 	char rule[128], *text = NULL;
 	time_t created, tagged;
 	size_t i;
@@ -763,15 +745,19 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 			goto out;
 	}
 
+	lang = NULL;
 	pat = classify_word_match(&cfg->rules.demo_summary, summary);
 	if (pat != NULL) {
 		kind = SIG_DEMO;
 		snprintf(rule, sizeof rule, "demo_summary:%s", pat);
+		lang = rules_language(&cfg->rules, RULES_DEMO_SUMMARY, pat);
 	} else {
 		pat = classify_word_match(&cfg->rules.call_summary, summary);
 		if (pat != NULL) {
 			kind = SIG_CALL;
 			snprintf(rule, sizeof rule, "call_summary:%s", pat);
+			lang = rules_language(&cfg->rules, RULES_CALL_SUMMARY,
+			    pat);
 		} else {
 			kind = SIG_APPOINTMENT;
 			snprintf(rule, sizeof rule, "%s", accounts.n > 0 ?
@@ -784,10 +770,10 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 	it->id = ev->uid;
 	it->subject = summary;
 	for (i = 0; i < accounts.n; i++)
-		classify_add(it, kind, accounts.v[i], created, rule, NULL,
+		classify_add_rule(it, kind, accounts.v[i], created, rule, lang,
 		    NULL);
 	if (accounts.n == 0)
-		classify_add(it, kind, NULL, created, rule, NULL, text);
+		classify_add_rule(it, kind, NULL, created, rule, lang, text);
 
 	tagged = ev->last_modified != 0 ? ev->last_modified :
 	    ev->dtstamp != 0 ? ev->dtstamp : ev->start;

@@ -101,6 +101,7 @@ signal_free(struct signal *s)
 	free(s->subject);
 	free(s->value);
 	free(s->match_text);
+	free(s->language);
 	memset(s, 0, sizeof *s);
 }
 

@@ -82,6 +82,7 @@ struct signal {
 	char		*subject;	/* evidence subject or event summary; NULL if store_subjects = no */
 	char		*value;		/* hashtag value or "phase=offer"/"outcome=won" for manual */
 	char		*match_text;	/* summary and location of an unattributed event */
+	char		*language;	/* "nl", "en", "de", "fr": the default rule's language, or NULL */
 };
 
 struct signal_list {

@@ -140,6 +140,7 @@ struct store_signal {
 	const char	*direction;
 	const char	*salesperson;
 	const char	*rule;
+	const char	*language;	/* of the default rule that matched, or NULL */
 	const char	*subject;	/* NULL when expired */
 	const char	*source;
 	const char	*ref;

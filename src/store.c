@@ -125,11 +125,13 @@ static const char *const store_migrations[] = {
 	 * refs name the actor, "ACTOR/KIND:ACCOUNT:ID", so that the same
 	 * meeting in two calendars is stored for both and a message read
 	 * again is still recognised.  Manual and target signals and expired
-	 * refs keep their form.
+	 * refs keep their form.  language: the language of the default rule
+	 * that matched (nl, en, de, fr; rules.c), NULL for others.
 	 */
 	"UPDATE signals SET ref = salesperson || '/' || ref"
 	"    WHERE kind NOT IN ('manual', 'target')"
 	"    AND substr(ref, 1, 8) <> 'expired:';"
+	"ALTER TABLE signals ADD COLUMN language TEXT;"
 	"PRAGMA user_version = 3;",
 };
 #define STORE_VERSION \
@@ -147,8 +149,8 @@ static const char *const store_migrations[] = {
 	X(ACCOUNT_ADD, "INSERT INTO accounts(key) VALUES(?1)")		\
 	X(SIGNAL_ADD, "INSERT INTO signals(ref, kind, account_id,"	\
 	    " salesperson, occurred_at, direction, source, item, rule,"	\
-	    " subject, value, match_text, seen_at) VALUES(?1, ?2, ?3, ?4,"	\
-	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"			\
+	    " subject, value, match_text, seen_at, language) VALUES(?1, ?2,"	\
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"		\
 	    " ON CONFLICT(ref) DO NOTHING")				\
 	X(SIGNAL_ITEM_ACCOUNTS, "SELECT DISTINCT a.key, m.key,"		\
 	    " s.account_id IS NULL FROM signals s"			\
@@ -915,6 +917,7 @@ store_signal_insert(struct store *st, const struct signal *sig, time_t now,
 	store_bind_text(s, 11, sig->value);
 	store_bind_text(s, 12, account == 0 ? sig->match_text : NULL);
 	sqlite3_bind_int64(s, 13, (sqlite3_int64)now);
+	store_bind_text(s, 14, sig->language);
 	if (store_run(st, s, err, "signal") != 0)
 		return -1;
 	if (sqlite3_changes(st->db) == 0)

@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "event.h"
 #include "helpers.h"
+#include "rules.h"
 #include "util.h"
 
 #define T0	1790000000	/* 2026-09-21T14:13:20Z */
@@ -548,6 +549,227 @@ test_classify_default_rules(void **state)
 	strlist_clear(&r.forward_prefix);
 	strlist_clear(&r.noreply_sender);
 	strlist_clear(&r.autoreply_subject);
+}
+
+/*
+ * Rules per language (issue 12): a positive and a negative case per new
+ * rule and language, with the language each signal records; out-of-office
+ * replies by subject alone in every default language.
+ */
+struct lang_case {
+	const char	*name;
+	const char	*from;
+	const char	*to;
+	const char	*subject;
+	const char	*attachments;
+	const char	*expect;	/* as format_signals; "" for none */
+	const char	*language;	/* of the first signal */
+};
+
+static const struct lang_case lang_cases[] = {
+	/* German */
+	{ "angebot", "anna@brightline.nl", "k.schmidt@globex.de",
+	    "Angebot Nr. 2026-044 Wärmepumpe Düsseldorf", NULL,
+	    "offer_sent globex.de offer_subject:angebot", "de" },
+	{ "angebotsanfrage is no offer", "anna@brightline.nl",
+	    "k.schmidt@globex.de", "Angebotsanfrage Solarmodule", NULL,
+	    "contact globex.de contact", NULL },
+	{ "angebot attachment", "anna@brightline.nl", "k.schmidt@globex.de",
+	    "Unterlagen wie besprochen", "Angebot_2026-044_Globex.pdf",
+	    "offer_sent globex.de offer_attachment:angebot*", "de" },
+	{ "auftragsbestaetigung", "k.schmidt@globex.de", "anna@brightline.nl",
+	    "Auftragsbestätigung 4500012345", NULL,
+	    "order_confirmed globex.de order_subject:auftragsbestätigung",
+	    "de" },
+	{ "bestellung", "einkauf@globex.de", "anna@brightline.nl",
+	    "Bestellung 4711 – Wärmepumpe WP-12", NULL,
+	    "order_confirmed globex.de order_subject:bestellung", "de" },
+	{ "bestellungen is no order", "einkauf@globex.de",
+	    "anna@brightline.nl", "Rückfrage zu offenen Bestellungen", NULL,
+	    "contact globex.de contact", NULL },
+	{ "auftragsbestaetigung attachment", "einkauf@globex.de",
+	    "anna@brightline.nl", "Re: Angebot 2026-044",
+	    "Auftragsbestaetigung_4500012345.pdf",
+	    "order_confirmed globex.de "
+	    "order_attachment:*auftragsbestaetigung*", "de" },
+	/* French */
+	{ "devis", "anna@brightline.nl", "m.dubois@initech.fr",
+	    "Devis n° 2026-118 – panneaux solaires", NULL,
+	    "offer_sent initech.fr offer_subject:devis", "fr" },
+	{ "offre de prix", "anna@brightline.nl", "m.dubois@initech.fr",
+	    "Offre de prix installation pompe à chaleur", NULL,
+	    "offer_sent initech.fr offer_subject:offre", "fr" },
+	{ "proposition de rendez-vous is no offer", "anna@brightline.nl",
+	    "m.dubois@initech.fr", "Proposition de rendez-vous", NULL,
+	    "contact initech.fr contact", NULL },
+	{ "bon de commande", "achats@initech.fr", "anna@brightline.nl",
+	    "Bon de commande n° BC-2026-0412", NULL,
+	    "order_confirmed initech.fr order_subject:bon de commande", "fr" },
+	{ "confirmation de commande", "achats@initech.fr", "anna@brightline.nl",
+	    "Confirmation de commande 88123", NULL,
+	    "order_confirmed initech.fr order_subject:confirmation de commande",
+	    "fr" },
+	{ "commande question is no order", "achats@initech.fr",
+	    "anna@brightline.nl", "Question sur la commande de matériel", NULL,
+	    "contact initech.fr contact", NULL },
+	{ "bon de commande attachment", "achats@initech.fr",
+	    "anna@brightline.nl", "TR: Devis 2026-118",
+	    "Bon_de_commande_BC-0412.pdf",
+	    "order_confirmed initech.fr order_attachment:*bon_de_commande*",
+	    "fr" },
+	/* Flemish */
+	{ "bestelbon", "aankoop@hooli.be", "anna@brightline.nl",
+	    "Bestelbon 2026/118 zonnepanelen", NULL,
+	    "order_confirmed hooli.be order_subject:bestelbon", "nl" },
+	{ "prijsofferte", "anna@brightline.nl", "sofie@hooli.be",
+	    "Prijsofferte renovatie dak magazijn", NULL,
+	    "offer_sent hooli.be offer_subject:prijsofferte", "nl" },
+	{ "prijsofferte attachment", "anna@brightline.nl", "sofie@hooli.be",
+	    "Zoals afgesproken", "Prijsofferte_Hooli_2026-118.pdf",
+	    "offer_sent hooli.be offer_attachment:*prijsofferte*", "nl" },
+	{ "levering is no order", "aankoop@hooli.be", "anna@brightline.nl",
+	    "Vraag over de levering", NULL, "contact hooli.be contact", NULL },
+	/* English and Dutch keep their rules and say so. */
+	{ "quotation en", "anna@brightline.nl", "j.smith@northwind.co.uk",
+	    "Quotation Q-2026-0042", NULL,
+	    "offer_sent northwind.co.uk offer_subject:quotation", "en" },
+	{ "offerte nl", "anna@brightline.nl", "jan@acme.nl",
+	    "Offerte 2026-113", NULL, "offer_sent acme.nl offer_subject:offerte",
+	    "nl" },
+	/* Out-of-office replies without headers, every language. */
+	{ "afwezigheidsmelding", "jan@acme.nl", "anna@brightline.nl",
+	    "Afwezigheidsmelding: Offerte 2026-113", NULL, "", NULL },
+	{ "automatisch antwoord", "jan@acme.nl", "anna@brightline.nl",
+	    "Automatisch antwoord: RE: Offerte 2026-113", NULL, "", NULL },
+	{ "out of office", "j.smith@northwind.co.uk", "anna@brightline.nl",
+	    "Out of Office: Quotation Q-2026-0042", NULL, "", NULL },
+	{ "automatic reply", "j.smith@northwind.co.uk", "anna@brightline.nl",
+	    "Automatic reply: Purchase order 4711", NULL, "", NULL },
+	{ "abwesenheitsnotiz", "k.schmidt@globex.de", "anna@brightline.nl",
+	    "Abwesenheitsnotiz: Angebot Nr. 2026-044", NULL, "", NULL },
+	{ "automatische antwort", "k.schmidt@globex.de", "anna@brightline.nl",
+	    "Automatische Antwort: Auftragsbestätigung 4500012345", NULL, "",
+	    NULL },
+	{ "reponse automatique", "m.dubois@initech.fr", "anna@brightline.nl",
+	    "Réponse automatique : Devis n° 2026-118", NULL, "", NULL },
+	{ "reponse automatique no-break space", "m.dubois@initech.fr",
+	    "anna@brightline.nl",
+	    "R\xc3\xa9ponse automatique\xc2\xa0: Devis 2026-118", NULL, "",
+	    NULL },
+	{ "absence du bureau", "m.dubois@initech.fr", "anna@brightline.nl",
+	    "Absence du bureau", NULL, "", NULL },
+	/* A customer writing about absence is a customer writing. */
+	{ "afwezigheid is contact", "jan@acme.nl", "anna@brightline.nl",
+	    "Afwezigheid monteur volgende week", NULL,
+	    "contact acme.nl contact", NULL },
+	{ "reponse a votre devis is contact", "m.dubois@initech.fr",
+	    "anna@brightline.nl", "Réponse à votre devis", NULL,
+	    "contact initech.fr contact", NULL },
+};
+
+static void
+test_classify_languages(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	struct mail_case c;
+	char got[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof lang_cases / sizeof *lang_cases; i++) {
+		const struct lang_case *l = &lang_cases[i];
+
+		memset(&c, 0, sizeof c);
+		c.from = l->from;
+		c.to = l->to;
+		c.subject = l->subject;
+		c.attachments = l->attachments;
+		build_mail(&c, &m);
+		classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/7",
+		    &out);
+		format_signals(&out, 0, got, sizeof got);
+		if (strcmp(got, l->expect) != 0)
+			fail_msg("%s: got '%s', want '%s'", l->name, got,
+			    l->expect);
+		if (out.n > 0 && (l->language == NULL ?
+		    out.v[0].language != NULL : out.v[0].language == NULL ||
+		    strcmp(out.v[0].language, l->language) != 0))
+			fail_msg("%s: language %s, want %s", l->name,
+			    out.v[0].language != NULL ? out.v[0].language :
+			    "(none)", l->language != NULL ? l->language :
+			    "(none)");
+		signal_list_clear(&out);
+		free_mail(&m);
+	}
+}
+
+static void
+rules_free(struct rules *r)
+{
+	strlist_clear(&r->offer_subject);
+	strlist_clear(&r->offer_attachment);
+	strlist_clear(&r->order_subject);
+	strlist_clear(&r->order_attachment);
+	strlist_clear(&r->call_summary);
+	strlist_clear(&r->demo_summary);
+	strlist_clear(&r->reply_prefix);
+	strlist_clear(&r->forward_prefix);
+	strlist_clear(&r->noreply_sender);
+	strlist_clear(&r->autoreply_subject);
+	strlist_clear(&r->verbal_phrase);
+	strlist_clear(&r->lost_phrase);
+	strlist_clear(&r->languages);
+}
+
+/*
+ * [rules] languages = nl, en: German and French words are no evidence,
+ * their automatic replies no longer known; a list set in [rules] stays.
+ */
+static void
+test_classify_languages_chosen(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	struct mail_case c = { 0 };
+	struct rules saved = cfg.rules;
+	char got[1024];
+
+	(void)state;
+	memset(&cfg.rules, 0, sizeof cfg.rules);
+	classify_default_rules(&cfg.rules);
+	strlist_add(&cfg.rules.languages, "nl");
+	strlist_add(&cfg.rules.languages, "en");
+	strlist_clear(&cfg.rules.call_summary);
+	strlist_add(&cfg.rules.call_summary, "telefonat");
+	rules_configured(&cfg.rules, "call_summary");
+	rules_defaults(&cfg.rules);
+
+	assert_false(strlist_contains(&cfg.rules.offer_subject, "angebot"));
+	assert_false(strlist_contains(&cfg.rules.autoreply_subject,
+	    "réponse automatique"));
+	assert_true(strlist_contains(&cfg.rules.offer_subject, "offerte"));
+	assert_true(strlist_contains(&cfg.rules.offer_subject, "quotation"));
+	assert_true(strlist_contains(&cfg.rules.reply_prefix, "aw"));
+	assert_int_equal(cfg.rules.call_summary.n, 1);
+	/* Only the chosen languages name a rule's language. */
+	assert_null(rules_language(&cfg.rules, RULES_CALL_SUMMARY,
+	    "telefonat"));
+	assert_string_equal(rules_language(&cfg.rules, RULES_DEMO_SUMMARY,
+	    "demo"), "nl");
+
+	c.from = "anna@brightline.nl";
+	c.to = "k.schmidt@globex.de";
+	c.subject = "Angebot Nr. 2026-044";
+	build_mail(&c, &m);
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/7", &out);
+	format_signals(&out, 0, got, sizeof got);
+	assert_string_equal(got, "contact globex.de contact");
+	signal_list_clear(&out);
+	free_mail(&m);
+
+	rules_free(&cfg.rules);
+	cfg.rules = saved;
 }
 
 /* Events. */
@@ -1080,6 +1302,8 @@ main(void)
 		cmocka_unit_test(test_classify_strip_prefixes),
 		cmocka_unit_test(test_classify_direction),
 		cmocka_unit_test(test_classify_mail_rules),
+		cmocka_unit_test(test_classify_languages),
+		cmocka_unit_test(test_classify_languages_chosen),
 		cmocka_unit_test(test_classify_mail_phrases),
 		cmocka_unit_test(test_classify_mail_store_subjects_off),
 		cmocka_unit_test(test_classify_mail_without_message_id),

@@ -299,6 +299,7 @@ test_store_foreign_database(void **state)
 	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA application_id = 0;"
 	    "ALTER TABLE digests DROP COLUMN state;"
 	    "ALTER TABLE digests DROP COLUMN message_id;"
+	    "ALTER TABLE signals DROP COLUMN language;"
 	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
 	    "INSERT INTO signals(ref, kind, salesperson, occurred_at,"
 	    " direction, source, item, seen_at) VALUES"
