@@ -36,6 +36,12 @@
  * deal (its owner, a transition's actor) is decided by the projection
  * (phases.c: earliest, ties by configuration order), never by read order.
  *
+ * No-reply senders.  Mail from noreply@, no-reply@ and the like gives
+ * nothing, except an inbound order confirmation (a purchasing system's
+ * purchase order, without the List-Id or List-Unsubscribe of mass mail,
+ * which win): its signal carries the value "noreply", and the projection
+ * counts it only for an open deal with an offer sent (phases.c).
+ *
  * Hashtags.  #verbal, #lost, #decision, #competitor, #need and #problem in
  * an outbound mail or an event description give signals for each account
  * of that item.  An item without an external party (a note to self, a
@@ -287,11 +293,11 @@ classify_add(struct classify_item *it, enum signal_kind kind,
 static void
 classify_add_rule(struct classify_item *it, enum signal_kind kind,
     const char *account, time_t at, const char *rule, const char *lang,
-    const char *match_text)
+    const char *value, const char *match_text)
 {
 	struct signal *s;
 
-	s = classify_add(it, kind, account, at, rule, NULL, match_text);
+	s = classify_add(it, kind, account, at, rule, value, match_text);
 	if (s != NULL)
 		s->language = xstrdup(lang);
 }
@@ -572,7 +578,7 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	char fromkey[KEY_MAX], rule[128], *id;
 	enum direction dir;
 	time_t at;
-	bool reply;
+	bool reply, noreply;
 	size_t i;
 
 	from = m->from.n > 0 ? m->from.v[0].addr : NULL;
@@ -581,10 +587,7 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		log_debug("%s: bulk or automatic mail (0x%x)", item, m->bulk);
 		return 0;
 	}
-	if (from != NULL && classify_noreply(r, from)) {
-		log_debug("%s: no-reply sender", item);
-		return 0;
-	}
+	noreply = from != NULL && classify_noreply(r, from);
 	if (classify_subject_match(&r->autoreply_subject, subject) != NULL) {
 		log_debug("%s: automatic reply", item);
 		return 0;
@@ -592,6 +595,10 @@ classify_mail(const struct config *cfg, const char *salesperson,
 
 	dir = classify_sender(cfg, m, sent_folder, &sp, fromkey,
 	    sizeof fromkey);
+	if (noreply && dir != DIR_INBOUND) {
+		log_debug("%s: no-reply sender", item);
+		return 0;
+	}
 	if (dir == DIR_OUTBOUND) {
 		actor = sp != NULL ? sp->key : salesperson;
 		for (i = 0; i < m->to.n; i++)
@@ -630,9 +637,12 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	if (accounts.n > 0) {
 		kind = classify_mail_kind(r, m, stripped, reply, dir, rule,
 		    sizeof rule, &lang);
-		for (i = 0; i < accounts.n; i++)
+		if (noreply && kind != SIG_ORDER_CONFIRMED)
+			log_debug("%s: no-reply sender", item);
+		for (i = 0; i < accounts.n && (!noreply ||
+		    kind == SIG_ORDER_CONFIRMED); i++)
 			classify_add_rule(&it, kind, accounts.v[i], at, rule,
-			    lang, NULL);
+			    lang, noreply ? "noreply" : NULL, NULL);
 	}
 	if (dir == DIR_OUTBOUND)
 		classify_hashtag_signals(&it, &m->hashtags, &accounts, at,
@@ -771,9 +781,10 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 	it->subject = summary;
 	for (i = 0; i < accounts.n; i++)
 		classify_add_rule(it, kind, accounts.v[i], created, rule, lang,
-		    NULL);
+		    NULL, NULL);
 	if (accounts.n == 0)
-		classify_add_rule(it, kind, NULL, created, rule, lang, text);
+		classify_add_rule(it, kind, NULL, created, rule, lang, NULL,
+		    text);
 
 	tagged = ev->last_modified != 0 ? ev->last_modified :
 	    ev->dtstamp != 0 ? ev->dtstamp : ev->start;

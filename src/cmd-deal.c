@@ -93,6 +93,7 @@ const struct cmd_entry cmd_deal_entry = {
 	.exec = cmd_deal_exec,
 	.help = "ACCOUNT is the customer's domain (acme.nl; sales.acme.nl works too) or, for\n"
 	    "a free-mail customer, the address.  Shows the timeline of evidence: every\n"
-	    "signal with its rule, subject and Message-ID or event UID.  CSV output holds\n"
-	    "the deals only.\n",
+	    "signal with its rule and its language, subject, Message-ID or event UID, and\n"
+	    "why it was ignored (an order confirmation without earlier evidence of ours:\n"
+	    "an order we placed).  CSV output holds the deals only.\n",
 };

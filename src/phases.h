@@ -53,7 +53,31 @@ struct projection {
 	size_t			 ndeals;
 	struct transition	*trans;		/* owned */
 	size_t			 ntrans;
+	struct phase_ignored	*ignored;	/* owned: signals that changed nothing, and why */
+	size_t			 nignored;
 };
+
+struct phase_ignored {
+	int64_t		 signal_id;
+	const char	*reason;	/* static: PHASES_NOT_A_SALE, PHASES_NO_OPEN_OFFER */
+};
+
+/*
+ * Why an inbound order confirmation was ignored: the account had no
+ * evidence from our side before it (no offer, meeting, call or outgoing
+ * mail), so it is most likely an order we placed with a supplier.
+ */
+#define PHASES_NOT_A_SALE \
+	"order confirmation without earlier offer, meeting or outgoing mail: " \
+	"an order we placed?"
+/*
+ * Why an order confirmation from a no-reply sender (value "noreply",
+ * classify.c) was ignored: such mail counts only as the answer to an
+ * offer of an open deal.
+ */
+#define PHASES_NO_OPEN_OFFER \
+	"order confirmation from an automatic sender without an open deal " \
+	"with an offer sent"
 
 /*
  * Projects one account.  sigs is reordered in place (by time, phase moves

@@ -26,12 +26,14 @@
 
 #define PROJECT_STMTS(X)						\
 	X(PROJECT_SIGNALS, "SELECT id, kind, occurred_at, direction,"	\
-	    " salesperson, ref, value, source FROM signals"		\
-	    " WHERE account_id = ?1 UNION ALL"				\
+	    " salesperson, ref, value, source, ignored"			\
+	    " FROM signals WHERE account_id = ?1 UNION ALL"		\
 	    " SELECT id, kind, occurred_at, direction,"			\
-	    " salesperson, ref, value, source FROM signals"		\
+	    " salesperson, ref, value, source, ignored"			\
+	    " FROM signals"						\
 	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
 	    " ORDER BY 1")						\
+	X(PROJECT_IGNORED, "UPDATE signals SET ignored = ?2 WHERE id = ?1")	\
 	X(PROJECT_DEAL_SET, "INSERT INTO deals(account_id, seq,"	\
 	    " salesperson, kind, phase, outcome, opened, closed,"	\
 	    " last_activity, last_inbound, phase_since)"		\
@@ -95,6 +97,7 @@ struct project_row {
 	char		*ref;
 	char		*value;
 	char		*source;
+	char		*ignored;	/* as stored: why it was ignored, or NULL */
 };
 
 static void
@@ -107,6 +110,7 @@ project_rows_free(struct project_row *rows, size_t n)
 		free(rows[i].ref);
 		free(rows[i].value);
 		free(rows[i].source);
+		free(rows[i].ignored);
 	}
 	free(rows);
 }
@@ -158,6 +162,7 @@ project_load_signals(struct store *st, int64_t account, struct project_row **out
 		r->ref = xstrdup(store_column_text(s, 5));
 		r->value = xstrdup(store_column_text(s, 6));
 		r->source = xstrdup(store_column_text(s, 7));
+		r->ignored = xstrdup(store_column_text(s, 8));
 	}
 	if (store_done(st, s, rc, err, "load signals") != 0) {
 		project_rows_free(rows, n);
@@ -317,6 +322,40 @@ project_write_deal(struct store *st, const struct config *cfg, int64_t account,
 	return 0;
 }
 
+/*
+ * Records on the signals which of them the projection ignored and why
+ * (salescycle deal shows it); only rows whose state changed are written.
+ */
+static int
+project_write_ignored(struct store *st, const struct projection *proj,
+    const struct project_row *rows, size_t n, struct err *err)
+{
+	const struct project_row *row;
+	const char **want;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = 0;
+
+	want = xcalloc(n > 0 ? n : 1, sizeof *want);
+	for (i = 0; i < proj->nignored; i++) {
+		row = project_row_find(rows, n, proj->ignored[i].signal_id);
+		if (row != NULL)
+			want[row - rows] = proj->ignored[i].reason;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (want[i] == NULL ? rows[i].ignored == NULL :
+		    rows[i].ignored != NULL &&
+		    strcmp(want[i], rows[i].ignored) == 0)
+			continue;
+		s = project_stmt(st, PROJECT_IGNORED);
+		sqlite3_bind_int64(s, 1, rows[i].id);
+		store_bind_text(s, 2, want[i]);
+		rc = store_run(st, s, err, "ignored signal");
+	}
+	free(want);
+	return rc;
+}
+
 /* Projects one account and writes its deals and transitions. */
 static int
 project_account(struct store *st, const struct config *cfg,
@@ -344,6 +383,7 @@ project_account(struct store *st, const struct config *cfg,
 	}
 	phases_project(cfg, sigs, n, now, &proj);
 
+	rc = project_write_ignored(st, &proj, rows, n, err);
 	for (i = 0; i < proj.ndeals && rc == 0; i++) {
 		rc = project_write_deal(st, cfg, account, &proj.deals[i], &deal,
 		    err);

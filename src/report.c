@@ -50,6 +50,7 @@ static const struct column signal_columns[] = {
 	{ "subject", NULL, COL_STR },
 	{ "source", NULL, COL_STR },
 	{ "ref", NULL, COL_STR },
+	{ "ignored", NULL, COL_STR },
 };
 
 static const struct column appointment_columns[] = {
@@ -180,6 +181,7 @@ report_signal_row(const struct store_signal *g, void *arg)
 	source_type(g->source, src, sizeof src);
 	table_str(t, 7, src);
 	table_str(t, 8, ref_evidence(g->ref));
+	table_str(t, 9, g->ignored);
 	return 0;
 }
 

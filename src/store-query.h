@@ -144,6 +144,7 @@ struct store_signal {
 	const char	*subject;	/* NULL when expired */
 	const char	*source;
 	const char	*ref;
+	const char	*ignored;	/* why the projection ignored it, or NULL */
 };
 
 /*

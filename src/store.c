@@ -126,12 +126,15 @@ static const char *const store_migrations[] = {
 	 * meeting in two calendars is stored for both and a message read
 	 * again is still recognised.  Manual and target signals and expired
 	 * refs keep their form.  language: the language of the default rule
-	 * that matched (nl, en, de, fr; rules.c), NULL for others.
+	 * that matched (nl, en, de, fr; rules.c), NULL for others.  ignored:
+	 * why the projection ignored the signal (phases.c), NULL when it
+	 * did not.
 	 */
 	"UPDATE signals SET ref = salesperson || '/' || ref"
 	"    WHERE kind NOT IN ('manual', 'target')"
 	"    AND substr(ref, 1, 8) <> 'expired:';"
 	"ALTER TABLE signals ADD COLUMN language TEXT;"
+	"ALTER TABLE signals ADD COLUMN ignored TEXT;"
 	"PRAGMA user_version = 3;",
 };
 #define STORE_VERSION \

@@ -300,6 +300,7 @@ test_store_foreign_database(void **state)
 	    "ALTER TABLE digests DROP COLUMN state;"
 	    "ALTER TABLE digests DROP COLUMN message_id;"
 	    "ALTER TABLE signals DROP COLUMN language;"
+	    "ALTER TABLE signals DROP COLUMN ignored;"
 	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
 	    "INSERT INTO signals(ref, kind, salesperson, occurred_at,"
 	    " direction, source, item, seen_at) VALUES"
