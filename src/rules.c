@@ -12,6 +12,12 @@
  * on the whole file name.  Words with letters outside ASCII are also
  * listed in their usual ASCII spelling (Auftragsbestaetigung), as file
  * names and some clients write them; case folding is ASCII only.
+ *
+ * Offer numbers: an offer known only by the number in its file name
+ * ("OFF-2026-0133.pdf", "Q-2026-0042.pdf") is an offer; at least three
+ * digits after the dash, so that "off-site.pdf" and a quarter's "Q-4
+ * cijfers.pdf" are not.  "OFFERTE-2026-17.pdf" matches offerte* anyway.
+ * None of these names occur in the test corpora.
  */
 #include <stddef.h>
 #include <string.h>
@@ -42,11 +48,12 @@ static const char *const fr_offer_subject[] = {
 };
 static const char *const nl_offer_attachment[] = {
 	"offerte*", "*_offerte*", "*-offerte*", "* offerte*", "voorstel*",
-	"*prijsopgave*", "*prijsvoorstel*", "*prijsofferte*", NULL
+	"*prijsopgave*", "*prijsvoorstel*", "*prijsofferte*",
+	"off-[0-9][0-9][0-9]*", NULL
 };
 static const char *const en_offer_attachment[] = {
 	"quote*", "*_quote*", "*-quote*", "* quote*", "*quotation*",
-	"*proposal*", NULL
+	"*proposal*", "q-[0-9][0-9][0-9]*", NULL
 };
 static const char *const de_offer_attachment[] = {
 	"angebot*", "*_angebot*", "*-angebot*", "* angebot*",
