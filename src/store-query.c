@@ -84,6 +84,11 @@
 	    " (SELECT id FROM accounts WHERE key = ?1)"			\
 	    " AND account_id IS NULL AND (?2 IS NULL OR salesperson = ?2)"	\
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
+	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " WHERE account_id IN (SELECT l.account_id"			\
+	    " FROM account_links l JOIN accounts t ON t.id = l.target_id"	\
+	    " WHERE t.key = ?1) AND (?2 IS NULL OR salesperson = ?2)"	\
+	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
 	    " ORDER BY 1, 9")						\
 	X(QUERY_LATEST_SIGNAL, QUERY_SIGNAL_COLUMNS			\
 	    " WHERE account_id = ?1 AND occurred_at >= ?2"		\

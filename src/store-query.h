@@ -148,8 +148,9 @@ struct store_signal {
 };
 
 /*
- * The signals of f->account (its own and those attributed to it by name)
- * of the salesperson in the range, in time order.
+ * The signals of f->account (its own, those of the free-mail addresses
+ * linked to it, and those attributed to it by name) of the salesperson
+ * in the range, in time order.
  */
 int	store_signals(struct store *, const struct store_filter *,
 	    int (*cb)(const struct store_signal *, void *), void *arg,

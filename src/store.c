@@ -128,13 +128,19 @@ static const char *const store_migrations[] = {
 	 * refs keep their form.  language: the language of the default rule
 	 * that matched (nl, en, de, fr; rules.c), NULL for others.  ignored:
 	 * why the projection ignored the signal (phases.c), NULL when it
-	 * did not.
+	 * did not.  account_links: free-mail addresses linked to a company
+	 * account (links.c).
 	 */
 	"UPDATE signals SET ref = salesperson || '/' || ref"
 	"    WHERE kind NOT IN ('manual', 'target')"
 	"    AND substr(ref, 1, 8) <> 'expired:';"
 	"ALTER TABLE signals ADD COLUMN language TEXT;"
 	"ALTER TABLE signals ADD COLUMN ignored TEXT;"
+	"CREATE TABLE account_links(account_id INTEGER PRIMARY KEY"
+	"    REFERENCES accounts(id), target_id INTEGER NOT NULL"
+	"    REFERENCES accounts(id), how TEXT NOT NULL,"
+	"    linked_at INTEGER NOT NULL);"
+	"CREATE INDEX account_links_target ON account_links(target_id);"
 	"PRAGMA user_version = 3;",
 };
 #define STORE_VERSION \
@@ -245,6 +251,7 @@ static const struct store_part *const store_parts[STORE_PART__COUNT] = {
 	[STORE_PART_NAMES] = &names_part,
 	[STORE_PART_PROJECT] = &project_part,
 	[STORE_PART_QUERY] = &store_query_part,
+	[STORE_PART_LINKS] = &links_part,
 };
 
 void
