@@ -103,6 +103,7 @@ struct classify_item {
 	const char		*item;
 	const char		*id;		/* "<message-id>" or UID */
 	const char		*subject;	/* evidence, may be NULL */
+	const char		*thread;	/* mail: the ids it answers, may be NULL */
 	enum direction		 dir;
 	struct signal_list	*out;
 	size_t			 first;		/* out->n before this item */
@@ -283,6 +284,7 @@ classify_add(struct classify_item *it, enum signal_kind kind,
 		s->subject = xstrdup(it->subject);
 	s->value = xstrdup(value);
 	s->match_text = xstrdup(match_text);
+	s->thread = xstrdup(it->thread);
 	return s;
 }
 
@@ -448,6 +450,32 @@ classify_message_id(const struct mail_summary *m, time_t date, const char *from)
 }
 
 /*
+ * The Message-IDs a mail answers, "<id> <id>": In-Reply-To and the last
+ * CLASSIFY_THREAD_IDS References (the closest ones; a long thread's start
+ * says little), or NULL.  Caller frees.
+ */
+#define CLASSIFY_THREAD_IDS	3
+static char *
+classify_thread(const struct mail_summary *m)
+{
+	struct buf b = { 0 };
+	size_t i, from;
+
+	if (m->in_reply_to != NULL)
+		buf_printf(&b, "<%s>", m->in_reply_to);
+	from = m->references.n > CLASSIFY_THREAD_IDS ?
+	    m->references.n - CLASSIFY_THREAD_IDS : 0;
+	for (i = from; i < m->references.n; i++) {
+		if (m->in_reply_to != NULL &&
+		    strcmp(m->references.v[i], m->in_reply_to) == 0)
+			continue;
+		buf_printf(&b, "%s<%s>", b.len > 0 ? " " : "",
+		    m->references.v[i]);
+	}
+	return b.data;
+}
+
+/*
  * The kind of a mail with external accounts, its rule written to rule.
  * A reply counts as an order or offer only through an attachment.
  */
@@ -575,7 +603,7 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	struct strlist accounts = { 0 };
 	enum signal_kind kind;
 	const char *from, *subject, *stripped, *actor, *lang;
-	char fromkey[KEY_MAX], rule[128], *id;
+	char fromkey[KEY_MAX], rule[128], *id, *thread;
 	enum direction dir;
 	time_t at;
 	bool reply, noreply;
@@ -629,9 +657,10 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		return 0;
 	}
 	id = classify_message_id(m, at, from);
+	thread = classify_thread(m);
 	it = (struct classify_item){ .cfg = cfg, .salesperson = actor,
 	    .source = source, .item = item, .id = id, .subject = subject,
-	    .dir = dir, .out = out, .first = out->n };
+	    .thread = thread, .dir = dir, .out = out, .first = out->n };
 
 	stripped = classify_strip_prefixes(r, subject, &reply, NULL);
 	if (accounts.n > 0) {
@@ -649,6 +678,7 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		    NULL);
 
 	free(id);
+	free(thread);
 	strlist_clear(&accounts);
 	return (int)(out->n - it.first);
 }

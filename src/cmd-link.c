@@ -103,6 +103,7 @@ const struct cmd_entry cmd_link_entry = {
 	    "ADDRESS is a customer's address at a free-mail provider, ACCOUNT the\n"
 	    "company's domain: the address's evidence counts in the company's deals\n"
 	    "from now on and in rebuild.  Links are also made when one meeting or mail\n"
-	    "names the address with addresses of exactly one company; one made here\n"
-	    "replaces those.  `salescycle deal ACCOUNT` shows the linked addresses.\n",
+	    "names the address with addresses of exactly one company, or one answers a\n"
+	    "mail of the other; one made here replaces those.  `salescycle deal ACCOUNT`\n"
+	    "shows the linked addresses.\n",
 };

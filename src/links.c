@@ -28,6 +28,18 @@
 	    " target_id = excluded.target_id, how = excluded.how,"	\
 	    " linked_at = excluded.linked_at")				\
 	X(LINKS_DELETE, "DELETE FROM account_links WHERE account_id = ?1")	\
+	/* The accounts of a message, by the index signals_message. */	\
+	X(LINKS_MESSAGE, "SELECT DISTINCT a.key FROM signals s"		\
+	    " JOIN accounts a ON a.id = s.account_id"			\
+	    " WHERE substr(s.ref, instr(s.ref, ':<') + 1) = ?1"		\
+	    " LIMIT 8")							\
+	/* The accounts of the replies to a message read before it. */	\
+	X(LINKS_REPLIES, "SELECT DISTINCT a.key FROM message_replies r"	\
+	    " JOIN signals s ON substr(s.ref, instr(s.ref, ':<') + 1)"	\
+	    " = r.child JOIN accounts a ON a.id = s.account_id"		\
+	    " WHERE r.parent = ?1 LIMIT 8")				\
+	X(LINKS_REPLY_ADD, "INSERT OR IGNORE INTO message_replies(parent,"	\
+	    " child) VALUES(?1, ?2)")					\
 	X(LINKS_LIST, "SELECT a.key, t.key, l.how, l.linked_at"		\
 	    " FROM account_links l JOIN accounts a ON a.id = l.account_id"	\
 	    " JOIN accounts t ON t.id = l.target_id"			\
@@ -164,14 +176,85 @@ links_evidence(const char *ref)
 	return p + 1;
 }
 
-/* Learns the links of signals [i, j): one item's evidence. */
+/* Adds an account key to the free-mail or the company list, once. */
+static void
+links_sort_account(const char *key, struct strlist *freemail,
+    struct strlist *companies)
+{
+	struct strlist *list = strchr(key, '@') != NULL ? freemail : companies;
+
+	if (!strlist_contains(list, key))
+		strlist_add(list, key);
+}
+
+/* Adds the accounts (first column) of a statement's rows to the lists. */
+static int
+links_collect(struct store *st, sqlite3_stmt *s, struct strlist *freemail,
+    struct strlist *companies, struct err *err)
+{
+	int rc;
+
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		links_sort_account(store_column_text(s, 0), freemail,
+		    companies);
+	return store_done(st, s, rc, err, "thread");
+}
+
+/*
+ * The thread of message id: records that it answers the messages of
+ * thread ("<a> <b>", may be NULL) and, with lookup, adds the accounts of
+ * those messages and of the replies to id read before it to the lists.
+ * Both directions, so that the reply and the message it answers may be
+ * read in either order (INBOX before Sent).
+ */
+static int
+links_thread(struct store *st, const char *id, const char *thread,
+    bool lookup, struct strlist *freemail, struct strlist *companies,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	const char *p, *e;
+	char *parent;
+	int rc = 0;
+
+	for (p = thread; rc == 0 && p != NULL && *p != '\0';
+	    p = *e != '\0' ? e + 1 : e) {
+		e = strchr(p, ' ');
+		if (e == NULL)
+			e = p + strlen(p);
+		parent = xstrndup(p, (size_t)(e - p));
+		s = links_stmt(st, LINKS_REPLY_ADD);
+		store_bind_text(s, 1, parent);
+		store_bind_text(s, 2, id);
+		rc = store_run(st, s, err, "thread");
+		if (rc == 0 && lookup) {
+			s = links_stmt(st, LINKS_MESSAGE);
+			store_bind_text(s, 1, parent);
+			rc = links_collect(st, s, freemail, companies, err);
+		}
+		free(parent);
+	}
+	if (rc == 0 && lookup) {
+		s = links_stmt(st, LINKS_REPLIES);
+		store_bind_text(s, 1, id);
+		rc = links_collect(st, s, freemail, companies, err);
+	}
+	return rc;
+}
+
+/*
+ * Learns the links of signals [i, j): one item's evidence, and for mail
+ * the messages it answers.  A free-mail address is linked when exactly
+ * one company is named with it: with two it is unclear whose it is.
+ */
 static int
 links_learn_item(struct store *st, const struct signal_list *l, size_t i,
     size_t j, time_t now, struct strlist *touched, struct err *err)
 {
-	const char *company = NULL, *how = "mail";
-	struct strlist freemail = { 0 };
-	size_t k, companies = 0;
+	struct strlist freemail = { 0 }, companies = { 0 };
+	const char *how = "mail", *thread = NULL, *id;
+	size_t k;
+	bool lookup;
 	int rc = 0;
 
 	for (k = i; k < j; k++) {
@@ -180,21 +263,27 @@ links_learn_item(struct store *st, const struct signal_list *l, size_t i,
 		if (s->kind == SIG_CALL || s->kind == SIG_APPOINTMENT ||
 		    s->kind == SIG_DEMO)
 			how = "meeting";
-		if (s->account == NULL)
-			continue;
-		if (strchr(s->account, '@') != NULL) {
-			if (!strlist_contains(&freemail, s->account))
-				strlist_add(&freemail, s->account);
-		} else if (company == NULL || strcmp(company, s->account) != 0) {
-			company = s->account;
-			companies++;
-		}
+		if (s->thread != NULL)
+			thread = s->thread;
+		if (s->account != NULL)
+			links_sort_account(s->account, &freemail, &companies);
 	}
-	/* With two companies it is unclear whose the address is. */
-	for (k = 0; companies == 1 && k < freemail.n && rc == 0; k++)
-		rc = links_add(st, freemail.v[k], company, how, now, touched,
-		    err) < 0 ? -1 : 0;
+	/* A mail that names one side only: its thread may name the other. */
+	id = links_evidence(l->v[i].ref);
+	lookup = (freemail.n > 0 && companies.n == 0) ||
+	    (freemail.n == 0 && companies.n == 1);
+	if (*id == '<' && strcmp(how, "mail") == 0 && (thread != NULL ||
+	    lookup)) {
+		rc = links_thread(st, id, thread, lookup, &freemail,
+		    &companies, err);
+		if (lookup)
+			how = "thread";
+	}
+	for (k = 0; rc == 0 && companies.n == 1 && k < freemail.n; k++)
+		rc = links_add(st, freemail.v[k], companies.v[0], how, now,
+		    touched, err) < 0 ? -1 : 0;
 	strlist_clear(&freemail);
+	strlist_clear(&companies);
 	return rc;
 }
 
@@ -208,8 +297,7 @@ links_learn(struct store *st, const struct signal_list *l, time_t now,
 		for (j = i + 1; j < l->n && strcmp(links_evidence(l->v[i].ref),
 		    links_evidence(l->v[j].ref)) == 0; j++)
 			;
-		if (j - i > 1 && links_learn_item(st, l, i, j, now, touched,
-		    err) != 0)
+		if (links_learn_item(st, l, i, j, now, touched, err) != 0)
 			return -1;
 	}
 	return 0;

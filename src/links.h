@@ -8,8 +8,9 @@
  *
  * Links are made by hand (salescycle link) or learnt from one item that
  * names the free-mail address together with the addresses of exactly one
- * company account: a meeting with both, a mail to both.  A learnt link
- * never replaces another; a link made by hand replaces any.
+ * company account: a meeting with both, a mail to both, a mail from one
+ * that answers (In-Reply-To, References) a mail of the other.  A learnt
+ * link never replaces another; a link made by hand replaces any.
  */
 #ifndef SC_LINKS_H
 #define SC_LINKS_H
@@ -36,7 +37,8 @@ int	links_remove(struct store *, const char *address,
 
 /*
  * Learns links from newly classified signals: consecutive signals with
- * the same evidence (Message-ID or event UID) are one item.
+ * the same evidence (Message-ID or event UID) are one item; the stored
+ * signals of the messages a mail answers (signal.thread) count with it.
  */
 int	links_learn(struct store *, const struct signal_list *, time_t now,
 	    struct strlist *touched, struct err *);

@@ -102,6 +102,7 @@ signal_free(struct signal *s)
 	free(s->value);
 	free(s->match_text);
 	free(s->language);
+	free(s->thread);
 	memset(s, 0, sizeof *s);
 }
 

@@ -83,6 +83,7 @@ struct signal {
 	char		*value;		/* hashtag value or "phase=offer"/"outcome=won" for manual */
 	char		*match_text;	/* summary and location of an unattributed event */
 	char		*language;	/* "nl", "en", "de", "fr": the default rule's language, or NULL */
+	char		*thread;	/* mail: "<id> ..." it answers (In-Reply-To, References), for links.c; not stored */
 };
 
 struct signal_list {

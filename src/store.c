@@ -129,7 +129,9 @@ static const char *const store_migrations[] = {
 	 * that matched (nl, en, de, fr; rules.c), NULL for others.  ignored:
 	 * why the projection ignored the signal (phases.c), NULL when it
 	 * did not.  account_links: free-mail addresses linked to a company
-	 * account (links.c).
+	 * account (links.c); signals_message finds the signals of a
+	 * Message-ID ("<id>" after the ref's ":") and message_replies the
+	 * messages that answer one, for links through threads.
 	 */
 	"UPDATE signals SET ref = salesperson || '/' || ref"
 	"    WHERE kind NOT IN ('manual', 'target')"
@@ -141,6 +143,10 @@ static const char *const store_migrations[] = {
 	"    REFERENCES accounts(id), how TEXT NOT NULL,"
 	"    linked_at INTEGER NOT NULL);"
 	"CREATE INDEX account_links_target ON account_links(target_id);"
+	"CREATE INDEX signals_message ON signals("
+	"    substr(ref, instr(ref, ':<') + 1));"
+	"CREATE TABLE message_replies(parent TEXT NOT NULL,"
+	"    child TEXT NOT NULL, PRIMARY KEY(parent, child)) WITHOUT ROWID;"
 	"PRAGMA user_version = 3;",
 };
 #define STORE_VERSION \

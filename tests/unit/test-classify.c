@@ -745,6 +745,42 @@ rules_free(struct rules *r)
 }
 
 /*
+ * A mail's thread for links.c: In-Reply-To, then the last three
+ * References, once each.
+ */
+static void
+test_classify_thread(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	struct mail_case c = { 0 };
+	static const char *const refs[] = { "r1@x", "r2@x", "r3@x", "r4@x",
+	    "r5@x" };
+	size_t i;
+
+	(void)state;
+	c.from = "m.jansen.1975@gmail.com";
+	c.to = "anna@brightline.nl";
+	c.subject = "Re: Offerte 2026-160";
+	build_mail(&c, &m);
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/7", &out);
+	assert_int_equal(out.n, 1);
+	assert_null(out.v[0].thread);
+	signal_list_clear(&out);
+
+	m.in_reply_to = xstrdup("r5@x");
+	for (i = 0; i < sizeof refs / sizeof *refs; i++)
+		strlist_add(&m.references, refs[i]);
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/7", &out);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0].thread, "<r5@x> <r3@x> <r4@x>");
+	signal_list_clear(&out);
+	free(m.in_reply_to);
+	strlist_clear(&m.references);
+	free_mail(&m);
+}
+
+/*
  * [rules] languages = nl, en: German and French words are no evidence,
  * their automatic replies no longer known; a list set in [rules] stays.
  */
@@ -1326,6 +1362,7 @@ main(void)
 		cmocka_unit_test(test_classify_mail_rules),
 		cmocka_unit_test(test_classify_languages),
 		cmocka_unit_test(test_classify_languages_chosen),
+		cmocka_unit_test(test_classify_thread),
 		cmocka_unit_test(test_classify_mail_phrases),
 		cmocka_unit_test(test_classify_mail_store_subjects_off),
 		cmocka_unit_test(test_classify_mail_without_message_id),

@@ -303,6 +303,8 @@ test_store_foreign_database(void **state)
 	    "ALTER TABLE signals DROP COLUMN language;"
 	    "ALTER TABLE signals DROP COLUMN ignored;"
 	    "DROP TABLE account_links;"
+	    "DROP INDEX signals_message;"
+	    "DROP TABLE message_replies;"
 	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
 	    "INSERT INTO signals(ref, kind, salesperson, occurred_at,"
 	    " direction, source, item, seen_at) VALUES"
