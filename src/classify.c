@@ -218,16 +218,20 @@ classify_word_match(const struct strlist *list, const char *text)
 static const char *
 classify_subject_match(const struct strlist *list, const char *subject)
 {
-	const char *pat;
-	char *copy, *p;
+	const char *pat, *p;
+	char *copy, *q;
 
 	if (subject == NULL || strstr(subject, "\xc2\xa0") == NULL)
 		return classify_word_match(list, subject);
-	copy = xstrdup(subject);
-	while ((p = strstr(copy, "\xc2\xa0")) != NULL) {
-		p[0] = ' ';
-		memmove(p + 1, p + 2, strlen(p + 2) + 1);
+	copy = q = xmalloc(strlen(subject) + 1);
+	for (p = subject; *p != '\0'; p++) {
+		if (p[0] == '\xc2' && p[1] == '\xa0') {
+			*q++ = ' ';
+			p++;
+		} else
+			*q++ = *p;
 	}
+	*q = '\0';
 	pat = classify_word_match(list, copy);
 	free(copy);
 	return pat;

@@ -678,6 +678,10 @@ static const struct lang_case lang_cases[] = {
 	    "anna@brightline.nl",
 	    "R\xc3\xa9ponse automatique\xc2\xa0: Devis 2026-118", NULL, "",
 	    NULL },
+	{ "no-break space inside the words", "m.dubois@initech.fr",
+	    "anna@brightline.nl",
+	    "R\xc3\xa9ponse\xc2\xa0" "automatique : Devis 2026-118", NULL, "",
+	    NULL },
 	{ "absence du bureau", "m.dubois@initech.fr", "anna@brightline.nl",
 	    "Absence du bureau", NULL, "", NULL },
 	/* A customer writing about absence is a customer writing. */
