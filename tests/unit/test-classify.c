@@ -968,6 +968,67 @@ free_event(struct ical_file *f)
 	free(f->occ);
 }
 
+/*
+ * Calendar words per language: a positive and a negative case each, and
+ * the language the signal records.
+ */
+static void
+test_classify_ical_languages(void **state)
+{
+	static const struct {
+		const char	*summary;
+		const char	*expect;
+		const char	*language;
+	} rows[] = {
+		{ "Präsentation Wärmepumpe bei Globex",
+		    "demo acme.nl demo_summary:präsentation", "de" },
+		{ "Produktvorführung WP-12", "demo acme.nl "
+		    "demo_summary:produktvorführung", "de" },
+		{ "Präsentationsraum reservieren",
+		    "appointment acme.nl external_party", NULL },
+		{ "Telefonat mit Herrn Schmidt",
+		    "call acme.nl call_summary:telefonat", "de" },
+		{ "Démonstration pompe à chaleur",
+		    "demo acme.nl demo_summary:démonstration", "fr" },
+		{ "Appel Mme Dubois", "call acme.nl call_summary:appel", "fr" },
+		{ "Appellation du projet", "appointment acme.nl external_party",
+		    NULL },
+		{ "Demo planningsmodule", "demo acme.nl demo_summary:demo",
+		    "nl" },
+	};
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct event_case c = { 0 };
+	struct ical_file f;
+	struct event_summary ev;
+	char got[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof *rows; i++) {
+		c.name = rows[i].summary;
+		c.summary = rows[i].summary;
+		c.location = "";
+		c.attendees = "jan@acme.nl";
+		c.status = EVENT_CONFIRMED;
+		build_event(&c, &f, &ev);
+		classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics",
+		    T0 + 500, &sigs, &appts);
+		format_signals(&sigs, 0, got, sizeof got);
+		if (strcmp(got, rows[i].expect) != 0)
+			fail_msg("%s: got '%s', want '%s'", rows[i].summary,
+			    got, rows[i].expect);
+		if (rows[i].language == NULL)
+			assert_null(sigs.v[0].language);
+		else
+			assert_string_equal(sigs.v[0].language,
+			    rows[i].language);
+		signal_list_clear(&sigs);
+		appointment_list_clear(&appts);
+		free_event(&f);
+	}
+}
+
 static void
 test_classify_ical_rules(void **state)
 {
@@ -1371,6 +1432,7 @@ main(void)
 		cmocka_unit_test(test_classify_mail_store_subjects_off),
 		cmocka_unit_test(test_classify_mail_without_message_id),
 		cmocka_unit_test(test_classify_ical_rules),
+		cmocka_unit_test(test_classify_ical_languages),
 		cmocka_unit_test(test_classify_ical_refs_and_text),
 		cmocka_unit_test(test_classify_ical_dates),
 		cmocka_unit_test(test_classify_ical_series),
