@@ -267,7 +267,7 @@ digest_collect_deals(struct store *st, const struct config *cfg,
 	if (store_closed_deals(st, d->period.since, d->period.until,
 	    digest_closed_deal, &w, err) != 0)
 		return -1;
-	return store_deal_states(st, NULL, digest_open_deal, &w, err);
+	return store_open_deal_states(st, NULL, digest_open_deal, &w, err);
 }
 
 /* The health of each configured source of the covered salespeople. */

@@ -371,8 +371,8 @@ appointments_by_created(struct store *st, const struct report_filter *f,
 	size_t i, j;
 	int rc;
 
-	rc = store_appointment_series(st, f->salesperson, report_series_add,
-	    &r, err);
+	rc = store_appointment_series(st, f->salesperson, f->since, f->until,
+	    report_series_add, &r, err);
 	/* v is NULL without rows, and qsort's pointer must not be. */
 	if (rc == 0 && r.n > 1)
 		qsort(r.v, r.n, sizeof *r.v, cmp_day_count);

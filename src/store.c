@@ -32,6 +32,8 @@
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		10000
+#define STORE_BULK_CACHE	"524288"	/* KiB of page cache for a bulk job */
+#define STORE_BULK_MMAP		"4294967296"	/* bytes read through mmap then */
 #define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", our application_id */
 
 /*
@@ -148,6 +150,24 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE message_replies(parent TEXT NOT NULL,"
 	"    child TEXT NOT NULL, PRIMARY KEY(parent, child)) WITHOUT ROWID;"
 	"PRAGMA user_version = 3;",
+	/*
+	 * Version 4: indexes that make a query with a window follow the
+	 * window, not the history (issue 15): deals by close, the open
+	 * deals, appointments by creation and each series' creations; a
+	 * deal's entries (the forecast's history, a deal's offer) from the
+	 * index alone, in order.
+	 */
+	"DROP INDEX IF EXISTS transitions_deal;"
+	"CREATE INDEX transitions_deal ON transitions(deal_id, at, id,"
+	"    to_phase);"
+	"CREATE INDEX IF NOT EXISTS deals_closed ON deals(closed);"
+	"CREATE INDEX IF NOT EXISTS deals_open ON deals(id)"
+	"    WHERE outcome = 'open';"
+	"CREATE INDEX IF NOT EXISTS appointments_created"
+	"    ON appointments(created);"
+	"CREATE INDEX IF NOT EXISTS appointments_series"
+	"    ON appointments(salesperson, uid, created);"
+	"PRAGMA user_version = 4;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -575,6 +595,30 @@ store_prepare(struct store *st, struct err *err)
 	return 0;
 }
 
+#ifdef SC_TEST_HOOKS
+/*
+ * SALESCYCLE_TEST_TRACE_SQL: every statement run after the open, with its
+ * values filled in and its time, on stderr ("sql-trace USEC SQL"), so that
+ * contrib/bench/store-bench.py shows the plan of what a command runs and
+ * times the same SQL in the sqlite3 shell.
+ */
+static int
+store_trace(unsigned type, void *ctx, void *p, void *x)
+{
+	char *sql;
+
+	(void)ctx;
+	if (type != SQLITE_TRACE_PROFILE)
+		return 0;
+	sql = sqlite3_expanded_sql(p);
+	if (sql != NULL)
+		fprintf(stderr, "sql-trace %lld %s\n",
+		    (long long)(*(sqlite3_int64 *)x / 1000), sql);
+	sqlite3_free(sql);
+	return 0;
+}
+#endif
+
 int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
@@ -622,6 +666,10 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 	}
 	if (store_prepare(st, err) != 0)
 		goto fail;
+#ifdef SC_TEST_HOOKS
+	if (getenv("SALESCYCLE_TEST_TRACE_SQL") != NULL)
+		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, store_trace, NULL);
+#endif
 	*out = st;
 	return 0;
 fail:
@@ -768,6 +816,23 @@ sqlite3 *
 store_db(struct store *st)
 {
 	return st->db;
+}
+
+/*
+ * A bulk job reads every signal in the order of accounts, which is not
+ * the order of the file, and writes every deal and transition with their
+ * indexes: with SQLite's default 2 MB cache nearly every page came from a
+ * pread() again and dirty pages went to the WAL many times over (half of
+ * rebuild's time at 500k signals was in the kernel).  A cache that holds
+ * the indexes and reads through mmap do each once.  Only a bound: the
+ * cache grows with what the job touches.
+ */
+int
+store_bulk(struct store *st, bool on, struct err *err)
+{
+	return store_exec(st, on ? "PRAGMA cache_size = -" STORE_BULK_CACHE ";"
+	    "PRAGMA mmap_size = " STORE_BULK_MMAP : "PRAGMA cache_size = -2000;"
+	    "PRAGMA mmap_size = 0", err, "bulk");
 }
 
 int
