@@ -42,7 +42,9 @@
  * Events.  Cancelled and private VEVENTs and METHOD:CANCEL objects give
  * nothing.  The external parties are the organizer and the attendees at
  * external accounts; a declined attendee still counts (the meeting was
- * with that customer) unless every external attendee declined.  An event
+ * with that customer) unless every external attendee declined.  A meeting
+ * the calendar's owner declined is not theirs (issue 12); one a colleague
+ * declined still is.  An event
  * without an external party gives an unattributed signal (account NULL)
  * carrying "SUMMARY LOCATION" as match_text, which the projection matches
  * against account names; one that names no account never counts.  The
@@ -641,8 +643,14 @@ classify_mail(const struct config *cfg, const char *salesperson,
 
 	stripped = classify_strip_prefixes(r, subject, &reply, NULL);
 	if (accounts.n > 0) {
-		kind = classify_mail_kind(r, m, stripped, reply, dir, rule,
-		    sizeof rule);
+		/*
+		 * A meeting's invitation, answer or cancellation is named
+		 * after the meeting ("Accepted: Bespreking offerte"): like a
+		 * reply, only its attachments can make it an offer or order.
+		 */
+		kind = classify_mail_kind(r, m, stripped, reply ||
+		    m->calendar_sections.n > 0 || m->calendar_parts.n > 0,
+		    dir, rule, sizeof rule);
 		for (i = 0; i < accounts.n; i++)
 			classify_add(&it, kind, accounts.v[i], at, rule, NULL,
 			    NULL);
@@ -684,6 +692,21 @@ classify_event_accounts(const struct config *cfg,
 			strlist_add(accounts, key);
 	}
 	return accounts->n == 0 || attending;
+}
+
+/* True when the salesperson owner is an attendee of ev who declined. */
+static bool
+classify_owner_declined(const struct config *cfg, const char *owner,
+    const struct event_summary *ev)
+{
+	const struct salesperson *sp = config_salesperson(cfg, owner);
+	size_t i;
+
+	for (i = 0; sp != NULL && i < ev->nattendees; i++)
+		if (ev->attendees[i].declined && config_salesperson_by_email(cfg,
+		    ev->attendees[i].addr) == sp)
+			return true;
+	return false;
 }
 
 /* Adds the appointments of every occurrence of event idx. */
@@ -743,6 +766,11 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 		return;
 	if (ev->uid == NULL || *ev->uid == '\0') {
 		log_warn("%s: event without UID skipped", it->item);
+		return;
+	}
+	if (classify_owner_declined(cfg, it->salesperson, ev)) {
+		log_debug("%s: %s: declined by the salesperson", it->item,
+		    ev->uid);
 		return;
 	}
 	if (!classify_event_accounts(cfg, ev, &accounts)) {

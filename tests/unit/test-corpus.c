@@ -108,6 +108,47 @@ corpus_mail(const char *name, const char *buf, size_t len)
 	corpus_check_summary(name, &s);
 }
 
+/* Keeps a SUMMARY as it is, as fuzz-event.c does. */
+static char *
+corpus_summary(const char *text, void *arg)
+{
+	(void)arg;
+	return xstrdup(text);
+}
+
+/*
+ * The reduction of an object (fuzz-event.c calls it too) parses again to
+ * the same events and occurrences: nothing classification reads is lost.
+ */
+static void
+corpus_reduce(const char *name, const char *buf, size_t len,
+    const struct ical_file *f)
+{
+	struct ical_file g;
+	struct err err;
+	char *red;
+	size_t i;
+
+	if (event_reduce(buf, len, name, NULL, corpus_summary, NULL, &red,
+	    &err) != 0) {
+		if (err.cls != ERR_DATA || err.msg[0] == '\0')
+			fail_msg("%s: reduce failed with class %d '%s'", name,
+			    err.cls, err.msg);
+		return;
+	}
+	if (event_parse(red, strlen(red), CORPUS_FROM, CORPUS_TO,
+	    "Europe/Amsterdam", name, &g, &err) != 0)
+		fail_msg("%s: its reduction does not parse: %s", name, err.msg);
+	if (g.nevents != f->nevents || g.nocc != f->nocc)
+		fail_msg("%s: reduced to %zu events, %zu occurrences, not %zu, "
+		    "%zu", name, g.nevents, g.nocc, f->nevents, f->nocc);
+	for (i = 0; i < g.nocc; i++)
+		if (g.occ[i].start != f->occ[i].start)
+			fail_msg("%s: occurrence %zu moved", name, i);
+	ical_file_free(&g);
+	free(red);
+}
+
 static void
 corpus_event(const char *name, const char *buf, size_t len)
 {
@@ -129,6 +170,7 @@ corpus_event(const char *name, const char *buf, size_t len)
 		if (i > 0 && f.occ[i].start < f.occ[i - 1].start)
 			fail_msg("%s: occurrence %zu out of order", name, i);
 	}
+	corpus_reduce(name, buf, len, &f);
 	ical_file_free(&f);
 }
 
