@@ -811,6 +811,26 @@ imap_sync_count_failure(struct imap_sync_ctx *c, struct err *err)
 }
 
 /*
+ * Whether a refusal says the server is throttling the account rather
+ * than failing one message: Office 365 answers "Request is throttled.
+ * Suggested Backoff Time: 178755 milliseconds", Gmail "Account exceeded
+ * command or bandwidth limits".  Asking again in halves would only
+ * send more commands into the limit.
+ */
+static bool
+imap_sync_throttled(const char *why)
+{
+	static const char *const marks[] = { "throttl", "backoff time",
+	    "bandwidth limits" };
+	size_t	i;
+
+	for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (strcasestr(why, marks[i]) != NULL)
+			return true;
+	return false;
+}
+
+/*
  * Fetches the metadata of uids[0..n), all of the batch or a part of it.
  * When the answer cannot be parsed (the connection is then dropped and
  * never reused) or the server refuses the command with NO or BAD (as
@@ -819,9 +839,11 @@ imap_sync_count_failure(struct imap_sync_ctx *c, struct err *err)
  * single UIDs, so that the message at fault is found instead of failing
  * the folder on every poll.  An unparsable message is skipped and
  * recorded; a refused one is left unanswered, for imap_sync_retry_batch() to
- * ask again at the next poll.  Returns SOURCE_OK, SOURCE_STOP (the
- * connection was lost) or SOURCE_SKIP (only this folder failed); err
- * says why.
+ * ask again at the next poll.  A refusal that says the server is
+ * throttling (imap_sync_throttled) stops the poll (ERR_WAIT: the agent
+ * backs off) without asking again or counting the messages.  Returns
+ * SOURCE_OK, SOURCE_STOP (the connection was lost, or throttled) or
+ * SOURCE_SKIP (only this folder failed); err says why.
  */
 static enum source_status
 imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
@@ -847,9 +869,16 @@ imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
 		imap_conn_fail(s, r, what, err);
 		return s->lost ? SOURCE_STOP : SOURCE_SKIP;
 	}
-	if (refused)
+	if (refused) {
 		imap_conn_response(s, why, sizeof why);
-	else
+		if (imap_sync_throttled(why)) {
+			/* Nothing of the batch is committed or counted. */
+			err_set(err, ERR_WAIT, "%s: %s: UID FETCH: the server "
+			    "is throttling: %s; backing off", s->url.host,
+			    c->folder, why);
+			return SOURCE_STOP;
+		}
+	} else
 		imap_conn_close(s, false);
 	left = xcalloc(n, sizeof *left);
 	for (i = 0; i < n; i++) {
