@@ -25,6 +25,7 @@
 #include "config.h"
 #include "davxml.h"
 #include "event.h"
+#include "graph.h"
 #include "helpers.h"
 #include "http.h"
 #include "log.h"
@@ -264,6 +265,39 @@ test_corpus_event(void **state)
 	corpus_replay("event", corpus_event);
 }
 
+/*
+ * One input of fuzz-graph.c: an event's JSON to iCalendar and parsed;
+ * what is refused says why, what is made parses.
+ */
+static void
+corpus_graph(const char *name, const char *buf, size_t len)
+{
+	struct ical_file f;
+	struct err err;
+	const char *why = NULL;
+	char *text;
+
+	text = graph_event_ical(buf, len, NULL, &why);
+	if (text == NULL) {
+		if (why == NULL)
+			fail_msg("%s: refused without a reason", name);
+		return;
+	}
+	if (event_parse(text, strlen(text), CORPUS_FROM, CORPUS_TO,
+	    "Europe/Amsterdam", name, &f, &err) != 0)
+		fail_msg("%s: its iCalendar does not parse: %s", name, err.msg);
+	if (f.nevents != 1)
+		fail_msg("%s: %zu events, not one", name, f.nevents);
+	ical_file_free(&f);
+	free(text);
+}
+
+static void
+test_corpus_graph(void **state)
+{
+	corpus_replay("graph", corpus_graph);
+}
+
 static void
 test_corpus_davxml(void **state)
 {
@@ -381,6 +415,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus_mail),
 		cmocka_unit_test(test_corpus_event),
+		cmocka_unit_test(test_corpus_graph),
 		cmocka_unit_test(test_corpus_davxml),
 		cmocka_unit_test(test_corpus_davgzip),
 		cmocka_unit_test(test_corpus_config),
