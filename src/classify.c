@@ -664,10 +664,24 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	return (int)(out->n - it.first);
 }
 
+/* True when addr is among the attendees of ev. */
+static bool
+classify_is_attendee(const struct event_summary *ev, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < ev->nattendees; i++)
+		if (strcasecmp(ev->attendees[i].addr, addr) == 0)
+			return true;
+	return false;
+}
+
 /*
  * The external accounts of an event: organizer and attendees.  Returns
- * false when it has external attendees and all of them declined (and the
- * organizer is not external): the meeting is not with them after all.
+ * false when it has external attendees and all of them declined: the
+ * meeting is not with them after all.  An external organizer attends
+ * unless they are listed as an attendee too (Google lists them), where
+ * their answer counts like the others'.
  */
 static bool
 classify_event_accounts(const struct config *cfg,
@@ -680,7 +694,7 @@ classify_event_accounts(const struct config *cfg,
 	if (ev->organizer != NULL && account_classify(cfg, ev->organizer, key,
 	    sizeof key) == ADDR_EXTERNAL) {
 		strlist_add(accounts, key);
-		attending = true;
+		attending = !classify_is_attendee(ev, ev->organizer);
 	}
 	for (i = 0; i < ev->nattendees; i++) {
 		if (account_classify(cfg, ev->attendees[i].addr, key,

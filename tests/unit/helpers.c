@@ -74,7 +74,9 @@ char *
 test_itip(const char *file, time_t day, time_t stamp, int seq,
     const char *partstat, const char *other)
 {
-	char rel[128], d[16], st[32], sq[16];
+	char rel[128], d[16], st[32], sq[16], ot[32];
+	const char *slash;
+	size_t n;
 	struct tm tm;
 	char *s;
 
@@ -87,7 +89,17 @@ test_itip(const char *file, time_t day, time_t stamp, int seq,
 	test_subst(&s, "@STAMP@", st);
 	test_subst(&s, "@SEQ@", sq);
 	test_subst(&s, "@PARTSTAT@", partstat != NULL ? partstat : "ACCEPTED");
-	test_subst(&s, "@OTHER@", other != NULL ? other : "NEEDS-ACTION");
+	/* "OTHER/ORGANIZER": the other guest's and the organizer's. */
+	if (other == NULL)
+		other = "NEEDS-ACTION";
+	slash = strchr(other, '/');
+	n = slash != NULL ? (size_t)(slash - other) : strlen(other);
+	if (n >= sizeof ot)
+		n = sizeof ot - 1;
+	memcpy(ot, other, n);
+	ot[n] = '\0';
+	test_subst(&s, "@OTHER@", ot);
+	test_subst(&s, "@ORGSTAT@", slash != NULL ? slash + 1 : "ACCEPTED");
 	return s;
 }
 

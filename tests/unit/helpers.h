@@ -20,7 +20,8 @@ char		*test_read_data(const char *rel, size_t *len);
  * An iTIP fixture of tests/data/itip (Outlook, Google, Apple shapes) with
  * its meeting on the UTC date of day, DTSTAMP stamp, SEQUENCE seq, the
  * salesperson's PARTSTAT partstat and the other guest's other (NULL:
- * ACCEPTED and NEEDS-ACTION).  Caller frees.
+ * ACCEPTED and NEEDS-ACTION; "OTHER/ORGANIZER" also sets the organizer's
+ * own, else ACCEPTED).  Caller frees.
  */
 char		*test_itip(const char *file, time_t day, time_t stamp, int seq,
 		    const char *partstat, const char *other);

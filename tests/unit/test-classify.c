@@ -662,6 +662,14 @@ static const struct event_case event_cases[] = {
 	    "jan@acme.nl", "anna@brightline.nl,!piet@acme.nl",
 	    EVENT_CONFIRMED, false, NULL,
 	    "appointment acme.nl external_party", 1, "acme.nl" },
+	/* Every customer declined, the organizer among the attendees too. */
+	{ "customer organizer and attendees declined", NULL, "Overleg", "",
+	    "jan@acme.nl", "!jan@acme.nl,anna@brightline.nl,!piet@acme.nl",
+	    EVENT_CONFIRMED, false, NULL, "", 0, NULL },
+	{ "customer organizer attends, another declined", NULL, "Overleg", "",
+	    "jan@acme.nl", "jan@acme.nl,anna@brightline.nl,!piet@acme.nl",
+	    EVENT_CONFIRMED, false, NULL,
+	    "appointment acme.nl external_party", 1, "acme.nl" },
 	{ "hashtags", NULL, "Overleg", "", NULL, "jan@acme.nl",
 	    EVENT_CONFIRMED, false, "#competitor Exact|#verbal",
 	    "appointment acme.nl external_party; "
