@@ -714,12 +714,15 @@ classify_owner_declined(const struct config *cfg, const char *owner,
     const struct event_summary *ev)
 {
 	const struct salesperson *sp = config_salesperson(cfg, owner);
+	const struct event_attendee *a;
 	size_t i;
 
-	for (i = 0; sp != NULL && i < ev->nattendees; i++)
-		if (ev->attendees[i].declined && config_salesperson_by_email(cfg,
-		    ev->attendees[i].addr) == sp)
+	for (i = 0; sp != NULL && i < ev->nattendees; i++) {
+		a = &ev->attendees[i];
+		if (a->declined &&
+		    config_salesperson_by_email(cfg, a->addr) == sp)
 			return true;
+	}
 	return false;
 }
 

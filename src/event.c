@@ -1919,8 +1919,9 @@ event_reduce_component(icalcomponent *c, const char *organizer,
 	    p != NULL; p = icalcomponent_get_next_property(c,
 	    ICAL_ANY_PROPERTY)) {
 		k = icalproperty_isa(p);
-		if (kind == ICAL_VCALENDAR_COMPONENT ? k == ICAL_METHOD_PROPERTY ||
-		    k == ICAL_VERSION_PROPERTY : event_reduce_keeps(k))
+		if (kind == ICAL_VCALENDAR_COMPONENT ?
+		    k == ICAL_METHOD_PROPERTY || k == ICAL_VERSION_PROPERTY :
+		    event_reduce_keeps(k))
 			continue;
 		props = xreallocarray(props, n + 1, sizeof *props);
 		props[n++] = p;

@@ -52,9 +52,9 @@
 
 /* Bytes of one page: jansson takes 10 to 30 times that in memory. */
 #define GRAPH_MAX_PAGE	(2u * 1024 * 1024)
-#define GRAPH_MAX_PAGES	1000		/* pages per poll */
-#define GRAPH_MAX_TEXT	4096		/* bytes kept of a text field */
-#define GRAPH_MAX_ID	1024		/* bytes of an event id or link */
+#define GRAPH_MAX_PAGES	1000	/* pages per poll */
+#define GRAPH_MAX_TEXT	4096	/* bytes kept of a text field */
+#define GRAPH_MAX_ID	1024	/* bytes of an event id */
 #define GRAPH_SCOPE	"calendarView"	/* the cursors' scope */
 
 /* Outlook's GlobalObjectId: the class id its hex form starts with. */
@@ -145,7 +145,8 @@ graph_time(const char *s, int *y, int *mo, int *d, int *h, int *mi, int *se)
 		return false;
 	for (i = 0; i < 19; i++) {
 		if (i == 4 || i == 7 ? s[i] != '-' : i == 10 ? s[i] != 'T' :
-		    i == 13 || i == 16 ? s[i] != ':' : (s[i] < '0' || s[i] > '9'))
+		    i == 13 || i == 16 ? s[i] != ':' :
+		    (s[i] < '0' || s[i] > '9'))
 			return false;
 	}
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", y, mo, d, h, mi, se) != 6)
@@ -304,9 +305,11 @@ graph_ical(json_t *ev, const struct salesperson *owner, const char **why)
 		if (addr == NULL)
 			continue;
 		s = graph_str(a, "type");
-		role = s != NULL && strcmp(s, "optional") == 0 ?
-		    "OPT-PARTICIPANT" : s != NULL && strcmp(s, "resource") == 0 ?
-		    "NON-PARTICIPANT;CUTYPE=RESOURCE" : "REQ-PARTICIPANT";
+		role = "REQ-PARTICIPANT";
+		if (s != NULL && strcmp(s, "optional") == 0)
+			role = "OPT-PARTICIPANT";
+		else if (s != NULL && strcmp(s, "resource") == 0)
+			role = "NON-PARTICIPANT;CUTYPE=RESOURCE";
 		s = graph_str2(a, "status", "response");
 		/* The owner's own answer is the event's responseStatus. */
 		if (owner != NULL && strlist_contains(&owner->email, addr)) {
@@ -371,7 +374,7 @@ struct graph_ctx {
 	const struct salesperson *owner;
 	struct pipeline		*p;
 	time_t			 from, to;
-	struct strlist		 seen_ids;	/* owned: ids of a full read */
+	struct strlist		 seen_ids;	/* owned: ids read */
 	struct hashset		 seen;		/* into seen_ids */
 	unsigned		 changed, removed, bad;
 };
@@ -454,7 +457,7 @@ graph_unseen_cb(const char *item, const char *version, void *arg)
 	return 0;
 }
 
-/* The first request of a read: the window's calendarView delta.  Caller frees. */
+/* The first request of a read: the window's delta.  Caller frees. */
 static char *
 graph_start_url(const struct source *src, time_t from, time_t to)
 {
@@ -571,8 +574,8 @@ graph_poll(void **statep, const struct config *cfg, const struct source *src,
 	}
 	for (pages = 0; !*stop; pages++) {
 		if (pages >= GRAPH_MAX_PAGES) {
-			err_set(err, ERR_TEMP, "more than %d pages in one poll; "
-			    "going on at the next", GRAPH_MAX_PAGES);
+			err_set(err, ERR_TEMP, "more than %d pages in one "
+			    "poll; going on at the next", GRAPH_MAX_PAGES);
 			goto out;
 		}
 		r = graph_get(http, link, &page, err);
@@ -584,8 +587,8 @@ graph_poll(void **statep, const struct config *cfg, const struct source *src,
 		if (r == 1) {
 			/* The sync state expired: read the window again. */
 			if (restarted) {
-				err_set(err, ERR_WAIT, "GET calendarView/delta: "
-				    "410 Gone for a fresh read");
+				err_set(err, ERR_WAIT, "GET calendarView/"
+				    "delta: 410 Gone for a fresh read");
 				goto out;
 			}
 			log_info("%s: the sync state is gone (410); reading "

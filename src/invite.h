@@ -15,14 +15,14 @@
 #include "event.h"
 #include "mail.h"
 
-/* The store's names of the two parts of an invitation (store_invitation_get). */
+/* The store's names of an invitation's parts (store_invitation_get). */
 #define INVITE_PART_ORGANIZER	"organizer"
 #define INVITE_PART_REPLY	"reply"
 
 /* What a calendar part of a message is to the mailbox's owner. */
 enum invite_role {
 	INVITE_NONE,		/* not read */
-	INVITE_OWN,		/* the owner's own invitation or cancellation */
+	INVITE_OWN,		/* the owner's own REQUEST or CANCEL */
 	INVITE_REPLY,		/* the owner's answer to an invitation */
 	INVITE_ORGANIZER	/* an external organizer's REQUEST or CANCEL */
 };

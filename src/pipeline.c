@@ -41,9 +41,10 @@ struct pipeline_item {
 	struct signal_list	 sigs;		/* owned */
 	struct appointment_list	 appts;		/* owned */
 	bool			 newer_only;	/* replace only an older version */
-	char			*uid;		/* owned: PIPELINE_INVITED */
-	const char		*part;		/* static: INVITE_PART_* */
-	char			*body;		/* owned: the reduced part */
+	/* PIPELINE_INVITED: */
+	char			*uid;		/* owned */
+	const char		*part;		/* INVITE_PART_* */
+	char			*body;		/* owned: reduced */
 	const char		*salesperson;	/* borrowed from cfg */
 };
 
