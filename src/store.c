@@ -168,6 +168,16 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX IF NOT EXISTS appointments_series"
 	"    ON appointments(salesperson, uid, created);"
 	"PRAGMA user_version = 4;",
+	/*
+	 * Version 5: the iTIP messages of meetings a salesperson was invited
+	 * to (pipeline.c): per source, UID and part ("organizer", "reply")
+	 * the newest, reduced to what classification reads (event_reduce).
+	 */
+	"CREATE TABLE IF NOT EXISTS invitations(source TEXT NOT NULL,"
+	"    uid TEXT NOT NULL,"
+	"    part TEXT NOT NULL, version TEXT NOT NULL, body TEXT NOT NULL,"
+	"    seen_at INTEGER NOT NULL, PRIMARY KEY(source, uid, part));"
+	"PRAGMA user_version = 5;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -212,6 +222,13 @@ static const char *const store_migrations[] = {
 	X(ITEM_ROW, "SELECT version, first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
+	X(INVITE_GET, "SELECT version, body FROM invitations"		\
+	    " WHERE source = ?1 AND uid = ?2 AND part = ?3")		\
+	X(INVITE_SET, "INSERT INTO invitations(source, uid, part,"	\
+	    " version, body, seen_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"	\
+	    " ON CONFLICT(source, uid, part) DO UPDATE SET"		\
+	    " version = excluded.version, body = excluded.body,"	\
+	    " seen_at = excluded.seen_at")				\
 	X(CURSOR_GET, "SELECT value FROM cursors WHERE source = ?1"	\
 	    " AND scope = ?2 AND name = ?3")				\
 	X(CURSOR_SET, "INSERT INTO cursors(source, scope, name, value)"	\
@@ -256,7 +273,8 @@ static const char *const store_migrations[] = {
 	X(RETAIN_TRANS, "UPDATE transitions SET ref = NULL"		\
 	    " WHERE at < ?1 AND ref IS NOT NULL")			\
 	X(RETAIN_APPTS, "UPDATE appointments SET summary = NULL"	\
-	    " WHERE start < ?1 AND summary IS NOT NULL")
+	    " WHERE start < ?1 AND summary IS NOT NULL")			\
+	X(RETAIN_INVITES, "DELETE FROM invitations WHERE seen_at < ?1")
 
 #define STORE_STMT_NAME(e, sql)	STORE_STMT_ENUM(STMT_##e, sql)
 enum store_stmt {
@@ -1282,6 +1300,44 @@ store_remove_item(struct store *st, const char *source, const char *item,
 }
 
 int
+store_invitation_get(struct store *st, const char *source, const char *uid,
+    const char *part, char **version, char **body, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_INVITE_GET);
+	int rc;
+
+	*version = NULL;
+	if (body != NULL)
+		*body = NULL;
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, uid);
+	store_bind_text(s, 3, part);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*version = xstrdup(store_column_text(s, 0));
+		if (body != NULL)
+			*body = xstrdup(store_column_text(s, 1));
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "invitation");
+}
+
+int
+store_invitation_set(struct store *st, const char *source, const char *uid,
+    const char *part, const char *version, const char *body, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_INVITE_SET);
+
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, uid);
+	store_bind_text(s, 3, part);
+	store_bind_text(s, 4, version);
+	store_bind_text(s, 5, body);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+	return store_run(st, s, err, "invitation");
+}
+
+int
 store_cursor_get(struct store *st, const char *source, const char *scope,
     const char *name, char **value, struct err *err)
 {
@@ -1492,7 +1548,8 @@ int
 store_retention(struct store *st, time_t cutoff, struct err *err)
 {
 	static const enum store_stmt steps[] = {
-		STMT_RETAIN_SIGNALS, STMT_RETAIN_TRANS, STMT_RETAIN_APPTS
+		STMT_RETAIN_SIGNALS, STMT_RETAIN_TRANS, STMT_RETAIN_APPTS,
+		STMT_RETAIN_INVITES
 	};
 	sqlite3_stmt *s;
 	size_t i;
