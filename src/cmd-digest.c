@@ -135,10 +135,6 @@ cmd_digest_exec(struct cmd_ctx *ctx)
 	const char *name = digest_period_arg;
 	time_t at = ctx->now;
 
-	if (ctx->argc != 0) {
-		cmd_error("digest", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (digest_as_of != NULL &&
 	    util_parse_time(digest_as_of, ctx->cfg.timezone, &at) != 0) {
 		cmd_error("--as-of", "'%s' is not a date (YYYY-MM-DD or "
