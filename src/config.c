@@ -274,18 +274,6 @@ config_valid_phase(const char *s)
 	    "0123456789_-") == n;
 }
 
-/* A plausible user@domain; the mail modules judge real addresses. */
-static bool
-config_valid_address(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (at == NULL || at == s || at[1] == '\0' ||
-	    strchr(at + 1, '@') != NULL)
-		return false;
-	return strpbrk(s, " \t<>,;\"") == NULL;
-}
-
 /* A domain name with a dot and nothing that belongs to an address or URL. */
 static bool
 config_valid_domain(const char *s)
@@ -604,7 +592,7 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 				return -1;
 			}
 			if (k->type == CONFIG_ADDRESSES &&
-			    !config_valid_address(items.v[i])) {
+			    !util_valid_address(items.v[i])) {
 				config_error(p, "bad address '%s' in '%s'",
 				    items.v[i], name);
 				strlist_clear(&items);
@@ -615,7 +603,7 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 		*list = items;
 		return 0;
 	case CONFIG_ADDRESS:
-		if (!config_valid_address(value))
+		if (!util_valid_address(value))
 			return config_error(p, "bad address '%s' in '%s'",
 			    value, name);
 		free(*str);

@@ -980,21 +980,6 @@ digest_header_encode(struct buf *b, const char *name, const char *value)
 	free(v);
 }
 
-bool
-digest_valid_address(const char *a)
-{
-	const char *at, *p;
-
-	if (a == NULL || *a == '\0' || strlen(a) > 254)
-		return false;
-	for (p = a; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
-		    strchr("<>()[],;:\\\"", *p) != NULL)
-			return false;
-	at = strchr(a, '@');
-	return at != NULL && at != a && at[1] != '\0' && strchr(at + 1, '@') == NULL;
-}
-
 static void
 digest_random_hex(char *out, size_t nbytes)
 {
@@ -1048,7 +1033,7 @@ digest_message_id(const struct config *cfg, const struct digest_period *period,
 			*p = '.';
 	digest_random_hex(rnd, 12);
 	snprintf(out, outlen, "<digest.%s.%lld.%s@%s>", key, (long long)now,
-	    rnd, from != NULL && digest_valid_address(from) ?
+	    rnd, from != NULL && util_valid_address(from) ?
 	    strchr(from, '@') + 1 : "localhost");
 }
 
@@ -1061,7 +1046,7 @@ digest_message(const struct config *cfg, const struct digest_data *d,
 	char date[64], boundary[48], rnd[33], id[256];
 	char *subject, *text, *html, *p;
 
-	if (from != NULL && !digest_valid_address(from))
+	if (from != NULL && !util_valid_address(from))
 		from = NULL;
 	digest_rfc5322_date(now, date, sizeof date);
 	digest_random_hex(rnd, 8);
@@ -1077,8 +1062,8 @@ digest_message(const struct config *cfg, const struct digest_data *d,
 	 * checked to be plain addresses and written as they are.
 	 */
 	buf_printf(&b, "From: salescycle <%s>\r\n", from != NULL &&
-	    digest_valid_address(from) ? from : "salescycle@localhost");
-	if (to != NULL && digest_valid_address(to))
+	    util_valid_address(from) ? from : "salescycle@localhost");
+	if (to != NULL && util_valid_address(to))
 		buf_printf(&b, "To: %s\r\n", to);
 	else
 		buf_puts(&b, "To: undisclosed-recipients:;\r\n");
@@ -1183,9 +1168,9 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 
 	if (s->url == NULL || s->from == NULL)
 		return err_set(err, ERR_FINAL, "no [smtp] url and from configured");
-	if (!digest_valid_address(to))
+	if (!util_valid_address(to))
 		return err_set(err, ERR_FINAL, "'%s' is not a mail address", to);
-	if (!digest_valid_address(s->from))
+	if (!util_valid_address(s->from))
 		return err_set(err, ERR_FINAL, "[smtp] from '%s' is not a mail "
 		    "address", s->from);
 	if (s->user != NULL && config_secret(&s->password, &password, err) != 0)

@@ -140,7 +140,6 @@ char	*digest_message(const struct config *, const struct digest_data *,
 /* Helpers, exposed for the unit tests. */
 void	digest_qp_encode(struct buf *, const char *text);	/* LF in, CRLF out */
 void	digest_header_encode(struct buf *, const char *name, const char *value);
-bool	digest_valid_address(const char *);
 
 /*
  * Sends msg to one recipient over [smtp] with libcurl: smtps:// or

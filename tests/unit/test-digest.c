@@ -409,30 +409,6 @@ test_digest_header_injection(void **state)
 	buf_free(&b);
 }
 
-static void
-test_digest_valid_address(void **state)
-{
-	static const struct {
-		const char	*a;
-		bool		 ok;
-	} rows[] = {
-		{ "piet@example.com", true },
-		{ "piet@example.com\r\nBcc: x@y", false },
-		{ "piet@example.com, x@y", false },
-		{ "<piet@example.com>", false },
-		{ "piet", false },
-		{ "@example.com", false },
-		{ "a@b@c", false },
-		{ "", false },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		assert_int_equal(digest_valid_address(rows[i].a), rows[i].ok);
-	assert_false(digest_valid_address(NULL));
-}
-
 /* Unfolded header lines of the header block; the count of those named name. */
 static int
 count_header(const char *msg, const char *name)
@@ -722,7 +698,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_text_and_html, setup, teardown),
 		cmocka_unit_test(test_digest_qp),
 		cmocka_unit_test(test_digest_header_injection),
-		cmocka_unit_test(test_digest_valid_address),
 		cmocka_unit_test_setup_teardown(test_digest_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_once_per_period_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_next, setup, teardown),
