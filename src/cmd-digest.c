@@ -161,7 +161,8 @@ const struct cmd_entry cmd_digest_entry = {
 	.shortopts = "",
 	.option = cmd_digest_option,
 	.exec = cmd_digest_exec,
-	.help = "  --period week|day  the 7 days or the day before the day of --as-of\n"
+	.help = "  --period week|day  the last whole week (Monday to Sunday) or the day\n"
+	    "                     before the day of --as-of\n"
 	    "                     (default: the period of [digest] schedule, else week)\n"
 	    "  --as-of DATE       the digest as it would be made then (default now)\n"
 	    "  --dry-run          write the message(s) to stdout (default)\n"

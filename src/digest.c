@@ -38,11 +38,17 @@
 
 /* ---- periods and recipients ---- */
 
+/*
+ * A week is an ISO week, Monday to Sunday, whatever the day of as_of:
+ * so a digest sent by hand on a Wednesday and the one the agent sends on
+ * its scheduled day cover the same days under the same key, and the
+ * period is mailed once.
+ */
 int
 digest_period_at(const struct config *cfg, const char *name, time_t as_of,
     struct digest_period *p, struct err *err)
 {
-	char today[11];
+	char today[11], end[11];
 	int days;
 
 	memset(p, 0, sizeof *p);
@@ -55,13 +61,18 @@ digest_period_at(const struct config *cfg, const char *name, time_t as_of,
 		    name != NULL ? name : "");
 	snprintf(p->name, sizeof p->name, "%s", name);
 	util_day(as_of, cfg->timezone, today, sizeof today);
-	util_day_add(today, -days, p->first, sizeof p->first);
-	util_day_add(today, -1, p->last, sizeof p->last);
+	/* The period ends where today's day (or week) begins. */
+	if (days == 7 && util_weekday(today) > 0)
+		util_day_add(today, -util_weekday(today), end, sizeof end);
+	else
+		snprintf(end, sizeof end, "%s", today);
+	util_day_add(end, -days, p->first, sizeof p->first);
+	util_day_add(end, -1, p->last, sizeof p->last);
 	snprintf(p->key, sizeof p->key, "%s:%s", p->name, p->first);
 	if (util_day_start(p->first, cfg->timezone, &p->since) != 0 ||
-	    util_day_start(today, cfg->timezone, &p->until) != 0)
+	    util_day_start(end, cfg->timezone, &p->until) != 0)
 		return err_set(err, ERR_FINAL, "cannot compute the days before %s",
-		    today);
+		    end);
 	return 0;
 }
 

@@ -45,9 +45,9 @@ struct digest_period {
 };
 
 /*
- * The period of kind name ("week" or "day") that ends on the day before
- * the day of as_of: the 7 or 1 whole days before it.  -1 with err for an
- * unknown name.
+ * The period of kind name ("week" or "day") before as_of: the last whole
+ * ISO week (Monday to Sunday) before the day of as_of, or the day before
+ * it.  -1 with err for an unknown name.
  */
 int	digest_period_at(const struct config *, const char *name, time_t as_of,
 	    struct digest_period *, struct err *);
@@ -212,8 +212,8 @@ int	digest_deliver(struct store *, const struct config *,
 
 /*
  * Whether a digest is due at now: the latest scheduled time ([digest]
- * schedule, in the configured zone) at or before now has a period (the
- * one ending the day before) that some recipient has not been sent yet.
+ * schedule, in the configured zone) at or before now has a period (that
+ * of digest_period_at then) that some recipient has not been sent yet.
  * Fills period when due.  Returns 1 due, 0 not (or no schedule).
  */
 int	digest_due(struct store *, const struct config *, time_t now,

@@ -177,6 +177,15 @@ test_digest_period(void **state)
 		    "2026-11-15", "day:2026-11-15" },
 		{ "UTC", "2026-03-02T07:30", "week", "2026-02-23", "2026-03-01",
 		    "week:2026-02-23" },
+		/* Any day of a week: the ISO week before it, Monday to Sunday. */
+		{ "Europe/Amsterdam", "2026-11-18T10:00", "week", "2026-11-09",
+		    "2026-11-15", "week:2026-11-09" },
+		{ "Europe/Amsterdam", "2026-11-22T23:30", "week", "2026-11-09",
+		    "2026-11-15", "week:2026-11-09" },
+		{ "Europe/Amsterdam", "2026-11-23T00:30", "week", "2026-11-16",
+		    "2026-11-22", "week:2026-11-16" },
+		{ "Europe/Amsterdam", "2026-11-18T10:00", "day", "2026-11-17",
+		    "2026-11-17", "day:2026-11-17" },
 	};
 	struct config cfg;
 	struct digest_period p;
@@ -687,11 +696,66 @@ test_digest_run_backoff(void **state)
 	assert_int_equal(digest_due(f->st, &f->cfg, now + 61, &(struct digest_period){ 0 }), 1);
 }
 
+/*
+ * The period sent by hand on any day of a week is the one the agent
+ * sends on its scheduled day of that week, whatever the day: the same
+ * ISO week (Monday to Sunday) under the same key, so it is mailed once.
+ * A manual send on a Wednesday used to cover Wednesday to Tuesday.
+ */
+static void
+test_digest_week_agrees(void **state)
+{
+	static const struct {
+		const char	*schedule;
+		const char	*slot;		/* its day and time in the week */
+	} rows[] = {
+		{ "mon 08:00", "2026-11-16T08:00" },
+		{ "wed 08:00", "2026-11-18T08:00" },
+		{ "fri 17:30", "2026-11-20T17:30" },
+		{ "sun 23:00", "2026-11-22T23:00" },
+	};
+	struct fixture *f = *state;
+	struct digest_period manual, scheduled;
+	struct err err;
+	char day[11];
+	time_t at, slot;
+	size_t i;
+	int k;
+
+	f->cfg.digest.period = xstrdup("week");
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		free(f->cfg.digest.schedule);
+		f->cfg.digest.schedule = xstrdup(rows[i].schedule);
+		assert_int_equal(util_parse_time(rows[i].slot, f->cfg.timezone,
+		    &slot), 0);
+		assert_int_equal(digest_due(f->st, &f->cfg, slot + 60,
+		    &scheduled), 1);
+		assert_string_equal(scheduled.key, "week:2026-11-09");
+		assert_string_equal(scheduled.last, "2026-11-15");
+		/* By hand at noon on each day of the week, Monday to Sunday. */
+		for (k = 0; k < 7; k++) {
+			util_day_add("2026-11-16", k, day, sizeof day);
+			assert_int_equal(util_day_start(day, f->cfg.timezone,
+			    &at), 0);
+			assert_int_equal(digest_period_at(&f->cfg, "week",
+			    at + 12 * 3600, &manual, &err), 0);
+			if (strcmp(manual.key, scheduled.key) != 0 ||
+			    manual.since != scheduled.since ||
+			    manual.until != scheduled.until)
+				fail_msg("%s: by hand on %s: %s to %s, scheduled "
+				    "%s to %s", rows[i].schedule, day,
+				    manual.first, manual.last, scheduled.first,
+				    scheduled.last);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest_period),
+		cmocka_unit_test_setup_teardown(test_digest_week_agrees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_recipients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_numbers_equal_cli, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_people_subset, setup, teardown),
