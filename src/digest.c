@@ -20,11 +20,11 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <libical/ical.h>
 
 #define LOG_TAG "digest"
 #include "digest.h"
+#include "http.h"
 #include "log.h"
 #include "report.h"
 #include "store-query.h"
@@ -1108,75 +1108,16 @@ digest_message(const struct config *cfg, const struct digest_data *d,
 
 /* ---- sending ---- */
 
-struct digest_upload {
-	const char	*data;
-	size_t		 len, off;
-};
-
-static size_t
-digest_read_cb(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct digest_upload *u = arg;
-	size_t n = size * nmemb;
-
-	if (n > u->len - u->off)
-		n = u->len - u->off;
-	memcpy(ptr, u->data + u->off, n);
-	u->off += n;
-	return n;
-}
-
-/* libcurl's progress callback: a non-zero return aborts the transfer. */
-static int
-digest_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
-    curl_off_t ultotal, curl_off_t ulnow)
-{
-	const volatile sig_atomic_t *stop = arg;
-
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return *stop ? 1 : 0;
-}
-
-/* The error class of a failed transfer: by curl's code, then by the SMTP reply. */
-static enum err_class
-digest_curl_class(CURLcode rc, long reply)
-{
-	switch (rc) {
-	case CURLE_LOGIN_DENIED:
-	case CURLE_USE_SSL_FAILED:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_AUTH_ERROR:
-		return ERR_WAIT;
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return ERR_FINAL;
-	default:
-		break;
-	}
-	if (reply >= 500)
-		return ERR_WAIT;
-	return ERR_TEMP;
-}
-
 int
 digest_send(const struct config *cfg, const char *to, const char *msg,
-    const volatile sig_atomic_t *stop, struct err *err)
+    const volatile sig_atomic_t *stop, long *reply, struct err *err)
 {
 	const struct smtp *s = &cfg->smtp;
-	struct digest_upload u = { msg, strlen(msg), 0 };
-	struct curl_slist *rcpt = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "", *password = NULL, addr[300];
-	const char *capath;
-	long reply = 0;
-	CURLcode rc;
-	CURL *c;
-	int ret = -1;
+	struct http_mail m = { 0 };
+	char *password = NULL;
+	int rc;
 
+	*reply = 0;
 	if (s->url == NULL || s->from == NULL)
 		return err_set(err, ERR_FINAL, "no [smtp] url and from configured");
 	if (!util_valid_address(to))
@@ -1186,68 +1127,22 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 		    "address", s->from);
 	if (s->user != NULL && config_secret(&s->password, &password, err) != 0)
 		return -1;
-	if ((c = curl_easy_init()) == NULL) {
-		free(password);
-		return err_set(err, ERR_TEMP, "cannot start libcurl");
-	}
-	curl_easy_setopt(c, CURLOPT_URL, s->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	m.url = s->url;
 	/* STARTTLS is required on smtp:// unless the admin said tls = none. */
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(s->tls == TLS_NONE ?
-	    CURLUSESSL_NONE : CURLUSESSL_ALL));
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (s->ca_file != NULL) {
-		/* ca_file adds a trust anchor; the system directory stays. */
-		const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
-
-		capath = vi != NULL && vi->capath != NULL ? vi->capath :
-		    "/etc/ssl/certs";
-		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
-		curl_easy_setopt(c, CURLOPT_CAPATH, capath);
-	}
-	if (s->user != NULL) {
-		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, password != NULL ? password : "");
-	}
-	snprintf(addr, sizeof addr, "<%s>", s->from);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
-	snprintf(addr, sizeof addr, "<%s>", to);
-	rcpt = curl_slist_append(rcpt, addr);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, digest_read_cb);
-	curl_easy_setopt(c, CURLOPT_READDATA, &u);
-	if (stop != NULL) {
-		/* Called every second, also while the server is silent. */
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, digest_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)stop);
-	}
-
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		ret = 0;
-	else if (rc == CURLE_ABORTED_BY_CALLBACK)
-		err_set(err, ERR_TEMP, "%s: stopped: the program is stopping",
-		    s->url);
-	else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
-		err_set(err, digest_curl_class(rc, reply), "%s: %s%s%.0ld%s",
-		    s->url, errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc),
-		    reply > 0 ? " (reply " : "", reply, reply > 0 ? ")" : "");
-	}
-	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(c);
+	m.starttls = s->tls != TLS_NONE;
+	m.user = s->user;
+	m.password = password;
+	m.ca_file = s->ca_file;
+	m.timeout = 30;
+	m.from = s->from;
+	m.to = to;
+	m.stop = stop;
+	rc = http_mail_send(&m, msg, reply, err);
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
 		free(password);
 	}
-	return ret;
+	return rc;
 }
 
 /* ---- the record of sent periods ---- */
@@ -1380,6 +1275,7 @@ digest_deliver(struct store *st, const struct config *cfg,
 	struct err e = { 0 }, re;
 	char newid[256], msgid[256], *msg;
 	size_t i;
+	long reply;
 	int sent = 0, failed = 0, rc;
 
 	digest_flush(st, state, now);
@@ -1408,7 +1304,7 @@ digest_deliver(struct store *st, const struct config *cfg,
 		}
 		msg = digest_message(cfg, &d, to, msgid, now);
 		digest_data_free(&d);
-		rc = digest_send(cfg, to, msg, state->stop, &e);
+		rc = digest_send(cfg, to, msg, state->stop, &reply, &e);
 		free(msg);
 		/* Accepted or not, the outcome is recorded, now or later. */
 		if (digest_record(st, period->key, to, msgid, rc == 0, now,

@@ -142,15 +142,16 @@ void	digest_qp_encode(struct buf *, const char *text);	/* LF in, CRLF out */
 void	digest_header_encode(struct buf *, const char *name, const char *value);
 
 /*
- * Sends msg to one recipient over [smtp] with libcurl: smtps:// or
- * smtp:// with required STARTTLS (unless tls = none), verified TLS, AUTH
- * with user and the config_secret password.  Errors: ERR_TEMP (network,
- * 4xx), ERR_WAIT (authentication, 5xx), ERR_FINAL (no [smtp], bad
- * address).  stop, when not NULL, aborts the transfer within a second of
- * being set (ERR_TEMP).
+ * Sends msg to one recipient over [smtp] through the libcurl wrapper
+ * (http_mail_send): smtps:// or smtp:// with required STARTTLS (unless
+ * tls = none), verified TLS, AUTH with user and the config_secret
+ * password.  Errors: ERR_TEMP (network, 4xx), ERR_WAIT
+ * (authentication, TLS, 5xx), ERR_FINAL (no [smtp], bad address).
+ * *reply is the server's last SMTP reply (0: not reached).  stop, when
+ * not NULL, aborts the transfer within a second of being set (ERR_TEMP).
  */
 int	digest_send(const struct config *, const char *to, const char *msg,
-	    const volatile sig_atomic_t *stop, struct err *);
+	    const volatile sig_atomic_t *stop, long *reply, struct err *);
 
 /*
  * Whether the period was sent to recipient, or claimed for sending (the
