@@ -116,6 +116,7 @@ static const struct config_key config_smtp_keys[] = {
 	CONFIG_KEY("from", CONFIG_ADDRESS, smtp, from),
 	CONFIG_KEY("tls", CONFIG_TLS, smtp, tls),
 	CONFIG_KEY("ca_file", CONFIG_STRING, smtp, ca_file),
+	CONFIG_KEY("timeout", CONFIG_DURATION, smtp, timeout),
 	CONFIG_KEY_END
 };
 
@@ -1207,6 +1208,7 @@ config_defaults(struct config *cfg)
 		    PHASE_NONE : config_phases_find(&cfg->phases,
 		    config_default_phase(i));
 	cfg->smtp.password.owner = xstrdup("[smtp]");
+	cfg->smtp.timeout = 30;
 }
 
 /*

@@ -1133,7 +1133,7 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 	m.user = s->user;
 	m.password = password;
 	m.ca_file = s->ca_file;
-	m.timeout = 30;
+	m.timeout = s->timeout > 0 ? s->timeout : 30;
 	m.from = s->from;
 	m.to = to;
 	m.stop = stop;
@@ -1277,20 +1277,23 @@ digest_deliver(struct store *st, const struct config *cfg,
 	size_t i;
 	long reply;
 	int sent = 0, failed = 0, rc;
+	bool unreachable = false;
 
 	digest_flush(st, state, now);
+	state->reply = 0;
 	digest_recipients(cfg, &r);
 	if (r.n == 0) {
 		digest_recipients_free(&r);
 		return err_set(err, ERR_FINAL, "no recipients: set [digest] to, "
 		    "or a manager for the salespeople");
 	}
-	for (i = 0; i < r.n; i++) {
+	for (i = 0; i < r.n && !unreachable; i++) {
 		const char *to = r.v[i].address;
 
 		if (!force && digest_was_sent(st, period->key, to))
 			continue;
 		err_clear(&e);
+		reply = 0;
 		if (digest_collect(st, cfg, period, &r.v[i].people, now, &d, &e) != 0)
 			goto failed;
 		digest_message_id(cfg, period, now, newid, sizeof newid);
@@ -1306,6 +1309,9 @@ digest_deliver(struct store *st, const struct config *cfg,
 		digest_data_free(&d);
 		rc = digest_send(cfg, to, msg, state->stop, &reply, &e);
 		free(msg);
+		/* The others would only wait for the same server again. */
+		if (rc != 0 && reply == 0 && e.cls != ERR_FINAL)
+			unreachable = true;
 		/* Accepted or not, the outcome is recorded, now or later. */
 		if (digest_record(st, period->key, to, msgid, rc == 0, now,
 		    &re) != 0) {
@@ -1321,9 +1327,13 @@ digest_deliver(struct store *st, const struct config *cfg,
 		sent++;
 		continue;
 failed:
-		log_warn("%s to %s: %s", period->key, to, e.msg);
-		if (failed++ == 0)
-			*err = e;
+		/* The first failure is the caller's to report, the rest ours. */
+		if (failed++ == 0) {
+			err_set(err, e.cls, "%s to %s: %s", period->key, to,
+			    e.msg);
+			state->reply = reply;
+		} else
+			log_warn("%s to %s: %s", period->key, to, e.msg);
 	}
 	digest_recipients_free(&r);
 	return failed > 0 ? -1 : sent;

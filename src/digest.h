@@ -145,7 +145,7 @@ void	digest_header_encode(struct buf *, const char *name, const char *value);
  * Sends msg to one recipient over [smtp] through the libcurl wrapper
  * (http_mail_send): smtps:// or smtp:// with required STARTTLS (unless
  * tls = none), verified TLS, AUTH with user and the config_secret
- * password.  Errors: ERR_TEMP (network, 4xx), ERR_WAIT
+ * password, [smtp] timeout.  Errors: ERR_TEMP (network, 4xx), ERR_WAIT
  * (authentication, TLS, 5xx), ERR_FINAL (no [smtp], bad address).
  * *reply is the server's last SMTP reply (0: not reached).  stop, when
  * not NULL, aborts the transfer within a second of being set (ERR_TEMP).
@@ -192,6 +192,8 @@ struct digest_state {
 	const volatile sig_atomic_t *stop; /* borrowed or NULL: aborts a send */
 	unsigned	 failures;
 	time_t		 retry_at;	/* 0: no back-off */
+	long		 reply;		/* of the last failed send: the server's
+					   SMTP reply, 0 when it was not reached */
 	struct digest_pending *pending;	/* owned, recorded by the next call */
 	size_t		 npending;
 };
@@ -204,8 +206,11 @@ void	digest_state_free(struct digest_state *);
  * Composes and sends the digest of period to every recipient not yet
  * recorded for it (all of them when force), claiming each before and
  * recording each outcome after (in state when that fails).  Returns the
- * number sent, or -1 with err of the first failure (the others are still
- * tried).
+ * number sent, or -1 with err naming period and recipient of the first
+ * failure, and its SMTP reply in state->reply; later failures are
+ * logged.  After a server that could not be reached, the recipients
+ * left are not tried (they would wait for it in turn): a later call
+ * sends them.
  */
 int	digest_deliver(struct store *, const struct config *,
 	    const struct digest_period *, time_t now, bool force,
