@@ -677,7 +677,7 @@ digest_random_hex(char *out, size_t nbytes)
 	if (nbytes > sizeof r)
 		nbytes = sizeof r;
 	if (getrandom(r, nbytes, 0) != (ssize_t)nbytes) {
-		unsigned long x = (unsigned long)time(NULL) ^
+		unsigned long x = (unsigned long)util_monotonic_ms() ^
 		    ((unsigned long)getpid() << 16) ^ ++counter;
 
 		for (i = 0; i < nbytes; i++, x = x * 6364136223846793005UL + 1)

@@ -413,7 +413,7 @@ digest_claim(struct store *st, const char *period_key, const char *recipient,
 	}
 	free(state);
 	free(old);
-	if (store_digest_claim(st, period_key, recipient, msgid, time(NULL),
+	if (store_digest_claim(st, period_key, recipient, msgid, util_now(),
 	    err) != 0 || store_commit(st, err) != 0)
 		goto fail;
 	return 1;

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,6 +219,8 @@ struct report_funnel_walk {
 	double		*days[MAX_PHASES];	/* owned */
 	size_t		 ndays[MAX_PHASES];
 	size_t		 cap[MAX_PHASES];
+	time_t		 now;
+	bool		 later;		/* a deal closed at or after now */
 };
 
 /*
@@ -257,6 +260,8 @@ report_funnel_state(const struct store_deal_state *d, void *arg)
 	struct report_funnel_walk *w = arg;
 	int p;
 
+	if (w->now != 0 && d->closed != 0 && d->closed >= w->now)
+		w->later = true;
 	if (d->outcome == OUTCOME_OPEN) {
 		p = config_phase_index(w->f->cfg, d->phase);
 		if (p != PHASE_NONE)
@@ -273,11 +278,135 @@ report_funnel_state(const struct store_deal_state *d, void *arg)
 	return 0;
 }
 
-int
-report_funnel(struct store *st, const struct report_filter *f, struct funnel *out,
-    struct err *err)
+/* What report_funnel_at gathers: the deals that moved at or after now. */
+struct report_moved {
+	int64_t		*v;		/* owned, deal ids (with repeats) */
+	size_t		 n;
+	size_t		 cap;
+};
+
+/* Keeps the deal of a transition at or after now. */
+static int
+report_moved_add(const struct store_transition *t, void *arg)
 {
-	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 } };
+	struct report_moved *m = arg;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap == 0 ? 64 : m->cap * 2;
+		m->v = xreallocarray(m->v, m->cap, sizeof *m->v);
+	}
+	m->v[m->n++] = t->deal;
+	return 0;
+}
+
+/* The phase of a deal at a time, by its entries in time order. */
+struct report_phase_at {
+	time_t		 at;
+	char		 phase[64];	/* "" before its first entry */
+};
+
+static int
+report_phase_entry(const struct store_entry *e, void *arg)
+{
+	struct report_phase_at *p = arg;
+
+	if (e->at >= p->at)
+		return 1;	/* the rest is later still */
+	snprintf(p->phase, sizeof p->phase, "%s", e->phase);
+	return 0;
+}
+
+/* What report_funnel_open counts. */
+struct report_open_walk {
+	struct store	*st;
+	const struct report_filter *f;
+	time_t		 now;
+	struct funnel	*out;
+	const struct report_moved *moved;
+	struct err	*err;
+	int		 rc;
+};
+
+/* Orders deal ids for bsearch. */
+static int
+report_id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* True when the deal moved at or after now (m sorted). */
+static bool
+report_moved_has(const struct report_moved *m, int64_t deal)
+{
+	return m->n > 0 && bsearch(&deal, m->v, m->n, sizeof *m->v,
+	    report_id_cmp) != NULL;
+}
+
+/* Counts a deal open at now in the phase it was in then. */
+static int
+report_funnel_open(const struct store_deal *d, void *arg)
+{
+	struct report_open_walk *w = arg;
+	struct report_phase_at pa = { w->now, "" };
+	const char *phase = d->phase;
+	int p, rc;
+
+	if (report_moved_has(w->moved, d->id)) {
+		rc = store_deal_entries(w->st, d->id, report_phase_entry, &pa,
+		    w->err);
+		if (rc < 0) {
+			w->rc = -1;
+			return 1;
+		}
+		phase = pa.phase;
+	}
+	p = config_phase_index(w->f->cfg, phase);
+	if (p != PHASE_NONE)
+		w->out->phases[p].current++;
+	return 0;
+}
+
+/*
+ * Counts again the deals open at now when the store knows of later
+ * transitions or closes (later: one closed at or after now was seen):
+ * those opened before now and not closed before it, in the phase of
+ * their last entry before now.  Otherwise the count of the stored
+ * states stands, and only one look at the transitions' index is spent.
+ */
+static int
+report_funnel_at(struct store *st, const struct report_filter *f, time_t now,
+    bool later, struct funnel *out, struct err *err)
+{
+	struct store_filter sf = { f->salesperson, NULL, now, 0 };
+	struct report_moved moved = { 0 };
+	struct report_open_walk w = { st, f, now, out, &moved, err, 0 };
+	size_t i;
+	int rc;
+
+	rc = store_transitions(st, &sf, report_moved_add, &moved, err);
+	if (rc == 0 && (later || moved.n > 0)) {
+		if (moved.n > 0)
+			qsort(moved.v, moved.n, sizeof *moved.v, report_id_cmp);
+		for (i = 0; i < out->nphases; i++)
+			out->phases[i].current = 0;
+		sf.since = now;
+		sf.until = now;
+		rc = store_deals(st, &sf, report_funnel_open, &w, err);
+		if (rc == 0 || w.rc != 0)
+			rc = w.rc;
+	}
+	free(moved.v);
+	return rc;
+}
+
+int
+report_funnel(struct store *st, const struct report_filter *f, time_t now,
+    struct funnel *out, struct err *err)
+{
+	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 }, now,
+	    false };
 	struct strlist people = { 0 };
 	const struct phases *ph = &f->cfg->phases;
 	size_t i;
@@ -291,6 +420,8 @@ report_funnel(struct store *st, const struct report_filter *f, struct funnel *ou
 		strlist_add(&people, f->salesperson);
 	rc = store_entries(st, &people, f->since, f->until, report_funnel_state,
 	    report_funnel_entry, &w, err);
+	if (rc == 0 && now != 0)
+		rc = report_funnel_at(st, f, now, w.later, out, err);
 	for (i = 0; i < ph->n; i++)
 		out->phases[i].median_days = report_median(w.days[i],
 		    w.ndays[i]);

@@ -39,7 +39,7 @@ int	report_signals(struct store *, const struct report_filter *, struct table *,
 struct funnel_phase {
 	const char	*phase;		/* borrowed from the config */
 	long		 entered;	/* deals that entered the phase in the range */
-	long		 current;	/* open deals in the phase now */
+	long		 current;	/* open deals in the phase at now */
 	long		 advanced;	/* of those entered: moved on (last phase: won) */
 	double		 median_days;	/* days in the phase of those advanced; NAN if none */
 };
@@ -51,7 +51,15 @@ struct funnel {
 	long		 lost;		/* deals lost in the range */
 };
 
-int	report_funnel(struct store *, const struct report_filter *, struct funnel *, struct err *);
+/*
+ * The funnel of f's range.  "current" counts the deals open at now in
+ * the phase they were in then: as the store has them, unless the store
+ * knows of transitions or closes at or after now (a clock pinned by
+ * SALESCYCLE_NOW, or a past now), which are then taken back.  now 0: as
+ * the store has them.
+ */
+int	report_funnel(struct store *, const struct report_filter *, time_t now,
+	    struct funnel *, struct err *);
 
 enum appt_by { APPT_BY_START, APPT_BY_CREATED };
 

@@ -268,7 +268,7 @@ test_digest_numbers_equal_cli(void **state)
 	assert_int_equal(d.working_days, 5);
 	assert_true(fabs(d.people[0].per_day - 0.6) < 1e-9);
 
-	assert_int_equal(report_funnel(f->st, &rf, &fu, &err), 0);
+	assert_int_equal(report_funnel(f->st, &rf, 0, &fu, &err), 0);
 	for (i = 0; i < fu.nphases; i++) {
 		assert_int_equal(d.cur.phases[i].entered, fu.phases[i].entered);
 		assert_int_equal(d.cur.phases[i].advanced, fu.phases[i].advanced);
