@@ -203,6 +203,8 @@ digest_collect_transitions(struct store *st, const struct config *cfg,
 struct digest_deals_walk {
 	const struct config *cfg;
 	struct digest_data *d;
+	time_t		 now;
+	bool		 later;		/* a deal closed at or after now */
 };
 
 /* Counts a deal closed in the period, keeping the won ones. */
@@ -244,8 +246,11 @@ digest_open_deal(const struct store_deal_state *sd, void *arg)
 	struct digest_deals_walk *w = arg;
 	int ph;
 
-	if (sd->outcome != OUTCOME_OPEN ||
-	    digest_person(w->d, sd->salesperson) == NULL)
+	if (digest_person(w->d, sd->salesperson) == NULL)
+		return 0;
+	if (sd->closed != 0 && sd->closed >= w->now)
+		w->later = true;
+	if (sd->outcome != OUTCOME_OPEN)
 		return 0;
 	ph = config_phase_index(w->cfg, sd->phase);
 	if (ph != PHASE_NONE)
@@ -253,17 +258,30 @@ digest_open_deal(const struct store_deal_state *sd, void *arg)
 	return 0;
 }
 
-/* Deals closed in the period, and the open deals per phase now. */
+/*
+ * Deals closed in the period, and the open deals per phase at now, as
+ * the funnel's "current" counts them (report_current_at).
+ */
 static int
 digest_collect_deals(struct store *st, const struct config *cfg,
-    struct digest_data *d, struct err *err)
+    time_t now, struct digest_data *d, struct err *err)
 {
-	struct digest_deals_walk w = { cfg, d };
+	struct digest_deals_walk w = { cfg, d, now, false };
+	struct strlist people = { 0 };
+	size_t i;
+	int rc;
 
 	if (store_closed_deals(st, d->period.since, d->period.until,
-	    digest_closed_deal, &w, err) != 0)
+	    digest_closed_deal, &w, err) != 0 ||
+	    store_deal_states(st, NULL, digest_open_deal, &w, err) != 0)
 		return -1;
-	return store_deal_states(st, NULL, digest_open_deal, &w, err);
+	/* The covered salespeople by name: none would mean everyone. */
+	for (i = 0; i < d->npeople; i++)
+		strlist_add(&people, d->people[i].key);
+	rc = d->npeople == 0 ? 0 : report_current_at(st, cfg, &people, now,
+	    w.later, d->current, err);
+	strlist_clear(&people);
+	return rc;
 }
 
 /* The health of each configured source of the covered salespeople. */
@@ -325,7 +343,7 @@ digest_collect(struct store *st, const struct config *cfg,
 	}
 	if (digest_collect_appointments(st, cfg, d, err) != 0 ||
 	    digest_collect_transitions(st, cfg, d, err) != 0 ||
-	    digest_collect_deals(st, cfg, d, err) != 0 ||
+	    digest_collect_deals(st, cfg, now, d, err) != 0 ||
 	    analysis_conversion(st, &af, &d->cur, &d->prev, err) != 0 ||
 	    analysis_stalled(st, &af, &d->stalled, err) != 0 ||
 	    analysis_forecast(st, &af, DIGEST_HORIZON_DAYS, false, &d->forecast,

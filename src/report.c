@@ -278,12 +278,27 @@ report_funnel_state(const struct store_deal_state *d, void *arg)
 	return 0;
 }
 
-/* What report_funnel_at gathers: the deals that moved at or after now. */
+/* What report_current_at gathers: the deals that moved at or after now. */
 struct report_moved {
+	const struct strlist *people;	/* borrowed; NULL or empty: all */
 	int64_t		*v;		/* owned, deal ids (with repeats) */
 	size_t		 n;
 	size_t		 cap;
 };
+
+/* Whether the salesperson is one of people (NULL or empty: everyone). */
+static bool
+report_admits(const struct strlist *people, const char *salesperson)
+{
+	size_t i;
+
+	if (people == NULL || people->n == 0)
+		return true;
+	for (i = 0; i < people->n; i++)
+		if (salesperson != NULL && strcmp(people->v[i], salesperson) == 0)
+			return true;
+	return false;
+}
 
 /* Keeps the deal of a transition at or after now. */
 static int
@@ -291,6 +306,8 @@ report_moved_add(const struct store_transition *t, void *arg)
 {
 	struct report_moved *m = arg;
 
+	if (!report_admits(m->people, t->salesperson))
+		return 0;
 	if (m->n == m->cap) {
 		m->cap = m->cap == 0 ? 64 : m->cap * 2;
 		m->v = xreallocarray(m->v, m->cap, sizeof *m->v);
@@ -316,13 +333,13 @@ report_phase_entry(const struct store_entry *e, void *arg)
 	return 0;
 }
 
-/* What report_funnel_open counts. */
+/* What report_open_at counts. */
 struct report_open_walk {
 	struct store	*st;
-	const struct report_filter *f;
+	const struct config *cfg;
 	time_t		 now;
-	struct funnel	*out;
 	const struct report_moved *moved;
+	long		*current;
 	struct err	*err;
 	int		 rc;
 };
@@ -346,13 +363,15 @@ report_moved_has(const struct report_moved *m, int64_t deal)
 
 /* Counts a deal open at now in the phase it was in then. */
 static int
-report_funnel_open(const struct store_deal *d, void *arg)
+report_open_at(const struct store_deal *d, void *arg)
 {
 	struct report_open_walk *w = arg;
 	struct report_phase_at pa = { w->now, "" };
 	const char *phase = d->phase;
 	int p, rc;
 
+	if (!report_admits(w->moved->people, d->salesperson))
+		return 0;
 	if (report_moved_has(w->moved, d->id)) {
 		rc = store_deal_entries(w->st, d->id, report_phase_entry, &pa,
 		    w->err);
@@ -362,38 +381,33 @@ report_funnel_open(const struct store_deal *d, void *arg)
 		}
 		phase = pa.phase;
 	}
-	p = config_phase_index(w->f->cfg, phase);
+	p = config_phase_index(w->cfg, phase);
 	if (p != PHASE_NONE)
-		w->out->phases[p].current++;
+		w->current[p]++;
 	return 0;
 }
 
-/*
- * Counts again the deals open at now when the store knows of later
- * transitions or closes (later: one closed at or after now was seen):
- * those opened before now and not closed before it, in the phase of
- * their last entry before now.  Otherwise the count of the stored
- * states stands, and only one look at the transitions' index is spent.
- */
-static int
-report_funnel_at(struct store *st, const struct report_filter *f, time_t now,
-    bool later, struct funnel *out, struct err *err)
+int
+report_current_at(struct store *st, const struct config *cfg,
+    const struct strlist *people, time_t now, bool later,
+    long current[MAX_PHASES], struct err *err)
 {
-	struct store_filter sf = { f->salesperson, NULL, now, 0 };
-	struct report_moved moved = { 0 };
-	struct report_open_walk w = { st, f, now, out, &moved, err, 0 };
-	size_t i;
+	struct store_filter sf = { NULL, NULL, now, 0 };
+	struct report_moved moved = { people, NULL, 0, 0 };
+	struct report_open_walk w = { st, cfg, now, &moved, current, err, 0 };
 	int rc;
 
+	/* One salesperson: the store filters; several: the callbacks do. */
+	if (people != NULL && people->n == 1)
+		sf.salesperson = people->v[0];
 	rc = store_transitions(st, &sf, report_moved_add, &moved, err);
 	if (rc == 0 && (later || moved.n > 0)) {
 		if (moved.n > 0)
 			qsort(moved.v, moved.n, sizeof *moved.v, report_id_cmp);
-		for (i = 0; i < out->nphases; i++)
-			out->phases[i].current = 0;
+		memset(current, 0, MAX_PHASES * sizeof *current);
 		sf.since = now;
 		sf.until = now;
-		rc = store_deals(st, &sf, report_funnel_open, &w, err);
+		rc = store_deals(st, &sf, report_open_at, &w, err);
 		if (rc == 0 || w.rc != 0)
 			rc = w.rc;
 	}
@@ -408,6 +422,7 @@ report_funnel(struct store *st, const struct report_filter *f, time_t now,
 	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 }, now,
 	    false };
 	struct strlist people = { 0 };
+	long current[MAX_PHASES] = { 0 };
 	const struct phases *ph = &f->cfg->phases;
 	size_t i;
 	int rc;
@@ -420,8 +435,14 @@ report_funnel(struct store *st, const struct report_filter *f, time_t now,
 		strlist_add(&people, f->salesperson);
 	rc = store_entries(st, &people, f->since, f->until, report_funnel_state,
 	    report_funnel_entry, &w, err);
-	if (rc == 0 && now != 0)
-		rc = report_funnel_at(st, f, now, w.later, out, err);
+	if (rc == 0 && now != 0) {
+		for (i = 0; i < ph->n; i++)
+			current[i] = out->phases[i].current;
+		rc = report_current_at(st, f->cfg, &people, now, w.later,
+		    current, err);
+		for (i = 0; i < ph->n; i++)
+			out->phases[i].current = current[i];
+	}
 	for (i = 0; i < ph->n; i++)
 		out->phases[i].median_days = report_median(w.days[i],
 		    w.ndays[i]);

@@ -52,11 +52,25 @@ struct funnel {
 };
 
 /*
+ * Makes current[] (the open deals per phase of the salespeople in people,
+ * NULL or empty: all, counted from the states the store has) the deals
+ * open at now in the phase they were in then, when the store knows of a
+ * transition at or after now, or when later (the caller saw a deal
+ * closed at or after now): those opened before now and not closed before
+ * it, in the phase of their last entry before now.  Otherwise current
+ * stands, and one look at the transitions' time index is all it costs.
+ * The one decision of "open now" for the funnel and the digest.
+ */
+int	report_current_at(struct store *, const struct config *,
+	    const struct strlist *people, time_t now, bool later,
+	    long current[MAX_PHASES], struct err *);
+
+/*
  * The funnel of f's range.  "current" counts the deals open at now in
  * the phase they were in then: as the store has them, unless the store
  * knows of transitions or closes at or after now (a clock pinned by
- * SALESCYCLE_NOW, or a past now), which are then taken back.  now 0: as
- * the store has them.
+ * SALESCYCLE_NOW, or a past now), which are then taken back
+ * (report_current_at).  now 0: as the store has them.
  */
 int	report_funnel(struct store *, const struct report_filter *, time_t now,
 	    struct funnel *, struct err *);
