@@ -203,8 +203,7 @@ digest_collect_transitions(struct store *st, const struct config *cfg,
 struct digest_deals_walk {
 	const struct config *cfg;
 	struct digest_data *d;
-	time_t		 now;
-	bool		 later;		/* a deal closed at or after now */
+	const struct report_moves *moves;
 };
 
 /* Counts a deal closed in the period, keeping the won ones. */
@@ -244,43 +243,38 @@ static int
 digest_open_deal(const struct store_deal_state *sd, void *arg)
 {
 	struct digest_deals_walk *w = arg;
-	int ph;
 
-	if (digest_person(w->d, sd->salesperson) == NULL)
-		return 0;
-	if (sd->closed != 0 && sd->closed >= w->now)
-		w->later = true;
-	if (sd->outcome != OUTCOME_OPEN)
-		return 0;
-	ph = config_phase_index(w->cfg, sd->phase);
-	if (ph != PHASE_NONE)
-		w->d->current[ph]++;
+	if (digest_person(w->d, sd->salesperson) != NULL)
+		report_count_open(w->cfg, w->moves, sd, w->d->current);
 	return 0;
 }
 
 /*
  * Deals closed in the period, and the open deals per phase at now, as
- * the funnel's "current" counts them (report_current_at).
+ * the funnel's "current" counts them (report_count_open).
  */
 static int
 digest_collect_deals(struct store *st, const struct config *cfg,
     time_t now, struct digest_data *d, struct err *err)
 {
-	struct digest_deals_walk w = { cfg, d, now, false };
+	struct report_moves moves;
+	struct digest_deals_walk w = { cfg, d, &moves };
 	struct strlist people = { 0 };
 	size_t i;
 	int rc;
 
 	if (store_closed_deals(st, d->period.since, d->period.until,
-	    digest_closed_deal, &w, err) != 0 ||
-	    store_deal_states(st, NULL, digest_open_deal, &w, err) != 0)
+	    digest_closed_deal, &w, err) != 0)
 		return -1;
-	/* The covered salespeople by name: none would mean everyone. */
+	/* The covered salespeople by name (none: digest_open_deal has none). */
 	for (i = 0; i < d->npeople; i++)
 		strlist_add(&people, d->people[i].key);
-	rc = d->npeople == 0 ? 0 : report_current_at(st, cfg, &people, now,
-	    w.later, d->current, err);
+	rc = report_moves_load(st, cfg, &people, now, &moves, err);
 	strlist_clear(&people);
+	if (rc != 0)
+		return -1;
+	rc = store_deal_states(st, NULL, digest_open_deal, &w, err);
+	report_moves_free(&moves);
 	return rc;
 }
 

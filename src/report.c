@@ -212,6 +212,138 @@ report_median(double *v, size_t n)
 	return (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
+/* One transition at or after now: the phase its deal was in before it. */
+struct report_move {
+	int64_t		 deal;
+	size_t		 seq;		/* its place in time order */
+	int		 phase;		/* PHASE_NONE: the deal's first */
+};
+
+/* What report_moves_load reads of each transition. */
+struct report_moves_walk {
+	const struct config *cfg;
+	const struct strlist *people;
+	struct report_moves *m;
+	size_t		 cap;
+};
+
+/* Whether the salesperson is one of people (NULL or empty: everyone). */
+static bool
+report_admits(const struct strlist *people, const char *salesperson)
+{
+	size_t i;
+
+	if (people == NULL || people->n == 0)
+		return true;
+	for (i = 0; i < people->n; i++)
+		if (salesperson != NULL && strcmp(people->v[i], salesperson) == 0)
+			return true;
+	return false;
+}
+
+/* Keeps a transition at or after now with the phase it left. */
+static int
+report_move_add(const struct store_transition *t, void *arg)
+{
+	struct report_moves_walk *w = arg;
+	struct report_move *mv;
+
+	if (!report_admits(w->people, t->salesperson))
+		return 0;
+	if (w->m->n == w->cap) {
+		w->cap = w->cap == 0 ? 64 : w->cap * 2;
+		w->m->v = xreallocarray(w->m->v, w->cap, sizeof *w->m->v);
+	}
+	mv = &w->m->v[w->m->n];
+	mv->deal = t->deal;
+	mv->seq = w->m->n++;
+	mv->phase = t->from == NULL ? PHASE_NONE :
+	    config_phase_index(w->cfg, t->from);
+	return 0;
+}
+
+/* Finds a move by its deal alone. */
+static int
+report_move_deal(const void *a, const void *b)
+{
+	const struct report_move *x = a, *y = b;
+
+	return x->deal < y->deal ? -1 : x->deal > y->deal;
+}
+
+/* Orders moves by deal, then time. */
+static int
+report_move_cmp(const void *a, const void *b)
+{
+	const struct report_move *x = a, *y = b;
+
+	if (x->deal != y->deal)
+		return x->deal < y->deal ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int
+report_moves_load(struct store *st, const struct config *cfg,
+    const struct strlist *people, time_t now, struct report_moves *m,
+    struct err *err)
+{
+	struct store_filter sf = { NULL, NULL, now, 0 };
+	struct report_moves_walk w = { cfg, people, m, 0 };
+	size_t i, j;
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	m->now = now;
+	if (now == 0)
+		return 0;
+	/* One salesperson: the store filters; several: the callback does. */
+	if (people != NULL && people->n == 1)
+		sf.salesperson = people->v[0];
+	rc = store_transitions(st, &sf, report_move_add, &w, err);
+	if (rc != 0) {
+		report_moves_free(m);
+		return -1;
+	}
+	/* The first move of each deal tells its phase at now. */
+	if (m->n > 0)
+		qsort(m->v, m->n, sizeof *m->v, report_move_cmp);
+	for (i = j = 0; i < m->n; i++)
+		if (j == 0 || m->v[j - 1].deal != m->v[i].deal)
+			m->v[j++] = m->v[i];
+	m->n = j;
+	return 0;
+}
+
+void
+report_moves_free(struct report_moves *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+void
+report_count_open(const struct config *cfg, const struct report_moves *m,
+    const struct store_deal_state *d, long current[MAX_PHASES])
+{
+	struct report_move key, *mv = NULL;
+	int p;
+
+	if (m->now == 0 || d->outcome == OUTCOME_OPEN) {
+		if (d->outcome != OUTCOME_OPEN)
+			return;
+	} else if (d->closed == 0 || d->closed < m->now)
+		return;		/* closed before now */
+	if (m->n > 0) {
+		key.deal = d->id;
+		key.seq = 0;
+		mv = bsearch(&key, m->v, m->n, sizeof *m->v, report_move_deal);
+	}
+	p = mv != NULL ? mv->phase : config_phase_index(cfg, d->phase);
+	if (p != PHASE_NONE)
+		current[p]++;
+}
+
 /* What report_funnel gathers while walking the store. */
 struct report_funnel_walk {
 	const struct report_filter *f;
@@ -219,8 +351,8 @@ struct report_funnel_walk {
 	double		*days[MAX_PHASES];	/* owned */
 	size_t		 ndays[MAX_PHASES];
 	size_t		 cap[MAX_PHASES];
-	time_t		 now;
-	bool		 later;		/* a deal closed at or after now */
+	const struct report_moves *moves;
+	long		 current[MAX_PHASES];
 };
 
 /*
@@ -258,16 +390,10 @@ static int
 report_funnel_state(const struct store_deal_state *d, void *arg)
 {
 	struct report_funnel_walk *w = arg;
-	int p;
 
-	if (w->now != 0 && d->closed != 0 && d->closed >= w->now)
-		w->later = true;
-	if (d->outcome == OUTCOME_OPEN) {
-		p = config_phase_index(w->f->cfg, d->phase);
-		if (p != PHASE_NONE)
-			w->out->phases[p].current++;
+	report_count_open(w->f->cfg, w->moves, d, w->current);
+	if (d->outcome == OUTCOME_OPEN)
 		return 0;
-	}
 	if (d->closed == 0 || (w->f->since != 0 && d->closed < w->f->since) ||
 	    (w->f->until != 0 && d->closed >= w->f->until))
 		return 0;
@@ -278,151 +404,14 @@ report_funnel_state(const struct store_deal_state *d, void *arg)
 	return 0;
 }
 
-/* What report_current_at gathers: the deals that moved at or after now. */
-struct report_moved {
-	const struct strlist *people;	/* borrowed; NULL or empty: all */
-	int64_t		*v;		/* owned, deal ids (with repeats) */
-	size_t		 n;
-	size_t		 cap;
-};
-
-/* Whether the salesperson is one of people (NULL or empty: everyone). */
-static bool
-report_admits(const struct strlist *people, const char *salesperson)
-{
-	size_t i;
-
-	if (people == NULL || people->n == 0)
-		return true;
-	for (i = 0; i < people->n; i++)
-		if (salesperson != NULL && strcmp(people->v[i], salesperson) == 0)
-			return true;
-	return false;
-}
-
-/* Keeps the deal of a transition at or after now. */
-static int
-report_moved_add(const struct store_transition *t, void *arg)
-{
-	struct report_moved *m = arg;
-
-	if (!report_admits(m->people, t->salesperson))
-		return 0;
-	if (m->n == m->cap) {
-		m->cap = m->cap == 0 ? 64 : m->cap * 2;
-		m->v = xreallocarray(m->v, m->cap, sizeof *m->v);
-	}
-	m->v[m->n++] = t->deal;
-	return 0;
-}
-
-/* The phase of a deal at a time, by its entries in time order. */
-struct report_phase_at {
-	time_t		 at;
-	char		 phase[64];	/* "" before its first entry */
-};
-
-static int
-report_phase_entry(const struct store_entry *e, void *arg)
-{
-	struct report_phase_at *p = arg;
-
-	if (e->at >= p->at)
-		return 1;	/* the rest is later still */
-	snprintf(p->phase, sizeof p->phase, "%s", e->phase);
-	return 0;
-}
-
-/* What report_open_at counts. */
-struct report_open_walk {
-	struct store	*st;
-	const struct config *cfg;
-	time_t		 now;
-	const struct report_moved *moved;
-	long		*current;
-	struct err	*err;
-	int		 rc;
-};
-
-/* Orders deal ids for bsearch. */
-static int
-report_id_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* True when the deal moved at or after now (m sorted). */
-static bool
-report_moved_has(const struct report_moved *m, int64_t deal)
-{
-	return m->n > 0 && bsearch(&deal, m->v, m->n, sizeof *m->v,
-	    report_id_cmp) != NULL;
-}
-
-/* Counts a deal open at now in the phase it was in then. */
-static int
-report_open_at(const struct store_deal *d, void *arg)
-{
-	struct report_open_walk *w = arg;
-	struct report_phase_at pa = { w->now, "" };
-	const char *phase = d->phase;
-	int p, rc;
-
-	if (!report_admits(w->moved->people, d->salesperson))
-		return 0;
-	if (report_moved_has(w->moved, d->id)) {
-		rc = store_deal_entries(w->st, d->id, report_phase_entry, &pa,
-		    w->err);
-		if (rc < 0) {
-			w->rc = -1;
-			return 1;
-		}
-		phase = pa.phase;
-	}
-	p = config_phase_index(w->cfg, phase);
-	if (p != PHASE_NONE)
-		w->current[p]++;
-	return 0;
-}
-
-int
-report_current_at(struct store *st, const struct config *cfg,
-    const struct strlist *people, time_t now, bool later,
-    long current[MAX_PHASES], struct err *err)
-{
-	struct store_filter sf = { NULL, NULL, now, 0 };
-	struct report_moved moved = { people, NULL, 0, 0 };
-	struct report_open_walk w = { st, cfg, now, &moved, current, err, 0 };
-	int rc;
-
-	/* One salesperson: the store filters; several: the callbacks do. */
-	if (people != NULL && people->n == 1)
-		sf.salesperson = people->v[0];
-	rc = store_transitions(st, &sf, report_moved_add, &moved, err);
-	if (rc == 0 && (later || moved.n > 0)) {
-		if (moved.n > 0)
-			qsort(moved.v, moved.n, sizeof *moved.v, report_id_cmp);
-		memset(current, 0, MAX_PHASES * sizeof *current);
-		sf.since = now;
-		sf.until = now;
-		rc = store_deals(st, &sf, report_open_at, &w, err);
-		if (rc == 0 || w.rc != 0)
-			rc = w.rc;
-	}
-	free(moved.v);
-	return rc;
-}
-
 int
 report_funnel(struct store *st, const struct report_filter *f, time_t now,
     struct funnel *out, struct err *err)
 {
-	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 }, now,
-	    false };
+	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 }, NULL,
+	    { 0 } };
+	struct report_moves moves;
 	struct strlist people = { 0 };
-	long current[MAX_PHASES] = { 0 };
 	const struct phases *ph = &f->cfg->phases;
 	size_t i;
 	int rc;
@@ -433,19 +422,20 @@ report_funnel(struct store *st, const struct report_filter *f, time_t now,
 		out->phases[i].phase = ph->name[i];
 	if (f->salesperson != NULL)
 		strlist_add(&people, f->salesperson);
+	rc = report_moves_load(st, f->cfg, &people, now, &moves, err);
+	if (rc != 0) {
+		strlist_clear(&people);
+		return -1;
+	}
+	w.moves = &moves;
 	rc = store_entries(st, &people, f->since, f->until, report_funnel_state,
 	    report_funnel_entry, &w, err);
-	if (rc == 0 && now != 0) {
-		for (i = 0; i < ph->n; i++)
-			current[i] = out->phases[i].current;
-		rc = report_current_at(st, f->cfg, &people, now, w.later,
-		    current, err);
-		for (i = 0; i < ph->n; i++)
-			out->phases[i].current = current[i];
-	}
-	for (i = 0; i < ph->n; i++)
+	report_moves_free(&moves);
+	for (i = 0; i < ph->n; i++) {
+		out->phases[i].current = w.current[i];
 		out->phases[i].median_days = report_median(w.days[i],
 		    w.ndays[i]);
+	}
 	for (i = 0; i < MAX_PHASES; i++)
 		free(w.days[i]);
 	strlist_clear(&people);

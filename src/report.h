@@ -52,25 +52,42 @@ struct funnel {
 };
 
 /*
- * Makes current[] (the open deals per phase of the salespeople in people,
- * NULL or empty: all, counted from the states the store has) the deals
- * open at now in the phase they were in then, when the store knows of a
- * transition at or after now, or when later (the caller saw a deal
- * closed at or after now): those opened before now and not closed before
- * it, in the phase of their last entry before now.  Otherwise current
- * stands, and one look at the transitions' time index is all it costs.
- * The one decision of "open now" for the funnel and the digest.
+ * The one decision of "open now", for the funnel's current and the
+ * digest: a deal counts in the phase it was in at now when it was open
+ * then.  The store holds each deal's phase and outcome as they are after
+ * its last signal; report_moves_load reads the transitions at or after
+ * now (none at the real time, an index look) so that those can be taken
+ * back, as under a pinned clock (SALESCYCLE_NOW) or a digest --as-of.
  */
-int	report_current_at(struct store *, const struct config *,
-	    const struct strlist *people, time_t now, bool later,
-	    long current[MAX_PHASES], struct err *);
+struct report_move;
+struct store_deal_state;
+
+struct report_moves {
+	time_t		 now;		/* 0: the stored states as they are */
+	struct report_move *v;		/* owned, one per deal, by deal */
+	size_t		 n;
+};
+
+/*
+ * The first transition at or after now of each deal of the salespeople
+ * in people (NULL or empty: all).  now 0: none.  -1 with err.
+ */
+int	report_moves_load(struct store *, const struct config *,
+	    const struct strlist *people, time_t now, struct report_moves *,
+	    struct err *);
+void	report_moves_free(struct report_moves *);
+
+/*
+ * Counts d into current[] when it was open at m->now (opened before it,
+ * not closed before it), in the phase it was in then.
+ */
+void	report_count_open(const struct config *, const struct report_moves *,
+	    const struct store_deal_state *, long current[MAX_PHASES]);
 
 /*
  * The funnel of f's range.  "current" counts the deals open at now in
- * the phase they were in then: as the store has them, unless the store
- * knows of transitions or closes at or after now (a clock pinned by
- * SALESCYCLE_NOW, or a past now), which are then taken back
- * (report_current_at).  now 0: as the store has them.
+ * the phase they were in then (report_count_open); now 0: as the store
+ * has them.
  */
 int	report_funnel(struct store *, const struct report_filter *, time_t now,
 	    struct funnel *, struct err *);
