@@ -259,19 +259,11 @@ digest_collect_deals(struct store *st, const struct config *cfg,
 {
 	struct report_moves moves;
 	struct digest_deals_walk w = { cfg, d, &moves };
-	struct strlist people = { 0 };
-	size_t i;
 	int rc;
 
 	if (store_closed_deals(st, d->period.since, d->period.until,
-	    digest_closed_deal, &w, err) != 0)
-		return -1;
-	/* The covered salespeople by name (none: digest_open_deal has none). */
-	for (i = 0; i < d->npeople; i++)
-		strlist_add(&people, d->people[i].key);
-	rc = report_moves_load(st, cfg, &people, now, &moves, err);
-	strlist_clear(&people);
-	if (rc != 0)
+	    digest_closed_deal, &w, err) != 0 ||
+	    report_moves_load(st, cfg, now, &moves, err) != 0)
 		return -1;
 	rc = store_deal_states(st, NULL, digest_open_deal, &w, err);
 	report_moves_free(&moves);

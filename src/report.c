@@ -222,43 +222,26 @@ struct report_move {
 /* What report_moves_load reads of each transition. */
 struct report_moves_walk {
 	const struct config *cfg;
-	const struct strlist *people;
 	struct report_moves *m;
 	size_t		 cap;
 };
 
-/* Whether the salesperson is one of people (NULL or empty: everyone). */
-static bool
-report_admits(const struct strlist *people, const char *salesperson)
-{
-	size_t i;
-
-	if (people == NULL || people->n == 0)
-		return true;
-	for (i = 0; i < people->n; i++)
-		if (salesperson != NULL && strcmp(people->v[i], salesperson) == 0)
-			return true;
-	return false;
-}
-
 /* Keeps a transition at or after now with the phase it left. */
 static int
-report_move_add(const struct store_transition *t, void *arg)
+report_move_add(const struct store_entry *e, void *arg)
 {
 	struct report_moves_walk *w = arg;
 	struct report_move *mv;
 
-	if (!report_admits(w->people, t->salesperson))
-		return 0;
 	if (w->m->n == w->cap) {
 		w->cap = w->cap == 0 ? 64 : w->cap * 2;
 		w->m->v = xreallocarray(w->m->v, w->cap, sizeof *w->m->v);
 	}
 	mv = &w->m->v[w->m->n];
-	mv->deal = t->deal;
+	mv->deal = e->deal;
 	mv->seq = w->m->n++;
-	mv->phase = t->from == NULL ? PHASE_NONE :
-	    config_phase_index(w->cfg, t->from);
+	mv->phase = e->phase == NULL ? PHASE_NONE :
+	    config_phase_index(w->cfg, e->phase);
 	return 0;
 }
 
@@ -283,12 +266,10 @@ report_move_cmp(const void *a, const void *b)
 }
 
 int
-report_moves_load(struct store *st, const struct config *cfg,
-    const struct strlist *people, time_t now, struct report_moves *m,
-    struct err *err)
+report_moves_load(struct store *st, const struct config *cfg, time_t now,
+    struct report_moves *m, struct err *err)
 {
-	struct store_filter sf = { NULL, NULL, now, 0 };
-	struct report_moves_walk w = { cfg, people, m, 0 };
+	struct report_moves_walk w = { cfg, m, 0 };
 	size_t i, j;
 	int rc;
 
@@ -296,10 +277,11 @@ report_moves_load(struct store *st, const struct config *cfg,
 	m->now = now;
 	if (now == 0)
 		return 0;
-	/* One salesperson: the store filters; several: the callback does. */
-	if (people != NULL && people->n == 1)
-		sf.salesperson = people->v[0];
-	rc = store_transitions(st, &sf, report_move_add, &w, err);
+	/*
+	 * Every salesperson's: the deals are looked up by id from a walk
+	 * that filters them, and at the real time there is none.
+	 */
+	rc = store_moves_since(st, now, report_move_add, &w, err);
 	if (rc != 0) {
 		report_moves_free(m);
 		return -1;
@@ -422,7 +404,7 @@ report_funnel(struct store *st, const struct report_filter *f, time_t now,
 		out->phases[i].phase = ph->name[i];
 	if (f->salesperson != NULL)
 		strlist_add(&people, f->salesperson);
-	rc = report_moves_load(st, f->cfg, &people, now, &moves, err);
+	rc = report_moves_load(st, f->cfg, now, &moves, err);
 	if (rc != 0) {
 		strlist_clear(&people);
 		return -1;

@@ -68,13 +68,9 @@ struct report_moves {
 	size_t		 n;
 };
 
-/*
- * The first transition at or after now of each deal of the salespeople
- * in people (NULL or empty: all).  now 0: none.  -1 with err.
- */
-int	report_moves_load(struct store *, const struct config *,
-	    const struct strlist *people, time_t now, struct report_moves *,
-	    struct err *);
+/* The first transition at or after now of each deal.  now 0: none.  -1 with err. */
+int	report_moves_load(struct store *, const struct config *, time_t now,
+	    struct report_moves *, struct err *);
 void	report_moves_free(struct report_moves *);
 
 /*
