@@ -132,6 +132,7 @@ struct smtp {
 	char		*from;
 	enum tls_mode	 tls;
 	char		*ca_file;
+	int		 timeout;	/* seconds: connecting, each answer; 30 */
 	int		 line;
 };
 

@@ -96,6 +96,8 @@
 	    " FROM transitions WHERE deal_id = ?1 ORDER BY at, id")	\
 	X(QUERY_ENTRIES_BEFORE, "SELECT deal_id, to_phase, at"		\
 	    " FROM transitions WHERE at < ?1 ORDER BY deal_id, at, id")	\
+	X(QUERY_MOVES_SINCE, "SELECT deal_id, from_phase, at"		\
+	    " FROM transitions WHERE at >= ?1 ORDER BY at, id")		\
 	/*								\
 	 * A signal is an account's by its account_id, or when it has	\
 	 * none by the account its text names: two index ranges, where	\
@@ -662,6 +664,19 @@ store_entries_before(struct store *st, time_t before,
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
+	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
+int
+store_moves_since(struct store *st, time_t since,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_MOVES_SINCE, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	return query_walk(st, s, query_entry_row, &c, err, "transitions");
 }
 

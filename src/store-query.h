@@ -139,6 +139,14 @@ int	store_deal_entries(struct store *, int64_t deal,
 int	store_entries_before(struct store *, time_t before,
 	    int (*cb)(const struct store_entry *, void *), void *arg,
 	    struct err *);
+/*
+ * The transitions at or after a time, in time order, by the transitions'
+ * time index: deal, at, and as phase the phase the deal left (NULL for
+ * its first).
+ */
+int	store_moves_since(struct store *, time_t since,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
 
 struct store_signal {
 	time_t		 at;

@@ -29,6 +29,7 @@
 #define LOG_TAG "store"
 #include "log.h"
 #include "store-int.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		10000
@@ -1036,7 +1037,7 @@ static int
 store_add_signals_txn(struct store *st, const struct signal_list *sigs,
     struct strlist *touched, struct err *err)
 {
-	time_t now = time(NULL);
+	time_t now = util_now();
 	size_t i;
 	bool added;
 	int n = 0;
@@ -1236,7 +1237,7 @@ store_item_version_set(struct store *st, const char *source, const char *item,
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, item);
 	store_bind_text(s, 3, version);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)util_now());
 	return store_run(st, s, err, "item version");
 }
 
