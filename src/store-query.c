@@ -68,8 +68,6 @@
 	    " FROM transitions WHERE at >= ?1 AND at < ?2")		\
 	X(QUERY_DEAL_ENTRIES, "SELECT deal_id, to_phase, at"		\
 	    " FROM transitions WHERE deal_id = ?1 ORDER BY at, id")	\
-	X(QUERY_ENTRIES_BEFORE, "SELECT deal_id, to_phase, at"		\
-	    " FROM transitions WHERE at < ?1 ORDER BY deal_id, at, id")	\
 	/*								\
 	 * A signal is an account's by its account_id, or when it has	\
 	 * none by the account its text names: two index ranges, where	\
@@ -109,6 +107,12 @@
 	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " GROUP BY salesperson, uid")				\
+	/* The forecast projects again at earlier dates: one pass, by account. */ \
+	X(QUERY_HISTORY, "SELECT a.key, s.id, s.kind, s.occurred_at,"	\
+	    " s.direction, s.salesperson, s.ref, s.value, s.seen_at"	\
+	    " FROM signals s JOIN accounts a"				\
+	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
+	    " ORDER BY a.id, s.id")					\
 	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\
 	    " FROM pragma_user_version),"				\
 	    " (SELECT count(*) FROM signals),"				\
@@ -188,6 +192,7 @@ struct query_cb {
 		int	(*signal)(const struct store_signal *, void *);
 		int	(*appointment)(const struct store_appointment *, void *);
 		int	(*series)(const char *, time_t, void *);
+		int	(*history)(const struct store_history_signal *, void *);
 	} fn;
 	void	*arg;
 };
@@ -539,19 +544,6 @@ store_deal_entries(struct store *st, int64_t deal,
 	return query_walk(st, s, query_entry_row, &c, err, "transitions");
 }
 
-int
-store_entries_before(struct store *st, time_t before,
-    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
-{
-	struct query_cb c = { .fn.entry = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_ENTRIES_BEFORE, err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
-	return query_walk(st, s, query_entry_row, &c, err, "transitions");
-}
-
 /* Hands a row of a signal statement (QUERY_SIGNAL_COLUMNS) to the callback. */
 static int
 query_signal_row(sqlite3_stmt *s, void *ctx)
@@ -654,6 +646,38 @@ store_appointment_series(struct store *st, const char *salesperson,
 		return -1;
 	store_bind_text(s, 1, salesperson);
 	return query_walk(st, s, query_series_row, &c, err, "appointments");
+}
+
+/* Hands a row of QUERY_HISTORY to the callback. */
+static int
+query_history_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_history_signal g;
+
+	g.account = store_column_text(s, 0);
+	g.id = sqlite3_column_int64(s, 1);
+	g.kind = store_column_text(s, 2);
+	g.at = store_column_time(s, 3);
+	g.direction = store_column_text(s, 4);
+	g.salesperson = store_column_text(s, 5);
+	g.ref = store_column_text(s, 6);
+	g.value = store_column_text(s, 7);
+	g.seen = store_column_time(s, 8);
+	return c->fn.history(&g, c->arg);
+}
+
+int
+store_history(struct store *st,
+    int (*cb)(const struct store_history_signal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.history = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY, err);
+
+	if (s == NULL)
+		return -1;
+	return query_walk(st, s, query_history_row, &c, err, "signals");
 }
 
 int
