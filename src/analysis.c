@@ -211,179 +211,6 @@ analysis_conversion(struct store *st, const struct analysis_filter *f,
 	    prev, err);
 }
 
-void
-stalled_list_free(struct stalled_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].account);
-		free(l->v[i].salesperson);
-		free(l->v[i].evidence);
-	}
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-/* What analysis_offer_time looks for in a deal's entries. */
-struct analysis_offer {
-	const struct config *cfg;
-	int		 offer;		/* the phase an offer enters */
-	time_t		 at;		/* found: when the deal reached it */
-};
-
-/* Stops a deal's walk at its first entry into the offer phase or a later one. */
-static int
-analysis_offer_entry(const struct store_entry *e, void *arg)
-{
-	struct analysis_offer *o = arg;
-	int p = config_phase_index(o->cfg, e->phase);
-
-	if (p == PHASE_NONE || p < o->offer)
-		return 0;
-	o->at = e->at;
-	return 1;
-}
-
-/* When the deal first reached the phase an offer enters (or a later one); 0 if never. */
-static int
-analysis_offer_time(struct store *st, const struct config *cfg, int64_t deal,
-    time_t *out, struct err *err)
-{
-	struct analysis_offer o = { cfg, cfg->phases.enters[SIG_OFFER_SENT], 0 };
-
-	*out = 0;
-	if (o.offer == PHASE_NONE)
-		return 0;
-	if (store_deal_entries(st, deal, analysis_offer_entry, &o, err) < 0)
-		return -1;
-	*out = o.at;
-	return 0;
-}
-
-/* Describes the deal's latest signal as "kind: subject". */
-static int
-analysis_evidence_signal(const struct store_signal *g, void *arg)
-{
-	struct stalled *s = arg;
-
-	s->evidence_at = g->at;
-	if (g->subject == NULL)
-		s->evidence = xstrdup(g->kind);
-	else
-		s->evidence = xasprintf("%s: %s", g->kind, g->subject);
-	return 0;
-}
-
-static int
-analysis_cmp_stalled(const void *a, const void *b)
-{
-	const struct stalled *x = a, *y = b;
-
-	if (x->days_stalled != y->days_stalled)
-		return x->days_stalled > y->days_stalled ? -1 : 1;
-	return (x->deal > y->deal) - (x->deal < y->deal);
-}
-
-/* What analysis_stalled needs while walking the open deals. */
-struct analysis_stalled_walk {
-	struct store	*st;
-	const struct analysis_filter *f;
-	const double	*p75;		/* per phase */
-	struct stalled_list *out;
-	size_t		 cap;
-	struct err	*err;
-};
-
-/* Keeps an open deal that is slow in its phase or silent since its offer. */
-static int
-analysis_stalled_deal(const struct store_open_deal *od, void *arg)
-{
-	const struct store_deal *d = &od->deal;
-	struct analysis_stalled_walk *w = arg;
-	const struct analysis_filter *f = w->f;
-	const struct config *cfg = f->cfg;
-	double silence = (double)cfg->silence_days;
-	double over_phase = 0, over_silence = 0;
-	struct stalled s = { 0 };
-	struct stalled_list *out = w->out;
-	time_t offer, quiet_since;
-	int p;
-
-	if (!analysis_admits(f, d->salesperson))
-		return 0;
-	p = config_phase_index(cfg, d->phase);
-	if (p == PHASE_NONE) {
-		log_warn("deal %lld: unknown phase '%s', skipped",
-		    (long long)d->id, d->phase);
-		return 0;
-	}
-	s.deal = d->id;
-	s.phase = cfg->phases.name[p];
-	s.days_in_phase = (double)(f->as_of - od->phase_since) / DAY;
-	s.p75_days = w->p75[p];
-	s.days_silent = NAN;
-	if (!isnan(s.p75_days) && s.days_in_phase > s.p75_days) {
-		s.slow = true;
-		over_phase = s.days_in_phase - s.p75_days;
-	}
-	if (analysis_offer_time(w->st, cfg, s.deal, &offer, w->err) != 0)
-		return -1;
-	if (offer != 0) {
-		quiet_since = od->last_inbound > offer ? od->last_inbound :
-		    offer;
-		s.days_silent = (double)(f->as_of - quiet_since) / DAY;
-		if (s.days_silent > silence) {
-			s.silent = true;
-			over_silence = s.days_silent - silence;
-		}
-	}
-	if (!s.slow && !s.silent)
-		return 0;
-	s.days_stalled = over_phase > over_silence ? over_phase : over_silence;
-	s.account = xstrdup(d->account);
-	s.salesperson = xstrdup(d->salesperson);
-	if (out->n == w->cap) {
-		w->cap = w->cap == 0 ? 8 : w->cap * 2;
-		out->v = xreallocarray(out->v, w->cap, sizeof *out->v);
-	}
-	out->v[out->n++] = s;
-	if (store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
-	    analysis_evidence_signal, &out->v[out->n - 1], w->err) != 0)
-		return -1;
-	return 0;
-}
-
-int
-analysis_stalled(struct store *st, const struct analysis_filter *f,
-    struct stalled_list *out, struct err *err)
-{
-	struct analysis_filter all = *f;
-	struct analysis_days days = { 0 };
-	struct analysis_stalled_walk w = { st, f, NULL, out, 0, err };
-	double p75[MAX_PHASES];
-	size_t i;
-
-	memset(out, 0, sizeof *out);
-	/* The thresholds come from every salesperson's history. */
-	all.salespeople = NULL;
-	if (analysis_entries(st, &all, 0, 0, true, NULL, &days, err) != 0)
-		goto fail;
-	for (i = 0; i < MAX_PHASES; i++)
-		p75[i] = analysis_percentile(days.v[i], days.n[i], 0.75);
-	analysis_days_free(&days);
-	w.p75 = p75;
-	if (store_open_deals(st, analysis_stalled_deal, &w, err) != 0)
-		goto fail;
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof *out->v, analysis_cmp_stalled);
-	return 0;
-fail:
-	analysis_days_free(&days);
-	stalled_list_free(out);
-	return -1;
-}
-
 /* One signal of the history, its strings owned. */
 struct analysis_sig {
 	int64_t		 id;
@@ -679,7 +506,6 @@ analysis_project_at(const struct config *cfg, const struct analysis_history *h,
 		projection_free(&pr);
 	}
 	free(sigs);
-	analysis_presume_lost(out, t);
 }
 
 /* A stored deal: what happened in the end. */
@@ -782,6 +608,434 @@ analysis_truth_find(const struct analysis_truths *l, const char *account,
 		if (l->v[lo].opened < t)
 			best = &l->v[lo];
 	return best;
+}
+
+void
+stalled_list_free(struct stalled_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].account);
+		free(l->v[i].salesperson);
+		free(l->v[i].evidence);
+	}
+	free(l->v);
+	for (i = 0; i < l->nplanned; i++) {
+		free(l->planned[i].account);
+		free(l->planned[i].salesperson);
+		free(l->planned[i].evidence);
+	}
+	free(l->planned);
+	memset(l, 0, sizeof *l);
+}
+
+/* Describes the deal's latest signal as "kind: subject". */
+static int
+analysis_evidence_signal(const struct store_signal *g, void *arg)
+{
+	struct stalled *s = arg;
+
+	s->evidence_at = g->at;
+	if (g->subject == NULL)
+		s->evidence = xstrdup(g->kind);
+	else
+		s->evidence = xasprintf("%s: %s", g->kind, g->subject);
+	return 0;
+}
+
+/*
+ * What deserves a call first: a target-list row nobody touched last, then
+ * later phases before earlier ones, then the longer overshoot.
+ */
+static int
+analysis_cmp_stalled(const void *a, const void *b)
+{
+	const struct stalled *x = a, *y = b;
+
+	if (x->untouched != y->untouched)
+		return x->untouched ? 1 : -1;
+	if (x->phase_index != y->phase_index)
+		return x->phase_index > y->phase_index ? -1 : 1;
+	if (x->over_days != y->over_days)
+		return x->over_days > y->over_days ? -1 : 1;
+	return (x->deal > y->deal) - (x->deal < y->deal);
+}
+
+/* Every meeting (attributed appointment occurrence), by account, then start. */
+struct analysis_meetings {
+	char		**account;	/* owned */
+	time_t		*start;		/* owned */
+	size_t		 n, cap;
+};
+
+static void
+analysis_meetings_free(struct analysis_meetings *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->account[i]);
+	free(m->account);
+	free(m->start);
+	memset(m, 0, sizeof *m);
+}
+
+static int
+analysis_meeting_add(const struct store_meeting *sm, void *arg)
+{
+	struct analysis_meetings *m = arg;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap == 0 ? 64 : m->cap * 2;
+		m->account = xreallocarray(m->account, m->cap,
+		    sizeof *m->account);
+		m->start = xreallocarray(m->start, m->cap, sizeof *m->start);
+	}
+	m->account[m->n] = xstrdup(sm->account);
+	m->start[m->n++] = sm->start;
+	return 0;
+}
+
+/* The index of the account's first meeting (or where it would be). */
+static size_t
+analysis_meetings_find(const struct analysis_meetings *m, const char *account)
+{
+	size_t lo = 0, hi = m->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(m->account[mid], account) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The times something happened with one account, and whether all of it was a target-list row. */
+struct analysis_acts {
+	time_t		*v;		/* owned */
+	size_t		 n, cap;
+	bool		 only_target;
+};
+
+static void
+analysis_acts_add(struct analysis_acts *a, time_t t)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap == 0 ? 16 : a->cap * 2;
+		a->v = xreallocarray(a->v, a->cap, sizeof *a->v);
+	}
+	a->v[a->n++] = t;
+}
+
+static int
+analysis_acts_signal(const struct store_signal *g, void *arg)
+{
+	struct analysis_acts *a = arg;
+
+	analysis_acts_add(a, g->at);
+	if (g->kind == NULL || strcmp(g->kind, "target") != 0)
+		a->only_target = false;
+	return 0;
+}
+
+static int
+analysis_cmp_time(const void *a, const void *b)
+{
+	time_t x = *(const time_t *)a, y = *(const time_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The activity of an account in [from, to], sorted: its signals of any
+ * kind and the meetings held with it; *next (when not NULL) the first
+ * meeting after to, 0 if none.
+ */
+static int
+analysis_account_acts(struct store *st, const struct analysis_meetings *m,
+    const char *account, time_t from, time_t to, struct analysis_acts *a,
+    time_t *next, struct err *err)
+{
+	struct store_filter sf = { NULL, account, from, to + 1 };
+	size_t i;
+
+	a->n = 0;
+	a->only_target = true;
+	if (next != NULL)
+		*next = 0;
+	if (store_signals(st, &sf, analysis_acts_signal, a, err) != 0)
+		return -1;
+	for (i = analysis_meetings_find(m, account);
+	    i < m->n && strcmp(m->account[i], account) == 0; i++) {
+		if (m->start[i] < from)
+			continue;
+		if (m->start[i] > to) {
+			if (next != NULL)
+				*next = m->start[i];
+			break;
+		}
+		analysis_acts_add(a, m->start[i]);
+		a->only_target = false;
+	}
+	qsort(a->v, a->n, sizeof *a->v, analysis_cmp_time);
+	return 0;
+}
+
+/* The longest quiet spell (days) in [from, to] between sorted activities. */
+static double
+analysis_longest_quiet(const struct analysis_acts *a, time_t from, time_t to)
+{
+	time_t prev = from, gap = 0;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (a->v[i] < from || a->v[i] > to)
+			continue;
+		if (a->v[i] - prev > gap)
+			gap = a->v[i] - prev;
+		prev = a->v[i];
+	}
+	if (to - prev > gap)
+		gap = to - prev;
+	return (double)gap / DAY;
+}
+
+/* A deal won before as_of, as analysis_usual reads them. */
+struct analysis_won {
+	int64_t		 id;
+	char		*account;	/* owned */
+	time_t		 opened, closed;
+};
+
+struct analysis_wons {
+	struct analysis_won *v;		/* owned */
+	size_t		 n, cap;
+};
+
+static int
+analysis_won_add(const struct store_deal *sd, void *arg)
+{
+	struct analysis_wons *w = arg;
+
+	if (sd->outcome == NULL || strcmp(sd->outcome, "won") != 0)
+		return 0;
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 16 : w->cap * 2;
+		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
+	}
+	w->v[w->n].id = sd->id;
+	w->v[w->n].account = xstrdup(sd->account);
+	w->v[w->n].opened = sd->opened;
+	w->v[w->n].closed = sd->closed;
+	w->n++;
+	return 0;
+}
+
+/* A won deal's first arrival in each phase (or a later one). */
+struct analysis_reach {
+	const struct config *cfg;
+	time_t		 at[MAX_PHASES];
+	int		 reached;
+};
+
+static int
+analysis_reach_entry(const struct store_entry *e, void *arg)
+{
+	struct analysis_reach *r = arg;
+	int p = config_phase_index(r->cfg, e->phase), q;
+
+	if (p == PHASE_NONE || p <= r->reached)
+		return 0;
+	for (q = r->reached + 1; q <= p; q++)
+		r->at[q] = e->at;
+	r->reached = p;
+	return 0;
+}
+
+/*
+ * The usual quiet spell of each phase: the 75th percentile of the longest
+ * quiet spell that the deals which went on to win had in it (those that
+ * passed through it at once tell nothing); usual_quiet_days while fewer
+ * than ANALYSIS_USUAL_MIN won deals show it; never below
+ * ANALYSIS_USUAL_FLOOR days.  Reads each won deal's account through its
+ * index.
+ */
+static int
+analysis_usual(struct store *st, const struct config *cfg,
+    const struct analysis_meetings *m, time_t as_of, double *usual,
+    struct err *err)
+{
+	struct analysis_wons w = { 0 };
+	struct analysis_days days = { 0 };
+	struct analysis_acts acts = { 0 };
+	time_t left;
+	size_t i;
+	int p, rc;
+
+	rc = store_closed_deals(st, 1, as_of + 1, analysis_won_add, &w, err);
+	for (i = 0; i < w.n && rc == 0; i++) {
+		struct analysis_reach r = { cfg, { 0 }, PHASE_NONE };
+
+		rc = store_deal_entries(st, w.v[i].id, analysis_reach_entry, &r,
+		    err);
+		if (rc == 0)
+			rc = analysis_account_acts(st, m, w.v[i].account,
+			    w.v[i].opened, w.v[i].closed, &acts, NULL, err);
+		for (p = 0; rc == 0 && p <= r.reached; p++) {
+			left = p < r.reached ? r.at[p + 1] : w.v[i].closed;
+			if (left > r.at[p])
+				analysis_days_add(&days, p,
+				    analysis_longest_quiet(&acts, r.at[p], left));
+		}
+	}
+	for (p = 0; p < (int)cfg->phases.n; p++) {
+		usual[p] = days.n[p] >= ANALYSIS_USUAL_MIN ?
+		    analysis_percentile(days.v[p], days.n[p], 0.75) :
+		    (double)cfg->usual_quiet_days;
+		if (usual[p] < ANALYSIS_USUAL_FLOOR)
+			usual[p] = ANALYSIS_USUAL_FLOOR;
+	}
+	for (i = 0; i < w.n; i++)
+		free(w.v[i].account);
+	free(w.v);
+	free(acts.v);
+	analysis_days_free(&days);
+	return rc;
+}
+
+/* Finds the signal kind of the transition that moved the deal into its phase. */
+struct analysis_entered {
+	int64_t		 deal;
+	const char	*phase;
+	bool		 verbal;
+};
+
+static int
+analysis_entered_by(const struct store_transition *t, void *arg)
+{
+	struct analysis_entered *e = arg;
+
+	if (t->deal == e->deal && t->to != NULL &&
+	    strcmp(t->to, e->phase) == 0)
+		e->verbal = t->signal_kind != NULL &&
+		    strcmp(t->signal_kind, "verbal_order") == 0;
+	return 0;
+}
+
+/* What analysis_stalled needs while walking the open deals. */
+struct analysis_stalled_walk {
+	struct store	*st;
+	const struct analysis_filter *f;
+	const struct analysis_meetings *m;
+	const double	*usual;
+	struct analysis_acts acts;
+	struct stalled_list *out;
+	struct err	*err;
+};
+
+/* Appends s to an array that doubles whenever its count reaches a power of 2. */
+static void
+analysis_stalled_push(struct stalled **v, size_t *n, const struct stalled *s)
+{
+	if ((*n & (*n - 1)) == 0)
+		*v = xreallocarray(*v, *n == 0 ? 1 : *n * 2, sizeof **v);
+	(*v)[(*n)++] = *s;
+}
+
+/* Judges one open deal: how long it has been quiet, against what. */
+static int
+analysis_stalled_deal(const struct store_open_deal *od, void *arg)
+{
+	const struct store_deal *d = &od->deal;
+	struct analysis_stalled_walk *w = arg;
+	const struct analysis_filter *f = w->f;
+	const struct config *cfg = f->cfg;
+	struct analysis_entered en = { d->id, d->phase, false };
+	struct store_filter tf = { NULL, d->account, od->phase_since,
+	    od->phase_since + 1 };
+	int offer = cfg->phases.enters[SIG_OFFER_SENT], p;
+	struct stalled s = { 0 };
+	time_t last, heard;
+
+	if (!analysis_admits(f, d->salesperson) || d->opened > f->as_of)
+		return 0;
+	p = config_phase_index(cfg, d->phase);
+	if (p == PHASE_NONE) {
+		log_warn("deal %lld: unknown phase '%s', skipped",
+		    (long long)d->id, d->phase);
+		return 0;
+	}
+	if (analysis_account_acts(w->st, w->m, d->account, d->opened, f->as_of,
+	    &w->acts, &s.next_meeting, w->err) != 0 ||
+	    store_transitions(w->st, &tf, analysis_entered_by, &en,
+	    w->err) != 0)
+		return -1;
+	last = od->phase_since;
+	if (w->acts.n > 0 && w->acts.v[w->acts.n - 1] > last)
+		last = w->acts.v[w->acts.n - 1];
+	s.deal = d->id;
+	s.phase = cfg->phases.name[p];
+	s.phase_index = p;
+	s.days_in_phase = (double)(f->as_of - od->phase_since) / DAY;
+	s.untouched = p == 0 && w->acts.only_target;
+	/* A verbal order waits for its confirmation, whatever else happens. */
+	s.verbal = en.verbal;
+	s.quiet_since = s.verbal ? od->phase_since : last;
+	s.usual_days = s.verbal ? (double)cfg->confirmation_days : w->usual[p];
+	s.quiet_days = (double)(f->as_of - s.quiet_since) / DAY;
+	s.over_days = s.quiet_days - s.usual_days;
+	if (!(s.over_days > 0))
+		return 0;
+	s.days_silent = NAN;
+	if (offer != PHASE_NONE && p >= offer) {
+		heard = od->last_inbound > od->phase_since ? od->last_inbound :
+		    od->phase_since;
+		s.days_silent = (double)(f->as_of - heard) / DAY;
+		s.silent = s.days_silent > (double)cfg->silence_days;
+	}
+	s.account = xstrdup(d->account);
+	s.salesperson = xstrdup(d->salesperson);
+	if (s.next_meeting != 0) {
+		analysis_stalled_push(&w->out->planned, &w->out->nplanned, &s);
+		return 0;
+	}
+	analysis_stalled_push(&w->out->v, &w->out->n, &s);
+	return store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
+	    analysis_evidence_signal, &w->out->v[w->out->n - 1], w->err);
+}
+
+int
+analysis_stalled(struct store *st, const struct analysis_filter *f,
+    struct stalled_list *out, struct err *err)
+{
+	struct analysis_meetings m = { 0 };
+	struct analysis_stalled_walk w = { st, f, &m, NULL, { 0 }, out, err };
+	double usual[MAX_PHASES];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	/* The usual spells come from every salesperson's history. */
+	rc = store_meetings(st, analysis_meeting_add, &m, err);
+	if (rc == 0)
+		rc = analysis_usual(st, f->cfg, &m, f->as_of, usual, err);
+	w.usual = usual;
+	if (rc == 0)
+		rc = store_open_deals(st, analysis_stalled_deal, &w, err);
+	free(w.acts.v);
+	analysis_meetings_free(&m);
+	if (rc != 0) {
+		stalled_list_free(out);
+		return -1;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, analysis_cmp_stalled);
+	if (out->nplanned > 1)
+		qsort(out->planned, out->nplanned, sizeof *out->planned,
+		    analysis_cmp_stalled);
+	return 0;
 }
 
 /* How long deal d stayed in phase p before it moved on or closed, seen at t (days). */
@@ -1120,6 +1374,7 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 		return -1;
 	}
 	analysis_project_at(f->cfg, &h, f->as_of, &l);
+	analysis_presume_lost(&l, f->as_of);
 	analysis_forecast_at(f, &l, &truth, f->as_of, horizon_days, backtest,
 	    fc, NULL);
 	analysis_deals_free(&l);
@@ -1208,6 +1463,7 @@ analysis_backtest(struct store *st, const struct analysis_filter *f,
 		struct backtest_date *bd = &bt->v[bt->n++];
 
 		analysis_project_at(f->cfg, &hist, t, &l);
+		analysis_presume_lost(&l, t);
 		analysis_forecast_at(f, &l, &truth, t, horizon_days, true, &fc,
 		    bd);
 		bd->as_of = t;

@@ -82,31 +82,47 @@ struct conversion {
 int	analysis_conversion(struct store *, const struct analysis_filter *,
 	    struct conversion *cur, struct conversion *prev, struct err *);
 
-/* One stalled open deal. */
+/* One open deal that nothing has moved for longer than usual. */
 struct stalled {
-	int64_t		 deal;
+	int64_t		 deal;		/* the stored deal; 0 if none matches */
 	char		*account;	/* owned */
 	char		*salesperson;	/* owned */
 	const char	*phase;		/* borrowed from the config */
-	bool		 slow;		/* longer in the phase than its 75th percentile */
-	bool		 silent;	/* no inbound contact for silence_days since the offer */
+	int		 phase_index;
+	bool		 verbal;	/* a verbal order waiting for its confirmation */
+	bool		 untouched;	/* a target-list row with nothing since */
 	double		 days_in_phase;
-	double		 p75_days;	/* NAN when no deal advanced from the phase yet */
-	double		 days_silent;	/* NAN when no offer was sent */
-	double		 days_stalled;	/* the larger of the excesses that apply */
+	double		 usual_days;	/* the phase's usual quiet spell; verbal: confirmation_days */
+	time_t		 quiet_since;	/* its last activity; verbal: the verbal order */
+	double		 quiet_days;	/* since quiet_since */
+	double		 over_days;	/* quiet_days - usual_days */
+	time_t		 next_meeting;	/* the next meeting planned with the account; 0 if none */
+	bool		 silent;	/* no inbound contact for silence_days since the offer */
+	double		 days_silent;	/* NAN before an offer */
 	time_t		 evidence_at;	/* the deal's latest signal; 0 if none */
 	char		*evidence;	/* owned: "offer_sent: Offerte X", NULL if none */
 };
 
 struct stalled_list {
-	struct stalled	*v;		/* owned */
+	struct stalled	*v;		/* owned: the stalled deals, first to call first */
 	size_t		 n;
+	struct stalled	*planned;	/* owned: as quiet, but a meeting is planned */
+	size_t		 nplanned;
 };
 
+/* Won deals that show a phase's usual quiet spell before it counts. */
+#define ANALYSIS_USUAL_MIN	5
+/* No phase's usual quiet spell is shorter (days). */
+#define ANALYSIS_USUAL_FLOOR	7.0
+
 /*
- * Open deals (at f->as_of) whose time in their phase exceeds the 75th
- * percentile of the deals that advanced from it, or that had no inbound
- * contact for silence_days since their offer; most stalled first.
+ * Open deals (at f->as_of) that nothing has moved for longer than is
+ * usual for their phase: no signal of any kind with the account and no
+ * meeting held since, for longer than the 75th percentile of the longest
+ * quiet spell that won deals had in the phase (analysis_usual); a verbal
+ * order counts from itself against confirmation_days.  A deal with a
+ * meeting planned goes to planned instead.  Ranked: untouched target-list
+ * rows last, later phases first, then the longer overshoot.
  */
 int	analysis_stalled(struct store *, const struct analysis_filter *,
 	    struct stalled_list *, struct err *);

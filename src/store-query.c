@@ -108,6 +108,10 @@
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " GROUP BY salesperson, uid")				\
 	/* The forecast projects again at earlier dates: one pass, by account. */ \
+	X(QUERY_MEETINGS, "SELECT a.key, p.start, p.salesperson,"	\
+	    " p.summary FROM appointments p JOIN accounts a"		\
+	    " ON a.id = COALESCE(p.account_id, p.matched_account_id)"	\
+	    " ORDER BY a.key, p.start")					\
 	X(QUERY_HISTORY, "SELECT a.key, s.id, s.kind, s.occurred_at,"	\
 	    " s.direction, s.salesperson, s.ref, s.value, s.seen_at"	\
 	    " FROM signals s JOIN accounts a"				\
@@ -193,6 +197,7 @@ struct query_cb {
 		int	(*appointment)(const struct store_appointment *, void *);
 		int	(*series)(const char *, time_t, void *);
 		int	(*history)(const struct store_history_signal *, void *);
+		int	(*meeting)(const struct store_meeting *, void *);
 	} fn;
 	void	*arg;
 };
@@ -665,6 +670,33 @@ query_history_row(sqlite3_stmt *s, void *ctx)
 	g.value = store_column_text(s, 7);
 	g.seen = store_column_time(s, 8);
 	return c->fn.history(&g, c->arg);
+}
+
+/* Hands a row of QUERY_MEETINGS to the callback. */
+static int
+query_meeting_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_meeting m;
+
+	m.account = store_column_text(s, 0);
+	m.start = store_column_time(s, 1);
+	m.salesperson = store_column_text(s, 2);
+	m.summary = store_column_text(s, 3);
+	return c->fn.meeting(&m, c->arg);
+}
+
+int
+store_meetings(struct store *st,
+    int (*cb)(const struct store_meeting *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.meeting = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_MEETINGS, err);
+
+	if (s == NULL)
+		return -1;
+	return query_walk(st, s, query_meeting_row, &c, err, "appointments");
 }
 
 int

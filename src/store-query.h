@@ -177,6 +177,19 @@ int	store_history(struct store *,
 	    int (*cb)(const struct store_history_signal *, void *), void *arg,
 	    struct err *);
 
+/* An attributed appointment occurrence, as a meeting with the account. */
+struct store_meeting {
+	const char	*account;
+	time_t		 start;
+	const char	*salesperson;
+	const char	*summary;	/* NULL when not stored */
+};
+
+/* Every attributed appointment occurrence, by account key, then start. */
+int	store_meetings(struct store *,
+	    int (*cb)(const struct store_meeting *, void *), void *arg,
+	    struct err *);
+
 /* One occurrence of an appointment attributed to an account. */
 struct store_appointment {
 	const char	*day;

@@ -428,52 +428,105 @@ test_analysis_conversion_salesperson(void **state)
 	strlist_clear(&bram);
 }
 
+/* Adds a meeting with account at start to the store's appointments. */
+static void
+add_meeting(struct fixture *f, const char *account, time_t start)
+{
+	char *sql = xasprintf("INSERT INTO appointments(source, item, uid,"
+	    " salesperson, account_id, kind, start, \"end\", all_day, day,"
+	    " created, series) VALUES('caldav:anna', 'm-%s-%lld', 'u-%s-%lld',"
+	    " 'anna', (SELECT id FROM accounts WHERE key = '%s'), 'appointment',"
+	    " %lld, %lld, 0, '2026-06-01', %lld, 0)", account, (long long)start,
+	    account, (long long)start, account, (long long)start,
+	    (long long)start + 3600, (long long)T0);
+
+	if (sqlite3_exec(f->st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("insert: %s", sqlite3_errmsg(f->st->db));
+	free(sql);
+}
+
 /*
- * At NOW (T0+30d).  Thresholds over all history: suspect p75 6 (days
- * 2, 4, 8), offer p75 6 (a1's 6 days).  a4: 27 days in suspect, 21 over.
- * a3: 20 days in offer (14 over); quiet since its inbound contact at
- * day 12, 18 days > 14: silent too, 4 over; stalled 14.  a1's growth
- * deal: 10 days in suspect, 4 over.  a6: 5 days, not stalled.
+ * At NOW (day 30).  Only a1 was won (before NOW): fewer than 5 won deals
+ * show any phase's quiet spells, so every phase's usual spell is
+ * usual_quiet_days, 14.  Open, quiet since their last signal:
+ *   a1's growth deal, suspect: appointment at 20: 10 days, not stalled
+ *   a3, offer: inbound contact at 12: 18 days, 4 over; no reply for 18
+ *       days since its offer (day 10): silent too
+ *   a4 (bram), suspect: appointment at 3: 27 days, 13 over
+ *   a6, suspect: appointment at 25: 5 days
+ * Later phases first: a3, then a4, though a4 is further over.
+ * Then: a7 gets an appointment (5), a verbal order (12) and a contact
+ * (28): a verbal order is judged from itself: 18 days against
+ * confirmation_days 14, whatever happened since; a8 is only a target-list
+ * row (day 0): 30 days, 16 over, but untouched rows come last; a meeting
+ * held with a4 on day 20 makes it quiet for 10 days only; a meeting
+ * planned with a3 for day 32 is a next step: a3 moves to planned.
  */
 static void
 test_analysis_stalled(void **state)
 {
 	struct fixture *f = *state;
 	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct signal_list sl = { 0 };
+	struct strlist touched = { 0 };
 	struct stalled_list l;
 	struct err err;
 
 	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
-	assert_int_equal(l.n, 3);
-	assert_string_equal(l.v[0].account, "a4.nl");
-	assert_string_equal(l.v[0].salesperson, "bram");
-	assert_string_equal(l.v[0].phase, "suspect");
-	assert_true(l.v[0].slow);
-	assert_false(l.v[0].silent);
-	assert_near(l.v[0].days_in_phase, 27, EPS);
-	assert_near(l.v[0].p75_days, 6, EPS);
-	assert_near(l.v[0].days_stalled, 21, EPS);
-	assert_true(isnan(l.v[0].days_silent));
-
-	assert_string_equal(l.v[1].account, "a3.nl");
-	assert_string_equal(l.v[1].phase, "offer");
-	assert_true(l.v[1].slow);
-	assert_true(l.v[1].silent);
-	assert_near(l.v[1].days_silent, 18, EPS);
-	assert_near(l.v[1].days_stalled, 14, EPS);
-	assert_int_equal(l.v[1].evidence_at, T0 + 12 * DAY);
-	assert_string_equal(l.v[1].evidence, "contact: subject of a3-3");
-
-	assert_string_equal(l.v[2].account, "a1.nl");
-	assert_near(l.v[2].days_stalled, 4, EPS);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.nplanned, 0);
+	assert_string_equal(l.v[0].account, "a3.nl");
+	assert_string_equal(l.v[0].phase, "offer");
+	assert_near(l.v[0].usual_days, 14, EPS);
+	assert_near(l.v[0].quiet_days, 18, EPS);
+	assert_near(l.v[0].over_days, 4, EPS);
+	assert_int_equal(l.v[0].quiet_since, T0 + 12 * DAY);
+	assert_true(l.v[0].silent);
+	assert_near(l.v[0].days_silent, 18, EPS);
+	assert_near(l.v[0].days_in_phase, 20, EPS);
+	assert_false(l.v[0].verbal);
+	assert_int_equal(l.v[0].evidence_at, T0 + 12 * DAY);
+	assert_string_equal(l.v[0].evidence, "contact: subject of a3-3");
+	assert_string_equal(l.v[1].account, "a4.nl");
+	assert_string_equal(l.v[1].salesperson, "bram");
+	assert_near(l.v[1].over_days, 13, EPS);
+	assert_true(isnan(l.v[1].days_silent));
 	stalled_list_free(&l);
 
-	/* A longer silence_days keeps a3 slow but not silent. */
-	f->cfg.silence_days = 20;
+	/* Another usual spell: a3 is no longer over it, a4 still is. */
+	f->cfg.usual_quiet_days = 20;
 	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
-	assert_int_equal(l.n, 3);
-	assert_string_equal(l.v[1].account, "a3.nl");
-	assert_false(l.v[1].silent);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].account, "a4.nl");
+	stalled_list_free(&l);
+	f->cfg.usual_quiet_days = 14;
+
+	add_sig(&sl, SIG_APPOINTMENT, "a7.nl", "anna", T0 + 5 * DAY, DIR_OUTBOUND, "a7-1");
+	add_sig(&sl, SIG_VERBAL_ORDER, "a7.nl", "anna", T0 + 12 * DAY, DIR_OUTBOUND, "a7-2");
+	add_sig(&sl, SIG_CONTACT, "a7.nl", "anna", T0 + 28 * DAY, DIR_INBOUND, "a7-3");
+	add_sig(&sl, SIG_TARGET, "a8.nl", "anna", T0, DIR_NONE, "a8-1");
+	if (store_add_signals(f->st, &sl, &touched, &err) < 0)
+		fail_msg("store_add_signals: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, &touched, NOW, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
+	signal_list_clear(&sl);
+	strlist_clear(&touched);
+	add_meeting(f, "a4.nl", T0 + 20 * DAY);
+	add_meeting(f, "a3.nl", NOW + 2 * DAY);
+
+	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].account, "a7.nl");
+	assert_string_equal(l.v[0].phase, "closing");
+	assert_true(l.v[0].verbal);
+	assert_int_equal(l.v[0].quiet_since, T0 + 12 * DAY);
+	assert_near(l.v[0].over_days, 4, EPS);
+	assert_string_equal(l.v[1].account, "a8.nl");
+	assert_true(l.v[1].untouched);
+	assert_near(l.v[1].over_days, 16, EPS);
+	assert_int_equal(l.nplanned, 1);
+	assert_string_equal(l.planned[0].account, "a3.nl");
+	assert_int_equal(l.planned[0].next_meeting, NOW + 2 * DAY);
 	stalled_list_free(&l);
 }
 
@@ -517,8 +570,8 @@ test_analysis_stalled_bounded(void **state)
 	sqlite3_progress_handler(store_db(f->st), 1000, count_progress, &steps);
 	assert_int_equal(analysis_stalled(f->st, &af, &sl, &err), 0);
 	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
-	assert_int_equal(sl.n, 3);
-	assert_string_equal(sl.v[1].evidence, "contact: subject of a3-3");
+	assert_int_equal(sl.n, 2);
+	assert_string_equal(sl.v[0].evidence, "contact: subject of a3-3");
 	/* Reading the other account's signals once took 60. */
 	assert_true(steps < 10);
 	stalled_list_free(&sl);
