@@ -100,7 +100,8 @@ analysis_days_free(struct analysis_days *d)
 /* What analysis_entries fills while walking the store's entries. */
 struct analysis_entries_walk {
 	const struct analysis_filter *f;
-	struct conversion *c;		/* NULL: days only */
+	int		 within_days;	/* 0: up to as_of */
+	struct conversion *c;
 	struct analysis_days *days;
 };
 
@@ -120,6 +121,15 @@ analysis_entry(const struct store_entry *e, void *arg)
 	/* What happened from as_of on is not known yet. */
 	if (f->as_of != 0 && left >= f->as_of)
 		left = 0;
+	/* A cohort counts what happened within within_days of entering. */
+	if (w->within_days > 0) {
+		time_t horizon = e->at + (time_t)w->within_days * DAY;
+
+		if (left > horizon)
+			left = 0;
+		if (closed > horizon)
+			is_closed = won = lost = false;
+	}
 	p = config_phase_index(cfg, e->phase);
 	if (p == PHASE_NONE)
 		return 0;
@@ -146,27 +156,28 @@ analysis_entry(const struct store_entry *e, void *arg)
 /*
  * Walks every entry of a deal into a phase in [since, until) before
  * as_of, as the funnel counts them: when it left the phase (its next
- * transition from it, or for the last phase its win) up to as_of, its
- * outcome and close.  Fills the counts of c (when not NULL) and the days
- * of the advanced.
+ * transition from it, or for the last phase its win) up to as_of (and
+ * within within_days of the entry when set), its outcome and close.
+ * Fills the counts of c and the days of the advanced.
  */
 static int
 analysis_entries(struct store *st, const struct analysis_filter *f,
-    time_t since, time_t until, bool all_people, struct conversion *c,
+    int within_days, time_t since, time_t until, struct conversion *c,
     struct analysis_days *days, struct err *err)
 {
-	struct analysis_entries_walk w = { f, c, days };
+	struct analysis_entries_walk w = { f, within_days, c, days };
 
 	if (f->as_of != 0 && (until == 0 || f->as_of < until))
 		until = f->as_of;
-	return store_entries(st, all_people ? NULL : f->salespeople, since,
-	    until, NULL, analysis_entry, &w, err);
+	return store_entries(st, f->salespeople, since, until, NULL,
+	    analysis_entry, &w, err);
 }
 
 /* One period's conversion into c. */
 static int
 analysis_period(struct store *st, const struct analysis_filter *f,
-    time_t since, time_t until, struct conversion *c, struct err *err)
+    int within_days, time_t since, time_t until, struct conversion *c,
+    struct err *err)
 {
 	const struct config *cfg = f->cfg;
 	struct analysis_days days = { 0 };
@@ -176,15 +187,19 @@ analysis_period(struct store *st, const struct analysis_filter *f,
 	memset(c, 0, sizeof *c);
 	c->since = since;
 	c->until = until;
+	c->within_days = within_days;
+	c->mature = within_days == 0 || (until != 0 &&
+	    until + (time_t)within_days * DAY <= f->as_of);
 	c->nphases = cfg->phases.n;
-	rc = analysis_entries(st, f, since, until, false, c, &days, err);
+	rc = analysis_entries(st, f, within_days, since, until, c, &days, err);
 	for (i = 0; i < c->nphases; i++) {
 		struct conversion_phase *cp = &c->phases[i];
 
 		cp->phase = cfg->phases.name[i];
-		cp->rate_next = cp->entered > 0 ?
+		cp->small = cp->entered < ANALYSIS_COHORT_MIN;
+		cp->rate_next = cp->entered > 0 && c->mature ?
 		    (double)cp->advanced / (double)cp->entered : NAN;
-		cp->rate_won = cp->entered > 0 ?
+		cp->rate_won = cp->entered > 0 && c->mature ?
 		    (double)cp->won / (double)cp->entered : NAN;
 		cp->median_days = analysis_percentile(days.v[i], days.n[i], 0.5);
 		cp->p75_days = analysis_percentile(days.v[i], days.n[i], 0.75);
@@ -196,10 +211,12 @@ analysis_period(struct store *st, const struct analysis_filter *f,
 }
 
 int
-analysis_conversion(struct store *st, const struct analysis_filter *f,
-    struct conversion *cur, struct conversion *prev, struct err *err)
+analysis_cohorts(struct store *st, const struct analysis_filter *f,
+    int within_days, struct conversion *cur, struct conversion *prev,
+    struct err *err)
 {
-	if (analysis_period(st, f, f->since, f->until, cur, err) != 0)
+	if (analysis_period(st, f, within_days, f->since, f->until, cur,
+	    err) != 0)
 		return -1;
 	if (prev == NULL)
 		return 0;
@@ -207,8 +224,15 @@ analysis_conversion(struct store *st, const struct analysis_filter *f,
 		memset(prev, 0, sizeof *prev);
 		return 0;
 	}
-	return analysis_period(st, f, f->since - (f->until - f->since), f->since,
-	    prev, err);
+	return analysis_period(st, f, within_days,
+	    f->since - (f->until - f->since), f->since, prev, err);
+}
+
+int
+analysis_conversion(struct store *st, const struct analysis_filter *f,
+    struct conversion *cur, struct conversion *prev, struct err *err)
+{
+	return analysis_cohorts(st, f, 0, cur, prev, err);
 }
 
 /* One signal of the history, its strings owned. */

@@ -66,10 +66,16 @@ struct conversion_phase {
 	double		 median_days;	/* days in the phase of the advanced; NAN if none */
 	double		 p75_days;
 	double		 target;	/* [targets] conversion_PHASE; NAN if unset */
+	bool		 small;		/* fewer than ANALYSIS_COHORT_MIN entered */
 };
+
+/* A cohort smaller than this is flagged and not compared. */
+#define ANALYSIS_COHORT_MIN	5
 
 struct conversion {
 	time_t		 since, until;
+	int		 within_days;	/* 0: followed up to as_of */
+	bool		 mature;	/* every deal of it had within_days to move on by as_of */
 	struct conversion_phase phases[MAX_PHASES];
 	size_t		 nphases;
 };
@@ -81,6 +87,15 @@ struct conversion {
  */
 int	analysis_conversion(struct store *, const struct analysis_filter *,
 	    struct conversion *cur, struct conversion *prev, struct err *);
+
+/*
+ * The same for a cohort followed for within_days after each deal entered
+ * (0: up to f->as_of): only a cohort whose last entry is that old by
+ * f->as_of (mature) gets rates.
+ */
+int	analysis_cohorts(struct store *, const struct analysis_filter *,
+	    int within_days, struct conversion *cur, struct conversion *prev,
+	    struct err *);
 
 /* One open deal that nothing has moved for longer than usual. */
 struct stalled {

@@ -385,6 +385,58 @@ test_analysis_conversion(void **state)
 	assert_near(prev.phases[1].rate_next, 0, EPS);
 }
 
+/*
+ * Cohorts followed for 5 days after entering, as of NOW (day 30).  The
+ * suspect cohort of [T0, T0+7d): a1 (entered 0, left 4), a2 (1, left 3),
+ * a3 (2, left 10), a4 (3, still there): a1 and a2 moved on within 5
+ * days, a3 only after 8; a1's win (day 10) came 10 days on: advanced 2,
+ * won 0, lost 0, the other 2 open: 50%, a small cohort (4 < 5).  Offer:
+ * a2 (3, lost at 20) and a1 (4, closing and won at 10, 6 days on):
+ * neither within 5 days: 0 of 2.  The previous cohort: a0 entered
+ * suspect at -5 and was lost 3 days later: lost 1 of 1.  Followed for 30
+ * days the same cohort is too young at day 30 (its last entry, day 7,
+ * plus 30 is after NOW): counts but no rates.
+ */
+static void
+test_analysis_cohorts(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL };
+	struct conversion cur, prev;
+	struct err err;
+	const struct conversion_phase *s, *o;
+
+	assert_int_equal(analysis_cohorts(f->st, &af, 5, &cur, &prev, &err), 0);
+	assert_true(cur.mature);
+	assert_int_equal(cur.within_days, 5);
+	s = &cur.phases[1];
+	assert_int_equal(s->entered, 4);
+	assert_int_equal(s->advanced, 2);
+	assert_int_equal(s->won, 0);
+	assert_int_equal(s->lost, 0);
+	assert_int_equal(s->open, 2);
+	assert_near(s->rate_next, 0.5, EPS);
+	assert_near(s->rate_won, 0, EPS);
+	assert_true(s->small);
+	o = &cur.phases[3];
+	assert_int_equal(o->entered, 2);
+	assert_int_equal(o->advanced, 0);
+	assert_int_equal(o->won, 0);
+	assert_int_equal(o->lost, 0);
+	assert_int_equal(o->open, 2);
+	assert_near(o->rate_next, 0, EPS);
+	assert_true(prev.mature);
+	assert_int_equal(prev.phases[1].entered, 1);
+	assert_int_equal(prev.phases[1].lost, 1);
+	assert_near(prev.phases[1].rate_next, 0, EPS);
+
+	assert_int_equal(analysis_cohorts(f->st, &af, 30, &cur, &prev, &err), 0);
+	assert_false(cur.mature);
+	assert_int_equal(cur.phases[1].entered, 4);
+	assert_true(isnan(cur.phases[1].rate_next));
+	assert_true(prev.mature);
+}
+
 /* The same numbers the funnel report gives for the same period. */
 static void
 test_analysis_conversion_equals_funnel(void **state)
@@ -865,6 +917,7 @@ main(void)
 		cmocka_unit_test(test_forecast_pb),
 		cmocka_unit_test(test_forecast_mixture),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_cohorts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion_equals_funnel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion_salesperson, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_stalled, setup, teardown),
