@@ -391,6 +391,13 @@ cmd_forecast_exec(struct cmd_ctx *ctx)
 		    "YYYY-MM-DDTHH:MM[:SS][Z])", forecast_as_of);
 		return EXIT_USAGE;
 	}
+	/* An option the command does not use is an error, not ignored. */
+	if (ctx->since_arg != NULL || ctx->until_arg != NULL) {
+		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
+		    "forecast looks ahead from now or --as-of; --backtest "
+		    "takes --from and --to");
+		return EXIT_USAGE;
+	}
 	if (forecast_backtest && forecast_as_of != NULL) {
 		cmd_error("--backtest", "goes with --from and --to, not --as-of");
 		return EXIT_USAGE;

@@ -75,6 +75,12 @@ cmd_stalled_exec(struct cmd_ctx *ctx)
 		cmd_error("stalled", "takes no arguments");
 		return EXIT_USAGE;
 	}
+	/* An option the command does not use is an error, not ignored. */
+	if (ctx->since_arg != NULL || ctx->until_arg != NULL) {
+		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
+		    "stalled judges the open deals as of now");
+		return EXIT_USAGE;
+	}
 	if (ctx->salesperson != NULL)
 		strlist_add(&one, ctx->salesperson);
 	f.salespeople = &one;
