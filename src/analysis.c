@@ -8,6 +8,7 @@
  * times before that date, so a backtest sees what the data said then.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "analysis.h"
 #include "forecast.h"
 #include "log.h"
+#include "money.h"
 #include "phases.h"
 #include "store-query.h"
 #include "xmalloc.h"
@@ -670,7 +672,8 @@ analysis_evidence_signal(const struct store_signal *g, void *arg)
 
 /*
  * What deserves a call first: a target-list row nobody touched last, then
- * later phases before earlier ones, then the longer overshoot.
+ * later phases before earlier ones, larger value before smaller (none
+ * counts as 0), then the longer overshoot.
  */
 static int
 analysis_cmp_stalled(const void *a, const void *b)
@@ -681,6 +684,9 @@ analysis_cmp_stalled(const void *a, const void *b)
 		return x->untouched ? 1 : -1;
 	if (x->phase_index != y->phase_index)
 		return x->phase_index > y->phase_index ? -1 : 1;
+	if ((isnan(x->value) ? 0 : x->value) != (isnan(y->value) ? 0 : y->value))
+		return (isnan(x->value) ? 0 : x->value) >
+		    (isnan(y->value) ? 0 : y->value) ? -1 : 1;
 	if (x->over_days != y->over_days)
 		return x->over_days > y->over_days ? -1 : 1;
 	return (x->deal > y->deal) - (x->deal < y->deal);
@@ -742,6 +748,7 @@ struct analysis_acts {
 	time_t		*v;		/* owned */
 	size_t		 n, cap;
 	bool		 only_target;
+	double		 value;		/* the newest offer's amount; NAN if none */
 };
 
 static void
@@ -759,9 +766,15 @@ analysis_acts_signal(const struct store_signal *g, void *arg)
 {
 	struct analysis_acts *a = arg;
 
+	double v;
+
 	analysis_acts_add(a, g->at);
 	if (g->kind == NULL || strcmp(g->kind, "target") != 0)
 		a->only_target = false;
+	/* Signals come in time order: the newest offer's amount wins. */
+	if (g->kind != NULL && strcmp(g->kind, "offer_sent") == 0 &&
+	    g->subject != NULL && money_find(g->subject, &v))
+		a->value = v;
 	return 0;
 }
 
@@ -788,6 +801,7 @@ analysis_account_acts(struct store *st, const struct analysis_meetings *m,
 
 	a->n = 0;
 	a->only_target = true;
+	a->value = NAN;
 	if (next != NULL)
 		*next = 0;
 	if (store_signals(st, &sf, analysis_acts_signal, a, err) != 0)
@@ -1005,6 +1019,7 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	s.phase_index = p;
 	s.days_in_phase = (double)(f->as_of - od->phase_since) / DAY;
 	s.untouched = p == 0 && w->acts.only_target;
+	s.value = w->acts.value;
 	/* A verbal order waits for its confirmation, whatever else happens. */
 	s.verbal = en.verbal;
 	s.quiet_since = s.verbal ? od->phase_since : last;
@@ -1083,52 +1098,114 @@ analysis_cmp_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* A deal that reached a phase, as the landmarks of that phase see it. */
+struct analysis_member {
+	size_t		 idx;		/* in the deals */
+	double		 stay;		/* days in the phase, up to leaving it, its close or t */
+	double		 full;		/* days from reaching the phase to its close or t */
+	enum forecast_end end;
+};
+
+/* The members of one phase by full (closes first at a tie), and their stays longest first. */
+struct analysis_phase_members {
+	struct analysis_member *v;	/* owned */
+	double		*stays;		/* owned */
+	size_t		 n;
+};
+
+static int
+analysis_cmp_member(const void *a, const void *b)
+{
+	const struct analysis_member *x = a, *y = b;
+
+	if (x->full != y->full)
+		return x->full < y->full ? -1 : 1;
+	return (x->end == FORECAST_OPEN) - (y->end == FORECAST_OPEN);
+}
+
+/* Sorts every deal that reached phase p at t once, for all its landmarks. */
+static void
+analysis_members(const struct analysis_deals *l, int p, time_t t,
+    struct analysis_phase_members *pm)
+{
+	size_t i;
+
+	memset(pm, 0, sizeof *pm);
+	pm->v = xcalloc(l->n > 0 ? l->n : 1, sizeof *pm->v);
+	pm->stays = xcalloc(l->n > 0 ? l->n : 1, sizeof *pm->stays);
+	for (i = 0; i < l->n; i++) {
+		const struct analysis_deal *d = &l->v[i];
+		struct analysis_member *m;
+
+		if (d->phase < p)
+			continue;
+		m = &pm->v[pm->n];
+		m->idx = i;
+		m->stay = analysis_stay(d, p, t);
+		m->full = (double)((d->closed != 0 ? d->closed : t) -
+		    d->reached_at[p]) / DAY;
+		m->end = d->closed == 0 ? FORECAST_OPEN :
+		    d->outcome == OUTCOME_WON ? FORECAST_WON : FORECAST_LOST;
+		pm->stays[pm->n++] = m->stay;
+	}
+	qsort(pm->v, pm->n, sizeof *pm->v, analysis_cmp_member);
+	qsort(pm->stays, pm->n, sizeof *pm->stays, analysis_cmp_desc);
+}
+
+static void
+analysis_members_free(struct analysis_phase_members *pm)
+{
+	free(pm->v);
+	free(pm->stays);
+	memset(pm, 0, sizeof *pm);
+}
+
 /*
- * The landmark observations of phase p at age (days): every deal but skip
- * that was still in p, open, age days after reaching it, followed from
- * then to its close or to t.  When fewer than ANALYSIS_MIN_LANDMARK deals
- * stayed longer, the age is lowered to the stay of the
- * ANALYSIS_MIN_LANDMARK-th longest (of all when fewer reached p), and the
- * deals that stayed that long count.  Returns the number of observations
- * in obs (room for l->n).
+ * The landmark observations of a phase at age (days), in time order: every
+ * member but self (an open deal at that age, whose stay is age; SIZE_MAX:
+ * none) that was still in the phase, open, age days after reaching it,
+ * followed from then to its close or to t.  When fewer than
+ * ANALYSIS_MIN_LANDMARK members stayed longer, the age is lowered to the
+ * stay of the ANALYSIS_MIN_LANDMARK-th longest (of all when fewer reached
+ * the phase), and the members that stayed that long count.  Returns the
+ * number of observations in obs (room for pm->n).
  */
 static size_t
-analysis_landmark(const struct analysis_deals *l, int p, double age,
-    time_t t, size_t skip, struct forecast_obs *obs)
+analysis_landmark(const struct analysis_phase_members *pm, double age,
+    size_t self, struct forecast_obs *obs)
 {
-	double *stay = xcalloc(l->n > 0 ? l->n : 1, sizeof *stay), st;
-	size_t i, n = 0, longer = 0, k;
+	size_t lo = 0, hi = pm->n, mid, longer, others, k, i, n = 0;
 	bool lowered = false;
-	time_t t0;
 
-	for (i = 0; i < l->n; i++) {
-		if (i == skip || l->v[i].phase < p)
-			continue;
-		stay[n] = analysis_stay(&l->v[i], p, t);
-		if (stay[n] > age)
-			longer++;
-		n++;
+	/* Stays longest first: how many are longer than age. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pm->stays[mid] > age)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (longer < ANALYSIS_MIN_LANDMARK && n > 0) {
-		qsort(stay, n, sizeof *stay, analysis_cmp_desc);
-		k = n < ANALYSIS_MIN_LANDMARK ? n : ANALYSIS_MIN_LANDMARK;
-		if (stay[k - 1] < age)
-			age = stay[k - 1];
+	longer = lo;
+	others = self != SIZE_MAX ? pm->n - 1 : pm->n;
+	if (longer < ANALYSIS_MIN_LANDMARK && others > 0) {
+		k = others < ANALYSIS_MIN_LANDMARK ? others : ANALYSIS_MIN_LANDMARK;
+		/*
+		 * The k-th longest of the others: self (stay == age) stands
+		 * within the first k + 1 once fewer than k are longer.
+		 */
+		i = self != SIZE_MAX ? k : k - 1;
+		if (pm->stays[i] < age)
+			age = pm->stays[i];
 		lowered = true;
 	}
-	free(stay);
-	for (i = n = 0; i < l->n; i++) {
-		const struct analysis_deal *d = &l->v[i];
+	for (i = 0; i < pm->n; i++) {
+		const struct analysis_member *m = &pm->v[i];
 
-		if (i == skip || d->phase < p)
+		if (m->idx == self || !(m->stay > age ||
+		    (lowered && m->stay >= age)))
 			continue;
-		st = analysis_stay(d, p, t);
-		if (!(st > age || (lowered && st >= age)))
-			continue;
-		t0 = d->reached_at[p] + (time_t)llround(age * DAY);
-		obs[n].days = (double)((d->closed != 0 ? d->closed : t) - t0) / DAY;
-		obs[n].end = d->closed == 0 ? FORECAST_OPEN :
-		    d->outcome == OUTCOME_WON ? FORECAST_WON : FORECAST_LOST;
+		obs[n].days = m->full - age;
+		obs[n].end = m->end;
 		n++;
 	}
 	return n;
@@ -1207,8 +1284,8 @@ analysis_phase_rates(const struct config *cfg, const struct analysis_deals *l,
 /* The phases' summary: what the history says on entering each. */
 static void
 analysis_forecast_phases(const struct config *cfg,
-    const struct analysis_deals *l, time_t t, struct forecast *fc,
-    struct forecast_obs *obs)
+    const struct analysis_deals *l, const struct analysis_phase_members *pm,
+    struct forecast *fc, struct forecast_obs *obs)
 {
 	struct forecast_est e;
 	size_t i, n;
@@ -1228,8 +1305,8 @@ analysis_forecast_phases(const struct config *cfg,
 			else if (l->v[i].outcome == OUTCOME_WON)
 				fp->history_won++;
 		}
-		n = analysis_landmark(l, p, 0, t, (size_t)-1, obs);
-		forecast_estimate(obs, n, fc->horizon_days, fp->prior, &e);
+		n = analysis_landmark(&pm[p], 0, SIZE_MAX, obs);
+		forecast_estimate_sorted(obs, n, fc->horizon_days, fp->prior, &e);
 		fp->p_won = e.p;
 		fp->remaining_days = e.won_days;
 	}
@@ -1267,8 +1344,10 @@ analysis_forecast_at(const struct analysis_filter *f,
 	struct forecast_rate rate[2];
 	struct forecast_dist dist[3];
 	struct forecast_est e;
+	struct analysis_phase_members pm[MAX_PHASES];
 	double prate[MAX_PHASES], age;
 	size_t i, n, nitems = 0, cap = 0;
+	int p;
 
 	memset(fc, 0, sizeof *fc);
 	fc->as_of = t;
@@ -1287,7 +1366,9 @@ analysis_forecast_at(const struct analysis_filter *f,
 				fc->won++;
 		}
 	}
-	analysis_forecast_phases(cfg, l, t, fc, obs);
+	for (p = 0; p < (int)fc->nphases; p++)
+		analysis_members(l, p, t, &pm[p]);
+	analysis_forecast_phases(cfg, l, pm, fc, obs);
 	analysis_phase_rates(cfg, l, prate);
 	if (bd != NULL)
 		memset(bd, 0, sizeof *bd);
@@ -1320,8 +1401,8 @@ analysis_forecast_at(const struct analysis_filter *f,
 		fd->phase = d->phase;
 		fd->phase_since = d->reached_at[d->phase];
 		age = (double)(t - fd->phase_since) / DAY;
-		n = analysis_landmark(l, d->phase, age, t, i, obs);
-		forecast_estimate(obs, n, horizon_days,
+		n = analysis_landmark(&pm[d->phase], age, i, obs);
+		forecast_estimate_sorted(obs, n, horizon_days,
 		    analysis_prior(cfg, d->phase), &e);
 		fd->history = e.n;
 		fd->history_won = e.won;
@@ -1378,6 +1459,8 @@ analysis_forecast_at(const struct analysis_filter *f,
 	analysis_sum_dist(&fc->total, &dist[2], horizon_days);
 	for (i = 0; i < 3; i++)
 		forecast_dist_free(&dist[i]);
+	for (p = 0; p < (int)fc->nphases; p++)
+		analysis_members_free(&pm[p]);
 	free(items);
 	free(obs);
 }

@@ -112,6 +112,7 @@ struct stalled {
 	double		 quiet_days;	/* since quiet_since */
 	double		 over_days;	/* quiet_days - usual_days */
 	time_t		 next_meeting;	/* the next meeting planned with the account; 0 if none */
+	double		 value;		/* the newest offer's amount (money.h); NAN if none */
 	bool		 silent;	/* no inbound contact for silence_days since the offer */
 	double		 days_silent;	/* NAN before an offer */
 	time_t		 evidence_at;	/* the deal's latest signal; 0 if none */
@@ -137,7 +138,8 @@ struct stalled_list {
  * quiet spell that won deals had in the phase (analysis_usual); a verbal
  * order counts from itself against confirmation_days.  A deal with a
  * meeting planned goes to planned instead.  Ranked: untouched target-list
- * rows last, later phases first, then the longer overshoot.
+ * rows last, later phases first, larger value first, then the longer
+ * overshoot.
  */
 int	analysis_stalled(struct store *, const struct analysis_filter *,
 	    struct stalled_list *, struct err *);

@@ -15,6 +15,7 @@ static const struct column stalled_columns[] = {
 	{ "account", NULL, COL_STR },
 	{ "salesperson", NULL, COL_STR },
 	{ "phase", NULL, COL_STR },
+	{ "value", NULL, COL_REAL },
 	{ "reason", NULL, COL_STR },
 	{ "quiet_days", "quiet for", COL_REAL },
 	{ "usual_days", "usual", COL_REAL },
@@ -47,18 +48,19 @@ stalled_row(const struct cmd_ctx *ctx, struct table *t, const struct stalled *s)
 	table_str(t, 1, s->account);
 	table_str(t, 2, s->salesperson);
 	table_str(t, 3, s->phase);
-	table_str(t, 4, stalled_reason(s));
-	table_real(t, 5, s->quiet_days);
-	table_real(t, 6, s->usual_days);
-	table_real(t, 7, s->over_days);
+	table_real(t, 4, s->value);
+	table_str(t, 5, stalled_reason(s));
+	table_real(t, 6, s->quiet_days);
+	table_real(t, 7, s->usual_days);
+	table_real(t, 8, s->over_days);
 	if (s->next_meeting != 0) {
 		util_day(s->next_meeting, ctx->cfg.timezone, day, sizeof day);
-		table_str(t, 8, day);
+		table_str(t, 9, day);
 	} else
-		table_null(t, 8);
+		table_null(t, 9);
 	util_day(s->quiet_since, ctx->cfg.timezone, day, sizeof day);
-	table_str(t, 9, day);
-	table_str(t, 10, s->evidence);
+	table_str(t, 10, day);
+	table_str(t, 11, s->evidence);
 }
 
 static int
@@ -124,7 +126,8 @@ const struct cmd_entry cmd_stalled_entry = {
 	    "than usual (over: by how much). A verbal order counts from the\n"
 	    "verbal order against confirmation_days (default 14), whatever else\n"
 	    "happens. A meeting planned with the account is a next step: such a\n"
-	    "deal is listed last as 'next step planned', not stalled. Order: the\n"
-	    "later the phase the higher, untouched target-list rows last, then by\n"
-	    "over.\n",
+	    "deal is listed last as 'next step planned', not stalled. value: the\n"
+	    "amount in the subject of the deal's newest offer (EUR 12,500.00,\n"
+	    "€ 12.500,-). Order: the later the phase the higher, then the larger\n"
+	    "value, untouched target-list rows last, then by over.\n",
 };

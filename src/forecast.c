@@ -28,14 +28,6 @@ forecast_cmp_obs(const void *a, const void *b)
 	return (x->end == FORECAST_OPEN) - (y->end == FORECAST_OPEN);
 }
 
-static int
-forecast_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Keeps p inside (0, 1) for the log-odds. */
 static double
 forecast_clamp(double p)
@@ -51,6 +43,15 @@ void
 forecast_estimate(struct forecast_obs *v, size_t n, double horizon,
     double prior, struct forecast_est *e)
 {
+	if (n > 0)
+		qsort(v, n, sizeof *v, forecast_cmp_obs);
+	forecast_estimate_sorted(v, n, horizon, prior, e);
+}
+
+void
+forecast_estimate_sorted(const struct forecast_obs *v, size_t n,
+    double horizon, double prior, struct forecast_est *e)
+{
 	double surv = 1.0, *won;
 	size_t i, j, at_risk = n, dw, dl;
 	double m, p;
@@ -59,10 +60,8 @@ forecast_estimate(struct forecast_obs *v, size_t n, double horizon,
 	e->n = (long)n;
 	e->cif = NAN;
 	e->won_days = NAN;
-	if (n > 0) {
-		qsort(v, n, sizeof *v, forecast_cmp_obs);
+	if (n > 0)
 		e->cif = 0.0;
-	}
 	/* Aalen-Johansen: a win at t adds S(t-) * wins / at risk. */
 	for (i = 0; i < n && v[i].days < horizon; i = j) {
 		dw = dl = 0;
@@ -85,8 +84,8 @@ forecast_estimate(struct forecast_obs *v, size_t n, double horizon,
 		if (v[i].end == FORECAST_WON)
 			won[e->won++] = v[i].days;
 	}
+	/* In time order already: the median by index. */
 	if (e->won > 0) {
-		qsort(won, (size_t)e->won, sizeof *won, forecast_cmp_double);
 		e->won_days = e->won % 2 == 1 ? won[e->won / 2] :
 		    (won[e->won / 2 - 1] + won[e->won / 2]) / 2.0;
 	}
@@ -101,19 +100,45 @@ forecast_estimate(struct forecast_obs *v, size_t n, double horizon,
 	e->se = 1.0 / sqrt(m * p * (1.0 - p));
 }
 
-void
-forecast_pb(const double *p, size_t n, double *pmf)
+/* forecast_pb up to max wins: pmf[0..max], what lies beyond dropped. */
+static void
+forecast_pb_upto(const double *p, size_t n, size_t max, double *pmf)
 {
 	size_t i, k;
 
 	pmf[0] = 1.0;
-	for (k = 1; k <= n; k++)
+	for (k = 1; k <= max; k++)
 		pmf[k] = 0.0;
 	for (i = 0; i < n; i++) {
-		for (k = i + 1; k > 0; k--)
+		for (k = i + 1 < max ? i + 1 : max; k > 0; k--)
 			pmf[k] = pmf[k] * (1.0 - p[i]) + pmf[k - 1] * p[i];
 		pmf[0] *= 1.0 - p[i];
 	}
+}
+
+void
+forecast_pb(const double *p, size_t n, double *pmf)
+{
+	forecast_pb_upto(p, n, n, pmf);
+}
+
+/*
+ * How many wins of n deals can matter: the mean plus 12 standard
+ * deviations (and 12), beyond which the mass is below 1e-30; so that a
+ * store with thousands of open deals costs n times that, not n squared.
+ */
+static size_t
+forecast_reach(const double *p, size_t n)
+{
+	double mean = 0, var = 0, k;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		mean += p[i];
+		var += p[i] * (1.0 - p[i]);
+	}
+	k = ceil(mean + 12.0 * sqrt(var) + 12.0);
+	return k < (double)n ? (size_t)k : n;
 }
 
 long
@@ -323,7 +348,9 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 			    s]);
 		}
 		for (g = 0; g < 2; g++) {
-			forecast_pb(p[g], ng[g], pb[g]);
+			size_t reach = forecast_reach(p[g], ng[g]);
+
+			forecast_pb_upto(p[g], ng[g], reach, pb[g]);
 			l = rate[g].mean;
 			if (l > 0 && rate[g].windows > 0) {
 				/* Gamma posterior of the rate, its mean kept. */
@@ -331,9 +358,9 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 				l = l * forecast_gamma(&seed, a) / a;
 			}
 			npois[g] = forecast_poisson(l, &pois[g], &cap[g]);
-			nd[g] = ng[g] + npois[g];
+			nd[g] = reach + npois[g];
 			d[g] = xreallocarray(d[g], nd[g], sizeof *d[g]);
-			forecast_conv(pb[g], ng[g] + 1, pois[g], npois[g], d[g]);
+			forecast_conv(pb[g], reach + 1, pois[g], npois[g], d[g]);
 			forecast_accumulate(&out[g], d[g], nd[g],
 			    1.0 / FORECAST_SIMS);
 		}

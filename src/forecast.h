@@ -46,6 +46,9 @@ struct forecast_est {
  */
 void	forecast_estimate(struct forecast_obs *, size_t n, double horizon,
 	    double prior, struct forecast_est *);
+/* The same for observations already in that order (by days, closes first at a tie). */
+void	forecast_estimate_sorted(const struct forecast_obs *, size_t n,
+	    double horizon, double prior, struct forecast_est *);
 
 /*
  * The distribution of the number of wins among n independent deals won

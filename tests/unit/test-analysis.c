@@ -512,7 +512,9 @@ add_meeting(struct fixture *f, const char *account, time_t start)
  * confirmation_days 14, whatever happened since; a8 is only a target-list
  * row (day 0): 30 days, 16 over, but untouched rows come last; a meeting
  * held with a4 on day 20 makes it quiet for 10 days only; a meeting
- * planned with a3 for day 32 is a next step: a3 moves to planned.
+ * planned with a3 for day 32 is a next step: a3 moves to planned.  Two
+ * more offers: a9's (day 2, "€ 20.000,-": 28 days quiet, 14 over) and
+ * a10's (day 1, no amount: 15 over): the larger value comes first.
  */
 static void
 test_analysis_stalled(void **state)
@@ -557,6 +559,12 @@ test_analysis_stalled(void **state)
 	add_sig(&sl, SIG_VERBAL_ORDER, "a7.nl", "anna", T0 + 12 * DAY, DIR_OUTBOUND, "a7-2");
 	add_sig(&sl, SIG_CONTACT, "a7.nl", "anna", T0 + 28 * DAY, DIR_INBOUND, "a7-3");
 	add_sig(&sl, SIG_TARGET, "a8.nl", "anna", T0, DIR_NONE, "a8-1");
+	add_sig(&sl, SIG_APPOINTMENT, "a9.nl", "anna", T0 + 1 * DAY, DIR_OUTBOUND, "a9-1");
+	add_sig(&sl, SIG_OFFER_SENT, "a9.nl", "anna", T0 + 2 * DAY, DIR_OUTBOUND, "a9-2");
+	free(sl.v[sl.n - 1].subject);
+	sl.v[sl.n - 1].subject = xstrdup("Offerte 2026-014 \xe2\x80\x93 \xe2\x82\xac 20.000,-");
+	add_sig(&sl, SIG_APPOINTMENT, "a10.nl", "anna", T0, DIR_OUTBOUND, "a10-1");
+	add_sig(&sl, SIG_OFFER_SENT, "a10.nl", "anna", T0 + 1 * DAY, DIR_OUTBOUND, "a10-2");
 	if (store_add_signals(f->st, &sl, &touched, &err) < 0)
 		fail_msg("store_add_signals: %s", err.msg);
 	if (project_accounts(f->st, &f->cfg, &touched, NOW, &err) != 0)
@@ -567,15 +575,21 @@ test_analysis_stalled(void **state)
 	add_meeting(f, "a3.nl", NOW + 2 * DAY);
 
 	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
-	assert_int_equal(l.n, 2);
+	assert_int_equal(l.n, 4);
 	assert_string_equal(l.v[0].account, "a7.nl");
 	assert_string_equal(l.v[0].phase, "closing");
 	assert_true(l.v[0].verbal);
 	assert_int_equal(l.v[0].quiet_since, T0 + 12 * DAY);
 	assert_near(l.v[0].over_days, 4, EPS);
-	assert_string_equal(l.v[1].account, "a8.nl");
-	assert_true(l.v[1].untouched);
-	assert_near(l.v[1].over_days, 16, EPS);
+	assert_true(isnan(l.v[0].value));
+	assert_string_equal(l.v[1].account, "a9.nl");
+	assert_near(l.v[1].value, 20000, EPS);
+	assert_near(l.v[1].over_days, 14, EPS);
+	assert_string_equal(l.v[2].account, "a10.nl");
+	assert_near(l.v[2].over_days, 15, EPS);
+	assert_string_equal(l.v[3].account, "a8.nl");
+	assert_true(l.v[3].untouched);
+	assert_near(l.v[3].over_days, 16, EPS);
 	assert_int_equal(l.nplanned, 1);
 	assert_string_equal(l.planned[0].account, "a3.nl");
 	assert_int_equal(l.planned[0].next_meeting, NOW + 2 * DAY);
