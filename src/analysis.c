@@ -1400,6 +1400,8 @@ analysis_forecast_at(const struct analysis_filter *f,
 		fd->kind = d->kind;
 		fd->phase = d->phase;
 		fd->phase_since = d->reached_at[d->phase];
+		fd->opened = d->opened;
+		fd->value = NAN;
 		age = (double)(t - fd->phase_since) / DAY;
 		n = analysis_landmark(&pm[d->phase], age, i, obs);
 		forecast_estimate_sorted(obs, n, horizon_days,
@@ -1465,6 +1467,48 @@ analysis_forecast_at(const struct analysis_filter *f,
 	free(obs);
 }
 
+/* Keeps the amount of an offer (signals come in time order: the newest wins). */
+static int
+analysis_offer_value(const struct store_signal *g, void *arg)
+{
+	double *value = arg, v;
+
+	if (g->kind != NULL && strcmp(g->kind, "offer_sent") == 0 &&
+	    g->subject != NULL && money_find(g->subject, &v))
+		*value = v;
+	return 0;
+}
+
+/*
+ * Each open deal's value (its newest offer's amount) and the sums of
+ * value x P(won) per kind: read per account through its index.
+ */
+static int
+analysis_forecast_values(struct store *st, struct forecast *fc,
+    struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < fc->ndeals; i++) {
+		struct forecast_deal *d = &fc->deals[i];
+		struct store_filter sf = { NULL, d->account, d->opened,
+		    fc->as_of };
+		struct forecast_sum *s = d->kind == DEAL_GROWTH ? &fc->growth :
+		    &fc->new_deals;
+
+		if (store_signals(st, &sf, analysis_offer_value, &d->value,
+		    err) != 0)
+			return -1;
+		if (isnan(d->value))
+			continue;
+		s->weighted_value += d->value * d->p_won;
+		s->valued++;
+		fc->total.weighted_value += d->value * d->p_won;
+		fc->total.valued++;
+	}
+	return 0;
+}
+
 int
 analysis_forecast(struct store *st, const struct analysis_filter *f,
     int horizon_days, bool backtest, struct forecast *fc, struct err *err)
@@ -1487,6 +1531,10 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 	analysis_deals_free(&l);
 	analysis_truths_free(&truth);
 	analysis_history_free(&h);
+	if (analysis_forecast_values(st, fc, err) != 0) {
+		forecast_free(fc);
+		return -1;
+	}
 	return 0;
 }
 

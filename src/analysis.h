@@ -167,6 +167,8 @@ struct forecast_deal {
 	long		 history;	/* history deals in the phase at its age */
 	long		 history_won;	/* of those, won */
 	double		 p_won;		/* P(won within the horizon) */
+	time_t		 opened;
+	double		 value;		/* the newest offer's amount (money.h); NAN if none */
 	time_t		 expected_close;	/* as_of + the median days to win of those won; 0 if none */
 	bool		 in_horizon;	/* expected_close within the horizon */
 	/* What happened after as_of, up to as_of + horizon (or the store's last data). */
@@ -182,6 +184,8 @@ struct forecast_sum {
 	double		 low, high;	/* 95% interval of the count */
 	double		 low80, high80;	/* 80% interval */
 	double		 per_month;	/* expected per 30 days of the horizon */
+	double		 weighted_value;	/* sum of value x p_won of the open deals with a value */
+	long		 valued;	/* open deals with a value */
 	long		 actual_won;	/* of the open deals, won within the horizon */
 	long		 actual_all;	/* all deals of this kind won within the horizon */
 };

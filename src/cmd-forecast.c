@@ -54,6 +54,8 @@ static const struct column forecast_columns[] = {
 	{ "phase", NULL, COL_STR },
 	{ "p_won_pct", "p won %", COL_REAL },
 	{ "history", NULL, COL_INT },
+	{ "value", NULL, COL_REAL },
+	{ "weighted_value", "weighted", COL_REAL },
 	{ "expected_close", "expected close", COL_TIME },
 	{ "in_horizon", "in horizon", COL_STR },
 	{ "actual", NULL, COL_STR },
@@ -138,6 +140,10 @@ print_sum(struct json *j, const char *key, const struct forecast_sum *s,
 	json_real(j, s->unopened);
 	json_key(j, "per_month");
 	json_real(j, s->per_month);
+	json_key(j, "weighted_value");
+	json_real(j, s->weighted_value);
+	json_key(j, "valued");
+	json_int(j, s->valued);
 	json_key(j, "actual_won");
 	if (backtest)
 		json_int(j, s->actual_won);
@@ -219,6 +225,9 @@ print_text_sum(const char *label, const struct forecast_sum *s, bool backtest)
 	    s->low, s->high, s->deals);
 	if (s->unopened >= 0.05)
 		printf(" and %.1f from deals not open yet", s->unopened);
+	if (s->valued > 0)
+		printf("; worth %.0f weighted (%ld deals with a value)",
+		    s->weighted_value, s->valued);
 	if (backtest)
 		printf("; actually won %ld of them, %ld in all", s->actual_won,
 		    s->actual_all);
@@ -436,14 +445,16 @@ cmd_forecast_exec(struct cmd_ctx *ctx)
 		table_str(&t, 4, ctx->cfg.phases.name[d->phase]);
 		table_real(&t, 5, d->p_won * 100.0);
 		table_int(&t, 6, d->history);
-		table_time(&t, 7, d->expected_close);
-		table_str(&t, 8, d->in_horizon ? "yes" : "no");
+		table_real(&t, 7, d->value);
+		table_real(&t, 8, d->value * d->p_won);
+		table_time(&t, 9, d->expected_close);
+		table_str(&t, 10, d->in_horizon ? "yes" : "no");
 		if (fc.backtest) {
-			table_str(&t, 9, outcome_name(d->actual));
-			table_time(&t, 10, d->actual_closed);
+			table_str(&t, 11, outcome_name(d->actual));
+			table_time(&t, 12, d->actual_closed);
 		} else {
-			table_null(&t, 9);
-			table_null(&t, 10);
+			table_null(&t, 11);
+			table_null(&t, 12);
 		}
 	}
 	if (ctx->format == FORMAT_JSON)
@@ -484,11 +495,13 @@ const struct cmd_entry cmd_forecast_entry = {
 	    "deal is judged by the 8 that stayed longest), followed to their close\n"
 	    "or, still open, for as long as they were (censored), blended with the\n"
 	    "prior ([targets] prior_PHASE) as if it were one deal. history: how\n"
-	    "many deals that is. Deals not open yet add the rate at which deals\n"
-	    "opened and were won within a horizon before. The intervals are read\n"
-	    "from the exact distribution of the sum of independent wins, averaged\n"
-	    "over the uncertainty of each phase's estimate: the less history, the\n"
-	    "wider: 80% and 95%. A deal quiet for longer than 95% of the won deals\n"
-	    "ever were (and at least 21 days) counts as lost. What the agent saw\n"
-	    "in its first day counts as known from when it occurred.\n",
+	    "many deals that is. value: the amount in the subject of the deal's\n"
+	    "newest offer; weighted: value x p won, summed per kind. Deals not\n"
+	    "open yet add the rate at which deals opened and were won within a\n"
+	    "horizon before. The intervals (80% and 95%) are read from the exact\n"
+	    "distribution of the sum of independent wins, averaged over the\n"
+	    "uncertainty of each phase's estimate: the less history, the wider.\n"
+	    "A deal quiet for longer than 95% of the won deals ever were (and at\n"
+	    "least 21 days) counts as lost. What the agent saw in its first day\n"
+	    "counts as known from when it occurred.\n",
 };

@@ -785,6 +785,38 @@ test_analysis_forecast(void **state)
 	forecast_free(&fc);
 }
 
+/*
+ * The value of an open deal is the amount in its newest offer's subject:
+ * a3's offer (day 10) for EUR 10.000,- at P 1/2 weighs 5000; the others
+ * have no offer with an amount.
+ */
+static void
+test_analysis_forecast_value(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct forecast fc;
+	struct err err;
+	size_t i;
+
+	if (sqlite3_exec(f->st->db, "UPDATE signals SET subject ="
+	    " 'Offerte 2026-014 EUR 10.000,-' WHERE ref ="
+	    " 'offer_sent:a3.nl:<a3-2@test>'", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	assert_int_equal(analysis_forecast(f->st, &af, 30, false, &fc, &err), 0);
+	for (i = 0; i < fc.ndeals; i++) {
+		if (strcmp(fc.deals[i].account, "a3.nl") == 0)
+			assert_near(fc.deals[i].value, 10000, EPS);
+		else
+			assert_true(isnan(fc.deals[i].value));
+	}
+	assert_near(fc.new_deals.weighted_value, 5000, EPS);
+	assert_int_equal(fc.new_deals.valued, 1);
+	assert_int_equal(fc.growth.valued, 0);
+	assert_near(fc.total.weighted_value, 5000, EPS);
+	forecast_free(&fc);
+}
+
 /* Sets when every signal was seen: an hour after it occurred, late_ref's at late. */
 static void
 set_seen(struct fixture *f, const char *late_ref, time_t late)
@@ -938,6 +970,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_stalled_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_account_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_forecast_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest_dates, setup, teardown),
