@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "money.h"
 #include "phases.h"
 #include "store-query.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define DAY	86400
@@ -749,6 +751,7 @@ struct analysis_acts {
 	size_t		 n, cap;
 	bool		 only_target;
 	double		 value;		/* the newest offer's amount; NAN if none */
+	char		 decision[11];	/* the newest #decision day; "" if none */
 };
 
 static void
@@ -775,6 +778,9 @@ analysis_acts_signal(const struct store_signal *g, void *arg)
 	if (g->kind != NULL && strcmp(g->kind, "offer_sent") == 0 &&
 	    g->subject != NULL && money_find(g->subject, &v))
 		a->value = v;
+	if (g->kind != NULL && strcmp(g->kind, "decision") == 0 &&
+	    g->value != NULL)
+		snprintf(a->decision, sizeof a->decision, "%s", g->value);
 	return 0;
 }
 
@@ -802,6 +808,7 @@ analysis_account_acts(struct store *st, const struct analysis_meetings *m,
 	a->n = 0;
 	a->only_target = true;
 	a->value = NAN;
+	a->decision[0] = '\0';
 	if (next != NULL)
 		*next = 0;
 	if (store_signals(st, &sf, analysis_acts_signal, a, err) != 0)
@@ -1026,7 +1033,11 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	s.usual_days = s.verbal ? (double)cfg->confirmation_days : w->usual[p];
 	s.quiet_days = (double)(f->as_of - s.quiet_since) / DAY;
 	s.over_days = s.quiet_days - s.usual_days;
-	if (!(s.over_days > 0))
+	/* The day after the decision date the decision is overdue. */
+	if (w->acts.decision[0] != '\0' &&
+	    util_day_start(w->acts.decision, cfg->timezone, &s.decision) == 0)
+		s.decision_passed = s.decision + DAY <= f->as_of;
+	if (!(s.over_days > 0) && !s.decision_passed)
 		return 0;
 	s.days_silent = NAN;
 	if (offer != PHASE_NONE && p >= offer) {
@@ -1037,7 +1048,7 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	}
 	s.account = xstrdup(d->account);
 	s.salesperson = xstrdup(d->salesperson);
-	if (s.next_meeting != 0) {
+	if (s.next_meeting != 0 && !s.decision_passed) {
 		analysis_stalled_push(&w->out->planned, &w->out->nplanned, &s);
 		return 0;
 	}
@@ -1465,6 +1476,70 @@ analysis_forecast_at(const struct analysis_filter *f,
 		analysis_members_free(&pm[p]);
 	free(items);
 	free(obs);
+}
+
+/* Keeps a deal's facts from one signal (in time order: the newest wins). */
+static int
+analysis_fact(const struct store_signal *g, void *arg)
+{
+	struct deal_facts *df = arg;
+	char **slot = NULL;
+	double v;
+
+	if (g->kind == NULL)
+		return 0;
+	if (strcmp(g->kind, "offer_sent") == 0 && g->subject != NULL &&
+	    money_find(g->subject, &v))
+		df->value = v;
+	else if (strcmp(g->kind, "decision") == 0)
+		slot = &df->decision;
+	else if (strcmp(g->kind, "competitor") == 0)
+		slot = &df->competitor;
+	else if (strcmp(g->kind, "need") == 0)
+		slot = &df->need;
+	else if (strcmp(g->kind, "problem") == 0)
+		slot = &df->problem;
+	if (slot != NULL && g->value != NULL) {
+		free(*slot);
+		*slot = xstrdup(g->value);
+	}
+	return 0;
+}
+
+void
+deal_facts_free(struct deal_facts *df)
+{
+	free(df->decision);
+	free(df->competitor);
+	free(df->need);
+	free(df->problem);
+	memset(df, 0, sizeof *df);
+}
+
+int
+analysis_deal_facts(struct store *st, const char *account, time_t since,
+    time_t now, struct deal_facts *df, struct err *err)
+{
+	struct store_filter sf = { NULL, account, since, now + 1 };
+	struct analysis_meetings m = { 0 };
+	size_t i;
+
+	memset(df, 0, sizeof *df);
+	df->value = NAN;
+	if (store_signals(st, &sf, analysis_fact, df, err) != 0 ||
+	    store_meetings(st, analysis_meeting_add, &m, err) != 0) {
+		analysis_meetings_free(&m);
+		deal_facts_free(df);
+		return -1;
+	}
+	for (i = analysis_meetings_find(&m, account);
+	    i < m.n && strcmp(m.account[i], account) == 0; i++)
+		if (m.start[i] > now) {
+			df->next_meeting = m.start[i];
+			break;
+		}
+	analysis_meetings_free(&m);
+	return 0;
 }
 
 /* Keeps the amount of an offer (signals come in time order: the newest wins). */

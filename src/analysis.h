@@ -113,6 +113,8 @@ struct stalled {
 	double		 over_days;	/* quiet_days - usual_days */
 	time_t		 next_meeting;	/* the next meeting planned with the account; 0 if none */
 	double		 value;		/* the newest offer's amount (money.h); NAN if none */
+	time_t		 decision;	/* its #decision date (start of day); 0 if none */
+	bool		 decision_passed;	/* that date passed without an order */
 	bool		 silent;	/* no inbound contact for silence_days since the offer */
 	double		 days_silent;	/* NAN before an offer */
 	time_t		 evidence_at;	/* the deal's latest signal; 0 if none */
@@ -136,7 +138,8 @@ struct stalled_list {
  * usual for their phase: no signal of any kind with the account and no
  * meeting held since, for longer than the 75th percentile of the longest
  * quiet spell that won deals had in the phase (analysis_usual); a verbal
- * order counts from itself against confirmation_days.  A deal with a
+ * order counts from itself against confirmation_days; a deal whose
+ * #decision date has passed is stalled whatever else.  A deal with a
  * meeting planned goes to planned instead.  Ranked: untouched target-list
  * rows last, later phases first, larger value first, then the longer
  * overshoot.
@@ -144,6 +147,25 @@ struct stalled_list {
 int	analysis_stalled(struct store *, const struct analysis_filter *,
 	    struct stalled_list *, struct err *);
 void	stalled_list_free(struct stalled_list *);
+
+/*
+ * What is known of a deal beyond its phase: what the seed asks of a
+ * suspect (the qualification hashtags #decision, #competitor, #need,
+ * #problem; the newest of each wins), its value and the next meeting.
+ */
+struct deal_facts {
+	char		*decision;	/* owned: "2027-01-15"; NULL if not known */
+	char		*competitor;	/* owned; NULL if not known */
+	char		*need;		/* owned; NULL if not known */
+	char		*problem;	/* owned; NULL if not known */
+	double		 value;		/* the newest offer's amount; NAN if none */
+	time_t		 next_meeting;	/* the first meeting after now; 0 if none */
+};
+
+/* The facts of the account's signals from since up to now, and its next meeting. */
+int	analysis_deal_facts(struct store *, const char *account, time_t since,
+	    time_t now, struct deal_facts *, struct err *);
+void	deal_facts_free(struct deal_facts *);
 
 /* What the history says about one phase, for a deal just entering it. */
 struct forecast_phase {
@@ -169,6 +191,8 @@ struct forecast_deal {
 	double		 p_won;		/* P(won within the horizon) */
 	time_t		 opened;
 	double		 value;		/* the newest offer's amount (money.h); NAN if none */
+	time_t		 decision;	/* its #decision date (start of day); 0 if none */
+	bool		 decision_passed;	/* that date passed without an order */
 	time_t		 expected_close;	/* as_of + the median days to win of those won; 0 if none */
 	bool		 in_horizon;	/* expected_close within the horizon */
 	/* What happened after as_of, up to as_of + horizon (or the store's last data). */

@@ -3,8 +3,65 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <math.h>
+
+#include "analysis.h"
 #include "cmd.h"
 #include "report.h"
+#include "util.h"
+
+/* One qualification fact as "decision date 2027-01-15" or "... not known". */
+static void
+deal_fact(const char *label, const char *value, const char *sep)
+{
+	printf("%s%s %s", sep, label, value != NULL ? value : "not known");
+}
+
+/* The latest deal's qualification, value and next meeting, under the tables. */
+static void
+deal_print_facts(const struct cmd_ctx *ctx, const struct deal_facts *df)
+{
+	char day[24];
+
+	printf("\nQualification: ");
+	deal_fact("decision date", df->decision, "");
+	deal_fact("competitor", df->competitor, " \xc2\xb7 ");
+	deal_fact("need", df->need, " \xc2\xb7 ");
+	deal_fact("problem", df->problem, " \xc2\xb7 ");
+	printf("\nValue: ");
+	if (isnan(df->value))
+		printf("not known (no offer with an amount)\n");
+	else
+		printf("%.2f (the newest offer)\n", df->value);
+	printf("Next meeting: ");
+	if (df->next_meeting == 0)
+		printf("none planned\n");
+	else {
+		util_day(df->next_meeting, ctx->cfg.timezone, day, sizeof day);
+		printf("%s\n", day);
+	}
+}
+
+/* The same in JSON. */
+static void
+deal_json_facts(struct json *j, const struct deal_facts *df)
+{
+	json_key(j, "qualification");
+	json_begin_object(j);
+	json_key(j, "decision");
+	json_str(j, df->decision);
+	json_key(j, "competitor");
+	json_str(j, df->competitor);
+	json_key(j, "need");
+	json_str(j, df->need);
+	json_key(j, "problem");
+	json_str(j, df->problem);
+	json_end_object(j);
+	json_key(j, "value");
+	json_real(j, df->value);
+	json_key(j, "next_meeting");
+	json_time(j, df->next_meeting);
+}
 
 static int
 cmd_deal_exec(struct cmd_ctx *ctx)
@@ -12,9 +69,11 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 	struct report_filter f = { &ctx->cfg, ctx->since, ctx->until,
 	    ctx->salesperson, NULL };
 	struct table deals, trans, sigs;
+	struct deal_facts df;
 	struct err err = { 0 };
 	struct json j;
 	char key[256];
+	time_t since = 0;
 	size_t r;
 	int rc = EXIT_OK;
 
@@ -35,6 +94,13 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 		goto fail_early;
 	f.salesperson = ctx->salesperson;
 	if (report_signals(ctx->store, &f, &sigs, &err) != 0)
+		goto fail_early;
+	/* The facts of the latest deal: from when it opened. */
+	for (r = 0; r < deals.nrows; r++)
+		if (deals.cells[r * deals.ncols + 6].i > since)
+			since = (time_t)deals.cells[r * deals.ncols + 6].i;
+	if (analysis_deal_facts(ctx->store, key, since, ctx->now, &df,
+	    &err) != 0)
 		goto fail_early;
 	if (deals.nrows == 0 && sigs.nrows == 0) {
 		cmd_error(key, "no deals or evidence for this account");
@@ -59,6 +125,7 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 		for (r = 0; r < sigs.nrows; r++)
 			json_table_row(&j, &sigs, r);
 		json_end_array(&j);
+		deal_json_facts(&j, &df);
 		json_end_object(&j);
 		json_end(&j);
 	} else {
@@ -70,8 +137,10 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 			table_print(&trans, ctx->format, stdout);
 			printf("\nEvidence\n");
 			table_print(&sigs, ctx->format, stdout);
+			deal_print_facts(ctx, &df);
 		}
 	}
+	deal_facts_free(&df);
 	table_free(&deals);
 	table_free(&trans);
 	table_free(&sigs);
@@ -94,5 +163,7 @@ const struct cmd_entry cmd_deal_entry = {
 	.help = "ACCOUNT is the customer's domain (acme.nl; sales.acme.nl works too) or, for\n"
 	    "a free-mail customer, the address.  Shows the timeline of evidence: every\n"
 	    "signal with its rule, subject and Message-ID or event UID.  CSV output holds\n"
-	    "the deals only.\n",
+	    "the deals only.  Under the tables, for the latest deal: its qualification\n"
+	    "(the newest #decision, #competitor, #need and #problem), its value (the\n"
+	    "amount in the newest offer's subject) and the next meeting planned.\n",
 };

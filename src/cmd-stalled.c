@@ -29,6 +29,8 @@ static const struct column stalled_columns[] = {
 static const char *
 stalled_reason(const struct stalled *s)
 {
+	if (s->decision_passed)
+		return "decision date passed";
 	if (s->next_meeting != 0)
 		return "next step planned";
 	if (s->verbal)
@@ -128,6 +130,7 @@ const struct cmd_entry cmd_stalled_entry = {
 	    "happens. A meeting planned with the account is a next step: such a\n"
 	    "deal is listed last as 'next step planned', not stalled. value: the\n"
 	    "amount in the subject of the deal's newest offer (EUR 12,500.00,\n"
-	    "€ 12.500,-). Order: the later the phase the higher, then the larger\n"
-	    "value, untouched target-list rows last, then by over.\n",
+	    "€ 12.500,-). A deal whose #decision date has passed without an order\n"
+	    "is stalled too. Order: the later the phase the higher, then the\n"
+	    "larger value, untouched target-list rows last, then by over.\n",
 };

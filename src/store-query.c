@@ -31,7 +31,7 @@
 	" JOIN accounts a ON a.id = d.account_id"
 #define QUERY_SIGNAL_COLUMNS						\
 	"SELECT occurred_at, kind, direction, salesperson, rule,"	\
-	" subject, source, ref, id FROM signals"
+	" subject, source, ref, id, value FROM signals"
 
 #define QUERY_STMTS(X)							\
 	X(QUERY_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM		\
@@ -564,6 +564,7 @@ query_signal_row(sqlite3_stmt *s, void *ctx)
 	g.subject = store_column_text(s, 5);
 	g.source = store_column_text(s, 6);
 	g.ref = store_column_text(s, 7);
+	g.value = store_column_text(s, 9);
 	return c->fn.signal(&g, c->arg);
 }
 

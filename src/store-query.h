@@ -139,6 +139,7 @@ struct store_signal {
 	const char	*subject;	/* NULL when expired */
 	const char	*source;
 	const char	*ref;
+	const char	*value;		/* a hashtag's value, a manual move; NULL if none */
 };
 
 /*

@@ -514,7 +514,9 @@ add_meeting(struct fixture *f, const char *account, time_t start)
  * held with a4 on day 20 makes it quiet for 10 days only; a meeting
  * planned with a3 for day 32 is a next step: a3 moves to planned.  Two
  * more offers: a9's (day 2, "€ 20.000,-": 28 days quiet, 14 over) and
- * a10's (day 1, no amount: 15 over): the larger value comes first.
+ * a10's (day 1, no amount: 15 over): the larger value comes first.  a6
+ * gets "#decision 2026-06-20" (day 22) on day 26: quiet for 4 days only,
+ * but the decision date passed without an order: stalled, as a suspect.
  */
 static void
 test_analysis_stalled(void **state)
@@ -565,6 +567,8 @@ test_analysis_stalled(void **state)
 	sl.v[sl.n - 1].subject = xstrdup("Offerte 2026-014 \xe2\x80\x93 \xe2\x82\xac 20.000,-");
 	add_sig(&sl, SIG_APPOINTMENT, "a10.nl", "anna", T0, DIR_OUTBOUND, "a10-1");
 	add_sig(&sl, SIG_OFFER_SENT, "a10.nl", "anna", T0 + 1 * DAY, DIR_OUTBOUND, "a10-2");
+	add_sig(&sl, SIG_DECISION, "a6.nl", "anna", T0 + 26 * DAY, DIR_OUTBOUND, "a6-2");
+	sl.v[sl.n - 1].value = xstrdup("2026-06-20");
 	if (store_add_signals(f->st, &sl, &touched, &err) < 0)
 		fail_msg("store_add_signals: %s", err.msg);
 	if (project_accounts(f->st, &f->cfg, &touched, NOW, &err) != 0)
@@ -575,7 +579,7 @@ test_analysis_stalled(void **state)
 	add_meeting(f, "a3.nl", NOW + 2 * DAY);
 
 	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
-	assert_int_equal(l.n, 4);
+	assert_int_equal(l.n, 5);
 	assert_string_equal(l.v[0].account, "a7.nl");
 	assert_string_equal(l.v[0].phase, "closing");
 	assert_true(l.v[0].verbal);
@@ -587,9 +591,13 @@ test_analysis_stalled(void **state)
 	assert_near(l.v[1].over_days, 14, EPS);
 	assert_string_equal(l.v[2].account, "a10.nl");
 	assert_near(l.v[2].over_days, 15, EPS);
-	assert_string_equal(l.v[3].account, "a8.nl");
-	assert_true(l.v[3].untouched);
-	assert_near(l.v[3].over_days, 16, EPS);
+	assert_string_equal(l.v[3].account, "a6.nl");
+	assert_true(l.v[3].decision_passed);
+	assert_true(l.v[3].over_days < 0);
+	assert_int_equal(l.v[3].decision, T0 + 22 * DAY);
+	assert_string_equal(l.v[4].account, "a8.nl");
+	assert_true(l.v[4].untouched);
+	assert_near(l.v[4].over_days, 16, EPS);
 	assert_int_equal(l.nplanned, 1);
 	assert_string_equal(l.planned[0].account, "a3.nl");
 	assert_int_equal(l.planned[0].next_meeting, NOW + 2 * DAY);
