@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* salescycle deal ACCOUNT: one account's deals, transitions and evidence. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <math.h>
-
 #include "analysis.h"
 #include "cmd.h"
+#include "links.h"
 #include "report.h"
 #include "util.h"
 
@@ -63,6 +63,47 @@ deal_json_facts(struct json *j, const struct deal_facts *df)
 	json_time(j, df->next_meeting);
 }
 
+/* What cmd_deal_link hands on: JSON or a text stream. */
+struct deal_links {
+	struct json	*j;	/* NULL: text to out */
+	FILE		*out;
+	const char	*tz;	/* days in the table */
+	size_t		 n;
+};
+
+/* One linked address: a JSON object, or a line of the table. */
+static int
+cmd_deal_link(const char *address, const char *account, const char *how,
+    time_t at, void *arg)
+{
+	struct deal_links *dl = arg;
+	char when[32];
+
+	dl->n++;
+	if (dl->j != NULL) {
+		json_begin_object(dl->j);
+		json_key(dl->j, "address");
+		json_str(dl->j, address);
+		json_key(dl->j, "account");
+		json_str(dl->j, account);
+		json_key(dl->j, "how");
+		json_str(dl->j, how);
+		json_key(dl->j, "at");
+		json_time(dl->j, at);
+		json_end_object(dl->j);
+		return 0;
+	}
+	if (dl->n == 1)
+		fprintf(dl->out, "\nLinked addresses\n");
+	util_day(at, dl->tz, when, sizeof when);
+	fputs("  ", dl->out);
+	util_safe_fputs(address, dl->out);
+	fputs(" -> ", dl->out);
+	util_safe_fputs(account, dl->out);
+	fprintf(dl->out, " (%s, %s)\n", how, when);
+	return 0;
+}
+
 static int
 cmd_deal_exec(struct cmd_ctx *ctx)
 {
@@ -70,6 +111,7 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 	    ctx->salesperson, NULL };
 	struct table deals, trans, sigs;
 	struct deal_facts df;
+	struct deal_links dl = { .tz = ctx->cfg.timezone };
 	struct err err = { 0 };
 	struct json j;
 	char key[256];
@@ -126,6 +168,12 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 			json_table_row(&j, &sigs, r);
 		json_end_array(&j);
 		deal_json_facts(&j, &df);
+		json_key(&j, "links");
+		json_begin_array(&j);
+		dl.j = &j;
+		if (links_list(ctx->store, key, cmd_deal_link, &dl, &err) != 0)
+			rc = EXIT_FAIL;
+		json_end_array(&j);
 		json_end_object(&j);
 		json_end(&j);
 	} else {
@@ -138,9 +186,15 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 			printf("\nEvidence\n");
 			table_print(&sigs, ctx->format, stdout);
 			deal_print_facts(ctx, &df);
+			dl.out = stdout;
+			if (links_list(ctx->store, key, cmd_deal_link, &dl,
+			    &err) != 0)
+				rc = EXIT_FAIL;
 		}
 	}
 	deal_facts_free(&df);
+	if (rc == EXIT_FAIL && err.msg[0] != '\0')
+		cmd_error("deal", "%s", err.msg);
 	table_free(&deals);
 	table_free(&trans);
 	table_free(&sigs);
@@ -162,8 +216,11 @@ const struct cmd_entry cmd_deal_entry = {
 	.exec = cmd_deal_exec,
 	.help = "ACCOUNT is the customer's domain (acme.nl; sales.acme.nl works too) or, for\n"
 	    "a free-mail customer, the address.  Shows the timeline of evidence: every\n"
-	    "signal with its rule, subject and Message-ID or event UID.  CSV output holds\n"
-	    "the deals only.  Under the tables, for the latest deal: its qualification\n"
-	    "(the newest #decision, #competitor, #need and #problem), its value (the\n"
-	    "amount in the newest offer's subject) and the next meeting planned.\n",
+	    "signal with its rule and its language, subject, Message-ID or event UID, and\n"
+	    "why it was ignored (an order confirmation without earlier evidence of ours:\n"
+	    "an order we placed), and the free-mail addresses linked to the account\n"
+	    "(salescycle link).  CSV output holds the deals only.  Under the tables, for\n"
+	    "the latest deal: its qualification (the newest #decision, #competitor, #need\n"
+	    "and #problem), its value (the amount in the newest offer's subject) and the\n"
+	    "next meeting planned.\n",
 };
