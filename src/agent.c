@@ -64,7 +64,7 @@ struct agent_cfg {
 struct agent_src {
 	char			*name;		/* owned: "imap:anna" */
 	const struct source	*src;		/* borrowed from a->cur */
-	void			*state;		/* the driver's, kept between polls */
+	struct source_slot	 slot;		/* the driver's state, in a->pool */
 	time_t			 next_due;
 	unsigned		 failures;
 	bool			 disabled;	/* ERR_FINAL: until SIGHUP */
@@ -94,6 +94,8 @@ struct agent {
 	struct digest_state	 digest;	/* back-off of failed sends */
 	time_t			 retention_at;	/* next retention run; 0: now */
 	time_t			 stale_at;	/* next stale-deal check; 0: now */
+	struct source_pool	 pool;		/* connections kept between polls */
+	unsigned long		 fd_limit;	/* RLIMIT_NOFILE in force */
 };
 
 time_t
@@ -175,6 +177,24 @@ agent_cfg_release(struct agent_cfg *c)
 	}
 }
 
+/*
+ * The connections kept idle between polls: keep_connections, but never
+ * more than a quarter of the descriptor limit (each poll in flight, the
+ * store connections and libcurl need descriptors too).
+ */
+static size_t
+agent_keep(const struct agent *a, const struct config *cfg)
+{
+	unsigned long	max = a->fd_limit / 4;
+
+	if (a->fd_limit == 0 || (unsigned long)cfg->keep_connections <= max)
+		return (size_t)cfg->keep_connections;
+	log_warn("keep_connections = %d is more than a quarter of the "
+	    "descriptor limit (%lu); keeping %lu", cfg->keep_connections,
+	    a->fd_limit, max);
+	return (size_t)max;
+}
+
 /* A poll interval with up to 10% jitter so that sources spread out. */
 static time_t
 agent_interval(struct agent *a, const struct source *src)
@@ -187,15 +207,9 @@ agent_interval(struct agent *a, const struct source *src)
 
 /* Frees a source entry and its driver state. */
 static void
-agent_src_free(struct agent_src *s)
+agent_src_free(struct agent *a, struct agent_src *s)
 {
-	const struct source_ops *ops;
-
-	if (s->state != NULL && s->src != NULL) {
-		ops = source_ops_for(s->src->type);
-		if (ops != NULL)
-			ops->close(s->state);
-	}
+	source_pool_release(&a->pool, &s->slot);
 	free(s->name);
 	free(s->last_error);
 	free(s);
@@ -243,7 +257,7 @@ agent_adopt(struct agent *a, time_t now)
 			s->removed = true;	/* the worker frees it */
 			s->src = s->job_src;
 		} else
-			agent_src_free(s);
+			agent_src_free(a, s);
 		a->v[j] = NULL;
 	}
 	for (i = j = 0; j < a->n; j++)
@@ -342,10 +356,13 @@ agent_worker(void *arg)
 		pthread_mutex_unlock(&a->lock);
 
 		ops = source_ops_for(s->job_src->type);
-		if (reset && s->state != NULL && ops != NULL) {
-			ops->close(s->state);
-			s->state = NULL;
+		/* Its kept connection is the poll's now: never closed under it. */
+		source_pool_take(&a->pool, &s->slot);
+		if (reset && s->slot.state != NULL) {
+			s->slot.ops->close(s->slot.state);
+			s->slot.state = NULL;
 		}
+		s->slot.ops = ops;
 		err_clear(&err);
 		if (st == NULL)
 			rc = err_set(&err, ERR_TEMP, "cannot open the store %s",
@@ -354,8 +371,8 @@ agent_worker(void *arg)
 			rc = err_set(&err, ERR_FINAL, "no driver for this source");
 		else {
 			log_debug("%s: polling", s->name);
-			rc = ops->poll(&s->state, &s->job_cfg->cfg, s->job_src, st,
-			    &agent_stop, &err);
+			rc = ops->poll(&s->slot.state, &s->job_cfg->cfg,
+			    s->job_src, st, &agent_stop, &err);
 			if (rc != 0 && err.cls == ERR_NONE)
 				err_set(&err, ERR_TEMP, "poll failed");
 		}
@@ -375,6 +392,11 @@ agent_worker(void *arg)
 				log_warn("%s: cannot record health: %s", s->name,
 				    herr.msg);
 		}
+		/*
+		 * The connection joins the cache (the least recently used
+		 * beyond its bound are closed), or with --once is closed now.
+		 */
+		source_pool_put(&a->pool, &s->slot, !a->once);
 		pthread_mutex_lock(&a->lock);
 		jc = s->job_cfg;
 		s->job_cfg = NULL;
@@ -382,7 +404,7 @@ agent_worker(void *arg)
 		s->polled = true;
 		if (s->removed) {
 			s->src = s->job_src;
-			agent_src_free(s);
+			agent_src_free(a, s);
 		}
 		agent_cfg_release(jc);
 		if (write(a->wake[1], &c, 1) < 0 && errno != EAGAIN)
@@ -417,6 +439,7 @@ agent_do_reload(struct agent *a, struct store *st)
 		log_warn("reload: unknown time zone %s", nc->cfg.timezone);
 	if (st != NULL && store_sync_salespeople(st, &nc->cfg, &err) != 0)
 		log_warn("reload: %s", err.msg);
+	source_pool_set_max(&a->pool, agent_keep(a, &nc->cfg));
 	pthread_mutex_lock(&a->lock);
 	agent_cfg_release(a->cur);
 	a->cur = nc;
@@ -546,6 +569,9 @@ agent_run(struct config *cfg, bool once)
 	secret_set_stop(&agent_stop);
 	pthread_mutex_init(&a.lock, NULL);
 	pthread_cond_init(&a.cond, NULL);
+	/* Many sources, many connections: the hard limit is ours to use. */
+	a.fd_limit = source_fd_raise();
+	source_pool_init(&a.pool, once ? 0 : agent_keep(&a, &a.cur->cfg));
 
 	if (util_tz_preload(a.cur->cfg.timezone != NULL ?
 	    a.cur->cfg.timezone : util_system_tz()) != 0)
@@ -596,7 +622,8 @@ agent_run(struct config *cfg, bool once)
 		rc = 1;
 		goto out;
 	}
-	log_info("started: %zu sources, %zu workers%s", a.n, nth,
+	log_info("started: %zu sources, %zu workers, descriptor limit %lu, "
+	    "%zu connections kept%s", a.n, nth, a.fd_limit, a.pool.max,
 	    once ? ", one pass" : "");
 
 	while (!agent_stop) {
@@ -665,9 +692,10 @@ out:
 	for (i = 0; i < a.n; i++) {
 		if (once && rc == 0 && !a.v[i]->ok)
 			rc = 1;
-		agent_src_free(a.v[i]);
+		agent_src_free(&a, a.v[i]);
 	}
 	free(a.v);
+	source_pool_destroy(&a.pool);
 	/* A digest sent but not recorded yet: one more try before exit. */
 	if (st != NULL && a.digest.npending > 0)
 		digest_flush(st, &a.digest, time(NULL));

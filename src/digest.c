@@ -25,6 +25,7 @@
 
 #define LOG_TAG "digest"
 #include "digest.h"
+#include "http.h"
 #include "log.h"
 #include "report.h"
 #include "store-query.h"
@@ -1175,11 +1176,12 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 	struct digest_upload u = { msg, strlen(msg), 0 };
 	struct curl_slist *rcpt = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "", *password = NULL, addr[300];
+	char fdmsg[256];
 	const char *capath;
 	long reply = 0;
 	CURLcode rc;
 	CURL *c;
-	int ret = -1;
+	int ret = -1, sock_errno;
 
 	if (s->url == NULL || s->from == NULL)
 		return err_set(err, ERR_FINAL, "no [smtp] url and from configured");
@@ -1226,6 +1228,8 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, digest_read_cb);
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
+	/* A want of descriptors is said so, not as a refused connection. */
+	http_watch_sockets(c, &sock_errno);
 	if (stop != NULL) {
 		/* Called every second, also while the server is silent. */
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -1239,6 +1243,9 @@ digest_send(const struct config *cfg, const char *to, const char *msg,
 	else if (rc == CURLE_ABORTED_BY_CALLBACK)
 		err_set(err, ERR_TEMP, "%s: stopped: the program is stopping",
 		    s->url);
+	else if (http_fd_trouble((int)rc, sock_errno, fdmsg,
+	    sizeof fdmsg) != NULL)
+		err_set(err, ERR_TEMP, "%s: %s", s->url, fdmsg);
 	else {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
 		err_set(err, digest_curl_class(rc, reply), "%s: %s%s%.0ld%s",
