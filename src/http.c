@@ -97,7 +97,7 @@ struct http {
 	int64_t		 retry_until;	/* Retry-After of a 429/503, in ms */
 	volatile sig_atomic_t *stop;	/* borrowed: the poll's stop flag */
 	unsigned long	 nrequests;
-	int		 sock_errno;	/* why the last socket could not be opened */
+	int		 sock_errno;	/* why the last socket failed */
 	char		 curl_error[CURL_ERROR_SIZE];
 };
 

@@ -878,7 +878,8 @@ imap_stream_connect(const char *host, uint16_t port, bool tls,
 			return err_set(err, ERR_TEMP, "%s:%u: stopped", host,
 			    (unsigned)port);
 		return err_set(err, ERR_TEMP, "%s:%u: cannot connect: %s", host,
-		    (unsigned)port, imap_stream_connect_error(e, why, sizeof why));
+		    (unsigned)port, imap_stream_connect_error(e, why,
+		    sizeof why));
 	}
 	ms = imap_stream_wrap(fd, conf, stop);
 	s = imap_stream_of(ms);

@@ -497,11 +497,12 @@ source_fd_raise(void)
 		soft = rl.rlim_cur;
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			log_warn("cannot raise the descriptor limit to %llu: %s",
-			    (unsigned long long)rl.rlim_max, strerror(errno));
+			log_warn("cannot raise the descriptor limit to "
+			    "%llu: %s", (unsigned long long)rl.rlim_max,
+			    strerror(errno));
 		else
-			log_info("descriptor limit raised from %llu to %llu (the "
-			    "hard limit)", (unsigned long long)soft,
+			log_info("descriptor limit raised from %llu to %llu "
+			    "(the hard limit)", (unsigned long long)soft,
 			    (unsigned long long)rl.rlim_max);
 	}
 	return source_fd_limit();

@@ -240,12 +240,12 @@ int	source_report_end(const struct source_report *, struct err *);
  * connections are then at most the bound plus one per poll in flight.
  */
 struct source_slot {
-	void			*state;		/* owned: the driver's (ops->close) */
+	void			*state;		/* owned: by ops->close */
 	const struct source_ops	*ops;		/* borrowed: state's driver */
 	/* The pool's, under its lock: */
 	struct source_slot	*older, *newer;	/* in the idle list */
 	bool			 idle;		/* in the idle list */
-	bool			 closing;	/* the pool is disconnecting it */
+	bool			 closing;	/* the pool disconnects it */
 };
 
 struct source_pool {
@@ -254,10 +254,10 @@ struct source_pool {
 	struct source_slot	*oldest, *newest;
 	size_t			 nidle;
 	size_t			 max;		/* connections kept idle */
-	unsigned long		 evicted;	/* connections closed for the bound */
+	unsigned long		 evicted;	/* closed for the bound */
 };
 
-/* keep_connections by default: a default install stays under 256 descriptors. */
+/* keep_connections by default: a default install under 256 descriptors. */
 #define SOURCE_KEEP_DEFAULT	32
 
 void	source_pool_init(struct source_pool *, size_t max);
