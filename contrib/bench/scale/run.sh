@@ -16,6 +16,9 @@
 #     the same idle pass: time until every source has been polled;
 #   - for each: wall time, peak open descriptors (sampled every 10 ms),
 #     peak RSS, CPU, and errors in the log.
+# With SC_BENCH_PERF=DIR, one more idle pass of each COUNT runs under perf
+# (not timed): DIR/idle-COUNT.txt, the agent's CPU by library and by
+# function.
 # Not a test: it prints a markdown table for README's performance section.
 #
 #	usage: contrib/bench/scale/run.sh BUILDDIR [COUNT...]
@@ -199,6 +202,17 @@ for n in $COUNTS; do
 	irss=$(cut -d' ' -f3 "$T/idle" | sort -n | tail -1)
 	icpu=$(cut -d' ' -f4 "$T/idle" | median)
 	ierr=$(cut -d' ' -f5 "$T/idle" | sort -n | tail -1)
+	if [ -n "${SC_BENCH_PERF:-}" ]; then
+		mkdir -p "$SC_BENCH_PERF"
+		perf record -q -g -F 999 -o "$SC_BENCH_PERF/idle-$n.data" \
+		    "$SALESCYCLED" -c "$T/sc.conf" --once 2>/dev/null
+		{
+			perf report -i "$SC_BENCH_PERF/idle-$n.data" --no-children \
+			    --stdio -g none --sort dso
+			perf report -i "$SC_BENCH_PERF/idle-$n.data" --no-children \
+			    --stdio -g none --sort symbol | head -60
+		} >"$SC_BENCH_PERF/idle-$n.txt" 2>/dev/null
+	fi
 	echo "bench: $n salespeople: the running agent's idle pass" >&2
 	daemon_pass "$n"
 	set -- $first
