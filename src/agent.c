@@ -6,7 +6,11 @@
  * time, a finished poll (a byte on a pipe) or a signal (ppoll unblocks
  * SIGTERM, SIGINT and SIGHUP only while it waits, so none is lost).  A
  * source is polled by one worker at a time; a failing one backs off by
- * its error class and never delays the others.  SIGHUP loads a new
+ * its error class and never delays the others.  Nor does a slow or
+ * black-holed server: while sources of another server wait, the polls of
+ * one server take at most all workers but one (server_cap), so that the
+ * queue's order, which is the configuration's, cannot hand every worker
+ * to it; and a poll that outlasts its interval is logged.  SIGHUP loads a new
  * configuration and swaps it in only if it loads; polls in flight finish
  * with the configuration they started with (reference counted).
  *
@@ -50,6 +54,7 @@
 #define AGENT_MAX_SLEEP		3600
 #define AGENT_RETENTION_EVERY	86400
 #define AGENT_STOP_GRACE_MS	1500	/* SIGTERM to exit: at most 2 s */
+#define AGENT_SERVER_LEN	128	/* a source's "host:port", cut */
 
 volatile sig_atomic_t agent_stop;
 volatile sig_atomic_t agent_reload;
@@ -64,7 +69,8 @@ struct agent_cfg {
 struct agent_src {
 	char			*name;		/* owned: "imap:anna" */
 	const struct source	*src;		/* borrowed from a->cur */
-	void			*state;		/* the driver's, kept between polls */
+	struct source_slot	 slot;		/* driver state, in a->pool */
+	char			 server[AGENT_SERVER_LEN]; /* "host:port" */
 	time_t			 next_due;
 	unsigned		 failures;
 	bool			 disabled;	/* ERR_FINAL: until SIGHUP */
@@ -73,6 +79,7 @@ struct agent_src {
 	bool			 removed;	/* gone from the config while busy */
 	bool			 polled;	/* --once: done */
 	bool			 ok;		/* result of the last poll */
+	bool			 slow;		/* last poll outlasted its interval */
 	char			*last_error;	/* owned: logged once per change */
 	struct agent_cfg	*job_cfg;	/* the poll's configuration */
 	const struct source	*job_src;
@@ -86,6 +93,9 @@ struct agent {
 	struct agent_src	**v;		/* owned */
 	size_t			 n;
 	struct agent_src	*head, *tail;	/* queue of due sources */
+	struct agent_src	**running;	/* owned: nworkers, NULL: free */
+	size_t			 nworkers;
+	size_t			 server_cap;	/* polls one server may have */
 	bool			 quit;
 	bool			 once;
 	char			*database;	/* owned: fixed until restart */
@@ -94,6 +104,8 @@ struct agent {
 	struct digest_state	 digest;	/* back-off of failed sends */
 	time_t			 retention_at;	/* next retention run; 0: now */
 	time_t			 stale_at;	/* next stale-deal check; 0: now */
+	struct source_pool	 pool;		/* connections kept idle */
+	unsigned long		 fd_limit;	/* RLIMIT_NOFILE in force */
 };
 
 time_t
@@ -175,6 +187,24 @@ agent_cfg_release(struct agent_cfg *c)
 	}
 }
 
+/*
+ * The connections kept idle between polls: keep_connections, but never
+ * more than a quarter of the descriptor limit (each poll in flight, the
+ * store connections and libcurl need descriptors too).
+ */
+static size_t
+agent_keep(const struct agent *a, const struct config *cfg)
+{
+	unsigned long	max = a->fd_limit / 4;
+
+	if (a->fd_limit == 0 || (unsigned long)cfg->keep_connections <= max)
+		return (size_t)cfg->keep_connections;
+	log_warn("keep_connections = %d is more than a quarter of the "
+	    "descriptor limit (%lu); keeping %lu", cfg->keep_connections,
+	    a->fd_limit, max);
+	return (size_t)max;
+}
+
 /* A poll interval with up to 10% jitter so that sources spread out. */
 static time_t
 agent_interval(struct agent *a, const struct source *src)
@@ -187,18 +217,49 @@ agent_interval(struct agent *a, const struct source *src)
 
 /* Frees a source entry and its driver state. */
 static void
-agent_src_free(struct agent_src *s)
+agent_src_free(struct agent *a, struct agent_src *s)
 {
-	const struct source_ops *ops;
-
-	if (s->state != NULL && s->src != NULL) {
-		ops = source_ops_for(s->src->type);
-		if (ops != NULL)
-			ops->close(s->state);
-	}
+	source_pool_release(&a->pool, &s->slot);
 	free(s->name);
 	free(s->last_error);
 	free(s);
+}
+
+/*
+ * The server of a source's URL: its host and port ("host:port", no user
+ * or path: an ICS feed's path is its password), for server_cap.
+ */
+static void
+agent_server(const char *url, char *out, size_t len)
+{
+	const char	*p, *end, *at;
+
+	p = url != NULL ? strstr(url, "://") : NULL;
+	p = p != NULL ? p + 3 : url != NULL ? url : "";
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at != NULL)
+		p = at + 1;
+	snprintf(out, len, "%.*s", (int)(end - p), p);
+}
+
+/*
+ * How many polls one server may have at once: all workers but one when
+ * the sources are on more than one server, so that a slow one leaves a
+ * worker to the others; all of them when there is only one.
+ */
+static void
+agent_set_cap(struct agent *a)
+{
+	size_t	i;
+
+	a->server_cap = a->nworkers;
+	for (i = 1; i < a->n; i++)
+		if (strcmp(a->v[i]->server, a->v[0]->server) != 0) {
+			if (a->nworkers > 1)
+				a->server_cap = a->nworkers - 1;
+			break;
+		}
 }
 
 /* Matches sources of the current configuration to entries, adding new ones. */
@@ -220,6 +281,7 @@ agent_adopt(struct agent *a, time_t now)
 			s = a->v[j];
 			seen[j] = true;
 			s->src = &cfg->sources[i];
+			agent_server(s->src->url, s->server, sizeof s->server);
 			s->disabled = false;
 			s->reset = true;
 			continue;
@@ -227,6 +289,7 @@ agent_adopt(struct agent *a, time_t now)
 		s = xcalloc(1, sizeof *s);
 		s->name = xstrdup(cfg->sources[i].name);
 		s->src = &cfg->sources[i];
+		agent_server(s->src->url, s->server, sizeof s->server);
 		s->next_due = now;
 		a->v = xreallocarray(a->v, a->n + 1, sizeof *a->v);
 		seen = xreallocarray(seen, a->n + 2, sizeof *seen);
@@ -243,7 +306,7 @@ agent_adopt(struct agent *a, time_t now)
 			s->removed = true;	/* the worker frees it */
 			s->src = s->job_src;
 		} else
-			agent_src_free(s);
+			agent_src_free(a, s);
 		a->v[j] = NULL;
 	}
 	for (i = j = 0; j < a->n; j++)
@@ -251,6 +314,7 @@ agent_adopt(struct agent *a, time_t now)
 			a->v[i++] = a->v[j];
 	a->n = i;
 	free(seen);
+	agent_set_cap(a);
 }
 
 /* Records a poll's result: schedule, backoff, and a log line per change. */
@@ -306,6 +370,84 @@ agent_redact(struct err *err, const struct source *src)
 	free(r);
 }
 
+/* The polls in flight on a server; under the lock. */
+static size_t
+agent_running_on(const struct agent *a, const char *server)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < a->nworkers; i++)
+		if (a->running[i] != NULL &&
+		    strcmp(a->running[i]->server, server) == 0)
+			n++;
+	return n;
+}
+
+/*
+ * Takes the first queued source whose server has fewer than server_cap
+ * polls in flight off the queue and counts it in flight; NULL when there
+ * is none.  Under the lock.
+ */
+static struct agent_src *
+agent_next(struct agent *a)
+{
+	struct agent_src	*s, *prev = NULL;
+	size_t			 i;
+
+	for (s = a->head; s != NULL; prev = s, s = s->next)
+		if (agent_running_on(a, s->server) < a->server_cap)
+			break;
+	if (s == NULL)
+		return NULL;
+	if (prev != NULL)
+		prev->next = s->next;
+	else
+		a->head = s->next;
+	if (a->tail == s)
+		a->tail = prev;
+	s->next = NULL;
+	for (i = 0; i < a->nworkers; i++)
+		if (a->running[i] == NULL) {
+			a->running[i] = s;
+			break;
+		}
+	return s;
+}
+
+/* A finished poll leaves its server's count; under the lock. */
+static void
+agent_done(struct agent *a, struct agent_src *s)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nworkers; i++)
+		if (a->running[i] == s)
+			a->running[i] = NULL;
+	/* A worker may wait for this server's count to drop. */
+	pthread_cond_broadcast(&a->cond);
+}
+
+/*
+ * Says once when a source's polls start taking longer than its interval
+ * (a slow server: it falls behind, and `salescycle status` shows it),
+ * and once when they no longer do.
+ */
+static void
+agent_note_duration(struct agent_src *s, long long ms)
+{
+	long	iv = s->job_src->poll_interval > 0 ?
+		    s->job_src->poll_interval : 300;
+	bool	slow = ms > (long long)iv * 1000;
+
+	if (slow && !s->slow)
+		log_warn("%s: the poll took %llds, longer than its "
+		    "poll_interval (%lds): a slow server, or too few workers",
+		    s->name, (ms + 999) / 1000, iv);
+	else if (!slow && s->slow)
+		log_info("%s: polls within the interval again", s->name);
+	s->slow = slow;
+}
+
 /* A worker: takes due sources off the queue and polls them with its own store. */
 static void *
 agent_worker(void *arg)
@@ -317,6 +459,7 @@ agent_worker(void *arg)
 	const struct source_ops	*ops;
 	struct err		 err, herr;
 	time_t			 now, until;
+	long long		 t0;
 	int			 rc;
 	bool			 reset;
 	char			 c = 1;
@@ -327,25 +470,24 @@ agent_worker(void *arg)
 	}
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		while (a->head == NULL && !a->quit)
+		s = NULL;
+		while (!a->quit && (s = agent_next(a)) == NULL)
 			pthread_cond_wait(&a->cond, &a->lock);
 		if (a->quit)
 			break;
-		s = a->head;
-		a->head = s->next;
-		if (a->head == NULL)
-			a->tail = NULL;
-		s->next = NULL;
 		/* Read under the lock: a reload sets it from the scheduler. */
 		reset = s->reset;
 		s->reset = false;
 		pthread_mutex_unlock(&a->lock);
 
 		ops = source_ops_for(s->job_src->type);
-		if (reset && s->state != NULL && ops != NULL) {
-			ops->close(s->state);
-			s->state = NULL;
+		/* Its kept connection is the poll's: not closed under it. */
+		source_pool_take(&a->pool, &s->slot);
+		if (reset && s->slot.state != NULL) {
+			s->slot.ops->close(s->slot.state);
+			s->slot.state = NULL;
 		}
+		s->slot.ops = ops;
 		err_clear(&err);
 		if (st == NULL)
 			rc = err_set(&err, ERR_TEMP, "cannot open the store %s",
@@ -354,10 +496,12 @@ agent_worker(void *arg)
 			rc = err_set(&err, ERR_FINAL, "no driver for this source");
 		else {
 			log_debug("%s: polling", s->name);
-			rc = ops->poll(&s->state, &s->job_cfg->cfg, s->job_src, st,
-			    &agent_stop, &err);
+			t0 = agent_ms();
+			rc = ops->poll(&s->slot.state, &s->job_cfg->cfg,
+			    s->job_src, st, &agent_stop, &err);
 			if (rc != 0 && err.cls == ERR_NONE)
 				err_set(&err, ERR_TEMP, "poll failed");
+			agent_note_duration(s, agent_ms() - t0);
 		}
 		if (rc != 0)
 			agent_redact(&err, s->job_src);
@@ -375,14 +519,20 @@ agent_worker(void *arg)
 				log_warn("%s: cannot record health: %s", s->name,
 				    herr.msg);
 		}
+		/*
+		 * The connection joins the cache (the least recently used
+		 * beyond its bound are closed), or with --once is closed now.
+		 */
+		source_pool_put(&a->pool, &s->slot, !a->once);
 		pthread_mutex_lock(&a->lock);
+		agent_done(a, s);
 		jc = s->job_cfg;
 		s->job_cfg = NULL;
 		s->busy = false;
 		s->polled = true;
 		if (s->removed) {
 			s->src = s->job_src;
-			agent_src_free(s);
+			agent_src_free(a, s);
 		}
 		agent_cfg_release(jc);
 		if (write(a->wake[1], &c, 1) < 0 && errno != EAGAIN)
@@ -417,6 +567,7 @@ agent_do_reload(struct agent *a, struct store *st)
 		log_warn("reload: unknown time zone %s", nc->cfg.timezone);
 	if (st != NULL && store_sync_salespeople(st, &nc->cfg, &err) != 0)
 		log_warn("reload: %s", err.msg);
+	source_pool_set_max(&a->pool, agent_keep(a, &nc->cfg));
 	pthread_mutex_lock(&a->lock);
 	agent_cfg_release(a->cur);
 	a->cur = nc;
@@ -546,6 +697,9 @@ agent_run(struct config *cfg, bool once)
 	secret_set_stop(&agent_stop);
 	pthread_mutex_init(&a.lock, NULL);
 	pthread_cond_init(&a.cond, NULL);
+	/* Many sources, many connections: the hard limit is ours to use. */
+	a.fd_limit = source_fd_raise();
+	source_pool_init(&a.pool, once ? 0 : agent_keep(&a, &a.cur->cfg));
 
 	if (util_tz_preload(a.cur->cfg.timezone != NULL ?
 	    a.cur->cfg.timezone : util_system_tz()) != 0)
@@ -582,10 +736,12 @@ agent_run(struct config *cfg, bool once)
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGHUP);
 
+	nworkers = a.cur->cfg.workers > 0 ? (size_t)a.cur->cfg.workers : 4;
+	a.nworkers = nworkers;
+	a.running = xcalloc(nworkers, sizeof *a.running);
 	agent_adopt(&a, util_now());
 	if (a.n == 0)
 		log_warn("no sources configured");
-	nworkers = a.cur->cfg.workers > 0 ? (size_t)a.cur->cfg.workers : 4;
 	th = xcalloc(nworkers, sizeof *th);
 	for (nth = 0; nth < nworkers; nth++)
 		if (pthread_create(&th[nth], NULL, agent_worker, &a) != 0) {
@@ -596,7 +752,8 @@ agent_run(struct config *cfg, bool once)
 		rc = 1;
 		goto out;
 	}
-	log_info("started: %zu sources, %zu workers%s", a.n, nth,
+	log_info("started: %zu sources, %zu workers, descriptor limit %lu, "
+	    "%zu connections kept%s", a.n, nth, a.fd_limit, a.pool.max,
 	    once ? ", one pass" : "");
 
 	while (!agent_stop) {
@@ -665,9 +822,11 @@ out:
 	for (i = 0; i < a.n; i++) {
 		if (once && rc == 0 && !a.v[i]->ok)
 			rc = 1;
-		agent_src_free(a.v[i]);
+		agent_src_free(&a, a.v[i]);
 	}
 	free(a.v);
+	free(a.running);
+	source_pool_destroy(&a.pool);
 	/* A digest sent but not recorded yet: one more try before exit. */
 	if (st != NULL && a.digest.npending > 0)
 		digest_flush(st, &a.digest, util_now());

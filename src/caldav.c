@@ -200,6 +200,18 @@ caldav_close(void *arg)
 	free(st);
 }
 
+/*
+ * After each poll: the curl handle and its connection go (an HTTP server
+ * would close it long before the next poll), the next poll makes another.
+ */
+static void
+caldav_disconnect(void *arg)
+{
+	struct caldav_state *st = arg;
+
+	http_disconnect(st->http);
+}
+
 /* Streams a response body into the XML parser. */
 static int
 caldav_feed(const char *data, size_t len, void *arg, struct err *err)
@@ -1486,5 +1498,6 @@ const struct source_ops caldav_source_ops = {
 	.keys = caldav_keys,
 	.poll = caldav_poll,
 	.close = caldav_close,
+	.disconnect = caldav_disconnect,
 	.check = caldav_check,
 };

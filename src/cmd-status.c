@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * salescycle status: the health of every configured source (last success,
- * last error, back-off) and its sync cursors per folder or calendar.
+ * last error, back-off), whether it is behind and why, and its sync
+ * cursors per folder or calendar.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,53 @@ static const struct column status_columns[] = {
 	{ "backoff_until", "backoff until", COL_TIME },
 	{ "error_since", "error since", COL_TIME },
 	{ "last_error", "last error", COL_STR },
+	{ "behind", NULL, COL_STR },
 };
+
+/* A duration in words for people: "45s", "12m", "3h", "2d". */
+static void
+status_duration(time_t d, char *out, size_t len)
+{
+	if (d < 120)
+		snprintf(out, len, "%llds", (long long)d);
+	else if (d < 2 * 3600)
+		snprintf(out, len, "%lldm", (long long)d / 60);
+	else if (d < 2 * 86400)
+		snprintf(out, len, "%lldh", (long long)d / 3600);
+	else
+		snprintf(out, len, "%lldd", (long long)d / 86400);
+}
+
+/*
+ * Whether a source is behind, that is more than one poll_interval late
+ * (no success for two intervals), and why: its polls fail, or they do
+ * not come round (a slow server, or too few workers for the sources);
+ * NULL when it is not.  The agent's log has the detail.
+ */
+static const char *
+status_behind(const struct source *src, const struct source_health *sh,
+    time_t now, char *out, size_t len)
+{
+	time_t	iv = src->poll_interval > 0 ? src->poll_interval : 300;
+	char	ago[32], ivs[32];
+
+	if (sh->last_success != 0 && now - sh->last_success <= 2 * iv)
+		return NULL;
+	if (sh->last_success == 0 && sh->last_error == NULL)
+		return NULL;
+	status_duration(iv, ivs, sizeof ivs);
+	if (sh->last_success == 0) {
+		snprintf(out, len, "never read (poll_interval %s): its polls "
+		    "fail (last error)", ivs);
+		return out;
+	}
+	status_duration(now - sh->last_success, ago, sizeof ago);
+	snprintf(out, len, "last read %s ago (poll_interval %s): %s", ago,
+	    ivs, sh->last_error != NULL ? "its polls fail (last error)" :
+	    "its polls take long (a slow server) or wait for a worker "
+	    "(raise workers); see the agent's log");
+	return out;
+}
 
 static const struct source_health *
 find_health(const struct source_health *h, size_t n, const char *source)
@@ -126,7 +173,7 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	struct table t;
 	struct json j;
 	size_t n = 0, i;
-	char *error;
+	char *error, behind[256];
 
 	if (store_health_list(ctx->store, &h, &n, &err) != 0) {
 		cmd_error("status", "%s", err.msg);
@@ -157,6 +204,9 @@ cmd_status_exec(struct cmd_ctx *ctx)
 		error = util_redacted(sh->last_error, src->type == SOURCE_ICS);
 		table_str(&t, 5, error);
 		free(error);
+		if (status_behind(src, sh, ctx->now, behind,
+		    sizeof behind) != NULL)
+			table_str(&t, 6, behind);
 	}
 	if (ctx->format == FORMAT_JSON) {
 		json_init(&j, stdout);

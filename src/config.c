@@ -80,6 +80,7 @@ static const struct config_key config_general_keys[] = {
 	KEY_RANGE("confirmation_days", confirmation_days, 1, 36500),
 	KEY_RANGE("retention_days", retention_days, 0, 36500),
 	KEY_RANGE("workers", workers, 1, 64),
+	KEY_RANGE("keep_connections", keep_connections, 0, 1000000),
 	CONFIG_KEY("store_subjects", CONFIG_BOOL, config, store_subjects),
 	CONFIG_KEY("working_days", CONFIG_WEEKDAYS, config, working_days),
 	CONFIG_KEY("group", CONFIG_GROUP, config, group),
@@ -1231,6 +1232,7 @@ config_defaults(struct config *cfg)
 	cfg->confirmation_days = 14;
 	cfg->retention_days = 0;
 	cfg->workers = 4;
+	cfg->keep_connections = SOURCE_KEEP_DEFAULT;
 	cfg->store_subjects = true;
 	cfg->working_days = 0x1f;	/* Monday to Friday */
 	classify_default_rules(&cfg->rules);

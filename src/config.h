@@ -163,6 +163,7 @@ struct config {
 	int		 confirmation_days;	/* 14: a verbal order's wait for its confirmation */
 	int		 retention_days;	/* 0 = keep */
 	int		 workers;		/* 4 */
+	int		 keep_connections;	/* idle ones kept: 32 (source.h) */
 	bool		 store_subjects;	/* yes */
 	unsigned	 working_days;		/* bit 0 = Monday ... bit 6 = Sunday; default Mon-Fri */
 	struct config_group group;		/* 0640 for it, else 0600 */

@@ -61,11 +61,11 @@ http_mail_send(const struct http_mail *m, const char *msg, long *reply,
 {
 	struct http_mail_upload u = { msg, strlen(msg), 0 };
 	struct curl_slist *rcpt = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "", addr[300];
+	char errbuf[CURL_ERROR_SIZE] = "", addr[300], fdmsg[256];
 	enum err_class cls;
 	CURLcode rc;
 	CURL *c;
-	int ret = -1;
+	int ret = -1, sock_errno = 0;
 
 	*reply = 0;
 	if ((c = curl_easy_init()) == NULL)
@@ -95,6 +95,8 @@ http_mail_send(const struct http_mail *m, const char *msg, long *reply,
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, http_mail_read);
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
+	/* A want of descriptors is said so, not as a refused connection. */
+	http_watch_sockets(c, &sock_errno);
 	if (m->stop != NULL) {
 		/* Called every second, also while the server is silent. */
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -113,6 +115,9 @@ http_mail_send(const struct http_mail *m, const char *msg, long *reply,
 	else if (rc == CURLE_OPERATION_TIMEDOUT && *reply == 0)
 		err_set(err, ERR_TEMP, "%s: no answer from the server within "
 		    "%d s", m->url, m->timeout);
+	else if (http_fd_trouble((int)rc, sock_errno, fdmsg,
+	    sizeof fdmsg) != NULL)
+		err_set(err, ERR_TEMP, "%s: %s", m->url, fdmsg);
 	else {
 		cls = http_curl_class(rc);
 		if (cls == ERR_TEMP && *reply >= 500)

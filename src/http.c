@@ -26,6 +26,18 @@
  * second even while nothing moves (connect, waiting for headers, a
  * stalled body), aborts the transfer once the poll's stop flag is set.
  *
+ * Descriptors: the curl handle is made by the first request and closed
+ * by http_disconnect after each poll (an HTTP server closes an idle
+ * connection long before the next poll), since a kept handle costs its
+ * connection and libcurl's wake-up pair.  libcurl opens its sockets
+ * through http_open_socket, which notes why it could not: EMFILE and
+ * ENFILE end up as "too many open files" with the limit and what to
+ * change (source_fd_error), never as "could not resolve" or "out of
+ * memory", which is what libcurl says when its resolver thread or its
+ * wake-up pair finds no descriptor.  libcurl 7.88 waits in poll()
+ * (select() only in curl_multi_fdset, which is not used), so a socket
+ * above FD_SETSIZE is fine.
+ *
  * Trust: with a ca_file, libcurl's GnuTLS flavour replaces its default
  * bundle with CURLOPT_CAINFO.  To trust the system store as well we also
  * set CURLOPT_CAPATH to libcurl's built-in CA directory (/etc/ssl/certs on
@@ -38,13 +50,18 @@
  * password unasked would be careless.  A 401 to the up-front Basic that
  * offers Digest switches the handle to Digest.
  */
+#include <sys/socket.h>
+
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <zlib.h>
@@ -81,6 +98,7 @@ struct http {
 	int64_t		 retry_until;	/* Retry-After of a 429/503, in ms */
 	volatile sig_atomic_t *stop;	/* borrowed: the poll's stop flag */
 	unsigned long	 nrequests;
+	int		 sock_errno;	/* why the last socket failed */
 	char		 curl_error[CURL_ERROR_SIZE];
 };
 
@@ -359,9 +377,6 @@ http_new(const struct http_opts *opts, const char *tag)
 	struct http *h;
 
 	h = xcalloc(1, sizeof *h);
-	h->curl = curl_easy_init();
-	if (h->curl == NULL)
-		fatal("curl_easy_init failed");
 	h->tag = xstrdup(tag != NULL ? tag : "http");
 	h->origin = opts->origin != NULL ? http_url_clean(opts->origin) : NULL;
 	h->secret_url = opts->secret_url;
@@ -415,7 +430,7 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
-	curl_easy_cleanup(h->curl);
+	http_disconnect(h);
 	free(h->tag);
 	free(h->origin);
 	free(h->user);
@@ -423,6 +438,62 @@ http_free(struct http *h)
 	http_wipe(h->bearer);
 	free(h->ca_file);
 	free(h);
+}
+
+void
+http_disconnect(struct http *h)
+{
+	if (h == NULL || h->curl == NULL)
+		return;
+	curl_easy_cleanup(h->curl);
+	h->curl = NULL;
+}
+
+/*
+ * libcurl's socket: opened here so that the reason a socket could not be
+ * had is known (libcurl keeps errno to itself).
+ */
+static curl_socket_t
+http_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	int	*sock_errno = arg;
+	int	 fd;
+
+	(void)purpose;
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	*sock_errno = fd < 0 ? errno : 0;
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+void
+http_watch_sockets(void *c, int *sock_errno)
+{
+	*sock_errno = 0;
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, http_open_socket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, sock_errno);
+}
+
+const char *
+http_fd_trouble(int rc, int sock_errno, char *out, size_t len)
+{
+	int	fd;
+
+	if (sock_errno == EMFILE || sock_errno == ENFILE)
+		return source_fd_error(sock_errno, out, len);
+	if (rc != CURLE_COULDNT_RESOLVE_HOST && rc != CURLE_COULDNT_CONNECT &&
+	    rc != CURLE_OUT_OF_MEMORY && rc != CURLE_FAILED_INIT)
+		return NULL;
+	/*
+	 * Its resolver thread and its wake-up pair say nothing of why they
+	 * failed: whether a descriptor can be had now tells.
+	 */
+	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+	if (fd >= 0) {
+		close(fd);
+		return NULL;
+	}
+	return errno == EMFILE || errno == ENFILE ?
+	    source_fd_error(errno, out, len) : NULL;
 }
 
 void
@@ -667,6 +738,7 @@ http_setup(struct http *h, const struct http_request *req, const char *url,
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+	http_watch_sockets(c, &h->sock_errno);
 	http_setup_auth(h, url);
 
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
@@ -768,9 +840,11 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 	CURLcode rc;
 	long avail = 0;
 	int attempt, ret = 0;
-	char name[600];
+	char name[600], fdmsg[256];
 
 	http_url_name(h, url, name, sizeof name);
+	if (h->curl == NULL && (h->curl = curl_easy_init()) == NULL)
+		fatal("curl_easy_init failed");
 	for (attempt = 0; attempt < 2; attempt++) {
 		memset(&t, 0, sizeof t);
 		t.h = h;
@@ -803,6 +877,12 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 			ret = err_set(err, ERR_TEMP, "%s %s: response larger than "
 			    "%zu MiB; refused", req->method, name,
 			    h->max_body >> 20);
+			goto out;
+		}
+		if (rc != CURLE_OK && http_fd_trouble((int)rc, h->sock_errno,
+		    fdmsg, sizeof fdmsg) != NULL) {
+			ret = err_set(err, ERR_TEMP, "%s %s: %s", req->method,
+			    name, fdmsg);
 			goto out;
 		}
 		if (rc != CURLE_OK) {
@@ -1007,8 +1087,10 @@ http_connection_info(struct http *h, const char *url, char *out, size_t len)
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
 		host = NULL;
-	curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_IP, &ip);
-	curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_PORT, &port);
+	if (h->curl != NULL) {
+		curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_IP, &ip);
+		curl_easy_getinfo(h->curl, CURLINFO_PRIMARY_PORT, &port);
+	}
 	snprintf(out, len, "connected to %s (%s:%ld)%s%s%s%s",
 	    host != NULL ? host : "?", ip != NULL && *ip != '\0' ? ip : "?",
 	    port, https ? "; TLS certificate verified for " : "; no TLS (http)",

@@ -85,6 +85,30 @@ int		 http_open_source(const struct source *, struct http **,
 void		 http_free(struct http *);
 
 /*
+ * Closes libcurl's handle with its connection and wake-up pair (three
+ * descriptors) and keeps the rest; the next request makes a new one.  A
+ * source's handle goes after each poll (source_ops.disconnect).  h may
+ * be NULL.
+ */
+void		 http_disconnect(struct http *);
+
+/*
+ * Opens the sockets of a curl handle (a CURL *) through a callback that
+ * keeps in *sock_errno why the last one could not be had, for
+ * http_fd_trouble.  The SMTP sender uses it too.
+ */
+void		 http_watch_sockets(void *curl, int *sock_errno);
+
+/*
+ * When a transfer that ended with curl code rc failed for want of a
+ * descriptor (EMFILE, ENFILE: the socket, or libcurl's resolver thread
+ * or wake-up pair, which libcurl reports as a name it cannot resolve or
+ * as memory), says so in out (source_fd_error) and returns it; NULL
+ * otherwise.
+ */
+const char	*http_fd_trouble(int rc, int sock_errno, char *out, size_t len);
+
+/*
  * The stop flag of the poll that uses the handle (NULL: none): once set,
  * a request in progress fails within about a second and no new one starts.
  */

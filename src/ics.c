@@ -102,6 +102,18 @@ ics_close(void *arg)
 	free(st);
 }
 
+/*
+ * After each poll: the curl handle and its connection go (an HTTP server
+ * would close it long before the next poll), the next poll makes another.
+ */
+static void
+ics_disconnect(void *arg)
+{
+	struct ics_state *st = arg;
+
+	http_disconnect(st->http);
+}
+
 /* Collects the feed, refusing one larger than ICS_MAX_FEED. */
 static int
 ics_body_cb(const char *data, size_t len, void *arg, struct err *err)
@@ -658,5 +670,6 @@ const struct source_ops ics_source_ops = {
 	.secret_url = true,
 	.poll = ics_poll,
 	.close = ics_close,
+	.disconnect = ics_disconnect,
 	.check = ics_check,
 };

@@ -32,6 +32,7 @@
 #define LOG_TAG "imap"
 #include "imap-stream.h"
 #include "log.h"
+#include "source.h"
 #include "tls.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -699,9 +700,13 @@ imap_stream_open_fd(int fd, const struct imap_stream_conf *conf)
 	return imap_stream_wrap(fd, conf, NULL);
 }
 
-/* Why connecting failed, in words; EMFILE and ENFILE are not out of memory. */
+/*
+ * Why connecting failed, in words (buf for those that need it); EMFILE
+ * and ENFILE are no memory shortage but the descriptor limit, with what
+ * to change.
+ */
 static const char *
-imap_stream_connect_error(int e)
+imap_stream_connect_error(int e, char *buf, size_t len)
 {
 	switch (e) {
 	case ECONNREFUSED:
@@ -714,7 +719,7 @@ imap_stream_connect_error(int e)
 		return "network unreachable";
 	case EMFILE:
 	case ENFILE:
-		return "too many open files";
+		return source_fd_error(e, buf, len);
 	default:
 		return strerror(e);
 	}
@@ -840,7 +845,7 @@ imap_stream_connect(const char *host, uint16_t port, bool tls,
 	struct addrinfo	 hints, *res = NULL, *ai;
 	struct imap_stream *s;
 	mailstream	*ms;
-	char		 service[8];
+	char		 service[8], why[256];
 	int64_t		 end;
 	int		 fd = -1, r, e = ECONNREFUSED;
 
@@ -853,7 +858,8 @@ imap_stream_connect(const char *host, uint16_t port, bool tls,
 	r = getaddrinfo(host, service, &hints, &res);
 	if (r != 0)
 		return err_set(err, ERR_TEMP, "cannot resolve %s: %s", host,
-		    r == EAI_SYSTEM ? imap_stream_connect_error(errno) :
+		    r == EAI_SYSTEM ? imap_stream_connect_error(errno, why,
+		    sizeof why) :
 		    gai_strerror(r));
 	end = util_monotonic_ms() + (int64_t)(conf->timeout > 0 ?
 	    conf->timeout : 60) * 1000;
@@ -872,7 +878,8 @@ imap_stream_connect(const char *host, uint16_t port, bool tls,
 			return err_set(err, ERR_TEMP, "%s:%u: stopped", host,
 			    (unsigned)port);
 		return err_set(err, ERR_TEMP, "%s:%u: cannot connect: %s", host,
-		    (unsigned)port, imap_stream_connect_error(e));
+		    (unsigned)port, imap_stream_connect_error(e, why,
+		    sizeof why));
 	}
 	ms = imap_stream_wrap(fd, conf, stop);
 	s = imap_stream_of(ms);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The IMAP source driver (libetpan), imap_source_ops: the session kept
- * between polls (a connection is reused, and reopened once when it broke
- * while kept), the driver's own configuration keys, and the table.  The
+ * between polls (its connection is reused while the shared cache keeps
+ * it, source_pool, and reopened once when it broke while kept), the
+ * driver's own configuration keys, and the table.  The
  * work is done by the other imap-*.c files (imap-int.h lists them).
  *
  * An idle poll costs LOGIN, one STATUS per folder and LOGOUT: the
@@ -57,6 +58,22 @@ imap_close(void *state)
 	imap_conn_free(state);
 }
 
+/* Whether the session holds a connection (one descriptor). */
+static bool
+imap_connected(void *state)
+{
+	const struct imap_session	*s = state;
+
+	return s->imap != NULL;
+}
+
+/* The cache closes the connection: LOGOUT; the next poll connects again. */
+static void
+imap_disconnect(void *state)
+{
+	imap_conn_close(state, true);
+}
+
 /* [imap KEY]'s own keys, besides source_keys. */
 static const struct config_key imap_keys[] = {
 	CONFIG_KEY("folders", CONFIG_LIST, source, folders),
@@ -72,5 +89,7 @@ const struct source_ops imap_source_ops = {
 	.keys = imap_keys,
 	.poll = imap_poll,
 	.close = imap_close,
+	.connected = imap_connected,
+	.disconnect = imap_disconnect,
 	.check = imap_doctor_check,
 };

@@ -4,12 +4,16 @@
  * speaks its protocol: the driver table, the keys every source section
  * takes, the poll loop over collections with its one outcome per
  * collection, the discovery cache as rows, numeric cursors, the commit of
- * a batch (and the crash test hook), and the doctor reporter.  isync keeps
- * its sync logic out of its drivers the same way (sync.c and driver_t).
+ * a batch (and the crash test hook), the doctor reporter, and the
+ * connections kept between polls with the descriptor limit they live
+ * under.  isync keeps its sync logic out of its drivers the same way
+ * (sync.c and driver_t).
  *
  * It links no scheduler: `salescycle doctor` and the agent both reach
  * the drivers through source_ops_for().
  */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -345,4 +349,175 @@ source_report_end(const struct source_report *r, struct err *err)
 	if (err->cls == ERR_NONE)
 		err_set(err, ERR_WAIT, "%u problems found", r->nfail);
 	return -1;
+}
+
+void
+source_pool_init(struct source_pool *pool, size_t max)
+{
+	memset(pool, 0, sizeof *pool);
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->closed, NULL);
+	pool->max = max;
+}
+
+/* Takes a slot out of the idle list; under the lock. */
+static void
+source_pool_unlink(struct source_pool *pool, struct source_slot *slot)
+{
+	if (!slot->idle)
+		return;
+	if (slot->older != NULL)
+		slot->older->newer = slot->newer;
+	else
+		pool->oldest = slot->newer;
+	if (slot->newer != NULL)
+		slot->newer->older = slot->older;
+	else
+		pool->newest = slot->older;
+	slot->older = slot->newer = NULL;
+	slot->idle = false;
+	pool->nidle--;
+}
+
+/* Whether the slot's driver holds a connection. */
+static bool
+source_slot_connected(const struct source_slot *slot)
+{
+	return slot->state != NULL && slot->ops != NULL &&
+	    slot->ops->connected != NULL && slot->ops->connected(slot->state);
+}
+
+/*
+ * Closes the connections of the least recently used idle slots beyond
+ * max: marked closing under the lock, disconnected outside it (a polite
+ * LOGOUT may wait on its server), so that the other workers go on.
+ */
+static void
+source_pool_trim(struct source_pool *pool, size_t max)
+{
+	struct source_slot	*slot;
+
+	pthread_mutex_lock(&pool->lock);
+	while (pool->nidle > max) {
+		slot = pool->oldest;
+		source_pool_unlink(pool, slot);
+		slot->closing = true;
+		pool->evicted++;
+		pthread_mutex_unlock(&pool->lock);
+		slot->ops->disconnect(slot->state);
+		pthread_mutex_lock(&pool->lock);
+		slot->closing = false;
+		pthread_cond_broadcast(&pool->closed);
+	}
+	pthread_mutex_unlock(&pool->lock);
+}
+
+void
+source_pool_destroy(struct source_pool *pool)
+{
+	source_pool_trim(pool, 0);
+	pthread_cond_destroy(&pool->closed);
+	pthread_mutex_destroy(&pool->lock);
+}
+
+void
+source_pool_set_max(struct source_pool *pool, size_t max)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->max = max;
+	pthread_mutex_unlock(&pool->lock);
+	source_pool_trim(pool, max);
+}
+
+void
+source_pool_take(struct source_pool *pool, struct source_slot *slot)
+{
+	pthread_mutex_lock(&pool->lock);
+	while (slot->closing)
+		pthread_cond_wait(&pool->closed, &pool->lock);
+	source_pool_unlink(pool, slot);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+void
+source_pool_put(struct source_pool *pool, struct source_slot *slot,
+    bool keep)
+{
+	size_t	max;
+
+	if (slot->state == NULL || slot->ops == NULL ||
+	    slot->ops->disconnect == NULL)
+		return;
+	if (!keep || slot->ops->connected == NULL) {
+		slot->ops->disconnect(slot->state);
+		return;
+	}
+	if (!source_slot_connected(slot))
+		return;
+	pthread_mutex_lock(&pool->lock);
+	slot->older = pool->newest;
+	slot->newer = NULL;
+	if (pool->newest != NULL)
+		pool->newest->newer = slot;
+	else
+		pool->oldest = slot;
+	pool->newest = slot;
+	slot->idle = true;
+	pool->nidle++;
+	max = pool->max;
+	pthread_mutex_unlock(&pool->lock);
+	source_pool_trim(pool, max);
+}
+
+void
+source_pool_release(struct source_pool *pool, struct source_slot *slot)
+{
+	source_pool_take(pool, slot);
+	if (slot->state != NULL && slot->ops != NULL)
+		slot->ops->close(slot->state);
+	slot->state = NULL;
+}
+
+unsigned long
+source_fd_limit(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (unsigned long)rl.rlim_cur;
+}
+
+unsigned long
+source_fd_raise(void)
+{
+	struct rlimit	rl;
+	rlim_t		soft;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		soft = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the descriptor limit to "
+			    "%llu: %s", (unsigned long long)rl.rlim_max,
+			    strerror(errno));
+		else
+			log_info("descriptor limit raised from %llu to %llu "
+			    "(the hard limit)", (unsigned long long)soft,
+			    (unsigned long long)rl.rlim_max);
+	}
+	return source_fd_limit();
+}
+
+const char *
+source_fd_error(int errnum, char *out, size_t len)
+{
+	if (errnum == ENFILE)
+		snprintf(out, len, "too many open files in the system (its "
+		    "file table is full: fs.file-max)");
+	else
+		snprintf(out, len, "too many open files (limit %lu; raise "
+		    "LimitNOFILE= of the service or ulimit -n, or lower "
+		    "keep_connections or workers)", source_fd_limit());
+	return out;
 }

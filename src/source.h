@@ -14,11 +14,15 @@
  *   the crash test hook lives);
  * - the doctor reporter, which counts what failed;
  * - the configuration keys: those every source takes, and each driver's
- *   own, which config.c reads through this table.
+ *   own, which config.c reads through this table;
+ * - the connections kept between polls: a cache shared by every driver
+ *   (struct source_pool), bounded whatever the number of sources, and
+ *   the descriptor limit they live under.
  */
 #ifndef SC_SOURCE_H
 #define SC_SOURCE_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -58,6 +62,21 @@ struct source_ops {
 		    struct store *, volatile sig_atomic_t *stop, struct err *);
 	/* Drops what poll kept in *state (connections); state may be NULL. */
 	void	(*close)(void *state);
+	/*
+	 * Whether state holds an open connection now (one descriptor) that
+	 * is worth keeping for the next poll; NULL when none is: HTTP
+	 * servers close idle connections within a minute or so, while an
+	 * IMAP server keeps a session for half an hour (RFC 3501 section
+	 * 5.4).
+	 */
+	bool	(*connected)(void *state);
+	/*
+	 * Closes state's connections and keeps the rest (what was
+	 * discovered, secrets), so that the next poll connects again; NULL
+	 * when poll keeps none.  Called after each poll when connected is
+	 * NULL or --once, else when the cache of kept connections evicts it.
+	 */
+	void	(*disconnect)(void *state);
 	/*
 	 * Checks the source for `salescycle doctor`: connects, verifies TLS,
 	 * logs in and finds what poll would read, strictly read-only and
@@ -210,5 +229,75 @@ void	source_fail(struct source_report *, const char *what,
  * "N problems found" unless it holds a failure already.
  */
 int	source_report_end(const struct source_report *, struct err *);
+
+/*
+ * The connections kept between polls (issue 15): a cache, not one per
+ * source.  The driver state of each source lives in a slot; after a poll
+ * the slot joins the idle list as its most recent entry if its driver
+ * still holds a connection, and the least recently used ones beyond the
+ * bound are disconnected (their state stays).  A slot is taken out of
+ * the list for a poll, so that no connection is closed under its poll;
+ * taking one whose connection is being closed waits for that.  Open
+ * connections are then at most the bound plus one per poll in flight.
+ */
+struct source_slot {
+	void			*state;		/* owned: by ops->close */
+	const struct source_ops	*ops;		/* borrowed: state's driver */
+	/* The pool's, under its lock: */
+	struct source_slot	*older, *newer;	/* in the idle list */
+	bool			 idle;		/* in the idle list */
+	bool			 closing;	/* the pool disconnects it */
+};
+
+struct source_pool {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 closed;	/* a closing slot is done */
+	struct source_slot	*oldest, *newest;
+	size_t			 nidle;
+	size_t			 max;		/* connections kept idle */
+	unsigned long		 evicted;	/* closed for the bound */
+};
+
+/* keep_connections by default: a default install under 256 descriptors. */
+#define SOURCE_KEEP_DEFAULT	32
+
+void	source_pool_init(struct source_pool *, size_t max);
+/* Disconnects every idle slot (they stay their owners') and frees the pool. */
+void	source_pool_destroy(struct source_pool *);
+
+/* A new bound; idle connections beyond it are closed at once. */
+void	source_pool_set_max(struct source_pool *, size_t max);
+
+/*
+ * Before a poll: takes the slot out of the idle list (its connection is
+ * the poll's now), waiting while the pool is closing it.
+ */
+void	source_pool_take(struct source_pool *, struct source_slot *);
+
+/*
+ * After a poll: keep, and the slot's driver holds a connection: the slot
+ * becomes the most recent idle one, and the least recently used beyond
+ * the bound are disconnected (by the caller's thread, outside the lock).
+ * Without keep (--once) its connection is closed now.
+ */
+void	source_pool_put(struct source_pool *, struct source_slot *, bool keep);
+
+/* Takes the slot out of the pool and frees its driver state. */
+void	source_pool_release(struct source_pool *, struct source_slot *);
+
+/*
+ * Raises the soft descriptor limit (RLIMIT_NOFILE) to the hard one, as a
+ * daemon with many connections should; returns the limit in force.
+ */
+unsigned long source_fd_raise(void);
+
+/* The soft descriptor limit in force. */
+unsigned long source_fd_limit(void);
+
+/*
+ * The words for a failure to get a descriptor (EMFILE or ENFILE, never
+ * "out of memory"): "too many open files (limit N; ...what to change)".
+ */
+const char *source_fd_error(int errnum, char *out, size_t len);
 
 #endif

@@ -174,6 +174,7 @@ test_config_defaults(void **state)
 	assert_int_equal(cfg.confirmation_days, 14);
 	assert_int_equal(cfg.retention_days, 0);
 	assert_int_equal(cfg.workers, 4);
+	assert_int_equal(cfg.keep_connections, 32);
 	assert_true(cfg.store_subjects);
 	assert_int_equal(cfg.working_days, 0x1f);
 	assert_int_equal(cfg.internal_domains.n, 0);
@@ -488,6 +489,8 @@ static const struct bad_row bad_rows[] = {
 	    "bad number '4x' for 'workers'" },
 	{ "number out of range", 0600, "[general]\nworkers = 0\n", 2,
 	    "bad number '0' for 'workers'" },
+	{ "negative bound", 0600, "[general]\nkeep_connections = -1\n", 2,
+	    "bad number '-1' for 'keep_connections'" },
 	{ "negative number", 0600, "[general]\nstale_after_days = -1\n", 2,
 	    "bad number '-1' for 'stale_after_days'" },
 	{ "bad duration", 0600, "[salesperson a]\nemail = a@x.nl\n[imap a]\n"

@@ -13,13 +13,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/resource.h>
+#include <sys/socket.h>
+
 #include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include <zlib.h>
 
@@ -517,6 +524,48 @@ test_http_tls_handshake_graded_alike(void **state)
 		    herr.msg, merr.cls, merr.msg);
 }
 
+/*
+ * A transfer that failed for want of a descriptor says so, with the
+ * limit: a socket's EMFILE, and libcurl's "out of memory" or "could not
+ * resolve" when its wake-up pair or resolver thread found none; other
+ * failures keep libcurl's words.
+ */
+static void
+test_http_fd_trouble(void **state)
+{
+	struct rlimit	old, rl;
+	const char	*p;
+	char		buf[256];
+	int		fd;
+
+	(void)state;
+	p = http_fd_trouble(CURLE_COULDNT_CONNECT, EMFILE, buf, sizeof buf);
+	assert_non_null(p);
+	assert_non_null(strstr(p, "too many open files (limit"));
+	p = http_fd_trouble(CURLE_COULDNT_CONNECT, ENFILE, buf, sizeof buf);
+	assert_non_null(p);
+	assert_non_null(strstr(p, "in the system"));
+	assert_null(http_fd_trouble(CURLE_COULDNT_CONNECT, ECONNREFUSED, buf,
+	    sizeof buf));
+	assert_null(http_fd_trouble(CURLE_OUT_OF_MEMORY, 0, buf, sizeof buf));
+	assert_null(http_fd_trouble(CURLE_OPERATION_TIMEDOUT, 0, buf,
+	    sizeof buf));
+
+	/* No descriptor to be had: the lowest free one is the limit. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	fd = fcntl(STDERR_FILENO, F_DUPFD, 0);
+	assert_true(fd >= 0);
+	close(fd);
+	rl = old;
+	rl.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	p = http_fd_trouble(CURLE_OUT_OF_MEMORY, 0, buf, sizeof buf);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_non_null(p);
+	assert_non_null(strstr(p, "too many open files"));
+	assert_null(strstr(p, "memory"));
+}
+
 int
 main(void)
 {
@@ -531,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_http_decoder),
 		cmocka_unit_test(test_http_curl_class),
 		cmocka_unit_test(test_http_tls_handshake_graded_alike),
+		cmocka_unit_test(test_http_fd_trouble),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

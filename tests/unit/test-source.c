@@ -4,7 +4,8 @@
  * driven by a scripted driver (each collection's outcome, discovery
  * again once a poll, the names done skipped, the first failure
  * returned, a failed batch dropped), the discovery cache as rows, numeric
- * cursors, the doctor reporter and the driver table.
+ * cursors, the doctor reporter, the driver table, the cache of kept
+ * connections and the words for a want of descriptors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +429,145 @@ test_source_drivers(void **state)
 	assert_null(source_ops_by_section("IMAP"));
 }
 
+/* A driver state for the connection cache: whether it is connected. */
+struct fake_conn {
+	bool	open;
+	int	disconnects;
+	int	closes;
+};
+
+static bool
+fake_connected(void *arg)
+{
+	return ((struct fake_conn *)arg)->open;
+}
+
+static void
+fake_disconnect(void *arg)
+{
+	struct fake_conn *c = arg;
+
+	c->open = false;
+	c->disconnects++;
+}
+
+static void
+fake_close(void *arg)
+{
+	struct fake_conn *c = arg;
+
+	c->open = false;
+	c->closes++;
+}
+
+static const struct source_ops fake_keeping_ops = {
+	.close = fake_close,
+	.connected = fake_connected,
+	.disconnect = fake_disconnect,
+};
+
+/* Like HTTP: nothing worth keeping between polls. */
+static const struct source_ops fake_http_ops = {
+	.close = fake_close,
+	.disconnect = fake_disconnect,
+};
+
+/*
+ * The cache of kept connections: bounded, the least recently used closed
+ * first, a slot taken for a poll out of reach, nothing kept with --once
+ * or by a driver that keeps nothing, a lower bound applied at once.
+ */
+static void
+test_source_pool(void **state)
+{
+	struct source_pool	pool;
+	struct fake_conn	c[5];
+	struct source_slot	sl[5];
+	size_t			i;
+
+	(void)state;
+	memset(c, 0, sizeof c);
+	memset(sl, 0, sizeof sl);
+	source_pool_init(&pool, 2);
+	for (i = 0; i < 5; i++) {
+		sl[i].state = &c[i];
+		sl[i].ops = &fake_keeping_ops;
+	}
+	/* Three polls: the first, least recently used, is closed. */
+	for (i = 0; i < 3; i++) {
+		source_pool_take(&pool, &sl[i]);
+		c[i].open = true;
+		source_pool_put(&pool, &sl[i], true);
+	}
+	assert_int_equal(pool.nidle, 2);
+	assert_false(c[0].open);
+	assert_true(c[1].open && c[2].open);
+	assert_int_equal(pool.evicted, 1);
+	/* 1 polled again (reused): now 2 is the oldest and goes next. */
+	source_pool_take(&pool, &sl[1]);
+	assert_int_equal(pool.nidle, 1);
+	source_pool_put(&pool, &sl[1], true);
+	source_pool_take(&pool, &sl[3]);
+	c[3].open = true;
+	source_pool_put(&pool, &sl[3], true);
+	assert_false(c[2].open);
+	assert_true(c[1].open && c[3].open);
+	/* A poll that lost its connection is not kept. */
+	source_pool_take(&pool, &sl[1]);
+	c[1].open = false;
+	source_pool_put(&pool, &sl[1], true);
+	assert_int_equal(pool.nidle, 1);
+	/* --once: closed after its poll. */
+	source_pool_take(&pool, &sl[4]);
+	c[4].open = true;
+	source_pool_put(&pool, &sl[4], false);
+	assert_false(c[4].open);
+	assert_int_equal(pool.nidle, 1);
+	/* A driver with nothing worth keeping: disconnected after each poll. */
+	sl[0].ops = &fake_http_ops;
+	source_pool_take(&pool, &sl[0]);
+	c[0].open = true;
+	source_pool_put(&pool, &sl[0], true);
+	assert_false(c[0].open);
+	assert_int_equal(pool.nidle, 1);
+	/* A lower bound closes what is beyond it at once. */
+	source_pool_set_max(&pool, 0);
+	assert_false(c[3].open);
+	assert_int_equal(pool.nidle, 0);
+	/* Release frees the driver state, kept or not. */
+	source_pool_set_max(&pool, 3);
+	c[2].open = true;
+	source_pool_put(&pool, &sl[2], true);
+	source_pool_release(&pool, &sl[2]);
+	assert_null(sl[2].state);
+	assert_int_equal(c[2].closes, 1);
+	assert_int_equal(pool.nidle, 0);
+	source_pool_destroy(&pool);
+	for (i = 0; i < 5; i++)
+		assert_false(c[i].open);
+}
+
+/* EMFILE and ENFILE in words: the limit and what to change, never memory. */
+static void
+test_source_fd_error(void **state)
+{
+	char	buf[256], want[64];
+
+	(void)state;
+	snprintf(want, sizeof want, "too many open files (limit %lu;",
+	    source_fd_limit());
+	source_fd_error(EMFILE, buf, sizeof buf);
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, "LimitNOFILE"));
+	assert_non_null(strstr(buf, "keep_connections"));
+	assert_null(strstr(buf, "memory"));
+	source_fd_error(ENFILE, buf, sizeof buf);
+	assert_non_null(strstr(buf, "too many open files in the system"));
+	assert_null(strstr(buf, "memory"));
+	/* The raise gives the hard limit. */
+	assert_true(source_fd_raise() >= source_fd_limit());
+}
+
 int
 main(void)
 {
@@ -441,6 +582,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test(test_source_report),
 		cmocka_unit_test(test_source_drivers),
+		cmocka_unit_test(test_source_pool),
+		cmocka_unit_test(test_source_fd_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

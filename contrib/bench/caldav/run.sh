@@ -11,15 +11,22 @@
 #   - vdirsyncer (first sync and after one change), when it is installed.
 #   - the issue's floor: sync-collection for etags, then calendar-multiget
 #     in batches of 100, raw with curl;
+#   - with CALENDARS (a list, e.g. "200 1000 2000"; issue 15): that many
+#     calendars of 3 events, one [caldav] source each, a first pass and
+#     the idle pass (--once, median of RUNS, default 3) against one
+#     sync-collection REPORT per calendar with its token sent raw 4 at a
+#     time (scale/raw-floor.py), with peak descriptors and RSS.
 # Not a test: it prints a table for README's performance section.
 #
-#	usage: contrib/bench/caldav/run.sh BUILDDIR [EVENTS]
+#	usage: contrib/bench/caldav/run.sh BUILDDIR [EVENTS [CALENDARS]]
 set -eu
 
-[ $# -ge 1 ] || { echo "usage: $0 BUILDDIR [EVENTS]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 BUILDDIR [EVENTS [CALENDARS]]" >&2; exit 2; }
 top_srcdir=$(cd "$(dirname "$0")/../../.." && pwd)
 top_builddir=$(cd "$1" && pwd)
 N=${2:-5000}
+CALENDARS=${3:-}
+RUNS=${RUNS:-3}
 export top_srcdir top_builddir
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/radicale.sh"
@@ -30,6 +37,33 @@ radicale_user anna geheim
 radicale_start
 radicale_mkcal anna:geheim anna/werk Werk
 cal="$T/radicale/collections/collection-root/anna/werk"
+MAXCAL=0
+for c in $CALENDARS; do
+	[ "$c" -gt "$MAXCAL" ] && MAXCAL=$c
+done
+# Many small calendars, straight into the storage: calNNNN, 3 events each.
+"$PY" - "$T/radicale/collections/collection-root/anna" "$MAXCAL" <<'PYEOF'
+import datetime, json, os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+today = datetime.date.today()
+for i in range(1, n + 1):
+    cal = os.path.join(root, "cal%04d" % i)
+    os.makedirs(cal)
+    with open(os.path.join(cal, ".Radicale.props"), "w") as f:
+        json.dump({"tag": "VCALENDAR",
+                   "C:supported-calendar-component-set": "VEVENT"}, f)
+    for k in range(3):
+        d = (today + datetime.timedelta(days=k * 7 - 7)).strftime("%Y%m%d")
+        with open(os.path.join(cal, "ev-%d.ics" % k), "w", newline="") as f:
+            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n"
+                    "BEGIN:VEVENT\r\nUID:c%d-%d@bench\r\n"
+                    "DTSTAMP:20260101T080000Z\r\nDTSTART:%sT090000Z\r\n"
+                    "DTEND:%sT100000Z\r\nSUMMARY:Bezoek klant %d\r\n"
+                    "ORGANIZER:mailto:anna@brightline.nl\r\n"
+                    "ATTENDEE:mailto:inkoop@klant%d.example\r\n"
+                    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+                    % (i, k, d, d, i % 300, i % 300))
+PYEOF
 
 "$PY" - "$cal" "$N" <<'PYEOF'
 import datetime, sys
@@ -152,6 +186,60 @@ EOF
 	vd_inc=$(elapsed "$t0" "$t1")
 fi
 
+# ---- many calendars (issue 15) ---------------------------------------------
+measure() {
+	"$PY" "$top_srcdir/contrib/bench/imap/measure.py" "$T/measure" "$@"
+	read -r mwall mrss _ _ mfds <"$T/measure"
+}
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+ratio() {
+	"$PY" -c "print('%.2f' % ($1 / $2))"
+}
+cal_rows=""
+for count in $CALENDARS; do
+	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+	{
+		i=1
+		while [ $i -le "$count" ]; do
+			printf '\n[caldav c%04d]\nsalesperson = anna\nurl = %s/anna/cal%04d/\n' \
+			    $i "$RADICALE_URL" $i
+			printf 'tls = none\nuser = anna\npassword_env = SC_BENCH_PASSWORD\n'
+			i=$((i + 1))
+		done
+	} | write_config
+	echo "bench: first sync of $count calendars" >&2
+	measure "$SALESCYCLED" -c "$T/sc.conf" --once 2>"$T/many.log" ||
+	    { grep error "$T/many.log" | head; fail "first sync of $count calendars"; }
+	cal_first="$mwall $mfds $mrss"
+	sqlite3 -separator ' ' "$T/sc.db" "SELECT 'dav', 'anna', scope, value
+	    FROM cursors WHERE name = 'sync-token'" >"$T/jobs"
+	[ "$(wc -l <"$T/jobs")" = "$count" ] || fail "sync tokens missing"
+	: >"$T/cal-idle"
+	: >"$T/cal-raw"
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		echo "bench: idle pass of $count calendars, $((r + 1)) of $RUNS" >&2
+		"$PY" "$top_srcdir/contrib/bench/scale/raw-floor.py" 0 \
+		    "$RADICALE_PORT" geheim 4 - "$T/jobs" >>"$T/cal-raw"
+		measure "$SALESCYCLED" -c "$T/sc.conf" --once 2>"$T/many.log" ||
+		    { grep error "$T/many.log" | head; fail "idle pass of $count calendars"; }
+		echo "$mwall $mfds $mrss" >>"$T/cal-idle"
+		r=$((r + 1))
+	done
+	craw=$(cut -d' ' -f1 "$T/cal-raw" | median)
+	cidle=$(cut -d' ' -f1 "$T/cal-idle" | median)
+	cfds=$(cut -d' ' -f2 "$T/cal-idle" | sort -n | tail -1)
+	crss=$(cut -d' ' -f3 "$T/cal-idle" | sort -n | tail -1)
+	# shellcheck disable=SC2086
+	set -- $cal_first
+	cal_rows="$cal_rows| $count | first sync, --once | $1 | - | $2 | $(($3 / 1024)) MB |
+| $count | raw REPORT with token, 4 parallel (floor) | $craw | 1.00 | - | - |
+| $count | idle pass, --once | $cidle | $(ratio "$cidle" "$craw") | $cfds | $((crss / 1024)) MB |
+"
+done
+
 cat <<EOF
 CalDAV, Radicale $("$RADICALE" --version), one calendar of $N events (10% weekly series)
 
@@ -163,4 +251,12 @@ CalDAV, Radicale $("$RADICALE" --version), one calendar of $N events (10% weekly
 | salescycled --once, one change        | $inc_wall | $inc_reqs | - |
 | vdirsyncer sync, first                | $vd_first | - | - |
 | vdirsyncer sync, one change           | $vd_inc | - | - |
+EOF
+[ -z "$CALENDARS" ] || cat <<EOF
+
+Many calendars of 3 events, one source each; workers 4; idle passes the median of $RUNS.
+
+| calendars | run | wall s | vs floor | peak fds | peak RSS |
+|---:|---|---:|---:|---:|---:|
+$(printf '%s' "$cal_rows")
 EOF

@@ -15,7 +15,9 @@
 #   - idle polling: ACCOUNTS accounts x 2 folders without new mail after a
 #     first sync: salescycled --once (workers default 4) against the same
 #     STATUS commands sent raw, 4 accounts at a time, with the commands
-#     of both counted in Dovecot's protocol log.
+#     of both counted in Dovecot's protocol log, and the peak of the
+#     agent's open descriptors.  ACCOUNTS may be a list ("200 1000 2000"):
+#     a row for each count, to show descriptors and memory flat.
 # One more, untimed run with -vv counts the commands salescycled sent.
 # Timings are the median of RUNS runs (default 3).  The ingest users have
 # no protocol log (it would add 19 MB of writes to every timed fetch); the
@@ -26,6 +28,7 @@
 # markdown table for README's performance section.
 #
 #	usage: contrib/bench/imap/run.sh BUILDDIR [MESSAGES [ACCOUNTS]]
+# e.g. contrib/bench/imap/run.sh build 20000 "200 1000 2000"
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: $0 BUILDDIR [MESSAGES [ACCOUNTS]]" >&2; exit 2; }
@@ -34,6 +37,10 @@ top_builddir=$(cd "$1" && pwd)
 N=${2:-20000}
 SMALL=${SMALL:-5000}
 ACCOUNTS=${3:-200}
+MAXACC=0
+for c in $ACCOUNTS; do
+	[ "$c" -gt "$MAXACC" ] && MAXACC=$c
+done
 RUNS=${RUNS:-3}
 PW=bench-pw
 export top_srcdir top_builddir
@@ -52,10 +59,10 @@ fields=$(sed -n '/#define MAIL_HEADERS/,/^$/p' "$top_srcdir/src/mail.h" |
     grep -o '"[A-Za-z0-9-]*"' | tr -d '"' | tr '\n' ' ')
 [ -n "$fields" ] || fail "no MAIL_HEADERS in src/mail.h"
 
-# Runs a command under measure.py; sets wall, rss (KB), cpu (user+sys).
+# Runs a command under measure.py; sets wall, rss (KB), cpu (user+sys), fds.
 measure() {
 	"$PY" "$here/measure.py" "$T/measure" "$@"
-	read -r wall rss utime stime <"$T/measure"
+	read -r wall rss utime stime fds <"$T/measure"
 	cpu=$("$PY" -c "print('%.2f' % ($utime + $stime))")
 }
 # The median of the numbers on stdin, one a line.
@@ -65,6 +72,10 @@ median() {
 # Division to two decimals: ratio A B
 ratio() {
 	"$PY" -c "print('%.2f' % ($1 / $2))"
+}
+# Kilobytes as megabytes to one decimal.
+mb() {
+	"$PY" -c "print('%.1f' % ($1 / 1024))"
 }
 # "yes" or "NO" for a Python condition.
 verdict() {
@@ -86,8 +97,8 @@ done
 users=""
 dirs=""
 i=1
-while [ $i -le "$ACCOUNTS" ]; do
-	u=$(printf 'idle%03d' $i)
+while [ $i -le "$MAXACC" ]; do
+	u=$(printf 'idle%04d' $i)
 	dovecot_user "$u" "$PW"
 	users="$users $u"
 	dirs="$dirs $DC/mail/$u"
@@ -200,18 +211,8 @@ rm -rf "$T/mbsync"
 
 # ---- idle polling -----------------------------------------------------------
 
-echo "bench: seeding $ACCOUNTS accounts" >&2
-for u in $users; do
-	printf '\n[imap %s]\nsalesperson = anna\nurl = imap://127.0.0.1:%s\n' "$u" "$DC_PORT"
-	printf 'tls = none\nuser = %s\npassword_env = SC_BENCH_PW\n' "$u"
-done >"$T/idle-sections"
-write_config <"$T/idle-sections"
-mv "$T/sc.conf" "$T/idle.conf"
-rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
 # shellcheck disable=SC2086
 "$PY" "$here/gen-maildir.py" 20 1000 $dirs >/dev/null
-"$SALESCYCLED" -c "$T/idle.conf" --once 2>"$T/agent.log" ||
-    { cat "$T/agent.log"; fail "first sync of the idle accounts failed"; }
 
 # The commands sessions sent after login, counted by verb: "STATUS 400, ...".
 commands() {
@@ -222,30 +223,48 @@ commands() {
 clear_rawlog() {
 	find "$DC/rawlog" -type f -delete
 }
-: >"$T/idle-sc"
-: >"$T/idle-raw"
-i=0
-echo "bench: timing the idle pass" >&2
-while [ $i -lt "$RUNS" ]; do
-	clear_rawlog
-	measure "$SALESCYCLED" -c "$T/idle.conf" --once 2>"$T/agent.log" ||
-	    { cat "$T/agent.log"; fail "idle pass failed"; }
-	echo "$wall $rss $cpu" >>"$T/idle-sc"
-	sc_cmds=$(commands)
-	sc_status=$(dovecot_count '^STATUS ')
-	clear_rawlog
-	# shellcheck disable=SC2086
-	"$PY" "$here/raw-imap.py" status "$DC_PORT" "$PW" 4 INBOX,Sent $users \
-	    >>"$T/idle-raw"
-	raw_cmds=$(commands)
-	raw_status=$(dovecot_count '^STATUS ')
-	i=$((i + 1))
+idle_rows=""
+for count in $ACCOUNTS; do
+	echo "bench: first sync of $count accounts" >&2
+	cusers=$(echo $users | tr ' ' '\n' | head -n "$count" | tr '\n' ' ')
+	for u in $cusers; do
+		printf '\n[imap %s]\nsalesperson = anna\nurl = imap://127.0.0.1:%s\n' "$u" "$DC_PORT"
+		printf 'tls = none\nuser = %s\npassword_env = SC_BENCH_PW\n' "$u"
+	done >"$T/idle-sections"
+	write_config <"$T/idle-sections"
+	mv "$T/sc.conf" "$T/idle.conf"
+	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+	"$SALESCYCLED" -c "$T/idle.conf" --once 2>"$T/agent.log" ||
+	    { cat "$T/agent.log"; fail "first sync of the idle accounts failed"; }
+	: >"$T/idle-sc"
+	: >"$T/idle-raw"
+	i=0
+	echo "bench: timing the idle pass of $count accounts" >&2
+	while [ $i -lt "$RUNS" ]; do
+		clear_rawlog
+		measure "$SALESCYCLED" -c "$T/idle.conf" --once 2>"$T/agent.log" ||
+		    { cat "$T/agent.log"; fail "idle pass failed"; }
+		echo "$wall $rss $cpu $fds" >>"$T/idle-sc"
+		sc_cmds=$(commands)
+		sc_status=$(dovecot_count '^STATUS ')
+		clear_rawlog
+		# shellcheck disable=SC2086
+		"$PY" "$here/raw-imap.py" status "$DC_PORT" "$PW" 4 INBOX,Sent \
+		    $cusers >>"$T/idle-raw"
+		raw_cmds=$(commands)
+		raw_status=$(dovecot_count '^STATUS ')
+		i=$((i + 1))
+	done
+	idle_sc=$(cut -d' ' -f1 "$T/idle-sc" | median)
+	idle_rss=$(cut -d' ' -f2 "$T/idle-sc" | sort -n | tail -1)
+	idle_cpu=$(cut -d' ' -f3 "$T/idle-sc" | median)
+	idle_fds=$(cut -d' ' -f4 "$T/idle-sc" | sort -n | tail -1)
+	idle_raw=$(cut -d' ' -f1 "$T/idle-raw" | median)
+	folders=$((count * 2))
+	idle_rows="$idle_rows| $count | raw STATUS over sockets, 4 parallel (floor) | $raw_status | $raw_cmds | $idle_raw | 1.00 | - | - | - |
+| $count | salescycled --once, workers 4 | $sc_status | $sc_cmds | $idle_sc | $(ratio "$idle_sc" "$idle_raw") | $idle_fds | $(mb "$idle_rss") | $idle_cpu |
+"
 done
-idle_sc=$(cut -d' ' -f1 "$T/idle-sc" | median)
-idle_rss=$(cut -d' ' -f2 "$T/idle-sc" | sort -n | tail -1)
-idle_cpu=$(cut -d' ' -f3 "$T/idle-sc" | median)
-idle_raw=$(cut -d' ' -f1 "$T/idle-raw" | median)
-folders=$((ACCOUNTS * 2))
 
 # ---- profiles (optional, not timed) -----------------------------------------
 
@@ -272,9 +291,6 @@ fi
 
 # ---- the table ----------------------------------------------------------------
 
-mb() {
-	"$PY" -c "print('%.1f' % ($1 / 1024))"
-}
 cat <<EOF
 IMAP, Dovecot $("$DOVECOT" --version | cut -d' ' -f1) on loopback, $(nproc) cores (load average at start $load); INBOX of $N messages ($(cut -d, -f2 "$T/seed-$N" | sed 's/^ //'), 30% with attachments); metadata answer $(mb "$((bytes20 / 1024))") MB; Dovecot's cache warm; median of $RUNS runs.
 
@@ -289,12 +305,11 @@ IMAP, Dovecot $("$DOVECOT" --version | cut -d' ' -f1) on loopback, $(nproc) core
 
 salescycled's first sync of $N messages sent $all_cmds commands besides LOGIN: $meta_fetches metadata UID FETCH batches and $text_fetches UID FETCH of text parts (for hashtags in outbound mail), which the floor does not include.
 
-Idle polling: $ACCOUNTS accounts x 2 folders, no new mail, 4 at a time; commands each session sent after login, from Dovecot's protocol log.
+Idle polling: ACCOUNTS accounts x 2 folders, no new mail, 4 at a time; commands each session sent after login, from Dovecot's protocol log; peak descriptors sampled every 10 ms.
 
-| run | STATUS | commands after login | wall s | vs floor | peak RSS MB | CPU s |
-|-----|-------:|----------------------|-------:|---------:|------------:|------:|
-| raw STATUS over sockets, 4 parallel (floor) | $raw_status | $raw_cmds | $idle_raw | 1.00 | - | - |
-| salescycled --once, workers 4 | $sc_status | $sc_cmds | $idle_sc | $(ratio "$idle_sc" "$idle_raw") | $(mb "$idle_rss") | $idle_cpu |
+| accounts | run | STATUS | commands after login | wall s | vs floor | peak fds | peak RSS MB | CPU s |
+|---------:|-----|-------:|----------------------|-------:|---------:|---------:|------------:|------:|
+$(printf '%s' "$idle_rows")
 
 | target | figure | met |
 |--------|--------|-----|
@@ -302,7 +317,8 @@ Idle polling: $ACCOUNTS accounts x 2 folders, no new mail, 4 at a time; commands
 | peak RSS under 32 MB | $(mb "$rss20") MB | $(verdict "$rss20 < 32 * 1024") |
 | peak RSS at $N no larger than at $SMALL (1 MB noise allowed) | $(mb "$rss20") vs $(mb "$rss5") MB | $(verdict "$rss20 <= $rss5 + 1024") |
 | one STATUS per folder | $sc_status for $folders folders | $(verdict "$sc_status == $folders") |
-| idle pass within 2x the raw STATUS | $(ratio "$idle_sc" "$idle_raw")x | $(verdict "$idle_sc <= 2 * $idle_raw") |
+| idle pass of $count accounts within 1.2x the raw STATUS | $(ratio "$idle_sc" "$idle_raw")x | $(verdict "$idle_sc <= 1.2 * $idle_raw") |
+| peak descriptors of $count accounts under 256 | $idle_fds | $(verdict "$idle_fds < 256") |
 
-Reproduce (as root, after make): \`contrib/bench/imap/run.sh BUILDDIR $N $ACCOUNTS\`
+Reproduce (as root, after make): \`contrib/bench/imap/run.sh BUILDDIR $N "$ACCOUNTS"\`
 EOF
