@@ -1086,7 +1086,7 @@ oauth_client_credentials(struct oauth_client *c, volatile sig_atomic_t *stop,
 		else
 			oauth_fail(c, &r, status, err);
 	}
-	oauth_reply_init(&r);
+	oauth_reply_clear(&r);
 	oauth_free_token(form);
 	oauth_free_token(secret);
 	return rc;
@@ -1104,7 +1104,7 @@ oauth_service_account(struct oauth_client *c, volatile sig_atomic_t *stop,
 	long			 status;
 	int			 rc = -1;
 
-	oauth_reply_clear(&r);
+	oauth_reply_init(&r);
 	if (oauth_file_read(c->key_file, "key file", &key, &len, err) != 0) {
 		snprintf(e.msg, sizeof e.msg, "%s", err->msg);
 		return err_set(err, err->cls, "%s: %s", c->name, e.msg);

@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""A stand-in OAuth 2.0 authorization server on loopback, stdlib only.
+
+No open-source server offers all of what Microsoft's and Google's token
+endpoints do, so this one follows their documented protocol:
+
+  POST /device      RFC 8628 3.1: device_code, user_code, verification_uri
+  POST /token       RFC 6749: refresh_token (rotated when "rotate"), RFC 8628
+                    device_code (pending, slow_down, expired, denied),
+                    client_credentials, and RFC 7523 jwt-bearer with the
+                    RS256 signature verified by `openssl dgst` (python3's
+                    stdlib has no RSA)
+  POST /introspect  RFC 7662, for Dovecot's passdb oauth2: active and the
+                    username of an access token
+
+Behaviour comes from DIR/ctl.json, read on every request, so a test can
+change it while it runs (revoke the refresh tokens, shorten lifetimes).
+Every request is one line of DIR/events.log ("TIME WHAT DETAIL"), every
+token handed out one line of DIR/tokens.txt (for the tests that look for
+leaks), the valid refresh tokens are in DIR/refresh.json.
+
+usage: oauth-server.py DIR PORT
+"""
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DIR = sys.argv[1]
+PORT = int(sys.argv[2])
+LOCK = threading.Lock()
+# Access tokens: token -> (user, valid until, epoch); refresh tokens:
+# token -> user.  Raising "epoch" in ctl.json revokes every access token
+# handed out before (as a password change does).
+ACCESS = {}
+REFRESH = {}
+# Device codes: code -> {"polls": n, "last": time, "interval": s}.
+DEVICE = {}
+
+
+def ctl():
+    with open(os.path.join(DIR, "ctl.json")) as f:
+        return json.load(f)
+
+
+def event(what, detail=""):
+    with open(os.path.join(DIR, "events.log"), "a") as f:
+        f.write("%.3f %s %s\n" % (time.time(), what, detail))
+
+
+def new_token(prefix):
+    t = prefix + secrets.token_urlsafe(24)
+    with open(os.path.join(DIR, "tokens.txt"), "a") as f:
+        f.write(t + "\n")
+    return t
+
+
+def save_refresh():
+    path = os.path.join(DIR, "refresh.json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(REFRESH, f)
+    os.replace(path + ".tmp", path)
+
+
+def b64url(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def issue(c, user, refresh=None):
+    """A token answer for user, with a refresh token when refresh says so."""
+    at = new_token("AT-")
+    ACCESS[at] = (user, time.time() + c.get("access_lifetime", 3600),
+                  c.get("epoch", 0))
+    body = {"access_token": at, "token_type": "Bearer",
+            "expires_in": c.get("access_lifetime", 3600)}
+    if refresh is not None:
+        body["refresh_token"] = refresh
+    return 200, body
+
+
+def verify_jwt(c, assertion):
+    """The user (sub) of a valid RFC 7523 assertion, or an error text."""
+    try:
+        h64, c64, s64 = assertion.split(".")
+        header = json.loads(b64url(h64))
+        claims = json.loads(b64url(c64))
+        sig = b64url(s64)
+    except (ValueError, UnicodeDecodeError):
+        return None, "malformed assertion"
+    if header.get("alg") != "RS256" or header.get("typ") != "JWT":
+        return None, "alg must be RS256"
+    sa = c["service_account"]
+    if claims.get("iss") != sa["email"]:
+        return None, "wrong iss"
+    if claims.get("aud") != sa["aud"]:
+        return None, "wrong aud"
+    now = time.time()
+    if not (claims.get("iat", 0) <= now + 60 and
+            now < claims.get("exp", 0) <= claims.get("iat", 0) + 3600):
+        return None, "bad iat or exp"
+    if claims.get("scope") != sa["scope"]:
+        return None, "wrong scope"
+    with tempfile.TemporaryDirectory(dir=DIR) as tmp:
+        data = os.path.join(tmp, "data")
+        sigfile = os.path.join(tmp, "sig")
+        with open(data, "w") as f:
+            f.write(h64 + "." + c64)
+        with open(sigfile, "wb") as f:
+            f.write(sig)
+        r = subprocess.run(["openssl", "dgst", "-sha256", "-verify",
+                            sa["public_key"], "-signature", sigfile, data],
+                           capture_output=True)
+    if r.returncode != 0:
+        return None, "bad signature"
+    return claims.get("sub"), None
+
+
+def token(c, form):
+    grant = form.get("grant_type", "")
+    if grant == "refresh_token":
+        rt = form.get("refresh_token", "")
+        if form.get("client_id") != c["client_id"]:
+            return 400, {"error": "invalid_client"}
+        if rt not in REFRESH or c.get("revoked"):
+            event("token", "refresh_token invalid_grant")
+            return 400, {"error": "invalid_grant",
+                         "error_description": "AADSTS70000: the refresh "
+                         "token was revoked"}
+        user = REFRESH[rt]
+        if c.get("rotate"):
+            del REFRESH[rt]
+            rt = new_token("RT-")
+            REFRESH[rt] = user
+            save_refresh()
+            event("token", "refresh_token ok rotated")
+            return issue(c, user, rt)
+        event("token", "refresh_token ok")
+        return issue(c, user)
+    if grant == "urn:ietf:params:oauth:grant-type:device_code":
+        code = form.get("device_code", "")
+        d = DEVICE.get(code)
+        if d is None:
+            return 400, {"error": "invalid_grant"}
+        dev = c["device"]
+        now = time.time()
+        if d["last"] and now - d["last"] < d["interval"] - 0.5:
+            event("token", "device_code too_fast %.2f" % (now - d["last"]))
+            d["interval"] += 5
+            d["last"] = now
+            return 400, {"error": "slow_down"}
+        event("token", "device_code poll %.2f" %
+              (now - d["last"] if d["last"] else 0))
+        d["last"] = now
+        d["polls"] += 1
+        if d["polls"] <= dev.get("slow_down", 0):
+            d["interval"] += 5
+            event("token", "device_code slow_down")
+            return 400, {"error": "slow_down"}
+        if d["polls"] <= dev.get("slow_down", 0) + dev.get("pending", 0):
+            event("token", "device_code authorization_pending")
+            return 400, {"error": "authorization_pending"}
+        result = dev.get("result", "approve")
+        if result == "deny":
+            event("token", "device_code access_denied")
+            return 400, {"error": "access_denied"}
+        if result == "expire":
+            event("token", "device_code expired_token")
+            return 400, {"error": "expired_token"}
+        del DEVICE[code]
+        rt = new_token("RT-")
+        REFRESH[rt] = dev["user"]
+        save_refresh()
+        event("token", "device_code ok")
+        return issue(c, dev["user"], rt)
+    if grant == "client_credentials":
+        if (form.get("client_id") != c["client_id"] or
+                form.get("client_secret") != c.get("client_secret")):
+            event("token", "client_credentials invalid_client")
+            return 401, {"error": "invalid_client",
+                         "error_description": "bad client secret"}
+        if form.get("scope") != c.get("app_scope"):
+            return 400, {"error": "invalid_scope"}
+        event("token", "client_credentials ok")
+        return issue(c, c["app_user"])
+    if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+        user, why = verify_jwt(c, form.get("assertion", ""))
+        if user is None:
+            event("token", "jwt-bearer invalid_grant " + why)
+            return 400, {"error": "invalid_grant", "error_description": why}
+        event("token", "jwt-bearer ok " + user)
+        return issue(c, user)
+    return 400, {"error": "unsupported_grant_type"}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(n).decode()
+        if self.headers.get("Content-Type") != \
+                "application/x-www-form-urlencoded":
+            self.answer(400, {"error": "invalid_request",
+                              "error_description": "not a form"})
+            return
+        form = dict(urllib.parse.parse_qsl(raw))
+        with LOCK:
+            c = ctl()
+            if self.path == "/device":
+                if form.get("client_id") != c["client_id"]:
+                    self.answer(400, {"error": "invalid_client"})
+                    return
+                code = new_token("DC-")
+                DEVICE[code] = {"polls": 0, "last": 0,
+                                "interval": c["device"].get("interval", 1)}
+                event("device", form.get("scope", ""))
+                self.answer(200, {
+                    "device_code": code, "user_code": "WDJB-MJHT",
+                    "verification_uri": "https://login.example/device",
+                    "expires_in": c["device"].get("expires_in", 900),
+                    "interval": c["device"].get("interval", 1)})
+            elif self.path == "/token":
+                status, body = token(c, form)
+                self.answer(status, body)
+            elif self.path == "/introspect":
+                t = ACCESS.get(form.get("token", ""))
+                if t is None or t[1] < time.time() or \
+                        t[2] != c.get("epoch", 0):
+                    event("introspect", "inactive")
+                    self.answer(200, {"active": False})
+                else:
+                    event("introspect", "active " + t[0])
+                    self.answer(200, {"active": True, "username": t[0]})
+            else:
+                self.answer(404, {"error": "not found"})
+
+
+def main():
+    if os.path.exists(os.path.join(DIR, "refresh.json")):
+        with open(os.path.join(DIR, "refresh.json")) as f:
+            REFRESH.update(json.load(f))
+    ThreadingHTTPServer.allow_reuse_address = True
+    srv = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+    srv.serve_forever()
+
+
+main()
