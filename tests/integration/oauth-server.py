@@ -14,15 +14,22 @@ endpoints do, so this one follows their documented protocol:
   POST /introspect  RFC 7662, for Dovecot's passdb oauth2: active and the
                     username of an access token
 
+With FRONT_PORT and UPSTREAM it is also a bearer-token front of a CalDAV
+server (Radicale) on FRONT_PORT: a request with a valid access token goes
+on to UPSTREAM with Basic authentication as the token's user (password
+from "front_passwords" in ctl.json), anything else is answered 401 with
+WWW-Authenticate: Bearer (RFC 6750 section 3).
+
 Behaviour comes from DIR/ctl.json, read on every request, so a test can
 change it while it runs (revoke the refresh tokens, shorten lifetimes).
 Every request is one line of DIR/events.log ("TIME WHAT DETAIL"), every
 token handed out one line of DIR/tokens.txt (for the tests that look for
 leaks), the valid refresh tokens are in DIR/refresh.json.
 
-usage: oauth-server.py DIR PORT
+usage: oauth-server.py DIR PORT [FRONT_PORT UPSTREAM_PORT]
 """
 import base64
+import http.client
 import json
 import os
 import secrets
@@ -255,12 +262,73 @@ class Handler(BaseHTTPRequestHandler):
                 self.answer(404, {"error": "not found"})
 
 
+class Front(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def __getattr__(self, name):
+        # Every method (GET, PROPFIND, REPORT, ...) is passed on alike.
+        if name.startswith("do_"):
+            return self.proxy
+        raise AttributeError(name)
+
+    def proxy(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n) if n else None
+        auth = self.headers.get("Authorization", "")
+        user = None
+        with LOCK:
+            c = ctl()
+            if auth.startswith("Bearer "):
+                t = ACCESS.get(auth[7:])
+                if t is not None and t[1] >= time.time() and \
+                        t[2] == c.get("epoch", 0):
+                    user = t[0]
+        if user is None:
+            event("front", "401 %s %s" % (self.command,
+                                          "bearer" if auth else "none"))
+            self.send_response(401)
+            self.send_header("WWW-Authenticate",
+                             'Bearer error="invalid_token"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        event("front", "ok %s %s" % (self.command, user))
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("authorization", "host",
+                                        "connection", "content-length")}
+        basic = "%s:%s" % (user, c["front_passwords"][user])
+        headers["Authorization"] = "Basic " + \
+            base64.b64encode(basic.encode()).decode()
+        conn = http.client.HTTPConnection("127.0.0.1", UPSTREAM, timeout=30)
+        conn.request(self.command, self.path, body, headers)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("transfer-encoding", "connection",
+                                 "content-length"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+UPSTREAM = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+
+
 def main():
     if os.path.exists(os.path.join(DIR, "refresh.json")):
         with open(os.path.join(DIR, "refresh.json")) as f:
             REFRESH.update(json.load(f))
     ThreadingHTTPServer.allow_reuse_address = True
     srv = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+    if len(sys.argv) > 4:
+        front = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[3])), Front)
+        threading.Thread(target=front.serve_forever, daemon=True).start()
     srv.serve_forever()
 
 

@@ -3,6 +3,8 @@
 # oauth_start       starts tests/integration/oauth-server.py on a free
 #                   loopback port in $T/oauth with $T/oauth/ctl.json as
 #                   written by oauth_ctl; exports OA_URL (http://127.0.0.1:PORT)
+# oauth_start_front UPSTREAM_PORT  the same, and a bearer-token front of
+#                   the CalDAV server on UPSTREAM_PORT; exports OA_FRONT_URL
 # oauth_ctl JSON    replaces ctl.json (read by the server on every request)
 # oauth_events RE   counts the server's events matching RE
 # oauth_dovecot_conf  Dovecot settings for passdb oauth2 against the
@@ -18,10 +20,18 @@ oauth_start() {
 	OA_PORT=$(free_port)
 	OA_URL="http://127.0.0.1:$OA_PORT"
 	"$PY" "$top_srcdir/tests/integration/oauth-server.py" "$OA" "$OA_PORT" \
-		2>"$OA/server.err" &
+		${OA_FRONT_PORT:+"$OA_FRONT_PORT" "$1"} 2>"$OA/server.err" &
 	OA_PID=$!
 	sc_at_exit oauth_stop
 	wait_port "$OA_PORT" || { cat "$OA/server.err"; fail "oauth server not listening"; }
+	[ -z "${OA_FRONT_PORT:-}" ] || wait_port "$OA_FRONT_PORT" ||
+		{ cat "$OA/server.err"; fail "bearer front not listening"; }
+}
+
+oauth_start_front() {
+	OA_FRONT_PORT=$(free_port)
+	OA_FRONT_URL="http://127.0.0.1:$OA_FRONT_PORT"
+	oauth_start "$1"
 }
 
 oauth_stop() {
