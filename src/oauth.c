@@ -666,6 +666,7 @@ oauth_file_write(const char *path, const char *data, size_t len,
     struct err *err)
 {
 	const char	*slash = strrchr(path, '/');
+	struct stat	 st;
 	char		*dir, *tmp;
 	size_t		 off = 0;
 	ssize_t		 n;
@@ -683,6 +684,13 @@ oauth_file_write(const char *path, const char *data, size_t len,
 	}
 	/* mkostemp makes it 0600; said again whatever the umask did. */
 	if (fchmod(fd, 0600) != 0)
+		goto io;
+	/*
+	 * root (sudo salescycle doctor or login) keeps the file the agent's
+	 * user's: its owner before, else the state folder's owner.
+	 */
+	if (geteuid() == 0 && (stat(path, &st) == 0 || stat(dir, &st) == 0) &&
+	    fchown(fd, st.st_uid, st.st_gid) != 0)
 		goto io;
 	while (off < len) {
 		n = write(fd, data + off, len - off);

@@ -145,7 +145,9 @@ char	*oauth_sasl_oauthbearer(const char *user, const char *host,
 /*
  * Writes data to path atomically: a temporary file in the same folder,
  * mode 0600 whatever the umask, written, fsync'ed, renamed over path,
- * and the folder fsync'ed.  -1 with err; path is then as it was.
+ * and the folder fsync'ed.  Written by root, it keeps the owner of the
+ * file it replaces (else of the folder), so that the agent's user can
+ * still read it.  -1 with err; path is then as it was.
  */
 int	 oauth_file_write(const char *path, const char *data, size_t len,
 	    struct err *);

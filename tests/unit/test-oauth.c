@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -206,6 +207,14 @@ test_oauth_files(void **state)
 	assert_int_equal(err.cls, ERR_FINAL);
 	assert_non_null(strstr(err.msg, "chmod 600"));
 	assert_null(data);
+	/* Replaced by root: still the agent's user's (sudo salescycle doctor). */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 4321, 4321), 0);
+		assert_int_equal(oauth_file_write(path, "{}", 2, &err), 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, 4321);
+		assert_int_equal(st.st_gid, 4321);
+	}
 	unlink(path);
 	assert_int_equal(oauth_file_read(path, "token file", &data, &len,
 	    &err), -1);
