@@ -1340,6 +1340,7 @@ config_oauth_free(struct oauth_conf *o)
 	config_secret_free(&o->client_secret);
 	free(o->scope);
 	free(o->key_file);
+	free(o->cert_file);
 	free(o->token_file);
 	memset(o, 0, sizeof *o);
 }

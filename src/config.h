@@ -85,6 +85,7 @@ struct oauth_conf {
 	struct secret	 client_secret;	/* optional for a public client */
 	char		*scope;
 	char		*key_file;	/* service account's JSON key */
+	char		*cert_file;	/* the app's certificate and key (PEM) */
 	/* Set by oauth_conf_resolve() after parsing: */
 	enum oauth_flow	 flow;
 	char		*token_file;	/* OAUTH_DEVICE: the refresh token's file */

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <jansson.h>
@@ -140,6 +141,7 @@ struct oauth_client {
 	struct secret	 secret;
 	char		*scope;
 	char		*key_file;
+	char		*cert_file;
 	char		*user;
 	char		*token_file;
 	char		*ca_file;
@@ -1068,21 +1070,39 @@ oauth_client_credentials(struct oauth_client *c, volatile sig_atomic_t *stop,
     struct err *err)
 {
 	struct oauth_reply	 r;
-	char			*secret = NULL, *form;
+	char			*secret = NULL, *form, *pem, *assertion = NULL;
+	size_t			 len;
 	long			 status;
 	int			 rc = -1;
 
 	oauth_reply_init(&r);
-	if (oauth_secret(c, &secret, err) != 0)
+	if (c->cert_file != NULL) {
+		/* RFC 7523 section 2.2: the app proves itself with its key. */
+		if (oauth_file_read(c->cert_file, "certificate file", &pem,
+		    &len, err) != 0)
+			return err_set(err, err->cls, "%s: %s", c->name,
+			    err->msg);
+		rc = oauth_client_assertion(pem, c->client_id, c->token_url,
+		    time(NULL), &assertion, err);
+		oauth_free_token(pem);
+		if (rc != 0)
+			return err_set(err, err->cls, "%s: %s: %s", c->name,
+			    c->cert_file, err->msg);
+		rc = -1;
+	} else if (oauth_secret(c, &secret, err) != 0)
 		return -1;
-	if (secret == NULL)
+	if (secret == NULL && assertion == NULL)
 		return err_set(err, ERR_FINAL, "%s: client_credentials needs "
-		    "oauth_client_secret", c->name);
+		    "oauth_client_secret or oauth_certificate_file", c->name);
 	{
 		const char *const kv[] = {
 			"grant_type", "client_credentials",
 			"client_id", c->client_id,
 			"client_secret", secret,
+			"client_assertion_type", assertion == NULL ? NULL :
+			    "urn:ietf:params:oauth:client-assertion-type:"
+			    "jwt-bearer",
+			"client_assertion", assertion,
 			"scope", c->scope,
 		};
 
@@ -1097,6 +1117,7 @@ oauth_client_credentials(struct oauth_client *c, volatile sig_atomic_t *stop,
 	oauth_reply_clear(&r);
 	oauth_free_token(form);
 	oauth_free_token(secret);
+	oauth_free_token(assertion);
 	return rc;
 }
 
@@ -1206,10 +1227,11 @@ oauth_client_key(const struct source *src)
 	const struct secret	*s = &o->client_secret;
 
 	return xasprintf("%s\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s"
-	    "\x1f%s\x1f%d\x1f%s\x1f%s\x1f%016llx", src->name, (int)o->flow,
-	    o->device_url ? o->device_url : "", o->token_url ? o->token_url : "",
-	    o->client_id ? o->client_id : "", o->scope ? o->scope : "",
-	    o->key_file ? o->key_file : "", src->user ? src->user : "",
+	    "\x1f%s\x1f%s\x1f%d\x1f%s\x1f%s\x1f%016llx", src->name,
+	    (int)o->flow, o->device_url ? o->device_url : "",
+	    o->token_url ? o->token_url : "", o->client_id ? o->client_id : "",
+	    o->scope ? o->scope : "", o->key_file ? o->key_file : "",
+	    o->cert_file ? o->cert_file : "", src->user ? src->user : "",
 	    o->token_file ? o->token_file : "", src->ca_file ? src->ca_file : "",
 	    src->timeout, s->command ? s->command : "", s->env ? s->env : "",
 	    (unsigned long long)(s->value != NULL ? oauth_hash(s->value) : 0));
@@ -1246,6 +1268,7 @@ oauth_client_for(const struct source *src)
 	c->secret.owner = xstrdup(src->oauth.client_secret.owner);
 	c->scope = xstrdup(src->oauth.scope);
 	c->key_file = xstrdup(src->oauth.key_file);
+	c->cert_file = xstrdup(src->oauth.cert_file);
 	c->user = xstrdup(src->user);
 	c->token_file = xstrdup(src->oauth.token_file);
 	c->ca_file = xstrdup(src->ca_file);
@@ -1257,19 +1280,91 @@ oauth_client_for(const struct source *src)
 	return c;
 }
 
+/*
+ * Imports an RSA private key of at least 2048 bits from PEM (what
+ * names it in errors).  Caller deinits *key.  -1 with err (ERR_FINAL).
+ */
+static int
+oauth_rsa_key(const char *pem_text, const char *what, gnutls_privkey_t *key,
+    struct err *err)
+{
+	gnutls_datum_t	pem;
+	unsigned	bits = 0;
+	int		r;
+
+	if (gnutls_privkey_init(key) < 0)
+		fatal("gnutls_privkey_init failed");
+	pem.data = (unsigned char *)(uintptr_t)pem_text;
+	pem.size = (unsigned)strlen(pem_text);
+	r = gnutls_privkey_import_x509_raw(*key, &pem, GNUTLS_X509_FMT_PEM,
+	    NULL, 0);
+	if (r < 0)
+		err_set(err, ERR_FINAL, "%s is no usable PEM key (%s)", what,
+		    gnutls_strerror(r));
+	else if (gnutls_privkey_get_pk_algorithm(*key, &bits) !=
+	    GNUTLS_PK_RSA || bits < 2048)
+		err_set(err, ERR_FINAL, "%s is not an RSA key of at least 2048 "
+		    "bits (RS256 needs one)", what);
+	else
+		return 0;
+	gnutls_privkey_deinit(*key);
+	*key = NULL;
+	return -1;
+}
+
+/*
+ * A JWT of header and claims signed RS256 (RSASSA-PKCS1-v1_5 with
+ * SHA-256, RFC 7518 section 3.3) with key.  Caller frees *jwt with
+ * oauth_free_token.  -1 with err (ERR_FINAL).
+ */
+static int
+oauth_jwt_sign(gnutls_privkey_t key, json_t *hdr, json_t *claims, char **jwt,
+    struct err *err)
+{
+	gnutls_datum_t	 in, sig = { NULL, 0 };
+	char		*h, *cl, *h64, *c64, *input, *s64;
+	int		 r;
+
+	*jwt = NULL;
+	if (hdr == NULL || claims == NULL)
+		fatal("json_pack failed");
+	h = json_dumps(hdr, JSON_COMPACT);
+	cl = json_dumps(claims, JSON_COMPACT);
+	if (h == NULL || cl == NULL)
+		fatal("json_dumps failed");
+	h64 = oauth_base64(h, strlen(h), true);
+	c64 = oauth_base64(cl, strlen(cl), true);
+	input = xasprintf("%s.%s", h64, c64);
+	in.data = (unsigned char *)input;
+	in.size = (unsigned)strlen(input);
+	/* RS256: PKCS #1 v1.5 is GnuTLS's default for an RSA key. */
+	r = gnutls_privkey_sign_data(key, GNUTLS_DIG_SHA256, 0, &in, &sig);
+	if (r < 0)
+		err_set(err, ERR_FINAL, "cannot sign with the key (%s)",
+		    gnutls_strerror(r));
+	else {
+		s64 = oauth_base64(sig.data, sig.size, true);
+		*jwt = xasprintf("%s.%s", input, s64);
+		free(s64);
+		gnutls_free(sig.data);
+	}
+	oauth_json_free(h);
+	oauth_json_free(cl);
+	free(h64);
+	oauth_free_token(c64);
+	oauth_free_token(input);
+	return *jwt != NULL ? 0 : -1;
+}
+
 int
 oauth_jwt_build(const char *key_json, size_t len, const char *sub,
     const char *scope, const char *aud, time_t now, char **jwt, char **iss,
     struct err *err)
 {
 	gnutls_privkey_t	 key = NULL;
-	gnutls_datum_t		 pem, in, sig = { NULL, 0 };
 	json_t			*root, *hdr = NULL, *claims = NULL;
 	const char		*email, *pk, *kid;
-	char			*h = NULL, *cl = NULL, *h64 = NULL, *c64 = NULL;
-	char			*input = NULL, *s64 = NULL;
-	unsigned		 bits = 0;
-	int			 r, rc = -1;
+	int			 rc = -1;
 
 	oauth_json_init();
 	*jwt = NULL;
@@ -1284,65 +1379,75 @@ oauth_jwt_build(const char *key_json, size_t len, const char *sub,
 		    "needs client_email and private_key)");
 		goto out;
 	}
-	if (gnutls_privkey_init(&key) < 0)
-		fatal("gnutls_privkey_init failed");
-	pem.data = (unsigned char *)(uintptr_t)pk;
-	pem.size = (unsigned)strlen(pk);
-	r = gnutls_privkey_import_x509_raw(key, &pem, GNUTLS_X509_FMT_PEM,
-	    NULL, 0);
-	if (r < 0) {
-		err_set(err, ERR_FINAL, "private_key is no usable PEM key (%s)",
-		    gnutls_strerror(r));
+	if (oauth_rsa_key(pk, "private_key", &key, err) != 0)
 		goto out;
-	}
-	if (gnutls_privkey_get_pk_algorithm(key, &bits) != GNUTLS_PK_RSA ||
-	    bits < 2048) {
-		err_set(err, ERR_FINAL, "private_key is not an RSA key of at "
-		    "least 2048 bits (RS256 needs one)");
-		goto out;
-	}
 	hdr = json_pack("{s:s, s:s, s:s*}", "alg", "RS256", "typ", "JWT",
 	    "kid", kid);
 	claims = json_pack("{s:s, s:s*, s:s*, s:s, s:I, s:I}", "iss", email,
 	    "sub", sub, "scope", scope, "aud", aud, "iat", (json_int_t)now,
 	    "exp", (json_int_t)(now + OAUTH_JWT_LIFETIME));
-	if (hdr == NULL || claims == NULL)
-		fatal("json_pack failed");
-	h = json_dumps(hdr, JSON_COMPACT);
-	cl = json_dumps(claims, JSON_COMPACT);
-	if (h == NULL || cl == NULL)
-		fatal("json_dumps failed");
-	h64 = oauth_base64(h, strlen(h), true);
-	c64 = oauth_base64(cl, strlen(cl), true);
-	input = xasprintf("%s.%s", h64, c64);
-	in.data = (unsigned char *)input;
-	in.size = (unsigned)strlen(input);
-	/* RS256: RSASSA-PKCS1-v1_5 with SHA-256, GnuTLS's default for RSA. */
-	r = gnutls_privkey_sign_data(key, GNUTLS_DIG_SHA256, 0, &in, &sig);
-	if (r < 0) {
-		err_set(err, ERR_FINAL, "cannot sign with private_key (%s)",
-		    gnutls_strerror(r));
+	if (oauth_jwt_sign(key, hdr, claims, jwt, err) != 0)
 		goto out;
-	}
-	s64 = oauth_base64(sig.data, sig.size, true);
-	*jwt = xasprintf("%s.%s", input, s64);
 	if (iss != NULL)
 		*iss = xstrdup(email);
 	rc = 0;
 out:
-	if (sig.data != NULL)
-		gnutls_free(sig.data);
 	if (key != NULL)
 		gnutls_privkey_deinit(key);
-	oauth_json_free(h);
-	oauth_json_free(cl);
-	free(h64);
-	oauth_free_token(c64);
-	oauth_free_token(input);
-	free(s64);
 	json_decref(hdr);
 	json_decref(claims);
 	json_decref(root);
+	return rc;
+}
+
+int
+oauth_client_assertion(const char *pem, const char *client_id,
+    const char *aud, time_t now, char **jwt, struct err *err)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_privkey_t	 key = NULL;
+	gnutls_datum_t		 d;
+	json_t			*hdr = NULL, *claims = NULL;
+	unsigned char		 fp[20], rnd[16];
+	size_t			 fplen = sizeof fp;
+	char			*x5t = NULL, *jti = NULL;
+	int			 r, rc = -1;
+
+	oauth_json_init();
+	*jwt = NULL;
+	if (gnutls_x509_crt_init(&crt) < 0)
+		fatal("gnutls_x509_crt_init failed");
+	d.data = (unsigned char *)(uintptr_t)pem;
+	d.size = (unsigned)strlen(pem);
+	r = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM);
+	if (r < 0) {
+		err_set(err, ERR_FINAL, "no PEM certificate in it (%s)",
+		    gnutls_strerror(r));
+		goto out;
+	}
+	if (oauth_rsa_key(pem, "its private key", &key, err) != 0)
+		goto out;
+	/* Microsoft names the certificate by its SHA-1 thumbprint (x5t). */
+	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA1, fp,
+	    &fplen) < 0 || gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof rnd) < 0)
+		fatal("gnutls fingerprint or random failed");
+	x5t = oauth_base64(fp, fplen, true);
+	jti = oauth_base64(rnd, sizeof rnd, true);
+	hdr = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "typ", "JWT", "x5t",
+	    x5t);
+	claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "aud", aud,
+	    "iss", client_id, "sub", client_id, "jti", jti, "nbf",
+	    (json_int_t)now, "iat", (json_int_t)now, "exp",
+	    (json_int_t)(now + 600));
+	rc = oauth_jwt_sign(key, hdr, claims, jwt, err);
+out:
+	free(x5t);
+	free(jti);
+	json_decref(hdr);
+	json_decref(claims);
+	if (key != NULL)
+		gnutls_privkey_deinit(key);
+	gnutls_x509_crt_deinit(crt);
 	return rc;
 }
 
@@ -1438,6 +1543,23 @@ oauth_plain(const char *s)
 	return *s != '\0' && strpbrk(s, "/?#% \t\r\n\\") == NULL;
 }
 
+/*
+ * Whether a key file is there and group or others can read it: refused
+ * like a password in the file (its absence is found when it is read).
+ */
+static bool
+oauth_file_public(const char *path, const char *key, char *msg, size_t len)
+{
+	struct stat	st;
+
+	if (path == NULL || stat(path, &st) != 0 ||
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+		return false;
+	snprintf(msg, len, "%s %s can be read by group or others: chmod 600 "
+	    "it", key, path);
+	return true;
+}
+
 int
 oauth_conf_resolve(const struct config *cfg, struct source *src, char *msg,
     size_t len)
@@ -1447,7 +1569,6 @@ oauth_conf_resolve(const struct config *cfg, struct source *src, char *msg,
 	const struct oauth_preset	*pre = NULL;
 	const char			*section = source_ops_for(src->type)->section;
 	const char			*tenant, *slash;
-	struct stat			 st;
 	bool				 http = strcmp(section, "imap") != 0;
 	bool				 any, secret;
 	size_t				 i;
@@ -1457,7 +1578,7 @@ oauth_conf_resolve(const struct config *cfg, struct source *src, char *msg,
 	any = o->provider != NULL || o->flow_name != NULL ||
 	    o->tenant != NULL || o->device_url != NULL ||
 	    o->token_url != NULL || o->client_id != NULL || secret ||
-	    o->scope != NULL || o->key_file != NULL;
+	    o->scope != NULL || o->key_file != NULL || o->cert_file != NULL;
 	o->flow = OAUTH_NONE;
 	if (!any)
 		return 0;
@@ -1506,7 +1627,7 @@ oauth_conf_resolve(const struct config *cfg, struct source *src, char *msg,
 		o->flow = pre->flow;
 	else if (o->key_file != NULL)
 		o->flow = OAUTH_SERVICE_ACCOUNT;
-	else if (secret && o->device_url == NULL)
+	else if ((secret || o->cert_file != NULL) && o->device_url == NULL)
 		o->flow = OAUTH_CLIENT_CREDENTIALS;
 	else
 		o->flow = OAUTH_DEVICE;
@@ -1578,12 +1699,16 @@ oauth_conf_resolve(const struct config *cfg, struct source *src, char *msg,
 		}
 		break;
 	case OAUTH_CLIENT_CREDENTIALS:
-		if (o->client_id == NULL || !secret) {
+		if (o->client_id == NULL || secret == (o->cert_file != NULL)) {
 			snprintf(msg, len, "oauth_flow = client_credentials "
-			    "needs oauth_client_id and oauth_client_secret (or "
-			    "oauth_client_secret_command)");
+			    "needs oauth_client_id and either "
+			    "oauth_client_secret (or _command, _env) or "
+			    "oauth_certificate_file");
 			return -1;
 		}
+		if (oauth_file_public(o->cert_file, "oauth_certificate_file",
+		    msg, len))
+			return -1;
 		break;
 	case OAUTH_SERVICE_ACCOUNT:
 		if (o->key_file == NULL) {
@@ -1591,13 +1716,8 @@ oauth_conf_resolve(const struct config *cfg, struct source *src, char *msg,
 			    "oauth_key_file (the service account's JSON key)");
 			return -1;
 		}
-		/* Checked like a password in the file: private or refused. */
-		if (stat(o->key_file, &st) == 0 &&
-		    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-			snprintf(msg, len, "oauth_key_file %s can be read by "
-			    "group or others: chmod 600 it", o->key_file);
+		if (oauth_file_public(o->key_file, "oauth_key_file", msg, len))
 			return -1;
-		}
 		if (src->user == NULL) {
 			snprintf(msg, len, "oauth_flow = service_account needs "
 			    "user = (the address it acts for)");

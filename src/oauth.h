@@ -134,6 +134,18 @@ int	 oauth_jwt_build(const char *key_json, size_t len, const char *sub,
 	    char **iss, struct err *);
 
 /*
+ * The client assertion of RFC 7523 section 2.2 with which an app proves
+ * itself with its certificate instead of a secret (Microsoft's
+ * certificate credentials): pem holds the certificate and its RSA key;
+ * header x5t = the certificate's SHA-1 thumbprint; iss = sub =
+ * client_id, aud = the token endpoint, a random jti, ten minutes of
+ * life.  *jwt: caller frees with oauth_free_token.  -1 with err
+ * (ERR_FINAL: the file is unusable).
+ */
+int	 oauth_client_assertion(const char *pem, const char *client_id,
+	    const char *aud, time_t now, char **jwt, struct err *);
+
+/*
  * The SASL initial responses, base64-encoded: XOAUTH2 (Google's and
  * Microsoft's) and OAUTHBEARER (RFC 7628 section 3.1, with host and
  * port).  Caller frees with oauth_free_token.

@@ -65,6 +65,8 @@ const struct config_key source_keys[] = {
 	    oauth.client_secret),
 	CONFIG_KEY("oauth_scope", CONFIG_STRING, source, oauth.scope),
 	CONFIG_KEY("oauth_key_file", CONFIG_STRING, source, oauth.key_file),
+	CONFIG_KEY("oauth_certificate_file", CONFIG_STRING, source,
+	    oauth.cert_file),
 	CONFIG_KEY_END
 };
 

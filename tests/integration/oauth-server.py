@@ -8,9 +8,12 @@ endpoints do, so this one follows their documented protocol:
   POST /device      RFC 8628 3.1: device_code, user_code, verification_uri
   POST /token       RFC 6749: refresh_token (rotated when "rotate"), RFC 8628
                     device_code (pending, slow_down, expired, denied),
-                    client_credentials, and RFC 7523 jwt-bearer with the
-                    RS256 signature verified by `openssl dgst` (python3's
-                    stdlib has no RSA)
+                    client_credentials with a secret or with a client
+                    assertion (RFC 7523 2.2, Microsoft's certificate
+                    credentials: x5t, aud, iss = sub = client_id, a jti
+                    used once), and RFC 7523 jwt-bearer; every RS256
+                    signature verified by `openssl dgst` (python3's stdlib
+                    has no RSA)
   POST /introspect  RFC 7662, for Dovecot's passdb oauth2: active and the
                     username of an access token
 
@@ -93,15 +96,68 @@ def issue(c, user, refresh=None):
     return 200, body
 
 
-def verify_jwt(c, assertion):
-    """The user (sub) of a valid RFC 7523 assertion, or an error text."""
+# The jti of every client assertion taken: each is good once.
+JTI = set()
+
+
+def rs256_ok(h64, c64, sig, public_key):
+    """Whether sig is an RS256 signature of h64.c64 by public_key."""
+    with tempfile.TemporaryDirectory(dir=DIR) as tmp:
+        data = os.path.join(tmp, "data")
+        sigfile = os.path.join(tmp, "sig")
+        with open(data, "w") as f:
+            f.write(h64 + "." + c64)
+        with open(sigfile, "wb") as f:
+            f.write(sig)
+        r = subprocess.run(["openssl", "dgst", "-sha256", "-verify",
+                            public_key, "-signature", sigfile, data],
+                           capture_output=True)
+    return r.returncode == 0
+
+
+def jwt_parts(assertion):
+    """Header, claims, signature and the encoded parts, or None."""
     try:
         h64, c64, s64 = assertion.split(".")
-        header = json.loads(b64url(h64))
-        claims = json.loads(b64url(c64))
-        sig = b64url(s64)
+        return (json.loads(b64url(h64)), json.loads(b64url(c64)),
+                b64url(s64), h64, c64)
     except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def verify_client_assertion(c, form):
+    """None if the client assertion of form is good, else why not."""
+    if form.get("client_assertion_type") != \
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+        return "bad client_assertion_type"
+    parts = jwt_parts(form.get("client_assertion", ""))
+    if parts is None:
+        return "malformed assertion"
+    header, claims, sig, h64, c64 = parts
+    cert = c["app_cert"]
+    if header.get("alg") != "RS256" or header.get("x5t") != cert["x5t"]:
+        return "unknown certificate"
+    if claims.get("iss") != c["client_id"] or \
+            claims.get("sub") != c["client_id"] or \
+            claims.get("aud") != cert["aud"]:
+        return "wrong iss, sub or aud"
+    now = time.time()
+    if not (claims.get("nbf", 0) <= now + 60 and now < claims.get("exp", 0)):
+        return "expired"
+    if not claims.get("jti") or claims["jti"] in JTI:
+        return "jti used before"
+    if not rs256_ok(h64, c64, sig, cert["public_key"]):
+        return "bad signature"
+    JTI.add(claims["jti"])
+    return None
+
+
+def verify_jwt(c, assertion):
+    """The user (sub) of a valid RFC 7523 assertion, or an error text."""
+    parts = jwt_parts(assertion)
+    if parts is None:
         return None, "malformed assertion"
+    header, claims, sig, h64, c64 = parts
     if header.get("alg") != "RS256" or header.get("typ") != "JWT":
         return None, "alg must be RS256"
     sa = c["service_account"]
@@ -115,17 +171,7 @@ def verify_jwt(c, assertion):
         return None, "bad iat or exp"
     if claims.get("scope") != sa["scope"]:
         return None, "wrong scope"
-    with tempfile.TemporaryDirectory(dir=DIR) as tmp:
-        data = os.path.join(tmp, "data")
-        sigfile = os.path.join(tmp, "sig")
-        with open(data, "w") as f:
-            f.write(h64 + "." + c64)
-        with open(sigfile, "wb") as f:
-            f.write(sig)
-        r = subprocess.run(["openssl", "dgst", "-sha256", "-verify",
-                            sa["public_key"], "-signature", sigfile, data],
-                           capture_output=True)
-    if r.returncode != 0:
+    if not rs256_ok(h64, c64, sig, sa["public_key"]):
         return None, "bad signature"
     return claims.get("sub"), None
 
@@ -188,7 +234,14 @@ def token(c, form):
         event("token", "device_code ok")
         return issue(c, dev["user"], rt)
     if grant == "client_credentials":
-        if (form.get("client_id") != c["client_id"] or
+        if "client_assertion" in form:
+            why = verify_client_assertion(c, form)
+            if form.get("client_id") != c["client_id"] or why is not None:
+                event("token", "client_credentials invalid_client %s" % why)
+                return 401, {"error": "invalid_client",
+                             "error_description": why}
+            event("token", "client_credentials assertion")
+        elif (form.get("client_id") != c["client_id"] or
                 form.get("client_secret") != c.get("client_secret")):
             event("token", "client_credentials invalid_client")
             return 401, {"error": "invalid_client",
