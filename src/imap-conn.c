@@ -264,13 +264,29 @@ imap_conn_caps_text(const struct imap_session *s, char *out, size_t len)
 	}
 }
 
+/* Writes the pieces, then CRLF, and flushes; false when the stream failed. */
+static bool
+imap_conn_send(mailstream *ms, const char *const *pieces, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (mailstream_write(ms, pieces[i], strlen(pieces[i])) !=
+		    (ssize_t)strlen(pieces[i]))
+			return false;
+	return mailstream_write(ms, "\r\n", 2) == 2 &&
+	    mailstream_flush(ms) == 0;
+}
+
 /*
- * AUTHENTICATE with an initial response (RFC 4959): XOAUTH2 or
- * OAUTHBEARER, ir base64-encoded.  A refusal comes as a continuation
- * with the server's JSON error first; it is answered with the dummy
- * response of RFC 7628 section 3.2.3 (an empty line for XOAUTH2), and
- * the tagged NO follows.  Not mailimap_oauth2_authenticate(): it leaves
- * the token in memory it frees, and knows no OAUTHBEARER.
+ * AUTHENTICATE XOAUTH2 or OAUTHBEARER, ir base64-encoded: as the initial
+ * response of RFC 4959 when the server offers SASL-IR, else after its
+ * empty continuation.  A refusal comes as a continuation with the
+ * server's JSON error first; it is answered with the dummy response of
+ * RFC 7628 section 3.2.3 (an empty line for XOAUTH2), and the tagged NO
+ * follows.  Not mailimap_oauth2_authenticate(): it leaves the token in
+ * memory it frees, and knows neither OAUTHBEARER nor servers without
+ * SASL-IR.
  */
 static int
 imap_conn_sasl_ir(struct imap_session *s, const char *mech, const char *ir)
@@ -278,33 +294,37 @@ imap_conn_sasl_ir(struct imap_session *s, const char *mech, const char *ir)
 	struct mailimap_response	*resp = NULL;
 	mailimap			*imap = s->imap;
 	const char			*dummy;
+	const char			*cmd[] = { "AUTHENTICATE ", mech, " ", ir };
 	char				*line;
+	bool				 sasl_ir, sent;
 	int				 r, state;
 
+	sasl_ir = mailimap_has_extension(imap, "SASL-IR") != 0;
 	r = mailimap_send_current_tag(imap);
 	if (r != MAILIMAP_NO_ERROR)
 		return r;
 	s->in_auth = true;
-	if (mailstream_write(imap->imap_stream, "AUTHENTICATE ", 13) != 13 ||
-	    mailstream_write(imap->imap_stream, mech, strlen(mech)) !=
-	    (ssize_t)strlen(mech) ||
-	    mailstream_write(imap->imap_stream, " ", 1) != 1 ||
-	    mailstream_write(imap->imap_stream, ir, strlen(ir)) !=
-	    (ssize_t)strlen(ir) ||
-	    mailstream_write(imap->imap_stream, "\r\n", 2) != 2 ||
-	    mailstream_flush(imap->imap_stream) != 0) {
-		s->in_auth = false;
-		return MAILIMAP_ERROR_STREAM;
-	}
+	sent = imap_conn_send(imap->imap_stream, cmd, sasl_ir ? 4 : 2);
 	s->in_auth = false;
+	if (!sent)
+		return MAILIMAP_ERROR_STREAM;
 	line = mailimap_read_line(imap);
 	if (line == NULL)
 		return MAILIMAP_ERROR_STREAM;
+	if (!sasl_ir && line[0] == '+') {
+		/* RFC 3501 6.2.2: the response to the server's continuation. */
+		s->in_auth = true;
+		sent = imap_conn_send(imap->imap_stream, &ir, 1);
+		s->in_auth = false;
+		if (!sent)
+			return MAILIMAP_ERROR_STREAM;
+		line = mailimap_read_line(imap);
+		if (line == NULL)
+			return MAILIMAP_ERROR_STREAM;
+	}
 	if (line[0] == '+') {
-		dummy = strcmp(mech, "OAUTHBEARER") == 0 ? "AQ==\r\n" : "\r\n";
-		if (mailstream_write(imap->imap_stream, dummy, strlen(dummy)) !=
-		    (ssize_t)strlen(dummy) ||
-		    mailstream_flush(imap->imap_stream) != 0 ||
+		dummy = strcmp(mech, "OAUTHBEARER") == 0 ? "AQ==" : "";
+		if (!imap_conn_send(imap->imap_stream, &dummy, 1) ||
 		    mailimap_read_line(imap) == NULL)
 			return MAILIMAP_ERROR_STREAM;
 	}

@@ -118,7 +118,10 @@ int	 oauth_reply_parse(const char *body, size_t len, struct oauth_reply *r,
 	    struct err *);
 void	 oauth_reply_clear(struct oauth_reply *);
 
-/* base64 (RFC 4648 section 4) or base64url without padding (section 5). Caller frees. */
+/*
+ * base64 (RFC 4648 section 4), or base64url without padding (section
+ * 5).  Caller frees.
+ */
 char	*oauth_base64(const void *data, size_t len, bool url);
 
 /*
