@@ -635,11 +635,11 @@ oauth_take_token(struct oauth_client *c, struct oauth_reply *r,
 	long long	early;
 
 	if (r->access_token == NULL)
-		return err_set(err, ERR_WAIT, "%s: the token endpoint sent no "
-		    "access_token", c->name);
+		return err_set(err, ERR_WAIT, "the token endpoint sent no "
+		    "access_token");
 	if (r->token_type != NULL && strcasecmp(r->token_type, "bearer") != 0)
-		return err_set(err, ERR_WAIT, "%s: the token endpoint sent a "
-		    "token of type %s, not Bearer", c->name, r->token_type);
+		return err_set(err, ERR_WAIT, "the token endpoint sent a "
+		    "token of type %s, not Bearer", r->token_type);
 	if (life <= 0)
 		life = OAUTH_DEFAULT_LIFETIME;
 	if (life > OAUTH_MAX_LIFETIME)
@@ -834,15 +834,15 @@ oauth_signin_parse(const struct oauth_client *c, const char *data,
 	url = oauth_json_str(root, "token_url");
 	if (!json_is_object(root) || rt == NULL || !oauth_token_ok(rt) ||
 	    id == NULL || url == NULL) {
-		err_set(err, ERR_FINAL, "%s: %s is not a token file of "
-		    "salescycle; sign in again: salescycle login %s", c->name,
+		err_set(err, ERR_FINAL, "%s is not a token file of "
+		    "salescycle; sign in again: salescycle login %s",
 		    c->token_file, c->name);
 		goto out;
 	}
 	if (strcmp(id, c->client_id) != 0 || strcmp(url, c->token_url) != 0) {
-		err_set(err, ERR_WAIT, "%s: the sign-in in %s was for another "
+		err_set(err, ERR_WAIT, "the sign-in in %s was for another "
 		    "oauth_client_id or oauth_token_url; sign in again: "
-		    "salescycle login %s", c->name, c->token_file, c->name);
+		    "salescycle login %s", c->token_file, c->name);
 		goto out;
 	}
 	si->refresh_token = xstrdup(rt);
@@ -902,11 +902,11 @@ oauth_lock_file(const struct oauth_client *c, volatile sig_atomic_t *stop,
 		if (fd < 0) {
 			e = errno;
 			if (e == ENOENT)
-				return err_set(err, ERR_WAIT, "%s: not signed "
-				    "in (no %s); sign in: salescycle login %s",
-				    c->name, c->token_file, c->name);
-			return err_set(err, ERR_WAIT, "%s: cannot open %s: %s%s",
-			    c->name, c->token_file, strerror(e), e == EACCES ?
+				return err_set(err, ERR_WAIT, "not signed in "
+				    "(no %s); sign in: salescycle login %s",
+				    c->token_file, c->name);
+			return err_set(err, ERR_WAIT, "cannot open %s: %s%s",
+			    c->token_file, strerror(e), e == EACCES ?
 			    " (run salescycle login as the user salescycled "
 			    "runs as)" : "");
 		}
@@ -915,8 +915,8 @@ oauth_lock_file(const struct oauth_client *c, volatile sig_atomic_t *stop,
 			    (stop != NULL && *stop) ||
 			    util_monotonic_ms() > end) {
 				close(fd);
-				return err_set(err, ERR_TEMP, "%s: %s is busy "
-				    "(another refresh)", c->name, c->token_file);
+				return err_set(err, ERR_TEMP, "%s is busy "
+				    "(another refresh)", c->token_file);
 			}
 			nanosleep(&tick, NULL);
 		}
@@ -958,20 +958,20 @@ oauth_fail(const struct oauth_client *c, const struct oauth_reply *r,
 	oauth_host(c->token_url, host, sizeof host);
 	oauth_error_text(r, status, text, sizeof text);
 	if (r->error != NULL && strcmp(r->error, "invalid_client") == 0)
-		return err_set(err, ERR_WAIT, "%s: the token endpoint %s refused "
+		return err_set(err, ERR_WAIT, "the token endpoint %s refused "
 		    "the client (%s); check oauth_client_id and the client "
-		    "secret", c->name, host, text);
+		    "secret", host, text);
 	if (r->error != NULL && (strcmp(r->error, "unauthorized_client") == 0 ||
 	    strcmp(r->error, "invalid_scope") == 0))
-		return err_set(err, ERR_WAIT, "%s: the token endpoint %s refused "
+		return err_set(err, ERR_WAIT, "the token endpoint %s refused "
 		    "(%s); check the app's permissions and admin consent, and "
-		    "oauth_scope", c->name, host, text);
+		    "oauth_scope", host, text);
 	if (status == 429 || status >= 500)
-		return err_set(err, status >= 500 ? ERR_TEMP : ERR_WAIT, "%s: "
-		    "the token endpoint %s is busy or failing (%ld)", c->name,
+		return err_set(err, status >= 500 ? ERR_TEMP : ERR_WAIT,
+		    "the token endpoint %s is busy or failing (%ld)",
 		    host, status);
-	return err_set(err, ERR_WAIT, "%s: the token endpoint %s said %s",
-	    c->name, host, text);
+	return err_set(err, ERR_WAIT, "the token endpoint %s said %s", host,
+	    text);
 }
 
 /*
@@ -1046,8 +1046,8 @@ oauth_refresh(struct oauth_client *c, volatile sig_atomic_t *stop,
 	if (r.error != NULL && strcmp(r.error, "invalid_grant") == 0) {
 		oauth_error_text(&r, status, text, sizeof text);
 		free(c->dead_msg);
-		c->dead_msg = xasprintf("%s: sign in again: salescycle login %s "
-		    "(the token endpoint refused the sign-in: %s)", c->name,
+		c->dead_msg = xasprintf("sign in again: salescycle login %s "
+		    "(the token endpoint refused the sign-in: %s)",
 		    c->name, text);
 		c->dead = h;
 		err_set(err, ERR_WAIT, "%s", c->dead_msg);
@@ -1070,6 +1070,7 @@ oauth_client_credentials(struct oauth_client *c, volatile sig_atomic_t *stop,
     struct err *err)
 {
 	struct oauth_reply	 r;
+	struct err		 e;
 	char			*secret = NULL, *form, *pem, *assertion = NULL;
 	size_t			 len;
 	long			 status;
@@ -1080,20 +1081,19 @@ oauth_client_credentials(struct oauth_client *c, volatile sig_atomic_t *stop,
 		/* RFC 7523 section 2.2: the app proves itself with its key. */
 		if (oauth_file_read(c->cert_file, "certificate file", &pem,
 		    &len, err) != 0)
-			return err_set(err, err->cls, "%s: %s", c->name,
-			    err->msg);
+			return -1;
 		rc = oauth_client_assertion(pem, c->client_id, c->token_url,
-		    time(NULL), &assertion, err);
+		    time(NULL), &assertion, &e);
 		oauth_free_token(pem);
 		if (rc != 0)
-			return err_set(err, err->cls, "%s: %s: %s", c->name,
-			    c->cert_file, err->msg);
+			return err_set(err, e.cls, "%s: %s", c->cert_file,
+			    e.msg);
 		rc = -1;
 	} else if (oauth_secret(c, &secret, err) != 0)
 		return -1;
 	if (secret == NULL && assertion == NULL)
-		return err_set(err, ERR_FINAL, "%s: client_credentials needs "
-		    "oauth_client_secret or oauth_certificate_file", c->name);
+		return err_set(err, ERR_FINAL, "client_credentials needs "
+		    "oauth_client_secret or oauth_certificate_file");
 	{
 		const char *const kv[] = {
 			"grant_type", "client_credentials",
@@ -1134,13 +1134,11 @@ oauth_service_account(struct oauth_client *c, volatile sig_atomic_t *stop,
 	int			 rc = -1;
 
 	oauth_reply_init(&r);
-	if (oauth_file_read(c->key_file, "key file", &key, &len, err) != 0) {
-		snprintf(e.msg, sizeof e.msg, "%s", err->msg);
-		return err_set(err, err->cls, "%s: %s", c->name, e.msg);
-	}
+	if (oauth_file_read(c->key_file, "key file", &key, &len, err) != 0)
+		return -1;
 	if (oauth_jwt_build(key, len, c->user, c->scope, c->token_url,
 	    time(NULL), &jwt, NULL, &e) != 0) {
-		err_set(err, e.cls, "%s: %s: %s", c->name, c->key_file, e.msg);
+		err_set(err, e.cls, "%s: %s", c->key_file, e.msg);
 		goto out;
 	}
 	{
@@ -1178,7 +1176,7 @@ oauth_fetch(struct oauth_client *c, volatile sig_atomic_t *stop,
 	case OAUTH_SERVICE_ACCOUNT:
 		return oauth_service_account(c, stop, err);
 	default:
-		return err_set(err, ERR_FINAL, "%s: no OAuth 2.0 flow", c->name);
+		return err_set(err, ERR_FINAL, "no OAuth 2.0 flow");
 	}
 }
 
@@ -1779,15 +1777,13 @@ oauth_device_poll(struct oauth_client *c, const char *device_code,
 	end = util_monotonic_ms() + expires_in * 1000;
 	for (;;) {
 		if (!oauth_sleep(interval, stop)) {
-			err_set(err, ERR_TEMP, "%s: sign-in interrupted", c->name);
+			err_set(err, ERR_TEMP, "sign-in interrupted");
 			break;
 		}
 		oauth_reply_clear(r);
 		if (oauth_post(c, c->token_url, form, stop, r, &status,
-		    err) != 0) {
-			err_set(err, err->cls, "%s: %s", c->name, err->msg);
+		    err) != 0)
 			break;
-		}
 		if (status == 200 && r->access_token != NULL) {
 			rc = 0;
 			break;
@@ -1795,9 +1791,9 @@ oauth_device_poll(struct oauth_client *c, const char *device_code,
 		if (r->error != NULL &&
 		    strcmp(r->error, "authorization_pending") == 0) {
 			if (util_monotonic_ms() >= end) {
-				err_set(err, ERR_WAIT, "%s: the code expired "
+				err_set(err, ERR_WAIT, "the code expired "
 				    "before the sign-in; run salescycle login "
-				    "%s again", c->name, c->name);
+				    "%s again", c->name);
 				break;
 			}
 			continue;
@@ -1810,13 +1806,13 @@ oauth_device_poll(struct oauth_client *c, const char *device_code,
 			continue;
 		}
 		if (r->error != NULL && strcmp(r->error, "expired_token") == 0)
-			err_set(err, ERR_WAIT, "%s: the code expired before the "
-			    "sign-in; run salescycle login %s again", c->name,
+			err_set(err, ERR_WAIT, "the code expired before the "
+			    "sign-in; run salescycle login %s again",
 			    c->name);
 		else if (r->error != NULL &&
 		    strcmp(r->error, "access_denied") == 0)
-			err_set(err, ERR_WAIT, "%s: the sign-in was declined; "
-			    "nothing was stored", c->name);
+			err_set(err, ERR_WAIT, "the sign-in was declined; "
+			    "nothing was stored");
 		else
 			oauth_fail(c, r, status, err);
 		break;
@@ -1855,21 +1851,19 @@ oauth_login(const struct source *src, FILE *out, volatile sig_atomic_t *stop,
 		form = oauth_form(kv, sizeof kv / sizeof kv[0]);
 	}
 	/* RFC 8628 3.1 and 3.2: the device code and what to show. */
-	if (oauth_post(c, c->device_url, form, stop, &d, &status, err) != 0) {
-		err_set(err, err->cls, "%s: %s", c->name, err->msg);
+	if (oauth_post(c, c->device_url, form, stop, &d, &status, err) != 0)
 		goto out;
-	}
 	if (status != 200 || d.device_code == NULL) {
 		if (status == 200)
-			err_set(err, ERR_WAIT, "%s: the device authorization "
-			    "endpoint sent no device_code", c->name);
+			err_set(err, ERR_WAIT, "the device authorization "
+			    "endpoint sent no device_code");
 		else
 			oauth_fail(c, &d, status, err);
 		goto out;
 	}
 	if (d.user_code == NULL || d.verification_uri == NULL) {
-		err_set(err, ERR_WAIT, "%s: the device authorization endpoint "
-		    "sent no user_code or verification_uri", c->name);
+		err_set(err, ERR_WAIT, "the device authorization endpoint "
+		    "sent no user_code or verification_uri");
 		goto out;
 	}
 	fprintf(out, "To sign in %s, open %s in a browser and enter the code "
@@ -1885,9 +1879,9 @@ oauth_login(const struct source *src, FILE *out, volatile sig_atomic_t *stop,
 	    stop, &r, err) != 0)
 		goto out;
 	if (r.refresh_token == NULL) {
-		err_set(err, ERR_WAIT, "%s: signed in, but the token endpoint "
+		err_set(err, ERR_WAIT, "signed in, but the token endpoint "
 		    "gave no refresh token (oauth_scope needs offline_access "
-		    "for Microsoft 365)", c->name);
+		    "for Microsoft 365)");
 		goto out;
 	}
 	pthread_mutex_lock(&c->lock);
