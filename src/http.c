@@ -814,9 +814,12 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 			goto out;
 		}
 		if (rc == CURLE_FILESIZE_EXCEEDED) {
+			/* A token endpoint's cap is 64 KiB, not "0 MiB". */
 			ret = err_set(err, ERR_TEMP, "%s %s: response larger than "
-			    "%zu MiB; refused", req->method, name,
-			    h->max_body >> 20);
+			    "%zu %s; refused", req->method, name,
+			    h->max_body >= (1u << 20) ? h->max_body >> 20 :
+			    h->max_body >> 10, h->max_body >= (1u << 20) ? "MiB" :
+			    "KiB");
 			goto out;
 		}
 		if (rc != CURLE_OK) {

@@ -23,6 +23,12 @@ on to UPSTREAM with Basic authentication as the token's user (password
 from "front_passwords" in ctl.json), anything else is answered 401 with
 WWW-Authenticate: Bearer (RFC 6750 section 3).
 
+"hostile" in ctl.json makes /token answer as a broken or hostile server
+would: "redirect" (307 to /steal, which logs any request it gets),
+"huge" (a 1 MiB JSON body), "html500" (a 500 with an HTML page),
+"badtoken" (an access token with a space in it), "duplicate" (two
+access_token members).
+
 Behaviour comes from DIR/ctl.json, read on every request, so a test can
 change it while it runs (revoke the refresh tokens, shorten lifetimes).
 Every request is one line of DIR/events.log ("TIME WHAT DETAIL"), every
@@ -275,6 +281,33 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def raw(self, status, ctype, data, extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def hostile(self, how):
+        event("hostile", how)
+        if how == "redirect":
+            self.raw(307, "text/plain", b"moved",
+                     [("Location", "http://127.0.0.1:%d/steal" % PORT)])
+        elif how == "huge":
+            self.raw(200, "application/json",
+                     b'{"access_token":"a","pad":"' + b"x" * (1 << 20) +
+                     b'"}')
+        elif how == "html500":
+            self.raw(500, "text/html",
+                     b"<html><body>\x1b[31mInternal error</body></html>")
+        elif how == "badtoken":
+            self.answer(200, {"access_token": "a b", "token_type": "Bearer"})
+        elif how == "duplicate":
+            self.raw(200, "application/json",
+                     b'{"access_token":"AT-1","access_token":"AT-2"}')
+
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(n).decode()
@@ -299,9 +332,14 @@ class Handler(BaseHTTPRequestHandler):
                     "verification_uri": "https://login.example/device",
                     "expires_in": c["device"].get("expires_in", 900),
                     "interval": c["device"].get("interval", 1)})
+            elif self.path == "/token" and c.get("hostile"):
+                self.hostile(c["hostile"])
             elif self.path == "/token":
                 status, body = token(c, form)
                 self.answer(status, body)
+            elif self.path == "/steal":
+                event("steal", raw)
+                self.answer(400, {"error": "invalid_request"})
             elif self.path == "/introspect":
                 t = ACCESS.get(form.get("token", ""))
                 if t is None or t[1] < time.time() or \
