@@ -33,11 +33,6 @@ cmd_login_exec(struct cmd_ctx *ctx)
 	struct err		 err = { 0 };
 	size_t			 i;
 
-	if (ctx->argc != 1) {
-		cmd_error("login", "needs one SOURCE, as status names it "
-		    "(e.g. imap:anna)");
-		return EXIT_USAGE;
-	}
 	for (i = 0; i < ctx->cfg.nsources; i++)
 		if (strcmp(ctx->cfg.sources[i].name, ctx->argv[0]) == 0)
 			src = &ctx->cfg.sources[i];
@@ -69,6 +64,8 @@ const struct cmd_entry cmd_login_entry = {
 	.summary = "sign a source in with OAuth 2.0 (device code)",
 	.usage = "SOURCE",
 	.flags = 0,
+	.args = { 1, 1, "needs one SOURCE, as status names it (e.g. "
+	    "imap:anna)" },
 	.shortopts = "",
 	.exec = cmd_login_exec,
 	.help = "Signs SOURCE (as status names it: imap:anna, caldav:anna, "
