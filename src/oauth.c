@@ -102,7 +102,8 @@ static const struct oauth_preset {
 	    "xoauth2", OAUTH_DEVICE,
 	    "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
 	    "https://outlook.office365.com/.default" },
-	{ "microsoft365", "graph", "https://graph.microsoft.com/v1.0/",
+	/* /users/ADDRESS serves a signed-in user and the app's grant alike. */
+	{ "microsoft365", "graph", "https://graph.microsoft.com/v1.0/users/%s",
 	    "bearer", OAUTH_DEVICE,
 	    "https://graph.microsoft.com/Calendars.Read offline_access",
 	    "https://graph.microsoft.com/.default" },

@@ -403,6 +403,19 @@ test_oauth_presets(void **state)
 	assert_true(oauth_enabled(s));
 	config_free(&cfg);
 
+	/* Microsoft Graph: the user's calendars, Calendars.Read. */
+	assert_int_equal(load("[graph anna]\nprovider = microsoft365\n"
+	    "oauth_client_id = 1234\n", 0600, &cfg, &err), 0);
+	s = &cfg.sources[0];
+	assert_string_equal(s->url, "https://graph.microsoft.com/v1.0/users/"
+	    "anna@brightline.nl");
+	assert_string_equal(s->auth, "bearer");
+	assert_string_equal(s->oauth.scope, "https://graph.microsoft.com/"
+	    "Calendars.Read offline_access");
+	assert_string_equal(s->oauth.token_file,
+	    "/var/lib/sc/oauth-graph-anna.json");
+	config_free(&cfg);
+
 	/* The app's own permissions: the .default scope, no token file. */
 	assert_int_equal(load("[imap anna]\nprovider = microsoft365\n"
 	    "oauth_tenant = t1\noauth_client_id = 1234\noauth_flow = "
