@@ -651,7 +651,7 @@ oauth_take_token(struct oauth_client *c, struct oauth_reply *r,
 	c->access = r->access_token;
 	r->access_token = NULL;
 	c->renew_ms = util_monotonic_ms() + (life - early) * 1000;
-	c->expires = time(NULL) + (time_t)life;
+	c->expires = util_now() + (time_t)life;
 	return 0;
 }
 
@@ -1035,7 +1035,7 @@ oauth_refresh(struct oauth_client *c, volatile sig_atomic_t *stop,
 		oauth_free_token(si.refresh_token);
 		si.refresh_token = r.refresh_token;
 		r.refresh_token = NULL;
-		si.rotated = time(NULL);
+		si.rotated = util_now();
 		if (oauth_signin_write(c, &si, &werr) != 0)
 			log_error("%s: the refresh token was renewed but cannot "
 			    "be kept: %s", c->name, werr.msg);
@@ -1084,7 +1084,7 @@ oauth_client_credentials(struct oauth_client *c, volatile sig_atomic_t *stop,
 		    &len, err) != 0)
 			return -1;
 		rc = oauth_client_assertion(pem, c->client_id, c->token_url,
-		    time(NULL), &assertion, &e);
+		    util_now(), &assertion, &e);
 		oauth_free_token(pem);
 		if (rc != 0)
 			return err_set(err, e.cls, "%s: %s", c->cert_file,
@@ -1138,7 +1138,7 @@ oauth_service_account(struct oauth_client *c, volatile sig_atomic_t *stop,
 	if (oauth_file_read(c->key_file, "key file", &key, &len, err) != 0)
 		return -1;
 	if (oauth_jwt_build(key, len, c->user, c->scope, c->token_url,
-	    time(NULL), &jwt, NULL, &e) != 0) {
+	    util_now(), &jwt, NULL, &e) != 0) {
 		err_set(err, e.cls, "%s: %s", c->key_file, e.msg);
 		goto out;
 	}
@@ -1888,7 +1888,7 @@ oauth_login(const struct source *src, FILE *out, volatile sig_atomic_t *stop,
 	pthread_mutex_lock(&c->lock);
 	si.refresh_token = r.refresh_token;
 	r.refresh_token = NULL;
-	si.signed_in = time(NULL);
+	si.signed_in = util_now();
 	rc = oauth_signin_write(c, &si, err);
 	if (rc == 0) {
 		/* A new sign-in: whatever was refused before is forgotten. */
