@@ -26,6 +26,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "oauth.h"
 #include "source.h"
 #include "store-query.h"
 #include "util.h"
@@ -241,8 +242,12 @@ doctor_worker(void *arg)
 		if (r->timeout > 0)
 			src.timeout = r->timeout;
 		err_clear(&err);
-		rc = source_ops_for(src.type)->check(r->cfg, &src, doctor_say,
-		    b, &err);
+		/* Its OAuth 2.0 flow first: which, and whether it works. */
+		rc = oauth_enabled(&src) ? oauth_doctor(&src, doctor_say, b) :
+		    0;
+		if (rc == 0)
+			rc = source_ops_for(src.type)->check(r->cfg, &src,
+			    doctor_say, b, &err);
 		pthread_mutex_lock(&r->lock);
 		b->failed = rc != 0;
 		if (rc != 0 && b->nlines == 0)

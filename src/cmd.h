@@ -68,6 +68,7 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_doctor_entry;
+extern const struct cmd_entry cmd_login_entry;
 extern const struct cmd_entry cmd_deals_entry;
 extern const struct cmd_entry cmd_deal_entry;
 extern const struct cmd_entry cmd_transitions_entry;

@@ -33,6 +33,7 @@
 #include "classify.h"
 #include "config.h"
 #include "err.h"
+#include "oauth.h"
 #include "rules.h"
 #include "source.h"
 #include "util.h"
@@ -569,7 +570,7 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 	enum tls_mode *tls = (enum tls_mode *)((char *)base + k->off);
 	struct strlist items = { 0 };
 	char schemes[128];
-	size_t i;
+	size_t i, stem;
 
 	if (*value == '\0' && k->type != CONFIG_LIST &&
 	    k->type != CONFIG_DOMAINS && k->type != CONFIG_ADDRESSES)
@@ -668,9 +669,11 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 	case CONFIG_AUTH:
 		if (strcasecmp(value, "plain") != 0 &&
 		    strcasecmp(value, "login") != 0 &&
-		    strcasecmp(value, "xoauth2") != 0)
+		    strcasecmp(value, "xoauth2") != 0 &&
+		    strcasecmp(value, "oauthbearer") != 0 &&
+		    strcasecmp(value, "bearer") != 0)
 			return config_error(p, "bad auth '%s' (plain, "
-			    "login or xoauth2)", value);
+			    "login, xoauth2, oauthbearer or bearer)", value);
 		free(*str);
 		*str = util_lower(xstrdup(value));
 		return 0;
@@ -686,16 +689,19 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 	case CONFIG_COMMAND:
 	case CONFIG_ENV:
 	case CONFIG_PASSWORD:
+		/* The stem of the three keys: password, oauth_client_secret. */
+		stem = strlen(name) - (k->type == CONFIG_COMMAND ? 8 :
+		    k->type == CONFIG_ENV ? 4 : 0);
 		if (sec->command != NULL || sec->env != NULL ||
 		    sec->value != NULL)
 			return config_error(p, "'%s': only one of "
-			    "password_command, password_env and password",
-			    name);
+			    "%.*s_command, %.*s_env and %.*s", name, (int)stem,
+			    name, (int)stem, name, (int)stem, name);
 		if (k->type == CONFIG_PASSWORD &&
 		    (p->st.st_mode & (S_IRGRP | S_IROTH)) != 0)
-			return config_error(p, "'password' in a file "
-			    "readable by group or others (chmod 600 it, or use "
-			    "password_command or password_env)");
+			return config_error(p, "'%s' in a file readable by "
+			    "group or others (chmod 600 it, or use "
+			    "%s_command or %s_env)", name, name, name);
 		if (k->type == CONFIG_COMMAND)
 			sec->command = xstrdup(value);
 		else if (k->type == CONFIG_ENV)
@@ -785,6 +791,8 @@ config_open_section(struct config_parse *p, char *header)
 		src->salesperson = xstrdup(key);
 		src->password.owner = xasprintf("[%s %s]", type, key);
 		src->token.owner = xasprintf("[%s %s]", type, key);
+		src->oauth.client_secret.owner = xasprintf("[%s %s] "
+		    "oauth_client_secret", type, key);
 		src->tls = TLS_DEFAULT;
 		src->poll_interval = 300;
 		src->timeout = 60;
@@ -1160,6 +1168,7 @@ config_check(struct config_parse *p)
 	const struct source_ops *ops;
 	struct salesperson *sp;
 	struct source *src;
+	char msg[400];
 	size_t i, j;
 
 	for (i = 0; i < cfg->npeople; i++) {
@@ -1181,6 +1190,9 @@ config_check(struct config_parse *p)
 	}
 	for (i = 0; i < cfg->nsources; i++) {
 		src = &cfg->sources[i];
+		if (oauth_conf_resolve(cfg, src, msg, sizeof msg) != 0)
+			return config_error_at(p, src->line, "%s: %s",
+			    src->password.owner, msg);
 		if (src->url == NULL)
 			return config_error_at(p, src->line, "%s needs 'url'",
 			    src->password.owner);
@@ -1189,11 +1201,15 @@ config_check(struct config_parse *p)
 			    "'%s' is not defined (add [salesperson %s])",
 			    src->password.owner, src->salesperson,
 			    src->salesperson);
-		if (src->auth != NULL && strcmp(src->auth, "xoauth2") == 0 &&
-		    src->token.command == NULL)
+		if (src->auth != NULL && (strcmp(src->auth, "xoauth2") == 0 ||
+		    strcmp(src->auth, "oauthbearer") == 0 ||
+		    strcmp(src->auth, "bearer") == 0) &&
+		    src->token.command == NULL && src->token.env == NULL &&
+		    !oauth_enabled(src))
 			return config_error_at(p, src->line, "%s: auth = "
-			    "xoauth2 needs 'token_command'",
-			    src->password.owner);
+			    "%s needs 'token_command' or OAuth 2.0 settings "
+			    "(provider = or oauth_*)", src->password.owner,
+			    src->auth);
 		/* No credentials in clear unless asked for. */
 		ops = source_ops_for(src->type);
 		if (ops->cleartext != NULL && src->tls != TLS_NONE &&
@@ -1304,13 +1320,14 @@ config_load(const char *path, struct config *cfg, struct err *err)
 		err_set(err, ERR_FINAL, "%s: read error", path);
 		p.failed = true;
 	}
+	/* Before the checks: token files go beside the database. */
+	if (!p.failed)
+		config_resolve_database(cfg, path);
 	if (!p.failed)
 		config_check(&p);
-	if (!p.failed) {
-		/* The defaults of the chosen languages, now that all is read. */
+	/* The defaults of the chosen languages, now that all is read. */
+	if (!p.failed)
 		rules_defaults(&cfg->rules);
-		config_resolve_database(cfg, path);
-	}
 out:
 	if (p.fp != NULL)
 		fclose(p.fp);
@@ -1339,6 +1356,24 @@ config_secret_free(struct secret *s)
 		explicit_bzero(s->value, strlen(s->value));
 	free(s->value);
 	free(s->owner);
+}
+
+/* Frees a source's OAuth 2.0 settings. */
+static void
+config_oauth_free(struct oauth_conf *o)
+{
+	free(o->provider);
+	free(o->flow_name);
+	free(o->tenant);
+	free(o->device_url);
+	free(o->token_url);
+	free(o->client_id);
+	config_secret_free(&o->client_secret);
+	free(o->scope);
+	free(o->key_file);
+	free(o->cert_file);
+	free(o->token_file);
+	memset(o, 0, sizeof *o);
 }
 
 /* Frees what the keys of a driver's table (strings and lists) hold. */
@@ -1397,6 +1432,7 @@ config_free(struct config *cfg)
 		free(src->user);
 		config_secret_free(&src->password);
 		config_secret_free(&src->token);
+		config_oauth_free(&src->oauth);
 		free(src->auth);
 		free(src->ca_file);
 		config_free_keys(source_ops_for(src->type)->keys, src);

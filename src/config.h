@@ -37,7 +37,7 @@ enum config_type {
 	CONFIG_TIMEZONE,	/* char *, a zone libical knows */
 	CONFIG_SCHEDULE,	/* struct digest: schedule and period */
 	CONFIG_URL,		/* char *, scheme checked against the section */
-	CONFIG_AUTH,		/* char *: plain, login, xoauth2 */
+	CONFIG_AUTH,		/* char *: plain, login, xoauth2, oauthbearer, bearer */
 	CONFIG_TLS,		/* enum tls_mode */
 	CONFIG_COMMAND,		/* struct secret: command */
 	CONFIG_ENV,		/* struct secret: env */
@@ -66,6 +66,31 @@ struct secret {
 	char	*owner;		/* "[imap anna]": names the source in errors, never the secret */
 };
 
+/* How a source gets OAuth 2.0 tokens of its own (oauth.h). */
+enum oauth_flow {
+	OAUTH_NONE = 0,			/* none: a password, or token_command */
+	OAUTH_DEVICE,			/* RFC 8628 sign-in, then refresh tokens */
+	OAUTH_CLIENT_CREDENTIALS,	/* RFC 6749 4.4: application permissions */
+	OAUTH_SERVICE_ACCOUNT,		/* RFC 7523 JWT bearer: domain-wide delegation */
+};
+
+/* A source's OAuth 2.0 settings: the oauth_* keys and provider. */
+struct oauth_conf {
+	char		*provider;	/* "microsoft365", "google"; NULL: none */
+	char		*flow_name;	/* oauth_flow as written; NULL: preset */
+	char		*tenant;	/* Microsoft: the tenant's ID or domain */
+	char		*device_url;
+	char		*token_url;
+	char		*client_id;
+	struct secret	 client_secret;	/* optional for a public client */
+	char		*scope;
+	char		*key_file;	/* service account's JSON key */
+	char		*cert_file;	/* the app's certificate and key (PEM) */
+	/* Set by oauth_conf_resolve() after parsing: */
+	enum oauth_flow	 flow;
+	char		*token_file;	/* OAUTH_DEVICE: the refresh token's file */
+};
+
 struct salesperson {
 	char		*key;
 	char		*name;
@@ -83,12 +108,14 @@ struct source {
 	char		*user;
 	struct secret	 password;
 	struct secret	 token;		/* token_command for XOAUTH2 / bearer */
-	char		*auth;		/* "plain", "login", "xoauth2", NULL = best offered */
+	char		*auth;		/* "plain", "login", "xoauth2", "oauthbearer",
+					   "bearer"; NULL = best offered */
 	enum tls_mode	 tls;
 	char		*ca_file;
 	/* The drivers' own keys (source.h): */
 	struct strlist	 folders;	/* imap: empty = INBOX and \Sent */
 	struct strlist	 calendars;	/* caldav: display names; empty = all */
+	struct oauth_conf oauth;	/* imap, caldav: OAuth 2.0 of its own */
 	int		 poll_interval;	/* seconds, default 300 */
 	int		 timeout;	/* seconds, default 60 */
 	int		 line;

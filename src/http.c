@@ -44,7 +44,9 @@
  * Debian), which GnuTLS loads in full; so ca_file adds a trust anchor and
  * takes none away.
  *
- * Authentication: a bearer token when one is configured; otherwise Basic
+ * Authentication: a bearer token when one is configured (the source's
+ * OAuth 2.0 client's, asked before each request since it renews them,
+ * and once more after a 401: oauth.h); otherwise Basic
  * sent up front over https (it saves a round trip), and Basic or Digest
  * negotiated on the server's challenge over plain http, where sending a
  * password unasked would be careless.  A 401 to the up-front Basic that
@@ -69,6 +71,7 @@
 #define LOG_TAG "http"
 #include "http.h"
 #include "http-int.h"
+#include "oauth.h"
 #include "log.h"
 #include "source.h"
 #include "util.h"
@@ -92,6 +95,7 @@ struct http {
 	char		*user;		/* owned */
 	char		*password;	/* owned */
 	char		*bearer;	/* owned */
+	struct oauth_client *oauth;	/* borrowed (lives until exit) or NULL */
 	char		*ca_file;	/* owned */
 	int		 timeout;
 	bool		 digest;	/* the server wants Digest, not Basic */
@@ -406,6 +410,16 @@ http_open_source(const struct source *src, struct http **out, struct err *err)
 	char *password = NULL, *token = NULL;
 
 	*out = NULL;
+	if (oauth_enabled(src)) {
+		/* Its tokens are asked for request by request. */
+		memset(&o, 0, sizeof o);
+		o.origin = src->url;
+		o.ca_file = src->ca_file;
+		o.timeout = src->timeout;
+		*out = http_new(&o, src->name);
+		(*out)->oauth = oauth_client_for(src);
+		return 0;
+	}
 	if (config_secret(&src->token, &token, err) != 0)
 		return -1;
 	if (token == NULL && src->user != NULL &&
@@ -522,7 +536,7 @@ http_request_count(const struct http *h)
 static bool
 http_has_credentials(const struct http *h)
 {
-	return h->bearer != NULL || h->user != NULL;
+	return h->bearer != NULL || h->oauth != NULL || h->user != NULL;
 }
 
 /* Copies a header value without its surrounding white space, printable. */
@@ -746,8 +760,10 @@ http_setup(struct http *h, const struct http_request *req, const char *url,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
 		/* libcurl's default would be form encoding. */
-		hdr = curl_slist_append(hdr,
-		    "Content-Type: application/xml; charset=utf-8");
+		snprintf(line, sizeof line, "Content-Type: %s",
+		    req->content_type != NULL ? req->content_type :
+		    "application/xml; charset=utf-8");
+		hdr = curl_slist_append(hdr, line);
 	}
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
 	    strcmp(req->method, "GET") == 0 ? NULL : req->method);
@@ -846,6 +862,13 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 	if (h->curl == NULL && (h->curl = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
 	for (attempt = 0; attempt < 2; attempt++) {
+		if (h->oauth != NULL && http_same_origin(h->origin, url)) {
+			http_wipe(h->bearer);
+			h->bearer = NULL;
+			if (oauth_client_token(h->oauth, h->stop, &h->bearer,
+			    err) != 0)
+				return -1;
+		}
 		memset(&t, 0, sizeof t);
 		t.h = h;
 		t.req = req;
@@ -874,9 +897,12 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 			goto out;
 		}
 		if (rc == CURLE_FILESIZE_EXCEEDED) {
+			/* A token endpoint's cap is 64 KiB, not "0 MiB". */
 			ret = err_set(err, ERR_TEMP, "%s %s: response larger than "
-			    "%zu MiB; refused", req->method, name,
-			    h->max_body >> 20);
+			    "%zu %s; refused", req->method, name,
+			    h->max_body >= (1u << 20) ? h->max_body >> 20 :
+			    h->max_body >> 10, h->max_body >= (1u << 20) ? "MiB" :
+			    "KiB");
 			goto out;
 		}
 		if (rc != CURLE_OK && http_fd_trouble((int)rc, h->sock_errno,
@@ -902,6 +928,13 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 			ret = err_set(err, t.cb_err.cls, "%s %s: %s", req->method,
 			    name, t.cb_err.msg);
 			goto out;
+		}
+		/* A cached access token refused: once with a new one. */
+		if (resp->status == 401 && h->oauth != NULL &&
+		    h->bearer != NULL && attempt == 0) {
+			oauth_client_refused(h->oauth, h->bearer);
+			http_transfer_reset(&t);
+			continue;
 		}
 		/* Our up-front Basic was refused but Digest is on offer. */
 		if (resp->status == 401 && h->bearer == NULL && h->user != NULL &&
@@ -1013,7 +1046,8 @@ http_request(struct http *h, const struct http_request *req,
 			free(url);
 			return -1;
 		}
-		if (resp->status < 300 || resp->status >= 400 || resp->status == 304)
+		if (resp->status < 300 || resp->status >= 400 ||
+		    resp->status == 304 || req->no_redirect)
 			break;
 		loc = NULL;
 		curl_easy_getinfo(h->curl, CURLINFO_REDIRECT_URL, &loc);

@@ -56,6 +56,8 @@ struct http_request {
 	const char	*url;
 	const char	*depth;		/* Depth header, or NULL */
 	const char	*body;		/* XML body, or NULL */
+	const char	*content_type;	/* of body; NULL: XML */
+	bool		 no_redirect;	/* a 3xx is the answer (body holds a secret) */
 	const char	*if_none_match;	/* conditional GET, or NULL */
 	const char	*if_modified_since;
 	http_body_cb	 cb;		/* may be NULL: the body is dropped */

@@ -20,6 +20,7 @@
 #define LOG_TAG "imap"
 #include "imap-int.h"
 #include "imap-stream.h"
+#include "oauth.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -263,6 +264,124 @@ imap_conn_caps_text(const struct imap_session *s, char *out, size_t len)
 	}
 }
 
+/* Writes the pieces, then CRLF, and flushes; false when the stream failed. */
+static bool
+imap_conn_send(mailstream *ms, const char *const *pieces, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (mailstream_write(ms, pieces[i], strlen(pieces[i])) !=
+		    (ssize_t)strlen(pieces[i]))
+			return false;
+	return mailstream_write(ms, "\r\n", 2) == 2 &&
+	    mailstream_flush(ms) == 0;
+}
+
+/*
+ * AUTHENTICATE XOAUTH2 or OAUTHBEARER, ir base64-encoded: as the initial
+ * response of RFC 4959 when the server offers SASL-IR, else after its
+ * empty continuation.  A refusal comes as a continuation with the
+ * server's JSON error first; it is answered with the dummy response of
+ * RFC 7628 section 3.2.3 (an empty line for XOAUTH2), and the tagged NO
+ * follows.  Not mailimap_oauth2_authenticate(): it leaves the token in
+ * memory it frees, and knows neither OAUTHBEARER nor servers without
+ * SASL-IR.
+ */
+static int
+imap_conn_sasl_ir(struct imap_session *s, const char *mech, const char *ir)
+{
+	struct mailimap_response	*resp = NULL;
+	mailimap			*imap = s->imap;
+	const char			*dummy;
+	const char			*cmd[] = { "AUTHENTICATE ", mech, " ", ir };
+	char				*line;
+	bool				 sasl_ir, sent;
+	int				 r, state;
+
+	sasl_ir = mailimap_has_extension(imap, "SASL-IR") != 0;
+	r = mailimap_send_current_tag(imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	s->in_auth = true;
+	sent = imap_conn_send(imap->imap_stream, cmd, sasl_ir ? 4 : 2);
+	s->in_auth = false;
+	if (!sent)
+		return MAILIMAP_ERROR_STREAM;
+	line = mailimap_read_line(imap);
+	if (line == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	if (!sasl_ir && line[0] == '+') {
+		/* RFC 3501 6.2.2: the response to the server's continuation. */
+		s->in_auth = true;
+		sent = imap_conn_send(imap->imap_stream, &ir, 1);
+		s->in_auth = false;
+		if (!sent)
+			return MAILIMAP_ERROR_STREAM;
+		line = mailimap_read_line(imap);
+		if (line == NULL)
+			return MAILIMAP_ERROR_STREAM;
+	}
+	if (line[0] == '+') {
+		dummy = strcmp(mech, "OAUTHBEARER") == 0 ? "AQ==" : "";
+		if (!imap_conn_send(imap->imap_stream, &dummy, 1) ||
+		    mailimap_read_line(imap) == NULL)
+			return MAILIMAP_ERROR_STREAM;
+	}
+	r = mailimap_parse_response(imap, &resp);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
+	    rsp_type;
+	mailimap_response_free(resp);
+	if (state != MAILIMAP_RESP_COND_STATE_OK)
+		return MAILIMAP_ERROR_LOGIN;
+	imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+	return MAILIMAP_NO_ERROR;
+}
+
+/*
+ * Logs in with an access token of the source's OAuth 2.0 client.  A
+ * token refused by the server is dropped from the cache, and the login
+ * tried once more when the token endpoint gives another (a cached one
+ * may have been revoked, or its server clock be ahead of ours).
+ */
+static int
+imap_conn_oauth(struct imap_session *s, const struct source *src,
+    const char *mech, struct err *err)
+{
+	struct oauth_client	*c = oauth_client_for(src);
+	const char		*user = src->user != NULL ? src->user : "";
+	char			*token = NULL, *ir, *last = NULL;
+	int			 attempt, r = MAILIMAP_ERROR_LOGIN;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (oauth_client_token(c, s->stop, &token, err) != 0) {
+			oauth_free_token(last);
+			return -1;
+		}
+		if (last != NULL && strcmp(last, token) == 0)
+			break;	/* the same one: no use */
+		ir = strcmp(mech, "OAUTHBEARER") == 0 ?
+		    oauth_sasl_oauthbearer(user, s->url.host, s->url.port,
+		    token) : oauth_sasl_xoauth2(user, token);
+		imap_conn_caps_forget(s);
+		r = imap_conn_sasl_ir(s, mech, ir);
+		oauth_free_token(ir);
+		if (r != MAILIMAP_ERROR_LOGIN)
+			break;
+		log_info("%s: %s refused the access token; asking for another",
+		    s->tag, s->url.host);
+		oauth_client_refused(c, token);
+		oauth_free_token(last);
+		last = token;
+		token = NULL;
+	}
+	oauth_free_token(token);
+	oauth_free_token(last);
+	return r;
+}
+
 /* Logs in with the configured or best mechanism; the secret is wiped after. */
 static int
 imap_conn_login(struct imap_session *s, const struct source *src,
@@ -274,6 +393,16 @@ imap_conn_login(struct imap_session *s, const struct source *src,
 	const char	*mech;
 	int		 r;
 
+	if (oauth_enabled(src)) {
+		mech = strcmp(src->auth, "oauthbearer") == 0 ? "OAUTHBEARER" :
+		    "XOAUTH2";
+		r = imap_conn_oauth(s, src, mech, err);
+		if (r == -1) {
+			source_note(&s->rep, false, "%s", err->msg);
+			return -1;
+		}
+		goto done;
+	}
 	xoauth2 = src->auth != NULL ? strcasecmp(src->auth, "xoauth2") == 0 :
 	    (src->token.command != NULL || src->token.env != NULL ||
 	    src->token.value != NULL);
@@ -311,6 +440,7 @@ imap_conn_login(struct imap_session *s, const struct source *src,
 	s->in_auth = false;
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
+done:
 	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
 		if (imap_conn_fatal_error(r))
 			imap_conn_fail(s, r, "login", err);
@@ -319,7 +449,9 @@ imap_conn_login(struct imap_session *s, const struct source *src,
 			    s->url.host, user, imap_conn_response(s, text,
 			    sizeof text));
 		source_note(&s->rep, false, "%s (%s); check user = and the "
-		    "password of [imap %s]", err->msg, mech, src->key);
+		    "%s of [imap %s]", err->msg, mech, oauth_enabled(src) ?
+		    "OAuth 2.0 settings and the app's permissions" : "password",
+		    src->key);
 		return -1;
 	}
 	source_note(&s->rep, true, "logged in as %s (%s)", user, mech);

@@ -21,6 +21,7 @@
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_status_entry,
 	&cmd_doctor_entry,
+	&cmd_login_entry,
 	&cmd_deals_entry,
 	&cmd_deal_entry,
 	&cmd_transitions_entry,

@@ -54,6 +54,24 @@ const struct config_key source_keys[] = {
 	CONFIG_KEY("ca_file", CONFIG_STRING, source, ca_file),
 	CONFIG_KEY("poll_interval", CONFIG_DURATION, source, poll_interval),
 	CONFIG_KEY("timeout", CONFIG_DURATION, source, timeout),
+	/* OAuth 2.0 of its own (oauth.c checks them after parsing). */
+	CONFIG_KEY("provider", CONFIG_STRING, source, oauth.provider),
+	CONFIG_KEY("oauth_flow", CONFIG_STRING, source, oauth.flow_name),
+	CONFIG_KEY("oauth_tenant", CONFIG_STRING, source, oauth.tenant),
+	CONFIG_KEY("oauth_device_url", CONFIG_STRING, source,
+	    oauth.device_url),
+	CONFIG_KEY("oauth_token_url", CONFIG_STRING, source, oauth.token_url),
+	CONFIG_KEY("oauth_client_id", CONFIG_STRING, source, oauth.client_id),
+	CONFIG_KEY("oauth_client_secret", CONFIG_PASSWORD, source,
+	    oauth.client_secret),
+	CONFIG_KEY("oauth_client_secret_command", CONFIG_COMMAND, source,
+	    oauth.client_secret),
+	CONFIG_KEY("oauth_client_secret_env", CONFIG_ENV, source,
+	    oauth.client_secret),
+	CONFIG_KEY("oauth_scope", CONFIG_STRING, source, oauth.scope),
+	CONFIG_KEY("oauth_key_file", CONFIG_STRING, source, oauth.key_file),
+	CONFIG_KEY("oauth_certificate_file", CONFIG_STRING, source,
+	    oauth.cert_file),
 	CONFIG_KEY_END
 };
 

@@ -13,7 +13,7 @@
 # detection: for a library's own leaks we cannot fix.
 #
 #	usage: tests/fuzz/run.sh [-t SECONDS] FUZZDIR [NAME...]
-#	NAME is mail, event, davxml or config; default: every fuzz-* in FUZZDIR.
+#	NAME is mail, event, davxml, config or oauth; default: every fuzz-* in FUZZDIR.
 set -u
 
 usage() {

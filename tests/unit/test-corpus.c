@@ -30,6 +30,7 @@
 #include "http.h"
 #include "log.h"
 #include "mail.h"
+#include "oauth.h"
 #include "xmalloc.h"
 
 /* The window and zone of tests/fuzz/fuzz-event.c. */
@@ -253,6 +254,38 @@ corpus_config(const char *name, const char *buf, size_t len)
 	config_free(&cfg);
 }
 
+/* One answer of a token endpoint, as fuzz-oauth.c parses it. */
+static void
+corpus_oauth(const char *name, const char *buf, size_t len)
+{
+	struct oauth_reply r;
+	struct err err;
+
+	if (oauth_reply_parse(buf, len, &r, &err) != 0) {
+		if (err.cls != ERR_WAIT || err.msg[0] == '\0')
+			fail_msg("%s: failed with class %d '%s'", name, err.cls,
+			    err.msg);
+		if (strcmp(name, "duplicate-key") != 0 &&
+		    strcmp(name, "nul-in-token") != 0)
+			fail_msg("%s: refused: %s", name, err.msg);
+		return;
+	}
+	if (strcmp(name, "duplicate-key") == 0 ||
+	    strcmp(name, "nul-in-token") == 0)
+		fail_msg("%s: accepted", name);
+	if (r.error_description != NULL &&
+	    strpbrk(r.error_description, "\033\007\r\n") != NULL)
+		fail_msg("%s: control characters kept", name);
+	oauth_reply_clear(&r);
+}
+
+static void
+test_corpus_oauth(void **state)
+{
+	(void)state;
+	corpus_replay("oauth", corpus_oauth);
+}
+
 static void
 test_corpus_mail(void **state)
 {
@@ -419,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_corpus_davxml),
 		cmocka_unit_test(test_corpus_davgzip),
 		cmocka_unit_test(test_corpus_config),
+		cmocka_unit_test(test_corpus_oauth),
 	};
 
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
