@@ -38,6 +38,14 @@ does; every scenario stops sending when the client hangs up:
   list-many     LIST answers 80,000 folders besides INBOX, "sent" and \\Sent
                 "Sent"
   sent-case     LIST answers "sent" (no flag) before "Sent" (\\Sent)
+  sent-name     no SPECIAL-USE (Courier): LIST flags no folder; "Sent Items"
+                is there besides Drafts, Trash and "Sent Items old"
+  sent-two      no SPECIAL-USE; both "Sent" and "INBOX/Verzonden items"
+  sent-none     no SPECIAL-USE; no Sent folder, but "Archief/Sent 2024"
+  sent-ns       no SPECIAL-USE; NAMESPACE gives the personal prefix "Mail/"
+                and LIST has "Mail/&AMk-l&AOk-ments envoy&AOk-s" (French,
+                in modified UTF-7) besides "Sent Items" in the namespace
+                of other users ("Other/")
 """
 import os
 import re
@@ -126,7 +134,13 @@ class Session:
         if self.srv.scenario == "caps-empty":
             self.send("%s OK done\r\n" % tag)
             return
-        self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n%s OK done\r\n" % tag)
+        ns = " NAMESPACE" if self.srv.scenario == "sent-ns" else ""
+        self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN%s\r\n%s OK done\r\n"
+                  % (ns, tag))
+
+    def cmd_NAMESPACE(self, tag, rest):
+        self.send('* NAMESPACE (("Mail/" "/")) NIL (("Other/" "/"))\r\n'
+                  '%s OK done\r\n' % tag)
 
     def cmd_NOOP(self, tag, rest):
         self.send("%s OK done\r\n" % tag)
@@ -161,6 +175,22 @@ class Session:
                 sent += len(block)
                 i += 5000
             return
+        elif sc == "sent-name":
+            out.append('* LIST (\\HasNoChildren) "/" Drafts\r\n'
+                       '* LIST (\\HasNoChildren) "/" "Sent Items"\r\n'
+                       '* LIST (\\HasNoChildren) "/" "Sent Items old"\r\n'
+                       '* LIST (\\HasNoChildren) "/" Trash\r\n')
+        elif sc == "sent-two":
+            out.append('* LIST () "/" Sent\r\n'
+                       '* LIST () "/" "INBOX/Verzonden items"\r\n')
+        elif sc == "sent-none":
+            out.append('* LIST (\\Noselect) "/" Archief\r\n'
+                       '* LIST () "/" "Archief/Sent 2024"\r\n'
+                       '* LIST () "/" Drafts\r\n')
+        elif sc == "sent-ns":
+            out.append('* LIST (\\Noselect) "/" Mail\r\n'
+                       '* LIST () "/" "Mail/&AMk-l&AOk-ments envoy&AOk-s"\r\n'
+                       '* LIST () "/" "Other/Sent Items"\r\n')
         elif sc == "sent-case":
             out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
         else:
