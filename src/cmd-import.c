@@ -281,6 +281,6 @@ const struct cmd_entry cmd_import_entry = {
 	.help = "Reads messages (.eml, or mbox files starting with 'From ') and calendars\n"
 	    "(.ics) of the salesperson KEY, folders recursively in name order, and\n"
 	    "classifies them exactly as the agent does.  --sent marks the files as the\n"
-	    "salesperson's Sent folder.  Importing the same files again adds nothing.\n"
+	    "salesperson's Sent folder.  Importing the same files again changes nothing.\n"
 	    "Bad items are reported and skipped; the exit status is then 1.\n",
 };

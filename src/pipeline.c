@@ -19,6 +19,7 @@
 #define LOG_TAG "pipeline"
 #include "classify.h"
 #include "event.h"
+#include "hashset.h"
 #include "log.h"
 #include "pipeline.h"
 #include "project.h"
@@ -35,7 +36,10 @@ struct pipeline_item {
 	char			*version;	/* owned, may be NULL */
 	struct signal_list	 sigs;		/* owned */
 	struct appointment_list	 appts;		/* owned */
+	time_t			 first_seen;	/* the time undated events got */
 	bool			 newer_only;	/* replace only an older version */
+	bool			 same_skip;	/* version is of sigs and appts: */
+						/* write nothing when it is stored */
 };
 
 struct pipeline {
@@ -121,7 +125,9 @@ pipeline_add_item(struct pipeline *p, enum pipeline_op op, const char *item)
 
 /*
  * When the store first saw an item: events without CREATED and DTSTAMP
- * are dated by it (DESIGN section 3); now for a new item.
+ * are dated by it (DESIGN section 3); now for a new item, which the
+ * store records with it on commit (store_item_version_set), so that
+ * every later read dates them the same.
  */
 static time_t
 pipeline_first_seen(struct pipeline *p, const char *item)
@@ -136,18 +142,90 @@ pipeline_first_seen(struct pipeline *p, const char *item)
 	return t != 0 ? t : util_now();
 }
 
+/* Hashes a string, or NULL, so that no two lists of them hash alike. */
+static uint64_t
+pipeline_hash_str(uint64_t h, const char *s)
+{
+	uint64_t	len = s != NULL ? strlen(s) + 1 : 0;
+
+	h = hashset_fnv1a(h, &len, sizeof len);
+	return s != NULL ? hashset_fnv1a(h, s, len) : h;
+}
+
+/* Hashes a number. */
+static uint64_t
+pipeline_hash_num(uint64_t h, int64_t v)
+{
+	return hashset_fnv1a(h, &v, sizeof v);
+}
+
+/*
+ * The version of an item that has none of its own (an imported file):
+ * a hash of every field of what it gave, so that reading it again with
+ * the same content (and rules) is seen to change nothing.  Caller frees.
+ */
+static char *
+pipeline_output_version(const struct pipeline_item *it)
+{
+	const struct signal		*g;
+	const struct appointment	*a;
+	uint64_t			 h = HASHSET_FNV_INIT;
+	size_t				 i;
+
+	for (i = 0; i < it->sigs.n; i++) {
+		g = &it->sigs.v[i];
+		h = pipeline_hash_num(h, g->kind);
+		h = pipeline_hash_str(h, g->account);
+		h = pipeline_hash_str(h, g->salesperson);
+		h = pipeline_hash_num(h, g->occurred_at);
+		h = pipeline_hash_num(h, g->dir);
+		h = pipeline_hash_str(h, g->source);
+		h = pipeline_hash_str(h, g->item);
+		h = pipeline_hash_str(h, g->ref);
+		h = pipeline_hash_str(h, g->rule);
+		h = pipeline_hash_str(h, g->subject);
+		h = pipeline_hash_str(h, g->value);
+		h = pipeline_hash_str(h, g->match_text);
+	}
+	h = pipeline_hash_num(h, -1);
+	for (i = 0; i < it->appts.n; i++) {
+		a = &it->appts.v[i];
+		h = pipeline_hash_str(h, a->source);
+		h = pipeline_hash_str(h, a->item);
+		h = pipeline_hash_str(h, a->uid);
+		h = pipeline_hash_num(h, a->recurrence_id);
+		h = pipeline_hash_str(h, a->salesperson);
+		h = pipeline_hash_str(h, a->account);
+		h = pipeline_hash_str(h, a->match_text);
+		h = pipeline_hash_num(h, a->kind);
+		h = pipeline_hash_num(h, a->start);
+		h = pipeline_hash_num(h, a->end);
+		h = pipeline_hash_num(h, a->all_day);
+		h = pipeline_hash_str(h, a->day);
+		h = pipeline_hash_num(h, a->created);
+		h = pipeline_hash_num(h, a->series);
+		h = pipeline_hash_str(h, a->summary);
+	}
+	return xasprintf("out:%zu:%zu:%016llx", it->sigs.n, it->appts.n,
+	    (unsigned long long)h);
+}
+
 void
 pipeline_ical(struct pipeline *p, const char *salesperson,
     const struct ical_file *f, const char *item, const char *version)
 {
 	struct pipeline_item *it;
-	time_t first_seen;
 
-	first_seen = pipeline_first_seen(p, item);
 	it = pipeline_add_item(p, PIPELINE_ICAL, item);
-	it->version = xstrdup(version);
-	classify_ical(p->cfg, salesperson, f, p->source, item, first_seen,
+	it->first_seen = pipeline_first_seen(p, item);
+	classify_ical(p->cfg, salesperson, f, p->source, item, it->first_seen,
 	    &it->sigs, &it->appts);
+	if (version != NULL)
+		it->version = xstrdup(version);
+	else {
+		it->version = pipeline_output_version(it);
+		it->same_skip = true;
+	}
 }
 
 /*
@@ -187,7 +265,7 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 	struct pipeline_item *it;
 	struct ical_file f;
 	struct err err = { 0 };
-	time_t from, to, first_seen;
+	time_t from, to;
 	char *key;
 	size_t i;
 
@@ -214,11 +292,11 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 			continue;
 		}
 		key = xasprintf("invite:%s", f.events[0].uid);
-		first_seen = pipeline_first_seen(p, key);
 		it = pipeline_add_item(p, PIPELINE_ICAL, key);
+		it->first_seen = pipeline_first_seen(p, key);
 		it->version = invitation_version(&f);
 		it->newer_only = true;
-		classify_ical(cfg, sp->key, &f, p->source, key, first_seen,
+		classify_ical(cfg, sp->key, &f, p->source, key, it->first_seen,
 		    &it->sigs, &it->appts);
 		free(key);
 		ical_file_free(&f);
@@ -274,19 +352,22 @@ pipeline_pending(const struct pipeline *p)
 	return p->pending;
 }
 
-/* True when the item's version is newer than the stored one. */
-static bool
-pipeline_is_newer(struct pipeline *p, const struct pipeline_item *it,
+/*
+ * How the item's version compares with the stored one (strcmp); 1 when
+ * none is stored, or it cannot be read (the item is then written).
+ */
+static int
+pipeline_version_cmp(struct pipeline *p, const struct pipeline_item *it,
     struct err *err)
 {
 	char *stored = NULL;
-	bool newer;
+	int cmp;
 
 	if (store_item_version(p->store, p->source, it->item, &stored, err) != 0)
-		return true;
-	newer = stored == NULL || strcmp(stored, it->version) < 0;
+		return 1;
+	cmp = stored == NULL ? 1 : strcmp(it->version, stored);
 	free(stored);
-	return newer;
+	return cmp;
 }
 
 /* Writes the batch inside the open transaction; returns new signals or -1. */
@@ -309,12 +390,15 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 				return -1;
 			continue;
 		}
-		if (it->newer_only && !pipeline_is_newer(p, it, err))
+		if (it->newer_only && pipeline_version_cmp(p, it, err) <= 0)
+			continue;
+		/* Read again as it was: not a row to rewrite. */
+		if (it->same_skip && pipeline_version_cmp(p, it, err) == 0)
 			continue;
 		r = store_replace_item(p->store, p->source, it->item,
 		    &it->sigs, &it->appts, touched, err);
 		if (r < 0 || store_item_version_set(p->store, p->source,
-		    it->item, it->version, err) != 0)
+		    it->item, it->version, it->first_seen, err) != 0)
 			return -1;
 		added += r;
 		*appts += it->appts.n;
