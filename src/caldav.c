@@ -718,8 +718,9 @@ caldav_item(struct caldav_sync *s, const char *key, const char *etag,
 	err_clear(&e);
 	if (event_parse(data, len, s->from, s->to, s->cfg->timezone, key, &f,
 	    &e) != 0) {
+		/* The message names the item. */
 		util_printable(e.msg, e.msg, sizeof e.msg);
-		log_warn("%s: %s: %s, skipped", s->src->name, key, e.msg);
+		log_warn("%s: %s, skipped", s->src->name, e.msg);
 		s->bad++;
 		ical_file_free(&f);
 		return;

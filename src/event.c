@@ -1417,6 +1417,8 @@ struct event_scan {
 	size_t		 properties, max_properties; /* list values counted */
 	size_t		 copies, max_copies; /* bytes of copies for list values */
 	size_t		 zones;		/* VTIMEZONEs */
+	unsigned long	 stray;		/* lines outside any component, */
+	unsigned long	 stray_line;	/* dropped; the first of them */
 };
 
 /* The length of the physical line at p, without its end; *eol: of that. */
@@ -1577,6 +1579,20 @@ event_scan_property(struct event_scan *s, const char *sep, struct err *err)
 }
 
 /*
+ * Counts a line outside any component, which is dropped: libical would
+ * only complain about it on stderr ("Encountered END before BEGIN"),
+ * nameless and once per line; event_parse_text says it once per object.
+ * Returns 0.
+ */
+static int
+event_scan_stray(struct event_scan *s)
+{
+	if (s->stray++ == 0)
+		s->stray_line = s->lineno;
+	return (0);
+}
+
+/*
  * Classifies the content line in s->line for libical: 1 to hand it on
  * (a BEGIN, an END, a property inside a component), 0 to drop it (no
  * name; an END or a property outside any component, which libical
@@ -1620,12 +1636,12 @@ event_scan_check(struct event_scan *s, struct err *err)
 	}
 	if (n == 3 && strncasecmp(line, "END", 3) == 0) {
 		if (s->depth == 0)
-			return (0);
+			return (event_scan_stray(s));
 		s->depth--;
 		return (1);
 	}
 	if (s->depth == 0)
-		return (0);
+		return (event_scan_stray(s));
 	if (event_scan_property(s, sep, err) == -1)
 		return (-1);
 	return (1);
@@ -1633,13 +1649,28 @@ event_scan_check(struct event_scan *s, struct err *err)
 
 /*
  * Adds a top-level component to *root, under an XROOT when there are
- * several.  -1 (c freed) when libical cannot allocate the XROOT.
+ * several.  A VEVENT or VTIMEZONE without a VCALENDAR around it (a file
+ * of one event) goes into *bare, a VCALENDAR made for them and added to
+ * *root in turn.  -1 (c freed) when libical cannot allocate.
  */
 static int
-event_root_add(icalcomponent **root, icalcomponent *c)
+event_root_add(icalcomponent **root, icalcomponent **bare, icalcomponent *c)
 {
 	icalcomponent	*x;
+	icalcomponent_kind kind = icalcomponent_isa(c);
 
+	if (kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VTIMEZONE_COMPONENT) {
+		if (*bare == NULL) {
+			x = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+			if (x == NULL || event_root_add(root, bare, x) == -1) {
+				icalcomponent_free(c);
+				return (-1);
+			}
+			*bare = x;
+		}
+		icalcomponent_add_component(*bare, c);
+		return (0);
+	}
 	if (*root == NULL) {
 		*root = c;
 		return (0);
@@ -1670,7 +1701,7 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
     icalparser *parser, icalcomponent **root, struct err *err)
 {
 	static char	 end_line[] = "END:VCALENDAR";
-	icalcomponent	*c;
+	icalcomponent	*c, *bare = NULL;
 	int		 rc;
 
 	s->p = buf;
@@ -1679,6 +1710,7 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
 		s->p += 3;
 	s->next = 1;
 	s->depth = s->components = s->properties = s->copies = s->zones = 0;
+	s->stray = 0;
 	for (;;) {
 		c = NULL;
 		rc = event_scan_line(s, err);
@@ -1704,7 +1736,7 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
 			return (err_set(err, ERR_DATA, "%s: line %lu: out of "
 			    "memory", s->what, s->lineno));
 		}
-		if (c != NULL && event_root_add(root, c) == -1)
+		if (c != NULL && event_root_add(root, &bare, c) == -1)
 			return (err_set(err, ERR_DATA, "%s: out of memory",
 			    s->what));
 	}
@@ -1750,6 +1782,11 @@ event_parse_text(const char *buf, size_t len, const char *what,
 			icalparser_free(parser);
 		}
 	}
+	/* Said of an object that gave something; else its error says it. */
+	if (rc == 0 && s.stray > 0 && *root != NULL)
+		log_warn("%s: line %lu: %lu line%s outside any component (an END "
+		    "before its BEGIN, or a property) ignored", what,
+		    s.stray_line, s.stray, s.stray == 1 ? "" : "s");
 	buf_free(&s.line);
 	if (rc == -1 && *root != NULL) {
 		icalcomponent_free(*root);
@@ -1827,7 +1864,7 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 	if (event_parse_text(buf, len, ctx.what, &root, err) == -1)
 		return (-1);
 	if (root == NULL)
-		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", ctx.what));
+		return (err_set(err, ERR_DATA, "%s: no VCALENDAR or VEVENT", ctx.what));
 	for (c = event_calendar(root, true); c != NULL && !ctx.refused;
 	    c = event_calendar(root, false)) {
 		event_read_calendar(c, &ctx, out, &src, &cap);
@@ -1835,7 +1872,7 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 	}
 	if (ncal == 0) {
 		icalcomponent_free(root);
-		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", ctx.what));
+		return (err_set(err, ERR_DATA, "%s: no VCALENDAR or VEVENT", ctx.what));
 	}
 
 	event_drop_duplicates(out, src, &ctx);

@@ -266,7 +266,7 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 	struct ical_file f;
 	struct err err = { 0 };
 	time_t from, to;
-	char *key;
+	char *key, *what;
 	size_t i;
 
 	if (m->calendar_parts.n == 0)
@@ -278,16 +278,19 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 	}
 	sp = config_salesperson(cfg, salesperson);
 	event_window(util_now(), cfg->backfill_days, cfg->timezone, &from, &to);
+	what = xasprintf("%s: invitation", item);
 	for (i = 0; i < m->calendar_parts.n; i++) {
 		const char *part = m->calendar_parts.v[i];
 
 		memset(&f, 0, sizeof f);
 		err_clear(&err);
 		if (event_parse(part, strlen(part), from, to, cfg->timezone,
-		    item, &f, &err) != 0 || f.nevents == 0) {
+		    what, &f, &err) != 0 || f.nevents == 0) {
+			/* The parser's message names the item. */
 			if (f.nevents == 0 && err.msg[0] == '\0')
-				snprintf(err.msg, sizeof err.msg, "no event");
-			log_warn("%s: invitation: %s, skipped", item, err.msg);
+				snprintf(err.msg, sizeof err.msg, "%s: no event",
+				    what);
+			log_warn("%s, skipped", err.msg);
 			ical_file_free(&f);
 			continue;
 		}
@@ -301,6 +304,7 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 		free(key);
 		ical_file_free(&f);
 	}
+	free(what);
 }
 
 /*
