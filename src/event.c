@@ -7,8 +7,10 @@
  * does not do (libical#314).  Times are resolved here rather than by
  * icalproperty_get_datetime_with_component, because an unknown TZID must
  * not silently become floating: the builtin zones, CLDR's Windows names
- * (winzones.c), the file's VTIMEZONE, else the configured zone with a
- * warning.  Nothing here touches the network or the store.
+ * (winzones.c), the Olson name at the end of a vendor's TZID
+ * ("/mozilla.org/20070129_1/America/New_York"), the file's VTIMEZONE,
+ * else the configured zone with a warning.  Nothing here touches the
+ * network or the store.
  */
 #define LOG_TAG "event"
 
@@ -607,10 +609,46 @@ event_builtin(const char *name, bool from_tzid)
 	return (zone);
 }
 
+/* Olson names have at most this many parts ("America/Argentina/Salta"). */
+#define EVENT_OLSON_PARTS	3
+
+/*
+ * The zone named at the end of a vendor's globally unique TZID (RFC 5545
+ * section 3.2.19: one that starts with "/"), as old Lightning
+ * ("/mozilla.org/20070129_1/America/New_York"), Evolution
+ * ("/softwarestudio.org/Olson_20011030_5/America/New_York") and others
+ * wrote them: the longest of the last EVENT_OLSON_PARTS parts that is a
+ * builtin zone, or a Windows name mapped by CLDR.  NULL if none is.
+ */
+static icaltimezone *
+event_vendor_zone(const char *tzid)
+{
+	const char	*part[EVENT_OLSON_PARTS], *p;
+	icaltimezone	*zone;
+	const char	*iana;
+	size_t		 n = 0, i;
+
+	if (tzid[0] != '/')
+		return (NULL);
+	for (p = tzid + strlen(tzid); p > tzid && n < EVENT_OLSON_PARTS; p--)
+		if (p[-1] == '/' && *p != '\0')
+			part[n++] = p;
+	for (i = n; i > 0; i--) {
+		zone = event_builtin(part[i - 1], false);
+		if (zone != NULL)
+			return (zone);
+		iana = event_windows_zone(part[i - 1]);
+		if (iana != NULL && (zone = event_builtin(iana, false)) != NULL)
+			return (zone);
+	}
+	return (NULL);
+}
+
 /*
  * The zone of a property's TZID: a builtin zone of that name, a Windows
- * name or Outlook display form mapped by CLDR, a usable VTIMEZONE of the
- * VCALENDAR holding comp, else the configured zone with a warning.  The
+ * name or Outlook display form mapped by CLDR, the zone at the end of a
+ * vendor's TZID (event_vendor_zone), a usable VTIMEZONE of the VCALENDAR
+ * holding comp, else the configured zone with a warning.  The
  * system's tz data goes first: it is exact for past years, where
  * Outlook's VTIMEZONE repeats today's rule back to 1601, and libical
  * expands a VTIMEZONE anew for every parse (7 ms from 1970, 45 ms from
@@ -644,6 +682,9 @@ event_zone(icalcomponent *comp, icalproperty *prop,
 		if (zone != NULL)
 			return (zone);
 	}
+	zone = event_vendor_zone(tzid);
+	if (zone != NULL)
+		return (zone);
 	cal = icalcomponent_get_parent(comp);
 	if (cal != NULL) {
 		zone = icalcomponent_get_timezone(cal, tzid);

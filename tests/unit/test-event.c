@@ -116,6 +116,21 @@ static const struct fixture_case fixture_cases[] = {
 	/* TZID=Europe/Amsterdam without VTIMEZONE: the builtin zone. */
 	{ "ics/iana-no-vtimezone.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0,
 	  1, { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR, 0, "Kennismaking" } }, 0 },
+	/*
+	 * Vendors' TZIDs without VTIMEZONE, read in UTC so that a fallback
+	 * would show: the Olson name at the end of Lightning's and
+	 * Evolution's (10:00 EDT = 14:00Z), a Windows name by CLDR (10:00
+	 * CEST = 08:00Z); one that names no zone is read in tz, with one
+	 * warning.
+	 */
+	{ "ics/vendor-tzid.ics", "UTC", JAN2026, JAN2028, NULL, 4, 0, 1, 4,
+	  { { OCT05 + 14 * HOUR, OCT05 + 15 * HOUR, 0, "Lightning" },
+	    { OCT05 + DAY + 14 * HOUR, OCT05 + DAY + 15 * HOUR, 0,
+	      "Evolution" },
+	    { OCT05 + 2 * DAY + 8 * HOUR, OCT05 + 2 * DAY + 9 * HOUR, 0,
+	      "Outlook" },
+	    { OCT05 + 3 * DAY + 10 * HOUR, OCT05 + 3 * DAY + 11 * HOUR, 0,
+	      "Unknown" } }, 0 },
 	/* An unknown TZID is read in tz, with one warning: 10:00Z in UTC ... */
 	{ "ics/unknown-tz.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 1, 1,
 	  { { OCT05 + 10 * HOUR, OCT05 + 11 * HOUR, 0, "Kennismaking" } }, 0 },
