@@ -25,11 +25,22 @@
  * To/Cc (outbound) or of From (inbound); each gets its own signal.
  *
  * The actor.  The same message is often seen in two mailboxes (sender and
- * receiver both salespeople); its ref is the same, so the store keeps one.
- * To make that one independent of which mailbox was read first, the actor
- * is taken from the message, not the mailbox: the sending salesperson for
- * outbound mail, the first salesperson among To and then Cc for inbound
- * mail, and the mailbox owner only when the message names none.
+ * receiver both salespeople).  Its actor is taken from the message, not
+ * the mailbox: the sending salesperson for outbound mail, the first
+ * salesperson among To and then Cc for inbound mail, and the mailbox owner
+ * only when the message names none (mail to a group address).  A ref is
+ * "ACTOR/KIND:ACCOUNT:ID", so each salesperson's evidence is their own:
+ * a message that names its actor is stored once whichever mailbox was
+ * read first, one to a group address once per mailbox, and the same
+ * meeting in two calendars once per calendar owner.  Which copy moves a
+ * deal (its owner, a transition's actor) is decided by the projection
+ * (phases.c: earliest, ties by configuration order), never by read order.
+ *
+ * No-reply senders.  Mail from noreply@, no-reply@ and the like gives
+ * nothing, except an inbound order confirmation (a purchasing system's
+ * purchase order, without the List-Id or List-Unsubscribe of mass mail,
+ * which win): its signal carries the value "noreply", and the projection
+ * counts it only for an open deal with an offer sent (phases.c).
  *
  * Hashtags.  #verbal, #lost, #decision, #competitor, #need and #problem in
  * an outbound mail or an event description give signals for each account
@@ -65,56 +76,11 @@
 #include "account.h"
 #include "classify.h"
 #include "log.h"
+#include "rules.h"
 #include "util.h"
 
 /* Room for an account key: a full free-mail address or a domain. */
 #define KEY_MAX	330
-
-static const char *const classify_default_offer_subject[] = {
-	"offerte", "offertes", "offer", "offers", "quotation", "quotations",
-	"quote", "quotes", "proposal", "voorstel", "prijsopgave",
-	"prijsvoorstel", "aanbieding", NULL
-};
-static const char *const classify_default_offer_attachment[] = {
-	"offerte*", "*_offerte*", "*-offerte*", "* offerte*", "quote*",
-	"*_quote*", "*-quote*", "* quote*", "*quotation*", "*proposal*",
-	"voorstel*", "*prijsopgave*", "*prijsvoorstel*", NULL
-};
-static const char *const classify_default_order_subject[] = {
-	"opdrachtbevestiging", "orderbevestiging", "order confirmation",
-	"order confirmed", "purchase order", "inkooporder", "getekende offerte",
-	"ondertekende offerte", "signed quote", "signed offer",
-	"signed proposal", NULL
-};
-static const char *const classify_default_order_attachment[] = {
-	"*opdrachtbevestiging*", "*orderbevestiging*", "*order confirmation*",
-	"*order_confirmation*", "*order-confirmation*", "*purchase order*",
-	"*purchase_order*", "*inkooporder*", "*getekend*", "*ondertekend*",
-	"signed*", "*_signed*", "*-signed*", "* signed*", NULL
-};
-static const char *const classify_default_call_summary[] = {
-	"bellen", "terugbellen", "nabellen", "belafspraak", "call",
-	"phone call", NULL
-};
-static const char *const classify_default_demo_summary[] = {
-	"demo", "presentatie", "presentation", "demonstratie", "demonstration",
-	NULL
-};
-static const char *const classify_default_reply_prefix[] = {
-	"re", "antw", "aw", "sv", "vs", NULL
-};
-static const char *const classify_default_forward_prefix[] = {
-	"fwd", "fw", "doorst", "wg", NULL
-};
-static const char *const classify_default_noreply_sender[] = {
-	"noreply*", "no-reply*", "no_reply*", "donotreply*", "do-not-reply*",
-	"do_not_reply*", "mailer-daemon", "postmaster", "bounce*", NULL
-};
-static const char *const classify_default_autoreply_subject[] = {
-	"automatisch antwoord", "out of office", "afwezig", "automatic reply",
-	"autosvar", "auto reply", "autoreply", "abwesenheitsnotiz",
-	"undeliverable", "onbestelbaar", "delivery status notification", NULL
-};
 
 /* The hashtags that give signals (DESIGN section 5). */
 static const struct {
@@ -137,34 +103,18 @@ struct classify_item {
 	const char		*item;
 	const char		*id;		/* "<message-id>" or UID */
 	const char		*subject;	/* evidence, may be NULL */
+	const char		*thread;	/* mail: the ids it answers, may be NULL */
 	enum direction		 dir;
 	struct signal_list	*out;
 	size_t			 first;		/* out->n before this item */
 };
 
-/* Replaces a list by a NULL-terminated array of defaults. */
-static void
-classify_fill(struct strlist *list, const char *const *v)
-{
-	strlist_clear(list);
-	for (; *v != NULL; v++)
-		strlist_add(list, *v);
-}
-
 void
 classify_default_rules(struct rules *r)
 {
-	classify_fill(&r->offer_subject, classify_default_offer_subject);
-	classify_fill(&r->offer_attachment, classify_default_offer_attachment);
-	classify_fill(&r->order_subject, classify_default_order_subject);
-	classify_fill(&r->order_attachment, classify_default_order_attachment);
-	classify_fill(&r->call_summary, classify_default_call_summary);
-	classify_fill(&r->demo_summary, classify_default_demo_summary);
-	classify_fill(&r->reply_prefix, classify_default_reply_prefix);
-	classify_fill(&r->forward_prefix, classify_default_forward_prefix);
-	classify_fill(&r->noreply_sender, classify_default_noreply_sender);
-	classify_fill(&r->autoreply_subject,
-	    classify_default_autoreply_subject);
+	strlist_clear(&r->languages);
+	r->configured = 0;
+	rules_defaults(r);
 	strlist_clear(&r->verbal_phrase);
 	strlist_clear(&r->lost_phrase);
 }
@@ -260,6 +210,33 @@ classify_word_match(const struct strlist *list, const char *text)
 	return NULL;
 }
 
+/*
+ * classify_word_match on a subject in which a no-break space (U+00A0)
+ * separates words like a space: French Outlook writes "Réponse
+ * automatique\u00a0: ...", and a pattern must end at that space.
+ */
+static const char *
+classify_subject_match(const struct strlist *list, const char *subject)
+{
+	const char *pat, *p;
+	char *copy, *q;
+
+	if (subject == NULL || strstr(subject, "\xc2\xa0") == NULL)
+		return classify_word_match(list, subject);
+	copy = q = xmalloc(strlen(subject) + 1);
+	for (p = subject; *p != '\0'; p++) {
+		if (p[0] == '\xc2' && p[1] == '\xa0') {
+			*q++ = ' ';
+			p++;
+		} else
+			*q++ = *p;
+	}
+	*q = '\0';
+	pat = classify_word_match(list, copy);
+	free(copy);
+	return pat;
+}
+
 /* The first glob of list that matches one of the names, or NULL. */
 static const char *
 classify_glob_match(const struct strlist *list, const struct strlist *names)
@@ -289,7 +266,7 @@ classify_add(struct classify_item *it, enum signal_kind kind,
 	char *ref;
 	size_t i;
 
-	ref = xasprintf("%s:%s:%s", signal_kind_name(kind),
+	ref = xasprintf("%s/%s:%s:%s", it->salesperson, signal_kind_name(kind),
 	    account != NULL ? account : "", it->id);
 	for (i = it->first; i < it->out->n; i++) {
 		if (strcmp(it->out->v[i].ref, ref) == 0) {
@@ -311,7 +288,24 @@ classify_add(struct classify_item *it, enum signal_kind kind,
 		s->subject = xstrdup(it->subject);
 	s->value = xstrdup(value);
 	s->match_text = xstrdup(match_text);
+	s->thread = xstrdup(it->thread);
 	return s;
+}
+
+/*
+ * Adds the signal of a rule that matched, with the language of the
+ * default rule (NULL for one of the site's own or none).
+ */
+static void
+classify_add_rule(struct classify_item *it, enum signal_kind kind,
+    const char *account, time_t at, const char *rule, const char *lang,
+    const char *value, const char *match_text)
+{
+	struct signal *s;
+
+	s = classify_add(it, kind, account, at, rule, value, match_text);
+	if (s != NULL)
+		s->language = xstrdup(lang);
 }
 
 /*
@@ -460,46 +454,77 @@ classify_message_id(const struct mail_summary *m, time_t date, const char *from)
 }
 
 /*
+ * The Message-IDs a mail answers, "<id> <id>": In-Reply-To and the last
+ * CLASSIFY_THREAD_IDS References (the closest ones; a long thread's start
+ * says little), or NULL.  Caller frees.
+ */
+#define CLASSIFY_THREAD_IDS	3
+static char *
+classify_thread(const struct mail_summary *m)
+{
+	struct buf b = { 0 };
+	size_t i, from;
+
+	if (m->in_reply_to != NULL)
+		buf_printf(&b, "<%s>", m->in_reply_to);
+	from = m->references.n > CLASSIFY_THREAD_IDS ?
+	    m->references.n - CLASSIFY_THREAD_IDS : 0;
+	for (i = from; i < m->references.n; i++) {
+		if (m->in_reply_to != NULL &&
+		    strcmp(m->references.v[i], m->in_reply_to) == 0)
+			continue;
+		buf_printf(&b, "%s<%s>", b.len > 0 ? " " : "",
+		    m->references.v[i]);
+	}
+	return b.data;
+}
+
+/*
  * The kind of a mail with external accounts, its rule written to rule.
  * A reply counts as an order or offer only through an attachment.
  */
 static enum signal_kind
 classify_mail_kind(const struct rules *r, const struct mail_summary *m,
     const char *subject, bool reply, enum direction dir, char *rule,
-    size_t rulelen)
+    size_t rulelen, const char **lang)
 {
 	const char *pat;
 
-	pat = reply ? NULL : classify_word_match(&r->order_subject, subject);
+	*lang = NULL;
+	pat = reply ? NULL : classify_subject_match(&r->order_subject, subject);
 	if (pat != NULL) {
 		snprintf(rule, rulelen, "order_subject:%s", pat);
+		*lang = rules_language(r, RULES_ORDER_SUBJECT, pat);
 		return SIG_ORDER_CONFIRMED;
 	}
 	pat = classify_glob_match(&r->order_attachment, &m->attachments);
 	if (pat != NULL) {
 		snprintf(rule, rulelen, "order_attachment:%s", pat);
+		*lang = rules_language(r, RULES_ORDER_ATTACHMENT, pat);
 		return SIG_ORDER_CONFIRMED;
 	}
 	if (dir == DIR_OUTBOUND) {
 		pat = reply ? NULL :
-		    classify_word_match(&r->offer_subject, subject);
+		    classify_subject_match(&r->offer_subject, subject);
 		if (pat != NULL) {
 			snprintf(rule, rulelen, "offer_subject:%s", pat);
+			*lang = rules_language(r, RULES_OFFER_SUBJECT, pat);
 			return SIG_OFFER_SENT;
 		}
 		pat = classify_glob_match(&r->offer_attachment,
 		    &m->attachments);
 		if (pat != NULL) {
 			snprintf(rule, rulelen, "offer_attachment:%s", pat);
+			*lang = rules_language(r, RULES_OFFER_ATTACHMENT, pat);
 			return SIG_OFFER_SENT;
 		}
 	} else {
-		pat = classify_word_match(&r->verbal_phrase, subject);
+		pat = classify_subject_match(&r->verbal_phrase, subject);
 		if (pat != NULL) {
 			snprintf(rule, rulelen, "verbal_phrase:%s", pat);
 			return SIG_VERBAL_ORDER;
 		}
-		pat = classify_word_match(&r->lost_phrase, subject);
+		pat = classify_subject_match(&r->lost_phrase, subject);
 		if (pat != NULL) {
 			snprintf(rule, rulelen, "lost_phrase:%s", pat);
 			return SIG_LOST;
@@ -581,11 +606,11 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	struct classify_item it;
 	struct strlist accounts = { 0 };
 	enum signal_kind kind;
-	const char *from, *subject, *stripped, *actor;
-	char fromkey[KEY_MAX], rule[128], *id;
+	const char *from, *subject, *stripped, *actor, *lang;
+	char fromkey[KEY_MAX], rule[128], *id, *thread;
 	enum direction dir;
 	time_t at;
-	bool reply;
+	bool reply, noreply;
 	size_t i;
 
 	from = m->from.n > 0 ? m->from.v[0].addr : NULL;
@@ -594,17 +619,18 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		log_debug("%s: bulk or automatic mail (0x%x)", item, m->bulk);
 		return 0;
 	}
-	if (from != NULL && classify_noreply(r, from)) {
-		log_debug("%s: no-reply sender", item);
-		return 0;
-	}
-	if (classify_word_match(&r->autoreply_subject, subject) != NULL) {
+	noreply = from != NULL && classify_noreply(r, from);
+	if (classify_subject_match(&r->autoreply_subject, subject) != NULL) {
 		log_debug("%s: automatic reply", item);
 		return 0;
 	}
 
 	dir = classify_sender(cfg, m, sent_folder, &sp, fromkey,
 	    sizeof fromkey);
+	if (noreply && dir != DIR_INBOUND) {
+		log_debug("%s: no-reply sender", item);
+		return 0;
+	}
 	if (dir == DIR_OUTBOUND) {
 		actor = sp != NULL ? sp->key : salesperson;
 		for (i = 0; i < m->to.n; i++)
@@ -635,23 +661,28 @@ classify_mail(const struct config *cfg, const char *salesperson,
 		return 0;
 	}
 	id = classify_message_id(m, at, from);
+	thread = classify_thread(m);
 	it = (struct classify_item){ .cfg = cfg, .salesperson = actor,
 	    .source = source, .item = item, .id = id, .subject = subject,
-	    .dir = dir, .out = out, .first = out->n };
+	    .thread = thread, .dir = dir, .out = out, .first = out->n };
 
 	stripped = classify_strip_prefixes(r, subject, &reply, NULL);
 	if (accounts.n > 0) {
 		kind = classify_mail_kind(r, m, stripped, reply, dir, rule,
-		    sizeof rule);
-		for (i = 0; i < accounts.n; i++)
-			classify_add(&it, kind, accounts.v[i], at, rule, NULL,
-			    NULL);
+		    sizeof rule, &lang);
+		if (noreply && kind != SIG_ORDER_CONFIRMED)
+			log_debug("%s: no-reply sender", item);
+		for (i = 0; i < accounts.n && (!noreply ||
+		    kind == SIG_ORDER_CONFIRMED); i++)
+			classify_add_rule(&it, kind, accounts.v[i], at, rule,
+			    lang, noreply ? "noreply" : NULL, NULL);
 	}
 	if (dir == DIR_OUTBOUND)
 		classify_hashtag_signals(&it, &m->hashtags, &accounts, at,
 		    NULL);
 
 	free(id);
+	free(thread);
 	strlist_clear(&accounts);
 	return (int)(out->n - it.first);
 }
@@ -734,7 +765,7 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 	const struct event_summary *ev = &f->events[idx];
 	struct strlist accounts = { 0 };
 	enum signal_kind kind;
-	const char *pat, *summary, *location;
+	const char *pat, *summary, *location, *lang;
 	char rule[128], *text = NULL;
 	time_t created, tagged;
 	size_t i;
@@ -758,15 +789,19 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 			goto out;
 	}
 
+	lang = NULL;
 	pat = classify_word_match(&cfg->rules.demo_summary, summary);
 	if (pat != NULL) {
 		kind = SIG_DEMO;
 		snprintf(rule, sizeof rule, "demo_summary:%s", pat);
+		lang = rules_language(&cfg->rules, RULES_DEMO_SUMMARY, pat);
 	} else {
 		pat = classify_word_match(&cfg->rules.call_summary, summary);
 		if (pat != NULL) {
 			kind = SIG_CALL;
 			snprintf(rule, sizeof rule, "call_summary:%s", pat);
+			lang = rules_language(&cfg->rules, RULES_CALL_SUMMARY,
+			    pat);
 		} else {
 			kind = SIG_APPOINTMENT;
 			snprintf(rule, sizeof rule, "%s", accounts.n > 0 ?
@@ -779,10 +814,11 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 	it->id = ev->uid;
 	it->subject = summary;
 	for (i = 0; i < accounts.n; i++)
-		classify_add(it, kind, accounts.v[i], created, rule, NULL,
-		    NULL);
+		classify_add_rule(it, kind, accounts.v[i], created, rule, lang,
+		    NULL, NULL);
 	if (accounts.n == 0)
-		classify_add(it, kind, NULL, created, rule, NULL, text);
+		classify_add_rule(it, kind, NULL, created, rule, lang, NULL,
+		    text);
 
 	tagged = ev->last_modified != 0 ? ev->last_modified :
 	    ev->dtstamp != 0 ? ev->dtstamp : ev->start;

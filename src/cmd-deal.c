@@ -4,7 +4,50 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "links.h"
 #include "report.h"
+#include "util.h"
+
+/* What cmd_deal_link hands on: JSON or a text stream. */
+struct deal_links {
+	struct json	*j;	/* NULL: text to out */
+	FILE		*out;
+	const char	*tz;	/* days in the table */
+	size_t		 n;
+};
+
+/* One linked address: a JSON object, or a line of the table. */
+static int
+cmd_deal_link(const char *address, const char *account, const char *how,
+    time_t at, void *arg)
+{
+	struct deal_links *dl = arg;
+	char when[32];
+
+	dl->n++;
+	if (dl->j != NULL) {
+		json_begin_object(dl->j);
+		json_key(dl->j, "address");
+		json_str(dl->j, address);
+		json_key(dl->j, "account");
+		json_str(dl->j, account);
+		json_key(dl->j, "how");
+		json_str(dl->j, how);
+		json_key(dl->j, "at");
+		json_time(dl->j, at);
+		json_end_object(dl->j);
+		return 0;
+	}
+	if (dl->n == 1)
+		fprintf(dl->out, "\nLinked addresses\n");
+	util_day(at, dl->tz, when, sizeof when);
+	fputs("  ", dl->out);
+	util_safe_fputs(address, dl->out);
+	fputs(" -> ", dl->out);
+	util_safe_fputs(account, dl->out);
+	fprintf(dl->out, " (%s, %s)\n", how, when);
+	return 0;
+}
 
 static int
 cmd_deal_exec(struct cmd_ctx *ctx)
@@ -12,6 +55,7 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 	struct report_filter f = { &ctx->cfg, ctx->since, ctx->until,
 	    ctx->salesperson, NULL };
 	struct table deals, trans, sigs;
+	struct deal_links dl = { .tz = ctx->cfg.timezone };
 	struct err err = { 0 };
 	struct json j;
 	char key[256];
@@ -59,6 +103,12 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 		for (r = 0; r < sigs.nrows; r++)
 			json_table_row(&j, &sigs, r);
 		json_end_array(&j);
+		json_key(&j, "links");
+		json_begin_array(&j);
+		dl.j = &j;
+		if (links_list(ctx->store, key, cmd_deal_link, &dl, &err) != 0)
+			rc = EXIT_FAIL;
+		json_end_array(&j);
 		json_end_object(&j);
 		json_end(&j);
 	} else {
@@ -70,8 +120,14 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 			table_print(&trans, ctx->format, stdout);
 			printf("\nEvidence\n");
 			table_print(&sigs, ctx->format, stdout);
+			dl.out = stdout;
+			if (links_list(ctx->store, key, cmd_deal_link, &dl,
+			    &err) != 0)
+				rc = EXIT_FAIL;
 		}
 	}
+	if (rc == EXIT_FAIL && err.msg[0] != '\0')
+		cmd_error("deal", "%s", err.msg);
 	table_free(&deals);
 	table_free(&trans);
 	table_free(&sigs);
@@ -93,6 +149,8 @@ const struct cmd_entry cmd_deal_entry = {
 	.exec = cmd_deal_exec,
 	.help = "ACCOUNT is the customer's domain (acme.nl; sales.acme.nl works too) or, for\n"
 	    "a free-mail customer, the address.  Shows the timeline of evidence: every\n"
-	    "signal with its rule, subject and Message-ID or event UID.  CSV output holds\n"
-	    "the deals only.\n",
+	    "signal with its rule and its language, subject, Message-ID or event UID, and\n"
+	    "why it was ignored (an order confirmation without earlier evidence of ours:\n"
+	    "an order we placed), and the free-mail addresses linked to the account\n"
+	    "(salescycle link).  CSV output holds the deals only.\n",
 };

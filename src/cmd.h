@@ -65,6 +65,7 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_targets_entry;
 extern const struct cmd_entry cmd_rebuild_entry;
 extern const struct cmd_entry cmd_set_entry;
+extern const struct cmd_entry cmd_link_entry;
 extern const struct cmd_entry cmd_conversion_entry;
 extern const struct cmd_entry cmd_stalled_entry;
 extern const struct cmd_entry cmd_forecast_entry;

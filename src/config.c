@@ -33,6 +33,7 @@
 #include "classify.h"
 #include "config.h"
 #include "err.h"
+#include "rules.h"
 #include "source.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -996,6 +997,34 @@ config_targets_key(struct config_parse *p, const char *name, const char *value)
 	return 0;
 }
 
+/*
+ * [rules] languages = nl, en, de, fr: whose default rules apply (all
+ * when the key is absent); lists set in [rules] replace them anyway.
+ */
+static int
+config_rules_languages(struct config_parse *p, const char *value)
+{
+	struct strlist *langs = &p->cfg->rules.languages;
+	size_t i;
+
+	strlist_clear(langs);
+	config_split(value, langs);
+	for (i = 0; i < langs->n; i++) {
+		util_lower(langs->v[i]);
+		if (!rules_valid_language(langs->v[i])) {
+			config_error(p, "unknown language '%s' in 'languages'"
+			    " (%s)", langs->v[i], RULES_LANGUAGES);
+			return -1;
+		}
+	}
+	if (langs->n == 0) {
+		config_error(p, "'languages' needs one or more of %s",
+		    RULES_LANGUAGES);
+		return -1;
+	}
+	return 0;
+}
+
 /* The inih handler: one KEY = VALUE of the current section. */
 static int
 config_handler(void *user, const char *section, const char *name,
@@ -1037,8 +1066,11 @@ config_handler(void *user, const char *section, const char *name,
 		base = &cfg->sources[p->idx];
 		break;
 	case SEC_RULES:
+		if (strcmp(name, "languages") == 0)
+			return config_rules_languages(p, value) == 0;
 		table = config_rules_keys;
 		base = &cfg->rules;
+		rules_configured(&cfg->rules, name);
 		break;
 	case SEC_SMTP:
 		table = config_smtp_keys;
@@ -1278,8 +1310,11 @@ config_load(const char *path, struct config *cfg, struct err *err)
 	}
 	if (!p.failed)
 		config_check(&p);
-	if (!p.failed)
+	if (!p.failed) {
+		/* The defaults of the chosen languages, now that all is read. */
+		rules_defaults(&cfg->rules);
 		config_resolve_database(cfg, path);
+	}
 out:
 	if (p.fp != NULL)
 		fclose(p.fp);
@@ -1383,6 +1418,7 @@ config_free(struct config *cfg)
 	strlist_clear(&r->autoreply_subject);
 	strlist_clear(&r->verbal_phrase);
 	strlist_clear(&r->lost_phrase);
+	strlist_clear(&r->languages);
 	for (i = 0; i < cfg->phases.n; i++)
 		free(cfg->phases.name[i]);
 	free(cfg->smtp.url);

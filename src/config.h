@@ -108,6 +108,8 @@ struct rules {
 	struct strlist	autoreply_subject;	/* "out of office", "afwezig", "automatic reply" ... */
 	struct strlist	verbal_phrase;		/* inbound phrases; empty (off) by default */
 	struct strlist	lost_phrase;		/* inbound phrases; empty (off) by default */
+	struct strlist	languages;		/* nl, en, de, fr: whose defaults apply; empty = all */
+	unsigned	configured;		/* lists set in [rules] (rules.c), kept whatever the languages */
 };
 
 struct phases {

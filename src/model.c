@@ -101,6 +101,8 @@ signal_free(struct signal *s)
 	free(s->subject);
 	free(s->value);
 	free(s->match_text);
+	free(s->language);
+	free(s->thread);
 	memset(s, 0, sizeof *s);
 }
 

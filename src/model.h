@@ -58,11 +58,12 @@ const char	*deal_kind_name(enum deal_kind);
  * One observed fact.  All strings are owned by the signal.
  *
  * ref is unique in the store: inserting a signal whose ref exists is a
- * no-op.  For mail it is "KIND:ACCOUNT:MESSAGE-ID", so the same message
- * seen in two mailboxes, or re-read after a UIDVALIDITY change, or both
- * imported from a file and polled over IMAP, is stored once.  For
- * calendar items it is "KIND:ACCOUNT:UID" (a recurring series is one
- * appointment made once).
+ * no-op.  For mail it is "ACTOR/KIND:ACCOUNT:MESSAGE-ID", so the same
+ * message seen in two mailboxes with the same actor, or re-read after a
+ * UIDVALIDITY change, or both imported from a file and polled over IMAP,
+ * is stored once.  For calendar items it is "ACTOR/KIND:ACCOUNT:UID" (a
+ * recurring series is one appointment made once; the same meeting in two
+ * salespeople's calendars is each one's own).
  *
  * item names the source item the signal came from ("INBOX/1234",
  * "/cal/anna/x.ics", "file:msg.eml").  Calendar sources replace all signals
@@ -81,6 +82,8 @@ struct signal {
 	char		*subject;	/* evidence subject or event summary; NULL if store_subjects = no */
 	char		*value;		/* hashtag value or "phase=offer"/"outcome=won" for manual */
 	char		*match_text;	/* summary and location of an unattributed event */
+	char		*language;	/* "nl", "en", "de", "fr": the default rule's language, or NULL */
+	char		*thread;	/* mail: "<id> ..." it answers (In-Reply-To, References), for links.c; not stored */
 };
 
 struct signal_list {

@@ -2,9 +2,14 @@
 /*
  * The phase model (DESIGN sections 3 and 4): one account's signals to its
  * deals and transitions.  Pure and deterministic: the signals are sorted
- * here by a total order (time, phase moves before outcomes, kind, ref,
- * id), so the result depends only on the set of signals, never on the
- * order in which they arrived or were stored.
+ * here by a total order (time, phase moves before outcomes, kind, the
+ * salesperson's order in the configuration, ref, id), so the result
+ * depends only on the set of signals, never on the order in which they
+ * arrived or were stored.  The same meeting in two salespeople's
+ * calendars is a signal of each: the earlier one moves the deal, and of
+ * two at the same time the salesperson configured first, so a deal's
+ * owner and a transition's actor never depend on which calendar or
+ * mailbox was read first.
  *
  * A signal belongs to a deal by time alone.  A contact mail that occurred
  * before the appointment that opens a deal is not part of that deal, even
@@ -26,6 +31,15 @@
  *   one its last inbound; a signal within the reopen window after the
  *   close belongs to the closed deal and only updates activity.  Other
  *   signals outside a deal change nothing.
+ * - An inbound order confirmation before any evidence from our side
+ *   (outbound mail, a calendar entry, a target, a manual setting: any
+ *   signal that is not inbound) is ignored: it neither opens nor wins a
+ *   deal.  A supplier's "Orderbevestiging" for something we bought is no
+ *   sale; the ignored signal is listed with its reason (PHASES_NOT_A_SALE).
+ * - An order confirmation from a no-reply sender (a purchasing system's
+ *   mail, value "noreply") counts only when the account's current deal
+ *   is open and an offer was sent in it; otherwise it is ignored
+ *   (PHASES_NO_OPEN_OFFER).
  * - manual is the manager's override: "phase=NAME" sets any phase of the
  *   current open deal (backwards too) or opens a deal at that phase;
  *   "outcome=won|lost" sets the outcome of the current deal, open or
@@ -42,8 +56,10 @@
 struct phases_state {
 	const struct config	*cfg;
 	struct projection	*out;
-	size_t			 cap_deals, cap_trans;
+	size_t			 cap_deals, cap_trans, cap_ignored;
 	bool			 ever_won;
+	bool			 ours;		/* evidence from our side seen */
+	bool			 offered;	/* an offer sent in the last deal */
 };
 
 /* The total order of DESIGN section 3. */
@@ -62,12 +78,26 @@ phases_cmp(const void *a, const void *b)
 		return mx ? -1 : 1;
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	c = strcmp(x->ref != NULL ? x->ref : "", y->ref != NULL ? y->ref : "");
 	if (c != 0)
 		return c;
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
 	return 0;
+}
+
+/*
+ * A salesperson's place in the configuration; one no longer configured
+ * (or none) after all of them.
+ */
+static size_t
+phases_rank(const struct config *cfg, const char *salesperson)
+{
+	const struct salesperson *sp = config_salesperson(cfg, salesperson);
+
+	return sp != NULL ? (size_t)(sp - cfg->people) : cfg->npeople;
 }
 
 /* The phase a kind enters, or PHASE_NONE. */
@@ -124,6 +154,7 @@ phases_open(struct phases_state *st, int phase, const struct phase_signal *s)
 	d->phase = PHASE_NONE;
 	d->outcome = OUTCOME_OPEN;
 	d->opened = s->at;
+	st->offered = false;
 	phases_transition(st, d, phase, s);
 	return d;
 }
@@ -209,6 +240,45 @@ phases_manual(struct phases_state *st, struct deal *d,
 	free(copy);
 }
 
+/* Records that signal s changed nothing, and why. */
+static void
+phases_ignore(struct phases_state *st, const struct phase_signal *s,
+    const char *reason)
+{
+	struct projection *out = st->out;
+
+	if (out->nignored == st->cap_ignored) {
+		st->cap_ignored = st->cap_ignored == 0 ? 4 :
+		    st->cap_ignored * 2;
+		out->ignored = xreallocarray(out->ignored, st->cap_ignored,
+		    sizeof *out->ignored);
+	}
+	out->ignored[out->nignored].signal_id = s->id;
+	out->ignored[out->nignored].reason = reason;
+	out->nignored++;
+}
+
+/*
+ * True when an inbound order confirmation is no sale (and is recorded as
+ * ignored): none of our evidence came before it, or it came from a
+ * no-reply sender without an open deal with an offer sent.
+ */
+static bool
+phases_not_a_sale(struct phases_state *st, const struct deal *d,
+    const struct phase_signal *s)
+{
+	if (!st->ours) {
+		phases_ignore(st, s, PHASES_NOT_A_SALE);
+		return true;
+	}
+	if (s->value != NULL && strcmp(s->value, "noreply") == 0 &&
+	    (d == NULL || d->outcome != OUTCOME_OPEN || !st->offered)) {
+		phases_ignore(st, s, PHASES_NO_OPEN_OFFER);
+		return true;
+	}
+	return false;
+}
+
 /* Applies one signal (in sorted order) to the account's deals. */
 static void
 phases_apply(struct phases_state *st, const struct phase_signal *s)
@@ -218,6 +288,10 @@ phases_apply(struct phases_state *st, const struct phase_signal *s)
 	int phase = phases_enters(st->cfg, s->kind);
 
 	phases_check_stale(st, d, s->at);
+	if (s->dir != DIR_INBOUND)
+		st->ours = true;
+	else if (s->kind == SIG_ORDER_CONFIRMED && phases_not_a_sale(st, d, s))
+		return;
 	if (s->kind == SIG_MANUAL) {
 		phases_manual(st, d, s);
 		return;
@@ -235,6 +309,8 @@ phases_apply(struct phases_state *st, const struct phase_signal *s)
 		d = phases_open(st, phase, s);
 	} else if (phase != PHASE_NONE && phase > d->phase)
 		phases_transition(st, d, phase, s);
+	if (s->kind == SIG_OFFER_SENT)
+		st->offered = true;
 	phases_touch(d, s);
 	if (s->kind == SIG_ORDER_CONFIRMED)
 		phases_close(st, d, OUTCOME_WON, s->at);
@@ -250,6 +326,8 @@ phases_project(const struct config *cfg, struct phase_signal *sigs, size_t n,
 	size_t i;
 
 	memset(out, 0, sizeof *out);
+	for (i = 0; i < n; i++)
+		sigs[i].rank = phases_rank(cfg, sigs[i].salesperson);
 	if (n > 1)
 		qsort(sigs, n, sizeof *sigs, phases_cmp);
 	for (i = 0; i < n; i++)
@@ -269,5 +347,6 @@ projection_free(struct projection *p)
 		free(p->trans[i].actor);
 	free(p->deals);
 	free(p->trans);
+	free(p->ignored);
 	memset(p, 0, sizeof *p);
 }

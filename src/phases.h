@@ -22,6 +22,7 @@ struct phase_signal {
 	const char	*salesperson;	/* borrowed */
 	const char	*ref;		/* borrowed; ties in time are broken by ref */
 	const char	*value;		/* borrowed; manual: "phase=offer", "outcome=won" */
+	size_t		 rank;		/* set by phases_project: the salesperson's configuration order */
 };
 
 struct deal {
@@ -52,11 +53,36 @@ struct projection {
 	size_t			 ndeals;
 	struct transition	*trans;		/* owned */
 	size_t			 ntrans;
+	struct phase_ignored	*ignored;	/* owned: signals that changed nothing, and why */
+	size_t			 nignored;
+};
+
+struct phase_ignored {
+	int64_t		 signal_id;
+	const char	*reason;	/* static: PHASES_NOT_A_SALE, PHASES_NO_OPEN_OFFER */
 };
 
 /*
+ * Why an inbound order confirmation was ignored: the account had no
+ * evidence from our side before it (no offer, meeting, call or outgoing
+ * mail), so it is most likely an order we placed with a supplier.
+ */
+#define PHASES_NOT_A_SALE \
+	"order confirmation without earlier offer, meeting or outgoing mail: " \
+	"an order we placed?"
+/*
+ * Why an order confirmation from a no-reply sender (value "noreply",
+ * classify.c) was ignored: such mail counts only as the answer to an
+ * offer of an open deal.
+ */
+#define PHASES_NO_OPEN_OFFER \
+	"order confirmation from an automatic sender without an open deal " \
+	"with an offer sent"
+
+/*
  * Projects one account.  sigs is reordered in place (by time, phase moves
- * before outcomes, then kind, then ref).  now decides staleness.
+ * before outcomes, then kind, then the salesperson's configuration order,
+ * then ref).  now decides staleness.
  */
 void	phases_project(const struct config *, struct phase_signal *sigs, size_t n,
 	    time_t now, struct projection *out);

@@ -4,8 +4,9 @@
  * source hands it (classify.c) into a pending batch that it owns: the
  * signals of messages (never the summaries), and per calendar item its
  * signals, appointments and version, or its removal, in arrival order.
- * pipeline_commit writes the batch, the source's cursors and the
- * re-projection of the touched accounts in one transaction.  When that
+ * pipeline_commit writes the batch, the links its items show (links.c),
+ * the source's cursors and the re-projection of the touched accounts in
+ * one transaction.  When that
  * fails, everything is rolled back and the batch is dropped: the source
  * fetches again from its old cursor, so nothing is ever half-written.
  *
@@ -20,6 +21,7 @@
 #include "classify.h"
 #include "event.h"
 #include "hashset.h"
+#include "links.h"
 #include "log.h"
 #include "pipeline.h"
 #include "project.h"
@@ -384,7 +386,8 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 	int added, r;
 
 	added = store_add_signals(p->store, &p->mail, touched, err);
-	if (added < 0)
+	if (added < 0 || links_learn(p->store, &p->mail, util_now(), touched,
+	    err) != 0)
 		return -1;
 	for (i = 0; i < p->nitems; i++) {
 		it = &p->items[i];
@@ -402,7 +405,9 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 		r = store_replace_item(p->store, p->source, it->item,
 		    &it->sigs, &it->appts, touched, err);
 		if (r < 0 || store_item_version_set(p->store, p->source,
-		    it->item, it->version, it->first_seen, err) != 0)
+		    it->item, it->version, it->first_seen, err) != 0 ||
+		    links_learn(p->store, &it->sigs, util_now(), touched,
+		    err) != 0)
 			return -1;
 		added += r;
 		*appts += it->appts.n;

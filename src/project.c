@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The projection of signals to deals and transitions (project.h): an
- * account's signals (its own and those attributed to it by name) are
- * read, run through the phase model (phases.c), and the deals and
- * transitions written over the stored ones so that row ids stay stable:
+ * account's signals (its own, those of the free-mail addresses linked to
+ * it, and those attributed to it by name) are read, run through the phase
+ * model (phases.c), and the deals and transitions written over the stored
+ * ones so that row ids stay stable:
  * a deal keeps its id per (account, seq), a transition its id where the
  * projection did not change.  That makes `rebuild` and the incremental
  * path give the same rows.
@@ -24,14 +25,27 @@
 #include "store-int.h"
 #include "xmalloc.h"
 
+/*
+ * An account's signals: its own unless it is a free-mail address linked
+ * to a company (links.c), those of the addresses linked to it, and those
+ * attributed to it by name.
+ */
+#define PROJECT_COLUMNS							\
+	"SELECT id, kind, occurred_at, direction, salesperson, ref, value,"	\
+	" source, ignored FROM signals"
+
 #define PROJECT_STMTS(X)						\
-	X(PROJECT_SIGNALS, "SELECT id, kind, occurred_at, direction,"	\
-	    " salesperson, ref, value, source FROM signals"		\
-	    " WHERE account_id = ?1 UNION ALL"				\
-	    " SELECT id, kind, occurred_at, direction,"			\
-	    " salesperson, ref, value, source FROM signals"		\
+	X(PROJECT_SIGNALS, PROJECT_COLUMNS " WHERE account_id = ?1"	\
+	    " AND NOT EXISTS (SELECT 1 FROM account_links"		\
+	    " WHERE account_id = ?1)"					\
+	    " UNION ALL " PROJECT_COLUMNS " WHERE account_id IN"	\
+	    " (SELECT account_id FROM account_links WHERE target_id = ?1)"	\
+	    " UNION ALL " PROJECT_COLUMNS				\
 	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
 	    " ORDER BY 1")						\
+	X(PROJECT_IGNORED, "UPDATE signals SET ignored = ?2 WHERE id = ?1")	\
+	X(PROJECT_LINK_TARGET, "SELECT target_id FROM account_links"	\
+	    " WHERE account_id = ?1")					\
 	X(PROJECT_DEAL_SET, "INSERT INTO deals(account_id, seq,"	\
 	    " salesperson, kind, phase, outcome, opened, closed,"	\
 	    " last_activity, last_inbound, phase_since)"		\
@@ -95,6 +109,7 @@ struct project_row {
 	char		*ref;
 	char		*value;
 	char		*source;
+	char		*ignored;	/* as stored: why it was ignored, or NULL */
 };
 
 static void
@@ -107,6 +122,7 @@ project_rows_free(struct project_row *rows, size_t n)
 		free(rows[i].ref);
 		free(rows[i].value);
 		free(rows[i].source);
+		free(rows[i].ignored);
 	}
 	free(rows);
 }
@@ -158,6 +174,7 @@ project_load_signals(struct store *st, int64_t account, struct project_row **out
 		r->ref = xstrdup(store_column_text(s, 5));
 		r->value = xstrdup(store_column_text(s, 6));
 		r->source = xstrdup(store_column_text(s, 7));
+		r->ignored = xstrdup(store_column_text(s, 8));
 	}
 	if (store_done(st, s, rc, err, "load signals") != 0) {
 		project_rows_free(rows, n);
@@ -317,6 +334,40 @@ project_write_deal(struct store *st, const struct config *cfg, int64_t account,
 	return 0;
 }
 
+/*
+ * Records on the signals which of them the projection ignored and why
+ * (salescycle deal shows it); only rows whose state changed are written.
+ */
+static int
+project_write_ignored(struct store *st, const struct projection *proj,
+    const struct project_row *rows, size_t n, struct err *err)
+{
+	const struct project_row *row;
+	const char **want;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = 0;
+
+	want = xcalloc(n > 0 ? n : 1, sizeof *want);
+	for (i = 0; i < proj->nignored; i++) {
+		row = project_row_find(rows, n, proj->ignored[i].signal_id);
+		if (row != NULL)
+			want[row - rows] = proj->ignored[i].reason;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (want[i] == NULL ? rows[i].ignored == NULL :
+		    rows[i].ignored != NULL &&
+		    strcmp(want[i], rows[i].ignored) == 0)
+			continue;
+		s = project_stmt(st, PROJECT_IGNORED);
+		sqlite3_bind_int64(s, 1, rows[i].id);
+		store_bind_text(s, 2, want[i]);
+		rc = store_run(st, s, err, "ignored signal");
+	}
+	free(want);
+	return rc;
+}
+
 /* Projects one account and writes its deals and transitions. */
 static int
 project_account(struct store *st, const struct config *cfg,
@@ -344,6 +395,7 @@ project_account(struct store *st, const struct config *cfg,
 	}
 	phases_project(cfg, sigs, n, now, &proj);
 
+	rc = project_write_ignored(st, &proj, rows, n, err);
 	for (i = 0; i < proj.ndeals && rc == 0; i++) {
 		rc = project_write_deal(st, cfg, account, &proj.deals[i], &deal,
 		    err);
@@ -363,12 +415,18 @@ project_account(struct store *st, const struct config *cfg,
 	return rc;
 }
 
-/* Projects one account by key; an unknown key has nothing to project. */
+/*
+ * Projects one account by key; an unknown key has nothing to project.  A
+ * free-mail address linked to a company (links.c) has no deals of its
+ * own: its signals are the company's, which is projected instead.
+ */
 static int
 project_key(struct store *st, const struct config *cfg, const char *key,
     time_t now, struct err *err)
 {
-	int64_t id;
+	sqlite3_stmt *s;
+	int64_t id, target = 0;
+	int rc;
 
 	if (key[0] == '\0')
 		return 0;
@@ -376,7 +434,18 @@ project_key(struct store *st, const struct config *cfg, const char *key,
 		return -1;
 	if (id == 0)
 		return 0;
-	return project_account(st, cfg, id, now, err);
+	if (project_account(st, cfg, id, now, err) != 0)
+		return -1;
+	s = project_stmt(st, PROJECT_LINK_TARGET);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		target = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	if (store_done(st, s, rc, err, "link") != 0)
+		return -1;
+	return target != 0 ? project_account(st, cfg, target, now, err) : 0;
 }
 
 int

@@ -46,9 +46,11 @@ static const struct column signal_columns[] = {
 	{ "direction", NULL, COL_STR },
 	{ "salesperson", NULL, COL_STR },
 	{ "rule", NULL, COL_STR },
+	{ "language", NULL, COL_STR },
 	{ "subject", NULL, COL_STR },
 	{ "source", NULL, COL_STR },
 	{ "ref", NULL, COL_STR },
+	{ "ignored", NULL, COL_STR },
 };
 
 static const struct column appointment_columns[] = {
@@ -174,10 +176,12 @@ report_signal_row(const struct store_signal *g, void *arg)
 	table_str(t, 2, g->direction);
 	table_str(t, 3, g->salesperson);
 	table_str(t, 4, g->rule);
-	table_str(t, 5, g->subject);
+	table_str(t, 5, g->language);
+	table_str(t, 6, g->subject);
 	source_type(g->source, src, sizeof src);
-	table_str(t, 6, src);
-	table_str(t, 7, ref_evidence(g->ref));
+	table_str(t, 7, src);
+	table_str(t, 8, ref_evidence(g->ref));
+	table_str(t, 9, g->ignored);
 	return 0;
 }
 

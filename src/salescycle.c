@@ -33,6 +33,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_import_entry,
 	&cmd_targets_entry,
 	&cmd_set_entry,
+	&cmd_link_entry,
 	&cmd_rebuild_entry,
 	NULL
 };

@@ -3,8 +3,8 @@
  * The inside of the store layer, shared by its modules and by no other
  * (unit tests that inspect tables excepted): store.c (connection, schema,
  * transactions, rows), store-query.c (the reads of reports and analyses),
- * names.c (attribution by account name) and project.c (deals and
- * transitions).
+ * names.c (attribution by account name), links.c (free-mail addresses
+ * linked to companies) and project.c (deals and transitions).
  *
  * Each module lists its SQL in a part (an X-macro list of name and
  * statement); store_open prepares the statements of every part once and
@@ -39,9 +39,11 @@ enum store_part_id {
 	STORE_PART_NAMES,
 	STORE_PART_PROJECT,
 	STORE_PART_QUERY,
+	STORE_PART_LINKS,
 	STORE_PART__COUNT
 };
 
+extern const struct store_part links_part;
 extern const struct store_part names_part;
 extern const struct store_part project_part;
 extern const struct store_part store_query_part;

@@ -31,7 +31,7 @@
 	" JOIN accounts a ON a.id = d.account_id"
 #define QUERY_SIGNAL_COLUMNS						\
 	"SELECT occurred_at, kind, direction, salesperson, rule,"	\
-	" subject, source, ref, id FROM signals"
+	" subject, source, ref, id, language, ignored FROM signals"
 
 #define QUERY_STMTS(X)							\
 	X(QUERY_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM		\
@@ -83,6 +83,11 @@
 	    " WHERE matched_account_id ="				\
 	    " (SELECT id FROM accounts WHERE key = ?1)"			\
 	    " AND account_id IS NULL AND (?2 IS NULL OR salesperson = ?2)"	\
+	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
+	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " WHERE account_id IN (SELECT l.account_id"			\
+	    " FROM account_links l JOIN accounts t ON t.id = l.target_id"	\
+	    " WHERE t.key = ?1) AND (?2 IS NULL OR salesperson = ?2)"	\
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
 	    " ORDER BY 1, 9")						\
 	X(QUERY_LATEST_SIGNAL, QUERY_SIGNAL_COLUMNS			\
@@ -567,6 +572,8 @@ query_signal_row(sqlite3_stmt *s, void *ctx)
 	g.subject = store_column_text(s, 5);
 	g.source = store_column_text(s, 6);
 	g.ref = store_column_text(s, 7);
+	g.language = store_column_text(s, 9);
+	g.ignored = store_column_text(s, 10);
 	return c->fn.signal(&g, c->arg);
 }
 

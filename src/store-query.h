@@ -140,14 +140,17 @@ struct store_signal {
 	const char	*direction;
 	const char	*salesperson;
 	const char	*rule;
+	const char	*language;	/* of the default rule that matched, or NULL */
 	const char	*subject;	/* NULL when expired */
 	const char	*source;
 	const char	*ref;
+	const char	*ignored;	/* why the projection ignored it, or NULL */
 };
 
 /*
- * The signals of f->account (its own and those attributed to it by name)
- * of the salesperson in the range, in time order.
+ * The signals of f->account (its own, those of the free-mail addresses
+ * linked to it, and those attributed to it by name) of the salesperson
+ * in the range, in time order.
  */
 int	store_signals(struct store *, const struct store_filter *,
 	    int (*cb)(const struct store_signal *, void *), void *arg,

@@ -120,6 +120,34 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE digests ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';"
 	"ALTER TABLE digests ADD COLUMN message_id TEXT;"
 	"PRAGMA user_version = 2;",
+	/*
+	 * Version 3: each salesperson's evidence is their own (classify.c):
+	 * refs name the actor, "ACTOR/KIND:ACCOUNT:ID", so that the same
+	 * meeting in two calendars is stored for both and a message read
+	 * again is still recognised.  Manual and target signals and expired
+	 * refs keep their form.  language: the language of the default rule
+	 * that matched (nl, en, de, fr; rules.c), NULL for others.  ignored:
+	 * why the projection ignored the signal (phases.c), NULL when it
+	 * did not.  account_links: free-mail addresses linked to a company
+	 * account (links.c); signals_message finds the signals of a
+	 * Message-ID ("<id>" after the ref's ":") and message_replies the
+	 * messages that answer one, for links through threads.
+	 */
+	"UPDATE signals SET ref = salesperson || '/' || ref"
+	"    WHERE kind NOT IN ('manual', 'target')"
+	"    AND substr(ref, 1, 8) <> 'expired:';"
+	"ALTER TABLE signals ADD COLUMN language TEXT;"
+	"ALTER TABLE signals ADD COLUMN ignored TEXT;"
+	"CREATE TABLE account_links(account_id INTEGER PRIMARY KEY"
+	"    REFERENCES accounts(id), target_id INTEGER NOT NULL"
+	"    REFERENCES accounts(id), how TEXT NOT NULL,"
+	"    linked_at INTEGER NOT NULL);"
+	"CREATE INDEX account_links_target ON account_links(target_id);"
+	"CREATE INDEX signals_message ON signals("
+	"    substr(ref, instr(ref, ':<') + 1));"
+	"CREATE TABLE message_replies(parent TEXT NOT NULL,"
+	"    child TEXT NOT NULL, PRIMARY KEY(parent, child)) WITHOUT ROWID;"
+	"PRAGMA user_version = 3;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -136,8 +164,8 @@ static const char *const store_migrations[] = {
 	X(ACCOUNT_ADD, "INSERT INTO accounts(key) VALUES(?1)")		\
 	X(SIGNAL_ADD, "INSERT INTO signals(ref, kind, account_id,"	\
 	    " salesperson, occurred_at, direction, source, item, rule,"	\
-	    " subject, value, match_text, seen_at) VALUES(?1, ?2, ?3, ?4,"	\
-	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"			\
+	    " subject, value, match_text, seen_at, language) VALUES(?1, ?2,"	\
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"		\
 	    " ON CONFLICT(ref) DO NOTHING")				\
 	X(SIGNAL_ITEM_ACCOUNTS, "SELECT DISTINCT a.key, m.key,"		\
 	    " s.account_id IS NULL FROM signals s"			\
@@ -229,6 +257,7 @@ static const struct store_part *const store_parts[STORE_PART__COUNT] = {
 	[STORE_PART_NAMES] = &names_part,
 	[STORE_PART_PROJECT] = &project_part,
 	[STORE_PART_QUERY] = &store_query_part,
+	[STORE_PART_LINKS] = &links_part,
 };
 
 void
@@ -904,6 +933,7 @@ store_signal_insert(struct store *st, const struct signal *sig, time_t now,
 	store_bind_text(s, 11, sig->value);
 	store_bind_text(s, 12, account == 0 ? sig->match_text : NULL);
 	sqlite3_bind_int64(s, 13, (sqlite3_int64)now);
+	store_bind_text(s, 14, sig->language);
 	if (store_run(st, s, err, "signal") != 0)
 		return -1;
 	if (sqlite3_changes(st->db) == 0)

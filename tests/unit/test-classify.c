@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "event.h"
 #include "helpers.h"
+#include "rules.h"
 #include "util.h"
 
 #define T0	1790000000	/* 2026-09-21T14:13:20Z */
@@ -231,9 +232,17 @@ static const struct mail_case mail_cases[] = {
 	{ "afwezig", "jan@acme.nl", "anna@brightline.nl", NULL,
 	    "Afwezig tot 3 november", NULL, NULL, 0, false, "anna", "",
 	    DIR_NONE, NULL },
-	{ "noreply sender", "no-reply@acme.nl", "anna@brightline.nl", NULL,
-	    "Orderbevestiging 123", NULL, NULL, 0, false, "anna", "", DIR_NONE,
-	    NULL },
+	/* A purchasing system's order: the projection decides (phases.c). */
+	{ "noreply order", "no-reply@acme.nl", "anna@brightline.nl", NULL,
+	    "Orderbevestiging 123", NULL, NULL, 0, false, "anna",
+	    "order_confirmed acme.nl order_subject:orderbevestiging=noreply",
+	    DIR_INBOUND, "anna" },
+	{ "noreply other mail", "no-reply@acme.nl", "anna@brightline.nl", NULL,
+	    "Uw wachtwoord is gewijzigd", NULL, NULL, 0, false, "anna", "",
+	    DIR_NONE, NULL },
+	{ "noreply order as mass mail", "noreply@acme.nl", "anna@brightline.nl",
+	    NULL, "Uw inkooporder via het portaal", NULL, NULL, MAIL_BULK_LIST,
+	    false, "anna", "", DIR_NONE, NULL },
 	{ "mailer-daemon", "MAILER-DAEMON@acme.nl", "anna@brightline.nl", NULL,
 	    "Returned mail", NULL, NULL, 0, false, "anna", "", DIR_NONE, NULL },
 	/* No external party: internal mail gives nothing. */
@@ -370,7 +379,7 @@ test_classify_mail_rules(void **state)
 			assert_string_equal(s->subject, c->subject);
 			assert_null(s->match_text);
 			snprintf(ref, sizeof ref,
-			    "%s:%s:<20260921.abc@mail.example>",
+			    "%s/%s:%s:<20260921.abc@mail.example>", c->actor,
 			    signal_kind_name(s->kind), s->account);
 			assert_string_equal(s->ref, ref);
 		}
@@ -456,7 +465,7 @@ test_classify_mail_without_message_id(void **state)
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.v[0].occurred_at, 1700000000);
 	/* sha1("1700000000|anna@brightline.nl|Offerte") */
-	assert_string_equal(out.v[0].ref, "offer_sent:acme.nl:"
+	assert_string_equal(out.v[0].ref, "anna/offer_sent:acme.nl:"
 	    "<7e377bb93bc305d230d2365cc95959e390df311a@salescycle>");
 
 	/* Another subject is another message. */
@@ -548,6 +557,281 @@ test_classify_default_rules(void **state)
 	strlist_clear(&r.forward_prefix);
 	strlist_clear(&r.noreply_sender);
 	strlist_clear(&r.autoreply_subject);
+}
+
+/*
+ * Rules per language (issue 12): a positive and a negative case per new
+ * rule and language, with the language each signal records; out-of-office
+ * replies by subject alone in every default language.
+ */
+struct lang_case {
+	const char	*name;
+	const char	*from;
+	const char	*to;
+	const char	*subject;
+	const char	*attachments;
+	const char	*expect;	/* as format_signals; "" for none */
+	const char	*language;	/* of the first signal */
+};
+
+static const struct lang_case lang_cases[] = {
+	/* German */
+	{ "angebot", "anna@brightline.nl", "k.schmidt@globex.de",
+	    "Angebot Nr. 2026-044 Wärmepumpe Düsseldorf", NULL,
+	    "offer_sent globex.de offer_subject:angebot", "de" },
+	{ "angebotsanfrage is no offer", "anna@brightline.nl",
+	    "k.schmidt@globex.de", "Angebotsanfrage Solarmodule", NULL,
+	    "contact globex.de contact", NULL },
+	{ "angebot attachment", "anna@brightline.nl", "k.schmidt@globex.de",
+	    "Unterlagen wie besprochen", "Angebot_2026-044_Globex.pdf",
+	    "offer_sent globex.de offer_attachment:angebot*", "de" },
+	{ "auftragsbestaetigung", "k.schmidt@globex.de", "anna@brightline.nl",
+	    "Auftragsbestätigung 4500012345", NULL,
+	    "order_confirmed globex.de order_subject:auftragsbestätigung",
+	    "de" },
+	{ "bestellung", "einkauf@globex.de", "anna@brightline.nl",
+	    "Bestellung 4711 – Wärmepumpe WP-12", NULL,
+	    "order_confirmed globex.de order_subject:bestellung", "de" },
+	{ "bestellungen is no order", "einkauf@globex.de",
+	    "anna@brightline.nl", "Rückfrage zu offenen Bestellungen", NULL,
+	    "contact globex.de contact", NULL },
+	{ "auftragsbestaetigung attachment", "einkauf@globex.de",
+	    "anna@brightline.nl", "Re: Angebot 2026-044",
+	    "Auftragsbestaetigung_4500012345.pdf",
+	    "order_confirmed globex.de "
+	    "order_attachment:*auftragsbestaetigung*", "de" },
+	/* French */
+	{ "devis", "anna@brightline.nl", "m.dubois@initech.fr",
+	    "Devis n° 2026-118 – panneaux solaires", NULL,
+	    "offer_sent initech.fr offer_subject:devis", "fr" },
+	{ "offre de prix", "anna@brightline.nl", "m.dubois@initech.fr",
+	    "Offre de prix installation pompe à chaleur", NULL,
+	    "offer_sent initech.fr offer_subject:offre", "fr" },
+	{ "proposition de rendez-vous is no offer", "anna@brightline.nl",
+	    "m.dubois@initech.fr", "Proposition de rendez-vous", NULL,
+	    "contact initech.fr contact", NULL },
+	{ "bon de commande", "achats@initech.fr", "anna@brightline.nl",
+	    "Bon de commande n° BC-2026-0412", NULL,
+	    "order_confirmed initech.fr order_subject:bon de commande", "fr" },
+	{ "confirmation de commande", "achats@initech.fr", "anna@brightline.nl",
+	    "Confirmation de commande 88123", NULL,
+	    "order_confirmed initech.fr order_subject:confirmation de commande",
+	    "fr" },
+	{ "commande question is no order", "achats@initech.fr",
+	    "anna@brightline.nl", "Question sur la commande de matériel", NULL,
+	    "contact initech.fr contact", NULL },
+	{ "bon de commande attachment", "achats@initech.fr",
+	    "anna@brightline.nl", "TR: Devis 2026-118",
+	    "Bon_de_commande_BC-0412.pdf",
+	    "order_confirmed initech.fr order_attachment:*bon_de_commande*",
+	    "fr" },
+	/* Flemish */
+	{ "bestelbon", "aankoop@hooli.be", "anna@brightline.nl",
+	    "Bestelbon 2026/118 zonnepanelen", NULL,
+	    "order_confirmed hooli.be order_subject:bestelbon", "nl" },
+	{ "prijsofferte", "anna@brightline.nl", "sofie@hooli.be",
+	    "Prijsofferte renovatie dak magazijn", NULL,
+	    "offer_sent hooli.be offer_subject:prijsofferte", "nl" },
+	{ "prijsofferte attachment", "anna@brightline.nl", "sofie@hooli.be",
+	    "Zoals afgesproken", "Prijsofferte_Hooli_2026-118.pdf",
+	    "offer_sent hooli.be offer_attachment:*prijsofferte*", "nl" },
+	{ "levering is no order", "aankoop@hooli.be", "anna@brightline.nl",
+	    "Vraag over de levering", NULL, "contact hooli.be contact", NULL },
+	/* Offer numbers in file names (OFF-, Q-), not other dashes. */
+	{ "off- number", "anna@brightline.nl", "jan@acme.nl",
+	    "Zoals besproken", "OFF-2026-0133.pdf",
+	    "offer_sent acme.nl offer_attachment:off-[0-9][0-9][0-9]*", "nl" },
+	{ "q- number", "anna@brightline.nl", "j.smith@northwind.co.uk",
+	    "As discussed", "Q-2026-0042.pdf",
+	    "offer_sent northwind.co.uk offer_attachment:q-[0-9][0-9][0-9]*",
+	    "en" },
+	{ "off-site is no offer", "anna@brightline.nl", "jan@acme.nl",
+	    "Agenda", "off-site-planning-2026.pdf",
+	    "contact acme.nl contact", NULL },
+	{ "quarter is no offer", "anna@brightline.nl", "jan@acme.nl",
+	    "Cijfers", "Q-4 cijfers.xlsx,Q4-2026.pdf",
+	    "contact acme.nl contact", NULL },
+	/* English and Dutch keep their rules and say so. */
+	{ "quotation en", "anna@brightline.nl", "j.smith@northwind.co.uk",
+	    "Quotation Q-2026-0042", NULL,
+	    "offer_sent northwind.co.uk offer_subject:quotation", "en" },
+	{ "offerte nl", "anna@brightline.nl", "jan@acme.nl",
+	    "Offerte 2026-113", NULL, "offer_sent acme.nl offer_subject:offerte",
+	    "nl" },
+	/* Out-of-office replies without headers, every language. */
+	{ "afwezigheidsmelding", "jan@acme.nl", "anna@brightline.nl",
+	    "Afwezigheidsmelding: Offerte 2026-113", NULL, "", NULL },
+	{ "automatisch antwoord", "jan@acme.nl", "anna@brightline.nl",
+	    "Automatisch antwoord: RE: Offerte 2026-113", NULL, "", NULL },
+	{ "out of office", "j.smith@northwind.co.uk", "anna@brightline.nl",
+	    "Out of Office: Quotation Q-2026-0042", NULL, "", NULL },
+	{ "automatic reply", "j.smith@northwind.co.uk", "anna@brightline.nl",
+	    "Automatic reply: Purchase order 4711", NULL, "", NULL },
+	{ "abwesenheitsnotiz", "k.schmidt@globex.de", "anna@brightline.nl",
+	    "Abwesenheitsnotiz: Angebot Nr. 2026-044", NULL, "", NULL },
+	{ "automatische antwort", "k.schmidt@globex.de", "anna@brightline.nl",
+	    "Automatische Antwort: Auftragsbestätigung 4500012345", NULL, "",
+	    NULL },
+	{ "reponse automatique", "m.dubois@initech.fr", "anna@brightline.nl",
+	    "Réponse automatique : Devis n° 2026-118", NULL, "", NULL },
+	{ "reponse automatique no-break space", "m.dubois@initech.fr",
+	    "anna@brightline.nl",
+	    "R\xc3\xa9ponse automatique\xc2\xa0: Devis 2026-118", NULL, "",
+	    NULL },
+	{ "no-break space inside the words", "m.dubois@initech.fr",
+	    "anna@brightline.nl",
+	    "R\xc3\xa9ponse\xc2\xa0" "automatique : Devis 2026-118", NULL, "",
+	    NULL },
+	{ "absence du bureau", "m.dubois@initech.fr", "anna@brightline.nl",
+	    "Absence du bureau", NULL, "", NULL },
+	/* A customer writing about absence is a customer writing. */
+	{ "afwezigheid is contact", "jan@acme.nl", "anna@brightline.nl",
+	    "Afwezigheid monteur volgende week", NULL,
+	    "contact acme.nl contact", NULL },
+	{ "reponse a votre devis is contact", "m.dubois@initech.fr",
+	    "anna@brightline.nl", "Réponse à votre devis", NULL,
+	    "contact initech.fr contact", NULL },
+};
+
+static void
+test_classify_languages(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	struct mail_case c;
+	char got[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof lang_cases / sizeof *lang_cases; i++) {
+		const struct lang_case *l = &lang_cases[i];
+
+		memset(&c, 0, sizeof c);
+		c.from = l->from;
+		c.to = l->to;
+		c.subject = l->subject;
+		c.attachments = l->attachments;
+		build_mail(&c, &m);
+		classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/7",
+		    &out);
+		format_signals(&out, 0, got, sizeof got);
+		if (strcmp(got, l->expect) != 0)
+			fail_msg("%s: got '%s', want '%s'", l->name, got,
+			    l->expect);
+		if (out.n > 0 && (l->language == NULL ?
+		    out.v[0].language != NULL : out.v[0].language == NULL ||
+		    strcmp(out.v[0].language, l->language) != 0))
+			fail_msg("%s: language %s, want %s", l->name,
+			    out.v[0].language != NULL ? out.v[0].language :
+			    "(none)", l->language != NULL ? l->language :
+			    "(none)");
+		signal_list_clear(&out);
+		free_mail(&m);
+	}
+}
+
+static void
+rules_free(struct rules *r)
+{
+	strlist_clear(&r->offer_subject);
+	strlist_clear(&r->offer_attachment);
+	strlist_clear(&r->order_subject);
+	strlist_clear(&r->order_attachment);
+	strlist_clear(&r->call_summary);
+	strlist_clear(&r->demo_summary);
+	strlist_clear(&r->reply_prefix);
+	strlist_clear(&r->forward_prefix);
+	strlist_clear(&r->noreply_sender);
+	strlist_clear(&r->autoreply_subject);
+	strlist_clear(&r->verbal_phrase);
+	strlist_clear(&r->lost_phrase);
+	strlist_clear(&r->languages);
+}
+
+/*
+ * A mail's thread for links.c: In-Reply-To, then the last three
+ * References, once each.
+ */
+static void
+test_classify_thread(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	struct mail_case c = { 0 };
+	static const char *const refs[] = { "r1@x", "r2@x", "r3@x", "r4@x",
+	    "r5@x" };
+	size_t i;
+
+	(void)state;
+	c.from = "m.jansen.1975@gmail.com";
+	c.to = "anna@brightline.nl";
+	c.subject = "Re: Offerte 2026-160";
+	build_mail(&c, &m);
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/7", &out);
+	assert_int_equal(out.n, 1);
+	assert_null(out.v[0].thread);
+	signal_list_clear(&out);
+
+	m.in_reply_to = xstrdup("r5@x");
+	for (i = 0; i < sizeof refs / sizeof *refs; i++)
+		strlist_add(&m.references, refs[i]);
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/7", &out);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0].thread, "<r5@x> <r3@x> <r4@x>");
+	signal_list_clear(&out);
+	free(m.in_reply_to);
+	strlist_clear(&m.references);
+	free_mail(&m);
+}
+
+/*
+ * [rules] languages = nl, en: German and French words are no evidence,
+ * their automatic replies no longer known; a list set in [rules] stays.
+ */
+static void
+test_classify_languages_chosen(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	struct mail_case c = { 0 };
+	struct rules saved = cfg.rules;
+	char got[1024];
+
+	(void)state;
+	memset(&cfg.rules, 0, sizeof cfg.rules);
+	classify_default_rules(&cfg.rules);
+	strlist_add(&cfg.rules.languages, "nl");
+	strlist_add(&cfg.rules.languages, "en");
+	strlist_clear(&cfg.rules.call_summary);
+	strlist_add(&cfg.rules.call_summary, "telefonat");
+	rules_configured(&cfg.rules, "call_summary");
+	rules_defaults(&cfg.rules);
+
+	assert_false(strlist_contains(&cfg.rules.offer_subject, "angebot"));
+	assert_false(strlist_contains(&cfg.rules.autoreply_subject,
+	    "réponse automatique"));
+	assert_true(strlist_contains(&cfg.rules.offer_subject, "offerte"));
+	assert_true(strlist_contains(&cfg.rules.offer_subject, "quotation"));
+	assert_true(strlist_contains(&cfg.rules.reply_prefix, "aw"));
+	assert_int_equal(cfg.rules.call_summary.n, 1);
+	/* Only the chosen languages name a rule's language. */
+	assert_null(rules_language(&cfg.rules, RULES_CALL_SUMMARY,
+	    "telefonat"));
+	assert_string_equal(rules_language(&cfg.rules, RULES_DEMO_SUMMARY,
+	    "demo"), "nl");
+
+	c.from = "anna@brightline.nl";
+	c.to = "k.schmidt@globex.de";
+	c.subject = "Angebot Nr. 2026-044";
+	build_mail(&c, &m);
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/7", &out);
+	format_signals(&out, 0, got, sizeof got);
+	assert_string_equal(got, "contact globex.de contact");
+	signal_list_clear(&out);
+	free_mail(&m);
+
+	rules_free(&cfg.rules);
+	cfg.rules = saved;
 }
 
 /* Events. */
@@ -684,6 +968,67 @@ free_event(struct ical_file *f)
 	free(f->occ);
 }
 
+/*
+ * Calendar words per language: a positive and a negative case each, and
+ * the language the signal records.
+ */
+static void
+test_classify_ical_languages(void **state)
+{
+	static const struct {
+		const char	*summary;
+		const char	*expect;
+		const char	*language;
+	} rows[] = {
+		{ "Präsentation Wärmepumpe bei Globex",
+		    "demo acme.nl demo_summary:präsentation", "de" },
+		{ "Produktvorführung WP-12", "demo acme.nl "
+		    "demo_summary:produktvorführung", "de" },
+		{ "Präsentationsraum reservieren",
+		    "appointment acme.nl external_party", NULL },
+		{ "Telefonat mit Herrn Schmidt",
+		    "call acme.nl call_summary:telefonat", "de" },
+		{ "Démonstration pompe à chaleur",
+		    "demo acme.nl demo_summary:démonstration", "fr" },
+		{ "Appel Mme Dubois", "call acme.nl call_summary:appel", "fr" },
+		{ "Appellation du projet", "appointment acme.nl external_party",
+		    NULL },
+		{ "Demo planningsmodule", "demo acme.nl demo_summary:demo",
+		    "nl" },
+	};
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct event_case c = { 0 };
+	struct ical_file f;
+	struct event_summary ev;
+	char got[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof *rows; i++) {
+		c.name = rows[i].summary;
+		c.summary = rows[i].summary;
+		c.location = "";
+		c.attendees = "jan@acme.nl";
+		c.status = EVENT_CONFIRMED;
+		build_event(&c, &f, &ev);
+		classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics",
+		    T0 + 500, &sigs, &appts);
+		format_signals(&sigs, 0, got, sizeof got);
+		if (strcmp(got, rows[i].expect) != 0)
+			fail_msg("%s: got '%s', want '%s'", rows[i].summary,
+			    got, rows[i].expect);
+		if (rows[i].language == NULL)
+			assert_null(sigs.v[0].language);
+		else
+			assert_string_equal(sigs.v[0].language,
+			    rows[i].language);
+		signal_list_clear(&sigs);
+		appointment_list_clear(&appts);
+		free_event(&f);
+	}
+}
+
 static void
 test_classify_ical_rules(void **state)
 {
@@ -760,7 +1105,7 @@ test_classify_ical_refs_and_text(void **state)
 	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics", T0 + 500,
 	    &sigs, &appts);
 	assert_int_equal(sigs.n, 1);
-	assert_string_equal(sigs.v[0].ref, "appointment::uid-1@example");
+	assert_string_equal(sigs.v[0].ref, "anna/appointment::uid-1@example");
 	assert_string_equal(sigs.v[0].match_text,
 	    "Bezoek ACME Kantoor Utrecht");
 	assert_int_equal(appts.n, 1);
@@ -780,7 +1125,7 @@ test_classify_ical_refs_and_text(void **state)
 	ev.nattendees = 1;
 	classify_ical(&cfg, "anna", &f, "caldav:anna", "/cal/x.ics", T0 + 500,
 	    &sigs, &appts);
-	assert_string_equal(sigs.v[0].ref, "appointment:acme.nl:uid-1@example");
+	assert_string_equal(sigs.v[0].ref, "anna/appointment:acme.nl:uid-1@example");
 	assert_null(appts.v[0].match_text);
 	signal_list_clear(&sigs);
 	appointment_list_clear(&appts);
@@ -1080,10 +1425,14 @@ main(void)
 		cmocka_unit_test(test_classify_strip_prefixes),
 		cmocka_unit_test(test_classify_direction),
 		cmocka_unit_test(test_classify_mail_rules),
+		cmocka_unit_test(test_classify_languages),
+		cmocka_unit_test(test_classify_languages_chosen),
+		cmocka_unit_test(test_classify_thread),
 		cmocka_unit_test(test_classify_mail_phrases),
 		cmocka_unit_test(test_classify_mail_store_subjects_off),
 		cmocka_unit_test(test_classify_mail_without_message_id),
 		cmocka_unit_test(test_classify_ical_rules),
+		cmocka_unit_test(test_classify_ical_languages),
 		cmocka_unit_test(test_classify_ical_refs_and_text),
 		cmocka_unit_test(test_classify_ical_dates),
 		cmocka_unit_test(test_classify_ical_series),

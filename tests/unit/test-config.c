@@ -292,6 +292,44 @@ test_config_rules_replace(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * [rules] languages chooses whose defaults apply, after or before a list
+ * set in the file, which stays as set.
+ */
+static void
+test_config_rules_languages(void **state)
+{
+	static const char *const texts[] = {
+		"[rules]\nlanguages = DE, fr\norder_subject = akkoord\n",
+		"[rules]\norder_subject = akkoord\nlanguages = de, fr\n",
+	};
+	struct config cfg;
+	struct err err;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		if (config_load(write_conf("lang.conf", texts[i], 0600), &cfg,
+		    &err) != 0)
+			fail_msg("%s", err.msg);
+		LIST(&cfg.rules.languages, "de", "fr");
+		LIST(&cfg.rules.order_subject, "akkoord");
+		assert_true(strlist_contains(&cfg.rules.offer_subject,
+		    "angebot"));
+		assert_true(strlist_contains(&cfg.rules.offer_subject,
+		    "devis"));
+		assert_false(strlist_contains(&cfg.rules.offer_subject,
+		    "offerte"));
+		assert_false(strlist_contains(&cfg.rules.offer_subject,
+		    "quotation"));
+		assert_true(strlist_contains(&cfg.rules.autoreply_subject,
+		    "réponse automatique"));
+		assert_false(strlist_contains(&cfg.rules.autoreply_subject,
+		    "out of office"));
+		config_free(&cfg);
+	}
+}
+
 /* One key in a small valid file; the check reads the parsed field. */
 struct value_row {
 	const char	*section;
@@ -391,6 +429,10 @@ struct bad_row {
 static const struct bad_row bad_rows[] = {
 	{ "unknown key", 0600, "[general]\ncolour = blue\n", 2,
 	    "unknown key 'colour'" },
+	{ "unknown language", 0600, "[rules]\nlanguages = nl, es\n", 2,
+	    "unknown language 'es' in 'languages' (nl, en, de, fr)" },
+	{ "no language", 0600, "[rules]\nlanguages = ,\n", 2,
+	    "'languages' needs one or more of nl, en, de, fr" },
 	{ "unknown section", 0600, "[general]\n\n[colours]\n", 3,
 	    "unknown section [colours]" },
 	{ "bad number", 0600, "[general]\nworkers = 4x\n", 2,
@@ -905,6 +947,7 @@ main(void)
 		cmocka_unit_test(test_config_phases_default),
 		cmocka_unit_test(test_config_phases_custom),
 		cmocka_unit_test(test_config_rules_replace),
+		cmocka_unit_test(test_config_rules_languages),
 		cmocka_unit_test(test_config_durations),
 		cmocka_unit_test(test_config_booleans),
 		cmocka_unit_test(test_config_working_days),

@@ -93,11 +93,20 @@ render(const struct projection *p, char *out, size_t len)
 		    signal_kind_name(t->signal_kind), t->actor,
 		    (long long)t->signal_id);
 	}
+	for (i = 0; i < p->nignored; i++) {
+		used = strlen(out);
+		snprintf(out + used, len - used, "ignored #%lld %s\n",
+		    (long long)p->ignored[i].signal_id,
+		    strcmp(p->ignored[i].reason, PHASES_NOT_A_SALE) == 0 ?
+		    "not-a-sale" : strcmp(p->ignored[i].reason,
+		    PHASES_NO_OPEN_OFFER) == 0 ? "no-open-offer" :
+		    p->ignored[i].reason);
+	}
 }
 
 /* A signal: kind, time in days after T0, direction, salesperson, value. */
 #define SIG(id, k, days, dir, sp, val) \
-	{ (id), SIG_##k, T0 + (time_t)((days) * DAY), (dir), (sp), #id, (val) }
+	{ (id), SIG_##k, T0 + (time_t)((days) * DAY), (dir), (sp), #id, (val), 0 }
 #define IN	DIR_INBOUND
 #define OUT	DIR_OUTBOUND
 #define NO	DIR_NONE
@@ -111,6 +120,56 @@ struct phases_case {
 };
 
 static const struct phases_case cases[] = {
+	/* Orders we place are no sales (issue 12). */
+	{ "order we placed", {
+		SIG(1, ORDER_CONFIRMED, 0, IN, "anna", NULL),
+		SIG(2, CONTACT, 1, IN, "anna", NULL),
+		SIG(3, ORDER_CONFIRMED, 30, IN, "anna", NULL),
+	  }, 3, 40,
+	  "ignored #1 not-a-sale\n"
+	  "ignored #3 not-a-sale\n" },
+	{ "order after our mail", {
+		SIG(1, CONTACT, 0, OUT, "anna", NULL),
+		SIG(2, ORDER_CONFIRMED, 5, IN, "anna", NULL),
+	  }, 2, 10,
+	  "deal 0 new closing won owner=anna opened=+5d closed=+5d last=+5d "
+	  "inbound=+5d since=+5d\n"
+	  "0 ->closing +5d order_confirmed by anna #2\n" },
+	{ "order after a calendar entry", {
+		SIG(1, CALL, 0, NO, "bram", NULL),
+		SIG(2, ORDER_CONFIRMED, 5, IN, "anna", NULL),
+	  }, 2, 10,
+	  "deal 0 new closing won owner=bram opened=+0d closed=+5d last=+5d "
+	  "inbound=+5d since=+5d\n"
+	  "0 ->selection +0d call by bram #1\n"
+	  "0 selection>closing +5d order_confirmed by anna #2\n" },
+	/* Purchase orders from no-reply senders: only for an open offer. */
+	{ "noreply order with open offer", {
+		SIG(1, OFFER_SENT, 0, OUT, "anna", NULL),
+		SIG(2, ORDER_CONFIRMED, 4, IN, "anna", "noreply"),
+	  }, 2, 10,
+	  "deal 0 new closing won owner=anna opened=+0d closed=+4d last=+4d "
+	  "inbound=+4d since=+4d\n"
+	  "0 ->offer +0d offer_sent by anna #1\n"
+	  "0 offer>closing +4d order_confirmed by anna #2\n" },
+	{ "noreply order without offer", {
+		SIG(1, APPOINTMENT, 0, NO, "anna", NULL),
+		SIG(2, ORDER_CONFIRMED, 4, IN, "anna", "noreply"),
+	  }, 2, 10,
+	  "deal 0 new suspect open owner=anna opened=+0d closed=0 last=+0d "
+	  "inbound=0 since=+0d\n"
+	  "0 ->suspect +0d appointment by anna #1\n"
+	  "ignored #2 no-open-offer\n" },
+	{ "noreply order after the deal closed", {
+		SIG(1, OFFER_SENT, 0, OUT, "anna", NULL),
+		SIG(2, ORDER_CONFIRMED, 2, IN, "anna", NULL),
+		SIG(3, ORDER_CONFIRMED, 20, IN, "anna", "noreply"),
+	  }, 3, 30,
+	  "deal 0 new closing won owner=anna opened=+0d closed=+2d last=+2d "
+	  "inbound=+2d since=+2d\n"
+	  "0 ->offer +0d offer_sent by anna #1\n"
+	  "0 offer>closing +2d order_confirmed by anna #2\n"
+	  "ignored #3 no-open-offer\n" },
 	{ "phase skip", {
 		SIG(1, APPOINTMENT, 0, NO, "anna", NULL),
 		SIG(2, OFFER_SENT, 5, OUT, "anna", NULL),
@@ -142,11 +201,11 @@ static const struct phases_case cases[] = {
 	  "0 suspect>prospect +10d demo by anna #3\n"
 	  "0 prospect>offer +12d offer_sent by anna #4\n"
 	  "0 offer>closing +20d verbal_order by anna #5\n" },
-	{ "order confirmation opens and wins", {
-		SIG(1, ORDER_CONFIRMED, 0, IN, "anna", NULL),
+	{ "our order confirmation opens and wins", {
+		SIG(1, ORDER_CONFIRMED, 0, OUT, "anna", NULL),
 	  }, 1, 30,
 	  "deal 0 new closing won owner=anna opened=+0d closed=+0d last=+0d "
-	  "inbound=+0d since=+0d\n"
+	  "inbound=0 since=+0d\n"
 	  "0 ->closing +0d order_confirmed by anna #1\n" },
 	{ "lost", {
 		SIG(1, APPOINTMENT, 0, NO, "anna", NULL),
@@ -335,6 +394,7 @@ permute(struct phase_signal *v, size_t n, size_t k,
 }
 
 struct perm_check {
+	const struct config *cfg;	/* NULL: the default one */
 	const char	*want;
 	time_t		 now;
 	size_t		 count;
@@ -349,7 +409,7 @@ check_permutation(const struct phase_signal *v, size_t n, void *arg)
 	char got[4096];
 
 	memcpy(copy, v, n * sizeof *v);
-	phases_project(&cfg, copy, n, pc->now, &p);
+	phases_project(pc->cfg != NULL ? pc->cfg : &cfg, copy, n, pc->now, &p);
 	render(&p, got, sizeof got);
 	if (strcmp(got, pc->want) != 0)
 		fail_msg("permutation %zu differs:\n%s", pc->count, got);
@@ -391,6 +451,55 @@ test_phases_order_independence(void **state)
 	memcpy(v, base, sizeof v);
 	permute(v, 6, 6, check_permutation, &pc);
 	assert_int_equal(pc.count, 720);
+}
+
+/*
+ * The same meeting in two salespeople's calendars is a signal of each: the
+ * earlier one opens the deal; at the same time the salesperson configured
+ * first (carla before anna here, against the order of their names and
+ * refs), whatever the order of arrival.
+ */
+static void
+test_phases_configuration_order(void **state)
+{
+	static const struct phase_signal base[3] = {
+		{ 1, SIG_DEMO, T0, NO, "anna", "anna/demo:globex.de:u1", NULL, 0 },
+		{ 2, SIG_DEMO, T0, NO, "carla", "carla/demo:globex.de:u1",
+		    NULL, 0 },
+		{ 3, SIG_OFFER_SENT, T0 + DAY, OUT, "anna",
+		    "anna/offer_sent:globex.de:<m1>", NULL, 0 },
+	};
+	struct phase_signal v[3];
+	struct perm_check pc = { 0 };
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	c.npeople = 2;
+	c.people = xcalloc(c.npeople, sizeof *c.people);
+	c.people[0].key = xstrdup("carla");
+	c.people[1].key = xstrdup("anna");
+	memcpy(v, base, sizeof v);
+	pc.now = T0 + 10 * DAY;
+	pc.cfg = &c;
+	pc.want = "deal 0 new offer open owner=carla opened=+0d closed=0 "
+	    "last=+1d inbound=0 since=+1d\n"
+	    "0 ->prospect +0d demo by carla #2\n"
+	    "0 prospect>offer +1d offer_sent by anna #3\n";
+	permute(v, 3, 3, check_permutation, &pc);
+	assert_int_equal(pc.count, 6);
+
+	/* Earlier evidence wins over configuration order. */
+	memcpy(v, base, sizeof v);
+	v[0].at = T0 - 3600;
+	pc.count = 0;
+	pc.want = "deal 0 new offer open owner=anna opened=-3600s closed=0 "
+	    "last=+1d inbound=0 since=+1d\n"
+	    "0 ->prospect -3600s demo by anna #1\n"
+	    "0 prospect>offer +1d offer_sent by anna #3\n";
+	permute(v, 3, 3, check_permutation, &pc);
+	assert_int_equal(pc.count, 6);
+	config_free(&c);
 }
 
 /* A custom cycle from [phases] is followed: kinds enter configured phases. */
@@ -443,6 +552,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phases_cases),
 		cmocka_unit_test(test_phases_order_independence),
+		cmocka_unit_test(test_phases_configuration_order),
 		cmocka_unit_test(test_phases_custom_cycle),
 		cmocka_unit_test(test_phases_empty),
 	};

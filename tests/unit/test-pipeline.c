@@ -594,7 +594,7 @@ test_pipeline_invitations(void **state)
 	assert_int_equal(test_query_int(f->st, distinct, "inv-1@brightline.nl"), 1);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals"
 	    " WHERE kind = 'appointment' AND ref = ?1",
-	    "appointment:acme.nl:inv-1@brightline.nl"), 1);
+	    "anna/appointment:acme.nl:inv-1@brightline.nl"), 1);
 
 	/* The same event in the CalDAV calendar is counted once. */
 	text = invitation("PUBLISH", 0, 0);

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "helpers.h"
+#include "links.h"
 #include "model.h"
 #include "names.h"
 #include "project.h"
@@ -174,7 +175,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 3);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -188,7 +189,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 3);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -299,16 +300,32 @@ test_store_foreign_database(void **state)
 	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA application_id = 0;"
 	    "ALTER TABLE digests DROP COLUMN state;"
 	    "ALTER TABLE digests DROP COLUMN message_id;"
+	    "ALTER TABLE signals DROP COLUMN language;"
+	    "ALTER TABLE signals DROP COLUMN ignored;"
+	    "DROP TABLE account_links;"
+	    "DROP INDEX signals_message;"
+	    "DROP TABLE message_replies;"
 	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
+	    "INSERT INTO signals(ref, kind, salesperson, occurred_at,"
+	    " direction, source, item, seen_at) VALUES"
+	    " ('demo::u1', 'demo', 'bram', 1, 'none', 'caldav:bram', 'x', 1),"
+	    " ('manual:acme.nl:1:phase=offer', 'manual', 'anna', 1, 'none',"
+	    " 'manual', 'm', 1),"
+	    " ('expired:3', 'contact', 'anna', 1, 'inbound', 'imap:anna',"
+	    " 'INBOX/1', 1);"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	if (store_open(path, 0, &st, &err) != 0)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 2);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 3);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
+	/* Version 3: refs name their salesperson; manual and expired do not. */
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM signals"
+	    " WHERE ref IN ('bram/demo::u1', 'manual:acme.nl:1:phase=offer',"
+	    " 'expired:3')", NULL), 3);
 	store_close(st);
 	unlink(path);
 }
@@ -1125,6 +1142,87 @@ walk_signal(const struct store_signal *g, void *arg)
  * An account's signals are its own and those its name claims, in time
  * order; the latest of them is the last one up to a time.
  */
+/* The links of key as "ADDRESS>ACCOUNT:HOW;" */
+static int
+walk_link(const char *address, const char *account, const char *how,
+    time_t at, void *arg)
+{
+	(void)at;
+	buf_printf(arg, "%s>%s:%s;", address, account, how);
+	return 0;
+}
+
+/*
+ * Links learnt from one item: a free-mail address with exactly one
+ * company; with two companies nothing is learnt; a learnt link never
+ * replaces another, one made by hand does.
+ */
+static void
+test_store_links(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct buf b = { 0 };
+	struct err err;
+
+	/* One meeting with jan (gmail) and acme; one mail to piet and two companies. */
+	add_sig(&sigs, SIG_APPOINTMENT, "jan@gmail.com", "anna", T0, DIR_NONE,
+	    "cal/1.ics", "u1", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", T0, DIR_NONE,
+	    "cal/1.ics", "u1", NULL);
+	add_sig(&sigs, SIG_CONTACT, "piet@gmail.com", "anna", T0, DIR_OUTBOUND,
+	    "Sent/1/1", "<m1>", NULL);
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", T0, DIR_OUTBOUND,
+	    "Sent/1/1", "<m1>", NULL);
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0, DIR_OUTBOUND,
+	    "Sent/1/1", "<m1>", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 5);
+	assert_int_equal(links_learn(f->st, &sigs, T0, &touched, &err), 0);
+	assert_true(strlist_contains(&touched, "jan@gmail.com"));
+	assert_int_equal(links_list(f->st, "acme.nl", walk_link, &b, &err), 0);
+	assert_string_equal(b.data, "jan@gmail.com>acme.nl:meeting;");
+	buf_reset(&b);
+	assert_int_equal(links_list(f->st, "piet@gmail.com", walk_link, &b,
+	    &err), 0);
+	assert_null(b.data != NULL && b.len > 0 ? b.data : NULL);
+	signal_list_clear(&sigs);
+
+	/* A later mail of jan with globex: the learnt link stays. */
+	add_sig(&sigs, SIG_CONTACT, "jan@gmail.com", "anna", T0, DIR_OUTBOUND,
+	    "Sent/1/2", "<m2>", NULL);
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0, DIR_OUTBOUND,
+	    "Sent/1/2", "<m2>", NULL);
+	assert_int_equal(links_learn(f->st, &sigs, T0, &touched, &err), 0);
+	assert_int_equal(links_list(f->st, "jan@gmail.com", walk_link, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "jan@gmail.com>acme.nl:meeting;");
+	buf_reset(&b);
+	signal_list_clear(&sigs);
+
+	/* By hand it moves; only free-mail addresses, only to companies. */
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
+	    "manual", T0, &touched, &err), 1);
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
+	    "manual", T0, &touched, &err), 0);
+	assert_int_equal(links_add(f->st, "acme.nl", "globex.com", "manual",
+	    T0, &touched, &err), -1);
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "piet@gmail.com",
+	    "manual", T0, &touched, &err), -1);
+	assert_int_equal(links_list(f->st, "jan@gmail.com", walk_link, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "jan@gmail.com>globex.com:manual;");
+	buf_reset(&b);
+	assert_int_equal(links_remove(f->st, "jan@gmail.com", &touched, &err),
+	    1);
+	assert_int_equal(links_remove(f->st, "jan@gmail.com", &touched, &err),
+	    0);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM "
+	    "account_links", NULL), 0);
+	buf_free(&b);
+	strlist_clear(&touched);
+}
+
 static void
 test_store_query_signals(void **state)
 {
@@ -1240,6 +1338,7 @@ main(void)
 		T(test_store_retention),
 		T(test_store_salespeople),
 		T(test_store_query_entries),
+		T(test_store_links),
 		T(test_store_query_signals),
 		T(test_store_query_reentry),
 #undef T
