@@ -17,7 +17,7 @@ what=${1:-}
 
 build_deps="build-essential autoconf automake libtool pkg-config
 libetpan-dev libcurl4-gnutls-dev libical-dev libexpat1-dev libsqlite3-dev
-libinih-dev libpsl-dev libgnutls28-dev zlib1g-dev libcmocka-dev tzdata"
+libinih-dev libpsl-dev libgnutls28-dev libjansson-dev zlib1g-dev libcmocka-dev tzdata"
 demo_deps="dovecot-imapd radicale python3-tz python3-aiosmtpd curl openssl chromium"
 test_deps="$demo_deps sqlite3 valgrind"
 

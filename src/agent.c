@@ -361,7 +361,7 @@ agent_worker(void *arg)
 		}
 		if (rc != 0)
 			agent_redact(&err, s->job_src);
-		now = time(NULL);
+		now = util_now();
 		pthread_mutex_lock(&a->lock);
 		agent_result(a, s, rc, &err, now, &until);
 		pthread_mutex_unlock(&a->lock);
@@ -420,7 +420,7 @@ agent_do_reload(struct agent *a, struct store *st)
 	pthread_mutex_lock(&a->lock);
 	agent_cfg_release(a->cur);
 	a->cur = nc;
-	agent_adopt(a, time(NULL));
+	agent_adopt(a, util_now());
 	pthread_mutex_unlock(&a->lock);
 	log_info("configuration reloaded: %zu sources", nc->cfg.nsources);
 }
@@ -535,7 +535,7 @@ agent_run(struct config *cfg, bool once)
 
 	memset(&a, 0, sizeof a);
 	a.once = once;
-	a.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	a.seed = (unsigned)util_monotonic_ms() ^ (unsigned)getpid();
 	a.cur = xcalloc(1, sizeof *a.cur);
 	a.cur->cfg = *cfg;	/* taken over */
 	memset(cfg, 0, sizeof *cfg);
@@ -582,7 +582,7 @@ agent_run(struct config *cfg, bool once)
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGHUP);
 
-	agent_adopt(&a, time(NULL));
+	agent_adopt(&a, util_now());
 	if (a.n == 0)
 		log_warn("no sources configured");
 	nworkers = a.cur->cfg.workers > 0 ? (size_t)a.cur->cfg.workers : 4;
@@ -607,7 +607,7 @@ agent_run(struct config *cfg, bool once)
 			else
 				agent_do_reload(&a, st);
 		}
-		now = time(NULL);
+		now = util_now();
 		pthread_mutex_lock(&a.lock);
 		next = agent_dispatch(&a, now, &done);
 		pthread_mutex_unlock(&a.lock);
@@ -670,7 +670,7 @@ out:
 	free(a.v);
 	/* A digest sent but not recorded yet: one more try before exit. */
 	if (st != NULL && a.digest.npending > 0)
-		digest_flush(st, &a.digest, time(NULL));
+		digest_flush(st, &a.digest, util_now());
 	digest_state_free(&a.digest);
 	agent_cfg_release(a.cur);
 	if (st != NULL)

@@ -53,7 +53,9 @@
  * Events.  Cancelled and private VEVENTs and METHOD:CANCEL objects give
  * nothing.  The external parties are the organizer and the attendees at
  * external accounts; a declined attendee still counts (the meeting was
- * with that customer) unless every external attendee declined.  An event
+ * with that customer) unless every external attendee declined.  A meeting
+ * the calendar's owner declined is not theirs (issue 12); one a colleague
+ * declined still is.  An event
  * without an external party gives an unattributed signal (account NULL)
  * carrying "SUMMARY LOCATION" as match_text, which the projection matches
  * against account names; one that names no account never counts.  The
@@ -668,8 +670,14 @@ classify_mail(const struct config *cfg, const char *salesperson,
 
 	stripped = classify_strip_prefixes(r, subject, &reply, NULL);
 	if (accounts.n > 0) {
-		kind = classify_mail_kind(r, m, stripped, reply, dir, rule,
-		    sizeof rule, &lang);
+		/*
+		 * A meeting's invitation, answer or cancellation is named
+		 * after the meeting ("Accepted: Bespreking offerte"): like a
+		 * reply, only its attachments can make it an offer or order.
+		 */
+		kind = classify_mail_kind(r, m, stripped, reply ||
+		    m->calendar_sections.n > 0 || m->calendar_parts.n > 0,
+		    dir, rule, sizeof rule, &lang);
 		if (noreply && kind != SIG_ORDER_CONFIRMED)
 			log_debug("%s: no-reply sender", item);
 		for (i = 0; i < accounts.n && (!noreply ||
@@ -687,10 +695,24 @@ classify_mail(const struct config *cfg, const char *salesperson,
 	return (int)(out->n - it.first);
 }
 
+/* True when addr is among the attendees of ev. */
+static bool
+classify_is_attendee(const struct event_summary *ev, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < ev->nattendees; i++)
+		if (strcasecmp(ev->attendees[i].addr, addr) == 0)
+			return true;
+	return false;
+}
+
 /*
  * The external accounts of an event: organizer and attendees.  Returns
- * false when it has external attendees and all of them declined (and the
- * organizer is not external): the meeting is not with them after all.
+ * false when it has external attendees and all of them declined: the
+ * meeting is not with them after all.  An external organizer attends
+ * unless they are listed as an attendee too (Google lists them), where
+ * their answer counts like the others'.
  */
 static bool
 classify_event_accounts(const struct config *cfg,
@@ -703,7 +725,7 @@ classify_event_accounts(const struct config *cfg,
 	if (ev->organizer != NULL && account_classify(cfg, ev->organizer, key,
 	    sizeof key) == ADDR_EXTERNAL) {
 		strlist_add(accounts, key);
-		attending = true;
+		attending = !classify_is_attendee(ev, ev->organizer);
 	}
 	for (i = 0; i < ev->nattendees; i++) {
 		if (account_classify(cfg, ev->attendees[i].addr, key,
@@ -715,6 +737,24 @@ classify_event_accounts(const struct config *cfg,
 			strlist_add(accounts, key);
 	}
 	return accounts->n == 0 || attending;
+}
+
+/* True when the salesperson owner is an attendee of ev who declined. */
+static bool
+classify_owner_declined(const struct config *cfg, const char *owner,
+    const struct event_summary *ev)
+{
+	const struct salesperson *sp = config_salesperson(cfg, owner);
+	const struct event_attendee *a;
+	size_t i;
+
+	for (i = 0; sp != NULL && i < ev->nattendees; i++) {
+		a = &ev->attendees[i];
+		if (a->declined &&
+		    config_salesperson_by_email(cfg, a->addr) == sp)
+			return true;
+	}
+	return false;
 }
 
 /* Adds the appointments of every occurrence of event idx. */
@@ -774,6 +814,11 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 		return;
 	if (ev->uid == NULL || *ev->uid == '\0') {
 		log_warn("%s: event without UID skipped", it->item);
+		return;
+	}
+	if (classify_owner_declined(cfg, it->salesperson, ev)) {
+		log_debug("%s: %s: declined by the salesperson", it->item,
+		    ev->uid);
 		return;
 	}
 	if (!classify_event_accounts(cfg, ev, &accounts)) {

@@ -53,7 +53,8 @@ bool	classify_owners_own(const struct config *, const char *owner,
  * says; first_seen for events without CREATED and DTSTAMP) and the
  * appointments (one per occurrence of kind appointment or demo that is not
  * cancelled, private or internal) of one calendar item.  A METHOD:CANCEL
- * object gives no signals and no appointments.
+ * object gives no signals and no appointments, nor does a VEVENT that
+ * salesperson (the calendar's owner) declined as an ATTENDEE.
  */
 void	classify_ical(const struct config *, const char *salesperson,
 	    const struct ical_file *, const char *source, const char *item,

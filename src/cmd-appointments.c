@@ -105,10 +105,6 @@ cmd_appointments_exec(struct cmd_ctx *ctx)
 	struct err err = { 0 };
 	struct table t;
 
-	if (ctx->argc != 0) {
-		cmd_error("appointments", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (report_appointments(ctx->store, &f, appt_by, &t, &err) != 0) {
 		table_free(&t);
 		cmd_error("appointments", "%s", err.msg);

@@ -108,10 +108,6 @@ cmd_conversion_exec(struct cmd_ctx *ctx)
 	size_t i, r;
 	int rc = EXIT_OK;
 
-	if (ctx->argc != 0) {
-		cmd_error("conversion", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (f.until == 0)
 		f.until = ctx->now;
 	if (f.since == 0)

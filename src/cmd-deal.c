@@ -65,10 +65,6 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 	memset(&deals, 0, sizeof deals);
 	memset(&trans, 0, sizeof trans);
 	memset(&sigs, 0, sizeof sigs);
-	if (ctx->argc != 1) {
-		cmd_error("deal", "give one account (a domain such as acme.nl)");
-		return EXIT_USAGE;
-	}
 	if (cmd_account_key(&ctx->cfg, ctx->argv[0], key, sizeof key) != 0)
 		return EXIT_USAGE;
 	f.account = key;
@@ -145,6 +141,7 @@ const struct cmd_entry cmd_deal_entry = {
 	.summary = "one account's deals, transitions and evidence",
 	.usage = "ACCOUNT",
 	.flags = CMD_NEEDS_STORE,
+	.args = { 1, 1, "give one account (a domain such as acme.nl)" },
 	.shortopts = "",
 	.exec = cmd_deal_exec,
 	.help = "ACCOUNT is the customer's domain (acme.nl; sales.acme.nl works too) or, for\n"

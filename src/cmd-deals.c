@@ -13,10 +13,6 @@ cmd_deals_exec(struct cmd_ctx *ctx)
 	struct err err = { 0 };
 	struct table t;
 
-	if (ctx->argc != 0) {
-		cmd_error("deals", "takes no arguments (see 'deal ACCOUNT')");
-		return EXIT_USAGE;
-	}
 	/* Hundreds of thousands of deals: CSV and JSON print as they come. */
 	table_init(&t, report_deal_columns, report_deal_ncolumns,
 	    ctx->cfg.timezone);
@@ -36,6 +32,7 @@ const struct cmd_entry cmd_deals_entry = {
 	.summary = "list deals with their phase and outcome",
 	.usage = "",
 	.flags = CMD_NEEDS_STORE,
+	.args = { 0, 0, "takes no arguments (see 'deal ACCOUNT')" },
 	.shortopts = "",
 	.exec = cmd_deals_exec,
 	.help = "Lists every deal that was open at some time in the range: "

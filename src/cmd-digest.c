@@ -14,7 +14,11 @@
 #include "digest.h"
 #include "util.h"
 
-/* A failed send is tried this many times in all, waiting 1 s, 2 s ... */
+/*
+ * A send the server put off (a 4xx reply) is tried this many times in
+ * all, waiting 1 s, 2 s ...; a server that cannot be reached is not: it
+ * would only cost the timeout again.
+ */
 #define SEND_ATTEMPTS	3
 
 static const char *digest_period_arg;
@@ -82,7 +86,7 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 	return EXIT_OK;
 }
 
-/* Sends to every recipient, retrying the ones that failed for a network reason. */
+/* Sends to every recipient, retrying the ones the server put off. */
 static int
 digest_send_all(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 {
@@ -108,7 +112,8 @@ digest_send_all(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 		/* The first attempt sends again what was sent before; retries only the rest. */
 		n = digest_deliver(st, &ctx->cfg, p, at, attempt == 1, &state,
 		    &err);
-		if (n >= 0 || err.cls != ERR_TEMP || attempt == SEND_ATTEMPTS)
+		if (n >= 0 || err.cls != ERR_TEMP || state.reply < 400 ||
+		    state.reply > 499 || attempt == SEND_ATTEMPTS)
 			break;
 		fprintf(stderr, "salescycle: digest: %s; trying again in %d s\n",
 		    err.msg, attempt);
@@ -135,10 +140,6 @@ cmd_digest_exec(struct cmd_ctx *ctx)
 	const char *name = digest_period_arg;
 	time_t at = ctx->now;
 
-	if (ctx->argc != 0) {
-		cmd_error("digest", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (digest_as_of != NULL &&
 	    util_parse_time(digest_as_of, ctx->cfg.timezone, &at) != 0) {
 		cmd_error("--as-of", "'%s' is not a date (YYYY-MM-DD or "
@@ -165,7 +166,8 @@ const struct cmd_entry cmd_digest_entry = {
 	.shortopts = "",
 	.option = cmd_digest_option,
 	.exec = cmd_digest_exec,
-	.help = "  --period week|day  the 7 days or the day before the day of --as-of\n"
+	.help = "  --period week|day  the last whole week (Monday to Sunday) or the day\n"
+	    "                     before the day of --as-of\n"
 	    "                     (default: the period of [digest] schedule, else week)\n"
 	    "  --as-of DATE       the digest as it would be made then (default now)\n"
 	    "  --dry-run          write the message(s) to stdout (default)\n"

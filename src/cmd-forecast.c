@@ -185,10 +185,6 @@ cmd_forecast_exec(struct cmd_ctx *ctx)
 	struct table t;
 	size_t i;
 
-	if (ctx->argc != 0) {
-		cmd_error("forecast", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (forecast_as_of != NULL &&
 	    util_parse_time(forecast_as_of, ctx->cfg.timezone, &f.as_of) != 0) {
 		cmd_error("--as-of", "'%s' is not a date (YYYY-MM-DD or "

@@ -61,11 +61,7 @@ cmd_funnel_exec(struct cmd_ctx *ctx)
 	struct table t;
 	size_t i;
 
-	if (ctx->argc != 0) {
-		cmd_error("funnel", "takes no arguments");
-		return EXIT_USAGE;
-	}
-	if (report_funnel(ctx->store, &f, &fu, &err) != 0) {
+	if (report_funnel(ctx->store, &f, ctx->now, &fu, &err) != 0) {
 		cmd_error("funnel", "%s", err.msg);
 		return EXIT_FAIL;
 	}

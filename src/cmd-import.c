@@ -246,10 +246,6 @@ cmd_import_check(struct cmd_ctx *ctx)
 		    "--salesperson KEY");
 		return -1;
 	}
-	if (ctx->argc == 0) {
-		cmd_error("import", "give the .eml, mbox or .ics files or folders to import");
-		return -1;
-	}
 	return 0;
 }
 
@@ -289,6 +285,7 @@ const struct cmd_entry cmd_import_entry = {
 	.summary = "import .eml, mbox and .ics files",
 	.usage = "--salesperson KEY [--sent] FILE|FOLDER...",
 	.flags = CMD_STORE_WRITE,
+	.args = { 1, -1, "give the .eml, mbox or .ics files or folders to import" },
 	.options = import_options,
 	.shortopts = "",
 	.option = cmd_import_option,

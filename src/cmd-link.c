@@ -36,6 +36,7 @@ cmd_link_option(struct cmd_ctx *ctx, int opt, const char *arg)
 static int
 cmd_link_check(struct cmd_ctx *ctx)
 {
+	/* How many of the entry's one or two depends on --remove. */
 	if (ctx->argc != (link_remove ? 1 : 2)) {
 		cmd_error("link", "give ADDRESS ACCOUNT, or --remove ADDRESS");
 		return -1;
@@ -94,6 +95,7 @@ const struct cmd_entry cmd_link_entry = {
 	.summary = "count a customer's free-mail address as their company's",
 	.usage = "ADDRESS ACCOUNT | --remove ADDRESS",
 	.flags = CMD_STORE_WRITE,
+	.args = { 1, 2, "give ADDRESS ACCOUNT, or --remove ADDRESS" },
 	.options = link_options,
 	.shortopts = "",
 	.option = cmd_link_option,

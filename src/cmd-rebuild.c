@@ -10,10 +10,6 @@ cmd_rebuild_exec(struct cmd_ctx *ctx)
 {
 	struct err err = { 0 };
 
-	if (ctx->argc != 0) {
-		cmd_error("rebuild", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (project_rebuild(ctx->store, &ctx->cfg, ctx->now, &err) != 0) {
 		cmd_error("rebuild", "%s", err.msg);
 		return EXIT_FAIL;

@@ -48,7 +48,7 @@ static time_t set_time;
 static int
 cmd_set_check(struct cmd_ctx *ctx)
 {
-	if (ctx->argc != 1 || (set_phase == NULL) == (set_outcome == NULL)) {
+	if ((set_phase == NULL) == (set_outcome == NULL)) {
 		cmd_error("set", "give one ACCOUNT and either --phase or --outcome");
 		return -1;
 	}
@@ -124,6 +124,7 @@ const struct cmd_entry cmd_set_entry = {
 	.summary = "set an account's phase or outcome by hand",
 	.usage = "ACCOUNT --phase PHASE | --outcome won|lost|open [--at DATE]",
 	.flags = CMD_STORE_WRITE,
+	.args = { 1, 1, "give one ACCOUNT and either --phase or --outcome" },
 	.options = set_options,
 	.shortopts = "",
 	.option = cmd_set_option,

@@ -34,10 +34,6 @@ cmd_stalled_exec(struct cmd_ctx *ctx)
 	struct table t;
 	size_t i;
 
-	if (ctx->argc != 0) {
-		cmd_error("stalled", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (ctx->salesperson != NULL)
 		strlist_add(&one, ctx->salesperson);
 	f.salespeople = &one;

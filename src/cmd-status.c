@@ -145,10 +145,6 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	size_t n = 0, i;
 	char *error;
 
-	if (ctx->argc != 0) {
-		cmd_error("status", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (store_health_list(ctx->store, &h, &n, &err) != 0) {
 		cmd_error("status", "%s", err.msg);
 		return EXIT_FAIL;

@@ -214,6 +214,7 @@ const struct cmd_entry cmd_targets_entry = {
 	.summary = "show targets; import a target list of accounts",
 	.usage = "[import FILE.csv...]",
 	.flags = CMD_STORE_WRITE,
+	.args = { 0, -1, NULL },
 	.shortopts = "",
 	.exec = cmd_targets_exec,
 	.help = "Without arguments, shows the [targets] of the configuration.\n"

@@ -13,10 +13,6 @@ cmd_transitions_exec(struct cmd_ctx *ctx)
 	struct err err = { 0 };
 	struct table t;
 
-	if (ctx->argc != 0) {
-		cmd_error("transitions", "takes no arguments");
-		return EXIT_USAGE;
-	}
 	if (report_transitions(ctx->store, &f, &t, &err) != 0) {
 		table_free(&t);
 		cmd_error("transitions", "%s", err.msg);

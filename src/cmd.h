@@ -39,11 +39,23 @@ struct cmd_ctx {
 	int		 opt;		/* set by the command's own options: see optparse */
 };
 
+/*
+ * The positional arguments a command takes (tmux's args_parse bounds):
+ * salescycle.c checks their number before the store is opened, so that
+ * no command counts them itself.
+ */
+struct cmd_args {
+	int		 lower;		/* at least */
+	int		 upper;		/* at most; -1: no limit */
+	const char	*error;		/* what to say otherwise; NULL: "takes no arguments" */
+};
+
 struct cmd_entry {
 	const char	*name;
 	const char	*summary;	/* one line for `salescycle --help` */
 	const char	*usage;		/* options and arguments after the name */
 	int		 flags;
+	struct cmd_args	 args;		/* zero: no arguments */
 	const struct option *options;	/* the command's own long options, or NULL */
 	const char	*shortopts;	/* the command's own short options, or "" */
 	/* Called for each of the command's own options. */

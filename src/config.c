@@ -117,6 +117,7 @@ static const struct config_key config_smtp_keys[] = {
 	CONFIG_KEY("from", CONFIG_ADDRESS, smtp, from),
 	CONFIG_KEY("tls", CONFIG_TLS, smtp, tls),
 	CONFIG_KEY("ca_file", CONFIG_STRING, smtp, ca_file),
+	CONFIG_KEY("timeout", CONFIG_DURATION, smtp, timeout),
 	CONFIG_KEY_END
 };
 
@@ -273,18 +274,6 @@ config_valid_phase(const char *s)
 		return false;
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789_-") == n;
-}
-
-/* A plausible user@domain; the mail modules judge real addresses. */
-static bool
-config_valid_address(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (at == NULL || at == s || at[1] == '\0' ||
-	    strchr(at + 1, '@') != NULL)
-		return false;
-	return strpbrk(s, " \t<>,;\"") == NULL;
 }
 
 /* A domain name with a dot and nothing that belongs to an address or URL. */
@@ -605,7 +594,7 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 				return -1;
 			}
 			if (k->type == CONFIG_ADDRESSES &&
-			    !config_valid_address(items.v[i])) {
+			    !util_valid_address(items.v[i])) {
 				config_error(p, "bad address '%s' in '%s'",
 				    items.v[i], name);
 				strlist_clear(&items);
@@ -616,7 +605,7 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 		*list = items;
 		return 0;
 	case CONFIG_ADDRESS:
-		if (!config_valid_address(value))
+		if (!util_valid_address(value))
 			return config_error(p, "bad address '%s' in '%s'",
 			    value, name);
 		free(*str);
@@ -1251,6 +1240,7 @@ config_defaults(struct config *cfg)
 		    PHASE_NONE : config_phases_find(&cfg->phases,
 		    config_default_phase(i));
 	cfg->smtp.password.owner = xstrdup("[smtp]");
+	cfg->smtp.timeout = 30;
 }
 
 /*

@@ -17,7 +17,7 @@
 #include "model.h"
 #include "xmalloc.h"
 
-enum source_type { SOURCE_IMAP, SOURCE_CALDAV, SOURCE_ICS };
+enum source_type { SOURCE_IMAP, SOURCE_CALDAV, SOURCE_ICS, SOURCE_GRAPH };
 
 /*
  * The kinds of value a configuration key takes; config.c parses and
@@ -132,6 +132,7 @@ struct smtp {
 	char		*from;
 	enum tls_mode	 tls;
 	char		*ca_file;
+	int		 timeout;	/* seconds: connecting, each answer; 30 */
 	int		 line;
 };
 

@@ -45,9 +45,9 @@ struct digest_period {
 };
 
 /*
- * The period of kind name ("week" or "day") that ends on the day before
- * the day of as_of: the 7 or 1 whole days before it.  -1 with err for an
- * unknown name.
+ * The period of kind name ("week" or "day") before as_of: the last whole
+ * ISO week (Monday to Sunday) before the day of as_of, or the day before
+ * it.  -1 with err for an unknown name.
  */
 int	digest_period_at(const struct config *, const char *name, time_t as_of,
 	    struct digest_period *, struct err *);
@@ -140,18 +140,18 @@ char	*digest_message(const struct config *, const struct digest_data *,
 /* Helpers, exposed for the unit tests. */
 void	digest_qp_encode(struct buf *, const char *text);	/* LF in, CRLF out */
 void	digest_header_encode(struct buf *, const char *name, const char *value);
-bool	digest_valid_address(const char *);
 
 /*
- * Sends msg to one recipient over [smtp] with libcurl: smtps:// or
- * smtp:// with required STARTTLS (unless tls = none), verified TLS, AUTH
- * with user and the config_secret password.  Errors: ERR_TEMP (network,
- * 4xx), ERR_WAIT (authentication, 5xx), ERR_FINAL (no [smtp], bad
- * address).  stop, when not NULL, aborts the transfer within a second of
- * being set (ERR_TEMP).
+ * Sends msg to one recipient over [smtp] through the libcurl wrapper
+ * (http_mail_send): smtps:// or smtp:// with required STARTTLS (unless
+ * tls = none), verified TLS, AUTH with user and the config_secret
+ * password, [smtp] timeout.  Errors: ERR_TEMP (network, 4xx), ERR_WAIT
+ * (authentication, TLS, 5xx), ERR_FINAL (no [smtp], bad address).
+ * *reply is the server's last SMTP reply (0: not reached).  stop, when
+ * not NULL, aborts the transfer within a second of being set (ERR_TEMP).
  */
 int	digest_send(const struct config *, const char *to, const char *msg,
-	    const volatile sig_atomic_t *stop, struct err *);
+	    const volatile sig_atomic_t *stop, long *reply, struct err *);
 
 /*
  * Whether the period was sent to recipient, or claimed for sending (the
@@ -192,6 +192,8 @@ struct digest_state {
 	const volatile sig_atomic_t *stop; /* borrowed or NULL: aborts a send */
 	unsigned	 failures;
 	time_t		 retry_at;	/* 0: no back-off */
+	long		 reply;		/* of the last failed send: the server's
+					   SMTP reply, 0 when it was not reached */
 	struct digest_pending *pending;	/* owned, recorded by the next call */
 	size_t		 npending;
 };
@@ -204,8 +206,11 @@ void	digest_state_free(struct digest_state *);
  * Composes and sends the digest of period to every recipient not yet
  * recorded for it (all of them when force), claiming each before and
  * recording each outcome after (in state when that fails).  Returns the
- * number sent, or -1 with err of the first failure (the others are still
- * tried).
+ * number sent, or -1 with err naming period and recipient of the first
+ * failure, and its SMTP reply in state->reply; later failures are
+ * logged.  After a server that could not be reached, the recipients
+ * left are not tried (they would wait for it in turn): a later call
+ * sends them.
  */
 int	digest_deliver(struct store *, const struct config *,
 	    const struct digest_period *, time_t now, bool force,
@@ -213,8 +218,8 @@ int	digest_deliver(struct store *, const struct config *,
 
 /*
  * Whether a digest is due at now: the latest scheduled time ([digest]
- * schedule, in the configured zone) at or before now has a period (the
- * one ending the day before) that some recipient has not been sent yet.
+ * schedule, in the configured zone) at or before now has a period (that
+ * of digest_period_at then) that some recipient has not been sent yet.
  * Fills period when due.  Returns 1 due, 0 not (or no schedule).
  */
 int	digest_due(struct store *, const struct config *, time_t now,

@@ -831,6 +831,8 @@ event_attendees(icalcomponent *comp, struct event_ctx *ctx,
 		    ICAL_PARTSTAT_PARAMETER);
 		a->declined = param != NULL &&
 		    icalparameter_get_partstat(param) == ICAL_PARTSTAT_DECLINED;
+		a->accepted = param != NULL &&
+		    icalparameter_get_partstat(param) == ICAL_PARTSTAT_ACCEPTED;
 	}
 }
 
@@ -1943,6 +1945,145 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 	free(b.v);
 	free(src);
 	icalcomponent_free(root);
+	return (0);
+}
+
+/*
+ * Whether event_reduce keeps a VEVENT property: what event_read reads,
+ * but for DESCRIPTION (the invitation's text), LOCATION and COMMENT.
+ */
+static bool
+event_reduce_keeps(icalproperty_kind k)
+{
+	static const icalproperty_kind kept[] = {
+		ICAL_UID_PROPERTY, ICAL_SEQUENCE_PROPERTY,
+		ICAL_DTSTAMP_PROPERTY, ICAL_CREATED_PROPERTY,
+		ICAL_LASTMODIFIED_PROPERTY, ICAL_DTSTART_PROPERTY,
+		ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY,
+		ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY,
+		ICAL_EXDATE_PROPERTY, ICAL_RECURRENCEID_PROPERTY,
+		ICAL_STATUS_PROPERTY, ICAL_ORGANIZER_PROPERTY,
+		ICAL_ATTENDEE_PROPERTY, ICAL_SUMMARY_PROPERTY,
+		ICAL_CLASS_PROPERTY, ICAL_TRANSP_PROPERTY,
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof kept / sizeof kept[0]; i++)
+		if (kept[i] == k)
+			return (true);
+	return (false);
+}
+
+/*
+ * Strips one component in place: of a VCALENDAR its properties but
+ * METHOD and VERSION, and its components but VEVENTs and VTIMEZONEs; of a
+ * VEVENT the properties event_reduce_keeps does not, its components
+ * (alarms), its SUMMARY replaced by what summary() returns, and an
+ * ORGANIZER added when it has none and organizer is not NULL.
+ */
+static void
+event_reduce_component(icalcomponent *c, const char *organizer,
+    char *(*summary)(const char *, void *), void *arg)
+{
+	icalcomponent_kind	 kind = icalcomponent_isa(c);
+	icalcomponent		*sub, **subs = NULL;
+	icalproperty		*p, **props = NULL;
+	icalproperty_kind	 k;
+	size_t			 n = 0, i;
+	const char		*text;
+	char			*repl;
+
+	for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY);
+	    p != NULL; p = icalcomponent_get_next_property(c,
+	    ICAL_ANY_PROPERTY)) {
+		k = icalproperty_isa(p);
+		if (kind == ICAL_VCALENDAR_COMPONENT ?
+		    k == ICAL_METHOD_PROPERTY || k == ICAL_VERSION_PROPERTY :
+		    event_reduce_keeps(k))
+			continue;
+		props = xreallocarray(props, n + 1, sizeof *props);
+		props[n++] = p;
+	}
+	for (i = 0; i < n; i++) {
+		icalcomponent_remove_property(c, props[i]);
+		icalproperty_free(props[i]);
+	}
+	free(props);
+	if (kind == ICAL_VEVENT_COMPONENT) {
+		p = icalcomponent_get_first_property(c, ICAL_SUMMARY_PROPERTY);
+		text = p != NULL ? icalproperty_get_summary(p) : NULL;
+		repl = p != NULL ? summary(text != NULL ? text : "", arg) :
+		    NULL;
+		if (repl != NULL)
+			icalproperty_set_summary(p, repl);
+		else if (p != NULL) {
+			icalcomponent_remove_property(c, p);
+			icalproperty_free(p);
+		}
+		free(repl);
+		if (organizer != NULL && icalcomponent_get_first_property(c,
+		    ICAL_ORGANIZER_PROPERTY) == NULL) {
+			repl = xasprintf("mailto:%s", organizer);
+			icalcomponent_add_property(c,
+			    icalproperty_new_organizer(repl));
+			free(repl);
+		}
+	}
+	n = 0;
+	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+	    sub != NULL; sub = icalcomponent_get_next_component(c,
+	    ICAL_ANY_COMPONENT)) {
+		if (kind == ICAL_VCALENDAR_COMPONENT &&
+		    (icalcomponent_isa(sub) == ICAL_VEVENT_COMPONENT ||
+		    icalcomponent_isa(sub) == ICAL_VTIMEZONE_COMPONENT))
+			continue;
+		subs = xreallocarray(subs, n + 1, sizeof *subs);
+		subs[n++] = sub;
+	}
+	for (i = 0; i < n; i++) {
+		icalcomponent_remove_component(c, subs[i]);
+		icalcomponent_free(subs[i]);
+	}
+	free(subs);
+	if (kind != ICAL_VCALENDAR_COMPONENT)
+		return;
+	for (sub = icalcomponent_get_first_component(c, ICAL_VEVENT_COMPONENT);
+	    sub != NULL; sub = icalcomponent_get_next_component(c,
+	    ICAL_VEVENT_COMPONENT))
+		event_reduce_component(sub, organizer, summary, arg);
+}
+
+int
+event_reduce(const char *buf, size_t len, const char *what,
+    const char *organizer, char *(*summary)(const char *, void *), void *arg,
+    char **out, struct err *err)
+{
+	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
+	icalcomponent		*root, *c;
+	struct buf		 b = { 0 };
+	char			*s;
+
+	*out = NULL;
+	pthread_once(&once, event_init);
+	what = what != NULL ? what : "calendar";
+	if (event_parse_text(buf, len, what, &root, err) == -1)
+		return (-1);
+	if (root == NULL)
+		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", what));
+	for (c = event_calendar(root, true); c != NULL;
+	    c = event_calendar(root, false)) {
+		event_reduce_component(c, organizer, summary, arg);
+		s = icalcomponent_as_ical_string_r(c);
+		if (s != NULL)
+			buf_puts(&b, s);
+		icalmemory_free_buffer(s);
+	}
+	icalcomponent_free(root);
+	if (b.len == 0) {
+		buf_free(&b);
+		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", what));
+	}
+	*out = b.data;
 	return (0);
 }
 

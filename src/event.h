@@ -25,6 +25,7 @@ struct event_attendee {
 	char	*addr;		/* owned, lower-cased, "mailto:" stripped */
 	char	*name;		/* owned, CN, may be NULL */
 	bool	 declined;	/* PARTSTAT=DECLINED */
+	bool	 accepted;	/* PARTSTAT=ACCEPTED */
 };
 
 struct event_summary {
@@ -91,6 +92,22 @@ struct ical_file {
 int	event_parse(const char *buf, size_t len, time_t from, time_t to,
 	    const char *tz, const char *what, struct ical_file *out, struct err *err);
 void	ical_file_free(struct ical_file *);
+
+/*
+ * An iCalendar object reduced to what event_parse reads for
+ * classification, to be kept in the store (invitations): METHOD, the
+ * VTIMEZONEs, and of each VEVENT its times, recurrence, UID, SEQUENCE,
+ * stamps, STATUS, CLASS, TRANSP, ORGANIZER, ATTENDEEs and SUMMARY, the
+ * latter replaced by what summary(text, arg) returns (allocated, or NULL
+ * to drop it).  No DESCRIPTION, LOCATION, COMMENT, X- property or alarm
+ * is kept.  A VEVENT without ORGANIZER gets organizer (an address) when
+ * it is not NULL: Exchange leaves it out of its REPLYs.  Bounded like
+ * event_parse.  *out is the caller's to free.  Returns 0, or -1 with err
+ * (ERR_DATA).
+ */
+int	event_reduce(const char *buf, size_t len, const char *what,
+	    const char *organizer, char *(*summary)(const char *, void *),
+	    void *arg, char **out, struct err *err);
 
 /*
  * The window in which recurrences are expanded (DESIGN section 7): from

@@ -55,6 +55,7 @@
 
 #define LOG_TAG "http"
 #include "http.h"
+#include "http-int.h"
 #include "log.h"
 #include "source.h"
 #include "util.h"
@@ -623,15 +624,20 @@ http_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return h->stop != NULL && *h->stop ? 1 : 0;
 }
 
-/* The libcurl built-in CA directory, which ca_file must not replace. */
-static const char *
-http_system_capath(void)
+void
+http_curl_trust(CURL *c, const char *ca_file)
 {
-	const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+	const curl_version_info_data *vi;
 
-	if (vi != NULL && vi->capath != NULL)
-		return vi->capath;
-	return HTTP_SYSTEM_CAPATH;
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca_file == NULL)
+		return;
+	/* libcurl's built-in CA directory, which ca_file must not replace. */
+	vi = curl_version_info(CURLVERSION_NOW);
+	curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+	curl_easy_setopt(c, CURLOPT_CAPATH, vi != NULL && vi->capath != NULL ?
+	    vi->capath : HTTP_SYSTEM_CAPATH);
 }
 
 /*
@@ -696,12 +702,7 @@ http_setup(struct http *h, const struct http_request *req, const char *url,
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress_cb);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->ca_file != NULL) {
-		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
-		curl_easy_setopt(c, CURLOPT_CAPATH, http_system_capath());
-	}
+	http_curl_trust(c, h->ca_file);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header_cb);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write_cb);
@@ -769,14 +770,22 @@ http_note_retry(struct http *h, long status)
 }
 
 /*
- * How a failed transfer should be retried: an untrusted certificate is no
- * network hiccup (back off and let the admin see it), a URL we cannot
- * speak will not get better.
+ * A refused login or certificate is no network hiccup: back off and let
+ * the admin see it.  Nor is a TLS handshake that fails: that is a port
+ * that speaks something else, or a protocol version or cipher the two
+ * sides do not share, far more often than a connection lost halfway, and
+ * trying again every poll would not mend it (the back-off still tries).
+ * A URL we cannot speak will not get better.  The rest (resolving,
+ * connecting, time-outs, a connection reset) is retried next poll.
  */
-static enum err_class
+enum err_class
 http_curl_class(CURLcode rc)
 {
 	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The one libcurl wrapper of the CalDAV and ICS sources.  A struct http
- * keeps one curl handle (so connections are reused between requests and
- * polls), the credentials and the TLS settings of one source.
+ * The one libcurl wrapper: the CalDAV and ICS sources, and the digest's
+ * mail (http_mail_send).  A struct http keeps one curl handle (so
+ * connections are reused between requests and polls), the credentials
+ * and the TLS settings of one source.
  *
  * Credentials belong to one origin (scheme, host and port: RFC 6454), the
  * one of the source's url; http_same_origin() is the one check of every
@@ -187,5 +188,29 @@ int		 http_decoder_finish(struct http_decoder *, struct err *);
 /* Decoded bytes so far. */
 size_t		 http_decoder_total(const struct http_decoder *);
 void		 http_decoder_free(struct http_decoder *);
+
+/* One message to send over SMTP (http-mail.c): the digest's. */
+struct http_mail {
+	const char	*url;		/* smtps://HOST[:PORT] or smtp://HOST[:PORT] */
+	bool		 starttls;	/* smtp://: require STARTTLS */
+	const char	*user;		/* NULL: no AUTH */
+	const char	*password;
+	const char	*ca_file;	/* extra trust anchor, or NULL */
+	int		 timeout;	/* seconds to connect, and for each answer */
+	const char	*from;		/* the envelope sender, a plain address */
+	const char	*to;		/* the one recipient, a plain address */
+	const volatile sig_atomic_t *stop; /* NULL: none */
+};
+
+/*
+ * Sends msg (CRLF line ends) with libcurl's SMTP.  Returns 0 once the
+ * server accepted it, -1 with err otherwise, named by the URL: graded by
+ * http_curl_class, and an SMTP reply 5xx as ERR_WAIT, 4xx as ERR_TEMP; a
+ * server that does not answer within the timeout says so.  *reply is the
+ * server's last reply code, 0 when it was not reached or never answered.
+ * stop, once set, ends the transfer within a second (ERR_TEMP).
+ */
+int		 http_mail_send(const struct http_mail *, const char *msg,
+		    long *reply, struct err *);
 
 #endif

@@ -12,9 +12,10 @@
  * Of outbound mail (classify_direction; never bulk) it also fetches the
  * first 4 KB of the first text/plain part, for the hashtags (#lost,
  * #verbal) that mail.c finds in the same part of a file, and, when the
- * message is the owner's own (classify_owners_own), its text/calendar
- * and application/ics parts (up to 1 MiB each), the invitations the
- * pipeline turns into appointments: all parts of a batch in one UID
+ * message is the owner's own (classify_owners_own) or came from outside
+ * (invite_readable), its text/calendar and application/ics parts (up to
+ * 1 MiB each), the invitations the pipeline turns into appointments
+ * (invite.c): all parts of a batch in one UID
  * FETCH per distinct message structure.  A message whose FETCH answer
  * libetpan cannot parse, or that the server refuses (NO or BAD, as
  * Exchange does for one message), is found by asking again in halves (on
@@ -45,6 +46,7 @@
 #include "imap-int.h"
 #include "imap-list.h"
 #include "imap-stream.h"
+#include "invite.h"
 #include "mail.h"
 #include "mime.h"
 #include "util.h"
@@ -144,20 +146,22 @@ imap_sync_hand(struct imap_sync_ctx *c, uint32_t uid, const struct mail_summary 
 }
 
 /*
- * Whether a message's parts are worth fetching: hashtags and invitations
- * only count in mail the salesperson sends, never in bulk mail.
+ * Whether a message's parts are worth fetching: hashtags only count in
+ * mail the salesperson sends, invitations also in mail from outside
+ * (invite_readable), never in bulk mail.
  */
 static bool
 imap_sync_needs_parts(const struct imap_sync_ctx *c, const struct mail_summary *sum)
 {
 	return sum->bulk == 0 &&
-	    classify_direction(c->cfg, sum, c->sent) == DIR_OUTBOUND;
+	    (classify_direction(c->cfg, sum, c->sent) == DIR_OUTBOUND ||
+	    invite_readable(c->cfg, c->src->salesperson, sum, c->sent));
 }
 
 /*
- * Which parts of an outbound message (summary sum) to fetch into h: the
- * text part and the calendar parts small enough to take in, when its
- * invitations may count.  False if none.
+ * Which parts of a message (summary sum) to fetch into h: the text part
+ * of an outbound one, and the calendar parts small enough to take in
+ * when its invitations may count.  False if none.
  */
 static bool
 imap_sync_held_parts(const struct imap_sync_ctx *c,
@@ -167,9 +171,13 @@ imap_sync_held_parts(const struct imap_sync_ctx *c,
 	struct imap_text_part	cal[IMAP_MAX_CALENDARS];
 	size_t			n, i;
 
-	h->has_text = imap_summary_text_part(att, &h->text);
-	/* Only the owner's own invitations count: a stranger's are not read. */
-	n = classify_owners_own(c->cfg, c->src->salesperson, sum, c->sent) ?
+	h->has_text = classify_direction(c->cfg, sum, c->sent) ==
+	    DIR_OUTBOUND && imap_summary_text_part(att, &h->text);
+	/*
+	 * The owner's own invitations, and those from outside (which count
+	 * only with the owner's answer); never one that names a colleague.
+	 */
+	n = invite_readable(c->cfg, c->src->salesperson, sum, c->sent) ?
 	    imap_summary_calendar_parts(att, cal, IMAP_MAX_CALENDARS) : 0;
 	if (n > IMAP_MAX_CALENDARS) {
 		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %zu calendar parts; "
@@ -803,6 +811,26 @@ imap_sync_count_failure(struct imap_sync_ctx *c, struct err *err)
 }
 
 /*
+ * Whether a refusal says the server is throttling the account rather
+ * than failing one message: Office 365 answers "Request is throttled.
+ * Suggested Backoff Time: 178755 milliseconds", Gmail "Account exceeded
+ * command or bandwidth limits".  Asking again in halves would only
+ * send more commands into the limit.
+ */
+static bool
+imap_sync_throttled(const char *why)
+{
+	static const char *const marks[] = { "throttl", "backoff time",
+	    "bandwidth limits" };
+	size_t	i;
+
+	for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (strcasestr(why, marks[i]) != NULL)
+			return true;
+	return false;
+}
+
+/*
  * Fetches the metadata of uids[0..n), all of the batch or a part of it.
  * When the answer cannot be parsed (the connection is then dropped and
  * never reused) or the server refuses the command with NO or BAD (as
@@ -811,9 +839,11 @@ imap_sync_count_failure(struct imap_sync_ctx *c, struct err *err)
  * single UIDs, so that the message at fault is found instead of failing
  * the folder on every poll.  An unparsable message is skipped and
  * recorded; a refused one is left unanswered, for imap_sync_retry_batch() to
- * ask again at the next poll.  Returns SOURCE_OK, SOURCE_STOP (the
- * connection was lost) or SOURCE_SKIP (only this folder failed); err
- * says why.
+ * ask again at the next poll.  A refusal that says the server is
+ * throttling (imap_sync_throttled) stops the poll (ERR_WAIT: the agent
+ * backs off) without asking again or counting the messages.  Returns
+ * SOURCE_OK, SOURCE_STOP (the connection was lost, or throttled) or
+ * SOURCE_SKIP (only this folder failed); err says why.
  */
 static enum source_status
 imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
@@ -839,9 +869,16 @@ imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
 		imap_conn_fail(s, r, what, err);
 		return s->lost ? SOURCE_STOP : SOURCE_SKIP;
 	}
-	if (refused)
+	if (refused) {
 		imap_conn_response(s, why, sizeof why);
-	else
+		if (imap_sync_throttled(why)) {
+			/* Nothing of the batch is committed or counted. */
+			err_set(err, ERR_WAIT, "%s: %s: UID FETCH: the server "
+			    "is throttling: %s; backing off", s->url.host,
+			    c->folder, why);
+			return SOURCE_STOP;
+		}
+	} else
 		imap_conn_close(s, false);
 	left = xcalloc(n, sizeof *left);
 	for (i = 0; i < n; i++) {

@@ -21,6 +21,7 @@
 #include "classify.h"
 #include "event.h"
 #include "hashset.h"
+#include "invite.h"
 #include "links.h"
 #include "log.h"
 #include "pipeline.h"
@@ -29,9 +30,13 @@
 #include "util.h"
 #include "xmalloc.h"
 
-enum pipeline_op { PIPELINE_ICAL, PIPELINE_REMOVE };
+enum pipeline_op { PIPELINE_ICAL, PIPELINE_REMOVE, PIPELINE_INVITED };
 
-/* A calendar item to replace or remove on commit. */
+/*
+ * A calendar item to replace or remove on commit; or (PIPELINE_INVITED)
+ * a part of an invitation from outside, to keep if newer and decide
+ * again (invite.c).
+ */
 struct pipeline_item {
 	enum pipeline_op	 op;
 	char			*item;		/* owned */
@@ -42,6 +47,11 @@ struct pipeline_item {
 	bool			 newer_only;	/* replace only an older version */
 	bool			 same_skip;	/* version is of sigs and appts: */
 						/* write nothing when it is stored */
+	/* PIPELINE_INVITED: */
+	char			*uid;		/* owned */
+	const char		*part;		/* INVITE_PART_* */
+	char			*body;		/* owned: reduced */
+	const char		*salesperson;	/* borrowed from cfg */
 };
 
 struct pipeline {
@@ -78,6 +88,8 @@ pipeline_clear(struct pipeline *p)
 	for (i = 0; i < p->nitems; i++) {
 		free(p->items[i].item);
 		free(p->items[i].version);
+		free(p->items[i].uid);
+		free(p->items[i].body);
 		signal_list_clear(&p->items[i].sigs);
 		appointment_list_clear(&p->items[i].appts);
 	}
@@ -231,32 +243,43 @@ pipeline_ical(struct pipeline *p, const char *salesperson,
 }
 
 /*
- * The version of an invitation: SEQUENCE, then DTSTAMP, zero-padded so
- * that a later update compares greater as a string.
+ * Queues a part of an invitation from outside (role INVITE_REPLY or
+ * INVITE_ORGANIZER), reduced for the store; the commit decides.
  */
-static char *
-invitation_version(const struct ical_file *f)
+static void
+pipeline_invited(struct pipeline *p, const struct salesperson *sp,
+    const struct mail_summary *m, const struct ical_file *f,
+    enum invite_role role, const char *part, const char *item)
 {
-	long long seq = 0, stamp = 0;
-	size_t i;
+	struct pipeline_item *it;
+	struct err err = { 0 };
+	char *body, *key;
 
-	for (i = 0; i < f->nevents; i++) {
-		if (f->events[i].sequence > seq)
-			seq = f->events[i].sequence;
-		if (f->events[i].dtstamp > stamp)
-			stamp = (long long)f->events[i].dtstamp;
+	if (invite_reduce(p->cfg, m, role, part, item, &body, &err) != 0) {
+		log_warn("%s: invitation: %s, skipped", item, err.msg);
+		return;
 	}
-	return xasprintf("%010lld:%020lld", seq, stamp);
+	key = xasprintf("invited:%s", f->events[0].uid);
+	it = pipeline_add_item(p, PIPELINE_INVITED, key);
+	free(key);
+	it->uid = xstrdup(f->events[0].uid);
+	it->part = role == INVITE_REPLY ? INVITE_PART_REPLY :
+	    INVITE_PART_ORGANIZER;
+	it->version = invite_version(f);
+	it->body = body;
+	it->salesperson = sp->key;
 }
 
 /*
- * Invitations a salesperson sent (text/calendar parts, METHOD REQUEST or
- * CANCEL) are appointments like those in a calendar, when they are the
- * mailbox owner's own (classify_owners_own).  The item is the
- * event's UID, so an update or a cancellation replaces what an earlier
- * message gave, and the newest version wins whatever order the messages
- * are read in.  The same UID seen through CalDAV gives the same signal
- * refs and is counted once (DISTINCT in the reports).
+ * Invitations in mail (invite.c).  The mailbox owner's own (text/calendar
+ * parts, METHOD REQUEST or CANCEL, classify_owners_own) are appointments
+ * like those in a calendar.  The item is the event's UID, so an update or
+ * a cancellation replaces what an earlier message gave, and the newest
+ * version wins whatever order the messages are read in.  The same UID
+ * seen through CalDAV gives the same signal refs and is counted once
+ * (DISTINCT in the reports).  The owner's REPLY and an external
+ * organizer's REQUEST or CANCEL are parts of a meeting the customer
+ * organised, decided on commit (pipeline_write_invited).
  */
 static void
 pipeline_invitations(struct pipeline *p, const char *salesperson,
@@ -267,18 +290,19 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 	struct pipeline_item *it;
 	struct ical_file f;
 	struct err err = { 0 };
+	enum invite_role role;
 	time_t from, to;
 	char *key, *what;
 	size_t i;
 
 	if (m->calendar_parts.n == 0)
 		return;
-	if (!classify_owners_own(cfg, salesperson, m, sent_folder)) {
-		log_debug("%s: invitation not the mailbox owner's own; "
-		    "not read", item);
+	sp = config_salesperson(cfg, salesperson);
+	if (sp == NULL || !invite_readable(cfg, salesperson, m, sent_folder)) {
+		log_debug("%s: invitation neither the mailbox owner's own "
+		    "nor from outside; not read", item);
 		return;
 	}
-	sp = config_salesperson(cfg, salesperson);
 	event_window(util_now(), cfg->backfill_days, cfg->timezone, &from, &to);
 	what = xasprintf("%s: invitation", item);
 	for (i = 0; i < m->calendar_parts.n; i++) {
@@ -296,14 +320,20 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 			ical_file_free(&f);
 			continue;
 		}
-		key = xasprintf("invite:%s", f.events[0].uid);
-		it = pipeline_add_item(p, PIPELINE_ICAL, key);
-		it->first_seen = pipeline_first_seen(p, key);
-		it->version = invitation_version(&f);
-		it->newer_only = true;
-		classify_ical(cfg, sp->key, &f, p->source, key, it->first_seen,
-		    &it->sigs, &it->appts);
-		free(key);
+		role = invite_role(cfg, salesperson, m, sent_folder, &f);
+		if (role == INVITE_REPLY || role == INVITE_ORGANIZER)
+			pipeline_invited(p, sp, m, &f, role, part, item);
+		else if (role == INVITE_OWN) {
+			key = xasprintf("invite:%s", f.events[0].uid);
+			it = pipeline_add_item(p, PIPELINE_ICAL, key);
+			it->first_seen = pipeline_first_seen(p, key);
+			it->version = invite_version(&f);
+			it->newer_only = true;
+			classify_ical(cfg, sp->key, &f, p->source, key,
+			    it->first_seen, &it->sigs, &it->appts);
+			free(key);
+		} else
+			log_debug("%s: invitation not read", item);
 		ical_file_free(&f);
 	}
 	free(what);
@@ -376,6 +406,66 @@ pipeline_version_cmp(struct pipeline *p, const struct pipeline_item *it,
 	return cmp;
 }
 
+/*
+ * Keeps an invitation's part when it is newer than the stored one and
+ * decides the meeting again from both stored parts (invite_decide): its
+ * item then holds the appointment, or nothing.  Returns the new signals,
+ * or -1.
+ */
+static int
+pipeline_write_invited(struct pipeline *p, struct pipeline_item *it,
+    struct strlist *touched, unsigned long *appts, struct err *err)
+{
+	struct signal_list sigs = { 0 };
+	struct appointment_list list = { 0 };
+	struct ical_file f;
+	char *stored = NULL, *org = NULL, *reply = NULL, *ov = NULL;
+	char *rv = NULL;
+	time_t first_seen;
+	int r = 0;
+
+	if (store_invitation_get(p->store, p->source, it->uid, it->part,
+	    &stored, NULL, err) != 0)
+		return -1;
+	if (stored != NULL && strcmp(stored, it->version) >= 0)
+		goto out;		/* an older or the same message */
+	if (store_invitation_set(p->store, p->source, it->uid, it->part,
+	    it->version, it->body, err) != 0 ||
+	    store_invitation_get(p->store, p->source, it->uid,
+	    INVITE_PART_ORGANIZER, &ov, &org, err) != 0 ||
+	    store_invitation_get(p->store, p->source, it->uid,
+	    INVITE_PART_REPLY, &rv, &reply, err) != 0) {
+		r = -1;
+		goto out;
+	}
+	if (!invite_decide(p->cfg, it->salesperson, org, reply, it->item,
+	    &f)) {
+		r = store_remove_item(p->store, p->source, it->item, touched,
+		    err);
+		goto out;
+	}
+	first_seen = pipeline_first_seen(p, it->item);
+	classify_ical(p->cfg, it->salesperson, &f, p->source, it->item,
+	    first_seen, &sigs, &list);
+	ical_file_free(&f);
+	r = store_replace_item(p->store, p->source, it->item, &sigs, &list,
+	    touched, err);
+	if (r >= 0 && store_item_version_set(p->store, p->source, it->item,
+	    rv, first_seen, err) != 0)
+		r = -1;
+	if (r >= 0)
+		*appts += list.n;
+	signal_list_clear(&sigs);
+	appointment_list_clear(&list);
+out:
+	free(stored);
+	free(org);
+	free(reply);
+	free(ov);
+	free(rv);
+	return r;
+}
+
 /* Writes the batch inside the open transaction; returns new signals or -1. */
 static int
 pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
@@ -395,6 +485,13 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 			if (store_remove_item(p->store, p->source, it->item,
 			    touched, err) != 0)
 				return -1;
+			continue;
+		}
+		if (it->op == PIPELINE_INVITED) {
+			r = pipeline_write_invited(p, it, touched, appts, err);
+			if (r < 0)
+				return -1;
+			added += r;
 			continue;
 		}
 		if (it->newer_only && pipeline_version_cmp(p, it, err) <= 0)

@@ -41,26 +41,27 @@
 	    " UNION ALL " PROJECT_COLUMNS " WHERE account_id IN"	\
 	    " (SELECT account_id FROM account_links WHERE target_id = ?1)"	\
 	    " UNION ALL " PROJECT_COLUMNS				\
-	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
-	    " ORDER BY 1")						\
+	    " INDEXED BY signals_matched"				\
+	    " WHERE matched_account_id = ?1 AND account_id IS NULL")	\
 	X(PROJECT_IGNORED, "UPDATE signals SET ignored = ?2 WHERE id = ?1")	\
 	X(PROJECT_LINK_TARGET, "SELECT target_id FROM account_links"	\
 	    " WHERE account_id = ?1")					\
-	X(PROJECT_DEAL_SET, "INSERT INTO deals(account_id, seq,"	\
+	X(PROJECT_DEALS_OF, "SELECT id, seq, salesperson, kind, phase,"	\
+	    " outcome, opened, closed, last_activity, last_inbound,"	\
+	    " phase_since FROM deals WHERE account_id = ?1 ORDER BY seq")	\
+	X(PROJECT_DEAL_ADD, "INSERT INTO deals(account_id, seq,"	\
 	    " salesperson, kind, phase, outcome, opened, closed,"	\
 	    " last_activity, last_inbound, phase_since)"		\
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"	\
-	    " ON CONFLICT(account_id, seq) DO UPDATE SET"		\
-	    " salesperson = excluded.salesperson, kind = excluded.kind,"	\
-	    " phase = excluded.phase, outcome = excluded.outcome,"	\
-	    " opened = excluded.opened, closed = excluded.closed,"	\
-	    " last_activity = excluded.last_activity,"			\
-	    " last_inbound = excluded.last_inbound,"			\
-	    " phase_since = excluded.phase_since RETURNING id")		\
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")	\
+	X(PROJECT_DEAL_SET, "UPDATE deals SET salesperson = ?3,"	\
+	    " kind = ?4, phase = ?5, outcome = ?6, opened = ?7,"	\
+	    " closed = ?8, last_activity = ?9, last_inbound = ?10,"	\
+	    " phase_since = ?11 WHERE id = ?12")			\
 	X(PROJECT_DEAL_TRIM, "DELETE FROM deals WHERE account_id = ?1"	\
 	    " AND seq >= ?2")						\
-	X(PROJECT_TRANS_IDS, "SELECT id FROM transitions"		\
-	    " WHERE deal_id = ?1 ORDER BY id")				\
+	X(PROJECT_TRANS_ROWS, "SELECT id, from_phase, to_phase, actor,"	\
+	    " signal_kind, source, ref, at, signal_id, left_at"		\
+	    " FROM transitions WHERE deal_id = ?1 ORDER BY id")		\
 	X(PROJECT_TRANS_ADD, "INSERT INTO transitions(deal_id,"	\
 	    " from_phase, to_phase, at, actor, signal_kind, source, ref,"	\
 	    " signal_id, left_at)"					\
@@ -112,6 +113,111 @@ struct project_row {
 	char		*ignored;	/* as stored: why it was ignored, or NULL */
 };
 
+/*
+ * The stored columns of a deal or a transition, as bound: text (NULL as
+ * NULL) and integers (NULL as 0).  The projection writes a row only where
+ * it differs, so that projecting an account again (a rebuild, a poll that
+ * changed nothing of it) reads instead of rewriting rows and indexes.
+ */
+#define PROJECT_TEXTS	7
+#define PROJECT_INTS	5
+struct project_stored {
+	int64_t		 id;
+	int64_t		 seq;		/* deals: (account, seq) */
+	char		*text[PROJECT_TEXTS];	/* owned */
+	int64_t		 num[PROJECT_INTS];
+};
+
+/* One row's values to compare with a stored one, borrowed. */
+struct project_values {
+	const char	*text[PROJECT_TEXTS];
+	int64_t		 num[PROJECT_INTS];
+};
+
+static void
+project_stored_free(struct project_stored *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < PROJECT_TEXTS; j++)
+			free(v[i].text[j]);
+	free(v);
+}
+
+/*
+ * Reads the rows of a statement bound by the caller: column 0 the id, 1
+ * the seq when seq is set, then ntext text and nnum integer columns.
+ */
+static int
+project_stored_read(struct store *st, sqlite3_stmt *s, bool seq, int ntext,
+    int nnum, struct project_stored **out, size_t *np, struct err *err)
+{
+	struct project_stored *v = NULL, *r;
+	size_t n = 0, cap = 0;
+	int rc, c, j;
+
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		if (n == cap) {
+			cap = cap == 0 ? 4 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		r = &v[n++];
+		memset(r, 0, sizeof *r);
+		r->id = sqlite3_column_int64(s, 0);
+		c = 1;
+		if (seq)
+			r->seq = sqlite3_column_int64(s, c++);
+		for (j = 0; j < ntext; j++)
+			r->text[j] = xstrdup(store_column_text(s, c++));
+		for (j = 0; j < nnum; j++)
+			r->num[j] = sqlite3_column_int64(s, c++);
+	}
+	if (store_done(st, s, rc, err, "stored projection") != 0) {
+		project_stored_free(v, n);
+		return -1;
+	}
+	*out = v;
+	*np = n;
+	return 0;
+}
+
+static bool
+project_text_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Whether a stored row holds the values already. */
+static bool
+project_same(const struct project_stored *r, const struct project_values *v)
+{
+	size_t j;
+
+	for (j = 0; j < PROJECT_TEXTS; j++)
+		if (!project_text_equal(r->text[j], v->text[j]))
+			return false;
+	for (j = 0; j < PROJECT_INTS; j++)
+		if (r->num[j] != v->num[j])
+			return false;
+	return true;
+}
+
+/* Binds texts and integers (0 as NULL) from column first on. */
+static void
+project_bind_values(sqlite3_stmt *s, int first, const struct project_values *v,
+    int ntext, int nnum)
+{
+	int j;
+
+	for (j = 0; j < ntext; j++)
+		store_bind_text(s, first + j, v->text[j]);
+	for (j = 0; j < nnum; j++)
+		store_bind_time(s, first + ntext + j, (time_t)v->num[j]);
+}
+
 static void
 project_rows_free(struct project_row *rows, size_t n)
 {
@@ -139,9 +245,18 @@ project_direction(const char *name)
 	return -1;
 }
 
+static int
+project_row_cmp(const void *a, const void *b)
+{
+	const struct project_row *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 /*
  * Loads an account's signals (its own and those attributed to it by name)
- * in id order.  Caller frees with project_rows_free().
+ * in id order: sorted here, since an ORDER BY opened SQLite's sorter for
+ * every account of a rebuild.  Caller frees with project_rows_free().
  */
 static int
 project_load_signals(struct store *st, int64_t account, struct project_row **out,
@@ -180,6 +295,8 @@ project_load_signals(struct store *st, int64_t account, struct project_row **out
 		project_rows_free(rows, n);
 		return -1;
 	}
+	if (n > 1)
+		qsort(rows, n, sizeof *rows, project_row_cmp);
 	*out = rows;
 	*np = n;
 	return 0;
@@ -228,44 +345,67 @@ project_ref_tail(const char *ref)
 	return p + 1;
 }
 
-/* Binds a transition's columns 1-9 (deal id first). */
+/*
+ * A transition's values in the order of PROJECT_TRANS_ROWS: from, to,
+ * actor, signal kind, source, ref; at, signal id, left.
+ */
 static void
-project_bind_transition(sqlite3_stmt *s, const struct config *cfg,
-    int64_t deal, const struct transition *t, const struct project_row *row)
+project_transition_values(const struct config *cfg, const struct transition *t,
+    const struct project_row *row, time_t left, struct project_values *v)
+{
+	memset(v, 0, sizeof *v);
+	v->text[0] = project_phase_name(cfg, t->from);
+	v->text[1] = project_phase_name(cfg, t->to);
+	v->text[2] = t->actor != NULL ? t->actor : "";
+	v->text[3] = signal_kind_name(t->signal_kind);
+	v->text[4] = row != NULL ? row->source : "";
+	v->text[5] = row != NULL ? project_ref_tail(row->ref) : NULL;
+	v->num[0] = (int64_t)t->at;
+	v->num[1] = row != NULL ? t->signal_id : 0;
+	v->num[2] = (int64_t)left;
+}
+
+/* Binds a transition's columns 1-10 (deal id first) of ADD and SET. */
+static void
+project_bind_transition(sqlite3_stmt *s, int64_t deal,
+    const struct project_values *v)
 {
 	sqlite3_bind_int64(s, 1, deal);
-	store_bind_text(s, 2, project_phase_name(cfg, t->from));
-	store_bind_text(s, 3, project_phase_name(cfg, t->to));
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->at);
-	store_bind_text(s, 5, t->actor != NULL ? t->actor : "");
-	store_bind_text(s, 6, signal_kind_name(t->signal_kind));
-	store_bind_text(s, 7, row != NULL ? row->source : "");
-	store_bind_text(s, 8, row != NULL ? project_ref_tail(row->ref) : NULL);
-	store_bind_id(s, 9, row != NULL ? t->signal_id : 0);
+	store_bind_text(s, 2, v->text[0]);
+	store_bind_text(s, 3, v->text[1]);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)v->num[0]);
+	store_bind_text(s, 5, v->text[2]);
+	store_bind_text(s, 6, v->text[3]);
+	store_bind_text(s, 7, v->text[4]);
+	store_bind_text(s, 8, v->text[5]);
+	store_bind_id(s, 9, v->num[1]);
+	store_bind_time(s, 10, (time_t)v->num[2]);
 }
 
 /*
  * Writes one deal's transitions over its stored ones: existing rows are
- * updated in id order, extra ones inserted, surplus ones deleted, so that
- * an unchanged projection keeps every transition id.
+ * updated in id order where they differ, extra ones inserted, surplus ones
+ * deleted, so that an unchanged projection keeps every transition id and
+ * writes nothing.  A new deal has no stored transitions to read.
  */
 static int
 project_write_transitions(struct store *st, const struct config *cfg,
-    int64_t deal, int seq, const struct projection *proj,
+    int64_t deal, bool new_deal, int seq, const struct projection *proj,
     const struct project_row *rows, size_t nrows, struct err *err)
 {
-	struct store_ids old = { 0 };
+	struct project_stored *old = NULL;
+	struct project_values v;
 	const struct transition *t;
 	sqlite3_stmt *s;
-	size_t i, j, used = 0;
-	int rc;
+	size_t i, j, nold = 0, used = 0;
+	time_t left;
+	int rc = 0;
 
-	s = project_stmt(st, PROJECT_TRANS_IDS);
-	sqlite3_bind_int64(s, 1, deal);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		store_ids_add(&old, sqlite3_column_int64(s, 0));
-	rc = store_done(st, s, rc, err, "transitions");
-
+	if (!new_deal) {
+		s = project_stmt(st, PROJECT_TRANS_ROWS);
+		sqlite3_bind_int64(s, 1, deal);
+		rc = project_stored_read(st, s, false, 6, 3, &old, &nold, err);
+	}
 	for (i = 0; i < proj->ntrans && rc == 0; i++) {
 		t = &proj->trans[i];
 		if (t->deal_seq != seq)
@@ -275,63 +415,104 @@ project_write_transitions(struct store *st, const struct config *cfg,
 			    "skipped", (long long)deal, t->to);
 			continue;
 		}
-		s = project_stmt(st, used < old.n ? PROJECT_TRANS_SET :
-		    PROJECT_TRANS_ADD);
-		project_bind_transition(s, cfg, deal, t,
-		    project_row_find(rows, nrows, t->signal_id));
 		/* The deal left this phase with its next transition. */
 		for (j = i + 1; j < proj->ntrans &&
 		    proj->trans[j].deal_seq != seq; j++)
 			;
-		if (j < proj->ntrans)
-			sqlite3_bind_int64(s, 10, (sqlite3_int64)proj->trans[j].at);
-		else
-			sqlite3_bind_null(s, 10);
-		if (used < old.n)
-			sqlite3_bind_int64(s, 11, old.v[used]);
+		left = j < proj->ntrans ? proj->trans[j].at : 0;
+		project_transition_values(cfg, t, project_row_find(rows, nrows,
+		    t->signal_id), left, &v);
+		if (used < nold && project_same(&old[used], &v)) {
+			used++;
+			continue;
+		}
+		s = project_stmt(st, used < nold ? PROJECT_TRANS_SET :
+		    PROJECT_TRANS_ADD);
+		project_bind_transition(s, deal, &v);
+		if (used < nold)
+			sqlite3_bind_int64(s, 11, old[used].id);
 		used++;
 		rc = store_run(st, s, err, "transition");
 	}
-	for (i = used; i < old.n && rc == 0; i++) {
+	for (i = used; i < nold && rc == 0; i++) {
 		s = project_stmt(st, PROJECT_TRANS_DELETE);
-		sqlite3_bind_int64(s, 1, old.v[i]);
+		sqlite3_bind_int64(s, 1, old[i].id);
 		rc = store_run(st, s, err, "transition");
 	}
-	store_ids_free(&old);
+	project_stored_free(old, nold);
 	return rc;
 }
 
-/* Upserts one deal by (account, seq); *id is its stable row id. */
+/*
+ * A deal's values in the order of PROJECT_DEALS_OF: salesperson, kind,
+ * phase, outcome; opened, closed, last activity, last inbound, phase
+ * since.
+ */
+static void
+project_deal_values(const struct config *cfg, const struct deal *d,
+    struct project_values *v)
+{
+	const char *phase = project_phase_name(cfg, d->phase);
+
+	memset(v, 0, sizeof *v);
+	v->text[0] = d->salesperson != NULL ? d->salesperson : "";
+	v->text[1] = deal_kind_name(d->kind);
+	v->text[2] = phase != NULL ? phase : "";
+	v->text[3] = outcome_name(d->outcome);
+	v->num[0] = (int64_t)d->opened;
+	v->num[1] = (int64_t)d->closed;
+	v->num[2] = (int64_t)d->last_activity;
+	v->num[3] = (int64_t)d->last_inbound;
+	v->num[4] = (int64_t)d->phase_since;
+}
+
+/*
+ * Writes one deal over the stored deal of its (account, seq), if any and
+ * different, or as a new row; *id is its stable row id, *added whether it
+ * is new.
+ */
 static int
 project_write_deal(struct store *st, const struct config *cfg, int64_t account,
-    const struct deal *d, int64_t *id, struct err *err)
+    const struct deal *d, const struct project_stored *stored, int64_t *id,
+    bool *added, struct err *err)
 {
-	sqlite3_stmt *s = project_stmt(st, PROJECT_DEAL_SET);
-	const char *phase = project_phase_name(cfg, d->phase);
-	int rc;
+	struct project_values v;
+	sqlite3_stmt *s;
 
+	project_deal_values(cfg, d, &v);
+	*added = stored == NULL;
+	if (stored != NULL) {
+		*id = stored->id;
+		if (project_same(stored, &v))
+			return 0;
+		s = project_stmt(st, PROJECT_DEAL_SET);
+		sqlite3_bind_int64(s, 12, stored->id);
+	} else
+		s = project_stmt(st, PROJECT_DEAL_ADD);
 	sqlite3_bind_int64(s, 1, account);
 	sqlite3_bind_int(s, 2, d->seq);
-	store_bind_text(s, 3, d->salesperson != NULL ? d->salesperson : "");
-	store_bind_text(s, 4, deal_kind_name(d->kind));
-	store_bind_text(s, 5, phase != NULL ? phase : "");
-	store_bind_text(s, 6, outcome_name(d->outcome));
+	project_bind_values(s, 3, &v, 4, 5);
+	/* opened, last activity and phase since are never NULL. */
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)d->opened);
-	store_bind_time(s, 8, d->closed);
 	sqlite3_bind_int64(s, 9, (sqlite3_int64)d->last_activity);
-	store_bind_time(s, 10, d->last_inbound);
 	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->phase_since);
-	*id = 0;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		rc = SQLITE_DONE;
-	}
-	if (store_done(st, s, rc, err, "deal") != 0)
+	if (store_run(st, s, err, "deal") != 0)
 		return -1;
-	if (*id == 0)
-		return err_set(err, ERR_FINAL, "deal: no row id returned");
+	if (stored == NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
+}
+
+/* The stored deal of a seq (stored in seq order), or NULL. */
+static const struct project_stored *
+project_stored_seq(const struct project_stored *v, size_t n, int seq)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].seq == seq)
+			return &v[i];
+	return NULL;
 }
 
 /*
@@ -376,13 +557,23 @@ project_account(struct store *st, const struct config *cfg,
 	struct projection proj = { 0 };
 	struct phase_signal *sigs;
 	struct project_row *rows = NULL;
+	struct project_stored *stored = NULL;
+	const struct project_stored *old;
 	sqlite3_stmt *s;
-	size_t n = 0, i;
+	size_t n = 0, nstored = 0, i;
 	int64_t deal = 0;
+	bool added;
 	int rc = 0;
 
 	if (project_load_signals(st, account, &rows, &n, err) != 0)
 		return -1;
+	s = project_stmt(st, PROJECT_DEALS_OF);
+	sqlite3_bind_int64(s, 1, account);
+	if (project_stored_read(st, s, true, 4, 5, &stored, &nstored,
+	    err) != 0) {
+		project_rows_free(rows, n);
+		return -1;
+	}
 	sigs = xcalloc(n > 0 ? n : 1, sizeof *sigs);
 	for (i = 0; i < n; i++) {
 		sigs[i].id = rows[i].id;
@@ -397,18 +588,22 @@ project_account(struct store *st, const struct config *cfg,
 
 	rc = project_write_ignored(st, &proj, rows, n, err);
 	for (i = 0; i < proj.ndeals && rc == 0; i++) {
-		rc = project_write_deal(st, cfg, account, &proj.deals[i], &deal,
-		    err);
+		old = project_stored_seq(stored, nstored, proj.deals[i].seq);
+		rc = project_write_deal(st, cfg, account, &proj.deals[i], old,
+		    &deal, &added, err);
 		if (rc == 0)
-			rc = project_write_transitions(st, cfg, deal,
+			rc = project_write_transitions(st, cfg, deal, added,
 			    proj.deals[i].seq, &proj, rows, n, err);
 	}
-	if (rc == 0) {
+	/* Deals the projection no longer has, with their transitions. */
+	if (rc == 0 && nstored > 0 &&
+	    stored[nstored - 1].seq >= (int64_t)proj.ndeals) {
 		s = project_stmt(st, PROJECT_DEAL_TRIM);
 		sqlite3_bind_int64(s, 1, account);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)proj.ndeals);
 		rc = store_run(st, s, err, "deals");
 	}
+	project_stored_free(stored, nstored);
 	projection_free(&proj);
 	free(sigs);
 	project_rows_free(rows, n);
@@ -558,12 +753,17 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
     struct err *err)
 {
 	struct store_ids ids = { 0 };
+	struct err ignored;
 	size_t i;
 	bool own;
 	int rc;
 
-	if (store_auto_begin(st, &own, err) != 0)
+	if (store_bulk(st, true, err) != 0)
 		return -1;
+	if (store_auto_begin(st, &own, err) != 0) {
+		store_bulk(st, false, err);
+		return -1;
+	}
 	rc = names_rebuild(st, err);
 	strlist_clear(&st->pending);	/* every account follows anyway */
 	if (rc == 0)
@@ -572,5 +772,8 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 	for (i = 0; i < ids.n && rc == 0; i++)
 		rc = project_account(st, cfg, ids.v[i], now, err);
 	store_ids_free(&ids);
-	return store_auto_end(st, own, rc, err);
+	rc = store_auto_end(st, own, rc, err);
+	if (store_bulk(st, false, rc == 0 ? err : &ignored) != 0)
+		rc = -1;
+	return rc;
 }

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,6 +216,120 @@ report_median(double *v, size_t n)
 	return (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
+/* One transition at or after now: the phase its deal was in before it. */
+struct report_move {
+	int64_t		 deal;
+	size_t		 seq;		/* its place in time order */
+	int		 phase;		/* PHASE_NONE: the deal's first */
+};
+
+/* What report_moves_load reads of each transition. */
+struct report_moves_walk {
+	const struct config *cfg;
+	struct report_moves *m;
+	size_t		 cap;
+};
+
+/* Keeps a transition at or after now with the phase it left. */
+static int
+report_move_add(const struct store_entry *e, void *arg)
+{
+	struct report_moves_walk *w = arg;
+	struct report_move *mv;
+
+	if (w->m->n == w->cap) {
+		w->cap = w->cap == 0 ? 64 : w->cap * 2;
+		w->m->v = xreallocarray(w->m->v, w->cap, sizeof *w->m->v);
+	}
+	mv = &w->m->v[w->m->n];
+	mv->deal = e->deal;
+	mv->seq = w->m->n++;
+	mv->phase = e->phase == NULL ? PHASE_NONE :
+	    config_phase_index(w->cfg, e->phase);
+	return 0;
+}
+
+/* Finds a move by its deal alone. */
+static int
+report_move_deal(const void *a, const void *b)
+{
+	const struct report_move *x = a, *y = b;
+
+	return x->deal < y->deal ? -1 : x->deal > y->deal;
+}
+
+/* Orders moves by deal, then time. */
+static int
+report_move_cmp(const void *a, const void *b)
+{
+	const struct report_move *x = a, *y = b;
+
+	if (x->deal != y->deal)
+		return x->deal < y->deal ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int
+report_moves_load(struct store *st, const struct config *cfg, time_t now,
+    struct report_moves *m, struct err *err)
+{
+	struct report_moves_walk w = { cfg, m, 0 };
+	size_t i, j;
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	m->now = now;
+	if (now == 0)
+		return 0;
+	/*
+	 * Every salesperson's: the deals are looked up by id from a walk
+	 * that filters them, and at the real time there is none.
+	 */
+	rc = store_moves_since(st, now, report_move_add, &w, err);
+	if (rc != 0) {
+		report_moves_free(m);
+		return -1;
+	}
+	/* The first move of each deal tells its phase at now. */
+	if (m->n > 0)
+		qsort(m->v, m->n, sizeof *m->v, report_move_cmp);
+	for (i = j = 0; i < m->n; i++)
+		if (j == 0 || m->v[j - 1].deal != m->v[i].deal)
+			m->v[j++] = m->v[i];
+	m->n = j;
+	return 0;
+}
+
+void
+report_moves_free(struct report_moves *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+void
+report_count_open(const struct config *cfg, const struct report_moves *m,
+    const struct store_deal_state *d, long current[MAX_PHASES])
+{
+	struct report_move key, *mv = NULL;
+	int p;
+
+	if (m->now == 0 || d->outcome == OUTCOME_OPEN) {
+		if (d->outcome != OUTCOME_OPEN)
+			return;
+	} else if (d->closed == 0 || d->closed < m->now)
+		return;		/* closed before now */
+	if (m->n > 0) {
+		key.deal = d->id;
+		key.seq = 0;
+		mv = bsearch(&key, m->v, m->n, sizeof *m->v, report_move_deal);
+	}
+	p = mv != NULL ? mv->phase : config_phase_index(cfg, d->phase);
+	if (p != PHASE_NONE)
+		current[p]++;
+}
+
 /* What report_funnel gathers while walking the store. */
 struct report_funnel_walk {
 	const struct report_filter *f;
@@ -222,6 +337,8 @@ struct report_funnel_walk {
 	double		*days[MAX_PHASES];	/* owned */
 	size_t		 ndays[MAX_PHASES];
 	size_t		 cap[MAX_PHASES];
+	const struct report_moves *moves;
+	long		 current[MAX_PHASES];
 };
 
 /*
@@ -259,14 +376,10 @@ static int
 report_funnel_state(const struct store_deal_state *d, void *arg)
 {
 	struct report_funnel_walk *w = arg;
-	int p;
 
-	if (d->outcome == OUTCOME_OPEN) {
-		p = config_phase_index(w->f->cfg, d->phase);
-		if (p != PHASE_NONE)
-			w->out->phases[p].current++;
+	report_count_open(w->f->cfg, w->moves, d, w->current);
+	if (d->outcome == OUTCOME_OPEN)
 		return 0;
-	}
 	if (d->closed == 0 || (w->f->since != 0 && d->closed < w->f->since) ||
 	    (w->f->until != 0 && d->closed >= w->f->until))
 		return 0;
@@ -278,10 +391,12 @@ report_funnel_state(const struct store_deal_state *d, void *arg)
 }
 
 int
-report_funnel(struct store *st, const struct report_filter *f, struct funnel *out,
-    struct err *err)
+report_funnel(struct store *st, const struct report_filter *f, time_t now,
+    struct funnel *out, struct err *err)
 {
-	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 } };
+	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 }, NULL,
+	    { 0 } };
+	struct report_moves moves;
 	struct strlist people = { 0 };
 	const struct phases *ph = &f->cfg->phases;
 	size_t i;
@@ -293,11 +408,20 @@ report_funnel(struct store *st, const struct report_filter *f, struct funnel *ou
 		out->phases[i].phase = ph->name[i];
 	if (f->salesperson != NULL)
 		strlist_add(&people, f->salesperson);
+	rc = report_moves_load(st, f->cfg, now, &moves, err);
+	if (rc != 0) {
+		strlist_clear(&people);
+		return -1;
+	}
+	w.moves = &moves;
 	rc = store_entries(st, &people, f->since, f->until, report_funnel_state,
 	    report_funnel_entry, &w, err);
-	for (i = 0; i < ph->n; i++)
+	report_moves_free(&moves);
+	for (i = 0; i < ph->n; i++) {
+		out->phases[i].current = w.current[i];
 		out->phases[i].median_days = report_median(w.days[i],
 		    w.ndays[i]);
+	}
 	for (i = 0; i < MAX_PHASES; i++)
 		free(w.days[i]);
 	strlist_clear(&people);
@@ -371,8 +495,8 @@ appointments_by_created(struct store *st, const struct report_filter *f,
 	size_t i, j;
 	int rc;
 
-	rc = store_appointment_series(st, f->salesperson, report_series_add,
-	    &r, err);
+	rc = store_appointment_series(st, f->salesperson, f->since, f->until,
+	    report_series_add, &r, err);
 	/* v is NULL without rows, and qsort's pointer must not be. */
 	if (rc == 0 && r.n > 1)
 		qsort(r.v, r.n, sizeof *r.v, cmp_day_count);

@@ -39,7 +39,7 @@ int	report_signals(struct store *, const struct report_filter *, struct table *,
 struct funnel_phase {
 	const char	*phase;		/* borrowed from the config */
 	long		 entered;	/* deals that entered the phase in the range */
-	long		 current;	/* open deals in the phase now */
+	long		 current;	/* open deals in the phase at now */
 	long		 advanced;	/* of those entered: moved on (last phase: won) */
 	double		 median_days;	/* days in the phase of those advanced; NAN if none */
 };
@@ -51,7 +51,42 @@ struct funnel {
 	long		 lost;		/* deals lost in the range */
 };
 
-int	report_funnel(struct store *, const struct report_filter *, struct funnel *, struct err *);
+/*
+ * The one decision of "open now", for the funnel's current and the
+ * digest: a deal counts in the phase it was in at now when it was open
+ * then.  The store holds each deal's phase and outcome as they are after
+ * its last signal; report_moves_load reads the transitions at or after
+ * now (none at the real time, an index look) so that those can be taken
+ * back, as under a pinned clock (SALESCYCLE_NOW) or a digest --as-of.
+ */
+struct report_move;
+struct store_deal_state;
+
+struct report_moves {
+	time_t		 now;		/* 0: the stored states as they are */
+	struct report_move *v;		/* owned, one per deal, by deal */
+	size_t		 n;
+};
+
+/* The first transition at or after now of each deal.  now 0: none.  -1 with err. */
+int	report_moves_load(struct store *, const struct config *, time_t now,
+	    struct report_moves *, struct err *);
+void	report_moves_free(struct report_moves *);
+
+/*
+ * Counts d into current[] when it was open at m->now (opened before it,
+ * not closed before it), in the phase it was in then.
+ */
+void	report_count_open(const struct config *, const struct report_moves *,
+	    const struct store_deal_state *, long current[MAX_PHASES]);
+
+/*
+ * The funnel of f's range.  "current" counts the deals open at now in
+ * the phase they were in then (report_count_open); now 0: as the store
+ * has them.
+ */
+int	report_funnel(struct store *, const struct report_filter *, time_t now,
+	    struct funnel *, struct err *);
 
 enum appt_by { APPT_BY_START, APPT_BY_CREATED };
 

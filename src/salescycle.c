@@ -171,6 +171,19 @@ common_option(struct cmd_ctx *ctx, int c, const char *arg, const char **cfgpath)
 	}
 }
 
+/* Whether the command's positional arguments are as many as its entry says. */
+static bool
+args_fit(const struct cmd_entry *e, const struct cmd_ctx *ctx)
+{
+	const struct cmd_args *a = &e->args;
+
+	if (ctx->argc >= a->lower && (a->upper < 0 || ctx->argc <= a->upper))
+		return true;
+	cmd_error(e->name, "%s", a->error != NULL ? a->error :
+	    "takes no arguments");
+	return false;
+}
+
 /* Loads the config and opens the store as the command's flags ask. */
 static int
 prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
@@ -193,7 +206,7 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 		    ctx->salesperson, cfgpath);
 		return EXIT_USAGE;
 	}
-	if (parse_range(ctx) != 0)
+	if (parse_range(ctx) != 0 || !args_fit(e, ctx))
 		return EXIT_USAGE;
 	if (e->check != NULL && e->check(ctx) != 0)
 		return EXIT_USAGE;

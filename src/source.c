@@ -29,6 +29,7 @@
 
 static const struct source_ops *const source_drivers[] = {
 	&imap_source_ops, &caldav_source_ops, &ics_source_ops,
+	&graph_source_ops,
 };
 
 #ifdef SC_TEST_HOOKS

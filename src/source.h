@@ -73,6 +73,7 @@ struct source_ops {
 extern const struct source_ops imap_source_ops;
 extern const struct source_ops caldav_source_ops;
 extern const struct source_ops ics_source_ops;
+extern const struct source_ops graph_source_ops;
 
 /* The driver of a source type, or of a config section name; NULL if none. */
 const struct source_ops *source_ops_for(enum source_type);

@@ -72,6 +72,9 @@ int	store_ids_collect(struct store *, sqlite3_stmt *, struct store_ids *,
 /* The connection, for tests that look at tables directly. */
 sqlite3	*store_db(struct store *);
 
+/* Sets a connection up for a bulk job (on) or back (off). */
+int	store_bulk(struct store *, bool on, struct err *);
+
 /* Statement id of a part, reset and with its bindings cleared, ready to bind. */
 sqlite3_stmt *store_stmt(struct store *, enum store_part_id, int id);
 

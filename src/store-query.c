@@ -33,11 +33,25 @@
 	"SELECT occurred_at, kind, direction, salesperson, rule,"	\
 	" subject, source, ref, id, language, ignored FROM signals"
 
+/* The deals of a window: open ones and those closed since ?2, by index. */
+#define QUERY_DEALS_WINDOW(cond)					\
+	QUERY_DEAL_COLUMNS " FROM deals d INDEXED BY deals_closed"	\
+	" JOIN accounts a ON a.id = d.account_id"			\
+	" WHERE d.closed IS NULL AND d.opened < ?3" cond		\
+	" UNION ALL " QUERY_DEAL_COLUMNS				\
+	" FROM deals d INDEXED BY deals_closed"				\
+	" JOIN accounts a ON a.id = d.account_id"			\
+	" WHERE d.closed >= ?2 AND d.opened < ?3" cond " ORDER BY 1"
+#define QUERY_DEAL_STATE_COLUMNS					\
+	"SELECT id, salesperson, phase, outcome, closed FROM deals"
+
 #define QUERY_STMTS(X)							\
+	/* Without a start, every deal: a scan in id order. */		\
 	X(QUERY_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM		\
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"			\
-	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
-	    " ORDER BY d.id")						\
+	    " AND d.opened < ?3 ORDER BY d.id")				\
+	X(QUERY_DEALS_SINCE, QUERY_DEALS_WINDOW(			\
+	    " AND (?1 IS NULL OR d.salesperson = ?1)"))			\
 	X(QUERY_ACCOUNT_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
@@ -48,8 +62,14 @@
 	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE d.outcome <> 'open' AND d.closed >= ?1"		\
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
-	X(QUERY_DEAL_STATES, "SELECT id, salesperson, phase, outcome,"	\
-	    " closed FROM deals ORDER BY id")				\
+	X(QUERY_DEAL_STATES, QUERY_DEAL_STATE_COLUMNS " ORDER BY id")	\
+	X(QUERY_OPEN_DEAL_STATES, QUERY_DEAL_STATE_COLUMNS		\
+	    " WHERE outcome = 'open' ORDER BY id")			\
+	/* The deals a window's funnel counts: open, or closed in it. */	\
+	X(QUERY_WINDOW_DEAL_STATES, QUERY_DEAL_STATE_COLUMNS		\
+	    " WHERE outcome = 'open' UNION ALL "			\
+	    QUERY_DEAL_STATE_COLUMNS " INDEXED BY deals_closed"		\
+	    " WHERE closed >= ?1 AND closed < ?2 AND outcome <> 'open'")	\
 	X(QUERY_OWNER, "SELECT d.salesperson FROM deals d"		\
 	    " JOIN accounts a ON a.id = d.account_id WHERE a.key = ?1"	\
 	    " ORDER BY d.seq DESC LIMIT 1")				\
@@ -61,26 +81,37 @@
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND t.at >= ?2 AND t.at < ?3"				\
 	    " ORDER BY t.at, t.deal_id, t.id")				\
-	/* Without a range a plain scan beats walking the whole at index. */ \
+	/*								\
+	 * Without a start a plain scan beats walking the whole at	\
+	 * index (+at keeps the planner off it); with one, the range of	\
+	 * the index, each entry joined to its deal.			\
+	 */								\
 	X(QUERY_ENTRIES, "SELECT deal_id, to_phase, at, left_at"	\
-	    " FROM transitions")					\
-	X(QUERY_ENTRIES_RANGE, "SELECT deal_id, to_phase, at, left_at"	\
-	    " FROM transitions WHERE at >= ?1 AND at < ?2")		\
+	    " FROM transitions WHERE +at < ?1")				\
+	X(QUERY_ENTRIES_RANGE, "SELECT t.deal_id, t.to_phase, t.at,"	\
+	    " t.left_at, d.salesperson, d.outcome, d.closed"		\
+	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"	\
+	    " WHERE t.at >= ?1 AND t.at < ?2")				\
 	X(QUERY_DEAL_ENTRIES, "SELECT deal_id, to_phase, at"		\
 	    " FROM transitions WHERE deal_id = ?1 ORDER BY at, id")	\
 	X(QUERY_ENTRIES_BEFORE, "SELECT deal_id, to_phase, at"		\
 	    " FROM transitions WHERE at < ?1 ORDER BY deal_id, at, id")	\
+	X(QUERY_MOVES_SINCE, "SELECT deal_id, from_phase, at"		\
+	    " FROM transitions WHERE at >= ?1 ORDER BY at, id")		\
 	/*								\
 	 * A signal is an account's by its account_id, or when it has	\
 	 * none by the account its text names: two index ranges, where	\
-	 * COALESCE() of the two would scan every signal.		\
+	 * COALESCE() of the two would scan every signal.  Left to	\
+	 * itself, the planner takes the second from signals_account	\
+	 * (account_id IS NULL and the time range): every unattributed	\
+	 * signal of the range.						\
 	 */								\
 	X(QUERY_SIGNALS, QUERY_SIGNAL_COLUMNS				\
 	    " WHERE account_id = (SELECT id FROM accounts WHERE key = ?1)"	\
 	    " AND (?2 IS NULL OR salesperson = ?2)"			\
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
 	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
-	    " WHERE matched_account_id ="				\
+	    " INDEXED BY signals_matched WHERE matched_account_id ="	\
 	    " (SELECT id FROM accounts WHERE key = ?1)"			\
 	    " AND account_id IS NULL AND (?2 IS NULL OR salesperson = ?2)"	\
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
@@ -94,6 +125,7 @@
 	    " WHERE account_id = ?1 AND occurred_at >= ?2"		\
 	    " AND occurred_at <= ?3"					\
 	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " INDEXED BY signals_matched"				\
 	    " WHERE matched_account_id = ?1 AND account_id IS NULL"	\
 	    " AND occurred_at >= ?2 AND occurred_at <= ?3"		\
 	    " ORDER BY 1 DESC, 9 DESC LIMIT 1")				\
@@ -109,8 +141,22 @@
 	    " AND COALESCE(account_id, matched_account_id) IS NOT NULL"	\
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " ORDER BY day, salesperson, uid, recurrence_id")		\
+	/*								\
+	 * A series counts on its first creation: the series with a row	\
+	 * created in the window are found by creation, and each one's	\
+	 * first by its own rows, so that the history is not read.	\
+	 */								\
 	X(QUERY_APPOINTMENT_SERIES, "SELECT salesperson, MIN(created)"	\
 	    " FROM appointments"					\
+	    " WHERE (salesperson, uid) IN (SELECT salesperson, uid"	\
+	    " FROM appointments INDEXED BY appointments_created"	\
+	    " WHERE created >= ?2 AND created < ?3)"			\
+	    " AND COALESCE(account_id, matched_account_id) IS NOT NULL"	\
+	    " AND (?1 IS NULL OR salesperson = ?1)"			\
+	    " GROUP BY salesperson, uid"				\
+	    " HAVING MIN(created) >= ?2 AND MIN(created) < ?3")		\
+	X(QUERY_APPOINTMENT_ALL_SERIES, "SELECT salesperson,"		\
+	    " MIN(created) FROM appointments"				\
 	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " GROUP BY salesperson, uid")				\
@@ -252,7 +298,7 @@ store_deals(struct store *st, const struct store_filter *f,
 	sqlite3_stmt *s;
 
 	s = query_stmt(st, f->account != NULL ? QUERY_ACCOUNT_DEALS :
-	    QUERY_DEALS, err);
+	    f->since != 0 ? QUERY_DEALS_SINCE : QUERY_DEALS, err);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, f->salesperson);
@@ -399,6 +445,19 @@ store_deal_states(struct store *st, const struct strlist *salespeople,
 	return query_walk(st, s, query_state_row, &w, err, "deals");
 }
 
+int
+store_open_deal_states(struct store *st, const struct strlist *salespeople,
+    int (*cb)(const struct store_deal_state *, void *), void *arg,
+    struct err *err)
+{
+	struct query_states w = { salespeople, { .fn.state = cb, .arg = arg } };
+	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_DEAL_STATES, err);
+
+	if (s == NULL)
+		return -1;
+	return query_walk(st, s, query_state_row, &w, err, "deals");
+}
+
 /* A deal as store_entries keeps it. */
 struct query_deal {
 	int64_t		 id;
@@ -408,6 +467,7 @@ struct query_deal {
 
 /* store_entries' walk: the deals read, and the callbacks. */
 struct query_entries {
+	const struct strlist *salespeople;	/* borrowed */
 	struct query_deal *deals;	/* owned, in id order */
 	size_t		 n;
 	size_t		 cap;
@@ -483,11 +543,62 @@ query_entries_row(sqlite3_stmt *s, void *ctx)
 	return w->entry(&e, w->arg);
 }
 
+/* Hands an entry of QUERY_ENTRIES_RANGE (joined to its deal) to the callback. */
+static int
+query_entries_joined_row(sqlite3_stmt *s, void *ctx)
+{
+	struct query_entries *w = ctx;
+	struct store_entry e;
+
+	if (!query_admits(w->salespeople, store_column_text(s, 4)))
+		return 0;
+	e.deal = sqlite3_column_int64(s, 0);
+	e.phase = store_column_text(s, 1);
+	e.at = store_column_time(s, 2);
+	e.left = store_column_time(s, 3);
+	e.outcome = query_outcome(store_column_text(s, 5));
+	e.closed = store_column_time(s, 6);
+	return w->entry(&e, w->arg);
+}
+
 /*
- * Joining transitions to deals in SQL would look every transition's deal
- * up in the deals B-tree, a third of the time of walking every entry;
- * the deals are read once in id order instead (which also serves the
- * deal callback) and found in memory.
+ * The entries of a window, each joined to its deal in SQL: a lookup per
+ * entry, so that the cost follows the window.  The deal callback sees
+ * the deals a window's counts need: the open ones and those closed in it.
+ */
+static int
+query_entries_window(struct store *st, struct query_entries *w, time_t since,
+    time_t until, struct err *err)
+{
+	struct query_states ws = { w->salespeople,
+	    { .fn.state = w->deal, .arg = w->arg } };
+	sqlite3_stmt *s;
+	int rc;
+
+	if (w->deal != NULL) {
+		s = query_stmt(st, QUERY_WINDOW_DEAL_STATES, err);
+		if (s == NULL)
+			return -1;
+		query_bind_since(s, 1, since);
+		query_bind_until(s, 2, until);
+		rc = query_walk(st, s, query_state_row, &ws, err, "deals");
+		if (rc != 0)
+			return rc;
+	}
+	s = query_stmt(st, QUERY_ENTRIES_RANGE, err);
+	if (s == NULL)
+		return -1;
+	query_bind_since(s, 1, since);
+	query_bind_until(s, 2, until);
+	return query_walk(st, s, query_entries_joined_row, w, err,
+	    "transitions");
+}
+
+/*
+ * Over the whole history, joining transitions to deals in SQL would look
+ * every transition's deal up in the deals B-tree, a third of the time of
+ * walking every entry; the deals are read once in id order instead (which
+ * also serves the deal callback) and found in memory.
  */
 int
 store_entries(struct store *st, const struct strlist *salespeople,
@@ -496,22 +607,21 @@ store_entries(struct store *st, const struct strlist *salespeople,
     int (*entry)(const struct store_entry *, void *), void *arg,
     struct err *err)
 {
-	struct query_entries w = { NULL, 0, 0, 0, deal, entry, arg };
+	struct query_entries w = { salespeople, NULL, 0, 0, 0, deal, entry,
+	    arg };
 	sqlite3_stmt *s = NULL;
 	int rc;
 
+	if (since != 0)
+		return query_entries_window(st, &w, since, until, err);
 	rc = store_deal_states(st, salespeople, query_entries_deal, &w, err);
 	if (rc == 0)
-		s = query_stmt(st, since == 0 && until == 0 ? QUERY_ENTRIES :
-		    QUERY_ENTRIES_RANGE, err);
-	if (s != NULL && (since != 0 || until != 0)) {
-		query_bind_since(s, 1, since);
-		query_bind_until(s, 2, until);
-	}
-	if (s != NULL)
+		s = query_stmt(st, QUERY_ENTRIES, err);
+	if (s != NULL) {
+		query_bind_until(s, 1, until);
 		rc = query_walk(st, s, query_entries_row, &w, err,
 		    "transitions");
-	else if (rc == 0)
+	} else if (rc == 0)
 		rc = -1;
 	free(w.deals);
 	return rc;
@@ -554,6 +664,19 @@ store_entries_before(struct store *st, time_t before,
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
+	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
+int
+store_moves_since(struct store *st, time_t since,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_MOVES_SINCE, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	return query_walk(st, s, query_entry_row, &c, err, "transitions");
 }
 
@@ -652,14 +775,20 @@ query_series_row(sqlite3_stmt *s, void *ctx)
 
 int
 store_appointment_series(struct store *st, const char *salesperson,
-    int (*cb)(const char *, time_t, void *), void *arg, struct err *err)
+    time_t since, time_t until, int (*cb)(const char *, time_t, void *),
+    void *arg, struct err *err)
 {
 	struct query_cb c = { .fn.series = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_APPOINTMENT_SERIES, err);
+	sqlite3_stmt *s = query_stmt(st, since != 0 ? QUERY_APPOINTMENT_SERIES :
+	    QUERY_APPOINTMENT_ALL_SERIES, err);
 
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, salesperson);
+	if (since != 0) {
+		query_bind_since(s, 2, since);
+		query_bind_until(s, 3, until);
+	}
 	return query_walk(st, s, query_series_row, &c, err, "appointments");
 }
 

@@ -79,6 +79,11 @@ int	store_deal_states(struct store *, const struct strlist *salespeople,
 	    int (*cb)(const struct store_deal_state *, void *), void *arg,
 	    struct err *);
 
+/* The open deals of the salespeople (NULL or empty: all), in id order. */
+int	store_open_deal_states(struct store *, const struct strlist *salespeople,
+	    int (*cb)(const struct store_deal_state *, void *), void *arg,
+	    struct err *);
+
 /* The salesperson of the account's latest deal; *owner NULL if none.  Caller frees. */
 int	store_account_owner(struct store *, const char *account, char **owner,
 	    struct err *);
@@ -116,9 +121,10 @@ struct store_entry {
 
 /*
  * The deals of the salespeople (NULL or empty: all) and their entries at
- * a time in [since, until): deal() (may be NULL) for every deal, as
- * store_deal_states, then entry() for every entry, in no particular
- * order.
+ * a time in [since, until): deal() (may be NULL) for every deal (with a
+ * since: every open deal and every deal closed in the range), then
+ * entry() for every entry, in no particular order.  With a since, the
+ * cost follows the range, not the history.
  */
 int	store_entries(struct store *, const struct strlist *salespeople,
 	    time_t since, time_t until,
@@ -131,6 +137,14 @@ int	store_deal_entries(struct store *, int64_t deal,
 	    struct err *);
 /* Entries before a time, in deal order (then time): deal, phase and at only. */
 int	store_entries_before(struct store *, time_t before,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+/*
+ * The transitions at or after a time, in time order, by the transitions'
+ * time index: deal, at, and as phase the phase the deal left (NULL for
+ * its first).
+ */
+int	store_moves_since(struct store *, time_t since,
 	    int (*cb)(const struct store_entry *, void *), void *arg,
 	    struct err *);
 
@@ -182,9 +196,11 @@ int	store_appointments(struct store *, const char *salesperson,
 	    struct err *);
 /*
  * Attributed appointment series (per salesperson and UID) of the
- * salesperson (NULL: all), each with its earliest creation time.
+ * salesperson (NULL: all) first created in [since, until), each with its
+ * earliest creation time.
  */
 int	store_appointment_series(struct store *, const char *salesperson,
+	    time_t since, time_t until,
 	    int (*cb)(const char *salesperson, time_t created, void *),
 	    void *arg, struct err *);
 

@@ -29,9 +29,12 @@
 #define LOG_TAG "store"
 #include "log.h"
 #include "store-int.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		10000
+#define STORE_BULK_CACHE	"524288"	/* KiB of page cache for a bulk job */
+#define STORE_BULK_MMAP		"4294967296"	/* bytes read through mmap then */
 #define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", our application_id */
 
 /*
@@ -148,6 +151,34 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE message_replies(parent TEXT NOT NULL,"
 	"    child TEXT NOT NULL, PRIMARY KEY(parent, child)) WITHOUT ROWID;"
 	"PRAGMA user_version = 3;",
+	/*
+	 * Version 4: indexes that make a query with a window follow the
+	 * window, not the history (issue 15): deals by close, the open
+	 * deals, appointments by creation and each series' creations; a
+	 * deal's entries (the forecast's history, a deal's offer) from the
+	 * index alone, in order.
+	 */
+	"DROP INDEX IF EXISTS transitions_deal;"
+	"CREATE INDEX transitions_deal ON transitions(deal_id, at, id,"
+	"    to_phase);"
+	"CREATE INDEX IF NOT EXISTS deals_closed ON deals(closed);"
+	"CREATE INDEX IF NOT EXISTS deals_open ON deals(id)"
+	"    WHERE outcome = 'open';"
+	"CREATE INDEX IF NOT EXISTS appointments_created"
+	"    ON appointments(created);"
+	"CREATE INDEX IF NOT EXISTS appointments_series"
+	"    ON appointments(salesperson, uid, created);"
+	"PRAGMA user_version = 4;",
+	/*
+	 * Version 5: the iTIP messages of meetings a salesperson was invited
+	 * to (pipeline.c): per source, UID and part ("organizer", "reply")
+	 * the newest, reduced to what classification reads (event_reduce).
+	 */
+	"CREATE TABLE IF NOT EXISTS invitations(source TEXT NOT NULL,"
+	"    uid TEXT NOT NULL,"
+	"    part TEXT NOT NULL, version TEXT NOT NULL, body TEXT NOT NULL,"
+	"    seen_at INTEGER NOT NULL, PRIMARY KEY(source, uid, part));"
+	"PRAGMA user_version = 5;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -192,6 +223,13 @@ static const char *const store_migrations[] = {
 	X(ITEM_ROW, "SELECT version, first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
+	X(INVITE_GET, "SELECT version, body FROM invitations"		\
+	    " WHERE source = ?1 AND uid = ?2 AND part = ?3")		\
+	X(INVITE_SET, "INSERT INTO invitations(source, uid, part,"	\
+	    " version, body, seen_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"	\
+	    " ON CONFLICT(source, uid, part) DO UPDATE SET"		\
+	    " version = excluded.version, body = excluded.body,"	\
+	    " seen_at = excluded.seen_at")				\
 	X(CURSOR_GET, "SELECT value FROM cursors WHERE source = ?1"	\
 	    " AND scope = ?2 AND name = ?3")				\
 	X(CURSOR_SET, "INSERT INTO cursors(source, scope, name, value)"	\
@@ -236,7 +274,8 @@ static const char *const store_migrations[] = {
 	X(RETAIN_TRANS, "UPDATE transitions SET ref = NULL"		\
 	    " WHERE at < ?1 AND ref IS NOT NULL")			\
 	X(RETAIN_APPTS, "UPDATE appointments SET summary = NULL"	\
-	    " WHERE start < ?1 AND summary IS NOT NULL")
+	    " WHERE start < ?1 AND summary IS NOT NULL")			\
+	X(RETAIN_INVITES, "DELETE FROM invitations WHERE seen_at < ?1")
 
 #define STORE_STMT_NAME(e, sql)	STORE_STMT_ENUM(STMT_##e, sql)
 enum store_stmt {
@@ -575,6 +614,30 @@ store_prepare(struct store *st, struct err *err)
 	return 0;
 }
 
+#ifdef SC_TEST_HOOKS
+/*
+ * SALESCYCLE_TEST_TRACE_SQL: every statement run after the open, with its
+ * values filled in and its time, on stderr ("sql-trace USEC SQL"), so that
+ * contrib/bench/store-bench.py shows the plan of what a command runs and
+ * times the same SQL in the sqlite3 shell.
+ */
+static int
+store_trace(unsigned type, void *ctx, void *p, void *x)
+{
+	char *sql;
+
+	(void)ctx;
+	if (type != SQLITE_TRACE_PROFILE)
+		return 0;
+	sql = sqlite3_expanded_sql(p);
+	if (sql != NULL)
+		fprintf(stderr, "sql-trace %lld %s\n",
+		    (long long)(*(sqlite3_int64 *)x / 1000), sql);
+	sqlite3_free(sql);
+	return 0;
+}
+#endif
+
 int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
@@ -622,6 +685,10 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 	}
 	if (store_prepare(st, err) != 0)
 		goto fail;
+#ifdef SC_TEST_HOOKS
+	if (getenv("SALESCYCLE_TEST_TRACE_SQL") != NULL)
+		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, store_trace, NULL);
+#endif
 	*out = st;
 	return 0;
 fail:
@@ -768,6 +835,23 @@ sqlite3 *
 store_db(struct store *st)
 {
 	return st->db;
+}
+
+/*
+ * A bulk job reads every signal in the order of accounts, which is not
+ * the order of the file, and writes every deal and transition with their
+ * indexes: with SQLite's default 2 MB cache nearly every page came from a
+ * pread() again and dirty pages went to the WAL many times over (half of
+ * rebuild's time at 500k signals was in the kernel).  A cache that holds
+ * the indexes and reads through mmap do each once.  Only a bound: the
+ * cache grows with what the job touches.
+ */
+int
+store_bulk(struct store *st, bool on, struct err *err)
+{
+	return store_exec(st, on ? "PRAGMA cache_size = -" STORE_BULK_CACHE ";"
+	    "PRAGMA mmap_size = " STORE_BULK_MMAP : "PRAGMA cache_size = -2000;"
+	    "PRAGMA mmap_size = 0", err, "bulk");
 }
 
 int
@@ -953,7 +1037,7 @@ static int
 store_add_signals_txn(struct store *st, const struct signal_list *sigs,
     struct strlist *touched, struct err *err)
 {
-	time_t now = time(NULL);
+	time_t now = util_now();
 	size_t i;
 	bool added;
 	int n = 0;
@@ -1217,6 +1301,44 @@ store_remove_item(struct store *st, const char *source, const char *item,
 }
 
 int
+store_invitation_get(struct store *st, const char *source, const char *uid,
+    const char *part, char **version, char **body, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_INVITE_GET);
+	int rc;
+
+	*version = NULL;
+	if (body != NULL)
+		*body = NULL;
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, uid);
+	store_bind_text(s, 3, part);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*version = xstrdup(store_column_text(s, 0));
+		if (body != NULL)
+			*body = xstrdup(store_column_text(s, 1));
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "invitation");
+}
+
+int
+store_invitation_set(struct store *st, const char *source, const char *uid,
+    const char *part, const char *version, const char *body, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_INVITE_SET);
+
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, uid);
+	store_bind_text(s, 3, part);
+	store_bind_text(s, 4, version);
+	store_bind_text(s, 5, body);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+	return store_run(st, s, err, "invitation");
+}
+
+int
 store_cursor_get(struct store *st, const char *source, const char *scope,
     const char *name, char **value, struct err *err)
 {
@@ -1427,7 +1549,8 @@ int
 store_retention(struct store *st, time_t cutoff, struct err *err)
 {
 	static const enum store_stmt steps[] = {
-		STMT_RETAIN_SIGNALS, STMT_RETAIN_TRANS, STMT_RETAIN_APPTS
+		STMT_RETAIN_SIGNALS, STMT_RETAIN_TRANS, STMT_RETAIN_APPTS,
+		STMT_RETAIN_INVITES
 	};
 	sqlite3_stmt *s;
 	size_t i;

@@ -120,6 +120,20 @@ int	store_item_first_seen(struct store *, const char *source, const char *item,
 int	store_remove_item(struct store *, const char *source, const char *item,
 	    struct strlist *touched, struct err *);
 
+/*
+ * The iTIP messages of a meeting a salesperson was invited to, per
+ * source, UID and part ("organizer": the organizer's newest REQUEST or
+ * CANCEL; "reply": the salesperson's newest REPLY), each the newest by
+ * its version (pipeline.c).  *version and *body are NULL when none is
+ * stored; body may be NULL when only the version is wanted.  Caller
+ * frees.  Retention removes those last written before its cutoff.
+ */
+int	store_invitation_get(struct store *, const char *source, const char *uid,
+	    const char *part, char **version, char **body, struct err *);
+int	store_invitation_set(struct store *, const char *source, const char *uid,
+	    const char *part, const char *version, const char *body,
+	    struct err *);
+
 /* Sync cursors: free-form values per (source, scope, name). *value NULL if unset; caller frees. */
 int	store_cursor_get(struct store *, const char *source, const char *scope,
 	    const char *name, char **value, struct err *);

@@ -485,6 +485,22 @@ util_safe_stand_in(char c)
 	return c == '\t' || c == '\r' || c == '\n' ? " " : "\xef\xbf\xbd";
 }
 
+bool
+util_valid_address(const char *a)
+{
+	const char *at, *p;
+
+	if (a == NULL || *a == '\0' || strlen(a) > 254)
+		return false;
+	for (p = a; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
+		    strchr("<>()[],;:\\\"", *p) != NULL)
+			return false;
+	at = strchr(a, '@');
+	return at != NULL && at != a && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL;
+}
+
 void
 util_safe_text(struct buf *b, const char *s)
 {

@@ -59,6 +59,14 @@ bool	 util_has_word(const char *hay, const char *needle);
  * byte counts as text here).
  */
 bool	 util_utf8_valid(const char *s, size_t n);
+/*
+ * A plain mail address, user@domain, that can go into an SMTP envelope
+ * and a header as it is: one "@" with something on both sides, at most
+ * 254 bytes, no spaces, controls or any of <>()[],;:\" (so never a
+ * list, a display name or a second header).  The one check of addresses:
+ * what the configuration accepts, the digest can send to.
+ */
+bool	 util_valid_address(const char *);
 
 /*
  * Returns s when it is valid UTF-8; else frees s and returns a copy with

@@ -1,19 +1,38 @@
 #!/usr/bin/python3
-"""Benchmark of the core (issue 2): query times on a synthetic store,
-rebuild time, and mbox import throughput with peak RSS.
+"""Benchmark of the core (issues 2, 13 and 15): query times on a synthetic
+store, rebuild time, and mbox import throughput with peak RSS.
 
 usage: contrib/bench/store-bench.py [--build build] [--signals 1000000]
        [--accounts 100000] [--people 20] [--mbox 50000] [--compare BUILD]
+       [--compare-db PATH] [--db PATH] [--no-rebuild] [--sql] [--runs 5]
+       [--only REGEX]
 
 Every figure is reported next to a baseline measured in the same run:
-queries against the sqlite3 shell running comparable SQL, import against
-Python's mailbox module reading the headers of every message.  With
---compare, the queries of another build (the same schema: an older
+queries against the sqlite3 shell running the same SQL, import against
+Python's mailbox module reading the headers of every message.  The SQL a
+command runs is read from the build's statement trace (a build configured
+with --enable-test-hooks, as the test suite's is: SALESCYCLE_TEST_TRACE_SQL),
+with its values filled in; the shell runs exactly those statements, and
+EXPLAIN QUERY PLAN of each distinct statement is printed after the table.
+
+Windowed queries (a window of up to 90 days, one account, one manager's
+digest) are meant to follow the window, not the history: under 200 ms at
+10M signals; whole-history queries under 2 s.
+
+With --compare, the queries of another build (the same schema: an older
 commit, say) run on the same database in the same run, each query of both
-builds and the shell in turn.  --mbox 0 leaves the import out.
+builds and the shell in turn; --compare-db gives that build its own copy
+of the database (a build of another schema version: main before a
+migration).  --mbox 0 leaves the import out.  --db keeps
+the generated database at PATH and reuses it when it exists (generating 10M
+signals takes a while); --no-rebuild then leaves its deals as they are.
+--sql generates in SQL (gen-store.py --sql: faster, other rows).  --runs
+sets how many times each command runs for its median; --only keeps the
+queries whose name matches.
 """
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,6 +41,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+NOW = "2026-11-21T12:00:00Z"
 
 # The baseline for import: Python's mailbox module reading every message's
 # headers, the least a script doing the same job would do.
@@ -31,25 +51,71 @@ for m in mailbox.mbox(sys.argv[1]):
     m.get("Subject"), m.get("From"), m.get("Message-ID")
 """
 
-def run(cmd, env=None, out=subprocess.DEVNULL):
-    """Runs cmd, returns (seconds, peak RSS of that process in MiB)."""
+# Statements of the store's own housekeeping, not of the query.
+HOUSEKEEPING = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|PRAGMA)\b", re.I)
+
+def run(cmd, env=None, out=subprocess.DEVNULL, stdin=None, cpu=None):
+    """Runs cmd, returns (seconds, peak RSS of that process in MiB); its
+    CPU seconds (user and system) are appended to the list cpu."""
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.DEVNULL,
+                         stdin=stdin)
     _, status, ru = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t
     p.returncode = os.waitstatus_to_exitcode(status)
+    if cpu is not None:
+        cpu.append(ru.ru_utime + ru.ru_stime)
     if p.returncode not in (0, 1):
         sys.exit("failed (%d): %s" % (p.returncode, " ".join(cmd)))
     return dt, ru.ru_maxrss / 1024.0
 
 def median_times(cmds, n=5, env=None):
-    """Median wall time of each command, the commands run in turn n times,
-    so that a busy moment of the machine falls on all of them alike."""
+    """Median wall and CPU time of each command, the commands run in turn n
+    times, so that a busy moment of the machine falls on all of them alike.
+    A command is a list, or a (list, file to read stdin from) pair."""
     times = [[] for _ in cmds]
+    cpus = [[] for _ in cmds]
     for _ in range(n):
         for i, cmd in enumerate(cmds):
-            times[i].append(run(cmd, env)[0])
-    return [statistics.median(t) for t in times]
+            if isinstance(cmd, tuple):
+                with open(cmd[1]) as f:
+                    times[i].append(run(cmd[0], env, stdin=f, cpu=cpus[i])[0])
+            else:
+                times[i].append(run(cmd, env, cpu=cpus[i])[0])
+    return ([statistics.median(t) for t in times],
+            [statistics.median(c) for c in cpus])
+
+def traced_sql(cmd, env):
+    """The statements cmd runs, values filled in, in order."""
+    p = subprocess.run(cmd, env=dict(env, SALESCYCLE_TEST_TRACE_SQL="1"),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, errors="replace")
+    sql = []
+    for line in p.stderr.splitlines():
+        m = re.match(r"^sql-trace (\d+) (.*)$", line)
+        if m and not HOUSEKEEPING.match(m.group(2)):
+            sql.append(m.group(2))
+    return sql
+
+def plan(sqlite, db, sql):
+    """EXPLAIN QUERY PLAN of sql, as the shell prints it."""
+    p = subprocess.run([sqlite, "-readonly", db, "EXPLAIN QUERY PLAN " + sql],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    return p.stdout.rstrip()
+
+def write_config(path, db, people, manager_of=0):
+    """A configuration of `people` salespeople; the first manager_of of
+    them report to one manager (for the digest of one manager)."""
+    with open(path, "w") as f:
+        f.write("[general]\ndatabase = %s\ntimezone = Europe/Amsterdam\n"
+                "internal_domains = brightline.nl\n" % db)
+        f.write("[salesperson anna]\nemail = anna@brightline.nl\n")
+        for i in range(people):
+            f.write("[salesperson rep%02d]\nemail = rep%02d@brightline.nl\n" % (i, i))
+            if i < manager_of:
+                f.write("manager = boss@brightline.nl\n")
+    os.chmod(path, 0o600)
 
 def main():
     ap = argparse.ArgumentParser()
@@ -60,58 +126,124 @@ def main():
     ap.add_argument("--mbox", type=int, default=50000)
     ap.add_argument("--compare", metavar="BUILD",
                     help="another build whose queries run beside these")
+    ap.add_argument("--compare-db", metavar="PATH",
+                    help="the --compare build's own copy of the database")
+    ap.add_argument("--db", help="keep (and reuse) the generated database here")
+    ap.add_argument("--sql", action="store_true",
+                    help="generate with gen-store.py --sql")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", metavar="REGEX", help="the queries to run")
+    ap.add_argument("--no-rebuild", action="store_true",
+                    help="with an existing --db: leave its deals as they are")
     a = ap.parse_args()
     sc = os.path.join(a.build, "src", "salescycle")
     tmp = tempfile.mkdtemp(prefix="sc-bench-")
-    db = os.path.join(tmp, "bench.db")
+    db = os.path.abspath(a.db) if a.db else os.path.join(tmp, "bench.db")
     conf = os.path.join(tmp, "bench.conf")
-    with open(conf, "w") as f:
-        f.write("[general]\ndatabase = %s\ntimezone = Europe/Amsterdam\n"
-                "internal_domains = brightline.nl\n" % db)
-        f.write("[salesperson anna]\nemail = anna@brightline.nl\n")
-        for i in range(a.people):
-            f.write("[salesperson rep%02d]\nemail = rep%02d@brightline.nl\n" % (i, i))
-    os.chmod(conf, 0o600)
-    env = dict(os.environ, SALESCYCLE_NOW="2026-11-21T12:00:00Z")
+    write_config(conf, db, a.people)
+    boss = os.path.join(tmp, "boss.conf")
+    write_config(boss, db, a.people, manager_of=min(10, a.people))
+    oconf, oboss = conf, boss
+    if a.compare_db:
+        oconf = os.path.join(tmp, "other.conf")
+        write_config(oconf, os.path.abspath(a.compare_db), a.people)
+        oboss = os.path.join(tmp, "other-boss.conf")
+        write_config(oboss, os.path.abspath(a.compare_db), a.people,
+                     manager_of=min(10, a.people))
+    env = dict(os.environ, SALESCYCLE_NOW=NOW)
     S = [sc, "-c", conf]
 
     print("salescycle core benchmark: %d signals, %d accounts, %d salespeople"
           % (a.signals, a.accounts, a.people))
-    run(S + ["rebuild"], env)                     # creates the schema
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, os.path.join(HERE, "gen-store.py"), db,
-                    "--signals", str(a.signals), "--accounts", str(a.accounts),
-                    "--people", str(a.people)], check=True)
-    print("generated in %.1f s" % (time.perf_counter() - t0))
-    dt, rss = run(S + ["rebuild"], env)
-    print("\n| step | time | peak RSS |\n|---|---|---|")
-    print("| rebuild (all deals and transitions) | %.2f s | %.0f MiB |" % (dt, rss))
+    if not os.path.exists(db):
+        run(S + ["rebuild"], env)                 # creates the schema
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, os.path.join(HERE, "gen-store.py"), db,
+                        "--signals", str(a.signals), "--accounts", str(a.accounts),
+                        "--people", str(a.people)] + (["--sql"] if a.sql else []),
+                       check=True)
+        print("generated in %.1f s" % (time.perf_counter() - t0))
+        a.no_rebuild = False
+    if not a.no_rebuild:
+        cpu = []
+        dt, rss = run(S + ["rebuild"], env, cpu=cpu)
+        print("\n| step | time | CPU | peak RSS |\n|---|---|---|---|")
+        print("| rebuild (all deals and transitions) | %.2f s | %.2f s | %.0f MiB |"
+              % (dt, cpu[0], rss))
 
     sqlite = shutil.which("sqlite3")
+    w30 = ["--since", "2026-10-22", "--until", "2026-11-21"]
+    w90 = ["--since", "2026-08-23", "--until", "2026-11-21"]
+    J = ["--format", "json"]
+    account = "customer%06d.nl" % (a.accounts // 3)
+    # (name, arguments, whole history?)
     queries = [
-        ("deals", S + ["deals", "--format", "json"],
-         "SELECT d.*, a.key FROM deals d JOIN accounts a ON a.id = d.account_id ORDER BY d.id"),
-        ("funnel", S + ["funnel", "--format", "json"],
-         "SELECT t.to_phase, count(*) FROM transitions t JOIN deals d ON d.id = t.deal_id GROUP BY 1"),
-        ("transitions --since (30 days)", S + ["transitions", "--since", "2026-10-22", "--format", "json"],
-         "SELECT * FROM transitions t JOIN deals d ON d.id = t.deal_id WHERE t.at >= 1792620000 ORDER BY t.at"),
-        ("appointments", S + ["appointments", "--format", "json"],
-         "SELECT day, salesperson, count(*) FROM appointments GROUP BY 1, 2"),
+        ("transitions, 30 days", ["transitions"] + w30 + J, False),
+        ("transitions, 90 days", ["transitions"] + w90 + J, False),
+        ("transitions, 90 days, one salesperson", ["transitions", "--salesperson", "rep01"] + w90 + J, False),
+        ("appointments, 30 days", ["appointments"] + w30 + J, False),
+        ("appointments --by created, 30 days", ["appointments", "--by", "created"] + w30 + J, False),
+        ("deals, 30 days", ["deals"] + w30 + J, False),
+        ("funnel, 90 days", ["funnel"] + w90 + J, False),
+        ("deal ACCOUNT", ["deal", account] + J, False),
+        ("digest, one manager (10 salespeople)", ["-c", boss, "digest", "--dry-run"], False),
+        ("deals", ["deals"] + J, True),
+        ("funnel", ["funnel"] + J, True),
+        ("transitions", ["transitions"] + J, True),
+        ("appointments", ["appointments"] + J, True),
+        ("stalled", ["stalled"] + J, True),
+        ("forecast", ["forecast"] + J, True),
     ]
     other = os.path.join(a.compare, "src", "salescycle") if a.compare else None
     if other:
-        print("\n| query | salescycle (median of 5) | sqlite3 shell, same SQL | ratio "
-              "| %s | its ratio |\n|---|---|---|---|---|---|" % a.compare)
+        print("\n| query | salescycle (median of %d) | sqlite3 shell, same SQL | ratio "
+              "| %s | its ratio | target |\n|---|---|---|---|---|---|---|"
+              % (a.runs, a.compare))
     else:
-        print("\n| query | salescycle (median of 5) | sqlite3 shell, same SQL | ratio |\n|---|---|---|---|")
-    for name, cmd, sql in queries:
-        cmds = [cmd] + ([[other] + cmd[1:]] if other else [])
-        t = median_times(cmds + ([[sqlite, db, sql]] if sqlite else []), env=env)
-        base = t[-1] if sqlite else float("nan")
-        line = "| %s | %.0f ms | %.0f ms | %.2f |" % (name, t[0] * 1000, base * 1000, t[0] / base)
+        print("\n| query | salescycle (median of %d) | sqlite3 shell, same SQL | ratio | target |"
+              "\n|---|---|---|---|---|" % a.runs)
+    plans = []
+    for name, args, whole in queries:
+        if a.only and not re.search(a.only, name):
+            continue
+        cmd = [sc] + args if args[0] == "-c" else S + args
+        cmds = [cmd]
         if other:
-            line += " %.0f ms | %.2f |" % (t[1] * 1000, t[1] / base)
-        print(line)
+            cmds.append([other] + (["-c", oboss] + args[2:] if args[0] == "-c"
+                                   else ["-c", oconf] + args))
+        script = None
+        if sqlite:
+            sql = traced_sql(cmd, env)
+            script = os.path.join(tmp, "q.sql")
+            with open(script, "w") as f:
+                f.write(".output /dev/null\n")
+                for q in sql:
+                    f.write(q + ";\n")
+            seen = []
+            for q in sql:
+                shape = re.sub(r"'[^']*'|-?\d+(\.\d+)?(e\+?\d+)?", "?", q)
+                if shape not in seen:
+                    seen.append(shape)
+                    plans.append((name, q, plan(sqlite, db, q)))
+            if not sql:
+                plans.append((name, "(no statement traced: configure the "
+                              "build with --enable-test-hooks)", ""))
+            cmds.append(([sqlite, "-readonly", db], script))
+        t, c = median_times(cmds, n=a.runs, env=env)
+        base = t[-1] if sqlite else float("nan")
+        line = "| %s | %.0f ms (CPU %.0f) | %.0f ms (CPU %.0f) | %.2f |" % (
+            name, t[0] * 1000, c[0] * 1000, base * 1000, c[-1] * 1000,
+            t[0] / base)
+        if other:
+            line += " %.0f ms (CPU %.0f) | %.2f |" % (t[1] * 1000, c[1] * 1000,
+                                                     t[1] / base)
+        print(line + (" 2 s |" if whole else " 200 ms |"))
+        sys.stdout.flush()
+
+    print("\nQuery plans (EXPLAIN QUERY PLAN of each distinct statement, "
+          "values as in the first run):")
+    for name, q, p in plans:
+        print("\n%s:\n  %s\n%s" % (name, q, "\n".join("    " + l for l in p.splitlines())))
 
     if a.mbox > 0:
         print("\n| mbox import | messages/s | peak RSS | baseline: Python mailbox, headers only | ratio |\n|---|---|---|---|---|")

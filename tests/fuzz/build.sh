@@ -31,7 +31,7 @@ mkdir -p "$1"
 out=$(cd "$1" && pwd)
 
 # The libraries of configure.ac's SC_NEED lines, in the same order.
-PKGS="libetpan libcurl libical expat sqlite3 inih libpsl gnutls zlib"
+PKGS="libetpan libcurl libical expat sqlite3 inih libpsl gnutls jansson zlib"
 
 CC=${FUZZ_CC:-clang-14}
 if ! command -v "$CC" >/dev/null 2>&1 ||

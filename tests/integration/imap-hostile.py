@@ -46,6 +46,12 @@ does; every scenario stops sending when the client hangs up:
                 and LIST has "Mail/&AMk-l&AOk-ments envoy&AOk-s" (French,
                 in modified UTF-7) besides "Sent Items" in the namespace
                 of other users ("Other/")
+  gmail         Gmail's capabilities and folders: "[Gmail]/Sent Mail"
+                (\\Sent, two messages anna sent) and "[Gmail]/All Mail"
+                (\\All, every message, also one from globex.de)
+  exchange      Office 365's capabilities (no CONDSTORE, QRESYNC or
+                SPECIAL-USE) and "Sent Items" (\\Sent); the first UID
+                FETCH is refused as throttled, "Suggested Backoff Time"
 """
 import os
 import re
@@ -134,9 +140,17 @@ class Session:
         if self.srv.scenario == "caps-empty":
             self.send("%s OK done\r\n" % tag)
             return
-        ns = " NAMESPACE" if self.srv.scenario == "sent-ns" else ""
-        self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN%s\r\n%s OK done\r\n"
-                  % (ns, tag))
+        caps = {
+            "gmail": "IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST "
+                     "CHILDREN X-GM-EXT-1 UIDPLUS COMPRESS=DEFLATE ENABLE "
+                     "MOVE CONDSTORE ESEARCH UTF8=ACCEPT LIST-EXTENDED "
+                     "LIST-STATUS LITERAL- SPECIAL-USE AUTH=PLAIN",
+            "exchange": "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR "
+                        "UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE "
+                        "LITERAL+",
+            "sent-ns": "IMAP4rev1 AUTH=PLAIN NAMESPACE",
+        }.get(self.srv.scenario, "IMAP4rev1 AUTH=PLAIN")
+        self.send("* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
 
     def cmd_NAMESPACE(self, tag, rest):
         self.send('* NAMESPACE (("Mail/" "/")) NIL (("Other/" "/"))\r\n'
@@ -193,13 +207,33 @@ class Session:
                        '* LIST () "/" "Other/Sent Items"\r\n')
         elif sc == "sent-case":
             out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
+        elif sc == "gmail":
+            out = ['* LIST (\\HasNoChildren) "/" "INBOX"\r\n',
+                   '* LIST (\\HasChildren \\Noselect) "/" "[Gmail]"\r\n',
+                   '* LIST (\\All \\HasNoChildren) "/" "[Gmail]/All Mail"\r\n',
+                   '* LIST (\\Drafts \\HasNoChildren) "/" "[Gmail]/Drafts"\r\n',
+                   '* LIST (\\HasNoChildren \\Important) "/" "[Gmail]/Important"\r\n',
+                   '* LIST (\\HasNoChildren \\Sent) "/" "[Gmail]/Sent Mail"\r\n',
+                   '* LIST (\\HasNoChildren \\Junk) "/" "[Gmail]/Spam"\r\n',
+                   '* LIST (\\Flagged \\HasNoChildren) "/" "[Gmail]/Starred"\r\n',
+                   '* LIST (\\HasNoChildren \\Trash) "/" "[Gmail]/Trash"\r\n']
+        elif sc == "exchange":
+            out = ['* LIST (\\Marked \\HasNoChildren) "/" INBOX\r\n',
+                   '* LIST (\\HasNoChildren \\Drafts) "/" Drafts\r\n',
+                   '* LIST (\\HasNoChildren \\Sent) "/" "Sent Items"\r\n',
+                   '* LIST (\\HasNoChildren \\Trash) "/" "Deleted Items"\r\n']
         else:
             out.append('* LIST (\\Sent) "/" Sent\r\n')
         out.append("%s OK done\r\n" % tag)
         self.send("".join(out))
 
     def uids(self, folder):
-        if folder.strip('"').upper() != "INBOX":
+        name = folder.strip('"')
+        if self.srv.scenario == "gmail" and name == "[Gmail]/Sent Mail":
+            return [1, 2]
+        if self.srv.scenario == "gmail" and name == "[Gmail]/All Mail":
+            return [1, 2, 3, 4, 5, 6, 7, 8]
+        if name.upper() != "INBOX":
             return []
         if self.srv.scenario == "uid-max":
             return [1, 4294967295]
@@ -221,7 +255,9 @@ class Session:
 
     def cmd_EXAMINE(self, tag, rest):
         sc = self.srv.scenario
-        self.selected = rest.strip()
+        # The name, without "(CONDSTORE)" (RFC 7162) after it.
+        self.selected = re.sub(r"\s*\(CONDSTORE\)$", "", rest.strip(),
+                               flags=re.I)
         uids = self.uids(self.selected)
         if sc == "ok-flood":
             self.stream("", "* OK nothing to see here, keep reading\r\n",
@@ -267,10 +303,16 @@ class Session:
         if sc == "deep-body" and uid == 3:
             body = ('(' * 20000 + '"TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)' +
                     ' "MIXED")' * 19999)
+        folder = (self.selected or "").strip('"')
+        frm, to, mid = "Jan <jan@acme.nl>", "anna@brightline.nl", "m%d@acme.nl"
+        if folder == "[Gmail]/Sent Mail":
+            frm, to, mid = "anna@brightline.nl", "jan@acme.nl", "s%d@brightline.nl"
+        elif folder == "[Gmail]/All Mail" and uid > 5:
+            frm, mid = "Els <els@globex.de>", "g%d@globex.de"
         hdr = ("Date: Mon, 5 Oct 2026 09:30:00 +0200\r\n"
-               "Subject: Vraag %d\r\nFrom: Jan <jan@acme.nl>\r\n"
-               "To: anna@brightline.nl\r\nMessage-ID: <m%d@acme.nl>\r\n"
-               "\r\n" % (uid, uid))
+               "Subject: Vraag %d\r\nFrom: %s\r\n"
+               "To: %s\r\nMessage-ID: <%s>\r\n"
+               "\r\n" % (uid, frm, to, mid % uid))
         return ('* %d FETCH (UID %d INTERNALDATE "05-Oct-2026 10:00:00 +0200" '
                 'BODYSTRUCTURE %s BODY[HEADER.FIELDS (DATE SUBJECT FROM TO '
                 'MESSAGE-ID)] {%d}\r\n%s)\r\n'
@@ -285,6 +327,14 @@ class Session:
         if sc == "slow-fetch":
             self.trickle("* 1 FETCH (UID 1 FLAGS (" + "x" * 100000, 0.5)
             return
+        if sc == "exchange":
+            with self.srv.lock:
+                throttle = not self.srv.throttled_once
+                self.srv.throttled_once = True
+            if throttle:
+                self.send("%s NO Request is throttled. Suggested Backoff "
+                          "Time: 178755 milliseconds\r\n" % tag)
+                return
         skip3 = False
         if sc == "unanswered":
             skip3 = True
@@ -333,6 +383,7 @@ class Server:
         self.logfile = logfile
         self.lock = threading.Lock()
         self.skipped_once = False
+        self.throttled_once = False
 
     def log(self, line):
         with self.lock:

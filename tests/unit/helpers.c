@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -49,6 +50,57 @@ test_read_data(const char *rel, size_t *len)
 	if (len != NULL)
 		*len = n;
 	return buf;
+}
+
+/* Replaces every occurrence of name in *s by value. */
+static void
+test_subst(char **s, const char *name, const char *value)
+{
+	struct buf b = { 0 };
+	const char *p = *s, *at;
+	size_t n = strlen(name);
+
+	while ((at = strstr(p, name)) != NULL) {
+		buf_append(&b, p, (size_t)(at - p));
+		buf_puts(&b, value);
+		p = at + n;
+	}
+	buf_puts(&b, p);
+	free(*s);
+	*s = b.data;
+}
+
+char *
+test_itip(const char *file, time_t day, time_t stamp, int seq,
+    const char *partstat, const char *other)
+{
+	char rel[128], d[16], st[32], sq[16], ot[32];
+	const char *slash;
+	size_t n;
+	struct tm tm;
+	char *s;
+
+	snprintf(rel, sizeof rel, "itip/%s", file);
+	s = test_read_data(rel, NULL);
+	strftime(d, sizeof d, "%Y%m%d", gmtime_r(&day, &tm));
+	strftime(st, sizeof st, "%Y%m%dT%H%M%SZ", gmtime_r(&stamp, &tm));
+	snprintf(sq, sizeof sq, "%d", seq);
+	test_subst(&s, "@DAY@", d);
+	test_subst(&s, "@STAMP@", st);
+	test_subst(&s, "@SEQ@", sq);
+	test_subst(&s, "@PARTSTAT@", partstat != NULL ? partstat : "ACCEPTED");
+	/* "OTHER/ORGANIZER": the other guest's and the organizer's. */
+	if (other == NULL)
+		other = "NEEDS-ACTION";
+	slash = strchr(other, '/');
+	n = slash != NULL ? (size_t)(slash - other) : strlen(other);
+	if (n >= sizeof ot)
+		n = sizeof ot - 1;
+	memcpy(ot, other, n);
+	ot[n] = '\0';
+	test_subst(&s, "@OTHER@", ot);
+	test_subst(&s, "@ORGSTAT@", slash != NULL ? slash + 1 : "ACCEPTED");
+	return s;
 }
 
 const char *

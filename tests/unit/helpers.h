@@ -4,6 +4,7 @@
 #define SC_TEST_HELPERS_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct config;
 struct salesperson;
@@ -14,6 +15,16 @@ const char	*test_data_path(const char *rel);
 
 /* Reads tests/data/REL whole; fails the test if missing.  Caller frees. */
 char		*test_read_data(const char *rel, size_t *len);
+
+/*
+ * An iTIP fixture of tests/data/itip (Outlook, Google, Apple shapes) with
+ * its meeting on the UTC date of day, DTSTAMP stamp, SEQUENCE seq, the
+ * salesperson's PARTSTAT partstat and the other guest's other (NULL:
+ * ACCEPTED and NEEDS-ACTION; "OTHER/ORGANIZER" also sets the organizer's
+ * own, else ACCEPTED).  Caller frees.
+ */
+char		*test_itip(const char *file, time_t day, time_t stamp, int seq,
+		    const char *partstat, const char *other);
 
 /* A fresh temporary directory for this test; removed by test_tmpdir_cleanup. */
 const char	*test_tmpdir(void);

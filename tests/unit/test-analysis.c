@@ -259,7 +259,7 @@ test_analysis_conversion_equals_funnel(void **state)
 	size_t i;
 
 	assert_int_equal(analysis_conversion(f->st, &af, &cur, NULL, &err), 0);
-	assert_int_equal(report_funnel(f->st, &rf, &fu, &err), 0);
+	assert_int_equal(report_funnel(f->st, &rf, 0, &fu, &err), 0);
 	assert_int_equal(cur.nphases, fu.nphases);
 	for (i = 0; i < fu.nphases; i++) {
 		assert_int_equal(cur.phases[i].entered, fu.phases[i].entered);

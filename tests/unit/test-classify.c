@@ -486,6 +486,42 @@ test_classify_mail_without_message_id(void **state)
 	free_mail(&m);
 }
 
+/*
+ * A meeting message is named after the meeting: "Geaccepteerd:
+ * Bespreking offerte" is no offer, nor is an invitation to discuss one.
+ * A calendar part read from a file or only seen in BODYSTRUCTURE says so.
+ */
+static void
+test_classify_mail_meeting(void **state)
+{
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+
+	(void)state;
+	build_mail(&mail_cases[0], &m);
+	free(m.subject);
+	m.subject = xstrdup("Geaccepteerd: Bespreking offerte");
+	classify_mail(&cfg, "anna", &m, true, "imap:anna", "Sent/1", &out);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.v[0].kind, SIG_OFFER_SENT);
+	signal_list_clear(&out);
+	strlist_add(&m.calendar_sections, "2");
+	classify_mail(&cfg, "anna", &m, true, "imap:anna", "Sent/1", &out);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.v[0].kind, SIG_CONTACT);
+	signal_list_clear(&out);
+	strlist_clear(&m.calendar_sections);
+	strlist_add(&m.calendar_parts, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+	free(m.subject);
+	m.subject = xstrdup("Uitnodiging: orderbevestiging doornemen");
+	classify_mail(&cfg, "anna", &m, true, "file", "x.eml", &out);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.v[0].kind, SIG_CONTACT);
+	signal_list_clear(&out);
+	strlist_clear(&m.calendar_parts);
+	free_mail(&m);
+}
+
 static void
 test_classify_strip_prefixes(void **state)
 {
@@ -895,6 +931,29 @@ static const struct event_case event_cases[] = {
 	    "!jan@acme.nl,x@globex.com", EVENT_CONFIRMED, false, NULL,
 	    "appointment acme.nl external_party; "
 	    "appointment globex.com external_party", 1, "acme.nl" },
+	/*
+	 * Issue 12: a meeting the calendar's owner declined is not theirs;
+	 * one only a colleague (another salesperson) declined still is.
+	 */
+	{ "owner declined", NULL, "Overleg", "", "jan@acme.nl",
+	    "!anna@brightline.nl,jan@acme.nl", EVENT_CONFIRMED, false, NULL,
+	    "", 0, NULL },
+	{ "colleague declined", NULL, "Overleg", "", "jan@acme.nl",
+	    "anna@brightline.nl,!bram@brightline.nl,jan@acme.nl",
+	    EVENT_CONFIRMED, false, NULL,
+	    "appointment acme.nl external_party", 1, "acme.nl" },
+	{ "customer organizer, other customer declined", NULL, "Overleg", "",
+	    "jan@acme.nl", "anna@brightline.nl,!piet@acme.nl",
+	    EVENT_CONFIRMED, false, NULL,
+	    "appointment acme.nl external_party", 1, "acme.nl" },
+	/* Every customer declined, the organizer among the attendees too. */
+	{ "customer organizer and attendees declined", NULL, "Overleg", "",
+	    "jan@acme.nl", "!jan@acme.nl,anna@brightline.nl,!piet@acme.nl",
+	    EVENT_CONFIRMED, false, NULL, "", 0, NULL },
+	{ "customer organizer attends, another declined", NULL, "Overleg", "",
+	    "jan@acme.nl", "jan@acme.nl,anna@brightline.nl,!piet@acme.nl",
+	    EVENT_CONFIRMED, false, NULL,
+	    "appointment acme.nl external_party", 1, "acme.nl" },
 	{ "hashtags", NULL, "Overleg", "", NULL, "jan@acme.nl",
 	    EVENT_CONFIRMED, false, "#competitor Exact|#verbal",
 	    "appointment acme.nl external_party; "
@@ -1431,6 +1490,7 @@ main(void)
 		cmocka_unit_test(test_classify_mail_phrases),
 		cmocka_unit_test(test_classify_mail_store_subjects_off),
 		cmocka_unit_test(test_classify_mail_without_message_id),
+		cmocka_unit_test(test_classify_mail_meeting),
 		cmocka_unit_test(test_classify_ical_rules),
 		cmocka_unit_test(test_classify_ical_languages),
 		cmocka_unit_test(test_classify_ical_refs_and_text),

@@ -364,6 +364,51 @@ load_value(const struct value_row *row, int which)
 	return got;
 }
 
+/*
+ * The configuration accepts a manager, an [smtp] from and a [digest] to
+ * exactly when the digest can send to it: one address check for both.
+ * "boss(sales)@acme.nl" and the like were accepted here and refused at
+ * send time.
+ */
+static void
+test_config_addresses_sendable(void **state)
+{
+	static const char *const addrs[] = {
+		"boss@acme.nl", "o'brien@acme.nl", "boss(sales)@acme.nl",
+		"boss[1]@acme.nl", "boss:x@acme.nl", "bo\\ss@acme.nl",
+		"boss@acme.nl\x7f", "boss\x01@acme.nl", "boss", "@acme.nl",
+		"a@b@acme.nl", "<boss@acme.nl>",
+	};
+	static const char *const keys[] = { "manager", "from", "to" };
+	struct config cfg;
+	struct err err;
+	char text[512], line[128];
+	size_t i, k;
+	int rc;
+
+	(void)state;
+	for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		for (i = 0; i < sizeof addrs / sizeof addrs[0]; i++) {
+			snprintf(line, sizeof line, "%s = %s", keys[k], addrs[i]);
+			snprintf(text, sizeof text, "[salesperson a]\n"
+			    "email = a@x.nl\n%s\n[smtp]\nurl = smtp://h\n%s\n"
+			    "[digest]\nschedule = mon 08:00\n%s\n",
+			    k == 0 ? line : "", k == 1 ? line : "from = s@x.nl",
+			    k == 2 ? line : "");
+			rc = config_load(write_conf("addr.conf", text, 0600),
+			    &cfg, &err);
+			if ((rc == 0) != util_valid_address(addrs[i]))
+				fail_msg("%s: config %s (%s), send %s", line,
+				    rc == 0 ? "accepts" : "refuses",
+				    rc == 0 ? "" : err.msg,
+				    util_valid_address(addrs[i]) ? "accepts" :
+				    "refuses");
+			if (rc == 0)
+				config_free(&cfg);
+		}
+	}
+}
+
 static void
 test_config_durations(void **state)
 {
@@ -942,6 +987,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_full),
+		cmocka_unit_test(test_config_addresses_sendable),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_database_relative),
 		cmocka_unit_test(test_config_phases_default),

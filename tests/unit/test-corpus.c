@@ -25,6 +25,7 @@
 #include "config.h"
 #include "davxml.h"
 #include "event.h"
+#include "graph.h"
 #include "helpers.h"
 #include "http.h"
 #include "log.h"
@@ -108,6 +109,47 @@ corpus_mail(const char *name, const char *buf, size_t len)
 	corpus_check_summary(name, &s);
 }
 
+/* Keeps a SUMMARY as it is, as fuzz-event.c does. */
+static char *
+corpus_summary(const char *text, void *arg)
+{
+	(void)arg;
+	return xstrdup(text);
+}
+
+/*
+ * The reduction of an object (fuzz-event.c calls it too) parses again to
+ * the same events and occurrences: nothing classification reads is lost.
+ */
+static void
+corpus_reduce(const char *name, const char *buf, size_t len,
+    const struct ical_file *f)
+{
+	struct ical_file g;
+	struct err err;
+	char *red;
+	size_t i;
+
+	if (event_reduce(buf, len, name, NULL, corpus_summary, NULL, &red,
+	    &err) != 0) {
+		if (err.cls != ERR_DATA || err.msg[0] == '\0')
+			fail_msg("%s: reduce failed with class %d '%s'", name,
+			    err.cls, err.msg);
+		return;
+	}
+	if (event_parse(red, strlen(red), CORPUS_FROM, CORPUS_TO,
+	    "Europe/Amsterdam", name, &g, &err) != 0)
+		fail_msg("%s: its reduction does not parse: %s", name, err.msg);
+	if (g.nevents != f->nevents || g.nocc != f->nocc)
+		fail_msg("%s: reduced to %zu events, %zu occurrences, not %zu, "
+		    "%zu", name, g.nevents, g.nocc, f->nevents, f->nocc);
+	for (i = 0; i < g.nocc; i++)
+		if (g.occ[i].start != f->occ[i].start)
+			fail_msg("%s: occurrence %zu moved", name, i);
+	ical_file_free(&g);
+	free(red);
+}
+
 static void
 corpus_event(const char *name, const char *buf, size_t len)
 {
@@ -129,6 +171,7 @@ corpus_event(const char *name, const char *buf, size_t len)
 		if (i > 0 && f.occ[i].start < f.occ[i - 1].start)
 			fail_msg("%s: occurrence %zu out of order", name, i);
 	}
+	corpus_reduce(name, buf, len, &f);
 	ical_file_free(&f);
 }
 
@@ -220,6 +263,39 @@ static void
 test_corpus_event(void **state)
 {
 	corpus_replay("event", corpus_event);
+}
+
+/*
+ * One input of fuzz-graph.c: an event's JSON to iCalendar and parsed;
+ * what is refused says why, what is made parses.
+ */
+static void
+corpus_graph(const char *name, const char *buf, size_t len)
+{
+	struct ical_file f;
+	struct err err;
+	const char *why = NULL;
+	char *text;
+
+	text = graph_event_ical(buf, len, NULL, &why);
+	if (text == NULL) {
+		if (why == NULL)
+			fail_msg("%s: refused without a reason", name);
+		return;
+	}
+	if (event_parse(text, strlen(text), CORPUS_FROM, CORPUS_TO,
+	    "Europe/Amsterdam", name, &f, &err) != 0)
+		fail_msg("%s: its iCalendar does not parse: %s", name, err.msg);
+	if (f.nevents != 1)
+		fail_msg("%s: %zu events, not one", name, f.nevents);
+	ical_file_free(&f);
+	free(text);
+}
+
+static void
+test_corpus_graph(void **state)
+{
+	corpus_replay("graph", corpus_graph);
 }
 
 static void
@@ -339,6 +415,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus_mail),
 		cmocka_unit_test(test_corpus_event),
+		cmocka_unit_test(test_corpus_graph),
 		cmocka_unit_test(test_corpus_davxml),
 		cmocka_unit_test(test_corpus_davgzip),
 		cmocka_unit_test(test_corpus_config),

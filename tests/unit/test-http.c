@@ -4,7 +4,8 @@
  * that decides where credentials may go, URLs without userinfo and how
  * messages name them, href resolution, URL paths, the mapping of HTTP
  * statuses to error classes, server text made printable, and the body
- * decoder with its cap.
+ * decoder with its cap.  And the one grading of libcurl's errors, for
+ * HTTP and for SMTP, against a loopback port that is not TLS.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,13 +13,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
 #include "http.h"
+#include "http-int.h"
 
 static void
 test_http_same_origin(void **state)
@@ -388,6 +394,129 @@ test_http_error_hint(void **state)
 	}
 }
 
+/* The grading of libcurl's codes, the same for both protocols. */
+static void
+test_http_curl_class(void **state)
+{
+	static const struct {
+		CURLcode	 rc;
+		enum err_class	 cls;
+	} rows[] = {
+		{ CURLE_SSL_CONNECT_ERROR, ERR_WAIT },
+		{ CURLE_PEER_FAILED_VERIFICATION, ERR_WAIT },
+		{ CURLE_SSL_CACERT_BADFILE, ERR_WAIT },
+		{ CURLE_SSL_CERTPROBLEM, ERR_WAIT },
+		{ CURLE_LOGIN_DENIED, ERR_WAIT },
+		{ CURLE_AUTH_ERROR, ERR_WAIT },
+		{ CURLE_USE_SSL_FAILED, ERR_WAIT },
+		{ CURLE_UNSUPPORTED_PROTOCOL, ERR_FINAL },
+		{ CURLE_URL_MALFORMAT, ERR_FINAL },
+		{ CURLE_COULDNT_RESOLVE_HOST, ERR_TEMP },
+		{ CURLE_COULDNT_CONNECT, ERR_TEMP },
+		{ CURLE_OPERATION_TIMEDOUT, ERR_TEMP },
+		{ CURLE_RECV_ERROR, ERR_TEMP },
+		{ CURLE_GOT_NOTHING, ERR_TEMP },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (http_curl_class(rows[i].rc) != rows[i].cls)
+			fail_msg("%s: class %d, want %d",
+			    curl_easy_strerror(rows[i].rc),
+			    http_curl_class(rows[i].rc), rows[i].cls);
+}
+
+/* A listener that answers every connection with a line that is not TLS. */
+struct plain_server {
+	int		 fd;
+	int		 port;
+	int		 connections;	/* to serve before the thread ends */
+	pthread_t	 thread;
+};
+
+static void *
+plain_server_run(void *arg)
+{
+	struct plain_server *ps = arg;
+	static const char line[] = "220 this port does not speak TLS\r\n";
+	char buf[512];
+	int i, c;
+
+	for (i = 0; i < ps->connections; i++) {
+		if ((c = accept(ps->fd, NULL, NULL)) < 0)
+			break;
+		if (write(c, line, sizeof line - 1) < 0)
+			break;
+		(void)read(c, buf, sizeof buf);
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+plain_server_start(struct plain_server *ps, int connections)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ps->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(ps->fd >= 0);
+	assert_int_equal(bind(ps->fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(ps->fd, 4), 0);
+	assert_int_equal(getsockname(ps->fd, (struct sockaddr *)&sin, &len), 0);
+	ps->port = ntohs(sin.sin_port);
+	ps->connections = connections;
+	assert_int_equal(pthread_create(&ps->thread, NULL, plain_server_run, ps),
+	    0);
+}
+
+/*
+ * A TLS handshake with a port that is not TLS fails alike for a calendar
+ * (https) and for the mail server (smtps): both back off.  http.c used to
+ * retry it every poll while the digest backed off.
+ */
+static void
+test_http_tls_handshake_graded_alike(void **state)
+{
+	struct plain_server ps;
+	struct http_opts o = { 0 };
+	struct http_request req = { 0 };
+	struct http_response resp = { 0 };
+	struct http_mail m = { 0 };
+	struct http *h;
+	struct err herr = { 0 }, merr = { 0 };
+	char url[64];
+	long reply;
+
+	(void)state;
+	plain_server_start(&ps, 2);
+	snprintf(url, sizeof url, "https://127.0.0.1:%d/cal/", ps.port);
+	o.timeout = 10;
+	h = http_new(&o, "test");
+	req.method = "GET";
+	req.url = url;
+	assert_int_equal(http_request(h, &req, &resp, &herr), -1);
+	http_response_free(&resp);
+	http_free(h);
+
+	snprintf(url, sizeof url, "smtps://127.0.0.1:%d", ps.port);
+	m.url = url;
+	m.timeout = 10;
+	m.from = "s@example.com";
+	m.to = "m@example.com";
+	assert_int_equal(http_mail_send(&m, "Subject: x\r\n\r\nx\r\n", &reply,
+	    &merr), -1);
+	pthread_join(ps.thread, NULL);
+	close(ps.fd);
+	if (herr.cls != ERR_WAIT || merr.cls != ERR_WAIT)
+		fail_msg("https: class %d (%s); smtps: class %d (%s)", herr.cls,
+		    herr.msg, merr.cls, merr.msg);
+}
+
 int
 main(void)
 {
@@ -400,6 +529,8 @@ main(void)
 		cmocka_unit_test(test_http_status_error),
 		cmocka_unit_test(test_http_error_hint),
 		cmocka_unit_test(test_http_decoder),
+		cmocka_unit_test(test_http_curl_class),
+		cmocka_unit_test(test_http_tls_handshake_graded_alike),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

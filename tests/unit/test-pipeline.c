@@ -25,6 +25,7 @@
 #include "pipeline.h"
 #include "project.h"
 #include "store-int.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define DAY	86400
@@ -692,6 +693,129 @@ test_pipeline_invitations_owner(void **state)
 	}
 }
 
+/* One message of a meeting jan@acme.nl organises for anna, Outlook-shaped. */
+struct invited_msg {
+	const char	*file;		/* tests/data/itip fixture */
+	bool		 sent;		/* anna's (Sent), else jan's (INBOX) */
+	int		 day, stamp, seq;	/* stamp: hours after t0 */
+	const char	*partstat;
+};
+
+/* Feeds one such message into the pipeline and commits it. */
+static void
+feed_invited(struct pipeline *p, const struct invited_msg *msg)
+{
+	time_t now = util_now() / DAY * DAY;
+	struct mail_summary m;
+	struct err err;
+
+	memset(&m, 0, sizeof m);
+	if (msg->sent) {
+		mail_addr_list_add(&m.from, "Anna", "anna@brightline.nl");
+		mail_addr_list_add(&m.to, "Jan", "jan@acme.nl");
+	} else {
+		mail_addr_list_add(&m.from, "Jan", "jan@acme.nl");
+		mail_addr_list_add(&m.to, "Anna", "anna@brightline.nl");
+		m.received = true;
+	}
+	m.subject = xstrdup("Bespreking offerte Brightline");
+	m.message_id = xasprintf("%s-%d-%d@x", msg->file, msg->seq,
+	    msg->stamp);
+	m.date = t0 + msg->stamp * 3600;
+	m.date_valid = true;
+	strlist_take(&m.calendar_parts, test_itip(msg->file,
+	    now + msg->day * DAY, t0 + msg->stamp * 3600, msg->seq,
+	    msg->partstat, NULL));
+	pipeline_mail(p, "anna", &m, msg->sent, m.message_id);
+	mail_summary_free(&m);
+	if (pipeline_commit(p, NULL, 0, &err) < 0)
+		fail_msg("commit: %s", err.msg);
+}
+
+/*
+ * A meeting a customer organised, from its messages in every order: the
+ * REQUEST in INBOX, anna's REPLY in Sent, the organizer's update and
+ * cancellation, her later decline.  The result depends only on which
+ * messages there are: the newest update's day, nothing once cancelled
+ * or declined, and a CalDAV copy of the same UID counted once.
+ */
+static void
+test_pipeline_invited_any_order(void **state)
+{
+	static const struct invited_msg req = { "outlook-request.ics", false,
+	    5, 0, 0, NULL };
+	static const struct invited_msg acc = { "outlook-reply.ics", true, 5,
+	    1, 0, "ACCEPTED" };
+	static const struct invited_msg moved = { "outlook-request.ics", false,
+	    8, 2, 1, NULL };
+	static const struct invited_msg cancel = { "outlook-cancel.ics", false,
+	    8, 3, 2, NULL };
+	static const struct invited_msg decline = { "outlook-reply.ics", true,
+	    8, 4, 1, "DECLINED" };
+	static const struct {
+		const char			*what;
+		const struct invited_msg	*msgs[3];
+		int				 want_day;	/* -1: none */
+	} sets[] = {
+		{ "request, accept", { &req, &acc, NULL }, 5 },
+		{ "request, accept, update", { &req, &acc, &moved }, 8 },
+		{ "accept, cancel", { &acc, &cancel, NULL }, -1 },
+		{ "request, accept, cancel", { &req, &acc, &cancel }, -1 },
+		{ "accept, update, decline", { &acc, &moved, &decline }, -1 },
+		{ "request alone", { &req, NULL, NULL }, -1 },
+	};
+	static const int perms[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+	    { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+	static const char uid[] = "040000008200E00074C5B7101A82E00800000000"
+	    "B0F6C2D1A3E9DA01000000000000000010000000C4A8F1E2B3D5C6A79E8F7A6B"
+	    "5C4D3E2F";
+	struct fixture *f = *state;
+	struct pipeline *p;
+	time_t now = util_now() / DAY * DAY;
+	char source[32];
+	size_t i, k, n;
+	int j, nsrc = 0;
+	long long got;
+
+	for (i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+		for (n = 0; n < 3 && sets[i].msgs[n] != NULL; n++)
+			;
+		for (k = 0; k < 6; k++) {
+			snprintf(source, sizeof source, "imap:p%d", nsrc++);
+			p = pipeline_new(&f->cfg, f->st, source);
+			for (j = 0; j < 3; j++)
+				if ((size_t)perms[k][j] < n)
+					feed_invited(p,
+					    sets[i].msgs[perms[k][j]]);
+			pipeline_free(p);
+			got = test_query_int(f->st, "SELECT count(*) FROM "
+			    "appointments WHERE source = ?1", source);
+			if (got != (sets[i].want_day >= 0 ? 1 : 0))
+				fail_msg("%s, order %zu: %lld appointments",
+				    sets[i].what, k, got);
+			if (sets[i].want_day < 0)
+				continue;
+			got = test_query_int(f->st, "SELECT start FROM "
+			    "appointments WHERE source = ?1", source);
+			if ((got - now) / DAY != sets[i].want_day)
+				fail_msg("%s, order %zu: on day %lld",
+				    sets[i].what, k, (got - now) / DAY);
+		}
+	}
+	/* anna's, with acme.nl, made when she accepted (her REPLY's DTSTAMP). */
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM"
+	    " appointments WHERE salesperson <> 'anna' OR account_id IS NOT"
+	    " (SELECT id FROM accounts WHERE key = 'acme.nl') OR uid <> ?1",
+	    uid), 0);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM"
+	    " appointments", NULL), 12);
+	assert_int_equal(test_query_int(f->st, "SELECT min(occurred_at) ="
+	    " max(occurred_at) FROM signals WHERE kind = 'appointment'", NULL),
+	    1);
+	assert_int_equal(test_query_int(f->st, "SELECT occurred_at FROM signals"
+	    " WHERE kind = 'appointment'", NULL), (long long)t0 + 3600);
+}
+
 /*
  * Deferred projection: commits only record the touched accounts; finish
  * projects them once.  What a run that died before finishing recorded is
@@ -751,6 +875,7 @@ main(void)
 		T(test_pipeline_free_drops_pending),
 		T(test_pipeline_invitations),
 		T(test_pipeline_invitations_owner),
+		T(test_pipeline_invited_any_order),
 		T(test_pipeline_deferred_projection),
 #undef T
 	};

@@ -175,7 +175,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 3);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 5);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -189,7 +189,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 3);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 5);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -305,6 +305,10 @@ test_store_foreign_database(void **state)
 	    "DROP TABLE account_links;"
 	    "DROP INDEX signals_message;"
 	    "DROP TABLE message_replies;"
+	    "DROP INDEX deals_closed; DROP INDEX deals_open;"
+	    "DROP INDEX appointments_created; DROP INDEX appointments_series;"
+	    "DROP INDEX transitions_deal;"
+	    "CREATE INDEX transitions_deal ON transitions(deal_id);"
 	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
 	    "INSERT INTO signals(ref, kind, salesperson, occurred_at,"
 	    " direction, source, item, seen_at) VALUES"
@@ -319,13 +323,19 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 3);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 5);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM signals"
 	    " WHERE ref IN ('bram/demo::u1', 'manual:acme.nl:1:phase=offer',"
 	    " 'expired:3')", NULL), 3);
+	/* Version 4: the indexes of windowed queries. */
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name IN ('deals_closed', 'deals_open',"
+	    " 'appointments_created', 'appointments_series')"
+	    " OR (name = 'transitions_deal' AND sql LIKE '%to_phase%')", NULL),
+	    5);
 	store_close(st);
 	unlink(path);
 }
@@ -1315,6 +1325,210 @@ test_store_query_reentry(void **state)
 	assert_non_null(strstr(w.inner.msg, "again"));
 }
 
+#define HISTORY	2000	/* deals and appointments long before the window */
+
+static int
+count_progress(void *arg)
+{
+	(*(long *)arg)++;
+	return 0;
+}
+
+static int
+count_deal(const struct store_deal *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+count_state(const struct store_deal_state *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+count_entry(const struct store_entry *e, void *arg)
+{
+	(void)e;
+	(*(int *)arg) += 100;
+	return 0;
+}
+
+static int
+count_transition(const struct store_transition *t, void *arg)
+{
+	(void)t;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+count_series(const char *salesperson, time_t created, void *arg)
+{
+	(void)salesperson;
+	(void)created;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Fills the store with HISTORY closed deals and appointments long ago and 3 of each in the last days. */
+static void
+fill_history(struct fixture *f)
+{
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	char account[32], id[32];
+	int i;
+
+	for (i = 0; i < HISTORY + 3; i++) {
+		bool old = i < HISTORY;
+
+		snprintf(account, sizeof account, "%s%d.nl", old ? "old" : "new",
+		    i);
+		snprintf(id, sizeof id, "<%d@x>", i);
+		add_sig(&sigs, SIG_APPOINTMENT, account, "anna", old ?
+		    T0 - 400 * DAY + i * 60 : NOW - 5 * DAY + i, DIR_NONE,
+		    "INBOX/1/1", id, NULL);
+		snprintf(id, sizeof id, "uid-%d", i);
+		add_appt(&appts, "cal/1.ics", id, account, NULL, old ?
+		    T0 - 300 * DAY + i * 60 : NOW - 3 * DAY);
+	}
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY + 3);
+	project(f, &touched);
+	assert_true(store_replace_item(f->st, "caldav:anna", "cal/1.ics", NULL,
+	    &appts, NULL, &err) >= 0);
+	signal_list_clear(&sigs);
+	appointment_list_clear(&appts);
+}
+
+/*
+ * A query with a window follows the window, not the history: its SQLite
+ * steps (in thousands of VM instructions) stay small however many deals,
+ * transitions and appointments lie before it, where each of these read
+ * every deal or appointment once (the whole history is read below, for
+ * scale).  No time is measured.
+ */
+static void
+test_store_query_window_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct store_filter win = { NULL, NULL, NOW - 10 * DAY, NOW };
+	struct store_filter all = { 0 };
+	sqlite3 *db;
+	struct err err;
+	long steps, whole;
+	int n;
+
+	fill_history(f);
+	db = store_db(f->st);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals"
+	    " WHERE outcome = 'open'", NULL), 3);
+	sqlite3_progress_handler(db, 1000, count_progress, &steps);
+
+	steps = n = 0;
+	assert_int_equal(store_deals(f->st, &win, count_deal, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(steps < 5);
+	whole = n = 0;
+	sqlite3_progress_handler(db, 1000, count_progress, &whole);
+	assert_int_equal(store_deals(f->st, &all, count_deal, &n, &err), 0);
+	assert_int_equal(n, HISTORY + 3);
+	assert_true(whole > 20);
+	sqlite3_progress_handler(db, 1000, count_progress, &steps);
+
+	steps = n = 0;
+	assert_int_equal(store_closed_deals(f->st, win.since, win.until,
+	    count_deal, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_true(steps < 5);
+
+	steps = n = 0;
+	assert_int_equal(store_open_deal_states(f->st, NULL, count_state, &n,
+	    &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(steps < 5);
+
+	/* The funnel of a window: its deals and its entries. */
+	steps = n = 0;
+	assert_int_equal(store_entries(f->st, NULL, win.since, win.until,
+	    count_state, count_entry, &n, &err), 0);
+	assert_int_equal(n, 3 * 100 + 3);
+	assert_true(steps < 5);
+
+	steps = n = 0;
+	assert_int_equal(store_transitions(f->st, &win, count_transition, &n,
+	    &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(steps < 5);
+
+	/* Appointments made in the window: created a day before NOW - 3. */
+	steps = n = 0;
+	assert_int_equal(store_appointment_series(f->st, NULL, win.since,
+	    win.until, count_series, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(steps < 5);
+	whole = n = 0;
+	sqlite3_progress_handler(db, 1000, count_progress, &whole);
+	assert_int_equal(store_appointment_series(f->st, NULL, 0, 0,
+	    count_series, &n, &err), 0);
+	assert_int_equal(n, HISTORY + 3);
+	assert_true(whole > 20);
+	sqlite3_progress_handler(db, 0, NULL, NULL);
+}
+
+/*
+ * An account's evidence (deal ACCOUNT, a stalled deal's latest signal)
+ * comes from its own rows and those its name claims, however many
+ * signals in the range are attributed to nobody: the planner took the
+ * claimed ones from every unattributed signal of the range.
+ */
+static void
+test_store_query_signals_unattributed_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct store_filter sf = { NULL, "globex.com", T0, NOW };
+	struct walked w = { 0 };
+	struct err err;
+	char item[32], id[32];
+	long steps = 0;
+	int i;
+
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0 + DAY,
+	    DIR_INBOUND, "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 + 2 * DAY, DIR_NONE,
+	    "cal/1.ics", "e1", "Bezoek Globex");
+	for (i = 0; i < HISTORY; i++) {
+		snprintf(item, sizeof item, "cal/n%d.ics", i);
+		snprintf(id, sizeof id, "n%d", i);
+		add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 + 3 * DAY + i,
+		    DIR_NONE, item, id, "Lunch");
+	}
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY + 2);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress, &steps);
+	assert_int_equal(store_signals(f->st, &sf, walk_signal, &w, &err), 0);
+	assert_int_equal(store_latest_signal(f->st, test_query_int(f->st,
+	    "SELECT id FROM accounts WHERE key = ?1", "globex.com"), T0, NOW,
+	    walk_signal, &w, &err), 0);
+	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
+	assert_string_equal(w.out.data, "subject of m1 1;subject of e1 2;"
+	    "subject of e1 2;");
+	assert_true(steps < 5);
+	buf_free(&w.out);
+}
+
 int
 main(void)
 {
@@ -1341,6 +1555,8 @@ main(void)
 		T(test_store_links),
 		T(test_store_query_signals),
 		T(test_store_query_reentry),
+		T(test_store_query_window_bounded),
+		T(test_store_query_signals_unattributed_bounded),
 #undef T
 	};
 	int rc;

@@ -362,6 +362,43 @@ test_util_log_line_safe(void **state)
 	free(text);
 }
 
+/* The one address check: what goes into an envelope and a header as it is. */
+static void
+test_util_valid_address(void **state)
+{
+	static const struct {
+		const char	*a;
+		bool		 ok;
+	} rows[] = {
+		{ "piet@example.com", true },
+		{ "o'brien@example.com", true },
+		{ "piet@example.com\r\nBcc: x@y", false },
+		{ "piet@example.com, x@y", false },
+		{ "<piet@example.com>", false },
+		{ "piet (sales)@example.com", false },
+		{ "piet(sales)@example.com", false },
+		{ "piet:x@example.com", false },
+		{ "piet\x7f@example.com", false },
+		{ "piet", false },
+		{ "@example.com", false },
+		{ "piet@", false },
+		{ "a@b@c", false },
+		{ "", false },
+	};
+	char big[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		assert_int_equal(util_valid_address(rows[i].a), rows[i].ok);
+	assert_false(util_valid_address(NULL));
+	memset(big, 'a', sizeof big);
+	memcpy(big + 240, "@example.com", 13);
+	assert_true(util_valid_address(big));		/* 252 bytes */
+	memcpy(big + 250, "@example.com", 13);
+	assert_false(util_valid_address(big));		/* 262 bytes */
+}
+
 int
 main(void)
 {
@@ -377,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_util_utf8_repair),
 		cmocka_unit_test(test_util_printable),
 		cmocka_unit_test(test_util_safe_text),
+		cmocka_unit_test(test_util_valid_address),
 		cmocka_unit_test(test_util_log_line_safe),
 		cmocka_unit_test(test_util_redact_urls),
 	};
