@@ -8,13 +8,19 @@
  * times before that date, so a backtest sees what the data said then.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LOG_TAG "analysis"
 #include "analysis.h"
+#include "forecast.h"
 #include "log.h"
+#include "money.h"
+#include "phases.h"
 #include "store-query.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define DAY	86400
@@ -72,28 +78,6 @@ analysis_prior(const struct config *cfg, int phase)
 	return (double)(phase + 1) / (double)(cfg->phases.n + 1);
 }
 
-double
-analysis_blend(long won, long n, double prior)
-{
-	return ((double)won + ANALYSIS_PRIOR_WEIGHT * prior) /
-	    ((double)n + ANALYSIS_PRIOR_WEIGHT);
-}
-
-void
-analysis_sum_interval(struct forecast_sum *s, int horizon_days)
-{
-	double sd = sqrt(s->variance);
-
-	s->low = s->expected - ANALYSIS_Z95 * sd;
-	s->high = s->expected + ANALYSIS_Z95 * sd;
-	if (s->low < 0)
-		s->low = 0;
-	if (s->high > (double)s->deals)
-		s->high = (double)s->deals;
-	s->per_month = horizon_days > 0 ?
-	    s->expected * 30.0 / (double)horizon_days : 0.0;
-}
-
 /* A growable array of day counts per phase. */
 struct analysis_days {
 	double	*v[MAX_PHASES];	/* owned */
@@ -120,7 +104,8 @@ analysis_days_free(struct analysis_days *d)
 /* What analysis_entries fills while walking the store's entries. */
 struct analysis_entries_walk {
 	const struct analysis_filter *f;
-	struct conversion *c;		/* NULL: days only */
+	int		 within_days;	/* 0: up to as_of */
+	struct conversion *c;
 	struct analysis_days *days;
 };
 
@@ -140,6 +125,15 @@ analysis_entry(const struct store_entry *e, void *arg)
 	/* What happened from as_of on is not known yet. */
 	if (f->as_of != 0 && left >= f->as_of)
 		left = 0;
+	/* A cohort counts what happened within within_days of entering. */
+	if (w->within_days > 0) {
+		time_t horizon = e->at + (time_t)w->within_days * DAY;
+
+		if (left > horizon)
+			left = 0;
+		if (closed > horizon)
+			is_closed = won = lost = false;
+	}
 	p = config_phase_index(cfg, e->phase);
 	if (p == PHASE_NONE)
 		return 0;
@@ -166,27 +160,28 @@ analysis_entry(const struct store_entry *e, void *arg)
 /*
  * Walks every entry of a deal into a phase in [since, until) before
  * as_of, as the funnel counts them: when it left the phase (its next
- * transition from it, or for the last phase its win) up to as_of, its
- * outcome and close.  Fills the counts of c (when not NULL) and the days
- * of the advanced.
+ * transition from it, or for the last phase its win) up to as_of (and
+ * within within_days of the entry when set), its outcome and close.
+ * Fills the counts of c and the days of the advanced.
  */
 static int
 analysis_entries(struct store *st, const struct analysis_filter *f,
-    time_t since, time_t until, bool all_people, struct conversion *c,
+    int within_days, time_t since, time_t until, struct conversion *c,
     struct analysis_days *days, struct err *err)
 {
-	struct analysis_entries_walk w = { f, c, days };
+	struct analysis_entries_walk w = { f, within_days, c, days };
 
 	if (f->as_of != 0 && (until == 0 || f->as_of < until))
 		until = f->as_of;
-	return store_entries(st, all_people ? NULL : f->salespeople, since,
-	    until, NULL, analysis_entry, &w, err);
+	return store_entries(st, f->salespeople, since, until, NULL,
+	    analysis_entry, &w, err);
 }
 
 /* One period's conversion into c. */
 static int
 analysis_period(struct store *st, const struct analysis_filter *f,
-    time_t since, time_t until, struct conversion *c, struct err *err)
+    int within_days, time_t since, time_t until, struct conversion *c,
+    struct err *err)
 {
 	const struct config *cfg = f->cfg;
 	struct analysis_days days = { 0 };
@@ -196,15 +191,19 @@ analysis_period(struct store *st, const struct analysis_filter *f,
 	memset(c, 0, sizeof *c);
 	c->since = since;
 	c->until = until;
+	c->within_days = within_days;
+	c->mature = within_days == 0 || (until != 0 &&
+	    until + (time_t)within_days * DAY <= f->as_of);
 	c->nphases = cfg->phases.n;
-	rc = analysis_entries(st, f, since, until, false, c, &days, err);
+	rc = analysis_entries(st, f, within_days, since, until, c, &days, err);
 	for (i = 0; i < c->nphases; i++) {
 		struct conversion_phase *cp = &c->phases[i];
 
 		cp->phase = cfg->phases.name[i];
-		cp->rate_next = cp->entered > 0 ?
+		cp->small = cp->entered < ANALYSIS_COHORT_MIN;
+		cp->rate_next = cp->entered > 0 && c->mature ?
 		    (double)cp->advanced / (double)cp->entered : NAN;
-		cp->rate_won = cp->entered > 0 ?
+		cp->rate_won = cp->entered > 0 && c->mature ?
 		    (double)cp->won / (double)cp->entered : NAN;
 		cp->median_days = analysis_percentile(days.v[i], days.n[i], 0.5);
 		cp->p75_days = analysis_percentile(days.v[i], days.n[i], 0.75);
@@ -216,10 +215,12 @@ analysis_period(struct store *st, const struct analysis_filter *f,
 }
 
 int
-analysis_conversion(struct store *st, const struct analysis_filter *f,
-    struct conversion *cur, struct conversion *prev, struct err *err)
+analysis_cohorts(struct store *st, const struct analysis_filter *f,
+    int within_days, struct conversion *cur, struct conversion *prev,
+    struct err *err)
 {
-	if (analysis_period(st, f, f->since, f->until, cur, err) != 0)
+	if (analysis_period(st, f, within_days, f->since, f->until, cur,
+	    err) != 0)
 		return -1;
 	if (prev == NULL)
 		return 0;
@@ -227,8 +228,414 @@ analysis_conversion(struct store *st, const struct analysis_filter *f,
 		memset(prev, 0, sizeof *prev);
 		return 0;
 	}
-	return analysis_period(st, f, f->since - (f->until - f->since), f->since,
-	    prev, err);
+	return analysis_period(st, f, within_days,
+	    f->since - (f->until - f->since), f->since, prev, err);
+}
+
+int
+analysis_conversion(struct store *st, const struct analysis_filter *f,
+    struct conversion *cur, struct conversion *prev, struct err *err)
+{
+	return analysis_cohorts(st, f, 0, cur, prev, err);
+}
+
+/* One signal of the history, its strings owned. */
+struct analysis_sig {
+	int64_t		 id;
+	enum signal_kind kind;
+	enum direction	 dir;
+	time_t		 at;
+	time_t		 seen;
+	char		*salesperson;
+	char		*ref;
+	char		*value;
+};
+
+/* One account's signals, in row id order. */
+struct analysis_account {
+	char		*key;		/* owned */
+	struct analysis_sig *v;		/* owned */
+	size_t		 n, cap;
+};
+
+/*
+ * Every attributed signal, loaded once so that the forecast can project
+ * the deals again as they stood at any earlier date.
+ */
+struct analysis_history {
+	struct analysis_account *v;	/* owned */
+	size_t		 n, cap;
+	time_t		 backfill;	/* seen by then: known from when it occurred */
+};
+
+/* The agent's first pass reads the past: what it saw in its first day counts as known all along. */
+#define ANALYSIS_BACKFILL	DAY
+
+static void
+analysis_history_free(struct analysis_history *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->n; i++) {
+		for (j = 0; j < h->v[i].n; j++) {
+			free(h->v[i].v[j].salesperson);
+			free(h->v[i].v[j].ref);
+			free(h->v[i].v[j].value);
+		}
+		free(h->v[i].v);
+		free(h->v[i].key);
+	}
+	free(h->v);
+	memset(h, 0, sizeof *h);
+}
+
+/* The enum direction of a stored name; -1 if unknown. */
+static int
+analysis_direction(const char *name)
+{
+	int d;
+
+	for (d = DIR_NONE; d <= DIR_OUTBOUND; d++)
+		if (name != NULL && strcmp(direction_name(d), name) == 0)
+			return d;
+	return -1;
+}
+
+/* Keeps one signal of the history (rows come grouped by account). */
+static int
+analysis_history_add(const struct store_history_signal *g, void *arg)
+{
+	struct analysis_history *h = arg;
+	struct analysis_account *a;
+	struct analysis_sig *sg;
+	int kind = signal_kind_from_name(g->kind), dir;
+
+	dir = analysis_direction(g->direction);
+	if (kind < 0 || dir < 0 || g->account == NULL)
+		return 0;
+	if (h->n == 0 || strcmp(h->v[h->n - 1].key, g->account) != 0) {
+		if (h->n == h->cap) {
+			h->cap = h->cap == 0 ? 64 : h->cap * 2;
+			h->v = xreallocarray(h->v, h->cap, sizeof *h->v);
+		}
+		a = &h->v[h->n++];
+		memset(a, 0, sizeof *a);
+		a->key = xstrdup(g->account);
+	}
+	a = &h->v[h->n - 1];
+	if (a->n == a->cap) {
+		a->cap = a->cap == 0 ? 8 : a->cap * 2;
+		a->v = xreallocarray(a->v, a->cap, sizeof *a->v);
+	}
+	sg = &a->v[a->n++];
+	sg->id = g->id;
+	sg->kind = (enum signal_kind)kind;
+	sg->dir = (enum direction)dir;
+	sg->at = g->at;
+	sg->seen = g->seen;
+	sg->salesperson = xstrdup(g->salesperson != NULL ? g->salesperson : "");
+	sg->ref = xstrdup(g->ref != NULL ? g->ref : "");
+	sg->value = g->value != NULL ? xstrdup(g->value) : NULL;
+	if (h->backfill == 0 || g->seen < h->backfill)
+		h->backfill = g->seen;
+	return 0;
+}
+
+static int
+analysis_history_load(struct store *st, struct analysis_history *h,
+    struct err *err)
+{
+	memset(h, 0, sizeof *h);
+	if (store_history(st, analysis_history_add, h, err) != 0) {
+		analysis_history_free(h);
+		return -1;
+	}
+	if (h->backfill != 0)
+		h->backfill += ANALYSIS_BACKFILL;
+	return 0;
+}
+
+/* True when a signal was known at t: it occurred before and was seen by then. */
+static bool
+analysis_known(const struct analysis_history *h, const struct analysis_sig *g,
+    time_t t)
+{
+	return g->at < t && (g->seen <= t || g->seen <= h->backfill);
+}
+
+/* A deal as the forecast projects it at as_of. */
+struct analysis_deal {
+	int64_t		 id;		/* the stored deal it is; 0 if none */
+	const char	*account;	/* borrowed from the history */
+	char		*salesperson;	/* owned */
+	enum deal_kind	 kind;
+	enum outcome	 outcome;	/* at as_of */
+	time_t		 opened, closed;	/* closed: 0 while open at as_of */
+	time_t		 last_activity;
+	double		 silence;	/* won: its longest quiet spell (days) */
+	int		 phase;		/* at as_of (phases only move forward) */
+	time_t		 reached_at[MAX_PHASES];	/* first reached p or later */
+};
+
+/* The deals projected at one date. */
+struct analysis_deals {
+	struct analysis_deal *v;	/* owned */
+	size_t		 n, cap;
+	time_t		 first;		/* the first signal known; 0 if none */
+	double		 quiet;		/* days of quiet after which an open deal counts as lost */
+};
+
+static void
+analysis_deals_free(struct analysis_deals *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].salesperson);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* The longest gap (days) between the signals (sorted) in [from, to]. */
+static double
+analysis_silence(const struct phase_signal *sigs, size_t n, time_t from,
+    time_t to)
+{
+	time_t prev = from, gap = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (sigs[i].at < from || sigs[i].at > to)
+			continue;
+		if (sigs[i].at - prev > gap)
+			gap = sigs[i].at - prev;
+		prev = sigs[i].at;
+	}
+	return (double)gap / DAY;
+}
+
+/* Keeps the deals of one account's projection from its sorted signals. */
+static void
+analysis_deals_keep(struct analysis_deals *l, const char *account,
+    const struct projection *pr, const struct phase_signal *sigs, size_t n)
+{
+	struct analysis_deal *d;
+	size_t i, j;
+	int q, reached;
+
+	for (i = 0; i < pr->ndeals; i++) {
+		if (l->n == l->cap) {
+			l->cap = l->cap == 0 ? 64 : l->cap * 2;
+			l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+		}
+		d = &l->v[l->n];
+		memset(d, 0, sizeof *d);
+		d->account = account;
+		d->kind = pr->deals[i].kind;
+		d->outcome = pr->deals[i].outcome;
+		d->opened = pr->deals[i].opened;
+		d->closed = pr->deals[i].closed;
+		d->last_activity = pr->deals[i].last_activity;
+		if (d->outcome == OUTCOME_WON)
+			d->silence = analysis_silence(sigs, n, d->opened,
+			    d->closed);
+		reached = PHASE_NONE;
+		for (j = 0; j < pr->ntrans; j++) {
+			const struct transition *t = &pr->trans[j];
+
+			if (t->deal_seq != pr->deals[i].seq || t->to <= reached ||
+			    t->to >= MAX_PHASES)
+				continue;
+			for (q = reached + 1; q <= t->to; q++)
+				d->reached_at[q] = t->at;
+			reached = t->to;
+		}
+		if (reached == PHASE_NONE)
+			continue;
+		d->phase = reached;
+		d->salesperson = xstrdup(pr->deals[i].salesperson);
+		l->n++;
+	}
+}
+
+/*
+ * Deals open at t but quiet for longer than 95% of the won deals ever
+ * were (and at least ANALYSIS_QUIET_DAYS) count as lost at their last
+ * activity: the store turns them lost only after stale_after_days, and
+ * until then they would stand in the history as deals that may still win
+ * and in the forecast as live ones.
+ */
+static void
+analysis_presume_lost(struct analysis_deals *l, time_t t)
+{
+	double *v = xcalloc(l->n > 0 ? l->n : 1, sizeof *v), quiet;
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].closed != 0 && l->v[i].outcome == OUTCOME_WON)
+			v[n++] = l->v[i].silence;
+	quiet = n > 0 ? analysis_percentile(v, n, 0.95) : 0;
+	free(v);
+	if (!(quiet > ANALYSIS_QUIET_DAYS))
+		quiet = ANALYSIS_QUIET_DAYS;
+	l->quiet = quiet;
+	for (i = 0; i < l->n; i++) {
+		struct analysis_deal *d = &l->v[i];
+
+		if (d->closed == 0 &&
+		    (double)(t - d->last_activity) / DAY > quiet) {
+			d->closed = d->last_activity;
+			d->outcome = OUTCOME_LOST;
+		}
+	}
+}
+
+/*
+ * The deals as they stood at t: each account's signals known then,
+ * through the phase model with t as "now" (which decides staleness).
+ */
+static void
+analysis_project_at(const struct config *cfg, const struct analysis_history *h,
+    time_t t, struct analysis_deals *out)
+{
+	struct phase_signal *sigs = NULL;
+	struct projection pr;
+	size_t i, j, k, cap = 0;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < h->n; i++) {
+		const struct analysis_account *a = &h->v[i];
+
+		if (a->n > cap) {
+			cap = a->n;
+			sigs = xreallocarray(sigs, cap, sizeof *sigs);
+		}
+		for (j = k = 0; j < a->n; j++) {
+			const struct analysis_sig *g = &a->v[j];
+
+			if (!analysis_known(h, g, t))
+				continue;
+			if (out->first == 0 || g->at < out->first)
+				out->first = g->at;
+			sigs[k].id = g->id;
+			sigs[k].kind = g->kind;
+			sigs[k].at = g->at;
+			sigs[k].dir = g->dir;
+			sigs[k].salesperson = g->salesperson;
+			sigs[k].ref = g->ref;
+			sigs[k].value = g->value;
+			k++;
+		}
+		if (k == 0)
+			continue;
+		memset(&pr, 0, sizeof pr);
+		phases_project(cfg, sigs, k, t, &pr);
+		analysis_deals_keep(out, a->key, &pr, sigs, k);
+		projection_free(&pr);
+	}
+	free(sigs);
+}
+
+/* A stored deal: what happened in the end. */
+struct analysis_truth {
+	int64_t		 id;
+	char		*account;	/* owned */
+	char		*salesperson;	/* owned */
+	enum deal_kind	 kind;
+	enum outcome	 outcome;
+	time_t		 opened, closed;
+};
+
+struct analysis_truths {
+	struct analysis_truth *v;	/* owned, by account, then opened */
+	size_t		 n, cap;
+};
+
+static void
+analysis_truths_free(struct analysis_truths *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].account);
+		free(l->v[i].salesperson);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static int
+analysis_truth_add(const struct store_deal *sd, void *arg)
+{
+	struct analysis_truths *l = arg;
+	struct analysis_truth *t;
+	int q;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 64 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	t = &l->v[l->n++];
+	t->id = sd->id;
+	t->account = xstrdup(sd->account);
+	t->salesperson = xstrdup(sd->salesperson);
+	t->kind = strcmp(sd->kind, "growth") == 0 ? DEAL_GROWTH : DEAL_NEW;
+	q = outcome_from_name(sd->outcome);
+	t->outcome = q < 0 ? OUTCOME_OPEN : (enum outcome)q;
+	t->opened = sd->opened;
+	t->closed = sd->closed;
+	return 0;
+}
+
+static int
+analysis_cmp_truth(const void *a, const void *b)
+{
+	const struct analysis_truth *x = a, *y = b;
+	int c = strcmp(x->account, y->account);
+
+	if (c != 0)
+		return c;
+	return (x->opened > y->opened) - (x->opened < y->opened);
+}
+
+static int
+analysis_truths_load(struct store *st, struct analysis_truths *l,
+    struct err *err)
+{
+	struct store_filter all = { NULL, NULL, 0, 0 };
+
+	memset(l, 0, sizeof *l);
+	if (store_deals(st, &all, analysis_truth_add, l, err) != 0) {
+		analysis_truths_free(l);
+		return -1;
+	}
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof *l->v, analysis_cmp_truth);
+	return 0;
+}
+
+/*
+ * The stored deal that a deal projected at t became: the account's latest
+ * deal opened by t.  NULL if none.
+ */
+static const struct analysis_truth *
+analysis_truth_find(const struct analysis_truths *l, const char *account,
+    time_t t)
+{
+	const struct analysis_truth *best = NULL;
+	size_t lo = 0, hi = l->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(l->v[mid].account, account) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < l->n && strcmp(l->v[lo].account, account) == 0; lo++)
+		if (l->v[lo].opened < t)
+			best = &l->v[lo];
+	return best;
 }
 
 void
@@ -242,43 +649,13 @@ stalled_list_free(struct stalled_list *l)
 		free(l->v[i].evidence);
 	}
 	free(l->v);
+	for (i = 0; i < l->nplanned; i++) {
+		free(l->planned[i].account);
+		free(l->planned[i].salesperson);
+		free(l->planned[i].evidence);
+	}
+	free(l->planned);
 	memset(l, 0, sizeof *l);
-}
-
-/* What analysis_offer_time looks for in a deal's entries. */
-struct analysis_offer {
-	const struct config *cfg;
-	int		 offer;		/* the phase an offer enters */
-	time_t		 at;		/* found: when the deal reached it */
-};
-
-/* Stops a deal's walk at its first entry into the offer phase or a later one. */
-static int
-analysis_offer_entry(const struct store_entry *e, void *arg)
-{
-	struct analysis_offer *o = arg;
-	int p = config_phase_index(o->cfg, e->phase);
-
-	if (p == PHASE_NONE || p < o->offer)
-		return 0;
-	o->at = e->at;
-	return 1;
-}
-
-/* When the deal first reached the phase an offer enters (or a later one); 0 if never. */
-static int
-analysis_offer_time(struct store *st, const struct config *cfg, int64_t deal,
-    time_t *out, struct err *err)
-{
-	struct analysis_offer o = { cfg, cfg->phases.enters[SIG_OFFER_SENT], 0 };
-
-	*out = 0;
-	if (o.offer == PHASE_NONE)
-		return 0;
-	if (store_deal_entries(st, deal, analysis_offer_entry, &o, err) < 0)
-		return -1;
-	*out = o.at;
-	return 0;
 }
 
 /* Describes the deal's latest signal as "kind: subject". */
@@ -295,27 +672,325 @@ analysis_evidence_signal(const struct store_signal *g, void *arg)
 	return 0;
 }
 
+/*
+ * What deserves a call first: a target-list row nobody touched last, then
+ * later phases before earlier ones, larger value before smaller (none
+ * counts as 0), then the longer overshoot.
+ */
 static int
 analysis_cmp_stalled(const void *a, const void *b)
 {
 	const struct stalled *x = a, *y = b;
 
-	if (x->days_stalled != y->days_stalled)
-		return x->days_stalled > y->days_stalled ? -1 : 1;
+	if (x->untouched != y->untouched)
+		return x->untouched ? 1 : -1;
+	if (x->phase_index != y->phase_index)
+		return x->phase_index > y->phase_index ? -1 : 1;
+	if ((isnan(x->value) ? 0 : x->value) != (isnan(y->value) ? 0 : y->value))
+		return (isnan(x->value) ? 0 : x->value) >
+		    (isnan(y->value) ? 0 : y->value) ? -1 : 1;
+	if (x->over_days != y->over_days)
+		return x->over_days > y->over_days ? -1 : 1;
 	return (x->deal > y->deal) - (x->deal < y->deal);
+}
+
+/* Every meeting (attributed appointment occurrence), by account, then start. */
+struct analysis_meetings {
+	char		**account;	/* owned */
+	time_t		*start;		/* owned */
+	size_t		 n, cap;
+};
+
+static void
+analysis_meetings_free(struct analysis_meetings *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->account[i]);
+	free(m->account);
+	free(m->start);
+	memset(m, 0, sizeof *m);
+}
+
+static int
+analysis_meeting_add(const struct store_meeting *sm, void *arg)
+{
+	struct analysis_meetings *m = arg;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap == 0 ? 64 : m->cap * 2;
+		m->account = xreallocarray(m->account, m->cap,
+		    sizeof *m->account);
+		m->start = xreallocarray(m->start, m->cap, sizeof *m->start);
+	}
+	m->account[m->n] = xstrdup(sm->account);
+	m->start[m->n++] = sm->start;
+	return 0;
+}
+
+/* The index of the account's first meeting (or where it would be). */
+static size_t
+analysis_meetings_find(const struct analysis_meetings *m, const char *account)
+{
+	size_t lo = 0, hi = m->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(m->account[mid], account) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The times something happened with one account, and whether all of it was a target-list row. */
+struct analysis_acts {
+	time_t		*v;		/* owned */
+	size_t		 n, cap;
+	bool		 only_target;
+	double		 value;		/* the newest offer's amount; NAN if none */
+	char		 decision[11];	/* the newest #decision day; "" if none */
+};
+
+static void
+analysis_acts_add(struct analysis_acts *a, time_t t)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap == 0 ? 16 : a->cap * 2;
+		a->v = xreallocarray(a->v, a->cap, sizeof *a->v);
+	}
+	a->v[a->n++] = t;
+}
+
+static int
+analysis_acts_signal(const struct store_signal *g, void *arg)
+{
+	struct analysis_acts *a = arg;
+
+	double v;
+
+	analysis_acts_add(a, g->at);
+	if (g->kind == NULL || strcmp(g->kind, "target") != 0)
+		a->only_target = false;
+	/* Signals come in time order: the newest offer's amount wins. */
+	if (g->kind != NULL && strcmp(g->kind, "offer_sent") == 0 &&
+	    g->subject != NULL && money_find(g->subject, &v))
+		a->value = v;
+	if (g->kind != NULL && strcmp(g->kind, "decision") == 0 &&
+	    g->value != NULL)
+		snprintf(a->decision, sizeof a->decision, "%s", g->value);
+	return 0;
+}
+
+static int
+analysis_cmp_time(const void *a, const void *b)
+{
+	time_t x = *(const time_t *)a, y = *(const time_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The activity of an account in [from, to], sorted: its signals of any
+ * kind and the meetings held with it; *next (when not NULL) the first
+ * meeting after to, 0 if none.
+ */
+static int
+analysis_account_acts(struct store *st, const struct analysis_meetings *m,
+    const char *account, time_t from, time_t to, struct analysis_acts *a,
+    time_t *next, struct err *err)
+{
+	struct store_filter sf = { NULL, account, from, to + 1 };
+	size_t i;
+
+	a->n = 0;
+	a->only_target = true;
+	a->value = NAN;
+	a->decision[0] = '\0';
+	if (next != NULL)
+		*next = 0;
+	if (store_signals(st, &sf, analysis_acts_signal, a, err) != 0)
+		return -1;
+	for (i = analysis_meetings_find(m, account);
+	    i < m->n && strcmp(m->account[i], account) == 0; i++) {
+		if (m->start[i] < from)
+			continue;
+		if (m->start[i] > to) {
+			if (next != NULL)
+				*next = m->start[i];
+			break;
+		}
+		analysis_acts_add(a, m->start[i]);
+		a->only_target = false;
+	}
+	qsort(a->v, a->n, sizeof *a->v, analysis_cmp_time);
+	return 0;
+}
+
+/* The longest quiet spell (days) in [from, to] between sorted activities. */
+static double
+analysis_longest_quiet(const struct analysis_acts *a, time_t from, time_t to)
+{
+	time_t prev = from, gap = 0;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (a->v[i] < from || a->v[i] > to)
+			continue;
+		if (a->v[i] - prev > gap)
+			gap = a->v[i] - prev;
+		prev = a->v[i];
+	}
+	if (to - prev > gap)
+		gap = to - prev;
+	return (double)gap / DAY;
+}
+
+/* A deal won before as_of, as analysis_usual reads them. */
+struct analysis_won {
+	int64_t		 id;
+	char		*account;	/* owned */
+	time_t		 opened, closed;
+};
+
+struct analysis_wons {
+	struct analysis_won *v;		/* owned */
+	size_t		 n, cap;
+};
+
+static int
+analysis_won_add(const struct store_deal *sd, void *arg)
+{
+	struct analysis_wons *w = arg;
+
+	if (sd->outcome == NULL || strcmp(sd->outcome, "won") != 0)
+		return 0;
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 16 : w->cap * 2;
+		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
+	}
+	w->v[w->n].id = sd->id;
+	w->v[w->n].account = xstrdup(sd->account);
+	w->v[w->n].opened = sd->opened;
+	w->v[w->n].closed = sd->closed;
+	w->n++;
+	return 0;
+}
+
+/* A won deal's first arrival in each phase (or a later one). */
+struct analysis_reach {
+	const struct config *cfg;
+	time_t		 at[MAX_PHASES];
+	int		 reached;
+};
+
+static int
+analysis_reach_entry(const struct store_entry *e, void *arg)
+{
+	struct analysis_reach *r = arg;
+	int p = config_phase_index(r->cfg, e->phase), q;
+
+	if (p == PHASE_NONE || p <= r->reached)
+		return 0;
+	for (q = r->reached + 1; q <= p; q++)
+		r->at[q] = e->at;
+	r->reached = p;
+	return 0;
+}
+
+/*
+ * The usual quiet spell of each phase: the 75th percentile of the longest
+ * quiet spell that the deals which went on to win had in it (those that
+ * passed through it at once tell nothing); usual_quiet_days while fewer
+ * than ANALYSIS_USUAL_MIN won deals show it; never below
+ * ANALYSIS_USUAL_FLOOR days.  Reads each won deal's account through its
+ * index.
+ */
+static int
+analysis_usual(struct store *st, const struct config *cfg,
+    const struct analysis_meetings *m, time_t as_of, double *usual,
+    struct err *err)
+{
+	struct analysis_wons w = { 0 };
+	struct analysis_days days = { 0 };
+	struct analysis_acts acts = { 0 };
+	time_t left;
+	size_t i;
+	int p, rc;
+
+	rc = store_closed_deals(st, 1, as_of + 1, analysis_won_add, &w, err);
+	for (i = 0; i < w.n && rc == 0; i++) {
+		struct analysis_reach r = { cfg, { 0 }, PHASE_NONE };
+
+		rc = store_deal_entries(st, w.v[i].id, analysis_reach_entry, &r,
+		    err);
+		if (rc == 0)
+			rc = analysis_account_acts(st, m, w.v[i].account,
+			    w.v[i].opened, w.v[i].closed, &acts, NULL, err);
+		for (p = 0; rc == 0 && p <= r.reached; p++) {
+			left = p < r.reached ? r.at[p + 1] : w.v[i].closed;
+			if (left > r.at[p])
+				analysis_days_add(&days, p,
+				    analysis_longest_quiet(&acts, r.at[p], left));
+		}
+	}
+	for (p = 0; p < (int)cfg->phases.n; p++) {
+		usual[p] = days.n[p] >= ANALYSIS_USUAL_MIN ?
+		    analysis_percentile(days.v[p], days.n[p], 0.75) :
+		    (double)cfg->usual_quiet_days;
+		if (usual[p] < ANALYSIS_USUAL_FLOOR)
+			usual[p] = ANALYSIS_USUAL_FLOOR;
+	}
+	for (i = 0; i < w.n; i++)
+		free(w.v[i].account);
+	free(w.v);
+	free(acts.v);
+	analysis_days_free(&days);
+	return rc;
+}
+
+/* Finds the signal kind of the transition that moved the deal into its phase. */
+struct analysis_entered {
+	int64_t		 deal;
+	const char	*phase;
+	bool		 verbal;
+};
+
+static int
+analysis_entered_by(const struct store_transition *t, void *arg)
+{
+	struct analysis_entered *e = arg;
+
+	if (t->deal == e->deal && t->to != NULL &&
+	    strcmp(t->to, e->phase) == 0)
+		e->verbal = t->signal_kind != NULL &&
+		    strcmp(t->signal_kind, "verbal_order") == 0;
+	return 0;
 }
 
 /* What analysis_stalled needs while walking the open deals. */
 struct analysis_stalled_walk {
 	struct store	*st;
 	const struct analysis_filter *f;
-	const double	*p75;		/* per phase */
+	const struct analysis_meetings *m;
+	const double	*usual;
+	struct analysis_acts acts;
 	struct stalled_list *out;
-	size_t		 cap;
 	struct err	*err;
 };
 
-/* Keeps an open deal that is slow in its phase or silent since its offer. */
+/* Appends s to an array that doubles whenever its count reaches a power of 2. */
+static void
+analysis_stalled_push(struct stalled **v, size_t *n, const struct stalled *s)
+{
+	if ((*n & (*n - 1)) == 0)
+		*v = xreallocarray(*v, *n == 0 ? 1 : *n * 2, sizeof **v);
+	(*v)[(*n)++] = *s;
+}
+
+/* Judges one open deal: how long it has been quiet, against what. */
 static int
 analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 {
@@ -323,14 +998,14 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	struct analysis_stalled_walk *w = arg;
 	const struct analysis_filter *f = w->f;
 	const struct config *cfg = f->cfg;
-	double silence = (double)cfg->silence_days;
-	double over_phase = 0, over_silence = 0;
+	struct analysis_entered en = { d->id, d->phase, false };
+	struct store_filter tf = { NULL, d->account, od->phase_since,
+	    od->phase_since + 1 };
+	int offer = cfg->phases.enters[SIG_OFFER_SENT], p;
 	struct stalled s = { 0 };
-	struct stalled_list *out = w->out;
-	time_t offer, quiet_since;
-	int p;
+	time_t last, heard;
 
-	if (!analysis_admits(f, d->salesperson))
+	if (!analysis_admits(f, d->salesperson) || d->opened > f->as_of)
 		return 0;
 	p = config_phase_index(cfg, d->phase);
 	if (p == PHASE_NONE) {
@@ -338,172 +1013,603 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		    (long long)d->id, d->phase);
 		return 0;
 	}
+	if (analysis_account_acts(w->st, w->m, d->account, d->opened, f->as_of,
+	    &w->acts, &s.next_meeting, w->err) != 0 ||
+	    store_transitions(w->st, &tf, analysis_entered_by, &en,
+	    w->err) != 0)
+		return -1;
+	last = od->phase_since;
+	if (w->acts.n > 0 && w->acts.v[w->acts.n - 1] > last)
+		last = w->acts.v[w->acts.n - 1];
 	s.deal = d->id;
 	s.phase = cfg->phases.name[p];
+	s.phase_index = p;
 	s.days_in_phase = (double)(f->as_of - od->phase_since) / DAY;
-	s.p75_days = w->p75[p];
-	s.days_silent = NAN;
-	if (!isnan(s.p75_days) && s.days_in_phase > s.p75_days) {
-		s.slow = true;
-		over_phase = s.days_in_phase - s.p75_days;
-	}
-	if (analysis_offer_time(w->st, cfg, s.deal, &offer, w->err) != 0)
-		return -1;
-	if (offer != 0) {
-		quiet_since = od->last_inbound > offer ? od->last_inbound :
-		    offer;
-		s.days_silent = (double)(f->as_of - quiet_since) / DAY;
-		if (s.days_silent > silence) {
-			s.silent = true;
-			over_silence = s.days_silent - silence;
-		}
-	}
-	if (!s.slow && !s.silent)
+	s.untouched = p == 0 && w->acts.only_target;
+	s.value = w->acts.value;
+	/* A verbal order waits for its confirmation, whatever else happens. */
+	s.verbal = en.verbal;
+	s.quiet_since = s.verbal ? od->phase_since : last;
+	s.usual_days = s.verbal ? (double)cfg->confirmation_days : w->usual[p];
+	s.quiet_days = (double)(f->as_of - s.quiet_since) / DAY;
+	s.over_days = s.quiet_days - s.usual_days;
+	/* The day after the decision date the decision is overdue. */
+	if (w->acts.decision[0] != '\0' &&
+	    util_day_start(w->acts.decision, cfg->timezone, &s.decision) == 0)
+		s.decision_passed = s.decision + DAY <= f->as_of;
+	if (!(s.over_days > 0) && !s.decision_passed)
 		return 0;
-	s.days_stalled = over_phase > over_silence ? over_phase : over_silence;
+	s.days_silent = NAN;
+	if (offer != PHASE_NONE && p >= offer) {
+		heard = od->last_inbound > od->phase_since ? od->last_inbound :
+		    od->phase_since;
+		s.days_silent = (double)(f->as_of - heard) / DAY;
+		s.silent = s.days_silent > (double)cfg->silence_days;
+	}
 	s.account = xstrdup(d->account);
 	s.salesperson = xstrdup(d->salesperson);
-	if (out->n == w->cap) {
-		w->cap = w->cap == 0 ? 8 : w->cap * 2;
-		out->v = xreallocarray(out->v, w->cap, sizeof *out->v);
+	if (s.next_meeting != 0 && !s.decision_passed) {
+		analysis_stalled_push(&w->out->planned, &w->out->nplanned, &s);
+		return 0;
 	}
-	out->v[out->n++] = s;
-	if (store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
-	    analysis_evidence_signal, &out->v[out->n - 1], w->err) != 0)
-		return -1;
-	return 0;
+	analysis_stalled_push(&w->out->v, &w->out->n, &s);
+	return store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
+	    analysis_evidence_signal, &w->out->v[w->out->n - 1], w->err);
 }
 
 int
 analysis_stalled(struct store *st, const struct analysis_filter *f,
     struct stalled_list *out, struct err *err)
 {
-	struct analysis_filter all = *f;
-	struct analysis_days days = { 0 };
-	struct analysis_stalled_walk w = { st, f, NULL, out, 0, err };
-	double p75[MAX_PHASES];
-	size_t i;
+	struct analysis_meetings m = { 0 };
+	struct analysis_stalled_walk w = { st, f, &m, NULL, { 0 }, out, err };
+	double usual[MAX_PHASES];
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	/* The thresholds come from every salesperson's history. */
-	all.salespeople = NULL;
-	if (analysis_entries(st, &all, 0, 0, true, NULL, &days, err) != 0)
-		goto fail;
-	for (i = 0; i < MAX_PHASES; i++)
-		p75[i] = analysis_percentile(days.v[i], days.n[i], 0.75);
-	analysis_days_free(&days);
-	w.p75 = p75;
-	if (store_open_deals(st, analysis_stalled_deal, &w, err) != 0)
-		goto fail;
+	/* The usual spells come from every salesperson's history. */
+	rc = store_meetings(st, analysis_meeting_add, &m, err);
+	if (rc == 0)
+		rc = analysis_usual(st, f->cfg, &m, f->as_of, usual, err);
+	w.usual = usual;
+	if (rc == 0)
+		rc = store_open_deals(st, analysis_stalled_deal, &w, err);
+	free(w.acts.v);
+	analysis_meetings_free(&m);
+	if (rc != 0) {
+		stalled_list_free(out);
+		return -1;
+	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, analysis_cmp_stalled);
+	if (out->nplanned > 1)
+		qsort(out->planned, out->nplanned, sizeof *out->planned,
+		    analysis_cmp_stalled);
 	return 0;
-fail:
-	analysis_days_free(&days);
-	stalled_list_free(out);
-	return -1;
 }
 
-/* A deal as the forecast reconstructs it at as_of. */
-struct analysis_deal {
-	int64_t		 id;
-	char		*account;	/* owned */
-	char		*salesperson;	/* owned */
-	enum deal_kind	 kind;
-	enum outcome	 outcome;	/* final, as stored */
-	time_t		 opened, closed;
-	int		 phase;		/* at as_of; PHASE_NONE before its first transition */
-	int		 reached;	/* highest phase reached before as_of */
-	time_t		 reached_at[MAX_PHASES];	/* first reached p or later */
+/* How long deal d stayed in phase p before it moved on or closed, seen at t (days). */
+static double
+analysis_stay(const struct analysis_deal *d, int p, time_t t)
+{
+	time_t end = t;
+
+	if (d->phase > p && d->reached_at[p + 1] < end)
+		end = d->reached_at[p + 1];
+	if (d->closed != 0 && d->closed < end)
+		end = d->closed;
+	return (double)(end - d->reached_at[p]) / DAY;
+}
+
+static int
+analysis_cmp_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y) - (x > y);
+}
+
+/* A deal that reached a phase, as the landmarks of that phase see it. */
+struct analysis_member {
+	size_t		 idx;		/* in the deals */
+	double		 stay;		/* days in the phase, up to leaving it, its close or t */
+	double		 full;		/* days from reaching the phase to its close or t */
+	enum forecast_end end;
 };
 
+/* The members of one phase by full (closes first at a tie), and their stays longest first. */
+struct analysis_phase_members {
+	struct analysis_member *v;	/* owned */
+	double		*stays;		/* owned */
+	size_t		 n;
+};
+
+static int
+analysis_cmp_member(const void *a, const void *b)
+{
+	const struct analysis_member *x = a, *y = b;
+
+	if (x->full != y->full)
+		return x->full < y->full ? -1 : 1;
+	return (x->end == FORECAST_OPEN) - (y->end == FORECAST_OPEN);
+}
+
+/* Sorts every deal that reached phase p at t once, for all its landmarks. */
 static void
-analysis_deals_free(struct analysis_deal *v, size_t n)
+analysis_members(const struct analysis_deals *l, int p, time_t t,
+    struct analysis_phase_members *pm)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(v[i].account);
-		free(v[i].salesperson);
+	memset(pm, 0, sizeof *pm);
+	pm->v = xcalloc(l->n > 0 ? l->n : 1, sizeof *pm->v);
+	pm->stays = xcalloc(l->n > 0 ? l->n : 1, sizeof *pm->stays);
+	for (i = 0; i < l->n; i++) {
+		const struct analysis_deal *d = &l->v[i];
+		struct analysis_member *m;
+
+		if (d->phase < p)
+			continue;
+		m = &pm->v[pm->n];
+		m->idx = i;
+		m->stay = analysis_stay(d, p, t);
+		m->full = (double)((d->closed != 0 ? d->closed : t) -
+		    d->reached_at[p]) / DAY;
+		m->end = d->closed == 0 ? FORECAST_OPEN :
+		    d->outcome == OUTCOME_WON ? FORECAST_WON : FORECAST_LOST;
+		pm->stays[pm->n++] = m->stay;
 	}
-	free(v);
+	qsort(pm->v, pm->n, sizeof *pm->v, analysis_cmp_member);
+	qsort(pm->stays, pm->n, sizeof *pm->stays, analysis_cmp_desc);
 }
 
-/* The deals analysis_load_deals reads, then merges their entries into. */
-struct analysis_deals {
-	const struct config *cfg;
-	struct analysis_deal *v;	/* owned */
-	size_t		 n;
-	size_t		 cap;
-	size_t		 i;		/* the merge's position */
-};
-
-/* Keeps one deal, its phase history still empty. */
-static int
-analysis_deal_add(const struct store_deal *sd, void *arg)
+static void
+analysis_members_free(struct analysis_phase_members *pm)
 {
-	struct analysis_deals *l = arg;
-	struct analysis_deal *d;
-	int q;
+	free(pm->v);
+	free(pm->stays);
+	memset(pm, 0, sizeof *pm);
+}
 
-	if (l->n == l->cap) {
-		l->cap = l->cap == 0 ? 64 : l->cap * 2;
-		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+/*
+ * The landmark observations of a phase at age (days), in time order: every
+ * member but self (an open deal at that age, whose stay is age; SIZE_MAX:
+ * none) that was still in the phase, open, age days after reaching it,
+ * followed from then to its close or to t.  When fewer than
+ * ANALYSIS_MIN_LANDMARK members stayed longer, the age is lowered to the
+ * stay of the ANALYSIS_MIN_LANDMARK-th longest (of all when fewer reached
+ * the phase), and the members that stayed that long count.  Returns the
+ * number of observations in obs (room for pm->n).
+ */
+static size_t
+analysis_landmark(const struct analysis_phase_members *pm, double age,
+    size_t self, struct forecast_obs *obs)
+{
+	size_t lo = 0, hi = pm->n, mid, longer, others, k, i, n = 0;
+	bool lowered = false;
+
+	/* Stays longest first: how many are longer than age. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pm->stays[mid] > age)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	d = &l->v[l->n++];
-	memset(d, 0, sizeof *d);
-	d->id = sd->id;
-	d->account = xstrdup(sd->account);
-	d->salesperson = xstrdup(sd->salesperson);
-	d->kind = strcmp(sd->kind, "growth") == 0 ? DEAL_GROWTH : DEAL_NEW;
-	q = outcome_from_name(sd->outcome);
-	d->outcome = q < 0 ? OUTCOME_OPEN : (enum outcome)q;
-	d->opened = sd->opened;
-	d->closed = sd->closed;
-	d->phase = d->reached = PHASE_NONE;
+	longer = lo;
+	others = self != SIZE_MAX ? pm->n - 1 : pm->n;
+	if (longer < ANALYSIS_MIN_LANDMARK && others > 0) {
+		k = others < ANALYSIS_MIN_LANDMARK ? others : ANALYSIS_MIN_LANDMARK;
+		/*
+		 * The k-th longest of the others: self (stay == age) stands
+		 * within the first k + 1 once fewer than k are longer.
+		 */
+		i = self != SIZE_MAX ? k : k - 1;
+		if (pm->stays[i] < age)
+			age = pm->stays[i];
+		lowered = true;
+	}
+	for (i = 0; i < pm->n; i++) {
+		const struct analysis_member *m = &pm->v[i];
+
+		if (m->idx == self || !(m->stay > age ||
+		    (lowered && m->stay >= age)))
+			continue;
+		obs[n].days = m->full - age;
+		obs[n].end = m->end;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The wins per horizon of deals opened after a window's start and won
+ * before its end, over every window of the known history: a deal opened
+ * at o and won at c counts in the windows starting in (c - H, o].
+ */
+static void
+analysis_unopened(const struct analysis_filter *f,
+    const struct analysis_deals *l, time_t t, int horizon_days,
+    enum deal_kind kind, struct forecast_rate *r)
+{
+	time_t h = (time_t)horizon_days * DAY, last = t - h, lo, hi;
+	double span, sum = 0;
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	/* Less than one whole window of history says nothing yet. */
+	if (l->first == 0 || last - l->first < h)
+		return;
+	span = (double)(last - l->first);
+	for (i = 0; i < l->n; i++) {
+		const struct analysis_deal *d = &l->v[i];
+
+		if (d->kind != kind || d->outcome != OUTCOME_WON ||
+		    !analysis_admits(f, d->salesperson))
+			continue;
+		lo = d->closed - h > l->first ? d->closed - h : l->first;
+		hi = d->opened < last ? d->opened : last;
+		if (hi > lo)
+			sum += (double)(hi - lo);
+	}
+	r->mean = sum / span;
+	r->windows = span / (double)h;
+}
+
+/* Fills a sum's interval and rate from its distribution. */
+static void
+analysis_sum_dist(struct forecast_sum *s, const struct forecast_dist *d,
+    int horizon_days)
+{
+	s->low = (double)forecast_quantile(d->pmf, d->n, 0.025);
+	s->high = (double)forecast_quantile(d->pmf, d->n, 0.975);
+	s->low80 = (double)forecast_quantile(d->pmf, d->n, 0.10);
+	s->high80 = (double)forecast_quantile(d->pmf, d->n, 0.90);
+	s->per_month = horizon_days > 0 ?
+	    s->expected * 30.0 / (double)horizon_days : 0.0;
+}
+
+/* Whole-history win rates of the phases, for the pipeline baseline. */
+static void
+analysis_phase_rates(const struct config *cfg, const struct analysis_deals *l,
+    double *rate)
+{
+	long won[MAX_PHASES] = { 0 }, closed[MAX_PHASES] = { 0 };
+	size_t i;
+	int p;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].closed == 0)
+			continue;
+		for (p = 0; p <= l->v[i].phase; p++) {
+			closed[p]++;
+			if (l->v[i].outcome == OUTCOME_WON)
+				won[p]++;
+		}
+	}
+	for (p = 0; p < (int)cfg->phases.n; p++)
+		rate[p] = closed[p] > 0 ? (double)won[p] / (double)closed[p] :
+		    analysis_prior(cfg, p);
+}
+
+/* The phases' summary: what the history says on entering each. */
+static void
+analysis_forecast_phases(const struct config *cfg,
+    const struct analysis_deals *l, const struct analysis_phase_members *pm,
+    struct forecast *fc, struct forecast_obs *obs)
+{
+	struct forecast_est e;
+	size_t i, n;
+	int p;
+
+	for (p = 0; p < (int)fc->nphases; p++) {
+		struct forecast_phase *fp = &fc->phases[p];
+
+		fp->phase = cfg->phases.name[p];
+		fp->prior = analysis_prior(cfg, p);
+		for (i = 0; i < l->n; i++) {
+			if (l->v[i].phase < p)
+				continue;
+			fp->history++;
+			if (l->v[i].closed == 0)
+				fp->censored++;
+			else if (l->v[i].outcome == OUTCOME_WON)
+				fp->history_won++;
+		}
+		n = analysis_landmark(&pm[p], 0, SIZE_MAX, obs);
+		forecast_estimate_sorted(obs, n, fc->horizon_days, fp->prior, &e);
+		fp->p_won = e.p;
+		fp->remaining_days = e.won_days;
+	}
+}
+
+/*
+ * The error on the log-odds of the overall win rate of the closed deals,
+ * blended with an even prior as one deal: what every phase's estimate
+ * shares.
+ */
+static double
+analysis_shared_se(const struct forecast *fc)
+{
+	double m = (double)fc->closed + FORECAST_PRIOR_WEIGHT;
+	double p = ((double)fc->won + 0.5 * FORECAST_PRIOR_WEIGHT) / m;
+
+	return 1.0 / sqrt(m * p * (1.0 - p));
+}
+
+/*
+ * The forecast at t from the deals projected then (l), the stored deals
+ * (truth) for ids and what happened; the baselines of a backtest date
+ * into bd when not NULL.
+ */
+static void
+analysis_forecast_at(const struct analysis_filter *f,
+    const struct analysis_deals *l, const struct analysis_truths *truth,
+    time_t t, int horizon_days, bool backtest, struct forecast *fc,
+    struct backtest_date *bd)
+{
+	const struct config *cfg = f->cfg;
+	time_t end = t + (time_t)horizon_days * DAY;
+	struct forecast_obs *obs;
+	struct forecast_item *items;
+	struct forecast_rate rate[2];
+	struct forecast_dist dist[3];
+	struct forecast_est e;
+	struct analysis_phase_members pm[MAX_PHASES];
+	double prate[MAX_PHASES], age;
+	size_t i, n, nitems = 0, cap = 0;
+	int p;
+
+	memset(fc, 0, sizeof *fc);
+	fc->as_of = t;
+	fc->horizon_days = horizon_days;
+	fc->backtest = backtest;
+	fc->nphases = cfg->phases.n;
+	fc->history_from = l->first;
+	obs = xcalloc(l->n > 0 ? l->n : 1, sizeof *obs);
+	items = xcalloc(l->n > 0 ? l->n : 1, sizeof *items);
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].closed == 0)
+			fc->open++;
+		else {
+			fc->closed++;
+			if (l->v[i].outcome == OUTCOME_WON)
+				fc->won++;
+		}
+	}
+	for (p = 0; p < (int)fc->nphases; p++)
+		analysis_members(l, p, t, &pm[p]);
+	analysis_forecast_phases(cfg, l, pm, fc, obs);
+	analysis_phase_rates(cfg, l, prate);
+	if (bd != NULL)
+		memset(bd, 0, sizeof *bd);
+	for (i = 0; i < l->n; i++) {
+		const struct analysis_deal *d = &l->v[i];
+		const struct analysis_truth *tr;
+		struct forecast_deal *fd;
+		struct forecast_sum *s;
+
+		if (!analysis_admits(f, d->salesperson))
+			continue;
+		if (bd != NULL && d->outcome == OUTCOME_WON &&
+		    d->closed >= t - (time_t)horizon_days * DAY)
+			bd->run_rate++;
+		if (d->closed != 0)
+			continue;
+		if (bd != NULL) {
+			bd->open++;
+			bd->pipeline += prate[d->phase];
+		}
+		if (fc->ndeals == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			fc->deals = xreallocarray(fc->deals, cap, sizeof *fc->deals);
+		}
+		fd = &fc->deals[fc->ndeals++];
+		memset(fd, 0, sizeof *fd);
+		fd->account = xstrdup(d->account);
+		fd->salesperson = xstrdup(d->salesperson);
+		fd->kind = d->kind;
+		fd->phase = d->phase;
+		fd->phase_since = d->reached_at[d->phase];
+		fd->opened = d->opened;
+		fd->value = NAN;
+		age = (double)(t - fd->phase_since) / DAY;
+		n = analysis_landmark(&pm[d->phase], age, i, obs);
+		forecast_estimate_sorted(obs, n, horizon_days,
+		    analysis_prior(cfg, d->phase), &e);
+		fd->history = e.n;
+		fd->history_won = e.won;
+		fd->p_won = e.p;
+		fd->expected_close = isnan(e.won_days) ? 0 :
+		    t + (time_t)llround(e.won_days * DAY);
+		fd->in_horizon = fd->expected_close != 0 &&
+		    fd->expected_close < end;
+		fd->actual = OUTCOME_OPEN;
+		tr = analysis_truth_find(truth, d->account, t);
+		if (tr != NULL) {
+			fd->deal = tr->id;
+			if (backtest && tr->closed != 0 && tr->closed < end) {
+				fd->actual = tr->outcome;
+				fd->actual_closed = tr->closed;
+			}
+		}
+		items[nitems].p = e.p;
+		items[nitems].se = e.se;
+		items[nitems].group = d->kind == DEAL_GROWTH;
+		items[nitems].phase = d->phase;
+		nitems++;
+		s = d->kind == DEAL_GROWTH ? &fc->growth : &fc->new_deals;
+		s->deals++;
+		s->expected += e.p;
+		if (fd->actual == OUTCOME_WON)
+			s->actual_won++;
+	}
+	for (i = 0; backtest && i < truth->n; i++) {
+		const struct analysis_truth *tr = &truth->v[i];
+
+		if (tr->outcome != OUTCOME_WON || tr->closed < t ||
+		    tr->closed >= end || !analysis_admits(f, tr->salesperson))
+			continue;
+		(tr->kind == DEAL_GROWTH ? &fc->growth :
+		    &fc->new_deals)->actual_all++;
+	}
+	analysis_unopened(f, l, t, horizon_days, DEAL_NEW, &rate[0]);
+	analysis_unopened(f, l, t, horizon_days, DEAL_GROWTH, &rate[1]);
+	fc->new_deals.unopened = rate[0].mean;
+	fc->new_deals.expected += rate[0].mean;
+	fc->growth.unopened = rate[1].mean;
+	fc->growth.expected += rate[1].mean;
+	fc->total.deals = fc->new_deals.deals + fc->growth.deals;
+	fc->total.expected = fc->new_deals.expected + fc->growth.expected;
+	fc->total.unopened = rate[0].mean + rate[1].mean;
+	fc->total.actual_won = fc->new_deals.actual_won + fc->growth.actual_won;
+	fc->total.actual_all = fc->new_deals.actual_all + fc->growth.actual_all;
+	forecast_mixture(items, nitems, analysis_shared_se(fc),
+	    ANALYSIS_SHARED_DEALS / (ANALYSIS_SHARED_DEALS + (double)fc->closed),
+	    rate, dist);
+	analysis_sum_dist(&fc->new_deals, &dist[0], horizon_days);
+	analysis_sum_dist(&fc->growth, &dist[1], horizon_days);
+	analysis_sum_dist(&fc->total, &dist[2], horizon_days);
+	for (i = 0; i < 3; i++)
+		forecast_dist_free(&dist[i]);
+	for (p = 0; p < (int)fc->nphases; p++)
+		analysis_members_free(&pm[p]);
+	free(items);
+	free(obs);
+}
+
+/* Keeps a deal's facts from one signal (in time order: the newest wins). */
+static int
+analysis_fact(const struct store_signal *g, void *arg)
+{
+	struct deal_facts *df = arg;
+	char **slot = NULL;
+	double v;
+
+	if (g->kind == NULL)
+		return 0;
+	if (strcmp(g->kind, "offer_sent") == 0 && g->subject != NULL &&
+	    money_find(g->subject, &v))
+		df->value = v;
+	else if (strcmp(g->kind, "decision") == 0)
+		slot = &df->decision;
+	else if (strcmp(g->kind, "competitor") == 0)
+		slot = &df->competitor;
+	else if (strcmp(g->kind, "need") == 0)
+		slot = &df->need;
+	else if (strcmp(g->kind, "problem") == 0)
+		slot = &df->problem;
+	if (slot != NULL && g->value != NULL) {
+		free(*slot);
+		*slot = xstrdup(g->value);
+	}
 	return 0;
 }
 
-/* Follows a deal's phase history by one entry. */
-static int
-analysis_deal_entry(const struct store_entry *e, void *arg)
+void
+deal_facts_free(struct deal_facts *df)
 {
-	struct analysis_deals *l = arg;
-	struct analysis_deal *d;
-	int p, q;
-
-	/* Both lists are in deal id order: merge them. */
-	while (l->i < l->n && l->v[l->i].id < e->deal)
-		l->i++;
-	if (l->i == l->n || l->v[l->i].id != e->deal)
-		return 0;
-	d = &l->v[l->i];
-	p = config_phase_index(l->cfg, e->phase);
-	if (p == PHASE_NONE)
-		return 0;
-	d->phase = p;
-	for (q = d->reached + 1; q <= p; q++)
-		d->reached_at[q] = e->at;
-	if (p > d->reached)
-		d->reached = p;
-	return 0;
+	free(df->decision);
+	free(df->competitor);
+	free(df->need);
+	free(df->problem);
+	memset(df, 0, sizeof *df);
 }
 
-/* Loads every deal with its phase history before as_of. */
-static int
-analysis_load_deals(struct store *st, const struct config *cfg, time_t as_of,
-    struct analysis_deal **out, size_t *nout, struct err *err)
+int
+analysis_deal_facts(struct store *st, const char *account, time_t since,
+    time_t now, struct deal_facts *df, struct err *err)
 {
-	struct store_filter all = { NULL, NULL, 0, 0 };
-	struct analysis_deals l = { cfg, NULL, 0, 0, 0 };
+	struct store_filter sf = { NULL, account, since, now + 1 };
+	struct analysis_meetings m = { 0 };
+	size_t i;
 
-	if (store_deals(st, &all, analysis_deal_add, &l, err) != 0 ||
-	    store_entries_before(st, as_of, analysis_deal_entry, &l, err) != 0) {
-		analysis_deals_free(l.v, l.n);
+	memset(df, 0, sizeof *df);
+	df->value = NAN;
+	if (store_signals(st, &sf, analysis_fact, df, err) != 0 ||
+	    store_meetings(st, analysis_meeting_add, &m, err) != 0) {
+		analysis_meetings_free(&m);
+		deal_facts_free(df);
 		return -1;
 	}
-	*out = l.v;
-	*nout = l.n;
+	for (i = analysis_meetings_find(&m, account);
+	    i < m.n && strcmp(m.account[i], account) == 0; i++)
+		if (m.start[i] > now) {
+			df->next_meeting = m.start[i];
+			break;
+		}
+	analysis_meetings_free(&m);
+	return 0;
+}
+
+/* Keeps the amount of an offer (signals come in time order: the newest wins). */
+static int
+analysis_offer_value(const struct store_signal *g, void *arg)
+{
+	double *value = arg, v;
+
+	if (g->kind != NULL && strcmp(g->kind, "offer_sent") == 0 &&
+	    g->subject != NULL && money_find(g->subject, &v))
+		*value = v;
+	return 0;
+}
+
+/*
+ * Each open deal's value (its newest offer's amount) and the sums of
+ * value x P(won) per kind: read per account through its index.
+ */
+static int
+analysis_forecast_values(struct store *st, struct forecast *fc,
+    struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < fc->ndeals; i++) {
+		struct forecast_deal *d = &fc->deals[i];
+		struct store_filter sf = { NULL, d->account, d->opened,
+		    fc->as_of };
+		struct forecast_sum *s = d->kind == DEAL_GROWTH ? &fc->growth :
+		    &fc->new_deals;
+
+		if (store_signals(st, &sf, analysis_offer_value, &d->value,
+		    err) != 0)
+			return -1;
+		if (isnan(d->value))
+			continue;
+		s->weighted_value += d->value * d->p_won;
+		s->valued++;
+		fc->total.weighted_value += d->value * d->p_won;
+		fc->total.valued++;
+	}
+	return 0;
+}
+
+int
+analysis_forecast(struct store *st, const struct analysis_filter *f,
+    int horizon_days, bool backtest, struct forecast *fc, struct err *err)
+{
+	struct analysis_history h;
+	struct analysis_truths truth;
+	struct analysis_deals l;
+
+	memset(fc, 0, sizeof *fc);
+	if (analysis_history_load(st, &h, err) != 0)
+		return -1;
+	if (analysis_truths_load(st, &truth, err) != 0) {
+		analysis_history_free(&h);
+		return -1;
+	}
+	analysis_project_at(f->cfg, &h, f->as_of, &l);
+	analysis_presume_lost(&l, f->as_of);
+	analysis_forecast_at(f, &l, &truth, f->as_of, horizon_days, backtest,
+	    fc, NULL);
+	analysis_deals_free(&l);
+	analysis_truths_free(&truth);
+	analysis_history_free(&h);
+	if (analysis_forecast_values(st, fc, err) != 0) {
+		forecast_free(fc);
+		return -1;
+	}
 	return 0;
 }
 
@@ -521,236 +1627,98 @@ forecast_free(struct forecast *fc)
 }
 
 void
-analysis_condition(const struct forecast_spell *v, size_t n, double age,
-    double prior, struct forecast_cond *c)
+backtest_free(struct backtest *bt)
 {
-	double *rest;
-	size_t i;
-
-	memset(c, 0, sizeof *c);
-	rest = n > 0 ? xreallocarray(NULL, n, sizeof *rest) : NULL;
-	for (i = 0; i < n; i++) {
-		if (!(v[i].days > age))
-			continue;
-		c->n++;
-		if (v[i].won)
-			rest[c->won++] = v[i].days - age;
-	}
-	c->p_won = analysis_blend(c->won, c->n, prior);
-	c->remaining_days = analysis_percentile(rest, (size_t)c->won, 0.5);
-	free(rest);
+	free(bt->v);
+	memset(bt, 0, sizeof *bt);
 }
 
-/* The spells of every phase, as the forecast's history. */
-struct analysis_spells {
-	struct forecast_spell *v[MAX_PHASES];	/* owned */
-	size_t		 n[MAX_PHASES];
-};
-
-static void
-analysis_spells_add(struct analysis_spells *s, int p, time_t from, time_t to,
-    bool won)
+/* The first signal of the history, whenever it was seen; 0 if none. */
+static time_t
+analysis_history_first(const struct analysis_history *h)
 {
-	struct forecast_spell *sp;
-
-	s->v[p] = xreallocarray(s->v[p], s->n[p] + 1, sizeof *s->v[p]);
-	sp = &s->v[p][s->n[p]++];
-	sp->days = to > from ? (double)(to - from) / DAY : 0.0;
-	sp->won = won;
-}
-
-static void
-analysis_spells_free(struct analysis_spells *s)
-{
-	size_t i;
-
-	for (i = 0; i < MAX_PHASES; i++)
-		free(s->v[i]);
-	memset(s, 0, sizeof *s);
-}
-
-/* True when the deal was open at as_of: in a phase then and not closed before it. */
-static bool
-analysis_open_at(const struct analysis_deal *d, time_t as_of)
-{
-	return d->phase != PHASE_NONE && d->opened < as_of &&
-	    (d->closed == 0 || d->closed >= as_of);
-}
-
-/*
- * The history of every salesperson as it stood at as_of: per phase a
- * spell for each deal closed before as_of that reached it, and for each
- * deal still open then that has been in it longer than every won deal
- * took from it to its win, a spell as a deal not won (censored).  Only
- * won deals that spent time in the phase (days > 0; an order confirmation
- * enters the last phase and wins at once) show how long winning takes: a
- * phase without them censors nothing and uses the default cycle.  Fills
- * the per-phase summary.
- */
-static void
-analysis_history(const struct config *cfg, const struct analysis_deal *v,
-    size_t n, time_t as_of, struct analysis_spells *sp, struct forecast *fc)
-{
-	double won_max[MAX_PHASES], *timed;
-	const struct forecast_spell *s;
+	time_t first = 0;
 	size_t i, j;
-	int p;
 
-	for (i = 0; i < n; i++) {
-		const struct analysis_deal *d = &v[i];
-
-		if (d->closed == 0 || d->closed >= as_of || d->reached == PHASE_NONE)
-			continue;
-		for (p = 0; p <= d->reached; p++)
-			analysis_spells_add(sp, p, d->reached_at[p], d->closed,
-			    d->outcome == OUTCOME_WON);
-	}
-	for (i = 0; i < fc->nphases; i++) {
-		struct forecast_phase *fp = &fc->phases[i];
-
-		fp->phase = cfg->phases.name[i];
-		fp->prior = analysis_prior(cfg, (int)i);
-		timed = xreallocarray(NULL, sp->n[i] + 1, sizeof *timed);
-		won_max[i] = 0;
-		for (j = 0; j < sp->n[i]; j++) {
-			s = &sp->v[i][j];
-			if (!s->won || !(s->days > 0))
-				continue;
-			timed[fp->remaining_n++] = s->days;
-			if (s->days > won_max[i])
-				won_max[i] = s->days;
-		}
-		fp->remaining_days = fp->remaining_n > 0 ?
-		    analysis_percentile(timed, (size_t)fp->remaining_n, 0.5) :
-		    ANALYSIS_DEFAULT_PHASE_DAYS * (double)(fc->nphases - i);
-		free(timed);
-	}
-	for (i = 0; i < n; i++) {
-		const struct analysis_deal *d = &v[i];
-
-		if (!analysis_open_at(d, as_of))
-			continue;
-		for (p = 0; p <= d->reached; p++) {
-			if (fc->phases[p].remaining_n == 0 ||
-			    !((double)(as_of - d->reached_at[p]) / DAY > won_max[p]))
-				continue;
-			analysis_spells_add(sp, p, d->reached_at[p], as_of, false);
-			fc->phases[p].censored++;
-		}
-	}
-	for (i = 0; i < fc->nphases; i++) {
-		struct forecast_phase *fp = &fc->phases[i];
-
-		fp->history = (long)sp->n[i];
-		for (j = 0; j < sp->n[i]; j++)
-			if (sp->v[i][j].won)
-				fp->history_won++;
-		fp->p_won = analysis_blend(fp->history_won, fp->history, fp->prior);
-	}
-}
-
-static void
-analysis_sum_add(struct forecast_sum *s, const struct forecast_deal *d)
-{
-	s->deals++;
-	s->expected += d->p_won;
-	s->variance += d->p_won * (1.0 - d->p_won);
-	if (d->actual == OUTCOME_WON)
-		s->actual_won++;
-}
-
-/*
- * An open deal's chance and expected close: the spells of its phase still
- * open at its age there.  Without won spells in the phase at all, the
- * default cycle stands for them; when no won deal was open this long, the
- * close is unknown (0) and so not in the horizon.
- */
-static void
-analysis_predict(const struct forecast *fc, const struct analysis_spells *sp,
-    const struct analysis_deal *d, time_t end, struct forecast_deal *fd)
-{
-	const struct forecast_phase *fp = &fc->phases[d->phase];
-	struct forecast_cond c;
-	double age = (double)(fc->as_of - d->reached_at[d->phase]) / DAY;
-	double rest;
-
-	analysis_condition(sp->v[d->phase], sp->n[d->phase], age, fp->prior, &c);
-	fd->history = c.n;
-	fd->history_won = c.won;
-	fd->p_won = c.p_won;
-	if (fp->remaining_n == 0)
-		rest = fp->remaining_days > age ? fp->remaining_days - age : NAN;
-	else
-		rest = c.remaining_days;
-	fd->expected_close = isnan(rest) ? 0 :
-	    fc->as_of + (time_t)llround(rest * DAY);
-	fd->in_horizon = fd->expected_close != 0 && fd->expected_close < end;
+	for (i = 0; i < h->n; i++)
+		for (j = 0; j < h->v[i].n; j++)
+			if (first == 0 || h->v[i].v[j].at < first)
+				first = h->v[i].v[j].at;
+	return first;
 }
 
 int
-analysis_forecast(struct store *st, const struct analysis_filter *f,
-    int horizon_days, bool backtest, struct forecast *fc, struct err *err)
+analysis_backtest(struct store *st, const struct analysis_filter *f,
+    time_t from, time_t to, int step_days, int horizon_days,
+    struct backtest *bt, struct err *err)
 {
-	const struct config *cfg = f->cfg;
-	time_t as_of = f->as_of, end = f->as_of + (time_t)horizon_days * DAY;
-	struct analysis_spells spells = { 0 };
-	struct analysis_deal *v = NULL;
-	size_t n = 0, i, cap = 0;
+	time_t h = (time_t)horizon_days * DAY, step = (time_t)step_days * DAY, t;
+	struct analysis_history hist;
+	struct analysis_truths truth;
+	struct analysis_deals l;
+	struct forecast fc;
+	size_t n, i;
 
-	memset(fc, 0, sizeof *fc);
-	fc->as_of = as_of;
-	fc->horizon_days = horizon_days;
-	fc->backtest = backtest;
-	fc->nphases = cfg->phases.n;
-	if (analysis_load_deals(st, cfg, as_of, &v, &n, err) != 0)
+	memset(bt, 0, sizeof *bt);
+	bt->horizon_days = horizon_days;
+	bt->step_days = step_days;
+	if (analysis_history_load(st, &hist, err) != 0)
 		return -1;
-	analysis_history(cfg, v, n, as_of, &spells, fc);
-
-	for (i = 0; i < n; i++) {
-		const struct analysis_deal *d = &v[i];
-		struct forecast_deal *fd;
-		bool won_in = d->outcome == OUTCOME_WON && d->closed >= as_of &&
-		    d->closed < end;
-
-		if (!analysis_admits(f, d->salesperson))
-			continue;
-		if (backtest && won_in) {
-			if (d->kind == DEAL_GROWTH)
-				fc->growth.actual_all++;
-			else
-				fc->new_deals.actual_all++;
-			fc->total.actual_all++;
-		}
-		if (!analysis_open_at(d, as_of))
-			continue;
-		if (fc->ndeals == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			fc->deals = xreallocarray(fc->deals, cap, sizeof *fc->deals);
-		}
-		fd = &fc->deals[fc->ndeals++];
-		memset(fd, 0, sizeof *fd);
-		fd->deal = d->id;
-		fd->account = xstrdup(d->account);
-		fd->salesperson = xstrdup(d->salesperson);
-		fd->kind = d->kind;
-		fd->phase = d->phase;
-		fd->phase_since = d->reached_at[d->phase];
-		analysis_predict(fc, &spells, d, end, fd);
-		fd->actual = OUTCOME_OPEN;
-		if (backtest && d->closed != 0 && d->closed < end) {
-			fd->actual = d->outcome;
-			fd->actual_closed = d->closed;
-		}
-		if (!fd->in_horizon)
-			continue;
-		analysis_sum_add(d->kind == DEAL_GROWTH ? &fc->growth :
-		    &fc->new_deals, fd);
-		analysis_sum_add(&fc->total, fd);
+	if (from == 0) {
+		from = analysis_history_first(&hist);
+		/* A horizon of history first, from the next midnight (UTC). */
+		from = from == 0 ? 0 : (from + h) / DAY * DAY + DAY;
 	}
-	analysis_sum_interval(&fc->new_deals, horizon_days);
-	analysis_sum_interval(&fc->growth, horizon_days);
-	analysis_sum_interval(&fc->total, horizon_days);
-	analysis_spells_free(&spells);
-	analysis_deals_free(v, n);
+	if (to == 0)
+		to = f->as_of - h;
+	if (from == 0 || step <= 0 || to < from) {
+		analysis_history_free(&hist);
+		err_set(err, ERR_FINAL, "no backtest date: the history needs "
+		    "a horizon before the first date and one after the last");
+		return -1;
+	}
+	n = (size_t)((to - from) / step) + 1;
+	if (n > ANALYSIS_BACKTEST_MAX) {
+		analysis_history_free(&hist);
+		err_set(err, ERR_FINAL, "%zu backtest dates, at most %d: take "
+		    "a longer step or a shorter range", n, ANALYSIS_BACKTEST_MAX);
+		return -1;
+	}
+	if (analysis_truths_load(st, &truth, err) != 0) {
+		analysis_history_free(&hist);
+		return -1;
+	}
+	bt->v = xcalloc(n, sizeof *bt->v);
+	for (i = 0, t = from; i < n; i++, t += step) {
+		struct backtest_date *bd = &bt->v[bt->n++];
+
+		analysis_project_at(f->cfg, &hist, t, &l);
+		analysis_presume_lost(&l, t);
+		analysis_forecast_at(f, &l, &truth, t, horizon_days, true, &fc,
+		    bd);
+		bd->as_of = t;
+		bd->expected = fc.total.expected;
+		bd->low80 = fc.total.low80;
+		bd->high80 = fc.total.high80;
+		bd->low = fc.total.low;
+		bd->high = fc.total.high;
+		bd->actual = fc.total.actual_all;
+		forecast_free(&fc);
+		analysis_deals_free(&l);
+		if (bd->low80 <= (double)bd->actual && (double)bd->actual <= bd->high80)
+			bt->within80++;
+		if (bd->low <= (double)bd->actual && (double)bd->actual <= bd->high)
+			bt->within95++;
+		bt->mae += fabs(bd->expected - (double)bd->actual);
+		bt->mae_run_rate += fabs(bd->run_rate - (double)bd->actual);
+		bt->mae_pipeline += fabs(bd->pipeline - (double)bd->actual);
+	}
+	bt->within80 /= (double)bt->n;
+	bt->within95 /= (double)bt->n;
+	bt->mae /= (double)bt->n;
+	bt->mae_run_rate /= (double)bt->n;
+	bt->mae_pipeline /= (double)bt->n;
+	analysis_truths_free(&truth);
+	analysis_history_free(&hist);
 	return 0;
 }

@@ -2,11 +2,10 @@
 /*
  * The manager's analyses (issue 5): conversion per phase over a period
  * against the previous period of equal length, stalled deals, and the
- * forecast of what the open pipeline will yield, with a backtest from an
- * earlier date.  Everything is read through the store's queries into the
- * structs below; the arithmetic (percentiles, the blend of
- * history and priors, the variance of the sum) lives in pure helpers that
- * the unit tests drive directly.
+ * forecast of what the open pipeline will yield, with its backtest.
+ * Everything is read through the store's queries into the structs below;
+ * the arithmetic lives in pure helpers (percentiles here, the forecast's
+ * estimators in forecast.h) that the unit tests drive directly.
  */
 #ifndef SC_ANALYSIS_H
 #define SC_ANALYSIS_H
@@ -19,12 +18,18 @@
 #include "err.h"
 #include "store.h"
 
-/* History weighs against priors as if the prior were this many closed deals. */
-#define ANALYSIS_PRIOR_WEIGHT	10.0
-/* Days per remaining phase when no won deal shows how long the rest takes. */
-#define ANALYSIS_DEFAULT_PHASE_DAYS	14.0
-/* z for the 95% interval of the forecast sum. */
-#define ANALYSIS_Z95		1.96
+/*
+ * A deal older in its phase than all but this many history deals were is
+ * judged by those that stayed longest.
+ */
+#define ANALYSIS_MIN_LANDMARK	8
+/*
+ * The phases' errors move together by ANALYSIS_SHARED_DEALS / (that +
+ * closed deals): with few closed deals every phase rests on the same ones.
+ */
+#define ANALYSIS_SHARED_DEALS	5.0
+/* The forecast counts an open deal lost after at least this many quiet days. */
+#define ANALYSIS_QUIET_DAYS	21.0
 
 struct analysis_filter {
 	const struct config *cfg;		/* borrowed */
@@ -47,8 +52,6 @@ double	analysis_percentile(double *v, size_t n, double q);
 /* The prior of phase p: [targets] prior_PHASE, else (p + 1) / (nphases + 1). */
 double	analysis_prior(const struct config *, int phase);
 
-/* History blended with a prior: (won + K * prior) / (n + K), K = ANALYSIS_PRIOR_WEIGHT. */
-double	analysis_blend(long won, long n, double prior);
 
 /* Per phase of one period. */
 struct conversion_phase {
@@ -63,10 +66,16 @@ struct conversion_phase {
 	double		 median_days;	/* days in the phase of the advanced; NAN if none */
 	double		 p75_days;
 	double		 target;	/* [targets] conversion_PHASE; NAN if unset */
+	bool		 small;		/* fewer than ANALYSIS_COHORT_MIN entered */
 };
+
+/* A cohort smaller than this is flagged and not compared. */
+#define ANALYSIS_COHORT_MIN	5
 
 struct conversion {
 	time_t		 since, until;
+	int		 within_days;	/* 0: followed up to as_of */
+	bool		 mature;	/* every deal of it had within_days to move on by as_of */
 	struct conversion_phase phases[MAX_PHASES];
 	size_t		 nphases;
 };
@@ -79,100 +88,129 @@ struct conversion {
 int	analysis_conversion(struct store *, const struct analysis_filter *,
 	    struct conversion *cur, struct conversion *prev, struct err *);
 
-/* One stalled open deal. */
+/*
+ * The same for a cohort followed for within_days after each deal entered
+ * (0: up to f->as_of): only a cohort whose last entry is that old by
+ * f->as_of (mature) gets rates.
+ */
+int	analysis_cohorts(struct store *, const struct analysis_filter *,
+	    int within_days, struct conversion *cur, struct conversion *prev,
+	    struct err *);
+
+/* One open deal that nothing has moved for longer than usual. */
 struct stalled {
-	int64_t		 deal;
+	int64_t		 deal;		/* the stored deal; 0 if none matches */
 	char		*account;	/* owned */
 	char		*salesperson;	/* owned */
 	const char	*phase;		/* borrowed from the config */
-	bool		 slow;		/* longer in the phase than its 75th percentile */
-	bool		 silent;	/* no inbound contact for silence_days since the offer */
+	int		 phase_index;
+	bool		 verbal;	/* a verbal order waiting for its confirmation */
+	bool		 untouched;	/* a target-list row with nothing since */
 	double		 days_in_phase;
-	double		 p75_days;	/* NAN when no deal advanced from the phase yet */
-	double		 days_silent;	/* NAN when no offer was sent */
-	double		 days_stalled;	/* the larger of the excesses that apply */
+	double		 usual_days;	/* the phase's usual quiet spell; verbal: confirmation_days */
+	time_t		 quiet_since;	/* its last activity; verbal: the verbal order */
+	double		 quiet_days;	/* since quiet_since */
+	double		 over_days;	/* quiet_days - usual_days */
+	time_t		 next_meeting;	/* the next meeting planned with the account; 0 if none */
+	double		 value;		/* the newest offer's amount (money.h); NAN if none */
+	time_t		 decision;	/* its #decision date (start of day); 0 if none */
+	bool		 decision_passed;	/* that date passed without an order */
+	bool		 silent;	/* no inbound contact for silence_days since the offer */
+	double		 days_silent;	/* NAN before an offer */
 	time_t		 evidence_at;	/* the deal's latest signal; 0 if none */
 	char		*evidence;	/* owned: "offer_sent: Offerte X", NULL if none */
 };
 
 struct stalled_list {
-	struct stalled	*v;		/* owned */
+	struct stalled	*v;		/* owned: the stalled deals, first to call first */
 	size_t		 n;
+	struct stalled	*planned;	/* owned: as quiet, but a meeting is planned */
+	size_t		 nplanned;
 };
 
+/* Won deals that show a phase's usual quiet spell before it counts. */
+#define ANALYSIS_USUAL_MIN	5
+/* No phase's usual quiet spell is shorter (days). */
+#define ANALYSIS_USUAL_FLOOR	7.0
+
 /*
- * Open deals (at f->as_of) whose time in their phase exceeds the 75th
- * percentile of the deals that advanced from it, or that had no inbound
- * contact for silence_days since their offer; most stalled first.
+ * Open deals (at f->as_of) that nothing has moved for longer than is
+ * usual for their phase: no signal of any kind with the account and no
+ * meeting held since, for longer than the 75th percentile of the longest
+ * quiet spell that won deals had in the phase (analysis_usual); a verbal
+ * order counts from itself against confirmation_days; a deal whose
+ * #decision date has passed is stalled whatever else.  A deal with a
+ * meeting planned goes to planned instead.  Ranked: untouched target-list
+ * rows last, later phases first, larger value first, then the longer
+ * overshoot.
  */
 int	analysis_stalled(struct store *, const struct analysis_filter *,
 	    struct stalled_list *, struct err *);
 void	stalled_list_free(struct stalled_list *);
 
 /*
- * One history deal seen from a phase it reached: the days from reaching
- * the phase to its close, or for a deal still open at as_of that is older
- * there than every won deal was (censored), to as_of as a deal not won.
+ * What is known of a deal beyond its phase: what the seed asks of a
+ * suspect (the qualification hashtags #decision, #competitor, #need,
+ * #problem; the newest of each wins), its value and the next meeting.
  */
-struct forecast_spell {
-	double		 days;
-	bool		 won;
+struct deal_facts {
+	char		*decision;	/* owned: "2027-01-15"; NULL if not known */
+	char		*competitor;	/* owned; NULL if not known */
+	char		*need;		/* owned; NULL if not known */
+	char		*problem;	/* owned; NULL if not known */
+	double		 value;		/* the newest offer's amount; NAN if none */
+	time_t		 next_meeting;	/* the first meeting after now; 0 if none */
 };
 
-/* What the spells of a phase say about a deal open there for some days. */
-struct forecast_cond {
-	long		 n;		/* spells still open at that age: days > age */
-	long		 won;		/* of those, won */
-	double		 p_won;		/* analysis_blend(won, n, prior) */
-	double		 remaining_days;	/* median of days - age of the won; NAN if none */
-};
-
-/*
- * Conditions the n spells of a phase on age: only the deals that were
- * still open age days after reaching the phase count (the survival view),
- * so a deal already older than the fast wins is not credited with them.
- */
-void	analysis_condition(const struct forecast_spell *, size_t n, double age,
-	    double prior, struct forecast_cond *);
+/* The facts of the account's signals from since up to now, and its next meeting. */
+int	analysis_deal_facts(struct store *, const char *account, time_t since,
+	    time_t now, struct deal_facts *, struct err *);
+void	deal_facts_free(struct deal_facts *);
 
 /* What the history says about one phase, for a deal just entering it. */
 struct forecast_phase {
 	const char	*phase;		/* borrowed */
-	long		 history;	/* spells: closed deals that reached the phase, and censored */
+	long		 history;	/* deals known at as_of that reached the phase */
 	long		 history_won;	/* of those, won */
-	long		 censored;	/* of those, open at as_of and counted as not won */
+	long		 censored;	/* of those, still open at as_of */
 	double		 prior;
-	double		 p_won;		/* analysis_blend(history_won, history, prior) */
-	double		 remaining_days;	/* median days to win of the won with days > 0 */
-	long		 remaining_n;		/* won deals behind remaining_days; 0: default */
+	double		 p_won;		/* P(won within the horizon) on entering it */
+	double		 remaining_days;	/* median days from entering it to the win; NAN if none */
 };
 
 /* One open deal at as_of. */
 struct forecast_deal {
-	int64_t		 deal;
+	int64_t		 deal;		/* the stored deal; 0 if none matches */
 	char		*account;	/* owned */
 	char		*salesperson;	/* owned */
 	enum deal_kind	 kind;
 	int		 phase;
 	time_t		 phase_since;
-	long		 history;	/* spells of its phase still open at its age */
+	long		 history;	/* history deals in the phase at its age */
 	long		 history_won;	/* of those, won */
-	double		 p_won;		/* analysis_blend(history_won, history, prior) */
-	time_t		 expected_close;	/* 0: no won deal was open this long */
-	bool		 in_horizon;
+	double		 p_won;		/* P(won within the horizon) */
+	time_t		 opened;
+	double		 value;		/* the newest offer's amount (money.h); NAN if none */
+	time_t		 decision;	/* its #decision date (start of day); 0 if none */
+	bool		 decision_passed;	/* that date passed without an order */
+	time_t		 expected_close;	/* as_of + the median days to win of those won; 0 if none */
+	bool		 in_horizon;	/* expected_close within the horizon */
 	/* What happened after as_of, up to as_of + horizon (or the store's last data). */
 	enum outcome	 actual;
 	time_t		 actual_closed;	/* 0 if still open */
 };
 
-/* The sum over deals expected to close in the horizon. */
+/* The wins expected in the horizon. */
 struct forecast_sum {
-	long		 deals;		/* open deals expected to close in the horizon */
-	double		 expected;	/* sum of p_won */
-	double		 variance;	/* sum of p (1 - p) */
-	double		 low, high;	/* expected -/+ 1.96 sd, within [0, deals] */
+	long		 deals;		/* open deals */
+	double		 expected;	/* sum of their p_won, plus unopened */
+	double		 unopened;	/* expected wins of deals not open yet */
+	double		 low, high;	/* 95% interval of the count */
+	double		 low80, high80;	/* 80% interval */
 	double		 per_month;	/* expected per 30 days of the horizon */
-	long		 actual_won;	/* of those deals, won within the horizon */
+	double		 weighted_value;	/* sum of value x p_won of the open deals with a value */
+	long		 valued;	/* open deals with a value */
+	long		 actual_won;	/* of the open deals, won within the horizon */
 	long		 actual_all;	/* all deals of this kind won within the horizon */
 };
 
@@ -180,6 +218,10 @@ struct forecast {
 	time_t		 as_of;
 	int		 horizon_days;
 	bool		 backtest;	/* as_of before the store's data ends: actuals known */
+	time_t		 history_from;	/* the first signal known at as_of; 0 if none */
+	long		 closed;	/* deals closed before as_of (the history) */
+	long		 won;		/* of those, won */
+	long		 open;		/* deals open at as_of, of every salesperson */
 	struct forecast_phase phases[MAX_PHASES];
 	size_t		 nphases;
 	struct forecast_deal *deals;	/* owned */
@@ -188,17 +230,54 @@ struct forecast {
 };
 
 /*
- * Forecast from the data as it stood at f->as_of (transitions and closes
- * before it only), for the horizon_days after it: each open deal's
- * P(won) and expected close from the history of its phase conditioned on
- * how long it has been in the phase (analysis_condition).  backtest fills
- * the actual outcomes from what the store recorded later.
+ * Forecast from what was known at f->as_of (signals that occurred before
+ * it and were seen by then, projected again) for the horizon_days after
+ * it.  Each open deal's chance of a win within the horizon comes from the
+ * history deals that were in its phase at its age there (forecast.h);
+ * deals not open yet add the rate at which deals opened and were won
+ * within a horizon before.  backtest fills the actual outcomes from what
+ * the store recorded later.
  */
 int	analysis_forecast(struct store *, const struct analysis_filter *,
 	    int horizon_days, bool backtest, struct forecast *, struct err *);
 void	forecast_free(struct forecast *);
 
-/* Fills low, high and per_month of a sum from deals, expected and variance. */
-void	analysis_sum_interval(struct forecast_sum *, int horizon_days);
+/* One date of a backtest. */
+struct backtest_date {
+	time_t		 as_of;
+	long		 open;		/* open deals then */
+	double		 expected;
+	double		 low80, high80, low, high;
+	long		 actual;	/* deals won in [as_of, as_of + horizon) */
+	double		 run_rate;	/* baseline: won in the horizon before as_of */
+	double		 pipeline;	/* baseline: open deals x their phase's win rate */
+};
+
+struct backtest {
+	int		 horizon_days;
+	int		 step_days;
+	struct backtest_date *v;	/* owned */
+	size_t		 n;
+	double		 within80;	/* share of dates whose 80% interval held the actual */
+	double		 within95;
+	double		 mae;		/* mean absolute error of expected */
+	double		 mae_run_rate;
+	double		 mae_pipeline;
+};
+
+/* At most this many dates in a backtest. */
+#define ANALYSIS_BACKTEST_MAX	2000
+
+/*
+ * The forecast at from, from + step, ... up to to, each from what was
+ * known then, against what happened (f->as_of is "now": the actuals are
+ * known up to it).  from 0: a horizon after the first signal; to 0: a
+ * horizon before f->as_of.  Fails (ERR_FINAL) on more than
+ * ANALYSIS_BACKTEST_MAX dates or none.
+ */
+int	analysis_backtest(struct store *, const struct analysis_filter *,
+	    time_t from, time_t to, int step_days, int horizon_days,
+	    struct backtest *, struct err *);
+void	backtest_free(struct backtest *);
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * salescycle appointments: customer appointments per day and salesperson,
- * by the day they take place or the day they were made, with the average
- * per working day in table form.
+ * by the day they take place or the day they were made, with meetings
+ * held and booked per working day against the target in table form.
  */
 #include <errno.h>
 #include <math.h>
@@ -52,47 +52,86 @@ cmd_appointments_option(struct cmd_ctx *ctx, int opt, const char *arg)
 	return -1;
 }
 
-/* The average per working day of each salesperson over the range shown. */
+/* The first and last day of a table's rows ("" when none). */
 static void
-print_averages(const struct cmd_ctx *ctx, const struct table *t)
+appt_days(const struct table *t, char *first, char *last)
 {
-	char first[11], last[11];
+	size_t r;
+
+	for (r = 0; r < t->nrows; r++) {
+		const char *d = t->cells[r * t->ncols].s;
+
+		if (first[0] == '\0' || strcmp(d, first) < 0)
+			snprintf(first, 11, "%s", d);
+		if (last[0] == '\0' || strcmp(d, last) > 0)
+			snprintf(last, 11, "%s", d);
+	}
+}
+
+/* A salesperson's count in a table, on days up to last (NULL: all). */
+static long
+appt_total(const struct table *t, const char *key, const char *last)
+{
+	long total = 0;
+	size_t r;
+
+	for (r = 0; r < t->nrows; r++)
+		if (strcmp(t->cells[r * t->ncols + 1].s, key) == 0 &&
+		    (last == NULL || strcmp(t->cells[r * t->ncols].s, last) <= 0))
+			total += t->cells[r * t->ncols + 2].i;
+	return total;
+}
+
+/* Prints "N  A.AA per day[  met|below]". */
+static void
+appt_rate(long total, long wdays, double target)
+{
+	double avg = wdays > 0 ? (double)total / (double)wdays : 0.0;
+
+	printf("  %4ld  %5.2f/day", total, avg);
+	if (!isnan(target))
+		printf(" %-5s", avg >= target ? "met" : "below");
+}
+
+/*
+ * Meetings held (started in the range, up to today) and booked (made in
+ * the range) per salesperson and working day, against the target.
+ */
+static void
+print_averages(const struct cmd_ctx *ctx, const struct table *held,
+    const struct table *booked)
+{
+	char first[11] = "", last[11] = "", today[11];
 	double target = appt_target;
 	long wdays;
-	size_t i, r;
+	size_t i;
 
+	appt_days(held, first, last);
+	appt_days(booked, first, last);
 	if (ctx->since != 0)
 		util_day(ctx->since, ctx->cfg.timezone, first, sizeof first);
-	else if (t->nrows > 0)
-		snprintf(first, sizeof first, "%s", t->cells[0].s);
-	else
-		return;
 	if (ctx->until != 0)
 		util_day(ctx->until - 1, ctx->cfg.timezone, last, sizeof last);
-	else if (t->nrows > 0)
-		snprintf(last, sizeof last, "%s", t->cells[(t->nrows - 1) * t->ncols].s);
-	else
+	if (first[0] == '\0' || last[0] == '\0')
 		return;
+	util_day(ctx->now, ctx->cfg.timezone, today, sizeof today);
 	wdays = report_working_days(&ctx->cfg, first, last);
 	if (isnan(target) && ctx->cfg.targets.appointments_per_day > 0)
 		target = ctx->cfg.targets.appointments_per_day;
-	printf("\naverage per working day, %s to %s (%ld working days)%s\n",
-	    first, last, wdays, isnan(target) ? "" : ", against target");
+	printf("\naverage per working day, %s to %s (%ld working days)",
+	    first, last, wdays);
+	if (!isnan(target))
+		printf(", against target %.2f", target);
+	printf(":\n  held: took place by today; booked: made in the range\n");
 	for (i = 0; i < ctx->cfg.npeople; i++) {
 		const char *key = ctx->cfg.people[i].key;
-		long total = 0;
-		double avg;
 
 		if (ctx->salesperson != NULL && strcmp(ctx->salesperson, key) != 0)
 			continue;
-		for (r = 0; r < t->nrows; r++)
-			if (strcmp(t->cells[r * t->ncols + 1].s, key) == 0)
-				total += t->cells[r * t->ncols + 2].i;
-		avg = wdays > 0 ? (double)total / (double)wdays : 0.0;
-		printf("  %-12s %6ld appointments  %5.2f per day", key, total, avg);
-		if (!isnan(target))
-			printf("  target %.2f: %s", target,
-			    avg >= target ? "met" : "below");
+		printf("  %-12s held", key);
+		appt_rate(appt_total(held, key, today), wdays, target);
+		printf("  booked");
+		appt_rate(appt_total(booked, key, NULL), wdays, target);
 		putchar('\n');
 	}
 }
@@ -103,7 +142,9 @@ cmd_appointments_exec(struct cmd_ctx *ctx)
 	struct report_filter f = { &ctx->cfg, ctx->since, ctx->until,
 	    ctx->salesperson, NULL };
 	struct err err = { 0 };
-	struct table t;
+	struct table t, other;
+	enum appt_by by2 = appt_by == APPT_BY_START ? APPT_BY_CREATED :
+	    APPT_BY_START;
 
 	if (report_appointments(ctx->store, &f, appt_by, &t, &err) != 0) {
 		table_free(&t);
@@ -111,8 +152,19 @@ cmd_appointments_exec(struct cmd_ctx *ctx)
 		return EXIT_FAIL;
 	}
 	table_print(&t, ctx->format, stdout);
-	if (ctx->format == FORMAT_TABLE)
-		print_averages(ctx, &t);
+	if (ctx->format == FORMAT_TABLE) {
+		if (report_appointments(ctx->store, &f, by2, &other, &err) != 0) {
+			table_free(&other);
+			table_free(&t);
+			cmd_error("appointments", "%s", err.msg);
+			return EXIT_FAIL;
+		}
+		if (appt_by == APPT_BY_START)
+			print_averages(ctx, &t, &other);
+		else
+			print_averages(ctx, &other, &t);
+		table_free(&other);
+	}
 	table_free(&t);
 	return EXIT_OK;
 }
@@ -131,5 +183,7 @@ const struct cmd_entry cmd_appointments_entry = {
 	    "                 made: the result of phone acquisition\n"
 	    "  --target N     compare the average per working day with N (default: the\n"
 	    "                 [targets] appointments_per_day of the configuration)\n"
-	    "Only appointments with an external party count; calls are not appointments.\n",
+	    "Only appointments with an external party count; calls are not appointments.\n"
+	    "Under the table, per salesperson: meetings held (took place in the range,\n"
+	    "up to today) and booked (made in the range), each per working day.\n",
 };

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * salescycle conversion: per phase, the deals that entered it in the
- * period and what became of them (advanced, won, lost, still open), the
- * rates to the next phase and to won, median and 75th-percentile days in
- * the phase, the same for the previous period of equal length with the
- * change, and the [targets] conversion per phase.
+ * salescycle conversion: per phase, the cohort of deals that entered it in
+ * the period and what became of them within --within days (advanced, won,
+ * lost, still there), the rates to the next phase and to won once every
+ * deal of the cohort had that time, median and 75th-percentile days in the
+ * phase, the previous cohort of equal length with the change (not for
+ * cohorts under 5 deals), and the [targets] conversion per phase.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,11 +19,16 @@
 
 #define DAY	86400
 #define DEFAULT_PERIOD_DAYS	28
+#define DEFAULT_WITHIN_DAYS	90
+/* Long-only options, clear of the common ones' letters. */
+#define CONVERSION_OPT_WITHIN	0x100
 
 static bool conversion_by_person;
+static int conversion_within = DEFAULT_WITHIN_DAYS;
 
 static const struct option conversion_options[] = {
 	{ "by-salesperson", no_argument, NULL, 'B' },
+	{ "within", required_argument, NULL, CONVERSION_OPT_WITHIN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -40,16 +48,30 @@ static const struct column conversion_columns[] = {
 	{ "prev_entered", "prev entered", COL_INT },
 	{ "prev_next_pct", "prev next %", COL_REAL },
 	{ "change_pct", "change", COL_REAL },
+	{ "small", NULL, COL_STR },
 };
 
 static int
 cmd_conversion_option(struct cmd_ctx *ctx, int opt, const char *arg)
 {
+	char *end;
+	long v;
+
 	(void)ctx;
-	(void)arg;
-	if (opt != 'B')
+	if (opt == 'B') {
+		conversion_by_person = true;
+		return 0;
+	}
+	if (opt != CONVERSION_OPT_WITHIN)
 		return -1;
-	conversion_by_person = true;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > 3660) {
+		cmd_error("--within", "'%s' is not a number of days (1 to 3660)",
+		    arg);
+		return -1;
+	}
+	conversion_within = (int)v;
 	return 0;
 }
 
@@ -87,12 +109,18 @@ conversion_rows(struct table *t, const char *who, const struct conversion *cur,
 		if (has_prev) {
 			table_int(t, 12, p->entered);
 			table_real(t, 13, pct(p->rate_next));
-			table_real(t, 14, pct(c->rate_next) - pct(p->rate_next));
+			/* One deal against one deal is no headline. */
+			if (c->small || p->small)
+				table_null(t, 14);
+			else
+				table_real(t, 14, pct(c->rate_next) -
+				    pct(p->rate_next));
 		} else {
 			table_null(t, 12);
 			table_null(t, 13);
 			table_null(t, 14);
 		}
+		table_str(t, 15, c->small ? "n<5" : NULL);
 	}
 }
 
@@ -108,8 +136,9 @@ cmd_conversion_exec(struct cmd_ctx *ctx)
 	size_t i, r;
 	int rc = EXIT_OK;
 
+	/* By default the youngest cohort that had the whole time to move on. */
 	if (f.until == 0)
-		f.until = ctx->now;
+		f.until = ctx->now - (time_t)conversion_within * DAY;
 	if (f.since == 0)
 		f.since = f.until - (time_t)DEFAULT_PERIOD_DAYS * DAY;
 	table_init(&t, conversion_columns,
@@ -118,7 +147,8 @@ cmd_conversion_exec(struct cmd_ctx *ctx)
 	if (ctx->salesperson != NULL)
 		strlist_add(&one, ctx->salesperson);
 	f.salespeople = &one;
-	if (analysis_conversion(ctx->store, &f, &cur, &prev, &err) != 0)
+	if (analysis_cohorts(ctx->store, &f, conversion_within, &cur, &prev,
+	    &err) != 0)
 		goto fail;
 	conversion_rows(&t, ctx->salesperson != NULL ? ctx->salesperson : "all",
 	    &cur, &prev);
@@ -126,7 +156,8 @@ cmd_conversion_exec(struct cmd_ctx *ctx)
 	    i < ctx->cfg.npeople; i++) {
 		strlist_clear(&one);
 		strlist_add(&one, ctx->cfg.people[i].key);
-		if (analysis_conversion(ctx->store, &f, &cur, &prev, &err) != 0)
+		if (analysis_cohorts(ctx->store, &f, conversion_within, &cur, &prev,
+	    &err) != 0)
 			goto fail;
 		conversion_rows(&t, ctx->cfg.people[i].key, &cur, &prev);
 	}
@@ -140,6 +171,10 @@ cmd_conversion_exec(struct cmd_ctx *ctx)
 		json_time(&j, f.until);
 		json_key(&j, "previous_since");
 		json_time(&j, f.since - (f.until - f.since));
+		json_key(&j, "within_days");
+		json_int(&j, conversion_within);
+		json_key(&j, "mature");
+		json_bool(&j, cur.mature);
 		json_key(&j, "phases");
 		json_begin_array(&j);
 		for (r = 0; r < t.nrows; r++)
@@ -151,10 +186,17 @@ cmd_conversion_exec(struct cmd_ctx *ctx)
 		if (ctx->format == FORMAT_TABLE) {
 			char a[24], b[24], c[24];
 
-			util_format_utc(f.since, a, sizeof a);
-			util_format_utc(f.until, b, sizeof b);
-			util_format_utc(f.since - (f.until - f.since), c, sizeof c);
-			printf("period %s to %s, previous from %s\n\n", a, b, c);
+			util_day(f.since, ctx->cfg.timezone, a, sizeof a);
+			util_day(f.until - 1, ctx->cfg.timezone, b, sizeof b);
+			util_day(f.since - (f.until - f.since), ctx->cfg.timezone,
+			    c, sizeof c);
+			printf("deals that entered each phase from %s to %s "
+			    "(previous cohort from %s),\nfollowed for %d days "
+			    "after entering", a, b, c, conversion_within);
+			if (!cur.mature)
+				printf(": too recent, not all of them had "
+				    "that time yet: no rates");
+			printf("\n\n");
 		}
 		table_print(&t, ctx->format, stdout);
 	}
@@ -171,17 +213,23 @@ out:
 const struct cmd_entry cmd_conversion_entry = {
 	.name = "conversion",
 	.summary = "conversion per phase against the previous period",
-	.usage = "[--by-salesperson]",
+	.usage = "[--by-salesperson] [--within DAYS]",
 	.flags = CMD_NEEDS_STORE,
 	.options = conversion_options,
 	.shortopts = "",
 	.option = cmd_conversion_option,
 	.exec = cmd_conversion_exec,
 	.help = "  --by-salesperson  also a block of rows per salesperson\n"
-	    "Per phase, the deals that entered it in the period (--since/--until;\n"
-	    "default the 28 days before now): advanced to a later phase (the last\n"
-	    "phase: won), won by now, lost in the phase, still open in it; the rates\n"
-	    "to the next phase and to won; median and 75th-percentile days in the\n"
-	    "phase; the [targets] conversion; the previous period of equal length\n"
-	    "and the change of the rate to the next phase in percentage points.\n",
+	    "  --within DAYS     follow each deal this long after it entered\n"
+	    "                    (default 90)\n"
+	    "Per phase, the cohort of deals that entered it in the period\n"
+	    "(--since/--until; default the 28 days that end DAYS before now): how\n"
+	    "many advanced to a later phase (the last phase: won), were won, were\n"
+	    "lost in the phase, within DAYS of entering it, and the rest (open);\n"
+	    "the rates to the next phase and to won, shown only when every deal of\n"
+	    "the cohort had DAYS to move on; median and 75th-percentile days in the\n"
+	    "phase of the advanced; the [targets] conversion; the previous cohort of\n"
+	    "equal length and the change of the rate to the next phase in\n"
+	    "percentage points, left out when either cohort has fewer than 5 deals\n"
+	    "(small: n<5).\n",
 };

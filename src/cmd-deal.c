@@ -1,12 +1,67 @@
 /* SPDX-License-Identifier: MIT */
 /* salescycle deal ACCOUNT: one account's deals, transitions and evidence. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "cmd.h"
 #include "links.h"
 #include "report.h"
 #include "util.h"
+
+/* One qualification fact as "decision date 2027-01-15" or "... not known". */
+static void
+deal_fact(const char *label, const char *value, const char *sep)
+{
+	printf("%s%s %s", sep, label, value != NULL ? value : "not known");
+}
+
+/* The latest deal's qualification, value and next meeting, under the tables. */
+static void
+deal_print_facts(const struct cmd_ctx *ctx, const struct deal_facts *df)
+{
+	char day[24];
+
+	printf("\nQualification: ");
+	deal_fact("decision date", df->decision, "");
+	deal_fact("competitor", df->competitor, " \xc2\xb7 ");
+	deal_fact("need", df->need, " \xc2\xb7 ");
+	deal_fact("problem", df->problem, " \xc2\xb7 ");
+	printf("\nValue: ");
+	if (isnan(df->value))
+		printf("not known (no offer with an amount)\n");
+	else
+		printf("%.2f (the newest offer)\n", df->value);
+	printf("Next meeting: ");
+	if (df->next_meeting == 0)
+		printf("none planned\n");
+	else {
+		util_day(df->next_meeting, ctx->cfg.timezone, day, sizeof day);
+		printf("%s\n", day);
+	}
+}
+
+/* The same in JSON. */
+static void
+deal_json_facts(struct json *j, const struct deal_facts *df)
+{
+	json_key(j, "qualification");
+	json_begin_object(j);
+	json_key(j, "decision");
+	json_str(j, df->decision);
+	json_key(j, "competitor");
+	json_str(j, df->competitor);
+	json_key(j, "need");
+	json_str(j, df->need);
+	json_key(j, "problem");
+	json_str(j, df->problem);
+	json_end_object(j);
+	json_key(j, "value");
+	json_real(j, df->value);
+	json_key(j, "next_meeting");
+	json_time(j, df->next_meeting);
+}
 
 /* What cmd_deal_link hands on: JSON or a text stream. */
 struct deal_links {
@@ -55,10 +110,12 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 	struct report_filter f = { &ctx->cfg, ctx->since, ctx->until,
 	    ctx->salesperson, NULL };
 	struct table deals, trans, sigs;
+	struct deal_facts df;
 	struct deal_links dl = { .tz = ctx->cfg.timezone };
 	struct err err = { 0 };
 	struct json j;
 	char key[256];
+	time_t since = 0;
 	size_t r;
 	int rc = EXIT_OK;
 
@@ -75,6 +132,13 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 		goto fail_early;
 	f.salesperson = ctx->salesperson;
 	if (report_signals(ctx->store, &f, &sigs, &err) != 0)
+		goto fail_early;
+	/* The facts of the latest deal: from when it opened. */
+	for (r = 0; r < deals.nrows; r++)
+		if (deals.cells[r * deals.ncols + 6].i > since)
+			since = (time_t)deals.cells[r * deals.ncols + 6].i;
+	if (analysis_deal_facts(ctx->store, key, since, ctx->now, &df,
+	    &err) != 0)
 		goto fail_early;
 	if (deals.nrows == 0 && sigs.nrows == 0) {
 		cmd_error(key, "no deals or evidence for this account");
@@ -99,6 +163,7 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 		for (r = 0; r < sigs.nrows; r++)
 			json_table_row(&j, &sigs, r);
 		json_end_array(&j);
+		deal_json_facts(&j, &df);
 		json_key(&j, "links");
 		json_begin_array(&j);
 		dl.j = &j;
@@ -116,12 +181,14 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 			table_print(&trans, ctx->format, stdout);
 			printf("\nEvidence\n");
 			table_print(&sigs, ctx->format, stdout);
+			deal_print_facts(ctx, &df);
 			dl.out = stdout;
 			if (links_list(ctx->store, key, cmd_deal_link, &dl,
 			    &err) != 0)
 				rc = EXIT_FAIL;
 		}
 	}
+	deal_facts_free(&df);
 	if (rc == EXIT_FAIL && err.msg[0] != '\0')
 		cmd_error("deal", "%s", err.msg);
 	table_free(&deals);
@@ -149,5 +216,8 @@ const struct cmd_entry cmd_deal_entry = {
 	    "signal with its rule and its language, subject, Message-ID or event UID, and\n"
 	    "why it was ignored (an order confirmation without earlier evidence of ours:\n"
 	    "an order we placed), and the free-mail addresses linked to the account\n"
-	    "(salescycle link).  CSV output holds the deals only.\n",
+	    "(salescycle link).  CSV output holds the deals only.  Under the tables, for\n"
+	    "the latest deal: its qualification (the newest #decision, #competitor, #need\n"
+	    "and #problem), its value (the amount in the newest offer's subject) and the\n"
+	    "next meeting planned.\n",
 };

@@ -1,28 +1,69 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * salescycle stalled: open deals that stay in their phase longer than the
- * 75th percentile of the deals that advanced from it, or that have heard
- * nothing from the customer for silence_days since the offer; most
- * stalled first, with the last evidence.
+ * salescycle stalled: open deals that nothing has moved for longer than is
+ * usual for their phase (analysis.h), the ones to call first on top, then
+ * those as quiet whose next meeting is already planned.
  */
 #include <stdio.h>
 
 #include "analysis.h"
 #include "cmd.h"
+#include "util.h"
 
 static const struct column stalled_columns[] = {
 	{ "deal", NULL, COL_INT },
 	{ "account", NULL, COL_STR },
 	{ "salesperson", NULL, COL_STR },
 	{ "phase", NULL, COL_STR },
+	{ "value", NULL, COL_REAL },
 	{ "reason", NULL, COL_STR },
-	{ "days_stalled", "days stalled", COL_REAL },
-	{ "days_in_phase", "in phase", COL_REAL },
-	{ "p75_days", "p75", COL_REAL },
-	{ "days_silent", "silent", COL_REAL },
-	{ "evidence_at", "last evidence", COL_TIME },
-	{ "evidence", NULL, COL_STR },
+	{ "quiet_days", "quiet for", COL_REAL },
+	{ "usual_days", "usual", COL_REAL },
+	{ "over_days", "over", COL_REAL },
+	{ "next_meeting", "next meeting", COL_DAY },
+	{ "quiet_since", "last activity", COL_DAY },
+	{ "evidence", "last evidence", COL_STR },
 };
+
+/* Why a deal is listed, in a manager's words. */
+static const char *
+stalled_reason(const struct stalled *s)
+{
+	if (s->decision_passed)
+		return "decision date passed";
+	if (s->next_meeting != 0)
+		return "next step planned";
+	if (s->verbal)
+		return "verbal order unconfirmed";
+	if (s->untouched)
+		return "untouched target";
+	return "quiet";
+}
+
+static void
+stalled_row(const struct cmd_ctx *ctx, struct table *t, const struct stalled *s)
+{
+	char day[24];
+
+	table_row(t);
+	table_int(t, 0, s->deal);
+	table_str(t, 1, s->account);
+	table_str(t, 2, s->salesperson);
+	table_str(t, 3, s->phase);
+	table_real(t, 4, s->value);
+	table_str(t, 5, stalled_reason(s));
+	table_real(t, 6, s->quiet_days);
+	table_real(t, 7, s->usual_days);
+	table_real(t, 8, s->over_days);
+	if (s->next_meeting != 0) {
+		util_day(s->next_meeting, ctx->cfg.timezone, day, sizeof day);
+		table_str(t, 9, day);
+	} else
+		table_null(t, 9);
+	util_day(s->quiet_since, ctx->cfg.timezone, day, sizeof day);
+	table_str(t, 10, day);
+	table_str(t, 11, s->evidence);
+}
 
 static int
 cmd_stalled_exec(struct cmd_ctx *ctx)
@@ -34,6 +75,12 @@ cmd_stalled_exec(struct cmd_ctx *ctx)
 	struct table t;
 	size_t i;
 
+	/* An option the command does not use is an error, not ignored. */
+	if (ctx->since_arg != NULL || ctx->until_arg != NULL) {
+		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
+		    "stalled judges the open deals as of now");
+		return EXIT_USAGE;
+	}
 	if (ctx->salesperson != NULL)
 		strlist_add(&one, ctx->salesperson);
 	f.salespeople = &one;
@@ -45,24 +92,17 @@ cmd_stalled_exec(struct cmd_ctx *ctx)
 	strlist_clear(&one);
 	table_init(&t, stalled_columns,
 	    sizeof stalled_columns / sizeof stalled_columns[0], ctx->cfg.timezone);
-	for (i = 0; i < l.n; i++) {
-		const struct stalled *s = &l.v[i];
-
-		table_row(&t);
-		table_int(&t, 0, s->deal);
-		table_str(&t, 1, s->account);
-		table_str(&t, 2, s->salesperson);
-		table_str(&t, 3, s->phase);
-		table_str(&t, 4, s->slow && s->silent ? "slow,silent" :
-		    s->slow ? "slow" : "silent");
-		table_real(&t, 5, s->days_stalled);
-		table_real(&t, 6, s->days_in_phase);
-		table_real(&t, 7, s->p75_days);
-		table_real(&t, 8, s->days_silent);
-		table_time(&t, 9, s->evidence_at);
-		table_str(&t, 10, s->evidence);
-	}
+	for (i = 0; i < l.n; i++)
+		stalled_row(ctx, &t, &l.v[i]);
+	for (i = 0; i < l.nplanned; i++)
+		stalled_row(ctx, &t, &l.planned[i]);
 	table_print(&t, ctx->format, stdout);
+	if (ctx->format == FORMAT_TABLE)
+		printf("\n%zu stalled, %zu as quiet with a meeting planned. "
+		    "quiet for: days since anything\nhappened with the account "
+		    "(mail either way, a signal, a meeting held); usual: what\n"
+		    "won deals went through in the phase (see --help).\n", l.n,
+		    l.nplanned);
 	table_free(&t);
 	stalled_list_free(&l);
 	return EXIT_OK;
@@ -70,14 +110,23 @@ cmd_stalled_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_stalled_entry = {
 	.name = "stalled",
-	.summary = "open deals that stall in their phase or wait for a reply",
+	.summary = "open deals that nothing has moved for longer than usual",
 	.usage = "",
 	.flags = CMD_NEEDS_STORE,
 	.shortopts = "",
 	.exec = cmd_stalled_exec,
-	.help = "An open deal is 'slow' when it has been in its phase longer than the\n"
-	    "75th percentile of the days that deals which advanced from that phase\n"
-	    "spent in it, and 'silent' when the customer has not written for\n"
-	    "silence_days ([general], default 14) since the offer was sent.\n"
-	    "'days stalled' is the larger excess over these limits.\n",
+	.help = "quiet for: days since anything happened with the account: a signal\n"
+	    "of any kind (mail in either direction, an offer, a booking) or a\n"
+	    "meeting held (its start passed). usual: the 75th percentile of the\n"
+	    "longest quiet spell that deals which went on to win had in the phase;\n"
+	    "usual_quiet_days ([general], default 14) while fewer than 5 won deals\n"
+	    "show it; never less than 7. A deal is stalled when quiet for longer\n"
+	    "than usual (over: by how much). A verbal order counts from the\n"
+	    "verbal order against confirmation_days (default 14), whatever else\n"
+	    "happens. A meeting planned with the account is a next step: such a\n"
+	    "deal is listed last as 'next step planned', not stalled. value: the\n"
+	    "amount in the subject of the deal's newest offer (EUR 12,500.00,\n"
+	    "€ 12.500,-). A deal whose #decision date has passed without an order\n"
+	    "is stalled too. Order: the later the phase the higher, then the\n"
+	    "larger value, untouched target-list rows last, then by over.\n",
 };

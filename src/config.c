@@ -76,6 +76,8 @@ static const struct config_key config_general_keys[] = {
 	KEY_RANGE("reopen_after_days", reopen_after_days, 0, 36500),
 	KEY_RANGE("backfill_days", backfill_days, 0, 36500),
 	KEY_RANGE("silence_days", silence_days, 1, 36500),
+	KEY_RANGE("usual_quiet_days", usual_quiet_days, 1, 36500),
+	KEY_RANGE("confirmation_days", confirmation_days, 1, 36500),
 	KEY_RANGE("retention_days", retention_days, 0, 36500),
 	KEY_RANGE("workers", workers, 1, 64),
 	CONFIG_KEY("store_subjects", CONFIG_BOOL, config, store_subjects),
@@ -1225,6 +1227,8 @@ config_defaults(struct config *cfg)
 	cfg->reopen_after_days = 7;
 	cfg->backfill_days = 365;
 	cfg->silence_days = 14;
+	cfg->usual_quiet_days = 14;
+	cfg->confirmation_days = 14;
 	cfg->retention_days = 0;
 	cfg->workers = 4;
 	cfg->store_subjects = true;

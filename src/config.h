@@ -159,6 +159,8 @@ struct config {
 	int		 reopen_after_days;	/* 7 */
 	int		 backfill_days;		/* 365 */
 	int		 silence_days;		/* 14 */
+	int		 usual_quiet_days;	/* 14: a phase's usual quiet spell without history */
+	int		 confirmation_days;	/* 14: a verbal order's wait for its confirmation */
 	int		 retention_days;	/* 0 = keep */
 	int		 workers;		/* 4 */
 	bool		 store_subjects;	/* yes */

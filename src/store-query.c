@@ -31,7 +31,7 @@
 	" JOIN accounts a ON a.id = d.account_id"
 #define QUERY_SIGNAL_COLUMNS						\
 	"SELECT occurred_at, kind, direction, salesperson, rule,"	\
-	" subject, source, ref, id, language, ignored FROM signals"
+	" subject, source, ref, id, language, ignored, value FROM signals"
 
 /* The deals of a window: open ones and those closed since ?2, by index. */
 #define QUERY_DEALS_WINDOW(cond)					\
@@ -94,8 +94,6 @@
 	    " WHERE t.at >= ?1 AND t.at < ?2")				\
 	X(QUERY_DEAL_ENTRIES, "SELECT deal_id, to_phase, at"		\
 	    " FROM transitions WHERE deal_id = ?1 ORDER BY at, id")	\
-	X(QUERY_ENTRIES_BEFORE, "SELECT deal_id, to_phase, at"		\
-	    " FROM transitions WHERE at < ?1 ORDER BY deal_id, at, id")	\
 	X(QUERY_MOVES_SINCE, "SELECT deal_id, from_phase, at"		\
 	    " FROM transitions WHERE at >= ?1 ORDER BY at, id")		\
 	/*								\
@@ -160,6 +158,16 @@
 	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " GROUP BY salesperson, uid")				\
+	/* The forecast projects again at earlier dates: one pass, by account. */ \
+	X(QUERY_MEETINGS, "SELECT a.key, p.start, p.salesperson,"	\
+	    " p.summary FROM appointments p JOIN accounts a"		\
+	    " ON a.id = COALESCE(p.account_id, p.matched_account_id)"	\
+	    " ORDER BY a.key, p.start")					\
+	X(QUERY_HISTORY, "SELECT a.key, s.id, s.kind, s.occurred_at,"	\
+	    " s.direction, s.salesperson, s.ref, s.value, s.seen_at"	\
+	    " FROM signals s JOIN accounts a"				\
+	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
+	    " ORDER BY a.id, s.id")					\
 	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\
 	    " FROM pragma_user_version),"				\
 	    " (SELECT count(*) FROM signals),"				\
@@ -239,6 +247,8 @@ struct query_cb {
 		int	(*signal)(const struct store_signal *, void *);
 		int	(*appointment)(const struct store_appointment *, void *);
 		int	(*series)(const char *, time_t, void *);
+		int	(*history)(const struct store_history_signal *, void *);
+		int	(*meeting)(const struct store_meeting *, void *);
 	} fn;
 	void	*arg;
 };
@@ -655,19 +665,6 @@ store_deal_entries(struct store *st, int64_t deal,
 }
 
 int
-store_entries_before(struct store *st, time_t before,
-    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
-{
-	struct query_cb c = { .fn.entry = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_ENTRIES_BEFORE, err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
-	return query_walk(st, s, query_entry_row, &c, err, "transitions");
-}
-
-int
 store_moves_since(struct store *st, time_t since,
     int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
 {
@@ -697,6 +694,7 @@ query_signal_row(sqlite3_stmt *s, void *ctx)
 	g.ref = store_column_text(s, 7);
 	g.language = store_column_text(s, 9);
 	g.ignored = store_column_text(s, 10);
+	g.value = store_column_text(s, 11);
 	return c->fn.signal(&g, c->arg);
 }
 
@@ -790,6 +788,65 @@ store_appointment_series(struct store *st, const char *salesperson,
 		query_bind_until(s, 3, until);
 	}
 	return query_walk(st, s, query_series_row, &c, err, "appointments");
+}
+
+/* Hands a row of QUERY_HISTORY to the callback. */
+static int
+query_history_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_history_signal g;
+
+	g.account = store_column_text(s, 0);
+	g.id = sqlite3_column_int64(s, 1);
+	g.kind = store_column_text(s, 2);
+	g.at = store_column_time(s, 3);
+	g.direction = store_column_text(s, 4);
+	g.salesperson = store_column_text(s, 5);
+	g.ref = store_column_text(s, 6);
+	g.value = store_column_text(s, 7);
+	g.seen = store_column_time(s, 8);
+	return c->fn.history(&g, c->arg);
+}
+
+/* Hands a row of QUERY_MEETINGS to the callback. */
+static int
+query_meeting_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_meeting m;
+
+	m.account = store_column_text(s, 0);
+	m.start = store_column_time(s, 1);
+	m.salesperson = store_column_text(s, 2);
+	m.summary = store_column_text(s, 3);
+	return c->fn.meeting(&m, c->arg);
+}
+
+int
+store_meetings(struct store *st,
+    int (*cb)(const struct store_meeting *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.meeting = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_MEETINGS, err);
+
+	if (s == NULL)
+		return -1;
+	return query_walk(st, s, query_meeting_row, &c, err, "appointments");
+}
+
+int
+store_history(struct store *st,
+    int (*cb)(const struct store_history_signal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.history = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY, err);
+
+	if (s == NULL)
+		return -1;
+	return query_walk(st, s, query_history_row, &c, err, "signals");
 }
 
 int

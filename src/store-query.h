@@ -135,10 +135,6 @@ int	store_entries(struct store *, const struct strlist *salespeople,
 int	store_deal_entries(struct store *, int64_t deal,
 	    int (*cb)(const struct store_entry *, void *), void *arg,
 	    struct err *);
-/* Entries before a time, in deal order (then time): deal, phase and at only. */
-int	store_entries_before(struct store *, time_t before,
-	    int (*cb)(const struct store_entry *, void *), void *arg,
-	    struct err *);
 /*
  * The transitions at or after a time, in time order, by the transitions'
  * time index: deal, at, and as phase the phase the deal left (NULL for
@@ -159,6 +155,7 @@ struct store_signal {
 	const char	*source;
 	const char	*ref;
 	const char	*ignored;	/* why the projection ignored it, or NULL */
+	const char	*value;		/* a hashtag's value, a manual move; NULL if none */
 };
 
 /*
@@ -175,6 +172,40 @@ int	store_signals(struct store *, const struct store_filter *,
  */
 int	store_latest_signal(struct store *, int64_t account, time_t from,
 	    time_t to, int (*cb)(const struct store_signal *, void *), void *arg,
+	    struct err *);
+
+/* A signal as the forecast projects it again at an earlier date. */
+struct store_history_signal {
+	const char	*account;	/* the account it is attributed to */
+	int64_t		 id;
+	const char	*kind;
+	time_t		 at;
+	const char	*direction;
+	const char	*salesperson;
+	const char	*ref;
+	const char	*value;
+	time_t		 seen;		/* when it was first stored */
+};
+
+/*
+ * Every signal attributed to an account (its own, else the one its text
+ * names), in order of account, then signal row id.
+ */
+int	store_history(struct store *,
+	    int (*cb)(const struct store_history_signal *, void *), void *arg,
+	    struct err *);
+
+/* An attributed appointment occurrence, as a meeting with the account. */
+struct store_meeting {
+	const char	*account;
+	time_t		 start;
+	const char	*salesperson;
+	const char	*summary;	/* NULL when not stored */
+};
+
+/* Every attributed appointment occurrence, by account key, then start. */
+int	store_meetings(struct store *,
+	    int (*cb)(const struct store_meeting *, void *), void *arg,
 	    struct err *);
 
 /* One occurrence of an appointment attributed to an account. */

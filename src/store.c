@@ -1334,7 +1334,7 @@ store_invitation_set(struct store *st, const char *source, const char *uid,
 	store_bind_text(s, 3, part);
 	store_bind_text(s, 4, version);
 	store_bind_text(s, 5, body);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)util_now());
 	return store_run(st, s, err, "invitation");
 }
 

@@ -58,13 +58,27 @@ civil_from_days(long z, long *y, unsigned *m, unsigned *d)
 	*y += *m <= 2;
 }
 
+/* The days of month m (1-12) of year y. */
+static int
+util_month_days(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+/* Parses YYYY-MM-DD of a day that exists (not 2026-09-31). */
 static bool
 parse_day(const char *s, int *y, int *m, int *d)
 {
 	if (strlen(s) < 10 || sscanf(s, "%4d-%2d-%2d", y, m, d) != 3 ||
 	    s[4] != '-' || s[7] != '-')
 		return false;
-	return *y >= 1 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
+	return *y >= 1 && *m >= 1 && *m <= 12 && *d >= 1 &&
+	    *d <= util_month_days(*y, *m);
 }
 
 /*

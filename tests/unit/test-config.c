@@ -74,6 +74,8 @@ test_config_full(void **state)
 	assert_int_equal(cfg.reopen_after_days, 3);
 	assert_int_equal(cfg.backfill_days, 30);
 	assert_int_equal(cfg.silence_days, 10);
+	assert_int_equal(cfg.usual_quiet_days, 21);
+	assert_int_equal(cfg.confirmation_days, 10);
 	assert_int_equal(cfg.retention_days, 730);
 	assert_int_equal(cfg.workers, 2);
 	assert_false(cfg.store_subjects);
@@ -85,7 +87,7 @@ test_config_full(void **state)
 	LIST(&cfg.people[0].email, "anna@brightline.nl",
 	    "a.devries@brightline.nl");
 	assert_string_equal(cfg.people[0].manager, "piet@brightline.nl");
-	assert_int_equal(cfg.people[0].line, 20);
+	assert_int_equal(cfg.people[0].line, 22);
 	assert_string_equal(cfg.people[1].name, "bram");	/* the key */
 	assert_null(cfg.people[1].manager);
 
@@ -106,7 +108,7 @@ test_config_full(void **state)
 	LIST(&s->folders, "INBOX", "Verzonden items");
 	assert_int_equal(s->poll_interval, 300);
 	assert_int_equal(s->timeout, 90);
-	assert_int_equal(s->line, 28);
+	assert_int_equal(s->line, 30);
 
 	s = &cfg.sources[1];
 	assert_string_equal(s->name, "imap:anna-2");
@@ -168,6 +170,8 @@ test_config_defaults(void **state)
 	assert_int_equal(cfg.reopen_after_days, 7);
 	assert_int_equal(cfg.backfill_days, 365);
 	assert_int_equal(cfg.silence_days, 14);
+	assert_int_equal(cfg.usual_quiet_days, 14);
+	assert_int_equal(cfg.confirmation_days, 14);
 	assert_int_equal(cfg.retention_days, 0);
 	assert_int_equal(cfg.workers, 4);
 	assert_true(cfg.store_subjects);

@@ -92,8 +92,10 @@ add_manager_person(struct config *cfg, const char *key, const char *name,
 /*
  * The week 2026-05-25 .. 2026-05-31 (the digest sent on Monday
  * 2026-06-01): anna makes three appointments (created Mon, Tue, Wed),
- * bram one; c1.nl goes suspect -> offer -> won, c2.nl suspect -> offer
- * whose evidence subject carries a header injection attempt.
+ * bram one, all with c1.nl; c1.nl goes suspect -> offer -> won, c2.nl
+ * suspect -> offer whose evidence subject carries a header injection
+ * attempt, and no meeting is planned with it (that would make it a next
+ * step, not a stalled deal).
  */
 static void
 build_store(struct fixture *f)
@@ -118,13 +120,13 @@ build_store(struct fixture *f)
 
 	add_appt(&al, "anna", "u1", "c1.nl", mon + 7 * DAY, mon + 3600);
 	add_appt(&al, "anna", "u2", "c1.nl", mon + 8 * DAY, mon + DAY + 3600);
-	add_appt(&al, "anna", "u3", "c2.nl", mon + 9 * DAY, mon + 2 * DAY + 3600);
-	add_appt(&al, "anna", "u4", "c2.nl", mon + 9 * DAY, mon - 2 * DAY);	/* the week before */
+	add_appt(&al, "anna", "u3", "c1.nl", mon + 9 * DAY, mon + 2 * DAY + 3600);
+	add_appt(&al, "anna", "u4", "c1.nl", mon + 9 * DAY, mon - 2 * DAY);	/* the week before */
 	if (store_replace_item(f->st, "caldav:anna", "cal/all.ics", NULL, &al,
 	    &touched, &err) != 0)
 		fail_msg("store_replace_item: %s", err.msg);
 	appointment_list_clear(&al);
-	add_appt(&al, "bram", "u5", "c2.nl", mon + 10 * DAY, mon + 4 * DAY);
+	add_appt(&al, "bram", "u5", "c1.nl", mon + 10 * DAY, mon + 4 * DAY);
 	if (store_replace_item(f->st, "caldav:bram", "cal/all.ics", NULL, &al,
 	    &touched, &err) != 0)
 		fail_msg("store_replace_item: %s", err.msg);
@@ -373,7 +375,7 @@ test_digest_text_and_html(void **state)
 	assert_non_null(strstr(text, "0.20/day below"));
 	assert_non_null(strstr(text, "WON: 1 new customers, 0 growth deals; lost 0"));
 	assert_non_null(strstr(text, "c1.nl (new, anna)"));
-	/* c2.nl: 32 days in offer, no reply since the offer: stalled. */
+	/* c2.nl: quiet for 32 days in offer, nothing planned: stalled. */
 	assert_non_null(strstr(text, "c2.nl (bram, offer)"));
 	assert_non_null(strstr(text, "days without reply"));
 	/* The CR/LF in its subject became spaces. */
