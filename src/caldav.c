@@ -141,6 +141,7 @@ struct caldav_sync {
 struct caldav_probe {
 	bool	 seen;
 	bool	 calendar;
+	bool	 unauthenticated;	/* the principal: DAV:unauthenticated */
 	char	*principal;	/* owned, raw href */
 	char	*home_set;	/* owned, raw href */
 	char	*displayname;	/* owned */
@@ -282,6 +283,7 @@ caldav_probe_cb(const struct dav_response *r, void *arg, struct err *err)
 		return 0;
 	pr->seen = true;
 	pr->calendar = r->calendar;
+	pr->unauthenticated = r->unauthenticated;
 	pr->principal = xstrdup(r->principal);
 	pr->home_set = xstrdup(r->home_set);
 	pr->displayname = xstrdup(r->displayname);
@@ -301,7 +303,9 @@ caldav_probe_clear(struct caldav_probe *pr)
  * A Depth 0 PROPFIND for the discovery properties of url.  Returns 0 with
  * *answered set when the server gave a multistatus, 0 with it unset on
  * 404/405/501 (nothing DAV there; *status says which), -1 with err on
- * anything else.
+ * anything else.  A server that answers a request without credentials
+ * with a multistatus whose principal is DAV:unauthenticated (Cyrus)
+ * rather than with a 401 is asked once more, with them.
  */
 static int
 caldav_probe(struct caldav_state *st, const char *url, struct caldav_probe *pr,
@@ -317,10 +321,21 @@ caldav_probe(struct caldav_state *st, const char *url, struct caldav_probe *pr,
 	free(*final_url);
 	*final_url = NULL;
 	caldav_probe_clear(pr);
+again:
 	x = davxml_new(caldav_probe_cb, pr);
 	if (caldav_xml(st, "PROPFIND", url, "0", caldav_propfind_discover, x,
 	    &resp, err) != 0)
 		goto out;
+	if (resp.status == 207 && pr->seen && pr->unauthenticated &&
+	    pr->principal == NULL && http_auth_wanted(st->http, url)) {
+		source_note(&st->rep, true, "discovery: %s answered without "
+		    "credentials (DAV:unauthenticated); asking again with "
+		    "them", url);
+		http_response_free(&resp);
+		davxml_free(x);
+		caldav_probe_clear(pr);
+		goto again;
+	}
 	if (st->rep.say != NULL && !st->answered) {
 		http_connection_info(st->http, url, what, sizeof what);
 		source_note(&st->rep, true, "%s", what);
@@ -715,8 +730,9 @@ caldav_item(struct caldav_sync *s, const char *key, const char *etag,
 	err_clear(&e);
 	if (event_parse(data, len, s->from, s->to, s->cfg->timezone, key, &f,
 	    &e) != 0) {
+		/* The message names the item. */
 		util_printable(e.msg, e.msg, sizeof e.msg);
-		log_warn("%s: %s: %s, skipped", s->src->name, key, e.msg);
+		log_warn("%s: %s, skipped", s->src->name, e.msg);
 		s->bad++;
 		ical_file_free(&f);
 		return;

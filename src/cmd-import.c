@@ -122,7 +122,8 @@ import_ics(struct import *im, const char *path, const char *buf, size_t len)
 	event_window(im->ctx->now, cfg->backfill_days, cfg->timezone, &from,
 	    &to);
 	if (event_parse(buf, len, from, to, cfg->timezone, path, &f, &err) != 0) {
-		log_warn("%s: %s, skipped", path, err.msg);
+		/* The message names the file. */
+		log_warn("%s, skipped", err.msg);
 		im->skipped++;
 		ical_file_free(&f);
 		return;
@@ -142,6 +143,21 @@ has_suffix(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 
 	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * Whether a file's text is iCalendar whatever its name: a VCALENDAR, or a
+ * bare VEVENT, after a UTF-8 byte-order mark if any.
+ */
+static bool
+is_calendar(const char *buf, size_t len)
+{
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
+	return (len >= 15 && strncasecmp(buf, "BEGIN:VCALENDAR", 15) == 0) ||
+	    (len >= 12 && strncasecmp(buf, "BEGIN:VEVENT", 12) == 0);
 }
 
 static void
@@ -172,7 +188,7 @@ import_file(struct import *im, const char *path)
 		return;
 	}
 	if (has_suffix(path, ".ics") || has_suffix(path, ".ical") ||
-	    (len >= 15 && strncasecmp(buf, "BEGIN:VCALENDAR", 15) == 0))
+	    is_calendar(buf, len))
 		import_ics(im, path, buf, len);
 	else
 		import_message(im, buf, len, path, 0);
@@ -278,6 +294,6 @@ const struct cmd_entry cmd_import_entry = {
 	.help = "Reads messages (.eml, or mbox files starting with 'From ') and calendars\n"
 	    "(.ics) of the salesperson KEY, folders recursively in name order, and\n"
 	    "classifies them exactly as the agent does.  --sent marks the files as the\n"
-	    "salesperson's Sent folder.  Importing the same files again adds nothing.\n"
+	    "salesperson's Sent folder.  Importing the same files again changes nothing.\n"
 	    "Bad items are reported and skipped; the exit status is then 1.\n",
 };

@@ -83,6 +83,7 @@ struct cursors {
 	struct json	*j;		/* NULL: text */
 	bool		 whole;		/* an ICS feed: its URL redacted whole */
 	char		*scope;		/* owned; NULL before the first */
+	struct strlist	 warnings;	/* text: "warning" values, shown last */
 };
 
 /* Closes the scope open, if any. */
@@ -108,6 +109,13 @@ cursor_row(const char *scope, const char *name, const char *value, void *arg)
 	char *n = util_redacted(name, c->whole);
 	char *v = util_redacted(value, c->whole);
 
+	/* What discovery found wrong gets a line of its own in text. */
+	if (j == NULL && strcmp(n, "warning") == 0) {
+		strlist_take(&c->warnings, v);
+		free(s);
+		free(n);
+		return 0;
+	}
 	if (c->scope == NULL || strcmp(c->scope, s) != 0) {
 		cursors_scope_end(c);
 		free(c->scope);
@@ -142,15 +150,18 @@ cursor_row(const char *scope, const char *name, const char *value, void *arg)
 
 /*
  * The cursors of one source, one scope (folder, calendar) per entry: JSON
- * objects {"scope":..,"cursors":{name:value}} or text lines.  URLs in them
+ * objects {"scope":..,"cursors":{name:value}} or text lines, where a
+ * warning (a Sent folder not found) is a line of its own, last.  URLs in them
  * show no credentials; an ICS feed's URL (scope and values) shows no path
  * either: it is the feed's password.
  */
 static int
 print_cursors(struct cmd_ctx *ctx, const struct source *src, struct json *j)
 {
-	struct cursors c = { j, src->type == SOURCE_ICS, NULL };
+	struct cursors c = { j, src->type == SOURCE_ICS, NULL,
+	    { NULL, 0, 0 } };
 	struct err err;
+	size_t i;
 	int rc;
 
 	if (j != NULL)
@@ -159,6 +170,12 @@ print_cursors(struct cmd_ctx *ctx, const struct source *src, struct json *j)
 	cursors_scope_end(&c);
 	if (j != NULL)
 		json_end_array(j);
+	for (i = 0; i < c.warnings.n; i++) {
+		fputs("    warning: ", stdout);
+		printer_text(stdout, c.warnings.v[i]);
+		putchar('\n');
+	}
+	strlist_clear(&c.warnings);
 	free(c.scope);
 	return rc;
 }

@@ -39,7 +39,7 @@ enum dav_elem {
 	E_OTHER, E_MULTISTATUS, E_RESPONSE, E_HREF, E_STATUS, E_PROPSTAT,
 	E_PROP, E_GETETAG, E_GETCTAG, E_SYNC_TOKEN, E_DISPLAYNAME,
 	E_RESOURCETYPE, E_COLLECTION, E_CALENDAR, E_COMPSET, E_COMP,
-	E_CALDATA, E_PRINCIPAL, E_HOMESET, E_ERROR,
+	E_CALDATA, E_PRINCIPAL, E_HOMESET, E_ERROR, E_UNAUTHENTICATED,
 };
 
 static const struct {
@@ -65,6 +65,7 @@ static const struct {
 	{ NS_DAV " current-user-principal", E_PRINCIPAL },
 	{ NS_CALDAV " calendar-home-set", E_HOMESET },
 	{ NS_DAV " error", E_ERROR },
+	{ NS_DAV " unauthenticated", E_UNAUTHENTICATED },
 };
 
 /* Properties of a response, or of one propstat before its status is known. */
@@ -75,6 +76,7 @@ struct davxml_props {
 	size_t	 data_len;
 	bool	 data_too_big;
 	bool	 collection, calendar, comp_set, comp_vevent;
+	bool	 unauthenticated;	/* the principal: DAV:unauthenticated */
 };
 
 /* Where collected text goes when its element ends. */
@@ -178,6 +180,7 @@ davxml_props_merge(struct davxml_props *dst, struct davxml_props *src)
 		src->data = NULL;
 	}
 	dst->collection |= src->collection;
+	dst->unauthenticated |= src->unauthenticated;
 	dst->calendar |= src->calendar;
 	dst->comp_set |= src->comp_set;
 	dst->comp_vevent |= src->comp_vevent;
@@ -319,6 +322,7 @@ davxml_end_response(struct davxml *x)
 		r.calendar_data_len = x->props.data_len;
 		r.calendar_data_too_big = x->props.data_too_big;
 		r.principal = x->props.principal;
+		r.unauthenticated = x->props.unauthenticated;
 		r.home_set = x->props.home_set;
 		if (x->cb(&r, x->arg, &x->cb_err) != 0) {
 			x->cb_failed = true;
@@ -468,6 +472,11 @@ davxml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	case E_COLLECTION:
 		if (parent == E_RESOURCETYPE)
 			x->pend.collection = true;
+		break;
+	case E_UNAUTHENTICATED:
+		/* RFC 5397 section 3: the request was not authenticated. */
+		if (parent == E_PRINCIPAL && davxml_up(x, 1) == E_PROP)
+			x->pend.unauthenticated = true;
 		break;
 	case E_CALENDAR:
 		if (parent == E_RESOURCETYPE)

@@ -44,6 +44,7 @@ struct dav_response {
 	size_t		 calendar_data_len;
 	bool		 calendar_data_too_big;	/* dropped: larger than DAVXML_MAX_DATA */
 	const char	*principal;	/* current-user-principal href (raw), or NULL */
+	bool		 unauthenticated;	/* ... is DAV:unauthenticated (RFC 5397) */
 	const char	*home_set;	/* first calendar-home-set href (raw), or NULL */
 };
 

@@ -7,8 +7,10 @@
  * does not do (libical#314).  Times are resolved here rather than by
  * icalproperty_get_datetime_with_component, because an unknown TZID must
  * not silently become floating: the builtin zones, CLDR's Windows names
- * (winzones.c), the file's VTIMEZONE, else the configured zone with a
- * warning.  Nothing here touches the network or the store.
+ * (winzones.c), the Olson name at the end of a vendor's TZID
+ * ("/mozilla.org/20070129_1/America/New_York"), the file's VTIMEZONE,
+ * else the configured zone with a warning.  Nothing here touches the
+ * network or the store.
  */
 #define LOG_TAG "event"
 
@@ -607,10 +609,46 @@ event_builtin(const char *name, bool from_tzid)
 	return (zone);
 }
 
+/* Olson names have at most this many parts ("America/Argentina/Salta"). */
+#define EVENT_OLSON_PARTS	3
+
+/*
+ * The zone named at the end of a vendor's globally unique TZID (RFC 5545
+ * section 3.2.19: one that starts with "/"), as old Lightning
+ * ("/mozilla.org/20070129_1/America/New_York"), Evolution
+ * ("/softwarestudio.org/Olson_20011030_5/America/New_York") and others
+ * wrote them: the longest of the last EVENT_OLSON_PARTS parts that is a
+ * builtin zone, or a Windows name mapped by CLDR.  NULL if none is.
+ */
+static icaltimezone *
+event_vendor_zone(const char *tzid)
+{
+	const char	*part[EVENT_OLSON_PARTS], *p;
+	icaltimezone	*zone;
+	const char	*iana;
+	size_t		 n = 0, i;
+
+	if (tzid[0] != '/')
+		return (NULL);
+	for (p = tzid + strlen(tzid); p > tzid && n < EVENT_OLSON_PARTS; p--)
+		if (p[-1] == '/' && *p != '\0')
+			part[n++] = p;
+	for (i = n; i > 0; i--) {
+		zone = event_builtin(part[i - 1], false);
+		if (zone != NULL)
+			return (zone);
+		iana = event_windows_zone(part[i - 1]);
+		if (iana != NULL && (zone = event_builtin(iana, false)) != NULL)
+			return (zone);
+	}
+	return (NULL);
+}
+
 /*
  * The zone of a property's TZID: a builtin zone of that name, a Windows
- * name or Outlook display form mapped by CLDR, a usable VTIMEZONE of the
- * VCALENDAR holding comp, else the configured zone with a warning.  The
+ * name or Outlook display form mapped by CLDR, the zone at the end of a
+ * vendor's TZID (event_vendor_zone), a usable VTIMEZONE of the VCALENDAR
+ * holding comp, else the configured zone with a warning.  The
  * system's tz data goes first: it is exact for past years, where
  * Outlook's VTIMEZONE repeats today's rule back to 1601, and libical
  * expands a VTIMEZONE anew for every parse (7 ms from 1970, 45 ms from
@@ -644,6 +682,9 @@ event_zone(icalcomponent *comp, icalproperty *prop,
 		if (zone != NULL)
 			return (zone);
 	}
+	zone = event_vendor_zone(tzid);
+	if (zone != NULL)
+		return (zone);
 	cal = icalcomponent_get_parent(comp);
 	if (cal != NULL) {
 		zone = icalcomponent_get_timezone(cal, tzid);
@@ -1419,6 +1460,8 @@ struct event_scan {
 	size_t		 properties, max_properties; /* list values counted */
 	size_t		 copies, max_copies; /* bytes of copies for list values */
 	size_t		 zones;		/* VTIMEZONEs */
+	unsigned long	 stray;		/* lines outside any component, */
+	unsigned long	 stray_line;	/* dropped; the first of them */
 };
 
 /* The length of the physical line at p, without its end; *eol: of that. */
@@ -1579,6 +1622,20 @@ event_scan_property(struct event_scan *s, const char *sep, struct err *err)
 }
 
 /*
+ * Counts a line outside any component, which is dropped: libical would
+ * only complain about it on stderr ("Encountered END before BEGIN"),
+ * nameless and once per line; event_parse_text says it once per object.
+ * Returns 0.
+ */
+static int
+event_scan_stray(struct event_scan *s)
+{
+	if (s->stray++ == 0)
+		s->stray_line = s->lineno;
+	return (0);
+}
+
+/*
  * Classifies the content line in s->line for libical: 1 to hand it on
  * (a BEGIN, an END, a property inside a component), 0 to drop it (no
  * name; an END or a property outside any component, which libical
@@ -1622,12 +1679,12 @@ event_scan_check(struct event_scan *s, struct err *err)
 	}
 	if (n == 3 && strncasecmp(line, "END", 3) == 0) {
 		if (s->depth == 0)
-			return (0);
+			return (event_scan_stray(s));
 		s->depth--;
 		return (1);
 	}
 	if (s->depth == 0)
-		return (0);
+		return (event_scan_stray(s));
 	if (event_scan_property(s, sep, err) == -1)
 		return (-1);
 	return (1);
@@ -1635,13 +1692,28 @@ event_scan_check(struct event_scan *s, struct err *err)
 
 /*
  * Adds a top-level component to *root, under an XROOT when there are
- * several.  -1 (c freed) when libical cannot allocate the XROOT.
+ * several.  A VEVENT or VTIMEZONE without a VCALENDAR around it (a file
+ * of one event) goes into *bare, a VCALENDAR made for them and added to
+ * *root in turn.  -1 (c freed) when libical cannot allocate.
  */
 static int
-event_root_add(icalcomponent **root, icalcomponent *c)
+event_root_add(icalcomponent **root, icalcomponent **bare, icalcomponent *c)
 {
 	icalcomponent	*x;
+	icalcomponent_kind kind = icalcomponent_isa(c);
 
+	if (kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VTIMEZONE_COMPONENT) {
+		if (*bare == NULL) {
+			x = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+			if (x == NULL || event_root_add(root, bare, x) == -1) {
+				icalcomponent_free(c);
+				return (-1);
+			}
+			*bare = x;
+		}
+		icalcomponent_add_component(*bare, c);
+		return (0);
+	}
 	if (*root == NULL) {
 		*root = c;
 		return (0);
@@ -1672,7 +1744,7 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
     icalparser *parser, icalcomponent **root, struct err *err)
 {
 	static char	 end_line[] = "END:VCALENDAR";
-	icalcomponent	*c;
+	icalcomponent	*c, *bare = NULL;
 	int		 rc;
 
 	s->p = buf;
@@ -1681,6 +1753,7 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
 		s->p += 3;
 	s->next = 1;
 	s->depth = s->components = s->properties = s->copies = s->zones = 0;
+	s->stray = 0;
 	for (;;) {
 		c = NULL;
 		rc = event_scan_line(s, err);
@@ -1706,7 +1779,7 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
 			return (err_set(err, ERR_DATA, "%s: line %lu: out of "
 			    "memory", s->what, s->lineno));
 		}
-		if (c != NULL && event_root_add(root, c) == -1)
+		if (c != NULL && event_root_add(root, &bare, c) == -1)
 			return (err_set(err, ERR_DATA, "%s: out of memory",
 			    s->what));
 	}
@@ -1752,6 +1825,11 @@ event_parse_text(const char *buf, size_t len, const char *what,
 			icalparser_free(parser);
 		}
 	}
+	/* Said of an object that gave something; else its error says it. */
+	if (rc == 0 && s.stray > 0 && *root != NULL)
+		log_warn("%s: line %lu: %lu line%s outside any component (an END "
+		    "before its BEGIN, or a property) ignored", what,
+		    s.stray_line, s.stray, s.stray == 1 ? "" : "s");
 	buf_free(&s.line);
 	if (rc == -1 && *root != NULL) {
 		icalcomponent_free(*root);
@@ -1829,7 +1907,7 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 	if (event_parse_text(buf, len, ctx.what, &root, err) == -1)
 		return (-1);
 	if (root == NULL)
-		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", ctx.what));
+		return (err_set(err, ERR_DATA, "%s: no VCALENDAR or VEVENT", ctx.what));
 	for (c = event_calendar(root, true); c != NULL && !ctx.refused;
 	    c = event_calendar(root, false)) {
 		event_read_calendar(c, &ctx, out, &src, &cap);
@@ -1837,7 +1915,7 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 	}
 	if (ncal == 0) {
 		icalcomponent_free(root);
-		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", ctx.what));
+		return (err_set(err, ERR_DATA, "%s: no VCALENDAR or VEVENT", ctx.what));
 	}
 
 	event_drop_duplicates(out, src, &ctx);

@@ -75,8 +75,10 @@ struct ical_file {
 /*
  * Parses an iCalendar object and expands occurrences that start within
  * [from, to).  tz is the zone for floating times and unresolved TZIDs.
- * what names the item in warnings ("x.ics", an href).  Returns 0, or -1
- * with err (ERR_DATA) when the text holds no VCALENDAR at all, or when
+ * what names the item in warnings and errors ("x.ics", an href): the
+ * caller need not name it again.  A VEVENT without a VCALENDAR around
+ * it is read as a calendar of one event.  Returns 0, or -1 with err
+ * (ERR_DATA) when the text holds no VCALENDAR or VEVENT at all, or when
  * the object would cost more than a bound allows (a content line, the
  * parameters of one property, properties, components or nesting of the
  * object, a VTIMEZONE changing more often than daily or too often, a

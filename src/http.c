@@ -49,8 +49,12 @@
  * and once more after a 401: oauth.h); otherwise Basic
  * sent up front over https (it saves a round trip), and Basic or Digest
  * negotiated on the server's challenge over plain http, where sending a
- * password unasked would be careless.  A 401 to the up-front Basic that
- * offers Digest switches the handle to Digest.
+ * password unasked would be careless.  Once the server has asked (a 401,
+ * or a DAV:unauthenticated principal: http_auth_wanted), the credentials
+ * go up front over http too: Digest when it was on offer, else Basic.  A
+ * 401 to an up-front Basic that offers Digest switches the handle to
+ * Digest.  Every response counts as a request (http_request_count), the
+ * 401 that libcurl answers on its own included.
  */
 #include <sys/socket.h>
 
@@ -99,6 +103,7 @@ struct http {
 	char		*ca_file;	/* owned */
 	int		 timeout;
 	bool		 digest;	/* the server wants Digest, not Basic */
+	bool		 eager;		/* it asked: credentials go up front */
 	int64_t		 retry_until;	/* Retry-After of a 429/503, in ms */
 	volatile sig_atomic_t *stop;	/* borrowed: the poll's stop flag */
 	unsigned long	 nrequests;
@@ -129,6 +134,9 @@ struct http_transfer {
 	bool			 aborted;
 	bool			 own_err;	/* cb_err ours, not the caller's */
 	struct err		 cb_err;
+	unsigned		 responses;	/* final ones (not 1xx) */
+	bool			 challenged;	/* a 401 among them */
+	bool			 offers_digest;	/* ... with a Digest challenge */
 };
 
 struct http_decoder *
@@ -575,6 +583,35 @@ http_transfer_fail(struct http_transfer *t)
 }
 
 /*
+ * Counts a response by its status line ("HTTP/1.1 401 ..."): every final
+ * one is a request sent, libcurl's own retries with credentials included;
+ * 1xx (100 Continue) are not.
+ */
+static void
+http_count_response(struct http_transfer *t, const char *line, size_t len)
+{
+	const char	*sp = memchr(line, ' ', len);
+
+	if (sp == NULL || (size_t)(sp - line) + 4 > len || sp[1] == '1')
+		return;
+	t->responses++;
+	if (strncmp(sp + 1, "401", 3) == 0)
+		t->challenged = true;
+}
+
+/* Notes whether a WWW-Authenticate challenge offers Digest. */
+static void
+http_note_challenge(struct http_transfer *t, const char *v, size_t len)
+{
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	if (len >= 6 && strncasecmp(v, "Digest", 6) == 0)
+		t->offers_digest = true;
+}
+
+/*
  * Keeps ETag, Last-Modified and Content-Encoding of the final response;
  * forgets earlier ones.  Headers beyond HTTP_MAX_HEADERS end the transfer.
  */
@@ -591,6 +628,7 @@ http_header_cb(char *data, size_t size, size_t n, void *arg)
 		return http_transfer_fail(t);
 	}
 	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		http_count_response(t, data, len);
 		free(t->resp->etag);
 		free(t->resp->last_modified);
 		t->resp->etag = t->resp->last_modified = NULL;
@@ -606,6 +644,8 @@ http_header_cb(char *data, size_t size, size_t n, void *arg)
 	} else if (len > 17 && strncasecmp(data, "Content-Encoding:", 17) == 0) {
 		free(t->encoding);
 		t->encoding = http_header_value(data + 17, len - 17);
+	} else if (len > 17 && strncasecmp(data, "WWW-Authenticate:", 17) == 0) {
+		http_note_challenge(t, data + 17, len - 17);
 	}
 	return len;
 }
@@ -711,7 +751,7 @@ http_setup_auth(struct http *h, const char *url)
 		curl_easy_setopt(c, CURLOPT_PASSWORD, h->password);
 		if (h->digest)
 			curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST);
-		else if (https)
+		else if (https || h->eager)
 			curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		else
 			curl_easy_setopt(c, CURLOPT_HTTPAUTH,
@@ -846,6 +886,33 @@ http_curl_class(CURLcode rc)
 	}
 }
 
+/*
+ * After a transfer: a server that challenged (401) for our credentials
+ * wants them, so they go up front from now on, as Digest when it offered
+ * that.
+ */
+static void
+http_note_auth(struct http *h, const struct http_transfer *t, const char *url)
+{
+	if (!t->challenged || h->bearer != NULL || h->user == NULL ||
+	    h->origin == NULL || !http_same_origin(h->origin, url))
+		return;
+	h->eager = true;
+	if (t->offers_digest)
+		h->digest = true;
+}
+
+bool
+http_auth_wanted(struct http *h, const char *url)
+{
+	if (h->bearer != NULL || h->user == NULL || h->eager || h->digest ||
+	    strncasecmp(url, "https:", 6) == 0 || h->origin == NULL ||
+	    !http_same_origin(h->origin, url))
+		return false;
+	h->eager = true;
+	return true;
+}
+
 /* One transfer to url, without following redirects. */
 static int
 http_perform(struct http *h, const struct http_request *req, const char *url,
@@ -875,10 +942,12 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 		t.resp = resp;
 		h->curl_error[0] = '\0';
 		hdr = http_setup(h, req, url, &t);
-		h->nrequests++;
 		rc = curl_easy_perform(h->curl);
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 		curl_slist_free_all(hdr);
+		/* One request at least: it was sent, answered or not. */
+		h->nrequests += t.responses > 0 ? t.responses : 1;
+		http_note_auth(h, &t, url);
 		if (t.aborted) {
 			if (!t.own_err)
 				*err = t.cb_err;
@@ -939,7 +1008,7 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 		/* Our up-front Basic was refused but Digest is on offer. */
 		if (resp->status == 401 && h->bearer == NULL && h->user != NULL &&
 		    !h->digest && (avail & CURLAUTH_DIGEST) &&
-		    strncasecmp(url, "https:", 6) == 0) {
+		    (strncasecmp(url, "https:", 6) == 0 || h->eager)) {
 			h->digest = true;
 			http_transfer_reset(&t);
 			continue;

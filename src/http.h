@@ -180,8 +180,20 @@ void		 http_connection_info(struct http *, const char *url, char *out,
 /* What to do about an error of http_request or http_status_error; NULL if nothing to say. */
 const char	*http_error_hint(const struct err *);
 
-/* Number of requests sent through this handle (tests count them). */
+/*
+ * Number of requests sent through this handle: every response, a 401
+ * that libcurl answered by itself with credentials included.
+ */
 unsigned long	 http_request_count(const struct http *);
+
+/*
+ * The server at url answered as to a stranger where it wants credentials
+ * (RFC 5397: a DAV:unauthenticated principal): send them up front from
+ * now on.  True when that changes what is sent, so that asking again is
+ * worth it; false when the handle has none for url's origin, or sent
+ * them already (https, a bearer token, or asked before).
+ */
+bool		 http_auth_wanted(struct http *, const char *url);
 
 /*
  * The decoding of one response body: identity, or gzip and deflate with

@@ -463,13 +463,12 @@ ics_apply(const struct config *cfg, const struct source *src,
 		text = ics_item_text(feed, it);
 		if (event_parse(text, strlen(text), from, to, cfg->timezone,
 		    it->uid, &f, &e) != 0) {
-			/* The feed's text: made printable for the log line. */
-			char *uid = xstrdup(it->uid);
-
-			util_printable(uid, uid, strlen(uid) + 1);
+			/*
+			 * The message names the item by its UID, the feed's
+			 * text: made printable for the log line.
+			 */
 			util_printable(e.msg, e.msg, sizeof e.msg);
-			log_warn("%s: %s: %s, skipped", src->name, uid, e.msg);
-			free(uid);
+			log_warn("%s: %s, skipped", src->name, e.msg);
 			bad++;
 		} else {
 			pipeline_ical(p, src->salesperson, &f, it->uid, it->version);

@@ -3,13 +3,18 @@
  * Discovery: which folders to poll.  INBOX and the \Sent special-use
  * folder (RFC 6154, or Gmail's XLIST), or the configured ones in the
  * server's spelling (its delimiter, under the INBOX prefix, in modified
- * UTF-7).  Roles come from flags only, never from localised names.  LIST
+ * UTF-7).  A server without SPECIAL-USE or XLIST (Courier) flags no
+ * folder: the Sent folder is then the one folder named as mail clients
+ * name it by default in their languages, at the top level or under the
+ * personal namespace prefix (RFC 2342); none or several such folders is
+ * a warning, and only INBOX is read until `folders =` says which.  LIST
  * is read line by line (imap-list.c) into a hash set: linear in the
  * number of folders, names compared exactly but for INBOX, at most
  * IMAP_MAX_FOLDERS of them.  The resolved list is kept in the store as
  * rows (source_cache_save), so that an idle poll of a new process sends
  * no LIST until it is IMAP_RELIST_SECS old or a folder of it is gone.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +134,233 @@ imap_folders_listing_run(struct imap_session *s, const char *cmd,
 	return imap_conn_fail(s, r, cmd, err);
 }
 
+/*
+ * The names mail clients and servers give the Sent folder by default, in
+ * the languages they ship (Outlook, Thunderbird, Apple Mail, Roundcube,
+ * Courier, Gmail, Pine): compared with the server's names but for ASCII
+ * case, after the namespace prefix.  The order is the preference shown
+ * when several are there.
+ */
+static const char *const imap_folders_sent_names[] = {
+	"Sent", "Sent Items", "Sent Messages", "Sent Mail", "Sent-Mail",
+	"Verzonden items", "Verzonden", "Verzonden berichten",
+	"Gesendet", "Gesendete Elemente", "Gesendete Objekte",
+	"Gesendete Nachrichten",
+	"Envoy\xc3\xa9s", "\xc3\x89l\xc3\xa9" "ments envoy\xc3\xa9s",
+	"Messages envoy\xc3\xa9s",
+	"Enviados", "Elementos enviados", "Mensajes enviados",
+	"Itens enviados", "Mensagens enviadas",
+	"Inviati", "Posta inviata", "Elementi inviati",
+	"Skickat", "Skickade objekt", "Skickade meddelanden",
+	"Sendt", "Sendte", "Sendte elementer", "Sendt post",
+	"L\xc3\xa4hetetyt", "L\xc3\xa4hetetyt kohteet",
+	"Wys\xc5\x82" "ane", "Elementy wys\xc5\x82" "ane",
+	"Odeslan\xc3\xa9", "Odeslan\xc3\xa1 po\xc5\xa1ta",
+};
+#define IMAP_FOLDERS_NSENT \
+	(sizeof imap_folders_sent_names / sizeof imap_folders_sent_names[0])
+
+/*
+ * Stems of those names, to point at a folder that may be the Sent one
+ * when none is named exactly so ("Sent 2024", "Verzonden mail").
+ */
+static const char *const imap_folders_sent_stems[] = {
+	"sent", "verzond", "gesend", "envoy", "envia", "inviat", "skick",
+	"sendt",
+};
+
+/*
+ * Whether two mailbox names in modified UTF-7 are the same but for ASCII
+ * case: letters outside the base64 runs ("&...-") in any case, the runs
+ * themselves exactly (base64 is case-sensitive).
+ */
+static bool
+imap_folders_same_name(const char *a, const char *b)
+{
+	bool	run = false;
+
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		if (run ? *a != *b : tolower((unsigned char)*a) !=
+		    tolower((unsigned char)*b))
+			return false;
+		if (*a == '&')
+			run = true;
+		else if (*a == '-')
+			run = false;
+	}
+	return *a == *b;
+}
+
+/*
+ * The prefixes a personal folder may have: none, INBOX and the delimiter
+ * (Courier, Cyrus), and the personal namespace prefixes the server gives
+ * by NAMESPACE (RFC 2342) when it has it.  A NAMESPACE that fails is only
+ * logged: the first two remain.  Returns -1 with err when the connection
+ * broke.
+ */
+static int
+imap_folders_prefixes(struct imap_session *s, char delim,
+    struct strlist *out, struct err *err)
+{
+	struct mailimap_namespace_data	*ns = NULL;
+	struct mailimap_namespace_info	*info;
+	clistiter			*it;
+	char				 pfx[8];
+	int				 r;
+
+	strlist_add(out, "");
+	if (delim != '\0') {
+		snprintf(pfx, sizeof pfx, "INBOX%c", delim);
+		strlist_add(out, pfx);
+	}
+	if (s->imap == NULL || !mailimap_has_namespace(s->imap))
+		return 0;
+	r = mailimap_namespace(s->imap, &ns);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (r == MAILIMAP_ERROR_EXTENSION ||
+		    r == MAILIMAP_ERROR_PROTOCOL) {
+			imap_log(LOG_LVL_INFO, s, "NAMESPACE refused; looking "
+			    "for Sent at the top level and under INBOX only");
+			return 0;
+		}
+		return imap_conn_fail(s, r, "NAMESPACE", err);
+	}
+	if (ns->ns_personal != NULL)
+		for (it = clist_begin(ns->ns_personal->ns_data_list); it != NULL;
+		    it = clist_next(it)) {
+			info = clist_content(it);
+			if (info->ns_prefix != NULL && info->ns_prefix[0] != '\0' &&
+			    strlen(info->ns_prefix) < IMAP_LIST_NAME_MAX &&
+			    !strlist_contains(out, info->ns_prefix))
+				strlist_add(out, info->ns_prefix);
+		}
+	mailimap_namespace_data_free(ns);
+	return 0;
+}
+
+/*
+ * The folders named as a Sent folder is by default (under one of the
+ * prefixes), in the order of imap_folders_sent_names; with none, those
+ * whose name holds one of their stems.
+ */
+static void
+imap_folders_sent_by_name(const struct strlist *names,
+    const struct strlist *prefixes, struct strlist *found, bool *exact)
+{
+	char		*enc[IMAP_FOLDERS_NSENT];
+	const char	*name, *rest;
+	size_t		 i, j, k, len;
+
+	for (k = 0; k < IMAP_FOLDERS_NSENT; k++)
+		enc[k] = imap_url_mailbox(imap_folders_sent_names[k]);
+	for (k = 0; k < IMAP_FOLDERS_NSENT; k++)
+		for (i = 0; i < names->n; i++) {
+			name = names->v[i];
+			for (j = 0; j < prefixes->n; j++) {
+				len = strlen(prefixes->v[j]);
+				if (strncasecmp(name, prefixes->v[j], len) != 0)
+					continue;
+				rest = name + len;
+				if (enc[k] != NULL &&
+				    imap_folders_same_name(rest, enc[k]) &&
+				    !imap_folders_has(found, name))
+					strlist_add(found, name);
+			}
+		}
+	for (k = 0; k < IMAP_FOLDERS_NSENT; k++)
+		free(enc[k]);
+	*exact = found->n > 0;
+	if (*exact)
+		return;
+	for (i = 0; i < names->n && found->n < IMAP_HINT_FOLDERS; i++)
+		for (k = 0; k < sizeof imap_folders_sent_stems /
+		    sizeof imap_folders_sent_stems[0]; k++)
+			if (strcasestr(names->v[i], imap_folders_sent_stems[k]) !=
+			    NULL) {
+				strlist_add(found, names->v[i]);
+				break;
+			}
+}
+
+/*
+ * Joins the names of a list with ", " into out, as many as fit, in UTF-8
+ * as folders = takes them (modified UTF-7 when they are not valid).
+ */
+static void
+imap_folders_join(const struct strlist *l, char *out, size_t len)
+{
+	char	*utf8;
+	size_t	 i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < l->n && n + 1 < len; i++) {
+		utf8 = imap_url_mailbox_utf8(l->v[i]);
+		snprintf(out + n, len - n, "%s%s", i > 0 ? ", " : "",
+		    utf8 != NULL ? utf8 : l->v[i]);
+		free(utf8);
+		n = strlen(out);
+	}
+}
+
+/*
+ * Without a folder flagged \Sent: takes the one folder named as a Sent
+ * folder is by default.  With none or several, only INBOX is read; a
+ * warning (logged, kept for status, told to doctor) names the candidates
+ * and the folders = to set.  -1 with err when the connection broke.
+ */
+static int
+imap_folders_sent_guess(struct imap_session *s, const struct strlist *names,
+    char delim, struct err *err)
+{
+	struct strlist	 prefixes = { NULL, 0, 0 }, found = { NULL, 0, 0 };
+	struct strlist	 first = { NULL, 0, 0 };
+	char		 list[400], one[200];
+	bool		 exact;
+	int		 rc = 0;
+
+	if (imap_folders_prefixes(s, delim, &prefixes, err) != 0) {
+		rc = -1;
+		goto out;
+	}
+	imap_folders_sent_by_name(names, &prefixes, &found, &exact);
+	imap_folders_join(&found, list, sizeof list);
+	if (found.n > 0)
+		strlist_add(&first, found.v[0]);
+	imap_folders_join(&first, one, sizeof one);
+	if (exact && found.n == 1) {
+		s->sent = (long)s->folders.n;
+		strlist_add(&s->folders, found.v[0]);
+		imap_log(LOG_LVL_INFO, s, "%s: read as the Sent folder, by its "
+		    "name (no folder is flagged \\Sent: the server has no "
+		    "SPECIAL-USE)", one);
+		source_note(&s->rep, true, "Sent folder: %s (by its name: the "
+		    "server flags no folder \\Sent)", one);
+		goto out;
+	}
+	if (exact)
+		snprintf(s->sent_warning, sizeof s->sent_warning, "no folder "
+		    "is flagged \\Sent and several are named like one (%s): "
+		    "only INBOX is read, so no offer is seen; set folders = "
+		    "INBOX, %s (or the one sent mail goes to)", list, one);
+	else if (found.n > 0)
+		snprintf(s->sent_warning, sizeof s->sent_warning, "no folder "
+		    "is flagged \\Sent or named like one: only INBOX is read, "
+		    "so no offer is seen; likely: %s; set folders = INBOX, %s "
+		    "(or the one sent mail goes to)", list, one);
+	else
+		snprintf(s->sent_warning, sizeof s->sent_warning, "no folder "
+		    "is flagged \\Sent or named like one: only INBOX is read, "
+		    "so no offer is seen; set folders = INBOX, <the folder "
+		    "sent mail goes to>");
+	log_msg(LOG_LVL_WARN, s->tag, "%s", s->sent_warning);
+	source_note(&s->rep, false, "%s", s->sent_warning);
+out:
+	strlist_clear(&prefixes);
+	strlist_clear(&found);
+	strlist_clear(&first);
+	return rc;
+}
+
 /* The first folder names of a list, for a doctor's hint. */
 static void
 imap_folders_text(const struct strlist *names, char *out, size_t len)
@@ -193,6 +425,7 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 	strlist_clear(&s->folders);
 	strlist_clear(&s->missing);
 	s->sent = -1;
+	s->sent_warning[0] = '\0';
 	if (src->folders.n == 0) {
 		strlist_add(&s->folders, "INBOX");
 		if (sent != NULL && strcasecmp(sent, "INBOX") != 0) {
@@ -200,13 +433,10 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 			strlist_add(&s->folders, sent);
 			source_note(&s->rep, true, "\\Sent folder: %s (by %s)",
 			    sent, how);
-		} else {
-			imap_log(LOG_LVL_INFO, s, "no \\Sent special-use folder; "
-			    "polling INBOX only (set folders = to choose)");
-			source_note(&s->rep, false, "no \\Sent special-use "
-			    "folder: only INBOX is read, so no offer is seen; "
-			    "set folders = INBOX, <the folder sent mail goes "
-			    "to>");
+		} else if (imap_folders_sent_guess(s, &names->names, delim,
+		    err) != 0) {
+			source_note(&s->rep, false, "%s", err->msg);
+			goto fail;
 		}
 	}
 	for (i = 0; i < src->folders.n; i++) {
@@ -343,6 +573,8 @@ imap_folders_save(struct imap_session *s, const struct source *src,
 	}
 	key = imap_folders_cache_key(src);
 	source_cache_save(st, src, key, &c);
+	if (s->sent_warning[0] != '\0')
+		source_cache_warn(st, src, s->sent_warning);
 	strlist_clear(&c.values);
 	free(key);
 }

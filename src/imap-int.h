@@ -54,6 +54,8 @@ struct imap_session {
 	bool		 condstore;
 	struct strlist	 folders;	/* mailbox names to poll, server spelling */
 	long		 sent;		/* index of the \Sent folder in folders, -1 */
+	/* Why no Sent folder was chosen and what to set; "" when one was. */
+	char		 sent_warning[1024];
 	struct strlist	 missing;	/* configured folders the server lacks */
 	time_t		 listed;	/* when folders were resolved */
 	volatile sig_atomic_t *stop;	/* borrowed for a poll; may be NULL */

@@ -151,3 +151,89 @@ bad:
 	buf_free(&b);
 	return NULL;
 }
+
+/* Appends a code point as UTF-8. */
+static void
+imap_url_put_utf8(struct buf *b, uint32_t cp)
+{
+	char	u[4];
+	size_t	n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	buf_append(b, u, n);
+}
+
+char *
+imap_url_mailbox_utf8(const char *in)
+{
+	static const char	 b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+	struct buf		 b = { NULL, 0, 0 };
+	const char		*p, *d;
+	uint32_t		 acc, cp, hi;
+	int			 bits;
+
+	buf_puts(&b, "");
+	for (p = in; *p != '\0'; p++) {
+		if (*p != '&') {
+			buf_append(&b, p, 1);
+			continue;
+		}
+		if (p[1] == '-') {
+			buf_puts(&b, "&");
+			p++;
+			continue;
+		}
+		acc = 0;
+		bits = 0;
+		hi = 0;
+		for (p++; *p != '-'; p++) {
+			if (*p == '\0' || (d = strchr(b64, *p)) == NULL)
+				goto bad;
+			acc = (acc << 6) | (uint32_t)(d - b64);
+			bits += 6;
+			if (bits < 16)
+				continue;
+			bits -= 16;
+			cp = (acc >> bits) & 0xffff;
+			if (cp >= 0xd800 && cp <= 0xdbff && hi == 0) {
+				hi = cp;
+				continue;
+			}
+			if (hi != 0) {
+				if (cp < 0xdc00 || cp > 0xdfff)
+					goto bad;
+				cp = 0x10000 + ((hi - 0xd800) << 10) +
+				    (cp - 0xdc00);
+				hi = 0;
+			} else if (cp == 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+				goto bad;
+			imap_url_put_utf8(&b, cp);
+		}
+		/* A run ends on whole units, with at most 5 zero bits left. */
+		if (hi != 0 || bits >= 6 || (acc & ((1u << bits) - 1)) != 0)
+			goto bad;
+	}
+	return b.data;
+bad:
+	buf_free(&b);
+	return NULL;
+}

@@ -43,6 +43,12 @@ int	imap_url_parse(const char *url, struct imap_url *, struct err *);
  */
 char	*imap_url_mailbox(const char *utf8);
 
+/*
+ * A mailbox name in modified UTF-7 as UTF-8, to show it as `folders =`
+ * takes it; NULL if it is not valid modified UTF-7.  Caller frees.
+ */
+char	*imap_url_mailbox_utf8(const char *mutf7);
+
 /* imap-summary.c */
 
 /*

@@ -959,7 +959,8 @@ mail_parse(const char *buf, size_t len, struct mail_summary *out,
 	}
 	f = mime->mm_data.mm_message.mm_fields;
 	if (f == NULL || f->fld_list == NULL || clist_isempty(f->fld_list)) {
-		err_set(err, ERR_DATA, "no header fields");
+		/* MIME fields alone are the parts', not the message's. */
+		err_set(err, ERR_DATA, "no From or Date header field");
 		goto out;
 	}
 	mail_header(out, f, clean, hlen);

@@ -20,6 +20,9 @@
 
 #define MBOX_BLOCK	(64 * 1024)
 #define MBOX_HEAD	1024	/* bytes of a line kept to judge it */
+/* The UTF-8 byte-order mark some editors put at the start of a file. */
+#define MBOX_BOM	"\xef\xbb\xbf"
+#define MBOX_BOM_LEN	3
 
 struct mbox_reader {
 	const char	*path;		/* borrowed */
@@ -238,7 +241,13 @@ mbox_read(const char *path, mbox_cb cb, void *arg, struct err *err)
 		return err_set(err, ERR_DATA, "%s: %s", path, strerror(errno));
 	block = xmalloc(MBOX_BLOCK);
 	while (r.stop == 0 && (n = fread(block, 1, MBOX_BLOCK, f)) > 0) {
-		mbox_feed(&r, block, n, pos);
+		/* A byte-order mark is no part of the first From_ line. */
+		if (pos == 0 && n >= MBOX_BOM_LEN &&
+		    memcmp(block, MBOX_BOM, MBOX_BOM_LEN) == 0)
+			mbox_feed(&r, block + MBOX_BOM_LEN, n - MBOX_BOM_LEN,
+			    MBOX_BOM_LEN);
+		else
+			mbox_feed(&r, block, n, pos);
 		pos += (off_t)n;
 	}
 	if (ferror(f))
@@ -261,13 +270,17 @@ mbox_read(const char *path, mbox_cb cb, void *arg, struct err *err)
 bool
 mbox_is_mbox(const char *data, size_t len)
 {
+	if (len >= MBOX_BOM_LEN && memcmp(data, MBOX_BOM, MBOX_BOM_LEN) == 0) {
+		data += MBOX_BOM_LEN;
+		len -= MBOX_BOM_LEN;
+	}
 	return len >= 5 && memcmp(data, "From ", 5) == 0;
 }
 
 int
 mbox_probe(const char *path, bool *is_mbox, struct err *err)
 {
-	char head[5];
+	char head[MBOX_BOM_LEN + 5];
 	size_t n;
 	FILE *f;
 

@@ -39,7 +39,10 @@ typedef int (*mbox_cb)(const char *msg, size_t len, long msgno, off_t offset,
  */
 int	mbox_read(const char *path, mbox_cb cb, void *arg, struct err *err);
 
-/* True when data looks like an mbox (starts with "From "), not one message. */
+/*
+ * True when data looks like an mbox (starts with "From ", after a UTF-8
+ * byte-order mark if any), not one message.
+ */
 bool	mbox_is_mbox(const char *data, size_t len);
 
 /*

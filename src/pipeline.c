@@ -20,6 +20,7 @@
 #define LOG_TAG "pipeline"
 #include "classify.h"
 #include "event.h"
+#include "hashset.h"
 #include "invite.h"
 #include "links.h"
 #include "log.h"
@@ -42,7 +43,10 @@ struct pipeline_item {
 	char			*version;	/* owned, may be NULL */
 	struct signal_list	 sigs;		/* owned */
 	struct appointment_list	 appts;		/* owned */
+	time_t			 first_seen;	/* the time undated events got */
 	bool			 newer_only;	/* replace only an older version */
+	bool			 same_skip;	/* version is of sigs and appts: */
+						/* write nothing when it is stored */
 	/* PIPELINE_INVITED: */
 	char			*uid;		/* owned */
 	const char		*part;		/* INVITE_PART_* */
@@ -135,7 +139,9 @@ pipeline_add_item(struct pipeline *p, enum pipeline_op op, const char *item)
 
 /*
  * When the store first saw an item: events without CREATED and DTSTAMP
- * are dated by it (DESIGN section 3); now for a new item.
+ * are dated by it (DESIGN section 3); now for a new item, which the
+ * store records with it on commit (store_item_version_set), so that
+ * every later read dates them the same.
  */
 static time_t
 pipeline_first_seen(struct pipeline *p, const char *item)
@@ -150,18 +156,90 @@ pipeline_first_seen(struct pipeline *p, const char *item)
 	return t != 0 ? t : util_now();
 }
 
+/* Hashes a string, or NULL, so that no two lists of them hash alike. */
+static uint64_t
+pipeline_hash_str(uint64_t h, const char *s)
+{
+	uint64_t	len = s != NULL ? strlen(s) + 1 : 0;
+
+	h = hashset_fnv1a(h, &len, sizeof len);
+	return s != NULL ? hashset_fnv1a(h, s, len) : h;
+}
+
+/* Hashes a number. */
+static uint64_t
+pipeline_hash_num(uint64_t h, int64_t v)
+{
+	return hashset_fnv1a(h, &v, sizeof v);
+}
+
+/*
+ * The version of an item that has none of its own (an imported file):
+ * a hash of every field of what it gave, so that reading it again with
+ * the same content (and rules) is seen to change nothing.  Caller frees.
+ */
+static char *
+pipeline_output_version(const struct pipeline_item *it)
+{
+	const struct signal		*g;
+	const struct appointment	*a;
+	uint64_t			 h = HASHSET_FNV_INIT;
+	size_t				 i;
+
+	for (i = 0; i < it->sigs.n; i++) {
+		g = &it->sigs.v[i];
+		h = pipeline_hash_num(h, g->kind);
+		h = pipeline_hash_str(h, g->account);
+		h = pipeline_hash_str(h, g->salesperson);
+		h = pipeline_hash_num(h, g->occurred_at);
+		h = pipeline_hash_num(h, g->dir);
+		h = pipeline_hash_str(h, g->source);
+		h = pipeline_hash_str(h, g->item);
+		h = pipeline_hash_str(h, g->ref);
+		h = pipeline_hash_str(h, g->rule);
+		h = pipeline_hash_str(h, g->subject);
+		h = pipeline_hash_str(h, g->value);
+		h = pipeline_hash_str(h, g->match_text);
+	}
+	h = pipeline_hash_num(h, -1);
+	for (i = 0; i < it->appts.n; i++) {
+		a = &it->appts.v[i];
+		h = pipeline_hash_str(h, a->source);
+		h = pipeline_hash_str(h, a->item);
+		h = pipeline_hash_str(h, a->uid);
+		h = pipeline_hash_num(h, a->recurrence_id);
+		h = pipeline_hash_str(h, a->salesperson);
+		h = pipeline_hash_str(h, a->account);
+		h = pipeline_hash_str(h, a->match_text);
+		h = pipeline_hash_num(h, a->kind);
+		h = pipeline_hash_num(h, a->start);
+		h = pipeline_hash_num(h, a->end);
+		h = pipeline_hash_num(h, a->all_day);
+		h = pipeline_hash_str(h, a->day);
+		h = pipeline_hash_num(h, a->created);
+		h = pipeline_hash_num(h, a->series);
+		h = pipeline_hash_str(h, a->summary);
+	}
+	return xasprintf("out:%zu:%zu:%016llx", it->sigs.n, it->appts.n,
+	    (unsigned long long)h);
+}
+
 void
 pipeline_ical(struct pipeline *p, const char *salesperson,
     const struct ical_file *f, const char *item, const char *version)
 {
 	struct pipeline_item *it;
-	time_t first_seen;
 
-	first_seen = pipeline_first_seen(p, item);
 	it = pipeline_add_item(p, PIPELINE_ICAL, item);
-	it->version = xstrdup(version);
-	classify_ical(p->cfg, salesperson, f, p->source, item, first_seen,
+	it->first_seen = pipeline_first_seen(p, item);
+	classify_ical(p->cfg, salesperson, f, p->source, item, it->first_seen,
 	    &it->sigs, &it->appts);
+	if (version != NULL)
+		it->version = xstrdup(version);
+	else {
+		it->version = pipeline_output_version(it);
+		it->same_skip = true;
+	}
 }
 
 /*
@@ -213,8 +291,8 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 	struct ical_file f;
 	struct err err = { 0 };
 	enum invite_role role;
-	time_t from, to, first_seen;
-	char *key;
+	time_t from, to;
+	char *key, *what;
 	size_t i;
 
 	if (m->calendar_parts.n == 0)
@@ -226,16 +304,19 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 		return;
 	}
 	event_window(util_now(), cfg->backfill_days, cfg->timezone, &from, &to);
+	what = xasprintf("%s: invitation", item);
 	for (i = 0; i < m->calendar_parts.n; i++) {
 		const char *part = m->calendar_parts.v[i];
 
 		memset(&f, 0, sizeof f);
 		err_clear(&err);
 		if (event_parse(part, strlen(part), from, to, cfg->timezone,
-		    item, &f, &err) != 0 || f.nevents == 0) {
+		    what, &f, &err) != 0 || f.nevents == 0) {
+			/* The parser's message names the item. */
 			if (f.nevents == 0 && err.msg[0] == '\0')
-				snprintf(err.msg, sizeof err.msg, "no event");
-			log_warn("%s: invitation: %s, skipped", item, err.msg);
+				snprintf(err.msg, sizeof err.msg, "%s: no event",
+				    what);
+			log_warn("%s, skipped", err.msg);
 			ical_file_free(&f);
 			continue;
 		}
@@ -244,17 +325,18 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 			pipeline_invited(p, sp, m, &f, role, part, item);
 		else if (role == INVITE_OWN) {
 			key = xasprintf("invite:%s", f.events[0].uid);
-			first_seen = pipeline_first_seen(p, key);
 			it = pipeline_add_item(p, PIPELINE_ICAL, key);
+			it->first_seen = pipeline_first_seen(p, key);
 			it->version = invite_version(&f);
 			it->newer_only = true;
 			classify_ical(cfg, sp->key, &f, p->source, key,
-			    first_seen, &it->sigs, &it->appts);
+			    it->first_seen, &it->sigs, &it->appts);
 			free(key);
 		} else
 			log_debug("%s: invitation not read", item);
 		ical_file_free(&f);
 	}
+	free(what);
 }
 
 /*
@@ -306,19 +388,22 @@ pipeline_pending(const struct pipeline *p)
 	return p->pending;
 }
 
-/* True when the item's version is newer than the stored one. */
-static bool
-pipeline_is_newer(struct pipeline *p, const struct pipeline_item *it,
+/*
+ * How the item's version compares with the stored one (strcmp); 1 when
+ * none is stored, or it cannot be read (the item is then written).
+ */
+static int
+pipeline_version_cmp(struct pipeline *p, const struct pipeline_item *it,
     struct err *err)
 {
 	char *stored = NULL;
-	bool newer;
+	int cmp;
 
 	if (store_item_version(p->store, p->source, it->item, &stored, err) != 0)
-		return true;
-	newer = stored == NULL || strcmp(stored, it->version) < 0;
+		return 1;
+	cmp = stored == NULL ? 1 : strcmp(it->version, stored);
 	free(stored);
-	return newer;
+	return cmp;
 }
 
 /*
@@ -366,7 +451,7 @@ pipeline_write_invited(struct pipeline *p, struct pipeline_item *it,
 	r = store_replace_item(p->store, p->source, it->item, &sigs, &list,
 	    touched, err);
 	if (r >= 0 && store_item_version_set(p->store, p->source, it->item,
-	    rv, err) != 0)
+	    rv, first_seen, err) != 0)
 		r = -1;
 	if (r >= 0)
 		*appts += list.n;
@@ -409,12 +494,15 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 			added += r;
 			continue;
 		}
-		if (it->newer_only && !pipeline_is_newer(p, it, err))
+		if (it->newer_only && pipeline_version_cmp(p, it, err) <= 0)
+			continue;
+		/* Read again as it was: not a row to rewrite. */
+		if (it->same_skip && pipeline_version_cmp(p, it, err) == 0)
 			continue;
 		r = store_replace_item(p->store, p->source, it->item,
 		    &it->sigs, &it->appts, touched, err);
 		if (r < 0 || store_item_version_set(p->store, p->source,
-		    it->item, it->version, err) != 0 ||
+		    it->item, it->version, it->first_seen, err) != 0 ||
 		    links_learn(p->store, &it->sigs, util_now(), touched,
 		    err) != 0)
 			return -1;

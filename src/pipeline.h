@@ -39,7 +39,9 @@ void	pipeline_mail(struct pipeline *, const char *salesperson,
 
 /*
  * Classifies a calendar item; on commit it replaces what the item gave
- * before.  version (an etag) is stored with it; may be NULL.
+ * before.  version (an etag) is stored with it.  With version NULL (an
+ * imported file) a hash of what it gave is, and when that is the one
+ * stored the commit writes nothing for the item.
  */
 void	pipeline_ical(struct pipeline *, const char *salesperson,
 	    const struct ical_file *, const char *item, const char *version);

@@ -337,6 +337,17 @@ source_cache_drop(struct store *store, const struct source *src)
 }
 
 void
+source_cache_warn(struct store *store, const struct source *src,
+    const char *warning)
+{
+	struct err	err;
+
+	if (store_cursor_set(store, src->name, SOURCE_CACHE_SCOPE, "warning",
+	    warning, &err) != 0)
+		log_warn("%s: %s", src->name, err.msg);
+}
+
+void
 source_note(struct source_report *r, bool ok, const char *fmt, ...)
 {
 	va_list	ap;

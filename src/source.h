@@ -207,6 +207,13 @@ int	source_cache_load(struct store *, const struct source *,
 void	source_cache_drop(struct store *, const struct source *);
 
 /*
+ * Keeps with the list saved what is wrong with it, for `salescycle
+ * status` (its "warning" row, gone with the list).  Failures are logged.
+ */
+void	source_cache_warn(struct store *, const struct source *,
+	    const char *warning);
+
+/*
  * The doctor reporter of a driver: say is doctor's callback, NULL while
  * polling (nothing is said, but failures are still counted).
  */

@@ -1230,14 +1230,14 @@ store_items(struct store *st, const char *source,
 
 int
 store_item_version_set(struct store *st, const char *source, const char *item,
-    const char *version, struct err *err)
+    const char *version, time_t first_seen, struct err *err)
 {
 	sqlite3_stmt *s = store_own(st, STMT_ITEM_SET);
 
 	store_bind_text(s, 1, source);
 	store_bind_text(s, 2, item);
 	store_bind_text(s, 3, version);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)util_now());
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)first_seen);
 	return store_run(st, s, err, "item version");
 }
 

@@ -104,9 +104,12 @@ int	store_replace_item(struct store *, const char *source, const char *item,
 int	store_items(struct store *, const char *source,
 	    int (*cb)(const char *item, const char *version, void *), void *arg,
 	    struct err *);
-/* Records an item's version; the first call also records when it was first seen. */
+/*
+ * Records an item's version; the first call also records when it was
+ * first seen: first_seen, the time its undated events were given.
+ */
 int	store_item_version_set(struct store *, const char *source, const char *item,
-	    const char *version, struct err *);
+	    const char *version, time_t first_seen, struct err *);
 /* When store_item_version_set first saw the item; *out 0 if never. */
 /* The stored version of an item; *version NULL if none or unknown.  Caller frees. */
 int	store_item_version(struct store *, const char *source, const char *item,

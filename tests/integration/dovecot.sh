@@ -11,7 +11,9 @@
 # Set DC_SEP (default /) and DC_PREFIX (default empty) before starting for
 # another hierarchy delimiter and namespace prefix; DC_CERT_NAME for a
 # certificate made out to another host name; DC_EXTRA_CONF for more
-# settings (e.g. "mail_never_cache_fields = *").
+# settings (e.g. "mail_never_cache_fields = *"); DC_MAILBOXES for other
+# mailbox blocks in the inbox namespace than Sent (\Sent), "Verzonden
+# items" and Drafts (\Drafts), e.g. folders without special use.
 # Messages are seeded with `doveadm save` (no IMAP session, so the rawlog
 # only holds what salescycled sent).  The server is stopped at exit.
 
@@ -65,6 +67,17 @@ dovecot_start() {
 	fi
 	sep=${DC_SEP:-/}
 	prefix=${DC_PREFIX:-}
+	dc_mailboxes='  mailbox Sent {
+    special_use = \Sent
+    auto = create
+  }
+  mailbox "Verzonden items" {
+    auto = create
+  }
+  mailbox Drafts {
+    special_use = \Drafts
+    auto = create
+  }'
 	cat > "$DC/dovecot.conf" <<DCEOF
 base_dir = $DC/run
 state_dir = $DC/state
@@ -97,17 +110,7 @@ namespace inbox {
   inbox = yes
   separator = $sep
   prefix = $prefix
-  mailbox Sent {
-    special_use = \\Sent
-    auto = create
-  }
-  mailbox "Verzonden items" {
-    auto = create
-  }
-  mailbox Drafts {
-    special_use = \\Drafts
-    auto = create
-  }
+${DC_MAILBOXES:-$dc_mailboxes}
 }
 service imap-login {
   inet_listener imap {

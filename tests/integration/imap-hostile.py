@@ -38,6 +38,14 @@ does; every scenario stops sending when the client hangs up:
   list-many     LIST answers 80,000 folders besides INBOX, "sent" and \\Sent
                 "Sent"
   sent-case     LIST answers "sent" (no flag) before "Sent" (\\Sent)
+  sent-name     no SPECIAL-USE (Courier): LIST flags no folder; "Sent Items"
+                is there besides Drafts, Trash and "Sent Items old"
+  sent-two      no SPECIAL-USE; both "Sent" and "INBOX/Verzonden items"
+  sent-none     no SPECIAL-USE; no Sent folder, but "Archief/Sent 2024"
+  sent-ns       no SPECIAL-USE; NAMESPACE gives the personal prefix "Mail/"
+                and LIST has "Mail/&AMk-l&AOk-ments envoy&AOk-s" (French,
+                in modified UTF-7) besides "Sent Items" in the namespace
+                of other users ("Other/")
   gmail         Gmail's capabilities and folders: "[Gmail]/Sent Mail"
                 (\\Sent, two messages anna sent) and "[Gmail]/All Mail"
                 (\\All, every message, also one from globex.de)
@@ -140,8 +148,13 @@ class Session:
             "exchange": "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR "
                         "UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE "
                         "LITERAL+",
+            "sent-ns": "IMAP4rev1 AUTH=PLAIN NAMESPACE",
         }.get(self.srv.scenario, "IMAP4rev1 AUTH=PLAIN")
         self.send("* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
+
+    def cmd_NAMESPACE(self, tag, rest):
+        self.send('* NAMESPACE (("Mail/" "/")) NIL (("Other/" "/"))\r\n'
+                  '%s OK done\r\n' % tag)
 
     def cmd_NOOP(self, tag, rest):
         self.send("%s OK done\r\n" % tag)
@@ -176,6 +189,22 @@ class Session:
                 sent += len(block)
                 i += 5000
             return
+        elif sc == "sent-name":
+            out.append('* LIST (\\HasNoChildren) "/" Drafts\r\n'
+                       '* LIST (\\HasNoChildren) "/" "Sent Items"\r\n'
+                       '* LIST (\\HasNoChildren) "/" "Sent Items old"\r\n'
+                       '* LIST (\\HasNoChildren) "/" Trash\r\n')
+        elif sc == "sent-two":
+            out.append('* LIST () "/" Sent\r\n'
+                       '* LIST () "/" "INBOX/Verzonden items"\r\n')
+        elif sc == "sent-none":
+            out.append('* LIST (\\Noselect) "/" Archief\r\n'
+                       '* LIST () "/" "Archief/Sent 2024"\r\n'
+                       '* LIST () "/" Drafts\r\n')
+        elif sc == "sent-ns":
+            out.append('* LIST (\\Noselect) "/" Mail\r\n'
+                       '* LIST () "/" "Mail/&AMk-l&AOk-ments envoy&AOk-s"\r\n'
+                       '* LIST () "/" "Other/Sent Items"\r\n')
         elif sc == "sent-case":
             out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
         elif sc == "gmail":

@@ -35,6 +35,7 @@ struct rec {
 	bool	 collection;
 	bool	 comp_set;
 	bool	 comp_vevent;
+	bool	 unauthenticated;
 };
 
 struct recs {
@@ -67,6 +68,7 @@ record_cb(const struct dav_response *r, void *arg, struct err *err)
 	c->collection = r->collection;
 	c->comp_set = r->comp_set;
 	c->comp_vevent = r->comp_vevent;
+	c->unauthenticated = r->unauthenticated;
 	return 0;
 }
 
@@ -547,6 +549,58 @@ test_davxml_empty_elements(void **state)
 	}
 }
 
+/*
+ * RFC 5397: a current-user-principal of DAV:unauthenticated (Cyrus, to a
+ * request without credentials) is told from one with an href, and counts
+ * only as the property itself, in a propstat that is not an error.
+ */
+static void
+test_davxml_unauthenticated(void **state)
+{
+	static const struct {
+		const char	*doc;
+		bool		 unauth;
+		const char	*principal;
+	} rows[] = {
+		{ "<multistatus xmlns=\"DAV:\"><response><href>/</href><propstat>"
+		    "<prop><current-user-principal><unauthenticated/>"
+		    "</current-user-principal></prop><status>HTTP/1.1 200 OK"
+		    "</status></propstat></response></multistatus>", true, NULL },
+		{ "<multistatus xmlns=\"DAV:\"><response><href>/</href><propstat>"
+		    "<prop><current-user-principal><href>/anna/</href>"
+		    "</current-user-principal></prop></propstat></response>"
+		    "</multistatus>", false, "/anna/" },
+		{ "<multistatus xmlns=\"DAV:\"><response><href>/</href><propstat>"
+		    "<prop><current-user-principal><unauthenticated/>"
+		    "</current-user-principal></prop><status>HTTP/1.1 404 Not "
+		    "Found</status></propstat></response></multistatus>", false,
+		    NULL },
+		{ "<multistatus xmlns=\"DAV:\"><response><href>/</href><propstat>"
+		    "<prop><displayname><unauthenticated/></displayname></prop>"
+		    "</propstat></response></multistatus>", false, NULL },
+	};
+	struct recs rs = { .n = 0 };
+	struct davxml *x;
+	struct err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		x = davxml_new(record_cb, &rs);
+		assert_int_equal(davxml_feed(x, rows[i].doc,
+		    strlen(rows[i].doc), true, &err), 0);
+		assert_int_equal(rs.n, 1);
+		assert_int_equal(rs.v[0].unauthenticated, rows[i].unauth);
+		if (rows[i].principal == NULL)
+			assert_null(rs.v[0].principal);
+		else
+			assert_string_equal(rs.v[0].principal,
+			    rows[i].principal);
+		recs_free(&rs);
+		davxml_free(x);
+	}
+}
+
 static void
 test_davxml_normalize_href(void **state)
 {
@@ -603,6 +657,7 @@ main(void)
 		cmocka_unit_test(test_davxml_limits),
 		cmocka_unit_test(test_davxml_printable),
 		cmocka_unit_test(test_davxml_empty_elements),
+		cmocka_unit_test(test_davxml_unauthenticated),
 		cmocka_unit_test(test_davxml_normalize_href),
 		cmocka_unit_test(test_davxml_escape),
 	};

@@ -116,6 +116,21 @@ static const struct fixture_case fixture_cases[] = {
 	/* TZID=Europe/Amsterdam without VTIMEZONE: the builtin zone. */
 	{ "ics/iana-no-vtimezone.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 0,
 	  1, { { OCT05 + 8 * HOUR, OCT05 + 9 * HOUR, 0, "Kennismaking" } }, 0 },
+	/*
+	 * Vendors' TZIDs without VTIMEZONE, read in UTC so that a fallback
+	 * would show: the Olson name at the end of Lightning's and
+	 * Evolution's (10:00 EDT = 14:00Z), a Windows name by CLDR (10:00
+	 * CEST = 08:00Z); one that names no zone is read in tz, with one
+	 * warning.
+	 */
+	{ "ics/vendor-tzid.ics", "UTC", JAN2026, JAN2028, NULL, 4, 0, 1, 4,
+	  { { OCT05 + 14 * HOUR, OCT05 + 15 * HOUR, 0, "Lightning" },
+	    { OCT05 + DAY + 14 * HOUR, OCT05 + DAY + 15 * HOUR, 0,
+	      "Evolution" },
+	    { OCT05 + 2 * DAY + 8 * HOUR, OCT05 + 2 * DAY + 9 * HOUR, 0,
+	      "Outlook" },
+	    { OCT05 + 3 * DAY + 10 * HOUR, OCT05 + 3 * DAY + 11 * HOUR, 0,
+	      "Unknown" } }, 0 },
 	/* An unknown TZID is read in tz, with one warning: 10:00Z in UTC ... */
 	{ "ics/unknown-tz.ics", "UTC", JAN2026, JAN2028, NULL, 1, 0, 1, 1,
 	  { { OCT05 + 10 * HOUR, OCT05 + 11 * HOUR, 0, "Kennismaking" } }, 0 },
@@ -535,6 +550,43 @@ test_event_garbage(void **state)
 	    &f, &err), -1);
 	assert_int_equal(err.cls, ERR_DATA);
 	free(buf);
+}
+
+/*
+ * A VEVENT without a VCALENDAR around it is a calendar of one event, and
+ * beside a VCALENDAR one event more; a VTIMEZONE beside it serves it.
+ */
+static void
+test_event_bare_vevent(void **state)
+{
+	static const char bare[] = "BEGIN:VEVENT\r\nUID:bare@test\r\n"
+	    "DTSTART:20261005T080000Z\r\nSUMMARY:Bezoek\r\nEND:VEVENT\r\n";
+	static const char zoned[] = "BEGIN:VTIMEZONE\r\nTZID:Here\r\n"
+	    "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+	    "TZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\nEND:STANDARD\r\n"
+	    "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:zoned@test\r\n"
+	    "DTSTART;TZID=Here:20261005T080000\r\nEND:VEVENT\r\n"
+	    "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:inside@test\r\n"
+	    "DTSTART:20261006T080000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct ical_file	 f;
+	struct err		 err;
+
+	(void)state;
+	assert_int_equal(event_parse(bare, sizeof bare - 1, JAN2026, JAN2028,
+	    "UTC", "bare", &f, &err), 0);
+	assert_int_equal(f.nevents, 1);
+	assert_string_equal(f.events[0].uid, "bare@test");
+	assert_int_equal(f.nocc, 1);
+	assert_int_equal((long long)f.occ[0].start, 1791187200LL);
+	ical_file_free(&f);
+
+	assert_int_equal(event_parse(zoned, sizeof zoned - 1, JAN2026, JAN2028,
+	    "UTC", "zoned", &f, &err), 0);
+	assert_int_equal(f.nevents, 2);
+	assert_int_equal(f.nocc, 2);
+	/* 08:00 at +03:00 is 05:00 UTC. */
+	assert_int_equal((long long)f.occ[0].start, 1791176400LL);
+	ical_file_free(&f);
 }
 
 /* A 5 MB DESCRIPTION on one line parses, quickly, hashtag included. */
@@ -1252,6 +1304,7 @@ main(void)
 		cmocka_unit_test(test_event_hashtags),
 		cmocka_unit_test(test_event_windows_zone),
 		cmocka_unit_test(test_event_garbage),
+		cmocka_unit_test(test_event_bare_vevent),
 		cmocka_unit_test(test_event_big_description),
 		cmocka_unit_test(test_event_far_years),
 		cmocka_unit_test(test_event_invalid_utf8),

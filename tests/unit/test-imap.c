@@ -407,6 +407,37 @@ test_imap_url_mailbox(void **state)
 	}
 }
 
+/* Modified UTF-7 back to UTF-8, as names are shown; bad runs are NULL. */
+static void
+test_imap_url_mailbox_utf8(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;	/* NULL: not modified UTF-7 */
+	} rows[] = {
+		{ "INBOX.Sent", "INBOX.Sent" },
+		{ "a&-b", "a&b" },
+		{ "~peter/mail/&U,BTFw-/&ZeVnLIqe-",
+		  "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" },
+		{ "Mail/&AMk-l&AOk-ments envoy&AOk-s",
+		  "Mail/\xc3\x89l\xc3\xa9ments envoy\xc3\xa9s" },
+		{ "&2D3eAA-", "\xf0\x9f\x98\x80" },
+		{ "&AMk", NULL },		/* no end */
+		{ "&AM-", NULL },		/* not a whole unit */
+		{ "&AMl-", NULL },		/* bits left that are not zero */
+		{ "&2D0-", NULL },		/* a lone high surrogate */
+		{ "&3gA-", NULL },		/* a lone low surrogate */
+		{ "&AAA-", NULL },		/* NUL */
+		{ "&A*k-", NULL },		/* not base64 */
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		test_assert_str(imap_url_mailbox_utf8(rows[i].in),
+		    rows[i].want);
+}
+
 struct fetched {
 	struct mail_summary	sum[4];
 	uint32_t		uid[4];
@@ -1236,8 +1267,14 @@ test_imap_folders_cache(void **state)
 	assert_int_equal(f.lists, 1);
 	config_free(&cfg);
 	rows = test_dump(st, "SELECT name, value FROM cursors WHERE scope = "
-	    "'discovery' AND name NOT IN ('time', 'key') ORDER BY name");
+	    "'discovery' AND name NOT IN ('time', 'key', 'warning') "
+	    "ORDER BY name");
 	assert_string_equal(rows, "count|1\nname.0|INBOX\nrole.0|folder\n");
+	free(rows);
+	/* The fake has no Sent folder: that is kept for status. */
+	rows = test_dump(st, "SELECT value FROM cursors WHERE scope = "
+	    "'discovery' AND name = 'warning'");
+	assert_non_null(strstr(rows, "only INBOX is read"));
 	free(rows);
 	for (i = 0; i < sizeof tamper / sizeof tamper[0]; i++) {
 		print_message("# %s = %s\n", tamper[i].name, tamper[i].value);
@@ -1335,6 +1372,7 @@ main(void)
 		cmocka_unit_test(test_imap_url_parse),
 		cmocka_unit_test(test_imap_uid_set_runs),
 		cmocka_unit_test(test_imap_url_mailbox),
+		cmocka_unit_test(test_imap_url_mailbox_utf8),
 		cmocka_unit_test(test_imap_summary_from_fetch),
 		cmocka_unit_test(test_imap_summary_dsn_and_bad_date),
 		cmocka_unit_test(test_imap_text_hashtags),

@@ -1071,6 +1071,43 @@ test_mbox_oversized(void **state)
 	test_tmpdir_cleanup();
 }
 
+/*
+ * An mbox that starts with a UTF-8 byte-order mark (saved by an editor)
+ * is an mbox all the same, its first message from its From_ line on.
+ */
+static void
+test_mbox_bom(void **state)
+{
+	static const char text[] = "\xef\xbb\xbf" "From x Tue Mar  3 10:15:42 2026\n"
+	    "From: a@acme.nl\nSubject: s\n\nx\n"
+	    "From x Tue Mar  3 10:15:43 2026\nFrom: b@acme.nl\n\ny\n";
+	struct seen sn = { 0 };
+	struct err err;
+	char path[512];
+	bool is;
+	FILE *f;
+
+	(void)state;
+	assert_true(mbox_is_mbox(text, sizeof text - 1));
+	assert_false(mbox_is_mbox("\xef\xbb\xbf" "Fro", 6));
+	assert_false(mbox_is_mbox("\xef\xbb\xbf" "From: a@acme.nl\n", 19));
+	snprintf(path, sizeof path, "%s/bom.mbox", test_tmpdir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(text, 1, sizeof text - 1, f);
+	fclose(f);
+	assert_int_equal(mbox_probe(path, &is, &err), 0);
+	assert_true(is);
+	assert_int_equal(mbox_read(path, collect, &sn, &err), 0);
+	assert_int_equal(sn.n, 2);
+	assert_int_equal(sn.msgno[0], 1);
+	assert_int_equal((long long)sn.offset[0], 3);
+	assert_non_null(sn.first);
+	assert_int_equal(strncmp(sn.first, "From: a@acme.nl", 15), 0);
+	free(sn.first);
+	test_tmpdir_cleanup();
+}
+
 int
 main(void)
 {
@@ -1099,6 +1136,7 @@ main(void)
 		cmocka_unit_test(test_mbox_stop_and_errors),
 		cmocka_unit_test(test_mbox_from_date),
 		cmocka_unit_test(test_mbox_oversized),
+		cmocka_unit_test(test_mbox_bom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -486,7 +486,7 @@ test_pipeline_replace_and_remove(void **state)
 
 	/* An event without CREATED or DTSTAMP is dated when first seen. */
 	assert_int_equal(store_item_version_set(f->st, "caldav:anna",
-	    undated.item, NULL, &err), 0);
+	    undated.item, NULL, time(NULL) - 3600, &err), 0);
 	seen = test_query_int(f->st, "SELECT first_seen FROM items WHERE item = ?1",
 	    undated.item);
 	ical_make(&undated, &file);

@@ -516,7 +516,7 @@ test_store_remove_item(void **state)
 	assert_int_equal(store_replace_item(f->st, "caldav:anna", "cal/2.ics",
 	    &sigs, &appts, &touched, &err), 1);
 	assert_int_equal(store_item_version_set(f->st, "caldav:anna",
-	    "cal/2.ics", "\"etag-1\"", &err), 0);
+	    "cal/2.ics", "\"etag-1\"", T0, &err), 0);
 	project(f, &touched);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals", NULL),
 	    1);
@@ -558,16 +558,17 @@ test_store_items_and_first_seen(void **state)
 	    &first, &err), 0);
 	assert_int_equal(first, 0);
 	assert_int_equal(store_item_version_set(f->st, "caldav:anna", "b.ics",
-	    "e1", &err), 0);
+	    "e1", T0, &err), 0);
 	assert_int_equal(store_item_version_set(f->st, "caldav:anna", "a.ics",
-	    NULL, &err), 0);
+	    NULL, T0 + 1, &err), 0);
 	assert_int_equal(store_item_version_set(f->st, "caldav:bram", "c.ics",
-	    "e9", &err), 0);
+	    "e9", T0 + 2, &err), 0);
 	assert_int_equal(store_item_first_seen(f->st, "caldav:anna", "b.ics",
 	    &first, &err), 0);
-	assert_true(first > 0);
+	assert_int_equal(first, T0);
+	/* A new version keeps the time first seen. */
 	assert_int_equal(store_item_version_set(f->st, "caldav:anna", "b.ics",
-	    "e2", &err), 0);
+	    "e2", T0 + 3, &err), 0);
 	assert_int_equal(store_item_first_seen(f->st, "caldav:anna", "b.ics",
 	    &again, &err), 0);
 	assert_int_equal(first, again);

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: MIT
+"""A front to a CalDAV server that answers as Cyrus does, for the tests.
+
+    /usr/bin/python3 dav-front.py PORTFILE LOG BACKEND_PORT
+
+listens on a free port of 127.0.0.1 (written to PORTFILE) and passes
+every request on to the server on 127.0.0.1:BACKEND_PORT (Radicale),
+except a PROPFIND of / without Authorization: that it answers itself as
+Cyrus IMAP's CalDAV does, with 207 and a current-user-principal of
+DAV:unauthenticated (RFC 5397) instead of a 401.  Every request it gets
+is logged to LOG as one line "METHOD PATH AUTH|NOAUTH STATUS", so that a
+test can count what the client sent, 401s included.
+
+Only the standard library; run with /usr/bin/python3.
+"""
+import http.client
+import http.server
+import os
+import socketserver
+import sys
+import threading
+
+PORTFILE, LOG, BACKEND = sys.argv[1], sys.argv[2], int(sys.argv[3])
+LOCK = threading.Lock()
+
+UNAUTHENTICATED = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<D:multistatus xmlns:D="DAV:"><D:response><D:href>/</D:href>'
+    b'<D:propstat><D:prop><D:current-user-principal><D:unauthenticated/>'
+    b'</D:current-user-principal><D:resourcetype><D:collection/>'
+    b'</D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status>'
+    b'</D:propstat><D:propstat><D:prop><D:displayname/></D:prop>'
+    b'<D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>'
+    b'</D:response></D:multistatus>')
+
+
+def log(line):
+    with LOCK:
+        with open(LOG, "a") as f:
+            f.write(line + "\n")
+
+
+class Front(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, code, headers, body):
+        self.send_response(code)
+        for k, v in headers:
+            if k.lower() not in ("content-length", "connection",
+                                 "transfer-encoding"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        auth = self.headers.get("Authorization")
+        if self.command == "PROPFIND" and self.path == "/" and not auth:
+            log("%s %s NOAUTH 207" % (self.command, self.path))
+            return self.answer(207, [("Content-Type",
+                                      "application/xml; charset=utf-8")],
+                               UNAUTHENTICATED)
+        conn = http.client.HTTPConnection("127.0.0.1", BACKEND, timeout=30)
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("host", "connection",
+                                        "content-length")}
+        conn.request(self.command, self.path, body, headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        log("%s %s %s %d" % (self.command, self.path,
+                             "AUTH" if auth else "NOAUTH", resp.status))
+        self.answer(resp.status, resp.getheaders(), data)
+
+    do_GET = do_PROPFIND = do_REPORT = do_OPTIONS = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+srv = Server(("127.0.0.1", 0), Front)
+with open(PORTFILE + ".tmp", "w") as f:
+    f.write("%d\n" % srv.server_address[1])
+os.rename(PORTFILE + ".tmp", PORTFILE)
+srv.serve_forever()
