@@ -28,6 +28,7 @@
 #include "config.h"
 #include "helpers.h"
 #include "oauth.h"
+#include "xmalloc.h"
 
 /* Decodes base64 or base64url (no padding needed); caller frees. */
 static char *
@@ -231,7 +232,8 @@ sa_key(unsigned bits, gnutls_pubkey_t *pub)
 	gnutls_x509_privkey_t	 x;
 	gnutls_privkey_t	 k;
 	gnutls_datum_t		 pem;
-	char			*json, *p, *o;
+	struct buf		 b = { 0 };
+	char			*p;
 
 	assert_int_equal(gnutls_x509_privkey_init(&x), 0);
 	assert_int_equal(gnutls_x509_privkey_generate(x, GNUTLS_PK_RSA, bits,
@@ -244,23 +246,19 @@ sa_key(unsigned bits, gnutls_pubkey_t *pub)
 	assert_int_equal(gnutls_pubkey_init(pub), 0);
 	assert_int_equal(gnutls_pubkey_import_privkey(*pub, k, 0, 0), 0);
 	/* The PEM in a JSON string: its line feeds as \n. */
-	json = calloc(1, 2 * pem.size + 256);
-	assert_non_null(json);
-	o = json + sprintf(json, "{\"type\":\"service_account\",\"client_email\":"
+	buf_puts(&b, "{\"type\":\"service_account\",\"client_email\":"
 	    "\"sc@brightline.iam.gserviceaccount.com\",\"private_key_id\":"
 	    "\"k1\",\"private_key\":\"");
-	for (p = (char *)pem.data; p < (char *)pem.data + pem.size; p++) {
-		if (*p == '\n') {
-			*o++ = '\\';
-			*o++ = 'n';
-		} else
-			*o++ = *p;
-	}
-	strcpy(o, "\"}");
+	for (p = (char *)pem.data; p < (char *)pem.data + pem.size; p++)
+		if (*p == '\n')
+			buf_puts(&b, "\\n");
+		else
+			buf_append(&b, p, 1);
+	buf_append(&b, "\"}", 3);	/* with its NUL */
 	gnutls_free(pem.data);
 	gnutls_privkey_deinit(k);
 	gnutls_x509_privkey_deinit(x);
-	return json;
+	return b.data;
 }
 
 static void
