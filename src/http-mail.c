@@ -112,6 +112,9 @@ http_mail_send(const struct http_mail *m, const char *msg, long *reply,
 	else if (rc == CURLE_ABORTED_BY_CALLBACK)
 		err_set(err, ERR_TEMP, "%s: stopped: the program is stopping",
 		    m->url);
+	else if (http_connect_words(c, rc, m->url, fdmsg, sizeof fdmsg) !=
+	    NULL)
+		err_set(err, ERR_TEMP, "%s: %s", m->url, fdmsg);
 	else if (rc == CURLE_OPERATION_TIMEDOUT && *reply == 0)
 		err_set(err, ERR_TEMP, "%s: no answer from the server within "
 		    "%d s", m->url, m->timeout);

@@ -550,3 +550,44 @@ source_fd_error(int errnum, char *out, size_t len)
 		    "keep_connections or workers)", source_fd_limit());
 	return out;
 }
+
+const char *
+source_connect_error(int errnum, char *out, size_t len)
+{
+	switch (errnum) {
+	case ECONNREFUSED:
+		return "connection refused";
+	case ETIMEDOUT:
+		return "timed out";
+	case EHOSTUNREACH:
+		return "host unreachable";
+	case ENETUNREACH:
+		return "network unreachable";
+	case EMFILE:
+	case ENFILE:
+		return source_fd_error(errnum, out, len);
+	default:
+		snprintf(out, len, "%s", strerror(errnum));
+		return out;
+	}
+}
+
+const char *
+source_connect_hint(const char *msg)
+{
+	if (strstr(msg, "cannot resolve ") != NULL)
+		return "check the host name in url =";
+	if (strstr(msg, "cannot connect: connection refused") != NULL)
+		return "the host answers but nothing listens on that port: "
+		    "check the port in url =";
+	if (strstr(msg, "cannot connect: host unreachable") != NULL ||
+	    strstr(msg, "cannot connect: network unreachable") != NULL ||
+	    strstr(msg, "cannot connect: timed out") != NULL)
+		return "the host cannot be reached: check the host name in "
+		    "url =, the network and any firewall on the way";
+	if (strstr(msg, "cannot connect: ") != NULL &&
+	    strstr(msg, "too many open files") == NULL)
+		return "check the host and port in url = and that nothing "
+		    "blocks them";
+	return NULL;
+}
