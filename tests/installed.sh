@@ -52,6 +52,10 @@ v=$(unit_value "$inst" ExecStart)
 v=$(unit_value "$unit" StateDirectory)
 [ "/var/lib/$v" = "${db%/*}" ] ||
 	bad "salescycled.service keeps its state in /var/lib/$v, the database's default is $db"
+grep -qx "#LoadCredential=anna-imap:$sysconfdir/salescycle/credentials/anna-imap" "$unit" ||
+	bad "salescycled.service shows no LoadCredential= under $sysconfdir"
+grep -qx "#EnvironmentFile=$sysconfdir/salescycle/environment" "$unit" ||
+	bad "salescycled.service shows no EnvironmentFile= under $sysconfdir"
 
 for page in man1/salescycle.1 man5/salescycle.conf.5 man8/salescycled.8; do
 	f=$D$mandir/$page
