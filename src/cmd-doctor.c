@@ -172,6 +172,42 @@ doctor_user(void)
 }
 
 /*
+ * With [general] group: whether its members can read the database, its
+ * -wal and -shm (0640, that group) and enter their folder.
+ */
+static void
+doctor_group(const struct config *cfg, struct doctor_block *b)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat	 sb;
+	char		 why[1024], *p;
+	size_t		 i;
+	bool		 ok = true;
+
+	if (!store_group_can_enter(cfg->database, cfg->group.name,
+	    cfg->group.gid, why, sizeof why)) {
+		doctor_say(b, false, "%s", why);
+		ok = false;
+	}
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		p = xasprintf("%s%s", cfg->database, suffix[i]);
+		if (stat(p, &sb) == 0 && ((sb.st_mode & 07777) !=
+		    STORE_MODE_GROUP || sb.st_gid != cfg->group.gid)) {
+			doctor_say(b, false, "%s: mode %04o%s, not 0640 for "
+			    "the readers' group %s: salescycled sets it when "
+			    "it starts", p, (unsigned)(sb.st_mode & 07777),
+			    sb.st_gid != cfg->group.gid ? " and another group" :
+			    "", cfg->group.name);
+			ok = false;
+		}
+		free(p);
+	}
+	if (ok)
+		doctor_say(b, true, "the readers' group %s can read it",
+		    cfg->group.name);
+}
+
+/*
  * The database: opened read-only when it exists (schema version and
  * counts), else whether salescycled may create it in its folder.
  */
@@ -199,6 +235,8 @@ doctor_database(const struct config *cfg, struct doctor_block *b)
 			    "%lld deals (%lld open), %lld accounts", n.version,
 			    n.signals, n.deals, n.open_deals, n.accounts);
 		store_close(st);
+		if (cfg->group.name != NULL)
+			doctor_group(cfg, b);
 		goto out;
 	}
 	if (errno != ENOENT) {

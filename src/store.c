@@ -769,6 +769,39 @@ store_set_access(struct store *st, const char *group_name, gid_t gid,
 	return rc;
 }
 
+bool
+store_group_can_enter(const char *path, const char *group_name, gid_t gid,
+    char *why, size_t len)
+{
+	struct stat	 sb;
+	char		*copy, *slash;
+	bool		 ok;
+
+	copy = xstrdup(path);
+	slash = strrchr(copy, '/');
+	if (slash == NULL)
+		snprintf(copy, strlen(copy) + 1, ".");
+	else if (slash == copy)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(copy, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		free(copy);
+		return true;
+	}
+	ok = (sb.st_mode & S_IXOTH) != 0 ||
+	    (sb.st_gid == gid && (sb.st_mode & S_IXGRP) != 0);
+	if (!ok)
+		snprintf(why, len, "%s: the readers' group %s cannot enter it "
+		    "(mode %04o%s), so its members cannot read the database: "
+		    "chgrp %s %s && chmod g+x %s (StateDirectoryMode=0750 "
+		    "with Group=%s in the unit)", copy, group_name,
+		    (unsigned)(sb.st_mode & 07777), sb.st_gid == gid ? "" :
+		    ", another group", group_name, copy, copy, group_name);
+	free(copy);
+	return ok;
+}
+
 int
 store_lock(const char *path, int *fd, struct err *err)
 {

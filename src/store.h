@@ -57,6 +57,15 @@ int	store_set_access(struct store *, const char *group_name, gid_t gid,
 	    struct err *);
 
 /*
+ * Whether members of the readers' group can reach the database at path:
+ * its folder must let them in (group gid with g+x, or o+x).  False with
+ * what to run in why otherwise (the folder is the admin's: it is not
+ * changed here); true when the folder is not there yet.
+ */
+bool	store_group_can_enter(const char *path, const char *group_name,
+	    gid_t gid, char *why, size_t len);
+
+/*
  * Locks DATABASE.lock (0600, beside the database) for the life of the
  * process, so that a second agent on the same database is refused
  * instead of fetching everything again and mailing the digest twice.
