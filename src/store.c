@@ -225,6 +225,9 @@ static const char *const store_migrations[] = {
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
 	X(INVITE_GET, "SELECT version, body FROM invitations"		\
 	    " WHERE source = ?1 AND uid = ?2 AND part = ?3")		\
+	X(INVITE_ANSWERS, "SELECT body FROM invitations"		\
+	    " WHERE source = ?1 AND uid = ?2"				\
+	    " AND substr(part, 1, 7) = 'answer:' ORDER BY part")	\
 	X(INVITE_SET, "INSERT INTO invitations(source, uid, part,"	\
 	    " version, body, seen_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"	\
 	    " ON CONFLICT(source, uid, part) DO UPDATE SET"		\
@@ -1354,6 +1357,20 @@ store_invitation_get(struct store *st, const char *source, const char *uid,
 		rc = SQLITE_DONE;
 	}
 	return store_done(st, s, rc, err, "invitation");
+}
+
+int
+store_invitation_answers(struct store *st, const char *source,
+    const char *uid, struct strlist *bodies, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_INVITE_ANSWERS);
+	int rc;
+
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, uid);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		strlist_add(bodies, store_column_text(s, 0));
+	return store_done(st, s, rc, err, "invitation answers");
 }
 
 int
