@@ -581,8 +581,8 @@ source_connect_hint(const char *msg)
 	if (strstr(msg, "cannot resolve ") != NULL)
 		return "check the host name in url =";
 	if (strstr(msg, "cannot connect: connection refused") != NULL)
-		return "the host answers but nothing listens on that port: "
-		    "check the port in url =";
+		return "the host answers but nothing listens on that port "
+		    "(or a firewall refuses it): check the port in url =";
 	if (strstr(msg, "cannot connect: host unreachable") != NULL ||
 	    strstr(msg, "cannot connect: network unreachable") != NULL ||
 	    strstr(msg, "cannot connect: timed out") != NULL)
