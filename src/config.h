@@ -44,6 +44,7 @@ enum config_type {
 	CONFIG_PASSWORD,	/* struct secret: value, private file only */
 	CONFIG_SALESPERSON,	/* char *, a salesperson key (checked later) */
 	CONFIG_GROUP,		/* struct config_group: a name or number */
+	CONFIG_CURRENCY,	/* char *, an ISO 4217 code: three letters, upper-cased */
 };
 
 /* One key of a section: its name, type and place in the section's struct. */
@@ -179,6 +180,7 @@ struct config {
 	char		*path;
 	char		*database;
 	char		*timezone;
+	char		*currency;		/* "EUR": what deal values are in */
 	struct strlist	 internal_domains;
 	struct strlist	 ignore_domains;
 	struct strlist	 freemail_domains;	/* added to the built-in list */
