@@ -119,6 +119,13 @@ static const struct {
 	{ "#problem", SIG_PROBLEM, false },
 };
 
+const char *
+classify_hashtag(size_t i)
+{
+	return i < sizeof classify_hashtags / sizeof *classify_hashtags ?
+	    classify_hashtags[i].tag : NULL;
+}
+
 /* What every signal of one item shares. */
 struct classify_item {
 	const struct config	*cfg;

@@ -1577,6 +1577,102 @@ test_classify_direction(void **state)
 	}
 }
 
+/* A file of the source tree, read whole; groff's escapes undone for .in pages. */
+static char *
+read_guide(const char *rel)
+{
+	char path[1024], *text, *out, *q;
+	const char *p;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", SC_SRCDIR, rel);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("%s: cannot open", path);
+	text = xmalloc(256 * 1024);
+	len = fread(text, 1, 256 * 1024 - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	out = q = xmalloc(len + 1);
+	for (p = text; *p != '\0'; p++) {
+		if (strncmp(p, "\\-", 2) == 0) {
+			*q++ = '-';
+			p++;
+		} else if (strncmp(p, "\\(aq", 4) == 0) {
+			*q++ = '\'';
+			p += 3;
+		} else if (strncmp(p, "\\e", 2) == 0) {
+			*q++ = '\\';
+			p++;
+		} else
+			*q++ = *p;
+	}
+	*q = '\0';
+	free(text);
+	return out;
+}
+
+/*
+ * The guide of the words and hashtags the product recognises (issue 12
+ * item 11), its man pages in English and Dutch and their plain-text
+ * copies, lists every hashtag of classify.c's table and every default
+ * word of every language (rules.c): guide and code cannot drift apart.
+ */
+static void
+test_classify_guide(void **state)
+{
+	static const char *const guides[] = {
+		"man/salescycle-evidence.7.in", "man/nl/salescycle-evidence.7.in",
+		"docs/evidence-en.txt", "docs/evidence-nl.txt",
+	};
+	static const char *const langs[] = { "nl", "en", "de", "fr" };
+	struct rules r;
+	const struct strlist *lists[10];
+	const char *tag;
+	char *text;
+	size_t g, i, l, k, j, words;
+
+	(void)state;
+	for (g = 0; g < sizeof guides / sizeof guides[0]; g++) {
+		text = read_guide(guides[g]);
+		for (i = 0; (tag = classify_hashtag(i)) != NULL; i++)
+			if (strstr(text, tag) == NULL)
+				fail_msg("%s lacks the hashtag %s", guides[g], tag);
+		assert_true(i >= 11);
+		words = 0;
+		for (l = 0; l < sizeof langs / sizeof langs[0]; l++) {
+			memset(&r, 0, sizeof r);
+			strlist_add(&r.languages, langs[l]);
+			rules_defaults(&r);
+			lists[0] = &r.offer_subject;
+			lists[1] = &r.offer_attachment;
+			lists[2] = &r.order_subject;
+			lists[3] = &r.order_attachment;
+			lists[4] = &r.call_summary;
+			lists[5] = &r.demo_summary;
+			lists[6] = &r.autoreply_subject;
+			lists[7] = &r.reply_prefix;
+			lists[8] = &r.forward_prefix;
+			lists[9] = &r.noreply_sender;
+			for (k = 0; k < 10; k++) {
+				for (j = 0; j < lists[k]->n; j++, words++)
+					if (strstr(text, lists[k]->v[j]) == NULL)
+						fail_msg("%s lacks the %s word "
+						    "'%s'", guides[g], langs[l],
+						    lists[k]->v[j]);
+			}
+			for (k = 0; k < 10; k++)
+				strlist_clear((struct strlist *)lists[k]);
+			strlist_clear(&r.languages);
+			strlist_clear(&r.verbal_phrase);
+			strlist_clear(&r.lost_phrase);
+		}
+		assert_true(words > 100);
+		free(text);
+	}
+}
+
 int
 main(void)
 {
@@ -1589,6 +1685,7 @@ main(void)
 		cmocka_unit_test(test_classify_languages_chosen),
 		cmocka_unit_test(test_classify_thread),
 		cmocka_unit_test(test_classify_mail_received_hashtags),
+		cmocka_unit_test(test_classify_guide),
 		cmocka_unit_test(test_classify_mail_phrases),
 		cmocka_unit_test(test_classify_mail_store_subjects_off),
 		cmocka_unit_test(test_classify_mail_without_message_id),
