@@ -774,7 +774,7 @@ analysis_snooze_days(const char *value)
 {
 	long days = value != NULL ? strtol(value, NULL, 10) : 0;
 
-	return days > 0 && days <= 365 ? (time_t)days : 0;
+	return days > 0 && days <= SIGNAL_SNOOZE_MAX_DAYS ? (time_t)days : 0;
 }
 
 static int

@@ -90,9 +90,6 @@
 /* Room for an account key: a full free-mail address or a domain. */
 #define KEY_MAX	330
 
-/* The longest snooze a #snooze may ask for, in days. */
-#define CLASSIFY_SNOOZE_MAX	365
-
 /*
  * The hashtags that give signals (DESIGN section 5), and the words they
  * are known by (mail.c finds the same names).  A correction (#won, #lost,
@@ -349,15 +346,15 @@ classify_account_word(const struct config *cfg, const char *word, size_t len,
     char *key, size_t keylen)
 {
 	char addr[KEY_MAX];
-
-	const char *dot;
+	const char *dot, *p;
 
 	if (len == 0 || len >= sizeof addr - 2 ||
 	    (dot = memrchr(word, '.', len)) == NULL)
 		return false;
 	/* A domain's last label has a letter: "12.500" is an amount. */
-	if (strcspn(dot, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") >=
-	    (size_t)(word + len - dot))
+	for (p = dot + 1; p < word + len && !classify_is_alpha(*p); p++)
+		;
+	if (p == word + len)
 		return false;
 	if (memchr(word, '@', len) != NULL)
 		snprintf(addr, sizeof addr, "%.*s", (int)len, word);
@@ -390,7 +387,7 @@ classify_hashtag_find(const char *text, size_t taglen)
  * The value a hashtag's signal stores, from the text after its account
  * (NULL if none), or false when a correction's value is malformed: an
  * amount (#value: "12500.00") or a whole number of days (#snooze, 1 to
- * CLASSIFY_SNOOZE_MAX).  *out is the caller's to free.
+ * SIGNAL_SNOOZE_MAX_DAYS).  *out is the caller's to free.
  */
 static bool
 classify_hashtag_value(const struct classify_item *it, int k, const char *text,
@@ -421,14 +418,16 @@ classify_hashtag_value(const struct classify_item *it, int k, const char *text,
 		if (days >= 1)
 			end += strspn(end, " \t");
 		/* "14", "14 dagen", "14 days", "14d". */
-		if (days < 1 || days > CLASSIFY_SNOOZE_MAX || (*end != '\0' &&
-		    strcasecmp(end, "d") != 0 && strcasecmp(end, "day") != 0 &&
+		if (days < 1 || days > SIGNAL_SNOOZE_MAX_DAYS ||
+		    (*end != '\0' && strcasecmp(end, "d") != 0 &&
+		    strcasecmp(end, "day") != 0 &&
 		    strcasecmp(end, "days") != 0 &&
 		    strcasecmp(end, "dag") != 0 &&
 		    strcasecmp(end, "dagen") != 0)) {
 			log_warn("%s: %s: '%s' is not a number of days from 1 "
-			    "to %d, ignored", it->item, classify_hashtags[k].tag,
-			    value != NULL ? value : "", CLASSIFY_SNOOZE_MAX);
+			    "to %d, ignored", it->item,
+			    classify_hashtags[k].tag, value != NULL ? value : "",
+			    SIGNAL_SNOOZE_MAX_DAYS);
 			free(value);
 			return false;
 		}

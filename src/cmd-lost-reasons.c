@@ -38,7 +38,7 @@ cmd_lost_reasons_exec(struct cmd_ctx *ctx)
 	    ctx->cfg.timezone);
 	for (i = 0; i < lr.n; i++) {
 		table_row(&t);
-		/* A lost deal without a reason: one the salesperson left unexplained. */
+		/* A deal lost without a reason: none was given. */
 		table_str(&t, 0, lr.v[i].reason != NULL ? lr.v[i].reason :
 		    ctx->format == FORMAT_TABLE ? "(none given)" : NULL);
 		table_str(&t, 1, lr.v[i].phase);

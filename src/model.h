@@ -32,6 +32,9 @@
 	X(SNOOZE,		"snooze",		false)	\
 	X(VALUE,		"value",		false)
 
+/* The longest quiet a #snooze may ask for, in days (classify, analysis). */
+#define SIGNAL_SNOOZE_MAX_DAYS	365
+
 enum signal_kind {
 #define X(e, s, m) SIG_##e,
 	SIGNAL_KINDS(X)
