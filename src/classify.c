@@ -470,8 +470,12 @@ classify_hashtag_signals(struct classify_item *it, const struct strlist *tags,
 		    classify_hashtags[k].tag);
 		rest = tag + taglen;
 		rest += strspn(rest, " \t");
-		end = rest + strcspn(rest, " \t");
-		after = end + strspn(end, " \t");
+		after = rest + strcspn(rest, " \t");
+		/* "#lost acme.nl: price": the colon is no part of the name. */
+		for (end = after; end > rest && strchr(":,;", end[-1]) != NULL;
+		    end--)
+			;
+		after += strspn(after, " \t");
 		named = classify_account_word(it->cfg, rest,
 		    (size_t)(end - rest), key, sizeof key) &&
 		    (accounts->n == 0 || classify_hashtags[k].correction ||
