@@ -750,8 +750,9 @@ struct analysis_acts {
 	time_t		*v;		/* owned */
 	size_t		 n, cap;
 	bool		 only_target;
-	double		 value;		/* the newest offer's amount; NAN if none */
+	double		 value;		/* the newest amount (offer, #value); NAN if none */
 	char		 decision[11];	/* the newest #decision day; "" if none */
+	time_t		 snoozed;	/* a #snooze asks for quiet until then; 0 if none */
 };
 
 static void
@@ -764,6 +765,18 @@ analysis_acts_add(struct analysis_acts *a, time_t t)
 	a->v[a->n++] = t;
 }
 
+/*
+ * A stored #snooze's days, bounded as classify.c bounds them (a database
+ * written by hand must not postpone a deal for ever).
+ */
+static time_t
+analysis_snooze_days(const char *value)
+{
+	long days = value != NULL ? strtol(value, NULL, 10) : 0;
+
+	return days > 0 && days <= SIGNAL_SNOOZE_MAX_DAYS ? (time_t)days : 0;
+}
+
 static int
 analysis_acts_signal(const struct store_signal *g, void *arg)
 {
@@ -771,13 +784,18 @@ analysis_acts_signal(const struct store_signal *g, void *arg)
 
 	double v;
 
-	analysis_acts_add(a, g->at);
+	/* A #snooze or #value is a note about the deal, not activity in it. */
+	if (g->kind == NULL || (strcmp(g->kind, "snooze") != 0 &&
+	    strcmp(g->kind, "value") != 0))
+		analysis_acts_add(a, g->at);
 	if (g->kind == NULL || strcmp(g->kind, "target") != 0)
 		a->only_target = false;
-	/* Signals come in time order: the newest offer's amount wins. */
-	if (g->kind != NULL && strcmp(g->kind, "offer_sent") == 0 &&
-	    g->subject != NULL && money_find(g->subject, &v))
+	/* Signals come in time order: the newest amount wins. */
+	if (money_signal_value(g->kind, g->subject, g->value, &v))
 		a->value = v;
+	if (g->kind != NULL && strcmp(g->kind, "snooze") == 0 &&
+	    g->at + analysis_snooze_days(g->value) * DAY > a->snoozed)
+		a->snoozed = g->at + analysis_snooze_days(g->value) * DAY;
 	if (g->kind != NULL && strcmp(g->kind, "decision") == 0 &&
 	    g->value != NULL)
 		snprintf(a->decision, sizeof a->decision, "%s", g->value);
@@ -809,6 +827,7 @@ analysis_account_acts(struct store *st, const struct analysis_meetings *m,
 	a->only_target = true;
 	a->value = NAN;
 	a->decision[0] = '\0';
+	a->snoozed = 0;
 	if (next != NULL)
 		*next = 0;
 	if (store_signals(st, &sf, analysis_acts_signal, a, err) != 0)
@@ -1038,6 +1057,9 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	    util_day_start(w->acts.decision, cfg->timezone, &s.decision) == 0)
 		s.decision_passed = s.decision + DAY <= f->as_of;
 	if (!(s.over_days > 0) && !s.decision_passed)
+		return 0;
+	/* The salesperson said when to look again (#snooze). */
+	if (w->acts.snoozed > f->as_of)
 		return 0;
 	s.days_silent = NAN;
 	if (offer != PHASE_NONE && p >= offer) {
@@ -1488,9 +1510,13 @@ analysis_fact(const struct store_signal *g, void *arg)
 
 	if (g->kind == NULL)
 		return 0;
-	if (strcmp(g->kind, "offer_sent") == 0 && g->subject != NULL &&
-	    money_find(g->subject, &v))
+	if (money_signal_value(g->kind, g->subject, g->value, &v)) {
 		df->value = v;
+		df->value_from = strcmp(g->kind, "offer_sent") == 0 ?
+		    "the newest offer" : g->source != NULL &&
+		    strcmp(g->source, "manual") == 0 ?
+		    "set by hand" : "by hashtag";
+	}
 	else if (strcmp(g->kind, "decision") == 0)
 		slot = &df->decision;
 	else if (strcmp(g->kind, "competitor") == 0)
@@ -1542,14 +1568,13 @@ analysis_deal_facts(struct store *st, const char *account, time_t since,
 	return 0;
 }
 
-/* Keeps the amount of an offer (signals come in time order: the newest wins). */
+/* Keeps an amount (signals come in time order: the newest wins). */
 static int
 analysis_offer_value(const struct store_signal *g, void *arg)
 {
 	double *value = arg, v;
 
-	if (g->kind != NULL && strcmp(g->kind, "offer_sent") == 0 &&
-	    g->subject != NULL && money_find(g->subject, &v))
+	if (money_signal_value(g->kind, g->subject, g->value, &v))
 		*value = v;
 	return 0;
 }

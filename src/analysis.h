@@ -158,7 +158,8 @@ struct deal_facts {
 	char		*competitor;	/* owned; NULL if not known */
 	char		*need;		/* owned; NULL if not known */
 	char		*problem;	/* owned; NULL if not known */
-	double		 value;		/* the newest offer's amount; NAN if none */
+	double		 value;		/* the newest amount (offer, #value, set --value); NAN if none */
+	const char	*value_from;	/* static: where value came from; NULL if none */
 	time_t		 next_meeting;	/* the first meeting after now; 0 if none */
 };
 

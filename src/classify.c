@@ -42,13 +42,18 @@
  * which win): its signal carries the value "noreply", and the projection
  * counts it only for an open deal with an offer sent (phases.c).
  *
- * Hashtags.  #verbal, #lost, #decision, #competitor, #need and #problem in
- * an outbound mail or an event description give signals for each account
- * of that item.  An item without an external party (a note to self, a
- * private calendar entry) names the account as the first word after the
- * tag: "#lost acme.nl" or "#competitor acme.nl Exact"; the rest is the
- * value.  An event whose hashtags name no account stays unattributed and
- * is matched by its text during projection, like the event itself.
+ * Hashtags.  The tags of classify_hashtags in the salesperson's own
+ * outbound mail (Sent, or not received over SMTP) or the description of an
+ * event that no customer organised give signals for each account of that
+ * item.  An item without an external party (a note to self, a private
+ * calendar entry) names the account as the first word after the tag:
+ * "#lost acme.nl" or "#competitor acme.nl Exact"; the rest is the value.
+ * A correction (#won, #lost, #snooze, #value, #verbal) names its account
+ * that way in any mail.  #value's amount is stored as "12500.00" and
+ * #snooze's days as a number: a malformed one is a warning naming the
+ * item, and no signal.  An event whose hashtags name no account stays
+ * unattributed and is matched by its text during projection, like the
+ * event itself.
  *
  * Events.  Cancelled and private VEVENTs and METHOD:CANCEL objects give
  * nothing.  The external parties are the organizer and the attendees at
@@ -78,24 +83,45 @@
 #include "account.h"
 #include "classify.h"
 #include "log.h"
+#include "money.h"
 #include "rules.h"
 #include "util.h"
 
 /* Room for an account key: a full free-mail address or a domain. */
 #define KEY_MAX	330
 
-/* The hashtags that give signals (DESIGN section 5). */
+/*
+ * The hashtags that give signals (DESIGN section 5), and the words they
+ * are known by (mail.c finds the same names).  A correction (#won, #lost,
+ * #snooze, #value and its Dutch #waarde and #bedrag, #verbal) names its
+ * account as the first word after the tag in any mail, also one to
+ * another customer; the other tags only where the item has no account of
+ * its own or the word is one of the item's accounts.
+ */
 static const struct {
 	const char		*tag;
 	enum signal_kind	 kind;
+	bool			 correction;
 } classify_hashtags[] = {
-	{ "#verbal", SIG_VERBAL_ORDER },
-	{ "#lost", SIG_LOST },
-	{ "#decision", SIG_DECISION },
-	{ "#competitor", SIG_COMPETITOR },
-	{ "#need", SIG_NEED },
-	{ "#problem", SIG_PROBLEM },
+	{ "#verbal", SIG_VERBAL_ORDER, true },
+	{ "#lost", SIG_LOST, true },
+	{ "#won", SIG_WON, true },
+	{ "#snooze", SIG_SNOOZE, true },
+	{ "#value", SIG_VALUE, true },
+	{ "#waarde", SIG_VALUE, true },
+	{ "#bedrag", SIG_VALUE, true },
+	{ "#decision", SIG_DECISION, false },
+	{ "#competitor", SIG_COMPETITOR, false },
+	{ "#need", SIG_NEED, false },
+	{ "#problem", SIG_PROBLEM, false },
 };
+
+const char *
+classify_hashtag(size_t i)
+{
+	return i < sizeof classify_hashtags / sizeof *classify_hashtags ?
+	    classify_hashtags[i].tag : NULL;
+}
 
 /* What every signal of one item shares. */
 struct classify_item {
@@ -320,9 +346,15 @@ classify_account_word(const struct config *cfg, const char *word, size_t len,
     char *key, size_t keylen)
 {
 	char addr[KEY_MAX];
+	const char *dot, *p;
 
 	if (len == 0 || len >= sizeof addr - 2 ||
-	    memchr(word, '.', len) == NULL)
+	    (dot = memrchr(word, '.', len)) == NULL)
+		return false;
+	/* A domain's last label has a letter: "12.500" is an amount. */
+	for (p = dot + 1; p < word + len && !classify_is_alpha(*p); p++)
+		;
+	if (p == word + len)
 		return false;
 	if (memchr(word, '@', len) != NULL)
 		snprintf(addr, sizeof addr, "%.*s", (int)len, word);
@@ -352,18 +384,79 @@ classify_hashtag_find(const char *text, size_t taglen)
 }
 
 /*
- * Adds the signals of an item's hashtags for each of its accounts; an
- * item without accounts takes the account from the word after the tag,
- * else (events only: match_text set) stays unattributed.
+ * The value a hashtag's signal stores, from the text after its account
+ * (NULL if none), or false when a correction's value is malformed: an
+ * amount (#value: "12500.00") or a whole number of days (#snooze, 1 to
+ * SIGNAL_SNOOZE_MAX_DAYS).  *out is the caller's to free.
+ */
+static bool
+classify_hashtag_value(const struct classify_item *it, int k, const char *text,
+    char **out)
+{
+	enum signal_kind kind = classify_hashtags[k].kind;
+	char *value, *end = NULL;
+	double amount;
+	long days;
+
+	*out = NULL;
+	value = *text != '\0' ? util_trim(xstrdup(text)) : NULL;
+	if (kind == SIG_VALUE) {
+		if (!money_amount(value, &amount)) {
+			log_warn("%s: %s: '%s' is not an amount, ignored",
+			    it->item, classify_hashtags[k].tag,
+			    value != NULL ? value : "");
+			free(value);
+			return false;
+		}
+		free(value);
+		*out = xasprintf("%.2f", amount);
+		return true;
+	}
+	if (kind == SIG_SNOOZE) {
+		days = value != NULL && *value >= '1' && *value <= '9' ?
+		    strtol(value, &end, 10) : 0;
+		if (days >= 1)
+			end += strspn(end, " \t");
+		/* "14", "14 dagen", "14 days", "14d". */
+		if (days < 1 || days > SIGNAL_SNOOZE_MAX_DAYS ||
+		    (*end != '\0' && strcasecmp(end, "d") != 0 &&
+		    strcasecmp(end, "day") != 0 &&
+		    strcasecmp(end, "days") != 0 &&
+		    strcasecmp(end, "dag") != 0 &&
+		    strcasecmp(end, "dagen") != 0)) {
+			log_warn("%s: %s: '%s' is not a number of days from 1 "
+			    "to %d, ignored", it->item,
+			    classify_hashtags[k].tag, value != NULL ? value : "",
+			    SIGNAL_SNOOZE_MAX_DAYS);
+			free(value);
+			return false;
+		}
+		free(value);
+		*out = xasprintf("%ld", days);
+		return true;
+	}
+	if (kind == SIG_WON) {
+		free(value);
+		return true;
+	}
+	*out = value;
+	return true;
+}
+
+/*
+ * Adds the signals of an item's hashtags: for the account named by the
+ * word after the tag (see classify_hashtags), else for each of the item's
+ * accounts, else (events only: match_text set) unattributed.
  */
 static void
 classify_hashtag_signals(struct classify_item *it, const struct strlist *tags,
     const struct strlist *accounts, time_t at, const char *match_text)
 {
 	char key[KEY_MAX], rule[64], *value;
-	const char *tag, *rest, *end;
+	const char *tag, *rest, *end, *after;
 	enum signal_kind kind;
 	size_t i, j, taglen;
+	bool named;
 	int k;
 
 	for (i = 0; i < tags->n; i++) {
@@ -377,28 +470,38 @@ classify_hashtag_signals(struct classify_item *it, const struct strlist *tags,
 		    classify_hashtags[k].tag);
 		rest = tag + taglen;
 		rest += strspn(rest, " \t");
+		after = rest + strcspn(rest, " \t");
+		/* "#lost acme.nl: price": the colon is no part of the name. */
+		for (end = after; end > rest && strchr(":,;", end[-1]) != NULL;
+		    end--)
+			;
+		after += strspn(after, " \t");
+		named = classify_account_word(it->cfg, rest,
+		    (size_t)(end - rest), key, sizeof key) &&
+		    (accounts->n == 0 || classify_hashtags[k].correction ||
+		    strlist_contains(accounts, key));
 
-		if (accounts->n > 0) {
-			value = *rest != '\0' ? util_trim(xstrdup(rest)) : NULL;
+		if (named) {
+			if (classify_hashtag_value(it, k, after, &value))
+				classify_add(it, kind, key, at, rule, value,
+				    NULL);
+			free(value);
+		} else if (accounts->n > 0) {
+			if (!classify_hashtag_value(it, k, rest, &value))
+				continue;
 			for (j = 0; j < accounts->n; j++)
 				classify_add(it, kind, accounts->v[j], at, rule,
 				    value, NULL);
 			free(value);
-			continue;
-		}
-		end = rest + strcspn(rest, " \t");
-		if (classify_account_word(it->cfg, rest, (size_t)(end - rest),
-		    key, sizeof key)) {
-			end += strspn(end, " \t");
-			value = *end != '\0' ? util_trim(xstrdup(end)) : NULL;
-			classify_add(it, kind, key, at, rule, value, NULL);
-			free(value);
 		} else if (match_text != NULL) {
-			value = *rest != '\0' ? util_trim(xstrdup(rest)) : NULL;
-			classify_add(it, kind, NULL, at, rule, value,
-			    match_text);
+			if (classify_hashtag_value(it, k, rest, &value))
+				classify_add(it, kind, NULL, at, rule, value,
+				    match_text);
 			free(value);
-		} else
+		} else if (classify_hashtags[k].correction)
+			log_warn("%s: %s names no customer account, ignored",
+			    it->item, classify_hashtags[k].tag);
+		else
 			log_debug("%s: %s names no account, ignored", it->item,
 			    classify_hashtags[k].tag);
 	}
@@ -685,9 +788,19 @@ classify_mail(const struct config *cfg, const char *salesperson,
 			classify_add_rule(&it, kind, accounts.v[i], at, rule,
 			    lang, noreply ? "noreply" : NULL, NULL);
 	}
-	if (dir == DIR_OUTBOUND)
+	/*
+	 * Only the salesperson's own mail carries their hashtags: their Sent
+	 * folder, or a message that crossed no SMTP hop (a draft, an
+	 * import of their own).  A message that came in with a colleague's
+	 * or a forged From gives its hashtags through the sender's Sent
+	 * copy, if at all.
+	 */
+	if (dir == DIR_OUTBOUND && (sent_folder || !m->received))
 		classify_hashtag_signals(&it, &m->hashtags, &accounts, at,
 		    NULL);
+	else if (m->hashtags.n > 0)
+		log_debug("%s: hashtags of a message not sent by us ignored",
+		    item);
 
 	free(id);
 	free(thread);
@@ -806,7 +919,7 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 	struct strlist accounts = { 0 };
 	enum signal_kind kind;
 	const char *pat, *summary, *location, *lang;
-	char rule[128], *text = NULL;
+	char rule[128], okey[KEY_MAX], *text = NULL;
 	time_t created, tagged;
 	size_t i;
 
@@ -865,9 +978,17 @@ classify_event(struct classify_item *it, const struct ical_file *f, size_t idx,
 		classify_add_rule(it, kind, NULL, created, rule, lang, NULL,
 		    text);
 
+	/*
+	 * Hashtags are ours only in an event we organise (or one without an
+	 * organizer, a private entry): a customer's invitation that says
+	 * "#won" wins nothing.
+	 */
 	tagged = ev->last_modified != 0 ? ev->last_modified :
 	    ev->dtstamp != 0 ? ev->dtstamp : ev->start;
-	classify_hashtag_signals(it, &ev->hashtags, &accounts, tagged, text);
+	if (ev->organizer == NULL || account_classify(cfg, ev->organizer,
+	    okey, sizeof okey) != ADDR_EXTERNAL)
+		classify_hashtag_signals(it, &ev->hashtags, &accounts, tagged,
+		    text);
 
 	if (kind != SIG_CALL)
 		classify_appointments(cfg, it, f, idx, kind, accounts.n > 0 ?

@@ -69,4 +69,10 @@ void	classify_ical(const struct config *, const char *salesperson,
 const char *classify_strip_prefixes(const struct rules *, const char *subject,
 	    bool *reply, bool *forward);
 
+/*
+ * The i-th hashtag that gives signals ("#won"), NULL past the last: what
+ * the guide salescycle-evidence(7) must list.
+ */
+const char *classify_hashtag(size_t i);
+
 #endif

@@ -30,9 +30,12 @@ deal_print_facts(const struct cmd_ctx *ctx, const struct deal_facts *df)
 	deal_fact("problem", df->problem, " \xc2\xb7 ");
 	printf("\nValue: ");
 	if (isnan(df->value))
-		printf("not known (no offer with an amount)\n");
-	else
-		printf("%.2f (the newest offer)\n", df->value);
+		printf("not known (no offer with an amount, no #value)\n");
+	else {
+		printf("%.2f ", df->value);
+		util_safe_fputs(ctx->cfg.currency, stdout);
+		printf(" (%s)\n", df->value_from);
+	}
 	printf("Next meeting: ");
 	if (df->next_meeting == 0)
 		printf("none planned\n");
@@ -44,7 +47,8 @@ deal_print_facts(const struct cmd_ctx *ctx, const struct deal_facts *df)
 
 /* The same in JSON. */
 static void
-deal_json_facts(struct json *j, const struct deal_facts *df)
+deal_json_facts(struct json *j, const struct config *cfg,
+    const struct deal_facts *df)
 {
 	json_key(j, "qualification");
 	json_begin_object(j);
@@ -59,6 +63,8 @@ deal_json_facts(struct json *j, const struct deal_facts *df)
 	json_end_object(j);
 	json_key(j, "value");
 	json_real(j, df->value);
+	json_key(j, "currency");
+	json_str(j, cfg->currency);
 	json_key(j, "next_meeting");
 	json_time(j, df->next_meeting);
 }
@@ -163,7 +169,7 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 		for (r = 0; r < sigs.nrows; r++)
 			json_table_row(&j, &sigs, r);
 		json_end_array(&j);
-		deal_json_facts(&j, &df);
+		deal_json_facts(&j, &ctx->cfg, &df);
 		json_key(&j, "links");
 		json_begin_array(&j);
 		dl.j = &j;
@@ -218,6 +224,7 @@ const struct cmd_entry cmd_deal_entry = {
 	    "an order we placed), and the free-mail addresses linked to the account\n"
 	    "(salescycle link).  CSV output holds the deals only.  Under the tables, for\n"
 	    "the latest deal: its qualification (the newest #decision, #competitor, #need\n"
-	    "and #problem), its value (the amount in the newest offer's subject) and the\n"
+	    "and #problem), its value (the newest amount: an offer's subject, a #value\n"
+	    "hashtag or set --value; in [general] currency) and the\n"
 	    "next meeting planned.\n",
 };

@@ -83,6 +83,7 @@ extern const struct cmd_entry cmd_conversion_entry;
 extern const struct cmd_entry cmd_stalled_entry;
 extern const struct cmd_entry cmd_forecast_entry;
 extern const struct cmd_entry cmd_digest_entry;
+extern const struct cmd_entry cmd_lost_reasons_entry;
 
 /* Prints "salescycle: WHAT: WHY" to stderr. */
 void	cmd_error(const char *what, const char *fmt, ...)

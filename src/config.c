@@ -68,6 +68,7 @@ enum section {
 static const struct config_key config_general_keys[] = {
 	CONFIG_KEY("database", CONFIG_STRING, config, database),
 	CONFIG_KEY("timezone", CONFIG_TIMEZONE, config, timezone),
+	CONFIG_KEY("currency", CONFIG_CURRENCY, config, currency),
 	CONFIG_KEY("internal_domains", CONFIG_DOMAINS, config,
 	    internal_domains),
 	CONFIG_KEY("ignore_domains", CONFIG_DOMAINS, config, ignore_domains),
@@ -639,6 +640,17 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 		if (config_parse_weekdays(value, mask) != 0)
 			return config_error(p, "bad days '%s' for '%s' "
 			    "(e.g. mon..fri)", value, name);
+		return 0;
+	case CONFIG_CURRENCY:
+		if (strlen(value) != 3 || !isalpha((unsigned char)value[0]) ||
+		    !isalpha((unsigned char)value[1]) ||
+		    !isalpha((unsigned char)value[2]))
+			return config_error(p, "bad currency '%s' (a three-"
+			    "letter code: EUR, USD, GBP)", value);
+		free(*str);
+		*str = xstrdup(value);
+		for (i = 0; i < 3; i++)
+			(*str)[i] = (char)toupper((unsigned char)(*str)[i]);
 		return 0;
 	case CONFIG_TIMEZONE:
 		if (util_tz_preload(value) != 0)
@@ -1252,6 +1264,7 @@ config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->database = xstrdup(LOCALSTATEDIR "/lib/salescycle/salescycle.db");
 	cfg->timezone = xstrdup(util_system_tz());
+	cfg->currency = xstrdup("EUR");
 	cfg->stale_after_days = 120;
 	cfg->reopen_after_days = 7;
 	cfg->backfill_days = 365;
@@ -1404,6 +1417,7 @@ config_free_keys(const struct config_key *k, void *base)
 		case CONFIG_STRING:
 		case CONFIG_ADDRESS:
 		case CONFIG_TIMEZONE:
+		case CONFIG_CURRENCY:
 		case CONFIG_URL:
 		case CONFIG_AUTH:
 		case CONFIG_SALESPERSON:
@@ -1425,6 +1439,7 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->timezone);
+	free(cfg->currency);
 	free(cfg->group.name);
 	strlist_clear(&cfg->internal_domains);
 	strlist_clear(&cfg->ignore_domains);

@@ -45,6 +45,7 @@ enum config_type {
 	CONFIG_CREDENTIAL,	/* struct secret: credential (systemd) */
 	CONFIG_SALESPERSON,	/* char *, a salesperson key (checked later) */
 	CONFIG_GROUP,		/* struct config_group: a name or number */
+	CONFIG_CURRENCY,	/* char *, an ISO 4217 code: three letters, upper-cased */
 };
 
 /* One key of a section: its name, type and place in the section's struct. */
@@ -181,6 +182,7 @@ struct config {
 	char		*path;
 	char		*database;
 	char		*timezone;
+	char		*currency;		/* "EUR": what deal values are in */
 	struct strlist	 internal_domains;
 	struct strlist	 ignore_domains;
 	struct strlist	 freemail_domains;	/* added to the built-in list */

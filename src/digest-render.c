@@ -182,6 +182,66 @@ digest_text_sum(struct buf *b, const char *label, const struct forecast_sum *s)
 	    s->per_month);
 }
 
+/*
+ * The indexes in d->lost_reasons of the top reasons given for deals lost
+ * in phase p, most frequent first (ties: the overall order), into top[];
+ * returns how many.
+ */
+static size_t
+digest_lost_top(const struct digest_data *d, int p,
+    size_t top[DIGEST_LOST_REASONS_MAX])
+{
+	const struct lost_reasons *lr = &d->lost_reasons;
+	size_t i, k, n = 0, best;
+	bool taken;
+
+	for (n = 0; n < DIGEST_LOST_REASONS_MAX; n++) {
+		best = lr->n;
+		for (i = 0; i < lr->n; i++) {
+			if (lr->v[i].reason == NULL || lr->v[i].phase_index != p)
+				continue;
+			for (k = 0, taken = false; k < n; k++)
+				taken = taken || top[k] == i;
+			if (!taken && (best == lr->n ||
+			    lr->v[i].count > lr->v[best].count))
+				best = i;
+		}
+		if (best == lr->n)
+			break;
+		top[n] = best;
+	}
+	return n;
+}
+
+/*
+ * TOP LOST REASONS per phase, in the cycle's order, when a salesperson
+ * gave any (#lost acme.nl price): "  offer: price 3, timing 1".
+ */
+static void
+digest_text_lost(struct buf *b, const struct config *cfg,
+    const struct digest_data *d)
+{
+	size_t top[DIGEST_LOST_REASONS_MAX], n, k;
+	int p;
+
+	if (d->lost_reasons.with_reason == 0)
+		return;
+	buf_puts(b, "TOP LOST REASONS per phase\n");
+	for (p = 0; p < (int)cfg->phases.n; p++) {
+		n = digest_lost_top(d, p, top);
+		if (n == 0)
+			continue;
+		buf_printf(b, "  %s: ", cfg->phases.name[p]);
+		for (k = 0; k < n; k++) {
+			buf_puts(b, k > 0 ? ", " : "");
+			digest_put_clean(b, d->lost_reasons.v[top[k]].reason, 40);
+			buf_printf(b, " %ld", d->lost_reasons.v[top[k]].count);
+		}
+		buf_puts(b, "\n");
+	}
+	buf_puts(b, "\n");
+}
+
 char *
 digest_text(const struct config *cfg, const struct digest_data *d)
 {
@@ -229,6 +289,7 @@ digest_text(const struct config *cfg, const struct digest_data *d)
 		    d->won[i].salesperson);
 	}
 	buf_puts(&b, "\n");
+	digest_text_lost(&b, cfg, d);
 
 	buf_puts(&b, "FUNNEL: open deals now / entered in the period\n");
 	max = digest_funnel_max(d);
@@ -391,6 +452,36 @@ digest_html_sum(struct buf *b, const char *label, const struct forecast_sum *s)
 	    digest_td_num, s->low, s->high, digest_td_num, s->per_month);
 }
 
+/* The same as digest_text_lost, as a small table. */
+static void
+digest_html_lost(struct buf *b, const struct config *cfg,
+    const struct digest_data *d, const char *muted)
+{
+	size_t top[DIGEST_LOST_REASONS_MAX], n, k;
+	int p;
+
+	if (d->lost_reasons.with_reason == 0)
+		return;
+	buf_printf(b, "<p style=\"margin:8px 0 4px 0;%s\">Top lost reasons "
+	    "per phase</p>\n", muted);
+	buf_puts(b, digest_table);
+	for (p = 0; p < (int)cfg->phases.n; p++) {
+		n = digest_lost_top(d, p, top);
+		if (n == 0)
+			continue;
+		buf_printf(b, "<tr>%s", digest_td);
+		digest_put_html(b, cfg->phases.name[p], 20);
+		buf_puts(b, "</td><td style=\"padding:3px 0;\">");
+		for (k = 0; k < n; k++) {
+			buf_puts(b, k > 0 ? ", " : "");
+			digest_put_html(b, d->lost_reasons.v[top[k]].reason, 40);
+			buf_printf(b, " <b>%ld</b>", d->lost_reasons.v[top[k]].count);
+		}
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+}
+
 char *
 digest_html(const struct config *cfg, const struct digest_data *d)
 {
@@ -479,6 +570,7 @@ digest_html(const struct config *cfg, const struct digest_data *d)
 		}
 		buf_puts(&b, "</ul>\n");
 	}
+	digest_html_lost(&b, cfg, d, muted);
 
 	digest_html_h2(&b, "Conversion to the next phase");
 	buf_puts(&b, digest_table);

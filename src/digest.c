@@ -128,6 +128,7 @@ digest_data_free(struct digest_data *d)
 	stalled_list_free(&d->stalled);
 	forecast_free(&d->forecast);
 	source_health_free(d->health, d->nhealth);
+	lost_reasons_free(&d->lost_reasons);
 	memset(d, 0, sizeof *d);
 }
 
@@ -344,7 +345,9 @@ digest_collect(struct store *st, const struct config *cfg,
 	    analysis_stalled(st, &af, &d->stalled, err) != 0 ||
 	    analysis_forecast(st, &af, DIGEST_HORIZON_DAYS, false, &d->forecast,
 	    err) != 0 ||
-	    digest_collect_health(st, cfg, &af, d, err) != 0) {
+	    digest_collect_health(st, cfg, &af, d, err) != 0 ||
+	    lost_reasons_collect(st, cfg, people, period->since, period->until,
+	    &d->lost_reasons, err) != 0) {
 		digest_data_free(d);
 		return -1;
 	}

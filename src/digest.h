@@ -27,6 +27,7 @@
 #include "analysis.h"
 #include "config.h"
 #include "err.h"
+#include "lost.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -108,7 +109,11 @@ struct digest_data {
 	struct forecast	 forecast;
 	struct source_health *health;		/* owned, one per configured source */
 	size_t		 nhealth;
+	struct lost_reasons lost_reasons;	/* of the deals lost in the period */
 };
+
+/* Lost reasons shown per phase in the digest. */
+#define DIGEST_LOST_REASONS_MAX	3
 
 /*
  * Computes the digest of period for the salespeople in people (NULL or

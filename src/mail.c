@@ -39,9 +39,10 @@
 #define MAIL_MAX_HASHTAGS	100		/* kept per summary */
 
 /*
- * Hashtags: those that take a value run to the end of their line; #verbal
- * and #lost may be followed by words up to the next hashtag (a note to
- * self names its account there: "#lost acme.nl te duur").
+ * Hashtags: those that take a value run to the end of their line; #verbal,
+ * #lost and #won may be followed by words up to the next hashtag (a note
+ * to self names its account there: "#lost acme.nl te duur").  The list is
+ * classify.c's table of hashtags (which kind each gives) by name.
  */
 enum mail_tag_value { TAG_NO_VALUE, TAG_VALUE, TAG_OPTIONAL_VALUE };
 
@@ -50,9 +51,71 @@ static const struct {
 	enum mail_tag_value	 value;
 } mail_hashtags[] = {
 	{ "verbal", TAG_OPTIONAL_VALUE }, { "lost", TAG_OPTIONAL_VALUE },
+	{ "won", TAG_OPTIONAL_VALUE }, { "snooze", TAG_VALUE },
+	{ "value", TAG_VALUE }, { "waarde", TAG_VALUE },
+	{ "bedrag", TAG_VALUE },
 	{ "decision", TAG_VALUE }, { "competitor", TAG_VALUE },
 	{ "need", TAG_VALUE }, { "problem", TAG_VALUE },
 };
+
+/*
+ * The line that some mail client writes above the text it quotes in a
+ * reply or forward, below which no hashtag counts: an old "#lost acme.nl"
+ * quoted in an answer must not lose the deal again.  "On <date>, <name>
+ * wrote:", "Op <datum> schreef <naam>:", "Am ... schrieb ...:", "Le ...
+ * a écrit :" (often wrapped, so only the line's end is matched), and the
+ * separators of Outlook ("-----Original Message-----", "-----Oorspronkelijk
+ * bericht-----", a row of underscores above "From:").
+ */
+static bool
+mail_quote_header(const char *s, size_t n)
+{
+	static const char *const said[] = { "wrote", "schreef", "schrieb",
+	    "a \xc3\xa9" "crit", "a ecrit" };
+	size_t i, k, len;
+
+	while (n > 0 && (s[0] == ' ' || s[0] == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= 5 && (strncmp(s, "-----", 5) == 0 ||
+	    strncmp(s, "_____", 5) == 0))
+		return true;
+	if (n == 0)
+		return false;
+	/*
+	 * "On <date> ... wrote" wrapped before its colon: a line that opens
+	 * like a quote header, with a digit of the date in it.
+	 */
+	if (s[n - 1] != ':') {
+		if (n < 4 || s[2] != ' ' || (strncasecmp(s, "on", 2) != 0 &&
+		    strncasecmp(s, "op", 2) != 0 &&
+		    strncasecmp(s, "am", 2) != 0 &&
+		    strncasecmp(s, "le", 2) != 0))
+			return false;
+		for (i = 0; i < n && !isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == n)
+			return false;
+	} else
+		n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    (n > 1 && (unsigned char)s[n - 2] == 0xc2 &&
+	    (unsigned char)s[n - 1] == 0xa0))) {
+		n -= (unsigned char)s[n - 1] == 0xa0 ? 2 : 1;
+	}
+	for (k = 0; k < sizeof said / sizeof said[0]; k++) {
+		len = strlen(said[k]);
+		for (i = 0; i + len <= n; i++)
+			if (strncasecmp(s + i, said[k], len) == 0 &&
+			    (i == 0 || s[i - 1] == ' ') &&
+			    (i + len == n || s[i + len] == ' '))
+				return true;
+	}
+	return false;
+}
 
 /* True for a byte that may stand before '#' for it to start a hashtag. */
 static bool
@@ -144,6 +207,8 @@ mail_find_hashtags(struct strlist *list, const char *text, size_t len)
 		n = (nl != NULL ? nl : end) - p;
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
+		if (mail_quote_header(p, n))
+			break;
 		mail_hashtags_line(list, p, n);
 		p = nl != NULL ? nl + 1 : end;
 	}

@@ -27,7 +27,13 @@
 	X(COMPETITOR,		"competitor",		false)	\
 	X(NEED,			"need",			false)	\
 	X(PROBLEM,		"problem",		false)	\
-	X(MANUAL,		"manual",		false)
+	X(MANUAL,		"manual",		false)	\
+	X(WON,			"won",			false)	\
+	X(SNOOZE,		"snooze",		false)	\
+	X(VALUE,		"value",		false)
+
+/* The longest quiet a #snooze may ask for, in days (classify, analysis). */
+#define SIGNAL_SNOOZE_MAX_DAYS	365
 
 enum signal_kind {
 #define X(e, s, m) SIG_##e,
@@ -80,7 +86,7 @@ struct signal {
 	char		*ref;		/* unique, see above */
 	char		*rule;		/* the rule that matched, "offer_subject:offerte" */
 	char		*subject;	/* evidence subject or event summary; NULL if store_subjects = no */
-	char		*value;		/* hashtag value or "phase=offer"/"outcome=won" for manual */
+	char		*value;		/* hashtag value ("12500.00" for value, days for snooze) or "phase=offer"/"outcome=won" for manual */
 	char		*match_text;	/* summary and location of an unattributed event */
 	char		*language;	/* "nl", "en", "de", "fr": the default rule's language, or NULL */
 	char		*thread;	/* mail: "<id> ..." it answers (In-Reply-To, References), for links.c; not stored */

@@ -163,3 +163,37 @@ money_find(const char *text, double *value)
 	}
 	return false;
 }
+
+bool
+money_amount(const char *s, double *value)
+{
+	const char *p, *end;
+	size_t m;
+	bool marked;
+
+	if (s == NULL)
+		return false;
+	p = money_skip_space(s);
+	m = money_mark(p, p);
+	marked = m > 0;
+	p = money_skip_space(p + m);
+	if (!money_number(p, value, &end))
+		return false;
+	p = money_skip_space(end);
+	if (!marked && (m = money_mark(s, p)) > 0)
+		p = money_skip_space(p + m);
+	return *p == '\0';
+}
+
+bool
+money_signal_value(const char *kind, const char *subject, const char *value,
+    double *amount)
+{
+	if (kind == NULL)
+		return false;
+	if (strcmp(kind, "offer_sent") == 0)
+		return subject != NULL && money_find(subject, amount);
+	if (strcmp(kind, "value") == 0)
+		return money_amount(value, amount);
+	return false;
+}

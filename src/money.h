@@ -29,4 +29,23 @@ bool	money_number(const char *s, double *value, const char **end);
  */
 bool	money_find(const char *text, double *value);
 
+/*
+ * Parses a hashtag's or an option's amount: one number in either format,
+ * with at most one currency mark (€, EUR, euro) before or after it, and
+ * nothing else ("€ 12.500", "12.500,-", "EUR 12,500.00", "12500").  False
+ * for anything else, so that "#value acme.nl 12.500 of 15.000" is no
+ * amount rather than a guess.
+ */
+bool	money_amount(const char *s, double *value);
+
+/*
+ * The amount a deal's signal sets, by its kind's name: an offer's amount
+ * in its subject (offer_sent), or the value of a value signal (a #value
+ * hashtag or salescycle set --value, stored as "12500.00").  Signals read
+ * in time order, the newest that sets one wins.  False when the signal
+ * sets none.
+ */
+bool	money_signal_value(const char *kind, const char *subject,
+	    const char *value, double *amount);
+
 #endif

@@ -27,6 +27,12 @@
  *   it moves the phase forward only (skips allowed).  order_confirmed also
  *   wins the deal.
  * - lost loses an open deal.
+ * - won (a #won correction) wins an open deal, or turns the outcome of a
+ *   deal closed within reopen_after_days (one gone stale, or lost by
+ *   mistake) to won.  snooze and value change no phase (the reports read
+ *   them).  A correction (won, snooze, value, and a lost that is not
+ *   inbound) without a deal to apply to opens none and is ignored with
+ *   its reason (PHASES_NO_DEAL).
  * - Any signal applied to a deal updates its last activity, and an inbound
  *   one its last inbound; a signal within the reopen window after the
  *   close belongs to the closed deal and only updates activity.  Other
@@ -279,6 +285,19 @@ phases_not_a_sale(struct phases_state *st, const struct deal *d,
 	return false;
 }
 
+/*
+ * True for a correction by hashtag, which never opens a deal: won,
+ * snooze, value, and lost from our side (a customer's "we chose another
+ * supplier" may arrive before anything else, and is only not counted).
+ */
+static bool
+phases_correction(const struct phase_signal *s)
+{
+	return s->kind == SIG_WON || s->kind == SIG_SNOOZE ||
+	    s->kind == SIG_VALUE || (s->kind == SIG_LOST &&
+	    s->dir != DIR_INBOUND);
+}
+
 /* Applies one signal (in sorted order) to the account's deals. */
 static void
 phases_apply(struct phases_state *st, const struct phase_signal *s)
@@ -298,12 +317,18 @@ phases_apply(struct phases_state *st, const struct phase_signal *s)
 	}
 	if (d != NULL && d->outcome != OUTCOME_OPEN) {
 		if (phases_in_window(st, d, s->at)) {
-			phases_touch(d, s);
+			if (s->kind == SIG_WON && d->outcome != OUTCOME_WON)
+				phases_close(st, d, OUTCOME_WON, s->at);
+			else if (s->kind != SIG_WON && s->kind != SIG_SNOOZE &&
+			    s->kind != SIG_VALUE)
+				phases_touch(d, s);
 			return;
 		}
 		d = NULL;
 	}
 	if (d == NULL) {
+		if (phases_correction(s))
+			phases_ignore(st, s, PHASES_NO_DEAL);
 		if (phase == PHASE_NONE)
 			return;
 		d = phases_open(st, phase, s);
@@ -311,8 +336,10 @@ phases_apply(struct phases_state *st, const struct phase_signal *s)
 		phases_transition(st, d, phase, s);
 	if (s->kind == SIG_OFFER_SENT)
 		st->offered = true;
+	if (s->kind == SIG_SNOOZE || s->kind == SIG_VALUE)
+		return;
 	phases_touch(d, s);
-	if (s->kind == SIG_ORDER_CONFIRMED)
+	if (s->kind == SIG_ORDER_CONFIRMED || s->kind == SIG_WON)
 		phases_close(st, d, OUTCOME_WON, s->at);
 	else if (s->kind == SIG_LOST)
 		phases_close(st, d, OUTCOME_LOST, s->at);

@@ -59,7 +59,7 @@ struct projection {
 
 struct phase_ignored {
 	int64_t		 signal_id;
-	const char	*reason;	/* static: PHASES_NOT_A_SALE, PHASES_NO_OPEN_OFFER */
+	const char	*reason;	/* static: PHASES_NOT_A_SALE, PHASES_NO_OPEN_OFFER, PHASES_NO_DEAL */
 };
 
 /*
@@ -78,6 +78,14 @@ struct phase_ignored {
 #define PHASES_NO_OPEN_OFFER \
 	"order confirmation from an automatic sender without an open deal " \
 	"with an offer sent"
+
+/*
+ * Why a correction by hashtag (#won, #lost, #snooze, #value) changed
+ * nothing: the account it names has no deal it could apply to (none, or
+ * only one closed longer than reopen_after_days ago).
+ */
+#define PHASES_NO_DEAL \
+	"correction for an account without a deal"
 
 /*
  * Projects one account.  sigs is reordered in place (by time, phase moves

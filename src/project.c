@@ -540,6 +540,10 @@ project_write_ignored(struct store *st, const struct projection *proj,
 		    rows[i].ignored != NULL &&
 		    strcmp(want[i], rows[i].ignored) == 0)
 			continue;
+		/* Said once, when it becomes so: rebuilds stay quiet. */
+		if (want[i] != NULL && strcmp(want[i], PHASES_NO_DEAL) == 0)
+			log_warn("%s (%s): %s, ignored", rows[i].ref,
+			    rows[i].source, want[i]);
 		s = project_stmt(st, PROJECT_IGNORED);
 		sqlite3_bind_int64(s, 1, rows[i].id);
 		store_bind_text(s, 2, want[i]);

@@ -30,6 +30,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_conversion_entry,
 	&cmd_stalled_entry,
 	&cmd_forecast_entry,
+	&cmd_lost_reasons_entry,
 	&cmd_digest_entry,
 	&cmd_import_entry,
 	&cmd_targets_entry,

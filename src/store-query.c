@@ -168,6 +168,22 @@
 	    " FROM signals s JOIN accounts a"				\
 	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
 	    " ORDER BY a.id, s.id")					\
+	/*								\
+	 * Deals lost in a range, with the reason of the lost signal	\
+	 * that closed them (its time is the close): the account's own,	\
+	 * a linked address's, or one attributed by name.		\
+	 */								\
+	X(QUERY_LOST_DEALS, QUERY_DEAL_COLUMNS ", (SELECT s.value"	\
+	    " FROM signals s WHERE s.kind = 'lost'"			\
+	    " AND s.occurred_at = d.closed AND s.value IS NOT NULL"	\
+	    " AND (s.account_id = d.account_id OR s.account_id IN"	\
+	    " (SELECT l.account_id FROM account_links l"			\
+	    " WHERE l.target_id = d.account_id)"			\
+	    " OR (s.account_id IS NULL"					\
+	    " AND s.matched_account_id = d.account_id))"		\
+	    " ORDER BY s.id LIMIT 1)" QUERY_DEAL_FROM			\
+	    " WHERE d.outcome = 'lost' AND d.closed >= ?1"		\
+	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
 	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\
 	    " FROM pragma_user_version),"				\
 	    " (SELECT count(*) FROM signals),"				\
@@ -249,6 +265,7 @@ struct query_cb {
 		int	(*series)(const char *, time_t, void *);
 		int	(*history)(const struct store_history_signal *, void *);
 		int	(*meeting)(const struct store_meeting *, void *);
+		int	(*lost)(const struct store_lost *, void *);
 	} fn;
 	void	*arg;
 };
@@ -344,6 +361,32 @@ store_closed_deals(struct store *st, time_t since, time_t until,
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)until);
 	return query_walk(st, s, query_deal_row, &c, err, "deals");
+}
+
+/* Hands a row of QUERY_LOST_DEALS to the callback. */
+static int
+query_lost_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_lost l;
+
+	query_deal_read(s, &l.deal);
+	l.reason = store_column_text(s, 9);
+	return c->fn.lost(&l, c->arg);
+}
+
+int
+store_lost_deals(struct store *st, time_t since, time_t until,
+    int (*cb)(const struct store_lost *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.lost = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_LOST_DEALS, err);
+
+	if (s == NULL)
+		return -1;
+	query_bind_since(s, 1, since);
+	query_bind_until(s, 2, until);
+	return query_walk(st, s, query_lost_row, &c, err, "lost deals");
 }
 
 int

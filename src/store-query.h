@@ -84,6 +84,17 @@ int	store_open_deal_states(struct store *, const struct strlist *salespeople,
 	    int (*cb)(const struct store_deal_state *, void *), void *arg,
 	    struct err *);
 
+/* A lost deal and why, as the salesperson said it (#lost acme.nl price). */
+struct store_lost {
+	struct store_deal deal;
+	const char	*reason;	/* the closing lost signal's value; NULL if none */
+};
+
+/* The deals lost in [since, until) (0: unbounded), in order of closing. */
+int	store_lost_deals(struct store *, time_t since, time_t until,
+	    int (*cb)(const struct store_lost *, void *), void *arg,
+	    struct err *);
+
 /* The salesperson of the account's latest deal; *owner NULL if none.  Caller frees. */
 int	store_account_owner(struct store *, const char *account, char **owner,
 	    struct err *);

@@ -9,7 +9,9 @@ commands=$("$SALESCYCLE" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { pr
 [ -n "$commands" ] || fail "no commands in salescycle --help"
 missing=0
 for c in $commands; do
-	if ! grep -q "^\.SS $c\( \|$\)" "$man"; then
+	# A command with a dash is written with groff's \- (lost\-reasons).
+	cesc=$(printf '%s' "$c" | sed 's/-/\\\\-/g')
+	if ! grep -q "^\.SS \($c\|$cesc\)\( \|$\)" "$man"; then
 		echo "man page lacks command: $c"
 		missing=1
 	fi

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "forecast.h"
 #include "helpers.h"
+#include "lost.h"
 #include "model.h"
 #include "project.h"
 #include "report.h"
@@ -825,6 +826,214 @@ test_analysis_forecast_value(void **state)
 	forecast_free(&fc);
 }
 
+/* Stores the signals of l with their values and projects them. */
+static void
+store_sigs(struct fixture *f, struct signal_list *l)
+{
+	struct strlist touched = { 0 };
+	struct err err;
+
+	if (store_add_signals(f->st, l, &touched, &err) < 0)
+		fail_msg("store_add_signals: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, &touched, NOW, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
+	signal_list_clear(l);
+	strlist_clear(&touched);
+}
+
+/* The stalled entry of account, or NULL. */
+static const struct stalled *
+find_stalled(const struct stalled_list *l, const char *account)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].account, account) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+/*
+ * #snooze (issue 12 item 10): a3.nl, quiet in offer since day 12, is
+ * stalled at day 30; "#snooze a3.nl 14" on day 28 keeps it off the list
+ * until day 42, one of 1 day (over on day 29) does not, and neither
+ * counts as activity: the quiet still runs from day 12.
+ */
+static void
+test_analysis_snooze(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct signal_list sl = { 0 };
+	const struct stalled *s;
+	struct stalled_list l;
+	struct err err;
+
+	add_sig(&sl, SIG_SNOOZE, "a3.nl", "anna", T0 + 28 * DAY, DIR_OUTBOUND, "s1");
+	sl.v[0].value = xstrdup("1");
+	store_sigs(f, &sl);
+	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
+	s = find_stalled(&l, "a3.nl");
+	assert_non_null(s);
+	assert_int_equal(s->quiet_since, T0 + 12 * DAY);
+	stalled_list_free(&l);
+
+	add_sig(&sl, SIG_SNOOZE, "a3.nl", "anna", T0 + 28 * DAY, DIR_OUTBOUND, "s2");
+	sl.v[0].value = xstrdup("14");
+	store_sigs(f, &sl);
+	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
+	assert_null(find_stalled(&l, "a3.nl"));
+	assert_non_null(find_stalled(&l, "a4.nl"));
+	stalled_list_free(&l);
+
+	/* Past the snooze it is stalled again. */
+	af.as_of = T0 + 43 * DAY;
+	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
+	assert_non_null(find_stalled(&l, "a3.nl"));
+	stalled_list_free(&l);
+
+	/* A stored value out of bounds snoozes nothing. */
+	af.as_of = NOW;
+	if (sqlite3_exec(f->st->db, "UPDATE signals SET value = '100000'"
+	    " WHERE kind = 'snooze'", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
+	assert_non_null(find_stalled(&l, "a3.nl"));
+	stalled_list_free(&l);
+}
+
+/*
+ * A deal's value: the newest amount of an offer's subject or a value
+ * signal (#value, set --value), in time order.
+ */
+static void
+test_analysis_value_signal(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sl = { 0 };
+	struct deal_facts df;
+	struct err err;
+
+	add_sig(&sl, SIG_OFFER_SENT, "v1.nl", "anna", T0 + 1 * DAY, DIR_OUTBOUND, "v1-1");
+	free(sl.v[0].subject);
+	sl.v[0].subject = xstrdup("Offerte 2026-014 \xe2\x80\x93 \xe2\x82\xac 20.000,-");
+	add_sig(&sl, SIG_VALUE, "v1.nl", "anna", T0 + 3 * DAY, DIR_OUTBOUND, "v1-2");
+	sl.v[1].value = xstrdup("12500.00");
+	store_sigs(f, &sl);
+	assert_int_equal(analysis_deal_facts(f->st, "v1.nl", T0, NOW, &df,
+	    &err), 0);
+	assert_near(df.value, 12500, EPS);
+	assert_string_equal(df.value_from, "by hashtag");
+	deal_facts_free(&df);
+
+	/* A newer offer wins over the hashtag. */
+	add_sig(&sl, SIG_OFFER_SENT, "v1.nl", "anna", T0 + 5 * DAY, DIR_OUTBOUND, "v1-3");
+	free(sl.v[0].subject);
+	sl.v[0].subject = xstrdup("Quotation Q-17 EUR 15,000.00");
+	store_sigs(f, &sl);
+	assert_int_equal(analysis_deal_facts(f->st, "v1.nl", T0, NOW, &df,
+	    &err), 0);
+	assert_near(df.value, 15000, EPS);
+	assert_string_equal(df.value_from, "the newest offer");
+	deal_facts_free(&df);
+}
+
+/* Reasons as they are grouped. */
+static void
+test_lost_reason_fold(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} rows[] = {
+		{ "price", "price" },
+		{ "  Price. ", "price" },
+		{ "PRIJS te\thoog!", "prijs te hoog" },
+		{ "te   duur", "te duur" },
+		{ "...", NULL },
+		{ "", NULL },
+		{ "Caf\xc3\xa9 Prijs", "caf\xc3\xa9 prijs" },
+	};
+	char big[600];
+	char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		test_assert_str(lost_reason_fold(rows[i].in), rows[i].want);
+	assert_null(lost_reason_fold(NULL));
+	/* Long: cut at LOST_REASON_MAX bytes, not inside a character. */
+	for (i = 0; i + 2 < sizeof big; i += 2) {
+		big[i] = '\xc3';
+		big[i + 1] = '\xa9';
+	}
+	big[i] = '\0';
+	got = lost_reason_fold(big);
+	assert_true(strlen(got) <= LOST_REASON_MAX);
+	assert_true(test_utf8_valid(got));
+	free(got);
+}
+
+/*
+ * lost-reasons: a0.nl (suspect, day -2) and a2.nl (offer, day 20) were
+ * lost without a reason; l1.nl in offer and l2.nl in suspect for
+ * "price" (written two ways), l3.nl in offer for "te duur"; bram lost
+ * nothing.
+ */
+static void
+test_lost_reasons(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sl = { 0 };
+	struct lost_reasons lr;
+	struct strlist people = { 0 };
+	struct err err;
+	char got[512];
+	size_t i, n;
+
+	add_sig(&sl, SIG_OFFER_SENT, "l1.nl", "anna", T0 + 1 * DAY, DIR_OUTBOUND, "l1-1");
+	add_sig(&sl, SIG_LOST, "l1.nl", "anna", T0 + 5 * DAY, DIR_OUTBOUND, "l1-2");
+	sl.v[sl.n - 1].value = xstrdup("Price.");
+	add_sig(&sl, SIG_APPOINTMENT, "l2.nl", "anna", T0 + 1 * DAY, DIR_OUTBOUND, "l2-1");
+	add_sig(&sl, SIG_LOST, "l2.nl", "anna", T0 + 6 * DAY, DIR_OUTBOUND, "l2-2");
+	sl.v[sl.n - 1].value = xstrdup("price");
+	add_sig(&sl, SIG_OFFER_SENT, "l3.nl", "anna", T0 + 1 * DAY, DIR_OUTBOUND, "l3-1");
+	add_sig(&sl, SIG_LOST, "l3.nl", "anna", T0 + 7 * DAY, DIR_OUTBOUND, "l3-2");
+	sl.v[sl.n - 1].value = xstrdup(" te  duur ");
+	store_sigs(f, &sl);
+
+	assert_int_equal(lost_reasons_collect(f->st, &f->cfg, NULL, 0, 0, &lr,
+	    &err), 0);
+	got[0] = '\0';
+	for (i = 0; i < lr.n; i++) {
+		n = strlen(got);
+		snprintf(got + n, sizeof got - n, "%s%s/%s/%ld/%ld",
+		    i > 0 ? " " : "", lr.v[i].reason != NULL ? lr.v[i].reason :
+		    "-", lr.v[i].phase, lr.v[i].count, lr.v[i].reason_total);
+	}
+	assert_string_equal(got, "price/suspect/1/2 price/offer/1/2 "
+	    "-/suspect/1/2 -/offer/1/2 te duur/offer/1/1");
+	assert_int_equal(lr.deals, 5);
+	assert_int_equal(lr.with_reason, 3);
+	lost_reasons_free(&lr);
+
+	/* The range is the close: from T0 on, a0.nl is not counted. */
+	assert_int_equal(lost_reasons_collect(f->st, &f->cfg, NULL, T0,
+	    T0 + 6 * DAY, &lr, &err), 0);
+	assert_int_equal(lr.deals, 1);
+	assert_string_equal(lr.v[0].reason, "price");
+	assert_string_equal(lr.v[0].phase, "offer");
+	lost_reasons_free(&lr);
+
+	strlist_add(&people, "bram");
+	assert_int_equal(lost_reasons_collect(f->st, &f->cfg, &people, 0, 0,
+	    &lr, &err), 0);
+	assert_int_equal(lr.n, 0);
+	assert_int_equal(lr.deals, 0);
+	lost_reasons_free(&lr);
+	strlist_clear(&people);
+}
+
 /* Sets when every signal was seen: an hour after it occurred, late_ref's at late. */
 static void
 set_seen(struct fixture *f, const char *late_ref, time_t late)
@@ -979,6 +1188,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_account_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_snooze, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_value_signal, setup, teardown),
+		cmocka_unit_test(test_lost_reason_fold),
+		cmocka_unit_test_setup_teardown(test_lost_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest_dates, setup, teardown),

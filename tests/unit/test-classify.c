@@ -311,6 +311,63 @@ static const struct mail_case mail_cases[] = {
 	    "Afspraak", NULL, "#need hosting|#need support", 0, true, "anna",
 	    "contact acme.nl contact; need acme.nl hashtag:#need=hosting",
 	    DIR_OUTBOUND, "anna" },
+	/* Corrections by mail (issue 12 item 10). */
+	{ "won to self", "anna@brightline.nl", "anna@brightline.nl", NULL,
+	    "Re: Je week 48", NULL, "#won acme.nl", 0, true, "anna",
+	    "won acme.nl hashtag:#won", DIR_OUTBOUND, "anna" },
+	{ "won without account", "anna@brightline.nl", "anna@brightline.nl",
+	    NULL, "notitie", NULL, "#won", 0, true, "anna", "", DIR_NONE,
+	    NULL },
+	{ "won names another customer", "anna@brightline.nl", "jan@acme.nl",
+	    NULL, "Planning", NULL, "#won beta.nl", 0, true, "anna",
+	    "contact acme.nl contact; won beta.nl hashtag:#won", DIR_OUTBOUND,
+	    "anna" },
+	{ "lost with reason to customer", "anna@brightline.nl", "jan@acme.nl",
+	    NULL, "Jammer", NULL, "#lost acme.nl price", 0, true, "anna",
+	    "contact acme.nl contact; lost acme.nl hashtag:#lost=price",
+	    DIR_OUTBOUND, "anna" },
+	{ "lost with a colon after the account", "anna@brightline.nl",
+	    "anna@brightline.nl", NULL, "notitie", NULL,
+	    "#lost acme.nl: prijs te hoog|#won beta.nl,", 0, true, "anna",
+	    "lost acme.nl hashtag:#lost=prijs te hoog; won beta.nl hashtag:#won",
+	    DIR_OUTBOUND, "anna" },
+	{ "lost reason without account", "anna@brightline.nl", "jan@acme.nl",
+	    NULL, "Jammer", NULL, "#lost te duur", 0, true, "anna",
+	    "contact acme.nl contact; lost acme.nl hashtag:#lost=te duur",
+	    DIR_OUTBOUND, "anna" },
+	{ "won in inbound mail", "jan@acme.nl", "anna@brightline.nl", NULL,
+	    "Re: offerte", NULL, "#won acme.nl|#value acme.nl 99000", 0,
+	    false, "anna", "contact acme.nl contact", DIR_INBOUND, "anna" },
+	{ "snooze", "anna@brightline.nl", "anna@brightline.nl", NULL,
+	    "notitie", NULL, "#snooze acme.nl 14|#snooze beta.nl 30 dagen",
+	    0, true, "anna", "snooze acme.nl hashtag:#snooze=14; "
+	    "snooze beta.nl hashtag:#snooze=30", DIR_OUTBOUND, "anna" },
+	{ "snooze out of bounds", "anna@brightline.nl", "anna@brightline.nl",
+	    NULL, "notitie", NULL, "#snooze acme.nl 366|#snooze beta.nl 0|"
+	    "#snooze gamma.nl -3|#snooze delta.nl 99999999999999999999999|"
+	    "#snooze epsilon.nl twee weken|#snooze zeta.nl", 0, true, "anna",
+	    "", DIR_NONE, NULL },
+	{ "value formats", "anna@brightline.nl", "anna@brightline.nl", NULL,
+	    "notitie", NULL, "#value acme.nl 12500|"
+	    "#waarde beta.nl \xe2\x82\xac 12.500|#bedrag gamma.nl 12.500,-|"
+	    "#value delta.nl EUR 12,500.50|#Waarde zeta.nl 1.250,75 euro",
+	    0, true, "anna", "value acme.nl hashtag:#value=12500.00; "
+	    "value beta.nl hashtag:#waarde=12500.00; "
+	    "value gamma.nl hashtag:#bedrag=12500.00; "
+	    "value delta.nl hashtag:#value=12500.50; "
+	    "value zeta.nl hashtag:#waarde=1250.75", DIR_OUTBOUND, "anna" },
+	{ "value to customer", "anna@brightline.nl", "jan@acme.nl", NULL,
+	    "Afspraak", NULL, "#bedrag 8.000", 0, true, "anna",
+	    "contact acme.nl contact; value acme.nl hashtag:#bedrag=8000.00",
+	    DIR_OUTBOUND, "anna" },
+	{ "value malformed", "anna@brightline.nl", "anna@brightline.nl", NULL,
+	    "notitie", NULL, "#value acme.nl twaalfduizend|"
+	    "#value beta.nl 12.500 of 15.000|#value gamma.nl 99999999999|"
+	    "#value delta.nl 12,50,0|#waarde epsilon.nl \xe2\x82\xac|"
+	    "#bedrag zeta.nl -500", 0, true, "anna", "", DIR_NONE, NULL },
+	{ "verbal names account", "anna@brightline.nl", "anna@brightline.nl",
+	    NULL, "notitie", NULL, "#verbal acme.nl", 0, true, "anna",
+	    "verbal_order acme.nl hashtag:#verbal", DIR_OUTBOUND, "anna" },
 	/* Inbound phrase rules are off by default. */
 	{ "phrase off by default", "jan@acme.nl", "anna@brightline.nl", NULL,
 	    "Akkoord, we gaan ervoor", NULL, NULL, 0, false, "anna",
@@ -386,6 +443,45 @@ test_classify_mail_rules(void **state)
 		signal_list_clear(&out);
 		free_mail(&m);
 	}
+}
+
+/*
+ * Hashtags count only in the salesperson's own mail: a message in an
+ * inbox that came in over SMTP with a salesperson's From (forged, or a
+ * colleague's copy) gives its contact, not its corrections.
+ */
+static void
+test_classify_mail_received_hashtags(void **state)
+{
+	static const struct mail_case c = { "received", "anna@brightline.nl",
+	    "jan@acme.nl", NULL, "Planning", NULL,
+	    "#won acme.nl|#lost beta.nl price", 0, false, "anna", NULL,
+	    DIR_OUTBOUND, "anna" };
+	struct signal_list out = { 0 };
+	struct mail_summary m;
+	char got[256];
+
+	(void)state;
+	build_mail(&c, &m);
+	m.received = true;
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/9", &out);
+	format_signals(&out, 0, got, sizeof got);
+	assert_string_equal(got, "contact acme.nl contact");
+	signal_list_clear(&out);
+
+	/* The same in her Sent folder, or a copy that crossed no SMTP hop. */
+	classify_mail(&cfg, "anna", &m, true, "imap:anna", "Sent/9", &out);
+	format_signals(&out, 0, got, sizeof got);
+	assert_string_equal(got, "contact acme.nl contact; won acme.nl "
+	    "hashtag:#won; lost beta.nl hashtag:#lost=price");
+	signal_list_clear(&out);
+	m.received = false;
+	classify_mail(&cfg, "anna", &m, false, "imap:anna", "INBOX/9", &out);
+	format_signals(&out, 0, got, sizeof got);
+	assert_string_equal(got, "contact acme.nl contact; won acme.nl "
+	    "hashtag:#won; lost beta.nl hashtag:#lost=price");
+	signal_list_clear(&out);
+	free_mail(&m);
 }
 
 static void
@@ -896,6 +992,16 @@ static const struct event_case event_cases[] = {
 	    "jan@eu.northwind.co.uk", "anna@brightline.nl", EVENT_TENTATIVE,
 	    false, NULL, "appointment northwind.co.uk external_party", 1,
 	    "northwind.co.uk" },
+	/* Corrections count in events we organise, not a customer's. */
+	{ "corrections in our event", NULL, "Evaluatie", "",
+	    "anna@brightline.nl", "anna@brightline.nl,jan@acme.nl",
+	    EVENT_CONFIRMED, false, "#won acme.nl|#value acme.nl 12.500",
+	    "appointment acme.nl external_party; won acme.nl hashtag:#won; "
+	    "value acme.nl hashtag:#value=12500.00", 1, "acme.nl" },
+	{ "corrections in a customer's event", "REQUEST", "Evaluatie", "",
+	    "jan@acme.nl", "anna@brightline.nl,jan@acme.nl", EVENT_CONFIRMED,
+	    false, "#won acme.nl|#lost beta.nl price|#snooze acme.nl 30",
+	    "appointment acme.nl external_party", 1, "acme.nl" },
 	{ "name in summary", NULL, "Bezoek ACME", "Utrecht", NULL, NULL,
 	    EVENT_CONFIRMED, false, NULL, "appointment - account_name", 1,
 	    NULL },
@@ -1476,6 +1582,102 @@ test_classify_direction(void **state)
 	}
 }
 
+/* A file of the source tree, read whole; groff's escapes undone for .in pages. */
+static char *
+read_guide(const char *rel)
+{
+	char path[1024], *text, *out, *q;
+	const char *p;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", SC_SRCDIR, rel);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("%s: cannot open", path);
+	text = xmalloc(256 * 1024);
+	len = fread(text, 1, 256 * 1024 - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	out = q = xmalloc(len + 1);
+	for (p = text; *p != '\0'; p++) {
+		if (strncmp(p, "\\-", 2) == 0) {
+			*q++ = '-';
+			p++;
+		} else if (strncmp(p, "\\(aq", 4) == 0) {
+			*q++ = '\'';
+			p += 3;
+		} else if (strncmp(p, "\\e", 2) == 0) {
+			*q++ = '\\';
+			p++;
+		} else
+			*q++ = *p;
+	}
+	*q = '\0';
+	free(text);
+	return out;
+}
+
+/*
+ * The guide of the words and hashtags the product recognises (issue 12
+ * item 11), its man pages in English and Dutch and their plain-text
+ * copies, lists every hashtag of classify.c's table and every default
+ * word of every language (rules.c): guide and code cannot drift apart.
+ */
+static void
+test_classify_guide(void **state)
+{
+	static const char *const guides[] = {
+		"man/salescycle-evidence.7.in", "man/nl/salescycle-evidence.7.in",
+		"docs/evidence-en.txt", "docs/evidence-nl.txt",
+	};
+	static const char *const langs[] = { "nl", "en", "de", "fr" };
+	struct rules r;
+	const struct strlist *lists[10];
+	const char *tag;
+	char *text;
+	size_t g, i, l, k, j, words;
+
+	(void)state;
+	for (g = 0; g < sizeof guides / sizeof guides[0]; g++) {
+		text = read_guide(guides[g]);
+		for (i = 0; (tag = classify_hashtag(i)) != NULL; i++)
+			if (strstr(text, tag) == NULL)
+				fail_msg("%s lacks the hashtag %s", guides[g], tag);
+		assert_true(i >= 11);
+		words = 0;
+		for (l = 0; l < sizeof langs / sizeof langs[0]; l++) {
+			memset(&r, 0, sizeof r);
+			strlist_add(&r.languages, langs[l]);
+			rules_defaults(&r);
+			lists[0] = &r.offer_subject;
+			lists[1] = &r.offer_attachment;
+			lists[2] = &r.order_subject;
+			lists[3] = &r.order_attachment;
+			lists[4] = &r.call_summary;
+			lists[5] = &r.demo_summary;
+			lists[6] = &r.autoreply_subject;
+			lists[7] = &r.reply_prefix;
+			lists[8] = &r.forward_prefix;
+			lists[9] = &r.noreply_sender;
+			for (k = 0; k < 10; k++) {
+				for (j = 0; j < lists[k]->n; j++, words++)
+					if (strstr(text, lists[k]->v[j]) == NULL)
+						fail_msg("%s lacks the %s word "
+						    "'%s'", guides[g], langs[l],
+						    lists[k]->v[j]);
+			}
+			for (k = 0; k < 10; k++)
+				strlist_clear((struct strlist *)lists[k]);
+			strlist_clear(&r.languages);
+			strlist_clear(&r.verbal_phrase);
+			strlist_clear(&r.lost_phrase);
+		}
+		assert_true(words > 100);
+		free(text);
+	}
+}
+
 int
 main(void)
 {
@@ -1487,6 +1689,8 @@ main(void)
 		cmocka_unit_test(test_classify_languages),
 		cmocka_unit_test(test_classify_languages_chosen),
 		cmocka_unit_test(test_classify_thread),
+		cmocka_unit_test(test_classify_mail_received_hashtags),
+		cmocka_unit_test(test_classify_guide),
 		cmocka_unit_test(test_classify_mail_phrases),
 		cmocka_unit_test(test_classify_mail_store_subjects_off),
 		cmocka_unit_test(test_classify_mail_without_message_id),

@@ -166,6 +166,7 @@ test_config_defaults(void **state)
 	    "/lib/salescycle/salescycle.db");
 	assert_string_equal(cfg.database, def.database);
 	assert_string_equal(cfg.timezone, util_system_tz());
+	assert_string_equal(cfg.currency, "EUR");
 	assert_int_equal(cfg.stale_after_days, 120);
 	assert_int_equal(cfg.reopen_after_days, 7);
 	assert_int_equal(cfg.backfill_days, 365);
@@ -529,6 +530,12 @@ static const struct bad_row bad_rows[] = {
 	    "duplicate key 'workers'" },
 	{ "bad timezone", 0600, "[general]\ntimezone = Mars/Olympus_Mons\n", 2,
 	    "unknown time zone 'Mars/Olympus_Mons'" },
+	{ "bad currency", 0600, "[general]\ncurrency = euro\n", 2,
+	    "bad currency 'euro'" },
+	{ "currency sign", 0600, "[general]\ncurrency = \xe2\x82\xac\n", 2,
+	    "bad currency" },
+	{ "currency digits", 0600, "[general]\ncurrency = E1R\n", 2,
+	    "bad currency 'E1R'" },
 	{ "repeated phase", 0600, "[phases]\norder = a, b, A\n", 2,
 	    "phase 'A' repeats in 'order'" },
 	{ "phase not in order", 0600, "[phases]\ndemo = showroom\n", 2,
@@ -989,6 +996,28 @@ test_config_database_relative(void **state)
 	config_free(&cfg);
 }
 
+/* [general] currency: a three-letter code, upper-cased. */
+static void
+test_config_currency(void **state)
+{
+	struct config cfg;
+	struct err err;
+	char path[512];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/currency.conf", test_tmpdir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[general]\ncurrency = usd\n[salesperson anna]\n"
+	    "email = anna@brightline.nl\n", f);
+	fclose(f);
+	if (config_load(path, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.currency, "USD");
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -996,6 +1025,7 @@ main(void)
 		cmocka_unit_test(test_config_full),
 		cmocka_unit_test(test_config_addresses_sendable),
 		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_config_currency),
 		cmocka_unit_test(test_config_database_relative),
 		cmocka_unit_test(test_config_phases_default),
 		cmocka_unit_test(test_config_phases_custom),

@@ -375,6 +375,8 @@ test_digest_text_and_html(void **state)
 	assert_non_null(strstr(text, "0.20/day below"));
 	assert_non_null(strstr(text, "WON: 1 new customers, 0 growth deals; lost 0"));
 	assert_non_null(strstr(text, "c1.nl (new, anna)"));
+	/* No reason given for a lost deal: no section for them. */
+	assert_null(strstr(text, "LOST REASONS"));
 	/* c2.nl: quiet for 32 days in offer, nothing planned: stalled. */
 	assert_non_null(strstr(text, "c2.nl (bram, offer)"));
 	assert_non_null(strstr(text, "days without reply"));
@@ -390,6 +392,71 @@ test_digest_text_and_html(void **state)
 	assert_null(strstr(html, "<link"));
 	assert_null(strstr(html, "\r"));
 	free(subject);
+	free(text);
+	free(html);
+	digest_data_free(&d);
+}
+
+/*
+ * The top lost reasons per phase of the week (issue 12 item 10), in the
+ * cycle's order, most frequent first; a deal lost the week before is not
+ * counted, and the HTML escapes what a salesperson wrote.
+ */
+static void
+test_digest_lost_reasons(void **state)
+{
+	static const struct {
+		const char	*account;
+		enum signal_kind first;
+		int		 lost_day;	/* after Monday 2026-05-25 */
+		const char	*reason;
+	} lost[] = {
+		{ "l1.nl", SIG_OFFER_SENT, 2, "Price" },
+		{ "l2.nl", SIG_OFFER_SENT, 3, "price." },
+		{ "l3.nl", SIG_APPOINTMENT, 4, "timing" },
+		{ "l4.nl", SIG_OFFER_SENT, 4, "<b>evil</b>" },
+		{ "l5.nl", SIG_OFFER_SENT, -3, "budget" },
+		{ "l6.nl", SIG_OFFER_SENT, 5, "a" },
+		{ "l7.nl", SIG_OFFER_SENT, 5, "b" },
+	};
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	time_t mon = T0 - 4 * DAY;
+	struct digest_period p;
+	struct digest_data d;
+	struct err err;
+	char *text, *html, id[16];
+	size_t i;
+
+	for (i = 0; i < sizeof lost / sizeof lost[0]; i++) {
+		snprintf(id, sizeof id, "l%zu-1", i);
+		add_sig(&l, lost[i].first, lost[i].account, "anna", mon - 5 * DAY,
+		    DIR_OUTBOUND, id, "Offerte");
+		snprintf(id, sizeof id, "l%zu-2", i);
+		add_sig(&l, SIG_LOST, lost[i].account, "anna",
+		    mon + lost[i].lost_day * DAY, DIR_OUTBOUND, id, "notitie");
+		l.v[l.n - 1].value = xstrdup(lost[i].reason);
+	}
+	if (store_add_signals(f->st, &l, &touched, &err) < 0 ||
+	    project_accounts(f->st, &f->cfg, &touched, MONDAY, &err) != 0)
+		fail_msg("store: %s", err.msg);
+	signal_list_clear(&l);
+	strlist_clear(&touched);
+
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d,
+	    &err), 0);
+	text = digest_text(&f->cfg, &d);
+	if (strstr(text, "TOP LOST REASONS per phase\n"
+	    "  suspect: timing 1\n"
+	    "  offer: price 2, <b>evil</b> 1, a 1\n\n") == NULL)
+		fail_msg("no lost reasons in:\n%s", text);
+	assert_null(strstr(text, "budget"));
+	html = digest_html(&f->cfg, &d);
+	assert_non_null(strstr(html, "Top lost reasons per phase"));
+	assert_non_null(strstr(html, "&lt;b&gt;evil&lt;/b&gt; <b>1</b>"));
+	assert_null(strstr(html, "<b>evil"));
 	free(text);
 	free(html);
 	digest_data_free(&d);
@@ -803,6 +870,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_current_at, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_people_subset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_text_and_html, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_lost_reasons, setup, teardown),
 		cmocka_unit_test(test_digest_qp),
 		cmocka_unit_test(test_digest_header_injection),
 		cmocka_unit_test_setup_teardown(test_digest_message, setup, teardown),

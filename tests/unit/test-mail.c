@@ -386,6 +386,30 @@ static const struct {
 	{ "(#lost) and #verbal, #problem te warm",
 	    "#lost | #verbal | #problem te warm" },
 	{ "#hashtag #unknown", "" },
+	/* Corrections (issue 12): the tags and their values. */
+	{ "#won acme.nl\n#lost beta.nl prijs te hoog\n#snooze acme.nl 14",
+	    "#won acme.nl | #lost beta.nl prijs te hoog | #snooze acme.nl 14" },
+	{ "#value acme.nl 12500\n#Waarde acme.nl \xe2\x82\xac 12.500\n"
+	    "#bedrag acme.nl 12.500,-",
+	    "#value acme.nl 12500 | #waarde acme.nl \xe2\x82\xac 12.500 | "
+	    "#bedrag acme.nl 12.500,-" },
+	{ "#won", "#won" },
+	{ "#snooze\n#value\n#wonder acme.nl", "" },
+	/* Nothing below the line that opens a quoted reply or forward. */
+	{ "#won acme.nl\n\nOn Mon, 30 Nov 2026 at 09:12, Anna de Vries "
+	    "<anna@brightline.nl> wrote:\n#lost acme.nl price",
+	    "#won acme.nl" },
+	{ "Akkoord.\nOp ma 30 nov. 2026 om 09:12 schreef Anna de Vries\n"
+	    "<anna@brightline.nl>:\n\n#lost acme.nl te duur", "" },
+	{ "Op 30-11-2026 09:12 schreef Jan:\r\n#won acme.nl", "" },
+	{ "#snooze acme.nl 7\n-----Original Message-----\n#won acme.nl",
+	    "#snooze acme.nl 7" },
+	{ "________________________________\nVan: Jan\n#won acme.nl", "" },
+	{ "Am 30.11.2026 um 09:12 schrieb Jan M\xc3\xbcller:\n#won a.de", "" },
+	{ "Le 30/11/2026 \xc3\xa0 09:12, Jean a \xc3\xa9" "crit\xc2\xa0:\n"
+	    "#won a.fr", "" },
+	/* A line that merely mentions writing is no quote header. */
+	{ "Jan wrote the offer: #verbal acme.nl", "#verbal acme.nl" },
 };
 
 static void

@@ -100,7 +100,8 @@ render(const struct projection *p, char *out, size_t len)
 		    strcmp(p->ignored[i].reason, PHASES_NOT_A_SALE) == 0 ?
 		    "not-a-sale" : strcmp(p->ignored[i].reason,
 		    PHASES_NO_OPEN_OFFER) == 0 ? "no-open-offer" :
-		    p->ignored[i].reason);
+		    strcmp(p->ignored[i].reason, PHASES_NO_DEAL) == 0 ?
+		    "no-deal" : p->ignored[i].reason);
 	}
 }
 
@@ -226,7 +227,51 @@ static const struct phases_case cases[] = {
 	  }, 5, 10,
 	  "deal 0 new suspect open owner=bram opened=+3d closed=0 last=+4d "
 	  "inbound=0 since=+3d\n"
-	  "0 ->suspect +3d appointment by bram #4\n" },
+	  "0 ->suspect +3d appointment by bram #4\n"
+	  "ignored #2 no-deal\n" },
+	/* Corrections by hashtag (issue 12 item 10). */
+	{ "won by hashtag wins the open deal", {
+		SIG(1, APPOINTMENT, 0, NO, "anna", NULL),
+		SIG(2, OFFER_SENT, 2, OUT, "anna", NULL),
+		SIG(3, WON, 5, OUT, "anna", NULL),
+	  }, 3, 10,
+	  "deal 0 new offer won owner=anna opened=+0d closed=+5d last=+5d "
+	  "inbound=0 since=+2d\n"
+	  "0 ->suspect +0d appointment by anna #1\n"
+	  "0 suspect>offer +2d offer_sent by anna #2\n" },
+	{ "won corrects a deal lost days ago", {
+		SIG(1, OFFER_SENT, 0, OUT, "anna", NULL),
+		SIG(2, LOST, 3, OUT, "anna", "price"),
+		SIG(3, WON, 5, OUT, "anna", NULL),
+	  }, 3, 10,
+	  "deal 0 new offer won owner=anna opened=+0d closed=+5d last=+3d "
+	  "inbound=0 since=+0d\n"
+	  "0 ->offer +0d offer_sent by anna #1\n" },
+	{ "won long after the close corrects nothing", {
+		SIG(1, OFFER_SENT, 0, OUT, "anna", NULL),
+		SIG(2, LOST, 3, OUT, "anna", "price"),
+		SIG(3, WON, 30, OUT, "anna", NULL),
+	  }, 3, 40,
+	  "deal 0 new offer lost owner=anna opened=+0d closed=+3d last=+3d "
+	  "inbound=0 since=+0d\n"
+	  "0 ->offer +0d offer_sent by anna #1\n"
+	  "ignored #3 no-deal\n" },
+	{ "corrections open no deal", {
+		SIG(1, WON, 0, OUT, "anna", NULL),
+		SIG(2, SNOOZE, 1, OUT, "anna", "14"),
+		SIG(3, VALUE, 2, NO, "anna", "12500.00"),
+		SIG(4, LOST, 3, NO, "anna", "budget"),
+		SIG(5, LOST, 4, IN, "anna", NULL),
+	  }, 5, 10, "ignored #1 no-deal\n" "ignored #2 no-deal\n"
+	  "ignored #3 no-deal\n" "ignored #4 no-deal\n" },
+	{ "snooze and value are no activity", {
+		SIG(1, APPOINTMENT, 0, NO, "anna", NULL),
+		SIG(2, SNOOZE, 5, OUT, "anna", "14"),
+		SIG(3, VALUE, 6, NO, "anna", "12500.00"),
+	  }, 3, 10,
+	  "deal 0 new suspect open owner=anna opened=+0d closed=0 last=+0d "
+	  "inbound=0 since=+0d\n"
+	  "0 ->suspect +0d appointment by anna #1\n" },
 	{ "inbound contact ends silence", {
 		SIG(1, OFFER_SENT, 0, OUT, "anna", NULL),
 		SIG(2, CONTACT, 6, IN, "anna", NULL),
