@@ -396,13 +396,6 @@ cmd_forecast_exec(struct cmd_ctx *ctx)
 		    "YYYY-MM-DDTHH:MM[:SS][Z])", forecast_as_of);
 		return EXIT_USAGE;
 	}
-	/* An option the command does not use is an error, not ignored. */
-	if (ctx->since_arg != NULL || ctx->until_arg != NULL) {
-		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
-		    "forecast looks ahead from now or --as-of; --backtest "
-		    "takes --from and --to");
-		return EXIT_USAGE;
-	}
 	if (forecast_backtest && forecast_as_of != NULL) {
 		cmd_error("--backtest", "goes with --from and --to, not --as-of");
 		return EXIT_USAGE;
@@ -470,7 +463,7 @@ const struct cmd_entry cmd_forecast_entry = {
 	.summary = "expected new customers and growth deals from the open deals",
 	.usage = "[--horizon DAYS] [--as-of DATE | --backtest [--from DATE]\n"
 	    "    [--to DATE] [--step DAYS]]",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_FORMAT,
 	.options = forecast_options,
 	.shortopts = "",
 	.option = cmd_forecast_option,

@@ -75,12 +75,6 @@ cmd_stalled_exec(struct cmd_ctx *ctx)
 	struct table t;
 	size_t i;
 
-	/* An option the command does not use is an error, not ignored. */
-	if (ctx->since_arg != NULL || ctx->until_arg != NULL) {
-		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
-		    "stalled judges the open deals as of now");
-		return EXIT_USAGE;
-	}
 	if (ctx->salesperson != NULL)
 		strlist_add(&one, ctx->salesperson);
 	f.salespeople = &one;
@@ -112,7 +106,7 @@ const struct cmd_entry cmd_stalled_entry = {
 	.name = "stalled",
 	.summary = "open deals that nothing has moved for longer than usual",
 	.usage = "",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_FORMAT,
 	.shortopts = "",
 	.exec = cmd_stalled_exec,
 	.help = "quiet for: days since anything happened with the account: a signal\n"

@@ -17,6 +17,8 @@
 
 #define CMD_NEEDS_STORE	0x01	/* open the database read-only */
 #define CMD_STORE_WRITE	0x02	/* open it for writing (creating it) */
+#define CMD_RANGE	0x04	/* reads --since and --until */
+#define CMD_FORMAT	0x08	/* prints as --format asks */
 
 /* Exit codes (DESIGN section 7), decided here for the whole CLI. */
 #define EXIT_OK		0
@@ -30,6 +32,7 @@ struct cmd_ctx {
 	enum format	 format;
 	time_t		 since;		/* 0 = unbounded */
 	time_t		 until;		/* 0 = unbounded; exclusive */
+	const char	*format_arg;	/* as given; NULL: the default table */
 	const char	*since_arg;	/* as given, for output */
 	const char	*until_arg;
 	const char	*salesperson;	/* NULL = all */

@@ -620,6 +620,17 @@ json_real(struct json *j, double v)
 }
 
 void
+json_number(struct json *j, double v)
+{
+	json_sep(j);
+	if (isnan(v) || isinf(v))
+		fputs("null", j->f);
+	else
+		fprintf(j->f, "%.6g", v);
+	json_value_done(j);
+}
+
+void
 json_time(struct json *j, time_t t)
 {
 	char buf[32];

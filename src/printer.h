@@ -81,7 +81,8 @@ void	json_end_array(struct json *);
 void	json_key(struct json *, const char *);
 void	json_str(struct json *, const char *);		/* NULL -> null */
 void	json_int(struct json *, int64_t);
-void	json_real(struct json *, double);
+void	json_real(struct json *, double);		/* one decimal */
+void	json_number(struct json *, double);		/* 6 significant digits */
 void	json_time(struct json *, time_t);		/* 0 -> null */
 void	json_null(struct json *);
 void	json_bool(struct json *, bool);

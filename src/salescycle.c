@@ -96,6 +96,44 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+/* The command whose name is nearest to a mistyped one; NULL if none is near. */
+static const struct cmd_entry *
+cmd_nearest(const char *name)
+{
+	const struct cmd_entry *const *e, *best = NULL;
+	size_t d, bestd = 3;	/* two typos at most */
+
+	for (e = cmd_table; *e != NULL; e++) {
+		d = util_edit_distance(name, (*e)->name);
+		if (d < bestd && d < strlen((*e)->name)) {
+			bestd = d;
+			best = *e;
+		}
+	}
+	return best;
+}
+
+/*
+ * Whether the common options given are ones the command reads: one it
+ * would ignore is an error, so that no one trusts a filter that was not
+ * applied.
+ */
+static bool
+options_fit(const struct cmd_entry *e, const struct cmd_ctx *ctx)
+{
+	if ((e->flags & CMD_RANGE) == 0 &&
+	    (ctx->since_arg != NULL || ctx->until_arg != NULL)) {
+		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
+		    "%s does not take a date range", e->name);
+		return false;
+	}
+	if ((e->flags & CMD_FORMAT) == 0 && ctx->format_arg != NULL) {
+		cmd_error("--format", "%s prints text only", e->name);
+		return false;
+	}
+	return true;
+}
+
 /* Merges the common and the command's long options into one table. */
 static struct option *
 merge_options(const struct cmd_entry *e)
@@ -148,6 +186,7 @@ common_option(struct cmd_ctx *ctx, int c, const char *arg, const char **cfgpath)
 		*cfgpath = arg;
 		return OPT_DONE;
 	case 'f':
+		ctx->format_arg = arg;
 		if (printer_format_from_name(arg, &ctx->format) != 0) {
 			cmd_error("--format", "'%s': use table, csv or json", arg);
 			return OPT_BAD;
@@ -278,7 +317,13 @@ main(int argc, char **argv)
 	}
 	e = cmd_find(argv[optind]);
 	if (e == NULL) {
-		cmd_error(argv[optind], "unknown command (see salescycle --help)");
+		e = cmd_nearest(argv[optind]);
+		if (e != NULL)
+			cmd_error(argv[optind], "unknown command; did you mean "
+			    "'%s'? (see salescycle --help)", e->name);
+		else
+			cmd_error(argv[optind], "unknown command (see "
+			    "salescycle --help)");
 		return EXIT_USAGE;
 	}
 
@@ -310,11 +355,11 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	if (rc != EXIT_OK) {
-		free(opts);
-		return rc;
-	}
 	free(opts);
+	if (rc == EXIT_OK && !options_fit(e, &ctx))
+		rc = EXIT_USAGE;
+	if (rc != EXIT_OK)
+		return rc;
 	ctx.argc = argc - optind;
 	ctx.argv = argv + optind;
 	if (cfgpath == NULL)
