@@ -44,3 +44,11 @@ cmd_account_key(const struct config *cfg, const char *arg, char *key, size_t key
 	}
 	return 0;
 }
+
+const char *
+cmd_currency(const struct cmd_ctx *ctx)
+{
+	/* EUR until the configuration names one ([general] currency). */
+	(void)ctx;
+	return "EUR";
+}

@@ -28,6 +28,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_funnel_entry,
 	&cmd_appointments_entry,
 	&cmd_conversion_entry,
+	&cmd_qualification_entry,
 	&cmd_stalled_entry,
 	&cmd_forecast_entry,
 	&cmd_digest_entry,
@@ -45,6 +46,7 @@ static const struct option common_options[] = {
 	{ "since", required_argument, NULL, 'S' },
 	{ "until", required_argument, NULL, 'U' },
 	{ "salesperson", required_argument, NULL, 'p' },
+	{ "wide", no_argument, NULL, 'W' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -57,7 +59,8 @@ usage(FILE *f)
 	const struct cmd_entry *const *e;
 
 	fprintf(f, "usage: salescycle [-c FILE] COMMAND [--format table|csv|json]\n"
-	    "                  [--since DATE] [--until DATE] [--salesperson KEY] [ARGS]\n\n"
+	    "                  [--since DATE] [--until DATE] [--salesperson KEY]\n"
+	    "                  [--wide] [ARGS]\n\n"
 	    "Commands:\n");
 	for (e = cmd_table; *e != NULL; e++)
 		fprintf(f, "  %-13s %s\n", (*e)->name, (*e)->summary);
@@ -67,10 +70,12 @@ usage(FILE *f)
 	    "      --since DATE      from this day or time (YYYY-MM-DD[THH:MM[Z]])\n"
 	    "      --until DATE      up to this day or time, exclusive\n"
 	    "  -p, --salesperson KEY only this salesperson\n"
+	    "      --wide            tables with every column, nothing shortened\n"
+	    "                        (default: they fit %d columns)\n"
 	    "  -v, --verbose         more messages\n"
 	    "  -h, --help            this text; COMMAND --help for a command\n"
 	    "  -V, --version         the version\n"
-	    "\nSee salescycle(1).\n", config_default_path());
+	    "\nSee salescycle(1).\n", config_default_path(), PRINTER_WIDTH);
 }
 
 static void
@@ -82,7 +87,7 @@ cmd_usage(const struct cmd_entry *e, FILE *f)
 	if (e->help != NULL)
 		fprintf(f, "\n%s", e->help);
 	fprintf(f, "\nCommon options: -c FILE, --format table|csv|json, "
-	    "--since DATE, --until DATE,\n--salesperson KEY, --help.\n");
+	    "--since DATE, --until DATE,\n--salesperson KEY, --wide, --help.\n");
 }
 
 static const struct cmd_entry *
@@ -127,8 +132,14 @@ options_fit(const struct cmd_entry *e, const struct cmd_ctx *ctx)
 		    "%s does not take a date range", e->name);
 		return false;
 	}
-	if ((e->flags & CMD_FORMAT) == 0 && ctx->format_arg != NULL) {
-		cmd_error("--format", "%s prints text only", e->name);
+	if ((e->flags & CMD_PERSON) == 0 && ctx->salesperson != NULL) {
+		cmd_error("--salesperson", "%s is not per salesperson", e->name);
+		return false;
+	}
+	if ((e->flags & CMD_FORMAT) == 0 &&
+	    (ctx->format_arg != NULL || ctx->wide)) {
+		cmd_error(ctx->format_arg != NULL ? "--format" : "--wide",
+		    "%s prints text only", e->name);
 		return false;
 	}
 	return true;
@@ -200,6 +211,9 @@ common_option(struct cmd_ctx *ctx, int c, const char *arg, const char **cfgpath)
 		return OPT_DONE;
 	case 'p':
 		ctx->salesperson = arg;
+		return OPT_DONE;
+	case 'W':
+		ctx->wide = true;
 		return OPT_DONE;
 	case 'v':
 		log_level++;
@@ -365,6 +379,7 @@ main(int argc, char **argv)
 	if (cfgpath == NULL)
 		cfgpath = config_default_path();
 
+	printer_wide(ctx.wide);
 	rc = prepare(e, &ctx, cfgpath);
 	if (rc == EXIT_OK)
 		rc = e->exec(&ctx);
