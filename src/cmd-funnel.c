@@ -82,15 +82,17 @@ funnel_money_deal(const struct store_deal *d, void *arg)
 	return 0;
 }
 
-/* Adds the values of the deals of one walk to m; frees the walk. */
+/* Adds the values of the deals of one walk to m (NULL: none); frees the walk. */
 static int
 funnel_money_add(struct store *st, struct funnel_money_walk *w,
     struct funnel_money *m, struct err *err)
 {
-	double v, *sum;
+	double v = NAN, *sum;
 	size_t i;
 	int rc = 0;
 
+	if (m == NULL)
+		rc = -1;
 	for (i = 0; i < w->n; i++) {
 		if (rc == 0 && analysis_deal_value(st, w->v[i].account,
 		    w->v[i].opened, w->v[i].to, &v, err) != 0)
@@ -114,11 +116,12 @@ funnel_money_add(struct store *st, struct funnel_money_walk *w,
 static int
 funnel_money(struct cmd_ctx *ctx, struct funnel_money *m, struct err *err)
 {
-	struct store_filter open = { ctx->salesperson, NULL, ctx->now, 0 };
+	struct store_filter open_now = { ctx->salesperson, NULL, ctx->now, 0 };
 	struct store_filter range = { ctx->salesperson, NULL, ctx->since,
 	    ctx->until };
 	struct funnel_money_walk w;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < MAX_PHASES; i++)
 		m->value[i] = NAN;
@@ -126,16 +129,15 @@ funnel_money(struct cmd_ctx *ctx, struct funnel_money *m, struct err *err)
 	m->won_valued = 0;
 	memset(&w, 0, sizeof w);
 	w.ctx = ctx;
-	if (store_deals(ctx->store, &open, funnel_money_deal, &w, err) != 0 ||
-	    funnel_money_add(ctx->store, &w, m, err) != 0)
+	rc = store_deals(ctx->store, &open_now, funnel_money_deal, &w, err);
+	/* Frees what the walk kept, whether it ended well or not. */
+	if (funnel_money_add(ctx->store, &w, rc == 0 ? m : NULL, err) != 0)
 		return -1;
 	memset(&w, 0, sizeof w);
 	w.ctx = ctx;
 	w.won = true;
-	if (store_deals(ctx->store, &range, funnel_money_deal, &w, err) != 0 ||
-	    funnel_money_add(ctx->store, &w, m, err) != 0)
-		return -1;
-	return 0;
+	rc = store_deals(ctx->store, &range, funnel_money_deal, &w, err);
+	return funnel_money_add(ctx->store, &w, rc == 0 ? m : NULL, err);
 }
 
 static void
