@@ -1543,17 +1543,30 @@ deal_facts_free(struct deal_facts *df)
 }
 
 int
-analysis_deal_facts(struct store *st, const char *account, time_t since,
-    time_t now, struct deal_facts *df, struct err *err)
+analysis_deal_qualification(struct store *st, const char *account,
+    time_t since, time_t now, struct deal_facts *df, struct err *err)
 {
 	struct store_filter sf = { NULL, account, since, now + 1 };
-	struct analysis_meetings m = { 0 };
-	size_t i;
 
 	memset(df, 0, sizeof *df);
 	df->value = NAN;
-	if (store_signals(st, &sf, analysis_fact, df, err) != 0 ||
-	    store_meetings(st, analysis_meeting_add, &m, err) != 0) {
+	if (store_signals(st, &sf, analysis_fact, df, err) != 0) {
+		deal_facts_free(df);
+		return -1;
+	}
+	return 0;
+}
+
+int
+analysis_deal_facts(struct store *st, const char *account, time_t since,
+    time_t now, struct deal_facts *df, struct err *err)
+{
+	struct analysis_meetings m = { 0 };
+	size_t i;
+
+	if (analysis_deal_qualification(st, account, since, now, df, err) != 0)
+		return -1;
+	if (store_meetings(st, analysis_meeting_add, &m, err) != 0) {
 		analysis_meetings_free(&m);
 		deal_facts_free(df);
 		return -1;
@@ -1577,6 +1590,16 @@ analysis_offer_value(const struct store_signal *g, void *arg)
 	if (money_signal_value(g->kind, g->subject, g->value, &v))
 		*value = v;
 	return 0;
+}
+
+int
+analysis_deal_value(struct store *st, const char *account, time_t from,
+    time_t to, double *value, struct err *err)
+{
+	struct store_filter sf = { NULL, account, from, to };
+
+	*value = NAN;
+	return store_signals(st, &sf, analysis_offer_value, value, err);
 }
 
 /*

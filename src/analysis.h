@@ -163,9 +163,19 @@ struct deal_facts {
 	time_t		 next_meeting;	/* the first meeting after now; 0 if none */
 };
 
+/*
+ * A deal's value: the newest offer's amount (money.h) among the account's
+ * signals in [from, to) (to 0: unbounded); NAN if none.  -1 with err.
+ */
+int	analysis_deal_value(struct store *, const char *account, time_t from,
+	    time_t to, double *value, struct err *);
+
 /* The facts of the account's signals from since up to now, and its next meeting. */
 int	analysis_deal_facts(struct store *, const char *account, time_t since,
 	    time_t now, struct deal_facts *, struct err *);
+/* The same without the next meeting (left 0): one query, for many deals. */
+int	analysis_deal_qualification(struct store *, const char *account,
+	    time_t since, time_t now, struct deal_facts *, struct err *);
 void	deal_facts_free(struct deal_facts *);
 
 /* What the history says about one phase, for a deal just entering it. */

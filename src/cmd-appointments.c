@@ -12,8 +12,11 @@
 
 #include "cmd.h"
 #include "report.h"
+#include "store-query.h"
 #include "util.h"
 #include "xmalloc.h"
+
+#define DAY	86400
 
 static enum appt_by appt_by = APPT_BY_START;
 static double appt_target = NAN;
@@ -136,6 +139,73 @@ print_averages(const struct cmd_ctx *ctx, const struct table *held,
 	}
 }
 
+/* Keeps a salesperson's count of offers sent. */
+static int
+appt_offer_count(const char *salesperson, long count, void *arg)
+{
+	struct strlist *l = arg;
+
+	strlist_add(l, salesperson);
+	strlist_take(l, xasprintf("%ld", count));
+	return 0;
+}
+
+/*
+ * Offers sent per salesperson in the range (up to now), per week against
+ * [targets] offers_per_week: what the phone calls and meetings are for.
+ */
+static int
+print_offers(const struct cmd_ctx *ctx, const struct table *held,
+    const struct table *booked, struct err *err)
+{
+	char first[11] = "", last[11] = "";
+	double target = ctx->cfg.targets.offers_per_week, weeks, avg;
+	struct strlist counts = { 0 };
+	time_t from, to;
+	long n;
+	size_t i, j;
+
+	appt_days(held, first, last);
+	appt_days(booked, first, last);
+	if (ctx->since != 0)
+		util_day(ctx->since, ctx->cfg.timezone, first, sizeof first);
+	if (ctx->until != 0)
+		util_day(ctx->until - 1, ctx->cfg.timezone, last, sizeof last);
+	if (first[0] == '\0' || last[0] == '\0' ||
+	    util_day_start(first, ctx->cfg.timezone, &from) != 0 ||
+	    util_day_start(last, ctx->cfg.timezone, &to) != 0)
+		return 0;
+	to += DAY;
+	if (store_signal_counts(ctx->store, "offer_sent", from, to,
+	    appt_offer_count, &counts, err) != 0) {
+		strlist_clear(&counts);
+		return -1;
+	}
+	weeks = (double)(to - from) / (7.0 * DAY);
+	printf("\noffers sent per week, %s to %s (%.1f weeks)", first, last,
+	    weeks);
+	if (target > 0)
+		printf(", against target %.2f", target);
+	printf(":\n");
+	for (i = 0; i < ctx->cfg.npeople; i++) {
+		const char *key = ctx->cfg.people[i].key;
+
+		if (ctx->salesperson != NULL && strcmp(ctx->salesperson, key) != 0)
+			continue;
+		n = 0;
+		for (j = 0; j + 1 < counts.n; j += 2)
+			if (strcmp(counts.v[j], key) == 0)
+				n = strtol(counts.v[j + 1], NULL, 10);
+		avg = weeks > 0 ? (double)n / weeks : 0.0;
+		printf("  %-12s sent  %4ld  %5.2f/week", key, n, avg);
+		if (target > 0)
+			printf(" %s", avg >= target ? "met" : "below");
+		putchar('\n');
+	}
+	strlist_clear(&counts);
+	return 0;
+}
+
 static int
 cmd_appointments_exec(struct cmd_ctx *ctx)
 {
@@ -163,6 +233,12 @@ cmd_appointments_exec(struct cmd_ctx *ctx)
 			print_averages(ctx, &t, &other);
 		else
 			print_averages(ctx, &other, &t);
+		if (print_offers(ctx, &t, &other, &err) != 0) {
+			table_free(&other);
+			table_free(&t);
+			cmd_error("appointments", "%s", err.msg);
+			return EXIT_FAIL;
+		}
 		table_free(&other);
 	}
 	table_free(&t);
@@ -173,7 +249,7 @@ const struct cmd_entry cmd_appointments_entry = {
 	.name = "appointments",
 	.summary = "customer appointments per day and salesperson",
 	.usage = "[--by start|created] [--target N]",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_RANGE | CMD_FORMAT | CMD_PERSON,
 	.options = appt_options,
 	.shortopts = "",
 	.option = cmd_appointments_option,
@@ -185,5 +261,6 @@ const struct cmd_entry cmd_appointments_entry = {
 	    "                 [targets] appointments_per_day of the configuration)\n"
 	    "Only appointments with an external party count; calls are not appointments.\n"
 	    "Under the table, per salesperson: meetings held (took place in the range,\n"
-	    "up to today) and booked (made in the range), each per working day.\n",
+	    "up to today) and booked (made in the range), each per working day; and\n"
+	    "offers sent per week against [targets] offers_per_week.\n",
 };

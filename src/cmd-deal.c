@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* salescycle deal ACCOUNT: one account's deals, transitions and evidence. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -9,33 +11,65 @@
 #include "links.h"
 #include "report.h"
 #include "util.h"
+#include "xmalloc.h"
 
-/* One qualification fact as "decision date 2027-01-15" or "... not known". */
+/*
+ * One qualification fact as "decision date 2027-01-15" or "... not known",
+ * safe for a terminal (the value is a hashtag someone wrote).
+ */
 static void
-deal_fact(const char *label, const char *value, const char *sep)
+deal_fact(struct buf *b, const char *label, const char *value, const char *sep)
 {
-	printf("%s%s %s", sep, label, value != NULL ? value : "not known");
+	buf_printf(b, "%s%s ", sep, label);
+	util_safe_text(b, value != NULL ? value : "not known");
 }
 
-/* The latest deal's qualification, value and next meeting, under the tables. */
+/* Prints a line of facts, shortened with an ellipsis unless --wide. */
+static void
+deal_fact_line(const struct buf *b, bool wide)
+{
+	char *line = printer_fit(b->data != NULL ? b->data : "",
+	    wide ? SIZE_MAX : PRINTER_WIDTH);
+
+	printf("%s\n", line);
+	free(line);
+}
+
+/*
+ * The latest deal's qualification, value and next meeting, under the
+ * tables: on one line when it fits 100 columns, else need and problem
+ * on lines of their own.
+ */
 static void
 deal_print_facts(const struct cmd_ctx *ctx, const struct deal_facts *df)
 {
+	struct buf all = { 0 }, first = { 0 }, need = { 0 }, problem = { 0 };
 	char day[24];
 
-	printf("\nQualification: ");
-	deal_fact("decision date", df->decision, "");
-	deal_fact("competitor", df->competitor, " \xc2\xb7 ");
-	deal_fact("need", df->need, " \xc2\xb7 ");
-	deal_fact("problem", df->problem, " \xc2\xb7 ");
-	printf("\nValue: ");
+	deal_fact(&first, "Qualification: decision date", df->decision, "");
+	deal_fact(&first, "competitor", df->competitor, " \xc2\xb7 ");
+	deal_fact(&need, "need", df->need, "  ");
+	deal_fact(&problem, "problem", df->problem, "  ");
+	buf_printf(&all, "%s \xc2\xb7 %s \xc2\xb7 %s", first.data,
+	    need.data + 2, problem.data + 2);
+	putchar('\n');
+	if (ctx->wide || printer_width(all.data) <= PRINTER_WIDTH)
+		deal_fact_line(&all, true);
+	else {
+		deal_fact_line(&first, false);
+		deal_fact_line(&need, false);
+		deal_fact_line(&problem, false);
+	}
+	buf_free(&all);
+	buf_free(&first);
+	buf_free(&need);
+	buf_free(&problem);
+	printf("Value: ");
 	if (isnan(df->value))
 		printf("not known (no offer with an amount, no #value)\n");
-	else {
-		printf("%.2f ", df->value);
-		util_safe_fputs(ctx->cfg.currency, stdout);
-		printf(" (%s)\n", df->value_from);
-	}
+	else
+		printf("%.0f %s (%s)\n", df->value, cmd_currency(ctx),
+		    df->value_from);
 	printf("Next meeting: ");
 	if (df->next_meeting == 0)
 		printf("none planned\n");
@@ -43,6 +77,39 @@ deal_print_facts(const struct cmd_ctx *ctx, const struct deal_facts *df)
 		util_day(df->next_meeting, ctx->cfg.timezone, day, sizeof day);
 		printf("%s\n", day);
 	}
+}
+
+/*
+ * Why evidence was ignored, under its table: the reasons are sentences
+ * that would not fit in a column of a table 100 wide (--wide shows them
+ * in the table instead).
+ */
+static void
+deal_print_ignored(const struct cmd_ctx *ctx, const struct table *sigs)
+{
+	const struct cell *at, *kind, *why;
+	struct buf b = { 0 };
+	char day[24];
+	size_t r;
+	bool any = false;
+
+	for (r = 0; r < sigs->nrows; r++) {
+		at = &sigs->cells[r * sigs->ncols + REPORT_SIGNAL_AT];
+		kind = &sigs->cells[r * sigs->ncols + REPORT_SIGNAL_KIND];
+		why = &sigs->cells[r * sigs->ncols + REPORT_SIGNAL_IGNORED];
+		if (why->null)
+			continue;
+		if (!any)
+			printf("\nIgnored evidence\n");
+		any = true;
+		util_day((time_t)at->i, ctx->cfg.timezone, day, sizeof day);
+		buf_reset(&b);
+		buf_printf(&b, "  %s ", day);
+		util_safe_text(&b, kind->s);
+		deal_fact_line(&b, false);
+		printer_wrap(stdout, why->s, 4);
+	}
+	buf_free(&b);
 }
 
 /* The same in JSON. */
@@ -187,6 +254,8 @@ cmd_deal_exec(struct cmd_ctx *ctx)
 			table_print(&trans, ctx->format, stdout);
 			printf("\nEvidence\n");
 			table_print(&sigs, ctx->format, stdout);
+			if (!ctx->wide)
+				deal_print_ignored(ctx, &sigs);
 			deal_print_facts(ctx, &df);
 			dl.out = stdout;
 			if (links_list(ctx->store, key, cmd_deal_link, &dl,
@@ -213,7 +282,7 @@ const struct cmd_entry cmd_deal_entry = {
 	.name = "deal",
 	.summary = "one account's deals, transitions and evidence",
 	.usage = "ACCOUNT",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_RANGE | CMD_FORMAT | CMD_PERSON,
 	.args = { 1, 1, "give one account (a domain such as acme.nl)" },
 	.shortopts = "",
 	.exec = cmd_deal_exec,

@@ -24,6 +24,7 @@
 static const char *digest_period_arg;
 static const char *digest_as_of;
 static bool digest_do_send;
+static bool digest_dry;		/* --dry-run given: with --send, a contradiction */
 
 static const struct option digest_options[] = {
 	{ "period", required_argument, NULL, 'P' },
@@ -49,13 +50,25 @@ cmd_digest_option(struct cmd_ctx *ctx, int opt, const char *arg)
 		digest_as_of = arg;
 		return 0;
 	case 'D':
-		digest_do_send = false;
+		digest_dry = true;
 		return 0;
 	case 'X':
 		digest_do_send = true;
 		return 0;
 	}
 	return -1;
+}
+
+/* Refuses --send with --dry-run: which of the two was meant is not ours to guess. */
+static int
+cmd_digest_check(struct cmd_ctx *ctx)
+{
+	(void)ctx;
+	if (digest_do_send && digest_dry) {
+		cmd_error("--send", "and --dry-run contradict each other: give one");
+		return -1;
+	}
+	return 0;
 }
 
 /* Writes each recipient's message (or one for all salespeople) to stdout. */
@@ -165,6 +178,7 @@ const struct cmd_entry cmd_digest_entry = {
 	.options = digest_options,
 	.shortopts = "",
 	.option = cmd_digest_option,
+	.check = cmd_digest_check,
 	.exec = cmd_digest_exec,
 	.help = "  --period week|day  the last whole week (Monday to Sunday) or the day\n"
 	    "                     before the day of --as-of\n"

@@ -436,9 +436,9 @@ doctor_print_json(struct json *j, const struct doctor_block *b)
 }
 
 static const struct column doctor_csv_columns[] = {
-	{ "source", NULL, COL_STR },
-	{ "ok", NULL, COL_STR },
-	{ "what", NULL, COL_STR },
+	{ "source", NULL, COL_STR, 0 },
+	{ "ok", NULL, COL_STR, 0 },
+	{ "what", NULL, COL_STR, COL_FIT },
 };
 
 /* Adds one block's findings to the CSV rows source,ok,what. */
@@ -623,7 +623,7 @@ const struct cmd_entry cmd_doctor_entry = {
 	.name = "doctor",
 	.summary = "check the configuration, the database and every source",
 	.usage = "[--timeout SECONDS] [--send-test]",
-	.flags = 0,
+	.flags = CMD_FORMAT | CMD_PERSON,
 	.options = cmd_doctor_options,
 	.shortopts = "",
 	.option = cmd_doctor_option,

@@ -47,32 +47,32 @@ static const struct option forecast_options[] = {
 };
 
 static const struct column forecast_columns[] = {
-	{ "deal", NULL, COL_INT },
-	{ "account", NULL, COL_STR },
-	{ "salesperson", NULL, COL_STR },
-	{ "kind", NULL, COL_STR },
-	{ "phase", NULL, COL_STR },
-	{ "p_won_pct", "p won %", COL_REAL },
-	{ "history", NULL, COL_INT },
-	{ "value", NULL, COL_REAL },
-	{ "weighted_value", "weighted", COL_REAL },
-	{ "expected_close", "expected close", COL_TIME },
-	{ "in_horizon", "in horizon", COL_STR },
-	{ "actual", NULL, COL_STR },
-	{ "actual_closed", "closed", COL_TIME },
+	{ "deal", NULL, COL_INT, COL_WIDE },
+	{ "account", NULL, COL_STR, COL_FIT },
+	{ "salesperson", NULL, COL_STR, 0 },
+	{ "kind", NULL, COL_STR, 0 },
+	{ "phase", NULL, COL_STR, 0 },
+	{ "p_won_pct", "p won %", COL_REAL, 0 },
+	{ "history", NULL, COL_INT, COL_WIDE },
+	{ "value", NULL, COL_REAL, COL_SPARSE },
+	{ "weighted_value", "weighted", COL_REAL, COL_WIDE },
+	{ "expected_close", "likely close", COL_TIME, 0 },
+	{ "in_horizon", "in horizon", COL_STR, 0 },
+	{ "actual", NULL, COL_STR, COL_SPARSE },
+	{ "actual_closed", "closed", COL_TIME, COL_SPARSE },
 };
 
 static const struct column backtest_columns[] = {
-	{ "as_of", "as of", COL_DAY },
-	{ "open", NULL, COL_INT },
-	{ "expected", NULL, COL_REAL },
-	{ "low80", "80% low", COL_INT },
-	{ "high80", "80% high", COL_INT },
-	{ "low", "95% low", COL_INT },
-	{ "high", "95% high", COL_INT },
-	{ "actual", NULL, COL_INT },
-	{ "run_rate", "run rate", COL_INT },
-	{ "pipeline", NULL, COL_REAL },
+	{ "as_of", "as of", COL_DAY, 0 },
+	{ "open", NULL, COL_INT, 0 },
+	{ "expected", NULL, COL_REAL, COL_DECIMAL },
+	{ "low80", "80% low", COL_INT, 0 },
+	{ "high80", "80% high", COL_INT, 0 },
+	{ "low", "95% low", COL_INT, 0 },
+	{ "high", "95% high", COL_INT, 0 },
+	{ "actual", NULL, COL_INT, 0 },
+	{ "run_rate", "run rate", COL_INT, 0 },
+	{ "pipeline", NULL, COL_REAL, COL_DECIMAL },
 };
 
 /* Parses a number of days in [1, 3660] for option name. */
@@ -217,21 +217,22 @@ print_json(const struct forecast *fc, const struct table *t)
 	json_end(&j);
 }
 
+/* One kind's sum, what qualifies it on lines of its own, to fit 100 columns. */
 static void
 print_text_sum(const char *label, const struct forecast_sum *s, bool backtest)
 {
 	printf("  %-14s %5.1f expected (80%%: %.0f to %.0f, 95%%: %.0f to %.0f)"
-	    " from %ld open deals", label, s->expected, s->low80, s->high80,
+	    " from %ld open deals\n", label, s->expected, s->low80, s->high80,
 	    s->low, s->high, s->deals);
 	if (s->unopened >= 0.05)
-		printf(" and %.1f from deals not open yet", s->unopened);
+		printf("  %-14s and %.1f from deals not open yet\n", "",
+		    s->unopened);
 	if (s->valued > 0)
-		printf("; worth %.0f weighted (%ld deals with a value)",
-		    s->weighted_value, s->valued);
+		printf("  %-14s worth %.0f weighted (%ld deals with a value)\n",
+		    "", s->weighted_value, s->valued);
 	if (backtest)
-		printf("; actually won %ld of them, %ld in all", s->actual_won,
-		    s->actual_all);
-	putchar('\n');
+		printf("  %-14s actually won %ld of them, %ld in all\n", "",
+		    s->actual_won, s->actual_all);
 }
 
 static void
@@ -396,13 +397,6 @@ cmd_forecast_exec(struct cmd_ctx *ctx)
 		    "YYYY-MM-DDTHH:MM[:SS][Z])", forecast_as_of);
 		return EXIT_USAGE;
 	}
-	/* An option the command does not use is an error, not ignored. */
-	if (ctx->since_arg != NULL || ctx->until_arg != NULL) {
-		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
-		    "forecast looks ahead from now or --as-of; --backtest "
-		    "takes --from and --to");
-		return EXIT_USAGE;
-	}
 	if (forecast_backtest && forecast_as_of != NULL) {
 		cmd_error("--backtest", "goes with --from and --to, not --as-of");
 		return EXIT_USAGE;
@@ -470,7 +464,7 @@ const struct cmd_entry cmd_forecast_entry = {
 	.summary = "expected new customers and growth deals from the open deals",
 	.usage = "[--horizon DAYS] [--as-of DATE | --backtest [--from DATE]\n"
 	    "    [--to DATE] [--step DAYS]]",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_FORMAT | CMD_PERSON,
 	.options = forecast_options,
 	.shortopts = "",
 	.option = cmd_forecast_option,

@@ -1,21 +1,148 @@
 /* SPDX-License-Identifier: MIT */
-/* salescycle funnel: per phase, deals entered, current, advanced. */
+/*
+ * salescycle funnel: per phase, deals entered, current, advanced, and
+ * in money: the value of the open deals per phase, the value won in the
+ * range and the average won deal.
+ */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "analysis.h"
 #include "cmd.h"
 #include "report.h"
+#include "store-query.h"
+#include "xmalloc.h"
 
-static const struct column funnel_columns[] = {
-	{ "phase", NULL, COL_STR },
-	{ "entered", NULL, COL_INT },
-	{ "current", NULL, COL_INT },
-	{ "advanced", NULL, COL_INT },
-	{ "median_days", "median days", COL_REAL },
+/* A deal whose value the funnel adds up, kept until the store walk ends. */
+struct funnel_deal {
+	char		*account;	/* owned */
+	time_t		 opened;
+	time_t		 to;		/* its evidence up to here (exclusive) */
+	int		 phase;		/* open: its phase index; won: -1 */
 };
 
+/* What the money of the funnel gathers while walking the store. */
+struct funnel_money_walk {
+	const struct cmd_ctx *ctx;
+	bool		 won;		/* the won deals of the range, else the open ones */
+	struct funnel_deal *v;		/* owned */
+	size_t		 n;
+	size_t		 cap;
+};
+
+/* The money of the funnel: sums of the newest offers' amounts. */
+struct funnel_money {
+	double		 value[MAX_PHASES];	/* open deals now; NAN: none with a value */
+	double		 won_value;		/* won in the range; NAN: none with a value */
+	long		 won_valued;		/* won deals with a value */
+};
+
+static const struct column funnel_columns[] = {
+	{ "phase", NULL, COL_STR, 0 },
+	{ "entered", NULL, COL_INT, 0 },
+	{ "current", NULL, COL_INT, 0 },
+	{ "advanced", NULL, COL_INT, 0 },
+	{ "median_days", "median days", COL_REAL, 0 },
+	{ "value", NULL, COL_REAL, COL_SPARSE },
+};
+
+/* Keeps an open deal (or one won in the range) for its value. */
+static int
+funnel_money_deal(const struct store_deal *d, void *arg)
+{
+	struct funnel_money_walk *w = arg;
+	const struct cmd_ctx *ctx = w->ctx;
+	struct funnel_deal *fd;
+	int p = PHASE_NONE;
+
+	if (w->won) {
+		if (strcmp(d->outcome, "won") != 0 || d->closed == 0 ||
+		    (ctx->since != 0 && d->closed < ctx->since) ||
+		    (ctx->until != 0 && d->closed >= ctx->until))
+			return 0;
+	} else {
+		if (strcmp(d->outcome, "open") != 0 || d->opened > ctx->now)
+			return 0;
+		p = config_phase_index(&ctx->cfg, d->phase);
+		if (p == PHASE_NONE)
+			return 0;
+	}
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 64 : w->cap * 2;
+		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
+	}
+	fd = &w->v[w->n++];
+	fd->account = xstrdup(d->account);
+	fd->opened = d->opened;
+	/* A won deal's offer came before its order; an open one's by now. */
+	fd->to = w->won ? d->closed + 1 : ctx->now + 1;
+	fd->phase = w->won ? -1 : p;
+	return 0;
+}
+
+/* Adds the values of the deals of one walk to m (NULL: none); frees the walk. */
+static int
+funnel_money_add(struct store *st, struct funnel_money_walk *w,
+    struct funnel_money *m, struct err *err)
+{
+	double v = NAN, *sum;
+	size_t i;
+	int rc = 0;
+
+	if (m == NULL)
+		rc = -1;
+	for (i = 0; i < w->n; i++) {
+		if (rc == 0 && analysis_deal_value(st, w->v[i].account,
+		    w->v[i].opened, w->v[i].to, &v, err) != 0)
+			rc = -1;
+		free(w->v[i].account);
+		if (rc != 0 || isnan(v))
+			continue;
+		sum = w->v[i].phase < 0 ? &m->won_value : &m->value[w->v[i].phase];
+		*sum = isnan(*sum) ? v : *sum + v;
+		if (w->v[i].phase < 0)
+			m->won_valued++;
+	}
+	free(w->v);
+	return rc;
+}
+
+/*
+ * The value of the open deals per phase (as the store has them now) and
+ * of the deals won in the range, each deal's its newest offer's amount.
+ */
+static int
+funnel_money(struct cmd_ctx *ctx, struct funnel_money *m, struct err *err)
+{
+	struct store_filter open_now = { ctx->salesperson, NULL, ctx->now, 0 };
+	struct store_filter range = { ctx->salesperson, NULL, ctx->since,
+	    ctx->until };
+	struct funnel_money_walk w;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < MAX_PHASES; i++)
+		m->value[i] = NAN;
+	m->won_value = NAN;
+	m->won_valued = 0;
+	memset(&w, 0, sizeof w);
+	w.ctx = ctx;
+	rc = store_deals(ctx->store, &open_now, funnel_money_deal, &w, err);
+	/* Frees what the walk kept, whether it ended well or not. */
+	if (funnel_money_add(ctx->store, &w, rc == 0 ? m : NULL, err) != 0)
+		return -1;
+	memset(&w, 0, sizeof w);
+	w.ctx = ctx;
+	w.won = true;
+	rc = store_deals(ctx->store, &range, funnel_money_deal, &w, err);
+	return funnel_money_add(ctx->store, &w, rc == 0 ? m : NULL, err);
+}
+
 static void
-print_json(const struct cmd_ctx *ctx, const struct funnel *fu)
+print_json(const struct cmd_ctx *ctx, const struct funnel *fu,
+    const struct funnel_money *m)
 {
 	struct json j;
 	size_t i;
@@ -40,6 +167,8 @@ print_json(const struct cmd_ctx *ctx, const struct funnel *fu)
 		json_int(&j, fu->phases[i].advanced);
 		json_key(&j, "median_days");
 		json_real(&j, fu->phases[i].median_days);
+		json_key(&j, "value");
+		json_number(&j, m->value[i]);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -47,8 +176,38 @@ print_json(const struct cmd_ctx *ctx, const struct funnel *fu)
 	json_int(&j, fu->won);
 	json_key(&j, "lost");
 	json_int(&j, fu->lost);
+	json_key(&j, "won_value");
+	json_number(&j, m->won_value);
+	json_key(&j, "won_valued");
+	json_int(&j, m->won_valued);
+	json_key(&j, "average_won_value");
+	json_number(&j, m->won_valued > 0 ? m->won_value /
+	    (double)m->won_valued : NAN);
+	json_key(&j, "currency");
+	json_str(&j, cmd_currency(ctx));
 	json_end_object(&j);
 	json_end(&j);
+}
+
+/* Under the table: the average won deal and what "value" means. */
+static void
+print_money_note(const struct cmd_ctx *ctx, const struct funnel *fu,
+    const struct funnel_money *m)
+{
+	bool any = !isnan(m->won_value);
+	size_t i;
+
+	for (i = 0; i < fu->nphases; i++)
+		any = any || !isnan(m->value[i]);
+	if (!any)
+		return;
+	putchar('\n');
+	if (m->won_valued > 0)
+		printf("average won deal: %.0f %s (%ld of %ld won deals with a "
+		    "value)\n", m->won_value / (double)m->won_valued,
+		    cmd_currency(ctx), m->won_valued, fu->won);
+	printf("value in %s: each deal's newest offer amount; open deals as "
+	    "they are now\n", cmd_currency(ctx));
 }
 
 static int
@@ -57,16 +216,18 @@ cmd_funnel_exec(struct cmd_ctx *ctx)
 	struct report_filter f = { &ctx->cfg, ctx->since, ctx->until,
 	    ctx->salesperson, NULL };
 	struct err err = { 0 };
+	struct funnel_money m;
 	struct funnel fu;
 	struct table t;
 	size_t i;
 
-	if (report_funnel(ctx->store, &f, ctx->now, &fu, &err) != 0) {
+	if (report_funnel(ctx->store, &f, ctx->now, &fu, &err) != 0 ||
+	    funnel_money(ctx, &m, &err) != 0) {
 		cmd_error("funnel", "%s", err.msg);
 		return EXIT_FAIL;
 	}
 	if (ctx->format == FORMAT_JSON) {
-		print_json(ctx, &fu);
+		print_json(ctx, &fu, &m);
 		return EXIT_OK;
 	}
 	table_init(&t, funnel_columns, sizeof funnel_columns / sizeof funnel_columns[0],
@@ -78,15 +239,19 @@ cmd_funnel_exec(struct cmd_ctx *ctx)
 		table_int(&t, 2, fu.phases[i].current);
 		table_int(&t, 3, fu.phases[i].advanced);
 		table_real(&t, 4, fu.phases[i].median_days);
+		table_real(&t, 5, m.value[i]);
 	}
 	table_row(&t);
 	table_str(&t, 0, "won");
 	table_int(&t, 1, fu.won);
+	table_real(&t, 5, m.won_value);
 	table_row(&t);
 	table_str(&t, 0, "lost");
 	table_int(&t, 1, fu.lost);
 	table_print(&t, ctx->format, stdout);
 	table_free(&t);
+	if (ctx->format == FORMAT_TABLE)
+		print_money_note(ctx, &fu, &m);
 	return EXIT_OK;
 }
 
@@ -94,11 +259,14 @@ const struct cmd_entry cmd_funnel_entry = {
 	.name = "funnel",
 	.summary = "deals entering, in and leaving each phase",
 	.usage = "",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_RANGE | CMD_FORMAT | CMD_PERSON,
 	.shortopts = "",
 	.exec = cmd_funnel_exec,
 	.help = "Per phase: 'entered' counts deals that entered it in the range, 'current'\n"
 	    "the open deals in it now, 'advanced' those of the entered that moved on to a\n"
 	    "later phase (for the last phase: that were won), 'median days' how long the\n"
-	    "advanced ones stayed. 'won' and 'lost' count deals closed in the range.\n",
+	    "advanced ones stayed. 'won' and 'lost' count deals closed in the range.\n"
+	    "'value' sums the amounts of the newest offers (see stalled --help): of\n"
+	    "the open deals in the phase now, and on the 'won' row of the deals won\n"
+	    "in the range; under the table, the average won deal.\n",
 };

@@ -10,10 +10,10 @@
 #include "lost.h"
 
 static const struct column lost_columns[] = {
-	{ "reason", NULL, COL_STR },
-	{ "phase", "lost in", COL_STR },
-	{ "count", "deals", COL_INT },
-	{ "reason_total", "all phases", COL_INT },
+	{ "reason", NULL, COL_STR, COL_FIT },
+	{ "phase", "lost in", COL_STR, 0 },
+	{ "count", "deals", COL_INT, 0 },
+	{ "reason_total", "all phases", COL_INT, 0 },
 };
 
 static int
@@ -58,7 +58,7 @@ const struct cmd_entry cmd_lost_reasons_entry = {
 	.name = "lost-reasons",
 	.summary = "why deals were lost, per phase",
 	.usage = "",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_RANGE | CMD_FORMAT | CMD_PERSON,
 	.shortopts = "",
 	.exec = cmd_lost_reasons_exec,
 	.help = "Lists the reasons of the deals lost in the range (closed between --since\n"

@@ -11,18 +11,18 @@
 #include "util.h"
 
 static const struct column stalled_columns[] = {
-	{ "deal", NULL, COL_INT },
-	{ "account", NULL, COL_STR },
-	{ "salesperson", NULL, COL_STR },
-	{ "phase", NULL, COL_STR },
-	{ "value", NULL, COL_REAL },
-	{ "reason", NULL, COL_STR },
-	{ "quiet_days", "quiet for", COL_REAL },
-	{ "usual_days", "usual", COL_REAL },
-	{ "over_days", "over", COL_REAL },
-	{ "next_meeting", "next meeting", COL_DAY },
-	{ "quiet_since", "last activity", COL_DAY },
-	{ "evidence", "last evidence", COL_STR },
+	{ "deal", NULL, COL_INT, COL_WIDE },
+	{ "account", NULL, COL_STR, COL_FIT },
+	{ "salesperson", NULL, COL_STR, 0 },
+	{ "phase", NULL, COL_STR, 0 },
+	{ "value", NULL, COL_REAL, COL_SPARSE },
+	{ "reason", NULL, COL_STR, COL_FIT },
+	{ "quiet_days", "quiet for", COL_REAL, 0 },
+	{ "usual_days", "usual", COL_REAL, 0 },
+	{ "over_days", "over", COL_REAL, COL_WIDE },
+	{ "next_meeting", "next meeting", COL_DAY, 0 },
+	{ "quiet_since", "last activity", COL_DAY, COL_WIDE },
+	{ "evidence", "last evidence", COL_STR, COL_WIDE },
 };
 
 /* Why a deal is listed, in a manager's words. */
@@ -75,12 +75,6 @@ cmd_stalled_exec(struct cmd_ctx *ctx)
 	struct table t;
 	size_t i;
 
-	/* An option the command does not use is an error, not ignored. */
-	if (ctx->since_arg != NULL || ctx->until_arg != NULL) {
-		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
-		    "stalled judges the open deals as of now");
-		return EXIT_USAGE;
-	}
 	if (ctx->salesperson != NULL)
 		strlist_add(&one, ctx->salesperson);
 	f.salespeople = &one;
@@ -112,7 +106,7 @@ const struct cmd_entry cmd_stalled_entry = {
 	.name = "stalled",
 	.summary = "open deals that nothing has moved for longer than usual",
 	.usage = "",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_FORMAT | CMD_PERSON,
 	.shortopts = "",
 	.exec = cmd_stalled_exec,
 	.help = "quiet for: days since anything happened with the account: a signal\n"

@@ -13,13 +13,13 @@
 #include "xmalloc.h"
 
 static const struct column status_columns[] = {
-	{ "source", NULL, COL_STR },
-	{ "last_success", "last success", COL_TIME },
-	{ "last_attempt", "last attempt", COL_TIME },
-	{ "backoff_until", "backoff until", COL_TIME },
-	{ "error_since", "error since", COL_TIME },
-	{ "last_error", "last error", COL_STR },
-	{ "behind", NULL, COL_STR },
+	{ "source", NULL, COL_STR, COL_FIT },
+	{ "last_success", "last success", COL_TIME, 0 },
+	{ "last_attempt", "last attempt", COL_TIME, 0 },
+	{ "backoff_until", "backoff until", COL_TIME, 0 },
+	{ "error_since", "error since", COL_TIME, 0 },
+	{ "last_error", "last error", COL_STR, COL_WIDE },
+	{ "behind", NULL, COL_STR, COL_WIDE },
 };
 
 /* A duration in words for people: "45s", "12m", "3h", "2d". */
@@ -180,6 +180,29 @@ print_cursors(struct cmd_ctx *ctx, const struct source *src, struct json *j)
 	return rc;
 }
 
+/*
+ * A source's last error (or that it was never polled) and how far behind
+ * it is, on lines of their own.
+ */
+static void
+status_notes(const struct table *t, size_t r, bool polled)
+{
+	const struct cell *error = &t->cells[r * t->ncols + 5];
+	const struct cell *behind = &t->cells[r * t->ncols + 6];
+	char *line;
+
+	if (!error->null) {
+		line = xasprintf("%s%s", polled ? "last error: " : "", error->s);
+		printer_wrap(stdout, line, 2);
+		free(line);
+	}
+	if (!behind->null) {
+		line = xasprintf("behind: %s", behind->s);
+		printer_wrap(stdout, line, 2);
+		free(line);
+	}
+}
+
 static int
 cmd_status_exec(struct cmd_ctx *ctx)
 {
@@ -258,6 +281,10 @@ cmd_status_exec(struct cmd_ctx *ctx)
 			putchar('\n');
 			printer_text(stdout, t.cells[i * t.ncols].s);
 			putchar('\n');
+			/* Sentences a column 100 wide would cut: under it. */
+			if (!ctx->wide)
+				status_notes(&t, i, find_health(h, n,
+				    srcs[i]->name) != NULL);
 			print_cursors(ctx, srcs[i], NULL);
 		}
 	}
@@ -271,7 +298,7 @@ const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.summary = "health and sync state of every source",
 	.usage = "",
-	.flags = CMD_NEEDS_STORE,
+	.flags = CMD_NEEDS_STORE | CMD_FORMAT | CMD_PERSON,
 	.shortopts = "",
 	.exec = cmd_status_exec,
 	.help = "Per configured source: the last successful poll, the last error and since\n"

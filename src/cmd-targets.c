@@ -176,18 +176,80 @@ out:
 	return rc;
 }
 
+/* A target for text: "-" when unset (0), else with its unit. */
+static void
+targets_text(const char *name, double v, const char *fmt, double scale)
+{
+	printf("%-26s ", name);
+	if (v > 0)
+		printf(fmt, v * scale);
+	else
+		fputs("-", stdout);
+	putchar('\n');
+}
+
+/* A target as a JSON number, null when unset (0). */
+static void
+targets_json_value(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	if (v > 0)
+		json_number(j, v);
+	else
+		json_null(j);
+}
+
+/* The [targets] of the configuration as --format asks; unset ones as "-" or null. */
 static void
 targets_show(const struct cmd_ctx *ctx)
 {
 	const struct targets *t = &ctx->cfg.targets;
+	const struct phases *ph = &ctx->cfg.phases;
+	struct json j;
+	char name[64];
 	size_t i;
 
-	printf("%-26s %s\n", "target", "value");
-	printf("%-26s %.2f\n", "appointments per day", t->appointments_per_day);
-	printf("%-26s %.2f\n", "offers per week", t->offers_per_week);
-	for (i = 0; i < ctx->cfg.phases.n; i++)
-		printf("conversion %-15s %.0f%%\n", ctx->cfg.phases.name[i],
-		    t->conversion[i] * 100.0);
+	switch (ctx->format) {
+	case FORMAT_JSON:
+		json_init(&j, stdout);
+		json_begin_object(&j);
+		targets_json_value(&j, "appointments_per_day", t->appointments_per_day);
+		targets_json_value(&j, "offers_per_week", t->offers_per_week);
+		json_key(&j, "conversion");
+		json_begin_object(&j);
+		for (i = 0; i < ph->n; i++)
+			targets_json_value(&j, ph->name[i], t->conversion[i]);
+		json_end_object(&j);
+		json_end_object(&j);
+		json_end(&j);
+		break;
+	case FORMAT_CSV:
+		printf("target,value\r\n");
+		printf("appointments_per_day,");
+		if (t->appointments_per_day > 0)
+			printf("%g", t->appointments_per_day);
+		printf("\r\noffers_per_week,");
+		if (t->offers_per_week > 0)
+			printf("%g", t->offers_per_week);
+		printf("\r\n");
+		for (i = 0; i < ph->n; i++) {
+			printf("conversion_%s,", ph->name[i]);
+			if (t->conversion[i] > 0)
+				printf("%g", t->conversion[i]);
+			printf("\r\n");
+		}
+		break;
+	case FORMAT_TABLE:
+		printf("%-26s %s\n", "target", "value");
+		targets_text("appointments per day", t->appointments_per_day,
+		    "%.2f", 1);
+		targets_text("offers per week", t->offers_per_week, "%.2f", 1);
+		for (i = 0; i < ph->n; i++) {
+			snprintf(name, sizeof name, "conversion %s", ph->name[i]);
+			targets_text(name, t->conversion[i], "%.0f%%", 100);
+		}
+		break;
+	}
 }
 
 static int
@@ -213,11 +275,12 @@ const struct cmd_entry cmd_targets_entry = {
 	.name = "targets",
 	.summary = "show targets; import a target list of accounts",
 	.usage = "[import FILE.csv...]",
-	.flags = CMD_STORE_WRITE,
+	.flags = CMD_STORE_WRITE | CMD_FORMAT | CMD_PERSON,
 	.args = { 0, -1, NULL },
 	.shortopts = "",
 	.exec = cmd_targets_exec,
-	.help = "Without arguments, shows the [targets] of the configuration.\n"
+	.help = "Without arguments, shows the [targets] of the configuration ('-',\n"
+	    "null in JSON: not set).\n"
 	    "'targets import' reads CSV rows 'account,name,salesperson,date' (a header\n"
 	    "row 'account,...' is allowed; name, salesperson and date are optional;\n"
 	    "--salesperson gives the default).  Each row puts the account in the\n"

@@ -44,3 +44,10 @@ cmd_account_key(const struct config *cfg, const char *arg, char *key, size_t key
 	}
 	return 0;
 }
+
+/* The currency deal values are in ([general] currency, EUR by default). */
+const char *
+cmd_currency(const struct cmd_ctx *ctx)
+{
+	return ctx->cfg.currency;
+}

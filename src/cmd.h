@@ -17,6 +17,9 @@
 
 #define CMD_NEEDS_STORE	0x01	/* open the database read-only */
 #define CMD_STORE_WRITE	0x02	/* open it for writing (creating it) */
+#define CMD_RANGE	0x04	/* reads --since and --until */
+#define CMD_FORMAT	0x08	/* prints as --format asks */
+#define CMD_PERSON	0x10	/* reads --salesperson */
 
 /* Exit codes (DESIGN section 7), decided here for the whole CLI. */
 #define EXIT_OK		0
@@ -28,8 +31,10 @@ struct cmd_ctx {
 	bool		 cfg_loaded;
 	struct store	*store;		/* owned; NULL unless the flags asked */
 	enum format	 format;
+	bool		 wide;		/* --wide: tables with every column, whole */
 	time_t		 since;		/* 0 = unbounded */
 	time_t		 until;		/* 0 = unbounded; exclusive */
+	const char	*format_arg;	/* as given; NULL: the default table */
 	const char	*since_arg;	/* as given, for output */
 	const char	*until_arg;
 	const char	*salesperson;	/* NULL = all */
@@ -80,6 +85,7 @@ extern const struct cmd_entry cmd_rebuild_entry;
 extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_link_entry;
 extern const struct cmd_entry cmd_conversion_entry;
+extern const struct cmd_entry cmd_qualification_entry;
 extern const struct cmd_entry cmd_stalled_entry;
 extern const struct cmd_entry cmd_forecast_entry;
 extern const struct cmd_entry cmd_digest_entry;
@@ -89,6 +95,9 @@ extern const struct cmd_entry cmd_lost_reasons_entry;
 void	cmd_error(const char *what, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+
+/* The currency code that amounts are in (issue 10: [general] currency). */
+const char *cmd_currency(const struct cmd_ctx *);
 
 /* The account key for a domain or address the user typed; -1 with a message. */
 int	cmd_account_key(const struct config *, const char *arg, char *key, size_t keylen);

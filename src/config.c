@@ -916,6 +916,32 @@ config_find_key(const struct config_key *table, const char *name)
 	return NULL;
 }
 
+/*
+ * Says "unknown key" with the nearest known key of up to two tables
+ * (NULL: none) as "did you mean", when one is within two typos.
+ */
+static int
+config_unknown_key(struct config_parse *p, const char *name,
+    const struct config_key *t1, const struct config_key *t2)
+{
+	const struct config_key *tables[2] = { t1, t2 }, *k;
+	const char *best = NULL;
+	size_t d, bestd = 3, i;
+
+	for (i = 0; i < 2; i++)
+		for (k = tables[i]; k != NULL && k->name != NULL; k++) {
+			d = util_edit_distance(name, k->name);
+			if (d < bestd && d < strlen(k->name)) {
+				bestd = d;
+				best = k->name;
+			}
+		}
+	if (best != NULL)
+		return config_error(p, "unknown key '%s'; did you mean '%s'?",
+		    name, best);
+	return config_error(p, "unknown key '%s'", name);
+}
+
 /* [phases]: order = LIST, or KIND = PHASE | none (resolved after parsing). */
 static int
 config_phases_key(struct config_parse *p, const char *name, const char *value)
@@ -1113,7 +1139,8 @@ config_handler(void *user, const char *section, const char *name,
 	}
 	k = config_find_key(table, name);
 	if (k == NULL) {
-		config_error(p, "unknown key '%s'", name);
+		config_unknown_key(p, name, table, p->sect == SEC_SOURCE ?
+		    source_keys : NULL);
 		return 0;
 	}
 	return config_set(p, k, base, name, value) == 0;

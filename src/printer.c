@@ -18,6 +18,15 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* Tables at full width with every column (--wide): one CLI run, one answer. */
+static bool printer_all;
+
+void
+printer_wide(bool on)
+{
+	printer_all = on;
+}
+
 int
 printer_format_from_name(const char *name, enum format *out)
 {
@@ -67,7 +76,12 @@ cell_text(const struct table *t, size_t r, size_t c, enum format fmt)
 	case COL_INT:
 		return xasprintf("%lld", (long long)cell->i);
 	case COL_REAL:
-		return xasprintf("%.2f", cell->r);
+		if (fmt != FORMAT_TABLE)
+			return xasprintf("%.2f", cell->r);
+		if (t->cols[c].flags & COL_DECIMAL)
+			return xasprintf("%.1f", cell->r);
+		/* Whole, and no "-0" for a small negative. */
+		return xasprintf("%.0f", fabs(cell->r) < 0.5 ? 0.0 : cell->r);
 	case COL_TIME:
 		tt = (time_t)cell->i;
 		if (fmt != FORMAT_TABLE) {
@@ -268,62 +282,238 @@ printer_text(FILE *f, const char *s)
 	free(safe);
 }
 
-/* Display width of UTF-8 text: continuation bytes take no column. */
+/*
+ * Columns a code point takes on a terminal: 0 for combining marks and
+ * zero-width characters, 2 for East Asian wide and fullwidth ones and
+ * emoji, else 1.  The ranges of wcwidth that names and subjects meet,
+ * without depending on the locale.
+ */
 static size_t
-text_width(const char *s)
+printer_cp_width(uint32_t cp)
 {
-	size_t w = 0;
+	if ((cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
+	    (cp >= 0x1dc0 && cp <= 0x1dff) || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x20d0 && cp <= 0x20ff) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+	    (cp >= 0xfe20 && cp <= 0xfe2f))
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+	    (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+	    (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+	    (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
 
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
+size_t
+printer_width(const char *s)
+{
+	size_t w = 0, n;
+	uint32_t cp;
+
+	while (*s != '\0') {
+		n = util_utf8_next(s, &cp);
+		if (n == 0) {
+			/* Not UTF-8: one column, as U+FFFD will show it. */
 			w++;
+			s++;
+			continue;
+		}
+		w += printer_cp_width(cp);
+		s += n;
+	}
 	return w;
+}
+
+char *
+printer_fit(const char *s, size_t width)
+{
+	const char *p = s;
+	size_t w = 0, n, cw;
+	uint32_t cp;
+
+	if (printer_width(s) <= width)
+		return xstrdup(s);
+	if (width == 0)
+		return xstrdup("");
+	/* Whole characters while they and the ellipsis fit. */
+	while (*p != '\0') {
+		n = util_utf8_next(p, &cp);
+		cw = n == 0 ? 1 : printer_cp_width(cp);
+		if (w + cw > width - 1)
+			break;
+		w += cw;
+		p += n == 0 ? 1 : n;
+	}
+	/* Combining marks stay with the character they belong to. */
+	while (*p != '\0' && (n = util_utf8_next(p, &cp)) > 0 &&
+	    printer_cp_width(cp) == 0)
+		p += n;
+	return xasprintf("%.*s\xe2\x80\xa6", (int)(p - s), s);	/* U+2026 */
+}
+
+/* Writes a line shortened to PRINTER_WIDTH and forgets it. */
+static void
+wrap_flush(FILE *f, struct buf *line)
+{
+	char *cut = printer_fit(line->data, PRINTER_WIDTH);
+
+	fputs(cut, f);
+	fputc('\n', f);
+	free(cut);
+	line->len = 0;
+}
+
+void
+printer_wrap(FILE *f, const char *s, size_t indent)
+{
+	struct buf line = { 0 };
+	char *safe = printer_safe(s != NULL ? s : ""), *word, *save = NULL;
+	size_t used = 0, w;
+
+	for (word = strtok_r(safe, " ", &save); word != NULL;
+	    word = strtok_r(NULL, " ", &save)) {
+		w = printer_width(word);
+		if (used > indent && used + 1 + w > PRINTER_WIDTH) {
+			wrap_flush(f, &line);
+			used = 0;
+		}
+		if (used == 0) {
+			buf_printf(&line, "%*s", (int)indent, "");
+			used = indent;
+		} else {
+			buf_append(&line, " ", 1);
+			used++;
+		}
+		buf_append(&line, word, strlen(word));
+		used += w;
+	}
+	if (used > 0)
+		wrap_flush(f, &line);
+	buf_free(&line);
+	free(safe);
+}
+
+/* Whether column c shows in the text table t. */
+static bool
+column_shown(const struct table *t, size_t c)
+{
+	size_t r;
+
+	if (printer_all)
+		return true;
+	if (t->cols[c].flags & COL_WIDE)
+		return false;
+	if ((t->cols[c].flags & COL_SPARSE) == 0)
+		return true;
+	for (r = 0; r < t->nrows; r++)
+		if (!t->cells[r * t->ncols + c].null)
+			return true;
+	return false;
+}
+
+/*
+ * Shortens the COL_FIT columns, leftmost first (an account name before
+ * the reason after it), down to their title or PRINTER_FIT_MIN, until
+ * the shown columns fit PRINTER_WIDTH.
+ */
+static void
+fit_widths(const struct table *t, const bool *shown, size_t *width)
+{
+	size_t c, total = 0, nshown = 0, floor, cut;
+
+	for (c = 0; c < t->ncols; c++)
+		if (shown[c]) {
+			total += width[c];
+			nshown++;
+		}
+	total += nshown > 0 ? 2 * (nshown - 1) : 0;
+	for (c = 0; c < t->ncols && total > PRINTER_WIDTH; c++) {
+		if (!shown[c] || (t->cols[c].flags & COL_FIT) == 0)
+			continue;
+		floor = printer_width(t->cols[c].title != NULL ?
+		    t->cols[c].title : t->cols[c].name);
+		if (floor < PRINTER_FIT_MIN)
+			floor = PRINTER_FIT_MIN;
+		if (width[c] <= floor)
+			continue;
+		cut = width[c] - floor;
+		if (cut > total - PRINTER_WIDTH)
+			cut = total - PRINTER_WIDTH;
+		width[c] -= cut;
+		total -= cut;
+	}
 }
 
 static void
 print_text(const struct table *t, FILE *f)
 {
 	size_t *width = xcalloc(t->ncols, sizeof *width);
-	size_t r, c, w;
-	char *s;
+	bool *shown = xcalloc(t->ncols, sizeof *shown);
+	size_t r, c, w, last = 0;
+	bool first;
+	char *s, *cut;
 
-	for (c = 0; c < t->ncols; c++)
-		width[c] = text_width(t->cols[c].title != NULL ?
+	for (c = 0; c < t->ncols; c++) {
+		shown[c] = column_shown(t, c);
+		if (shown[c])
+			last = c;
+		width[c] = printer_width(t->cols[c].title != NULL ?
 		    t->cols[c].title : t->cols[c].name);
+	}
 	for (r = 0; r < t->nrows; r++)
 		for (c = 0; c < t->ncols; c++) {
+			if (!shown[c])
+				continue;
 			s = cell_text(t, r, c, FORMAT_TABLE);
-			w = text_width(s);
+			w = printer_width(s);
 			if (w > width[c])
 				width[c] = w;
 			free(s);
 		}
+	if (!printer_all)
+		fit_widths(t, shown, width);
+	first = true;
 	for (c = 0; c < t->ncols; c++) {
 		const char *h = t->cols[c].title != NULL ? t->cols[c].title :
 		    t->cols[c].name;
-		fprintf(f, "%s%s", c > 0 ? "  " : "", h);
-		if (c + 1 < t->ncols)
-			fprintf(f, "%*s", (int)(width[c] - text_width(h)), "");
+
+		if (!shown[c])
+			continue;
+		fprintf(f, "%s%s", first ? "" : "  ", h);
+		first = false;
+		if (c != last)
+			fprintf(f, "%*s", (int)(width[c] - printer_width(h)), "");
 	}
 	fputc('\n', f);
 	for (r = 0; r < t->nrows; r++) {
+		first = true;
 		for (c = 0; c < t->ncols; c++) {
 			bool right = t->cols[c].type == COL_INT ||
 			    t->cols[c].type == COL_REAL;
+
+			if (!shown[c])
+				continue;
 			s = cell_text(t, r, c, FORMAT_TABLE);
-			w = text_width(s);
-			if (c > 0)
-				fputs("  ", f);
-			if (right)
-				fprintf(f, "%*s%s", (int)(width[c] - w), "", s);
-			else if (c + 1 < t->ncols)
-				fprintf(f, "%s%*s", s, (int)(width[c] - w), "");
-			else
-				fputs(s, f);
+			cut = printer_fit(s, width[c]);
 			free(s);
+			w = printer_width(cut);
+			if (!first)
+				fputs("  ", f);
+			first = false;
+			if (right)
+				fprintf(f, "%*s%s", (int)(width[c] - w), "", cut);
+			else if (c != last)
+				fprintf(f, "%s%*s", cut, (int)(width[c] - w), "");
+			else
+				fputs(cut, f);
+			free(cut);
 		}
 		fputc('\n', f);
 	}
+	free(shown);
 	free(width);
 }
 
@@ -616,6 +806,17 @@ json_real(struct json *j, double v)
 		fputs("null", j->f);
 	else
 		fprintf(j->f, "%.1f", v);
+	json_value_done(j);
+}
+
+void
+json_number(struct json *j, double v)
+{
+	json_sep(j);
+	if (isnan(v) || isinf(v))
+		fputs("null", j->f);
+	else
+		fprintf(j->f, "%.15g", v);
 	json_value_done(j);
 }
 

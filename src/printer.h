@@ -20,11 +20,36 @@ int	printer_format_from_name(const char *, enum format *);
 
 enum col_type { COL_STR, COL_INT, COL_REAL, COL_TIME, COL_DAY };
 
+/*
+ * How a column shows in a text table, which fits PRINTER_WIDTH columns
+ * unless printer_wide(true): CSV and JSON always have every column with
+ * its whole value.  A COL_REAL shows as a whole number in tables (days,
+ * percentages, money) unless COL_DECIMAL.
+ */
+#define COL_WIDE	0x01	/* only with --wide */
+#define COL_FIT		0x02	/* shortened with an ellipsis when the table is too wide */
+#define COL_SPARSE	0x04	/* only when some row has a value */
+#define COL_DECIMAL	0x08	/* one decimal */
+
+#define PRINTER_WIDTH	100	/* display columns of a table by default */
+#define PRINTER_FIT_MIN	12	/* a COL_FIT column is shortened down to this */
+
 struct column {
 	const char	*name;	/* JSON key and CSV header */
 	const char	*title;	/* table header; NULL = name */
 	enum col_type	 type;
+	int		 flags;	/* COL_WIDE, COL_FIT, COL_SPARSE, COL_DECIMAL */
 };
+
+/* Whether text tables show every column at full width (--wide). */
+void	printer_wide(bool);
+/* The display width of UTF-8 text: wide characters 2, combining marks 0. */
+size_t	printer_width(const char *);
+/*
+ * s shortened to at most width display columns, ending in "…" when it
+ * was longer, never cutting a character; a copy either way.  Caller frees.
+ */
+char	*printer_fit(const char *s, size_t width);
 
 struct cell {
 	bool		 null;
@@ -71,6 +96,12 @@ void	table_null(struct table *, size_t col);
 void	table_print(const struct table *, enum format, FILE *);
 /* Writes s (NULL: nothing) for a terminal: see util_safe_text. */
 void	printer_text(FILE *, const char *);
+/*
+ * Writes s for a terminal in lines of at most PRINTER_WIDTH columns, each
+ * starting with indent spaces, broken at spaces (a word too long for a
+ * line is shortened with an ellipsis).
+ */
+void	printer_wrap(FILE *, const char *s, size_t indent);
 void	table_free(struct table *);
 
 void	json_init(struct json *, FILE *);
@@ -81,7 +112,8 @@ void	json_end_array(struct json *);
 void	json_key(struct json *, const char *);
 void	json_str(struct json *, const char *);		/* NULL -> null */
 void	json_int(struct json *, int64_t);
-void	json_real(struct json *, double);
+void	json_real(struct json *, double);		/* one decimal */
+void	json_number(struct json *, double);		/* 15 significant digits */
 void	json_time(struct json *, time_t);		/* 0 -> null */
 void	json_null(struct json *);
 void	json_bool(struct json *, bool);

@@ -15,49 +15,49 @@
 #include "xmalloc.h"
 
 const struct column report_deal_columns[] = {
-	{ "id", NULL, COL_INT },
-	{ "account", NULL, COL_STR },
-	{ "salesperson", NULL, COL_STR },
-	{ "kind", NULL, COL_STR },
-	{ "phase", NULL, COL_STR },
-	{ "outcome", NULL, COL_STR },
-	{ "opened", NULL, COL_TIME },
-	{ "closed", NULL, COL_TIME },
-	{ "last_activity", "last activity", COL_TIME },
+	{ "id", NULL, COL_INT, 0 },
+	{ "account", NULL, COL_STR, COL_FIT },
+	{ "salesperson", NULL, COL_STR, 0 },
+	{ "kind", NULL, COL_STR, 0 },
+	{ "phase", NULL, COL_STR, 0 },
+	{ "outcome", NULL, COL_STR, 0 },
+	{ "opened", NULL, COL_TIME, 0 },
+	{ "closed", NULL, COL_TIME, 0 },
+	{ "last_activity", "last activity", COL_TIME, 0 },
 };
 const size_t report_deal_ncolumns =
     sizeof report_deal_columns / sizeof report_deal_columns[0];
 
 static const struct column transition_columns[] = {
-	{ "deal", NULL, COL_INT },
-	{ "account", NULL, COL_STR },
-	{ "salesperson", NULL, COL_STR },
-	{ "actor", NULL, COL_STR },
-	{ "from", NULL, COL_STR },
-	{ "to", NULL, COL_STR },
-	{ "at", NULL, COL_TIME },
-	{ "signal", NULL, COL_STR },
-	{ "source", NULL, COL_STR },
-	{ "ref", NULL, COL_STR },
+	{ "deal", NULL, COL_INT, 0 },
+	{ "account", NULL, COL_STR, COL_FIT },
+	{ "salesperson", NULL, COL_STR, 0 },
+	{ "actor", NULL, COL_STR, 0 },
+	{ "from", NULL, COL_STR, 0 },
+	{ "to", NULL, COL_STR, 0 },
+	{ "at", NULL, COL_TIME, 0 },
+	{ "signal", NULL, COL_STR, 0 },
+	{ "source", NULL, COL_STR, COL_WIDE },
+	{ "ref", NULL, COL_STR, COL_WIDE },
 };
 
 static const struct column signal_columns[] = {
-	{ "at", NULL, COL_TIME },
-	{ "kind", NULL, COL_STR },
-	{ "direction", NULL, COL_STR },
-	{ "salesperson", NULL, COL_STR },
-	{ "rule", NULL, COL_STR },
-	{ "language", NULL, COL_STR },
-	{ "subject", NULL, COL_STR },
-	{ "source", NULL, COL_STR },
-	{ "ref", NULL, COL_STR },
-	{ "ignored", NULL, COL_STR },
+	{ "at", NULL, COL_TIME, 0 },
+	{ "kind", NULL, COL_STR, 0 },
+	{ "direction", NULL, COL_STR, 0 },
+	{ "salesperson", NULL, COL_STR, 0 },
+	{ "rule", NULL, COL_STR, COL_WIDE },
+	{ "language", NULL, COL_STR, COL_WIDE },
+	{ "subject", NULL, COL_STR, COL_FIT },
+	{ "source", NULL, COL_STR, COL_WIDE },
+	{ "ref", NULL, COL_STR, COL_WIDE },
+	{ "ignored", NULL, COL_STR, COL_WIDE },
 };
 
 static const struct column appointment_columns[] = {
-	{ "day", NULL, COL_DAY },
-	{ "salesperson", NULL, COL_STR },
-	{ "count", NULL, COL_INT },
+	{ "day", NULL, COL_DAY, 0 },
+	{ "salesperson", NULL, COL_STR, 0 },
+	{ "count", NULL, COL_INT, 0 },
 };
 
 /* The store's filter of a report's. */

@@ -34,6 +34,11 @@ extern const size_t report_deal_ncolumns;
 int	report_transitions(struct store *, const struct report_filter *, struct table *, struct err *);
 
 /* The evidence of one account: its signals in time order. */
+enum {
+	REPORT_SIGNAL_AT = 0,		/* COL_TIME */
+	REPORT_SIGNAL_KIND = 1,
+	REPORT_SIGNAL_IGNORED = 9	/* why the projection ignored it, or null */
+};
 int	report_signals(struct store *, const struct report_filter *, struct table *, struct err *);
 
 struct funnel_phase {

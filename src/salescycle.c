@@ -28,6 +28,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_funnel_entry,
 	&cmd_appointments_entry,
 	&cmd_conversion_entry,
+	&cmd_qualification_entry,
 	&cmd_stalled_entry,
 	&cmd_forecast_entry,
 	&cmd_lost_reasons_entry,
@@ -46,6 +47,7 @@ static const struct option common_options[] = {
 	{ "since", required_argument, NULL, 'S' },
 	{ "until", required_argument, NULL, 'U' },
 	{ "salesperson", required_argument, NULL, 'p' },
+	{ "wide", no_argument, NULL, 'W' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -58,7 +60,8 @@ usage(FILE *f)
 	const struct cmd_entry *const *e;
 
 	fprintf(f, "usage: salescycle [-c FILE] COMMAND [--format table|csv|json]\n"
-	    "                  [--since DATE] [--until DATE] [--salesperson KEY] [ARGS]\n\n"
+	    "                  [--since DATE] [--until DATE] [--salesperson KEY]\n"
+	    "                  [--wide] [ARGS]\n\n"
 	    "Commands:\n");
 	for (e = cmd_table; *e != NULL; e++)
 		fprintf(f, "  %-13s %s\n", (*e)->name, (*e)->summary);
@@ -68,10 +71,12 @@ usage(FILE *f)
 	    "      --since DATE      from this day or time (YYYY-MM-DD[THH:MM[Z]])\n"
 	    "      --until DATE      up to this day or time, exclusive\n"
 	    "  -p, --salesperson KEY only this salesperson\n"
+	    "      --wide            tables with every column, nothing shortened\n"
+	    "                        (default: they fit %d columns)\n"
 	    "  -v, --verbose         more messages\n"
 	    "  -h, --help            this text; COMMAND --help for a command\n"
 	    "  -V, --version         the version\n"
-	    "\nSee salescycle(1).\n", config_default_path());
+	    "\nSee salescycle(1).\n", config_default_path(), PRINTER_WIDTH);
 }
 
 static void
@@ -83,7 +88,7 @@ cmd_usage(const struct cmd_entry *e, FILE *f)
 	if (e->help != NULL)
 		fprintf(f, "\n%s", e->help);
 	fprintf(f, "\nCommon options: -c FILE, --format table|csv|json, "
-	    "--since DATE, --until DATE,\n--salesperson KEY, --help.\n");
+	    "--since DATE, --until DATE,\n--salesperson KEY, --wide, --help.\n");
 }
 
 static const struct cmd_entry *
@@ -95,6 +100,50 @@ cmd_find(const char *name)
 		if (strcmp((*e)->name, name) == 0)
 			return *e;
 	return NULL;
+}
+
+/* The command whose name is nearest to a mistyped one; NULL if none is near. */
+static const struct cmd_entry *
+cmd_nearest(const char *name)
+{
+	const struct cmd_entry *const *e, *best = NULL;
+	size_t d, bestd = 3;	/* two typos at most */
+
+	for (e = cmd_table; *e != NULL; e++) {
+		d = util_edit_distance(name, (*e)->name);
+		if (d < bestd && d < strlen((*e)->name)) {
+			bestd = d;
+			best = *e;
+		}
+	}
+	return best;
+}
+
+/*
+ * Whether the common options given are ones the command reads: one it
+ * would ignore is an error, so that no one trusts a filter that was not
+ * applied.
+ */
+static bool
+options_fit(const struct cmd_entry *e, const struct cmd_ctx *ctx)
+{
+	if ((e->flags & CMD_RANGE) == 0 &&
+	    (ctx->since_arg != NULL || ctx->until_arg != NULL)) {
+		cmd_error(ctx->since_arg != NULL ? "--since" : "--until",
+		    "%s does not take a date range", e->name);
+		return false;
+	}
+	if ((e->flags & CMD_PERSON) == 0 && ctx->salesperson != NULL) {
+		cmd_error("--salesperson", "%s is not per salesperson", e->name);
+		return false;
+	}
+	if ((e->flags & CMD_FORMAT) == 0 &&
+	    (ctx->format_arg != NULL || ctx->wide)) {
+		cmd_error(ctx->format_arg != NULL ? "--format" : "--wide",
+		    "%s prints text only", e->name);
+		return false;
+	}
+	return true;
 }
 
 /* Merges the common and the command's long options into one table. */
@@ -149,6 +198,7 @@ common_option(struct cmd_ctx *ctx, int c, const char *arg, const char **cfgpath)
 		*cfgpath = arg;
 		return OPT_DONE;
 	case 'f':
+		ctx->format_arg = arg;
 		if (printer_format_from_name(arg, &ctx->format) != 0) {
 			cmd_error("--format", "'%s': use table, csv or json", arg);
 			return OPT_BAD;
@@ -162,6 +212,9 @@ common_option(struct cmd_ctx *ctx, int c, const char *arg, const char **cfgpath)
 		return OPT_DONE;
 	case 'p':
 		ctx->salesperson = arg;
+		return OPT_DONE;
+	case 'W':
+		ctx->wide = true;
 		return OPT_DONE;
 	case 'v':
 		log_level++;
@@ -279,7 +332,13 @@ main(int argc, char **argv)
 	}
 	e = cmd_find(argv[optind]);
 	if (e == NULL) {
-		cmd_error(argv[optind], "unknown command (see salescycle --help)");
+		e = cmd_nearest(argv[optind]);
+		if (e != NULL)
+			cmd_error(argv[optind], "unknown command; did you mean "
+			    "'%s'? (see salescycle --help)", e->name);
+		else
+			cmd_error(argv[optind], "unknown command (see "
+			    "salescycle --help)");
 		return EXIT_USAGE;
 	}
 
@@ -311,16 +370,17 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	if (rc != EXIT_OK) {
-		free(opts);
-		return rc;
-	}
 	free(opts);
+	if (rc == EXIT_OK && !options_fit(e, &ctx))
+		rc = EXIT_USAGE;
+	if (rc != EXIT_OK)
+		return rc;
 	ctx.argc = argc - optind;
 	ctx.argv = argv + optind;
 	if (cfgpath == NULL)
 		cfgpath = config_default_path();
 
+	printer_wide(ctx.wide);
 	rc = prepare(e, &ctx, cfgpath);
 	if (rc == EXIT_OK)
 		rc = e->exec(&ctx);

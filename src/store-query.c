@@ -158,6 +158,11 @@
 	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " GROUP BY salesperson, uid")				\
+	/* Offers sent per salesperson against [targets] offers_per_week. */ \
+	X(QUERY_SIGNAL_COUNTS, "SELECT salesperson, count(*)"		\
+	    " FROM signals WHERE kind = ?1"				\
+	    " AND occurred_at >= ?2 AND occurred_at < ?3"		\
+	    " GROUP BY salesperson ORDER BY salesperson")		\
 	/* The forecast projects again at earlier dates: one pass, by account. */ \
 	X(QUERY_MEETINGS, "SELECT a.key, p.start, p.salesperson,"	\
 	    " p.summary FROM appointments p JOIN accounts a"		\
@@ -831,6 +836,28 @@ store_appointment_series(struct store *st, const char *salesperson,
 		query_bind_until(s, 3, until);
 	}
 	return query_walk(st, s, query_series_row, &c, err, "appointments");
+}
+
+int
+store_signal_counts(struct store *st, const char *kind, time_t since,
+    time_t until, int (*cb)(const char *, long, void *), void *arg,
+    struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_SIGNAL_COUNTS, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, kind);
+	query_bind_since(s, 2, since);
+	query_bind_until(s, 3, until);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(store_column_text(s, 0),
+		    (long)sqlite3_column_int64(s, 1), arg) != 0) {
+			sqlite3_reset(s);
+			return 0;
+		}
+	return store_done(st, s, rc, err, "signal counts");
 }
 
 /* Hands a row of QUERY_HISTORY to the callback. */

@@ -245,6 +245,13 @@ int	store_appointment_series(struct store *, const char *salesperson,
 	    time_t since, time_t until,
 	    int (*cb)(const char *salesperson, time_t created, void *),
 	    void *arg, struct err *);
+/*
+ * The signals of a kind per salesperson that occurred in [since, until)
+ * (0: unbounded), in order of salesperson; cb non-zero stops the walk.
+ */
+int	store_signal_counts(struct store *, const char *kind, time_t since,
+	    time_t until, int (*cb)(const char *salesperson, long count, void *),
+	    void *arg, struct err *);
 
 /* What `doctor` says about a database. */
 struct store_counts {

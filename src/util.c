@@ -708,6 +708,32 @@ util_time_plausible(time_t t, time_t arrival)
 	return (t >= UTIL_EARLIEST_TIME && t <= arrival + 86400);
 }
 
+size_t
+util_edit_distance(const char *a, const char *b)
+{
+	size_t prev[UTIL_EDIT_MAX + 1], row[UTIL_EDIT_MAX + 1];
+	size_t la = strlen(a), lb = strlen(b), i, j, best;
+
+	if (la > UTIL_EDIT_MAX || lb > UTIL_EDIT_MAX)
+		return UTIL_EDIT_MAX + 1;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			best = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]));
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+		}
+		memcpy(prev, row, (lb + 1) * sizeof row[0]);
+	}
+	return prev[lb];
+}
+
 time_t
 util_now(void)
 {

@@ -132,6 +132,14 @@ void	 util_core_dumps(bool allow);
 bool	 util_glob(const char *pattern, const char *s);
 
 /*
+ * The edit distance (Levenshtein, ASCII case-insensitive) of two short
+ * names, for "did you mean": names longer than UTIL_EDIT_MAX count as
+ * far from everything (UTIL_EDIT_MAX + 1).
+ */
+#define UTIL_EDIT_MAX	64
+size_t	 util_edit_distance(const char *a, const char *b);
+
+/*
  * The current time for projections and reports: $SALESCYCLE_NOW (ISO
  * 8601) when set, for tests, demos and backtests; else the clock.
  */

@@ -18,10 +18,10 @@
 #include "printer.h"
 
 static const struct column cols[] = {
-	{ "name", NULL, COL_STR },
-	{ "n", NULL, COL_INT },
-	{ "at", NULL, COL_TIME },
-	{ "r", NULL, COL_REAL },
+	{ "name", NULL, COL_STR, 0 },
+	{ "n", NULL, COL_INT, 0 },
+	{ "at", NULL, COL_TIME, 0 },
+	{ "r", NULL, COL_REAL, 0 },
 };
 
 /* Prints t in fmt into a string; caller frees. */
@@ -89,7 +89,7 @@ static void
 test_printer_table_aligns_utf8(void **state)
 {
 	static const struct column two[] = {
-		{ "who", NULL, COL_STR }, { "count", NULL, COL_INT },
+		{ "who", NULL, COL_STR, 0 }, { "count", NULL, COL_INT, 0 },
 	};
 	struct table t;
 	char *s;
@@ -107,6 +107,120 @@ test_printer_table_aligns_utf8(void **state)
 	    "who   count\n"
 	    "Zoë       7\n"
 	    "anna     12\n");
+	free(s);
+	table_free(&t);
+}
+
+/* Shortening never cuts a character and counts what a terminal shows. */
+static void
+test_printer_fit(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 width;
+		const char	*out;
+	} cases[] = {
+		{ "abcdef", 6, "abcdef" },
+		{ "abcdef", 4, "abc\xe2\x80\xa6" },
+		{ "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3,
+		    "\xc3\xa9\xc3\xa9\xe2\x80\xa6" },	/* ééééé */
+		/* 日本語テキスト: two columns each. */
+		{ "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x83\x86", 6,
+		    "\xe6\x97\xa5\xe6\x9c\xac\xe2\x80\xa6" },
+		{ "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x83\x86", 4,
+		    "\xe6\x97\xa5\xe2\x80\xa6" },
+		/* e + COMBINING ACUTE, three times: the mark stays with its e. */
+		{ "e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 2, "e\xcc\x81\xe2\x80\xa6" },
+		{ "e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 3, "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" },
+		{ "abc", 0, "" },
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		s = printer_fit(cases[i].in, cases[i].width);
+		assert_string_equal(s, cases[i].out);
+		assert_true(printer_width(s) <= cases[i].width);
+		free(s);
+	}
+	assert_int_equal(printer_width("\xe6\x97\xa5\xe6\x9c\xac"), 4);
+	assert_int_equal(printer_width("e\xcc\x81"), 1);
+	assert_int_equal(printer_width("Zo\xc3\xab"), 3);
+}
+
+/* The longest line of s, in display columns. */
+static size_t
+widest_line(const char *s)
+{
+	size_t max = 0, w;
+	char *copy = strdup(s), *line, *save = NULL;
+
+	assert_non_null(copy);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		w = printer_width(line);
+		if (w > max)
+			max = w;
+	}
+	free(copy);
+	return max;
+}
+
+/*
+ * A text table fits PRINTER_WIDTH: wide-only and empty sparse columns
+ * left out, a COL_FIT column shortened; numbers whole unless COL_DECIMAL.
+ * --wide shows everything whole; CSV is untouched by either.
+ */
+static void
+test_printer_table_fits(void **state)
+{
+	static const struct column fitcols[] = {
+		{ "name", NULL, COL_STR, COL_FIT },
+		{ "days", NULL, COL_REAL, 0 },
+		{ "expected", NULL, COL_REAL, COL_DECIMAL },
+		{ "ref", NULL, COL_STR, COL_WIDE },
+		{ "value", NULL, COL_REAL, COL_SPARSE },
+	};
+	char name[301];
+	struct table t;
+	char *s;
+
+	memset(name, 0, sizeof name);
+	for (size_t i = 0; i < 100; i++)
+		memcpy(name + 3 * i, "\xc3\xa9x", 3);	/* "éx" */
+	table_init(&t, fitcols, 5, "UTC");
+	table_row(&t);
+	table_str(&t, 0, name);
+	table_real(&t, 1, 24.83);
+	table_real(&t, 2, 3.14);
+	table_str(&t, 3, "<message-id@host>");
+	table_real(&t, 4, NAN);
+	table_row(&t);
+	table_str(&t, 0, "short");
+	table_real(&t, 1, -0.2);
+	table_real(&t, 2, 0.0);
+	table_str(&t, 3, "r2");
+	table_real(&t, 4, NAN);
+	s = render(&t, FORMAT_TABLE);
+	assert_int_equal(widest_line(s), PRINTER_WIDTH);
+	assert_non_null(strstr(s, "x\xc3\xa9\xe2\x80\xa6    25       3.1\n"));
+	assert_non_null(strstr(s, "short"));
+	assert_non_null(strstr(s, "     0       0.0\n"));	/* not "-0" */
+	assert_null(strstr(s, "ref"));
+	assert_null(strstr(s, "value"));
+	free(s);
+
+	printer_wide(true);
+	s = render(&t, FORMAT_TABLE);
+	printer_wide(false);
+	assert_non_null(strstr(s, name));
+	assert_non_null(strstr(s, "<message-id@host>"));
+	assert_non_null(strstr(s, "value"));
+	assert_int_equal(widest_line(s), 200 + 2 + 4 + 2 + 8 + 2 + 17 + 2 + 5);
+	free(s);
+
+	s = render(&t, FORMAT_CSV);
+	assert_non_null(strstr(s, "24.83,3.14,<message-id@host>,\r\n"));
 	free(s);
 	table_free(&t);
 }
@@ -131,10 +245,18 @@ test_printer_json_nested(void **state)
 	json_end_array(&j);
 	json_key(&j, "c");
 	json_str(&j, "\x01");
+	/* Amounts and fractions whole, not rounded to one decimal. */
+	json_key(&j, "d");
+	json_number(&j, 1234567.89);
+	json_key(&j, "e");
+	json_number(&j, 0.25);
+	json_key(&j, "f");
+	json_number(&j, NAN);
 	json_end_object(&j);
 	json_end(&j);
 	fclose(f);
-	assert_string_equal(out, "{\"a\":[1,{\"b\":null}],\"c\":\"\\u0001\"}\n");
+	assert_string_equal(out, "{\"a\":[1,{\"b\":null}],\"c\":\"\\u0001\","
+	    "\"d\":1234567.89,\"e\":0.25,\"f\":null}\n");
 	free(out);
 }
 
@@ -169,7 +291,7 @@ static const struct {
 static void
 test_printer_hostile_strings(void **state)
 {
-	static const struct column one[] = { { "s", NULL, COL_STR } };
+	static const struct column one[] = { { "s", NULL, COL_STR, 0 } };
 	struct table t;
 	char want[256], *s;
 	size_t i;
@@ -298,6 +420,8 @@ main(void)
 		cmocka_unit_test(test_printer_json),
 		cmocka_unit_test(test_printer_csv_quotes),
 		cmocka_unit_test(test_printer_table_aligns_utf8),
+		cmocka_unit_test(test_printer_fit),
+		cmocka_unit_test(test_printer_table_fits),
 		cmocka_unit_test(test_printer_json_nested),
 		cmocka_unit_test(test_printer_format_names),
 		cmocka_unit_test(test_printer_hostile_strings),

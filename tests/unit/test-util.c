@@ -119,6 +119,24 @@ test_util_has_word(void **state)
 	assert_false(util_has_word("acmeé", "acme"));
 }
 
+/* "Did you mean": Levenshtein, case-insensitive, long names far away. */
+static void
+test_util_edit_distance(void **state)
+{
+	char long_name[UTIL_EDIT_MAX + 2];
+
+	assert_int_equal(util_edit_distance("stalled", "stalled"), 0);
+	assert_int_equal(util_edit_distance("stalld", "stalled"), 1);
+	assert_int_equal(util_edit_distance("Timezon", "timezone"), 1);
+	assert_int_equal(util_edit_distance("forcast", "forecast"), 1);
+	assert_int_equal(util_edit_distance("funnle", "funnel"), 2);
+	assert_int_equal(util_edit_distance("kitten", "sitting"), 3);
+	assert_int_equal(util_edit_distance("", "abc"), 3);
+	memset(long_name, 'a', sizeof long_name - 1);
+	long_name[sizeof long_name - 1] = '\0';
+	assert_int_equal(util_edit_distance(long_name, "a"), UTIL_EDIT_MAX + 1);
+}
+
 static void
 test_util_glob_and_trim(void **state)
 {
@@ -415,6 +433,7 @@ main(void)
 		cmocka_unit_test(test_util_weekday_and_add),
 		cmocka_unit_test(test_util_has_word),
 		cmocka_unit_test(test_util_glob_and_trim),
+		cmocka_unit_test(test_util_edit_distance),
 		cmocka_unit_test(test_util_read_file_missing),
 		cmocka_unit_test(test_util_utf8_next),
 		cmocka_unit_test(test_util_utf8_repair),
