@@ -602,7 +602,7 @@ event_builtin(const char *name, bool from_tzid)
 
 	util_ical_lock();
 	zone = from_tzid ? icaltimezone_get_builtin_timezone_from_tzid(name) :
-	    icaltimezone_get_builtin_timezone(name);
+	    util_builtin_zone(name);
 	if (zone != NULL)
 		(void)icaltimezone_get_component(zone);
 	util_ical_unlock();
