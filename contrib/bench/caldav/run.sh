@@ -10,6 +10,8 @@
 #     (median of RUNS, alternating with the floor's REPORT; the ratio to
 #     the floor), peak RSS, requests;
 #   - salescycled --once after one changed event: wall time, requests;
+#   - the first sync against replay.py serving the raw REPORT's answer:
+#     the agent's own wall and CPU time (median of RUNS) and peak RSS;
 #   - vdirsyncer (first sync and after one change), when it is installed.
 #   - the floor: sync-collection for etags, then calendar-multiget
 #     in batches of 100, raw with curl;
@@ -187,6 +189,32 @@ first_wall=$(cut -d' ' -f1 "$T/first" | median)
 first_rss=$(cut -d' ' -f2 "$T/first" | sort -n | tail -1)
 first_reqs=$reqs
 
+# The agent's own work: the same first sync against a replay of the raw
+# answer (replay.py), so that Radicale's time is out; CPU and peak RSS.
+REPLAY_PORT=$(free_port)
+"$PY" "$top_srcdir/contrib/bench/caldav/replay.py" "$REPLAY_PORT" "$T/raw.xml" &
+REPLAY_PID=$!
+replay_stop() { kill "$REPLAY_PID" 2>/dev/null; wait "$REPLAY_PID" 2>/dev/null || :; }
+sc_at_exit replay_stop
+wait_port "$REPLAY_PORT" 20 || fail "replay.py did not start"
+sed "s|^url = $RADICALE_URL/\$|url = http://127.0.0.1:$REPLAY_PORT/anna/werk/|; s|$T/sc.db|$T/replay.db|" \
+    "$T/sc.conf" >"$T/replay.conf"
+: >"$T/replay"
+r=0
+while [ $r -lt "$RUNS" ]; do
+	rm -f "$T/replay.db" "$T/replay.db-wal" "$T/replay.db-shm"
+	/usr/bin/time -f '%e %U %S %M' -o "$T/time" "$SALESCYCLED" \
+	    -c "$T/replay.conf" --once -v >"$T/replay.log" 2>&1 ||
+	    { cat "$T/replay.log"; fail "salescycled against the replay failed"; }
+	cat "$T/time" >>"$T/replay"
+	r=$((r + 1))
+done
+replay_stop
+rp_wall=$(cut -d' ' -f1 "$T/replay" | median)
+rp_cpu=$(awk '{ print $2 + $3 }' "$T/replay" | median)
+rp_rss=$(cut -d' ' -f4 "$T/replay" | sort -n | tail -1)
+rp_reqs=$(sed -n 's/.*polled [0-9]* calendars with \([0-9]*\) requests.*/\1/p' "$T/replay.log")
+
 # One event moves a day.
 sed -i 's/^SUMMARY:Bezoek klant 7\r$/SUMMARY:Bezoek klant 7 (verzet)\r/' "$cal/ev-00007.ics"
 radicale_put anna:geheim anna/werk/ev-00007.ics "$cal/ev-00007.ics"
@@ -282,6 +310,7 @@ raw sync-collection and first sync: median of $RUNS, alternating; peak RSS the l
 | raw etags + multiget by 100 (curl)    | $rawmg | $nmg | - |
 | salescycled --once, first sync        | $first_wall ($(ratio "$first_wall" "$raw")x raw) | $first_reqs | $((first_rss / 1024)) MB |
 | salescycled --once, one change        | $inc_wall | $inc_reqs | - |
+| salescycled --once, first sync, replayed answer | $rp_wall ($rp_cpu CPU) | $rp_reqs | $((rp_rss / 1024)) MB |
 | vdirsyncer sync, first                | $vd_first | - | - |
 | vdirsyncer sync, one change           | $vd_inc | - | - |
 EOF
