@@ -617,7 +617,7 @@ test_event_builtin_vtimezone_skipped(void **state)
 
 	err_clear(&err);
 	assert_int_equal(event_reduce(with, strlen(with), "t.ics", NULL,
-	    keep_summary, NULL, &red, &err), 0);
+	    keep_summary, NULL, false, &red, &err), 0);
 	assert_non_null(strstr(red, "TZID:Europe/Amsterdam"));
 	assert_non_null(strstr(red, "TZOFFSETTO:+0500"));
 	free(red);
