@@ -16,6 +16,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,10 +130,11 @@ struct event_ctx {
 	size_t		 occurrences;	/* occurrences left */
 	unsigned long	 candidates;	/* candidate times left to walk */
 	int		 horizon;	/* last year a VTIMEZONE is followed to */
-	icaltimezone	*checked[EVENT_MAX_ZONES]; /* VTIMEZONEs checked */
 	size_t		 nchecked;
 	bool		 refused;	/* a VTIMEZONE in use was refused: */
 	struct err	 err;		/* ... why */
+	/* Last, not cleared (16 kB for each object): nchecked says. */
+	icaltimezone	*checked[EVENT_MAX_ZONES]; /* VTIMEZONEs checked */
 };
 
 /* A time read from a property, in UTC. */
@@ -602,7 +604,7 @@ event_builtin(const char *name, bool from_tzid)
 
 	util_ical_lock();
 	zone = from_tzid ? icaltimezone_get_builtin_timezone_from_tzid(name) :
-	    icaltimezone_get_builtin_timezone(name);
+	    util_builtin_zone(name);
 	if (zone != NULL)
 		(void)icaltimezone_get_component(zone);
 	util_ical_unlock();
@@ -1462,6 +1464,20 @@ struct event_scan {
 	size_t		 zones;		/* VTIMEZONEs */
 	unsigned long	 stray;		/* lines outside any component, */
 	unsigned long	 stray_line;	/* dropped; the first of them */
+	/*
+	 * VTIMEZONEs left out of libical's parse (event_scan_zone): those
+	 * whose TZID names a builtin zone, which event_zone takes before
+	 * any VTIMEZONE, so that they are never read.  CalDAV servers send
+	 * one with every event, half its lines.
+	 */
+	bool		 drop_zones;	/* leave them out (event_parse) */
+	bool		 second;	/* the pass that feeds libical */
+	size_t		 zone_depth;	/* depth of the zone read, 0 if none */
+	size_t		 zone_index;	/* its index */
+	size_t		 zone_tzids;	/* its TZIDs, all builtin names */
+	bool		 zone_other;	/* it has another TZID */
+	size_t		 skip_depth;	/* depth of the zone left out, or 0 */
+	unsigned char	 builtin[(EVENT_MAX_ZONES + 7) / 8]; /* by index */
 };
 
 /* The length of the physical line at p, without its end; *eol: of that. */
@@ -1636,6 +1652,59 @@ event_scan_stray(struct event_scan *s)
 }
 
 /*
+ * Follows VTIMEZONEs for event_scan_check when s->drop_zones; line is
+ * the content line, sep its separator, n the length of its name.  The
+ * first pass marks each top-level zone (by its index, counting as
+ * event_scan_check does) whose TZIDs are all plain names of builtin
+ * zones; the second leaves those zones out.  Returns 0 for a line to
+ * leave out, 1 to hand on.  Called after s->depth moved for the line.
+ */
+static int
+event_scan_zone(struct event_scan *s, const char *line, const char *sep,
+    size_t n, bool begin, bool end)
+{
+	size_t	 i;
+	bool	 zone = begin && strncasecmp(sep + 1, "VTIMEZONE", 9) == 0;
+
+	if (s->second) {
+		if (s->skip_depth > 0) {
+			if (end && s->depth < s->skip_depth)
+				s->skip_depth = 0;
+			return (0);
+		}
+		i = s->zones - 1;
+		if (zone && (s->builtin[i / 8] & (1u << (i % 8))) != 0) {
+			s->skip_depth = s->depth;
+			return (0);
+		}
+		return (1);
+	}
+	if (s->zone_depth == 0) {
+		if (zone) {
+			s->zone_depth = s->depth;
+			s->zone_index = s->zones - 1;
+			s->zone_tzids = 0;
+			s->zone_other = false;
+		}
+	} else if (end && s->depth < s->zone_depth) {
+		/* A zone cut short never gets here: libical reads it. */
+		i = s->zone_index;
+		if (s->zone_tzids > 0 && !s->zone_other)
+			s->builtin[i / 8] |= (unsigned char)(1u << (i % 8));
+		s->zone_depth = 0;
+	} else if (!begin && !end && s->depth == s->zone_depth && n == 4 &&
+	    strncasecmp(line, "TZID", 4) == 0) {
+		/* Plain "TZID:name": no parameters, nothing to unescape. */
+		if (*sep == ':' && sep[1] != '\0' && strchr(sep + 1, '\\') ==
+		    NULL && util_builtin_zone(sep + 1) != NULL)
+			s->zone_tzids++;
+		else
+			s->zone_other = true;
+	}
+	return (1);
+}
+
+/*
  * Classifies the content line in s->line for libical: 1 to hand it on
  * (a BEGIN, an END, a property inside a component), 0 to drop it (no
  * name; an END or a property outside any component, which libical
@@ -1675,19 +1744,22 @@ event_scan_check(struct event_scan *s, struct err *err)
 			    EVENT_MAX_ZONES));
 		s->depth++;
 		s->components++;
-		return (1);
+		return (s->drop_zones ? event_scan_zone(s, line, sep, n, true,
+		    false) : 1);
 	}
 	if (n == 3 && strncasecmp(line, "END", 3) == 0) {
 		if (s->depth == 0)
 			return (event_scan_stray(s));
 		s->depth--;
-		return (1);
+		return (s->drop_zones ? event_scan_zone(s, line, sep, n, false,
+		    true) : 1);
 	}
 	if (s->depth == 0)
 		return (event_scan_stray(s));
 	if (event_scan_property(s, sep, err) == -1)
 		return (-1);
-	return (1);
+	return (s->drop_zones ? event_scan_zone(s, line, sep, n, false,
+	    false) : 1);
 }
 
 /*
@@ -1754,6 +1826,8 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
 	s->next = 1;
 	s->depth = s->components = s->properties = s->copies = s->zones = 0;
 	s->stray = 0;
+	s->second = parser != NULL;
+	s->zone_depth = s->skip_depth = 0;
 	for (;;) {
 		c = NULL;
 		rc = event_scan_line(s, err);
@@ -1785,12 +1859,17 @@ event_scan_all(struct event_scan *s, const char *buf, size_t len,
 	}
 }
 
-/* Sets up s for an object of len bytes named what. */
+/*
+ * Sets up s for an object of len bytes named what; drop_zones: leave out
+ * the VTIMEZONEs of builtin zones (event_scan_zone).
+ */
 static void
-event_scan_init(struct event_scan *s, const char *what, size_t len)
+event_scan_init(struct event_scan *s, const char *what, size_t len,
+    bool drop_zones)
 {
 	memset(s, 0, sizeof *s);
 	s->what = what;
+	s->drop_zones = drop_zones;
 	s->max_properties = len / EVENT_PROPERTY_BYTES > EVENT_MAX_PROPERTIES ?
 	    len / EVENT_PROPERTY_BYTES : EVENT_MAX_PROPERTIES;
 	s->max_components = len / EVENT_COMPONENT_BYTES > EVENT_MAX_COMPONENTS ?
@@ -1802,18 +1881,19 @@ event_scan_init(struct event_scan *s, const char *what, size_t len)
  * Parses the text into *root (NULL when it holds no component): the
  * whole text is checked first, so that an object beyond a bound is
  * refused before libical has built anything of it, then handed to
- * libical one checked content line at a time.  -1 with err (ERR_DATA).
+ * libical one checked content line at a time, without the VTIMEZONEs
+ * of builtin zones when drop_zones.  -1 with err (ERR_DATA).
  */
 static int
 event_parse_text(const char *buf, size_t len, const char *what,
-    icalcomponent **root, struct err *err)
+    bool drop_zones, icalcomponent **root, struct err *err)
 {
 	struct event_scan	 s;
 	icalparser		*parser;
 	int			 rc;
 
 	*root = NULL;
-	event_scan_init(&s, what, len);
+	event_scan_init(&s, what, len, drop_zones);
 	rc = event_scan_all(&s, buf, len, NULL, root, err);
 	if (rc == 0) {
 		parser = icalparser_new();
@@ -1887,7 +1967,7 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 	size_t			 i, cap = 0, ncal = 0;
 
 	memset(out, 0, sizeof *out);
-	memset(&ctx, 0, sizeof ctx);
+	memset(&ctx, 0, offsetof(struct event_ctx, checked));
 	pthread_once(&once, event_init);
 
 	ctx.what = what != NULL ? what : "calendar";
@@ -1904,7 +1984,8 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 		ctx.deftz = icaltimezone_get_utc_timezone();
 	}
 
-	if (event_parse_text(buf, len, ctx.what, &root, err) == -1)
+	/* event_zone takes a builtin zone before any VTIMEZONE. */
+	if (event_parse_text(buf, len, ctx.what, true, &root, err) == -1)
 		return (-1);
 	if (root == NULL)
 		return (err_set(err, ERR_DATA, "%s: no VCALENDAR or VEVENT", ctx.what));
@@ -2086,7 +2167,7 @@ event_reduce(const char *buf, size_t len, const char *what,
 	*out = NULL;
 	pthread_once(&once, event_init);
 	what = what != NULL ? what : "calendar";
-	if (event_parse_text(buf, len, what, &root, err) == -1)
+	if (event_parse_text(buf, len, what, false, &root, err) == -1)
 		return (-1);
 	if (root == NULL)
 		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", what));

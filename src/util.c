@@ -101,13 +101,53 @@ util_ical_unlock(void)
 	pthread_mutex_unlock(&util_ical_mutex);
 }
 
+/*
+ * libical finds a builtin zone by comparing the name with each of its
+ * some 600 zones, and a calendar's first sync asks for one per event time
+ * and per appointment's day: the last names asked for are remembered,
+ * found or not.  libical keeps its builtin zones until exit and never
+ * adds one, so the answers stay right.  Names longer than a slot go to
+ * libical every time.
+ */
+#define UTIL_ZONE_SLOTS	8
+#define UTIL_ZONE_NAME	64
+
+static struct {
+	char		 name[UTIL_ZONE_NAME];	/* "" when unused */
+	icaltimezone	*zone;			/* NULL: not a builtin zone */
+} util_zones[UTIL_ZONE_SLOTS];
+static unsigned util_zone_next;
+
+icaltimezone *
+util_builtin_zone(const char *name)
+{
+	icaltimezone *z;
+	size_t len = strlen(name), i;
+
+	util_ical_lock();
+	for (i = 0; len > 0 && len < UTIL_ZONE_NAME && i < UTIL_ZONE_SLOTS; i++)
+		if (strcmp(util_zones[i].name, name) == 0) {
+			z = util_zones[i].zone;
+			util_ical_unlock();
+			return z;
+		}
+	z = icaltimezone_get_builtin_timezone(name);
+	if (len > 0 && len < UTIL_ZONE_NAME) {
+		i = util_zone_next++ % UTIL_ZONE_SLOTS;
+		memcpy(util_zones[i].name, name, len + 1);
+		util_zones[i].zone = z;
+	}
+	util_ical_unlock();
+	return z;
+}
+
 static icaltimezone *
 zone(const char *tz)
 {
 	icaltimezone *z = NULL;
 
 	if (tz != NULL && strcmp(tz, "UTC") != 0)
-		z = icaltimezone_get_builtin_timezone(tz);
+		z = util_builtin_zone(tz);
 	return z != NULL ? z : icaltimezone_get_utc_timezone();
 }
 

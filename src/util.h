@@ -44,6 +44,12 @@ const char *util_system_tz(void);
 void	 util_ical_lock(void);
 void	 util_ical_unlock(void);
 
+/*
+ * libical's builtin zone of a name (icaltimezone_get_builtin_timezone),
+ * or NULL, looked up once for the last few names; takes util_ical_lock.
+ */
+struct _icaltimezone *util_builtin_zone(const char *name);
+
 /* Loads the named zone (and UTC) once, before any thread starts; -1 if unknown. */
 int	 util_tz_preload(const char *tz);
 

@@ -517,6 +517,112 @@ test_event_windows_zone(void **state)
 	}
 }
 
+/* event_reduce's summary callback: the text as it is. */
+static char *
+keep_summary(const char *text, void *arg)
+{
+	(void)arg;
+	return xstrdup(text);
+}
+
+#define ZONE(tzid, off) \
+	"BEGIN:VTIMEZONE\r\nTZID:" tzid "\r\nBEGIN:STANDARD\r\n" \
+	"DTSTART:19700101T000000\r\nTZOFFSETFROM:" off "\r\nTZOFFSETTO:" off \
+	"\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+#define ZONED_EVENTS \
+	"BEGIN:VEVENT\r\nUID:a@x\r\nDTSTAMP:20260101T000000Z\r\n" \
+	"DTSTART;TZID=Europe/Amsterdam:20261005T100000\r\n" \
+	"DTEND;TZID=Europe/Amsterdam:20261005T110000\r\n" \
+	"RRULE:FREQ=WEEKLY;COUNT=6\r\nEND:VEVENT\r\n" \
+	"BEGIN:VEVENT\r\nUID:b@x\r\nDTSTAMP:20260101T000000Z\r\n" \
+	"DTSTART;TZID=Custom Zone:20261005T100000\r\nEND:VEVENT\r\n"
+
+/* Parses text (in UTC) into f, which must succeed. */
+static void
+parse_text(const char *text, struct ical_file *f)
+{
+	struct err	 err;
+
+	err_clear(&err);
+	if (event_parse(text, strlen(text), JAN2026, JAN2028, "UTC", "t.ics",
+	    f, &err) != 0)
+		fail_msg("%s", err.msg);
+}
+
+/* Two parses gave the same events and occurrences. */
+static void
+assert_same_file(const struct ical_file *a, const struct ical_file *b)
+{
+	size_t	 i;
+
+	assert_int_equal(a->nevents, b->nevents);
+	assert_int_equal(a->nocc, b->nocc);
+	for (i = 0; i < a->nevents; i++) {
+		assert_string_equal(a->events[i].uid, b->events[i].uid);
+		assert_int_equal(a->events[i].start, b->events[i].start);
+		assert_int_equal(a->events[i].end, b->events[i].end);
+	}
+	for (i = 0; i < a->nocc; i++) {
+		assert_int_equal(a->occ[i].event, b->occ[i].event);
+		assert_int_equal(a->occ[i].start, b->occ[i].start);
+		assert_int_equal(a->occ[i].end, b->occ[i].end);
+	}
+}
+
+/*
+ * A VTIMEZONE whose TZID names a builtin zone is left out of libical's
+ * parse, since the builtin zone goes first: the events are those of the
+ * file without it (its wrong +0500 changes nothing), a zone of another
+ * name after it is still read (+0300), and so is one with a builtin
+ * name as its second TZID (libical names it by the first) or one cut
+ * short; event_reduce still keeps the VTIMEZONE.
+ */
+static void
+test_event_builtin_vtimezone_skipped(void **state)
+{
+	static const char with[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    ZONE("Europe/Amsterdam", "+0500") ZONE("Custom Zone", "+0300")
+	    ZONED_EVENTS "END:VCALENDAR\r\n";
+	static const char without[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    ZONE("Custom Zone", "+0300") ZONED_EVENTS "END:VCALENDAR\r\n";
+	static const char two_tzids[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "BEGIN:VTIMEZONE\r\nTZID:Custom Zone\r\nTZID:Europe/Amsterdam\r\n"
+	    "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+	    "TZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\nEND:STANDARD\r\n"
+	    "END:VTIMEZONE\r\n" ZONED_EVENTS "END:VCALENDAR\r\n";
+	static const char cut[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    ZONE("Custom Zone", "+0300") ZONED_EVENTS
+	    "BEGIN:VTIMEZONE\r\nTZID:Europe/Amsterdam\r\nBEGIN:STANDARD\r\n";
+	struct ical_file	 a, b;
+	struct err		 err;
+	char			*red = NULL;
+
+	(void)state;
+	parse_text(with, &a);
+	parse_text(without, &b);
+	assert_same_file(&a, &b);
+	assert_int_equal(a.nevents, 2);
+	assert_int_equal(a.nocc, 7);
+	/* 10:00 CEST and 10:00 at +0300 on 2026-10-05. */
+	assert_int_equal(a.events[0].start, OCT05 + 8 * HOUR);
+	assert_int_equal(a.events[1].start, OCT05 + 7 * HOUR);
+	ical_file_free(&b);
+	parse_text(two_tzids, &b);
+	assert_same_file(&a, &b);
+	ical_file_free(&b);
+	parse_text(cut, &b);
+	assert_same_file(&a, &b);
+	ical_file_free(&b);
+	ical_file_free(&a);
+
+	err_clear(&err);
+	assert_int_equal(event_reduce(with, strlen(with), "t.ics", NULL,
+	    keep_summary, NULL, false, &red, &err), 0);
+	assert_non_null(strstr(red, "TZID:Europe/Amsterdam"));
+	assert_non_null(strstr(red, "TZOFFSETTO:+0500"));
+	free(red);
+}
+
 /* Bytes that hold no VCALENDAR are an error, not a crash. */
 static void
 test_event_garbage(void **state)
@@ -1303,6 +1409,7 @@ main(void)
 		cmocka_unit_test(test_event_status),
 		cmocka_unit_test(test_event_hashtags),
 		cmocka_unit_test(test_event_windows_zone),
+		cmocka_unit_test(test_event_builtin_vtimezone_skipped),
 		cmocka_unit_test(test_event_garbage),
 		cmocka_unit_test(test_event_bare_vevent),
 		cmocka_unit_test(test_event_big_description),

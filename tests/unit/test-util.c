@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libical/ical.h>
+
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -76,6 +78,39 @@ test_util_day_in_zone(void **state)
 	/* New York is behind: 2026-10-20T03:00Z is still the 19th. */
 	util_day(1792465200, "America/New_York", day, sizeof day);
 	assert_string_equal(day, "2026-10-19");
+}
+
+/*
+ * The remembered zones give what libical gives, for more names than are
+ * remembered, asked for again in another order, for names that are not
+ * zones (asked twice), a prefix of a zone's name and one too long to keep.
+ */
+static void
+test_util_builtin_zone(void **state)
+{
+	static const char *names[] = {
+		"Europe/Amsterdam", "America/New_York", "Asia/Tokyo",
+		"Europe/Amster", "No/Such_Zone", "Australia/Sydney",
+		"Europe/Brussels", "Africa/Nairobi", "America/Sao_Paulo",
+		"Pacific/Auckland", "Asia/Kolkata", "Europe/London", "",
+		"America/Argentina/Buenos_Aires/and/a/name/longer/than/sixty-four/bytes",
+	};
+	size_t n = sizeof names / sizeof names[0], round, i, k;
+	const char *name;
+	icaltimezone *want;
+
+	(void)state;
+	for (round = 0; round < 3; round++)
+		for (k = 0; k < n; k++) {
+			i = round == 1 ? n - 1 - k : (k * 5 + round) % n;
+			name = names[i];
+			want = icaltimezone_get_builtin_timezone(name);
+			assert_ptr_equal(util_builtin_zone(name), want);
+			assert_ptr_equal(util_builtin_zone(name), want);
+		}
+	assert_non_null(util_builtin_zone("Europe/Amsterdam"));
+	assert_null(util_builtin_zone("Europe/Amster"));
+	assert_null(util_builtin_zone("No/Such_Zone"));
 }
 
 static void
@@ -429,6 +464,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_util_parse_time_forms),
 		cmocka_unit_test(test_util_day_in_zone),
+		cmocka_unit_test(test_util_builtin_zone),
 		cmocka_unit_test(test_util_format_utc),
 		cmocka_unit_test(test_util_weekday_and_add),
 		cmocka_unit_test(test_util_has_word),

@@ -6,8 +6,12 @@
 # before anything is timed.  Reports, in one run:
 #   - the floor: the same sync-collection REPORT with calendar-data that
 #     salescycle's first sync sends, done raw with curl;
-#   - salescycled --once, first sync: wall time, peak RSS, requests;
+#   - salescycled --once, first sync from an empty store: wall time
+#     (median of RUNS, alternating with the floor's REPORT; the ratio to
+#     the floor), peak RSS, requests;
 #   - salescycled --once after one changed event: wall time, requests;
+#   - the first sync against replay.py serving the raw REPORT's answer:
+#     the agent's own wall and CPU time (median of RUNS) and peak RSS;
 #   - vdirsyncer (first sync and after one change), when it is installed.
 #   - the issue's floor: sync-collection for etags, then calendar-multiget
 #     in batches of 100, raw with curl;
@@ -16,6 +20,8 @@
 #     the idle pass (--once, median of RUNS, default 3) against one
 #     sync-collection REPORT per calendar with its token sent raw 4 at a
 #     time (scale/raw-floor.py), with peak descriptors and RSS.
+# CALDAV_BENCH_CACHE=DIR keeps the indexed calendar of N events for the
+# next run (Radicale indexes some hundreds of events a minute).
 # Not a test: it prints a table for README's performance section.
 #
 #	usage: contrib/bench/caldav/run.sh BUILDDIR [EVENTS [CALENDARS]]
@@ -34,6 +40,8 @@ radicale_require
 [ -x "$SALESCYCLED" ] || fail "$SALESCYCLED not built"
 
 radicale_user anna geheim
+# The many calendars are bram's, so that anna's first sync discovers one.
+radicale_user bram geheim
 radicale_start
 radicale_mkcal anna:geheim anna/werk Werk
 cal="$T/radicale/collections/collection-root/anna/werk"
@@ -42,7 +50,7 @@ for c in $CALENDARS; do
 	[ "$c" -gt "$MAXCAL" ] && MAXCAL=$c
 done
 # Many small calendars, straight into the storage: calNNNN, 3 events each.
-"$PY" - "$T/radicale/collections/collection-root/anna" "$MAXCAL" <<'PYEOF'
+"$PY" - "$T/radicale/collections/collection-root/bram" "$MAXCAL" <<'PYEOF'
 import datetime, json, os, sys
 root, n = sys.argv[1], int(sys.argv[2])
 today = datetime.date.today()
@@ -65,6 +73,14 @@ for i in range(1, n + 1):
                     % (i, k, d, d, i % 300, i % 300))
 PYEOF
 
+# Radicale takes minutes per thousand events to index a calendar on its
+# first request; with CALDAV_BENCH_CACHE=DIR the seeded and indexed
+# calendar is kept in DIR/events-N and copied from there next time.
+cache=${CALDAV_BENCH_CACHE:+$CALDAV_BENCH_CACHE/events-$N}
+if [ -n "$cache" ] && [ -d "$cache" ]; then
+	rm -rf "$cal"
+	cp -a "$cache" "$cal"
+else
 "$PY" - "$cal" "$N" <<'PYEOF'
 import datetime, sys
 folder, n = sys.argv[1], int(sys.argv[2])
@@ -83,6 +99,7 @@ for i in range(n):
                                        d.strftime("%Y%m%d"), 8 + i % 9, rrule,
                                        i % 300, i % 300))
 PYEOF
+fi
 
 body='<?xml version="1.0" encoding="utf-8"?>
 <d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token></d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>'
@@ -116,14 +133,22 @@ raw_multiget() {
 	done
 }
 now() { date +%s.%N; }
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+ratio() {
+	"$PY" -c "print('%.2f' % ($1 / $2))"
+}
 elapsed() { "$PY" -c "print('%.2f' % ($2 - $1))"; }
 
 echo "bench: indexing $N events in Radicale (minutes on the first request)" >&2
 # Radicale indexes on the first request, which now and then ends in a 500.
 raw_report || raw_report || raw_report
 raw_report
-t0=$(now); raw_report; t1=$(now)
-raw=$(elapsed "$t0" "$t1")
+if [ -n "$cache" ] && [ ! -d "$cache" ]; then
+	mkdir -p "$CALDAV_BENCH_CACHE"
+	cp -a "$cal" "$cache"
+fi
 raw_multiget
 t0=$(now); raw_multiget; t1=$(now)
 rawmg=$(elapsed "$t0" "$t1")
@@ -146,8 +171,49 @@ once() {
 	read -r wall rss <"$T/time"
 	reqs=$(sed -n 's/.*polled [0-9]* calendars with \([0-9]*\) requests.*/\1/p' "$T/poll.log")
 }
-once
-first_wall=$wall first_rss=$rss first_reqs=$reqs
+# The first sync from an empty store, alternating with the raw REPORT.
+: >"$T/first-raw"
+: >"$T/first"
+r=0
+while [ $r -lt "$RUNS" ]; do
+	echo "bench: first sync of $N events, $((r + 1)) of $RUNS" >&2
+	t0=$(now); raw_report; t1=$(now)
+	elapsed "$t0" "$t1" >>"$T/first-raw"
+	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+	once
+	echo "$wall $rss" >>"$T/first"
+	r=$((r + 1))
+done
+raw=$(median <"$T/first-raw")
+first_wall=$(cut -d' ' -f1 "$T/first" | median)
+first_rss=$(cut -d' ' -f2 "$T/first" | sort -n | tail -1)
+first_reqs=$reqs
+
+# The agent's own work: the same first sync against a replay of the raw
+# answer (replay.py), so that Radicale's time is out; CPU and peak RSS.
+REPLAY_PORT=$(free_port)
+"$PY" "$top_srcdir/contrib/bench/caldav/replay.py" "$REPLAY_PORT" "$T/raw.xml" &
+REPLAY_PID=$!
+replay_stop() { kill "$REPLAY_PID" 2>/dev/null; wait "$REPLAY_PID" 2>/dev/null || :; }
+sc_at_exit replay_stop
+wait_port "$REPLAY_PORT" 20 || fail "replay.py did not start"
+sed "s|^url = $RADICALE_URL/\$|url = http://127.0.0.1:$REPLAY_PORT/anna/werk/|; s|$T/sc.db|$T/replay.db|" \
+    "$T/sc.conf" >"$T/replay.conf"
+: >"$T/replay"
+r=0
+while [ $r -lt "$RUNS" ]; do
+	rm -f "$T/replay.db" "$T/replay.db-wal" "$T/replay.db-shm"
+	/usr/bin/time -f '%e %U %S %M' -o "$T/time" "$SALESCYCLED" \
+	    -c "$T/replay.conf" --once -v >"$T/replay.log" 2>&1 ||
+	    { cat "$T/replay.log"; fail "salescycled against the replay failed"; }
+	cat "$T/time" >>"$T/replay"
+	r=$((r + 1))
+done
+replay_stop
+rp_wall=$(cut -d' ' -f1 "$T/replay" | median)
+rp_cpu=$(awk '{ print $2 + $3 }' "$T/replay" | median)
+rp_rss=$(cut -d' ' -f4 "$T/replay" | sort -n | tail -1)
+rp_reqs=$(sed -n 's/.*polled [0-9]* calendars with \([0-9]*\) requests.*/\1/p' "$T/replay.log")
 
 # One event moves a day.
 sed -i 's/^SUMMARY:Bezoek klant 7\r$/SUMMARY:Bezoek klant 7 (verzet)\r/' "$cal/ev-00007.ics"
@@ -191,21 +257,15 @@ measure() {
 	"$PY" "$top_srcdir/contrib/bench/imap/measure.py" "$T/measure" "$@"
 	read -r mwall mrss _ _ mfds <"$T/measure"
 }
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-ratio() {
-	"$PY" -c "print('%.2f' % ($1 / $2))"
-}
 cal_rows=""
 for count in $CALENDARS; do
 	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
 	{
 		i=1
 		while [ $i -le "$count" ]; do
-			printf '\n[caldav c%04d]\nsalesperson = anna\nurl = %s/anna/cal%04d/\n' \
+			printf '\n[caldav c%04d]\nsalesperson = bram\nurl = %s/bram/cal%04d/\n' \
 			    $i "$RADICALE_URL" $i
-			printf 'tls = none\nuser = anna\npassword_env = SC_BENCH_PASSWORD\n'
+			printf 'tls = none\nuser = bram\npassword_env = SC_BENCH_PASSWORD\n'
 			i=$((i + 1))
 		done
 	} | write_config
@@ -213,7 +273,7 @@ for count in $CALENDARS; do
 	measure "$SALESCYCLED" -c "$T/sc.conf" --once 2>"$T/many.log" ||
 	    { grep error "$T/many.log" | head; fail "first sync of $count calendars"; }
 	cal_first="$mwall $mfds $mrss"
-	sqlite3 -separator ' ' "$T/sc.db" "SELECT 'dav', 'anna', scope, value
+	sqlite3 -separator ' ' "$T/sc.db" "SELECT 'dav', 'bram', scope, value
 	    FROM cursors WHERE name = 'sync-token'" >"$T/jobs"
 	[ "$(wc -l <"$T/jobs")" = "$count" ] || fail "sync tokens missing"
 	: >"$T/cal-idle"
@@ -241,14 +301,16 @@ for count in $CALENDARS; do
 done
 
 cat <<EOF
-CalDAV, Radicale $("$RADICALE" --version), one calendar of $N events (10% weekly series)
+CalDAV, Radicale $("$RADICALE" --version), one calendar of $N events (10% weekly series);
+raw sync-collection and first sync: median of $RUNS, alternating; peak RSS the largest
 
 | run                                   | wall s | requests | peak RSS |
 |---------------------------------------|-------:|---------:|---------:|
 | raw sync-collection with data (curl)  | $raw | 1 | - |
 | raw etags + multiget by 100 (curl)    | $rawmg | $nmg | - |
-| salescycled --once, first sync        | $first_wall | $first_reqs | $((first_rss / 1024)) MB |
+| salescycled --once, first sync        | $first_wall ($(ratio "$first_wall" "$raw")x raw) | $first_reqs | $((first_rss / 1024)) MB |
 | salescycled --once, one change        | $inc_wall | $inc_reqs | - |
+| salescycled --once, first sync, replayed answer | $rp_wall ($rp_cpu CPU) | $rp_reqs | $((rp_rss / 1024)) MB |
 | vdirsyncer sync, first                | $vd_first | - | - |
 | vdirsyncer sync, one change           | $vd_inc | - | - |
 EOF
