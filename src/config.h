@@ -44,6 +44,8 @@ enum config_type {
 	CONFIG_PASSWORD,	/* struct secret: value, private file only */
 	CONFIG_SALESPERSON,	/* char *, a salesperson key (checked later) */
 	CONFIG_GROUP,		/* struct config_group: a name or number */
+	CONFIG_LANGUAGE,	/* char *, a language of the mails: "nl" or "en" */
+	CONFIG_OPTIN,		/* int: 0 unset, 1 yes, 2 no */
 };
 
 /* One key of a section: its name, type and place in the section's struct. */
@@ -96,6 +98,9 @@ struct salesperson {
 	char		*name;
 	struct strlist	 email;		/* lower-cased addresses */
 	char		*manager;	/* address, may be NULL */
+	char		*language;	/* "nl" or "en"; NULL: [general] language */
+	int		 digest;	/* their personal mail: 0 as [digest]
+					   salespeople says, 1 yes, 2 no */
 	int		 line;		/* where it was defined */
 };
 
@@ -167,6 +172,8 @@ struct digest {
 	char		*schedule;	/* "mon 08:00", "daily 07:30"; NULL = off */
 	struct strlist	 to;
 	char		*period;	/* "week" or "day", derived from schedule */
+	bool		 salespeople;	/* a personal mail to each salesperson */
+	char		*guide_url;	/* linked from the personal mail; NULL: none */
 };
 
 /* [general] group: who may read the database besides its owner. */
@@ -179,6 +186,7 @@ struct config {
 	char		*path;
 	char		*database;
 	char		*timezone;
+	char		*language;		/* of the mails: "nl" or "en" (default) */
 	struct strlist	 internal_domains;
 	struct strlist	 ignore_domains;
 	struct strlist	 freemail_domains;	/* added to the built-in list */
@@ -225,6 +233,11 @@ const char *config_default_path(void);
 const struct salesperson *config_salesperson(const struct config *, const char *key);
 /* The salesperson whose address this is (case-insensitive), or NULL. */
 const struct salesperson *config_salesperson_by_email(const struct config *, const char *addr);
+
+/* The language of salesperson sp's mail (NULL: the manager's): "nl" or "en". */
+const char *config_language(const struct config *, const struct salesperson *sp);
+/* Whether salesperson sp gets a personal weekly mail. */
+bool	config_personal_digest(const struct config *, const struct salesperson *sp);
 
 /* Phase index by name, or PHASE_NONE. */
 int	config_phase_index(const struct config *, const char *name);

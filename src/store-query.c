@@ -168,6 +168,18 @@
 	    " FROM signals s JOIN accounts a"				\
 	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
 	    " ORDER BY a.id, s.id")					\
+	/*								\
+	 * A salesperson's own signals of a range, for the digest's	\
+	 * offers and corrections: no index leads with the time, so a	\
+	 * scan, once per digest.					\
+	 */								\
+	X(QUERY_PERSON_SIGNALS, "SELECT s.occurred_at, s.kind,"		\
+	    " s.salesperson, a.key, s.rule, s.value, s.ignored,"	\
+	    " s.direction FROM signals s LEFT JOIN accounts a"		\
+	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
+	    " WHERE s.occurred_at >= ?2 AND s.occurred_at < ?3"		\
+	    " AND (?1 IS NULL OR s.salesperson = ?1)"			\
+	    " ORDER BY s.occurred_at, s.id")				\
 	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\
 	    " FROM pragma_user_version),"				\
 	    " (SELECT count(*) FROM signals),"				\
@@ -249,6 +261,7 @@ struct query_cb {
 		int	(*series)(const char *, time_t, void *);
 		int	(*history)(const struct store_history_signal *, void *);
 		int	(*meeting)(const struct store_meeting *, void *);
+		int	(*person)(const struct store_person_signal *, void *);
 	} fn;
 	void	*arg;
 };
@@ -834,6 +847,40 @@ store_meetings(struct store *st,
 	if (s == NULL)
 		return -1;
 	return query_walk(st, s, query_meeting_row, &c, err, "appointments");
+}
+
+/* Hands a row of QUERY_PERSON_SIGNALS to the callback. */
+static int
+query_person_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_person_signal g;
+
+	g.at = store_column_time(s, 0);
+	g.kind = store_column_text(s, 1);
+	g.salesperson = store_column_text(s, 2);
+	g.account = store_column_text(s, 3);
+	g.rule = store_column_text(s, 4);
+	g.value = store_column_text(s, 5);
+	g.ignored = store_column_text(s, 6);
+	g.direction = store_column_text(s, 7);
+	return c->fn.person(&g, c->arg);
+}
+
+int
+store_person_signals(struct store *st, const char *salesperson, time_t since,
+    time_t until, int (*cb)(const struct store_person_signal *, void *),
+    void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.person = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_PERSON_SIGNALS, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
+	query_bind_since(s, 2, since);
+	query_bind_until(s, 3, until);
+	return query_walk(st, s, query_person_row, &c, err, "signals");
 }
 
 int
