@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -628,14 +629,20 @@ digest_correction_words(struct buf *b, const struct digest_data *d,
     const char *, size_t))
 {
 	char *kind = digest_kind_words(d->lang, c->kind);
+	const char *value = c->value;
+	size_t n = c->account != NULL ? strlen(c->account) : 0;
 
 	put(b, c->account != NULL ? c->account : "-", 40);
 	buf_puts(b, ": ");
 	put(b, kind, 40);
 	free(kind);
-	if (c->value != NULL && *c->value != '\0') {
+	/* "#need acme.nl LIMS" keeps the account in its value: once is enough. */
+	if (value != NULL && n > 0 && strncasecmp(value, c->account, n) == 0 &&
+	    value[n] == ' ')
+		value += n + 1;
+	if (value != NULL && *value != '\0') {
 		buf_puts(b, " (");
-		put(b, c->value, 60);
+		put(b, value, 60);
 		buf_puts(b, ")");
 	}
 	if (c->ignored != NULL) {

@@ -682,6 +682,70 @@ digest_waiting_offer(const struct store_open_deal *od, void *arg)
 	return 0;
 }
 
+/* Keeps the phase a deal was in at w->at, from its entries in time order. */
+struct digest_phase_at {
+	time_t		 at;
+	char		 phase[64];
+	time_t		 since;
+	time_t		 heard;		/* its last inbound signal by then */
+};
+
+static int
+digest_phase_entry(const struct store_entry *e, void *arg)
+{
+	struct digest_phase_at *pa = arg;
+
+	if (e->at <= pa->at && e->phase != NULL) {
+		snprintf(pa->phase, sizeof pa->phase, "%s", e->phase);
+		pa->since = e->at;
+	}
+	return 0;
+}
+
+static int
+digest_inbound(const struct store_signal *g, void *arg)
+{
+	struct digest_phase_at *pa = arg;
+
+	if (g->direction != NULL &&
+	    strcmp(g->direction, direction_name(DIR_INBOUND)) == 0)
+		pa->heard = g->at;
+	return 0;
+}
+
+/*
+ * An earlier as_of: a deal open then, as it stood then (its phase from
+ * its entries, its last word from the signals known then).
+ */
+static int
+digest_waiting_offer_at(const struct store_deal *sd, void *arg)
+{
+	struct digest_personal_walk *w = arg;
+	struct digest_data *d = w->d;
+	struct digest_phase_at pa = { d->as_of, "", 0, 0 };
+	struct store_open_deal od = { 0 };
+	struct store_filter sf = { NULL, sd->account, 0, d->as_of + 1 };
+
+	if (sd->salesperson == NULL ||
+	    strcmp(sd->salesperson, d->person->key) != 0 ||
+	    sd->opened > d->as_of ||
+	    (sd->closed != 0 && sd->closed <= d->as_of))
+		return 0;
+	if (store_deal_entries(w->st, sd->id, digest_phase_entry, &pa,
+	    w->err) != 0)
+		return -1;
+	if (config_phase_index(w->cfg, pa.phase) != w->offer)
+		return 0;
+	sf.since = pa.since;
+	if (store_signals(w->st, &sf, digest_inbound, &pa, w->err) != 0)
+		return -1;
+	od.deal = *sd;
+	od.deal.phase = pa.phase;
+	od.phase_since = pa.since;
+	od.last_inbound = pa.heard;
+	return digest_waiting_offer(&od, w);
+}
+
 /* The longest waiting first. */
 static int
 digest_cmp_waiting(const void *a, const void *b)
@@ -701,9 +765,11 @@ digest_planned_meeting(const struct store_meeting *m, void *arg)
 	struct digest_data *d = w->d;
 	struct digest_meeting *p;
 
+	/* A meeting booked after as_of was not known then. */
 	if (m->salesperson == NULL ||
 	    strcmp(m->salesperson, d->person->key) != 0 ||
 	    m->start < w->from || m->start >= w->to ||
+	    (m->created != 0 && m->created > d->as_of) ||
 	    d->nplanned >= DIGEST_LIST_MAX)
 		return 0;
 	d->planned = xreallocarray(d->planned, d->nplanned + 1,
@@ -733,10 +799,16 @@ digest_collect_own(struct store *st, const struct config *cfg,
 {
 	struct digest_personal_walk w = { st, cfg, d,
 	    cfg->phases.enters[SIG_OFFER_SENT], 0, 0, err };
+	struct store_filter open_then = { NULL, NULL, d->as_of, d->as_of + 1 };
 	char day[11], next[11];
 	size_t i;
 
-	if (w.offer != PHASE_NONE &&
+	/* As of an earlier time, the deals open then (one closed since was). */
+	if (w.offer != PHASE_NONE && util_now() - d->as_of >= 60) {
+		if (store_deals(st, &open_then, digest_waiting_offer_at, &w,
+		    err) != 0)
+			return -1;
+	} else if (w.offer != PHASE_NONE &&
 	    store_open_deals(st, digest_waiting_offer, &w, err) != 0)
 		return -1;
 	if (d->nwaiting > 1)

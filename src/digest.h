@@ -203,8 +203,12 @@ int	digest_collect_personal(struct store *, const struct config *,
 	    time_t now, struct digest_data *, struct err *);
 void	digest_data_free(struct digest_data *);
 
-/* The digest's data as JSON (the numbers of the mail), to f. */
-void	digest_json(FILE *, const struct config *, const struct digest_data *);
+/*
+ * The digest's data as one JSON object: the numbers of the mail to to
+ * (NULL: none), in DESIGN section 7's style.  Implemented in digest-json.c.
+ */
+struct json;
+void	digest_json(struct json *, const struct digest_data *, const char *to);
 
 /*
  * The key of a personal mail's record: "personal:" and the period's key,

@@ -160,7 +160,7 @@
 	    " GROUP BY salesperson, uid")				\
 	/* The forecast projects again at earlier dates: one pass, by account. */ \
 	X(QUERY_MEETINGS, "SELECT a.key, p.start, p.salesperson,"	\
-	    " p.summary FROM appointments p JOIN accounts a"		\
+	    " p.summary, p.created FROM appointments p JOIN accounts a"		\
 	    " ON a.id = COALESCE(p.account_id, p.matched_account_id)"	\
 	    " ORDER BY a.key, p.start")					\
 	X(QUERY_HISTORY, "SELECT a.key, s.id, s.kind, s.occurred_at,"	\
@@ -833,6 +833,7 @@ query_meeting_row(sqlite3_stmt *s, void *ctx)
 	m.start = store_column_time(s, 1);
 	m.salesperson = store_column_text(s, 2);
 	m.summary = store_column_text(s, 3);
+	m.created = store_column_time(s, 4);
 	return c->fn.meeting(&m, c->arg);
 }
 

@@ -223,6 +223,7 @@ struct store_meeting {
 	time_t		 start;
 	const char	*salesperson;
 	const char	*summary;	/* NULL when not stored */
+	time_t		 created;	/* when it was booked; 0 if not known */
 };
 
 /* Every attributed appointment occurrence, by account key, then start. */

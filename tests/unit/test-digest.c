@@ -767,6 +767,79 @@ test_digest_personal_due(void **state)
 	assert_int_equal(digest_due(f->st, &f->cfg, now + DAY, &p), 1);
 }
 
+/*
+ * digest --as-of: every number is as of that time.  What happens after
+ * it (c2.nl's order, a new offer, a meeting booked, a hashtag) leaves
+ * the digest made as of it, text and data, as it was.  The stalled deals
+ * used to be the deals open at the real time: c2.nl, stalled then, went
+ * missing once it was won later.
+ */
+static void
+test_digest_as_of(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct appointment_list al = { 0 };
+	struct strlist touched = { 0 };
+	struct digest_period p;
+	struct digest_data d;
+	struct err err;
+	char *before, *after, *pbefore, *pafter;
+	time_t at = MONDAY + 9 * 3600;
+
+	strlist_add(&f->cfg.people[1].email, "bram@example.com");
+	assert_int_equal(digest_period_at(&f->cfg, "week", at, &p, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at, &d,
+	    &err), 0);
+	assert_int_equal(d.stalled.n, 1);
+	before = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+	    &f->cfg.people[1], at, &d, &err), 0);
+	pbefore = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+
+	/* Later: c2.nl orders, anna offers c4.nl, books, tags. */
+	add_sig(&l, SIG_ORDER_CONFIRMED, "c2.nl", "bram", at + 2 * DAY,
+	    DIR_INBOUND, "c2-3", "Order");
+	add_sig(&l, SIG_OFFER_SENT, "c4.nl", "anna", at + DAY, DIR_OUTBOUND,
+	    "c4-1", "Offerte 9 \xe2\x82\xac 1.000");
+	add_tag(&l, SIG_NEED, "c2.nl", "bram", at + DAY, "c2-4", "#need",
+	    "later");
+	if (store_add_signals(f->st, &l, &touched, &err) < 0)
+		fail_msg("store_add_signals: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, &touched, at + 3 * DAY, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
+	signal_list_clear(&l);
+	strlist_clear(&touched);
+	add_appt(&al, "bram", "u9", "c2.nl", at + 3 * DAY, at + DAY);
+	if (store_replace_item(f->st, "caldav:bram", "cal/later.ics", NULL, &al,
+	    &touched, &err) != 0)
+		fail_msg("store_replace_item: %s", err.msg);
+	appointment_list_clear(&al);
+	strlist_clear(&touched);
+
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at, &d,
+	    &err), 0);
+	after = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+	    &f->cfg.people[1], at, &d, &err), 0);
+	pafter = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+	assert_string_equal(after, before);
+	assert_string_equal(pafter, pbefore);
+	/* The later facts are there for a digest as of later. */
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at + 4 * DAY,
+	    &d, &err), 0);
+	assert_int_equal(d.stalled.n, 0);
+	digest_data_free(&d);
+	free(before);
+	free(after);
+	free(pbefore);
+	free(pafter);
+}
+
 static void
 test_digest_qp(void **state)
 {
@@ -1181,6 +1254,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_personal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_html_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_personal_due, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_as_of, setup, teardown),
 		cmocka_unit_test(test_digest_qp),
 		cmocka_unit_test(test_digest_header_injection),
 		cmocka_unit_test_setup_teardown(test_digest_message, setup, teardown),
