@@ -672,7 +672,7 @@ analysis_evidence_signal(const struct store_signal *g, void *arg)
 	return 0;
 }
 
-/* Keeps the last of the signals walked in time order (analysis_evidence_signal). */
+/* Keeps the last signal of a walk in time order (analysis_evidence_signal). */
 static int
 analysis_evidence_last(const struct store_signal *g, void *arg)
 {
@@ -780,7 +780,7 @@ struct analysis_acts {
 	bool		 only_target;
 	double		 value;		/* the newest offer's amount; NAN if none */
 	char		 decision[11];	/* the newest #decision day; "" if none */
-	time_t		 last_inbound;	/* the newest inbound signal; 0 if none */
+	time_t		 last_inbound;	/* the newest inbound signal; 0: none */
 };
 
 static void

@@ -226,10 +226,11 @@ const struct cmd_entry cmd_digest_entry = {
 	    "  --as-of DATE       the digest as it would be made then (default now)\n"
 	    "  --dry-run          write the message(s) to stdout (default)\n"
 	    "  --send             send them over [smtp] and record the period as sent\n"
-	    "  --format json      write each message's data instead (the same numbers)\n"
-	    "One message per manager for their salespeople, or to each [digest] to\n"
-	    "address for all of them; with [digest] salespeople = yes also one to each\n"
-	    "salesperson of their own (their offers waiting, stalled deals, meetings\n"
-	    "held, booked and planned, and what their hashtags changed).  Every number\n"
-	    "is as of --as-of: what happened after it is left out.\n",
+	    "  --format json      write each message's data instead\n"
+	    "One message per manager for their salespeople, or to each\n"
+	    "[digest] to address for all of them; with [digest] salespeople\n"
+	    "= yes also one to each salesperson of their own (their offers\n"
+	    "waiting, stalled deals, meetings held, booked and planned, and\n"
+	    "what their hashtags changed).  Every number is as of --as-of:\n"
+	    "what happened after it is left out.\n",
 };

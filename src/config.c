@@ -651,7 +651,8 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 		*num = yes ? 1 : 2;
 		return 0;
 	case CONFIG_LANGUAGE:
-		if (strcasecmp(value, "nl") != 0 && strcasecmp(value, "en") != 0)
+		if (strcasecmp(value, "nl") != 0 &&
+		    strcasecmp(value, "en") != 0)
 			return config_error(p, "bad language '%s' for '%s' "
 			    "(nl or en)", value, name);
 		free(*str);

@@ -44,7 +44,7 @@ enum config_type {
 	CONFIG_PASSWORD,	/* struct secret: value, private file only */
 	CONFIG_SALESPERSON,	/* char *, a salesperson key (checked later) */
 	CONFIG_GROUP,		/* struct config_group: a name or number */
-	CONFIG_LANGUAGE,	/* char *, a language of the mails: "nl" or "en" */
+	CONFIG_LANGUAGE,	/* char *, the mails' language: "nl" or "en" */
 	CONFIG_OPTIN,		/* int: 0 unset, 1 yes, 2 no */
 };
 
@@ -98,7 +98,7 @@ struct salesperson {
 	char		*name;
 	struct strlist	 email;		/* lower-cased addresses */
 	char		*manager;	/* address, may be NULL */
-	char		*language;	/* "nl" or "en"; NULL: [general] language */
+	char		*language;	/* "nl", "en"; NULL: [general] language */
 	int		 digest;	/* their personal mail: 0 as [digest]
 					   salespeople says, 1 yes, 2 no */
 	int		 line;		/* where it was defined */
@@ -172,8 +172,8 @@ struct digest {
 	char		*schedule;	/* "mon 08:00", "daily 07:30"; NULL = off */
 	struct strlist	 to;
 	char		*period;	/* "week" or "day", derived from schedule */
-	bool		 salespeople;	/* a personal mail to each salesperson */
-	char		*guide_url;	/* linked from the personal mail; NULL: none */
+	bool		 salespeople;	/* a mail to each salesperson too */
+	char		*guide_url;	/* linked from theirs; NULL: none */
 };
 
 /* [general] group: who may read the database besides its owner. */
@@ -186,7 +186,7 @@ struct config {
 	char		*path;
 	char		*database;
 	char		*timezone;
-	char		*language;		/* of the mails: "nl" or "en" (default) */
+	char		*language;		/* of the mails: "nl", "en" */
 	struct strlist	 internal_domains;
 	struct strlist	 ignore_domains;
 	struct strlist	 freemail_domains;	/* added to the built-in list */
@@ -234,10 +234,12 @@ const struct salesperson *config_salesperson(const struct config *, const char *
 /* The salesperson whose address this is (case-insensitive), or NULL. */
 const struct salesperson *config_salesperson_by_email(const struct config *, const char *addr);
 
-/* The language of salesperson sp's mail (NULL: the manager's): "nl" or "en". */
-const char *config_language(const struct config *, const struct salesperson *sp);
+/* The language of sp's mail (NULL: the manager's): "nl" or "en". */
+const char *config_language(const struct config *,
+	    const struct salesperson *sp);
 /* Whether salesperson sp gets a personal weekly mail. */
-bool	config_personal_digest(const struct config *, const struct salesperson *sp);
+bool	config_personal_digest(const struct config *,
+	    const struct salesperson *sp);
 
 /* Phase index by name, or PHASE_NONE. */
 int	config_phase_index(const struct config *, const char *name);

@@ -234,10 +234,50 @@ digest_json_personal(struct json *j, const struct digest_data *d)
 	json_end_array(j);
 }
 
+/* The manager's digest's own parts: moves, closed deals, funnel, cohorts, forecast. */
+static void
+digest_json_manager(struct json *j, const struct digest_data *d)
+{
+	size_t i;
+
+	digest_json_closed(j, d);
+	json_key(j, "funnel");
+	json_begin_array(j);
+	for (i = 0; i < d->cur.nphases; i++) {
+		json_begin_object(j);
+		json_key(j, "phase");
+		json_str(j, d->cur.phases[i].phase);
+		json_key(j, "current");
+		json_int(j, d->current[i]);
+		json_key(j, "entered");
+		json_int(j, d->cur.phases[i].entered);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	digest_json_conversion(j, "cohort", &d->cohort);
+	digest_json_conversion(j, "previous_cohort", &d->cohort_prev);
+	json_key(j, "forecast");
+	json_begin_object(j);
+	json_key(j, "horizon_days");
+	json_int(j, d->forecast.horizon_days);
+	json_key(j, "new_expected");
+	json_real(j, d->forecast.new_deals.expected);
+	json_key(j, "new_low");
+	json_real(j, d->forecast.new_deals.low);
+	json_key(j, "new_high");
+	json_real(j, d->forecast.new_deals.high);
+	json_key(j, "growth_expected");
+	json_real(j, d->forecast.growth.expected);
+	json_key(j, "growth_low");
+	json_real(j, d->forecast.growth.low);
+	json_key(j, "growth_high");
+	json_real(j, d->forecast.growth.high);
+	json_end_object(j);
+}
+
 void
 digest_json(struct json *j, const struct digest_data *d, const char *to)
 {
-	size_t i;
 	int k;
 
 	json_begin_object(j);
@@ -287,41 +327,11 @@ digest_json(struct json *j, const struct digest_data *d, const char *to)
 		json_int(j, d->trend_week[k]);
 	json_end_array(j);
 	digest_json_people(j, d);
-	digest_json_closed(j, d);
-	json_key(j, "funnel");
-	json_begin_array(j);
-	for (i = 0; i < d->cur.nphases; i++) {
-		json_begin_object(j);
-		json_key(j, "phase");
-		json_str(j, d->cur.phases[i].phase);
-		json_key(j, "current");
-		json_int(j, d->current[i]);
-		json_key(j, "entered");
-		json_int(j, d->cur.phases[i].entered);
-		json_end_object(j);
-	}
-	json_end_array(j);
-	digest_json_conversion(j, "cohort", &d->cohort);
-	digest_json_conversion(j, "previous_cohort", &d->cohort_prev);
 	digest_json_stalled(j, d);
-	json_key(j, "forecast");
-	json_begin_object(j);
-	json_key(j, "horizon_days");
-	json_int(j, d->forecast.horizon_days);
-	json_key(j, "new_expected");
-	json_real(j, d->forecast.new_deals.expected);
-	json_key(j, "new_low");
-	json_real(j, d->forecast.new_deals.low);
-	json_key(j, "new_high");
-	json_real(j, d->forecast.new_deals.high);
-	json_key(j, "growth_expected");
-	json_real(j, d->forecast.growth.expected);
-	json_key(j, "growth_low");
-	json_real(j, d->forecast.growth.low);
-	json_key(j, "growth_high");
-	json_real(j, d->forecast.growth.high);
-	json_end_object(j);
+	/* A salesperson's own mail has its lists instead of the rest. */
 	if (d->person != NULL)
 		digest_json_personal(j, d);
+	else
+		digest_json_manager(j, d);
 	json_end_object(j);
 }

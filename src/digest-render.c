@@ -65,7 +65,7 @@ digest_put_clean(struct buf *b, const char *s, size_t max)
 	free(c);
 }
 
-/* Appends s cleaned, cut to max bytes and padded with spaces to width columns. */
+/* Appends s cleaned, cut to max bytes, padded with spaces to width columns. */
 static void
 digest_put_padded(struct buf *b, const char *s, size_t max, int width)
 {
@@ -129,7 +129,8 @@ digest_put_evidence(struct buf *b, const struct digest_data *d,
 {
 	const char *colon = strchr(evidence, ':');
 	char kind[32], *words;
-	size_t n = colon != NULL ? (size_t)(colon - evidence) : strlen(evidence);
+	size_t n = colon != NULL ? (size_t)(colon - evidence) :
+	    strlen(evidence);
 
 	if (n == 0 || n >= sizeof kind || strspn(evidence,
 	    "abcdefghijklmnopqrstuvwxyz_") < n) {
@@ -220,7 +221,7 @@ digest_verdict(const struct digest_data *d, double value, double target)
 	return W(d, value >= target ? W_MET : W_BELOW);
 }
 
-/* The week's target of a trend row: appointments per day x working days, or per week. */
+/* A trend week's target: per working day x its working days, or per week. */
 static double
 digest_week_target(const struct digest_data *d, int k, bool offers)
 {
@@ -636,7 +637,7 @@ digest_correction_words(struct buf *b, const struct digest_data *d,
 	buf_puts(b, ": ");
 	put(b, kind, 40);
 	free(kind);
-	/* "#need acme.nl LIMS" keeps the account in its value: once is enough. */
+	/* "#need acme.nl LIMS" keeps the account in its value: once will do. */
 	if (value != NULL && n > 0 && strncasecmp(value, c->account, n) == 0 &&
 	    value[n] == ' ')
 		value += n + 1;
@@ -700,7 +701,7 @@ digest_text_footer(struct buf *b, const struct config *cfg,
 	}
 }
 
-/* The title line: "Sales digest, week 47: 2026-11-16 to 2026-11-22 (5 working days)". */
+/* The title: "Sales digest, week 47: 2026-11-16 to 2026-11-22 (5 working days)". */
 static void
 digest_text_title(struct buf *b, const struct digest_data *d)
 {

@@ -621,11 +621,15 @@ digest_collect_common(struct store *st, const struct config *cfg,
 	if (digest_collect_appointments(st, cfg, d, APPT_BY_CREATED, err) != 0 ||
 	    digest_collect_appointments(st, cfg, d, APPT_BY_START, err) != 0 ||
 	    digest_collect_signals(st, cfg, d, err) != 0 ||
-	    digest_collect_transitions(st, cfg, d, err) != 0 ||
+	    analysis_stalled(st, &af, &d->stalled, err) != 0)
+		return -1;
+	/* A salesperson's own mail shows none of the rest: not computed. */
+	if (d->person != NULL)
+		return 0;
+	if (digest_collect_transitions(st, cfg, d, err) != 0 ||
 	    digest_collect_deals(st, cfg, d, err) != 0 ||
 	    analysis_conversion(st, &af, &d->cur, &d->prev, err) != 0 ||
 	    digest_collect_cohort(st, &af, d, err) != 0 ||
-	    analysis_stalled(st, &af, &d->stalled, err) != 0 ||
 	    analysis_forecast(st, &af, DIGEST_HORIZON_DAYS, false, &d->forecast,
 	    err) != 0 ||
 	    digest_collect_health(st, cfg, &af, d, err) != 0)

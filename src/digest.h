@@ -194,7 +194,9 @@ int	digest_collect(struct store *, const struct config *, const struct digest_pe
 	    const struct strlist *people, time_t now, struct digest_data *, struct err *);
 /*
  * The personal mail's data for salesperson sp (issue 12 item 9): their
- * numbers as digest_collect, their offers waiting for an answer, the
+ * meetings, offers, trend and stalled deals as digest_collect (not the
+ * funnel, moves, cohorts, forecast or sources, which their mail does
+ * not show), their offers waiting for an answer, the
  * meetings planned for the week after the period, and the signals their
  * own hashtags gave in the period; in their language.
  */
