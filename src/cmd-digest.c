@@ -85,9 +85,11 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 {
 	struct digest_recipients r;
 	struct digest_data d;
+	struct stalled_list all = { 0 };
 	struct err err = { 0 };
 	struct json j, *jp = NULL;
 	size_t i;
+	bool have_all = false;
 
 	if (ctx->format == FORMAT_JSON) {
 		jp = &j;
@@ -111,13 +113,19 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 
 		if (!config_personal_digest(&ctx->cfg, sp))
 			continue;
-		if (digest_collect_personal(ctx->store, &ctx->cfg, p, sp, at,
-		    &d, &err) != 0)
+		/* Everyone's stalled deals once, for all the personal mails. */
+		if (!have_all && digest_stalled_all(ctx->store, &ctx->cfg, at,
+		    &all, &err) != 0)
+			goto fail;
+		have_all = true;
+		if (digest_collect_personal(ctx->store, &ctx->cfg, p, sp, &all,
+		    at, &d, &err) != 0)
 			goto fail;
 		digest_dry_one(ctx, jp, &d, sp->email.v[0]);
 		digest_data_free(&d);
 	}
 	digest_recipients_free(&r);
+	stalled_list_free(&all);
 	if (jp != NULL) {
 		json_end_array(jp);
 		json_end_object(jp);
@@ -127,6 +135,7 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 fail:
 	cmd_error("digest", "%s", err.msg);
 	digest_recipients_free(&r);
+	stalled_list_free(&all);
 	return EXIT_FAIL;
 }
 

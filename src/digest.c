@@ -620,12 +620,13 @@ digest_collect_common(struct store *st, const struct config *cfg,
 	}
 	if (digest_collect_appointments(st, cfg, d, APPT_BY_CREATED, err) != 0 ||
 	    digest_collect_appointments(st, cfg, d, APPT_BY_START, err) != 0 ||
-	    digest_collect_signals(st, cfg, d, err) != 0 ||
-	    analysis_stalled(st, &af, &d->stalled, err) != 0)
+	    digest_collect_signals(st, cfg, d, err) != 0)
 		return -1;
 	/* A salesperson's own mail shows none of the rest: not computed. */
 	if (d->person != NULL)
 		return 0;
+	if (analysis_stalled(st, &af, &d->stalled, err) != 0)
+		return -1;
 	if (digest_collect_transitions(st, cfg, d, err) != 0 ||
 	    digest_collect_deals(st, cfg, d, err) != 0 ||
 	    analysis_conversion(st, &af, &d->cur, &d->prev, err) != 0 ||
@@ -839,10 +840,45 @@ digest_collect_own(struct store *st, const struct config *cfg,
 }
 
 int
+digest_stalled_all(struct store *st, const struct config *cfg, time_t now,
+    struct stalled_list *out, struct err *err)
+{
+	struct analysis_filter af = { cfg, 0, 0, now, NULL };
+
+	return analysis_stalled(st, &af, out, err);
+}
+
+/* Copies the stalled deals of salesperson key from all into out. */
+static void
+digest_stalled_of(const struct stalled_list *all, const char *key,
+    struct stalled_list *out)
+{
+	struct stalled *s;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < all->n; i++) {
+		if (all->v[i].salesperson == NULL ||
+		    strcmp(all->v[i].salesperson, key) != 0)
+			continue;
+		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+		s = &out->v[out->n++];
+		*s = all->v[i];
+		s->account = xstrdup(all->v[i].account);
+		s->salesperson = xstrdup(all->v[i].salesperson);
+		s->evidence = all->v[i].evidence != NULL ?
+		    xstrdup(all->v[i].evidence) : NULL;
+	}
+}
+
+int
 digest_collect_personal(struct store *st, const struct config *cfg,
     const struct digest_period *period, const struct salesperson *sp,
-    time_t now, struct digest_data *d, struct err *err)
+    const struct stalled_list *all, time_t now, struct digest_data *d,
+    struct err *err)
 {
+	struct analysis_filter af = { cfg, period->since, period->until, now,
+	    NULL };
 	struct strlist one = { 0 };
 	int rc;
 
@@ -850,7 +886,13 @@ digest_collect_personal(struct store *st, const struct config *cfg,
 	d->person = sp;
 	d->lang = config_language(cfg, sp);
 	strlist_add(&one, sp->key);
+	af.salespeople = &one;
 	rc = digest_collect_common(st, cfg, period, &one, now, d, err);
+	/* In the order of all (the ranking is the same for a subset). */
+	if (rc == 0 && all != NULL)
+		digest_stalled_of(all, sp->key, &d->stalled);
+	else if (rc == 0)
+		rc = analysis_stalled(st, &af, &d->stalled, err);
 	strlist_clear(&one);
 	if (rc == 0)
 		rc = digest_collect_own(st, cfg, d, err);
@@ -1024,6 +1066,7 @@ struct digest_target {
 	const char	*key;		/* the record's period key */
 	const struct strlist *people;	/* the manager's digest: borrowed */
 	const struct salesperson *sp;	/* a personal mail: borrowed */
+	const struct stalled_list *stalled;	/* everyone's, for sp: borrowed */
 };
 
 /*
@@ -1043,7 +1086,8 @@ digest_deliver_one(struct store *st, const struct config *cfg,
 	int rc;
 
 	if (t->sp != NULL)
-		rc = digest_collect_personal(st, cfg, period, t->sp, now, &d, e);
+		rc = digest_collect_personal(st, cfg, period, t->sp, t->stalled,
+		    now, &d, e);
 	else
 		rc = digest_collect(st, cfg, period, t->people, now, &d, e);
 	if (rc != 0)
@@ -1093,12 +1137,13 @@ digest_deliver(struct store *st, const struct config *cfg,
 {
 	struct digest_recipients r;
 	struct digest_target t;
+	struct stalled_list all = { 0 };
 	struct err e = { 0 };
 	char personal[64];
 	size_t i, n;
 	long reply;
 	int sent = 0, failed = 0, rc;
-	bool unreachable = false;
+	bool unreachable = false, have_all = false;
 
 	digest_flush(st, state, now);
 	state->reply = 0;
@@ -1128,12 +1173,20 @@ digest_deliver(struct store *st, const struct config *cfg,
 			continue;
 		err_clear(&e);
 		reply = 0;
+		/* Everyone's stalled deals once, for all the personal mails. */
+		if (t.sp != NULL && !have_all) {
+			if (digest_stalled_all(st, cfg, now, &all, &e) != 0)
+				goto failed;
+			have_all = true;
+		}
+		t.stalled = have_all ? &all : NULL;
 		rc = digest_deliver_one(st, cfg, period, now, force, state, &t,
 		    &reply, &unreachable, &e);
 		if (rc > 0)
 			sent++;
 		if (rc >= 0)
 			continue;
+failed:
 		/* The first failure is the caller's to report, the rest ours. */
 		if (failed++ == 0) {
 			err_set(err, e.cls, "%s to %s: %s", t.key, t.to, e.msg);
@@ -1142,6 +1195,7 @@ digest_deliver(struct store *st, const struct config *cfg,
 			log_warn("%s to %s: %s", t.key, t.to, e.msg);
 	}
 	digest_recipients_free(&r);
+	stalled_list_free(&all);
 	return failed > 0 ? -1 : sent;
 }
 

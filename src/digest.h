@@ -196,13 +196,22 @@ int	digest_collect(struct store *, const struct config *, const struct digest_pe
  * The personal mail's data for salesperson sp (issue 12 item 9): their
  * meetings, offers, trend and stalled deals as digest_collect (not the
  * funnel, moves, cohorts, forecast or sources, which their mail does
- * not show), their offers waiting for an answer, the
+ * not show; the stalled deals taken from all when it is not NULL),
+ * their offers waiting for an answer, the
  * meetings planned for the week after the period, and the signals their
  * own hashtags gave in the period; in their language.
  */
 int	digest_collect_personal(struct store *, const struct config *,
 	    const struct digest_period *, const struct salesperson *sp,
-	    time_t now, struct digest_data *, struct err *);
+	    const struct stalled_list *all, time_t now, struct digest_data *,
+	    struct err *);
+/*
+ * The stalled deals of every salesperson at now, for the personal mails
+ * of one run (digest_collect_personal's all: their usual quiet spells
+ * come from the whole history, read once instead of once per mail).
+ */
+int	digest_stalled_all(struct store *, const struct config *, time_t now,
+	    struct stalled_list *, struct err *);
 void	digest_data_free(struct digest_data *);
 
 /*

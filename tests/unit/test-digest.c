@@ -638,7 +638,7 @@ test_digest_personal(void **state)
 
 	/* bram, in Dutch. */
 	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
-	    &f->cfg.people[1], MONDAY, &d, &err), 0);
+	    &f->cfg.people[1], NULL, MONDAY, &d, &err), 0);
 	assert_int_equal(d.npeople, 1);
 	assert_int_equal(d.nwaiting, 1);
 	assert_string_equal(d.waiting[0].account, "c2.nl");
@@ -671,13 +671,34 @@ test_digest_personal(void **state)
 	assert_null(strstr(html, "Anna"));
 	assert_outlook_safe(html);
 	free(subject);
-	free(text);
 	free(html);
 	digest_data_free(&d);
 
+	/* The same mail from everyone's stalled deals, read once for a run. */
+	{
+		struct stalled_list all;
+		char *again;
+
+		assert_int_equal(digest_stalled_all(f->st, &f->cfg, MONDAY,
+		    &all, &err), 0);
+		assert_int_equal(all.n, 1);
+		assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+		    &f->cfg.people[1], &all, MONDAY, &d, &err), 0);
+		again = digest_text(&f->cfg, &d);
+		assert_string_equal(again, text);
+		digest_data_free(&d);
+		assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+		    &f->cfg.people[0], &all, MONDAY, &d, &err), 0);
+		assert_int_equal(d.stalled.n, 0);
+		digest_data_free(&d);
+		free(again);
+		free(text);
+		stalled_list_free(&all);
+	}
+
 	/* anna, in English: her hashtag, her four meetings, no waiting offer. */
 	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
-	    &f->cfg.people[0], MONDAY, &d, &err), 0);
+	    &f->cfg.people[0], NULL, MONDAY, &d, &err), 0);
 	assert_int_equal(d.nwaiting, 0);
 	assert_int_equal(d.nplanned, 4);
 	assert_int_equal(d.ncorrections, 1);
@@ -712,8 +733,8 @@ test_digest_html_layout(void **state)
 		for (personal = 0; personal < 2; personal++) {
 			if (personal)
 				assert_int_equal(digest_collect_personal(f->st,
-				    &f->cfg, &p, &f->cfg.people[0], MONDAY, &d,
-				    &err), 0);
+				    &f->cfg, &p, &f->cfg.people[0], NULL,
+				    MONDAY, &d, &err), 0);
 			else
 				assert_int_equal(digest_collect(f->st, &f->cfg,
 				    &p, NULL, MONDAY, &d, &err), 0);
@@ -795,7 +816,7 @@ test_digest_as_of(void **state)
 	before = digest_text(&f->cfg, &d);
 	digest_data_free(&d);
 	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
-	    &f->cfg.people[1], at, &d, &err), 0);
+	    &f->cfg.people[1], NULL, at, &d, &err), 0);
 	pbefore = digest_text(&f->cfg, &d);
 	digest_data_free(&d);
 
@@ -824,7 +845,7 @@ test_digest_as_of(void **state)
 	after = digest_text(&f->cfg, &d);
 	digest_data_free(&d);
 	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
-	    &f->cfg.people[1], at, &d, &err), 0);
+	    &f->cfg.people[1], NULL, at, &d, &err), 0);
 	pafter = digest_text(&f->cfg, &d);
 	digest_data_free(&d);
 	assert_string_equal(after, before);
