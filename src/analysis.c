@@ -672,6 +672,27 @@ analysis_evidence_signal(const struct store_signal *g, void *arg)
 	return 0;
 }
 
+/* Keeps the last signal of a walk in time order (analysis_evidence_signal). */
+static int
+analysis_evidence_last(const struct store_signal *g, void *arg)
+{
+	struct stalled *s = arg;
+
+	free(s->evidence);
+	s->evidence = NULL;
+	return analysis_evidence_signal(g, arg);
+}
+
+/* The account's latest signal in [from, to] by its key (an earlier as-of). */
+static int
+analysis_latest_by_key(struct store *st, const char *account, time_t from,
+    time_t to, struct stalled *s, struct err *err)
+{
+	struct store_filter sf = { NULL, account, from, to + 1 };
+
+	return store_signals(st, &sf, analysis_evidence_last, s, err);
+}
+
 /*
  * What deserves a call first: a target-list row nobody touched last, then
  * later phases before earlier ones, larger value before smaller (none
@@ -694,11 +715,16 @@ analysis_cmp_stalled(const void *a, const void *b)
 	return (x->deal > y->deal) - (x->deal < y->deal);
 }
 
-/* Every meeting (attributed appointment occurrence), by account, then start. */
+/*
+ * Every meeting (attributed appointment occurrence), by account, then
+ * start; with known_at, only those booked by then (a meeting booked
+ * later was not known as of that time).
+ */
 struct analysis_meetings {
 	char		**account;	/* owned */
 	time_t		*start;		/* owned */
 	size_t		 n, cap;
+	time_t		 known_at;	/* 0: all */
 };
 
 static void
@@ -718,6 +744,8 @@ analysis_meeting_add(const struct store_meeting *sm, void *arg)
 {
 	struct analysis_meetings *m = arg;
 
+	if (m->known_at != 0 && sm->created > m->known_at)
+		return 0;
 	if (m->n == m->cap) {
 		m->cap = m->cap == 0 ? 64 : m->cap * 2;
 		m->account = xreallocarray(m->account, m->cap,
@@ -753,6 +781,7 @@ struct analysis_acts {
 	double		 value;		/* the newest amount (offer, #value); NAN if none */
 	char		 decision[11];	/* the newest #decision day; "" if none */
 	time_t		 snoozed;	/* a #snooze asks for quiet until then; 0 if none */
+	time_t		 last_inbound;	/* the newest inbound signal; 0: none */
 };
 
 static void
@@ -788,6 +817,9 @@ analysis_acts_signal(const struct store_signal *g, void *arg)
 	if (g->kind == NULL || (strcmp(g->kind, "snooze") != 0 &&
 	    strcmp(g->kind, "value") != 0))
 		analysis_acts_add(a, g->at);
+	if (analysis_direction(g->direction) == DIR_INBOUND &&
+	    g->at > a->last_inbound)
+		a->last_inbound = g->at;
 	if (g->kind == NULL || strcmp(g->kind, "target") != 0)
 		a->only_target = false;
 	/* Signals come in time order: the newest amount wins. */
@@ -828,6 +860,7 @@ analysis_account_acts(struct store *st, const struct analysis_meetings *m,
 	a->value = NAN;
 	a->decision[0] = '\0';
 	a->snoozed = 0;
+	a->last_inbound = 0;
 	if (next != NULL)
 		*next = 0;
 	if (store_signals(st, &sf, analysis_acts_signal, a, err) != 0)
@@ -1063,8 +1096,11 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		return 0;
 	s.days_silent = NAN;
 	if (offer != PHASE_NONE && p >= offer) {
-		heard = od->last_inbound > od->phase_since ? od->last_inbound :
-		    od->phase_since;
+		/* As of an earlier time, the last word known then. */
+		heard = od->last_inbound <= f->as_of ? od->last_inbound :
+		    w->acts.last_inbound;
+		if (heard < od->phase_since)
+			heard = od->phase_since;
 		s.days_silent = (double)(f->as_of - heard) / DAY;
 		s.silent = s.days_silent > (double)cfg->silence_days;
 	}
@@ -1075,8 +1111,59 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		return 0;
 	}
 	analysis_stalled_push(&w->out->v, &w->out->n, &s);
+	if (od->account_id == 0)
+		return analysis_latest_by_key(w->st, d->account, d->opened,
+		    f->as_of, &w->out->v[w->out->n - 1], w->err);
 	return store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
 	    analysis_evidence_signal, &w->out->v[w->out->n - 1], w->err);
+}
+
+/* What analysis_deal_at finds of a deal's entries: its phase at a time. */
+struct analysis_phase_at {
+	time_t		 at;
+	char		 phase[64];
+	time_t		 since;
+};
+
+static int
+analysis_phase_entry(const struct store_entry *e, void *arg)
+{
+	struct analysis_phase_at *pa = arg;
+
+	if (e->at <= pa->at && e->phase != NULL) {
+		snprintf(pa->phase, sizeof pa->phase, "%s", e->phase);
+		pa->since = e->at;
+	}
+	return 0;
+}
+
+/*
+ * Judges a deal that was open at f->as_of (an earlier time) as it stood
+ * then: its phase and the time it entered it from its entries, its last
+ * word from the signals known then (analysis_stalled_deal).
+ */
+static int
+analysis_stalled_deal_at(const struct store_deal *d, void *arg)
+{
+	struct analysis_stalled_walk *w = arg;
+	struct analysis_phase_at pa = { w->f->as_of, "", 0 };
+	struct store_open_deal od = { 0 };
+
+	if (d->opened > w->f->as_of ||
+	    (d->closed != 0 && d->closed <= w->f->as_of) ||
+	    !analysis_admits(w->f, d->salesperson))
+		return 0;
+	if (store_deal_entries(w->st, d->id, analysis_phase_entry, &pa,
+	    w->err) != 0)
+		return -1;
+	if (pa.phase[0] == '\0')
+		return 0;
+	od.deal = *d;
+	od.deal.phase = pa.phase;
+	od.phase_since = pa.since;
+	/* Not known as of then: analysis_stalled_deal reads it from signals. */
+	od.last_inbound = INT64_MAX;
+	return analysis_stalled_deal(&od, w);
 }
 
 int
@@ -1085,16 +1172,28 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 {
 	struct analysis_meetings m = { 0 };
 	struct analysis_stalled_walk w = { st, f, &m, NULL, { 0 }, out, err };
+	struct store_filter open_then = { NULL, NULL, f->as_of, f->as_of + 1 };
+	bool earlier = util_now() - f->as_of >= 60;
 	double usual[MAX_PHASES];
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	/* As of an earlier time, only the meetings booked by then. */
+	if (earlier)
+		m.known_at = f->as_of;
 	/* The usual spells come from every salesperson's history. */
 	rc = store_meetings(st, analysis_meeting_add, &m, err);
 	if (rc == 0)
 		rc = analysis_usual(st, f->cfg, &m, f->as_of, usual, err);
 	w.usual = usual;
-	if (rc == 0)
+	/*
+	 * The deals open now, by their index; as of an earlier time those
+	 * open then, as they stood (one closed since was open then).
+	 */
+	if (rc == 0 && earlier)
+		rc = store_deals(st, &open_then, analysis_stalled_deal_at, &w,
+		    err);
+	else if (rc == 0)
 		rc = store_open_deals(st, analysis_stalled_deal, &w, err);
 	free(w.acts.v);
 	analysis_meetings_free(&m);

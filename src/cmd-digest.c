@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * salescycle digest: composes the manager's digest of the past week or
- * day and writes it to stdout (--dry-run, the default) or sends it over
- * [smtp] to every recipient (--send), recording the period as sent so
- * that the agent does not send it again.
+ * day (and with [digest] salespeople each salesperson's own mail) and
+ * writes it to stdout (--dry-run, the default; --format json: its data)
+ * or sends it over [smtp] to every recipient (--send), recording the
+ * period as sent so that the agent does not send it again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "cmd.h"
 #include "digest.h"
+#include "printer.h"
 #include "util.h"
 
 /*
@@ -71,32 +73,83 @@ cmd_digest_check(struct cmd_ctx *ctx)
 	return 0;
 }
 
-/* Writes each recipient's message (or one for all salespeople) to stdout. */
+/* Writes one message (or its data, with --format json). */
+static void
+digest_dry_one(struct cmd_ctx *ctx, struct json *j, const struct digest_data *d,
+    const char *to)
+{
+	char *msg;
+
+	if (j != NULL) {
+		digest_json(j, d, to);
+		return;
+	}
+	msg = digest_message(&ctx->cfg, d, to, NULL, ctx->now);
+	fputs(msg, stdout);
+	free(msg);
+}
+
+/*
+ * Writes each recipient's message (or one for all salespeople), then
+ * each salesperson's own; with --format json their data instead.
+ */
 static int
 digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 {
 	struct digest_recipients r;
 	struct digest_data d;
+	struct stalled_list all = { 0 };
 	struct err err = { 0 };
+	struct json j, *jp = NULL;
 	size_t i;
-	char *msg;
+	bool have_all = false;
 
+	if (ctx->format == FORMAT_JSON) {
+		jp = &j;
+		json_init(jp, stdout);
+		json_begin_object(jp);
+		json_key(jp, "period");
+		json_str(jp, p->key);
+		json_key(jp, "digests");
+		json_begin_array(jp);
+	}
 	digest_recipients(&ctx->cfg, &r);
 	for (i = 0; i < r.n || (r.n == 0 && i == 0); i++) {
 		if (digest_collect(ctx->store, &ctx->cfg, p,
-		    r.n > 0 ? &r.v[i].people : NULL, at, &d, &err) != 0) {
-			cmd_error("digest", "%s", err.msg);
-			digest_recipients_free(&r);
-			return EXIT_FAIL;
-		}
-		msg = digest_message(&ctx->cfg, &d, r.n > 0 ? r.v[i].address : NULL,
-		    NULL, ctx->now);
-		fputs(msg, stdout);
-		free(msg);
+		    r.n > 0 ? &r.v[i].people : NULL, at, &d, &err) != 0)
+			goto fail;
+		digest_dry_one(ctx, jp, &d, r.n > 0 ? r.v[i].address : NULL);
+		digest_data_free(&d);
+	}
+	for (i = 0; i < ctx->cfg.npeople; i++) {
+		const struct salesperson *sp = &ctx->cfg.people[i];
+
+		if (!config_personal_digest(&ctx->cfg, sp))
+			continue;
+		/* Everyone's stalled deals once, for all the personal mails. */
+		if (!have_all && digest_stalled_all(ctx->store, &ctx->cfg, at,
+		    &all, &err) != 0)
+			goto fail;
+		have_all = true;
+		if (digest_collect_personal(ctx->store, &ctx->cfg, p, sp, &all,
+		    at, &d, &err) != 0)
+			goto fail;
+		digest_dry_one(ctx, jp, &d, sp->email.v[0]);
 		digest_data_free(&d);
 	}
 	digest_recipients_free(&r);
+	stalled_list_free(&all);
+	if (jp != NULL) {
+		json_end_array(jp);
+		json_end_object(jp);
+		json_end(jp);
+	}
 	return EXIT_OK;
+fail:
+	cmd_error("digest", "%s", err.msg);
+	digest_recipients_free(&r);
+	stalled_list_free(&all);
+	return EXIT_FAIL;
 }
 
 /* Sends to every recipient, retrying the ones the server put off. */
@@ -159,6 +212,16 @@ cmd_digest_exec(struct cmd_ctx *ctx)
 		    "YYYY-MM-DDTHH:MM[:SS][Z])", digest_as_of);
 		return EXIT_USAGE;
 	}
+	if (ctx->format == FORMAT_CSV) {
+		cmd_error("--format", "digest writes a mail (table) or its "
+		    "data (json), not csv");
+		return EXIT_USAGE;
+	}
+	if (digest_do_send && ctx->format == FORMAT_JSON) {
+		cmd_error("--format", "json writes the digest's data; it is "
+		    "not sent with --send");
+		return EXIT_USAGE;
+	}
 	if (name == NULL)
 		name = ctx->cfg.digest.period != NULL ? ctx->cfg.digest.period : "week";
 	if (digest_period_at(&ctx->cfg, name, at, &p, &err) != 0) {
@@ -172,9 +235,9 @@ cmd_digest_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_digest_entry = {
 	.name = "digest",
-	.summary = "the manager's digest email: write it out or send it",
-	.usage = "[--period week|day] [--as-of DATE] [--dry-run | --send]",
-	.flags = CMD_NEEDS_STORE,
+	.summary = "the digest mails: write them out or send them",
+	.usage = "[--period week|day] [--as-of DATE] [--dry-run | --send] [--format json]",
+	.flags = CMD_NEEDS_STORE | CMD_FORMAT,
 	.options = digest_options,
 	.shortopts = "",
 	.option = cmd_digest_option,
@@ -186,6 +249,11 @@ const struct cmd_entry cmd_digest_entry = {
 	    "  --as-of DATE       the digest as it would be made then (default now)\n"
 	    "  --dry-run          write the message(s) to stdout (default)\n"
 	    "  --send             send them over [smtp] and record the period as sent\n"
-	    "One message per manager for their salespeople, or to each [digest] to\n"
-	    "address for all of them.\n",
+	    "  --format json      write each message's data instead\n"
+	    "One message per manager for their salespeople, or to each\n"
+	    "[digest] to address for all of them; with [digest] salespeople\n"
+	    "= yes also one to each salesperson of their own (their offers\n"
+	    "waiting, stalled deals, meetings held, booked and planned, and\n"
+	    "what their hashtags changed).  Every number is as of --as-of:\n"
+	    "what happened after it is left out.\n",
 };

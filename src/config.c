@@ -69,6 +69,7 @@ static const struct config_key config_general_keys[] = {
 	CONFIG_KEY("database", CONFIG_STRING, config, database),
 	CONFIG_KEY("timezone", CONFIG_TIMEZONE, config, timezone),
 	CONFIG_KEY("currency", CONFIG_CURRENCY, config, currency),
+	CONFIG_KEY("language", CONFIG_LANGUAGE, config, language),
 	CONFIG_KEY("internal_domains", CONFIG_DOMAINS, config,
 	    internal_domains),
 	CONFIG_KEY("ignore_domains", CONFIG_DOMAINS, config, ignore_domains),
@@ -94,6 +95,8 @@ static const struct config_key config_salesperson_keys[] = {
 	CONFIG_KEY("name", CONFIG_STRING, salesperson, name),
 	CONFIG_KEY("email", CONFIG_ADDRESSES, salesperson, email),
 	CONFIG_KEY("manager", CONFIG_ADDRESS, salesperson, manager),
+	CONFIG_KEY("language", CONFIG_LANGUAGE, salesperson, language),
+	CONFIG_KEY("digest", CONFIG_OPTIN, salesperson, digest),
 	CONFIG_KEY_END
 };
 
@@ -130,6 +133,8 @@ static const struct config_key config_smtp_keys[] = {
 static const struct config_key config_digest_keys[] = {
 	CONFIG_KEY("schedule", CONFIG_SCHEDULE, digest, schedule),
 	CONFIG_KEY("to", CONFIG_ADDRESSES, digest, to),
+	CONFIG_KEY("salespeople", CONFIG_BOOL, digest, salespeople),
+	CONFIG_KEY("guide_url", CONFIG_URL, digest, guide_url),
 	CONFIG_KEY_END
 };
 
@@ -494,11 +499,15 @@ config_url_has_userinfo(const char *url)
 
 /* The URL schemes of [smtp]. */
 static const char *const config_smtp_schemes[] = { "smtp", "smtps", NULL };
+/* The URL schemes of [digest] guide_url: a page a mail client opens. */
+static const char *const config_web_schemes[] = { "https", "http", NULL };
 
 /* The URL schemes the section being parsed takes. */
 static const char *const *
 config_schemes(const struct config_parse *p)
 {
+	if (p->sect == SEC_DIGEST)
+		return config_web_schemes;
 	return p->sect == SEC_SOURCE ? p->ops->schemes : config_smtp_schemes;
 }
 
@@ -573,6 +582,7 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 	struct strlist items = { 0 };
 	char schemes[128];
 	size_t i, stem;
+	bool yes;
 
 	if (*value == '\0' && k->type != CONFIG_LIST &&
 	    k->type != CONFIG_DOMAINS && k->type != CONFIG_ADDRESSES)
@@ -635,6 +645,20 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 		if (config_parse_bool(value, flag) != 0)
 			return config_error(p, "bad boolean '%s' for "
 			    "'%s' (yes or no)", value, name);
+		return 0;
+	case CONFIG_OPTIN:
+		if (config_parse_bool(value, &yes) != 0)
+			return config_error(p, "bad boolean '%s' for "
+			    "'%s' (yes or no)", value, name);
+		*num = yes ? 1 : 2;
+		return 0;
+	case CONFIG_LANGUAGE:
+		if (strcasecmp(value, "nl") != 0 &&
+		    strcasecmp(value, "en") != 0)
+			return config_error(p, "bad language '%s' for '%s' "
+			    "(nl or en)", value, name);
+		free(*str);
+		*str = util_lower(xstrdup(value));
 		return 0;
 	case CONFIG_WEEKDAYS:
 		if (config_parse_weekdays(value, mask) != 0)
@@ -1476,6 +1500,7 @@ config_free(struct config *cfg)
 		free(cfg->people[i].name);
 		strlist_clear(&cfg->people[i].email);
 		free(cfg->people[i].manager);
+		free(cfg->people[i].language);
 	}
 	free(cfg->people);
 	for (i = 0; i < cfg->nsources; i++) {
@@ -1516,6 +1541,8 @@ config_free(struct config *cfg)
 	free(cfg->digest.schedule);
 	strlist_clear(&cfg->digest.to);
 	free(cfg->digest.period);
+	free(cfg->digest.guide_url);
+	free(cfg->language);
 	memset(cfg, 0, sizeof *cfg);
 }
 
@@ -1527,6 +1554,24 @@ config_default_path(void)
 	if (env != NULL && *env != '\0')
 		return env;
 	return SYSCONFDIR "/salescycle.conf";
+}
+
+const char *
+config_language(const struct config *cfg, const struct salesperson *sp)
+{
+	if (sp != NULL && sp->language != NULL)
+		return sp->language;
+	return cfg->language != NULL ? cfg->language : "en";
+}
+
+bool
+config_personal_digest(const struct config *cfg, const struct salesperson *sp)
+{
+	if (sp->email.n == 0)
+		return false;	/* nowhere to send it */
+	if (sp->digest != 0)
+		return sp->digest == 1;
+	return cfg->digest.salespeople;
 }
 
 const struct salesperson *

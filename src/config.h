@@ -46,6 +46,8 @@ enum config_type {
 	CONFIG_SALESPERSON,	/* char *, a salesperson key (checked later) */
 	CONFIG_GROUP,		/* struct config_group: a name or number */
 	CONFIG_CURRENCY,	/* char *, an ISO 4217 code: three letters, upper-cased */
+	CONFIG_LANGUAGE,	/* char *, the mails' language: "nl" or "en" */
+	CONFIG_OPTIN,		/* int: 0 unset, 1 yes, 2 no */
 };
 
 /* One key of a section: its name, type and place in the section's struct. */
@@ -99,6 +101,9 @@ struct salesperson {
 	char		*name;
 	struct strlist	 email;		/* lower-cased addresses */
 	char		*manager;	/* address, may be NULL */
+	char		*language;	/* "nl", "en"; NULL: [general] language */
+	int		 digest;	/* their personal mail: 0 as [digest]
+					   salespeople says, 1 yes, 2 no */
 	int		 line;		/* where it was defined */
 };
 
@@ -170,6 +175,8 @@ struct digest {
 	char		*schedule;	/* "mon 08:00", "daily 07:30"; NULL = off */
 	struct strlist	 to;
 	char		*period;	/* "week" or "day", derived from schedule */
+	bool		 salespeople;	/* a mail to each salesperson too */
+	char		*guide_url;	/* linked from theirs; NULL: none */
 };
 
 /* [general] group: who may read the database besides its owner. */
@@ -183,6 +190,7 @@ struct config {
 	char		*database;
 	char		*timezone;
 	char		*currency;		/* "EUR": what deal values are in */
+	char		*language;		/* of the mails: "nl", "en" */
 	struct strlist	 internal_domains;
 	struct strlist	 ignore_domains;
 	struct strlist	 freemail_domains;	/* added to the built-in list */
@@ -229,6 +237,13 @@ const char *config_default_path(void);
 const struct salesperson *config_salesperson(const struct config *, const char *key);
 /* The salesperson whose address this is (case-insensitive), or NULL. */
 const struct salesperson *config_salesperson_by_email(const struct config *, const char *addr);
+
+/* The language of sp's mail (NULL: the manager's): "nl" or "en". */
+const char *config_language(const struct config *,
+	    const struct salesperson *sp);
+/* Whether salesperson sp gets a personal weekly mail. */
+bool	config_personal_digest(const struct config *,
+	    const struct salesperson *sp);
 
 /* Phase index by name, or PHASE_NONE. */
 int	config_phase_index(const struct config *, const char *name);

@@ -16,12 +16,43 @@
 #include "digest.h"
 #include "http.h"
 #include "log.h"
+#include "money.h"
 #include "report.h"
 #include "store-query.h"
 #include "util.h"
 #include "xmalloc.h"
 
 /* ---- periods and recipients ---- */
+
+#define DAY	86400
+
+/* ISO 8601 week numbers from the C library, which knows the rule (%V). */
+int
+digest_iso_week(const char *day)
+{
+	struct tm tm = { 0 };
+	char out[8];
+	time_t t;
+	int y, m, d;
+
+	if (day == NULL || sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, sizeof out, "%V", &tm) == 0)
+		return 0;
+	return atoi(out);
+}
+
+void
+digest_personal_key(const struct digest_period *p, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "personal:%s", p->key);
+}
 
 /*
  * A week is an ISO week, Monday to Sunday, whatever the day of as_of:
@@ -54,6 +85,7 @@ digest_period_at(const struct config *cfg, const char *name, time_t as_of,
 	util_day_add(end, -days, p->first, sizeof p->first);
 	util_day_add(end, -1, p->last, sizeof p->last);
 	snprintf(p->key, sizeof p->key, "%s:%s", p->name, p->first);
+	p->week = digest_iso_week(p->first);
 	if (util_day_start(p->first, cfg->timezone, &p->since) != 0 ||
 	    util_day_start(end, cfg->timezone, &p->until) != 0)
 		return err_set(err, ERR_FINAL, "cannot compute the days before %s",
@@ -125,10 +157,30 @@ digest_data_free(struct digest_data *d)
 		free(d->won[i].salesperson);
 	}
 	free(d->won);
+	for (i = 0; i < d->nmoves; i++) {
+		free(d->moves[i].account);
+		free(d->moves[i].salesperson);
+	}
+	free(d->moves);
 	stalled_list_free(&d->stalled);
 	forecast_free(&d->forecast);
 	source_health_free(d->health, d->nhealth);
 	lost_reasons_free(&d->lost_reasons);
+	for (i = 0; i < d->nwaiting; i++)
+		free(d->waiting[i].account);
+	free(d->waiting);
+	for (i = 0; i < d->nplanned; i++) {
+		free(d->planned[i].account);
+		free(d->planned[i].summary);
+	}
+	free(d->planned);
+	for (i = 0; i < d->ncorrections; i++) {
+		free(d->corrections[i].account);
+		free(d->corrections[i].kind);
+		free(d->corrections[i].value);
+		free(d->corrections[i].ignored);
+	}
+	free(d->corrections);
 	memset(d, 0, sizeof *d);
 }
 
@@ -143,31 +195,225 @@ digest_person(struct digest_data *d, const char *key)
 	return NULL;
 }
 
-/* Appointments made in the period, as `appointments --by created` counts them. */
+/* The trend's week (0 the oldest) of day "YYYY-MM-DD"; -1 outside it. */
+static int
+digest_trend_index(const struct digest_data *d, const char *day)
+{
+	char start[11];
+	int k;
+
+	if (day == NULL || strcmp(day, d->trend_first) < 0)
+		return -1;
+	for (k = DIGEST_TREND_WEEKS - 1; k >= 0; k--) {
+		util_day_add(d->trend_first, 7 * k, start, sizeof start);
+		if (strcmp(day, start) >= 0)
+			return k;
+	}
+	return -1;
+}
+
+/*
+ * The trend's weeks: the ISO week of the period's last day and the
+ * eleven before it, each cut at the period's end (a day digest's week
+ * is partial), with their working days.
+ */
+static void
+digest_trend_weeks(const struct config *cfg, struct digest_data *d)
+{
+	char monday[11], first[11], last[11];
+	int k, wd = util_weekday(d->period.last);
+
+	util_day_add(d->period.last, wd > 0 ? -wd : 0, monday, sizeof monday);
+	util_day_add(monday, -7 * (DIGEST_TREND_WEEKS - 1), d->trend_first,
+	    sizeof d->trend_first);
+	for (k = 0; k < DIGEST_TREND_WEEKS; k++) {
+		util_day_add(d->trend_first, 7 * k, first, sizeof first);
+		util_day_add(first, 6, last, sizeof last);
+		if (strcmp(last, d->period.last) > 0)
+			snprintf(last, sizeof last, "%s", d->period.last);
+		d->trend_week[k] = digest_iso_week(first);
+		d->trend_working_days[k] = report_working_days(cfg, first, last);
+	}
+}
+
+/*
+ * Meetings booked (`appointments --by created`) or held (`--by start`)
+ * from the trend's first day to the period's end, counted per
+ * salesperson into the period and the trend's weeks.
+ */
 static int
 digest_collect_appointments(struct store *st, const struct config *cfg,
-    struct digest_data *d, struct err *err)
+    struct digest_data *d, enum appt_by by, struct err *err)
 {
-	struct report_filter rf = { cfg, d->period.since, d->period.until, NULL, NULL };
+	struct report_filter rf = { cfg, 0, d->period.until, NULL, NULL };
 	struct digest_person *p;
 	struct table t;
+	const char *day;
 	size_t r, i;
+	long n;
+	int k;
 
-	if (report_appointments(st, &rf, APPT_BY_CREATED, &t, err) != 0) {
+	if (util_day_start(d->trend_first, cfg->timezone, &rf.since) != 0)
+		return err_set(err, ERR_FINAL, "cannot compute the start of %s",
+		    d->trend_first);
+	if (rf.since > d->period.since)
+		rf.since = d->period.since;
+	if (report_appointments(st, &rf, by, &t, err) != 0) {
 		table_free(&t);
 		return -1;
 	}
 	for (r = 0; r < t.nrows; r++) {
+		day = t.cells[r * t.ncols].s;
 		p = digest_person(d, t.cells[r * t.ncols + 1].s);
-		if (p == NULL)
+		n = (long)t.cells[r * t.ncols + 2].i;
+		if (p == NULL || day == NULL)
 			continue;
-		p->appointments += (long)t.cells[r * t.ncols + 2].i;
-		d->appointments += (long)t.cells[r * t.ncols + 2].i;
+		k = digest_trend_index(d, day);
+		if (k >= 0)
+			(by == APPT_BY_START ? p->trend_held :
+			    p->trend_booked)[k] += n;
+		if (strcmp(day, d->period.first) < 0 ||
+		    strcmp(day, d->period.last) > 0)
+			continue;
+		if (by == APPT_BY_START) {
+			p->held += n;
+			d->held += n;
+		} else {
+			p->appointments += n;
+			d->appointments += n;
+		}
 	}
 	table_free(&t);
-	for (i = 0; i < d->npeople; i++)
-		d->people[i].per_day = d->working_days > 0 ?
-		    (double)d->people[i].appointments / (double)d->working_days : 0;
+	for (i = 0; i < d->npeople; i++) {
+		p = &d->people[i];
+		p->per_day = d->working_days > 0 ?
+		    (double)p->appointments / (double)d->working_days : 0;
+		p->held_per_day = d->working_days > 0 ?
+		    (double)p->held / (double)d->working_days : 0;
+	}
+	return 0;
+}
+
+/* What digest_person_signal fills. */
+struct digest_signals_walk {
+	const struct config *cfg;
+	struct digest_data *d;
+};
+
+/*
+ * Counts an offer sent into the period and the trend; keeps a signal of
+ * the salesperson's own hashtag in the period (personal mail).
+ */
+static int
+digest_person_signal(const struct store_person_signal *g, void *arg)
+{
+	struct digest_signals_walk *w = arg;
+	struct digest_data *d = w->d;
+	struct digest_person *p = digest_person(d, g->salesperson);
+	struct digest_correction *c;
+	char day[11];
+	int k;
+
+	if (p == NULL || g->kind == NULL || g->at >= d->as_of)
+		return 0;
+	if (strcmp(g->kind, "offer_sent") == 0 && g->ignored == NULL) {
+		util_day(g->at, w->cfg->timezone, day, sizeof day);
+		k = digest_trend_index(d, day);
+		if (k >= 0)
+			p->trend_offers[k]++;
+		if (g->at >= d->period.since && g->at < d->period.until) {
+			p->offers++;
+			d->offers++;
+		}
+	}
+	if (d->person == NULL || g->rule == NULL ||
+	    strncmp(g->rule, "hashtag:", 8) != 0 ||
+	    g->at < d->period.since || g->at >= d->period.until ||
+	    d->ncorrections >= DIGEST_LIST_MAX)
+		return 0;
+	d->corrections = xreallocarray(d->corrections, d->ncorrections + 1,
+	    sizeof *d->corrections);
+	c = &d->corrections[d->ncorrections++];
+	c->account = g->account != NULL ? xstrdup(g->account) : NULL;
+	c->kind = xstrdup(g->kind);
+	c->value = g->value != NULL ? xstrdup(g->value) : NULL;
+	c->ignored = g->ignored != NULL ? xstrdup(g->ignored) : NULL;
+	c->at = g->at;
+	return 0;
+}
+
+/* Offers sent (trend and period) and, for a personal mail, corrections. */
+static int
+digest_collect_signals(struct store *st, const struct config *cfg,
+    struct digest_data *d, struct err *err)
+{
+	struct digest_signals_walk w = { cfg, d };
+	time_t since;
+
+	if (util_day_start(d->trend_first, cfg->timezone, &since) != 0)
+		return err_set(err, ERR_FINAL, "cannot compute the start of %s",
+		    d->trend_first);
+	if (since > d->period.since)
+		since = d->period.since;
+	return store_person_signals(st, d->person != NULL ? d->person->key :
+	    NULL, since, d->period.until, digest_person_signal, &w, err);
+}
+
+/* Keeps the amount of an offer (in time order: the newest wins). */
+static int
+digest_offer_value(const struct store_signal *g, void *arg)
+{
+	double *value = arg, v;
+
+	if (g->kind != NULL && strcmp(g->kind, "offer_sent") == 0 &&
+	    g->subject != NULL && money_find(g->subject, &v))
+		*value = v;
+	return 0;
+}
+
+/* The account's value at as_of: its newest offer's amount, NAN if none. */
+static int
+digest_value(struct store *st, const char *account, time_t as_of,
+    double *value, struct err *err)
+{
+	struct store_filter sf = { NULL, account, 0, as_of };
+
+	*value = NAN;
+	return store_signals(st, &sf, digest_offer_value, value, err);
+}
+
+/* What the walks of transitions and deals fill. */
+struct digest_deals_walk {
+	struct store	*st;
+	const struct config *cfg;
+	struct digest_data *d;
+	const struct report_moves *moves;
+	struct err	*err;
+};
+
+/* Keeps a move of a deal from one phase to another in the period. */
+static int
+digest_move(const struct store_transition *t, void *arg)
+{
+	struct digest_deals_walk *w = arg;
+	struct digest_data *d = w->d;
+	struct digest_person *p = digest_person(d, t->salesperson);
+	struct digest_move *m;
+	int from, to;
+
+	if (p == NULL || t->from == NULL || t->at >= d->as_of)
+		return 0;
+	from = config_phase_index(w->cfg, t->from);
+	to = config_phase_index(w->cfg, t->to);
+	if (from == PHASE_NONE || to == PHASE_NONE)
+		return 0;
+	d->moves = xreallocarray(d->moves, d->nmoves + 1, sizeof *d->moves);
+	m = &d->moves[d->nmoves++];
+	m->account = xstrdup(t->account);
+	m->salesperson = xstrdup(p->key);
+	m->from = w->cfg->phases.name[from];
+	m->to = w->cfg->phases.name[to];
+	m->at = t->at;
 	return 0;
 }
 
@@ -177,11 +423,15 @@ digest_collect_transitions(struct store *st, const struct config *cfg,
     struct digest_data *d, struct err *err)
 {
 	struct report_filter rf = { cfg, d->period.since, d->period.until, NULL, NULL };
+	struct store_filter sf = { NULL, NULL, d->period.since, d->period.until };
+	struct digest_deals_walk w = { st, cfg, d, NULL, err };
 	struct digest_person *p;
 	struct table t;
 	size_t r;
 	int ph;
 
+	if (sf.until > d->as_of)
+		sf.until = d->as_of;
 	if (report_transitions(st, &rf, &t, err) != 0) {
 		table_free(&t);
 		return -1;
@@ -197,38 +447,34 @@ digest_collect_transitions(struct store *st, const struct config *cfg,
 			d->transitions_to[ph]++;
 	}
 	table_free(&t);
-	return 0;
+	return store_transitions(st, &sf, digest_move, &w, err);
 }
 
-/* What digest_collect_deals fills while walking deals. */
-struct digest_deals_walk {
-	const struct config *cfg;
-	struct digest_data *d;
-	const struct report_moves *moves;
-};
-
-/* Counts a deal closed in the period, keeping the won ones. */
+/* Counts a deal closed in the period, keeping it with its value. */
 static int
 digest_closed_deal(const struct store_deal *sd, void *arg)
 {
-	struct digest_data *d = ((struct digest_deals_walk *)arg)->d;
+	struct digest_deals_walk *dw = arg;
+	struct digest_data *d = dw->d;
 	struct digest_person *p;
 	struct digest_won *w;
 
 	p = digest_person(d, sd->salesperson);
-	if (p == NULL || sd->outcome == NULL)
+	if (p == NULL || sd->outcome == NULL || sd->closed >= d->as_of)
 		return 0;
-	if (strcmp(sd->outcome, "lost") == 0) {
-		d->lost++;
-		return 0;
-	}
 	d->won = xreallocarray(d->won, d->nwon + 1, sizeof *d->won);
 	w = &d->won[d->nwon++];
 	w->account = xstrdup(sd->account);
 	w->salesperson = xstrdup(p->key);
 	w->kind = sd->kind != NULL && strcmp(sd->kind, "growth") == 0 ?
 	    DEAL_GROWTH : DEAL_NEW;
+	w->lost = strcmp(sd->outcome, "lost") == 0;
 	w->closed = sd->closed;
+	if (w->lost) {
+		d->lost++;
+		w->value = NAN;
+		return 0;
+	}
 	if (w->kind == DEAL_GROWTH) {
 		p->won_growth++;
 		d->won_growth++;
@@ -251,20 +497,34 @@ digest_open_deal(const struct store_deal_state *sd, void *arg)
 }
 
 /*
- * Deals closed in the period, and the open deals per phase at now, as
- * the funnel's "current" counts them (report_count_open).
+ * Deals closed in the period (with their values, read once the walk is
+ * done), and the open deals per phase at as_of, as the funnel's
+ * "current" counts them (report_count_open).
  */
 static int
 digest_collect_deals(struct store *st, const struct config *cfg,
-    time_t now, struct digest_data *d, struct err *err)
+    struct digest_data *d, struct err *err)
 {
 	struct report_moves moves;
-	struct digest_deals_walk w = { cfg, d, &moves };
+	struct digest_deals_walk w = { st, cfg, d, &moves, err };
+	time_t now = d->as_of;
+	size_t i;
 	int rc;
 
 	if (store_closed_deals(st, d->period.since, d->period.until,
-	    digest_closed_deal, &w, err) != 0 ||
-	    report_moves_load(st, cfg, now, &moves, err) != 0)
+	    digest_closed_deal, &w, err) != 0)
+		return -1;
+	for (i = 0; i < d->nwon; i++) {
+		double v;
+
+		if (digest_value(st, d->won[i].account, d->won[i].closed + 1,
+		    &v, err) != 0)
+			return -1;
+		d->won[i].value = v;
+		if (!d->won[i].lost && !isnan(v))
+			d->won_value += v;
+	}
+	if (report_moves_load(st, cfg, now, &moves, err) != 0)
 		return -1;
 	/*
 	 * A digest as of the clock (within the minute a run takes) has no
@@ -316,19 +576,40 @@ digest_collect_health(struct store *st, const struct config *cfg,
 	return 0;
 }
 
-int
-digest_collect(struct store *st, const struct config *cfg,
+/*
+ * The cohort conversion: the deals that entered each phase in the
+ * DIGEST_COHORT_WEEKS weeks that end DIGEST_COHORT_DAYS before the
+ * period's end, so that every one of them had that long to move on by
+ * then, against the cohort before it.
+ */
+static int
+digest_collect_cohort(struct store *st, const struct analysis_filter *af,
+    struct digest_data *d, struct err *err)
+{
+	struct analysis_filter cf = *af;
+
+	cf.until = d->period.until - (time_t)DIGEST_COHORT_DAYS * DAY;
+	cf.since = cf.until - (time_t)DIGEST_COHORT_WEEKS * 7 * DAY;
+	return analysis_cohorts(st, &cf, DIGEST_COHORT_DAYS, &d->cohort,
+	    &d->cohort_prev, err);
+}
+
+static int
+digest_collect_common(struct store *st, const struct config *cfg,
     const struct digest_period *period, const struct strlist *people,
     time_t now, struct digest_data *d, struct err *err)
 {
 	struct analysis_filter af = { cfg, period->since, period->until, now, people };
 	size_t i;
 
-	memset(d, 0, sizeof *d);
 	d->period = *period;
+	d->as_of = now;
 	d->working_days = report_working_days(cfg, period->first, period->last);
 	d->appt_target = cfg->targets.appointments_per_day > 0 ?
 	    cfg->targets.appointments_per_day : NAN;
+	d->offer_target = cfg->targets.offers_per_week > 0 ?
+	    cfg->targets.offers_per_week : NAN;
+	digest_trend_weeks(cfg, d);
 	d->people = xcalloc(cfg->npeople + 1, sizeof *d->people);
 	for (i = 0; i < cfg->npeople; i++) {
 		if (!analysis_admits(&af, cfg->people[i].key))
@@ -338,20 +619,289 @@ digest_collect(struct store *st, const struct config *cfg,
 		    cfg->people[i].name : cfg->people[i].key;
 		d->npeople++;
 	}
-	if (digest_collect_appointments(st, cfg, d, err) != 0 ||
-	    digest_collect_transitions(st, cfg, d, err) != 0 ||
-	    digest_collect_deals(st, cfg, now, d, err) != 0 ||
+	if (digest_collect_appointments(st, cfg, d, APPT_BY_CREATED, err) != 0 ||
+	    digest_collect_appointments(st, cfg, d, APPT_BY_START, err) != 0 ||
+	    digest_collect_signals(st, cfg, d, err) != 0)
+		return -1;
+	/* A salesperson's own mail shows none of the rest: not computed. */
+	if (d->person != NULL)
+		return 0;
+	if (analysis_stalled(st, &af, &d->stalled, err) != 0)
+		return -1;
+	if (digest_collect_transitions(st, cfg, d, err) != 0 ||
+	    digest_collect_deals(st, cfg, d, err) != 0 ||
 	    analysis_conversion(st, &af, &d->cur, &d->prev, err) != 0 ||
-	    analysis_stalled(st, &af, &d->stalled, err) != 0 ||
+	    digest_collect_cohort(st, &af, d, err) != 0 ||
 	    analysis_forecast(st, &af, DIGEST_HORIZON_DAYS, false, &d->forecast,
 	    err) != 0 ||
-	    digest_collect_health(st, cfg, &af, d, err) != 0 ||
+	    digest_collect_health(st, cfg, &af, d, err) != 0)
+		return -1;
+	return 0;
+}
+
+int
+digest_collect(struct store *st, const struct config *cfg,
+    const struct digest_period *period, const struct strlist *people,
+    time_t now, struct digest_data *d, struct err *err)
+{
+	memset(d, 0, sizeof *d);
+	d->lang = config_language(cfg, NULL);
+	if (digest_collect_common(st, cfg, period, people, now, d, err) != 0 ||
 	    lost_reasons_collect(st, cfg, people, period->since, period->until,
 	    &d->lost_reasons, err) != 0) {
 		digest_data_free(d);
 		return -1;
 	}
 	return 0;
+}
+
+/* What the walks of a personal mail fill. */
+struct digest_personal_walk {
+	struct store	*st;
+	const struct config *cfg;
+	struct digest_data *d;
+	int		 offer;		/* the phase an offer enters */
+	time_t		 from, to;	/* the planned meetings' range */
+	struct err	*err;
+};
+
+/* Keeps an open deal of the salesperson waiting for an answer to its offer. */
+static int
+digest_waiting_offer(const struct store_open_deal *od, void *arg)
+{
+	struct digest_personal_walk *w = arg;
+	struct digest_data *d = w->d;
+	const struct store_deal *sd = &od->deal;
+	struct digest_offer *o;
+
+	if (sd->salesperson == NULL ||
+	    strcmp(sd->salesperson, d->person->key) != 0 ||
+	    config_phase_index(w->cfg, sd->phase) != w->offer ||
+	    od->phase_since == 0 || od->phase_since > d->as_of ||
+	    od->last_inbound >= od->phase_since)
+		return 0;
+	d->waiting = xreallocarray(d->waiting, d->nwaiting + 1,
+	    sizeof *d->waiting);
+	o = &d->waiting[d->nwaiting++];
+	o->account = xstrdup(sd->account);
+	o->sent = od->phase_since;
+	o->days = (double)(d->as_of - od->phase_since) / DAY;
+	o->value = NAN;
+	return 0;
+}
+
+/* Keeps the phase a deal was in at w->at, from its entries in time order. */
+struct digest_phase_at {
+	time_t		 at;
+	char		 phase[64];
+	time_t		 since;
+	time_t		 heard;		/* its last inbound signal by then */
+};
+
+static int
+digest_phase_entry(const struct store_entry *e, void *arg)
+{
+	struct digest_phase_at *pa = arg;
+
+	if (e->at <= pa->at && e->phase != NULL) {
+		snprintf(pa->phase, sizeof pa->phase, "%s", e->phase);
+		pa->since = e->at;
+	}
+	return 0;
+}
+
+static int
+digest_inbound(const struct store_signal *g, void *arg)
+{
+	struct digest_phase_at *pa = arg;
+
+	if (g->direction != NULL &&
+	    strcmp(g->direction, direction_name(DIR_INBOUND)) == 0)
+		pa->heard = g->at;
+	return 0;
+}
+
+/*
+ * An earlier as_of: a deal open then, as it stood then (its phase from
+ * its entries, its last word from the signals known then).
+ */
+static int
+digest_waiting_offer_at(const struct store_deal *sd, void *arg)
+{
+	struct digest_personal_walk *w = arg;
+	struct digest_data *d = w->d;
+	struct digest_phase_at pa = { d->as_of, "", 0, 0 };
+	struct store_open_deal od = { 0 };
+	struct store_filter sf = { NULL, sd->account, 0, d->as_of + 1 };
+
+	if (sd->salesperson == NULL ||
+	    strcmp(sd->salesperson, d->person->key) != 0 ||
+	    sd->opened > d->as_of ||
+	    (sd->closed != 0 && sd->closed <= d->as_of))
+		return 0;
+	if (store_deal_entries(w->st, sd->id, digest_phase_entry, &pa,
+	    w->err) != 0)
+		return -1;
+	if (config_phase_index(w->cfg, pa.phase) != w->offer)
+		return 0;
+	sf.since = pa.since;
+	if (store_signals(w->st, &sf, digest_inbound, &pa, w->err) != 0)
+		return -1;
+	od.deal = *sd;
+	od.deal.phase = pa.phase;
+	od.phase_since = pa.since;
+	od.last_inbound = pa.heard;
+	return digest_waiting_offer(&od, w);
+}
+
+/* The longest waiting first. */
+static int
+digest_cmp_waiting(const void *a, const void *b)
+{
+	const struct digest_offer *x = a, *y = b;
+
+	if (x->sent != y->sent)
+		return x->sent < y->sent ? -1 : 1;
+	return strcmp(x->account, y->account);
+}
+
+/* Keeps a meeting of the salesperson planned in the range. */
+static int
+digest_planned_meeting(const struct store_meeting *m, void *arg)
+{
+	struct digest_personal_walk *w = arg;
+	struct digest_data *d = w->d;
+	struct digest_meeting *p;
+
+	/* A meeting booked after as_of was not known then. */
+	if (m->salesperson == NULL ||
+	    strcmp(m->salesperson, d->person->key) != 0 ||
+	    m->start < w->from || m->start >= w->to ||
+	    (m->created != 0 && m->created > d->as_of) ||
+	    d->nplanned >= DIGEST_LIST_MAX)
+		return 0;
+	d->planned = xreallocarray(d->planned, d->nplanned + 1,
+	    sizeof *d->planned);
+	p = &d->planned[d->nplanned++];
+	p->account = xstrdup(m->account);
+	p->summary = m->summary != NULL ? xstrdup(m->summary) : NULL;
+	p->start = m->start;
+	return 0;
+}
+
+/* In time order. */
+static int
+digest_cmp_planned(const void *a, const void *b)
+{
+	const struct digest_meeting *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return strcmp(x->account, y->account);
+}
+
+/* The offers waiting, with values, and the meetings of the week after. */
+static int
+digest_collect_own(struct store *st, const struct config *cfg,
+    struct digest_data *d, struct err *err)
+{
+	struct digest_personal_walk w = { st, cfg, d,
+	    cfg->phases.enters[SIG_OFFER_SENT], 0, 0, err };
+	struct store_filter open_then = { NULL, NULL, d->as_of, d->as_of + 1 };
+	char day[11], next[11];
+	size_t i;
+
+	/* As of an earlier time, the deals open then (one closed since was). */
+	if (w.offer != PHASE_NONE && util_now() - d->as_of >= 60) {
+		if (store_deals(st, &open_then, digest_waiting_offer_at, &w,
+		    err) != 0)
+			return -1;
+	} else if (w.offer != PHASE_NONE &&
+	    store_open_deals(st, digest_waiting_offer, &w, err) != 0)
+		return -1;
+	if (d->nwaiting > 1)
+		qsort(d->waiting, d->nwaiting, sizeof *d->waiting,
+		    digest_cmp_waiting);
+	for (i = 0; i < d->nwaiting; i++)
+		if (digest_value(st, d->waiting[i].account, d->as_of + 1,
+		    &d->waiting[i].value, err) != 0)
+			return -1;
+	/* The week the mail arrives in: from the period's end, not before as_of. */
+	util_day(d->period.until, cfg->timezone, day, sizeof day);
+	util_day_add(day, 7, next, sizeof next);
+	d->planned_week = digest_iso_week(day);
+	w.from = d->period.until > d->as_of ? d->period.until : d->as_of;
+	if (util_day_start(next, cfg->timezone, &w.to) != 0)
+		return err_set(err, ERR_FINAL, "cannot compute the start of %s",
+		    next);
+	if (store_meetings(st, digest_planned_meeting, &w, err) != 0)
+		return -1;
+	if (d->nplanned > 1)
+		qsort(d->planned, d->nplanned, sizeof *d->planned,
+		    digest_cmp_planned);
+	return 0;
+}
+
+int
+digest_stalled_all(struct store *st, const struct config *cfg, time_t now,
+    struct stalled_list *out, struct err *err)
+{
+	struct analysis_filter af = { cfg, 0, 0, now, NULL };
+
+	return analysis_stalled(st, &af, out, err);
+}
+
+/* Copies the stalled deals of salesperson key from all into out. */
+static void
+digest_stalled_of(const struct stalled_list *all, const char *key,
+    struct stalled_list *out)
+{
+	struct stalled *s;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < all->n; i++) {
+		if (all->v[i].salesperson == NULL ||
+		    strcmp(all->v[i].salesperson, key) != 0)
+			continue;
+		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+		s = &out->v[out->n++];
+		*s = all->v[i];
+		s->account = xstrdup(all->v[i].account);
+		s->salesperson = xstrdup(all->v[i].salesperson);
+		s->evidence = all->v[i].evidence != NULL ?
+		    xstrdup(all->v[i].evidence) : NULL;
+	}
+}
+
+int
+digest_collect_personal(struct store *st, const struct config *cfg,
+    const struct digest_period *period, const struct salesperson *sp,
+    const struct stalled_list *all, time_t now, struct digest_data *d,
+    struct err *err)
+{
+	struct analysis_filter af = { cfg, period->since, period->until, now,
+	    NULL };
+	struct strlist one = { 0 };
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	d->person = sp;
+	d->lang = config_language(cfg, sp);
+	strlist_add(&one, sp->key);
+	af.salespeople = &one;
+	rc = digest_collect_common(st, cfg, period, &one, now, d, err);
+	/* In the order of all (the ranking is the same for a subset). */
+	if (rc == 0 && all != NULL)
+		digest_stalled_of(all, sp->key, &d->stalled);
+	else if (rc == 0)
+		rc = analysis_stalled(st, &af, &d->stalled, err);
+	strlist_clear(&one);
+	if (rc == 0)
+		rc = digest_collect_own(st, cfg, d, err);
+	if (rc != 0)
+		digest_data_free(d);
+	return rc;
 }
 
 /* ---- sending ---- */
@@ -554,77 +1104,142 @@ digest_state_free(struct digest_state *state)
 	memset(state, 0, sizeof *state);
 }
 
+/* One message of a period: to whom, under which record, with what. */
+struct digest_target {
+	const char	*to;		/* borrowed */
+	const char	*key;		/* the record's period key */
+	const struct strlist *people;	/* the manager's digest: borrowed */
+	const struct salesperson *sp;	/* a personal mail: borrowed */
+	const struct stalled_list *stalled;	/* everyone's, for sp: borrowed */
+};
+
+/*
+ * Composes, claims, sends and records one message.  Returns 1 sent, 0
+ * not (another sender has it), -1 failed with e and *reply;
+ * *unreachable when the server could not be reached.
+ */
+static int
+digest_deliver_one(struct store *st, const struct config *cfg,
+    const struct digest_period *period, time_t now, bool force,
+    struct digest_state *state, const struct digest_target *t, long *reply,
+    bool *unreachable, struct err *e)
+{
+	struct digest_data d;
+	struct err re;
+	char newid[256], msgid[256], *msg;
+	int rc;
+
+	if (t->sp != NULL)
+		rc = digest_collect_personal(st, cfg, period, t->sp, t->stalled,
+		    now, &d, e);
+	else
+		rc = digest_collect(st, cfg, period, t->people, now, &d, e);
+	if (rc != 0)
+		return -1;
+	digest_message_id(cfg, period, now, newid, sizeof newid);
+	rc = digest_claim(st, t->key, t->to, force, newid, msgid, sizeof msgid,
+	    e);
+	if (rc <= 0) {
+		digest_data_free(&d);
+		return rc;	/* 0: another sender has it */
+	}
+	msg = digest_message(cfg, &d, t->to, msgid, now);
+	digest_data_free(&d);
+	rc = digest_send(cfg, t->to, msg, state->stop, reply, e);
+	free(msg);
+	/* The others would only wait for the same server again. */
+	if (rc != 0 && *reply == 0 && e->cls != ERR_FINAL)
+		*unreachable = true;
+	/* Accepted or not, the outcome is recorded, now or later. */
+	if (digest_record(st, t->key, t->to, msgid, rc == 0, now, &re) != 0) {
+		log_warn("%s to %s: %s, but cannot record it yet: %s", t->key,
+		    t->to, rc == 0 ? "sent" : "not sent", re.msg);
+		digest_pending_add(state, t->key, t->to, msgid, rc == 0);
+	}
+	if (rc != 0)
+		return -1;
+	log_info("%s sent to %s", t->key, t->to);
+	return 1;
+}
+
+/* Whether any salesperson gets a personal mail. */
+static bool
+digest_any_personal(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->npeople; i++)
+		if (config_personal_digest(cfg, &cfg->people[i]))
+			return true;
+	return false;
+}
+
 int
 digest_deliver(struct store *st, const struct config *cfg,
     const struct digest_period *period, time_t now, bool force,
     struct digest_state *state, struct err *err)
 {
 	struct digest_recipients r;
-	struct digest_data d;
-	struct err e = { 0 }, re;
-	char newid[256], msgid[256], *msg;
-	size_t i;
+	struct digest_target t;
+	struct stalled_list all = { 0 };
+	struct err e = { 0 };
+	char personal[64];
+	size_t i, n;
 	long reply;
 	int sent = 0, failed = 0, rc;
-	bool unreachable = false;
+	bool unreachable = false, have_all = false;
 
 	digest_flush(st, state, now);
 	state->reply = 0;
 	digest_recipients(cfg, &r);
-	if (r.n == 0) {
+	if (r.n == 0 && !digest_any_personal(cfg)) {
 		digest_recipients_free(&r);
 		return err_set(err, ERR_FINAL, "no recipients: set [digest] to, "
 		    "or a manager for the salespeople");
 	}
-	for (i = 0; i < r.n && !unreachable; i++) {
-		const char *to = r.v[i].address;
-
-		if (!force && digest_was_sent(st, period->key, to))
+	digest_personal_key(period, personal, sizeof personal);
+	/* The managers' digests, then each salesperson's own mail. */
+	n = r.n + cfg->npeople;
+	for (i = 0; i < n && !unreachable; i++) {
+		memset(&t, 0, sizeof t);
+		if (i < r.n) {
+			t.to = r.v[i].address;
+			t.key = period->key;
+			t.people = &r.v[i].people;
+		} else {
+			t.sp = &cfg->people[i - r.n];
+			if (!config_personal_digest(cfg, t.sp))
+				continue;
+			t.to = t.sp->email.v[0];
+			t.key = personal;
+		}
+		if (!force && digest_was_sent(st, t.key, t.to))
 			continue;
 		err_clear(&e);
 		reply = 0;
-		if (digest_collect(st, cfg, period, &r.v[i].people, now, &d, &e) != 0)
-			goto failed;
-		digest_message_id(cfg, period, now, newid, sizeof newid);
-		rc = digest_claim(st, period->key, to, force, newid, msgid,
-		    sizeof msgid, &e);
-		if (rc <= 0) {
-			digest_data_free(&d);
-			if (rc < 0)
+		/* Everyone's stalled deals once, for all the personal mails. */
+		if (t.sp != NULL && !have_all) {
+			if (digest_stalled_all(st, cfg, now, &all, &e) != 0)
 				goto failed;
-			continue;	/* another sender has it */
+			have_all = true;
 		}
-		msg = digest_message(cfg, &d, to, msgid, now);
-		digest_data_free(&d);
-		rc = digest_send(cfg, to, msg, state->stop, &reply, &e);
-		free(msg);
-		/* The others would only wait for the same server again. */
-		if (rc != 0 && reply == 0 && e.cls != ERR_FINAL)
-			unreachable = true;
-		/* Accepted or not, the outcome is recorded, now or later. */
-		if (digest_record(st, period->key, to, msgid, rc == 0, now,
-		    &re) != 0) {
-			log_warn("%s to %s: %s, but cannot record it yet: %s",
-			    period->key, to, rc == 0 ? "sent" : "not sent",
-			    re.msg);
-			digest_pending_add(state, period->key, to, msgid,
-			    rc == 0);
-		}
-		if (rc != 0)
-			goto failed;
-		log_info("%s sent to %s", period->key, to);
-		sent++;
-		continue;
+		t.stalled = have_all ? &all : NULL;
+		rc = digest_deliver_one(st, cfg, period, now, force, state, &t,
+		    &reply, &unreachable, &e);
+		if (rc > 0)
+			sent++;
+		if (rc >= 0)
+			continue;
 failed:
 		/* The first failure is the caller's to report, the rest ours. */
 		if (failed++ == 0) {
-			err_set(err, e.cls, "%s to %s: %s", period->key, to,
-			    e.msg);
+			err_set(err, e.cls, "%s to %s: %s", t.key, t.to, e.msg);
 			state->reply = reply;
 		} else
-			log_warn("%s to %s: %s", period->key, to, e.msg);
+			log_warn("%s to %s: %s", t.key, t.to, e.msg);
 	}
 	digest_recipients_free(&r);
+	stalled_list_free(&all);
 	return failed > 0 ? -1 : sent;
 }
 
@@ -672,7 +1287,7 @@ digest_due(struct store *st, const struct config *cfg, time_t now,
 {
 	struct digest_recipients r;
 	struct err err;
-	char today[11], day[11];
+	char today[11], day[11], personal[64];
 	time_t slot = -1;
 	size_t i;
 	int wd, h, m, k, due = 0;
@@ -694,6 +1309,11 @@ digest_due(struct store *st, const struct config *cfg, time_t now,
 		if (!digest_was_sent(st, period->key, r.v[i].address))
 			due = 1;
 	digest_recipients_free(&r);
+	digest_personal_key(period, personal, sizeof personal);
+	for (i = 0; i < cfg->npeople && !due; i++)
+		if (config_personal_digest(cfg, &cfg->people[i]) &&
+		    !digest_was_sent(st, personal, cfg->people[i].email.v[0]))
+			due = 1;
 	return due;
 }
 

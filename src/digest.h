@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "analysis.h"
@@ -37,6 +38,13 @@ struct http_mail_info;
 #define DIGEST_HORIZON_DAYS	90
 /* Stalled deals listed in the digest. */
 #define DIGEST_STALLED_MAX	10
+/* Weeks of the trend per salesperson, the period's week the last. */
+#define DIGEST_TREND_WEEKS	12
+/* The cohort: deals that entered in these weeks, followed this many days. */
+#define DIGEST_COHORT_WEEKS	4
+#define DIGEST_COHORT_DAYS	90
+/* At most this many rows of one list in a mail (moves, waiting offers ...). */
+#define DIGEST_LIST_MAX		25
 
 /* The days one digest covers: [since, until), whole days in the time zone. */
 struct digest_period {
@@ -44,8 +52,12 @@ struct digest_period {
 	char		 first[11];	/* first day covered, YYYY-MM-DD */
 	char		 last[11];	/* last day covered */
 	char		 key[24];	/* "week:2026-11-09": recorded when sent */
+	int		 week;		/* ISO 8601 week number of first */
 	time_t		 since, until;
 };
+
+/* The ISO 8601 week number (1 to 53) of day "YYYY-MM-DD"; 0 if not a day. */
+int	digest_iso_week(const char *day);
 
 /*
  * The period of kind name ("week" or "day") before as_of: the last whole
@@ -77,39 +89,103 @@ void	digest_recipients_free(struct digest_recipients *);
 struct digest_person {
 	const char	*key;		/* borrowed from the config */
 	const char	*name;		/* borrowed */
-	long		 appointments;	/* made in the period (appointments --by created) */
-	double		 per_day;	/* per working day */
+	long		 appointments;	/* booked in the period (appointments --by created) */
+	double		 per_day;	/* booked per working day */
+	long		 held;		/* held in the period (appointments --by start) */
+	double		 held_per_day;
+	long		 offers;	/* offers sent in the period */
 	long		 transitions;
 	long		 won_new, won_growth;
+	/* Per week of the trend, the oldest first, the period's week last. */
+	long		 trend_held[DIGEST_TREND_WEEKS];
+	long		 trend_booked[DIGEST_TREND_WEEKS];
+	long		 trend_offers[DIGEST_TREND_WEEKS];
 };
 
+/* A deal won or lost in the period. */
 struct digest_won {
 	char		*account;	/* owned */
 	char		*salesperson;	/* owned */
 	enum deal_kind	 kind;
+	bool		 lost;
+	double		 value;		/* its newest offer's amount; NAN if none */
 	time_t		 closed;
+};
+
+/* A deal that moved to another phase in the period. */
+struct digest_move {
+	char		*account;	/* owned */
+	char		*salesperson;	/* owned */
+	const char	*from;		/* borrowed from the config; NULL: a new deal */
+	const char	*to;		/* borrowed from the config */
+	time_t		 at;
+};
+
+/* An offer of an open deal in the offer phase with no answer since. */
+struct digest_offer {
+	char		*account;	/* owned */
+	time_t		 sent;		/* it entered the offer phase */
+	double		 days;		/* waiting at as_of */
+	double		 value;		/* NAN if none */
+};
+
+/* A meeting planned with a customer. */
+struct digest_meeting {
+	char		*account;	/* owned */
+	char		*summary;	/* owned; NULL when not stored */
+	time_t		 start;
+};
+
+/* A signal the salesperson's own hashtag gave in the period. */
+struct digest_correction {
+	char		*account;	/* owned; NULL when it names none */
+	char		*kind;		/* owned: the signal's kind */
+	char		*value;		/* owned; NULL if none */
+	char		*ignored;	/* owned: why it changed nothing; NULL */
+	time_t		 at;
 };
 
 /* Everything a digest shows, computed from the store. */
 struct digest_data {
 	struct digest_period period;
+	time_t		 as_of;			/* every number is as of this time */
+	const char	*lang;			/* "nl" or "en", borrowed */
+	const struct salesperson *person;	/* borrowed; NULL: the manager's digest */
 	long		 working_days;
 	double		 appt_target;		/* NAN when unset */
+	double		 offer_target;		/* per week; NAN when unset */
+	int		 trend_week[DIGEST_TREND_WEEKS];	/* ISO week numbers */
+	char		 trend_first[11];	/* first day of the trend */
+	long		 trend_working_days[DIGEST_TREND_WEEKS];
 	struct digest_person *people;		/* owned */
 	size_t		 npeople;
-	long		 appointments;		/* total made in the period */
+	long		 appointments;		/* total booked in the period */
+	long		 held;			/* total held in the period */
+	long		 offers;		/* total offers sent in the period */
 	long		 transitions;		/* total in the period */
 	long		 transitions_to[MAX_PHASES];
-	struct digest_won *won;			/* owned, deals won in the period */
+	struct digest_won *won;			/* owned, deals won or lost in the period */
 	size_t		 nwon;
 	long		 won_new, won_growth, lost;
-	long		 current[MAX_PHASES];	/* open deals per phase now */
+	double		 won_value;		/* of the won deals with a value */
+	struct digest_move *moves;		/* owned, in time order */
+	size_t		 nmoves;
+	long		 current[MAX_PHASES];	/* open deals per phase at as_of */
 	struct conversion cur, prev;		/* prev.since == 0: no previous period */
+	struct conversion cohort, cohort_prev;	/* DIGEST_COHORT_DAYS after entering */
 	struct stalled_list stalled;		/* all; the message lists the top 10 */
 	struct forecast	 forecast;
 	struct source_health *health;		/* owned, one per configured source */
 	size_t		 nhealth;
 	struct lost_reasons lost_reasons;	/* of the deals lost in the period */
+	/* The personal mail's (person != NULL): */
+	struct digest_offer *waiting;		/* owned, the longest waiting first */
+	size_t		 nwaiting;
+	struct digest_meeting *planned;		/* owned, in time order */
+	size_t		 nplanned;
+	int		 planned_week;		/* ISO week of the planned meetings */
+	struct digest_correction *corrections;	/* owned, in time order */
+	size_t		 ncorrections;
 };
 
 /* Lost reasons shown per phase in the digest. */
@@ -117,11 +193,46 @@ struct digest_data {
 
 /*
  * Computes the digest of period for the salespeople in people (NULL or
- * empty: all), as of now (stalled deals, current phases).
+ * empty: all), everything as of now: the period's numbers, the trend of
+ * the weeks up to it, and stalled deals, open deals per phase and the
+ * forecast at now.  In the manager's language.
  */
 int	digest_collect(struct store *, const struct config *, const struct digest_period *,
 	    const struct strlist *people, time_t now, struct digest_data *, struct err *);
+/*
+ * The personal mail's data for salesperson sp (issue 12 item 9): their
+ * meetings, offers, trend and stalled deals as digest_collect (not the
+ * funnel, moves, cohorts, forecast or sources, which their mail does
+ * not show; the stalled deals taken from all when it is not NULL),
+ * their offers waiting for an answer, the
+ * meetings planned for the week after the period, and the signals their
+ * own hashtags gave in the period; in their language.
+ */
+int	digest_collect_personal(struct store *, const struct config *,
+	    const struct digest_period *, const struct salesperson *sp,
+	    const struct stalled_list *all, time_t now, struct digest_data *,
+	    struct err *);
+/*
+ * The stalled deals of every salesperson at now, for the personal mails
+ * of one run (digest_collect_personal's all: their usual quiet spells
+ * come from the whole history, read once instead of once per mail).
+ */
+int	digest_stalled_all(struct store *, const struct config *, time_t now,
+	    struct stalled_list *, struct err *);
 void	digest_data_free(struct digest_data *);
+
+/*
+ * The digest's data as one JSON object: the numbers of the mail to to
+ * (NULL: none), in DESIGN section 7's style.  Implemented in digest-json.c.
+ */
+struct json;
+void	digest_json(struct json *, const struct digest_data *, const char *to);
+
+/*
+ * The key of a personal mail's record: "personal:" and the period's key,
+ * so that it and the manager's digest are each sent once per period.
+ */
+void	digest_personal_key(const struct digest_period *, char *out, size_t outlen);
 
 /* The subject: period and headline number ("Sales week 2026-11-09 – 2026-11-15: ..."). Caller frees. */
 char	*digest_subject(const struct digest_data *);

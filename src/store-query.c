@@ -165,7 +165,7 @@
 	    " GROUP BY salesperson ORDER BY salesperson")		\
 	/* The forecast projects again at earlier dates: one pass, by account. */ \
 	X(QUERY_MEETINGS, "SELECT a.key, p.start, p.salesperson,"	\
-	    " p.summary FROM appointments p JOIN accounts a"		\
+	    " p.summary, p.created FROM appointments p JOIN accounts a"		\
 	    " ON a.id = COALESCE(p.account_id, p.matched_account_id)"	\
 	    " ORDER BY a.key, p.start")					\
 	X(QUERY_HISTORY, "SELECT a.key, s.id, s.kind, s.occurred_at,"	\
@@ -189,6 +189,18 @@
 	    " ORDER BY s.id LIMIT 1)" QUERY_DEAL_FROM			\
 	    " WHERE d.outcome = 'lost' AND d.closed >= ?1"		\
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
+	/*								\
+	 * A salesperson's own signals of a range, for the digest's	\
+	 * offers and corrections: no index leads with the time, so a	\
+	 * scan, once per digest.					\
+	 */								\
+	X(QUERY_PERSON_SIGNALS, "SELECT s.occurred_at, s.kind,"		\
+	    " s.salesperson, a.key, s.rule, s.value, s.ignored,"	\
+	    " s.direction FROM signals s LEFT JOIN accounts a"		\
+	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
+	    " WHERE s.occurred_at >= ?2 AND s.occurred_at < ?3"		\
+	    " AND (?1 IS NULL OR s.salesperson = ?1)"			\
+	    " ORDER BY s.occurred_at, s.id")				\
 	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\
 	    " FROM pragma_user_version),"				\
 	    " (SELECT count(*) FROM signals),"				\
@@ -271,6 +283,7 @@ struct query_cb {
 		int	(*history)(const struct store_history_signal *, void *);
 		int	(*meeting)(const struct store_meeting *, void *);
 		int	(*lost)(const struct store_lost *, void *);
+		int	(*person)(const struct store_person_signal *, void *);
 	} fn;
 	void	*arg;
 };
@@ -890,6 +903,7 @@ query_meeting_row(sqlite3_stmt *s, void *ctx)
 	m.start = store_column_time(s, 1);
 	m.salesperson = store_column_text(s, 2);
 	m.summary = store_column_text(s, 3);
+	m.created = store_column_time(s, 4);
 	return c->fn.meeting(&m, c->arg);
 }
 
@@ -904,6 +918,40 @@ store_meetings(struct store *st,
 	if (s == NULL)
 		return -1;
 	return query_walk(st, s, query_meeting_row, &c, err, "appointments");
+}
+
+/* Hands a row of QUERY_PERSON_SIGNALS to the callback. */
+static int
+query_person_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_person_signal g;
+
+	g.at = store_column_time(s, 0);
+	g.kind = store_column_text(s, 1);
+	g.salesperson = store_column_text(s, 2);
+	g.account = store_column_text(s, 3);
+	g.rule = store_column_text(s, 4);
+	g.value = store_column_text(s, 5);
+	g.ignored = store_column_text(s, 6);
+	g.direction = store_column_text(s, 7);
+	return c->fn.person(&g, c->arg);
+}
+
+int
+store_person_signals(struct store *st, const char *salesperson, time_t since,
+    time_t until, int (*cb)(const struct store_person_signal *, void *),
+    void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.person = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_PERSON_SIGNALS, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
+	query_bind_since(s, 2, since);
+	query_bind_until(s, 3, until);
+	return query_walk(st, s, query_person_row, &c, err, "signals");
 }
 
 int

@@ -185,6 +185,28 @@ int	store_latest_signal(struct store *, int64_t account, time_t from,
 	    time_t to, int (*cb)(const struct store_signal *, void *), void *arg,
 	    struct err *);
 
+/* A signal of a salesperson, with the account it is attributed to. */
+struct store_person_signal {
+	time_t		 at;
+	const char	*kind;
+	const char	*salesperson;
+	const char	*account;	/* NULL when attributed to none */
+	const char	*rule;
+	const char	*value;		/* a hashtag's value; NULL if none */
+	const char	*ignored;	/* why the projection ignored it, or NULL */
+	const char	*direction;
+};
+
+/*
+ * The signals of the salesperson (NULL: all) that occurred in [since,
+ * until), in time order.  Reads every signal: for the digest, not for
+ * a report per row.
+ */
+int	store_person_signals(struct store *, const char *salesperson,
+	    time_t since, time_t until,
+	    int (*cb)(const struct store_person_signal *, void *), void *arg,
+	    struct err *);
+
 /* A signal as the forecast projects it again at an earlier date. */
 struct store_history_signal {
 	const char	*account;	/* the account it is attributed to */
@@ -212,6 +234,7 @@ struct store_meeting {
 	time_t		 start;
 	const char	*salesperson;
 	const char	*summary;	/* NULL when not stored */
+	time_t		 created;	/* when it was booked; 0 if not known */
 };
 
 /* Every attributed appointment occurrence, by account key, then start. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "digest.h"
+#include "digest-words.h"
 #include "helpers.h"
 #include "project.h"
 #include "report.h"
@@ -56,6 +58,18 @@ add_sig(struct signal_list *l, enum signal_kind kind, const char *account,
 	s->ref = xasprintf("%s:%s:<%s@test>", signal_kind_name(kind), account, id);
 	s->rule = xstrdup("test");
 	s->subject = xstrdup(subject);
+}
+
+/* A signal of a salesperson's own hashtag: "#need c3.nl LIMS". */
+static void
+add_tag(struct signal_list *l, enum signal_kind kind, const char *account,
+    const char *who, time_t at, const char *id, const char *tag,
+    const char *value)
+{
+	add_sig(l, kind, account, who, at, DIR_OUTBOUND, id, "Re: visit");
+	free(l->v[l->n - 1].rule);
+	l->v[l->n - 1].rule = xasprintf("hashtag:%s", tag);
+	l->v[l->n - 1].value = xstrdup(value);
 }
 
 static void
@@ -107,10 +121,15 @@ build_store(struct fixture *f)
 	struct err err;
 
 	add_sig(&l, SIG_APPOINTMENT, "c1.nl", "anna", mon, DIR_OUTBOUND, "c1-1", "Visit");
-	add_sig(&l, SIG_OFFER_SENT, "c1.nl", "anna", mon + 1 * DAY, DIR_OUTBOUND, "c1-2", "Offer");
+	add_sig(&l, SIG_OFFER_SENT, "c1.nl", "anna", mon + 1 * DAY, DIR_OUTBOUND, "c1-2",
+	    "Offerte 2026-014 \xe2\x82\xac 12.500,-");
 	add_sig(&l, SIG_ORDER_CONFIRMED, "c1.nl", "anna", mon + 3 * DAY, DIR_INBOUND, "c1-3", "Order");
 	add_sig(&l, SIG_APPOINTMENT, "c2.nl", "bram", mon - 30 * DAY, DIR_OUTBOUND, "c2-1", "Visit");
 	add_sig(&l, SIG_OFFER_SENT, "c2.nl", "bram", mon - 25 * DAY, DIR_OUTBOUND, "c2-2", EVIL);
+	/* Corrections by hashtag in the week: bram's and anna's own. */
+	add_tag(&l, SIG_NEED, "c3.nl", "bram", mon + 2 * DAY, "c3-1", "#need", "LIMS");
+	add_tag(&l, SIG_DECISION, "c1.nl", "anna", mon + 4 * DAY, "c1-4", "#decision",
+	    "2026-07-01");
 	if (store_add_signals(f->st, &l, &touched, &err) < 0)
 		fail_msg("store_add_signals: %s", err.msg);
 	if (project_accounts(f->st, &f->cfg, &touched, MONDAY, &err) != 0)
@@ -354,6 +373,51 @@ test_digest_people_subset(void **state)
 	strlist_clear(&bram);
 }
 
+/* The numbers of all attributes width="N" and "width:Npx" are at most 600. */
+static void
+assert_outlook_safe(const char *html)
+{
+	const char *p;
+	long n;
+	int tables = 0, trs = 0, tds = 0;
+
+	assert_null(strstr(html, "max-width"));
+	assert_null(strstr(html, "<svg"));
+	assert_null(strstr(html, "<img"));
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "<style"));
+	assert_null(strstr(html, "<link"));
+	assert_null(strstr(html, "\r"));
+	for (p = html; (p = strstr(p, "width=\"")) != NULL; p++) {
+		n = strtol(p + 7, NULL, 10);
+		assert_true(n <= 600);
+	}
+	for (p = html; (p = strstr(p, "width:")) != NULL; p++) {
+		n = strtol(p + 6, (char **)&p, 10);
+		if (strncmp(p, "px", 2) == 0)
+			assert_true(n <= 600);
+	}
+	/* The outermost table is a fixed width: Outlook ignores max-width. */
+	p = strstr(html, "<table");
+	assert_non_null(p);
+	assert_true(strncmp(strstr(p, "width=\""), "width=\"600\"", 11) == 0);
+	for (p = html; (p = strstr(p, "<table")) != NULL; p++)
+		tables++;
+	for (p = html; (p = strstr(p, "</table>")) != NULL; p++)
+		tables--;
+	for (p = html; (p = strstr(p, "<tr")) != NULL; p++)
+		trs++;
+	for (p = html; (p = strstr(p, "</tr>")) != NULL; p++)
+		trs--;
+	for (p = html; (p = strstr(p, "<td")) != NULL; p++)
+		tds++;
+	for (p = html; (p = strstr(p, "</td>")) != NULL; p++)
+		tds--;
+	assert_int_equal(tables, 0);
+	assert_int_equal(trs, 0);
+	assert_int_equal(tds, 0);
+}
+
 static void
 test_digest_text_and_html(void **state)
 {
@@ -366,24 +430,29 @@ test_digest_text_and_html(void **state)
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
 	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d, &err), 0);
 	subject = digest_subject(&d);
-	assert_string_equal(subject, "Sales week 2026-05-25 \xe2\x80\x93 2026-05-31: "
-	    "4 appointments, 1 won");
+	assert_string_equal(subject, "Sales week 22 (2026-05-25 \xe2\x80\x93 "
+	    "2026-05-31): 0 meetings held, 4 booked, 1 won");
 	text = digest_text(&f->cfg, &d);
-	assert_non_null(strstr(text, "Sales digest, week 2026-05-25 to 2026-05-31"));
-	assert_non_null(strstr(text, "(target 0.50)"));
-	assert_non_null(strstr(text, "0.60/day met"));
-	assert_non_null(strstr(text, "0.20/day below"));
-	assert_non_null(strstr(text, "WON: 1 new customers, 0 growth deals; lost 0"));
-	assert_non_null(strstr(text, "c1.nl (new, anna)"));
+	assert_non_null(strstr(text, "Sales digest, week 22: 2026-05-25 to "
+	    "2026-05-31 (5 working days)"));
+	assert_non_null(strstr(text, "(target 0.50 per working day)"));
+	assert_non_null(strstr(text, "0.60 met"));
+	assert_non_null(strstr(text, "0.20 below"));
+	assert_non_null(strstr(text, "WON AND LOST: 1 new customer, 0 growth "
+	    "deals won (\xe2\x82\xac" "12,500); 0 lost"));
+	assert_non_null(strstr(text, "c1.nl: won, new customer, "
+	    "\xe2\x82\xac" "12,500 (anna)"));
+	assert_non_null(strstr(text, "c1.nl: suspect -> offer (anna)"));
 	/* No reason given for a lost deal: no section for them. */
 	assert_null(strstr(text, "LOST REASONS"));
 	/* c2.nl: quiet for 32 days in offer, nothing planned: stalled. */
-	assert_non_null(strstr(text, "c2.nl (bram, offer)"));
-	assert_non_null(strstr(text, "days without reply"));
-	/* The CR/LF in its subject became spaces. */
-	assert_non_null(strstr(text, "offer_sent: Offerte  Bcc: victim@evil.example"));
+	assert_non_null(strstr(text, "c2.nl (bram, offer): quiet for 32 days"));
+	/* The CR/LF in its subject became spaces; the kind is in words. */
+	assert_non_null(strstr(text, "offer sent: Offerte  Bcc: victim@evil.example"));
+	assert_null(strstr(text, "offer_sent"));
 	assert_null(strstr(text, "\r"));
 	html = digest_html(&f->cfg, &d);
+	assert_outlook_safe(html);
 	assert_non_null(strstr(html, "color-scheme"));
 	assert_non_null(strstr(html, "bgcolor=\"#3b82f6\""));
 	assert_non_null(strstr(html, "Anna de Vries"));
@@ -448,18 +517,415 @@ test_digest_lost_reasons(void **state)
 	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d,
 	    &err), 0);
 	text = digest_text(&f->cfg, &d);
-	if (strstr(text, "TOP LOST REASONS per phase\n"
+	if (strstr(text, "TOP LOST REASONS PER PHASE\n"
 	    "  suspect: timing 1\n"
-	    "  offer: price 2, <b>evil</b> 1, a 1\n\n") == NULL)
+	    "  offer: price 2, <b>evil</b> 1, a 1\n") == NULL)
 		fail_msg("no lost reasons in:\n%s", text);
 	assert_null(strstr(text, "budget"));
 	html = digest_html(&f->cfg, &d);
-	assert_non_null(strstr(html, "Top lost reasons per phase"));
+	assert_non_null(strstr(html, "Top lost reasons per phase</h2>"));
 	assert_non_null(strstr(html, "&lt;b&gt;evil&lt;/b&gt; <b>1</b>"));
 	assert_null(strstr(html, "<b>evil"));
 	free(text);
 	free(html);
 	digest_data_free(&d);
+}
+
+/* Counts and kinds in plain words, in both languages. */
+static void
+test_digest_words(void **state)
+{
+	static const struct {
+		const char	*lang;
+		long		 n;
+		enum digest_word w;
+		const char	*out;
+	} rows[] = {
+		{ "en", 1, W_MEETING, "1 meeting" },
+		{ "en", 0, W_MEETING, "0 meetings" },
+		{ "en", 2, W_NEW_CUSTOMER, "2 new customers" },
+		{ "nl", 1, W_MEETING, "1 afspraak" },
+		{ "nl", 3, W_MEETING, "3 afspraken" },
+		{ "nl", 1, W_WORKING_DAY, "1 werkdag" },
+		{ "nl", 5, W_WORKING_DAY, "5 werkdagen" },
+		{ "nl", 2, W_GROWTH_DEAL, "2 uitbreidingsdeals" },
+		{ NULL, 2, W_DAY, "2 days" },
+	};
+	struct buf b = { 0 };
+	char *k;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		buf_reset(&b);
+		digest_count(&b, rows[i].lang, rows[i].n, rows[i].w);
+		assert_string_equal(b.data, rows[i].out);
+	}
+	k = digest_kind_words("en", "offer_sent");
+	assert_string_equal(k, "offer sent");
+	free(k);
+	k = digest_kind_words("nl", "verbal_order");
+	assert_string_equal(k, "mondelinge order");
+	free(k);
+	/* A kind the table does not know yet (a new correction) in words. */
+	k = digest_kind_words("nl", "some_new_kind");
+	assert_string_equal(k, "some new kind");
+	free(k);
+	buf_reset(&b);
+	digest_money(&b, "nl", 12500);
+	assert_string_equal(b.data, "\xe2\x82\xac 12.500");
+	buf_reset(&b);
+	digest_money(&b, "en", 1234567.4);
+	assert_string_equal(b.data, "\xe2\x82\xac" "1,234,567");
+	buf_free(&b);
+}
+
+/* The trend's weeks: ISO numbers, meetings booked and offers sent per week. */
+static void
+test_digest_trend(void **state)
+{
+	struct fixture *f = *state;
+	struct digest_period p;
+	struct digest_data d;
+	struct err err;
+	int k;
+
+	f->cfg.targets.offers_per_week = 2;
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+	assert_int_equal(p.week, 22);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d,
+	    &err), 0);
+	assert_string_equal(d.trend_first, "2026-03-09");
+	for (k = 0; k < DIGEST_TREND_WEEKS; k++)
+		assert_int_equal(d.trend_week[k], 11 + k);
+	/* anna: u4 made the week before, u1-u3 in the week; her one offer. */
+	assert_string_equal(d.people[0].key, "anna");
+	assert_int_equal(d.people[0].trend_booked[10], 1);
+	assert_int_equal(d.people[0].trend_booked[11], 3);
+	assert_int_equal(d.people[0].trend_offers[11], 1);
+	assert_int_equal(d.people[0].offers, 1);
+	/* bram's offer to c2.nl, 25 days before the week: week 18. */
+	assert_int_equal(d.people[1].trend_offers[7], 1);
+	assert_int_equal(d.people[1].offers, 0);
+	assert_int_equal(d.offers, 1);
+	/* No meeting started in the week: all of them are the next week's. */
+	assert_int_equal(d.held, 0);
+	assert_true(fabs(d.offer_target - 2) < 1e-9);
+	assert_int_equal(d.trend_working_days[11], 5);
+	assert_int_equal(d.nmoves, 2);
+	assert_string_equal(d.moves[0].from, "suspect");
+	assert_string_equal(d.moves[0].to, "offer");
+	assert_true(fabs(d.won_value - 12500) < 1e-9);
+	digest_data_free(&d);
+	assert_int_equal(digest_iso_week("2026-01-01"), 1);
+	assert_int_equal(digest_iso_week("2027-01-01"), 53);
+	assert_int_equal(digest_iso_week("2026-12-28"), 53);
+	assert_int_equal(digest_iso_week("nonsense"), 0);
+}
+
+/* Whether text has word w, not as a part of a longer word. */
+static bool
+has_word(const char *text, const char *w)
+{
+	const char *p;
+	size_t n = strlen(w);
+
+	for (p = text; (p = strstr(p, w)) != NULL; p++)
+		if ((p == text || !isalpha((unsigned char)p[-1])) &&
+		    !isalpha((unsigned char)p[n]))
+			return true;
+	return false;
+}
+
+/* The manager's digest in Dutch: every fixed word of both parts. */
+static void
+test_digest_dutch(void **state)
+{
+	static const char *const english[] = { "meeting", "held", "booked",
+	    "Stalled", "STALLED", "Funnel", "FUNNEL", "Forecast", "FORECAST",
+	    "won", "lost", "working day", "new customer", "growth", "quiet",
+	    "usual", "Sources", "SOURCES", "none", "expected", "per month",
+	    "entered", "previous", "target", "offer sent", "Sales" };
+	struct fixture *f = *state;
+	struct digest_period p;
+	struct digest_data d;
+	struct err err;
+	char *text, *html, *subject;
+	size_t i;
+
+	f->cfg.language = xstrdup("nl");
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d,
+	    &err), 0);
+	subject = digest_subject(&d);
+	assert_string_equal(subject, "Verkoop week 22 (2026-05-25 \xe2\x80\x93 "
+	    "2026-05-31): 0 afspraken gehouden, 4 geboekt, 1 gewonnen");
+	text = digest_text(&f->cfg, &d);
+	html = digest_html(&f->cfg, &d);
+	assert_non_null(strstr(text, "Verkoopoverzicht, week 22: 2026-05-25 "
+	    "tot en met 2026-05-31 (5 werkdagen)"));
+	assert_non_null(strstr(text, "GEWONNEN EN VERLOREN: 1 nieuwe klant, "
+	    "0 uitbreidingsdeals gewonnen (\xe2\x82\xac 12.500); 0 verloren"));
+	assert_non_null(strstr(text, "c2.nl (bram, offer): stil sinds 32 dagen"));
+	assert_non_null(strstr(text, "offerte verstuurd: Offerte"));
+	assert_non_null(strstr(html, "<html lang=\"nl\">"));
+	assert_non_null(strstr(html, "Vastgelopen deals (1)"));
+	/* No English word is left (phase names are the configuration's). */
+	for (i = 0; i < sizeof english / sizeof english[0]; i++) {
+		if (has_word(text, english[i]))
+			fail_msg("text: '%s' in Dutch", english[i]);
+		if (has_word(html, english[i]))
+			fail_msg("html: '%s' in Dutch", english[i]);
+	}
+	free(subject);
+	free(text);
+	free(html);
+	digest_data_free(&d);
+}
+
+/*
+ * The personal mail: the salesperson's own offers waiting, stalled
+ * deals, next week's meetings and hashtags, never another salesperson's;
+ * in their language; the footer with the hashtags and the guide.
+ */
+static void
+test_digest_personal(void **state)
+{
+	struct fixture *f = *state;
+	struct digest_period p;
+	struct digest_data d;
+	struct err err;
+	char *text, *html, *subject;
+
+	strlist_add(&f->cfg.people[0].email, "anna@example.com");
+	strlist_add(&f->cfg.people[1].email, "bram@example.com");
+	f->cfg.people[1].language = xstrdup("nl");
+	f->cfg.digest.guide_url = xstrdup("https://example.com/guide?a=1&b=2");
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+
+	/* bram, in Dutch. */
+	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+	    &f->cfg.people[1], NULL, MONDAY, &d, &err), 0);
+	assert_int_equal(d.npeople, 1);
+	assert_int_equal(d.nwaiting, 1);
+	assert_string_equal(d.waiting[0].account, "c2.nl");
+	assert_int_equal(d.planned_week, 23);
+	assert_int_equal(d.nplanned, 1);
+	assert_int_equal(d.ncorrections, 1);
+	assert_string_equal(d.corrections[0].account, "c3.nl");
+	subject = digest_subject(&d);
+	assert_string_equal(subject, "Jouw week 22: 1 offerte wachten, "
+	    "0 afspraken gehouden");
+	text = digest_text(&f->cfg, &d);
+	html = digest_html(&f->cfg, &d);
+	assert_non_null(strstr(text, "Jouw week 22, Bram Jansen"));
+	assert_non_null(strstr(text, "OFFERTES DIE OP ANTWOORD WACHTEN: 1\n"
+	    "  c2.nl: verstuurd 2026-04-30, wacht al 32 dagen"));
+	assert_non_null(strstr(text, "VASTGELOPEN DEALS: 1\n  c2.nl (offer)"));
+	assert_non_null(strstr(text, "AFSPRAKEN GEPLAND IN WEEK 23: 1\n"
+	    "  2026-06-04 00:00  c1.nl: u5"));
+	assert_non_null(strstr(text, "WAT JE HASHTAGS VERANDERDEN: 1\n"
+	    "  2026-05-27 c3.nl: behoefte (LIMS)"));
+	assert_non_null(strstr(text, "#lost acme.nl prijs"));
+	assert_non_null(strstr(text, "Alle woorden en hashtags: "
+	    "https://example.com/guide?a=1&b=2"));
+	assert_non_null(strstr(html, "href=\"https://example.com/guide?a=1&amp;b=2\""));
+	/* Nothing of anna's: her won deal, her hashtag, her meetings. */
+	assert_null(strstr(text, "2026-07-01"));
+	assert_null(strstr(text, "Anna"));
+	assert_null(strstr(text, "gewonnen, nieuwe klant"));
+	assert_null(strstr(html, "2026-07-01"));
+	assert_null(strstr(html, "Anna"));
+	assert_outlook_safe(html);
+	free(subject);
+	free(html);
+	digest_data_free(&d);
+
+	/* The same mail from everyone's stalled deals, read once for a run. */
+	{
+		struct stalled_list all;
+		char *again;
+
+		assert_int_equal(digest_stalled_all(f->st, &f->cfg, MONDAY,
+		    &all, &err), 0);
+		assert_int_equal(all.n, 1);
+		assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+		    &f->cfg.people[1], &all, MONDAY, &d, &err), 0);
+		again = digest_text(&f->cfg, &d);
+		assert_string_equal(again, text);
+		digest_data_free(&d);
+		assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+		    &f->cfg.people[0], &all, MONDAY, &d, &err), 0);
+		assert_int_equal(d.stalled.n, 0);
+		digest_data_free(&d);
+		free(again);
+		free(text);
+		stalled_list_free(&all);
+	}
+
+	/* anna, in English: her hashtag, her four meetings, no waiting offer. */
+	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+	    &f->cfg.people[0], NULL, MONDAY, &d, &err), 0);
+	assert_int_equal(d.nwaiting, 0);
+	assert_int_equal(d.nplanned, 4);
+	assert_int_equal(d.ncorrections, 1);
+	text = digest_text(&f->cfg, &d);
+	assert_non_null(strstr(text, "WHAT YOUR HASHTAGS CHANGED: 1\n"
+	    "  2026-05-29 c1.nl: decision date (2026-07-01)"));
+	assert_non_null(strstr(text, "MEETINGS PLANNED FOR WEEK 23: 4"));
+	assert_non_null(strstr(text, "#lost acme.nl price"));
+	assert_null(strstr(text, "LIMS"));
+	assert_null(strstr(text, "c2.nl"));
+	assert_null(strstr(text, "Bram"));
+	free(text);
+	digest_data_free(&d);
+}
+
+/* Both mails, in both languages, hold in Outlook: fixed widths, no images. */
+static void
+test_digest_html_layout(void **state)
+{
+	struct fixture *f = *state;
+	struct digest_period p;
+	struct digest_data d;
+	struct err err;
+	char *html;
+	int lang, personal;
+
+	strlist_add(&f->cfg.people[0].email, "anna@example.com");
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+	for (lang = 0; lang < 2; lang++) {
+		free(f->cfg.language);
+		f->cfg.language = xstrdup(lang == 0 ? "en" : "nl");
+		for (personal = 0; personal < 2; personal++) {
+			if (personal)
+				assert_int_equal(digest_collect_personal(f->st,
+				    &f->cfg, &p, &f->cfg.people[0], NULL,
+				    MONDAY, &d, &err), 0);
+			else
+				assert_int_equal(digest_collect(f->st, &f->cfg,
+				    &p, NULL, MONDAY, &d, &err), 0);
+			html = digest_html(&f->cfg, &d);
+			assert_outlook_safe(html);
+			free(html);
+			digest_data_free(&d);
+		}
+	}
+}
+
+/*
+ * With [digest] salespeople, a period is due until the manager's digest
+ * and every salesperson's own mail are recorded, each under its own key;
+ * a salesperson who said no, or has no address, is not waited for.
+ */
+static void
+test_digest_personal_due(void **state)
+{
+	struct fixture *f = *state;
+	struct digest_period p;
+	struct err err;
+	char id[64], key[64];
+	time_t now = MONDAY + 9 * 3600;
+
+	f->cfg.digest.schedule = xstrdup("mon 08:00");
+	f->cfg.digest.period = xstrdup("week");
+	f->cfg.digest.salespeople = true;
+	strlist_add(&f->cfg.people[0].email, "anna@example.com");
+	strlist_add(&f->cfg.people[1].email, "bram@example.com");
+	f->cfg.people[1].digest = 2;	/* bram: digest = no */
+	assert_int_equal(digest_claim(f->st, "week:2026-05-25",
+	    "piet@example.com", false, "<a@x>", id, sizeof id, &err), 1);
+	assert_int_equal(digest_record(f->st, "week:2026-05-25",
+	    "piet@example.com", id, true, now, &err), 0);
+	assert_int_equal(digest_due(f->st, &f->cfg, now, &p), 1);
+	digest_personal_key(&p, key, sizeof key);
+	assert_string_equal(key, "personal:week:2026-05-25");
+	/* The manager's record does not count as anna's. */
+	assert_false(digest_was_sent(f->st, key, "anna@example.com"));
+	assert_int_equal(digest_claim(f->st, key, "anna@example.com", false,
+	    "<b@x>", id, sizeof id, &err), 1);
+	assert_int_equal(digest_record(f->st, key, "anna@example.com", id, true,
+	    now, &err), 0);
+	assert_int_equal(digest_due(f->st, &f->cfg, now, &p), 0);
+	/* After a restart too. */
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
+	assert_int_equal(digest_due(f->st, &f->cfg, now + DAY, &p), 0);
+	f->cfg.people[1].digest = 1;	/* bram says yes after all */
+	assert_int_equal(digest_due(f->st, &f->cfg, now + DAY, &p), 1);
+}
+
+/*
+ * digest --as-of: every number is as of that time.  What happens after
+ * it (c2.nl's order, a new offer, a meeting booked, a hashtag) leaves
+ * the digest made as of it, text and data, as it was.  The stalled deals
+ * used to be the deals open at the real time: c2.nl, stalled then, went
+ * missing once it was won later.
+ */
+static void
+test_digest_as_of(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct appointment_list al = { 0 };
+	struct strlist touched = { 0 };
+	struct digest_period p;
+	struct digest_data d;
+	struct err err;
+	char *before, *after, *pbefore, *pafter;
+	time_t at = MONDAY + 9 * 3600;
+
+	strlist_add(&f->cfg.people[1].email, "bram@example.com");
+	assert_int_equal(digest_period_at(&f->cfg, "week", at, &p, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at, &d,
+	    &err), 0);
+	assert_int_equal(d.stalled.n, 1);
+	before = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+	    &f->cfg.people[1], NULL, at, &d, &err), 0);
+	pbefore = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+
+	/* Later: c2.nl orders, anna offers c4.nl, books, tags. */
+	add_sig(&l, SIG_ORDER_CONFIRMED, "c2.nl", "bram", at + 2 * DAY,
+	    DIR_INBOUND, "c2-3", "Order");
+	add_sig(&l, SIG_OFFER_SENT, "c4.nl", "anna", at + DAY, DIR_OUTBOUND,
+	    "c4-1", "Offerte 9 \xe2\x82\xac 1.000");
+	add_tag(&l, SIG_NEED, "c2.nl", "bram", at + DAY, "c2-4", "#need",
+	    "later");
+	if (store_add_signals(f->st, &l, &touched, &err) < 0)
+		fail_msg("store_add_signals: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, &touched, at + 3 * DAY, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
+	signal_list_clear(&l);
+	strlist_clear(&touched);
+	add_appt(&al, "bram", "u9", "c2.nl", at + 3 * DAY, at + DAY);
+	if (store_replace_item(f->st, "caldav:bram", "cal/later.ics", NULL, &al,
+	    &touched, &err) != 0)
+		fail_msg("store_replace_item: %s", err.msg);
+	appointment_list_clear(&al);
+	strlist_clear(&touched);
+
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at, &d,
+	    &err), 0);
+	after = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+	assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
+	    &f->cfg.people[1], NULL, at, &d, &err), 0);
+	pafter = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+	assert_string_equal(after, before);
+	assert_string_equal(pafter, pbefore);
+	/* The later facts are there for a digest as of later. */
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at + 4 * DAY,
+	    &d, &err), 0);
+	assert_int_equal(d.stalled.n, 0);
+	digest_data_free(&d);
+	free(before);
+	free(after);
+	free(pbefore);
+	free(pafter);
 }
 
 static void
@@ -871,6 +1337,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_people_subset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_text_and_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_lost_reasons, setup, teardown),
+		cmocka_unit_test(test_digest_words),
+		cmocka_unit_test_setup_teardown(test_digest_trend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_dutch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_personal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_html_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_personal_due, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_as_of, setup, teardown),
 		cmocka_unit_test(test_digest_qp),
 		cmocka_unit_test(test_digest_header_injection),
 		cmocka_unit_test_setup_teardown(test_digest_message, setup, teardown),
