@@ -461,7 +461,7 @@ agent_worker(void *arg)
 	time_t			 now, until;
 	long long		 t0;
 	int			 rc;
-	bool			 reset;
+	bool			 reset, stopped;
 	char			 c = 1;
 
 	if (store_open(a->database, 0, &st, &err) != 0) {
@@ -503,13 +503,24 @@ agent_worker(void *arg)
 				err_set(&err, ERR_TEMP, "poll failed");
 			agent_note_duration(s, agent_ms() - t0);
 		}
-		if (rc != 0)
+		/*
+		 * A poll that the stop cut short says nothing of its source:
+		 * logged as an error and recorded, every restart would show
+		 * the polls in flight as failing until their next poll.
+		 */
+		stopped = rc != 0 && agent_stop;
+		if (stopped)
+			log_info("%s: poll stopped: the agent is stopping",
+			    s->name);
+		else if (rc != 0)
 			agent_redact(&err, s->job_src);
 		now = util_now();
-		pthread_mutex_lock(&a->lock);
-		agent_result(a, s, rc, &err, now, &until);
-		pthread_mutex_unlock(&a->lock);
-		if (st != NULL) {
+		if (!stopped) {
+			pthread_mutex_lock(&a->lock);
+			agent_result(a, s, rc, &err, now, &until);
+			pthread_mutex_unlock(&a->lock);
+		}
+		if (st != NULL && !stopped) {
 			if (rc == 0)
 				rc = store_health_success(st, s->name, now, &herr);
 			else

@@ -110,13 +110,14 @@ http_mail_error(CURL *c, const struct http_mail *m, CURLcode rc, long reply,
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		return err_set(err, ERR_TEMP, "%s: stopped: the program is "
 		    "stopping", m->url);
+	/* First: a socket that could not be had is no refused connection. */
+	if (http_fd_trouble((int)rc, sock_errno, fdmsg, sizeof fdmsg) != NULL)
+		return err_set(err, ERR_TEMP, "%s: %s", m->url, fdmsg);
 	if (http_connect_words(c, rc, m->url, fdmsg, sizeof fdmsg) != NULL)
 		return err_set(err, ERR_TEMP, "%s: %s", m->url, fdmsg);
 	if (rc == CURLE_OPERATION_TIMEDOUT && reply == 0)
 		return err_set(err, ERR_TEMP, "%s: no answer from the server "
 		    "within %d s", m->url, m->timeout);
-	if (http_fd_trouble((int)rc, sock_errno, fdmsg, sizeof fdmsg) != NULL)
-		return err_set(err, ERR_TEMP, "%s: %s", m->url, fdmsg);
 	cls = http_curl_class(rc);
 	if (cls == ERR_TEMP && reply >= 500)
 		cls = ERR_WAIT;

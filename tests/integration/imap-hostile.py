@@ -28,7 +28,7 @@ does; every scenario stops sending when the client hangs up:
   list-flood    LIST answered with 1 GB of folders
   slow-greeting the greeting comes one byte a second, and never ends
   slow-fetch    the answer to UID FETCH comes a byte every 0.5 s, forever
-  slow-answers  every answer comes after 1.5 s
+  slow-answers  every answer comes after 1.5 s (HOSTILE_DELAY seconds)
   uid-max       INBOX holds UIDs 1 and 4294967295; STATUS says UIDNEXT
                 4294967296 (which does not fit an IMAP number)
   unanswered-once  the first UID FETCH with UID 3 leaves it unanswered
@@ -128,7 +128,7 @@ class Session:
                 sub, _, rest = rest.partition(" ")
                 cmd = "UID " + sub.upper()
             if sc == "slow-answers":
-                time.sleep(1.5)
+                time.sleep(float(os.environ.get("HOSTILE_DELAY", "1.5")))
             handler = getattr(self, "cmd_" + cmd.replace(" ", "_"), None)
             if handler is None:
                 self.send("%s BAD unknown command\r\n" % tag)

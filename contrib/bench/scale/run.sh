@@ -16,6 +16,18 @@
 #     the same idle pass: time until every source has been polled;
 #   - for each: wall time, peak open descriptors (sampled every 10 ms),
 #     peak RSS, CPU, and errors in the log.
+# Fairness (issue 15, item 4), at FAIR salespeople (default 1000: 2,000
+# sources; FAIR=0 leaves it out; it must be one of the COUNTs): the agent
+# runs on the synced store with every source at poll_interval FAIR_INTERVAL
+# (default 60 s, a fifth of the default 300) and FAIR_SLOW more IMAP
+# sources (default 40) on one bad server, each with a timeout of
+# FAIR_TIMEOUT (default 12 s, a fifth of the default 60): first a server
+# that answers every command after FAIR_DELAY seconds (default 2, a fifth
+# of 10: tests/integration/imap-hostile.py slow-answers), then one that
+# takes the connection and never says a word (black-holed).  For
+# FAIR_SECONDS each (default four intervals), lag.py reads how late each
+# of the 2,000 sources is polled; then `salescycle status` must show no
+# good source behind and the bad server's sources behind, with why.
 # With SC_BENCH_PERF=DIR, one more idle pass of each COUNT runs under perf
 # (not timed): DIR/idle-COUNT.txt, the agent's CPU by library and by
 # function.
@@ -32,6 +44,12 @@ shift
 COUNTS=${*:-200 1000 2000}
 RUNS=${RUNS:-3}
 PW=bench-pw
+FAIR=${FAIR:-1000}
+FAIR_INTERVAL=${FAIR_INTERVAL:-60}
+FAIR_SLOW=${FAIR_SLOW:-40}
+FAIR_TIMEOUT=${FAIR_TIMEOUT:-12}
+FAIR_DELAY=${FAIR_DELAY:-2}
+FAIR_SECONDS=${FAIR_SECONDS:-$((4 * FAIR_INTERVAL))}
 export top_srcdir top_builddir
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/dovecot.sh"
@@ -112,7 +130,8 @@ for i in range(1, n + 1):
 PYEOF
 radicale_start
 
-# The configuration of the first N salespeople: config N
+# The configuration of the first N salespeople: config N [EXTRA]
+# (EXTRA: a line more in each source's section).
 config() {
 	{
 		cat <<EOF
@@ -125,10 +144,12 @@ EOF
 		while [ $i -le "$1" ]; do
 			u=$(user $i)
 			printf '\n[salesperson %s]\nemail = %s@brightline.nl\nmanager = boss@brightline.nl\n' "$u" "$u"
-			printf '\n[imap %s]\nurl = imap://127.0.0.1:%s\ntls = none\nuser = %s\npassword_env = SC_BENCH_PW\n' \
-			    "$u" "$DC_PORT" "$u"
-			printf '\n[caldav %s]\nurl = %s/%s/cal/\ntls = none\nuser = %s\npassword_env = SC_BENCH_PW\n' \
-			    "$u" "$RADICALE_URL" "$u" "$u"
+			printf '\n[imap %s]\nurl = imap://127.0.0.1:%s\ntls = none\nuser = %s\npassword_env = SC_BENCH_PW\n%s' \
+			    "$u" "$DC_PORT" "$u" "${2:+$2
+}"
+			printf '\n[caldav %s]\nurl = %s/%s/cal/\ntls = none\nuser = %s\npassword_env = SC_BENCH_PW\n%s' \
+			    "$u" "$RADICALE_URL" "$u" "$u" "${2:+$2
+}"
 			i=$((i + 1))
 		done
 	} >"$T/sc.conf"
@@ -162,6 +183,65 @@ daemon_pass() {
 	wait "$dpid" || fail "the agent exited $?"
 	derr=$(errors "$T/daemon.log")
 }
+
+# One fairness run: fair_run N NAME PORT (NAME: slow or hole, the bad
+# server's sources imap:NAME01...; PORT its port); appends a row to
+# fair_rows.
+fair_run() {
+	config "$1" "poll_interval = ${FAIR_INTERVAL}s"
+	k=1
+	while [ $k -le "$FAIR_SLOW" ]; do
+		printf '\n[imap %s%02d]\nsalesperson = s0001\nurl = imap://127.0.0.1:%s\ntls = none\nuser = anna\npassword_env = SC_BENCH_PW\npoll_interval = %ss\ntimeout = %ss\n' \
+		    "$2" $k "$3" "$FAIR_INTERVAL" "$FAIR_TIMEOUT"
+		k=$((k + 1))
+	done >>"$T/sc.conf"
+	i=1
+	while [ $i -le "$1" ]; do
+		printf 'imap:%s %s\ncaldav:%s %s\n' "$(user $i)" "$FAIR_INTERVAL" \
+		    "$(user $i)" "$FAIR_INTERVAL"
+		i=$((i + 1))
+	done >"$T/intervals"
+	echo "bench: fairness, $1 salespeople and $FAIR_SLOW sources on a $2 server, $FAIR_SECONDS s" >&2
+	fload=$(cut -d' ' -f1-3 /proc/loadavg)
+	"$SALESCYCLED" -c "$T/sc.conf" -v 2>"$T/fair-$2.log" &
+	fpid=$!
+	"$PY" "$here/lag.py" "$T/sc.db" "$T/intervals" "$FAIR_SECONDS" \
+	    "$T/fair-$2.csv" >"$T/fair-$2.out" ||
+	    { kill "$fpid"; fail "lag.py failed"; }
+	kill -0 "$fpid" 2>/dev/null || { tail "$T/fair-$2.log"; fail "the agent died"; }
+	"$SALESCYCLE" -c "$T/sc.conf" status --format json >"$T/fair-$2.json" ||
+	    fail "salescycle status failed"
+	"$SALESCYCLE" -c "$T/sc.conf" status >"$T/fair-$2.txt" 2>&1 || :
+	kill -TERM "$fpid"
+	wait "$fpid" || fail "the agent exited $?"
+	# Good sources behind; bad ones behind, and the first one's why.
+	"$PY" - "$T/fair-$2.json" "imap:$2" >"$T/fair-$2.status" <<'PYEOF'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+good = [r for r in rows if not r["source"].startswith(sys.argv[2])]
+bad = [r for r in rows if r["source"].startswith(sys.argv[2])]
+why = next((r["behind"] for r in bad if r["behind"]), "-")
+print(sum(1 for r in good if r["behind"]), sum(1 for r in bad if r["behind"]),
+      len(bad), why.replace("|", "/"))
+PYEOF
+	read -r good_behind bad_behind nbad why <"$T/fair-$2.status"
+	polls=$(sed -n 's/^polls //p' "$T/fair-$2.out")
+	read -r _ late late_src _ <<EOF
+$(grep '^late ' "$T/fair-$2.out")
+EOF
+	over=$(sed -n 's/^over //p' "$T/fair-$2.out")
+	ferr=$(grep 'error:\|warning:' "$T/fair-$2.log" | grep -vc "imap:$2" || :)
+	berr=$(grep 'error:\|warning:' "$T/fair-$2.log" | grep -c "imap:$2" || :)
+	text=$(grep "imap:$2" "$T/fair-$2.txt" | grep -c 'poll_interval' || :)
+	met=NO
+	[ "$over" = 0 ] && [ "$good_behind" = 0 ] && met=yes
+	fair_rows="$fair_rows| $2 | $(($1 * 2)) + $nbad | $fload | $polls | $late ($late_src) | $over | $good_behind | $bad_behind of $nbad | $text | $ferr / $berr | $met |
+"
+	fair_why="$fair_why
+- $2: \"$why\""
+}
+fair_rows=""
+fair_why=""
 
 rows=""
 for n in $COUNTS; do
@@ -215,6 +295,32 @@ for n in $COUNTS; do
 	fi
 	echo "bench: $n salespeople: the running agent's idle pass" >&2
 	daemon_pass "$n"
+	if [ "$n" = "$FAIR" ]; then
+		HOSTILE_DELAY=$FAIR_DELAY "$PY" "$top_srcdir/tests/integration/imap-hostile.py" \
+		    slow-answers "$T/slow.port" "$T/slow.cmds" 2>"$T/slow.err" &
+		slow_pid=$!
+		# The black hole: takes connections, never answers.
+		"$PY" -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(128)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True:
+    held.append(s.accept()[0])' "$T/hole.port" &
+		hole_pid=$!
+		stop_bad() {
+			kill "$slow_pid" "$hole_pid" 2>/dev/null || :
+		}
+		sc_at_exit stop_bad
+		sleep 1
+		[ -s "$T/slow.port" ] && [ -s "$T/hole.port" ] ||
+		    fail "the bad servers did not start"
+		fair_run "$n" slow "$(cat "$T/slow.port")"
+		fair_run "$n" hole "$(cat "$T/hole.port")"
+		stop_bad
+	fi
 	set -- $first
 	rows="$rows| $n | first pass, --once | $1 | - | $2 | $(mb "$3") | $4 | $5 |
 | $n | raw LOGIN, 2 STATUS, LOGOUT + REPORT, 4 parallel (floor) | $raw | 1.00 | - | - | - | - |
@@ -231,4 +337,15 @@ One agent, N salespeople each with an IMAP account (INBOX of 5 messages, Sent) o
 $(printf '%s' "$rows")
 
 Reproduce (as root, after make): \`contrib/bench/scale/run.sh BUILDDIR $COUNTS\`
+EOF
+[ -n "$fair_rows" ] || exit 0
+cat <<EOF
+
+Fairness: $FAIR salespeople ($((FAIR * 2)) sources) at poll_interval ${FAIR_INTERVAL} s, and $FAIR_SLOW IMAP sources (timeout $FAIR_TIMEOUT s) on one bad server: slow (every answer after $FAIR_DELAY s: imap:slow01...) or black-holed (takes the connection, never answers: imap:hole01...); workers 4; ${FAIR_SECONDS} s each from the agent's start on the synced store.  Lateness: how long after its interval a good source was polled (lag.py, every second); on time means at most one interval (${FAIR_INTERVAL} s).
+
+| bad server (its sources) | sources | load average | polls of good sources | latest good source, s after its interval | good sources more than one interval late | good sources behind (status) | bad sources behind (status) | bad sources behind (text status) | warnings+errors: good / bad sources | good sources on time |
+|---|---|---|---:|---:|---:|---:|---:|---:|---|---|
+$(printf '%s' "$fair_rows")
+
+What \`salescycle status\` says of a bad source:$fair_why
 EOF

@@ -12,7 +12,8 @@
 #   check.py compare DB TRUTH APPOINTMENTS-JSON
 #       compares the store with the seeded truth (deliver.py): every
 #       message gives its expected signal exactly once (the ref is
-#       KIND:ACCOUNT:<message-id>) and no other; every live event gives
+#       SALESPERSON/KIND:ACCOUNT:<message-id>, evidence being each
+#       salesperson's own) and no other; every live event gives
 #       one appointment signal (an internal meeting one without account)
 #       and, with a customer, one appointment on its current day; deleted
 #       events, internal mail and newsletters give nothing; the CLI's
@@ -101,7 +102,7 @@ def compare(db, truth_path, appts_path):
     where = {}
     for m in mails:
         if m["kind"] is not None:
-            ref = "%s:%s:%s" % (m["kind"], m["account"], m["mid"])
+            ref = "%s/%s:%s:%s" % (m["sp"], m["kind"], m["account"], m["mid"])
             want[ref] = (m["kind"], m["sp"])
             where[ref] = "%s %s, saved %s" % (m["sp"], m["folder"], time.strftime(
                 "%H:%M:%S", time.localtime(m["at"])))
@@ -109,7 +110,8 @@ def compare(db, truth_path, appts_path):
     # left for attribution by name at projection (none of its words
     # names an account, so it never counts).
     for e in live.values():
-        want["appointment:%s:%s" % (e["account"] or "", e["uid"])] = \
+        want["%s/appointment:%s:%s" % (e["sp"], e["account"] or "",
+                                       e["uid"])] = \
             ("appointment", e["sp"])
 
     con = connect(db)

@@ -89,7 +89,8 @@ class State:
 
 
 def sp_name(i):
-    return "sp%03d" % i
+    """sp001..sp999, or sp0001.. when there are 1,000 or more (as run.sh)."""
+    return "sp%0*d" % (3 if accounts <= 999 else 4, i)
 
 
 def crlf(lines):

@@ -3,12 +3,15 @@
 #
 # Soak test (issue 6, "Hardening"): the agent polls ACCOUNTS salespeople,
 # each with an IMAP source (INBOX and Sent, throwaway Dovecot) and a
-# CalDAV source (throwaway Radicale), every 10 to 20 s, for MINUTES while
+# CalDAV source (throwaway Radicale), every INTERVAL to twice INTERVAL
+# seconds (SOAK_INTERVAL, default 10), for MINUTES while
 # mail and calendar items keep arriving at a steady rate (deliver.py:
 # offers, order confirmations, contacts, internal mail and newsletters;
 # customer visits and internal meetings created, moved and deleted).
 # The agent's RSS and open file descriptors are sampled every 10 s into
-# samples.csv.  At the end the deliveries stop, one full poll cycle runs,
+# samples.csv; how late each source is polled and the wall time of each
+# pass over every source are sampled every second (../scale/lag.py) into
+# lag.csv.  At the end the deliveries stop, one full poll cycle runs,
 # SIGTERM must stop the agent with exit 0 within 5 s, and the store is
 # compared with the seeded truth (check.py): every message gives its
 # signal exactly once, every live event is one appointment on its current
@@ -19,7 +22,10 @@
 # Environment: SOAK_SEED (random seed, default: the time), SOAK_MAIL_PER_S
 # (default 2), SOAK_EVENT_PER_S (default 1), SOAK_PER_ACCOUNT (messages per
 # account seeded before the agent starts, default 4; half as many events),
-# SC_KEEP_TMP (keep the folder after a pass too).
+# SOAK_INTERVAL (seconds, default 10: polls every 10 to 20 s; at 2,000
+# accounts, 4,000 sources, take 60 or more: one pass over them takes
+# about a minute with 4 workers), SC_KEEP_TMP (keep the folder after a
+# pass too).  Salespeople are sp001..sp999, or sp0001.. from 1,000 on.
 #
 #	usage: contrib/bench/soak/run.sh BUILDDIR [MINUTES [ACCOUNTS]]
 set -eu
@@ -32,7 +38,10 @@ usage() {
 MINUTES=${2:-10}
 ACCOUNTS=${3:-50}
 case "$MINUTES$ACCOUNTS" in *[!0-9]*) usage ;; esac
-[ "$MINUTES" -ge 1 ] && [ "$ACCOUNTS" -ge 1 ] && [ "$ACCOUNTS" -le 999 ] || usage
+[ "$MINUTES" -ge 1 ] && [ "$ACCOUNTS" -ge 1 ] && [ "$ACCOUNTS" -le 9999 ] || usage
+INTERVAL=${SOAK_INTERVAL:-10}
+case "$INTERVAL" in '' | *[!0-9]*) usage ;; esac
+[ "$INTERVAL" -ge 1 ] || usage
 top_srcdir=$(cd "$(dirname "$0")/../../.." && pwd)
 top_builddir=$(cd "$1" && pwd)
 here="$top_srcdir/contrib/bench/soak"
@@ -60,7 +69,10 @@ SOAK_PW=soak-pw
 SOAK_ACCOUNTS=$ACCOUNTS
 SOAK_SEED=$SEED
 export SOAK_PW SOAK_ACCOUNTS SOAK_SEED
-MAX_INTERVAL=20
+MAX_INTERVAL=$((2 * INTERVAL))
+# Names as wide as the largest (deliver.py names them alike).
+WIDTH=3
+[ "$ACCOUNTS" -le 999 ] || WIDTH=4
 failures=""
 
 # Notes a failed check; the run goes on to report everything.
@@ -70,11 +82,12 @@ soak_fail() {
 - $*"
 }
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "soak: $ACCOUNTS accounts, $MINUTES minutes, seed $SEED, folder $T" >&2
 names=""
 i=1
 while [ $i -le "$ACCOUNTS" ]; do
-	names="$names $(printf 'sp%03d' $i)"
+	names="$names $(printf 'sp%0*d' "$WIDTH" $i)"
 	i=$((i + 1))
 done
 
@@ -88,8 +101,14 @@ for u in $names; do
 	radicale_mkcal "$u:$SOAK_PW" "$u/werk" Werk
 done
 
+# The configuration, and each source's interval for lag.py.
+: >"$T/intervals"
 i=0
 for u in $names; do
+	iv_imap=$((INTERVAL + i % (INTERVAL + 1)))
+	iv_dav=$((INTERVAL + (i + INTERVAL / 2) % (INTERVAL + 1)))
+	printf 'imap:%s %s\ncaldav:%s %s\n' "$u" "$iv_imap" "$u" "$iv_dav" \
+	    >>"$T/intervals"
 	cat <<EOF
 
 [salesperson $u]
@@ -102,14 +121,14 @@ url = imap://127.0.0.1:$DC_PORT
 tls = none
 user = $u
 password_env = SOAK_PW
-poll_interval = $((10 + i % 11))s
+poll_interval = ${iv_imap}s
 
 [caldav $u]
 url = $RADICALE_URL/
 tls = none
 user = $u
 password_env = SOAK_PW
-poll_interval = $((10 + (i + 5) % 11))s
+poll_interval = ${iv_dav}s
 EOF
 	i=$((i + 1))
 done | write_config
@@ -148,7 +167,7 @@ alive() {
 }
 
 echo "soak: waiting for the first sync of $((2 * ACCOUNTS)) sources" >&2
-"$PY" "$here/check.py" synced "$T/sc.db" $((2 * ACCOUNTS)) 600 ||
+"$PY" "$here/check.py" synced "$T/sc.db" $((2 * ACCOUNTS)) $((600 + ACCOUNTS / 2)) ||
     { tail -20 "$T/agent.log" >&2; fail "first sync did not finish"; }
 alive || { tail -20 "$T/agent.log" >&2; fail "the agent died during the first sync"; }
 t_synced=$(date +%s)
@@ -172,6 +191,14 @@ stop_deliver() {
 	kill "$deliver_pid" 2>/dev/null || :
 }
 sc_at_exit stop_deliver
+# How late the sources are polled, and each pass's wall time, meanwhile.
+"$PY" "$top_srcdir/contrib/bench/scale/lag.py" "$T/sc.db" "$T/intervals" \
+    $((MINUTES * 60)) "$T/lag.csv" >"$T/lag.out" 2>"$T/lag.err" &
+lag_pid=$!
+stop_lag() {
+	kill "$lag_pid" 2>/dev/null || :
+}
+sc_at_exit stop_lag
 half=$((t_synced + MINUTES * 30))
 mid_done=
 while kill -0 "$deliver_pid" 2>/dev/null; do
@@ -190,6 +217,8 @@ deliver_rc=0
 wait "$deliver_pid" || deliver_rc=$?
 cat "$T/deliver.log" >&2
 [ "$deliver_rc" = 0 ] || soak_fail "delivery failed (exit $deliver_rc)"
+stop_lag
+wait "$lag_pid" || soak_fail "lag.py failed: $(cat "$T/lag.err")"
 
 echo "soak: deliveries stopped; waiting for one full poll cycle" >&2
 if alive; then
@@ -279,6 +308,30 @@ fd_lo0=$(awk -F, 'NR > 1 && NR <= 7 { if (m == "" || $5 < m) m = $5 } END { prin
 fd_lo2=$(tail -n 6 "$T/samples.csv" | awk -F, '{ if (m == "" || $5 < m) m = $5 } END { print m + 0 }')
 [ "$fd_lo2" -le $((fd_lo0 + 2)) ] ||
     { fd_flat=NO; soak_fail "open descriptors between polls grew from $fd_lo0 to $fd_lo2"; }
+# Passes: the wall time of the agent's round over every source, flat
+# when the last is within 25% (at least 10 s) of the first.
+passes=$(sed -n 's/^passes //p' "$T/lag.out")
+# shellcheck disable=SC2086
+set -- $passes
+pass_flat=-
+pass0=- pass1=- pass2=- pass_max=-
+if [ $# -ge 2 ]; then
+	pass0=$1
+	eval "pass1=\${$((($# + 1) / 2))}"
+	eval "pass2=\${$#}"
+	pass_max=$(printf '%s\n' "$@" | sort -n | tail -1)
+	pass_flat=yes
+	[ "$pass2" -le $((pass0 + (pass0 / 4 > 10 ? pass0 / 4 : 10))) ] ||
+	    { pass_flat=NO; soak_fail "a pass took ${pass0} s at first and ${pass2} s at the end"; }
+else
+	soak_fail "fewer than two complete passes over the sources: $passes"
+fi
+read -r _ late_s late_src late_iv <<EOF
+$(grep '^late ' "$T/lag.out")
+EOF
+late_over=$(sed -n 's/^over //p' "$T/lag.out")
+[ "${late_over:-1}" = 0 ] ||
+    soak_fail "$late_over sources were polled more than one interval late (worst $late_src: $late_s s, interval $late_iv s)"
 warnings=$(grep -c '^salescycled: warning: ' "$T/agent.log" || :)
 errors=$(grep -c '^salescycled: error: ' "$T/agent.log" || :)
 ! grep '^salescycled: fatal: ' "$T/agent.log" >&2 || soak_fail "the agent logged a fatal error"
@@ -291,15 +344,20 @@ result=PASS
 cat <<EOF
 ## Soak test: $result
 
-$ACCOUNTS accounts (IMAP INBOX + Sent, CalDAV), poll every 10-20 s, $MINUTES min of deliveries
+$ACCOUNTS accounts (IMAP INBOX + Sent, CalDAV), poll every $INTERVAL-$MAX_INTERVAL s, $MINUTES min of deliveries
 ($(sed -n 's/^deliver: //p' "$T/deliver.log")); Dovecot $("$DOVECOT" --version | cut -d' ' -f1),
-Radicale $("$RADICALE" --version), $(nproc) cores; seed $SEED.
+Radicale $("$RADICALE" --version), $(nproc) cores (load average at start $load, at the end $(cut -d' ' -f1-3 /proc/loadavg)); seed $SEED.
 
 | agent | after first sync | middle | end | max | flat |
 |-------|-----------------:|-------:|----:|----:|------|
 | RSS MB | $(mb "$rss0") | $(mb "$rss1") | $(mb "$rss2") | $(mb "$rss_max") | $rss_flat (margin $(mb "$margin") MB) |
 | open fds | $fd0 | $fd1 | $fd2 | $fd_max | - |
 | open fds between polls (lowest in a minute) | $fd_lo0 | - | $fd_lo2 | - | $fd_flat |
+| pass over every source, wall s | $pass0 | $pass1 | $pass2 | $pass_max | $pass_flat |
+
+$(printf '%s\n' $passes | grep -c .) complete passes during the deliveries (lag.csv; a pass
+includes the wait of up to $MAX_INTERVAL s for a source's interval); latest poll
+$late_s s behind its interval ($late_src, interval $late_iv s); $late_over sources more than one interval late.
 
 $nsamples samples, every 10 s (samples.csv). SIGTERM: exit status $agent_rc after $term_s s.
 Agent log: $warnings warnings, $errors errors.
@@ -315,8 +373,8 @@ if [ -n "$failures" ]; then
 	printf '\nFailures:%s\n\nEvidence kept in %s (sc.db, agent.log, samples.csv, truth.jsonl, compare.err, dovecot/, radicale/log).\n' \
 	    "$failures" "$T"
 fi
-printf '\nReproduce (as root, after make): `SOAK_SEED=%s contrib/bench/soak/run.sh BUILDDIR %s %s`\n' \
-    "$SEED" "$MINUTES" "$ACCOUNTS"
+printf '\nReproduce (as root, after make): `SOAK_SEED=%s SOAK_INTERVAL=%s contrib/bench/soak/run.sh BUILDDIR %s %s`\n' \
+    "$SEED" "$INTERVAL" "$MINUTES" "$ACCOUNTS"
 if [ -n "$failures" ]; then
 	# shellcheck disable=SC2034 # read by sc_cleanup (lib.sh)
 	SC_KEEP_TMP=1
