@@ -68,7 +68,9 @@ deal_print_facts(const struct cmd_ctx *ctx, const struct deal_facts *df)
 	if (isnan(df->value))
 		printf("not known (no offer with an amount, no #value)\n");
 	else
-		printf("%.0f %s (%s)\n", df->value, cmd_currency(ctx),
+		/* Whole amounts as whole numbers, cents only when there are. */
+		printf(fabs(df->value - round(df->value)) < 0.005 ? "%.0f %s (%s)\n" :
+		    "%.2f %s (%s)\n", df->value, cmd_currency(ctx),
 		    df->value_from);
 	printf("Next meeting: ");
 	if (df->next_meeting == 0)

@@ -61,11 +61,17 @@ cmd_digest_option(struct cmd_ctx *ctx, int opt, const char *arg)
 	return -1;
 }
 
-/* Refuses --send with --dry-run: which of the two was meant is not ours to guess. */
+/*
+ * Refuses --wide (there is no table to widen) and --send with --dry-run:
+ * which of the two was meant is not ours to guess.
+ */
 static int
 cmd_digest_check(struct cmd_ctx *ctx)
 {
-	(void)ctx;
+	if (ctx->wide) {
+		cmd_error("--wide", "digest writes a mail, not a table");
+		return -1;
+	}
 	if (digest_do_send && digest_dry) {
 		cmd_error("--send", "and --dry-run contradict each other: give one");
 		return -1;

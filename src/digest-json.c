@@ -287,6 +287,8 @@ digest_json(struct json *j, const struct digest_data *d, const char *to)
 	json_str(j, d->person != NULL ? d->person->key : NULL);
 	json_key(j, "language");
 	json_str(j, d->lang);
+	json_key(j, "currency");
+	json_str(j, d->currency);
 	json_key(j, "period");
 	json_str(j, d->period.name);
 	json_key(j, "key");

@@ -399,7 +399,7 @@ digest_text_closed(struct buf *b, const struct digest_data *d)
 	buf_printf(b, " %s", W(d, W_WON));
 	if (d->won_value > 0) {
 		buf_puts(b, " (");
-		digest_money(b, d->lang, d->won_value);
+		digest_money(b, d->lang, d->currency, d->won_value);
 		buf_puts(b, ")");
 	}
 	buf_printf(b, "; %ld %s\n", d->lost, W(d, W_LOST));
@@ -414,7 +414,7 @@ digest_text_closed(struct buf *b, const struct digest_data *d)
 			    W_GROWTH_DEAL : W_NEW_CUSTOMER));
 		if (!isnan(w->value)) {
 			buf_puts(b, ", ");
-			digest_money(b, d->lang, w->value);
+			digest_money(b, d->lang, d->currency, w->value);
 		}
 		if (d->person == NULL) {
 			buf_puts(b, " (");
@@ -510,7 +510,7 @@ digest_text_stalled(struct buf *b, const struct config *cfg,
 			buf_printf(b, ", %s", W(d, W_DECISION_PASSED));
 		if (!isnan(s->value)) {
 			buf_puts(b, ", ");
-			digest_money(b, d->lang, s->value);
+			digest_money(b, d->lang, d->currency, s->value);
 		}
 		buf_puts(b, "\n");
 		if (s->evidence != NULL) {
@@ -594,7 +594,7 @@ digest_text_waiting(struct buf *b, const struct config *cfg,
 		digest_count(b, d->lang, digest_days(o->days), W_DAY);
 		if (!isnan(o->value)) {
 			buf_puts(b, ", ");
-			digest_money(b, d->lang, o->value);
+			digest_money(b, d->lang, d->currency, o->value);
 		}
 		buf_puts(b, "\n");
 	}
@@ -1113,7 +1113,7 @@ digest_html_closed(struct buf *b, const struct digest_data *d)
 	buf_printf(&line, " %s", W(d, W_WON));
 	if (d->won_value > 0) {
 		buf_puts(&line, " (");
-		digest_money(&line, d->lang, d->won_value);
+		digest_money(&line, d->lang, d->currency, d->won_value);
 		buf_puts(&line, ")");
 	}
 	buf_printf(&line, "; %ld %s", d->lost, W(d, W_LOST));
@@ -1140,7 +1140,7 @@ digest_html_closed(struct buf *b, const struct digest_data *d)
 		if (!isnan(w->value)) {
 			struct buf v = { 0 };
 
-			digest_money(&v, d->lang, w->value);
+			digest_money(&v, d->lang, d->currency, w->value);
 			buf_append(&v, "", 0);
 			digest_put_html(b, v.data, 40);
 			buf_free(&v);
@@ -1252,7 +1252,7 @@ digest_html_stalled(struct buf *b, const struct config *cfg,
 		if (!isnan(s->value)) {
 			struct buf v = { 0 };
 
-			digest_money(&v, d->lang, s->value);
+			digest_money(&v, d->lang, d->currency, s->value);
 			buf_append(&v, "", 0);
 			buf_puts(b, ", ");
 			digest_put_html(b, v.data, 40);
@@ -1361,7 +1361,7 @@ digest_html_waiting(struct buf *b, const struct config *cfg,
 		digest_count(&v, d->lang, digest_days(o->days), W_DAY);
 		if (!isnan(o->value)) {
 			buf_puts(&v, ", ");
-			digest_money(&v, d->lang, o->value);
+			digest_money(&v, d->lang, d->currency, o->value);
 		}
 		buf_append(&v, "", 0);
 		digest_put_html(b, v.data, 80);

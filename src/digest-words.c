@@ -70,19 +70,38 @@ digest_count(struct buf *b, const char *lang, long n, enum digest_word w)
 	buf_printf(b, "%ld %s", n, digest_word(lang, w, n));
 }
 
+/* The sign of a currency people write before the amount, or NULL. */
+static const char *
+digest_currency_sign(const char *currency)
+{
+	if (currency == NULL || strcmp(currency, "EUR") == 0)
+		return "\xe2\x82\xac";
+	if (strcmp(currency, "GBP") == 0)
+		return "\xc2\xa3";
+	if (strcmp(currency, "USD") == 0)
+		return "$";
+	return NULL;
+}
+
 void
-digest_money(struct buf *b, const char *lang, double value)
+digest_money(struct buf *b, const char *lang, const char *currency,
+    double value)
 {
 	char digits[32];
 	size_t n, i;
 	bool dutch = digest_words_dutch(lang);
+	const char *sign = digest_currency_sign(currency);
 
 	if (!(value > -1e15 && value < 1e15)) {
 		buf_puts(b, "-");
 		return;
 	}
 	snprintf(digits, sizeof digits, "%.0f", value < 0 ? -value : value);
-	buf_puts(b, dutch ? "\xe2\x82\xac " : "\xe2\x82\xac");
+	/* "€ 12.500" in Dutch, "€12,500" in English; a code as "CHF 12,500". */
+	if (sign == NULL)
+		buf_printf(b, "%s ", currency);
+	else
+		buf_printf(b, "%s%s", sign, dutch ? " " : "");
 	if (value <= -0.5)
 		buf_puts(b, "-");
 	n = strlen(digits);

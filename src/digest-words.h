@@ -122,7 +122,8 @@ const char *digest_word(const char *lang, enum digest_word, long n);
 void	digest_count(struct buf *, const char *lang, long n, enum digest_word);
 
 /* Appends an amount in whole euros: "€ 12.500" (nl), "€12,500" (en). */
-void	digest_money(struct buf *, const char *lang, double value);
+void	digest_money(struct buf *, const char *lang, const char *currency,
+	    double value);
 
 /*
  * Plain words for a signal kind ("offer_sent": "offer sent", "offerte

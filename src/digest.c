@@ -646,6 +646,7 @@ digest_collect(struct store *st, const struct config *cfg,
 {
 	memset(d, 0, sizeof *d);
 	d->lang = config_language(cfg, NULL);
+	d->currency = cfg->currency;
 	if (digest_collect_common(st, cfg, period, people, now, d, err) != 0 ||
 	    lost_reasons_collect(st, cfg, people, period->since, period->until,
 	    &d->lost_reasons, err) != 0) {
@@ -888,6 +889,7 @@ digest_collect_personal(struct store *st, const struct config *cfg,
 	memset(d, 0, sizeof *d);
 	d->person = sp;
 	d->lang = config_language(cfg, sp);
+	d->currency = cfg->currency;
 	strlist_add(&one, sp->key);
 	af.salespeople = &one;
 	rc = digest_collect_common(st, cfg, period, &one, now, d, err);

@@ -150,6 +150,7 @@ struct digest_data {
 	struct digest_period period;
 	time_t		 as_of;			/* every number is as of this time */
 	const char	*lang;			/* "nl" or "en", borrowed */
+	const char	*currency;		/* of values, borrowed from the config */
 	const struct salesperson *person;	/* borrowed; NULL: the manager's digest */
 	long		 working_days;
 	double		 appt_target;		/* NAN when unset */

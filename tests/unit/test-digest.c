@@ -572,11 +572,17 @@ test_digest_words(void **state)
 	assert_string_equal(k, "some new kind");
 	free(k);
 	buf_reset(&b);
-	digest_money(&b, "nl", 12500);
+	digest_money(&b, "nl", "EUR", 12500);
 	assert_string_equal(b.data, "\xe2\x82\xac 12.500");
 	buf_reset(&b);
-	digest_money(&b, "en", 1234567.4);
+	digest_money(&b, "en", "EUR", 1234567.4);
 	assert_string_equal(b.data, "\xe2\x82\xac" "1,234,567");
+	buf_reset(&b);
+	digest_money(&b, "en", "GBP", 800);
+	assert_string_equal(b.data, "\xc2\xa3" "800");
+	buf_reset(&b);
+	digest_money(&b, "nl", "CHF", 12500);
+	assert_string_equal(b.data, "CHF 12.500");
 	buf_free(&b);
 }
 
