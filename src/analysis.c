@@ -259,13 +259,24 @@ struct analysis_account {
 };
 
 /*
- * Every attributed signal, loaded once so that the forecast can project
- * the deals again as they stood at any earlier date.
+ * Every attributed signal, loaded once so that the backtest can project
+ * the deals again as they stood at each of its dates.
  */
 struct analysis_history {
 	struct analysis_account *v;	/* owned */
 	size_t		 n, cap;
 	time_t		 backfill;	/* seen by then: known from when it occurred */
+};
+
+/*
+ * The salespeople's names, each kept once: a deal borrows its
+ * salesperson from here, so that a history of a million deals holds a
+ * few hundred names, not a million copies.
+ */
+struct analysis_names {
+	char		**v;		/* owned */
+	size_t		 n, cap;
+	size_t		 last;		/* the one asked for last */
 };
 
 /* The agent's first pass reads the past: what it saw in its first day counts as known all along. */
@@ -336,8 +347,20 @@ analysis_history_add(const struct store_history_signal *g, void *arg)
 	sg->salesperson = xstrdup(g->salesperson != NULL ? g->salesperson : "");
 	sg->ref = xstrdup(g->ref != NULL ? g->ref : "");
 	sg->value = g->value != NULL ? xstrdup(g->value) : NULL;
-	if (h->backfill == 0 || g->seen < h->backfill)
-		h->backfill = g->seen;
+	return 0;
+}
+
+/*
+ * Until when a signal counts as known from when it occurred: a day after
+ * the first signal was stored (the agent's first pass); 0 if none.
+ */
+static int
+analysis_backfill(struct store *st, time_t *backfill, struct err *err)
+{
+	if (store_history_seen(st, backfill, err) != 0)
+		return -1;
+	if (*backfill != 0)
+		*backfill += ANALYSIS_BACKFILL;
 	return 0;
 }
 
@@ -346,28 +369,59 @@ analysis_history_load(struct store *st, struct analysis_history *h,
     struct err *err)
 {
 	memset(h, 0, sizeof *h);
-	if (store_history(st, analysis_history_add, h, err) != 0) {
+	if (analysis_backfill(st, &h->backfill, err) != 0 ||
+	    store_history(st, analysis_history_add, h, err) != 0) {
 		analysis_history_free(h);
 		return -1;
 	}
-	if (h->backfill != 0)
-		h->backfill += ANALYSIS_BACKFILL;
 	return 0;
 }
 
 /* True when a signal was known at t: it occurred before and was seen by then. */
 static bool
-analysis_known(const struct analysis_history *h, const struct analysis_sig *g,
-    time_t t)
+analysis_known(time_t backfill, const struct analysis_sig *g, time_t t)
 {
-	return g->at < t && (g->seen <= t || g->seen <= h->backfill);
+	return g->at < t && (g->seen <= t || g->seen <= backfill);
+}
+
+/* The kept copy of name, added on first sight. */
+static const char *
+analysis_name(struct analysis_names *nm, const char *name)
+{
+	size_t i;
+
+	if (nm->n > 0 && strcmp(nm->v[nm->last], name) == 0)
+		return nm->v[nm->last];
+	for (i = 0; i < nm->n; i++)
+		if (strcmp(nm->v[i], name) == 0) {
+			nm->last = i;
+			return nm->v[i];
+		}
+	if (nm->n == nm->cap) {
+		nm->cap = nm->cap == 0 ? 16 : nm->cap * 2;
+		nm->v = xreallocarray(nm->v, nm->cap, sizeof *nm->v);
+	}
+	nm->last = nm->n;
+	nm->v[nm->n++] = xstrdup(name);
+	return nm->v[nm->last];
+}
+
+static void
+analysis_names_free(struct analysis_names *nm)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	free(nm->v);
+	memset(nm, 0, sizeof *nm);
 }
 
 /* A deal as the forecast projects it at as_of. */
 struct analysis_deal {
 	int64_t		 id;		/* the stored deal it is; 0 if none */
-	const char	*account;	/* borrowed from the history */
-	char		*salesperson;	/* owned */
+	char		*account;	/* owned; NULL once closed when projected */
+	const char	*salesperson;	/* borrowed from the deals' names */
 	enum deal_kind	 kind;
 	enum outcome	 outcome;	/* at as_of */
 	time_t		 opened, closed;	/* closed: 0 while open at as_of */
@@ -381,6 +435,7 @@ struct analysis_deal {
 struct analysis_deals {
 	struct analysis_deal *v;	/* owned */
 	size_t		 n, cap;
+	struct analysis_names people;	/* the deals' salespeople */
 	time_t		 first;		/* the first signal known; 0 if none */
 	double		 quiet;		/* days of quiet after which an open deal counts as lost */
 };
@@ -391,8 +446,9 @@ analysis_deals_free(struct analysis_deals *l)
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		free(l->v[i].salesperson);
+		free(l->v[i].account);
 	free(l->v);
+	analysis_names_free(&l->people);
 	memset(l, 0, sizeof *l);
 }
 
@@ -414,7 +470,11 @@ analysis_silence(const struct phase_signal *sigs, size_t n, time_t from,
 	return (double)gap / DAY;
 }
 
-/* Keeps the deals of one account's projection from its sorted signals. */
+/*
+ * Keeps the deals of one account's projection from its sorted signals;
+ * the account's name only with the deals still open (the forecast's
+ * items): a closed deal is a number in the history.
+ */
 static void
 analysis_deals_keep(struct analysis_deals *l, const char *account,
     const struct projection *pr, const struct phase_signal *sigs, size_t n)
@@ -430,7 +490,6 @@ analysis_deals_keep(struct analysis_deals *l, const char *account,
 		}
 		d = &l->v[l->n];
 		memset(d, 0, sizeof *d);
-		d->account = account;
 		d->kind = pr->deals[i].kind;
 		d->outcome = pr->deals[i].outcome;
 		d->opened = pr->deals[i].opened;
@@ -453,7 +512,10 @@ analysis_deals_keep(struct analysis_deals *l, const char *account,
 		if (reached == PHASE_NONE)
 			continue;
 		d->phase = reached;
-		d->salesperson = xstrdup(pr->deals[i].salesperson);
+		d->salesperson = analysis_name(&l->people,
+		    pr->deals[i].salesperson);
+		if (d->closed == 0)
+			d->account = xstrdup(account);
 		l->n++;
 	}
 }
@@ -491,56 +553,132 @@ analysis_presume_lost(struct analysis_deals *l, time_t t)
 }
 
 /*
- * The deals as they stood at t: each account's signals known then,
+ * The deals of one account as they stood at t: its signals known then,
  * through the phase model with t as "now" (which decides staleness).
+ * sigs (of *cap) is the caller's buffer, grown here.
  */
+static void
+analysis_project_account(const struct config *cfg, time_t backfill,
+    const struct analysis_account *a, time_t t, struct phase_signal **sigs,
+    size_t *cap, struct analysis_deals *out)
+{
+	struct projection pr;
+	size_t j, k;
+
+	if (a->n > *cap) {
+		*cap = a->n;
+		*sigs = xreallocarray(*sigs, *cap, sizeof **sigs);
+	}
+	for (j = k = 0; j < a->n; j++) {
+		const struct analysis_sig *g = &a->v[j];
+		struct phase_signal *ps = &(*sigs)[k];
+
+		if (!analysis_known(backfill, g, t))
+			continue;
+		if (out->first == 0 || g->at < out->first)
+			out->first = g->at;
+		ps->id = g->id;
+		ps->kind = g->kind;
+		ps->at = g->at;
+		ps->dir = g->dir;
+		ps->salesperson = g->salesperson;
+		ps->ref = g->ref;
+		ps->value = g->value;
+		k++;
+	}
+	if (k == 0)
+		return;
+	memset(&pr, 0, sizeof pr);
+	phases_project(cfg, *sigs, k, t, &pr);
+	analysis_deals_keep(out, a->key, &pr, *sigs, k);
+	projection_free(&pr);
+}
+
+/* The deals as they stood at t, from the loaded history. */
 static void
 analysis_project_at(const struct config *cfg, const struct analysis_history *h,
     time_t t, struct analysis_deals *out)
 {
 	struct phase_signal *sigs = NULL;
-	struct projection pr;
-	size_t i, j, k, cap = 0;
+	size_t i, cap = 0;
 
 	memset(out, 0, sizeof *out);
-	for (i = 0; i < h->n; i++) {
-		const struct analysis_account *a = &h->v[i];
-
-		if (a->n > cap) {
-			cap = a->n;
-			sigs = xreallocarray(sigs, cap, sizeof *sigs);
-		}
-		for (j = k = 0; j < a->n; j++) {
-			const struct analysis_sig *g = &a->v[j];
-
-			if (!analysis_known(h, g, t))
-				continue;
-			if (out->first == 0 || g->at < out->first)
-				out->first = g->at;
-			sigs[k].id = g->id;
-			sigs[k].kind = g->kind;
-			sigs[k].at = g->at;
-			sigs[k].dir = g->dir;
-			sigs[k].salesperson = g->salesperson;
-			sigs[k].ref = g->ref;
-			sigs[k].value = g->value;
-			k++;
-		}
-		if (k == 0)
-			continue;
-		memset(&pr, 0, sizeof pr);
-		phases_project(cfg, sigs, k, t, &pr);
-		analysis_deals_keep(out, a->key, &pr, sigs, k);
-		projection_free(&pr);
-	}
+	for (i = 0; i < h->n; i++)
+		analysis_project_account(cfg, h->backfill, &h->v[i], t, &sigs,
+		    &cap, out);
 	free(sigs);
+}
+
+/*
+ * The history read once for one date: each account projected as soon as
+ * its rows are read, so that only one account's signals are held at a
+ * time, not every signal of the store.
+ */
+struct analysis_stream {
+	const struct config *cfg;
+	time_t		 t, backfill;
+	struct analysis_history cur;	/* the account being read: n <= 1 */
+	struct phase_signal *sigs;	/* owned, of cap */
+	size_t		 cap;
+	struct analysis_deals *out;
+};
+
+/* Projects the account read so far and forgets its signals. */
+static void
+analysis_stream_flush(struct analysis_stream *w)
+{
+	if (w->cur.n == 0)
+		return;
+	analysis_project_account(w->cfg, w->backfill, &w->cur.v[0], w->t,
+	    &w->sigs, &w->cap, w->out);
+	analysis_history_free(&w->cur);
+}
+
+/* Reads one signal of the history; the next account's first projects the last. */
+static int
+analysis_stream_add(const struct store_history_signal *g, void *arg)
+{
+	struct analysis_stream *w = arg;
+
+	if (g->account != NULL && w->cur.n > 0 &&
+	    strcmp(w->cur.v[0].key, g->account) != 0)
+		analysis_stream_flush(w);
+	return analysis_history_add(g, &w->cur);
+}
+
+/*
+ * The deals as they stood at t (analysis_project_at), reading the
+ * history once and holding one account's signals at a time.
+ */
+static int
+analysis_project_stream(struct store *st, const struct config *cfg, time_t t,
+    struct analysis_deals *out, struct err *err)
+{
+	struct analysis_stream w;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&w, 0, sizeof w);
+	w.cfg = cfg;
+	w.t = t;
+	w.out = out;
+	rc = analysis_backfill(st, &w.backfill, err);
+	if (rc == 0)
+		rc = store_history(st, analysis_stream_add, &w, err);
+	if (rc == 0)
+		analysis_stream_flush(&w);
+	analysis_history_free(&w.cur);
+	free(w.sigs);
+	if (rc != 0)
+		analysis_deals_free(out);
+	return rc;
 }
 
 /* A stored deal: what happened in the end. */
 struct analysis_truth {
 	int64_t		 id;
 	char		*account;	/* owned */
-	char		*salesperson;	/* owned */
+	const char	*salesperson;	/* borrowed from the truths' names */
 	enum deal_kind	 kind;
 	enum outcome	 outcome;
 	time_t		 opened, closed;
@@ -549,6 +687,7 @@ struct analysis_truth {
 struct analysis_truths {
 	struct analysis_truth *v;	/* owned, by account, then opened */
 	size_t		 n, cap;
+	struct analysis_names people;
 };
 
 static void
@@ -556,11 +695,10 @@ analysis_truths_free(struct analysis_truths *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < l->n; i++)
 		free(l->v[i].account);
-		free(l->v[i].salesperson);
-	}
 	free(l->v);
+	analysis_names_free(&l->people);
 	memset(l, 0, sizeof *l);
 }
 
@@ -578,7 +716,7 @@ analysis_truth_add(const struct store_deal *sd, void *arg)
 	t = &l->v[l->n++];
 	t->id = sd->id;
 	t->account = xstrdup(sd->account);
-	t->salesperson = xstrdup(sd->salesperson);
+	t->salesperson = analysis_name(&l->people, sd->salesperson);
 	t->kind = strcmp(sd->kind, "growth") == 0 ? DEAL_GROWTH : DEAL_NEW;
 	q = outcome_from_name(sd->outcome);
 	t->outcome = q < 0 ? OUTCOME_OPEN : (enum outcome)q;
@@ -1588,24 +1726,21 @@ int
 analysis_forecast(struct store *st, const struct analysis_filter *f,
     int horizon_days, bool backtest, struct forecast *fc, struct err *err)
 {
-	struct analysis_history h;
 	struct analysis_truths truth;
 	struct analysis_deals l;
 
 	memset(fc, 0, sizeof *fc);
-	if (analysis_history_load(st, &h, err) != 0)
+	if (analysis_project_stream(st, f->cfg, f->as_of, &l, err) != 0)
 		return -1;
 	if (analysis_truths_load(st, &truth, err) != 0) {
-		analysis_history_free(&h);
+		analysis_deals_free(&l);
 		return -1;
 	}
-	analysis_project_at(f->cfg, &h, f->as_of, &l);
 	analysis_presume_lost(&l, f->as_of);
 	analysis_forecast_at(f, &l, &truth, f->as_of, horizon_days, backtest,
 	    fc, NULL);
 	analysis_deals_free(&l);
 	analysis_truths_free(&truth);
-	analysis_history_free(&h);
 	if (analysis_forecast_values(st, fc, err) != 0) {
 		forecast_free(fc);
 		return -1;
