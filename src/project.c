@@ -43,20 +43,6 @@
 	    " UNION ALL " PROJECT_COLUMNS				\
 	    " INDEXED BY signals_matched"				\
 	    " WHERE matched_account_id = ?1 AND account_id IS NULL")	\
-	/*								\
-	 * Every account's signals of PROJECT_SIGNALS in one pass, by	\
-	 * the account's key: read in table order and sorted, for a	\
-	 * rebuild (one index look and one row look per signal read	\
-	 * the table in random order: at 10M most of a rebuild's time).	\
-	 */								\
-	X(PROJECT_ALL_SIGNALS, "SELECT a.id, s.id, s.kind,"		\
-	    " s.occurred_at, s.direction, s.salesperson, s.ref, s.value,"	\
-	    " s.source, s.ignored FROM signals s NOT INDEXED"		\
-	    " LEFT JOIN account_links l ON l.account_id = s.account_id"	\
-	    " JOIN accounts a ON a.id = CASE WHEN s.account_id IS NULL"	\
-	    " THEN s.matched_account_id"				\
-	    " ELSE COALESCE(l.target_id, s.account_id) END"		\
-	    " ORDER BY a.key, s.id")					\
 	X(PROJECT_IGNORED, "UPDATE signals SET ignored = ?2 WHERE id = ?1")	\
 	X(PROJECT_LINK_TARGET, "SELECT target_id FROM account_links"	\
 	    " WHERE account_id = ?1")					\
@@ -268,41 +254,6 @@ project_row_cmp(const void *a, const void *b)
 }
 
 /*
- * Appends the signal of the statement's current row, its PROJECT_COLUMNS
- * from column c on, to rows (n of cap); one of unknown kind or direction
- * is skipped with a warning.
- */
-static void
-project_row_add(sqlite3_stmt *s, int c, struct project_row **rows, size_t *n,
-    size_t *cap)
-{
-	struct project_row *r;
-	int kind, dir;
-
-	kind = signal_kind_from_name(store_column_text(s, c + 1));
-	dir = project_direction(store_column_text(s, c + 3));
-	if (kind < 0 || dir < 0) {
-		log_warn("signal %lld: unknown kind or direction, skipped",
-		    (long long)sqlite3_column_int64(s, c));
-		return;
-	}
-	if (*n == *cap) {
-		*cap = *cap == 0 ? 16 : *cap * 2;
-		*rows = xreallocarray(*rows, *cap, sizeof **rows);
-	}
-	r = &(*rows)[(*n)++];
-	r->id = sqlite3_column_int64(s, c);
-	r->kind = (enum signal_kind)kind;
-	r->at = (time_t)sqlite3_column_int64(s, c + 2);
-	r->dir = (enum direction)dir;
-	r->salesperson = xstrdup(store_column_text(s, c + 4));
-	r->ref = xstrdup(store_column_text(s, c + 5));
-	r->value = xstrdup(store_column_text(s, c + 6));
-	r->source = xstrdup(store_column_text(s, c + 7));
-	r->ignored = xstrdup(store_column_text(s, c + 8));
-}
-
-/*
  * Loads an account's signals (its own and those attributed to it by name)
  * in id order: sorted here, since an ORDER BY opened SQLite's sorter for
  * every account of a rebuild.  Caller frees with project_rows_free().
@@ -311,14 +262,35 @@ static int
 project_load_signals(struct store *st, int64_t account, struct project_row **out,
     size_t *np, struct err *err)
 {
-	struct project_row *rows = NULL;
+	struct project_row *rows = NULL, *r;
 	sqlite3_stmt *s = project_stmt(st, PROJECT_SIGNALS);
 	size_t n = 0, cap = 0;
-	int rc;
+	int rc, kind, dir;
 
 	sqlite3_bind_int64(s, 1, account);
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		project_row_add(s, 0, &rows, &n, &cap);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		kind = signal_kind_from_name(store_column_text(s, 1));
+		dir = project_direction(store_column_text(s, 3));
+		if (kind < 0 || dir < 0) {
+			log_warn("signal %lld: unknown kind or direction, "
+			    "skipped", (long long)sqlite3_column_int64(s, 0));
+			continue;
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			rows = xreallocarray(rows, cap, sizeof *rows);
+		}
+		r = &rows[n++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->kind = (enum signal_kind)kind;
+		r->at = (time_t)sqlite3_column_int64(s, 2);
+		r->dir = (enum direction)dir;
+		r->salesperson = xstrdup(store_column_text(s, 4));
+		r->ref = xstrdup(store_column_text(s, 5));
+		r->value = xstrdup(store_column_text(s, 6));
+		r->source = xstrdup(store_column_text(s, 7));
+		r->ignored = xstrdup(store_column_text(s, 8));
+	}
 	if (store_done(st, s, rc, err, "load signals") != 0) {
 		project_rows_free(rows, n);
 		return -1;
@@ -577,27 +549,31 @@ project_write_ignored(struct store *st, const struct projection *proj,
 	return rc;
 }
 
-/* Projects one account from its signals (rows, in id order) and writes its deals and transitions. */
+/* Projects one account and writes its deals and transitions. */
 static int
-project_account_rows(struct store *st, const struct config *cfg,
-    int64_t account, const struct project_row *rows, size_t n, time_t now,
-    struct err *err)
+project_account(struct store *st, const struct config *cfg,
+    int64_t account, time_t now, struct err *err)
 {
 	struct projection proj = { 0 };
 	struct phase_signal *sigs;
+	struct project_row *rows = NULL;
 	struct project_stored *stored = NULL;
 	const struct project_stored *old;
 	sqlite3_stmt *s;
-	size_t nstored = 0, i;
+	size_t n = 0, nstored = 0, i;
 	int64_t deal = 0;
 	bool added;
 	int rc = 0;
 
+	if (project_load_signals(st, account, &rows, &n, err) != 0)
+		return -1;
 	s = project_stmt(st, PROJECT_DEALS_OF);
 	sqlite3_bind_int64(s, 1, account);
 	if (project_stored_read(st, s, true, 4, 5, &stored, &nstored,
-	    err) != 0)
+	    err) != 0) {
+		project_rows_free(rows, n);
 		return -1;
+	}
 	sigs = xcalloc(n > 0 ? n : 1, sizeof *sigs);
 	for (i = 0; i < n; i++) {
 		sigs[i].id = rows[i].id;
@@ -630,21 +606,6 @@ project_account_rows(struct store *st, const struct config *cfg,
 	project_stored_free(stored, nstored);
 	projection_free(&proj);
 	free(sigs);
-	return rc;
-}
-
-/* Projects one account and writes its deals and transitions. */
-static int
-project_account(struct store *st, const struct config *cfg,
-    int64_t account, time_t now, struct err *err)
-{
-	struct project_row *rows = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (project_load_signals(st, account, &rows, &n, err) != 0)
-		return -1;
-	rc = project_account_rows(st, cfg, account, rows, n, now, err);
 	project_rows_free(rows, n);
 	return rc;
 }
@@ -787,55 +748,13 @@ project_dirty(struct store *st, const struct config *cfg, time_t now,
 	return store_auto_end(st, own, rc, err);
 }
 
-/*
- * Projects every account (ids, in key order) from one pass over the
- * signals (PROJECT_ALL_SIGNALS, in the same order): each account's rows
- * as project_load_signals reads them, an account without any has none.
- */
-static int
-project_all(struct store *st, const struct config *cfg,
-    const struct store_ids *ids, time_t now, struct err *err)
-{
-	sqlite3_stmt *s = project_stmt(st, PROJECT_ALL_SIGNALS);
-	struct project_row *rows = NULL;
-	size_t i, n = 0, cap = 0;
-	int rc = 0, step;
-
-	step = sqlite3_step(s);
-	for (i = 0; i < ids->n && rc == 0; i++) {
-		while (step == SQLITE_ROW &&
-		    sqlite3_column_int64(s, 0) == ids->v[i]) {
-			project_row_add(s, 1, &rows, &n, &cap);
-			step = sqlite3_step(s);
-		}
-		if (step != SQLITE_ROW && step != SQLITE_DONE)
-			break;
-		rc = project_account_rows(st, cfg, ids->v[i], rows, n, now,
-		    err);
-		project_rows_free(rows, n);
-		rows = NULL;
-		n = cap = 0;
-	}
-	if (rc != 0) {
-		sqlite3_reset(s);
-		return -1;
-	}
-	if (step == SQLITE_ROW) {
-		/* Rows left: the two orders disagree; nothing is kept. */
-		err_set(err, ERR_FINAL, "rebuild: signals of account %lld "
-		    "out of order", (long long)sqlite3_column_int64(s, 0));
-		sqlite3_reset(s);
-		return -1;
-	}
-	return store_done(st, s, step, err, "load signals");
-}
-
 int
 project_rebuild(struct store *st, const struct config *cfg, time_t now,
     struct err *err)
 {
 	struct store_ids ids = { 0 };
 	struct err ignored;
+	size_t i;
 	bool own;
 	int rc;
 
@@ -850,8 +769,8 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 	if (rc == 0)
 		rc = store_ids_collect(st, project_stmt(st, PROJECT_ACCOUNTS),
 		    &ids, err);
-	if (rc == 0)
-		rc = project_all(st, cfg, &ids, now, err);
+	for (i = 0; i < ids.n && rc == 0; i++)
+		rc = project_account(st, cfg, ids.v[i], now, err);
 	store_ids_free(&ids);
 	rc = store_auto_end(st, own, rc, err);
 	if (store_bulk(st, false, rc == 0 ? err : &ignored) != 0)
