@@ -1409,16 +1409,18 @@ analysis_cmp_query(const void *a, const void *b)
 	return (x->q > y->q) - (x->q < y->q);
 }
 
-/* The won members' ranks, longest stay first. */
-static const struct analysis_phase_members *analysis_sort_pm;
-static const size_t *analysis_sort_won;
+/* A won member: its stay, and its rank among the won in time order. */
+struct analysis_won_stay {
+	double		 stay;
+	size_t		 rank;
+};
 
+/* Longest stay first. */
 static int
 analysis_cmp_won_stay(const void *a, const void *b)
 {
-	const struct analysis_member *v = analysis_sort_pm->v;
-	double x = v[analysis_sort_won[*(const size_t *)a]].stay;
-	double y = v[analysis_sort_won[*(const size_t *)b]].stay;
+	double x = ((const struct analysis_won_stay *)a)->stay;
+	double y = ((const struct analysis_won_stay *)b)->stay;
 
 	return (x < y) - (x > y);
 }
@@ -1443,8 +1445,9 @@ analysis_landmarks(const struct analysis_deals *l,
 {
 	struct analysis_fenwick fw = { NULL, 0 };
 	struct analysis_query *qs;
+	struct analysis_won_stay *order;
 	struct forecast_obs *buf;
-	size_t *won, *order, nwon = 0, wp = 0, i, k, lo, hi, mid, longer;
+	size_t *won, nwon = 0, wp = 0, i, k, lo, hi, mid, longer;
 	size_t nb, nopen;
 	struct forecast_est *e;
 	double age;
@@ -1454,11 +1457,10 @@ analysis_landmarks(const struct analysis_deals *l,
 	buf = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *buf);
 	for (i = 0; i < pm->n; i++)
 		if (pm->v[i].end == FORECAST_WON) {
-			order[nwon] = nwon;
+			order[nwon].stay = pm->v[i].stay;
+			order[nwon].rank = nwon;
 			won[nwon++] = i;
 		}
-	analysis_sort_pm = pm;
-	analysis_sort_won = won;
 	qsort(order, nwon, sizeof *order, analysis_cmp_won_stay);
 	fw.n = nwon;
 	fw.t = xcalloc(nwon + 1, sizeof *fw.t);
@@ -1486,8 +1488,8 @@ analysis_landmarks(const struct analysis_deals *l,
 			forecast_estimate_sorted(buf, nb, horizon, prior, e);
 			continue;
 		}
-		while (wp < nwon && pm->v[won[order[wp]]].stay > age)
-			analysis_fenwick_add(&fw, order[wp++]);
+		while (wp < nwon && order[wp].stay > age)
+			analysis_fenwick_add(&fw, order[wp++].rank);
 		memset(e, 0, sizeof *e);
 		e->n = (long)longer;
 		e->won = (long)wp;
