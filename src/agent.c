@@ -681,7 +681,7 @@ agent_run(struct config *cfg, bool once)
 	size_t		 i, nth = 0, nworkers;
 	time_t		 now, next, chore;
 	bool		 done = false;
-	char		 buf[64];
+	char		 buf[64], why[1024];
 	int		 rc = 0, lockfd = -1;
 
 	memset(&a, 0, sizeof a);
@@ -716,6 +716,9 @@ agent_run(struct config *cfg, bool once)
 	if (store_set_access(st, a.cur->cfg.group.name, a.cur->cfg.group.gid,
 	    &err) != 0)
 		log_warn("%s", err.msg);
+	if (a.cur->cfg.group.name != NULL && !store_group_can_enter(a.database,
+	    a.cur->cfg.group.name, a.cur->cfg.group.gid, why, sizeof why))
+		log_warn("%s", why);
 	if (store_sync_salespeople(st, &a.cur->cfg, &err) != 0)
 		log_warn("%s", err.msg);
 	if (pipe2(a.wake, O_CLOEXEC | O_NONBLOCK) != 0)

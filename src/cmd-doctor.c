@@ -22,9 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "digest.h"
+#include "http.h"
 #include "log.h"
 #include "oauth.h"
 #include "source.h"
@@ -33,6 +36,7 @@
 #include "xmalloc.h"
 
 #define DOCTOR_OPT_TIMEOUT	0x100	/* --timeout */
+#define DOCTOR_OPT_SEND_TEST	0x101	/* --send-test */
 #define DOCTOR_MAX_TIMEOUT	3600
 
 /* One finding. */
@@ -168,6 +172,42 @@ doctor_user(void)
 }
 
 /*
+ * With [general] group: whether its members can read the database, its
+ * -wal and -shm (0640, that group) and enter their folder.
+ */
+static void
+doctor_group(const struct config *cfg, struct doctor_block *b)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat	 sb;
+	char		 why[1024], *p;
+	size_t		 i;
+	bool		 ok = true;
+
+	if (!store_group_can_enter(cfg->database, cfg->group.name,
+	    cfg->group.gid, why, sizeof why)) {
+		doctor_say(b, false, "%s", why);
+		ok = false;
+	}
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		p = xasprintf("%s%s", cfg->database, suffix[i]);
+		if (stat(p, &sb) == 0 && ((sb.st_mode & 07777) !=
+		    STORE_MODE_GROUP || sb.st_gid != cfg->group.gid)) {
+			doctor_say(b, false, "%s: mode %04o%s, not 0640 for "
+			    "the readers' group %s: salescycled sets it when "
+			    "it starts", p, (unsigned)(sb.st_mode & 07777),
+			    sb.st_gid != cfg->group.gid ? " and another group" :
+			    "", cfg->group.name);
+			ok = false;
+		}
+		free(p);
+	}
+	if (ok)
+		doctor_say(b, true, "the readers' group %s can read it",
+		    cfg->group.name);
+}
+
+/*
  * The database: opened read-only when it exists (schema version and
  * counts), else whether salescycled may create it in its folder.
  */
@@ -195,6 +235,8 @@ doctor_database(const struct config *cfg, struct doctor_block *b)
 			    "%lld deals (%lld open), %lld accounts", n.version,
 			    n.signals, n.deals, n.open_deals, n.accounts);
 		store_close(st);
+		if (cfg->group.name != NULL)
+			doctor_group(cfg, b);
 		goto out;
 	}
 	if (errno != ENOENT) {
@@ -219,6 +261,96 @@ doctor_database(const struct config *cfg, struct doctor_block *b)
 	free(copy);
 out:
 	free(path);
+}
+
+/* --send-test: mail each digest recipient once the server checks out. */
+static bool doctor_send_test;
+
+/* Sends the test mail to each recipient of the digest. */
+static void
+doctor_smtp_send(struct cmd_ctx *ctx, struct doctor_block *b)
+{
+	struct digest_recipients r;
+	struct err	 err;
+	char		 host[256], *msg;
+	long		 reply;
+	size_t		 i;
+
+	digest_recipients(&ctx->cfg, &r);
+	if (r.n == 0)
+		doctor_say(b, false, "no one to send a test mail to: give the "
+		    "salespeople a manager = or set [digest] to =");
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "this host");
+	host[sizeof host - 1] = '\0';
+	for (i = 0; i < r.n; i++) {
+		err_clear(&err);
+		msg = digest_test_message(&ctx->cfg, r.v[i].address, host,
+		    ctx->now);
+		if (digest_send(&ctx->cfg, r.v[i].address, msg, NULL, &reply,
+		    &err) == 0)
+			doctor_say(b, true, "test mail sent to %s",
+			    r.v[i].address);
+		else
+			doctor_say(b, false, "test mail to %s: %s",
+			    r.v[i].address, err.msg);
+		free(msg);
+	}
+	digest_recipients_free(&r);
+}
+
+/*
+ * The mail server of the digest ([smtp]): connection, TLS, login, as the
+ * digest would use it, without sending; with --send-test, then a short
+ * mail to each recipient of the digest.
+ */
+static void
+doctor_smtp(struct cmd_ctx *ctx, struct doctor_block *b)
+{
+	const struct smtp *s = &ctx->cfg.smtp;
+	struct http_mail_info info;
+	struct err	 err = { 0 };
+	const char	*hint;
+	bool		 smtps;
+	int		 rc;
+
+	b->name = xstrdup("smtp");
+	b->target = xstrdup(s->url != NULL ? s->url : "(none)");
+	if (s->url == NULL || s->from == NULL) {
+		doctor_say(b, false, "no [smtp] url and from: the digest "
+		    "cannot be sent; add an [smtp] section");
+		return;
+	}
+	rc = digest_check(&ctx->cfg, ctx->opt, &info, &err);
+	hint = rc != 0 ? http_error_hint(&err) : NULL;
+	if (info.connected)
+		doctor_say(b, true, "connected to %s", info.server);
+	smtps = strncasecmp(s->url, "smtps:", 6) == 0;
+	if (info.tls)
+		doctor_say(b, true, "TLS (%s): certificate verified",
+		    smtps ? "smtps" : "STARTTLS");
+	else if (s->tls == TLS_NONE && !smtps && info.connected)
+		doctor_say(b, true, "no TLS (tls = none): the login and the "
+		    "digest cross the network readable");
+	if (rc != 0 && info.login_refused)
+		doctor_say(b, false, "login as %s refused: %s; check user = "
+		    "and the password", s->user, err.msg);
+	else if (rc != 0 && strstr(err.msg, "STARTTLS") != NULL)
+		doctor_say(b, false, "%s; the server offers no STARTTLS: use "
+		    "smtps:// (port 465), or tls = none on a trusted network",
+		    err.msg);
+	else if (rc != 0)
+		doctor_say(b, false, "%s%s%s", err.msg, hint != NULL ? "; " :
+		    "", hint != NULL ? hint : "");
+	else if (info.logged_in)
+		doctor_say(b, true, "logged in as %s", s->user);
+	else
+		doctor_say(b, true, "no login (no user =)");
+	if (doctor_send_test && rc == 0)
+		doctor_smtp_send(ctx, b);
+	else if (doctor_send_test)
+		doctor_say(b, false, "no test mail sent: the server check "
+		    "failed");
 }
 
 /* A worker: checks the next source until none is left. */
@@ -350,6 +482,10 @@ cmd_doctor_option(struct cmd_ctx *ctx, int opt, const char *arg)
 	char	*ep;
 	long	 v;
 
+	if (opt == DOCTOR_OPT_SEND_TEST) {
+		doctor_send_test = true;
+		return 0;
+	}
 	if (opt != DOCTOR_OPT_TIMEOUT)
 		return -1;
 	errno = 0;
@@ -367,13 +503,14 @@ cmd_doctor_option(struct cmd_ctx *ctx, int opt, const char *arg)
 static int
 cmd_doctor_exec(struct cmd_ctx *ctx)
 {
-	struct doctor_block	 head[2], *blocks = NULL;
+	struct doctor_block	 head[2], smtp, *blocks = NULL;
 	struct doctor_run	 run;
 	struct sigaction	 sa;
 	struct json		 j;
 	struct table		 t;
 	pthread_t		*th = NULL;
 	size_t			 n = 0, nth = 0, nbad = 0, i;
+	bool			 with_smtp;
 	int			 saved_level = log_level;
 
 	/* A server that hangs up must not kill us with SIGPIPE. */
@@ -432,6 +569,15 @@ cmd_doctor_exec(struct cmd_ctx *ctx)
 	}
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	/* The digest's mail server, when there is one or a test mail is asked. */
+	memset(&smtp, 0, sizeof smtp);
+	with_smtp = ctx->cfg.smtp.url != NULL || doctor_send_test;
+	if (with_smtp) {
+		doctor_smtp(ctx, &smtp);
+		doctor_print(ctx, &j, &t, &smtp);
+		if (!doctor_block_ok(&smtp))
+			nbad++;
+	}
 	log_level = saved_level;
 
 	for (i = 0; i < 2; i++)
@@ -447,15 +593,17 @@ cmd_doctor_exec(struct cmd_ctx *ctx)
 		table_print(&t, FORMAT_CSV, stdout);
 	} else {
 		if (nbad == 0)
-			printf("everything works: configuration, database and "
-			    "%zu source%s\n", n, n == 1 ? "" : "s");
+			printf("everything works: configuration, database%s "
+			    "and %zu source%s\n", with_smtp ? ", mail server" :
+			    "", n, n == 1 ? "" : "s");
 		else
 			printf("%zu of %zu need attention (see FAIL above)\n",
-			    nbad, n + 2);
+			    nbad, n + 2 + (with_smtp ? 1 : 0));
 	}
 	table_free(&t);
 	for (i = 0; i < 2; i++)
 		doctor_block_free(&head[i]);
+	doctor_block_free(&smtp);
 	for (i = 0; i < n; i++)
 		doctor_block_free(&blocks[i]);
 	free(blocks);
@@ -467,13 +615,14 @@ cmd_doctor_exec(struct cmd_ctx *ctx)
 
 static const struct option cmd_doctor_options[] = {
 	{ "timeout", required_argument, NULL, DOCTOR_OPT_TIMEOUT },
+	{ "send-test", no_argument, NULL, DOCTOR_OPT_SEND_TEST },
 	{ NULL, 0, NULL, 0 }
 };
 
 const struct cmd_entry cmd_doctor_entry = {
 	.name = "doctor",
 	.summary = "check the configuration, the database and every source",
-	.usage = "[--timeout SECONDS]",
+	.usage = "[--timeout SECONDS] [--send-test]",
 	.flags = 0,
 	.options = cmd_doctor_options,
 	.shortopts = "",
@@ -484,11 +633,15 @@ const struct cmd_entry cmd_doctor_entry = {
 	    "connects to read-only: for IMAP DNS, connection, TLS, STARTTLS,\n"
 	    "capabilities, login, folders and their message counts; for CalDAV the\n"
 	    "discovery path, principal, home set and calendars; for an ICS feed its\n"
-	    "answer, content type and events.  Each finding is \"ok\" or \"FAIL\" with\n"
-	    "what to fix.  --salesperson checks only that salesperson's sources.\n"
+	    "answer, content type and events; for the [smtp] server of the digest\n"
+	    "connection, TLS and login, sending nothing.  Each finding is \"ok\" or\n"
+	    "\"FAIL\" with what to fix.  --salesperson checks only that salesperson's\n"
+	    "sources.\n"
 	    "\n"
 	    "  --timeout SECONDS  bound each network step of a check (default: each\n"
 	    "                     source's timeout setting)\n"
+	    "  --send-test        then send a short test mail to each recipient of the\n"
+	    "                     digest (the managers, or [digest] to)\n"
 	    "\n"
 	    "Exit status 0 when everything works, 1 otherwise.\n",
 };

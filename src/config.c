@@ -118,6 +118,7 @@ static const struct config_key config_smtp_keys[] = {
 	CONFIG_KEY("password_command", CONFIG_COMMAND, smtp, password),
 	CONFIG_KEY("password_env", CONFIG_ENV, smtp, password),
 	CONFIG_KEY("password", CONFIG_PASSWORD, smtp, password),
+	CONFIG_KEY("password_credential", CONFIG_CREDENTIAL, smtp, password),
 	CONFIG_KEY("from", CONFIG_ADDRESS, smtp, from),
 	CONFIG_KEY("tls", CONFIG_TLS, smtp, tls),
 	CONFIG_KEY("ca_file", CONFIG_STRING, smtp, ca_file),
@@ -689,14 +690,23 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 	case CONFIG_COMMAND:
 	case CONFIG_ENV:
 	case CONFIG_PASSWORD:
-		/* The stem of the three keys: password, oauth_client_secret. */
+	case CONFIG_CREDENTIAL:
+		/* The stem of the four keys: password, oauth_client_secret. */
 		stem = strlen(name) - (k->type == CONFIG_COMMAND ? 8 :
-		    k->type == CONFIG_ENV ? 4 : 0);
-		if (sec->command != NULL || sec->env != NULL ||
-		    sec->value != NULL)
+		    k->type == CONFIG_ENV ? 4 : k->type == CONFIG_CREDENTIAL ?
+		    11 : 0);
+		if (config_secret_set(sec))
 			return config_error(p, "'%s': only one of "
-			    "%.*s_command, %.*s_env and %.*s", name, (int)stem,
-			    name, (int)stem, name, (int)stem, name);
+			    "%.*s_command, %.*s_env, %.*s_credential and %.*s",
+			    name, (int)stem, name, (int)stem, name, (int)stem,
+			    name, (int)stem, name);
+		/* A file name in one folder, as systemd's credential IDs. */
+		if (k->type == CONFIG_CREDENTIAL &&
+		    (strchr(value, '/') != NULL || strcmp(value, ".") == 0 ||
+		    strcmp(value, "..") == 0 || strlen(value) > 255))
+			return config_error(p, "bad credential name '%s' for "
+			    "'%s' (the name given to LoadCredential=, no '/')",
+			    value, name);
 		if (k->type == CONFIG_PASSWORD &&
 		    (p->st.st_mode & (S_IRGRP | S_IROTH)) != 0)
 			return config_error(p, "'%s' in a file readable by "
@@ -706,6 +716,8 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 			sec->command = xstrdup(value);
 		else if (k->type == CONFIG_ENV)
 			sec->env = xstrdup(value);
+		else if (k->type == CONFIG_CREDENTIAL)
+			sec->credential = xstrdup(value);
 		else
 			sec->value = xstrdup(value);
 		return 0;
@@ -1352,6 +1364,7 @@ config_secret_free(struct secret *s)
 {
 	free(s->command);
 	free(s->env);
+	free(s->credential);
 	if (s->value != NULL)
 		explicit_bzero(s->value, strlen(s->value));
 	free(s->value);

@@ -42,6 +42,7 @@ enum config_type {
 	CONFIG_COMMAND,		/* struct secret: command */
 	CONFIG_ENV,		/* struct secret: env */
 	CONFIG_PASSWORD,	/* struct secret: value, private file only */
+	CONFIG_CREDENTIAL,	/* struct secret: credential (systemd) */
 	CONFIG_SALESPERSON,	/* char *, a salesperson key (checked later) */
 	CONFIG_GROUP,		/* struct config_group: a name or number */
 };
@@ -63,6 +64,7 @@ struct secret {
 	char	*command;	/* password_command / token_command: first line of its output */
 	char	*env;		/* password_env: name of the environment variable */
 	char	*value;		/* password: only from a file not readable by group/others */
+	char	*credential;	/* password_credential: a file of $CREDENTIALS_DIRECTORY */
 	char	*owner;		/* "[imap anna]": names the source in errors, never the secret */
 };
 
@@ -238,5 +240,8 @@ int	config_phase_index(const struct config *, const char *name);
  * secret.  Implemented in secret.c.
  */
 int	config_secret(const struct secret *, char **out, struct err *);
+
+/* Whether any of a secret's sources is configured. */
+bool	config_secret_set(const struct secret *);
 
 #endif

@@ -780,3 +780,35 @@ digest_message(const struct config *cfg, const struct digest_data *d,
 	buf_printf(&b, "\r\n--%s--\r\n", boundary);
 	return b.data;
 }
+
+char *
+digest_test_message(const struct config *cfg, const char *to,
+    const char *host, time_t now)
+{
+	struct buf b = { 0 }, text = { 0 };
+	const char *from = cfg->smtp.from;
+	char date[64], rnd[33];
+
+	if (from == NULL || !util_valid_address(from))
+		from = "salescycle@localhost";
+	digest_rfc5322_date(now, date, sizeof date);
+	digest_random_hex(rnd, 12);
+	buf_printf(&b, "Date: %s\r\n", date);
+	buf_printf(&b, "From: salescycle <%s>\r\n", from);
+	buf_printf(&b, "To: %s\r\n", to != NULL && util_valid_address(to) ?
+	    to : "undisclosed-recipients:;");
+	digest_header_encode(&b, "Subject", "salescycle: test mail");
+	buf_printf(&b, "Message-ID: <test.%lld.%s@%s>\r\n", (long long)now,
+	    rnd, strchr(from, '@') + 1);
+	buf_puts(&b, "MIME-Version: 1.0\r\n"
+	    "Auto-Submitted: auto-generated\r\n"
+	    "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	/* The host name is the machine's own, quoted-printable like the rest. */
+	buf_printf(&text, "This is a test mail of salescycle doctor --send-test, "
+	    "sent from %s.\n\nThe digest reaches you the same way: nothing to "
+	    "do.\n", host);
+	digest_qp_encode(&b, text.data);
+	buf_free(&text);
+	return b.data;
+}

@@ -353,40 +353,81 @@ digest_collect(struct store *st, const struct config *cfg,
 
 /* ---- sending ---- */
 
-int
-digest_send(const struct config *cfg, const char *to, const char *msg,
-    const volatile sig_atomic_t *stop, long *reply, struct err *err)
+/*
+ * The session settings of [smtp] for one mail to `to` (NULL: a check):
+ * the password fetched by config_secret, which the caller wipes and frees.
+ */
+static int
+digest_mail_setup(const struct config *cfg, const char *to,
+    struct http_mail *m, char **password, struct err *err)
 {
 	const struct smtp *s = &cfg->smtp;
-	struct http_mail m = { 0 };
-	char *password = NULL;
-	int rc;
 
-	*reply = 0;
+	*password = NULL;
 	if (s->url == NULL || s->from == NULL)
 		return err_set(err, ERR_FINAL, "no [smtp] url and from configured");
-	if (!util_valid_address(to))
+	if (to != NULL && !util_valid_address(to))
 		return err_set(err, ERR_FINAL, "'%s' is not a mail address", to);
 	if (!util_valid_address(s->from))
 		return err_set(err, ERR_FINAL, "[smtp] from '%s' is not a mail "
 		    "address", s->from);
-	if (s->user != NULL && config_secret(&s->password, &password, err) != 0)
+	if (s->user != NULL && config_secret(&s->password, password, err) != 0)
 		return -1;
-	m.url = s->url;
+	memset(m, 0, sizeof *m);
+	m->url = s->url;
 	/* STARTTLS is required on smtp:// unless the admin said tls = none. */
-	m.starttls = s->tls != TLS_NONE;
-	m.user = s->user;
-	m.password = password;
-	m.ca_file = s->ca_file;
-	m.timeout = s->timeout > 0 ? s->timeout : 30;
-	m.from = s->from;
-	m.to = to;
-	m.stop = stop;
-	rc = http_mail_send(&m, msg, reply, err);
+	m->starttls = s->tls != TLS_NONE;
+	m->user = s->user;
+	m->password = *password;
+	m->ca_file = s->ca_file;
+	m->timeout = s->timeout > 0 ? s->timeout : 30;
+	m->from = s->from;
+	m->to = to;
+	return 0;
+}
+
+/* Wipes and frees a password of digest_mail_setup. */
+static void
+digest_mail_wipe(char *password)
+{
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
 		free(password);
 	}
+}
+
+int
+digest_send(const struct config *cfg, const char *to, const char *msg,
+    const volatile sig_atomic_t *stop, long *reply, struct err *err)
+{
+	struct http_mail m;
+	char *password = NULL;
+	int rc;
+
+	*reply = 0;
+	if (digest_mail_setup(cfg, to, &m, &password, err) != 0)
+		return -1;
+	m.stop = stop;
+	rc = http_mail_send(&m, msg, reply, err);
+	digest_mail_wipe(password);
+	return rc;
+}
+
+int
+digest_check(const struct config *cfg, int timeout,
+    struct http_mail_info *info, struct err *err)
+{
+	struct http_mail m;
+	char *password = NULL;
+	int rc;
+
+	memset(info, 0, sizeof *info);
+	if (digest_mail_setup(cfg, NULL, &m, &password, err) != 0)
+		return -1;
+	if (timeout > 0)
+		m.timeout = timeout;
+	rc = http_mail_check(&m, info, err);
+	digest_mail_wipe(password);
 	return rc;
 }
 

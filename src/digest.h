@@ -30,6 +30,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+struct http_mail_info;
+
 /* The forecast horizon of the digest. */
 #define DIGEST_HORIZON_DAYS	90
 /* Stalled deals listed in the digest. */
@@ -152,6 +154,22 @@ void	digest_header_encode(struct buf *, const char *name, const char *value);
  */
 int	digest_send(const struct config *, const char *to, const char *msg,
 	    const volatile sig_atomic_t *stop, long *reply, struct err *);
+
+/*
+ * Checks [smtp] as digest_send would use it, without sending: connect,
+ * STARTTLS, login (http_mail_check); timeout > 0 replaces [smtp] timeout.
+ * Errors as digest_send's; info says how far it got.
+ */
+int	digest_check(const struct config *, int timeout,
+	    struct http_mail_info *, struct err *);
+
+/*
+ * A short plain-text test message to `to` from [smtp] from, for doctor
+ * --send-test: says which host sent it and that the digest's mail works.
+ * Caller frees.
+ */
+char	*digest_test_message(const struct config *, const char *to,
+	    const char *host, time_t now);
 
 /*
  * Whether the period was sent to recipient, or claimed for sending (the

@@ -1979,19 +1979,35 @@ event_reduce_keeps(icalproperty_kind k)
  * METHOD and VERSION, and its components but VEVENTs and VTIMEZONEs; of a
  * VEVENT the properties event_reduce_keeps does not, its components
  * (alarms), its SUMMARY replaced by what summary() returns, and an
- * ORGANIZER added when it has none and organizer is not NULL.
+ * ORGANIZER added when it has none and organizer is not NULL.  With tags,
+ * a VEVENT's DESCRIPTION is kept as its hashtags alone.
  */
 static void
 event_reduce_component(icalcomponent *c, const char *organizer,
-    char *(*summary)(const char *, void *), void *arg)
+    char *(*summary)(const char *, void *), void *arg, bool tags)
 {
 	icalcomponent_kind	 kind = icalcomponent_isa(c);
 	icalcomponent		*sub, **subs = NULL;
 	icalproperty		*p, **props = NULL;
 	icalproperty_kind	 k;
+	struct strlist		 found = { 0 };
+	struct buf		 list = { 0 };
 	size_t			 n = 0, i;
 	const char		*text;
 	char			*repl;
+
+	if (tags && kind == ICAL_VEVENT_COMPONENT) {
+		p = icalcomponent_get_first_property(c,
+		    ICAL_DESCRIPTION_PROPERTY);
+		text = p != NULL ? icalproperty_get_description(p) : NULL;
+		if (text != NULL)
+			mail_find_hashtags(&found, text, strlen(text));
+		for (i = 0; i < found.n; i++)
+			/* One a line: a tag's value runs to its end. */
+			buf_printf(&list, "%s%s", i > 0 ? "\n" : "",
+			    found.v[i]);
+		strlist_clear(&found);
+	}
 
 	for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY);
 	    p != NULL; p = icalcomponent_get_next_property(c,
@@ -2021,6 +2037,10 @@ event_reduce_component(icalcomponent *c, const char *organizer,
 			icalproperty_free(p);
 		}
 		free(repl);
+		if (list.len > 0)
+			icalcomponent_add_property(c,
+			    icalproperty_new_description(list.data));
+		buf_free(&list);
 		if (organizer != NULL && icalcomponent_get_first_property(c,
 		    ICAL_ORGANIZER_PROPERTY) == NULL) {
 			repl = xasprintf("mailto:%s", organizer);
@@ -2050,13 +2070,13 @@ event_reduce_component(icalcomponent *c, const char *organizer,
 	for (sub = icalcomponent_get_first_component(c, ICAL_VEVENT_COMPONENT);
 	    sub != NULL; sub = icalcomponent_get_next_component(c,
 	    ICAL_VEVENT_COMPONENT))
-		event_reduce_component(sub, organizer, summary, arg);
+		event_reduce_component(sub, organizer, summary, arg, tags);
 }
 
 int
 event_reduce(const char *buf, size_t len, const char *what,
     const char *organizer, char *(*summary)(const char *, void *), void *arg,
-    char **out, struct err *err)
+    bool tags, char **out, struct err *err)
 {
 	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
 	icalcomponent		*root, *c;
@@ -2072,7 +2092,7 @@ event_reduce(const char *buf, size_t len, const char *what,
 		return (err_set(err, ERR_DATA, "%s: no VCALENDAR", what));
 	for (c = event_calendar(root, true); c != NULL;
 	    c = event_calendar(root, false)) {
-		event_reduce_component(c, organizer, summary, arg);
+		event_reduce_component(c, organizer, summary, arg, tags);
 		s = icalcomponent_as_ical_string_r(c);
 		if (s != NULL)
 			buf_puts(&b, s);

@@ -101,13 +101,15 @@ void	ical_file_free(struct ical_file *);
  * latter replaced by what summary(text, arg) returns (allocated, or NULL
  * to drop it).  No DESCRIPTION, LOCATION, COMMENT, X- property or alarm
  * is kept.  A VEVENT without ORGANIZER gets organizer (an address) when
- * it is not NULL: Exchange leaves it out of its REPLYs.  Bounded like
+ * it is not NULL: Exchange leaves it out of its REPLYs.  With tags, the
+ * hashtags of a DESCRIPTION are kept as its only text (the salesperson's
+ * own invitations: classification reads them).  Bounded like
  * event_parse.  *out is the caller's to free.  Returns 0, or -1 with err
  * (ERR_DATA).
  */
 int	event_reduce(const char *buf, size_t len, const char *what,
 	    const char *organizer, char *(*summary)(const char *, void *),
-	    void *arg, char **out, struct err *err);
+	    void *arg, bool tags, char **out, struct err *err);
 
 /*
  * The window in which recurrences are expanded (DESIGN section 7): from

@@ -27,4 +27,13 @@ enum err_class	http_curl_class(CURLcode);
  */
 void		http_curl_trust(CURL *, const char *ca_file);
 
+/*
+ * The words for a transfer to url that failed before reaching its server,
+ * in the IMAP driver's: "cannot resolve HOST" or "HOST:PORT: cannot
+ * connect: connection refused" (or host unreachable, network
+ * unreachable, timed out); out, or NULL for any other failure.
+ */
+const char	*http_connect_words(CURL *, CURLcode, const char *url,
+		    char *out, size_t len);
+
 #endif

@@ -11,9 +11,13 @@
  * the whole message may take four times it.  A server that is down or
  * swallows the connection fails once, within that time, with one message
  * that says so.
+ *
+ * doctor's check (http_mail_check) goes as far as sending would, greeting,
+ * STARTTLS and login, and then says NOOP instead of MAIL FROM.
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -55,21 +59,18 @@ http_mail_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return *stop ? 1 : 0;
 }
 
-int
-http_mail_send(const struct http_mail *m, const char *msg, long *reply,
-    struct err *err)
+/*
+ * A handle for one session with the mail server: its URL, time limits,
+ * TLS (required STARTTLS on smtp:// unless tls = none), trust, login and
+ * stop flag.  Caller frees with curl_easy_cleanup().
+ */
+static CURL *
+http_mail_handle(const struct http_mail *m, char *errbuf, int *sock_errno)
 {
-	struct http_mail_upload u = { msg, strlen(msg), 0 };
-	struct curl_slist *rcpt = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "", addr[300], fdmsg[256];
-	enum err_class cls;
-	CURLcode rc;
-	CURL *c;
-	int ret = -1, sock_errno = 0;
+	CURL	*c;
 
-	*reply = 0;
 	if ((c = curl_easy_init()) == NULL)
-		return err_set(err, ERR_TEMP, "cannot start libcurl");
+		return NULL;
 	curl_easy_setopt(c, CURLOPT_URL, m->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -87,6 +88,59 @@ http_mail_send(const struct http_mail *m, const char *msg, long *reply,
 		curl_easy_setopt(c, CURLOPT_PASSWORD, m->password != NULL ?
 		    m->password : "");
 	}
+	/* A want of descriptors is said so, not as a refused connection. */
+	http_watch_sockets(c, sock_errno);
+	if (m->stop != NULL) {
+		/* Called every second, also while the server is silent. */
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_mail_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)m->stop);
+	}
+	return c;
+}
+
+/* The error of a failed session, named by the URL, graded for the caller. */
+static int
+http_mail_error(CURL *c, const struct http_mail *m, CURLcode rc, long reply,
+    char *errbuf, int sock_errno, struct err *err)
+{
+	enum err_class cls;
+	char fdmsg[256];
+
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return err_set(err, ERR_TEMP, "%s: stopped: the program is "
+		    "stopping", m->url);
+	if (http_connect_words(c, rc, m->url, fdmsg, sizeof fdmsg) != NULL)
+		return err_set(err, ERR_TEMP, "%s: %s", m->url, fdmsg);
+	if (rc == CURLE_OPERATION_TIMEDOUT && reply == 0)
+		return err_set(err, ERR_TEMP, "%s: no answer from the server "
+		    "within %d s", m->url, m->timeout);
+	if (http_fd_trouble((int)rc, sock_errno, fdmsg, sizeof fdmsg) != NULL)
+		return err_set(err, ERR_TEMP, "%s: %s", m->url, fdmsg);
+	cls = http_curl_class(rc);
+	if (cls == ERR_TEMP && reply >= 500)
+		cls = ERR_WAIT;
+	/* libcurl may quote what the server sent. */
+	util_printable(errbuf, errbuf, CURL_ERROR_SIZE);
+	return err_set(err, cls, "%s: %s%s%.0ld%s", m->url, errbuf[0] != '\0' ?
+	    errbuf : curl_easy_strerror(rc), reply > 0 ? " (reply " : "",
+	    reply, reply > 0 ? ")" : "");
+}
+
+int
+http_mail_send(const struct http_mail *m, const char *msg, long *reply,
+    struct err *err)
+{
+	struct http_mail_upload u = { msg, strlen(msg), 0 };
+	struct curl_slist *rcpt = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "", addr[300];
+	CURLcode rc;
+	CURL *c;
+	int ret = -1, sock_errno = 0;
+
+	*reply = 0;
+	if ((c = http_mail_handle(m, errbuf, &sock_errno)) == NULL)
+		return err_set(err, ERR_TEMP, "cannot start libcurl");
 	snprintf(addr, sizeof addr, "<%s>", m->from);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
 	snprintf(addr, sizeof addr, "<%s>", m->to);
@@ -95,40 +149,70 @@ http_mail_send(const struct http_mail *m, const char *msg, long *reply,
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, http_mail_read);
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
-	/* A want of descriptors is said so, not as a refused connection. */
-	http_watch_sockets(c, &sock_errno);
-	if (m->stop != NULL) {
-		/* Called every second, also while the server is silent. */
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_mail_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)m->stop);
-	}
 
 	rc = curl_easy_perform(c);
-	if (rc != CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, reply);
 	if (rc == CURLE_OK)
 		ret = 0;
-	else if (rc == CURLE_ABORTED_BY_CALLBACK)
-		err_set(err, ERR_TEMP, "%s: stopped: the program is stopping",
-		    m->url);
-	else if (rc == CURLE_OPERATION_TIMEDOUT && *reply == 0)
-		err_set(err, ERR_TEMP, "%s: no answer from the server within "
-		    "%d s", m->url, m->timeout);
-	else if (http_fd_trouble((int)rc, sock_errno, fdmsg,
-	    sizeof fdmsg) != NULL)
-		err_set(err, ERR_TEMP, "%s: %s", m->url, fdmsg);
 	else {
-		cls = http_curl_class(rc);
-		if (cls == ERR_TEMP && *reply >= 500)
-			cls = ERR_WAIT;
-		/* libcurl may quote what the server sent. */
-		util_printable(errbuf, errbuf, sizeof errbuf);
-		err_set(err, cls, "%s: %s%s%.0ld%s", m->url, errbuf[0] != '\0' ?
-		    errbuf : curl_easy_strerror(rc), *reply > 0 ? " (reply " :
-		    "", *reply, *reply > 0 ? ")" : "");
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, reply);
+		http_mail_error(c, m, rc, *reply, errbuf, sock_errno, err);
 	}
 	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(c);
+	return ret;
+}
+
+/* libcurl's write callback for the answer to NOOP: not needed. */
+static size_t
+http_mail_discard(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	(void)ptr; (void)arg;
+	return size * nmemb;
+}
+
+int
+http_mail_check(const struct http_mail *m, struct http_mail_info *info,
+    struct err *err)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	const char *ip = NULL;
+	curl_off_t connected = 0;
+	CURLcode rc;
+	CURL *c;
+	long port = 0, reply = 0;
+	bool tls;
+	int ret = -1, sock_errno = 0;
+
+	memset(info, 0, sizeof *info);
+	if ((c = http_mail_handle(m, errbuf, &sock_errno)) == NULL)
+		return err_set(err, ERR_TEMP, "cannot start libcurl");
+	/* No MAIL FROM, no RCPT: greeting, EHLO, STARTTLS, AUTH, NOOP, QUIT. */
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "NOOP");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_mail_discard);
+
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+	if (curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected) ==
+	    CURLE_OK && connected > 0 &&
+	    curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+	    ip != NULL && *ip != '\0') {
+		curl_easy_getinfo(c, CURLINFO_PRIMARY_PORT, &port);
+		info->connected = true;
+		snprintf(info->server, sizeof info->server, "%s:%ld", ip, port);
+	}
+	tls = m->starttls || strncasecmp(m->url, "smtps:", 6) == 0;
+	if (rc == CURLE_OK) {
+		info->tls = tls;
+		info->logged_in = m->user != NULL;
+		ret = 0;
+	} else {
+		/* A refused login comes after TLS, which therefore worked. */
+		info->tls = tls && (rc == CURLE_LOGIN_DENIED ||
+		    rc == CURLE_AUTH_ERROR);
+		info->login_refused = rc == CURLE_LOGIN_DENIED ||
+		    rc == CURLE_AUTH_ERROR;
+		http_mail_error(c, m, rc, reply, errbuf, sock_errno, err);
+	}
 	curl_easy_cleanup(c);
 	return ret;
 }

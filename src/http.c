@@ -137,6 +137,7 @@ struct http_transfer {
 	unsigned		 responses;	/* final ones (not 1xx) */
 	bool			 challenged;	/* a 401 among them */
 	bool			 offers_digest;	/* ... with a Digest challenge */
+	bool			 status_line;	/* an "HTTP/" line was read */
 };
 
 struct http_decoder *
@@ -496,6 +497,50 @@ http_watch_sockets(void *c, int *sock_errno)
 }
 
 const char *
+http_connect_words(CURL *c, CURLcode rc, const char *url, char *out,
+    size_t len)
+{
+	CURLU		*u;
+	char		*host = NULL, *port = NULL, why[256];
+	curl_off_t	 connected = 0;
+	long		 os_errno = 0;
+
+	if (rc != CURLE_COULDNT_RESOLVE_HOST && rc != CURLE_COULDNT_CONNECT &&
+	    rc != CURLE_OPERATION_TIMEDOUT)
+		return NULL;
+	/* A time-out after connecting is the server's silence, not this. */
+	if (rc == CURLE_OPERATION_TIMEDOUT &&
+	    (curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected) !=
+	    CURLE_OK || connected > 0))
+		return NULL;
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		curl_free(host);
+		curl_url_cleanup(u);
+		return NULL;
+	}
+	if (rc == CURLE_COULDNT_RESOLVE_HOST)
+		snprintf(out, len, "cannot resolve %s", host);
+	else {
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			os_errno = ETIMEDOUT;
+		else if (curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno) !=
+		    CURLE_OK || os_errno == 0)
+			os_errno = ECONNREFUSED;
+		snprintf(out, len, "%s:%s: cannot connect: %s", host, port,
+		    source_connect_error((int)os_errno, why, sizeof why));
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
+}
+
+const char *
 http_fd_trouble(int rc, int sock_errno, char *out, size_t len)
 {
 	int	fd;
@@ -628,6 +673,7 @@ http_header_cb(char *data, size_t size, size_t n, void *arg)
 		return http_transfer_fail(t);
 	}
 	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		t->status_line = true;
 		http_count_response(t, data, len);
 		free(t->resp->etag);
 		free(t->resp->last_modified);
@@ -678,6 +724,40 @@ http_sink(const char *data, size_t len, void *arg, struct err *err)
 	return 0;
 }
 
+/*
+ * A "body" before any status line is no HTTP at all (libcurl would call
+ * it HTTP/0.9): most often the URL names the port of another protocol,
+ * and what the server says first tells which.
+ */
+static size_t
+http_not_http(struct http_transfer *t, const char *data, size_t len)
+{
+	static const struct {
+		const char	*greeting;
+		const char	*what;
+	} protos[] = {
+		{ "* OK", "an IMAP server" },
+		{ "* PREAUTH", "an IMAP server" },
+		{ "* BYE", "an IMAP server" },
+		{ "+OK", "a POP3 server" },
+		{ "220", "a mail (SMTP) server" },
+		{ "SSH-", "an SSH server" },
+	};
+	size_t	i, n;
+
+	for (i = 0; i < sizeof protos / sizeof protos[0]; i++) {
+		n = strlen(protos[i].greeting);
+		if (len >= n && memcmp(data, protos[i].greeting, n) == 0) {
+			err_set(&t->cb_err, ERR_FINAL, "this looks like %s, "
+			    "not HTTP: check the port in url =", protos[i].what);
+			return http_transfer_fail(t);
+		}
+	}
+	err_set(&t->cb_err, ERR_FINAL, "the server does not answer in HTTP: "
+	    "check the port in url =");
+	return http_transfer_fail(t);
+}
+
 /* Decodes a piece of the body and hands it on. */
 static size_t
 http_write_cb(char *data, size_t size, size_t n, void *arg)
@@ -685,6 +765,8 @@ http_write_cb(char *data, size_t size, size_t n, void *arg)
 	struct http_transfer *t = arg;
 	size_t len = size * n;
 
+	if (!t->status_line)
+		return http_not_http(t, data, len);
 	if (t->dec == NULL) {
 		t->dec = http_decoder_new(t->encoding, t->h->max_body, &t->cb_err);
 		if (t->dec == NULL)
@@ -792,6 +874,8 @@ http_setup(struct http *h, const struct http_request *req, const char *url,
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+	/* Let through to http_write_cb, which names what answered instead. */
+	curl_easy_setopt(c, CURLOPT_HTTP09_ALLOWED, 1L);
 	http_watch_sockets(c, &h->sock_errno);
 	http_setup_auth(h, url);
 
@@ -978,6 +1062,12 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 		    fdmsg, sizeof fdmsg) != NULL) {
 			ret = err_set(err, ERR_TEMP, "%s %s: %s", req->method,
 			    name, fdmsg);
+			goto out;
+		}
+		if (rc != CURLE_OK && http_connect_words(h->curl, rc, url,
+		    fdmsg, sizeof fdmsg) != NULL) {
+			ret = err_set(err, http_curl_class(rc), "%s %s: %s",
+			    req->method, name, fdmsg);
 			goto out;
 		}
 		if (rc != CURLE_OK) {
@@ -1218,18 +1308,17 @@ http_error_hint(const struct err *err)
 		{ "certificate", "set ca_file = to the CA that signed the "
 		    "server's certificate (or to the certificate itself when "
 		    "it is self-signed)" },
-		{ "Could not resolve", "check the host name in url =" },
 		{ "(403)", "this user may not read there: check user = and "
 		    "url =" },
-		{ "Failed to connect", "check the host and port in url = and "
-		    "that nothing blocks them" },
-		{ "Couldn't connect", "check the host and port in url = and "
-		    "that nothing blocks them" },
 		{ "imed out", "the server does not answer in time (timeout =)" },
 		{ "too slow", "the server does not answer in time (timeout =)" },
 	};
+	const char *hint;
 	size_t	i;
 
+	/* Reaching the server is said alike for every protocol. */
+	if ((hint = source_connect_hint(err->msg)) != NULL)
+		return hint;
 	for (i = 0; i < sizeof hints / sizeof hints[0]; i++)
 		if (strstr(err->msg, hints[i].needle) != NULL)
 			return hints[i].hint;

@@ -239,4 +239,22 @@ struct http_mail {
 int		 http_mail_send(const struct http_mail *, const char *msg,
 		    long *reply, struct err *);
 
+/* What http_mail_check got through. */
+struct http_mail_info {
+	char	 server[80];	/* "IP:PORT" connected to, "" if none */
+	bool	 connected;
+	bool	 tls;		/* STARTTLS (or smtps) with a verified certificate */
+	bool	 logged_in;	/* AUTH accepted; false without a user */
+	bool	 login_refused;	/* the server refused the user or password */
+};
+
+/*
+ * Checks the mail server as http_mail_send would use it (from and to are
+ * not needed): connects, STARTTLS when required, logs in with user, then
+ * NOOP and QUIT; no message is sent.  0 when all of that worked, -1 with
+ * err (as http_mail_send's) otherwise; info says how far it got either way.
+ */
+int		 http_mail_check(const struct http_mail *,
+		    struct http_mail_info *, struct err *);
+
 #endif

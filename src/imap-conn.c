@@ -529,11 +529,8 @@ imap_conn_open(struct imap_session *s, const struct source *src,
 		if (strstr(err->msg, "TLS handshake") != NULL)
 			hint = "is this port imaps (993) or imap with STARTTLS "
 			    "(143)?";
-		else if (strstr(err->msg, "cannot resolve") != NULL)
-			hint = "check the host name in url =";
-		else if (strstr(err->msg, "too many open files") == NULL)
-			hint = "check the host and port in url = and that "
-			    "nothing blocks them";
+		else
+			hint = source_connect_hint(err->msg);
 		goto fail;
 	}
 	source_note(&s->rep, true, "connected to %s:%u%s", s->url.host,

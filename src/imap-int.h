@@ -13,6 +13,8 @@
  *	imap-sync.c	the sync engine: STATUS, EXAMINE, UID SEARCH, the
  *			FETCHes in batches, cursors, retries
  *	imap-summary.c	a FETCH response made a mail summary
+ *	imap-queue.c	the summaries handed to the pipeline on a thread
+ *			of its own, and their batches committed there
  *	imap-url.c	imap:// URLs and mailbox names in modified UTF-7
  *	imap-doctor.c	doctor's check, DNS included
  */
@@ -156,6 +158,35 @@ struct mailimap_fetch_att *imap_summary_section_att(const char *section,
 /* The part number of a BODY[section] answer ("1.2"); "" for any other. */
 void	imap_summary_answer_section(const struct mailimap_section *,
 	    char *out, size_t len);
+
+/* imap-queue.c */
+
+struct imap_queue;
+
+/*
+ * Starts the thread that hands summaries to p (borrowed, as salesperson:
+ * both must outlive imap_queue_finish) and commits; NULL with err when
+ * no thread can be made.
+ */
+struct imap_queue *imap_queue_start(struct pipeline *p,
+	    const char *salesperson, bool sent, struct err *);
+
+/* Queues a message, *sum taken over (left empty); waits while full. */
+void	imap_queue_mail(struct imap_queue *, const char *item,
+	    struct mail_summary *sum);
+
+/*
+ * Queues the commit of what came before it with the cursors (copied);
+ * -1 with err when an earlier commit failed.
+ */
+int	imap_queue_commit(struct imap_queue *, const struct cursor *,
+	    size_t n, struct err *);
+
+/*
+ * Waits until everything queued is done and frees the queue (NULL is
+ * none); -1 with err when a commit failed.
+ */
+int	imap_queue_finish(struct imap_queue *, struct err *);
 
 /* imap-sync.c */
 

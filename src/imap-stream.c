@@ -701,31 +701,6 @@ imap_stream_open_fd(int fd, const struct imap_stream_conf *conf)
 }
 
 /*
- * Why connecting failed, in words (buf for those that need it); EMFILE
- * and ENFILE are no memory shortage but the descriptor limit, with what
- * to change.
- */
-static const char *
-imap_stream_connect_error(int e, char *buf, size_t len)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return "connection refused";
-	case ETIMEDOUT:
-		return "timed out";
-	case EHOSTUNREACH:
-		return "host unreachable";
-	case ENETUNREACH:
-		return "network unreachable";
-	case EMFILE:
-	case ENFILE:
-		return source_fd_error(e, buf, len);
-	default:
-		return strerror(e);
-	}
-}
-
-/*
  * Connects a non-blocking socket to one address before end (ms); returns
  * the socket, or -1 with errno set (ETIMEDOUT at the deadline, EINTR when
  * stopped).
@@ -858,7 +833,7 @@ imap_stream_connect(const char *host, uint16_t port, bool tls,
 	r = getaddrinfo(host, service, &hints, &res);
 	if (r != 0)
 		return err_set(err, ERR_TEMP, "cannot resolve %s: %s", host,
-		    r == EAI_SYSTEM ? imap_stream_connect_error(errno, why,
+		    r == EAI_SYSTEM ? source_connect_error(errno, why,
 		    sizeof why) :
 		    gai_strerror(r));
 	end = util_monotonic_ms() + (int64_t)(conf->timeout > 0 ?
@@ -878,7 +853,7 @@ imap_stream_connect(const char *host, uint16_t port, bool tls,
 			return err_set(err, ERR_TEMP, "%s:%u: stopped", host,
 			    (unsigned)port);
 		return err_set(err, ERR_TEMP, "%s:%u: cannot connect: %s", host,
-		    (unsigned)port, imap_stream_connect_error(e, why,
+		    (unsigned)port, source_connect_error(e, why,
 		    sizeof why));
 	}
 	ms = imap_stream_wrap(fd, conf, stop);

@@ -5,9 +5,10 @@
  * EXAMINE (never SELECT), UID SEARCH for the new UIDs and UID FETCH of
  * metadata (imap-summary.c) in batches, streamed through libetpan's
  * message handler into the pipeline, which commits each batch with the
- * folder's cursors (source_commit).  The folders come from the shared
- * poll loop (source_sync), which lists them again when STATUS refuses
- * one.
+ * folder's cursors (source_commit): both on the thread of imap-queue.c,
+ * so that reading the next batch and storing the last one overlap.  The
+ * folders come from the shared poll loop (source_sync), which lists them
+ * again when STATUS refuses one.
  *
  * Of outbound mail (classify_direction; never bulk) it also fetches the
  * first 4 KB of the first text/plain part, for the hashtags (#lost,
@@ -122,6 +123,7 @@ struct imap_sync_ctx {
 	struct strlist		 skipped;	/* UIDs given up on, as text */
 	struct imap_sync_retry	*retry;		/* owned, ascending by UID */
 	size_t			 nretry;
+	struct imap_queue	*q;		/* owned: to the pipeline, or NULL */
 	unsigned		 failures;	/* UIDs skipped or put off in this poll */
 	unsigned long		 seen;
 };
@@ -135,50 +137,43 @@ imap_sync_uid_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Hands a summary to the pipeline under its item name (folder/validity/UID). */
+/*
+ * Hands a summary (taken over, left empty) to the pipeline under its
+ * item name (folder/validity/UID): through the queue's thread while
+ * there is one.
+ */
 static void
-imap_sync_hand(struct imap_sync_ctx *c, uint32_t uid, const struct mail_summary *sum)
+imap_sync_hand(struct imap_sync_ctx *c, uint32_t uid, struct mail_summary *sum)
 {
 	char	item[512];
 
 	snprintf(item, sizeof item, "%s/%u/%u", c->folder, c->uidvalidity, uid);
+	if (c->q != NULL) {
+		imap_queue_mail(c->q, item, sum);
+		return;
+	}
 	pipeline_mail(c->p, c->src->salesperson, sum, c->sent, item);
+	mail_summary_free(sum);
 }
 
 /*
- * Whether a message's parts are worth fetching: hashtags only count in
- * mail the salesperson sends, invitations also in mail from outside
- * (invite_readable), never in bulk mail.
- */
-static bool
-imap_sync_needs_parts(const struct imap_sync_ctx *c, const struct mail_summary *sum)
-{
-	return sum->bulk == 0 &&
-	    (classify_direction(c->cfg, sum, c->sent) == DIR_OUTBOUND ||
-	    invite_readable(c->cfg, c->src->salesperson, sum, c->sent));
-}
-
-/*
- * Which parts of a message (summary sum) to fetch into h: the text part
- * of an outbound one, and the calendar parts small enough to take in
- * when its invitations may count.  False if none.
+ * Which parts of a message to fetch into h: the text part of an
+ * outbound one (hashtags), and the calendar parts small enough to take
+ * in when its invitations may count (readable: the owner's own, and
+ * those from outside, which count only with the owner's answer; never
+ * one that names a colleague).  False if none.
  */
 static bool
 imap_sync_held_parts(const struct imap_sync_ctx *c,
-    const struct mailimap_msg_att *att, uint32_t uid,
-    const struct mail_summary *sum, struct imap_sync_held *h)
+    const struct mailimap_msg_att *att, uint32_t uid, bool outbound,
+    bool readable, struct imap_sync_held *h)
 {
 	struct imap_text_part	cal[IMAP_MAX_CALENDARS];
 	size_t			n, i;
 
-	h->has_text = classify_direction(c->cfg, sum, c->sent) ==
-	    DIR_OUTBOUND && imap_summary_text_part(att, &h->text);
-	/*
-	 * The owner's own invitations, and those from outside (which count
-	 * only with the owner's answer); never one that names a colleague.
-	 */
-	n = invite_readable(c->cfg, c->src->salesperson, sum, c->sent) ?
-	    imap_summary_calendar_parts(att, cal, IMAP_MAX_CALENDARS) : 0;
+	h->has_text = outbound && imap_summary_text_part(att, &h->text);
+	n = readable ? imap_summary_calendar_parts(att, cal,
+	    IMAP_MAX_CALENDARS) : 0;
 	if (n > IMAP_MAX_CALENDARS) {
 		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %zu calendar parts; "
 		    "only the first %d read", c->folder, uid, n,
@@ -207,6 +202,7 @@ imap_sync_on_message(struct mailimap_msg_att *att, void *arg)
 	struct imap_sync_held	*h;
 	const uint32_t		*at;
 	uint32_t		 uid;
+	bool			 outbound, readable;
 
 	if (imap_summary(att, &sum, &uid) != 0)
 		return;		/* an unsolicited FETCH (flags), not ours */
@@ -219,11 +215,19 @@ imap_sync_on_message(struct mailimap_msg_att *att, void *arg)
 	}
 	c->got[at - c->batch] = true;
 	c->seen++;
-	if (imap_sync_needs_parts(c, &sum)) {
+	/*
+	 * Parts are worth fetching when hashtags count (mail the
+	 * salesperson sends) or invitations do (invite_readable), never of
+	 * bulk mail; each decided once here.
+	 */
+	outbound = sum.bulk == 0 &&
+	    classify_direction(c->cfg, &sum, c->sent) == DIR_OUTBOUND;
+	readable = invite_readable(c->cfg, c->src->salesperson, &sum, c->sent);
+	if (outbound || readable) {
 		c->held = xreallocarray(c->held, c->nheld + 1, sizeof *c->held);
 		h = &c->held[c->nheld];
 		memset(h, 0, sizeof *h);
-		if (imap_sync_held_parts(c, att, uid, &sum, h)) {
+		if (imap_sync_held_parts(c, att, uid, outbound, readable, h)) {
 			h->uid = uid;
 			h->sum = sum;	/* taken over */
 			c->nheld++;
@@ -231,7 +235,6 @@ imap_sync_on_message(struct mailimap_msg_att *att, void *arg)
 		}
 	}
 	imap_sync_hand(c, uid, &sum);
-	mail_summary_free(&sum);
 }
 
 /*
@@ -317,7 +320,6 @@ imap_sync_on_parts(struct mailimap_msg_att *att, void *arg)
 		if (texts[i] != NULL)
 			strlist_take(&h->sum.calendar_parts, texts[i]);
 	imap_sync_hand(c, h->uid, &h->sum);
-	mail_summary_free(&h->sum);
 	h->answered = true;
 }
 
@@ -567,7 +569,8 @@ imap_sync_commit(struct imap_sync_ctx *ctx, uint64_t next, uint32_t messages,
 	c[n++] = (struct cursor){ folder, "skipped", sk.data };
 	rt = imap_sync_retry_format(ctx);
 	c[n++] = (struct cursor){ folder, "retry", rt };
-	r = source_commit(ctx->p, c, n, err);
+	r = ctx->q != NULL ? imap_queue_commit(ctx->q, c, n, err) :
+	    source_commit(ctx->p, c, n, err);
 	buf_free(&sk);
 	free(rt);
 	return r < 0 ? -1 : r;
@@ -1027,6 +1030,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	int64_t				 t0 = util_monotonic_ms();
 	bool				 first, progress;
 	enum source_status		 rc = SOURCE_OK;
+	struct err			 qerr = { 0 };
 	int				 r;
 	char				 what[600];
 
@@ -1102,6 +1106,10 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	progress = isatty(STDERR_FILENO) && n > batch;
 	pipeline_stats(p, &ps0);
 	ctx.ft = imap_summary_fetch_type(!sent);
+	/* Without a thread the messages go to the pipeline from here. */
+	if (n > 0 && (ctx.q = imap_queue_start(p, src->salesperson, sent,
+	    &qerr)) == NULL)
+		imap_log(LOG_LVL_WARN, s, "%s: %s", folder, qerr.msg);
 	for (i = 0; i < n; i = j) {
 		if (s->stop != NULL && *s->stop)
 			goto out;
@@ -1140,11 +1148,21 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	}
 	if (progress)
 		fputc('\n', stderr);
+	r = imap_queue_finish(ctx.q, err);
+	ctx.q = NULL;
+	if (r != 0) {
+		rc = SOURCE_STOP;
+		goto out;
+	}
 	pipeline_stats(p, &ps1);
 	imap_log(LOG_LVL_INFO, s, "%s: %lu new messages, %lu new signals "
 	    "in %llds", folder, ctx.seen, ps1.signals_new - ps0.signals_new,
 	    (long long)(util_monotonic_ms() - t0) / 1000);
 out:
+	/* What was queued before a failure is still done, as it was. */
+	if (imap_queue_finish(ctx.q, rc == SOURCE_OK ? err : &qerr) != 0 &&
+	    rc == SOURCE_OK)
+		rc = SOURCE_STOP;
 	if (s->imap != NULL)
 		imap_conn_stream_to(s, NULL, NULL);
 	if (ctx.ft != NULL)

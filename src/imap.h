@@ -106,8 +106,14 @@ void	imap_summary_hashtags(struct mail_summary *sum,
 
 /* imap-sync.c */
 
-/* At most this many UIDs per UID FETCH, one commit each. */
-#define IMAP_BATCH		500
+/*
+ * At most this many UIDs per UID FETCH, one commit each.  A commit
+ * writes most pages of the indexes on random keys (refs, Message-IDs)
+ * whatever its size, so 500 rewrote them 40 times in a first sync of
+ * 20,000 messages; 2,000 held 3 MB more at once (summaries awaiting
+ * their parts, the pending signals).
+ */
+#define IMAP_BATCH		1000
 
 /*
  * A UID set of the runs in uids[0..n) (sorted ascending, no duplicates,

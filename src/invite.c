@@ -17,6 +17,13 @@
  * and asks invite_decide again whenever one changes, so the result
  * depends only on which messages exist.
  *
+ * A customer's answer (METHOD:REPLY) to a meeting the salesperson
+ * organised, in their INBOX, counts as the customer's answer in the
+ * salesperson's calendar copy would: the invitation from \Sent and each
+ * attendee's newest answer are kept, and invite_own_decide applies the
+ * answers, so that a decline by every customer removes the appointment
+ * whichever message is read first.
+ *
  * Limits: a REPLY or CANCEL for one occurrence of a series (a
  * RECURRENCE-ID without a master) is not read; the REQUEST and REPLY of
  * one meeting must lie in the same mailbox (source).
@@ -69,6 +76,30 @@ invite_method(const struct ical_file *f, const char *name)
 	return f->method != NULL && strcasecmp(f->method, name) == 0;
 }
 
+/*
+ * Whether a REPLY received is a customer's answer to the owner: its one
+ * ATTENDEE is of the sender's account (an assistant may answer for the
+ * customer), external, and its ORGANIZER, when there is one, is one of
+ * the owner's addresses.
+ */
+static bool
+invite_answerer(const struct config *cfg, const char *owner,
+    const struct mail_summary *m, const struct ical_file *f)
+{
+	const struct salesperson *sp = config_salesperson(cfg, owner);
+	const struct event_summary *ev = &f->events[0];
+	char att[INVITE_KEY_MAX], from[INVITE_KEY_MAX];
+
+	if (sp == NULL || ev->nattendees != 1 || m->from.n == 0 ||
+	    account_classify(cfg, ev->attendees[0].addr, att, sizeof att) !=
+	    ADDR_EXTERNAL ||
+	    account_classify(cfg, m->from.v[0].addr, from, sizeof from) !=
+	    ADDR_EXTERNAL || strcmp(att, from) != 0)
+		return false;
+	return ev->organizer == NULL ||
+	    config_salesperson_by_email(cfg, ev->organizer) == sp;
+}
+
 enum invite_role
 invite_role(const struct config *cfg, const char *owner,
     const struct mail_summary *m, bool sent_folder, const struct ical_file *f)
@@ -86,8 +117,12 @@ invite_role(const struct config *cfg, const char *owner,
 		return INVITE_NONE;
 	if (classify_owners_own(cfg, owner, m, sent_folder))
 		return INVITE_REPLY;
-	if (classify_direction(cfg, m, sent_folder) != DIR_INBOUND ||
-	    (!invite_method(f, "REQUEST") && !invite_method(f, "CANCEL")))
+	if (classify_direction(cfg, m, sent_folder) != DIR_INBOUND)
+		return INVITE_NONE;
+	if (invite_method(f, "REPLY"))
+		return invite_answerer(cfg, owner, m, f) ? INVITE_ANSWER :
+		    INVITE_NONE;
+	if (!invite_method(f, "REQUEST") && !invite_method(f, "CANCEL"))
 		return INVITE_NONE;
 	/*
 	 * The sender speaks for the organizer: the same account (a
@@ -101,6 +136,14 @@ invite_role(const struct config *cfg, const char *owner,
 	    ADDR_EXTERNAL || strcmp(org, from) != 0)
 		return INVITE_NONE;
 	return INVITE_ORGANIZER;
+}
+
+char *
+invite_answer_part(const struct ical_file *f)
+{
+	return xasprintf("%s%s", INVITE_PART_ANSWER,
+	    f->nevents > 0 && f->events[0].nattendees > 0 ?
+	    f->events[0].attendees[0].addr : "");
 }
 
 char *
@@ -147,7 +190,8 @@ invite_reduce(const struct config *cfg, const struct mail_summary *m,
 {
 	return event_reduce(text, strlen(text), what,
 	    role == INVITE_REPLY && m->to.n > 0 ? m->to.v[0].addr : NULL,
-	    invite_summary, (void *)(uintptr_t)cfg, out, err);
+	    invite_summary, (void *)(uintptr_t)cfg, role == INVITE_OWN, out,
+	    err);
 }
 
 /* The master VEVENT of f (no RECURRENCE-ID), or NULL. */
@@ -293,5 +337,56 @@ invite_decide(const struct config *cfg, const char *owner,
 	} else
 		*out = r;
 	invite_mark_attending(cfg, owner, out, accepted);
+	return true;
+}
+
+/*
+ * Applies one customer's answer to the owner's invitation: the PARTSTAT
+ * of that attendee in every event of own that names them.
+ */
+static void
+invite_apply_answer(struct ical_file *own, const struct event_attendee *a,
+    const char *what)
+{
+	struct event_summary *ev;
+	size_t i, j;
+
+	for (i = 0; i < own->nevents; i++) {
+		ev = &own->events[i];
+		for (j = 0; j < ev->nattendees; j++) {
+			if (strcasecmp(ev->attendees[j].addr, a->addr) != 0)
+				continue;
+			ev->attendees[j].declined = a->declined;
+			ev->attendees[j].accepted = a->accepted;
+			log_debug("%s: %s %s", what, a->addr, a->declined ?
+			    "declined" : a->accepted ? "accepted" :
+			    "answered");
+		}
+	}
+}
+
+bool
+invite_own_decide(const struct config *cfg, const char *own,
+    const struct strlist *answers, const char *what, struct ical_file *out)
+{
+	struct ical_file a;
+	const struct event_summary *am;
+	int seq;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	if (own == NULL || !invite_parse(cfg, own, what, out))
+		return false;
+	seq = invite_sequence(out);
+	for (i = 0; i < answers->n; i++) {
+		if (!invite_parse(cfg, answers->v[i], what, &a))
+			continue;
+		am = invite_master(&a);
+		/* An answer to an older version says nothing of this one. */
+		if (am != NULL && am->nattendees == 1 &&
+		    invite_sequence(&a) >= seq)
+			invite_apply_answer(out, &am->attendees[0], what);
+		ical_file_free(&a);
+	}
 	return true;
 }

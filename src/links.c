@@ -33,10 +33,15 @@
 	    " JOIN accounts a ON a.id = s.account_id"			\
 	    " WHERE substr(s.ref, instr(s.ref, ':<') + 1) = ?1"		\
 	    " LIMIT 8")							\
-	/* The accounts of the replies to a message read before it. */	\
+	/*								\
+	 * The accounts of the replies to a message read before it.	\
+	 * "+r.child": without it the planner takes the comparison as	\
+	 * the lookup of r by its whole key and reads every signal for	\
+	 * it; with it the signals come from signals_message.		\
+	 */								\
 	X(LINKS_REPLIES, "SELECT DISTINCT a.key FROM message_replies r"	\
 	    " JOIN signals s ON substr(s.ref, instr(s.ref, ':<') + 1)"	\
-	    " = r.child JOIN accounts a ON a.id = s.account_id"		\
+	    " = +r.child JOIN accounts a ON a.id = s.account_id"		\
 	    " WHERE r.parent = ?1 LIMIT 8")				\
 	X(LINKS_REPLY_ADD, "INSERT OR IGNORE INTO message_replies(parent,"	\
 	    " child) VALUES(?1, ?2)")					\

@@ -943,8 +943,7 @@ static int
 oauth_secret(const struct oauth_client *c, char **out, struct err *err)
 {
 	*out = NULL;
-	if (c->secret.command == NULL && c->secret.env == NULL &&
-	    c->secret.value == NULL)
+	if (!config_secret_set(&c->secret))
 		return 0;
 	return config_secret(&c->secret, out, err);
 }
@@ -1226,14 +1225,14 @@ oauth_client_key(const struct source *src)
 	const struct secret	*s = &o->client_secret;
 
 	return xasprintf("%s\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s"
-	    "\x1f%s\x1f%s\x1f%d\x1f%s\x1f%s\x1f%016llx", src->name,
+	    "\x1f%s\x1f%s\x1f%d\x1f%s\x1f%s\x1f%s\x1f%016llx", src->name,
 	    (int)o->flow, o->device_url ? o->device_url : "",
 	    o->token_url ? o->token_url : "", o->client_id ? o->client_id : "",
 	    o->scope ? o->scope : "", o->key_file ? o->key_file : "",
 	    o->cert_file ? o->cert_file : "", src->user ? src->user : "",
 	    o->token_file ? o->token_file : "", src->ca_file ? src->ca_file : "",
 	    src->timeout, s->command ? s->command : "", s->env ? s->env : "",
-	    (unsigned long long)(s->value != NULL ? oauth_hash(s->value) : 0));
+	    s->credential ? s->credential : "", (unsigned long long)(s->value != NULL ? oauth_hash(s->value) : 0));
 }
 
 struct oauth_client *
@@ -1263,6 +1262,7 @@ oauth_client_for(const struct source *src)
 	c->client_id = xstrdup(src->oauth.client_id);
 	c->secret.command = xstrdup(src->oauth.client_secret.command);
 	c->secret.env = xstrdup(src->oauth.client_secret.env);
+	c->secret.credential = xstrdup(src->oauth.client_secret.credential);
 	c->secret.value = xstrdup(src->oauth.client_secret.value);
 	c->secret.owner = xstrdup(src->oauth.client_secret.owner);
 	c->scope = xstrdup(src->oauth.scope);
@@ -1572,8 +1572,7 @@ oauth_conf_resolve(const struct config *cfg, struct source *src, char *msg,
 	bool				 any, secret;
 	size_t				 i;
 
-	secret = o->client_secret.command != NULL ||
-	    o->client_secret.env != NULL || o->client_secret.value != NULL;
+	secret = config_secret_set(&o->client_secret);
 	any = o->provider != NULL || o->flow_name != NULL ||
 	    o->tenant != NULL || o->device_url != NULL ||
 	    o->token_url != NULL || o->client_id != NULL || secret ||

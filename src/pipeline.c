@@ -30,7 +30,8 @@
 #include "util.h"
 #include "xmalloc.h"
 
-enum pipeline_op { PIPELINE_ICAL, PIPELINE_REMOVE, PIPELINE_INVITED };
+enum pipeline_op { PIPELINE_ICAL, PIPELINE_REMOVE, PIPELINE_INVITED,
+    PIPELINE_OWN };
 
 /*
  * A calendar item to replace or remove on commit; or (PIPELINE_INVITED)
@@ -47,9 +48,9 @@ struct pipeline_item {
 	bool			 newer_only;	/* replace only an older version */
 	bool			 same_skip;	/* version is of sigs and appts: */
 						/* write nothing when it is stored */
-	/* PIPELINE_INVITED: */
+	/* PIPELINE_INVITED, PIPELINE_OWN: */
 	char			*uid;		/* owned */
-	const char		*part;		/* INVITE_PART_* */
+	char			*part;		/* owned: INVITE_PART_* (ADDR) */
 	char			*body;		/* owned: reduced */
 	const char		*salesperson;	/* borrowed from cfg */
 };
@@ -89,6 +90,7 @@ pipeline_clear(struct pipeline *p)
 		free(p->items[i].item);
 		free(p->items[i].version);
 		free(p->items[i].uid);
+		free(p->items[i].part);
 		free(p->items[i].body);
 		signal_list_clear(&p->items[i].sigs);
 		appointment_list_clear(&p->items[i].appts);
@@ -243,8 +245,10 @@ pipeline_ical(struct pipeline *p, const char *salesperson,
 }
 
 /*
- * Queues a part of an invitation from outside (role INVITE_REPLY or
- * INVITE_ORGANIZER), reduced for the store; the commit decides.
+ * Queues a part of an invitation, reduced for the store; the commit
+ * decides.  From outside (role INVITE_REPLY or INVITE_ORGANIZER) it is
+ * part of the meeting "invited:UID"; the owner's own (INVITE_OWN) and a
+ * customer's answer to it (INVITE_ANSWER) are parts of "invite:UID".
  */
 static void
 pipeline_invited(struct pipeline *p, const struct salesperson *sp,
@@ -253,18 +257,24 @@ pipeline_invited(struct pipeline *p, const struct salesperson *sp,
 {
 	struct pipeline_item *it;
 	struct err err = { 0 };
+	bool own = role == INVITE_OWN || role == INVITE_ANSWER;
 	char *body, *key;
 
 	if (invite_reduce(p->cfg, m, role, part, item, &body, &err) != 0) {
 		log_warn("%s: invitation: %s, skipped", item, err.msg);
 		return;
 	}
-	key = xasprintf("invited:%s", f->events[0].uid);
-	it = pipeline_add_item(p, PIPELINE_INVITED, key);
+	key = xasprintf("%s:%s", own ? "invite" : "invited", f->events[0].uid);
+	it = pipeline_add_item(p, role == INVITE_OWN ? PIPELINE_OWN :
+	    PIPELINE_INVITED, key);
 	free(key);
 	it->uid = xstrdup(f->events[0].uid);
-	it->part = role == INVITE_REPLY ? INVITE_PART_REPLY :
-	    INVITE_PART_ORGANIZER;
+	if (role == INVITE_ANSWER)
+		it->part = invite_answer_part(f);
+	else
+		it->part = xstrdup(role == INVITE_REPLY ? INVITE_PART_REPLY :
+		    role == INVITE_OWN ? INVITE_PART_OWN :
+		    INVITE_PART_ORGANIZER);
 	it->version = invite_version(f);
 	it->body = body;
 	it->salesperson = sp->key;
@@ -287,12 +297,11 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 {
 	const struct config *cfg = p->cfg;
 	const struct salesperson *sp;
-	struct pipeline_item *it;
 	struct ical_file f;
 	struct err err = { 0 };
 	enum invite_role role;
 	time_t from, to;
-	char *key, *what;
+	char *what;
 	size_t i;
 
 	if (m->calendar_parts.n == 0)
@@ -321,18 +330,9 @@ pipeline_invitations(struct pipeline *p, const char *salesperson,
 			continue;
 		}
 		role = invite_role(cfg, salesperson, m, sent_folder, &f);
-		if (role == INVITE_REPLY || role == INVITE_ORGANIZER)
+		if (role != INVITE_NONE)
 			pipeline_invited(p, sp, m, &f, role, part, item);
-		else if (role == INVITE_OWN) {
-			key = xasprintf("invite:%s", f.events[0].uid);
-			it = pipeline_add_item(p, PIPELINE_ICAL, key);
-			it->first_seen = pipeline_first_seen(p, key);
-			it->version = invite_version(&f);
-			it->newer_only = true;
-			classify_ical(cfg, sp->key, &f, p->source, key,
-			    it->first_seen, &it->sigs, &it->appts);
-			free(key);
-		} else
+		else
 			log_debug("%s: invitation not read", item);
 		ical_file_free(&f);
 	}
@@ -407,10 +407,65 @@ pipeline_version_cmp(struct pipeline *p, const struct pipeline_item *it,
 }
 
 /*
- * Keeps an invitation's part when it is newer than the stored one and
- * decides the meeting again from both stored parts (invite_decide): its
- * item then holds the appointment, or nothing.  Returns the new signals,
+ * Decides the owner's own invitation it->uid again from its stored parts
+ * (invite_own_decide: the invitation and the customers' answers): its
+ * item then holds the appointment as the calendar copy would.  Nothing
+ * when the invitation itself has not been read.  Returns the new signals,
  * or -1.
+ */
+static int
+pipeline_decide_own(struct pipeline *p, struct pipeline_item *it,
+    struct strlist *touched, unsigned long *appts, struct err *err)
+{
+	struct signal_list sigs = { 0 };
+	struct appointment_list list = { 0 };
+	struct strlist answers = { 0 };
+	struct ical_file f;
+	char *ov = NULL, *own = NULL;
+	time_t first_seen;
+	int r = 0;
+
+	if (store_invitation_get(p->store, p->source, it->uid,
+	    INVITE_PART_OWN, &ov, &own, err) != 0 ||
+	    store_invitation_answers(p->store, p->source, it->uid, &answers,
+	    err) != 0) {
+		r = -1;
+		goto out;
+	}
+	if (own == NULL)
+		goto out;
+	if (!invite_own_decide(p->cfg, own, &answers, it->item, &f)) {
+		r = store_remove_item(p->store, p->source, it->item, touched,
+		    err);
+		goto out;
+	}
+	first_seen = pipeline_first_seen(p, it->item);
+	classify_ical(p->cfg, it->salesperson, &f, p->source, it->item,
+	    first_seen, &sigs, &list);
+	ical_file_free(&f);
+	r = store_replace_item(p->store, p->source, it->item, &sigs, &list,
+	    touched, err);
+	if (r >= 0 && (store_item_version_set(p->store, p->source, it->item,
+	    ov, first_seen, err) != 0 || links_learn(p->store, &sigs,
+	    util_now(), touched, err) != 0))
+		r = -1;
+	if (r >= 0)
+		*appts += list.n;
+	signal_list_clear(&sigs);
+	appointment_list_clear(&list);
+out:
+	strlist_clear(&answers);
+	free(ov);
+	free(own);
+	return r;
+}
+
+/*
+ * Keeps an invitation's part when it is newer than the stored one and
+ * decides the meeting again from the stored parts: one the owner was
+ * invited to (invite_decide), its item then holding the appointment or
+ * nothing, or the owner's own (pipeline_decide_own).  Returns the new
+ * signals, or -1.
  */
 static int
 pipeline_write_invited(struct pipeline *p, struct pipeline_item *it,
@@ -429,6 +484,13 @@ pipeline_write_invited(struct pipeline *p, struct pipeline_item *it,
 		return -1;
 	if (stored != NULL && strcmp(stored, it->version) >= 0)
 		goto out;		/* an older or the same message */
+	if (it->op == PIPELINE_OWN || strncmp(it->part, INVITE_PART_ANSWER,
+	    strlen(INVITE_PART_ANSWER)) == 0) {
+		r = store_invitation_set(p->store, p->source, it->uid, it->part,
+		    it->version, it->body, err) != 0 ? -1 :
+		    pipeline_decide_own(p, it, touched, appts, err);
+		goto out;
+	}
 	if (store_invitation_set(p->store, p->source, it->uid, it->part,
 	    it->version, it->body, err) != 0 ||
 	    store_invitation_get(p->store, p->source, it->uid,
@@ -487,7 +549,7 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 				return -1;
 			continue;
 		}
-		if (it->op == PIPELINE_INVITED) {
+		if (it->op == PIPELINE_INVITED || it->op == PIPELINE_OWN) {
 			r = pipeline_write_invited(p, it, touched, appts, err);
 			if (r < 0)
 				return -1;

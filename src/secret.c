@@ -3,7 +3,9 @@
  * Secrets: password_command / token_command run through /bin/sh -c like
  * isync's PassCmd (the administrator wrote the command; nothing from mail
  * or calendars ever reaches it), password_env from the environment,
- * password as written in a private config file.  The command gets
+ * password_credential from a file of $CREDENTIALS_DIRECTORY (systemd's
+ * LoadCredential=, so that the secret is in no file the service's user
+ * could read otherwise), password as written in a private config file.  The command gets
  * /dev/null as stdin, its own process group (so a timeout kills what it
  * started too) and default signal dispositions; posix_spawn keeps this
  * safe in the agent's worker threads.  Secrets are never logged and never
@@ -14,8 +16,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,6 +248,76 @@ secret_command(const char *cmd, const char *owner, int timeout_ms,
 	return 0;
 }
 
+/*
+ * The first line of the credential `name` in $CREDENTIALS_DIRECTORY, as
+ * systemd's LoadCredential= puts it there for the service.  Caller frees
+ * *out with free().
+ */
+static int
+secret_credential(const char *name, const char *owner, char **out,
+    struct err *err)
+{
+	const char	*dir = getenv("CREDENTIALS_DIRECTORY");
+	char		 path[4096], line[SECRET_LINE_MAX + 1];
+	struct stat	 sb;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd, e;
+
+	if (dir == NULL || *dir == '\0')
+		return err_set(err, ERR_WAIT, "%s: credential %s: "
+		    "$CREDENTIALS_DIRECTORY is not set (give it with "
+		    "LoadCredential=%s:FILE in the unit)", owner, name, name);
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
+	    sizeof path)
+		return err_set(err, ERR_FINAL, "%s: credential %s: path too "
+		    "long", owner, name);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		e = errno;
+		return err_set(err, ERR_WAIT, "%s: credential %s: %s%s", owner,
+		    path, strerror(e), e == ENOENT ? " (is LoadCredential= "
+		    "of the unit given this name?)" : "");
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return err_set(err, ERR_WAIT, "%s: credential %s: not a "
+		    "regular file", owner, path);
+	}
+	while (len < sizeof line - 1) {
+		n = read(fd, line + len, sizeof line - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	line[len] = '\0';
+	/* One line; a secret longer than the bound is a wrong file. */
+	if (len == sizeof line - 1 && strchr(line, '\n') == NULL) {
+		explicit_bzero(line, sizeof line);
+		return err_set(err, ERR_WAIT, "%s: credential %s: longer than "
+		    "%d bytes", owner, path, SECRET_LINE_MAX);
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	if (line[0] == '\0') {
+		explicit_bzero(line, sizeof line);
+		return err_set(err, ERR_WAIT, "%s: credential %s is empty",
+		    owner, path);
+	}
+	*out = xstrdup(line);
+	explicit_bzero(line, sizeof line);
+	return 0;
+}
+
+bool
+config_secret_set(const struct secret *s)
+{
+	return s->command != NULL || s->env != NULL || s->value != NULL ||
+	    s->credential != NULL;
+}
+
 int
 config_secret(const struct secret *s, char **out, struct err *err)
 {
@@ -262,6 +336,8 @@ config_secret(const struct secret *s, char **out, struct err *err)
 		*out = xstrdup(v);
 		return 0;
 	}
+	if (s->credential != NULL)
+		return secret_credential(s->credential, owner, out, err);
 	if (s->value != NULL)
 		*out = xstrdup(s->value);
 	return 0;

@@ -48,6 +48,7 @@ const struct config_key source_keys[] = {
 	CONFIG_KEY("password_command", CONFIG_COMMAND, source, password),
 	CONFIG_KEY("password_env", CONFIG_ENV, source, password),
 	CONFIG_KEY("password", CONFIG_PASSWORD, source, password),
+	CONFIG_KEY("password_credential", CONFIG_CREDENTIAL, source, password),
 	CONFIG_KEY("token_command", CONFIG_COMMAND, source, token),
 	CONFIG_KEY("auth", CONFIG_AUTH, source, auth),
 	CONFIG_KEY("tls", CONFIG_TLS, source, tls),
@@ -67,6 +68,8 @@ const struct config_key source_keys[] = {
 	CONFIG_KEY("oauth_client_secret_command", CONFIG_COMMAND, source,
 	    oauth.client_secret),
 	CONFIG_KEY("oauth_client_secret_env", CONFIG_ENV, source,
+	    oauth.client_secret),
+	CONFIG_KEY("oauth_client_secret_credential", CONFIG_CREDENTIAL, source,
 	    oauth.client_secret),
 	CONFIG_KEY("oauth_scope", CONFIG_STRING, source, oauth.scope),
 	CONFIG_KEY("oauth_key_file", CONFIG_STRING, source, oauth.key_file),
@@ -549,4 +552,45 @@ source_fd_error(int errnum, char *out, size_t len)
 		    "LimitNOFILE= of the service or ulimit -n, or lower "
 		    "keep_connections or workers)", source_fd_limit());
 	return out;
+}
+
+const char *
+source_connect_error(int errnum, char *out, size_t len)
+{
+	switch (errnum) {
+	case ECONNREFUSED:
+		return "connection refused";
+	case ETIMEDOUT:
+		return "timed out";
+	case EHOSTUNREACH:
+		return "host unreachable";
+	case ENETUNREACH:
+		return "network unreachable";
+	case EMFILE:
+	case ENFILE:
+		return source_fd_error(errnum, out, len);
+	default:
+		snprintf(out, len, "%s", strerror(errnum));
+		return out;
+	}
+}
+
+const char *
+source_connect_hint(const char *msg)
+{
+	if (strstr(msg, "cannot resolve ") != NULL)
+		return "check the host name in url =";
+	if (strstr(msg, "cannot connect: connection refused") != NULL)
+		return "the host answers but nothing listens on that port "
+		    "(or a firewall refuses it): check the port in url =";
+	if (strstr(msg, "cannot connect: host unreachable") != NULL ||
+	    strstr(msg, "cannot connect: network unreachable") != NULL ||
+	    strstr(msg, "cannot connect: timed out") != NULL)
+		return "the host cannot be reached: check the host name in "
+		    "url =, the network and any firewall on the way";
+	if (strstr(msg, "cannot connect: ") != NULL &&
+	    strstr(msg, "too many open files") == NULL)
+		return "check the host and port in url = and that nothing "
+		    "blocks them";
+	return NULL;
 }

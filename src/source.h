@@ -307,4 +307,21 @@ unsigned long source_fd_limit(void);
  */
 const char *source_fd_error(int errnum, char *out, size_t len);
 
+/*
+ * Why connecting failed (an errno of connect), in the words every driver
+ * uses after "HOST:PORT: cannot connect: ": "connection refused" (the
+ * host is there, nothing listens on the port), "host unreachable",
+ * "network unreachable", "timed out", or the descriptor limit.
+ */
+const char *source_connect_error(int errnum, char *out, size_t len);
+
+/*
+ * What to fix for an error of reaching a server, told by its words:
+ * a name that does not resolve ("cannot resolve HOST"), a host that
+ * answers but not on that port ("connection refused"), a host that
+ * cannot be reached (unreachable, or no answer to connecting).  NULL
+ * when the error is none of these.
+ */
+const char *source_connect_hint(const char *msg);
+
 #endif

@@ -225,6 +225,9 @@ static const char *const store_migrations[] = {
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
 	X(INVITE_GET, "SELECT version, body FROM invitations"		\
 	    " WHERE source = ?1 AND uid = ?2 AND part = ?3")		\
+	X(INVITE_ANSWERS, "SELECT body FROM invitations"		\
+	    " WHERE source = ?1 AND uid = ?2"				\
+	    " AND substr(part, 1, 7) = 'answer:' ORDER BY part")	\
 	X(INVITE_SET, "INSERT INTO invitations(source, uid, part,"	\
 	    " version, body, seen_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"	\
 	    " ON CONFLICT(source, uid, part) DO UPDATE SET"		\
@@ -767,6 +770,39 @@ store_set_access(struct store *st, const char *group_name, gid_t gid,
 		free(p);
 	}
 	return rc;
+}
+
+bool
+store_group_can_enter(const char *path, const char *group_name, gid_t gid,
+    char *why, size_t len)
+{
+	struct stat	 sb;
+	char		*copy, *slash;
+	bool		 ok;
+
+	copy = xstrdup(path);
+	slash = strrchr(copy, '/');
+	if (slash == NULL)
+		snprintf(copy, strlen(copy) + 1, ".");
+	else if (slash == copy)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(copy, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		free(copy);
+		return true;
+	}
+	ok = (sb.st_mode & S_IXOTH) != 0 ||
+	    (sb.st_gid == gid && (sb.st_mode & S_IXGRP) != 0);
+	if (!ok)
+		snprintf(why, len, "%s: the readers' group %s cannot enter it "
+		    "(mode %04o%s), so its members cannot read the database: "
+		    "chgrp %s %s && chmod g+x %s (StateDirectoryMode=0750 "
+		    "with Group=%s in the unit)", copy, group_name,
+		    (unsigned)(sb.st_mode & 07777), sb.st_gid == gid ? "" :
+		    ", another group", group_name, copy, copy, group_name);
+	free(copy);
+	return ok;
 }
 
 int
@@ -1321,6 +1357,20 @@ store_invitation_get(struct store *st, const char *source, const char *uid,
 		rc = SQLITE_DONE;
 	}
 	return store_done(st, s, rc, err, "invitation");
+}
+
+int
+store_invitation_answers(struct store *st, const char *source,
+    const char *uid, struct strlist *bodies, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_INVITE_ANSWERS);
+	int rc;
+
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, uid);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		strlist_add(bodies, store_column_text(s, 0));
+	return store_done(st, s, rc, err, "invitation answers");
 }
 
 int

@@ -57,6 +57,15 @@ int	store_set_access(struct store *, const char *group_name, gid_t gid,
 	    struct err *);
 
 /*
+ * Whether members of the readers' group can reach the database at path:
+ * its folder must let them in (group gid with g+x, or o+x).  False with
+ * what to run in why otherwise (the folder is the admin's: it is not
+ * changed here); true when the folder is not there yet.
+ */
+bool	store_group_can_enter(const char *path, const char *group_name,
+	    gid_t gid, char *why, size_t len);
+
+/*
  * Locks DATABASE.lock (0600, beside the database) for the life of the
  * process, so that a second agent on the same database is refused
  * instead of fetching everything again and mailing the digest twice.
@@ -123,7 +132,9 @@ int	store_remove_item(struct store *, const char *source, const char *item,
 /*
  * The iTIP messages of a meeting a salesperson was invited to, per
  * source, UID and part ("organizer": the organizer's newest REQUEST or
- * CANCEL; "reply": the salesperson's newest REPLY), each the newest by
+ * CANCEL; "reply": the salesperson's newest REPLY; "own": the
+ * salesperson's own newest REQUEST or CANCEL; "answer:ADDR": a customer's
+ * newest REPLY to it), each the newest by
  * its version (pipeline.c).  *version and *body are NULL when none is
  * stored; body may be NULL when only the version is wanted.  Caller
  * frees.  Retention removes those last written before its cutoff.
@@ -133,6 +144,9 @@ int	store_invitation_get(struct store *, const char *source, const char *uid,
 int	store_invitation_set(struct store *, const char *source, const char *uid,
 	    const char *part, const char *version, const char *body,
 	    struct err *);
+/* Adds the bodies of every "answer:" part of the UID to bodies. */
+int	store_invitation_answers(struct store *, const char *source,
+	    const char *uid, struct strlist *bodies, struct err *);
 
 /* Sync cursors: free-form values per (source, scope, name). *value NULL if unset; caller frees. */
 int	store_cursor_get(struct store *, const char *source, const char *scope,

@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "Europe/Amsterdam", "fuzz", &f, &err) == 0)
 		ical_file_free(&f);
 	if (event_reduce((const char *)data, size, "fuzz", "x@example.com",
-	    fuzz_summary, NULL, &red, &err) == 0) {
+	    fuzz_summary, NULL, size % 2 == 0, &red, &err) == 0) {
 		if (event_parse(red, strlen(red), FUZZ_FROM, FUZZ_TO,
 		    "Europe/Amsterdam", "fuzz", &f, &err) == 0)
 			ical_file_free(&f);

@@ -65,26 +65,38 @@ test_account_registrable_domains(void **state)
 		{ "acme.nl/x", NULL },
 		{ "[192.0.2.1]", NULL },
 	};
-	char out[256];
-	size_t i;
+	const size_t n = sizeof rows / sizeof *rows;
+	char out[256], host[64], want[64];
+	size_t i, r;
 	bool ok;
 
 	(void)state;
-	for (i = 0; i < sizeof rows / sizeof *rows; i++) {
-		ok = account_registrable(rows[i].host, out, sizeof out);
-		if (rows[i].want == NULL) {
+	/* Three passes, the later ones from the lookups kept (account.c). */
+	for (i = 0; i < 3 * n; i++) {
+		r = i / n == 1 ? n - 1 - i % n : i % n;
+		ok = account_registrable(rows[r].host, out, sizeof out);
+		if (rows[r].want == NULL) {
 			if (ok)
-				fail_msg("%s: got %s, want none", rows[i].host,
+				fail_msg("%s: got %s, want none", rows[r].host,
 				    out);
 		} else {
 			if (!ok)
 				fail_msg("%s: no registrable domain",
-				    rows[i].host);
-			assert_string_equal(out, rows[i].want);
+				    rows[r].host);
+			assert_string_equal(out, rows[r].want);
 		}
 	}
 	/* Too small an output buffer is a failure, not a truncation. */
 	assert_false(account_registrable("acme.nl", out, 4));
+	/* More hosts than are kept: each still gets its own. */
+	for (i = 0; i < 2000; i++) {
+		snprintf(host, sizeof host, "%s.k%zu.%s", i % 2 ? "eu" : "mail",
+		    i % 700, i % 3 ? "co.uk" : "nl");
+		snprintf(want, sizeof want, "k%zu.%s", i % 700, i % 3 ? "co.uk" :
+		    "nl");
+		assert_true(account_registrable(host, out, sizeof out));
+		assert_string_equal(out, want);
+	}
 }
 
 static void

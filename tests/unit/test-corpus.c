@@ -131,7 +131,7 @@ corpus_reduce(const char *name, const char *buf, size_t len,
 	char *red;
 	size_t i;
 
-	if (event_reduce(buf, len, name, NULL, corpus_summary, NULL, &red,
+	if (event_reduce(buf, len, name, NULL, corpus_summary, NULL, false, &red,
 	    &err) != 0) {
 		if (err.cls != ERR_DATA || err.msg[0] == '\0')
 			fail_msg("%s: reduce failed with class %d '%s'", name,

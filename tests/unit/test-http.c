@@ -377,10 +377,16 @@ test_http_error_hint(void **state)
 		    "certificate", "ca_file" },
 		{ "GET https://x/: SSL: no alternative certificate subject name "
 		    "matches target host name 'x'", "made out to" },
-		{ "GET http://nx.invalid/: Could not resolve host: nx.invalid",
-		    "host name" },
-		{ "GET http://127.0.0.1:1/: Failed to connect to 127.0.0.1 port 1 "
-		    "after 0 ms: Couldn't connect to server", "port" },
+		{ "GET http://nx.invalid/: cannot resolve nx.invalid",
+		    "check the host name" },
+		{ "GET http://127.0.0.1:1/: 127.0.0.1:1: cannot connect: "
+		    "connection refused", "check the port" },
+		{ "GET http://10.9.9.9/: 10.9.9.9:80: cannot connect: "
+		    "host unreachable", "cannot be reached" },
+		{ "GET http://10.9.9.9/: 10.9.9.9:80: cannot connect: "
+		    "network unreachable", "cannot be reached" },
+		{ "GET http://10.9.9.9/: 10.9.9.9:80: cannot connect: "
+		    "timed out", "cannot be reached" },
 		{ "GET http://x/: Operation too slow. Less than 1 bytes/sec "
 		    "transferred the last 2 seconds", "timeout" },
 		{ "PROPFIND /: permission denied (403)", "may not read" },

@@ -161,6 +161,31 @@ test_invite_reduce(void **state)
 	free(text);
 	cfg.store_subjects = true;
 
+	/*
+	 * The owner's own keeps the hashtags of DESCRIPTION, which
+	 * classification reads, and none of its text; others keep neither.
+	 */
+	text = xstrdup("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+	    "BEGIN:VEVENT\r\nUID:t-1\r\nDTSTAMP:20261001T080000Z\r\n"
+	    "DTSTART:20261010T100000Z\r\nORGANIZER:mailto:anna@brightline.nl"
+	    "\r\nDESCRIPTION:Geheime prijsafspraak\\n#verbal\\n#competitor "
+	    "Acme Solar\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	assert_int_equal(invite_reduce(&cfg, &m, INVITE_OWN, text, "own",
+	    &red, &err), 0);
+	assert_null(strstr(red, "Geheime"));
+	parse(red, &b);
+	assert_int_equal(b.nevents, 1);
+	assert_int_equal(b.events[0].hashtags.n, 2);
+	assert_string_equal(b.events[0].hashtags.v[0], "#verbal");
+	assert_non_null(strstr(b.events[0].hashtags.v[1], "Acme Solar"));
+	ical_file_free(&b);
+	free(red);
+	assert_int_equal(invite_reduce(&cfg, &m, INVITE_ORGANIZER, text, "org",
+	    &red, &err), 0);
+	assert_null(strstr(red, "DESCRIPTION"));
+	free(red);
+	free(text);
+
 	/* Not iCalendar at all. */
 	assert_int_equal(invite_reduce(&cfg, &m, INVITE_ORGANIZER,
 	    "Zullen we afspreken?", "x", &red, &err), -1);
@@ -356,6 +381,143 @@ test_invite_decide(void **state)
 	}
 }
 
+/*
+ * An iCalendar object organised by anna, day days from today at 10:00
+ * UTC, with one ATTENDEE per address of attendees (comma-separated).
+ */
+static char *
+own_ical(const char *method, int seq, int stamp, const char *partstat,
+    const char *attendees)
+{
+	struct buf b = { 0 };
+	struct tm tm;
+	time_t day = t0 + 5 * DAY, st = t0 - 2 * DAY + stamp * 3600;
+	char d[32], s[32], *list, *a, *save = NULL;
+
+	gmtime_r(&day, &tm);
+	strftime(d, sizeof d, "%Y%m%dT100000Z", &tm);
+	gmtime_r(&st, &tm);
+	strftime(s, sizeof s, "%Y%m%dT%H%M%SZ", &tm);
+	buf_printf(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+	    "METHOD:%s\r\nBEGIN:VEVENT\r\nUID:own-1@brightline.nl\r\n"
+	    "SEQUENCE:%d\r\nDTSTAMP:%s\r\nDTSTART:%s\r\n"
+	    "SUMMARY:Offertebespreking\r\n"
+	    "ORGANIZER:mailto:anna@brightline.nl\r\n", method, seq, s, d);
+	list = xstrdup(attendees);
+	for (a = strtok_r(list, ",", &save); a != NULL;
+	    a = strtok_r(NULL, ",", &save))
+		buf_printf(&b, "ATTENDEE;PARTSTAT=%s:mailto:%s\r\n", partstat,
+		    a);
+	free(list);
+	buf_puts(&b, "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	return b.data;
+}
+
+/*
+ * A customer's answer to anna's own invitation: which REPLYs are read
+ * as one (the attendee's own account, to anna), and what they do to her
+ * invitation (invite_own_decide): a decline by every customer is no
+ * appointment, one by a guest of two is, an answer to an older SEQUENCE
+ * or by someone not invited changes nothing.
+ */
+static void
+test_invite_answers(void **state)
+{
+	static const struct {
+		const char		*what;
+		const char		*from;
+		const char		*attendee;
+		enum invite_role	 want;
+	} roles[] = {
+		{ "the customer answers", "jan@acme.nl", "jan@acme.nl",
+		    INVITE_ANSWER },
+		{ "a colleague of the customer sends it", "secretariaat@acme.nl",
+		    "jan@acme.nl", INVITE_ANSWER },
+		{ "a stranger answers for the customer", "mallory@evil.example",
+		    "jan@acme.nl", INVITE_NONE },
+		{ "a colleague of anna's answers", "bram@brightline.nl",
+		    "bram@brightline.nl", INVITE_NONE },
+	};
+	static const struct {
+		const char	*what;
+		const char	*attendees;	/* of anna's invitation */
+		int		 seq;		/* of anna's invitation */
+		const char	*answers[3];	/* "address PARTSTAT SEQ" */
+		size_t		 want;		/* appointments */
+	} rows[] = {
+		{ "no answer", "jan@acme.nl", 0, { NULL }, 1 },
+		{ "declined", "jan@acme.nl", 0, { "jan@acme.nl DECLINED 0" },
+		    0 },
+		{ "accepted", "jan@acme.nl", 0, { "jan@acme.nl ACCEPTED 0" },
+		    1 },
+		{ "one guest of two declined", "jan@acme.nl,els@initech.nl", 0,
+		    { "jan@acme.nl DECLINED 0" }, 1 },
+		{ "both guests declined", "jan@acme.nl,els@initech.nl", 0,
+		    { "jan@acme.nl DECLINED 0", "els@initech.nl DECLINED 0" },
+		    0 },
+		{ "declined before the meeting moved", "jan@acme.nl", 1,
+		    { "jan@acme.nl DECLINED 0" }, 1 },
+		{ "declined after it moved", "jan@acme.nl", 1,
+		    { "jan@acme.nl DECLINED 1" }, 0 },
+		{ "declined by someone not invited", "jan@acme.nl", 0,
+		    { "piet@beta.nl DECLINED 0" }, 1 },
+	};
+	struct signal_list sigs = { 0 };
+	struct appointment_list appts = { 0 };
+	struct strlist answers = { 0 };
+	struct mail_summary m;
+	struct ical_file f;
+	char *text, *own, addr[64], ps[16];
+	size_t i, j;
+	int seq;
+
+	(void)state;
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+		message(&m, roles[i].from, "anna@brightline.nl");
+		text = own_ical("REPLY", 0, 1, "DECLINED", roles[i].attendee);
+		parse(text, &f);
+		if (invite_role(&cfg, "anna", &m, false, &f) != roles[i].want)
+			fail_msg("%s: role %d, want %d", roles[i].what,
+			    invite_role(&cfg, "anna", &m, false, &f),
+			    roles[i].want);
+		if (roles[i].want == INVITE_ANSWER) {
+			own = invite_answer_part(&f);
+			assert_string_equal(own, "answer:jan@acme.nl");
+			free(own);
+		}
+		ical_file_free(&f);
+		free(text);
+		mail_summary_free(&m);
+	}
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		own = own_ical("REQUEST", rows[i].seq, 0, "NEEDS-ACTION",
+		    rows[i].attendees);
+		for (j = 0; j < 3 && rows[i].answers[j] != NULL; j++) {
+			if (sscanf(rows[i].answers[j], "%63s %15s %d", addr, ps,
+			    &seq) != 3)
+				fail_msg("%s: bad row", rows[i].what);
+			text = own_ical("REPLY", seq, 1, ps, addr);
+			strlist_add(&answers, text);
+			free(text);
+		}
+		assert_true(invite_own_decide(&cfg, own, &answers,
+		    rows[i].what, &f));
+		classify_ical(&cfg, "anna", &f, "imap:anna", "invite:own-1",
+		    t0, &sigs, &appts);
+		if (appts.n != rows[i].want)
+			fail_msg("%s: %zu appointments, want %zu", rows[i].what,
+			    appts.n, rows[i].want);
+		ical_file_free(&f);
+		signal_list_clear(&sigs);
+		appointment_list_clear(&appts);
+		strlist_clear(&answers);
+		free(own);
+	}
+	assert_false(invite_own_decide(&cfg, "not iCalendar", &answers, "x",
+	    &f));
+}
+
 int
 main(void)
 {
@@ -363,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_invite_reduce),
 		cmocka_unit_test(test_invite_role),
 		cmocka_unit_test(test_invite_decide),
+		cmocka_unit_test(test_invite_answers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -568,6 +568,49 @@ test_source_fd_error(void **state)
 	assert_true(source_fd_raise() >= source_fd_limit());
 }
 
+/*
+ * An unreachable host and a wrong port are told apart, by the words every
+ * driver uses for the connect error, and get different advice.
+ */
+static void
+test_source_connect_words(void **state)
+{
+	static const struct {
+		int		 errnum;
+		const char	*words;
+		const char	*hint;	/* a part of the hint */
+	} rows[] = {
+		{ ECONNREFUSED, "connection refused", "check the port" },
+		{ EHOSTUNREACH, "host unreachable", "cannot be reached" },
+		{ ENETUNREACH, "network unreachable", "cannot be reached" },
+		{ ETIMEDOUT, "timed out", "cannot be reached" },
+	};
+	char		 buf[256], msg[512];
+	const char	*hint;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		assert_string_equal(source_connect_error(rows[i].errnum, buf,
+		    sizeof buf), rows[i].words);
+		snprintf(msg, sizeof msg, "h:1: cannot connect: %s",
+		    rows[i].words);
+		hint = source_connect_hint(msg);
+		assert_non_null(hint);
+		if (strstr(hint, rows[i].hint) == NULL)
+			fail_msg("%s: %s", rows[i].words, hint);
+	}
+	hint = source_connect_hint("cannot resolve mail.example.invalid: "
+	    "Name or service not known");
+	assert_non_null(hint);
+	assert_non_null(strstr(hint, "host name"));
+	assert_null(strstr(hint, "port"));
+	source_connect_error(EMFILE, buf, sizeof buf);
+	snprintf(msg, sizeof msg, "h:1: cannot connect: %s", buf);
+	assert_null(source_connect_hint(msg));
+	assert_null(source_connect_hint("login refused"));
+}
+
 int
 main(void)
 {
@@ -584,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_source_drivers),
 		cmocka_unit_test(test_source_pool),
 		cmocka_unit_test(test_source_fd_error),
+		cmocka_unit_test(test_source_connect_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1575,6 +1575,53 @@ test_store_query_signals_unattributed_bounded(void **state)
 	buf_free(&w.out);
 }
 
+/*
+ * Links through the replies to a message read before it look those
+ * replies' signals up by the Message-ID index, however many signals the
+ * store holds: the planner read every signal for each message learnt,
+ * which made a first sync of 20,000 messages quadratic.
+ */
+static void
+test_store_links_replies_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct buf b = { 0 };
+	struct err err;
+	char account[32], item[32], id[32];
+	long steps = 0;
+	int i;
+
+	for (i = 0; i < HISTORY; i++) {
+		snprintf(account, sizeof account, "klant%d.nl", i);
+		snprintf(item, sizeof item, "INBOX/1/%d", i);
+		snprintf(id, sizeof id, "<h%d@x>", i);
+		add_sig(&sigs, SIG_CONTACT, account, "anna", T0 + i,
+		    DIR_INBOUND, item, id, NULL);
+	}
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY);
+	signal_list_clear(&sigs);
+	/* <h5@x>, read before, answers <new@x>. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "INSERT INTO "
+	    "message_replies(parent, child) VALUES('<new@x>', '<h5@x>')",
+	    NULL, NULL, NULL), SQLITE_OK);
+	add_sig(&sigs, SIG_CONTACT, "jan@gmail.com", "anna", NOW, DIR_INBOUND,
+	    "INBOX/1/9999", "<new@x>", NULL);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress, &steps);
+	assert_int_equal(links_learn(f->st, &sigs, NOW, &touched, &err), 0);
+	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(links_list(f->st, "jan@gmail.com", walk_link, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "jan@gmail.com>klant5.nl:thread;");
+	assert_true(steps < 5);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1604,6 +1651,7 @@ main(void)
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
 		T(test_store_query_signals_unattributed_bounded),
+		T(test_store_links_replies_bounded),
 #undef T
 	};
 	int rc;
