@@ -259,13 +259,24 @@ struct analysis_account {
 };
 
 /*
- * Every attributed signal, loaded once so that the forecast can project
- * the deals again as they stood at any earlier date.
+ * Every attributed signal, loaded once so that the backtest can project
+ * the deals again as they stood at each of its dates.
  */
 struct analysis_history {
 	struct analysis_account *v;	/* owned */
 	size_t		 n, cap;
 	time_t		 backfill;	/* seen by then: known from when it occurred */
+};
+
+/*
+ * The salespeople's names, each kept once: a deal borrows its
+ * salesperson from here, so that a history of a million deals holds a
+ * few hundred names, not a million copies.
+ */
+struct analysis_names {
+	char		**v;		/* owned */
+	size_t		 n, cap;
+	size_t		 last;		/* the one asked for last */
 };
 
 /* The agent's first pass reads the past: what it saw in its first day counts as known all along. */
@@ -336,8 +347,20 @@ analysis_history_add(const struct store_history_signal *g, void *arg)
 	sg->salesperson = xstrdup(g->salesperson != NULL ? g->salesperson : "");
 	sg->ref = xstrdup(g->ref != NULL ? g->ref : "");
 	sg->value = g->value != NULL ? xstrdup(g->value) : NULL;
-	if (h->backfill == 0 || g->seen < h->backfill)
-		h->backfill = g->seen;
+	return 0;
+}
+
+/*
+ * Until when a signal counts as known from when it occurred: a day after
+ * the first signal was stored (the agent's first pass); 0 if none.
+ */
+static int
+analysis_backfill(struct store *st, time_t *backfill, struct err *err)
+{
+	if (store_history_seen(st, backfill, err) != 0)
+		return -1;
+	if (*backfill != 0)
+		*backfill += ANALYSIS_BACKFILL;
 	return 0;
 }
 
@@ -346,28 +369,59 @@ analysis_history_load(struct store *st, struct analysis_history *h,
     struct err *err)
 {
 	memset(h, 0, sizeof *h);
-	if (store_history(st, analysis_history_add, h, err) != 0) {
+	if (analysis_backfill(st, &h->backfill, err) != 0 ||
+	    store_history(st, analysis_history_add, h, err) != 0) {
 		analysis_history_free(h);
 		return -1;
 	}
-	if (h->backfill != 0)
-		h->backfill += ANALYSIS_BACKFILL;
 	return 0;
 }
 
 /* True when a signal was known at t: it occurred before and was seen by then. */
 static bool
-analysis_known(const struct analysis_history *h, const struct analysis_sig *g,
-    time_t t)
+analysis_known(time_t backfill, const struct analysis_sig *g, time_t t)
 {
-	return g->at < t && (g->seen <= t || g->seen <= h->backfill);
+	return g->at < t && (g->seen <= t || g->seen <= backfill);
+}
+
+/* The kept copy of name, added on first sight. */
+static const char *
+analysis_name(struct analysis_names *nm, const char *name)
+{
+	size_t i;
+
+	if (nm->n > 0 && strcmp(nm->v[nm->last], name) == 0)
+		return nm->v[nm->last];
+	for (i = 0; i < nm->n; i++)
+		if (strcmp(nm->v[i], name) == 0) {
+			nm->last = i;
+			return nm->v[i];
+		}
+	if (nm->n == nm->cap) {
+		nm->cap = nm->cap == 0 ? 16 : nm->cap * 2;
+		nm->v = xreallocarray(nm->v, nm->cap, sizeof *nm->v);
+	}
+	nm->last = nm->n;
+	nm->v[nm->n++] = xstrdup(name);
+	return nm->v[nm->last];
+}
+
+static void
+analysis_names_free(struct analysis_names *nm)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	free(nm->v);
+	memset(nm, 0, sizeof *nm);
 }
 
 /* A deal as the forecast projects it at as_of. */
 struct analysis_deal {
 	int64_t		 id;		/* the stored deal it is; 0 if none */
-	const char	*account;	/* borrowed from the history */
-	char		*salesperson;	/* owned */
+	char		*account;	/* owned; NULL once closed when projected */
+	const char	*salesperson;	/* borrowed from the deals' names */
 	enum deal_kind	 kind;
 	enum outcome	 outcome;	/* at as_of */
 	time_t		 opened, closed;	/* closed: 0 while open at as_of */
@@ -381,6 +435,7 @@ struct analysis_deal {
 struct analysis_deals {
 	struct analysis_deal *v;	/* owned */
 	size_t		 n, cap;
+	struct analysis_names people;	/* the deals' salespeople */
 	time_t		 first;		/* the first signal known; 0 if none */
 	double		 quiet;		/* days of quiet after which an open deal counts as lost */
 };
@@ -391,8 +446,9 @@ analysis_deals_free(struct analysis_deals *l)
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		free(l->v[i].salesperson);
+		free(l->v[i].account);
 	free(l->v);
+	analysis_names_free(&l->people);
 	memset(l, 0, sizeof *l);
 }
 
@@ -414,7 +470,11 @@ analysis_silence(const struct phase_signal *sigs, size_t n, time_t from,
 	return (double)gap / DAY;
 }
 
-/* Keeps the deals of one account's projection from its sorted signals. */
+/*
+ * Keeps the deals of one account's projection from its sorted signals;
+ * the account's name only with the deals still open (the forecast's
+ * items): a closed deal is a number in the history.
+ */
 static void
 analysis_deals_keep(struct analysis_deals *l, const char *account,
     const struct projection *pr, const struct phase_signal *sigs, size_t n)
@@ -430,7 +490,6 @@ analysis_deals_keep(struct analysis_deals *l, const char *account,
 		}
 		d = &l->v[l->n];
 		memset(d, 0, sizeof *d);
-		d->account = account;
 		d->kind = pr->deals[i].kind;
 		d->outcome = pr->deals[i].outcome;
 		d->opened = pr->deals[i].opened;
@@ -453,7 +512,10 @@ analysis_deals_keep(struct analysis_deals *l, const char *account,
 		if (reached == PHASE_NONE)
 			continue;
 		d->phase = reached;
-		d->salesperson = xstrdup(pr->deals[i].salesperson);
+		d->salesperson = analysis_name(&l->people,
+		    pr->deals[i].salesperson);
+		if (d->closed == 0)
+			d->account = xstrdup(account);
 		l->n++;
 	}
 }
@@ -491,56 +553,132 @@ analysis_presume_lost(struct analysis_deals *l, time_t t)
 }
 
 /*
- * The deals as they stood at t: each account's signals known then,
+ * The deals of one account as they stood at t: its signals known then,
  * through the phase model with t as "now" (which decides staleness).
+ * sigs (of *cap) is the caller's buffer, grown here.
  */
+static void
+analysis_project_account(const struct config *cfg, time_t backfill,
+    const struct analysis_account *a, time_t t, struct phase_signal **sigs,
+    size_t *cap, struct analysis_deals *out)
+{
+	struct projection pr;
+	size_t j, k;
+
+	if (a->n > *cap) {
+		*cap = a->n;
+		*sigs = xreallocarray(*sigs, *cap, sizeof **sigs);
+	}
+	for (j = k = 0; j < a->n; j++) {
+		const struct analysis_sig *g = &a->v[j];
+		struct phase_signal *ps = &(*sigs)[k];
+
+		if (!analysis_known(backfill, g, t))
+			continue;
+		if (out->first == 0 || g->at < out->first)
+			out->first = g->at;
+		ps->id = g->id;
+		ps->kind = g->kind;
+		ps->at = g->at;
+		ps->dir = g->dir;
+		ps->salesperson = g->salesperson;
+		ps->ref = g->ref;
+		ps->value = g->value;
+		k++;
+	}
+	if (k == 0)
+		return;
+	memset(&pr, 0, sizeof pr);
+	phases_project(cfg, *sigs, k, t, &pr);
+	analysis_deals_keep(out, a->key, &pr, *sigs, k);
+	projection_free(&pr);
+}
+
+/* The deals as they stood at t, from the loaded history. */
 static void
 analysis_project_at(const struct config *cfg, const struct analysis_history *h,
     time_t t, struct analysis_deals *out)
 {
 	struct phase_signal *sigs = NULL;
-	struct projection pr;
-	size_t i, j, k, cap = 0;
+	size_t i, cap = 0;
 
 	memset(out, 0, sizeof *out);
-	for (i = 0; i < h->n; i++) {
-		const struct analysis_account *a = &h->v[i];
-
-		if (a->n > cap) {
-			cap = a->n;
-			sigs = xreallocarray(sigs, cap, sizeof *sigs);
-		}
-		for (j = k = 0; j < a->n; j++) {
-			const struct analysis_sig *g = &a->v[j];
-
-			if (!analysis_known(h, g, t))
-				continue;
-			if (out->first == 0 || g->at < out->first)
-				out->first = g->at;
-			sigs[k].id = g->id;
-			sigs[k].kind = g->kind;
-			sigs[k].at = g->at;
-			sigs[k].dir = g->dir;
-			sigs[k].salesperson = g->salesperson;
-			sigs[k].ref = g->ref;
-			sigs[k].value = g->value;
-			k++;
-		}
-		if (k == 0)
-			continue;
-		memset(&pr, 0, sizeof pr);
-		phases_project(cfg, sigs, k, t, &pr);
-		analysis_deals_keep(out, a->key, &pr, sigs, k);
-		projection_free(&pr);
-	}
+	for (i = 0; i < h->n; i++)
+		analysis_project_account(cfg, h->backfill, &h->v[i], t, &sigs,
+		    &cap, out);
 	free(sigs);
+}
+
+/*
+ * The history read once for one date: each account projected as soon as
+ * its rows are read, so that only one account's signals are held at a
+ * time, not every signal of the store.
+ */
+struct analysis_stream {
+	const struct config *cfg;
+	time_t		 t, backfill;
+	struct analysis_history cur;	/* the account being read: n <= 1 */
+	struct phase_signal *sigs;	/* owned, of cap */
+	size_t		 cap;
+	struct analysis_deals *out;
+};
+
+/* Projects the account read so far and forgets its signals. */
+static void
+analysis_stream_flush(struct analysis_stream *w)
+{
+	if (w->cur.n == 0)
+		return;
+	analysis_project_account(w->cfg, w->backfill, &w->cur.v[0], w->t,
+	    &w->sigs, &w->cap, w->out);
+	analysis_history_free(&w->cur);
+}
+
+/* Reads one signal of the history; the next account's first projects the last. */
+static int
+analysis_stream_add(const struct store_history_signal *g, void *arg)
+{
+	struct analysis_stream *w = arg;
+
+	if (g->account != NULL && w->cur.n > 0 &&
+	    strcmp(w->cur.v[0].key, g->account) != 0)
+		analysis_stream_flush(w);
+	return analysis_history_add(g, &w->cur);
+}
+
+/*
+ * The deals as they stood at t (analysis_project_at), reading the
+ * history once and holding one account's signals at a time.
+ */
+static int
+analysis_project_stream(struct store *st, const struct config *cfg, time_t t,
+    struct analysis_deals *out, struct err *err)
+{
+	struct analysis_stream w;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&w, 0, sizeof w);
+	w.cfg = cfg;
+	w.t = t;
+	w.out = out;
+	rc = analysis_backfill(st, &w.backfill, err);
+	if (rc == 0)
+		rc = store_history(st, analysis_stream_add, &w, err);
+	if (rc == 0)
+		analysis_stream_flush(&w);
+	analysis_history_free(&w.cur);
+	free(w.sigs);
+	if (rc != 0)
+		analysis_deals_free(out);
+	return rc;
 }
 
 /* A stored deal: what happened in the end. */
 struct analysis_truth {
 	int64_t		 id;
 	char		*account;	/* owned */
-	char		*salesperson;	/* owned */
+	const char	*salesperson;	/* borrowed from the truths' names */
 	enum deal_kind	 kind;
 	enum outcome	 outcome;
 	time_t		 opened, closed;
@@ -549,6 +687,7 @@ struct analysis_truth {
 struct analysis_truths {
 	struct analysis_truth *v;	/* owned, by account, then opened */
 	size_t		 n, cap;
+	struct analysis_names people;
 };
 
 static void
@@ -556,11 +695,10 @@ analysis_truths_free(struct analysis_truths *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < l->n; i++)
 		free(l->v[i].account);
-		free(l->v[i].salesperson);
-	}
 	free(l->v);
+	analysis_names_free(&l->people);
 	memset(l, 0, sizeof *l);
 }
 
@@ -578,7 +716,7 @@ analysis_truth_add(const struct store_deal *sd, void *arg)
 	t = &l->v[l->n++];
 	t->id = sd->id;
 	t->account = xstrdup(sd->account);
-	t->salesperson = xstrdup(sd->salesperson);
+	t->salesperson = analysis_name(&l->people, sd->salesperson);
 	t->kind = strcmp(sd->kind, "growth") == 0 ? DEAL_GROWTH : DEAL_NEW;
 	q = outcome_from_name(sd->outcome);
 	t->outcome = q < 0 ? OUTCOME_OPEN : (enum outcome)q;
@@ -1343,6 +1481,179 @@ analysis_landmark(const struct analysis_phase_members *pm, double age,
 	return n;
 }
 
+bool analysis_landmark_walk;
+
+/* A Fenwick tree of counts over 0..n-1, for the k-th present rank. */
+struct analysis_fenwick {
+	size_t		*t;		/* owned, 1-based */
+	size_t		 n;
+};
+
+static void
+analysis_fenwick_add(struct analysis_fenwick *fw, size_t rank)
+{
+	size_t i;
+
+	for (i = rank + 1; i <= fw->n; i += i & -i)
+		fw->t[i]++;
+}
+
+/* The k-th (from 0) smallest rank present; k below the count present. */
+static size_t
+analysis_fenwick_kth(const struct analysis_fenwick *fw, size_t k)
+{
+	size_t pos = 0, step = 1;
+
+	while (step * 2 <= fw->n)
+		step *= 2;
+	for (; step > 0; step /= 2)
+		if (pos + step <= fw->n && fw->t[pos + step] <= k) {
+			pos += step;
+			k -= fw->t[pos];
+		}
+	return pos;
+}
+
+/* One open deal's landmark query: its age in its phase. */
+struct analysis_query {
+	size_t		 q;		/* its place in the results */
+	double		 age;
+};
+
+static int
+analysis_cmp_query(const void *a, const void *b)
+{
+	const struct analysis_query *x = a, *y = b;
+
+	if (x->age != y->age)
+		return x->age > y->age ? -1 : 1;
+	return (x->q > y->q) - (x->q < y->q);
+}
+
+/* A won member: its stay, and its rank among the won in time order. */
+struct analysis_won_stay {
+	double		 stay;
+	size_t		 rank;
+};
+
+/* Longest stay first. */
+static int
+analysis_cmp_won_stay(const void *a, const void *b)
+{
+	double x = ((const struct analysis_won_stay *)a)->stay;
+	double y = ((const struct analysis_won_stay *)b)->stay;
+
+	return (x < y) - (x > y);
+}
+
+/*
+ * The estimates of the open deals idx[0..n-1], each in phase p at t,
+ * into est[0..n-1]: what analysis_landmark and forecast_estimate_sorted
+ * give, to the bit, without walking every member of the phase for every
+ * deal (at 1M signals, 40k open deals times 200k members).  Deals are
+ * taken oldest first, so that the won members that stayed longer than
+ * the age only grow, kept in a Fenwick tree by their place in time order
+ * for the median time to win; the CIF reads only the members that close
+ * within the horizon after the age.  A deal whose landmark is lowered
+ * (fewer than ANALYSIS_MIN_LANDMARK stayed longer) takes the walk, as
+ * every deal does with analysis_landmark_walk.
+ */
+static void
+analysis_landmarks(const struct analysis_deals *l,
+    const struct analysis_phase_members *pm, int p, time_t t,
+    const size_t *idx, size_t n, double horizon, double prior,
+    struct forecast_est *est)
+{
+	struct analysis_fenwick fw = { NULL, 0 };
+	struct analysis_query *qs;
+	struct analysis_won_stay *order;
+	struct forecast_obs *buf;
+	size_t *won, nwon = 0, wp = 0, i, k, lo, hi, mid, longer;
+	size_t nb, nopen;
+	struct forecast_est *e;
+	double age;
+
+	won = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *won);
+	order = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *order);
+	buf = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *buf);
+	for (i = 0; i < pm->n; i++)
+		if (pm->v[i].end == FORECAST_WON) {
+			order[nwon].stay = pm->v[i].stay;
+			order[nwon].rank = nwon;
+			won[nwon++] = i;
+		}
+	qsort(order, nwon, sizeof *order, analysis_cmp_won_stay);
+	fw.n = nwon;
+	fw.t = xcalloc(nwon + 1, sizeof *fw.t);
+	qs = xcalloc(n > 0 ? n : 1, sizeof *qs);
+	for (i = 0; i < n; i++) {
+		qs[i].q = i;
+		qs[i].age = (double)(t - l->v[idx[i]].reached_at[p]) / DAY;
+	}
+	qsort(qs, n, sizeof *qs, analysis_cmp_query);
+	for (i = 0; i < n; i++) {
+		age = qs[i].age;
+		e = &est[qs[i].q];
+		/* Stays longest first: how many are longer than age. */
+		for (lo = 0, hi = pm->n; lo < hi; ) {
+			mid = lo + (hi - lo) / 2;
+			if (pm->stays[mid] > age)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		longer = lo;
+		if (analysis_landmark_walk ||
+		    (longer < ANALYSIS_MIN_LANDMARK && pm->n > 1)) {
+			nb = analysis_landmark(pm, age, idx[qs[i].q], buf);
+			forecast_estimate_sorted(buf, nb, horizon, prior, e);
+			continue;
+		}
+		while (wp < nwon && order[wp].stay > age)
+			analysis_fenwick_add(&fw, order[wp++].rank);
+		memset(e, 0, sizeof *e);
+		e->n = (long)longer;
+		e->won = (long)wp;
+		e->cif = NAN;
+		e->won_days = NAN;
+		/* Members closing within the horizon: full in (age, age + horizon). */
+		for (lo = 0, hi = pm->n; lo < hi; ) {
+			mid = lo + (hi - lo) / 2;
+			if (pm->v[mid].full > age)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		for (k = lo, nb = nopen = 0; k < pm->n &&
+		    pm->v[k].full - age < horizon; k++) {
+			if (!(pm->v[k].stay > age))
+				continue;
+			buf[nb].days = pm->v[k].full - age;
+			buf[nb].end = pm->v[k].end;
+			if (buf[nb].end == FORECAST_OPEN)
+				nopen++;
+			nb++;
+		}
+		if (longer > 0)
+			e->cif = forecast_cif(buf, nb, longer, horizon);
+		e->weight = (double)(longer - nopen);
+		if (wp > 0) {
+			double a = pm->v[won[analysis_fenwick_kth(&fw,
+			    wp / 2)]].full - age;
+
+			e->won_days = wp % 2 == 1 ? a :
+			    (pm->v[won[analysis_fenwick_kth(&fw, wp / 2 - 1)]].full -
+			    age + a) / 2.0;
+		}
+		forecast_blend(e, prior);
+	}
+	free(qs);
+	free(fw.t);
+	free(buf);
+	free(order);
+	free(won);
+}
+
 /*
  * The wins per horizon of deals opened after a window's start and won
  * before its end, over every window of the known history: a deal opened
@@ -1459,6 +1770,50 @@ analysis_shared_se(const struct forecast *fc)
 }
 
 /*
+ * The estimates of the open deals that f admits at t, in the order of the
+ * deals (*n of them), each from the landmark of its phase at its age.
+ */
+static struct forecast_est *
+analysis_open_estimates(const struct analysis_filter *f,
+    const struct analysis_deals *l, const struct analysis_phase_members *pm,
+    time_t t, int horizon_days, size_t *n)
+{
+	struct forecast_est *est, *pest;
+	size_t *idx, *at, i, k;
+	int p;
+
+	*n = 0;
+	idx = xcalloc(l->n > 0 ? l->n : 1, sizeof *idx);
+	at = xcalloc(l->n > 0 ? l->n : 1, sizeof *at);
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].closed == 0 &&
+		    analysis_admits(f, l->v[i].salesperson))
+			idx[(*n)++] = i;
+	est = xcalloc(*n > 0 ? *n : 1, sizeof *est);
+	pest = xcalloc(*n > 0 ? *n : 1, sizeof *pest);
+	for (p = 0; p < (int)f->cfg->phases.n; p++) {
+		size_t m = 0;
+
+		for (i = 0; i < *n; i++)
+			if (l->v[idx[i]].phase == p)
+				at[m++] = i;
+		if (m == 0)
+			continue;
+		for (k = 0; k < m; k++)
+			at[k] = idx[at[k]];
+		analysis_landmarks(l, &pm[p], p, t, at, m, horizon_days,
+		    analysis_prior(f->cfg, p), pest);
+		for (i = k = 0; i < *n; i++)
+			if (l->v[idx[i]].phase == p)
+				est[i] = pest[k++];
+	}
+	free(pest);
+	free(at);
+	free(idx);
+	return est;
+}
+
+/*
  * The forecast at t from the deals projected then (l), the stored deals
  * (truth) for ids and what happened; the baselines of a backtest date
  * into bd when not NULL.
@@ -1477,8 +1832,9 @@ analysis_forecast_at(const struct analysis_filter *f,
 	struct forecast_dist dist[3];
 	struct forecast_est e;
 	struct analysis_phase_members pm[MAX_PHASES];
-	double prate[MAX_PHASES], age;
-	size_t i, n, nitems = 0, cap = 0;
+	struct forecast_est *est;
+	double prate[MAX_PHASES];
+	size_t i, nitems = 0, cap = 0, nest;
 	int p;
 
 	memset(fc, 0, sizeof *fc);
@@ -1502,6 +1858,8 @@ analysis_forecast_at(const struct analysis_filter *f,
 		analysis_members(l, p, t, &pm[p]);
 	analysis_forecast_phases(cfg, l, pm, fc, obs);
 	analysis_phase_rates(cfg, l, prate);
+	est = analysis_open_estimates(f, l, pm, t, horizon_days, &nest);
+	nest = 0;
 	if (bd != NULL)
 		memset(bd, 0, sizeof *bd);
 	for (i = 0; i < l->n; i++) {
@@ -1534,10 +1892,7 @@ analysis_forecast_at(const struct analysis_filter *f,
 		fd->phase_since = d->reached_at[d->phase];
 		fd->opened = d->opened;
 		fd->value = NAN;
-		age = (double)(t - fd->phase_since) / DAY;
-		n = analysis_landmark(&pm[d->phase], age, i, obs);
-		forecast_estimate_sorted(obs, n, horizon_days,
-		    analysis_prior(cfg, d->phase), &e);
+		e = est[nest++];
 		fd->history = e.n;
 		fd->history_won = e.won;
 		fd->p_won = e.p;
@@ -1595,6 +1950,7 @@ analysis_forecast_at(const struct analysis_filter *f,
 		forecast_dist_free(&dist[i]);
 	for (p = 0; p < (int)fc->nphases; p++)
 		analysis_members_free(&pm[p]);
+	free(est);
 	free(items);
 	free(obs);
 }
@@ -1735,24 +2091,21 @@ int
 analysis_forecast(struct store *st, const struct analysis_filter *f,
     int horizon_days, bool backtest, struct forecast *fc, struct err *err)
 {
-	struct analysis_history h;
 	struct analysis_truths truth;
 	struct analysis_deals l;
 
 	memset(fc, 0, sizeof *fc);
-	if (analysis_history_load(st, &h, err) != 0)
+	if (analysis_project_stream(st, f->cfg, f->as_of, &l, err) != 0)
 		return -1;
 	if (analysis_truths_load(st, &truth, err) != 0) {
-		analysis_history_free(&h);
+		analysis_deals_free(&l);
 		return -1;
 	}
-	analysis_project_at(f->cfg, &h, f->as_of, &l);
 	analysis_presume_lost(&l, f->as_of);
 	analysis_forecast_at(f, &l, &truth, f->as_of, horizon_days, backtest,
 	    fc, NULL);
 	analysis_deals_free(&l);
 	analysis_truths_free(&truth);
-	analysis_history_free(&h);
 	if (analysis_forecast_values(st, fc, err) != 0) {
 		forecast_free(fc);
 		return -1;

@@ -31,6 +31,13 @@
 /* The forecast counts an open deal lost after at least this many quiet days. */
 #define ANALYSIS_QUIET_DAYS	21.0
 
+/*
+ * Each open deal's landmark by walking every member of its phase, the
+ * reference that the tests compare the forecast's faster reading with;
+ * false (the faster reading) unless a test sets it.
+ */
+extern bool analysis_landmark_walk;
+
 struct analysis_filter {
 	const struct config *cfg;		/* borrowed */
 	time_t		 since;			/* period start; 0 = unbounded */

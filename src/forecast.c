@@ -48,20 +48,13 @@ forecast_estimate(struct forecast_obs *v, size_t n, double horizon,
 	forecast_estimate_sorted(v, n, horizon, prior, e);
 }
 
-void
-forecast_estimate_sorted(const struct forecast_obs *v, size_t n,
-    double horizon, double prior, struct forecast_est *e)
+double
+forecast_cif(const struct forecast_obs *v, size_t n, size_t at_risk,
+    double horizon)
 {
-	double surv = 1.0, *won;
-	size_t i, j, at_risk = n, dw, dl;
-	double m, p;
+	double surv = 1.0, cif = 0.0;
+	size_t i, j, dw, dl;
 
-	memset(e, 0, sizeof *e);
-	e->n = (long)n;
-	e->cif = NAN;
-	e->won_days = NAN;
-	if (n > 0)
-		e->cif = 0.0;
 	/* Aalen-Johansen: a win at t adds S(t-) * wins / at risk. */
 	for (i = 0; i < n && v[i].days < horizon; i = j) {
 		dw = dl = 0;
@@ -72,11 +65,41 @@ forecast_estimate_sorted(const struct forecast_obs *v, size_t n,
 				dl++;
 		}
 		if (at_risk > 0) {
-			e->cif += surv * (double)dw / (double)at_risk;
+			cif += surv * (double)dw / (double)at_risk;
 			surv *= 1.0 - (double)(dw + dl) / (double)at_risk;
 		}
 		at_risk -= j - i;
 	}
+	return cif;
+}
+
+void
+forecast_blend(struct forecast_est *e, double prior)
+{
+	double m = e->weight + FORECAST_PRIOR_WEIGHT, p;
+
+	if (e->n == 0)
+		p = prior;
+	else
+		p = (e->cif * e->weight + prior * FORECAST_PRIOR_WEIGHT) / m;
+	e->p = p;
+	p = forecast_clamp(p);
+	e->se = 1.0 / sqrt(m * p * (1.0 - p));
+}
+
+void
+forecast_estimate_sorted(const struct forecast_obs *v, size_t n,
+    double horizon, double prior, struct forecast_est *e)
+{
+	double *won;
+	size_t i;
+
+	memset(e, 0, sizeof *e);
+	e->n = (long)n;
+	e->cif = NAN;
+	e->won_days = NAN;
+	if (n > 0)
+		e->cif = forecast_cif(v, n, n, horizon);
 	won = xcalloc(n > 0 ? n : 1, sizeof *won);
 	for (i = 0; i < n; i++) {
 		if (v[i].end != FORECAST_OPEN || v[i].days >= horizon)
@@ -90,14 +113,7 @@ forecast_estimate_sorted(const struct forecast_obs *v, size_t n,
 		    (won[e->won / 2 - 1] + won[e->won / 2]) / 2.0;
 	}
 	free(won);
-	m = e->weight + FORECAST_PRIOR_WEIGHT;
-	if (n == 0)
-		p = prior;
-	else
-		p = (e->cif * e->weight + prior * FORECAST_PRIOR_WEIGHT) / m;
-	e->p = p;
-	p = forecast_clamp(p);
-	e->se = 1.0 / sqrt(m * p * (1.0 - p));
+	forecast_blend(e, prior);
 }
 
 /* forecast_pb up to max wins: pmf[0..max], what lies beyond dropped. */

@@ -51,6 +51,16 @@ void	forecast_estimate_sorted(const struct forecast_obs *, size_t n,
 	    double horizon, double prior, struct forecast_est *);
 
 /*
+ * The parts of forecast_estimate_sorted, for a caller that finds the
+ * observations its own way: the Aalen-Johansen P(won within horizon) of
+ * the first n of at_risk observations in that order (those past n are
+ * at risk until the horizon); and p and se from e's n, cif and weight.
+ */
+double	forecast_cif(const struct forecast_obs *, size_t n, size_t at_risk,
+	    double horizon);
+void	forecast_blend(struct forecast_est *, double prior);
+
+/*
  * The distribution of the number of wins among n independent deals won
  * with probabilities p: pmf[k] = P(k wins), k = 0..n (exact, O(n^2)).
  */

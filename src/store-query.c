@@ -173,6 +173,10 @@
 	    " FROM signals s JOIN accounts a"				\
 	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
 	    " ORDER BY a.id, s.id")					\
+	/* When the history began to be stored: the agent's backfill. */	\
+	X(QUERY_HISTORY_SEEN, "SELECT min(s.seen_at) FROM signals s"	\
+	    " JOIN accounts a"						\
+	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)")	\
 	/*								\
 	 * Deals lost in a range, with the reason of the lost signal	\
 	 * that closed them (its time is the close): the account's own,	\
@@ -965,6 +969,23 @@ store_history(struct store *st,
 	if (s == NULL)
 		return -1;
 	return query_walk(st, s, query_history_row, &c, err, "signals");
+}
+
+int
+store_history_seen(struct store *st, time_t *out, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY_SEEN, err);
+	int rc;
+
+	*out = 0;
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = store_column_time(s, 0);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "signals");
 }
 
 int

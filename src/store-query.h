@@ -227,6 +227,8 @@ struct store_history_signal {
 int	store_history(struct store *,
 	    int (*cb)(const struct store_history_signal *, void *), void *arg,
 	    struct err *);
+/* The first time a signal of that history was stored; 0 if none. */
+int	store_history_seen(struct store *, time_t *, struct err *);
 
 /* An attributed appointment occurrence, as a meeting with the account. */
 struct store_meeting {

@@ -70,20 +70,24 @@ def run(cmd, env=None, out=subprocess.DEVNULL, stdin=None, cpu=None):
     return dt, ru.ru_maxrss / 1024.0
 
 def median_times(cmds, n=5, env=None):
-    """Median wall and CPU time of each command, the commands run in turn n
-    times, so that a busy moment of the machine falls on all of them alike.
-    A command is a list, or a (list, file to read stdin from) pair."""
+    """Median wall and CPU time and the peak RSS (MiB, the largest of the
+    runs) of each command, the commands run in turn n times, so that a
+    busy moment of the machine falls on all of them alike.  A command is
+    a list, or a (list, file to read stdin from) pair."""
     times = [[] for _ in cmds]
     cpus = [[] for _ in cmds]
+    rss = [0.0 for _ in cmds]
     for _ in range(n):
         for i, cmd in enumerate(cmds):
             if isinstance(cmd, tuple):
                 with open(cmd[1]) as f:
-                    times[i].append(run(cmd[0], env, stdin=f, cpu=cpus[i])[0])
+                    dt, r = run(cmd[0], env, stdin=f, cpu=cpus[i])
             else:
-                times[i].append(run(cmd, env, cpu=cpus[i])[0])
+                dt, r = run(cmd, env, cpu=cpus[i])
+            times[i].append(dt)
+            rss[i] = max(rss[i], r)
     return ([statistics.median(t) for t in times],
-            [statistics.median(c) for c in cpus])
+            [statistics.median(c) for c in cpus], rss)
 
 def traced_sql(cmd, env):
     """The statements cmd runs, values filled in, in order."""
@@ -196,11 +200,11 @@ def main():
     ]
     other = os.path.join(a.compare, "src", "salescycle") if a.compare else None
     if other:
-        print("\n| query | salescycle (median of %d) | sqlite3 shell, same SQL | ratio "
+        print("\n| query | salescycle (median of %d; peak RSS) | sqlite3 shell, same SQL | ratio "
               "| %s | its ratio | target |\n|---|---|---|---|---|---|---|"
               % (a.runs, a.compare))
     else:
-        print("\n| query | salescycle (median of %d) | sqlite3 shell, same SQL | ratio | target |"
+        print("\n| query | salescycle (median of %d; peak RSS) | sqlite3 shell, same SQL | ratio | target |"
               "\n|---|---|---|---|---|" % a.runs)
     plans = []
     for name, args, whole in queries:
@@ -229,14 +233,14 @@ def main():
                 plans.append((name, "(no statement traced: configure the "
                               "build with --enable-test-hooks)", ""))
             cmds.append(([sqlite, "-readonly", db], script))
-        t, c = median_times(cmds, n=a.runs, env=env)
+        t, c, rss = median_times(cmds, n=a.runs, env=env)
         base = t[-1] if sqlite else float("nan")
-        line = "| %s | %.0f ms (CPU %.0f) | %.0f ms (CPU %.0f) | %.2f |" % (
-            name, t[0] * 1000, c[0] * 1000, base * 1000, c[-1] * 1000,
-            t[0] / base)
+        line = "| %s | %.0f ms (CPU %.0f, %.0f MiB) | %.0f ms (CPU %.0f) | %.2f |" % (
+            name, t[0] * 1000, c[0] * 1000, rss[0], base * 1000,
+            c[-1] * 1000, t[0] / base)
         if other:
-            line += " %.0f ms (CPU %.0f) | %.2f |" % (t[1] * 1000, c[1] * 1000,
-                                                     t[1] / base)
+            line += " %.0f ms (CPU %.0f, %.0f MiB) | %.2f |" % (
+                t[1] * 1000, c[1] * 1000, rss[1], t[1] / base)
         print(line + (" 2 s |" if whole else " 200 ms |"))
         sys.stdout.flush()
 

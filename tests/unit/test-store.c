@@ -873,6 +873,52 @@ test_store_rebuild_equals_incremental(void **state)
 	free(b);
 }
 
+/*
+ * Rebuild reads every account's signals in one sorted pass: its own,
+ * those of the free-mail addresses linked to it and those its name
+ * claims, none of a linked address's own.  Its deals and transitions
+ * equal those of projecting each account by itself, with a link made by
+ * hand, a link to a company that has no signal of its own, and an
+ * unattributed meeting.
+ */
+static void
+test_store_rebuild_links(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	char *inc, *reb;
+
+	history(&l, order_fwd, 11);
+	add_sig(&l, SIG_CONTACT, "jan@gmail.com", "anna", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/9", "<j1@x>", NULL);
+	add_sig(&l, SIG_OFFER_SENT, "jan@gmail.com", "anna", T0 + 7 * DAY,
+	    DIR_OUTBOUND, "Sent/1/9", "<j2@x>", NULL);
+	add_sig(&l, SIG_APPOINTMENT, "piet@gmail.com", "bram", T0 + 3 * DAY,
+	    DIR_NONE, "cal/p1.ics", "p1", NULL);
+	feed(f, &l);
+	signal_list_clear(&l);
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
+	    "manual", T0, &touched, &err), 1);
+	assert_int_equal(links_add(f->st, "piet@gmail.com", "hooli.com",
+	    "manual", T0, &touched, &err), 1);
+	project(f, &touched);
+	inc = dump_all(f->st, false);
+	/* jan's offer is globex's; hooli's deal is piet's meeting. */
+	assert_non_null(strstr(inc, "globex.com|0|bram|new|offer|open"));
+	assert_non_null(strstr(inc, "hooli.com|0|bram|new|"));
+	assert_null(strstr(inc, "jan@gmail.com|"));
+
+	assert_int_equal(sqlite3_exec(f->st->db, "DELETE FROM transitions;"
+	    "DELETE FROM deals", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	reb = dump_all(f->st, false);
+	assert_string_equal(inc, reb);
+	free(inc);
+	free(reb);
+}
+
 static void
 test_store_deal_ids_stable(void **state)
 {
@@ -1595,6 +1641,7 @@ main(void)
 		T(test_store_attribution_late_name),
 		T(test_store_attribution_best_match),
 		T(test_store_rebuild_equals_incremental),
+		T(test_store_rebuild_links),
 		T(test_store_deal_ids_stable),
 		T(test_store_retention),
 		T(test_store_salespeople),
