@@ -2016,23 +2016,12 @@ int
 analysis_deal_facts(struct store *st, const char *account, time_t since,
     time_t now, struct deal_facts *df, struct err *err)
 {
-	struct analysis_meetings m = { 0 };
-	size_t i;
-
 	if (analysis_deal_qualification(st, account, since, now, df, err) != 0)
 		return -1;
-	if (store_meetings(st, analysis_meeting_add, &m, err) != 0) {
-		analysis_meetings_free(&m);
+	if (store_next_meeting(st, account, now, &df->next_meeting, err) != 0) {
 		deal_facts_free(df);
 		return -1;
 	}
-	for (i = analysis_meetings_find(&m, account);
-	    i < m.n && strcmp(m.account[i], account) == 0; i++)
-		if (m.start[i] > now) {
-			df->next_meeting = m.start[i];
-			break;
-		}
-	analysis_meetings_free(&m);
 	return 0;
 }
 

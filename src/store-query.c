@@ -173,6 +173,16 @@
 	    " FROM signals s JOIN accounts a"				\
 	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
 	    " ORDER BY a.id, s.id")					\
+	/*								\
+	 * An account's first meeting after a time, by the index	\
+	 * appointments_account: its id comes from QUERY_ACCOUNT_ID,	\
+	 * since SQLite uses an index on an expression only against a	\
+	 * value, not against a subquery.				\
+	 */								\
+	X(QUERY_ACCOUNT_ID, "SELECT id FROM accounts WHERE key = ?1")	\
+	X(QUERY_NEXT_MEETING, "SELECT min(p.start) FROM appointments p"	\
+	    " WHERE COALESCE(p.account_id, p.matched_account_id) = ?1"	\
+	    " AND p.start > ?2")					\
 	/* When the history began to be stored: the agent's backfill. */	\
 	X(QUERY_HISTORY_SEEN, "SELECT min(s.seen_at) FROM signals s"	\
 	    " JOIN accounts a"						\
@@ -986,6 +996,35 @@ store_history_seen(struct store *st, time_t *out, struct err *err)
 		rc = SQLITE_DONE;
 	}
 	return store_done(st, s, rc, err, "signals");
+}
+
+int
+store_next_meeting(struct store *st, const char *account, time_t after,
+    time_t *out, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_ACCOUNT_ID, err);
+	sqlite3_int64 id;
+	int rc;
+
+	*out = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, account);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return store_done(st, s, rc, err, "accounts");
+	id = sqlite3_column_int64(s, 0);
+	if (store_done(st, s, SQLITE_DONE, err, "accounts") != 0 ||
+	    (s = query_stmt(st, QUERY_NEXT_MEETING, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)after);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = store_column_time(s, 0);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "appointments");
 }
 
 int

@@ -227,6 +227,9 @@ struct store_history_signal {
 int	store_history(struct store *,
 	    int (*cb)(const struct store_history_signal *, void *), void *arg,
 	    struct err *);
+/* The start of the account's first meeting after a time; 0 if none. */
+int	store_next_meeting(struct store *, const char *account, time_t after,
+	    time_t *, struct err *);
 /* The first time a signal of that history was stored; 0 if none. */
 int	store_history_seen(struct store *, time_t *, struct err *);
 

@@ -179,6 +179,13 @@ static const char *const store_migrations[] = {
 	"    part TEXT NOT NULL, version TEXT NOT NULL, body TEXT NOT NULL,"
 	"    seen_at INTEGER NOT NULL, PRIMARY KEY(source, uid, part));"
 	"PRAGMA user_version = 5;",
+	/*
+	 * Version 6: an account's appointments by start, so that `deal`
+	 * finds its next meeting without reading every appointment.
+	 */
+	"CREATE INDEX IF NOT EXISTS appointments_account ON appointments("
+	"    COALESCE(account_id, matched_account_id), start);"
+	"PRAGMA user_version = 6;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

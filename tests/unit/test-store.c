@@ -175,7 +175,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 5);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 6);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -189,7 +189,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 5);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 6);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -323,7 +323,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 5);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 6);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -336,6 +336,9 @@ test_store_foreign_database(void **state)
 	    " 'appointments_created', 'appointments_series')"
 	    " OR (name = 'transitions_deal' AND sql LIKE '%to_phase%')", NULL),
 	    5);
+	/* Version 6: an account's appointments by start. */
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name = 'appointments_account'", NULL), 1);
 	store_close(st);
 	unlink(path);
 }
@@ -1469,6 +1472,8 @@ test_store_query_window_bounded(void **state)
 	struct store_filter all = { 0 };
 	sqlite3 *db;
 	struct err err;
+	char key[32];
+	time_t next;
 	long steps, whole;
 	int n;
 
@@ -1526,6 +1531,23 @@ test_store_query_window_bounded(void **state)
 	    count_series, &n, &err), 0);
 	assert_int_equal(n, HISTORY + 3);
 	assert_true(whole > 20);
+
+	/* An account's next meeting: from its own appointments alone. */
+	sqlite3_progress_handler(db, 1000, count_progress, &steps);
+	steps = 0;
+	snprintf(key, sizeof key, "new%d.nl", HISTORY + 1);
+	assert_int_equal(store_next_meeting(f->st, key, NOW - 4 * DAY, &next,
+	    &err), 0);
+	assert_int_equal(next, NOW - 3 * DAY);
+	assert_int_equal(store_next_meeting(f->st, key, NOW, &next, &err), 0);
+	assert_int_equal(next, 0);
+	assert_int_equal(store_next_meeting(f->st, "old5.nl", T0 - 400 * DAY,
+	    &next, &err), 0);
+	assert_int_equal(next, T0 - 300 * DAY + 5 * 60);
+	assert_int_equal(store_next_meeting(f->st, "nosuch.nl", 0, &next,
+	    &err), 0);
+	assert_int_equal(next, 0);
+	assert_true(steps < 5);
 	sqlite3_progress_handler(db, 0, NULL, NULL);
 }
 
