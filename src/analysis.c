@@ -2012,6 +2012,106 @@ analysis_deal_qualification(struct store *st, const char *account,
 	return 0;
 }
 
+/* An open deal to qualify, kept until the walk of the deals ends. */
+struct analysis_qual_deal {
+	char		*account;	/* owned */
+	int		 person;	/* index in the config's salespeople */
+	int		 phase;		/* at as_of */
+	time_t		 opened;
+};
+
+struct analysis_qual_walk {
+	struct store	*st;
+	const struct config *cfg;
+	time_t		 as_of;
+	struct analysis_qual_deal *v;	/* owned */
+	size_t		 n, cap;
+	struct err	*err;
+};
+
+/* Index of a salesperson key in the configuration; -1 if none. */
+static int
+analysis_person_index(const struct config *cfg, const char *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < cfg->npeople; i++)
+		if (strcmp(cfg->people[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Keeps a deal open at as_of in a phase from the suspect phase on then. */
+static int
+analysis_qual_deal(const struct store_deal *d, void *arg)
+{
+	struct analysis_qual_walk *w = arg;
+	struct analysis_phase_at pa = { w->as_of, "", 0 };
+	int p, who;
+
+	if (d->opened > w->as_of || (d->closed != 0 && d->closed <= w->as_of))
+		return 0;
+	who = analysis_person_index(w->cfg, d->salesperson);
+	if (who < 0)
+		return 0;
+	if (store_deal_entries(w->st, d->id, analysis_phase_entry, &pa,
+	    w->err) != 0)
+		return -1;
+	p = config_phase_index(w->cfg, pa.phase);
+	if (p == PHASE_NONE || p < ANALYSIS_QUAL_FIRST_PHASE)
+		return 0;
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 64 : w->cap * 2;
+		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
+	}
+	w->v[w->n].account = xstrdup(d->account);
+	w->v[w->n].person = who;
+	w->v[w->n].phase = p;
+	w->v[w->n].opened = d->opened;
+	w->n++;
+	return 0;
+}
+
+int
+analysis_qualification(struct store *st, const struct config *cfg,
+    const char *salesperson, time_t as_of, struct qualification_count *cnt,
+    struct err *err)
+{
+	struct store_filter open_then = { salesperson, NULL, as_of, as_of + 1 };
+	struct analysis_qual_walk w = { st, cfg, as_of, NULL, 0, 0, err };
+	struct deal_facts df;
+	size_t i, k, nph = cfg->phases.n;
+	int rc;
+
+	/* The deals first, their facts after: one statement at a time. */
+	rc = store_deals(st, &open_then, analysis_qual_deal, &w, err);
+	for (i = 0; i < w.n; i++) {
+		struct qualification_count *c =
+		    &cnt[(size_t)w.v[i].person * nph + (size_t)w.v[i].phase];
+		const char *facts[4];
+
+		if (rc == 0 && analysis_deal_qualification(st, w.v[i].account,
+		    w.v[i].opened, as_of, &df, err) != 0)
+			rc = -1;
+		free(w.v[i].account);
+		if (rc != 0)
+			continue;
+		facts[0] = df.decision;
+		facts[1] = df.competitor;
+		facts[2] = df.need;
+		facts[3] = df.problem;
+		c->open++;
+		for (k = 0; k < 4; k++)
+			if (facts[k] != NULL)
+				c->known[k]++;
+		if (facts[0] && facts[1] && facts[2] && facts[3])
+			c->qualified++;
+		deal_facts_free(&df);
+	}
+	free(w.v);
+	return rc;
+}
+
 int
 analysis_deal_facts(struct store *st, const char *account, time_t since,
     time_t now, struct deal_facts *df, struct err *err)

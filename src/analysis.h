@@ -185,6 +185,27 @@ int	analysis_deal_qualification(struct store *, const char *account,
 	    time_t since, time_t now, struct deal_facts *, struct err *);
 void	deal_facts_free(struct deal_facts *);
 
+/*
+ * Qualification per salesperson and phase (issue 10 item 6): the deals
+ * open at as_of in a phase from the second (suspect) on, as they stood
+ * then, and how many knew each of decision, competitor, need and problem
+ * (and all four) from their signals up to then.
+ */
+#define ANALYSIS_QUAL_FIRST_PHASE	1
+struct qualification_count {
+	long		 open;
+	long		 qualified;	/* all four known */
+	long		 known[4];	/* decision, competitor, need, problem */
+};
+/*
+ * Fills cnt[person * phases + phase] (person: index in the configuration's
+ * salespeople; cnt zeroed by the caller, npeople * phases of them) for the
+ * one salesperson given, or for all with NULL.
+ */
+int	analysis_qualification(struct store *, const struct config *,
+	    const char *salesperson, time_t as_of,
+	    struct qualification_count *cnt, struct err *);
+
 /* What the history says about one phase, for a deal just entering it. */
 struct forecast_phase {
 	const char	*phase;		/* borrowed */

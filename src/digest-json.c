@@ -54,6 +54,10 @@ digest_json_people(struct json *j, const struct digest_data *d)
 		json_int(j, p->won_new);
 		json_key(j, "won_growth");
 		json_int(j, p->won_growth);
+		json_key(j, "qualification_open");
+		json_int(j, p->qual_open);
+		json_key(j, "qualified");
+		json_int(j, p->qual_qualified);
 		json_key(j, "trend");
 		json_begin_object(j);
 		digest_json_weeks(j, "held", p->trend_held);

@@ -425,6 +425,41 @@ digest_text_closed(struct buf *b, const struct digest_data *d)
 	}
 }
 
+/* Whether any salesperson of the digest has a deal to qualify. */
+static bool
+digest_has_qualification(const struct digest_data *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->npeople; i++)
+		if (d->people[i].qual_open > 0)
+			return true;
+	return false;
+}
+
+/* QUALIFIED DEALS per salesperson: "anna  2 of 5 (40%)". */
+static void
+digest_text_qualification(struct buf *b, const struct digest_data *d)
+{
+	size_t i;
+
+	if (!digest_has_qualification(d))
+		return;
+	digest_text_h(b, W(d, W_QUAL_TITLE));
+	buf_printf(b, ": %s\n", W(d, W_QUAL_NOTE));
+	for (i = 0; i < d->npeople; i++) {
+		const struct digest_person *p = &d->people[i];
+
+		if (p->qual_open == 0)
+			continue;
+		buf_puts(b, "  ");
+		digest_put_padded(b, p->name, 20, 20);
+		buf_printf(b, " %ld %s %ld (%.0f%%)\n", p->qual_qualified,
+		    W(d, W_OF), p->qual_open,
+		    100.0 * (double)p->qual_qualified / (double)p->qual_open);
+	}
+}
+
 static void
 digest_text_funnel(struct buf *b, const struct digest_data *d)
 {
@@ -801,6 +836,7 @@ digest_text(const struct config *cfg, const struct digest_data *d)
 	digest_text_closed(&b, d);
 	digest_text_lost(&b, cfg, d);
 	digest_text_funnel(&b, d);
+	digest_text_qualification(&b, d);
 	digest_text_cohort(&b, cfg, d);
 	digest_text_stalled(&b, cfg, d);
 	digest_text_forecast(&b, d);
@@ -1150,6 +1186,32 @@ digest_html_closed(struct buf *b, const struct digest_data *d)
 		if (d->person == NULL)
 			digest_put_html(b, w->salesperson, 20);
 		buf_puts(b, "</span></td></tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+}
+
+/* The same as digest_text_qualification, as a table. */
+static void
+digest_html_qualification(struct buf *b, const struct digest_data *d)
+{
+	size_t i;
+
+	if (!digest_has_qualification(d))
+		return;
+	digest_html_h2(b, W(d, W_QUAL_TITLE));
+	digest_html_note(b, W(d, W_QUAL_NOTE));
+	buf_puts(b, digest_table);
+	for (i = 0; i < d->npeople; i++) {
+		const struct digest_person *p = &d->people[i];
+
+		if (p->qual_open == 0)
+			continue;
+		buf_printf(b, "<tr>%s", digest_td);
+		digest_put_html(b, p->name, 30);
+		buf_printf(b, "</td>%s<b>%ld</b> %s %ld</td>%s%.0f%%</td></tr>\n",
+		    digest_td_num, p->qual_qualified, W(d, W_OF), p->qual_open,
+		    digest_td_num,
+		    100.0 * (double)p->qual_qualified / (double)p->qual_open);
 	}
 	buf_puts(b, "</table>\n");
 }
@@ -1529,6 +1591,7 @@ digest_html(const struct config *cfg, const struct digest_data *d)
 		digest_html_closed(&b, d);
 		digest_html_lost(&b, cfg, d);
 		digest_html_funnel(&b, d);
+		digest_html_qualification(&b, d);
 		digest_html_cohort(&b, cfg, d);
 		digest_html_stalled(&b, cfg, d);
 		digest_html_forecast(&b, d);

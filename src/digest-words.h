@@ -50,6 +50,12 @@
 	X(W_GROWTH_DEAL, "growth deal", "growth deals",			\
 	    "uitbreidingsdeal", "uitbreidingsdeals")			\
 	X(W_DEAL, "deal", "deals", "deal", "deals")			\
+	X(W_QUAL_TITLE, "Qualified deals", NULL,			\
+	    "Gekwalificeerde deals", NULL)				\
+	X(W_QUAL_NOTE, "open deals from the second phase on that know "	\
+	    "the decision date, competitor, need and problem", NULL,	\
+	    "open deals vanaf de tweede fase waarvan beslisdatum, "	\
+	    "concurrent, behoefte en probleem bekend zijn", NULL)	\
 	X(W_FUNNEL_TITLE, "Funnel", NULL, "Trechter", NULL)		\
 	X(W_OPEN_NOW, "open now", NULL, "nu open", NULL)		\
 	X(W_ENTERED, "entered", NULL, "ingestroomd", NULL)		\

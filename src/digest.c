@@ -594,6 +594,34 @@ digest_collect_cohort(struct store *st, const struct analysis_filter *af,
 	    &d->cohort_prev, err);
 }
 
+/*
+ * Per salesperson, the open deals from the suspect phase on as of the
+ * digest and how many are qualified (analysis_qualification).
+ */
+static int
+digest_collect_qualification(struct store *st, const struct config *cfg,
+    struct digest_data *d, struct err *err)
+{
+	struct qualification_count *cnt;
+	size_t i, k, p, nph = cfg->phases.n;
+	int rc;
+
+	cnt = xcalloc(cfg->npeople * nph + 1, sizeof *cnt);
+	rc = analysis_qualification(st, cfg, NULL, d->as_of, cnt, err);
+	for (i = 0; rc == 0 && i < d->npeople; i++) {
+		for (k = 0; k < cfg->npeople; k++)
+			if (strcmp(cfg->people[k].key, d->people[i].key) == 0)
+				break;
+		for (p = ANALYSIS_QUAL_FIRST_PHASE; k < cfg->npeople && p < nph;
+		    p++) {
+			d->people[i].qual_open += cnt[k * nph + p].open;
+			d->people[i].qual_qualified += cnt[k * nph + p].qualified;
+		}
+	}
+	free(cnt);
+	return rc;
+}
+
 static int
 digest_collect_common(struct store *st, const struct config *cfg,
     const struct digest_period *period, const struct strlist *people,
@@ -626,7 +654,8 @@ digest_collect_common(struct store *st, const struct config *cfg,
 	/* A salesperson's own mail shows none of the rest: not computed. */
 	if (d->person != NULL)
 		return 0;
-	if (analysis_stalled(st, &af, &d->stalled, err) != 0)
+	if (analysis_stalled(st, &af, &d->stalled, err) != 0 ||
+	    digest_collect_qualification(st, cfg, d, err) != 0)
 		return -1;
 	if (digest_collect_transitions(st, cfg, d, err) != 0 ||
 	    digest_collect_deals(st, cfg, d, err) != 0 ||

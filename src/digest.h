@@ -96,6 +96,8 @@ struct digest_person {
 	long		 offers;	/* offers sent in the period */
 	long		 transitions;
 	long		 won_new, won_growth;
+	long		 qual_open;	/* open deals from the suspect phase on */
+	long		 qual_qualified;	/* of those, all four known */
 	/* Per week of the trend, the oldest first, the period's week last. */
 	long		 trend_held[DIGEST_TREND_WEEKS];
 	long		 trend_booked[DIGEST_TREND_WEEKS];

@@ -531,6 +531,85 @@ test_digest_lost_reasons(void **state)
 	digest_data_free(&d);
 }
 
+/* Anna's counts of deals to qualify and qualified in the digest. */
+static void
+qual_counts(struct fixture *f, time_t as_of, long *open, long *qualified,
+    char **text)
+{
+	struct digest_period p;
+	struct digest_data d;
+	struct err err;
+	size_t i;
+
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, as_of, &d,
+	    &err), 0);
+	*open = *qualified = -1;
+	for (i = 0; i < d.npeople; i++)
+		if (strcmp(d.people[i].key, "anna") == 0) {
+			*open = d.people[i].qual_open;
+			*qualified = d.people[i].qual_qualified;
+		}
+	*text = digest_text(&f->cfg, &d);
+	digest_data_free(&d);
+}
+
+/*
+ * The share of qualified deals per salesperson (issue 10 item 6): a deal
+ * in the offer phase with all four of #decision, #competitor, #need and
+ * #problem counts as qualified, one with three of them does not; a fact
+ * learnt after the digest's as-of date does not count yet.
+ */
+static void
+test_digest_qualification(void **state)
+{
+	static const enum signal_kind facts[] = { SIG_DECISION, SIG_COMPETITOR,
+	    SIG_NEED, SIG_PROBLEM };
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	long open0, qual0, open1, qual1;
+	char *text, id[32];
+	size_t k;
+
+	qual_counts(f, MONDAY, &open0, &qual0, &text);
+	free(text);
+	assert_true(open0 >= 0);
+	add_sig(&l, SIG_OFFER_SENT, "q1.nl", "anna", MONDAY - 9 * DAY,
+	    DIR_OUTBOUND, "q1-offer", "Offerte");
+	add_sig(&l, SIG_OFFER_SENT, "q2.nl", "anna", MONDAY - 9 * DAY,
+	    DIR_OUTBOUND, "q2-offer", "Offerte");
+	for (k = 0; k < 4; k++) {
+		snprintf(id, sizeof id, "q1-%zu", k);
+		add_sig(&l, facts[k], "q1.nl", "anna", MONDAY - 8 * DAY,
+		    DIR_OUTBOUND, id, "notitie");
+		l.v[l.n - 1].value = xstrdup("known");
+		/* q2.nl learns its fourth fact only after the as-of date. */
+		snprintf(id, sizeof id, "q2-%zu", k);
+		add_sig(&l, facts[k], "q2.nl", "anna", k < 3 ? MONDAY - 8 * DAY :
+		    MONDAY + DAY, DIR_OUTBOUND, id, "notitie");
+		l.v[l.n - 1].value = xstrdup("known");
+	}
+	if (store_add_signals(f->st, &l, &touched, &err) < 0 ||
+	    project_accounts(f->st, &f->cfg, &touched, MONDAY + 2 * DAY,
+	    &err) != 0)
+		fail_msg("store: %s", err.msg);
+	signal_list_clear(&l);
+	strlist_clear(&touched);
+
+	qual_counts(f, MONDAY, &open1, &qual1, &text);
+	assert_int_equal(open1, open0 + 2);
+	assert_int_equal(qual1, qual0 + 1);
+	if (strstr(text, "QUALIFIED DEALS") == NULL)
+		fail_msg("no qualified deals in:\n%s", text);
+	free(text);
+	qual_counts(f, MONDAY + 2 * DAY, &open1, &qual1, &text);
+	assert_int_equal(open1, open0 + 2);
+	assert_int_equal(qual1, qual0 + 2);
+	free(text);
+}
+
 /* Counts and kinds in plain words, in both languages. */
 static void
 test_digest_words(void **state)
@@ -1343,6 +1422,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_people_subset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_text_and_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_lost_reasons, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_qualification, setup, teardown),
 		cmocka_unit_test(test_digest_words),
 		cmocka_unit_test_setup_teardown(test_digest_trend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_dutch, setup, teardown),
