@@ -97,6 +97,7 @@ struct caldav_state {
 	time_t			 discovered;
 	bool			 cached;	/* calendar list from the store */
 	bool			 lost;	/* a calendar failed for good */
+	const char		*auth;	/* static: http_auth_learned as kept */
 	struct source_report	 rep;	/* doctor's; say NULL while polling */
 	/* Borrowed for a poll: */
 	const struct config	*cfg;
@@ -1395,6 +1396,47 @@ static const struct source_sync_ops caldav_sync_ops = {
 	.max_age = CALDAV_REDISCOVER,
 };
 
+/*
+ * What the server's authentication is known to be (http_auth_recall),
+ * kept per url: a url on another origin starts afresh, since credentials
+ * go up front over http only to an origin that asked for them.
+ */
+static void
+caldav_auth_load(struct caldav_state *st, const struct source *src,
+    struct store *store)
+{
+	struct err e;
+	char *scope, *v = NULL;
+
+	if ((scope = http_url_clean(src->url)) == NULL)
+		return;
+	if (store_cursor_get(store, src->name, scope, "auth", &v, &e) != 0)
+		log_warn("%s: %s", src->name, e.msg);
+	http_auth_recall(st->http, v);
+	st->auth = http_auth_learned(st->http);
+	free(v);
+	free(scope);
+}
+
+/* Keeps what the poll learned of the server's authentication, if new. */
+static void
+caldav_auth_save(struct caldav_state *st, const struct source *src,
+    struct store *store)
+{
+	const char *learned = http_auth_learned(st->http);
+	struct err e;
+	char *scope;
+
+	if (learned == NULL || (st->auth != NULL && strcmp(st->auth,
+	    learned) == 0) || (scope = http_url_clean(src->url)) == NULL)
+		return;
+	if (store_cursor_set(store, src->name, scope, "auth", learned, &e) != 0)
+		log_warn("%s: %s", src->name, e.msg);
+	else
+		st->auth = learned;
+	free(scope);
+}
+
 static int
 caldav_poll(void **statep, const struct config *cfg, const struct source *src,
     struct store *store, volatile sig_atomic_t *stop, struct err *err)
@@ -1410,6 +1452,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 			return -1;
 		}
 		*statep = st;
+		caldav_auth_load(st, src, store);
 	}
 	http_set_stop(st->http, stop);
 	nreq = http_request_count(st->http);
@@ -1421,6 +1464,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	event_window(util_now(), cfg->backfill_days, cfg->timezone, &st->from,
 	    &st->to);
 	rc = source_sync(&caldav_sync_ops, st, cfg, src, store, stop, err);
+	caldav_auth_save(st, src, store);
 	log_info("%s: polled %zu calendars with %lu requests", src->name,
 	    st->ncals, http_request_count(st->http) - nreq);
 	if (st->lost) {

@@ -53,8 +53,12 @@
  * or a DAV:unauthenticated principal: http_auth_wanted), the credentials
  * go up front over http too: Digest when it was on offer, else Basic.  A
  * 401 to an up-front Basic that offers Digest switches the handle to
- * Digest.  Every response counts as a request (http_request_count), the
- * 401 that libcurl answers on its own included.
+ * Digest.  What was learned outlives the process (http_auth_learned,
+ * kept by the source in its store): an agent started by cron with --once
+ * would otherwise pay the 401 round trip on every calendar of every
+ * pass, where the password already went to that origin after the first.
+ * Every response counts as a request (http_request_count), the 401 that
+ * libcurl answers on its own included.
  */
 #include <sys/socket.h>
 
@@ -984,6 +988,32 @@ http_note_auth(struct http *h, const struct http_transfer *t, const char *url)
 	h->eager = true;
 	if (t->offers_digest)
 		h->digest = true;
+}
+
+const char *
+http_auth_learned(const struct http *h)
+{
+	if (h->bearer != NULL || h->oauth != NULL || h->user == NULL ||
+	    h->origin == NULL)
+		return NULL;
+	if (h->digest)
+		return "digest";
+	/* Over https Basic goes up front anyway: nothing to remember. */
+	if (h->eager && strncasecmp(h->origin, "https:", 6) != 0)
+		return "basic";
+	return NULL;
+}
+
+void
+http_auth_recall(struct http *h, const char *scheme)
+{
+	if (scheme == NULL || h->bearer != NULL || h->oauth != NULL ||
+	    h->user == NULL || h->origin == NULL)
+		return;
+	if (strcmp(scheme, "digest") == 0)
+		h->digest = true;
+	else if (strcmp(scheme, "basic") == 0)
+		h->eager = true;
 }
 
 bool

@@ -196,6 +196,23 @@ unsigned long	 http_request_count(const struct http *);
 bool		 http_auth_wanted(struct http *, const char *url);
 
 /*
+ * What the handle learned about the server's authentication over plain
+ * http, for the next process to start from (http_auth_recall): "basic"
+ * once the server asked for credentials (a 401, or DAV:unauthenticated),
+ * "digest" once it offered Digest; NULL when there is nothing to keep
+ * (not asked yet, https, a bearer token, no user).  Never a secret.
+ */
+const char	*http_auth_learned(const struct http *);
+
+/*
+ * Starts from what an earlier process learned (http_auth_learned):
+ * "basic" sends the credentials up front, to the origin of the url only
+ * (as after a 401), "digest" answers Digest challenges only.  Anything
+ * else, and a handle without a user and password, is left as it is.
+ */
+void		 http_auth_recall(struct http *, const char *scheme);
+
+/*
  * The decoding of one response body: identity, or gzip and deflate with
  * zlib (also several gzip members one after the other).  Output goes to
  * the sink in pieces of at most 16 KiB; more than max decoded bytes, or

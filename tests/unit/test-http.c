@@ -4,8 +4,9 @@
  * that decides where credentials may go, URLs without userinfo and how
  * messages name them, href resolution, URL paths, the mapping of HTTP
  * statuses to error classes, server text made printable, and the body
- * decoder with its cap.  And the one grading of libcurl's errors, for
- * HTTP and for SMTP, against a loopback port that is not TLS.
+ * decoder with its cap, what is kept of a server's authentication.  And
+ * the one grading of libcurl's errors, for HTTP and for SMTP, against a
+ * loopback port that is not TLS.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -572,6 +573,61 @@ test_http_fd_trouble(void **state)
 	assert_null(strstr(p, "memory"));
 }
 
+/* A handle of user anna at url, or with a bearer token. */
+static struct http *
+auth_handle(const char *url, bool bearer)
+{
+	struct http_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.origin = url;
+	o.user = bearer ? NULL : "anna";
+	o.password = bearer ? NULL : "geheim";
+	o.bearer = bearer ? "tok" : NULL;
+	return http_new(&o, "t");
+}
+
+/*
+ * What a process learns of a server's authentication and the next one
+ * starts from: only Basic or Digest over http with a user, nothing that
+ * holds a secret, and an unknown word changes nothing.
+ */
+static void
+test_http_auth_learned(void **state)
+{
+	struct http *h;
+
+	(void)state;
+	h = auth_handle("http://dav.example/cal/", false);
+	assert_null(http_auth_learned(h));
+	http_auth_recall(h, NULL);
+	http_auth_recall(h, "ntlm");
+	assert_null(http_auth_learned(h));
+	http_auth_recall(h, "basic");
+	assert_string_equal(http_auth_learned(h), "basic");
+	http_auth_recall(h, "digest");
+	assert_string_equal(http_auth_learned(h), "digest");
+	http_free(h);
+
+	/* The server asked (DAV:unauthenticated): learned as Basic. */
+	h = auth_handle("http://dav.example/cal/", false);
+	assert_true(http_auth_wanted(h, "http://dav.example/cal/"));
+	assert_string_equal(http_auth_learned(h), "basic");
+	http_free(h);
+
+	/* Over https Basic goes up front anyway. */
+	h = auth_handle("https://dav.example/cal/", false);
+	http_auth_recall(h, "basic");
+	assert_null(http_auth_learned(h));
+	http_free(h);
+
+	/* A bearer token is not a user's password. */
+	h = auth_handle("http://dav.example/cal/", true);
+	http_auth_recall(h, "digest");
+	assert_null(http_auth_learned(h));
+	http_free(h);
+}
+
 int
 main(void)
 {
@@ -587,6 +643,7 @@ main(void)
 		cmocka_unit_test(test_http_curl_class),
 		cmocka_unit_test(test_http_tls_handshake_graded_alike),
 		cmocka_unit_test(test_http_fd_trouble),
+		cmocka_unit_test(test_http_auth_learned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #   - salescycled --once after one changed event: wall time, requests;
 #   - the first sync against replay.py serving the raw REPORT's answer:
 #     the agent's own wall and CPU time (median of RUNS) and peak RSS;
+#     with BASE=DIR, alternating with DIR's salescycled;
 #   - vdirsyncer (first sync and after one change), when it is installed.
 #   - the issue's floor: sync-collection for etags, then calendar-multiget
 #     in batches of 100, raw with curl;
@@ -19,7 +20,10 @@
 #     calendars of 3 events, one [caldav] source each, a first pass and
 #     the idle pass (--once, median of RUNS, default 3) against one
 #     sync-collection REPORT per calendar with its token sent raw 4 at a
-#     time (scale/raw-floor.py), with peak descriptors and RSS.
+#     time (scale/raw-floor.py), with peak descriptors and RSS; with
+#     BASE=DIR (a build folder of another version, e.g. main's) its
+#     salescycled's idle pass too, alternating, for a before/after in
+#     one run.
 # CALDAV_BENCH_CACHE=DIR keeps the indexed calendar of N events for the
 # next run (Radicale indexes some hundreds of events a minute).
 # Not a test: it prints a table for README's performance section.
@@ -200,6 +204,7 @@ wait_port "$REPLAY_PORT" 20 || fail "replay.py did not start"
 sed "s|^url = $RADICALE_URL/\$|url = http://127.0.0.1:$REPLAY_PORT/anna/werk/|; s|$T/sc.db|$T/replay.db|" \
     "$T/sc.conf" >"$T/replay.conf"
 : >"$T/replay"
+: >"$T/replay-base"
 r=0
 while [ $r -lt "$RUNS" ]; do
 	rm -f "$T/replay.db" "$T/replay.db-wal" "$T/replay.db-shm"
@@ -207,9 +212,25 @@ while [ $r -lt "$RUNS" ]; do
 	    -c "$T/replay.conf" --once -v >"$T/replay.log" 2>&1 ||
 	    { cat "$T/replay.log"; fail "salescycled against the replay failed"; }
 	cat "$T/time" >>"$T/replay"
+	if [ -n "${BASE:-}" ]; then
+		rm -f "$T/replay.db" "$T/replay.db-wal" "$T/replay.db-shm"
+		/usr/bin/time -f '%e %U %S %M' -o "$T/time" \
+		    "$BASE/src/salescycled" -c "$T/replay.conf" --once \
+		    >"$T/replay-base.log" 2>&1 || { cat "$T/replay-base.log"
+		    fail "BASE against the replay failed"; }
+		cat "$T/time" >>"$T/replay-base"
+	fi
 	r=$((r + 1))
 done
 replay_stop
+base_row=
+if [ -s "$T/replay-base" ]; then
+	base_row="
+| BASE --once, first sync, replayed answer | $(cut -d' ' -f1 \
+	    "$T/replay-base" | median) ($(awk '{ print $2 + $3 }' \
+	    "$T/replay-base" | median) CPU) | - | $(($(cut -d' ' -f4 \
+	    "$T/replay-base" | sort -n | tail -1) / 1024)) MB |"
+fi
 rp_wall=$(cut -d' ' -f1 "$T/replay" | median)
 rp_cpu=$(awk '{ print $2 + $3 }' "$T/replay" | median)
 rp_rss=$(cut -d' ' -f4 "$T/replay" | sort -n | tail -1)
@@ -255,7 +276,13 @@ fi
 # ---- many calendars (issue 15) ---------------------------------------------
 measure() {
 	"$PY" "$top_srcdir/contrib/bench/imap/measure.py" "$T/measure" "$@"
-	read -r mwall mrss _ _ mfds <"$T/measure"
+	read -r mwall mrss mu ms mfds <"$T/measure"
+	mcpu=$("$PY" -c "print('%.2f' % ($mu + $ms))")
+}
+# The requests of all sources of the last pass (its -v log).
+requests() {
+	sed -n 's/.*polled [0-9]* calendars with \([0-9]*\) requests.*/\1/p' \
+	    "$T/many.log" | awk '{ n += $1 } END { print n + 0 }'
 }
 cal_rows=""
 for count in $CALENDARS; do
@@ -278,14 +305,21 @@ for count in $CALENDARS; do
 	[ "$(wc -l <"$T/jobs")" = "$count" ] || fail "sync tokens missing"
 	: >"$T/cal-idle"
 	: >"$T/cal-raw"
+	: >"$T/cal-base"
 	r=0
 	while [ $r -lt "$RUNS" ]; do
 		echo "bench: idle pass of $count calendars, $((r + 1)) of $RUNS" >&2
 		"$PY" "$top_srcdir/contrib/bench/scale/raw-floor.py" 0 \
 		    "$RADICALE_PORT" geheim 4 - "$T/jobs" >>"$T/cal-raw"
-		measure "$SALESCYCLED" -c "$T/sc.conf" --once 2>"$T/many.log" ||
+		measure "$SALESCYCLED" -c "$T/sc.conf" --once -v 2>"$T/many.log" ||
 		    { grep error "$T/many.log" | head; fail "idle pass of $count calendars"; }
-		echo "$mwall $mfds $mrss" >>"$T/cal-idle"
+		echo "$mwall $mfds $mrss $(requests) $mcpu" >>"$T/cal-idle"
+		if [ -n "${BASE:-}" ]; then
+			measure "$BASE/src/salescycled" -c "$T/sc.conf" --once -v \
+			    2>"$T/many.log" || { grep error "$T/many.log" | head
+			    fail "BASE: idle pass of $count calendars"; }
+			echo "$mwall $mfds $mrss $(requests) $mcpu" >>"$T/cal-base"
+		fi
 		r=$((r + 1))
 	done
 	craw=$(cut -d' ' -f1 "$T/cal-raw" | median)
@@ -294,10 +328,15 @@ for count in $CALENDARS; do
 	crss=$(cut -d' ' -f3 "$T/cal-idle" | sort -n | tail -1)
 	# shellcheck disable=SC2086
 	set -- $cal_first
-	cal_rows="$cal_rows| $count | first sync, --once | $1 | - | $2 | $(($3 / 1024)) MB |
-| $count | raw REPORT with token, 4 parallel (floor) | $craw | 1.00 | - | - |
-| $count | idle pass, --once | $cidle | $(ratio "$cidle" "$craw") | $cfds | $((crss / 1024)) MB |
+	cal_rows="$cal_rows| $count | first sync, --once | $1 | - | - | - | $2 | $(($3 / 1024)) MB |
+| $count | raw REPORT with token, 4 parallel (floor) | $craw | 1.00 | - | $count | - | - |
+| $count | idle pass, --once | $cidle | $(ratio "$cidle" "$craw") | $(cut -d' ' -f5 "$T/cal-idle" | median) | $(cut -d' ' -f4 "$T/cal-idle" | sort -n | tail -1) | $cfds | $((crss / 1024)) MB |
 "
+	if [ -s "$T/cal-base" ]; then
+		bidle=$(cut -d' ' -f1 "$T/cal-base" | median)
+		cal_rows="$cal_rows| $count | idle pass, --once, BASE | $bidle | $(ratio "$bidle" "$craw") | $(cut -d' ' -f5 "$T/cal-base" | median) | $(cut -d' ' -f4 "$T/cal-base" | sort -n | tail -1) | $(cut -d' ' -f2 "$T/cal-base" | sort -n | tail -1) | $(($(cut -d' ' -f3 "$T/cal-base" | sort -n | tail -1) / 1024)) MB |
+"
+	fi
 done
 
 cat <<EOF
@@ -310,7 +349,7 @@ raw sync-collection and first sync: median of $RUNS, alternating; peak RSS the l
 | raw etags + multiget by 100 (curl)    | $rawmg | $nmg | - |
 | salescycled --once, first sync        | $first_wall ($(ratio "$first_wall" "$raw")x raw) | $first_reqs | $((first_rss / 1024)) MB |
 | salescycled --once, one change        | $inc_wall | $inc_reqs | - |
-| salescycled --once, first sync, replayed answer | $rp_wall ($rp_cpu CPU) | $rp_reqs | $((rp_rss / 1024)) MB |
+| salescycled --once, first sync, replayed answer | $rp_wall ($rp_cpu CPU) | $rp_reqs | $((rp_rss / 1024)) MB |$base_row
 | vdirsyncer sync, first                | $vd_first | - | - |
 | vdirsyncer sync, one change           | $vd_inc | - | - |
 EOF
@@ -318,7 +357,7 @@ EOF
 
 Many calendars of 3 events, one source each; workers 4; idle passes the median of $RUNS.
 
-| calendars | run | wall s | vs floor | peak fds | peak RSS |
-|---:|---|---:|---:|---:|---:|
+| calendars | run | wall s | vs floor | CPU s | requests | peak fds | peak RSS |
+|---:|---|---:|---:|---:|---:|---:|---:|
 $(printf '%s' "$cal_rows")
 EOF
