@@ -187,6 +187,16 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX IF NOT EXISTS appointments_account ON appointments("
 	"    COALESCE(account_id, matched_account_id), start);"
 	"PRAGMA user_version = 6;",
+	/*
+	 * Version 7: the signals that carry an amount (offers, values),
+	 * with what reading the amount needs, so that `funnel` values
+	 * every deal it counts by one join that reads this small index
+	 * instead of a statement per deal reading every signal.
+	 */
+	"CREATE INDEX IF NOT EXISTS signals_offers ON signals(account_id,"
+	"    occurred_at, kind, subject, value)"
+	"    WHERE kind IN ('offer_sent', 'value');"
+	"PRAGMA user_version = 7;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
