@@ -199,6 +199,9 @@ test_store_open_migrate_reopen(void **state)
 	/* Version 7: funnel's index of the signals with an amount. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name = 'signals_offers'", NULL), 1);
+	/* ... and transitions by time, then deal: a window without a sort. */
+	assert_int_equal(test_query_int(ro, "SELECT count(*)"
+	    " FROM pragma_index_info('transitions_at')", NULL), 2);
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
