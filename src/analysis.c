@@ -2136,16 +2136,6 @@ analysis_offer_value(const struct store_signal *g, void *arg)
 	return 0;
 }
 
-int
-analysis_deal_value(struct store *st, const char *account, time_t from,
-    time_t to, double *value, struct err *err)
-{
-	struct store_filter sf = { NULL, account, from, to };
-
-	*value = NAN;
-	return store_signals(st, &sf, analysis_offer_value, value, err);
-}
-
 /*
  * Each open deal's value (its newest offer's amount) and the sums of
  * value x P(won) per kind: read per account through its index.

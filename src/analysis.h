@@ -170,13 +170,6 @@ struct deal_facts {
 	time_t		 next_meeting;	/* the first meeting after now; 0 if none */
 };
 
-/*
- * A deal's value: the newest offer's amount (money.h) among the account's
- * signals in [from, to) (to 0: unbounded); NAN if none.  -1 with err.
- */
-int	analysis_deal_value(struct store *, const char *account, time_t from,
-	    time_t to, double *value, struct err *);
-
 /* The facts of the account's signals from since up to now, and its next meeting. */
 int	analysis_deal_facts(struct store *, const char *account, time_t since,
 	    time_t now, struct deal_facts *, struct err *);

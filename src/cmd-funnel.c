@@ -5,29 +5,31 @@
  * range and the average won deal.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "cmd.h"
+#include "money.h"
 #include "report.h"
 #include "store-query.h"
 #include "xmalloc.h"
 
-/* A deal whose value the funnel adds up, kept until the store walk ends. */
-struct funnel_deal {
-	char		*account;	/* owned */
-	time_t		 opened;
-	time_t		 to;		/* its evidence up to here (exclusive) */
+/* A deal's amount from one of its signals; the newest valued one counts. */
+struct funnel_value {
+	int64_t		 deal;
+	time_t		 at;
+	int64_t		 signal;
 	int		 phase;		/* open: its phase index; won: -1 */
+	double		 value;
 };
 
-/* What the money of the funnel gathers while walking the store. */
+/* The amounts of the deals of one walk of store_deal_offers(). */
 struct funnel_money_walk {
-	const struct cmd_ctx *ctx;
-	bool		 won;		/* the won deals of the range, else the open ones */
-	struct funnel_deal *v;		/* owned */
+	const struct config *cfg;
+	bool		 won;
+	struct funnel_value *v;		/* owned */
 	size_t		 n;
 	size_t		 cap;
 };
@@ -48,96 +50,105 @@ static const struct column funnel_columns[] = {
 	{ "value", NULL, COL_REAL, COL_SPARSE },
 };
 
-/* Keeps an open deal (or one won in the range) for its value. */
+/* Keeps a signal's amount, if it has one, for its deal. */
 static int
-funnel_money_deal(const struct store_deal *d, void *arg)
+funnel_money_offer(const struct store_offer *o, void *arg)
 {
 	struct funnel_money_walk *w = arg;
-	const struct cmd_ctx *ctx = w->ctx;
-	struct funnel_deal *fd;
-	int p = PHASE_NONE;
+	struct funnel_value *fv;
+	int p = -1;
+	double v;
 
-	if (w->won) {
-		if (strcmp(d->outcome, "won") != 0 || d->closed == 0 ||
-		    (ctx->since != 0 && d->closed < ctx->since) ||
-		    (ctx->until != 0 && d->closed >= ctx->until))
-			return 0;
-	} else {
-		if (strcmp(d->outcome, "open") != 0 || d->opened > ctx->now)
-			return 0;
-		p = config_phase_index(&ctx->cfg, d->phase);
+	if (!w->won) {
+		p = config_phase_index(w->cfg, o->phase);
 		if (p == PHASE_NONE)
 			return 0;
 	}
+	if (!money_signal_value(o->kind, o->subject, o->value, &v))
+		return 0;
 	if (w->n == w->cap) {
 		w->cap = w->cap == 0 ? 64 : w->cap * 2;
 		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
 	}
-	fd = &w->v[w->n++];
-	fd->account = xstrdup(d->account);
-	fd->opened = d->opened;
-	/* A won deal's offer came before its order; an open one's by now. */
-	fd->to = w->won ? d->closed + 1 : ctx->now + 1;
-	fd->phase = w->won ? -1 : p;
+	fv = &w->v[w->n++];
+	fv->deal = o->deal;
+	fv->at = o->at;
+	fv->signal = o->signal;
+	fv->phase = p;
+	fv->value = v;
 	return 0;
 }
 
-/* Adds the values of the deals of one walk to m (NULL: none); frees the walk. */
+/* Orders amounts by deal, then as the signals happened. */
 static int
-funnel_money_add(struct store *st, struct funnel_money_walk *w,
-    struct funnel_money *m, struct err *err)
+funnel_cmp_value(const void *a, const void *b)
 {
-	double v = NAN, *sum;
-	size_t i;
-	int rc = 0;
+	const struct funnel_value *x = a, *y = b;
 
-	if (m == NULL)
-		rc = -1;
+	if (x->deal != y->deal)
+		return x->deal < y->deal ? -1 : 1;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if (x->signal != y->signal)
+		return x->signal < y->signal ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Adds each deal's newest amount to m, in the order of deals (so that
+ * the sums are the same to the last bit whatever order rows came in).
+ */
+static void
+funnel_money_add(struct funnel_money_walk *w, struct funnel_money *m)
+{
+	const struct funnel_value *fv;
+	double *sum;
+	size_t i;
+
+	/* v is NULL without rows, and qsort's pointer must not be. */
+	if (w->n > 1)
+		qsort(w->v, w->n, sizeof *w->v, funnel_cmp_value);
 	for (i = 0; i < w->n; i++) {
-		if (rc == 0 && analysis_deal_value(st, w->v[i].account,
-		    w->v[i].opened, w->v[i].to, &v, err) != 0)
-			rc = -1;
-		free(w->v[i].account);
-		if (rc != 0 || isnan(v))
+		if (i + 1 < w->n && w->v[i + 1].deal == w->v[i].deal)
 			continue;
-		sum = w->v[i].phase < 0 ? &m->won_value : &m->value[w->v[i].phase];
-		*sum = isnan(*sum) ? v : *sum + v;
-		if (w->v[i].phase < 0)
+		fv = &w->v[i];
+		sum = fv->phase < 0 ? &m->won_value : &m->value[fv->phase];
+		*sum = isnan(*sum) ? fv->value : *sum + fv->value;
+		if (fv->phase < 0)
 			m->won_valued++;
 	}
-	free(w->v);
-	return rc;
 }
 
 /*
  * The value of the open deals per phase (as the store has them now) and
- * of the deals won in the range, each deal's its newest offer's amount.
+ * of the deals won in the range, each deal's its newest offer's amount,
+ * by one join each over the signals with an amount.
  */
 static int
 funnel_money(struct cmd_ctx *ctx, struct funnel_money *m, struct err *err)
 {
-	struct store_filter open_now = { ctx->salesperson, NULL, ctx->now, 0 };
-	struct store_filter range = { ctx->salesperson, NULL, ctx->since,
-	    ctx->until };
 	struct funnel_money_walk w;
 	size_t i;
-	int rc;
+	int rc, won;
 
 	for (i = 0; i < MAX_PHASES; i++)
 		m->value[i] = NAN;
 	m->won_value = NAN;
 	m->won_valued = 0;
-	memset(&w, 0, sizeof w);
-	w.ctx = ctx;
-	rc = store_deals(ctx->store, &open_now, funnel_money_deal, &w, err);
-	/* Frees what the walk kept, whether it ended well or not. */
-	if (funnel_money_add(ctx->store, &w, rc == 0 ? m : NULL, err) != 0)
-		return -1;
-	memset(&w, 0, sizeof w);
-	w.ctx = ctx;
-	w.won = true;
-	rc = store_deals(ctx->store, &range, funnel_money_deal, &w, err);
-	return funnel_money_add(ctx->store, &w, rc == 0 ? m : NULL, err);
+	for (won = 0; won <= 1; won++) {
+		memset(&w, 0, sizeof w);
+		w.cfg = &ctx->cfg;
+		w.won = won;
+		rc = store_deal_offers(ctx->store, ctx->salesperson, won,
+		    won ? ctx->since : ctx->now, ctx->until,
+		    funnel_money_offer, &w, err);
+		if (rc == 0)
+			funnel_money_add(&w, m);
+		free(w.v);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void

@@ -42,6 +42,55 @@
 	" FROM deals d INDEXED BY deals_closed"				\
 	" JOIN accounts a ON a.id = d.account_id"			\
 	" WHERE d.closed >= ?2 AND d.opened < ?3" cond " ORDER BY 1"
+/*
+ * The signals with an amount (signals_offers) of the deals that cond
+ * picks, from each deal's opening to the time "to": the account's own,
+ * those attributed to it by name, those of the addresses linked to it
+ * (the three sources of QUERY_SIGNALS).  No order: the caller picks
+ * each deal's newest.  With a window the deals lead in all three, so
+ * that the window reads only its deals' offers; over every deal (or
+ * every open one) the deals lead the first, and the (few) unattributed
+ * signals and links lead the others instead of two probes per deal.
+ */
+#define QUERY_OFFER_COLUMNS						\
+	"SELECT d.id, d.phase, s.occurred_at, s.id, s.kind, s.subject,"	\
+	" s.value"
+#define QUERY_OFFER_TERMS(to)						\
+	" s.kind IN ('offer_sent', 'value')"				\
+	" AND s.occurred_at >= d.opened AND s.occurred_at <= " to
+#define QUERY_OFFERS_OWN(deals, cond, to)				\
+	QUERY_OFFER_COLUMNS " FROM " deals				\
+	" JOIN signals s INDEXED BY signals_offers"			\
+	" ON s.account_id = d.account_id WHERE" QUERY_OFFER_TERMS(to)	\
+	" AND " cond " UNION ALL "
+#define QUERY_OFFERS(deals, cond, to)					\
+	QUERY_OFFERS_OWN(deals, cond, to)				\
+	QUERY_OFFER_COLUMNS " FROM " deals				\
+	" JOIN signals s INDEXED BY signals_matched"			\
+	" ON s.matched_account_id = d.account_id"			\
+	" WHERE s.account_id IS NULL AND" QUERY_OFFER_TERMS(to)		\
+	" AND " cond							\
+	" UNION ALL " QUERY_OFFER_COLUMNS " FROM " deals		\
+	" JOIN account_links l ON l.target_id = d.account_id"		\
+	" JOIN signals s INDEXED BY signals_offers"			\
+	" ON s.account_id = l.account_id WHERE" QUERY_OFFER_TERMS(to)	\
+	" AND " cond
+#define QUERY_OFFERS_ALL(deals, cond, to)				\
+	QUERY_OFFERS_OWN(deals, cond, to)				\
+	QUERY_OFFER_COLUMNS " FROM signals s"				\
+	" INDEXED BY signals_unattributed CROSS JOIN deals d"		\
+	" ON d.account_id = s.matched_account_id"			\
+	" WHERE s.account_id IS NULL AND" QUERY_OFFER_TERMS(to)		\
+	" AND " cond							\
+	" UNION ALL " QUERY_OFFER_COLUMNS " FROM account_links l"	\
+	" CROSS JOIN deals d ON d.account_id = l.target_id"		\
+	" CROSS JOIN signals s INDEXED BY signals_offers"		\
+	" ON s.account_id = l.account_id WHERE" QUERY_OFFER_TERMS(to)	\
+	" AND " cond
+#define QUERY_WON_OFFER_DEALS						\
+	"d.outcome = 'won' AND d.closed <> 0 AND d.closed >= ?2"	\
+	" AND d.closed < ?3 AND d.opened < ?3"				\
+	" AND (?1 IS NULL OR d.salesperson = ?1)"
 #define QUERY_DEAL_STATE_COLUMNS					\
 	"SELECT id, salesperson, phase, outcome, closed FROM deals"
 
@@ -119,6 +168,17 @@
 	    " WHERE t.key = ?1) AND (?2 IS NULL OR salesperson = ?2)"	\
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
 	    " ORDER BY 1, 9")						\
+	/* The deals open at ?2, each valued up to ?2. */		\
+	X(QUERY_OPEN_OFFERS, QUERY_OFFERS_ALL(				\
+	    "deals d INDEXED BY deals_open",				\
+	    "d.outcome = 'open' AND d.opened <= ?2"			\
+	    " AND (d.closed IS NULL OR d.closed >= ?2)"			\
+	    " AND (?1 IS NULL OR d.salesperson = ?1)", "?2"))		\
+	/* The deals won in [?2, ?3), each valued up to its close. */	\
+	X(QUERY_WON_OFFERS, QUERY_OFFERS("deals d INDEXED BY deals_closed",	\
+	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
+	X(QUERY_WON_OFFERS_ALL, QUERY_OFFERS_ALL("deals d NOT INDEXED",	\
+	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
 	X(QUERY_LATEST_SIGNAL, QUERY_SIGNAL_COLUMNS			\
 	    " WHERE account_id = ?1 AND occurred_at >= ?2"		\
 	    " AND occurred_at <= ?3"					\
@@ -292,6 +352,7 @@ struct query_cb {
 		int	(*transition)(const struct store_transition *, void *);
 		int	(*entry)(const struct store_entry *, void *);
 		int	(*signal)(const struct store_signal *, void *);
+		int	(*offer)(const struct store_offer *, void *);
 		int	(*appointment)(const struct store_appointment *, void *);
 		int	(*series)(const char *, time_t, void *);
 		int	(*history)(const struct store_history_signal *, void *);
@@ -787,6 +848,44 @@ store_signals(struct store *st, const struct store_filter *f,
 	query_bind_since(s, 3, f->since);
 	query_bind_until(s, 4, f->until);
 	return query_walk(st, s, query_signal_row, &c, err, "signals");
+}
+
+/* Hands a row of QUERY_OFFERS to the callback. */
+static int
+query_offer_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_offer o;
+
+	o.deal = sqlite3_column_int64(s, 0);
+	o.phase = store_column_text(s, 1);
+	o.at = store_column_time(s, 2);
+	o.signal = sqlite3_column_int64(s, 3);
+	o.kind = store_column_text(s, 4);
+	o.subject = store_column_text(s, 5);
+	o.value = store_column_text(s, 6);
+	return c->fn.offer(&o, c->arg);
+}
+
+int
+store_deal_offers(struct store *st, const char *salesperson, bool won,
+    time_t since, time_t until,
+    int (*cb)(const struct store_offer *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.offer = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, !won ? QUERY_OPEN_OFFERS :
+	    since == 0 ? QUERY_WON_OFFERS_ALL : QUERY_WON_OFFERS, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
+	if (won) {
+		query_bind_since(s, 2, since);
+		query_bind_until(s, 3, until);
+	} else
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
+	return query_walk(st, s, query_offer_row, &c, err, "offers");
 }
 
 int

@@ -169,6 +169,28 @@ struct store_signal {
 	const char	*value;		/* a hashtag's value, a manual move; NULL if none */
 };
 
+/* A signal that may carry an amount (an offer, a value), by the deal it values. */
+struct store_offer {
+	int64_t		 deal;
+	const char	*phase;		/* the deal's */
+	time_t		 at;
+	int64_t		 signal;	/* its id: the order of signals at one time */
+	const char	*kind;
+	const char	*subject;	/* NULL when expired */
+	const char	*value;
+};
+
+/*
+ * The signals that may carry an amount (the sources of store_signals) of
+ * every deal of the salesperson (NULL: all), from the deal's opening: if
+ * won, the deals won in [since, until) up to their close; else the deals
+ * open at since up to since.  In no order.
+ */
+int	store_deal_offers(struct store *, const char *salesperson, bool won,
+	    time_t since, time_t until,
+	    int (*cb)(const struct store_offer *, void *), void *arg,
+	    struct err *);
+
 /*
  * The signals of f->account (its own, those of the free-mail addresses
  * linked to it, and those attributed to it by name) of the salesperson
