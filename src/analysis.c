@@ -1547,6 +1547,62 @@ analysis_cmp_won_stay(const void *a, const void *b)
 }
 
 /*
+ * What forecast_cif gives (to the bit) for the members from lo on that
+ * close within the horizon after age and were still in the phase at age
+ * (their bits set in in[], one per member in pm's order), at_risk of them
+ * at the start, read in place and skipping the members that had left the
+ * phase a word of 64 at a time: at 1M signals this scan was most of the
+ * forecast, and most members of the early phases in the window had moved
+ * on.  Returns how many of them were still open at t.
+ */
+static size_t
+analysis_window_cif(const struct analysis_phase_members *pm,
+    const uint64_t *in, size_t lo, double age, size_t at_risk,
+    double horizon, double *cifp)
+{
+	double surv = 1.0, cif = 0.0, days = 0.0, d;
+	size_t w, j, dw = 0, dl = 0, cnt = 0, nopen = 0;
+	uint64_t bits;
+	bool done = false;
+
+	for (w = lo / 64; !done && w * 64 < pm->n; w++) {
+		bits = in[w];
+		if (w == lo / 64)
+			bits &= ~0ULL << (lo % 64);
+		for (; bits != 0; bits &= bits - 1) {
+			j = w * 64 + (size_t)__builtin_ctzll(bits);
+			d = pm->v[j].full - age;
+			if (!(d < horizon)) {
+				done = true;
+				break;
+			}
+			/* A new time: the members at the last one leave the risk set. */
+			if (cnt > 0 && d != days) {
+				if (at_risk > 0) {
+					cif += surv * (double)dw / (double)at_risk;
+					surv *= 1.0 - (double)(dw + dl) /
+					    (double)at_risk;
+				}
+				at_risk -= cnt;
+				dw = dl = cnt = 0;
+			}
+			days = d;
+			cnt++;
+			if (pm->v[j].end == FORECAST_WON)
+				dw++;
+			else if (pm->v[j].end == FORECAST_LOST)
+				dl++;
+			else
+				nopen++;
+		}
+	}
+	if (cnt > 0 && at_risk > 0)
+		cif += surv * (double)dw / (double)at_risk;
+	*cifp = cif;
+	return nopen;
+}
+
+/*
  * The estimates of the open deals idx[0..n-1], each in phase p at t,
  * into est[0..n-1]: what analysis_landmark and forecast_estimate_sorted
  * give, to the bit, without walking every member of the phase for every
@@ -1566,12 +1622,13 @@ analysis_landmarks(const struct analysis_deals *l,
 {
 	struct analysis_fenwick fw = { NULL, 0 };
 	struct analysis_query *qs;
-	struct analysis_won_stay *order;
+	struct analysis_won_stay *order, *all;
 	struct forecast_obs *buf;
-	size_t *won, nwon = 0, wp = 0, i, k, lo, hi, mid, longer;
+	size_t *won, nwon = 0, wp = 0, ap = 0, i, lo, hi, mid, longer;
 	size_t nb, nopen;
 	struct forecast_est *e;
-	double age;
+	uint64_t *in;
+	double age, cif;
 
 	won = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *won);
 	order = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *order);
@@ -1583,6 +1640,14 @@ analysis_landmarks(const struct analysis_deals *l,
 			won[nwon++] = i;
 		}
 	qsort(order, nwon, sizeof *order, analysis_cmp_won_stay);
+	/* Every member by stay, longest first, to mark those still in the phase. */
+	all = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *all);
+	for (i = 0; i < pm->n; i++) {
+		all[i].stay = pm->v[i].stay;
+		all[i].rank = i;
+	}
+	qsort(all, pm->n, sizeof *all, analysis_cmp_won_stay);
+	in = xcalloc(pm->n / 64 + 1, sizeof *in);
 	fw.n = nwon;
 	fw.t = xcalloc(nwon + 1, sizeof *fw.t);
 	qs = xcalloc(n > 0 ? n : 1, sizeof *qs);
@@ -1611,6 +1676,8 @@ analysis_landmarks(const struct analysis_deals *l,
 		}
 		while (wp < nwon && order[wp].stay > age)
 			analysis_fenwick_add(&fw, order[wp++].rank);
+		for (; ap < pm->n && all[ap].stay > age; ap++)
+			in[all[ap].rank / 64] |= 1ULL << (all[ap].rank % 64);
 		memset(e, 0, sizeof *e);
 		e->n = (long)longer;
 		e->won = (long)wp;
@@ -1624,18 +1691,10 @@ analysis_landmarks(const struct analysis_deals *l,
 			else
 				lo = mid + 1;
 		}
-		for (k = lo, nb = nopen = 0; k < pm->n &&
-		    pm->v[k].full - age < horizon; k++) {
-			if (!(pm->v[k].stay > age))
-				continue;
-			buf[nb].days = pm->v[k].full - age;
-			buf[nb].end = pm->v[k].end;
-			if (buf[nb].end == FORECAST_OPEN)
-				nopen++;
-			nb++;
-		}
+		nopen = analysis_window_cif(pm, in, lo, age, longer, horizon,
+		    &cif);
 		if (longer > 0)
-			e->cif = forecast_cif(buf, nb, longer, horizon);
+			e->cif = cif;
 		e->weight = (double)(longer - nopen);
 		if (wp > 0) {
 			double a = pm->v[won[analysis_fenwick_kth(&fw,
@@ -1647,6 +1706,8 @@ analysis_landmarks(const struct analysis_deals *l,
 		}
 		forecast_blend(e, prior);
 	}
+	free(in);
+	free(all);
 	free(qs);
 	free(fw.t);
 	free(buf);

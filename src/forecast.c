@@ -16,6 +16,20 @@
 /* Probabilities are kept this far from 0 and 1 on the log-odds scale. */
 #define FORECAST_EPS	1e-6
 #define FORECAST_2PI	6.283185307179586
+/*
+ * Cells of a distribution under this are dropped at its tails: the
+ * interval is read from cumulatives with 1e-12 of slack, and even a
+ * million deals drop fewer than 1e8 cells, under 1e-14 of mass in all.
+ */
+#define FORECAST_TINY	1e-22
+/* Deals per block of the exact DP, before blocks are convolved. */
+#define FORECAST_LEAF	64
+
+/* A distribution of a count on a window: P(lo + k) = v[k], k < n. */
+struct forecast_win {
+	double		*v;		/* owned */
+	size_t		 lo, n;
+};
 
 static int
 forecast_cmp_obs(const void *a, const void *b)
@@ -116,45 +130,99 @@ forecast_estimate_sorted(const struct forecast_obs *v, size_t n,
 	forecast_blend(e, prior);
 }
 
-/* forecast_pb up to max wins: pmf[0..max], what lies beyond dropped. */
-static void
-forecast_pb_upto(const double *p, size_t n, size_t max, double *pmf)
+void
+forecast_pb(const double *p, size_t n, double *pmf)
 {
 	size_t i, k;
 
 	pmf[0] = 1.0;
-	for (k = 1; k <= max; k++)
+	for (k = 1; k <= n; k++)
 		pmf[k] = 0.0;
 	for (i = 0; i < n; i++) {
-		for (k = i + 1 < max ? i + 1 : max; k > 0; k--)
+		for (k = i + 1; k > 0; k--)
 			pmf[k] = pmf[k] * (1.0 - p[i]) + pmf[k - 1] * p[i];
 		pmf[0] *= 1.0 - p[i];
 	}
 }
 
-void
-forecast_pb(const double *p, size_t n, double *pmf)
+/* Drops the cells under FORECAST_TINY at both ends of w; returns their mass. */
+static double
+forecast_trim(struct forecast_win *w)
 {
-	forecast_pb_upto(p, n, n, pmf);
+	double lost = 0.0;
+	size_t a = 0, b = w->n;
+
+	while (b - a > 1 && w->v[a] < FORECAST_TINY)
+		lost += w->v[a++];
+	while (b - a > 1 && w->v[b - 1] < FORECAST_TINY)
+		lost += w->v[--b];
+	if (a > 0)
+		memmove(w->v, w->v + a, (b - a) * sizeof *w->v);
+	w->lo += a;
+	w->n = b - a;
+	return lost;
+}
+
+/* r = a * b (convolution) over their windows, trimmed; returns the mass dropped. */
+static double
+forecast_conv(const struct forecast_win *a, const struct forecast_win *b,
+    struct forecast_win *r)
+{
+	size_t i, j;
+
+	r->lo = a->lo + b->lo;
+	r->n = a->n + b->n - 1;
+	r->v = xreallocarray(r->v, r->n, sizeof *r->v);
+	memset(r->v, 0, r->n * sizeof *r->v);
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			r->v[i + j] += a->v[i] * b->v[j];
+	return forecast_trim(r);
 }
 
 /*
- * How many wins of n deals can matter: the mean plus 12 standard
- * deviations (and 12), beyond which the mass is below 1e-30; so that a
- * store with thousands of open deals costs n times that, not n squared.
+ * The Poisson-binomial distribution of p[0..n-1] into w: the exact DP on
+ * blocks of FORECAST_LEAF deals, the blocks' distributions convolved in
+ * pairs.  A block's distribution is narrow (about 20 sd of mass above
+ * FORECAST_TINY), so the cost is about n * FORECAST_LEAF / 2 plus the
+ * square of the final width per level, not n squared.  Returns the mass
+ * dropped at the tails (each cell dropped is under FORECAST_TINY).
  */
-static size_t
-forecast_reach(const double *p, size_t n)
+static double
+forecast_pb_tree(const double *p, size_t n, struct forecast_win *w)
 {
-	double mean = 0, var = 0, k;
-	size_t i;
+	struct forecast_win a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	double lost;
+	size_t h;
 
-	for (i = 0; i < n; i++) {
-		mean += p[i];
-		var += p[i] * (1.0 - p[i]);
+	if (n <= FORECAST_LEAF) {
+		w->v = xreallocarray(w->v, n + 1, sizeof *w->v);
+		forecast_pb(p, n, w->v);
+		w->lo = 0;
+		w->n = n + 1;
+		return forecast_trim(w);
 	}
-	k = ceil(mean + 12.0 * sqrt(var) + 12.0);
-	return k < (double)n ? (size_t)k : n;
+	h = n / 2;
+	lost = forecast_pb_tree(p, h, &a);
+	lost += forecast_pb_tree(p + h, n - h, &b);
+	lost += forecast_conv(&a, &b, w);
+	free(a.v);
+	free(b.v);
+	return lost;
+}
+
+double
+forecast_pb_fast(const double *p, size_t n, double *pmf)
+{
+	struct forecast_win w = { NULL, 0, 0 };
+	double lost;
+	size_t k;
+
+	lost = forecast_pb_tree(p, n, &w);
+	for (k = 0; k <= n; k++)
+		pmf[k] = k >= w.lo && k - w.lo < w.n ? w.v[k - w.lo] : 0.0;
+	free(w.v);
+	return lost;
 }
 
 long
@@ -238,72 +306,97 @@ forecast_logistic(double x)
 /*
  * The centre mu of an item's log-odds such that its draws
  * logistic(mu + shift[s]) average p exactly: the interval widens around
- * the estimate, it does not move it.
+ * the estimate, it does not move it.  Newton's method on that mean
+ * (increasing in mu), kept inside the bracket where it is known to lie
+ * and bisecting when a step would leave it: a handful of passes over the
+ * draws instead of sixty, each without exp() (e[s] = exp(-shift[s])).
  */
 static double
-forecast_centre(double p, const double *shift, size_t n)
+forecast_centre(double p, const double *shift, double *e, size_t n)
 {
-	double lo = -40.0, hi = 40.0, mid = 0.0, mean;
+	double lo = -40.0, hi = 40.0, mu, u, mean, slope, l, step;
 	size_t i;
 	int it;
 
 	p = forecast_clamp(p);
-	for (it = 0; it < 60; it++) {
-		mid = (lo + hi) / 2.0;
-		mean = 0.0;
-		for (i = 0; i < n; i++)
-			mean += forecast_logistic(mid + shift[i]);
-		if (mean / (double)n < p)
-			lo = mid;
+	for (i = 0; i < n; i++)
+		e[i] = exp(-shift[i]);
+	mu = log(p / (1.0 - p));
+	for (it = 0; it < 100; it++) {
+		u = exp(-mu);
+		mean = slope = 0.0;
+		for (i = 0; i < n; i++) {
+			l = 1.0 / (1.0 + u * e[i]);
+			mean += l;
+			slope += l * (1.0 - l);
+		}
+		mean = mean / (double)n - p;
+		slope /= (double)n;
+		if (mean < 0)
+			lo = mu;
 		else
-			hi = mid;
+			hi = mu;
+		step = slope > 0 ? -mean / slope : 0.0;
+		if (!(mu + step > lo && mu + step < hi))
+			step = (lo + hi) / 2.0 - mu;
+		mu += step;
+		if (fabs(step) <= 1e-13 * (1.0 + fabs(mu)) || hi - lo < 1e-13)
+			break;
 	}
-	return mid;
+	return mu;
 }
 
-/* The Poisson(l) pmf into a (grown) buffer, up to where the rest is negligible. */
-static size_t
-forecast_poisson(double l, double **buf, size_t *cap)
+/*
+ * The Poisson(l) pmf into w, from its mode outwards while the cells are at
+ * least FORECAST_TINY (exp(-l) underflows past l = 745, so the pmf is not
+ * started at 0), scaled to sum to one.  Returns a bound on the mass of the
+ * tails left out.
+ */
+static double
+forecast_poisson(double l, struct forecast_win *w)
 {
-	size_t k, max = (size_t)ceil(l + 20.0 * sqrt(l) + 30.0);
-	double term = exp(-l), cum = 0.0;
+	size_t m, lo, hi, k;
+	double mode, t, sum, lost;
 
-	if (*cap < max + 1) {
-		*cap = max + 1;
-		*buf = xreallocarray(*buf, *cap, sizeof **buf);
-	}
-	for (k = 0; k <= max; k++) {
-		(*buf)[k] = term;
-		cum += term;
-		if (cum >= 1.0 - 1e-12 && k >= l)
-			return k + 1;
-		term *= l / (double)(k + 1);
-	}
-	return max + 1;
+	w->v = xreallocarray(w->v, 1, sizeof *w->v);
+	w->v[0] = 1.0;
+	w->lo = 0;
+	w->n = 1;
+	if (!(l > 0.0))
+		return 0.0;
+	m = (size_t)floor(l);
+	/* Only for where to stop: the cells are scaled by their sum below. */
+	mode = exp(-l + (double)m * log(l) - lgamma((double)m + 1.0));
+	for (lo = m, t = mode; lo > 0 && t * (double)lo / l >= FORECAST_TINY;
+	    lo--)
+		t *= (double)lo / l;
+	for (hi = m, t = mode; t * l / (double)(hi + 1) >= FORECAST_TINY; hi++)
+		t *= l / (double)(hi + 1);
+	w->lo = lo;
+	w->n = hi - lo + 1;
+	w->v = xreallocarray(w->v, w->n, sizeof *w->v);
+	w->v[m - lo] = 1.0;
+	for (k = m; k > lo; k--)
+		w->v[k - 1 - lo] = w->v[k - lo] * (double)k / l;
+	for (k = m; k < hi; k++)
+		w->v[k + 1 - lo] = w->v[k - lo] * l / (double)(k + 1);
+	for (sum = 0.0, k = 0; k < w->n; k++)
+		sum += w->v[k];
+	for (k = 0; k < w->n; k++)
+		w->v[k] /= sum;
+	/* Each tail falls off at least geometrically from under FORECAST_TINY. */
+	lost = FORECAST_TINY * (double)(hi + 2) / ((double)(hi + 2) - l);
+	if (lo > 0)
+		lost += FORECAST_TINY * l / (l - (double)lo);
+	return lost;
 }
 
-/* r = a * b (convolution), r with na + nb - 1 cells. */
+/* acc += wt * d, acc grown (with zeros) to hold d's window. */
 static void
-forecast_conv(const double *a, size_t na, const double *b, size_t nb,
-    double *r)
+forecast_accumulate(struct forecast_dist *acc, const struct forecast_win *d,
+    double wt)
 {
-	size_t i, j;
-
-	memset(r, 0, (na + nb - 1) * sizeof *r);
-	for (i = 0; i < na; i++) {
-		if (a[i] == 0.0)
-			continue;
-		for (j = 0; j < nb; j++)
-			r[i + j] += a[i] * b[j];
-	}
-}
-
-/* acc += w * d, acc grown (with zeros) to hold d. */
-static void
-forecast_accumulate(struct forecast_dist *acc, const double *d, size_t n,
-    double w)
-{
-	size_t k;
+	size_t k, n = d->lo + d->n;
 
 	if (acc->n < n) {
 		acc->pmf = xreallocarray(acc->pmf, n, sizeof *acc->pmf);
@@ -311,8 +404,8 @@ forecast_accumulate(struct forecast_dist *acc, const double *d, size_t n,
 			acc->pmf[k] = 0.0;
 		acc->n = n;
 	}
-	for (k = 0; k < n; k++)
-		acc->pmf[k] += w * d[k];
+	for (k = 0; k < d->n; k++)
+		acc->pmf[d->lo + k] += wt * d->v[k];
 }
 
 void
@@ -320,10 +413,14 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
     double rho, const struct forecast_rate rate[2], struct forecast_dist out[3])
 {
 	uint64_t seed = FORECAST_SEED;
-	size_t nph = 1, i, s, g, ng[2] = { 0, 0 }, npois[2], cap[2] = { 0, 0 };
-	double *z, *shift, *p[2], *pb[2], *pois[2] = { NULL, NULL }, *d[2], *tot;
-	double l, a, mu;
+	size_t nph = 1, i, s, g, ng[2] = { 0, 0 };
+	double *z, *w, *mu, *sh, *e, *p[2], l, a;
+	struct forecast_win pb[2], pois[2], d[2], tot;
 
+	memset(pb, 0, sizeof pb);
+	memset(pois, 0, sizeof pois);
+	memset(d, 0, sizeof d);
+	memset(&tot, 0, sizeof tot);
 	for (g = 0; g < 3; g++)
 		memset(&out[g], 0, sizeof out[g]);
 	for (i = 0; i < n; i++) {
@@ -335,63 +432,63 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 	z = xreallocarray(NULL, (nph + 1) * FORECAST_SIMS, sizeof *z);
 	for (i = 0; i < (nph + 1) * FORECAST_SIMS; i++)
 		z[i] = forecast_normal(&seed);
-	/* shift[i * SIMS + s]: item i's log-odds in simulation s, from its centre. */
-	shift = xreallocarray(NULL, (n > 0 ? n : 1) * FORECAST_SIMS,
-	    sizeof *shift);
+	/* w[ph * SIMS + s]: what multiplies an item's se in phase ph. */
+	w = xreallocarray(NULL, nph * FORECAST_SIMS, sizeof *w);
+	for (i = 0; i < nph; i++)
+		for (s = 0; s < FORECAST_SIMS; s++)
+			w[i * FORECAST_SIMS + s] = sqrt(rho) * z[s] +
+			    sqrt(1.0 - rho) * z[(i + 1) * FORECAST_SIMS + s];
+	/*
+	 * Item i's log-odds in simulation s: mu[i] + z[s] * shared_se +
+	 * w[phase][s] * se, with its centre mu[i] found once; the draws are
+	 * made again per simulation rather than kept for every item.
+	 */
+	mu = xcalloc(n > 0 ? n : 1, sizeof *mu);
+	sh = xcalloc(FORECAST_SIMS, sizeof *sh);
+	e = xcalloc(FORECAST_SIMS, sizeof *e);
 	for (i = 0; i < n; i++) {
-		double *sh = &shift[i * FORECAST_SIMS];
-		const double *zp = &z[((size_t)it[i].phase + 1) * FORECAST_SIMS];
+		const double *wp = &w[(size_t)it[i].phase * FORECAST_SIMS];
 
 		for (s = 0; s < FORECAST_SIMS; s++)
-			sh[s] = z[s] * shared_se + (sqrt(rho) * z[s] +
-			    sqrt(1.0 - rho) * zp[s]) * it[i].se;
-		mu = forecast_centre(it[i].p, sh, FORECAST_SIMS);
-		for (s = 0; s < FORECAST_SIMS; s++)
-			sh[s] += mu;
+			sh[s] = z[s] * shared_se + wp[s] * it[i].se;
+		mu[i] = forecast_centre(it[i].p, sh, e, FORECAST_SIMS);
 	}
-	for (g = 0; g < 2; g++) {
+	for (g = 0; g < 2; g++)
 		p[g] = xcalloc(ng[g] + 1, sizeof *p[g]);
-		pb[g] = xcalloc(ng[g] + 1, sizeof *pb[g]);
-		d[g] = NULL;
-	}
-	tot = NULL;
 	for (s = 0; s < FORECAST_SIMS; s++) {
-		size_t k[2] = { 0, 0 }, nd[2];
+		size_t k[2] = { 0, 0 };
 
 		for (i = 0; i < n; i++) {
 			g = it[i].group != 0;
-			p[g][k[g]++] = forecast_logistic(shift[i * FORECAST_SIMS +
-			    s]);
+			p[g][k[g]++] = forecast_logistic(z[s] * shared_se +
+			    w[(size_t)it[i].phase * FORECAST_SIMS + s] *
+			    it[i].se + mu[i]);
 		}
 		for (g = 0; g < 2; g++) {
-			size_t reach = forecast_reach(p[g], ng[g]);
-
-			forecast_pb_upto(p[g], ng[g], reach, pb[g]);
+			forecast_pb_tree(p[g], ng[g], &pb[g]);
 			l = rate[g].mean;
 			if (l > 0 && rate[g].windows > 0) {
 				/* Gamma posterior of the rate, its mean kept. */
 				a = l * rate[g].windows + 0.5;
 				l = l * forecast_gamma(&seed, a) / a;
 			}
-			npois[g] = forecast_poisson(l, &pois[g], &cap[g]);
-			nd[g] = reach + npois[g];
-			d[g] = xreallocarray(d[g], nd[g], sizeof *d[g]);
-			forecast_conv(pb[g], reach + 1, pois[g], npois[g], d[g]);
-			forecast_accumulate(&out[g], d[g], nd[g],
-			    1.0 / FORECAST_SIMS);
+			forecast_poisson(l, &pois[g]);
+			forecast_conv(&pb[g], &pois[g], &d[g]);
+			forecast_accumulate(&out[g], &d[g], 1.0 / FORECAST_SIMS);
 		}
-		tot = xreallocarray(tot, nd[0] + nd[1] - 1, sizeof *tot);
-		forecast_conv(d[0], nd[0], d[1], nd[1], tot);
-		forecast_accumulate(&out[2], tot, nd[0] + nd[1] - 1,
-		    1.0 / FORECAST_SIMS);
+		forecast_conv(&d[0], &d[1], &tot);
+		forecast_accumulate(&out[2], &tot, 1.0 / FORECAST_SIMS);
 	}
 	for (g = 0; g < 2; g++) {
 		free(p[g]);
-		free(pb[g]);
-		free(pois[g]);
-		free(d[g]);
+		free(pb[g].v);
+		free(pois[g].v);
+		free(d[g].v);
 	}
-	free(tot);
-	free(shift);
+	free(tot.v);
+	free(e);
+	free(sh);
+	free(mu);
+	free(w);
 	free(z);
 }

@@ -272,6 +272,68 @@ test_forecast_pb(void **state)
 	assert_near(pmf[0], 1, EPS);
 }
 
+/* A deterministic uniform draw in [0, 1) for the random inputs below. */
+static double
+test_uniform(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double)(*s >> 11) * 0x1.0p-53;
+}
+
+/*
+ * The fast Poisson-binomial (blocks and windows) against the exact O(n^2)
+ * DP on random deals: chances spread evenly, tiny, near certain, and a
+ * mixture, from one deal to a few thousand.  The quantiles the forecast
+ * prints must be the same, every cell within the mass the fast path says
+ * it dropped, and that mass far below the quantiles' slack of 1e-12.
+ */
+static void
+test_forecast_pb_fast(void **state)
+{
+	static const size_t sizes[] = { 1, 2, 3, 10, 63, 64, 65, 129, 500,
+	    1000, 2500, 4000 };
+	static const double qs[] = { 0.025, 0.10, 0.5, 0.90, 0.975 };
+	uint64_t seed = 42;
+	double *p, *exact, *fast, lost, u;
+	size_t si, i, k, n, kind;
+	int rep;
+
+	(void)state;
+	p = xcalloc(4000, sizeof *p);
+	exact = xcalloc(4001, sizeof *exact);
+	fast = xcalloc(4001, sizeof *fast);
+	for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+		for (kind = 0; kind < 4; kind++)
+			for (rep = 0; rep < (sizes[si] > 1000 ? 2 : 10); rep++) {
+				n = sizes[si];
+				for (i = 0; i < n; i++) {
+					u = test_uniform(&seed);
+					if (kind == 0)
+						p[i] = u;
+					else if (kind == 1)
+						p[i] = pow(10.0, -9.0 * u);
+					else if (kind == 2)
+						p[i] = 1.0 - pow(10.0, -9.0 * u);
+					else
+						p[i] = u < 0.3 ? 0.02 * u :
+						    u < 0.9 ? u : 1.0 - 1e-7 * u;
+				}
+				forecast_pb(p, n, exact);
+				lost = forecast_pb_fast(p, n, fast);
+				assert_true(lost >= 0 && lost < 1e-14);
+				for (k = 0; k <= n; k++)
+					assert_true(fabs(exact[k] - fast[k]) <=
+					    lost + 1e-13);
+				for (k = 0; k < sizeof qs / sizeof qs[0]; k++)
+					assert_int_equal(
+					    forecast_quantile(exact, n + 1, qs[k]),
+					    forecast_quantile(fast, n + 1, qs[k]));
+			}
+	free(fast);
+	free(exact);
+	free(p);
+}
+
 /* The mean of a distribution of a count. */
 static double
 dist_mean(const struct forecast_dist *d)
@@ -281,6 +343,18 @@ dist_mean(const struct forecast_dist *d)
 
 	for (k = 0; k < d->n; k++)
 		m += (double)k * d->pmf[k];
+	return m;
+}
+
+/* The total mass of a distribution of a count. */
+static double
+dist_mass(const struct forecast_dist *d)
+{
+	double m = 0;
+	size_t k;
+
+	for (k = 0; k < d->n; k++)
+		m += d->pmf[k];
 	return m;
 }
 
@@ -300,6 +374,7 @@ test_forecast_mixture(void **state)
 	static const double news[2] = { 0.5, 0.2 }, all[3] = { 0.5, 0.2, 0.7 };
 	struct forecast_rate none[2] = { { 0, 0 }, { 0, 0 } };
 	struct forecast_rate some[2] = { { 1.5, 0 }, { 0, 0 } };
+	struct forecast_rate big[2] = { { 0, 0 }, { 0, 0 } };
 	struct forecast_dist d[3];
 	double pb[3], total[4];
 	size_t k;
@@ -334,6 +409,22 @@ test_forecast_mixture(void **state)
 	assert_near(d[2].pmf[0], 0.12 * exp(-1.5), 1e-12);
 	assert_near(dist_mean(&d[2]), 2.9, 1e-9);
 	assert_near(dist_mean(&d[1]), 0.7, 1e-9);
+	for (k = 0; k < 3; k++)
+		forecast_dist_free(&d[k]);
+
+	/*
+	 * A large organisation: 4,000 wins expected from deals not open yet.
+	 * e^-4000 is 0 in a double; the Poisson count must still be there,
+	 * its interval around 4,001.4 (sd 63), its mass one.
+	 */
+	big[0].mean = 4000;
+	forecast_mixture(it, 3, 0, 0, big, d);
+	assert_near(dist_mean(&d[2]), 4001.4, 1e-6);
+	assert_near(dist_mass(&d[2]), 1.0, 1e-12);
+	assert_true(forecast_quantile(d[2].pmf, d[2].n, 0.025) > 3870);
+	assert_true(forecast_quantile(d[2].pmf, d[2].n, 0.975) < 4130);
+	assert_true(forecast_quantile(d[0].pmf, d[0].n, 0.10) < 4000);
+	assert_true(forecast_quantile(d[0].pmf, d[0].n, 0.90) > 4000);
 	for (k = 0; k < 3; k++)
 		forecast_dist_free(&d[k]);
 }
@@ -1342,6 +1433,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_prior, setup, teardown),
 		cmocka_unit_test(test_forecast_estimate),
 		cmocka_unit_test(test_forecast_pb),
+		cmocka_unit_test(test_forecast_pb_fast),
 		cmocka_unit_test(test_forecast_mixture),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_cohorts, setup, teardown),
