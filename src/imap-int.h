@@ -171,13 +171,9 @@ struct imap_queue;
 struct imap_queue *imap_queue_start(struct pipeline *p,
 	    const char *salesperson, bool sent, struct err *);
 
-/*
- * Queues a message, *sum taken over (left empty), with the items of its
- * FETCH answer (taken over, may be NULL), which the queue's thread frees
- * so that the reading thread does not; waits while full.
- */
+/* Queues a message, *sum taken over (left empty); waits while full. */
 void	imap_queue_mail(struct imap_queue *, const char *item,
-	    struct mail_summary *sum, clist *att);
+	    struct mail_summary *sum);
 
 /*
  * Queues the commit of what came before it with the cursors (copied);

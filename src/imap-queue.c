@@ -7,9 +7,7 @@
  * A first sync is then bounded by the slower of the two halves instead
  * of their sum.  The queue holds at most IMAP_QUEUE_MAX summaries: a
  * sync that runs ahead waits, so memory stays flat whatever the folder
- * holds.  The queue's thread also frees the FETCH answers the summaries
- * were made of (the items of libetpan's msg_att, 4% of a first sync),
- * which the reading thread would otherwise free before reading on.
+ * holds.
  *
  * Only this thread touches the pipeline and the store between
  * imap_queue_start and imap_queue_finish.  A commit that fails drops
@@ -20,8 +18,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libetpan/libetpan.h>
 
 #define LOG_TAG "imap"
 #include "imap-int.h"
@@ -40,7 +36,6 @@
 struct imap_queue_entry {
 	char			*item;		/* owned; NULL for a commit */
 	struct mail_summary	 sum;		/* owned */
-	clist			*att;		/* owned: FETCH answer items, or NULL */
 	struct cursor		 cur[IMAP_QUEUE_CURSORS];	/* strings owned */
 	size_t			 ncur;
 };
@@ -69,16 +64,10 @@ struct imap_queue {
 static void
 imap_queue_entry_free(struct imap_queue_entry *e)
 {
-	clistiter	*it;
-	size_t		 i;
+	size_t	i;
 
 	free(e->item);
 	mail_summary_free(&e->sum);
-	if (e->att != NULL) {
-		for (it = clist_begin(e->att); it != NULL; it = clist_next(it))
-			mailimap_msg_att_item_free(clist_content(it));
-		clist_free(e->att);
-	}
 	for (i = 0; i < e->ncur; i++) {
 		free((char *)e->cur[i].scope);
 		free((char *)e->cur[i].name);
@@ -184,14 +173,13 @@ imap_queue_push(struct imap_queue *q, struct imap_queue_entry *e)
 
 void
 imap_queue_mail(struct imap_queue *q, const char *item,
-    struct mail_summary *sum, clist *att)
+    struct mail_summary *sum)
 {
 	struct imap_queue_entry	e;
 
 	memset(&e, 0, sizeof e);
 	e.item = xstrdup(item);
 	e.sum = *sum;
-	e.att = att;
 	memset(sum, 0, sizeof *sum);
 	imap_queue_push(q, &e);
 }

@@ -140,25 +140,16 @@ imap_sync_uid_cmp(const void *a, const void *b)
 /*
  * Hands a summary (taken over, left empty) to the pipeline under its
  * item name (folder/validity/UID): through the queue's thread while
- * there is one, which then frees the items of att, the FETCH answer it
- * was made of (taken over from libetpan, which frees att itself, left
- * empty); att may be NULL.
+ * there is one.
  */
 static void
-imap_sync_hand(struct imap_sync_ctx *c, uint32_t uid, struct mail_summary *sum,
-    struct mailimap_msg_att *att)
+imap_sync_hand(struct imap_sync_ctx *c, uint32_t uid, struct mail_summary *sum)
 {
-	char	 item[512];
-	clist	*items = NULL;
+	char	item[512];
 
 	snprintf(item, sizeof item, "%s/%u/%u", c->folder, c->uidvalidity, uid);
 	if (c->q != NULL) {
-		if (att != NULL && att->att_list != NULL) {
-			items = att->att_list;
-			if ((att->att_list = clist_new()) == NULL)
-				fatal("out of memory");
-		}
-		imap_queue_mail(c->q, item, sum, items);
+		imap_queue_mail(c->q, item, sum);
 		return;
 	}
 	pipeline_mail(c->p, c->src->salesperson, sum, c->sent, item);
@@ -243,7 +234,7 @@ imap_sync_on_message(struct mailimap_msg_att *att, void *arg)
 			return;
 		}
 	}
-	imap_sync_hand(c, uid, &sum, att);
+	imap_sync_hand(c, uid, &sum);
 }
 
 /*
@@ -328,7 +319,7 @@ imap_sync_on_parts(struct mailimap_msg_att *att, void *arg)
 	for (i = 0; i < h->ncal; i++)
 		if (texts[i] != NULL)
 			strlist_take(&h->sum.calendar_parts, texts[i]);
-	imap_sync_hand(c, h->uid, &h->sum, att);
+	imap_sync_hand(c, h->uid, &h->sum);
 	h->answered = true;
 }
 
@@ -989,7 +980,7 @@ imap_sync_fetch_held(struct imap_sync_ctx *c, struct err *err)
 		for (i = 0; i < c->nheld; i++)
 			if (!c->held[i].answered)
 				imap_sync_hand(c, c->held[i].uid,
-				    &c->held[i].sum, NULL);
+				    &c->held[i].sum);
 	imap_sync_held_clear(c);
 	return rc;
 }
