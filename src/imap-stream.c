@@ -382,7 +382,7 @@ int
 imap_lex_feed(struct imap_lex *lx, const char *buf, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)buf;
-	const unsigned char	*end = p + len;
+	const unsigned char	*end = p + len, *q;
 	size_t			 n;
 
 	while (p < end) {
@@ -402,6 +402,30 @@ imap_lex_feed(struct imap_lex *lx, const char *buf, size_t len)
 			if (lx->literal == 0)
 				lx->state = IMAP_LEX_SPACE;
 			continue;
+		}
+		if (lx->state == IMAP_LEX_QUOTED && !lx->text) {
+			/*
+			 * The bytes of a quoted string up to its end, an
+			 * escape or a line end only count, as imap_lex_byte
+			 * counts them one by one: most of a BODYSTRUCTURE,
+			 * and the lexer took 7% of a first sync byte by byte.
+			 */
+			for (q = p; q < end && *q != '"' && *q != '\\' &&
+			    *q != '\n'; q++)
+				;
+			if (q > p) {
+				n = (size_t)(q - p);
+				lx->response += n;
+				if (lx->keep != IMAP_KEEP_NONE) {
+					lx->kept += n;
+					lx->cost += n;
+				}
+				if (lx->kind == IMAP_LEX_UNTAGGED)
+					lx->untagged += n;
+				/* lx->brace is none inside the string already. */
+				p = q;
+				continue;
+			}
 		}
 		if (imap_lex_byte(lx, *p++) != 0)
 			return -1;

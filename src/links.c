@@ -18,6 +18,9 @@
 #include "store-int.h"
 #include "xmalloc.h"
 
+/* Accounts of a message, or of its replies, read for a link at most. */
+#define LINKS_ACCOUNTS	8
+
 #define LINKS_STMTS(X)							\
 	X(LINKS_GET, "SELECT t.key, l.how FROM account_links l"		\
 	    " JOIN accounts t ON t.id = l.target_id"			\
@@ -28,21 +31,24 @@
 	    " target_id = excluded.target_id, how = excluded.how,"	\
 	    " linked_at = excluded.linked_at")				\
 	X(LINKS_DELETE, "DELETE FROM account_links WHERE account_id = ?1")	\
-	/* The accounts of a message, by the index signals_message. */	\
-	X(LINKS_MESSAGE, "SELECT DISTINCT a.key FROM signals s"		\
+	/*								\
+	 * The accounts of a message, by the index signals_message;	\
+	 * links_collect keeps the first LINKS_ACCOUNTS distinct.	\
+	 */								\
+	X(LINKS_MESSAGE, "SELECT a.key FROM signals s"			\
 	    " JOIN accounts a ON a.id = s.account_id"			\
 	    " WHERE substr(s.ref, instr(s.ref, ':<') + 1) = ?1"		\
-	    " LIMIT 8")							\
+	    " LIMIT 256")						\
 	/*								\
 	 * The accounts of the replies to a message read before it.	\
 	 * "+r.child": without it the planner takes the comparison as	\
 	 * the lookup of r by its whole key and reads every signal for	\
 	 * it; with it the signals come from signals_message.		\
 	 */								\
-	X(LINKS_REPLIES, "SELECT DISTINCT a.key FROM message_replies r"	\
+	X(LINKS_REPLIES, "SELECT a.key FROM message_replies r"		\
 	    " JOIN signals s ON substr(s.ref, instr(s.ref, ':<') + 1)"	\
 	    " = +r.child JOIN accounts a ON a.id = s.account_id"		\
-	    " WHERE r.parent = ?1 LIMIT 8")				\
+	    " WHERE r.parent = ?1 LIMIT 256")				\
 	X(LINKS_REPLY_ADD, "INSERT OR IGNORE INTO message_replies(parent,"	\
 	    " child) VALUES(?1, ?2)")					\
 	X(LINKS_LIST, "SELECT a.key, t.key, l.how, l.linked_at"		\
@@ -192,16 +198,38 @@ links_sort_account(const char *key, struct strlist *freemail,
 		strlist_add(list, key);
 }
 
-/* Adds the accounts (first column) of a statement's rows to the lists. */
+/*
+ * Adds the first LINKS_ACCOUNTS distinct accounts (first column) of a
+ * statement's rows to the lists.  Distinct here, not by SELECT DISTINCT:
+ * SQLite made a temporary b-tree for that at each of the two queries
+ * per mail, 9% of the instructions of a first sync.  The rows come in
+ * the same order without it; the statements stop at 256 rows, where
+ * DISTINCT read on through the rows of one account.
+ */
 static int
 links_collect(struct store *st, sqlite3_stmt *s, struct strlist *freemail,
     struct strlist *companies, struct err *err)
 {
+	struct strlist seen = { 0 };
+	const char *key;
+	size_t i;
 	int rc;
 
-	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
-		links_sort_account(store_column_text(s, 0), freemail,
-		    companies);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		key = store_column_text(s, 0);
+		/* As DISTINCT compares: byte for byte. */
+		for (i = 0; i < seen.n && strcmp(seen.v[i], key) != 0; i++)
+			;
+		if (i < seen.n)
+			continue;
+		strlist_add(&seen, key);
+		links_sort_account(key, freemail, companies);
+		if (seen.n == LINKS_ACCOUNTS) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	strlist_clear(&seen);
 	return store_done(st, s, rc, err, "thread");
 }
 

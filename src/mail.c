@@ -458,6 +458,15 @@ mail_check_dsn(struct mail_summary *s, const struct mailmime_content *ct)
 		s->bulk |= MAIL_BULK_DSN;
 }
 
+/* True for the thread headers, read as raw values by mail_apply_ids. */
+static bool
+mail_is_id_field(const char *name)
+{
+	return strcasecmp(name, "Message-ID") == 0 ||
+	    strcasecmp(name, "In-Reply-To") == 0 ||
+	    strcasecmp(name, "References") == 0;
+}
+
 /* Applies one optional header field. */
 static void
 mail_apply_optional(struct mail_summary *s, const char *name, const char *value)
@@ -491,7 +500,14 @@ mail_apply_optional(struct mail_summary *s, const char *name, const char *value)
 		    strcasestr(value, "auto") != NULL)
 			s->bulk |= MAIL_BULK_AUTOREPLY;
 	} else if (strcasecmp(name, "Content-Type") == 0) {
-		if (mailmime_content_parse(value, strlen(value), &idx, &ct) ==
+		/*
+		 * Parsed only when it may name a report (mail_check_dsn):
+		 * a subtype is one token, so it is in the text as such, and
+		 * most mail is no report (the parse cost 2% of a sync).
+		 */
+		if ((strcasestr(value, "report") != NULL ||
+		    strcasestr(value, "delivery-status") != NULL) &&
+		    mailmime_content_parse(value, strlen(value), &idx, &ct) ==
 		    MAILIMF_NO_ERROR) {
 			mail_check_dsn(s, ct);
 			mailmime_content_free(ct);
@@ -521,10 +537,12 @@ mail_apply_optional(struct mail_summary *s, const char *name, const char *value)
 
 /*
  * Applies the fields read as name and raw value (Message-ID, bulk
- * markers, thread headers, Content-Type) to a summary.
+ * markers, thread headers, Content-Type) to a summary; with skip_ids,
+ * all but the thread headers (mail_apply_ids reads those).
  */
 static void
-mail_apply_fields(struct mail_summary *s, const struct mailimf_fields *f)
+mail_apply_fields(struct mail_summary *s, const struct mailimf_fields *f,
+    bool skip_ids)
 {
 	struct mailimf_optional_field *opt;
 	struct mailimf_field *fl;
@@ -537,7 +555,85 @@ mail_apply_fields(struct mail_summary *s, const struct mailimf_fields *f)
 		if (fl->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD)
 			continue;
 		opt = fl->fld_data.fld_optional_field;
+		if (skip_ids && mail_is_id_field(opt->fld_name))
+			continue;
 		mail_apply_optional(s, opt->fld_name, opt->fld_value);
+	}
+}
+
+/*
+ * The length of the header field starting at p, its folded lines
+ * included: up to the line end not followed by a space or tab, where
+ * libetpan's unstructured value ends too.
+ */
+static size_t
+mail_field_len(const char *p, const char *e)
+{
+	const char *q = p, *nl;
+
+	while (q < e) {
+		nl = memchr(q, '\n', e - q);
+		if (nl == NULL)
+			return e - p;
+		q = nl + 1;
+		if (q >= e || (*q != ' ' && *q != '\t'))
+			break;
+	}
+	return q - p;
+}
+
+/*
+ * Applies the thread headers (Message-ID, In-Reply-To, References) of
+ * the header block hdr[0..len) as raw values: each line that may start
+ * one is read alone as libetpan reads an optional field.  The envelope
+ * parse gives these parsed, not raw (libetpan makes "a@bc" of "a@b c"),
+ * and reading every field again as raw text cost as much as the
+ * envelope parse itself; the other fields come from its optional ones
+ * (mail_apply_fields).  len is where that parse stopped, so the fields
+ * seen are the same.
+ */
+static void
+mail_apply_ids(struct mail_summary *s, const char *hdr, size_t len)
+{
+	static const char *const names[] = { "message-id", "in-reply-to",
+	    "references" };
+	const char *p = hdr, *e = hdr + len, *nl, *q;
+	struct mailimf_fields *one;
+	struct mailimf_field *fl;
+	size_t i, n, flen, idx;
+
+	for (; p < e; p = nl != NULL ? nl + 1 : e) {
+		nl = memchr(p, '\n', e - p);
+		if (*p == ' ' || *p == '\t')
+			continue;
+		for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+			n = strlen(names[i]);
+			if ((size_t)(e - p) > n &&
+			    strncasecmp(p, names[i], n) == 0)
+				break;
+		}
+		if (i == sizeof names / sizeof names[0])
+			continue;
+		/* The name alone, then what libetpan skips before ':'. */
+		q = p + strlen(names[i]);
+		if (*q != ':' && *q != ' ' && *q != '\t' && *q != '(' &&
+		    *q != '\r' && *q != '\n')
+			continue;
+		flen = mail_field_len(p, e);
+		idx = 0;
+		one = NULL;
+		if (mailimf_optional_fields_parse(p, flen, &idx, &one) !=
+		    MAILIMF_NO_ERROR)
+			continue;
+		if (one->fld_list != NULL && !clist_isempty(one->fld_list)) {
+			fl = clist_content(clist_begin(one->fld_list));
+			if (mail_is_id_field(
+			    fl->fld_data.fld_optional_field->fld_name))
+				mail_apply_optional(s,
+				    fl->fld_data.fld_optional_field->fld_name,
+				    fl->fld_data.fld_optional_field->fld_value);
+		}
+		mailimf_fields_free(one);
 	}
 }
 
@@ -765,27 +861,33 @@ mail_apply_envelope(struct mail_summary *s, const struct mailimf_fields *f)
  * Fills the header fields of a summary: the envelope fields (date,
  * addresses, subject) from the parsed fields f, NULL when they did not
  * parse; the others (Message-ID, bulk markers, thread headers,
- * Content-Type) from the sanitized header block hdr[0..len) read as name
- * and raw value; then the subject's hashtags.  The one reader of
- * headers: mail_parse() and mail_apply_header() (the IMAP path) both come
- * here.
+ * Content-Type) read as name and raw value: from the sanitized header
+ * block hdr[0..len) read again, or, when parsed is not 0, from the
+ * optional fields of f and the thread headers of hdr[0..parsed), where
+ * the parse of f stopped (mail_apply_ids); then the subject's hashtags.
+ * The one reader of headers: mail_parse() and mail_apply_header() (the
+ * IMAP path) both come here.
  */
 static void
 mail_header(struct mail_summary *s, const struct mailimf_fields *f,
-    const char *hdr, size_t len)
+    const char *hdr, size_t len, size_t parsed)
 {
 	struct mailimf_fields *opt = NULL;
 	size_t idx = 0;
 
 	if (f != NULL)
 		mail_apply_envelope(s, f);
-	/*
-	 * Every field as name and raw value: these headers need no structured
-	 * parse, and mailimf_fields_parse leaks on a broken Return-Path.
-	 */
-	if (mailimf_optional_fields_parse(hdr, len, &idx, &opt) ==
+	if (f != NULL && parsed > 0) {
+		mail_apply_fields(s, f, true);
+		mail_apply_ids(s, hdr, parsed);
+	} else if (mailimf_optional_fields_parse(hdr, len, &idx, &opt) ==
 	    MAILIMF_NO_ERROR) {
-		mail_apply_fields(s, opt);
+		/*
+		 * Every field as name and raw value: these headers need no
+		 * structured parse, and mailimf_fields_parse leaks on a
+		 * broken Return-Path.
+		 */
+		mail_apply_fields(s, opt, false);
 		mailimf_fields_free(opt);
 	}
 	if (s->subject == NULL)
@@ -807,9 +909,11 @@ mail_apply_header(struct mail_summary *s, const char *hdr, size_t len)
 	clen = mail_header_len(clean, clen);
 	/* The parser mailmime_parse() reads a message's header with. */
 	if (mailimf_envelope_and_optional_fields_parse(clean, clen, &idx,
-	    &f) != MAILIMF_NO_ERROR)
+	    &f) != MAILIMF_NO_ERROR) {
 		f = NULL;
-	mail_header(s, f, clean, clen);
+		idx = 0;
+	}
+	mail_header(s, f, clean, clen, idx);
 	if (f != NULL)
 		mailimf_fields_free(f);
 	free(clean);
@@ -1028,7 +1132,7 @@ mail_parse(const char *buf, size_t len, struct mail_summary *out,
 		err_set(err, ERR_DATA, "no From or Date header field");
 		goto out;
 	}
-	mail_header(out, f, clean, hlen);
+	mail_header(out, f, clean, hlen, 0);
 	mail_set_internaldate(out, 0);
 	if (mime->mm_data.mm_message.mm_msg_mime != NULL)
 		mail_walk_part(&w, mime->mm_data.mm_message.mm_msg_mime, false);

@@ -123,6 +123,97 @@ test_imap_lex_bounds(void **state)
 }
 
 /*
+ * An answer with the inner bytes of each quoted string escaped in pairs
+ * ("ab" becomes "\\b"): the same number of bytes, which the lexer takes
+ * one by one (an escape and the byte after it), never as a run.
+ */
+static char *
+lex_escaped(const char *in)
+{
+	char	*out = xstrdup(in), *p;
+	bool	 quoted = false;
+	size_t	 run = 0;
+
+	for (p = out; *p != '\0'; p++) {
+		if (*p == '"') {
+			assert_int_equal(run % 2, 0);
+			quoted = !quoted;
+			run = 0;
+		} else if (quoted && run++ % 2 == 0)
+			*p = '\\';
+	}
+	return out;
+}
+
+/*
+ * Quoted strings are counted in runs, not byte by byte: the counts and
+ * the state after an answer full of them (parentheses, braces and a
+ * carriage return inside) are those of the same answer with each
+ * string's bytes escaped, which the lexer reads one at a time; for each
+ * kind of keeping, fed whole and byte by byte, after the tagged line,
+ * before it and inside a string; and a bound is met at the same byte.
+ */
+static void
+test_imap_lex_quoted_runs(void **state)
+{
+	static const char in[] =
+	    "* OK ready\r\n"
+	    "* 1 FETCH (UID 7 BODYSTRUCTURE ((\"TEXT\" \"PLAN\" (\"CHARSET \" "
+	    "\"utf-8 \") NIL NIL \"7BIT\" 12 1 NIL NIL NIL NIL)(\"APPLICATION \" "
+	    "\"PDF \" (\"NAME\" \"a (b) {5}.pdf \") NIL NIL \"BASE64\" 40 "
+	    "NIL (\"attachment\" (\"FILENAME\" \"x\r(((((((((((((((((y\")) NIL) "
+	    "\"MIXED \") BODY[HEADER.FIELDS (FROM)] {11}\r\nFrom: a@b\r\n)\r\n"
+	    "* 2 FETCH (UID 8 BODYSTRUCTURE (\"TEXT\" \"PLAN\" NIL NIL NIL "
+	    "\"7BIT\" 0 0))\r\nA1 OK done\r\n";
+	static const enum imap_stream_keep keeps[] = { IMAP_KEEP_ALL,
+	    IMAP_KEEP_NO_FETCH, IMAP_KEEP_NONE };
+	struct imap_lex_limits	lim = { 1 << 20, 64 * 1024, 4096, 16 };
+	struct imap_lex		runs, one;
+	char			*plain, *esc;
+	size_t			i, cut, k;
+
+	(void)state;
+	for (i = 0; i < sizeof keeps / sizeof keeps[0]; i++)
+		for (cut = 0; cut < 3; cut++)
+			for (k = 0; k < 2; k++) {
+				/*
+				 * Cut before the tagged line (counts not reset
+				 * yet), or inside a string, in the first response.
+				 */
+				plain = xstrdup(in);
+				if (cut == 1)
+					*strstr(plain, "A1 OK") = '\0';
+				if (cut == 2)
+					strstr(plain, "utf-8")[2] = '\0';
+				esc = lex_escaped(plain);
+				assert_int_equal(lex_run(plain, &lim, keeps[i],
+				    k == 1, &runs), 0);
+				assert_int_equal(lex_run(esc, &lim, keeps[i],
+				    k == 1, &one), 0);
+				assert_int_equal(runs.state, one.state);
+				assert_int_equal(runs.response, one.response);
+				assert_int_equal(runs.kept, one.kept);
+				assert_int_equal(runs.cost, one.cost);
+				assert_int_equal(runs.untagged, one.untagged);
+				assert_int_equal(runs.depth, one.depth);
+				assert_int_equal(runs.brace, one.brace);
+				if (cut > 0)
+					assert_true(runs.response > 0);
+				if (cut == 2)
+					assert_true(runs.untagged > 0);
+				free(esc);
+				free(plain);
+			}
+	/* A bound met inside a quoted string is met all the same. */
+	lim.kept = 300;
+	esc = lex_escaped(in);
+	assert_int_equal(lex_run(in, &lim, IMAP_KEEP_ALL, false, &runs), -1);
+	assert_int_equal(lex_run(esc, &lim, IMAP_KEEP_ALL, false, &one), -1);
+	assert_string_equal(runs.why, one.why);
+	free(esc);
+}
+
+/*
  * What an answer keeps: many small FETCH responses are refused when
  * libetpan would keep them, let through when they are streamed to a
  * handler or read line by line; the count starts again at each tagged
@@ -1366,6 +1457,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_imap_lex_bounds),
 		cmocka_unit_test(test_imap_lex_kept),
+		cmocka_unit_test(test_imap_lex_quoted_runs),
 		cmocka_unit_test(test_imap_list_entry),
 		cmocka_unit_test(test_imap_nameset),
 		cmocka_unit_test(test_imap_stream_emfile),
