@@ -72,6 +72,9 @@
 	    " left_at = ?10 WHERE id = ?11")				\
 	X(PROJECT_TRANS_DELETE, "DELETE FROM transitions WHERE id = ?1")	\
 	X(PROJECT_ACCOUNTS, "SELECT id FROM accounts ORDER BY key")	\
+	X(PROJECT_NO_DEALS, "SELECT NOT EXISTS (SELECT 1 FROM deals)")	\
+	X(PROJECT_INDEX_SQL, "SELECT sql FROM sqlite_master"		\
+	    " WHERE type = 'index' AND name = ?1")			\
 	X(PROJECT_STALE, "SELECT DISTINCT a.key FROM deals d"		\
 	    " JOIN accounts a ON a.id = d.account_id"			\
 	    " WHERE d.outcome = 'open' AND d.last_activity < ?1"	\
@@ -752,12 +755,96 @@ project_dirty(struct store *st, const struct config *cfg, time_t now,
 	return store_auto_end(st, own, rc, err);
 }
 
+/*
+ * The indexes of deals and transitions that a rebuild from no deals does
+ * not read (a new deal has no stored transitions to look up): built once
+ * from the finished tables, a sort, instead of a random insert into each
+ * per row (a quarter of such a rebuild's time).  Dropped and created
+ * again inside the rebuild's transaction, so that no crash leaves the
+ * store without them.
+ */
+static const struct {
+	const char	*name;
+	const char	*drop;
+} project_bulk_indexes[] = {
+	{ "deals_salesperson", "DROP INDEX deals_salesperson" },
+	{ "deals_closed", "DROP INDEX deals_closed" },
+	{ "deals_open", "DROP INDEX deals_open" },
+	{ "transitions_at", "DROP INDEX transitions_at" },
+	{ "transitions_deal", "DROP INDEX transitions_deal" },
+	{ "transitions_signal", "DROP INDEX transitions_signal" },
+};
+#define PROJECT_BULK_INDEXES \
+	(sizeof project_bulk_indexes / sizeof project_bulk_indexes[0])
+
+/*
+ * Drops the indexes above when there is no deal yet, keeping in sql[i]
+ * each one's definition as the schema has it (NULL where it is absent or
+ * was not dropped).  The caller creates them again with
+ * project_indexes_create() and frees sql[].
+ */
+static int
+project_indexes_drop(struct store *st, char **sql, struct err *err)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, empty = 0;
+
+	s = project_stmt(st, PROJECT_NO_DEALS);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		empty = sqlite3_column_int(s, 0);
+		rc = SQLITE_DONE;
+	}
+	if (store_done(st, s, rc, err, "deals") != 0)
+		return -1;
+	for (i = 0; i < PROJECT_BULK_INDEXES && empty; i++) {
+		s = project_stmt(st, PROJECT_INDEX_SQL);
+		store_bind_text(s, 1, project_bulk_indexes[i].name);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			sql[i] = xstrdup(store_column_text(s, 0));
+			rc = SQLITE_DONE;
+		}
+		if (store_done(st, s, rc, err, "indexes") != 0)
+			return -1;
+		if (sql[i] == NULL)
+			continue;
+		rc = sqlite3_exec(st->db, project_bulk_indexes[i].drop, NULL,
+		    NULL, NULL);
+		if (rc != SQLITE_OK)
+			return store_fail(st, rc, err, "dropping an index");
+	}
+	return 0;
+}
+
+/* Creates the indexes project_indexes_drop() dropped again; frees sql[]. */
+static int
+project_indexes_create(struct store *st, char **sql, int rc, struct err *err)
+{
+	size_t i;
+	int src;
+
+	for (i = 0; i < PROJECT_BULK_INDEXES; i++) {
+		if (rc == 0 && sql[i] != NULL) {
+			src = sqlite3_exec(st->db, sql[i], NULL, NULL, NULL);
+			if (src != SQLITE_OK)
+				rc = store_fail(st, src, err,
+				    "creating an index");
+		}
+		free(sql[i]);
+		sql[i] = NULL;
+	}
+	return rc;
+}
+
 int
 project_rebuild(struct store *st, const struct config *cfg, time_t now,
     struct err *err)
 {
 	struct store_ids ids = { 0 };
 	struct err ignored;
+	char *indexes[PROJECT_BULK_INDEXES] = { 0 };
 	size_t i;
 	bool own;
 	int rc;
@@ -771,11 +858,14 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 	rc = names_rebuild(st, err);
 	strlist_clear(&st->pending);	/* every account follows anyway */
 	if (rc == 0)
+		rc = project_indexes_drop(st, indexes, err);
+	if (rc == 0)
 		rc = store_ids_collect(st, project_stmt(st, PROJECT_ACCOUNTS),
 		    &ids, err);
 	for (i = 0; i < ids.n && rc == 0; i++)
 		rc = project_account(st, cfg, ids.v[i], now, err);
 	store_ids_free(&ids);
+	rc = project_indexes_create(st, indexes, rc, err);
 	rc = store_auto_end(st, own, rc, err);
 	if (store_bulk(st, false, rc == 0 ? err : &ignored) != 0)
 		rc = -1;
