@@ -59,9 +59,11 @@
 	    " phase_since = ?11 WHERE id = ?12")			\
 	X(PROJECT_DEAL_TRIM, "DELETE FROM deals WHERE account_id = ?1"	\
 	    " AND seq >= ?2")						\
-	X(PROJECT_TRANS_ROWS, "SELECT id, from_phase, to_phase, actor,"	\
-	    " signal_kind, source, ref, at, signal_id, left_at"		\
-	    " FROM transitions WHERE deal_id = ?1 ORDER BY id")		\
+	X(PROJECT_TRANS_ROWS, "SELECT t.id, t.deal_id, t.from_phase,"	\
+	    " t.to_phase, t.actor, t.signal_kind, t.source, t.ref, t.at,"	\
+	    " t.signal_id, t.left_at FROM deals d"			\
+	    " JOIN transitions t ON t.deal_id = d.id"			\
+	    " WHERE d.account_id = ?1")					\
 	X(PROJECT_TRANS_ADD, "INSERT INTO transitions(deal_id,"	\
 	    " from_phase, to_phase, at, actor, signal_kind, source, ref,"	\
 	    " signal_id, left_at)"					\
@@ -407,30 +409,60 @@ project_bind_transition(sqlite3_stmt *s, int64_t deal,
 	store_bind_time(s, 10, (time_t)v->num[2]);
 }
 
+/* Orders stored transitions by deal (in seq) and id. */
+static int
+project_stored_cmp(const void *a, const void *b)
+{
+	const struct project_stored *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return (x->seq > y->seq) - (x->seq < y->seq);
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 /*
- * Writes one deal's transitions over its stored ones: existing rows are
- * updated in id order where they differ, extra ones inserted, surplus ones
- * deleted, so that an unchanged projection keeps every transition id and
- * writes nothing.  A new deal has no stored transitions to read.
+ * Reads the stored transitions of an account's deals at once, ordered by
+ * deal and id (seq holds the deal id): one statement per account, not
+ * one and a sort per deal.  An account without stored deals has none.
+ */
+static int
+project_stored_transitions(struct store *st, int64_t account, size_t ndeals,
+    struct project_stored **out, size_t *np, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	*out = NULL;
+	*np = 0;
+	if (ndeals == 0)
+		return 0;
+	s = project_stmt(st, PROJECT_TRANS_ROWS);
+	sqlite3_bind_int64(s, 1, account);
+	if (project_stored_read(st, s, true, 6, 3, out, np, err) != 0)
+		return -1;
+	if (*np > 1)
+		qsort(*out, *np, sizeof **out, project_stored_cmp);
+	return 0;
+}
+
+/*
+ * Writes one deal's transitions over its stored ones (old, in id order;
+ * none for a new deal): existing rows are updated in id order where they
+ * differ, extra ones inserted, surplus ones deleted, so that an unchanged
+ * projection keeps every transition id and writes nothing.
  */
 static int
 project_write_transitions(struct store *st, const struct config *cfg,
-    int64_t deal, bool new_deal, int seq, const struct projection *proj,
-    const struct project_row *rows, size_t nrows, struct err *err)
+    int64_t deal, int seq, const struct project_stored *old, size_t nold,
+    const struct projection *proj, const struct project_row *rows,
+    size_t nrows, struct err *err)
 {
-	struct project_stored *old = NULL;
 	struct project_values v;
 	const struct transition *t;
 	sqlite3_stmt *s;
-	size_t i, j, nold = 0, used = 0;
+	size_t i, j, used = 0;
 	time_t left;
 	int rc = 0;
 
-	if (!new_deal) {
-		s = project_stmt(st, PROJECT_TRANS_ROWS);
-		sqlite3_bind_int64(s, 1, deal);
-		rc = project_stored_read(st, s, false, 6, 3, &old, &nold, err);
-	}
 	for (i = 0; i < proj->ntrans && rc == 0; i++) {
 		t = &proj->trans[i];
 		if (t->deal_seq != seq)
@@ -464,7 +496,6 @@ project_write_transitions(struct store *st, const struct config *cfg,
 		sqlite3_bind_int64(s, 1, old[i].id);
 		rc = store_run(st, s, err, "transition");
 	}
-	project_stored_free(old, nold);
 	return rc;
 }
 
@@ -578,6 +609,21 @@ project_write_ignored(struct store *st, const struct projection *proj,
 	return rc;
 }
 
+/* The stored transitions of a deal, in trans (ordered by deal); *n of them. */
+static const struct project_stored *
+project_stored_deal(const struct project_stored *trans, size_t ntrans,
+    int64_t deal, size_t *n)
+{
+	size_t i = 0, j;
+
+	while (i < ntrans && trans[i].seq != deal)
+		i++;
+	for (j = i; j < ntrans && trans[j].seq == deal; j++)
+		;
+	*n = j - i;
+	return *n > 0 ? &trans[i] : NULL;
+}
+
 /* Projects one account and writes its deals and transitions. */
 static int
 project_account(struct store *st, const struct config *cfg,
@@ -586,10 +632,10 @@ project_account(struct store *st, const struct config *cfg,
 	struct projection proj = { 0 };
 	struct phase_signal *sigs;
 	struct project_row *rows = NULL;
-	struct project_stored *stored = NULL;
-	const struct project_stored *old;
+	struct project_stored *stored = NULL, *trans = NULL;
+	const struct project_stored *old, *told;
 	sqlite3_stmt *s;
-	size_t n = 0, nstored = 0, i;
+	size_t n = 0, nstored = 0, ntrans = 0, nold, i;
 	int64_t deal = 0;
 	bool added;
 	int rc = 0;
@@ -599,7 +645,9 @@ project_account(struct store *st, const struct config *cfg,
 	s = project_stmt(st, PROJECT_DEALS_OF);
 	sqlite3_bind_int64(s, 1, account);
 	if (project_stored_read(st, s, true, 4, 5, &stored, &nstored,
-	    err) != 0) {
+	    err) != 0 || project_stored_transitions(st, account, nstored,
+	    &trans, &ntrans, err) != 0) {
+		project_stored_free(stored, nstored);
 		project_rows_free(rows, n);
 		return -1;
 	}
@@ -620,9 +668,13 @@ project_account(struct store *st, const struct config *cfg,
 		old = project_stored_seq(stored, nstored, proj.deals[i].seq);
 		rc = project_write_deal(st, cfg, account, &proj.deals[i], old,
 		    &deal, &added, err);
+		told = NULL;
+		nold = 0;
+		if (!added)
+			told = project_stored_deal(trans, ntrans, deal, &nold);
 		if (rc == 0)
-			rc = project_write_transitions(st, cfg, deal, added,
-			    proj.deals[i].seq, &proj, rows, n, err);
+			rc = project_write_transitions(st, cfg, deal,
+			    proj.deals[i].seq, told, nold, &proj, rows, n, err);
 	}
 	/* Deals the projection no longer has, with their transitions. */
 	if (rc == 0 && nstored > 0 &&
@@ -633,6 +685,7 @@ project_account(struct store *st, const struct config *cfg,
 		rc = store_run(st, s, err, "deals");
 	}
 	project_stored_free(stored, nstored);
+	project_stored_free(trans, ntrans);
 	projection_free(&proj);
 	free(sigs);
 	project_rows_free(rows, n);
