@@ -18,6 +18,7 @@ sc_cleanup() {
 	for hook in $sc_cleanup_hooks; do
 		"$hook" || :
 	done
+	release_ports
 	[ -n "${SC_KEEP_TMP:-}" ] || rm -rf "$T"
 }
 trap sc_cleanup EXIT
@@ -46,9 +47,62 @@ fail() {
 	exit 1
 }
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1, reserved for this test until it exits.
+# Taken below the kernel's ephemeral range, so that no outgoing connection
+# (of this test or of one running beside it) gets the port between this
+# check and the server's bind; and reserved by a directory in a folder
+# that all tests share, so that two tests running at once never pick the
+# same one (a server that cannot bind would leave the test talking to the
+# other test's server, or to nothing).
 free_port() {
-	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	"$PY" - "$T/ports" <<'PYEOF'
+import os, random, socket, sys, time
+record = sys.argv[1]
+lo = 10000
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        hi = int(f.read().split()[0]) - 1
+except (OSError, ValueError, IndexError):
+    hi = 32767
+if hi < lo + 1000:
+    lo, hi = 1024, 65535
+reserved = os.path.join(os.environ.get("TMPDIR", "/tmp"), "salescycle-test-ports")
+os.makedirs(reserved, exist_ok=True)
+for _ in range(1000):
+    port = random.randint(lo, hi)
+    mark = os.path.join(reserved, str(port))
+    try:
+        os.mkdir(mark)
+    except FileExistsError:
+        try:	# a reservation left by a killed test
+            if time.time() - os.stat(mark).st_mtime > 3600:
+                os.rmdir(mark)
+        except OSError:
+            pass
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        os.rmdir(mark)
+        continue
+    finally:
+        s.close()
+    with open(record, "a") as f:
+        f.write(mark + "\n")
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: no free port on 127.0.0.1")
+PYEOF
+}
+
+# Gives back the ports free_port reserved (at exit, after the servers).
+release_ports() {
+	[ -f "$T/ports" ] || return 0
+	while IFS= read -r mark; do
+		rmdir "$mark" 2>/dev/null
+	done < "$T/ports"
+	return 0
 }
 
 # Waits until something listens on 127.0.0.1:$1 (up to ${2:-10} seconds).
