@@ -931,6 +931,66 @@ test_store_rebuild_links(void **state)
 	free(reb);
 }
 
+#define INDEX_SCHEMA "SELECT group_concat(name || ': ' || sql, '; ') FROM" \
+	" (SELECT name, sql FROM sqlite_master WHERE type = 'index'" \
+	" AND sql IS NOT NULL ORDER BY name)"
+
+/*
+ * A rebuild from no deals drops the indexes of deals and transitions and
+ * creates them again, inside its one transaction: a rebuild that fails
+ * half-way (a trigger aborts it once two deals are written) leaves the
+ * store as it was, every index there and no deal; the next rebuild
+ * creates each index as the schema defines it, and its rows equal those
+ * of projecting signal by signal.
+ */
+static void
+test_store_rebuild_indexes(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct fixture *g;
+	struct err err;
+	char *before, *after, *a, *b;
+
+	history(&l, order_fwd, 11);
+	assert_int_equal(store_add_signals(f->st, &l, NULL, &err), 11);
+	setup((void **)&g);
+	feed(g, &l);
+	signal_list_clear(&l);
+	before = query_text(f->st, INDEX_SCHEMA, NULL);
+	assert_non_null(strstr(before, "transitions_at: CREATE INDEX"));
+	assert_non_null(strstr(before, "deals_open: CREATE INDEX"));
+	assert_int_equal(sqlite3_exec(store_db(f->st), "CREATE TEMP TRIGGER"
+	    " half_way BEFORE INSERT ON main.transitions"
+	    " WHEN (SELECT count(*) FROM deals) >= 2"
+	    " BEGIN SELECT RAISE(ABORT, 'half way'); END", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), -1);
+	assert_non_null(strstr(err.msg, "half way"));
+	after = query_text(f->st, INDEX_SCHEMA, NULL);
+	assert_string_equal(before, after);
+	free(after);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals",
+	    NULL), 0);
+
+	assert_int_equal(sqlite3_exec(store_db(f->st), "DROP TRIGGER half_way",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	after = query_text(f->st, INDEX_SCHEMA, NULL);
+	assert_string_equal(before, after);
+	a = query_text(f->st, "PRAGMA integrity_check", NULL);
+	assert_string_equal(a, "ok");
+	free(a);
+	a = dump_all(f->st, false);
+	b = dump_all(g->st, false);
+	assert_string_equal(a, b);
+	teardown((void **)&g);
+	free(before);
+	free(after);
+	free(a);
+	free(b);
+}
+
 static void
 test_store_deal_ids_stable(void **state)
 {
@@ -1673,6 +1733,7 @@ main(void)
 		T(test_store_attribution_best_match),
 		T(test_store_rebuild_equals_incremental),
 		T(test_store_rebuild_links),
+		T(test_store_rebuild_indexes),
 		T(test_store_deal_ids_stable),
 		T(test_store_retention),
 		T(test_store_salespeople),
