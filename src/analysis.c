@@ -983,15 +983,17 @@ analysis_cmp_time(const void *a, const void *b)
 /*
  * The activity of an account in [from, to], sorted: its signals of any
  * kind and the meetings held with it; *next (when not NULL) the first
- * meeting after to, 0 if none.
+ * meeting after to, 0 if none.  The signals by the account's row id
+ * when the caller has it (not 0), else by its key.
  */
 static int
 analysis_account_acts(struct store *st, const struct analysis_meetings *m,
-    const char *account, time_t from, time_t to, struct analysis_acts *a,
-    time_t *next, struct err *err)
+    int64_t account_id, const char *account, time_t from, time_t to,
+    struct analysis_acts *a, time_t *next, struct err *err)
 {
 	struct store_filter sf = { NULL, account, from, to + 1 };
 	size_t i;
+	int rc;
 
 	a->n = 0;
 	a->only_target = true;
@@ -1001,7 +1003,12 @@ analysis_account_acts(struct store *st, const struct analysis_meetings *m,
 	a->last_inbound = 0;
 	if (next != NULL)
 		*next = 0;
-	if (store_signals(st, &sf, analysis_acts_signal, a, err) != 0)
+	if (account_id != 0)
+		rc = store_account_signals(st, account_id, from, to + 1,
+		    analysis_acts_signal, a, err);
+	else
+		rc = store_signals(st, &sf, analysis_acts_signal, a, err);
+	if (rc != 0)
 		return -1;
 	for (i = analysis_meetings_find(m, account);
 	    i < m->n && strcmp(m->account[i], account) == 0; i++) {
@@ -1041,6 +1048,7 @@ analysis_longest_quiet(const struct analysis_acts *a, time_t from, time_t to)
 /* A deal won before as_of, as analysis_usual reads them. */
 struct analysis_won {
 	int64_t		 id;
+	int64_t		 account_id;
 	char		*account;	/* owned */
 	time_t		 opened, closed;
 };
@@ -1051,17 +1059,17 @@ struct analysis_wons {
 };
 
 static int
-analysis_won_add(const struct store_deal *sd, void *arg)
+analysis_won_add(const struct store_open_deal *od, void *arg)
 {
+	const struct store_deal *sd = &od->deal;
 	struct analysis_wons *w = arg;
 
-	if (sd->outcome == NULL || strcmp(sd->outcome, "won") != 0)
-		return 0;
 	if (w->n == w->cap) {
 		w->cap = w->cap == 0 ? 16 : w->cap * 2;
 		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
 	}
 	w->v[w->n].id = sd->id;
+	w->v[w->n].account_id = od->account_id;
 	w->v[w->n].account = xstrdup(sd->account);
 	w->v[w->n].opened = sd->opened;
 	w->v[w->n].closed = sd->closed;
@@ -1110,14 +1118,15 @@ analysis_usual(struct store *st, const struct config *cfg,
 	size_t i;
 	int p, rc;
 
-	rc = store_closed_deals(st, 1, as_of + 1, analysis_won_add, &w, err);
+	rc = store_won_deals(st, as_of + 1, analysis_won_add, &w, err);
 	for (i = 0; i < w.n && rc == 0; i++) {
 		struct analysis_reach r = { cfg, { 0 }, PHASE_NONE };
 
 		rc = store_deal_entries(st, w.v[i].id, analysis_reach_entry, &r,
 		    err);
 		if (rc == 0)
-			rc = analysis_account_acts(st, m, w.v[i].account,
+			rc = analysis_account_acts(st, m, w.v[i].account_id,
+			    w.v[i].account,
 			    w.v[i].opened, w.v[i].closed, &acts, NULL, err);
 		for (p = 0; rc == 0 && p <= r.reached; p++) {
 			left = p < r.reached ? r.at[p + 1] : w.v[i].closed;
@@ -1139,25 +1148,6 @@ analysis_usual(struct store *st, const struct config *cfg,
 	free(acts.v);
 	analysis_days_free(&days);
 	return rc;
-}
-
-/* Finds the signal kind of the transition that moved the deal into its phase. */
-struct analysis_entered {
-	int64_t		 deal;
-	const char	*phase;
-	bool		 verbal;
-};
-
-static int
-analysis_entered_by(const struct store_transition *t, void *arg)
-{
-	struct analysis_entered *e = arg;
-
-	if (t->deal == e->deal && t->to != NULL &&
-	    strcmp(t->to, e->phase) == 0)
-		e->verbal = t->signal_kind != NULL &&
-		    strcmp(t->signal_kind, "verbal_order") == 0;
-	return 0;
 }
 
 /* What analysis_stalled needs while walking the open deals. */
@@ -1188,9 +1178,7 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	struct analysis_stalled_walk *w = arg;
 	const struct analysis_filter *f = w->f;
 	const struct config *cfg = f->cfg;
-	struct analysis_entered en = { d->id, d->phase, false };
-	struct store_filter tf = { NULL, d->account, od->phase_since,
-	    od->phase_since + 1 };
+	char entered_by[32];
 	int offer = cfg->phases.enters[SIG_OFFER_SENT], p;
 	struct stalled s = { 0 };
 	time_t last, heard;
@@ -1203,10 +1191,10 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		    (long long)d->id, d->phase);
 		return 0;
 	}
-	if (analysis_account_acts(w->st, w->m, d->account, d->opened, f->as_of,
-	    &w->acts, &s.next_meeting, w->err) != 0 ||
-	    store_transitions(w->st, &tf, analysis_entered_by, &en,
-	    w->err) != 0)
+	if (analysis_account_acts(w->st, w->m, od->account_id, d->account,
+	    d->opened, f->as_of, &w->acts, &s.next_meeting, w->err) != 0 ||
+	    store_entry_kind(w->st, d->id, od->phase_since, d->phase,
+	    entered_by, sizeof entered_by, w->err) != 0)
 		return -1;
 	last = od->phase_since;
 	if (w->acts.n > 0 && w->acts.v[w->acts.n - 1] > last)
@@ -1218,7 +1206,7 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	s.untouched = p == 0 && w->acts.only_target;
 	s.value = w->acts.value;
 	/* A verbal order waits for its confirmation, whatever else happens. */
-	s.verbal = en.verbal;
+	s.verbal = strcmp(entered_by, "verbal_order") == 0;
 	s.quiet_since = s.verbal ? od->phase_since : last;
 	s.usual_days = s.verbal ? (double)cfg->confirmation_days : w->usual[p];
 	s.quiet_days = (double)(f->as_of - s.quiet_since) / DAY;

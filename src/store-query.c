@@ -10,6 +10,7 @@
  * This file writes nothing and decides nothing about phases.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,11 @@
 	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"	\
 	    " d.last_inbound, d.phase_since" QUERY_DEAL_FROM		\
 	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
+	/* The won deals: a scan in id order, no sort and no lost deal. */ \
+	X(QUERY_WON_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"		\
+	    " d.last_inbound, d.phase_since" QUERY_DEAL_FROM		\
+	    " WHERE d.outcome = 'won' AND d.closed >= 1"		\
+	    " AND d.closed < ?1 ORDER BY d.id")				\
 	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE d.outcome <> 'open' AND d.closed >= ?1"		\
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
@@ -143,6 +149,10 @@
 	    " WHERE t.at >= ?1 AND t.at < ?2")				\
 	X(QUERY_DEAL_ENTRIES, "SELECT deal_id, to_phase, at"		\
 	    " FROM transitions WHERE deal_id = ?1 ORDER BY at, id")	\
+	/* The kind of signal that moved a deal into a phase at a time. */ \
+	X(QUERY_ENTRY_KIND, "SELECT signal_kind FROM transitions"	\
+	    " WHERE deal_id = ?1 AND at = ?2 AND to_phase = ?3"		\
+	    " ORDER BY id DESC LIMIT 1")				\
 	X(QUERY_MOVES_SINCE, "SELECT deal_id, from_phase, at"		\
 	    " FROM transitions WHERE at >= ?1 ORDER BY at, id")		\
 	/*								\
@@ -179,6 +189,23 @@
 	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
 	X(QUERY_WON_OFFERS_ALL, QUERY_OFFERS_ALL("deals d NOT INDEXED",	\
 	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
+	/*								\
+	 * QUERY_SIGNALS of every salesperson by the account's row id,	\
+	 * which a caller walking deals has already: no look-up of the	\
+	 * key in each of the three sources.				\
+	 */								\
+	X(QUERY_ACCOUNT_SIGNALS, QUERY_SIGNAL_COLUMNS			\
+	    " WHERE account_id = ?1"					\
+	    " AND occurred_at >= ?2 AND occurred_at < ?3"		\
+	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " INDEXED BY signals_matched WHERE matched_account_id = ?1"	\
+	    " AND account_id IS NULL"					\
+	    " AND occurred_at >= ?2 AND occurred_at < ?3"		\
+	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	    " WHERE account_id IN (SELECT account_id"			\
+	    " FROM account_links WHERE target_id = ?1)"			\
+	    " AND occurred_at >= ?2 AND occurred_at < ?3"		\
+	    " ORDER BY 1, 9")						\
 	X(QUERY_LATEST_SIGNAL, QUERY_SIGNAL_COLUMNS			\
 	    " WHERE account_id = ?1 AND occurred_at >= ?2"		\
 	    " AND occurred_at <= ?3"					\
@@ -439,6 +466,20 @@ store_open_deals(struct store *st,
 
 	if (s == NULL)
 		return -1;
+	return query_walk(st, s, query_open_deal_row, &c, err, "deals");
+}
+
+int
+store_won_deals(struct store *st, time_t until,
+    int (*cb)(const struct store_open_deal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.open_deal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_DEALS, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
 	return query_walk(st, s, query_open_deal_row, &c, err, "deals");
 }
 
@@ -801,6 +842,28 @@ store_deal_entries(struct store *st, int64_t deal,
 }
 
 int
+store_entry_kind(struct store *st, int64_t deal, time_t at, const char *phase,
+    char *kind, size_t size, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_ENTRY_KIND, err);
+	int rc;
+
+	kind[0] = '\0';
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, deal);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
+	store_bind_text(s, 3, phase);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(kind, size, "%s", store_column_text(s, 0) != NULL ?
+		    store_column_text(s, 0) : "");
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "transitions");
+}
+
+int
 store_moves_since(struct store *st, time_t since,
     int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
 {
@@ -847,6 +910,22 @@ store_signals(struct store *st, const struct store_filter *f,
 	store_bind_text(s, 2, f->salesperson);
 	query_bind_since(s, 3, f->since);
 	query_bind_until(s, 4, f->until);
+	return query_walk(st, s, query_signal_row, &c, err, "signals");
+}
+
+int
+store_account_signals(struct store *st, int64_t account, time_t from,
+    time_t until, int (*cb)(const struct store_signal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.signal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_ACCOUNT_SIGNALS, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, account);
+	query_bind_since(s, 2, from);
+	query_bind_until(s, 3, until);
 	return query_walk(st, s, query_signal_row, &c, err, "signals");
 }
 

@@ -60,6 +60,13 @@ int	store_deals(struct store *, const struct store_filter *,
 int	store_open_deals(struct store *,
 	    int (*cb)(const struct store_open_deal *, void *), void *arg,
 	    struct err *);
+/*
+ * The deals won and closed before until, in id order (account_id as for
+ * an open deal; last_inbound and phase_since as stored at the close).
+ */
+int	store_won_deals(struct store *, time_t until,
+	    int (*cb)(const struct store_open_deal *, void *), void *arg,
+	    struct err *);
 /* Deals closed in [since, until) (both bounded), in order of closing. */
 int	store_closed_deals(struct store *, time_t since, time_t until,
 	    int (*cb)(const struct store_deal *, void *), void *arg,
@@ -147,6 +154,12 @@ int	store_deal_entries(struct store *, int64_t deal,
 	    int (*cb)(const struct store_entry *, void *), void *arg,
 	    struct err *);
 /*
+ * The signal kind of the deal's latest entry into phase at the time
+ * (kind "" if none), into kind of size bytes.
+ */
+int	store_entry_kind(struct store *, int64_t deal, time_t at,
+	    const char *phase, char *kind, size_t size, struct err *);
+/*
  * The transitions at or after a time, in time order, by the transitions'
  * time index: deal, at, and as phase the phase the deal left (NULL for
  * its first).
@@ -199,6 +212,13 @@ int	store_deal_offers(struct store *, const char *salesperson, bool won,
 int	store_signals(struct store *, const struct store_filter *,
 	    int (*cb)(const struct store_signal *, void *), void *arg,
 	    struct err *);
+/*
+ * store_signals of every salesperson by the account's row id, in
+ * [from, until) (0: unbounded).
+ */
+int	store_account_signals(struct store *, int64_t account, time_t from,
+	    time_t until, int (*cb)(const struct store_signal *, void *),
+	    void *arg, struct err *);
 /*
  * The latest signal of the account (row id) in [from, to] (to 0:
  * unbounded), if any.

@@ -1389,6 +1389,85 @@ test_store_query_signals(void **state)
 	buf_free(&w.out);
 }
 
+/* Records the kind of signal that moved each open deal into its phase. */
+static int
+walk_entry_kind(const struct store_open_deal *d, void *arg)
+{
+	struct walked *w = arg;
+	char kind[32];
+
+	if (store_entry_kind(w->st, d->deal.id, d->phase_since, d->deal.phase,
+	    kind, sizeof kind, &w->inner) != 0)
+		return -1;
+	buf_printf(&w->out, "%s:%s;", d->deal.account, kind);
+	/* Another time, or another phase, was not an entry. */
+	if (store_entry_kind(w->st, d->deal.id, d->phase_since + 1,
+	    d->deal.phase, kind, sizeof kind, &w->inner) != 0 ||
+	    kind[0] != '\0' || store_entry_kind(w->st, d->deal.id,
+	    d->phase_since, "nonesuch", kind, sizeof kind, &w->inner) != 0 ||
+	    kind[0] != '\0')
+		return -1;
+	return 0;
+}
+
+/*
+ * By the account's row id, an account's signals are the same as by its
+ * key: its own, those its name claims, those of an address linked to
+ * it, in time order (then row id), in a half-open range; and the kind
+ * of an entry is that of the signal that made it.
+ */
+static void
+test_store_account_signals(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct store_filter sf = { NULL, "globex.com", 0, 0 };
+	struct walked w = { 0 }, k = { 0 };
+	struct err err;
+	long long id;
+
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0 + 3 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "bram", T0 + DAY, DIR_NONE,
+	    "cal/1.ics", "e1", "Bezoek Globex");
+	add_sig(&sigs, SIG_CONTACT, "jan@gmail.com", "anna", T0 + 3 * DAY,
+	    DIR_INBOUND, "INBOX/1/2", "m2", NULL);
+	add_sig(&sigs, SIG_CONTACT, "jan@gmail.com", "anna", T0 + 4 * DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "m3", NULL);
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/3", "m4", NULL);
+	add_sig(&sigs, SIG_VERBAL_ORDER, "acme.nl", "anna", T0 + 5 * DAY,
+	    DIR_INBOUND, "INBOX/1/4", "m5", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 6);
+	signal_list_clear(&sigs);
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
+	    "manual", T0, &touched, &err), 1);
+	project(f, &touched);
+	id = test_query_int(f->st, "SELECT id FROM accounts WHERE key = ?1",
+	    "globex.com");
+
+	assert_int_equal(store_signals(f->st, &sf, walk_signal, &w, &err), 0);
+	assert_string_equal(w.out.data, "subject of e1 1;subject of m1 3;"
+	    "subject of m2 3;subject of m3 4;");
+	buf_reset(&w.out);
+	assert_int_equal(store_account_signals(f->st, id, 0, 0, walk_signal,
+	    &w, &err), 0);
+	assert_string_equal(w.out.data, "subject of e1 1;subject of m1 3;"
+	    "subject of m2 3;subject of m3 4;");
+	buf_reset(&w.out);
+	assert_int_equal(store_account_signals(f->st, id, T0 + 2 * DAY,
+	    T0 + 4 * DAY, walk_signal, &w, &err), 0);
+	assert_string_equal(w.out.data, "subject of m1 3;subject of m2 3;");
+	buf_free(&w.out);
+
+	k.st = f->st;
+	assert_int_equal(store_open_deals(f->st, walk_entry_kind, &k, &err), 0);
+	assert_string_equal(k.out.data, "globex.com:appointment;"
+	    "acme.nl:verbal_order;");
+	buf_free(&k.out);
+}
+
 /* Runs the walk that called it again, or stops it after some rows. */
 static int
 walk_again(const struct store_deal *d, void *arg)
@@ -1740,6 +1819,7 @@ main(void)
 		T(test_store_query_entries),
 		T(test_store_links),
 		T(test_store_query_signals),
+		T(test_store_account_signals),
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
 		T(test_store_query_signals_unattributed_bounded),
