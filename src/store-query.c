@@ -109,9 +109,13 @@
 	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"	\
 	    " d.last_inbound, d.phase_since" QUERY_DEAL_FROM		\
 	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
-	/* The won deals: a scan in id order, no sort and no lost deal. */ \
+	/*								\
+	 * The won deals: a scan in id order, where deals_closed would	\
+	 * look up every closed deal and sort the won ones.		\
+	 */								\
 	X(QUERY_WON_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"		\
-	    " d.last_inbound, d.phase_since" QUERY_DEAL_FROM		\
+	    " d.last_inbound, d.phase_since FROM deals d NOT INDEXED"	\
+	    " JOIN accounts a ON a.id = d.account_id"			\
 	    " WHERE d.outcome = 'won' AND d.closed >= 1"		\
 	    " AND d.closed < ?1 ORDER BY d.id")				\
 	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
