@@ -980,36 +980,31 @@ analysis_cmp_time(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/*
- * The activity of an account in [from, to], sorted: its signals of any
- * kind and the meetings held with it; *next (when not NULL) the first
- * meeting after to, 0 if none.  The signals by the account's row id
- * when the caller has it (not 0), else by its key.
- */
-static int
-analysis_account_acts(struct store *st, const struct analysis_meetings *m,
-    int64_t account_id, const char *account, time_t from, time_t to,
-    struct analysis_acts *a, time_t *next, struct err *err)
+/* Empties a for the next account's signals (analysis_acts_signal). */
+static void
+analysis_acts_reset(struct analysis_acts *a)
 {
-	struct store_filter sf = { NULL, account, from, to + 1 };
-	size_t i;
-	int rc;
-
 	a->n = 0;
 	a->only_target = true;
 	a->value = NAN;
 	a->decision[0] = '\0';
 	a->snoozed = 0;
 	a->last_inbound = 0;
+}
+
+/*
+ * Adds the meetings held with the account in [from, to] to its signals
+ * in a and sorts them; *next (when not NULL) the first meeting after
+ * to, 0 if none.
+ */
+static void
+analysis_acts_meetings(const struct analysis_meetings *m, const char *account,
+    time_t from, time_t to, struct analysis_acts *a, time_t *next)
+{
+	size_t i;
+
 	if (next != NULL)
 		*next = 0;
-	if (account_id != 0)
-		rc = store_account_signals(st, account_id, from, to + 1,
-		    analysis_acts_signal, a, err);
-	else
-		rc = store_signals(st, &sf, analysis_acts_signal, a, err);
-	if (rc != 0)
-		return -1;
 	for (i = analysis_meetings_find(m, account);
 	    i < m->n && strcmp(m->account[i], account) == 0; i++) {
 		if (m->start[i] < from)
@@ -1023,6 +1018,31 @@ analysis_account_acts(struct store *st, const struct analysis_meetings *m,
 		a->only_target = false;
 	}
 	qsort(a->v, a->n, sizeof *a->v, analysis_cmp_time);
+}
+
+/*
+ * The activity of an account in [from, to], sorted: its signals of any
+ * kind and the meetings held with it; *next (when not NULL) the first
+ * meeting after to, 0 if none.  The signals by the account's row id
+ * when the caller has it (not 0), else by its key.
+ */
+static int
+analysis_account_acts(struct store *st, const struct analysis_meetings *m,
+    int64_t account_id, const char *account, time_t from, time_t to,
+    struct analysis_acts *a, time_t *next, struct err *err)
+{
+	struct store_filter sf = { NULL, account, from, to + 1 };
+	int rc;
+
+	analysis_acts_reset(a);
+	if (account_id != 0)
+		rc = store_account_signals(st, account_id, from, to + 1,
+		    analysis_acts_signal, a, err);
+	else
+		rc = store_signals(st, &sf, analysis_acts_signal, a, err);
+	if (rc != 0)
+		return -1;
+	analysis_acts_meetings(m, account, from, to, a, next);
 	return 0;
 }
 
@@ -1048,14 +1068,25 @@ analysis_longest_quiet(const struct analysis_acts *a, time_t from, time_t to)
 /* A deal won before as_of, as analysis_usual reads them. */
 struct analysis_won {
 	int64_t		 id;
-	int64_t		 account_id;
 	char		*account;	/* owned */
 	time_t		 opened, closed;
+	int		 reached;	/* the last phase it reached, or PHASE_NONE */
 };
 
+/*
+ * The won deals in id order, and the walks of their entries and then
+ * of their signals, which come by deal: cur is the deal they are at.
+ * at holds, per deal and per phase, the deal's first arrival in the
+ * phase (or in a later one).
+ */
 struct analysis_wons {
+	const struct config *cfg;
+	const struct analysis_meetings *m;
 	struct analysis_won *v;		/* owned */
-	size_t		 n, cap;
+	time_t		*at;		/* owned: n x phases.n */
+	size_t		 n, cap, cur;
+	struct analysis_acts acts;	/* the signals of deal cur */
+	struct analysis_days days;
 };
 
 static int
@@ -1063,38 +1094,79 @@ analysis_won_add(const struct store_open_deal *od, void *arg)
 {
 	const struct store_deal *sd = &od->deal;
 	struct analysis_wons *w = arg;
+	size_t np = w->cfg->phases.n;
 
 	if (w->n == w->cap) {
 		w->cap = w->cap == 0 ? 16 : w->cap * 2;
 		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
+		w->at = xreallocarray(w->at, w->cap, np * sizeof *w->at);
 	}
 	w->v[w->n].id = sd->id;
-	w->v[w->n].account_id = od->account_id;
 	w->v[w->n].account = xstrdup(sd->account);
 	w->v[w->n].opened = sd->opened;
 	w->v[w->n].closed = sd->closed;
+	w->v[w->n].reached = PHASE_NONE;
+	memset(&w->at[w->n * np], 0, np * sizeof *w->at);
 	w->n++;
 	return 0;
 }
 
-/* A won deal's first arrival in each phase (or a later one). */
-struct analysis_reach {
-	const struct config *cfg;
-	time_t		 at[MAX_PHASES];
-	int		 reached;
-};
-
+/* The first arrival of won deal cur in each phase up to the entry's. */
 static int
-analysis_reach_entry(const struct store_entry *e, void *arg)
+analysis_won_entry(const struct store_entry *e, void *arg)
 {
-	struct analysis_reach *r = arg;
-	int p = config_phase_index(r->cfg, e->phase), q;
+	struct analysis_wons *w = arg;
+	struct analysis_won *d;
+	int p, q;
 
-	if (p == PHASE_NONE || p <= r->reached)
+	while (w->cur < w->n && w->v[w->cur].id < e->deal)
+		w->cur++;
+	if (w->cur == w->n || w->v[w->cur].id != e->deal)
 		return 0;
-	for (q = r->reached + 1; q <= p; q++)
-		r->at[q] = e->at;
-	r->reached = p;
+	d = &w->v[w->cur];
+	p = config_phase_index(w->cfg, e->phase);
+	if (p == PHASE_NONE || p <= d->reached)
+		return 0;
+	for (q = d->reached + 1; q <= p; q++)
+		w->at[w->cur * w->cfg->phases.n + (size_t)q] = e->at;
+	d->reached = p;
+	return 0;
+}
+
+/*
+ * The longest quiet spell that won deal i had in each phase it passed
+ * through (its signals read into w->acts), from its arrival there to
+ * its next phase or its close; acts emptied for the next deal.
+ */
+static void
+analysis_won_done(struct analysis_wons *w, size_t i)
+{
+	const struct analysis_won *d = &w->v[i];
+	const time_t *at = &w->at[i * w->cfg->phases.n];
+	time_t left;
+	int p;
+
+	analysis_acts_meetings(w->m, d->account, d->opened, d->closed,
+	    &w->acts, NULL);
+	for (p = 0; p <= d->reached; p++) {
+		left = p < d->reached ? at[p + 1] : d->closed;
+		if (left > at[p])
+			analysis_days_add(&w->days, p,
+			    analysis_longest_quiet(&w->acts, at[p], left));
+	}
+	analysis_acts_reset(&w->acts);
+}
+
+/* A signal of a won deal: the deals before it are complete. */
+static int
+analysis_won_signal(int64_t deal, const struct store_signal *g, void *arg)
+{
+	struct analysis_wons *w = arg;
+
+	while (w->cur < w->n && w->v[w->cur].id < deal)
+		analysis_won_done(w, w->cur++);
+	if (w->cur < w->n && w->v[w->cur].id == deal)
+		return analysis_acts_signal(g, &w->acts);
 	return 0;
 }
 
@@ -1103,8 +1175,8 @@ analysis_reach_entry(const struct store_entry *e, void *arg)
  * quiet spell that the deals which went on to win had in it (those that
  * passed through it at once tell nothing); usual_quiet_days while fewer
  * than ANALYSIS_USUAL_MIN won deals show it; never below
- * ANALYSIS_USUAL_FLOOR days.  Reads each won deal's account through its
- * index.
+ * ANALYSIS_USUAL_FLOOR days.  The won deals, their entries and their
+ * signals in three passes, each in order of deal.
  */
 static int
 analysis_usual(struct store *st, const struct config *cfg,
@@ -1112,32 +1184,25 @@ analysis_usual(struct store *st, const struct config *cfg,
     struct err *err)
 {
 	struct analysis_wons w = { 0 };
-	struct analysis_days days = { 0 };
-	struct analysis_acts acts = { 0 };
-	time_t left;
 	size_t i;
 	int p, rc;
 
+	w.cfg = cfg;
+	w.m = m;
+	analysis_acts_reset(&w.acts);
 	rc = store_won_deals(st, as_of + 1, analysis_won_add, &w, err);
-	for (i = 0; i < w.n && rc == 0; i++) {
-		struct analysis_reach r = { cfg, { 0 }, PHASE_NONE };
-
-		rc = store_deal_entries(st, w.v[i].id, analysis_reach_entry, &r,
+	if (rc == 0)
+		rc = store_won_entries(st, as_of + 1, analysis_won_entry, &w,
 		    err);
-		if (rc == 0)
-			rc = analysis_account_acts(st, m, w.v[i].account_id,
-			    w.v[i].account,
-			    w.v[i].opened, w.v[i].closed, &acts, NULL, err);
-		for (p = 0; rc == 0 && p <= r.reached; p++) {
-			left = p < r.reached ? r.at[p + 1] : w.v[i].closed;
-			if (left > r.at[p])
-				analysis_days_add(&days, p,
-				    analysis_longest_quiet(&acts, r.at[p], left));
-		}
-	}
+	w.cur = 0;
+	if (rc == 0)
+		rc = store_won_signals(st, as_of + 1, analysis_won_signal, &w,
+		    err);
+	while (rc == 0 && w.cur < w.n)
+		analysis_won_done(&w, w.cur++);
 	for (p = 0; p < (int)cfg->phases.n; p++) {
-		usual[p] = days.n[p] >= ANALYSIS_USUAL_MIN ?
-		    analysis_percentile(days.v[p], days.n[p], 0.75) :
+		usual[p] = w.days.n[p] >= ANALYSIS_USUAL_MIN ?
+		    analysis_percentile(w.days.v[p], w.days.n[p], 0.75) :
 		    (double)cfg->usual_quiet_days;
 		if (usual[p] < ANALYSIS_USUAL_FLOOR)
 			usual[p] = ANALYSIS_USUAL_FLOOR;
@@ -1145,8 +1210,9 @@ analysis_usual(struct store *st, const struct config *cfg,
 	for (i = 0; i < w.n; i++)
 		free(w.v[i].account);
 	free(w.v);
-	free(acts.v);
-	analysis_days_free(&days);
+	free(w.at);
+	free(w.acts.v);
+	analysis_days_free(&w.days);
 	return rc;
 }
 

@@ -92,6 +92,21 @@
 	"d.outcome = 'won' AND d.closed <> 0 AND d.closed >= ?2"	\
 	" AND d.closed < ?3 AND d.opened < ?3"				\
 	" AND (?1 IS NULL OR d.salesperson = ?1)"
+/*
+ * The signals of every won deal (QUERY_WON_DEAL_TERMS) from its opening
+ * to its close, in one pass: the sources of QUERY_SIGNALS, each led as
+ * in QUERY_OFFERS_ALL, the deal's id last; by deal, then as
+ * QUERY_SIGNALS orders one account's.
+ */
+#define QUERY_WON_DEAL_TERMS						\
+	"d.outcome = 'won' AND d.closed >= 1 AND d.closed < ?1"
+#define QUERY_DEAL_SIGNAL_COLUMNS					\
+	"SELECT s.occurred_at, s.kind, s.direction, s.salesperson,"	\
+	" s.rule, s.subject, s.source, s.ref, s.id, s.language,"	\
+	" s.ignored, s.value, d.id"
+#define QUERY_DEAL_SIGNAL_TERMS						\
+	" s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
+	" AND " QUERY_WON_DEAL_TERMS
 #define QUERY_DEAL_STATE_COLUMNS					\
 	"SELECT id, salesperson, phase, outcome, closed FROM deals"
 
@@ -116,8 +131,25 @@
 	X(QUERY_WON_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"		\
 	    " d.last_inbound, d.phase_since FROM deals d NOT INDEXED"	\
 	    " JOIN accounts a ON a.id = d.account_id"			\
-	    " WHERE d.outcome = 'won' AND d.closed >= 1"		\
-	    " AND d.closed < ?1 ORDER BY d.id")				\
+	    " WHERE " QUERY_WON_DEAL_TERMS " ORDER BY d.id")		\
+	X(QUERY_WON_SIGNALS, QUERY_DEAL_SIGNAL_COLUMNS			\
+	    " FROM deals d NOT INDEXED JOIN signals s"			\
+	    " ON s.account_id = d.account_id WHERE"			\
+	    QUERY_DEAL_SIGNAL_TERMS					\
+	    " UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS " FROM signals s"	\
+	    " INDEXED BY signals_unattributed CROSS JOIN deals d"	\
+	    " ON d.account_id = s.matched_account_id"			\
+	    " WHERE s.account_id IS NULL AND" QUERY_DEAL_SIGNAL_TERMS	\
+	    " UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS			\
+	    " FROM account_links l CROSS JOIN deals d"			\
+	    " ON d.account_id = l.target_id CROSS JOIN signals s"	\
+	    " ON s.account_id = l.account_id WHERE"			\
+	    QUERY_DEAL_SIGNAL_TERMS " ORDER BY 13, 1, 9")		\
+	/* Their entries, by deal, each deal's as QUERY_DEAL_ENTRIES. */ \
+	X(QUERY_WON_ENTRIES, "SELECT d.id, t.to_phase, t.at"		\
+	    " FROM deals d NOT INDEXED JOIN transitions t"		\
+	    " ON t.deal_id = d.id WHERE " QUERY_WON_DEAL_TERMS		\
+	    " ORDER BY d.id, t.at, t.id")				\
 	X(QUERY_CLOSED_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE d.outcome <> 'open' AND d.closed >= ?1"		\
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
@@ -383,6 +415,8 @@ struct query_cb {
 		int	(*transition)(const struct store_transition *, void *);
 		int	(*entry)(const struct store_entry *, void *);
 		int	(*signal)(const struct store_signal *, void *);
+		int	(*deal_signal)(int64_t, const struct store_signal *,
+			    void *);
 		int	(*offer)(const struct store_offer *, void *);
 		int	(*appointment)(const struct store_appointment *, void *);
 		int	(*series)(const char *, time_t, void *);
@@ -868,6 +902,19 @@ store_entry_kind(struct store *st, int64_t deal, time_t at, const char *phase,
 }
 
 int
+store_won_entries(struct store *st, time_t until,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_ENTRIES, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
+	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
+int
 store_moves_since(struct store *st, time_t since,
     int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
 {
@@ -899,6 +946,41 @@ query_signal_row(sqlite3_stmt *s, void *ctx)
 	g.ignored = store_column_text(s, 10);
 	g.value = store_column_text(s, 11);
 	return c->fn.signal(&g, c->arg);
+}
+
+/* Hands a row of QUERY_WON_SIGNALS to the callback, with its deal. */
+static int
+query_deal_signal_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_signal g;
+
+	g.at = store_column_time(s, 0);
+	g.kind = store_column_text(s, 1);
+	g.direction = store_column_text(s, 2);
+	g.salesperson = store_column_text(s, 3);
+	g.rule = store_column_text(s, 4);
+	g.subject = store_column_text(s, 5);
+	g.source = store_column_text(s, 6);
+	g.ref = store_column_text(s, 7);
+	g.language = store_column_text(s, 9);
+	g.ignored = store_column_text(s, 10);
+	g.value = store_column_text(s, 11);
+	return c->fn.deal_signal(sqlite3_column_int64(s, 12), &g, c->arg);
+}
+
+int
+store_won_signals(struct store *st, time_t until,
+    int (*cb)(int64_t, const struct store_signal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.deal_signal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_SIGNALS, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
+	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
 }
 
 int

@@ -154,6 +154,13 @@ int	store_deal_entries(struct store *, int64_t deal,
 	    int (*cb)(const struct store_entry *, void *), void *arg,
 	    struct err *);
 /*
+ * The entries of the deals store_won_deals reads (entry.outcome -1), by
+ * deal, then as store_deal_entries orders one deal's.
+ */
+int	store_won_entries(struct store *, time_t until,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+/*
  * The signal kind of the deal's latest entry into phase at the time
  * (kind "" if none), into kind of size bytes.
  */
@@ -212,6 +219,14 @@ int	store_deal_offers(struct store *, const char *salesperson, bool won,
 int	store_signals(struct store *, const struct store_filter *,
 	    int (*cb)(const struct store_signal *, void *), void *arg,
 	    struct err *);
+/*
+ * The signals of the deals store_won_deals reads, each from the deal's
+ * opening to its close (the sources of store_signals, every
+ * salesperson's), with the deal's id: by deal, then in time order.
+ */
+int	store_won_signals(struct store *, time_t until,
+	    int (*cb)(int64_t deal, const struct store_signal *, void *),
+	    void *arg, struct err *);
 /*
  * store_signals of every salesperson by the account's row id, in
  * [from, until) (0: unbounded).

@@ -1468,6 +1468,121 @@ test_store_account_signals(void **state)
 	buf_free(&k.out);
 }
 
+/* Writes a won deal's signal as "DEAL:SUBJECT DAY;". */
+static int
+walk_deal_signal(int64_t deal, const struct store_signal *g, void *arg)
+{
+	struct walked *w = arg;
+
+	buf_printf(&w->out, "%lld:%s %lld;", (long long)deal, g->subject,
+	    (long long)(g->at - T0) / DAY);
+	return 0;
+}
+
+/* Writes an entry as "DEAL:PHASE DAY;". */
+static int
+walk_deal_entry(const struct store_entry *e, void *arg)
+{
+	struct walked *w = arg;
+
+	buf_printf(&w->out, "%lld:%s %lld;", (long long)e->deal, e->phase,
+	    (long long)(e->at - T0) / DAY);
+	return 0;
+}
+
+/* Writes a deal with its account's row id as "DEAL:ACCOUNT#ID;". */
+static int
+walk_won_deal(const struct store_open_deal *d, void *arg)
+{
+	struct walked *w = arg;
+
+	buf_printf(&w->out, "%lld:%s#%lld;", (long long)d->deal.id,
+	    d->deal.account, (long long)d->account_id);
+	return 0;
+}
+
+/*
+ * The won deals' signals in one pass are each deal's by store_signals
+ * up to its close (its own, by name, of a linked address), by deal then
+ * in time order; their entries are store_deal_entries'; deals still open
+ * or won at or after the bound are not read.
+ */
+static void
+test_store_won_signals(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct store_filter sf = { NULL, "globex.com", 0, 0 };
+	struct walked w = { 0 }, one = { 0 };
+	struct err err;
+	long long deal;
+	char want[512];
+
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "bram", T0 + DAY, DIR_NONE,
+	    "cal/1.ics", "e1", "Bezoek Globex");
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0 + 3 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_CONTACT, "jan@gmail.com", "anna", T0 + 3 * DAY,
+	    DIR_INBOUND, "INBOX/1/2", "m2", NULL);
+	add_sig(&sigs, SIG_ORDER_CONFIRMED, "globex.com", "anna", T0 + 4 * DAY,
+	    DIR_INBOUND, "INBOX/1/3", "m3", NULL);
+	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0 + 6 * DAY,
+	    DIR_INBOUND, "INBOX/1/4", "m4", NULL);
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/5", "m5", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 6);
+	signal_list_clear(&sigs);
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
+	    "manual", T0, &touched, &err), 1);
+	project(f, &touched);
+	deal = test_query_int(f->st, "SELECT d.id FROM deals d JOIN accounts a"
+	    " ON a.id = d.account_id WHERE a.key = ?1 AND d.outcome = 'won'",
+	    "globex.com");
+	assert_true(deal > 0);
+
+	assert_int_equal(store_won_deals(f->st, NOW, walk_won_deal, &w, &err),
+	    0);
+	snprintf(want, sizeof want, "%lld:globex.com#%lld;", deal,
+	    test_query_int(f->st, "SELECT id FROM accounts WHERE key = ?1",
+	    "globex.com"));
+	assert_string_equal(w.out.data, want);
+	buf_reset(&w.out);
+
+	sf.until = T0 + 4 * DAY + 1;
+	assert_int_equal(store_signals(f->st, &sf, walk_signal, &one, &err),
+	    0);
+	assert_string_equal(one.out.data, "subject of e1 1;subject of m1 3;"
+	    "subject of m2 3;subject of m3 4;");
+	assert_int_equal(store_won_signals(f->st, NOW, walk_deal_signal, &w,
+	    &err), 0);
+	snprintf(want, sizeof want, "%lld:subject of e1 1;%lld:subject of m1 3;"
+	    "%lld:subject of m2 3;%lld:subject of m3 4;", deal, deal, deal,
+	    deal);
+	assert_string_equal(w.out.data, want);
+	buf_reset(&w.out);
+
+	buf_reset(&one.out);
+	assert_int_equal(store_deal_entries(f->st, deal, walk_deal_entry, &one,
+	    &err), 0);
+	assert_int_equal(store_won_entries(f->st, NOW, walk_deal_entry, &w, &err),
+	    0);
+	assert_non_null(w.out.data);
+	assert_string_equal(w.out.data, one.out.data);
+	buf_reset(&w.out);
+
+	/* Won at day 4: a bound at its close leaves it out. */
+	assert_int_equal(store_won_signals(f->st, T0 + 4 * DAY,
+	    walk_deal_signal, &w, &err), 0);
+	assert_int_equal(store_won_entries(f->st, T0 + 4 * DAY, walk_deal_entry,
+	    &w, &err), 0);
+	assert_int_equal(store_won_deals(f->st, T0 + 4 * DAY, walk_won_deal,
+	    &w, &err), 0);
+	assert_true(w.out.data == NULL || w.out.len == 0);
+	buf_free(&w.out);
+	buf_free(&one.out);
+}
+
 /* Runs the walk that called it again, or stops it after some rows. */
 static int
 walk_again(const struct store_deal *d, void *arg)
@@ -1820,6 +1935,7 @@ main(void)
 		T(test_store_links),
 		T(test_store_query_signals),
 		T(test_store_account_signals),
+		T(test_store_won_signals),
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
 		T(test_store_query_signals_unattributed_bounded),
