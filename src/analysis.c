@@ -1216,6 +1216,91 @@ analysis_usual(struct store *st, const struct config *cfg,
 	return rc;
 }
 
+/*
+ * What an open deal's signals tell analysis_stalled_deal: its last
+ * activity (last; has_last false if none), and the rest of its
+ * analysis_acts (v unused).
+ */
+struct analysis_open {
+	int64_t		 deal;
+	bool		 has_last;
+	time_t		 last;
+	struct analysis_acts a;
+};
+
+/* The open deals' signals read in one pass, by deal (id order). */
+struct analysis_opens {
+	struct analysis_open *v;	/* owned */
+	size_t		 n, cap, cur;
+	int64_t		 deal;		/* whose signals acts holds; 0: none */
+	struct analysis_acts acts;
+};
+
+/* Keeps what the signals of the deal read last tell, and empties acts. */
+static void
+analysis_opens_end(struct analysis_opens *o)
+{
+	struct analysis_open *e;
+
+	if (o->deal == 0)
+		return;
+	if (o->n == o->cap) {
+		o->cap = o->cap == 0 ? 64 : o->cap * 2;
+		o->v = xreallocarray(o->v, o->cap, sizeof *o->v);
+	}
+	e = &o->v[o->n++];
+	e->deal = o->deal;
+	e->has_last = o->acts.n > 0;
+	/* Signals come in time order: the last act is the latest. */
+	e->last = e->has_last ? o->acts.v[o->acts.n - 1] : 0;
+	e->a = o->acts;
+	e->a.v = NULL;
+	e->a.n = e->a.cap = 0;
+	analysis_acts_reset(&o->acts);
+	o->deal = 0;
+}
+
+/* A signal of an open deal: the deal before it is complete. */
+static int
+analysis_open_signal(int64_t deal, const struct store_signal *g, void *arg)
+{
+	struct analysis_opens *o = arg;
+
+	if (deal != o->deal) {
+		analysis_opens_end(o);
+		o->deal = deal;
+	}
+	return analysis_acts_signal(g, &o->acts);
+}
+
+/*
+ * The activity of open deal d as analysis_account_acts would read it,
+ * for what analysis_stalled_deal looks at (the latest activity, not
+ * each one), from the pass in o; the deals come in id order.
+ */
+static void
+analysis_open_acts(struct analysis_opens *o, const struct analysis_meetings *m,
+    const struct store_deal *d, time_t to, struct analysis_acts *a,
+    time_t *next)
+{
+	const struct analysis_open *e;
+
+	analysis_acts_reset(a);
+	while (o->cur < o->n && o->v[o->cur].deal < d->id)
+		o->cur++;
+	if (o->cur < o->n && o->v[o->cur].deal == d->id) {
+		e = &o->v[o->cur];
+		a->only_target = e->a.only_target;
+		a->value = e->a.value;
+		memcpy(a->decision, e->a.decision, sizeof a->decision);
+		a->snoozed = e->a.snoozed;
+		a->last_inbound = e->a.last_inbound;
+		if (e->has_last)
+			analysis_acts_add(a, e->last);
+	}
+	analysis_acts_meetings(m, d->account, d->opened, to, a, next);
+}
+
 /* What analysis_stalled needs while walking the open deals. */
 struct analysis_stalled_walk {
 	struct store	*st;
@@ -1225,6 +1310,7 @@ struct analysis_stalled_walk {
 	struct analysis_acts acts;
 	struct stalled_list *out;
 	struct err	*err;
+	struct analysis_opens *opens;	/* NULL: each deal's read alone */
 };
 
 /* Appends s to an array that doubles whenever its count reaches a power of 2. */
@@ -1257,9 +1343,14 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		    (long long)d->id, d->phase);
 		return 0;
 	}
-	if (analysis_account_acts(w->st, w->m, od->account_id, d->account,
-	    d->opened, f->as_of, &w->acts, &s.next_meeting, w->err) != 0 ||
-	    store_entry_kind(w->st, d->id, od->phase_since, d->phase,
+	if (w->opens != NULL)
+		analysis_open_acts(w->opens, w->m, d, f->as_of, &w->acts,
+		    &s.next_meeting);
+	else if (analysis_account_acts(w->st, w->m, od->account_id,
+	    d->account, d->opened, f->as_of, &w->acts, &s.next_meeting,
+	    w->err) != 0)
+		return -1;
+	if (store_entry_kind(w->st, d->id, od->phase_since, d->phase,
 	    entered_by, sizeof entered_by, w->err) != 0)
 		return -1;
 	last = od->phase_since;
@@ -1363,7 +1454,9 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
     struct stalled_list *out, struct err *err)
 {
 	struct analysis_meetings m = { 0 };
-	struct analysis_stalled_walk w = { st, f, &m, NULL, { 0 }, out, err };
+	struct analysis_opens opens = { 0 };
+	struct analysis_stalled_walk w = { st, f, &m, NULL, { 0 }, out, err,
+	    NULL };
 	struct store_filter open_then = { NULL, NULL, f->as_of, f->as_of + 1 };
 	bool earlier = util_now() - f->as_of >= 60;
 	double usual[MAX_PHASES];
@@ -1385,8 +1478,20 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 	if (rc == 0 && earlier)
 		rc = store_deals(st, &open_then, analysis_stalled_deal_at, &w,
 		    err);
-	else if (rc == 0)
-		rc = store_open_deals(st, analysis_stalled_deal, &w, err);
+	else if (rc == 0) {
+		/* One salesperson's deals are picked in SQL, a list's in C. */
+		analysis_acts_reset(&opens.acts);
+		rc = store_open_signals(st, f->salespeople != NULL &&
+		    f->salespeople->n == 1 ? f->salespeople->v[0] : NULL,
+		    f->as_of, analysis_open_signal, &opens, err);
+		analysis_opens_end(&opens);
+		w.opens = &opens;
+		if (rc == 0)
+			rc = store_open_deals(st, analysis_stalled_deal, &w,
+			    err);
+		free(opens.v);
+		free(opens.acts.v);
+	}
 	free(w.acts.v);
 	analysis_meetings_free(&m);
 	if (rc != 0) {

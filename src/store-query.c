@@ -93,10 +93,10 @@
 	" AND d.closed < ?3 AND d.opened < ?3"				\
 	" AND (?1 IS NULL OR d.salesperson = ?1)"
 /*
- * The signals of every won deal (QUERY_WON_DEAL_TERMS) from its opening
- * to its close, in one pass: the sources of QUERY_SIGNALS, each led as
- * in QUERY_OFFERS_ALL, the deal's id last; by deal, then as
- * QUERY_SIGNALS orders one account's.
+ * The signals of every deal that terms pick (the deals from deals), in
+ * one pass: the sources of QUERY_SIGNALS, each led as in
+ * QUERY_OFFERS_ALL, the deal's id last; by deal, then as QUERY_SIGNALS
+ * orders one account's.
  */
 #define QUERY_WON_DEAL_TERMS						\
 	"d.outcome = 'won' AND d.closed >= 1 AND d.closed < ?1"
@@ -104,9 +104,18 @@
 	"SELECT s.occurred_at, s.kind, s.direction, s.salesperson,"	\
 	" s.rule, s.subject, s.source, s.ref, s.id, s.language,"	\
 	" s.ignored, s.value, d.id"
-#define QUERY_DEAL_SIGNAL_TERMS						\
-	" s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
-	" AND " QUERY_WON_DEAL_TERMS
+#define QUERY_DEAL_SIGNALS(deals, terms)				\
+	QUERY_DEAL_SIGNAL_COLUMNS " FROM " deals " JOIN signals s"	\
+	" ON s.account_id = d.account_id WHERE" terms			\
+	" UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS " FROM signals s"	\
+	" INDEXED BY signals_unattributed CROSS JOIN deals d"		\
+	" ON d.account_id = s.matched_account_id"			\
+	" WHERE s.account_id IS NULL AND" terms				\
+	" UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS				\
+	" FROM account_links l CROSS JOIN deals d"			\
+	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
+	" ON s.account_id = l.account_id WHERE" terms			\
+	" ORDER BY 13, 1, 9"
 #define QUERY_DEAL_STATE_COLUMNS					\
 	"SELECT id, salesperson, phase, outcome, closed FROM deals"
 
@@ -132,19 +141,16 @@
 	    " d.last_inbound, d.phase_since FROM deals d NOT INDEXED"	\
 	    " JOIN accounts a ON a.id = d.account_id"			\
 	    " WHERE " QUERY_WON_DEAL_TERMS " ORDER BY d.id")		\
-	X(QUERY_WON_SIGNALS, QUERY_DEAL_SIGNAL_COLUMNS			\
-	    " FROM deals d NOT INDEXED JOIN signals s"			\
-	    " ON s.account_id = d.account_id WHERE"			\
-	    QUERY_DEAL_SIGNAL_TERMS					\
-	    " UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS " FROM signals s"	\
-	    " INDEXED BY signals_unattributed CROSS JOIN deals d"	\
-	    " ON d.account_id = s.matched_account_id"			\
-	    " WHERE s.account_id IS NULL AND" QUERY_DEAL_SIGNAL_TERMS	\
-	    " UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS			\
-	    " FROM account_links l CROSS JOIN deals d"			\
-	    " ON d.account_id = l.target_id CROSS JOIN signals s"	\
-	    " ON s.account_id = l.account_id WHERE"			\
-	    QUERY_DEAL_SIGNAL_TERMS " ORDER BY 13, 1, 9")		\
+	/* The won deals' signals, each from its opening to its close. */ \
+	X(QUERY_WON_SIGNALS, QUERY_DEAL_SIGNALS("deals d NOT INDEXED",	\
+	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
+	    " AND " QUERY_WON_DEAL_TERMS))				\
+	/* The open deals' signals, each from its opening to ?1. */	\
+	X(QUERY_OPEN_SIGNALS, QUERY_DEAL_SIGNALS(			\
+	    "deals d INDEXED BY deals_open",				\
+	    " s.occurred_at >= d.opened AND s.occurred_at <= ?1"	\
+	    " AND d.outcome = 'open'"					\
+	    " AND (?2 IS NULL OR d.salesperson = ?2)"))			\
 	/* Their entries, by deal, each deal's as QUERY_DEAL_ENTRIES. */ \
 	X(QUERY_WON_ENTRIES, "SELECT d.id, t.to_phase, t.at"		\
 	    " FROM deals d NOT INDEXED JOIN transitions t"		\
@@ -980,6 +986,21 @@ store_won_signals(struct store *st, time_t until,
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
+	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
+}
+
+int
+store_open_signals(struct store *st, const char *salesperson, time_t until,
+    int (*cb)(int64_t, const struct store_signal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.deal_signal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_SIGNALS, err);
+
+	if (s == NULL)
+		return -1;
+	query_bind_until(s, 1, until);
+	store_bind_text(s, 2, salesperson);
 	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
 }
 

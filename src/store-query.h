@@ -228,6 +228,15 @@ int	store_won_signals(struct store *, time_t until,
 	    int (*cb)(int64_t deal, const struct store_signal *, void *),
 	    void *arg, struct err *);
 /*
+ * The signals of the open deals (of the salesperson; NULL: all), each
+ * from the deal's opening to until (inclusive; 0: unbounded), as
+ * store_won_signals gives them.
+ */
+int	store_open_signals(struct store *, const char *salesperson,
+	    time_t until,
+	    int (*cb)(int64_t deal, const struct store_signal *, void *),
+	    void *arg, struct err *);
+/*
  * store_signals of every salesperson by the account's row id, in
  * [from, until) (0: unbounded).
  */

@@ -1505,7 +1505,8 @@ walk_won_deal(const struct store_open_deal *d, void *arg)
  * The won deals' signals in one pass are each deal's by store_signals
  * up to its close (its own, by name, of a linked address), by deal then
  * in time order; their entries are store_deal_entries'; deals still open
- * or won at or after the bound are not read.
+ * or won at or after the bound are not read.  The open deals' signals
+ * likewise, up to a time, of a salesperson.
  */
 static void
 test_store_won_signals(void **state)
@@ -1529,8 +1530,8 @@ test_store_won_signals(void **state)
 	    DIR_INBOUND, "INBOX/1/3", "m3", NULL);
 	add_sig(&sigs, SIG_CONTACT, "globex.com", "anna", T0 + 6 * DAY,
 	    DIR_INBOUND, "INBOX/1/4", "m4", NULL);
-	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", T0 + 2 * DAY,
-	    DIR_INBOUND, "INBOX/1/5", "m5", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", T0 + 2 * DAY,
+	    DIR_NONE, "cal/2.ics", "m5", NULL);
 	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 6);
 	signal_list_clear(&sigs);
 	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
@@ -1570,6 +1571,22 @@ test_store_won_signals(void **state)
 	assert_non_null(w.out.data);
 	assert_string_equal(w.out.data, one.out.data);
 	buf_reset(&w.out);
+
+	/* Open deals: acme's up to day 2 (inclusive), anna's only. */
+	snprintf(want, sizeof want, "%lld:subject of m5 2;",
+	    test_query_int(f->st, "SELECT d.id FROM deals d JOIN accounts a"
+	    " ON a.id = d.account_id WHERE a.key = ?1", "acme.nl"));
+	assert_int_equal(store_open_signals(f->st, "anna", T0 + 2 * DAY,
+	    walk_deal_signal, &w, &err), 0);
+	assert_string_equal(w.out.data, want);
+	buf_reset(&w.out);
+	assert_int_equal(store_open_signals(f->st, NULL, T0 + 2 * DAY,
+	    walk_deal_signal, &w, &err), 0);
+	assert_string_equal(w.out.data, want);
+	buf_reset(&w.out);
+	assert_int_equal(store_open_signals(f->st, "bram", 0,
+	    walk_deal_signal, &w, &err), 0);
+	assert_true(w.out.data == NULL || w.out.len == 0);
 
 	/* Won at day 4: a bound at its close leaves it out. */
 	assert_int_equal(store_won_signals(f->st, T0 + 4 * DAY,
