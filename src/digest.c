@@ -31,8 +31,9 @@ int
 digest_iso_week(const char *day)
 {
 	struct tm tm = { 0 };
-	char out[8];
+	char out[8], *end;
 	time_t t;
+	long week;
 	int y, m, d;
 
 	if (day == NULL || sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
@@ -45,7 +46,8 @@ digest_iso_week(const char *day)
 	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
 	    strftime(out, sizeof out, "%V", &tm) == 0)
 		return 0;
-	return atoi(out);
+	week = strtol(out, &end, 10);
+	return *end == '\0' && week >= 1 && week <= 53 ? (int)week : 0;
 }
 
 void
