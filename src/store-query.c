@@ -44,8 +44,8 @@
 	" d.outcome, d.opened, d.closed, d.last_activity"
 /*
  * The deals of a window: the open ones from the covering index of the
- * open deals in id order, and those closed since ?2 by their close,
- * merged by id.  Every open deal was open in the window, so that the
+ * open deals in id order, and those closed since ?2 from the covering
+ * index by close, merged by id.  Every open deal was open in the window, so that the
  * open deals bound what it reads, not the history.
  */
 #define QUERY_DEALS_WINDOW(cond)					\

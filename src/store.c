@@ -209,9 +209,10 @@ static const char *const store_migrations[] = {
 	 * key (project.c writes them with every deal and transition; a key
 	 * never changes and a deal never changes account).  transitions_
 	 * window holds what `transitions` prints, by time; deals_open_rows
-	 * what `deals` prints of the open deals, by id; the appointments'
-	 * indexes by creation and by series carry the accounts that decide
-	 * whether an appointment counts.
+	 * what `deals` prints of the open deals, by id, and deals_closed the
+	 * same of the closed ones by their close; the appointments' indexes
+	 * by creation and by series carry the accounts that decide whether
+	 * an appointment counts.
 	 */
 	"ALTER TABLE deals ADD COLUMN account TEXT;"
 	"ALTER TABLE transitions ADD COLUMN owner TEXT;"
@@ -226,6 +227,9 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX deals_open_rows ON deals(id, account, salesperson,"
 	"    kind, phase, outcome, opened, closed, last_activity)"
 	"    WHERE closed IS NULL;"
+	"DROP INDEX IF EXISTS deals_closed;"
+	"CREATE INDEX deals_closed ON deals(closed, id, account, salesperson,"
+	"    kind, phase, outcome, opened, last_activity);"
 	"DROP INDEX IF EXISTS appointments_created;"
 	"CREATE INDEX appointments_created ON appointments(created,"
 	"    salesperson, uid, account_id, matched_account_id);"
