@@ -45,8 +45,8 @@
 /*
  * The deals of a window: the open ones from the covering index of the
  * open deals in id order, and those closed since ?2 from the covering
- * index by close, merged by id.  Every open deal was open in the window, so that the
- * open deals bound what it reads, not the history.
+ * index by close, merged by id.  Every open deal was open in the window,
+ * so that the open deals bound what it reads, not the history.
  */
 #define QUERY_DEALS_WINDOW(cond)					\
 	QUERY_DEAL_ROW_COLUMNS " FROM deals d INDEXED BY deals_open_rows"	\

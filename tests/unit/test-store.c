@@ -2101,7 +2101,7 @@ trace_sql(unsigned type, void *arg, void *p, void *x)
 	return 0;
 }
 
-/* Whether a plan's line scans a partial covering index (its rows are a range). */
+/* Whether a plan's line scans a partial covering index (a range). */
 static bool
 scans_partial_index(struct store *st, const char *detail)
 {
