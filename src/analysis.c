@@ -1533,6 +1533,7 @@ struct analysis_member {
 	double		 stay;		/* days in the phase, up to leaving it, its close or t */
 	double		 full;		/* days from reaching the phase to its close or t */
 	enum forecast_end end;
+	bool		 here;		/* open and in the phase at t: full is its age */
 };
 
 /* The members of one phase by full (closes first at a tie), and their stays longest first. */
@@ -1575,6 +1576,7 @@ analysis_members(const struct analysis_deals *l, int p, time_t t,
 		    d->reached_at[p]) / DAY;
 		m->end = d->closed == 0 ? FORECAST_OPEN :
 		    d->outcome == OUTCOME_WON ? FORECAST_WON : FORECAST_LOST;
+		m->here = d->closed == 0 && d->phase == p;
 		pm->stays[pm->n++] = m->stay;
 	}
 	qsort(pm->v, pm->n, sizeof *pm->v, analysis_cmp_member);
@@ -1590,50 +1592,68 @@ analysis_members_free(struct analysis_phase_members *pm)
 }
 
 /*
- * The landmark observations of a phase at age (days), in time order: every
- * member but self (an open deal at that age, whose stay is age; SIZE_MAX:
- * none) that was still in the phase, open, age days after reaching it,
- * followed from then to its close or to t.  When fewer than
- * ANALYSIS_MIN_LANDMARK members stayed longer, the age is lowered to the
- * stay of the ANALYSIS_MIN_LANDMARK-th longest (of all when fewer reached
- * the phase), and the members that stayed that long count.  Returns the
- * number of observations in obs (room for pm->n).
+ * True when member m is one of the open deals of a whole-days age: open
+ * and in the phase at t, for age days and less than age + 1.  Those are
+ * the deals that share that age's estimate: none is compared with itself
+ * or with the others of its age.
+ */
+static bool
+analysis_peer(const struct analysis_member *m, double age)
+{
+	return m->here && m->full >= age && m->full < age + 1.0;
+}
+
+/*
+ * The landmark observations of a phase at whole-days age, in time order:
+ * every member (but the peers of age when peers is set: analysis_peer)
+ * that was still in the phase, open, age days after reaching it, and
+ * still open at the exact age at (>= age), followed from at to its close
+ * or to t.  When fewer than ANALYSIS_MIN_LANDMARK of them stayed longer
+ * than age, the age is lowered to the stay of the
+ * ANALYSIS_MIN_LANDMARK-th longest (of all when fewer reached the
+ * phase), those that stayed that long count, followed from there (at
+ * does not apply), and *lowered is set.  Returns the number of
+ * observations in obs (room for pm->n).
  */
 static size_t
 analysis_landmark(const struct analysis_phase_members *pm, double age,
-    size_t self, struct forecast_obs *obs)
+    double at, bool peers, struct forecast_obs *obs, bool *lowered)
 {
-	size_t lo = 0, hi = pm->n, mid, longer, others, k, i, n = 0;
-	bool lowered = false;
+	double top[ANALYSIS_MIN_LANDMARK], s, whole = age;
+	size_t longer = 0, ntop = 0, i, k, n = 0;
 
-	/* Stays longest first: how many are longer than age. */
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (pm->stays[mid] > age)
-			lo = mid + 1;
-		else
-			hi = mid;
+	*lowered = false;
+	/* How many stayed longer than age, and the longest stays of all. */
+	for (i = 0; i < pm->n; i++) {
+		const struct analysis_member *m = &pm->v[i];
+
+		if (peers && analysis_peer(m, whole))
+			continue;
+		if (m->stay > age)
+			longer++;
+		s = m->stay;
+		if (ntop == ANALYSIS_MIN_LANDMARK && s <= top[ntop - 1])
+			continue;
+		if (ntop < ANALYSIS_MIN_LANDMARK)
+			ntop++;
+		for (k = ntop - 1; k > 0 && top[k - 1] < s; k--)
+			top[k] = top[k - 1];
+		top[k] = s;
 	}
-	longer = lo;
-	others = self != SIZE_MAX ? pm->n - 1 : pm->n;
-	if (longer < ANALYSIS_MIN_LANDMARK && others > 0) {
-		k = others < ANALYSIS_MIN_LANDMARK ? others : ANALYSIS_MIN_LANDMARK;
-		/*
-		 * The k-th longest of the others: self (stay == age) stands
-		 * within the first k + 1 once fewer than k are longer.
-		 */
-		i = self != SIZE_MAX ? k : k - 1;
-		if (pm->stays[i] < age)
-			age = pm->stays[i];
-		lowered = true;
+	if (longer < ANALYSIS_MIN_LANDMARK && ntop > 0) {
+		/* The ntop-th longest: the 8th, or the shortest of fewer. */
+		if (top[ntop - 1] < age)
+			age = top[ntop - 1];
+		at = age;
+		*lowered = true;
 	}
 	for (i = 0; i < pm->n; i++) {
 		const struct analysis_member *m = &pm->v[i];
 
-		if (m->idx == self || !(m->stay > age ||
-		    (lowered && m->stay >= age)))
+		if ((peers && analysis_peer(m, whole)) || !(m->stay > age ||
+		    (*lowered && m->stay >= age)) || (at > age && !(m->full > at)))
 			continue;
-		obs[n].days = m->full - age;
+		obs[n].days = m->full - at;
 		obs[n].end = m->end;
 		n++;
 	}
@@ -1676,7 +1696,8 @@ analysis_fenwick_kth(const struct analysis_fenwick *fw, size_t k)
 /* One open deal's landmark query: its age in its phase. */
 struct analysis_query {
 	size_t		 q;		/* its place in the results */
-	double		 age;
+	double		 age;		/* days */
+	double		 whole;		/* whole days of it */
 };
 
 static int
@@ -1684,8 +1705,8 @@ analysis_cmp_query(const void *a, const void *b)
 {
 	const struct analysis_query *x = a, *y = b;
 
-	if (x->age != y->age)
-		return x->age > y->age ? -1 : 1;
+	if (x->whole != y->whole)
+		return x->whole > y->whole ? -1 : 1;
 	return (x->q > y->q) - (x->q < y->q);
 }
 
@@ -1706,24 +1727,81 @@ analysis_cmp_won_stay(const void *a, const void *b)
 }
 
 /*
- * What forecast_cif gives (to the bit) for the members from lo on that
- * close within the horizon after age and were still in the phase at age
- * (their bits set in in[], one per member in pm's order), at_risk of them
- * at the start, read in place and skipping the members that had left the
- * phase a word of 64 at a time: at 1M signals this scan was most of the
- * forecast, and most members of the early phases in the window had moved
- * on.  Returns how many of them were still open at t.
+ * The landmark of one whole-days age as a curve: the times at which the
+ * members still in the phase at that age (their bits set in in[], one per
+ * member in pm's order), but for its peers (analysis_peer), closed or were
+ * last seen open, from lo (the first to end after the age) to a horizon
+ * after the end of the age's day, and before each time k: the product
+ * s[k] and sum c[k] of the Aalen-Johansen estimate from the age, and how
+ * many had ended (gone), been won and been seen open.  A deal of that
+ * age at its exact age a reads its estimate from a to a + horizon out of
+ * it (analysis_curve_est) instead of scanning the members again.
  */
-static size_t
-analysis_window_cif(const struct analysis_phase_members *pm,
-    const uint64_t *in, size_t lo, double age, size_t at_risk,
-    double horizon, double *cifp)
+struct analysis_curve {
+	double		*time;		/* owned: full, ascending */
+	double		*s, *c;		/* owned: n + 1 each */
+	size_t		*gone, *won, *open;	/* owned: n + 1 each */
+	size_t		 n, cap;
+	size_t		 at_risk;	/* at the age */
+};
+
+static void
+analysis_curve_free(struct analysis_curve *cv)
 {
-	double surv = 1.0, cif = 0.0, days = 0.0, d;
-	size_t w, j, dw = 0, dl = 0, cnt = 0, nopen = 0;
+	free(cv->time);
+	free(cv->s);
+	free(cv->c);
+	free(cv->gone);
+	free(cv->won);
+	free(cv->open);
+	memset(cv, 0, sizeof *cv);
+}
+
+/* Makes room for one more time (and its counts at n + 1). */
+static void
+analysis_curve_room(struct analysis_curve *cv)
+{
+	if (cv->n + 2 <= cv->cap)
+		return;
+	cv->cap = cv->cap == 0 ? 64 : cv->cap * 2;
+	cv->time = xreallocarray(cv->time, cv->cap, sizeof *cv->time);
+	cv->s = xreallocarray(cv->s, cv->cap, sizeof *cv->s);
+	cv->c = xreallocarray(cv->c, cv->cap, sizeof *cv->c);
+	cv->gone = xreallocarray(cv->gone, cv->cap, sizeof *cv->gone);
+	cv->won = xreallocarray(cv->won, cv->cap, sizeof *cv->won);
+	cv->open = xreallocarray(cv->open, cv->cap, sizeof *cv->open);
+}
+
+/* Appends a time with nothing at it yet. */
+static void
+analysis_curve_push(struct analysis_curve *cv, double t)
+{
+	analysis_curve_room(cv);
+	cv->time[cv->n] = t;
+	cv->gone[cv->n + 1] = cv->won[cv->n + 1] = cv->open[cv->n + 1] = 0;
+	cv->n++;
+}
+
+/*
+ * Fills cv for the whole-days age (analysis_curve), at_risk members in
+ * it, reading the members from lo in place and skipping those that had
+ * left the phase a word of 64 at a time: most members of the early
+ * phases in the window had moved on.
+ */
+static void
+analysis_curve_build(const struct analysis_phase_members *pm,
+    const uint64_t *in, size_t lo, double age, size_t at_risk,
+    double horizon, struct analysis_curve *cv)
+{
+	double d, r;
+	size_t w, j, k, dw, dl;
 	uint64_t bits;
 	bool done = false;
 
+	cv->n = 0;
+	cv->at_risk = at_risk;
+	analysis_curve_room(cv);
+	cv->gone[0] = cv->won[0] = cv->open[0] = 0;
 	for (w = lo / 64; !done && w * 64 < pm->n; w++) {
 		bits = in[w];
 		if (w == lo / 64)
@@ -1731,47 +1809,103 @@ analysis_window_cif(const struct analysis_phase_members *pm,
 		for (; bits != 0; bits &= bits - 1) {
 			j = w * 64 + (size_t)__builtin_ctzll(bits);
 			d = pm->v[j].full - age;
-			if (!(d < horizon)) {
+			/* Past any deal of the age's horizon (a margin for rounding). */
+			if (!(d < horizon + 2.0)) {
 				done = true;
 				break;
 			}
-			/* A new time: the members at the last one leave the risk set. */
-			if (cnt > 0 && d != days) {
-				if (at_risk > 0) {
-					cif += surv * (double)dw / (double)at_risk;
-					surv *= 1.0 - (double)(dw + dl) /
-					    (double)at_risk;
-				}
-				at_risk -= cnt;
-				dw = dl = cnt = 0;
-			}
-			days = d;
-			cnt++;
+			if (pm->v[j].here && d < 1.0)
+				continue;
+			if (cv->n == 0 || pm->v[j].full != cv->time[cv->n - 1])
+				analysis_curve_push(cv, pm->v[j].full);
+			cv->gone[cv->n]++;
 			if (pm->v[j].end == FORECAST_WON)
-				dw++;
-			else if (pm->v[j].end == FORECAST_LOST)
-				dl++;
-			else
-				nopen++;
+				cv->won[cv->n]++;
+			else if (pm->v[j].end == FORECAST_OPEN)
+				cv->open[cv->n]++;
 		}
 	}
-	if (cnt > 0 && at_risk > 0)
-		cif += surv * (double)dw / (double)at_risk;
-	*cifp = cif;
-	return nopen;
+	/* Counts at each time to counts before each; the estimate along. */
+	cv->s[0] = 1.0;
+	cv->c[0] = 0.0;
+	for (k = 0; k < cv->n; k++) {
+		dw = cv->won[k + 1];
+		dl = cv->gone[k + 1] - dw - cv->open[k + 1];
+		r = (double)(at_risk - cv->gone[k]);
+		cv->c[k + 1] = cv->c[k] + cv->s[k] * (double)dw / r;
+		cv->s[k + 1] = cv->s[k] * (1.0 - (double)(dw + dl) / r);
+		cv->gone[k + 1] += cv->gone[k];
+		cv->won[k + 1] += cv->won[k];
+		cv->open[k + 1] += cv->open[k];
+	}
+}
+
+/*
+ * The estimate of a deal of the curve's age at its exact age a: the
+ * members still open at a, followed from a (what analysis_landmark and
+ * forecast_estimate_sorted give, but for rounding in the last bits of the
+ * CIF), the won members present in fw (by their place in time order,
+ * won[] their index in pm) for the median time to win.
+ */
+static void
+analysis_curve_est(const struct analysis_phase_members *pm,
+    const struct analysis_curve *cv, const struct analysis_fenwick *fw,
+    const size_t *won, size_t nwon, double a, double horizon, double prior,
+    struct forecast_est *e)
+{
+	size_t lo = 0, hi = cv->n, mid, i0, i1, m, off;
+	double x;
+
+	/* i0: the first time after a; i1: the first a horizon or more after a. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cv->time[mid] > a)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	i0 = lo;
+	for (hi = cv->n; lo < hi; ) {
+		mid = lo + (hi - lo) / 2;
+		if (cv->time[mid] - a < horizon)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	i1 = lo;
+	memset(e, 0, sizeof *e);
+	e->n = (long)(cv->at_risk - cv->gone[i0]);
+	e->cif = NAN;
+	e->won_days = NAN;
+	if (e->n > 0)
+		e->cif = (cv->c[i1] - cv->c[i0]) / cv->s[i0];
+	e->weight = (double)e->n - (double)(cv->open[i1] - cv->open[i0]);
+	off = cv->won[i0];
+	m = nwon - off;
+	e->won = (long)m;
+	if (m > 0) {
+		x = pm->v[won[analysis_fenwick_kth(fw, off + m / 2)]].full - a;
+		e->won_days = m % 2 == 1 ? x :
+		    (pm->v[won[analysis_fenwick_kth(fw, off + m / 2 - 1)]].full -
+		    a + x) / 2.0;
+	}
+	forecast_blend(e, prior);
 }
 
 /*
  * The estimates of the open deals idx[0..n-1], each in phase p at t,
  * into est[0..n-1]: what analysis_landmark and forecast_estimate_sorted
- * give, to the bit, without walking every member of the phase for every
- * deal (at 1M signals, 40k open deals times 200k members).  Deals are
- * taken oldest first, so that the won members that stayed longer than
- * the age only grow, kept in a Fenwick tree by their place in time order
- * for the median time to win; the CIF reads only the members that close
- * within the horizon after the age.  A deal whose landmark is lowered
- * (fewer than ANALYSIS_MIN_LANDMARK stayed longer) takes the walk, as
- * every deal does with analysis_landmark_walk.
+ * give (but for rounding in the CIF's last bits), without walking every
+ * member of the phase for every deal.  The landmark is taken at the
+ * whole days of a deal's age, so that the deals of one age (the same
+ * day's) share its members: one scan of them per age, a few hundred per
+ * phase, not one per open deal (427k at 10M signals), and each deal reads
+ * its exact age's estimate from that age's curve.  Ages are taken oldest
+ * first, so that the won members that stayed longer than the age only
+ * grow, kept in a Fenwick tree by their place in time order for the
+ * median time to win.  An age whose landmark is lowered (fewer than
+ * ANALYSIS_MIN_LANDMARK stayed longer) takes the walk, as every deal
+ * does with analysis_landmark_walk.
  */
 static void
 analysis_landmarks(const struct analysis_deals *l,
@@ -1780,24 +1914,30 @@ analysis_landmarks(const struct analysis_deals *l,
     struct forecast_est *est)
 {
 	struct analysis_fenwick fw = { NULL, 0 };
+	struct analysis_curve cv;
 	struct analysis_query *qs;
 	struct analysis_won_stay *order, *all;
 	struct forecast_obs *buf;
-	size_t *won, nwon = 0, wp = 0, ap = 0, i, lo, hi, mid, longer;
-	size_t nb, nopen;
-	struct forecast_est *e;
+	size_t *won, *here, nwon = 0, wp = 0, ap = 0, i, j, k, lo, hi, mid;
+	size_t longer, nb;
 	uint64_t *in;
-	double age, cif;
+	double age;
+	bool lowered;
 
+	memset(&cv, 0, sizeof cv);
 	won = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *won);
 	order = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *order);
 	buf = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *buf);
-	for (i = 0; i < pm->n; i++)
+	/* here[i]: the members before the i-th that are open in the phase. */
+	here = xcalloc(pm->n + 1, sizeof *here);
+	for (i = 0; i < pm->n; i++) {
+		here[i + 1] = here[i] + pm->v[i].here;
 		if (pm->v[i].end == FORECAST_WON) {
 			order[nwon].stay = pm->v[i].stay;
 			order[nwon].rank = nwon;
 			won[nwon++] = i;
 		}
+	}
 	qsort(order, nwon, sizeof *order, analysis_cmp_won_stay);
 	/* Every member by stay, longest first, to mark those still in the phase. */
 	all = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *all);
@@ -1813,11 +1953,23 @@ analysis_landmarks(const struct analysis_deals *l,
 	for (i = 0; i < n; i++) {
 		qs[i].q = i;
 		qs[i].age = (double)(t - l->v[idx[i]].reached_at[p]) / DAY;
+		qs[i].whole = (double)((t - l->v[idx[i]].reached_at[p]) / DAY);
 	}
 	qsort(qs, n, sizeof *qs, analysis_cmp_query);
-	for (i = 0; i < n; i++) {
-		age = qs[i].age;
-		e = &est[qs[i].q];
+	for (i = 0; i < n; i = j) {
+		age = qs[i].whole;
+		for (j = i + 1; j < n && qs[j].whole == age; j++)
+			;
+		if (analysis_landmark_walk) {
+			/* The reference: each deal on its own. */
+			for (k = i; k < j; k++) {
+				nb = analysis_landmark(pm, age, qs[k].age, true,
+				    buf, &lowered);
+				forecast_estimate_sorted(buf, nb, horizon, prior,
+				    &est[qs[k].q]);
+			}
+			continue;
+		}
 		/* Stays longest first: how many are longer than age. */
 		for (lo = 0, hi = pm->n; lo < hi; ) {
 			mid = lo + (hi - lo) / 2;
@@ -1827,22 +1979,7 @@ analysis_landmarks(const struct analysis_deals *l,
 				hi = mid;
 		}
 		longer = lo;
-		if (analysis_landmark_walk ||
-		    (longer < ANALYSIS_MIN_LANDMARK && pm->n > 1)) {
-			nb = analysis_landmark(pm, age, idx[qs[i].q], buf);
-			forecast_estimate_sorted(buf, nb, horizon, prior, e);
-			continue;
-		}
-		while (wp < nwon && order[wp].stay > age)
-			analysis_fenwick_add(&fw, order[wp++].rank);
-		for (; ap < pm->n && all[ap].stay > age; ap++)
-			in[all[ap].rank / 64] |= 1ULL << (all[ap].rank % 64);
-		memset(e, 0, sizeof *e);
-		e->n = (long)longer;
-		e->won = (long)wp;
-		e->cif = NAN;
-		e->won_days = NAN;
-		/* Members closing within the horizon: full in (age, age + horizon). */
+		/* Members ending after the age: full > age. */
 		for (lo = 0, hi = pm->n; lo < hi; ) {
 			mid = lo + (hi - lo) / 2;
 			if (pm->v[mid].full > age)
@@ -1850,25 +1987,39 @@ analysis_landmarks(const struct analysis_deals *l,
 			else
 				lo = mid + 1;
 		}
-		nopen = analysis_window_cif(pm, in, lo, age, longer, horizon,
-		    &cif);
-		if (longer > 0)
-			e->cif = cif;
-		e->weight = (double)(longer - nopen);
-		if (wp > 0) {
-			double a = pm->v[won[analysis_fenwick_kth(&fw,
-			    wp / 2)]].full - age;
-
-			e->won_days = wp % 2 == 1 ? a :
-			    (pm->v[won[analysis_fenwick_kth(&fw, wp / 2 - 1)]].full -
-			    age + a) / 2.0;
+		/* Less its peers among the longer: open here, full in (age, age + 1). */
+		for (k = lo, hi = pm->n; k < hi; ) {
+			mid = k + (hi - k) / 2;
+			if (pm->v[mid].full < age + 1.0)
+				k = mid + 1;
+			else
+				hi = mid;
 		}
-		forecast_blend(e, prior);
+		longer -= here[k] - here[lo];
+		if (longer < ANALYSIS_MIN_LANDMARK) {
+			/* Lowered: the age's deals share the oldest members' estimate. */
+			nb = analysis_landmark(pm, age, age, true, buf, &lowered);
+			forecast_estimate_sorted(buf, nb, horizon, prior,
+			    &est[qs[i].q]);
+			for (k = i + 1; k < j; k++)
+				est[qs[k].q] = est[qs[i].q];
+			continue;
+		}
+		while (wp < nwon && order[wp].stay > age)
+			analysis_fenwick_add(&fw, order[wp++].rank);
+		for (; ap < pm->n && all[ap].stay > age; ap++)
+			in[all[ap].rank / 64] |= 1ULL << (all[ap].rank % 64);
+		analysis_curve_build(pm, in, lo, age, longer, horizon, &cv);
+		for (k = i; k < j; k++)
+			analysis_curve_est(pm, &cv, &fw, won, wp, qs[k].age,
+			    horizon, prior, &est[qs[k].q]);
 	}
+	analysis_curve_free(&cv);
 	free(in);
 	free(all);
 	free(qs);
 	free(fw.t);
+	free(here);
 	free(buf);
 	free(order);
 	free(won);
@@ -1952,6 +2103,7 @@ analysis_forecast_phases(const struct config *cfg,
 {
 	struct forecast_est e;
 	size_t i, n;
+	bool lowered;
 	int p;
 
 	for (p = 0; p < (int)fc->nphases; p++) {
@@ -1968,7 +2120,7 @@ analysis_forecast_phases(const struct config *cfg,
 			else if (l->v[i].outcome == OUTCOME_WON)
 				fp->history_won++;
 		}
-		n = analysis_landmark(&pm[p], 0, SIZE_MAX, obs);
+		n = analysis_landmark(&pm[p], 0, 0, false, obs, &lowered);
 		forecast_estimate_sorted(obs, n, fc->horizon_days, fp->prior, &e);
 		fp->p_won = e.p;
 		fp->remaining_days = e.won_days;
