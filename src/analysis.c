@@ -612,26 +612,41 @@ analysis_project_at(const struct config *cfg, const struct analysis_history *h,
 /*
  * The history read once for one date: each account projected as soon as
  * its rows are read, so that only one account's signals are held at a
- * time, not every signal of the store.
+ * time, not every signal of the store.  The backfill (a scan of every
+ * signal) is asked for only when a signal seen after t needs it: as of
+ * now, none does.
  */
 struct analysis_stream {
+	struct store	*st;
 	const struct config *cfg;
 	time_t		 t, backfill;
+	bool		 backfill_read;
 	struct analysis_history cur;	/* the account being read: n <= 1 */
 	struct phase_signal *sigs;	/* owned, of cap */
 	size_t		 cap;
 	struct analysis_deals *out;
+	struct err	*err;
 };
 
 /* Projects the account read so far and forgets its signals. */
-static void
+static int
 analysis_stream_flush(struct analysis_stream *w)
 {
+	const struct analysis_account *a = &w->cur.v[0];
+	size_t j;
+
 	if (w->cur.n == 0)
-		return;
-	analysis_project_account(w->cfg, w->backfill, &w->cur.v[0], w->t,
-	    &w->sigs, &w->cap, w->out);
+		return 0;
+	for (j = 0; !w->backfill_read && j < a->n; j++)
+		if (a->v[j].at < w->t && a->v[j].seen > w->t) {
+			if (analysis_backfill(w->st, &w->backfill, w->err) != 0)
+				return -1;
+			w->backfill_read = true;
+		}
+	analysis_project_account(w->cfg, w->backfill, a, w->t, &w->sigs,
+	    &w->cap, w->out);
 	analysis_history_free(&w->cur);
+	return 0;
 }
 
 /* Reads one signal of the history; the next account's first projects the last. */
@@ -641,8 +656,9 @@ analysis_stream_add(const struct store_history_signal *g, void *arg)
 	struct analysis_stream *w = arg;
 
 	if (g->account != NULL && w->cur.n > 0 &&
-	    strcmp(w->cur.v[0].key, g->account) != 0)
-		analysis_stream_flush(w);
+	    strcmp(w->cur.v[0].key, g->account) != 0 &&
+	    analysis_stream_flush(w) != 0)
+		return -1;
 	return analysis_history_add(g, &w->cur);
 }
 
@@ -659,14 +675,14 @@ analysis_project_stream(struct store *st, const struct config *cfg, time_t t,
 
 	memset(out, 0, sizeof *out);
 	memset(&w, 0, sizeof w);
+	w.st = st;
 	w.cfg = cfg;
 	w.t = t;
 	w.out = out;
-	rc = analysis_backfill(st, &w.backfill, err);
+	w.err = err;
+	rc = store_history(st, analysis_stream_add, &w, err);
 	if (rc == 0)
-		rc = store_history(st, analysis_stream_add, &w, err);
-	if (rc == 0)
-		analysis_stream_flush(&w);
+		rc = analysis_stream_flush(&w);
 	analysis_history_free(&w.cur);
 	free(w.sigs);
 	if (rc != 0)
@@ -2395,6 +2411,7 @@ struct analysis_qual_deal {
 struct analysis_qual_walk {
 	struct store	*st;
 	const struct config *cfg;
+	const struct analysis_filter *f;	/* whose deals */
 	time_t		 as_of;
 	struct analysis_qual_deal *v;	/* owned */
 	size_t		 n, cap;
@@ -2424,7 +2441,7 @@ analysis_qual_deal(const struct store_deal *d, void *arg)
 	if (d->opened > w->as_of || (d->closed != 0 && d->closed <= w->as_of))
 		return 0;
 	who = analysis_person_index(w->cfg, d->salesperson);
-	if (who < 0)
+	if (who < 0 || !analysis_admits(w->f, d->salesperson))
 		return 0;
 	if (store_deal_entries(w->st, d->id, analysis_phase_entry, &pa,
 	    w->err) != 0)
@@ -2444,13 +2461,18 @@ analysis_qual_deal(const struct store_deal *d, void *arg)
 	return 0;
 }
 
-int
-analysis_qualification(struct store *st, const struct config *cfg,
+/*
+ * analysis_qualification for the deals of salesperson (NULL: all) that f
+ * admits: the entries and signals of no other deal are read.
+ */
+static int
+analysis_qualify(struct store *st, const struct analysis_filter *f,
     const char *salesperson, time_t as_of, struct qualification_count *cnt,
     struct err *err)
 {
+	const struct config *cfg = f->cfg;
 	struct store_filter open_then = { salesperson, NULL, as_of, as_of + 1 };
-	struct analysis_qual_walk w = { st, cfg, as_of, NULL, 0, 0, err };
+	struct analysis_qual_walk w = { st, cfg, f, as_of, NULL, 0, 0, err };
 	struct deal_facts df;
 	size_t i, k, nph = cfg->phases.n;
 	int rc;
@@ -2482,6 +2504,23 @@ analysis_qualification(struct store *st, const struct config *cfg,
 	}
 	free(w.v);
 	return rc;
+}
+
+int
+analysis_qualification(struct store *st, const struct config *cfg,
+    const char *salesperson, time_t as_of, struct qualification_count *cnt,
+    struct err *err)
+{
+	struct analysis_filter all = { cfg, 0, 0, as_of, NULL };
+
+	return analysis_qualify(st, &all, salesperson, as_of, cnt, err);
+}
+
+int
+analysis_qualification_of(struct store *st, const struct analysis_filter *f,
+    struct qualification_count *cnt, struct err *err)
+{
+	return analysis_qualify(st, f, NULL, f->as_of, cnt, err);
 }
 
 int
