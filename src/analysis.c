@@ -1677,6 +1677,7 @@ analysis_landmark(const struct analysis_phase_members *pm, double age,
 }
 
 bool analysis_landmark_walk;
+bool analysis_values_per_deal;
 
 /* A Fenwick tree of counts over 0..n-1, for the k-th present rank. */
 struct analysis_fenwick {
@@ -2547,26 +2548,119 @@ analysis_offer_value(const struct store_signal *g, void *arg)
 	return 0;
 }
 
+/* An open deal by its account, for the offers read in one pass. */
+struct analysis_by_account {
+	const char	*account;	/* borrowed from the deal */
+	size_t		 i;		/* in fc->deals */
+};
+
+struct analysis_values {
+	struct forecast	*fc;
+	struct analysis_by_account *by;	/* owned: fc->deals by account */
+	time_t		*at;		/* owned: each deal's amount's time */
+	int64_t		*id;		/* owned: and signal, the newest wins */
+};
+
+static int
+analysis_cmp_account(const void *a, const void *b)
+{
+	return strcmp(((const struct analysis_by_account *)a)->account,
+	    ((const struct analysis_by_account *)b)->account);
+}
+
+/* Keeps an amount for the open deals of its account, if newer. */
+static int
+analysis_account_offer(const struct store_offer *o, void *arg)
+{
+	struct analysis_values *w = arg;
+	size_t lo = 0, hi = w->fc->ndeals, mid, i;
+	double v;
+
+	if (o->account == NULL || !money_signal_value(o->kind, o->subject,
+	    o->value, &v))
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(w->by[mid].account, o->account) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->fc->ndeals && strcmp(w->by[lo].account, o->account) == 0;
+	    lo++) {
+		i = w->by[lo].i;
+		/* What store_signals gives from the deal's opening, in time order. */
+		if (o->at < w->fc->deals[i].opened ||
+		    (!isnan(w->fc->deals[i].value) && (o->at < w->at[i] ||
+		    (o->at == w->at[i] && o->signal < w->id[i]))))
+			continue;
+		w->fc->deals[i].value = v;
+		w->at[i] = o->at;
+		w->id[i] = o->signal;
+	}
+	return 0;
+}
+
 /*
- * Each open deal's value (its newest offer's amount) and the sums of
- * value x P(won) per kind: read per account through its index.
+ * The newest amount of each open deal's account from its opening, every
+ * account's offers read in one pass (the whole company's open deals are
+ * most accounts with an offer), rather than a statement per deal.
  */
 static int
-analysis_forecast_values(struct store *st, struct forecast *fc,
-    struct err *err)
+analysis_values_pass(struct store *st, struct forecast *fc, struct err *err)
+{
+	struct analysis_values w;
+	size_t i;
+	int rc;
+
+	w.fc = fc;
+	w.by = xcalloc(fc->ndeals + 1, sizeof *w.by);
+	w.at = xcalloc(fc->ndeals + 1, sizeof *w.at);
+	w.id = xcalloc(fc->ndeals + 1, sizeof *w.id);
+	for (i = 0; i < fc->ndeals; i++) {
+		w.by[i].account = fc->deals[i].account;
+		w.by[i].i = i;
+	}
+	qsort(w.by, fc->ndeals, sizeof *w.by, analysis_cmp_account);
+	rc = store_account_offers(st, fc->as_of, analysis_account_offer, &w,
+	    err);
+	free(w.id);
+	free(w.at);
+	free(w.by);
+	return rc;
+}
+
+/*
+ * Each open deal's value (its newest offer's amount) and the sums of
+ * value x P(won) per kind: for the whole company in one pass over every
+ * account's offers, for some salespeople per account through its index.
+ */
+static int
+analysis_forecast_values(struct store *st, const struct analysis_filter *f,
+    struct forecast *fc, struct err *err)
 {
 	size_t i;
 
+	if ((f->salespeople == NULL || f->salespeople->n == 0) &&
+	    !analysis_values_per_deal) {
+		if (analysis_values_pass(st, fc, err) != 0)
+			return -1;
+	}
+	else
+		for (i = 0; i < fc->ndeals; i++) {
+			struct forecast_deal *d = &fc->deals[i];
+			struct store_filter sf = { NULL, d->account,
+			    d->opened, fc->as_of };
+
+			if (store_signals(st, &sf, analysis_offer_value,
+			    &d->value, err) != 0)
+				return -1;
+		}
 	for (i = 0; i < fc->ndeals; i++) {
 		struct forecast_deal *d = &fc->deals[i];
-		struct store_filter sf = { NULL, d->account, d->opened,
-		    fc->as_of };
 		struct forecast_sum *s = d->kind == DEAL_GROWTH ? &fc->growth :
 		    &fc->new_deals;
 
-		if (store_signals(st, &sf, analysis_offer_value, &d->value,
-		    err) != 0)
-			return -1;
 		if (isnan(d->value))
 			continue;
 		s->weighted_value += d->value * d->p_won;
@@ -2596,7 +2690,7 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 	    fc, NULL);
 	analysis_deals_free(&l);
 	analysis_truths_free(&truth);
-	if (analysis_forecast_values(st, fc, err) != 0) {
+	if (analysis_forecast_values(st, f, fc, err) != 0) {
 		forecast_free(fc);
 		return -1;
 	}

@@ -37,6 +37,12 @@
  * false (the faster reading) unless a test sets it.
  */
 extern bool analysis_landmark_walk;
+/*
+ * Each open deal's value read per deal even for every salesperson, the
+ * reference that the tests compare the one pass over all offers with;
+ * false unless a test sets it.
+ */
+extern bool analysis_values_per_deal;
 
 struct analysis_filter {
 	const struct config *cfg;		/* borrowed */

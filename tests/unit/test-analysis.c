@@ -1400,6 +1400,67 @@ test_analysis_forecast_within_day(void **state)
 }
 
 /*
+ * The open deals' values read in one pass over every account's offers
+ * (the whole company) are those read per deal through store_signals: on
+ * the generated history with amounts in its offers, some of them
+ * unattributed (the account their text names) and some of a second
+ * account linked to the first, at dates where older offers of the same
+ * account and offers before a deal's opening must lose.
+ */
+static void
+test_analysis_forecast_values_pass(void **state)
+{
+	struct fixture *f = *state;
+	time_t t;
+	long valued = 0;
+	size_t i;
+
+	build_history(f);
+	if (sqlite3_exec(f->st->db, "UPDATE signals SET subject ="
+	    " 'Offerte EUR ' || (id * 10) || ',-' WHERE kind = 'offer_sent';"
+	    "UPDATE signals SET matched_account_id = account_id,"
+	    " account_id = NULL WHERE kind = 'offer_sent' AND id % 5 = 0;"
+	    "INSERT INTO accounts(key) VALUES('linked.nl');"
+	    "INSERT INTO account_links(account_id, target_id, how,"
+	    " linked_at) SELECT (SELECT id FROM accounts"
+	    " WHERE key = 'linked.nl'), id, 'test', 0 FROM accounts"
+	    " WHERE key = 'gen007.nl';"
+	    "UPDATE signals SET account_id = (SELECT id FROM accounts"
+	    " WHERE key = 'linked.nl') WHERE kind = 'offer_sent'"
+	    " AND account_id = (SELECT id FROM accounts"
+	    " WHERE key = 'gen007.nl')", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	for (t = T0 - 600 * DAY; t <= NOW; t += 15 * DAY) {
+		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL };
+		struct forecast pass, each;
+		struct err err;
+
+		if (analysis_forecast(f->st, &af, 30, false, &pass, &err) != 0)
+			fail_msg("forecast: %s", err.msg);
+		analysis_values_per_deal = true;
+		if (analysis_forecast(f->st, &af, 30, false, &each, &err) != 0)
+			fail_msg("forecast: %s", err.msg);
+		analysis_values_per_deal = false;
+		assert_int_equal(pass.ndeals, each.ndeals);
+		for (i = 0; i < pass.ndeals; i++) {
+			double a = pass.deals[i].value, b = each.deals[i].value;
+
+			assert_string_equal(pass.deals[i].account,
+			    each.deals[i].account);
+			assert_true(isnan(a) ? isnan(b) : a == b);
+		}
+		assert_int_equal(pass.total.valued, each.total.valued);
+		assert_true(pass.total.weighted_value ==
+		    each.total.weighted_value);
+		valued += pass.total.valued;
+		forecast_free(&pass);
+		forecast_free(&each);
+	}
+	/* The dates have valued deals to compare. */
+	assert_true(valued > 50);
+}
+
+/*
  * Backtest from T0+5d, horizon 60 days (to day 65).  Then: a0 lost (day
  * -2); open a1 (offer since 4), a2 (offer since 3), a3 (suspect since 2),
  * a4 (suspect since 3): none quiet for 21 days.  What happened: a1 won at
@@ -1515,6 +1576,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_landmarks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_within_day, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_forecast_values_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest_dates, setup, teardown),
 	};
