@@ -612,26 +612,41 @@ analysis_project_at(const struct config *cfg, const struct analysis_history *h,
 /*
  * The history read once for one date: each account projected as soon as
  * its rows are read, so that only one account's signals are held at a
- * time, not every signal of the store.
+ * time, not every signal of the store.  The backfill (a scan of every
+ * signal) is asked for only when a signal seen after t needs it: as of
+ * now, none does.
  */
 struct analysis_stream {
+	struct store	*st;
 	const struct config *cfg;
 	time_t		 t, backfill;
+	bool		 backfill_read;
 	struct analysis_history cur;	/* the account being read: n <= 1 */
 	struct phase_signal *sigs;	/* owned, of cap */
 	size_t		 cap;
 	struct analysis_deals *out;
+	struct err	*err;
 };
 
 /* Projects the account read so far and forgets its signals. */
-static void
+static int
 analysis_stream_flush(struct analysis_stream *w)
 {
+	const struct analysis_account *a = &w->cur.v[0];
+	size_t j;
+
 	if (w->cur.n == 0)
-		return;
-	analysis_project_account(w->cfg, w->backfill, &w->cur.v[0], w->t,
-	    &w->sigs, &w->cap, w->out);
+		return 0;
+	for (j = 0; !w->backfill_read && j < a->n; j++)
+		if (a->v[j].at < w->t && a->v[j].seen > w->t) {
+			if (analysis_backfill(w->st, &w->backfill, w->err) != 0)
+				return -1;
+			w->backfill_read = true;
+		}
+	analysis_project_account(w->cfg, w->backfill, a, w->t, &w->sigs,
+	    &w->cap, w->out);
 	analysis_history_free(&w->cur);
+	return 0;
 }
 
 /* Reads one signal of the history; the next account's first projects the last. */
@@ -641,8 +656,9 @@ analysis_stream_add(const struct store_history_signal *g, void *arg)
 	struct analysis_stream *w = arg;
 
 	if (g->account != NULL && w->cur.n > 0 &&
-	    strcmp(w->cur.v[0].key, g->account) != 0)
-		analysis_stream_flush(w);
+	    strcmp(w->cur.v[0].key, g->account) != 0 &&
+	    analysis_stream_flush(w) != 0)
+		return -1;
 	return analysis_history_add(g, &w->cur);
 }
 
@@ -659,14 +675,14 @@ analysis_project_stream(struct store *st, const struct config *cfg, time_t t,
 
 	memset(out, 0, sizeof *out);
 	memset(&w, 0, sizeof w);
+	w.st = st;
 	w.cfg = cfg;
 	w.t = t;
 	w.out = out;
-	rc = analysis_backfill(st, &w.backfill, err);
+	w.err = err;
+	rc = store_history(st, analysis_stream_add, &w, err);
 	if (rc == 0)
-		rc = store_history(st, analysis_stream_add, &w, err);
-	if (rc == 0)
-		analysis_stream_flush(&w);
+		rc = analysis_stream_flush(&w);
 	analysis_history_free(&w.cur);
 	free(w.sigs);
 	if (rc != 0)
@@ -1533,6 +1549,7 @@ struct analysis_member {
 	double		 stay;		/* days in the phase, up to leaving it, its close or t */
 	double		 full;		/* days from reaching the phase to its close or t */
 	enum forecast_end end;
+	bool		 here;		/* open and in the phase at t: full is its age */
 };
 
 /* The members of one phase by full (closes first at a tie), and their stays longest first. */
@@ -1575,6 +1592,7 @@ analysis_members(const struct analysis_deals *l, int p, time_t t,
 		    d->reached_at[p]) / DAY;
 		m->end = d->closed == 0 ? FORECAST_OPEN :
 		    d->outcome == OUTCOME_WON ? FORECAST_WON : FORECAST_LOST;
+		m->here = d->closed == 0 && d->phase == p;
 		pm->stays[pm->n++] = m->stay;
 	}
 	qsort(pm->v, pm->n, sizeof *pm->v, analysis_cmp_member);
@@ -1590,50 +1608,68 @@ analysis_members_free(struct analysis_phase_members *pm)
 }
 
 /*
- * The landmark observations of a phase at age (days), in time order: every
- * member but self (an open deal at that age, whose stay is age; SIZE_MAX:
- * none) that was still in the phase, open, age days after reaching it,
- * followed from then to its close or to t.  When fewer than
- * ANALYSIS_MIN_LANDMARK members stayed longer, the age is lowered to the
- * stay of the ANALYSIS_MIN_LANDMARK-th longest (of all when fewer reached
- * the phase), and the members that stayed that long count.  Returns the
- * number of observations in obs (room for pm->n).
+ * True when member m is one of the open deals of a whole-days age: open
+ * and in the phase at t, for age days and less than age + 1.  Those are
+ * the deals that share that age's estimate: none is compared with itself
+ * or with the others of its age.
+ */
+static bool
+analysis_peer(const struct analysis_member *m, double age)
+{
+	return m->here && m->full >= age && m->full < age + 1.0;
+}
+
+/*
+ * The landmark observations of a phase at whole-days age, in time order:
+ * every member (but the peers of age when peers is set: analysis_peer)
+ * that was still in the phase, open, age days after reaching it, and
+ * still open at the exact age at (>= age), followed from at to its close
+ * or to t.  When fewer than ANALYSIS_MIN_LANDMARK of them stayed longer
+ * than age, the age is lowered to the stay of the
+ * ANALYSIS_MIN_LANDMARK-th longest (of all when fewer reached the
+ * phase), those that stayed that long count, followed from there (at
+ * does not apply), and *lowered is set.  Returns the number of
+ * observations in obs (room for pm->n).
  */
 static size_t
 analysis_landmark(const struct analysis_phase_members *pm, double age,
-    size_t self, struct forecast_obs *obs)
+    double at, bool peers, struct forecast_obs *obs, bool *lowered)
 {
-	size_t lo = 0, hi = pm->n, mid, longer, others, k, i, n = 0;
-	bool lowered = false;
+	double top[ANALYSIS_MIN_LANDMARK], s, whole = age;
+	size_t longer = 0, ntop = 0, i, k, n = 0;
 
-	/* Stays longest first: how many are longer than age. */
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (pm->stays[mid] > age)
-			lo = mid + 1;
-		else
-			hi = mid;
+	*lowered = false;
+	/* How many stayed longer than age, and the longest stays of all. */
+	for (i = 0; i < pm->n; i++) {
+		const struct analysis_member *m = &pm->v[i];
+
+		if (peers && analysis_peer(m, whole))
+			continue;
+		if (m->stay > age)
+			longer++;
+		s = m->stay;
+		if (ntop == ANALYSIS_MIN_LANDMARK && s <= top[ntop - 1])
+			continue;
+		if (ntop < ANALYSIS_MIN_LANDMARK)
+			ntop++;
+		for (k = ntop - 1; k > 0 && top[k - 1] < s; k--)
+			top[k] = top[k - 1];
+		top[k] = s;
 	}
-	longer = lo;
-	others = self != SIZE_MAX ? pm->n - 1 : pm->n;
-	if (longer < ANALYSIS_MIN_LANDMARK && others > 0) {
-		k = others < ANALYSIS_MIN_LANDMARK ? others : ANALYSIS_MIN_LANDMARK;
-		/*
-		 * The k-th longest of the others: self (stay == age) stands
-		 * within the first k + 1 once fewer than k are longer.
-		 */
-		i = self != SIZE_MAX ? k : k - 1;
-		if (pm->stays[i] < age)
-			age = pm->stays[i];
-		lowered = true;
+	if (longer < ANALYSIS_MIN_LANDMARK && ntop > 0) {
+		/* The ntop-th longest: the 8th, or the shortest of fewer. */
+		if (top[ntop - 1] < age)
+			age = top[ntop - 1];
+		at = age;
+		*lowered = true;
 	}
 	for (i = 0; i < pm->n; i++) {
 		const struct analysis_member *m = &pm->v[i];
 
-		if (m->idx == self || !(m->stay > age ||
-		    (lowered && m->stay >= age)))
+		if ((peers && analysis_peer(m, whole)) || !(m->stay > age ||
+		    (*lowered && m->stay >= age)) || (at > age && !(m->full > at)))
 			continue;
-		obs[n].days = m->full - age;
+		obs[n].days = m->full - at;
 		obs[n].end = m->end;
 		n++;
 	}
@@ -1641,6 +1677,7 @@ analysis_landmark(const struct analysis_phase_members *pm, double age,
 }
 
 bool analysis_landmark_walk;
+bool analysis_values_per_deal;
 
 /* A Fenwick tree of counts over 0..n-1, for the k-th present rank. */
 struct analysis_fenwick {
@@ -1676,7 +1713,8 @@ analysis_fenwick_kth(const struct analysis_fenwick *fw, size_t k)
 /* One open deal's landmark query: its age in its phase. */
 struct analysis_query {
 	size_t		 q;		/* its place in the results */
-	double		 age;
+	double		 age;		/* days */
+	double		 whole;		/* whole days of it */
 };
 
 static int
@@ -1684,8 +1722,8 @@ analysis_cmp_query(const void *a, const void *b)
 {
 	const struct analysis_query *x = a, *y = b;
 
-	if (x->age != y->age)
-		return x->age > y->age ? -1 : 1;
+	if (x->whole != y->whole)
+		return x->whole > y->whole ? -1 : 1;
 	return (x->q > y->q) - (x->q < y->q);
 }
 
@@ -1706,24 +1744,81 @@ analysis_cmp_won_stay(const void *a, const void *b)
 }
 
 /*
- * What forecast_cif gives (to the bit) for the members from lo on that
- * close within the horizon after age and were still in the phase at age
- * (their bits set in in[], one per member in pm's order), at_risk of them
- * at the start, read in place and skipping the members that had left the
- * phase a word of 64 at a time: at 1M signals this scan was most of the
- * forecast, and most members of the early phases in the window had moved
- * on.  Returns how many of them were still open at t.
+ * The landmark of one whole-days age as a curve: the times at which the
+ * members still in the phase at that age (their bits set in in[], one per
+ * member in pm's order), but for its peers (analysis_peer), closed or were
+ * last seen open, from lo (the first to end after the age) to a horizon
+ * after the end of the age's day, and before each time k: the product
+ * s[k] and sum c[k] of the Aalen-Johansen estimate from the age, and how
+ * many had ended (gone), been won and been seen open.  A deal of that
+ * age at its exact age a reads its estimate from a to a + horizon out of
+ * it (analysis_curve_est) instead of scanning the members again.
  */
-static size_t
-analysis_window_cif(const struct analysis_phase_members *pm,
-    const uint64_t *in, size_t lo, double age, size_t at_risk,
-    double horizon, double *cifp)
+struct analysis_curve {
+	double		*time;		/* owned: full, ascending */
+	double		*s, *c;		/* owned: n + 1 each */
+	size_t		*gone, *won, *open;	/* owned: n + 1 each */
+	size_t		 n, cap;
+	size_t		 at_risk;	/* at the age */
+};
+
+static void
+analysis_curve_free(struct analysis_curve *cv)
 {
-	double surv = 1.0, cif = 0.0, days = 0.0, d;
-	size_t w, j, dw = 0, dl = 0, cnt = 0, nopen = 0;
+	free(cv->time);
+	free(cv->s);
+	free(cv->c);
+	free(cv->gone);
+	free(cv->won);
+	free(cv->open);
+	memset(cv, 0, sizeof *cv);
+}
+
+/* Makes room for one more time (and its counts at n + 1). */
+static void
+analysis_curve_room(struct analysis_curve *cv)
+{
+	if (cv->n + 2 <= cv->cap)
+		return;
+	cv->cap = cv->cap == 0 ? 64 : cv->cap * 2;
+	cv->time = xreallocarray(cv->time, cv->cap, sizeof *cv->time);
+	cv->s = xreallocarray(cv->s, cv->cap, sizeof *cv->s);
+	cv->c = xreallocarray(cv->c, cv->cap, sizeof *cv->c);
+	cv->gone = xreallocarray(cv->gone, cv->cap, sizeof *cv->gone);
+	cv->won = xreallocarray(cv->won, cv->cap, sizeof *cv->won);
+	cv->open = xreallocarray(cv->open, cv->cap, sizeof *cv->open);
+}
+
+/* Appends a time with nothing at it yet. */
+static void
+analysis_curve_push(struct analysis_curve *cv, double t)
+{
+	analysis_curve_room(cv);
+	cv->time[cv->n] = t;
+	cv->gone[cv->n + 1] = cv->won[cv->n + 1] = cv->open[cv->n + 1] = 0;
+	cv->n++;
+}
+
+/*
+ * Fills cv for the whole-days age (analysis_curve), at_risk members in
+ * it, reading the members from lo in place and skipping those that had
+ * left the phase a word of 64 at a time: most members of the early
+ * phases in the window had moved on.
+ */
+static void
+analysis_curve_build(const struct analysis_phase_members *pm,
+    const uint64_t *in, size_t lo, double age, size_t at_risk,
+    double horizon, struct analysis_curve *cv)
+{
+	double d, r;
+	size_t w, j, k, dw, dl;
 	uint64_t bits;
 	bool done = false;
 
+	cv->n = 0;
+	cv->at_risk = at_risk;
+	analysis_curve_room(cv);
+	cv->gone[0] = cv->won[0] = cv->open[0] = 0;
 	for (w = lo / 64; !done && w * 64 < pm->n; w++) {
 		bits = in[w];
 		if (w == lo / 64)
@@ -1731,47 +1826,103 @@ analysis_window_cif(const struct analysis_phase_members *pm,
 		for (; bits != 0; bits &= bits - 1) {
 			j = w * 64 + (size_t)__builtin_ctzll(bits);
 			d = pm->v[j].full - age;
-			if (!(d < horizon)) {
+			/* Past any deal of the age's horizon (a margin for rounding). */
+			if (!(d < horizon + 2.0)) {
 				done = true;
 				break;
 			}
-			/* A new time: the members at the last one leave the risk set. */
-			if (cnt > 0 && d != days) {
-				if (at_risk > 0) {
-					cif += surv * (double)dw / (double)at_risk;
-					surv *= 1.0 - (double)(dw + dl) /
-					    (double)at_risk;
-				}
-				at_risk -= cnt;
-				dw = dl = cnt = 0;
-			}
-			days = d;
-			cnt++;
+			if (pm->v[j].here && d < 1.0)
+				continue;
+			if (cv->n == 0 || pm->v[j].full != cv->time[cv->n - 1])
+				analysis_curve_push(cv, pm->v[j].full);
+			cv->gone[cv->n]++;
 			if (pm->v[j].end == FORECAST_WON)
-				dw++;
-			else if (pm->v[j].end == FORECAST_LOST)
-				dl++;
-			else
-				nopen++;
+				cv->won[cv->n]++;
+			else if (pm->v[j].end == FORECAST_OPEN)
+				cv->open[cv->n]++;
 		}
 	}
-	if (cnt > 0 && at_risk > 0)
-		cif += surv * (double)dw / (double)at_risk;
-	*cifp = cif;
-	return nopen;
+	/* Counts at each time to counts before each; the estimate along. */
+	cv->s[0] = 1.0;
+	cv->c[0] = 0.0;
+	for (k = 0; k < cv->n; k++) {
+		dw = cv->won[k + 1];
+		dl = cv->gone[k + 1] - dw - cv->open[k + 1];
+		r = (double)(at_risk - cv->gone[k]);
+		cv->c[k + 1] = cv->c[k] + cv->s[k] * (double)dw / r;
+		cv->s[k + 1] = cv->s[k] * (1.0 - (double)(dw + dl) / r);
+		cv->gone[k + 1] += cv->gone[k];
+		cv->won[k + 1] += cv->won[k];
+		cv->open[k + 1] += cv->open[k];
+	}
+}
+
+/*
+ * The estimate of a deal of the curve's age at its exact age a: the
+ * members still open at a, followed from a (what analysis_landmark and
+ * forecast_estimate_sorted give, but for rounding in the last bits of the
+ * CIF), the won members present in fw (by their place in time order,
+ * won[] their index in pm) for the median time to win.
+ */
+static void
+analysis_curve_est(const struct analysis_phase_members *pm,
+    const struct analysis_curve *cv, const struct analysis_fenwick *fw,
+    const size_t *won, size_t nwon, double a, double horizon, double prior,
+    struct forecast_est *e)
+{
+	size_t lo = 0, hi = cv->n, mid, i0, i1, m, off;
+	double x;
+
+	/* i0: the first time after a; i1: the first a horizon or more after a. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cv->time[mid] > a)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	i0 = lo;
+	for (hi = cv->n; lo < hi; ) {
+		mid = lo + (hi - lo) / 2;
+		if (cv->time[mid] - a < horizon)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	i1 = lo;
+	memset(e, 0, sizeof *e);
+	e->n = (long)(cv->at_risk - cv->gone[i0]);
+	e->cif = NAN;
+	e->won_days = NAN;
+	if (e->n > 0)
+		e->cif = (cv->c[i1] - cv->c[i0]) / cv->s[i0];
+	e->weight = (double)e->n - (double)(cv->open[i1] - cv->open[i0]);
+	off = cv->won[i0];
+	m = nwon - off;
+	e->won = (long)m;
+	if (m > 0) {
+		x = pm->v[won[analysis_fenwick_kth(fw, off + m / 2)]].full - a;
+		e->won_days = m % 2 == 1 ? x :
+		    (pm->v[won[analysis_fenwick_kth(fw, off + m / 2 - 1)]].full -
+		    a + x) / 2.0;
+	}
+	forecast_blend(e, prior);
 }
 
 /*
  * The estimates of the open deals idx[0..n-1], each in phase p at t,
  * into est[0..n-1]: what analysis_landmark and forecast_estimate_sorted
- * give, to the bit, without walking every member of the phase for every
- * deal (at 1M signals, 40k open deals times 200k members).  Deals are
- * taken oldest first, so that the won members that stayed longer than
- * the age only grow, kept in a Fenwick tree by their place in time order
- * for the median time to win; the CIF reads only the members that close
- * within the horizon after the age.  A deal whose landmark is lowered
- * (fewer than ANALYSIS_MIN_LANDMARK stayed longer) takes the walk, as
- * every deal does with analysis_landmark_walk.
+ * give (but for rounding in the CIF's last bits), without walking every
+ * member of the phase for every deal.  The landmark is taken at the
+ * whole days of a deal's age, so that the deals of one age (the same
+ * day's) share its members: one scan of them per age, a few hundred per
+ * phase, not one per open deal (427k at 10M signals), and each deal reads
+ * its exact age's estimate from that age's curve.  Ages are taken oldest
+ * first, so that the won members that stayed longer than the age only
+ * grow, kept in a Fenwick tree by their place in time order for the
+ * median time to win.  An age whose landmark is lowered (fewer than
+ * ANALYSIS_MIN_LANDMARK stayed longer) takes the walk, as every deal
+ * does with analysis_landmark_walk.
  */
 static void
 analysis_landmarks(const struct analysis_deals *l,
@@ -1780,24 +1931,30 @@ analysis_landmarks(const struct analysis_deals *l,
     struct forecast_est *est)
 {
 	struct analysis_fenwick fw = { NULL, 0 };
+	struct analysis_curve cv;
 	struct analysis_query *qs;
 	struct analysis_won_stay *order, *all;
 	struct forecast_obs *buf;
-	size_t *won, nwon = 0, wp = 0, ap = 0, i, lo, hi, mid, longer;
-	size_t nb, nopen;
-	struct forecast_est *e;
+	size_t *won, *here, nwon = 0, wp = 0, ap = 0, i, j, k, lo, hi, mid;
+	size_t longer, nb;
 	uint64_t *in;
-	double age, cif;
+	double age;
+	bool lowered;
 
+	memset(&cv, 0, sizeof cv);
 	won = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *won);
 	order = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *order);
 	buf = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *buf);
-	for (i = 0; i < pm->n; i++)
+	/* here[i]: the members before the i-th that are open in the phase. */
+	here = xcalloc(pm->n + 1, sizeof *here);
+	for (i = 0; i < pm->n; i++) {
+		here[i + 1] = here[i] + pm->v[i].here;
 		if (pm->v[i].end == FORECAST_WON) {
 			order[nwon].stay = pm->v[i].stay;
 			order[nwon].rank = nwon;
 			won[nwon++] = i;
 		}
+	}
 	qsort(order, nwon, sizeof *order, analysis_cmp_won_stay);
 	/* Every member by stay, longest first, to mark those still in the phase. */
 	all = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *all);
@@ -1813,11 +1970,23 @@ analysis_landmarks(const struct analysis_deals *l,
 	for (i = 0; i < n; i++) {
 		qs[i].q = i;
 		qs[i].age = (double)(t - l->v[idx[i]].reached_at[p]) / DAY;
+		qs[i].whole = (double)((t - l->v[idx[i]].reached_at[p]) / DAY);
 	}
 	qsort(qs, n, sizeof *qs, analysis_cmp_query);
-	for (i = 0; i < n; i++) {
-		age = qs[i].age;
-		e = &est[qs[i].q];
+	for (i = 0; i < n; i = j) {
+		age = qs[i].whole;
+		for (j = i + 1; j < n && qs[j].whole == age; j++)
+			;
+		if (analysis_landmark_walk) {
+			/* The reference: each deal on its own. */
+			for (k = i; k < j; k++) {
+				nb = analysis_landmark(pm, age, qs[k].age, true,
+				    buf, &lowered);
+				forecast_estimate_sorted(buf, nb, horizon, prior,
+				    &est[qs[k].q]);
+			}
+			continue;
+		}
 		/* Stays longest first: how many are longer than age. */
 		for (lo = 0, hi = pm->n; lo < hi; ) {
 			mid = lo + (hi - lo) / 2;
@@ -1827,22 +1996,7 @@ analysis_landmarks(const struct analysis_deals *l,
 				hi = mid;
 		}
 		longer = lo;
-		if (analysis_landmark_walk ||
-		    (longer < ANALYSIS_MIN_LANDMARK && pm->n > 1)) {
-			nb = analysis_landmark(pm, age, idx[qs[i].q], buf);
-			forecast_estimate_sorted(buf, nb, horizon, prior, e);
-			continue;
-		}
-		while (wp < nwon && order[wp].stay > age)
-			analysis_fenwick_add(&fw, order[wp++].rank);
-		for (; ap < pm->n && all[ap].stay > age; ap++)
-			in[all[ap].rank / 64] |= 1ULL << (all[ap].rank % 64);
-		memset(e, 0, sizeof *e);
-		e->n = (long)longer;
-		e->won = (long)wp;
-		e->cif = NAN;
-		e->won_days = NAN;
-		/* Members closing within the horizon: full in (age, age + horizon). */
+		/* Members ending after the age: full > age. */
 		for (lo = 0, hi = pm->n; lo < hi; ) {
 			mid = lo + (hi - lo) / 2;
 			if (pm->v[mid].full > age)
@@ -1850,25 +2004,39 @@ analysis_landmarks(const struct analysis_deals *l,
 			else
 				lo = mid + 1;
 		}
-		nopen = analysis_window_cif(pm, in, lo, age, longer, horizon,
-		    &cif);
-		if (longer > 0)
-			e->cif = cif;
-		e->weight = (double)(longer - nopen);
-		if (wp > 0) {
-			double a = pm->v[won[analysis_fenwick_kth(&fw,
-			    wp / 2)]].full - age;
-
-			e->won_days = wp % 2 == 1 ? a :
-			    (pm->v[won[analysis_fenwick_kth(&fw, wp / 2 - 1)]].full -
-			    age + a) / 2.0;
+		/* Less its peers among the longer: open here, full in (age, age + 1). */
+		for (k = lo, hi = pm->n; k < hi; ) {
+			mid = k + (hi - k) / 2;
+			if (pm->v[mid].full < age + 1.0)
+				k = mid + 1;
+			else
+				hi = mid;
 		}
-		forecast_blend(e, prior);
+		longer -= here[k] - here[lo];
+		if (longer < ANALYSIS_MIN_LANDMARK) {
+			/* Lowered: the age's deals share the oldest members' estimate. */
+			nb = analysis_landmark(pm, age, age, true, buf, &lowered);
+			forecast_estimate_sorted(buf, nb, horizon, prior,
+			    &est[qs[i].q]);
+			for (k = i + 1; k < j; k++)
+				est[qs[k].q] = est[qs[i].q];
+			continue;
+		}
+		while (wp < nwon && order[wp].stay > age)
+			analysis_fenwick_add(&fw, order[wp++].rank);
+		for (; ap < pm->n && all[ap].stay > age; ap++)
+			in[all[ap].rank / 64] |= 1ULL << (all[ap].rank % 64);
+		analysis_curve_build(pm, in, lo, age, longer, horizon, &cv);
+		for (k = i; k < j; k++)
+			analysis_curve_est(pm, &cv, &fw, won, wp, qs[k].age,
+			    horizon, prior, &est[qs[k].q]);
 	}
+	analysis_curve_free(&cv);
 	free(in);
 	free(all);
 	free(qs);
 	free(fw.t);
+	free(here);
 	free(buf);
 	free(order);
 	free(won);
@@ -1952,6 +2120,7 @@ analysis_forecast_phases(const struct config *cfg,
 {
 	struct forecast_est e;
 	size_t i, n;
+	bool lowered;
 	int p;
 
 	for (p = 0; p < (int)fc->nphases; p++) {
@@ -1968,7 +2137,7 @@ analysis_forecast_phases(const struct config *cfg,
 			else if (l->v[i].outcome == OUTCOME_WON)
 				fp->history_won++;
 		}
-		n = analysis_landmark(&pm[p], 0, SIZE_MAX, obs);
+		n = analysis_landmark(&pm[p], 0, 0, false, obs, &lowered);
 		forecast_estimate_sorted(obs, n, fc->horizon_days, fp->prior, &e);
 		fp->p_won = e.p;
 		fp->remaining_days = e.won_days;
@@ -2243,6 +2412,7 @@ struct analysis_qual_deal {
 struct analysis_qual_walk {
 	struct store	*st;
 	const struct config *cfg;
+	const struct analysis_filter *f;	/* whose deals */
 	time_t		 as_of;
 	struct analysis_qual_deal *v;	/* owned */
 	size_t		 n, cap;
@@ -2272,7 +2442,7 @@ analysis_qual_deal(const struct store_deal *d, void *arg)
 	if (d->opened > w->as_of || (d->closed != 0 && d->closed <= w->as_of))
 		return 0;
 	who = analysis_person_index(w->cfg, d->salesperson);
-	if (who < 0)
+	if (who < 0 || !analysis_admits(w->f, d->salesperson))
 		return 0;
 	if (store_deal_entries(w->st, d->id, analysis_phase_entry, &pa,
 	    w->err) != 0)
@@ -2292,13 +2462,18 @@ analysis_qual_deal(const struct store_deal *d, void *arg)
 	return 0;
 }
 
-int
-analysis_qualification(struct store *st, const struct config *cfg,
+/*
+ * analysis_qualification for the deals of salesperson (NULL: all) that f
+ * admits: the entries and signals of no other deal are read.
+ */
+static int
+analysis_qualify(struct store *st, const struct analysis_filter *f,
     const char *salesperson, time_t as_of, struct qualification_count *cnt,
     struct err *err)
 {
+	const struct config *cfg = f->cfg;
 	struct store_filter open_then = { salesperson, NULL, as_of, as_of + 1 };
-	struct analysis_qual_walk w = { st, cfg, as_of, NULL, 0, 0, err };
+	struct analysis_qual_walk w = { st, cfg, f, as_of, NULL, 0, 0, err };
 	struct deal_facts df;
 	size_t i, k, nph = cfg->phases.n;
 	int rc;
@@ -2333,6 +2508,23 @@ analysis_qualification(struct store *st, const struct config *cfg,
 }
 
 int
+analysis_qualification(struct store *st, const struct config *cfg,
+    const char *salesperson, time_t as_of, struct qualification_count *cnt,
+    struct err *err)
+{
+	struct analysis_filter all = { cfg, 0, 0, as_of, NULL };
+
+	return analysis_qualify(st, &all, salesperson, as_of, cnt, err);
+}
+
+int
+analysis_qualification_of(struct store *st, const struct analysis_filter *f,
+    struct qualification_count *cnt, struct err *err)
+{
+	return analysis_qualify(st, f, NULL, f->as_of, cnt, err);
+}
+
+int
 analysis_deal_facts(struct store *st, const char *account, time_t since,
     time_t now, struct deal_facts *df, struct err *err)
 {
@@ -2356,26 +2548,119 @@ analysis_offer_value(const struct store_signal *g, void *arg)
 	return 0;
 }
 
+/* An open deal by its account, for the offers read in one pass. */
+struct analysis_by_account {
+	const char	*account;	/* borrowed from the deal */
+	size_t		 i;		/* in fc->deals */
+};
+
+struct analysis_values {
+	struct forecast	*fc;
+	struct analysis_by_account *by;	/* owned: fc->deals by account */
+	time_t		*at;		/* owned: each deal's amount's time */
+	int64_t		*id;		/* owned: and signal, the newest wins */
+};
+
+static int
+analysis_cmp_account(const void *a, const void *b)
+{
+	return strcmp(((const struct analysis_by_account *)a)->account,
+	    ((const struct analysis_by_account *)b)->account);
+}
+
+/* Keeps an amount for the open deals of its account, if newer. */
+static int
+analysis_account_offer(const struct store_offer *o, void *arg)
+{
+	struct analysis_values *w = arg;
+	size_t lo = 0, hi = w->fc->ndeals, mid, i;
+	double v;
+
+	if (o->account == NULL || !money_signal_value(o->kind, o->subject,
+	    o->value, &v))
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(w->by[mid].account, o->account) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->fc->ndeals && strcmp(w->by[lo].account, o->account) == 0;
+	    lo++) {
+		i = w->by[lo].i;
+		/* What store_signals gives from the deal's opening, in time order. */
+		if (o->at < w->fc->deals[i].opened ||
+		    (!isnan(w->fc->deals[i].value) && (o->at < w->at[i] ||
+		    (o->at == w->at[i] && o->signal < w->id[i]))))
+			continue;
+		w->fc->deals[i].value = v;
+		w->at[i] = o->at;
+		w->id[i] = o->signal;
+	}
+	return 0;
+}
+
 /*
- * Each open deal's value (its newest offer's amount) and the sums of
- * value x P(won) per kind: read per account through its index.
+ * The newest amount of each open deal's account from its opening, every
+ * account's offers read in one pass (the whole company's open deals are
+ * most accounts with an offer), rather than a statement per deal.
  */
 static int
-analysis_forecast_values(struct store *st, struct forecast *fc,
-    struct err *err)
+analysis_values_pass(struct store *st, struct forecast *fc, struct err *err)
+{
+	struct analysis_values w;
+	size_t i;
+	int rc;
+
+	w.fc = fc;
+	w.by = xcalloc(fc->ndeals + 1, sizeof *w.by);
+	w.at = xcalloc(fc->ndeals + 1, sizeof *w.at);
+	w.id = xcalloc(fc->ndeals + 1, sizeof *w.id);
+	for (i = 0; i < fc->ndeals; i++) {
+		w.by[i].account = fc->deals[i].account;
+		w.by[i].i = i;
+	}
+	qsort(w.by, fc->ndeals, sizeof *w.by, analysis_cmp_account);
+	rc = store_account_offers(st, fc->as_of, analysis_account_offer, &w,
+	    err);
+	free(w.id);
+	free(w.at);
+	free(w.by);
+	return rc;
+}
+
+/*
+ * Each open deal's value (its newest offer's amount) and the sums of
+ * value x P(won) per kind: for the whole company in one pass over every
+ * account's offers, for some salespeople per account through its index.
+ */
+static int
+analysis_forecast_values(struct store *st, const struct analysis_filter *f,
+    struct forecast *fc, struct err *err)
 {
 	size_t i;
 
+	if ((f->salespeople == NULL || f->salespeople->n == 0) &&
+	    !analysis_values_per_deal) {
+		if (analysis_values_pass(st, fc, err) != 0)
+			return -1;
+	}
+	else
+		for (i = 0; i < fc->ndeals; i++) {
+			struct forecast_deal *d = &fc->deals[i];
+			struct store_filter sf = { NULL, d->account,
+			    d->opened, fc->as_of };
+
+			if (store_signals(st, &sf, analysis_offer_value,
+			    &d->value, err) != 0)
+				return -1;
+		}
 	for (i = 0; i < fc->ndeals; i++) {
 		struct forecast_deal *d = &fc->deals[i];
-		struct store_filter sf = { NULL, d->account, d->opened,
-		    fc->as_of };
 		struct forecast_sum *s = d->kind == DEAL_GROWTH ? &fc->growth :
 		    &fc->new_deals;
 
-		if (store_signals(st, &sf, analysis_offer_value, &d->value,
-		    err) != 0)
-			return -1;
 		if (isnan(d->value))
 			continue;
 		s->weighted_value += d->value * d->p_won;
@@ -2405,7 +2690,7 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 	    fc, NULL);
 	analysis_deals_free(&l);
 	analysis_truths_free(&truth);
-	if (analysis_forecast_values(st, fc, err) != 0) {
+	if (analysis_forecast_values(st, f, fc, err) != 0) {
 		forecast_free(fc);
 		return -1;
 	}

@@ -37,6 +37,12 @@
  * false (the faster reading) unless a test sets it.
  */
 extern bool analysis_landmark_walk;
+/*
+ * Each open deal's value read per deal even for every salesperson, the
+ * reference that the tests compare the one pass over all offers with;
+ * false unless a test sets it.
+ */
+extern bool analysis_values_per_deal;
 
 struct analysis_filter {
 	const struct config *cfg;		/* borrowed */
@@ -197,6 +203,12 @@ struct qualification_count {
  */
 int	analysis_qualification(struct store *, const struct config *,
 	    const char *salesperson, time_t as_of,
+	    struct qualification_count *cnt, struct err *);
+/*
+ * The same at f->as_of for the salespeople f admits (all if none are
+ * named): the other deals' entries and signals are not read.
+ */
+int	analysis_qualification_of(struct store *, const struct analysis_filter *,
 	    struct qualification_count *cnt, struct err *);
 
 /* What the history says about one phase, for a deal just entering it. */

@@ -598,18 +598,19 @@ digest_collect_cohort(struct store *st, const struct analysis_filter *af,
 
 /*
  * Per salesperson, the open deals from the suspect phase on as of the
- * digest and how many are qualified (analysis_qualification).
+ * digest and how many are qualified (analysis_qualification_of): only
+ * the digest's salespeople's deals are read.
  */
 static int
 digest_collect_qualification(struct store *st, const struct config *cfg,
-    struct digest_data *d, struct err *err)
+    const struct analysis_filter *af, struct digest_data *d, struct err *err)
 {
 	struct qualification_count *cnt;
 	size_t i, k, p, nph = cfg->phases.n;
 	int rc;
 
 	cnt = xcalloc(cfg->npeople * nph + 1, sizeof *cnt);
-	rc = analysis_qualification(st, cfg, NULL, d->as_of, cnt, err);
+	rc = analysis_qualification_of(st, af, cnt, err);
 	for (i = 0; rc == 0 && i < d->npeople; i++) {
 		for (k = 0; k < cfg->npeople; k++)
 			if (strcmp(cfg->people[k].key, d->people[i].key) == 0)
@@ -657,7 +658,7 @@ digest_collect_common(struct store *st, const struct config *cfg,
 	if (d->person != NULL)
 		return 0;
 	if (analysis_stalled(st, &af, &d->stalled, err) != 0 ||
-	    digest_collect_qualification(st, cfg, d, err) != 0)
+	    digest_collect_qualification(st, cfg, &af, d, err) != 0)
 		return -1;
 	if (digest_collect_transitions(st, cfg, d, err) != 0 ||
 	    digest_collect_deals(st, cfg, d, err) != 0 ||

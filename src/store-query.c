@@ -244,6 +244,32 @@
 	    "d.outcome = 'open' AND d.opened <= ?2"			\
 	    " AND (d.closed IS NULL OR d.closed >= ?2)"			\
 	    " AND (?1 IS NULL OR d.salesperson = ?1)", "?2"))		\
+	/*								\
+	 * Every account's signals with an amount before ?1, the	\
+	 * three sources of QUERY_SIGNALS (the account leads the first	\
+	 * and last through signals_offers, the few unattributed ones	\
+	 * the second), in no order: one pass for all open deals.	\
+	 */								\
+	X(QUERY_ACCOUNT_OFFERS, "SELECT a.key, s.occurred_at, s.id,"	\
+	    " s.kind, s.subject, s.value FROM signals s"		\
+	    " INDEXED BY signals_offers JOIN accounts a"		\
+	    " ON a.id = s.account_id"					\
+	    " WHERE s.kind IN ('offer_sent', 'value')"			\
+	    " AND s.occurred_at < ?1"					\
+	    " UNION ALL SELECT a.key, s.occurred_at, s.id, s.kind,"	\
+	    " s.subject, s.value FROM signals s"			\
+	    " INDEXED BY signals_unattributed JOIN accounts a"		\
+	    " ON a.id = s.matched_account_id"				\
+	    " WHERE s.account_id IS NULL"				\
+	    " AND s.kind IN ('offer_sent', 'value')"			\
+	    " AND s.occurred_at < ?1"					\
+	    " UNION ALL SELECT t.key, s.occurred_at, s.id, s.kind,"	\
+	    " s.subject, s.value FROM account_links l"			\
+	    " JOIN accounts t ON t.id = l.target_id"			\
+	    " JOIN signals s INDEXED BY signals_offers"			\
+	    " ON s.account_id = l.account_id"				\
+	    " WHERE s.kind IN ('offer_sent', 'value')"			\
+	    " AND s.occurred_at < ?1")					\
 	/* The deals won in [?2, ?3), each valued up to its close. */	\
 	X(QUERY_WON_OFFERS, QUERY_OFFERS("deals d INDEXED BY deals_closed",	\
 	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
@@ -1069,6 +1095,7 @@ query_offer_row(sqlite3_stmt *s, void *ctx)
 	struct store_offer o;
 
 	o.deal = sqlite3_column_int64(s, 0);
+	o.account = NULL;
 	o.phase = store_column_text(s, 1);
 	o.at = store_column_time(s, 2);
 	o.signal = sqlite3_column_int64(s, 3);
@@ -1076,6 +1103,37 @@ query_offer_row(sqlite3_stmt *s, void *ctx)
 	o.subject = store_column_text(s, 5);
 	o.value = store_column_text(s, 6);
 	return c->fn.offer(&o, c->arg);
+}
+
+/* Hands a row of QUERY_ACCOUNT_OFFERS to the callback. */
+static int
+query_account_offer_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_offer o;
+
+	memset(&o, 0, sizeof o);
+	o.account = store_column_text(s, 0);
+	o.at = store_column_time(s, 1);
+	o.signal = sqlite3_column_int64(s, 2);
+	o.kind = store_column_text(s, 3);
+	o.subject = store_column_text(s, 4);
+	o.value = store_column_text(s, 5);
+	return c->fn.offer(&o, c->arg);
+}
+
+int
+store_account_offers(struct store *st, time_t until,
+    int (*cb)(const struct store_offer *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.offer = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_ACCOUNT_OFFERS, err);
+
+	if (s == NULL)
+		return -1;
+	query_bind_until(s, 1, until);
+	return query_walk(st, s, query_account_offer_row, &c, err, "offers");
 }
 
 int

@@ -198,6 +198,7 @@ struct store_offer {
 	const char	*kind;
 	const char	*subject;	/* NULL when expired */
 	const char	*value;
+	const char	*account;	/* store_account_offers: whose; else NULL */
 };
 
 /*
@@ -208,6 +209,16 @@ struct store_offer {
  */
 int	store_deal_offers(struct store *, const char *salesperson, bool won,
 	    time_t since, time_t until,
+	    int (*cb)(const struct store_offer *, void *), void *arg,
+	    struct err *);
+
+/*
+ * The signals that may carry an amount (the sources of store_signals) of
+ * every account, before until, each with its account's key (deal and
+ * phase unset): the forecast values all open deals in one pass.  In no
+ * order.
+ */
+int	store_account_offers(struct store *, time_t until,
 	    int (*cb)(const struct store_offer *, void *), void *arg,
 	    struct err *);
 
