@@ -242,6 +242,9 @@ static const char *const store_migrations[] = {
 	X(ITEM_SET, "INSERT INTO items(source, item, version, first_seen)"	\
 	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(source, item)"		\
 	    " DO UPDATE SET version = excluded.version")		\
+	/* A new item's row; nothing when it has one (store_add_item). */ \
+	X(ITEM_ADD, "INSERT INTO items(source, item, version, first_seen)"	\
+	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(source, item) DO NOTHING")	\
 	X(ITEM_ROW, "SELECT version, first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
@@ -1265,6 +1268,42 @@ store_replace_item(struct store *st, const char *source, const char *item,
 	if (store_auto_end(st, own, rc, err) != 0)
 		return -1;
 	return n;
+}
+
+int
+store_add_item(struct store *st, const char *source, const char *item,
+    const char *version, time_t first_seen, const struct signal_list *sigs,
+    const struct appointment_list *appts, struct strlist *touched,
+    bool *added, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_ITEM_ADD);
+	size_t i;
+	bool own;
+	int rc;
+
+	*added = false;
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, item);
+	store_bind_text(s, 3, version);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)first_seen);
+	rc = store_run(st, s, err, "new item");
+	/*
+	 * Its row was there already (the same href twice in one answer):
+	 * what it gave must be replaced, which is the caller's to do.
+	 */
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		return store_auto_end(st, own, 0, err);
+	if (rc == 0 && sigs != NULL)
+		rc = store_add_signals_txn(st, sigs, touched, err) < 0 ? -1 : 0;
+	for (i = 0; appts != NULL && i < appts->n && rc == 0; i++)
+		rc = store_appointment_insert(st, &appts->v[i], touched, err);
+	if (store_auto_end(st, own, rc, err) != 0)
+		return -1;
+	*added = true;
+	/* As store_replace_item counts: none of them was given before. */
+	return sigs != NULL ? (int)sigs->n : 0;
 }
 
 int
