@@ -717,7 +717,7 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 	}
 	if (store_configure(st, err) != 0)
 		goto fail;
-	if (!st->readonly) {
+	if (!st->readonly && (flags & STORE_MIGRATED) == 0) {
 		if (store_migrate(st, err) != 0)
 			goto fail;
 	} else {

@@ -26,6 +26,13 @@
 struct store;
 
 #define STORE_READONLY	0x01
+/*
+ * For writing, but another connection of the process migrated the schema
+ * already (the agent's workers): its version is checked as a reader
+ * does, without the write transaction of a migration, which would wait
+ * for another process' writer.
+ */
+#define STORE_MIGRATED	0x02
 
 /*
  * The database, its -wal and -shm hold customers, subjects and cursors:
