@@ -12,6 +12,7 @@
  *
  * It does not fetch, parse or decide phases.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,14 @@
 
 enum pipeline_op { PIPELINE_ICAL, PIPELINE_REMOVE, PIPELINE_INVITED,
     PIPELINE_OWN };
+
+/*
+ * Bits of the filter of the items handed in since pipeline_fresh: a
+ * fixed 8 KiB whatever the calendar's size, so that memory stays flat;
+ * past some ten thousand items more of them are looked up, none wrongly
+ * skipped.
+ */
+#define PIPELINE_SEEN_BITS	65536
 
 /*
  * A calendar item to replace or remove on commit; or (PIPELINE_INVITED)
@@ -68,6 +77,8 @@ struct pipeline {
 	size_t			 pending;	/* entries since the last commit */
 	bool			 deferred;	/* project in pipeline_finish */
 	bool			 fresh;		/* see pipeline_fresh */
+	uint8_t			*seen;		/* owned: PIPELINE_SEEN_BITS, */
+						/* items handed in since then */
 	struct pipeline_stats	 stats;
 };
 
@@ -119,6 +130,7 @@ pipeline_free(struct pipeline *p)
 	if (p == NULL)
 		return;
 	pipeline_drop(p);
+	free(p->seen);
 	free(p->source);
 	free(p);
 }
@@ -232,6 +244,26 @@ pipeline_output_version(const struct pipeline_item *it)
 	    (unsigned long long)h);
 }
 
+/*
+ * Whether an item may have been handed in since pipeline_fresh (a bloom
+ * filter: two bits of its hash; never false for one that was), and
+ * records that it was.
+ */
+static bool
+pipeline_seen(struct pipeline *p, const char *item)
+{
+	uint64_t	h = hashset_fnv1a(HASHSET_FNV_INIT, item, strlen(item));
+	uint32_t	a = (uint32_t)h % PIPELINE_SEEN_BITS;
+	uint32_t	b = (uint32_t)(h >> 32) % PIPELINE_SEEN_BITS;
+	bool		seen;
+
+	seen = (p->seen[a / 8] & (1u << (a % 8))) != 0 &&
+	    (p->seen[b / 8] & (1u << (b % 8))) != 0;
+	p->seen[a / 8] |= (uint8_t)(1u << (a % 8));
+	p->seen[b / 8] |= (uint8_t)(1u << (b % 8));
+	return seen;
+}
+
 void
 pipeline_ical(struct pipeline *p, const char *salesperson,
     const struct ical_file *f, const char *item, const char *version)
@@ -240,8 +272,18 @@ pipeline_ical(struct pipeline *p, const char *salesperson,
 	bool stored;
 
 	it = pipeline_add_item(p, PIPELINE_ICAL, item);
-	it->first_seen = pipeline_first_seen(p, item, &stored);
-	it->fresh = p->fresh && !stored;
+	/*
+	 * In a collection that had nothing stored, only an item handed in
+	 * before in this sync can have a row: the others are not looked up
+	 * (a read transaction each, with its locks).
+	 */
+	if (p->fresh && !pipeline_seen(p, item)) {
+		it->first_seen = util_now();
+		it->fresh = true;
+	} else {
+		it->first_seen = pipeline_first_seen(p, item, &stored);
+		it->fresh = p->fresh && !stored;
+	}
 	classify_ical(p->cfg, salesperson, f, p->source, item, it->first_seen,
 	    &it->sigs, &it->appts);
 	if (version != NULL)
@@ -388,6 +430,13 @@ void
 pipeline_fresh(struct pipeline *p, bool on)
 {
 	p->fresh = on;
+	if (!on) {
+		free(p->seen);
+		p->seen = NULL;
+	} else if (p->seen == NULL)
+		p->seen = xcalloc(PIPELINE_SEEN_BITS / 8, 1);
+	else
+		memset(p->seen, 0, PIPELINE_SEEN_BITS / 8);
 }
 
 void

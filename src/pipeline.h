@@ -51,9 +51,10 @@ void	pipeline_ical(struct pipeline *, const char *salesperson,
  * had nothing stored when its sync began (a calendar's first sync): an
  * item the store has no row for is written without looking for, or
  * deleting, what it gave before (nothing), which is most of a first
- * sync's work in the store.  An item whose row is there after all (the
- * same href twice in one answer) is replaced as always.  Off again when
- * the collection is done.
+ * sync's work in the store; nor is it asked whether it has a row unless
+ * it was handed in before since.  An item whose row is there after all
+ * (the same href twice in one answer) is replaced as always.  Off again
+ * when the collection is done.
  */
 void	pipeline_fresh(struct pipeline *, bool on);
 

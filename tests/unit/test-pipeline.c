@@ -545,10 +545,12 @@ test_pipeline_fresh(void **state)
 {
 	struct fixture *f = *state;
 	struct ev moved = evs[0], twice = evs[1];
+	struct ev undated = { "cal/e3.ics", "e3@x", "Bezoek", "kees@hooli.nl",
+	    -1, 8 };
 	struct ical_file file;
 	struct pipeline *p;
 	struct err err;
-	char *got, *want;
+	char *got, *want, seen[32];
 
 	p = pipeline_new(&f->cfg, f->st, "caldav:anna");
 	/* What a first sync committed before it failed. */
@@ -581,6 +583,25 @@ test_pipeline_fresh(void **state)
 	/* One signal per event, none left over from an old version. */
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
 	    NULL), 2);
+
+	/*
+	 * An undated event read twice in one first sync, committed in
+	 * between: the second time it is looked up, and dated by when the
+	 * store first saw it (set back an hour here), not by now.
+	 */
+	pipeline_fresh(p, true);
+	ical_make(&undated, &file);
+	pipeline_ical(p, "anna", &file, undated.item, "\"u1\"");
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 1);
+	snprintf(seen, sizeof seen, "%lld", (long long)time(NULL) - 3600);
+	assert_int_equal(test_query_int(f->st, "UPDATE items SET first_seen = ?1"
+	    " WHERE item = 'cal/e3.ics' RETURNING 0", seen), 0);
+	pipeline_ical(p, "anna", &file, undated.item, "\"u2\"");
+	ical_file_free(&file);
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 0);
+	pipeline_fresh(p, false);
+	assert_int_equal(test_query_int(f->st, "SELECT occurred_at FROM signals "
+	    "WHERE item = ?1", undated.item), atoll(seen));
 	pipeline_free(p);
 }
 
