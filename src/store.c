@@ -1150,10 +1150,20 @@ store_add_signals(struct store *st, const struct signal_list *sigs,
 	return n;
 }
 
-/* Inserts one appointment, attributing it by text when it has no account. */
+/* The account of the appointment written last, in one transaction. */
+struct store_last_account {
+	const char	*key;	/* borrowed from the appointment */
+	int64_t		 id;
+};
+
+/*
+ * Inserts one appointment, attributing it by text when it has no account.
+ * The occurrences of an event share their account: last (NULL: none) saves
+ * looking it up for each one.
+ */
 static int
 store_appointment_insert(struct store *st, const struct appointment *a,
-    struct strlist *touched, struct err *err)
+    struct store_last_account *last, struct strlist *touched, struct err *err)
 {
 	sqlite3_stmt *s;
 	int64_t account = 0, id;
@@ -1165,9 +1175,17 @@ store_appointment_insert(struct store *st, const struct appointment *a,
 		    a->item != NULL ? a->item : "?");
 		return 0;
 	}
-	if (a->account != NULL &&
-	    store_account(st, a->account, &account, touched, err) != 0)
-		return -1;
+	if (a->account != NULL && last != NULL && last->key != NULL &&
+	    strcmp(a->account, last->key) == 0)
+		account = last->id;
+	else if (a->account != NULL) {
+		if (store_account(st, a->account, &account, touched, err) != 0)
+			return -1;
+		if (last != NULL) {
+			last->key = a->account;
+			last->id = account;
+		}
+	}
 	s = store_own(st, STMT_APPT_ADD);
 	store_bind_text(s, 1, a->source);
 	store_bind_text(s, 2, a->item);
@@ -1258,6 +1276,7 @@ store_replace_item(struct store *st, const char *source, const char *item,
     const struct signal_list *sigs, const struct appointment_list *appts,
     struct strlist *touched, struct err *err)
 {
+	struct store_last_account last = { NULL, 0 };
 	struct strlist old = { 0 };
 	size_t i;
 	bool own;
@@ -1277,7 +1296,8 @@ store_replace_item(struct store *st, const char *source, const char *item,
 	}
 	strlist_clear(&old);
 	for (i = 0; appts != NULL && i < appts->n && rc == 0; i++)
-		rc = store_appointment_insert(st, &appts->v[i], touched, err);
+		rc = store_appointment_insert(st, &appts->v[i], &last,
+		    touched, err);
 	if (store_auto_end(st, own, rc, err) != 0)
 		return -1;
 	return n;
@@ -1290,6 +1310,7 @@ store_add_item(struct store *st, const char *source, const char *item,
     bool *added, struct err *err)
 {
 	sqlite3_stmt *s = store_own(st, STMT_ITEM_ADD);
+	struct store_last_account last = { NULL, 0 };
 	size_t i;
 	bool own;
 	int rc;
@@ -1311,7 +1332,8 @@ store_add_item(struct store *st, const char *source, const char *item,
 	if (rc == 0 && sigs != NULL)
 		rc = store_add_signals_txn(st, sigs, touched, err) < 0 ? -1 : 0;
 	for (i = 0; appts != NULL && i < appts->n && rc == 0; i++)
-		rc = store_appointment_insert(st, &appts->v[i], touched, err);
+		rc = store_appointment_insert(st, &appts->v[i], &last,
+		    touched, err);
 	if (store_auto_end(st, own, rc, err) != 0)
 		return -1;
 	*added = true;
