@@ -461,13 +461,9 @@ agent_worker(void *arg)
 	time_t			 now, until;
 	long long		 t0;
 	int			 rc;
-	bool			 reset, stopped;
+	bool			 reset, stopped, opened = false;
 	char			 c = 1;
 
-	if (store_open(a->database, 0, &st, &err) != 0) {
-		log_error("%s", err.msg);
-		st = NULL;
-	}
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		s = NULL;
@@ -480,6 +476,20 @@ agent_worker(void *arg)
 		s->reset = false;
 		pthread_mutex_unlock(&a->lock);
 
+		/*
+		 * The store is opened for the first poll, not before: a
+		 * worker that never polls (fewer sources than workers) never
+		 * prepares its statements, which cost as much CPU as
+		 * reading hundreds of calendar events, at every start.
+		 */
+		if (!opened) {
+			opened = true;
+			if (store_open(a->database, STORE_MIGRATED, &st,
+			    &err) != 0) {
+				log_error("%s", err.msg);
+				st = NULL;
+			}
+		}
 		ops = source_ops_for(s->job_src->type);
 		/* Its kept connection is the poll's: not closed under it. */
 		source_pool_take(&a->pool, &s->slot);

@@ -1287,7 +1287,9 @@ caldav_sync_calendar(struct caldav_sync *s, struct err *err)
 		if (store_items(s->store, s->src->name, caldav_count_cb, s, err) != 0)
 			return -1;
 		if (s->nstored == 0) {
+			pipeline_fresh(s->p, true);
 			rc = caldav_sync_token(s, "", err);
+			pipeline_fresh(s->p, false);
 			if (rc != 1)
 				return rc;
 			caldav_fetch_clear(s);

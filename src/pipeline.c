@@ -12,6 +12,7 @@
  *
  * It does not fetch, parse or decide phases.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,14 @@ enum pipeline_op { PIPELINE_ICAL, PIPELINE_REMOVE, PIPELINE_INVITED,
     PIPELINE_OWN };
 
 /*
+ * Bits of the filter of the items handed in since pipeline_fresh: a
+ * fixed 8 KiB whatever the calendar's size, so that memory stays flat;
+ * past some ten thousand items more of them are looked up, none wrongly
+ * skipped.
+ */
+#define PIPELINE_SEEN_BITS	65536
+
+/*
  * A calendar item to replace or remove on commit; or (PIPELINE_INVITED)
  * a part of an invitation from outside, to keep if newer and decide
  * again (invite.c).
@@ -48,6 +57,8 @@ struct pipeline_item {
 	bool			 newer_only;	/* replace only an older version */
 	bool			 same_skip;	/* version is of sigs and appts: */
 						/* write nothing when it is stored */
+	bool			 fresh;		/* no row when classified, in a */
+						/* collection with none (pipeline_fresh) */
 	/* PIPELINE_INVITED, PIPELINE_OWN: */
 	char			*uid;		/* owned */
 	char			*part;		/* owned: INVITE_PART_* (ADDR) */
@@ -65,6 +76,9 @@ struct pipeline {
 	size_t			 capitems;
 	size_t			 pending;	/* entries since the last commit */
 	bool			 deferred;	/* project in pipeline_finish */
+	bool			 fresh;		/* see pipeline_fresh */
+	uint8_t			*seen;		/* owned: PIPELINE_SEEN_BITS, */
+						/* items handed in since then */
 	struct pipeline_stats	 stats;
 };
 
@@ -116,6 +130,7 @@ pipeline_free(struct pipeline *p)
 	if (p == NULL)
 		return;
 	pipeline_drop(p);
+	free(p->seen);
 	free(p->source);
 	free(p);
 }
@@ -143,10 +158,11 @@ pipeline_add_item(struct pipeline *p, enum pipeline_op op, const char *item)
  * When the store first saw an item: events without CREATED and DTSTAMP
  * are dated by it (DESIGN section 3); now for a new item, which the
  * store records with it on commit (store_item_version_set), so that
- * every later read dates them the same.
+ * every later read dates them the same.  *stored, when asked: whether
+ * the item has a row.
  */
 static time_t
-pipeline_first_seen(struct pipeline *p, const char *item)
+pipeline_first_seen(struct pipeline *p, const char *item, bool *stored)
 {
 	struct err err;
 	time_t t;
@@ -155,6 +171,8 @@ pipeline_first_seen(struct pipeline *p, const char *item)
 		log_warn("%s: %s: %s", p->source, item, err.msg);
 		t = 0;
 	}
+	if (stored != NULL)
+		*stored = t != 0;
 	return t != 0 ? t : util_now();
 }
 
@@ -226,14 +244,46 @@ pipeline_output_version(const struct pipeline_item *it)
 	    (unsigned long long)h);
 }
 
+/*
+ * Whether an item may have been handed in since pipeline_fresh (a bloom
+ * filter: two bits of its hash; never false for one that was), and
+ * records that it was.
+ */
+static bool
+pipeline_seen(struct pipeline *p, const char *item)
+{
+	uint64_t	h = hashset_fnv1a(HASHSET_FNV_INIT, item, strlen(item));
+	uint32_t	a = (uint32_t)h % PIPELINE_SEEN_BITS;
+	uint32_t	b = (uint32_t)(h >> 32) % PIPELINE_SEEN_BITS;
+	bool		seen;
+
+	seen = (p->seen[a / 8] & (1u << (a % 8))) != 0 &&
+	    (p->seen[b / 8] & (1u << (b % 8))) != 0;
+	p->seen[a / 8] |= (uint8_t)(1u << (a % 8));
+	p->seen[b / 8] |= (uint8_t)(1u << (b % 8));
+	return seen;
+}
+
 void
 pipeline_ical(struct pipeline *p, const char *salesperson,
     const struct ical_file *f, const char *item, const char *version)
 {
 	struct pipeline_item *it;
+	bool stored;
 
 	it = pipeline_add_item(p, PIPELINE_ICAL, item);
-	it->first_seen = pipeline_first_seen(p, item);
+	/*
+	 * In a collection that had nothing stored, only an item handed in
+	 * before in this sync can have a row: the others are not looked up
+	 * (a read transaction each, with its locks).
+	 */
+	if (p->fresh && !pipeline_seen(p, item)) {
+		it->first_seen = util_now();
+		it->fresh = true;
+	} else {
+		it->first_seen = pipeline_first_seen(p, item, &stored);
+		it->fresh = p->fresh && !stored;
+	}
 	classify_ical(p->cfg, salesperson, f, p->source, item, it->first_seen,
 	    &it->sigs, &it->appts);
 	if (version != NULL)
@@ -377,6 +427,19 @@ pipeline_mail(struct pipeline *p, const char *salesperson,
 }
 
 void
+pipeline_fresh(struct pipeline *p, bool on)
+{
+	p->fresh = on;
+	if (!on) {
+		free(p->seen);
+		p->seen = NULL;
+	} else if (p->seen == NULL)
+		p->seen = xcalloc(PIPELINE_SEEN_BITS / 8, 1);
+	else
+		memset(p->seen, 0, PIPELINE_SEEN_BITS / 8);
+}
+
+void
 pipeline_remove(struct pipeline *p, const char *item)
 {
 	pipeline_add_item(p, PIPELINE_REMOVE, item);
@@ -439,7 +502,7 @@ pipeline_decide_own(struct pipeline *p, struct pipeline_item *it,
 		    err);
 		goto out;
 	}
-	first_seen = pipeline_first_seen(p, it->item);
+	first_seen = pipeline_first_seen(p, it->item, NULL);
 	classify_ical(p->cfg, it->salesperson, &f, p->source, it->item,
 	    first_seen, &sigs, &list);
 	ical_file_free(&f);
@@ -506,7 +569,7 @@ pipeline_write_invited(struct pipeline *p, struct pipeline_item *it,
 		    err);
 		goto out;
 	}
-	first_seen = pipeline_first_seen(p, it->item);
+	first_seen = pipeline_first_seen(p, it->item, NULL);
 	classify_ical(p->cfg, it->salesperson, &f, p->source, it->item,
 	    first_seen, &sigs, &list);
 	ical_file_free(&f);
@@ -525,6 +588,34 @@ out:
 	free(reply);
 	free(ov);
 	free(rv);
+	return r;
+}
+
+/*
+ * Writes an item that had no row when it was classified in a collection
+ * with none stored (pipeline_fresh): nothing to look up or delete first.
+ * When its row is there after all (the same href earlier in the batch),
+ * writes nothing and clears it->fresh for the caller to replace it.
+ * Returns the new signals, or -1.
+ */
+static int
+pipeline_write_new(struct pipeline *p, struct pipeline_item *it,
+    struct strlist *touched, unsigned long *appts, struct err *err)
+{
+	bool added;
+	int r;
+
+	r = store_add_item(p->store, p->source, it->item, it->version,
+	    it->first_seen, &it->sigs, &it->appts, touched, &added, err);
+	if (r < 0)
+		return -1;
+	if (!added) {
+		it->fresh = false;
+		return 0;
+	}
+	if (links_learn(p->store, &it->sigs, util_now(), touched, err) != 0)
+		return -1;
+	*appts += it->appts.n;
 	return r;
 }
 
@@ -561,6 +652,15 @@ pipeline_write(struct pipeline *p, const struct cursor *cursors, size_t n,
 		/* Read again as it was: not a row to rewrite. */
 		if (it->same_skip && pipeline_version_cmp(p, it, err) == 0)
 			continue;
+		if (it->fresh && !it->newer_only && !it->same_skip) {
+			r = pipeline_write_new(p, it, touched, appts, err);
+			if (r < 0)
+				return -1;
+			added += r;
+			if (it->fresh)
+				continue;
+			/* It has a row after all: replaced below. */
+		}
 		r = store_replace_item(p->store, p->source, it->item,
 		    &it->sigs, &it->appts, touched, err);
 		if (r < 0 || store_item_version_set(p->store, p->source,

@@ -46,6 +46,18 @@ void	pipeline_mail(struct pipeline *, const char *salesperson,
 void	pipeline_ical(struct pipeline *, const char *salesperson,
 	    const struct ical_file *, const char *item, const char *version);
 
+/*
+ * With on, the calendar items handed in next come from a collection that
+ * had nothing stored when its sync began (a calendar's first sync): an
+ * item the store has no row for is written without looking for, or
+ * deleting, what it gave before (nothing), which is most of a first
+ * sync's work in the store; nor is it asked whether it has a row unless
+ * it was handed in before since.  An item whose row is there after all
+ * (the same href twice in one answer) is replaced as always.  Off again
+ * when the collection is done.
+ */
+void	pipeline_fresh(struct pipeline *, bool on);
+
 /* The item is gone: on commit its signals and appointments are removed. */
 void	pipeline_remove(struct pipeline *, const char *item);
 

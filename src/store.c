@@ -237,6 +237,13 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX appointments_series ON appointments(salesperson, uid,"
 	"    created, account_id, matched_account_id);"
 	"PRAGMA user_version = 8;",
+	/*
+	 * Version 9: appointments_item went: the unique index on (source,
+	 * item, uid, recurrence_id) finds an item's appointments as well,
+	 * and every appointment a first sync wrote updated both.
+	 */
+	"DROP INDEX IF EXISTS appointments_item;"
+	"PRAGMA user_version = 9;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -278,6 +285,9 @@ static const char *const store_migrations[] = {
 	X(ITEM_SET, "INSERT INTO items(source, item, version, first_seen)"	\
 	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(source, item)"		\
 	    " DO UPDATE SET version = excluded.version")		\
+	/* A new item's row; nothing when it has one (store_add_item). */ \
+	X(ITEM_ADD, "INSERT INTO items(source, item, version, first_seen)"	\
+	    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(source, item) DO NOTHING")	\
 	X(ITEM_ROW, "SELECT version, first_seen FROM items"		\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(ITEM_DELETE, "DELETE FROM items WHERE source = ?1 AND item = ?2")	\
@@ -737,7 +747,7 @@ store_open(const char *path, int flags, struct store **out, struct err *err)
 	}
 	if (store_configure(st, err) != 0)
 		goto fail;
-	if (!st->readonly) {
+	if (!st->readonly && (flags & STORE_MIGRATED) == 0) {
 		if (store_migrate(st, err) != 0)
 			goto fail;
 	} else {
@@ -1170,10 +1180,20 @@ store_add_signals(struct store *st, const struct signal_list *sigs,
 	return n;
 }
 
-/* Inserts one appointment, attributing it by text when it has no account. */
+/* The account of the appointment written last, in one transaction. */
+struct store_last_account {
+	const char	*key;	/* borrowed from the appointment */
+	int64_t		 id;
+};
+
+/*
+ * Inserts one appointment, attributing it by text when it has no account.
+ * The occurrences of an event share their account: last (NULL: none) saves
+ * looking it up for each one.
+ */
 static int
 store_appointment_insert(struct store *st, const struct appointment *a,
-    struct strlist *touched, struct err *err)
+    struct store_last_account *last, struct strlist *touched, struct err *err)
 {
 	sqlite3_stmt *s;
 	int64_t account = 0, id;
@@ -1185,9 +1205,17 @@ store_appointment_insert(struct store *st, const struct appointment *a,
 		    a->item != NULL ? a->item : "?");
 		return 0;
 	}
-	if (a->account != NULL &&
-	    store_account(st, a->account, &account, touched, err) != 0)
-		return -1;
+	if (a->account != NULL && last != NULL && last->key != NULL &&
+	    strcmp(a->account, last->key) == 0)
+		account = last->id;
+	else if (a->account != NULL) {
+		if (store_account(st, a->account, &account, touched, err) != 0)
+			return -1;
+		if (last != NULL) {
+			last->key = a->account;
+			last->id = account;
+		}
+	}
 	s = store_own(st, STMT_APPT_ADD);
 	store_bind_text(s, 1, a->source);
 	store_bind_text(s, 2, a->item);
@@ -1278,6 +1306,7 @@ store_replace_item(struct store *st, const char *source, const char *item,
     const struct signal_list *sigs, const struct appointment_list *appts,
     struct strlist *touched, struct err *err)
 {
+	struct store_last_account last = { NULL, 0 };
 	struct strlist old = { 0 };
 	size_t i;
 	bool own;
@@ -1297,10 +1326,49 @@ store_replace_item(struct store *st, const char *source, const char *item,
 	}
 	strlist_clear(&old);
 	for (i = 0; appts != NULL && i < appts->n && rc == 0; i++)
-		rc = store_appointment_insert(st, &appts->v[i], touched, err);
+		rc = store_appointment_insert(st, &appts->v[i], &last,
+		    touched, err);
 	if (store_auto_end(st, own, rc, err) != 0)
 		return -1;
 	return n;
+}
+
+int
+store_add_item(struct store *st, const char *source, const char *item,
+    const char *version, time_t first_seen, const struct signal_list *sigs,
+    const struct appointment_list *appts, struct strlist *touched,
+    bool *added, struct err *err)
+{
+	sqlite3_stmt *s = store_own(st, STMT_ITEM_ADD);
+	struct store_last_account last = { NULL, 0 };
+	size_t i;
+	bool own;
+	int rc;
+
+	*added = false;
+	if (store_auto_begin(st, &own, err) != 0)
+		return -1;
+	store_bind_text(s, 1, source);
+	store_bind_text(s, 2, item);
+	store_bind_text(s, 3, version);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)first_seen);
+	rc = store_run(st, s, err, "new item");
+	/*
+	 * Its row was there already (the same href twice in one answer):
+	 * what it gave must be replaced, which is the caller's to do.
+	 */
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		return store_auto_end(st, own, 0, err);
+	if (rc == 0 && sigs != NULL)
+		rc = store_add_signals_txn(st, sigs, touched, err) < 0 ? -1 : 0;
+	for (i = 0; appts != NULL && i < appts->n && rc == 0; i++)
+		rc = store_appointment_insert(st, &appts->v[i], &last,
+		    touched, err);
+	if (store_auto_end(st, own, rc, err) != 0)
+		return -1;
+	*added = true;
+	/* As store_replace_item counts: none of them was given before. */
+	return sigs != NULL ? (int)sigs->n : 0;
 }
 
 int

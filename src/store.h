@@ -26,6 +26,13 @@
 struct store;
 
 #define STORE_READONLY	0x01
+/*
+ * For writing, but another connection of the process migrated the schema
+ * already (the agent's workers): its version is checked as a reader
+ * does, without the write transaction of a migration, which would wait
+ * for another process' writer.
+ */
+#define STORE_MIGRATED	0x02
 
 /*
  * The database, its -wal and -shm hold customers, subjects and cursors:
@@ -113,6 +120,19 @@ int	store_replace_item(struct store *, const char *source, const char *item,
 int	store_items(struct store *, const char *source,
 	    int (*cb)(const char *item, const char *version, void *), void *arg,
 	    struct err *);
+/*
+ * Writes a new item: its row with version and first_seen, its signals and
+ * its appointments, without looking for what it gave before, since an
+ * item without a row gave nothing (a first sync of a calendar with
+ * nothing stored).  When the item has a row already, writes nothing and
+ * leaves *added false: the caller replaces it (store_replace_item,
+ * store_item_version_set).  Touched as above.  Returns the number of its
+ * signals, as store_replace_item counts them, or -1.
+ */
+int	store_add_item(struct store *, const char *source, const char *item,
+	    const char *version, time_t first_seen,
+	    const struct signal_list *, const struct appointment_list *,
+	    struct strlist *touched, bool *added, struct err *);
 /*
  * Records an item's version; the first call also records when it was
  * first seen: first_seen, the time its undated events were given.

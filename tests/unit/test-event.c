@@ -1398,12 +1398,108 @@ test_event_window(void **state)
 	}
 }
 
+/* Parses text as UTC-floating "rule" and fails the test on an error. */
+static void
+rule_parse(const char *text, time_t from, time_t to, struct ical_file *f)
+{
+	struct err err;
+
+	memset(f, 0, sizeof *f);
+	if (event_parse(text, strlen(text), from, to, "Europe/Amsterdam",
+	    "rule.ics", f, &err) != 0)
+		fail_msg("%s", err.msg);
+}
+
+/*
+ * The rules event.c walks itself (every INTERVAL days or weeks for COUNT
+ * instances, event_rule_simple) give the instances libical's iterator
+ * gives for the same rule with a BYMONTH of every month, which it walks:
+ * the same set, across DST changes (a wall time that does not exist or
+ * exists twice), in zones, UTC, floating and all-day, and with a window
+ * that cuts the series.
+ */
+static void
+test_event_simple_rules(void **state)
+{
+	static const char *const starts[] = {
+		"DTSTART;TZID=Europe/Amsterdam:20260325T023000",
+		"DTSTART;TZID=Europe/Amsterdam:20261020T020000",
+		"DTSTART;TZID=America/New_York:20261029T013000",
+		"DTSTART;TZID=America/New_York:20260306T090000",
+		"DTSTART;TZID=America/New_York:20260306T023000",
+		"DTSTART;TZID=Europe/Amsterdam:20260322T020000",
+		"DTSTART;TZID=Europe/Amsterdam:20261025T023000",
+		"DTSTART:20260325T023000Z",
+		"DTSTART:20260325T023000",
+		"DTSTART;VALUE=DATE:20260227",
+		"DTSTART;TZID=Europe/Amsterdam:20251231T235959",
+	};
+	static const char *const freqs[] = { "DAILY", "WEEKLY" };
+	static const int intervals[] = { 1, 2, 3 };
+	static const int counts[] = { 1, 5, 30, 200 };
+	static const time_t windows[][2] = {
+		{ JAN2026, JAN2028 },
+		{ JAN2026 + 60 * DAY, JAN2026 + 120 * DAY },
+	};
+	struct ical_file fast, slow;
+	char text[1024];
+	const char *fmt;
+	size_t a, b, c, d, w, k, compared = 0;
+
+	(void)state;
+	assert_int_equal(util_tz_preload("Europe/Amsterdam"), 0);
+	assert_int_equal(util_tz_preload("America/New_York"), 0);
+	fmt = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+	    "BEGIN:VEVENT\r\nUID:r@t\r\nDTSTAMP:20260101T000000Z\r\n"
+	    "%s\r\n%s\r\nRRULE:FREQ=%s;INTERVAL=%d;COUNT=%d%s\r\n"
+	    "SUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	for (a = 0; a < sizeof starts / sizeof starts[0]; a++)
+	for (b = 0; b < 2; b++)
+	for (c = 0; c < sizeof intervals / sizeof intervals[0]; c++)
+	for (d = 0; d < sizeof counts / sizeof counts[0]; d++)
+	for (w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+		const char *dur = strstr(starts[a], "DATE") != NULL ?
+		    "DURATION:P1D" : "DURATION:PT1H";
+
+		snprintf(text, sizeof text, fmt, starts[a], dur, freqs[b],
+		    intervals[c], counts[d], "");
+		rule_parse(text, windows[w][0], windows[w][1], &fast);
+		snprintf(text, sizeof text, fmt, starts[a], dur, freqs[b],
+		    intervals[c], counts[d],
+		    ";BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12");
+		rule_parse(text, windows[w][0], windows[w][1], &slow);
+		if (fast.nocc != slow.nocc)
+			fail_msg("%s FREQ=%s;INTERVAL=%d;COUNT=%d window %zu: "
+			    "%zu instances, libical %zu", starts[a], freqs[b],
+			    intervals[c], counts[d], w, fast.nocc, slow.nocc);
+		for (k = 0; k < fast.nocc; k++) {
+			if (fast.occ[k].start != slow.occ[k].start ||
+			    fast.occ[k].end != slow.occ[k].end ||
+			    fast.occ[k].recurrence_id !=
+			    slow.occ[k].recurrence_id ||
+			    strcmp(fast.occ[k].day, slow.occ[k].day) != 0)
+				fail_msg("%s FREQ=%s;INTERVAL=%d;COUNT=%d "
+				    "window %zu: instance %zu at %lld, "
+				    "libical %lld", starts[a], freqs[b],
+				    intervals[c], counts[d], w, k,
+				    (long long)fast.occ[k].start,
+				    (long long)slow.occ[k].start);
+		}
+		compared += fast.nocc;
+		ical_file_free(&fast);
+		ical_file_free(&slow);
+	}
+	/* Not a comparison of empty lists. */
+	assert_true(compared > 5000);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_fixtures),
 		cmocka_unit_test(test_event_window),
+		cmocka_unit_test(test_event_simple_rules),
 		cmocka_unit_test(test_event_fields),
 		cmocka_unit_test(test_event_all_day),
 		cmocka_unit_test(test_event_status),

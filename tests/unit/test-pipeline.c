@@ -519,6 +519,143 @@ test_pipeline_replace_and_remove(void **state)
 	pipeline_free(p);
 }
 
+/* Every appointment's item and start, then every item's version. */
+static char *
+item_rows(struct store *st)
+{
+	char *a, *v, *all;
+
+	a = test_dump(st, "SELECT item, start FROM appointments "
+	    "ORDER BY item, start");
+	v = test_dump(st, "SELECT item, version FROM items ORDER BY item");
+	all = xasprintf("%s--\n%s", a, v);
+	free(a);
+	free(v);
+	return all;
+}
+
+/*
+ * pipeline_fresh (a calendar's first sync) writes new items without
+ * looking for their old rows; an item that has rows all the same (a first
+ * sync that failed half-way and is read again, the same href twice in one
+ * answer) is replaced as without it, never added to.
+ */
+static void
+test_pipeline_fresh(void **state)
+{
+	struct fixture *f = *state;
+	struct ev moved = evs[0], twice = evs[1];
+	struct ev undated = { "cal/e3.ics", "e3@x", "Bezoek", "kees@hooli.nl",
+	    -1, 8 };
+	struct ical_file file;
+	struct pipeline *p;
+	struct err err;
+	char *got, *want, seen[32];
+
+	p = pipeline_new(&f->cfg, f->st, "caldav:anna");
+	/* What a first sync committed before it failed. */
+	feed_event(p, 0, "\"v1\"");
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 1);
+
+	/* Read again with the item changed, the flag wrongly on. */
+	pipeline_fresh(p, true);
+	moved.start_day = 9;
+	ical_make(&moved, &file);
+	pipeline_ical(p, "anna", &file, moved.item, "\"v2\"");
+	ical_file_free(&file);
+	/* The same href twice in one batch, the second moved. */
+	feed_event(p, 1, "\"w1\"");
+	twice.start_day = 11;
+	ical_make(&twice, &file);
+	pipeline_ical(p, "anna", &file, twice.item, "\"w2\"");
+	ical_file_free(&file);
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 1);
+	pipeline_fresh(p, false);
+
+	got = item_rows(f->st);
+	want = xasprintf("%s|%lld\n%s|%lld\n--\n%s|\"v2\"\n%s|\"w2\"\n",
+	    moved.item, (long long)(t0 + moved.start_day * DAY + 9 * 3600),
+	    twice.item, (long long)(t0 + twice.start_day * DAY + 9 * 3600),
+	    moved.item, twice.item);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	/* One signal per event, none left over from an old version. */
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals",
+	    NULL), 2);
+
+	/*
+	 * An undated event read twice in one first sync, committed in
+	 * between: the second time it is looked up, and dated by when the
+	 * store first saw it (set back an hour here), not by now.
+	 */
+	pipeline_fresh(p, true);
+	ical_make(&undated, &file);
+	pipeline_ical(p, "anna", &file, undated.item, "\"u1\"");
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 1);
+	snprintf(seen, sizeof seen, "%lld", (long long)time(NULL) - 3600);
+	assert_int_equal(test_query_int(f->st, "UPDATE items SET first_seen = ?1"
+	    " WHERE item = 'cal/e3.ics' RETURNING 0", seen), 0);
+	pipeline_ical(p, "anna", &file, undated.item, "\"u2\"");
+	ical_file_free(&file);
+	assert_int_equal(pipeline_commit(p, NULL, 0, &err), 0);
+	pipeline_fresh(p, false);
+	assert_int_equal(test_query_int(f->st, "SELECT occurred_at FROM signals "
+	    "WHERE item = ?1", undated.item), atoll(seen));
+	pipeline_free(p);
+}
+
+/*
+ * A first sync with pipeline_fresh stores exactly what one without it
+ * does: the same deals, transitions, appointments, signals and items.
+ */
+static void
+test_pipeline_fresh_same_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct pipeline *p;
+	struct store *plain;
+	struct err err;
+	char path[600], *a, *b;
+	size_t i;
+	int pass;
+
+	snprintf(path, sizeof path, "%s.plain", f->path);
+	if (store_open(path, 0, &plain, &err) != 0)
+		fail_msg("store_open: %s", err.msg);
+	for (pass = 0; pass < 2; pass++) {
+		p = pipeline_new(&f->cfg, pass == 0 ? f->st : plain,
+		    "caldav:anna");
+		pipeline_fresh(p, pass == 0);
+		for (i = 0; i < NEVS; i++)
+			feed_event(p, i, "\"v1\"");
+		/* Nothing given before: each event's signal is new. */
+		assert_int_equal(pipeline_commit(p, NULL, 0, &err),
+		    (int)NEVS);
+		pipeline_free(p);
+	}
+	a = dump_all(f->st);
+	b = dump_all(plain);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = test_dump(f->st, "SELECT ref, kind, salesperson, occurred_at, "
+	    "source, item, subject FROM signals ORDER BY ref");
+	b = test_dump(plain, "SELECT ref, kind, salesperson, occurred_at, "
+	    "source, item, subject FROM signals ORDER BY ref");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = test_dump(f->st, "SELECT source, item, version FROM items "
+	    "ORDER BY item");
+	b = test_dump(plain, "SELECT source, item, version FROM items "
+	    "ORDER BY item");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	store_close(plain);
+}
+
 static void
 test_pipeline_free_drops_pending(void **state)
 {
@@ -872,6 +1009,8 @@ main(void)
 		T(test_pipeline_commit_atomic),
 		T(test_pipeline_order_independent),
 		T(test_pipeline_replace_and_remove),
+	T(test_pipeline_fresh),
+	T(test_pipeline_fresh_same_rows),
 		T(test_pipeline_free_drops_pending),
 		T(test_pipeline_invitations),
 		T(test_pipeline_invitations_owner),

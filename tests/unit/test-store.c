@@ -192,7 +192,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 8);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 9);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -206,7 +206,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 8);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 9);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -222,12 +222,12 @@ test_store_open_migrate_reopen(void **state)
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 9",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 10",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 9"));
+	assert_non_null(strstr(err.msg, "version 10"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -353,7 +353,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 8);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 9);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -369,6 +369,9 @@ test_store_foreign_database(void **state)
 	/* Version 6: an account's appointments by start. */
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE name = 'appointments_account'", NULL), 1);
+	/* Version 9: an item's appointments by the unique index alone. */
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name = 'appointments_item'", NULL), 0);
 	store_close(st);
 	unlink(path);
 }
@@ -2075,7 +2078,7 @@ test_store_migrate_copies(void **state)
 	    "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 8);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 9);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);

@@ -8,7 +8,8 @@
 #     salescycle's first sync sends, done raw with curl;
 #   - salescycled --once, first sync from an empty store: wall time
 #     (median of RUNS, alternating with the floor's REPORT; the ratio to
-#     the floor), peak RSS, requests;
+#     the floor), CPU time, peak RSS, requests; with BASE=DIR, DIR's
+#     salescycled too, in the same alternation;
 #   - salescycled --once after one changed event: wall time, requests;
 #   - the first sync against replay.py serving the raw REPORT's answer:
 #     the agent's own wall and CPU time (median of RUNS) and peak RSS;
@@ -169,29 +170,46 @@ EOF
 SC_BENCH_PASSWORD=geheim
 export SC_BENCH_PASSWORD
 
+# once [AGENT]: one run of salescycled (AGENT, default this build's).
 once() {
-	/usr/bin/time -f '%e %M' -o "$T/time" "$SALESCYCLED" -c "$T/sc.conf" --once -v \
-	    >"$T/poll.log" 2>&1 || { cat "$T/poll.log"; fail "salescycled failed"; }
-	read -r wall rss <"$T/time"
+	/usr/bin/time -f '%e %M %U %S' -o "$T/time" "${1:-$SALESCYCLED}" \
+	    -c "$T/sc.conf" --once -v >"$T/poll.log" 2>&1 ||
+	    { cat "$T/poll.log"; fail "salescycled failed"; }
+	read -r wall rss usr sys <"$T/time"
+	cpu=$("$PY" -c "print('%.2f' % ($usr + $sys))")
 	reqs=$(sed -n 's/.*polled [0-9]* calendars with \([0-9]*\) requests.*/\1/p' "$T/poll.log")
 }
 # The first sync from an empty store, alternating with the raw REPORT.
 : >"$T/first-raw"
 : >"$T/first"
+: >"$T/first-base"
 r=0
 while [ $r -lt "$RUNS" ]; do
 	echo "bench: first sync of $N events, $((r + 1)) of $RUNS" >&2
 	t0=$(now); raw_report; t1=$(now)
 	elapsed "$t0" "$t1" >>"$T/first-raw"
+	if [ -n "${BASE:-}" ]; then
+		rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
+		once "$BASE/src/salescycled"
+		echo "$wall $rss $cpu" >>"$T/first-base"
+	fi
+	# This build's last: the change below is synced on its store.
 	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
 	once
-	echo "$wall $rss" >>"$T/first"
+	echo "$wall $rss $cpu" >>"$T/first"
 	r=$((r + 1))
 done
 raw=$(median <"$T/first-raw")
 first_wall=$(cut -d' ' -f1 "$T/first" | median)
 first_rss=$(cut -d' ' -f2 "$T/first" | sort -n | tail -1)
+first_cpu=$(cut -d' ' -f3 "$T/first" | median)
 first_reqs=$reqs
+first_base_row=
+if [ -s "$T/first-base" ]; then
+	bwall=$(cut -d' ' -f1 "$T/first-base" | median)
+	first_base_row="
+| BASE --once, first sync               | $bwall ($(ratio "$bwall" "$raw")x raw, $(cut -d' ' -f3 "$T/first-base" | median) CPU) | - | $(($(cut -d' ' -f2 "$T/first-base" | sort -n | tail -1) / 1024)) MB |"
+fi
 
 # The agent's own work: the same first sync against a replay of the raw
 # answer (replay.py), so that Radicale's time is out; CPU and peak RSS.
@@ -347,7 +365,7 @@ raw sync-collection and first sync: median of $RUNS, alternating; peak RSS the l
 |---------------------------------------|-------:|---------:|---------:|
 | raw sync-collection with data (curl)  | $raw | 1 | - |
 | raw etags + multiget by 100 (curl)    | $rawmg | $nmg | - |
-| salescycled --once, first sync        | $first_wall ($(ratio "$first_wall" "$raw")x raw) | $first_reqs | $((first_rss / 1024)) MB |
+| salescycled --once, first sync        | $first_wall ($(ratio "$first_wall" "$raw")x raw, $first_cpu CPU) | $first_reqs | $((first_rss / 1024)) MB |$first_base_row
 | salescycled --once, one change        | $inc_wall | $inc_reqs | - |
 | salescycled --once, first sync, replayed answer | $rp_wall ($rp_cpu CPU) | $rp_reqs | $((rp_rss / 1024)) MB |$base_row
 | vdirsyncer sync, first                | $vd_first | - | - |
