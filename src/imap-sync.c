@@ -256,11 +256,14 @@ imap_sync_on_message(const struct imap_fetch_msg *att, void *arg)
 	/*
 	 * Parts are worth fetching when hashtags count (mail the
 	 * salesperson sends) or invitations do (invite_readable), never of
-	 * bulk mail; each decided once here.
+	 * bulk mail; each decided once here.  Invitations are read from
+	 * calendar parts only: without one there is nothing to decide (a
+	 * twelfth of a first sync's reading thread went to asking).
 	 */
 	outbound = sum.bulk == 0 &&
 	    classify_direction(c->cfg, &sum, c->sent) == DIR_OUTBOUND;
-	readable = invite_readable(c->cfg, c->src->salesperson, &sum, c->sent);
+	readable = sum.calendar_sections.n > 0 &&
+	    invite_readable(c->cfg, c->src->salesperson, &sum, c->sent);
 	if (outbound || readable) {
 		c->held = xreallocarray(c->held, c->nheld + 1, sizeof *c->held);
 		h = &c->held[c->nheld];
