@@ -214,6 +214,120 @@ test_imap_lex_quoted_runs(void **state)
 	free(esc);
 }
 
+/* Whether two lexers say the same of what they were fed. */
+static bool
+lex_equal(const struct imap_lex *a, const struct imap_lex *b)
+{
+	return a->state == b->state && a->response == b->response &&
+	    a->kept == b->kept && a->cost == b->cost &&
+	    a->untagged == b->untagged && a->depth == b->depth &&
+	    a->brace == b->brace && a->literal == b->literal &&
+	    a->kind == b->kind && a->text == b->text && a->fetch == b->fetch;
+}
+
+/*
+ * Feeds an input to two lexers, in chunks of a few sizes to one and byte
+ * by byte to the other, and asserts after each chunk that they agree:
+ * the counts in the middle of a line too, and the bound met, if any.
+ */
+static void
+lex_same(const char *what, const char *in, size_t n,
+    const struct imap_lex_limits *lim, enum imap_stream_keep keep)
+{
+	static const size_t	 sizes[] = { 1, 5, 13, 40, 97, 7, 300 };
+	struct imap_lex		 runs, one;
+	size_t			 at = 0, len, i, k = 0;
+	int			 r1, r2;
+
+	imap_lex_init(&runs, lim);
+	imap_lex_init(&one, lim);
+	runs.keep = one.keep = keep;
+	while (at < n) {
+		len = sizes[k++ % (sizeof sizes / sizeof sizes[0])];
+		if (len > n - at)
+			len = n - at;
+		r1 = imap_lex_feed(&runs, in + at, len);
+		for (i = 0, r2 = 0; i < len && r2 == 0; i++)
+			r2 = imap_lex_feed(&one, in + at + i, 1);
+		if (r1 != r2)
+			fail_msg("%s (keep %d) at %zu: %d in runs, %d byte by "
+			    "byte (%s%s)", what, (int)keep, at, r1, r2,
+			    runs.why, one.why);
+		if (r1 != 0) {
+			assert_string_equal(runs.why, one.why);
+			return;
+		}
+		if (!lex_equal(&runs, &one))
+			fail_msg("%s (keep %d) at %zu: the lexers differ", what,
+			    (int)keep, at + len);
+		at += len;
+	}
+}
+
+/*
+ * Atoms, numbers, blanks and parentheses past a line's third word are
+ * taken in runs (imap_lex_tokens), the rest byte by byte: every input of
+ * the IMAP and FETCH fuzz corpora, and answers nested to the depth
+ * bound and past it, leave the lexer after each chunk as when fed byte
+ * by byte (where no run is ever taken), for each kind of keeping, under
+ * the default bounds and under small ones that some of them exceed.
+ */
+static void
+test_imap_lex_token_runs(void **state)
+{
+	static const char *const dirs[] = { "corpus/imap", "corpus/fetch" };
+	static const enum imap_stream_keep keeps[] = { IMAP_KEEP_ALL,
+	    IMAP_KEEP_NO_FETCH, IMAP_KEEP_NONE };
+	struct imap_lex_limits	 lims[2], small = { 8192, 4096, 6000, 16 };
+	char			 path[1024], rel[512];
+	struct buf		 b = { NULL, 0, 0 };
+	struct dirent		*de;
+	DIR			*d;
+	char			*data;
+	size_t			 len, i, j, k, n = 0;
+
+	(void)state;
+	imap_lex_limits(&lims[0], IMAP_MAX_RESPONSE);
+	lims[1] = small;
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		snprintf(path, sizeof path, "%s", test_data_path(dirs[i]));
+		assert_non_null(d = opendir(path));
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(rel, sizeof rel, "%s/%s", dirs[i], de->d_name);
+			data = test_read_data(rel, &len);
+			b.len = 0;
+			/* A FETCH response alone gets a greeting first. */
+			if (i == 1)
+				buf_puts(&b, "* OK ready\r\n");
+			buf_append(&b, data, len);
+			for (j = 0; j < 2; j++)
+				for (k = 0; k < 3; k++)
+					lex_same(rel, b.data, b.len, &lims[j],
+					    keeps[k]);
+			free(data);
+			n++;
+		}
+		closedir(d);
+	}
+	assert_true(n >= 20);
+	for (i = 14; i <= 18; i++) {
+		b.len = 0;
+		buf_puts(&b, "* OK ready\r\n* 1 FETCH (UID 1 X ");
+		for (j = 0; j < i; j++)
+			buf_puts(&b, "(a 1 ");
+		for (j = 0; j < i; j++)
+			buf_puts(&b, ")");
+		buf_puts(&b, ")\r\nA1 OK done\r\n");
+		for (k = 0; k < 3; k++) {
+			lex_same("nested", b.data, b.len, &small, keeps[k]);
+			lex_same("nested", b.data, b.len, &lims[0], keeps[k]);
+		}
+	}
+	free(b.data);
+}
+
 /*
  * What an answer keeps: many small FETCH responses are refused when
  * libetpan would keep them, let through when they are streamed to a
@@ -1450,6 +1564,7 @@ main(void)
 		cmocka_unit_test(test_imap_lex_bounds),
 		cmocka_unit_test(test_imap_lex_kept),
 		cmocka_unit_test(test_imap_lex_quoted_runs),
+		cmocka_unit_test(test_imap_lex_token_runs),
 		cmocka_unit_test(test_imap_list_entry),
 		cmocka_unit_test(test_imap_nameset),
 		cmocka_unit_test(test_imap_stream_emfile),
