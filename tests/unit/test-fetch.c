@@ -140,6 +140,27 @@ test_fetch_strings(void **state)
 	assert_false(m.has_date);
 	assert_false(m.has_probe);
 	free(copy);
+
+	/*
+	 * An encoding as an atom (Exchange), and NIL for the media type and
+	 * subtype (Apple's mbox), taken as libetpan 1.9.4 takes them (it
+	 * leaks a string for each: no twin in test_fetch_as_libetpan).
+	 */
+	assert_int_equal(parse(&f, "* 1 FETCH (UID 3 BODYSTRUCTURE (NIL NIL "
+	    "NIL NIL NIL \"7BIT\" 0 NIL NIL NIL NIL))\r\n", &m, &copy), 1);
+	assert_false(m.bad);
+	assert_int_equal(m.parts[0].kind, IMAP_PART_BASIC);
+	assert_int_equal(m.parts[0].basic, MAILIMAP_MEDIA_BASIC_APPLICATION);
+	assert_string_equal(m.parts[0].subtype, "DATA");
+	free(copy);
+	assert_int_equal(parse(&f, "* 1 FETCH (UID 2 BODYSTRUCTURE (\"IMAGE\" "
+	    "\"png\" NIL NIL NIL base64 10 NIL (\"inline\" NIL) NIL NIL))\r\n",
+	    &m, &copy), 1);
+	assert_false(m.bad);
+	assert_int_equal(m.parts[0].basic, MAILIMAP_MEDIA_BASIC_IMAGE);
+	assert_int_equal(m.parts[0].encoding, MAILMIME_MECHANISM_BASE64);
+	assert_string_equal(m.parts[0].dsp, "inline");
+	free(copy);
 	imap_fetch_clear(&f);
 }
 
@@ -438,8 +459,8 @@ twin_progress(size_t cur, size_t max, void *arg)
 /*
  * Every BODYSTRUCTURE of the table read by libetpan (the parser the
  * agent used before) and by imap-fetch.c gives the same parts: Dovecot's
- * and Exchange's shapes, attached messages, reports, NIL types, escapes
- * and literals, "TEXT" without its line count (a basic part then).
+ * and Exchange's shapes, attached messages, reports, escapes and
+ * literals, "TEXT" without its line count (a basic part then).
  */
 static void
 test_fetch_as_libetpan(void **state)
@@ -475,10 +496,9 @@ test_fetch_as_libetpan(void **state)
 		"(\"FILENAME*\" \"utf-8''%E2%82%AC.pdf\")) \"en\" \"loc\")",
 		"(\"APPLICATION\" \"PDF\" ({4}\r\nNAME {5}\r\na.pdf) NIL NIL "
 		"\"BASE64\" 10 NIL NIL NIL NIL)",
-		"(NIL NIL NIL NIL NIL \"7BIT\" 0 NIL NIL NIL NIL)",
 		"(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1)",
-		"(\"IMAGE\" \"png\" NIL NIL NIL 7BIT 10 NIL (\"inline\" NIL) NIL "
-		"NIL)",
+		"(\"IMAGE\" \"png\" NIL NIL NIL \"7BIT\" 10 NIL (\"inline\" NIL) "
+		"NIL NIL)",
 		"(\"text\" \"calendar\" (\"charset\" \"utf-8\" \"method\" "
 		"\"REQUEST\") NIL NIL \"quoted-printable\" 1200 30)",
 		"((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)(\"TEXT\" \"HTML\" "
