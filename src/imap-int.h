@@ -12,6 +12,8 @@
  *			configured folders, and the list kept in the store
  *	imap-sync.c	the sync engine: STATUS, EXAMINE, UID SEARCH, the
  *			FETCHes in batches, cursors, retries
+ *	imap-fetch.c	the metadata UID FETCH, read and parsed outside
+ *			libetpan
  *	imap-summary.c	a FETCH response made a mail summary
  *	imap-queue.c	the summaries handed to the pipeline on a thread
  *			of its own, and their batches committed there
@@ -143,13 +145,6 @@ void	imap_folders_save(struct imap_session *, const struct source *,
 	    struct store *);
 
 /* imap-summary.c */
-
-/*
- * The FETCH items of the metadata: UID, INTERNALDATE, BODYSTRUCTURE and
- * BODY.PEEK of MAIL_HEADERS, and with probe the first byte of the
- * Received fields.  Caller frees with mailimap_fetch_type_free().
- */
-struct mailimap_fetch_type *imap_summary_fetch_type(bool probe);
 
 /* BODY.PEEK[section]<0.max>: a part's first max bytes, never setting \Seen. */
 struct mailimap_fetch_att *imap_summary_section_att(const char *section,

@@ -301,12 +301,7 @@ imap_list_literal(const MMAPString *buf, size_t *n)
 	return true;
 }
 
-/*
- * Reads one response into buf: its first line, and for each literal it
- * announces, the literal and the rest of the line.  -1 when the stream
- * fails (the transport bounds every size).
- */
-static int
+int
 imap_list_read(mailstream *ms, MMAPString *buf)
 {
 	char	chunk[IMAP_LIST_CHUNK];
@@ -335,6 +330,28 @@ imap_list_read(mailstream *ms, MMAPString *buf)
 }
 
 int
+imap_list_tagged(const char *t, int no, char *text, size_t textlen)
+{
+	size_t	len;
+	int	r;
+
+	if (strncasecmp(t, "OK", 2) == 0)
+		return MAILIMAP_NO_ERROR;
+	if (strncasecmp(t, "NO", 2) == 0)
+		r = no;
+	else if (strncasecmp(t, "BAD", 3) == 0)
+		r = MAILIMAP_ERROR_PROTOCOL;
+	else
+		return MAILIMAP_ERROR_PARSE;
+	t += r == MAILIMAP_ERROR_PROTOCOL ? 3 : 2;
+	if (*t == ' ')
+		t++;
+	len = strcspn(t, "\r\n");
+	snprintf(text, textlen, "%.*s", (int)len, t);
+	return r;
+}
+
+int
 imap_list_run(mailimap *imap, const char *cmd, imap_list_fn fn, void *arg,
     size_t *bad, char *text, size_t textlen)
 {
@@ -342,7 +359,6 @@ imap_list_run(mailimap *imap, const char *cmd, imap_list_fn fn, void *arg,
 	MMAPString		*buf;
 	mailstream		*ms = imap->imap_stream;
 	char			 line[32], tag[16];
-	const char		*t;
 	size_t			 len, taglen;
 	int			 r;
 
@@ -369,21 +385,8 @@ imap_list_run(mailimap *imap, const char *cmd, imap_list_fn fn, void *arg,
 			break;
 		}
 		if (buf->len >= taglen && strncmp(buf->str, tag, taglen) == 0) {
-			t = buf->str + taglen;
-			if (strncasecmp(t, "OK", 2) == 0)
-				r = MAILIMAP_NO_ERROR;
-			else if (strncasecmp(t, "NO", 2) == 0)
-				r = MAILIMAP_ERROR_LIST;
-			else if (strncasecmp(t, "BAD", 3) == 0)
-				r = MAILIMAP_ERROR_PROTOCOL;
-			else
-				r = MAILIMAP_ERROR_PARSE;
-			if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_ERROR_PARSE) {
-				t += r == MAILIMAP_ERROR_PROTOCOL ? 3 : 2;
-				len = strcspn(t, "\r\n");
-				snprintf(text, textlen, "%.*s", (int)len,
-				    *t == ' ' ? t + 1 : t);
-			}
+			r = imap_list_tagged(buf->str + taglen,
+			    MAILIMAP_ERROR_LIST, text, textlen);
 			break;
 		}
 		if (strncasecmp(buf->str, "* BYE", 5) == 0) {

@@ -63,6 +63,20 @@ void	imap_nameset_clear(struct imap_nameset *);
 typedef void (*imap_list_fn)(const struct imap_list_entry *, void *arg);
 
 /*
+ * Reads one response into buf: its first line, and for each literal it
+ * announces, the literal and the rest of the line.  -1 when the stream
+ * fails (the transport bounds every size).  imap-fetch.c reads so too.
+ */
+int	imap_list_read(mailstream *, MMAPString *buf);
+
+/*
+ * The code of a tagged line after its tag (t): MAILIMAP_NO_ERROR for OK,
+ * no for NO, MAILIMAP_ERROR_PROTOCOL for BAD (text gets the server's
+ * text of these two), MAILIMAP_ERROR_PARSE for anything else.
+ */
+int	imap_list_tagged(const char *t, int no, char *text, size_t textlen);
+
+/*
  * Sends cmd ("LIST" or "XLIST") with reference "" and pattern "*" on an
  * authenticated session and reads its answer, calling fn for each entry.
  * Malformed entries are counted in *bad and skipped.  Returns a

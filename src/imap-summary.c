@@ -8,8 +8,9 @@
  * and the parts worth fetching of outbound mail: the first text/plain
  * part (hashtags) and the text/calendar and application/ics parts
  * (invitations), found depth first as mail.c walks a message.  Also the
- * FETCH items these need.  Pure: libetpan's structures in, owned
- * summaries out; fuzzed through fuzz-imap.c.
+ * FETCH items of those parts.  Pure: a response as imap-fetch.c parsed
+ * it in, owned summaries out; fuzzed through fuzz-imap.c and
+ * fuzz-fetch.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <libetpan/libetpan.h>
 
 #define LOG_TAG "imap"
+#include "imap-fetch.h"
 #include "imap-int.h"
 #include "mail.h"
 #include "mime.h"
@@ -31,64 +33,35 @@
 
 /* Collects MIME parameters into the arrays mime_param_filename() takes. */
 static void
-imap_summary_params(struct mailimap_body_fld_param *fp, const char **names,
-    const char **values, size_t *n)
+imap_summary_params(const struct imap_fetch_msg *m, size_t first, size_t n,
+    const char **names, const char **values, size_t *k)
 {
-	clistiter				*it;
-	struct mailimap_single_body_fld_param	*sp;
+	size_t	i;
 
-	if (fp == NULL || fp->pa_list == NULL)
-		return;
-	for (it = clist_begin(fp->pa_list); it != NULL; it = clist_next(it)) {
-		sp = clist_content(it);
-		if (sp == NULL || *n >= IMAP_MAX_PARAMS)
-			continue;
-		names[*n] = sp->pa_name;
-		values[*n] = sp->pa_value;
-		(*n)++;
+	for (i = first; i < first + n && *k < IMAP_MAX_PARAMS; i++) {
+		names[*k] = m->params[i].name;
+		values[*k] = m->params[i].value;
+		(*k)++;
 	}
 }
 
 /* Records a part's file name and DSN marker. */
 static void
-imap_summary_part(struct mail_summary *out, struct mailimap_body_type_1part *p)
+imap_summary_part(struct mail_summary *out, const struct imap_fetch_msg *m,
+    const struct imap_fetch_part *p)
 {
-	const char			*names[IMAP_MAX_PARAMS];
-	const char			*values[IMAP_MAX_PARAMS];
-	struct mailimap_body_fields	*fields = NULL;
-	size_t				 n = 0;
-	char				*fname;
+	const char	*names[IMAP_MAX_PARAMS];
+	const char	*values[IMAP_MAX_PARAMS];
+	size_t		 n = 0;
+	char		*fname;
 
-	switch (p->bd_type) {
-	case MAILIMAP_BODY_TYPE_1PART_BASIC:
-		if (p->bd_data.bd_type_basic == NULL)
-			return;
-		fields = p->bd_data.bd_type_basic->bd_fields;
-		if (p->bd_data.bd_type_basic->bd_media_basic != NULL &&
-		    p->bd_data.bd_type_basic->bd_media_basic->med_type ==
-		    MAILIMAP_MEDIA_BASIC_MESSAGE &&
-		    p->bd_data.bd_type_basic->bd_media_basic->med_subtype !=
-		    NULL &&
-		    strcasecmp(p->bd_data.bd_type_basic->bd_media_basic->
-		    med_subtype, "delivery-status") == 0)
-			out->bulk |= MAIL_BULK_DSN;
-		break;
-	case MAILIMAP_BODY_TYPE_1PART_MSG:
-		if (p->bd_data.bd_type_msg != NULL)
-			fields = p->bd_data.bd_type_msg->bd_fields;
-		break;
-	case MAILIMAP_BODY_TYPE_1PART_TEXT:
-		if (p->bd_data.bd_type_text == NULL)
-			return;
-		fields = p->bd_data.bd_type_text->bd_fields;
-		break;
-	}
-	if (p->bd_ext_1part != NULL && p->bd_ext_1part->bd_disposition != NULL)
-		imap_summary_params(
-		    p->bd_ext_1part->bd_disposition->dsp_attributes, names,
-		    values, &n);
-	if (fields != NULL)
-		imap_summary_params(fields->bd_parameter, names, values, &n);
+	if (p->kind == IMAP_PART_BASIC &&
+	    p->basic == MAILIMAP_MEDIA_BASIC_MESSAGE &&
+	    strcasecmp(p->subtype, "delivery-status") == 0)
+		out->bulk |= MAIL_BULK_DSN;
+	if (p->dsp != NULL)
+		imap_summary_params(m, p->dparam, p->ndparam, names, values, &n);
+	imap_summary_params(m, p->param, p->nparam, names, values, &n);
 	if (n == 0)
 		return;
 	fname = mime_param_filename(names, values, n);
@@ -96,112 +69,84 @@ imap_summary_part(struct mail_summary *out, struct mailimap_body_type_1part *p)
 		strlist_take(&out->attachments, fname);
 }
 
-/* Walks a BODYSTRUCTURE for file names and report parts. */
+/*
+ * Walks the BODYSTRUCTURE from part i for file names and report parts,
+ * not into attached messages.
+ */
 static void
-imap_summary_body(struct mail_summary *out, struct mailimap_body *body,
-    int depth)
+imap_summary_body(struct mail_summary *out, const struct imap_fetch_msg *m,
+    size_t i, int depth)
 {
-	struct mailimap_body_type_mpart	*mp;
-	clistiter			*it;
+	const struct imap_fetch_part	*p = &m->parts[i];
+	size_t				 c, k;
 
-	if (body == NULL || depth > IMAP_MAX_DEPTH)
+	if (depth > IMAP_MAX_DEPTH)
 		return;
-	if (body->bd_type == MAILIMAP_BODY_1PART) {
-		if (body->bd_data.bd_body_1part != NULL)
-			imap_summary_part(out, body->bd_data.bd_body_1part);
+	if (p->kind != IMAP_PART_MULTI) {
+		imap_summary_part(out, m, p);
 		return;
 	}
-	mp = body->bd_data.bd_body_mpart;
-	if (mp == NULL || mp->bd_list == NULL)
-		return;
-	if (mp->bd_media_subtype != NULL &&
-	    strcasecmp(mp->bd_media_subtype, "report") == 0)
+	if (strcasecmp(p->subtype, "report") == 0)
 		out->bulk |= MAIL_BULK_DSN;
-	for (it = clist_begin(mp->bd_list); it != NULL; it = clist_next(it))
-		imap_summary_body(out, clist_content(it), depth + 1);
+	for (k = 0, c = i + 1; k < p->nchild; k++, c = m->parts[c].next)
+		imap_summary_body(out, m, c, depth + 1);
 }
 
 /* The section, encoding, charset and size of a part to fetch. */
 static void
-imap_summary_part_fill(const struct mailimap_body_fields *f,
-    const char *section, struct imap_text_part *out)
+imap_summary_part_fill(const struct imap_fetch_msg *m,
+    const struct imap_fetch_part *p, const char *section,
+    struct imap_text_part *out)
 {
-	struct mailimap_single_body_fld_param	*sp;
-	clistiter				*it;
+	size_t	i;
 
 	memset(out, 0, sizeof *out);
 	snprintf(out->section, sizeof out->section, "%s", section);
-	out->encoding = MAILMIME_MECHANISM_8BIT;
-	if (f == NULL)
-		return;
-	out->size = f->bd_size;
-	if (f->bd_encoding != NULL) {
-		if (f->bd_encoding->enc_type == MAILIMAP_BODY_FLD_ENC_BASE64)
-			out->encoding = MAILMIME_MECHANISM_BASE64;
-		else if (f->bd_encoding->enc_type ==
-		    MAILIMAP_BODY_FLD_ENC_QUOTED_PRINTABLE)
-			out->encoding = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
-	}
-	if (f->bd_parameter == NULL || f->bd_parameter->pa_list == NULL)
-		return;
-	for (it = clist_begin(f->bd_parameter->pa_list); it != NULL;
-	    it = clist_next(it)) {
-		sp = clist_content(it);
-		if (sp != NULL && sp->pa_name != NULL && sp->pa_value != NULL &&
-		    strcasecmp(sp->pa_name, "charset") == 0)
+	out->encoding = p->encoding;
+	out->size = p->size;
+	for (i = p->param; i < p->param + p->nparam; i++)
+		if (strcasecmp(m->params[i].name, "charset") == 0)
 			snprintf(out->charset, sizeof out->charset, "%s",
-			    sp->pa_value);
-	}
+			    m->params[i].value);
 }
 
 /*
- * Walks a BODYSTRUCTURE depth first, into multiparts and attached
- * messages, calling visit for each single part with its IMAP section
- * number until visit returns true; then the walk returns true too.
+ * Walks a BODYSTRUCTURE from part i depth first, into multiparts and
+ * attached messages, calling visit for each single part with its IMAP
+ * section number until visit returns true; then the walk returns true
+ * too.
  */
 static bool
-imap_summary_walk(const struct mailimap_body *body, const char *section,
-    int depth, bool (*visit)(const struct mailimap_body_type_1part *,
-    const char *, void *), void *arg)
+imap_summary_walk(const struct imap_fetch_msg *m, size_t i,
+    const char *section, int depth, bool (*visit)(const struct imap_fetch_msg *,
+    const struct imap_fetch_part *, const char *, void *), void *arg)
 {
-	const struct mailimap_body_type_1part	*p;
-	const struct mailimap_body_type_msg	*m;
-	clistiter				*it;
-	char					 sub[128];
-	int					 i = 1;
+	const struct imap_fetch_part	*p = &m->parts[i];
+	char				 sub[128];
+	size_t				 c, k;
 
-	if (body == NULL || depth > IMAP_MAX_DEPTH)
+	if (depth > IMAP_MAX_DEPTH)
 		return false;
-	if (body->bd_type == MAILIMAP_BODY_MPART) {
-		if (body->bd_data.bd_body_mpart == NULL ||
-		    body->bd_data.bd_body_mpart->bd_list == NULL)
-			return false;
-		for (it = clist_begin(body->bd_data.bd_body_mpart->bd_list);
-		    it != NULL; it = clist_next(it), i++) {
-			snprintf(sub, sizeof sub, "%s%s%d", section,
-			    *section != '\0' ? "." : "", i);
-			if (imap_summary_walk(clist_content(it), sub, depth + 1,
-			    visit, arg))
+	if (p->kind == IMAP_PART_MULTI) {
+		for (k = 0, c = i + 1; k < p->nchild; k++, c = m->parts[c].next) {
+			snprintf(sub, sizeof sub, "%s%s%zu", section,
+			    *section != '\0' ? "." : "", k + 1);
+			if (imap_summary_walk(m, c, sub, depth + 1, visit, arg))
 				return true;
 		}
 		return false;
 	}
-	p = body->bd_data.bd_body_1part;
-	if (p == NULL)
-		return false;
-	if (p->bd_type == MAILIMAP_BODY_TYPE_1PART_MSG) {
-		m = p->bd_data.bd_type_msg;
-		if (m == NULL || m->bd_body == NULL)
+	if (p->kind == IMAP_PART_MSG) {
+		if (p->nchild == 0)
 			return false;
 		/* RFC 3501 6.4.5: a single-part body inside is section N.1. */
 		snprintf(sub, sizeof sub, "%s%s", *section != '\0' ? section :
-		    "1", m->bd_body->bd_type == MAILIMAP_BODY_1PART ? ".1" : "");
-		return imap_summary_walk(m->bd_body, sub, depth + 1, visit,
-		    arg);
+		    "1", m->parts[i + 1].kind != IMAP_PART_MULTI ? ".1" : "");
+		return imap_summary_walk(m, i + 1, sub, depth + 1, visit, arg);
 	}
 	if (strlen(section) >= IMAP_SECTION_MAX)
 		return false;
-	return visit(p, *section != '\0' ? section : "1", arg);
+	return visit(m, p, *section != '\0' ? section : "1", arg);
 }
 
 /*
@@ -209,36 +154,26 @@ imap_summary_walk(const struct mailimap_body *body, const char *section,
  * attachment disposition: the part mail.c's MIME walk reads hashtags from.
  */
 static bool
-imap_summary_text_visit(const struct mailimap_body_type_1part *p,
-    const char *section, void *arg)
+imap_summary_text_visit(const struct imap_fetch_msg *m,
+    const struct imap_fetch_part *p, const char *section, void *arg)
 {
-	const struct mailimap_body_type_text	*t;
-	const struct mailimap_body_fld_dsp	*dsp = NULL;
-	const char				*names[IMAP_MAX_PARAMS];
-	const char				*values[IMAP_MAX_PARAMS];
-	char					*fname;
-	size_t					 n = 0;
+	const char	*names[IMAP_MAX_PARAMS];
+	const char	*values[IMAP_MAX_PARAMS];
+	char		*fname;
+	size_t		 n = 0;
 
-	if (p->bd_type != MAILIMAP_BODY_TYPE_1PART_TEXT)
+	if (p->kind != IMAP_PART_TEXT || strcasecmp(p->subtype, "plain") != 0)
 		return false;
-	t = p->bd_data.bd_type_text;
-	if (t == NULL || t->bd_media_text == NULL ||
-	    strcasecmp(t->bd_media_text, "plain") != 0)
+	if (p->dsp != NULL && strcasecmp(p->dsp, "attachment") == 0)
 		return false;
-	if (p->bd_ext_1part != NULL)
-		dsp = p->bd_ext_1part->bd_disposition;
-	if (dsp != NULL && dsp->dsp_type != NULL &&
-	    strcasecmp(dsp->dsp_type, "attachment") == 0)
-		return false;
-	if (dsp != NULL)
-		imap_summary_params(dsp->dsp_attributes, names, values, &n);
-	imap_summary_params(t->bd_fields != NULL ?
-	    t->bd_fields->bd_parameter : NULL, names, values, &n);
+	if (p->dsp != NULL)
+		imap_summary_params(m, p->dparam, p->ndparam, names, values, &n);
+	imap_summary_params(m, p->param, p->nparam, names, values, &n);
 	if (n > 0 && (fname = mime_param_filename(names, values, n)) != NULL) {
 		free(fname);
 		return false;
 	}
-	imap_summary_part_fill(t->bd_fields, section, arg);
+	imap_summary_part_fill(m, p, section, arg);
 	return true;
 }
 
@@ -254,80 +189,41 @@ struct imap_summary_cals {
  * application/ics, attachment or not, as mail.c collects them.
  */
 static bool
-imap_summary_calendar_visit(const struct mailimap_body_type_1part *p,
-    const char *section, void *arg)
+imap_summary_calendar_visit(const struct imap_fetch_msg *m,
+    const struct imap_fetch_part *p, const char *section, void *arg)
 {
-	struct imap_summary_cals			*c = arg;
-	const struct mailimap_body_type_text	*t;
-	const struct mailimap_body_type_basic	*b;
-	const struct mailimap_body_fields	*f = NULL;
+	struct imap_summary_cals	*c = arg;
 
-	if (p->bd_type == MAILIMAP_BODY_TYPE_1PART_TEXT) {
-		t = p->bd_data.bd_type_text;
-		if (t != NULL && t->bd_media_text != NULL &&
-		    strcasecmp(t->bd_media_text, "calendar") == 0)
-			f = t->bd_fields;
-	} else if (p->bd_type == MAILIMAP_BODY_TYPE_1PART_BASIC) {
-		b = p->bd_data.bd_type_basic;
-		if (b != NULL && b->bd_media_basic != NULL &&
-		    b->bd_media_basic->med_type ==
-		    MAILIMAP_MEDIA_BASIC_APPLICATION &&
-		    b->bd_media_basic->med_subtype != NULL &&
-		    strcasecmp(b->bd_media_basic->med_subtype, "ics") == 0)
-			f = b->bd_fields;
-	}
-	if (f == NULL)
+	if (!(p->kind == IMAP_PART_TEXT &&
+	    strcasecmp(p->subtype, "calendar") == 0) &&
+	    !(p->kind == IMAP_PART_BASIC &&
+	    p->basic == MAILIMAP_MEDIA_BASIC_APPLICATION &&
+	    strcasecmp(p->subtype, "ics") == 0))
 		return false;
 	if (c->n < c->max)
-		imap_summary_part_fill(f, section, &c->v[c->n]);
+		imap_summary_part_fill(m, p, section, &c->v[c->n]);
 	c->n++;
 	return false;
 }
 
-/* The calendar parts of a BODYSTRUCTURE into out[0..max); returns how many. */
-static size_t
-imap_summary_calendars(const struct mailimap_body *body,
+bool
+imap_summary_text_part(const struct imap_fetch_msg *m,
+    struct imap_text_part *out)
+{
+	if (m->nparts == 0)
+		return false;
+	return imap_summary_walk(m, 0, "", 0, imap_summary_text_visit, out);
+}
+
+size_t
+imap_summary_calendar_parts(const struct imap_fetch_msg *m,
     struct imap_text_part *out, size_t max)
 {
 	struct imap_summary_cals	c = { out, max, 0 };
 
-	imap_summary_walk(body, "", 0, imap_summary_calendar_visit, &c);
+	if (m->nparts > 0)
+		imap_summary_walk(m, 0, "", 0, imap_summary_calendar_visit, &c);
 	return c.n;
-}
-
-/* The BODYSTRUCTURE of a FETCH response; NULL if it has none. */
-static const struct mailimap_body *
-imap_summary_structure(const struct mailimap_msg_att *att)
-{
-	struct mailimap_msg_att_item	*item;
-	clistiter			*it;
-
-	if (att == NULL || att->att_list == NULL)
-		return NULL;
-	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
-		item = clist_content(it);
-		if (item != NULL && item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
-		    item->att_data.att_static != NULL &&
-		    item->att_data.att_static->att_type ==
-		    MAILIMAP_MSG_ATT_BODYSTRUCTURE)
-			return item->att_data.att_static->att_data.att_bodystructure;
-	}
-	return NULL;
-}
-
-bool
-imap_summary_text_part(const struct mailimap_msg_att *att,
-    struct imap_text_part *out)
-{
-	return imap_summary_walk(imap_summary_structure(att), "", 0,
-	    imap_summary_text_visit, out);
-}
-
-size_t
-imap_summary_calendar_parts(const struct mailimap_msg_att *att,
-    struct imap_text_part *out, size_t max)
-{
-	return imap_summary_calendars(imap_summary_structure(att), out, max);
 }
 
 void
@@ -343,138 +239,35 @@ imap_summary_hashtags(struct mail_summary *sum, const struct imap_text_part *tp,
 	free(text);
 }
 
-/* Whether a BODY[...] answer is that of HEADER.FIELDS (RECEIVED). */
-static bool
-imap_summary_is_probe(const struct mailimap_msg_att_body_section *sec)
-{
-	const struct mailimap_section_spec	*sp;
-	const struct mailimap_section_msgtext	*mt;
-	clist					*hl;
-	const char				*name;
-
-	if (sec == NULL || sec->sec_section == NULL ||
-	    (sp = sec->sec_section->sec_spec) == NULL ||
-	    sp->sec_type != MAILIMAP_SECTION_SPEC_SECTION_MSGTEXT ||
-	    (mt = sp->sec_data.sec_msgtext) == NULL ||
-	    mt->sec_type != MAILIMAP_SECTION_MSGTEXT_HEADER_FIELDS ||
-	    mt->sec_header_list == NULL ||
-	    (hl = mt->sec_header_list->hdr_list) == NULL ||
-	    clist_count(hl) != 1 || clist_begin(hl) == NULL)
-		return false;
-	name = clist_content(clist_begin(hl));
-	return name != NULL && strcasecmp(name, "RECEIVED") == 0;
-}
-
 int
-imap_summary(const struct mailimap_msg_att *att, struct mail_summary *out,
+imap_summary(const struct imap_fetch_msg *m, struct mail_summary *out,
     uint32_t *uid)
 {
-	struct mailimap_body		*body = NULL;
-	struct mailimap_date_time	*idate = NULL;
-	struct mailimap_msg_att_body_section *hdr = NULL, *probe = NULL;
-	struct mailimap_msg_att_item	*item;
-	struct mailimap_msg_att_static	*st;
-	struct imap_text_part		 cals[IMAP_MAX_CALENDARS];
-	clistiter			*it;
-	time_t				 arrival = 0;
-	size_t				 i, n;
+	struct imap_text_part	cals[IMAP_MAX_CALENDARS];
+	time_t			arrival = 0;
+	size_t			i, n;
 
 	memset(out, 0, sizeof *out);
-	*uid = 0;
-	if (att == NULL || att->att_list == NULL)
-		return -1;
-	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
-		item = clist_content(it);
-		if (item == NULL || item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-			continue;
-		st = item->att_data.att_static;
-		if (st == NULL)
-			continue;
-		switch (st->att_type) {
-		case MAILIMAP_MSG_ATT_UID:
-			*uid = st->att_data.att_uid;
-			break;
-		case MAILIMAP_MSG_ATT_INTERNALDATE:
-			idate = st->att_data.att_internal_date;
-			break;
-		case MAILIMAP_MSG_ATT_BODYSTRUCTURE:
-			body = st->att_data.att_bodystructure;
-			break;
-		case MAILIMAP_MSG_ATT_BODY_SECTION:
-			if (imap_summary_is_probe(st->att_data.att_body_section))
-				probe = st->att_data.att_body_section;
-			else
-				hdr = st->att_data.att_body_section;
-			break;
-		}
-	}
-	if (*uid == 0 || hdr == NULL)
+	*uid = m->uid;
+	if (m->bad || m->uid == 0 || !m->has_hdr)
 		return -1;
 
 	/* Unknown (no probe answer) counts as received. */
-	out->received = probe == NULL || (probe->sec_length > 0 &&
-	    probe->sec_body_part != NULL && probe->sec_body_part[0] != '\r' &&
-	    probe->sec_body_part[0] != '\n');
+	out->received = !m->has_probe || (m->probelen > 0 &&
+	    m->probe != NULL && m->probe[0] != '\r' && m->probe[0] != '\n');
 	/* A server may send more than the few fields asked for: cut. */
-	mail_apply_header(out, hdr->sec_body_part, hdr->sec_body_part == NULL ?
-	    0 : hdr->sec_length < IMAP_HEADER_MAX ? hdr->sec_length :
-	    IMAP_HEADER_MAX);
-	if (idate != NULL && mime_time(idate->dt_year, idate->dt_month,
-	    idate->dt_day, idate->dt_hour, idate->dt_min, idate->dt_sec,
-	    idate->dt_zone, &arrival) != 0)
+	mail_apply_header(out, m->hdr, m->hdr == NULL ? 0 :
+	    m->hdrlen < IMAP_HEADER_MAX ? m->hdrlen : IMAP_HEADER_MAX);
+	if (m->has_date && mime_time(m->year, m->month, m->day, m->hour,
+	    m->min, m->sec, m->zone, &arrival) != 0)
 		arrival = 0;
 	mail_set_internaldate(out, arrival);
-	imap_summary_body(out, body, 0);
-	n = imap_summary_calendars(body, cals, IMAP_MAX_CALENDARS);
+	if (m->nparts > 0)
+		imap_summary_body(out, m, 0, 0);
+	n = imap_summary_calendar_parts(m, cals, IMAP_MAX_CALENDARS);
 	for (i = 0; i < n && i < IMAP_MAX_CALENDARS; i++)
 		strlist_add(&out->calendar_sections, cals[i].section);
 	return 0;
-}
-
-/*
- * The FETCH items: metadata only, and BODY.PEEK so \Seen is never set.
- * Outside the \Sent folder also the first byte of the Received header
- * fields (BODY.PEEK[HEADER.FIELDS (RECEIVED)]<0.1>), which tells a
- * message that came in by SMTP from a copy the owner's client filed
- * (RFC 3501 section 6.4.5: without such fields the section is the empty
- * line alone).
- */
-struct mailimap_fetch_type *
-imap_summary_fetch_type(bool probe)
-{
-	static const char *const	 hdrs[] = { MAIL_HEADERS };
-	struct mailimap_fetch_type	*ft;
-	clist				*hl, *rl;
-	size_t				 i;
-
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	hl = clist_new();
-	if (ft == NULL || hl == NULL)
-		fatal("out of memory");
-	if (probe) {
-		rl = clist_new();
-		if (rl == NULL || clist_append(rl, xstrdup("RECEIVED")) != 0 ||
-		    mailimap_fetch_type_new_fetch_att_list_add(ft,
-		    mailimap_fetch_att_new_body_peek_section_partial(
-		    mailimap_section_new_header_fields(
-		    mailimap_header_list_new(rl)), 0, 1)) != 0)
-			fatal("out of memory");
-	}
-	for (i = 0; i < sizeof hdrs / sizeof hdrs[0]; i++)
-		if (clist_append(hl, xstrdup(hdrs[i])) != 0)
-			fatal("out of memory");
-	if (mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_uid()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_internaldate()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_bodystructure()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_body_peek_section(
-	    mailimap_section_new_header_fields(
-	    mailimap_header_list_new(hl)))) != 0)
-		fatal("out of memory");
-	return ft;
 }
 
 /* BODY.PEEK[section]<0.max>: a part's first max bytes, never setting \Seen. */

@@ -3,12 +3,12 @@
  * The IMAP sync engine: each folder strictly read-only, STATUS first and
  * nothing more when UIDVALIDITY and UIDNEXT are unchanged; otherwise
  * EXAMINE (never SELECT), UID SEARCH for the new UIDs and UID FETCH of
- * metadata (imap-summary.c) in batches, streamed through libetpan's
- * message handler into the pipeline, which commits each batch with the
- * folder's cursors (source_commit): both on the thread of imap-queue.c,
- * so that reading the next batch and storing the last one overlap.  The
- * folders come from the shared poll loop (source_sync), which lists them
- * again when STATUS refuses one.
+ * metadata in batches, read response by response (imap-fetch.c) and
+ * made summaries (imap-summary.c) for the pipeline, which commits each
+ * batch with the folder's cursors (source_commit): both on the thread of
+ * imap-queue.c, so that reading the next batch and storing the last one
+ * overlap.  The folders come from the shared poll loop (source_sync),
+ * which lists them again when STATUS refuses one.
  *
  * Of outbound mail (classify_direction; never bulk) it also fetches the
  * first 4 KB of the first text/plain part, for the hashtags (#lost,
@@ -17,11 +17,13 @@
  * (invite_readable), its text/calendar and application/ics parts (up to
  * 1 MiB each), the invitations the pipeline turns into appointments
  * (invite.c): all parts of a batch in one UID
- * FETCH per distinct message structure.  A message whose FETCH answer
- * libetpan cannot parse, or that the server refuses (NO or BAD, as
- * Exchange does for one message), is found by asking again in halves (on
- * a fresh connection after a parse error).  An unparsable one is skipped
- * with a warning and recorded in the folder's "skipped" cursor; a
+ * FETCH per distinct message structure.  A message whose FETCH response
+ * does not parse is skipped alone, on the same connection; one after
+ * which the answer cannot be read on (a line that is no response), or
+ * that the server refuses (NO or BAD, as Exchange does for one message),
+ * is found by asking again in halves (on a fresh connection after a
+ * broken answer).  An unparsable one is skipped with a warning and
+ * recorded in the folder's "skipped" cursor; a
  * refused one, like one the server leaves out of its answer, is asked
  * again at the next polls ("retry" cursor) and given up with a warning
  * after IMAP_RETRY_MAX of them.  UIDNEXT is kept as a 64-bit number:
@@ -44,6 +46,7 @@
 
 #define LOG_TAG "imap"
 #include "classify.h"
+#include "imap-fetch.h"
 #include "imap-int.h"
 #include "imap-list.h"
 #include "imap-stream.h"
@@ -112,7 +115,6 @@ struct imap_sync_ctx {
 	const struct config	*cfg;
 	const struct source	*src;
 	const char		*folder;
-	struct mailimap_fetch_type *ft;		/* owned: the metadata items */
 	uint32_t		 uidvalidity;
 	bool			 sent;
 	const uint32_t		*batch;		/* borrowed: the batch's UIDs, ascending */
@@ -165,7 +167,7 @@ imap_sync_hand(struct imap_sync_ctx *c, uint32_t uid, struct mail_summary *sum)
  */
 static bool
 imap_sync_held_parts(const struct imap_sync_ctx *c,
-    const struct mailimap_msg_att *att, uint32_t uid, bool outbound,
+    const struct imap_fetch_msg *att, uint32_t uid, bool outbound,
     bool readable, struct imap_sync_held *h)
 {
 	struct imap_text_part	cal[IMAP_MAX_CALENDARS];
@@ -193,9 +195,42 @@ imap_sync_held_parts(const struct imap_sync_ctx *c,
 	return h->has_text || h->ncal > 0;
 }
 
-/* libetpan calls this for each FETCH response while it is still reading. */
+/*
+ * A FETCH response that does not parse: the message it names, if the
+ * UID came before the fault, is skipped and recorded with a warning
+ * (imap_sync_fetch_part fails the folder after IMAP_MAX_SKIPPED of
+ * them); without a UID nothing is known of it but its sequence number,
+ * and its UID stays unanswered, to be asked again at the next poll.
+ */
 static void
-imap_sync_on_message(struct mailimap_msg_att *att, void *arg)
+imap_sync_bad(struct imap_sync_ctx *c, const struct imap_fetch_msg *m)
+{
+	const uint32_t	*at = NULL;
+
+	if (m->uid != 0)
+		at = bsearch(&m->uid, c->batch, c->nbatch, sizeof *c->batch,
+		    imap_sync_uid_cmp);
+	if (at == NULL) {
+		imap_log(LOG_LVL_WARN, c->s, "%s: message %u: %s; asking "
+		    "again at the next poll", c->folder, m->seq, m->why);
+		return;
+	}
+	if (c->got[at - c->batch])
+		return;		/* answered already: a second answer */
+	c->got[at - c->batch] = true;
+	imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %s; message skipped",
+	    c->folder, m->uid, m->why);
+	strlist_take(&c->skipped, xasprintf("%u", m->uid));
+	c->failures++;
+}
+
+/*
+ * imap_fetch_run calls this for each FETCH response while it is still
+ * reading.  One that does not parse is skipped alone, with a warning
+ * that names it; the answer is read on.
+ */
+static void
+imap_sync_on_message(const struct imap_fetch_msg *att, void *arg)
 {
 	struct imap_sync_ctx	*c = arg;
 	struct mail_summary	 sum;
@@ -204,8 +239,11 @@ imap_sync_on_message(struct mailimap_msg_att *att, void *arg)
 	uint32_t		 uid;
 	bool			 outbound, readable;
 
-	if (imap_summary(att, &sum, &uid) != 0)
-		return;		/* an unsolicited FETCH (flags), not ours */
+	if (imap_summary(att, &sum, &uid) != 0) {
+		if (att->bad)
+			imap_sync_bad(c, att);
+		return;		/* else an unsolicited FETCH (flags), not ours */
+	}
 	at = bsearch(&uid, c->batch, c->nbatch, sizeof *c->batch,
 	    imap_sync_uid_cmp);
 	if (at == NULL || c->got[at - c->batch]) {
@@ -218,11 +256,14 @@ imap_sync_on_message(struct mailimap_msg_att *att, void *arg)
 	/*
 	 * Parts are worth fetching when hashtags count (mail the
 	 * salesperson sends) or invitations do (invite_readable), never of
-	 * bulk mail; each decided once here.
+	 * bulk mail; each decided once here.  Invitations are read from
+	 * calendar parts only: without one there is nothing to decide (a
+	 * twelfth of a first sync's reading thread went to asking).
 	 */
 	outbound = sum.bulk == 0 &&
 	    classify_direction(c->cfg, &sum, c->sent) == DIR_OUTBOUND;
-	readable = invite_readable(c->cfg, c->src->salesperson, &sum, c->sent);
+	readable = sum.calendar_sections.n > 0 &&
+	    invite_readable(c->cfg, c->src->salesperson, &sum, c->sent);
 	if (outbound || readable) {
 		c->held = xreallocarray(c->held, c->nheld + 1, sizeof *c->held);
 		h = &c->held[c->nheld];
@@ -835,8 +876,9 @@ imap_sync_throttled(const char *why)
 
 /*
  * Fetches the metadata of uids[0..n), all of the batch or a part of it.
- * When the answer cannot be parsed (the connection is then dropped and
- * never reused) or the server refuses the command with NO or BAD (as
+ * A response that does not parse skips its message alone
+ * (imap_sync_bad).  When the answer cannot be read on (the connection
+ * is then dropped and never reused) or the server refuses the command with NO or BAD (as
  * Exchange does for one message: "[UNAVAILABLE]", "[SERVERBUG]"), the
  * UIDs whose answers did not arrive are asked again in halves, down to
  * single UIDs, so that the message at fault is found instead of failing
@@ -862,8 +904,14 @@ imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
 
 	if (imap_sync_reopen(c, err) != 0)
 		return SOURCE_STOP;
-	imap_conn_stream_to(s, imap_sync_on_message, c);
-	r = imap_sync_fetch_uids(s, uids, n, c->ft);
+	r = imap_fetch_run(s->imap, uids, n, !c->sent, imap_sync_on_message, c,
+	    why, sizeof why);
+	if (c->failures > IMAP_MAX_SKIPPED) {
+		err_set(err, ERR_TEMP, "%s: %s: more than %d messages "
+		    "unparsable or refused; giving up until the next poll",
+		    s->url.host, c->folder, IMAP_MAX_SKIPPED);
+		return SOURCE_SKIP;
+	}
 	if (r == MAILIMAP_NO_ERROR)
 		return SOURCE_OK;
 	refused = r == MAILIMAP_ERROR_UID_FETCH || r == MAILIMAP_ERROR_PROTOCOL;
@@ -873,7 +921,8 @@ imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
 		return s->lost ? SOURCE_STOP : SOURCE_SKIP;
 	}
 	if (refused) {
-		imap_conn_response(s, why, sizeof why);
+		if (why[0] == '\0')
+			snprintf(why, sizeof why, "no reason given");
 		if (imap_sync_throttled(why)) {
 			/* Nothing of the batch is committed or counted. */
 			err_set(err, ERR_WAIT, "%s: %s: UID FETCH: the server "
@@ -1105,7 +1154,6 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 		batch = IMAP_BATCH;
 	progress = isatty(STDERR_FILENO) && n > batch;
 	pipeline_stats(p, &ps0);
-	ctx.ft = imap_summary_fetch_type(!sent);
 	/* Without a thread the messages go to the pipeline from here. */
 	if (n > 0 && (ctx.q = imap_queue_start(p, src->salesperson, sent,
 	    &qerr)) == NULL)
@@ -1165,8 +1213,6 @@ out:
 		rc = SOURCE_STOP;
 	if (s->imap != NULL)
 		imap_conn_stream_to(s, NULL, NULL);
-	if (ctx.ft != NULL)
-		mailimap_fetch_type_free(ctx.ft);
 	imap_sync_held_clear(&ctx);
 	free(ctx.got);
 	free(ctx.retry);

@@ -51,15 +51,18 @@ char	*imap_url_mailbox_utf8(const char *mutf7);
 
 /* imap-summary.c */
 
+struct imap_fetch_msg;
+
 /*
- * Fills a mail summary from one FETCH response (UID, INTERNALDATE,
- * BODYSTRUCTURE, the HEADER.FIELDS (MAIL_HEADERS) section, read by
- * mail_apply_header as mail_parse reads a file's header, and the Received
- * probe); *uid gets the UID.  Returns -1 when the response lacks a UID or
- * the header section (an unsolicited FETCH); out is then empty.  Free out
- * with mail_summary_free.
+ * Fills a mail summary from one FETCH response as imap-fetch.c parsed it
+ * (UID, INTERNALDATE, BODYSTRUCTURE, the HEADER.FIELDS (MAIL_HEADERS)
+ * section, read by mail_apply_header as mail_parse reads a file's header,
+ * and the Received probe); *uid gets the UID (0 if none came).  Returns
+ * -1 when the response did not parse or lacks a UID or the header
+ * section (an unsolicited FETCH); out is then empty.  Free out with
+ * mail_summary_free.
  */
-int	imap_summary(const struct mailimap_msg_att *, struct mail_summary *out,
+int	imap_summary(const struct imap_fetch_msg *, struct mail_summary *out,
 	    uint32_t *uid);
 
 /* Bytes of a calendar part fetched (BODY.PEEK[n]<0.1048576>); larger: skipped. */
@@ -83,7 +86,7 @@ struct imap_text_part {
  * is no attachment and has no file name, depth first and into attached
  * messages: the part mail_parse() reads hashtags from.  False if none.
  */
-bool	imap_summary_text_part(const struct mailimap_msg_att *,
+bool	imap_summary_text_part(const struct imap_fetch_msg *,
 	    struct imap_text_part *);
 
 /*
@@ -92,7 +95,7 @@ bool	imap_summary_text_part(const struct mailimap_msg_att *,
  * attached messages too, as mail_parse() collects calendar_parts.  Fills
  * out[0..max) and returns how many there are (which may exceed max).
  */
-size_t	imap_summary_calendar_parts(const struct mailimap_msg_att *,
+size_t	imap_summary_calendar_parts(const struct imap_fetch_msg *,
 	    struct imap_text_part *out, size_t max);
 
 /* Decodes a text part (mime_part_text) and adds its hashtags to sum. */

@@ -897,22 +897,67 @@ mail_header(struct mail_summary *s, const struct mailimf_fields *f,
 		    strlen(s->subject));
 }
 
+/* Thread header fields hidden from one parse, at most. */
+#define MAIL_HIDE_MAX	64
+
+/*
+ * Hides the thread header fields (Message-ID, In-Reply-To, References)
+ * of the header block hdr[0..len) from libetpan's envelope parse: the
+ * first letter of each name, followed by its colon at a line's start,
+ * becomes 'X', so that libetpan reads the field as an optional one it
+ * has no parser for ("Xeferences").  Their values are read raw anyway
+ * (mail_apply_ids), and parsing them into lists of message IDs was
+ * more than a quarter of that parse.  libetpan reads an optional field to the same
+ * line end as the structured one, so the parse stops where it did.
+ * at[] gets where the letters were and was[] what they were; returns
+ * how many (at most MAIL_HIDE_MAX; the others stay as they are).
+ */
+static size_t
+mail_hide_ids(char *hdr, size_t len, size_t *at, char *was)
+{
+	static const char *const names[] = { "message-id:", "in-reply-to:",
+	    "references:" };
+	const char *nl;
+	size_t i, n = 0, off = 0, k;
+
+	while (off < len && n < MAIL_HIDE_MAX) {
+		for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+			k = strlen(names[i]);
+			if (len - off >= k &&
+			    strncasecmp(hdr + off, names[i], k) == 0) {
+				at[n] = off;
+				was[n++] = hdr[off];
+				hdr[off] = 'X';
+				break;
+			}
+		}
+		nl = memchr(hdr + off, '\n', len - off);
+		if (nl == NULL)
+			break;
+		off = (size_t)(nl - hdr) + 1;
+	}
+	return n;
+}
+
 void
 mail_apply_header(struct mail_summary *s, const char *hdr, size_t len)
 {
 	struct mailimf_fields *f = NULL;
-	size_t clen, idx = 0;
-	char *clean;
+	size_t clen, idx = 0, at[MAIL_HIDE_MAX], nhid, i;
+	char *clean, was[MAIL_HIDE_MAX];
 
 	clean = mail_sanitize(hdr != NULL ? hdr : "", hdr != NULL ? len : 0,
 	    &clen);
 	clen = mail_header_len(clean, clen);
 	/* The parser mailmime_parse() reads a message's header with. */
+	nhid = mail_hide_ids(clean, clen, at, was);
 	if (mailimf_envelope_and_optional_fields_parse(clean, clen, &idx,
 	    &f) != MAILIMF_NO_ERROR) {
 		f = NULL;
 		idx = 0;
 	}
+	for (i = 0; i < nhid; i++)
+		clean[at[i]] = was[i];
 	mail_header(s, f, clean, clen, idx);
 	if (f != NULL)
 		mailimf_fields_free(f);

@@ -3,11 +3,11 @@
  * libFuzzer entry for what an IMAP server sends: any bytes as the whole
  * stream of one connection, read through the agent's transport
  * (imap-stream.c: the same lexer and bounds, before libetpan sees a
- * byte) into libetpan's parser, as the IMAP driver uses it: the greeting,
- * then the answers to a UID FETCH (streamed to a handler that makes a
- * summary and finds the text and calendar parts, as imap-sync.c does), a
- * STATUS, a UID
- * SEARCH and a LIST (imap-list.c), each taking what the input has left,
+ * byte) into the parsers the IMAP driver uses: the greeting (libetpan),
+ * then the answers to the metadata UID FETCH (imap-fetch.c, whose handler
+ * makes a summary and finds the text and calendar parts, as imap-sync.c
+ * does), a STATUS and a UID SEARCH (libetpan) and a LIST (imap-list.c),
+ * each taking what the input has left,
  * until it ends or an answer leaves the connection unusable (as the agent
  * drops it then).  Results are freed as the driver frees them (libetpan hands
  * them over unevenly on errors), so a double free or leak shows up under
@@ -25,6 +25,7 @@
 #include <libetpan/libetpan.h>
 
 #include "imap.h"
+#include "imap-fetch.h"
 #include "imap-int.h"
 #include "imap-list.h"
 #include "imap-stream.h"
@@ -38,7 +39,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* The message handler: a summary and the parts, as imap-sync.c makes them. */
 static void
-fuzz_imap_message(struct mailimap_msg_att *att, void *arg)
+fuzz_imap_message(const struct imap_fetch_msg *att, void *arg)
 {
 	struct mail_summary	sum;
 	struct imap_text_part	text, cal[IMAP_MAX_CALENDARS];
@@ -50,15 +51,6 @@ fuzz_imap_message(struct mailimap_msg_att *att, void *arg)
 	(void)imap_summary_calendar_parts(att, cal, IMAP_MAX_CALENDARS);
 	if (imap_summary(att, &sum, &uid) == 0)
 		mail_summary_free(&sum);
-}
-
-/* libetpan 1.9.4 streams to the handler only with a progress callback. */
-static void
-fuzz_imap_progress(size_t current, size_t maximum, void *arg)
-{
-	(void)current;
-	(void)maximum;
-	(void)arg;
 }
 
 /* A LIST entry: its name is read once. */
@@ -90,8 +82,6 @@ fuzz_imap_alive(mailimap *imap, int r)
 static void
 fuzz_imap_session(mailimap *imap)
 {
-	struct mailimap_fetch_type		*ft;
-	struct mailimap_set			*set;
 	struct mailimap_status_att_list		*sl;
 	struct mailimap_mailbox_data_status	*ms = NULL;
 	struct mailimap_search_key		*key;
@@ -104,20 +94,8 @@ fuzz_imap_session(mailimap *imap)
 
 	/* As if EXAMINE had been answered. */
 	imap->imap_state = MAILIMAP_STATE_SELECTED;
-	imap_stream_keep(imap->imap_stream, IMAP_KEEP_NO_FETCH);
-	mailimap_set_msg_att_handler(imap, fuzz_imap_message, &n);
-	mailimap_set_progress_callback(imap, NULL, fuzz_imap_progress, NULL);
-	set = imap_sync_uid_set(uids, 3);
-	ft = imap_summary_fetch_type(true);
-	r = mailimap_uid_fetch(imap, set, ft, &res);
-	/* The list is ours only on success (libetpan freed it on a NO). */
-	if (r == MAILIMAP_NO_ERROR && res != NULL)
-		mailimap_fetch_list_free(res);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
-	mailimap_set_msg_att_handler(imap, NULL, NULL);
-	mailimap_set_progress_callback(imap, NULL, NULL, NULL);
-	imap_stream_keep(imap->imap_stream, IMAP_KEEP_ALL);
+	r = imap_fetch_run(imap, uids, 3, true, fuzz_imap_message, &n, text,
+	    sizeof text);
 	if (!fuzz_imap_alive(imap, r))
 		return;
 

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "helpers.h"
 #include "imap.h"
+#include "imap-fetch.h"
 #include "imap-list.h"
 #include "imap-stream.h"
 #include "source.h"
@@ -211,6 +212,120 @@ test_imap_lex_quoted_runs(void **state)
 	assert_int_equal(lex_run(esc, &lim, IMAP_KEEP_ALL, false, &one), -1);
 	assert_string_equal(runs.why, one.why);
 	free(esc);
+}
+
+/* Whether two lexers say the same of what they were fed. */
+static bool
+lex_equal(const struct imap_lex *a, const struct imap_lex *b)
+{
+	return a->state == b->state && a->response == b->response &&
+	    a->kept == b->kept && a->cost == b->cost &&
+	    a->untagged == b->untagged && a->depth == b->depth &&
+	    a->brace == b->brace && a->literal == b->literal &&
+	    a->kind == b->kind && a->text == b->text && a->fetch == b->fetch;
+}
+
+/*
+ * Feeds an input to two lexers, in chunks of a few sizes to one and byte
+ * by byte to the other, and asserts after each chunk that they agree:
+ * the counts in the middle of a line too, and the bound met, if any.
+ */
+static void
+lex_same(const char *what, const char *in, size_t n,
+    const struct imap_lex_limits *lim, enum imap_stream_keep keep)
+{
+	static const size_t	 sizes[] = { 1, 5, 13, 40, 97, 7, 300 };
+	struct imap_lex		 runs, one;
+	size_t			 at = 0, len, i, k = 0;
+	int			 r1, r2;
+
+	imap_lex_init(&runs, lim);
+	imap_lex_init(&one, lim);
+	runs.keep = one.keep = keep;
+	while (at < n) {
+		len = sizes[k++ % (sizeof sizes / sizeof sizes[0])];
+		if (len > n - at)
+			len = n - at;
+		r1 = imap_lex_feed(&runs, in + at, len);
+		for (i = 0, r2 = 0; i < len && r2 == 0; i++)
+			r2 = imap_lex_feed(&one, in + at + i, 1);
+		if (r1 != r2)
+			fail_msg("%s (keep %d) at %zu: %d in runs, %d byte by "
+			    "byte (%s%s)", what, (int)keep, at, r1, r2,
+			    runs.why, one.why);
+		if (r1 != 0) {
+			assert_string_equal(runs.why, one.why);
+			return;
+		}
+		if (!lex_equal(&runs, &one))
+			fail_msg("%s (keep %d) at %zu: the lexers differ", what,
+			    (int)keep, at + len);
+		at += len;
+	}
+}
+
+/*
+ * Atoms, numbers, blanks and parentheses past a line's third word are
+ * taken in runs (imap_lex_tokens), the rest byte by byte: every input of
+ * the IMAP and FETCH fuzz corpora, and answers nested to the depth
+ * bound and past it, leave the lexer after each chunk as when fed byte
+ * by byte (where no run is ever taken), for each kind of keeping, under
+ * the default bounds and under small ones that some of them exceed.
+ */
+static void
+test_imap_lex_token_runs(void **state)
+{
+	static const char *const dirs[] = { "corpus/imap", "corpus/fetch" };
+	static const enum imap_stream_keep keeps[] = { IMAP_KEEP_ALL,
+	    IMAP_KEEP_NO_FETCH, IMAP_KEEP_NONE };
+	struct imap_lex_limits	 lims[2], small = { 8192, 4096, 6000, 16 };
+	char			 path[1024], rel[512];
+	struct buf		 b = { NULL, 0, 0 };
+	struct dirent		*de;
+	DIR			*d;
+	char			*data;
+	size_t			 len, i, j, k, n = 0;
+
+	(void)state;
+	imap_lex_limits(&lims[0], IMAP_MAX_RESPONSE);
+	lims[1] = small;
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		snprintf(path, sizeof path, "%s", test_data_path(dirs[i]));
+		assert_non_null(d = opendir(path));
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(rel, sizeof rel, "%s/%s", dirs[i], de->d_name);
+			data = test_read_data(rel, &len);
+			b.len = 0;
+			/* A FETCH response alone gets a greeting first. */
+			if (i == 1)
+				buf_puts(&b, "* OK ready\r\n");
+			buf_append(&b, data, len);
+			for (j = 0; j < 2; j++)
+				for (k = 0; k < 3; k++)
+					lex_same(rel, b.data, b.len, &lims[j],
+					    keeps[k]);
+			free(data);
+			n++;
+		}
+		closedir(d);
+	}
+	assert_true(n >= 20);
+	for (i = 14; i <= 18; i++) {
+		b.len = 0;
+		buf_puts(&b, "* OK ready\r\n* 1 FETCH (UID 1 X ");
+		for (j = 0; j < i; j++)
+			buf_puts(&b, "(a 1 ");
+		for (j = 0; j < i; j++)
+			buf_puts(&b, ")");
+		buf_puts(&b, ")\r\nA1 OK done\r\n");
+		for (k = 0; k < 3; k++) {
+			lex_same("nested", b.data, b.len, &small, keeps[k]);
+			lex_same("nested", b.data, b.len, &lims[0], keeps[k]);
+		}
+	}
+	free(b.data);
 }
 
 /*
@@ -542,15 +657,7 @@ struct fetched {
 };
 
 static void
-on_progress(size_t cur, size_t max, void *arg)
-{
-	(void)cur;
-	(void)max;
-	(void)arg;
-}
-
-static void
-on_msg(struct mailimap_msg_att *att, void *arg)
+on_msg(const struct imap_fetch_msg *att, void *arg)
 {
 	struct fetched	*f = arg;
 
@@ -565,18 +672,16 @@ on_msg(struct mailimap_msg_att *att, void *arg)
 }
 
 /*
- * Feeds a scripted server answer to libetpan over a socketpair and
- * collects the summaries its message handler sees.
+ * Feeds a scripted server answer over a socketpair to the agent's FETCH
+ * reader (imap_fetch_run) and collects the summaries it hands over.
  */
 static void
 fetch_script(const char *answer, struct fetched *f)
 {
 	mailimap			*imap;
-	struct mailimap_set		*set;
-	struct mailimap_fetch_type	*ft;
-	clist				*res = NULL;
 	int				 sv[2], r;
 	uint32_t			 one = 1;
+	char				 text[256];
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], answer, strlen(answer)),
@@ -589,21 +694,8 @@ fetch_script(const char *answer, struct fetched *f)
 	/* As if EXAMINE had been answered: FETCH needs the selected state. */
 	imap->imap_state = MAILIMAP_STATE_SELECTED;
 	memset(f, 0, sizeof *f);
-	mailimap_set_msg_att_handler(imap, on_msg, f);
-	/* libetpan 1.9.4 calls the handler only with a progress callback. */
-	mailimap_set_progress_callback(imap, NULL, on_progress, NULL);
-	set = imap_sync_uid_set(&one, 1);
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_uid());
-	r = mailimap_uid_fetch(imap, set, ft, &res);
+	r = imap_fetch_run(imap, &one, 1, false, on_msg, f, text, sizeof text);
 	assert_int_equal(r, MAILIMAP_NO_ERROR);
-	/* Streamed: nothing is left in the result list. */
-	assert_true(res == NULL || clist_count(res) == 0);
-	if (res != NULL)
-		mailimap_fetch_list_free(res);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
 	mailstream_close(imap->imap_stream);
 	imap->imap_stream = NULL;
 	mailimap_free(imap);
@@ -860,6 +952,7 @@ struct fake {
 	int		 lfd;
 	unsigned short	 port;
 	uint32_t	 bad;
+	bool		 desync;	/* after the bad answer, a line that is none */
 	bool		 invite;
 	bool		 received;	/* the invitations came in by SMTP */
 	char		 start[32];	/* the invitations' DTSTART */
@@ -1011,8 +1104,11 @@ fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
 			    "NIL NIL) BODY[HEADER.FIELDS (FROM TO SUBJECT DATE "
 			    "MESSAGE-ID)] {%zu}\r\n%s)\r\n", u, u, strlen(hdr), hdr);
 		fake_write(fd, buf);
-		if (u == f->bad)
-			return;		/* a real server would go on; no matter */
+		if (u == f->bad && f->desync) {
+			/* Out of step: the connection is good for nothing. */
+			fake_write(fd, "garbage\r\n");
+			return;
+		}
 	}
 	snprintf(buf, sizeof buf, "%s OK done\r\n", tag);
 	fake_write(fd, buf);
@@ -1180,27 +1276,37 @@ poll_fake(struct fake *f, struct store **st, struct config *cfg,
 }
 
 /*
- * A message whose FETCH answer cannot be parsed is found by halving the
- * batch on fresh connections, skipped and recorded; the others are
- * stored, the folder's cursor moves past it, and the next poll is quiet.
+ * A message whose FETCH answer cannot be parsed is skipped and recorded
+ * alone, on the same connection, while the server goes on; when the
+ * server falls out of step after it (a line that is no response), the
+ * message is found by halving the batch on fresh connections.  Either
+ * way the others are stored, the folder's cursor moves past it, and the
+ * next poll is quiet.
  */
 static void
 test_imap_unparsable_message_skipped(void **state)
 {
-	static const uint32_t	 bads[] = { 5, 1, FAKE_N };
+	/* Out of step after the last one, nothing is left to ask again. */
+	static const uint32_t	 bads[] = { 5, 1, FAKE_N, 5, 1 };
 	struct fake		 f;
 	struct store		*st = NULL;
 	struct config		 cfg;
 	struct err		 err;
 	char			*v, want[32];
 	size_t			 i;
+	bool			 desync;
 
 	(void)state;
 	for (i = 0; i < sizeof bads / sizeof bads[0]; i++) {
+		desync = i >= 3;
 		fake_start(&f, bads[i], false);
+		f.desync = desync;
 		assert_int_equal(poll_fake(&f, &st, &cfg, &err), 0);
-		/* The first connection broke; halving needed a few more. */
-		assert_true(f.connections > 1);
+		/* Out of step, the first connection broke and halving began. */
+		if (desync)
+			assert_true(f.connections > 1);
+		else
+			assert_int_equal(f.connections, 1);
 		v = store_text(st, "SELECT count(*) FROM signals");
 		snprintf(want, sizeof want, "%d", FAKE_N - 1);
 		assert_string_equal(v, want);
@@ -1458,6 +1564,7 @@ main(void)
 		cmocka_unit_test(test_imap_lex_bounds),
 		cmocka_unit_test(test_imap_lex_kept),
 		cmocka_unit_test(test_imap_lex_quoted_runs),
+		cmocka_unit_test(test_imap_lex_token_runs),
 		cmocka_unit_test(test_imap_list_entry),
 		cmocka_unit_test(test_imap_nameset),
 		cmocka_unit_test(test_imap_stream_emfile),

@@ -496,6 +496,88 @@ static const struct {
 	{ "no colon here\r\nList-Id: <x>\r\n", 0, NULL, "" },
 };
 
+/* Asserts that two summaries agree on every header field. */
+static void
+assert_same_header(const struct mail_summary *a, const struct mail_summary *b)
+{
+	size_t i;
+
+	test_assert_str(a->message_id != NULL ? xstrdup(a->message_id) : NULL,
+	    b->message_id);
+	test_assert_str(a->in_reply_to != NULL ? xstrdup(a->in_reply_to) :
+	    NULL, b->in_reply_to);
+	assert_int_equal(a->references.n, b->references.n);
+	for (i = 0; i < a->references.n; i++)
+		assert_string_equal(a->references.v[i], b->references.v[i]);
+	assert_int_equal(a->from.n, b->from.n);
+	for (i = 0; i < a->from.n; i++)
+		assert_string_equal(a->from.v[i].addr, b->from.v[i].addr);
+	assert_int_equal(a->to.n, b->to.n);
+	for (i = 0; i < a->to.n; i++)
+		assert_string_equal(a->to.v[i].addr, b->to.v[i].addr);
+	assert_string_equal(a->subject, b->subject);
+	assert_int_equal(a->bulk, b->bulk);
+	assert_int_equal((long long)a->date, (long long)b->date);
+	assert_int_equal(a->date_valid, b->date_valid);
+}
+
+/*
+ * The thread fields (Message-ID, In-Reply-To, References), which the
+ * IMAP path hides from libetpan's envelope parse and reads raw, come
+ * out of both paths alike in every shape: any case, folded, with
+ * comments and phrases, repeated, more of them than are hidden, a space
+ * before the colon, broken, and a line without a colon that ends the
+ * header for libetpan, with fields before and after it.
+ */
+static void
+test_mail_thread_fields_both_paths(void **state)
+{
+	static const char *const rows[] = {
+		"Message-ID: <a@b c>\r\nReferences: <r1@x> <r2@x>\r\n"
+		"\t<r3@x>\r\nIn-Reply-To: phrase <p@x>\r\n",
+		"message-id:<lower@x>\r\nIN-REPLY-TO:<up@x>\r\n"
+		"rEfErEnCeS:<m@x>\r\n",
+		"Message-ID : <space@x>\r\nIn-Reply-To :<s2@x>\r\n",
+		"References: (a comment\r\n more) <c@x> junk <d@x>\r\n",
+		"Message-ID: <first@x>\r\nMessage-ID: <second@x>\r\n",
+		"Message-ID:\r\nIn-Reply-To: <>\r\nReferences: <<x>>\r\n",
+		"Message-ID: not an id\r\nReferences: @@@\r\n",
+		"References <nocolon@x>\r\nMessage-ID: <after@x>\r\n",
+		"Xeferences: <x@x>\r\nMessage-IDs: <y@x>\r\n",
+		"In-Reply-To: <p@x>\r\n\r\nMessage-ID: <body@x>\r\n",
+	};
+	struct mail_summary file, imap;
+	struct buf hdr = { NULL, 0, 0 };
+	struct err err;
+	char *msg;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i <= sizeof rows / sizeof rows[0]; i++) {
+		hdr.len = 0;
+		buf_puts(&hdr, "From: Jan <jan@acme.nl>\r\n"
+		    "Date: Mon, 5 Oct 2026 09:30:00 +0200\r\n");
+		if (i < sizeof rows / sizeof rows[0])
+			buf_puts(&hdr, rows[i]);
+		else
+			/* More than mail.c hides at once. */
+			for (k = 0; k < 70; k++)
+				buf_printf(&hdr, "References: <r%zu@x>\r\n", k);
+		buf_puts(&hdr, "To: anna@brightline.nl\r\nSubject: s\r\n");
+		msg = xasprintf("%.*s\r\nbody\r\n", (int)hdr.len, hdr.data);
+		print_message("# row %zu\n", i);
+		assert_int_equal(mail_parse(msg, strlen(msg), &file, &err), 0);
+		memset(&imap, 0, sizeof imap);
+		buf_puts(&hdr, "\r\n");
+		mail_apply_header(&imap, hdr.data, hdr.len);
+		assert_same_header(&file, &imap);
+		mail_summary_free(&file);
+		mail_summary_free(&imap);
+		free(msg);
+	}
+	free(hdr.data);
+}
+
 static void
 test_mail_apply_header(void **state)
 {
@@ -1145,6 +1227,7 @@ main(void)
 		cmocka_unit_test(test_mail_hashtag_cap),
 		cmocka_unit_test(test_mail_apply_header),
 		cmocka_unit_test(test_mail_apply_header_fields),
+		cmocka_unit_test(test_mail_thread_fields_both_paths),
 		cmocka_unit_test(test_mail_bad_address_list),
 		cmocka_unit_test(test_mail_rejects_non_messages),
 		cmocka_unit_test(test_mail_binary_garbage),
