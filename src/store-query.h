@@ -149,6 +149,36 @@ int	store_entries(struct store *, const struct strlist *salespeople,
 	    int (*deal)(const struct store_deal_state *, void *),
 	    int (*entry)(const struct store_entry *, void *), void *arg,
 	    struct err *);
+/*
+ * The funnel's reads (report_funnel), each from a covering index: the
+ * cost follows the range or the rows counted, not the history.
+ *
+ * Every entry at a time in [since, until) (0: unbounded), every deal's:
+ * deal, phase, at and left (outcome -1), in no particular order.
+ */
+int	store_window_entries(struct store *, time_t since, time_t until,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+/* The ids of the deals of a salesperson, ascending. */
+int	store_person_deals(struct store *, const char *salesperson,
+	    int (*cb)(int64_t id, void *), void *arg, struct err *);
+/* The open deals as stored of the salesperson (NULL: all), per phase. */
+int	store_open_phases(struct store *, const char *salesperson,
+	    int (*cb)(const char *phase, long n, void *), void *arg,
+	    struct err *);
+/* The deals of the salesperson (NULL: all) closed at or after since (0: all closed). */
+int	store_closed_since(struct store *, const char *salesperson,
+	    time_t since,
+	    int (*cb)(const struct store_deal_state *, void *), void *arg,
+	    struct err *);
+/*
+ * Every salesperson's deals with a transition at or after since or closed
+ * at or after it (whose state at since may not be the stored one), each
+ * once, in no particular order.
+ */
+int	store_changed_since(struct store *, time_t since,
+	    int (*cb)(const struct store_deal_state *, void *), void *arg,
+	    struct err *);
 /* The entries of one deal, in time order: deal, phase and at only. */
 int	store_deal_entries(struct store *, int64_t deal,
 	    int (*cb)(const struct store_entry *, void *), void *arg,

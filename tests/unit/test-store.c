@@ -175,7 +175,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 7);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 9);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -189,28 +189,32 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 7);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 9);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
 	/* A reader maps the file; a writer (the agent) keeps its bounded cache. */
 	assert_true(test_query_int(ro, "PRAGMA mmap_size", NULL) > 0);
 	assert_int_equal(test_query_int(st, "PRAGMA mmap_size", NULL), 0);
-	/* Version 7: funnel's index of the signals with an amount. */
+	/* Version 9: funnel's indexes; signals_valued replaced signals_offers. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
-	    " WHERE type = 'index' AND name = 'signals_offers'", NULL), 1);
+	    " WHERE type = 'index' AND name IN ('signals_valued',"
+	    " 'transitions_entries', 'deals_open_phase',"
+	    " 'deals_closed_outcome')", NULL), 4);
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'index' AND name = 'signals_offers'", NULL), 0);
 	/* ... and transitions by time, then deal: a window without a sort. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('transitions_at')", NULL), 2);
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 9",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 10",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 9"));
+	assert_non_null(strstr(err.msg, "version 10"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -332,7 +336,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 7);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 9);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
