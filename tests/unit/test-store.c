@@ -24,6 +24,7 @@
 #include "model.h"
 #include "names.h"
 #include "project.h"
+#include "report.h"
 #include "store-int.h"
 #include "store-query.h"
 #include "xmalloc.h"
@@ -1835,6 +1836,83 @@ test_store_query_window_bounded(void **state)
 	sqlite3_progress_handler(db, 0, NULL, NULL);
 }
 
+/* Counts a signal that may carry an amount. */
+static int
+count_offer(const struct store_offer *o, void *arg)
+{
+	(void)o;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * The funnel of a window (report_funnel and the two reads of its money
+ * that cmd-funnel.c makes) follows the window: its SQLite steps (in
+ * thousands of VM instructions) stay small however many deals, entries
+ * and unattributed signals lie before it.  main read every unattributed
+ * signal to value the open deals.  The whole history is read below, for
+ * scale.  No time is measured.
+ */
+static void
+test_store_funnel_window_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct report_filter win = { &f->cfg, NOW - 10 * DAY, NOW, NULL,
+	    NULL };
+	struct report_filter all = { &f->cfg, 0, 0, NULL, NULL };
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct funnel fu;
+	struct err err;
+	char item[32], id[32], *phase;
+	long steps = 0, whole = 0;
+	size_t p;
+	int i, n;
+
+	fill_history(f);
+	/* Evidence attributed to nobody, long ago; an offer in the window. */
+	for (i = 0; i < HISTORY; i++) {
+		snprintf(item, sizeof item, "cal/n%d.ics", i);
+		snprintf(id, sizeof id, "n%d", i);
+		add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 - 200 * DAY +
+		    i, DIR_NONE, item, id, "Lunch");
+	}
+	snprintf(item, sizeof item, "new%d.nl", HISTORY + 1);
+	add_sig(&sigs, SIG_OFFER_SENT, item, "anna", NOW - 2 * DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "o1 \xe2\x82\xac 1.500", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY + 1);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+	/* The phase the appointments opened their deals in. */
+	phase = query_text(f->st, "SELECT to_phase FROM transitions"
+	    " ORDER BY at DESC LIMIT 1", NULL);
+	p = (size_t)config_phase_index(&f->cfg, phase);
+	free(phase);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress,
+	    &steps);
+	assert_int_equal(report_funnel(f->st, &win, NOW, &fu, &err), 0);
+	n = 0;
+	assert_int_equal(store_deal_offers(f->st, NULL, false, NOW, 0,
+	    count_offer, &n, &err), 0);
+	assert_int_equal(store_deal_offers(f->st, NULL, true, win.since,
+	    win.until, count_offer, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(fu.phases[p].entered, 3);
+	assert_int_equal(fu.phases[p].current, 3);
+	assert_int_equal(fu.lost, 0);
+	assert_true(steps < 5);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress,
+	    &whole);
+	assert_int_equal(report_funnel(f->st, &all, NOW, &fu, &err), 0);
+	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(fu.phases[p].entered, HISTORY + 3);
+	assert_int_equal(fu.lost, HISTORY);
+	assert_true(whole > 20);
+}
+
 /*
  * An account's evidence (deal ACCOUNT, a stalled deal's latest signal)
  * comes from its own rows and those its name claims, however many
@@ -1959,6 +2037,7 @@ main(void)
 		T(test_store_won_signals),
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
+		T(test_store_funnel_window_bounded),
 		T(test_store_query_signals_unattributed_bounded),
 		T(test_store_links_replies_bounded),
 #undef T
