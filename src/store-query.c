@@ -247,6 +247,14 @@
 	    "d.outcome = 'open' AND d.opened <= ?2"			\
 	    " AND (d.closed IS NULL OR d.closed >= ?2)"			\
 	    " AND (?1 IS NULL OR d.salesperson = ?1)", "?2"))		\
+	X(QUERY_OPEN_OFFERS_ALL, QUERY_OFFERS_ALL(			\
+	    "d.outcome = 'open' AND d.opened <= ?2"			\
+	    " AND (d.closed IS NULL OR d.closed >= ?2)"			\
+	    " AND (?1 IS NULL OR d.salesperson = ?1)", "?2"))		\
+	/* How many signals can carry an amount, counted up to ?1. */	\
+	X(QUERY_VALUED_COUNT, "SELECT count(*) FROM (SELECT 1"		\
+	    " FROM signals INDEXED BY signals_valued"			\
+	    " WHERE " STORE_VALUED("") " LIMIT ?1)")			\
 	/* The deals won in [?2, ?3), each valued up to its close. */	\
 	X(QUERY_WON_OFFERS, QUERY_OFFERS(				\
 	    "deals d INDEXED BY deals_closed_outcome",			\
@@ -1181,17 +1189,50 @@ query_offer_row(sqlite3_stmt *s, void *ctx)
 	return c->fn.offer(&o, c->arg);
 }
 
+/*
+ * Whether fewer than limit signals can carry an amount: then reading them
+ * all costs less than probing the index once per deal.
+ */
+static int
+query_few_valued(struct store *st, long limit, bool *few, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_VALUED_COUNT, err);
+	int rc;
+
+	*few = false;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, limit);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*few = sqlite3_column_int64(s, 0) < limit;
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "signals");
+}
+
 int
 store_deal_offers(struct store *st, const char *salesperson, bool won,
-    time_t since, time_t until,
+    time_t since, time_t until, long deals,
     int (*cb)(const struct store_offer *, void *), void *arg,
     struct err *err)
 {
 	struct query_cb c = { .fn.offer = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, !won ? QUERY_OPEN_OFFERS :
-	    since == 0 ? QUERY_WON_OFFERS_ALL : QUERY_WON_OFFERS, err);
+	enum query_stmt id = won ? (since == 0 ? QUERY_WON_OFFERS_ALL :
+	    QUERY_WON_OFFERS) : QUERY_OPEN_OFFERS;
+	sqlite3_stmt *s;
+	bool few = false;
 
-	if (s == NULL)
+	/*
+	 * A signal read first costs a look-up of its account's deals, some
+	 * four times a probe of the index per deal.
+	 */
+	if (!won && deals / 4 > 0 &&
+	    query_few_valued(st, deals / 4, &few, err) != 0)
+		return -1;
+	if (few)
+		id = QUERY_OPEN_OFFERS_ALL;
+	if ((s = query_stmt(st, id, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, salesperson);
 	if (won) {

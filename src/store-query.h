@@ -234,10 +234,11 @@ struct store_offer {
  * The signals that may carry an amount (the sources of store_signals) of
  * every deal of the salesperson (NULL: all), from the deal's opening: if
  * won, the deals won in [since, until) up to their close; else the deals
- * open at since up to since.  In no order.
+ * open at since up to since.  In no order.  deals: about how many deals
+ * that is, if known (0: not), so that the cheaper side leads.
  */
 int	store_deal_offers(struct store *, const char *salesperson, bool won,
-	    time_t since, time_t until,
+	    time_t since, time_t until, long deals,
 	    int (*cb)(const struct store_offer *, void *), void *arg,
 	    struct err *);
 

@@ -1894,10 +1894,15 @@ test_store_funnel_window_bounded(void **state)
 	    &steps);
 	assert_int_equal(report_funnel(f->st, &win, NOW, &fu, &err), 0);
 	n = 0;
-	assert_int_equal(store_deal_offers(f->st, NULL, false, NOW, 0,
+	assert_int_equal(store_deal_offers(f->st, NULL, false, NOW, 0, 3,
 	    count_offer, &n, &err), 0);
 	assert_int_equal(store_deal_offers(f->st, NULL, true, win.since,
-	    win.until, count_offer, &n, &err), 0);
+	    win.until, 0, count_offer, &n, &err), 0);
+	assert_int_equal(n, 1);
+	/* With many deals to value, the one signal leads: the same row. */
+	n = 0;
+	assert_int_equal(store_deal_offers(f->st, NULL, false, NOW, 0, 1000,
+	    count_offer, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(fu.phases[p].entered, 3);
 	assert_int_equal(fu.phases[p].current, 3);
