@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1836,6 +1837,47 @@ test_store_query_window_bounded(void **state)
 	sqlite3_progress_handler(db, 0, NULL, NULL);
 }
 
+/* Orders doubles, for the median's reference. */
+static int
+cmp_days(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The funnel's median by selection equals the middle of the sorted
+ * values, with runs of equal values, sorted and reversed input, odd and
+ * even counts.
+ */
+static void
+test_report_median_select(void **state)
+{
+	double v[257], sorted[257], want;
+	size_t n, i;
+	unsigned seed = 7;
+	int shape;
+
+	(void)state;
+	assert_true(isnan(report_median(v, 0)));
+	for (shape = 0; shape < 4; shape++) {
+		for (n = 1; n <= 257; n += (n < 20 ? 1 : 17)) {
+			for (i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				v[i] = shape == 0 ? (double)(seed % 1000) :
+				    shape == 1 ? (double)(seed % 3) :
+				    shape == 2 ? (double)i : (double)(n - i);
+			}
+			memcpy(sorted, v, n * sizeof *v);
+			qsort(sorted, n, sizeof *sorted, cmp_days);
+			want = n % 2 == 1 ? sorted[n / 2] :
+			    (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+			assert_true(report_median(v, n) == want);
+		}
+	}
+}
+
 /* Counts a signal that may carry an amount. */
 static int
 count_offer(const struct store_offer *o, void *arg)
@@ -2043,6 +2085,7 @@ main(void)
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
 		T(test_store_funnel_window_bounded),
+		cmocka_unit_test(test_report_median_select),
 		T(test_store_query_signals_unattributed_bounded),
 		T(test_store_links_replies_bounded),
 #undef T
