@@ -445,32 +445,19 @@ report_funnel_mine(int64_t id, void *arg)
 	return 0;
 }
 
-/*
- * Counts a deal closed since the range's start when it closed in the
- * range, and keeps a won one's close for its last entry.
- */
+/* Keeps a won deal's close for its last entry. */
 static int
-report_funnel_closed(const struct store_deal_state *d, void *arg)
+report_funnel_won(int64_t deal, time_t closed, void *arg)
 {
 	struct report_funnel_walk *w = arg;
 
-	if (d->outcome == OUTCOME_WON) {
-		if (w->nwon == w->capwon) {
-			w->capwon = w->capwon == 0 ? 1024 : w->capwon * 2;
-			w->won = xreallocarray(w->won, w->capwon,
-			    sizeof *w->won);
-		}
-		w->won[w->nwon].deal = d->id;
-		w->won[w->nwon].closed = d->closed;
-		w->nwon++;
+	if (w->nwon == w->capwon) {
+		w->capwon = w->capwon == 0 ? 1024 : w->capwon * 2;
+		w->won = xreallocarray(w->won, w->capwon, sizeof *w->won);
 	}
-	if (d->closed == 0 || (w->f->since != 0 && d->closed < w->f->since) ||
-	    (w->f->until != 0 && d->closed >= w->f->until))
-		return 0;
-	if (d->outcome == OUTCOME_WON)
-		w->out->won++;
-	else if (d->outcome == OUTCOME_LOST)
-		w->out->lost++;
+	w->won[w->nwon].deal = deal;
+	w->won[w->nwon].closed = closed;
+	w->nwon++;
 	return 0;
 }
 
@@ -566,10 +553,10 @@ report_funnel_changed(const struct store_deal_state *d, void *arg)
 
 /*
  * The funnel of f's range, each part from a covering index: the entries
- * of the range; the deals closed from its start on (won and lost in it,
- * and the closes of the won); the stored open deals per phase, corrected
- * by the deals that moved or closed at or after now.  A window reads no
- * deal or entry before it.
+ * of the range; the deals won and lost in it, counted in SQL, and the
+ * closes of those won from its start on; the stored open deals per
+ * phase, corrected by the deals that moved or closed at or after now.
+ * A window reads no deal or entry before it.
  */
 int
 report_funnel(struct store *st, const struct report_filter *f, time_t now,
@@ -593,8 +580,11 @@ report_funnel(struct store *st, const struct report_filter *f, time_t now,
 		rc = store_person_deals(st, f->salesperson, report_funnel_mine,
 		    &w, err);
 	if (rc == 0)
-		rc = store_closed_since(st, f->salesperson, f->since,
-		    report_funnel_closed, &w, err);
+		rc = store_closed_counts(st, f->salesperson, f->since,
+		    f->until, &out->won, &out->lost, err);
+	if (rc == 0)
+		rc = store_won_closes(st, f->salesperson, f->since,
+		    report_funnel_won, &w, err);
 	/* Read by the index of closes: put them in deal order. */
 	if (rc == 0 && w.nwon > 1)
 		qsort(w.won, w.nwon, sizeof *w.won, report_close_cmp);

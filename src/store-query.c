@@ -197,7 +197,8 @@
 	 * The funnel (report_funnel), from covering indexes, so that a	\
 	 * window reads its own entries and no row: the entries of a	\
 	 * range; a salesperson's deals; the stored open deals per	\
-	 * phase; the deals closed since a time; the deals whose state	\
+	 * phase; the deals won and lost in a range, and the closes of	\
+	 * the won since a time; the deals whose state			\
 	 * at a time may differ from the stored one (moved or closed	\
 	 * since), each once.						\
 	 */								\
@@ -210,9 +211,14 @@
 	X(QUERY_OPEN_PHASES, "SELECT phase, count(*) FROM deals"	\
 	    " INDEXED BY deals_open_phase WHERE outcome = 'open'"	\
 	    " AND (?1 IS NULL OR salesperson = ?1) GROUP BY phase")	\
-	X(QUERY_CLOSED_SINCE, QUERY_DEAL_STATE_COLUMNS			\
+	X(QUERY_CLOSED_COUNTS, "SELECT coalesce(sum(outcome = 'won'), 0),"	\
+	    " coalesce(sum(outcome = 'lost'), 0) FROM deals"		\
 	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1"	\
-	    " AND (?2 IS NULL OR salesperson = ?2)")			\
+	    " AND closed < ?2 AND closed <> 0"				\
+	    " AND (?3 IS NULL OR salesperson = ?3)")			\
+	X(QUERY_WON_CLOSES, "SELECT id, closed FROM deals"		\
+	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1"	\
+	    " AND outcome = 'won' AND (?2 IS NULL OR salesperson = ?2)")	\
 	X(QUERY_CHANGED_SINCE, QUERY_DEAL_STATE_COLUMNS			\
 	    " WHERE id IN (SELECT deal_id FROM transitions"		\
 	    " INDEXED BY transitions_entries WHERE at >= ?1)"		\
@@ -460,6 +466,7 @@ struct query_cb {
 		int	(*meeting)(const struct store_meeting *, void *);
 		int	(*lost)(const struct store_lost *, void *);
 		int	(*id)(int64_t, void *);
+		int	(*close)(int64_t, time_t, void *);
 		int	(*count)(const char *, long, void *);
 		int	(*person)(const struct store_person_signal *, void *);
 	} fn;
@@ -1041,18 +1048,49 @@ store_open_phases(struct store *st, const char *salesperson,
 }
 
 int
-store_closed_since(struct store *st, const char *salesperson, time_t since,
-    int (*cb)(const struct store_deal_state *, void *), void *arg,
-    struct err *err)
+store_closed_counts(struct store *st, const char *salesperson, time_t since,
+    time_t until, long *won, long *lost, struct err *err)
 {
-	struct query_states w = { NULL, { .fn.state = cb, .arg = arg } };
-	sqlite3_stmt *s = query_stmt(st, QUERY_CLOSED_SINCE, err);
+	sqlite3_stmt *s = query_stmt(st, QUERY_CLOSED_COUNTS, err);
+	int rc;
+
+	*won = *lost = 0;
+	if (s == NULL)
+		return -1;
+	query_bind_since(s, 1, since);
+	query_bind_until(s, 2, until);
+	store_bind_text(s, 3, salesperson);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*won = (long)sqlite3_column_int64(s, 0);
+		*lost = (long)sqlite3_column_int64(s, 1);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "deals");
+}
+
+/* Hands a row of (id, closed) to the callback. */
+static int
+query_close_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+
+	return c->fn.close(sqlite3_column_int64(s, 0),
+	    store_column_time(s, 1), c->arg);
+}
+
+int
+store_won_closes(struct store *st, const char *salesperson, time_t since,
+    int (*cb)(int64_t, time_t, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.close = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_CLOSES, err);
 
 	if (s == NULL)
 		return -1;
 	query_bind_since(s, 1, since);
 	store_bind_text(s, 2, salesperson);
-	return query_walk(st, s, query_state_row, &w, err, "deals");
+	return query_walk(st, s, query_close_row, &c, err, "deals");
 }
 
 int

@@ -166,10 +166,12 @@ int	store_person_deals(struct store *, const char *salesperson,
 int	store_open_phases(struct store *, const char *salesperson,
 	    int (*cb)(const char *phase, long n, void *), void *arg,
 	    struct err *);
-/* The deals of the salesperson (NULL: all) closed at or after since (0: all closed). */
-int	store_closed_since(struct store *, const char *salesperson,
-	    time_t since,
-	    int (*cb)(const struct store_deal_state *, void *), void *arg,
+/* How many deals of the salesperson (NULL: all) closed won and lost in [since, until). */
+int	store_closed_counts(struct store *, const char *salesperson,
+	    time_t since, time_t until, long *won, long *lost, struct err *);
+/* The id and close of the deals of the salesperson won at or after since (0: all). */
+int	store_won_closes(struct store *, const char *salesperson, time_t since,
+	    int (*cb)(int64_t deal, time_t closed, void *), void *arg,
 	    struct err *);
 /*
  * Every salesperson's deals with a transition at or after since or closed
