@@ -13,7 +13,11 @@ cmd_transitions_exec(struct cmd_ctx *ctx)
 	struct err err = { 0 };
 	struct table t;
 
-	if (report_transitions(ctx->store, &f, &t, &err) != 0) {
+	/* Millions of transitions: CSV and JSON print as they come. */
+	table_init(&t, report_transition_columns, report_transition_ncolumns,
+	    ctx->cfg.timezone);
+	table_stream(&t, ctx->format, stdout);
+	if (report_transition_rows(ctx->store, &f, &t, &err) != 0) {
 		table_free(&t);
 		cmd_error("transitions", "%s", err.msg);
 		return EXIT_FAIL;

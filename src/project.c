@@ -46,32 +46,34 @@
 	X(PROJECT_IGNORED, "UPDATE signals SET ignored = ?2 WHERE id = ?1")	\
 	X(PROJECT_LINK_TARGET, "SELECT target_id FROM account_links"	\
 	    " WHERE account_id = ?1")					\
+	X(PROJECT_ACCOUNT_KEY, "SELECT key FROM accounts WHERE id = ?1")	\
 	X(PROJECT_DEALS_OF, "SELECT id, seq, salesperson, kind, phase,"	\
-	    " outcome, opened, closed, last_activity, last_inbound,"	\
-	    " phase_since FROM deals WHERE account_id = ?1 ORDER BY seq")	\
+	    " outcome, account, opened, closed, last_activity,"		\
+	    " last_inbound, phase_since FROM deals WHERE account_id = ?1"	\
+	    " ORDER BY seq")						\
 	X(PROJECT_DEAL_ADD, "INSERT INTO deals(account_id, seq,"	\
-	    " salesperson, kind, phase, outcome, opened, closed,"	\
+	    " salesperson, kind, phase, outcome, account, opened, closed,"	\
 	    " last_activity, last_inbound, phase_since)"		\
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")	\
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")	\
 	X(PROJECT_DEAL_SET, "UPDATE deals SET salesperson = ?3,"	\
-	    " kind = ?4, phase = ?5, outcome = ?6, opened = ?7,"	\
-	    " closed = ?8, last_activity = ?9, last_inbound = ?10,"	\
-	    " phase_since = ?11 WHERE id = ?12")			\
+	    " kind = ?4, phase = ?5, outcome = ?6, account = ?7,"	\
+	    " opened = ?8, closed = ?9, last_activity = ?10,"		\
+	    " last_inbound = ?11, phase_since = ?12 WHERE id = ?13")	\
 	X(PROJECT_DEAL_TRIM, "DELETE FROM deals WHERE account_id = ?1"	\
 	    " AND seq >= ?2")						\
 	X(PROJECT_TRANS_ROWS, "SELECT t.id, t.deal_id, t.from_phase,"	\
-	    " t.to_phase, t.actor, t.signal_kind, t.source, t.ref, t.at,"	\
-	    " t.signal_id, t.left_at FROM deals d"			\
+	    " t.to_phase, t.actor, t.signal_kind, t.source, t.ref,"	\
+	    " t.owner, t.account, t.at, t.signal_id, t.left_at FROM deals d"	\
 	    " JOIN transitions t ON t.deal_id = d.id"			\
 	    " WHERE d.account_id = ?1")					\
 	X(PROJECT_TRANS_ADD, "INSERT INTO transitions(deal_id,"	\
 	    " from_phase, to_phase, at, actor, signal_kind, source, ref,"	\
-	    " signal_id, left_at)"					\
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")		\
+	    " signal_id, left_at, owner, account)"			\
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")	\
 	X(PROJECT_TRANS_SET, "UPDATE transitions SET deal_id = ?1,"	\
 	    " from_phase = ?2, to_phase = ?3, at = ?4, actor = ?5,"	\
 	    " signal_kind = ?6, source = ?7, ref = ?8, signal_id = ?9,"	\
-	    " left_at = ?10 WHERE id = ?11")				\
+	    " left_at = ?10, owner = ?11, account = ?12 WHERE id = ?13")	\
 	X(PROJECT_TRANS_DELETE, "DELETE FROM transitions WHERE id = ?1")	\
 	X(PROJECT_ACCOUNTS, "SELECT id FROM accounts ORDER BY key")	\
 	X(PROJECT_NO_DEALS, "SELECT NOT EXISTS (SELECT 1 FROM deals)")	\
@@ -128,7 +130,7 @@ struct project_row {
  * it differs, so that projecting an account again (a rebuild, a poll that
  * changed nothing of it) reads instead of rewriting rows and indexes.
  */
-#define PROJECT_TEXTS	7
+#define PROJECT_TEXTS	8
 #define PROJECT_INTS	5
 struct project_stored {
 	int64_t		 id;
@@ -374,11 +376,13 @@ project_ref_tail(const char *ref)
 
 /*
  * A transition's values in the order of PROJECT_TRANS_ROWS: from, to,
- * actor, signal kind, source, ref; at, signal id, left.
+ * actor, signal kind, source, ref, its deal's owner and account key; at,
+ * signal id, left.
  */
 static void
 project_transition_values(const struct config *cfg, const struct transition *t,
-    const struct project_row *row, time_t left, struct project_values *v)
+    const struct project_row *row, time_t left, const char *owner,
+    const char *account, struct project_values *v)
 {
 	memset(v, 0, sizeof *v);
 	v->text[0] = project_phase_name(cfg, t->from);
@@ -387,12 +391,14 @@ project_transition_values(const struct config *cfg, const struct transition *t,
 	v->text[3] = signal_kind_name(t->signal_kind);
 	v->text[4] = row != NULL ? row->source : "";
 	v->text[5] = row != NULL ? project_ref_tail(row->ref) : NULL;
+	v->text[6] = owner;
+	v->text[7] = account;
 	v->num[0] = (int64_t)t->at;
 	v->num[1] = row != NULL ? t->signal_id : 0;
 	v->num[2] = (int64_t)left;
 }
 
-/* Binds a transition's columns 1-10 (deal id first) of ADD and SET. */
+/* Binds a transition's columns 1-12 (deal id first) of ADD and SET. */
 static void
 project_bind_transition(sqlite3_stmt *s, int64_t deal,
     const struct project_values *v)
@@ -407,6 +413,8 @@ project_bind_transition(sqlite3_stmt *s, int64_t deal,
 	store_bind_text(s, 8, v->text[5]);
 	store_bind_id(s, 9, v->num[1]);
 	store_bind_time(s, 10, (time_t)v->num[2]);
+	store_bind_text(s, 11, v->text[6]);
+	store_bind_text(s, 12, v->text[7]);
 }
 
 /* Orders stored transitions by deal (in seq) and id. */
@@ -437,7 +445,7 @@ project_stored_transitions(struct store *st, int64_t account, size_t ndeals,
 		return 0;
 	s = project_stmt(st, PROJECT_TRANS_ROWS);
 	sqlite3_bind_int64(s, 1, account);
-	if (project_stored_read(st, s, true, 6, 3, out, np, err) != 0)
+	if (project_stored_read(st, s, true, 8, 3, out, np, err) != 0)
 		return -1;
 	if (*np > 1)
 		qsort(*out, *np, sizeof **out, project_stored_cmp);
@@ -448,14 +456,19 @@ project_stored_transitions(struct store *st, int64_t account, size_t ndeals,
  * Writes one deal's transitions over its stored ones (old, in id order;
  * none for a new deal): existing rows are updated in id order where they
  * differ, extra ones inserted, surplus ones deleted, so that an unchanged
- * projection keeps every transition id and writes nothing.
+ * projection keeps every transition id and writes nothing.  Each carries
+ * the deal's owner and account key (what `transitions` prints), so that
+ * a deal that changes owner rewrites its transitions with it.
  */
 static int
 project_write_transitions(struct store *st, const struct config *cfg,
-    int64_t deal, int seq, const struct project_stored *old, size_t nold,
+    int64_t deal, const struct deal *d, const char *account,
+    const struct project_stored *old, size_t nold,
     const struct projection *proj, const struct project_row *rows,
     size_t nrows, struct err *err)
 {
+	const char *owner = d->salesperson != NULL ? d->salesperson : "";
+	int seq = d->seq;
 	struct project_values v;
 	const struct transition *t;
 	sqlite3_stmt *s;
@@ -478,7 +491,7 @@ project_write_transitions(struct store *st, const struct config *cfg,
 			;
 		left = j < proj->ntrans ? proj->trans[j].at : 0;
 		project_transition_values(cfg, t, project_row_find(rows, nrows,
-		    t->signal_id), left, &v);
+		    t->signal_id), left, owner, account, &v);
 		if (used < nold && project_same(&old[used], &v)) {
 			used++;
 			continue;
@@ -487,7 +500,7 @@ project_write_transitions(struct store *st, const struct config *cfg,
 		    PROJECT_TRANS_ADD);
 		project_bind_transition(s, deal, &v);
 		if (used < nold)
-			sqlite3_bind_int64(s, 11, old[used].id);
+			sqlite3_bind_int64(s, 13, old[used].id);
 		used++;
 		rc = store_run(st, s, err, "transition");
 	}
@@ -501,12 +514,12 @@ project_write_transitions(struct store *st, const struct config *cfg,
 
 /*
  * A deal's values in the order of PROJECT_DEALS_OF: salesperson, kind,
- * phase, outcome; opened, closed, last activity, last inbound, phase
- * since.
+ * phase, outcome, account key; opened, closed, last activity, last
+ * inbound, phase since.
  */
 static void
 project_deal_values(const struct config *cfg, const struct deal *d,
-    struct project_values *v)
+    const char *account, struct project_values *v)
 {
 	const char *phase = project_phase_name(cfg, d->phase);
 
@@ -515,6 +528,7 @@ project_deal_values(const struct config *cfg, const struct deal *d,
 	v->text[1] = deal_kind_name(d->kind);
 	v->text[2] = phase != NULL ? phase : "";
 	v->text[3] = outcome_name(d->outcome);
+	v->text[4] = account;
 	v->num[0] = (int64_t)d->opened;
 	v->num[1] = (int64_t)d->closed;
 	v->num[2] = (int64_t)d->last_activity;
@@ -529,29 +543,29 @@ project_deal_values(const struct config *cfg, const struct deal *d,
  */
 static int
 project_write_deal(struct store *st, const struct config *cfg, int64_t account,
-    const struct deal *d, const struct project_stored *stored, int64_t *id,
-    bool *added, struct err *err)
+    const char *key, const struct deal *d, const struct project_stored *stored,
+    int64_t *id, bool *added, struct err *err)
 {
 	struct project_values v;
 	sqlite3_stmt *s;
 
-	project_deal_values(cfg, d, &v);
+	project_deal_values(cfg, d, key, &v);
 	*added = stored == NULL;
 	if (stored != NULL) {
 		*id = stored->id;
 		if (project_same(stored, &v))
 			return 0;
 		s = project_stmt(st, PROJECT_DEAL_SET);
-		sqlite3_bind_int64(s, 12, stored->id);
+		sqlite3_bind_int64(s, 13, stored->id);
 	} else
 		s = project_stmt(st, PROJECT_DEAL_ADD);
 	sqlite3_bind_int64(s, 1, account);
 	sqlite3_bind_int(s, 2, d->seq);
-	project_bind_values(s, 3, &v, 4, 5);
+	project_bind_values(s, 3, &v, 5, 5);
 	/* opened, last activity and phase since are never NULL. */
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)d->opened);
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)d->last_activity);
-	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->phase_since);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)d->opened);
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)d->last_activity);
+	sqlite3_bind_int64(s, 12, (sqlite3_int64)d->phase_since);
 	if (store_run(st, s, err, "deal") != 0)
 		return -1;
 	if (stored == NULL)
@@ -624,6 +638,27 @@ project_stored_deal(const struct project_stored *trans, size_t ntrans,
 	return *n > 0 ? &trans[i] : NULL;
 }
 
+/*
+ * The key of an account row (caller frees), which its deals and their
+ * transitions carry; an account without a row has none (*key NULL).
+ */
+static int
+project_account_key(struct store *st, int64_t account, char **key,
+    struct err *err)
+{
+	sqlite3_stmt *s = project_stmt(st, PROJECT_ACCOUNT_KEY);
+	int rc;
+
+	*key = NULL;
+	sqlite3_bind_int64(s, 1, account);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*key = xstrdup(store_column_text(s, 0));
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "account key");
+}
+
 /* Projects one account and writes its deals and transitions. */
 static int
 project_account(struct store *st, const struct config *cfg,
@@ -637,18 +672,24 @@ project_account(struct store *st, const struct config *cfg,
 	sqlite3_stmt *s;
 	size_t n = 0, nstored = 0, ntrans = 0, nold, i;
 	int64_t deal = 0;
+	char *key = NULL;
 	bool added;
 	int rc = 0;
 
-	if (project_load_signals(st, account, &rows, &n, err) != 0)
+	if (project_account_key(st, account, &key, err) != 0)
 		return -1;
+	if (project_load_signals(st, account, &rows, &n, err) != 0) {
+		free(key);
+		return -1;
+	}
 	s = project_stmt(st, PROJECT_DEALS_OF);
 	sqlite3_bind_int64(s, 1, account);
-	if (project_stored_read(st, s, true, 4, 5, &stored, &nstored,
+	if (project_stored_read(st, s, true, 5, 5, &stored, &nstored,
 	    err) != 0 || project_stored_transitions(st, account, nstored,
 	    &trans, &ntrans, err) != 0) {
 		project_stored_free(stored, nstored);
 		project_rows_free(rows, n);
+		free(key);
 		return -1;
 	}
 	sigs = xcalloc(n > 0 ? n : 1, sizeof *sigs);
@@ -666,15 +707,16 @@ project_account(struct store *st, const struct config *cfg,
 	rc = project_write_ignored(st, &proj, rows, n, err);
 	for (i = 0; i < proj.ndeals && rc == 0; i++) {
 		old = project_stored_seq(stored, nstored, proj.deals[i].seq);
-		rc = project_write_deal(st, cfg, account, &proj.deals[i], old,
-		    &deal, &added, err);
+		rc = project_write_deal(st, cfg, account, key, &proj.deals[i],
+		    old, &deal, &added, err);
 		told = NULL;
 		nold = 0;
 		if (!added)
 			told = project_stored_deal(trans, ntrans, deal, &nold);
 		if (rc == 0)
 			rc = project_write_transitions(st, cfg, deal,
-			    proj.deals[i].seq, told, nold, &proj, rows, n, err);
+			    &proj.deals[i], key, told, nold, &proj, rows, n,
+			    err);
 	}
 	/* Deals the projection no longer has, with their transitions. */
 	if (rc == 0 && nstored > 0 &&
@@ -689,6 +731,7 @@ project_account(struct store *st, const struct config *cfg,
 	projection_free(&proj);
 	free(sigs);
 	project_rows_free(rows, n);
+	free(key);
 	return rc;
 }
 
@@ -851,6 +894,8 @@ static const struct {
 	{ "transitions_entries", "DROP INDEX transitions_entries" },
 	{ "transitions_deal", "DROP INDEX transitions_deal" },
 	{ "transitions_signal", "DROP INDEX transitions_signal" },
+	{ "transitions_window", "DROP INDEX transitions_window" },
+	{ "deals_open_rows", "DROP INDEX deals_open_rows" },
 };
 #define PROJECT_BULK_INDEXES \
 	(sizeof project_bulk_indexes / sizeof project_bulk_indexes[0])

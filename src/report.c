@@ -28,7 +28,7 @@ const struct column report_deal_columns[] = {
 const size_t report_deal_ncolumns =
     sizeof report_deal_columns / sizeof report_deal_columns[0];
 
-static const struct column transition_columns[] = {
+const struct column report_transition_columns[] = {
 	{ "deal", NULL, COL_INT, 0 },
 	{ "account", NULL, COL_STR, COL_FIT },
 	{ "salesperson", NULL, COL_STR, 0 },
@@ -40,6 +40,8 @@ static const struct column transition_columns[] = {
 	{ "source", NULL, COL_STR, COL_WIDE },
 	{ "ref", NULL, COL_STR, COL_WIDE },
 };
+const size_t report_transition_ncolumns =
+    sizeof report_transition_columns / sizeof report_transition_columns[0];
 
 static const struct column signal_columns[] = {
 	{ "at", NULL, COL_TIME, 0 },
@@ -141,15 +143,21 @@ report_transition_row(const struct store_transition *tr, void *arg)
 }
 
 int
-report_transitions(struct store *st, const struct report_filter *f,
+report_transition_rows(struct store *st, const struct report_filter *f,
     struct table *t, struct err *err)
 {
 	struct store_filter sf = report_store_filter(f);
 
-	table_init(t, transition_columns,
-	    sizeof transition_columns / sizeof transition_columns[0],
-	    f->cfg->timezone);
 	return store_transitions(st, &sf, report_transition_row, t, err);
+}
+
+int
+report_transitions(struct store *st, const struct report_filter *f,
+    struct table *t, struct err *err)
+{
+	table_init(t, report_transition_columns, report_transition_ncolumns,
+	    f->cfg->timezone);
+	return report_transition_rows(st, f, t, err);
 }
 
 /* The part of a signal ref after "KIND:ACCOUNT:" (Message-ID or UID). */

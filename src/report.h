@@ -32,6 +32,11 @@ extern const size_t report_deal_ncolumns;
 
 /* transitions in the range, in time order. */
 int	report_transitions(struct store *, const struct report_filter *, struct table *, struct err *);
+/* The same rows, added to a table initialised with report_transition_columns (which may stream). */
+int	report_transition_rows(struct store *, const struct report_filter *, struct table *,
+	    struct err *);
+extern const struct column report_transition_columns[];
+extern const size_t report_transition_ncolumns;
 
 /* The evidence of one account: its signals in time order. */
 enum {

@@ -34,14 +34,25 @@
 	"SELECT occurred_at, kind, direction, salesperson, rule,"	\
 	" subject, source, ref, id, language, ignored, value FROM signals"
 
-/* The deals of a window: open ones and those closed since ?2, by index. */
+/*
+ * What `deals` prints, from the deal's row alone: it carries its
+ * account's key (schema 8), so that no deal costs a look-up of its
+ * account.
+ */
+#define QUERY_DEAL_ROW_COLUMNS						\
+	"SELECT d.id, d.account, d.salesperson, d.kind, d.phase,"	\
+	" d.outcome, d.opened, d.closed, d.last_activity"
+/*
+ * The deals of a window: the open ones from the covering index of the
+ * open deals in id order, and those closed since ?2 from the covering
+ * index by close, merged by id.  Every open deal was open in the window,
+ * so that the open deals bound what it reads, not the history.
+ */
 #define QUERY_DEALS_WINDOW(cond)					\
-	QUERY_DEAL_COLUMNS " FROM deals d INDEXED BY deals_closed"	\
-	" JOIN accounts a ON a.id = d.account_id"			\
+	QUERY_DEAL_ROW_COLUMNS " FROM deals d INDEXED BY deals_open_rows"	\
 	" WHERE d.closed IS NULL AND d.opened < ?3" cond		\
-	" UNION ALL " QUERY_DEAL_COLUMNS				\
+	" UNION ALL " QUERY_DEAL_ROW_COLUMNS				\
 	" FROM deals d INDEXED BY deals_closed"				\
-	" JOIN accounts a ON a.id = d.account_id"			\
 	" WHERE d.closed >= ?2 AND d.opened < ?3" cond " ORDER BY 1"
 /*
  * The signals that can carry an amount (signals_valued) of the deals that
@@ -116,7 +127,7 @@
 
 #define QUERY_STMTS(X)							\
 	/* Without a start, every deal: a scan in id order. */		\
-	X(QUERY_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM		\
+	X(QUERY_DEALS, QUERY_DEAL_ROW_COLUMNS " FROM deals d"		\
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"			\
 	    " AND d.opened < ?3 ORDER BY d.id")				\
 	X(QUERY_DEALS_SINCE, QUERY_DEALS_WINDOW(			\
@@ -165,10 +176,17 @@
 	X(QUERY_OWNER, "SELECT d.salesperson FROM deals d"		\
 	    " JOIN accounts a ON a.id = d.account_id WHERE a.key = ?1"	\
 	    " ORDER BY d.seq DESC LIMIT 1")				\
-	X(QUERY_TRANSITIONS, QUERY_TRANSITION_COLUMNS			\
-	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"			\
-	    " AND t.at >= ?2 AND t.at < ?3"				\
-	    " ORDER BY t.at, t.deal_id, t.id")				\
+	/*								\
+	 * A range of transitions_window, which holds what is printed	\
+	 * (the deal's owner and account key included) in the order	\
+	 * printed: no look-up of a row, its deal or its account.	\
+	 */								\
+	X(QUERY_TRANSITIONS, "SELECT deal_id, account, owner, actor,"	\
+	    " from_phase, to_phase, at, signal_kind, source, ref"	\
+	    " FROM transitions INDEXED BY transitions_window"		\
+	    " WHERE (?1 IS NULL OR owner = ?1)"				\
+	    " AND at >= ?2 AND at < ?3"					\
+	    " ORDER BY at, deal_id, id")				\
 	X(QUERY_ACCOUNT_TRANSITIONS, QUERY_TRANSITION_COLUMNS		\
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND t.at >= ?2 AND t.at < ?3"				\
@@ -305,21 +323,28 @@
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " ORDER BY day, salesperson, uid, recurrence_id")		\
 	/*								\
-	 * A series counts on its first creation: the series with a row	\
-	 * created in the window are found by creation, and each one's	\
-	 * first by its own rows, so that the history is not read.	\
+	 * A series counts on its first creation with an account: the	\
+	 * series with such a row created in the window, from the	\
+	 * covering index by creation, each kept unless one of its rows	\
+	 * with an account was created before the window (one probe of	\
+	 * the covering index by series), so that the history is not	\
+	 * read.  The first in the window is then the series' first.	\
 	 */								\
-	X(QUERY_APPOINTMENT_SERIES, "SELECT salesperson, MIN(created)"	\
-	    " FROM appointments"					\
-	    " WHERE (salesperson, uid) IN (SELECT salesperson, uid"	\
-	    " FROM appointments INDEXED BY appointments_created"	\
-	    " WHERE created >= ?2 AND created < ?3)"			\
-	    " AND COALESCE(account_id, matched_account_id) IS NOT NULL"	\
-	    " AND (?1 IS NULL OR salesperson = ?1)"			\
-	    " GROUP BY salesperson, uid"				\
-	    " HAVING MIN(created) >= ?2 AND MIN(created) < ?3")		\
+	X(QUERY_APPOINTMENT_SERIES, "SELECT a.salesperson,"		\
+	    " MIN(a.created) FROM appointments a"			\
+	    " INDEXED BY appointments_created"				\
+	    " WHERE a.created >= ?2 AND a.created < ?3"			\
+	    " AND COALESCE(a.account_id, a.matched_account_id) IS NOT NULL"	\
+	    " AND (?1 IS NULL OR a.salesperson = ?1)"			\
+	    " GROUP BY a.salesperson, a.uid HAVING NOT EXISTS (SELECT 1"	\
+	    " FROM appointments b INDEXED BY appointments_series"	\
+	    " WHERE b.salesperson = a.salesperson AND b.uid = a.uid"	\
+	    " AND b.created < ?2"					\
+	    " AND COALESCE(b.account_id, b.matched_account_id)"		\
+	    " IS NOT NULL)")						\
 	X(QUERY_APPOINTMENT_ALL_SERIES, "SELECT salesperson,"		\
 	    " MIN(created) FROM appointments"				\
+	    " INDEXED BY appointments_series"				\
 	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " GROUP BY salesperson, uid")				\

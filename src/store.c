@@ -202,10 +202,40 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX transitions_at ON transitions(at, deal_id);"
 	"PRAGMA user_version = 7;",
 	/*
-	 * Version 8 is another branch's (denormalised transitions); this
-	 * one only keeps the number, so that version 9 below is the same
-	 * step in every store.
+	 * Version 8: a window's rows from one covering index in the order
+	 * printed, instead of three random look-ups per row (the row, its
+	 * deal, its account) in a file of gigabytes (issue 15).  Deals carry
+	 * their account's key, transitions their deal's owner and account
+	 * key (project.c writes them with every deal and transition; a key
+	 * never changes and a deal never changes account).  transitions_
+	 * window holds what `transitions` prints, by time; deals_open_rows
+	 * what `deals` prints of the open deals, by id, and deals_closed the
+	 * same of the closed ones by their close; the appointments' indexes
+	 * by creation and by series carry the accounts that decide whether
+	 * an appointment counts.
 	 */
+	"ALTER TABLE deals ADD COLUMN account TEXT;"
+	"ALTER TABLE transitions ADD COLUMN owner TEXT;"
+	"ALTER TABLE transitions ADD COLUMN account TEXT;"
+	"UPDATE deals SET account = (SELECT key FROM accounts"
+	"    WHERE id = deals.account_id);"
+	"UPDATE transitions SET (owner, account) = (SELECT salesperson,"
+	"    account FROM deals WHERE id = transitions.deal_id);"
+	"CREATE INDEX transitions_window ON transitions(at, deal_id, id,"
+	"    owner, account, actor, from_phase, to_phase, signal_kind,"
+	"    source, ref);"
+	"CREATE INDEX deals_open_rows ON deals(id, account, salesperson,"
+	"    kind, phase, outcome, opened, closed, last_activity)"
+	"    WHERE closed IS NULL;"
+	"DROP INDEX IF EXISTS deals_closed;"
+	"CREATE INDEX deals_closed ON deals(closed, id, account, salesperson,"
+	"    kind, phase, outcome, opened, last_activity);"
+	"DROP INDEX IF EXISTS appointments_created;"
+	"CREATE INDEX appointments_created ON appointments(created,"
+	"    salesperson, uid, account_id, matched_account_id);"
+	"DROP INDEX IF EXISTS appointments_series;"
+	"CREATE INDEX appointments_series ON appointments(salesperson, uid,"
+	"    created, account_id, matched_account_id);"
 	"PRAGMA user_version = 8;",
 	/*
 	 * Version 9: the funnel from covering indexes, so that its cost
@@ -213,8 +243,8 @@ static const char *const store_migrations[] = {
 	 * when they were left (and what the moves after now left); the open
 	 * deals by phase, with what valuing them needs; the closed deals by
 	 * close, outcome and salesperson.  (A column in a partial index's
- * condition is one more column of it, so that its queries, which name
- * the condition, read no row.)  signals_valued replaces
+	 * condition is one more column of it, so that its queries, which
+	 * name the condition, read no row.)  signals_valued replaces
 	 * signals_offers: only the signals that can carry an amount
 	 * (STORE_VALUED: an offer whose subject has a currency mark, a
 	 * value), by the account that owns them or the one their text

@@ -158,6 +158,22 @@ dump_all(struct store *st, bool ids)
 	return all;
 }
 
+/*
+ * The copies of schema 8 are right: every deal carries its account's key,
+ * every transition its deal's owner and account key, none of them NULL.
+ */
+static void
+assert_copies(struct store *st)
+{
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM deals d"
+	    " LEFT JOIN accounts a ON a.id = d.account_id"
+	    " WHERE d.account IS NULL OR d.account IS NOT a.key", NULL), 0);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM transitions t"
+	    " LEFT JOIN deals d ON d.id = t.deal_id WHERE t.owner IS NULL"
+	    " OR t.account IS NULL OR t.owner IS NOT d.salesperson"
+	    " OR t.account IS NOT d.account", NULL), 0);
+}
+
 static void
 project(struct fixture *f, struct strlist *touched)
 {
@@ -167,6 +183,7 @@ project(struct fixture *f, struct strlist *touched)
 		fail_msg("project_accounts: %s", err.msg);
 	if (touched != NULL)
 		strlist_clear(touched);
+	assert_copies(f->st);
 }
 
 static void
@@ -324,6 +341,10 @@ test_store_foreign_database(void **state)
 	    "DROP INDEX appointments_created; DROP INDEX appointments_series;"
 	    "DROP INDEX transitions_deal;"
 	    "CREATE INDEX transitions_deal ON transitions(deal_id);"
+	    "DROP INDEX transitions_window; DROP INDEX deals_open_rows;"
+	    "ALTER TABLE deals DROP COLUMN account;"
+	    "ALTER TABLE transitions DROP COLUMN owner;"
+	    "ALTER TABLE transitions DROP COLUMN account;"
 	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
 	    "INSERT INTO signals(ref, kind, salesperson, occurred_at,"
 	    " direction, source, item, seen_at) VALUES"
@@ -872,6 +893,7 @@ test_store_rebuild_equals_incremental(void **state)
 	assert_non_null(strstr(inc, "acme.nl|1|anna|growth|suspect|open"));
 
 	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_copies(f->st);
 	reb = dump_all(f->st, true);
 	assert_string_equal(inc, reb);
 
@@ -881,6 +903,7 @@ test_store_rebuild_equals_incremental(void **state)
 	assert_int_equal(store_add_signals(g->st, &l, NULL, &err), 11);
 	signal_list_clear(&l);
 	assert_int_equal(project_rebuild(g->st, &g->cfg, NOW, &err), 0);
+	assert_copies(g->st);
 	a = dump_all(f->st, false);
 	b = dump_all(g->st, false);
 	assert_string_equal(a, b);
@@ -931,6 +954,7 @@ test_store_rebuild_links(void **state)
 	assert_int_equal(sqlite3_exec(f->st->db, "DELETE FROM transitions;"
 	    "DELETE FROM deals", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_copies(f->st);
 	reb = dump_all(f->st, false);
 	assert_string_equal(inc, reb);
 	free(inc);
@@ -982,6 +1006,7 @@ test_store_rebuild_indexes(void **state)
 	assert_int_equal(sqlite3_exec(store_db(f->st), "DROP TRIGGER half_way",
 	    NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_copies(f->st);
 	after = query_text(f->st, INDEX_SCHEMA, NULL);
 	assert_string_equal(before, after);
 	a = query_text(f->st, "PRAGMA integrity_check", NULL);
@@ -2053,6 +2078,326 @@ test_store_links_replies_bounded(void **state)
 	buf_free(&b);
 }
 
+/* Appends "account|salesperson|to;" of a transition to a buf. */
+static int
+walk_transition(const struct store_transition *t, void *arg)
+{
+	buf_printf(arg, "%s|%s|%s;", t->account, t->salesperson, t->to);
+	return 0;
+}
+
+/* Appends "account|salesperson;" of a deal to a buf. */
+static int
+walk_deal(const struct store_deal *d, void *arg)
+{
+	buf_printf(arg, "%s|%s;", d->account, d->salesperson);
+	return 0;
+}
+
+/*
+ * The copies of schema 8 (a deal's account key, a transition's owner and
+ * account key) stay right after every writer: a new deal, a deal that
+ * changes owner (an earlier meeting of bram's arrives: anna's offer,
+ * unchanged otherwise, is now bram's deal's), a free-mail address linked
+ * to a company (its deal moves to the company), a rebuild from no deals
+ * and one over the stored ones, and reopening.  The queries print them.
+ */
+static void
+test_store_copies_writers(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct store_filter all = { 0 };
+	struct buf b = { 0 };
+	struct err err;
+
+	add_sig(&l, SIG_APPOINTMENT, "acme.nl", "anna", T0 + DAY, DIR_NONE,
+	    "cal/a1.ics", "a1", NULL);
+	add_sig(&l, SIG_OFFER_SENT, "acme.nl", "anna", T0 + 5 * DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "<o1@x>", NULL);
+	add_sig(&l, SIG_APPOINTMENT, "jan@gmail.com", "anna", T0 + 2 * DAY,
+	    DIR_NONE, "cal/j1.ics", "j1", NULL);
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 3);
+	signal_list_clear(&l);
+	project(f, &touched);
+	assert_int_equal(store_transitions(f->st, &all, walk_transition, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "acme.nl|anna|suspect;"
+	    "jan@gmail.com|anna|suspect;acme.nl|anna|offer;");
+	buf_reset(&b);
+
+	/* An earlier meeting of bram's: the deal and both moves are his. */
+	add_sig(&l, SIG_APPOINTMENT, "acme.nl", "bram", T0, DIR_NONE,
+	    "cal/b1.ics", "b1", NULL);
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 1);
+	signal_list_clear(&l);
+	project(f, &touched);
+	assert_int_equal(store_transitions(f->st, &all, walk_transition, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "acme.nl|bram|suspect;"
+	    "jan@gmail.com|anna|suspect;acme.nl|bram|offer;");
+	buf_reset(&b);
+
+	/* jan's deal becomes globex's. */
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
+	    "manual", T0, &touched, &err), 1);
+	project(f, &touched);
+	assert_int_equal(store_transitions(f->st, &all, walk_transition, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "acme.nl|bram|suspect;"
+	    "globex.com|anna|suspect;acme.nl|bram|offer;");
+	buf_reset(&b);
+	assert_int_equal(store_deals(f->st, &all, walk_deal, &b, &err), 0);
+	assert_non_null(strstr(b.data, "globex.com|anna;"));
+	assert_null(strstr(b.data, "jan@gmail.com"));
+	buf_reset(&b);
+
+	assert_int_equal(sqlite3_exec(store_db(f->st), "DELETE FROM transitions;"
+	    "DELETE FROM deals", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_copies(f->st);
+	/* Copies spoilt by hand are put right by the next projection. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE transitions"
+	    " SET owner = 'x', account = 'x'; UPDATE deals SET account = 'x'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_copies(f->st);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM"
+	    " transitions", NULL), 3);
+
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, STORE_READONLY, &f->st, &err), 0);
+	assert_copies(f->st);
+	assert_int_equal(store_transitions(f->st, &all, walk_transition, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "acme.nl|bram|suspect;"
+	    "globex.com|anna|suspect;acme.nl|bram|offer;");
+	buf_free(&b);
+}
+
+/*
+ * Version 8 fills the copies of the deals and transitions a store of
+ * version 7 holds, and creates the covering indexes of the windows.
+ */
+static void
+test_store_migrate_copies(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct err err;
+
+	history(&l, order_fwd, 11);
+	feed(f, &l);
+	signal_list_clear(&l);
+	assert_int_equal(sqlite3_exec(store_db(f->st),
+	    "DROP INDEX transitions_window; DROP INDEX deals_open_rows;"
+	    "DROP INDEX deals_closed;"
+	    "CREATE INDEX deals_closed ON deals(closed);"
+	    "ALTER TABLE deals DROP COLUMN account;"
+	    "ALTER TABLE transitions DROP COLUMN owner;"
+	    "ALTER TABLE transitions DROP COLUMN account;"
+	    "DROP INDEX appointments_created; DROP INDEX appointments_series;"
+	    "CREATE INDEX appointments_created ON appointments(created);"
+	    "CREATE INDEX appointments_series"
+	    " ON appointments(salesperson, uid, created);"
+	    "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
+	/* Versions 8 and 9 (the funnel's indexes, IF NOT EXISTS) both ran. */
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 9);
+	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
+	    NULL) > 5);
+	assert_copies(f->st);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
+	    " FROM pragma_index_info('transitions_window')", NULL), 11);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
+	    " FROM pragma_index_info('deals_open_rows')", NULL), 9);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
+	    " FROM pragma_index_info('deals_closed')", NULL), 9);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
+	    " FROM pragma_index_info('appointments_created')", NULL), 5);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
+	    " FROM pragma_index_info('appointments_series')", NULL), 5);
+}
+
+/* Keeps the SQL of each statement a connection starts. */
+static int
+trace_sql(unsigned type, void *arg, void *p, void *x)
+{
+	(void)x;
+	if (type == SQLITE_TRACE_STMT)
+		strlist_add(arg, sqlite3_sql(p));
+	return 0;
+}
+
+/* Whether a plan's line scans a partial covering index (a range). */
+static bool
+scans_partial_index(struct store *st, const char *detail)
+{
+	const char *p = strstr(detail, "USING COVERING INDEX ");
+	char name[64];
+	char *sql;
+	bool partial;
+
+	if (p == NULL || sscanf(p + 21, "%63s", name) != 1)
+		return false;
+	sql = query_text(st, "SELECT sql FROM sqlite_master"
+	    " WHERE type = 'index' AND name = ?1", name);
+	partial = sql != NULL && strstr(sql, " WHERE ") != NULL;
+	free(sql);
+	return partial;
+}
+
+/*
+ * Fails unless the plan of sql reads only ranges of indexes (no SCAN of
+ * a table or of a whole index; a partial index is a range) and each
+ * from a covering index, no row looked up, but for the index lookup_ok
+ * (NULL: none).
+ */
+static void
+assert_window_plan(struct store *st, const char *sql, const char *lookup_ok)
+{
+	char *eqp = xasprintf("EXPLAIN QUERY PLAN %s", sql);
+	const char *detail;
+	sqlite3_stmt *s;
+	int n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), eqp, -1, &s, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		detail = (const char *)sqlite3_column_text(s, 3);
+		if ((strncmp(detail, "SCAN ", 5) == 0 &&
+		    !scans_partial_index(st, detail)) ||
+		    (strncmp(detail, "SEARCH ", 7) == 0 &&
+		    strstr(detail, "COVERING INDEX") == NULL &&
+		    (lookup_ok == NULL || strstr(detail, lookup_ok) == NULL)))
+			fail_msg("not a covering index range: %s\nin %s",
+			    detail, sql);
+		if (strncmp(detail, "SEARCH ", 7) == 0 ||
+		    strncmp(detail, "SCAN ", 5) == 0)
+			n++;
+	}
+	sqlite3_finalize(s);
+	free(eqp);
+	assert_true(n > 0);
+}
+
+/*
+ * Runs the plans of the statements traced into l through
+ * assert_window_plan, its own statements untraced, and empties l.
+ */
+static void
+assert_window_plans(struct store *st, struct strlist *l, const char *lookup_ok)
+{
+	struct strlist sql = *l;
+	size_t i;
+
+	memset(l, 0, sizeof *l);
+	sqlite3_trace_v2(store_db(st), 0, NULL, NULL);
+	assert_true(sql.n > 0);
+	for (i = 0; i < sql.n; i++)
+		assert_window_plan(st, sql.v[i], lookup_ok);
+	strlist_clear(&sql);
+	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, trace_sql, l);
+}
+
+/*
+ * The rows of a window come from a range of a covering index, so that a
+ * window costs what it holds and no look-up per row: transitions (of
+ * everyone and of one salesperson), the series made in a window, and
+ * the deals of a window (the open ones and those closed in it).
+ */
+static void
+test_store_window_plans(void **state)
+{
+	struct fixture *f = *state;
+	struct store_filter win = { NULL, NULL, NOW - 10 * DAY, NOW };
+	struct store_filter one = { "anna", NULL, NOW - 10 * DAY, NOW };
+	struct store_filter all = { 0 };
+	struct strlist sql = { 0 };
+	struct err err;
+	int n;
+
+	fill_history(f);
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	n = 0;
+	assert_int_equal(store_transitions(f->st, &win, count_transition, &n,
+	    &err), 0);
+	assert_int_equal(store_transitions(f->st, &one, count_transition, &n,
+	    &err), 0);
+	assert_int_equal(store_transitions(f->st, &all, count_transition, &n,
+	    &err), 0);
+	assert_int_equal(n, 3 + 3 + HISTORY + 3);
+	assert_window_plans(f->st, &sql, NULL);
+	n = 0;
+	assert_int_equal(store_appointment_series(f->st, NULL, win.since,
+	    win.until, count_series, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_window_plans(f->st, &sql, NULL);
+	n = 0;
+	assert_int_equal(store_deals(f->st, &win, count_deal, &n, &err), 0);
+	assert_int_equal(store_deals(f->st, &one, count_deal, &n, &err), 0);
+	assert_int_equal(n, 6);
+	assert_window_plans(f->st, &sql, NULL);
+	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+}
+
+/* Collects "salesperson@created;" of each series a window counts. */
+static int
+walk_series(const char *salesperson, time_t created, void *arg)
+{
+	buf_printf(arg, "%s@%lld;", salesperson, (long long)(created - T0));
+	return 0;
+}
+
+/*
+ * A series counts once, on the first creation of its rows with an
+ * account: s1 was made before the window (a later row in it does not
+ * count it again); s2's first row names no account, so it counts on its
+ * second, in the window; s3 has two rows in the window and counts on the
+ * first; s4's second row lies after the window.
+ */
+static void
+test_store_series_first_creation(void **state)
+{
+	struct fixture *f = *state;
+	struct appointment_list appts = { 0 };
+	struct buf b = { 0 };
+	struct err err;
+
+	add_appt(&appts, "cal/1.ics", "s1", "acme.nl", NULL, T0 + 2 * DAY);
+	add_appt(&appts, "cal/1.ics", "s1", "acme.nl", NULL, T0 + 12 * DAY);
+	appts.v[1].recurrence_id = 1;
+	add_appt(&appts, "cal/1.ics", "s2", NULL, "nothing known", T0 + 3 * DAY);
+	add_appt(&appts, "cal/1.ics", "s2", "acme.nl", NULL, T0 + 13 * DAY);
+	appts.v[3].recurrence_id = 1;
+	add_appt(&appts, "cal/1.ics", "s3", "acme.nl", NULL, T0 + 15 * DAY);
+	add_appt(&appts, "cal/1.ics", "s3", "acme.nl", NULL, T0 + 14 * DAY);
+	appts.v[5].recurrence_id = 1;
+	add_appt(&appts, "cal/1.ics", "s4", "acme.nl", NULL, T0 + 16 * DAY);
+	add_appt(&appts, "cal/1.ics", "s4", "acme.nl", NULL, T0 + 40 * DAY);
+	appts.v[7].recurrence_id = 1;
+	assert_true(store_replace_item(f->st, "caldav:anna", "cal/1.ics", NULL,
+	    &appts, NULL, &err) >= 0);
+	appointment_list_clear(&appts);
+	/* Window: created from T0 + 10 days to T0 + 20 days. */
+	assert_int_equal(store_appointment_series(f->st, NULL, T0 + 10 * DAY,
+	    T0 + 20 * DAY, walk_series, &b, &err), 0);
+	assert_non_null(b.data);
+	assert_null(strstr(b.data, "@"  "86400;"));
+	assert_int_equal(strlen(b.data), strlen("anna@1036800;anna@1123200;"
+	    "anna@1296000;"));
+	assert_non_null(strstr(b.data, "anna@1036800;"));	/* s2: day 12 */
+	assert_non_null(strstr(b.data, "anna@1123200;"));	/* s3: day 13 */
+	assert_non_null(strstr(b.data, "anna@1296000;"));	/* s4: day 15 */
+	buf_reset(&b);
+	assert_int_equal(store_appointment_series(f->st, "bram", T0 + 10 * DAY,
+	    T0 + 20 * DAY, walk_series, &b, &err), 0);
+	assert_true(b.data == NULL || b.data[0] == '\0');
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -2088,6 +2433,10 @@ main(void)
 		cmocka_unit_test(test_report_median_select),
 		T(test_store_query_signals_unattributed_bounded),
 		T(test_store_links_replies_bounded),
+		T(test_store_copies_writers),
+		T(test_store_migrate_copies),
+		T(test_store_window_plans),
+		T(test_store_series_first_creation),
 #undef T
 	};
 	int rc;
