@@ -122,12 +122,15 @@ funnel_money_add(struct funnel_money_walk *w, struct funnel_money *m)
 /*
  * The value of the open deals per phase (as the store has them now) and
  * of the deals won in the range, each deal's its newest offer's amount,
- * by one join each over the signals with an amount.
+ * by one join each over the signals with an amount (fu's open deals say
+ * which side of the first join is the smaller).
  */
 static int
-funnel_money(struct cmd_ctx *ctx, struct funnel_money *m, struct err *err)
+funnel_money(struct cmd_ctx *ctx, const struct funnel *fu,
+    struct funnel_money *m, struct err *err)
 {
 	struct funnel_money_walk w;
+	long open = 0;
 	size_t i;
 	int rc, won;
 
@@ -135,12 +138,14 @@ funnel_money(struct cmd_ctx *ctx, struct funnel_money *m, struct err *err)
 		m->value[i] = NAN;
 	m->won_value = NAN;
 	m->won_valued = 0;
+	for (i = 0; i < fu->nphases; i++)
+		open += fu->phases[i].current;
 	for (won = 0; won <= 1; won++) {
 		memset(&w, 0, sizeof w);
 		w.cfg = &ctx->cfg;
 		w.won = won;
 		rc = store_deal_offers(ctx->store, ctx->salesperson, won,
-		    won ? ctx->since : ctx->now, ctx->until,
+		    won ? ctx->since : ctx->now, ctx->until, won ? 0 : open,
 		    funnel_money_offer, &w, err);
 		if (rc == 0)
 			funnel_money_add(&w, m);
@@ -233,7 +238,7 @@ cmd_funnel_exec(struct cmd_ctx *ctx)
 	size_t i;
 
 	if (report_funnel(ctx->store, &f, ctx->now, &fu, &err) != 0 ||
-	    funnel_money(ctx, &m, &err) != 0) {
+	    funnel_money(ctx, &fu, &m, &err) != 0) {
 		cmd_error("funnel", "%s", err.msg);
 		return EXIT_FAIL;
 	}

@@ -213,15 +213,84 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Swaps two values. */
+static void
+report_swap(double *a, double *b)
+{
+	double t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Puts the k-th smallest of v[0..n) at v[k], the smaller before it and
+ * the larger after it (quickselect, median of three): linear on average.
+ * Past a depth that only a crafted order reaches, the rest is sorted.
+ */
+static void
+report_select(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1, i, j, depth = 0;
+	double pivot;
+
+	while (lo < hi) {
+		if (++depth > 64) {
+			qsort(v + lo, hi - lo + 1, sizeof *v, cmp_double);
+			return;
+		}
+		/* The median of the first, middle and last as the pivot. */
+		i = lo + (hi - lo) / 2;
+		if (v[i] < v[lo])
+			report_swap(&v[i], &v[lo]);
+		if (v[hi] < v[lo])
+			report_swap(&v[hi], &v[lo]);
+		if (v[hi] < v[i])
+			report_swap(&v[hi], &v[i]);
+		pivot = v[i];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (pivot < v[j])
+				j--;
+			if (i <= j) {
+				report_swap(&v[i], &v[j]);
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		/* Now v[lo..j] <= pivot <= v[i..hi], and j < i. */
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
 double
 report_median(double *v, size_t n)
 {
+	size_t k, i;
+	double next;
+
 	if (n == 0)
 		return NAN;
-	qsort(v, n, sizeof *v, cmp_double);
+	k = (n - 1) / 2;
+	report_select(v, n, k);
 	if (n % 2 == 1)
-		return v[n / 2];
-	return (v[n / 2 - 1] + v[n / 2]) / 2.0;
+		return v[k];
+	/* The one above: the smallest of those after v[k]. */
+	next = v[k + 1];
+	for (i = k + 2; i < n; i++)
+		if (v[i] < next)
+			next = v[i];
+	return (v[k] + next) / 2.0;
 }
 
 /* One transition at or after now: the phase its deal was in before it. */
@@ -338,6 +407,12 @@ report_count_open(const struct config *cfg, const struct report_moves *m,
 		current[p]++;
 }
 
+/* A won deal's close, for the entries into the last phase it left by winning. */
+struct report_close {
+	int64_t		 deal;
+	time_t		 closed;
+};
+
 /* What report_funnel gathers while walking the store. */
 struct report_funnel_walk {
 	const struct report_filter *f;
@@ -345,28 +420,94 @@ struct report_funnel_walk {
 	double		*days[MAX_PHASES];	/* owned */
 	size_t		 ndays[MAX_PHASES];
 	size_t		 cap[MAX_PHASES];
+	struct report_close *won;	/* owned, by deal */
+	size_t		 nwon;
+	size_t		 capwon;
+	int64_t		*mine;		/* owned: the salesperson's deals, ascending */
+	size_t		 nmine;
+	size_t		 capmine;
 	const struct report_moves *moves;
 	long		 current[MAX_PHASES];
 };
 
+/* Orders ids. */
+static int
+report_id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Keeps one of the salesperson's deals (they come ascending). */
+static int
+report_funnel_mine(int64_t id, void *arg)
+{
+	struct report_funnel_walk *w = arg;
+
+	if (w->nmine == w->capmine) {
+		w->capmine = w->capmine == 0 ? 1024 : w->capmine * 2;
+		w->mine = xreallocarray(w->mine, w->capmine, sizeof *w->mine);
+	}
+	w->mine[w->nmine++] = id;
+	return 0;
+}
+
+/* Keeps a won deal's close for its last entry. */
+static int
+report_funnel_won(int64_t deal, time_t closed, void *arg)
+{
+	struct report_funnel_walk *w = arg;
+
+	if (w->nwon == w->capwon) {
+		w->capwon = w->capwon == 0 ? 1024 : w->capwon * 2;
+		w->won = xreallocarray(w->won, w->capwon, sizeof *w->won);
+	}
+	w->won[w->nwon].deal = deal;
+	w->won[w->nwon].closed = closed;
+	w->nwon++;
+	return 0;
+}
+
+/* Orders closes by deal. */
+static int
+report_close_cmp(const void *a, const void *b)
+{
+	const struct report_close *x = a, *y = b;
+
+	return x->deal < y->deal ? -1 : x->deal > y->deal;
+}
+
 /*
  * Counts one deal entering a phase, and when it left the phase (its next
  * transition; the last phase is left by winning) the days it stayed.
+ * A won deal closed after all its transitions, so its close is among
+ * those read from the range's start on.
  */
 static int
 report_funnel_entry(const struct store_entry *e, void *arg)
 {
 	struct report_funnel_walk *w = arg;
 	const struct config *cfg = w->f->cfg;
+	struct report_close key, *won;
 	time_t left = e->left;
-	int p = config_phase_index(cfg, e->phase);
+	int p;
 
+	if (w->f->salesperson != NULL && (w->nmine == 0 ||
+	    bsearch(&e->deal, w->mine, w->nmine, sizeof *w->mine,
+	    report_id_cmp) == NULL))
+		return 0;
+	p = config_phase_index(cfg, e->phase);
 	if (p == PHASE_NONE)
 		return 0;
 	w->out->phases[p].entered++;
-	if (left == 0 && (size_t)p + 1 == cfg->phases.n &&
-	    e->outcome == OUTCOME_WON)
-		left = e->closed;
+	if (left == 0 && (size_t)p + 1 == cfg->phases.n && w->nwon > 0) {
+		key.deal = e->deal;
+		won = bsearch(&key, w->won, w->nwon, sizeof *w->won,
+		    report_close_cmp);
+		if (won != NULL)
+			left = won->closed;
+	}
 	if (left == 0)
 		return 0;
 	w->out->phases[p].advanced++;
@@ -379,51 +520,93 @@ report_funnel_entry(const struct store_entry *e, void *arg)
 	return 0;
 }
 
-/* Counts an open deal in its phase, or a deal closed in the range. */
+/* Adds the stored open deals of a phase to current. */
 static int
-report_funnel_state(const struct store_deal_state *d, void *arg)
+report_funnel_open(const char *phase, long n, void *arg)
 {
 	struct report_funnel_walk *w = arg;
+	int p = config_phase_index(w->f->cfg, phase);
 
-	report_count_open(w->f->cfg, w->moves, d, w->current);
-	if (d->outcome == OUTCOME_OPEN)
-		return 0;
-	if (d->closed == 0 || (w->f->since != 0 && d->closed < w->f->since) ||
-	    (w->f->until != 0 && d->closed >= w->f->until))
-		return 0;
-	if (d->outcome == OUTCOME_WON)
-		w->out->won++;
-	else if (d->outcome == OUTCOME_LOST)
-		w->out->lost++;
+	if (p != PHASE_NONE)
+		w->current[p] += n;
 	return 0;
 }
 
+/*
+ * Counts a deal that moved or closed at or after now as it was at now
+ * (report_count_open), in place of how the stored open deals counted it.
+ * With a range's start, as the deals of a window were: the open ones
+ * and those closed in the range.
+ */
+static int
+report_funnel_changed(const struct store_deal_state *d, void *arg)
+{
+	struct report_funnel_walk *w = arg;
+	const struct report_filter *f = w->f;
+	int p;
+
+	if (f->salesperson != NULL && (d->salesperson == NULL ||
+	    strcmp(d->salesperson, f->salesperson) != 0))
+		return 0;
+	if (d->outcome == OUTCOME_OPEN) {
+		p = config_phase_index(f->cfg, d->phase);
+		if (p != PHASE_NONE)
+			w->current[p]--;
+	} else if (f->since != 0 && (d->closed < f->since ||
+	    (f->until != 0 && d->closed >= f->until)))
+		return 0;
+	report_count_open(f->cfg, w->moves, d, w->current);
+	return 0;
+}
+
+/*
+ * The funnel of f's range, each part from a covering index: the entries
+ * of the range; the deals won and lost in it, counted in SQL, and the
+ * closes of those won from its start on; the stored open deals per
+ * phase, corrected by the deals that moved or closed at or after now.
+ * A window reads no deal or entry before it.
+ */
 int
 report_funnel(struct store *st, const struct report_filter *f, time_t now,
     struct funnel *out, struct err *err)
 {
-	struct report_funnel_walk w = { f, out, { 0 }, { 0 }, { 0 }, NULL,
-	    { 0 } };
-	struct report_moves moves;
-	struct strlist people = { 0 };
+	struct report_funnel_walk w;
+	struct report_moves moves = { 0 };
 	const struct phases *ph = &f->cfg->phases;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	memset(out, 0, sizeof *out);
+	memset(&w, 0, sizeof w);
+	w.f = f;
+	w.out = out;
+	w.moves = &moves;
 	out->nphases = ph->n;
 	for (i = 0; i < ph->n; i++)
 		out->phases[i].phase = ph->name[i];
 	if (f->salesperson != NULL)
-		strlist_add(&people, f->salesperson);
-	rc = report_moves_load(st, f->cfg, now, &moves, err);
-	if (rc != 0) {
-		strlist_clear(&people);
-		return -1;
-	}
-	w.moves = &moves;
-	rc = store_entries(st, &people, f->since, f->until, report_funnel_state,
-	    report_funnel_entry, &w, err);
+		rc = store_person_deals(st, f->salesperson, report_funnel_mine,
+		    &w, err);
+	if (rc == 0)
+		rc = store_closed_counts(st, f->salesperson, f->since,
+		    f->until, &out->won, &out->lost, err);
+	if (rc == 0)
+		rc = store_won_closes(st, f->salesperson, f->since,
+		    report_funnel_won, &w, err);
+	/* Read by the index of closes: put them in deal order. */
+	if (rc == 0 && w.nwon > 1)
+		qsort(w.won, w.nwon, sizeof *w.won, report_close_cmp);
+	if (rc == 0)
+		rc = store_window_entries(st, f->since, f->until,
+		    report_funnel_entry, &w, err);
+	if (rc == 0)
+		rc = store_open_phases(st, f->salesperson, report_funnel_open,
+		    &w, err);
+	if (rc == 0 && now != 0)
+		rc = report_moves_load(st, f->cfg, now, &moves, err);
+	if (rc == 0 && now != 0)
+		rc = store_changed_since(st, now, report_funnel_changed, &w,
+		    err);
 	report_moves_free(&moves);
 	for (i = 0; i < ph->n; i++) {
 		out->phases[i].current = w.current[i];
@@ -432,7 +615,8 @@ report_funnel(struct store *st, const struct report_filter *f, time_t now,
 	}
 	for (i = 0; i < MAX_PHASES; i++)
 		free(w.days[i]);
-	strlist_clear(&people);
+	free(w.won);
+	free(w.mine);
 	return rc;
 }
 

@@ -107,7 +107,7 @@ int	report_appointments(struct store *, const struct report_filter *, enum appt_
 /* Working days (per cfg->working_days) from day first to day last inclusive. */
 long	report_working_days(const struct config *, const char *first, const char *last);
 
-/* Median of n values (sorted in place); NAN for n = 0. */
+/* Median of n values (reordered in place, not sorted); NAN for n = 0. */
 double	report_median(double *v, size_t n);
 
 #endif

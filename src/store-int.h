@@ -27,6 +27,18 @@
 #define STORE_STMT_ENUM(e, sql)	e,
 #define STORE_STMT_SQL(e, sql)	sql,
 
+/*
+ * The signals that can carry an amount (money_signal_value), columns
+ * named with prefix p ("" or "s."): an offer whose subject has a
+ * currency mark (money_find needs one: "\u20ac", or "eur" in any case),
+ * a value signal with a value.  The index signals_valued holds these
+ * rows; a query that names the same terms may read it.
+ */
+#define STORE_VALUED(p)							\
+	"((" p "kind = 'offer_sent' AND (instr(" p "subject, '\xe2\x82\xac')"	\
+	" > 0 OR instr(lower(" p "subject), 'eur') > 0))"		\
+	" OR (" p "kind = 'value' AND " p "value IS NOT NULL))"
+
 /* The statements of one module. */
 struct store_part {
 	const char		*name;	/* for errors */

@@ -55,49 +55,44 @@
 	" FROM deals d INDEXED BY deals_closed"				\
 	" WHERE d.closed >= ?2 AND d.opened < ?3" cond " ORDER BY 1"
 /*
- * The signals with an amount (signals_offers) of the deals that cond
- * picks, from each deal's opening to the time "to": the account's own,
- * those attributed to it by name, those of the addresses linked to it
- * (the three sources of QUERY_SIGNALS).  No order: the caller picks
- * each deal's newest.  With a window the deals lead in all three, so
- * that the window reads only its deals' offers; over every deal (or
- * every open one) the deals lead the first, and the (few) unattributed
- * signals and links lead the others instead of two probes per deal.
+ * The signals that can carry an amount (signals_valued) of the deals that
+ * cond picks, from each deal's opening to the time "to": the account's
+ * own and those attributed to it by name (one probe of the index, which
+ * keys both by their account), then those of the addresses linked to it
+ * (the sources of QUERY_SIGNALS).  No order: the caller picks each
+ * deal's newest.  QUERY_OFFERS: the deals lead, so that the cost
+ * follows them (the deals of a window, the open ones), not the history;
+ * QUERY_OFFERS_ALL: the signals lead, for every deal there is.  (The
+ * unary + makes SQLite probe the index by its expression: against a bare
+ * column, SQLite 3.40 scans the whole index for each deal.)
  */
 #define QUERY_OFFER_COLUMNS						\
 	"SELECT d.id, d.phase, s.occurred_at, s.id, s.kind, s.subject,"	\
 	" s.value"
 #define QUERY_OFFER_TERMS(to)						\
-	" s.kind IN ('offer_sent', 'value')"				\
+	" " STORE_VALUED("s.")						\
 	" AND s.occurred_at >= d.opened AND s.occurred_at <= " to
-#define QUERY_OFFERS_OWN(deals, cond, to)				\
-	QUERY_OFFER_COLUMNS " FROM " deals				\
-	" JOIN signals s INDEXED BY signals_offers"			\
-	" ON s.account_id = d.account_id WHERE" QUERY_OFFER_TERMS(to)	\
-	" AND " cond " UNION ALL "
 #define QUERY_OFFERS(deals, cond, to)					\
-	QUERY_OFFERS_OWN(deals, cond, to)				\
 	QUERY_OFFER_COLUMNS " FROM " deals				\
-	" JOIN signals s INDEXED BY signals_matched"			\
-	" ON s.matched_account_id = d.account_id"			\
-	" WHERE s.account_id IS NULL AND" QUERY_OFFER_TERMS(to)		\
-	" AND " cond							\
+	" CROSS JOIN signals s INDEXED BY signals_valued"		\
+	" ON COALESCE(s.account_id, s.matched_account_id) = +d.account_id"	\
+	" WHERE" QUERY_OFFER_TERMS(to) " AND " cond			\
 	" UNION ALL " QUERY_OFFER_COLUMNS " FROM " deals		\
-	" JOIN account_links l ON l.target_id = d.account_id"		\
-	" JOIN signals s INDEXED BY signals_offers"			\
-	" ON s.account_id = l.account_id WHERE" QUERY_OFFER_TERMS(to)	\
+	" CROSS JOIN account_links l ON l.target_id = d.account_id"	\
+	" CROSS JOIN signals s INDEXED BY signals_valued"		\
+	" ON COALESCE(s.account_id, s.matched_account_id) = +l.account_id"	\
+	" WHERE s.account_id IS NOT NULL AND" QUERY_OFFER_TERMS(to)	\
 	" AND " cond
-#define QUERY_OFFERS_ALL(deals, cond, to)				\
-	QUERY_OFFERS_OWN(deals, cond, to)				\
-	QUERY_OFFER_COLUMNS " FROM signals s"				\
-	" INDEXED BY signals_unattributed CROSS JOIN deals d"		\
-	" ON d.account_id = s.matched_account_id"			\
-	" WHERE s.account_id IS NULL AND" QUERY_OFFER_TERMS(to)		\
-	" AND " cond							\
-	" UNION ALL " QUERY_OFFER_COLUMNS " FROM account_links l"	\
+#define QUERY_OFFERS_ALL(cond, to)					\
+	QUERY_OFFER_COLUMNS " FROM signals s INDEXED BY signals_valued"	\
+	" CROSS JOIN deals d"						\
+	" ON d.account_id = COALESCE(s.account_id, s.matched_account_id)"	\
+	" WHERE" QUERY_OFFER_TERMS(to) " AND " cond			\
+	" UNION ALL " QUERY_OFFER_COLUMNS				\
+	" FROM signals s INDEXED BY signals_valued"			\
+	" CROSS JOIN account_links l ON l.account_id = s.account_id"	\
 	" CROSS JOIN deals d ON d.account_id = l.target_id"		\
-	" CROSS JOIN signals s INDEXED BY signals_offers"		\
-	" ON s.account_id = l.account_id WHERE" QUERY_OFFER_TERMS(to)	\
+	" WHERE s.account_id IS NOT NULL AND" QUERY_OFFER_TERMS(to)	\
 	" AND " cond
 #define QUERY_WON_OFFER_DEALS						\
 	"d.outcome = 'won' AND d.closed <> 0 AND d.closed >= ?2"	\
@@ -214,7 +209,39 @@
 	    " WHERE deal_id = ?1 AND at = ?2 AND to_phase = ?3"		\
 	    " ORDER BY id DESC LIMIT 1")				\
 	X(QUERY_MOVES_SINCE, "SELECT deal_id, from_phase, at"		\
-	    " FROM transitions WHERE at >= ?1 ORDER BY at, id")		\
+	    " FROM transitions INDEXED BY transitions_entries"		\
+	    " WHERE at >= ?1 ORDER BY at, id")				\
+	/*								\
+	 * The funnel (report_funnel), from covering indexes, so that a	\
+	 * window reads its own entries and no row: the entries of a	\
+	 * range; a salesperson's deals; the stored open deals per	\
+	 * phase; the deals won and lost in a range, and the closes of	\
+	 * the won since a time; the deals whose state			\
+	 * at a time may differ from the stored one (moved or closed	\
+	 * since), each once.						\
+	 */								\
+	X(QUERY_FUNNEL_ENTRIES, "SELECT deal_id, to_phase, at, left_at"	\
+	    " FROM transitions INDEXED BY transitions_entries"		\
+	    " WHERE at >= ?1 AND at < ?2")				\
+	X(QUERY_PERSON_DEALS, "SELECT id FROM deals"			\
+	    " INDEXED BY deals_salesperson WHERE salesperson = ?1"	\
+	    " ORDER BY id")						\
+	X(QUERY_OPEN_PHASES, "SELECT phase, count(*) FROM deals"	\
+	    " INDEXED BY deals_open_phase WHERE outcome = 'open'"	\
+	    " AND (?1 IS NULL OR salesperson = ?1) GROUP BY phase")	\
+	X(QUERY_CLOSED_COUNTS, "SELECT coalesce(sum(outcome = 'won'), 0),"	\
+	    " coalesce(sum(outcome = 'lost'), 0) FROM deals"		\
+	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1"	\
+	    " AND closed < ?2 AND closed <> 0"				\
+	    " AND (?3 IS NULL OR salesperson = ?3)")			\
+	X(QUERY_WON_CLOSES, "SELECT id, closed FROM deals"		\
+	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1"	\
+	    " AND outcome = 'won' AND (?2 IS NULL OR salesperson = ?2)")	\
+	X(QUERY_CHANGED_SINCE, QUERY_DEAL_STATE_COLUMNS			\
+	    " WHERE id IN (SELECT deal_id FROM transitions"		\
+	    " INDEXED BY transitions_entries WHERE at >= ?1)"		\
+	    " UNION " QUERY_DEAL_STATE_COLUMNS				\
+	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1")	\
 	/*								\
 	 * A signal is an account's by its account_id, or when it has	\
 	 * none by the account its text names: two index ranges, where	\
@@ -239,42 +266,43 @@
 	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
 	    " ORDER BY 1, 9")						\
 	/* The deals open at ?2, each valued up to ?2. */		\
-	X(QUERY_OPEN_OFFERS, QUERY_OFFERS_ALL(				\
-	    "deals d INDEXED BY deals_open",				\
+	X(QUERY_OPEN_OFFERS, QUERY_OFFERS(				\
+	    "deals d INDEXED BY deals_open_phase",			\
 	    "d.outcome = 'open' AND d.opened <= ?2"			\
 	    " AND (d.closed IS NULL OR d.closed >= ?2)"			\
 	    " AND (?1 IS NULL OR d.salesperson = ?1)", "?2"))		\
 	/*								\
-	 * Every account's signals with an amount before ?1, the	\
-	 * three sources of QUERY_SIGNALS (the account leads the first	\
-	 * and last through signals_offers, the few unattributed ones	\
-	 * the second), in no order: one pass for all open deals.	\
+	 * Every account's signals that can carry an amount before ?1,	\
+	 * the sources of QUERY_SIGNALS (its own and those its name	\
+	 * attributes to it, then those of the addresses linked to it),	\
+	 * in no order: one pass for all open deals.			\
 	 */								\
 	X(QUERY_ACCOUNT_OFFERS, "SELECT a.key, s.occurred_at, s.id,"	\
 	    " s.kind, s.subject, s.value FROM signals s"		\
-	    " INDEXED BY signals_offers JOIN accounts a"		\
-	    " ON a.id = s.account_id"					\
-	    " WHERE s.kind IN ('offer_sent', 'value')"			\
-	    " AND s.occurred_at < ?1"					\
-	    " UNION ALL SELECT a.key, s.occurred_at, s.id, s.kind,"	\
-	    " s.subject, s.value FROM signals s"			\
-	    " INDEXED BY signals_unattributed JOIN accounts a"		\
-	    " ON a.id = s.matched_account_id"				\
-	    " WHERE s.account_id IS NULL"				\
-	    " AND s.kind IN ('offer_sent', 'value')"			\
-	    " AND s.occurred_at < ?1"					\
+	    " INDEXED BY signals_valued CROSS JOIN accounts a"		\
+	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
+	    " WHERE " STORE_VALUED("s.") " AND s.occurred_at < ?1"	\
 	    " UNION ALL SELECT t.key, s.occurred_at, s.id, s.kind,"	\
-	    " s.subject, s.value FROM account_links l"			\
-	    " JOIN accounts t ON t.id = l.target_id"			\
-	    " JOIN signals s INDEXED BY signals_offers"			\
-	    " ON s.account_id = l.account_id"				\
-	    " WHERE s.kind IN ('offer_sent', 'value')"			\
+	    " s.subject, s.value FROM signals s"			\
+	    " INDEXED BY signals_valued"				\
+	    " CROSS JOIN account_links l ON l.account_id = s.account_id"	\
+	    " CROSS JOIN accounts t ON t.id = l.target_id"		\
+	    " WHERE s.account_id IS NOT NULL AND " STORE_VALUED("s.")	\
 	    " AND s.occurred_at < ?1")					\
+	X(QUERY_OPEN_OFFERS_ALL, QUERY_OFFERS_ALL(			\
+	    "d.outcome = 'open' AND d.opened <= ?2"			\
+	    " AND (d.closed IS NULL OR d.closed >= ?2)"			\
+	    " AND (?1 IS NULL OR d.salesperson = ?1)", "?2"))		\
+	/* How many signals can carry an amount, counted up to ?1. */	\
+	X(QUERY_VALUED_COUNT, "SELECT count(*) FROM (SELECT 1"		\
+	    " FROM signals INDEXED BY signals_valued"			\
+	    " WHERE " STORE_VALUED("") " LIMIT ?1)")			\
 	/* The deals won in [?2, ?3), each valued up to its close. */	\
-	X(QUERY_WON_OFFERS, QUERY_OFFERS("deals d INDEXED BY deals_closed",	\
+	X(QUERY_WON_OFFERS, QUERY_OFFERS(				\
+	    "deals d INDEXED BY deals_closed_outcome",			\
 	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
-	X(QUERY_WON_OFFERS_ALL, QUERY_OFFERS_ALL("deals d NOT INDEXED",	\
-	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
+	X(QUERY_WON_OFFERS_ALL, QUERY_OFFERS_ALL(QUERY_WON_OFFER_DEALS,	\
+	    "d.closed"))						\
 	/*								\
 	 * QUERY_SIGNALS of every salesperson by the account's row id,	\
 	 * which a caller walking deals has already: no look-up of the	\
@@ -480,6 +508,9 @@ struct query_cb {
 		int	(*history)(const struct store_history_signal *, void *);
 		int	(*meeting)(const struct store_meeting *, void *);
 		int	(*lost)(const struct store_lost *, void *);
+		int	(*id)(int64_t, void *);
+		int	(*close)(int64_t, time_t, void *);
+		int	(*count)(const char *, long, void *);
 		int	(*person)(const struct store_person_signal *, void *);
 	} fn;
 	void	*arg;
@@ -909,6 +940,21 @@ store_entries(struct store *st, const struct strlist *salespeople,
 	return rc;
 }
 
+/* Hands a row of QUERY_FUNNEL_ENTRIES to the callback. */
+static int
+query_window_entry_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_entry e = { 0 };
+
+	e.deal = sqlite3_column_int64(s, 0);
+	e.phase = store_column_text(s, 1);
+	e.at = store_column_time(s, 2);
+	e.left = store_column_time(s, 3);
+	e.outcome = -1;
+	return c->fn.entry(&e, c->arg);
+}
+
 /* Hands a row of (deal_id, to_phase, at) to the callback. */
 static int
 query_entry_row(sqlite3_stmt *s, void *ctx)
@@ -982,6 +1028,126 @@ store_moves_since(struct store *st, time_t since,
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
+int
+store_window_entries(struct store *st, time_t since, time_t until,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_FUNNEL_ENTRIES, err);
+
+	if (s == NULL)
+		return -1;
+	query_bind_since(s, 1, since);
+	query_bind_until(s, 2, until);
+	return query_walk(st, s, query_window_entry_row, &c, err,
+	    "transitions");
+}
+
+/* Hands a row of (id) to the callback. */
+static int
+query_id_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+
+	return c->fn.id(sqlite3_column_int64(s, 0), c->arg);
+}
+
+int
+store_person_deals(struct store *st, const char *salesperson,
+    int (*cb)(int64_t, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.id = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_PERSON_DEALS, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
+	return query_walk(st, s, query_id_row, &c, err, "deals");
+}
+
+/* Hands a row of (phase, count) to the callback. */
+static int
+query_count_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+
+	return c->fn.count(store_column_text(s, 0),
+	    (long)sqlite3_column_int64(s, 1), c->arg);
+}
+
+int
+store_open_phases(struct store *st, const char *salesperson,
+    int (*cb)(const char *, long, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.count = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_PHASES, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
+	return query_walk(st, s, query_count_row, &c, err, "deals");
+}
+
+int
+store_closed_counts(struct store *st, const char *salesperson, time_t since,
+    time_t until, long *won, long *lost, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_CLOSED_COUNTS, err);
+	int rc;
+
+	*won = *lost = 0;
+	if (s == NULL)
+		return -1;
+	query_bind_since(s, 1, since);
+	query_bind_until(s, 2, until);
+	store_bind_text(s, 3, salesperson);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*won = (long)sqlite3_column_int64(s, 0);
+		*lost = (long)sqlite3_column_int64(s, 1);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "deals");
+}
+
+/* Hands a row of (id, closed) to the callback. */
+static int
+query_close_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+
+	return c->fn.close(sqlite3_column_int64(s, 0),
+	    store_column_time(s, 1), c->arg);
+}
+
+int
+store_won_closes(struct store *st, const char *salesperson, time_t since,
+    int (*cb)(int64_t, time_t, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.close = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_CLOSES, err);
+
+	if (s == NULL)
+		return -1;
+	query_bind_since(s, 1, since);
+	store_bind_text(s, 2, salesperson);
+	return query_walk(st, s, query_close_row, &c, err, "deals");
+}
+
+int
+store_changed_since(struct store *st, time_t since,
+    int (*cb)(const struct store_deal_state *, void *), void *arg,
+    struct err *err)
+{
+	struct query_states w = { NULL, { .fn.state = cb, .arg = arg } };
+	sqlite3_stmt *s = query_stmt(st, QUERY_CHANGED_SINCE, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
+	return query_walk(st, s, query_state_row, &w, err, "deals");
 }
 
 /* Hands a row of a signal statement (QUERY_SIGNAL_COLUMNS) to the callback. */
@@ -1136,17 +1302,50 @@ store_account_offers(struct store *st, time_t until,
 	return query_walk(st, s, query_account_offer_row, &c, err, "offers");
 }
 
+/*
+ * Whether fewer than limit signals can carry an amount: then reading them
+ * all costs less than probing the index once per deal.
+ */
+static int
+query_few_valued(struct store *st, long limit, bool *few, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_VALUED_COUNT, err);
+	int rc;
+
+	*few = false;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, limit);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*few = sqlite3_column_int64(s, 0) < limit;
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "signals");
+}
+
 int
 store_deal_offers(struct store *st, const char *salesperson, bool won,
-    time_t since, time_t until,
+    time_t since, time_t until, long deals,
     int (*cb)(const struct store_offer *, void *), void *arg,
     struct err *err)
 {
 	struct query_cb c = { .fn.offer = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, !won ? QUERY_OPEN_OFFERS :
-	    since == 0 ? QUERY_WON_OFFERS_ALL : QUERY_WON_OFFERS, err);
+	enum query_stmt id = won ? (since == 0 ? QUERY_WON_OFFERS_ALL :
+	    QUERY_WON_OFFERS) : QUERY_OPEN_OFFERS;
+	sqlite3_stmt *s;
+	bool few = false;
 
-	if (s == NULL)
+	/*
+	 * A signal read first costs a look-up of its account's deals, some
+	 * four times a probe of the index per deal.
+	 */
+	if (!won && deals / 4 > 0 &&
+	    query_few_valued(st, deals / 4, &few, err) != 0)
+		return -1;
+	if (few)
+		id = QUERY_OPEN_OFFERS_ALL;
+	if ((s = query_stmt(st, id, err)) == NULL)
 		return -1;
 	store_bind_text(s, 1, salesperson);
 	if (won) {

@@ -149,6 +149,38 @@ int	store_entries(struct store *, const struct strlist *salespeople,
 	    int (*deal)(const struct store_deal_state *, void *),
 	    int (*entry)(const struct store_entry *, void *), void *arg,
 	    struct err *);
+/*
+ * The funnel's reads (report_funnel), each from a covering index: the
+ * cost follows the range or the rows counted, not the history.
+ *
+ * Every entry at a time in [since, until) (0: unbounded), every deal's:
+ * deal, phase, at and left (outcome -1), in no particular order.
+ */
+int	store_window_entries(struct store *, time_t since, time_t until,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+/* The ids of the deals of a salesperson, ascending. */
+int	store_person_deals(struct store *, const char *salesperson,
+	    int (*cb)(int64_t id, void *), void *arg, struct err *);
+/* The open deals as stored of the salesperson (NULL: all), per phase. */
+int	store_open_phases(struct store *, const char *salesperson,
+	    int (*cb)(const char *phase, long n, void *), void *arg,
+	    struct err *);
+/* How many deals of the salesperson (NULL: all) closed won and lost in [since, until). */
+int	store_closed_counts(struct store *, const char *salesperson,
+	    time_t since, time_t until, long *won, long *lost, struct err *);
+/* The id and close of the deals of the salesperson won at or after since (0: all). */
+int	store_won_closes(struct store *, const char *salesperson, time_t since,
+	    int (*cb)(int64_t deal, time_t closed, void *), void *arg,
+	    struct err *);
+/*
+ * Every salesperson's deals with a transition at or after since or closed
+ * at or after it (whose state at since may not be the stored one), each
+ * once, in no particular order.
+ */
+int	store_changed_since(struct store *, time_t since,
+	    int (*cb)(const struct store_deal_state *, void *), void *arg,
+	    struct err *);
 /* The entries of one deal, in time order: deal, phase and at only. */
 int	store_deal_entries(struct store *, int64_t deal,
 	    int (*cb)(const struct store_entry *, void *), void *arg,
@@ -205,10 +237,11 @@ struct store_offer {
  * The signals that may carry an amount (the sources of store_signals) of
  * every deal of the salesperson (NULL: all), from the deal's opening: if
  * won, the deals won in [since, until) up to their close; else the deals
- * open at since up to since.  In no order.
+ * open at since up to since.  In no order.  deals: about how many deals
+ * that is, if known (0: not), so that the cheaper side leads.
  */
 int	store_deal_offers(struct store *, const char *salesperson, bool won,
-	    time_t since, time_t until,
+	    time_t since, time_t until, long deals,
 	    int (*cb)(const struct store_offer *, void *), void *arg,
 	    struct err *);
 

@@ -244,6 +244,33 @@ static const char *const store_migrations[] = {
 	 */
 	"DROP INDEX IF EXISTS appointments_item;"
 	"PRAGMA user_version = 9;",
+	/*
+	 * Version 10: the funnel from covering indexes, so that its cost
+	 * follows the window (issue 15 item 5).  A window's entries with
+	 * when they were left (and what the moves after now left); the open
+	 * deals by phase, with what valuing them needs; the closed deals by
+	 * close, outcome and salesperson.  (A column in a partial index's
+	 * condition is one more column of it, so that its queries, which
+	 * name the condition, read no row.)  signals_valued replaces
+	 * signals_offers: only the signals that can carry an amount
+	 * (STORE_VALUED: an offer whose subject has a currency mark, a
+	 * value), by the account that owns them or the one their text
+	 * names, so that one probe per deal finds both.
+	 */
+	"DROP INDEX IF EXISTS signals_offers;"
+	"CREATE INDEX IF NOT EXISTS signals_valued ON signals("
+	"    COALESCE(account_id, matched_account_id), occurred_at, kind,"
+	"    subject, value, account_id, matched_account_id)"
+	"    WHERE " STORE_VALUED("") ";"
+	"CREATE INDEX IF NOT EXISTS transitions_entries ON transitions(at,"
+	"    to_phase, left_at, deal_id, from_phase);"
+	"CREATE INDEX IF NOT EXISTS deals_open_phase ON deals(phase,"
+	"    salesperson, account_id, opened, closed, outcome)"
+	"    WHERE outcome = 'open';"
+	"CREATE INDEX IF NOT EXISTS deals_closed_outcome ON deals(closed,"
+	"    outcome, salesperson, phase, account_id, opened)"
+	"    WHERE closed IS NOT NULL;"
+	"PRAGMA user_version = 10;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "model.h"
 #include "names.h"
 #include "project.h"
+#include "report.h"
 #include "store-int.h"
 #include "store-query.h"
 #include "xmalloc.h"
@@ -192,7 +194,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 9);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 10);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -206,28 +208,32 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 9);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 10);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
 	/* A reader maps the file; a writer (the agent) keeps its bounded cache. */
 	assert_true(test_query_int(ro, "PRAGMA mmap_size", NULL) > 0);
 	assert_int_equal(test_query_int(st, "PRAGMA mmap_size", NULL), 0);
-	/* Version 7: funnel's index of the signals with an amount. */
+	/* Version 9: funnel's indexes; signals_valued replaced signals_offers. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
-	    " WHERE type = 'index' AND name = 'signals_offers'", NULL), 1);
+	    " WHERE type = 'index' AND name IN ('signals_valued',"
+	    " 'transitions_entries', 'deals_open_phase',"
+	    " 'deals_closed_outcome')", NULL), 4);
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'index' AND name = 'signals_offers'", NULL), 0);
 	/* ... and transitions by time, then deal: a window without a sort. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('transitions_at')", NULL), 2);
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 10",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 11",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 10"));
+	assert_non_null(strstr(err.msg, "version 11"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -353,7 +359,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 9);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 10);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -1859,6 +1865,129 @@ test_store_query_window_bounded(void **state)
 	sqlite3_progress_handler(db, 0, NULL, NULL);
 }
 
+/* Orders doubles, for the median's reference. */
+static int
+cmp_days(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The funnel's median by selection equals the middle of the sorted
+ * values, with runs of equal values, sorted and reversed input, odd and
+ * even counts.
+ */
+static void
+test_report_median_select(void **state)
+{
+	double v[257], sorted[257], want;
+	size_t n, i;
+	unsigned seed = 7;
+	int shape;
+
+	(void)state;
+	assert_true(isnan(report_median(v, 0)));
+	for (shape = 0; shape < 4; shape++) {
+		for (n = 1; n <= 257; n += (n < 20 ? 1 : 17)) {
+			for (i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				v[i] = shape == 0 ? (double)(seed % 1000) :
+				    shape == 1 ? (double)(seed % 3) :
+				    shape == 2 ? (double)i : (double)(n - i);
+			}
+			memcpy(sorted, v, n * sizeof *v);
+			qsort(sorted, n, sizeof *sorted, cmp_days);
+			want = n % 2 == 1 ? sorted[n / 2] :
+			    (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+			assert_true(report_median(v, n) == want);
+		}
+	}
+}
+
+/* Counts a signal that may carry an amount. */
+static int
+count_offer(const struct store_offer *o, void *arg)
+{
+	(void)o;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * The funnel of a window (report_funnel and the two reads of its money
+ * that cmd-funnel.c makes) follows the window: its SQLite steps (in
+ * thousands of VM instructions) stay small however many deals, entries
+ * and unattributed signals lie before it.  main read every unattributed
+ * signal to value the open deals.  The whole history is read below, for
+ * scale.  No time is measured.
+ */
+static void
+test_store_funnel_window_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct report_filter win = { &f->cfg, NOW - 10 * DAY, NOW, NULL,
+	    NULL };
+	struct report_filter all = { &f->cfg, 0, 0, NULL, NULL };
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct funnel fu;
+	struct err err;
+	char item[32], id[32], *phase;
+	long steps = 0, whole = 0;
+	size_t p;
+	int i, n;
+
+	fill_history(f);
+	/* Evidence attributed to nobody, long ago; an offer in the window. */
+	for (i = 0; i < HISTORY; i++) {
+		snprintf(item, sizeof item, "cal/n%d.ics", i);
+		snprintf(id, sizeof id, "n%d", i);
+		add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 - 200 * DAY +
+		    i, DIR_NONE, item, id, "Lunch");
+	}
+	snprintf(item, sizeof item, "new%d.nl", HISTORY + 1);
+	add_sig(&sigs, SIG_OFFER_SENT, item, "anna", NOW - 2 * DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "o1 \xe2\x82\xac 1.500", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY + 1);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+	/* The phase the appointments opened their deals in. */
+	phase = query_text(f->st, "SELECT to_phase FROM transitions"
+	    " ORDER BY at DESC LIMIT 1", NULL);
+	p = (size_t)config_phase_index(&f->cfg, phase);
+	free(phase);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress,
+	    &steps);
+	assert_int_equal(report_funnel(f->st, &win, NOW, &fu, &err), 0);
+	n = 0;
+	assert_int_equal(store_deal_offers(f->st, NULL, false, NOW, 0, 3,
+	    count_offer, &n, &err), 0);
+	assert_int_equal(store_deal_offers(f->st, NULL, true, win.since,
+	    win.until, 0, count_offer, &n, &err), 0);
+	assert_int_equal(n, 1);
+	/* With many deals to value, the one signal leads: the same row. */
+	n = 0;
+	assert_int_equal(store_deal_offers(f->st, NULL, false, NOW, 0, 1000,
+	    count_offer, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(fu.phases[p].entered, 3);
+	assert_int_equal(fu.phases[p].current, 3);
+	assert_int_equal(fu.lost, 0);
+	assert_true(steps < 5);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress,
+	    &whole);
+	assert_int_equal(report_funnel(f->st, &all, NOW, &fu, &err), 0);
+	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(fu.phases[p].entered, HISTORY + 3);
+	assert_int_equal(fu.lost, HISTORY);
+	assert_true(whole > 20);
+}
+
 /*
  * An account's evidence (deal ACCOUNT, a stalled deal's latest signal)
  * comes from its own rows and those its name claims, however many
@@ -2078,7 +2207,8 @@ test_store_migrate_copies(void **state)
 	    "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 9);
+	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 10);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
@@ -2302,6 +2432,8 @@ main(void)
 		T(test_store_won_signals),
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
+		T(test_store_funnel_window_bounded),
+		cmocka_unit_test(test_report_median_select),
 		T(test_store_query_signals_unattributed_bounded),
 		T(test_store_links_replies_bounded),
 		T(test_store_copies_writers),
