@@ -215,7 +215,7 @@ test_store_open_migrate_reopen(void **state)
 	/* A reader maps the file; a writer (the agent) keeps its bounded cache. */
 	assert_true(test_query_int(ro, "PRAGMA mmap_size", NULL) > 0);
 	assert_int_equal(test_query_int(st, "PRAGMA mmap_size", NULL), 0);
-	/* Version 9: funnel's indexes; signals_valued replaced signals_offers. */
+	/* Version 10: the funnel's indexes; signals_valued replaced signals_offers. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name IN ('signals_valued',"
 	    " 'transitions_entries', 'deals_open_phase',"
