@@ -766,61 +766,39 @@ imap_fetch_command(const uint32_t *uids, size_t n, bool probe)
 	return b.data;
 }
 
+/* What imap_fetch_run's lines hand to the parser. */
+struct imap_fetch_run {
+	struct imap_fetch	 f;
+	imap_fetch_fn		 fn;
+	void			*arg;
+};
+
+/* One untagged response of the UID FETCH: a message, or another kind. */
+static void
+imap_fetch_run_line(char *line, size_t len, void *arg)
+{
+	struct imap_fetch_run	*run = arg;
+	struct imap_fetch_msg	 m;
+
+	if (imap_fetch_parse(&run->f, line, len, &m) == 1)
+		run->fn(&m, run->arg);
+}
+
 int
 imap_fetch_run(mailimap *imap, const uint32_t *uids, size_t n, bool probe,
     imap_fetch_fn fn, void *arg, char *text, size_t textlen)
 {
-	struct imap_fetch	 f = { 0 };
-	struct imap_fetch_msg	 m;
-	MMAPString		*buf;
-	mailstream		*ms = imap->imap_stream;
-	char			*cmd, tag[16];
-	size_t			 len, taglen;
+	struct imap_fetch_run	 run = { .fn = fn, .arg = arg };
+	char			*cmd;
 	int			 r;
 
 	text[0] = '\0';
 	if (imap->imap_state != MAILIMAP_STATE_SELECTED)
 		return MAILIMAP_ERROR_BAD_STATE;
-	r = mailimap_send_current_tag(imap);
-	if (r != MAILIMAP_NO_ERROR)
-		return r;
 	cmd = imap_fetch_command(uids, n, probe);
-	len = strlen(cmd);
-	r = mailstream_write(ms, cmd, len) != (ssize_t)len ||
-	    mailstream_flush(ms) != 0 ? MAILIMAP_ERROR_STREAM :
-	    MAILIMAP_NO_ERROR;
+	r = imap_list_command(imap, cmd, MAILIMAP_ERROR_UID_FETCH,
+	    imap_fetch_run_line, &run, text, textlen);
 	free(cmd);
-	if (r != MAILIMAP_NO_ERROR)
-		return r;
-	taglen = (size_t)snprintf(tag, sizeof tag, "%d ", imap->imap_tag);
-	buf = mmap_string_new("");
-	if (buf == NULL)
-		fatal("out of memory");
-	imap_stream_keep(ms, IMAP_KEEP_NONE);
-	for (;;) {
-		if (imap_list_read(ms, buf) != 0) {
-			r = MAILIMAP_ERROR_STREAM;
-			break;
-		}
-		if (buf->len >= taglen && strncmp(buf->str, tag, taglen) == 0) {
-			r = imap_list_tagged(buf->str + taglen,
-			    MAILIMAP_ERROR_UID_FETCH, text, textlen);
-			util_printable(text, text, textlen);
-			break;
-		}
-		if (buf->len >= 5 && strncasecmp(buf->str, "* BYE", 5) == 0) {
-			r = MAILIMAP_ERROR_FATAL;
-			break;
-		}
-		if (buf->len < 2 || strncmp(buf->str, "* ", 2) != 0) {
-			r = MAILIMAP_ERROR_PARSE;
-			break;
-		}
-		if (imap_fetch_parse(&f, buf->str, buf->len, &m) == 1)
-			fn(&m, arg);
-	}
-	imap_stream_keep(ms, IMAP_KEEP_ALL);
-	mmap_string_free(buf);
-	imap_fetch_clear(&f);
+	imap_fetch_clear(&run.f);
 	return r;
 }

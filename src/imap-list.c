@@ -24,6 +24,7 @@
 #include "imap-list.h"
 #include "imap-stream.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* Flags of one LIST response looked at, at most. */
@@ -301,7 +302,12 @@ imap_list_literal(const MMAPString *buf, size_t *n)
 	return true;
 }
 
-int
+/*
+ * Reads one response into buf: its first line, and for each literal it
+ * announces, the literal and the rest of the line.  -1 when the stream
+ * fails (the transport bounds every size).
+ */
+static int
 imap_list_read(mailstream *ms, MMAPString *buf)
 {
 	char	chunk[IMAP_LIST_CHUNK];
@@ -329,7 +335,12 @@ imap_list_read(mailstream *ms, MMAPString *buf)
 	return buf->len > 0 && buf->str[buf->len - 1] == '\n' ? 0 : -1;
 }
 
-int
+/*
+ * The code of a tagged line after its tag (t): MAILIMAP_NO_ERROR for OK,
+ * no for NO, MAILIMAP_ERROR_PROTOCOL for BAD (text gets the server's
+ * text of these two), MAILIMAP_ERROR_PARSE for anything else.
+ */
+static int
 imap_list_tagged(const char *t, int no, char *text, size_t textlen)
 {
 	size_t	len;
@@ -352,25 +363,20 @@ imap_list_tagged(const char *t, int no, char *text, size_t textlen)
 }
 
 int
-imap_list_run(mailimap *imap, const char *cmd, imap_list_fn fn, void *arg,
-    size_t *bad, char *text, size_t textlen)
+imap_list_command(mailimap *imap, const char *cmd, int no,
+    imap_list_line_fn fn, void *arg, char *text, size_t textlen)
 {
-	struct imap_list_entry	 e;
-	MMAPString		*buf;
-	mailstream		*ms = imap->imap_stream;
-	char			 line[32], tag[16];
-	size_t			 len, taglen;
-	int			 r;
+	MMAPString	*buf;
+	mailstream	*ms = imap->imap_stream;
+	char		 tag[16];
+	size_t		 len = strlen(cmd), taglen;
+	int		 r;
 
 	text[0] = '\0';
-	if (imap->imap_state != MAILIMAP_STATE_AUTHENTICATED &&
-	    imap->imap_state != MAILIMAP_STATE_SELECTED)
-		return MAILIMAP_ERROR_BAD_STATE;
 	r = mailimap_send_current_tag(imap);
 	if (r != MAILIMAP_NO_ERROR)
 		return r;
-	len = (size_t)snprintf(line, sizeof line, "%s \"\" \"*\"\r\n", cmd);
-	if (mailstream_write(ms, line, len) != (ssize_t)len ||
+	if (mailstream_write(ms, cmd, len) != (ssize_t)len ||
 	    mailstream_flush(ms) != 0)
 		return MAILIMAP_ERROR_STREAM;
 	/* mailimap_send_current_tag() sent the tag so. */
@@ -385,8 +391,9 @@ imap_list_run(mailimap *imap, const char *cmd, imap_list_fn fn, void *arg,
 			break;
 		}
 		if (buf->len >= taglen && strncmp(buf->str, tag, taglen) == 0) {
-			r = imap_list_tagged(buf->str + taglen,
-			    MAILIMAP_ERROR_LIST, text, textlen);
+			r = imap_list_tagged(buf->str + taglen, no, text,
+			    textlen);
+			util_printable(text, text, textlen);
 			break;
 		}
 		if (strncasecmp(buf->str, "* BYE", 5) == 0) {
@@ -397,16 +404,49 @@ imap_list_run(mailimap *imap, const char *cmd, imap_list_fn fn, void *arg,
 			r = MAILIMAP_ERROR_PARSE;
 			break;
 		}
-		switch (imap_list_entry(buf->str, buf->len, &e)) {
-		case 1:
-			fn(&e, arg);
-			break;
-		case -1:
-			(*bad)++;
-			break;
-		}
+		fn(buf->str, buf->len, arg);
 	}
 	imap_stream_keep(ms, IMAP_KEEP_ALL);
 	mmap_string_free(buf);
 	return r;
+}
+
+/* What imap_list_run's lines hand to each entry. */
+struct imap_list_run {
+	imap_list_fn	 fn;
+	void		*arg;
+	size_t		*bad;
+};
+
+/* One untagged response of LIST: an entry, a bad one, or another kind. */
+static void
+imap_list_run_line(char *line, size_t len, void *arg)
+{
+	struct imap_list_run	*run = arg;
+	struct imap_list_entry	 e;
+
+	switch (imap_list_entry(line, len, &e)) {
+	case 1:
+		run->fn(&e, run->arg);
+		break;
+	case -1:
+		(*run->bad)++;
+		break;
+	}
+}
+
+int
+imap_list_run(mailimap *imap, const char *cmd, imap_list_fn fn, void *arg,
+    size_t *bad, char *text, size_t textlen)
+{
+	struct imap_list_run	 run = { fn, arg, bad };
+	char			 line[32];
+
+	text[0] = '\0';
+	if (imap->imap_state != MAILIMAP_STATE_AUTHENTICATED &&
+	    imap->imap_state != MAILIMAP_STATE_SELECTED)
+		return MAILIMAP_ERROR_BAD_STATE;
+	snprintf(line, sizeof line, "%s \"\" \"*\"\r\n", cmd);
+	return imap_list_command(imap, line, MAILIMAP_ERROR_LIST,
+	    imap_list_run_line, &run, text, textlen);
 }

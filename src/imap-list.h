@@ -62,19 +62,21 @@ void	imap_nameset_clear(struct imap_nameset *);
 /* Called for each LIST entry; arg is the caller's. */
 typedef void (*imap_list_fn)(const struct imap_list_entry *, void *arg);
 
-/*
- * Reads one response into buf: its first line, and for each literal it
- * announces, the literal and the rest of the line.  -1 when the stream
- * fails (the transport bounds every size).  imap-fetch.c reads so too.
- */
-int	imap_list_read(mailstream *, MMAPString *buf);
+/* Called for each untagged response of a command; arg is the caller's. */
+typedef void (*imap_list_line_fn)(char *line, size_t len, void *arg);
 
 /*
- * The code of a tagged line after its tag (t): MAILIMAP_NO_ERROR for OK,
- * no for NO, MAILIMAP_ERROR_PROTOCOL for BAD (text gets the server's
- * text of these two), MAILIMAP_ERROR_PARSE for anything else.
+ * Sends the command line cmd (without tag, ending in CRLF) under the
+ * session's next tag and reads its answer, a response at a time (a line
+ * and the literals it announces, each bounded by the transport), calling
+ * fn for each untagged one (fn may change the line in place).  Returns
+ * MAILIMAP_NO_ERROR for OK, no for NO, MAILIMAP_ERROR_PROTOCOL for BAD
+ * (text gets the server's text of these two, printable), ERROR_FATAL
+ * (BYE), ERROR_STREAM or ERROR_PARSE.  imap_list_run and imap-fetch.c
+ * read their answers so.
  */
-int	imap_list_tagged(const char *t, int no, char *text, size_t textlen);
+int	imap_list_command(mailimap *, const char *cmd, int no,
+	    imap_list_line_fn fn, void *arg, char *text, size_t textlen);
 
 /*
  * Sends cmd ("LIST" or "XLIST") with reference "" and pattern "*" on an
