@@ -334,6 +334,60 @@ test_forecast_pb_fast(void **state)
 	free(p);
 }
 
+/*
+ * The convolutions four rows at a time give what one row after the other
+ * gives, to the bit: the distributions of forecast_pb_fast (odd and even
+ * window widths, rows not a multiple of four) and the mixture's of a few
+ * thousand uncertain deals with a rate of deals not open yet.
+ */
+static void
+test_forecast_conv_blocked(void **state)
+{
+	static const size_t sizes[] = { 65, 129, 200, 333, 1000, 4000 };
+	struct forecast_item *it;
+	struct forecast_rate rate[2] = { { 12.5, 40 }, { 3.0, 40 } };
+	struct forecast_dist d[3], e[3];
+	uint64_t seed = 7;
+	double *p, *a, *b;
+	size_t si, i, n;
+
+	(void)state;
+	p = xcalloc(4000, sizeof *p);
+	a = xcalloc(4001, sizeof *a);
+	b = xcalloc(4001, sizeof *b);
+	for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+		n = sizes[si];
+		for (i = 0; i < n; i++)
+			p[i] = test_uniform(&seed) * (i % 3 == 0 ? 0.05 : 1.0);
+		forecast_pb_fast(p, n, a);
+		forecast_conv_plain = true;
+		forecast_pb_fast(p, n, b);
+		forecast_conv_plain = false;
+		assert_memory_equal(a, b, (n + 1) * sizeof *a);
+	}
+	it = xcalloc(3000, sizeof *it);
+	for (i = 0; i < 3000; i++) {
+		it[i].p = test_uniform(&seed);
+		it[i].se = 0.2 + test_uniform(&seed);
+		it[i].phase = (int)(i % 5);
+		it[i].group = i % 4 == 0;
+	}
+	forecast_mixture(it, 3000, 0.3, 0.4, rate, d);
+	forecast_conv_plain = true;
+	forecast_mixture(it, 3000, 0.3, 0.4, rate, e);
+	forecast_conv_plain = false;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(d[i].n, e[i].n);
+		assert_memory_equal(d[i].pmf, e[i].pmf, d[i].n * sizeof *d[i].pmf);
+		forecast_dist_free(&d[i]);
+		forecast_dist_free(&e[i]);
+	}
+	free(it);
+	free(b);
+	free(a);
+	free(p);
+}
+
 /* The mean of a distribution of a count. */
 static double
 dist_mean(const struct forecast_dist *d)
@@ -1705,6 +1759,7 @@ main(void)
 		cmocka_unit_test(test_forecast_pb),
 		cmocka_unit_test(test_forecast_pb_fast),
 		cmocka_unit_test(test_forecast_mixture),
+		cmocka_unit_test(test_forecast_conv_blocked),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_cohorts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion_equals_funnel, setup, teardown),
