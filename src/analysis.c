@@ -828,7 +828,7 @@ analysis_quiet_end(struct analysis_quiet *q)
 
 /* A signal of a won deal in [opened, closed], as analysis_silence reads it. */
 static int
-analysis_quiet_signal(int64_t deal, const struct store_signal *g, void *arg)
+analysis_quiet_signal(int64_t deal, time_t at, void *arg)
 {
 	struct analysis_quiet *q = arg;
 	const struct analysis_current *w = q->w;
@@ -851,9 +851,9 @@ analysis_quiet_signal(int64_t deal, const struct store_signal *g, void *arg)
 	q->prev = w->out->v[lo].opened;
 	q->gap = 0;
 found:
-	if (g->at - q->prev > q->gap)
-		q->gap = g->at - q->prev;
-	q->prev = g->at;
+	if (at - q->prev > q->gap)
+		q->gap = at - q->prev;
+	q->prev = at;
 	return 0;
 }
 
@@ -950,7 +950,7 @@ analysis_project_current(struct store *st, const struct config *cfg,
 		memset(&q, 0, sizeof q);
 		q.w = &w;
 		q.i = SIZE_MAX;
-		rc = store_won_signals(st, t, analysis_quiet_signal, &q, err);
+		rc = store_won_times(st, t, analysis_quiet_signal, &q, err);
 		analysis_quiet_end(&q);
 	}
 	for (i = j = 0; i < nstored; i++) {

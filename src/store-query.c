@@ -122,6 +122,22 @@
 	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
 	" ON s.account_id = l.account_id WHERE" terms			\
 	" ORDER BY 13, 1, 9"
+/*
+ * The times of the same signals alone, by deal, then time: sorting two
+ * integers a row instead of every column.
+ */
+#define QUERY_DEAL_TIMES(deals, terms)					\
+	"SELECT d.id, s.occurred_at FROM " deals " JOIN signals s"	\
+	" ON s.account_id = d.account_id WHERE" terms			\
+	" UNION ALL SELECT d.id, s.occurred_at FROM signals s"		\
+	" INDEXED BY signals_unattributed CROSS JOIN deals d"		\
+	" ON d.account_id = s.matched_account_id"			\
+	" WHERE s.account_id IS NULL AND" terms				\
+	" UNION ALL SELECT d.id, s.occurred_at"				\
+	" FROM account_links l CROSS JOIN deals d"			\
+	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
+	" ON s.account_id = l.account_id WHERE" terms			\
+	" ORDER BY 1, 2"
 #define QUERY_DEAL_STATE_COLUMNS					\
 	"SELECT id, salesperson, phase, outcome, closed FROM deals"
 
@@ -149,6 +165,9 @@
 	    " WHERE " QUERY_WON_DEAL_TERMS " ORDER BY d.id")		\
 	/* The won deals' signals, each from its opening to its close. */ \
 	X(QUERY_WON_SIGNALS, QUERY_DEAL_SIGNALS("deals d NOT INDEXED",	\
+	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
+	    " AND " QUERY_WON_DEAL_TERMS))				\
+	X(QUERY_WON_TIMES, QUERY_DEAL_TIMES("deals d NOT INDEXED",	\
 	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
 	    " AND " QUERY_WON_DEAL_TERMS))				\
 	/* The open deals' signals, each from its opening to ?1. */	\
@@ -1241,6 +1260,19 @@ store_won_signals(struct store *st, time_t until,
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
 	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
+}
+
+int
+store_won_times(struct store *st, time_t until,
+    int (*cb)(int64_t, time_t, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.close = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_TIMES, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
+	return query_walk(st, s, query_close_row, &c, err, "signals");
 }
 
 int

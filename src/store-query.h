@@ -271,6 +271,10 @@ int	store_signals(struct store *, const struct store_filter *,
 int	store_won_signals(struct store *, time_t until,
 	    int (*cb)(int64_t deal, const struct store_signal *, void *),
 	    void *arg, struct err *);
+/* The times of the signals store_won_signals gives, by deal, then time. */
+int	store_won_times(struct store *, time_t until,
+	    int (*cb)(int64_t deal, time_t at, void *), void *arg,
+	    struct err *);
 /*
  * The signals of the open deals (of the salesperson; NULL: all), each
  * from the deal's opening to until (inclusive; 0: unbounded), as

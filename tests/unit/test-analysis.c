@@ -1417,6 +1417,9 @@ test_analysis_forecast_current(void **state)
 	if (sqlite3_exec(f->st->db, "UPDATE signals SET seen_at = occurred_at",
 	    NULL, NULL, NULL) != SQLITE_OK)
 		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	/* Stale after 120 days: the won deals' quiet spells decide. */
+	for (k = 0; k <= 3; k++)
+		check_same_current(f, NOW + k * 50 * DAY, 30, &open);
 	/*
 	 * Stale sooner than the forecast presumes a quiet deal lost (21
 	 * days at least), so that staleness since the projection shows.
