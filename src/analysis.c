@@ -834,23 +834,23 @@ analysis_quiet_signal(int64_t deal, time_t at, void *arg)
 	const struct analysis_current *w = q->w;
 	size_t lo = 0, hi = w->out->n, mid;
 
-	if (q->i != SIZE_MAX && w->deal[q->i] == deal)
-		goto found;
-	analysis_quiet_end(q);
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (w->deal[mid] < deal)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (q->i == SIZE_MAX || w->deal[q->i] != deal) {
+		/* The first signal of a deal: find it among the stored deals. */
+		analysis_quiet_end(q);
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (w->deal[mid] < deal)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == w->out->n || w->deal[lo] != deal ||
+		    w->out->v[lo].outcome != OUTCOME_WON)
+			return 0;
+		q->i = lo;
+		q->prev = w->out->v[lo].opened;
+		q->gap = 0;
 	}
-	if (lo == w->out->n || w->deal[lo] != deal ||
-	    w->out->v[lo].outcome != OUTCOME_WON)
-		return 0;
-	q->i = lo;
-	q->prev = w->out->v[lo].opened;
-	q->gap = 0;
-found:
 	if (at - q->prev > q->gap)
 		q->gap = at - q->prev;
 	q->prev = at;
