@@ -80,12 +80,16 @@ imap_queue_entry_free(struct imap_queue_entry *e)
 static void
 imap_queue_run(struct imap_queue *q, struct imap_queue_entry *e)
 {
-	struct err	err = { 0 };
+	struct err		err = { 0 };
+	struct imap_trace_span	sp;
 
 	if (q->failed)
 		return;	/* written by this thread only: no lock to read */
+	IMAP_TRACE_BEGIN(&sp, e->item != NULL ? IMAP_TRACE_CLASSIFY :
+	    IMAP_TRACE_COMMIT);
 	if (e->item != NULL) {
 		pipeline_mail(q->p, q->salesperson, &e->sum, q->sent, e->item);
+		IMAP_TRACE_END(&sp, IMAP_TRACE_CLASSIFY);
 		return;
 	}
 	if (source_commit(q->p, e->cur, e->ncur, &err) < 0) {
@@ -94,6 +98,7 @@ imap_queue_run(struct imap_queue *q, struct imap_queue_entry *e)
 		q->err = err;
 		pthread_mutex_unlock(&q->lock);
 	}
+	IMAP_TRACE_END(&sp, IMAP_TRACE_COMMIT);
 }
 
 /* The queue's thread: entries in order until the end. */
@@ -102,14 +107,17 @@ imap_queue_main(void *arg)
 {
 	struct imap_queue	*q = arg;
 	struct imap_queue_entry	 e;
+	struct imap_trace_span	 sp;
 
 	for (;;) {
 		pthread_mutex_lock(&q->lock);
+		IMAP_TRACE_BEGIN(&sp, IMAP_TRACE_IDLE);
 		while (q->n == 0 && !q->closing) {
 			q->taker_waits = true;
 			pthread_cond_wait(&q->more, &q->lock);
 			q->taker_waits = false;
 		}
+		IMAP_TRACE_END(&sp, IMAP_TRACE_IDLE);
 		if (q->n == 0) {
 			pthread_mutex_unlock(&q->lock);
 			return NULL;
@@ -157,12 +165,16 @@ imap_queue_start(struct pipeline *p, const char *salesperson, bool sent,
 static void
 imap_queue_push(struct imap_queue *q, struct imap_queue_entry *e)
 {
+	struct imap_trace_span	sp;
+
 	pthread_mutex_lock(&q->lock);
+	IMAP_TRACE_BEGIN(&sp, IMAP_TRACE_ROOM);
 	while (q->n == IMAP_QUEUE_MAX) {
 		q->giver_waits = true;
 		pthread_cond_wait(&q->room, &q->lock);
 		q->giver_waits = false;
 	}
+	IMAP_TRACE_END(&sp, IMAP_TRACE_ROOM);
 	q->v[(q->head + q->n) % IMAP_QUEUE_MAX] = *e;
 	q->n++;
 	if (q->taker_waits && (q->n >= IMAP_QUEUE_WAKE || e->item == NULL))
