@@ -378,15 +378,19 @@ util_has_word(const char *hay, const char *needle)
 {
 	const unsigned char *h = (const unsigned char *)hay;
 	const unsigned char *nd = (const unsigned char *)needle;
+	const char *at;
 	size_t n = strlen(needle), i, k;
-	unsigned char c0;
+	char first[3];
 
 	if (n == 0)
 		return false;
-	c0 = util_ascii_lower(nd[0]);
-	for (i = 0; h[i] != '\0'; i++) {
-		if (util_ascii_lower(h[i]) != c0)
-			continue;
+	/* The first letter in both cases, found by strpbrk's vector scan. */
+	first[0] = (char)util_ascii_lower(nd[0]);
+	first[1] = first[0] >= 'a' && first[0] <= 'z' ?
+	    (char)(first[0] - 'a' + 'A') : '\0';
+	first[2] = '\0';
+	for (at = strpbrk(hay, first); at != NULL; at = strpbrk(at + 1, first)) {
+		i = (size_t)(at - hay);
 		/* Stops at hay's NUL: no needle byte before n is one. */
 		for (k = 1; k < n && util_ascii_lower(h[i + k]) ==
 		    util_ascii_lower(nd[k]); k++)
