@@ -8,8 +8,10 @@
  * and its thread's CPU time here, and the folder's sync logs the sums:
  * wall minus CPU is time the thread waited: for a core (counted apart,
  * from the kernel's schedstat), or for the server, the disk or the
- * other thread.  Without the variable a phase costs a
- * getenv once; without the hooks nothing is compiled.
+ * other thread.  The sums are the process's: folders synced at the
+ * same time (several sources, several workers) add to each other's, so
+ * trace one source.  Without the variable a phase costs a check of a
+ * flag read once; without the hooks nothing is compiled.
  */
 #ifdef SC_TEST_HOOKS
 #include <stdatomic.h>
