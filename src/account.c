@@ -104,6 +104,7 @@ account_registrable(const char *host, char *out, size_t outlen)
 	struct account_reg_slot *slot;
 	const psl_ctx_t *psl;
 	const char *reg;
+	size_t n;
 
 	if (host == NULL || !account_host_copy(host, lower, sizeof lower))
 		return false;
@@ -119,9 +120,11 @@ account_registrable(const char *host, char *out, size_t outlen)
 		snprintf(slot->reg, sizeof slot->reg, "%s", reg != NULL ?
 		    reg : "");
 	}
-	if (slot->reg[0] == '\0' || strlen(slot->reg) >= outlen)
+	/* memcpy: snprintf's "%s" was 40% of this function. */
+	n = strlen(slot->reg);
+	if (n == 0 || n >= outlen)
 		return false;
-	snprintf(out, outlen, "%s", slot->reg);
+	memcpy(out, slot->reg, n + 1);
 	return true;
 }
 

@@ -183,6 +183,42 @@ int	imap_queue_commit(struct imap_queue *, const struct cursor *,
  */
 int	imap_queue_finish(struct imap_queue *, struct err *);
 
+/* imap-trace.c (test hook) */
+
+#ifdef SC_TEST_HOOKS
+/* The phases traced; see imap-trace.c. */
+enum imap_trace_what {
+	IMAP_TRACE_SEARCH, IMAP_TRACE_META, IMAP_TRACE_PARTS, IMAP_TRACE_ROOM,
+	IMAP_TRACE_CLASSIFY, IMAP_TRACE_COMMIT, IMAP_TRACE_IDLE, IMAP_TRACE_N
+};
+
+/* A phase in progress: its start on the clocks of imap-trace.c. */
+struct imap_trace_span {
+	bool		on;
+	long long	wall, cpu, runq;
+};
+
+/* Starts phase what on this thread. */
+void	imap_trace_begin(struct imap_trace_span *, enum imap_trace_what what);
+
+/* Ends a phase: its wall and CPU time are added to what's sums. */
+void	imap_trace_end(struct imap_trace_span *, enum imap_trace_what what);
+
+/* Logs the sums of a folder's sync (with SALESCYCLE_TEST_TRACE) and clears them. */
+void	imap_trace_report(const struct imap_session *, const char *folder);
+
+#define IMAP_TRACE_BEGIN(sp, what)	imap_trace_begin((sp), (what))
+#define IMAP_TRACE_END(sp, what)	imap_trace_end((sp), (what))
+#define IMAP_TRACE_REPORT(s, folder)	imap_trace_report((s), (folder))
+#else
+struct imap_trace_span {
+	char	unused;
+};
+#define IMAP_TRACE_BEGIN(sp, what)	((void)(sp))
+#define IMAP_TRACE_END(sp, what)	((void)(sp))
+#define IMAP_TRACE_REPORT(s, folder)	((void)(s))
+#endif
+
 /* imap-sync.c */
 
 /* One poll of the folders, on the session's connection (source_sync). */

@@ -1080,6 +1080,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	bool				 first, progress;
 	enum source_status		 rc = SOURCE_OK;
 	struct err			 qerr = { 0 };
+	struct imap_trace_span		 sp;
 	int				 r;
 	char				 what[600];
 
@@ -1140,11 +1141,13 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 		ctx.nretry = 0;
 	}
 	ctx.uidvalidity = validity;
+	IMAP_TRACE_BEGIN(&sp, IMAP_TRACE_SEARCH);
 	if (imap_sync_search(&ctx, first ? 1 : old_next, first, &uids, &n,
 	    err) != 0) {
 		rc = s->lost ? SOURCE_STOP : SOURCE_SKIP;
 		goto out;
 	}
+	IMAP_TRACE_END(&sp, IMAP_TRACE_SEARCH);
 	/* The cursor never goes back, whatever a batch of retries holds. */
 	floor = first ? 0 : old_next;
 
@@ -1169,9 +1172,13 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 #ifdef SC_TEST_HOOKS
 		imap_sync_test_pause();
 #endif
+		IMAP_TRACE_BEGIN(&sp, IMAP_TRACE_META);
 		rc = imap_sync_fetch_part(&ctx, uids + i, j - i, err);
+		IMAP_TRACE_END(&sp, IMAP_TRACE_META);
+		IMAP_TRACE_BEGIN(&sp, IMAP_TRACE_PARTS);
 		if (rc == SOURCE_OK)
 			rc = imap_sync_fetch_held(&ctx, err);
+		IMAP_TRACE_END(&sp, IMAP_TRACE_PARTS);
 		if (rc != SOURCE_OK)
 			goto out;
 		imap_sync_retry_batch(&ctx);
@@ -1203,6 +1210,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 		goto out;
 	}
 	pipeline_stats(p, &ps1);
+	IMAP_TRACE_REPORT(s, folder);
 	imap_log(LOG_LVL_INFO, s, "%s: %lu new messages, %lu new signals "
 	    "in %llds", folder, ctx.seen, ps1.signals_new - ps0.signals_new,
 	    (long long)(util_monotonic_ms() - t0) / 1000);

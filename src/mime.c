@@ -130,11 +130,37 @@ mime_iconv_all(iconv_t cd, const char *in, size_t len, struct buf *out)
 	buf_append(out, block, sizeof block - ol);
 }
 
+/*
+ * Whether iconv from the charset name gives ASCII bytes back as they
+ * are: UTF-8 and the ISO-8859 and Windows code pages are ASCII byte for
+ * byte (a name iconv does not know falls back to UTF-8 or Windows-1252),
+ * unlike UTF-7, UTF-16, ISO-2022 or EBCDIC, where they mean other things.
+ */
+static bool
+mime_ascii_superset(const char *name)
+{
+	return strcasecmp(name, "UTF-8") == 0 ||
+	    strncasecmp(name, "WINDOWS-125", 11) == 0 ||
+	    strncasecmp(name, "ISO-8859-", 9) == 0;
+}
+
+/* Whether in[0..len) is all ASCII (NUL included). */
+static bool
+mime_is_ascii(const char *in, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)in[i] >= 0x80)
+			return false;
+	return true;
+}
+
 char *
 mime_to_utf8(const char *charset, const char *in, size_t len)
 {
 	struct buf out = { 0 };
-	char tmp[64];
+	char tmp[64], *copy;
 	const char *name;
 	iconv_t cd;
 	size_t i;
@@ -143,6 +169,18 @@ mime_to_utf8(const char *charset, const char *in, size_t len)
 	/* Unlabelled or unknown 8-bit text: UTF-8 if it is, else Windows-1252. */
 	if (name == NULL)
 		name = util_utf8_valid(in, len) ? "UTF-8" : "WINDOWS-1252";
+	/*
+	 * Most text is ASCII, which such a charset leaves as it is: no
+	 * converter to open (iconv_open and the conversion were most of
+	 * reading the text parts of outbound mail).
+	 */
+	if (mime_ascii_superset(name) && mime_is_ascii(in, len)) {
+		copy = xmalloc(len + 1);
+		for (i = 0; i < len; i++)
+			copy[i] = in[i] != '\0' ? in[i] : ' ';
+		copy[len] = '\0';
+		return copy;
+	}
 	cd = iconv_open("UTF-8", name);
 	if (cd == (iconv_t)-1) {
 		log_debug("unknown charset \"%s\"", name);

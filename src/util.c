@@ -361,19 +361,46 @@ is_word_char(unsigned char c)
 	return isalnum(c) || c >= 0x80;
 }
 
+/* c in ASCII lower case; other bytes as they are. */
+static unsigned char
+util_ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * A scan for the needle's first letter, then a compare of the rest:
+ * strcasestr() set up its two-way search on every call, which was half
+ * of classifying a message (short subjects, many phrases to try).
+ */
 bool
 util_has_word(const char *hay, const char *needle)
 {
-	size_t n = strlen(needle);
-	const char *p;
+	const unsigned char *h = (const unsigned char *)hay;
+	const unsigned char *nd = (const unsigned char *)needle;
+	const char *at;
+	size_t n = strlen(needle), i, k;
+	char first[3];
 
 	if (n == 0)
 		return false;
-	for (p = hay; (p = strcasestr(p, needle)) != NULL; p++) {
-		bool left = p == hay || !is_word_char((unsigned char)p[-1]) ||
-		    !is_word_char((unsigned char)needle[0]);
-		bool right = !is_word_char((unsigned char)p[n]) ||
-		    !is_word_char((unsigned char)needle[n - 1]);
+	/* The first letter in both cases, found by strpbrk's vector scan. */
+	first[0] = (char)util_ascii_lower(nd[0]);
+	first[1] = first[0] >= 'a' && first[0] <= 'z' ?
+	    (char)(first[0] - 'a' + 'A') : '\0';
+	first[2] = '\0';
+	for (at = strpbrk(hay, first); at != NULL; at = strpbrk(at + 1, first)) {
+		i = (size_t)(at - hay);
+		/* Stops at hay's NUL: no needle byte before n is one. */
+		for (k = 1; k < n && util_ascii_lower(h[i + k]) ==
+		    util_ascii_lower(nd[k]); k++)
+			;
+		if (k < n)
+			continue;
+		bool left = i == 0 || !is_word_char(h[i - 1]) ||
+		    !is_word_char(nd[0]);
+		bool right = !is_word_char(h[i + n]) ||
+		    !is_word_char(nd[n - 1]);
 		if (left && right)
 			return true;
 	}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <iconv.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,9 @@ static const struct {
 	{ "utf-8", "a\0b", 3, "a b" },
 	{ "\"UTF-8\"", "\xe2\x82", 2, "\xef\xbf\xbd\xef\xbf\xbd" },
 	{ "iso-8859-15", "\xa4", 1, "\xe2\x82\xac" },
+	/* ASCII bytes that mean other things: still converted. */
+	{ "utf-7", "+AGE-", 5, "a" },
+	{ "utf-7", "1 +- 1", 6, "1 + 1" },
 };
 
 static void
@@ -179,6 +183,58 @@ test_mime_to_utf8(void **state)
 		    utf8_cases[i].len);
 		assert_string_equal(got, utf8_cases[i].want);
 		free(got);
+	}
+}
+
+/*
+ * ASCII text in the charsets that mime_to_utf8 copies without iconv
+ * comes out as iconv makes it (NUL bytes as spaces): random texts of
+ * every ASCII byte, against iconv itself.
+ */
+static void
+test_mime_to_utf8_ascii(void **state)
+{
+	static const char *const charsets[] = { NULL, "us-ascii", "utf-8",
+	    "UTF8", "iso-8859-1", "ISO-8859-15", "iso-8859-2",
+	    "windows-1250", "windows-1252", "windows-1255", "windows-1258",
+	    "x-unknown", "x-no-such-charset", "iso-8859-99" };
+	char in[64], want[256], *got, *ip, *op;
+	size_t c, i, k, len, il, ol;
+	unsigned seed = 7;
+	iconv_t cd;
+
+	(void)state;
+	for (c = 0; c < sizeof charsets / sizeof charsets[0]; c++) {
+		for (i = 0; i < 200; i++) {
+			seed = seed * 1103515245 + 12345;
+			len = (seed >> 16) % sizeof in;
+			for (k = 0; k < len; k++) {
+				seed = seed * 1103515245 + 12345;
+				in[k] = (char)((seed >> 16) % 0x80);
+			}
+			/* iconv's answer (a name it does not know: UTF-8). */
+			cd = iconv_open("UTF-8", charsets[c] != NULL ?
+			    charsets[c] : "UTF-8");
+			if (cd == (iconv_t)-1)
+				cd = iconv_open("UTF-8", "UTF-8");
+			assert_true(cd != (iconv_t)-1);
+			ip = in;
+			il = len;
+			op = want;
+			ol = sizeof want - 1;
+			assert_true(iconv(cd, &ip, &il, &op, &ol) == 0);
+			/* Windows-1258 holds a letter back for an accent. */
+			assert_true(iconv(cd, NULL, NULL, &op, &ol) == 0);
+			iconv_close(cd);
+			*op = '\0';
+			for (k = 0; k < len; k++)
+				if (want[k] == '\0')
+					want[k] = ' ';
+			got = mime_to_utf8(charsets[c], in, len);
+			assert_int_equal(strlen(got), len);
+			assert_memory_equal(got, want, len);
+			free(got);
+		}
 	}
 }
 
@@ -274,6 +330,7 @@ main(void)
 		cmocka_unit_test(test_mime_msgid),
 		cmocka_unit_test(test_mime_decode_header),
 		cmocka_unit_test(test_mime_to_utf8),
+		cmocka_unit_test(test_mime_to_utf8_ascii),
 		cmocka_unit_test(test_mime_param_filename),
 		cmocka_unit_test(test_mime_part_text),
 	};

@@ -4,6 +4,7 @@
  * UTF-8 decoding and repair, and text made safe for terminals and logs
  * (log.c).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -152,6 +153,69 @@ test_util_has_word(void **state)
 	assert_false(util_has_word("acme", ""));
 	/* Letters with accents are part of a word. */
 	assert_false(util_has_word("acmeé", "acme"));
+}
+
+/* util_has_word as it was, on strcasestr(): the reference. */
+static bool
+has_word_ref(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *p;
+
+	if (n == 0)
+		return false;
+	for (p = hay; (p = strcasestr(p, needle)) != NULL; p++) {
+		bool left = p == hay || !(isalnum((unsigned char)p[-1]) ||
+		    (unsigned char)p[-1] >= 0x80) ||
+		    !(isalnum((unsigned char)needle[0]) ||
+		    (unsigned char)needle[0] >= 0x80);
+		bool right = !(isalnum((unsigned char)p[n]) ||
+		    (unsigned char)p[n] >= 0x80) ||
+		    !(isalnum((unsigned char)needle[n - 1]) ||
+		    (unsigned char)needle[n - 1] >= 0x80);
+		if (left && right)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The scan that replaced strcasestr() answers as it did, on random
+ * texts and needles of letters in both cases, digits, punctuation,
+ * spaces and UTF-8 bytes, repeated needles ("aa" in "aaa") included.
+ */
+static void
+test_util_has_word_same(void **state)
+{
+	static const char alpha[] = "aAbB1 .-\xc3\xa9\xa0";
+	char hay[16], needle[6];
+	unsigned seed = 5;
+	size_t i, k, hn, nn, agree = 0, found = 0;
+
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 1103515245 + 12345;
+		hn = (seed >> 16) % sizeof hay;
+		seed = seed * 1103515245 + 12345;
+		nn = (seed >> 16) % sizeof needle;
+		for (k = 0; k < hn; k++) {
+			seed = seed * 1103515245 + 12345;
+			hay[k] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+		}
+		hay[hn] = '\0';
+		for (k = 0; k < nn; k++) {
+			seed = seed * 1103515245 + 12345;
+			needle[k] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+		}
+		needle[nn] = '\0';
+		if (util_has_word(hay, needle) != has_word_ref(hay, needle))
+			fail_msg("\"%s\" in \"%s\": %d, was %d", needle, hay,
+			    util_has_word(hay, needle), has_word_ref(hay, needle));
+		agree++;
+		found += has_word_ref(hay, needle);
+	}
+	/* Both answers came often enough to mean something. */
+	assert_true(found > 1000);
+	assert_true(agree - found > 1000);
 }
 
 /* "Did you mean": Levenshtein, case-insensitive, long names far away. */
@@ -468,6 +532,7 @@ main(void)
 		cmocka_unit_test(test_util_format_utc),
 		cmocka_unit_test(test_util_weekday_and_add),
 		cmocka_unit_test(test_util_has_word),
+		cmocka_unit_test(test_util_has_word_same),
 		cmocka_unit_test(test_util_glob_and_trim),
 		cmocka_unit_test(test_util_edit_distance),
 		cmocka_unit_test(test_util_read_file_missing),
