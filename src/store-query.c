@@ -341,31 +341,16 @@
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " ORDER BY day, salesperson, uid, recurrence_id")		\
 	/*								\
-	 * A series counts on its first creation with an account: the	\
-	 * series with such a row created in the window, from the	\
-	 * covering index by creation, each kept unless one of its rows	\
-	 * with an account was created before the window (one probe of	\
-	 * the covering index by series), so that the history is not	\
-	 * read.  The first in the window is then the series' first.	\
+	 * A series counts on its first creation with an account, kept	\
+	 * in series_first (schema 11): a window's series are one range	\
+	 * of its index by creation, whatever the history.		\
 	 */								\
-	X(QUERY_APPOINTMENT_SERIES, "SELECT a.salesperson,"		\
-	    " MIN(a.created) FROM appointments a"			\
-	    " INDEXED BY appointments_created"				\
-	    " WHERE a.created >= ?2 AND a.created < ?3"			\
-	    " AND COALESCE(a.account_id, a.matched_account_id) IS NOT NULL"	\
-	    " AND (?1 IS NULL OR a.salesperson = ?1)"			\
-	    " GROUP BY a.salesperson, a.uid HAVING NOT EXISTS (SELECT 1"	\
-	    " FROM appointments b INDEXED BY appointments_series"	\
-	    " WHERE b.salesperson = a.salesperson AND b.uid = a.uid"	\
-	    " AND b.created < ?2"					\
-	    " AND COALESCE(b.account_id, b.matched_account_id)"		\
-	    " IS NOT NULL)")						\
-	X(QUERY_APPOINTMENT_ALL_SERIES, "SELECT salesperson,"		\
-	    " MIN(created) FROM appointments"				\
-	    " INDEXED BY appointments_series"				\
-	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
-	    " AND (?1 IS NULL OR salesperson = ?1)"			\
-	    " GROUP BY salesperson, uid")				\
+	X(QUERY_APPOINTMENT_SERIES, "SELECT salesperson, created"	\
+	    " FROM series_first INDEXED BY series_first_created"	\
+	    " WHERE created >= ?2 AND created < ?3"			\
+	    " AND (?1 IS NULL OR salesperson = ?1)")			\
+	X(QUERY_APPOINTMENT_ALL_SERIES, "SELECT salesperson, created"	\
+	    " FROM series_first WHERE (?1 IS NULL OR salesperson = ?1)")	\
 	/* Offers sent per salesperson against [targets] offers_per_week. */ \
 	X(QUERY_SIGNAL_COUNTS, "SELECT salesperson, count(*)"		\
 	    " FROM signals WHERE kind = ?1"				\

@@ -44,6 +44,19 @@
  * one transaction.  Version 1 is the schema agreed with report.c plus
  * items.first_seen, the match_words index and transitions_signal.
  */
+/*
+ * The statements of a trigger that set the first creation of the series
+ * of row r ("old" or "new") again from its rows (schema version 11).
+ */
+#define STORE_SERIES_FIRST(r)						\
+	"    DELETE FROM series_first WHERE salesperson = " r ".salesperson" \
+	"    AND uid = " r ".uid;"						\
+	"    INSERT INTO series_first SELECT salesperson, uid, created"	\
+	"    FROM appointments WHERE salesperson = " r ".salesperson"	\
+	"    AND uid = " r ".uid"						\
+	"    AND COALESCE(account_id, matched_account_id) IS NOT NULL"	\
+	"    ORDER BY created LIMIT 1;"
+
 static const char *const store_migrations[] = {
 	"CREATE TABLE salespeople(key TEXT PRIMARY KEY, name TEXT, manager TEXT);"
 	"CREATE TABLE accounts(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);"
@@ -271,6 +284,52 @@ static const char *const store_migrations[] = {
 	"    outcome, salesperson, phase, account_id, opened)"
 	"    WHERE closed IS NOT NULL;"
 	"PRAGMA user_version = 10;",
+	/*
+	 * Version 11: each series' first creation with an account (a series
+	 * counts on it: `appointments --by created`), so that a window reads
+	 * the series made in it from one index range instead of probing,
+	 * for each, whether one of its rows was made before (85k probes in
+	 * 30 days at 10M).  Triggers keep it, not the writers: every write
+	 * of an appointment (an item's rows replaced or removed, a row
+	 * attributed by name or no longer) moves the first creation of the
+	 * series it leaves and of the one it joins, whoever writes it.
+	 * Adding a row only lowers its series' first; removing or changing
+	 * one looks the series' first row with an account up again, one
+	 * probe of appointments_series in creation order.  (IF NOT
+	 * EXISTS and the DELETE: a store set back to an older version is
+	 * migrated again.)
+	 */
+	"CREATE TABLE IF NOT EXISTS series_first("
+	"    salesperson TEXT NOT NULL, uid TEXT NOT NULL,"
+	"    created INTEGER NOT NULL, PRIMARY KEY(salesperson, uid)) WITHOUT ROWID;"
+	"DELETE FROM series_first;"
+	"INSERT INTO series_first SELECT salesperson, uid, MIN(created)"
+	"    FROM appointments"
+	"    WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"
+	"    GROUP BY salesperson, uid;"
+	"CREATE INDEX IF NOT EXISTS series_first_created"
+	"    ON series_first(created, salesperson);"
+	"CREATE TRIGGER IF NOT EXISTS series_first_add"
+	"    AFTER INSERT ON appointments"
+	"    WHEN COALESCE(new.account_id, new.matched_account_id)"
+	"    IS NOT NULL BEGIN"
+	"    INSERT INTO series_first VALUES(new.salesperson, new.uid,"
+	"    new.created) ON CONFLICT(salesperson, uid) DO UPDATE"
+	"    SET created = excluded.created"
+	"    WHERE excluded.created < series_first.created; END;"
+	"CREATE TRIGGER IF NOT EXISTS series_first_remove"
+	"    AFTER DELETE ON appointments"
+	"    WHEN COALESCE(old.account_id, old.matched_account_id)"
+	"    IS NOT NULL BEGIN"
+	STORE_SERIES_FIRST("old")
+	"    END;"
+	"CREATE TRIGGER IF NOT EXISTS series_first_change"
+	"    AFTER UPDATE OF salesperson, uid, created, account_id,"
+	"    matched_account_id ON appointments BEGIN"
+	STORE_SERIES_FIRST("old")
+	STORE_SERIES_FIRST("new")
+	"    END;"
+	"PRAGMA user_version = 11;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
