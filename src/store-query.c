@@ -343,14 +343,16 @@
 	/*								\
 	 * A series counts on its first creation with an account, kept	\
 	 * in series_first (schema 11): a window's series are one range	\
-	 * of its index by creation, whatever the history.		\
+	 * of its index by creation, whatever the history; by creation	\
+	 * without a window too, so that the caller finds each day once.	\
 	 */								\
 	X(QUERY_APPOINTMENT_SERIES, "SELECT salesperson, created"	\
 	    " FROM series_first INDEXED BY series_first_created"	\
 	    " WHERE created >= ?2 AND created < ?3"			\
-	    " AND (?1 IS NULL OR salesperson = ?1)")			\
+	    " AND (?1 IS NULL OR salesperson = ?1) ORDER BY created")	\
 	X(QUERY_APPOINTMENT_ALL_SERIES, "SELECT salesperson, created"	\
-	    " FROM series_first WHERE (?1 IS NULL OR salesperson = ?1)")	\
+	    " FROM series_first INDEXED BY series_first_created"	\
+	    " WHERE (?1 IS NULL OR salesperson = ?1) ORDER BY created")	\
 	/* Offers sent per salesperson against [targets] offers_per_week. */ \
 	X(QUERY_SIGNAL_COUNTS, "SELECT salesperson, count(*)"		\
 	    " FROM signals WHERE kind = ?1"				\
