@@ -231,17 +231,17 @@
 	    " AND (?1 IS NULL OR salesperson = ?1) GROUP BY phase")	\
 	X(QUERY_CLOSED_COUNTS, "SELECT coalesce(sum(outcome = 'won'), 0),"	\
 	    " coalesce(sum(outcome = 'lost'), 0) FROM deals"		\
-	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1"	\
+	    " INDEXED BY deals_closed WHERE closed >= ?1"	\
 	    " AND closed < ?2 AND closed <> 0"				\
 	    " AND (?3 IS NULL OR salesperson = ?3)")			\
 	X(QUERY_WON_CLOSES, "SELECT id, closed FROM deals"		\
-	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1"	\
+	    " INDEXED BY deals_closed WHERE closed >= ?1"	\
 	    " AND outcome = 'won' AND (?2 IS NULL OR salesperson = ?2)")	\
 	X(QUERY_CHANGED_SINCE, QUERY_DEAL_STATE_COLUMNS			\
 	    " WHERE id IN (SELECT deal_id FROM transitions"		\
 	    " INDEXED BY transitions_entries WHERE at >= ?1)"		\
 	    " UNION " QUERY_DEAL_STATE_COLUMNS				\
-	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1")	\
+	    " INDEXED BY deals_closed WHERE closed >= ?1")	\
 	/*								\
 	 * A signal is an account's by its account_id, or when it has	\
 	 * none by the account its text names: two index ranges, where	\
@@ -299,7 +299,7 @@
 	    " WHERE " STORE_VALUED("") " LIMIT ?1)")			\
 	/* The deals won in [?2, ?3), each valued up to its close. */	\
 	X(QUERY_WON_OFFERS, QUERY_OFFERS(				\
-	    "deals d INDEXED BY deals_closed_outcome",			\
+	    "deals d INDEXED BY deals_closed",			\
 	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
 	X(QUERY_WON_OFFERS_ALL, QUERY_OFFERS_ALL(QUERY_WON_OFFER_DEALS,	\
 	    "d.closed"))						\

@@ -218,13 +218,22 @@ test_store_open_migrate_reopen(void **state)
 	/* Version 10: the funnel's indexes; signals_valued replaced signals_offers. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name IN ('signals_valued',"
-	    " 'transitions_entries', 'deals_open_phase',"
-	    " 'deals_closed_outcome')", NULL), 4);
+	    " 'transitions_entries', 'deals_open_phase')", NULL), 3);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name = 'signals_offers'", NULL), 0);
-	/* ... and transitions by time, then deal: a window without a sort. */
+	/*
+	 * Version 11: the first creation of each series; one index of the
+	 * closed deals; transitions by time from transitions_window alone.
+	 */
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name IN ('series_first', 'series_first_created',"
+	    " 'series_first_add', 'series_first_remove',"
+	    " 'series_first_change')", NULL), 5);
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name IN ('transitions_at', 'deals_closed_outcome')",
+	    NULL), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
-	    " FROM pragma_index_info('transitions_at')", NULL), 2);
+	    " FROM pragma_index_info('deals_closed')", NULL), 10);
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
@@ -991,7 +1000,7 @@ test_store_rebuild_indexes(void **state)
 	feed(g, &l);
 	signal_list_clear(&l);
 	before = query_text(f->st, INDEX_SCHEMA, NULL);
-	assert_non_null(strstr(before, "transitions_at: CREATE INDEX"));
+	assert_non_null(strstr(before, "transitions_window: CREATE INDEX"));
 	assert_non_null(strstr(before, "deals_open: CREATE INDEX"));
 	assert_int_equal(sqlite3_exec(store_db(f->st), "CREATE TEMP TRIGGER"
 	    " half_way BEFORE INSERT ON main.transitions"
@@ -1688,7 +1697,17 @@ test_store_query_reentry(void **state)
 	assert_non_null(strstr(w.inner.msg, "again"));
 }
 
-#define HISTORY	2000	/* deals and appointments long before the window */
+#define HISTORY	2000	/* Counts the closes of won deals. */
+static int
+count_close(int64_t deal, time_t closed, void *arg)
+{
+	(void)deal;
+	(void)closed;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* deals and appointments long before the window */
 
 static int
 count_progress(void *arg)
@@ -2217,7 +2236,7 @@ test_store_migrate_copies(void **state)
 	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
 	    " FROM pragma_index_info('deals_open_rows')", NULL), 9);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
-	    " FROM pragma_index_info('deals_closed')", NULL), 9);
+	    " FROM pragma_index_info('deals_closed')", NULL), 10);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
 	    " FROM pragma_index_info('appointments_created')", NULL), 5);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
@@ -2326,6 +2345,7 @@ test_store_window_plans(void **state)
 	struct store_filter all = { 0 };
 	struct strlist sql = { 0 };
 	struct err err;
+	long won, lost;
 	int n;
 
 	fill_history(f);
@@ -2351,6 +2371,17 @@ test_store_window_plans(void **state)
 	assert_int_equal(store_deals(f->st, &one, count_deal, &n, &err), 0);
 	assert_int_equal(n, 6);
 	assert_window_plans(f->st, &sql, NULL, false);
+	/* The funnel's closed deals: one range of the one closed index. */
+	assert_int_equal(store_closed_counts(f->st, NULL, win.since, win.until,
+	    &won, &lost, &err), 0);
+	assert_int_equal(store_closed_counts(f->st, "anna", win.since,
+	    win.until, &won, &lost, &err), 0);
+	n = 0;
+	assert_int_equal(store_won_closes(f->st, NULL, win.since, count_close,
+	    &n, &err), 0);
+	assert_int_equal(store_won_closes(f->st, "anna", win.since,
+	    count_close, &n, &err), 0);
+	assert_window_plans(f->st, &sql, NULL, true);
 	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
 }
 
