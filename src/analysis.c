@@ -690,6 +690,321 @@ analysis_project_stream(struct store *st, const struct config *cfg, time_t t,
 	return rc;
 }
 
+bool analysis_reproject;
+
+/*
+ * The deals as of t read from the store's own projection (the deals and
+ * their transitions, which rebuild and the agent write from every stored
+ * signal), with what projecting again at t would change: an open deal
+ * quiet for stale_after_days by t is lost at its last activity, and the
+ * accounts with a signal at or after t (a meeting planned, a date in the
+ * future) are projected again from their signals known at t.  Each deal
+ * carries its account's row id and place for the order of the history.
+ */
+struct analysis_current {
+	struct store	*st;
+	const struct config *cfg;
+	time_t		 t;
+	int64_t		*late;		/* owned: accounts projected again, ascending */
+	size_t		 nlate, latecap;
+	struct analysis_deals *out;
+	int64_t		*deal;		/* owned: each stored deal's id, ascending */
+	int64_t		*key;		/* owned: each deal's account id */
+	int64_t		*seq;		/* owned: and its place in the account */
+	size_t		 cap;
+	int		 reached;	/* the deal being read: its phase so far */
+	struct err	*err;
+};
+
+/* Keeps an account to project again. */
+static int
+analysis_current_late(int64_t account, void *arg)
+{
+	struct analysis_current *w = arg;
+
+	if (w->nlate == w->latecap) {
+		w->latecap = w->latecap == 0 ? 64 : w->latecap * 2;
+		w->late = xreallocarray(w->late, w->latecap, sizeof *w->late);
+	}
+	w->late[w->nlate++] = account;
+	return 0;
+}
+
+/* True when account is one of the sorted ids v[0..n-1]. */
+static bool
+analysis_id_in(const int64_t *v, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == id;
+}
+
+/* Makes room for one more deal and its keys. */
+static struct analysis_deal *
+analysis_current_room(struct analysis_current *w)
+{
+	struct analysis_deals *l = w->out;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 64 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	if (l->n >= w->cap) {
+		w->cap = l->cap;
+		w->deal = xreallocarray(w->deal, w->cap, sizeof *w->deal);
+		w->key = xreallocarray(w->key, w->cap, sizeof *w->key);
+		w->seq = xreallocarray(w->seq, w->cap, sizeof *w->seq);
+	}
+	return &l->v[l->n];
+}
+
+/*
+ * Reads one transition of a stored deal (rows come by deal, in time
+ * order): the first of a deal starts it; each moves its phase forward as
+ * analysis_deals_keep does with a projection's transitions.
+ */
+static int
+analysis_current_step(const struct store_deal_step *g, void *arg)
+{
+	struct analysis_current *w = arg;
+	struct analysis_deals *l = w->out;
+	struct analysis_deal *d;
+	int q, o;
+
+	if (analysis_id_in(w->late, w->nlate, g->account_id))
+		return 0;
+	if (l->n == 0 || w->deal[l->n - 1] != g->deal) {
+		d = analysis_current_room(w);
+		memset(d, 0, sizeof *d);
+		w->deal[l->n] = g->deal;
+		w->key[l->n] = g->account_id;
+		w->seq[l->n] = g->seq;
+		d->kind = g->kind != NULL && strcmp(g->kind, "growth") == 0 ?
+		    DEAL_GROWTH : DEAL_NEW;
+		o = outcome_from_name(g->outcome != NULL ? g->outcome : "");
+		d->outcome = o < 0 ? OUTCOME_OPEN : (enum outcome)o;
+		d->opened = g->opened;
+		d->closed = d->outcome == OUTCOME_OPEN ? 0 : g->closed;
+		d->last_activity = g->last_activity;
+		d->salesperson = analysis_name(&l->people,
+		    g->salesperson != NULL ? g->salesperson : "");
+		/* The account's name is kept once the deal turns out open. */
+		d->account = xstrdup(g->account != NULL ? g->account : "");
+		d->phase = PHASE_NONE;
+		l->n++;
+	}
+	d = &l->v[l->n - 1];
+	q = config_phase_index(w->cfg, g->phase);
+	if (q == PHASE_NONE || q <= d->phase || q >= MAX_PHASES)
+		return 0;
+	for (o = d->phase + 1; o <= q; o++)
+		d->reached_at[o] = g->at;
+	d->phase = q;
+	return 0;
+}
+
+/* Each stored won deal's longest quiet spell, from its signals in time order. */
+struct analysis_quiet {
+	struct analysis_current *w;
+	size_t		 i;		/* the deal of the previous row; SIZE_MAX if none */
+	time_t		 prev, gap;
+};
+
+/* Closes the deal of the previous rows. */
+static void
+analysis_quiet_end(struct analysis_quiet *q)
+{
+	if (q->i != SIZE_MAX)
+		q->w->out->v[q->i].silence = (double)q->gap / DAY;
+	q->i = SIZE_MAX;
+}
+
+/* A signal of a won deal in [opened, closed], as analysis_silence reads it. */
+static int
+analysis_quiet_signal(int64_t deal, time_t at, void *arg)
+{
+	struct analysis_quiet *q = arg;
+	const struct analysis_current *w = q->w;
+	size_t lo = 0, hi = w->out->n, mid;
+
+	if (q->i == SIZE_MAX || w->deal[q->i] != deal) {
+		/* The first signal of a deal: find it among the stored deals. */
+		analysis_quiet_end(q);
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (w->deal[mid] < deal)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == w->out->n || w->deal[lo] != deal ||
+		    w->out->v[lo].outcome != OUTCOME_WON)
+			return 0;
+		q->i = lo;
+		q->prev = w->out->v[lo].opened;
+		q->gap = 0;
+	}
+	if (at - q->prev > q->gap)
+		q->gap = at - q->prev;
+	q->prev = at;
+	return 0;
+}
+
+/* Orders the deals by account row id, then place: the history's order. */
+struct analysis_order {
+	int64_t		 key, seq;
+	size_t		 i;
+};
+
+static int
+analysis_cmp_order(const void *a, const void *b)
+{
+	const struct analysis_order *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Projects the late accounts again from their signals known at t. */
+static int
+analysis_current_late_project(struct analysis_current *w)
+{
+	struct analysis_history cur;
+	struct phase_signal *sigs = NULL;
+	time_t backfill = 0;
+	bool backfill_read = false;
+	size_t i, j, n0, cap = 0;
+	int rc = 0;
+
+	memset(&cur, 0, sizeof cur);
+	for (i = 0; rc == 0 && i < w->nlate; i++) {
+		rc = store_account_history(w->st, w->late[i],
+		    analysis_history_add, &cur, w->err);
+		if (rc != 0 || cur.n == 0)
+			continue;
+		for (j = 0; !backfill_read && j < cur.v[0].n; j++)
+			if (cur.v[0].v[j].at < w->t && cur.v[0].v[j].seen > w->t) {
+				rc = analysis_backfill(w->st, &backfill, w->err);
+				backfill_read = true;
+			}
+		n0 = w->out->n;
+		if (rc == 0)
+			analysis_project_account(w->cfg, backfill, &cur.v[0],
+			    w->t, &sigs, &cap, w->out);
+		for (j = n0; j < w->out->n; j++) {
+			analysis_current_room(w);
+			w->deal[j] = 0;
+			w->key[j] = w->late[i];
+			w->seq[j] = (int64_t)(j - n0);
+		}
+		analysis_history_free(&cur);
+	}
+	analysis_history_free(&cur);
+	free(sigs);
+	return rc;
+}
+
+/*
+ * The deals as of t (t at or after now: every stored signal seen by
+ * then) from the stored projection, as analysis_project_stream would
+ * give them.  Returns 1 (out empty) when the store's deals are behind
+ * its signals (accounts wait for the deferred projection).
+ */
+static int
+analysis_project_current(struct store *st, const struct config *cfg,
+    time_t t, struct analysis_deals *out, struct err *err)
+{
+	struct analysis_current w;
+	struct analysis_quiet q;
+	struct analysis_order *ord;
+	struct analysis_deal *v;
+	time_t first, stale = (time_t)cfg->stale_after_days * DAY;
+	size_t i, j, nstored;
+	bool dirty;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&w, 0, sizeof w);
+	w.st = st;
+	w.cfg = cfg;
+	w.t = t;
+	w.out = out;
+	w.err = err;
+	if (store_history_span(st, &first, &dirty, err) != 0)
+		return -1;
+	if (dirty)
+		return 1;
+	rc = store_history_late(st, t, analysis_current_late, &w, err);
+	if (rc == 0)
+		rc = store_deal_steps(st, analysis_current_step, &w, err);
+	nstored = out->n;
+	if (rc == 0) {
+		memset(&q, 0, sizeof q);
+		q.w = &w;
+		q.i = SIZE_MAX;
+		rc = store_won_times(st, t, analysis_quiet_signal, &q, err);
+		analysis_quiet_end(&q);
+	}
+	for (i = j = 0; i < nstored; i++) {
+		struct analysis_deal *d = &out->v[i];
+
+		/* A deal that reached no phase is not kept, as in analysis_deals_keep. */
+		if (d->phase == PHASE_NONE) {
+			free(d->account);
+			continue;
+		}
+		/* What phases_project's last check at t does. */
+		if (d->closed == 0 && cfg->stale_after_days > 0 &&
+		    t - d->last_activity > stale) {
+			d->closed = d->last_activity;
+			d->outcome = OUTCOME_LOST;
+		}
+		if (d->closed != 0) {
+			free(d->account);
+			d->account = NULL;
+		}
+		out->v[j] = *d;
+		w.deal[j] = w.deal[i];
+		w.key[j] = w.key[i];
+		w.seq[j] = w.seq[i];
+		j++;
+	}
+	out->n = j;
+	if (rc == 0)
+		rc = analysis_current_late_project(&w);
+	if (rc == 0) {
+		out->first = first < t ? first : 0;
+		ord = xcalloc(out->n > 0 ? out->n : 1, sizeof *ord);
+		for (i = 0; i < out->n; i++) {
+			ord[i].key = w.key[i];
+			ord[i].seq = w.seq[i];
+			ord[i].i = i;
+		}
+		qsort(ord, out->n, sizeof *ord, analysis_cmp_order);
+		v = xcalloc(out->cap > 0 ? out->cap : 1, sizeof *v);
+		for (i = 0; i < out->n; i++)
+			v[i] = out->v[ord[i].i];
+		free(out->v);
+		out->v = v;
+		free(ord);
+	}
+	free(w.late);
+	free(w.deal);
+	free(w.key);
+	free(w.seq);
+	if (rc != 0)
+		analysis_deals_free(out);
+	return rc;
+}
+
 /* A stored deal: what happened in the end. */
 struct analysis_truth {
 	int64_t		 id;
@@ -2512,7 +2827,7 @@ analysis_qualification(struct store *st, const struct config *cfg,
     const char *salesperson, time_t as_of, struct qualification_count *cnt,
     struct err *err)
 {
-	struct analysis_filter all = { cfg, 0, 0, as_of, NULL };
+	struct analysis_filter all = { cfg, 0, 0, as_of, NULL, false };
 
 	return analysis_qualify(st, &all, salesperson, as_of, cnt, err);
 }
@@ -2677,9 +2992,14 @@ analysis_forecast(struct store *st, const struct analysis_filter *f,
 {
 	struct analysis_truths truth;
 	struct analysis_deals l;
+	int rc;
 
 	memset(fc, 0, sizeof *fc);
-	if (analysis_project_stream(st, f->cfg, f->as_of, &l, err) != 0)
+	rc = f->current && !analysis_reproject ?
+	    analysis_project_current(st, f->cfg, f->as_of, &l, err) : 1;
+	if (rc == 1)
+		rc = analysis_project_stream(st, f->cfg, f->as_of, &l, err);
+	if (rc != 0)
 		return -1;
 	if (analysis_truths_load(st, &truth, err) != 0) {
 		analysis_deals_free(&l);

@@ -43,6 +43,12 @@ extern bool analysis_landmark_walk;
  * false unless a test sets it.
  */
 extern bool analysis_values_per_deal;
+/*
+ * The forecast as of now projects the whole history again, the
+ * reference that the tests compare its reading of the stored deals
+ * with; false unless a test sets it.
+ */
+extern bool analysis_reproject;
 
 struct analysis_filter {
 	const struct config *cfg;		/* borrowed */
@@ -50,6 +56,12 @@ struct analysis_filter {
 	time_t		 until;			/* period end, exclusive; 0 = unbounded */
 	time_t		 as_of;			/* "now" of the analysis */
 	const struct strlist *salespeople;	/* borrowed; NULL or empty = all */
+	/*
+	 * as_of is at or after now: every stored signal was seen by then,
+	 * so the forecast reads the stored deals rather than projecting
+	 * the whole history again.
+	 */
+	bool		 current;
 };
 
 /* True when the filter admits salesperson key. */

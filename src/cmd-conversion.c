@@ -127,7 +127,8 @@ conversion_rows(struct table *t, const char *who, const struct conversion *cur,
 static int
 cmd_conversion_exec(struct cmd_ctx *ctx)
 {
-	struct analysis_filter f = { &ctx->cfg, ctx->since, ctx->until, ctx->now, NULL };
+	struct analysis_filter f = { &ctx->cfg, ctx->since, ctx->until,
+	    ctx->now, NULL, false };
 	struct conversion cur, prev;
 	struct strlist one = { 0 };
 	struct err err = { 0 };

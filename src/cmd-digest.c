@@ -234,6 +234,7 @@ cmd_digest_exec(struct cmd_ctx *ctx)
 		cmd_error("--period", "%s", err.msg);
 		return EXIT_USAGE;
 	}
+	p.current = at >= ctx->now;
 	if (digest_do_send)
 		return digest_send_all(ctx, &p, at);
 	return digest_dry_run(ctx, &p, at);

@@ -383,7 +383,7 @@ forecast_run_backtest(struct cmd_ctx *ctx, const struct analysis_filter *f)
 static int
 cmd_forecast_exec(struct cmd_ctx *ctx)
 {
-	struct analysis_filter f = { &ctx->cfg, 0, 0, ctx->now, NULL };
+	struct analysis_filter f = { &ctx->cfg, 0, 0, ctx->now, NULL, false };
 	struct strlist one = { 0 };
 	struct err err = { 0 };
 	struct forecast fc;
@@ -397,6 +397,7 @@ cmd_forecast_exec(struct cmd_ctx *ctx)
 		    "YYYY-MM-DDTHH:MM[:SS][Z])", forecast_as_of);
 		return EXIT_USAGE;
 	}
+	f.current = f.as_of >= ctx->now;
 	if (forecast_backtest && forecast_as_of != NULL) {
 		cmd_error("--backtest", "goes with --from and --to, not --as-of");
 		return EXIT_USAGE;

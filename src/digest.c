@@ -630,7 +630,8 @@ digest_collect_common(struct store *st, const struct config *cfg,
     const struct digest_period *period, const struct strlist *people,
     time_t now, struct digest_data *d, struct err *err)
 {
-	struct analysis_filter af = { cfg, period->since, period->until, now, people };
+	struct analysis_filter af = { cfg, period->since, period->until, now,
+	    people, period->current };
 	size_t i;
 
 	d->period = *period;
@@ -879,7 +880,7 @@ int
 digest_stalled_all(struct store *st, const struct config *cfg, time_t now,
     struct stalled_list *out, struct err *err)
 {
-	struct analysis_filter af = { cfg, 0, 0, now, NULL };
+	struct analysis_filter af = { cfg, 0, 0, now, NULL, false };
 
 	return analysis_stalled(st, &af, out, err);
 }
@@ -914,7 +915,7 @@ digest_collect_personal(struct store *st, const struct config *cfg,
     struct err *err)
 {
 	struct analysis_filter af = { cfg, period->since, period->until, now,
-	    NULL };
+	    NULL, period->current };
 	struct strlist one = { 0 };
 	int rc;
 
@@ -1389,6 +1390,7 @@ digest_run(struct store *st, const struct config *cfg, time_t now,
 	}
 	if (!digest_due(st, cfg, now, &period))
 		return 0;
+	period.current = true;
 	n = digest_deliver(st, cfg, &period, now, false, state, err);
 	if (state->npending > 0 &&
 	    (*next == 0 || now + DIGEST_RECORD_RETRY < *next))

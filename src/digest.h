@@ -54,6 +54,11 @@ struct digest_period {
 	char		 key[24];	/* "week:2026-11-09": recorded when sent */
 	int		 week;		/* ISO 8601 week number of first */
 	time_t		 since, until;
+	/*
+	 * Made now, not as of a past date: every stored signal was seen
+	 * by then, so its forecast reads the stored deals.
+	 */
+	bool		 current;
 };
 
 /* The ISO 8601 week number (1 to 53) of day "YYYY-MM-DD"; 0 if not a day. */

@@ -11,6 +11,7 @@
 #ifndef SC_FORECAST_H
 #define SC_FORECAST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,6 +74,13 @@ void	forecast_pb(const double *p, size_t n, double *pmf);
  * bound on the difference from forecast_pb's pmf summed over all k.
  */
 double	forecast_pb_fast(const double *p, size_t n, double *pmf);
+
+/*
+ * The convolutions of forecast_pb_fast and forecast_mixture one row at a
+ * time, the reference that the tests compare the blocked ones with (the
+ * same to the bit); false unless a test sets it.
+ */
+extern bool forecast_conv_plain;
 
 /* The smallest k with P(X <= k) >= q in pmf[0..n-1]. */
 long	forecast_quantile(const double *pmf, size_t n, double q);

@@ -122,6 +122,22 @@
 	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
 	" ON s.account_id = l.account_id WHERE" terms			\
 	" ORDER BY 13, 1, 9"
+/*
+ * The times of the same signals alone, by deal, then time: sorting two
+ * integers a row instead of every column.
+ */
+#define QUERY_DEAL_TIMES(deals, terms)					\
+	"SELECT d.id, s.occurred_at FROM " deals " JOIN signals s"	\
+	" ON s.account_id = d.account_id WHERE" terms			\
+	" UNION ALL SELECT d.id, s.occurred_at FROM signals s"		\
+	" INDEXED BY signals_unattributed CROSS JOIN deals d"		\
+	" ON d.account_id = s.matched_account_id"			\
+	" WHERE s.account_id IS NULL AND" terms				\
+	" UNION ALL SELECT d.id, s.occurred_at"				\
+	" FROM account_links l CROSS JOIN deals d"			\
+	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
+	" ON s.account_id = l.account_id WHERE" terms			\
+	" ORDER BY 1, 2"
 #define QUERY_DEAL_STATE_COLUMNS					\
 	"SELECT id, salesperson, phase, outcome, closed FROM deals"
 
@@ -149,6 +165,9 @@
 	    " WHERE " QUERY_WON_DEAL_TERMS " ORDER BY d.id")		\
 	/* The won deals' signals, each from its opening to its close. */ \
 	X(QUERY_WON_SIGNALS, QUERY_DEAL_SIGNALS("deals d NOT INDEXED",	\
+	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
+	    " AND " QUERY_WON_DEAL_TERMS))				\
+	X(QUERY_WON_TIMES, QUERY_DEAL_TIMES("deals d NOT INDEXED",	\
 	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
 	    " AND " QUERY_WON_DEAL_TERMS))				\
 	/* The open deals' signals, each from its opening to ?1. */	\
@@ -378,6 +397,42 @@
 	X(QUERY_NEXT_MEETING, "SELECT min(p.start) FROM appointments p"	\
 	    " WHERE COALESCE(p.account_id, p.matched_account_id) = ?1"	\
 	    " AND p.start > ?2")					\
+	/*								\
+	 * The history's first signal: each account's from its end of	\
+	 * signals_account, the unattributed ones that a text names	\
+	 * from signals_unattributed.					\
+	 */								\
+	X(QUERY_HISTORY_SPAN, "SELECT min(lo), EXISTS (SELECT 1 FROM dirty)" \
+	    " FROM (SELECT (SELECT min(s.occurred_at) FROM signals s"	\
+	    " WHERE s.account_id = a.id) lo FROM accounts a"		\
+	    " UNION ALL SELECT min(occurred_at)"			\
+	    " FROM signals INDEXED BY signals_unattributed"		\
+	    " WHERE account_id IS NULL"					\
+	    " AND matched_account_id IS NOT NULL)")			\
+	/* The accounts with a signal at or after ?1, the same way. */	\
+	X(QUERY_HISTORY_LATE, "SELECT a.id FROM accounts a"		\
+	    " WHERE (SELECT max(s.occurred_at) FROM signals s"		\
+	    " WHERE s.account_id = a.id) >= ?1 UNION"			\
+	    " SELECT matched_account_id"				\
+	    " FROM signals INDEXED BY signals_unattributed"		\
+	    " WHERE account_id IS NULL AND matched_account_id IS NOT NULL" \
+	    " AND occurred_at >= ?1 ORDER BY 1")			\
+	/* One account's QUERY_HISTORY rows, through its indexes. */	\
+	X(QUERY_ACCOUNT_HISTORY, "SELECT a.key, s.id, s.kind,"		\
+	    " s.occurred_at, s.direction, s.salesperson, s.ref, s.value,"	\
+	    " s.seen_at FROM accounts a JOIN signals s"			\
+	    " ON s.account_id = a.id WHERE a.id = ?1 UNION ALL"	\
+	    " SELECT a.key, s.id, s.kind, s.occurred_at, s.direction,"	\
+	    " s.salesperson, s.ref, s.value, s.seen_at FROM accounts a"	\
+	    " JOIN signals s INDEXED BY signals_matched"		\
+	    " ON s.matched_account_id = a.id WHERE a.id = ?1"		\
+	    " AND s.account_id IS NULL ORDER BY 2")			\
+	/* Every deal's transitions: by deal row id, from transitions_deal. */ \
+	X(QUERY_DEAL_STEPS, "SELECT d.id, d.account_id, d.seq, d.account,"	\
+	    " d.salesperson, d.kind, d.outcome, d.opened, d.closed,"	\
+	    " d.last_activity, t.to_phase, t.at FROM deals d"		\
+	    " JOIN transitions t INDEXED BY transitions_deal"		\
+	    " ON t.deal_id = d.id ORDER BY d.id, t.at, t.id")		\
 	/* When the history began to be stored: the agent's backfill. */	\
 	X(QUERY_HISTORY_SEEN, "SELECT min(s.seen_at) FROM signals s"	\
 	    " JOIN accounts a"						\
@@ -493,6 +548,7 @@ struct query_cb {
 		int	(*appointment)(const struct store_appointment *, void *);
 		int	(*series)(const char *, time_t, void *);
 		int	(*history)(const struct store_history_signal *, void *);
+		int	(*step)(const struct store_deal_step *, void *);
 		int	(*meeting)(const struct store_meeting *, void *);
 		int	(*lost)(const struct store_lost *, void *);
 		int	(*id)(int64_t, void *);
@@ -1194,6 +1250,19 @@ store_won_signals(struct store *st, time_t until,
 }
 
 int
+store_won_times(struct store *st, time_t until,
+    int (*cb)(int64_t, time_t, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.close = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_TIMES, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
+	return query_walk(st, s, query_close_row, &c, err, "signals");
+}
+
+int
 store_open_signals(struct store *st, const char *salesperson, time_t until,
     int (*cb)(int64_t, const struct store_signal *, void *), void *arg,
     struct err *err)
@@ -1550,6 +1619,88 @@ store_history_seen(struct store *st, time_t *out, struct err *err)
 		rc = SQLITE_DONE;
 	}
 	return store_done(st, s, rc, err, "signals");
+}
+
+int
+store_history_span(struct store *st, time_t *first, bool *dirty,
+    struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY_SPAN, err);
+	int rc;
+
+	*first = 0;
+	*dirty = false;
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*first = store_column_time(s, 0);
+		*dirty = sqlite3_column_int(s, 1) != 0;
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "signals");
+}
+
+int
+store_history_late(struct store *st, time_t t,
+    int (*cb)(int64_t, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.id = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY_LATE, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)t);
+	return query_walk(st, s, query_id_row, &c, err, "signals");
+}
+
+int
+store_account_history(struct store *st, int64_t account,
+    int (*cb)(const struct store_history_signal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.history = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_ACCOUNT_HISTORY, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, account);
+	return query_walk(st, s, query_history_row, &c, err, "signals");
+}
+
+/* Hands a row of QUERY_DEAL_STEPS to the callback. */
+static int
+query_deal_step_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_deal_step g;
+
+	g.deal = sqlite3_column_int64(s, 0);
+	g.account_id = sqlite3_column_int64(s, 1);
+	g.seq = sqlite3_column_int64(s, 2);
+	g.account = store_column_text(s, 3);
+	g.salesperson = store_column_text(s, 4);
+	g.kind = store_column_text(s, 5);
+	g.outcome = store_column_text(s, 6);
+	g.opened = store_column_time(s, 7);
+	g.closed = store_column_time(s, 8);
+	g.last_activity = store_column_time(s, 9);
+	g.phase = store_column_text(s, 10);
+	g.at = store_column_time(s, 11);
+	return c->fn.step(&g, c->arg);
+}
+
+int
+store_deal_steps(struct store *st,
+    int (*cb)(const struct store_deal_step *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.step = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_DEAL_STEPS, err);
+
+	if (s == NULL)
+		return -1;
+	return query_walk(st, s, query_deal_step_row, &c, err, "deals");
 }
 
 int

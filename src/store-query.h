@@ -271,6 +271,10 @@ int	store_signals(struct store *, const struct store_filter *,
 int	store_won_signals(struct store *, time_t until,
 	    int (*cb)(int64_t deal, const struct store_signal *, void *),
 	    void *arg, struct err *);
+/* The times of the signals store_won_signals gives, by deal, then time. */
+int	store_won_times(struct store *, time_t until,
+	    int (*cb)(int64_t deal, time_t at, void *), void *arg,
+	    struct err *);
 /*
  * The signals of the open deals (of the salesperson; NULL: all), each
  * from the deal's opening to until (inclusive; 0: unbounded), as
@@ -342,6 +346,47 @@ int	store_next_meeting(struct store *, const char *account, time_t after,
 	    time_t *, struct err *);
 /* The first time a signal of that history was stored; 0 if none. */
 int	store_history_seen(struct store *, time_t *, struct err *);
+
+/*
+ * The first time a signal of that history occurred (0 if none), and
+ * whether accounts wait in the dirty table for the agent's deferred
+ * projection (then the stored deals are behind their signals).
+ */
+int	store_history_span(struct store *, time_t *first, bool *dirty,
+	    struct err *);
+/*
+ * The accounts (row ids, ascending) with a signal of that history that
+ * occurred at or after t: two index probes per account.
+ */
+int	store_history_late(struct store *, time_t t,
+	    int (*cb)(int64_t account, void *), void *arg, struct err *);
+/* One account's signals of that history (by row id), in row id order. */
+int	store_account_history(struct store *, int64_t account,
+	    int (*cb)(const struct store_history_signal *, void *), void *arg,
+	    struct err *);
+
+/* One transition of a stored deal, with its deal's columns. */
+struct store_deal_step {
+	int64_t		 deal;
+	int64_t		 account_id;
+	int64_t		 seq;		/* the deal's place among its account's */
+	const char	*account;
+	const char	*salesperson;
+	const char	*kind;
+	const char	*outcome;
+	time_t		 opened, closed, last_activity;
+	const char	*phase;		/* the transition's to_phase */
+	time_t		 at;
+};
+
+/*
+ * Every transition of every stored deal (deals without one are left
+ * out), by deal id, then in time order: the forecast reads the stored
+ * projection as of now from it, without a sort.
+ */
+int	store_deal_steps(struct store *,
+	    int (*cb)(const struct store_deal_step *, void *), void *arg,
+	    struct err *);
 
 /* An attributed appointment occurrence, as a meeting with the account. */
 struct store_meeting {

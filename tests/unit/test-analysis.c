@@ -334,6 +334,60 @@ test_forecast_pb_fast(void **state)
 	free(p);
 }
 
+/*
+ * The convolutions four rows at a time give what one row after the other
+ * gives, to the bit: the distributions of forecast_pb_fast (odd and even
+ * window widths, rows not a multiple of four) and the mixture's of a few
+ * thousand uncertain deals with a rate of deals not open yet.
+ */
+static void
+test_forecast_conv_blocked(void **state)
+{
+	static const size_t sizes[] = { 65, 129, 200, 333, 1000, 4000 };
+	struct forecast_item *it;
+	struct forecast_rate rate[2] = { { 12.5, 40 }, { 3.0, 40 } };
+	struct forecast_dist d[3], e[3];
+	uint64_t seed = 7;
+	double *p, *a, *b;
+	size_t si, i, n;
+
+	(void)state;
+	p = xcalloc(4000, sizeof *p);
+	a = xcalloc(4001, sizeof *a);
+	b = xcalloc(4001, sizeof *b);
+	for (si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+		n = sizes[si];
+		for (i = 0; i < n; i++)
+			p[i] = test_uniform(&seed) * (i % 3 == 0 ? 0.05 : 1.0);
+		forecast_pb_fast(p, n, a);
+		forecast_conv_plain = true;
+		forecast_pb_fast(p, n, b);
+		forecast_conv_plain = false;
+		assert_memory_equal(a, b, (n + 1) * sizeof *a);
+	}
+	it = xcalloc(3000, sizeof *it);
+	for (i = 0; i < 3000; i++) {
+		it[i].p = test_uniform(&seed);
+		it[i].se = 0.2 + test_uniform(&seed);
+		it[i].phase = (int)(i % 5);
+		it[i].group = i % 4 == 0;
+	}
+	forecast_mixture(it, 3000, 0.3, 0.4, rate, d);
+	forecast_conv_plain = true;
+	forecast_mixture(it, 3000, 0.3, 0.4, rate, e);
+	forecast_conv_plain = false;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(d[i].n, e[i].n);
+		assert_memory_equal(d[i].pmf, e[i].pmf, d[i].n * sizeof *d[i].pmf);
+		forecast_dist_free(&d[i]);
+		forecast_dist_free(&e[i]);
+	}
+	free(it);
+	free(b);
+	free(a);
+	free(p);
+}
+
 /* The mean of a distribution of a count. */
 static double
 dist_mean(const struct forecast_dist *d)
@@ -440,7 +494,7 @@ static void
 test_analysis_conversion(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false };
 	struct conversion cur, prev;
 	struct err err;
 	const struct conversion_phase *s, *o;
@@ -493,7 +547,7 @@ static void
 test_analysis_cohorts(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false };
 	struct conversion cur, prev;
 	struct err err;
 	const struct conversion_phase *s, *o;
@@ -534,7 +588,7 @@ static void
 test_analysis_conversion_equals_funnel(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false };
 	struct report_filter rf = { &f->cfg, T0, T0 + 7 * DAY, NULL, NULL };
 	struct conversion cur;
 	struct funnel fu;
@@ -560,7 +614,7 @@ test_analysis_conversion_salesperson(void **state)
 {
 	struct fixture *f = *state;
 	struct strlist bram = { 0 };
-	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, &bram };
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, &bram, false };
 	struct conversion cur;
 	struct err err;
 
@@ -614,7 +668,7 @@ static void
 test_analysis_stalled(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
 	struct signal_list sl = { 0 };
 	struct strlist touched = { 0 };
 	struct stalled_list l;
@@ -714,7 +768,7 @@ static void
 test_analysis_stalled_bounded(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
 	struct signal_list l = { 0 };
 	struct strlist touched = { 0 };
 	struct stalled_list sl;
@@ -822,7 +876,7 @@ static void
 test_analysis_forecast(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
 	struct forecast fc;
 	struct err err;
 	double p6 = 13.0 / 75.0, pg = 49.0 / 225.0;
@@ -894,7 +948,7 @@ static void
 test_analysis_forecast_value(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
 	struct forecast fc;
 	struct err err;
 	size_t i;
@@ -954,7 +1008,7 @@ static void
 test_analysis_snooze(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
 	struct signal_list sl = { 0 };
 	const struct stalled *s;
 	struct stalled_list l;
@@ -1148,7 +1202,7 @@ static void
 test_analysis_forecast_seen(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
 	const char *order = "order_confirmed:a1.nl:<a1-3@test>";
 	struct forecast fc;
 	struct err err;
@@ -1176,7 +1230,7 @@ test_analysis_forecast_seen(void **state)
 static void
 check_same_forecast(struct fixture *f, time_t t, int horizon)
 {
-	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false };
 	struct forecast fc;
 	struct backtest bt;
 	struct err err;
@@ -1268,6 +1322,155 @@ test_analysis_forecast_stream(void **state)
 }
 
 /*
+ * The forecast at t (at or after the store's projection) read from the
+ * stored deals equals the one that projects the whole history again, to
+ * the bit; *open its open deals.
+ */
+static void
+check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
+{
+	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, true };
+	struct forecast cur, re;
+	struct err err;
+	size_t i;
+	int p;
+
+	if (analysis_forecast(f->st, &af, horizon, false, &cur, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	analysis_reproject = true;
+	if (analysis_forecast(f->st, &af, horizon, false, &re, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	analysis_reproject = false;
+	assert_int_equal(cur.open, re.open);
+	assert_int_equal(cur.closed, re.closed);
+	assert_int_equal(cur.won, re.won);
+	assert_int_equal(cur.history_from, re.history_from);
+	assert_int_equal(cur.ndeals, re.ndeals);
+	for (i = 0; i < cur.ndeals; i++) {
+		const struct forecast_deal *a = &cur.deals[i], *b = &re.deals[i];
+
+		assert_string_equal(a->account, b->account);
+		assert_string_equal(a->salesperson, b->salesperson);
+		assert_int_equal(a->kind, b->kind);
+		assert_int_equal(a->phase, b->phase);
+		assert_int_equal(a->phase_since, b->phase_since);
+		assert_int_equal(a->opened, b->opened);
+		assert_int_equal(a->history, b->history);
+		assert_int_equal(a->history_won, b->history_won);
+		assert_true(a->p_won == b->p_won);
+		assert_int_equal(a->expected_close, b->expected_close);
+		assert_int_equal(a->deal, b->deal);
+	}
+	for (p = 0; p < (int)cur.nphases; p++) {
+		assert_int_equal(cur.phases[p].history, re.phases[p].history);
+		assert_true(cur.phases[p].p_won == re.phases[p].p_won);
+	}
+	assert_true(cur.total.expected == re.total.expected);
+	assert_true(cur.total.low == re.total.low);
+	assert_true(cur.total.high == re.total.high);
+	assert_true(cur.total.low80 == re.total.low80);
+	assert_true(cur.total.high80 == re.total.high80);
+	*open = cur.ndeals;
+	forecast_free(&cur);
+	forecast_free(&re);
+}
+
+/* How many rows a count statement gives. */
+static long
+count_rows(struct fixture *f, const char *sql)
+{
+	sqlite3_stmt *s;
+	long n;
+
+	if (sqlite3_prepare_v2(f->st->db, sql, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(f->st->db));
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * As of now the forecast reads the stored deals (the projection rebuild
+ * and the agent write) instead of projecting the whole history again:
+ * the same forecast on the generated history of two years, every signal
+ * seen when it occurred (as the agent stores them), now and at later
+ * dates (deals gone stale since the store projected them, stale_after_days
+ * shorter than the forecast's presumption of a quiet deal lost), with accounts
+ * that have signals after the date (projected again from their signals)
+ * and won deals whose quiet spells set the threshold of the presumed
+ * lost.  A stored deal changed behind the projection's back changes the
+ * forecast as of now, not the projection again: the stored deals are
+ * what is read; with accounts waiting in the dirty table they are not.
+ */
+static void
+test_analysis_forecast_current(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true };
+	struct forecast cur, re;
+	struct err err;
+	size_t open, first;
+	int k;
+
+	build_history(f);
+	if (sqlite3_exec(f->st->db, "UPDATE signals SET seen_at = occurred_at",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	/* Stale after 120 days: the won deals' quiet spells decide. */
+	for (k = 0; k <= 3; k++)
+		check_same_current(f, NOW + k * 50 * DAY, 30, &open);
+	/*
+	 * Stale sooner than the forecast presumes a quiet deal lost (21
+	 * days at least), so that staleness since the projection shows.
+	 */
+	f->cfg.stale_after_days = 10;
+	if (project_rebuild(f->st, &f->cfg, NOW, &err) != 0)
+		fail_msg("rebuild: %s", err.msg);
+	/* The cases are there: signals after now, deals stale 50 days on. */
+	assert_true(count_rows(f, "SELECT count(DISTINCT account_id)"
+	    " FROM signals WHERE occurred_at >= 1782604800") > 10);
+	assert_true(count_rows(f, "SELECT count(*) FROM deals"
+	    " WHERE outcome = 'open' AND last_activity < 1782604800 + 40 * 86400"
+	    " AND last_activity >= 1782604800 - 10 * 86400") > 10);
+	check_same_current(f, NOW, 30, &first);
+	assert_true(first > 3);
+	for (k = 1; k <= 3; k++) {
+		check_same_current(f, NOW + k * 50 * DAY, 30, &open);
+		check_same_current(f, NOW + k * 50 * DAY, 90, &open);
+	}
+	/* Later dates lose the stale deals: stale_after_days did its work. */
+	assert_true(open < first);
+
+	if (sqlite3_exec(f->st->db, "UPDATE deals SET salesperson = 'zed'"
+	    " WHERE outcome = 'open'", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	if (analysis_forecast(f->st, &af, 30, false, &cur, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	analysis_reproject = true;
+	if (analysis_forecast(f->st, &af, 30, false, &re, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	analysis_reproject = false;
+	assert_int_equal(cur.ndeals, re.ndeals);
+	for (k = 0; k < (int)cur.ndeals; k++)
+		if (strcmp(cur.deals[k].salesperson, "zed") == 0)
+			break;
+	assert_true(k < (int)cur.ndeals);
+	assert_string_not_equal(re.deals[k].salesperson, "zed");
+	forecast_free(&cur);
+	forecast_free(&re);
+
+	if (sqlite3_exec(f->st->db, "INSERT INTO dirty(account)"
+	    " VALUES('gen001.nl')", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("insert: %s", sqlite3_errmsg(f->st->db));
+	if (analysis_forecast(f->st, &af, 30, false, &cur, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	for (k = 0; k < (int)cur.ndeals; k++)
+		assert_string_not_equal(cur.deals[k].salesperson, "zed");
+	forecast_free(&cur);
+}
+
+/*
  * The forecast at t with the landmarks read fast equals the walk's: the
  * same deals compared, the CIF but for rounding in its last bits (read
  * as a difference on the age's curve), and the same intervals.
@@ -1275,7 +1478,7 @@ test_analysis_forecast_stream(void **state)
 static void
 check_same_landmarks(struct fixture *f, time_t t, int horizon)
 {
-	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false };
 	struct forecast fast, walk;
 	struct err err;
 	size_t i;
@@ -1324,7 +1527,7 @@ test_analysis_forecast_landmarks(void **state)
 		check_same_landmarks(f, t, 30);
 	build_history(f);
 	for (t = T0 - 600 * DAY; t <= NOW; t += 30 * DAY) {
-		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL };
+		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false };
 		struct forecast fc;
 		struct err err;
 
@@ -1354,7 +1557,7 @@ static void
 test_analysis_forecast_within_day(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
 	struct signal_list l = { 0 };
 	struct strlist touched = { 0 };
 	const struct forecast_deal *x = NULL;
@@ -1431,7 +1634,7 @@ test_analysis_forecast_values_pass(void **state)
 	    " WHERE key = 'gen007.nl')", NULL, NULL, NULL) != SQLITE_OK)
 		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
 	for (t = T0 - 600 * DAY; t <= NOW; t += 15 * DAY) {
-		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL };
+		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false };
 		struct forecast pass, each;
 		struct err err;
 
@@ -1473,7 +1676,7 @@ static void
 test_analysis_backtest(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, T0 + 5 * DAY, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, T0 + 5 * DAY, NULL, false };
 	struct forecast fc;
 	struct err err;
 	size_t i;
@@ -1520,7 +1723,7 @@ static void
 test_analysis_backtest_dates(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
 	struct backtest bt;
 	struct err err;
 	double mae = 0;
@@ -1559,6 +1762,7 @@ main(void)
 		cmocka_unit_test(test_forecast_pb),
 		cmocka_unit_test(test_forecast_pb_fast),
 		cmocka_unit_test(test_forecast_mixture),
+		cmocka_unit_test(test_forecast_conv_blocked),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_cohorts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion_equals_funnel, setup, teardown),
@@ -1574,6 +1778,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lost_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_forecast_current, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_landmarks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_within_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_values_pass, setup, teardown),
