@@ -54,6 +54,7 @@ char	*printer_fit(const char *s, size_t width);
 struct cell {
 	bool		 null;
 	char		*s;	/* owned: COL_STR, COL_DAY (a stream keeps it while null) */
+	size_t		 size;	/* bytes allocated for s */
 	int64_t		 i;	/* COL_INT, COL_TIME */
 	double		 r;	/* COL_REAL */
 };
@@ -75,6 +76,8 @@ struct table {
 	FILE		*stream;	/* borrowed: printing rows as they come */
 	enum format	 stream_fmt;
 	struct json	 j;		/* of a JSON stream */
+	char		*keys;		/* owned: each column's "name": of a JSON stream */
+	size_t		*key_at;	/* owned: where each starts in keys, ncols + 1 */
 };
 
 void	table_init(struct table *, const struct column *, size_t ncols, const char *tz);

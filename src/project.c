@@ -889,8 +889,6 @@ static const struct {
 	{ "deals_closed", "DROP INDEX deals_closed" },
 	{ "deals_open", "DROP INDEX deals_open" },
 	{ "deals_open_phase", "DROP INDEX deals_open_phase" },
-	{ "deals_closed_outcome", "DROP INDEX deals_closed_outcome" },
-	{ "transitions_at", "DROP INDEX transitions_at" },
 	{ "transitions_entries", "DROP INDEX transitions_entries" },
 	{ "transitions_deal", "DROP INDEX transitions_deal" },
 	{ "transitions_signal", "DROP INDEX transitions_signal" },

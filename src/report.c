@@ -642,6 +642,7 @@ struct report_series {
 	struct day_count *v;	/* owned */
 	size_t		 n;
 	size_t		 cap;
+	struct util_day_cache day;	/* the series come by creation */
 };
 
 static int
@@ -667,7 +668,7 @@ report_series_add(const char *salesperson, time_t created, void *arg)
 		r->cap = r->cap == 0 ? 64 : r->cap * 2;
 		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
 	}
-	util_day(created, f->cfg->timezone, r->v[r->n].day,
+	util_day_cached(&r->day, created, f->cfg->timezone, r->v[r->n].day,
 	    sizeof r->v[r->n].day);
 	r->v[r->n].salesperson = xstrdup(salesperson);
 	r->v[r->n].count = 1;
@@ -683,7 +684,7 @@ static int
 appointments_by_created(struct store *st, const struct report_filter *f,
     struct table *t, struct err *err)
 {
-	struct report_series r = { f, NULL, 0, 0 };
+	struct report_series r = { f, NULL, 0, 0, { 0 } };
 	size_t i, j;
 	int rc;
 

@@ -250,17 +250,17 @@
 	    " AND (?1 IS NULL OR salesperson = ?1) GROUP BY phase")	\
 	X(QUERY_CLOSED_COUNTS, "SELECT coalesce(sum(outcome = 'won'), 0),"	\
 	    " coalesce(sum(outcome = 'lost'), 0) FROM deals"		\
-	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1"	\
+	    " INDEXED BY deals_closed WHERE closed >= ?1"	\
 	    " AND closed < ?2 AND closed <> 0"				\
 	    " AND (?3 IS NULL OR salesperson = ?3)")			\
 	X(QUERY_WON_CLOSES, "SELECT id, closed FROM deals"		\
-	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1"	\
+	    " INDEXED BY deals_closed WHERE closed >= ?1"	\
 	    " AND outcome = 'won' AND (?2 IS NULL OR salesperson = ?2)")	\
 	X(QUERY_CHANGED_SINCE, QUERY_DEAL_STATE_COLUMNS			\
 	    " WHERE id IN (SELECT deal_id FROM transitions"		\
 	    " INDEXED BY transitions_entries WHERE at >= ?1)"		\
 	    " UNION " QUERY_DEAL_STATE_COLUMNS				\
-	    " INDEXED BY deals_closed_outcome WHERE closed >= ?1")	\
+	    " INDEXED BY deals_closed WHERE closed >= ?1")	\
 	/*								\
 	 * A signal is an account's by its account_id, or when it has	\
 	 * none by the account its text names: two index ranges, where	\
@@ -318,7 +318,7 @@
 	    " WHERE " STORE_VALUED("") " LIMIT ?1)")			\
 	/* The deals won in [?2, ?3), each valued up to its close. */	\
 	X(QUERY_WON_OFFERS, QUERY_OFFERS(				\
-	    "deals d INDEXED BY deals_closed_outcome",			\
+	    "deals d INDEXED BY deals_closed",			\
 	    QUERY_WON_OFFER_DEALS, "d.closed"))				\
 	X(QUERY_WON_OFFERS_ALL, QUERY_OFFERS_ALL(QUERY_WON_OFFER_DEALS,	\
 	    "d.closed"))						\
@@ -360,31 +360,18 @@
 	    " AND (?1 IS NULL OR salesperson = ?1)"			\
 	    " ORDER BY day, salesperson, uid, recurrence_id")		\
 	/*								\
-	 * A series counts on its first creation with an account: the	\
-	 * series with such a row created in the window, from the	\
-	 * covering index by creation, each kept unless one of its rows	\
-	 * with an account was created before the window (one probe of	\
-	 * the covering index by series), so that the history is not	\
-	 * read.  The first in the window is then the series' first.	\
+	 * A series counts on its first creation with an account, kept	\
+	 * in series_first (schema 11): a window's series are one range	\
+	 * of its index by creation, whatever the history; by creation	\
+	 * without a window too, so that the caller finds each day once.	\
 	 */								\
-	X(QUERY_APPOINTMENT_SERIES, "SELECT a.salesperson,"		\
-	    " MIN(a.created) FROM appointments a"			\
-	    " INDEXED BY appointments_created"				\
-	    " WHERE a.created >= ?2 AND a.created < ?3"			\
-	    " AND COALESCE(a.account_id, a.matched_account_id) IS NOT NULL"	\
-	    " AND (?1 IS NULL OR a.salesperson = ?1)"			\
-	    " GROUP BY a.salesperson, a.uid HAVING NOT EXISTS (SELECT 1"	\
-	    " FROM appointments b INDEXED BY appointments_series"	\
-	    " WHERE b.salesperson = a.salesperson AND b.uid = a.uid"	\
-	    " AND b.created < ?2"					\
-	    " AND COALESCE(b.account_id, b.matched_account_id)"		\
-	    " IS NOT NULL)")						\
-	X(QUERY_APPOINTMENT_ALL_SERIES, "SELECT salesperson,"		\
-	    " MIN(created) FROM appointments"				\
-	    " INDEXED BY appointments_series"				\
-	    " WHERE COALESCE(account_id, matched_account_id) IS NOT NULL"	\
-	    " AND (?1 IS NULL OR salesperson = ?1)"			\
-	    " GROUP BY salesperson, uid")				\
+	X(QUERY_APPOINTMENT_SERIES, "SELECT salesperson, created"	\
+	    " FROM series_first INDEXED BY series_first_created"	\
+	    " WHERE created >= ?2 AND created < ?3"			\
+	    " AND (?1 IS NULL OR salesperson = ?1) ORDER BY created")	\
+	X(QUERY_APPOINTMENT_ALL_SERIES, "SELECT salesperson, created"	\
+	    " FROM series_first INDEXED BY series_first_created"	\
+	    " WHERE (?1 IS NULL OR salesperson = ?1) ORDER BY created")	\
 	/* Offers sent per salesperson against [targets] offers_per_week. */ \
 	X(QUERY_SIGNAL_COUNTS, "SELECT salesperson, count(*)"		\
 	    " FROM signals WHERE kind = ?1"				\

@@ -422,7 +422,7 @@ int	store_appointments(struct store *, const char *salesperson,
 /*
  * Attributed appointment series (per salesperson and UID) of the
  * salesperson (NULL: all) first created in [since, until), each with its
- * earliest creation time.
+ * earliest creation time, in order of that time.
  */
 int	store_appointment_series(struct store *, const char *salesperson,
 	    time_t since, time_t until,

@@ -28,6 +28,19 @@ int	 util_parse_time(const char *, const char *tz, time_t *out);
 /* The day "YYYY-MM-DD" (out at least 11 bytes) on which t falls in tz. */
 void	 util_day(time_t t, const char *tz, char *out, size_t outlen);
 
+/*
+ * util_day through the last day found: the instants [lo, hi) of that day
+ * in tz.  For times that come in time order (a report by creation), each
+ * day is converted once instead of each time.  Zeroed before first use.
+ */
+struct util_day_cache {
+	time_t	lo;
+	time_t	hi;	/* 0: nothing cached */
+	char	day[11];
+};
+void	 util_day_cached(struct util_day_cache *, time_t t, const char *tz,
+	    char *out, size_t outlen);
+
 /* Midnight in tz that starts the day "YYYY-MM-DD"; -1 if malformed. */
 int	 util_day_start(const char *day, const char *tz, time_t *out);
 

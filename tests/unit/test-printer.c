@@ -352,6 +352,40 @@ fill_many(struct table *t, FILE *stream, enum format fmt)
 	}
 }
 
+/*
+ * A JSON stream writes each key as escaped once for the table: names
+ * that need escaping come out as a whole table's do.
+ */
+static void
+test_printer_stream_keys(void **state)
+{
+	static const struct column odd[] = {
+		{ "say \"hi\"", NULL, COL_STR, 0 },
+		{ "back\\slash\x01", NULL, COL_INT, 0 },
+	};
+	struct table t;
+	char *got = NULL;
+	size_t len = 0;
+	FILE *f;
+	(void)state;
+
+	f = open_memstream(&got, &len);
+	assert_non_null(f);
+	table_init(&t, odd, 2, "UTC");
+	table_stream(&t, FORMAT_JSON, f);
+	table_row(&t);
+	table_str(&t, 0, "x");
+	table_int(&t, 1, 7);
+	table_row(&t);
+	table_print(&t, FORMAT_JSON, f);
+	table_free(&t);
+	fclose(f);
+	assert_string_equal(got, "[{\"say \\\"hi\\\"\":\"x\","
+	    "\"back\\\\slash\\u0001\":7},"
+	    "{\"say \\\"hi\\\"\":null,\"back\\\\slash\\u0001\":null}]\n");
+	free(got);
+}
+
 /* A streamed table prints what the same table printed whole does. */
 static void
 test_printer_stream(void **state)
@@ -427,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_printer_hostile_strings),
 		cmocka_unit_test(test_printer_text),
 		cmocka_unit_test(test_printer_stream),
+		cmocka_unit_test(test_printer_stream_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,6 +66,55 @@ test_util_parse_time_forms(void **state)
 	}
 }
 
+/*
+ * util_day_cached gives util_day's day for every time, in time order and
+ * out of it, across changes of clocks: at midnight (Asia/Tehran until
+ * 2022, America/Sao_Paulo until 2019), by half an hour
+ * (Australia/Lord_Howe), a whole day skipped (Pacific/Apia, 2011-12-30)
+ * and an hour one way and the other (Europe/Amsterdam).
+ */
+static void
+test_util_day_cached(void **state)
+{
+	static const char *const zones[] = { "Europe/Amsterdam",
+	    "Asia/Tehran", "America/Sao_Paulo", "Australia/Lord_Howe",
+	    "Pacific/Apia", "UTC" };
+	struct util_day_cache c;
+	char want[11], got[11];
+	time_t t, from = 1293840000;	/* 2011-01-01 */
+	unsigned x = 12345;
+	size_t z;
+	int i;
+
+	(void)state;
+	for (z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		memset(&c, 0, sizeof c);
+		/* In order, each half hour and a second before, 2011-2012. */
+		for (t = from; t < from + 2 * 366 * 86400L; t += 1800) {
+			util_day(t, zones[z], want, sizeof want);
+			util_day_cached(&c, t, zones[z], got, sizeof got);
+			if (strcmp(want, got) != 0)
+				fail_msg("%s at %lld: %s, not %s", zones[z],
+				    (long long)t, got, want);
+			util_day(t - 1, zones[z], want, sizeof want);
+			util_day_cached(&c, t - 1, zones[z], got, sizeof got);
+			if (strcmp(want, got) != 0)
+				fail_msg("%s at %lld: %s, not %s", zones[z],
+				    (long long)t - 1, got, want);
+		}
+		/* Out of order. */
+		for (i = 0; i < 5000; i++) {
+			x = x * 1103515245u + 12345u;
+			t = from + (time_t)(x % (2u * 366u * 86400u));
+			util_day(t, zones[z], want, sizeof want);
+			util_day_cached(&c, t, zones[z], got, sizeof got);
+			if (strcmp(want, got) != 0)
+				fail_msg("%s at %lld: %s, not %s", zones[z],
+				    (long long)t, got, want);
+		}
+	}
+}
+
 static void
 test_util_day_in_zone(void **state)
 {
@@ -528,6 +577,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_util_parse_time_forms),
 		cmocka_unit_test(test_util_day_in_zone),
+		cmocka_unit_test(test_util_day_cached),
 		cmocka_unit_test(test_util_builtin_zone),
 		cmocka_unit_test(test_util_format_utc),
 		cmocka_unit_test(test_util_weekday_and_add),
