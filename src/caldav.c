@@ -48,6 +48,7 @@
 
 #define LOG_TAG "caldav"
 #include "caldav.h"
+#include "caldav-queue.h"
 #include "davxml.h"
 #include "event.h"
 #include "hashset.h"
@@ -136,6 +137,15 @@ struct caldav_sync {
 	size_t			 kept;		/* bytes the listing keeps */
 	unsigned		 changed, removed, bad;
 	size_t			 nstored;	/* items stored for this calendar */
+	/*
+	 * A sync-collection hands its items to a queue's thread, started
+	 * with the first item (an idle pass starts none); in between only
+	 * that thread touches the pipeline and the store.
+	 */
+	bool			 queued;
+	struct caldav_queue	*q;
+	size_t			 pending;	/* handed in since the last commit */
+	size_t			 batch;		/* items of a commit */
 };
 
 /* Discovery results of a Depth 0 PROPFIND. */
@@ -719,6 +729,49 @@ out:
 	return rc;
 }
 
+/*
+ * Starts the queue of a sync that may use one, if not started yet.  A
+ * thread that cannot start leaves the items to this one, as before.
+ */
+static void
+caldav_queue(struct caldav_sync *s)
+{
+	struct err e;
+
+	if (!s->queued || s->q != NULL)
+		return;
+	err_clear(&e);
+	s->q = caldav_queue_start(s->p, s->src->salesperson, &e);
+	if (s->q == NULL) {
+		log_warn("%s: %s; classifying on this one", s->src->name, e.msg);
+		s->queued = false;
+	}
+}
+
+/* The item is gone: its removal goes to the pipeline, or the queue. */
+static void
+caldav_remove(struct caldav_sync *s, const char *key)
+{
+	caldav_queue(s);
+	if (s->q != NULL)
+		caldav_queue_remove(s->q, key);
+	else
+		pipeline_remove(s->p, key);
+	s->pending++;
+	s->removed++;
+}
+
+/* Commits what was handed in with the cursors, directly or queued. */
+static int
+caldav_commit(struct caldav_sync *s, const struct cursor *cur, size_t n,
+    struct err *err)
+{
+	s->pending = 0;
+	if (s->q != NULL)
+		return caldav_queue_commit(s->q, cur, n, err);
+	return source_commit(s->p, cur, n, err) < 0 ? -1 : 0;
+}
+
 /* Parses one calendar object and hands it to the pipeline; bad items are skipped. */
 static void
 caldav_item(struct caldav_sync *s, const char *key, const char *etag,
@@ -738,8 +791,13 @@ caldav_item(struct caldav_sync *s, const char *key, const char *etag,
 		ical_file_free(&f);
 		return;
 	}
-	pipeline_ical(s->p, s->src->salesperson, &f, key, etag);
+	caldav_queue(s);
+	if (s->q != NULL)
+		caldav_queue_ical(s->q, key, etag, &f);
+	else
+		pipeline_ical(s->p, s->src->salesperson, &f, key, etag);
 	ical_file_free(&f);
+	s->pending++;
 	s->changed++;
 }
 
@@ -815,10 +873,8 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 		goto out;
 	}
 	if (r->status == 404) {
-		if (!s->listing) {
-			pipeline_remove(s->p, key);
-			s->removed++;
-		}
+		if (!s->listing)
+			caldav_remove(s, key);
 		goto out;
 	}
 	if (r->status != 0 && r->status / 100 != 2) {
@@ -830,8 +886,8 @@ caldav_response_cb(const struct dav_response *r, void *arg, struct err *err)
 	else if (r->calendar_data != NULL) {
 		caldav_item(s, key, r->etag, r->calendar_data, r->calendar_data_len);
 		/* Bounded memory: the token follows with the last batch. */
-		if (pipeline_pending(s->p) >= CALDAV_COMMIT_BATCH &&
-		    source_commit(s->p, NULL, 0, err) < 0) {
+		if (s->pending >= s->batch &&
+		    caldav_commit(s, NULL, 0, err) != 0) {
 			free(key);
 			return -1;
 		}
@@ -888,7 +944,7 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 		}
 		http_response_free(&resp);
 		davxml_free(x);
-		if (rc == 0 && source_commit(s->p, NULL, 0, err) < 0)
+		if (rc == 0 && caldav_commit(s, NULL, 0, err) != 0)
 			rc = -1;
 	}
 	hashset_clear(&s->asked_set);
@@ -949,6 +1005,25 @@ caldav_token_refused(const struct http_response *resp)
 }
 
 /*
+ * Waits for the queue's thread to be done and ends it: rc, or -1 with
+ * its err when one of its commits failed (an earlier error stands).
+ */
+static int
+caldav_unqueue(struct caldav_sync *s, int rc, struct err *err)
+{
+	struct err e;
+
+	s->queued = false;
+	err_clear(&e);
+	if (caldav_queue_finish(s->q, &e) != 0 && rc != -1) {
+		*err = e;
+		rc = -1;
+	}
+	s->q = NULL;
+	return rc;
+}
+
+/*
  * Incremental sync from a stored token (the empty token on a first sync),
  * with calendar-data inline.  Returns 0 when done, 1 when the server does
  * not accept the token or gives none back (the caller lists instead), -1
@@ -963,6 +1038,8 @@ caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
 	char *token = xstrdup(stored), *body, what[600];
 	int page, rc = 0;
 
+	s->pending = pipeline_pending(s->p);
+	s->queued = true;
 	for (page = 0; page < CALDAV_MAX_PAGES && rc == 0; page++) {
 		bool more;
 
@@ -992,7 +1069,7 @@ caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
 		}
 		more = davxml_truncated(x);
 		if (strcmp(token, davxml_sync_token(x)) != 0 || s->fetch.n > 0 ||
-		    pipeline_pending(s->p) > 0) {
+		    s->pending > 0) {
 			free(token);
 			token = xstrdup(davxml_sync_token(x));
 			rc = caldav_multiget(s, err);
@@ -1000,7 +1077,7 @@ caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
 			cur.name = "sync-token";
 			cur.value = token;
 			if (rc == 0 && !*s->stop &&
-			    source_commit(s->p, &cur, 1, err) < 0)
+			    caldav_commit(s, &cur, 1, err) != 0)
 				rc = -1;
 		} else
 			more = false;
@@ -1010,7 +1087,7 @@ caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
 			break;
 	}
 	free(token);
-	return rc;
+	return caldav_unqueue(s, rc, err);
 }
 
 /*
@@ -1168,10 +1245,9 @@ caldav_stored_cb(const char *item, const char *version, void *arg)
 	memset(&key, 0, sizeof key);
 	key.href = (char *)item;
 	e = bsearch(&key, s->ent, s->nent, sizeof *s->ent, caldav_entry_cmp);
-	if (e == NULL) {
-		pipeline_remove(s->p, item);
-		s->removed++;
-	} else if (version != NULL && e->etag != NULL &&
+	if (e == NULL)
+		caldav_remove(s, item);
+	else if (version != NULL && e->etag != NULL &&
 	    strcmp(version, e->etag) == 0)
 		e->current = true;
 	return 0;
@@ -1237,7 +1313,7 @@ caldav_sync_full(struct caldav_sync *s, struct err *err)
 	cur[0].value = token;
 	cur[1].name = "ctag";
 	cur[1].value = ctag;
-	if (source_commit(s->p, cur, 2, err) < 0)
+	if (caldav_commit(s, cur, 2, err) != 0)
 		rc = -1;
 out:
 	s->listing = false;
@@ -1372,6 +1448,11 @@ caldav_cals_sync(void *arg, size_t i, struct pipeline *p, struct err *err)
 	s.stop = st->stop;
 	s.from = st->from;
 	s.to = st->to;
+	/* Smaller under a test hook, so that a test sees several commits. */
+	s.batch = (size_t)SOURCE_TEST_HOOK("SALESCYCLE_TEST_BATCH_SIZE",
+	    CALDAV_COMMIT_BATCH);
+	if (s.batch == 0 || s.batch > CALDAV_COMMIT_BATCH)
+		s.batch = CALDAV_COMMIT_BATCH;
 	err_clear(&e);
 	if (caldav_sync_calendar(&s, &e) != 0 && !*st->stop) {
 		/* The loop's messages name the calendar. */
