@@ -39,6 +39,15 @@
 	" > 0 OR instr(lower(" p "subject), 'eur') > 0))"		\
 	" OR (" p "kind = 'value' AND " p "value IS NOT NULL))"
 
+/*
+ * The signals a digest reads of its period and trend (digest.c), columns
+ * named with prefix p ("" or "s."): the offers sent it counts and the
+ * salesperson's hashtags it lists.  The index signals_digested holds
+ * these rows by time; a query that names the same terms may read it.
+ */
+#define STORE_DIGESTED(p)						\
+	"(" p "kind = 'offer_sent' OR " p "rule GLOB 'hashtag:*')"
+
 /* The statements of one module. */
 struct store_part {
 	const char		*name;	/* for errors */

@@ -454,15 +454,17 @@
 	    " WHERE d.outcome = 'lost' AND d.closed >= ?1"		\
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
 	/*								\
-	 * A salesperson's own signals of a range, for the digest's	\
-	 * offers and corrections: no index leads with the time, so a	\
-	 * scan, once per digest.					\
+	 * What a digest reads of a range (offers sent, hashtags), of	\
+	 * a salesperson or all: one range of signals_digested, in its	\
+	 * order.							\
 	 */								\
 	X(QUERY_PERSON_SIGNALS, "SELECT s.occurred_at, s.kind,"		\
 	    " s.salesperson, a.key, s.rule, s.value, s.ignored,"	\
-	    " s.direction FROM signals s LEFT JOIN accounts a"		\
+	    " s.direction FROM signals s INDEXED BY signals_digested"	\
+	    " LEFT JOIN accounts a"					\
 	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
-	    " WHERE s.occurred_at >= ?2 AND s.occurred_at < ?3"		\
+	    " WHERE " STORE_DIGESTED("s.")				\
+	    " AND s.occurred_at >= ?2 AND s.occurred_at < ?3"		\
 	    " AND (?1 IS NULL OR s.salesperson = ?1)"			\
 	    " ORDER BY s.occurred_at, s.id")				\
 	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\

@@ -313,8 +313,8 @@ struct store_person_signal {
 
 /*
  * The signals of the salesperson (NULL: all) that occurred in [since,
- * until), in time order.  Reads every signal: for the digest, not for
- * a report per row.
+ * until) and a digest reads (STORE_DIGESTED: offers sent, hashtags), in
+ * time order, from one range of an index.
  */
 int	store_person_signals(struct store *, const char *salesperson,
 	    time_t since, time_t until,

@@ -344,6 +344,18 @@ static const char *const store_migrations[] = {
 	"    phase, account_id, opened, id, account, kind, last_activity)"
 	"    WHERE closed IS NOT NULL;"
 	"PRAGMA user_version = 11;",
+	/*
+	 * Version 12: the signals a digest reads (STORE_DIGESTED: offers
+	 * sent, hashtags) by time, with what it reads of them, so that a
+	 * digest reads its period and trend from one range of a small
+	 * index instead of scanning every signal (issue 15 item 5).  The
+	 * id after the time gives the order the digest walks them in.
+	 */
+	"CREATE INDEX IF NOT EXISTS signals_digested ON signals(occurred_at,"
+	"    id, kind, salesperson, rule, value, ignored, direction,"
+	"    account_id, matched_account_id)"
+	"    WHERE " STORE_DIGESTED("") ";"
+	"PRAGMA user_version = 12;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

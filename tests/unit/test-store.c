@@ -194,7 +194,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 11);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 12);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -208,7 +208,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 11);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 12);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -232,17 +232,20 @@ test_store_open_migrate_reopen(void **state)
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE name IN ('transitions_at', 'deals_closed_outcome')",
 	    NULL), 0);
+	/* Version 12: what a digest reads of the signals, by time. */
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'index' AND name = 'signals_digested'", NULL), 1);
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('deals_closed')", NULL), 10);
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 12",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 13",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 12"));
+	assert_non_null(strstr(err.msg, "version 13"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -342,6 +345,7 @@ test_store_foreign_database(void **state)
 	    "ALTER TABLE digests DROP COLUMN state;"
 	    "ALTER TABLE digests DROP COLUMN message_id;"
 	    "ALTER TABLE signals DROP COLUMN language;"
+	    "DROP INDEX signals_digested;"
 	    "ALTER TABLE signals DROP COLUMN ignored;"
 	    "DROP TABLE account_links;"
 	    "DROP INDEX signals_message;"
@@ -368,7 +372,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 11);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 12);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -2227,7 +2231,7 @@ test_store_migrate_copies(void **state)
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
 	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 11);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 12);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
@@ -2383,6 +2387,72 @@ test_store_window_plans(void **state)
 	    count_close, &n, &err), 0);
 	assert_window_plans(f->st, &sql, NULL, true);
 	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+}
+
+/* Collects "salesperson:kind:account@day;" of each signal a digest reads. */
+static int
+walk_person_signal(const struct store_person_signal *g, void *arg)
+{
+	buf_printf(arg, "%s:%s:%s@%lld;", g->salesperson, g->kind,
+	    g->account != NULL ? g->account : "-",
+	    (long long)((g->at - T0) / DAY));
+	return 0;
+}
+
+/*
+ * A digest reads the offers sent and the hashtags of its range, of one
+ * salesperson or of all, in time order, from one range of an index and
+ * no row of signals: not the meetings, not the history before it.
+ */
+static void
+test_store_digest_signals(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 }, sql = { 0 };
+	struct buf all = { 0 }, one = { 0 };
+	struct err err;
+	char id[32];
+	int i;
+
+	for (i = 0; i < HISTORY; i++) {
+		snprintf(id, sizeof id, "<old%d@x>", i);
+		add_sig(&sigs, SIG_OFFER_SENT, "old.nl", "anna",
+		    T0 - 400 * DAY + i * 60, DIR_OUTBOUND, "INBOX/1/1", id, NULL);
+	}
+	add_sig(&sigs, SIG_OFFER_SENT, "acme.nl", "anna", NOW - 3 * DAY,
+	    DIR_OUTBOUND, "INBOX/1/2", "<a@x>", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", NOW - 4 * DAY,
+	    DIR_NONE, "INBOX/1/3", "<b@x>", NULL);
+	add_sig(&sigs, SIG_WON, "acme.nl", "anna", NOW - 2 * DAY,
+	    DIR_OUTBOUND, "INBOX/1/4", "<c@x>", NULL);
+	free(sigs.v[sigs.n - 1].rule);
+	sigs.v[sigs.n - 1].rule = xstrdup("hashtag:won");
+	add_sig(&sigs, SIG_OFFER_SENT, "beta.nl", "bram", NOW - 5 * DAY,
+	    DIR_OUTBOUND, "INBOX/1/5", "<d@x>", NULL);
+	add_sig(&sigs, SIG_OFFER_SENT, "beta.nl", "bram", NOW + DAY,
+	    DIR_OUTBOUND, "INBOX/1/6", "<e@x>", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY + 5);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	assert_int_equal(store_person_signals(f->st, NULL, NOW - 10 * DAY,
+	    NOW, walk_person_signal, &all, &err), 0);
+	assert_int_equal(store_person_signals(f->st, "anna", NOW - 10 * DAY,
+	    NOW, walk_person_signal, &one, &err), 0);
+	/* The account's key is the one look-up per row read. */
+	assert_window_plans(f->st, &sql, "INTEGER PRIMARY KEY");
+	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+	assert_non_null(all.data);
+	assert_string_equal(all.data, "bram:offer_sent:beta.nl@25;"
+	    "anna:offer_sent:acme.nl@27;anna:won:acme.nl@28;");
+	assert_non_null(one.data);
+	assert_string_equal(one.data, "anna:offer_sent:acme.nl@27;"
+	    "anna:won:acme.nl@28;");
+	buf_free(&all);
+	buf_free(&one);
 }
 
 /* Collects "salesperson@created;" of each series a window counts. */
@@ -2587,6 +2657,7 @@ main(void)
 		T(test_store_copies_writers),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
+		T(test_store_digest_signals),
 		T(test_store_series_first_creation),
 		T(test_store_series_first_writers),
 #undef T
