@@ -2443,7 +2443,7 @@ test_store_digest_signals(void **state)
 	assert_int_equal(store_person_signals(f->st, "anna", NOW - 10 * DAY,
 	    NOW, walk_person_signal, &one, &err), 0);
 	/* The account's key is the one look-up per row read. */
-	assert_window_plans(f->st, &sql, "INTEGER PRIMARY KEY");
+	assert_window_plans(f->st, &sql, "INTEGER PRIMARY KEY", false);
 	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
 	assert_non_null(all.data);
 	assert_string_equal(all.data, "bram:offer_sent:beta.nl@25;"
