@@ -15,9 +15,6 @@
 #include "caldav-queue.h"
 #include "xmalloc.h"
 
-/* Entries that wake a waiting thread; a commit wakes it at once. */
-#define CALDAV_QUEUE_WAKE	16
-
 /* An object to classify (f), or an item to remove (no f). */
 struct caldav_queue_item {
 	bool		 remove;

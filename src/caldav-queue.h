@@ -20,6 +20,8 @@
  */
 #define CALDAV_QUEUE_MAX	1000
 #define CALDAV_QUEUE_BYTES	(16u * 1024 * 1024)
+/* Entries that wake a waiting queue thread; a commit wakes it at once. */
+#define CALDAV_QUEUE_WAKE	16
 
 /*
  * Starts a queue with CalDAV's bounds (source_queue_start): commit and

@@ -294,6 +294,7 @@ test_caldav_queue_failed_commit(void **state)
 
 struct pusher {
 	struct source_queue	*q;
+	int			 n;		/* objects to hand over */
 	atomic_int		 pushed;
 };
 
@@ -305,7 +306,7 @@ push_big(void *arg)
 	char item[64];
 	int i;
 
-	for (i = 0; i < BIG; i++) {
+	for (i = 0; i < pu->n; i++) {
 		ical_make((size_t)i, 1, &f);
 		free(f.events[0].summary);
 		f.events[0].summary = xmalloc(BIG_BYTES);
@@ -354,6 +355,7 @@ test_caldav_queue_bytes_bound(void **state)
 	assert_int_equal(source_queue_commit(q, NULL, 0, &err), 0);
 	memset(&pu, 0, sizeof pu);
 	pu.q = q;
+	pu.n = BIG;
 	assert_int_equal(pthread_create(&t, NULL, push_big, &pu), 0);
 	nanosleep(&ts, NULL);
 	held = atomic_load(&pu.pushed);
@@ -369,6 +371,50 @@ test_caldav_queue_bytes_bound(void **state)
 	store_close(other);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM items",
 	    NULL), BIG + 1);
+}
+
+/*
+ * The queue's thread is idle, waiting for a wake's entries, when objects
+ * of a megabyte come: fewer of them than wake it fill the queue by
+ * bytes, so the sync, about to wait for room, must wake it, or each
+ * waits for the other for ever.  All go in; the minute allowed (they
+ * take well under a second) only tells a hang from a slow machine.
+ */
+static void
+test_caldav_queue_bytes_idle(void **state)
+{
+	struct fixture *f = *state;
+	struct source_queue *q;
+	struct pipeline *p;
+	struct pusher pu;
+	struct timespec idle = { 0, 200 * 1000 * 1000 };
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pthread_t t;
+	struct err err;
+	int i;
+
+	assert_true(CALDAV_QUEUE_BYTES / BIG_BYTES <= CALDAV_QUEUE_WAKE);
+	p = pipeline_new(&f->cfg, f->st, "caldav:anna");
+	q = caldav_queue_start(p, "anna", &err);
+	assert_non_null(q);
+	/* Time for the queue's thread to wait for its first entries. */
+	nanosleep(&idle, NULL);
+	memset(&pu, 0, sizeof pu);
+	pu.q = q;
+	pu.n = CALDAV_QUEUE_WAKE + 4;
+	assert_int_equal(pthread_create(&t, NULL, push_big, &pu), 0);
+	for (i = 0; i < 6000 && atomic_load(&pu.pushed) < pu.n; i++)
+		nanosleep(&tick, NULL);
+	if (atomic_load(&pu.pushed) < pu.n)
+		fail_msg("the sync still waits for room after %d of %d "
+		    "objects: the queue's thread was not woken",
+		    atomic_load(&pu.pushed), pu.n);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(source_queue_commit(q, NULL, 0, &err), 0);
+	assert_int_equal(source_queue_finish(q, &err), 0);
+	pipeline_free(p);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM items",
+	    NULL), pu.n);
 }
 
 /* Nothing queued: the finish is clean, and so is finishing no queue. */
@@ -398,6 +444,7 @@ main(void)
 		T(test_caldav_queue_failed_commit),
 		T(test_caldav_queue_empty),
 		T(test_caldav_queue_bytes_bound),
+		T(test_caldav_queue_bytes_idle),
 #undef T
 	};
 	int rc;
