@@ -143,7 +143,7 @@ struct caldav_sync {
 	 * that thread touches the pipeline and the store.
 	 */
 	bool			 queued;
-	struct caldav_queue	*q;
+	struct source_queue	*q;
 	size_t			 pending;	/* handed in since the last commit */
 	size_t			 batch;		/* items of a commit */
 };
@@ -768,7 +768,7 @@ caldav_commit(struct caldav_sync *s, const struct cursor *cur, size_t n,
 {
 	s->pending = 0;
 	if (s->q != NULL)
-		return caldav_queue_commit(s->q, cur, n, err);
+		return source_queue_commit(s->q, cur, n, err);
 	return source_commit(s->p, cur, n, err) < 0 ? -1 : 0;
 }
 
@@ -1015,7 +1015,7 @@ caldav_unqueue(struct caldav_sync *s, int rc, struct err *err)
 
 	s->queued = false;
 	err_clear(&e);
-	if (caldav_queue_finish(s->q, &e) != 0 && rc != -1) {
+	if (source_queue_finish(s->q, &e) != 0 && rc != -1) {
 		*err = e;
 		rc = -1;
 	}

@@ -15,8 +15,8 @@
  *	imap-fetch.c	the metadata UID FETCH, read and parsed outside
  *			libetpan
  *	imap-summary.c	a FETCH response made a mail summary
- *	imap-queue.c	the summaries handed to the pipeline on a thread
- *			of its own, and their batches committed there
+ *	imap-queue.c	the summaries handed to the pipeline on a queue's
+ *			thread (source-queue.c), with IMAP's bounds
  *	imap-url.c	imap:// URLs and mailbox names in modified UTF-7
  *	imap-doctor.c	doctor's check, DNS included
  */
@@ -36,6 +36,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "source.h"
+#include "source-queue.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -154,35 +155,6 @@ struct mailimap_fetch_att *imap_summary_section_att(const char *section,
 void	imap_summary_answer_section(const struct mailimap_section *,
 	    char *out, size_t len);
 
-/* imap-queue.c */
-
-struct imap_queue;
-
-/*
- * Starts the thread that hands summaries to p (borrowed, as salesperson:
- * both must outlive imap_queue_finish) and commits; NULL with err when
- * no thread can be made.
- */
-struct imap_queue *imap_queue_start(struct pipeline *p,
-	    const char *salesperson, bool sent, struct err *);
-
-/* Queues a message, *sum taken over (left empty); waits while full. */
-void	imap_queue_mail(struct imap_queue *, const char *item,
-	    struct mail_summary *sum);
-
-/*
- * Queues the commit of what came before it with the cursors (copied);
- * -1 with err when an earlier commit failed.
- */
-int	imap_queue_commit(struct imap_queue *, const struct cursor *,
-	    size_t n, struct err *);
-
-/*
- * Waits until everything queued is done and frees the queue (NULL is
- * none); -1 with err when a commit failed.
- */
-int	imap_queue_finish(struct imap_queue *, struct err *);
-
 /* imap-trace.c (test hook) */
 
 #ifdef SC_TEST_HOOKS
@@ -218,6 +190,31 @@ struct imap_trace_span {
 #define IMAP_TRACE_END(sp, what)	((void)(sp))
 #define IMAP_TRACE_REPORT(s, folder)	((void)(s))
 #endif
+
+/* imap-queue.c */
+
+/* What the queue's functions of a folder's sync get besides an item. */
+struct imap_queue_arg {
+	bool			sent;	/* a folder of sent mail */
+#ifdef SC_TEST_HOOKS
+	/* The queue's phases in progress, each on one thread. */
+	struct imap_trace_span	span[SOURCE_QUEUE_PHASES];
+#endif
+};
+
+/*
+ * Starts the thread that hands summaries of a folder (of sent mail or
+ * not) to p and commits (source_queue_commit).  p, salesperson and arg
+ * (filled here) are borrowed and must outlive source_queue_finish.  NULL
+ * with err when no thread can be made.
+ */
+struct source_queue *imap_queue_start(struct pipeline *p,
+	    const char *salesperson, bool sent, struct imap_queue_arg *arg,
+	    struct err *);
+
+/* Queues a message, *sum taken over (left empty); waits while full. */
+void	imap_queue_mail(struct source_queue *, const char *item,
+	    struct mail_summary *sum);
 
 /* imap-sync.c */
 

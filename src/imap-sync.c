@@ -5,9 +5,9 @@
  * EXAMINE (never SELECT), UID SEARCH for the new UIDs and UID FETCH of
  * metadata in batches, read response by response (imap-fetch.c) and
  * made summaries (imap-summary.c) for the pipeline, which commits each
- * batch with the folder's cursors (source_commit): both on the thread of
- * imap-queue.c, so that reading the next batch and storing the last one
- * overlap.  The folders come from the shared poll loop (source_sync),
+ * batch with the folder's cursors (source_commit): both on a queue's
+ * thread (imap-queue.c, source-queue.c), so that reading the next batch
+ * and storing the last one overlap.  The folders come from the shared poll loop (source_sync),
  * which lists them again when STATUS refuses one.
  *
  * Of outbound mail (classify_direction; never bulk) it also fetches the
@@ -125,7 +125,8 @@ struct imap_sync_ctx {
 	struct strlist		 skipped;	/* UIDs given up on, as text */
 	struct imap_sync_retry	*retry;		/* owned, ascending by UID */
 	size_t			 nretry;
-	struct imap_queue	*q;		/* owned: to the pipeline, or NULL */
+	struct source_queue	*q;		/* owned: to the pipeline, or NULL */
+	struct imap_queue_arg	 qarg;		/* the queue's */
 	unsigned		 failures;	/* UIDs skipped or put off in this poll */
 	unsigned long		 seen;
 };
@@ -610,7 +611,7 @@ imap_sync_commit(struct imap_sync_ctx *ctx, uint64_t next, uint32_t messages,
 	c[n++] = (struct cursor){ folder, "skipped", sk.data };
 	rt = imap_sync_retry_format(ctx);
 	c[n++] = (struct cursor){ folder, "retry", rt };
-	r = ctx->q != NULL ? imap_queue_commit(ctx->q, c, n, err) :
+	r = ctx->q != NULL ? source_queue_commit(ctx->q, c, n, err) :
 	    source_commit(ctx->p, c, n, err);
 	buf_free(&sk);
 	free(rt);
@@ -1159,7 +1160,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	pipeline_stats(p, &ps0);
 	/* Without a thread the messages go to the pipeline from here. */
 	if (n > 0 && (ctx.q = imap_queue_start(p, src->salesperson, sent,
-	    &qerr)) == NULL)
+	    &ctx.qarg, &qerr)) == NULL)
 		imap_log(LOG_LVL_WARN, s, "%s: %s", folder, qerr.msg);
 	for (i = 0; i < n; i = j) {
 		if (s->stop != NULL && *s->stop)
@@ -1203,7 +1204,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	}
 	if (progress)
 		fputc('\n', stderr);
-	r = imap_queue_finish(ctx.q, err);
+	r = source_queue_finish(ctx.q, err);
 	ctx.q = NULL;
 	if (r != 0) {
 		rc = SOURCE_STOP;
@@ -1216,7 +1217,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	    (long long)(util_monotonic_ms() - t0) / 1000);
 out:
 	/* What was queued before a failure is still done, as it was. */
-	if (imap_queue_finish(ctx.q, rc == SOURCE_OK ? err : &qerr) != 0 &&
+	if (source_queue_finish(ctx.q, rc == SOURCE_OK ? err : &qerr) != 0 &&
 	    rc == SOURCE_OK)
 		rc = SOURCE_STOP;
 	if (s->imap != NULL)

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the CalDAV queue (caldav-queue.c): calendar items handed
- * to the pipeline on the queue's thread, with commits in between, give
- * exactly the rows that handing them to the pipeline directly gives, in
- * the order handed over (an href twice, an item removed after it came);
- * a commit that fails half-way drops what follows, and the cursor of
- * the last commit (the sync token) is not written; a sync that runs
- * ahead of a slow store waits, by count and by bytes.
+ * Unit tests of the CalDAV queue (caldav-queue.c on source-queue.c):
+ * calendar items handed to the pipeline on the queue's thread, with
+ * commits in between, give exactly the rows that handing them to the
+ * pipeline directly gives, in the order handed over (an href twice, an
+ * item removed after it came); a commit that fails half-way drops what
+ * follows, and the cursor of the last commit (the sync token) is not
+ * written; a sync that runs ahead of a slow store waits, by count and
+ * by bytes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,7 +124,7 @@ ical_make(size_t i, int v, struct ical_file *f)
  * Returns the last commit's result.
  */
 static int
-sync_all(struct pipeline *p, struct caldav_queue *q, struct err *err)
+sync_all(struct pipeline *p, struct source_queue *q, struct err *err)
 {
 	struct cursor tok = { "/anna/werk/", "sync-token", "t1" };
 	struct ical_file f;
@@ -149,11 +150,11 @@ sync_all(struct pipeline *p, struct caldav_queue *q, struct err *err)
 				pipeline_remove(p, "/anna/werk/e5.ics");
 		}
 		if ((i + 1) % BATCH == 0)
-			rc = q != NULL ? caldav_queue_commit(q, NULL, 0, err) :
+			rc = q != NULL ? source_queue_commit(q, NULL, 0, err) :
 			    pipeline_commit(p, NULL, 0, err) < 0 ? -1 : 0;
 	}
 	if (rc == 0)
-		rc = q != NULL ? caldav_queue_commit(q, &tok, 1, err) :
+		rc = q != NULL ? source_queue_commit(q, &tok, 1, err) :
 		    pipeline_commit(p, &tok, 1, err) < 0 ? -1 : 0;
 	return rc;
 }
@@ -201,7 +202,7 @@ static void
 test_caldav_queue_same_rows(void **state)
 {
 	struct fixture *f = *state;
-	struct caldav_queue *q;
+	struct source_queue *q;
 	struct pipeline *p;
 	struct err err;
 	char *a, *b;
@@ -211,7 +212,7 @@ test_caldav_queue_same_rows(void **state)
 	q = caldav_queue_start(p, "anna", &err);
 	assert_non_null(q);
 	assert_int_equal(sync_all(p, q, &err), 0);
-	assert_int_equal(caldav_queue_finish(q, &err), 0);
+	assert_int_equal(source_queue_finish(q, &err), 0);
 	pipeline_fresh(p, false);
 	assert_int_equal(pipeline_finish(p, &err), 0);
 	pipeline_free(p);
@@ -248,7 +249,7 @@ static void
 test_caldav_queue_failed_commit(void **state)
 {
 	struct fixture *f = *state;
-	struct caldav_queue *q;
+	struct source_queue *q;
 	struct pipeline *p;
 	struct err err, fin;
 	int rc;
@@ -269,7 +270,7 @@ test_caldav_queue_failed_commit(void **state)
 	if (rc != 0)
 		assert_non_null(strstr(err.msg, "injected"));
 	err_clear(&fin);
-	assert_int_equal(caldav_queue_finish(q, &fin), -1);
+	assert_int_equal(source_queue_finish(q, &fin), -1);
 	assert_non_null(strstr(fin.msg, "injected"));
 	pipeline_fresh(p, false);
 	pipeline_drop(p);
@@ -292,7 +293,8 @@ test_caldav_queue_failed_commit(void **state)
 #define BIG_BYTES	(1024 * 1024)
 
 struct pusher {
-	struct caldav_queue	*q;
+	struct source_queue	*q;
+	int			 n;		/* objects to hand over */
 	atomic_int		 pushed;
 };
 
@@ -304,7 +306,7 @@ push_big(void *arg)
 	char item[64];
 	int i;
 
-	for (i = 0; i < BIG; i++) {
+	for (i = 0; i < pu->n; i++) {
 		ical_make((size_t)i, 1, &f);
 		free(f.events[0].summary);
 		f.events[0].summary = xmalloc(BIG_BYTES);
@@ -328,7 +330,7 @@ static void
 test_caldav_queue_bytes_bound(void **state)
 {
 	struct fixture *f = *state;
-	struct caldav_queue *q;
+	struct source_queue *q;
 	struct pipeline *p;
 	struct store *other;
 	struct pusher pu;
@@ -350,9 +352,10 @@ test_caldav_queue_bytes_bound(void **state)
 	ical_make(0, 0, &small);
 	caldav_queue_ical(q, "/anna/werk/small.ics", "\"0\"", &small);
 	ical_file_free(&small);
-	assert_int_equal(caldav_queue_commit(q, NULL, 0, &err), 0);
+	assert_int_equal(source_queue_commit(q, NULL, 0, &err), 0);
 	memset(&pu, 0, sizeof pu);
 	pu.q = q;
+	pu.n = BIG;
 	assert_int_equal(pthread_create(&t, NULL, push_big, &pu), 0);
 	nanosleep(&ts, NULL);
 	held = atomic_load(&pu.pushed);
@@ -362,12 +365,56 @@ test_caldav_queue_bytes_bound(void **state)
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_true(held <= (int)(CALDAV_QUEUE_BYTES / BIG_BYTES));
 	assert_int_equal(atomic_load(&pu.pushed), BIG);
-	assert_int_equal(caldav_queue_commit(q, NULL, 0, &err), 0);
-	assert_int_equal(caldav_queue_finish(q, &err), 0);
+	assert_int_equal(source_queue_commit(q, NULL, 0, &err), 0);
+	assert_int_equal(source_queue_finish(q, &err), 0);
 	pipeline_free(p);
 	store_close(other);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM items",
 	    NULL), BIG + 1);
+}
+
+/*
+ * The queue's thread is idle, waiting for a wake's entries, when objects
+ * of a megabyte come: fewer of them than wake it fill the queue by
+ * bytes, so the sync, about to wait for room, must wake it, or each
+ * waits for the other for ever.  All go in; the minute allowed (they
+ * take well under a second) only tells a hang from a slow machine.
+ */
+static void
+test_caldav_queue_bytes_idle(void **state)
+{
+	struct fixture *f = *state;
+	struct source_queue *q;
+	struct pipeline *p;
+	struct pusher pu;
+	struct timespec idle = { 0, 200 * 1000 * 1000 };
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pthread_t t;
+	struct err err;
+	int i;
+
+	assert_true(CALDAV_QUEUE_BYTES / BIG_BYTES <= CALDAV_QUEUE_WAKE);
+	p = pipeline_new(&f->cfg, f->st, "caldav:anna");
+	q = caldav_queue_start(p, "anna", &err);
+	assert_non_null(q);
+	/* Time for the queue's thread to wait for its first entries. */
+	nanosleep(&idle, NULL);
+	memset(&pu, 0, sizeof pu);
+	pu.q = q;
+	pu.n = CALDAV_QUEUE_WAKE + 4;
+	assert_int_equal(pthread_create(&t, NULL, push_big, &pu), 0);
+	for (i = 0; i < 6000 && atomic_load(&pu.pushed) < pu.n; i++)
+		nanosleep(&tick, NULL);
+	if (atomic_load(&pu.pushed) < pu.n)
+		fail_msg("the sync still waits for room after %d of %d "
+		    "objects: the queue's thread was not woken",
+		    atomic_load(&pu.pushed), pu.n);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(source_queue_commit(q, NULL, 0, &err), 0);
+	assert_int_equal(source_queue_finish(q, &err), 0);
+	pipeline_free(p);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM items",
+	    NULL), pu.n);
 }
 
 /* Nothing queued: the finish is clean, and so is finishing no queue. */
@@ -375,15 +422,15 @@ static void
 test_caldav_queue_empty(void **state)
 {
 	struct fixture *f = *state;
-	struct caldav_queue *q;
+	struct source_queue *q;
 	struct pipeline *p;
 	struct err err;
 
 	p = pipeline_new(&f->cfg, f->st, "caldav:anna");
 	q = caldav_queue_start(p, "anna", &err);
 	assert_non_null(q);
-	assert_int_equal(caldav_queue_finish(q, &err), 0);
-	assert_int_equal(caldav_queue_finish(NULL, &err), 0);
+	assert_int_equal(source_queue_finish(q, &err), 0);
+	assert_int_equal(source_queue_finish(NULL, &err), 0);
 	assert_int_equal(pipeline_pending(p), 0);
 	pipeline_free(p);
 }
@@ -397,6 +444,7 @@ main(void)
 		T(test_caldav_queue_failed_commit),
 		T(test_caldav_queue_empty),
 		T(test_caldav_queue_bytes_bound),
+		T(test_caldav_queue_bytes_idle),
 #undef T
 	};
 	int rc;
