@@ -194,9 +194,12 @@ source_queue_put(struct source_queue *q, const struct source_queue_slot *s,
 
 	pthread_mutex_lock(&q->lock);
 	source_queue_trace(q, SOURCE_QUEUE_ROOM, false);
-	while (q->n == ops->max ||
-	    (q->n > 0 && s->cost > ops->max_bytes - q->bytes)) {
+	while (q->n == ops->max || (q->n > 0 &&
+	    (q->bytes >= ops->max_bytes ||
+	    s->cost > ops->max_bytes - q->bytes))) {
 		/*
+		 * (Full by bytes also when an item let in alone holds more
+		 * than the bound: the difference must not wrap around.)
 		 * Full by bytes (or a ring smaller than a wake) while the
 		 * taker waits for a wake's entries: wake it, or each would
 		 * wait for the other.

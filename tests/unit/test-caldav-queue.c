@@ -295,6 +295,7 @@ test_caldav_queue_failed_commit(void **state)
 struct pusher {
 	struct source_queue	*q;
 	int			 n;		/* objects to hand over */
+	size_t			 first;		/* bytes of the first; 0: BIG_BYTES */
 	atomic_int		 pushed;
 };
 
@@ -306,12 +307,15 @@ push_big(void *arg)
 	char item[64];
 	int i;
 
+	size_t size;
+
 	for (i = 0; i < pu->n; i++) {
+		size = i == 0 && pu->first > 0 ? pu->first : BIG_BYTES;
 		ical_make((size_t)i, 1, &f);
 		free(f.events[0].summary);
-		f.events[0].summary = xmalloc(BIG_BYTES);
-		memset(f.events[0].summary, 'x', BIG_BYTES - 1);
-		f.events[0].summary[BIG_BYTES - 1] = '\0';
+		f.events[0].summary = xmalloc(size);
+		memset(f.events[0].summary, 'x', size - 1);
+		f.events[0].summary[size - 1] = '\0';
 		snprintf(item, sizeof item, "/anna/werk/big%d.ics", i);
 		caldav_queue_ical(pu->q, item, "\"1\"", &f);
 		ical_file_free(&f);
@@ -327,9 +331,8 @@ push_big(void *arg)
  * below CALDAV_QUEUE_MAX objects; when the store goes on, all go in.
  */
 static void
-test_caldav_queue_bytes_bound(void **state)
+bytes_bound(struct fixture *f, size_t first, int held_max)
 {
-	struct fixture *f = *state;
 	struct source_queue *q;
 	struct pipeline *p;
 	struct store *other;
@@ -356,6 +359,7 @@ test_caldav_queue_bytes_bound(void **state)
 	memset(&pu, 0, sizeof pu);
 	pu.q = q;
 	pu.n = BIG;
+	pu.first = first;
 	assert_int_equal(pthread_create(&t, NULL, push_big, &pu), 0);
 	nanosleep(&ts, NULL);
 	held = atomic_load(&pu.pushed);
@@ -363,7 +367,7 @@ test_caldav_queue_bytes_bound(void **state)
 	assert_int_equal(sqlite3_exec(store_db(other), "COMMIT", NULL, NULL,
 	    NULL), SQLITE_OK);
 	assert_int_equal(pthread_join(t, NULL), 0);
-	assert_true(held <= (int)(CALDAV_QUEUE_BYTES / BIG_BYTES));
+	assert_true(held <= held_max);
 	assert_int_equal(atomic_load(&pu.pushed), BIG);
 	assert_int_equal(source_queue_commit(q, NULL, 0, &err), 0);
 	assert_int_equal(source_queue_finish(q, &err), 0);
@@ -371,6 +375,23 @@ test_caldav_queue_bytes_bound(void **state)
 	store_close(other);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM items",
 	    NULL), BIG + 1);
+}
+
+static void
+test_caldav_queue_bytes_bound(void **state)
+{
+	bytes_bound(*state, 0, (int)(CALDAV_QUEUE_BYTES / BIG_BYTES));
+}
+
+/*
+ * The first object alone is larger than the bound: it is let in, and
+ * then nothing more until it is gone (the room left must not wrap
+ * around to "plenty").
+ */
+static void
+test_caldav_queue_bytes_oversize(void **state)
+{
+	bytes_bound(*state, CALDAV_QUEUE_BYTES + BIG_BYTES, 1);
 }
 
 /*
@@ -443,6 +464,7 @@ main(void)
 		T(test_caldav_queue_same_rows),
 		T(test_caldav_queue_failed_commit),
 		T(test_caldav_queue_empty),
+		T(test_caldav_queue_bytes_oversize),
 		T(test_caldav_queue_bytes_bound),
 		T(test_caldav_queue_bytes_idle),
 #undef T
