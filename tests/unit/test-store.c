@@ -194,7 +194,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 12);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 13);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -208,7 +208,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 12);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 13);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -227,8 +227,10 @@ test_store_open_migrate_reopen(void **state)
 	 */
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE name IN ('series_first', 'series_first_created',"
-	    " 'series_first_add', 'series_first_remove',"
-	    " 'series_first_change')", NULL), 5);
+	    " 'series_first_remove', 'series_first_change')", NULL), 4);
+	/* Version 13: no trigger on insert, the writer lowers the first. */
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'trigger' AND sql LIKE '%AFTER INSERT%'", NULL), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE name IN ('transitions_at', 'deals_closed_outcome')",
 	    NULL), 0);
@@ -240,12 +242,12 @@ test_store_open_migrate_reopen(void **state)
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 13",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 14",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 13"));
+	assert_non_null(strstr(err.msg, "version 14"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -372,7 +374,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 12);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 13);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -2231,7 +2233,7 @@ test_store_migrate_copies(void **state)
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
 	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 12);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 13);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
