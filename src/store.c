@@ -1327,10 +1327,16 @@ store_add_signals(struct store *st, const struct signal_list *sigs,
 	return n;
 }
 
-/* The account of the appointment written last, in one transaction. */
+/*
+ * The account of the appointment written last, in one transaction, and
+ * the series whose first creation it lowered last.
+ */
 struct store_last_account {
 	const char	*key;	/* borrowed from the appointment */
 	int64_t		 id;
+	const char	*sp;	/* borrowed: the series' salesperson */
+	const char	*uid;	/* borrowed: the series' UID */
+	time_t		 created; /* what series_first holds for it, at most */
 };
 
 /*
@@ -1353,6 +1359,32 @@ store_series_first_add(struct store *st, const struct appointment *a,
 	store_bind_text(s, 2, a->uid);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)a->created);
 	return store_run(st, s, err, "series");
+}
+
+/*
+ * Lowers the new row's series, unless the row written before it in this
+ * transaction lowered the same series to no later: the occurrences of
+ * an event share their UID and creation, and an upsert that changes
+ * nothing cost a first sync of 5,000 events (500 weekly series of 20)
+ * some 9,500 statements.
+ */
+static int
+store_series_first_lower(struct store *st, const struct appointment *a,
+    struct store_last_account *last, struct err *err)
+{
+	if (last != NULL && last->uid != NULL &&
+	    strcmp(last->uid, a->uid) == 0 &&
+	    strcmp(last->sp, a->salesperson) == 0 &&
+	    last->created <= a->created)
+		return 0;
+	if (store_series_first_add(st, a, err) != 0)
+		return -1;
+	if (last != NULL) {
+		last->sp = a->salesperson;
+		last->uid = a->uid;
+		last->created = a->created;
+	}
+	return 0;
 }
 
 static int
@@ -1401,7 +1433,7 @@ store_appointment_insert(struct store *st, const struct appointment *a,
 	if (sqlite3_changes(st->db) == 0)
 		return 0;
 	if (account != 0)
-		return store_series_first_add(st, a, err);
+		return store_series_first_lower(st, a, last, err);
 	id = sqlite3_last_insert_rowid(st->db);
 	return names_attribute(st, true, id, a->match_text, touched, err);
 }
@@ -1472,7 +1504,7 @@ store_replace_item(struct store *st, const char *source, const char *item,
     const struct signal_list *sigs, const struct appointment_list *appts,
     struct strlist *touched, struct err *err)
 {
-	struct store_last_account last = { NULL, 0 };
+	struct store_last_account last = { 0 };
 	struct strlist old = { 0 };
 	size_t i;
 	bool own;
@@ -1506,7 +1538,7 @@ store_add_item(struct store *st, const char *source, const char *item,
     bool *added, struct err *err)
 {
 	sqlite3_stmt *s = store_own(st, STMT_ITEM_ADD);
-	struct store_last_account last = { NULL, 0 };
+	struct store_last_account last = { 0 };
 	size_t i;
 	bool own;
 	int rc;

@@ -2622,6 +2622,45 @@ test_store_series_first_writers(void **state)
 }
 
 /*
+ * The occurrences of one event lower their series once (the rows after
+ * the first change nothing), but a row of the same series made earlier
+ * lowers it still, after the same series, after another between them,
+ * and after a row that named no account.
+ */
+static void
+test_store_series_first_occurrences(void **state)
+{
+	struct fixture *f = *state;
+	struct appointment_list appts = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	bool added;
+	char *got;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		add_appt(&appts, "cal/1.ics", "s1", "acme.nl", NULL,
+		    T0 + 5 * DAY);
+	add_appt(&appts, "cal/1.ics", "s1", "acme.nl", NULL, T0 + 4 * DAY);
+	add_appt(&appts, "cal/1.ics", "s2", "acme.nl", NULL, T0 + 6 * DAY);
+	add_appt(&appts, "cal/1.ics", "s1", "acme.nl", NULL, T0 + 3 * DAY);
+	add_appt(&appts, "cal/1.ics", "s1", NULL, "nothing known",
+	    T0 + DAY);
+	add_appt(&appts, "cal/1.ics", "s1", "acme.nl", NULL, T0 + 2 * DAY);
+	for (i = 0; i < appts.n; i++)
+		appts.v[i].recurrence_id = (int64_t)i;
+	assert_true(store_add_item(f->st, "caldav:anna", "cal/1.ics", "v1", T0,
+	    NULL, &appts, &touched, &added, &err) >= 0);
+	assert_true(added);
+	appointment_list_clear(&appts);
+	assert_int_equal(test_query_int(f->st, "SELECT created FROM"
+	    " series_first WHERE uid = 's1'", NULL), T0 + DAY);
+	got = all_series(f->st);
+	free(got);
+	strlist_clear(&touched);
+}
+
+/*
  * A VFS in front of the default one that counts the statement journals
  * opened: with SQLITE_CONFIG_STMTJRNL_SPILL at 0 each is a file from its
  * first page on, so each one kept is an xOpen here.
@@ -2745,6 +2784,7 @@ main(void)
 		T(test_store_digest_signals),
 		T(test_store_series_first_creation),
 		T(test_store_series_first_writers),
+		T(test_store_series_first_occurrences),
 		cmocka_unit_test(test_store_first_sync_no_statement_journal),
 #undef T
 	};
