@@ -1488,16 +1488,20 @@ analysis_won_done(struct analysis_wons *w, size_t i)
 	analysis_acts_reset(&w->acts);
 }
 
-/* A signal of a won deal: the deals before it are complete. */
+/*
+ * The time of an activity of a won deal (what analysis_acts_signal
+ * counts as one): the deals before it are complete.  Only the times
+ * tell a quiet spell.
+ */
 static int
-analysis_won_signal(int64_t deal, const struct store_signal *g, void *arg)
+analysis_won_act(int64_t deal, time_t at, void *arg)
 {
 	struct analysis_wons *w = arg;
 
 	while (w->cur < w->n && w->v[w->cur].id < deal)
 		analysis_won_done(w, w->cur++);
 	if (w->cur < w->n && w->v[w->cur].id == deal)
-		return analysis_acts_signal(g, &w->acts);
+		analysis_acts_add(&w->acts, at);
 	return 0;
 }
 
@@ -1527,8 +1531,7 @@ analysis_usual(struct store *st, const struct config *cfg,
 		    err);
 	w.cur = 0;
 	if (rc == 0)
-		rc = store_won_signals(st, as_of + 1, analysis_won_signal, &w,
-		    err);
+		rc = store_won_acts(st, as_of + 1, analysis_won_act, &w, err);
 	while (rc == 0 && w.cur < w.n)
 		analysis_won_done(&w, w.cur++);
 	for (p = 0; p < (int)cfg->phases.n; p++) {
