@@ -1488,16 +1488,20 @@ analysis_won_done(struct analysis_wons *w, size_t i)
 	analysis_acts_reset(&w->acts);
 }
 
-/* A signal of a won deal: the deals before it are complete. */
+/*
+ * The time of an activity of a won deal (what analysis_acts_signal
+ * counts as one): the deals before it are complete.  Only the times
+ * tell a quiet spell.
+ */
 static int
-analysis_won_signal(int64_t deal, const struct store_signal *g, void *arg)
+analysis_won_act(int64_t deal, time_t at, void *arg)
 {
 	struct analysis_wons *w = arg;
 
 	while (w->cur < w->n && w->v[w->cur].id < deal)
 		analysis_won_done(w, w->cur++);
 	if (w->cur < w->n && w->v[w->cur].id == deal)
-		return analysis_acts_signal(g, &w->acts);
+		analysis_acts_add(&w->acts, at);
 	return 0;
 }
 
@@ -1527,8 +1531,7 @@ analysis_usual(struct store *st, const struct config *cfg,
 		    err);
 	w.cur = 0;
 	if (rc == 0)
-		rc = store_won_signals(st, as_of + 1, analysis_won_signal, &w,
-		    err);
+		rc = store_won_acts(st, as_of + 1, analysis_won_act, &w, err);
 	while (rc == 0 && w.cur < w.n)
 		analysis_won_done(&w, w.cur++);
 	for (p = 0; p < (int)cfg->phases.n; p++) {
@@ -2520,12 +2523,13 @@ analysis_open_estimates(const struct analysis_filter *f,
 /*
  * The forecast at t from the deals projected then (l), the stored deals
  * (truth) for ids and what happened; the baselines of a backtest date
- * into bd when not NULL.
+ * into bd when not NULL.  With sums, the phases' summary is left out
+ * (analysis_forecast_sums).
  */
 static void
 analysis_forecast_at(const struct analysis_filter *f,
     const struct analysis_deals *l, const struct analysis_truths *truth,
-    time_t t, int horizon_days, bool backtest, struct forecast *fc,
+    time_t t, int horizon_days, bool backtest, bool sums, struct forecast *fc,
     struct backtest_date *bd)
 {
 	const struct config *cfg = f->cfg;
@@ -2560,7 +2564,8 @@ analysis_forecast_at(const struct analysis_filter *f,
 	}
 	for (p = 0; p < (int)fc->nphases; p++)
 		analysis_members(l, p, t, &pm[p]);
-	analysis_forecast_phases(cfg, l, pm, fc, obs);
+	if (!sums)
+		analysis_forecast_phases(cfg, l, pm, fc, obs);
 	analysis_phase_rates(cfg, l, prate);
 	est = analysis_open_estimates(f, l, pm, t, horizon_days, &nest);
 	nest = 0;
@@ -2986,35 +2991,57 @@ analysis_forecast_values(struct store *st, const struct analysis_filter *f,
 	return 0;
 }
 
-int
-analysis_forecast(struct store *st, const struct analysis_filter *f,
-    int horizon_days, bool backtest, struct forecast *fc, struct err *err)
+/*
+ * The forecast (analysis_forecast); with sums, only what the sums need:
+ * the stored deals (ids, outcomes) are not read, the phases' summary and
+ * the deals' values not made.
+ */
+static int
+analysis_forecast_of(struct store *st, const struct analysis_filter *f,
+    int horizon_days, bool backtest, bool sums, struct forecast *fc,
+    struct err *err)
 {
 	struct analysis_truths truth;
 	struct analysis_deals l;
 	int rc;
 
 	memset(fc, 0, sizeof *fc);
+	memset(&truth, 0, sizeof truth);
 	rc = f->current && !analysis_reproject ?
 	    analysis_project_current(st, f->cfg, f->as_of, &l, err) : 1;
 	if (rc == 1)
 		rc = analysis_project_stream(st, f->cfg, f->as_of, &l, err);
 	if (rc != 0)
 		return -1;
-	if (analysis_truths_load(st, &truth, err) != 0) {
+	if (!sums && analysis_truths_load(st, &truth, err) != 0) {
 		analysis_deals_free(&l);
 		return -1;
 	}
 	analysis_presume_lost(&l, f->as_of);
 	analysis_forecast_at(f, &l, &truth, f->as_of, horizon_days, backtest,
-	    fc, NULL);
+	    sums, fc, NULL);
 	analysis_deals_free(&l);
 	analysis_truths_free(&truth);
-	if (analysis_forecast_values(st, f, fc, err) != 0) {
+	if (!sums && analysis_forecast_values(st, f, fc, err) != 0) {
 		forecast_free(fc);
 		return -1;
 	}
 	return 0;
+}
+
+int
+analysis_forecast(struct store *st, const struct analysis_filter *f,
+    int horizon_days, bool backtest, struct forecast *fc, struct err *err)
+{
+	return analysis_forecast_of(st, f, horizon_days, backtest, false, fc,
+	    err);
+}
+
+int
+analysis_forecast_sums(struct store *st, const struct analysis_filter *f,
+    int horizon_days, struct forecast *fc, struct err *err)
+{
+	return analysis_forecast_of(st, f, horizon_days, false, true, fc, err);
 }
 
 void
@@ -3098,8 +3125,8 @@ analysis_backtest(struct store *st, const struct analysis_filter *f,
 
 		analysis_project_at(f->cfg, &hist, t, &l);
 		analysis_presume_lost(&l, t);
-		analysis_forecast_at(f, &l, &truth, t, horizon_days, true, &fc,
-		    bd);
+		analysis_forecast_at(f, &l, &truth, t, horizon_days, true,
+		    false, &fc, bd);
 		bd->as_of = t;
 		bd->expected = fc.total.expected;
 		bd->low80 = fc.total.low80;

@@ -296,6 +296,14 @@ struct forecast {
  */
 int	analysis_forecast(struct store *, const struct analysis_filter *,
 	    int horizon_days, bool backtest, struct forecast *, struct err *);
+/*
+ * analysis_forecast for what the digest shows: the same counts and sums
+ * (new_deals, growth, total) and each open deal's chance, but no sum's
+ * weighted value, no phases' summary, no deal's value and no stored
+ * deal's id: the offers and the stored deals are not read for them.
+ */
+int	analysis_forecast_sums(struct store *, const struct analysis_filter *,
+	    int horizon_days, struct forecast *, struct err *);
 void	forecast_free(struct forecast *);
 
 /* One date of a backtest. */

@@ -665,7 +665,7 @@ digest_collect_common(struct store *st, const struct config *cfg,
 	    digest_collect_deals(st, cfg, d, err) != 0 ||
 	    analysis_conversion(st, &af, &d->cur, &d->prev, err) != 0 ||
 	    digest_collect_cohort(st, &af, d, err) != 0 ||
-	    analysis_forecast(st, &af, DIGEST_HORIZON_DAYS, false, &d->forecast,
+	    analysis_forecast_sums(st, &af, DIGEST_HORIZON_DAYS, &d->forecast,
 	    err) != 0 ||
 	    digest_collect_health(st, cfg, &af, d, err) != 0)
 		return -1;

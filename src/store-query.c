@@ -163,9 +163,13 @@
 	    " d.last_inbound, d.phase_since FROM deals d NOT INDEXED"	\
 	    " JOIN accounts a ON a.id = d.account_id"			\
 	    " WHERE " QUERY_WON_DEAL_TERMS " ORDER BY d.id")		\
-	/* The won deals' signals, each from its opening to its close. */ \
-	X(QUERY_WON_SIGNALS, QUERY_DEAL_SIGNALS("deals d NOT INDEXED",	\
+	/*								\
+	 * The times of the won deals' activity, each from its opening	\
+	 * to its close: two integers a row to sort, not every column.	\
+	 */								\
+	X(QUERY_WON_ACTS, QUERY_DEAL_TIMES("deals d NOT INDEXED",	\
 	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
+	    " AND s.kind NOT IN ('snooze', 'value')"			\
 	    " AND " QUERY_WON_DEAL_TERMS))				\
 	X(QUERY_WON_TIMES, QUERY_DEAL_TIMES("deals d NOT INDEXED",	\
 	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
@@ -1216,7 +1220,7 @@ query_signal_row(sqlite3_stmt *s, void *ctx)
 	return c->fn.signal(&g, c->arg);
 }
 
-/* Hands a row of QUERY_WON_SIGNALS to the callback, with its deal. */
+/* Hands a row of QUERY_OPEN_SIGNALS to the callback, with its deal. */
 static int
 query_deal_signal_row(sqlite3_stmt *s, void *ctx)
 {
@@ -1238,17 +1242,16 @@ query_deal_signal_row(sqlite3_stmt *s, void *ctx)
 }
 
 int
-store_won_signals(struct store *st, time_t until,
-    int (*cb)(int64_t, const struct store_signal *, void *), void *arg,
-    struct err *err)
+store_won_acts(struct store *st, time_t until,
+    int (*cb)(int64_t, time_t, void *), void *arg, struct err *err)
 {
-	struct query_cb c = { .fn.deal_signal = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_WON_SIGNALS, err);
+	struct query_cb c = { .fn.close = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_ACTS, err);
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
-	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
+	return query_walk(st, s, query_close_row, &c, err, "signals");
 }
 
 int

@@ -264,21 +264,25 @@ int	store_signals(struct store *, const struct store_filter *,
 	    int (*cb)(const struct store_signal *, void *), void *arg,
 	    struct err *);
 /*
- * The signals of the deals store_won_deals reads, each from the deal's
- * opening to its close (the sources of store_signals, every
+ * The times of the signals of the deals store_won_deals reads, each from
+ * the deal's opening to its close (the sources of store_signals, every
  * salesperson's), with the deal's id: by deal, then in time order.
  */
-int	store_won_signals(struct store *, time_t until,
-	    int (*cb)(int64_t deal, const struct store_signal *, void *),
-	    void *arg, struct err *);
-/* The times of the signals store_won_signals gives, by deal, then time. */
 int	store_won_times(struct store *, time_t until,
 	    int (*cb)(int64_t deal, time_t at, void *), void *arg,
 	    struct err *);
 /*
+ * The times store_won_times gives but of the notes about a deal (#snooze,
+ * #value), which are no activity in it: what the usual quiet spells of
+ * the stalled deals read.
+ */
+int	store_won_acts(struct store *, time_t until,
+	    int (*cb)(int64_t deal, time_t at, void *), void *arg,
+	    struct err *);
+/*
  * The signals of the open deals (of the salesperson; NULL: all), each
- * from the deal's opening to until (inclusive; 0: unbounded), as
- * store_won_signals gives them.
+ * from the deal's opening to until (inclusive; 0: unbounded), with the
+ * deal's id: by deal, then in time order.
  */
 int	store_open_signals(struct store *, const char *salesperson,
 	    time_t until,

@@ -971,6 +971,63 @@ test_analysis_forecast_value(void **state)
 	forecast_free(&fc);
 }
 
+/*
+ * The digest's forecast (analysis_forecast_sums) gives the sums of the
+ * whole forecast, from the stored projection and from the signals, and
+ * neither reads nor makes what it does not show: the phases' summary,
+ * the deals' values (a3's offer has an amount) and stored deal ids.
+ */
+static void
+test_analysis_forecast_sums(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct forecast fc, sums;
+	const struct forecast_sum *a, *b;
+	struct err err;
+	size_t i, k;
+
+	if (sqlite3_exec(f->st->db, "UPDATE signals SET subject ="
+	    " 'Offerte 2026-014 EUR 10.000,-' WHERE ref ="
+	    " 'offer_sent:a3.nl:<a3-2@test>'", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	for (k = 0; k < 2; k++) {
+		af.current = k == 1;
+		assert_int_equal(analysis_forecast(f->st, &af, 30, false, &fc,
+		    &err), 0);
+		assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &sums,
+		    &err), 0);
+		assert_int_equal(sums.closed, fc.closed);
+		assert_int_equal(sums.won, fc.won);
+		assert_int_equal(sums.open, fc.open);
+		for (i = 0; i < 3; i++) {
+			a = i == 0 ? &fc.new_deals : i == 1 ? &fc.growth :
+			    &fc.total;
+			b = i == 0 ? &sums.new_deals : i == 1 ? &sums.growth :
+			    &sums.total;
+			assert_int_equal(b->deals, a->deals);
+			assert_near(b->expected, a->expected, 1e-12);
+			assert_near(b->unopened, a->unopened, 1e-12);
+			assert_near(b->low, a->low, 1e-12);
+			assert_near(b->high, a->high, 1e-12);
+			assert_near(b->per_month, a->per_month, 1e-12);
+			assert_int_equal(b->valued, 0);
+		}
+		assert_near(fc.new_deals.weighted_value, 5000, EPS);
+		assert_int_equal(sums.ndeals, fc.ndeals);
+		for (i = 0; i < sums.ndeals; i++) {
+			assert_int_equal(sums.deals[i].deal, 0);
+			assert_true(isnan(sums.deals[i].value));
+			assert_near(sums.deals[i].p_won, fc.deals[i].p_won,
+			    1e-12);
+		}
+		assert_int_equal(sums.phases[1].history, 0);
+		assert_true(fc.phases[1].history > 0);
+		forecast_free(&fc);
+		forecast_free(&sums);
+	}
+}
+
 /* Stores the signals of l with their values and projects them. */
 static void
 store_sigs(struct fixture *f, struct signal_list *l)
@@ -1772,6 +1829,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_account_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_forecast_sums, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_snooze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_value_signal, setup, teardown),
 		cmocka_unit_test(test_lost_reason_fold),

@@ -1528,6 +1528,17 @@ walk_deal_signal(int64_t deal, const struct store_signal *g, void *arg)
 	return 0;
 }
 
+/* Writes a deal's time as "DEAL:DAY;". */
+static int
+walk_deal_time(int64_t deal, time_t at, void *arg)
+{
+	struct walked *w = arg;
+
+	buf_printf(&w->out, "%lld:%lld;", (long long)deal,
+	    (long long)(at - T0) / DAY);
+	return 0;
+}
+
 /* Writes an entry as "DEAL:PHASE DAY;". */
 static int
 walk_deal_entry(const struct store_entry *e, void *arg)
@@ -1553,9 +1564,10 @@ walk_won_deal(const struct store_open_deal *d, void *arg)
 /*
  * The won deals' signals in one pass are each deal's by store_signals
  * up to its close (its own, by name, of a linked address), by deal then
- * in time order; their entries are store_deal_entries'; deals still open
- * or won at or after the bound are not read.  The open deals' signals
- * likewise, up to a time, of a salesperson.
+ * in time order (store_won_times); their activity (store_won_acts) the
+ * same but for a #value note; their entries are store_deal_entries';
+ * deals still open or won at or after the bound are not read.  The open
+ * deals' signals likewise, up to a time, of a salesperson.
  */
 static void
 test_store_won_signals(void **state)
@@ -1581,7 +1593,10 @@ test_store_won_signals(void **state)
 	    DIR_INBOUND, "INBOX/1/4", "m4", NULL);
 	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", T0 + 2 * DAY,
 	    DIR_NONE, "cal/2.ics", "m5", NULL);
-	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 6);
+	add_sig(&sigs, SIG_VALUE, "globex.com", "anna", T0 + 2 * DAY,
+	    DIR_NONE, "INBOX/1/5", "m6", NULL);
+	sigs.v[sigs.n - 1].value = xstrdup("5000");
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 7);
 	signal_list_clear(&sigs);
 	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
 	    "manual", T0, &touched, &err), 1);
@@ -1602,13 +1617,18 @@ test_store_won_signals(void **state)
 	sf.until = T0 + 4 * DAY + 1;
 	assert_int_equal(store_signals(f->st, &sf, walk_signal, &one, &err),
 	    0);
-	assert_string_equal(one.out.data, "subject of e1 1;subject of m1 3;"
-	    "subject of m2 3;subject of m3 4;");
-	assert_int_equal(store_won_signals(f->st, NOW, walk_deal_signal, &w,
+	assert_string_equal(one.out.data, "subject of e1 1;subject of m6 2;"
+	    "subject of m1 3;subject of m2 3;subject of m3 4;");
+	assert_int_equal(store_won_times(f->st, NOW, walk_deal_time, &w,
 	    &err), 0);
-	snprintf(want, sizeof want, "%lld:subject of e1 1;%lld:subject of m1 3;"
-	    "%lld:subject of m2 3;%lld:subject of m3 4;", deal, deal, deal,
-	    deal);
+	snprintf(want, sizeof want, "%lld:1;%lld:2;%lld:3;%lld:3;%lld:4;",
+	    deal, deal, deal, deal, deal);
+	assert_string_equal(w.out.data, want);
+	buf_reset(&w.out);
+	assert_int_equal(store_won_acts(f->st, NOW, walk_deal_time, &w,
+	    &err), 0);
+	snprintf(want, sizeof want, "%lld:1;%lld:3;%lld:3;%lld:4;", deal, deal,
+	    deal, deal);
 	assert_string_equal(w.out.data, want);
 	buf_reset(&w.out);
 
@@ -1638,8 +1658,8 @@ test_store_won_signals(void **state)
 	assert_true(w.out.data == NULL || w.out.len == 0);
 
 	/* Won at day 4: a bound at its close leaves it out. */
-	assert_int_equal(store_won_signals(f->st, T0 + 4 * DAY,
-	    walk_deal_signal, &w, &err), 0);
+	assert_int_equal(store_won_acts(f->st, T0 + 4 * DAY,
+	    walk_deal_time, &w, &err), 0);
 	assert_int_equal(store_won_entries(f->st, T0 + 4 * DAY, walk_deal_entry,
 	    &w, &err), 0);
 	assert_int_equal(store_won_deals(f->st, T0 + 4 * DAY, walk_won_deal,
