@@ -172,6 +172,10 @@ test_account_freemail_list(void **state)
 		assert_true(account_registrable(domain, reg, sizeof reg));
 		assert_string_equal(reg, domain);
 		assert_true(account_is_freemail(NULL, domain));
+		/* Sorted, as account_freemail_has searches it. */
+		if (n > 0)
+			assert_true(strcmp(account_freemail_builtin[n - 1],
+			    domain) < 0);
 	}
 	assert_true(n >= 30);
 	assert_true(account_is_freemail(&cfg, "GMAIL.com"));
