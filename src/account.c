@@ -87,47 +87,64 @@ account_host_copy(const char *host, char *out, size_t outlen)
  * addresses and of every configured domain several times over, and
  * libpsl's lookup was the largest part of classifying (8% of a first
  * sync of 20,000 messages).  A pure function of the host, so an entry
- * is never stale; a thread's own, so no lock.  512 slots (256 KB a
- * thread, touched as hosts come): with 64, the 300 customer domains of
- * the IMAP bench pushed each other out and most lookups went to libpsl.
+ * is never stale; a thread's own, so no lock.  512 slots: with 64, the
+ * 300 customer domains of the IMAP bench pushed each other out and most
+ * lookups went to libpsl.  A slot keeps a host of up to 63 bytes and
+ * where in it its registrable domain starts (a suffix of it), 33 KB a
+ * thread: glibc clears a thread's static TLS when it starts, so every
+ * byte here is resident in every thread; a longer host goes to libpsl.
  */
 #define ACCOUNT_REG_SLOTS	512
+#define ACCOUNT_REG_HOST	64
 
 struct account_reg_slot {
-	char	host[DOMAIN_MAX + 1];	/* lower-cased; "" while empty */
-	char	reg[DOMAIN_MAX + 1];	/* "" when the host has none */
+	char	host[ACCOUNT_REG_HOST];	/* lower-cased; "" while empty */
+	short	reg;			/* offset of it in host; -1: none */
 };
 
 static __thread struct account_reg_slot account_reg_cache[ACCOUNT_REG_SLOTS];
+
+/* The registrable domain of the lower-cased host, from libpsl; NULL if none. */
+static const char *
+account_psl(const char *lower)
+{
+	const psl_ctx_t *psl;
+
+	if ((psl = psl_builtin()) == NULL)
+		return NULL;
+	return psl_registrable_domain(psl, lower);
+}
 
 bool
 account_registrable(const char *host, char *out, size_t outlen)
 {
 	char lower[DOMAIN_MAX + 1];
 	struct account_reg_slot *slot;
-	const psl_ctx_t *psl;
 	const char *reg;
-	size_t n;
+	size_t len, n;
 
 	if (host == NULL || !account_host_copy(host, lower, sizeof lower))
 		return false;
-	slot = &account_reg_cache[hashset_fnv1a(HASHSET_FNV_INIT, lower,
-	    strlen(lower)) % ACCOUNT_REG_SLOTS];
-	if (strcmp(slot->host, lower) != 0) {
-		psl = psl_builtin();
-		if (psl == NULL)
-			return false;
-		reg = psl_registrable_domain(psl, lower);
-		/* A registrable domain is a suffix of the host: it fits. */
-		snprintf(slot->host, sizeof slot->host, "%s", lower);
-		snprintf(slot->reg, sizeof slot->reg, "%s", reg != NULL ?
-		    reg : "");
+	len = strlen(lower);
+	if (len >= ACCOUNT_REG_HOST)
+		reg = account_psl(lower);
+	else {
+		slot = &account_reg_cache[hashset_fnv1a(HASHSET_FNV_INIT,
+		    lower, len) % ACCOUNT_REG_SLOTS];
+		if (strcmp(slot->host, lower) != 0) {
+			reg = account_psl(lower);
+			memcpy(slot->host, lower, len + 1);
+			/* A suffix of the host, as libpsl answers. */
+			slot->reg = reg != NULL && reg >= lower &&
+			    reg < lower + len ? (short)(reg - lower) : -1;
+		}
+		reg = slot->reg >= 0 ? slot->host + slot->reg : NULL;
 	}
 	/* memcpy: snprintf's "%s" was 40% of this function. */
-	n = strlen(slot->reg);
+	n = reg != NULL ? strlen(reg) : 0;
 	if (n == 0 || n >= outlen)
 		return false;
-	memcpy(out, slot->reg, n + 1);
+	memcpy(out, reg, n + 1);
 	return true;
 }
 
