@@ -129,6 +129,7 @@ struct imap_sync_ctx {
 	struct imap_queue_arg	 qarg;		/* the queue's */
 	unsigned		 failures;	/* UIDs skipped or put off in this poll */
 	unsigned long		 seen;
+	int			 since;		/* yyyymmdd: drop older INTERNALDATEs; 0 none */
 };
 
 /* Compares UIDs for qsort and bsearch. */
@@ -240,6 +241,19 @@ imap_sync_on_message(const struct imap_fetch_msg *att, void *arg)
 	uint32_t		 uid;
 	bool			 outbound, readable;
 
+	/*
+	 * A first sync that asked for every UID (imap_sync_search) drops
+	 * what UID SEARCH SINCE would have left out: by the date as the
+	 * INTERNALDATE writes it, time and zone disregarded (RFC 3501).
+	 */
+	if (c->since != 0 && !att->bad && att->uid != 0 && att->has_date &&
+	    att->year * 10000 + att->month * 100 + att->day < c->since) {
+		at = bsearch(&att->uid, c->batch, c->nbatch, sizeof *c->batch,
+		    imap_sync_uid_cmp);
+		if (at != NULL)
+			c->got[at - c->batch] = true;
+		return;
+	}
 	if (imap_summary(att, &sum, &uid) != 0) {
 		if (att->bad)
 			imap_sync_bad(c, att);
@@ -474,6 +488,60 @@ imap_sync_retry_format(const struct imap_sync_ctx *c)
 }
 
 /*
+ * Whether the first message of the folder (the lowest UID, as a rule the
+ * oldest) arrived on or after the date since (yyyymmdd), by one FETCH of
+ * its INTERNALDATE; false when the folder is empty or the FETCH fails
+ * (UID SEARCH, sent next, finds out about a broken connection).
+ */
+static bool
+imap_sync_recent(struct imap_sync_ctx *c, int since)
+{
+	struct imap_session		*s = c->s;
+	struct mailimap_fetch_type	*ft;
+	struct mailimap_set		*set;
+	struct mailimap_msg_att		*ma;
+	struct mailimap_msg_att_item	*item;
+	struct mailimap_date_time	*dt;
+	clist				*res = NULL;
+	clistiter			*it, *jt;
+	bool				 recent = false;
+	int				 r;
+
+	if (s->imap->imap_selection_info == NULL ||
+	    s->imap->imap_selection_info->sel_exists == 0)
+		return false;
+	if ((set = mailimap_set_new_single(1)) == NULL ||
+	    (ft = mailimap_fetch_type_new_fetch_att(
+	    mailimap_fetch_att_new_internaldate())) == NULL)
+		fatal("out of memory");
+	/* The list is ours only on success, as with UID FETCH. */
+	r = mailimap_fetch(s->imap, set, ft, &res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR || res == NULL)
+		return false;
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		ma = clist_content(it);
+		if (ma == NULL || ma->att_number != 1)
+			continue;
+		for (jt = clist_begin(ma->att_list); jt != NULL;
+		    jt = clist_next(jt)) {
+			item = clist_content(jt);
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
+			    item->att_data.att_static->att_type !=
+			    MAILIMAP_MSG_ATT_INTERNALDATE ||
+			    (dt = item->att_data.att_static->
+			    att_data.att_internal_date) == NULL)
+				continue;
+			recent = dt->dt_year * 10000 + dt->dt_month * 100 +
+			    dt->dt_day >= since;
+		}
+	}
+	mailimap_fetch_list_free(res);
+	return recent;
+}
+
+/*
  * The UIDs to fetch, ascending: those from start on and those waiting in
  * the retry list that still exist, or on a first sync those of the last
  * backfill_days.  UIDs below start that "n:*" returns when nothing is new
@@ -503,8 +571,23 @@ imap_sync_search(struct imap_sync_ctx *c, uint64_t start, bool first,
 	if (first && c->cfg->backfill_days > 0) {
 		since = util_now() - (time_t)c->cfg->backfill_days * 86400;
 		gmtime_r(&since, &tm);
-		key = mailimap_search_key_new_since(mailimap_date_new(tm.tm_mday,
-		    tm.tm_mon + 1, tm.tm_year + 1900));
+		/*
+		 * When the first message is recent, as in a young mailbox
+		 * or one kept short, SINCE would leave out little or
+		 * nothing and costs the server a look at every message's
+		 * date (0.11 s of 20,000 on Dovecot, SEARCH ALL 0.016 s):
+		 * every UID then, and the old ones are dropped as their
+		 * INTERNALDATE comes (imap_sync_on_message).
+		 */
+		c->since = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+		    tm.tm_mday;
+		if (imap_sync_recent(c, c->since))
+			key = mailimap_search_key_new_all();
+		else {
+			c->since = 0;
+			key = mailimap_search_key_new_since(mailimap_date_new(
+			    tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900));
+		}
 	} else {
 		v = xcalloc(c->nretry > 0 ? c->nretry : 1, sizeof *v);
 		for (i = 0; i < c->nretry; i++)

@@ -64,6 +64,13 @@ test_account_registrable_domains(void **state)
 		{ ".acme.nl", NULL },
 		{ "acme.nl/x", NULL },
 		{ "[192.0.2.1]", NULL },
+		/* 63 bytes (kept), 64 and 70 (past what a kept lookup holds). */
+		{ "relay-relay-relay-relay-relay-relay-relay-relay.northwind.co.uk",
+		  "northwind.co.uk" },
+		{ "relay-relay-relay-relay-relay-relay-relay-relayx.northwind.co.uk",
+		  "northwind.co.uk" },
+		{ "relay-relay-relay-relay-relay-relay-relay-relay-relay-rela.example.com",
+		  "example.com" },
 	};
 	const size_t n = sizeof rows / sizeof *rows;
 	char out[256], host[64], want[64];
@@ -172,6 +179,10 @@ test_account_freemail_list(void **state)
 		assert_true(account_registrable(domain, reg, sizeof reg));
 		assert_string_equal(reg, domain);
 		assert_true(account_is_freemail(NULL, domain));
+		/* Sorted, as account_freemail_has searches it. */
+		if (n > 0)
+			assert_true(strcmp(account_freemail_builtin[n - 1],
+			    domain) < 0);
 	}
 	assert_true(n >= 30);
 	assert_true(account_is_freemail(&cfg, "GMAIL.com"));

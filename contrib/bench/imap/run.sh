@@ -19,6 +19,9 @@
 #     of both counted in Dovecot's protocol log, and the peak of the
 #     agent's open descriptors.  ACCOUNTS may be a list ("200 1000 2000"):
 #     a row for each count, to show descriptors and memory flat.
+# With BASE=DIR (the build folder of another version, e.g. main's), DIR's
+# salescycled runs the ingest too, alternating with BUILDDIR's run by run
+# (same load, same Dovecot cache), in rows of its own.
 # One more, untimed run with -vv counts the commands salescycled sent.
 # Timings are the median of RUNS runs (default 3).  The ingest users have
 # no protocol log (it would add 19 MB of writes to every timed fetch); the
@@ -28,7 +31,7 @@
 # NAME.txt (self time) and NAME-children.txt (time including callees).  Not a test: it prints a
 # markdown table for README's performance section.
 #
-#	usage: contrib/bench/imap/run.sh BUILDDIR [MESSAGES [ACCOUNTS]]
+#	usage: [BASE=DIR] contrib/bench/imap/run.sh BUILDDIR [MESSAGES [ACCOUNTS]]
 # e.g. contrib/bench/imap/run.sh build 20000 "200 1000 2000"
 set -eu
 
@@ -50,6 +53,10 @@ export top_srcdir top_builddir
 . "$top_srcdir/tests/integration/dovecot.sh"
 here="$top_srcdir/contrib/bench/imap"
 [ -x "$SALESCYCLED" ] || fail "$SALESCYCLED not built"
+if [ -n "${BASE:-}" ]; then
+	BASE=$(cd "$BASE" && pwd)
+	[ -x "$BASE/src/salescycled" ] || fail "$BASE/src/salescycled not built"
+fi
 dovecot_require
 if ! command -v mbsync >/dev/null 2>&1; then
 	echo "bench: installing isync (mbsync)" >&2
@@ -130,9 +137,10 @@ EOF
 done
 
 # salescycled --once from an empty store; checks that all came in.
+# ingest SIZE [BINARY]
 ingest() {
 	rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
-	measure "$SALESCYCLED" -c "$T/ingest-$1.conf" --once -v 2>"$T/agent.log" ||
+	measure "${2:-$SALESCYCLED}" -c "$T/ingest-$1.conf" --once -v 2>"$T/agent.log" ||
 	    { cat "$T/agent.log"; fail "salescycled --once failed"; }
 	got=$(sed -n 's/.*INBOX: \([0-9]*\) new messages.*/\1/p' "$T/agent.log")
 	[ "$got" = "$1" ] || { cat "$T/agent.log"; fail "ingested '$got' of $1"; }
@@ -143,13 +151,29 @@ for size in "$N" "$MID" "$SMALL"; do
 	i=0
 	: >"$T/raw-$size"
 	: >"$T/sc-$size"
+	: >"$T/base-$size"
 	while [ $i -lt "$RUNS" ]; do
 		raw_fetch "m$size" >>"$T/raw-$size"
 		ingest "$size"
 		echo "$wall $rss $cpu" >>"$T/sc-$size"
+		if [ -n "${BASE:-}" ]; then
+			ingest "$size" "$BASE/src/salescycled"
+			echo "$wall $rss $cpu" >>"$T/base-$size"
+		fi
 		i=$((i + 1))
 	done
 done
+# The BASE row of the ingest table at a size, when there is a BASE,
+# to follow the row of BUILDDIR on its line: base_row SIZE FLOOR
+base_row() {
+	[ -n "${BASE:-}" ] || return 0
+	bw=$(cut -d' ' -f1 "$T/base-$1" | median)
+	# A line of its own after the row it follows (no empty line without).
+	printf '\n| BASE salescycled --once, empty store | %s | %s | %s | %s | %s |' \
+	    "$1" "$bw" "$(ratio "$bw" "$2")" \
+	    "$(mb "$(cut -d' ' -f2 "$T/base-$1" | sort -n | tail -1)")" \
+	    "$(cut -d' ' -f3 "$T/base-$1" | median)"
+}
 
 # One more run, untimed, with the protocol trace: what salescycled sent.
 rm -f "$T/sc.db" "$T/sc.db-wal" "$T/sc.db-shm"
@@ -303,11 +327,11 @@ IMAP, Dovecot $("$DOVECOT" --version | cut -d' ' -f1) on loopback, $(nproc) core
 | run | messages | wall s | vs floor | peak RSS MB | CPU s |
 |-----|---------:|-------:|---------:|------------:|------:|
 | raw LOGIN, EXAMINE, UID FETCH 1:* (floor) | $N | $raw20 | 1.00 | - | - |
-| salescycled --once, empty store | $N | $sc20 | $(ratio "$sc20" "$raw20") | $(mb "$rss20") | $cpu20 |
+| salescycled --once, empty store | $N | $sc20 | $(ratio "$sc20" "$raw20") | $(mb "$rss20") | $cpu20 |$(base_row "$N" "$raw20")
 | raw LOGIN, EXAMINE, UID FETCH 1:* (floor) | $MID | $raw10 | 1.00 | - | - |
-| salescycled --once, empty store | $MID | $sc10 | $(ratio "$sc10" "$raw10") | $(mb "$rss10") | $cpu10 |
+| salescycled --once, empty store | $MID | $sc10 | $(ratio "$sc10" "$raw10") | $(mb "$rss10") | $cpu10 |$(base_row "$MID" "$raw10")
 | raw LOGIN, EXAMINE, UID FETCH 1:* (floor) | $SMALL | $raw5 | 1.00 | - | - |
-| salescycled --once, empty store | $SMALL | $sc5 | $(ratio "$sc5" "$raw5") | $(mb "$rss5") | $cpu5 |
+| salescycled --once, empty store | $SMALL | $sc5 | $(ratio "$sc5" "$raw5") | $(mb "$rss5") | $cpu5 |$(base_row "$SMALL" "$raw5")
 | mbsync $(mbsync -v 2>/dev/null | head -1 | sed 's/^isync //') pull to Maildir (default fsync), once | $N | $mb_wall | $(ratio "$mb_wall" "$raw20") | $(mb "$mb_rss") | - |
 | mbsync pull to Maildir, FSync no, once | $N | $mbn_wall | $(ratio "$mbn_wall" "$raw20") | $(mb "$mbn_rss") | - |
 
@@ -328,5 +352,5 @@ $(printf '%s' "$idle_rows")
 | idle pass of $count accounts within 1.2x the raw STATUS | $(ratio "$idle_sc" "$idle_raw")x | $(verdict "$idle_sc <= 1.2 * $idle_raw") |
 | peak descriptors of $count accounts under 256 | $idle_fds | $(verdict "$idle_fds < 256") |
 
-Reproduce (as root, after make): \`contrib/bench/imap/run.sh BUILDDIR $N "$ACCOUNTS"\`
+Reproduce (as root, after make): \`${BASE:+BASE=DIR }contrib/bench/imap/run.sh BUILDDIR $N "$ACCOUNTS"\`
 EOF
