@@ -34,6 +34,7 @@
 
 #define STORE_BUSY_MS		10000
 #define STORE_BULK_CACHE	"2097152"	/* KiB of page cache for a bulk job */
+#define STORE_BULK_MMAP		"4294967296"	/* bytes read through mmap then */
 #define STORE_READ_MMAP		"4294967296"	/* bytes a read-only connection maps */
 #define STORE_APPLICATION_ID	0x53614c43	/* "SaLC", our application_id */
 
@@ -1098,20 +1099,21 @@ store_db(struct store *st)
  * indexes: with SQLite's default 2 MB cache nearly every page came from a
  * pread() again and dirty pages went to the WAL many times over (half of
  * rebuild's time at 500k signals was in the kernel).  A cache that holds
- * the indexes does each once.  Only a bound: the cache grows with what
- * the job touches.  2 GiB: at 10M signals (a 3.4-4.6 GB file) a cache of
- * 512 MiB read the same pages again and again.  No memory map: a page
- * read through the map is set up again (its header decoded, a cache
- * entry made) on every visit, where a page in the cache stays decoded;
- * at 10M a rebuild from no deals spent a fifth of its time on that and
- * took 17-23% more CPU and 40-75% more wall time mapped (at 1M the two
- * are within the noise).
+ * the indexes and reads through mmap do each once.  Only a bound: the
+ * cache grows with what the job touches.  2 GiB, since SQLite maps no
+ * more than 2 GB: at 10M signals (a 4.6 GB file) the signals past the
+ * mapping were read again and again through a cache of 512 MiB: some
+ * 14 s of its 80 s of CPU (peak RSS 2.9 GB then, 3.9 GB now).  The
+ * cache alone, without the map, took 10% more CPU at 10M on a quiet
+ * machine (the kernel copying each page read), though less on a
+ * loaded one.
  */
 int
 store_bulk(struct store *st, bool on, struct err *err)
 {
-	return store_exec(st, on ? "PRAGMA cache_size = -" STORE_BULK_CACHE :
-	    "PRAGMA cache_size = -2000", err, "bulk");
+	return store_exec(st, on ? "PRAGMA cache_size = -" STORE_BULK_CACHE ";"
+	    "PRAGMA mmap_size = " STORE_BULK_MMAP : "PRAGMA cache_size = -2000;"
+	    "PRAGMA mmap_size = 0", err, "bulk");
 }
 
 int
