@@ -244,9 +244,11 @@ imap_sync_on_message(const struct imap_fetch_msg *att, void *arg)
 	/*
 	 * A first sync that asked for every UID (imap_sync_search) drops
 	 * what UID SEARCH SINCE would have left out: by the date as the
-	 * INTERNALDATE writes it, time and zone disregarded (RFC 3501).
+	 * INTERNALDATE writes it, time and zone disregarded (RFC 3501),
+	 * also when the rest of its answer did not parse: SINCE would not
+	 * have asked, so it is not a message skipped.
 	 */
-	if (c->since != 0 && !att->bad && att->uid != 0 && att->has_date &&
+	if (c->since != 0 && att->uid != 0 && att->has_date &&
 	    att->year * 10000 + att->month * 100 + att->day < c->since) {
 		at = bsearch(&att->uid, c->batch, c->nbatch, sizeof *c->batch,
 		    imap_sync_uid_cmp);

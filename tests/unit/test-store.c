@@ -2699,7 +2699,9 @@ journal_vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f,
 }
 
 /*
- * The writes of a first sync keep no statement journal.  A statement
+ * The writes of a first sync of attributed items keep no statement
+ * journal (a row attributed by name later still goes through the
+ * series_first_change trigger, and its UPDATE keeps one).  A statement
  * that may write several rows or tables and fail half-way (a trigger on
  * the table, say) makes SQLite journal every page it touches inside the
  * batch's transaction, to undo that statement alone; schema 11's trigger
@@ -2752,6 +2754,12 @@ test_store_first_sync_no_statement_journal(void **state)
 	}
 	assert_int_equal(store_commit(st, &err), 0);
 	assert_series_first(st);
+	assert_int_equal(journal_vfs_opened, 0);
+	/* The count can fail: an UPDATE under a trigger keeps a journal. */
+	assert_int_equal(sqlite3_exec(store_db(st), "BEGIN;"
+	    "UPDATE appointments SET created = created - 1 WHERE id = 1;"
+	    "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_series_first(st);
 	store_close(st);
 	strlist_clear(&touched);
 
@@ -2760,7 +2768,7 @@ test_store_first_sync_no_statement_journal(void **state)
 	assert_int_equal(sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL,
 	    64 * 1024), SQLITE_OK);
 	assert_int_equal(sqlite3_initialize(), SQLITE_OK);
-	assert_int_equal(journal_vfs_opened, 0);
+	assert_int_equal(journal_vfs_opened, 1);
 }
 
 int
