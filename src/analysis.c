@@ -1282,7 +1282,10 @@ analysis_acts_signal(const struct store_signal *g, void *arg)
 
 	double v;
 
-	/* A #snooze or #value is a note about the deal, not activity in it. */
+	/*
+	 * A #snooze or #value is a note about the deal, not activity in it
+	 * (so is it for the won deals in SQL: QUERY_WON_ACTS).
+	 */
 	if (g->kind == NULL || (strcmp(g->kind, "snooze") != 0 &&
 	    strcmp(g->kind, "value") != 0))
 		analysis_acts_add(a, g->at);

@@ -165,7 +165,8 @@
 	    " WHERE " QUERY_WON_DEAL_TERMS " ORDER BY d.id")		\
 	/*								\
 	 * The times of the won deals' activity, each from its opening	\
-	 * to its close: two integers a row to sort, not every column.	\
+	 * to its close: two integers a row to sort, not every column;	\
+	 * #snooze and #value are notes, as analysis_acts_signal says.	\
 	 */								\
 	X(QUERY_WON_ACTS, QUERY_DEAL_TIMES("deals d NOT INDEXED",	\
 	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
