@@ -23,11 +23,12 @@
  * that the server refuses (NO or BAD, as Exchange does for one message),
  * is found by asking again in halves (on a fresh connection after a
  * broken answer).  An unparsable one is skipped with a warning and
- * recorded in the folder's "skipped" cursor; a
- * refused one, like one the server leaves out of its answer, is asked
- * again at the next polls ("retry" cursor) and given up with a warning
- * after IMAP_RETRY_MAX of them.  UIDNEXT is kept as a 64-bit number:
- * after UID 2^32 - 1 it is 2^32.
+ * recorded in the folder's "skipped" cursor; a refused one, like one
+ * the server leaves out of its answer, is asked again at the next polls
+ * ("retry" cursor) and given up with a warning after IMAP_RETRY_MAX of
+ * them (on a first sync that asked for every UID, only one the server
+ * finds by date: imap_sync_drop_old).  UIDNEXT is kept as a 64-bit
+ * number: after UID 2^32 - 1 it is 2^32.
  *
  * libetpan 1.9.4 hands results over unevenly on errors (a FETCH list it
  * freed itself, a STATUS result set on a NO, NULL on an OK without the
@@ -443,6 +444,89 @@ imap_sync_retry_batch(struct imap_sync_ctx *c)
 		    IMAP_RETRY_KEEP * sizeof *c->retry);
 		c->nretry = IMAP_RETRY_KEEP;
 	}
+}
+
+/*
+ * On a first sync that asked for every UID (c->since set): the batch's
+ * UIDs that were not answered, or refused, have no INTERNALDATE to drop
+ * them by, and a later poll, which asks for UIDs whatever their date,
+ * would read an old one that UID SEARCH SINCE never asked for.  So the
+ * server is asked which of them SINCE finds (UID SEARCH UID set SINCE),
+ * by its own dates as on the other path; the others (old, or expunged)
+ * count as answered.  The UIDs cannot decide it: they ascend with the
+ * order of delivery or APPEND, not with INTERNALDATE.  When the search
+ * fails they all stay unanswered, and the next command finds out about a
+ * broken connection.  A well-behaved server answers every UID and is
+ * never asked.  Left as they were: a refused old message has had its
+ * warning and counts among the poll's failures, and one whose answer
+ * broke off before its INTERNALDATE is skipped as unparsable
+ * (imap_sync_bad), whatever its date.
+ */
+static void
+imap_sync_drop_old(struct imap_sync_ctx *c)
+{
+	struct imap_session		*s = c->s;
+	struct mailimap_search_key	*key, *sub;
+	struct mailimap_date		*date;
+	clist				*res = NULL;
+	clistiter			*it;
+	const uint32_t			*at;
+	uint32_t			*v, u;
+	uint64_t			 modseq = 0;
+	size_t				 i, k = 0;
+	bool				*found;
+	int				 r;
+
+	if (c->since == 0 || s->imap == NULL)
+		return;
+	v = xcalloc(c->nbatch > 0 ? c->nbatch : 1, sizeof *v);
+	for (i = 0; i < c->nbatch; i++)
+		if (!c->got[i])
+			v[k++] = c->batch[i];
+	if (k == 0) {
+		free(v);
+		return;
+	}
+	if ((key = mailimap_search_key_new_multiple_empty()) == NULL ||
+	    (sub = mailimap_search_key_new_uid(imap_sync_uid_set(v,
+	    k))) == NULL || mailimap_search_key_multiple_add(key, sub) !=
+	    MAILIMAP_NO_ERROR || (date = mailimap_date_new(c->since % 100,
+	    c->since / 100 % 100, c->since / 10000)) == NULL ||
+	    (sub = mailimap_search_key_new_since(date)) == NULL ||
+	    mailimap_search_key_multiple_add(key, sub) != MAILIMAP_NO_ERROR)
+		fatal("out of memory");
+	/*
+	 * As in imap_sync_search: the result is set on a NO too.  An OK
+	 * without the * SEARCH line (NULL) decides nothing either.
+	 */
+	r = mailimap_uid_search_modseq(s->imap, NULL, key, &res, &modseq);
+	mailimap_search_key_free(key);
+	free(v);
+	if (r != MAILIMAP_NO_ERROR || res == NULL) {
+		if (res != NULL)
+			mailimap_search_result_free(res);
+		return;
+	}
+	/* Per batch UID: SINCE found it. */
+	found = xcalloc(c->nbatch, sizeof *found);
+	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		if (clist_content(it) == NULL)
+			continue;
+		u = *(uint32_t *)clist_content(it);
+		at = bsearch(&u, c->batch, c->nbatch, sizeof *c->batch,
+		    imap_sync_uid_cmp);
+		if (at != NULL)
+			found[at - c->batch] = true;
+	}
+	mailimap_search_result_free(res);
+	for (i = 0; i < c->nbatch; i++) {
+		if (c->got[i] || found[i])
+			continue;
+		imap_log(LOG_LVL_DEBUG, s, "%s: UID %u not answered and "
+		    "before the cutoff; dropped", c->folder, c->batch[i]);
+		c->got[i] = true;
+	}
+	free(found);
 }
 
 /* Reads the "retry" cursor ("UID:TRIES,..."); malformed entries are dropped. */
@@ -1267,6 +1351,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 		IMAP_TRACE_END(&sp, IMAP_TRACE_PARTS);
 		if (rc != SOURCE_OK)
 			goto out;
+		imap_sync_drop_old(&ctx);
 		imap_sync_retry_batch(&ctx);
 		next = (uint64_t)uids[j - 1] + 1;
 		if (j == n && uidnext > next)

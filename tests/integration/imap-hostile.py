@@ -52,6 +52,12 @@ does; every scenario stops sending when the client hangs up:
   exchange      Office 365's capabilities (no CONDSTORE, QRESYNC or
                 SPECIAL-USE) and "Sent Items" (\\Sent); the first UID
                 FETCH is refused as throttled, "Suggested Backoff Time"
+  young         a young mailbox: FETCH 1 (INTERNALDATE) answers message 1's
+                date, recent, and UID SEARCH knows ALL, SINCE and UID sets;
+                UIDs 2 and 4 arrived on 1-Jan-2026, long before the others:
+                UID 2's answer has a broken BODYSTRUCTURE after its
+                INTERNALDATE, UID 4 is never answered, and UID 5 is left
+                unanswered by the first UID FETCH that asks for it
 """
 import os
 import re
@@ -61,6 +67,17 @@ import threading
 import time
 
 UIDVALIDITY = 7
+RECENT = "05-Oct-2026 10:00:00 +0200"
+# The young scenario's old messages, by UID.
+YOUNG_OLD = {2: "01-Jan-2026 09:00:00 +0100", 4: "01-Jan-2026 10:00:00 +0100"}
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP",
+          "OCT", "NOV", "DEC"]
+
+
+def day(date):
+    """An IMAP date (1-Jan-2026, time and zone disregarded) as yyyymmdd."""
+    d, m, y = date.split(" ")[0].split("-")
+    return int(y) * 10000 + (MONTHS.index(m.upper()) + 1) * 100 + int(d)
 ESC = "\x1b]0;owned\x07\x1b[2J\x1b[31m"
 
 
@@ -155,6 +172,21 @@ class Session:
     def cmd_NAMESPACE(self, tag, rest):
         self.send('* NAMESPACE (("Mail/" "/")) NIL (("Other/" "/"))\r\n'
                   '%s OK done\r\n' % tag)
+
+    def internaldate(self, uid):
+        if self.srv.scenario == "young":
+            return YOUNG_OLD.get(uid, RECENT)
+        return RECENT
+
+    def cmd_FETCH(self, tag, rest):
+        """FETCH by sequence number: only young knows it, for message 1."""
+        uids = self.uids(self.selected or "")
+        if (self.srv.scenario != "young" or not uids or
+                not re.match(r"1 \(?INTERNALDATE\)?$", rest, re.I)):
+            self.send("%s BAD unknown command\r\n" % tag)
+            return
+        self.send('* 1 FETCH (INTERNALDATE "%s")\r\n%s OK done\r\n'
+                  % (self.internaldate(uids[0]), tag))
 
     def cmd_NOOP(self, tag, rest):
         self.send("%s OK done\r\n" % tag)
@@ -273,7 +305,23 @@ class Session:
         self.selected = None
         self.send("%s OK done\r\n" % tag)
 
+    def young_search(self, tag, rest):
+        """UID SEARCH [UID set] [ALL | SINCE date], in any order."""
+        uids = self.uids(self.selected or "")
+        want = list(uids)
+        m = re.search(r"UID ([0-9:,*]+)", rest, re.I)
+        if m:
+            want = [u for u in want if in_set(m.group(1), u, uids)]
+        m = re.search(r"SINCE \"?([0-9]+-[A-Za-z]+-[0-9]+)", rest, re.I)
+        if m:
+            want = [u for u in want
+                    if day(self.internaldate(u)) >= day(m.group(1))]
+        self.send("* SEARCH%s\r\n%s OK done\r\n"
+                  % ("".join(" %d" % u for u in want), tag))
+
     def cmd_UID_SEARCH(self, tag, rest):
+        if self.srv.scenario == "young":
+            return self.young_search(tag, rest)
         uids = self.uids(self.selected or "")
         m = re.search(r"UID (\d+)(:(\d+|\*))?", rest, re.I)
         if m:
@@ -313,10 +361,12 @@ class Session:
                "Subject: Vraag %d\r\nFrom: %s\r\n"
                "To: %s\r\nMessage-ID: <%s>\r\n"
                "\r\n" % (uid, frm, to, mid % uid))
-        return ('* %d FETCH (UID %d INTERNALDATE "05-Oct-2026 10:00:00 +0200" '
+        if sc == "young" and uid == 2:
+            body = '("TEXT")'
+        return ('* %d FETCH (UID %d INTERNALDATE "%s" '
                 'BODYSTRUCTURE %s BODY[HEADER.FIELDS (DATE SUBJECT FROM TO '
                 'MESSAGE-ID)] {%d}\r\n%s)\r\n'
-                % (seq, uid, body, len(hdr), hdr))
+                % (seq, uid, self.internaldate(uid), body, len(hdr), hdr))
 
     def cmd_UID_FETCH(self, tag, rest):
         sc = self.srv.scenario
@@ -336,6 +386,11 @@ class Session:
                           "Time: 178755 milliseconds\r\n" % tag)
                 return
         skip3 = False
+        skip5 = False
+        if sc == "young" and 5 in want:
+            with self.srv.lock:
+                skip5 = not self.srv.skipped_once
+                self.srv.skipped_once = True
         if sc == "unanswered":
             skip3 = True
         elif sc == "unanswered-once" and has3:
@@ -345,6 +400,8 @@ class Session:
         for u in want:
             seq = uids.index(u) + 1
             if u == 3 and (skip3 or sc in ("fetch-no", "fetch-bad")):
+                continue
+            if (u == 4 and sc == "young") or (u == 5 and skip5):
                 continue
             if u == 3 and sc == "big-literal":
                 self.stream("* 3 FETCH (UID 3 BODY[HEADER.FIELDS (LIST-ID)] "
