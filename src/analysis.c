@@ -1567,8 +1567,8 @@ struct analysis_open {
 
 /* The open deals' signals read in one pass, by deal (id order). */
 struct analysis_opens {
-	struct analysis_open *v;	/* owned */
-	size_t		 n, cap, cur;
+	struct analysis_open *v;	/* owned, by deal */
+	size_t		 n, cap;
 	int64_t		 deal;		/* whose signals acts holds; 0: none */
 	struct analysis_acts acts;
 };
@@ -1610,23 +1610,36 @@ analysis_open_signal(int64_t deal, const struct store_signal *g, void *arg)
 	return analysis_acts_signal(g, &o->acts);
 }
 
+/* The signals of deal in o; NULL if it has none. */
+static const struct analysis_open *
+analysis_open_find(const struct analysis_opens *o, int64_t deal)
+{
+	size_t lo = 0, hi = o->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (o->v[mid].deal < deal)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < o->n && o->v[lo].deal == deal ? &o->v[lo] : NULL;
+}
+
 /*
  * The activity of open deal d as analysis_account_acts would read it,
  * for what analysis_stalled_deal looks at (the latest activity, not
- * each one), from the pass in o; the deals come in id order.
+ * each one), from the pass in o.
  */
 static void
-analysis_open_acts(struct analysis_opens *o, const struct analysis_meetings *m,
-    const struct store_deal *d, time_t to, struct analysis_acts *a,
-    time_t *next)
+analysis_open_acts(const struct analysis_opens *o,
+    const struct analysis_meetings *m, const struct store_deal *d, time_t to,
+    struct analysis_acts *a, time_t *next)
 {
 	const struct analysis_open *e;
 
 	analysis_acts_reset(a);
-	while (o->cur < o->n && o->v[o->cur].deal < d->id)
-		o->cur++;
-	if (o->cur < o->n && o->v[o->cur].deal == d->id) {
-		e = &o->v[o->cur];
+	if ((e = analysis_open_find(o, d->id)) != NULL) {
 		a->only_target = e->a.only_target;
 		a->value = e->a.value;
 		memcpy(a->decision, e->a.decision, sizeof a->decision);
@@ -1647,7 +1660,7 @@ struct analysis_stalled_walk {
 	struct analysis_acts acts;
 	struct stalled_list *out;
 	struct err	*err;
-	struct analysis_opens *opens;	/* NULL: each deal's read alone */
+	const struct analysis_opens *opens;	/* NULL: each deal's read alone */
 };
 
 /* Appends s to an array that doubles whenever its count reaches a power of 2. */
@@ -1893,16 +1906,39 @@ analysis_stalled_base(struct store *st, const struct analysis_filter *f,
 		    f->salespeople->v[0] : NULL, own, err);
 	}
 	*b = &sh->stalled;
-	if (sh->has_stalled && sh->stalled_at == f->as_of) {
-		sh->stalled.opens.cur = 0;
+	if (sh->has_stalled && sh->stalled_at == f->as_of)
 		return 0;
-	}
 	analysis_stalled_base_free(&sh->stalled);
 	sh->has_stalled = false;
 	if (analysis_stalled_base_read(st, f, NULL, &sh->stalled, err) != 0)
 		return -1;
 	sh->has_stalled = true;
 	sh->stalled_at = f->as_of;
+	return 0;
+}
+
+/*
+ * Judges the deals open now that f admits: a list's salespeople each
+ * from their index range (a manager's team is a few of hundreds), all
+ * in one walk.
+ */
+static int
+analysis_stalled_open(struct store *st, const struct analysis_filter *f,
+    struct analysis_stalled_walk *w, struct err *err)
+{
+	const struct strlist *sp = f->salespeople;
+	size_t i, j;
+
+	if (sp == NULL || sp->n == 0)
+		return store_open_deals(st, analysis_stalled_deal, w, err);
+	for (i = 0; i < sp->n; i++) {
+		/* Named twice, judged once. */
+		for (j = 0; j < i && strcmp(sp->v[j], sp->v[i]) != 0; j++)
+			;
+		if (j == i && store_open_deals_of(st, sp->v[i],
+		    analysis_stalled_deal, w, err) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1930,7 +1966,7 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 		    err);
 	else {
 		w.opens = &b->opens;
-		rc = store_open_deals(st, analysis_stalled_deal, &w, err);
+		rc = analysis_stalled_open(st, f, &w, err);
 	}
 	free(w.acts.v);
 	if (b == &own)

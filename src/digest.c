@@ -845,7 +845,7 @@ digest_collect_own(struct store *st, const struct config *cfg,
 	struct digest_personal_walk w = { st, cfg, d,
 	    cfg->phases.enters[SIG_OFFER_SENT], 0, 0, err };
 	struct store_filter open_then = { NULL, NULL, d->as_of, d->as_of + 1 };
-	char day[11], next[11];
+	char day[11], next[11], lo[11], hi[11];
 	size_t i;
 
 	/* As of an earlier time, the deals open then (one closed since was). */
@@ -853,8 +853,8 @@ digest_collect_own(struct store *st, const struct config *cfg,
 		if (store_deals(st, &open_then, digest_waiting_offer_at, &w,
 		    err) != 0)
 			return -1;
-	} else if (w.offer != PHASE_NONE &&
-	    store_open_deals(st, digest_waiting_offer, &w, err) != 0)
+	} else if (w.offer != PHASE_NONE && store_open_deals_of(st,
+	    d->person->key, digest_waiting_offer, &w, err) != 0)
 		return -1;
 	if (d->nwaiting > 1)
 		qsort(d->waiting, d->nwaiting, sizeof *d->waiting,
@@ -871,7 +871,11 @@ digest_collect_own(struct store *st, const struct config *cfg,
 	if (util_day_start(next, cfg->timezone, &w.to) != 0)
 		return err_set(err, ERR_FINAL, "cannot compute the start of %s",
 		    next);
-	if (store_meetings(st, digest_planned_meeting, &w, err) != 0)
+	/* Their days, with two either side for any zone the start was in. */
+	util_day(w.from - 2 * DAY, cfg->timezone, lo, sizeof lo);
+	util_day(w.to + 2 * DAY, cfg->timezone, hi, sizeof hi);
+	if (store_meetings_of(st, d->person->key, lo, hi,
+	    digest_planned_meeting, &w, err) != 0)
 		return -1;
 	if (d->nplanned > 1)
 		qsort(d->planned, d->nplanned, sizeof *d->planned,

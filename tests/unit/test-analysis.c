@@ -1479,13 +1479,35 @@ check_same_stalled(const struct stalled_list *a, const struct stalled_list *b)
 		    b->planned[i].account);
 }
 
+/* The stalled deals of team in all, in its order, are those of l. */
+static void
+check_stalled_of(const struct stalled_list *all, const struct strlist *team,
+    const struct stalled_list *l)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < all->n; i++) {
+		for (j = 0; j < team->n; j++)
+			if (strcmp(all->v[i].salesperson, team->v[j]) == 0)
+				break;
+		if (j == team->n)
+			continue;
+		assert_true(n < l->n);
+		assert_int_equal(l->v[n].deal, all->v[i].deal);
+		assert_true(l->v[n].over_days == all->v[i].over_days);
+		n++;
+	}
+	assert_int_equal(n, l->n);
+}
+
 /*
  * A digest run reads the whole history once for all its managers
  * (analysis_shared): for each team, the forecast's sums and the stalled
  * deals are the same as those read for the team alone, as of now (the
- * stored deals, the open deals' signals in one pass) and as of a past
- * date (projected again, each deal as it stood), whatever team came
- * first.  What it keeps is the history of its as_of: with every signal
+ * stored deals, the open deals' signals in one pass, each salesperson's
+ * open deals from their index: those of everyone's that are the team's)
+ * and as of a past date (projected again, each deal as it stood),
+ * whatever team came first.  What it keeps is the history of its as_of: with every signal
  * moved out of sight, the team's forecast at that as_of is still the
  * one read before, and at another as_of it is read again.
  */
@@ -1498,7 +1520,7 @@ test_analysis_shared(void **state)
 	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct analysis_shared *sh;
 	struct forecast alone, shared, again;
-	struct stalled_list sa, sb;
+	struct stalled_list sa, sb, all;
 	struct strlist team;
 	struct err err;
 	size_t k, i, j, stalled = 0, deals = 0;
@@ -1512,6 +1534,9 @@ test_analysis_shared(void **state)
 		af.as_of = k == 0 ? NOW : NOW - 90 * DAY;
 		af.current = k == 0;
 		setenv("SALESCYCLE_NOW", "2026-06-28T00:00:00Z", 1);
+		af.salespeople = NULL;
+		af.shared = NULL;
+		assert_int_equal(analysis_stalled(f->st, &af, &all, &err), 0);
 		sh = analysis_shared_new();
 		for (i = 0; i < 4; i++) {
 			memset(&team, 0, sizeof team);
@@ -1530,6 +1555,8 @@ test_analysis_shared(void **state)
 			    &err), 0);
 			check_same_sums(&alone, &shared);
 			check_same_stalled(&sa, &sb);
+			if (team.n > 0)
+				check_stalled_of(&all, &team, &sa);
 			deals += shared.ndeals;
 			stalled += sb.n + sb.nplanned;
 			forecast_free(&alone);
@@ -1540,6 +1567,7 @@ test_analysis_shared(void **state)
 		}
 		unsetenv("SALESCYCLE_NOW");
 		analysis_shared_free(sh);
+		stalled_list_free(&all);
 	}
 	/* There were open and stalled deals to compare. */
 	assert_true(deals > 50);
