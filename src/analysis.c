@@ -1567,8 +1567,8 @@ struct analysis_open {
 
 /* The open deals' signals read in one pass, by deal (id order). */
 struct analysis_opens {
-	struct analysis_open *v;	/* owned */
-	size_t		 n, cap, cur;
+	struct analysis_open *v;	/* owned, by deal */
+	size_t		 n, cap;
 	int64_t		 deal;		/* whose signals acts holds; 0: none */
 	struct analysis_acts acts;
 };
@@ -1610,23 +1610,36 @@ analysis_open_signal(int64_t deal, const struct store_signal *g, void *arg)
 	return analysis_acts_signal(g, &o->acts);
 }
 
+/* The signals of deal in o; NULL if it has none. */
+static const struct analysis_open *
+analysis_open_find(const struct analysis_opens *o, int64_t deal)
+{
+	size_t lo = 0, hi = o->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (o->v[mid].deal < deal)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < o->n && o->v[lo].deal == deal ? &o->v[lo] : NULL;
+}
+
 /*
  * The activity of open deal d as analysis_account_acts would read it,
  * for what analysis_stalled_deal looks at (the latest activity, not
- * each one), from the pass in o; the deals come in id order.
+ * each one), from the pass in o.
  */
 static void
-analysis_open_acts(struct analysis_opens *o, const struct analysis_meetings *m,
-    const struct store_deal *d, time_t to, struct analysis_acts *a,
-    time_t *next)
+analysis_open_acts(const struct analysis_opens *o,
+    const struct analysis_meetings *m, const struct store_deal *d, time_t to,
+    struct analysis_acts *a, time_t *next)
 {
 	const struct analysis_open *e;
 
 	analysis_acts_reset(a);
-	while (o->cur < o->n && o->v[o->cur].deal < d->id)
-		o->cur++;
-	if (o->cur < o->n && o->v[o->cur].deal == d->id) {
-		e = &o->v[o->cur];
+	if ((e = analysis_open_find(o, d->id)) != NULL) {
 		a->only_target = e->a.only_target;
 		a->value = e->a.value;
 		memcpy(a->decision, e->a.decision, sizeof a->decision);
@@ -1647,7 +1660,7 @@ struct analysis_stalled_walk {
 	struct analysis_acts acts;
 	struct stalled_list *out;
 	struct err	*err;
-	struct analysis_opens *opens;	/* NULL: each deal's read alone */
+	const struct analysis_opens *opens;	/* NULL: each deal's read alone */
 };
 
 /* Appends s to an array that doubles whenever its count reaches a power of 2. */
@@ -1786,51 +1799,178 @@ analysis_stalled_deal_at(const struct store_deal *d, void *arg)
 	return analysis_stalled_deal(&od, w);
 }
 
+/*
+ * What analysis_stalled reads of the history at one as_of: the meetings,
+ * the usual quiet spells of every salesperson's won deals, and the open
+ * deals' signals (not as of an earlier time, which reads each deal as it
+ * stood).
+ */
+struct analysis_stalled_base {
+	bool		 earlier;	/* as_of is before now */
+	struct analysis_meetings m;
+	double		 usual[MAX_PHASES];
+	struct analysis_opens opens;
+};
+
+static void
+analysis_stalled_base_free(struct analysis_stalled_base *b)
+{
+	analysis_meetings_free(&b->m);
+	free(b->opens.v);
+	free(b->opens.acts.v);
+	memset(b, 0, sizeof *b);
+}
+
+/* Reads b at f->as_of; the open deals' signals of person only when not NULL. */
+static int
+analysis_stalled_base_read(struct store *st, const struct analysis_filter *f,
+    const char *person, struct analysis_stalled_base *b, struct err *err)
+{
+	int rc;
+
+	memset(b, 0, sizeof *b);
+	b->earlier = util_now() - f->as_of >= 60;
+	/* As of an earlier time, only the meetings booked by then. */
+	if (b->earlier)
+		b->m.known_at = f->as_of;
+	/* The usual spells come from every salesperson's history. */
+	rc = store_meetings(st, analysis_meeting_add, &b->m, err);
+	if (rc == 0)
+		rc = analysis_usual(st, f->cfg, &b->m, f->as_of, b->usual, err);
+	if (rc == 0 && !b->earlier) {
+		analysis_acts_reset(&b->opens.acts);
+		rc = store_open_signals(st, person, f->as_of,
+		    analysis_open_signal, &b->opens, err);
+		analysis_opens_end(&b->opens);
+	}
+	if (rc != 0)
+		analysis_stalled_base_free(b);
+	return rc;
+}
+
+struct analysis_shared {
+	/* analysis_stalled's, of stalled_at when has_stalled */
+	bool		 has_stalled;
+	time_t		 stalled_at;
+	struct analysis_stalled_base stalled;
+	/* the forecast's, of forecast_at and horizon when has_forecast */
+	bool		 has_forecast;
+	time_t		 forecast_at;
+	int		 horizon;
+	bool		 current;
+	struct analysis_deals deals;
+	struct forecast_est *est;	/* owned: each open deal's of deals, in order */
+};
+
+struct analysis_shared *
+analysis_shared_new(void)
+{
+	return xcalloc(1, sizeof(struct analysis_shared));
+}
+
+static void
+analysis_shared_forget_forecast(struct analysis_shared *sh)
+{
+	analysis_deals_free(&sh->deals);
+	free(sh->est);
+	sh->est = NULL;
+	sh->has_forecast = false;
+}
+
+void
+analysis_shared_free(struct analysis_shared *sh)
+{
+	if (sh == NULL)
+		return;
+	analysis_stalled_base_free(&sh->stalled);
+	analysis_shared_forget_forecast(sh);
+	free(sh);
+}
+
+/*
+ * The base of analysis_stalled at f->as_of: f's shared one, read for
+ * every salesperson when it holds another as_of, or own, read for f (one
+ * salesperson's deals picked in SQL, a list's in C).
+ */
+static int
+analysis_stalled_base(struct store *st, const struct analysis_filter *f,
+    struct analysis_stalled_base *own, struct analysis_stalled_base **b,
+    struct err *err)
+{
+	struct analysis_shared *sh = f->shared;
+
+	if (sh == NULL) {
+		*b = own;
+		return analysis_stalled_base_read(st, f,
+		    f->salespeople != NULL && f->salespeople->n == 1 ?
+		    f->salespeople->v[0] : NULL, own, err);
+	}
+	*b = &sh->stalled;
+	if (sh->has_stalled && sh->stalled_at == f->as_of)
+		return 0;
+	analysis_stalled_base_free(&sh->stalled);
+	sh->has_stalled = false;
+	if (analysis_stalled_base_read(st, f, NULL, &sh->stalled, err) != 0)
+		return -1;
+	sh->has_stalled = true;
+	sh->stalled_at = f->as_of;
+	return 0;
+}
+
+/*
+ * Judges the deals open now that f admits: a list's salespeople each
+ * from their index range (a manager's team is a few of hundreds), all
+ * in one walk.
+ */
+static int
+analysis_stalled_open(struct store *st, const struct analysis_filter *f,
+    struct analysis_stalled_walk *w, struct err *err)
+{
+	const struct strlist *sp = f->salespeople;
+	size_t i, j;
+
+	if (sp == NULL || sp->n == 0)
+		return store_open_deals(st, analysis_stalled_deal, w, err);
+	for (i = 0; i < sp->n; i++) {
+		/* Named twice, judged once. */
+		for (j = 0; j < i && strcmp(sp->v[j], sp->v[i]) != 0; j++)
+			;
+		if (j == i && store_open_deals_of(st, sp->v[i],
+		    analysis_stalled_deal, w, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 analysis_stalled(struct store *st, const struct analysis_filter *f,
     struct stalled_list *out, struct err *err)
 {
-	struct analysis_meetings m = { 0 };
-	struct analysis_opens opens = { 0 };
-	struct analysis_stalled_walk w = { st, f, &m, NULL, { 0 }, out, err,
+	struct analysis_stalled_base own, *b;
+	struct analysis_stalled_walk w = { st, f, NULL, NULL, { 0 }, out, err,
 	    NULL };
 	struct store_filter open_then = { NULL, NULL, f->as_of, f->as_of + 1 };
-	bool earlier = util_now() - f->as_of >= 60;
-	double usual[MAX_PHASES];
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	/* As of an earlier time, only the meetings booked by then. */
-	if (earlier)
-		m.known_at = f->as_of;
-	/* The usual spells come from every salesperson's history. */
-	rc = store_meetings(st, analysis_meeting_add, &m, err);
-	if (rc == 0)
-		rc = analysis_usual(st, f->cfg, &m, f->as_of, usual, err);
-	w.usual = usual;
+	if (analysis_stalled_base(st, f, &own, &b, err) != 0)
+		return -1;
+	w.m = &b->m;
+	w.usual = b->usual;
 	/*
 	 * The deals open now, by their index; as of an earlier time those
 	 * open then, as they stood (one closed since was open then).
 	 */
-	if (rc == 0 && earlier)
+	if (b->earlier)
 		rc = store_deals(st, &open_then, analysis_stalled_deal_at, &w,
 		    err);
-	else if (rc == 0) {
-		/* One salesperson's deals are picked in SQL, a list's in C. */
-		analysis_acts_reset(&opens.acts);
-		rc = store_open_signals(st, f->salespeople != NULL &&
-		    f->salespeople->n == 1 ? f->salespeople->v[0] : NULL,
-		    f->as_of, analysis_open_signal, &opens, err);
-		analysis_opens_end(&opens);
-		w.opens = &opens;
-		if (rc == 0)
-			rc = store_open_deals(st, analysis_stalled_deal, &w,
-			    err);
-		free(opens.v);
-		free(opens.acts.v);
+	else {
+		w.opens = &b->opens;
+		rc = analysis_stalled_open(st, f, &w, err);
 	}
 	free(w.acts.v);
-	analysis_meetings_free(&m);
+	if (b == &own)
+		analysis_stalled_base_free(&own);
 	if (rc != 0) {
 		stalled_list_free(out);
 		return -1;
@@ -2527,12 +2667,15 @@ analysis_open_estimates(const struct analysis_filter *f,
  * The forecast at t from the deals projected then (l), the stored deals
  * (truth) for ids and what happened; the baselines of a backtest date
  * into bd when not NULL.  With sums, the phases' summary is left out
- * (analysis_forecast_sums).
+ * (analysis_forecast_sums).  all_est, when not NULL, holds the estimate
+ * of every open deal of l in order (analysis_shared_forecast), else those
+ * of the open deals f admits are made here.
  */
 static void
 analysis_forecast_at(const struct analysis_filter *f,
     const struct analysis_deals *l, const struct analysis_truths *truth,
-    time_t t, int horizon_days, bool backtest, bool sums, struct forecast *fc,
+    time_t t, int horizon_days, bool backtest, bool sums,
+    const struct forecast_est *all_est, struct forecast *fc,
     struct backtest_date *bd)
 {
 	const struct config *cfg = f->cfg;
@@ -2543,12 +2686,14 @@ analysis_forecast_at(const struct analysis_filter *f,
 	struct forecast_dist dist[3];
 	struct forecast_est e;
 	struct analysis_phase_members pm[MAX_PHASES];
-	struct forecast_est *est;
+	struct forecast_est *est = NULL;
 	double prate[MAX_PHASES];
-	size_t i, nitems = 0, cap = 0, nest;
+	size_t i, nitems = 0, cap = 0, nest, nopen = 0;
+	bool members = !sums || all_est == NULL;
 	int p;
 
 	memset(fc, 0, sizeof *fc);
+	memset(pm, 0, sizeof pm);
 	fc->as_of = t;
 	fc->horizon_days = horizon_days;
 	fc->backtest = backtest;
@@ -2565,12 +2710,13 @@ analysis_forecast_at(const struct analysis_filter *f,
 				fc->won++;
 		}
 	}
-	for (p = 0; p < (int)fc->nphases; p++)
+	for (p = 0; members && p < (int)fc->nphases; p++)
 		analysis_members(l, p, t, &pm[p]);
 	if (!sums)
 		analysis_forecast_phases(cfg, l, pm, fc, obs);
 	analysis_phase_rates(cfg, l, prate);
-	est = analysis_open_estimates(f, l, pm, t, horizon_days, &nest);
+	if (all_est == NULL)
+		est = analysis_open_estimates(f, l, pm, t, horizon_days, &nest);
 	nest = 0;
 	if (bd != NULL)
 		memset(bd, 0, sizeof *bd);
@@ -2580,6 +2726,8 @@ analysis_forecast_at(const struct analysis_filter *f,
 		struct forecast_deal *fd;
 		struct forecast_sum *s;
 
+		if (d->closed == 0)
+			nopen++;
 		if (!analysis_admits(f, d->salesperson))
 			continue;
 		if (bd != NULL && d->outcome == OUTCOME_WON &&
@@ -2604,7 +2752,7 @@ analysis_forecast_at(const struct analysis_filter *f,
 		fd->phase_since = d->reached_at[d->phase];
 		fd->opened = d->opened;
 		fd->value = NAN;
-		e = est[nest++];
+		e = all_est != NULL ? all_est[nopen - 1] : est[nest++];
 		fd->history = e.n;
 		fd->history_won = e.won;
 		fd->p_won = e.p;
@@ -2660,7 +2808,7 @@ analysis_forecast_at(const struct analysis_filter *f,
 	analysis_sum_dist(&fc->total, &dist[2], horizon_days);
 	for (i = 0; i < 3; i++)
 		forecast_dist_free(&dist[i]);
-	for (p = 0; p < (int)fc->nphases; p++)
+	for (p = 0; members && p < (int)fc->nphases; p++)
 		analysis_members_free(&pm[p]);
 	free(est);
 	free(items);
@@ -2835,7 +2983,7 @@ analysis_qualification(struct store *st, const struct config *cfg,
     const char *salesperson, time_t as_of, struct qualification_count *cnt,
     struct err *err)
 {
-	struct analysis_filter all = { cfg, 0, 0, as_of, NULL, false };
+	struct analysis_filter all = { cfg, 0, 0, as_of, NULL, false, NULL };
 
 	return analysis_qualify(st, &all, salesperson, as_of, cnt, err);
 }
@@ -2994,10 +3142,64 @@ analysis_forecast_values(struct store *st, const struct analysis_filter *f,
 	return 0;
 }
 
+/* The deals as they stood at f->as_of, for the forecast. */
+static int
+analysis_forecast_deals(struct store *st, const struct analysis_filter *f,
+    struct analysis_deals *l, struct err *err)
+{
+	int rc;
+
+	rc = f->current && !analysis_reproject ?
+	    analysis_project_current(st, f->cfg, f->as_of, l, err) : 1;
+	if (rc == 1)
+		rc = analysis_project_stream(st, f->cfg, f->as_of, l, err);
+	if (rc != 0)
+		return -1;
+	analysis_presume_lost(l, f->as_of);
+	return 0;
+}
+
+/*
+ * Fills f's shared deals and the estimates of every open deal at
+ * f->as_of, unless it holds them already: an estimate does not depend on
+ * which other deals are asked for (each reads its phase's members at its
+ * age).
+ */
+static int
+analysis_shared_forecast(struct store *st, const struct analysis_filter *f,
+    int horizon_days, struct err *err)
+{
+	struct analysis_shared *sh = f->shared;
+	struct analysis_phase_members pm[MAX_PHASES];
+	struct analysis_filter all = *f;
+	size_t n;
+	int p;
+
+	if (sh->has_forecast && sh->forecast_at == f->as_of &&
+	    sh->horizon == horizon_days && sh->current == f->current)
+		return 0;
+	analysis_shared_forget_forecast(sh);
+	if (analysis_forecast_deals(st, f, &sh->deals, err) != 0)
+		return -1;
+	all.salespeople = NULL;
+	for (p = 0; p < (int)f->cfg->phases.n; p++)
+		analysis_members(&sh->deals, p, f->as_of, &pm[p]);
+	sh->est = analysis_open_estimates(&all, &sh->deals, pm, f->as_of,
+	    horizon_days, &n);
+	for (p = 0; p < (int)f->cfg->phases.n; p++)
+		analysis_members_free(&pm[p]);
+	sh->has_forecast = true;
+	sh->forecast_at = f->as_of;
+	sh->horizon = horizon_days;
+	sh->current = f->current;
+	return 0;
+}
+
 /*
  * The forecast (analysis_forecast); with sums, only what the sums need:
  * the stored deals (ids, outcomes) are not read, the phases' summary and
- * the deals' values not made.
+ * the deals' values not made.  With a shared, the deals and estimates
+ * come from it.
  */
 static int
 analysis_forecast_of(struct store *st, const struct analysis_filter *f,
@@ -3005,25 +3207,27 @@ analysis_forecast_of(struct store *st, const struct analysis_filter *f,
     struct err *err)
 {
 	struct analysis_truths truth;
-	struct analysis_deals l;
-	int rc;
+	struct analysis_deals own;
+	const struct analysis_deals *l = &own;
+	const struct forecast_est *all_est = NULL;
 
 	memset(fc, 0, sizeof *fc);
 	memset(&truth, 0, sizeof truth);
-	rc = f->current && !analysis_reproject ?
-	    analysis_project_current(st, f->cfg, f->as_of, &l, err) : 1;
-	if (rc == 1)
-		rc = analysis_project_stream(st, f->cfg, f->as_of, &l, err);
-	if (rc != 0)
+	memset(&own, 0, sizeof own);
+	if (f->shared != NULL) {
+		if (analysis_shared_forecast(st, f, horizon_days, err) != 0)
+			return -1;
+		l = &f->shared->deals;
+		all_est = f->shared->est;
+	} else if (analysis_forecast_deals(st, f, &own, err) != 0)
 		return -1;
 	if (!sums && analysis_truths_load(st, &truth, err) != 0) {
-		analysis_deals_free(&l);
+		analysis_deals_free(&own);
 		return -1;
 	}
-	analysis_presume_lost(&l, f->as_of);
-	analysis_forecast_at(f, &l, &truth, f->as_of, horizon_days, backtest,
-	    sums, fc, NULL);
-	analysis_deals_free(&l);
+	analysis_forecast_at(f, l, &truth, f->as_of, horizon_days, backtest,
+	    sums, all_est, fc, NULL);
+	analysis_deals_free(&own);
 	analysis_truths_free(&truth);
 	if (!sums && analysis_forecast_values(st, f, fc, err) != 0) {
 		forecast_free(fc);
@@ -3128,7 +3332,7 @@ analysis_backtest(struct store *st, const struct analysis_filter *f,
 
 		analysis_project_at(f->cfg, &hist, t, &l);
 		analysis_presume_lost(&l, t);
-		analysis_forecast_at(f, &l, &truth, t, horizon_days, true,
+		analysis_forecast_at(f, &l, &truth, t, horizon_days, true, NULL,
 		    false, &fc, bd);
 		bd->as_of = t;
 		bd->expected = fc.total.expected;

@@ -62,7 +62,26 @@ struct analysis_filter {
 	 * the whole history again.
 	 */
 	bool		 current;
+	/*
+	 * NULL, or what the analyses at as_of keep for the next filter of
+	 * the same as_of: what they read of every salesperson whoever the
+	 * filter admits (analysis_shared_new).
+	 */
+	struct analysis_shared *shared;
 };
+
+/*
+ * What analysis_stalled and the forecast read of the whole history at
+ * one as_of, whichever salespeople a filter admits: the meetings, the
+ * usual quiet spells, the open deals' signals, the projected deals and
+ * every open deal's estimate.  A digest run keeps it for all its
+ * managers, who then cost what their own deals cost.  Valid while the
+ * store does not change; another as_of replaces what it holds.
+ */
+struct analysis_shared;
+
+struct analysis_shared *analysis_shared_new(void);
+void	analysis_shared_free(struct analysis_shared *);
 
 /* True when the filter admits salesperson key. */
 bool	analysis_admits(const struct analysis_filter *, const char *key);

@@ -128,7 +128,7 @@ static int
 cmd_conversion_exec(struct cmd_ctx *ctx)
 {
 	struct analysis_filter f = { &ctx->cfg, ctx->since, ctx->until,
-	    ctx->now, NULL, false };
+	    ctx->now, NULL, false, NULL };
 	struct conversion cur, prev;
 	struct strlist one = { 0 };
 	struct err err = { 0 };

@@ -105,6 +105,7 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 	struct digest_recipients r;
 	struct digest_data d;
 	struct stalled_list all = { 0 };
+	struct analysis_shared *shared;
 	struct err err = { 0 };
 	struct json j, *jp = NULL;
 	size_t i;
@@ -120,9 +121,11 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 		json_begin_array(jp);
 	}
 	digest_recipients(&ctx->cfg, &r);
+	/* What every digest reads of the whole history, read once. */
+	shared = analysis_shared_new();
 	for (i = 0; i < r.n || (r.n == 0 && i == 0); i++) {
 		if (digest_collect(ctx->store, &ctx->cfg, p,
-		    r.n > 0 ? &r.v[i].people : NULL, at, &d, &err) != 0)
+		    r.n > 0 ? &r.v[i].people : NULL, at, shared, &d, &err) != 0)
 			goto fail;
 		digest_dry_one(ctx, jp, &d, r.n > 0 ? r.v[i].address : NULL);
 		digest_data_free(&d);
@@ -134,7 +137,7 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 			continue;
 		/* Everyone's stalled deals once, for all the personal mails. */
 		if (!have_all && digest_stalled_all(ctx->store, &ctx->cfg, at,
-		    &all, &err) != 0)
+		    shared, &all, &err) != 0)
 			goto fail;
 		have_all = true;
 		if (digest_collect_personal(ctx->store, &ctx->cfg, p, sp, &all,
@@ -145,6 +148,7 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 	}
 	digest_recipients_free(&r);
 	stalled_list_free(&all);
+	analysis_shared_free(shared);
 	if (jp != NULL) {
 		json_end_array(jp);
 		json_end_object(jp);
@@ -155,6 +159,7 @@ fail:
 	cmd_error("digest", "%s", err.msg);
 	digest_recipients_free(&r);
 	stalled_list_free(&all);
+	analysis_shared_free(shared);
 	return EXIT_FAIL;
 }
 

@@ -383,7 +383,7 @@ forecast_run_backtest(struct cmd_ctx *ctx, const struct analysis_filter *f)
 static int
 cmd_forecast_exec(struct cmd_ctx *ctx)
 {
-	struct analysis_filter f = { &ctx->cfg, 0, 0, ctx->now, NULL, false };
+	struct analysis_filter f = { &ctx->cfg, 0, 0, ctx->now, NULL, false, NULL };
 	struct strlist one = { 0 };
 	struct err err = { 0 };
 	struct forecast fc;

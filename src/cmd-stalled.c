@@ -68,7 +68,7 @@ stalled_row(const struct cmd_ctx *ctx, struct table *t, const struct stalled *s)
 static int
 cmd_stalled_exec(struct cmd_ctx *ctx)
 {
-	struct analysis_filter f = { &ctx->cfg, 0, 0, ctx->now, NULL, false };
+	struct analysis_filter f = { &ctx->cfg, 0, 0, ctx->now, NULL, false, NULL };
 	struct strlist one = { 0 };
 	struct stalled_list l;
 	struct err err = { 0 };

@@ -628,10 +628,11 @@ digest_collect_qualification(struct store *st, const struct config *cfg,
 static int
 digest_collect_common(struct store *st, const struct config *cfg,
     const struct digest_period *period, const struct strlist *people,
-    time_t now, struct digest_data *d, struct err *err)
+    time_t now, struct analysis_shared *shared, struct digest_data *d,
+    struct err *err)
 {
 	struct analysis_filter af = { cfg, period->since, period->until, now,
-	    people, period->current };
+	    people, period->current, shared };
 	size_t i;
 
 	d->period = *period;
@@ -675,12 +676,14 @@ digest_collect_common(struct store *st, const struct config *cfg,
 int
 digest_collect(struct store *st, const struct config *cfg,
     const struct digest_period *period, const struct strlist *people,
-    time_t now, struct digest_data *d, struct err *err)
+    time_t now, struct analysis_shared *shared, struct digest_data *d,
+    struct err *err)
 {
 	memset(d, 0, sizeof *d);
 	d->lang = config_language(cfg, NULL);
 	d->currency = cfg->currency;
-	if (digest_collect_common(st, cfg, period, people, now, d, err) != 0 ||
+	if (digest_collect_common(st, cfg, period, people, now, shared, d,
+	    err) != 0 ||
 	    lost_reasons_collect(st, cfg, people, period->since, period->until,
 	    &d->lost_reasons, err) != 0) {
 		digest_data_free(d);
@@ -842,7 +845,7 @@ digest_collect_own(struct store *st, const struct config *cfg,
 	struct digest_personal_walk w = { st, cfg, d,
 	    cfg->phases.enters[SIG_OFFER_SENT], 0, 0, err };
 	struct store_filter open_then = { NULL, NULL, d->as_of, d->as_of + 1 };
-	char day[11], next[11];
+	char day[11], next[11], lo[11], hi[11];
 	size_t i;
 
 	/* As of an earlier time, the deals open then (one closed since was). */
@@ -850,8 +853,8 @@ digest_collect_own(struct store *st, const struct config *cfg,
 		if (store_deals(st, &open_then, digest_waiting_offer_at, &w,
 		    err) != 0)
 			return -1;
-	} else if (w.offer != PHASE_NONE &&
-	    store_open_deals(st, digest_waiting_offer, &w, err) != 0)
+	} else if (w.offer != PHASE_NONE && store_open_deals_of(st,
+	    d->person->key, digest_waiting_offer, &w, err) != 0)
 		return -1;
 	if (d->nwaiting > 1)
 		qsort(d->waiting, d->nwaiting, sizeof *d->waiting,
@@ -868,7 +871,11 @@ digest_collect_own(struct store *st, const struct config *cfg,
 	if (util_day_start(next, cfg->timezone, &w.to) != 0)
 		return err_set(err, ERR_FINAL, "cannot compute the start of %s",
 		    next);
-	if (store_meetings(st, digest_planned_meeting, &w, err) != 0)
+	/* Their days, with two either side for any zone the start was in. */
+	util_day(w.from - 2 * DAY, cfg->timezone, lo, sizeof lo);
+	util_day(w.to + 2 * DAY, cfg->timezone, hi, sizeof hi);
+	if (store_meetings_of(st, d->person->key, lo, hi,
+	    digest_planned_meeting, &w, err) != 0)
 		return -1;
 	if (d->nplanned > 1)
 		qsort(d->planned, d->nplanned, sizeof *d->planned,
@@ -878,9 +885,9 @@ digest_collect_own(struct store *st, const struct config *cfg,
 
 int
 digest_stalled_all(struct store *st, const struct config *cfg, time_t now,
-    struct stalled_list *out, struct err *err)
+    struct analysis_shared *shared, struct stalled_list *out, struct err *err)
 {
-	struct analysis_filter af = { cfg, 0, 0, now, NULL, false };
+	struct analysis_filter af = { cfg, 0, 0, now, NULL, false, shared };
 
 	return analysis_stalled(st, &af, out, err);
 }
@@ -915,7 +922,7 @@ digest_collect_personal(struct store *st, const struct config *cfg,
     struct err *err)
 {
 	struct analysis_filter af = { cfg, period->since, period->until, now,
-	    NULL, period->current };
+	    NULL, period->current, NULL };
 	struct strlist one = { 0 };
 	int rc;
 
@@ -925,7 +932,7 @@ digest_collect_personal(struct store *st, const struct config *cfg,
 	d->currency = cfg->currency;
 	strlist_add(&one, sp->key);
 	af.salespeople = &one;
-	rc = digest_collect_common(st, cfg, period, &one, now, d, err);
+	rc = digest_collect_common(st, cfg, period, &one, now, NULL, d, err);
 	/* In the order of all (the ranking is the same for a subset). */
 	if (rc == 0 && all != NULL)
 		digest_stalled_of(all, sp->key, &d->stalled);
@@ -1146,6 +1153,7 @@ struct digest_target {
 	const struct strlist *people;	/* the manager's digest: borrowed */
 	const struct salesperson *sp;	/* a personal mail: borrowed */
 	const struct stalled_list *stalled;	/* everyone's, for sp: borrowed */
+	struct analysis_shared *shared;	/* the run's: borrowed */
 };
 
 /*
@@ -1168,7 +1176,8 @@ digest_deliver_one(struct store *st, const struct config *cfg,
 		rc = digest_collect_personal(st, cfg, period, t->sp, t->stalled,
 		    now, &d, e);
 	else
-		rc = digest_collect(st, cfg, period, t->people, now, &d, e);
+		rc = digest_collect(st, cfg, period, t->people, now, t->shared,
+		    &d, e);
 	if (rc != 0)
 		return -1;
 	digest_message_id(cfg, period, now, newid, sizeof newid);
@@ -1217,6 +1226,7 @@ digest_deliver(struct store *st, const struct config *cfg,
 	struct digest_recipients r;
 	struct digest_target t;
 	struct stalled_list all = { 0 };
+	struct analysis_shared *shared;
 	struct err e = { 0 };
 	char personal[64];
 	size_t i, n;
@@ -1233,6 +1243,8 @@ digest_deliver(struct store *st, const struct config *cfg,
 		    "or a manager for the salespeople");
 	}
 	digest_personal_key(period, personal, sizeof personal);
+	/* What every digest of the run reads of the whole history, read once. */
+	shared = analysis_shared_new();
 	/* The managers' digests, then each salesperson's own mail. */
 	n = r.n + cfg->npeople;
 	for (i = 0; i < n && !unreachable; i++) {
@@ -1254,11 +1266,13 @@ digest_deliver(struct store *st, const struct config *cfg,
 		reply = 0;
 		/* Everyone's stalled deals once, for all the personal mails. */
 		if (t.sp != NULL && !have_all) {
-			if (digest_stalled_all(st, cfg, now, &all, &e) != 0)
+			if (digest_stalled_all(st, cfg, now, shared, &all,
+			    &e) != 0)
 				goto failed;
 			have_all = true;
 		}
 		t.stalled = have_all ? &all : NULL;
+		t.shared = shared;
 		rc = digest_deliver_one(st, cfg, period, now, force, state, &t,
 		    &reply, &unreachable, &e);
 		if (rc > 0)
@@ -1275,6 +1289,7 @@ failed:
 	}
 	digest_recipients_free(&r);
 	stalled_list_free(&all);
+	analysis_shared_free(shared);
 	return failed > 0 ? -1 : sent;
 }
 

@@ -203,10 +203,13 @@ struct digest_data {
  * Computes the digest of period for the salespeople in people (NULL or
  * empty: all), everything as of now: the period's numbers, the trend of
  * the weeks up to it, and stalled deals, open deals per phase and the
- * forecast at now.  In the manager's language.
+ * forecast at now.  In the manager's language.  shared (NULL: none)
+ * keeps what the stalled deals and the forecast read of the whole
+ * history for the next digest of the run (analysis_shared_new).
  */
 int	digest_collect(struct store *, const struct config *, const struct digest_period *,
-	    const struct strlist *people, time_t now, struct digest_data *, struct err *);
+	    const struct strlist *people, time_t now, struct analysis_shared *,
+	    struct digest_data *, struct err *);
 /*
  * The personal mail's data for salesperson sp (issue 12 item 9): their
  * meetings, offers, trend and stalled deals as digest_collect (not the
@@ -226,7 +229,7 @@ int	digest_collect_personal(struct store *, const struct config *,
  * come from the whole history, read once instead of once per mail).
  */
 int	digest_stalled_all(struct store *, const struct config *, time_t now,
-	    struct stalled_list *, struct err *);
+	    struct analysis_shared *, struct stalled_list *, struct err *);
 void	digest_data_free(struct digest_data *);
 
 /*

@@ -155,6 +155,12 @@
 	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"	\
 	    " d.last_inbound, d.phase_since" QUERY_DEAL_FROM		\
 	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
+	/* One salesperson's: their range of deals_open_salesperson. */ \
+	X(QUERY_OPEN_DEALS_OF, QUERY_DEAL_COLUMNS ", d.account_id,"	\
+	    " d.last_inbound, d.phase_since FROM deals d"		\
+	    " INDEXED BY deals_open_salesperson JOIN accounts a"	\
+	    " ON a.id = d.account_id WHERE d.salesperson = ?1"		\
+	    " AND d.outcome = 'open' ORDER BY d.id")			\
 	/*								\
 	 * The won deals: a scan in id order, where deals_closed would	\
 	 * look up every closed deal and sort the won ones.		\
@@ -386,6 +392,13 @@
 	X(QUERY_MEETINGS, "SELECT a.key, p.start, p.salesperson,"	\
 	    " p.summary, p.created FROM appointments p JOIN accounts a"		\
 	    " ON a.id = COALESCE(p.account_id, p.matched_account_id)"	\
+	    " ORDER BY a.key, p.start")					\
+	/* One salesperson's on some days, from the index by day. */	\
+	X(QUERY_MEETINGS_OF, "SELECT a.key, p.start, p.salesperson,"	\
+	    " p.summary, p.created FROM appointments p"			\
+	    " INDEXED BY appointments_count JOIN accounts a"		\
+	    " ON a.id = COALESCE(p.account_id, p.matched_account_id)"	\
+	    " WHERE p.day >= ?2 AND p.day < ?3 AND p.salesperson = ?1"	\
 	    " ORDER BY a.key, p.start")					\
 	X(QUERY_HISTORY, "SELECT a.key, s.id, s.kind, s.occurred_at,"	\
 	    " s.direction, s.salesperson, s.ref, s.value, s.seen_at"	\
@@ -642,6 +655,20 @@ store_open_deals(struct store *st,
 
 	if (s == NULL)
 		return -1;
+	return query_walk(st, s, query_open_deal_row, &c, err, "deals");
+}
+
+int
+store_open_deals_of(struct store *st, const char *salesperson,
+    int (*cb)(const struct store_open_deal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.open_deal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_DEALS_OF, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
 	return query_walk(st, s, query_open_deal_row, &c, err, "deals");
 }
 
@@ -1560,6 +1587,22 @@ store_meetings(struct store *st,
 
 	if (s == NULL)
 		return -1;
+	return query_walk(st, s, query_meeting_row, &c, err, "appointments");
+}
+
+int
+store_meetings_of(struct store *st, const char *salesperson, const char *since,
+    const char *until, int (*cb)(const struct store_meeting *, void *),
+    void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.meeting = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_MEETINGS_OF, err);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, salesperson);
+	store_bind_text(s, 2, since);
+	store_bind_text(s, 3, until);
 	return query_walk(st, s, query_meeting_row, &c, err, "appointments");
 }
 

@@ -60,6 +60,10 @@ int	store_deals(struct store *, const struct store_filter *,
 int	store_open_deals(struct store *,
 	    int (*cb)(const struct store_open_deal *, void *), void *arg,
 	    struct err *);
+/* The open deals of one salesperson, in id order. */
+int	store_open_deals_of(struct store *, const char *salesperson,
+	    int (*cb)(const struct store_open_deal *, void *), void *arg,
+	    struct err *);
 /*
  * The deals won and closed before until, in id order (account_id as for
  * an open deal; last_inbound and phase_since as stored at the close).
@@ -403,6 +407,11 @@ struct store_meeting {
 
 /* Every attributed appointment occurrence, by account key, then start. */
 int	store_meetings(struct store *,
+	    int (*cb)(const struct store_meeting *, void *), void *arg,
+	    struct err *);
+/* Those of salesperson on days in [since, until) ("YYYY-MM-DD"), in the same order. */
+int	store_meetings_of(struct store *, const char *salesperson,
+	    const char *since, const char *until,
 	    int (*cb)(const struct store_meeting *, void *), void *arg,
 	    struct err *);
 

@@ -494,7 +494,7 @@ static void
 test_analysis_conversion(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false, NULL };
 	struct conversion cur, prev;
 	struct err err;
 	const struct conversion_phase *s, *o;
@@ -547,7 +547,7 @@ static void
 test_analysis_cohorts(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false, NULL };
 	struct conversion cur, prev;
 	struct err err;
 	const struct conversion_phase *s, *o;
@@ -588,7 +588,7 @@ static void
 test_analysis_conversion_equals_funnel(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false, NULL };
 	struct report_filter rf = { &f->cfg, T0, T0 + 7 * DAY, NULL, NULL };
 	struct conversion cur;
 	struct funnel fu;
@@ -614,7 +614,7 @@ test_analysis_conversion_salesperson(void **state)
 {
 	struct fixture *f = *state;
 	struct strlist bram = { 0 };
-	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, &bram, false };
+	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, &bram, false, NULL };
 	struct conversion cur;
 	struct err err;
 
@@ -668,7 +668,7 @@ static void
 test_analysis_stalled(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct signal_list sl = { 0 };
 	struct strlist touched = { 0 };
 	struct stalled_list l;
@@ -768,7 +768,7 @@ static void
 test_analysis_stalled_bounded(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct signal_list l = { 0 };
 	struct strlist touched = { 0 };
 	struct stalled_list sl;
@@ -876,7 +876,7 @@ static void
 test_analysis_forecast(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct forecast fc;
 	struct err err;
 	double p6 = 13.0 / 75.0, pg = 49.0 / 225.0;
@@ -948,7 +948,7 @@ static void
 test_analysis_forecast_value(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct forecast fc;
 	struct err err;
 	size_t i;
@@ -981,7 +981,7 @@ static void
 test_analysis_forecast_sums(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct forecast fc, sums;
 	const struct forecast_sum *a, *b;
 	struct err err;
@@ -1065,7 +1065,7 @@ static void
 test_analysis_snooze(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct signal_list sl = { 0 };
 	const struct stalled *s;
 	struct stalled_list l;
@@ -1259,7 +1259,7 @@ static void
 test_analysis_forecast_seen(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	const char *order = "order_confirmed:a1.nl:<a1-3@test>";
 	struct forecast fc;
 	struct err err;
@@ -1287,7 +1287,7 @@ test_analysis_forecast_seen(void **state)
 static void
 check_same_forecast(struct fixture *f, time_t t, int horizon)
 {
-	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false, NULL };
 	struct forecast fc;
 	struct backtest bt;
 	struct err err;
@@ -1386,7 +1386,7 @@ test_analysis_forecast_stream(void **state)
 static void
 check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
 {
-	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, true };
+	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, true, NULL };
 	struct forecast cur, re;
 	struct err err;
 	size_t i;
@@ -1432,6 +1432,171 @@ check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
 	forecast_free(&re);
 }
 
+/* The forecasts' sums and open deals are the same, bit for bit. */
+static void
+check_same_sums(const struct forecast *a, const struct forecast *b)
+{
+	size_t i;
+
+	assert_int_equal(a->open, b->open);
+	assert_int_equal(a->closed, b->closed);
+	assert_int_equal(a->won, b->won);
+	assert_int_equal(a->ndeals, b->ndeals);
+	for (i = 0; i < a->ndeals; i++) {
+		assert_string_equal(a->deals[i].account, b->deals[i].account);
+		assert_int_equal(a->deals[i].history, b->deals[i].history);
+		assert_true(a->deals[i].p_won == b->deals[i].p_won);
+		assert_int_equal(a->deals[i].expected_close,
+		    b->deals[i].expected_close);
+	}
+	assert_int_equal(a->new_deals.deals, b->new_deals.deals);
+	assert_int_equal(a->growth.deals, b->growth.deals);
+	assert_true(a->new_deals.unopened == b->new_deals.unopened);
+	assert_true(a->total.expected == b->total.expected);
+	assert_true(a->total.low == b->total.low);
+	assert_true(a->total.high == b->total.high);
+	assert_true(a->total.low80 == b->total.low80);
+	assert_true(a->total.high80 == b->total.high80);
+}
+
+/* The stalled lists are the same. */
+static void
+check_same_stalled(const struct stalled_list *a, const struct stalled_list *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->nplanned, b->nplanned);
+	for (i = 0; i < a->n; i++) {
+		assert_string_equal(a->v[i].account, b->v[i].account);
+		assert_string_equal(a->v[i].salesperson, b->v[i].salesperson);
+		assert_true(a->v[i].usual_days == b->v[i].usual_days);
+		assert_true(a->v[i].quiet_days == b->v[i].quiet_days);
+		assert_int_equal(a->v[i].evidence_at, b->v[i].evidence_at);
+	}
+	for (i = 0; i < a->nplanned; i++)
+		assert_string_equal(a->planned[i].account,
+		    b->planned[i].account);
+}
+
+/* The stalled deals of team in all, in its order, are those of l. */
+static void
+check_stalled_of(const struct stalled_list *all, const struct strlist *team,
+    const struct stalled_list *l)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < all->n; i++) {
+		for (j = 0; j < team->n; j++)
+			if (strcmp(all->v[i].salesperson, team->v[j]) == 0)
+				break;
+		if (j == team->n)
+			continue;
+		assert_true(n < l->n);
+		assert_int_equal(l->v[n].deal, all->v[i].deal);
+		assert_true(l->v[n].over_days == all->v[i].over_days);
+		n++;
+	}
+	assert_int_equal(n, l->n);
+}
+
+/*
+ * A digest run reads the whole history once for all its managers
+ * (analysis_shared): for each team, the forecast's sums and the stalled
+ * deals are the same as those read for the team alone, as of now (the
+ * stored deals, the open deals' signals in one pass, each salesperson's
+ * open deals from their index: those of everyone's that are the team's)
+ * and as of a past date (projected again, each deal as it stood),
+ * whatever team came first.  What it keeps is the history of its as_of: with every signal
+ * moved out of sight, the team's forecast at that as_of is still the
+ * one read before, and at another as_of it is read again.
+ */
+static void
+test_analysis_shared(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const teams[][2] = { { "anna", "bram" },
+	    { "cees", NULL }, { "dirk", "anna" }, { NULL, NULL } };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
+	struct analysis_shared *sh;
+	struct forecast alone, shared, again;
+	struct stalled_list sa, sb, all;
+	struct strlist team;
+	struct err err;
+	size_t k, i, j, stalled = 0, deals = 0;
+
+	build_history(f);
+	if (sqlite3_exec(f->st->db, "UPDATE signals SET seen_at = occurred_at",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	/* As of now (the stored deals), then as of 90 days before. */
+	for (k = 0; k < 2; k++) {
+		af.as_of = k == 0 ? NOW : NOW - 90 * DAY;
+		af.current = k == 0;
+		setenv("SALESCYCLE_NOW", "2026-06-28T00:00:00Z", 1);
+		af.salespeople = NULL;
+		af.shared = NULL;
+		assert_int_equal(analysis_stalled(f->st, &af, &all, &err), 0);
+		sh = analysis_shared_new();
+		for (i = 0; i < 4; i++) {
+			memset(&team, 0, sizeof team);
+			for (j = 0; j < 2 && teams[i][j] != NULL; j++)
+				strlist_add(&team, teams[i][j]);
+			af.salespeople = &team;
+			af.shared = NULL;
+			assert_int_equal(analysis_forecast_sums(f->st, &af, 30,
+			    &alone, &err), 0);
+			assert_int_equal(analysis_stalled(f->st, &af, &sa,
+			    &err), 0);
+			af.shared = sh;
+			assert_int_equal(analysis_forecast_sums(f->st, &af, 30,
+			    &shared, &err), 0);
+			assert_int_equal(analysis_stalled(f->st, &af, &sb,
+			    &err), 0);
+			check_same_sums(&alone, &shared);
+			check_same_stalled(&sa, &sb);
+			if (team.n > 0)
+				check_stalled_of(&all, &team, &sa);
+			deals += shared.ndeals;
+			stalled += sb.n + sb.nplanned;
+			forecast_free(&alone);
+			forecast_free(&shared);
+			stalled_list_free(&sa);
+			stalled_list_free(&sb);
+			strlist_clear(&team);
+		}
+		unsetenv("SALESCYCLE_NOW");
+		analysis_shared_free(sh);
+		stalled_list_free(&all);
+	}
+	/* There were open and stalled deals to compare. */
+	assert_true(deals > 50);
+	assert_true(stalled > 10);
+
+	/* Kept for its as_of only. */
+	af.as_of = NOW - 90 * DAY;
+	af.current = false;
+	af.salespeople = NULL;
+	af.shared = sh = analysis_shared_new();
+	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &shared, &err),
+	    0);
+	assert_true(shared.ndeals > 0);
+	if (sqlite3_exec(f->st->db, "UPDATE signals SET seen_at = seen_at +"
+	    " 1000 * 86400", NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &again, &err),
+	    0);
+	check_same_sums(&shared, &again);
+	forecast_free(&again);
+	af.as_of++;
+	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &again, &err),
+	    0);
+	assert_int_equal(again.ndeals, 0);
+	forecast_free(&again);
+	forecast_free(&shared);
+	analysis_shared_free(sh);
+}
+
 /* How many rows a count statement gives. */
 static long
 count_rows(struct fixture *f, const char *sql)
@@ -1464,7 +1629,7 @@ static void
 test_analysis_forecast_current(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
 	struct forecast cur, re;
 	struct err err;
 	size_t open, first;
@@ -1535,7 +1700,7 @@ test_analysis_forecast_current(void **state)
 static void
 check_same_landmarks(struct fixture *f, time_t t, int horizon)
 {
-	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false, NULL };
 	struct forecast fast, walk;
 	struct err err;
 	size_t i;
@@ -1584,7 +1749,7 @@ test_analysis_forecast_landmarks(void **state)
 		check_same_landmarks(f, t, 30);
 	build_history(f);
 	for (t = T0 - 600 * DAY; t <= NOW; t += 30 * DAY) {
-		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false };
+		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false, NULL };
 		struct forecast fc;
 		struct err err;
 
@@ -1614,7 +1779,7 @@ static void
 test_analysis_forecast_within_day(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct signal_list l = { 0 };
 	struct strlist touched = { 0 };
 	const struct forecast_deal *x = NULL;
@@ -1691,7 +1856,7 @@ test_analysis_forecast_values_pass(void **state)
 	    " WHERE key = 'gen007.nl')", NULL, NULL, NULL) != SQLITE_OK)
 		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
 	for (t = T0 - 600 * DAY; t <= NOW; t += 15 * DAY) {
-		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false };
+		struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, false, NULL };
 		struct forecast pass, each;
 		struct err err;
 
@@ -1733,7 +1898,7 @@ static void
 test_analysis_backtest(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, T0 + 5 * DAY, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, T0 + 5 * DAY, NULL, false, NULL };
 	struct forecast fc;
 	struct err err;
 	size_t i;
@@ -1780,7 +1945,7 @@ static void
 test_analysis_backtest_dates(void **state)
 {
 	struct fixture *f = *state;
-	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false };
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct backtest bt;
 	struct err err;
 	double mae = 0;
@@ -1841,6 +2006,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_within_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_values_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest_dates, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

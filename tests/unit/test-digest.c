@@ -272,7 +272,7 @@ test_digest_numbers_equal_cli(void **state)
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY + 8 * 3600, &p,
 	    &err), 0);
 	assert_string_equal(p.first, "2026-05-25");
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL, &d, &err), 0);
 
 	rf = (struct report_filter){ &f->cfg, p.since, p.until, NULL, NULL };
 	assert_int_equal(report_appointments(f->st, &rf, APPT_BY_CREATED, &t, &err), 0);
@@ -334,7 +334,7 @@ test_digest_current_at(void **state)
 		assert_int_equal(digest_period_at(&f->cfg, "week", at[k], &p,
 		    &err), 0);
 		assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at[k],
-		    &d, &err), 0);
+		    NULL, &d, &err), 0);
 		assert_int_equal(report_funnel(f->st, &rf, at[k], &fu, &err), 0);
 		for (i = 0; i < fu.nphases; i++)
 			if (d.current[i] != fu.phases[i].current)
@@ -363,7 +363,7 @@ test_digest_people_subset(void **state)
 
 	strlist_add(&bram, "bram");
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, &bram, MONDAY, &d, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, &bram, MONDAY, NULL, &d, &err), 0);
 	assert_int_equal(d.npeople, 1);
 	assert_string_equal(d.people[0].key, "bram");
 	assert_int_equal(d.appointments, 1);
@@ -428,7 +428,7 @@ test_digest_text_and_html(void **state)
 	char *text, *html, *subject;
 
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL, &d, &err), 0);
 	subject = digest_subject(&d);
 	assert_string_equal(subject, "Sales week 22 (2026-05-25 \xe2\x80\x93 "
 	    "2026-05-31): 0 meetings held, 4 booked, 1 won");
@@ -514,7 +514,7 @@ test_digest_lost_reasons(void **state)
 	strlist_clear(&touched);
 
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d,
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL, &d,
 	    &err), 0);
 	text = digest_text(&f->cfg, &d);
 	if (strstr(text, "TOP LOST REASONS PER PHASE\n"
@@ -542,7 +542,7 @@ qual_counts(struct fixture *f, time_t as_of, long *open, long *qualified,
 	size_t i;
 
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, as_of, &d,
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, as_of, NULL, &d,
 	    &err), 0);
 	*open = *qualified = -1;
 	for (i = 0; i < d.npeople; i++)
@@ -678,7 +678,7 @@ test_digest_trend(void **state)
 	f->cfg.targets.offers_per_week = 2;
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
 	assert_int_equal(p.week, 22);
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d,
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL, &d,
 	    &err), 0);
 	assert_string_equal(d.trend_first, "2026-03-09");
 	for (k = 0; k < DIGEST_TREND_WEEKS; k++)
@@ -740,7 +740,7 @@ test_digest_dutch(void **state)
 
 	f->cfg.language = xstrdup("nl");
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d,
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL, &d,
 	    &err), 0);
 	subject = digest_subject(&d);
 	assert_string_equal(subject, "Verkoop week 22 (2026-05-25 \xe2\x80\x93 "
@@ -831,7 +831,7 @@ test_digest_personal(void **state)
 		struct stalled_list all;
 		char *again;
 
-		assert_int_equal(digest_stalled_all(f->st, &f->cfg, MONDAY,
+		assert_int_equal(digest_stalled_all(f->st, &f->cfg, MONDAY, NULL,
 		    &all, &err), 0);
 		assert_int_equal(all.n, 1);
 		assert_int_equal(digest_collect_personal(f->st, &f->cfg, &p,
@@ -889,7 +889,7 @@ test_digest_html_layout(void **state)
 				    MONDAY, &d, &err), 0);
 			else
 				assert_int_equal(digest_collect(f->st, &f->cfg,
-				    &p, NULL, MONDAY, &d, &err), 0);
+				    &p, NULL, MONDAY, NULL, &d, &err), 0);
 			html = digest_html(&f->cfg, &d);
 			assert_outlook_safe(html);
 			free(html);
@@ -962,7 +962,7 @@ test_digest_as_of(void **state)
 
 	strlist_add(&f->cfg.people[1].email, "bram@example.com");
 	assert_int_equal(digest_period_at(&f->cfg, "week", at, &p, &err), 0);
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at, &d,
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at, NULL, &d,
 	    &err), 0);
 	assert_int_equal(d.stalled.n, 1);
 	before = digest_text(&f->cfg, &d);
@@ -992,7 +992,7 @@ test_digest_as_of(void **state)
 	appointment_list_clear(&al);
 	strlist_clear(&touched);
 
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at, &d,
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at, NULL, &d,
 	    &err), 0);
 	after = digest_text(&f->cfg, &d);
 	digest_data_free(&d);
@@ -1004,7 +1004,7 @@ test_digest_as_of(void **state)
 	assert_string_equal(pafter, pbefore);
 	/* The later facts are there for a digest as of later. */
 	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, at + 4 * DAY,
-	    &d, &err), 0);
+	    NULL, &d, &err), 0);
 	assert_int_equal(d.stalled.n, 0);
 	digest_data_free(&d);
 	free(before);
@@ -1109,7 +1109,7 @@ test_digest_message(void **state)
 	free(f->cfg.people[0].name);
 	f->cfg.people[0].name = xstrdup("Anna\r\nBcc: victim@evil.example");
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
-	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, &d, &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL, &d, &err), 0);
 	msg = digest_message(&f->cfg, &d, "piet@example.com", NULL,
 	    MONDAY + 8 * 3600);
 	assert_int_equal(count_header(msg, "Date"), 1);
@@ -1296,7 +1296,7 @@ test_digest_empty_store(void **state)
 	snprintf(path, sizeof path, "%s.empty", f->path);
 	assert_int_equal(store_open(path, 0, &st, &err), 0);
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
-	if (digest_collect(st, &f->cfg, &p, NULL, MONDAY, &d, &err) != 0)
+	if (digest_collect(st, &f->cfg, &p, NULL, MONDAY, NULL, &d, &err) != 0)
 		fail_msg("digest_collect: %s", err.msg);
 	assert_int_equal(d.appointments, 0);
 	assert_int_equal(d.transitions, 0);

@@ -194,7 +194,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 13);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 14);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -208,7 +208,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 13);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 14);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -234,6 +234,10 @@ test_store_open_migrate_reopen(void **state)
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE name IN ('transitions_at', 'deals_closed_outcome')",
 	    NULL), 0);
+	/* Version 14: each salesperson's open deals. */
+	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'index' AND name = 'deals_open_salesperson'", NULL),
+	    1);
 	/* Version 12: what a digest reads of the signals, by time. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name = 'signals_digested'", NULL), 1);
@@ -242,12 +246,12 @@ test_store_open_migrate_reopen(void **state)
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 14",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 15",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 14"));
+	assert_non_null(strstr(err.msg, "version 15"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -374,7 +378,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 13);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 14);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -1775,6 +1779,22 @@ count_transition(const struct store_transition *t, void *arg)
 }
 
 static int
+count_open_deal(const struct store_open_deal *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+count_meeting(const struct store_meeting *m, void *arg)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
 count_series(const char *salesperson, time_t created, void *arg)
 {
 	(void)salesperson;
@@ -1821,7 +1841,8 @@ fill_history(struct fixture *f)
  * steps (in thousands of VM instructions) stay small however many deals,
  * transitions and appointments lie before it, where each of these read
  * every deal or appointment once (the whole history is read below, for
- * scale).  No time is measured.
+ * scale); so do a salesperson's open deals and their meetings of some
+ * days.  No time is measured.
  */
 static void
 test_store_query_window_bounded(void **state)
@@ -1829,6 +1850,7 @@ test_store_query_window_bounded(void **state)
 	struct fixture *f = *state;
 	struct store_filter win = { NULL, NULL, NOW - 10 * DAY, NOW };
 	struct store_filter all = { 0 };
+	struct store_filter anna = { "anna", NULL, 0, 0 };
 	sqlite3 *db;
 	struct err err;
 	char key[32];
@@ -1864,6 +1886,32 @@ test_store_query_window_bounded(void **state)
 	    &err), 0);
 	assert_int_equal(n, 3);
 	assert_true(steps < 5);
+
+	/* A salesperson's open deals: not every deal they had. */
+	steps = n = 0;
+	assert_int_equal(store_open_deals_of(f->st, "anna", count_open_deal,
+	    &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(steps < 5);
+	whole = n = 0;
+	sqlite3_progress_handler(db, 1000, count_progress, &whole);
+	assert_int_equal(store_deals(f->st, &anna, count_deal, &n, &err), 0);
+	assert_int_equal(n, HISTORY + 3);
+	assert_true(whole > 20);
+	sqlite3_progress_handler(db, 1000, count_progress, &steps);
+
+	/* Their meetings of some days (add_appt's): those days' alone. */
+	steps = n = 0;
+	assert_int_equal(store_meetings_of(f->st, "anna", "2026-06-20",
+	    "2026-06-29", count_meeting, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(steps < 5);
+	whole = n = 0;
+	sqlite3_progress_handler(db, 1000, count_progress, &whole);
+	assert_int_equal(store_meetings(f->st, count_meeting, &n, &err), 0);
+	assert_int_equal(n, HISTORY + 3);
+	assert_true(whole > 20);
+	sqlite3_progress_handler(db, 1000, count_progress, &steps);
 
 	/* The funnel of a window: its deals and its entries. */
 	steps = n = 0;
@@ -2253,7 +2301,7 @@ test_store_migrate_copies(void **state)
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
 	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 13);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 14);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
