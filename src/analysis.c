@@ -1639,7 +1639,8 @@ analysis_open_acts(const struct analysis_opens *o,
 	const struct analysis_open *e;
 
 	analysis_acts_reset(a);
-	if ((e = analysis_open_find(o, d->id)) != NULL) {
+	e = analysis_open_find(o, d->id);
+	if (e != NULL) {
 		a->only_target = e->a.only_target;
 		a->value = e->a.value;
 		memcpy(a->decision, e->a.decision, sizeof a->decision);
@@ -1812,6 +1813,7 @@ struct analysis_stalled_base {
 	struct analysis_opens opens;
 };
 
+/* Frees what b holds and empties it. */
 static void
 analysis_stalled_base_free(struct analysis_stalled_base *b)
 {
@@ -1862,6 +1864,7 @@ struct analysis_shared {
 	struct forecast_est *est;	/* owned: each open deal's of deals, in order */
 };
 
+/* An empty one: the first analysis at an as_of fills it. */
 struct analysis_shared *
 analysis_shared_new(void)
 {
@@ -1889,8 +1892,9 @@ analysis_shared_free(struct analysis_shared *sh)
 
 /*
  * The base of analysis_stalled at f->as_of: f's shared one, read for
- * every salesperson when it holds another as_of, or own, read for f (one
- * salesperson's deals picked in SQL, a list's in C).
+ * every salesperson when it holds another as_of, or own, read for f (the
+ * open deals' signals of one salesperson picked in SQL, a list's all
+ * read).
  */
 static int
 analysis_stalled_base(struct store *st, const struct analysis_filter *f,
@@ -3332,8 +3336,8 @@ analysis_backtest(struct store *st, const struct analysis_filter *f,
 
 		analysis_project_at(f->cfg, &hist, t, &l);
 		analysis_presume_lost(&l, t);
-		analysis_forecast_at(f, &l, &truth, t, horizon_days, true, NULL,
-		    false, &fc, bd);
+		analysis_forecast_at(f, &l, &truth, t, horizon_days, true, false,
+		    NULL, &fc, bd);
 		bd->as_of = t;
 		bd->expected = fc.total.expected;
 		bd->low80 = fc.total.low80;

@@ -63,9 +63,10 @@ struct analysis_filter {
 	 */
 	bool		 current;
 	/*
-	 * NULL, or what the analyses at as_of keep for the next filter of
-	 * the same as_of: what they read of every salesperson whoever the
-	 * filter admits (analysis_shared_new).
+	 * NULL, or what the analyses keep for the next filter of the same
+	 * as_of (and for the forecast the same horizon and current): what
+	 * they read of every salesperson whoever the filter admits
+	 * (analysis_shared_new).
 	 */
 	struct analysis_shared *shared;
 };
@@ -75,8 +76,11 @@ struct analysis_filter {
  * one as_of, whichever salespeople a filter admits: the meetings, the
  * usual quiet spells, the open deals' signals, the projected deals and
  * every open deal's estimate.  A digest run keeps it for all its
- * managers, who then cost what their own deals cost.  Valid while the
- * store does not change; another as_of replaces what it holds.
+ * managers, who then cost what their own deals cost.  It holds the
+ * history as first read: the digests of a run are as of its start,
+ * whatever is stored meanwhile (a signal stored since is not seen); an
+ * analysis at another as_of replaces what it holds.  Not for a change of
+ * analysis_reproject or analysis_landmark_walk in between.
  */
 struct analysis_shared;
 

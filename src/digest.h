@@ -226,7 +226,8 @@ int	digest_collect_personal(struct store *, const struct config *,
 /*
  * The stalled deals of every salesperson at now, for the personal mails
  * of one run (digest_collect_personal's all: their usual quiet spells
- * come from the whole history, read once instead of once per mail).
+ * come from the whole history, read once instead of once per mail);
+ * with shared (NULL: none), what the managers' digests read of it.
  */
 int	digest_stalled_all(struct store *, const struct config *, time_t now,
 	    struct analysis_shared *, struct stalled_list *, struct err *);

@@ -451,12 +451,13 @@ imap_sync_retry_batch(struct imap_sync_ctx *c)
  * UIDs that were not answered, or refused, have no INTERNALDATE to drop
  * them by, and a later poll, which asks for UIDs whatever their date,
  * would read an old one that UID SEARCH SINCE never asked for.  So the
- * server is asked which of them SINCE finds (UID SEARCH UID set SINCE),
- * by its own dates as on the other path; the others (old, or expunged)
- * count as answered.  The UIDs cannot decide it: they ascend with the
- * order of delivery or APPEND, not with INTERNALDATE.  When the search
- * fails they all stay unanswered, and the next command finds out about a
- * broken connection.  A well-behaved server answers every UID and is
+ * server is asked which of them are older (UID SEARCH UID set BEFORE,
+ * the complement of SINCE in RFC 3501), by its own dates as on the other
+ * path, and those count as answered.  Only what the server names is
+ * dropped: an empty or failed answer drops nothing, the UIDs are asked
+ * again (and stored, old or not) at the next poll, as before.  The UIDs
+ * cannot decide it: they ascend with the order of delivery or APPEND,
+ * not with INTERNALDATE.  A well-behaved server answers every UID and is
  * never asked.  Left as they were: a refused old message has had its
  * warning and counts among the poll's failures, and one whose answer
  * broke off before its INTERNALDATE is skipped as unparsable
@@ -468,13 +469,14 @@ imap_sync_drop_old(struct imap_sync_ctx *c)
 	struct imap_session		*s = c->s;
 	struct mailimap_search_key	*key, *sub;
 	struct mailimap_date		*date;
+	struct err			 e;
 	clist				*res = NULL;
 	clistiter			*it;
 	const uint32_t			*at;
 	uint32_t			*v, u;
 	uint64_t			 modseq = 0;
-	size_t				 i, k = 0;
-	bool				*found;
+	size_t				 i, k = 0, dropped = 0;
+	char				 what[128];
 	int				 r;
 
 	if (c->since == 0 || s->imap == NULL)
@@ -492,41 +494,43 @@ imap_sync_drop_old(struct imap_sync_ctx *c)
 	    k))) == NULL || mailimap_search_key_multiple_add(key, sub) !=
 	    MAILIMAP_NO_ERROR || (date = mailimap_date_new(c->since % 100,
 	    c->since / 100 % 100, c->since / 10000)) == NULL ||
-	    (sub = mailimap_search_key_new_since(date)) == NULL ||
+	    (sub = mailimap_search_key_new_before(date)) == NULL ||
 	    mailimap_search_key_multiple_add(key, sub) != MAILIMAP_NO_ERROR)
 		fatal("out of memory");
-	/*
-	 * As in imap_sync_search: the result is set on a NO too.  An OK
-	 * without the * SEARCH line (NULL) decides nothing either.
-	 */
+	/* As in imap_sync_search: the result is set on a NO too. */
 	r = mailimap_uid_search_modseq(s->imap, NULL, key, &res, &modseq);
 	mailimap_search_key_free(key);
 	free(v);
-	if (r != MAILIMAP_NO_ERROR || res == NULL) {
+	if (r != MAILIMAP_NO_ERROR) {
 		if (res != NULL)
 			mailimap_search_result_free(res);
+		/* A broken connection is closed; the next batch reopens it. */
+		snprintf(what, sizeof what, "%s: UID SEARCH BEFORE", c->folder);
+		imap_conn_fail(s, r, what, &e);
+		imap_log(LOG_LVL_DEBUG, s, "%s; the unanswered are asked again",
+		    e.msg);
 		return;
 	}
-	/* Per batch UID: SINCE found it. */
-	found = xcalloc(c->nbatch, sizeof *found);
-	for (it = clist_begin(res); it != NULL; it = clist_next(it)) {
+	for (it = res != NULL ? clist_begin(res) : NULL; it != NULL;
+	    it = clist_next(it)) {
 		if (clist_content(it) == NULL)
 			continue;
 		u = *(uint32_t *)clist_content(it);
 		at = bsearch(&u, c->batch, c->nbatch, sizeof *c->batch,
 		    imap_sync_uid_cmp);
-		if (at != NULL)
-			found[at - c->batch] = true;
-	}
-	mailimap_search_result_free(res);
-	for (i = 0; i < c->nbatch; i++) {
-		if (c->got[i] || found[i])
+		if (at == NULL || c->got[at - c->batch])
 			continue;
 		imap_log(LOG_LVL_DEBUG, s, "%s: UID %u not answered and "
-		    "before the cutoff; dropped", c->folder, c->batch[i]);
-		c->got[i] = true;
+		    "before the cutoff; dropped", c->folder, u);
+		c->got[at - c->batch] = true;
+		dropped++;
 	}
-	free(found);
+	if (res != NULL)
+		mailimap_search_result_free(res);
+	if (dropped > 0)
+		imap_log(LOG_LVL_INFO, s, "%s: %zu unanswered message%s from "
+		    "before the cutoff dropped", c->folder, dropped,
+		    dropped == 1 ? "" : "s");
 }
 
 /* Reads the "retry" cursor ("UID:TRIES,..."); malformed entries are dropped. */

@@ -53,7 +53,8 @@ does; every scenario stops sending when the client hangs up:
                 SPECIAL-USE) and "Sent Items" (\\Sent); the first UID
                 FETCH is refused as throttled, "Suggested Backoff Time"
   young         a young mailbox: FETCH 1 (INTERNALDATE) answers message 1's
-                date, recent, and UID SEARCH knows ALL, SINCE and UID sets;
+                date, recent, and UID SEARCH knows ALL, SINCE, BEFORE and
+                UID sets;
                 UIDs 2 and 4 arrived on 1-Jan-2026, long before the others:
                 UID 2's answer has a broken BODYSTRUCTURE after its
                 INTERNALDATE, UID 4 is never answered, and UID 5 is left
@@ -306,7 +307,7 @@ class Session:
         self.send("%s OK done\r\n" % tag)
 
     def young_search(self, tag, rest):
-        """UID SEARCH [UID set] [ALL | SINCE date], in any order."""
+        """UID SEARCH [UID set] [ALL | SINCE date | BEFORE date]."""
         uids = self.uids(self.selected or "")
         want = list(uids)
         m = re.search(r"UID ([0-9:,*]+)", rest, re.I)
@@ -316,6 +317,10 @@ class Session:
         if m:
             want = [u for u in want
                     if day(self.internaldate(u)) >= day(m.group(1))]
+        m = re.search(r"BEFORE \"?([0-9]+-[A-Za-z]+-[0-9]+)", rest, re.I)
+        if m:
+            want = [u for u in want
+                    if day(self.internaldate(u)) < day(m.group(1))]
         self.send("* SEARCH%s\r\n%s OK done\r\n"
                   % ("".join(" %d" % u for u in want), tag))
 

@@ -1507,7 +1507,7 @@ check_stalled_of(const struct stalled_list *all, const struct strlist *team,
  * stored deals, the open deals' signals in one pass, each salesperson's
  * open deals from their index: those of everyone's that are the team's)
  * and as of a past date (projected again, each deal as it stood),
- * whatever team came first.  What it keeps is the history of its as_of: with every signal
+ * whatever team came first, a salesperson named twice judged once.  What it keeps is the history of its as_of: with every signal
  * moved out of sight, the team's forecast at that as_of is still the
  * one read before, and at another as_of it is read again.
  */
@@ -1516,7 +1516,8 @@ test_analysis_shared(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const teams[][2] = { { "anna", "bram" },
-	    { "cees", NULL }, { "dirk", "anna" }, { NULL, NULL } };
+	    { "cees", NULL }, { "dirk", "anna" }, { "bram", "bram" },
+	    { NULL, NULL } };
 	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
 	struct analysis_shared *sh;
 	struct forecast alone, shared, again;
@@ -1538,7 +1539,7 @@ test_analysis_shared(void **state)
 		af.shared = NULL;
 		assert_int_equal(analysis_stalled(f->st, &af, &all, &err), 0);
 		sh = analysis_shared_new();
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < 5; i++) {
 			memset(&team, 0, sizeof team);
 			for (j = 0; j < 2 && teams[i][j] != NULL; j++)
 				strlist_add(&team, teams[i][j]);
