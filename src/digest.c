@@ -503,6 +503,18 @@ digest_open_deal(const struct store_deal_state *sd, void *arg)
  * done), and the open deals per phase at as_of, as the funnel's
  * "current" counts them (report_count_open).
  */
+/*
+ * Whether d is read as of an earlier time, each deal as it stood then,
+ * rather than as the deals are: never for a digest made now (the agent's
+ * run, period.current, however long its mails have taken when it gets
+ * to this one), else when as_of is a minute or more before the clock.
+ */
+static bool
+digest_earlier(const struct digest_data *d)
+{
+	return !d->period.current && util_now() - d->as_of >= 60;
+}
+
 static int
 digest_collect_deals(struct store *st, const struct config *cfg,
     struct digest_data *d, struct err *err)
@@ -529,12 +541,11 @@ digest_collect_deals(struct store *st, const struct config *cfg,
 	if (report_moves_load(st, cfg, now, &moves, err) != 0)
 		return -1;
 	/*
-	 * A digest as of the clock (within the minute a run takes) has no
-	 * deal closed after its time: the open ones, by their index, are
-	 * all.  One as of an earlier day reads every deal, for those
-	 * closed since.
+	 * A digest made now has no deal closed after its time: the open
+	 * ones, by their index, are all.  One as of an earlier day reads
+	 * every deal, for those closed since.
 	 */
-	if (util_now() - now < 60)
+	if (!digest_earlier(d))
 		rc = store_open_deal_states(st, NULL, digest_open_deal, &w,
 		    err);
 	else
@@ -849,7 +860,7 @@ digest_collect_own(struct store *st, const struct config *cfg,
 	size_t i;
 
 	/* As of an earlier time, the deals open then (one closed since was). */
-	if (w.offer != PHASE_NONE && util_now() - d->as_of >= 60) {
+	if (w.offer != PHASE_NONE && digest_earlier(d)) {
 		if (store_deals(st, &open_then, digest_waiting_offer_at, &w,
 		    err) != 0)
 			return -1;
