@@ -499,11 +499,6 @@ digest_open_deal(const struct store_deal_state *sd, void *arg)
 }
 
 /*
- * Deals closed in the period (with their values, read once the walk is
- * done), and the open deals per phase at as_of, as the funnel's
- * "current" counts them (report_count_open).
- */
-/*
  * Whether d is read as of an earlier time, each deal as it stood then,
  * rather than as the deals are: never for a digest made now (the agent's
  * run, period.current, however long its mails have taken when it gets
@@ -515,6 +510,11 @@ digest_earlier(const struct digest_data *d)
 	return !d->period.current && util_now() - d->as_of >= 60;
 }
 
+/*
+ * Deals closed in the period (with their values, read once the walk is
+ * done), and the open deals per phase at as_of, as the funnel's
+ * "current" counts them (report_count_open).
+ */
 static int
 digest_collect_deals(struct store *st, const struct config *cfg,
     struct digest_data *d, struct err *err)
