@@ -41,6 +41,9 @@ static const struct cmd_entry *const cmd_table[] = {
 	NULL
 };
 
+/* stdout's buffer when it is not a terminal (main). */
+static char stdout_buf[65536];
+
 static const struct option common_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "format", required_argument, NULL, 'f' },
@@ -306,6 +309,13 @@ main(int argc, char **argv)
 	log_init("salescycle");
 	/* Off before the configuration (which may hold a password) is read. */
 	util_core_dumps(false);
+	/*
+	 * A listing into a pipe or file runs to tens of megabytes (every open
+	 * deal at 10M signals: 92 MB of JSON): 64 KiB writes, not 4 KiB.  A
+	 * terminal keeps its line buffering.
+	 */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.format = FORMAT_TABLE;
 	ctx.now = util_now();
