@@ -17,6 +17,11 @@ does; every scenario stops sending when the client hangs up:
   status-short  STATUS answered with a tagged OK and no * STATUS line
   caps-empty    CAPABILITY answered with a tagged OK and no * CAPABILITY
   alert-empty   LOGIN answered "OK [ALERT]" with no text after the code
+  greeting-badcharset  the greeting carries "[BADCHARSET (UTF-8)]", which
+                libetpan parses without its parser's context
+  cont-badcharset  AUTHENTICATE PLAIN (the config says auth = plain) is
+                answered "+ [BADCHARSET (UTF-8)] go on", the same in a
+                continuation request
   deep-body     UID 3's BODYSTRUCTURE nested 20,000 deep (240 KB)
   big-literal   UID 3's header fields announced as a 1.5 GB literal
   long-line     UID 3's answer is a line of 1 GB without CRLF
@@ -133,7 +138,10 @@ class Session:
         if sc == "slow-greeting":
             self.trickle("* OK ready" + "." * 100000, 1)
             return
-        self.send("* OK hostile IMAP ready\r\n")
+        if sc == "greeting-badcharset":
+            self.send("* OK [BADCHARSET (UTF-8)] hostile IMAP ready\r\n")
+        else:
+            self.send("* OK hostile IMAP ready\r\n")
         while True:
             line = self.readline()
             self.srv.log(line)
@@ -196,6 +204,14 @@ class Session:
         if self.srv.scenario == "alert-empty":
             self.send("%s OK [ALERT]\r\n" % tag)
             return
+        self.send("%s OK logged in\r\n" % tag)
+
+    def cmd_AUTHENTICATE(self, tag, rest):
+        if self.srv.scenario == "cont-badcharset":
+            self.send("+ [BADCHARSET (UTF-8)] go on\r\n")
+        else:
+            self.send("+ \r\n")
+        self.srv.log(self.readline())
         self.send("%s OK logged in\r\n" % tag)
 
     def cmd_LOGOUT(self, tag, rest):

@@ -100,6 +100,19 @@ test_imap_lex_bounds(void **state)
 		  IMAP_KEEP_ALL, NULL, true },
 		{ "* OK ready\r\n0\tOK\t[ PARSE \t ]\t \r\n", IMAP_KEEP_ALL,
 		  "[ALERT] or [PARSE] without text", false },
+		{ "* OK ready\r\nA1 OK  \t[ALERT]\r\n", IMAP_KEEP_ALL,
+		  "[ALERT] or [PARSE] without text", false },
+		{ "* OK [BADCHARSET (UTF-8)] ready\r\n", IMAP_KEEP_ALL,
+		  "a BADCHARSET code in a greeting", false },
+		{ "* OK [badcharset\t \t(\r\n", IMAP_KEEP_ALL,
+		  "a BADCHARSET code in a greeting", false },
+		{ "* OK ready\r\n+ [BADCHARSET (\"a\")] go\r\n", IMAP_KEEP_ALL,
+		  "a BADCHARSET code in a continuation request", false },
+		{ "* OK [BADCHARSET] hi\r\n+ [BADCHARSETS (a)] x\r\n"
+		  "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n+\r\n"
+		  "+ [ALERT]\r\n+[PARSE] \r\n"
+		  "A1 NO [BADCHARSET (UTF-8 \"x\")] no\r\n", IMAP_KEEP_ALL,
+		  NULL, true },
 	};
 	struct imap_lex_limits	lim = { 8192, 4096, 6000, 16 };
 	struct imap_lex		lx;
