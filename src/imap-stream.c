@@ -239,11 +239,11 @@ imap_lex_code_badcharset(const struct imap_lex *lx)
  * copies the text after [ALERT] or [PARSE] of a response (not of a
  * continuation request) with strdup() unchecked, so such a code with no
  * text after it (an empty line end, or a byte that is no TEXT-CHAR) would
- * crash it: refused.  So is a BADCHARSET code with a
- * list where libetpan parses without context (above).  As libetpan
- * (built with UNSTRICT_SYNTAX) does, blanks (SP, TAB) before the "[" and
- * around the code's atom are skipped, and a continuation request's text
- * starts right after its "+".
+ * crash it: refused.  So is a BADCHARSET code with a list where libetpan
+ * parses without context (above).  As libetpan (built with
+ * UNSTRICT_SYNTAX) does, blanks (SP, TAB) before the "[" and around the
+ * code's atom are skipped, and a continuation request's text starts right
+ * after its "+".
  */
 static int
 imap_lex_code(struct imap_lex *lx, unsigned char c)
