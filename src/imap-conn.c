@@ -6,9 +6,12 @@
  * server sent after its OK to STARTTLS is taken: CVE-2020-15953), asks
  * the capabilities only when the greeting's or LOGIN's response code did
  * not carry them (RFC 3501 sections 7.1 and 6.2.3), and logs in with
- * LOGIN, PLAIN or XOAUTH2, the secret wiped after.  It grades failures:
- * a broken connection is dropped and never reused (ERR_TEMP), a refusal
- * is the server's word (ERR_WAIT).  Every step is a finding for doctor.
+ * LOGIN, PLAIN or XOAUTH2, the secret wiped after.  It reads the greeting
+ * and answers continuation requests itself: libetpan parses those without
+ * its parser's context, and a string in a response code crashed it.  It
+ * grades failures: a broken connection is dropped and never reused
+ * (ERR_TEMP), a refusal is the server's word (ERR_WAIT).  Every step is a
+ * finding for doctor.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +164,79 @@ imap_conn_logger(mailimap *imap, int type, const char *str, size_t size,
 	    str);
 }
 
+/*
+ * libetpan's stream logger hands the session's logger what passes; what
+ * mailimap_connect() sets up, imap_conn_greeting() does for itself.
+ */
+static void
+imap_conn_stream_logger(mailstream *ms, int type, const char *str,
+    size_t size, void *arg)
+{
+	mailimap	*imap = arg;
+
+	(void)ms;
+	if (imap->imap_logger != NULL)
+		imap->imap_logger(imap, type, str, size,
+		    imap->imap_logger_context);
+}
+
+/* Exported by libetpan; its header, mailimap_parser.h, is not installed. */
+int	mailimap_greeting_parse(mailstream *, MMAPString *,
+	    struct mailimap_parser_context *, size_t *,
+	    struct mailimap_greeting **, size_t, progress_function *);
+
+int
+imap_conn_greeting(mailimap *imap, mailstream *ms)
+{
+	struct mailimap_parser_context	*ctx;
+	struct mailimap_greeting	*g = NULL;
+	struct mailimap_resp_text_code	*code;
+	size_t				 indx = 0;
+	int				 r;
+
+	if (imap->imap_state != MAILIMAP_STATE_DISCONNECTED)
+		return MAILIMAP_ERROR_BAD_STATE;
+	imap->imap_stream = ms;
+	mailstream_set_logger(ms, imap_conn_stream_logger, imap);
+	if (imap->imap_connection_info == NULL &&
+	    (imap->imap_connection_info = mailimap_connection_info_new()) ==
+	    NULL)
+		return MAILIMAP_ERROR_MEMORY;
+	if (mailimap_read_line(imap) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	ctx = mailimap_parser_context_new(imap);
+	if (ctx == NULL)
+		return MAILIMAP_ERROR_MEMORY;
+	r = mailimap_greeting_parse(ms, imap->imap_stream_buffer, ctx, &indx,
+	    &g, imap->imap_progr_rate, imap->imap_progr_fun);
+	mailimap_parser_context_free(ctx);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	if (g->gr_type == MAILIMAP_GREETING_RESP_COND_BYE) {
+		mailimap_greeting_free(g);
+		return MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION;
+	}
+	/* RFC 3501 section 7.1: the greeting may list the capabilities. */
+	code = g->gr_data.gr_auth->rsp_text != NULL ?
+	    g->gr_data.gr_auth->rsp_text->rsp_code : NULL;
+	if (code != NULL &&
+	    code->rc_type == MAILIMAP_RESP_TEXT_CODE_CAPABILITY_DATA) {
+		if (imap->imap_connection_info->imap_capability != NULL)
+			mailimap_capability_data_free(
+			    imap->imap_connection_info->imap_capability);
+		imap->imap_connection_info->imap_capability =
+		    code->rc_data.rc_cap_data;
+		code->rc_data.rc_cap_data = NULL;
+	}
+	r = g->gr_data.gr_auth->rsp_type == MAILIMAP_RESP_COND_AUTH_PREAUTH ?
+	    MAILIMAP_NO_ERROR_AUTHENTICATED :
+	    MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
+	imap->imap_state = r == MAILIMAP_NO_ERROR_AUTHENTICATED ?
+	    MAILIMAP_STATE_AUTHENTICATED : MAILIMAP_STATE_NON_AUTHENTICATED;
+	mailimap_greeting_free(g);
+	return r;
+}
+
 /* The capabilities the server announced last, or NULL if none are known. */
 static struct mailimap_capability_data *
 imap_conn_caps(const struct imap_session *s)
@@ -279,14 +355,17 @@ imap_conn_send(mailstream *ms, const char *const *pieces, size_t n)
 }
 
 /*
- * AUTHENTICATE XOAUTH2 or OAUTHBEARER, ir base64-encoded: as the initial
- * response of RFC 4959 when the server offers SASL-IR, else after its
- * empty continuation.  A refusal comes as a continuation with the
- * server's JSON error first; it is answered with the dummy response of
- * RFC 7628 section 3.2.3 (an empty line for XOAUTH2), and the tagged NO
- * follows.  Not mailimap_oauth2_authenticate(): it leaves the token in
- * memory it frees, and knows neither OAUTHBEARER nor servers without
- * SASL-IR.
+ * AUTHENTICATE PLAIN, XOAUTH2 or OAUTHBEARER, ir base64-encoded: as the
+ * initial response of RFC 4959 when the server offers SASL-IR, else after
+ * its continuation request, which is not parsed (libetpan parses one
+ * without its parser context, and a string in its response code crashed
+ * it).  A refusal comes as another continuation (OAuth: with the server's
+ * JSON error); it is answered with the dummy response of RFC 7628 section
+ * 3.2.3 (an empty line for XOAUTH2) or, for PLAIN, the "*" that cancels
+ * (RFC 3501 section 6.2.2), and the tagged NO or BAD follows.  Not
+ * mailimap_authenticate() nor mailimap_oauth2_authenticate(): both parse
+ * that continuation so, the latter leaves the token in memory it frees and
+ * knows neither OAUTHBEARER nor servers without SASL-IR.
  */
 static int
 imap_conn_sasl_ir(struct imap_session *s, const char *mech, const char *ir)
@@ -323,7 +402,8 @@ imap_conn_sasl_ir(struct imap_session *s, const char *mech, const char *ir)
 			return MAILIMAP_ERROR_STREAM;
 	}
 	if (line[0] == '+') {
-		dummy = strcmp(mech, "OAUTHBEARER") == 0 ? "AQ==" : "";
+		dummy = strcmp(mech, "OAUTHBEARER") == 0 ? "AQ==" :
+		    strcmp(mech, "PLAIN") == 0 ? "*" : "";
 		if (!imap_conn_send(imap->imap_stream, &dummy, 1) ||
 		    mailimap_read_line(imap) == NULL)
 			return MAILIMAP_ERROR_STREAM;
@@ -382,13 +462,35 @@ imap_conn_oauth(struct imap_session *s, const struct source *src,
 	return r;
 }
 
+/*
+ * The initial response of SASL PLAIN (RFC 4616), base64-encoded: no
+ * authorization identity, then the user and the secret.  Caller frees
+ * with oauth_free_token, which wipes it.
+ */
+static char *
+imap_conn_plain_ir(const char *user, const char *secret)
+{
+	size_t	 ulen = strlen(user), slen = strlen(secret);
+	size_t	 n = ulen + slen + 2;
+	char	*raw = xmalloc(n), *ir;
+
+	raw[0] = '\0';
+	memcpy(raw + 1, user, ulen);
+	raw[ulen + 1] = '\0';
+	memcpy(raw + ulen + 2, secret, slen);
+	ir = oauth_base64(raw, n, false);
+	explicit_bzero(raw, n);
+	free(raw);
+	return ir;
+}
+
 /* Logs in with the configured or best mechanism; the secret is wiped after. */
 static int
 imap_conn_login(struct imap_session *s, const struct source *src,
     struct err *err)
 {
 	bool		 xoauth2, plain = false;
-	char		*secret = NULL, text[512];
+	char		*secret = NULL, *ir, text[512];
 	const char	*user = src->user != NULL ? src->user : "";
 	const char	*mech;
 	int		 r;
@@ -429,15 +531,16 @@ imap_conn_login(struct imap_session *s, const struct source *src,
 	mech = xoauth2 ? "XOAUTH2" : plain ? "AUTHENTICATE PLAIN" : "LOGIN";
 	/* RFC 3501 6.2.3: the tagged OK may carry the new capabilities. */
 	imap_conn_caps_forget(s);
-	s->in_auth = true;
-	if (xoauth2)
-		r = mailimap_oauth2_authenticate(s->imap, user, secret);
-	else if (plain)
-		r = mailimap_authenticate(s->imap, "PLAIN", s->url.host,
-		    NULL, NULL, user, user, secret, NULL);
-	else
+	if (xoauth2 || plain) {
+		ir = xoauth2 ? oauth_sasl_xoauth2(user, secret) :
+		    imap_conn_plain_ir(user, secret);
+		r = imap_conn_sasl_ir(s, xoauth2 ? "XOAUTH2" : "PLAIN", ir);
+		oauth_free_token(ir);
+	} else {
+		s->in_auth = true;
 		r = mailimap_login(s->imap, user, secret);
-	s->in_auth = false;
+		s->in_auth = false;
+	}
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
 done:
@@ -543,7 +646,7 @@ imap_conn_open(struct imap_session *s, const struct source *src,
 		goto fail;
 	}
 	imap_stream_arm(ms, s->stop, s->session_end, s->session_secs);
-	r = mailimap_connect(s->imap, ms);
+	r = imap_conn_greeting(s->imap, ms);
 	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		imap_stream_failure(ms, &why);

@@ -97,6 +97,18 @@ void	imap_conn_arm(struct imap_session *, const struct source *,
 int	imap_conn_open(struct imap_session *, const struct source *,
 	    struct err *);
 
+/*
+ * Reads the greeting of a new connection ms into imap, which takes the
+ * stream, as mailimap_connect() does, but parsed with a parser context:
+ * libetpan 1.9.4 parses the greeting without one and its quoted-string
+ * and literal parsers read it unchecked, so any string in a response code
+ * (a flag keyword of PERMANENTFLAGS, a BADCHARSET list) crashed it.  A
+ * [CAPABILITY] code is kept, as libetpan keeps it.  Returns
+ * MAILIMAP_NO_ERROR_AUTHENTICATED (PREAUTH) or _NON_AUTHENTICATED, or an
+ * error: MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION for a BYE.
+ */
+int	imap_conn_greeting(mailimap *, mailstream *);
+
 /* Drops the connection; LOGOUT only when polite (the connection works). */
 void	imap_conn_close(struct imap_session *, bool polite);
 

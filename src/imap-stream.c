@@ -63,12 +63,11 @@ enum {
 enum { IMAP_LEX_UNTAGGED, IMAP_LEX_TAGGED, IMAP_LEX_CONT };
 
 /*
- * Where the response code of status text is: at the plus of a
- * continuation request, about to start, in its atom, past its atom, past
- * an [ALERT] or [PARSE] that text must follow, or none of these.
+ * Where the response code of status text is: about to start, in its atom,
+ * past an [ALERT] or [PARSE] that text must follow, or none of these.
  */
-enum { IMAP_CODE_NONE, IMAP_CODE_PLUS, IMAP_CODE_START, IMAP_CODE_ATOM,
-    IMAP_CODE_AFTER, IMAP_CODE_NEEDTEXT };
+enum { IMAP_CODE_NONE, IMAP_CODE_START, IMAP_CODE_ATOM, IMAP_CODE_AFTER,
+    IMAP_CODE_NEEDTEXT };
 
 /* Where a "{n}" that may end the line is: none, digits, "}", "}\r". */
 enum { IMAP_BRACE_NONE, IMAP_BRACE_DIGITS, IMAP_BRACE_CLOSED,
@@ -221,29 +220,13 @@ imap_lex_line_end(struct imap_lex *lx)
 }
 
 /*
- * Whether the code's atom is BADCHARSET.  libetpan parses the greeting and
- * continuation requests with no parser context, and its quoted-string
- * and literal parsers read that context unchecked: the astrings of a
- * BADCHARSET list get there (even an atom's: the list's parser tries a
- * string before it sees the ")").  No other code of resp-text holds a
- * string, and BADCHARSET belongs to the answer to a SEARCH.
- */
-static bool
-imap_lex_code_badcharset(const struct imap_lex *lx)
-{
-	return lx->wlen == 10 && strncasecmp(lx->wbuf, "BADCHARSET", 10) == 0;
-}
-
-/*
  * Follows the response code at the start of status text.  libetpan 1.9.4
- * copies the text after [ALERT] or [PARSE] of a response (not of a
- * continuation request) with strdup() unchecked, so such a code with no
- * text after it (an empty line end, or a byte that is no TEXT-CHAR) would
- * crash it: refused.  So is a BADCHARSET code with a list where libetpan
- * parses without context (above).  As libetpan (built with
- * UNSTRICT_SYNTAX) does, blanks (SP, TAB) before the "[" and around the
- * code's atom are skipped, and a continuation request's text starts right
- * after its "+".
+ * copies the text after [ALERT] or [PARSE] of a response with strdup()
+ * unchecked, so such a code with no text after it (an empty line end, or
+ * a byte that is no TEXT-CHAR) would crash it: refused.  As libetpan
+ * (built with UNSTRICT_SYNTAX) does, blanks (SP, TAB) before the "[" and
+ * around the code's atom are skipped.  A continuation request is not
+ * followed: the agent never has libetpan parse one (imap-conn.c).
  */
 static int
 imap_lex_code(struct imap_lex *lx, unsigned char c)
@@ -251,9 +234,6 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 	bool	blank = c == ' ' || c == '\t';
 
 	switch (lx->code) {
-	case IMAP_CODE_PLUS:
-		lx->code = IMAP_CODE_START;	/* c is the "+" */
-		break;
 	case IMAP_CODE_START:
 		if (blank)
 			break;
@@ -265,23 +245,15 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 		if (c == ']') {
 			lx->wbuf[lx->wlen < sizeof lx->wbuf ? lx->wlen : 0] =
 			    '\0';
-			lx->code = lx->kind != IMAP_LEX_CONT &&
-			    (strcasecmp(lx->wbuf, "ALERT") == 0 ||
-			    strcasecmp(lx->wbuf, "PARSE") == 0) ?
+			lx->code = strcasecmp(lx->wbuf, "ALERT") == 0 ||
+			    strcasecmp(lx->wbuf, "PARSE") == 0 ?
 			    IMAP_CODE_NEEDTEXT : IMAP_CODE_NONE;
 		} else if (blank) {
 			if (lx->wlen > 0)
 				lx->code = IMAP_CODE_AFTER;
-		} else if (lx->code == IMAP_CODE_AFTER) {
-			if (c == '(' && (lx->greeting ||
-			    lx->kind == IMAP_LEX_CONT) &&
-			    imap_lex_code_badcharset(lx))
-				return imap_lex_fail(lx, "a BADCHARSET code in "
-				    "a %s (libetpan would crash on it)",
-				    lx->greeting ? "greeting" :
-				    "continuation request");
+		} else if (lx->code == IMAP_CODE_AFTER)
 			lx->code = IMAP_CODE_NONE;	/* atom SP text */
-		} else {
+		else {
 			if (lx->wlen < sizeof lx->wbuf - 1)
 				lx->wbuf[lx->wlen] = (char)c;
 			lx->wlen++;
@@ -337,8 +309,7 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 		lx->kind = c == '*' ? IMAP_LEX_UNTAGGED : c == '+' ?
 		    IMAP_LEX_CONT : IMAP_LEX_TAGGED;
 		lx->text = lx->kind == IMAP_LEX_CONT;
-		lx->code = lx->kind == IMAP_LEX_CONT ? IMAP_CODE_PLUS :
-		    IMAP_CODE_NONE;
+		lx->code = IMAP_CODE_NONE;
 		lx->fetch = false;
 		lx->word = 0;
 		lx->wlen = 0;

@@ -3,13 +3,13 @@
  * libFuzzer entry for what an IMAP server sends: any bytes as the whole
  * stream of one connection, read through the agent's transport
  * (imap-stream.c: the same lexer and bounds, before libetpan sees a
- * byte) into the parsers the IMAP driver uses: the greeting (libetpan),
- * then the answers to the metadata UID FETCH (imap-fetch.c, whose handler
- * makes a summary and finds the text and calendar parts, as imap-sync.c
- * does), a STATUS and a UID SEARCH (libetpan) and a LIST (imap-list.c),
- * each taking what the input has left,
- * until it ends or an answer leaves the connection unusable (as the agent
- * drops it then).  Results are freed as the driver frees them (libetpan hands
+ * byte) into the parsers the IMAP driver uses: the greeting
+ * (imap_conn_greeting), then the answers to the metadata UID FETCH
+ * (imap-fetch.c, whose handler makes a summary and finds the text and
+ * calendar parts, as imap-sync.c does), a STATUS and a UID SEARCH
+ * (libetpan) and a LIST (imap-list.c), each taking what the input has
+ * left, until it ends or an answer leaves the connection unusable (as the
+ * agent drops it then).  Results are freed as the driver frees them (libetpan hands
  * them over unevenly on errors), so a double free or leak shows up under
  * ASan.  test-imap replays tests/data/corpus/imap/ through this function
  * in make check.  Seeds: tests/data/corpus/imap/.
@@ -19,7 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <libetpan/libetpan.h>
@@ -134,12 +133,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			 sv[2];
 
 	log_level = LOG_LVL_ERROR;
-	/*
-	 * libetpan 1.9.4 leaks the greeting it refuses (parse_greeting()
-	 * returns on BYE without freeing it): not ours, once per connection.
-	 */
-	if (size > FUZZ_IMAP_MAX || (size >= 5 &&
-	    strncasecmp((const char *)data, "* BYE", 5) == 0))
+	if (size > FUZZ_IMAP_MAX)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 		return 0;
@@ -157,7 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(sv[1]);
 		return 0;
 	}
-	if (mailimap_connect(imap, ms) == MAILIMAP_NO_ERROR_NON_AUTHENTICATED ||
+	if (imap_conn_greeting(imap, ms) == MAILIMAP_NO_ERROR_NON_AUTHENTICATED ||
 	    imap->imap_state == MAILIMAP_STATE_AUTHENTICATED)
 		fuzz_imap_session(imap);
 	/* As imap_disconnect(): mailimap_free() would send LOGOUT. */

@@ -17,11 +17,14 @@ does; every scenario stops sending when the client hangs up:
   status-short  STATUS answered with a tagged OK and no * STATUS line
   caps-empty    CAPABILITY answered with a tagged OK and no * CAPABILITY
   alert-empty   LOGIN answered "OK [ALERT]" with no text after the code
-  greeting-badcharset  the greeting carries "[BADCHARSET (UTF-8)]", which
-                libetpan parses without its parser's context
+  greeting-badcharset  the greeting carries "[BADCHARSET (UTF-8)]", and
+  greeting-permanentflags  "[PERMANENTFLAGS (\\Seen $Forwarded)]": strings
+                that libetpan's own greeting parser crashed on
   cont-badcharset  AUTHENTICATE PLAIN (the config says auth = plain) is
                 answered "+ [BADCHARSET (UTF-8)] go on", the same in a
                 continuation request
+  cont-again    AUTHENTICATE PLAIN's response is answered with another
+                continuation request; a "*" (cancel) gets BAD, else OK
   deep-body     UID 3's BODYSTRUCTURE nested 20,000 deep (240 KB)
   big-literal   UID 3's header fields announced as a 1.5 GB literal
   long-line     UID 3's answer is a line of 1 GB without CRLF
@@ -140,6 +143,9 @@ class Session:
             return
         if sc == "greeting-badcharset":
             self.send("* OK [BADCHARSET (UTF-8)] hostile IMAP ready\r\n")
+        elif sc == "greeting-permanentflags":
+            self.send("* OK [PERMANENTFLAGS (\\Seen $Forwarded)] "
+                      "hostile IMAP ready\r\n")
         else:
             self.send("* OK hostile IMAP ready\r\n")
         while True:
@@ -207,11 +213,19 @@ class Session:
         self.send("%s OK logged in\r\n" % tag)
 
     def cmd_AUTHENTICATE(self, tag, rest):
-        if self.srv.scenario == "cont-badcharset":
+        sc = self.srv.scenario
+        if sc == "cont-badcharset":
             self.send("+ [BADCHARSET (UTF-8)] go on\r\n")
         else:
             self.send("+ \r\n")
         self.srv.log(self.readline())
+        if sc == "cont-again":
+            self.send("+ [PERMANENTFLAGS (\"x\")] once more\r\n")
+            line = self.readline()
+            self.srv.log(line)
+            if line == "*":
+                self.send("%s BAD authentication cancelled\r\n" % tag)
+                return
         self.send("%s OK logged in\r\n" % tag)
 
     def cmd_LOGOUT(self, tag, rest):
