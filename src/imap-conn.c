@@ -356,8 +356,9 @@ imap_conn_send(mailstream *ms, const char *const *pieces, size_t n)
 
 /*
  * AUTHENTICATE PLAIN, XOAUTH2 or OAUTHBEARER, ir base64-encoded: as the
- * initial response of RFC 4959 when the server offers SASL-IR, else after
- * its continuation request, which is not parsed (libetpan parses one
+ * initial response of RFC 4959 when the server offers SASL-IR (sasl_ir,
+ * as its capabilities said before they were forgotten for the login),
+ * else after its continuation request, which is not parsed (libetpan parses one
  * without its parser context, and a string in its response code crashed
  * it).  A refusal comes as another continuation (OAuth: with the server's
  * JSON error); it is answered with the dummy response of RFC 7628 section
@@ -368,17 +369,17 @@ imap_conn_send(mailstream *ms, const char *const *pieces, size_t n)
  * knows neither OAUTHBEARER nor servers without SASL-IR.
  */
 static int
-imap_conn_sasl_ir(struct imap_session *s, const char *mech, const char *ir)
+imap_conn_sasl_ir(struct imap_session *s, const char *mech, const char *ir,
+    bool sasl_ir)
 {
 	struct mailimap_response	*resp = NULL;
 	mailimap			*imap = s->imap;
 	const char			*dummy;
 	const char			*cmd[] = { "AUTHENTICATE ", mech, " ", ir };
 	char				*line;
-	bool				 sasl_ir, sent;
+	bool				 sent;
 	int				 r, state;
 
-	sasl_ir = mailimap_has_extension(imap, "SASL-IR") != 0;
 	r = mailimap_send_current_tag(imap);
 	if (r != MAILIMAP_NO_ERROR)
 		return r;
@@ -433,8 +434,10 @@ imap_conn_oauth(struct imap_session *s, const struct source *src,
 	struct oauth_client	*c = oauth_client_for(src);
 	const char		*user = src->user != NULL ? src->user : "";
 	char			*token = NULL, *ir, *last = NULL;
+	bool			 sasl_ir;
 	int			 attempt, r = MAILIMAP_ERROR_LOGIN;
 
+	sasl_ir = mailimap_has_extension(s->imap, "SASL-IR") != 0;
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (oauth_client_token(c, s->stop, &token, err) != 0) {
 			oauth_free_token(last);
@@ -446,7 +449,7 @@ imap_conn_oauth(struct imap_session *s, const struct source *src,
 		    oauth_sasl_oauthbearer(user, s->url.host, s->url.port,
 		    token) : oauth_sasl_xoauth2(user, token);
 		imap_conn_caps_forget(s);
-		r = imap_conn_sasl_ir(s, mech, ir);
+		r = imap_conn_sasl_ir(s, mech, ir, sasl_ir);
 		oauth_free_token(ir);
 		if (r != MAILIMAP_ERROR_LOGIN)
 			break;
@@ -489,7 +492,7 @@ static int
 imap_conn_login(struct imap_session *s, const struct source *src,
     struct err *err)
 {
-	bool		 xoauth2, plain = false;
+	bool		 xoauth2, plain = false, sasl_ir;
 	char		*secret = NULL, *ir, text[512];
 	const char	*user = src->user != NULL ? src->user : "";
 	const char	*mech;
@@ -529,12 +532,14 @@ imap_conn_login(struct imap_session *s, const struct source *src,
 		}
 	}
 	mech = xoauth2 ? "XOAUTH2" : plain ? "AUTHENTICATE PLAIN" : "LOGIN";
+	sasl_ir = mailimap_has_extension(s->imap, "SASL-IR") != 0;
 	/* RFC 3501 6.2.3: the tagged OK may carry the new capabilities. */
 	imap_conn_caps_forget(s);
 	if (xoauth2 || plain) {
 		ir = xoauth2 ? oauth_sasl_xoauth2(user, secret) :
 		    imap_conn_plain_ir(user, secret);
-		r = imap_conn_sasl_ir(s, xoauth2 ? "XOAUTH2" : "PLAIN", ir);
+		r = imap_conn_sasl_ir(s, xoauth2 ? "XOAUTH2" : "PLAIN", ir,
+		    sasl_ir);
 		oauth_free_token(ir);
 	} else {
 		s->in_auth = true;

@@ -63,11 +63,12 @@ enum {
 enum { IMAP_LEX_UNTAGGED, IMAP_LEX_TAGGED, IMAP_LEX_CONT };
 
 /*
- * Where the response code of status text is: about to start, in its atom,
- * past an [ALERT] or [PARSE] that text must follow, or none of these.
+ * Where the response code of status text is: at the plus of a
+ * continuation request, about to start, in its atom, past its atom, past
+ * an [ALERT] or [PARSE] that text must follow, or none of these.
  */
-enum { IMAP_CODE_NONE, IMAP_CODE_START, IMAP_CODE_ATOM, IMAP_CODE_AFTER,
-    IMAP_CODE_NEEDTEXT };
+enum { IMAP_CODE_NONE, IMAP_CODE_PLUS, IMAP_CODE_START, IMAP_CODE_ATOM,
+    IMAP_CODE_AFTER, IMAP_CODE_NEEDTEXT };
 
 /* Where a "{n}" that may end the line is: none, digits, "}", "}\r". */
 enum { IMAP_BRACE_NONE, IMAP_BRACE_DIGITS, IMAP_BRACE_CLOSED,
@@ -200,9 +201,14 @@ imap_lex_line_end(struct imap_lex *lx)
 		return 0;
 	}
 	/*
-	 * In text libetpan reads no literal, but a response code (BADCHARSET)
-	 * may hold one: its size is bounded all the same.
+	 * In text libetpan reads no literal, but in a response code it may
+	 * (a string of a BADCHARSET list or a PERMANENTFLAGS keyword), and
+	 * where the code ends is not for the lexer to tell: the literal's
+	 * bytes would pass unseen, lines hidden in them too.  No server puts
+	 * a literal there: refused.
 	 */
+	if (announced && lx->coded)
+		return imap_lex_fail(lx, "a literal in a response code");
 	if (announced && lx->number > lx->lim.untagged)
 		return imap_lex_fail(lx, "a literal of %llu bytes in text",
 		    (unsigned long long)lx->number);
@@ -220,13 +226,13 @@ imap_lex_line_end(struct imap_lex *lx)
 }
 
 /*
- * Follows the response code at the start of status text.  libetpan 1.9.4
- * copies the text after [ALERT] or [PARSE] of a response with strdup()
+ * Follows the response code at the start of status text or of a
+ * continuation request.  libetpan 1.9.4 copies the text after [ALERT] or
+ * [PARSE] of a response (not of a continuation request) with strdup()
  * unchecked, so such a code with no text after it (an empty line end, or
  * a byte that is no TEXT-CHAR) would crash it: refused.  As libetpan
  * (built with UNSTRICT_SYNTAX) does, blanks (SP, TAB) before the "[" and
- * around the code's atom are skipped.  A continuation request is not
- * followed: the agent never has libetpan parse one (imap-conn.c).
+ * around the code's atom are skipped.
  */
 static int
 imap_lex_code(struct imap_lex *lx, unsigned char c)
@@ -234,10 +240,14 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 	bool	blank = c == ' ' || c == '\t';
 
 	switch (lx->code) {
+	case IMAP_CODE_PLUS:
+		lx->code = IMAP_CODE_START;	/* c is the "+" */
+		break;
 	case IMAP_CODE_START:
 		if (blank)
 			break;
-		lx->code = c == '[' ? IMAP_CODE_ATOM : IMAP_CODE_NONE;
+		lx->coded = c == '[';
+		lx->code = lx->coded ? IMAP_CODE_ATOM : IMAP_CODE_NONE;
 		lx->wlen = 0;
 		break;
 	case IMAP_CODE_ATOM:
@@ -245,8 +255,9 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 		if (c == ']') {
 			lx->wbuf[lx->wlen < sizeof lx->wbuf ? lx->wlen : 0] =
 			    '\0';
-			lx->code = strcasecmp(lx->wbuf, "ALERT") == 0 ||
-			    strcasecmp(lx->wbuf, "PARSE") == 0 ?
+			lx->code = lx->kind != IMAP_LEX_CONT &&
+			    (strcasecmp(lx->wbuf, "ALERT") == 0 ||
+			    strcasecmp(lx->wbuf, "PARSE") == 0) ?
 			    IMAP_CODE_NEEDTEXT : IMAP_CODE_NONE;
 		} else if (blank) {
 			if (lx->wlen > 0)
@@ -305,11 +316,25 @@ imap_lex_brace(struct imap_lex *lx, unsigned char c)
 static int
 imap_lex_byte(struct imap_lex *lx, unsigned char c)
 {
+	/*
+	 * libetpan (UNSTRICT_SYNTAX) skips blanks before the "*" or "+" too:
+	 * the line is what its first other byte says.
+	 */
+	if (lx->state == IMAP_LEX_BOL && (c == ' ' || c == '\t')) {
+		lx->response++;
+		if (lx->keep != IMAP_KEEP_NONE) {
+			lx->kept++;
+			lx->cost++;
+		}
+		return 0;
+	}
 	if (lx->state == IMAP_LEX_BOL) {
 		lx->kind = c == '*' ? IMAP_LEX_UNTAGGED : c == '+' ?
 		    IMAP_LEX_CONT : IMAP_LEX_TAGGED;
 		lx->text = lx->kind == IMAP_LEX_CONT;
-		lx->code = IMAP_CODE_NONE;
+		lx->code = lx->kind == IMAP_LEX_CONT ? IMAP_CODE_PLUS :
+		    IMAP_CODE_NONE;
+		lx->coded = false;
 		lx->fetch = false;
 		lx->word = 0;
 		lx->wlen = 0;

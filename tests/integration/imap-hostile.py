@@ -25,6 +25,11 @@ does; every scenario stops sending when the client hangs up:
                 continuation request
   cont-again    AUTHENTICATE PLAIN's response is answered with another
                 continuation request; a "*" (cancel) gets BAD, else OK
+  sasl-ir       CAPABILITY offers SASL-IR: AUTHENTICATE PLAIN is answered
+                OK only with its initial response on the command line
+  greeting-literal  a literal inside the greeting's response code, whose
+                bytes hold an [ALERT] line without text
+(AUTHENTICATE PLAIN is answered NO unless its response is anna's.)
   deep-body     UID 3's BODYSTRUCTURE nested 20,000 deep (240 KB)
   big-literal   UID 3's header fields announced as a 1.5 GB literal
   long-line     UID 3's answer is a line of 1 GB without CRLF
@@ -68,6 +73,7 @@ does; every scenario stops sending when the client hangs up:
                 INTERNALDATE, UID 4 is never answered, and UID 5 is left
                 unanswered by the first UID FETCH that asks for it
 """
+import base64
 import os
 import re
 import socket
@@ -143,6 +149,9 @@ class Session:
             return
         if sc == "greeting-badcharset":
             self.send("* OK [BADCHARSET (UTF-8)] hostile IMAP ready\r\n")
+        elif sc == "greeting-literal":
+            self.send("* OK [BADCHARSET ({8}\r\nx {14}\r\n)] t\r\n"
+                      "2 OK [ALERT]\r\n")
         elif sc == "greeting-permanentflags":
             self.send("* OK [PERMANENTFLAGS (\\Seen $Forwarded)] "
                       "hostile IMAP ready\r\n")
@@ -181,6 +190,7 @@ class Session:
                         "UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE "
                         "LITERAL+",
             "sent-ns": "IMAP4rev1 AUTH=PLAIN NAMESPACE",
+            "sasl-ir": "IMAP4rev1 AUTH=PLAIN SASL-IR",
         }.get(self.srv.scenario, "IMAP4rev1 AUTH=PLAIN")
         self.send("* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
 
@@ -214,11 +224,24 @@ class Session:
 
     def cmd_AUTHENTICATE(self, tag, rest):
         sc = self.srv.scenario
-        if sc == "cont-badcharset":
-            self.send("+ [BADCHARSET (UTF-8)] go on\r\n")
-        else:
-            self.send("+ \r\n")
-        self.srv.log(self.readline())
+        mech, _, ir = rest.partition(" ")
+        if sc == "sasl-ir" and not ir:
+            self.send("%s NO expected an initial response\r\n" % tag)
+            return
+        if not ir:
+            if sc == "cont-badcharset":
+                self.send("+ [BADCHARSET (UTF-8)] go on\r\n")
+            else:
+                self.send("+ \r\n")
+            ir = self.readline()
+            self.srv.log(ir)
+        try:
+            plain = base64.b64decode(ir, validate=True)
+        except ValueError:
+            plain = b""
+        if mech.upper() == "PLAIN" and plain != b"\0anna\0pw-anna":
+            self.send("%s NO [AUTHENTICATIONFAILED] wrong response\r\n" % tag)
+            return
         if sc == "cont-again":
             self.send("+ [PERMANENTFLAGS (\"x\")] once more\r\n")
             line = self.readline()

@@ -103,6 +103,18 @@ test_imap_lex_bounds(void **state)
 		  "[ALERT] or [PARSE] without text", false },
 		{ "* OK ready\r\nA1 OK  \t[ALERT]\r\n", IMAP_KEEP_ALL,
 		  "[ALERT] or [PARSE] without text", false },
+		/* A literal in a response code; blanks before "*" or "+". */
+		{ "* OK hi\r\n* OK [BADCHARSET ({8}\r\nx {20}\r\n)] t\r\n"
+		  "2 OK [ALERT]\r\n", IMAP_KEEP_ALL,
+		  "a literal in a response code", false },
+		{ "* OK [PERMANENTFLAGS ({3}\r\n", IMAP_KEEP_ALL,
+		  "a literal in a response code", false },
+		{ "* OK hi\r\n+ \t[BADCHARSET ({3}\r\n", IMAP_KEEP_ALL,
+		  "a literal in a response code", false },
+		{ "* OK hi\r\n \t+ hello {14}\r\n2 OK [ALERT]\r\n",
+		  IMAP_KEEP_ALL, "[ALERT] or [PARSE] without text", false },
+		{ "* OK hi\r\n  * OK [ALERT]\r\n", IMAP_KEEP_ALL,
+		  "[ALERT] or [PARSE] without text", false },
 		/* Strings in codes pass: imap-conn.c parses them safely. */
 		{ "* OK [BADCHARSET (UTF-8 \"x\")] hi\r\n+ [BADCHARSET (a)] x\r\n"
 		  "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n+\r\n"
@@ -1555,8 +1567,11 @@ test_imap_greeting(void **state)
 	} rows[] = {
 		{ "* OK [PERMANENTFLAGS (\\Seen $Forwarded \\*)] hi\r\n",
 		  MAILIMAP_NO_ERROR_NON_AUTHENTICATED, NULL },
-		{ "* OK [BADCHARSET (UTF-8 \"x\" {1}\r\ny)] hi\r\n",
+		{ "* OK [BADCHARSET (UTF-8 \"x\" y)] hi\r\n",
 		  MAILIMAP_NO_ERROR_NON_AUTHENTICATED, NULL },
+		/* The transport refuses a literal there (see lex_bounds). */
+		{ "* OK [BADCHARSET (UTF-8 {1}\r\ny)] hi\r\n",
+		  MAILIMAP_ERROR_STREAM, NULL },
 		{ "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n",
 		  MAILIMAP_NO_ERROR_NON_AUTHENTICATED, "SASL-IR" },
 		{ "* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n",
