@@ -243,31 +243,51 @@ imap_nameset_clear(struct imap_nameset *ns)
 	hashset_clear(&ns->set);
 }
 
-/*
- * Whether a response's line is status text (OK, NO, BAD, BYE, PREAUTH
- * after the tag or "*", or a continuation request): a "{n}" at its end
- * announces no literal there, as imap_lex knows too.
- */
+/* What ends a word for the lexer (imap_lex_byte) besides the line end. */
 static bool
+imap_list_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '(' || c == ')' || c == '\r';
+}
+
+bool
 imap_list_is_text(const char *s, size_t len)
 {
 	static const char *const status[] = { "OK", "NO", "BAD", "BYE",
 	    "PREAUTH" };
-	const char	*sp, *w, *end = s + len;
-	size_t		 i, n;
+	const char	*p = s, *end = s + len, *w;
+	size_t		 i, word = 0;
 
-	if (len > 0 && *s == '+')
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < end && *p == '+')
 		return true;
-	sp = memchr(s, ' ', len);
-	if (sp == NULL)
-		return false;
-	w = sp + 1;
-	for (n = 0; w + n < end && w[n] != ' ' && w[n] != '\r' &&
-	    w[n] != '\n'; n++)
-		;
-	for (i = 0; i < sizeof status / sizeof status[0]; i++)
-		if (n == strlen(status[i]) && strncasecmp(w, status[i], n) == 0)
-			return true;
+	while (p < end && *p != '\n') {
+		if (imap_list_blank(*p)) {
+			p++;
+			continue;
+		}
+		if (*p == '"') {
+			/* A quoted word, to its end or the line's. */
+			for (p++; p < end && *p != '"' && *p != '\n'; p++)
+				if (*p == '\\' && p + 1 < end && p[1] != '\n')
+					p++;
+			if (p < end && *p == '"')
+				p++;
+			word++;
+			continue;
+		}
+		for (w = p; p < end && *p != '\n' && !imap_list_blank(*p); p++)
+			;
+		if (word == 1) {
+			for (i = 0; i < sizeof status / sizeof status[0]; i++)
+				if ((size_t)(p - w) == strlen(status[i]) &&
+				    strncasecmp(w, status[i], (size_t)(p - w)) == 0)
+					return true;
+			return false;
+		}
+		word++;
+	}
 	return false;
 }
 

@@ -60,6 +60,17 @@ const char *imap_nameset_get(const struct imap_nameset *, const char *name);
 void	imap_nameset_clear(struct imap_nameset *);
 
 /* Called for each LIST entry; arg is the caller's. */
+/*
+ * Whether a response's line (its first, up to its LF) is status text:
+ * OK, NO, BAD, BYE or PREAUTH as its second word, or a continuation
+ * request.  Then a "{n}" at its end announces no literal.  The same
+ * decision as the transport's lexer (imap_lex, which libetpan's parser
+ * agrees with): blanks before the first word skipped, words ended by SP,
+ * TAB, CR or a parenthesis, a quoted string one word.  test-imap checks
+ * that the two agree.
+ */
+bool	imap_list_is_text(const char *line, size_t len);
+
 typedef void (*imap_list_fn)(const struct imap_list_entry *, void *arg);
 
 /* Called for each untagged response of a command; arg is the caller's. */

@@ -201,14 +201,9 @@ imap_lex_line_end(struct imap_lex *lx)
 		return 0;
 	}
 	/*
-	 * In text libetpan reads no literal, but in a response code it may
-	 * (a string of a BADCHARSET list or a PERMANENTFLAGS keyword), and
-	 * where the code ends is not for the lexer to tell: the literal's
-	 * bytes would pass unseen, lines hidden in them too.  No server puts
-	 * a literal there: refused.
+	 * In text libetpan reads no literal (one in a response code was
+	 * refused at its "{"): its size is bounded all the same.
 	 */
-	if (announced && lx->coded)
-		return imap_lex_fail(lx, "a literal in a response code");
 	if (announced && lx->number > lx->lim.untagged)
 		return imap_lex_fail(lx, "a literal of %llu bytes in text",
 		    (unsigned long long)lx->number);
@@ -282,33 +277,64 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 	return 0;
 }
 
-/* Tracks a "{n}" that may end the line; any other character ends it. */
+/*
+ * Tracks a "{n}" (or "{n+}", RFC 7888) that may end the line.  Outside
+ * text only that form, right before the line end, is let through:
+ * libetpan also reads a literal whose "}" blanks or other bytes follow
+ * (servers' quirks it works around), or "{-1}", and its bytes would
+ * pass the lexer as lines.  In text libetpan reads none, except in a
+ * response code (a BADCHARSET string, a PERMANENTFLAGS keyword), where
+ * the lexer cannot tell where the code ends: a "{" there is refused.
+ */
 static int
 imap_lex_brace(struct imap_lex *lx, unsigned char c)
 {
 	char	size[32];
 
-	if (c == '{') {
+	if (c == '{' && lx->coded)
+		return imap_lex_fail(lx, "a literal in a response code");
+	if (c == '{' && (lx->text || lx->brace == IMAP_BRACE_NONE)) {
 		lx->brace = IMAP_BRACE_DIGITS;
 		lx->number = 0;
+		lx->digits = lx->plus = false;
 		return 0;
 	}
-	if (lx->brace == IMAP_BRACE_DIGITS && c >= '0' && c <= '9') {
-		lx->number = lx->number * 10 + (c - '0');
-		/* Refused while the digits still come, before any overflow. */
-		if (lx->number > lx->lim.untagged)
-			return imap_lex_fail(lx, "a literal of more than %s",
-			    imap_lex_size(lx->lim.untagged, size, sizeof size));
+	switch (lx->brace) {
+	case IMAP_BRACE_NONE:
 		return 0;
+	case IMAP_BRACE_DIGITS:
+		if (c >= '0' && c <= '9' && !lx->plus) {
+			lx->number = lx->number * 10 + (c - '0');
+			lx->digits = true;
+			/* Refused while the digits still come, before any overflow. */
+			if (lx->number > lx->lim.untagged)
+				return imap_lex_fail(lx, "a literal of more than %s",
+				    imap_lex_size(lx->lim.untagged, size,
+				    sizeof size));
+			return 0;
+		}
+		if (c == '+' && lx->digits && !lx->plus) {
+			lx->plus = true;
+			return 0;
+		}
+		if (c == '}' && lx->digits) {
+			lx->brace = IMAP_BRACE_CLOSED;
+			return 0;
+		}
+		break;
+	case IMAP_BRACE_CLOSED:
+		if (c == '\r') {
+			lx->brace = IMAP_BRACE_CR;
+			return 0;
+		}
+		break;
+	case IMAP_BRACE_CR:
+		break;
 	}
-	if (lx->brace == IMAP_BRACE_DIGITS && c == '+')
-		return 0;		/* non-synchronizing, RFC 7888 */
-	if (lx->brace == IMAP_BRACE_DIGITS && c == '}')
-		lx->brace = IMAP_BRACE_CLOSED;
-	else if (lx->brace == IMAP_BRACE_CLOSED && c == '\r')
-		lx->brace = IMAP_BRACE_CR;
-	else
-		lx->brace = IMAP_BRACE_NONE;
+	if (!lx->text)
+		return imap_lex_fail(lx, "a malformed literal (\"{\" outside "
+		    "\"{n}\" at a line end)");
+	lx->brace = IMAP_BRACE_NONE;
 	return 0;
 }
 

@@ -75,6 +75,8 @@ struct imap_lex {
 	unsigned	depth;
 	int		brace;		/* where a {n} at the line end is */
 	uint64_t	number;		/* its n */
+	bool		digits;		/* n has a digit */
+	bool		plus;		/* and a "+" after them */
 	uint64_t	literal;	/* bytes of the literal still to come */
 	uint64_t	response;	/* bytes of the answer so far */
 	uint64_t	kept;		/* its estimate kept by libetpan */

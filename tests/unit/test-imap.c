@@ -115,6 +115,26 @@ test_imap_lex_bounds(void **state)
 		  IMAP_KEEP_ALL, "[ALERT] or [PARSE] without text", false },
 		{ "* OK hi\r\n  * OK [ALERT]\r\n", IMAP_KEEP_ALL,
 		  "[ALERT] or [PARSE] without text", false },
+		/* Outside text only "{n}" or "{n+}" right before the line end. */
+		{ "* OK hi\r\n* STATUS {12}ab\r\nx\r\n", IMAP_KEEP_ALL,
+		  "a malformed literal", false },
+		{ "* OK hi\r\n* STATUS {8} \r\n", IMAP_KEEP_ALL,
+		  "a malformed literal", false },
+		{ "* OK hi\r\n* STATUS {8}\r\r\n", IMAP_KEEP_ALL,
+		  "a malformed literal", false },
+		{ "* OK hi\r\n* 1 FETCH (BODY[HEADER.FIELDS ({-1}\r\n",
+		  IMAP_KEEP_ALL, "a malformed literal", false },
+		{ "* OK hi\r\n* 1 FETCH (UID 1) {1+4}\r\n", IMAP_KEEP_ALL,
+		  "a malformed literal", false },
+		{ "* OK hi\r\n* 1 FETCH (UID 1) {}\r\n", IMAP_KEEP_ALL,
+		  "a malformed literal", false },
+		{ "* OK hi\r\n* 1 FETCH (UID 1 {{1}\r\n", IMAP_KEEP_ALL,
+		  "a malformed literal", false },
+		{ "* OK [ALERT] hi\r\n* OK [X] y {1}\r\n", IMAP_KEEP_ALL,
+		  "a literal in a response code", false },
+		{ "* OK hi\r\n* 1 FETCH (BODY[] {3+}\r\nabc X \"{\")\r\n"
+		  "* 2 FETCH (BODY[] {0}\n)\r\nA1 OK hi {x} {} {1+4}\r\n",
+		  IMAP_KEEP_ALL, NULL, true },
 		/* Strings in codes pass: imap-conn.c parses them safely. */
 		{ "* OK [BADCHARSET (UTF-8 \"x\")] hi\r\n+ [BADCHARSET (a)] x\r\n"
 		  "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n+\r\n"
@@ -1103,7 +1123,7 @@ fake_fetch(struct fake *f, int fd, const char *tag, const char *set)
 			    "Message-ID: <m%u@acme.nl>\r\n\r\n", u, u);
 		if (u == f->bad)
 			snprintf(buf, sizeof buf, "* %u FETCH (UID %u BODYSTRUCTURE "
-			    "(\"TEXT\" \"x\" ((NIL NIL]]] {{garbage\r\n", u, u);
+			    "(\"TEXT\" \"x\" ((NIL NIL]]] ((garbage\r\n", u, u);
 		else if (f->invite)
 			snprintf(buf, sizeof buf, "* %u FETCH (UID %u "
 			    "INTERNALDATE \"05-Oct-2026 10:00:00 +0200\" "
@@ -1552,6 +1572,42 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
  * a server's whole stream, read through the transport and libetpan.
  */
 /*
+ * imap_list_is_text (imap-list.c, which reads FETCH and LIST answers) and
+ * the transport's lexer must agree on which lines are status text, or a
+ * literal one of them follows and the other does not hides lines from
+ * the lexer.  The lexer's answer is seen through a bound: a "{500}" over
+ * an answer bound of 200 bytes fails only where it announces a literal.
+ */
+static void
+test_imap_text_agrees(void **state)
+{
+	static const char *const lines[] = {
+		"* OK x", "*\tOK x", "*  OK\tx", " * OK x", "\t+ x", "+x",
+		"A1 NO x", "A1 ok x", "a1 Bad", "* BYE x", "* PREAUTH x",
+		"* 1 FETCH (UID 1 BODY[] x", "* \"a b\" OK x", "*(OK x",
+		"* OKAY x", "A1 \"OK\" x", "\"A1\"OK x", "* LIST () \"/\" x",
+		"a\"b OK x", "* \"a\\\" OK\" NO x", "*\rOK x", "* ) NO x",
+		"* SEARCH 1 2", "A1 PREAUTH", "x", "", "* OK", "*OK x",
+	};
+	struct imap_lex_limits	lim = { 200, 1 << 20, 1 << 20, 16 };
+	struct imap_lex		lx;
+	char			line[128];
+	size_t			i;
+	bool			lexer;
+
+	(void)state;
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		snprintf(line, sizeof line, "%s {500}\r\n", lines[i]);
+		imap_lex_init(&lx, &lim);
+		assert_int_equal(imap_lex_feed(&lx, "* OK hi\r\n", 9), 0);
+		lexer = imap_lex_feed(&lx, line, strlen(line)) == 0;
+		if (imap_list_is_text(line, strlen(line)) != lexer)
+			fail_msg("\"%s\": the lexer says %s", lines[i],
+			    lexer ? "text" : "no text");
+	}
+}
+
+/*
  * The greeting as the agent reads it, through its transport
  * (imap_conn_greeting): strings in a response code, which libetpan's own
  * mailimap_connect() crashed on, pass; the capabilities of its code are
@@ -1663,6 +1719,7 @@ main(void)
 		cmocka_unit_test(test_imap_folders_cache),
 		cmocka_unit_test(test_imap_idle_poll_commands),
 		cmocka_unit_test(test_imap_high_descriptors),
+		cmocka_unit_test(test_imap_text_agrees),
 		cmocka_unit_test(test_imap_greeting),
 		cmocka_unit_test(test_imap_fuzz_corpus),
 	};
