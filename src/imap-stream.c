@@ -65,10 +65,13 @@ enum { IMAP_LEX_UNTAGGED, IMAP_LEX_TAGGED, IMAP_LEX_CONT };
 /*
  * Where the response code of status text is: at the plus of a
  * continuation request, about to start, in its atom, past its atom, past
- * an [ALERT] or [PARSE] that text must follow, or none of these.
+ * an [ALERT] or [PARSE] that text must follow, at the first flag of a
+ * PERMANENTFLAGS list or the atom of its backslash, in the list of
+ * PERMANENTFLAGS or BADCHARSET, or none of these.
  */
 enum { IMAP_CODE_NONE, IMAP_CODE_PLUS, IMAP_CODE_START, IMAP_CODE_ATOM,
-    IMAP_CODE_AFTER, IMAP_CODE_NEEDTEXT };
+    IMAP_CODE_AFTER, IMAP_CODE_NEEDTEXT, IMAP_CODE_FLAG,
+    IMAP_CODE_FLAG_BACKSLASH, IMAP_CODE_LIST };
 
 /* Where a "{n}" that may end the line is: none, digits, "}", "}\r". */
 enum { IMAP_BRACE_NONE, IMAP_BRACE_DIGITS, IMAP_BRACE_CLOSED,
@@ -220,12 +223,26 @@ imap_lex_line_end(struct imap_lex *lx)
 	return 0;
 }
 
+/* An ASCII letter, whatever the locale. */
+static bool
+imap_lex_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /*
  * Follows the response code at the start of status text or of a
  * continuation request.  libetpan 1.9.4 copies the text after [ALERT] or
  * [PARSE] of a response (not of a continuation request) with strdup()
  * unchecked, so such a code with no text after it (an empty line end, or
- * a byte that is no TEXT-CHAR) would crash it: refused.  As libetpan
+ * a byte that is no TEXT-CHAR) would crash it: refused.  It frees the
+ * NULL list of a PERMANENTFLAGS code whose first flag does not parse (and
+ * no ")" follows): such a list is refused unless it starts with ")", a
+ * letter, a digit, "$" or a backslash and a letter or "*".  In the list
+ * of PERMANENTFLAGS or BADCHARSET it reads quoted strings (and literals,
+ * refused by imap_lex_brace) across line ends, where the lexer would lose
+ * the lines: no server quotes there, a quote is refused up to the ")"
+ * that ends the list.  As libetpan
  * (built with UNSTRICT_SYNTAX) does, blanks (SP, TAB) before the "[" and
  * around the code's atom are skipped.
  */
@@ -257,9 +274,17 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 		} else if (blank) {
 			if (lx->wlen > 0)
 				lx->code = IMAP_CODE_AFTER;
-		} else if (lx->code == IMAP_CODE_AFTER)
-			lx->code = IMAP_CODE_NONE;	/* atom SP text */
-		else {
+		} else if (lx->code == IMAP_CODE_AFTER) {
+			lx->wbuf[lx->wlen < sizeof lx->wbuf ? lx->wlen : 0] =
+			    '\0';
+			if (c != '(')
+				lx->code = IMAP_CODE_NONE;	/* atom SP text */
+			else if (strcasecmp(lx->wbuf, "PERMANENTFLAGS") == 0)
+				lx->code = IMAP_CODE_FLAG;
+			else
+				lx->code = strcasecmp(lx->wbuf, "BADCHARSET") ==
+				    0 ? IMAP_CODE_LIST : IMAP_CODE_NONE;
+		} else {
 			if (lx->wlen < sizeof lx->wbuf - 1)
 				lx->wbuf[lx->wlen] = (char)c;
 			lx->wlen++;
@@ -272,6 +297,33 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 			return imap_lex_fail(lx, "an [ALERT] or [PARSE] without "
 			    "text (libetpan would crash on it)");
 		lx->code = IMAP_CODE_NONE;
+		break;
+	case IMAP_CODE_FLAG:
+		if (blank)
+			break;
+		if (c == '\\') {
+			lx->code = IMAP_CODE_FLAG_BACKSLASH;
+			break;
+		}
+		if (c != ')' && c != '$' && !imap_lex_alpha(c) &&
+		    (c < '0' || c > '9'))
+			return imap_lex_fail(lx, "a PERMANENTFLAGS list that "
+			    "starts with no flag (libetpan would crash on it)");
+		lx->code = c == ')' ? IMAP_CODE_NONE : IMAP_CODE_LIST;
+		break;
+	case IMAP_CODE_FLAG_BACKSLASH:
+		if (c != '*' && !imap_lex_alpha(c))
+			return imap_lex_fail(lx, "a PERMANENTFLAGS list that "
+			    "starts with no flag (libetpan would crash on it)");
+		lx->code = IMAP_CODE_LIST;
+		break;
+	case IMAP_CODE_LIST:
+		if (c == '"')
+			return imap_lex_fail(lx, "a quoted string in a "
+			    "response code");
+		/* With no quote nor literal, the first ")" ends the list. */
+		if (c == ')')
+			lx->code = IMAP_CODE_NONE;
 		break;
 	}
 	return 0;
@@ -379,6 +431,17 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 		lx->untagged++;
 	if (lx->text && imap_lex_code(lx, c) != 0)
 		return -1;
+	/*
+	 * RFC 3501 allows NUL in literals only, and libetpan's parsers end
+	 * their view of a line at one while the lexer would read on; a
+	 * quoted string ends before the line does (libetpan would read it
+	 * across the line end, the lexer not).
+	 */
+	if (c == '\0')
+		return imap_lex_fail(lx, "a NUL byte outside a literal");
+	if (c == '\n' && !lx->text && (lx->state == IMAP_LEX_QUOTED ||
+	    lx->state == IMAP_LEX_QUOTED_ESC))
+		return imap_lex_fail(lx, "a line end in a quoted string");
 	if (c == '\n') {
 		if (lx->state == IMAP_LEX_WORD)
 			imap_lex_word_end(lx);
@@ -456,6 +519,7 @@ imap_lex_tokens(struct imap_lex *lx, const unsigned char *p,
 		switch (*q) {
 		case '\n':
 		case '{':
+		case '\0':
 			goto out;
 		case '"':
 			if (st == IMAP_LEX_SPACE)
@@ -534,7 +598,7 @@ imap_lex_feed(struct imap_lex *lx, const char *buf, size_t len)
 			 * and the lexer took 7% of a first sync byte by byte.
 			 */
 			for (q = p; q < end && *q != '"' && *q != '\\' &&
-			    *q != '\n'; q++)
+			    *q != '\n' && *q != '\0'; q++)
 				;
 			if (q > p) {
 				n = (size_t)(q - p);

@@ -70,7 +70,7 @@ struct imap_lex {
 	enum imap_stream_keep keep;	/* what of the answer stays */
 	bool		greeting;	/* the first line is the greeting */
 	unsigned	word;		/* words finished on this line */
-	char		wbuf[8];	/* the current word's start */
+	char		wbuf[16];	/* the current word's start */
 	size_t		wlen;
 	unsigned	depth;
 	int		brace;		/* where a {n} at the line end is */
