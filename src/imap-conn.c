@@ -237,6 +237,20 @@ imap_conn_greeting(mailimap *imap, mailstream *ms)
 	return r;
 }
 
+bool
+imap_conn_has(mailimap *imap, const char *cap)
+{
+	struct mailimap_capability_data	*caps;
+
+	if (imap == NULL || imap->imap_connection_info == NULL)
+		return false;
+	caps = imap->imap_connection_info->imap_capability;
+	/* "* CAPABILITY" with none leaves the list NULL. */
+	if (caps == NULL || caps->cap_list == NULL)
+		return false;
+	return mailimap_has_extension(imap, cap) != 0;
+}
+
 /* The capabilities the server announced last, or NULL if none are known. */
 static struct mailimap_capability_data *
 imap_conn_caps(const struct imap_session *s)
@@ -437,7 +451,7 @@ imap_conn_oauth(struct imap_session *s, const struct source *src,
 	bool			 sasl_ir;
 	int			 attempt, r = MAILIMAP_ERROR_LOGIN;
 
-	sasl_ir = mailimap_has_extension(s->imap, "SASL-IR") != 0;
+	sasl_ir = imap_conn_has(s->imap, "SASL-IR");
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (oauth_client_token(c, s->stop, &token, err) != 0) {
 			oauth_free_token(last);
@@ -521,8 +535,8 @@ imap_conn_login(struct imap_session *s, const struct source *src,
 		secret = xstrdup("");
 	if (!xoauth2) {
 		plain = src->auth != NULL ? strcasecmp(src->auth, "plain") == 0 :
-		    mailimap_has_extension(s->imap, "LOGINDISABLED") != 0;
-		if (!plain && mailimap_has_extension(s->imap, "LOGINDISABLED")) {
+		    imap_conn_has(s->imap, "LOGINDISABLED");
+		if (!plain && imap_conn_has(s->imap, "LOGINDISABLED")) {
 			explicit_bzero(secret, strlen(secret));
 			free(secret);
 			err_set(err, ERR_FINAL, "%s: the server disables "
@@ -532,7 +546,7 @@ imap_conn_login(struct imap_session *s, const struct source *src,
 		}
 	}
 	mech = xoauth2 ? "XOAUTH2" : plain ? "AUTHENTICATE PLAIN" : "LOGIN";
-	sasl_ir = mailimap_has_extension(s->imap, "SASL-IR") != 0;
+	sasl_ir = imap_conn_has(s->imap, "SASL-IR");
 	/* RFC 3501 6.2.3: the tagged OK may carry the new capabilities. */
 	imap_conn_caps_forget(s);
 	if (xoauth2 || plain) {
@@ -674,7 +688,7 @@ imap_conn_open(struct imap_session *s, const struct source *src,
 		}
 		if (imap_conn_capability(s, err) != 0)
 			goto fail;
-		if (!mailimap_has_extension(s->imap, "STARTTLS")) {
+		if (!imap_conn_has(s->imap, "STARTTLS")) {
 			err_set(err, ERR_WAIT, "%s: the server does not offer "
 			    "STARTTLS", s->url.host);
 			hint = "use an imaps:// url, or tls = none only on "
@@ -729,7 +743,7 @@ imap_conn_open(struct imap_session *s, const struct source *src,
 	} else
 		source_note(&s->rep, true, "pre-authenticated by the server "
 		    "(PREAUTH)");
-	s->condstore = mailimap_has_extension(s->imap, "CONDSTORE") != 0;
+	s->condstore = imap_conn_has(s->imap, "CONDSTORE");
 	imap_log(LOG_LVL_INFO, s, "connected to %s:%u%s", s->url.host,
 	    (unsigned)s->url.port, src->tls == TLS_NONE ? " without TLS" : "");
 	return 0;

@@ -213,7 +213,7 @@ imap_folders_prefixes(struct imap_session *s, char delim,
 		snprintf(pfx, sizeof pfx, "INBOX%c", delim);
 		strlist_add(out, pfx);
 	}
-	if (s->imap == NULL || !mailimap_has_namespace(s->imap))
+	if (s->imap == NULL || !imap_conn_has(s->imap, "NAMESPACE"))
 		return 0;
 	r = mailimap_namespace(s->imap, &ns);
 	if (r != MAILIMAP_NO_ERROR) {
@@ -407,7 +407,7 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 		err->cls = ERR_TEMP;
 		goto fail;
 	}
-	if (l.sent == NULL && mailimap_has_extension(s->imap, "XLIST")) {
+	if (l.sent == NULL && imap_conn_has(s->imap, "XLIST")) {
 		how = "XLIST";
 		if (imap_folders_listing_run(s, "XLIST", &l, &refused,
 		    err) != 0) {

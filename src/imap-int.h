@@ -109,6 +109,13 @@ int	imap_conn_open(struct imap_session *, const struct source *,
  */
 int	imap_conn_greeting(mailimap *, mailstream *);
 
+/*
+ * Whether the server's last capabilities list cap.  Not
+ * mailimap_has_extension() alone: libetpan 1.9.4 files "* CAPABILITY"
+ * with none as a NULL list, which it then reads unchecked.
+ */
+bool	imap_conn_has(mailimap *, const char *cap);
+
 /* Drops the connection; LOGOUT only when polite (the connection works). */
 void	imap_conn_close(struct imap_session *, bool polite);
 

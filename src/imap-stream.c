@@ -60,7 +60,11 @@ enum {
 	IMAP_LEX_FAILED,
 };
 
-enum { IMAP_LEX_UNTAGGED, IMAP_LEX_TAGGED, IMAP_LEX_CONT };
+/*
+ * What a line is: untagged, tagged (which ends an answer), a continuation
+ * request, or empty (which libetpan skips inside an answer: it ends none).
+ */
+enum { IMAP_LEX_UNTAGGED, IMAP_LEX_TAGGED, IMAP_LEX_CONT, IMAP_LEX_EMPTY };
 
 /*
  * Where the response code of status text is: at the plus of a
@@ -232,19 +236,23 @@ imap_lex_alpha(unsigned char c)
 
 /*
  * Follows the response code at the start of status text or of a
- * continuation request.  libetpan 1.9.4 copies the text after [ALERT] or
- * [PARSE] of a response (not of a continuation request) with strdup()
- * unchecked, so such a code with no text after it (an empty line end, or
- * a byte that is no TEXT-CHAR) would crash it: refused.  It frees the
- * NULL list of a PERMANENTFLAGS code whose first flag does not parse (and
- * no ")" follows): such a list is refused unless it starts with ")", a
- * letter, a digit, "$" or a backslash and a letter or "*".  In the list
- * of PERMANENTFLAGS or BADCHARSET it reads quoted strings (and literals,
- * refused by imap_lex_brace) across line ends, where the lexer would lose
- * the lines: no server quotes there, a quote is refused up to the ")"
- * that ends the list.  As libetpan
- * (built with UNSTRICT_SYNTAX) does, blanks (SP, TAB) before the "[" and
- * around the code's atom are skipped.
+ * continuation request, and refuses what libetpan 1.9.4 would crash on:
+ * - [ALERT] or [PARSE] of a response (not of a continuation request) with
+ *   no text after it (an empty line end, or a byte that is no TEXT-CHAR):
+ *   it copies that text with strdup() unchecked;
+ * - a PERMANENTFLAGS list whose first flag does not parse (and no ")"
+ *   follows): it frees the NULL list; a list must start with ")", a
+ *   letter, a digit, "$" or a backslash and a letter or "*";
+ * - a BADCHARSET list in a response (not in the greeting, which
+ *   imap-conn.c reads, nor in a continuation request): where a second
+ *   comes it frees the new list and keeps it; none answers the agent's
+ *   commands;
+ * - a quote in the list of PERMANENTFLAGS or BADCHARSET, up to the ")"
+ *   that ends it: it reads quoted strings (and literals, refused by
+ *   imap_lex_brace) across line ends, where the lexer would lose the
+ *   lines; no server quotes there.
+ * As libetpan (built with UNSTRICT_SYNTAX) does, blanks (SP, TAB) before
+ * the "[" and around the code's atom are skipped.
  */
 static int
 imap_lex_code(struct imap_lex *lx, unsigned char c)
@@ -281,9 +289,14 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 				lx->code = IMAP_CODE_NONE;	/* atom SP text */
 			else if (strcasecmp(lx->wbuf, "PERMANENTFLAGS") == 0)
 				lx->code = IMAP_CODE_FLAG;
+			else if (strcasecmp(lx->wbuf, "BADCHARSET") != 0)
+				lx->code = IMAP_CODE_NONE;
+			else if (lx->greeting || lx->kind == IMAP_LEX_CONT)
+				lx->code = IMAP_CODE_LIST;
 			else
-				lx->code = strcasecmp(lx->wbuf, "BADCHARSET") ==
-				    0 ? IMAP_CODE_LIST : IMAP_CODE_NONE;
+				return imap_lex_fail(lx, "a BADCHARSET list "
+				    "(libetpan 1.9.4 frees the wrong one of "
+				    "two)");
 		} else {
 			if (lx->wlen < sizeof lx->wbuf - 1)
 				lx->wbuf[lx->wlen] = (char)c;
@@ -408,7 +421,8 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 	}
 	if (lx->state == IMAP_LEX_BOL) {
 		lx->kind = c == '*' ? IMAP_LEX_UNTAGGED : c == '+' ?
-		    IMAP_LEX_CONT : IMAP_LEX_TAGGED;
+		    IMAP_LEX_CONT : c == '\r' || c == '\n' ? IMAP_LEX_EMPTY :
+		    IMAP_LEX_TAGGED;
 		lx->text = lx->kind == IMAP_LEX_CONT;
 		lx->code = lx->kind == IMAP_LEX_CONT ? IMAP_CODE_PLUS :
 		    IMAP_CODE_NONE;

@@ -91,6 +91,8 @@ fuzz_imap_session(mailimap *imap)
 	char					 text[256];
 	int					 r;
 
+	/* The capabilities, as the driver asks them after each answer. */
+	(void)imap_conn_has(imap, "CONDSTORE");
 	/* As if EXAMINE had been answered. */
 	imap->imap_state = MAILIMAP_STATE_SELECTED;
 	r = imap_fetch_run(imap, uids, 3, true, fuzz_imap_message, &n, text,
@@ -109,6 +111,7 @@ fuzz_imap_session(mailimap *imap)
 		mailimap_mailbox_data_status_free(ms);
 	if (!fuzz_imap_alive(imap, r))
 		return;
+	(void)imap_conn_has(imap, "CONDSTORE");
 
 	key = mailimap_search_key_new_uid(mailimap_set_new_interval(1, 0));
 	res = NULL;
