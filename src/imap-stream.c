@@ -183,6 +183,9 @@ imap_lex_word_end(struct imap_lex *lx)
 	if (lx->word == 2 && lx->kind == IMAP_LEX_UNTAGGED &&
 	    strcasecmp(lx->wbuf, "FETCH") == 0)
 		lx->fetch = true;
+	if (lx->word == 1 && lx->kind == IMAP_LEX_UNTAGGED &&
+	    strcasecmp(lx->wbuf, "NAMESPACE") == 0)
+		lx->namespace = true;
 	lx->word++;
 	lx->wlen = 0;
 	lx->state = IMAP_LEX_SPACE;
@@ -358,6 +361,13 @@ imap_lex_brace(struct imap_lex *lx, unsigned char c)
 
 	if (c == '{' && lx->coded)
 		return imap_lex_fail(lx, "a literal in a response code");
+	/*
+	 * libetpan 1.9.4 frees a list it never set when a NAMESPACE's
+	 * string read fails past a literal (the connection lost there, or
+	 * refused): no server sends its prefixes as literals.
+	 */
+	if (c == '{' && lx->namespace)
+		return imap_lex_fail(lx, "a literal in a NAMESPACE response");
 	if (c == '{' && (lx->text || lx->brace == IMAP_BRACE_NONE)) {
 		lx->brace = IMAP_BRACE_DIGITS;
 		lx->number = 0;
@@ -427,7 +437,7 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 		lx->code = lx->kind == IMAP_LEX_CONT ? IMAP_CODE_PLUS :
 		    IMAP_CODE_NONE;
 		lx->coded = false;
-		lx->fetch = false;
+		lx->fetch = lx->namespace = false;
 		lx->word = 0;
 		lx->wlen = 0;
 		lx->depth = 0;

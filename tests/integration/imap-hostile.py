@@ -243,7 +243,7 @@ class Session:
             self.send("%s NO [AUTHENTICATIONFAILED] wrong response\r\n" % tag)
             return
         if sc == "cont-again":
-            self.send("+ [PERMANENTFLAGS (\"x\")] once more\r\n")
+            self.send("+ [BADCHARSET (x)] once more\r\n")
             line = self.readline()
             self.srv.log(line)
             if line == "*":

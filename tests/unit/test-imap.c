@@ -160,6 +160,11 @@ test_imap_lex_bounds(void **state)
 		  NULL, true },
 		{ "* OK hi\r\n* NO [BADCHARSET (A)] x\r\n", IMAP_KEEP_ALL,
 		  "a BADCHARSET list", false },
+		{ "* OK hi\r\n* NAMESPACE (({2}\r\nab", IMAP_KEEP_ALL,
+		  "a literal in a NAMESPACE response", false },
+		{ "* OK hi\r\n \t*\tnamespace ((\"\" \"/\")) NIL NIL\r\n"
+		  "* 1 FETCH (BODY[] {1}\r\nx)\r\n", IMAP_KEEP_ALL, NULL,
+		  false },
 		{ "* OK hi\r\nA1 NO [badcharset \t(UTF-8)] no\r\n",
 		  IMAP_KEEP_ALL, "a BADCHARSET list", false },
 	};
