@@ -170,6 +170,9 @@ imap_lex_word_end(struct imap_lex *lx)
 {
 	static const char *const status[] = { "OK", "NO", "BAD", "BYE",
 	    "PREAUTH" };
+	/* Responses whose parsers in libetpan fail a literal (see brace). */
+	static const char *const noliteral[] = { "NAMESPACE",
+	    "ANNOTATION" };
 	size_t	i;
 
 	/* A word too long for the buffer is none of these. */
@@ -183,9 +186,10 @@ imap_lex_word_end(struct imap_lex *lx)
 	if (lx->word == 2 && lx->kind == IMAP_LEX_UNTAGGED &&
 	    strcasecmp(lx->wbuf, "FETCH") == 0)
 		lx->fetch = true;
-	if (lx->word == 1 && lx->kind == IMAP_LEX_UNTAGGED &&
-	    strcasecmp(lx->wbuf, "NAMESPACE") == 0)
-		lx->namespace = true;
+	if (lx->word == 1 && lx->kind == IMAP_LEX_UNTAGGED)
+		for (i = 0; i < sizeof noliteral / sizeof noliteral[0]; i++)
+			if (strcasecmp(lx->wbuf, noliteral[i]) == 0)
+				lx->noliteral = noliteral[i];
 	lx->word++;
 	lx->wlen = 0;
 	lx->state = IMAP_LEX_SPACE;
@@ -362,12 +366,14 @@ imap_lex_brace(struct imap_lex *lx, unsigned char c)
 	if (c == '{' && lx->coded)
 		return imap_lex_fail(lx, "a literal in a response code");
 	/*
-	 * libetpan 1.9.4 frees a list it never set when a NAMESPACE's
-	 * string read fails past a literal (the connection lost there, or
-	 * refused): no server sends its prefixes as literals.
+	 * libetpan 1.9.4 frees a list it never set when a string read of
+	 * NAMESPACE or ANNOTATION (ANNOTATEMORE) fails past a literal (the
+	 * connection lost there, or refused): no server sends those strings
+	 * as literals.
 	 */
-	if (c == '{' && lx->namespace)
-		return imap_lex_fail(lx, "a literal in a NAMESPACE response");
+	if (c == '{' && lx->noliteral != NULL)
+		return imap_lex_fail(lx, "a literal in a%s %s response",
+		    lx->noliteral[0] == 'A' ? "n" : "", lx->noliteral);
 	if (c == '{' && (lx->text || lx->brace == IMAP_BRACE_NONE)) {
 		lx->brace = IMAP_BRACE_DIGITS;
 		lx->number = 0;
@@ -437,7 +443,8 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 		lx->code = lx->kind == IMAP_LEX_CONT ? IMAP_CODE_PLUS :
 		    IMAP_CODE_NONE;
 		lx->coded = false;
-		lx->fetch = lx->namespace = false;
+		lx->fetch = false;
+		lx->noliteral = NULL;
 		lx->word = 0;
 		lx->wlen = 0;
 		lx->depth = 0;

@@ -67,7 +67,7 @@ struct imap_lex {
 	int		code;		/* where its response code is (imap-stream.c) */
 	bool		coded;		/* the text starts with a response code */
 	bool		fetch;		/* the untagged response is a FETCH */
-	bool		namespace;	/* or a NAMESPACE */
+	const char	*noliteral;	/* or one that may hold none: its name */
 	enum imap_stream_keep keep;	/* what of the answer stays */
 	bool		greeting;	/* the first line is the greeting */
 	unsigned	word;		/* words finished on this line */

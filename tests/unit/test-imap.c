@@ -162,6 +162,8 @@ test_imap_lex_bounds(void **state)
 		  "a BADCHARSET list", false },
 		{ "* OK hi\r\n* NAMESPACE (({2}\r\nab", IMAP_KEEP_ALL,
 		  "a literal in a NAMESPACE response", false },
+		{ "* OK hi\r\n* annotation A \"/c\" (\"v\" {3}\r\nab",
+		  IMAP_KEEP_ALL, "a literal in an ANNOTATION response", false },
 		{ "* OK hi\r\n \t*\tnamespace ((\"\" \"/\")) NIL NIL\r\n"
 		  "* 1 FETCH (BODY[] {1}\r\nx)\r\n", IMAP_KEEP_ALL, NULL,
 		  false },
