@@ -13,7 +13,11 @@
  *   IMAP lexer with bounded state that refuses an answer exceeding a
  *   bound before libetpan parses it (libetpan 1.9.4 allocates whatever a
  *   literal announces, keeps every untagged response of an answer until
- *   its tagged line and recurses once per parenthesis).
+ *   its tagged line and recurses once per parenthesis), or holding what
+ *   libetpan 1.9.4 is known to crash on (imap-stream.c says what).  For
+ *   that it finds lines and literals where libetpan does, and refuses
+ *   what it could not tell as libetpan would (a malformed literal, a
+ *   quoted string across a line end, a NUL).
  *
  * A refused or failed stream stays failed: libetpan then returns an error
  * for the command (MAILIMAP_ERROR_STREAM, sometimes PARSE) and frees what
