@@ -256,7 +256,7 @@ imap_list_is_text(const char *s, size_t len)
 	static const char *const status[] = { "OK", "NO", "BAD", "BYE",
 	    "PREAUTH" };
 	const char	*p = s, *end = s + len, *w;
-	size_t		 i, word = 0;
+	size_t		 i, n, word = 0;
 
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
@@ -280,9 +280,10 @@ imap_list_is_text(const char *s, size_t len)
 		for (w = p; p < end && *p != '\n' && !imap_list_blank(*p); p++)
 			;
 		if (word == 1) {
+			n = (size_t)(p - w);
 			for (i = 0; i < sizeof status / sizeof status[0]; i++)
-				if ((size_t)(p - w) == strlen(status[i]) &&
-				    strncasecmp(w, status[i], (size_t)(p - w)) == 0)
+				if (n == strlen(status[i]) &&
+				    strncasecmp(w, status[i], n) == 0)
 					return true;
 			return false;
 		}

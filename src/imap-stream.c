@@ -292,8 +292,8 @@ imap_lex_code(struct imap_lex *lx, unsigned char c)
 		} else if (lx->code == IMAP_CODE_AFTER) {
 			lx->wbuf[lx->wlen < sizeof lx->wbuf ? lx->wlen : 0] =
 			    '\0';
-			if (c != '(')
-				lx->code = IMAP_CODE_NONE;	/* atom SP text */
+			if (c != '(')	/* atom SP text */
+				lx->code = IMAP_CODE_NONE;
 			else if (strcasecmp(lx->wbuf, "PERMANENTFLAGS") == 0)
 				lx->code = IMAP_CODE_FLAG;
 			else if (strcasecmp(lx->wbuf, "BADCHARSET") != 0)
@@ -387,11 +387,11 @@ imap_lex_brace(struct imap_lex *lx, unsigned char c)
 		if (c >= '0' && c <= '9' && !lx->plus) {
 			lx->number = lx->number * 10 + (c - '0');
 			lx->digits = true;
-			/* Refused while the digits still come, before any overflow. */
+			/* Refused while the digits come, before an overflow. */
 			if (lx->number > lx->lim.untagged)
-				return imap_lex_fail(lx, "a literal of more than %s",
-				    imap_lex_size(lx->lim.untagged, size,
-				    sizeof size));
+				return imap_lex_fail(lx, "a literal of more "
+				    "than %s", imap_lex_size(lx->lim.untagged,
+				    size, sizeof size));
 			return 0;
 		}
 		if (c == '+' && lx->digits && !lx->plus) {

@@ -69,9 +69,9 @@ struct imap_lex {
 	int		kind;		/* the line's: untagged, tagged, continuation */
 	bool		text;		/* the rest of the line is text */
 	int		code;		/* where its response code is (imap-stream.c) */
-	bool		coded;		/* the text starts with a response code */
+	bool		coded;		/* the text starts with a code */
 	bool		fetch;		/* the untagged response is a FETCH */
-	const char	*noliteral;	/* or one that may hold none: its name */
+	const char	*noliteral;	/* or one with no literal: its name */
 	enum imap_stream_keep keep;	/* what of the answer stays */
 	bool		greeting;	/* the first line is the greeting */
 	unsigned	word;		/* words finished on this line */
