@@ -126,9 +126,6 @@ int	store_done(struct store *, sqlite3_stmt *, int rc, struct err *,
 int	store_auto_begin(struct store *, bool *own, struct err *);
 int	store_auto_end(struct store *, bool own, int rc, struct err *);
 
-/* The row id of an account; *id 0 if there is none. */
-int	store_account_find(struct store *, const char *key, int64_t *id,
-	    struct err *);
 /*
  * The row id of an account, created with its default names when new (the
  * new names then claim the unattributed rows that mention them).

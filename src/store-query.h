@@ -286,7 +286,10 @@ int	store_won_acts(struct store *, time_t until,
 /*
  * The signals of the open deals (of the salesperson; NULL: all), each
  * from the deal's opening to until (inclusive; 0: unbounded), with the
- * deal's id: by deal, then in time order.
+ * deal's id: by deal, then in time order.  Only their time, kind,
+ * direction and the value of a #snooze or #decision are set (the rest
+ * NULL): what tells a deal's activity and notes; its amount is
+ * store_deal_offers'.
  */
 int	store_open_signals(struct store *, const char *salesperson,
 	    time_t until,
@@ -405,9 +408,19 @@ struct store_meeting {
 	time_t		 created;	/* when it was booked; 0 if not known */
 };
 
-/* Every attributed appointment occurrence, by account key, then start. */
-int	store_meetings(struct store *,
-	    int (*cb)(const struct store_meeting *, void *), void *arg,
+/* When an attributed appointment occurrence is, by its account's row id. */
+struct store_meeting_time {
+	int64_t		 account_id;
+	time_t		 start;
+	time_t		 created;	/* when booked, if asked; else 0 */
+};
+
+/*
+ * Every attributed appointment occurrence, by account row id, then
+ * start; when each was booked only if booked is true.
+ */
+int	store_meeting_times(struct store *, bool booked,
+	    int (*cb)(const struct store_meeting_time *, void *), void *arg,
 	    struct err *);
 /* Those of salesperson on days in [since, until) ("YYYY-MM-DD"), in the same order. */
 int	store_meetings_of(struct store *, const char *salesperson,

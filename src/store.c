@@ -391,6 +391,17 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX IF NOT EXISTS deals_open_salesperson"
 	"    ON deals(salesperson, id) WHERE outcome = 'open';"
 	"PRAGMA user_version = 14;",
+	/*
+	 * Version 15: an account's signals with their kind and direction,
+	 * so that the won deals' activity and the open deals' signals read
+	 * the index alone (each row from the table cost a random read: 18.8
+	 * and 23.2 s of the sqlite3 shell at 10M signals, 2.8 and 1.0 s
+	 * now); the table is read only for the few kinds whose text counts.
+	 */
+	"DROP INDEX IF EXISTS signals_account;"
+	"CREATE INDEX signals_account ON signals(account_id, occurred_at,"
+	"    kind, direction);"
+	"PRAGMA user_version = 15;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

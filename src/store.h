@@ -90,6 +90,10 @@ void	store_rollback(struct store *);
 /* Records the configured salespeople (name, manager) so reports can name them. */
 int	store_sync_salespeople(struct store *, const struct config *, struct err *);
 
+/* The row id of an account; *id 0 if there is none. */
+int	store_account_find(struct store *, const char *key, int64_t *id,
+	    struct err *);
+
 /*
  * Inserts signals; a signal whose ref is stored already is skipped.  The
  * keys of accounts whose signals changed are added to touched (and "" when

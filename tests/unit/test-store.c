@@ -194,7 +194,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 14);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 15);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -208,7 +208,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 14);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 15);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -243,15 +243,18 @@ test_store_open_migrate_reopen(void **state)
 	    " WHERE type = 'index' AND name = 'signals_digested'", NULL), 1);
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('deals_closed')", NULL), 10);
+	/* Version 15: an account's signals with their kind and direction. */
+	assert_int_equal(test_query_int(ro, "SELECT count(*)"
+	    " FROM pragma_index_info('signals_account')", NULL), 4);
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 15",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 16",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 15"));
+	assert_non_null(strstr(err.msg, "version 16"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -378,7 +381,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 14);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 15);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -1527,8 +1530,8 @@ walk_deal_signal(int64_t deal, const struct store_signal *g, void *arg)
 {
 	struct walked *w = arg;
 
-	buf_printf(&w->out, "%lld:%s %lld;", (long long)deal, g->subject,
-	    (long long)(g->at - T0) / DAY);
+	buf_printf(&w->out, "%lld:%s/%s %lld;", (long long)deal, g->kind,
+	    g->value != NULL ? g->value : "-", (long long)(g->at - T0) / DAY);
 	return 0;
 }
 
@@ -1600,7 +1603,13 @@ test_store_won_signals(void **state)
 	add_sig(&sigs, SIG_VALUE, "globex.com", "anna", T0 + 2 * DAY,
 	    DIR_NONE, "INBOX/1/5", "m6", NULL);
 	sigs.v[sigs.n - 1].value = xstrdup("5000");
-	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 7);
+	/* An open deal's offer and #decision: the walk reads the text of the note only. */
+	add_sig(&sigs, SIG_OFFER_SENT, "acme.nl", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "m7", "Offerte EUR 1.000");
+	add_sig(&sigs, SIG_DECISION, "acme.nl", "anna", T0 + 2 * DAY,
+	    DIR_NONE, "INBOX/1/6", "m8", NULL);
+	sigs.v[sigs.n - 1].value = xstrdup("2026-06-20");
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 9);
 	signal_list_clear(&sigs);
 	assert_int_equal(links_add(f->st, "jan@gmail.com", "globex.com",
 	    "manual", T0, &touched, &err), 1);
@@ -1645,10 +1654,14 @@ test_store_won_signals(void **state)
 	assert_string_equal(w.out.data, one.out.data);
 	buf_reset(&w.out);
 
-	/* Open deals: acme's up to day 2 (inclusive), anna's only. */
-	snprintf(want, sizeof want, "%lld:subject of m5 2;",
-	    test_query_int(f->st, "SELECT d.id FROM deals d JOIN accounts a"
-	    " ON a.id = d.account_id WHERE a.key = ?1", "acme.nl"));
+	/*
+	 * Open deals: acme's up to day 2 (inclusive), anna's only; of their
+	 * text only a note's value.
+	 */
+	deal = test_query_int(f->st, "SELECT d.id FROM deals d JOIN accounts a"
+	    " ON a.id = d.account_id WHERE a.key = ?1", "acme.nl");
+	snprintf(want, sizeof want, "%lld:offer_sent/- 1;%lld:appointment/- 2;"
+	    "%lld:decision/2026-06-20 2;", deal, deal, deal);
 	assert_int_equal(store_open_signals(f->st, "anna", T0 + 2 * DAY,
 	    walk_deal_signal, &w, &err), 0);
 	assert_string_equal(w.out.data, want);
@@ -1794,6 +1807,28 @@ count_meeting(const struct store_meeting *m, void *arg)
 	return 0;
 }
 
+/* Counts meeting times, checking their order: by account, then start. */
+struct meeting_walk {
+	int		 n;
+	bool		 booked;	/* asked when each was booked */
+	int64_t		 account;
+	time_t		 start;
+};
+
+static int
+count_meeting_time(const struct store_meeting_time *m, void *arg)
+{
+	struct meeting_walk *w = arg;
+
+	assert_true(m->account_id > w->account ||
+	    (m->account_id == w->account && m->start >= w->start));
+	assert_true(w->booked ? m->created != 0 : m->created == 0);
+	w->account = m->account_id;
+	w->start = m->start;
+	w->n++;
+	return 0;
+}
+
 static int
 count_series(const char *salesperson, time_t created, void *arg)
 {
@@ -1856,6 +1891,7 @@ test_store_query_window_bounded(void **state)
 	char key[32];
 	time_t next;
 	long steps, whole;
+	struct meeting_walk mw = { 0 };
 	int n;
 
 	fill_history(f);
@@ -1906,11 +1942,17 @@ test_store_query_window_bounded(void **state)
 	    "2026-06-29", count_meeting, &n, &err), 0);
 	assert_int_equal(n, 3);
 	assert_true(steps < 5);
-	whole = n = 0;
+	whole = 0;
 	sqlite3_progress_handler(db, 1000, count_progress, &whole);
-	assert_int_equal(store_meetings(f->st, count_meeting, &n, &err), 0);
-	assert_int_equal(n, HISTORY + 3);
-	assert_true(whole > 20);
+	assert_int_equal(store_meeting_times(f->st, false, count_meeting_time,
+	    &mw, &err), 0);
+	assert_int_equal(mw.n, HISTORY + 3);
+	assert_true(whole > 10);
+	memset(&mw, 0, sizeof mw);
+	mw.booked = true;
+	assert_int_equal(store_meeting_times(f->st, true, count_meeting_time,
+	    &mw, &err), 0);
+	assert_int_equal(mw.n, HISTORY + 3);
 	sqlite3_progress_handler(db, 1000, count_progress, &steps);
 
 	/* The funnel of a window: its deals and its entries. */
@@ -2301,7 +2343,7 @@ test_store_migrate_copies(void **state)
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
 	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 14);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 15);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
@@ -2315,6 +2357,8 @@ test_store_migrate_copies(void **state)
 	    " FROM pragma_index_info('appointments_created')", NULL), 5);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
 	    " FROM pragma_index_info('appointments_series')", NULL), 5);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
+	    " FROM pragma_index_info('signals_account')", NULL), 4);
 }
 
 /* Keeps the SQL of each statement a connection starts. */
