@@ -114,9 +114,9 @@
 	"SELECT s.occurred_at, s.kind, s.direction, NULL, s.id,"	\
 	" CASE WHEN s.kind IN ('snooze', 'decision') THEN s.value END,"	\
 	" d.id"
-#define QUERY_DEAL_SIGNALS(deals, terms)				\
+#define QUERY_DEAL_SIGNALS(deals, lead, terms)				\
 	QUERY_DEAL_SIGNAL_COLUMNS " FROM " deals " JOIN signals s"	\
-	" ON s.account_id = d.account_id WHERE" terms			\
+	" ON s.account_id = d.account_id WHERE" lead terms		\
 	" UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS " FROM signals s"	\
 	" INDEXED BY signals_unattributed CROSS JOIN deals d"		\
 	" ON d.account_id = s.matched_account_id"			\
@@ -187,10 +187,18 @@
 	    " AND " QUERY_WON_DEAL_TERMS))				\
 	/* The open deals' signals, each from its opening to ?1. */	\
 	X(QUERY_OPEN_SIGNALS, QUERY_DEAL_SIGNALS(			\
-	    "deals d INDEXED BY deals_open",				\
+	    "deals d INDEXED BY deals_open", "",			\
 	    " s.occurred_at >= d.opened AND s.occurred_at <= ?1"	\
-	    " AND d.outcome = 'open'"					\
-	    " AND (?2 IS NULL OR d.salesperson = ?2)"))			\
+	    " AND d.outcome = 'open'"))					\
+	/*								\
+	 * One salesperson's: their range of deals_open_salesperson;	\
+	 * where a signal leads, its deals by account (the unary +).	\
+	 */								\
+	X(QUERY_OPEN_SIGNALS_OF, QUERY_DEAL_SIGNALS(			\
+	    "deals d INDEXED BY deals_open_salesperson",		\
+	    " d.salesperson = ?2 AND",					\
+	    " s.occurred_at >= d.opened AND s.occurred_at <= ?1"	\
+	    " AND d.outcome = 'open' AND +d.salesperson = ?2"))		\
 	/* Their entries, by deal, each deal's as QUERY_DEAL_ENTRIES. */ \
 	X(QUERY_WON_ENTRIES, "SELECT d.id, t.to_phase, t.at"		\
 	    " FROM deals d NOT INDEXED JOIN transitions t"		\
@@ -1313,12 +1321,14 @@ store_open_signals(struct store *st, const char *salesperson, time_t until,
     struct err *err)
 {
 	struct query_cb c = { .fn.deal_signal = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_SIGNALS, err);
+	sqlite3_stmt *s = query_stmt(st, salesperson != NULL ?
+	    QUERY_OPEN_SIGNALS_OF : QUERY_OPEN_SIGNALS, err);
 
 	if (s == NULL)
 		return -1;
 	query_bind_until(s, 1, until);
-	store_bind_text(s, 2, salesperson);
+	if (salesperson != NULL)
+		store_bind_text(s, 2, salesperson);
 	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
 }
 
