@@ -1529,6 +1529,7 @@ struct analysis_open {
 	struct analysis_acts a;
 	time_t		 value_at;	/* of a.value's signal */
 	int64_t		 value_signal;	/* its id; 0: no amount */
+	int64_t		 latest;	/* the latest signal's id */
 };
 
 /* The open deals' signals read in one pass, by deal (id order). */
@@ -1537,6 +1538,7 @@ struct analysis_opens {
 	size_t		 n, cap;
 	int64_t		 deal;		/* whose signals acts holds; 0: none */
 	struct analysis_acts acts;
+	int64_t		 latest;	/* the id of deal's signal read last */
 };
 
 /* Keeps what the signals of the deal read last tell, and empties acts. */
@@ -1554,6 +1556,7 @@ analysis_opens_end(struct analysis_opens *o)
 	e = &o->v[o->n++];
 	memset(e, 0, sizeof *e);
 	e->deal = o->deal;
+	e->latest = o->latest;
 	e->has_last = o->acts.n > 0;
 	/* Signals come in time order: the last act is the latest. */
 	e->last = e->has_last ? o->acts.v[o->acts.n - 1] : 0;
@@ -1574,6 +1577,8 @@ analysis_open_signal(int64_t deal, const struct store_signal *g, void *arg)
 		analysis_opens_end(o);
 		o->deal = deal;
 	}
+	/* Signals come in time order, then by id: the latest comes last. */
+	o->latest = g->id;
 	return analysis_acts_signal(g, &o->acts);
 }
 
@@ -1670,6 +1675,7 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	struct analysis_stalled_walk *w = arg;
 	const struct analysis_filter *f = w->f;
 	const struct config *cfg = f->cfg;
+	const struct analysis_open *e;
 	char entered_by[32];
 	int offer = cfg->phases.enters[SIG_OFFER_SENT], p;
 	struct stalled s = { 0 };
@@ -1741,6 +1747,13 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		return 0;
 	}
 	analysis_stalled_push(&w->out->v, &w->out->n, &s);
+	/* Its evidence: the deal's latest signal, the last its pass read. */
+	if (w->opens != NULL) {
+		e = analysis_open_find(w->opens, d->id);
+		return e == NULL ? 0 : store_signal_by_id(w->st, e->latest,
+		    analysis_evidence_signal, &w->out->v[w->out->n - 1],
+		    w->err);
+	}
 	return store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
 	    analysis_evidence_signal, &w->out->v[w->out->n - 1], w->err);
 }

@@ -362,6 +362,7 @@
 	    " FROM account_links WHERE target_id = ?1)"			\
 	    " AND occurred_at >= ?2 AND occurred_at < ?3"		\
 	    " ORDER BY 1, 9")						\
+	X(QUERY_SIGNAL_BY_ID, QUERY_SIGNAL_COLUMNS " WHERE id = ?1")	\
 	X(QUERY_LATEST_SIGNAL, QUERY_SIGNAL_COLUMNS			\
 	    " WHERE account_id = ?1 AND occurred_at >= ?2"		\
 	    " AND occurred_at <= ?3"					\
@@ -1259,6 +1260,7 @@ query_signal_row(sqlite3_stmt *s, void *ctx)
 	const struct query_cb *c = ctx;
 	struct store_signal g;
 
+	g.id = sqlite3_column_int64(s, 8);
 	g.at = store_column_time(s, 0);
 	g.kind = store_column_text(s, 1);
 	g.direction = store_column_text(s, 2);
@@ -1281,6 +1283,7 @@ query_deal_signal_row(sqlite3_stmt *s, void *ctx)
 	struct store_signal g;
 
 	memset(&g, 0, sizeof g);
+	g.id = sqlite3_column_int64(s, 4);
 	g.at = store_column_time(s, 0);
 	g.kind = store_column_text(s, 1);
 	g.direction = store_column_text(s, 2);
@@ -1465,6 +1468,19 @@ store_deal_offers(struct store *st, const char *salesperson, bool won,
 	} else
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
 	return query_walk(st, s, query_offer_row, &c, err, "offers");
+}
+
+int
+store_signal_by_id(struct store *st, int64_t id,
+    int (*cb)(const struct store_signal *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.signal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_SIGNAL_BY_ID, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return query_walk(st, s, query_signal_row, &c, err, "signals");
 }
 
 int

@@ -212,6 +212,7 @@ int	store_moves_since(struct store *, time_t since,
 	    struct err *);
 
 struct store_signal {
+	int64_t		 id;		/* its row id */
 	time_t		 at;
 	const char	*kind;
 	const char	*direction;
@@ -302,6 +303,10 @@ int	store_open_signals(struct store *, const char *salesperson,
 int	store_account_signals(struct store *, int64_t account, time_t from,
 	    time_t until, int (*cb)(const struct store_signal *, void *),
 	    void *arg, struct err *);
+/* The signal of that row id, if any. */
+int	store_signal_by_id(struct store *, int64_t id,
+	    int (*cb)(const struct store_signal *, void *), void *arg,
+	    struct err *);
 /*
  * The latest signal of the account (row id) in [from, to] (to 0:
  * unbounded), if any.

@@ -1674,6 +1674,16 @@ test_store_won_signals(void **state)
 	    walk_deal_signal, &w, &err), 0);
 	assert_true(w.out.data == NULL || w.out.len == 0);
 
+	/* A signal by its row id: the whole row; an unknown id, nothing. */
+	assert_int_equal(store_signal_by_id(f->st, test_query_int(f->st,
+	    "SELECT id FROM signals WHERE subject = 'subject of m1'", NULL),
+	    walk_signal, &w, &err), 0);
+	assert_string_equal(w.out.data, "subject of m1 3;");
+	buf_reset(&w.out);
+	assert_int_equal(store_signal_by_id(f->st, 999999, walk_signal, &w,
+	    &err), 0);
+	assert_true(w.out.data == NULL || w.out.len == 0);
+
 	/* Won at day 4: a bound at its close leaves it out. */
 	assert_int_equal(store_won_acts(f->st, T0 + 4 * DAY,
 	    walk_deal_time, &w, &err), 0);
