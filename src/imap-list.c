@@ -292,11 +292,16 @@ imap_list_is_text(const char *s, size_t len)
 	return false;
 }
 
-/* The n of a "{n}" (or "{n+}") that ends the line in buf, if it does. */
+/*
+ * The n of a "{n}" (or "{n+}") that ends the line in buf, if it does,
+ * looking only at the line's part read after the offset from: bytes of
+ * a literal before it are data ("{8}" inside a literal announces
+ * nothing, and the lexer, imap-stream.c, reads it so).
+ */
 static bool
-imap_list_literal(const MMAPString *buf, size_t *n)
+imap_list_literal(const MMAPString *buf, size_t from, size_t *n)
 {
-	const char	*s = buf->str, *p = buf->str + buf->len;
+	const char	*s = buf->str + from, *p = buf->str + buf->len;
 	size_t		 v = 0, mul = 1;
 
 	if (p > s && p[-1] == '\n')
@@ -332,14 +337,14 @@ static int
 imap_list_read(mailstream *ms, MMAPString *buf)
 {
 	char	chunk[IMAP_LIST_CHUNK];
-	size_t	n, want;
+	size_t	n, want, from = 0;
 	ssize_t	r;
 	bool	text;
 
 	if (mailstream_read_line(ms, buf) == NULL)
 		return -1;
 	text = imap_list_is_text(buf->str, buf->len);
-	while (!text && imap_list_literal(buf, &n)) {
+	while (!text && imap_list_literal(buf, from, &n)) {
 		while (n > 0) {
 			want = n < sizeof chunk ? n : sizeof chunk;
 			r = mailstream_read(ms, chunk, want);
@@ -349,6 +354,7 @@ imap_list_read(mailstream *ms, MMAPString *buf)
 				fatal("out of memory");
 			n -= (size_t)r;
 		}
+		from = buf->len;
 		if (mailstream_read_line_append(ms, buf) == NULL)
 			return -1;
 	}
