@@ -1747,12 +1747,18 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		return 0;
 	}
 	analysis_stalled_push(&w->out->v, &w->out->n, &s);
-	/* Its evidence: the deal's latest signal, the last its pass read. */
-	if (w->opens != NULL) {
-		e = analysis_open_find(w->opens, d->id);
-		return e == NULL ? 0 : store_signal_by_id(w->st, e->latest,
+	/*
+	 * Its evidence: the deal's latest signal, the last its pass read;
+	 * looked for again if the agent replaced that row since.
+	 */
+	if (w->opens != NULL &&
+	    (e = analysis_open_find(w->opens, d->id)) != NULL) {
+		if (store_signal_by_id(w->st, e->latest,
 		    analysis_evidence_signal, &w->out->v[w->out->n - 1],
-		    w->err);
+		    w->err) != 0)
+			return -1;
+		if (w->out->v[w->out->n - 1].evidence != NULL)
+			return 0;
 	}
 	return store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
 	    analysis_evidence_signal, &w->out->v[w->out->n - 1], w->err);

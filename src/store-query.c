@@ -114,9 +114,9 @@
 	"SELECT s.occurred_at, s.kind, s.direction, NULL, s.id,"	\
 	" CASE WHEN s.kind IN ('snooze', 'decision') THEN s.value END,"	\
 	" d.id"
-#define QUERY_DEAL_SIGNALS(deals, lead, terms)				\
+#define QUERY_DEAL_SIGNALS(deals, terms)				\
 	QUERY_DEAL_SIGNAL_COLUMNS " FROM " deals " JOIN signals s"	\
-	" ON s.account_id = d.account_id WHERE" lead terms		\
+	" ON s.account_id = d.account_id WHERE" terms			\
 	" UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS " FROM signals s"	\
 	" INDEXED BY signals_unattributed CROSS JOIN deals d"		\
 	" ON d.account_id = s.matched_account_id"			\
@@ -126,6 +126,9 @@
 	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
 	" ON s.account_id = l.account_id WHERE" terms			\
 	" ORDER BY 7, 1, 5"
+#define QUERY_OPEN_OF_TERMS						\
+	" d.salesperson = ?2 AND d.outcome = 'open'"			\
+	" AND s.occurred_at >= d.opened AND s.occurred_at <= ?1"
 /*
  * The times of the same signals alone, by deal, then time: sorting two
  * integers a row instead of every column.
@@ -187,18 +190,30 @@
 	    " AND " QUERY_WON_DEAL_TERMS))				\
 	/* The open deals' signals, each from its opening to ?1. */	\
 	X(QUERY_OPEN_SIGNALS, QUERY_DEAL_SIGNALS(			\
-	    "deals d INDEXED BY deals_open", "",			\
+	    "deals d INDEXED BY deals_open",				\
 	    " s.occurred_at >= d.opened AND s.occurred_at <= ?1"	\
 	    " AND d.outcome = 'open'"))					\
 	/*								\
-	 * One salesperson's: their range of deals_open_salesperson;	\
-	 * where a signal leads, its deals by account (the unary +).	\
+	 * One salesperson's: their range of deals_open_salesperson	\
+	 * leads every source, so that a team's cost follows its deals	\
+	 * (where the signals lead, every unattributed signal and link	\
+	 * was read again for each salesperson).			\
 	 */								\
-	X(QUERY_OPEN_SIGNALS_OF, QUERY_DEAL_SIGNALS(			\
-	    "deals d INDEXED BY deals_open_salesperson",		\
-	    " d.salesperson = ?2 AND",					\
-	    " s.occurred_at >= d.opened AND s.occurred_at <= ?1"	\
-	    " AND d.outcome = 'open' AND +d.salesperson = ?2"))		\
+	X(QUERY_OPEN_SIGNALS_OF, QUERY_DEAL_SIGNAL_COLUMNS		\
+	    " FROM deals d INDEXED BY deals_open_salesperson"		\
+	    " JOIN signals s ON s.account_id = d.account_id"		\
+	    " WHERE" QUERY_OPEN_OF_TERMS				\
+	    " UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS			\
+	    " FROM deals d INDEXED BY deals_open_salesperson"		\
+	    " CROSS JOIN signals s INDEXED BY signals_matched"		\
+	    " ON s.matched_account_id = d.account_id"			\
+	    " WHERE s.account_id IS NULL AND" QUERY_OPEN_OF_TERMS	\
+	    " UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS			\
+	    " FROM deals d INDEXED BY deals_open_salesperson"		\
+	    " CROSS JOIN account_links l INDEXED BY account_links_target"	\
+	    " ON l.target_id = d.account_id CROSS JOIN signals s"	\
+	    " ON s.account_id = l.account_id WHERE" QUERY_OPEN_OF_TERMS	\
+	    " ORDER BY 7, 1, 5")					\
 	/* Their entries, by deal, each deal's as QUERY_DEAL_ENTRIES. */ \
 	X(QUERY_WON_ENTRIES, "SELECT d.id, t.to_phase, t.at"		\
 	    " FROM deals d NOT INDEXED JOIN transitions t"		\

@@ -1696,6 +1696,61 @@ test_store_won_signals(void **state)
 	buf_free(&one.out);
 }
 
+/*
+ * An open deal's signals come from the account's own, the unattributed
+ * ones its name claims and its linked addresses': for one salesperson
+ * (their deals lead every source) as for all.  Its latest signal counts
+ * the linked addresses too.
+ */
+static void
+test_store_open_signals_sources(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct walked w = { 0 }, one = { 0 };
+	struct err err;
+	long long deal, account;
+	char want[256];
+
+	add_sig(&sigs, SIG_OFFER_SENT, "initech.io", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "o1", NULL);
+	add_sig(&sigs, SIG_CONTACT, "jan@gmail.com", "anna", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "c1", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", T0 + 3 * DAY, DIR_NONE,
+	    "cal/1.ics", "a1", "Bezoek Initech");
+	add_sig(&sigs, SIG_CONTACT, "other.nl", "bram", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/2", "c2", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 4);
+	signal_list_clear(&sigs);
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "initech.io",
+	    "manual", T0, &touched, &err), 1);
+	project(f, &touched);
+	deal = test_query_int(f->st, "SELECT d.id FROM deals d JOIN accounts a"
+	    " ON a.id = d.account_id WHERE a.key = ?1", "initech.io");
+	account = test_query_int(f->st, "SELECT id FROM accounts"
+	    " WHERE key = ?1", "initech.io");
+	assert_true(deal > 0);
+
+	snprintf(want, sizeof want, "%lld:offer_sent/- 1;%lld:contact/- 2;"
+	    "%lld:appointment/- 3;", deal, deal, deal);
+	assert_int_equal(store_open_signals(f->st, "anna", 0, walk_deal_signal,
+	    &w, &err), 0);
+	assert_string_equal(w.out.data, want);
+	buf_reset(&w.out);
+	assert_int_equal(store_open_signals(f->st, NULL, 0, walk_deal_signal,
+	    &w, &err), 0);
+	assert_non_null(strstr(w.out.data, want));
+	buf_reset(&w.out);
+
+	/* The latest up to day 2 is the linked address's reply. */
+	assert_int_equal(store_latest_signal(f->st, account, T0, T0 + 2 * DAY,
+	    walk_signal, &one, &err), 0);
+	assert_string_equal(one.out.data, "subject of c1 2;");
+	buf_free(&w.out);
+	buf_free(&one.out);
+}
+
 /* Runs the walk that called it again, or stops it after some rows. */
 static int
 walk_again(const struct store_deal *d, void *arg)
@@ -2902,6 +2957,7 @@ main(void)
 		T(test_store_query_signals),
 		T(test_store_account_signals),
 		T(test_store_won_signals),
+		T(test_store_open_signals_sources),
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
 		T(test_store_funnel_window_bounded),
