@@ -1603,9 +1603,9 @@ test_store_won_signals(void **state)
 	add_sig(&sigs, SIG_VALUE, "globex.com", "anna", T0 + 2 * DAY,
 	    DIR_NONE, "INBOX/1/5", "m6", NULL);
 	sigs.v[sigs.n - 1].value = xstrdup("5000");
-	/* An open deal's offer and #decision: the walk reads the text of the note only. */
+	/* An open deal's offer and #decision: of their text, the note's value. */
 	add_sig(&sigs, SIG_OFFER_SENT, "acme.nl", "anna", T0 + DAY,
-	    DIR_OUTBOUND, "Sent/1/1", "m7", "Offerte EUR 1.000");
+	    DIR_OUTBOUND, "Sent/1/1", "m7", NULL);
 	add_sig(&sigs, SIG_DECISION, "acme.nl", "anna", T0 + 2 * DAY,
 	    DIR_NONE, "INBOX/1/6", "m8", NULL);
 	sigs.v[sigs.n - 1].value = xstrdup("2026-06-20");
