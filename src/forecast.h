@@ -4,8 +4,9 @@
  * them with numbers worked out by hand: the chance that a deal in a phase
  * is won within the horizon, from the history deals that were in the same
  * phase at the same age (Aalen-Johansen with censoring and losses as the
- * competing end); the exact distribution of a sum of independent wins
- * (Poisson-binomial); and the mixture of such sums over the uncertainty of
+ * competing end); the distribution of a sum of independent wins
+ * (Poisson-binomial: exact, or from its cumulants when it is wide); and
+ * the mixture of such sums over the uncertainty of
  * the estimates, from which the 80% and 95% intervals are read.
  */
 #ifndef SC_FORECAST_H
@@ -76,11 +77,25 @@ void	forecast_pb(const double *p, size_t n, double *pmf);
 double	forecast_pb_fast(const double *p, size_t n, double *pmf);
 
 /*
+ * The same distribution from its first four cumulants (the local
+ * Edgeworth expansion), as forecast_mixture reads a count whose variance
+ * is 900 or more: O(n) plus the width of its mass.
+ */
+void	forecast_pb_smooth(const double *p, size_t n, double *pmf);
+
+/*
  * The convolutions of forecast_pb_fast and forecast_mixture one row at a
  * time, the reference that the tests compare the blocked ones with (the
  * same to the bit); false unless a test sets it.
  */
 extern bool forecast_conv_plain;
+
+/*
+ * Every count of forecast_mixture convolved exactly, however wide: the
+ * reference that the tests compare the cumulants' path with; false
+ * unless a test sets it.
+ */
+extern bool forecast_exact;
 
 /* The smallest k with P(X <= k) >= q in pmf[0..n-1]. */
 long	forecast_quantile(const double *pmf, size_t n, double q);
@@ -108,7 +123,8 @@ struct forecast_dist {
 /*
  * The distribution of the wins of items and of the rates' deals, per
  * group (out[0] new, out[1] growth) and in all (out[2]): the average over
- * FORECAST_SIMS draws of the exact distribution given drawn estimates.
+ * FORECAST_SIMS draws of the distribution given drawn estimates: exact,
+ * or from its cumulants where its variance is 900 or more (sd 30).
  * Each draw moves the log-odds of every deal by a normal draw times
  * shared_se (the error of the organisation's overall win rate, which
  * every estimate shares) and by its phase's normal draw times its se;
