@@ -2918,15 +2918,23 @@ deal_facts_free(struct deal_facts *df)
 	memset(df, 0, sizeof *df);
 }
 
-int
-analysis_deal_qualification(struct store *st, const char *account,
-    time_t since, time_t now, struct deal_facts *df, struct err *err)
+/*
+ * The facts of the account's signals from since up to now into df: with
+ * its amount (every signal read) when amounts, else the qualification's
+ * alone (value NAN), read from the index for many deals.
+ */
+static int
+analysis_facts_read(struct store *st, const char *account, time_t since,
+    time_t now, bool amounts, struct deal_facts *df, struct err *err)
 {
 	struct store_filter sf = { NULL, account, since, now + 1 };
+	int rc;
 
 	memset(df, 0, sizeof *df);
 	df->value = NAN;
-	if (store_signals(st, &sf, analysis_fact, df, err) != 0) {
+	rc = amounts ? store_signals(st, &sf, analysis_fact, df, err) :
+	    store_fact_signals(st, &sf, analysis_fact, df, err);
+	if (rc != 0) {
 		deal_facts_free(df);
 		return -1;
 	}
@@ -2935,6 +2943,7 @@ analysis_deal_qualification(struct store *st, const char *account,
 
 /* An open deal to qualify, kept until the walk of the deals ends. */
 struct analysis_qual_deal {
+	int64_t		 id;
 	char		*account;	/* owned */
 	int		 person;	/* index in the config's salespeople */
 	int		 phase;		/* at as_of */
@@ -2946,6 +2955,8 @@ struct analysis_qual_walk {
 	const struct config *cfg;
 	const struct analysis_filter *f;	/* whose deals */
 	time_t		 as_of;
+	/* Entries and facts in one pass each, not per deal (analysis_qualify). */
+	bool		 one_pass;
 	struct analysis_qual_deal *v;	/* owned */
 	size_t		 n, cap;
 	struct err	*err;
@@ -2976,17 +2987,22 @@ analysis_qual_deal(const struct store_deal *d, void *arg)
 	who = analysis_person_index(w->cfg, d->salesperson);
 	if (who < 0 || !analysis_admits(w->f, d->salesperson))
 		return 0;
-	if (store_deal_entries(w->st, d->id, analysis_phase_entry, &pa,
-	    w->err) != 0)
-		return -1;
-	p = config_phase_index(w->cfg, pa.phase);
-	if (p == PHASE_NONE || p < ANALYSIS_QUAL_FIRST_PHASE)
-		return 0;
+	/* In one pass the phase comes after the walk (analysis_qual_entry). */
+	p = PHASE_NONE;
+	if (!w->one_pass) {
+		if (store_deal_entries(w->st, d->id, analysis_phase_entry,
+		    &pa, w->err) != 0)
+			return -1;
+		p = config_phase_index(w->cfg, pa.phase);
+		if (p == PHASE_NONE || p < ANALYSIS_QUAL_FIRST_PHASE)
+			return 0;
+	}
 	if (w->n == w->cap) {
 		w->cap = w->cap == 0 ? 64 : w->cap * 2;
 		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
 	}
-	w->v[w->n].account = xstrdup(d->account);
+	w->v[w->n].id = d->id;
+	w->v[w->n].account = w->one_pass ? NULL : xstrdup(d->account);
 	w->v[w->n].person = who;
 	w->v[w->n].phase = p;
 	w->v[w->n].opened = d->opened;
@@ -2994,9 +3010,107 @@ analysis_qual_deal(const struct store_deal *d, void *arg)
 	return 0;
 }
 
+/* Counts deal i of the walk in cnt with its facts df, and empties df. */
+static void
+analysis_qual_count(const struct analysis_qual_walk *w, size_t i,
+    struct deal_facts *df, struct qualification_count *cnt)
+{
+	struct qualification_count *c = &cnt[(size_t)w->v[i].person *
+	    w->cfg->phases.n + (size_t)w->v[i].phase];
+	const char *facts[4];
+	size_t k;
+
+	facts[0] = df->decision;
+	facts[1] = df->competitor;
+	facts[2] = df->need;
+	facts[3] = df->problem;
+	c->open++;
+	for (k = 0; k < 4; k++)
+		if (facts[k] != NULL)
+			c->known[k]++;
+	if (facts[0] && facts[1] && facts[2] && facts[3])
+		c->qualified++;
+	deal_facts_free(df);
+	df->value = NAN;
+}
+
+/* The phases at as_of of every deal of a walk in one pass (store_entries_at). */
+struct analysis_qual_phases {
+	struct analysis_qual_walk *w;
+	size_t		 i;		/* the deal of w the rows have reached */
+	struct analysis_phase_at pa;	/* of deal i */
+};
+
+/* Sets deal i's phase from the entries read of it. */
+static void
+analysis_qual_phase(struct analysis_qual_phases *q)
+{
+	q->w->v[q->i++].phase = config_phase_index(q->w->cfg, q->pa.phase);
+	q->pa.phase[0] = '\0';
+}
+
+static int
+analysis_qual_entry(const struct store_entry *e, void *arg)
+{
+	struct analysis_qual_phases *q = arg;
+
+	while (q->i < q->w->n && q->w->v[q->i].id < e->deal)
+		analysis_qual_phase(q);
+	if (q->i < q->w->n && q->w->v[q->i].id == e->deal)
+		return analysis_phase_entry(e, &q->pa);
+	return 0;
+}
+
+/*
+ * The phase at as_of of every deal of w, in one pass; those before the
+ * first phase qualification counts are dropped.
+ */
+static int
+analysis_qual_phases(struct analysis_qual_walk *w, const char *salesperson)
+{
+	struct analysis_qual_phases q = { w, 0, { w->as_of, "", 0 } };
+	size_t i, j;
+	int rc;
+
+	rc = store_entries_at(w->st, salesperson, w->as_of,
+	    analysis_qual_entry, &q, w->err);
+	while (q.i < w->n)
+		analysis_qual_phase(&q);
+	for (i = j = 0; i < w->n; i++)
+		if (w->v[i].phase != PHASE_NONE &&
+		    w->v[i].phase >= ANALYSIS_QUAL_FIRST_PHASE)
+			w->v[j++] = w->v[i];
+	w->n = j;
+	return rc;
+}
+
+/* The facts of every deal of a walk in one pass (store_facts_at), by deal. */
+struct analysis_qual_pass {
+	const struct analysis_qual_walk *w;
+	struct qualification_count *cnt;
+	size_t		 i;		/* the deal of w the rows have reached */
+	struct deal_facts df;		/* of deal i */
+};
+
+static int
+analysis_qual_fact(int64_t deal, const struct store_signal *g, void *arg)
+{
+	struct analysis_qual_pass *q = arg;
+
+	while (q->i < q->w->n && q->w->v[q->i].id < deal)
+		analysis_qual_count(q->w, q->i++, &q->df, q->cnt);
+	if (q->i < q->w->n && q->w->v[q->i].id == deal)
+		return analysis_fact(g, &q->df);
+	return 0;
+}
+
 /*
  * analysis_qualification for the deals of salesperson (NULL: all) that f
- * admits: the entries and signals of no other deal are read.
+ * admits: the entries and signals of no other deal are read.  A team's
+ * deals (f admits some salespeople: a manager's digest) read their facts
+ * one deal at a time; everyone's or one salesperson's in one pass
+ * (store_facts_at), which at 10M signals is a probe per deal instead of
+ * a statement (427k of them).
  */
 static int
 analysis_qualify(struct store *st, const struct analysis_filter *f,
@@ -3005,36 +3119,34 @@ analysis_qualify(struct store *st, const struct analysis_filter *f,
 {
 	const struct config *cfg = f->cfg;
 	struct store_filter open_then = { salesperson, NULL, as_of, as_of + 1 };
-	struct analysis_qual_walk w = { st, cfg, f, as_of, NULL, 0, 0, err };
-	struct deal_facts df;
-	size_t i, k, nph = cfg->phases.n;
+	bool one_pass = f->salespeople == NULL || f->salespeople->n == 0;
+	struct analysis_qual_walk w = { st, cfg, f, as_of, one_pass, NULL, 0,
+	    0, err };
+	struct analysis_qual_pass q = { &w, cnt, 0, { 0 } };
+	size_t i;
 	int rc;
 
-	/* The deals first, their facts after: one statement at a time. */
+	/* The deals first, their phases and facts after: one statement at a time. */
 	rc = store_deals(st, &open_then, analysis_qual_deal, &w, err);
-	for (i = 0; i < w.n; i++) {
-		struct qualification_count *c =
-		    &cnt[(size_t)w.v[i].person * nph + (size_t)w.v[i].phase];
-		const char *facts[4];
-
-		if (rc == 0 && analysis_deal_qualification(st, w.v[i].account,
-		    w.v[i].opened, as_of, &df, err) != 0)
-			rc = -1;
-		free(w.v[i].account);
-		if (rc != 0)
-			continue;
-		facts[0] = df.decision;
-		facts[1] = df.competitor;
-		facts[2] = df.need;
-		facts[3] = df.problem;
-		c->open++;
-		for (k = 0; k < 4; k++)
-			if (facts[k] != NULL)
-				c->known[k]++;
-		if (facts[0] && facts[1] && facts[2] && facts[3])
-			c->qualified++;
-		deal_facts_free(&df);
+	if (rc == 0 && one_pass)
+		rc = analysis_qual_phases(&w, salesperson);
+	q.df.value = NAN;
+	if (rc == 0 && one_pass) {
+		rc = store_facts_at(st, salesperson, as_of, analysis_qual_fact,
+		    &q, err);
+		while (rc == 0 && q.i < w.n)
+			analysis_qual_count(&w, q.i++, &q.df, cnt);
 	}
+	for (i = 0; rc == 0 && !one_pass && i < w.n; i++) {
+		if (analysis_facts_read(st, w.v[i].account, w.v[i].opened,
+		    as_of, false, &q.df, err) != 0)
+			rc = -1;
+		else
+			analysis_qual_count(&w, i, &q.df, cnt);
+	}
+	deal_facts_free(&q.df);
+	for (i = 0; i < w.n; i++)
+		free(w.v[i].account);
 	free(w.v);
 	return rc;
 }
@@ -3060,7 +3172,7 @@ int
 analysis_deal_facts(struct store *st, const char *account, time_t since,
     time_t now, struct deal_facts *df, struct err *err)
 {
-	if (analysis_deal_qualification(st, account, since, now, df, err) != 0)
+	if (analysis_facts_read(st, account, since, now, true, df, err) != 0)
 		return -1;
 	if (store_next_meeting(st, account, now, &df->next_meeting, err) != 0) {
 		deal_facts_free(df);

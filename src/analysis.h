@@ -214,9 +214,6 @@ struct deal_facts {
 /* The facts of the account's signals from since up to now, and its next meeting. */
 int	analysis_deal_facts(struct store *, const char *account, time_t since,
 	    time_t now, struct deal_facts *, struct err *);
-/* The same without the next meeting (left 0): one query, for many deals. */
-int	analysis_deal_qualification(struct store *, const char *account,
-	    time_t since, time_t now, struct deal_facts *, struct err *);
 void	deal_facts_free(struct deal_facts *);
 
 /*

@@ -285,6 +285,15 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 			    "or salescycled first to create it\n");
 		return EXIT_FAIL;
 	}
+	/*
+	 * A report reads one commit of the agent's, so that its figures
+	 * agree with each other while the agent writes.
+	 */
+	if ((e->flags & CMD_STORE_WRITE) == 0 &&
+	    store_snapshot(ctx->store, &err) != 0) {
+		cmd_error("database", "%s", err.msg);
+		return EXIT_FAIL;
+	}
 	if ((e->flags & CMD_STORE_WRITE) && store_set_access(ctx->store,
 	    ctx->cfg.group.name, ctx->cfg.group.gid, &err) != 0)
 		log_warn("%s", err.msg);

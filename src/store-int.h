@@ -40,6 +40,15 @@
 	" OR (" p "kind = 'value' AND " p "value IS NOT NULL))"
 
 /*
+ * The signals that state a fact of a deal's qualification (analysis_fact:
+ * #decision, #competitor, #need, #problem), columns named with prefix p.
+ * The index signals_facts holds these rows by account and time; a query
+ * that names the same terms may read it.
+ */
+#define STORE_FACTS(p)							\
+	"(" p "kind IN ('decision', 'competitor', 'need', 'problem'))"
+
+/*
  * The signals a digest reads of its period and trend (digest.c), columns
  * named with prefix p ("" or "s."): the offers sent it counts and the
  * salesperson's hashtags it lists.  The index signals_digested holds

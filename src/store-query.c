@@ -115,13 +115,15 @@
 	" CASE WHEN s.kind IN ('snooze', 'decision') THEN s.value END,"	\
 	" d.id"
 #define QUERY_DEAL_SIGNALS(deals, terms)				\
-	QUERY_DEAL_SIGNAL_COLUMNS " FROM " deals " JOIN signals s"	\
+	QUERY_DEAL_SIGNALS_AS(QUERY_DEAL_SIGNAL_COLUMNS, deals, terms)
+#define QUERY_DEAL_SIGNALS_AS(columns, deals, terms)			\
+	columns " FROM " deals " JOIN signals s"			\
 	" ON s.account_id = d.account_id WHERE" terms			\
-	" UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS " FROM signals s"	\
+	" UNION ALL " columns " FROM signals s"				\
 	" INDEXED BY signals_unattributed CROSS JOIN deals d"		\
 	" ON d.account_id = s.matched_account_id"			\
 	" WHERE s.account_id IS NULL AND" terms				\
-	" UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS				\
+	" UNION ALL " columns						\
 	" FROM account_links l CROSS JOIN deals d"			\
 	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
 	" ON s.account_id = l.account_id WHERE" terms			\
@@ -145,6 +147,38 @@
 	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
 	" ON s.account_id = l.account_id WHERE" terms			\
 	" ORDER BY 1, 2"
+/*
+ * A signal is an account's by its account_id, or when it has none by the
+ * account its text names: two index ranges, where COALESCE() of the two
+ * would scan every signal.  Left to itself, the planner takes the second
+ * from signals_account (account_id IS NULL and the time range): every
+ * unattributed signal of the range.  The account's key ?1, the
+ * salesperson ?2 (NULL: all), the range [?3, ?4); terms narrow every
+ * source.
+ */
+#define QUERY_KEY_SIGNALS(terms)					\
+	QUERY_SIGNAL_COLUMNS						\
+	" WHERE account_id = (SELECT id FROM accounts WHERE key = ?1)"	\
+	" AND (?2 IS NULL OR salesperson = ?2)"				\
+	" AND occurred_at >= ?3 AND occurred_at < ?4" terms		\
+	" UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	" INDEXED BY signals_matched WHERE matched_account_id ="	\
+	" (SELECT id FROM accounts WHERE key = ?1)"			\
+	" AND account_id IS NULL AND (?2 IS NULL OR salesperson = ?2)"	\
+	" AND occurred_at >= ?3 AND occurred_at < ?4" terms		\
+	" UNION ALL " QUERY_SIGNAL_COLUMNS				\
+	" WHERE account_id IN (SELECT l.account_id"			\
+	" FROM account_links l JOIN accounts t ON t.id = l.target_id"	\
+	" WHERE t.key = ?1) AND (?2 IS NULL OR salesperson = ?2)"	\
+	" AND occurred_at >= ?3 AND occurred_at < ?4" terms		\
+	" ORDER BY 1, 9"
+/* As QUERY_DEAL_SIGNAL_COLUMNS lays them out: time, kind, id, value, deal. */
+#define QUERY_FACT_COLUMNS						\
+	"SELECT s.occurred_at, s.kind, NULL, NULL, s.id, s.value, d.id"
+/* The deals open at ?1 (opened by then, not closed before) of ?2 (NULL: all). */
+#define QUERY_OPEN_AT_TERMS						\
+	" d.opened <= ?1 AND (d.closed IS NULL OR d.closed >= ?1)"	\
+	" AND (?2 IS NULL OR d.salesperson = ?2)"
 #define QUERY_DEAL_STATE_COLUMNS					\
 	"SELECT id, salesperson, phase, outcome, closed FROM deals"
 
@@ -299,29 +333,21 @@
 	    " INDEXED BY transitions_entries WHERE at >= ?1)"		\
 	    " UNION " QUERY_DEAL_STATE_COLUMNS				\
 	    " INDEXED BY deals_closed WHERE closed >= ?1")	\
+	X(QUERY_SIGNALS, QUERY_KEY_SIGNALS(""))			\
+	/* The fact signals alone, from signals_facts (schema 16). */	\
+	X(QUERY_FACT_SIGNALS, QUERY_KEY_SIGNALS(" AND " STORE_FACTS("")))	\
 	/*								\
-	 * A signal is an account's by its account_id, or when it has	\
-	 * none by the account its text names: two index ranges, where	\
-	 * COALESCE() of the two would scan every signal.  Left to	\
-	 * itself, the planner takes the second from signals_account	\
-	 * (account_id IS NULL and the time range): every unattributed	\
-	 * signal of the range.						\
+	 * The same of every deal open at ?1 (of salesperson ?2), each	\
+	 * from its opening to ?1, in one pass: a deal costs a probe,	\
+	 * not a statement.						\
 	 */								\
-	X(QUERY_SIGNALS, QUERY_SIGNAL_COLUMNS				\
-	    " WHERE account_id = (SELECT id FROM accounts WHERE key = ?1)"	\
-	    " AND (?2 IS NULL OR salesperson = ?2)"			\
-	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
-	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
-	    " INDEXED BY signals_matched WHERE matched_account_id ="	\
-	    " (SELECT id FROM accounts WHERE key = ?1)"			\
-	    " AND account_id IS NULL AND (?2 IS NULL OR salesperson = ?2)"	\
-	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
-	    " UNION ALL " QUERY_SIGNAL_COLUMNS				\
-	    " WHERE account_id IN (SELECT l.account_id"			\
-	    " FROM account_links l JOIN accounts t ON t.id = l.target_id"	\
-	    " WHERE t.key = ?1) AND (?2 IS NULL OR salesperson = ?2)"	\
-	    " AND occurred_at >= ?3 AND occurred_at < ?4"		\
-	    " ORDER BY 1, 9")						\
+	X(QUERY_FACTS_AT, QUERY_DEAL_SIGNALS_AS(QUERY_FACT_COLUMNS,	\
+	    "deals d", QUERY_OPEN_AT_TERMS " AND s.occurred_at >= d.opened"	\
+	    " AND s.occurred_at <= ?1 AND " STORE_FACTS("s.")))	\
+	/* Their entries, by deal, each deal's as QUERY_DEAL_ENTRIES. */ \
+	X(QUERY_ENTRIES_AT, "SELECT d.id, t.to_phase, t.at FROM deals d"	\
+	    " JOIN transitions t ON t.deal_id = d.id"			\
+	    " WHERE" QUERY_OPEN_AT_TERMS " ORDER BY d.id, t.at, t.id")	\
 	/* The deals open at ?2, each valued up to ?2. */		\
 	X(QUERY_OPEN_OFFERS, QUERY_OFFERS(				\
 	    "deals d INDEXED BY deals_open_phase",			\
@@ -1351,11 +1377,41 @@ store_open_signals(struct store *st, const char *salesperson, time_t until,
 }
 
 int
-store_signals(struct store *st, const struct store_filter *f,
+store_entries_at(struct store *st, const char *salesperson, time_t at,
+    int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.entry = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_ENTRIES_AT, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)at);
+	store_bind_text(s, 2, salesperson);
+	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+}
+
+int
+store_facts_at(struct store *st, const char *salesperson, time_t at,
+    int (*cb)(int64_t, const struct store_signal *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.deal_signal = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_FACTS_AT, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)at);
+	store_bind_text(s, 2, salesperson);
+	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
+}
+
+/* Walks statement id, a QUERY_KEY_SIGNALS, over f. */
+static int
+query_key_signals(struct store *st, int id, const struct store_filter *f,
     int (*cb)(const struct store_signal *, void *), void *arg, struct err *err)
 {
 	struct query_cb c = { .fn.signal = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_SIGNALS, err);
+	sqlite3_stmt *s = query_stmt(st, id, err);
 
 	if (s == NULL)
 		return -1;
@@ -1364,6 +1420,20 @@ store_signals(struct store *st, const struct store_filter *f,
 	query_bind_since(s, 3, f->since);
 	query_bind_until(s, 4, f->until);
 	return query_walk(st, s, query_signal_row, &c, err, "signals");
+}
+
+int
+store_signals(struct store *st, const struct store_filter *f,
+    int (*cb)(const struct store_signal *, void *), void *arg, struct err *err)
+{
+	return query_key_signals(st, QUERY_SIGNALS, f, cb, arg, err);
+}
+
+int
+store_fact_signals(struct store *st, const struct store_filter *f,
+    int (*cb)(const struct store_signal *, void *), void *arg, struct err *err)
+{
+	return query_key_signals(st, QUERY_FACT_SIGNALS, f, cb, arg, err);
 }
 
 int

@@ -269,6 +269,31 @@ int	store_signals(struct store *, const struct store_filter *,
 	    int (*cb)(const struct store_signal *, void *), void *arg,
 	    struct err *);
 /*
+ * Those of store_signals that state a fact of the deal's qualification
+ * (#decision, #competitor, #need, #problem), from the index of those
+ * alone (signals_facts): a deal's other signals cost nothing.
+ */
+int	store_fact_signals(struct store *, const struct store_filter *,
+	    int (*cb)(const struct store_signal *, void *), void *arg,
+	    struct err *);
+/*
+ * The entries of every deal open at "at" (opened by then, not closed
+ * before) of salesperson (NULL: all), each deal's as store_deal_entries
+ * gives them: by deal, then time.
+ */
+int	store_entries_at(struct store *, const char *salesperson, time_t at,
+	    int (*cb)(const struct store_entry *, void *), void *arg,
+	    struct err *);
+/*
+ * The fact signals of every deal open at "at" (opened by then, not closed
+ * before) of salesperson (NULL: all), each from the deal's opening to
+ * at, with the deal's id: by deal, then in time order.  Only their time,
+ * kind and value are set.
+ */
+int	store_facts_at(struct store *, const char *salesperson, time_t at,
+	    int (*cb)(int64_t, const struct store_signal *, void *), void *arg,
+	    struct err *);
+/*
  * The times of the signals of the deals store_won_deals reads, each from
  * the deal's opening to its close (the sources of store_signals, every
  * salesperson's), with the deal's id: by deal, then in time order.

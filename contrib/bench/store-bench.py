@@ -201,6 +201,9 @@ def main():
         ("appointments", ["appointments"] + J, True),
         ("stalled", ["stalled"] + J, True),
         ("forecast", ["forecast"] + J, True),
+        ("qualification", ["qualification"] + J, True),
+        ("lost-reasons", ["lost-reasons"] + J, True),
+        ("conversion", ["conversion"] + J, True),
     ]
     other = os.path.join(a.compare, "src", "salescycle") if a.compare else None
     if other:
