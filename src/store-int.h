@@ -49,6 +49,13 @@
 	"(" p "kind IN ('decision', 'competitor', 'need', 'problem'))"
 
 /*
+ * The lost signals that give a reason (lost.c), columns named with prefix
+ * p: the index signals_lost holds them.
+ */
+#define STORE_LOST(p)							\
+	"(" p "kind = 'lost' AND " p "value IS NOT NULL)"
+
+/*
  * The signals a digest reads of its period and trend (digest.c), columns
  * named with prefix p ("" or "s."): the offers sent it counts and the
  * salesperson's hashtags it lists.  The index signals_digested holds

@@ -406,11 +406,15 @@ static const char *const store_migrations[] = {
 	 * Version 16: the few signals that state a fact of a deal's
 	 * qualification, by account and time: `qualification` reads them
 	 * for every open deal, which in signals_account meant stepping
-	 * over each deal's other signals (3.4M index entries at 10M).
+	 * over each deal's other signals (3.4M index entries at 10M).  And
+	 * the lost signals with their reason, which `lost-reasons` read
+	 * from the table, a random read per lost deal.
 	 */
 	"CREATE INDEX IF NOT EXISTS signals_facts"
 	"    ON signals(account_id, occurred_at)"
 	"    WHERE " STORE_FACTS("") ";"
+	"CREATE INDEX IF NOT EXISTS signals_lost ON signals(account_id,"
+	"    occurred_at, matched_account_id, value) WHERE " STORE_LOST("") ";"
 	"PRAGMA user_version = 16;",
 };
 #define STORE_VERSION \

@@ -249,6 +249,8 @@ test_store_open_migrate_reopen(void **state)
 	/* Version 16: the qualification's facts by account and time. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_facts')", NULL), 2);
+	assert_int_equal(test_query_int(ro, "SELECT count(*)"
+	    " FROM pragma_index_info('signals_lost')", NULL), 4);
 	store_close(ro);
 
 	/* A newer schema is refused, not clobbered. */
@@ -2052,6 +2054,67 @@ test_store_facts_at(void **state)
 	buf_free(&w.out);
 }
 
+/* Writes a lost deal as "ACCOUNT:REASON;". */
+static int
+walk_lost(const struct store_lost *l, void *arg)
+{
+	struct walked *w = arg;
+
+	buf_printf(&w->out, "%s:%s;", l->deal.account,
+	    l->reason != NULL ? l->reason : "-");
+	return 0;
+}
+
+/*
+ * A lost deal's reason comes from the lost signal that closed it,
+ * whichever source it came from (the account's own, a linked address's,
+ * one its name claims), read from signals_lost; a lost signal without a
+ * reason gives none.
+ */
+static void
+test_store_lost_sources(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct walked w = { 0 };
+	struct err err;
+
+	add_sig(&sigs, SIG_OFFER_SENT, "acme.nl", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "o1", NULL);
+	add_sig(&sigs, SIG_LOST, "acme.nl", "anna", T0 + 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "l1", NULL);
+	sigs.v[sigs.n - 1].value = xstrdup("price");
+	add_sig(&sigs, SIG_OFFER_SENT, "initech.io", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "Sent/1/2", "o2", NULL);
+	add_sig(&sigs, SIG_LOST, "jan@gmail.com", "anna", T0 + 3 * DAY,
+	    DIR_INBOUND, "INBOX/1/2", "l2", NULL);
+	sigs.v[sigs.n - 1].value = xstrdup("timing");
+	add_sig(&sigs, SIG_OFFER_SENT, "globex.com", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "Sent/1/3", "o3", NULL);
+	add_sig(&sigs, SIG_LOST, NULL, "anna", T0 + 4 * DAY, DIR_NONE,
+	    "cal/1.ics", "l3", "Afscheid Globex");
+	sigs.v[sigs.n - 1].value = xstrdup("budget");
+	add_sig(&sigs, SIG_OFFER_SENT, "hooli.com", "anna", T0 + DAY,
+	    DIR_OUTBOUND, "Sent/1/4", "o4", NULL);
+	add_sig(&sigs, SIG_LOST, "hooli.com", "anna", T0 + 5 * DAY,
+	    DIR_INBOUND, "INBOX/1/4", "l4", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 8);
+	signal_list_clear(&sigs);
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "initech.io",
+	    "manual", T0, &touched, &err), 1);
+	project(f, &touched);
+
+	assert_int_equal(store_lost_deals(f->st, 0, 0, walk_lost, &w, &err), 0);
+	assert_string_equal(w.out.data, "acme.nl:price;initech.io:timing;"
+	    "globex.com:budget;hooli.com:-;");
+	buf_reset(&w.out);
+	assert_int_equal(store_lost_deals(f->st, T0 + 3 * DAY, T0 + 5 * DAY,
+	    walk_lost, &w, &err), 0);
+	assert_string_equal(w.out.data, "initech.io:timing;globex.com:budget;");
+	buf_free(&w.out);
+}
+
 /*
  * A query with a window follows the window, not the history: its SQLite
  * steps (in thousands of VM instructions) stay small however many deals,
@@ -3075,6 +3138,7 @@ main(void)
 		T(test_store_won_signals),
 		T(test_store_open_signals_sources),
 		T(test_store_facts_at),
+		T(test_store_lost_sources),
 		T(test_store_query_reentry),
 		T(test_store_query_window_bounded),
 		T(test_store_funnel_window_bounded),
