@@ -2955,8 +2955,6 @@ struct analysis_qual_walk {
 	const struct config *cfg;
 	const struct analysis_filter *f;	/* whose deals */
 	time_t		 as_of;
-	/* Entries and facts in one pass each, not per deal (analysis_qualify). */
-	bool		 one_pass;
 	struct analysis_qual_deal *v;	/* owned */
 	size_t		 n, cap;
 	struct err	*err;
@@ -2974,39 +2972,59 @@ analysis_person_index(const struct config *cfg, const char *key)
 	return -1;
 }
 
-/* Keeps a deal open at as_of in a phase from the suspect phase on then. */
+/*
+ * The index of the salesperson of a deal that was open at as_of, whom
+ * the walk's filter admits; -1 when the deal is not counted.
+ */
+static int
+analysis_qual_admit(const struct analysis_qual_walk *w,
+    const char *salesperson, time_t opened, time_t closed)
+{
+	int who;
+
+	if (opened > w->as_of || (closed != 0 && closed <= w->as_of))
+		return -1;
+	who = analysis_person_index(w->cfg, salesperson);
+	if (who < 0 || !analysis_admits(w->f, salesperson))
+		return -1;
+	return who;
+}
+
+/* Keeps a deal in phase p at as_of, from the suspect phase on then. */
+static void
+analysis_qual_keep(struct analysis_qual_walk *w, int64_t id,
+    const char *account, int who, int p, time_t opened)
+{
+	if (p == PHASE_NONE || p < ANALYSIS_QUAL_FIRST_PHASE)
+		return;
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 64 : w->cap * 2;
+		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
+	}
+	w->v[w->n].id = id;
+	w->v[w->n].account = account != NULL ? xstrdup(account) : NULL;
+	w->v[w->n].person = who;
+	w->v[w->n].phase = p;
+	w->v[w->n].opened = opened;
+	w->n++;
+}
+
+/* A deal of a team, its phase at as_of from its own entries. */
 static int
 analysis_qual_deal(const struct store_deal *d, void *arg)
 {
 	struct analysis_qual_walk *w = arg;
 	struct analysis_phase_at pa = { w->as_of, "", 0 };
-	int p, who;
+	int who;
 
-	if (d->opened > w->as_of || (d->closed != 0 && d->closed <= w->as_of))
+	who = analysis_qual_admit(w, d->salesperson, d->opened, d->closed);
+	if (who < 0)
 		return 0;
-	who = analysis_person_index(w->cfg, d->salesperson);
-	if (who < 0 || !analysis_admits(w->f, d->salesperson))
-		return 0;
-	/* In one pass the phase comes after the walk (analysis_qual_entry). */
-	p = PHASE_NONE;
-	if (!w->one_pass) {
-		if (store_deal_entries(w->st, d->id, analysis_phase_entry,
-		    &pa, w->err) != 0)
-			return -1;
-		p = config_phase_index(w->cfg, pa.phase);
-		if (p == PHASE_NONE || p < ANALYSIS_QUAL_FIRST_PHASE)
-			return 0;
-	}
-	if (w->n == w->cap) {
-		w->cap = w->cap == 0 ? 64 : w->cap * 2;
-		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
-	}
-	w->v[w->n].id = d->id;
-	w->v[w->n].account = w->one_pass ? NULL : xstrdup(d->account);
-	w->v[w->n].person = who;
-	w->v[w->n].phase = p;
-	w->v[w->n].opened = d->opened;
-	w->n++;
+	if (store_deal_entries(w->st, d->id, analysis_phase_entry, &pa,
+	    w->err) != 0)
+		return -1;
+	analysis_qual_keep(w, d->id, d->account, who,
+	    config_phase_index(w->cfg, pa.phase), d->opened);
 	return 0;
 }
 
@@ -3034,18 +3052,26 @@ analysis_qual_count(const struct analysis_qual_walk *w, size_t i,
 	df->value = NAN;
 }
 
-/* The phases at as_of of every deal of a walk in one pass (store_entries_at). */
+/*
+ * The deals open at as_of and their phases then, from their entries in
+ * one pass (store_entries_at), by deal.
+ */
 struct analysis_qual_phases {
 	struct analysis_qual_walk *w;
-	size_t		 i;		/* the deal of w the rows have reached */
-	struct analysis_phase_at pa;	/* of deal i */
+	int64_t		 deal;		/* whose entries pa holds; 0: none */
+	int		 who;		/* its salesperson's index; -1: not counted */
+	time_t		 opened;
+	struct analysis_phase_at pa;
 };
 
-/* Sets deal i's phase from the entries read of it. */
+/* Keeps the deal whose entries were read last. */
 static void
-analysis_qual_phase(struct analysis_qual_phases *q)
+analysis_qual_phase_end(struct analysis_qual_phases *q)
 {
-	q->w->v[q->i++].phase = config_phase_index(q->w->cfg, q->pa.phase);
+	if (q->deal != 0 && q->who >= 0)
+		analysis_qual_keep(q->w, q->deal, NULL, q->who,
+		    config_phase_index(q->w->cfg, q->pa.phase), q->opened);
+	q->deal = 0;
 	q->pa.phase[0] = '\0';
 }
 
@@ -3054,33 +3080,25 @@ analysis_qual_entry(const struct store_entry *e, void *arg)
 {
 	struct analysis_qual_phases *q = arg;
 
-	while (q->i < q->w->n && q->w->v[q->i].id < e->deal)
-		analysis_qual_phase(q);
-	if (q->i < q->w->n && q->w->v[q->i].id == e->deal)
-		return analysis_phase_entry(e, &q->pa);
-	return 0;
+	if (e->deal != q->deal) {
+		analysis_qual_phase_end(q);
+		q->deal = e->deal;
+		q->opened = e->opened;
+		q->who = analysis_qual_admit(q->w, e->salesperson, e->opened,
+		    e->closed);
+	}
+	return analysis_phase_entry(e, &q->pa);
 }
 
-/*
- * The phase at as_of of every deal of w, in one pass; those before the
- * first phase qualification counts are dropped.
- */
 static int
 analysis_qual_phases(struct analysis_qual_walk *w, const char *salesperson)
 {
-	struct analysis_qual_phases q = { w, 0, { w->as_of, "", 0 } };
-	size_t i, j;
+	struct analysis_qual_phases q = { w, 0, -1, 0, { w->as_of, "", 0 } };
 	int rc;
 
 	rc = store_entries_at(w->st, salesperson, w->as_of,
 	    analysis_qual_entry, &q, w->err);
-	while (q.i < w->n)
-		analysis_qual_phase(&q);
-	for (i = j = 0; i < w->n; i++)
-		if (w->v[i].phase != PHASE_NONE &&
-		    w->v[i].phase >= ANALYSIS_QUAL_FIRST_PHASE)
-			w->v[j++] = w->v[i];
-	w->n = j;
+	analysis_qual_phase_end(&q);
 	return rc;
 }
 
@@ -3120,16 +3138,14 @@ analysis_qualify(struct store *st, const struct analysis_filter *f,
 	const struct config *cfg = f->cfg;
 	struct store_filter open_then = { salesperson, NULL, as_of, as_of + 1 };
 	bool one_pass = f->salespeople == NULL || f->salespeople->n == 0;
-	struct analysis_qual_walk w = { st, cfg, f, as_of, one_pass, NULL, 0,
-	    0, err };
+	struct analysis_qual_walk w = { st, cfg, f, as_of, NULL, 0, 0, err };
 	struct analysis_qual_pass q = { &w, cnt, 0, { 0 } };
 	size_t i;
 	int rc;
 
-	/* The deals first, their phases and facts after: one statement at a time. */
-	rc = store_deals(st, &open_then, analysis_qual_deal, &w, err);
-	if (rc == 0 && one_pass)
-		rc = analysis_qual_phases(&w, salesperson);
+	/* The deals and their phases first, their facts after. */
+	rc = one_pass ? analysis_qual_phases(&w, salesperson) :
+	    store_deals(st, &open_then, analysis_qual_deal, &w, err);
 	q.df.value = NAN;
 	if (rc == 0 && one_pass) {
 		rc = store_facts_at(st, salesperson, as_of, analysis_qual_fact,

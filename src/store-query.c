@@ -349,7 +349,8 @@
 	    "deals d", QUERY_OPEN_AT_TERMS " AND s.occurred_at >= d.opened"	\
 	    " AND s.occurred_at <= ?1 AND " STORE_FACTS("s.")))	\
 	/* Their entries, by deal, each deal's as QUERY_DEAL_ENTRIES. */ \
-	X(QUERY_ENTRIES_AT, "SELECT d.id, t.to_phase, t.at FROM deals d"	\
+	X(QUERY_ENTRIES_AT, "SELECT d.id, t.to_phase, t.at, d.salesperson,"	\
+	    " d.opened, d.closed FROM deals d"				\
 	    " JOIN transitions t ON t.deal_id = d.id"			\
 	    " WHERE" QUERY_OPEN_AT_TERMS " ORDER BY d.id, t.at, t.id")	\
 	/* The deals open at ?2, each valued up to ?2. */		\
@@ -1388,6 +1389,23 @@ store_open_signals(struct store *st, const char *salesperson, time_t until,
 	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
 }
 
+/* Hands a row of QUERY_ENTRIES_AT to the callback, with its deal's columns. */
+static int
+query_entry_at_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct query_cb *c = ctx;
+	struct store_entry e = { 0 };
+
+	e.deal = sqlite3_column_int64(s, 0);
+	e.phase = store_column_text(s, 1);
+	e.at = store_column_time(s, 2);
+	e.outcome = -1;
+	e.salesperson = store_column_text(s, 3);
+	e.opened = store_column_time(s, 4);
+	e.closed = store_column_time(s, 5);
+	return c->fn.entry(&e, c->arg);
+}
+
 int
 store_entries_at(struct store *st, const char *salesperson, time_t at,
     int (*cb)(const struct store_entry *, void *), void *arg, struct err *err)
@@ -1399,7 +1417,7 @@ store_entries_at(struct store *st, const char *salesperson, time_t at,
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)at);
 	store_bind_text(s, 2, salesperson);
-	return query_walk(st, s, query_entry_row, &c, err, "transitions");
+	return query_walk(st, s, query_entry_at_row, &c, err, "transitions");
 }
 
 int

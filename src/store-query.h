@@ -139,6 +139,8 @@ struct store_entry {
 	time_t		 left;		/* its next transition; 0 if none yet */
 	int		 outcome;	/* the deal's enum outcome; -1 if unknown */
 	time_t		 closed;	/* the deal's; 0 while open */
+	const char	*salesperson;	/* the deal's (store_entries_at); else NULL */
+	time_t		 opened;	/* the deal's (store_entries_at); else 0 */
 };
 
 /*
@@ -279,7 +281,8 @@ int	store_fact_signals(struct store *, const struct store_filter *,
 /*
  * The entries of every deal open at "at" (opened by then, not closed
  * before) of salesperson (NULL: all), each deal's as store_deal_entries
- * gives them: by deal, then time.
+ * gives them, with the deal's salesperson, opening and close: by deal,
+ * then time.
  */
 int	store_entries_at(struct store *, const char *salesperson, time_t at,
 	    int (*cb)(const struct store_entry *, void *), void *arg,
