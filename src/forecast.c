@@ -341,6 +341,14 @@ forecast_smooth(const struct forecast_cum *c, struct forecast_win *w)
 	double x, x2, v, sum = 0.0;
 	size_t k;
 
+	/* No spread (no deal): all the mass on the mean. */
+	if (!(sd > 0.0)) {
+		w->lo = c->k1 > 0.0 ? (size_t)llround(c->k1) : 0;
+		w->n = 1;
+		w->v = xreallocarray(w->v, 1, sizeof *w->v);
+		w->v[0] = 1.0;
+		return;
+	}
 	a3 = c->k3 / (6.0 * s3);
 	a4 = c->k4 / (24.0 * s3 * sd);
 	a6 = c->k3 * c->k3 / (72.0 * s3 * s3);

@@ -534,7 +534,7 @@
 	 * The lost deals closed in [?1, ?2) with the reason of the	\
 	 * lost signal that closed each (the first of its sources at	\
 	 * its close), all from covering indexes: deals_closed and	\
-	 * signals_lost (schema 16), where each deal's account row and	\
+	 * signals_lost (schema 17), where each deal's account row and	\
 	 * signal rows cost random reads (4.3 s of the sqlite3 shell at	\
 	 * 10M signals, 0.5 s now).					\
 	 */								\

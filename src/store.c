@@ -406,16 +406,22 @@ static const char *const store_migrations[] = {
 	 * Version 16: the few signals that state a fact of a deal's
 	 * qualification, by account and time: `qualification` reads them
 	 * for every open deal, which in signals_account meant stepping
-	 * over each deal's other signals (3.4M index entries at 10M).  And
-	 * the lost signals with their reason, which `lost-reasons` read
-	 * from the table, a random read per lost deal.
+	 * over each deal's other signals (3.4M index entries at 10M).
 	 */
 	"CREATE INDEX IF NOT EXISTS signals_facts"
 	"    ON signals(account_id, occurred_at)"
 	"    WHERE " STORE_FACTS("") ";"
-	"CREATE INDEX IF NOT EXISTS signals_lost ON signals(account_id,"
-	"    occurred_at, matched_account_id, value) WHERE " STORE_LOST("") ";"
 	"PRAGMA user_version = 16;",
+	/*
+	 * Version 17: the lost signals with their reason, which
+	 * `lost-reasons` read from the table, a random read per lost deal.
+	 * (Dropped first: a build between versions 16 and 17 made it in
+	 * version 16 already.)
+	 */
+	"DROP INDEX IF EXISTS signals_lost;"
+	"CREATE INDEX signals_lost ON signals(account_id, occurred_at,"
+	"    matched_account_id, value) WHERE " STORE_LOST("") ";"
+	"PRAGMA user_version = 17;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

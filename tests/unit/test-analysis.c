@@ -397,6 +397,9 @@ test_forecast_pb_smooth(void **state)
 				    forecast_quantile(smooth, n + 1, qs[k]));
 		}
 	assert_true(checked == 7);
+	/* No deal: no spread, all the mass on none. */
+	forecast_pb_smooth(p, 0, smooth);
+	assert_true(smooth[0] == 1.0);
 	free(smooth);
 	free(exact);
 	free(p);

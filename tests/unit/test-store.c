@@ -194,7 +194,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 16);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 17);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -208,7 +208,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 16);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 17);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -249,17 +249,35 @@ test_store_open_migrate_reopen(void **state)
 	/* Version 16: the qualification's facts by account and time. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_facts')", NULL), 2);
+	/* Version 17: the lost signals with their reason. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_lost')", NULL), 4);
 	store_close(ro);
 
+	/*
+	 * A database at version 16 with or without signals_lost (a build
+	 * between the two made it there) has it as version 17 wants.
+	 */
+	assert_int_equal(sqlite3_exec(store_db(st), "DROP INDEX signals_lost;"
+	    "PRAGMA user_version = 16", NULL, NULL, NULL), SQLITE_OK);
+	store_close(st);
+	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 17);
+	assert_int_equal(test_query_int(st, "SELECT count(*)"
+	    " FROM pragma_index_info('signals_lost')", NULL), 4);
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 16",
+	    NULL, NULL, NULL), SQLITE_OK);
+	store_close(st);
+	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 17);
+
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 17",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 18",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 17"));
+	assert_non_null(strstr(err.msg, "version 18"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -386,7 +404,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 16);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 17);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -2587,7 +2605,7 @@ test_store_migrate_copies(void **state)
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
 	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 16);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 17);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
