@@ -742,6 +742,9 @@ agent_run(struct config *cfg, bool once)
 		log_warn("%s", why);
 	if (store_sync_salespeople(st, &a.cur->cfg, &err) != 0)
 		log_warn("%s", err.msg);
+	/* Accounts that a crash or a schema migration left to project. */
+	if (project_dirty(st, &a.cur->cfg, util_now(), &err) != 0)
+		log_warn("projection left from before: %s", err.msg);
 	if (pipe2(a.wake, O_CLOEXEC | O_NONBLOCK) != 0)
 		fatal("pipe: %s", strerror(errno));
 

@@ -82,12 +82,16 @@ analysis_prior(const struct config *cfg, int phase)
 struct analysis_days {
 	double	*v[MAX_PHASES];	/* owned */
 	size_t	 n[MAX_PHASES];
+	size_t	 cap[MAX_PHASES];
 };
 
 static void
 analysis_days_add(struct analysis_days *d, int p, double days)
 {
-	d->v[p] = xreallocarray(d->v[p], d->n[p] + 1, sizeof *d->v[p]);
+	if (d->n[p] == d->cap[p]) {
+		d->cap[p] = d->cap[p] == 0 ? 16 : d->cap[p] * 2;
+		d->v[p] = xreallocarray(d->v[p], d->cap[p], sizeof *d->v[p]);
+	}
 	d->v[p][d->n[p]++] = days;
 }
 
@@ -300,18 +304,6 @@ analysis_history_free(struct analysis_history *h)
 	memset(h, 0, sizeof *h);
 }
 
-/* The enum direction of a stored name; -1 if unknown. */
-static int
-analysis_direction(const char *name)
-{
-	int d;
-
-	for (d = DIR_NONE; d <= DIR_OUTBOUND; d++)
-		if (name != NULL && strcmp(direction_name(d), name) == 0)
-			return d;
-	return -1;
-}
-
 /* Keeps one signal of the history (rows come grouped by account). */
 static int
 analysis_history_add(const struct store_history_signal *g, void *arg)
@@ -321,7 +313,7 @@ analysis_history_add(const struct store_history_signal *g, void *arg)
 	struct analysis_sig *sg;
 	int kind = signal_kind_from_name(g->kind), dir;
 
-	dir = analysis_direction(g->direction);
+	dir = direction_from_name(g->direction);
 	if (kind < 0 || dir < 0 || g->account == NULL)
 		return 0;
 	if (h->n == 0 || strcmp(h->v[h->n - 1].key, g->account) != 0) {
@@ -1221,11 +1213,8 @@ analysis_meetings_find(const struct analysis_meetings *m, int64_t account)
 struct analysis_acts {
 	time_t		*v;		/* owned */
 	size_t		 n, cap;
-	bool		 only_target;
+	struct activity	 act;		/* what the signals say besides their times */
 	double		 value;		/* the newest amount (offer, #value); NAN if none */
-	char		 decision[11];	/* the newest #decision day; "" if none */
-	time_t		 snoozed;	/* a #snooze asks for quiet until then; 0 if none */
-	time_t		 last_inbound;	/* the newest inbound signal; 0: none */
 };
 
 static void
@@ -1238,46 +1227,20 @@ analysis_acts_add(struct analysis_acts *a, time_t t)
 	a->v[a->n++] = t;
 }
 
-/*
- * A stored #snooze's days, bounded as classify.c bounds them (a database
- * written by hand must not postpone a deal for ever).
- */
-static time_t
-analysis_snooze_days(const char *value)
-{
-	long days = value != NULL ? strtol(value, NULL, 10) : 0;
-
-	return days > 0 && days <= SIGNAL_SNOOZE_MAX_DAYS ? (time_t)days : 0;
-}
-
 static int
 analysis_acts_signal(const struct store_signal *g, void *arg)
 {
 	struct analysis_acts *a = arg;
-
+	int kind = g->kind != NULL ? signal_kind_from_name(g->kind) : -1;
 	double v;
 
-	/*
-	 * A #snooze or #value is a note about the deal, not activity in it
-	 * (so is it for the won deals in SQL: QUERY_WON_ACTS).
-	 */
-	if (g->kind == NULL || (strcmp(g->kind, "snooze") != 0 &&
-	    strcmp(g->kind, "value") != 0))
+	if (!activity_is_note(kind))
 		analysis_acts_add(a, g->at);
-	if (analysis_direction(g->direction) == DIR_INBOUND &&
-	    g->at > a->last_inbound)
-		a->last_inbound = g->at;
-	if (g->kind == NULL || strcmp(g->kind, "target") != 0)
-		a->only_target = false;
+	activity_add(&a->act, kind, direction_from_name(g->direction), g->at,
+	    g->id, g->value);
 	/* Signals come in time order: the newest amount wins. */
 	if (money_signal_value(g->kind, g->subject, g->value, &v))
 		a->value = v;
-	if (g->kind != NULL && strcmp(g->kind, "snooze") == 0 &&
-	    g->at + analysis_snooze_days(g->value) * DAY > a->snoozed)
-		a->snoozed = g->at + analysis_snooze_days(g->value) * DAY;
-	if (g->kind != NULL && strcmp(g->kind, "decision") == 0 &&
-	    g->value != NULL)
-		snprintf(a->decision, sizeof a->decision, "%s", g->value);
 	return 0;
 }
 
@@ -1294,11 +1257,8 @@ static void
 analysis_acts_reset(struct analysis_acts *a)
 {
 	a->n = 0;
-	a->only_target = true;
+	activity_init(&a->act);
 	a->value = NAN;
-	a->decision[0] = '\0';
-	a->snoozed = 0;
-	a->last_inbound = 0;
 }
 
 /*
@@ -1324,7 +1284,7 @@ analysis_acts_meetings(const struct analysis_meetings *m, int64_t account,
 			break;
 		}
 		analysis_acts_add(a, m->start[i]);
-		a->only_target = false;
+		a->act.only_target = false;
 	}
 	qsort(a->v, a->n, sizeof *a->v, analysis_cmp_time);
 }
@@ -1345,25 +1305,6 @@ analysis_account_acts(struct store *st, const struct analysis_meetings *m,
 		return -1;
 	analysis_acts_meetings(m, account, from, to, a, next);
 	return 0;
-}
-
-/* The longest quiet spell (days) in [from, to] between sorted activities. */
-static double
-analysis_longest_quiet(const struct analysis_acts *a, time_t from, time_t to)
-{
-	time_t prev = from, gap = 0;
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		if (a->v[i] < from || a->v[i] > to)
-			continue;
-		if (a->v[i] - prev > gap)
-			gap = a->v[i] - prev;
-		prev = a->v[i];
-	}
-	if (to - prev > gap)
-		gap = to - prev;
-	return (double)gap / DAY;
 }
 
 /* A deal won before as_of, as analysis_usual reads them. */
@@ -1443,18 +1384,16 @@ static void
 analysis_won_done(struct analysis_wons *w, size_t i)
 {
 	const struct analysis_won *d = &w->v[i];
-	const time_t *at = &w->at[i * w->cfg->phases.n];
-	time_t left;
+	time_t spell[MAX_PHASES];
 	int p;
 
 	analysis_acts_meetings(w->m, d->account, d->opened, d->closed,
 	    &w->acts, NULL);
-	for (p = 0; p <= d->reached; p++) {
-		left = p < d->reached ? at[p + 1] : d->closed;
-		if (left > at[p])
-			analysis_days_add(&w->days, p,
-			    analysis_longest_quiet(&w->acts, at[p], left));
-	}
+	activity_spells(w->acts.v, w->acts.n, &w->at[i * w->cfg->phases.n],
+	    d->reached, d->closed, spell);
+	for (p = 0; p <= d->reached; p++)
+		if (spell[p] >= 0)
+			analysis_days_add(&w->days, p, (double)spell[p] / DAY);
 	analysis_acts_reset(&w->acts);
 }
 
@@ -1476,20 +1415,17 @@ analysis_won_act(int64_t deal, time_t at, void *arg)
 }
 
 /*
- * The usual quiet spell of each phase: the 75th percentile of the longest
- * quiet spell that the deals which went on to win had in it (those that
- * passed through it at once tell nothing); usual_quiet_days while fewer
- * than ANALYSIS_USUAL_MIN won deals show it; never below
- * ANALYSIS_USUAL_FLOOR days.  The won deals, their entries and their
- * signals in three passes, each in order of deal.
+ * The longest quiet spells of the won deals (closed up to as_of) in each
+ * phase, from the won deals, their entries and their signals in three
+ * passes, each in order of deal.
  */
 static int
-analysis_usual(struct store *st, const struct config *cfg,
-    const struct analysis_meetings *m, time_t as_of, double *usual,
-    struct err *err)
+analysis_usual_read(struct store *st, const struct config *cfg,
+    const struct analysis_meetings *m, time_t as_of,
+    struct analysis_days *days, struct err *err)
 {
 	struct analysis_wons w = { 0 };
-	int p, rc;
+	int rc;
 
 	w.cfg = cfg;
 	w.m = m;
@@ -1503,88 +1439,156 @@ analysis_usual(struct store *st, const struct config *cfg,
 		rc = store_won_acts(st, as_of + 1, analysis_won_act, &w, err);
 	while (rc == 0 && w.cur < w.n)
 		analysis_won_done(&w, w.cur++);
+	free(w.v);
+	free(w.at);
+	free(w.acts.v);
+	*days = w.days;
+	return rc;
+}
+
+/* What analysis_usual_kept collects of the won deals' kept spells. */
+struct analysis_kept_spells {
+	const struct config *cfg;
+	struct analysis_days *days;
+	bool		 all;		/* every deal had them kept */
+};
+
+/* The spells kept on a won deal ("PHASE SECONDS,..."; NULL: none kept). */
+static int
+analysis_kept_spell(const char *spells, void *arg)
+{
+	struct analysis_kept_spells *k = arg;
+	const char *s = spells, *sp;
+	char phase[64], *end;
+	long long secs;
+	int p;
+
+	if (spells == NULL) {
+		k->all = false;
+		return 1;
+	}
+	while (*s != '\0' && (sp = strchr(s, ' ')) != NULL) {
+		snprintf(phase, sizeof phase, "%.*s", (int)(sp - s), s);
+		secs = strtoll(sp + 1, &end, 10);
+		p = config_phase_index(k->cfg, phase);
+		if (p != PHASE_NONE && secs >= 0)
+			analysis_days_add(k->days, p, (double)secs / DAY);
+		s = *end == ',' ? end + 1 : end;
+		if (end == sp + 1)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * The usual quiet spell of each phase: the 75th percentile of the longest
+ * quiet spell that the deals which went on to win had in it (those that
+ * passed through it at once tell nothing); usual_quiet_days while fewer
+ * than ANALYSIS_USUAL_MIN won deals show it; never below
+ * ANALYSIS_USUAL_FLOOR days.  As of now from the spells the projection
+ * kept on each won deal; as of an earlier time (only the meetings booked
+ * by then), or where a deal has none kept, from the won deals, their
+ * entries and their signals in three passes, each in order of deal.
+ */
+static int
+analysis_usual(struct store *st, const struct config *cfg,
+    const struct analysis_meetings *m, bool earlier, time_t as_of,
+    double *usual, struct err *err)
+{
+	struct analysis_days days = { 0 };
+	struct analysis_kept_spells k = { cfg, &days, !earlier };
+	int p, rc = 0;
+
+	if (k.all) {
+		rc = store_won_spells(st, as_of + 1, analysis_kept_spell, &k,
+		    err);
+		if (rc == 1 && !k.all)
+			rc = 0;
+	}
+	if (rc == 0 && !k.all) {
+		analysis_days_free(&days);
+		rc = analysis_usual_read(st, cfg, m, as_of, &days, err);
+	}
 	for (p = 0; p < (int)cfg->phases.n; p++) {
-		usual[p] = w.days.n[p] >= ANALYSIS_USUAL_MIN ?
-		    analysis_percentile(w.days.v[p], w.days.n[p], 0.75) :
+		usual[p] = days.n[p] >= ANALYSIS_USUAL_MIN ?
+		    analysis_percentile(days.v[p], days.n[p], 0.75) :
 		    (double)cfg->usual_quiet_days;
 		if (usual[p] < ANALYSIS_USUAL_FLOOR)
 			usual[p] = ANALYSIS_USUAL_FLOOR;
 	}
-	free(w.v);
-	free(w.at);
-	free(w.acts.v);
-	analysis_days_free(&w.days);
+	analysis_days_free(&days);
 	return rc;
 }
 
-/*
- * What an open deal's signals tell analysis_stalled_deal: its last
- * activity (last; has_last false if none), and the rest of its
- * analysis_acts (v unused).
- */
-struct analysis_open {
+/* The newest amount of an open deal, by time then signal. */
+struct analysis_amount {
 	int64_t		 deal;
-	bool		 has_last;
-	time_t		 last;
-	struct analysis_acts a;
-	time_t		 value_at;	/* of a.value's signal */
-	int64_t		 value_signal;	/* its id; 0: no amount */
-	int64_t		 latest;	/* the latest signal's id */
+	time_t		 at;
+	int64_t		 signal;
+	double		 value;
 };
 
-/* The open deals' signals read in one pass, by deal (id order). */
-struct analysis_opens {
-	struct analysis_open *v;	/* owned, by deal */
+/* The open deals' amounts, by deal once complete (analysis_amounts_end). */
+struct analysis_amounts {
+	struct analysis_amount *v;	/* owned */
 	size_t		 n, cap;
-	int64_t		 deal;		/* whose signals acts holds; 0: none */
-	struct analysis_acts acts;
-	int64_t		 latest;	/* the id of deal's signal read last */
 };
 
-/* Keeps what the signals of the deal read last tell, and empties acts. */
-static void
-analysis_opens_end(struct analysis_opens *o)
+/* An amount of an open deal (store_deal_offers, in no order). */
+static int
+analysis_amount_add(const struct store_offer *g, void *arg)
 {
-	struct analysis_open *e;
+	struct analysis_amounts *o = arg;
+	double v;
 
-	if (o->deal == 0)
-		return;
+	if (!money_signal_value(g->kind, g->subject, g->value, &v))
+		return 0;
 	if (o->n == o->cap) {
 		o->cap = o->cap == 0 ? 64 : o->cap * 2;
 		o->v = xreallocarray(o->v, o->cap, sizeof *o->v);
 	}
-	e = &o->v[o->n++];
-	memset(e, 0, sizeof *e);
-	e->deal = o->deal;
-	e->latest = o->latest;
-	e->has_last = o->acts.n > 0;
-	/* Signals come in time order: the last act is the latest. */
-	e->last = e->has_last ? o->acts.v[o->acts.n - 1] : 0;
-	e->a = o->acts;
-	e->a.v = NULL;
-	e->a.n = e->a.cap = 0;
-	analysis_acts_reset(&o->acts);
-	o->deal = 0;
+	o->v[o->n].deal = g->deal;
+	o->v[o->n].at = g->at;
+	o->v[o->n].signal = g->signal;
+	o->v[o->n].value = v;
+	o->n++;
+	return 0;
 }
 
-/* A signal of an open deal: the deal before it is complete. */
 static int
-analysis_open_signal(int64_t deal, const struct store_signal *g, void *arg)
+analysis_cmp_amount(const void *a, const void *b)
 {
-	struct analysis_opens *o = arg;
+	const struct analysis_amount *x = a, *y = b;
 
-	if (deal != o->deal) {
-		analysis_opens_end(o);
-		o->deal = deal;
-	}
-	/* Signals come in time order, then by id: the latest comes last. */
-	o->latest = g->id;
-	return analysis_acts_signal(g, &o->acts);
+	if (x->deal != y->deal)
+		return (x->deal > y->deal) - (x->deal < y->deal);
+	if (x->at != y->at)
+		return (x->at > y->at) - (x->at < y->at);
+	return (x->signal > y->signal) - (x->signal < y->signal);
 }
 
-/* The signals of deal in o; NULL if it has none. */
-static struct analysis_open *
-analysis_open_find(const struct analysis_opens *o, int64_t deal)
+/*
+ * Sorts the amounts by deal and keeps each deal's newest, as
+ * analysis_acts_signal keeps it.
+ */
+static void
+analysis_amounts_end(struct analysis_amounts *o)
+{
+	size_t i, n = 0;
+
+	if (o->n > 1)
+		qsort(o->v, o->n, sizeof *o->v, analysis_cmp_amount);
+	for (i = 0; i < o->n; i++) {
+		if (n > 0 && o->v[n - 1].deal == o->v[i].deal)
+			n--;
+		o->v[n++] = o->v[i];
+	}
+	o->n = n;
+}
+
+/* The newest amount of deal; NAN if none. */
+static double
+analysis_amount_of(const struct analysis_amounts *o, int64_t deal)
 {
 	size_t lo = 0, hi = o->n, mid;
 
@@ -1595,55 +1599,30 @@ analysis_open_find(const struct analysis_opens *o, int64_t deal)
 		else
 			hi = mid;
 	}
-	return lo < o->n && o->v[lo].deal == deal ? &o->v[lo] : NULL;
+	return lo < o->n && o->v[lo].deal == deal ? o->v[lo].value : NAN;
 }
 
 /*
- * An amount of an open deal (store_deal_offers, in no order): the newest,
- * by time then signal, is the deal's, as analysis_acts_signal keeps it.
- */
-static int
-analysis_open_offer(const struct store_offer *g, void *arg)
-{
-	struct analysis_open *e = analysis_open_find(arg, g->deal);
-	double v;
-
-	if (e == NULL || !money_signal_value(g->kind, g->subject, g->value, &v))
-		return 0;
-	if (e->value_signal != 0 && (g->at < e->value_at ||
-	    (g->at == e->value_at && g->signal < e->value_signal)))
-		return 0;
-	e->a.value = v;
-	e->value_at = g->at;
-	e->value_signal = g->signal;
-	return 0;
-}
-
-/*
- * The activity of open deal d as analysis_account_acts would read it,
+ * The activity of open deal od as analysis_account_acts would read it,
  * for what analysis_stalled_deal looks at (the latest activity, not
- * each one), from the pass in o.
+ * each one), from what the projection kept, up to to: false when it
+ * kept none or a signal is dated after to (then read the signals).
  */
-static void
-analysis_open_acts(const struct analysis_opens *o,
-    const struct analysis_meetings *m, const struct store_open_deal *od,
+static bool
+analysis_open_acts(const struct store_open_deal *od,
+    const struct analysis_amounts *amounts, const struct analysis_meetings *m,
     time_t to, struct analysis_acts *a, time_t *next)
 {
-	const struct store_deal *d = &od->deal;
-	const struct analysis_open *e;
-
+	if (amounts == NULL || !od->kept || od->act.latest_at > to)
+		return false;
 	analysis_acts_reset(a);
-	e = analysis_open_find(o, d->id);
-	if (e != NULL) {
-		a->only_target = e->a.only_target;
-		a->value = e->a.value;
-		memcpy(a->decision, e->a.decision, sizeof a->decision);
-		a->snoozed = e->a.snoozed;
-		a->last_inbound = e->a.last_inbound;
-		if (e->has_last)
-			analysis_acts_add(a, e->last);
-	}
-	analysis_acts_meetings(m, od->account_id, d->opened, to, a, next);
+	a->act = od->act;
+	a->value = analysis_amount_of(amounts, od->deal.id);
+	if (od->act.last_act != 0)
+		analysis_acts_add(a, od->act.last_act);
+	analysis_acts_meetings(m, od->account_id, od->deal.opened, to, a,
+	    next);
+	return true;
 }
 
 /* What analysis_stalled needs while walking the open deals. */
@@ -1655,8 +1634,79 @@ struct analysis_stalled_walk {
 	struct analysis_acts acts;
 	struct stalled_list *out;
 	struct err	*err;
-	const struct analysis_opens *opens;	/* NULL: each deal's read alone */
+	/* NULL: each deal's activity read from its signals */
+	const struct analysis_amounts *amounts;
+	struct analysis_evidence *evidence;	/* owned: looked up after the walk */
+	size_t		 nevidence, capevidence;
 };
+
+/*
+ * The latest signal of a stalled deal, its evidence, as the projection
+ * kept it: looked up after the walk in the order of the signals' rows,
+ * not one random read per deal as the walk finds them.
+ */
+struct analysis_evidence {
+	int64_t		 signal;
+	size_t		 at;		/* in out->v */
+	int64_t		 account;	/* the deal's account row, opened: */
+	time_t		 opened;	/* where to look if the row was replaced */
+};
+
+static void
+analysis_evidence_later(struct analysis_stalled_walk *w, int64_t signal,
+    int64_t account, time_t opened)
+{
+	struct analysis_evidence *e;
+
+	if (w->nevidence == w->capevidence) {
+		w->capevidence = w->capevidence == 0 ? 64 :
+		    w->capevidence * 2;
+		w->evidence = xreallocarray(w->evidence, w->capevidence,
+		    sizeof *w->evidence);
+	}
+	e = &w->evidence[w->nevidence++];
+	e->signal = signal;
+	e->at = w->out->n - 1;
+	e->account = account;
+	e->opened = opened;
+}
+
+static int
+analysis_cmp_evidence(const void *a, const void *b)
+{
+	const struct analysis_evidence *x = a, *y = b;
+
+	return (x->signal > y->signal) - (x->signal < y->signal);
+}
+
+/*
+ * Looks up the evidence the walk left for later, in the order of the
+ * signals' rows; a row replaced since is looked for again.
+ */
+static int
+analysis_evidence_lookup(struct analysis_stalled_walk *w)
+{
+	const struct analysis_evidence *e;
+	struct stalled *s;
+	size_t i;
+
+	if (w->nevidence > 1)
+		qsort(w->evidence, w->nevidence, sizeof *w->evidence,
+		    analysis_cmp_evidence);
+	for (i = 0; i < w->nevidence; i++) {
+		e = &w->evidence[i];
+		s = &w->out->v[e->at];
+		if (store_signal_by_id(w->st, e->signal,
+		    analysis_evidence_signal, s, w->err) != 0)
+			return -1;
+		if (s->evidence == NULL && store_latest_signal(w->st,
+		    e->account, e->opened, w->f->as_of,
+		    analysis_evidence_signal, s, w->err) != 0)
+			return -1;
+	}
+	w->nevidence = 0;
+	return 0;
+}
 
 /* Appends s to an array that doubles whenever its count reaches a power of 2. */
 static void
@@ -1675,11 +1725,11 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	struct analysis_stalled_walk *w = arg;
 	const struct analysis_filter *f = w->f;
 	const struct config *cfg = f->cfg;
-	const struct analysis_open *e;
 	char entered_by[32];
 	int offer = cfg->phases.enters[SIG_OFFER_SENT], p;
 	struct stalled s = { 0 };
 	time_t last, heard;
+	bool kept;
 
 	if (!analysis_admits(f, d->salesperson) || d->opened > f->as_of)
 		return 0;
@@ -1689,22 +1739,25 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		    (long long)d->id, d->phase);
 		return 0;
 	}
-	if (w->opens != NULL)
-		analysis_open_acts(w->opens, w->m, od, f->as_of, &w->acts,
-		    &s.next_meeting);
-	else if (analysis_account_acts(w->st, w->m, od->account_id,
+	kept = analysis_open_acts(od, w->amounts, w->m, f->as_of, &w->acts,
+	    &s.next_meeting);
+	if (!kept && analysis_account_acts(w->st, w->m, od->account_id,
 	    d->opened, f->as_of, &w->acts, &s.next_meeting, w->err) != 0)
 		return -1;
 	/*
 	 * A verbal order enters one phase (phases.c moves a deal to the
 	 * phase its signal's kind enters): a deal elsewhere was not entered
 	 * by one, and needs no look-up (one per open deal: 13 % of a whole
-	 * stalled list at 10M signals).
+	 * stalled list at 10M signals); the projection kept the kind.
 	 */
 	entered_by[0] = '\0';
-	if (p == cfg->phases.enters[SIG_VERBAL_ORDER] &&
-	    store_entry_kind(w->st, d->id, od->phase_since, d->phase,
-	    entered_by, sizeof entered_by, w->err) != 0)
+	if (p != cfg->phases.enters[SIG_VERBAL_ORDER])
+		;
+	else if (kept && w->acts.act.entered_by >= 0)
+		snprintf(entered_by, sizeof entered_by, "%s",
+		    signal_kind_name(w->acts.act.entered_by));
+	else if (!kept && store_entry_kind(w->st, d->id, od->phase_since,
+	    d->phase, entered_by, sizeof entered_by, w->err) != 0)
 		return -1;
 	last = od->phase_since;
 	if (w->acts.n > 0 && w->acts.v[w->acts.n - 1] > last)
@@ -1713,7 +1766,7 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	s.phase = cfg->phases.name[p];
 	s.phase_index = p;
 	s.days_in_phase = (double)(f->as_of - od->phase_since) / DAY;
-	s.untouched = p == 0 && w->acts.only_target;
+	s.untouched = p == 0 && w->acts.act.only_target;
 	s.value = w->acts.value;
 	/* A verbal order waits for its confirmation, whatever else happens. */
 	s.verbal = strcmp(entered_by, "verbal_order") == 0;
@@ -1722,19 +1775,20 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	s.quiet_days = (double)(f->as_of - s.quiet_since) / DAY;
 	s.over_days = s.quiet_days - s.usual_days;
 	/* The day after the decision date the decision is overdue. */
-	if (w->acts.decision[0] != '\0' &&
-	    util_day_start(w->acts.decision, cfg->timezone, &s.decision) == 0)
+	if (w->acts.act.decision[0] != '\0' &&
+	    util_day_start(w->acts.act.decision, cfg->timezone,
+	    &s.decision) == 0)
 		s.decision_passed = s.decision + DAY <= f->as_of;
 	if (!(s.over_days > 0) && !s.decision_passed)
 		return 0;
 	/* The salesperson said when to look again (#snooze). */
-	if (w->acts.snoozed > f->as_of)
+	if (w->acts.act.snoozed > f->as_of)
 		return 0;
 	s.days_silent = NAN;
 	if (offer != PHASE_NONE && p >= offer) {
 		/* As of an earlier time, the last word known then. */
 		heard = od->last_inbound <= f->as_of ? od->last_inbound :
-		    w->acts.last_inbound;
+		    w->acts.act.last_inbound;
 		if (heard < od->phase_since)
 			heard = od->phase_since;
 		s.days_silent = (double)(f->as_of - heard) / DAY;
@@ -1747,18 +1801,11 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		return 0;
 	}
 	analysis_stalled_push(&w->out->v, &w->out->n, &s);
-	/*
-	 * Its evidence: the deal's latest signal, the last its pass read;
-	 * looked for again if the agent replaced that row since.
-	 */
-	if (w->opens != NULL &&
-	    (e = analysis_open_find(w->opens, d->id)) != NULL) {
-		if (store_signal_by_id(w->st, e->latest,
-		    analysis_evidence_signal, &w->out->v[w->out->n - 1],
-		    w->err) != 0)
-			return -1;
-		if (w->out->v[w->out->n - 1].evidence != NULL)
-			return 0;
+	/* Its evidence: the deal's latest signal. */
+	if (kept) {
+		analysis_evidence_later(w, w->acts.act.latest, od->account_id,
+		    d->opened);
+		return 0;
 	}
 	return store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
 	    analysis_evidence_signal, &w->out->v[w->out->n - 1], w->err);
@@ -1853,7 +1900,8 @@ analysis_stalled_base_read(struct store *st, const struct analysis_filter *f,
 	rc = store_meeting_times(st, b->earlier, analysis_meeting_add, &b->m,
 	    err);
 	if (rc == 0)
-		rc = analysis_usual(st, f->cfg, &b->m, f->as_of, b->usual, err);
+		rc = analysis_usual(st, f->cfg, &b->m, b->earlier, f->as_of,
+		    b->usual, err);
 	if (rc != 0)
 		analysis_stalled_base_free(b);
 	return rc;
@@ -1926,57 +1974,33 @@ analysis_stalled_base(struct store *st, const struct analysis_filter *f,
 	return 0;
 }
 
-/* Frees what o holds and empties it. */
-static void
-analysis_opens_free(struct analysis_opens *o)
-{
-	free(o->v);
-	free(o->acts.v);
-	memset(o, 0, sizeof *o);
-}
-
 /*
- * Reads into o what the signals of the deals open at f->as_of tell, of
- * person (NULL: everyone's), and their amounts.
- */
-static int
-analysis_opens_read(struct store *st, const struct analysis_filter *f,
-    const char *person, struct analysis_opens *o, struct err *err)
-{
-	int rc;
-
-	memset(o, 0, sizeof *o);
-	analysis_acts_reset(&o->acts);
-	rc = store_open_signals(st, person, f->as_of, analysis_open_signal, o,
-	    err);
-	analysis_opens_end(o);
-	if (rc == 0)
-		rc = store_deal_offers(st, person, false, f->as_of, 0,
-		    (long)o->n, analysis_open_offer, o, err);
-	if (rc != 0)
-		analysis_opens_free(o);
-	return rc;
-}
-
-/*
- * Judges the open deals of person (NULL: all) with what their signals
- * tell, read for them alone.
+ * Judges the open deals of person (NULL: all) with the activity the
+ * projection kept, their amounts read for them alone.
  */
 static int
 analysis_stalled_open_of(struct store *st, const struct analysis_filter *f,
     const char *person, struct analysis_stalled_walk *w, struct err *err)
 {
-	struct analysis_opens o;
+	struct analysis_amounts amounts = { 0 };
+	long deals;
 	int rc;
 
-	if (analysis_opens_read(st, f, person, &o, err) != 0)
-		return -1;
-	w->opens = &o;
-	rc = person == NULL ?
-	    store_open_deals(st, analysis_stalled_deal, w, err) :
-	    store_open_deals_of(st, person, analysis_stalled_deal, w, err);
-	w->opens = NULL;
-	analysis_opens_free(&o);
+	rc = store_open_deal_count(st, person, &deals, err);
+	if (rc == 0)
+		rc = store_deal_offers(st, person, false, f->as_of, 0, deals,
+		    analysis_amount_add, &amounts, err);
+	analysis_amounts_end(&amounts);
+	w->amounts = &amounts;
+	if (rc == 0)
+		rc = person == NULL ?
+		    store_open_deals(st, analysis_stalled_deal, w, err) :
+		    store_open_deals_of(st, person, analysis_stalled_deal, w,
+		    err);
+	if (rc == 0)
+		rc = analysis_evidence_lookup(w);
+	w->amounts = NULL;
+	free(amounts.v);
 	return rc;
 }
 
@@ -2010,8 +2034,8 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
     struct stalled_list *out, struct err *err)
 {
 	struct analysis_stalled_base own, *b;
-	struct analysis_stalled_walk w = { st, f, NULL, NULL, { 0 }, out, err,
-	    NULL };
+	struct analysis_stalled_walk w = { .st = st, .f = f, .out = out,
+	    .err = err };
 	struct store_filter open_then = { NULL, NULL, f->as_of, f->as_of + 1 };
 	int rc;
 
@@ -2030,6 +2054,7 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 	else
 		rc = analysis_stalled_open(st, f, &w, err);
 	free(w.acts.v);
+	free(w.evidence);
 	if (b == &own)
 		analysis_stalled_base_free(&own);
 	if (rc != 0) {

@@ -74,7 +74,7 @@ struct analysis_filter {
 /*
  * What analysis_stalled and the forecast read of the whole history at
  * one as_of, whichever salespeople a filter admits: the meetings, the
- * usual quiet spells, the open deals' signals, the projected deals and
+ * usual quiet spells, the projected deals and
  * every open deal's estimate.  A digest run keeps it for all its
  * managers, who then cost what their own deals cost.  It holds the
  * history as first read: the digests of a run are as of its start,

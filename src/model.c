@@ -72,6 +72,17 @@ direction_name(enum direction d)
 	}
 }
 
+int
+direction_from_name(const char *name)
+{
+	int d;
+
+	for (d = DIR_NONE; d <= DIR_OUTBOUND; d++)
+		if (name != NULL && strcmp(direction_name(d), name) == 0)
+			return d;
+	return -1;
+}
+
 const char *
 deal_kind_name(enum deal_kind k)
 {

@@ -56,6 +56,7 @@ int		 outcome_from_name(const char *);	/* -1 if unknown */
 
 enum direction { DIR_NONE, DIR_INBOUND, DIR_OUTBOUND };
 const char	*direction_name(enum direction);
+int		 direction_from_name(const char *);	/* -1 if unknown */
 
 enum deal_kind { DEAL_NEW, DEAL_GROWTH };
 const char	*deal_kind_name(enum deal_kind);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #define LOG_TAG "project"
+#include "activity.h"
 #include "log.h"
 #include "phases.h"
 #include "project.h"
@@ -34,6 +35,20 @@
 	"SELECT id, kind, occurred_at, direction, salesperson, ref, value,"	\
 	" source, ignored FROM signals"
 
+/*
+ * A deal's columns as project_deal_values orders them: its texts, then
+ * its integers.  decision, entered_by and the last five are the activity
+ * of an open deal, quiet_spells those of a won deal (activity.h), NULL
+ * otherwise.
+ */
+#define PROJECT_DEAL_COLUMNS						\
+	"salesperson, kind, phase, outcome, account, decision,"		\
+	" quiet_spells, entered_by, opened, closed, last_activity,"	\
+	" last_inbound, phase_since, act_at, latest_signal, latest_at,"	\
+	" only_target, snoozed"
+#define PROJECT_DEAL_TEXTS	8
+#define PROJECT_DEAL_INTS	10
+
 #define PROJECT_STMTS(X)						\
 	X(PROJECT_SIGNALS, PROJECT_COLUMNS " WHERE account_id = ?1"	\
 	    " AND NOT EXISTS (SELECT 1 FROM account_links"		\
@@ -47,18 +62,20 @@
 	X(PROJECT_LINK_TARGET, "SELECT target_id FROM account_links"	\
 	    " WHERE account_id = ?1")					\
 	X(PROJECT_ACCOUNT_KEY, "SELECT key FROM accounts WHERE id = ?1")	\
-	X(PROJECT_DEALS_OF, "SELECT id, seq, salesperson, kind, phase,"	\
-	    " outcome, account, opened, closed, last_activity,"		\
-	    " last_inbound, phase_since FROM deals WHERE account_id = ?1"	\
-	    " ORDER BY seq")						\
-	X(PROJECT_DEAL_ADD, "INSERT INTO deals(account_id, seq,"	\
-	    " salesperson, kind, phase, outcome, account, opened, closed,"	\
-	    " last_activity, last_inbound, phase_since)"		\
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")	\
-	X(PROJECT_DEAL_SET, "UPDATE deals SET salesperson = ?3,"	\
-	    " kind = ?4, phase = ?5, outcome = ?6, account = ?7,"	\
-	    " opened = ?8, closed = ?9, last_activity = ?10,"		\
-	    " last_inbound = ?11, phase_since = ?12 WHERE id = ?13")	\
+	X(PROJECT_DEALS_OF, "SELECT id, seq, " PROJECT_DEAL_COLUMNS	\
+	    " FROM deals WHERE account_id = ?1 ORDER BY seq")		\
+	X(PROJECT_DEAL_ADD, "INSERT INTO deals(account_id, seq, "	\
+	    PROJECT_DEAL_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"	\
+	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"	\
+	    " ?20)")							\
+	X(PROJECT_DEAL_SET, "UPDATE deals SET (" PROJECT_DEAL_COLUMNS	\
+	    ") = (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"	\
+	    " ?15, ?16, ?17, ?18, ?19, ?20) WHERE id = ?21")		\
+	/* The meetings held with an account, as analysis.c reads them. */ \
+	X(PROJECT_MEETINGS, "SELECT start FROM appointments"		\
+	    " INDEXED BY appointments_account"				\
+	    " WHERE COALESCE(account_id, matched_account_id) = ?1"	\
+	    " ORDER BY start")						\
 	X(PROJECT_DEAL_TRIM, "DELETE FROM deals WHERE account_id = ?1"	\
 	    " AND seq >= ?2")						\
 	X(PROJECT_TRANS_ROWS, "SELECT t.id, t.deal_id, t.from_phase,"	\
@@ -131,7 +148,7 @@ struct project_row {
  * changed nothing of it) reads instead of rewriting rows and indexes.
  */
 #define PROJECT_TEXTS	8
-#define PROJECT_INTS	5
+#define PROJECT_INTS	PROJECT_DEAL_INTS
 struct project_stored {
 	int64_t		 id;
 	int64_t		 seq;		/* deals: (account, seq) */
@@ -240,18 +257,6 @@ project_rows_free(struct project_row *rows, size_t n)
 }
 
 static int
-project_direction(const char *name)
-{
-	int d;
-
-	for (d = DIR_NONE; d <= DIR_OUTBOUND; d++) {
-		if (name != NULL && strcmp(direction_name(d), name) == 0)
-			return d;
-	}
-	return -1;
-}
-
-static int
 project_row_cmp(const void *a, const void *b)
 {
 	const struct project_row *x = a, *y = b;
@@ -303,7 +308,7 @@ project_load_signals(struct store *st, int64_t account, struct project_row **out
 	sqlite3_bind_int64(s, 1, account);
 	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s)) {
 		kind = signal_kind_from_name(store_column_text(s, 1));
-		dir = project_direction(store_column_text(s, 3));
+		dir = direction_from_name(store_column_text(s, 3));
 		if (kind < 0 || dir < 0) {
 			log_warn("signal %lld: unknown kind or direction, "
 			    "skipped", (long long)sqlite3_column_int64(s, 0));
@@ -513,13 +518,122 @@ project_write_transitions(struct store *st, const struct config *cfg,
 }
 
 /*
- * A deal's values in the order of PROJECT_DEALS_OF: salesperson, kind,
- * phase, outcome, account key; opened, closed, last activity, last
- * inbound, phase since.
+ * What the signals of an open deal (every signal of the account from its
+ * opening) say of its activity, and the kind of the signal that entered
+ * its phase (the last transition into it then); nothing for a closed deal.
  */
 static void
+project_deal_activity(const struct projection *proj, const struct deal *d,
+    const struct project_row *rows, size_t n, struct activity *a)
+{
+	size_t i;
+
+	activity_init(a);
+	if (d->outcome != OUTCOME_OPEN)
+		return;
+	for (i = 0; i < n; i++)
+		if (rows[i].at >= d->opened)
+			activity_add(a, (int)rows[i].kind, (int)rows[i].dir,
+			    rows[i].at, rows[i].id, rows[i].value);
+	for (i = 0; i < proj->ntrans; i++)
+		if (proj->trans[i].deal_seq == d->seq &&
+		    proj->trans[i].to == d->phase &&
+		    proj->trans[i].at == d->phase_since)
+			a->entered_by = (int)proj->trans[i].signal_kind;
+}
+
+/* Times read for the projection of one account. */
+struct project_times {
+	time_t		*v;		/* owned */
+	size_t		 n, cap;
+	bool		 read;
+};
+
+static void
+project_times_add(struct project_times *t, time_t at)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap == 0 ? 16 : t->cap * 2;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	}
+	t->v[t->n++] = at;
+}
+
+static int
+project_time_cmp(const void *a, const void *b)
+{
+	time_t x = *(const time_t *)a, y = *(const time_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The meetings held with the account (read once, for its won deals). */
+static int
+project_meetings(struct store *st, int64_t account, struct project_times *m,
+    struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (m->read)
+		return 0;
+	m->read = true;
+	s = project_stmt(st, PROJECT_MEETINGS);
+	sqlite3_bind_int64(s, 1, account);
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		project_times_add(m, (time_t)sqlite3_column_int64(s, 0));
+	return store_done(st, s, rc, err, "meetings");
+}
+
+/*
+ * The quiet spells of won deal i (activity_spells) as stored: "PHASE
+ * SECONDS" of each phase it did not pass through at once, joined by ",";
+ * its activity is its signals but notes and the meetings held, from its
+ * opening to its close, and its arrivals its transitions'.
+ */
+static void
+project_deal_spells(const struct config *cfg, const struct projection *proj,
+    size_t i, const struct project_row *rows, size_t n,
+    const struct project_times *meetings, struct buf *out)
+{
+	const struct deal *d = &proj->deals[i];
+	struct project_times acts = { 0 };
+	time_t at[MAX_PHASES], spell[MAX_PHASES];
+	int reached = PHASE_NONE, p, q;
+	size_t j;
+
+	for (j = 0; j < proj->ntrans; j++) {
+		p = proj->trans[j].to;
+		if (proj->trans[j].deal_seq != d->seq || p == PHASE_NONE ||
+		    p <= reached || p >= MAX_PHASES)
+			continue;
+		for (q = reached + 1; q <= p; q++)
+			at[q] = proj->trans[j].at;
+		reached = p;
+	}
+	for (j = 0; j < n; j++)
+		if (rows[j].at >= d->opened && rows[j].at <= d->closed &&
+		    !activity_is_note((int)rows[j].kind))
+			project_times_add(&acts, rows[j].at);
+	for (j = 0; j < meetings->n; j++)
+		if (meetings->v[j] >= d->opened && meetings->v[j] <= d->closed)
+			project_times_add(&acts, meetings->v[j]);
+	if (acts.n > 1)
+		qsort(acts.v, acts.n, sizeof *acts.v, project_time_cmp);
+	activity_spells(acts.v, acts.n, at, reached, d->closed, spell);
+	buf_puts(out, "");
+	for (p = 0; p <= reached; p++)
+		if (spell[p] >= 0)
+			buf_printf(out, "%s%s %lld", out->len > 0 ? "," : "",
+			    cfg->phases.name[p], (long long)spell[p]);
+	free(acts.v);
+}
+
+/* A deal's values in the order of PROJECT_DEAL_COLUMNS. */
+static void
 project_deal_values(const struct config *cfg, const struct deal *d,
-    const char *account, struct project_values *v)
+    const char *account, const struct activity *a, const char *spells,
+    struct project_values *v)
 {
 	const char *phase = project_phase_name(cfg, d->phase);
 
@@ -529,11 +643,20 @@ project_deal_values(const struct config *cfg, const struct deal *d,
 	v->text[2] = phase != NULL ? phase : "";
 	v->text[3] = outcome_name(d->outcome);
 	v->text[4] = account;
+	v->text[5] = a->decision[0] != '\0' ? a->decision : NULL;
+	v->text[6] = spells;
+	v->text[7] = a->entered_by >= 0 ?
+	    signal_kind_name((enum signal_kind)a->entered_by) : NULL;
 	v->num[0] = (int64_t)d->opened;
 	v->num[1] = (int64_t)d->closed;
 	v->num[2] = (int64_t)d->last_activity;
 	v->num[3] = (int64_t)d->last_inbound;
 	v->num[4] = (int64_t)d->phase_since;
+	v->num[5] = (int64_t)a->last_act;
+	v->num[6] = a->latest;
+	v->num[7] = (int64_t)a->latest_at;
+	v->num[8] = a->latest_at != 0 && a->only_target;
+	v->num[9] = (int64_t)a->snoozed;
 }
 
 /*
@@ -543,29 +666,30 @@ project_deal_values(const struct config *cfg, const struct deal *d,
  */
 static int
 project_write_deal(struct store *st, const struct config *cfg, int64_t account,
-    const char *key, const struct deal *d, const struct project_stored *stored,
-    int64_t *id, bool *added, struct err *err)
+    const char *key, const struct deal *d, const struct activity *a,
+    const char *spells, const struct project_stored *stored, int64_t *id,
+    bool *added, struct err *err)
 {
 	struct project_values v;
 	sqlite3_stmt *s;
 
-	project_deal_values(cfg, d, key, &v);
+	project_deal_values(cfg, d, key, a, spells, &v);
 	*added = stored == NULL;
 	if (stored != NULL) {
 		*id = stored->id;
 		if (project_same(stored, &v))
 			return 0;
 		s = project_stmt(st, PROJECT_DEAL_SET);
-		sqlite3_bind_int64(s, 13, stored->id);
+		sqlite3_bind_int64(s, 21, stored->id);
 	} else
 		s = project_stmt(st, PROJECT_DEAL_ADD);
 	sqlite3_bind_int64(s, 1, account);
 	sqlite3_bind_int(s, 2, d->seq);
-	project_bind_values(s, 3, &v, 5, 5);
+	project_bind_values(s, 3, &v, PROJECT_DEAL_TEXTS, PROJECT_DEAL_INTS);
 	/* opened, last activity and phase since are never NULL. */
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)d->opened);
-	sqlite3_bind_int64(s, 10, (sqlite3_int64)d->last_activity);
-	sqlite3_bind_int64(s, 12, (sqlite3_int64)d->phase_since);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->opened);
+	sqlite3_bind_int64(s, 13, (sqlite3_int64)d->last_activity);
+	sqlite3_bind_int64(s, 15, (sqlite3_int64)d->phase_since);
 	if (store_run(st, s, err, "deal") != 0)
 		return -1;
 	if (stored == NULL)
@@ -659,6 +783,55 @@ project_account_key(struct store *st, int64_t account, char **key,
 	return store_done(st, s, rc, err, "account key");
 }
 
+/*
+ * Writes the projected deals of an account over the stored ones, each
+ * with its transitions, what it keeps of its activity if open and its
+ * quiet spells if won.
+ */
+static int
+project_write_deals(struct store *st, const struct config *cfg,
+    int64_t account, const char *key, const struct projection *proj,
+    const struct project_row *rows, size_t n,
+    const struct project_stored *stored, size_t nstored,
+    const struct project_stored *trans, size_t ntrans, struct err *err)
+{
+	const struct project_stored *old, *told;
+	const struct deal *d;
+	struct project_times meetings = { 0 };
+	struct activity a;
+	struct buf spells = { 0 };
+	int64_t deal = 0;
+	size_t i, nold;
+	bool added, won;
+	int rc = 0;
+
+	for (i = 0; i < proj->ndeals && rc == 0; i++) {
+		d = &proj->deals[i];
+		project_deal_activity(proj, d, rows, n, &a);
+		won = d->outcome == OUTCOME_WON && d->closed != 0;
+		if (won && (rc = project_meetings(st, account, &meetings,
+		    err)) != 0)
+			break;
+		buf_reset(&spells);
+		if (won)
+			project_deal_spells(cfg, proj, i, rows, n, &meetings,
+			    &spells);
+		old = project_stored_seq(stored, nstored, d->seq);
+		rc = project_write_deal(st, cfg, account, key, d, &a,
+		    won ? spells.data : NULL, old, &deal, &added, err);
+		told = NULL;
+		nold = 0;
+		if (!added)
+			told = project_stored_deal(trans, ntrans, deal, &nold);
+		if (rc == 0)
+			rc = project_write_transitions(st, cfg, deal, d, key,
+			    told, nold, proj, rows, n, err);
+	}
+	free(meetings.v);
+	buf_free(&spells);
+	return rc;
+}
+
 /* Projects one account and writes its deals and transitions. */
 static int
 project_account(struct store *st, const struct config *cfg,
@@ -668,12 +841,9 @@ project_account(struct store *st, const struct config *cfg,
 	struct phase_signal *sigs;
 	struct project_row *rows = NULL;
 	struct project_stored *stored = NULL, *trans = NULL;
-	const struct project_stored *old, *told;
 	sqlite3_stmt *s;
-	size_t n = 0, nstored = 0, ntrans = 0, nold, i;
-	int64_t deal = 0;
+	size_t n = 0, nstored = 0, ntrans = 0, i;
 	char *key = NULL;
-	bool added;
 	int rc = 0;
 
 	if (project_account_key(st, account, &key, err) != 0)
@@ -684,7 +854,8 @@ project_account(struct store *st, const struct config *cfg,
 	}
 	s = project_stmt(st, PROJECT_DEALS_OF);
 	sqlite3_bind_int64(s, 1, account);
-	if (project_stored_read(st, s, true, 5, 5, &stored, &nstored,
+	if (project_stored_read(st, s, true, PROJECT_DEAL_TEXTS,
+	    PROJECT_DEAL_INTS, &stored, &nstored,
 	    err) != 0 || project_stored_transitions(st, account, nstored,
 	    &trans, &ntrans, err) != 0) {
 		project_stored_free(stored, nstored);
@@ -705,19 +876,9 @@ project_account(struct store *st, const struct config *cfg,
 	phases_project(cfg, sigs, n, now, &proj);
 
 	rc = project_write_ignored(st, &proj, rows, n, err);
-	for (i = 0; i < proj.ndeals && rc == 0; i++) {
-		old = project_stored_seq(stored, nstored, proj.deals[i].seq);
-		rc = project_write_deal(st, cfg, account, key, &proj.deals[i],
-		    old, &deal, &added, err);
-		told = NULL;
-		nold = 0;
-		if (!added)
-			told = project_stored_deal(trans, ntrans, deal, &nold);
-		if (rc == 0)
-			rc = project_write_transitions(st, cfg, deal,
-			    &proj.deals[i], key, told, nold, &proj, rows, n,
-			    err);
-	}
+	if (rc == 0)
+		rc = project_write_deals(st, cfg, account, key, &proj, rows, n,
+		    stored, nstored, trans, ntrans, err);
 	/* Deals the projection no longer has, with their transitions. */
 	if (rc == 0 && nstored > 0 &&
 	    stored[nstored - 1].seq >= (int64_t)proj.ndeals) {
@@ -887,6 +1048,7 @@ static const struct {
 } project_bulk_indexes[] = {
 	{ "deals_salesperson", "DROP INDEX deals_salesperson" },
 	{ "deals_closed", "DROP INDEX deals_closed" },
+	{ "deals_won_spells", "DROP INDEX deals_won_spells" },
 	{ "deals_open", "DROP INDEX deals_open" },
 	{ "deals_open_phase", "DROP INDEX deals_open_phase" },
 	{ "transitions_entries", "DROP INDEX transitions_entries" },
@@ -986,6 +1148,10 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 	for (i = 0; i < ids.n && rc == 0; i++)
 		rc = project_account(st, cfg, ids.v[i], now, err);
 	store_ids_free(&ids);
+	/* Every account is projected: none is left for project_dirty. */
+	if (rc == 0)
+		rc = store_run(st, project_stmt(st, PROJECT_DIRTY_CLEAR), err,
+		    "dirty accounts");
 	rc = project_indexes_create(st, indexes, rc, err);
 	rc = store_auto_end(st, own, rc, err);
 	if (store_bulk(st, false, rc == 0 ? err : &ignored) != 0)

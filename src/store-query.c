@@ -104,18 +104,8 @@
  * The signals of every deal that terms pick (the deals from deals), in
  * one pass: the sources of QUERY_SIGNALS, each led as in
  * QUERY_OFFERS_ALL, the deal's id last; by deal, then as QUERY_SIGNALS
- * orders one account's.  Time, kind and direction come from the index
- * signals_account; only the value of a #snooze or #decision from the
- * table, which SQLite reads for those rows alone (a deferred seek): at
- * 10M signals reading every row's text cost 19 of the 23 s.  Amounts
- * come from signals_valued (store_deal_offers).
+ * orders one account's.  columns as query_deal_signal_row reads them.
  */
-#define QUERY_DEAL_SIGNAL_COLUMNS					\
-	"SELECT s.occurred_at, s.kind, s.direction, NULL, s.id,"	\
-	" CASE WHEN s.kind IN ('snooze', 'decision') THEN s.value END,"	\
-	" d.id"
-#define QUERY_DEAL_SIGNALS(deals, terms)				\
-	QUERY_DEAL_SIGNALS_AS(QUERY_DEAL_SIGNAL_COLUMNS, deals, terms)
 #define QUERY_DEAL_SIGNALS_AS(columns, deals, terms)			\
 	columns " FROM " deals " JOIN signals s"			\
 	" ON s.account_id = d.account_id WHERE" terms			\
@@ -128,9 +118,6 @@
 	" ON d.account_id = l.target_id CROSS JOIN signals s"		\
 	" ON s.account_id = l.account_id WHERE" terms			\
 	" ORDER BY 7, 1, 5"
-#define QUERY_OPEN_OF_TERMS						\
-	" d.salesperson = ?2 AND d.outcome = 'open'"			\
-	" AND s.occurred_at >= d.opened AND s.occurred_at <= ?1"
 /*
  * The times of the same signals alone, by deal, then time: sorting two
  * integers a row instead of every column.
@@ -172,7 +159,7 @@
 	" WHERE t.key = ?1) AND (?2 IS NULL OR salesperson = ?2)"	\
 	" AND occurred_at >= ?3 AND occurred_at < ?4" terms		\
 	" ORDER BY 1, 9"
-/* As QUERY_DEAL_SIGNAL_COLUMNS lays them out: time, kind, id, value, deal. */
+/* As query_deal_signal_row reads them: time, kind, id, value, deal. */
 #define QUERY_FACT_COLUMNS						\
 	"SELECT s.occurred_at, s.kind, NULL, NULL, s.id, s.value, d.id"
 /* A lost signal at deal d's close, from signals_lost; a term follows. */
@@ -186,6 +173,16 @@
 #define QUERY_DEAL_STATE_COLUMNS					\
 	"SELECT id, salesperson, phase, outcome, closed FROM deals"
 
+/*
+ * An open deal's columns (query_open_deal_row): a deal's, its account's
+ * row, its last inbound signal, its phase's start, and what the
+ * projection kept of its activity.
+ */
+#define QUERY_OPEN_DEAL_COLUMNS						\
+	QUERY_DEAL_COLUMNS ", d.account_id, d.last_inbound,"		\
+	" d.phase_since, d.latest_at, d.latest_signal, d.act_at,"	\
+	" d.only_target, d.snoozed, d.decision, d.entered_by"
+
 #define QUERY_STMTS(X)							\
 	/* Without a start, every deal: a scan in id order. */		\
 	X(QUERY_DEALS, QUERY_DEAL_ROW_COLUMNS " FROM deals d"		\
@@ -197,12 +194,12 @@
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
 	    " ORDER BY d.id")						\
-	X(QUERY_OPEN_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"	\
-	    " d.last_inbound, d.phase_since" QUERY_DEAL_FROM		\
+	X(QUERY_OPEN_DEALS, QUERY_OPEN_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
+	X(QUERY_OPEN_DEAL_COUNT, "SELECT count(*) FROM deals"		\
+	    " INDEXED BY deals_open WHERE outcome = 'open'")		\
 	/* One salesperson's: their range of deals_open_salesperson. */ \
-	X(QUERY_OPEN_DEALS_OF, QUERY_DEAL_COLUMNS ", d.account_id,"	\
-	    " d.last_inbound, d.phase_since FROM deals d"		\
+	X(QUERY_OPEN_DEALS_OF, QUERY_OPEN_DEAL_COLUMNS " FROM deals d"	\
 	    " INDEXED BY deals_open_salesperson JOIN accounts a"	\
 	    " ON a.id = d.account_id WHERE d.salesperson = ?1"		\
 	    " AND d.outcome = 'open' ORDER BY d.id")			\
@@ -210,9 +207,12 @@
 	 * The won deals: a scan in id order, where deals_closed would	\
 	 * look up every closed deal and sort the won ones.		\
 	 */								\
-	X(QUERY_WON_DEALS, QUERY_DEAL_COLUMNS ", d.account_id,"		\
-	    " d.last_inbound, d.phase_since FROM deals d NOT INDEXED"	\
-	    " JOIN accounts a ON a.id = d.account_id"			\
+	X(QUERY_OPEN_DEAL_COUNT_OF, "SELECT count(*) FROM deals"	\
+	    " INDEXED BY deals_open_salesperson WHERE salesperson = ?1"	\
+	    " AND outcome = 'open'")					\
+	X(QUERY_WON_DEALS, QUERY_OPEN_DEAL_COLUMNS			\
+	    " FROM deals d NOT INDEXED JOIN accounts a"			\
+	    " ON a.id = d.account_id"					\
 	    " WHERE " QUERY_WON_DEAL_TERMS " ORDER BY d.id")		\
 	/*								\
 	 * The times of the won deals' activity, each from its opening	\
@@ -226,32 +226,9 @@
 	X(QUERY_WON_TIMES, QUERY_DEAL_TIMES("deals d NOT INDEXED",	\
 	    " s.occurred_at >= d.opened AND s.occurred_at <= d.closed"	\
 	    " AND " QUERY_WON_DEAL_TERMS))				\
-	/* The open deals' signals, each from its opening to ?1. */	\
-	X(QUERY_OPEN_SIGNALS, QUERY_DEAL_SIGNALS(			\
-	    "deals d INDEXED BY deals_open",				\
-	    " s.occurred_at >= d.opened AND s.occurred_at <= ?1"	\
-	    " AND d.outcome = 'open'"))					\
-	/*								\
-	 * One salesperson's: their range of deals_open_salesperson	\
-	 * leads every source, so that a team's cost follows its deals	\
-	 * (where the signals lead, every unattributed signal and link	\
-	 * was read again for each salesperson).			\
-	 */								\
-	X(QUERY_OPEN_SIGNALS_OF, QUERY_DEAL_SIGNAL_COLUMNS		\
-	    " FROM deals d INDEXED BY deals_open_salesperson"		\
-	    " JOIN signals s ON s.account_id = d.account_id"		\
-	    " WHERE" QUERY_OPEN_OF_TERMS				\
-	    " UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS			\
-	    " FROM deals d INDEXED BY deals_open_salesperson"		\
-	    " CROSS JOIN signals s INDEXED BY signals_matched"		\
-	    " ON s.matched_account_id = d.account_id"			\
-	    " WHERE s.account_id IS NULL AND" QUERY_OPEN_OF_TERMS	\
-	    " UNION ALL " QUERY_DEAL_SIGNAL_COLUMNS			\
-	    " FROM deals d INDEXED BY deals_open_salesperson"		\
-	    " CROSS JOIN account_links l INDEXED BY account_links_target"	\
-	    " ON l.target_id = d.account_id CROSS JOIN signals s"	\
-	    " ON s.account_id = l.account_id WHERE" QUERY_OPEN_OF_TERMS	\
-	    " ORDER BY 7, 1, 5")					\
+	/* The won deals' quiet spells, as the projection keeps them. */ \
+	X(QUERY_WON_SPELLS, "SELECT d.quiet_spells FROM deals d"	\
+	    " INDEXED BY deals_won_spells WHERE " QUERY_WON_DEAL_TERMS)	\
 	/* Their entries, by deal, each deal's as QUERY_DEAL_ENTRIES. */ \
 	X(QUERY_WON_ENTRIES, "SELECT d.id, t.to_phase, t.at"		\
 	    " FROM deals d NOT INDEXED JOIN transitions t"		\
@@ -640,6 +617,7 @@ struct query_cb {
 		int	(*transition)(const struct store_transition *, void *);
 		int	(*entry)(const struct store_entry *, void *);
 		int	(*signal)(const struct store_signal *, void *);
+		int	(*spells)(const char *, void *);
 		int	(*deal_signal)(int64_t, const struct store_signal *,
 			    void *);
 		int	(*offer)(const struct store_offer *, void *);
@@ -703,7 +681,43 @@ query_open_deal_row(sqlite3_stmt *s, void *ctx)
 	d.account_id = sqlite3_column_int64(s, 9);
 	d.last_inbound = store_column_time(s, 10);
 	d.phase_since = store_column_time(s, 11);
+	activity_init(&d.act);
+	/* An open deal has a signal, its opening: none, none was kept. */
+	d.kept = sqlite3_column_type(s, 12) != SQLITE_NULL;
+	if (d.kept) {
+		d.act.latest_at = store_column_time(s, 12);
+		d.act.latest = sqlite3_column_int64(s, 13);
+		d.act.last_act = store_column_time(s, 14);
+		d.act.only_target = sqlite3_column_int(s, 15) != 0;
+		d.act.snoozed = store_column_time(s, 16);
+		snprintf(d.act.decision, sizeof d.act.decision, "%s",
+		    store_column_text(s, 17) != NULL ?
+		    store_column_text(s, 17) : "");
+		d.act.entered_by = store_column_text(s, 18) != NULL ?
+		    signal_kind_from_name(store_column_text(s, 18)) : -1;
+	}
 	return c->fn.open_deal(&d, c->arg);
+}
+
+int
+store_open_deal_count(struct store *st, const char *salesperson, long *n,
+    struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, salesperson != NULL ?
+	    QUERY_OPEN_DEAL_COUNT_OF : QUERY_OPEN_DEAL_COUNT, err);
+	int rc;
+
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	if (salesperson != NULL)
+		store_bind_text(s, 1, salesperson);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*n = (long)sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "deals");
 }
 
 int
@@ -1329,7 +1343,7 @@ query_signal_row(sqlite3_stmt *s, void *ctx)
 	return c->fn.signal(&g, c->arg);
 }
 
-/* Hands a row of QUERY_OPEN_SIGNALS to the callback, with its deal. */
+/* Hands a row of QUERY_FACTS_AT to the callback, with its deal. */
 static int
 query_deal_signal_row(sqlite3_stmt *s, void *ctx)
 {
@@ -1372,21 +1386,26 @@ store_won_times(struct store *st, time_t until,
 	return query_walk(st, s, query_close_row, &c, err, "signals");
 }
 
-int
-store_open_signals(struct store *st, const char *salesperson, time_t until,
-    int (*cb)(int64_t, const struct store_signal *, void *), void *arg,
-    struct err *err)
+/* Hands a row of QUERY_WON_SPELLS to the callback. */
+static int
+query_spells_row(sqlite3_stmt *s, void *ctx)
 {
-	struct query_cb c = { .fn.deal_signal = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, salesperson != NULL ?
-	    QUERY_OPEN_SIGNALS_OF : QUERY_OPEN_SIGNALS, err);
+	const struct query_cb *c = ctx;
+
+	return c->fn.spells(store_column_text(s, 0), c->arg);
+}
+
+int
+store_won_spells(struct store *st, time_t until,
+    int (*cb)(const char *, void *), void *arg, struct err *err)
+{
+	struct query_cb c = { .fn.spells = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_WON_SPELLS, err);
 
 	if (s == NULL)
 		return -1;
-	query_bind_until(s, 1, until);
-	if (salesperson != NULL)
-		store_bind_text(s, 2, salesperson);
-	return query_walk(st, s, query_deal_signal_row, &c, err, "signals");
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)until);
+	return query_walk(st, s, query_spells_row, &c, err, "deals");
 }
 
 /* Hands a row of QUERY_ENTRIES_AT to the callback, with its deal's columns. */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "activity.h"
 #include "err.h"
 #include "model.h"
 #include "store.h"
@@ -47,6 +48,13 @@ struct store_open_deal {
 	int64_t		 account_id;
 	time_t		 last_inbound;
 	time_t		 phase_since;
+	/*
+	 * What the projection kept of its activity (activity.h; its
+	 * last_inbound is the deal's, above): none (kept false) for a deal
+	 * projected before the schema kept it, or not open.
+	 */
+	bool		 kept;
+	struct activity	 act;
 };
 
 /*
@@ -60,6 +68,9 @@ int	store_deals(struct store *, const struct store_filter *,
 int	store_open_deals(struct store *,
 	    int (*cb)(const struct store_open_deal *, void *), void *arg,
 	    struct err *);
+/* How many deals are open, of the salesperson (NULL: all). */
+int	store_open_deal_count(struct store *, const char *salesperson,
+	    long *n, struct err *);
 /* The open deals of one salesperson, in id order. */
 int	store_open_deals_of(struct store *, const char *salesperson,
 	    int (*cb)(const struct store_open_deal *, void *), void *arg,
@@ -313,17 +324,14 @@ int	store_won_acts(struct store *, time_t until,
 	    int (*cb)(int64_t deal, time_t at, void *), void *arg,
 	    struct err *);
 /*
- * The signals of the open deals (of the salesperson; NULL: all), each
- * from the deal's opening to until (inclusive; 0: unbounded), with the
- * deal's id: by deal, then in time order.  Only their time, kind,
- * direction and the value of a #snooze or #decision are set (the rest
- * NULL): what tells a deal's activity and notes; its amount is
- * store_deal_offers'.
+ * The quiet spells the projection kept on each deal won and closed
+ * before until, in no order: "PHASE SECONDS" of each phase it did not
+ * pass through at once (activity_spells), joined by ","; NULL for a
+ * deal projected before the schema kept them.
  */
-int	store_open_signals(struct store *, const char *salesperson,
-	    time_t until,
-	    int (*cb)(int64_t deal, const struct store_signal *, void *),
-	    void *arg, struct err *);
+int	store_won_spells(struct store *, time_t until,
+	    int (*cb)(const char *spells, void *), void *arg,
+	    struct err *);
 /*
  * store_signals of every salesperson by the account's row id, in
  * [from, until) (0: unbounded).

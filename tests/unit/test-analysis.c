@@ -764,6 +764,44 @@ add_meeting(struct fixture *f, const char *account, time_t start)
 	free(sql);
 }
 
+/* Two stalled deals alike in all that is shown of them. */
+static void
+check_same_stalled_deal(const struct stalled *a, const struct stalled *b)
+{
+	assert_int_equal(a->deal, b->deal);
+	assert_string_equal(a->account, b->account);
+	assert_string_equal(a->salesperson, b->salesperson);
+	assert_string_equal(a->phase, b->phase);
+	assert_int_equal(a->verbal, b->verbal);
+	assert_int_equal(a->untouched, b->untouched);
+	assert_int_equal(a->quiet_since, b->quiet_since);
+	assert_true(a->usual_days == b->usual_days);
+	assert_true(a->quiet_days == b->quiet_days);
+	assert_near(a->over_days, b->over_days, EPS);
+	assert_int_equal(a->next_meeting, b->next_meeting);
+	assert_true(isnan(a->value) ? isnan(b->value) : a->value == b->value);
+	assert_int_equal(a->decision, b->decision);
+	assert_int_equal(a->decision_passed, b->decision_passed);
+	assert_int_equal(a->silent, b->silent);
+	assert_int_equal(a->evidence_at, b->evidence_at);
+	assert_true(a->evidence == NULL ? b->evidence == NULL :
+	    b->evidence != NULL && strcmp(a->evidence, b->evidence) == 0);
+}
+
+/* The stalled lists are the same. */
+static void
+check_same_stalled(const struct stalled_list *a, const struct stalled_list *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->nplanned, b->nplanned);
+	for (i = 0; i < a->n; i++)
+		check_same_stalled_deal(&a->v[i], &b->v[i]);
+	for (i = 0; i < a->nplanned; i++)
+		check_same_stalled_deal(&a->planned[i], &b->planned[i]);
+}
+
 /*
  * At NOW (day 30).  Only a1 was won (before NOW): fewer than 5 won deals
  * show any phase's quiet spells, so every phase's usual spell is
@@ -790,9 +828,11 @@ test_analysis_stalled(void **state)
 {
 	struct fixture *f = *state;
 	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, false, NULL };
+	struct analysis_filter now = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
 	struct signal_list sl = { 0 };
 	struct strlist touched = { 0 };
-	struct stalled_list l;
+	struct stalled_list l, again;
+	char *sql;
 	struct err err;
 
 	assert_int_equal(analysis_stalled(f->st, &af, &l, &err), 0);
@@ -868,6 +908,46 @@ test_analysis_stalled(void **state)
 	assert_int_equal(l.nplanned, 1);
 	assert_string_equal(l.planned[0].account, "a3.nl");
 	assert_int_equal(l.planned[0].next_meeting, NOW + 2 * DAY);
+
+	/*
+	 * As of now, the activity the projection kept of each open deal
+	 * tells; as of an earlier time (the list above: NOW is in the
+	 * past), or where it kept none (a database of version 17 until
+	 * projected again), the deal's signals: the same list.
+	 */
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals"
+	    " WHERE outcome = 'open' AND latest_at IS NULL", NULL), 0);
+	assert_int_equal(analysis_stalled(f->st, &now, &again, &err), 0);
+	check_same_stalled(&l, &again);
+	stalled_list_free(&again);
+	assert_int_equal(sqlite3_exec(store_db(f->st),
+	    "UPDATE deals SET latest_at = NULL", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(analysis_stalled(f->st, &now, &again, &err), 0);
+	check_same_stalled(&l, &again);
+	stalled_list_free(&again);
+	stalled_list_free(&l);
+
+	/*
+	 * A signal dated after as_of (a mail from the future) is not the
+	 * deal's activity yet: a10's kept activity names it, so its signals
+	 * up to as_of tell instead.
+	 */
+	add_sig(&sl, SIG_CONTACT, "a10.nl", "anna", NOW + 3 * DAY, DIR_INBOUND, "a10-3");
+	if (store_add_signals(f->st, &sl, &touched, &err) < 0)
+		fail_msg("store_add_signals: %s", err.msg);
+	if (project_accounts(f->st, &f->cfg, &touched, NOW, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
+	signal_list_clear(&sl);
+	strlist_clear(&touched);
+	sql = xasprintf("SELECT count(*) FROM deals WHERE account = 'a10.nl'"
+	    " AND outcome = 'open' AND latest_at = %lld",
+	    (long long)(NOW + 3 * DAY));
+	assert_int_equal(test_query_int(f->st, sql, NULL), 1);
+	free(sql);
+	assert_int_equal(analysis_stalled(f->st, &now, &l, &err), 0);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(l.v[2].account, "a10.nl");
+	assert_near(l.v[2].over_days, 15, EPS);
 	stalled_list_free(&l);
 }
 
@@ -1580,26 +1660,6 @@ check_same_sums(const struct forecast *a, const struct forecast *b)
 	assert_true(a->total.high80 == b->total.high80);
 }
 
-/* The stalled lists are the same. */
-static void
-check_same_stalled(const struct stalled_list *a, const struct stalled_list *b)
-{
-	size_t i;
-
-	assert_int_equal(a->n, b->n);
-	assert_int_equal(a->nplanned, b->nplanned);
-	for (i = 0; i < a->n; i++) {
-		assert_string_equal(a->v[i].account, b->v[i].account);
-		assert_string_equal(a->v[i].salesperson, b->v[i].salesperson);
-		assert_true(a->v[i].usual_days == b->v[i].usual_days);
-		assert_true(a->v[i].quiet_days == b->v[i].quiet_days);
-		assert_int_equal(a->v[i].evidence_at, b->v[i].evidence_at);
-	}
-	for (i = 0; i < a->nplanned; i++)
-		assert_string_equal(a->planned[i].account,
-		    b->planned[i].account);
-}
-
 /* The stalled deals of team in all, in its order, are those of l. */
 static void
 check_stalled_of(const struct stalled_list *all, const struct strlist *team,
@@ -1619,6 +1679,68 @@ check_stalled_of(const struct stalled_list *all, const struct strlist *team,
 		n++;
 	}
 	assert_int_equal(n, l->n);
+}
+
+/* Collects the first column of each row (sqlite3_exec). */
+static int
+collect_text(void *arg, int ncol, char **val, char **name)
+{
+	(void)ncol;
+	(void)name;
+	strlist_add(arg, val[0]);
+	return 0;
+}
+
+/*
+ * As of now the stalled deals come from what the projection kept: each
+ * open deal's activity and each won deal's quiet spells (the usual spell
+ * of each phase), of its signals and the meetings held (one halfway
+ * through each won deal, its account projected again as when a meeting
+ * arrives).  Without it (a database of version 17 until projected
+ * again) they come from the signals: the same list, with usual spells
+ * that the won deals made (not usual_quiet_days alone).
+ */
+static void
+test_analysis_stalled_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
+	struct stalled_list kept, read;
+	struct strlist won = { 0 };
+	struct err err;
+	size_t i, own = 0;
+
+	build_history(f);
+	assert_int_equal(sqlite3_exec(store_db(f->st), "INSERT INTO"
+	    " appointments(source, item, uid, salesperson, account_id, kind,"
+	    " start, \"end\", all_day, day, created, series) SELECT"
+	    " 'caldav:anna', 'm-' || id, 'u-' || id, 'anna', account_id,"
+	    " 'appointment', (opened + closed) / 2, (opened + closed) / 2"
+	    " + 3600, 0, '2026-06-01', opened, 0 FROM deals"
+	    " WHERE outcome = 'won'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(f->st), "SELECT DISTINCT account"
+	    " FROM deals WHERE outcome = 'won'", collect_text, &won, NULL),
+	    SQLITE_OK);
+	if (project_accounts(f->st, &f->cfg, &won, NOW, &err) != 0)
+		fail_msg("project_accounts: %s", err.msg);
+	strlist_clear(&won);
+	assert_true(test_query_int(f->st, "SELECT count(*) FROM deals"
+	    " WHERE outcome = 'won' AND quiet_spells LIKE '% %'", NULL) > 10);
+	assert_int_equal(analysis_stalled(f->st, &af, &kept, &err), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE deals"
+	    " SET latest_at = NULL, quiet_spells = NULL", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(analysis_stalled(f->st, &af, &read, &err), 0);
+	check_same_stalled(&kept, &read);
+	assert_true(kept.n > 10);
+	for (i = 0; i < kept.n; i++)
+		if (!kept.v[i].verbal && kept.v[i].usual_days !=
+		    (double)f->cfg.usual_quiet_days &&
+		    kept.v[i].usual_days != ANALYSIS_USUAL_FLOOR)
+			own++;
+	assert_true(own > 0);
+	stalled_list_free(&kept);
+	stalled_list_free(&read);
 }
 
 /*
@@ -2130,6 +2252,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_within_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_values_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_stalled_kept,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest_dates, setup, teardown),
 	};

@@ -30,6 +30,18 @@
 #include "store-query.h"
 #include "xmalloc.h"
 
+/* Takes the deals back to before version 18 (their kept activity). */
+#define BEFORE_ACTIVITY							\
+	"ALTER TABLE deals DROP COLUMN decision;"			\
+	"ALTER TABLE deals DROP COLUMN act_at;"				\
+	"ALTER TABLE deals DROP COLUMN latest_signal;"			\
+	"ALTER TABLE deals DROP COLUMN latest_at;"			\
+	"ALTER TABLE deals DROP COLUMN only_target;"			\
+	"ALTER TABLE deals DROP COLUMN snoozed;"				\
+	"DROP INDEX deals_won_spells;"					\
+	"ALTER TABLE deals DROP COLUMN quiet_spells;"			\
+	"ALTER TABLE deals DROP COLUMN entered_by;"
+
 #define T0	1780000000	/* 2026-05-28 */
 #define DAY	86400
 #define NOW	(T0 + 30 * DAY)
@@ -194,7 +206,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 17);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 18);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -208,7 +220,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 17);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 18);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -259,25 +271,26 @@ test_store_open_migrate_reopen(void **state)
 	 * between the two made it there) has it as version 17 wants.
 	 */
 	assert_int_equal(sqlite3_exec(store_db(st), "DROP INDEX signals_lost;"
+	    BEFORE_ACTIVITY "PRAGMA user_version = 16", NULL, NULL, NULL),
+	    SQLITE_OK);
+	store_close(st);
+	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(test_query_int(st, "SELECT count(*)"
+	    " FROM pragma_index_info('signals_lost')", NULL), 4);
+	assert_int_equal(sqlite3_exec(store_db(st), BEFORE_ACTIVITY
 	    "PRAGMA user_version = 16", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 17);
-	assert_int_equal(test_query_int(st, "SELECT count(*)"
-	    " FROM pragma_index_info('signals_lost')", NULL), 4);
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 16",
-	    NULL, NULL, NULL), SQLITE_OK);
-	store_close(st);
-	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 17);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 18);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 18",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 19",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 18"));
+	assert_non_null(strstr(err.msg, "version 19"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -390,6 +403,7 @@ test_store_foreign_database(void **state)
 	    "ALTER TABLE deals DROP COLUMN account;"
 	    "ALTER TABLE transitions DROP COLUMN owner;"
 	    "ALTER TABLE transitions DROP COLUMN account;"
+	    BEFORE_ACTIVITY
 	    "INSERT INTO digests VALUES ('week:2026-05-25', 'piet@x.nl', 1);"
 	    "INSERT INTO signals(ref, kind, salesperson, occurred_at,"
 	    " direction, source, item, seen_at) VALUES"
@@ -404,7 +418,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 17);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 18);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -1577,6 +1591,39 @@ walk_deal_signal(int64_t deal, const struct store_signal *g, void *arg)
 	return 0;
 }
 
+/*
+ * Writes an open deal's kept activity as "DEAL:LATEST/ACT/TARGET/
+ * SNOOZED/DECISION/ENTERED;" (days since T0; "-" when none is kept).
+ */
+static int
+walk_activity(const struct store_open_deal *od, void *arg)
+{
+	const struct activity *a = &od->act;
+	struct walked *w = arg;
+
+	if (!od->kept) {
+		buf_printf(&w->out, "%lld:-;", (long long)od->deal.id);
+		return 0;
+	}
+	buf_printf(&w->out, "%lld:%lld/%lld/%d/%lld/%s/%s;",
+	    (long long)od->deal.id, (long long)(a->latest_at - T0) / DAY,
+	    (long long)(a->last_act - T0) / DAY, a->only_target,
+	    a->snoozed == 0 ? -1LL : (long long)(a->snoozed - T0) / DAY,
+	    a->decision[0] != '\0' ? a->decision : "-",
+	    a->entered_by >= 0 ? signal_kind_name(a->entered_by) : "-");
+	return 0;
+}
+
+/* The open deals of person (NULL: all) through walk_activity. */
+static int
+open_activity(struct fixture *f, const char *person, struct walked *w,
+    struct err *err)
+{
+	return person != NULL ?
+	    store_open_deals_of(f->st, person, walk_activity, w, err) :
+	    store_open_deals(f->st, walk_activity, w, err);
+}
+
 /* Writes a deal's time as "DEAL:DAY;". */
 static int
 walk_deal_time(int64_t deal, time_t at, void *arg)
@@ -1697,24 +1744,27 @@ test_store_won_signals(void **state)
 	buf_reset(&w.out);
 
 	/*
-	 * Open deals: acme's up to day 2 (inclusive), anna's only; of their
-	 * text only a note's value.
+	 * Open deals: acme's, anna's only, as the projection kept it: its
+	 * latest signal the #decision of day 2 (the appointment's day too).
 	 */
 	deal = test_query_int(f->st, "SELECT d.id FROM deals d JOIN accounts a"
 	    " ON a.id = d.account_id WHERE a.key = ?1", "acme.nl");
-	snprintf(want, sizeof want, "%lld:offer_sent/- 1;%lld:appointment/- 2;"
-	    "%lld:decision/2026-06-20 2;", deal, deal, deal);
-	assert_int_equal(store_open_signals(f->st, "anna", T0 + 2 * DAY,
-	    walk_deal_signal, &w, &err), 0);
+	snprintf(want, sizeof want, "%lld:2/2/0/-1/2026-06-20/offer_sent;", deal);
+	assert_int_equal(open_activity(f, "anna", &w, &err), 0);
 	assert_string_equal(w.out.data, want);
 	buf_reset(&w.out);
-	assert_int_equal(store_open_signals(f->st, NULL, T0 + 2 * DAY,
-	    walk_deal_signal, &w, &err), 0);
+	assert_int_equal(open_activity(f, NULL, &w, &err), 0);
 	assert_string_equal(w.out.data, want);
 	buf_reset(&w.out);
-	assert_int_equal(store_open_signals(f->st, "bram", 0,
-	    walk_deal_signal, &w, &err), 0);
+	assert_int_equal(test_query_int(f->st, "SELECT latest_signal FROM deals"
+	    " WHERE account = ?1", "acme.nl"), test_query_int(f->st,
+	    "SELECT id FROM signals WHERE subject = 'subject of m8'", NULL));
+	assert_int_equal(open_activity(f, "bram", &w, &err), 0);
 	assert_true(w.out.data == NULL || w.out.len == 0);
+	/* A closed deal keeps none. */
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals"
+	    " WHERE outcome <> 'open' AND (latest_at IS NOT NULL"
+	    " OR act_at IS NOT NULL OR decision IS NOT NULL)", NULL), 0);
 
 	/* A signal by its row id: the whole row; an unknown id, nothing. */
 	assert_int_equal(store_signal_by_id(f->st, test_query_int(f->st,
@@ -1739,10 +1789,10 @@ test_store_won_signals(void **state)
 }
 
 /*
- * An open deal's signals come from the account's own, the unattributed
- * ones its name claims and its linked addresses': for one salesperson
- * (their deals lead every source) as for all.  Its latest signal counts
- * the linked addresses too.
+ * An open deal's activity comes from the account's own signals, the
+ * unattributed ones its name claims and its linked addresses': the
+ * projection keeps it from all three.  Its latest signal counts the
+ * linked addresses too.
  */
 static void
 test_store_open_signals_sources(void **state)
@@ -1774,15 +1824,22 @@ test_store_open_signals_sources(void **state)
 	    " WHERE key = ?1", "initech.io");
 	assert_true(deal > 0);
 
-	snprintf(want, sizeof want, "%lld:offer_sent/- 1;%lld:contact/- 2;"
-	    "%lld:appointment/- 3;", deal, deal, deal);
-	assert_int_equal(store_open_signals(f->st, "anna", 0, walk_deal_signal,
-	    &w, &err), 0);
+	/* The name-claimed appointment of day 3 is its latest. */
+	snprintf(want, sizeof want, "%lld:3/3/0/-1/-/offer_sent;", deal);
+	assert_int_equal(open_activity(f, "anna", &w, &err), 0);
 	assert_string_equal(w.out.data, want);
 	buf_reset(&w.out);
-	assert_int_equal(store_open_signals(f->st, NULL, 0, walk_deal_signal,
-	    &w, &err), 0);
+	assert_int_equal(open_activity(f, NULL, &w, &err), 0);
 	assert_non_null(strstr(w.out.data, want));
+	buf_reset(&w.out);
+	/* Without it, the linked address's reply of day 2. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "DELETE FROM signals"
+	    " WHERE account_id IS NULL", NULL, NULL, NULL), SQLITE_OK);
+	strlist_add(&touched, "initech.io");
+	project(f, &touched);
+	snprintf(want, sizeof want, "%lld:2/2/0/-1/-/offer_sent;", deal);
+	assert_int_equal(open_activity(f, "anna", &w, &err), 0);
+	assert_string_equal(w.out.data, want);
 	buf_reset(&w.out);
 
 	/* The latest up to day 2 is the linked address's reply. */
@@ -2042,8 +2099,9 @@ test_store_facts_at(void **state)
 	/* Reading each signal of the deal costs more than that. */
 	whole = 0;
 	sqlite3_progress_handler(store_db(f->st), 1000, count_progress, &whole);
-	assert_int_equal(store_open_signals(f->st, "anna", 0, walk_deal_signal,
-	    &w, &err), 0);
+	assert_int_equal(store_account_signals(f->st, test_query_int(f->st,
+	    "SELECT id FROM accounts WHERE key = ?1", "initech.io"), 0, 0,
+	    walk_signal, &w, &err), 0);
 	assert_true(whole > 2);
 	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
 	buf_reset(&w.out);
@@ -2597,6 +2655,7 @@ test_store_migrate_copies(void **state)
 	    "ALTER TABLE deals DROP COLUMN account;"
 	    "ALTER TABLE transitions DROP COLUMN owner;"
 	    "ALTER TABLE transitions DROP COLUMN account;"
+	    BEFORE_ACTIVITY
 	    "DROP INDEX appointments_created; DROP INDEX appointments_series;"
 	    "CREATE INDEX appointments_created ON appointments(created);"
 	    "CREATE INDEX appointments_series"
@@ -2605,7 +2664,7 @@ test_store_migrate_copies(void **state)
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
 	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 17);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 18);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
@@ -2621,6 +2680,53 @@ test_store_migrate_copies(void **state)
 	    " FROM pragma_index_info('appointments_series')", NULL), 5);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_account')", NULL), 4);
+}
+
+/*
+ * Version 18 adds what the projection keeps of an open deal's activity:
+ * none is kept for the deals a store of version 17 holds, whose accounts
+ * are left to project (the agent's start); projected, they have it as
+ * the projection keeps it for new deals.
+ */
+static void
+test_store_migrate_activity(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct walked kept = { 0 }, none = { 0 }, again = { 0 };
+	struct err err;
+
+	history(&l, order_fwd, 11);
+	feed(f, &l);
+	signal_list_clear(&l);
+	assert_int_equal(open_activity(f, NULL, &kept, &err), 0);
+	assert_non_null(kept.out.data);
+	assert_null(strstr(kept.out.data, ":-;"));
+	assert_int_equal(sqlite3_exec(store_db(f->st), BEFORE_ACTIVITY
+	    "PRAGMA user_version = 17", NULL, NULL, NULL), SQLITE_OK);
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(open_activity(f, NULL, &none, &err), 0);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals"
+	    " WHERE outcome = 'open' AND latest_at IS NULL", NULL),
+	    test_query_int(f->st, "SELECT count(*) FROM deals"
+	    " WHERE outcome = 'open'", NULL));
+	assert_non_null(strstr(none.out.data, ":-;"));
+	/* Each account with an open deal is left to project, once. */
+	assert_true(test_query_int(f->st, "SELECT count(*) FROM dirty", NULL) >
+	    0);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM dirty",
+	    NULL), test_query_int(f->st, "SELECT count(DISTINCT account_id)"
+	    " FROM deals WHERE outcome = 'open'", NULL));
+	assert_int_equal(project_dirty(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM dirty",
+	    NULL), 0);
+	assert_int_equal(open_activity(f, NULL, &again, &err), 0);
+	assert_string_equal(again.out.data, kept.out.data);
+	buf_free(&kept.out);
+	buf_free(&none.out);
+	buf_free(&again.out);
 }
 
 /* Keeps the SQL of each statement a connection starts. */
@@ -3164,6 +3270,7 @@ main(void)
 		T(test_store_query_signals_unattributed_bounded),
 		T(test_store_links_replies_bounded),
 		T(test_store_copies_writers),
+		T(test_store_migrate_activity),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
 		T(test_store_digest_signals),
