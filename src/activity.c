@@ -104,3 +104,17 @@ activity_spells(const time_t *acts, size_t n, const time_t *at, int reached,
 		    activity_longest_quiet(acts, n, at[p], left) : -1;
 	}
 }
+
+time_t
+activity_silence(const time_t *times, size_t n, time_t opened)
+{
+	time_t prev = opened, gap = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (times[i] - prev > gap)
+			gap = times[i] - prev;
+		prev = times[i];
+	}
+	return gap;
+}

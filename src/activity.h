@@ -70,4 +70,12 @@ time_t	activity_longest_quiet(const time_t *acts, size_t n, time_t from,
 void	activity_spells(const time_t *acts, size_t n, const time_t *at,
 	    int reached, time_t closed, time_t *spell);
 
+/*
+ * The longest silence (seconds) of a won deal: from its opening to its
+ * first signal and between two, over the sorted times of its n signals
+ * of any kind from its opening to its close (the forecast's measure of
+ * how quiet a deal may go and still be won).
+ */
+time_t	activity_silence(const time_t *times, size_t n, time_t opened);
+
 #endif

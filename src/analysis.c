@@ -705,6 +705,7 @@ struct analysis_current {
 	int64_t		*seq;		/* owned: and its place in the account */
 	size_t		 cap;
 	int		 reached;	/* the deal being read: its phase so far */
+	bool		 unkept;	/* a won deal's silence was not kept */
 	struct err	*err;
 };
 
@@ -790,6 +791,14 @@ analysis_current_step(const struct store_deal_step *g, void *arg)
 		/* The account's name is kept once the deal turns out open. */
 		d->account = xstrdup(g->account != NULL ? g->account : "");
 		d->phase = PHASE_NONE;
+		/* Its longest silence, if won before t (analysis_quiet_signal). */
+		if (d->outcome == OUTCOME_WON && g->closed >= 1 &&
+		    g->closed < w->t) {
+			if (g->kept)
+				d->silence = (double)g->silence / DAY;
+			else
+				w->unkept = true;
+		}
 		l->n++;
 	}
 	d = &l->v[l->n - 1];
@@ -938,7 +947,8 @@ analysis_project_current(struct store *st, const struct config *cfg,
 	if (rc == 0)
 		rc = store_deal_steps(st, analysis_current_step, &w, err);
 	nstored = out->n;
-	if (rc == 0) {
+	/* Where the projection kept none, from the won deals' signals. */
+	if (rc == 0 && w.unkept) {
 		memset(&q, 0, sizeof q);
 		q.w = &w;
 		q.i = SIZE_MAX;

@@ -37,17 +37,17 @@
 
 /*
  * A deal's columns as project_deal_values orders them: its texts, then
- * its integers.  decision, entered_by and the last five are the activity
- * of an open deal, quiet_spells those of a won deal (activity.h), NULL
- * otherwise.
+ * its integers.  decision, entered_by and act_at to snoozed are the
+ * activity of an open deal, quiet_spells and silence those of a won deal
+ * (activity.h), NULL otherwise.
  */
 #define PROJECT_DEAL_COLUMNS						\
 	"salesperson, kind, phase, outcome, account, decision,"		\
 	" quiet_spells, entered_by, opened, closed, last_activity,"	\
 	" last_inbound, phase_since, act_at, latest_signal, latest_at,"	\
-	" only_target, snoozed"
+	" only_target, snoozed, silence"
 #define PROJECT_DEAL_TEXTS	8
-#define PROJECT_DEAL_INTS	10
+#define PROJECT_DEAL_INTS	11
 
 #define PROJECT_STMTS(X)						\
 	X(PROJECT_SIGNALS, PROJECT_COLUMNS " WHERE account_id = ?1"	\
@@ -67,10 +67,10 @@
 	X(PROJECT_DEAL_ADD, "INSERT INTO deals(account_id, seq, "	\
 	    PROJECT_DEAL_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"	\
 	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"	\
-	    " ?20)")							\
+	    " ?20, ?21)")						\
 	X(PROJECT_DEAL_SET, "UPDATE deals SET (" PROJECT_DEAL_COLUMNS	\
 	    ") = (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"	\
-	    " ?15, ?16, ?17, ?18, ?19, ?20) WHERE id = ?21")		\
+	    " ?15, ?16, ?17, ?18, ?19, ?20, ?21) WHERE id = ?22")	\
 	/* The meetings held with an account, as analysis.c reads them. */ \
 	X(PROJECT_MEETINGS, "SELECT start FROM appointments"		\
 	    " INDEXED BY appointments_account"				\
@@ -629,12 +629,42 @@ project_deal_spells(const struct config *cfg, const struct projection *proj,
 	free(acts.v);
 }
 
+/*
+ * The longest silence of won deal d (activity_silence): its signals of
+ * any kind from its opening to its close.
+ */
+static time_t
+project_deal_silence(const struct deal *d, const struct project_row *rows,
+    size_t n)
+{
+	struct project_times times = { 0 };
+	time_t gap;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (rows[j].at >= d->opened && rows[j].at <= d->closed)
+			project_times_add(&times, rows[j].at);
+	if (times.n > 1)
+		qsort(times.v, times.n, sizeof *times.v, project_time_cmp);
+	gap = activity_silence(times.v, times.n, d->opened);
+	free(times.v);
+	return gap;
+}
+
+/* What the projection keeps of a deal beyond its phase (activity.h). */
+struct project_kept {
+	struct activity	 act;		/* an open deal's */
+	const char	*spells;	/* a won deal's; NULL otherwise */
+	time_t		 silence;	/* a won deal's */
+};
+
 /* A deal's values in the order of PROJECT_DEAL_COLUMNS. */
 static void
 project_deal_values(const struct config *cfg, const struct deal *d,
-    const char *account, const struct activity *a, const char *spells,
+    const char *account, const struct project_kept *k,
     struct project_values *v)
 {
+	const struct activity *a = &k->act;
 	const char *phase = project_phase_name(cfg, d->phase);
 
 	memset(v, 0, sizeof *v);
@@ -644,7 +674,7 @@ project_deal_values(const struct config *cfg, const struct deal *d,
 	v->text[3] = outcome_name(d->outcome);
 	v->text[4] = account;
 	v->text[5] = a->decision[0] != '\0' ? a->decision : NULL;
-	v->text[6] = spells;
+	v->text[6] = k->spells;
 	v->text[7] = a->entered_by >= 0 ?
 	    signal_kind_name((enum signal_kind)a->entered_by) : NULL;
 	v->num[0] = (int64_t)d->opened;
@@ -657,6 +687,7 @@ project_deal_values(const struct config *cfg, const struct deal *d,
 	v->num[7] = (int64_t)a->latest_at;
 	v->num[8] = a->latest_at != 0 && a->only_target;
 	v->num[9] = (int64_t)a->snoozed;
+	v->num[10] = (int64_t)k->silence;
 }
 
 /*
@@ -666,21 +697,21 @@ project_deal_values(const struct config *cfg, const struct deal *d,
  */
 static int
 project_write_deal(struct store *st, const struct config *cfg, int64_t account,
-    const char *key, const struct deal *d, const struct activity *a,
-    const char *spells, const struct project_stored *stored, int64_t *id,
-    bool *added, struct err *err)
+    const char *key, const struct deal *d, const struct project_kept *k,
+    const struct project_stored *stored, int64_t *id, bool *added,
+    struct err *err)
 {
 	struct project_values v;
 	sqlite3_stmt *s;
 
-	project_deal_values(cfg, d, key, a, spells, &v);
+	project_deal_values(cfg, d, key, k, &v);
 	*added = stored == NULL;
 	if (stored != NULL) {
 		*id = stored->id;
 		if (project_same(stored, &v))
 			return 0;
 		s = project_stmt(st, PROJECT_DEAL_SET);
-		sqlite3_bind_int64(s, 21, stored->id);
+		sqlite3_bind_int64(s, 22, stored->id);
 	} else
 		s = project_stmt(st, PROJECT_DEAL_ADD);
 	sqlite3_bind_int64(s, 1, account);
@@ -798,7 +829,7 @@ project_write_deals(struct store *st, const struct config *cfg,
 	const struct project_stored *old, *told;
 	const struct deal *d;
 	struct project_times meetings = { 0 };
-	struct activity a;
+	struct project_kept k;
 	struct buf spells = { 0 };
 	int64_t deal = 0;
 	size_t i, nold;
@@ -807,7 +838,7 @@ project_write_deals(struct store *st, const struct config *cfg,
 
 	for (i = 0; i < proj->ndeals && rc == 0; i++) {
 		d = &proj->deals[i];
-		project_deal_activity(proj, d, rows, n, &a);
+		project_deal_activity(proj, d, rows, n, &k.act);
 		won = d->outcome == OUTCOME_WON && d->closed != 0;
 		if (won && (rc = project_meetings(st, account, &meetings,
 		    err)) != 0)
@@ -816,9 +847,11 @@ project_write_deals(struct store *st, const struct config *cfg,
 		if (won)
 			project_deal_spells(cfg, proj, i, rows, n, &meetings,
 			    &spells);
+		k.spells = won ? spells.data : NULL;
+		k.silence = won ? project_deal_silence(d, rows, n) : 0;
 		old = project_stored_seq(stored, nstored, d->seq);
-		rc = project_write_deal(st, cfg, account, key, d, &a,
-		    won ? spells.data : NULL, old, &deal, &added, err);
+		rc = project_write_deal(st, cfg, account, key, d, &k, old,
+		    &deal, &added, err);
 		told = NULL;
 		nold = 0;
 		if (!added)

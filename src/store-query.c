@@ -495,7 +495,8 @@
 	/* Every deal's transitions: by deal row id, from transitions_deal. */ \
 	X(QUERY_DEAL_STEPS, "SELECT d.id, d.account_id, d.seq, d.account,"	\
 	    " d.salesperson, d.kind, d.outcome, d.opened, d.closed,"	\
-	    " d.last_activity, t.to_phase, t.at FROM deals d"		\
+	    " d.last_activity, t.to_phase, t.at,"			\
+	    " d.quiet_spells IS NOT NULL, d.silence FROM deals d"	\
 	    " JOIN transitions t INDEXED BY transitions_deal"		\
 	    " ON t.deal_id = d.id ORDER BY d.id, t.at, t.id")		\
 	/* When the history began to be stored: the agent's backfill. */	\
@@ -1923,6 +1924,8 @@ query_deal_step_row(sqlite3_stmt *s, void *ctx)
 	g.last_activity = store_column_time(s, 9);
 	g.phase = store_column_text(s, 10);
 	g.at = store_column_time(s, 11);
+	g.kept = sqlite3_column_int(s, 12) != 0;
+	g.silence = store_column_time(s, 13);
 	return c->fn.step(&g, c->arg);
 }
 

@@ -429,6 +429,9 @@ struct store_deal_step {
 	time_t		 opened, closed, last_activity;
 	const char	*phase;		/* the transition's to_phase */
 	time_t		 at;
+	/* A won deal's longest silence as the projection kept it, if kept. */
+	bool		 kept;
+	time_t		 silence;
 };
 
 /*

@@ -439,6 +439,7 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE deals ADD COLUMN snoozed INTEGER;"
 	"ALTER TABLE deals ADD COLUMN quiet_spells TEXT;"
 	"ALTER TABLE deals ADD COLUMN entered_by TEXT;"
+	"ALTER TABLE deals ADD COLUMN silence INTEGER;"
 	"CREATE INDEX deals_won_spells ON deals(closed, quiet_spells)"
 	"    WHERE outcome = 'won';"
 	"INSERT OR IGNORE INTO dirty(account) SELECT a.key FROM deals d"

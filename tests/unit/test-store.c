@@ -40,7 +40,8 @@
 	"ALTER TABLE deals DROP COLUMN snoozed;"				\
 	"DROP INDEX deals_won_spells;"					\
 	"ALTER TABLE deals DROP COLUMN quiet_spells;"			\
-	"ALTER TABLE deals DROP COLUMN entered_by;"
+	"ALTER TABLE deals DROP COLUMN entered_by;"			\
+	"ALTER TABLE deals DROP COLUMN silence;"
 
 #define T0	1780000000	/* 2026-05-28 */
 #define DAY	86400
