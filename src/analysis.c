@@ -1469,8 +1469,9 @@ analysis_kept_spell(const char *spells, void *arg)
 {
 	struct analysis_kept_spells *k = arg;
 	const char *s = spells, *sp;
-	char phase[64], *end;
+	char *end;
 	long long secs;
+	size_t len;
 	int p;
 
 	if (spells == NULL) {
@@ -1478,10 +1479,13 @@ analysis_kept_spell(const char *spells, void *arg)
 		return 1;
 	}
 	while (*s != '\0' && (sp = strchr(s, ' ')) != NULL) {
-		snprintf(phase, sizeof phase, "%.*s", (int)(sp - s), s);
+		len = (size_t)(sp - s);
 		secs = strtoll(sp + 1, &end, 10);
-		p = config_phase_index(k->cfg, phase);
-		if (p != PHASE_NONE && secs >= 0)
+		for (p = 0; p < (int)k->cfg->phases.n; p++)
+			if (strlen(k->cfg->phases.name[p]) == len &&
+			    memcmp(k->cfg->phases.name[p], s, len) == 0)
+				break;
+		if (p < (int)k->cfg->phases.n && secs >= 0)
 			analysis_days_add(k->days, p, (double)secs / DAY);
 		s = *end == ',' ? end + 1 : end;
 		if (end == sp + 1)
@@ -1495,18 +1499,20 @@ analysis_kept_spell(const char *spells, void *arg)
  * quiet spell that the deals which went on to win had in it (those that
  * passed through it at once tell nothing); usual_quiet_days while fewer
  * than ANALYSIS_USUAL_MIN won deals show it; never below
- * ANALYSIS_USUAL_FLOOR days.  As of now from the spells the projection
- * kept on each won deal; as of an earlier time (only the meetings booked
- * by then), or where a deal has none kept, from the won deals, their
- * entries and their signals in three passes, each in order of deal.
+ * ANALYSIS_USUAL_FLOOR days.  From the spells the projection kept on
+ * each won deal unless read is set (as of an earlier time, only the
+ * meetings booked by then count; with accounts left to project, what it
+ * kept may be behind), or where a deal has none kept: then from the won
+ * deals, their entries and their signals in three passes, each in order
+ * of deal.
  */
 static int
 analysis_usual(struct store *st, const struct config *cfg,
-    const struct analysis_meetings *m, bool earlier, time_t as_of,
+    const struct analysis_meetings *m, bool read, time_t as_of,
     double *usual, struct err *err)
 {
 	struct analysis_days days = { 0 };
-	struct analysis_kept_spells k = { cfg, &days, !earlier };
+	struct analysis_kept_spells k = { cfg, &days, !read };
 	int p, rc = 0;
 
 	if (k.all) {
@@ -1612,6 +1618,26 @@ analysis_amount_of(const struct analysis_amounts *o, int64_t deal)
 	return lo < o->n && o->v[lo].deal == deal ? o->v[lo].value : NAN;
 }
 
+/* Whether the list, in byte order, holds key. */
+static bool
+analysis_sorted_has(const struct strlist *l, const char *key)
+{
+	size_t lo = 0, hi = l->n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(l->v[mid], key);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /*
  * The activity of open deal od as analysis_account_acts would read it,
  * for what analysis_stalled_deal looks at (the latest activity, not
@@ -1620,10 +1646,12 @@ analysis_amount_of(const struct analysis_amounts *o, int64_t deal)
  */
 static bool
 analysis_open_acts(const struct store_open_deal *od,
-    const struct analysis_amounts *amounts, const struct analysis_meetings *m,
-    time_t to, struct analysis_acts *a, time_t *next)
+    const struct analysis_amounts *amounts, const struct strlist *dirty,
+    const struct analysis_meetings *m, time_t to, struct analysis_acts *a,
+    time_t *next)
 {
-	if (amounts == NULL || !od->kept || od->act.latest_at > to)
+	if (amounts == NULL || !od->kept || od->act.latest_at > to ||
+	    analysis_sorted_has(dirty, od->deal.account))
 		return false;
 	analysis_acts_reset(a);
 	a->act = od->act;
@@ -1646,6 +1674,7 @@ struct analysis_stalled_walk {
 	struct err	*err;
 	/* NULL: each deal's activity read from its signals */
 	const struct analysis_amounts *amounts;
+	const struct strlist *dirty;	/* their accounts' too */
 	struct analysis_evidence *evidence;	/* owned: looked up after the walk */
 	size_t		 nevidence, capevidence;
 };
@@ -1657,6 +1686,7 @@ struct analysis_stalled_walk {
  */
 struct analysis_evidence {
 	int64_t		 signal;
+	time_t		 signal_at;	/* its time, as kept */
 	size_t		 at;		/* in out->v */
 	int64_t		 account;	/* the deal's account row, opened: */
 	time_t		 opened;	/* where to look if the row was replaced */
@@ -1664,7 +1694,7 @@ struct analysis_evidence {
 
 static void
 analysis_evidence_later(struct analysis_stalled_walk *w, int64_t signal,
-    int64_t account, time_t opened)
+    time_t signal_at, int64_t account, time_t opened)
 {
 	struct analysis_evidence *e;
 
@@ -1676,6 +1706,7 @@ analysis_evidence_later(struct analysis_stalled_walk *w, int64_t signal,
 	}
 	e = &w->evidence[w->nevidence++];
 	e->signal = signal;
+	e->signal_at = signal_at;
 	e->at = w->out->n - 1;
 	e->account = account;
 	e->opened = opened;
@@ -1691,7 +1722,8 @@ analysis_cmp_evidence(const void *a, const void *b)
 
 /*
  * Looks up the evidence the walk left for later, in the order of the
- * signals' rows; a row replaced since is looked for again.
+ * signals' rows; a row replaced since (gone, or its id taken by another
+ * signal) is looked for again.
  */
 static int
 analysis_evidence_lookup(struct analysis_stalled_walk *w)
@@ -1709,6 +1741,11 @@ analysis_evidence_lookup(struct analysis_stalled_walk *w)
 		if (store_signal_by_id(w->st, e->signal,
 		    analysis_evidence_signal, s, w->err) != 0)
 			return -1;
+		if (s->evidence != NULL && s->evidence_at != e->signal_at) {
+			free(s->evidence);
+			s->evidence = NULL;
+			s->evidence_at = 0;
+		}
 		if (s->evidence == NULL && store_latest_signal(w->st,
 		    e->account, e->opened, w->f->as_of,
 		    analysis_evidence_signal, s, w->err) != 0)
@@ -1749,8 +1786,8 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 		    (long long)d->id, d->phase);
 		return 0;
 	}
-	kept = analysis_open_acts(od, w->amounts, w->m, f->as_of, &w->acts,
-	    &s.next_meeting);
+	kept = analysis_open_acts(od, w->amounts, w->dirty, w->m, f->as_of,
+	    &w->acts, &s.next_meeting);
 	if (!kept && analysis_account_acts(w->st, w->m, od->account_id,
 	    d->opened, f->as_of, &w->acts, &s.next_meeting, w->err) != 0)
 		return -1;
@@ -1813,8 +1850,8 @@ analysis_stalled_deal(const struct store_open_deal *od, void *arg)
 	analysis_stalled_push(&w->out->v, &w->out->n, &s);
 	/* Its evidence: the deal's latest signal. */
 	if (kept) {
-		analysis_evidence_later(w, w->acts.act.latest, od->account_id,
-		    d->opened);
+		analysis_evidence_later(w, w->acts.act.latest,
+		    w->acts.act.latest_at, od->account_id, d->opened);
 		return 0;
 	}
 	return store_latest_signal(w->st, od->account_id, d->opened, f->as_of,
@@ -1883,6 +1920,7 @@ struct analysis_stalled_base {
 	bool		 earlier;	/* as_of is before now */
 	struct analysis_meetings m;
 	double		 usual[MAX_PHASES];
+	struct strlist	 dirty;		/* accounts left to project, in byte order */
 };
 
 /* Frees what b holds and empties it. */
@@ -1890,6 +1928,7 @@ static void
 analysis_stalled_base_free(struct analysis_stalled_base *b)
 {
 	analysis_meetings_free(&b->m);
+	strlist_clear(&b->dirty);
 	memset(b, 0, sizeof *b);
 }
 
@@ -1906,12 +1945,18 @@ analysis_stalled_base_read(struct store *st, const struct analysis_filter *f,
 	/* As of an earlier time, only the meetings booked by then. */
 	if (b->earlier)
 		b->m.known_at = f->as_of;
+	/*
+	 * Made now, from what the projection kept but of the accounts it
+	 * has yet to project again.
+	 */
+	rc = b->earlier ? 0 : store_dirty_accounts(st, &b->dirty, err);
 	/* The usual spells come from every salesperson's history. */
-	rc = store_meeting_times(st, b->earlier, analysis_meeting_add, &b->m,
-	    err);
 	if (rc == 0)
-		rc = analysis_usual(st, f->cfg, &b->m, b->earlier, f->as_of,
-		    b->usual, err);
+		rc = store_meeting_times(st, b->earlier, analysis_meeting_add,
+		    &b->m, err);
+	if (rc == 0)
+		rc = analysis_usual(st, f->cfg, &b->m,
+		    b->earlier || b->dirty.n > 0, f->as_of, b->usual, err);
 	if (rc != 0)
 		analysis_stalled_base_free(b);
 	return rc;
@@ -2054,6 +2099,7 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 		return -1;
 	w.m = &b->m;
 	w.usual = b->usual;
+	w.dirty = &b->dirty;
 	/*
 	 * The deals open now, by their index; as of an earlier time those
 	 * open then, as they stood (one closed since was open then).

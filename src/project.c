@@ -298,7 +298,7 @@ project_row_text(sqlite3_stmt *s, int c, struct project_row *r)
  */
 static int
 project_load_signals(struct store *st, int64_t account, struct project_row **out,
-    size_t *np, struct err *err)
+    size_t *np, bool *skipped, struct err *err)
 {
 	struct project_row *rows = NULL, *r;
 	sqlite3_stmt *s = project_stmt(st, PROJECT_SIGNALS);
@@ -312,6 +312,7 @@ project_load_signals(struct store *st, int64_t account, struct project_row **out
 		if (kind < 0 || dir < 0) {
 			log_warn("signal %lld: unknown kind or direction, "
 			    "skipped", (long long)sqlite3_column_int64(s, 0));
+			*skipped = true;
 			continue;
 		}
 		if (n == cap) {
@@ -822,7 +823,7 @@ project_account_key(struct store *st, int64_t account, char **key,
 static int
 project_write_deals(struct store *st, const struct config *cfg,
     int64_t account, const char *key, const struct projection *proj,
-    const struct project_row *rows, size_t n,
+    const struct project_row *rows, size_t n, bool skipped,
     const struct project_stored *stored, size_t nstored,
     const struct project_stored *trans, size_t ntrans, struct err *err)
 {
@@ -839,7 +840,13 @@ project_write_deals(struct store *st, const struct config *cfg,
 	for (i = 0; i < proj->ndeals && rc == 0; i++) {
 		d = &proj->deals[i];
 		project_deal_activity(proj, d, rows, n, &k.act);
-		won = d->outcome == OUTCOME_WON && d->closed != 0;
+		/*
+		 * A signal this build cannot read (a newer one wrote it) is
+		 * activity the analyses count: keep nothing, they read them.
+		 */
+		if (skipped)
+			activity_init(&k.act);
+		won = d->outcome == OUTCOME_WON && d->closed != 0 && !skipped;
 		if (won && (rc = project_meetings(st, account, &meetings,
 		    err)) != 0)
 			break;
@@ -877,11 +884,12 @@ project_account(struct store *st, const struct config *cfg,
 	sqlite3_stmt *s;
 	size_t n = 0, nstored = 0, ntrans = 0, i;
 	char *key = NULL;
+	bool skipped = false;
 	int rc = 0;
 
 	if (project_account_key(st, account, &key, err) != 0)
 		return -1;
-	if (project_load_signals(st, account, &rows, &n, err) != 0) {
+	if (project_load_signals(st, account, &rows, &n, &skipped, err) != 0) {
 		free(key);
 		return -1;
 	}
@@ -911,7 +919,7 @@ project_account(struct store *st, const struct config *cfg,
 	rc = project_write_ignored(st, &proj, rows, n, err);
 	if (rc == 0)
 		rc = project_write_deals(st, cfg, account, key, &proj, rows, n,
-		    stored, nstored, trans, ntrans, err);
+		    skipped, stored, nstored, trans, ntrans, err);
 	/* Deals the projection no longer has, with their transitions. */
 	if (rc == 0 && nstored > 0 &&
 	    stored[nstored - 1].seq >= (int64_t)proj.ndeals) {

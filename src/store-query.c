@@ -196,6 +196,8 @@
 	    " ORDER BY d.id")						\
 	X(QUERY_OPEN_DEALS, QUERY_OPEN_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
+	X(QUERY_DIRTY_ACCOUNTS, "SELECT account FROM dirty"		\
+	    " ORDER BY account")					\
 	X(QUERY_OPEN_DEAL_COUNT, "SELECT count(*) FROM deals"		\
 	    " INDEXED BY deals_open WHERE outcome = 'open'")		\
 	/* One salesperson's: their range of deals_open_salesperson. */ \
@@ -203,13 +205,13 @@
 	    " INDEXED BY deals_open_salesperson JOIN accounts a"	\
 	    " ON a.id = d.account_id WHERE d.salesperson = ?1"		\
 	    " AND d.outcome = 'open' ORDER BY d.id")			\
+	X(QUERY_OPEN_DEAL_COUNT_OF, "SELECT count(*) FROM deals"	\
+	    " INDEXED BY deals_open_salesperson WHERE salesperson = ?1"	\
+	    " AND outcome = 'open'")					\
 	/*								\
 	 * The won deals: a scan in id order, where deals_closed would	\
 	 * look up every closed deal and sort the won ones.		\
 	 */								\
-	X(QUERY_OPEN_DEAL_COUNT_OF, "SELECT count(*) FROM deals"	\
-	    " INDEXED BY deals_open_salesperson WHERE salesperson = ?1"	\
-	    " AND outcome = 'open'")					\
 	X(QUERY_WON_DEALS, QUERY_OPEN_DEAL_COLUMNS			\
 	    " FROM deals d NOT INDEXED JOIN accounts a"			\
 	    " ON a.id = d.account_id"					\
@@ -698,6 +700,19 @@ query_open_deal_row(sqlite3_stmt *s, void *ctx)
 		    signal_kind_from_name(store_column_text(s, 18)) : -1;
 	}
 	return c->fn.open_deal(&d, c->arg);
+}
+
+int
+store_dirty_accounts(struct store *st, struct strlist *keys, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_DIRTY_ACCOUNTS, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	for (rc = sqlite3_step(s); rc == SQLITE_ROW; rc = sqlite3_step(s))
+		strlist_add(keys, store_column_text(s, 0));
+	return store_done(st, s, rc, err, "dirty accounts");
 }
 
 int

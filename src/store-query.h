@@ -68,6 +68,13 @@ int	store_deals(struct store *, const struct store_filter *,
 int	store_open_deals(struct store *,
 	    int (*cb)(const struct store_open_deal *, void *), void *arg,
 	    struct err *);
+/*
+ * The accounts whose projection is deferred (project_mark_dirty), in
+ * byte order: what the projection kept of their deals may be behind
+ * their signals.
+ */
+int	store_dirty_accounts(struct store *, struct strlist *keys,
+	    struct err *);
 /* How many deals are open, of the salesperson (NULL: all). */
 int	store_open_deal_count(struct store *, const char *salesperson,
 	    long *n, struct err *);

@@ -465,11 +465,19 @@ static const char *const store_migrations[] = {
 	    " subject, value, match_text, seen_at, language) VALUES(?1, ?2,"	\
 	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"		\
 	    " ON CONFLICT(ref) DO NOTHING")				\
+	/*								\
+	 * The accounts of an item's signals and appointments: the	\
+	 * projection keeps a won deal's meetings (quiet_spells).	\
+	 */								\
 	X(SIGNAL_ITEM_ACCOUNTS, "SELECT DISTINCT a.key, m.key,"		\
 	    " s.account_id IS NULL FROM signals s"			\
 	    " LEFT JOIN accounts a ON a.id = s.account_id"		\
 	    " LEFT JOIN accounts m ON m.id = s.matched_account_id"	\
-	    " WHERE s.source = ?1 AND s.item = ?2")			\
+	    " WHERE s.source = ?1 AND s.item = ?2"			\
+	    " UNION SELECT a.key, m.key, 0 FROM appointments p"		\
+	    " LEFT JOIN accounts a ON a.id = p.account_id"		\
+	    " LEFT JOIN accounts m ON m.id = p.matched_account_id"	\
+	    " WHERE p.source = ?1 AND p.item = ?2")			\
 	X(SIGNAL_ITEM_REFS, "SELECT ref FROM signals"			\
 	    " WHERE source = ?1 AND item = ?2")				\
 	X(SIGNAL_ITEM_DELETE, "DELETE FROM signals"			\
@@ -1509,8 +1517,11 @@ store_appointment_insert(struct store *st, const struct appointment *a,
 		return -1;
 	if (sqlite3_changes(st->db) == 0)
 		return 0;
-	if (account != 0)
+	if (account != 0) {
+		/* A meeting held counts in a won deal's quiet spells. */
+		store_touch(st, touched, a->account);
 		return store_series_first_lower(st, a, last, err);
+	}
 	id = sqlite3_last_insert_rowid(st->db);
 	return names_attribute(st, true, id, a->match_text, touched, err);
 }

@@ -2714,12 +2714,12 @@ test_store_migrate_activity(void **state)
 	    test_query_int(f->st, "SELECT count(*) FROM deals"
 	    " WHERE outcome = 'open'", NULL));
 	assert_non_null(strstr(none.out.data, ":-;"));
-	/* Each account with an open deal is left to project, once. */
-	assert_true(test_query_int(f->st, "SELECT count(*) FROM dirty", NULL) >
-	    0);
+	/* Each account with an open or a won deal is left to project, once. */
+	assert_true(test_query_int(f->st, "SELECT count(*) FROM deals"
+	    " WHERE outcome = 'won'", NULL) > 0);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM dirty",
 	    NULL), test_query_int(f->st, "SELECT count(DISTINCT account_id)"
-	    " FROM deals WHERE outcome = 'open'", NULL));
+	    " FROM deals WHERE outcome IN ('open', 'won')", NULL));
 	assert_int_equal(project_dirty(f->st, &f->cfg, NOW, &err), 0);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM dirty",
 	    NULL), 0);
@@ -2728,6 +2728,43 @@ test_store_migrate_activity(void **state)
 	buf_free(&kept.out);
 	buf_free(&none.out);
 	buf_free(&again.out);
+}
+
+/*
+ * A meeting counts in a won deal's quiet spells, which the projection
+ * keeps: an item that adds, moves or removes an appointment alone (its
+ * signal stored from another item) touches the appointment's account,
+ * so that it is projected again.
+ */
+static void
+test_store_appointment_touches(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list none = { 0 };
+	struct appointment_list al = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+
+	add_appt(&al, "cal/9.ics", "m9", "acme.nl", NULL, T0 + 2 * DAY);
+	assert_int_equal(store_replace_item(f->st, "caldav:anna", "cal/9.ics",
+	    &none, &al, &touched, &err), 0);
+	assert_true(strlist_contains(&touched, "acme.nl"));
+	strlist_clear(&touched);
+	appointment_list_clear(&al);
+	/* Moved: a new version of the item. */
+	add_appt(&al, "cal/9.ics", "m9", "acme.nl", NULL, T0 + 3 * DAY);
+	assert_int_equal(store_replace_item(f->st, "caldav:anna", "cal/9.ics",
+	    &none, &al, &touched, &err), 0);
+	assert_true(strlist_contains(&touched, "acme.nl"));
+	strlist_clear(&touched);
+	appointment_list_clear(&al);
+	/* Removed. */
+	assert_int_equal(store_replace_item(f->st, "caldav:anna", "cal/9.ics",
+	    &none, &al, &touched, &err), 0);
+	assert_true(strlist_contains(&touched, "acme.nl"));
+	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
+	    " FROM appointments", NULL), 0);
+	strlist_clear(&touched);
 }
 
 /* Keeps the SQL of each statement a connection starts. */
@@ -3272,6 +3309,7 @@ main(void)
 		T(test_store_links_replies_bounded),
 		T(test_store_copies_writers),
 		T(test_store_migrate_activity),
+		T(test_store_appointment_touches),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
 		T(test_store_digest_signals),
