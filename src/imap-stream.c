@@ -517,7 +517,13 @@ imap_lex_byte(struct imap_lex *lx, unsigned char c)
 				break;
 			}
 			lx->state = IMAP_LEX_WORD;
-		}
+		} else if (c == '"')
+			/*
+			 * No atom holds one (RFC 3501); libetpan reads a
+			 * quoted string from it, across line ends, where
+			 * the lexer would see a literal hiding a line.
+			 */
+			return imap_lex_fail(lx, "a quote inside an atom");
 		if (lx->wlen < sizeof lx->wbuf - 1)
 			lx->wbuf[lx->wlen] = (char)c;
 		lx->wlen++;
@@ -553,9 +559,7 @@ imap_lex_tokens(struct imap_lex *lx, const unsigned char *p,
 		case '\0':
 			goto out;
 		case '"':
-			if (st == IMAP_LEX_SPACE)
-				goto out;
-			break;		/* inside an atom, as imap_lex_byte */
+			goto out;	/* a string's start, or refused */
 		case ' ':
 		case '\t':
 		case '\r':

@@ -148,6 +148,10 @@ test_imap_lex_bounds(void **state)
 		  IMAP_KEEP_ALL, "a quoted string in a response code", false },
 		{ "* OK hi\r\n* STATUS \"INBOX\r\nx {29}\r\n", IMAP_KEEP_ALL,
 		  "a line end in a quoted string", false },
+		/* libetpan reads a quoted string from it, across the line end. */
+		{ "* OK hi\r\n* STATUS N\"IBOX\r\nx {29}\r\n\" (UIDNEXT 1)\r\n"
+		  "* OK [ALERT]\r\n", IMAP_KEEP_ALL,
+		  "a quote inside an atom", false },
 		{ "* OK hi\r\n* 1 FETCH (UID 1 X \"a{19}\r\n", IMAP_KEEP_ALL,
 		  "a line end in a quoted string", false },
 		/* Codes imap-conn.c and libetpan parse safely pass. */
@@ -1655,6 +1659,9 @@ test_imap_text_agrees(void **state)
 		imap_lex_init(&lx, &lim);
 		assert_int_equal(imap_lex_feed(&lx, "* OK hi\r\n", 9), 0);
 		lexer = imap_lex_feed(&lx, line, strlen(line)) == 0;
+		/* A line it refuses whatever follows hides nothing. */
+		if (!lexer && strstr(lx.why, "a quote inside an atom") != NULL)
+			continue;
 		if (imap_list_is_text(line, strlen(line)) != lexer)
 			fail_msg("\"%s\": the lexer says %s", lines[i],
 			    lexer ? "text" : "no text");
