@@ -25,6 +25,9 @@ VALGRIND="$VALGRIND --track-origins=yes --num-callers=30"
 # would count as the child's leaks.  The same parses run in-process in
 # the other cases and under ASan in the sanitizer build.
 VALGRIND="$VALGRIND --child-silent-after-fork=yes"
+# Those children limit their time, not their memory, under valgrind.
+SC_VALGRIND=1
+export SC_VALGRIND
 
 cd "$builddir" || exit 2
 # (A Makefile regenerated on the way prints config.status lines too.)
