@@ -71,7 +71,7 @@ static bool
 mail_quote_header(const char *s, size_t n)
 {
 	static const char *const said[] = { "wrote", "schreef", "schrieb",
-	    "a \xc3\xa9" "crit", "a ecrit" };
+	    "a \303\251crit", "a ecrit" };
 	size_t i, k, len;
 
 	while (n > 0 && (s[0] == ' ' || s[0] == '\t')) {
