@@ -301,16 +301,16 @@ struct forecast_cum {
 	double		 k1, k2, k3, k4;
 };
 
-/* Adds a deal won with chance p (a Bernoulli's cumulants). */
+/* Adds n deals each won with chance p (n Bernoullis' cumulants). */
 static void
-forecast_cum_deal(struct forecast_cum *c, double p)
+forecast_cum_deals(struct forecast_cum *c, double p, double n)
 {
 	double v = p * (1.0 - p);
 
-	c->k1 += p;
-	c->k2 += v;
-	c->k3 += v * (1.0 - 2.0 * p);
-	c->k4 += v * (1.0 - 6.0 * v);
+	c->k1 += n * p;
+	c->k2 += n * v;
+	c->k3 += n * v * (1.0 - 2.0 * p);
+	c->k4 += n * v * (1.0 - 6.0 * v);
 }
 
 /* Adds a Poisson(l) count, every cumulant of which is l. */
@@ -381,7 +381,7 @@ forecast_pb_smooth(const double *p, size_t n, double *pmf)
 	size_t i, k;
 
 	for (i = 0; i < n; i++)
-		forecast_cum_deal(&c, p[i]);
+		forecast_cum_deals(&c, p[i], 1.0);
 	forecast_smooth(&c, &w);
 	for (k = 0; k <= n; k++)
 		pmf[k] = k >= w.lo && k - w.lo < w.n ? w.v[k - w.lo] : 0.0;
@@ -469,15 +469,13 @@ forecast_gamma(uint64_t *s, double a)
  * draws instead of sixty, each without exp() (e[s] = exp(-shift[s])).
  */
 static double
-forecast_centre(double p, const double *shift, double *e, size_t n)
+forecast_centre(double p, const double *e, size_t n)
 {
 	double lo = -40.0, hi = 40.0, mu, u, mean, slope, l, step;
 	size_t i;
 	int it;
 
 	p = forecast_clamp(p);
-	for (i = 0; i < n; i++)
-		e[i] = exp(-shift[i]);
 	mu = log(p / (1.0 - p));
 	for (it = 0; it < 100; it++) {
 		u = exp(-mu);
@@ -568,16 +566,23 @@ forecast_accumulate(struct forecast_dist *acc, const struct forecast_win *d,
 /*
  * The wins of one group in one draw into d: its deals' Poisson-binomial
  * (chances p, cumulants c) plus a Poisson count of rate l for deals not
- * open yet, from the cumulants when wide (then true), else exact.
+ * open yet, from the cumulants when wide (then true), else exact.  The
+ * chances are needed only for the exact path: fill_p fills them then.
  */
 bool forecast_exact;
+
+static bool
+forecast_is_smooth(const struct forecast_cum *c)
+{
+	return (c->k2 >= FORECAST_SMOOTH_VAR && !forecast_exact);
+}
 
 static bool
 forecast_group(const double *p, size_t n, struct forecast_cum *c, double l,
     struct forecast_win *pb, struct forecast_win *pois,
     struct forecast_win *d)
 {
-	if (c->k2 >= FORECAST_SMOOTH_VAR && !forecast_exact) {
+	if (forecast_is_smooth(c)) {
 		forecast_cum_poisson(c, l);
 		forecast_smooth(c, d);
 		return true;
@@ -588,13 +593,96 @@ forecast_group(const double *p, size_t n, struct forecast_cum *c, double l,
 	return false;
 }
 
+/*
+ * Open deals alike in the draws: the same phase, standard error and
+ * chance give the same centre and the same chance in every draw, so the
+ * work per draw follows the kinds of deals (a few thousand at 10M
+ * signals: a phase's deals share its se, and their chances follow their
+ * age in days), not the deals.
+ */
+struct forecast_kind {
+	double		 p, se;
+	int		 phase;
+	double		 n[2];		/* deals of each group */
+	double		 em;		/* exp(-centre) */
+};
+
+/* An item with its index, to be sorted by what makes its kind. */
+struct forecast_key {
+	double		 p, se;
+	int		 phase;
+	size_t		 i;
+};
+
+/* Orders doubles totally: a NaN (never expected) before every number. */
+static int
+forecast_cmp_num(double x, double y)
+{
+	if (isnan(x) || isnan(y))
+		return (isnan(y) - isnan(x));
+	return ((x > y) - (x < y));
+}
+
+static int
+forecast_cmp_key(const void *a, const void *b)
+{
+	const struct forecast_key *x = a, *y = b;
+	int c;
+
+	if (x->phase != y->phase)
+		return (x->phase < y->phase ? -1 : 1);
+	if ((c = forecast_cmp_num(x->se, y->se)) != 0 ||
+	    (c = forecast_cmp_num(x->p, y->p)) != 0)
+		return (c);
+	return ((x->i > y->i) - (x->i < y->i));
+}
+
+/*
+ * The kinds of the n items into *kinds (returned: how many), and each
+ * item's kind into kind_of[i].
+ */
+static size_t
+forecast_kinds(const struct forecast_item *it, size_t n, size_t *kind_of,
+    struct forecast_kind **kinds)
+{
+	struct forecast_key *key;
+	struct forecast_kind *k;
+	size_t i, nk = 0;
+
+	key = xcalloc(n > 0 ? n : 1, sizeof *key);
+	for (i = 0; i < n; i++) {
+		key[i].p = it[i].p;
+		key[i].se = it[i].se;
+		key[i].phase = it[i].phase;
+		key[i].i = i;
+	}
+	qsort(key, n, sizeof *key, forecast_cmp_key);
+	k = xcalloc(n > 0 ? n : 1, sizeof *k);
+	for (i = 0; i < n; i++) {
+		if (nk == 0 || key[i].phase != k[nk - 1].phase ||
+		    !(key[i].se == k[nk - 1].se) ||
+		    !(key[i].p == k[nk - 1].p)) {
+			k[nk].p = key[i].p;
+			k[nk].se = key[i].se;
+			k[nk].phase = key[i].phase;
+			nk++;
+		}
+		k[nk - 1].n[it[key[i].i].group != 0] += 1.0;
+		kind_of[key[i].i] = nk - 1;
+	}
+	free(key);
+	*kinds = k;
+	return nk;
+}
+
 void
 forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
     double rho, const struct forecast_rate rate[2], struct forecast_dist out[3])
 {
 	uint64_t seed = FORECAST_SEED;
-	size_t nph = 1, i, s, g, ng[2] = { 0, 0 };
-	double *z, *w, *em, *sh, *e, *p[2], *fse, *f, l, a, q;
+	size_t nph = 1, i, s, g, k, nk, ng[2] = { 0, 0 }, *kind_of;
+	double *z, *w, *sh, *e, *p[2], *q, f, l, a;
+	struct forecast_kind *kind;
 	struct forecast_win pb[2], pois[2], d[2], tot;
 	struct forecast_cum c[2];
 	bool smooth[2];
@@ -622,48 +710,45 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 			    sqrt(1.0 - rho) * z[(i + 1) * FORECAST_SIMS + s];
 	/*
 	 * Item i's log-odds in simulation s: mu + z[s] * shared_se +
-	 * w[phase][s] * se, with its centre mu found once and kept as
-	 * em[i] = exp(-mu), so that its chance in a draw is 1 / (1 + em[i]
+	 * w[phase][s] * se, with its centre mu found once per kind and kept
+	 * as em = exp(-mu), so that its chance in a draw is 1 / (1 + em
 	 * exp(-shift)); the draws are made again per simulation rather than
-	 * kept for every item.
+	 * kept for every kind.  Kinds of one phase and se are adjacent:
+	 * their shifts (e[s] = exp(-shift)) are made once.
 	 */
-	em = xcalloc(n > 0 ? n : 1, sizeof *em);
+	kind_of = xcalloc(n > 0 ? n : 1, sizeof *kind_of);
+	nk = forecast_kinds(it, n, kind_of, &kind);
 	sh = xcalloc(FORECAST_SIMS, sizeof *sh);
 	e = xcalloc(FORECAST_SIMS, sizeof *e);
-	for (i = 0; i < n; i++) {
-		const double *wp = &w[(size_t)it[i].phase * FORECAST_SIMS];
+	for (k = 0; k < nk; k++) {
+		const double *wp = &w[(size_t)kind[k].phase * FORECAST_SIMS];
 
-		for (s = 0; s < FORECAST_SIMS; s++)
-			sh[s] = z[s] * shared_se + wp[s] * it[i].se;
-		em[i] = exp(-forecast_centre(it[i].p, sh, e, FORECAST_SIMS));
+		if (k == 0 || kind[k].phase != kind[k - 1].phase ||
+		    !(kind[k].se == kind[k - 1].se))
+			for (s = 0; s < FORECAST_SIMS; s++) {
+				sh[s] = z[s] * shared_se + wp[s] * kind[k].se;
+				e[s] = exp(-sh[s]);
+			}
+		kind[k].em = exp(-forecast_centre(kind[k].p, e,
+		    FORECAST_SIMS));
 	}
 	for (g = 0; g < 2; g++)
 		p[g] = xcalloc(ng[g] + 1, sizeof *p[g]);
-	/*
-	 * f[ph] = exp(-shift) of phase ph's deals of standard error fse[ph]
-	 * in this draw: the deals of a phase share their se, so one exp()
-	 * per phase and draw, not per deal.
-	 */
-	fse = xcalloc(nph, sizeof *fse);
-	f = xcalloc(nph, sizeof *f);
+	q = xcalloc(nk > 0 ? nk : 1, sizeof *q);
 	for (s = 0; s < FORECAST_SIMS; s++) {
-		size_t k[2] = { 0, 0 };
-
-		for (i = 0; i < nph; i++)
-			fse[i] = NAN;
 		memset(c, 0, sizeof c);
-		for (i = 0; i < n; i++) {
-			size_t ph = (size_t)it[i].phase;
-
-			if (!(fse[ph] == it[i].se)) {
-				fse[ph] = it[i].se;
-				f[ph] = exp(-(z[s] * shared_se +
-				    w[ph * FORECAST_SIMS + s] * it[i].se));
-			}
-			g = it[i].group != 0;
-			q = 1.0 / (1.0 + em[i] * f[ph]);
-			p[g][k[g]++] = q;
-			forecast_cum_deal(&c[g], q);
+		/* f = exp(-shift) of the kinds of one phase and se in this draw. */
+		for (f = 0.0, k = 0; k < nk; k++) {
+			if (k == 0 || kind[k].phase != kind[k - 1].phase ||
+			    !(kind[k].se == kind[k - 1].se))
+				f = exp(-(z[s] * shared_se +
+				    w[(size_t)kind[k].phase * FORECAST_SIMS + s] *
+				    kind[k].se));
+			q[k] = 1.0 / (1.0 + kind[k].em * f);
+			for (g = 0; g < 2; g++)
+				if (kind[k].n[g] > 0)
+					forecast_cum_deals(&c[g], q[k],
+					    kind[k].n[g]);
 		}
 		for (g = 0; g < 2; g++) {
 			l = rate[g].mean;
@@ -671,6 +756,13 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 				/* Gamma posterior of the rate, its mean kept. */
 				a = l * rate[g].windows + 0.5;
 				l = l * forecast_gamma(&seed, a) / a;
+			}
+			if (!forecast_is_smooth(&c[g])) {
+				size_t m = 0;
+
+				for (i = 0; i < n; i++)
+					if ((it[i].group != 0) == (g != 0))
+						p[g][m++] = q[kind_of[i]];
 			}
 			smooth[g] = forecast_group(p[g], ng[g], &c[g], l,
 			    &pb[g], &pois[g], &d[g]);
@@ -693,11 +785,11 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 		free(d[g].v);
 	}
 	free(tot.v);
-	free(f);
-	free(fse);
+	free(q);
 	free(e);
 	free(sh);
-	free(em);
+	free(kind);
+	free(kind_of);
 	free(w);
 	free(z);
 }
