@@ -19,6 +19,7 @@
 #include "log.h"
 #include "money.h"
 #include "phases.h"
+#include "radix.h"
 #include "store-query.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -2138,14 +2139,6 @@ analysis_stay(const struct analysis_deal *d, int p, time_t t)
 	return (double)(end - d->reached_at[p]) / DAY;
 }
 
-static int
-analysis_cmp_desc(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x < y) - (x > y);
-}
-
 /* A deal that reached a phase, as the landmarks of that phase see it. */
 struct analysis_member {
 	size_t		 idx;		/* in the deals */
@@ -2162,44 +2155,59 @@ struct analysis_phase_members {
 	size_t		 n;
 };
 
-static int
-analysis_cmp_member(const void *a, const void *b)
-{
-	const struct analysis_member *x = a, *y = b;
-
-	if (x->full != y->full)
-		return x->full < y->full ? -1 : 1;
-	return (x->end == FORECAST_OPEN) - (y->end == FORECAST_OPEN);
-}
-
-/* Sorts every deal that reached phase p at t once, for all its landmarks. */
+/*
+ * Sorts every deal that reached phase p at t once, for all its landmarks:
+ * by full, the closed before the open at a tie, else in the deals' order
+ * (the radix sort is stable: the closed are handed to it first).
+ */
 static void
 analysis_members(const struct analysis_deals *l, int p, time_t t,
     struct analysis_phase_members *pm)
 {
-	size_t i;
+	struct analysis_member *m;
+	struct radix_item *key;
+	size_t i, k;
 
 	memset(pm, 0, sizeof *pm);
-	pm->v = xcalloc(l->n > 0 ? l->n : 1, sizeof *pm->v);
-	pm->stays = xcalloc(l->n > 0 ? l->n : 1, sizeof *pm->stays);
+	m = xcalloc(l->n > 0 ? l->n : 1, sizeof *m);
 	for (i = 0; i < l->n; i++) {
 		const struct analysis_deal *d = &l->v[i];
-		struct analysis_member *m;
 
 		if (d->phase < p)
 			continue;
-		m = &pm->v[pm->n];
-		m->idx = i;
-		m->stay = analysis_stay(d, p, t);
-		m->full = (double)((d->closed != 0 ? d->closed : t) -
+		m[pm->n].idx = i;
+		m[pm->n].stay = analysis_stay(d, p, t);
+		m[pm->n].full = (double)((d->closed != 0 ? d->closed : t) -
 		    d->reached_at[p]) / DAY;
-		m->end = d->closed == 0 ? FORECAST_OPEN :
+		m[pm->n].end = d->closed == 0 ? FORECAST_OPEN :
 		    d->outcome == OUTCOME_WON ? FORECAST_WON : FORECAST_LOST;
-		m->here = d->closed == 0 && d->phase == p;
-		pm->stays[pm->n++] = m->stay;
+		m[pm->n].here = d->closed == 0 && d->phase == p;
+		pm->n++;
 	}
-	qsort(pm->v, pm->n, sizeof *pm->v, analysis_cmp_member);
-	qsort(pm->stays, pm->n, sizeof *pm->stays, analysis_cmp_desc);
+	key = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *key);
+	for (i = 0, k = 0; i < pm->n; i++)
+		if (m[i].end != FORECAST_OPEN)
+			key[k++].i = i;
+	for (i = 0; i < pm->n; i++)
+		if (m[i].end == FORECAST_OPEN)
+			key[k++].i = i;
+	for (k = 0; k < pm->n; k++)
+		key[k].key = radix_key_double(m[key[k].i].full);
+	radix_sort(key, pm->n);
+	pm->v = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *pm->v);
+	for (k = 0; k < pm->n; k++)
+		pm->v[k] = m[key[k].i];
+	/* The stays, longest first. */
+	pm->stays = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *pm->stays);
+	for (k = 0; k < pm->n; k++) {
+		key[k].key = ~radix_key_double(m[k].stay);
+		key[k].i = k;
+	}
+	radix_sort(key, pm->n);
+	for (k = 0; k < pm->n; k++)
+		pm->stays[k] = m[key[k].i].stay;
+	free(key);
+	free(m);
 }
 
 static void
@@ -2320,14 +2328,26 @@ struct analysis_query {
 	double		 whole;		/* whole days of it */
 };
 
-static int
-analysis_cmp_query(const void *a, const void *b)
+/* Sorts queries made in q's order by whole days, oldest first, then q. */
+static void
+analysis_sort_queries(struct analysis_query *v, size_t n)
 {
-	const struct analysis_query *x = a, *y = b;
+	struct analysis_query *was;
+	struct radix_item *key;
+	size_t i;
 
-	if (x->whole != y->whole)
-		return x->whole > y->whole ? -1 : 1;
-	return (x->q > y->q) - (x->q < y->q);
+	key = xcalloc(n > 0 ? n : 1, sizeof *key);
+	for (i = 0; i < n; i++) {
+		key[i].key = ~radix_key_double(v[i].whole);
+		key[i].i = i;
+	}
+	radix_sort(key, n);
+	was = xreallocarray(NULL, n > 0 ? n : 1, sizeof *was);
+	memcpy(was, v, n * sizeof *v);
+	for (i = 0; i < n; i++)
+		v[i] = was[key[i].i];
+	free(was);
+	free(key);
 }
 
 /* A won member: its stay, and its rank among the won in time order. */
@@ -2336,14 +2356,26 @@ struct analysis_won_stay {
 	size_t		 rank;
 };
 
-/* Longest stay first. */
-static int
-analysis_cmp_won_stay(const void *a, const void *b)
+/* Sorts v longest stay first, equal stays in their order. */
+static void
+analysis_sort_won_stays(struct analysis_won_stay *v, size_t n)
 {
-	double x = ((const struct analysis_won_stay *)a)->stay;
-	double y = ((const struct analysis_won_stay *)b)->stay;
+	struct analysis_won_stay *was;
+	struct radix_item *key;
+	size_t i;
 
-	return (x < y) - (x > y);
+	key = xcalloc(n > 0 ? n : 1, sizeof *key);
+	for (i = 0; i < n; i++) {
+		key[i].key = ~radix_key_double(v[i].stay);
+		key[i].i = i;
+	}
+	radix_sort(key, n);
+	was = xreallocarray(NULL, n > 0 ? n : 1, sizeof *was);
+	memcpy(was, v, n * sizeof *v);
+	for (i = 0; i < n; i++)
+		v[i] = was[key[i].i];
+	free(was);
+	free(key);
 }
 
 /*
@@ -2558,14 +2590,14 @@ analysis_landmarks(const struct analysis_deals *l,
 			won[nwon++] = i;
 		}
 	}
-	qsort(order, nwon, sizeof *order, analysis_cmp_won_stay);
+	analysis_sort_won_stays(order, nwon);
 	/* Every member by stay, longest first, to mark those still in the phase. */
 	all = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *all);
 	for (i = 0; i < pm->n; i++) {
 		all[i].stay = pm->v[i].stay;
 		all[i].rank = i;
 	}
-	qsort(all, pm->n, sizeof *all, analysis_cmp_won_stay);
+	analysis_sort_won_stays(all, pm->n);
 	in = xcalloc(pm->n / 64 + 1, sizeof *in);
 	fw.n = nwon;
 	fw.t = xcalloc(nwon + 1, sizeof *fw.t);
@@ -2575,7 +2607,7 @@ analysis_landmarks(const struct analysis_deals *l,
 		qs[i].age = (double)(t - l->v[idx[i]].reached_at[p]) / DAY;
 		qs[i].whole = (double)((t - l->v[idx[i]].reached_at[p]) / DAY);
 	}
-	qsort(qs, n, sizeof *qs, analysis_cmp_query);
+	analysis_sort_queries(qs, n);
 	for (i = 0; i < n; i = j) {
 		age = qs[i].whole;
 		for (j = i + 1; j < n && qs[j].whole == age; j++)
