@@ -777,6 +777,7 @@ analysis_current_step(const struct store_deal_step *g, void *arg)
 	if (l->n == 0 || w->deal[l->n - 1] != g->deal) {
 		d = analysis_current_room(w);
 		memset(d, 0, sizeof *d);
+		d->id = g->deal;
 		w->deal[l->n] = g->deal;
 		w->key[l->n] = g->account_id;
 		w->seq[l->n] = g->seq;
@@ -1084,6 +1085,18 @@ analysis_truths_load(struct store *st, struct analysis_truths *l,
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof *l->v, analysis_cmp_truth);
 	return 0;
+}
+
+/* Whether an open deal of l is not a stored deal (projected at a past t). */
+static bool
+analysis_deals_unstored(const struct analysis_deals *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].closed == 0 && l->v[i].id == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -2935,9 +2948,13 @@ analysis_forecast_at(const struct analysis_filter *f,
 		fd->in_horizon = fd->expected_close != 0 &&
 		    fd->expected_close < end;
 		fd->actual = OUTCOME_OPEN;
-		tr = analysis_truth_find(truth, d->account, t);
+		/* A stored deal is itself; one projected at t is looked up. */
+		fd->deal = sums ? 0 : d->id;
+		tr = d->id == 0 || backtest ?
+		    analysis_truth_find(truth, d->account, t) : NULL;
 		if (tr != NULL) {
-			fd->deal = tr->id;
+			if (d->id == 0)
+				fd->deal = tr->id;
 			if (backtest && tr->closed != 0 && tr->closed < end) {
 				fd->actual = tr->outcome;
 				fd->actual_closed = tr->closed;
@@ -3500,8 +3517,10 @@ analysis_shared_forecast(struct store *st, const struct analysis_filter *f,
 /*
  * The forecast (analysis_forecast); with sums, only what the sums need:
  * the stored deals (ids, outcomes) are not read, the phases' summary and
- * the deals' values not made.  With a shared, the deals and estimates
- * come from it.
+ * the deals' values not made.  Without a backtest they are read only when
+ * an open deal is not one of them (projected at an earlier as_of): the
+ * stored deals as of now are their own ids.  With a shared, the deals
+ * and estimates come from it.
  */
 static int
 analysis_forecast_of(struct store *st, const struct analysis_filter *f,
@@ -3523,7 +3542,8 @@ analysis_forecast_of(struct store *st, const struct analysis_filter *f,
 		all_est = f->shared->est;
 	} else if (analysis_forecast_deals(st, f, &own, err) != 0)
 		return -1;
-	if (!sums && analysis_truths_load(st, &truth, err) != 0) {
+	if (!sums && (backtest || analysis_deals_unstored(l)) &&
+	    analysis_truths_load(st, &truth, err) != 0) {
 		analysis_deals_free(&own);
 		return -1;
 	}
