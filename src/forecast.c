@@ -675,17 +675,38 @@ forecast_kinds(const struct forecast_item *it, size_t n, size_t *kind_of,
 	return nk;
 }
 
+/*
+ * The chance of each kind in draw s into q: as in the draws of the
+ * centres, a kind's f = exp(-shift) made once per run of one phase and se.
+ */
+static void
+forecast_draw_kinds(const struct forecast_kind *kind, size_t nk,
+    const double *z, const double *w, double shared_se, size_t s, double *q)
+{
+	size_t k;
+	double f = 0.0;
+
+	for (k = 0; k < nk; k++) {
+		if (k == 0 || kind[k].phase != kind[k - 1].phase ||
+		    !(kind[k].se == kind[k - 1].se))
+			f = exp(-(z[s] * shared_se +
+			    w[(size_t)kind[k].phase * FORECAST_SIMS + s] *
+			    kind[k].se));
+		q[k] = 1.0 / (1.0 + kind[k].em * f);
+	}
+}
+
 void
 forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
     double rho, const struct forecast_rate rate[2], struct forecast_dist out[3])
 {
 	uint64_t seed = FORECAST_SEED;
 	size_t nph = 1, i, s, g, k, nk, ng[2] = { 0, 0 }, *kind_of;
-	double *z, *w, *sh, *e, *p[2], *q, f, l, a;
+	double *z, *w, *e, *p[2], *q, *lam, l, a, qk;
 	struct forecast_kind *kind;
 	struct forecast_win pb[2], pois[2], d[2], tot;
-	struct forecast_cum c[2];
-	bool smooth[2];
+	struct forecast_cum *cum, c[2];
+	bool smooth[2], drawn;
 
 	memset(pb, 0, sizeof pb);
 	memset(pois, 0, sizeof pois);
@@ -708,48 +729,9 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 		for (s = 0; s < FORECAST_SIMS; s++)
 			w[i * FORECAST_SIMS + s] = sqrt(rho) * z[s] +
 			    sqrt(1.0 - rho) * z[(i + 1) * FORECAST_SIMS + s];
-	/*
-	 * Item i's log-odds in simulation s: mu + z[s] * shared_se +
-	 * w[phase][s] * se, with its centre mu found once per kind and kept
-	 * as em = exp(-mu), so that its chance in a draw is 1 / (1 + em
-	 * exp(-shift)); the draws are made again per simulation rather than
-	 * kept for every kind.  Kinds of one phase and se are adjacent:
-	 * their shifts (e[s] = exp(-shift)) are made once.
-	 */
-	kind_of = xcalloc(n > 0 ? n : 1, sizeof *kind_of);
-	nk = forecast_kinds(it, n, kind_of, &kind);
-	sh = xcalloc(FORECAST_SIMS, sizeof *sh);
-	e = xcalloc(FORECAST_SIMS, sizeof *e);
-	for (k = 0; k < nk; k++) {
-		const double *wp = &w[(size_t)kind[k].phase * FORECAST_SIMS];
-
-		if (k == 0 || kind[k].phase != kind[k - 1].phase ||
-		    !(kind[k].se == kind[k - 1].se))
-			for (s = 0; s < FORECAST_SIMS; s++) {
-				sh[s] = z[s] * shared_se + wp[s] * kind[k].se;
-				e[s] = exp(-sh[s]);
-			}
-		kind[k].em = exp(-forecast_centre(kind[k].p, e,
-		    FORECAST_SIMS));
-	}
-	for (g = 0; g < 2; g++)
-		p[g] = xcalloc(ng[g] + 1, sizeof *p[g]);
-	q = xcalloc(nk > 0 ? nk : 1, sizeof *q);
-	for (s = 0; s < FORECAST_SIMS; s++) {
-		memset(c, 0, sizeof c);
-		/* f = exp(-shift) of the kinds of one phase and se in this draw. */
-		for (f = 0.0, k = 0; k < nk; k++) {
-			if (k == 0 || kind[k].phase != kind[k - 1].phase ||
-			    !(kind[k].se == kind[k - 1].se))
-				f = exp(-(z[s] * shared_se +
-				    w[(size_t)kind[k].phase * FORECAST_SIMS + s] *
-				    kind[k].se));
-			q[k] = 1.0 / (1.0 + kind[k].em * f);
-			for (g = 0; g < 2; g++)
-				if (kind[k].n[g] > 0)
-					forecast_cum_deals(&c[g], q[k],
-					    kind[k].n[g]);
-		}
+	/* lam[s * 2 + g]: group g's rate of deals not open yet in draw s. */
+	lam = xcalloc(2 * FORECAST_SIMS, sizeof *lam);
+	for (s = 0; s < FORECAST_SIMS; s++)
 		for (g = 0; g < 2; g++) {
 			l = rate[g].mean;
 			if (l > 0 && rate[g].windows > 0) {
@@ -757,15 +739,61 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 				a = l * rate[g].windows + 0.5;
 				l = l * forecast_gamma(&seed, a) / a;
 			}
+			lam[s * 2 + g] = l;
+		}
+	/*
+	 * Item i's log-odds in simulation s: mu + z[s] * shared_se +
+	 * w[phase][s] * se, with its centre mu found once per kind and kept
+	 * as em = exp(-mu), so that its chance in a draw is 1 / (1 + em
+	 * exp(-shift)).  A kind's exp(-shift) of every draw (e[s]) serves
+	 * its centre and then its chances: each draw's cumulants
+	 * (cum[s * 2 + g]) are summed kind after kind, and the draws are
+	 * not kept per kind.  Kinds of one phase and se are adjacent: their
+	 * shifts are made once.
+	 */
+	kind_of = xcalloc(n > 0 ? n : 1, sizeof *kind_of);
+	nk = forecast_kinds(it, n, kind_of, &kind);
+	e = xcalloc(FORECAST_SIMS, sizeof *e);
+	cum = xcalloc(2 * FORECAST_SIMS, sizeof *cum);
+	for (k = 0; k < nk; k++) {
+		const double *wp = &w[(size_t)kind[k].phase * FORECAST_SIMS];
+
+		if (k == 0 || kind[k].phase != kind[k - 1].phase ||
+		    !(kind[k].se == kind[k - 1].se))
+			for (s = 0; s < FORECAST_SIMS; s++)
+				e[s] = exp(-(z[s] * shared_se +
+				    wp[s] * kind[k].se));
+		kind[k].em = exp(-forecast_centre(kind[k].p, e,
+		    FORECAST_SIMS));
+		for (s = 0; s < FORECAST_SIMS; s++) {
+			qk = 1.0 / (1.0 + kind[k].em * e[s]);
+			for (g = 0; g < 2; g++)
+				if (kind[k].n[g] > 0)
+					forecast_cum_deals(&cum[s * 2 + g], qk,
+					    kind[k].n[g]);
+		}
+	}
+	for (g = 0; g < 2; g++)
+		p[g] = xcalloc(ng[g] + 1, sizeof *p[g]);
+	q = xcalloc(nk > 0 ? nk : 1, sizeof *q);
+	for (s = 0; s < FORECAST_SIMS; s++) {
+		drawn = false;
+		for (g = 0; g < 2; g++) {
+			c[g] = cum[s * 2 + g];
+			/* The exact path needs each deal's chance in this draw. */
 			if (!forecast_is_smooth(&c[g])) {
 				size_t m = 0;
 
+				if (!drawn)
+					forecast_draw_kinds(kind, nk, z, w,
+					    shared_se, s, q);
+				drawn = true;
 				for (i = 0; i < n; i++)
 					if ((it[i].group != 0) == (g != 0))
 						p[g][m++] = q[kind_of[i]];
 			}
-			smooth[g] = forecast_group(p[g], ng[g], &c[g], l,
-			    &pb[g], &pois[g], &d[g]);
+			smooth[g] = forecast_group(p[g], ng[g], &c[g],
+			    lam[s * 2 + g], &pb[g], &pois[g], &d[g]);
 			forecast_accumulate(&out[g], &d[g], 1.0 / FORECAST_SIMS);
 		}
 		if (smooth[0] && smooth[1]) {
@@ -786,8 +814,9 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 	}
 	free(tot.v);
 	free(q);
+	free(cum);
 	free(e);
-	free(sh);
+	free(lam);
 	free(kind);
 	free(kind_of);
 	free(w);
