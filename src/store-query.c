@@ -494,13 +494,18 @@
 	    " JOIN signals s INDEXED BY signals_matched"		\
 	    " ON s.matched_account_id = a.id WHERE a.id = ?1"		\
 	    " AND s.account_id IS NULL ORDER BY 2")			\
-	/* Every deal's transitions: by deal row id, from transitions_deal. */ \
-	X(QUERY_DEAL_STEPS, "SELECT d.id, d.account_id, d.seq, d.account,"	\
-	    " d.salesperson, d.kind, d.outcome, d.opened, d.closed,"	\
-	    " d.last_activity, t.to_phase, t.at,"			\
-	    " d.quiet_spells IS NOT NULL, d.silence FROM deals d"	\
-	    " JOIN transitions t INDEXED BY transitions_deal"		\
-	    " ON t.deal_id = d.id ORDER BY d.id, t.at, t.id")		\
+	/*								\
+	 * Every deal's transitions, merged by deal id with every deal	\
+	 * in C (store_deal_steps): two scans in order, where a join	\
+	 * looked each deal up in transitions_deal (2.1 s against 1.5 s	\
+	 * in the sqlite3 shell at 10M signals).			\
+	 */								\
+	X(QUERY_DEAL_STEP_DEALS, "SELECT id, account_id, seq, account,"	\
+	    " salesperson, kind, outcome, opened, closed, last_activity,"	\
+	    " quiet_spells IS NOT NULL, silence FROM deals ORDER BY id")	\
+	X(QUERY_DEAL_STEP_MOVES, "SELECT deal_id, to_phase, at"	\
+	    " FROM transitions INDEXED BY transitions_deal"		\
+	    " ORDER BY deal_id, at, id")				\
 	/* When the history began to be stored: the agent's backfill. */	\
 	X(QUERY_HISTORY_SEEN, "SELECT min(s.seen_at) FROM signals s"	\
 	    " JOIN accounts a"						\
@@ -1920,41 +1925,78 @@ store_account_history(struct store *st, int64_t account,
 	return query_walk(st, s, query_history_row, &c, err, "signals");
 }
 
-/* Hands a row of QUERY_DEAL_STEPS to the callback. */
-static int
-query_deal_step_row(sqlite3_stmt *s, void *ctx)
+/* The deal columns of a step from a row of QUERY_DEAL_STEP_DEALS. */
+static void
+query_deal_step_deal(sqlite3_stmt *s, struct store_deal_step *g)
 {
-	const struct query_cb *c = ctx;
-	struct store_deal_step g;
-
-	g.deal = sqlite3_column_int64(s, 0);
-	g.account_id = sqlite3_column_int64(s, 1);
-	g.seq = sqlite3_column_int64(s, 2);
-	g.account = store_column_text(s, 3);
-	g.salesperson = store_column_text(s, 4);
-	g.kind = store_column_text(s, 5);
-	g.outcome = store_column_text(s, 6);
-	g.opened = store_column_time(s, 7);
-	g.closed = store_column_time(s, 8);
-	g.last_activity = store_column_time(s, 9);
-	g.phase = store_column_text(s, 10);
-	g.at = store_column_time(s, 11);
-	g.kept = sqlite3_column_int(s, 12) != 0;
-	g.silence = store_column_time(s, 13);
-	return c->fn.step(&g, c->arg);
+	g->deal = sqlite3_column_int64(s, 0);
+	g->account_id = sqlite3_column_int64(s, 1);
+	g->seq = sqlite3_column_int64(s, 2);
+	g->account = store_column_text(s, 3);
+	g->salesperson = store_column_text(s, 4);
+	g->kind = store_column_text(s, 5);
+	g->outcome = store_column_text(s, 6);
+	g->opened = store_column_time(s, 7);
+	g->closed = store_column_time(s, 8);
+	g->last_activity = store_column_time(s, 9);
+	g->kept = sqlite3_column_int(s, 10) != 0;
+	g->silence = store_column_time(s, 11);
 }
 
+/*
+ * Each transition with its deal's columns: the deals (by id) are stepped
+ * up to the deal of each transition (by deal id); a deal without one is
+ * passed over, as a transition without its deal (the foreign key's
+ * cascade leaves none).  Both statements read one snapshot: the second
+ * starts inside the read transaction of the first.
+ */
 int
 store_deal_steps(struct store *st,
     int (*cb)(const struct store_deal_step *, void *), void *arg,
     struct err *err)
 {
-	struct query_cb c = { .fn.step = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_DEAL_STEPS, err);
+	struct store_deal_step g;
+	sqlite3_stmt *d, *t;
+	int64_t deal;
+	int rd = SQLITE_ROW, rt, stop = 0;
 
-	if (s == NULL)
+	d = query_stmt(st, QUERY_DEAL_STEP_DEALS, err);
+	if (d == NULL)
 		return -1;
-	return query_walk(st, s, query_deal_step_row, &c, err, "deals");
+	t = query_stmt(st, QUERY_DEAL_STEP_MOVES, err);
+	if (t == NULL)
+		return -1;
+	memset(&g, 0, sizeof g);
+	g.deal = INT64_MIN;
+	for (rt = sqlite3_step(t); rt == SQLITE_ROW; rt = sqlite3_step(t)) {
+		deal = sqlite3_column_int64(t, 0);
+		while (rd == SQLITE_ROW && g.deal < deal) {
+			rd = sqlite3_step(d);
+			if (rd == SQLITE_ROW)
+				query_deal_step_deal(d, &g);
+		}
+		if (rd != SQLITE_ROW)
+			break;
+		if (g.deal != deal)
+			continue;
+		g.phase = store_column_text(t, 1);
+		g.at = store_column_time(t, 2);
+		if ((stop = cb(&g, arg)) != 0)
+			break;
+	}
+	if (stop != 0) {
+		sqlite3_reset(t);
+		sqlite3_reset(d);
+		return stop;
+	}
+	if (rt == SQLITE_ROW || rt == SQLITE_DONE)
+		rt = SQLITE_DONE;
+	if (rd != SQLITE_ROW && rd != SQLITE_DONE) {
+		sqlite3_reset(t);
+		return store_done(st, d, rd, err, "deals");
+	}
+	sqlite3_reset(d);
+	return store_done(st, t, rt, err, "transitions");
 }
 
 int
