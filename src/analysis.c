@@ -2139,8 +2139,8 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 	return 0;
 }
 
-/* How long deal d stayed in phase p before it moved on or closed, seen at t (days). */
-static double
+/* How long deal d stayed in phase p before it moved on or closed, seen at t. */
+static time_t
 analysis_stay(const struct analysis_deal *d, int p, time_t t)
 {
 	time_t end = t;
@@ -2149,7 +2149,7 @@ analysis_stay(const struct analysis_deal *d, int p, time_t t)
 		end = d->reached_at[p + 1];
 	if (d->closed != 0 && d->closed < end)
 		end = d->closed;
-	return (double)(end - d->reached_at[p]) / DAY;
+	return (end - d->reached_at[p]);
 }
 
 /* A deal that reached a phase, as the landmarks of that phase see it. */
@@ -2161,9 +2161,14 @@ struct analysis_member {
 	bool		 here;		/* open and in the phase at t: full is its age */
 };
 
-/* The members of one phase by full (closes first at a tie), and their stays longest first. */
+/*
+ * The members of one phase by full (closes first at a tie), and the same
+ * by stay, longest first (ties in v's order): their places in v and
+ * their stays.
+ */
 struct analysis_phase_members {
 	struct analysis_member *v;	/* owned */
+	size_t		*by_stay;	/* owned */
 	double		*stays;		/* owned */
 	size_t		 n;
 };
@@ -2171,7 +2176,8 @@ struct analysis_phase_members {
 /*
  * Sorts every deal that reached phase p at t once, for all its landmarks:
  * by full, the closed before the open at a tie, else in the deals' order
- * (the radix sort is stable: the closed are handed to it first).
+ * (the radix sort is stable: the closed are handed to it first); then by
+ * stay.  Both sort the seconds that full and stay are made of.
  */
 static void
 analysis_members(const struct analysis_deals *l, int p, time_t t,
@@ -2179,19 +2185,24 @@ analysis_members(const struct analysis_deals *l, int p, time_t t,
 {
 	struct analysis_member *m;
 	struct radix_item *key;
+	time_t *full, *stay;
 	size_t i, k;
 
 	memset(pm, 0, sizeof *pm);
 	m = xcalloc(l->n > 0 ? l->n : 1, sizeof *m);
+	full = xcalloc(l->n > 0 ? l->n : 1, sizeof *full);
+	stay = xcalloc(l->n > 0 ? l->n : 1, sizeof *stay);
 	for (i = 0; i < l->n; i++) {
 		const struct analysis_deal *d = &l->v[i];
 
 		if (d->phase < p)
 			continue;
+		stay[pm->n] = analysis_stay(d, p, t);
+		full[pm->n] = (d->closed != 0 ? d->closed : t) -
+		    d->reached_at[p];
 		m[pm->n].idx = i;
-		m[pm->n].stay = analysis_stay(d, p, t);
-		m[pm->n].full = (double)((d->closed != 0 ? d->closed : t) -
-		    d->reached_at[p]) / DAY;
+		m[pm->n].stay = (double)stay[pm->n] / DAY;
+		m[pm->n].full = (double)full[pm->n] / DAY;
 		m[pm->n].end = d->closed == 0 ? FORECAST_OPEN :
 		    d->outcome == OUTCOME_WON ? FORECAST_WON : FORECAST_LOST;
 		m[pm->n].here = d->closed == 0 && d->phase == p;
@@ -2205,21 +2216,25 @@ analysis_members(const struct analysis_deals *l, int p, time_t t,
 		if (m[i].end == FORECAST_OPEN)
 			key[k++].i = i;
 	for (k = 0; k < pm->n; k++)
-		key[k].key = radix_key_double(m[key[k].i].full);
+		key[k].key = radix_key_int(full[key[k].i]);
 	radix_sort(key, pm->n);
 	pm->v = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *pm->v);
 	for (k = 0; k < pm->n; k++)
 		pm->v[k] = m[key[k].i];
-	/* The stays, longest first. */
+	for (k = 0; k < pm->n; k++)
+		key[k].key = ~radix_key_int(stay[key[k].i]);
+	for (k = 0; k < pm->n; k++)
+		key[k].i = k;
+	radix_sort(key, pm->n);
+	pm->by_stay = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *pm->by_stay);
 	pm->stays = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *pm->stays);
 	for (k = 0; k < pm->n; k++) {
-		key[k].key = ~radix_key_double(m[k].stay);
-		key[k].i = k;
+		pm->by_stay[k] = key[k].i;
+		pm->stays[k] = pm->v[key[k].i].stay;
 	}
-	radix_sort(key, pm->n);
-	for (k = 0; k < pm->n; k++)
-		pm->stays[k] = m[key[k].i].stay;
 	free(key);
+	free(stay);
+	free(full);
 	free(m);
 }
 
@@ -2227,6 +2242,7 @@ static void
 analysis_members_free(struct analysis_phase_members *pm)
 {
 	free(pm->v);
+	free(pm->by_stay);
 	free(pm->stays);
 	memset(pm, 0, sizeof *pm);
 }
@@ -2368,28 +2384,6 @@ struct analysis_won_stay {
 	double		 stay;
 	size_t		 rank;
 };
-
-/* Sorts v longest stay first, equal stays in their order. */
-static void
-analysis_sort_won_stays(struct analysis_won_stay *v, size_t n)
-{
-	struct analysis_won_stay *was;
-	struct radix_item *key;
-	size_t i;
-
-	key = xcalloc(n > 0 ? n : 1, sizeof *key);
-	for (i = 0; i < n; i++) {
-		key[i].key = ~radix_key_double(v[i].stay);
-		key[i].i = i;
-	}
-	radix_sort(key, n);
-	was = xreallocarray(NULL, n > 0 ? n : 1, sizeof *was);
-	memcpy(was, v, n * sizeof *v);
-	for (i = 0; i < n; i++)
-		v[i] = was[key[i].i];
-	free(was);
-	free(key);
-}
 
 /*
  * The landmark of one whole-days age as a curve: the times at which the
@@ -2581,9 +2575,9 @@ analysis_landmarks(const struct analysis_deals *l,
 	struct analysis_fenwick fw = { NULL, 0 };
 	struct analysis_curve cv;
 	struct analysis_query *qs;
-	struct analysis_won_stay *order, *all;
+	struct analysis_won_stay *order;
 	struct forecast_obs *buf;
-	size_t *won, *here, nwon = 0, wp = 0, ap = 0, i, j, k, lo, hi, mid;
+	size_t *won, *rank, *here, nwon = 0, wp = 0, ap = 0, i, j, k, lo, hi, mid;
 	size_t longer, nb;
 	uint64_t *in;
 	double age;
@@ -2591,6 +2585,7 @@ analysis_landmarks(const struct analysis_deals *l,
 
 	memset(&cv, 0, sizeof cv);
 	won = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *won);
+	rank = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *rank);
 	order = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *order);
 	buf = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *buf);
 	/* here[i]: the members before the i-th that are open in the phase. */
@@ -2598,19 +2593,16 @@ analysis_landmarks(const struct analysis_deals *l,
 	for (i = 0; i < pm->n; i++) {
 		here[i + 1] = here[i] + pm->v[i].here;
 		if (pm->v[i].end == FORECAST_WON) {
-			order[nwon].stay = pm->v[i].stay;
-			order[nwon].rank = nwon;
+			rank[i] = nwon;
 			won[nwon++] = i;
 		}
 	}
-	analysis_sort_won_stays(order, nwon);
-	/* Every member by stay, longest first, to mark those still in the phase. */
-	all = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *all);
-	for (i = 0; i < pm->n; i++) {
-		all[i].stay = pm->v[i].stay;
-		all[i].rank = i;
-	}
-	analysis_sort_won_stays(all, pm->n);
+	/* The won by stay, longest first, ties by rank: from by_stay. */
+	for (i = 0, k = 0; i < pm->n; i++)
+		if (pm->v[pm->by_stay[i]].end == FORECAST_WON) {
+			order[k].stay = pm->stays[i];
+			order[k++].rank = rank[pm->by_stay[i]];
+		}
 	in = xcalloc(pm->n / 64 + 1, sizeof *in);
 	fw.n = nwon;
 	fw.t = xcalloc(nwon + 1, sizeof *fw.t);
@@ -2672,8 +2664,10 @@ analysis_landmarks(const struct analysis_deals *l,
 		}
 		while (wp < nwon && order[wp].stay > age)
 			analysis_fenwick_add(&fw, order[wp++].rank);
-		for (; ap < pm->n && all[ap].stay > age; ap++)
-			in[all[ap].rank / 64] |= 1ULL << (all[ap].rank % 64);
+		/* Every member by stay, to mark those still in the phase. */
+		for (; ap < pm->n && pm->stays[ap] > age; ap++)
+			in[pm->by_stay[ap] / 64] |= 1ULL <<
+			    (pm->by_stay[ap] % 64);
 		analysis_curve_build(pm, in, lo, age, longer, horizon, &cv);
 		for (k = i; k < j; k++)
 			analysis_curve_est(pm, &cv, &fw, won, wp, qs[k].age,
@@ -2681,12 +2675,12 @@ analysis_landmarks(const struct analysis_deals *l,
 	}
 	analysis_curve_free(&cv);
 	free(in);
-	free(all);
 	free(qs);
 	free(fw.t);
 	free(here);
 	free(buf);
 	free(order);
+	free(rank);
 	free(won);
 }
 

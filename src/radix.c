@@ -19,6 +19,12 @@ radix_key_double(double x)
 	    u | 0x8000000000000000ULL);
 }
 
+uint64_t
+radix_key_int(int64_t x)
+{
+	return ((uint64_t)x ^ 0x8000000000000000ULL);
+}
+
 void
 radix_sort(struct radix_item *v, size_t n)
 {

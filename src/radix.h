@@ -21,6 +21,8 @@ struct radix_item {
 
 /* The key of a double in its order (-0 is 0; no NaN). */
 uint64_t	 radix_key_double(double);
+/* The key of an integer in its order. */
+uint64_t	 radix_key_int(int64_t);
 
 /* Sorts v by key, ascending, equal keys in their order (stable). */
 void		 radix_sort(struct radix_item *v, size_t n);
