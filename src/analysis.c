@@ -2577,8 +2577,8 @@ analysis_landmarks(const struct analysis_deals *l,
 	struct analysis_query *qs;
 	struct analysis_won_stay *order;
 	struct forecast_obs *buf;
-	size_t *won, *rank, *here, nwon = 0, wp = 0, ap = 0, i, j, k, lo, hi, mid;
-	size_t longer, nb;
+	size_t *won, *rank, *here, nwon = 0, wp = 0, ap = 0, i, j, k;
+	size_t lo, hi, mid, longer, nb;
 	uint64_t *in;
 	double age;
 	bool lowered;

@@ -734,8 +734,8 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 	for (s = 0; s < FORECAST_SIMS; s++)
 		for (g = 0; g < 2; g++) {
 			l = rate[g].mean;
+			/* Gamma posterior of the rate, its mean kept. */
 			if (l > 0 && rate[g].windows > 0) {
-				/* Gamma posterior of the rate, its mean kept. */
 				a = l * rate[g].windows + 0.5;
 				l = l * forecast_gamma(&seed, a) / a;
 			}
@@ -780,7 +780,7 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 		drawn = false;
 		for (g = 0; g < 2; g++) {
 			c[g] = cum[s * 2 + g];
-			/* The exact path needs each deal's chance in this draw. */
+			/* The exact path needs each deal's chance here. */
 			if (!forecast_is_smooth(&c[g])) {
 				size_t m = 0;
 

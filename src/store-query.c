@@ -501,8 +501,9 @@
 	 * in the sqlite3 shell at 10M signals).			\
 	 */								\
 	X(QUERY_DEAL_STEP_DEALS, "SELECT id, account_id, seq, account,"	\
-	    " salesperson, kind, outcome, opened, closed, last_activity,"	\
-	    " quiet_spells IS NOT NULL, silence FROM deals ORDER BY id")	\
+	    " salesperson, kind, outcome, opened, closed,"		\
+	    " last_activity, quiet_spells IS NOT NULL, silence"		\
+	    " FROM deals ORDER BY id")					\
 	X(QUERY_DEAL_STEP_MOVES, "SELECT deal_id, to_phase, at"	\
 	    " FROM transitions INDEXED BY transitions_deal"		\
 	    " ORDER BY deal_id, at, id")				\
