@@ -2162,16 +2162,21 @@ struct analysis_member {
 };
 
 /*
- * The members of one phase by full (closes first at a tie), and the same
- * by stay, longest first (ties in v's order): their places in v and
- * their stays.
+ * The members of one phase by full (closes first at a tie), and their
+ * places in v by stay, longest first (ties in v's order).
  */
 struct analysis_phase_members {
 	struct analysis_member *v;	/* owned */
 	size_t		*by_stay;	/* owned */
-	double		*stays;		/* owned */
 	size_t		 n;
 };
+
+/* The k-th longest stay of the members. */
+static double
+analysis_kth_stay(const struct analysis_phase_members *pm, size_t k)
+{
+	return (pm->v[pm->by_stay[k]].stay);
+}
 
 /*
  * Sorts every deal that reached phase p at t once, for all its landmarks:
@@ -2217,25 +2222,22 @@ analysis_members(const struct analysis_deals *l, int p, time_t t,
 			key[k++].i = i;
 	for (k = 0; k < pm->n; k++)
 		key[k].key = radix_key_int(full[key[k].i]);
+	free(full);
 	radix_sort(key, pm->n);
 	pm->v = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *pm->v);
 	for (k = 0; k < pm->n; k++)
 		pm->v[k] = m[key[k].i];
+	free(m);
 	for (k = 0; k < pm->n; k++)
 		key[k].key = ~radix_key_int(stay[key[k].i]);
+	free(stay);
 	for (k = 0; k < pm->n; k++)
 		key[k].i = k;
 	radix_sort(key, pm->n);
 	pm->by_stay = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *pm->by_stay);
-	pm->stays = xcalloc(pm->n > 0 ? pm->n : 1, sizeof *pm->stays);
-	for (k = 0; k < pm->n; k++) {
+	for (k = 0; k < pm->n; k++)
 		pm->by_stay[k] = key[k].i;
-		pm->stays[k] = pm->v[key[k].i].stay;
-	}
 	free(key);
-	free(stay);
-	free(full);
-	free(m);
 }
 
 static void
@@ -2243,7 +2245,6 @@ analysis_members_free(struct analysis_phase_members *pm)
 {
 	free(pm->v);
 	free(pm->by_stay);
-	free(pm->stays);
 	memset(pm, 0, sizeof *pm);
 }
 
@@ -2600,7 +2601,7 @@ analysis_landmarks(const struct analysis_deals *l,
 	/* The won by stay, longest first, ties by rank: from by_stay. */
 	for (i = 0, k = 0; i < pm->n; i++)
 		if (pm->v[pm->by_stay[i]].end == FORECAST_WON) {
-			order[k].stay = pm->stays[i];
+			order[k].stay = analysis_kth_stay(pm, i);
 			order[k++].rank = rank[pm->by_stay[i]];
 		}
 	in = xcalloc(pm->n / 64 + 1, sizeof *in);
@@ -2630,7 +2631,7 @@ analysis_landmarks(const struct analysis_deals *l,
 		/* Stays longest first: how many are longer than age. */
 		for (lo = 0, hi = pm->n; lo < hi; ) {
 			mid = lo + (hi - lo) / 2;
-			if (pm->stays[mid] > age)
+			if (analysis_kth_stay(pm, mid) > age)
 				lo = mid + 1;
 			else
 				hi = mid;
@@ -2665,7 +2666,7 @@ analysis_landmarks(const struct analysis_deals *l,
 		while (wp < nwon && order[wp].stay > age)
 			analysis_fenwick_add(&fw, order[wp++].rank);
 		/* Every member by stay, to mark those still in the phase. */
-		for (; ap < pm->n && pm->stays[ap] > age; ap++)
+		for (; ap < pm->n && analysis_kth_stay(pm, ap) > age; ap++)
 			in[pm->by_stay[ap] / 64] |= 1ULL <<
 			    (pm->by_stay[ap] % 64);
 		analysis_curve_build(pm, in, lo, age, longer, horizon, &cv);
