@@ -860,22 +860,6 @@ analysis_quiet_signal(int64_t deal, time_t at, void *arg)
 	return 0;
 }
 
-/* Orders the deals by account row id, then place: the history's order. */
-struct analysis_order {
-	int64_t		 key, seq;
-	size_t		 i;
-};
-
-static int
-analysis_cmp_order(const void *a, const void *b)
-{
-	const struct analysis_order *x = a, *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
 /* Projects the late accounts again from their signals known at t. */
 static int
 analysis_current_late_project(struct analysis_current *w)
@@ -927,7 +911,7 @@ analysis_project_current(struct store *st, const struct config *cfg,
 {
 	struct analysis_current w;
 	struct analysis_quiet q;
-	struct analysis_order *ord;
+	struct radix_item *ord;
 	struct analysis_deal *v;
 	time_t first, stale = (time_t)cfg->stale_after_days * DAY;
 	size_t i, j, nstored;
@@ -986,13 +970,19 @@ analysis_project_current(struct store *st, const struct config *cfg,
 		rc = analysis_current_late_project(&w);
 	if (rc == 0) {
 		out->first = first < t ? first : 0;
+		/*
+		 * The history's order: by account row id, then place (a
+		 * stable sort by place, then by account).
+		 */
 		ord = xcalloc(out->n > 0 ? out->n : 1, sizeof *ord);
 		for (i = 0; i < out->n; i++) {
-			ord[i].key = w.key[i];
-			ord[i].seq = w.seq[i];
+			ord[i].key = radix_key_int(w.seq[i]);
 			ord[i].i = i;
 		}
-		qsort(ord, out->n, sizeof *ord, analysis_cmp_order);
+		radix_sort(ord, out->n);
+		for (i = 0; i < out->n; i++)
+			ord[i].key = radix_key_int(w.key[ord[i].i]);
+		radix_sort(ord, out->n);
 		v = xcalloc(out->cap > 0 ? out->cap : 1, sizeof *v);
 		for (i = 0; i < out->n; i++)
 			v[i] = out->v[ord[i].i];
