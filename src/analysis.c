@@ -1077,7 +1077,11 @@ analysis_truths_load(struct store *st, struct analysis_truths *l,
 	return 0;
 }
 
-/* Whether an open deal of l is not a stored deal (projected at a past t). */
+/*
+ * Whether an open deal of l is not a stored deal: projected again from
+ * signals, as of an earlier time or for an account with a signal dated
+ * at or after it.
+ */
 static bool
 analysis_deals_unstored(const struct analysis_deals *l)
 {
@@ -2129,7 +2133,7 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 	return 0;
 }
 
-/* How long deal d stayed in phase p before it moved on or closed, seen at t. */
+/* Seconds deal d stayed in phase p before it moved on or closed, seen at t. */
 static time_t
 analysis_stay(const struct analysis_deal *d, int p, time_t t)
 {
@@ -2933,10 +2937,15 @@ analysis_forecast_at(const struct analysis_filter *f,
 		fd->in_horizon = fd->expected_close != 0 &&
 		    fd->expected_close < end;
 		fd->actual = OUTCOME_OPEN;
-		/* A stored deal is itself; one projected at t is looked up. */
+		/*
+		 * A stored deal is itself; one projected again from signals
+		 * is looked up, and what became of it is that deal's.
+		 */
 		fd->deal = sums ? 0 : d->id;
 		tr = d->id == 0 || backtest ?
 		    analysis_truth_find(truth, d->account, t) : NULL;
+		if (tr != NULL && d->id != 0 && tr->id != d->id)
+			tr = NULL;
 		if (tr != NULL) {
 			if (d->id == 0)
 				fd->deal = tr->id;
@@ -3503,9 +3512,9 @@ analysis_shared_forecast(struct store *st, const struct analysis_filter *f,
  * The forecast (analysis_forecast); with sums, only what the sums need:
  * the stored deals (ids, outcomes) are not read, the phases' summary and
  * the deals' values not made.  Without a backtest they are read only when
- * an open deal is not one of them (projected at an earlier as_of): the
- * stored deals as of now are their own ids.  With a shared, the deals
- * and estimates come from it.
+ * an open deal is not one of them (analysis_deals_unstored): the stored
+ * deals as of now are their own ids.  With a shared, the deals and
+ * estimates come from it.
  */
 static int
 analysis_forecast_of(struct store *st, const struct analysis_filter *f,

@@ -1948,8 +1948,9 @@ query_deal_step_deal(sqlite3_stmt *s, struct store_deal_step *g)
  * Each transition with its deal's columns: the deals (by id) are stepped
  * up to the deal of each transition (by deal id); a deal without one is
  * passed over, as a transition without its deal (the foreign key's
- * cascade leaves none).  Both statements read one snapshot: the second
- * starts inside the read transaction of the first.
+ * cascade leaves none).  Both statements read one snapshot: the
+ * transitions' first step opens the read transaction, and the deals'
+ * starts inside it.
  */
 int
 store_deal_steps(struct store *st,
@@ -1960,6 +1961,7 @@ store_deal_steps(struct store *st,
 	sqlite3_stmt *d, *t;
 	int64_t deal;
 	int rd = SQLITE_ROW, rt, stop = 0;
+	bool have = false;		/* g holds a deal's columns */
 
 	d = query_stmt(st, QUERY_DEAL_STEP_DEALS, err);
 	if (d == NULL)
@@ -1968,12 +1970,11 @@ store_deal_steps(struct store *st,
 	if (t == NULL)
 		return -1;
 	memset(&g, 0, sizeof g);
-	g.deal = INT64_MIN;
 	for (rt = sqlite3_step(t); rt == SQLITE_ROW; rt = sqlite3_step(t)) {
 		deal = sqlite3_column_int64(t, 0);
-		while (rd == SQLITE_ROW && g.deal < deal) {
+		while (rd == SQLITE_ROW && (!have || g.deal < deal)) {
 			rd = sqlite3_step(d);
-			if (rd == SQLITE_ROW)
+			if ((have = rd == SQLITE_ROW))
 				query_deal_step_deal(d, &g);
 		}
 		if (rd != SQLITE_ROW)

@@ -555,59 +555,71 @@ test_forecast_mixture(void **state)
 }
 
 /*
- * Deals alike (the same phase, se and chance) share their draws in the
- * mixture.  6,000 deals of twelve chances in three phases, their groups
- * mixed within a kind: each group's mean is the sum of its chances (the
- * draws are centred on them), and the distributions are those of the
- * same deals each made a kind of its own (chances moved by under
- * 1e-11), through the exact path and the cumulants.
+ * n deals of twelve chances in three phases, of both groups (mixed within
+ * a kind) when mixed, else all new, through the exact path or not: each
+ * group's mean is the sum of its chances (the draws are centred on them),
+ * and the distributions are those of the same deals each made a kind of
+ * its own (chances moved by under 1e-11).  Returns the smaller group's
+ * variance of the count.
  */
-static void
-test_forecast_mixture_kinds(void **state)
+static double
+check_mixture_kinds(size_t n, bool exact, bool mixed)
 {
 	struct forecast_item *it, *own;
 	struct forecast_rate none[2] = { { 0, 0 }, { 0, 0 } };
 	struct forecast_dist d[3], e[3];
 	uint64_t seed = 7;
-	double cd, ce, cum, sum[3] = { 0, 0, 0 };
+	double cd, ce, cum, sum[3] = { 0, 0, 0 }, var[2] = { 0, 0 };
 	size_t i, k, g;
-	int exact;
 
-	(void)state;
-	it = xcalloc(6000, sizeof *it);
-	own = xcalloc(6000, sizeof *own);
-	for (i = 0; i < 6000; i++) {
-		it[i].p = 0.05 + 0.07 * floor(12 * test_uniform(&seed));
+	it = xcalloc(n, sizeof *it);
+	own = xcalloc(n, sizeof *own);
+	for (i = 0; i < n; i++) {
+		it[i].p = 0.3 + 0.4 * floor(12 * test_uniform(&seed)) / 12;
 		it[i].phase = (int)floor(3 * test_uniform(&seed));
 		it[i].se = 0.2 + 0.1 * it[i].phase;
-		it[i].group = test_uniform(&seed) < 1.0 / 3;
+		it[i].group = mixed && test_uniform(&seed) < 1.0 / 3;
 		own[i] = it[i];
 		own[i].p += 1e-15 * (double)(i + 1);
 		sum[it[i].group] += it[i].p;
 		sum[2] += it[i].p;
+		var[it[i].group] += it[i].p * (1 - it[i].p);
 	}
-	for (exact = 0; exact < 2; exact++) {
-		forecast_exact = exact;
-		forecast_mixture(it, 6000, 0.1, 0.3, none, d);
-		forecast_mixture(own, 6000, 0.1, 0.3, none, e);
-		for (g = 0; g < 3; g++) {
-			assert_near(dist_mean(&d[g]), sum[g], 1e-6);
-			assert_near(dist_mean(&d[g]), dist_mean(&e[g]), 1e-6);
-			ce = cd = cum = 0;
-			for (k = 0; k < d[g].n || k < e[g].n; k++) {
-				cd += k < d[g].n ? d[g].pmf[k] : 0;
-				ce += k < e[g].n ? e[g].pmf[k] : 0;
-				if (fabs(cd - ce) > cum)
-					cum = fabs(cd - ce);
-			}
-			assert_true(cum < 1e-8);
-			forecast_dist_free(&d[g]);
-			forecast_dist_free(&e[g]);
-		}
-	}
+	forecast_exact = exact;
+	forecast_mixture(it, n, 0.1, 0.3, none, d);
+	forecast_mixture(own, n, 0.1, 0.3, none, e);
 	forecast_exact = false;
+	for (g = 0; g < 3; g++) {
+		assert_near(dist_mean(&d[g]), sum[g], 1e-6);
+		assert_near(dist_mean(&d[g]), dist_mean(&e[g]), 1e-6);
+		ce = cd = cum = 0;
+		for (k = 0; k < d[g].n || k < e[g].n; k++) {
+			cd += k < d[g].n ? d[g].pmf[k] : 0;
+			ce += k < e[g].n ? e[g].pmf[k] : 0;
+			if (fabs(cd - ce) > cum)
+				cum = fabs(cd - ce);
+		}
+		assert_true(cum < 1e-8);
+		forecast_dist_free(&d[g]);
+		forecast_dist_free(&e[g]);
+	}
 	free(own);
 	free(it);
+	return (var[0] < var[1] ? var[0] : var[1]);
+}
+
+/*
+ * Deals alike (the same phase, se and chance) share their draws in the
+ * mixture: through the cumulants (15,000 deals, each group's variance
+ * well over 900), the exact path, and a group of none (always exact).
+ */
+static void
+test_forecast_mixture_kinds(void **state)
+{
+	(void)state;
+	assert_true(check_mixture_kinds(15000, false, true) > 1000);
+	check_mixture_kinds(3000, true, true);
+	assert_true(check_mixture_kinds(3000, false, false) == 0);
 }
 
 /*

@@ -805,7 +805,7 @@ test_event_invalid_utf8(void **state)
 static int
 under_valgrind(void)
 {
-	const char	*v = getenv("SC_VALGRIND");
+	const char *v = getenv("SC_VALGRIND");
 
 	return (v != NULL && *v != '\0');
 }
