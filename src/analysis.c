@@ -1626,24 +1626,18 @@ analysis_amount_of(const struct analysis_amounts *o, int64_t deal)
 	return lo < o->n && o->v[lo].deal == deal ? o->v[lo].value : NAN;
 }
 
+static int
+analysis_cmp_key(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
 /* Whether the list, in byte order, holds key. */
 static bool
 analysis_sorted_has(const struct strlist *l, const char *key)
 {
-	size_t lo = 0, hi = l->n, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(l->v[mid], key);
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return (l->n > 0 && bsearch(&key, l->v, l->n, sizeof *l->v,
+	    analysis_cmp_key) != NULL);
 }
 
 /*

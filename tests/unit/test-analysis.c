@@ -483,6 +483,22 @@ dist_mass(const struct forecast_dist *d)
 	return m;
 }
 
+/* The largest gap between the cumulative probabilities of d and e. */
+static double
+dist_max_cum_gap(const struct forecast_dist *d, const struct forecast_dist *e)
+{
+	double cd = 0, ce = 0, gap = 0;
+	size_t k;
+
+	for (k = 0; k < d->n || k < e->n; k++) {
+		cd += k < d->n ? d->pmf[k] : 0;
+		ce += k < e->n ? e->pmf[k] : 0;
+		if (fabs(cd - ce) > gap)
+			gap = fabs(cd - ce);
+	}
+	return gap;
+}
+
 /*
  * Without uncertainty the mixture is the exact distribution; with it the
  * mean stays the sum of the chances and the tails are heavier; the rate
@@ -569,8 +585,8 @@ check_mixture_kinds(size_t n, bool exact, bool mixed)
 	struct forecast_rate none[2] = { { 0, 0 }, { 0, 0 } };
 	struct forecast_dist d[3], e[3];
 	uint64_t seed = 7;
-	double cd, ce, cum, sum[3] = { 0, 0, 0 }, var[2] = { 0, 0 };
-	size_t i, k, g;
+	double sum[3] = { 0, 0, 0 }, var[2] = { 0, 0 };
+	size_t i, g;
 
 	it = xcalloc(n, sizeof *it);
 	own = xcalloc(n, sizeof *own);
@@ -592,14 +608,7 @@ check_mixture_kinds(size_t n, bool exact, bool mixed)
 	for (g = 0; g < 3; g++) {
 		assert_near(dist_mean(&d[g]), sum[g], 1e-6);
 		assert_near(dist_mean(&d[g]), dist_mean(&e[g]), 1e-6);
-		ce = cd = cum = 0;
-		for (k = 0; k < d[g].n || k < e[g].n; k++) {
-			cd += k < d[g].n ? d[g].pmf[k] : 0;
-			ce += k < e[g].n ? e[g].pmf[k] : 0;
-			if (fabs(cd - ce) > cum)
-				cum = fabs(cd - ce);
-		}
-		assert_true(cum < 1e-8);
+		assert_true(dist_max_cum_gap(&d[g], &e[g]) < 1e-8);
 		forecast_dist_free(&d[g]);
 		forecast_dist_free(&e[g]);
 	}
@@ -636,7 +645,7 @@ test_forecast_mixture_smooth(void **state)
 	struct forecast_rate rate[2] = { { 120.0, 8 }, { 30.0, 8 } };
 	struct forecast_dist d[3], e[3];
 	uint64_t seed = 5;
-	double ce, cd, cum;
+	double cum;
 	size_t i, k, g;
 
 	(void)state;
@@ -656,13 +665,7 @@ test_forecast_mixture_smooth(void **state)
 		for (k = 0; k < sizeof qs / sizeof qs[0]; k++)
 			assert_int_equal(forecast_quantile(d[g].pmf, d[g].n,
 			    qs[k]), forecast_quantile(e[g].pmf, e[g].n, qs[k]));
-		ce = cd = cum = 0;
-		for (k = 0; k < d[g].n || k < e[g].n; k++) {
-			cd += k < d[g].n ? d[g].pmf[k] : 0;
-			ce += k < e[g].n ? e[g].pmf[k] : 0;
-			if (fabs(cd - ce) > cum)
-				cum = fabs(cd - ce);
-		}
+		cum = dist_max_cum_gap(&d[g], &e[g]);
 		print_message("mixture group %zu: cumulative %.2e\n", g, cum);
 		/* Not zero: the two paths did differ. */
 		assert_true(cum > 0 && cum < 1e-6);
