@@ -9,10 +9,14 @@
  * projection did not change.  That makes `rebuild` and the incremental
  * path give the same rows.
  *
+ * A rebuild reads and projects the accounts on a second thread and
+ * connection while the first writes the ones before (project_all).
+ *
  * This file decides no phase (phases.c) and attributes nothing (names.c);
  * it writes deals, transitions and the record of accounts whose
  * projection is deferred.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -586,6 +590,13 @@ project_meetings(struct store *st, int64_t account, struct project_times *m,
 	return store_done(st, s, rc, err, "meetings");
 }
 
+/* Whether a deal keeps its quiet spells: won and closed, every signal read. */
+static bool
+project_deal_spelled(const struct deal *d, bool skipped)
+{
+	return d->outcome == OUTCOME_WON && d->closed != 0 && !skipped;
+}
+
 /*
  * The quiet spells of won deal i (activity_spells) as stored: "PHASE
  * SECONDS" of each phase it did not pass through at once, joined by ",";
@@ -818,18 +829,18 @@ project_account_key(struct store *st, int64_t account, char **key,
 /*
  * Writes the projected deals of an account over the stored ones, each
  * with its transitions, what it keeps of its activity if open and its
- * quiet spells if won.
+ * quiet spells if won (from meetings, read for them by project_read).
  */
 static int
 project_write_deals(struct store *st, const struct config *cfg,
     int64_t account, const char *key, const struct projection *proj,
     const struct project_row *rows, size_t n, bool skipped,
     const struct project_stored *stored, size_t nstored,
-    const struct project_stored *trans, size_t ntrans, struct err *err)
+    const struct project_stored *trans, size_t ntrans,
+    const struct project_times *meetings, struct err *err)
 {
 	const struct project_stored *old, *told;
 	const struct deal *d;
-	struct project_times meetings = { 0 };
 	struct project_kept k;
 	struct buf spells = { 0 };
 	int64_t deal = 0;
@@ -846,13 +857,10 @@ project_write_deals(struct store *st, const struct config *cfg,
 		 */
 		if (skipped)
 			activity_init(&k.act);
-		won = d->outcome == OUTCOME_WON && d->closed != 0 && !skipped;
-		if (won && (rc = project_meetings(st, account, &meetings,
-		    err)) != 0)
-			break;
+		won = project_deal_spelled(d, skipped);
 		buf_reset(&spells);
 		if (won)
-			project_deal_spells(cfg, proj, i, rows, n, &meetings,
+			project_deal_spells(cfg, proj, i, rows, n, meetings,
 			    &spells);
 		k.spells = won ? spells.data : NULL;
 		k.silence = won ? project_deal_silence(d, rows, n) : 0;
@@ -867,8 +875,110 @@ project_write_deals(struct store *st, const struct config *cfg,
 			rc = project_write_transitions(st, cfg, deal, d, key,
 			    told, nold, proj, rows, n, err);
 	}
-	free(meetings.v);
 	buf_free(&spells);
+	return rc;
+}
+
+/*
+ * One account as read and projected (project_read), to be written
+ * (project_write): a rebuild reads the next accounts on a thread of its
+ * own while this one is written.
+ */
+struct project_work {
+	int64_t		 account;
+	char		*key;		/* owned; NULL: the account has no row */
+	struct project_row *rows;	/* owned, n of them */
+	size_t		 n;
+	bool		 skipped;	/* a signal this build cannot read */
+	struct project_stored *stored;	/* owned: its deals, by seq */
+	size_t		 nstored;
+	struct project_stored *trans;	/* owned: their transitions, by deal */
+	size_t		 ntrans;
+	struct project_times meetings;	/* read when a deal is won */
+	struct phase_signal *sigs;	/* owned: what proj was made from */
+	struct projection proj;
+};
+
+static void
+project_work_free(struct project_work *w)
+{
+	project_stored_free(w->stored, w->nstored);
+	project_stored_free(w->trans, w->ntrans);
+	projection_free(&w->proj);
+	free(w->sigs);
+	free(w->meetings.v);
+	project_rows_free(w->rows, w->n);
+	free(w->key);
+	memset(w, 0, sizeof *w);
+}
+
+/*
+ * Reads an account's signals, stored deals and transitions (and the
+ * meetings held with it when a deal is won) and projects them, writing
+ * nothing: st may be another connection than the one project_write()
+ * writes with, on a snapshot that the writes before do not touch (they
+ * are other accounts').
+ */
+static int
+project_read(struct store *st, const struct config *cfg, int64_t account,
+    time_t now, struct project_work *w, struct err *err)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	memset(w, 0, sizeof *w);
+	w->account = account;
+	if (project_account_key(st, account, &w->key, err) != 0 ||
+	    project_load_signals(st, account, &w->rows, &w->n, &w->skipped,
+	    err) != 0)
+		return -1;
+	s = project_stmt(st, PROJECT_DEALS_OF);
+	sqlite3_bind_int64(s, 1, account);
+	if (project_stored_read(st, s, true, PROJECT_DEAL_TEXTS,
+	    PROJECT_DEAL_INTS, &w->stored, &w->nstored, err) != 0 ||
+	    project_stored_transitions(st, account, w->nstored, &w->trans,
+	    &w->ntrans, err) != 0)
+		return -1;
+	w->sigs = xcalloc(w->n > 0 ? w->n : 1, sizeof *w->sigs);
+	for (i = 0; i < w->n; i++) {
+		w->sigs[i].id = w->rows[i].id;
+		w->sigs[i].kind = w->rows[i].kind;
+		w->sigs[i].at = w->rows[i].at;
+		w->sigs[i].dir = w->rows[i].dir;
+		w->sigs[i].salesperson = w->rows[i].salesperson;
+		w->sigs[i].ref = w->rows[i].ref;
+		w->sigs[i].value = w->rows[i].value;
+	}
+	phases_project(cfg, w->sigs, w->n, now, &w->proj);
+	rc = 0;
+	for (i = 0; i < w->proj.ndeals && rc == 0; i++)
+		if (project_deal_spelled(&w->proj.deals[i], w->skipped))
+			rc = project_meetings(st, account, &w->meetings, err);
+	return rc;
+}
+
+/* Writes what project_read() made of an account over what is stored. */
+static int
+project_write(struct store *st, const struct config *cfg,
+    const struct project_work *w, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = project_write_ignored(st, &w->proj, w->rows, w->n, err);
+	if (rc == 0)
+		rc = project_write_deals(st, cfg, w->account, w->key, &w->proj,
+		    w->rows, w->n, w->skipped, w->stored, w->nstored, w->trans,
+		    w->ntrans, &w->meetings, err);
+	/* Deals the projection no longer has, with their transitions. */
+	if (rc == 0 && w->nstored > 0 &&
+	    w->stored[w->nstored - 1].seq >= (int64_t)w->proj.ndeals) {
+		s = project_stmt(st, PROJECT_DEAL_TRIM);
+		sqlite3_bind_int64(s, 1, w->account);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)w->proj.ndeals);
+		rc = store_run(st, s, err, "deals");
+	}
 	return rc;
 }
 
@@ -877,63 +987,13 @@ static int
 project_account(struct store *st, const struct config *cfg,
     int64_t account, time_t now, struct err *err)
 {
-	struct projection proj = { 0 };
-	struct phase_signal *sigs;
-	struct project_row *rows = NULL;
-	struct project_stored *stored = NULL, *trans = NULL;
-	sqlite3_stmt *s;
-	size_t n = 0, nstored = 0, ntrans = 0, i;
-	char *key = NULL;
-	bool skipped = false;
-	int rc = 0;
+	struct project_work w;
+	int rc;
 
-	if (project_account_key(st, account, &key, err) != 0)
-		return -1;
-	if (project_load_signals(st, account, &rows, &n, &skipped, err) != 0) {
-		free(key);
-		return -1;
-	}
-	s = project_stmt(st, PROJECT_DEALS_OF);
-	sqlite3_bind_int64(s, 1, account);
-	if (project_stored_read(st, s, true, PROJECT_DEAL_TEXTS,
-	    PROJECT_DEAL_INTS, &stored, &nstored,
-	    err) != 0 || project_stored_transitions(st, account, nstored,
-	    &trans, &ntrans, err) != 0) {
-		project_stored_free(stored, nstored);
-		project_rows_free(rows, n);
-		free(key);
-		return -1;
-	}
-	sigs = xcalloc(n > 0 ? n : 1, sizeof *sigs);
-	for (i = 0; i < n; i++) {
-		sigs[i].id = rows[i].id;
-		sigs[i].kind = rows[i].kind;
-		sigs[i].at = rows[i].at;
-		sigs[i].dir = rows[i].dir;
-		sigs[i].salesperson = rows[i].salesperson;
-		sigs[i].ref = rows[i].ref;
-		sigs[i].value = rows[i].value;
-	}
-	phases_project(cfg, sigs, n, now, &proj);
-
-	rc = project_write_ignored(st, &proj, rows, n, err);
+	rc = project_read(st, cfg, account, now, &w, err);
 	if (rc == 0)
-		rc = project_write_deals(st, cfg, account, key, &proj, rows, n,
-		    skipped, stored, nstored, trans, ntrans, err);
-	/* Deals the projection no longer has, with their transitions. */
-	if (rc == 0 && nstored > 0 &&
-	    stored[nstored - 1].seq >= (int64_t)proj.ndeals) {
-		s = project_stmt(st, PROJECT_DEAL_TRIM);
-		sqlite3_bind_int64(s, 1, account);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)proj.ndeals);
-		rc = store_run(st, s, err, "deals");
-	}
-	project_stored_free(stored, nstored);
-	project_stored_free(trans, ntrans);
-	projection_free(&proj);
-	free(sigs);
-	project_rows_free(rows, n);
-	free(key);
+		rc = project_write(st, cfg, &w, err);
+	project_work_free(&w);
 	return rc;
 }
 
@@ -1162,6 +1222,166 @@ project_indexes_create(struct store *st, char **sql, int rc, struct err *err)
 	return rc;
 }
 
+bool project_one_thread;
+size_t project_read_ahead;
+
+/* Accounts read ahead of the one being written, at most. */
+#define PROJECT_AHEAD	64
+/* Accounts waiting that wake the writer: not one wake-up per account. */
+#define PROJECT_WAKE	16
+
+/*
+ * A rebuild's hand-over: a thread reads and projects the accounts on a
+ * connection of its own (reading a signal row at a time is half of a
+ * rebuild) while the rebuild's thread writes the ones before.
+ */
+struct project_ahead {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 more, room;
+	struct project_work v[PROJECT_AHEAD];	/* a ring */
+	size_t		 head, n;
+	bool		 done;		/* the reader is through (rc says how) */
+	bool		 stop;		/* the writer failed: read no more */
+	/* the reader's, until done */
+	struct store	*st;
+	const struct config *cfg;
+	const struct store_ids *ids;
+	time_t		 now;
+	size_t		 read;		/* accounts read and handed over */
+	int		 rc;
+	struct err	 err;
+};
+
+static void *
+project_ahead_main(void *arg)
+{
+	struct project_ahead *a = arg;
+	struct project_work w;
+	size_t i;
+	int rc = store_snapshot(a->st, &a->err);
+
+	for (i = 0; i < a->ids->n && rc == 0; i++) {
+		rc = project_read(a->st, a->cfg, a->ids->v[i], a->now, &w,
+		    &a->err);
+		pthread_mutex_lock(&a->lock);
+		while (rc == 0 && a->n == PROJECT_AHEAD && !a->stop)
+			pthread_cond_wait(&a->room, &a->lock);
+		if (rc == 0 && !a->stop) {
+			a->v[(a->head + a->n++) % PROJECT_AHEAD] = w;
+			a->read++;
+			memset(&w, 0, sizeof w);
+			if (a->n >= PROJECT_WAKE)
+				pthread_cond_signal(&a->more);
+		} else if (rc == 0)
+			rc = 1;		/* stopped: not an error of its own */
+		pthread_mutex_unlock(&a->lock);
+		project_work_free(&w);
+	}
+	store_rollback(a->st);
+	pthread_mutex_lock(&a->lock);
+	a->rc = rc;
+	a->done = true;
+	pthread_cond_signal(&a->more);
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+/*
+ * Writes what the reading thread hands over until it is through, each
+ * account in the order of ids; on an error the rest is freed unwritten.
+ */
+static int
+project_ahead_write(struct store *st, struct project_ahead *a,
+    struct err *err)
+{
+	struct project_work w;
+	int rc = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&a->lock);
+		while (a->n == 0 && !a->done)
+			pthread_cond_wait(&a->more, &a->lock);
+		if (a->n == 0) {
+			pthread_mutex_unlock(&a->lock);
+			break;
+		}
+		w = a->v[a->head];
+		a->head = (a->head + 1) % PROJECT_AHEAD;
+		a->n--;
+		pthread_cond_signal(&a->room);
+		pthread_mutex_unlock(&a->lock);
+		if (rc == 0 && (rc = project_write(st, a->cfg, &w, err)) != 0) {
+			pthread_mutex_lock(&a->lock);
+			a->stop = true;
+			pthread_cond_signal(&a->room);
+			pthread_mutex_unlock(&a->lock);
+		}
+		project_work_free(&w);
+	}
+	if (rc == 0 && a->rc != 0) {
+		*err = a->err;
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Projects every account of ids, one after the other. */
+static int
+project_each(struct store *st, const struct config *cfg,
+    const struct store_ids *ids, time_t now, struct err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ids->n && rc == 0; i++)
+		rc = project_account(st, cfg, ids->v[i], now, err);
+	return rc;
+}
+
+/*
+ * Projects every account of ids: read ahead on a second connection to
+ * the database's file when there is one (not a memory database) and a
+ * thread can be had, else one account after the other.  The reader's
+ * snapshot starts inside the caller's write transaction, so that it is
+ * what the writer saw before writing.
+ */
+static int
+project_all(struct store *st, const struct config *cfg,
+    const struct store_ids *ids, time_t now, struct err *err)
+{
+	struct project_ahead a;
+	struct err ignored;
+	const char *path = sqlite3_db_filename(st->db, "main");
+	pthread_t tid;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	project_read_ahead = 0;
+	if (project_one_thread || path == NULL || path[0] == '\0' ||
+	    ids->n < 2 || store_open(path, STORE_READONLY, &a.st,
+	    &ignored) != 0)
+		return project_each(st, cfg, ids, now, err);
+	store_bulk(a.st, true, &ignored);
+	a.cfg = cfg;
+	a.ids = ids;
+	a.now = now;
+	pthread_mutex_init(&a.lock, NULL);
+	pthread_cond_init(&a.more, NULL);
+	pthread_cond_init(&a.room, NULL);
+	if (pthread_create(&tid, NULL, project_ahead_main, &a) != 0)
+		rc = project_each(st, cfg, ids, now, err);
+	else {
+		rc = project_ahead_write(st, &a, err);
+		pthread_join(tid, NULL);
+		project_read_ahead = a.read;
+	}
+	pthread_cond_destroy(&a.room);
+	pthread_cond_destroy(&a.more);
+	pthread_mutex_destroy(&a.lock);
+	store_close(a.st);
+	return rc;
+}
+
 int
 project_rebuild(struct store *st, const struct config *cfg, time_t now,
     struct err *err)
@@ -1169,25 +1389,35 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 	struct store_ids ids = { 0 };
 	struct err ignored;
 	char *indexes[PROJECT_BULK_INDEXES] = { 0 };
-	size_t i;
 	bool own;
 	int rc;
 
 	if (store_bulk(st, true, err) != 0)
 		return -1;
-	if (store_auto_begin(st, &own, err) != 0) {
-		store_bulk(st, false, err);
+	/*
+	 * Names first, committed, so that a second connection reads the
+	 * signals they attribute; the accounts they moved are marked dirty
+	 * with them, for the agent to project should the rest fail.
+	 */
+	rc = store_auto_begin(st, &own, err);
+	if (rc == 0) {
+		rc = names_rebuild(st, err);
+		if (rc == 0)
+			rc = project_mark_dirty(st, NULL, err);
+		rc = store_auto_end(st, own, rc, err);
+	}
+	if (rc == 0)
+		rc = store_auto_begin(st, &own, err);
+	if (rc != 0) {
+		store_bulk(st, false, &ignored);
 		return -1;
 	}
-	rc = names_rebuild(st, err);
-	strlist_clear(&st->pending);	/* every account follows anyway */
-	if (rc == 0)
-		rc = project_indexes_drop(st, indexes, err);
+	rc = project_indexes_drop(st, indexes, err);
 	if (rc == 0)
 		rc = store_ids_collect(st, project_stmt(st, PROJECT_ACCOUNTS),
 		    &ids, err);
-	for (i = 0; i < ids.n && rc == 0; i++)
-		rc = project_account(st, cfg, ids.v[i], now, err);
+	if (rc == 0)
+		rc = project_all(st, cfg, &ids, now, err);
 	store_ids_free(&ids);
 	/* Every account is projected: none is left for project_dirty. */
 	if (rc == 0)

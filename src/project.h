@@ -9,6 +9,8 @@
 #ifndef SC_PROJECT_H
 #define SC_PROJECT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "config.h"
@@ -45,8 +47,22 @@ int	project_dirty(struct store *, const struct config *, time_t now,
 int	project_stale(struct store *, const struct config *, time_t now,
 	    struct err *);
 
-/* Attributes every unattributed row again and projects every account (salescycle rebuild). */
+/*
+ * Attributes every unattributed row again, commits that (the accounts it
+ * moved recorded as project_mark_dirty does), then projects every account
+ * in one transaction (salescycle rebuild): a thread reads and projects
+ * the next accounts on a connection of its own while the last are
+ * written.
+ */
 int	project_rebuild(struct store *, const struct config *, time_t now,
 	    struct err *);
+
+/*
+ * A rebuild on one thread, the reference the tests compare the reading
+ * thread with; false unless a test sets it.
+ */
+extern bool project_one_thread;
+/* The accounts the last rebuild read on its reading thread. */
+extern size_t project_read_ahead;
 
 #endif

@@ -1104,6 +1104,215 @@ test_store_rebuild_indexes(void **state)
 	free(b);
 }
 
+/* Every row a projection writes, with ids: deals, transitions, ignored signals. */
+static char *
+dump_rows(struct store *st)
+{
+	char *d = test_dump(st, "SELECT * FROM deals ORDER BY id");
+	char *t = test_dump(st, "SELECT * FROM transitions ORDER BY id");
+	char *g = test_dump(st, "SELECT id, ignored FROM signals ORDER BY id");
+	char *all = xasprintf("%s--\n%s--\n%s", d, t, g);
+
+	free(d);
+	free(t);
+	free(g);
+	return all;
+}
+
+/*
+ * n accounts, more than a rebuild's reading thread holds ahead: each
+ * with a contact and an offer, every third won with a meeting held in
+ * the calendar (its quiet spells read the meetings), every fifth lost,
+ * every seventh with an unattributed meeting that its name claims.
+ */
+static void
+many_accounts(struct fixture *f, int n)
+{
+	struct signal_list l = { 0 }, one = { 0 };
+	struct appointment_list appts = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	char key[32], id[32], item[32], text[64];
+	const char *who;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "c%03d.nl", i);
+		who = i % 2 == 0 ? "anna" : "bram";
+		snprintf(id, sizeof id, "<c%d@x>", i);
+		snprintf(item, sizeof item, "INBOX/1/%d", i);
+		add_sig(&l, SIG_CONTACT, key, who, T0 + i * 600, DIR_INBOUND,
+		    item, id, NULL);
+		snprintf(id, sizeof id, "<o%d@x>", i);
+		snprintf(item, sizeof item, "Sent/1/%d", i);
+		add_sig(&l, SIG_OFFER_SENT, key, who, T0 + 3 * DAY + i * 600,
+		    DIR_OUTBOUND, item, id, NULL);
+		if (i % 3 == 0) {
+			snprintf(id, sizeof id, "<p%d@x>", i);
+			snprintf(item, sizeof item, "INBOX/2/%d", i);
+			add_sig(&l, SIG_ORDER_CONFIRMED, key, who,
+			    T0 + 9 * DAY, DIR_INBOUND, item, id, NULL);
+		} else if (i % 5 == 1) {
+			snprintf(id, sizeof id, "<l%d@x>", i);
+			snprintf(item, sizeof item, "Sent/2/%d", i);
+			add_sig(&l, SIG_LOST, key, who, T0 + 8 * DAY,
+			    DIR_OUTBOUND, item, id, NULL);
+		}
+		if (i % 7 == 2) {
+			snprintf(id, sizeof id, "u%d", i);
+			snprintf(item, sizeof item, "cal/u%d.ics", i);
+			snprintf(text, sizeof text, "Bezoek C%03d", i);
+			add_sig(&l, SIG_APPOINTMENT, NULL, who, T0 + 2 * DAY,
+			    DIR_NONE, item, id, text);
+		}
+	}
+	if (store_add_signals(f->st, &l, &touched, &err) < 0)
+		fail_msg("store_add_signals: %s", err.msg);
+	signal_list_clear(&l);
+	for (i = 0; i < n; i += 3) {
+		snprintf(key, sizeof key, "c%03d.nl", i);
+		snprintf(item, sizeof item, "cal/m%d.ics", i);
+		snprintf(id, sizeof id, "m%d", i);
+		add_sig(&one, SIG_APPOINTMENT, key, "anna", T0 + 5 * DAY,
+		    DIR_NONE, item, id, NULL);
+		add_appt(&appts, item, id, key, "meeting", T0 + 5 * DAY);
+		if (store_replace_item(f->st, "caldav:anna", item, &one,
+		    &appts, &touched, &err) < 0)
+			fail_msg("store_replace_item: %s", err.msg);
+		signal_list_clear(&one);
+		appointment_list_clear(&appts);
+	}
+	project(f, &touched);
+}
+
+/* Deletes every deal and transition: the next rebuild is from no deals. */
+static void
+no_deals(struct fixture *f)
+{
+	assert_int_equal(sqlite3_exec(store_db(f->st), "DELETE FROM transitions;"
+	    "DELETE FROM deals", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* Unclaims every unattributed signal: a rebuild's names claim them again. */
+static void
+no_claims(struct fixture *f)
+{
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE signals"
+	    " SET matched_account_id = NULL WHERE account_id IS NULL", NULL,
+	    NULL, NULL), SQLITE_OK);
+}
+
+/*
+ * A rebuild reads and projects the accounts on a thread of its own, on
+ * a second connection, while the last ones are written: every account
+ * is read there, the meetings its names claim first included, and every
+ * row it writes (ids included, over stored deals and from no deals)
+ * equals that of the rebuild on one thread.
+ */
+static void
+test_store_rebuild_read_ahead(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	long long accounts;
+	char *one, *two;
+
+	many_accounts(f, 150);
+	accounts = test_query_int(f->st, "SELECT count(*) FROM accounts",
+	    NULL);
+	assert_true(accounts >= 150);
+	assert_true(test_query_int(f->st, "SELECT count(*) FROM deals"
+	    " WHERE quiet_spells IS NOT NULL", NULL) >= 40);
+
+	project_one_thread = true;
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(project_read_ahead, 0);
+	one = dump_rows(f->st);
+	project_one_thread = false;
+	no_claims(f);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(project_read_ahead, accounts);
+	two = dump_rows(f->st);
+	assert_string_equal(one, two);
+	free(one);
+	free(two);
+
+	no_deals(f);
+	project_one_thread = true;
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	one = dump_rows(f->st);
+	no_deals(f);
+	no_claims(f);
+	project_one_thread = false;
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(project_read_ahead, accounts);
+	assert_copies(f->st);
+	two = dump_rows(f->st);
+	assert_string_equal(one, two);
+	free(one);
+	free(two);
+}
+
+/*
+ * A rebuild commits what the names attribute before it projects, so that
+ * its reading connection sees it.  When the projection fails (a trigger
+ * aborts it at its end), the attribution stays and the account it moved
+ * is left dirty: the agent's next project_dirty gives it the deals a
+ * whole rebuild gives.
+ */
+static void
+test_store_rebuild_names_first(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	char *want, *got, *key;
+
+	history(&l, order_fwd, 11);
+	feed(f, &l);
+	signal_list_clear(&l);
+	want = dump_all(f->st, true);
+	key = matched(f->st, "signals", "Bezoek Initech");
+	assert_non_null(key);
+	assert_string_equal(key, "initech.io");
+	free(key);
+
+	/* The meeting unclaimed, initech's deal made without it. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "UPDATE signals"
+	    " SET matched_account_id = NULL WHERE match_text = 'Bezoek Initech'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	strlist_add(&touched, "initech.io");
+	project(f, &touched);
+	got = dump_all(f->st, true);
+	assert_string_not_equal(want, got);
+	free(got);
+
+	assert_int_equal(sqlite3_exec(store_db(f->st), "CREATE TEMP TRIGGER"
+	    " at_end BEFORE DELETE ON main.dirty"
+	    " BEGIN SELECT RAISE(ABORT, 'at the end'); END", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), -1);
+	assert_non_null(strstr(err.msg, "at the end"));
+	key = matched(f->st, "signals", "Bezoek Initech");
+	assert_non_null(key);
+	assert_string_equal(key, "initech.io");
+	free(key);
+	got = test_dump(f->st, "SELECT account FROM dirty");
+	assert_string_equal(got, "initech.io\n");
+	free(got);
+
+	assert_int_equal(sqlite3_exec(store_db(f->st), "DROP TRIGGER at_end",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(project_dirty(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM dirty",
+	    NULL), 0);
+	got = dump_all(f->st, true);
+	assert_string_equal(want, got);
+	free(got);
+	free(want);
+}
+
 static void
 test_store_deal_ids_stable(void **state)
 {
@@ -3290,6 +3499,8 @@ main(void)
 		T(test_store_rebuild_equals_incremental),
 		T(test_store_rebuild_links),
 		T(test_store_rebuild_indexes),
+		T(test_store_rebuild_read_ahead),
+		T(test_store_rebuild_names_first),
 		T(test_store_deal_ids_stable),
 		T(test_store_retention),
 		T(test_store_salespeople),
