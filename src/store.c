@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -933,15 +934,31 @@ store_trace(unsigned type, void *ctx, void *p, void *x)
 }
 #endif
 
+/*
+ * SQLite's allocation statistics take one mutex of the process on every
+ * malloc and free: the connections of different threads (the agent's
+ * workers and queues, a rebuild's reader and writer) waited on each
+ * other for figures nothing here reads.  It must come before SQLite is
+ * initialized; should another part of the process have come first, it
+ * stays as it was.
+ */
+static void
+store_library_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 store_open(const char *path, int flags, struct store **out, struct err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *st;
 	char why[sizeof err->msg];
 	int oflags, rc, v;
 
 	*out = NULL;
 	err_clear(err);
+	pthread_once(&once, store_library_init);
 	st = xcalloc(1, sizeof *st);
 	st->readonly = (flags & STORE_READONLY) != 0;
 	oflags = st->readonly ? SQLITE_OPEN_READONLY :
