@@ -1340,14 +1340,17 @@ project_each(struct store *st, const struct config *cfg,
 
 /*
  * Projects every account of ids: read ahead on a second connection to
- * the database's file when there is one (not a memory database) and a
- * thread can be had, else one account after the other.  The reader's
- * snapshot starts inside the caller's write transaction, so that it is
- * what the writer saw before writing.
+ * the database's file when there is one (not a memory database), a
+ * thread can be had and the writer's transaction is its own (own): the
+ * reader's snapshot, from its first read on, is then the last commit,
+ * which no other writer can follow while the writer holds its
+ * BEGIN IMMEDIATE, less only what the writer writes.  Inside a caller's
+ * transaction the reader would not see what the caller wrote before:
+ * one account after the other then.
  */
 static int
 project_all(struct store *st, const struct config *cfg,
-    const struct store_ids *ids, time_t now, struct err *err)
+    const struct store_ids *ids, time_t now, bool own, struct err *err)
 {
 	struct project_ahead a;
 	struct err ignored;
@@ -1357,7 +1360,7 @@ project_all(struct store *st, const struct config *cfg,
 
 	memset(&a, 0, sizeof a);
 	project_read_ahead = 0;
-	if (project_one_thread || path == NULL || path[0] == '\0' ||
+	if (project_one_thread || !own || path == NULL || path[0] == '\0' ||
 	    ids->n < 2 || store_open(path, STORE_READONLY, &a.st,
 	    &ignored) != 0)
 		return project_each(st, cfg, ids, now, err);
@@ -1389,7 +1392,7 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 	struct store_ids ids = { 0 };
 	struct err ignored;
 	char *indexes[PROJECT_BULK_INDEXES] = { 0 };
-	bool own;
+	bool own, names_own = false;
 	int rc;
 
 	if (store_bulk(st, true, err) != 0)
@@ -1399,12 +1402,12 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 	 * signals they attribute; the accounts they moved are marked dirty
 	 * with them, for the agent to project should the rest fail.
 	 */
-	rc = store_auto_begin(st, &own, err);
+	rc = store_auto_begin(st, &names_own, err);
 	if (rc == 0) {
 		rc = names_rebuild(st, err);
 		if (rc == 0)
 			rc = project_mark_dirty(st, NULL, err);
-		rc = store_auto_end(st, own, rc, err);
+		rc = store_auto_end(st, names_own, rc, err);
 	}
 	if (rc == 0)
 		rc = store_auto_begin(st, &own, err);
@@ -1417,7 +1420,7 @@ project_rebuild(struct store *st, const struct config *cfg, time_t now,
 		rc = store_ids_collect(st, project_stmt(st, PROJECT_ACCOUNTS),
 		    &ids, err);
 	if (rc == 0)
-		rc = project_all(st, cfg, &ids, now, err);
+		rc = project_all(st, cfg, &ids, now, own && names_own, err);
 	store_ids_free(&ids);
 	/* Every account is projected: none is left for project_dirty. */
 	if (rc == 0)

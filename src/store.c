@@ -945,7 +945,9 @@ store_trace(unsigned type, void *ctx, void *p, void *x)
 static void
 store_library_init(void)
 {
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		log_debug("SQLite was started before the store: it counts "
+		    "its allocations");
 }
 
 int

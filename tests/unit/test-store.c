@@ -1253,6 +1253,69 @@ test_store_rebuild_read_ahead(void **state)
 	free(two);
 }
 
+/* Makes the rebuild's write of the deals of the k-th account fail. */
+static void
+fail_write_at(struct fixture *f, int k)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "CREATE TEMP TRIGGER write_fails"
+	    " BEFORE INSERT ON main.deals WHEN NEW.account_id ="
+	    " (SELECT id FROM accounts ORDER BY key LIMIT 1 OFFSET %d)"
+	    " BEGIN SELECT RAISE(ABORT, 'write fails'); END", k);
+	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
+/*
+ * A write that fails stops the reading thread wherever the ring stands
+ * (its first account, at a wake-up, full, past a turn, the last): the
+ * rebuild fails with the write's error and writes nothing, and the next
+ * one gives every row.  Inside a caller's transaction, whose writes the
+ * reading connection would not see, it reads on the caller's thread.
+ */
+static void
+test_store_rebuild_write_fails(void **state)
+{
+	static const int at[] = { 0, 1, 15, 16, 40, 63, 64, 65, 100, 149 };
+	struct fixture *f = *state;
+	struct err err;
+	char *want, *got;
+	size_t i;
+
+	many_accounts(f, 150);
+	no_deals(f);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	want = dump_rows(f->st);
+	for (i = 0; i < sizeof at / sizeof at[0]; i++) {
+		no_deals(f);
+		fail_write_at(f, at[i]);
+		assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err),
+		    -1);
+		assert_non_null(strstr(err.msg, "write fails"));
+		assert_int_equal(test_query_int(f->st,
+		    "SELECT count(*) FROM deals", NULL), 0);
+		assert_int_equal(sqlite3_exec(store_db(f->st),
+		    "DROP TRIGGER write_fails", NULL, NULL, NULL), SQLITE_OK);
+	}
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	got = dump_rows(f->st);
+	assert_string_equal(want, got);
+	free(got);
+
+	/* A caller's transaction: the names' claims undone inside it. */
+	no_deals(f);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	no_claims(f);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(project_read_ahead, 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	got = dump_rows(f->st);
+	assert_string_equal(want, got);
+	free(got);
+	free(want);
+}
+
 /*
  * A rebuild commits what the names attribute before it projects, so that
  * its reading connection sees it.  When the projection fails (a trigger
@@ -3521,6 +3584,7 @@ main(void)
 		T(test_store_rebuild_indexes),
 		T(test_store_rebuild_read_ahead),
 		T(test_store_rebuild_names_first),
+		T(test_store_rebuild_write_fails),
 		T(test_store_no_memory_statistics),
 		T(test_store_deal_ids_stable),
 		T(test_store_retention),
