@@ -2790,47 +2790,82 @@ analysis_shared_se(const struct forecast *fc)
 }
 
 /*
- * The estimates of the open deals that f admits at t, in the order of the
- * deals (*n of them), each from the landmark of its phase at its age.
+ * A forecast's work of each phase at t (analysis_phase_job): its members
+ * and the estimates of the open deals in it, each from the landmark of
+ * the phase at its age.  Phases share nothing but the deals they read,
+ * so that two run at once (util_parallel).
+ */
+struct analysis_phase_jobs {
+	const struct config *cfg;
+	const struct analysis_deals *l;
+	time_t		 t;
+	int		 horizon_days;
+	struct analysis_phase_members *pm;	/* one per phase, filled */
+	const size_t	*idx;		/* the open deals to estimate, in l */
+	size_t		 n;
+	struct forecast_est *est;	/* n: filled, in idx's order */
+};
+
+static void
+analysis_phase_job(void *arg, size_t job)
+{
+	struct analysis_phase_jobs *j = arg;
+	struct forecast_est *pest;
+	size_t *at, *pos, i, m = 0;
+	int p = (int)job;
+
+	analysis_members(j->l, p, j->t, &j->pm[p]);
+	for (i = 0; i < j->n; i++)
+		if (j->l->v[j->idx[i]].phase == p)
+			m++;
+	if (m == 0)
+		return;
+	at = xcalloc(m, sizeof *at);
+	pos = xcalloc(m, sizeof *pos);
+	for (i = 0, m = 0; i < j->n; i++)
+		if (j->l->v[j->idx[i]].phase == p) {
+			pos[m] = i;
+			at[m++] = j->idx[i];
+		}
+	pest = xcalloc(m, sizeof *pest);
+	analysis_landmarks(j->l, &j->pm[p], p, j->t, at, m, j->horizon_days,
+	    analysis_prior(j->cfg, p), pest);
+	for (i = 0; i < m; i++)
+		j->est[pos[i]] = pest[i];
+	free(pest);
+	free(pos);
+	free(at);
+}
+
+/*
+ * The members of every phase at t into pm (the caller frees them) and,
+ * when f is not NULL, the estimates of the open deals f admits, in the
+ * order of the deals (*n of them; NULL without f).  The first phase,
+ * which every deal reached, goes first.
  */
 static struct forecast_est *
-analysis_open_estimates(const struct analysis_filter *f,
-    const struct analysis_deals *l, const struct analysis_phase_members *pm,
-    time_t t, int horizon_days, size_t *n)
+analysis_phases(const struct analysis_filter *f, const struct config *cfg,
+    const struct analysis_deals *l, time_t t, int horizon_days,
+    struct analysis_phase_members *pm, size_t *n)
 {
-	struct forecast_est *est, *pest;
-	size_t *idx, *at, i, k;
-	int p;
+	struct analysis_phase_jobs j = { cfg, l, t, horizon_days, pm, NULL,
+	    0, NULL };
+	size_t *idx = NULL, i;
 
 	*n = 0;
-	idx = xcalloc(l->n > 0 ? l->n : 1, sizeof *idx);
-	at = xcalloc(l->n > 0 ? l->n : 1, sizeof *at);
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].closed == 0 &&
-		    analysis_admits(f, l->v[i].salesperson))
-			idx[(*n)++] = i;
-	est = xcalloc(*n > 0 ? *n : 1, sizeof *est);
-	pest = xcalloc(*n > 0 ? *n : 1, sizeof *pest);
-	for (p = 0; p < (int)f->cfg->phases.n; p++) {
-		size_t m = 0;
-
-		for (i = 0; i < *n; i++)
-			if (l->v[idx[i]].phase == p)
-				at[m++] = i;
-		if (m == 0)
-			continue;
-		for (k = 0; k < m; k++)
-			at[k] = idx[at[k]];
-		analysis_landmarks(l, &pm[p], p, t, at, m, horizon_days,
-		    analysis_prior(f->cfg, p), pest);
-		for (i = k = 0; i < *n; i++)
-			if (l->v[idx[i]].phase == p)
-				est[i] = pest[k++];
+	if (f != NULL) {
+		idx = xcalloc(l->n > 0 ? l->n : 1, sizeof *idx);
+		for (i = 0; i < l->n; i++)
+			if (l->v[i].closed == 0 &&
+			    analysis_admits(f, l->v[i].salesperson))
+				idx[(*n)++] = i;
+		j.idx = idx;
+		j.n = *n;
+		j.est = xcalloc(*n > 0 ? *n : 1, sizeof *j.est);
 	}
-	free(pest);
-	free(at);
+	util_parallel(cfg->phases.n, analysis_phase_job, &j);
 	free(idx);
-	return est;
+	return j.est;
 }
 
 /*
@@ -2880,13 +2915,12 @@ analysis_forecast_at(const struct analysis_filter *f,
 				fc->won++;
 		}
 	}
-	for (p = 0; members && p < (int)fc->nphases; p++)
-		analysis_members(l, p, t, &pm[p]);
+	if (members)
+		est = analysis_phases(all_est == NULL ? f : NULL, cfg, l, t,
+		    horizon_days, pm, &nest);
 	if (!sums)
 		analysis_forecast_phases(cfg, l, pm, fc, obs);
 	analysis_phase_rates(cfg, l, prate);
-	if (all_est == NULL)
-		est = analysis_open_estimates(f, l, pm, t, horizon_days, &nest);
 	nest = 0;
 	if (bd != NULL)
 		memset(bd, 0, sizeof *bd);
@@ -3489,10 +3523,8 @@ analysis_shared_forecast(struct store *st, const struct analysis_filter *f,
 	if (analysis_forecast_deals(st, f, &sh->deals, err) != 0)
 		return -1;
 	all.salespeople = NULL;
-	for (p = 0; p < (int)f->cfg->phases.n; p++)
-		analysis_members(&sh->deals, p, f->as_of, &pm[p]);
-	sh->est = analysis_open_estimates(&all, &sh->deals, pm, f->as_of,
-	    horizon_days, &n);
+	sh->est = analysis_phases(&all, f->cfg, &sh->deals, f->as_of,
+	    horizon_days, pm, &n);
 	for (p = 0; p < (int)f->cfg->phases.n; p++)
 		analysis_members_free(&pm[p]);
 	sh->has_forecast = true;

@@ -10,6 +10,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -833,6 +834,40 @@ util_edit_distance(const char *a, const char *b)
 		memcpy(prev, row, (lb + 1) * sizeof row[0]);
 	}
 	return prev[lb];
+}
+
+/* The jobs of util_parallel, taken in order by either thread. */
+struct util_jobs {
+	atomic_size_t	 next;
+	size_t		 n;
+	void		(*fn)(void *, size_t);
+	void		*arg;
+};
+
+static void *
+util_jobs_take(void *arg)
+{
+	struct util_jobs *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->n)
+		j->fn(j->arg, i);
+	return NULL;
+}
+
+void
+util_parallel(size_t n, void (*fn)(void *, size_t), void *arg)
+{
+	struct util_jobs j = { .n = n, .fn = fn, .arg = arg };
+	pthread_t tid;
+	bool two;
+
+	atomic_init(&j.next, 0);
+	two = n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+	    pthread_create(&tid, NULL, util_jobs_take, &j) == 0;
+	util_jobs_take(&j);
+	if (two)
+		pthread_join(tid, NULL);
 }
 
 time_t

@@ -170,6 +170,14 @@ time_t	 util_now(void);
  */
 int64_t	 util_monotonic_ms(void);
 
+/*
+ * Runs fn(arg, i) for every i below n, each once, on this thread and on
+ * a second where the machine has a second core, and returns when all
+ * are done.  The calls must write nothing they share.  They start in the
+ * order of i: put the longest first, so that both threads end together.
+ */
+void	 util_parallel(size_t n, void (*fn)(void *arg, size_t i), void *arg);
+
 /* 1990-01-01T00:00:00Z: no mail or calendar item we read is older. */
 #define UTIL_EARLIEST_TIME	631152000
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -588,6 +589,34 @@ radix_ref_cmp(const void *a, const void *b)
 	return ((x->i > y->i) - (x->i < y->i));
 }
 
+/* Counts the calls of each job, from whichever thread. */
+static void
+count_job(void *arg, size_t i)
+{
+	atomic_int *calls = arg;
+
+	atomic_fetch_add(&calls[i], 1);
+}
+
+/* util_parallel runs every job once, none for none, one for one. */
+static void
+test_util_parallel(void **state)
+{
+	static const size_t ns[] = { 0, 1, 2, 5, 1000 };
+	atomic_int calls[1001];
+	size_t k, i;
+
+	(void)state;
+	for (k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+		for (i = 0; i <= 1000; i++)
+			atomic_init(&calls[i], 0);
+		util_parallel(ns[k], count_job, calls);
+		for (i = 0; i < ns[k]; i++)
+			assert_int_equal(atomic_load(&calls[i]), 1);
+		assert_int_equal(atomic_load(&calls[ns[k]]), 0);
+	}
+}
+
 /*
  * radix_sort through radix_key_double orders doubles as they compare
  * (negatives, -0 with 0, subnormals, huge ones), keeps equal keys in
@@ -668,6 +697,7 @@ main(void)
 		cmocka_unit_test(test_util_log_line_safe),
 		cmocka_unit_test(test_util_redact_urls),
 		cmocka_unit_test(test_radix_sort),
+		cmocka_unit_test(test_util_parallel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
