@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "forecast.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* The seed of the draws: the same data give the same interval. */
@@ -701,14 +702,67 @@ forecast_draw_kinds(const struct forecast_kind *kind, size_t nk, size_t g,
 	}
 }
 
+/* The kinds' draws of forecast_mixture, a half of the kinds on either thread. */
+struct forecast_kinds_job {
+	struct forecast_kind *kind;	/* each half sets its kinds' em */
+	size_t		 nk;
+	const double	*z, *w;
+	double		 shared_se;
+	struct forecast_cum *cum[2];	/* each half's: 2 * FORECAST_SIMS */
+};
+
+/*
+ * Item i's log-odds in simulation s: mu + z[s] * shared_se +
+ * w[phase][s] * se, with its centre mu found once per kind and kept as
+ * em = exp(-mu), so that its chance in a draw is 1 / (1 + em
+ * exp(-shift)).  A kind's exp(-shift) of every draw (e[s]) serves its
+ * centre and then its chances: each draw's cumulants (cum[s * 2 + g])
+ * are summed kind after kind, and the draws are not kept per kind.
+ * Kinds of one phase and se are adjacent: their shifts are made once.
+ * The kinds are halved where they are, whatever the threads: the sums
+ * are the same on any machine.
+ */
+static void
+forecast_kinds_half(void *arg, size_t half)
+{
+	struct forecast_kinds_job *j = arg;
+	struct forecast_cum *cum = j->cum[half];
+	size_t from = half == 0 ? 0 : j->nk / 2;
+	size_t to = half == 0 ? j->nk / 2 : j->nk, k, s, g;
+	struct forecast_kind *kd;
+	const double *wp;
+	double *e, qk;
+
+	e = xcalloc(FORECAST_SIMS, sizeof *e);
+	for (k = from; k < to; k++) {
+		kd = &j->kind[k];
+		wp = &j->w[(size_t)kd->phase * FORECAST_SIMS];
+		if (k == from || kd->phase != kd[-1].phase ||
+		    !(kd->se == kd[-1].se))
+			for (s = 0; s < FORECAST_SIMS; s++)
+				e[s] = exp(-(j->z[s] * j->shared_se +
+				    wp[s] * kd->se));
+		kd->em = exp(-forecast_centre(kd->p, e, FORECAST_SIMS));
+		for (s = 0; s < FORECAST_SIMS; s++) {
+			qk = 1.0 / (1.0 + kd->em * e[s]);
+			for (g = 0; g < 2; g++)
+				if (kd->n[g] > 0)
+					forecast_cum_deals(&cum[s * 2 + g], qk,
+					    kd->n[g]);
+		}
+	}
+	free(e);
+}
+
 void
 forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
     double rho, const struct forecast_rate rate[2], struct forecast_dist out[3])
 {
 	uint64_t seed = FORECAST_SEED;
-	size_t nph = 1, i, s, g, k, nk, ng[2] = { 0, 0 }, m[2], *kind_of;
+	size_t nph = 1, i, s, g, nk, ng[2] = { 0, 0 }, m[2], *kind_of;
 	size_t *gk[2];
-	double *z, *w, *e, *p[2], *q, *lam, l, a, qk;
+	double *z, *w, *p[2], *q, *lam, l, a;
+	struct forecast_kinds_job kj;
 	struct forecast_kind *kind;
 	struct forecast_win pb[2], pois[2], d[2], tot;
 	struct forecast_cum *cum, c[2];
@@ -747,38 +801,25 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 			}
 			lam[s * 2 + g] = l;
 		}
-	/*
-	 * Item i's log-odds in simulation s: mu + z[s] * shared_se +
-	 * w[phase][s] * se, with its centre mu found once per kind and kept
-	 * as em = exp(-mu), so that its chance in a draw is 1 / (1 + em
-	 * exp(-shift)).  A kind's exp(-shift) of every draw (e[s]) serves
-	 * its centre and then its chances: each draw's cumulants
-	 * (cum[s * 2 + g]) are summed kind after kind, and the draws are
-	 * not kept per kind.  Kinds of one phase and se are adjacent: their
-	 * shifts are made once.
-	 */
+	/* Each kind's centre and each draw's cumulants (forecast_kinds_half). */
 	kind_of = xcalloc(n > 0 ? n : 1, sizeof *kind_of);
 	nk = forecast_kinds(it, n, kind_of, &kind);
-	e = xcalloc(FORECAST_SIMS, sizeof *e);
-	cum = xcalloc(2 * FORECAST_SIMS, sizeof *cum);
-	for (k = 0; k < nk; k++) {
-		const double *wp = &w[(size_t)kind[k].phase * FORECAST_SIMS];
-
-		if (k == 0 || kind[k].phase != kind[k - 1].phase ||
-		    !(kind[k].se == kind[k - 1].se))
-			for (s = 0; s < FORECAST_SIMS; s++)
-				e[s] = exp(-(z[s] * shared_se +
-				    wp[s] * kind[k].se));
-		kind[k].em = exp(-forecast_centre(kind[k].p, e,
-		    FORECAST_SIMS));
-		for (s = 0; s < FORECAST_SIMS; s++) {
-			qk = 1.0 / (1.0 + kind[k].em * e[s]);
-			for (g = 0; g < 2; g++)
-				if (kind[k].n[g] > 0)
-					forecast_cum_deals(&cum[s * 2 + g], qk,
-					    kind[k].n[g]);
-		}
+	kj.kind = kind;
+	kj.nk = nk;
+	kj.z = z;
+	kj.w = w;
+	kj.shared_se = shared_se;
+	for (i = 0; i < 2; i++)
+		kj.cum[i] = xcalloc(2 * FORECAST_SIMS, sizeof *kj.cum[i]);
+	util_parallel(2, forecast_kinds_half, &kj);
+	cum = kj.cum[0];
+	for (i = 0; i < 2 * FORECAST_SIMS; i++) {
+		cum[i].k1 += kj.cum[1][i].k1;
+		cum[i].k2 += kj.cum[1][i].k2;
+		cum[i].k3 += kj.cum[1][i].k3;
+		cum[i].k4 += kj.cum[1][i].k4;
 	}
+	free(kj.cum[1]);
 	/* gk[g][m]: the kind of group g's m-th deal, in the items' order. */
 	for (g = 0; g < 2; g++) {
 		p[g] = xcalloc(ng[g] + 1, sizeof *p[g]);
@@ -823,7 +864,6 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 	free(tot.v);
 	free(q);
 	free(cum);
-	free(e);
 	free(lam);
 	free(kind);
 	free(kind_of);

@@ -10,6 +10,8 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -855,16 +857,35 @@ util_jobs_take(void *arg)
 	return NULL;
 }
 
+bool util_parallel_alone;
+
+/* Whether this process may run on more than one core (its affinity). */
+static bool
+util_cores_many(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		return CPU_COUNT(&set) > 1;
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
 void
 util_parallel(size_t n, void (*fn)(void *, size_t), void *arg)
 {
 	struct util_jobs j = { .n = n, .fn = fn, .arg = arg };
+	sigset_t all, was;
 	pthread_t tid;
-	bool two;
+	bool two = false;
 
 	atomic_init(&j.next, 0);
-	two = n > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
-	    pthread_create(&tid, NULL, util_jobs_take, &j) == 0;
+	if (n > 1 && !util_parallel_alone && util_cores_many()) {
+		/* The helper takes no signal: they stay the caller's. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &was);
+		two = pthread_create(&tid, NULL, util_jobs_take, &j) == 0;
+		pthread_sigmask(SIG_SETMASK, &was, NULL);
+	}
 	util_jobs_take(&j);
 	if (two)
 		pthread_join(tid, NULL);

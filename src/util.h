@@ -177,6 +177,11 @@ int64_t	 util_monotonic_ms(void);
  * order of i: put the longest first, so that both threads end together.
  */
 void	 util_parallel(size_t n, void (*fn)(void *arg, size_t i), void *arg);
+/*
+ * Every job of util_parallel on the calling thread, the reference the
+ * tests compare two threads with; false unless a test sets it.
+ */
+extern bool util_parallel_alone;
 
 /* 1990-01-01T00:00:00Z: no mail or calendar item we read is older. */
 #define UTIL_EARLIEST_TIME	631152000

@@ -26,6 +26,7 @@
 #include "project.h"
 #include "report.h"
 #include "store-int.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define T0	1780012800	/* 2026-05-29 00:00 UTC */
@@ -629,6 +630,47 @@ test_forecast_mixture_kinds(void **state)
 	assert_true(check_mixture_kinds(15000, false, true) > 1000);
 	check_mixture_kinds(3000, true, true);
 	assert_true(check_mixture_kinds(3000, false, false) == 0);
+}
+
+/*
+ * The mixture halves its kinds where they are, whatever the threads: the
+ * same items give the same bytes on one thread as on two (15,000 deals
+ * of both groups, on the cumulant path and on the exact one).
+ */
+static void
+test_forecast_mixture_threads(void **state)
+{
+	struct forecast_item *it;
+	struct forecast_rate rate[2] = { { 40.0, 8 }, { 10.0, 8 } };
+	struct forecast_dist d[3], e[3];
+	uint64_t seed = 11;
+	size_t i, g, pass;
+
+	(void)state;
+	it = xcalloc(15000, sizeof *it);
+	for (i = 0; i < 15000; i++) {
+		it[i].p = 0.05 + 0.9 * test_uniform(&seed);
+		it[i].phase = (int)floor(4 * test_uniform(&seed));
+		it[i].se = 0.1 + 0.05 * floor(3 * test_uniform(&seed));
+		it[i].group = test_uniform(&seed) < 0.4;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		forecast_exact = pass == 1;
+		util_parallel_alone = true;
+		forecast_mixture(it, 15000, 0.1, 0.3, rate, d);
+		util_parallel_alone = false;
+		forecast_mixture(it, 15000, 0.1, 0.3, rate, e);
+		forecast_exact = false;
+		for (g = 0; g < 3; g++) {
+			assert_int_equal(d[g].n, e[g].n);
+			assert_true(d[g].n > 0);
+			assert_memory_equal(d[g].pmf, e[g].pmf,
+			    d[g].n * sizeof *d[g].pmf);
+			forecast_dist_free(&d[g]);
+			forecast_dist_free(&e[g]);
+		}
+	}
+	free(it);
 }
 
 /*
@@ -2355,6 +2397,7 @@ main(void)
 		cmocka_unit_test(test_forecast_mixture),
 		cmocka_unit_test(test_forecast_mixture_smooth),
 		cmocka_unit_test(test_forecast_mixture_kinds),
+		cmocka_unit_test(test_forecast_mixture_threads),
 		cmocka_unit_test(test_forecast_conv_blocked),
 		cmocka_unit_test_setup_teardown(test_analysis_conversion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_cohorts, setup, teardown),
