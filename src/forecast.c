@@ -314,6 +314,16 @@ forecast_cum_deals(struct forecast_cum *c, double p, double n)
 	c->k4 += n * v * (1.0 - 6.0 * v);
 }
 
+/* Adds the cumulants of an independent count b to a. */
+static void
+forecast_cum_add(struct forecast_cum *a, const struct forecast_cum *b)
+{
+	a->k1 += b->k1;
+	a->k2 += b->k2;
+	a->k3 += b->k3;
+	a->k4 += b->k4;
+}
+
 /* Adds a Poisson(l) count, every cumulant of which is l. */
 static void
 forecast_cum_poisson(struct forecast_cum *c, double l)
@@ -813,12 +823,8 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 		kj.cum[i] = xcalloc(2 * FORECAST_SIMS, sizeof *kj.cum[i]);
 	util_parallel(2, forecast_kinds_half, &kj);
 	cum = kj.cum[0];
-	for (i = 0; i < 2 * FORECAST_SIMS; i++) {
-		cum[i].k1 += kj.cum[1][i].k1;
-		cum[i].k2 += kj.cum[1][i].k2;
-		cum[i].k3 += kj.cum[1][i].k3;
-		cum[i].k4 += kj.cum[1][i].k4;
-	}
+	for (i = 0; i < 2 * FORECAST_SIMS; i++)
+		forecast_cum_add(&cum[i], &kj.cum[1][i]);
 	free(kj.cum[1]);
 	/* gk[g][m]: the kind of group g's m-th deal, in the items' order. */
 	for (g = 0; g < 2; g++) {
@@ -845,10 +851,7 @@ forecast_mixture(const struct forecast_item *it, size_t n, double shared_se,
 			forecast_accumulate(&out[g], &d[g], 1.0 / FORECAST_SIMS);
 		}
 		if (smooth[0] && smooth[1]) {
-			c[0].k1 += c[1].k1;
-			c[0].k2 += c[1].k2;
-			c[0].k3 += c[1].k3;
-			c[0].k4 += c[1].k4;
+			forecast_cum_add(&c[0], &c[1]);
 			forecast_smooth(&c[0], &tot);
 		} else
 			forecast_conv(&d[0], &d[1], &tot);

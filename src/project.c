@@ -28,6 +28,7 @@
 #include "phases.h"
 #include "project.h"
 #include "store-int.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /*
@@ -1222,7 +1223,6 @@ project_indexes_create(struct store *st, char **sql, int rc, struct err *err)
 	return rc;
 }
 
-bool project_one_thread;
 size_t project_read_ahead;
 
 /* Accounts read ahead of the one being written, at most. */
@@ -1360,7 +1360,7 @@ project_all(struct store *st, const struct config *cfg,
 
 	memset(&a, 0, sizeof a);
 	project_read_ahead = 0;
-	if (project_one_thread || !own || path == NULL || path[0] == '\0' ||
+	if (util_one_thread || !own || path == NULL || path[0] == '\0' ||
 	    ids->n < 2 || store_open(path, STORE_READONLY, &a.st,
 	    &ignored) != 0)
 		return project_each(st, cfg, ids, now, err);
@@ -1371,7 +1371,7 @@ project_all(struct store *st, const struct config *cfg,
 	pthread_mutex_init(&a.lock, NULL);
 	pthread_cond_init(&a.more, NULL);
 	pthread_cond_init(&a.room, NULL);
-	if (pthread_create(&tid, NULL, project_ahead_main, &a) != 0)
+	if (!util_thread_start(&tid, project_ahead_main, &a))
 		rc = project_each(st, cfg, ids, now, err);
 	else {
 		rc = project_ahead_write(st, &a, err);

@@ -57,11 +57,6 @@ int	project_stale(struct store *, const struct config *, time_t now,
 int	project_rebuild(struct store *, const struct config *, time_t now,
 	    struct err *);
 
-/*
- * A rebuild on one thread, the reference the tests compare the reading
- * thread with; false unless a test sets it.
- */
-extern bool project_one_thread;
 /* The accounts the last rebuild read on its reading thread. */
 extern size_t project_read_ahead;
 

@@ -857,7 +857,22 @@ util_jobs_take(void *arg)
 	return NULL;
 }
 
-bool util_parallel_alone;
+bool util_one_thread;
+
+bool
+util_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, was;
+	bool started;
+
+	if (util_one_thread)
+		return false;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &was);
+	started = pthread_create(tid, NULL, fn, arg) == 0;
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	return started;
+}
 
 /* Whether this process may run on more than one core (its affinity). */
 static bool
@@ -874,18 +889,12 @@ void
 util_parallel(size_t n, void (*fn)(void *, size_t), void *arg)
 {
 	struct util_jobs j = { .n = n, .fn = fn, .arg = arg };
-	sigset_t all, was;
 	pthread_t tid;
-	bool two = false;
+	bool two;
 
 	atomic_init(&j.next, 0);
-	if (n > 1 && !util_parallel_alone && util_cores_many()) {
-		/* The helper takes no signal: they stay the caller's. */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &was);
-		two = pthread_create(&tid, NULL, util_jobs_take, &j) == 0;
-		pthread_sigmask(SIG_SETMASK, &was, NULL);
-	}
+	two = n > 1 && util_cores_many() &&
+	    util_thread_start(&tid, util_jobs_take, &j);
 	util_jobs_take(&j);
 	if (two)
 		pthread_join(tid, NULL);

@@ -8,6 +8,7 @@
 #ifndef SC_UTIL_H
 #define SC_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -178,10 +179,17 @@ int64_t	 util_monotonic_ms(void);
  */
 void	 util_parallel(size_t n, void (*fn)(void *arg, size_t i), void *arg);
 /*
- * Every job of util_parallel on the calling thread, the reference the
- * tests compare two threads with; false unless a test sets it.
+ * Starts fn(arg) on a helper thread that takes no signal (they stay the
+ * caller's); false when util_one_thread is set or no thread can be had,
+ * and the caller does the work itself.
  */
-extern bool util_parallel_alone;
+bool	 util_thread_start(pthread_t *, void *(*fn)(void *), void *arg);
+/*
+ * No helper thread: every piece of work on the calling thread, the
+ * reference the tests compare two threads with; false unless a test
+ * sets it.
+ */
+extern bool util_one_thread;
 
 /* 1990-01-01T00:00:00Z: no mail or calendar item we read is older. */
 #define UTIL_EARLIEST_TIME	631152000

@@ -656,9 +656,9 @@ test_forecast_mixture_threads(void **state)
 	}
 	for (pass = 0; pass < 2; pass++) {
 		forecast_exact = pass == 1;
-		util_parallel_alone = true;
+		util_one_thread = true;
 		forecast_mixture(it, 15000, 0.1, 0.3, rate, d);
-		util_parallel_alone = false;
+		util_one_thread = false;
 		forecast_mixture(it, 15000, 0.1, 0.3, rate, e);
 		forecast_exact = false;
 		for (g = 0; g < 3; g++) {

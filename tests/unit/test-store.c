@@ -28,6 +28,7 @@
 #include "report.h"
 #include "store-int.h"
 #include "store-query.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* Takes the deals back to before version 18 (their kept activity). */
@@ -1224,11 +1225,11 @@ test_store_rebuild_read_ahead(void **state)
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM deals"
 	    " WHERE quiet_spells IS NOT NULL", NULL) >= 40);
 
-	project_one_thread = true;
+	util_one_thread = true;
 	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
 	assert_int_equal(project_read_ahead, 0);
 	one = dump_rows(f->st);
-	project_one_thread = false;
+	util_one_thread = false;
 	no_claims(f);
 	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
 	assert_int_equal(project_read_ahead, accounts);
@@ -1238,12 +1239,12 @@ test_store_rebuild_read_ahead(void **state)
 	free(two);
 
 	no_deals(f);
-	project_one_thread = true;
+	util_one_thread = true;
 	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
 	one = dump_rows(f->st);
 	no_deals(f);
 	no_claims(f);
-	project_one_thread = false;
+	util_one_thread = false;
 	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
 	assert_int_equal(project_read_ahead, accounts);
 	assert_copies(f->st);

@@ -600,7 +600,7 @@ count_job(void *arg, size_t i)
 
 /*
  * util_parallel runs every job once, none for none, one for one, on two
- * threads or (util_parallel_alone) on the caller's.
+ * threads or (util_one_thread) on the caller's.
  */
 static void
 test_util_parallel(void **state)
@@ -613,9 +613,9 @@ test_util_parallel(void **state)
 	for (k = 0; k < sizeof ns / sizeof ns[0]; k++) {
 		for (i = 0; i <= 1000; i++)
 			atomic_init(&calls[i], 0);
-		util_parallel_alone = k % 2 == 1;
+		util_one_thread = k % 2 == 1;
 		util_parallel(ns[k], count_job, calls);
-		util_parallel_alone = false;
+		util_one_thread = false;
 		for (i = 0; i < ns[k]; i++)
 			assert_int_equal(atomic_load(&calls[i]), 1);
 		assert_int_equal(atomic_load(&calls[ns[k]]), 0);
