@@ -8,6 +8,7 @@
  * times before that date, so a backtest sees what the data said then.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1934,33 +1935,33 @@ analysis_stalled_base_free(struct analysis_stalled_base *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* Reads b at f->as_of. */
+/* Made now (a digest run, however long): the deals as they are. */
+static bool
+analysis_earlier(const struct analysis_filter *f)
+{
+	return !f->current && util_now() - f->as_of >= 60;
+}
+
+/*
+ * Reads b's meetings and usual spells at f->as_of, from every
+ * salesperson's history; made now, b->dirty first (the accounts whose
+ * kept spells are not to be trusted).
+ */
 static int
-analysis_stalled_base_read(struct store *st, const struct analysis_filter *f,
-    struct analysis_stalled_base *b, struct err *err)
+analysis_stalled_base_history(struct store *st,
+    const struct analysis_filter *f, struct analysis_stalled_base *b,
+    struct err *err)
 {
 	int rc;
 
-	memset(b, 0, sizeof *b);
-	/* Made now (a digest run, however long): the deals as they are. */
-	b->earlier = !f->current && util_now() - f->as_of >= 60;
 	/* As of an earlier time, only the meetings booked by then. */
 	if (b->earlier)
 		b->m.known_at = f->as_of;
-	/*
-	 * Made now, from what the projection kept but of the accounts it
-	 * has yet to project again.
-	 */
-	rc = b->earlier ? 0 : store_dirty_accounts(st, &b->dirty, err);
-	/* The usual spells come from every salesperson's history. */
-	if (rc == 0)
-		rc = store_meeting_times(st, b->earlier, analysis_meeting_add,
-		    &b->m, err);
+	rc = store_meeting_times(st, b->earlier, analysis_meeting_add, &b->m,
+	    err);
 	if (rc == 0)
 		rc = analysis_usual(st, f->cfg, &b->m,
 		    b->earlier || b->dirty.n > 0, f->as_of, b->usual, err);
-	if (rc != 0)
-		analysis_stalled_base_free(b);
 	return rc;
 }
 
@@ -2005,100 +2006,258 @@ analysis_shared_free(struct analysis_shared *sh)
 }
 
 /*
- * The base of analysis_stalled at f->as_of: f's shared one, read again
- * when it holds another as_of, or own.
+ * The base of analysis_stalled at f->as_of: f's shared one, or own
+ * (empty); true when it is to be read (the shared one held another
+ * as_of and is emptied).
  */
-static int
-analysis_stalled_base(struct store *st, const struct analysis_filter *f,
-    struct analysis_stalled_base *own, struct analysis_stalled_base **b,
-    struct err *err)
+static bool
+analysis_stalled_base_of(const struct analysis_filter *f,
+    struct analysis_stalled_base *own, struct analysis_stalled_base **b)
 {
 	struct analysis_shared *sh = f->shared;
 
 	if (sh == NULL) {
 		*b = own;
-		return analysis_stalled_base_read(st, f, own, err);
+		return true;
 	}
 	*b = &sh->stalled;
 	if (sh->has_stalled && sh->stalled_at == f->as_of)
-		return 0;
+		return false;
 	analysis_stalled_base_free(&sh->stalled);
 	sh->has_stalled = false;
-	if (analysis_stalled_base_read(st, f, &sh->stalled, err) != 0)
-		return -1;
-	sh->has_stalled = true;
-	sh->stalled_at = f->as_of;
-	return 0;
+	return true;
 }
 
 /*
- * Judges the open deals of person (NULL: all) with the activity the
- * projection kept, their amounts read for them alone.
+ * The deals open now that analysis_stalled judges, read before it
+ * judges them so that the base's history can be read beside them: each
+ * row's five strings are in text, one after the other.
  */
-static int
-analysis_stalled_open_of(struct store *st, const struct analysis_filter *f,
-    const char *person, struct analysis_stalled_walk *w, struct err *err)
+struct analysis_open_rows {
+	struct store_open_deal *v;	/* owned */
+	size_t		 n, cap;
+	char		*text;		/* owned */
+	size_t		 len, size;
+	struct analysis_amounts amounts;	/* the deals' newest amounts */
+};
+
+static void
+analysis_open_text_add(struct analysis_open_rows *r, const char *s)
 {
-	struct analysis_amounts amounts = { 0 };
+	size_t len = strlen(s != NULL ? s : "") + 1;
+
+	if (r->size - r->len < len) {
+		r->size = r->size == 0 ? 4096 : r->size * 2;
+		if (r->size - r->len < len)
+			r->size = r->len + len;
+		r->text = xrealloc(r->text, r->size);
+	}
+	memcpy(r->text + r->len, s != NULL ? s : "", len);
+	r->len += len;
+}
+
+/* Keeps an open deal's row (store_open_deals) to be judged later. */
+static int
+analysis_open_keep(const struct store_open_deal *od, void *arg)
+{
+	struct analysis_open_rows *r = arg;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap == 0 ? 256 : r->cap * 2;
+		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
+	}
+	r->v[r->n++] = *od;
+	analysis_open_text_add(r, od->deal.account);
+	analysis_open_text_add(r, od->deal.salesperson);
+	analysis_open_text_add(r, od->deal.kind);
+	analysis_open_text_add(r, od->deal.phase);
+	analysis_open_text_add(r, od->deal.outcome);
+	return 0;
+}
+
+/* The string at *p in text, *p moved past it. */
+static const char *
+analysis_open_text_next(const char **p)
+{
+	const char *s = *p;
+
+	*p += strlen(s) + 1;
+	return s;
+}
+
+/* Points each row's strings at their copies, once every row is read. */
+static void
+analysis_open_rows_end(struct analysis_open_rows *r)
+{
+	struct store_deal *d;
+	const char *p = r->text;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		d = &r->v[i].deal;
+		d->account = analysis_open_text_next(&p);
+		d->salesperson = analysis_open_text_next(&p);
+		d->kind = analysis_open_text_next(&p);
+		d->phase = analysis_open_text_next(&p);
+		d->outcome = analysis_open_text_next(&p);
+	}
+	analysis_amounts_end(&r->amounts);
+}
+
+static void
+analysis_open_rows_free(struct analysis_open_rows *r)
+{
+	free(r->v);
+	free(r->text);
+	free(r->amounts.v);
+	memset(r, 0, sizeof *r);
+}
+
+/* Reads the open deals of person (NULL: all) and their amounts. */
+static int
+analysis_open_read_of(struct store *st, const struct analysis_filter *f,
+    const char *person, struct analysis_open_rows *r, struct err *err)
+{
 	long deals;
 	int rc;
 
 	rc = store_open_deal_count(st, person, &deals, err);
 	if (rc == 0)
 		rc = store_deal_offers(st, person, false, f->as_of, 0, deals,
-		    analysis_amount_add, &amounts, err);
-	analysis_amounts_end(&amounts);
-	w->amounts = &amounts;
+		    analysis_amount_add, &r->amounts, err);
 	if (rc == 0)
 		rc = person == NULL ?
-		    store_open_deals(st, analysis_stalled_deal, w, err) :
-		    store_open_deals_of(st, person, analysis_stalled_deal, w,
+		    store_open_deals(st, analysis_open_keep, r, err) :
+		    store_open_deals_of(st, person, analysis_open_keep, r,
 		    err);
-	if (rc == 0)
-		rc = analysis_evidence_lookup(w);
-	w->amounts = NULL;
-	free(amounts.v);
 	return rc;
 }
 
 /*
- * Judges the deals open now that f admits: a list's salespeople each
+ * Reads the deals open now that f admits: a list's salespeople each
  * from their index ranges (a manager's team is a few of hundreds: at
  * 10M signals every open deal's signals took 4 s), all in one walk.
  */
 static int
-analysis_stalled_open(struct store *st, const struct analysis_filter *f,
-    struct analysis_stalled_walk *w, struct err *err)
+analysis_open_read(struct store *st, const struct analysis_filter *f,
+    struct analysis_open_rows *r, struct err *err)
 {
 	const struct strlist *sp = f->salespeople;
 	size_t i, j;
+	int rc = 0;
 
 	if (sp == NULL || sp->n == 0)
-		return analysis_stalled_open_of(st, f, NULL, w, err);
-	for (i = 0; i < sp->n; i++) {
+		rc = analysis_open_read_of(st, f, NULL, r, err);
+	for (i = 0; sp != NULL && i < sp->n && rc == 0; i++) {
 		/* Named twice, judged once. */
 		for (j = 0; j < i && strcmp(sp->v[j], sp->v[i]) != 0; j++)
 			;
-		if (j == i &&
-		    analysis_stalled_open_of(st, f, sp->v[i], w, err) != 0)
-			return -1;
+		if (j == i)
+			rc = analysis_open_read_of(st, f, sp->v[i], r, err);
 	}
-	return 0;
+	if (rc == 0)
+		analysis_open_rows_end(r);
+	return rc;
+}
+
+bool analysis_base_read_ahead;
+
+/* A base's history read on a thread of its own, on a second connection. */
+struct analysis_base_ahead {
+	struct store	*st;		/* owned */
+	const struct analysis_filter *f;
+	struct analysis_stalled_base *b;
+	int		 rc;
+	struct err	 err;
+};
+
+static void *
+analysis_base_ahead_main(void *arg)
+{
+	struct analysis_base_ahead *a = arg;
+
+	a->rc = analysis_stalled_base_history(a->st, a->f, a->b, &a->err);
+	return NULL;
+}
+
+/*
+ * Reads the deals open now that f admits into rows and, when read_base,
+ * b: its history beside them, on a second connection on a thread of its
+ * own when one can be had and st has no write of its own to hide from
+ * it (at 10M signals every meeting and the won deals' spells are a third
+ * of a whole stalled list).  The deals and the accounts left to project
+ * come from st's snapshot, as everything else a report reads; the
+ * meetings and the usual spells from the last commit when the thread
+ * starts, so that a meeting the agent stores meanwhile is counted.
+ */
+static int
+analysis_stalled_read(struct store *st, const struct analysis_filter *f,
+    struct analysis_stalled_base *b, bool read_base,
+    struct analysis_open_rows *rows, struct err *err)
+{
+	struct analysis_base_ahead a = { .f = f, .b = b };
+	pthread_t tid;
+	bool ahead = false;
+	int rc = 0;
+
+	analysis_base_read_ahead = false;
+	if (read_base)
+		rc = store_dirty_accounts(st, &b->dirty, err);
+	if (rc == 0 && read_base && !util_one_thread && !store_writing(st) &&
+	    store_open_reader(st, &a.st)) {
+		ahead = util_thread_start(&tid, analysis_base_ahead_main, &a);
+		if (!ahead)
+			store_close(a.st);
+	}
+	if (rc == 0 && read_base && !ahead)
+		rc = analysis_stalled_base_history(st, f, b, err);
+	if (rc == 0)
+		rc = analysis_open_read(st, f, rows, err);
+	if (ahead) {
+		pthread_join(tid, NULL);
+		store_close(a.st);
+		analysis_base_read_ahead = true;
+		if (rc == 0 && a.rc != 0) {
+			*err = a.err;
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* Judges the rows read, then looks the stalled deals' evidence up. */
+static int
+analysis_stalled_judge(struct analysis_open_rows *rows,
+    struct analysis_stalled_walk *w)
+{
+	size_t i;
+	int rc = 0;
+
+	w->amounts = &rows->amounts;
+	for (i = 0; i < rows->n && rc == 0; i++)
+		rc = analysis_stalled_deal(&rows->v[i], w);
+	if (rc == 0)
+		rc = analysis_evidence_lookup(w);
+	w->amounts = NULL;
+	return rc;
 }
 
 int
 analysis_stalled(struct store *st, const struct analysis_filter *f,
     struct stalled_list *out, struct err *err)
 {
-	struct analysis_stalled_base own, *b;
+	struct analysis_stalled_base own = { 0 }, *b;
 	struct analysis_stalled_walk w = { .st = st, .f = f, .out = out,
 	    .err = err };
 	struct store_filter open_then = { NULL, NULL, f->as_of, f->as_of + 1 };
-	int rc;
+	struct analysis_open_rows rows = { 0 };
+	bool read_base;
+	int rc = 0;
 
 	memset(out, 0, sizeof *out);
-	if (analysis_stalled_base(st, f, &own, &b, err) != 0)
-		return -1;
+	read_base = analysis_stalled_base_of(f, &own, &b);
+	if (read_base)
+		b->earlier = analysis_earlier(f);
 	w.m = &b->m;
 	w.usual = b->usual;
 	w.dirty = &b->dirty;
@@ -2106,15 +2265,26 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 	 * The deals open now, by their index; as of an earlier time those
 	 * open then, as they stood (one closed since was open then).
 	 */
-	if (b->earlier)
-		rc = store_deals(st, &open_then, analysis_stalled_deal_at, &w,
-		    err);
-	else
-		rc = analysis_stalled_open(st, f, &w, err);
+	if (b->earlier) {
+		if (read_base)
+			rc = analysis_stalled_base_history(st, f, b, err);
+		if (rc == 0)
+			rc = store_deals(st, &open_then,
+			    analysis_stalled_deal_at, &w, err);
+	} else {
+		rc = analysis_stalled_read(st, f, b, read_base, &rows, err);
+		if (rc == 0)
+			rc = analysis_stalled_judge(&rows, &w);
+		analysis_open_rows_free(&rows);
+	}
 	free(w.acts.v);
 	free(w.evidence);
-	if (b == &own)
-		analysis_stalled_base_free(&own);
+	if (read_base && f->shared != NULL && rc == 0) {
+		f->shared->has_stalled = true;
+		f->shared->stalled_at = f->as_of;
+	}
+	if (b == &own || (read_base && rc != 0))
+		analysis_stalled_base_free(b);
 	if (rc != 0) {
 		stalled_list_free(out);
 		return -1;

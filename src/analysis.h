@@ -195,6 +195,11 @@ struct stalled_list {
 int	analysis_stalled(struct store *, const struct analysis_filter *,
 	    struct stalled_list *, struct err *);
 void	stalled_list_free(struct stalled_list *);
+/*
+ * Whether the last analysis_stalled read the meetings and usual spells
+ * on a thread of its own, beside the open deals.
+ */
+extern bool analysis_base_read_ahead;
 
 /*
  * What is known of a deal beyond its phase: what the seed asks of a

@@ -1354,15 +1354,13 @@ project_all(struct store *st, const struct config *cfg,
 {
 	struct project_ahead a;
 	struct err ignored;
-	const char *path = sqlite3_db_filename(st->db, "main");
 	pthread_t tid;
 	int rc;
 
 	memset(&a, 0, sizeof a);
 	project_read_ahead = 0;
-	if (util_one_thread || !own || path == NULL || path[0] == '\0' ||
-	    ids->n < 2 || store_open(path, STORE_READONLY, &a.st,
-	    &ignored) != 0)
+	if (util_one_thread || !own || ids->n < 2 ||
+	    !store_open_reader(st, &a.st))
 		return project_each(st, cfg, ids, now, err);
 	store_bulk(a.st, true, &ignored);
 	a.cfg = cfg;

@@ -174,12 +174,13 @@
 	"SELECT id, salesperson, phase, outcome, closed FROM deals"
 
 /*
- * An open deal's columns (query_open_deal_row): a deal's, its account's
- * row, its last inbound signal, its phase's start, and what the
- * projection kept of its activity.
+ * An open deal's columns (query_open_deal_row): a deal's from its row
+ * alone (no look-up of each account: a twentieth of a whole stalled
+ * list), its account's row, its last inbound signal, its phase's start,
+ * and what the projection kept of its activity.
  */
 #define QUERY_OPEN_DEAL_COLUMNS						\
-	QUERY_DEAL_COLUMNS ", d.account_id, d.last_inbound,"		\
+	QUERY_DEAL_ROW_COLUMNS ", d.account_id, d.last_inbound,"	\
 	" d.phase_since, d.latest_at, d.latest_signal, d.act_at,"	\
 	" d.only_target, d.snoozed, d.decision, d.entered_by"
 
@@ -194,7 +195,7 @@
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
 	    " ORDER BY d.id")						\
-	X(QUERY_OPEN_DEALS, QUERY_OPEN_DEAL_COLUMNS QUERY_DEAL_FROM	\
+	X(QUERY_OPEN_DEALS, QUERY_OPEN_DEAL_COLUMNS " FROM deals d"	\
 	    " WHERE d.outcome = 'open' ORDER BY d.id")			\
 	X(QUERY_DIRTY_ACCOUNTS, "SELECT account FROM dirty"		\
 	    " ORDER BY account")					\
@@ -202,8 +203,8 @@
 	    " INDEXED BY deals_open WHERE outcome = 'open'")		\
 	/* One salesperson's: their range of deals_open_salesperson. */ \
 	X(QUERY_OPEN_DEALS_OF, QUERY_OPEN_DEAL_COLUMNS " FROM deals d"	\
-	    " INDEXED BY deals_open_salesperson JOIN accounts a"	\
-	    " ON a.id = d.account_id WHERE d.salesperson = ?1"		\
+	    " INDEXED BY deals_open_salesperson"			\
+	    " WHERE d.salesperson = ?1"					\
 	    " AND d.outcome = 'open' ORDER BY d.id")			\
 	X(QUERY_OPEN_DEAL_COUNT_OF, "SELECT count(*) FROM deals"	\
 	    " INDEXED BY deals_open_salesperson WHERE salesperson = ?1"	\
@@ -213,8 +214,7 @@
 	 * look up every closed deal and sort the won ones.		\
 	 */								\
 	X(QUERY_WON_DEALS, QUERY_OPEN_DEAL_COLUMNS			\
-	    " FROM deals d NOT INDEXED JOIN accounts a"			\
-	    " ON a.id = d.account_id"					\
+	    " FROM deals d NOT INDEXED"					\
 	    " WHERE " QUERY_WON_DEAL_TERMS " ORDER BY d.id")		\
 	/*								\
 	 * The times of the won deals' activity, each from its opening	\

@@ -1157,6 +1157,23 @@ store_lock(const char *path, int *fd, struct err *err)
 	return 0;
 }
 
+bool
+store_open_reader(struct store *st, struct store **out)
+{
+	const char *path = sqlite3_db_filename(st->db, "main");
+	struct err ignored;
+
+	*out = NULL;
+	return path != NULL && path[0] != '\0' &&
+	    store_open(path, STORE_READONLY, out, &ignored) == 0;
+}
+
+bool
+store_writing(struct store *st)
+{
+	return sqlite3_txn_state(st->db, "main") == SQLITE_TXN_WRITE;
+}
+
 void
 store_close(struct store *st)
 {

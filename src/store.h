@@ -81,6 +81,15 @@ bool	store_group_can_enter(const char *path, const char *group_name,
  */
 int	store_lock(const char *path, int *fd, struct err *);
 void	store_close(struct store *);
+/*
+ * A second, read-only connection to st's database file, for a thread
+ * to read beside st: false for a database in memory or one that cannot
+ * be opened again.  It reads the last commit, not what an open
+ * transaction of st's wrote (store_writing).
+ */
+bool	store_open_reader(struct store *st, struct store **out);
+/* Whether st has a write transaction open (another connection does not see it). */
+bool	store_writing(struct store *);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; a nested store_begin fails (ERR_FINAL). */
 int	store_begin(struct store *, struct err *);

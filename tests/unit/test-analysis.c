@@ -1899,6 +1899,138 @@ test_analysis_stalled_kept(void **state)
 	stalled_list_free(&read);
 }
 
+/* The open deal of account key that is the stalled or planned one in l; NULL if none. */
+static const struct stalled *
+stalled_find(const struct stalled_list *l, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].account, key) == 0)
+			return &l->v[i];
+	for (i = 0; i < l->nplanned; i++)
+		if (strcmp(l->planned[i].account, key) == 0)
+			return &l->planned[i];
+	return NULL;
+}
+
+/*
+ * Makes the root page of index name unreadable in the database's file
+ * (its page type byte), the write-ahead log checkpointed first so that
+ * a new connection reads the page from the file.
+ */
+static void
+corrupt_page(struct fixture *f, const char *name)
+{
+	sqlite3 *db = store_db(f->st);
+	char sql[128];
+	long long root, size;
+	FILE *fp;
+
+	snprintf(sql, sizeof sql, "SELECT rootpage FROM sqlite_master"
+	    " WHERE name = '%s'", name);
+	root = test_query_int(f->st, sql, NULL);
+	size = test_query_int(f->st, "PRAGMA page_size", NULL);
+	assert_true(root > 1 && size > 0);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	fp = fopen(sqlite3_db_filename(db, "main"), "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)((root - 1) * size), SEEK_SET), 0);
+	assert_int_equal(fputc(0xff, fp), 0xff);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * As of now the meetings and the usual spells are read on a thread of
+ * their own, on a second connection, while the open deals are read: the
+ * same list as on one thread, for everyone and for a team.  Inside a
+ * transaction that has written (a meeting not yet committed), the second
+ * connection would not see what it wrote: read on the caller's thread
+ * then, the meeting counted.  A failure of the thread's read fails the
+ * list with its error.
+ */
+static void
+test_analysis_stalled_read_ahead(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
+	struct stalled_list one, two;
+	const struct stalled *s;
+	struct strlist team = { 0 };
+	struct err err;
+	char *key, sql[512];
+	int pass;
+
+	build_history(f);
+	/* Meetings held with half the open deals' accounts, planned with a fifth. */
+	snprintf(sql, sizeof sql, "INSERT INTO appointments(source, item,"
+	    " uid, salesperson, account_id, kind, start, \"end\", all_day,"
+	    " day, created, series) SELECT 'caldav:anna', 'm-' || id,"
+	    " 'u-' || id, 'anna', account_id, 'appointment', CASE"
+	    " WHEN id %% 5 = 0 THEN %lld ELSE (opened + %lld) / 2 END, %lld,"
+	    " 0, '2026-06-01', opened, 0 FROM deals WHERE outcome = 'open'"
+	    " AND id %% 2 = 0", (long long)(NOW + 3 * DAY), (long long)NOW,
+	    (long long)(NOW + 3 * DAY + 3600));
+	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	strlist_add(&team, "bram");
+	strlist_add(&team, "dirk");
+	for (pass = 0; pass < 2; pass++) {
+		af.salespeople = pass == 0 ? NULL : &team;
+		util_one_thread = true;
+		assert_int_equal(analysis_stalled(f->st, &af, &one, &err), 0);
+		assert_false(analysis_base_read_ahead);
+		util_one_thread = false;
+		assert_int_equal(analysis_stalled(f->st, &af, &two, &err), 0);
+		assert_true(analysis_base_read_ahead);
+		check_same_stalled(&one, &two);
+		assert_true(one.n > (pass == 0 ? 10 : 5));
+		assert_true(one.nplanned > 0);
+		stalled_list_free(&one);
+		stalled_list_free(&two);
+	}
+	af.salespeople = NULL;
+	strlist_clear(&team);
+
+	/* A meeting planned inside a transaction moves its deal to planned. */
+	assert_int_equal(analysis_stalled(f->st, &af, &one, &err), 0);
+	assert_true(one.n > 0);
+	key = xstrdup(one.v[0].account);
+	assert_int_equal(one.v[0].next_meeting, 0);
+	stalled_list_free(&one);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	snprintf(sql, sizeof sql, "INSERT INTO appointments(source, item,"
+	    " uid, salesperson, account_id, kind, start, \"end\", all_day,"
+	    " day, created, series) SELECT 'caldav:anna', 'next', 'next',"
+	    " 'anna', id, 'appointment', %lld, %lld, 0, '2026-07-01', %lld, 0"
+	    " FROM accounts WHERE key = '%s'", (long long)(NOW + 2 * DAY),
+	    (long long)(NOW + 2 * DAY + 3600), (long long)NOW, key);
+	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(analysis_stalled(f->st, &af, &one, &err), 0);
+	s = stalled_find(&one, key);
+	assert_non_null(s);
+	assert_int_equal(s->next_meeting, NOW + 2 * DAY);
+	assert_false(analysis_base_read_ahead);
+	stalled_list_free(&one);
+	store_rollback(f->st);
+	free(key);
+
+	/*
+	 * The meetings' index corrupt on disk (a page the deals' reads do not
+	 * touch): the thread's read fails, and so does the list, with its
+	 * error.
+	 */
+	corrupt_page(f, "appointments_account");
+	assert_int_equal(analysis_stalled(f->st, &af, &one, &err), -1);
+	assert_true(analysis_base_read_ahead);
+	assert_non_null(strstr(err.msg, "appointments"));
+	assert_non_null(strstr(err.msg, "malformed"));
+	assert_int_equal(one.n, 0);
+	assert_null(one.v);
+}
+
 /*
  * A digest run reads the whole history once for all its managers
  * (analysis_shared): for each team, the forecast's sums and the stalled
@@ -2420,6 +2552,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_within_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_forecast_values_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_stalled_read_ahead,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_stalled_kept,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_shared, setup, teardown),
