@@ -10,6 +10,8 @@
  * escaped.
  */
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,22 +148,6 @@ csv_header(const struct table *t, FILE *f)
 	fputs("\r\n", f);
 }
 
-void
-table_stream(struct table *t, enum format fmt, FILE *f)
-{
-	if (fmt == FORMAT_TABLE)
-		return;
-	t->stream = f;
-	t->stream_fmt = fmt;
-	if (fmt == FORMAT_CSV) {
-		csv_header(t, f);
-		return;
-	}
-	table_keys(t);
-	json_init(&t->j, f);
-	json_begin_array(&t->j);
-}
-
 /* Prints the rows a streaming table holds, with j the state of its JSON. */
 static void
 table_stream_rows(const struct table *t, struct json *j)
@@ -176,10 +162,146 @@ table_stream_rows(const struct table *t, struct json *j)
 	}
 }
 
+/*
+ * A stream's writing thread: batch is the stream's table with cells of
+ * its own (the rows being written) and the stream's JSON state; the two
+ * cell arrays are swapped whole at each hand-over.
+ */
+struct table_writer {
+	pthread_t	 tid;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	struct table	 batch;
+	bool		 full;		/* batch holds rows to write */
+	bool		 done;		/* no batch follows: the thread ends */
+	bool		 joined;
+};
+
+static void *
+table_writer_main(void *arg)
+{
+	struct table_writer *w = arg;
+	sigset_t pipe;
+
+	/* A closed pipe ends the program, as when the caller wrote. */
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_UNBLOCK, &pipe, NULL);
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->full && !w->done)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (!w->full)
+			break;
+		pthread_mutex_unlock(&w->lock);
+		table_stream_rows(&w->batch, &w->batch.j);
+		pthread_mutex_lock(&w->lock);
+		w->full = false;
+		pthread_cond_signal(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Starts t's writing thread; none when no thread can be had. */
+static void
+table_writer_start(struct table *t)
+{
+	struct table_writer *w = xcalloc(1, sizeof *w);
+
+	w->batch = *t;
+	w->batch.cells = NULL;
+	w->batch.nrows = w->batch.cap = 0;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	if (!util_thread_start(&w->tid, table_writer_main, w)) {
+		pthread_cond_destroy(&w->cond);
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+		return;
+	}
+	t->writer = w;
+}
+
+/* Hands t's rows to its writer once it has written the last batch. */
+static void
+table_writer_hand(struct table *t)
+{
+	struct table_writer *w = t->writer;
+	struct cell *cells;
+	size_t cap;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->full)
+		pthread_cond_wait(&w->cond, &w->lock);
+	cells = w->batch.cells;
+	cap = w->batch.cap;
+	w->batch.cells = t->cells;
+	w->batch.cap = t->cap;
+	w->batch.nrows = t->nrows;
+	t->cells = cells;
+	t->cap = cap;
+	t->nrows = 0;
+	w->full = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Lets the writer write its last batch and end. */
+static void
+table_writer_finish(struct table_writer *w)
+{
+	if (w->joined)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->tid, NULL);
+	w->joined = true;
+}
+
+static void
+table_writer_free(struct table_writer *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	table_writer_finish(w);
+	for (i = 0; i < w->batch.cap * w->batch.ncols; i++)
+		free(w->batch.cells[i].s);
+	free(w->batch.cells);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+void
+table_stream(struct table *t, enum format fmt, FILE *f)
+{
+	if (fmt == FORMAT_TABLE)
+		return;
+	t->stream = f;
+	t->stream_fmt = fmt;
+	if (fmt == FORMAT_CSV)
+		csv_header(t, f);
+	else {
+		table_keys(t);
+		json_init(&t->j, f);
+		json_begin_array(&t->j);
+	}
+	table_writer_start(t);
+}
+
 /* Prints the rows a streaming table holds and forgets them. */
 static void
 table_flush(struct table *t)
 {
+	if (t->writer != NULL) {
+		table_writer_hand(t);
+		return;
+	}
 	table_stream_rows(t, &t->j);
 	/* The rows' strings stay, for table_str to reuse. */
 	t->nrows = 0;
@@ -189,10 +311,12 @@ void
 table_row(struct table *t)
 {
 	struct cell *c;
-	size_t i, old = t->cap;
+	size_t i, old;
 
-	if (t->stream != NULL)
+	if (t->stream != NULL &&
+	    (t->writer == NULL || t->nrows == TABLE_BATCH))
 		table_flush(t);
+	old = t->cap;
 	if (t->nrows == t->cap) {
 		t->cap = t->cap == 0 ? 64 : t->cap * 2;
 		t->cells = xreallocarray(t->cells, t->cap * t->ncols, sizeof *t->cells);
@@ -272,6 +396,7 @@ table_free(struct table *t)
 {
 	size_t i;
 
+	table_writer_free(t->writer);
 	for (i = 0; i < t->cap * t->ncols; i++)
 		free(t->cells[i].s);
 	free(t->cells);
@@ -542,6 +667,10 @@ table_print(const struct table *t, enum format fmt, FILE *f)
 
 	if (t->stream != NULL) {
 		j = t->j;
+		if (t->writer != NULL) {
+			table_writer_finish(t->writer);
+			j = t->writer->batch.j;
+		}
 		table_stream_rows(t, &j);
 		if (t->stream_fmt == FORMAT_JSON) {
 			json_end_array(&j);

@@ -78,17 +78,26 @@ struct table {
 	struct json	 j;		/* of a JSON stream */
 	char		*keys;		/* owned: each column's "name": of a JSON stream */
 	size_t		*key_at;	/* owned: where each starts in keys, ncols + 1 */
+	struct table_writer *writer;	/* owned: a stream's thread; NULL: none */
 };
 
 void	table_init(struct table *, const struct column *, size_t ncols, const char *tz);
 /*
  * Prints the rows of a table too large to hold (every deal) as they come:
- * after table_stream, CSV and JSON print each row when table_row starts
- * the next, and the last one at table_print, which must then be given
- * the same format and file.  A text table needs every row for its widths
- * and is held whole as without table_stream.
+ * after table_stream, CSV and JSON print the rows a batch at a time, on
+ * a thread of their own while the next are filled in (one after the
+ * other when no thread can be had), and the last at table_print, which
+ * must then be given the same format and file; until then nothing else
+ * writes to that file.  A text table needs every row for its widths and
+ * is held whole as without table_stream.
  */
 void	table_stream(struct table *, enum format, FILE *);
+/*
+ * The rows a stream holds at most: formatting and writing them was half
+ * of `transitions --format json` over 2M transitions, which the thread
+ * reading the next ones now spends on the database.
+ */
+#define TABLE_BATCH	256
 /* Starts a new row; the setters fill its cells by column index. */
 void	table_row(struct table *);
 void	table_str(struct table *, size_t col, const char *);	/* NULL -> null */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "printer.h"
+#include "util.h"
 
 static const struct column cols[] = {
 	{ "name", NULL, COL_STR, 0 },
@@ -328,7 +329,7 @@ test_printer_hostile_strings(void **state)
  * and turn null, so that reused cells show what they hold now.
  */
 static void
-fill_many(struct table *t, FILE *stream, enum format fmt)
+fill_many(struct table *t, FILE *stream, enum format fmt, size_t rows)
 {
 	static const char *const names[] = {
 		"a", "longer name, with \"quotes\"", NULL, "b\x01c", "",
@@ -339,7 +340,7 @@ fill_many(struct table *t, FILE *stream, enum format fmt)
 	table_init(t, cols, 4, "Europe/Amsterdam");
 	if (stream != NULL)
 		table_stream(t, fmt, stream);
-	for (i = 0; i < 3 * sizeof names / sizeof names[0]; i++) {
+	for (i = 0; i < rows; i++) {
 		table_row(t);
 		/* Some rows leave the name unset: null, whatever came before. */
 		if (i % 7 != 3)
@@ -386,36 +387,85 @@ test_printer_stream_keys(void **state)
 	free(got);
 }
 
-/* A streamed table prints what the same table printed whole does. */
+/* Streams rows rows in fmt and checks them against the table printed whole. */
+static void
+check_stream(enum format fmt, size_t rows)
+{
+	struct table whole, streamed;
+	char *want, *got = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	fill_many(&whole, NULL, fmt, rows);
+	want = render(&whole, fmt);
+	f = open_memstream(&got, &len);
+	assert_non_null(f);
+	fill_many(&streamed, f, fmt, rows);
+	/* CSV and JSON are out before the end: nothing is held whole. */
+	if (fmt != FORMAT_TABLE) {
+		assert_true(streamed.nrows <= TABLE_BATCH);
+		assert_true(util_one_thread ? streamed.writer == NULL :
+		    streamed.writer != NULL);
+	}
+	table_print(&streamed, fmt, f);
+	fclose(f);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	table_free(&whole);
+	table_free(&streamed);
+}
+
+/*
+ * A streamed table prints what the same table printed whole does, a few
+ * rows or many batches of them, on one thread or with a writing thread
+ * (every CSV and JSON stream has one): it holds a batch at most.
+ */
 static void
 test_printer_stream(void **state)
 {
 	static const enum format fmts[] = { FORMAT_CSV, FORMAT_JSON,
 	    FORMAT_TABLE };
+	size_t i, pass;
+	(void)state;
+
+	for (pass = 0; pass < 2; pass++) {
+		util_one_thread = pass == 0;
+		for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+			check_stream(fmts[i], 24);
+			check_stream(fmts[i], 10 * TABLE_BATCH + 3);
+		}
+	}
+	util_one_thread = false;
+}
+
+/*
+ * A stream freed without table_print (a query that failed half way) has
+ * written the batches handed over, and only whole rows of them.
+ */
+static void
+test_printer_stream_abandoned(void **state)
+{
 	struct table whole, streamed;
 	char *want, *got = NULL;
-	size_t i, len = 0;
+	size_t len = 0;
 	FILE *f;
 	(void)state;
 
-	for (i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
-		fill_many(&whole, NULL, fmts[i]);
-		want = render(&whole, fmts[i]);
-		f = open_memstream(&got, &len);
-		assert_non_null(f);
-		fill_many(&streamed, f, fmts[i]);
-		/* CSV and JSON are out before the end: nothing is held whole. */
-		if (fmts[i] != FORMAT_TABLE)
-			assert_int_equal(streamed.nrows, 1);
-		table_print(&streamed, fmts[i], f);
-		fclose(f);
-		assert_string_equal(got, want);
-		free(want);
-		free(got);
-		got = NULL;
-		table_free(&whole);
-		table_free(&streamed);
-	}
+	fill_many(&whole, NULL, FORMAT_CSV, 3 * TABLE_BATCH + 5);
+	want = render(&whole, FORMAT_CSV);
+	f = open_memstream(&got, &len);
+	assert_non_null(f);
+	fill_many(&streamed, f, FORMAT_CSV, 3 * TABLE_BATCH + 5);
+	assert_non_null(streamed.writer);
+	table_free(&streamed);
+	fclose(f);
+	assert_true(len > 0 && len < strlen(want));
+	assert_memory_equal(got, want, len);
+	assert_string_equal(got + len - 2, "\r\n");
+	free(want);
+	free(got);
+	table_free(&whole);
 }
 
 /* printer_text, for the lines commands print themselves. */
@@ -461,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_printer_hostile_strings),
 		cmocka_unit_test(test_printer_text),
 		cmocka_unit_test(test_printer_stream),
+		cmocka_unit_test(test_printer_stream_abandoned),
 		cmocka_unit_test(test_printer_stream_keys),
 	};
 
