@@ -695,12 +695,17 @@ bool analysis_reproject;
  * future) are projected again from their signals known at t.  Each deal
  * carries its account's row id and place for the order of the history.
  */
+/* Row ids, as they come. */
+struct analysis_ids {
+	int64_t		*v;		/* owned */
+	size_t		 n, cap;
+};
+
 struct analysis_current {
 	struct store	*st;
 	const struct config *cfg;
 	time_t		 t;
-	int64_t		*late;		/* owned: accounts projected again, ascending */
-	size_t		 nlate, latecap;
+	struct analysis_ids late;	/* accounts projected again, ascending */
 	struct analysis_deals *out;
 	int64_t		*deal;		/* owned: each stored deal's id, ascending */
 	int64_t		*key;		/* owned: each deal's account id */
@@ -711,17 +716,17 @@ struct analysis_current {
 	struct err	*err;
 };
 
-/* Keeps an account to project again. */
+/* Adds a row id to the ids at arg. */
 static int
-analysis_current_late(int64_t account, void *arg)
+analysis_ids_add(int64_t id, void *arg)
 {
-	struct analysis_current *w = arg;
+	struct analysis_ids *l = arg;
 
-	if (w->nlate == w->latecap) {
-		w->latecap = w->latecap == 0 ? 64 : w->latecap * 2;
-		w->late = xreallocarray(w->late, w->latecap, sizeof *w->late);
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 64 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
 	}
-	w->late[w->nlate++] = account;
+	l->v[l->n++] = id;
 	return 0;
 }
 
@@ -773,8 +778,6 @@ analysis_current_step(const struct store_deal_step *g, void *arg)
 	struct analysis_deal *d;
 	int q, o;
 
-	if (analysis_id_in(w->late, w->nlate, g->account_id))
-		return 0;
 	if (l->n == 0 || w->deal[l->n - 1] != g->deal) {
 		d = analysis_current_room(w);
 		memset(d, 0, sizeof *d);
@@ -873,8 +876,8 @@ analysis_current_late_project(struct analysis_current *w)
 	int rc = 0;
 
 	memset(&cur, 0, sizeof cur);
-	for (i = 0; rc == 0 && i < w->nlate; i++) {
-		rc = store_account_history(w->st, w->late[i],
+	for (i = 0; rc == 0 && i < w->late.n; i++) {
+		rc = store_account_history(w->st, w->late.v[i],
 		    analysis_history_add, &cur, w->err);
 		if (rc != 0 || cur.n == 0)
 			continue;
@@ -890,7 +893,7 @@ analysis_current_late_project(struct analysis_current *w)
 		for (j = n0; j < w->out->n; j++) {
 			analysis_current_room(w);
 			w->deal[j] = 0;
-			w->key[j] = w->late[i];
+			w->key[j] = w->late.v[i];
 			w->seq[j] = (int64_t)(j - n0);
 		}
 		analysis_history_free(&cur);
@@ -898,6 +901,94 @@ analysis_current_late_project(struct analysis_current *w)
 	analysis_history_free(&cur);
 	free(sigs);
 	return rc;
+}
+
+/*
+ * What the forecast reads of the history besides the deals' steps: its
+ * first signal and the accounts with a signal at or after t, each a
+ * probe of every account (a tenth of `forecast` at 10M signals).
+ */
+struct analysis_span {
+	struct store	*st;		/* the connection it reads on */
+	time_t		 t;
+	time_t		 first;
+	struct analysis_ids late;	/* ascending */
+	int		 rc;
+	struct err	 err;
+};
+
+static void *
+analysis_span_read(void *arg)
+{
+	struct analysis_span *sp = arg;
+
+	sp->rc = store_history_first(sp->st, &sp->first, &sp->err);
+	if (sp->rc == 0)
+		sp->rc = store_history_late(sp->st, sp->t, analysis_ids_add,
+		    &sp->late, &sp->err);
+	return NULL;
+}
+
+/*
+ * Reads the deals' steps into w and sp's span: beside them on a second
+ * connection on a thread of its own when one can be had and st has no
+ * write of its own to hide from it (the span from the last commit when
+ * the thread starts: a signal the agent stores meanwhile may move
+ * `first` or make its account late, projected again from st's
+ * snapshot).
+ */
+bool analysis_span_read_ahead;
+
+static int
+analysis_current_read(struct analysis_current *w, struct analysis_span *sp,
+    struct err *err)
+{
+	pthread_t tid;
+	bool ahead = false;
+	int rc;
+
+	if (!util_one_thread && !store_writing(w->st) &&
+	    store_open_reader(w->st, &sp->st)) {
+		ahead = util_thread_start(&tid, analysis_span_read, sp);
+		if (!ahead)
+			store_close(sp->st);
+	}
+	if (!ahead) {
+		sp->st = w->st;
+		analysis_span_read(sp);
+	}
+	rc = store_deal_steps(w->st, analysis_current_step, w, err);
+	if (ahead) {
+		pthread_join(tid, NULL);
+		store_close(sp->st);
+	}
+	analysis_span_read_ahead = ahead;
+	if (rc == 0 && sp->rc != 0) {
+		*err = sp->err;
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Forgets the stored deals of the late accounts: they are projected again. */
+static void
+analysis_current_drop_late(struct analysis_current *w)
+{
+	struct analysis_deals *out = w->out;
+	size_t i, j;
+
+	for (i = j = 0; i < out->n; i++) {
+		if (analysis_id_in(w->late.v, w->late.n, w->key[i])) {
+			free(out->v[i].account);
+			continue;
+		}
+		out->v[j] = out->v[i];
+		w->deal[j] = w->deal[i];
+		w->key[j] = w->key[i];
+		w->seq[j] = w->seq[i];
+		j++;
+	}
+	out->n = j;
 }
 
 /*
@@ -911,6 +1002,7 @@ analysis_project_current(struct store *st, const struct config *cfg,
     time_t t, struct analysis_deals *out, struct err *err)
 {
 	struct analysis_current w;
+	struct analysis_span sp;
 	struct analysis_quiet q;
 	struct radix_item *ord;
 	struct analysis_deal *v;
@@ -921,18 +1013,22 @@ analysis_project_current(struct store *st, const struct config *cfg,
 
 	memset(out, 0, sizeof *out);
 	memset(&w, 0, sizeof w);
+	memset(&sp, 0, sizeof sp);
 	w.st = st;
 	w.cfg = cfg;
 	w.t = t;
 	w.out = out;
 	w.err = err;
-	if (store_history_span(st, &first, &dirty, err) != 0)
+	if (store_dirty_any(st, &dirty, err) != 0)
 		return -1;
 	if (dirty)
 		return 1;
-	rc = store_history_late(st, t, analysis_current_late, &w, err);
+	sp.t = t;
+	rc = analysis_current_read(&w, &sp, err);
+	first = sp.first;
+	w.late = sp.late;
 	if (rc == 0)
-		rc = store_deal_steps(st, analysis_current_step, &w, err);
+		analysis_current_drop_late(&w);
 	nstored = out->n;
 	/* Where the projection kept none, from the won deals' signals. */
 	if (rc == 0 && w.unkept) {
@@ -991,7 +1087,7 @@ analysis_project_current(struct store *st, const struct config *cfg,
 		out->v = v;
 		free(ord);
 	}
-	free(w.late);
+	free(w.late.v);
 	free(w.deal);
 	free(w.key);
 	free(w.seq);

@@ -469,7 +469,8 @@
 	 * signals_account, the unattributed ones that a text names	\
 	 * from signals_unattributed.					\
 	 */								\
-	X(QUERY_HISTORY_SPAN, "SELECT min(lo), EXISTS (SELECT 1 FROM dirty)" \
+	X(QUERY_DIRTY_ANY, "SELECT EXISTS (SELECT 1 FROM dirty)")	\
+	X(QUERY_HISTORY_FIRST, "SELECT min(lo)"				\
 	    " FROM (SELECT (SELECT min(s.occurred_at) FROM signals s"	\
 	    " WHERE s.account_id = a.id) lo FROM accounts a"		\
 	    " UNION ALL SELECT min(occurred_at)"			\
@@ -1880,20 +1881,34 @@ store_history_seen(struct store *st, time_t *out, struct err *err)
 }
 
 int
-store_history_span(struct store *st, time_t *first, bool *dirty,
-    struct err *err)
+store_dirty_any(struct store *st, bool *dirty, struct err *err)
 {
-	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY_SPAN, err);
+	sqlite3_stmt *s = query_stmt(st, QUERY_DIRTY_ANY, err);
 	int rc;
 
-	*first = 0;
 	*dirty = false;
 	if (s == NULL)
 		return -1;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
+		*dirty = sqlite3_column_int(s, 0) != 0;
+		rc = SQLITE_DONE;
+	}
+	return store_done(st, s, rc, err, "dirty accounts");
+}
+
+int
+store_history_first(struct store *st, time_t *first, struct err *err)
+{
+	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY_FIRST, err);
+	int rc;
+
+	*first = 0;
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
 		*first = store_column_time(s, 0);
-		*dirty = sqlite3_column_int(s, 1) != 0;
 		rc = SQLITE_DONE;
 	}
 	return store_done(st, s, rc, err, "signals");

@@ -75,6 +75,8 @@ int	store_open_deals(struct store *,
  */
 int	store_dirty_accounts(struct store *, struct strlist *keys,
 	    struct err *);
+/* Whether any account's projection is deferred. */
+int	store_dirty_any(struct store *, bool *dirty, struct err *);
 /* How many deals are open, of the salesperson (NULL: all). */
 int	store_open_deal_count(struct store *, const char *salesperson,
 	    long *n, struct err *);
@@ -406,13 +408,8 @@ int	store_next_meeting(struct store *, const char *account, time_t after,
 /* The first time a signal of that history was stored; 0 if none. */
 int	store_history_seen(struct store *, time_t *, struct err *);
 
-/*
- * The first time a signal of that history occurred (0 if none), and
- * whether accounts wait in the dirty table for the agent's deferred
- * projection (then the stored deals are behind their signals).
- */
-int	store_history_span(struct store *, time_t *first, bool *dirty,
-	    struct err *);
+/* The first time a signal of that history occurred; 0 if none. */
+int	store_history_first(struct store *, time_t *first, struct err *);
 /*
  * The accounts (row ids, ascending) with a signal of that history that
  * occurred at or after t: two index probes per account.

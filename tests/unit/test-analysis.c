@@ -1736,32 +1736,47 @@ test_analysis_forecast_stream(void **state)
 }
 
 /*
- * The forecast at t (at or after the store's projection) read from the
- * stored deals equals the one that projects the whole history again, to
- * the bit; *open its open deals.
+ * Makes the root page of index name unreadable in the database's file
+ * (its page type byte), the write-ahead log checkpointed first so that
+ * a new connection reads the page from the file.
  */
 static void
-check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
+corrupt_page(struct fixture *f, const char *name)
 {
-	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, true, NULL };
-	struct forecast cur, re;
-	struct err err;
+	sqlite3 *db = store_db(f->st);
+	char sql[128];
+	long long root, size;
+	FILE *fp;
+
+	snprintf(sql, sizeof sql, "SELECT rootpage FROM sqlite_master"
+	    " WHERE name = '%s'", name);
+	root = test_query_int(f->st, sql, NULL);
+	size = test_query_int(f->st, "PRAGMA page_size", NULL);
+	assert_true(root > 1 && size > 0);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	fp = fopen(sqlite3_db_filename(db, "main"), "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)((root - 1) * size), SEEK_SET), 0);
+	assert_int_equal(fputc(0xff, fp), 0xff);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Two forecasts give the same open deals, phases and sums, bit for bit. */
+static void
+check_same_forecast_deals(const struct forecast *cur,
+    const struct forecast *re)
+{
 	size_t i;
 	int p;
 
-	if (analysis_forecast(f->st, &af, horizon, false, &cur, &err) != 0)
-		fail_msg("forecast: %s", err.msg);
-	analysis_reproject = true;
-	if (analysis_forecast(f->st, &af, horizon, false, &re, &err) != 0)
-		fail_msg("forecast: %s", err.msg);
-	analysis_reproject = false;
-	assert_int_equal(cur.open, re.open);
-	assert_int_equal(cur.closed, re.closed);
-	assert_int_equal(cur.won, re.won);
-	assert_int_equal(cur.history_from, re.history_from);
-	assert_int_equal(cur.ndeals, re.ndeals);
-	for (i = 0; i < cur.ndeals; i++) {
-		const struct forecast_deal *a = &cur.deals[i], *b = &re.deals[i];
+	assert_int_equal(cur->open, re->open);
+	assert_int_equal(cur->closed, re->closed);
+	assert_int_equal(cur->won, re->won);
+	assert_int_equal(cur->history_from, re->history_from);
+	assert_int_equal(cur->ndeals, re->ndeals);
+	for (i = 0; i < cur->ndeals; i++) {
+		const struct forecast_deal *a = &cur->deals[i], *b = &re->deals[i];
 
 		assert_string_equal(a->account, b->account);
 		assert_string_equal(a->salesperson, b->salesperson);
@@ -1775,18 +1790,68 @@ check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
 		assert_int_equal(a->expected_close, b->expected_close);
 		assert_int_equal(a->deal, b->deal);
 	}
-	for (p = 0; p < (int)cur.nphases; p++) {
-		assert_int_equal(cur.phases[p].history, re.phases[p].history);
-		assert_true(cur.phases[p].p_won == re.phases[p].p_won);
+	for (p = 0; p < (int)cur->nphases; p++) {
+		assert_int_equal(cur->phases[p].history, re->phases[p].history);
+		assert_true(cur->phases[p].p_won == re->phases[p].p_won);
 	}
-	assert_true(cur.total.expected == re.total.expected);
-	assert_true(cur.total.low == re.total.low);
-	assert_true(cur.total.high == re.total.high);
-	assert_true(cur.total.low80 == re.total.low80);
-	assert_true(cur.total.high80 == re.total.high80);
+	assert_true(cur->total.expected == re->total.expected);
+	assert_true(cur->total.low == re->total.low);
+	assert_true(cur->total.high == re->total.high);
+	assert_true(cur->total.low80 == re->total.low80);
+	assert_true(cur->total.high80 == re->total.high80);
+}
+
+/*
+ * The forecast at t (at or after the store's projection) read from the
+ * stored deals equals the one that projects the whole history again, to
+ * the bit; *open its open deals.
+ */
+static void
+check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
+{
+	struct analysis_filter af = { &f->cfg, 0, 0, t, NULL, true, NULL };
+	struct forecast cur, re, one;
+	struct err err;
+
+	if (analysis_forecast(f->st, &af, horizon, false, &cur, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	assert_true(analysis_span_read_ahead);
+	analysis_reproject = true;
+	if (analysis_forecast(f->st, &af, horizon, false, &re, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	analysis_reproject = false;
+	check_same_forecast_deals(&cur, &re);
+	/* The stored deals read on one thread: the same again. */
+	util_one_thread = true;
+	if (analysis_forecast(f->st, &af, horizon, false, &one, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	util_one_thread = false;
+	assert_false(analysis_span_read_ahead);
+	check_same_forecast_deals(&cur, &one);
 	*open = cur.ndeals;
 	forecast_free(&cur);
 	forecast_free(&re);
+	forecast_free(&one);
+}
+
+/*
+ * The forecast as of a later date projects the accounts with signals
+ * after it again: the span read beside the stored deals failing (a
+ * corrupt page of the signals' index by account, which only it reads)
+ * fails the forecast with its error.
+ */
+static void
+check_span_fails(struct fixture *f)
+{
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
+	struct forecast fc;
+	struct err err;
+
+	corrupt_page(f, "signals_account");
+	assert_int_equal(analysis_forecast(f->st, &af, 30, false, &fc, &err),
+	    -1);
+	assert_true(analysis_span_read_ahead);
+	assert_non_null(strstr(err.msg, "malformed"));
 }
 
 /* The forecasts' sums and open deals are the same, bit for bit. */
@@ -1912,33 +1977,6 @@ stalled_find(const struct stalled_list *l, const char *key)
 		if (strcmp(l->planned[i].account, key) == 0)
 			return &l->planned[i];
 	return NULL;
-}
-
-/*
- * Makes the root page of index name unreadable in the database's file
- * (its page type byte), the write-ahead log checkpointed first so that
- * a new connection reads the page from the file.
- */
-static void
-corrupt_page(struct fixture *f, const char *name)
-{
-	sqlite3 *db = store_db(f->st);
-	char sql[128];
-	long long root, size;
-	FILE *fp;
-
-	snprintf(sql, sizeof sql, "SELECT rootpage FROM sqlite_master"
-	    " WHERE name = '%s'", name);
-	root = test_query_int(f->st, sql, NULL);
-	size = test_query_int(f->st, "PRAGMA page_size", NULL);
-	assert_true(root > 1 && size > 0);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
-	    NULL, NULL, NULL), SQLITE_OK);
-	fp = fopen(sqlite3_db_filename(db, "main"), "r+b");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, (long)((root - 1) * size), SEEK_SET), 0);
-	assert_int_equal(fputc(0xff, fp), 0xff);
-	assert_int_equal(fclose(fp), 0);
 }
 
 /*
@@ -2156,6 +2194,9 @@ count_rows(struct fixture *f, const char *sql)
  * lost.  A stored deal changed behind the projection's back changes the
  * forecast as of now, not the projection again: the stored deals are
  * what is read; with accounts waiting in the dirty table they are not.
+ * The history's span and late accounts are read on a thread of their
+ * own beside the stored deals, the same forecast as on one thread, and
+ * a failure there fails the forecast.
  */
 static void
 test_analysis_forecast_current(void **state)
@@ -2232,6 +2273,10 @@ test_analysis_forecast_current(void **state)
 	for (k = 0; k < (int)cur.ndeals; k++)
 		assert_string_not_equal(cur.deals[k].salesperson, "zed");
 	forecast_free(&cur);
+	if (sqlite3_exec(f->st->db, "DELETE FROM dirty", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		fail_msg("delete: %s", sqlite3_errmsg(f->st->db));
+	check_span_fails(f);
 }
 
 /*
