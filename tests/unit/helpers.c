@@ -163,6 +163,45 @@ test_query_int(struct store *st, const char *sql, const char *arg)
 	return v;
 }
 
+struct test_byte
+test_corrupt_page(struct store *st, const char *name, int last)
+{
+	sqlite3 *db = store_db(st);
+	struct test_byte b;
+	long long page, size;
+	FILE *fp;
+
+	page = test_query_int(st, last ? "SELECT pageno FROM dbstat"
+	    " WHERE name = ?1 AND pagetype = 'leaf' ORDER BY path DESC"
+	    " LIMIT 1" : "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+	    name);
+	size = test_query_int(st, "PRAGMA page_size", NULL);
+	assert_true(page > 1 && size > 0);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	b.offset = (long)((page - 1) * size);
+	fp = fopen(sqlite3_db_filename(db, "main"), "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, b.offset, SEEK_SET), 0);
+	b.was = fgetc(fp);
+	assert_true(b.was != EOF && b.was != 0xff);
+	assert_int_equal(fseek(fp, b.offset, SEEK_SET), 0);
+	assert_int_equal(fputc(0xff, fp), 0xff);
+	assert_int_equal(fclose(fp), 0);
+	return b;
+}
+
+void
+test_repair_page(struct store *st, struct test_byte b)
+{
+	FILE *fp = fopen(sqlite3_db_filename(store_db(st), "main"), "r+b");
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, b.offset, SEEK_SET), 0);
+	assert_int_equal(fputc(b.was, fp), b.was);
+	assert_int_equal(fclose(fp), 0);
+}
+
 char *
 test_dump(struct store *st, const char *sql)
 {

@@ -49,4 +49,21 @@ void		 test_assert_str(char *got, const char *want);
 /* Every row of a query, one "a|b|NULL" line per row; caller frees. */
 char		*test_dump(struct store *, const char *sql);
 
+/* A byte of the database's file, and what it held (test_corrupt_page). */
+struct test_byte {
+	long	 offset;
+	int	 was;
+};
+
+/*
+ * Makes a page of index name unreadable in the database's file (its page
+ * type byte): its root, or with last its last leaf in key order (the
+ * highest keys); the write-ahead log is checkpointed first, so that a
+ * connection opened afterwards reads the page from the file.
+ */
+struct test_byte test_corrupt_page(struct store *, const char *name,
+		    int last);
+/* Writes the byte back. */
+void		 test_repair_page(struct store *, struct test_byte);
+
 #endif

@@ -1735,33 +1735,6 @@ test_analysis_forecast_stream(void **state)
 	}
 }
 
-/*
- * Makes the root page of index name unreadable in the database's file
- * (its page type byte), the write-ahead log checkpointed first so that
- * a new connection reads the page from the file.
- */
-static void
-corrupt_page(struct fixture *f, const char *name)
-{
-	sqlite3 *db = store_db(f->st);
-	char sql[128];
-	long long root, size;
-	FILE *fp;
-
-	snprintf(sql, sizeof sql, "SELECT rootpage FROM sqlite_master"
-	    " WHERE name = '%s'", name);
-	root = test_query_int(f->st, sql, NULL);
-	size = test_query_int(f->st, "PRAGMA page_size", NULL);
-	assert_true(root > 1 && size > 0);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
-	    NULL, NULL, NULL), SQLITE_OK);
-	fp = fopen(sqlite3_db_filename(db, "main"), "r+b");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, (long)((root - 1) * size), SEEK_SET), 0);
-	assert_int_equal(fputc(0xff, fp), 0xff);
-	assert_int_equal(fclose(fp), 0);
-}
-
 /* Two forecasts give the same open deals, phases and sums, bit for bit. */
 static void
 check_same_forecast_deals(const struct forecast *cur,
@@ -1847,7 +1820,7 @@ check_span_fails(struct fixture *f)
 	struct forecast fc;
 	struct err err;
 
-	corrupt_page(f, "signals_account");
+	(void)test_corrupt_page(f->st, "signals_account", 0);
 	assert_int_equal(analysis_forecast(f->st, &af, 30, false, &fc, &err),
 	    -1);
 	assert_true(analysis_span_read_ahead);
@@ -2060,7 +2033,7 @@ test_analysis_stalled_read_ahead(void **state)
 	 * touch): the thread's read fails, and so does the list, with its
 	 * error.
 	 */
-	corrupt_page(f, "appointments_account");
+	(void)test_corrupt_page(f->st, "appointments_account", 0);
 	assert_int_equal(analysis_stalled(f->st, &af, &one, &err), -1);
 	assert_true(analysis_base_read_ahead);
 	assert_non_null(strstr(err.msg, "appointments"));

@@ -1254,6 +1254,57 @@ test_store_rebuild_read_ahead(void **state)
 	free(two);
 }
 
+/*
+ * A read that fails on the rebuild's reading thread (a corrupt page of
+ * the meetings' index, which only the reader reads: thirty meetings an
+ * account, so that the last accounts' are on a leaf of their own) fails
+ * the rebuild with its error once the reader has read the accounts
+ * before it, and writes nothing; with the page repaired, the next
+ * rebuild gives every row.
+ */
+static void
+test_store_rebuild_read_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct test_byte page;
+	struct err err;
+	long long accounts;
+	char sql[640], *want, *got;
+
+	many_accounts(f, 150);
+	snprintf(sql, sizeof sql, "WITH RECURSIVE k(n) AS (SELECT 1"
+	    " UNION ALL SELECT n + 1 FROM k WHERE n < 30)"
+	    " INSERT INTO appointments(source, item, uid, salesperson,"
+	    " account_id, kind, start, \"end\", all_day, day, created,"
+	    " series) SELECT 'caldav:anna', 'bulk-' || a.id || '-' || k.n,"
+	    " 'bulk-' || a.id || '-' || k.n, 'anna', a.id, 'appointment',"
+	    " %lld - k.n * 86400, %lld - k.n * 86400 + 3600, 0, '2026-06-01',"
+	    " %lld, 0 FROM accounts a, k", (long long)NOW, (long long)NOW,
+	    (long long)T0);
+	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	accounts = test_query_int(f->st, "SELECT count(*) FROM accounts",
+	    NULL);
+	no_deals(f);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	want = dump_rows(f->st);
+	no_deals(f);
+	page = test_corrupt_page(f->st, "appointments_account", 1);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), -1);
+	assert_non_null(strstr(err.msg, "malformed"));
+	assert_true(project_read_ahead > 0);
+	assert_true((long long)project_read_ahead < accounts);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals",
+	    NULL), 0);
+	test_repair_page(f->st, page);
+	assert_int_equal(project_rebuild(f->st, &f->cfg, NOW, &err), 0);
+	assert_int_equal(project_read_ahead, accounts);
+	got = dump_rows(f->st);
+	assert_string_equal(want, got);
+	free(got);
+	free(want);
+}
+
 /* Makes the rebuild's write of the deals of the k-th account fail. */
 static void
 fail_write_at(struct fixture *f, int k)
@@ -3586,6 +3637,7 @@ main(void)
 		T(test_store_rebuild_read_ahead),
 		T(test_store_rebuild_names_first),
 		T(test_store_rebuild_write_fails),
+		T(test_store_rebuild_read_fails),
 		T(test_store_no_memory_statistics),
 		T(test_store_deal_ids_stable),
 		T(test_store_retention),
