@@ -686,6 +686,12 @@ analysis_project_stream(struct store *st, const struct config *cfg, time_t t,
 
 bool analysis_reproject;
 
+/* Row ids, as they come. */
+struct analysis_ids {
+	int64_t		*v;		/* owned */
+	size_t		 n, cap;
+};
+
 /*
  * The deals as of t read from the store's own projection (the deals and
  * their transitions, which rebuild and the agent write from every stored
@@ -695,12 +701,6 @@ bool analysis_reproject;
  * future) are projected again from their signals known at t.  Each deal
  * carries its account's row id and place for the order of the history.
  */
-/* Row ids, as they come. */
-struct analysis_ids {
-	int64_t		*v;		/* owned */
-	size_t		 n, cap;
-};
-
 struct analysis_current {
 	struct store	*st;
 	const struct config *cfg;
@@ -778,6 +778,8 @@ analysis_current_step(const struct store_deal_step *g, void *arg)
 	struct analysis_deal *d;
 	int q, o;
 
+	if (analysis_id_in(w->late.v, w->late.n, g->account_id))
+		return 0;
 	if (l->n == 0 || w->deal[l->n - 1] != g->deal) {
 		d = analysis_current_room(w);
 		memset(d, 0, sizeof *d);
@@ -904,91 +906,74 @@ analysis_current_late_project(struct analysis_current *w)
 }
 
 /*
- * What the forecast reads of the history besides the deals' steps: its
- * first signal and the accounts with a signal at or after t, each a
- * probe of every account (a tenth of `forecast` at 10M signals).
+ * The history's first signal, a probe of every account (a twentieth of
+ * `forecast` at 10M signals), read beside the deals' steps.
  */
-struct analysis_span {
+struct analysis_first {
 	struct store	*st;		/* the connection it reads on */
-	time_t		 t;
 	time_t		 first;
-	struct analysis_ids late;	/* ascending */
 	int		 rc;
 	struct err	 err;
 };
 
 static void *
-analysis_span_read(void *arg)
+analysis_first_read(void *arg)
 {
-	struct analysis_span *sp = arg;
+	struct analysis_first *a = arg;
 
-	sp->rc = store_history_first(sp->st, &sp->first, &sp->err);
-	if (sp->rc == 0)
-		sp->rc = store_history_late(sp->st, sp->t, analysis_ids_add,
-		    &sp->late, &sp->err);
+	a->rc = store_history_first(a->st, &a->first, &a->err);
 	return NULL;
 }
 
-/*
- * Reads the deals' steps into w and sp's span: beside them on a second
- * connection on a thread of its own when one can be had and st has no
- * write of its own to hide from it (the span from the last commit when
- * the thread starts: a signal the agent stores meanwhile may move
- * `first` or make its account late, projected again from st's
- * snapshot).
- */
 bool analysis_span_read_ahead;
 
+/*
+ * Reads the late accounts and the deals' steps into w, and the history's
+ * first signal into *first: beside them, on a second connection on a
+ * thread of its own, when one can be had and st has no write of its own
+ * to hide from it.  The first signal may come from a commit later than
+ * st's snapshot (a signal stored meanwhile before every other moves
+ * it); the late accounts decide which stored deals are trusted, so they
+ * come from st's snapshot with the deals.
+ */
 static int
-analysis_current_read(struct analysis_current *w, struct analysis_span *sp,
+analysis_current_read(struct analysis_current *w, time_t *first,
     struct err *err)
 {
+	struct analysis_first a;
 	pthread_t tid;
 	bool ahead = false;
 	int rc;
 
+	memset(&a, 0, sizeof a);
 	if (!util_one_thread && !store_writing(w->st) &&
-	    store_open_reader(w->st, &sp->st)) {
-		ahead = util_thread_start(&tid, analysis_span_read, sp);
+	    store_open_reader(w->st, &a.st)) {
+		ahead = util_thread_start(&tid, analysis_first_read, &a);
 		if (!ahead)
-			store_close(sp->st);
+			store_close(a.st);
 	}
 	if (!ahead) {
-		sp->st = w->st;
-		analysis_span_read(sp);
+		a.st = w->st;
+		analysis_first_read(&a);
 	}
-	rc = store_deal_steps(w->st, analysis_current_step, w, err);
+	/* On one thread, a failure of the first read ends it here. */
+	rc = 0;
+	if (ahead || a.rc == 0)
+		rc = store_history_late(w->st, w->t, analysis_ids_add, &w->late,
+		    err);
+	if (rc == 0 && (ahead || a.rc == 0))
+		rc = store_deal_steps(w->st, analysis_current_step, w, err);
 	if (ahead) {
 		pthread_join(tid, NULL);
-		store_close(sp->st);
+		store_close(a.st);
 	}
 	analysis_span_read_ahead = ahead;
-	if (rc == 0 && sp->rc != 0) {
-		*err = sp->err;
+	if (rc == 0 && a.rc != 0) {
+		*err = a.err;
 		rc = -1;
 	}
+	*first = a.first;
 	return rc;
-}
-
-/* Forgets the stored deals of the late accounts: they are projected again. */
-static void
-analysis_current_drop_late(struct analysis_current *w)
-{
-	struct analysis_deals *out = w->out;
-	size_t i, j;
-
-	for (i = j = 0; i < out->n; i++) {
-		if (analysis_id_in(w->late.v, w->late.n, w->key[i])) {
-			free(out->v[i].account);
-			continue;
-		}
-		out->v[j] = out->v[i];
-		w->deal[j] = w->deal[i];
-		w->key[j] = w->key[i];
-		w->seq[j] = w->seq[i];
-		j++;
-	}
-	out->n = j;
 }
 
 /*
@@ -1002,7 +987,6 @@ analysis_project_current(struct store *st, const struct config *cfg,
     time_t t, struct analysis_deals *out, struct err *err)
 {
 	struct analysis_current w;
-	struct analysis_span sp;
 	struct analysis_quiet q;
 	struct radix_item *ord;
 	struct analysis_deal *v;
@@ -1013,7 +997,6 @@ analysis_project_current(struct store *st, const struct config *cfg,
 
 	memset(out, 0, sizeof *out);
 	memset(&w, 0, sizeof w);
-	memset(&sp, 0, sizeof sp);
 	w.st = st;
 	w.cfg = cfg;
 	w.t = t;
@@ -1023,12 +1006,7 @@ analysis_project_current(struct store *st, const struct config *cfg,
 		return -1;
 	if (dirty)
 		return 1;
-	sp.t = t;
-	rc = analysis_current_read(&w, &sp, err);
-	first = sp.first;
-	w.late = sp.late;
-	if (rc == 0)
-		analysis_current_drop_late(&w);
+	rc = analysis_current_read(&w, &first, err);
 	nstored = out->n;
 	/* Where the projection kept none, from the won deals' signals. */
 	if (rc == 0 && w.unkept) {

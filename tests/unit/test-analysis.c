@@ -1808,6 +1808,40 @@ check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
 }
 
 /*
+ * A signal older than the whole history, stored inside a transaction
+ * that is still open: the forecast read inside it starts its history
+ * there (read on the caller's thread, which sees the write).
+ */
+static void
+check_first_written(struct fixture *f)
+{
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
+	struct signal_list l = { 0 };
+	struct forecast fc;
+	struct err err;
+	time_t early = T0 - 1000 * DAY;
+
+	if (analysis_forecast(f->st, &af, 30, false, &fc, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	assert_true(fc.history_from > early);
+	forecast_free(&fc);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_sig(&l, SIG_CONTACT, "gen001.nl", "anna", early, DIR_INBOUND,
+	    "early-1");
+	if (store_add_signals(f->st, &l, NULL, &err) < 0)
+		fail_msg("store_add_signals: %s", err.msg);
+	signal_list_clear(&l);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM dirty",
+	    NULL), 0);
+	if (analysis_forecast(f->st, &af, 30, false, &fc, &err) != 0)
+		fail_msg("forecast: %s", err.msg);
+	assert_int_equal(fc.history_from, early);
+	assert_false(analysis_span_read_ahead);
+	forecast_free(&fc);
+	store_rollback(f->st);
+}
+
+/*
  * The forecast as of a later date projects the accounts with signals
  * after it again: the span read beside the stored deals failing (a
  * corrupt page of the signals' index by account, which only it reads)
@@ -2249,6 +2283,7 @@ test_analysis_forecast_current(void **state)
 	if (sqlite3_exec(f->st->db, "DELETE FROM dirty", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		fail_msg("delete: %s", sqlite3_errmsg(f->st->db));
+	check_first_written(f);
 	check_span_fails(f);
 }
 
