@@ -175,6 +175,7 @@ struct table_writer {
 	bool		 full;		/* batch holds rows to write */
 	bool		 done;		/* no batch follows: the thread ends */
 	bool		 joined;
+	bool		 pipe_blocked;	/* the caller blocks SIGPIPE */
 };
 
 static void *
@@ -186,7 +187,8 @@ table_writer_main(void *arg)
 	/* A closed pipe ends the program, as when the caller wrote. */
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);
-	pthread_sigmask(SIG_UNBLOCK, &pipe, NULL);
+	if (!w->pipe_blocked)
+		pthread_sigmask(SIG_UNBLOCK, &pipe, NULL);
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		while (!w->full && !w->done)
@@ -208,7 +210,10 @@ static void
 table_writer_start(struct table *t)
 {
 	struct table_writer *w = xcalloc(1, sizeof *w);
+	sigset_t mask;
 
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	w->pipe_blocked = sigismember(&mask, SIGPIPE) == 1;
 	w->batch = *t;
 	w->batch.cells = NULL;
 	w->batch.nrows = w->batch.cap = 0;

@@ -11,9 +11,12 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "printer.h"
 #include "util.h"
@@ -468,6 +471,43 @@ test_printer_stream_abandoned(void **state)
 	table_free(&whole);
 }
 
+/*
+ * A reader that closes the pipe ends the program while a stream is
+ * written, as when the caller wrote (salescycle transitions | head): the
+ * writing thread takes SIGPIPE.  Else the child would stream every row
+ * into the closed pipe and exit.
+ */
+static void
+test_printer_stream_closed_pipe(void **state)
+{
+	struct table t;
+	sigset_t pipe_only;
+	int fds[2], status;
+	pid_t pid;
+	FILE *f;
+	(void)state;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&pipe_only);
+		sigaddset(&pipe_only, SIGPIPE);
+		pthread_sigmask(SIG_UNBLOCK, &pipe_only, NULL);
+		if ((f = fdopen(fds[1], "w")) == NULL)
+			_exit(2);
+		fill_many(&t, f, FORMAT_JSON, 100 * TABLE_BATCH);
+		_exit(0);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGPIPE);
+}
+
 /* printer_text, for the lines commands print themselves. */
 static void
 test_printer_text(void **state)
@@ -512,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_printer_text),
 		cmocka_unit_test(test_printer_stream),
 		cmocka_unit_test(test_printer_stream_abandoned),
+		cmocka_unit_test(test_printer_stream_closed_pipe),
 		cmocka_unit_test(test_printer_stream_keys),
 	};
 
