@@ -202,7 +202,7 @@ void	stalled_list_free(struct stalled_list *);
 extern bool analysis_base_read_ahead;
 /*
  * Whether the last forecast from the stored deals read the history's
- * first signal and late accounts on a thread of its own, beside them.
+ * first signal on a thread of its own, beside them.
  */
 extern bool analysis_span_read_ahead;
 
