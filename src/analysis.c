@@ -925,7 +925,7 @@ analysis_first_read(void *arg)
 	return NULL;
 }
 
-bool analysis_span_read_ahead;
+bool analysis_first_read_ahead;
 
 /*
  * Reads the late accounts and the deals' steps into w, and the history's
@@ -967,7 +967,7 @@ analysis_current_read(struct analysis_current *w, time_t *first,
 		pthread_join(tid, NULL);
 		store_close(a.st);
 	}
-	analysis_span_read_ahead = ahead;
+	analysis_first_read_ahead = ahead;
 	if (rc == 0 && a.rc != 0) {
 		*err = a.err;
 		rc = -1;

@@ -204,7 +204,7 @@ extern bool analysis_base_read_ahead;
  * Whether the last forecast from the stored deals read the history's
  * first signal on a thread of its own, beside them.
  */
-extern bool analysis_span_read_ahead;
+extern bool analysis_first_read_ahead;
 
 /*
  * What is known of a deal beyond its phase: what the seed asks of a

@@ -1788,7 +1788,7 @@ check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
 
 	if (analysis_forecast(f->st, &af, horizon, false, &cur, &err) != 0)
 		fail_msg("forecast: %s", err.msg);
-	assert_true(analysis_span_read_ahead);
+	assert_true(analysis_first_read_ahead);
 	analysis_reproject = true;
 	if (analysis_forecast(f->st, &af, horizon, false, &re, &err) != 0)
 		fail_msg("forecast: %s", err.msg);
@@ -1799,7 +1799,7 @@ check_same_current(struct fixture *f, time_t t, int horizon, size_t *open)
 	if (analysis_forecast(f->st, &af, horizon, false, &one, &err) != 0)
 		fail_msg("forecast: %s", err.msg);
 	util_one_thread = false;
-	assert_false(analysis_span_read_ahead);
+	assert_false(analysis_first_read_ahead);
 	check_same_forecast_deals(&cur, &one);
 	*open = cur.ndeals;
 	forecast_free(&cur);
@@ -1836,19 +1836,19 @@ check_first_written(struct fixture *f)
 	if (analysis_forecast(f->st, &af, 30, false, &fc, &err) != 0)
 		fail_msg("forecast: %s", err.msg);
 	assert_int_equal(fc.history_from, early);
-	assert_false(analysis_span_read_ahead);
+	assert_false(analysis_first_read_ahead);
 	forecast_free(&fc);
 	store_rollback(f->st);
 }
 
 /*
- * The forecast as of a later date projects the accounts with signals
- * after it again: the span read beside the stored deals failing (a
- * corrupt page of the signals' index by account, which only it reads)
- * fails the forecast with its error.
+ * The history's first signal, read beside the stored deals, failing (a
+ * corrupt page of the signals' index by account, which the caller's
+ * connection holds in its cache and a new one reads from the file)
+ * fails the forecast with the thread's error.
  */
 static void
-check_span_fails(struct fixture *f)
+check_first_fails(struct fixture *f)
 {
 	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
 	struct forecast fc;
@@ -1857,7 +1857,7 @@ check_span_fails(struct fixture *f)
 	(void)test_corrupt_page(f->st, "signals_account", 0);
 	assert_int_equal(analysis_forecast(f->st, &af, 30, false, &fc, &err),
 	    -1);
-	assert_true(analysis_span_read_ahead);
+	assert_true(analysis_first_read_ahead);
 	assert_non_null(strstr(err.msg, "malformed"));
 }
 
@@ -2201,9 +2201,9 @@ count_rows(struct fixture *f, const char *sql)
  * lost.  A stored deal changed behind the projection's back changes the
  * forecast as of now, not the projection again: the stored deals are
  * what is read; with accounts waiting in the dirty table they are not.
- * The history's span and late accounts are read on a thread of their
- * own beside the stored deals, the same forecast as on one thread, and
- * a failure there fails the forecast.
+ * The history's first signal is read on a thread of its own beside the
+ * stored deals, the same forecast as on one thread, and a failure there
+ * fails the forecast.
  */
 static void
 test_analysis_forecast_current(void **state)
@@ -2284,7 +2284,7 @@ test_analysis_forecast_current(void **state)
 	    SQLITE_OK)
 		fail_msg("delete: %s", sqlite3_errmsg(f->st->db));
 	check_first_written(f);
-	check_span_fails(f);
+	check_first_fails(f);
 }
 
 /*
