@@ -1863,10 +1863,11 @@ store_history(struct store *st,
 	return query_walk(st, s, query_history_row, &c, err, "signals");
 }
 
-int
-store_history_seen(struct store *st, time_t *out, struct err *err)
+/* The time in the first column of statement id's row; 0 if none. */
+static int
+query_time(struct store *st, enum query_stmt id, time_t *out, struct err *err)
 {
-	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY_SEEN, err);
+	sqlite3_stmt *s = query_stmt(st, id, err);
 	int rc;
 
 	*out = 0;
@@ -1878,6 +1879,12 @@ store_history_seen(struct store *st, time_t *out, struct err *err)
 		rc = SQLITE_DONE;
 	}
 	return store_done(st, s, rc, err, "signals");
+}
+
+int
+store_history_seen(struct store *st, time_t *out, struct err *err)
+{
+	return query_time(st, QUERY_HISTORY_SEEN, out, err);
 }
 
 int
@@ -1900,18 +1907,7 @@ store_dirty_any(struct store *st, bool *dirty, struct err *err)
 int
 store_history_first(struct store *st, time_t *first, struct err *err)
 {
-	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY_FIRST, err);
-	int rc;
-
-	*first = 0;
-	if (s == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*first = store_column_time(s, 0);
-		rc = SQLITE_DONE;
-	}
-	return store_done(st, s, rc, err, "signals");
+	return query_time(st, QUERY_HISTORY_FIRST, first, err);
 }
 
 int
