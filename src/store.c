@@ -794,9 +794,10 @@ store_check_ours(struct store *st, int version, struct err *err)
 }
 
 /*
- * Brings the schema to STORE_VERSION, one step per transaction.  The
- * version is read again inside the transaction so that two processes
- * opening a new database at once do not both migrate it.
+ * Brings the schema to STORE_VERSION, one step per transaction; a new
+ * database takes every step in one, and is said to be created, not
+ * migrated.  The version is read again inside the transaction so that
+ * two processes opening a new database at once do not both migrate it.
  */
 static int
 store_migrate(struct store *st, struct err *err)
@@ -817,6 +818,15 @@ store_migrate(struct store *st, struct err *err)
 		}
 		if (v == STORE_VERSION)
 			return store_exec(st, "COMMIT", err, "migrate");
+		if (v == 0) {
+			log_info("creating the database (schema version %d)",
+			    STORE_VERSION);
+			for (; v < STORE_VERSION; v++)
+				if (store_exec(st, store_migrations[v], err,
+				    "create") != 0)
+					goto fail;
+			return store_exec(st, "COMMIT", err, "create");
+		}
 		log_info("migrating the database from version %d to %d",
 		    v, v + 1);
 		if (store_exec(st, store_migrations[v], err, "migrate") != 0 ||
