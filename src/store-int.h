@@ -46,7 +46,8 @@
  * that names the same terms may read it.
  */
 #define STORE_FACTS(p)							\
-	"(" p "kind IN ('decision', 'competitor', 'need', 'problem'))"
+	"(" p "kind = 'decision' OR " p "kind = 'competitor' OR "	\
+	p "kind = 'need' OR " p "kind = 'problem')"
 
 /*
  * The lost signals that give a reason (lost.c), columns named with prefix

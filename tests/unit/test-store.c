@@ -208,7 +208,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 19);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -222,7 +222,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 19);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -277,22 +277,22 @@ test_store_open_migrate_reopen(void **state)
 	    SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 19);
 	assert_int_equal(test_query_int(st, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_lost')", NULL), 4);
 	assert_int_equal(sqlite3_exec(store_db(st), BEFORE_ACTIVITY
 	    "PRAGMA user_version = 16", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 19);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 19",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 20",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 19"));
+	assert_non_null(strstr(err.msg, "version 20"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -420,7 +420,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 19);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -3009,7 +3009,7 @@ test_store_migrate_copies(void **state)
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
 	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 19);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
@@ -3025,6 +3025,68 @@ test_store_migrate_copies(void **state)
 	    " FROM pragma_index_info('appointments_series')", NULL), 5);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_account')", NULL), 4);
+}
+
+/* How many temporary b-trees writing a signal opens (EXPLAIN's opcodes). */
+static int
+signal_insert_ephemerals(struct store *st)
+{
+	sqlite3_stmt *s;
+	int n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "EXPLAIN INSERT"
+	    " INTO signals(ref, kind, account_id, salesperson, occurred_at,"
+	    " direction, source, item, rule, seen_at) VALUES('r', 'need', 1,"
+	    " 'anna', 1, 'none', 'imap:anna', 'INBOX/9', 'test', 1)", -1, &s,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(s, 1),
+		    "OpenEphemeral") == 0)
+			n++;
+	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * Version 19 names signals_facts's kinds one by one: against version
+ * 16's IN list, SQLite built a temporary b-tree of the four kinds for
+ * every signal written.  The index keeps its rows, read by the same
+ * terms as before.
+ */
+static void
+test_store_migrate_facts(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+	const char *facts = "SELECT count(*) FROM signals"
+	    " INDEXED BY signals_facts WHERE account_id > 0 AND"
+	    " (kind = 'decision' OR kind = 'competitor' OR kind = 'need'"
+	    " OR kind = 'problem')";
+
+	add_sig(&sigs, SIG_DECISION, "acme.nl", "anna", T0 + DAY, DIR_NONE,
+	    "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_NEED, "acme.nl", "anna", T0 + 2 * DAY, DIR_NONE,
+	    "INBOX/1/2", "m2", NULL);
+	add_sig(&sigs, SIG_OFFER_SENT, "acme.nl", "anna", T0 + 3 * DAY,
+	    DIR_OUTBOUND, "Sent/1/1", "m3", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 3);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+	assert_int_equal(signal_insert_ephemerals(f->st), 0);
+	assert_int_equal(test_query_int(f->st, facts, NULL), 2);
+	assert_int_equal(sqlite3_exec(store_db(f->st),
+	    "DROP INDEX signals_facts;"
+	    "CREATE INDEX signals_facts ON signals(account_id, occurred_at)"
+	    " WHERE (kind IN ('decision', 'competitor', 'need', 'problem'));"
+	    "PRAGMA user_version = 18", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(signal_insert_ephemerals(f->st), 1);
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(signal_insert_ephemerals(f->st), 0);
+	assert_int_equal(test_query_int(f->st, facts, NULL), 2);
 }
 
 /*
@@ -3051,7 +3113,7 @@ test_store_migrate_activity(void **state)
 	    "PRAGMA user_version = 17", NULL, NULL, NULL), SQLITE_OK);
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 19);
 	assert_int_equal(open_activity(f, NULL, &none, &err), 0);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals"
 	    " WHERE outcome = 'open' AND latest_at IS NULL", NULL),
@@ -3658,6 +3720,7 @@ main(void)
 		T(test_store_links_replies_bounded),
 		T(test_store_copies_writers),
 		T(test_store_migrate_activity),
+		T(test_store_migrate_facts),
 		T(test_store_appointment_touches),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
