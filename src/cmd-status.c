@@ -159,7 +159,7 @@ static int
 print_cursors(struct cmd_ctx *ctx, const struct source *src, struct json *j)
 {
 	struct cursors c = { j, src->type == SOURCE_ICS, NULL,
-	    { NULL, 0, 0 } };
+	    { NULL, 0, 0, NULL } };
 	struct err err;
 	size_t i;
 	int rc;

@@ -312,8 +312,8 @@ static int
 imap_folders_sent_guess(struct imap_session *s, const struct strlist *names,
     char delim, struct err *err)
 {
-	struct strlist	 prefixes = { NULL, 0, 0 }, found = { NULL, 0, 0 };
-	struct strlist	 first = { NULL, 0, 0 };
+	struct strlist	 prefixes = { NULL, 0, 0, NULL }, found = { NULL, 0, 0, NULL };
+	struct strlist	 first = { NULL, 0, 0, NULL };
 	char		 list[400], one[200];
 	bool		 exact;
 	int		 rc = 0;
@@ -535,7 +535,7 @@ imap_folders_load(struct imap_session *s, const struct source *src,
     struct store *st)
 {
 	struct source_cache	 c = { imap_folders_cache_fields, 2,
-				     { NULL, 0, 0 }, 0 };
+				     { NULL, 0, 0, NULL }, 0 };
 	char			*key = imap_folders_cache_key(src);
 
 	if (source_cache_load(st, src, key, IMAP_RELIST_SECS, IMAP_MAX_FOLDERS,
@@ -559,7 +559,7 @@ imap_folders_save(struct imap_session *s, const struct source *src,
     struct store *st)
 {
 	struct source_cache	 c = { imap_folders_cache_fields, 2,
-				     { NULL, 0, 0 }, s->listed };
+				     { NULL, 0, 0, NULL }, s->listed };
 	char			*key;
 	size_t			 i;
 

@@ -106,7 +106,7 @@ source_sync(const struct source_sync_ops *ops, void *drv,
     volatile sig_atomic_t *stop, struct err *err)
 {
 	struct hashset	 done = { NULL, 0, 0, ops->canon };
-	struct strlist	 names = { NULL, 0, 0 };
+	struct strlist	 names = { NULL, 0, 0, NULL };
 	struct pipeline	*p;
 	struct err	 e, first;
 	enum source_status r;

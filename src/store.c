@@ -1322,10 +1322,7 @@ store_auto_end(struct store *st, bool own, int rc, struct err *err)
 void
 store_touch(struct store *st, struct strlist *touched, const char *key)
 {
-	struct strlist *l = touched != NULL ? touched : &st->pending;
-
-	if (!strlist_contains(l, key))
-		strlist_add(l, key);
+	strlist_add_once(touched != NULL ? touched : &st->pending, key);
 }
 
 int

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hashset.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -101,6 +102,24 @@ strlist_take(struct strlist *l, char *s)
 		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
 	}
 	l->v[l->n++] = s;
+	if (l->index != NULL)
+		hashset_add(l->index, s);
+}
+
+int
+strlist_add_once(struct strlist *l, const char *s)
+{
+	size_t i;
+
+	if (l->index == NULL) {
+		l->index = xcalloc(1, sizeof *l->index);
+		for (i = 0; i < l->n; i++)
+			hashset_add(l->index, l->v[i]);
+	}
+	if (hashset_get(l->index, s) != NULL)
+		return 0;
+	strlist_add(l, s);
+	return 1;
 }
 
 void
@@ -130,6 +149,11 @@ strlist_clear(struct strlist *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
+	if (l->index != NULL) {
+		hashset_clear(l->index);
+		free(l->index);
+		l->index = NULL;
+	}
 }
 
 void

@@ -19,16 +19,26 @@ char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*xvasprintf(const char *, va_list);
 
+struct hashset;
+
 /* A growable array of owned strings. */
 struct strlist {
-	char	**v;	/* owned, each element owned */
-	size_t	  n;
-	size_t	  cap;
+	char		**v;	/* owned, each element owned */
+	size_t		  n;
+	size_t		  cap;
+	struct hashset	 *index;	/* owned: v's, since strlist_add_once */
 };
 
 void	 strlist_add(struct strlist *, const char *);	/* copies */
 void	 strlist_take(struct strlist *, char *);	/* takes ownership */
 int	 strlist_contains(const struct strlist *, const char *); /* ASCII case-insensitive */
+/*
+ * Adds a copy of s unless the list holds the same string (exactly): in
+ * constant time, through an index of the list built at the first call
+ * and kept by strlist_add and strlist_take from then on (a list added to
+ * otherwise must not use it).  Returns 1 when s was added.
+ */
+int	 strlist_add_once(struct strlist *, const char *);
 void	 strlist_clear(struct strlist *);
 void	 strlist_copy(struct strlist *dst, const struct strlist *src);
 

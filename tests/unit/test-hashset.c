@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of hashset.c: exact lookups, a canon form (IMAP's INBOX),
- * growth past many doublings with every string still found, and FNV-1a
- * against its published test vectors.
+ * growth past many doublings with every string still found, FNV-1a
+ * against its published test vectors, and a strlist's index
+ * (strlist_add_once).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,7 +30,7 @@ static void
 test_hashset_exact(void **state)
 {
 	struct hashset	 set = { NULL, 0, 0, NULL };
-	struct strlist	 keep = { NULL, 0, 0 };
+	struct strlist	 keep = { NULL, 0, 0, NULL };
 	char		 name[32];
 	size_t		 i;
 
@@ -89,6 +90,41 @@ test_hashset_fnv1a(void **state)
 	assert_true(h == 0x85944171f73967e8ULL);
 }
 
+/*
+ * strlist_add_once: strings added before the index, through it and past
+ * it (strlist_add, strlist_take) are each there once, compared exactly;
+ * a cleared list starts over.
+ */
+static void
+test_strlist_add_once(void **state)
+{
+	struct strlist l = { 0 };
+	char key[32];
+	int i;
+
+	(void)state;
+	strlist_add(&l, "acme.nl");
+	strlist_add(&l, "acme.nl");
+	assert_int_equal(strlist_add_once(&l, "acme.nl"), 0);
+	assert_int_equal(strlist_add_once(&l, "ACME.nl"), 1);
+	for (i = 0; i < 3000; i++) {
+		snprintf(key, sizeof key, "customer%04d.nl", i % 1000);
+		assert_int_equal(strlist_add_once(&l, key), i < 1000);
+	}
+	strlist_add(&l, "later.nl");
+	strlist_take(&l, xstrdup("taken.nl"));
+	assert_int_equal(strlist_add_once(&l, "later.nl"), 0);
+	assert_int_equal(strlist_add_once(&l, "taken.nl"), 0);
+	assert_int_equal(strlist_add_once(&l, ""), 1);
+	assert_int_equal(strlist_add_once(&l, ""), 0);
+	assert_int_equal(l.n, 2 + 1 + 1000 + 2 + 1);
+	strlist_clear(&l);
+	assert_null(l.index);
+	assert_int_equal(strlist_add_once(&l, "acme.nl"), 1);
+	assert_int_equal(l.n, 1);
+	strlist_clear(&l);
+}
+
 int
 main(void)
 {
@@ -96,6 +132,7 @@ main(void)
 		cmocka_unit_test(test_hashset_exact),
 		cmocka_unit_test(test_hashset_canon),
 		cmocka_unit_test(test_hashset_fnv1a),
+		cmocka_unit_test(test_strlist_add_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

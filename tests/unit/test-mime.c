@@ -102,7 +102,7 @@ test_mime_msgid(void **state)
 		{ "   ", NULL },
 		{ "<a@b", "<a@b" },
 	};
-	struct strlist	 ids = { NULL, 0, 0 };
+	struct strlist	 ids = { NULL, 0, 0, NULL };
 	size_t		 i;
 
 	(void)state;

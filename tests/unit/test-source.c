@@ -279,8 +279,8 @@ test_source_cache(void **state)
 {
 	static const char *const fields[] = { "url", "name" };
 	struct fixture		*f = *state;
-	struct source_cache	 c = { fields, 2, { NULL, 0, 0 }, 0 };
-	struct source_cache	 in = { fields, 2, { NULL, 0, 0 }, 0 };
+	struct source_cache	 c = { fields, 2, { NULL, 0, 0, NULL }, 0 };
+	struct source_cache	 in = { fields, 2, { NULL, 0, 0, NULL }, 0 };
 	struct err		 err;
 	time_t			 now = util_now();
 	char			*rows;
