@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "forecast.h"
+#include "radix.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -619,34 +620,38 @@ struct forecast_kind {
 	double		 em;		/* exp(-centre) */
 };
 
-/* An item with its index, to be sorted by what makes its kind. */
-struct forecast_key {
-	double		 p, se;
-	int		 phase;
-	size_t		 i;
-};
-
-/* Orders doubles totally: a NaN (never expected) before every number. */
-static int
-forecast_cmp_num(double x, double y)
+/*
+ * A double's radix key in the order the kinds are compared in: a NaN
+ * (never expected) before every number, equal to another NaN.
+ */
+static uint64_t
+forecast_kind_key(double x)
 {
-	if (isnan(x) || isnan(y))
-		return (isnan(y) - isnan(x));
-	return ((x > y) - (x < y));
+	return (isnan(x) ? 0 : radix_key_double(x));
 }
 
-static int
-forecast_cmp_key(const void *a, const void *b)
+/*
+ * Sorts the items' indexes into order by phase, se and p, ties in index
+ * order: three stable passes, the last key first (qsort's comparisons
+ * were a twentieth of a forecast at 10M signals, on one thread).
+ */
+static void
+forecast_kinds_order(const struct forecast_item *it, size_t n,
+    struct radix_item *ord)
 {
-	const struct forecast_key *x = a, *y = b;
-	int c;
+	size_t i;
 
-	if (x->phase != y->phase)
-		return (x->phase < y->phase ? -1 : 1);
-	if ((c = forecast_cmp_num(x->se, y->se)) != 0 ||
-	    (c = forecast_cmp_num(x->p, y->p)) != 0)
-		return (c);
-	return ((x->i > y->i) - (x->i < y->i));
+	for (i = 0; i < n; i++) {
+		ord[i].i = i;
+		ord[i].key = forecast_kind_key(it[i].p);
+	}
+	radix_sort(ord, n);
+	for (i = 0; i < n; i++)
+		ord[i].key = forecast_kind_key(it[ord[i].i].se);
+	radix_sort(ord, n);
+	for (i = 0; i < n; i++)
+		ord[i].key = radix_key_int(it[ord[i].i].phase);
+	radix_sort(ord, n);
 }
 
 /*
@@ -657,32 +662,27 @@ static size_t
 forecast_kinds(const struct forecast_item *it, size_t n, size_t *kind_of,
     struct forecast_kind **kinds)
 {
-	struct forecast_key *key;
+	struct radix_item *ord;
 	struct forecast_kind *k;
+	const struct forecast_item *x;
 	size_t i, nk = 0;
 
-	key = xcalloc(n > 0 ? n : 1, sizeof *key);
-	for (i = 0; i < n; i++) {
-		key[i].p = it[i].p;
-		key[i].se = it[i].se;
-		key[i].phase = it[i].phase;
-		key[i].i = i;
-	}
-	qsort(key, n, sizeof *key, forecast_cmp_key);
+	ord = xcalloc(n > 0 ? n : 1, sizeof *ord);
+	forecast_kinds_order(it, n, ord);
 	k = xcalloc(n > 0 ? n : 1, sizeof *k);
 	for (i = 0; i < n; i++) {
-		if (nk == 0 || key[i].phase != k[nk - 1].phase ||
-		    !(key[i].se == k[nk - 1].se) ||
-		    !(key[i].p == k[nk - 1].p)) {
-			k[nk].p = key[i].p;
-			k[nk].se = key[i].se;
-			k[nk].phase = key[i].phase;
+		x = &it[ord[i].i];
+		if (nk == 0 || x->phase != k[nk - 1].phase ||
+		    !(x->se == k[nk - 1].se) || !(x->p == k[nk - 1].p)) {
+			k[nk].p = x->p;
+			k[nk].se = x->se;
+			k[nk].phase = x->phase;
 			nk++;
 		}
-		k[nk - 1].n[it[key[i].i].group != 0] += 1.0;
-		kind_of[key[i].i] = nk - 1;
+		k[nk - 1].n[x->group != 0] += 1.0;
+		kind_of[ord[i].i] = nk - 1;
 	}
-	free(key);
+	free(ord);
 	*kinds = k;
 	return nk;
 }
