@@ -8,6 +8,7 @@
  * digest` composes or sends one on demand.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -636,6 +637,73 @@ digest_collect_qualification(struct store *st, const struct config *cfg,
 	return rc;
 }
 
+/*
+ * The forecast's sums of a digest, made on a thread of its own beside
+ * the rest of it: at 10M signals the forecast reads every deal's steps
+ * and was the second half of a manager's digest, on one core, after the
+ * first.  It reads on a second connection, in one snapshot of its own,
+ * so that it may be a commit later than the rest of the digest, never a
+ * mix of two.
+ */
+struct digest_forecast_ahead {
+	struct store		*st;	/* owned: the second connection */
+	struct analysis_filter	 af;
+	struct forecast		*out;
+	pthread_t		 tid;
+	int			 rc;
+	struct err		 err;
+};
+
+bool digest_forecast_read_ahead;
+
+static void *
+digest_forecast_main(void *arg)
+{
+	struct digest_forecast_ahead *a = arg;
+
+	a->rc = store_snapshot(a->st, &a->err);
+	if (a->rc == 0)
+		a->rc = analysis_forecast_sums(a->st, &a->af,
+		    DIGEST_HORIZON_DAYS, a->out, &a->err);
+	return NULL;
+}
+
+/*
+ * Starts the forecast of af into out on a thread, when a second
+ * connection can be had and st has no write of its own to hide from it:
+ * true when it runs (digest_forecast_join ends it), false when the
+ * caller is to make it itself.
+ */
+static bool
+digest_forecast_start(struct store *st, const struct analysis_filter *af,
+    struct forecast *out, struct digest_forecast_ahead *a)
+{
+	memset(a, 0, sizeof *a);
+	a->af = *af;
+	a->out = out;
+	if (util_one_thread || store_writing(st) ||
+	    !store_open_reader(st, &a->st))
+		return false;
+	if (util_thread_start(&a->tid, digest_forecast_main, a))
+		return true;
+	store_close(a->st);
+	return false;
+}
+
+/* Waits for the forecast's thread: rc, or its failure when rc is 0. */
+static int
+digest_forecast_join(struct digest_forecast_ahead *a, int rc,
+    struct err *err)
+{
+	pthread_join(a->tid, NULL);
+	store_close(a->st);
+	if (rc == 0 && a->rc != 0) {
+		*err = a->err;
+		rc = -1;
+	}
+	return rc;
+}
+
 static int
 digest_collect_common(struct store *st, const struct config *cfg,
     const struct digest_period *period, const struct strlist *people,
@@ -644,7 +712,10 @@ digest_collect_common(struct store *st, const struct config *cfg,
 {
 	struct analysis_filter af = { cfg, period->since, period->until, now,
 	    people, period->current, shared };
+	struct digest_forecast_ahead fa;
+	bool ahead = false;
 	size_t i;
+	int rc;
 
 	d->period = *period;
 	d->as_of = now;
@@ -663,25 +734,27 @@ digest_collect_common(struct store *st, const struct config *cfg,
 		    cfg->people[i].name : cfg->people[i].key;
 		d->npeople++;
 	}
-	if (digest_collect_appointments(st, cfg, d, APPT_BY_CREATED, err) != 0 ||
-	    digest_collect_appointments(st, cfg, d, APPT_BY_START, err) != 0 ||
-	    digest_collect_signals(st, cfg, d, err) != 0)
-		return -1;
 	/* A salesperson's own mail shows none of the rest: not computed. */
-	if (d->person != NULL)
-		return 0;
-	if (analysis_stalled(st, &af, &d->stalled, err) != 0 ||
-	    digest_collect_qualification(st, cfg, &af, d, err) != 0)
-		return -1;
-	if (digest_collect_transitions(st, cfg, d, err) != 0 ||
+	if (d->person == NULL)
+		ahead = digest_forecast_start(st, &af, &d->forecast, &fa);
+	digest_forecast_read_ahead = ahead;
+	rc = digest_collect_appointments(st, cfg, d, APPT_BY_CREATED, err) != 0 ||
+	    digest_collect_appointments(st, cfg, d, APPT_BY_START, err) != 0 ||
+	    digest_collect_signals(st, cfg, d, err) != 0 ? -1 : 0;
+	if (rc == 0 && d->person == NULL &&
+	    (analysis_stalled(st, &af, &d->stalled, err) != 0 ||
+	    digest_collect_qualification(st, cfg, &af, d, err) != 0 ||
+	    digest_collect_transitions(st, cfg, d, err) != 0 ||
 	    digest_collect_deals(st, cfg, d, err) != 0 ||
 	    analysis_conversion(st, &af, &d->cur, &d->prev, err) != 0 ||
 	    digest_collect_cohort(st, &af, d, err) != 0 ||
-	    analysis_forecast_sums(st, &af, DIGEST_HORIZON_DAYS, &d->forecast,
-	    err) != 0 ||
-	    digest_collect_health(st, cfg, &af, d, err) != 0)
-		return -1;
-	return 0;
+	    (!ahead && analysis_forecast_sums(st, &af, DIGEST_HORIZON_DAYS,
+	    &d->forecast, err) != 0) ||
+	    digest_collect_health(st, cfg, &af, d, err) != 0))
+		rc = -1;
+	if (ahead)
+		rc = digest_forecast_join(&fa, rc, err);
+	return rc;
 }
 
 int

@@ -205,11 +205,18 @@ struct digest_data {
  * the weeks up to it, and stalled deals, open deals per phase and the
  * forecast at now.  In the manager's language.  shared (NULL: none)
  * keeps what the stalled deals and the forecast read of the whole
- * history for the next digest of the run (analysis_shared_new).
+ * history for the next digest of the run (analysis_shared_new).  The
+ * forecast is made beside the rest, on a second connection (see
+ * digest_forecast_read_ahead): it may be a commit later than the rest.
  */
 int	digest_collect(struct store *, const struct config *, const struct digest_period *,
 	    const struct strlist *people, time_t now, struct analysis_shared *,
 	    struct digest_data *, struct err *);
+/*
+ * Whether the last digest_collect made its forecast on a thread of its
+ * own, beside the rest of the digest.
+ */
+extern bool digest_forecast_read_ahead;
 /*
  * The personal mail's data for salesperson sp (issue 12 item 9): their
  * meetings, offers, trend and stalled deals as digest_collect (not the

@@ -635,6 +635,96 @@ test_digest_long_run(void **state)
 	assert_true(stalled[0] > 0);
 }
 
+/* Two digests' forecasts are the same, bit for bit. */
+static void
+check_same_forecast(const struct forecast *a, const struct forecast *b)
+{
+	size_t i;
+
+	assert_int_equal(a->open, b->open);
+	assert_int_equal(a->closed, b->closed);
+	assert_int_equal(a->won, b->won);
+	assert_int_equal(a->ndeals, b->ndeals);
+	for (i = 0; i < a->ndeals; i++)
+		assert_true(a->deals[i].p_won == b->deals[i].p_won);
+	assert_true(a->total.expected == b->total.expected);
+	assert_true(a->total.low == b->total.low);
+	assert_true(a->total.high == b->total.high);
+	assert_true(a->new_deals.expected == b->new_deals.expected);
+	assert_true(a->growth.expected == b->growth.expected);
+}
+
+/*
+ * A digest makes its forecast on a thread of its own, on a second
+ * connection, beside the rest: the same forecast as on one thread.  In
+ * a transaction that has written it is made on the caller's thread,
+ * which sees the write; a read error on the thread fails the digest
+ * with its message.
+ */
+static void
+test_digest_forecast_beside(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list l = { 0 };
+	struct strlist touched = { 0 };
+	struct digest_period p;
+	struct digest_data one, two, wrote;
+	struct err err;
+
+	/* A deal open at the digest's time, with an offer. */
+	add_sig(&l, SIG_APPOINTMENT, "c8.nl", "bram", MONDAY - 6 * DAY,
+	    DIR_OUTBOUND, "c8-1", "Visit");
+	add_sig(&l, SIG_OFFER_SENT, "c8.nl", "bram", MONDAY - 2 * DAY,
+	    DIR_OUTBOUND, "c8-2", "Offerte");
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 2);
+	assert_int_equal(project_accounts(f->st, &f->cfg, &touched, MONDAY,
+	    &err), 0);
+	signal_list_clear(&l);
+	strlist_clear(&touched);
+	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY + 8 * 3600,
+	    &p, &err), 0);
+	util_one_thread = true;
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL,
+	    &one, &err), 0);
+	util_one_thread = false;
+	assert_false(digest_forecast_read_ahead);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL,
+	    &two, &err), 0);
+	assert_true(digest_forecast_read_ahead);
+	assert_int_equal(two.forecast.open, 1);
+	assert_true(two.forecast.total.expected > 0);
+	check_same_forecast(&one.forecast, &two.forecast);
+
+	/* A new open deal written in an open transaction counts. */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_sig(&l, SIG_APPOINTMENT, "c9.nl", "anna", MONDAY - DAY,
+	    DIR_OUTBOUND, "c9-1", "Visit");
+	assert_int_equal(store_add_signals(f->st, &l, &touched, &err), 1);
+	assert_int_equal(project_accounts(f->st, &f->cfg, &touched, MONDAY,
+	    &err), 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL,
+	    &wrote, &err), 0);
+	assert_false(digest_forecast_read_ahead);
+	assert_int_equal(wrote.forecast.open, two.forecast.open + 1);
+	store_rollback(f->st);
+	signal_list_clear(&l);
+	strlist_clear(&touched);
+	digest_data_free(&wrote);
+	digest_data_free(&two);
+	digest_data_free(&one);
+
+	/*
+	 * Only the forecast made now reads signals_unattributed (its late
+	 * accounts and first signal), the rest of this digest does not.
+	 */
+	p.current = true;
+	(void)test_corrupt_page(f->st, "signals_unattributed", 0);
+	assert_int_equal(digest_collect(f->st, &f->cfg, &p, NULL, MONDAY, NULL,
+	    &two, &err), -1);
+	assert_true(digest_forecast_read_ahead);
+	assert_non_null(strstr(err.msg, "malformed"));
+}
+
 /*
  * The share of qualified deals per salesperson (issue 10 item 6): a deal
  * in the offer phase with all four of #decision, #competitor, #need and
@@ -1505,6 +1595,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_lost_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_long_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_qualification, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_forecast_beside, setup, teardown),
 		cmocka_unit_test(test_digest_words),
 		cmocka_unit_test_setup_teardown(test_digest_trend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_dutch, setup, teardown),
