@@ -2250,7 +2250,11 @@ analysis_base_ahead_main(void *arg)
 {
 	struct analysis_base_ahead *a = arg;
 
-	a->rc = analysis_stalled_base_history(a->st, a->f, a->b, &a->err);
+	/* The meetings and the usual spells from one commit. */
+	a->rc = store_snapshot(a->st, &a->err);
+	if (a->rc == 0)
+		a->rc = analysis_stalled_base_history(a->st, a->f, a->b,
+		    &a->err);
 	return NULL;
 }
 
