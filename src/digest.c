@@ -642,8 +642,9 @@ digest_collect_qualification(struct store *st, const struct config *cfg,
  * the rest of it: at 10M signals the forecast reads every deal's steps
  * and was the second half of a manager's digest, on one core, after the
  * first.  It reads on a second connection, in one snapshot of its own,
- * so that it may be a commit later than the rest of the digest, never a
- * mix of two.
+ * so that it may be a commit later than the rest of the digest (and its
+ * history's first signal, read beside it as analysis_current_read does,
+ * later still).
  */
 struct digest_forecast_ahead {
 	struct store		*st;	/* owned: the second connection */

@@ -3259,6 +3259,87 @@ assert_window_plans(struct store *st, struct strlist *l, const char *lookup_ok,
 	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, trace_sql, l);
 }
 
+/* Counts a fact signal (store_fact_signals). */
+static int
+count_fact(const struct store_signal *sig, void *arg)
+{
+	(void)sig;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Counts a fact signal of a deal (store_facts_at). */
+static int
+count_deal_fact(int64_t deal, const struct store_signal *sig, void *arg)
+{
+	(void)deal;
+	(void)sig;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Whether the plan of sql reads index name. */
+static bool
+plan_reads(struct store *st, const char *sql, const char *name)
+{
+	char *eqp = xasprintf("EXPLAIN QUERY PLAN %s", sql);
+	const char *detail, *p;
+	sqlite3_stmt *s;
+	bool found = false;
+	size_t len = strlen(name);
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), eqp, -1, &s, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		detail = (const char *)sqlite3_column_text(s, 3);
+		if ((p = strstr(detail, "INDEX ")) != NULL &&
+		    strncmp(p + 6, name, len) == 0 && p[6 + len] == ' ')
+			found = true;
+	}
+	sqlite3_finalize(s);
+	free(eqp);
+	return found;
+}
+
+/*
+ * The statements that name the fact kinds (STORE_FACTS) read them from
+ * signals_facts, whose WHERE must be the same terms for SQLite to take
+ * it: a deal's facts and those of every open deal.
+ */
+static void
+test_store_facts_plans(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 }, sql = { 0 };
+	struct store_filter one = { NULL, "acme.nl", 0, NOW };
+	struct err err;
+	size_t i;
+	int n = 0;
+
+	add_sig(&sigs, SIG_APPOINTMENT, "acme.nl", "anna", NOW - 5 * DAY,
+	    DIR_OUTBOUND, "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_DECISION, "acme.nl", "anna", NOW - 4 * DAY,
+	    DIR_NONE, "INBOX/1/2", "m2", NULL);
+	add_sig(&sigs, SIG_NEED, "acme.nl", "anna", NOW - 3 * DAY, DIR_NONE,
+	    "INBOX/1/3", "m3", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 3);
+	signal_list_clear(&sigs);
+	project(f, &touched);
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	assert_int_equal(store_fact_signals(f->st, &one, count_fact, &n,
+	    &err), 0);
+	assert_int_equal(store_facts_at(f->st, NULL, NOW, count_deal_fact, &n,
+	    &err), 0);
+	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(n, 4);
+	assert_int_equal(sql.n, 2);
+	for (i = 0; i < sql.n; i++)
+		if (!plan_reads(f->st, sql.v[i], "signals_facts"))
+			fail_msg("signals_facts not read: %s", sql.v[i]);
+	strlist_clear(&sql);
+}
+
 /*
  * The rows of a window come from a range of a covering index, so that a
  * window costs what it holds and no look-up per row: transitions (of
@@ -3721,6 +3802,7 @@ main(void)
 		T(test_store_copies_writers),
 		T(test_store_migrate_activity),
 		T(test_store_migrate_facts),
+		T(test_store_facts_plans),
 		T(test_store_appointment_touches),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
