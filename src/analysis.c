@@ -8,7 +8,6 @@
  * times before that date, so a backtest sees what the data said then.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -906,23 +905,13 @@ analysis_current_late_project(struct analysis_current *w)
 }
 
 /*
- * The history's first signal, a probe of every account (a twentieth of
- * `forecast` at 10M signals), read beside the deals' steps.
+ * The history's first signal into *arg, a probe of every account (a
+ * twentieth of `forecast` at 10M signals), read beside the deals' steps.
  */
-struct analysis_first {
-	struct store	*st;		/* the connection it reads on */
-	time_t		 first;
-	int		 rc;
-	struct err	 err;
-};
-
-static void *
-analysis_first_read(void *arg)
+static int
+analysis_first_read(struct store *st, void *arg, struct err *err)
 {
-	struct analysis_first *a = arg;
-
-	a->rc = store_history_first(a->st, &a->first, &a->err);
-	return NULL;
+	return store_history_first(st, arg, err);
 }
 
 bool analysis_first_read_ahead;
@@ -940,40 +929,20 @@ static int
 analysis_current_read(struct analysis_current *w, time_t *first,
     struct err *err)
 {
-	struct analysis_first a;
-	pthread_t tid;
-	bool ahead = false;
+	struct store_beside b;
+	bool ahead;
 	int rc;
 
-	memset(&a, 0, sizeof a);
-	if (!util_one_thread && !store_writing(w->st) &&
-	    store_open_reader(w->st, &a.st)) {
-		ahead = util_thread_start(&tid, analysis_first_read, &a);
-		if (!ahead)
-			store_close(a.st);
-	}
-	if (!ahead) {
-		a.st = w->st;
-		analysis_first_read(&a);
-	}
-	/* On one thread, a failure of the first read ends it here. */
-	rc = 0;
-	if (ahead || a.rc == 0)
+	*first = 0;
+	ahead = store_beside_start(w->st, &b, analysis_first_read, first);
+	analysis_first_read_ahead = ahead;
+	rc = ahead ? 0 : analysis_first_read(w->st, first, err);
+	if (rc == 0)
 		rc = store_history_late(w->st, w->t, analysis_ids_add, &w->late,
 		    err);
-	if (rc == 0 && (ahead || a.rc == 0))
+	if (rc == 0)
 		rc = store_deal_steps(w->st, analysis_current_step, w, err);
-	if (ahead) {
-		pthread_join(tid, NULL);
-		store_close(a.st);
-	}
-	analysis_first_read_ahead = ahead;
-	if (rc == 0 && a.rc != 0) {
-		*err = a.err;
-		rc = -1;
-	}
-	*first = a.first;
-	return rc;
+	return ahead ? store_beside_join(&b, rc, err) : rc;
 }
 
 /*
@@ -2236,26 +2205,18 @@ analysis_open_read(struct store *st, const struct analysis_filter *f,
 
 bool analysis_base_read_ahead;
 
-/* A base's history read on a thread of its own, on a second connection. */
+/* A base's history read beside the open deals (store_beside). */
 struct analysis_base_ahead {
-	struct store	*st;		/* owned */
 	const struct analysis_filter *f;
 	struct analysis_stalled_base *b;
-	int		 rc;
-	struct err	 err;
 };
 
-static void *
-analysis_base_ahead_main(void *arg)
+static int
+analysis_base_ahead_read(struct store *st, void *arg, struct err *err)
 {
 	struct analysis_base_ahead *a = arg;
 
-	/* The meetings and the usual spells from one commit. */
-	a->rc = store_snapshot(a->st, &a->err);
-	if (a->rc == 0)
-		a->rc = analysis_stalled_base_history(a->st, a->f, a->b,
-		    &a->err);
-	return NULL;
+	return analysis_stalled_base_history(st, a->f, a->b, err);
 }
 
 /*
@@ -2273,34 +2234,22 @@ analysis_stalled_read(struct store *st, const struct analysis_filter *f,
     struct analysis_stalled_base *b, bool read_base,
     struct analysis_open_rows *rows, struct err *err)
 {
-	struct analysis_base_ahead a = { .f = f, .b = b };
-	pthread_t tid;
+	struct analysis_base_ahead a = { f, b };
+	struct store_beside sb;
 	bool ahead = false;
 	int rc = 0;
 
-	analysis_base_read_ahead = false;
 	if (read_base)
 		rc = store_dirty_accounts(st, &b->dirty, err);
-	if (rc == 0 && read_base && !util_one_thread && !store_writing(st) &&
-	    store_open_reader(st, &a.st)) {
-		ahead = util_thread_start(&tid, analysis_base_ahead_main, &a);
-		if (!ahead)
-			store_close(a.st);
-	}
+	if (rc == 0 && read_base)
+		ahead = store_beside_start(st, &sb, analysis_base_ahead_read,
+		    &a);
+	analysis_base_read_ahead = ahead;
 	if (rc == 0 && read_base && !ahead)
 		rc = analysis_stalled_base_history(st, f, b, err);
 	if (rc == 0)
 		rc = analysis_open_read(st, f, rows, err);
-	if (ahead) {
-		pthread_join(tid, NULL);
-		store_close(a.st);
-		analysis_base_read_ahead = true;
-		if (rc == 0 && a.rc != 0) {
-			*err = a.err;
-			rc = -1;
-		}
-	}
-	return rc;
+	return ahead ? store_beside_join(&sb, rc, err) : rc;
 }
 
 /* Judges the rows read, then looks the stalled deals' evidence up. */

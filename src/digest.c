@@ -8,7 +8,6 @@
  * digest` composes or sends one on demand.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -638,71 +637,27 @@ digest_collect_qualification(struct store *st, const struct config *cfg,
 }
 
 /*
- * The forecast's sums of a digest, made on a thread of its own beside
- * the rest of it: at 10M signals the forecast reads every deal's steps
+ * The forecast's sums of a digest, made beside the rest of it
+ * (store_beside): at 10M signals the forecast reads every deal's steps
  * and was the second half of a manager's digest, on one core, after the
- * first.  It reads on a second connection, in one snapshot of its own,
- * so that it may be a commit later than the rest of the digest (and its
+ * first.  It may be a commit later than the rest of the digest (and its
  * history's first signal, read beside it as analysis_current_read does,
  * later still).
  */
 struct digest_forecast_ahead {
-	struct store		*st;	/* owned: the second connection */
 	struct analysis_filter	 af;
 	struct forecast		*out;
-	pthread_t		 tid;
-	int			 rc;
-	struct err		 err;
 };
 
 bool digest_forecast_read_ahead;
 
-static void *
-digest_forecast_main(void *arg)
+static int
+digest_forecast_read(struct store *st, void *arg, struct err *err)
 {
 	struct digest_forecast_ahead *a = arg;
 
-	a->rc = store_snapshot(a->st, &a->err);
-	if (a->rc == 0)
-		a->rc = analysis_forecast_sums(a->st, &a->af,
-		    DIGEST_HORIZON_DAYS, a->out, &a->err);
-	return NULL;
-}
-
-/*
- * Starts the forecast of af into out on a thread, when a second
- * connection can be had and st has no write of its own to hide from it:
- * true when it runs (digest_forecast_join ends it), false when the
- * caller is to make it itself.
- */
-static bool
-digest_forecast_start(struct store *st, const struct analysis_filter *af,
-    struct forecast *out, struct digest_forecast_ahead *a)
-{
-	memset(a, 0, sizeof *a);
-	a->af = *af;
-	a->out = out;
-	if (util_one_thread || store_writing(st) ||
-	    !store_open_reader(st, &a->st))
-		return false;
-	if (util_thread_start(&a->tid, digest_forecast_main, a))
-		return true;
-	store_close(a->st);
-	return false;
-}
-
-/* Waits for the forecast's thread: rc, or its failure when rc is 0. */
-static int
-digest_forecast_join(struct digest_forecast_ahead *a, int rc,
-    struct err *err)
-{
-	pthread_join(a->tid, NULL);
-	store_close(a->st);
-	if (rc == 0 && a->rc != 0) {
-		*err = a->err;
-		rc = -1;
-	}
-	return rc;
+	return analysis_forecast_sums(st, &a->af, DIGEST_HORIZON_DAYS, a->out,
+	    err);
 }
 
 static int
@@ -713,7 +668,8 @@ digest_collect_common(struct store *st, const struct config *cfg,
 {
 	struct analysis_filter af = { cfg, period->since, period->until, now,
 	    people, period->current, shared };
-	struct digest_forecast_ahead fa;
+	struct digest_forecast_ahead fa = { af, &d->forecast };
+	struct store_beside sb;
 	bool ahead = false;
 	size_t i;
 	int rc;
@@ -737,7 +693,7 @@ digest_collect_common(struct store *st, const struct config *cfg,
 	}
 	/* A salesperson's own mail shows none of the rest: not computed. */
 	if (d->person == NULL)
-		ahead = digest_forecast_start(st, &af, &d->forecast, &fa);
+		ahead = store_beside_start(st, &sb, digest_forecast_read, &fa);
 	digest_forecast_read_ahead = ahead;
 	rc = digest_collect_appointments(st, cfg, d, APPT_BY_CREATED, err) != 0 ||
 	    digest_collect_appointments(st, cfg, d, APPT_BY_START, err) != 0 ||
@@ -753,9 +709,7 @@ digest_collect_common(struct store *st, const struct config *cfg,
 	    &d->forecast, err) != 0) ||
 	    digest_collect_health(st, cfg, &af, d, err) != 0))
 		rc = -1;
-	if (ahead)
-		rc = digest_forecast_join(&fa, rc, err);
-	return rc;
+	return ahead ? store_beside_join(&sb, rc, err) : rc;
 }
 
 int

@@ -1195,6 +1195,45 @@ store_writing(struct store *st)
 	return sqlite3_txn_state(st->db, "main") == SQLITE_TXN_WRITE;
 }
 
+static void *
+store_beside_main(void *arg)
+{
+	struct store_beside *b = arg;
+
+	b->rc = store_snapshot(b->st, &b->err);
+	if (b->rc == 0)
+		b->rc = b->fn(b->st, b->arg, &b->err);
+	return NULL;
+}
+
+bool
+store_beside_start(struct store *st, struct store_beside *b,
+    int (*fn)(struct store *, void *, struct err *), void *arg)
+{
+	memset(b, 0, sizeof *b);
+	b->fn = fn;
+	b->arg = arg;
+	if (util_one_thread || store_writing(st) ||
+	    !store_open_reader(st, &b->st))
+		return false;
+	if (util_thread_start(&b->tid, store_beside_main, b))
+		return true;
+	store_close(b->st);
+	return false;
+}
+
+int
+store_beside_join(struct store_beside *b, int rc, struct err *err)
+{
+	pthread_join(b->tid, NULL);
+	store_close(b->st);
+	if (rc == 0 && b->rc != 0) {
+		*err = b->err;
+		rc = -1;
+	}
+	return rc;
+}
+
 void
 store_close(struct store *st)
 {

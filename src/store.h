@@ -14,6 +14,7 @@
 #ifndef SC_STORE_H
 #define SC_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -90,6 +91,28 @@ void	store_close(struct store *);
 bool	store_open_reader(struct store *st, struct store **out);
 /* Whether st has a write transaction open (another connection does not see it). */
 bool	store_writing(struct store *);
+/*
+ * A read made beside the caller's: fn(reader, arg, err) on a second
+ * connection, on a thread of its own, in one snapshot of the last
+ * commit when it starts.
+ */
+struct store_beside {
+	struct store	*st;		/* the second connection, owned */
+	pthread_t	 tid;
+	int		(*fn)(struct store *, void *, struct err *);
+	void		*arg;
+	int		 rc;
+	struct err	 err;
+};
+/*
+ * Starts fn beside st: false, and nothing started, under util_one_thread,
+ * while st has a write of its own to hide from it (store_writing) or
+ * without a second connection; the caller then runs fn on st itself.
+ */
+bool	store_beside_start(struct store *st, struct store_beside *,
+	    int (*fn)(struct store *, void *, struct err *), void *arg);
+/* Waits for fn and ends it: rc, or fn's failure (its err) when rc is 0. */
+int	store_beside_join(struct store_beside *, int rc, struct err *);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; a nested store_begin fails (ERR_FINAL). */
 int	store_begin(struct store *, struct err *);
