@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis.h"
 #include "config.h"
 #include "helpers.h"
 #include "store-int.h"
@@ -272,4 +273,32 @@ test_assert_str(char *got, const char *want)
 		assert_string_equal(got, want);
 	}
 	free(got);
+}
+
+void
+test_assert_same_forecast(const struct forecast *a, const struct forecast *b)
+{
+	size_t i;
+
+	assert_int_equal(a->open, b->open);
+	assert_int_equal(a->closed, b->closed);
+	assert_int_equal(a->won, b->won);
+	assert_int_equal(a->ndeals, b->ndeals);
+	for (i = 0; i < a->ndeals; i++) {
+		assert_string_equal(a->deals[i].account, b->deals[i].account);
+		assert_int_equal(a->deals[i].history, b->deals[i].history);
+		assert_true(a->deals[i].p_won == b->deals[i].p_won);
+		assert_int_equal(a->deals[i].expected_close,
+		    b->deals[i].expected_close);
+	}
+	assert_int_equal(a->new_deals.deals, b->new_deals.deals);
+	assert_int_equal(a->growth.deals, b->growth.deals);
+	assert_true(a->new_deals.unopened == b->new_deals.unopened);
+	assert_true(a->new_deals.expected == b->new_deals.expected);
+	assert_true(a->growth.expected == b->growth.expected);
+	assert_true(a->total.expected == b->total.expected);
+	assert_true(a->total.low == b->total.low);
+	assert_true(a->total.high == b->total.high);
+	assert_true(a->total.low80 == b->total.low80);
+	assert_true(a->total.high80 == b->total.high80);
 }

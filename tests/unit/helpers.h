@@ -7,6 +7,7 @@
 #include <time.h>
 
 struct config;
+struct forecast;
 struct salesperson;
 struct store;
 
@@ -65,5 +66,9 @@ struct test_byte test_corrupt_page(struct store *, const char *name,
 		    int last);
 /* Writes the byte back. */
 void		 test_repair_page(struct store *, struct test_byte);
+
+/* Fails unless two forecasts' sums and open deals are the same, bit for bit. */
+void		 test_assert_same_forecast(const struct forecast *,
+		    const struct forecast *);
 
 #endif

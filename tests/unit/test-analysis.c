@@ -1861,33 +1861,6 @@ check_first_fails(struct fixture *f)
 	assert_non_null(strstr(err.msg, "malformed"));
 }
 
-/* The forecasts' sums and open deals are the same, bit for bit. */
-static void
-check_same_sums(const struct forecast *a, const struct forecast *b)
-{
-	size_t i;
-
-	assert_int_equal(a->open, b->open);
-	assert_int_equal(a->closed, b->closed);
-	assert_int_equal(a->won, b->won);
-	assert_int_equal(a->ndeals, b->ndeals);
-	for (i = 0; i < a->ndeals; i++) {
-		assert_string_equal(a->deals[i].account, b->deals[i].account);
-		assert_int_equal(a->deals[i].history, b->deals[i].history);
-		assert_true(a->deals[i].p_won == b->deals[i].p_won);
-		assert_int_equal(a->deals[i].expected_close,
-		    b->deals[i].expected_close);
-	}
-	assert_int_equal(a->new_deals.deals, b->new_deals.deals);
-	assert_int_equal(a->growth.deals, b->growth.deals);
-	assert_true(a->new_deals.unopened == b->new_deals.unopened);
-	assert_true(a->total.expected == b->total.expected);
-	assert_true(a->total.low == b->total.low);
-	assert_true(a->total.high == b->total.high);
-	assert_true(a->total.low80 == b->total.low80);
-	assert_true(a->total.high80 == b->total.high80);
-}
-
 /* The stalled deals of team in all, in its order, are those of l. */
 static void
 check_stalled_of(const struct stalled_list *all, const struct strlist *team,
@@ -2130,7 +2103,7 @@ test_analysis_shared(void **state)
 			    &shared, &err), 0);
 			assert_int_equal(analysis_stalled(f->st, &af, &sb,
 			    &err), 0);
-			check_same_sums(&alone, &shared);
+			test_assert_same_forecast(&alone, &shared);
 			check_same_stalled(&sa, &sb);
 			if (team.n > 0)
 				check_stalled_of(&all, &team, &sa);
@@ -2163,7 +2136,7 @@ test_analysis_shared(void **state)
 		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
 	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &again, &err),
 	    0);
-	check_same_sums(&shared, &again);
+	test_assert_same_forecast(&shared, &again);
 	forecast_free(&again);
 	af.as_of++;
 	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &again, &err),

@@ -635,25 +635,6 @@ test_digest_long_run(void **state)
 	assert_true(stalled[0] > 0);
 }
 
-/* Two digests' forecasts are the same, bit for bit. */
-static void
-check_same_forecast(const struct forecast *a, const struct forecast *b)
-{
-	size_t i;
-
-	assert_int_equal(a->open, b->open);
-	assert_int_equal(a->closed, b->closed);
-	assert_int_equal(a->won, b->won);
-	assert_int_equal(a->ndeals, b->ndeals);
-	for (i = 0; i < a->ndeals; i++)
-		assert_true(a->deals[i].p_won == b->deals[i].p_won);
-	assert_true(a->total.expected == b->total.expected);
-	assert_true(a->total.low == b->total.low);
-	assert_true(a->total.high == b->total.high);
-	assert_true(a->new_deals.expected == b->new_deals.expected);
-	assert_true(a->growth.expected == b->growth.expected);
-}
-
 /*
  * A digest makes its forecast on a thread of its own, on a second
  * connection, beside the rest: the same forecast as on one thread.  In
@@ -693,7 +674,7 @@ test_digest_forecast_beside(void **state)
 	assert_true(digest_forecast_read_ahead);
 	assert_int_equal(two.forecast.open, 1);
 	assert_true(two.forecast.total.expected > 0);
-	check_same_forecast(&one.forecast, &two.forecast);
+	test_assert_same_forecast(&one.forecast, &two.forecast);
 
 	/* A new open deal written in an open transaction counts. */
 	assert_int_equal(store_begin(f->st, &err), 0);
