@@ -50,6 +50,16 @@
 	p "kind = 'need' OR " p "kind = 'problem')"
 
 /*
+ * The signals that occurred at or after the moment they were stored
+ * (appointments booked ahead, mail dated ahead), columns named with
+ * prefix p: the index signals_ahead holds them.  A signal that occurred
+ * at or after a time t no earlier than any signal was stored is one of
+ * them, so the accounts with a signal at or after now come from it.
+ */
+#define STORE_AHEAD(p)							\
+	"(" p "occurred_at >= " p "seen_at)"
+
+/*
  * The lost signals that give a reason (lost.c), columns named with prefix
  * p: the index signals_lost holds them.
  */

@@ -477,14 +477,20 @@
 	    " FROM signals INDEXED BY signals_unattributed"		\
 	    " WHERE account_id IS NULL"					\
 	    " AND matched_account_id IS NOT NULL)")			\
-	/* The accounts with a signal at or after ?1, the same way. */	\
-	X(QUERY_HISTORY_LATE, "SELECT a.id FROM accounts a"		\
-	    " WHERE (SELECT max(s.occurred_at) FROM signals s"		\
-	    " WHERE s.account_id = a.id) >= ?1 UNION"			\
+	/*								\
+	 * The accounts with a signal at or after ?1, from the signals	\
+	 * that occurred at or after they were stored: ?1 is no earlier	\
+	 * than any signal was stored (store_history_late).		\
+	 */								\
+	X(QUERY_HISTORY_LATE, "SELECT account_id"			\
+	    " FROM signals INDEXED BY signals_ahead"			\
+	    " WHERE " STORE_AHEAD("") " AND occurred_at >= ?1"		\
+	    " AND account_id IS NOT NULL UNION"				\
 	    " SELECT matched_account_id"				\
-	    " FROM signals INDEXED BY signals_unattributed"		\
-	    " WHERE account_id IS NULL AND matched_account_id IS NOT NULL" \
-	    " AND occurred_at >= ?1 ORDER BY 1")			\
+	    " FROM signals INDEXED BY signals_ahead"			\
+	    " WHERE " STORE_AHEAD("") " AND occurred_at >= ?1"		\
+	    " AND account_id IS NULL AND matched_account_id IS NOT NULL"	\
+	    " ORDER BY 1")						\
 	/* One account's QUERY_HISTORY rows, through its indexes. */	\
 	X(QUERY_ACCOUNT_HISTORY, "SELECT a.key, s.id, s.kind,"		\
 	    " s.occurred_at, s.direction, s.salesperson, s.ref, s.value,"	\

@@ -458,6 +458,19 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX signals_facts ON signals(account_id, occurred_at)"
 	"    WHERE " STORE_FACTS("") ";"
 	"PRAGMA user_version = 19;",
+	/*
+	 * Version 20: the signals that occurred at or after they were
+	 * stored, by time, for the accounts with a signal at or after now
+	 * (store_history_late): a forecast or a digest probed every
+	 * account's newest signal for them (0.56 s at 10M signals and
+	 * 500,000 accounts, for the few with an appointment ahead).  Mail
+	 * is stored after it was sent, so the index holds little more
+	 * than the appointments.  (Dropped first, as for version 17.)
+	 */
+	"DROP INDEX IF EXISTS signals_ahead;"
+	"CREATE INDEX signals_ahead ON signals(occurred_at, account_id,"
+	"    matched_account_id) WHERE " STORE_AHEAD("") ";"
+	"PRAGMA user_version = 20;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

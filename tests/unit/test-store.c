@@ -47,6 +47,8 @@
 #define T0	1780000000	/* 2026-05-28 */
 #define DAY	86400
 #define NOW	(T0 + 30 * DAY)
+/* The schema version a store is migrated to. */
+#define SCHEMA	20
 
 struct fixture {
 	struct config	 cfg;
@@ -208,7 +210,7 @@ test_store_open_migrate_reopen(void **state)
 	struct err err;
 	char *mode, *missing;
 
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), SCHEMA);
 	assert_int_equal(test_query_int(f->st, "PRAGMA application_id", NULL),
 	    0x53614c43);
 	mode = query_text(f->st, "PRAGMA journal_mode", NULL);
@@ -222,7 +224,7 @@ test_store_open_migrate_reopen(void **state)
 
 	/* Reopening keeps the data and does not migrate again. */
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), SCHEMA);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM cursors", NULL), 1);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(test_query_int(ro, "SELECT count(*) FROM cursors", NULL), 1);
@@ -266,6 +268,9 @@ test_store_open_migrate_reopen(void **state)
 	/* Version 17: the lost signals with their reason. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_lost')", NULL), 4);
+	/* Version 20: the signals that occurred at or after they were stored. */
+	assert_int_equal(test_query_int(ro, "SELECT count(*)"
+	    " FROM pragma_index_info('signals_ahead')", NULL), 3);
 	store_close(ro);
 
 	/*
@@ -277,22 +282,22 @@ test_store_open_migrate_reopen(void **state)
 	    SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), SCHEMA);
 	assert_int_equal(test_query_int(st, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_lost')", NULL), 4);
 	assert_int_equal(sqlite3_exec(store_db(st), BEFORE_ACTIVITY
 	    "PRAGMA user_version = 16", NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), SCHEMA);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 20",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 21",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 20"));
+	assert_non_null(strstr(err.msg, "version 21"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -420,7 +425,7 @@ test_store_foreign_database(void **state)
 		fail_msg("version 1 without application_id: %s", err.msg);
 	assert_int_equal(test_query_int(st, "PRAGMA application_id", NULL),
 	    0x53614c43);
-	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), SCHEMA);
 	assert_int_equal(test_query_int(st, "SELECT count(*) FROM digests"
 	    " WHERE state = 'sent' AND message_id IS NULL", NULL), 1);
 	/* Version 3: refs name their salesperson; manual and expired do not. */
@@ -3009,7 +3014,7 @@ test_store_migrate_copies(void **state)
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
 	/* Versions 8 to 10 (the funnel's indexes, IF NOT EXISTS) all ran. */
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), SCHEMA);
 	assert_true(test_query_int(f->st, "SELECT count(*) FROM transitions",
 	    NULL) > 5);
 	assert_copies(f->st);
@@ -3084,7 +3089,7 @@ test_store_migrate_facts(void **state)
 	assert_int_equal(signal_insert_ephemerals(f->st), 1);
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), SCHEMA);
 	assert_int_equal(signal_insert_ephemerals(f->st), 0);
 	assert_int_equal(test_query_int(f->st, facts, NULL), 2);
 }
@@ -3113,7 +3118,7 @@ test_store_migrate_activity(void **state)
 	    "PRAGMA user_version = 17", NULL, NULL, NULL), SQLITE_OK);
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, 0, &f->st, &err), 0);
-	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(test_query_int(f->st, "PRAGMA user_version", NULL), SCHEMA);
 	assert_int_equal(open_activity(f, NULL, &none, &err), 0);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM deals"
 	    " WHERE outcome = 'open' AND latest_at IS NULL", NULL),
@@ -3338,6 +3343,116 @@ test_store_facts_plans(void **state)
 		if (!plan_reads(f->st, sql.v[i], "signals_facts"))
 			fail_msg("signals_facts not read: %s", sql.v[i]);
 	strlist_clear(&sql);
+}
+
+/* Adds an account's row id to the ids at arg, as they come. */
+static int
+collect_id(int64_t id, void *arg)
+{
+	struct { int64_t v[8]; size_t n; } *ids = arg;
+
+	assert_true(ids->n < 8);
+	ids->v[ids->n++] = id;
+	return 0;
+}
+
+/* The row id of account key. */
+static int64_t
+account_id(struct store *st, const char *key)
+{
+	return test_query_int(st, "SELECT id FROM accounts WHERE key = ?1",
+	    key);
+}
+
+/*
+ * The accounts with a signal at or after a time no earlier than any
+ * signal was stored (the current forecast's late accounts) come from a
+ * range of signals_ahead: what lies ahead, not a probe of every account.
+ * They are the accounts the definition gives (each account's newest
+ * signal, and the accounts matched to an unattributed signal), at the
+ * agent's clock and later.
+ */
+static void
+test_store_history_late(void **state)
+{
+	static const char *const def = "SELECT a.id FROM accounts a"
+	    " WHERE (SELECT max(s.occurred_at) FROM signals s"
+	    " WHERE s.account_id = a.id) >= ?1 UNION"
+	    " SELECT matched_account_id FROM signals WHERE account_id IS NULL"
+	    " AND matched_account_id IS NOT NULL AND occurred_at >= ?1"
+	    " ORDER BY 1";
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 }, sql = { 0 };
+	struct { int64_t v[8]; size_t n; } ids;
+	const time_t at[] = { NOW, NOW + 4 * DAY, NOW + 20 * DAY };
+	sqlite3_stmt *s;
+	struct err err;
+	char now[32];
+	size_t i, k;
+
+	util_format_utc(NOW, now, sizeof now);
+	setenv("SALESCYCLE_NOW", now, 1);
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", NOW - 5 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "globex.nl", "anna", NOW + 3 * DAY,
+	    DIR_NONE, "cal/1.ics", "e1", NULL);
+	add_sig(&sigs, SIG_CONTACT, "initech.nl", "anna", NOW - 2 * DAY,
+	    DIR_INBOUND, "INBOX/1/2", "m2", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, "initech.nl", "anna", NOW + 10 * DAY,
+	    DIR_NONE, "cal/2.ics", "e2", NULL);
+	/* An event ahead that names a customer, matched once it is known. */
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", NOW + 2 * DAY,
+	    DIR_NONE, "cal/3.ics", "e3", "Bezoek Hooli, Delft");
+	add_sig(&sigs, SIG_CONTACT, "hooli.com", "anna", NOW - 1 * DAY,
+	    DIR_INBOUND, "INBOX/1/3", "m3", NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 6);
+	unsetenv("SALESCYCLE_NOW");
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals"
+	    " WHERE account_id IS NULL AND matched_account_id = (SELECT id"
+	    " FROM accounts WHERE key = ?1)", "hooli.com"), 1);
+
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	memset(&ids, 0, sizeof ids);
+	assert_int_equal(store_history_late(f->st, NOW, collect_id, &ids,
+	    &err), 0);
+	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(sql.n, 1);
+	if (!plan_reads(f->st, sql.v[0], "signals_ahead"))
+		fail_msg("signals_ahead not read: %s", sql.v[0]);
+	strlist_clear(&sql);
+	assert_int_equal(ids.n, 3);
+	assert_true(ids.v[0] < ids.v[1] && ids.v[1] < ids.v[2]);
+
+	/* The same accounts as the definition, at now and after. */
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), def, -1, &s,
+	    NULL), SQLITE_OK);
+	for (i = 0; i < sizeof at / sizeof at[0]; i++) {
+		memset(&ids, 0, sizeof ids);
+		assert_int_equal(store_history_late(f->st, at[i], collect_id,
+		    &ids, &err), 0);
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)at[i]);
+		for (k = 0; sqlite3_step(s) == SQLITE_ROW; k++) {
+			assert_true(k < ids.n);
+			assert_int_equal(ids.v[k], sqlite3_column_int64(s, 0));
+		}
+		assert_int_equal(k, ids.n);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	memset(&ids, 0, sizeof ids);
+	assert_int_equal(store_history_late(f->st, NOW + 4 * DAY, collect_id,
+	    &ids, &err), 0);
+	assert_int_equal(ids.n, 1);
+	assert_int_equal(ids.v[0], account_id(f->st, "initech.nl"));
+	memset(&ids, 0, sizeof ids);
+	assert_int_equal(store_history_late(f->st, NOW, collect_id, &ids,
+	    &err), 0);
+	assert_int_equal(ids.v[0], account_id(f->st, "globex.nl"));
+	assert_int_equal(ids.v[1], account_id(f->st, "initech.nl"));
+	assert_int_equal(ids.v[2], account_id(f->st, "hooli.com"));
 }
 
 /*
@@ -3803,6 +3918,7 @@ main(void)
 		T(test_store_migrate_activity),
 		T(test_store_migrate_facts),
 		T(test_store_facts_plans),
+		T(test_store_history_late),
 		T(test_store_appointment_touches),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
