@@ -16,6 +16,7 @@
 #define LOG_TAG "analysis"
 #include "analysis.h"
 #include "forecast.h"
+#include "hashset.h"
 #include "log.h"
 #include "money.h"
 #include "phases.h"
@@ -281,7 +282,12 @@ struct analysis_history {
 struct analysis_names {
 	char		**v;		/* owned */
 	size_t		 n, cap;
-	size_t		 last;		/* the one asked for last */
+	/*
+	 * v's, to look up: deals come by id, their salespeople interleaved,
+	 * and a scan of 200 names per deal was a tenth of reading a
+	 * forecast's deals at 10M signals.
+	 */
+	struct hashset	 set;
 };
 
 /* The agent's first pass reads the past: what it saw in its first day counts as known all along. */
@@ -381,22 +387,17 @@ analysis_known(time_t backfill, const struct analysis_sig *g, time_t t)
 static const char *
 analysis_name(struct analysis_names *nm, const char *name)
 {
-	size_t i;
+	const char *kept = hashset_get(&nm->set, name);
 
-	if (nm->n > 0 && strcmp(nm->v[nm->last], name) == 0)
-		return nm->v[nm->last];
-	for (i = 0; i < nm->n; i++)
-		if (strcmp(nm->v[i], name) == 0) {
-			nm->last = i;
-			return nm->v[i];
-		}
+	if (kept != NULL)
+		return kept;
 	if (nm->n == nm->cap) {
 		nm->cap = nm->cap == 0 ? 16 : nm->cap * 2;
 		nm->v = xreallocarray(nm->v, nm->cap, sizeof *nm->v);
 	}
-	nm->last = nm->n;
-	nm->v[nm->n++] = xstrdup(name);
-	return nm->v[nm->last];
+	nm->v[nm->n] = xstrdup(name);
+	hashset_add(&nm->set, nm->v[nm->n]);
+	return nm->v[nm->n++];
 }
 
 static void
@@ -404,6 +405,7 @@ analysis_names_free(struct analysis_names *nm)
 {
 	size_t i;
 
+	hashset_clear(&nm->set);
 	for (i = 0; i < nm->n; i++)
 		free(nm->v[i]);
 	free(nm->v);
@@ -795,8 +797,9 @@ analysis_current_step(const struct store_deal_step *g, void *arg)
 		d->last_activity = g->last_activity;
 		d->salesperson = analysis_name(&l->people,
 		    g->salesperson != NULL ? g->salesperson : "");
-		/* The account's name is kept once the deal turns out open. */
-		d->account = xstrdup(g->account != NULL ? g->account : "");
+		/* The account's name is kept for an open deal alone. */
+		d->account = d->closed != 0 ? NULL :
+		    xstrdup(g->account != NULL ? g->account : "");
 		d->phase = PHASE_NONE;
 		/* Its longest silence, if won before t (analysis_quiet_signal). */
 		if (d->outcome == OUTCOME_WON && g->closed >= 1 &&
