@@ -477,10 +477,20 @@
 	    " FROM signals INDEXED BY signals_unattributed"		\
 	    " WHERE account_id IS NULL"					\
 	    " AND matched_account_id IS NOT NULL)")			\
+	/* The accounts with a signal at or after ?1, the same way. */	\
+	X(QUERY_HISTORY_LATE_ALL, "SELECT a.id FROM accounts a"	\
+	    " WHERE (SELECT max(s.occurred_at) FROM signals s"		\
+	    " WHERE s.account_id = a.id) >= ?1 UNION"			\
+	    " SELECT matched_account_id"				\
+	    " FROM signals INDEXED BY signals_unattributed"		\
+	    " WHERE account_id IS NULL AND matched_account_id IS NOT NULL" \
+	    " AND occurred_at >= ?1 ORDER BY 1")			\
+	/* The latest time a signal was stored. */			\
+	X(QUERY_SIGNALS_SEEN, "SELECT at FROM signals_seen")		\
 	/*								\
-	 * The accounts with a signal at or after ?1, from the signals	\
-	 * that occurred at or after they were stored: ?1 is no earlier	\
-	 * than any signal was stored (store_history_late).		\
+	 * The same accounts, from the signals that occurred at or	\
+	 * after they were stored, when ?1 is no earlier than any	\
+	 * signal was stored (store_history_late).			\
 	 */								\
 	X(QUERY_HISTORY_LATE, "SELECT account_id"			\
 	    " FROM signals INDEXED BY signals_ahead"			\
@@ -1921,8 +1931,13 @@ store_history_late(struct store *st, time_t t,
     int (*cb)(int64_t, void *), void *arg, struct err *err)
 {
 	struct query_cb c = { .fn.id = cb, .arg = arg };
-	sqlite3_stmt *s = query_stmt(st, QUERY_HISTORY_LATE, err);
+	sqlite3_stmt *s;
+	time_t seen;
 
+	if (query_time(st, QUERY_SIGNALS_SEEN, &seen, err) != 0)
+		return -1;
+	s = query_stmt(st, seen <= t ? QUERY_HISTORY_LATE :
+	    QUERY_HISTORY_LATE_ALL, err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)t);

@@ -412,9 +412,11 @@ int	store_history_seen(struct store *, time_t *, struct err *);
 int	store_history_first(struct store *, time_t *first, struct err *);
 /*
  * The accounts (row ids, ascending) with a signal of that history that
- * occurred at or after t, for t no earlier than any signal was stored
- * (the current forecast's as_of, at or after now): a range of
- * signals_ahead, what lies ahead of t, whatever the history's size.
+ * occurred at or after t.  When t is no earlier than any signal was
+ * stored (a current forecast's as_of, at or after now, unless the agent
+ * committed since the command began or the clock was set back): a range
+ * of signals_ahead, what lies ahead of t, whatever the history's size;
+ * else two index probes per account.
  */
 int	store_history_late(struct store *, time_t t,
 	    int (*cb)(int64_t account, void *), void *arg, struct err *);

@@ -268,9 +268,15 @@ test_store_open_migrate_reopen(void **state)
 	/* Version 17: the lost signals with their reason. */
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
 	    " FROM pragma_index_info('signals_lost')", NULL), 4);
-	/* Version 20: the signals that occurred at or after they were stored. */
+	/*
+	 * Version 20: the signals that occurred at or after they were
+	 * stored, and the latest time one was.
+	 */
 	assert_int_equal(test_query_int(ro, "SELECT count(*)"
-	    " FROM pragma_index_info('signals_ahead')", NULL), 3);
+	    " FROM pragma_index_info('signals_ahead')", NULL), 4);
+	assert_int_equal(test_query_int(ro, "SELECT count(*) = 1"
+	    " AND max(at) = (SELECT COALESCE(max(seen_at), 0) FROM signals)"
+	    " FROM signals_seen", NULL), 1);
 	store_close(ro);
 
 	/*
@@ -3365,12 +3371,78 @@ account_id(struct store *st, const char *key)
 }
 
 /*
+ * Whether store_history_late(t) gives the accounts of the definition
+ * (each account's newest signal, and the accounts matched to an
+ * unattributed signal) at each of the n times at[]; def is prepared.
+ */
+static void
+assert_late_as_defined(struct store *st, sqlite3_stmt *def,
+    const time_t *at, size_t n)
+{
+	struct { int64_t v[8]; size_t n; } ids;
+	struct err err;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		memset(&ids, 0, sizeof ids);
+		assert_int_equal(store_history_late(st, at[i], collect_id,
+		    &ids, &err), 0);
+		sqlite3_bind_int64(def, 1, (sqlite3_int64)at[i]);
+		for (k = 0; sqlite3_step(def) == SQLITE_ROW; k++) {
+			assert_true(k < ids.n);
+			assert_int_equal(ids.v[k], sqlite3_column_int64(def, 0));
+		}
+		assert_int_equal(k, ids.n);
+		sqlite3_reset(def);
+	}
+}
+
+/* Whether store_history_late(t) read signals_ahead. */
+static bool
+late_reads_ahead(struct store *st, time_t t)
+{
+	struct strlist sql = { 0 };
+	struct { int64_t v[8]; size_t n; } ids = { { 0 }, 0 };
+	struct err err;
+	bool ahead = false;
+	size_t i;
+
+	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	assert_int_equal(store_history_late(st, t, collect_id, &ids, &err), 0);
+	sqlite3_trace_v2(store_db(st), 0, NULL, NULL);
+	assert_int_equal(sql.n, 2);	/* signals_seen, then the accounts */
+	for (i = 0; i < sql.n; i++)
+		if (plan_reads(st, sql.v[i], "signals_ahead"))
+			ahead = true;
+	strlist_clear(&sql);
+	return ahead;
+}
+
+/* Stores sigs with the agent's clock at now. */
+static void
+store_at(struct fixture *f, struct signal_list *sigs, time_t now, int added)
+{
+	struct strlist touched = { 0 };
+	struct err err;
+	char at[32];
+
+	util_format_utc(now, at, sizeof at);
+	setenv("SALESCYCLE_NOW", at, 1);
+	assert_int_equal(store_add_signals(f->st, sigs, &touched, &err),
+	    added);
+	unsetenv("SALESCYCLE_NOW");
+	signal_list_clear(sigs);
+	strlist_clear(&touched);
+}
+
+/*
  * The accounts with a signal at or after a time no earlier than any
  * signal was stored (the current forecast's late accounts) come from a
  * range of signals_ahead: what lies ahead, not a probe of every account.
- * They are the accounts the definition gives (each account's newest
- * signal, and the accounts matched to an unattributed signal), at the
- * agent's clock and later.
+ * A signal stored after that time (the agent committed after the
+ * command began, or a clock set back) makes them come from the probe.
+ * Either way they are the accounts of the definition, at the times of
+ * the signals themselves too.
  */
 static void
 test_store_history_late(void **state)
@@ -3383,16 +3455,12 @@ test_store_history_late(void **state)
 	    " ORDER BY 1";
 	struct fixture *f = *state;
 	struct signal_list sigs = { 0 };
-	struct strlist touched = { 0 }, sql = { 0 };
 	struct { int64_t v[8]; size_t n; } ids;
-	const time_t at[] = { NOW, NOW + 4 * DAY, NOW + 20 * DAY };
+	const time_t at[] = { NOW, NOW + 2 * DAY, NOW + 3 * DAY,
+	    NOW + 4 * DAY, NOW + 10 * DAY, NOW + 11 * DAY };
 	sqlite3_stmt *s;
 	struct err err;
-	char now[32];
-	size_t i, k;
 
-	util_format_utc(NOW, now, sizeof now);
-	setenv("SALESCYCLE_NOW", now, 1);
 	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", NOW - 5 * DAY,
 	    DIR_INBOUND, "INBOX/1/1", "m1", NULL);
 	add_sig(&sigs, SIG_APPOINTMENT, "globex.nl", "anna", NOW + 3 * DAY,
@@ -3406,53 +3474,47 @@ test_store_history_late(void **state)
 	    DIR_NONE, "cal/3.ics", "e3", "Bezoek Hooli, Delft");
 	add_sig(&sigs, SIG_CONTACT, "hooli.com", "anna", NOW - 1 * DAY,
 	    DIR_INBOUND, "INBOX/1/3", "m3", NULL);
-	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 6);
-	unsetenv("SALESCYCLE_NOW");
-	signal_list_clear(&sigs);
-	strlist_clear(&touched);
+	/* One that occurred the moment it was stored. */
+	add_sig(&sigs, SIG_CONTACT, "umbrella.nl", "anna", NOW, DIR_INBOUND,
+	    "INBOX/1/4", "m4", NULL);
+	store_at(f, &sigs, NOW, 7);
 	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals"
 	    " WHERE account_id IS NULL AND matched_account_id = (SELECT id"
 	    " FROM accounts WHERE key = ?1)", "hooli.com"), 1);
+	assert_int_equal(test_query_int(f->st, "SELECT at FROM signals_seen",
+	    NULL), NOW);
 
-	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	assert_true(late_reads_ahead(f->st, NOW));
 	memset(&ids, 0, sizeof ids);
 	assert_int_equal(store_history_late(f->st, NOW, collect_id, &ids,
 	    &err), 0);
-	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
-	assert_int_equal(sql.n, 1);
-	if (!plan_reads(f->st, sql.v[0], "signals_ahead"))
-		fail_msg("signals_ahead not read: %s", sql.v[0]);
-	strlist_clear(&sql);
-	assert_int_equal(ids.n, 3);
-	assert_true(ids.v[0] < ids.v[1] && ids.v[1] < ids.v[2]);
-
-	/* The same accounts as the definition, at now and after. */
-	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), def, -1, &s,
-	    NULL), SQLITE_OK);
-	for (i = 0; i < sizeof at / sizeof at[0]; i++) {
-		memset(&ids, 0, sizeof ids);
-		assert_int_equal(store_history_late(f->st, at[i], collect_id,
-		    &ids, &err), 0);
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)at[i]);
-		for (k = 0; sqlite3_step(s) == SQLITE_ROW; k++) {
-			assert_true(k < ids.n);
-			assert_int_equal(ids.v[k], sqlite3_column_int64(s, 0));
-		}
-		assert_int_equal(k, ids.n);
-		sqlite3_reset(s);
-	}
-	sqlite3_finalize(s);
-	memset(&ids, 0, sizeof ids);
-	assert_int_equal(store_history_late(f->st, NOW + 4 * DAY, collect_id,
-	    &ids, &err), 0);
-	assert_int_equal(ids.n, 1);
-	assert_int_equal(ids.v[0], account_id(f->st, "initech.nl"));
-	memset(&ids, 0, sizeof ids);
-	assert_int_equal(store_history_late(f->st, NOW, collect_id, &ids,
-	    &err), 0);
+	assert_int_equal(ids.n, 4);
 	assert_int_equal(ids.v[0], account_id(f->st, "globex.nl"));
 	assert_int_equal(ids.v[1], account_id(f->st, "initech.nl"));
 	assert_int_equal(ids.v[2], account_id(f->st, "hooli.com"));
+	assert_int_equal(ids.v[3], account_id(f->st, "umbrella.nl"));
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), def, -1, &s,
+	    NULL), SQLITE_OK);
+	assert_late_as_defined(f->st, s, at, sizeof at / sizeof at[0]);
+
+	/*
+	 * Mail that acme.nl sent half a day after NOW, stored a day after
+	 * it: at NOW it is ahead, though not of the moment it was stored.
+	 */
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", NOW + DAY / 2,
+	    DIR_INBOUND, "INBOX/1/5", "m5", NULL);
+	store_at(f, &sigs, NOW + DAY, 1);
+	assert_int_equal(test_query_int(f->st, "SELECT at FROM signals_seen",
+	    NULL), NOW + DAY);
+	assert_false(late_reads_ahead(f->st, NOW));
+	assert_true(late_reads_ahead(f->st, NOW + DAY));
+	memset(&ids, 0, sizeof ids);
+	assert_int_equal(store_history_late(f->st, NOW, collect_id, &ids,
+	    &err), 0);
+	assert_int_equal(ids.n, 5);
+	assert_int_equal(ids.v[0], account_id(f->st, "acme.nl"));
+	assert_late_as_defined(f->st, s, at, sizeof at / sizeof at[0]);
+	sqlite3_finalize(s);
 }
 
 /*
