@@ -485,8 +485,9 @@
 	    " FROM signals INDEXED BY signals_unattributed"		\
 	    " WHERE account_id IS NULL AND matched_account_id IS NOT NULL" \
 	    " AND occurred_at >= ?1 ORDER BY 1")			\
-	/* The latest time a signal was stored. */			\
-	X(QUERY_SIGNALS_SEEN, "SELECT at FROM signals_seen")		\
+	/* The latest time a signal was stored; -1 if not known. */	\
+	X(QUERY_SIGNALS_SEEN, "SELECT COALESCE(max(at), -1)"		\
+	    " FROM signals_seen")					\
 	/*								\
 	 * The same accounts, from the signals that occurred at or	\
 	 * after they were stored, when ?1 is no earlier than any	\
@@ -1936,7 +1937,7 @@ store_history_late(struct store *st, time_t t,
 
 	if (query_time(st, QUERY_SIGNALS_SEEN, &seen, err) != 0)
 		return -1;
-	s = query_stmt(st, seen <= t ? QUERY_HISTORY_LATE :
+	s = query_stmt(st, seen >= 0 && seen <= t ? QUERY_HISTORY_LATE :
 	    QUERY_HISTORY_LATE_ALL, err);
 	if (s == NULL)
 		return -1;

@@ -3514,6 +3514,11 @@ test_store_history_late(void **state)
 	assert_int_equal(ids.n, 5);
 	assert_int_equal(ids.v[0], account_id(f->st, "acme.nl"));
 	assert_late_as_defined(f->st, s, at, sizeof at / sizeof at[0]);
+	/* Without the latest time a signal was stored, the probe. */
+	assert_int_equal(sqlite3_exec(store_db(f->st),
+	    "DELETE FROM signals_seen", NULL, NULL, NULL), SQLITE_OK);
+	assert_false(late_reads_ahead(f->st, NOW + 20 * DAY));
+	assert_late_as_defined(f->st, s, at, sizeof at / sizeof at[0]);
 	sqlite3_finalize(s);
 }
 
