@@ -3351,11 +3351,17 @@ test_store_facts_plans(void **state)
 	strlist_clear(&sql);
 }
 
-/* Adds an account's row id to the ids at arg, as they come. */
+/* The accounts store_history_late gives, in their order. */
+struct late_ids {
+	int64_t		 v[8];
+	size_t		 n;
+};
+
+/* Adds an account's row id to the late_ids at arg, as they come. */
 static int
 collect_id(int64_t id, void *arg)
 {
-	struct { int64_t v[8]; size_t n; } *ids = arg;
+	struct late_ids *ids = arg;
 
 	assert_true(ids->n < 8);
 	ids->v[ids->n++] = id;
@@ -3379,7 +3385,7 @@ static void
 assert_late_as_defined(struct store *st, sqlite3_stmt *def,
     const time_t *at, size_t n)
 {
-	struct { int64_t v[8]; size_t n; } ids;
+	struct late_ids ids;
 	struct err err;
 	size_t i, k;
 
@@ -3402,7 +3408,7 @@ static bool
 late_reads_ahead(struct store *st, time_t t)
 {
 	struct strlist sql = { 0 };
-	struct { int64_t v[8]; size_t n; } ids = { { 0 }, 0 };
+	struct late_ids ids = { { 0 }, 0 };
 	struct err err;
 	bool ahead = false;
 	size_t i;
@@ -3455,7 +3461,7 @@ test_store_history_late(void **state)
 	    " ORDER BY 1";
 	struct fixture *f = *state;
 	struct signal_list sigs = { 0 };
-	struct { int64_t v[8]; size_t n; } ids;
+	struct late_ids ids;
 	const time_t at[] = { NOW, NOW + 2 * DAY, NOW + 3 * DAY,
 	    NOW + 4 * DAY, NOW + 10 * DAY, NOW + 11 * DAY };
 	sqlite3_stmt *s;
