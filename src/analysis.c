@@ -908,44 +908,20 @@ analysis_current_late_project(struct analysis_current *w)
 }
 
 /*
- * The history's first signal into *arg, a probe of every account (a
- * twentieth of `forecast` at 10M signals), read beside the deals' steps.
- */
-static int
-analysis_first_read(struct store *st, void *arg, struct err *err)
-{
-	return store_history_first(st, arg, err);
-}
-
-bool analysis_first_read_ahead;
-
-/*
- * Reads the late accounts and the deals' steps into w, and the history's
- * first signal into *first: beside them, on a second connection on a
- * thread of its own, when one can be had and st has no write of its own
- * to hide from it.  The first signal may come from a commit later than
- * st's snapshot (a signal stored meanwhile before every other moves
- * it); the late accounts decide which stored deals are trusted, so they
- * come from st's snapshot with the deals.
+ * Reads the history's first signal into *first, the late accounts and
+ * the deals' steps into w, all from st's snapshot: the late accounts
+ * decide which stored deals are trusted.
  */
 static int
 analysis_current_read(struct analysis_current *w, time_t *first,
     struct err *err)
 {
-	struct store_beside b;
-	bool ahead;
-	int rc;
-
 	*first = 0;
-	ahead = store_beside_start(w->st, &b, analysis_first_read, first);
-	analysis_first_read_ahead = ahead;
-	rc = ahead ? 0 : analysis_first_read(w->st, first, err);
-	if (rc == 0)
-		rc = store_history_late(w->st, w->t, analysis_ids_add, &w->late,
-		    err);
-	if (rc == 0)
-		rc = store_deal_steps(w->st, analysis_current_step, w, err);
-	return ahead ? store_beside_join(&b, rc, err) : rc;
+	if (store_history_first(w->st, first, err) != 0 ||
+	    store_history_late(w->st, w->t, analysis_ids_add, &w->late,
+	    err) != 0)
+		return -1;
+	return store_deal_steps(w->st, analysis_current_step, w, err);
 }
 
 /*

@@ -200,11 +200,6 @@ void	stalled_list_free(struct stalled_list *);
  * on a thread of its own, beside the open deals.
  */
 extern bool analysis_base_read_ahead;
-/*
- * Whether the last forecast from the stored deals read the history's
- * first signal on a thread of its own, beside them.
- */
-extern bool analysis_first_read_ahead;
 
 /*
  * What is known of a deal beyond its phase: what the seed asks of a

@@ -60,6 +60,14 @@
 	"(" p "occurred_at >= " p "seen_at)"
 
 /*
+ * The signals that belong to the history: attributed to an account, or
+ * unattributed and matched to one by name (names.c); signals_first holds
+ * them by time (schema 21).  Columns named with prefix p.
+ */
+#define STORE_ATTRIBUTED(p)						\
+	"(" p "account_id IS NOT NULL OR " p "matched_account_id IS NOT NULL)"
+
+/*
  * The lost signals that give a reason (lost.c), columns named with prefix
  * p: the index signals_lost holds them.
  */

@@ -464,20 +464,16 @@
 	X(QUERY_NEXT_MEETING, "SELECT min(p.start) FROM appointments p"	\
 	    " WHERE COALESCE(p.account_id, p.matched_account_id) = ?1"	\
 	    " AND p.start > ?2")					\
-	/*								\
-	 * The history's first signal: each account's from its end of	\
-	 * signals_account, the unattributed ones that a text names	\
-	 * from signals_unattributed.					\
-	 */								\
 	X(QUERY_DIRTY_ANY, "SELECT EXISTS (SELECT 1 FROM dirty)")	\
-	X(QUERY_HISTORY_FIRST, "SELECT min(lo)"				\
-	    " FROM (SELECT (SELECT min(s.occurred_at) FROM signals s"	\
-	    " WHERE s.account_id = a.id) lo FROM accounts a"		\
-	    " UNION ALL SELECT min(occurred_at)"			\
-	    " FROM signals INDEXED BY signals_unattributed"		\
-	    " WHERE account_id IS NULL"					\
-	    " AND matched_account_id IS NOT NULL)")			\
-	/* The accounts with a signal at or after ?1, the same way. */	\
+	/* The history's first signal: one end of signals_first. */	\
+	X(QUERY_HISTORY_FIRST, "SELECT min(occurred_at)"		\
+	    " FROM signals INDEXED BY signals_first"			\
+	    " WHERE " STORE_ATTRIBUTED(""))				\
+	/*								\
+	 * The accounts with a signal at or after ?1: each account's	\
+	 * newest from its end of signals_account, the unattributed	\
+	 * ones that a text names from signals_unattributed.		\
+	 */								\
 	X(QUERY_HISTORY_LATE_ALL, "SELECT a.id FROM accounts a"	\
 	    " WHERE (SELECT max(s.occurred_at) FROM signals s"		\
 	    " WHERE s.account_id = a.id) >= ?1 UNION"			\

@@ -480,6 +480,17 @@ static const char *const store_migrations[] = {
 	"INSERT INTO signals_seen SELECT 1, COALESCE(max(seen_at), 0)"
 	"    FROM signals;"
 	"PRAGMA user_version = 20;",
+	/*
+	 * Version 21: the history's signals by time, for its first
+	 * (store_history_first): a forecast or a digest probed every
+	 * account's oldest signal for it (0.4 s at 10M signals and 500,000
+	 * accounts, a tenth of a digest's CPU); now one seek.  Signals are
+	 * mostly stored in time order, so the index grows at its end.
+	 */
+	"DROP INDEX IF EXISTS signals_first;"
+	"CREATE INDEX signals_first ON signals(occurred_at)"
+	"    WHERE " STORE_ATTRIBUTED("") ";"
+	"PRAGMA user_version = 21;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

@@ -48,7 +48,7 @@
 #define DAY	86400
 #define NOW	(T0 + 30 * DAY)
 /* The schema version a store is migrated to. */
-#define SCHEMA	20
+#define SCHEMA	21
 
 struct fixture {
 	struct config	 cfg;
@@ -298,12 +298,12 @@ test_store_open_migrate_reopen(void **state)
 	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), SCHEMA);
 
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 21",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 22",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 21"));
+	assert_non_null(strstr(err.msg, "version 22"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
@@ -3304,7 +3304,8 @@ plan_reads(struct store *st, const char *sql, const char *name)
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		detail = (const char *)sqlite3_column_text(s, 3);
 		if ((p = strstr(detail, "INDEX ")) != NULL &&
-		    strncmp(p + 6, name, len) == 0 && p[6 + len] == ' ')
+		    strncmp(p + 6, name, len) == 0 &&
+		    (p[6 + len] == ' ' || p[6 + len] == '\0'))
 			found = true;
 	}
 	sqlite3_finalize(s);
@@ -3526,6 +3527,76 @@ test_store_history_late(void **state)
 	assert_false(late_reads_ahead(f->st, NOW + 20 * DAY));
 	assert_late_as_defined(f->st, s, at, sizeof at / sizeof at[0]);
 	sqlite3_finalize(s);
+}
+
+/*
+ * Whether store_history_first gives the definition's first signal (each
+ * account's oldest, and the oldest unattributed one matched to an
+ * account; 0 if none) in one statement that reads signals_first.
+ */
+static void
+assert_first_as_defined(struct store *st, time_t want)
+{
+	static const char *const def = "SELECT COALESCE(min(lo), 0)"
+	    " FROM (SELECT (SELECT min(s.occurred_at) FROM signals s"
+	    " WHERE s.account_id = a.id) lo FROM accounts a UNION ALL"
+	    " SELECT min(occurred_at) FROM signals WHERE account_id IS NULL"
+	    " AND matched_account_id IS NOT NULL)";
+	struct strlist sql = { 0 };
+	struct err err;
+	time_t first = -1;
+
+	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	assert_int_equal(store_history_first(st, &first, &err), 0);
+	sqlite3_trace_v2(store_db(st), 0, NULL, NULL);
+	assert_int_equal(sql.n, 1);
+	assert_true(plan_reads(st, sql.v[0], "signals_first"));
+	strlist_clear(&sql);
+	assert_int_equal(first, test_query_int(st, def, NULL));
+	assert_int_equal(first, want);
+}
+
+/*
+ * The history's first signal is one end of signals_first, not a probe of
+ * every account, and the definition's as signals come, are matched to a
+ * customer named in their text, and go with their item: an older event
+ * that names no known customer does not count until the customer is
+ * known, and deleting it moves the first on.
+ */
+static void
+test_store_history_first(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct err err;
+
+	assert_first_as_defined(f->st, 0);
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", NOW - 5 * DAY,
+	    DIR_INBOUND, "INBOX/1/1", "m1", NULL);
+	add_sig(&sigs, SIG_APPOINTMENT, NULL, "anna", NOW - 20 * DAY,
+	    DIR_NONE, "cal/1.ics", "e1", "Bezoek Hooli, Delft");
+	store_at(f, &sigs, NOW, 2);
+	assert_first_as_defined(f->st, NOW - 5 * DAY);
+	add_sig(&sigs, SIG_CONTACT, "hooli.com", "anna", NOW - 1 * DAY,
+	    DIR_INBOUND, "INBOX/1/2", "m2", NULL);
+	store_at(f, &sigs, NOW, 1);
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM signals"
+	    " WHERE account_id IS NULL AND matched_account_id IS NOT NULL",
+	    NULL), 1);
+	assert_first_as_defined(f->st, NOW - 20 * DAY);
+	/* Mail older than both, from a customer seen before. */
+	add_sig(&sigs, SIG_CONTACT, "acme.nl", "anna", NOW - 30 * DAY,
+	    DIR_INBOUND, "INBOX/1/3", "m3", NULL);
+	store_at(f, &sigs, NOW, 1);
+	assert_first_as_defined(f->st, NOW - 30 * DAY);
+	assert_true(store_replace_item(f->st, "imap:anna", "INBOX/1/3", NULL,
+	    NULL, &touched, &err) >= 0);
+	assert_first_as_defined(f->st, NOW - 20 * DAY);
+	assert_true(store_replace_item(f->st, "caldav:anna", "cal/1.ics", NULL,
+	    NULL, &touched, &err) >= 0);
+	assert_first_as_defined(f->st, NOW - 5 * DAY);
+	strlist_clear(&touched);
 }
 
 /*
@@ -3992,6 +4063,7 @@ main(void)
 		T(test_store_migrate_facts),
 		T(test_store_facts_plans),
 		T(test_store_history_late),
+		T(test_store_history_first),
 		T(test_store_appointment_touches),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
