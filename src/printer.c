@@ -24,6 +24,7 @@
 static bool printer_all;
 
 static void	table_keys(struct table *);
+static char	*json_format_int(int64_t, char *);
 
 void
 printer_wide(bool on)
@@ -65,39 +66,67 @@ printer_safe(const char *s)
 	return b.data;
 }
 
-/* The text of a cell for tables (local time) and CSV (UTC); caller frees. */
-static char *
-cell_text(const struct table *t, size_t r, size_t c, enum format fmt)
+/*
+ * The text of a cell for tables (local time) and CSV (UTC), in out (its
+ * data, reused from cell to cell: a listing prints millions of them).
+ */
+static const char *
+cell_text(const struct table *t, size_t r, size_t c, enum format fmt,
+    struct buf *out)
 {
 	const struct cell *cell = &t->cells[r * t->ncols + c];
-	char tbuf[64], day[11];
-	struct tm tm;
-	time_t tt;
+	char tbuf[64], *p;
 
-	if (cell->null)
-		return xstrdup(fmt == FORMAT_TABLE ? "-" : "");
-	switch (t->cols[c].type) {
-	case COL_INT:
-		return xasprintf("%lld", (long long)cell->i);
-	case COL_REAL:
+	buf_reset(out);
+	if (cell->null) {
+		buf_puts(out, fmt == FORMAT_TABLE ? "-" : "");
+		return out->data;
+	} else if (t->cols[c].type == COL_INT) {
+		p = json_format_int(cell->i, tbuf);
+		buf_append(out, p, (size_t)(tbuf + 24 - p));
+		return out->data;
+	} else if (t->cols[c].type == COL_TIME && fmt != FORMAT_TABLE)
+		util_format_utc((time_t)cell->i, tbuf, sizeof tbuf);
+	else if (t->cols[c].type == COL_TIME)
+		util_day((time_t)cell->i, t->tz, tbuf, sizeof tbuf);
+	else if (t->cols[c].type == COL_REAL) {
 		if (fmt != FORMAT_TABLE)
-			return xasprintf("%.2f", cell->r);
-		if (t->cols[c].flags & COL_DECIMAL)
-			return xasprintf("%.1f", cell->r);
-		/* Whole, and no "-0" for a small negative. */
-		return xasprintf("%.0f", fabs(cell->r) < 0.5 ? 0.0 : cell->r);
-	case COL_TIME:
-		tt = (time_t)cell->i;
-		if (fmt != FORMAT_TABLE) {
-			util_format_utc(tt, tbuf, sizeof tbuf);
-			return xstrdup(tbuf);
-		}
-		util_day(tt, t->tz, day, sizeof day);
-		(void)tm;
-		return xstrdup(day);
-	default:
-		return printer_safe(cell->s);
+			buf_printf(out, "%.2f", cell->r);
+		else if (t->cols[c].flags & COL_DECIMAL)
+			buf_printf(out, "%.1f", cell->r);
+		else	/* Whole, and no "-0" for a small negative. */
+			buf_printf(out, "%.0f",
+			    fabs(cell->r) < 0.5 ? 0.0 : cell->r);
+		return out->data;
+	} else {
+		util_safe_text(out, cell->s);
+		return out->data;
 	}
+	buf_puts(out, tbuf);
+	return out->data;
+}
+
+/*
+ * Times from 1000-01-02 to 9999-12-30 UTC: a day of a year of four digits
+ * in any zone (offsets stay within a day).
+ */
+#define DAY_TEN_LO	((int64_t)-30610137600LL)
+#define DAY_TEN_HI	((int64_t)253402214400LL)
+
+/*
+ * The display width of a cell in a text table.  A day ("YYYY-MM-DD") is
+ * ten columns wide: measuring the widths does not convert every time to
+ * its zone only to count ten.
+ */
+static size_t
+cell_width(const struct table *t, size_t r, size_t c, struct buf *text)
+{
+	const struct cell *cell = &t->cells[r * t->ncols + c];
+
+	if (t->cols[c].type == COL_TIME && !cell->null &&
+	    cell->i >= DAY_TEN_LO && cell->i < DAY_TEN_HI)
+		return 10;
+	return printer_width(cell_text(t, r, c, FORMAT_TABLE, text));
 }
 
 /* Writes a CSV field, quoted when it holds a comma, quote or line break. */
@@ -119,17 +148,14 @@ csv_field(const char *s, FILE *f)
 
 /* Writes one row as CSV. */
 static void
-csv_row(const struct table *t, size_t r, FILE *f)
+csv_row(const struct table *t, size_t r, FILE *f, struct buf *text)
 {
 	size_t c;
-	char *s;
 
 	for (c = 0; c < t->ncols; c++) {
 		if (c > 0)
 			fputc(',', f);
-		s = cell_text(t, r, c, FORMAT_CSV);
-		csv_field(s, f);
-		free(s);
+		csv_field(cell_text(t, r, c, FORMAT_CSV, text), f);
 	}
 	fputs("\r\n", f);
 }
@@ -152,14 +178,16 @@ csv_header(const struct table *t, FILE *f)
 static void
 table_stream_rows(const struct table *t, struct json *j)
 {
+	struct buf text = { 0 };
 	size_t r;
 
 	for (r = 0; r < t->nrows; r++) {
 		if (t->stream_fmt == FORMAT_CSV)
-			csv_row(t, r, t->stream);
+			csv_row(t, r, t->stream, &text);
 		else
 			json_table_row(j, t, r);
 	}
+	buf_free(&text);
 }
 
 /*
@@ -451,6 +479,12 @@ printer_width(const char *s)
 	uint32_t cp;
 
 	while (*s != '\0') {
+		/* Printable ASCII, the common case, without decoding. */
+		if ((unsigned char)*s < 0x80) {
+			w++;
+			s++;
+			continue;
+		}
 		n = util_utf8_next(s, &cp);
 		if (n == 0) {
 			/* Not UTF-8: one column, as U+FFFD will show it. */
@@ -584,14 +618,48 @@ fit_widths(const struct table *t, const bool *shown, size_t *width)
 	}
 }
 
+/* Appends n spaces to line. */
+static void
+print_pad(struct buf *line, size_t n)
+{
+	static const char spaces[] = "                                ";
+	size_t k;
+
+	for (; n > 0; n -= k) {
+		k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+		buf_append(line, spaces, k);
+	}
+}
+
+/* Appends a cell's text s of display width w in a column width wide. */
+static void
+print_cell(struct buf *line, const char *s, size_t w, size_t width,
+    bool right, bool last)
+{
+	char *cut = NULL;
+
+	if (w > width) {
+		cut = printer_fit(s, width);
+		s = cut;
+		w = printer_width(cut);
+	}
+	if (right)
+		print_pad(line, width - w);
+	buf_puts(line, s);
+	if (!right && !last)
+		print_pad(line, width - w);
+	free(cut);
+}
+
+/* Writes t as a text table: columns as wide as their widest cell. */
 static void
 print_text(const struct table *t, FILE *f)
 {
 	size_t *width = xcalloc(t->ncols, sizeof *width);
 	bool *shown = xcalloc(t->ncols, sizeof *shown);
+	struct buf text = { 0 }, line = { 0 };
 	size_t r, c, w, last = 0;
-	bool first;
-	char *s, *cut;
+	const char *s;
 
 	for (c = 0; c < t->ncols; c++) {
 		shown[c] = column_shown(t, c);
@@ -604,52 +672,41 @@ print_text(const struct table *t, FILE *f)
 		for (c = 0; c < t->ncols; c++) {
 			if (!shown[c])
 				continue;
-			s = cell_text(t, r, c, FORMAT_TABLE);
-			w = printer_width(s);
+			w = cell_width(t, r, c, &text);
 			if (w > width[c])
 				width[c] = w;
-			free(s);
 		}
 	if (!printer_all)
 		fit_widths(t, shown, width);
-	first = true;
 	for (c = 0; c < t->ncols; c++) {
 		const char *h = t->cols[c].title != NULL ? t->cols[c].title :
 		    t->cols[c].name;
 
 		if (!shown[c])
 			continue;
-		fprintf(f, "%s%s", first ? "" : "  ", h);
-		first = false;
-		if (c != last)
-			fprintf(f, "%*s", (int)(width[c] - printer_width(h)), "");
+		if (line.len > 0)
+			buf_append(&line, "  ", 2);
+		print_cell(&line, h, printer_width(h), width[c], false,
+		    c == last);
 	}
-	fputc('\n', f);
-	for (r = 0; r < t->nrows; r++) {
-		first = true;
-		for (c = 0; c < t->ncols; c++) {
-			bool right = t->cols[c].type == COL_INT ||
-			    t->cols[c].type == COL_REAL;
-
+	/* Each line written at once: a listing can have a million. */
+	for (r = 0; r <= t->nrows; r++) {
+		buf_append(&line, "\n", 1);
+		fwrite(line.data, 1, line.len, f);
+		buf_reset(&line);
+		for (c = 0; r < t->nrows && c < t->ncols; c++) {
 			if (!shown[c])
 				continue;
-			s = cell_text(t, r, c, FORMAT_TABLE);
-			cut = printer_fit(s, width[c]);
-			free(s);
-			w = printer_width(cut);
-			if (!first)
-				fputs("  ", f);
-			first = false;
-			if (right)
-				fprintf(f, "%*s%s", (int)(width[c] - w), "", cut);
-			else if (c != last)
-				fprintf(f, "%s%*s", cut, (int)(width[c] - w), "");
-			else
-				fputs(cut, f);
-			free(cut);
+			if (line.len > 0)
+				buf_append(&line, "  ", 2);
+			s = cell_text(t, r, c, FORMAT_TABLE, &text);
+			print_cell(&line, s, printer_width(s), width[c],
+			    t->cols[c].type == COL_INT ||
+			    t->cols[c].type == COL_REAL, c == last);
 		}
-		fputc('\n', f);
 	}
+	buf_free(&line);
+	buf_free(&text);
 	free(shown);
 	free(width);
 }
@@ -657,11 +714,13 @@ print_text(const struct table *t, FILE *f)
 static void
 print_csv(const struct table *t, FILE *f)
 {
+	struct buf text = { 0 };
 	size_t r;
 
 	csv_header(t, f);
 	for (r = 0; r < t->nrows; r++)
-		csv_row(t, r, f);
+		csv_row(t, r, f, &text);
+	buf_free(&text);
 }
 
 void

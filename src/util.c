@@ -196,7 +196,22 @@ util_day(time_t t, const char *tz, char *out, size_t outlen)
 	util_ical_lock();
 	tt = icaltime_from_timet_with_zone(t, 0, zone(tz));
 	util_ical_unlock();
-	snprintf(out, outlen, "%04d-%02d-%02d", tt.year, tt.month, tt.day);
+	if (tt.year < 0 || tt.year > 9999 || tt.month < 1 || tt.month > 12 ||
+	    tt.day < 1 || tt.day > 31 || outlen < 11) {
+		snprintf(out, outlen, "%04d-%02d-%02d", tt.year, tt.month,
+		    tt.day);
+		return;
+	}
+	/* Plain digits, as util_format_utc: a listing has a million. */
+	memcpy(out, "0000-00-00", 11);
+	out[0] += (char)(tt.year / 1000);
+	out[1] += (char)(tt.year / 100 % 10);
+	out[2] += (char)(tt.year / 10 % 10);
+	out[3] += (char)(tt.year % 10);
+	out[5] += (char)(tt.month / 10);
+	out[6] += (char)(tt.month % 10);
+	out[8] += (char)(tt.day / 10);
+	out[9] += (char)(tt.day % 10);
 }
 
 /* Seconds since the epoch of a local wall time in tz. */

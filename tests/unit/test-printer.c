@@ -115,6 +115,40 @@ test_printer_table_aligns_utf8(void **state)
 	table_free(&t);
 }
 
+/*
+ * Days in a text table line up whatever their width: a year of five
+ * digits widens the column, a time not known shows "-".
+ */
+static void
+test_printer_table_days(void **state)
+{
+	static const struct column two[] = {
+		{ "at", NULL, COL_TIME, 0 }, { "n", NULL, COL_INT, 0 },
+	};
+	struct table t;
+	char *s;
+
+	(void)state;
+	table_init(&t, two, 2, "Europe/Amsterdam");
+	table_row(&t);
+	table_time(&t, 0, 1792504980);		/* 2026-10-20T14:03:00Z */
+	table_int(&t, 1, 1);
+	table_row(&t);
+	table_time(&t, 0, 253402300800LL);	/* 10000-01-01T00:00:00Z */
+	table_int(&t, 1, 22);
+	table_row(&t);
+	table_time(&t, 0, 0);
+	table_int(&t, 1, 333);
+	s = render(&t, FORMAT_TABLE);
+	assert_string_equal(s,
+	    "at           n\n"
+	    "2026-10-20     1\n"
+	    "10000-01-01   22\n"
+	    "-            333\n");
+	free(s);
+	table_free(&t);
+}
+
 /* Shortening never cuts a character and counts what a terminal shows. */
 static void
 test_printer_fit(void **state)
@@ -544,6 +578,7 @@ main(void)
 		cmocka_unit_test(test_printer_json),
 		cmocka_unit_test(test_printer_csv_quotes),
 		cmocka_unit_test(test_printer_table_aligns_utf8),
+		cmocka_unit_test(test_printer_table_days),
 		cmocka_unit_test(test_printer_fit),
 		cmocka_unit_test(test_printer_table_fits),
 		cmocka_unit_test(test_printer_json_nested),

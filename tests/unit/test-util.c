@@ -133,6 +133,35 @@ test_util_day_in_zone(void **state)
 }
 
 /*
+ * util_day writes libical's day as "%04d-%02d-%02d" would: years of
+ * fewer than four digits padded, of five in full.
+ */
+static void
+test_util_day_digits(void **state)
+{
+	static const struct {
+		time_t		 t;
+		const char	*tz, *want;
+	} rows[] = {
+		{ 0, "UTC", "1970-01-01" },
+		{ -30610224000LL, "UTC", "1000-01-01" },
+		{ -30610224001LL, "UTC", "0999-12-31" },
+		{ -30610224001LL, "Asia/Tokyo", "1000-01-01" },
+		{ 253402300799LL, "UTC", "9999-12-31" },
+		{ 253402300800LL, "UTC", "10000-01-01" },
+		{ 253402297200LL, "Europe/Amsterdam", "10000-01-01" },
+	};
+	char day[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		util_day(rows[i].t, rows[i].tz, day, sizeof day);
+		assert_string_equal(day, rows[i].want);
+	}
+}
+
+/*
  * The remembered zones give what libical gives, for more names than are
  * remembered, asked for again in another order, for names that are not
  * zones (asked twice), a prefix of a zone's name and one too long to keep.
@@ -685,6 +714,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_util_parse_time_forms),
 		cmocka_unit_test(test_util_day_in_zone),
+		cmocka_unit_test(test_util_day_digits),
 		cmocka_unit_test(test_util_day_cached),
 		cmocka_unit_test(test_util_builtin_zone),
 		cmocka_unit_test(test_util_format_utc),
