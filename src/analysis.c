@@ -3451,6 +3451,33 @@ analysis_qual_fact(int64_t deal, const struct store_signal *g, void *arg)
 }
 
 /*
+ * The deals of a team open at the walk's as_of (open_then), each
+ * salesperson's from their own deals, not from every open deal.
+ */
+static int
+analysis_qual_team(struct store *st, const struct analysis_filter *f,
+    const struct store_filter *open_then, struct analysis_qual_walk *w,
+    struct err *err)
+{
+	const struct strlist *sp = f->salespeople;
+	struct store_filter one = *open_then;
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < sp->n && rc == 0; i++) {
+		/* Named twice, read once. */
+		for (j = 0; j < i && strcmp(sp->v[j], sp->v[i]) != 0; j++)
+			;
+		if (j < i || (open_then->salesperson != NULL &&
+		    strcmp(open_then->salesperson, sp->v[i]) != 0))
+			continue;
+		one.salesperson = sp->v[i];
+		rc = store_deals(st, &one, analysis_qual_deal, w, err);
+	}
+	return rc;
+}
+
+/*
  * analysis_qualification for the deals of salesperson (NULL: all) that f
  * admits: the entries and signals of no other deal are read.  A team's
  * deals (f admits some salespeople: a manager's digest) read their facts
@@ -3473,7 +3500,7 @@ analysis_qualify(struct store *st, const struct analysis_filter *f,
 
 	/* The deals and their phases first, their facts after. */
 	rc = one_pass ? analysis_qual_phases(&w, salesperson) :
-	    store_deals(st, &open_then, analysis_qual_deal, &w, err);
+	    analysis_qual_team(st, f, &open_then, &w, err);
 	q.df.value = NAN;
 	if (rc == 0 && one_pass) {
 		rc = store_facts_at(st, salesperson, as_of, analysis_qual_fact,

@@ -512,12 +512,12 @@ digest_earlier(const struct digest_data *d)
 
 /*
  * Deals closed in the period (with their values, read once the walk is
- * done), and the open deals per phase at as_of, as the funnel's
- * "current" counts them (report_count_open).
+ * done), and the open deals of people (NULL: all) per phase at as_of, as
+ * the funnel's "current" counts them (report_count_open).
  */
 static int
 digest_collect_deals(struct store *st, const struct config *cfg,
-    struct digest_data *d, struct err *err)
+    const struct strlist *people, struct digest_data *d, struct err *err)
 {
 	struct report_moves moves;
 	struct digest_deals_walk w = { st, cfg, d, &moves, err };
@@ -546,7 +546,7 @@ digest_collect_deals(struct store *st, const struct config *cfg,
 	 * every deal, for those closed since.
 	 */
 	if (!digest_earlier(d))
-		rc = store_open_deal_states(st, NULL, digest_open_deal, &w,
+		rc = store_open_deal_states(st, people, digest_open_deal, &w,
 		    err);
 	else
 		rc = store_deal_states(st, NULL, digest_open_deal, &w, err);
@@ -640,9 +640,7 @@ digest_collect_qualification(struct store *st, const struct config *cfg,
  * The forecast's sums of a digest, made beside the rest of it
  * (store_beside): at 10M signals the forecast reads every deal's steps
  * and was the second half of a manager's digest, on one core, after the
- * first.  It may be a commit later than the rest of the digest (and its
- * history's first signal, read beside it as analysis_current_read does,
- * later still).
+ * first.  It may be a commit later than the rest of the digest.
  */
 struct digest_forecast_ahead {
 	struct analysis_filter	 af;
@@ -702,7 +700,7 @@ digest_collect_common(struct store *st, const struct config *cfg,
 	    (analysis_stalled(st, &af, &d->stalled, err) != 0 ||
 	    digest_collect_qualification(st, cfg, &af, d, err) != 0 ||
 	    digest_collect_transitions(st, cfg, d, err) != 0 ||
-	    digest_collect_deals(st, cfg, d, err) != 0 ||
+	    digest_collect_deals(st, cfg, people, d, err) != 0 ||
 	    analysis_conversion(st, &af, &d->cur, &d->prev, err) != 0 ||
 	    digest_collect_cohort(st, &af, d, err) != 0 ||
 	    (!ahead && analysis_forecast_sums(st, &af, DIGEST_HORIZON_DAYS,

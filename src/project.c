@@ -1158,6 +1158,7 @@ static const struct {
 	{ "transitions_signal", "DROP INDEX transitions_signal" },
 	{ "transitions_window", "DROP INDEX transitions_window" },
 	{ "deals_open_rows", "DROP INDEX deals_open_rows" },
+	{ "deals_open_rows_of", "DROP INDEX deals_open_rows_of" },
 };
 #define PROJECT_BULK_INDEXES \
 	(sizeof project_bulk_indexes / sizeof project_bulk_indexes[0])

@@ -43,13 +43,14 @@
 	"SELECT d.id, d.account, d.salesperson, d.kind, d.phase,"	\
 	" d.outcome, d.opened, d.closed, d.last_activity"
 /*
- * The deals of a window: the open ones from the covering index of the
- * open deals in id order, and those closed since ?2 from the covering
- * index by close, merged by id.  Every open deal was open in the window,
+ * The deals of a window: the open ones from a covering index of the open
+ * deals (open_rows: everyone's in id order, or deals_open_rows_of by
+ * salesperson), and those closed since ?2 from the covering index by
+ * close, merged by id.  Every open deal was open in the window,
  * so that the open deals bound what it reads, not the history.
  */
-#define QUERY_DEALS_WINDOW(cond)					\
-	QUERY_DEAL_ROW_COLUMNS " FROM deals d INDEXED BY deals_open_rows"	\
+#define QUERY_DEALS_WINDOW(open_rows, cond)				\
+	QUERY_DEAL_ROW_COLUMNS " FROM deals d INDEXED BY " open_rows	\
 	" WHERE d.closed IS NULL AND d.opened < ?3" cond		\
 	" UNION ALL " QUERY_DEAL_ROW_COLUMNS				\
 	" FROM deals d INDEXED BY deals_closed"				\
@@ -189,8 +190,14 @@
 	X(QUERY_DEALS, QUERY_DEAL_ROW_COLUMNS " FROM deals d"		\
 	    " WHERE (?1 IS NULL OR d.salesperson = ?1)"			\
 	    " AND d.opened < ?3 ORDER BY d.id")				\
-	X(QUERY_DEALS_SINCE, QUERY_DEALS_WINDOW(			\
+	X(QUERY_DEALS_SINCE, QUERY_DEALS_WINDOW("deals_open_rows",	\
 	    " AND (?1 IS NULL OR d.salesperson = ?1)"))			\
+	/*								\
+	 * One salesperson's: their range of the open deals (a		\
+	 * two-hundredth at 10M signals), not every open deal.		\
+	 */								\
+	X(QUERY_DEALS_SINCE_OF, QUERY_DEALS_WINDOW("deals_open_rows_of",	\
+	    " AND d.salesperson = ?1"))					\
 	X(QUERY_ACCOUNT_DEALS, QUERY_DEAL_COLUMNS QUERY_DEAL_FROM	\
 	    " WHERE a.key = ?4 AND (?1 IS NULL OR d.salesperson = ?1)"	\
 	    " AND (d.closed IS NULL OR d.closed >= ?2) AND d.opened < ?3"	\
@@ -242,6 +249,10 @@
 	X(QUERY_DEAL_STATES, QUERY_DEAL_STATE_COLUMNS " ORDER BY id")	\
 	X(QUERY_OPEN_DEAL_STATES, QUERY_DEAL_STATE_COLUMNS		\
 	    " WHERE outcome = 'open' ORDER BY id")			\
+	/* One salesperson's: their range of deals_open_salesperson. */ \
+	X(QUERY_OPEN_DEAL_STATES_OF, QUERY_DEAL_STATE_COLUMNS		\
+	    " INDEXED BY deals_open_salesperson WHERE salesperson = ?1"	\
+	    " AND outcome = 'open' ORDER BY id")			\
 	/* The deals a window's funnel counts: open, or closed in it. */	\
 	X(QUERY_WINDOW_DEAL_STATES, QUERY_DEAL_STATE_COLUMNS		\
 	    " WHERE outcome = 'open' UNION ALL "			\
@@ -764,6 +775,7 @@ store_deals(struct store *st, const struct store_filter *f,
 	sqlite3_stmt *s;
 
 	s = query_stmt(st, f->account != NULL ? QUERY_ACCOUNT_DEALS :
+	    f->since != 0 && f->salesperson != NULL ? QUERY_DEALS_SINCE_OF :
 	    f->since != 0 ? QUERY_DEALS_SINCE : QUERY_DEALS, err);
 	if (s == NULL)
 		return -1;
@@ -965,17 +977,39 @@ store_deal_states(struct store *st, const struct strlist *salespeople,
 	return query_walk(st, s, query_state_row, &w, err, "deals");
 }
 
+/*
+ * The open deals of a team (a manager's digest: a few of hundreds of
+ * salespeople) from each one's range of their index, not a scan of every
+ * open deal (427k at 10M signals) to keep a twentieth.
+ */
 int
 store_open_deal_states(struct store *st, const struct strlist *salespeople,
     int (*cb)(const struct store_deal_state *, void *), void *arg,
     struct err *err)
 {
-	struct query_states w = { salespeople, { .fn.state = cb, .arg = arg } };
-	sqlite3_stmt *s = query_stmt(st, QUERY_OPEN_DEAL_STATES, err);
+	struct query_states w = { NULL, { .fn.state = cb, .arg = arg } };
+	sqlite3_stmt *s;
+	size_t i, j;
+	int rc = 0;
 
-	if (s == NULL)
-		return -1;
-	return query_walk(st, s, query_state_row, &w, err, "deals");
+	if (salespeople == NULL || salespeople->n == 0) {
+		s = query_stmt(st, QUERY_OPEN_DEAL_STATES, err);
+		return s == NULL ? -1 :
+		    query_walk(st, s, query_state_row, &w, err, "deals");
+	}
+	for (i = 0; i < salespeople->n && rc == 0; i++) {
+		/* Named twice, read once. */
+		for (j = 0; j < i && strcmp(salespeople->v[j],
+		    salespeople->v[i]) != 0; j++)
+			;
+		if (j < i)
+			continue;
+		if ((s = query_stmt(st, QUERY_OPEN_DEAL_STATES_OF, err)) == NULL)
+			return -1;
+		store_bind_text(s, 1, salespeople->v[i]);
+		rc = query_walk(st, s, query_state_row, &w, err, "deals");
+	}
+	return rc;
 }
 
 /* A deal as store_entries keeps it. */

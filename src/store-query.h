@@ -110,7 +110,10 @@ int	store_deal_states(struct store *, const struct strlist *salespeople,
 	    int (*cb)(const struct store_deal_state *, void *), void *arg,
 	    struct err *);
 
-/* The open deals of the salespeople (NULL or empty: all), in id order. */
+/*
+ * The open deals of the salespeople (NULL or empty: all, in id order),
+ * else by salesperson in the list's order, each one's in id order.
+ */
 int	store_open_deal_states(struct store *, const struct strlist *salespeople,
 	    int (*cb)(const struct store_deal_state *, void *), void *arg,
 	    struct err *);

@@ -413,6 +413,7 @@ test_store_foreign_database(void **state)
 	    "DROP INDEX transitions_deal;"
 	    "CREATE INDEX transitions_deal ON transitions(deal_id);"
 	    "DROP INDEX transitions_window; DROP INDEX deals_open_rows;"
+	    "DROP INDEX deals_open_rows_of;"
 	    "ALTER TABLE deals DROP COLUMN account;"
 	    "ALTER TABLE transitions DROP COLUMN owner;"
 	    "ALTER TABLE transitions DROP COLUMN account;"
@@ -3006,6 +3007,7 @@ test_store_migrate_copies(void **state)
 	signal_list_clear(&l);
 	assert_int_equal(sqlite3_exec(store_db(f->st),
 	    "DROP INDEX transitions_window; DROP INDEX deals_open_rows;"
+	    "DROP INDEX deals_open_rows_of;"
 	    "DROP INDEX deals_closed;"
 	    "CREATE INDEX deals_closed ON deals(closed);"
 	    "ALTER TABLE deals DROP COLUMN account;"
@@ -3599,6 +3601,116 @@ test_store_history_first(void **state)
 	strlist_clear(&touched);
 }
 
+/* Deal ids as they come, with their salesperson, for comparing walks. */
+struct team_rows {
+	struct strlist	 rows;		/* "id salesperson" */
+	const char	*only;		/* keep this salesperson's alone */
+};
+
+static int
+team_add(struct team_rows *t, int64_t id, const char *salesperson)
+{
+	char row[64];
+
+	if (t->only != NULL && strcmp(t->only, salesperson) != 0)
+		return 0;
+	snprintf(row, sizeof row, "%lld %s", (long long)id, salesperson);
+	strlist_add(&t->rows, row);
+	return 0;
+}
+
+static int
+team_deal(const struct store_deal *d, void *arg)
+{
+	return team_add(arg, d->id, d->salesperson);
+}
+
+static int
+team_state(const struct store_deal_state *d, void *arg)
+{
+	return team_add(arg, d->id, d->salesperson);
+}
+
+static void
+assert_same_rows(struct strlist *a, struct strlist *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++)
+		assert_string_equal(a->v[i], b->v[i]);
+	strlist_clear(a);
+	strlist_clear(b);
+}
+
+/*
+ * One salesperson's deals of a window, and a team's open deals, come from
+ * each salesperson's range of an index (deals_open_rows_of,
+ * deals_open_salesperson): the rows of everyone's walk that are theirs,
+ * in the same order, for windows that start before, among and after the
+ * closes; a salesperson named twice read once.
+ */
+static void
+test_store_team_deals(void **state)
+{
+	struct fixture *f = *state;
+	const time_t since[] = { T0 - DAY, T0 + 8 * DAY, T0 + 9 * DAY,
+	    T0 + 30 * DAY };
+	const char *const who[] = { "anna", "bram" };
+	struct strlist team = { 0 }, sql = { 0 };
+	struct team_rows all, one;
+	struct err err;
+	size_t i, k;
+
+	many_accounts(f, 60);
+	for (i = 0; i < sizeof since / sizeof since[0]; i++)
+		for (k = 0; k < 2; k++) {
+			struct store_filter e = { NULL, NULL, since[i], NOW };
+			struct store_filter o = { who[k], NULL, since[i], NOW };
+
+			memset(&all, 0, sizeof all);
+			memset(&one, 0, sizeof one);
+			all.only = who[k];
+			assert_int_equal(store_deals(f->st, &e, team_deal, &all,
+			    &err), 0);
+			sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT,
+			    trace_sql, &sql);
+			assert_int_equal(store_deals(f->st, &o, team_deal, &one,
+			    &err), 0);
+			sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+			assert_int_equal(sql.n, 1);
+			assert_true(plan_reads(f->st, sql.v[0],
+			    "deals_open_rows_of"));
+			strlist_clear(&sql);
+			if (i == 0)
+				assert_true(all.rows.n > 10);
+			assert_same_rows(&all.rows, &one.rows);
+		}
+	/* A team: each one's open deals, bram's after anna's. */
+	strlist_add(&team, "anna");
+	strlist_add(&team, "bram");
+	strlist_add(&team, "anna");
+	memset(&one, 0, sizeof one);
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	assert_int_equal(store_open_deal_states(f->st, &team, team_state, &one,
+	    &err), 0);
+	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(sql.n, 2);
+	for (i = 0; i < sql.n; i++)
+		assert_true(plan_reads(f->st, sql.v[i],
+		    "deals_open_salesperson"));
+	strlist_clear(&sql);
+	memset(&all, 0, sizeof all);
+	for (k = 0; k < 2; k++) {
+		all.only = who[k];
+		assert_int_equal(store_open_deal_states(f->st, NULL, team_state,
+		    &all, &err), 0);
+	}
+	assert_true(all.rows.n > 10);
+	assert_same_rows(&all.rows, &one.rows);
+	strlist_clear(&team);
+}
+
 /*
  * The rows of a window come from a range of a covering index, so that a
  * window costs what it holds and no look-up per row: transitions (of
@@ -4064,6 +4176,7 @@ main(void)
 		T(test_store_facts_plans),
 		T(test_store_history_late),
 		T(test_store_history_first),
+		T(test_store_team_deals),
 		T(test_store_appointment_touches),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
