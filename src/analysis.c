@@ -1939,10 +1939,13 @@ analysis_stalled_deal_at(const struct store_deal *d, void *arg)
 /*
  * What analysis_stalled reads of the whole history at one as_of, for
  * every salesperson: the meetings and the usual quiet spells of the won
- * deals.
+ * deals.  The meetings only when every one is needed (all_meetings): for
+ * the usual spells when the projection did not keep them, or for every
+ * salesperson's deals; a team's deals read their accounts' own.
  */
 struct analysis_stalled_base {
 	bool		 earlier;	/* as_of is before now */
+	bool		 all_meetings;	/* m holds every meeting */
 	struct analysis_meetings m;
 	double		 usual[MAX_PHASES];
 	struct strlist	 dirty;		/* accounts left to project, in byte order */
@@ -1974,16 +1977,20 @@ analysis_stalled_base_history(struct store *st,
     const struct analysis_filter *f, struct analysis_stalled_base *b,
     struct err *err)
 {
-	int rc;
+	bool read = b->earlier || b->dirty.n > 0;
+	int rc = 0;
 
 	/* As of an earlier time, only the meetings booked by then. */
 	if (b->earlier)
 		b->m.known_at = f->as_of;
-	rc = store_meeting_times(st, b->earlier, analysis_meeting_add, &b->m,
-	    err);
+	b->all_meetings = read || f->salespeople == NULL ||
+	    f->salespeople->n == 0;
+	if (b->all_meetings)
+		rc = store_meeting_times(st, b->earlier, analysis_meeting_add,
+		    &b->m, err);
 	if (rc == 0)
-		rc = analysis_usual(st, f->cfg, &b->m,
-		    b->earlier || b->dirty.n > 0, f->as_of, b->usual, err);
+		rc = analysis_usual(st, f->cfg, &b->m, read, f->as_of, b->usual,
+		    err);
 	return rc;
 }
 
@@ -2231,6 +2238,43 @@ analysis_stalled_read(struct store *st, const struct analysis_filter *f,
 	return ahead ? store_beside_join(&sb, rc, err) : rc;
 }
 
+/* Orders row ids. */
+static int
+analysis_cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The meetings of the accounts of the rows' deals into m, by account and
+ * start as store_meeting_times gives them: a team's few thousand
+ * accounts each from its range of the index, not every meeting (2M at
+ * 10M signals, most of a salesperson's stalled list).
+ */
+static int
+analysis_rows_meetings(struct store *st, const struct analysis_open_rows *r,
+    struct analysis_meetings *m, struct err *err)
+{
+	int64_t *id = xcalloc(r->n > 0 ? r->n : 1, sizeof *id);
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n; i++)
+		id[i] = r->v[i].account_id;
+	if (r->n > 1)
+		qsort(id, r->n, sizeof *id, analysis_cmp_id);
+	for (i = 0; i < r->n && rc == 0; i++) {
+		if (i > 0 && id[i] == id[i - 1])
+			continue;
+		rc = store_account_meeting_times(st, id[i],
+		    analysis_meeting_add, m, err);
+	}
+	free(id);
+	return rc;
+}
+
 /* Judges the rows read, then looks the stalled deals' evidence up. */
 static int
 analysis_stalled_judge(struct analysis_open_rows *rows,
@@ -2253,6 +2297,7 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
     struct stalled_list *out, struct err *err)
 {
 	struct analysis_stalled_base own = { 0 }, *b;
+	struct analysis_meetings own_m = { 0 };
 	struct analysis_stalled_walk w = { .st = st, .f = f, .out = out,
 	    .err = err };
 	struct store_filter open_then = { NULL, NULL, f->as_of, f->as_of + 1 };
@@ -2279,9 +2324,14 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 			    analysis_stalled_deal_at, &w, err);
 	} else {
 		rc = analysis_stalled_read(st, f, b, read_base, &rows, err);
+		if (rc == 0 && !b->all_meetings) {
+			rc = analysis_rows_meetings(st, &rows, &own_m, err);
+			w.m = &own_m;
+		}
 		if (rc == 0)
 			rc = analysis_stalled_judge(&rows, &w);
 		analysis_open_rows_free(&rows);
+		analysis_meetings_free(&own_m);
 	}
 	free(w.acts.v);
 	free(w.evidence);

@@ -453,6 +453,12 @@
 	    " INDEXED BY appointments_account"				\
 	    " WHERE COALESCE(p.account_id, p.matched_account_id)"	\
 	    " IS NOT NULL ORDER BY 1, 2")				\
+	/* One account's, from its range of the same index. */	\
+	X(QUERY_ACCOUNT_MEETING_TIMES, "SELECT"				\
+	    " COALESCE(p.account_id, p.matched_account_id), p.start,"	\
+	    " NULL FROM appointments p INDEXED BY appointments_account"	\
+	    " WHERE COALESCE(p.account_id, p.matched_account_id) = ?1"	\
+	    " ORDER BY 2")						\
 	/* One salesperson's on some days, from the index by day. */	\
 	X(QUERY_MEETINGS_OF, "SELECT a.key, p.start, p.salesperson,"	\
 	    " p.summary, p.created FROM appointments p"			\
@@ -1843,6 +1849,21 @@ store_meeting_times(struct store *st, bool booked,
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int(s, 1, booked);
+	return query_walk(st, s, query_meeting_time_row, &c, err,
+	    "appointments");
+}
+
+int
+store_account_meeting_times(struct store *st, int64_t account,
+    int (*cb)(const struct store_meeting_time *, void *), void *arg,
+    struct err *err)
+{
+	struct query_cb c = { .fn.meeting_time = cb, .arg = arg };
+	sqlite3_stmt *s = query_stmt(st, QUERY_ACCOUNT_MEETING_TIMES, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, account);
 	return query_walk(st, s, query_meeting_time_row, &c, err,
 	    "appointments");
 }

@@ -477,6 +477,10 @@ struct store_meeting_time {
 int	store_meeting_times(struct store *, bool booked,
 	    int (*cb)(const struct store_meeting_time *, void *), void *arg,
 	    struct err *);
+/* One account's (row id), by start, without when each was booked. */
+int	store_account_meeting_times(struct store *, int64_t account,
+	    int (*cb)(const struct store_meeting_time *, void *), void *arg,
+	    struct err *);
 /* Those of salesperson on days in [since, until) ("YYYY-MM-DD"), in the same order. */
 int	store_meetings_of(struct store *, const char *salesperson,
 	    const char *since, const char *until,

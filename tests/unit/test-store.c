@@ -3711,6 +3711,68 @@ test_store_team_deals(void **state)
 	strlist_clear(&team);
 }
 
+/* Meeting times as "account start" lines (store_meeting_times). */
+static int
+meeting_line(const struct store_meeting_time *m, void *arg)
+{
+	char line[64];
+
+	snprintf(line, sizeof line, "%lld %lld", (long long)m->account_id,
+	    (long long)m->start);
+	strlist_add(arg, line);
+	return 0;
+}
+
+/*
+ * One account's meetings are its range of appointments_account (a search,
+ * not a scan of every meeting): every meeting, held and named, of
+ * everyone's walk that is the account's, in the same order.
+ */
+static void
+test_store_account_meetings(void **state)
+{
+	struct fixture *f = *state;
+	struct strlist all = { 0 }, one = { 0 }, sql = { 0 };
+	struct err err;
+	sqlite3_stmt *ids;
+	char *eqp;
+	size_t i, k = 0;
+
+	many_accounts(f, 40);
+	assert_int_equal(store_meeting_times(f->st, false, meeting_line, &all,
+	    &err), 0);
+	assert_true(all.n > 10);
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st),
+	    "SELECT id FROM accounts ORDER BY id", -1, &ids, NULL), SQLITE_OK);
+	while (sqlite3_step(ids) == SQLITE_ROW) {
+		sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql,
+		    &sql);
+		assert_int_equal(store_account_meeting_times(f->st,
+		    sqlite3_column_int64(ids, 0), meeting_line, &one, &err), 0);
+		sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+	}
+	sqlite3_finalize(ids);
+	/* Accounts in id order: everyone's walk, account by account. */
+	assert_int_equal(one.n, all.n);
+	for (i = 0; i < all.n; i++)
+		assert_string_equal(one.v[i], all.v[i]);
+	assert_true(sql.n > 0);
+	eqp = xasprintf("EXPLAIN QUERY PLAN %s", sql.v[0]);
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), eqp, -1, &ids,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(ids) == SQLITE_ROW) {
+		assert_non_null(strstr((const char *)sqlite3_column_text(ids, 3),
+		    "SEARCH p USING INDEX appointments_account"));
+		k++;
+	}
+	assert_int_equal(k, 1);
+	sqlite3_finalize(ids);
+	free(eqp);
+	strlist_clear(&all);
+	strlist_clear(&one);
+	strlist_clear(&sql);
+}
+
 /*
  * The rows of a window come from a range of a covering index, so that a
  * window costs what it holds and no look-up per row: transitions (of
@@ -4177,6 +4239,7 @@ main(void)
 		T(test_store_history_late),
 		T(test_store_history_first),
 		T(test_store_team_deals),
+		T(test_store_account_meetings),
 		T(test_store_appointment_touches),
 		T(test_store_migrate_copies),
 		T(test_store_window_plans),
