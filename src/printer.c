@@ -129,64 +129,80 @@ cell_width(const struct table *t, size_t r, size_t c, struct buf *text)
 	return printer_width(cell_text(t, r, c, FORMAT_TABLE, text));
 }
 
-/* Writes a CSV field, quoted when it holds a comma, quote or line break. */
+/* Appends a CSV field, quoted when it holds a comma, quote or line break. */
 static void
-csv_field(const char *s, FILE *f)
+csv_field(const char *s, struct buf *line)
 {
+	const char *q;
+
 	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
+		buf_puts(line, s);
 		return;
 	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+	buf_append(line, "\"", 1);
+	while ((q = strchr(s, '"')) != NULL) {
+		buf_append(line, s, (size_t)(q - s) + 1);
+		buf_append(line, "\"", 1);
+		s = q + 1;
 	}
-	fputc('"', f);
+	buf_puts(line, s);
+	buf_append(line, "\"", 1);
 }
 
-/* Writes one row as CSV. */
+/* Writes a line of CSV at once (a listing has a million). */
 static void
-csv_row(const struct table *t, size_t r, FILE *f, struct buf *text)
+csv_line_write(struct buf *line, FILE *f)
+{
+	buf_append(line, "\r\n", 2);
+	fwrite(line->data, 1, line->len, f);
+	buf_reset(line);
+}
+
+/* Writes one row as CSV; text and line are scratch. */
+static void
+csv_row(const struct table *t, size_t r, FILE *f, struct buf *text,
+    struct buf *line)
 {
 	size_t c;
 
 	for (c = 0; c < t->ncols; c++) {
 		if (c > 0)
-			fputc(',', f);
-		csv_field(cell_text(t, r, c, FORMAT_CSV, text), f);
+			buf_append(line, ",", 1);
+		csv_field(cell_text(t, r, c, FORMAT_CSV, text), line);
 	}
-	fputs("\r\n", f);
+	csv_line_write(line, f);
 }
 
 /* Writes the header row of CSV. */
 static void
 csv_header(const struct table *t, FILE *f)
 {
+	struct buf line = { 0 };
 	size_t c;
 
 	for (c = 0; c < t->ncols; c++) {
 		if (c > 0)
-			fputc(',', f);
-		csv_field(t->cols[c].name, f);
+			buf_append(&line, ",", 1);
+		csv_field(t->cols[c].name, &line);
 	}
-	fputs("\r\n", f);
+	csv_line_write(&line, f);
+	buf_free(&line);
 }
 
 /* Prints the rows a streaming table holds, with j the state of its JSON. */
 static void
 table_stream_rows(const struct table *t, struct json *j)
 {
-	struct buf text = { 0 };
+	struct buf text = { 0 }, line = { 0 };
 	size_t r;
 
 	for (r = 0; r < t->nrows; r++) {
 		if (t->stream_fmt == FORMAT_CSV)
-			csv_row(t, r, t->stream, &text);
+			csv_row(t, r, t->stream, &text, &line);
 		else
 			json_table_row(j, t, r);
 	}
+	buf_free(&line);
 	buf_free(&text);
 }
 
@@ -714,12 +730,13 @@ print_text(const struct table *t, FILE *f)
 static void
 print_csv(const struct table *t, FILE *f)
 {
-	struct buf text = { 0 };
+	struct buf text = { 0 }, line = { 0 };
 	size_t r;
 
 	csv_header(t, f);
 	for (r = 0; r < t->nrows; r++)
-		csv_row(t, r, f, &text);
+		csv_row(t, r, f, &text, &line);
+	buf_free(&line);
 	buf_free(&text);
 }
 
