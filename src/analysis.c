@@ -1539,7 +1539,7 @@ analysis_kept_spell(const char *spells, void *arg)
  */
 static int
 analysis_usual(struct store *st, const struct config *cfg,
-    const struct analysis_meetings *m, bool read, time_t as_of,
+    struct analysis_meetings *m, bool *all_meetings, bool read, time_t as_of,
     double *usual, struct err *err)
 {
 	struct analysis_days days = { 0 };
@@ -1551,6 +1551,12 @@ analysis_usual(struct store *st, const struct config *cfg,
 		    err);
 		if (rc == 1 && !k.all)
 			rc = 0;
+	}
+	/* From the won deals' signals and every meeting held in them. */
+	if (rc == 0 && !k.all && !*all_meetings) {
+		rc = store_meeting_times(st, m->known_at != 0,
+		    analysis_meeting_add, m, err);
+		*all_meetings = true;
 	}
 	if (rc == 0 && !k.all) {
 		analysis_days_free(&days);
@@ -1940,8 +1946,9 @@ analysis_stalled_deal_at(const struct store_deal *d, void *arg)
  * What analysis_stalled reads of the whole history at one as_of, for
  * every salesperson: the meetings and the usual quiet spells of the won
  * deals.  The meetings only when every one is needed (all_meetings): for
- * the usual spells when the projection did not keep them, or for every
- * salesperson's deals; a team's deals read their accounts' own.
+ * the usual spells when the projection did not keep them all, for every
+ * salesperson's deals, or for a digest run's recipients (one of them may
+ * be everyone); a team's own list reads its accounts' meetings.
  */
 struct analysis_stalled_base {
 	bool		 earlier;	/* as_of is before now */
@@ -1983,14 +1990,14 @@ analysis_stalled_base_history(struct store *st,
 	/* As of an earlier time, only the meetings booked by then. */
 	if (b->earlier)
 		b->m.known_at = f->as_of;
-	b->all_meetings = read || f->salespeople == NULL ||
-	    f->salespeople->n == 0;
+	b->all_meetings = read || f->shared != NULL ||
+	    f->salespeople == NULL || f->salespeople->n == 0;
 	if (b->all_meetings)
 		rc = store_meeting_times(st, b->earlier, analysis_meeting_add,
 		    &b->m, err);
 	if (rc == 0)
-		rc = analysis_usual(st, f->cfg, &b->m, read, f->as_of, b->usual,
-		    err);
+		rc = analysis_usual(st, f->cfg, &b->m, &b->all_meetings, read,
+		    f->as_of, b->usual, err);
 	return rc;
 }
 

@@ -486,18 +486,22 @@ static const char *const store_migrations[] = {
 	 * account's oldest signal for it (0.4 s at 10M signals and 500,000
 	 * accounts, a tenth of a digest's CPU); now one seek.  Signals are
 	 * mostly stored in time order, so the index grows at its end.
-	 * And one salesperson's open deals with what a listing prints
-	 * (deals_open_rows by salesperson): a salesperson's or a team's
-	 * deals of a window read their own range, not every open deal.
 	 */
 	"DROP INDEX IF EXISTS signals_first;"
 	"CREATE INDEX signals_first ON signals(occurred_at)"
 	"    WHERE " STORE_ATTRIBUTED("") ";"
+	"PRAGMA user_version = 21;",
+	/*
+	 * Version 22: one salesperson's open deals with what a listing
+	 * prints (deals_open_rows by salesperson): a salesperson's or a
+	 * team's deals of a window read their own range, not every open
+	 * deal.
+	 */
 	"DROP INDEX IF EXISTS deals_open_rows_of;"
 	"CREATE INDEX deals_open_rows_of ON deals(salesperson, id, account,"
 	"    kind, phase, outcome, opened, closed, last_activity)"
 	"    WHERE closed IS NULL;"
-	"PRAGMA user_version = 21;",
+	"PRAGMA user_version = 22;",
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))

@@ -1953,6 +1953,96 @@ stalled_find(const struct stalled_list *l, const char *key)
 }
 
 /*
+ * A team's list, when a won deal's quiet spells were not kept (a signal
+ * the projection skipped): the usual spells come from the won deals'
+ * signals and meetings, so every meeting is read for them, and the team's
+ * deals are everyone's with the same usual spells.  Meetings are held all
+ * through the won deals, so that they shorten the spells.
+ */
+static void
+test_analysis_stalled_unkept_team(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
+	struct stalled_list all, one;
+	struct strlist team = { 0 };
+	struct err err;
+
+	build_history(f);
+	if (sqlite3_exec(store_db(f->st), "WITH RECURSIVE t(d, at) AS"
+	    " (SELECT id, opened FROM deals WHERE outcome = 'won' UNION ALL"
+	    " SELECT d, at + 3 * 86400 FROM t, deals WHERE deals.id = t.d"
+	    " AND at + 3 * 86400 < deals.closed)"
+	    " INSERT INTO appointments(source, item, uid, salesperson,"
+	    " account_id, kind, start, \"end\", all_day, day, created, series)"
+	    " SELECT 'caldav:anna', 'w-' || d || '-' || at, 'u', 'anna',"
+	    " deals.account_id, 'appointment', at, at + 3600, 0, '2026-01-01',"
+	    " at, 0 FROM t JOIN deals ON deals.id = t.d;"
+	    "UPDATE deals SET quiet_spells = NULL WHERE outcome = 'won'",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("meetings: %s", sqlite3_errmsg(store_db(f->st)));
+	assert_int_equal(test_query_int(f->st, "SELECT count(*) FROM dirty",
+	    NULL), 0);
+	assert_int_equal(analysis_stalled(f->st, &af, &all, &err), 0);
+	strlist_add(&team, "bram");
+	strlist_add(&team, "dirk");
+	af.salespeople = &team;
+	assert_int_equal(analysis_stalled(f->st, &af, &one, &err), 0);
+	assert_true(one.n > 5);
+	check_stalled_of(&all, &team, &one);
+	stalled_list_free(&all);
+	stalled_list_free(&one);
+	strlist_clear(&team);
+}
+
+/*
+ * A digest run's base read first for a team, then for everyone, then
+ * for the team again: each list is the one read alone, meetings and
+ * planned deals included (the base holds every meeting for them all).
+ */
+static void
+test_analysis_stalled_shared_team_first(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
+	struct stalled_list alone, t1, t2, sb;
+	struct strlist team = { 0 };
+	struct err err;
+	char sql[512];
+
+	build_history(f);
+	snprintf(sql, sizeof sql, "INSERT INTO appointments(source, item,"
+	    " uid, salesperson, account_id, kind, start, \"end\", all_day,"
+	    " day, created, series) SELECT 'caldav:anna', 'm-' || id,"
+	    " 'u-' || id, 'anna', account_id, 'appointment', CASE"
+	    " WHEN id %% 5 = 0 THEN %lld ELSE (opened + %lld) / 2 END, %lld,"
+	    " 0, '2026-06-01', opened, 0 FROM deals WHERE outcome = 'open'"
+	    " AND id %% 2 = 0", (long long)(NOW + 3 * DAY), (long long)NOW,
+	    (long long)(NOW + 3 * DAY + 3600));
+	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(analysis_stalled(f->st, &af, &alone, &err), 0);
+	assert_true(alone.nplanned > 0);
+	af.shared = analysis_shared_new();
+	strlist_add(&team, "bram");
+	af.salespeople = &team;
+	assert_int_equal(analysis_stalled(f->st, &af, &t1, &err), 0);
+	af.salespeople = NULL;
+	assert_int_equal(analysis_stalled(f->st, &af, &sb, &err), 0);
+	af.salespeople = &team;
+	assert_int_equal(analysis_stalled(f->st, &af, &t2, &err), 0);
+	check_same_stalled(&alone, &sb);
+	check_same_stalled(&t1, &t2);
+	check_stalled_of(&alone, &team, &t1);
+	analysis_shared_free(af.shared);
+	stalled_list_free(&alone);
+	stalled_list_free(&sb);
+	stalled_list_free(&t1);
+	stalled_list_free(&t2);
+	strlist_clear(&team);
+}
+
+/*
  * As of now the meetings and the usual spells are read on a thread of
  * their own, on a second connection, while the open deals are read: the
  * same list as on one thread, for everyone and for a team (whose
@@ -2580,6 +2670,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_backtest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_stalled_read_ahead,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analysis_stalled_unkept_team, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_analysis_stalled_shared_team_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_stalled_kept,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_shared, setup, teardown),

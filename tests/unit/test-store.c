@@ -48,7 +48,7 @@
 #define DAY	86400
 #define NOW	(T0 + 30 * DAY)
 /* The schema version a store is migrated to. */
-#define SCHEMA	21
+#define SCHEMA	22
 
 struct fixture {
 	struct config	 cfg;
@@ -297,13 +297,23 @@ test_store_open_migrate_reopen(void **state)
 	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
 	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), SCHEMA);
 
+	/* Version 21 (a build of it had no deals_open_rows_of) gets it. */
+	assert_int_equal(sqlite3_exec(store_db(st), "DROP INDEX"
+	    " deals_open_rows_of; PRAGMA user_version = 21", NULL, NULL, NULL),
+	    SQLITE_OK);
+	store_close(st);
+	assert_int_equal(store_open(f->path, 0, &st, &err), 0);
+	assert_int_equal(test_query_int(st, "PRAGMA user_version", NULL), SCHEMA);
+	assert_int_equal(test_query_int(st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name = 'deals_open_rows_of'", NULL), 1);
+
 	/* A newer schema is refused, not clobbered. */
-	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 22",
+	assert_int_equal(sqlite3_exec(store_db(st), "PRAGMA user_version = 23",
 	    NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	assert_int_equal(store_open(f->path, 0, &st, &err), -1);
 	assert_null(st);
-	assert_non_null(strstr(err.msg, "version 22"));
+	assert_non_null(strstr(err.msg, "version 23"));
 	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &err), -1);
 
 	/* Read-only never creates a database. */
