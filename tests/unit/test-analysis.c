@@ -1952,6 +1952,24 @@ stalled_find(const struct stalled_list *l, const char *key)
 	return NULL;
 }
 
+/* Meetings held with half the open deals' accounts, planned with a fifth. */
+static void
+add_open_meetings(struct fixture *f)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "INSERT INTO appointments(source, item,"
+	    " uid, salesperson, account_id, kind, start, \"end\", all_day,"
+	    " day, created, series) SELECT 'caldav:anna', 'm-' || id,"
+	    " 'u-' || id, 'anna', account_id, 'appointment', CASE"
+	    " WHEN id %% 5 = 0 THEN %lld ELSE (opened + %lld) / 2 END, %lld,"
+	    " 0, '2026-06-01', opened, 0 FROM deals WHERE outcome = 'open'"
+	    " AND id %% 2 = 0", (long long)(NOW + 3 * DAY), (long long)NOW,
+	    (long long)(NOW + 3 * DAY + 3600));
+	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
 /*
  * A team's list, when a won deal's quiet spells were not kept (a signal
  * the projection skipped): the usual spells come from the won deals'
@@ -2008,19 +2026,9 @@ test_analysis_stalled_shared_team_first(void **state)
 	struct stalled_list alone, t1, t2, sb;
 	struct strlist team = { 0 };
 	struct err err;
-	char sql[512];
 
 	build_history(f);
-	snprintf(sql, sizeof sql, "INSERT INTO appointments(source, item,"
-	    " uid, salesperson, account_id, kind, start, \"end\", all_day,"
-	    " day, created, series) SELECT 'caldav:anna', 'm-' || id,"
-	    " 'u-' || id, 'anna', account_id, 'appointment', CASE"
-	    " WHEN id %% 5 = 0 THEN %lld ELSE (opened + %lld) / 2 END, %lld,"
-	    " 0, '2026-06-01', opened, 0 FROM deals WHERE outcome = 'open'"
-	    " AND id %% 2 = 0", (long long)(NOW + 3 * DAY), (long long)NOW,
-	    (long long)(NOW + 3 * DAY + 3600));
-	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
-	    SQLITE_OK);
+	add_open_meetings(f);
 	assert_int_equal(analysis_stalled(f->st, &af, &alone, &err), 0);
 	assert_true(alone.nplanned > 0);
 	af.shared = analysis_shared_new();
@@ -2066,17 +2074,7 @@ test_analysis_stalled_read_ahead(void **state)
 	int pass;
 
 	build_history(f);
-	/* Meetings held with half the open deals' accounts, planned with a fifth. */
-	snprintf(sql, sizeof sql, "INSERT INTO appointments(source, item,"
-	    " uid, salesperson, account_id, kind, start, \"end\", all_day,"
-	    " day, created, series) SELECT 'caldav:anna', 'm-' || id,"
-	    " 'u-' || id, 'anna', account_id, 'appointment', CASE"
-	    " WHEN id %% 5 = 0 THEN %lld ELSE (opened + %lld) / 2 END, %lld,"
-	    " 0, '2026-06-01', opened, 0 FROM deals WHERE outcome = 'open'"
-	    " AND id %% 2 = 0", (long long)(NOW + 3 * DAY), (long long)NOW,
-	    (long long)(NOW + 3 * DAY + 3600));
-	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
-	    SQLITE_OK);
+	add_open_meetings(f);
 	strlist_add(&team, "bram");
 	strlist_add(&team, "dirk");
 	for (pass = 0; pass < 2; pass++) {
