@@ -2179,18 +2179,15 @@ analysis_open_read(struct store *st, const struct analysis_filter *f,
     struct analysis_open_rows *r, struct err *err)
 {
 	const struct strlist *sp = f->salespeople;
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 
 	if (sp == NULL || sp->n == 0)
 		rc = analysis_open_read_of(st, f, NULL, r, err);
-	for (i = 0; sp != NULL && i < sp->n && rc == 0; i++) {
-		/* Named twice, judged once. */
-		for (j = 0; j < i && strcmp(sp->v[j], sp->v[i]) != 0; j++)
-			;
-		if (j == i)
+	/* Named twice, judged once. */
+	for (i = 0; sp != NULL && i < sp->n && rc == 0; i++)
+		if (!strlist_repeats(sp, i))
 			rc = analysis_open_read_of(st, f, sp->v[i], r, err);
-	}
 	if (rc == 0)
 		analysis_open_rows_end(r);
 	return rc;
@@ -3518,14 +3515,12 @@ analysis_qual_team(struct store *st, const struct analysis_filter *f,
 {
 	const struct strlist *sp = f->salespeople;
 	struct store_filter one = *open_then;
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < sp->n && rc == 0; i++) {
 		/* Named twice, read once. */
-		for (j = 0; j < i && strcmp(sp->v[j], sp->v[i]) != 0; j++)
-			;
-		if (j < i || (open_then->salesperson != NULL &&
+		if (strlist_repeats(sp, i) || (open_then->salesperson != NULL &&
 		    strcmp(open_then->salesperson, sp->v[i]) != 0))
 			continue;
 		one.salesperson = sp->v[i];

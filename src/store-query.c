@@ -995,7 +995,7 @@ store_open_deal_states(struct store *st, const struct strlist *salespeople,
 {
 	struct query_states w = { NULL, { .fn.state = cb, .arg = arg } };
 	sqlite3_stmt *s;
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 
 	if (salespeople == NULL || salespeople->n == 0) {
@@ -1005,10 +1005,7 @@ store_open_deal_states(struct store *st, const struct strlist *salespeople,
 	}
 	for (i = 0; i < salespeople->n && rc == 0; i++) {
 		/* Named twice, read once. */
-		for (j = 0; j < i && strcmp(salespeople->v[j],
-		    salespeople->v[i]) != 0; j++)
-			;
-		if (j < i)
+		if (strlist_repeats(salespeople, i))
 			continue;
 		if ((s = query_stmt(st, QUERY_OPEN_DEAL_STATES_OF, err)) == NULL)
 			return -1;

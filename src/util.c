@@ -154,6 +154,23 @@ zone(const char *tz)
 	return z != NULL ? z : icaltimezone_get_utc_timezone();
 }
 
+/*
+ * Writes y (0-9999), m and d as digits over the zeros of "0000-00-00" at
+ * b: printf is most of formatting a day in a listing of a million.
+ */
+static void
+util_put_day(char *b, int y, int m, int d)
+{
+	b[0] += (char)(y / 1000);
+	b[1] += (char)(y / 100 % 10);
+	b[2] += (char)(y / 10 % 10);
+	b[3] += (char)(y % 10);
+	b[5] += (char)(m / 10);
+	b[6] += (char)(m % 10);
+	b[8] += (char)(d / 10);
+	b[9] += (char)(d % 10);
+}
+
 void
 util_format_utc(time_t t, char *out, size_t outlen)
 {
@@ -171,14 +188,7 @@ util_format_utc(time_t t, char *out, size_t outlen)
 		return;
 	}
 	memcpy(b, "0000-00-00T00:00:00Z", sizeof b);
-	b[0] += (char)(y / 1000);
-	b[1] += (char)(y / 100 % 10);
-	b[2] += (char)(y / 10 % 10);
-	b[3] += (char)(y % 10);
-	b[5] += (char)(m / 10);
-	b[6] += (char)(m % 10);
-	b[8] += (char)(d / 10);
-	b[9] += (char)(d % 10);
+	util_put_day(b, (int)y, (int)m, (int)d);
 	b[11] += (char)(secs / 36000);
 	b[12] += (char)(secs / 3600 % 10);
 	b[14] += (char)(secs / 600 % 6);
@@ -204,14 +214,7 @@ util_day(time_t t, const char *tz, char *out, size_t outlen)
 	}
 	/* Plain digits, as util_format_utc: a listing has a million. */
 	memcpy(out, "0000-00-00", 11);
-	out[0] += (char)(tt.year / 1000);
-	out[1] += (char)(tt.year / 100 % 10);
-	out[2] += (char)(tt.year / 10 % 10);
-	out[3] += (char)(tt.year % 10);
-	out[5] += (char)(tt.month / 10);
-	out[6] += (char)(tt.month % 10);
-	out[8] += (char)(tt.day / 10);
-	out[9] += (char)(tt.day % 10);
+	util_put_day(out, tt.year, tt.month, tt.day);
 }
 
 /* Seconds since the epoch of a local wall time in tz. */

@@ -94,6 +94,17 @@ xasprintf(const char *fmt, ...)
 	return p;
 }
 
+bool
+strlist_repeats(const struct strlist *l, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(l->v[j], l->v[i]) == 0)
+			return true;
+	return false;
+}
+
 void
 strlist_take(struct strlist *l, char *s)
 {

@@ -8,6 +8,7 @@
 #define SC_XMALLOC_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 void	*xmalloc(size_t);
@@ -39,6 +40,8 @@ int	 strlist_contains(const struct strlist *, const char *); /* ASCII case-insen
  * otherwise must not use it).  Returns 1 when s was added.
  */
 int	 strlist_add_once(struct strlist *, const char *);
+/* Whether v[i] stands earlier in the list too (a name given twice). */
+bool	 strlist_repeats(const struct strlist *, size_t i);
 void	 strlist_clear(struct strlist *);
 void	 strlist_copy(struct strlist *dst, const struct strlist *src);
 

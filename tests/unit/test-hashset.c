@@ -125,6 +125,26 @@ test_strlist_add_once(void **state)
 	strlist_clear(&l);
 }
 
+/* strlist_repeats: a name counts as given twice from its second on, exactly. */
+static void
+test_strlist_repeats(void **state)
+{
+	struct strlist l = { 0 };
+
+	(void)state;
+	strlist_add(&l, "anna");
+	strlist_add(&l, "bram");
+	strlist_add(&l, "Anna");
+	strlist_add(&l, "anna");
+	strlist_add(&l, "bram");
+	assert_false(strlist_repeats(&l, 0));
+	assert_false(strlist_repeats(&l, 1));
+	assert_false(strlist_repeats(&l, 2));
+	assert_true(strlist_repeats(&l, 3));
+	assert_true(strlist_repeats(&l, 4));
+	strlist_clear(&l);
+}
+
 int
 main(void)
 {
@@ -133,6 +153,7 @@ main(void)
 		cmocka_unit_test(test_hashset_canon),
 		cmocka_unit_test(test_hashset_fnv1a),
 		cmocka_unit_test(test_strlist_add_once),
+		cmocka_unit_test(test_strlist_repeats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
