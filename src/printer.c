@@ -381,6 +381,12 @@ table_row(struct table *t)
 	t->nrows++;
 }
 
+void
+table_forget_rows(struct table *t)
+{
+	t->nrows = 0;
+}
+
 static struct cell *
 cur(struct table *t, size_t col)
 {

@@ -105,6 +105,11 @@ void	table_int(struct table *, size_t col, int64_t);
 void	table_real(struct table *, size_t col, double);
 void	table_time(struct table *, size_t col, time_t);		/* 0 -> null */
 void	table_null(struct table *, size_t col);
+/*
+ * Forgets a table's rows, which its caller printed itself (one at a time,
+ * json_table_row): their strings stay for table_str to reuse.
+ */
+void	table_forget_rows(struct table *);
 void	table_print(const struct table *, enum format, FILE *);
 /* Writes s (NULL: nothing) for a terminal: see util_safe_text. */
 void	printer_text(FILE *, const char *);

@@ -316,6 +316,7 @@ main(int argc, char **argv)
 	int c, rc;
 
 	log_init("salescycle");
+	xmalloc_init();
 	/* Off before the configuration (which may hold a password) is read. */
 	util_core_dumps(false);
 	/*

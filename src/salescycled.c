@@ -78,6 +78,7 @@ main(int argc, char **argv)
 	int		 c, verbose = 0;
 
 	log_init("salescycled");
+	xmalloc_init();
 	/* Off before the configuration (which may hold a password) is read. */
 	util_core_dumps(false);
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {

@@ -2,8 +2,8 @@
 /*
  * Unit tests of hashset.c: exact lookups, a canon form (IMAP's INBOX),
  * growth past many doublings with every string still found, FNV-1a
- * against its published test vectors, and a strlist's index
- * (strlist_add_once).
+ * against its published test vectors, a strlist's index
+ * (strlist_add_once), and large blocks asked for in huge pages.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "hashset.h"
 #include "xmalloc.h"
@@ -145,6 +148,58 @@ test_strlist_repeats(void **state)
 	strlist_clear(&l);
 }
 
+/* Whether the mapping that holds p is advised for huge pages (smaps' "hg"). */
+static bool
+huge_advised(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	uintptr_t lo, hi, a = (uintptr_t)p;
+	bool in = false, hg = false;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &lo, &hi) == 2) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			hg = strstr(line, " hg") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return hg;
+}
+
+/*
+ * A block of 2 MiB and more is asked for in huge pages, when allocated
+ * and when grown; a small one is left alone.
+ */
+static void
+test_xmalloc_big_huge(void **state)
+{
+	char *big, *small;
+
+	(void)state;
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0)
+		skip();		/* a kernel without huge pages */
+	xmalloc_init();
+	small = xmalloc(64);
+	big = xcalloc(3, (size_t)1 << 20);
+	assert_true(huge_advised(big));
+	assert_true(huge_advised(big + ((size_t)3 << 20) - 1));
+	assert_false(huge_advised(small));
+	big = xreallocarray(big, 9, (size_t)1 << 20);
+	assert_true(huge_advised(big + ((size_t)9 << 20) - 1));
+	big[((size_t)9 << 20) - 1] = 1;
+	free(big);
+	big = xmalloc((size_t)5 << 20);
+	assert_true(huge_advised(big));
+	free(big);
+	free(small);
+}
+
 int
 main(void)
 {
@@ -154,6 +209,7 @@ main(void)
 		cmocka_unit_test(test_hashset_fnv1a),
 		cmocka_unit_test(test_strlist_add_once),
 		cmocka_unit_test(test_strlist_repeats),
+		cmocka_unit_test(test_xmalloc_big_huge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
