@@ -51,10 +51,17 @@
 	    " WHERE r.parent = ?1 LIMIT 256")				\
 	X(LINKS_REPLY_ADD, "INSERT OR IGNORE INTO message_replies(parent,"	\
 	    " child) VALUES(?1, ?2)")					\
+	/*								\
+	 * An account's link and the links to it, each side from its	\
+	 * index: "a.key = ?1 OR t.key = ?1" read every account.	\
+	 */								\
 	X(LINKS_LIST, "SELECT a.key, t.key, l.how, l.linked_at"		\
-	    " FROM account_links l JOIN accounts a ON a.id = l.account_id"	\
-	    " JOIN accounts t ON t.id = l.target_id"			\
-	    " WHERE a.key = ?1 OR t.key = ?1 ORDER BY a.key")
+	    " FROM accounts a JOIN account_links l ON l.account_id = a.id"	\
+	    " JOIN accounts t ON t.id = l.target_id WHERE a.key = ?1"	\
+	    " UNION ALL SELECT a.key, t.key, l.how, l.linked_at"		\
+	    " FROM accounts t JOIN account_links l ON l.target_id = t.id"	\
+	    " JOIN accounts a ON a.id = l.account_id WHERE t.key = ?1"	\
+	    " AND a.key <> ?1 ORDER BY 1")
 
 enum links_stmt {
 	LINKS_STMTS(STORE_STMT_ENUM)

@@ -2903,6 +2903,58 @@ test_store_links_replies_bounded(void **state)
 	buf_free(&b);
 }
 
+/*
+ * An account's links are listed from the indexes, both ways, however
+ * many accounts the store holds: the list read every account.
+ */
+static void
+test_store_links_list_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct signal_list sigs = { 0 };
+	struct strlist touched = { 0 };
+	struct buf b = { 0 };
+	struct err err;
+	char account[32];
+	long steps = 0;
+	int i;
+
+	for (i = 0; i < HISTORY; i++) {
+		snprintf(account, sizeof account, "klant%d.nl", i);
+		add_sig(&sigs, SIG_CONTACT, account, "anna", T0 + i,
+		    DIR_INBOUND, "INBOX/1/1", NULL, NULL);
+	}
+	add_sig(&sigs, SIG_CONTACT, "jan@gmail.com", "anna", T0, DIR_INBOUND,
+	    "INBOX/1/2", NULL, NULL);
+	add_sig(&sigs, SIG_CONTACT, "piet@gmail.com", "anna", T0, DIR_INBOUND,
+	    "INBOX/1/3", NULL, NULL);
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY + 2);
+	assert_int_equal(links_add(f->st, "jan@gmail.com", "klant7.nl",
+	    "manual", T0, &touched, &err), 1);
+	assert_int_equal(links_add(f->st, "piet@gmail.com", "klant7.nl",
+	    "manual", T0, &touched, &err), 1);
+
+	sqlite3_progress_handler(store_db(f->st), 1000, count_progress, &steps);
+	assert_int_equal(links_list(f->st, "klant7.nl", walk_link, &b, &err),
+	    0);
+	assert_string_equal(b.data, "jan@gmail.com>klant7.nl:manual;"
+	    "piet@gmail.com>klant7.nl:manual;");
+	buf_reset(&b);
+	assert_int_equal(links_list(f->st, "piet@gmail.com", walk_link, &b,
+	    &err), 0);
+	assert_string_equal(b.data, "piet@gmail.com>klant7.nl:manual;");
+	buf_reset(&b);
+	assert_int_equal(links_list(f->st, "klant8.nl", walk_link, &b, &err),
+	    0);
+	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
+	assert_true(b.len == 0);
+	assert_true(steps < 3);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+	buf_free(&b);
+}
+
 /* Appends "account|salesperson|to;" of a transition to a buf. */
 static int
 walk_transition(const struct store_transition *t, void *arg)
@@ -4242,6 +4294,7 @@ main(void)
 		cmocka_unit_test(test_report_median_select),
 		T(test_store_query_signals_unattributed_bounded),
 		T(test_store_links_replies_bounded),
+		T(test_store_links_list_bounded),
 		T(test_store_copies_writers),
 		T(test_store_migrate_activity),
 		T(test_store_migrate_facts),
