@@ -12,43 +12,78 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "hashset.h"
 #include "log.h"
 #include "xmalloc.h"
 
 /*
- * Blocks of this size and more are mapped on their own and asked for in
- * huge pages.  At 10M signals a query fills arrays of a gigabyte and
- * more, each page of which costs a fault on first touch: 363k faults
- * were a third of `forecast`'s time on a virtual machine, where a fault
- * is dear.  glibc's own huge-page tunable cannot be set by a program for
- * itself, and its mmap threshold rises to 32 MiB after the first such
- * block is freed, after which large blocks come from its heap, which is
- * not advised: hence the fixed threshold.  The kernel decides (its
- * transparent_hugepage setting "madvise" or "always"; "never" leaves
- * small pages).
+ * Blocks of this size and more are asked for in huge pages.  At 10M
+ * signals a query fills arrays of a gigabyte and more, each page of
+ * which costs a fault on first touch: 363k faults were a third of
+ * `forecast`'s time on a virtual machine, where a fault is dear.  glibc's
+ * own huge-page tunable cannot be set by a program for itself, and its
+ * mmap threshold rises after a large block is freed (to that block's
+ * size, at most 32 MiB), after which such blocks come from its heap,
+ * unadvised: hence the fixed threshold, which maps each such block on
+ * its own unless the heap has room.  A mapped block starts with glibc's
+ * header, not on a huge page's boundary: below 4 MiB no huge page fits.
  */
-#define XMALLOC_BIG	((size_t)2 << 20)
-#define XMALLOC_PAGE	((uintptr_t)4096)
+#define XMALLOC_BIG	((size_t)4 << 20)
 
-void
+/* The page size when huge pages are asked for; 0: not. */
+static size_t xmalloc_page;
+
+/*
+ * Only where the kernel gives huge pages when asked ("madvise" or
+ * "always"): without them the fixed threshold would map and unmap every
+ * large block again, where glibc reuses its heap.
+ */
+bool
 xmalloc_init(void)
 {
-	mallopt(M_MMAP_THRESHOLD, (int)XMALLOC_BIG);
+	char mode[128];
+	long page = sysconf(_SC_PAGESIZE);
+	FILE *f;
+	void *probe;
+	bool huge = false;
+
+	if (page <= 0)
+		return false;
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+	if (f == NULL)
+		return false;
+	if (fgets(mode, sizeof mode, f) != NULL &&
+	    strstr(mode, "[never]") == NULL) {
+		probe = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		huge = probe != MAP_FAILED &&
+		    madvise(probe, (size_t)page, MADV_HUGEPAGE) == 0;
+		if (probe != MAP_FAILED)
+			munmap(probe, (size_t)page);
+	}
+	fclose(f);
+	if (huge && mallopt(M_MMAP_THRESHOLD, (int)XMALLOC_BIG) == 1)
+		xmalloc_page = (size_t)page;
+	return xmalloc_page != 0;
 }
 
-/* Asks for huge pages under a block of XMALLOC_BIG and more, before its first touch. */
+/*
+ * Asks for huge pages under a block of XMALLOC_BIG and more, before its
+ * first touch: the pages it lies on, in its own mapping or glibc's heap.
+ */
 static void *
 xmalloc_advise(void *p, size_t size)
 {
-	uintptr_t a;
+	uintptr_t a, m;
 
-	if (size < XMALLOC_BIG)
+	if (xmalloc_page == 0 || size < XMALLOC_BIG)
 		return p;
-	a = (uintptr_t)p & ~(XMALLOC_PAGE - 1);
-	(void)madvise((void *)a, ((uintptr_t)p + size - a + XMALLOC_PAGE - 1) &
-	    ~(XMALLOC_PAGE - 1), MADV_HUGEPAGE);
+	m = (uintptr_t)xmalloc_page - 1;
+	a = (uintptr_t)p & ~m;
+	(void)madvise((void *)a, ((uintptr_t)p + size - a + m) & ~m,
+	    MADV_HUGEPAGE);
 	return p;
 }
 

@@ -11,8 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Large blocks in huge pages where the kernel allows: once, at start. */
-void	 xmalloc_init(void);
+/*
+ * Large blocks in huge pages where the kernel gives them: once, at start,
+ * before any thread.  Returns whether it does.
+ */
+bool	 xmalloc_init(void);
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);

@@ -2950,6 +2950,14 @@ test_store_links_list_bounded(void **state)
 	sqlite3_progress_handler(store_db(f->st), 0, NULL, NULL);
 	assert_true(b.len == 0);
 	assert_true(steps < 3);
+	/* A link to itself (the store makes none) is listed once. */
+	assert_int_equal(sqlite3_exec(store_db(f->st), "INSERT INTO"
+	    " account_links(account_id, target_id, how, linked_at) SELECT id,"
+	    " id, 'manual', 0 FROM accounts WHERE key = 'klant9.nl'", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(links_list(f->st, "klant9.nl", walk_link, &b, &err),
+	    0);
+	assert_string_equal(b.data, "klant9.nl>klant9.nl:manual;");
 	signal_list_clear(&sigs);
 	strlist_clear(&touched);
 	buf_free(&b);
