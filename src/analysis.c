@@ -423,13 +423,19 @@ struct analysis_deal {
 	time_t		 last_activity;
 	double		 silence;	/* won: its longest quiet spell (days) */
 	int		 phase;		/* at as_of (phases only move forward) */
-	time_t		 reached_at[MAX_PHASES];	/* first reached p or later */
 };
 
-/* The deals projected at one date. */
+/*
+ * The deals projected at one date.  When each deal first reached each
+ * phase (or a later one) is a row of np times of its own in reached, not
+ * MAX_PHASES in the deal: at 10M signals the deals were 236 MB, new
+ * memory that the forecast filled, copied and read phase by phase.
+ */
 struct analysis_deals {
 	struct analysis_deal *v;	/* owned */
+	time_t		*reached;	/* owned: cap rows of np; deal i's is analysis_reached */
 	size_t		 n, cap;
+	int		 np;		/* the configured phases */
 	struct analysis_names people;	/* the deals' salespeople */
 	time_t		 first;		/* the first signal known; 0 if none */
 	double		 quiet;		/* days of quiet after which an open deal counts as lost */
@@ -443,8 +449,32 @@ analysis_deals_free(struct analysis_deals *l)
 	for (i = 0; i < l->n; i++)
 		free(l->v[i].account);
 	free(l->v);
+	free(l->reached);
 	analysis_names_free(&l->people);
 	memset(l, 0, sizeof *l);
+}
+
+/* When deal i of l first reached each phase (or a later one), np times. */
+static time_t *
+analysis_reached(const struct analysis_deals *l, size_t i)
+{
+	return &l->reached[i * (size_t)l->np];
+}
+
+/* Makes room for one more deal in l, of np phases; returns it, zeroed. */
+static struct analysis_deal *
+analysis_deals_room(struct analysis_deals *l, int np)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 64 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+		l->np = np;
+		l->reached = xreallocarray(l->reached, l->cap,
+		    (size_t)np * sizeof *l->reached);
+	}
+	memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+	memset(analysis_reached(l, l->n), 0, (size_t)np * sizeof *l->reached);
+	return &l->v[l->n];
 }
 
 /* The longest gap (days) between the signals (sorted) in [from, to]. */
@@ -471,20 +501,17 @@ analysis_silence(const struct phase_signal *sigs, size_t n, time_t from,
  * items): a closed deal is a number in the history.
  */
 static void
-analysis_deals_keep(struct analysis_deals *l, const char *account,
+analysis_deals_keep(struct analysis_deals *l, int np, const char *account,
     const struct projection *pr, const struct phase_signal *sigs, size_t n)
 {
 	struct analysis_deal *d;
+	time_t *at;
 	size_t i, j;
 	int q, reached;
 
 	for (i = 0; i < pr->ndeals; i++) {
-		if (l->n == l->cap) {
-			l->cap = l->cap == 0 ? 64 : l->cap * 2;
-			l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
-		}
-		d = &l->v[l->n];
-		memset(d, 0, sizeof *d);
+		d = analysis_deals_room(l, np);
+		at = analysis_reached(l, l->n);
 		d->kind = pr->deals[i].kind;
 		d->outcome = pr->deals[i].outcome;
 		d->opened = pr->deals[i].opened;
@@ -498,10 +525,10 @@ analysis_deals_keep(struct analysis_deals *l, const char *account,
 			const struct transition *t = &pr->trans[j];
 
 			if (t->deal_seq != pr->deals[i].seq || t->to <= reached ||
-			    t->to >= MAX_PHASES)
+			    t->to >= np)
 				continue;
 			for (q = reached + 1; q <= t->to; q++)
-				d->reached_at[q] = t->at;
+				at[q] = t->at;
 			reached = t->to;
 		}
 		if (reached == PHASE_NONE)
@@ -585,7 +612,7 @@ analysis_project_account(const struct config *cfg, time_t backfill,
 		return;
 	memset(&pr, 0, sizeof pr);
 	phases_project(cfg, *sigs, k, t, &pr);
-	analysis_deals_keep(out, a->key, &pr, *sigs, k);
+	analysis_deals_keep(out, (int)cfg->phases.n, a->key, &pr, *sigs, k);
 	projection_free(&pr);
 }
 
@@ -752,18 +779,16 @@ static struct analysis_deal *
 analysis_current_room(struct analysis_current *w)
 {
 	struct analysis_deals *l = w->out;
+	struct analysis_deal *d = analysis_deals_room(l,
+	    (int)w->cfg->phases.n);
 
-	if (l->n == l->cap) {
-		l->cap = l->cap == 0 ? 64 : l->cap * 2;
-		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
-	}
 	if (l->n >= w->cap) {
 		w->cap = l->cap;
 		w->deal = xreallocarray(w->deal, w->cap, sizeof *w->deal);
 		w->key = xreallocarray(w->key, w->cap, sizeof *w->key);
 		w->seq = xreallocarray(w->seq, w->cap, sizeof *w->seq);
 	}
-	return &l->v[l->n];
+	return d;
 }
 
 /*
@@ -783,7 +808,6 @@ analysis_current_step(const struct store_deal_step *g, void *arg)
 		return 0;
 	if (l->n == 0 || w->deal[l->n - 1] != g->deal) {
 		d = analysis_current_room(w);
-		memset(d, 0, sizeof *d);
 		d->id = g->deal;
 		w->deal[l->n] = g->deal;
 		w->key[l->n] = g->account_id;
@@ -813,10 +837,10 @@ analysis_current_step(const struct store_deal_step *g, void *arg)
 	}
 	d = &l->v[l->n - 1];
 	q = config_phase_index(w->cfg, g->phase);
-	if (q == PHASE_NONE || q <= d->phase || q >= MAX_PHASES)
+	if (q == PHASE_NONE || q <= d->phase || q >= l->np)
 		return 0;
 	for (o = d->phase + 1; o <= q; o++)
-		d->reached_at[o] = g->at;
+		analysis_reached(l, l->n - 1)[o] = g->at;
 	d->phase = q;
 	return 0;
 }
@@ -938,7 +962,7 @@ analysis_project_current(struct store *st, const struct config *cfg,
 	struct analysis_quiet q;
 	struct radix_item *ord;
 	struct analysis_deal *v;
-	time_t first, stale = (time_t)cfg->stale_after_days * DAY;
+	time_t *reached, first, stale = (time_t)cfg->stale_after_days * DAY;
 	size_t i, j, nstored;
 	bool dirty;
 	int rc;
@@ -983,6 +1007,10 @@ analysis_project_current(struct store *st, const struct config *cfg,
 			d->account = NULL;
 		}
 		out->v[j] = *d;
+		if (j != i)
+			memcpy(analysis_reached(out, j),
+			    analysis_reached(out, i),
+			    (size_t)out->np * sizeof *out->reached);
 		w.deal[j] = w.deal[i];
 		w.key[j] = w.key[i];
 		w.seq[j] = w.seq[i];
@@ -1007,10 +1035,18 @@ analysis_project_current(struct store *st, const struct config *cfg,
 			ord[i].key = radix_key_int(w.key[ord[i].i]);
 		radix_sort(ord, out->n);
 		v = xcalloc(out->cap > 0 ? out->cap : 1, sizeof *v);
-		for (i = 0; i < out->n; i++)
+		reached = xcalloc(out->cap > 0 ? out->cap : 1,
+		    (size_t)out->np * sizeof *reached);
+		for (i = 0; i < out->n; i++) {
 			v[i] = out->v[ord[i].i];
+			memcpy(&reached[i * (size_t)out->np],
+			    analysis_reached(out, ord[i].i),
+			    (size_t)out->np * sizeof *reached);
+		}
 		free(out->v);
+		free(out->reached);
 		out->v = v;
+		out->reached = reached;
 		free(ord);
 	}
 	free(w.late.v);
@@ -2357,17 +2393,21 @@ analysis_stalled(struct store *st, const struct analysis_filter *f,
 	return 0;
 }
 
-/* Seconds deal d stayed in phase p before it moved on or closed, seen at t. */
+/*
+ * Seconds deal d (reached: its analysis_reached) stayed in phase p before
+ * it moved on or closed, seen at t.
+ */
 static time_t
-analysis_stay(const struct analysis_deal *d, int p, time_t t)
+analysis_stay(const struct analysis_deal *d, const time_t *reached, int p,
+    time_t t)
 {
 	time_t end = t;
 
-	if (d->phase > p && d->reached_at[p + 1] < end)
-		end = d->reached_at[p + 1];
+	if (d->phase > p && reached[p + 1] < end)
+		end = reached[p + 1];
 	if (d->closed != 0 && d->closed < end)
 		end = d->closed;
-	return (end - d->reached_at[p]);
+	return (end - reached[p]);
 }
 
 /* A deal that reached a phase, as the landmarks of that phase see it. */
@@ -2420,9 +2460,9 @@ analysis_members(const struct analysis_deals *l, int p, time_t t,
 
 		if (d->phase < p)
 			continue;
-		stay[pm->n] = analysis_stay(d, p, t);
+		stay[pm->n] = analysis_stay(d, analysis_reached(l, i), p, t);
 		full[pm->n] = (d->closed != 0 ? d->closed : t) -
-		    d->reached_at[p];
+		    analysis_reached(l, i)[p];
 		m[pm->n].idx = i;
 		m[pm->n].stay = (double)stay[pm->n] / DAY;
 		m[pm->n].full = (double)full[pm->n] / DAY;
@@ -2828,8 +2868,9 @@ analysis_landmarks(const struct analysis_deals *l,
 	qs = xcalloc(n > 0 ? n : 1, sizeof *qs);
 	for (i = 0; i < n; i++) {
 		qs[i].q = i;
-		qs[i].age = (double)(t - l->v[idx[i]].reached_at[p]) / DAY;
-		qs[i].whole = (double)((t - l->v[idx[i]].reached_at[p]) / DAY);
+		qs[i].age = (double)(t - analysis_reached(l, idx[i])[p]) / DAY;
+		qs[i].whole = (double)((t - analysis_reached(l, idx[i])[p]) /
+		    DAY);
 	}
 	analysis_sort_queries(qs, n);
 	for (i = 0; i < n; i = j) {
@@ -3183,7 +3224,7 @@ analysis_forecast_at(const struct analysis_filter *f,
 		fd->salesperson = xstrdup(d->salesperson);
 		fd->kind = d->kind;
 		fd->phase = d->phase;
-		fd->phase_since = d->reached_at[d->phase];
+		fd->phase_since = analysis_reached(l, i)[d->phase];
 		fd->opened = d->opened;
 		fd->value = NAN;
 		e = all_est != NULL ? all_est[nopen - 1] : est[nest++];
