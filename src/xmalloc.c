@@ -110,10 +110,17 @@ xcalloc(size_t n, size_t size)
 void *
 xrealloc(void *p, size_t size)
 {
+	size_t had = p != NULL ? malloc_usable_size(p) : 0;
 	void *q = realloc(p, size == 0 ? 1 : size);
 
 	if (q == NULL)
 		fatal("out of memory (%zu bytes)", size);
+	/*
+	 * A large block grown where it lies keeps its advice (its mapping
+	 * only grows): no system call for each row appended to a list.
+	 */
+	if (q == p && had >= XMALLOC_BIG)
+		return q;
 	return xmalloc_advise(q, size);
 }
 
