@@ -287,6 +287,19 @@
 	    " t.left_at, d.salesperson, d.outcome, d.closed"		\
 	    " FROM transitions t JOIN deals d ON d.id = t.deal_id"	\
 	    " WHERE t.at >= ?1 AND t.at < ?2")				\
+	/*								\
+	 * A team's entries of a window (?3: a JSON array of its	\
+	 * salespeople): the owner is read from transitions_window	\
+	 * before the row and its deal are looked up, so that only the	\
+	 * team's entries cost a look-up (a twentieth of a window at	\
+	 * 10M signals for a manager of 10 of 200).			\
+	 */								\
+	X(QUERY_TEAM_ENTRIES_RANGE, "SELECT t.deal_id, t.to_phase,"	\
+	    " t.at, t.left_at, d.salesperson, d.outcome, d.closed"	\
+	    " FROM transitions t INDEXED BY transitions_window"	\
+	    " JOIN deals d ON d.id = t.deal_id"				\
+	    " WHERE t.at >= ?1 AND t.at < ?2"				\
+	    " AND t.owner IN (SELECT value FROM json_each(?3))")	\
 	X(QUERY_DEAL_ENTRIES, "SELECT deal_id, to_phase, at"		\
 	    " FROM transitions WHERE deal_id = ?1 ORDER BY at, id")	\
 	/* The kind of signal that moved a deal into a phase at a time. */ \
@@ -639,6 +652,42 @@ static void
 query_bind_since(sqlite3_stmt *s, int i, time_t t)
 {
 	sqlite3_bind_int64(s, i, t == 0 ? INT64_MIN : (sqlite3_int64)t);
+}
+
+/*
+ * Binds keys as a JSON array of strings, for json_each: a quote, a
+ * backslash and a control character escaped, other bytes as they are
+ * (SQLite's JSON reader takes them so).
+ */
+static void
+query_bind_keys(sqlite3_stmt *s, int i, const struct strlist *keys)
+{
+	size_t k, len = 3;
+	const char *p;
+	char *json, *o;
+
+	for (k = 0; k < keys->n; k++)
+		len += 3 + 6 * strlen(keys->v[k]);
+	o = json = xmalloc(len);
+	*o++ = '[';
+	for (k = 0; k < keys->n; k++) {
+		if (k > 0)
+			*o++ = ',';
+		*o++ = '"';
+		for (p = keys->v[k]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\') {
+				*o++ = '\\';
+				*o++ = *p;
+			} else if ((unsigned char)*p < 0x20) {
+				snprintf(o, 7, "\\u%04x", (unsigned char)*p);
+				o += 6;
+			} else
+				*o++ = *p;
+		}
+		*o++ = '"';
+	}
+	*o++ = ']';
+	sqlite3_bind_text(s, i, json, (int)(o - json), free);
 }
 
 /* Binds the end of a range: unbounded is the largest time. */
@@ -1120,7 +1169,8 @@ query_entries_joined_row(sqlite3_stmt *s, void *ctx)
 
 /*
  * The entries of a window, each joined to its deal in SQL: a lookup per
- * entry, so that the cost follows the window.  The deal callback sees
+ * entry (of the team's alone for a team), so that the cost follows the
+ * window.  The deal callback sees
  * the deals a window's counts need: the open ones and those closed in it.
  */
 static int
@@ -1130,6 +1180,7 @@ query_entries_window(struct store *st, struct query_entries *w, time_t since,
 	struct query_states ws = { w->salespeople,
 	    { .fn.state = w->deal, .arg = w->arg } };
 	sqlite3_stmt *s;
+	bool team;
 	int rc;
 
 	if (w->deal != NULL) {
@@ -1142,11 +1193,15 @@ query_entries_window(struct store *st, struct query_entries *w, time_t since,
 		if (rc != 0)
 			return rc;
 	}
-	s = query_stmt(st, QUERY_ENTRIES_RANGE, err);
+	team = w->salespeople != NULL && w->salespeople->n > 0;
+	s = query_stmt(st, team ? QUERY_TEAM_ENTRIES_RANGE :
+	    QUERY_ENTRIES_RANGE, err);
 	if (s == NULL)
 		return -1;
 	query_bind_since(s, 1, since);
 	query_bind_until(s, 2, until);
+	if (team)
+		query_bind_keys(s, 3, w->salespeople);
 	return query_walk(st, s, query_entries_joined_row, w, err,
 	    "transitions");
 }
