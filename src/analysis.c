@@ -2049,6 +2049,11 @@ struct analysis_shared {
 	bool		 current;
 	struct analysis_deals deals;
 	struct forecast_est *est;	/* owned: each open deal's of deals, in order */
+	/* est of the open deals of cover alone (when !est_all) */
+	bool		 est_all;
+	/* analysis_shared_cover's: the salespeople told, or everyone */
+	struct strlist	 cover;
+	bool		 cover_all;
 };
 
 /* An empty one: the first analysis at an as_of fills it. */
@@ -2074,7 +2079,24 @@ analysis_shared_free(struct analysis_shared *sh)
 		return;
 	analysis_stalled_base_free(&sh->stalled);
 	analysis_shared_forget_forecast(sh);
+	strlist_clear(&sh->cover);
 	free(sh);
+}
+
+void
+analysis_shared_cover(struct analysis_shared *sh,
+    const struct strlist *people)
+{
+	struct analysis_filter told = { .salespeople = &sh->cover };
+	size_t i;
+
+	if (people == NULL || people->n == 0) {
+		sh->cover_all = true;
+		return;
+	}
+	for (i = 0; i < people->n; i++)
+		if (sh->cover.n == 0 || !analysis_admits(&told, people->v[i]))
+			strlist_add(&sh->cover, people->v[i]);
 }
 
 /*
@@ -2576,6 +2598,7 @@ analysis_landmark(const struct analysis_phase_members *pm, double age,
 }
 
 bool analysis_landmark_walk;
+size_t analysis_estimated;
 bool analysis_values_per_deal;
 
 /* A Fenwick tree of counts over 0..n-1, for the k-th present rank. */
@@ -3132,6 +3155,7 @@ analysis_phases(const struct analysis_filter *f, const struct config *cfg,
 				idx[(*n)++] = i;
 		j.idx = idx;
 		j.n = *n;
+		analysis_estimated += *n;
 		j.est = xcalloc(*n > 0 ? *n : 1, sizeof *j.est);
 	}
 	util_parallel(cfg->phases.n, analysis_phase_job, &j);
@@ -3796,11 +3820,53 @@ analysis_forecast_deals(struct store *st, const struct analysis_filter *f,
 	return 0;
 }
 
+/* True when the filter admitting people admits none but cover's. */
+static bool
+analysis_covered(const struct strlist *cover, const struct strlist *people)
+{
+	struct analysis_filter told = { .salespeople = cover };
+	size_t i;
+
+	if (people == NULL || people->n == 0)
+		return false;
+	for (i = 0; i < people->n; i++)
+		if (!analysis_admits(&told, people->v[i]))
+			return false;
+	return true;
+}
+
 /*
- * Fills f's shared deals and the estimates of every open deal at
- * f->as_of, unless it holds them already: an estimate does not depend on
- * which other deals are asked for (each reads its phase's members at its
- * age).
+ * The estimates of the open deals f admits (in the deals' order, as
+ * analysis_phases gives them) in the places of every open deal of l,
+ * those f does not admit zero: est is freed.
+ */
+static struct forecast_est *
+analysis_est_spread(const struct analysis_filter *f,
+    const struct analysis_deals *l, struct forecast_est *est)
+{
+	struct forecast_est *all;
+	size_t i, k = 0, nopen = 0;
+
+	for (i = 0; i < l->n; i++)
+		nopen += l->v[i].closed == 0;
+	all = xcalloc(nopen > 0 ? nopen : 1, sizeof *all);
+	for (i = 0, nopen = 0; i < l->n; i++) {
+		if (l->v[i].closed != 0)
+			continue;
+		if (analysis_admits(f, l->v[i].salesperson))
+			all[nopen] = est[k++];
+		nopen++;
+	}
+	free(est);
+	return all;
+}
+
+/*
+ * Fills f's shared deals and the estimates of the open deals its
+ * salespeople told have at f->as_of (every open deal's when f admits
+ * another, analysis_shared_cover), unless it holds them already: an
+ * estimate does not depend on which other deals are asked for (each
+ * reads its phase's members at its age).
  */
 static int
 analysis_shared_forecast(struct store *st, const struct analysis_filter *f,
@@ -3808,21 +3874,34 @@ analysis_shared_forecast(struct store *st, const struct analysis_filter *f,
 {
 	struct analysis_shared *sh = f->shared;
 	struct analysis_phase_members pm[MAX_PHASES];
-	struct analysis_filter all = *f;
+	struct analysis_filter cover = *f;
 	size_t n;
 	int p;
+	bool all, same;
 
-	if (sh->has_forecast && sh->forecast_at == f->as_of &&
-	    sh->horizon == horizon_days && sh->current == f->current)
+	all = sh->cover_all || sh->cover.n == 0 ||
+	    !analysis_covered(&sh->cover, f->salespeople);
+	same = sh->has_forecast && sh->forecast_at == f->as_of &&
+	    sh->horizon == horizon_days && sh->current == f->current;
+	if (same && (sh->est_all || !all))
 		return 0;
-	analysis_shared_forget_forecast(sh);
-	if (analysis_forecast_deals(st, f, &sh->deals, err) != 0)
-		return -1;
-	all.salespeople = NULL;
-	sh->est = analysis_phases(&all, f->cfg, &sh->deals, f->as_of,
+	if (same) {
+		/* Another's deals: every estimate, of the deals read. */
+		free(sh->est);
+		sh->est = NULL;
+	} else {
+		analysis_shared_forget_forecast(sh);
+		if (analysis_forecast_deals(st, f, &sh->deals, err) != 0)
+			return -1;
+	}
+	cover.salespeople = all ? NULL : &sh->cover;
+	sh->est = analysis_phases(&cover, f->cfg, &sh->deals, f->as_of,
 	    horizon_days, pm, &n);
+	if (!all)
+		sh->est = analysis_est_spread(&cover, &sh->deals, sh->est);
 	for (p = 0; p < (int)f->cfg->phases.n; p++)
 		analysis_members_free(&pm[p]);
+	sh->est_all = all;
 	sh->has_forecast = true;
 	sh->forecast_at = f->as_of;
 	sh->horizon = horizon_days;

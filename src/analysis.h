@@ -43,6 +43,8 @@ extern bool analysis_landmark_walk;
  * false unless a test sets it.
  */
 extern bool analysis_values_per_deal;
+/* The open deals the forecasts have estimated so far, for the tests. */
+extern size_t analysis_estimated;
 /*
  * The forecast as of now projects the whole history again, the
  * reference that the tests compare its reading of the stored deals
@@ -86,6 +88,16 @@ struct analysis_shared;
 
 struct analysis_shared *analysis_shared_new(void);
 void	analysis_shared_free(struct analysis_shared *);
+/*
+ * Tells sh that the run's filters admit these salespeople (NULL or
+ * empty: everyone), before its first analysis: the forecast estimates
+ * the open deals of the salespeople told alone (a manager's digest: a
+ * twentieth of them at 10M signals), or every open deal when never told.
+ * A filter admitting another is served all the same, at the cost of
+ * estimating every open deal then.
+ */
+void	analysis_shared_cover(struct analysis_shared *,
+	    const struct strlist *people);
 
 /* True when the filter admits salesperson key. */
 bool	analysis_admits(const struct analysis_filter *, const char *key);

@@ -1282,6 +1282,8 @@ digest_deliver(struct store *st, const struct config *cfg,
 	digest_personal_key(period, personal, sizeof personal);
 	/* What every digest of the run reads of the whole history, read once. */
 	shared = analysis_shared_new();
+	for (i = 0; i < r.n; i++)
+		analysis_shared_cover(shared, &r.v[i].people);
 	/* The managers' digests, then each salesperson's own mail. */
 	n = r.n + cfg->npeople;
 	for (i = 0; i < n && !unreachable; i++) {

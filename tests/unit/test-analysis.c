@@ -2236,6 +2236,78 @@ test_analysis_shared(void **state)
 	analysis_shared_free(sh);
 }
 
+/*
+ * A shared told which salespeople the run's filters admit estimates
+ * their open deals alone, and serves a filter admitting another all the
+ * same (then estimating every open deal of the deals it read).
+ */
+static void
+test_analysis_shared_cover(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
+	struct analysis_shared *sh;
+	struct forecast alone, shared;
+	struct strlist ab = { 0 }, c = { 0 }, da = { 0 };
+	struct err err;
+	size_t every, own, made, i;
+
+	build_history(f);
+	if (sqlite3_exec(f->st->db, "UPDATE signals SET seen_at = occurred_at",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("update: %s", sqlite3_errmsg(f->st->db));
+	setenv("SALESCYCLE_NOW", "2026-06-28T00:00:00Z", 1);
+	strlist_add(&ab, "anna");
+	strlist_add(&ab, "bram");
+	strlist_add(&c, "cees");
+	strlist_add(&da, "dirk");
+	strlist_add(&da, "anna");
+	/* Never told: every open deal. */
+	af.shared = sh = analysis_shared_new();
+	af.salespeople = &ab;
+	analysis_estimated = 0;
+	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &shared, &err),
+	    0);
+	every = analysis_estimated;
+	analysis_estimated = 0;
+	forecast_free(&shared);
+	analysis_shared_free(sh);
+
+	sh = analysis_shared_new();
+	analysis_shared_cover(sh, &ab);
+	analysis_shared_cover(sh, &c);
+	analysis_shared_cover(sh, &ab);
+	for (i = 0; i < 4; i++) {
+		af.salespeople = i == 0 || i == 3 ? &ab : i == 1 ? &c : &da;
+		af.shared = NULL;
+		assert_int_equal(analysis_forecast_sums(f->st, &af, 30,
+		    &alone, &err), 0);
+		own = analysis_estimated;
+		af.shared = sh;
+		assert_int_equal(analysis_forecast_sums(f->st, &af, 30,
+		    &shared, &err), 0);
+		made = analysis_estimated - own;
+		analysis_estimated = 0;
+		test_assert_same_forecast(&alone, &shared);
+		assert_true(alone.ndeals > 0);
+		forecast_free(&alone);
+		forecast_free(&shared);
+		if (i == 0)
+			/* anna's, bram's and cees's, not dirk's too. */
+			assert_true(made > own && made < every);
+		else if (i == 2)
+			/* dirk's were not told: every open deal's, once. */
+			assert_int_equal(made, every);
+		else
+			assert_int_equal(made, 0);
+	}
+	unsetenv("SALESCYCLE_NOW");
+	analysis_shared_free(sh);
+	strlist_clear(&ab);
+	strlist_clear(&c);
+	strlist_clear(&da);
+}
+
 /* How many rows a count statement gives. */
 static long
 count_rows(struct fixture *f, const char *sql)
@@ -2675,6 +2747,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_stalled_kept,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_shared_cover, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest_dates, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
