@@ -10,6 +10,11 @@
 #		LOGIN, EXAMINE, UID FETCH 1:* (UID INTERNALDATE BODYSTRUCTURE
 #		BODY.PEEK[HEADER.FIELDS (FIELD...)]), LOGOUT;
 #		prints "SECONDS BYTES MESSAGES".
+#	raw-imap.py replay PORT USER PASSWORD RAWLOG
+#		LOGIN, then every command of RAWLOG (the commands a client
+#		sent, as Dovecot's rawlog writes them: "TIME TAG COMMAND",
+#		one per line) but LOGIN and LOGOUT, one at a time, LOGOUT;
+#		prints "SECONDS BYTES COMMANDS".
 #	raw-imap.py status PORT PASSWORD PARALLEL FOLDERS USER...
 #		per user, PARALLEL at a time: LOGIN, one STATUS (UIDVALIDITY
 #		UIDNEXT MESSAGES HIGHESTMODSEQ) per comma-separated folder,
@@ -97,6 +102,24 @@ def fetch(port, user, password, mailbox, fields):
     print("%.3f %d %d" % (time.monotonic() - t0, c.received, messages))
 
 
+def replay(port, user, password, rawlog):
+    commands = []
+    with open(rawlog, "rb") as f:
+        for raw in f:
+            parts = raw.rstrip(b"\r\n").split(b" ", 2)
+            if len(parts) < 3 or parts[2].split(b" ")[0].upper() in (
+                    b"LOGIN", b"LOGOUT", b"AUTHENTICATE"):
+                continue
+            commands.append(parts[2].decode())
+    t0 = time.monotonic()
+    c = Conn(port)
+    c.cmd("LOGIN %s %s" % (quote(user), quote(password)))
+    for text in commands:
+        c.cmd(text)
+    c.close()
+    print("%.3f %d %d" % (time.monotonic() - t0, c.received, len(commands)))
+
+
 def status_one(port, user, password, folders):
     c = Conn(port)
     c.cmd("LOGIN %s %s" % (quote(user), quote(password)))
@@ -117,10 +140,13 @@ def main():
     a = sys.argv[1:]
     if len(a) >= 6 and a[0] == "fetch":
         fetch(int(a[1]), a[2], a[3], a[4], a[5:])
+    elif len(a) == 5 and a[0] == "replay":
+        replay(int(a[1]), a[2], a[3], a[4])
     elif len(a) >= 6 and a[0] == "status":
         status(int(a[1]), a[2], int(a[3]), a[4].split(","), a[5:])
     else:
         sys.exit("usage: raw-imap.py fetch PORT USER PASSWORD MAILBOX FIELD...\n"
+                 "       raw-imap.py replay PORT USER PASSWORD RAWLOG\n"
                  "       raw-imap.py status PORT PASSWORD PARALLEL FOLDERS USER...")
 
 
