@@ -350,15 +350,25 @@ digest_collect_signals(struct store *st, const struct config *cfg,
     struct digest_data *d, struct err *err)
 {
 	struct digest_signals_walk w = { cfg, d };
+	struct strlist people = { 0 };
 	time_t since;
+	size_t i;
+	int rc;
 
 	if (util_day_start(d->trend_first, cfg->timezone, &since) != 0)
 		return err_set(err, ERR_FINAL, "cannot compute the start of %s",
 		    d->trend_first);
 	if (since > d->period.since)
 		since = d->period.since;
-	return store_person_signals(st, d->person != NULL ? d->person->key :
-	    NULL, since, d->period.until, digest_person_signal, &w, err);
+	/* The digest's salespeople's alone: a manager's team of the company. */
+	if (d->person != NULL)
+		strlist_add(&people, d->person->key);
+	for (i = 0; d->person == NULL && i < d->npeople; i++)
+		strlist_add(&people, d->people[i].key);
+	rc = people.n == 0 ? 0 : store_person_signals(st, &people, since,
+	    d->period.until, digest_person_signal, &w, err);
+	strlist_clear(&people);
+	return rc;
 }
 
 /* Keeps the amount of an offer (in time order: the newest wins). */

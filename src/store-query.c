@@ -594,8 +594,9 @@
 	    " AND d.closed < ?2 ORDER BY d.closed, d.id")		\
 	/*								\
 	 * What a digest reads of a range (offers sent, hashtags), of	\
-	 * a salesperson or all: one range of signals_digested, in its	\
-	 * order.							\
+	 * some salespeople (?1: a JSON array of their keys) or all:	\
+	 * one range of signals_digested, in its order, the account	\
+	 * looked up for their signals alone.				\
 	 */								\
 	X(QUERY_PERSON_SIGNALS, "SELECT s.occurred_at, s.kind,"		\
 	    " s.salesperson, a.key, s.rule, s.value, s.ignored,"	\
@@ -604,7 +605,8 @@
 	    " ON a.id = COALESCE(s.account_id, s.matched_account_id)"	\
 	    " WHERE " STORE_DIGESTED("s.")				\
 	    " AND s.occurred_at >= ?2 AND s.occurred_at < ?3"		\
-	    " AND (?1 IS NULL OR s.salesperson = ?1)"			\
+	    " AND (?1 IS NULL OR s.salesperson IN"			\
+	    " (SELECT value FROM json_each(?1)))"			\
 	    " ORDER BY s.occurred_at, s.id")				\
 	X(QUERY_COUNTS, "SELECT (SELECT user_version"			\
 	    " FROM pragma_user_version),"				\
@@ -2110,16 +2112,20 @@ query_person_row(sqlite3_stmt *s, void *ctx)
 }
 
 int
-store_person_signals(struct store *st, const char *salesperson, time_t since,
-    time_t until, int (*cb)(const struct store_person_signal *, void *),
-    void *arg, struct err *err)
+store_person_signals(struct store *st, const struct strlist *salespeople,
+    time_t since, time_t until,
+    int (*cb)(const struct store_person_signal *, void *), void *arg,
+    struct err *err)
 {
 	struct query_cb c = { .fn.person = cb, .arg = arg };
 	sqlite3_stmt *s = query_stmt(st, QUERY_PERSON_SIGNALS, err);
 
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, salesperson);
+	if (salespeople != NULL && salespeople->n > 0)
+		query_bind_keys(s, 1, salespeople);
+	else
+		sqlite3_bind_null(s, 1);
 	query_bind_since(s, 2, since);
 	query_bind_until(s, 3, until);
 	return query_walk(st, s, query_person_row, &c, err, "signals");

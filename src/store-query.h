@@ -376,12 +376,12 @@ struct store_person_signal {
 };
 
 /*
- * The signals of the salesperson (NULL: all) that occurred in [since,
- * until) and a digest reads (STORE_DIGESTED: offers sent, hashtags), in
- * time order, from one range of an index.
+ * The signals of the salespeople (NULL or empty: all) that occurred in
+ * [since, until) and a digest reads (STORE_DIGESTED: offers sent,
+ * hashtags), in time order, from one range of an index.
  */
-int	store_person_signals(struct store *, const char *salesperson,
-	    time_t since, time_t until,
+int	store_person_signals(struct store *,
+	    const struct strlist *salespeople, time_t since, time_t until,
 	    int (*cb)(const struct store_person_signal *, void *), void *arg,
 	    struct err *);
 

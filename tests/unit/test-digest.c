@@ -351,19 +351,50 @@ test_digest_current_at(void **state)
 	}
 }
 
-/* A manager's digest covers only their salespeople. */
+/* Keeps each statement a connection runs with its bound values. */
+static int
+trace_expanded(unsigned type, void *arg, void *p, void *x)
+{
+	char *sql;
+
+	(void)x;
+	if (type != SQLITE_TRACE_STMT ||
+	    (sql = sqlite3_expanded_sql(p)) == NULL)
+		return 0;
+	strlist_add(arg, sql);
+	sqlite3_free(sql);
+	return 0;
+}
+
+/*
+ * A manager's digest covers only their salespeople, and reads the
+ * offers and hashtags of theirs alone (not every salesperson's, each
+ * with its account looked up).
+ */
 static void
 test_digest_people_subset(void **state)
 {
 	struct fixture *f = *state;
-	struct strlist bram = { 0 };
+	struct strlist bram = { 0 }, sql = { 0 };
 	struct digest_period p;
 	struct digest_data d;
 	struct err err;
+	size_t i, offers = 0;
 
 	strlist_add(&bram, "bram");
 	assert_int_equal(digest_period_at(&f->cfg, "week", MONDAY, &p, &err), 0);
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_expanded,
+	    &sql);
 	assert_int_equal(digest_collect(f->st, &f->cfg, &p, &bram, MONDAY, NULL, &d, &err), 0);
+	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+	for (i = 0; i < sql.n; i++) {
+		if (strstr(sql.v[i], "signals_digested") == NULL)
+			continue;
+		assert_non_null(strstr(sql.v[i], "json_each('[\"bram\"]')"));
+		offers++;
+	}
+	assert_int_equal(offers, 1);
+	strlist_clear(&sql);
 	assert_int_equal(d.npeople, 1);
 	assert_string_equal(d.people[0].key, "bram");
 	assert_int_equal(d.appointments, 1);

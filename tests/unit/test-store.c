@@ -3403,9 +3403,10 @@ scans_partial_index(struct store *st, const char *detail)
 
 /*
  * Fails unless the plan of sql reads only ranges of indexes (no SCAN of
- * a table or of a whole index; a partial index is a range) and each
- * from a covering index, no row looked up, but for the index lookup_ok
- * (NULL: none).  Returns how many ranges it reads.
+ * a table or of a whole index; a partial index is a range; a list bound
+ * to it, json_each's, is not the store's) and each from a covering
+ * index, no row looked up, but for the index lookup_ok (NULL: none).
+ * Returns how many ranges it reads.
  */
 static int
 assert_window_plan(struct store *st, const char *sql, const char *lookup_ok)
@@ -3419,6 +3420,8 @@ assert_window_plan(struct store *st, const char *sql, const char *lookup_ok)
 	    SQLITE_OK);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		detail = (const char *)sqlite3_column_text(s, 3);
+		if (strncmp(detail, "SCAN json_each VIRTUAL TABLE", 28) == 0)
+			continue;
 		if ((strncmp(detail, "SCAN ", 5) == 0 &&
 		    !scans_partial_index(st, detail)) ||
 		    (strncmp(detail, "SEARCH ", 7) == 0 &&
@@ -4036,10 +4039,11 @@ test_store_digest_signals(void **state)
 {
 	struct fixture *f = *state;
 	struct signal_list sigs = { 0 };
-	struct strlist touched = { 0 }, sql = { 0 };
-	struct buf all = { 0 }, one = { 0 };
+	struct strlist touched = { 0 }, sql = { 0 }, anna = { 0 }, two = { 0 };
+	struct buf all = { 0 }, one = { 0 }, both = { 0 }, cees = { 0 };
 	struct err err;
-	char id[32];
+	char id[32], account[32];
+	long team_pages, all_pages;
 	int i;
 
 	for (i = 0; i < HISTORY; i++) {
@@ -4064,11 +4068,16 @@ test_store_digest_signals(void **state)
 	signal_list_clear(&sigs);
 	strlist_clear(&touched);
 
+	strlist_add(&anna, "anna");
+	strlist_add(&two, "o\"k\\");
+	strlist_add(&two, "bram");
 	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
 	assert_int_equal(store_person_signals(f->st, NULL, NOW - 10 * DAY,
 	    NOW, walk_person_signal, &all, &err), 0);
-	assert_int_equal(store_person_signals(f->st, "anna", NOW - 10 * DAY,
+	assert_int_equal(store_person_signals(f->st, &anna, NOW - 10 * DAY,
 	    NOW, walk_person_signal, &one, &err), 0);
+	assert_int_equal(store_person_signals(f->st, &two, NOW - 10 * DAY,
+	    NOW, walk_person_signal, &both, &err), 0);
 	/* The account's key is the one look-up per row read. */
 	assert_window_plans(f->st, &sql, "INTEGER PRIMARY KEY", false);
 	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
@@ -4078,8 +4087,42 @@ test_store_digest_signals(void **state)
 	assert_non_null(one.data);
 	assert_string_equal(one.data, "anna:offer_sent:acme.nl@27;"
 	    "anna:won:acme.nl@28;");
+	assert_non_null(both.data);
+	assert_string_equal(both.data, "bram:offer_sent:beta.nl@25;");
+
+	/*
+	 * Another salesperson's offers of the range cost a team's walk a
+	 * step of the index each, not a look-up of their accounts (the
+	 * pages fetched, against the company's walk).
+	 */
+	for (i = 0; i < HISTORY; i++) {
+		snprintf(account, sizeof account, "klant%d.nl", i);
+		snprintf(id, sizeof id, "<k%d@x>", i);
+		add_sig(&sigs, SIG_OFFER_SENT, account, "cees", NOW - 6 * DAY +
+		    i * 7919 % HISTORY, DIR_OUTBOUND, "INBOX/1/7", id, NULL);
+	}
+	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err),
+	    HISTORY);
+	signal_list_clear(&sigs);
+	strlist_clear(&touched);
+	pages_read(f->st);
+	buf_reset(&one);
+	assert_int_equal(store_person_signals(f->st, &anna, NOW - 10 * DAY,
+	    NOW, walk_person_signal, &one, &err), 0);
+	team_pages = pages_read(f->st);
+	assert_int_equal(store_person_signals(f->st, NULL, NOW - 10 * DAY,
+	    NOW, walk_person_signal, &cees, &err), 0);
+	all_pages = pages_read(f->st);
+	assert_string_equal(one.data, "anna:offer_sent:acme.nl@27;"
+	    "anna:won:acme.nl@28;");
+	assert_true(team_pages < HISTORY / 20);
+	assert_true(all_pages > HISTORY);
+	strlist_clear(&anna);
+	strlist_clear(&two);
 	buf_free(&all);
 	buf_free(&one);
+	buf_free(&both);
+	buf_free(&cees);
 }
 
 /* Collects "salesperson@created;" of each series a window counts. */
