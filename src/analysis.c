@@ -2049,7 +2049,7 @@ struct analysis_shared {
 	bool		 current;
 	struct analysis_deals deals;
 	struct forecast_est *est;	/* owned: each open deal's of deals, in order */
-	/* est of the open deals of cover alone (when !est_all) */
+	/* est of the open deals of cover alone (when !est_all); NULL: to make */
 	bool		 est_all;
 	/* analysis_shared_cover's: the salespeople told, or everyone */
 	struct strlist	 cover;
@@ -2095,8 +2095,14 @@ analysis_shared_cover(struct analysis_shared *sh,
 		return;
 	}
 	for (i = 0; i < people->n; i++)
-		if (sh->cover.n == 0 || !analysis_admits(&told, people->v[i]))
+		if (sh->cover.n == 0 || !analysis_admits(&told, people->v[i])) {
 			strlist_add(&sh->cover, people->v[i]);
+			/* Estimates made for fewer are made again. */
+			if (!sh->est_all) {
+				free(sh->est);
+				sh->est = NULL;
+			}
+		}
 }
 
 /*
@@ -3883,7 +3889,7 @@ analysis_shared_forecast(struct store *st, const struct analysis_filter *f,
 	    !analysis_covered(&sh->cover, f->salespeople);
 	same = sh->has_forecast && sh->forecast_at == f->as_of &&
 	    sh->horizon == horizon_days && sh->current == f->current;
-	if (same && (sh->est_all || !all))
+	if (same && sh->est != NULL && (sh->est_all || !all))
 		return 0;
 	if (same) {
 		/* Another's deals: every estimate, of the deals read. */

@@ -1132,12 +1132,14 @@ query_find_deal(struct query_entries *w, int64_t id)
 {
 	const struct query_deal *v = w->deals;
 	size_t lo = 0, hi = w->n, mid;
+	uint64_t off;
 
 	if (w->slot != NULL) {
-		if (id < w->base || (uint64_t)(id - w->base) >= w->nslot ||
-		    w->slot[id - w->base] == 0)
+		/* Unsigned: ids far apart do not overflow. */
+		off = (uint64_t)id - (uint64_t)w->base;
+		if (id < w->base || off >= w->nslot || w->slot[off] == 0)
 			return NULL;
-		return &v[w->slot[id - w->base] - 1];
+		return &v[w->slot[off] - 1];
 	}
 	if (w->hint < w->n && v[w->hint].id == id)
 		return &v[w->hint];
@@ -1273,13 +1275,15 @@ query_sort_deals(struct query_entries *w)
 	w->cap = w->n;
 	free(key);
 	if (w->n == 0 || w->n >= UINT32_MAX ||
-	    (uint64_t)(v[w->n - 1].id - v[0].id) >= 4 * (uint64_t)w->n + 1024)
+	    (uint64_t)v[w->n - 1].id - (uint64_t)v[0].id >=
+	    4 * (uint64_t)w->n + 1024)
 		return;
 	w->base = v[0].id;
-	w->nslot = (size_t)(v[w->n - 1].id - v[0].id) + 1;
+	w->nslot = (size_t)((uint64_t)v[w->n - 1].id - (uint64_t)w->base) + 1;
 	w->slot = xcalloc(w->nslot, sizeof *w->slot);
 	for (i = 0; i < w->n; i++)
-		w->slot[v[i].id - w->base] = (uint32_t)(i + 1);
+		w->slot[(uint64_t)v[i].id - (uint64_t)w->base] =
+		    (uint32_t)(i + 1);
 }
 
 /*
@@ -1323,10 +1327,11 @@ query_entries_company(struct store *st, struct query_entries *w,
 
 /*
  * The entries of a window: the company's from covering indexes
- * (query_entries_company); a team's, or with the deal callback, each
- * joined to its deal in SQL, a lookup per entry (of the team's alone for
- * a team), so that the cost follows the window.  The deal callback sees
- * the deals a window's counts need: the open ones and those closed in it.
+ * (query_entries_company: the window's entries and every open deal); a
+ * team's, or with the deal callback, each joined to its deal in SQL, a
+ * lookup per entry (of the team's alone for a team), so that the cost
+ * follows the window.  The deal callback sees the deals a window's
+ * counts need: the open ones and those closed in it.
  */
 static int
 query_entries_window(struct store *st, struct query_entries *w, time_t since,

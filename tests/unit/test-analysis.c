@@ -2301,6 +2301,27 @@ test_analysis_shared_cover(void **state)
 		else
 			assert_int_equal(made, 0);
 	}
+	analysis_shared_free(sh);
+
+	/* Told of another after a forecast: its estimates are made too. */
+	sh = analysis_shared_new();
+	analysis_shared_cover(sh, &ab);
+	af.salespeople = &ab;
+	af.shared = sh;
+	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &shared, &err),
+	    0);
+	forecast_free(&shared);
+	analysis_shared_cover(sh, &c);
+	af.salespeople = &c;
+	af.shared = NULL;
+	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &alone, &err),
+	    0);
+	af.shared = sh;
+	assert_int_equal(analysis_forecast_sums(f->st, &af, 30, &shared, &err),
+	    0);
+	test_assert_same_forecast(&alone, &shared);
+	forecast_free(&alone);
+	forecast_free(&shared);
 	unsetenv("SALESCYCLE_NOW");
 	analysis_shared_free(sh);
 	strlist_clear(&ab);

@@ -156,6 +156,13 @@ ingest() {
 mkdir -p "$DC/rawlog/m$N"
 chown mail:mail "$DC/rawlog/m$N"
 ingest "$N"
+# Dovecot writes the log out as its session ends, after the agent's.
+i=0
+until grep -q '^[^ ]* [^ ]* LOGOUT' "$DC/rawlog/m$N"/*.in 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -le 100 ] || fail "no LOGOUT in the protocol log of m$N"
+	sleep 0.1
+done
 cat "$DC/rawlog/m$N"/*.in >"$T/replay-$N.in"
 rm -rf "$DC/rawlog/m$N"
 : >"$T/replay-$N"
