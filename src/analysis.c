@@ -2015,6 +2015,8 @@ analysis_earlier(const struct analysis_filter *f)
  * salesperson's history; made now, b->dirty first (the accounts whose
  * kept spells are not to be trusted).
  */
+static bool analysis_shared_all(const struct analysis_shared *);
+
 static int
 analysis_stalled_base_history(struct store *st,
     const struct analysis_filter *f, struct analysis_stalled_base *b,
@@ -2026,7 +2028,7 @@ analysis_stalled_base_history(struct store *st,
 	/* As of an earlier time, only the meetings booked by then. */
 	if (b->earlier)
 		b->m.known_at = f->as_of;
-	b->all_meetings = read || f->shared != NULL ||
+	b->all_meetings = read || analysis_shared_all(f->shared) ||
 	    f->salespeople == NULL || f->salespeople->n == 0;
 	if (b->all_meetings)
 		rc = store_meeting_times(st, b->earlier, analysis_meeting_add,
@@ -2081,6 +2083,17 @@ analysis_shared_free(struct analysis_shared *sh)
 	analysis_shared_forget_forecast(sh);
 	strlist_clear(&sh->cover);
 	free(sh);
+}
+
+/*
+ * Whether sh serves filters of everyone: told so, or never told.  Its
+ * stalled deals' base then holds every meeting, read once for all of
+ * them, where a team's filters read their own deals' meetings.
+ */
+static bool
+analysis_shared_all(const struct analysis_shared *sh)
+{
+	return sh != NULL && (sh->cover_all || sh->cover.n == 0);
 }
 
 void

@@ -92,9 +92,11 @@ void	analysis_shared_free(struct analysis_shared *);
  * Tells sh that the run's filters admit these salespeople (NULL or
  * empty: everyone), before its first analysis: the forecast estimates
  * the open deals of the salespeople told alone (a manager's digest: a
- * twentieth of them at 10M signals), or every open deal when never told.
- * A filter admitting another is served all the same, at the cost of
- * estimating every open deal then.
+ * twentieth of them at 10M signals), and analysis_stalled reads the
+ * meetings of each filter's own deals, not every meeting once; never
+ * told, or told of everyone, it does both for everyone.  A filter
+ * admitting another is served all the same, at the cost of estimating
+ * every open deal then.
  */
 void	analysis_shared_cover(struct analysis_shared *,
 	    const struct strlist *people);

@@ -123,8 +123,7 @@ digest_dry_run(struct cmd_ctx *ctx, const struct digest_period *p, time_t at)
 	digest_recipients(&ctx->cfg, &r);
 	/* What every digest reads of the whole history, read once. */
 	shared = analysis_shared_new();
-	for (i = 0; i < r.n || (r.n == 0 && i == 0); i++)
-		analysis_shared_cover(shared, r.n > 0 ? &r.v[i].people : NULL);
+	digest_shared_cover(shared, &ctx->cfg, &r);
 	for (i = 0; i < r.n || (r.n == 0 && i == 0); i++) {
 		if (digest_collect(ctx->store, &ctx->cfg, p,
 		    r.n > 0 ? &r.v[i].people : NULL, at, shared, &d, &err) != 0)

@@ -1265,6 +1265,18 @@ digest_any_personal(const struct config *cfg)
 	return false;
 }
 
+void
+digest_shared_cover(struct analysis_shared *shared, const struct config *cfg,
+    const struct digest_recipients *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		analysis_shared_cover(shared, &r->v[i].people);
+	if (r->n == 0 || digest_any_personal(cfg))
+		analysis_shared_cover(shared, NULL);
+}
+
 int
 digest_deliver(struct store *st, const struct config *cfg,
     const struct digest_period *period, time_t now, bool force,
@@ -1292,8 +1304,7 @@ digest_deliver(struct store *st, const struct config *cfg,
 	digest_personal_key(period, personal, sizeof personal);
 	/* What every digest of the run reads of the whole history, read once. */
 	shared = analysis_shared_new();
-	for (i = 0; i < r.n; i++)
-		analysis_shared_cover(shared, &r.v[i].people);
+	digest_shared_cover(shared, cfg, &r);
 	/* The managers' digests, then each salesperson's own mail. */
 	n = r.n + cfg->npeople;
 	for (i = 0; i < n && !unreachable; i++) {

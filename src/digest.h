@@ -90,6 +90,15 @@ struct digest_recipients {
 void	digest_recipients(const struct config *, struct digest_recipients *);
 void	digest_recipients_free(struct digest_recipients *);
 
+/*
+ * Tells a run's shared analyses (analysis_shared_cover) the salespeople
+ * its digests cover: each recipient's, and everyone when there is no
+ * recipient (a digest for all) or a salesperson gets a personal mail
+ * (everyone's stalled deals are read for those at once).
+ */
+void	digest_shared_cover(struct analysis_shared *, const struct config *,
+	    const struct digest_recipients *);
+
 /* One salesperson's numbers in the period. */
 struct digest_person {
 	const char	*key;		/* borrowed from the config */

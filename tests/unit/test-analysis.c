@@ -2050,6 +2050,74 @@ test_analysis_stalled_shared_team_first(void **state)
 	strlist_clear(&team);
 }
 
+/* Keeps the SQL of each statement a connection starts. */
+static int
+trace_statements(unsigned type, void *arg, void *p, void *x)
+{
+	(void)x;
+	if (type == SQLITE_TRACE_STMT)
+		strlist_add(arg, sqlite3_sql(p));
+	return 0;
+}
+
+/* How many statements of l read every meeting (QUERY_MEETING_TIMES). */
+static size_t
+count_all_meetings(const struct strlist *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += strstr(l->v[i], "IS NOT NULL ORDER BY 1, 2") != NULL;
+	return n;
+}
+
+/*
+ * The stalled deals of a team, with a shared told of teams alone, read
+ * the meetings of the team's deals, not every meeting of the store (one
+ * manager's digest read them all for the others it did not have); a
+ * shared never told, or told of everyone, reads them all once.  The
+ * lists are those made without a shared.
+ */
+static void
+test_analysis_stalled_team_meetings(void **state)
+{
+	struct fixture *f = *state;
+	struct analysis_filter af = { &f->cfg, 0, 0, NOW, NULL, true, NULL };
+	struct stalled_list alone, shared;
+	struct strlist team = { 0 }, sql = { 0 };
+	struct err err;
+	int pass;
+
+	build_history(f);
+	add_open_meetings(f);
+	strlist_add(&team, "bram");
+	strlist_add(&team, "dirk");
+	af.salespeople = &team;
+	util_one_thread = true;
+	assert_int_equal(analysis_stalled(f->st, &af, &alone, &err), 0);
+	assert_true(alone.n > 5 && alone.nplanned > 0);
+	for (pass = 0; pass < 3; pass++) {
+		af.shared = analysis_shared_new();
+		if (pass == 1)
+			analysis_shared_cover(af.shared, &team);
+		if (pass == 2)
+			analysis_shared_cover(af.shared, NULL);
+		sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT,
+		    trace_statements, &sql);
+		assert_int_equal(analysis_stalled(f->st, &af, &shared, &err),
+		    0);
+		sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+		assert_int_equal(count_all_meetings(&sql), pass == 1 ? 0 : 1);
+		check_same_stalled(&alone, &shared);
+		stalled_list_free(&shared);
+		analysis_shared_free(af.shared);
+		strlist_clear(&sql);
+	}
+	util_one_thread = false;
+	stalled_list_free(&alone);
+	strlist_clear(&team);
+}
+
 /*
  * As of now the meetings and the usual spells are read on a thread of
  * their own, on a second connection, while the open deals are read: the
@@ -2770,6 +2838,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analysis_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_shared_cover, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_analysis_stalled_team_meetings,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analysis_backtest_dates, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
