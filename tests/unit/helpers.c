@@ -203,6 +203,15 @@ test_repair_page(struct store *st, struct test_byte b)
 	assert_int_equal(fclose(fp), 0);
 }
 
+int
+test_trace_sql(unsigned type, void *arg, void *p, void *x)
+{
+	(void)x;
+	if (type == SQLITE_TRACE_STMT)
+		strlist_add(arg, sqlite3_sql(p));
+	return 0;
+}
+
 char *
 test_dump(struct store *st, const char *sql)
 {

@@ -50,6 +50,12 @@ void		 test_assert_str(char *got, const char *want);
 /* Every row of a query, one "a|b|NULL" line per row; caller frees. */
 char		*test_dump(struct store *, const char *sql);
 
+/*
+ * A sqlite3_trace_v2 callback (SQLITE_TRACE_STMT) that keeps the SQL of
+ * each statement a connection starts in the strlist at arg.
+ */
+int		 test_trace_sql(unsigned type, void *arg, void *p, void *x);
+
 /* A byte of the database's file, and what it held (test_corrupt_page). */
 struct test_byte {
 	long	 offset;

@@ -2050,16 +2050,6 @@ test_analysis_stalled_shared_team_first(void **state)
 	strlist_clear(&team);
 }
 
-/* Keeps the SQL of each statement a connection starts. */
-static int
-trace_statements(unsigned type, void *arg, void *p, void *x)
-{
-	(void)x;
-	if (type == SQLITE_TRACE_STMT)
-		strlist_add(arg, sqlite3_sql(p));
-	return 0;
-}
-
 /* How many statements of l read every meeting (QUERY_MEETING_TIMES). */
 static size_t
 count_all_meetings(const struct strlist *l)
@@ -2103,7 +2093,7 @@ test_analysis_stalled_team_meetings(void **state)
 		if (pass == 2)
 			analysis_shared_cover(af.shared, NULL);
 		sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT,
-		    trace_statements, &sql);
+		    test_trace_sql, &sql);
 		assert_int_equal(analysis_stalled(f->st, &af, &shared, &err),
 		    0);
 		sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);

@@ -3373,16 +3373,6 @@ test_store_appointment_touches(void **state)
 	strlist_clear(&touched);
 }
 
-/* Keeps the SQL of each statement a connection starts. */
-static int
-trace_sql(unsigned type, void *arg, void *p, void *x)
-{
-	(void)x;
-	if (type == SQLITE_TRACE_STMT)
-		strlist_add(arg, sqlite3_sql(p));
-	return 0;
-}
-
 /* Whether a plan's line scans a partial covering index (a range). */
 static bool
 scans_partial_index(struct store *st, const char *detail)
@@ -3459,7 +3449,7 @@ assert_window_plans(struct store *st, struct strlist *l, const char *lookup_ok,
 		    one_range)
 			fail_msg("more than one index read: %s", sql.v[i]);
 	strlist_clear(&sql);
-	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, trace_sql, l);
+	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, test_trace_sql, l);
 }
 
 /* Counts a fact signal (store_fact_signals). */
@@ -3530,7 +3520,7 @@ test_store_facts_plans(void **state)
 	assert_int_equal(store_add_signals(f->st, &sigs, &touched, &err), 3);
 	signal_list_clear(&sigs);
 	project(f, &touched);
-	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, test_trace_sql, &sql);
 	assert_int_equal(store_fact_signals(f->st, &one, count_fact, &n,
 	    &err), 0);
 	assert_int_equal(store_facts_at(f->st, NULL, NOW, count_deal_fact, &n,
@@ -3606,7 +3596,7 @@ late_reads_ahead(struct store *st, time_t t)
 	bool ahead = false;
 	size_t i;
 
-	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, test_trace_sql, &sql);
 	assert_int_equal(store_history_late(st, t, collect_id, &ids, &err), 0);
 	sqlite3_trace_v2(store_db(st), 0, NULL, NULL);
 	assert_int_equal(sql.n, 2);	/* signals_seen, then the accounts */
@@ -3738,7 +3728,7 @@ assert_first_as_defined(struct store *st, time_t want)
 	struct err err;
 	time_t first = -1;
 
-	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	sqlite3_trace_v2(store_db(st), SQLITE_TRACE_STMT, test_trace_sql, &sql);
 	assert_int_equal(store_history_first(st, &first, &err), 0);
 	sqlite3_trace_v2(store_db(st), 0, NULL, NULL);
 	assert_int_equal(sql.n, 1);
@@ -3864,7 +3854,7 @@ test_store_team_deals(void **state)
 			assert_int_equal(store_deals(f->st, &e, team_deal, &all,
 			    &err), 0);
 			sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT,
-			    trace_sql, &sql);
+			    test_trace_sql, &sql);
 			assert_int_equal(store_deals(f->st, &o, team_deal, &one,
 			    &err), 0);
 			sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
@@ -3881,7 +3871,7 @@ test_store_team_deals(void **state)
 	strlist_add(&team, "bram");
 	strlist_add(&team, "anna");
 	memset(&one, 0, sizeof one);
-	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, test_trace_sql, &sql);
 	assert_int_equal(store_open_deal_states(f->st, &team, team_state, &one,
 	    &err), 0);
 	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
@@ -3935,7 +3925,7 @@ test_store_account_meetings(void **state)
 	assert_int_equal(sqlite3_prepare_v2(store_db(f->st),
 	    "SELECT id FROM accounts ORDER BY id", -1, &ids, NULL), SQLITE_OK);
 	while (sqlite3_step(ids) == SQLITE_ROW) {
-		sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql,
+		sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, test_trace_sql,
 		    &sql);
 		assert_int_equal(store_account_meeting_times(f->st,
 		    sqlite3_column_int64(ids, 0), meeting_line, &one, &err), 0);
@@ -3983,7 +3973,7 @@ test_store_window_plans(void **state)
 	int n;
 
 	fill_history(f);
-	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, test_trace_sql, &sql);
 	n = 0;
 	assert_int_equal(store_transitions(f->st, &win, count_transition, &n,
 	    &err), 0);
@@ -4071,7 +4061,7 @@ test_store_digest_signals(void **state)
 	strlist_add(&anna, "anna");
 	strlist_add(&two, "o\"k\\");
 	strlist_add(&two, "bram");
-	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, trace_sql, &sql);
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, test_trace_sql, &sql);
 	assert_int_equal(store_person_signals(f->st, NULL, NOW - 10 * DAY,
 	    NOW, walk_person_signal, &all, &err), 0);
 	assert_int_equal(store_person_signals(f->st, &anna, NOW - 10 * DAY,
