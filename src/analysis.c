@@ -168,40 +168,44 @@ analysis_entry(const struct store_entry *e, void *arg)
  * as_of, as the funnel counts them: when it left the phase (its next
  * transition from it, or for the last phase its win) up to as_of (and
  * within within_days of the entry when set), its outcome and close.
- * Fills the counts of c and the days of the advanced.
+ * Each entry goes to the walk of its period: w[1]'s from split on, else
+ * w[0]'s (split 0: w[0]'s alone).
  */
-static int
-analysis_entries(struct store *st, const struct analysis_filter *f,
-    int within_days, time_t since, time_t until, struct conversion *c,
-    struct analysis_days *days, struct err *err)
-{
-	struct analysis_entries_walk w = { f, within_days, c, days };
+struct analysis_periods_walk {
+	time_t		 split;
+	struct analysis_entries_walk w[2];
+};
 
-	if (f->as_of != 0 && (until == 0 || f->as_of < until))
-		until = f->as_of;
-	return store_entries(st, f->salespeople, since, until, NULL,
-	    analysis_entry, &w, err);
+static int
+analysis_period_entry(const struct store_entry *e, void *arg)
+{
+	struct analysis_periods_walk *pw = arg;
+
+	return analysis_entry(e, &pw->w[pw->split != 0 && e->at >= pw->split]);
 }
 
-/* One period's conversion into c. */
-static int
-analysis_period(struct store *st, const struct analysis_filter *f,
-    int within_days, time_t since, time_t until, struct conversion *c,
-    struct err *err)
+/* Starts one period's conversion in c. */
+static void
+analysis_period_begin(const struct analysis_filter *f, int within_days,
+    time_t since, time_t until, struct conversion *c)
 {
-	const struct config *cfg = f->cfg;
-	struct analysis_days days = { 0 };
-	size_t i;
-	int rc;
-
 	memset(c, 0, sizeof *c);
 	c->since = since;
 	c->until = until;
 	c->within_days = within_days;
 	c->mature = within_days == 0 || (until != 0 &&
 	    until + (time_t)within_days * DAY <= f->as_of);
-	c->nphases = cfg->phases.n;
-	rc = analysis_entries(st, f, within_days, since, until, c, &days, err);
+	c->nphases = f->cfg->phases.n;
+}
+
+/* Ends one period's conversion in c from its counts and days. */
+static void
+analysis_period_end(const struct analysis_filter *f, struct conversion *c,
+    struct analysis_days *days)
+{
+	const struct config *cfg = f->cfg;
+	size_t i;
+
 	for (i = 0; i < c->nphases; i++) {
 		struct conversion_phase *cp = &c->phases[i];
 
@@ -211,12 +215,52 @@ analysis_period(struct store *st, const struct analysis_filter *f,
 		    (double)cp->advanced / (double)cp->entered : NAN;
 		cp->rate_won = cp->entered > 0 && c->mature ?
 		    (double)cp->won / (double)cp->entered : NAN;
-		cp->median_days = analysis_percentile(days.v[i], days.n[i], 0.5);
-		cp->p75_days = analysis_percentile(days.v[i], days.n[i], 0.75);
+		cp->median_days = analysis_percentile(days->v[i], days->n[i],
+		    0.5);
+		cp->p75_days = analysis_percentile(days->v[i], days->n[i], 0.75);
 		cp->target = cfg->targets.conversion[i] > 0 ?
 		    cfg->targets.conversion[i] : NAN;
 	}
-	analysis_days_free(&days);
+	analysis_days_free(days);
+}
+
+/*
+ * The conversion of the period [since, until) into cur and, when prev is
+ * not NULL, of the period of the same length before it into prev, from
+ * one walk of the entries of both: one read of the deals they may belong
+ * to, not two.
+ */
+static int
+analysis_periods(struct store *st, const struct analysis_filter *f,
+    int within_days, time_t since, time_t until, struct conversion *cur,
+    struct conversion *prev, struct err *err)
+{
+	struct analysis_periods_walk pw;
+	struct analysis_days days[2];
+	time_t from = since, to = until;
+	int rc;
+
+	memset(&pw, 0, sizeof pw);
+	memset(days, 0, sizeof days);
+	analysis_period_begin(f, within_days, since, until, cur);
+	pw.w[0] = (struct analysis_entries_walk){ f, within_days, cur,
+	    &days[0] };
+	if (prev != NULL) {
+		from = since - (until - since);
+		analysis_period_begin(f, within_days, from, since, prev);
+		pw.split = since;
+		pw.w[0] = (struct analysis_entries_walk){ f, within_days, prev,
+		    &days[1] };
+		pw.w[1] = (struct analysis_entries_walk){ f, within_days, cur,
+		    &days[0] };
+	}
+	if (f->as_of != 0 && (to == 0 || f->as_of < to))
+		to = f->as_of;
+	rc = store_entries(st, f->salespeople, from, to, NULL,
+	    analysis_period_entry, &pw, err);
+	analysis_period_end(f, cur, &days[0]);
+	if (prev != NULL)
+		analysis_period_end(f, prev, &days[1]);
 	return rc;
 }
 
@@ -225,17 +269,12 @@ analysis_cohorts(struct store *st, const struct analysis_filter *f,
     int within_days, struct conversion *cur, struct conversion *prev,
     struct err *err)
 {
-	if (analysis_period(st, f, within_days, f->since, f->until, cur,
-	    err) != 0)
-		return -1;
-	if (prev == NULL)
-		return 0;
-	if (f->since == 0 || f->until == 0) {
+	bool both = prev != NULL && f->since != 0 && f->until != 0;
+
+	if (prev != NULL && !both)
 		memset(prev, 0, sizeof *prev);
-		return 0;
-	}
-	return analysis_period(st, f, within_days,
-	    f->since - (f->until - f->since), f->since, prev, err);
+	return analysis_periods(st, f, within_days, f->since, f->until, cur,
+	    both ? prev : NULL, err);
 }
 
 int

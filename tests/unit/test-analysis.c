@@ -717,12 +717,26 @@ test_forecast_mixture_smooth(void **state)
 	free(it);
 }
 
+/* How many statements of l walk a window of entries (store_entries). */
+static size_t
+count_entry_walks(const struct strlist *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += strstr(l->v[i], "FROM transitions") != NULL &&
+		    strstr(l->v[i], "at >= ?1 AND") != NULL;
+	return n;
+}
+
 /*
  * Period [T0, T0+7d).  suspect entered by a1 (0), a2 (1), a3 (2), a4 (3):
  * a1 left after 4 days, a2 after 2, a3 after 8; a4 still there; a1 won.
  * Days 2, 4, 8: median 4, p75 6.  offer entered by a2 (3), a1 (4): a1
  * advanced (won) after 6 days, a2 lost.  Previous period [T0-7d, T0):
- * a0 entered suspect and was lost there.
+ * a0 entered suspect and was lost there.  Both periods come from one
+ * walk of the entries (one read of their deals), for the company and a
+ * salesperson alike.
  */
 static void
 test_analysis_conversion(void **state)
@@ -730,10 +744,23 @@ test_analysis_conversion(void **state)
 	struct fixture *f = *state;
 	struct analysis_filter af = { &f->cfg, T0, T0 + 7 * DAY, NOW, NULL, false, NULL };
 	struct conversion cur, prev;
+	struct strlist sql = { 0 }, anna = { 0 };
 	struct err err;
 	const struct conversion_phase *s, *o;
 
+	strlist_add(&anna, "anna");
+	af.salespeople = &anna;
+	sqlite3_trace_v2(store_db(f->st), SQLITE_TRACE_STMT, test_trace_sql,
+	    &sql);
 	assert_int_equal(analysis_conversion(f->st, &af, &cur, &prev, &err), 0);
+	assert_int_equal(count_entry_walks(&sql), 1);
+	strlist_clear(&sql);
+	af.salespeople = NULL;
+	assert_int_equal(analysis_conversion(f->st, &af, &cur, &prev, &err), 0);
+	sqlite3_trace_v2(store_db(f->st), 0, NULL, NULL);
+	assert_int_equal(count_entry_walks(&sql), 1);
+	strlist_clear(&sql);
+	strlist_clear(&anna);
 	s = &cur.phases[1];
 	o = &cur.phases[3];
 	assert_string_equal(s->phase, "suspect");
