@@ -243,16 +243,15 @@ analysis_periods(struct store *st, const struct analysis_filter *f,
 	memset(&pw, 0, sizeof pw);
 	memset(days, 0, sizeof days);
 	analysis_period_begin(f, within_days, since, until, cur);
-	pw.w[0] = (struct analysis_entries_walk){ f, within_days, cur,
-	    &days[0] };
+	/* cur's walk is the later one when there are two. */
+	pw.w[prev != NULL] = (struct analysis_entries_walk){ f, within_days,
+	    cur, &days[0] };
 	if (prev != NULL) {
 		from = since - (until - since);
 		analysis_period_begin(f, within_days, from, since, prev);
 		pw.split = since;
 		pw.w[0] = (struct analysis_entries_walk){ f, within_days, prev,
 		    &days[1] };
-		pw.w[1] = (struct analysis_entries_walk){ f, within_days, cur,
-		    &days[0] };
 	}
 	if (f->as_of != 0 && (to == 0 || f->as_of < to))
 		to = f->as_of;
@@ -3937,7 +3936,7 @@ analysis_shared_forecast(struct store *st, const struct analysis_filter *f,
 	int p;
 	bool all, same;
 
-	all = sh->cover_all || sh->cover.n == 0 ||
+	all = analysis_shared_all(sh) ||
 	    !analysis_covered(&sh->cover, f->salespeople);
 	same = sh->has_forecast && sh->forecast_at == f->as_of &&
 	    sh->horizon == horizon_days && sh->current == f->current;

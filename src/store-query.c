@@ -1105,20 +1105,28 @@ struct query_entries {
 	void		*arg;
 };
 
+/* Keeps a deal for its entries. */
+static void
+query_keep_deal(struct query_entries *w, int64_t id, int outcome,
+    time_t closed)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 1024 : w->cap * 2;
+		w->deals = xreallocarray(w->deals, w->cap, sizeof *w->deals);
+	}
+	w->deals[w->n].id = id;
+	w->deals[w->n].closed = closed;
+	w->deals[w->n].outcome = outcome;
+	w->n++;
+}
+
 /* Keeps a deal for its entries and hands it to the deal callback. */
 static int
 query_entries_deal(const struct store_deal_state *d, void *ctx)
 {
 	struct query_entries *w = ctx;
 
-	if (w->n == w->cap) {
-		w->cap = w->cap == 0 ? 1024 : w->cap * 2;
-		w->deals = xreallocarray(w->deals, w->cap, sizeof *w->deals);
-	}
-	w->deals[w->n].id = d->id;
-	w->deals[w->n].closed = d->closed;
-	w->deals[w->n].outcome = d->outcome;
-	w->n++;
+	query_keep_deal(w, d->id, d->outcome, d->closed);
 	return w->deal != NULL ? w->deal(d, w->arg) : 0;
 }
 
@@ -1235,16 +1243,8 @@ query_entries_joined_row(sqlite3_stmt *s, void *ctx)
 static int
 query_window_deal_row(sqlite3_stmt *s, void *ctx)
 {
-	struct query_entries *w = ctx;
-
-	if (w->n == w->cap) {
-		w->cap = w->cap == 0 ? 1024 : w->cap * 2;
-		w->deals = xreallocarray(w->deals, w->cap, sizeof *w->deals);
-	}
-	w->deals[w->n].id = sqlite3_column_int64(s, 0);
-	w->deals[w->n].outcome = query_outcome(store_column_text(s, 1));
-	w->deals[w->n].closed = store_column_time(s, 2);
-	w->n++;
+	query_keep_deal(ctx, sqlite3_column_int64(s, 0),
+	    query_outcome(store_column_text(s, 1)), store_column_time(s, 2));
 	return 0;
 }
 
@@ -1309,9 +1309,9 @@ query_entries_company(struct store *st, struct query_entries *w,
 		query_sort_deals(w);
 		w->look_up = true;
 		s = query_stmt(st, QUERY_FUNNEL_ENTRIES, err);
-		rc = -1;
+		rc = s == NULL ? -1 : 0;
 	}
-	if (s != NULL && w->look_up) {
+	if (rc == 0) {
 		query_bind_since(s, 1, since);
 		query_bind_until(s, 2, until);
 		rc = query_walk(st, s, query_entries_row, w, err,
