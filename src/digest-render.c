@@ -1674,7 +1674,7 @@ void
 digest_header_encode(struct buf *b, const char *name, const char *value)
 {
 	char *v = digest_clean(value);
-	size_t n = strlen(v), i, chunk;
+	size_t n = strlen(v), i, chunk, most, first;
 	bool ascii = true;
 
 	for (i = 0; i < n; i++)
@@ -1686,12 +1686,20 @@ digest_header_encode(struct buf *b, const char *name, const char *value)
 		return;
 	}
 	/*
-	 * RFC 2047: encoded words of at most 75 characters, on folded
-	 * lines, never splitting a UTF-8 sequence between two words.
+	 * RFC 2047: encoded words of at most 75 characters on lines of at
+	 * most 76, never splitting a UTF-8 sequence between two words.  A
+	 * word holds 45 bytes on a folded line (" =?UTF-8?B?", 60, "?="),
+	 * fewer on the first, after the field's name; none there when the
+	 * name leaves no room.
 	 */
 	buf_printf(b, "%s:", name);
+	first = strlen(name) + 2 + 12 + 4 < 76 ?
+	    (76 - strlen(name) - 2 - 12) / 4 * 3 : 0;
+	if (first == 0)
+		buf_puts(b, "\r\n");
 	for (i = 0; i < n; i += chunk) {
-		chunk = n - i < 45 ? n - i : 45;
+		most = i == 0 && first > 0 ? first : 45;
+		chunk = n - i < most ? n - i : most;
 		while (chunk > 1 && i + chunk < n &&
 		    ((unsigned char)v[i + chunk] & 0xc0) == 0x80)
 			chunk--;

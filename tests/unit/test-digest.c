@@ -24,6 +24,7 @@
 #include "digest.h"
 #include "digest-words.h"
 #include "helpers.h"
+#include "mime.h"
 #include "project.h"
 #include "report.h"
 #include "store-int.h"
@@ -1261,6 +1262,44 @@ test_digest_header_injection(void **state)
 	buf_free(&b);
 }
 
+/*
+ * RFC 2047 lines: at most 76 characters, the first one too (after the
+ * field's name), each encoded word at most 75, and the words decode to
+ * the value (UTF-8 sequences whole).
+ */
+static void
+test_digest_header_lines(void **state)
+{
+	static const char *names[] = { "Subject", "X-A-Field-Name-Long-"
+	    "Enough-To-Leave-No-Room-For-A-Word-On-Its-Line" };
+	struct buf b = { 0 }, value = { 0 };
+	const char *line, *end, *colon;
+	char *decoded;
+	size_t i, k, len;
+
+	(void)state;
+	for (k = 0; k < 12; k++)
+		buf_puts(&value, k == 0 ? "Wekelijks overzicht \xe2\x80\x93 caf\xc3\xa9" :
+		    " Wekelijks overzicht \xe2\x80\x93 caf\xc3\xa9");
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		buf_reset(&b);
+		digest_header_encode(&b, names[i], value.data);
+		for (line = b.data; *line != '\0'; line = end + 2) {
+			end = strstr(line, "\r\n");
+			assert_non_null(end);
+			len = (size_t)(end - line);
+			assert_true(len <= 76);
+		}
+		colon = strchr(b.data, ':');
+		assert_non_null(colon);
+		decoded = mime_decode_header(colon + 1);
+		assert_string_equal(decoded, value.data);
+		free(decoded);
+	}
+	buf_free(&value);
+	buf_free(&b);
+}
+
 /* Unfolded header lines of the header block; the count of those named name. */
 static int
 count_header(const char *msg, const char *name)
@@ -1617,6 +1656,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest_as_of, setup, teardown),
 		cmocka_unit_test(test_digest_qp),
 		cmocka_unit_test(test_digest_header_injection),
+		cmocka_unit_test(test_digest_header_lines),
 		cmocka_unit_test_setup_teardown(test_digest_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_once_per_period_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_next, setup, teardown),
