@@ -511,14 +511,47 @@ config_schemes(const struct config_parse *p)
 	return p->sect == SEC_SOURCE ? p->ops->schemes : config_smtp_schemes;
 }
 
+/*
+ * True when the host of the authority [auth, end) (after any user@) has
+ * no port or a port of digits: a password holding '/' ends the authority
+ * early (https://anna:S3cr/et@host/), where the port read is part of it.
+ */
+static bool
+config_valid_port(const char *auth, const char *end)
+{
+	const char *host = auth, *p, *port;
+
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			host = p + 1;
+	if (host < end && *host == '[') {
+		port = memchr(host, ']', (size_t)(end - host));
+		if (port == NULL)
+			return false;
+		port++;
+		if (port == end)
+			return true;
+		if (*port != ':')
+			return false;
+	} else if ((port = memchr(host, ':', (size_t)(end - host))) == NULL)
+		return true;
+	for (p = port + 1; p < end; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return p - port <= 6;
+}
+
 /* Checks the scheme of a source or SMTP URL against its section's. */
 static bool
 config_valid_url(const char *const *schemes, const char *url)
 {
-	const char *sep = strstr(url, "://");
+	const char *sep = strstr(url, "://"), *auth;
 	size_t n;
 
 	if (sep == NULL || sep[3] == '\0' || strpbrk(url, " \t") != NULL)
+		return false;
+	auth = sep + 3;
+	if (!config_valid_port(auth, auth + strcspn(auth, "/?#")))
 		return false;
 	n = sep - url;
 	for (; *schemes != NULL; schemes++)
@@ -693,6 +726,12 @@ config_set(struct config_parse *p, const struct config_key *k, void *base,
 		if (!config_valid_url(config_schemes(p), value)) {
 			config_url_schemes(config_schemes(p), schemes,
 			    sizeof schemes);
+			/* A url with '@' may hold a password: not shown. */
+			if (strchr(value, '@') != NULL)
+				return config_error(p, "bad url, not shown as "
+				    "it holds '@' (%s and a port of digits; a "
+				    "user or password goes in user = and "
+				    "password_command =)", schemes);
 			return config_error(p, "bad url '%s' (%s)", value,
 			    schemes);
 		}

@@ -582,6 +582,16 @@ static const struct bad_row bad_rows[] = {
 	{ "password in url", 0600, "[salesperson a]\nemail = a@x.nl\n"
 	    "[caldav a]\nurl = https://a:secret@dav.x.nl/\n", 4,
 	    "url with user or password in it" },
+	/* A password with '/' ends the host early: its port is no number. */
+	{ "password with a slash in url", 0600,
+	    "[caldav a]\nurl = https://a:S3cr/et@dav.x.nl/\n", 2,
+	    "bad url, not shown as it holds '@' (http:// or https:// and a "
+	    "port of digits" },
+	{ "bad url with a password", 0600,
+	    "[imap a]\nurl = imaps//a:S3cr3t@h\n", 2,
+	    "bad url, not shown as it holds '@' (imap:// or imaps://" },
+	{ "port no number", 0600, "[caldav a]\nurl = https://h:x/\n", 2,
+	    "bad url 'https://h:x/' (http:// or https://)" },
 	{ "file ics", 0600, "[salesperson a]\nemail = a@x.nl\n"
 	    "[ics a]\nurl = file:///tmp/a.ics\n", 4,
 	    "bad url 'file:///tmp/a.ics' (http:// or https://)" },
@@ -639,6 +649,8 @@ test_config_bad(void **state)
 		if (strncmp(err.msg, want, strlen(want)) != 0)
 			fail_msg("%s: got \"%s\", want \"%s...\"",
 			    bad_rows[i].what, err.msg, want);
+		/* No row's password is shown. */
+		assert_null(strstr(err.msg, "S3cr"));
 		assert_int_equal(err.cls, ERR_FINAL);
 		assert_null(cfg.path);		/* freed on error */
 		assert_null(cfg.people);
