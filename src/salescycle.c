@@ -252,7 +252,10 @@ prepare(const struct cmd_entry *e, struct cmd_ctx *ctx, const char *cfgpath)
 	int rc;
 
 	if (config_load(cfgpath, &ctx->cfg, &err) != 0) {
-		fprintf(stderr, "salescycle: %s\n", err.msg);
+		/* A value quoted from the file may hold any byte. */
+		fputs("salescycle: ", stderr);
+		util_safe_fputs(err.msg, stderr);
+		fputc('\n', stderr);
 		return EXIT_USAGE;
 	}
 	ctx->cfg_loaded = true;

@@ -114,7 +114,10 @@ main(int argc, char **argv)
 	if (path == NULL)
 		path = config_default_path();
 	if (config_load(path, &cfg, &err) != 0) {
-		fprintf(stderr, "salescycled: %s\n", err.msg);
+		/* A value quoted from the file may hold any byte. */
+		fputs("salescycled: ", stderr);
+		util_safe_fputs(err.msg, stderr);
+		fputc('\n', stderr);
 		return 2;
 	}
 	if (cfg.core_dumps)
