@@ -629,7 +629,7 @@ util_valid_address(const char *a)
 	if (a == NULL || *a == '\0' || strlen(a) > 254)
 		return false;
 	for (p = a; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
 		    strchr("<>()[],;:\\\"", *p) != NULL)
 			return false;
 	at = strchr(a, '@');

@@ -82,9 +82,10 @@ bool	 util_utf8_valid(const char *s, size_t n);
 /*
  * A plain mail address, user@domain, that can go into an SMTP envelope
  * and a header as it is: one "@" with something on both sides, at most
- * 254 bytes, no spaces, controls or any of <>()[],;:\" (so never a
- * list, a display name or a second header).  The one check of addresses:
- * what the configuration accepts, the digest can send to.
+ * 254 bytes of printable ASCII (no SMTPUTF8: a domain of other letters
+ * in its xn-- form), no spaces, controls or any of <>()[],;:\" (so never
+ * a list, a display name or a second header).  The one check of
+ * addresses: what the configuration accepts, the digest can send to.
  */
 bool	 util_valid_address(const char *);
 

@@ -383,7 +383,7 @@ test_config_addresses_sendable(void **state)
 		"boss@acme.nl", "o'brien@acme.nl", "boss(sales)@acme.nl",
 		"boss[1]@acme.nl", "boss:x@acme.nl", "bo\\ss@acme.nl",
 		"boss@acme.nl\x7f", "boss\x01@acme.nl", "boss", "@acme.nl",
-		"a@b@acme.nl", "<boss@acme.nl>",
+		"a@b@acme.nl", "<boss@acme.nl>", "pi\xff" "et@acme.nl",
 	};
 	static const char *const keys[] = { "manager", "from", "to" };
 	struct config cfg;

@@ -582,6 +582,10 @@ test_util_valid_address(void **state)
 		{ "piet(sales)@example.com", false },
 		{ "piet:x@example.com", false },
 		{ "piet\x7f@example.com", false },
+		/* No SMTPUTF8: bytes past ASCII, valid UTF-8 or not, refused. */
+		{ "pi\xff" "et@example.com", false },
+		{ "piet@b\xc3\xbc" "cher.de", false },
+		{ "piet@xn--bcher-kva.de", true },
 		{ "piet", false },
 		{ "@example.com", false },
 		{ "piet@", false },
