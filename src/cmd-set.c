@@ -28,7 +28,8 @@ static const char *set_value;
 static const struct option set_options[] = {
 	{ "phase", required_argument, NULL, 'P' },
 	{ "outcome", required_argument, NULL, 'O' },
-	{ "value", required_argument, NULL, 'V' },
+	/* Not 'V': the common --version. */
+	{ "value", required_argument, NULL, 'a' },
 	{ "at", required_argument, NULL, 'A' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -43,7 +44,7 @@ cmd_set_option(struct cmd_ctx *ctx, int opt, const char *arg)
 	case 'O':
 		set_outcome = arg;
 		return 0;
-	case 'V':
+	case 'a':
 		set_value = arg;
 		return 0;
 	case 'A':

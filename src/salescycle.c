@@ -83,6 +83,44 @@ usage(FILE *f)
 }
 
 static void
+version(void)
+{
+	printf("salescycle %s\n", PACKAGE_VERSION);
+}
+
+/* The common options a command takes (the others it refuses), in lines of 72. */
+static void
+cmd_usage_common(const struct cmd_entry *e, FILE *f)
+{
+	const char *opt[8];
+	size_t n = 0, i, col;
+
+	opt[n++] = "-c FILE";
+	if ((e->flags & CMD_FORMAT) != 0) {
+		opt[n++] = "--format table|csv|json";
+		opt[n++] = "--wide";
+	}
+	if ((e->flags & CMD_RANGE) != 0) {
+		opt[n++] = "--since DATE";
+		opt[n++] = "--until DATE";
+	}
+	if ((e->flags & CMD_PERSON) != 0)
+		opt[n++] = "--salesperson KEY";
+	opt[n++] = "--help";
+	opt[n++] = "--version";
+	col = (size_t)fprintf(f, "\nCommon options:") - 1;
+	for (i = 0; i < n; i++) {
+		if (col + 1 + strlen(opt[i]) + 1 > 72) {
+			fputc('\n', f);
+			col = 0;
+		} else
+			col += (size_t)fprintf(f, " ");
+		col += (size_t)fprintf(f, "%s%s", opt[i], i + 1 < n ? "," : ".");
+	}
+	fputc('\n', f);
+}
+
+static void
 cmd_usage(const struct cmd_entry *e, FILE *f)
 {
 	fprintf(f, "usage: salescycle %s%s%s\n", e->name,
@@ -90,8 +128,7 @@ cmd_usage(const struct cmd_entry *e, FILE *f)
 	fprintf(f, "\n%s\n", e->summary);
 	if (e->help != NULL)
 		fprintf(f, "\n%s", e->help);
-	fprintf(f, "\nCommon options: -c FILE, --format table|csv|json, "
-	    "--since DATE, --until DATE,\n--salesperson KEY, --wide, --help.\n");
+	cmd_usage_common(e, f);
 }
 
 static const struct cmd_entry *
@@ -187,11 +224,12 @@ parse_range(struct cmd_ctx *ctx)
 	return 0;
 }
 
-enum { OPT_DONE, OPT_HELP, OPT_BAD, OPT_OTHER };
+enum { OPT_DONE, OPT_HELP, OPT_VERSION, OPT_BAD, OPT_OTHER };
 
 /*
  * Handles one of the common options, wherever it stands: OPT_DONE, OPT_HELP
- * for -h, OPT_BAD after a message, OPT_OTHER when it is not a common one.
+ * for -h, OPT_VERSION for -V, OPT_BAD after a message, OPT_OTHER when it
+ * is not a common one.
  */
 static int
 common_option(struct cmd_ctx *ctx, int c, const char *arg, const char **cfgpath)
@@ -224,6 +262,8 @@ common_option(struct cmd_ctx *ctx, int c, const char *arg, const char **cfgpath)
 		return OPT_DONE;
 	case 'h':
 		return OPT_HELP;
+	case 'V':
+		return OPT_VERSION;
 	default:
 		return OPT_OTHER;
 	}
@@ -336,9 +376,9 @@ main(int argc, char **argv)
 	/* Options before the command. */
 	while ((c = getopt_long(argc, argv, "+c:f:p:vhV", common_options, NULL)) != -1) {
 		rc = common_option(&ctx, c, optarg, &cfgpath);
-		if (rc == OPT_HELP || c == 'V') {
-			if (c == 'V')
-				printf("salescycle %s\n", PACKAGE_VERSION);
+		if (rc == OPT_HELP || rc == OPT_VERSION) {
+			if (rc == OPT_VERSION)
+				version();
 			else
 				usage(stdout);
 			return EXIT_OK;
@@ -367,7 +407,7 @@ main(int argc, char **argv)
 
 	/* The command's own options and the common ones, in any order. */
 	opts = merge_options(e);
-	snprintf(shortopts, sizeof shortopts, "c:f:p:vh%s", e->shortopts);
+	snprintf(shortopts, sizeof shortopts, "c:f:p:vhV%s", e->shortopts);
 	argc -= optind;
 	argv += optind;
 	/* 0 makes GNU getopt start afresh, forgetting the "+" of the first scan. */
@@ -380,6 +420,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_HELP:
 			cmd_usage(e, stdout);
+			free(opts);
+			return EXIT_OK;
+		case OPT_VERSION:
+			version();
 			free(opts);
 			return EXIT_OK;
 		case OPT_BAD:
