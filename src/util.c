@@ -582,6 +582,16 @@ util_utf8_next(const char *s, uint32_t *cp)
 }
 
 /*
+ * The bidirectional embeddings, overrides and isolates: in a subject or a
+ * name they reverse the rest of a line on a terminal or in a mail.
+ */
+static bool
+util_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
  * The bytes at the start of s that display as they are, and in *skip the
  * length of the character after them (0 at the end), which does not.
  */
@@ -604,7 +614,7 @@ util_safe_run(const char *s, size_t *skip)
 		}
 		n = util_utf8_next(p, &cp);
 		if (n > 0 && cp >= 0x20 && cp != 0x7f &&
-		    (cp < 0x80 || cp > 0x9f)) {
+		    (cp < 0x80 || cp > 0x9f) && !util_bidi_control(cp)) {
 			p += n;
 			continue;
 		}

@@ -112,10 +112,11 @@ size_t	 util_utf8_next(const char *s, uint32_t *cp);
 
 /*
  * Appends s to b for a terminal or a log line: valid UTF-8 as it is; tab,
- * CR and LF as one space; every other control character (C0, DEL, C1)
- * and each byte that is not part of valid UTF-8 as U+FFFD.  Data from
- * mail, calendars and servers then never moves the cursor, sets a window
- * title or clears the screen.
+ * CR and LF as one space; every other control character (C0, DEL, C1),
+ * each bidirectional embedding, override and isolate (U+202A-202E,
+ * U+2066-2069) and each byte that is not part of valid UTF-8 as U+FFFD.
+ * Data from mail, calendars and servers then never moves the cursor,
+ * sets a window title, clears the screen or turns a line around.
  */
 void	 util_safe_text(struct buf *b, const char *s);
 /* The same, written to f without allocating (for log lines and fatal()). */

@@ -478,6 +478,11 @@ test_util_safe_text(void **state)
 		{ "\x9b" "1m", "\xef\xbf\xbd" "1m" },
 		{ "\x7f", "\xef\xbf\xbd" },
 		{ "x\xff\xfe", "x\xef\xbf\xbd\xef\xbf\xbd" },
+		/* U+202E (right-to-left override), U+2067 (an isolate). */
+		{ "ex\xe2\x80\xae" "ample", "ex\xef\xbf\xbd" "ample" },
+		{ "a\xe2\x81\xa7" "b", "a\xef\xbf\xbd" "b" },
+		/* A mark (U+200F) overrides nothing: it stays. */
+		{ "a\xe2\x80\x8f" "b", "a\xe2\x80\x8f" "b" },
 	};
 	struct buf b = { 0 };
 	size_t i;
