@@ -419,6 +419,19 @@ event_printable(const char *s, char *out, size_t outlen)
 }
 
 /*
+ * True for a rule in the Gregorian calendar (no RSCALE, or GREGORIAN).
+ * Another scale walks ICU's calendar, the Chinese one astronomically:
+ * a rule that never matches there (BYMONTHDAY=30;BYMONTH=1L) took
+ * minutes inside icalrecur_iterator_new, whatever its UNTIL, where the
+ * cost model charged it 62 candidates.
+ */
+static bool
+event_rscale_gregorian(const struct icalrecurrencetype *r)
+{
+	return (r->rscale == NULL || strcasecmp(r->rscale, "GREGORIAN") == 0);
+}
+
+/*
  * Checks the rules of one STANDARD or DAYLIGHT observance of a VTIMEZONE
  * before libical expands them (icaltimezone_expand_vtimezone walks each
  * RRULE from the observance's last DTSTART, one change per instance):
@@ -459,7 +472,13 @@ event_check_observance(icalcomponent *obs, const char *tzid,
 		    "observance with a rule has no valid DTSTART", ctx->what,
 		    name));
 	}
-	(*changes)++;
+	/* Observances and RDATEs count as rules' instances do. */
+	if (++(*changes) > EVENT_MAX_ZONE_CHANGES) {
+		event_printable(tzid, name, sizeof name);
+		return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": more "
+		    "than %d changes of offset", ctx->what, name,
+		    EVENT_MAX_ZONE_CHANGES));
+	}
 	end = icaltime_null_time();
 	end.year = ctx->horizon;
 	end.month = 12;
@@ -480,6 +499,10 @@ event_check_observance(icalcomponent *obs, const char *tzid,
 			    "RRULE FREQ=%s changes the offset more often "
 			    "than daily", ctx->what, name,
 			    icalrecur_freq_to_string(r.freq)));
+		if (!event_rscale_gregorian(&r))
+			return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": "
+			    "RRULE in a calendar other than the Gregorian",
+			    ctx->what, name));
 		if (icaltime_is_null_time(r.until) ||
 		    icaltime_compare(r.until, end) > 0) {
 			r.until = end;
@@ -1040,7 +1063,7 @@ event_times_cmp(const void *a, const void *b)
 static bool
 event_rule_supported(const struct icalrecurrencetype *r)
 {
-	if (r->freq == ICAL_NO_RECURRENCE)
+	if (r->freq == ICAL_NO_RECURRENCE || !event_rscale_gregorian(r))
 		return (false);
 	if (r->freq > ICAL_HOURLY_RECURRENCE)
 		return (true);

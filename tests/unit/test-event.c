@@ -1050,6 +1050,87 @@ test_event_bound_zone_changes(void **state)
 }
 
 /*
+ * Observances count as changes of offset, with or without a rule: a
+ * VTIMEZONE of 2,500 dated observances and an event with as many EXDATEs
+ * in it cost 2,500 x 2,500 walks of the zone (a minute at 10,000).
+ */
+static void
+test_event_bound_zone_observances(void **state)
+{
+	struct limited	 r;
+	struct buf	 zone = { 0 }, lines = { 0 };
+	size_t		 i, len;
+	char		*text;
+
+	(void)state;
+	buf_puts(&zone, "BEGIN:VTIMEZONE\r\nTZID:Many\r\n");
+	for (i = 0; i < 2500; i++)
+		buf_printf(&zone, "BEGIN:STANDARD\r\nDTSTART:%04zu0101T000000"
+		    "\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\n"
+		    "END:STANDARD\r\n", 1000 + i / 2);
+	buf_puts(&zone, "END:VTIMEZONE\r\n");
+	buf_puts(&lines, "DTSTART;TZID=Many:20261005T100000\r\n"
+	    "RRULE:FREQ=YEARLY;COUNT=2\r\n");
+	for (i = 0; i < 2500; i++)
+		buf_puts(&lines, "EXDATE;TZID=Many:20250101T100000\r\n");
+	text = calendar_with(zone.data, lines.data, &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "VTIMEZONE \"Many\": more than 2000 changes of "
+	    "offset");
+	free(text);
+	buf_free(&lines);
+	buf_free(&zone);
+}
+
+/*
+ * A rule in another calendar than the Gregorian (RSCALE) is read as one
+ * occurrence, in an event, and refuses the object in a VTIMEZONE in use:
+ * ICU's Chinese calendar looked for a 30th of a leap first month for
+ * minutes inside libical's iterator.
+ */
+static void
+test_event_bound_rscale(void **state)
+{
+	static const char rule[] =
+	    "RSCALE=CHINESE;FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=1L";
+	struct limited	 r;
+	size_t		 len;
+	char		*text, *lines, *zone;
+
+	(void)state;
+	lines = xasprintf("DTSTART:20260301T100000Z\r\nRRULE:%s\r\n", rule);
+	text = calendar_with("", lines, &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nocc, 1);
+	assert_int_equal(r.warnings, 1);
+	free(text);
+	free(lines);
+	/* One that matches every year is not expanded either. */
+	text = calendar_with("", "DTSTART:20260217T100000Z\r\n"
+	    "RRULE:RSCALE=CHINESE;FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=1\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nocc, 1);
+	free(text);
+	/* A Gregorian RSCALE is the plain rule. */
+	text = calendar_with("", "DTSTART:20260217T100000Z\r\n"
+	    "RRULE:RSCALE=GREGORIAN;FREQ=YEARLY\r\n", &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nocc, 2);
+	free(text);
+	zone = zone_with("19700101T000000", rule);
+	text = calendar_with(zone, "DTSTART;TZID=Bomb:20261005T100000\r\n",
+	    &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "VTIMEZONE \"Bomb\": RRULE in a calendar other "
+	    "than the Gregorian");
+	free(text);
+	free(zone);
+}
+
+/*
  * An event's RRULE whose filter never matches, walked from DTSTART
  * (a sub-daily interval) or over the window, is read as one occurrence
  * with a warning before the walk: one call of libical's iterator would
@@ -1533,6 +1614,8 @@ main(void)
 		cmocka_unit_test(test_event_invalid_utf8),
 		cmocka_unit_test(test_event_bound_zone_frequency),
 		cmocka_unit_test(test_event_bound_zone_changes),
+		cmocka_unit_test(test_event_bound_zone_observances),
+		cmocka_unit_test(test_event_bound_rscale),
 		cmocka_unit_test(test_event_bound_rule_walk),
 		cmocka_unit_test(test_event_bound_occurrences),
 		cmocka_unit_test(test_event_bound_parameters),
