@@ -133,8 +133,9 @@ struct event_ctx {
 	size_t		 nchecked;
 	bool		 refused;	/* a VTIMEZONE in use was refused: */
 	struct err	 err;		/* ... why */
-	/* Last, not cleared (16 kB for each object): nchecked says. */
+	/* Last, not cleared (18 kB for each object): nchecked says. */
 	icaltimezone	*checked[EVENT_MAX_ZONES]; /* VTIMEZONEs checked */
+	bool		 usable[EVENT_MAX_ZONES];  /* ... and whether usable */
 };
 
 /* A time read from a property, in UTC. */
@@ -529,42 +530,6 @@ event_check_observance(icalcomponent *obs, const char *tzid,
 }
 
 /*
- * Checks (and clamps) a VTIMEZONE of the object when an event is first
- * read in it, before libical expands it; a zone no event uses is never
- * expanded, and a feed's item that holds all its zones is not refused
- * for one it does not use.  Returns 0, or -1 with the refusal in
- * ctx->err (and ctx->refused set: the object is refused at the end).
- */
-static int
-event_check_zone(icaltimezone *zone, struct event_ctx *ctx)
-{
-	icalcomponent	*vtz, *obs;
-	size_t		 i, changes = 0;
-
-	for (i = 0; i < ctx->nchecked; i++)
-		if (ctx->checked[i] == zone)
-			return (0);
-	if (ctx->refused)
-		return (-1);
-	vtz = icaltimezone_get_component(zone);
-	for (obs = vtz != NULL ? icalcomponent_get_first_component(vtz,
-	    ICAL_ANY_COMPONENT) : NULL; obs != NULL;
-	    obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
-		if ((icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ||
-		    icalcomponent_isa(obs) == ICAL_XDAYLIGHT_COMPONENT) &&
-		    event_check_observance(obs, icaltimezone_get_tzid(zone),
-		    ctx, &changes, &ctx->err) == -1) {
-			ctx->refused = true;
-			return (-1);
-		}
-	}
-	/* At most EVENT_MAX_ZONES VTIMEZONEs (event_scan_check). */
-	if (ctx->nchecked < EVENT_MAX_ZONES)
-		ctx->checked[ctx->nchecked++] = zone;
-	return (0);
-}
-
-/*
  * Makes libical expand the changes of a VTIMEZONE of the object now, up
  * to its last year: it expands a zone again from the start each time a
  * later year is asked for, and events in ascending years would have it
@@ -580,6 +545,51 @@ event_zone_expand(icaltimezone *zone)
 	t.month = 1;
 	t.day = 1;
 	(void)icaltimezone_get_utc_offset(zone, &t, NULL);
+}
+
+/*
+ * Checks (and clamps) a VTIMEZONE of the object when an event is first
+ * read in it, before libical expands it, and expands it then; a zone no
+ * event uses is never expanded, and a feed's item that holds all its
+ * zones is not refused for one it does not use.  The verdict is kept:
+ * each time of each event asks again (10,000 EXDATEs walked a zone of
+ * 10,000 observances each).  Returns 1 when the zone converts times, 0
+ * when it cannot (event_vtimezone_usable), or -1 with the refusal in
+ * ctx->err (and ctx->refused set: the object is refused at the end).
+ */
+static int
+event_check_zone(icaltimezone *zone, struct event_ctx *ctx)
+{
+	icalcomponent	*vtz, *obs;
+	size_t		 i, changes = 0;
+	bool		 usable;
+
+	for (i = 0; i < ctx->nchecked; i++)
+		if (ctx->checked[i] == zone)
+			return (ctx->usable[i] ? 1 : 0);
+	if (ctx->refused)
+		return (-1);
+	usable = event_vtimezone_usable(zone);
+	vtz = usable ? icaltimezone_get_component(zone) : NULL;
+	for (obs = vtz != NULL ? icalcomponent_get_first_component(vtz,
+	    ICAL_ANY_COMPONENT) : NULL; obs != NULL;
+	    obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		if ((icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT ||
+		    icalcomponent_isa(obs) == ICAL_XDAYLIGHT_COMPONENT) &&
+		    event_check_observance(obs, icaltimezone_get_tzid(zone),
+		    ctx, &changes, &ctx->err) == -1) {
+			ctx->refused = true;
+			return (-1);
+		}
+	}
+	/* At most EVENT_MAX_ZONES VTIMEZONEs (event_scan_check). */
+	if (ctx->nchecked < EVENT_MAX_ZONES) {
+		ctx->usable[ctx->nchecked] = usable;
+		ctx->checked[ctx->nchecked++] = zone;
+	}
+	if (usable)
+		event_zone_expand(zone);
+	return (usable ? 1 : 0);
 }
 
 const char *
@@ -713,10 +723,10 @@ event_zone(icalcomponent *comp, icalproperty *prop,
 	cal = icalcomponent_get_parent(comp);
 	if (cal != NULL) {
 		zone = icalcomponent_get_timezone(cal, tzid);
-		if (zone != NULL && event_vtimezone_usable(zone)) {
-			if (event_check_zone(zone, ctx) == -1)
-				return (ctx->deftz);
-			event_zone_expand(zone);
+		switch (zone != NULL ? event_check_zone(zone, ctx) : 0) {
+		case -1:
+			return (ctx->deftz);
+		case 1:
 			return (zone);
 		}
 	}
