@@ -1789,20 +1789,22 @@ oauth_device_poll(struct oauth_client *c, const char *device_code,
 			break;
 		}
 		if (r->error != NULL &&
-		    strcmp(r->error, "authorization_pending") == 0) {
+		    (strcmp(r->error, "authorization_pending") == 0 ||
+		    strcmp(r->error, "slow_down") == 0)) {
+			/* Whatever the server answers, the code expires. */
 			if (util_monotonic_ms() >= end) {
 				err_set(err, ERR_WAIT, "the code expired "
 				    "before the sign-in; run salescycle login "
 				    "%s again", c->name);
 				break;
 			}
-			continue;
-		}
-		if (r->error != NULL && strcmp(r->error, "slow_down") == 0) {
 			/* RFC 8628 3.5: for this and every later request. */
-			interval += 5;
-			log_debug("%s: asked to slow down: polling every %lld s",
-			    c->name, interval);
+			if (strcmp(r->error, "slow_down") == 0 &&
+			    interval + 5 <= OAUTH_DEVICE_MAX_INTERVAL) {
+				interval += 5;
+				log_debug("%s: asked to slow down: polling "
+				    "every %lld s", c->name, interval);
+			}
 			continue;
 		}
 		if (r->error != NULL && strcmp(r->error, "expired_token") == 0)
