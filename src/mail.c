@@ -637,16 +637,31 @@ mail_apply_ids(struct mail_summary *s, const char *hdr, size_t len)
 	}
 }
 
-/* True when line [p, e) starts a header field: "name:" with printable name. */
-static bool
-mail_is_field_start(const char *p, const char *e)
+/*
+ * The colon of the header field that line [p, e) starts: a printable name,
+ * then blanks (the obsolete syntax libetpan reads too) and ":".  NULL
+ * when the line starts no field.
+ */
+static const char *
+mail_field_colon(const char *p, const char *e)
 {
 	const char *q;
 
-	for (q = p; q < e && *q != ':'; q++)
-		if ((unsigned char)*q <= ' ' || (unsigned char)*q > '~')
-			return false;
-	return q < e && q > p;
+	for (q = p; q < e && *q != ':' && *q != ' ' && *q != '\t'; q++)
+		if ((unsigned char)*q < ' ' || (unsigned char)*q > '~')
+			return NULL;
+	if (q == p)
+		return NULL;
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
+	return q < e && *q == ':' ? q : NULL;
+}
+
+/* True when line [p, e) starts a header field (mail_field_colon). */
+static bool
+mail_is_field_start(const char *p, const char *e)
+{
+	return mail_field_colon(p, e) != NULL;
 }
 
 /* True when [p, e) starts with prefix, ignoring ASCII case. */
@@ -656,6 +671,36 @@ mail_prefix(const char *p, const char *e, const char *prefix)
 	size_t n = strlen(prefix);
 
 	return (size_t)(e - p) >= n && strncasecmp(p, prefix, n) == 0;
+}
+
+/*
+ * Whether the Content-Type field starting the line [p, e) (the message
+ * runs to end) makes a part that nests: its value, unfolded, starts with
+ * multipart/ or message/, or holds nothing to say it does not.  libetpan
+ * reads the type on a continuation line, and blanks before the colon,
+ * as well as the plain form.
+ */
+static bool
+mail_content_type_nests(const char *p, const char *e, const char *end)
+{
+	char value[64];
+	const char *v = mail_field_colon(p, e);
+	size_t n = 0;
+
+	if (v == NULL || (size_t)(v - p) < 12 ||
+	    strncasecmp(p, "content-type", 12) != 0 ||
+	    (p[12] != ':' && p[12] != ' ' && p[12] != '\t'))
+		return false;
+	/* Unfold the start of the value, its blanks and line ends dropped. */
+	for (v++; v < end && n < sizeof value - 1; v++) {
+		if (*v == '\n') {
+			if (v + 1 >= end || (v[1] != ' ' && v[1] != '\t'))
+				break;
+		} else if (*v != '\r' && (n > 0 || (*v != ' ' && *v != '\t')))
+			value[n++] = *v;
+	}
+	return n == 0 || mail_prefix(value, value + n, "multipart/") ||
+	    mail_prefix(value, value + n, "message/");
 }
 
 /* Extracts the boundary parameter of a folded Content-Type field. */
@@ -707,7 +752,7 @@ static char *
 mail_sanitize(const char *buf, size_t len, size_t *outlen)
 {
 	char bnd[MAIL_MAX_DEPTH][MAIL_BOUNDARY_MAX + 1];
-	const char *p = buf, *end = buf + len, *nl, *e, *v;
+	const char *p = buf, *end = buf + len, *nl, *e;
 	size_t o = 0, n, fieldlen = 0, bl;
 	bool infield = false, closing;
 	int depth = 0, k;
@@ -744,20 +789,13 @@ mail_sanitize(const char *buf, size_t len, size_t *outlen)
 				break;
 			}
 		}
-		if (infield && mail_prefix(p, e, "content-type:")) {
-			for (v = p + 13; v < e && (*v == ' ' ||
-			    *v == '\t'); v++)
-				;
-			if (mail_prefix(v, e, "multipart/") ||
-			    mail_prefix(v, e, "message/")) {
-				if (depth == MAIL_MAX_DEPTH) {
-					log_debug("message cut at nesting depth %d", depth);
-					break;
-				}
-				mail_boundary(p, end, bnd[depth],
-				    sizeof bnd[depth]);
-				depth++;
+		if (infield && mail_content_type_nests(p, e, end)) {
+			if (depth == MAIL_MAX_DEPTH) {
+				log_debug("message cut at nesting depth %d", depth);
+				break;
 			}
+			mail_boundary(p, end, bnd[depth], sizeof bnd[depth]);
+			depth++;
 		}
 		if (n > MAIL_LINE_MAX)
 			n = MAIL_LINE_MAX;
