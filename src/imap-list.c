@@ -31,6 +31,8 @@
 #define IMAP_LIST_MAX_FLAGS	64
 /* Bytes read from a literal at a time. */
 #define IMAP_LIST_CHUNK		65536
+/* Bytes of one response read here: the transport's bound of one untagged. */
+#define IMAP_LIST_MAX		(IMAP_MAX_RESPONSE / 4)
 
 /* A cursor over one response. */
 struct imap_list_p {
@@ -301,8 +303,8 @@ imap_list_is_text(const char *s, size_t len)
 static bool
 imap_list_literal(const MMAPString *buf, size_t from, size_t *n)
 {
-	const char	*s = buf->str + from, *p = buf->str + buf->len;
-	size_t		 v = 0, mul = 1;
+	const char	*s = buf->str + from, *p = buf->str + buf->len, *d;
+	size_t		 v = 0;
 
 	if (p > s && p[-1] == '\n')
 		p--;
@@ -314,24 +316,38 @@ imap_list_literal(const MMAPString *buf, size_t from, size_t *n)
 		p--;
 	if (p == s || p[-1] < '0' || p[-1] > '9')
 		return false;
-	while (p > s && p[-1] >= '0' && p[-1] <= '9') {
-		if (mul > SIZE_MAX / 10 || v > SIZE_MAX - (size_t)(p[-1] - '0') *
-		    mul)
-			return false;
-		v += (size_t)(p[-1] - '0') * mul;
-		mul *= 10;
-		p--;
-	}
-	if (p == s || p[-1] != '{')
+	for (d = p; d > s && d[-1] >= '0' && d[-1] <= '9'; d--)
+		;
+	if (d == s || d[-1] != '{')
 		return false;
+	/* Leading zeros count for nothing, as for the lexer; too big: all. */
+	for (; d < p; d++)
+		v = v > (SIZE_MAX - 9) / 10 ? SIZE_MAX : v * 10 +
+		    (size_t)(*d - '0');
 	*n = v;
 	return true;
+}
+
+/* Fails the stream for a response past IMAP_LIST_MAX; -1. */
+static int
+imap_list_refuse(mailstream *ms)
+{
+	char	why[64];
+
+	snprintf(why, sizeof why, "one response of more than %llu MiB",
+	    (unsigned long long)(IMAP_LIST_MAX >> 20));
+	imap_stream_refuse(ms, why);
+	return -1;
 }
 
 /*
  * Reads one response into buf: its first line, and for each literal it
  * announces, the literal and the rest of the line.  -1 when the stream
- * fails (the transport bounds every size).
+ * fails, or the response grows past IMAP_LIST_MAX: the transport bounds
+ * what its lexer sees as one response, but where this reader and the
+ * lexer disagree on a literal (a literal glued to the first word, which
+ * the lexer reads as text), each of its lines is a response of its own
+ * there (a server sent 972 MB into one buffer so).
  */
 static int
 imap_list_read(mailstream *ms, MMAPString *buf)
@@ -345,6 +361,8 @@ imap_list_read(mailstream *ms, MMAPString *buf)
 		return -1;
 	text = imap_list_is_text(buf->str, buf->len);
 	while (!text && imap_list_literal(buf, from, &n)) {
+		if (n > IMAP_LIST_MAX || buf->len > IMAP_LIST_MAX - n)
+			return imap_list_refuse(ms);
 		while (n > 0) {
 			want = n < sizeof chunk ? n : sizeof chunk;
 			r = mailstream_read(ms, chunk, want);
@@ -357,6 +375,8 @@ imap_list_read(mailstream *ms, MMAPString *buf)
 		from = buf->len;
 		if (mailstream_read_line_append(ms, buf) == NULL)
 			return -1;
+		if (buf->len > IMAP_LIST_MAX)
+			return imap_list_refuse(ms);
 	}
 	/* A line cut by the end of the stream is not a response. */
 	return buf->len > 0 && buf->str[buf->len - 1] == '\n' ? 0 : -1;

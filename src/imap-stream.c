@@ -1182,3 +1182,13 @@ imap_stream_failure(mailstream *ms, const char **why)
 		*why = s != NULL && s->fail != IMAP_STREAM_OK ? s->why : NULL;
 	return s != NULL ? s->fail : IMAP_STREAM_OK;
 }
+
+void
+imap_stream_refuse(mailstream *ms, const char *why)
+{
+	struct imap_stream	*s = imap_stream_of(ms);
+
+	if (s != NULL)
+		(void)imap_stream_fail(s, IMAP_STREAM_BOUND,
+		    "answer refused: %s", why);
+}

@@ -164,4 +164,10 @@ void	imap_stream_keep(mailstream *, enum imap_stream_keep);
  */
 enum imap_stream_fail imap_stream_failure(mailstream *, const char **why);
 
+/*
+ * Fails the stream as one of the lexer's bounds does ("answer refused:
+ * why"), for a reader above it that counts what the lexer cannot.
+ */
+void	imap_stream_refuse(mailstream *, const char *why);
+
 #endif

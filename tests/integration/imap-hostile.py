@@ -39,6 +39,11 @@ does; every scenario stops sending when the client hangs up:
   string-flood  EXAMINE answered with unrequested FETCH responses, each
                 with a quoted string of 1 MB
   list-flood    LIST answered with 1 GB of folders
+  list-zeros    LIST answers a literal announced with 20 leading zeros,
+                whose bytes announce a literal of 300 MB, then 300 MB of
+                lines
+  list-glued    LIST answers a literal glued to the first word ("*{3}"),
+                then lines ending in literals of 16 MB, without end
   slow-greeting the greeting comes one byte a second, and never ends
   slow-fetch    the answer to UID FETCH comes a byte every 0.5 s, forever
   slow-answers  every answer comes after 1.5 s (HOSTILE_DELAY seconds)
@@ -274,6 +279,19 @@ class Session:
                 self.send(block)
                 sent += len(block)
                 i += 5000
+            return
+        elif sc == "list-zeros":
+            hidden = '* LIST () "/" {300000000}\r\n'
+            self.send('* LIST () "/" {%s%d}\r\n%s'
+                      % ("0" * 20, len(hidden), hidden))
+            for _ in range(100):
+                self.send("x\r\n" * (1 << 20))
+            return
+        elif sc == "list-glued":
+            m = 15999999
+            self.send("*{3}\r\nabc OK {%d}\r\n" % m)
+            for _ in range(60):
+                self.send("x\r\n" * (m // 3) + "a OK {%d}\r\n" % m)
             return
         elif sc == "sent-name":
             out.append('* LIST (\\HasNoChildren) "/" Drafts\r\n'
