@@ -131,12 +131,25 @@ struct event_ctx {
 	unsigned long	 candidates;	/* candidate times left to walk */
 	int		 horizon;	/* last year a VTIMEZONE is followed to */
 	size_t		 nchecked;
+	unsigned long	 warnings;	/* warned about its parts (event_warn) */
 	bool		 refused;	/* a VTIMEZONE in use was refused: */
 	struct err	 err;		/* ... why */
 	/* Last, not cleared (18 kB for each object): nchecked says. */
 	icaltimezone	*checked[EVENT_MAX_ZONES]; /* VTIMEZONEs checked */
 	bool		 usable[EVENT_MAX_ZONES];  /* ... and whether usable */
 };
+
+/*
+ * A warning about one part of an object (a VEVENT, a time, a rule): at
+ * most EVENT_MAX_WARNINGS lines an object, the others counted and said
+ * in one line at its end (event_warned).  A file of 100,000 VEVENTs
+ * without DTSTART wrote 100,000 lines.
+ */
+#define EVENT_MAX_WARNINGS	10
+#define event_warn(ctx, ...) do {					\
+	if ((ctx)->warnings++ < EVENT_MAX_WARNINGS)			\
+		log_warn(__VA_ARGS__);					\
+} while (0)
 
 /* A time read from a property, in UTC. */
 struct event_time {
@@ -737,7 +750,7 @@ event_zone(icalcomponent *comp, icalproperty *prop,
 	/* DTSTART, DTEND and RECURRENCE-ID usually share one TZID. */
 	snprintf(key, sizeof key, "%s %s", uid, tzid);
 	if (strcmp(key, ctx->warned) != 0) {
-		log_warn("%s: %s: unknown TZID \"%s\", read in %s", ctx->what,
+		event_warn(ctx, "%s: %s: unknown TZID \"%s\", read in %s", ctx->what,
 		    uid, tzid, ctx->tz);
 		memcpy(ctx->warned, key, sizeof ctx->warned);
 	}
@@ -842,7 +855,7 @@ event_attendees(icalcomponent *comp, struct event_ctx *ctx,
 	    p = icalcomponent_get_next_property(comp, ICAL_ATTENDEE_PROPERTY))
 		n++;
 	if (n > EVENT_MAX_ATTENDEES) {
-		log_warn("%s: %s: more than %d attendees, the rest ignored",
+		event_warn(ctx, "%s: %s: more than %d attendees, the rest ignored",
 		    ctx->what, ev->uid, EVENT_MAX_ATTENDEES);
 		n = EVENT_MAX_ATTENDEES;
 	}
@@ -905,7 +918,7 @@ event_read_span(icalcomponent *comp, struct event_ctx *ctx,
 
 	if (event_prop_time(comp, ICAL_DTSTART_PROPERTY, ctx, ev->uid,
 	    &src->dtstart) == -1) {
-		log_warn("%s: %s: no valid DTSTART, skipped", ctx->what,
+		event_warn(ctx, "%s: %s: no valid DTSTART, skipped", ctx->what,
 		    ev->uid);
 		return (-1);
 	}
@@ -927,7 +940,7 @@ event_read_span(icalcomponent *comp, struct event_ctx *ctx,
 		}
 	}
 	if (ev->end < ev->start) {
-		log_warn("%s: %s: ends before it starts, end set to start",
+		event_warn(ctx, "%s: %s: ends before it starts, end set to start",
 		    ctx->what, ev->uid);
 		ev->end = ev->start;
 	}
@@ -956,7 +969,7 @@ event_read(icalcomponent *comp, struct event_ctx *ctx,
 
 	uid = icalcomponent_get_uid(comp);
 	if (uid == NULL || *uid == '\0') {
-		log_warn("%s: VEVENT without UID, skipped", ctx->what);
+		event_warn(ctx, "%s: VEVENT without UID, skipped", ctx->what);
 		return (-1);
 	}
 	ev->uid = util_utf8_repair(xstrdup(uid));
@@ -967,7 +980,7 @@ event_read(icalcomponent *comp, struct event_ctx *ctx,
 	if (p != NULL) {
 		if (event_time(comp, p, event_prop_value(p), ctx, ev->uid,
 		    &t) == -1) {
-			log_warn("%s: %s: invalid RECURRENCE-ID, skipped",
+			event_warn(ctx, "%s: %s: invalid RECURRENCE-ID, skipped",
 			    ctx->what, ev->uid);
 			goto fail;
 		}
@@ -1173,7 +1186,7 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 	bool				 jump, own_until = false, simple;
 
 	if (!event_rule_supported(&r)) {
-		log_warn("%s: %s: unsupported RRULE, read as a single "
+		event_warn(ctx, "%s: %s: unsupported RRULE, read as a single "
 		    "occurrence", ctx->what, uid);
 		return;
 	}
@@ -1193,7 +1206,7 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 	    (r.freq >= ICAL_DAILY_RECURRENCE || r.interval <= 1);
 	walk = jump ? from - 86400 : dtstart->utc;
 	if (!event_charge(ctx, &r, to - walk)) {
-		log_warn("%s: %s: RRULE needs more than %lu candidate times "
+		event_warn(ctx, "%s: %s: RRULE needs more than %lu candidate times "
 		    "to expand, read as a single occurrence", ctx->what, uid,
 		    ctx->candidates);
 		return;
@@ -1202,7 +1215,7 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 	if (!simple)
 		it = icalrecur_iterator_new(r, dtstart->t);
 	if (!simple && it == NULL) {
-		log_warn("%s: %s: unsupported RRULE, read as a single "
+		event_warn(ctx, "%s: %s: unsupported RRULE, read as a single "
 		    "occurrence", ctx->what, uid);
 		return;
 	}
@@ -1213,7 +1226,7 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 	}
 	for (steps = 0;; steps++) {
 		if (steps == EVENT_MAX_STEPS || ctx->steps == 0) {
-			log_warn("%s: %s: RRULE stopped after %lu steps",
+			event_warn(ctx, "%s: %s: RRULE stopped after %lu steps",
 			    ctx->what, uid, steps);
 			break;
 		}
@@ -1244,7 +1257,7 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 		if (t.utc < from)
 			continue;
 		if (n == EVENT_MAX_OCCURRENCES) {
-			log_warn("%s: %s: too many occurrences, capped at %zu",
+			event_warn(ctx, "%s: %s: too many occurrences, capped at %zu",
 			    ctx->what, uid, n);
 			break;
 		}
@@ -1340,7 +1353,7 @@ event_expand(const struct ical_file *f, const struct event_src *src,
 		    event_times_cmp) != NULL)
 			continue;
 		if (n++ == EVENT_MAX_OCCURRENCES || ctx->occurrences == 0) {
-			log_warn("%s: %s: too many occurrences, capped at %zu",
+			event_warn(ctx, "%s: %s: too many occurrences, capped at %zu",
 			    ctx->what, ev->uid, n - 1);
 			break;
 		}
@@ -1549,7 +1562,7 @@ event_drop_duplicates(struct ical_file *f, struct event_src *src,
 		if (k[i].override || k[i - 1].override ||
 		    strcmp(k[i].uid, k[i - 1].uid) != 0)
 			continue;
-		log_warn("%s: %s: older VEVENT with this UID, skipped",
+		event_warn(ctx, "%s: %s: older VEVENT with this UID, skipped",
 		    ctx->what, k[i].uid);
 		src[k[i - 1].idx].comp = NULL;
 	}
@@ -2081,6 +2094,15 @@ event_calendar(icalcomponent *root, bool first)
 	    ICAL_VCALENDAR_COMPONENT));
 }
 
+/* Says how many warnings of the object event_warn left out. */
+static void
+event_warned(const struct event_ctx *ctx)
+{
+	if (ctx->warnings > EVENT_MAX_WARNINGS)
+		log_warn("%s: %lu more warnings not shown", ctx->what,
+		    ctx->warnings - EVENT_MAX_WARNINGS);
+}
+
 int
 event_parse(const char *buf, size_t len, time_t from, time_t to,
     const char *tz, const char *what, struct ical_file *out, struct err *err)
@@ -2130,6 +2152,7 @@ event_parse(const char *buf, size_t len, time_t from, time_t to,
 		if (!src[i].override)
 			event_expand(out, &src[i], i, from, to, &ctx, &b);
 	}
+	event_warned(&ctx);
 	if (ctx.refused) {
 		/* A VTIMEZONE in use would cost beyond its bounds. */
 		*err = ctx.err;

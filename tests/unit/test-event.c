@@ -1083,6 +1083,41 @@ test_event_bound_zone_observances(void **state)
 }
 
 /*
+ * One object's warnings are at most ten lines and one that counts the
+ * rest: 1,000 VEVENTs without DTSTART, then as many times in unknown
+ * zones taking turns (the repeat check of a UID and TZID let them by).
+ */
+static void
+test_event_bound_warnings(void **state)
+{
+	struct limited	 r;
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	(void)state;
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n");
+	for (i = 0; i < 1000; i++)
+		buf_printf(&b, "BEGIN:VEVENT\r\nUID:u%zu\r\nEND:VEVENT\r\n", i);
+	buf_puts(&b, "END:VCALENDAR\r\n");
+	limited_parse(b.data, b.len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nevents, 0);
+	assert_int_equal(r.warnings, 11);
+	buf_reset(&b);
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+	    "BEGIN:VEVENT\r\nUID:x@t\r\nDTSTAMP:20260901T100000Z\r\n"
+	    "DTSTART:20261005T100000Z\r\nRRULE:FREQ=YEARLY;COUNT=2\r\n");
+	for (i = 0; i < 1000; i++)
+		buf_printf(&b, "EXDATE;TZID=Nowhere%zu:20250101T100000\r\n", i % 2);
+	buf_puts(&b, "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	limited_parse(b.data, b.len, JAN2026, JAN2028, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nocc, 2);
+	assert_int_equal(r.warnings, 11);
+	buf_free(&b);
+}
+
+/*
  * A rule in another calendar than the Gregorian (RSCALE) is read as one
  * occurrence, in an event, and refuses the object in a VTIMEZONE in use:
  * ICU's Chinese calendar looked for a 30th of a leap first month for
@@ -1616,6 +1651,7 @@ main(void)
 		cmocka_unit_test(test_event_bound_zone_changes),
 		cmocka_unit_test(test_event_bound_zone_observances),
 		cmocka_unit_test(test_event_bound_rscale),
+		cmocka_unit_test(test_event_bound_warnings),
 		cmocka_unit_test(test_event_bound_rule_walk),
 		cmocka_unit_test(test_event_bound_occurrences),
 		cmocka_unit_test(test_event_bound_parameters),
