@@ -37,6 +37,14 @@
 #include "xmalloc.h"
 
 #define ICS_BATCH	200	/* items per commit */
+/*
+ * The VTIMEZONE text put into items in one poll (ics_item_text): four
+ * times the feed and a MiB.  Past it the items are left for the next
+ * poll, so that a feed whose every event names a zone of megabytes costs
+ * a poll what a few feeds do, not events x zones.
+ */
+#define ICS_ZONE_FACTOR	4
+#define ICS_ZONE_FLOOR	(1U << 20)
 
 struct ics_state {
 	struct http	*http;
@@ -56,10 +64,21 @@ struct ics_event {
 	size_t		 vcal;		/* index into ics_feed.vcals */
 };
 
-/* The VTIMEZONEs of one VCALENDAR: zones[first, first + n). */
+/* A VTIMEZONE of the feed and its TZID. */
+struct ics_zone {
+	struct ics_piece text;
+	char		*tzid;		/* owned; NULL if it has none */
+};
+
+/*
+ * The VTIMEZONEs of one VCALENDAR, zones[first, first + n), and the hash
+ * of their text (ics_hash_text from HASHSET_FNV_INIT): each of its items'
+ * versions goes on from there, so that the zones are hashed once a feed.
+ */
 struct ics_vcal {
 	size_t		 first;
 	size_t		 n;
+	uint64_t	 hash;
 };
 
 /* One UID of the feed: the events [first, last) of ics_feed.ev. */
@@ -76,9 +95,10 @@ struct ics_item {
  */
 struct ics_feed {
 	const char	*text;		/* borrowed: the feed */
+	size_t		 len;
 	struct ics_event *ev;		/* owned array, sorted by uid */
 	size_t		 nev, capev;
-	struct ics_piece *zones;	/* owned array */
+	struct ics_zone	*zones;		/* owned array */
 	size_t		 nzones, capzones;
 	struct ics_vcal	*vcals;		/* owned array */
 	size_t		 nvcals, capvcals;
@@ -224,36 +244,78 @@ ics_put(struct buf *b, const struct ics_feed *f, const struct ics_piece *pc)
 	buf_puts(b, "\r\n");
 }
 
+/* Whether a property line of the piece names tzid in a TZID parameter. */
+static bool
+ics_names_zone(const struct ics_feed *f, const struct ics_piece *pc,
+    const char *tzid)
+{
+	const char *p = f->text + pc->off, *end = p + pc->len, *next, *v;
+	char line[1024];
+	size_t n, k = strlen(tzid);
+
+	for (; p < end; p = next) {
+		next = ics_line(p, end, &n);
+		ics_unfold(p, n, line, sizeof line);
+		/* The parameters: before the first ':' outside quotes. */
+		for (v = line; (v = strchr(v, ';')) != NULL; ) {
+			v++;
+			if (strncasecmp(v, "TZID=", 5) != 0)
+				continue;
+			v += 5;
+			if (*v == '"')
+				v++;
+			if (strncmp(v, tzid, k) == 0 &&
+			    strchr("\";:", v[k]) != NULL)
+				return true;
+		}
+	}
+	return false;
+}
+
 /*
- * The text of an item: a VCALENDAR with the VTIMEZONEs of its first
- * event's VCALENDAR and its events.  Caller frees.
+ * The text of an item: a VCALENDAR with its events and those VTIMEZONEs
+ * of its first event's VCALENDAR that they name.  Every zone for every
+ * item made a feed of Z bytes of zones and N events cost N x Z: 2 MB of
+ * zones and 5,000 events, five minutes a poll.  *zone_bytes gets what of
+ * the text is zones.  Caller frees.
  */
 static char *
-ics_item_text(const struct ics_feed *f, const struct ics_item *it)
+ics_item_text(const struct ics_feed *f, const struct ics_item *it,
+    size_t *zone_bytes)
 {
 	const struct ics_vcal *vc = &f->vcals[f->ev[it->first].vcal];
 	struct buf b = { 0 };
-	size_t i;
+	size_t i, j;
 
+	*zone_bytes = 0;
 	buf_puts(&b, ICS_HEAD);
-	for (i = vc->first; i < vc->first + vc->n; i++)
-		ics_put(&b, f, &f->zones[i]);
+	for (i = vc->first; i < vc->first + vc->n; i++) {
+		if (f->zones[i].tzid == NULL)
+			continue;
+		for (j = it->first; j < it->last; j++)
+			if (ics_names_zone(f, &f->ev[j].text, f->zones[i].tzid))
+				break;
+		if (j == it->last)
+			continue;
+		ics_put(&b, f, &f->zones[i].text);
+		*zone_bytes += f->zones[i].text.len;
+	}
 	for (i = it->first; i < it->last; i++)
 		ics_put(&b, f, &f->ev[i].text);
 	buf_puts(&b, ICS_TAIL);
 	return b.data;
 }
 
-/* The version of an item: a hash of its text without DTSTAMP lines. */
+/*
+ * The version of an item: a hash of its text without DTSTAMP lines (its
+ * VCALENDAR's zones, all of them, then its events).
+ */
 static void
 ics_item_hash(const struct ics_feed *f, struct ics_item *it)
 {
-	const struct ics_vcal *vc = &f->vcals[f->ev[it->first].vcal];
-	uint64_t h = HASHSET_FNV_INIT;
+	uint64_t h = f->vcals[f->ev[it->first].vcal].hash;
 	size_t i;
 
-	for (i = vc->first; i < vc->first + vc->n; i++)
-		h = ics_hash_text(h, f->text + f->zones[i].off, f->zones[i].len);
 	for (i = it->first; i < it->last; i++)
 		h = ics_hash_text(h, f->text + f->ev[i].text.off, f->ev[i].text.len);
 	snprintf(it->version, sizeof it->version, "%016llx",
@@ -279,6 +341,8 @@ ics_feed_free(struct ics_feed *f)
 	for (i = 0; i < f->nev; i++)
 		free(f->ev[i].uid);
 	free(f->ev);
+	for (i = 0; i < f->nzones; i++)
+		free(f->zones[i].tzid);
 	free(f->zones);
 	free(f->vcals);
 	free(f->v);
@@ -300,12 +364,13 @@ ics_split(const char *data, size_t len, const char *src, const char *feed,
 {
 	const char *end = data + len, *p, *next;
 	char line[1024], *v;
-	char *uid = NULL;
+	char *uid = NULL, *tzid = NULL;
 	size_t n, i, j, start = 0, depth = 0, skipped = 0;
 	enum { IN_NONE, IN_EVENT, IN_ZONE } in = IN_NONE;
 
 	memset(out, 0, sizeof *out);
 	out->text = data;
+	out->len = len;
 	for (p = data; p < end; p = next) {
 		next = ics_line(p, end, &n);
 		if (n == 0)
@@ -318,6 +383,7 @@ ics_split(const char *data, size_t len, const char *src, const char *feed,
 			if (++depth > ICS_MAX_NEST) {
 				ics_feed_free(out);
 				free(uid);
+				free(tzid);
 				return err_set(err, ERR_DATA, "the feed at %s nests "
 				    "components deeper than %d", feed, ICS_MAX_NEST);
 			}
@@ -330,6 +396,8 @@ ics_split(const char *data, size_t len, const char *src, const char *feed,
 				out->vcals[out->nvcals].first = out->nzones;
 				out->vcals[out->nvcals++].n = 0;
 			} else if (depth == 2) {
+				free(tzid);
+				tzid = NULL;
 				in = strcasecmp(v, "VEVENT") == 0 ? IN_EVENT :
 				    strcasecmp(v, "VTIMEZONE") == 0 ? IN_ZONE :
 				    IN_NONE;
@@ -346,9 +414,11 @@ ics_split(const char *data, size_t len, const char *src, const char *feed,
 					out->zones = xreallocarray(out->zones,
 					    out->capzones, sizeof *out->zones);
 				}
-				out->zones[out->nzones].off = start;
-				out->zones[out->nzones++].len =
+				out->zones[out->nzones].text.off = start;
+				out->zones[out->nzones].text.len =
 				    (size_t)(p - data) + n - start;
+				out->zones[out->nzones++].tzid = tzid;
+				tzid = NULL;
 				out->vcals[out->nvcals - 1].n++;
 			} else if (depth == 2 && in == IN_EVENT && uid == NULL) {
 				skipped++;
@@ -374,8 +444,12 @@ ics_split(const char *data, size_t len, const char *src, const char *feed,
 		if (depth == 2 && in == IN_EVENT && uid == NULL &&
 		    ics_is(line, "UID") && *(v = ics_value(line)) != '\0')
 			uid = xstrdup(v);
+		if (depth == 2 && in == IN_ZONE && tzid == NULL &&
+		    ics_is(line, "TZID") && *(v = ics_value(line)) != '\0')
+			tzid = xstrdup(v);
 	}
 	free(uid);
+	free(tzid);
 	if (out->nvcals == 0) {
 		ics_feed_free(out);
 		return err_set(err, ERR_DATA, "the feed at %s is no iCalendar",
@@ -383,6 +457,14 @@ ics_split(const char *data, size_t len, const char *src, const char *feed,
 	}
 	if (skipped > 0)
 		log_warn("%s: %zu events without UID, skipped", src, skipped);
+	for (i = 0; i < out->nvcals; i++) {
+		out->vcals[i].hash = HASHSET_FNV_INIT;
+		for (j = out->vcals[i].first; j < out->vcals[i].first +
+		    out->vcals[i].n; j++)
+			out->vcals[i].hash = ics_hash_text(out->vcals[i].hash,
+			    data + out->zones[j].text.off,
+			    out->zones[j].text.len);
+	}
 	if (out->nev > 0)
 		qsort(out->ev, out->nev, sizeof *out->ev, ics_event_cmp);
 	out->v = xcalloc(out->nev > 0 ? out->nev : 1, sizeof *out->v);
@@ -445,8 +527,8 @@ ics_apply(const struct config *cfg, const struct source *src,
 	struct err e;
 	char *text;
 	time_t from, to;
-	size_t i;
-	unsigned changed = 0, bad = 0;
+	size_t i, zb, zone_left = ICS_ZONE_FACTOR * feed->len + ICS_ZONE_FLOOR;
+	unsigned changed = 0, bad = 0, later = 0;
 	int rc = -1;
 
 	pipeline_defer_projection(p);
@@ -460,7 +542,13 @@ ics_apply(const struct config *cfg, const struct source *src,
 			continue;
 		memset(&f, 0, sizeof f);
 		err_clear(&e);
-		text = ics_item_text(feed, it);
+		text = ics_item_text(feed, it, &zb);
+		if (zb > zone_left) {
+			free(text);
+			later++;
+			continue;
+		}
+		zone_left -= zb;
 		if (event_parse(text, strlen(text), from, to, cfg->timezone,
 		    it->uid, &f, &e) != 0) {
 			/*
@@ -485,7 +573,14 @@ ics_apply(const struct config *cfg, const struct source *src,
 			}
 		}
 	}
-	if (source_commit(p, cur, ncur, err) < 0)
+	/* Without the feed's cursors, the next poll fetches it again. */
+	if (later > 0)
+		log_warn("%s: %u events left for the next poll: their "
+		    "VTIMEZONEs would be read for more than %zu MiB in this one",
+		    src->name, later, (ICS_ZONE_FACTOR * feed->len +
+		    ICS_ZONE_FLOOR) >> 20);
+	if (source_commit(p, later > 0 ? NULL : cur, later > 0 ? 0 : ncur,
+	    err) < 0)
 		goto out;
 	log_info("%s: %zu events, %u changed, %u removed, %u skipped", src->name,
 	    feed->n, changed, d.removed, bad);
