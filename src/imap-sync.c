@@ -150,15 +150,20 @@ imap_sync_uid_cmp(const void *a, const void *b)
 static void
 imap_sync_hand(struct imap_sync_ctx *c, uint32_t uid, struct mail_summary *sum)
 {
-	char	item[512];
+	char	buf[512], *item = buf;
 
-	snprintf(item, sizeof item, "%s/%u/%u", c->folder, c->uidvalidity, uid);
-	if (c->q != NULL) {
+	/* A folder's name of any length: cut, every UID was one item. */
+	if ((size_t)snprintf(buf, sizeof buf, "%s/%u/%u", c->folder,
+	    c->uidvalidity, uid) >= sizeof buf)
+		item = xasprintf("%s/%u/%u", c->folder, c->uidvalidity, uid);
+	if (c->q != NULL)
 		imap_queue_mail(c->q, item, sum);
-		return;
+	else {
+		pipeline_mail(c->p, c->src->salesperson, sum, c->sent, item);
+		mail_summary_free(sum);
 	}
-	pipeline_mail(c->p, c->src->salesperson, sum, c->sent, item);
-	mail_summary_free(sum);
+	if (item != buf)
+		free(item);
 }
 
 /*

@@ -56,6 +56,8 @@ does; every scenario stops sending when the client hangs up:
   list-many     LIST answers 80,000 folders besides INBOX, "sent" and \\Sent
                 "Sent"
   sent-case     LIST answers "sent" (no flag) before "Sent" (\\Sent)
+  sent-long     the \\Sent folder's name is 610 bytes long; it holds three
+                messages anna sent
   sent-name     no SPECIAL-USE (Courier): LIST flags no folder; "Sent Items"
                 is there besides Drafts, Trash and "Sent Items old"
   sent-two      no SPECIAL-USE; both "Sent" and "INBOX/Verzonden items"
@@ -87,6 +89,7 @@ import threading
 import time
 
 UIDVALIDITY = 7
+LONG_SENT = "Verzonden " + "x" * 600
 RECENT = "05-Oct-2026 10:00:00 +0200"
 # The young scenario's old messages, by UID.
 YOUNG_OLD = {2: "01-Jan-2026 09:00:00 +0100", 4: "01-Jan-2026 10:00:00 +0100"}
@@ -311,6 +314,8 @@ class Session:
                        '* LIST () "/" "Other/Sent Items"\r\n')
         elif sc == "sent-case":
             out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
+        elif sc == "sent-long":
+            out.append('* LIST (\\Sent) "/" "%s"\r\n' % LONG_SENT)
         elif sc == "gmail":
             out = ['* LIST (\\HasNoChildren) "/" "INBOX"\r\n',
                    '* LIST (\\HasChildren \\Noselect) "/" "[Gmail]"\r\n',
@@ -337,6 +342,8 @@ class Session:
             return [1, 2]
         if self.srv.scenario == "gmail" and name == "[Gmail]/All Mail":
             return [1, 2, 3, 4, 5, 6, 7, 8]
+        if self.srv.scenario == "sent-long" and name == LONG_SENT:
+            return [1, 2, 3]
         if name.upper() != "INBOX":
             return []
         if self.srv.scenario == "uid-max":
@@ -429,7 +436,7 @@ class Session:
                     ' "MIXED")' * 19999)
         folder = (self.selected or "").strip('"')
         frm, to, mid = "Jan <jan@acme.nl>", "anna@brightline.nl", "m%d@acme.nl"
-        if folder == "[Gmail]/Sent Mail":
+        if folder in ("[Gmail]/Sent Mail", LONG_SENT):
             frm, to, mid = "anna@brightline.nl", "jan@acme.nl", "s%d@brightline.nl"
         elif folder == "[Gmail]/All Mail" and uid > 5:
             frm, mid = "Els <els@globex.de>", "g%d@globex.de"
