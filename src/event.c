@@ -472,6 +472,13 @@ event_check_observance(icalcomponent *obs, const char *tzid,
 		else if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY)
 			(*changes)++;
 	}
+	/* Observances and RDATEs count as rules' instances do. */
+	if (++(*changes) > EVENT_MAX_ZONE_CHANGES) {
+		event_printable(tzid, name, sizeof name);
+		return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": more "
+		    "than %d changes of offset", ctx->what, name,
+		    EVENT_MAX_ZONE_CHANGES));
+	}
 	if (!event_time_valid(dtstart)) {
 		/*
 		 * libical expands such an observance all the same, from year
@@ -485,13 +492,6 @@ event_check_observance(icalcomponent *obs, const char *tzid,
 		return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": an "
 		    "observance with a rule has no valid DTSTART", ctx->what,
 		    name));
-	}
-	/* Observances and RDATEs count as rules' instances do. */
-	if (++(*changes) > EVENT_MAX_ZONE_CHANGES) {
-		event_printable(tzid, name, sizeof name);
-		return (err_set(err, ERR_DATA, "%s: VTIMEZONE \"%s\": more "
-		    "than %d changes of offset", ctx->what, name,
-		    EVENT_MAX_ZONE_CHANGES));
 	}
 	end = icaltime_null_time();
 	end.year = ctx->horizon;

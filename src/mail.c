@@ -676,7 +676,8 @@ mail_prefix(const char *p, const char *e, const char *prefix)
 /*
  * Whether the Content-Type field starting the line [p, e) (the message
  * runs to end) makes a part that nests: its value, unfolded, starts with
- * multipart/ or message/, or holds nothing to say it does not.  libetpan
+ * multipart/ or message/, or with a comment, or holds nothing to say it
+ * does not.  libetpan
  * reads the type on a continuation line, and blanks before the colon,
  * as well as the plain form.
  */
@@ -699,7 +700,9 @@ mail_content_type_nests(const char *p, const char *e, const char *end)
 		} else if (*v != '\r' && (n > 0 || (*v != ' ' && *v != '\t')))
 			value[n++] = *v;
 	}
-	return n == 0 || mail_prefix(value, value + n, "multipart/") ||
+	/* A comment first ("(c)multipart/..."): libetpan skips it. */
+	return n == 0 || value[0] == '(' ||
+	    mail_prefix(value, value + n, "multipart/") ||
 	    mail_prefix(value, value + n, "message/");
 }
 

@@ -1078,6 +1078,18 @@ test_event_bound_zone_observances(void **state)
 	assert_refused(&r, "VTIMEZONE \"Many\": more than 2000 changes of "
 	    "offset");
 	free(text);
+	/* Observances of no valid DTSTART count too. */
+	buf_reset(&zone);
+	buf_puts(&zone, "BEGIN:VTIMEZONE\r\nTZID:Many\r\n");
+	for (i = 0; i < 2500; i++)
+		buf_puts(&zone, "BEGIN:STANDARD\r\nDTSTART:20250230T000000\r\n"
+		    "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n");
+	buf_puts(&zone, "END:VTIMEZONE\r\n");
+	text = calendar_with(zone.data, lines.data, &len);
+	limited_parse(text, len, JAN2026, JAN2028, &r);
+	assert_refused(&r, "VTIMEZONE \"Many\": more than 2000 changes of "
+	    "offset");
+	free(text);
 	buf_free(&lines);
 	buf_free(&zone);
 }

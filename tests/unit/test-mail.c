@@ -1017,14 +1017,15 @@ test_mail_deep_nesting(void **state)
 
 /*
  * The nesting is cut whatever the form of the field: folded before the
- * type, blanks before the colon, another case (folded, 60,000 levels ran
- * libetpan out of stack after eight minutes).
+ * type, blanks before the colon, another case, a comment before the type
+ * (folded, 60,000 levels ran libetpan out of stack after eight minutes).
  */
 static void
 test_mail_deep_nesting_forms(void **state)
 {
 	static const char *const fields[] = { "Content-Type:\r\n ",
-	    "Content-Type :\t", "CONTENT-TYPE:\r\n\t\r\n  ", "content-type:" };
+	    "Content-Type :\t", "CONTENT-TYPE:\r\n\t\r\n  ", "content-type:",
+	    "Content-Type:(c)", "Content-Type: (a (nested) comment)\r\n " };
 	struct mail_summary s;
 	struct err err;
 	size_t i, len;
