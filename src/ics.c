@@ -78,6 +78,7 @@ struct ics_zone {
 struct ics_vcal {
 	size_t		 first;
 	size_t		 n;
+	size_t		 nnamed;	/* of them with a TZID: zsorted[first, +nnamed) */
 	uint64_t	 hash;
 };
 
@@ -99,6 +100,7 @@ struct ics_feed {
 	struct ics_event *ev;		/* owned array, sorted by uid */
 	size_t		 nev, capev;
 	struct ics_zone	*zones;		/* owned array */
+	size_t		*zsorted;	/* owned: each VCALENDAR's named zones by TZID */
 	size_t		 nzones, capzones;
 	struct ics_vcal	*vcals;		/* owned array */
 	size_t		 nvcals, capvcals;
@@ -244,32 +246,65 @@ ics_put(struct buf *b, const struct ics_feed *f, const struct ics_piece *pc)
 	buf_puts(b, "\r\n");
 }
 
-/* Whether a property line of the piece names tzid in a TZID parameter. */
-static bool
-ics_names_zone(const struct ics_feed *f, const struct ics_piece *pc,
-    const char *tzid)
+/*
+ * Adds the TZID parameters of the piece's property lines to named (each
+ * once): a parameter's value is not escaped, and may be quoted.
+ */
+static void
+ics_named_zones(const struct ics_feed *f, const struct ics_piece *pc,
+    struct strlist *named)
 {
-	const char *p = f->text + pc->off, *end = p + pc->len, *next, *v;
-	char line[1024];
-	size_t n, k = strlen(tzid);
+	const char *p = f->text + pc->off, *end = p + pc->len, *next;
+	char line[1024], *v, *e;
+	size_t n, k;
 
 	for (; p < end; p = next) {
 		next = ics_line(p, end, &n);
 		ics_unfold(p, n, line, sizeof line);
-		/* The parameters: before the first ':' outside quotes. */
 		for (v = line; (v = strchr(v, ';')) != NULL; ) {
 			v++;
 			if (strncasecmp(v, "TZID=", 5) != 0)
 				continue;
 			v += 5;
 			if (*v == '"')
-				v++;
-			if (strncmp(v, tzid, k) == 0 &&
-			    strchr("\";:", v[k]) != NULL)
-				return true;
+				e = strchr(++v, '"');
+			else
+				e = v + strcspn(v, ";:");
+			if (e == NULL)
+				break;
+			*e = '\0';
+			for (k = 0; k < named->n && strcmp(named->v[k], v) != 0; k++)
+				;
+			if (k == named->n)
+				strlist_add(named, v);
+			v = e + 1;
 		}
 	}
-	return false;
+}
+
+/* The zone places zsorted[lo, hi) sorted by TZID: the first of tzid's. */
+static size_t
+ics_zone_find(const struct ics_feed *f, size_t lo, size_t hi,
+    const char *tzid)
+{
+	size_t mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(f->zones[f->zsorted[mid]].tzid, tzid) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+ics_size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 /*
@@ -284,22 +319,34 @@ ics_item_text(const struct ics_feed *f, const struct ics_item *it,
     size_t *zone_bytes)
 {
 	const struct ics_vcal *vc = &f->vcals[f->ev[it->first].vcal];
+	struct strlist named = { 0 };
 	struct buf b = { 0 };
-	size_t i, j;
+	size_t *take = NULL, ntake = 0, cap = 0, i, j, end;
 
+	/* Its events' TZIDs, then their zones among the VCALENDAR's (sorted). */
+	for (i = it->first; i < it->last; i++)
+		ics_named_zones(f, &f->ev[i].text, &named);
+	end = vc->first + vc->nnamed;
+	for (i = 0; i < named.n; i++)
+		for (j = ics_zone_find(f, vc->first, end, named.v[i]); j < end &&
+		    strcmp(f->zones[f->zsorted[j]].tzid, named.v[i]) == 0; j++) {
+			if (ntake == cap) {
+				cap = cap * 2 + 4;
+				take = xreallocarray(take, cap, sizeof *take);
+			}
+			take[ntake++] = f->zsorted[j];
+		}
+	strlist_clear(&named);
+	/* In the feed's order. */
+	if (ntake > 1)
+		qsort(take, ntake, sizeof *take, ics_size_cmp);
 	*zone_bytes = 0;
 	buf_puts(&b, ICS_HEAD);
-	for (i = vc->first; i < vc->first + vc->n; i++) {
-		if (f->zones[i].tzid == NULL)
-			continue;
-		for (j = it->first; j < it->last; j++)
-			if (ics_names_zone(f, &f->ev[j].text, f->zones[i].tzid))
-				break;
-		if (j == it->last)
-			continue;
-		ics_put(&b, f, &f->zones[i].text);
-		*zone_bytes += f->zones[i].text.len;
+	for (i = 0; i < ntake; i++) {
+		ics_put(&b, f, &f->zones[take[i]].text);
+		*zone_bytes += f->zones[take[i]].text.len;
 	}
+	free(take);
 	for (i = it->first; i < it->last; i++)
 		ics_put(&b, f, &f->ev[i].text);
 	buf_puts(&b, ICS_TAIL);
@@ -344,9 +391,76 @@ ics_feed_free(struct ics_feed *f)
 	for (i = 0; i < f->nzones; i++)
 		free(f->zones[i].tzid);
 	free(f->zones);
+	free(f->zsorted);
 	free(f->vcals);
 	free(f->v);
 	memset(f, 0, sizeof *f);
+}
+
+/* A TEXT value unescaped in place, as libical reads it (RFC 5545 3.3.11). */
+static char *
+ics_unescape(char *s)
+{
+	char *r = s, *w = s;
+
+	for (; *r != '\0'; r++) {
+		if (*r == '\\' && r[1] != '\0') {
+			r++;
+			*w++ = *r == 'n' || *r == 'N' ? '\n' : *r;
+		} else
+			*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}
+
+/* A zone's TZID and place, to sort by. */
+struct ics_zone_key {
+	const char	*tzid;
+	size_t		 i;
+};
+
+static int
+ics_zone_cmp(const void *a, const void *b)
+{
+	const struct ics_zone_key *x = a, *y = b;
+	int c = strcmp(x->tzid, y->tzid);
+
+	return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Each VCALENDAR's zones hashed once, and those with a TZID sorted by it
+ * for ics_item_text: an item looks its TZIDs up, where each zone was
+ * matched against each line of each item's events (a feed of 50,000
+ * zones and 2,000 events, 47 s).
+ */
+static void
+ics_zones_index(struct ics_feed *f)
+{
+	struct ics_zone_key *key;
+	struct ics_vcal *vc;
+	size_t i, j, n;
+
+	f->zsorted = xcalloc(f->nzones > 0 ? f->nzones : 1, sizeof *f->zsorted);
+	key = xcalloc(f->nzones > 0 ? f->nzones : 1, sizeof *key);
+	for (i = 0; i < f->nvcals; i++) {
+		vc = &f->vcals[i];
+		vc->hash = HASHSET_FNV_INIT;
+		for (j = vc->first, n = 0; j < vc->first + vc->n; j++) {
+			vc->hash = ics_hash_text(vc->hash, f->text +
+			    f->zones[j].text.off, f->zones[j].text.len);
+			if (f->zones[j].tzid != NULL) {
+				key[n].tzid = f->zones[j].tzid;
+				key[n++].i = j;
+			}
+		}
+		qsort(key, n, sizeof *key, ics_zone_cmp);
+		for (j = 0; j < n; j++)
+			f->zsorted[vc->first + j] = key[j].i;
+		vc->nnamed = n;
+	}
+	free(key);
 }
 
 /*
@@ -446,7 +560,7 @@ ics_split(const char *data, size_t len, const char *src, const char *feed,
 			uid = xstrdup(v);
 		if (depth == 2 && in == IN_ZONE && tzid == NULL &&
 		    ics_is(line, "TZID") && *(v = ics_value(line)) != '\0')
-			tzid = xstrdup(v);
+			tzid = ics_unescape(xstrdup(v));
 	}
 	free(uid);
 	free(tzid);
@@ -457,14 +571,7 @@ ics_split(const char *data, size_t len, const char *src, const char *feed,
 	}
 	if (skipped > 0)
 		log_warn("%s: %zu events without UID, skipped", src, skipped);
-	for (i = 0; i < out->nvcals; i++) {
-		out->vcals[i].hash = HASHSET_FNV_INIT;
-		for (j = out->vcals[i].first; j < out->vcals[i].first +
-		    out->vcals[i].n; j++)
-			out->vcals[i].hash = ics_hash_text(out->vcals[i].hash,
-			    data + out->zones[j].text.off,
-			    out->zones[j].text.len);
-	}
+	ics_zones_index(out);
 	if (out->nev > 0)
 		qsort(out->ev, out->nev, sizeof *out->ev, ics_event_cmp);
 	out->v = xcalloc(out->nev > 0 ? out->nev : 1, sizeof *out->v);
