@@ -541,17 +541,42 @@ config_valid_port(const char *auth, const char *end)
 	return p - port <= 6;
 }
 
+/*
+ * True when what follows the authority [auth, end) reads as the rest of a
+ * user:password@ whose password holds '/', '?' or '#' and starts with
+ * digits (https://anna:2024/x@dav.example/): a host of one word without
+ * a dot and a port, then '@' before the next '/'.  A path holding '@'
+ * after a real host (/dav/calendars/anna@example.com/) is not.
+ */
+static bool
+config_url_split_password(const char *auth, const char *end)
+{
+	const char *colon = memchr(auth, ':', (size_t)(end - auth)), *p;
+	size_t seg;
+
+	if (colon == NULL || *auth == '[' || memchr(auth, '.',
+	    (size_t)(colon - auth)) != NULL ||
+	    ((size_t)(colon - auth) == 9 && strncasecmp(auth, "localhost",
+	    9) == 0))
+		return false;
+	p = *end == '/' ? end + 1 : end;
+	seg = strcspn(p, "/");
+	return memchr(p, '@', seg) != NULL;
+}
+
 /* Checks the scheme of a source or SMTP URL against its section's. */
 static bool
 config_valid_url(const char *const *schemes, const char *url)
 {
-	const char *sep = strstr(url, "://"), *auth;
+	const char *sep = strstr(url, "://"), *auth, *end;
 	size_t n;
 
 	if (sep == NULL || sep[3] == '\0' || strpbrk(url, " \t") != NULL)
 		return false;
 	auth = sep + 3;
-	if (!config_valid_port(auth, auth + strcspn(auth, "/?#")))
+	end = auth + strcspn(auth, "/?#");
+	if (!config_valid_port(auth, end) ||
+	    config_url_split_password(auth, end))
 		return false;
 	n = sep - url;
 	for (; *schemes != NULL; schemes++)

@@ -587,6 +587,13 @@ static const struct bad_row bad_rows[] = {
 	    "[caldav a]\nurl = https://a:S3cr/et@dav.x.nl/\n", 2,
 	    "bad url, not shown as it holds '@' (http:// or https:// and a "
 	    "port of digits" },
+	/* ... or holds digits first: the host seems one word with a port. */
+	{ "password of digits and a slash in url", 0600,
+	    "[caldav a]\nurl = https://a:2024S3cr/x@dav.x.nl/\n", 2,
+	    "bad url, not shown as it holds '@'" },
+	{ "password of digits and a hash in url", 0600,
+	    "[caldav a]\nurl = https://a:12#S3cr@dav.x.nl/\n", 2,
+	    "bad url, not shown as it holds '@'" },
 	{ "bad url with a password", 0600,
 	    "[imap a]\nurl = imaps//a:S3cr3t@h\n", 2,
 	    "bad url, not shown as it holds '@' (imap:// or imaps://" },
@@ -654,6 +661,36 @@ test_config_bad(void **state)
 		assert_int_equal(err.cls, ERR_FINAL);
 		assert_null(cfg.path);		/* freed on error */
 		assert_null(cfg.people);
+	}
+}
+
+/*
+ * An address in a url's path (a server's principal, a calendar named by
+ * its owner) is no password: such urls load, with a port or without.
+ */
+static void
+test_config_url_path_at(void **state)
+{
+	static const char *const urls[] = {
+		"https://dav.fastmail.com/dav/calendars/user/anna@fastmail.com/",
+		"https://radicale.example:5232/anna@x.nl/werk/",
+		"https://localhost:5232/anna@x.nl/",
+		"https://127.0.0.1:5232/anna@x.nl/",
+		"https://[::1]:5232/anna@x.nl/",
+	};
+	struct config cfg;
+	struct err err;
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		snprintf(text, sizeof text, "[salesperson a]\nemail = a@x.nl\n"
+		    "[caldav a]\nurl = %s\nuser = a\n", urls[i]);
+		if (config_load(write_conf("at.conf", text, 0600), &cfg,
+		    &err) != 0)
+			fail_msg("%s: %s", urls[i], err.msg);
+		config_free(&cfg);
 	}
 }
 
@@ -1047,6 +1084,7 @@ main(void)
 		cmocka_unit_test(test_config_booleans),
 		cmocka_unit_test(test_config_working_days),
 		cmocka_unit_test(test_config_bad),
+		cmocka_unit_test(test_config_url_path_at),
 		cmocka_unit_test(test_config_long_lines),
 		cmocka_unit_test(test_config_group_and_core_dumps),
 		cmocka_unit_test(test_config_password_private),
