@@ -97,7 +97,8 @@ cmd_usage_common(const struct cmd_entry *e, FILE *f)
 
 	opt[n++] = "-c FILE";
 	if ((e->flags & CMD_FORMAT) != 0) {
-		opt[n++] = "--format table|csv|json";
+		opt[n++] = (e->flags & CMD_NO_CSV) != 0 ?
+		    "--format table|json" : "--format table|csv|json";
 		opt[n++] = "--wide";
 	}
 	if ((e->flags & CMD_RANGE) != 0) {
