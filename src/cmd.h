@@ -20,7 +20,7 @@
 #define CMD_RANGE	0x04	/* reads --since and --until */
 #define CMD_FORMAT	0x08	/* prints as --format asks */
 #define CMD_PERSON	0x10	/* reads --salesperson */
-#define CMD_NO_CSV	0x20	/* of --format, table and json only (its help) */
+#define CMD_NO_CSV	0x20	/* --format table or json, not csv */
 
 /* Exit codes (DESIGN section 7), decided here for the whole CLI. */
 #define EXIT_OK		0

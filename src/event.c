@@ -131,7 +131,7 @@ struct event_ctx {
 	unsigned long	 candidates;	/* candidate times left to walk */
 	int		 horizon;	/* last year a VTIMEZONE is followed to */
 	size_t		 nchecked;
-	unsigned long	 warnings;	/* warned about its parts (event_warn) */
+	unsigned long	 warnings;	/* its parts' warnings (event_warn) */
 	bool		 refused;	/* a VTIMEZONE in use was refused: */
 	struct err	 err;		/* ... why */
 	/* Last, not cleared (18 kB for each object): nchecked says. */
@@ -750,8 +750,8 @@ event_zone(icalcomponent *comp, icalproperty *prop,
 	/* DTSTART, DTEND and RECURRENCE-ID usually share one TZID. */
 	snprintf(key, sizeof key, "%s %s", uid, tzid);
 	if (strcmp(key, ctx->warned) != 0) {
-		event_warn(ctx, "%s: %s: unknown TZID \"%s\", read in %s", ctx->what,
-		    uid, tzid, ctx->tz);
+		event_warn(ctx, "%s: %s: unknown TZID \"%s\", read in %s",
+		    ctx->what, uid, tzid, ctx->tz);
 		memcpy(ctx->warned, key, sizeof ctx->warned);
 	}
 	return (ctx->deftz);
@@ -855,8 +855,8 @@ event_attendees(icalcomponent *comp, struct event_ctx *ctx,
 	    p = icalcomponent_get_next_property(comp, ICAL_ATTENDEE_PROPERTY))
 		n++;
 	if (n > EVENT_MAX_ATTENDEES) {
-		event_warn(ctx, "%s: %s: more than %d attendees, the rest ignored",
-		    ctx->what, ev->uid, EVENT_MAX_ATTENDEES);
+		event_warn(ctx, "%s: %s: more than %d attendees, the rest "
+		    "ignored", ctx->what, ev->uid, EVENT_MAX_ATTENDEES);
 		n = EVENT_MAX_ATTENDEES;
 	}
 	if (n == 0)
@@ -940,8 +940,8 @@ event_read_span(icalcomponent *comp, struct event_ctx *ctx,
 		}
 	}
 	if (ev->end < ev->start) {
-		event_warn(ctx, "%s: %s: ends before it starts, end set to start",
-		    ctx->what, ev->uid);
+		event_warn(ctx, "%s: %s: ends before it starts, end set to "
+		    "start", ctx->what, ev->uid);
 		ev->end = ev->start;
 	}
 	return (0);
@@ -980,8 +980,8 @@ event_read(icalcomponent *comp, struct event_ctx *ctx,
 	if (p != NULL) {
 		if (event_time(comp, p, event_prop_value(p), ctx, ev->uid,
 		    &t) == -1) {
-			event_warn(ctx, "%s: %s: invalid RECURRENCE-ID, skipped",
-			    ctx->what, ev->uid);
+			event_warn(ctx, "%s: %s: invalid RECURRENCE-ID, "
+			    "skipped", ctx->what, ev->uid);
 			goto fail;
 		}
 		src->override = true;
@@ -1206,9 +1206,9 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 	    (r.freq >= ICAL_DAILY_RECURRENCE || r.interval <= 1);
 	walk = jump ? from - 86400 : dtstart->utc;
 	if (!event_charge(ctx, &r, to - walk)) {
-		event_warn(ctx, "%s: %s: RRULE needs more than %lu candidate times "
-		    "to expand, read as a single occurrence", ctx->what, uid,
-		    ctx->candidates);
+		event_warn(ctx, "%s: %s: RRULE needs more than %lu candidate "
+		    "times to expand, read as a single occurrence", ctx->what,
+		    uid, ctx->candidates);
 		return;
 	}
 	simple = !jump && event_rule_simple(&r, own_until);
@@ -1257,8 +1257,8 @@ event_expand_rule(icalproperty *rrule, const struct event_time *dtstart,
 		if (t.utc < from)
 			continue;
 		if (n == EVENT_MAX_OCCURRENCES) {
-			event_warn(ctx, "%s: %s: too many occurrences, capped at %zu",
-			    ctx->what, uid, n);
+			event_warn(ctx, "%s: %s: too many occurrences, capped "
+			    "at %zu", ctx->what, uid, n);
 			break;
 		}
 		if (t.t.is_date)
@@ -1353,8 +1353,8 @@ event_expand(const struct ical_file *f, const struct event_src *src,
 		    event_times_cmp) != NULL)
 			continue;
 		if (n++ == EVENT_MAX_OCCURRENCES || ctx->occurrences == 0) {
-			event_warn(ctx, "%s: %s: too many occurrences, capped at %zu",
-			    ctx->what, ev->uid, n - 1);
+			event_warn(ctx, "%s: %s: too many occurrences, capped "
+			    "at %zu", ctx->what, ev->uid, n - 1);
 			break;
 		}
 		ctx->occurrences--;

@@ -78,7 +78,7 @@ struct ics_zone {
 struct ics_vcal {
 	size_t		 first;
 	size_t		 n;
-	size_t		 nnamed;	/* of them with a TZID: zsorted[first, +nnamed) */
+	size_t		 nnamed;	/* with a TZID, in zsorted from first */
 	uint64_t	 hash;
 };
 
@@ -100,7 +100,7 @@ struct ics_feed {
 	struct ics_event *ev;		/* owned array, sorted by uid */
 	size_t		 nev, capev;
 	struct ics_zone	*zones;		/* owned array */
-	size_t		*zsorted;	/* owned: each VCALENDAR's named zones by TZID */
+	size_t		*zsorted;	/* owned: ics_vcal.nnamed, by TZID */
 	size_t		 nzones, capzones;
 	struct ics_vcal	*vcals;		/* owned array */
 	size_t		 nvcals, capvcals;
@@ -247,16 +247,17 @@ ics_put(struct buf *b, const struct ics_feed *f, const struct ics_piece *pc)
 }
 
 /*
- * Adds the TZID parameters of the piece's property lines to named (each
- * once): a parameter's value is not escaped, and may be quoted.
+ * Adds the TZID parameters of the piece's property lines to named, each
+ * once (seen holds them): a parameter's value is not escaped, and may be
+ * quoted.
  */
 static void
 ics_named_zones(const struct ics_feed *f, const struct ics_piece *pc,
-    struct strlist *named)
+    struct strlist *named, struct hashset *seen)
 {
 	const char *p = f->text + pc->off, *end = p + pc->len, *next;
 	char line[1024], *v, *e;
-	size_t n, k;
+	size_t n;
 
 	for (; p < end; p = next) {
 		next = ics_line(p, end, &n);
@@ -273,10 +274,10 @@ ics_named_zones(const struct ics_feed *f, const struct ics_piece *pc,
 			if (e == NULL)
 				break;
 			*e = '\0';
-			for (k = 0; k < named->n && strcmp(named->v[k], v) != 0; k++)
-				;
-			if (k == named->n)
+			if (hashset_get(seen, v) == NULL) {
 				strlist_add(named, v);
+				hashset_add(seen, named->v[named->n - 1]);
+			}
 			v = e + 1;
 		}
 	}
@@ -320,16 +321,19 @@ ics_item_text(const struct ics_feed *f, const struct ics_item *it,
 {
 	const struct ics_vcal *vc = &f->vcals[f->ev[it->first].vcal];
 	struct strlist named = { 0 };
+	struct hashset seen = { 0 };
 	struct buf b = { 0 };
 	size_t *take = NULL, ntake = 0, cap = 0, i, j, end;
 
-	/* Its events' TZIDs, then their zones among the VCALENDAR's (sorted). */
+	/* Its events' TZIDs, then their zones among the VCALENDAR's. */
 	for (i = it->first; i < it->last; i++)
-		ics_named_zones(f, &f->ev[i].text, &named);
+		ics_named_zones(f, &f->ev[i].text, &named, &seen);
+	hashset_clear(&seen);
 	end = vc->first + vc->nnamed;
 	for (i = 0; i < named.n; i++)
-		for (j = ics_zone_find(f, vc->first, end, named.v[i]); j < end &&
-		    strcmp(f->zones[f->zsorted[j]].tzid, named.v[i]) == 0; j++) {
+		for (j = ics_zone_find(f, vc->first, end, named.v[i]);
+		    j < end && strcmp(f->zones[f->zsorted[j]].tzid,
+		    named.v[i]) == 0; j++) {
 			if (ntake == cap) {
 				cap = cap * 2 + 4;
 				take = xreallocarray(take, cap, sizeof *take);
@@ -683,7 +687,8 @@ ics_apply(const struct config *cfg, const struct source *src,
 	/* Without the feed's cursors, the next poll fetches it again. */
 	if (later > 0)
 		log_warn("%s: %u events left for the next poll: their "
-		    "VTIMEZONEs would be read for more than %zu MiB in this one",
+		    "VTIMEZONEs would be read for more than %zu MiB in this "
+		    "one",
 		    src->name, later, (ICS_ZONE_FACTOR * feed->len +
 		    ICS_ZONE_FLOOR) >> 20);
 	if (source_commit(p, later > 0 ? NULL : cur, later > 0 ? 0 : ncur,

@@ -677,9 +677,8 @@ mail_prefix(const char *p, const char *e, const char *prefix)
  * Whether the Content-Type field starting the line [p, e) (the message
  * runs to end) makes a part that nests: its value, unfolded, starts with
  * multipart/ or message/, or with a comment, or holds nothing to say it
- * does not.  libetpan
- * reads the type on a continuation line, and blanks before the colon,
- * as well as the plain form.
+ * does not.  libetpan reads the type on a continuation line, after a
+ * comment and with blanks before the colon, as well as the plain form.
  */
 static bool
 mail_content_type_nests(const char *p, const char *e, const char *end)
@@ -794,7 +793,8 @@ mail_sanitize(const char *buf, size_t len, size_t *outlen)
 		}
 		if (infield && mail_content_type_nests(p, e, end)) {
 			if (depth == MAIL_MAX_DEPTH) {
-				log_debug("message cut at nesting depth %d", depth);
+				log_debug("message cut at nesting depth %d",
+				    depth);
 				break;
 			}
 			mail_boundary(p, end, bnd[depth], sizeof bnd[depth]);

@@ -1801,8 +1801,9 @@ oauth_device_poll(struct oauth_client *c, const char *device_code,
 			/* RFC 8628 3.5: for this and every later request. */
 			if (strcmp(r->error, "slow_down") == 0 &&
 			    interval < OAUTH_DEVICE_MAX_INTERVAL) {
-				interval = interval + 5 < OAUTH_DEVICE_MAX_INTERVAL ?
-				    interval + 5 : OAUTH_DEVICE_MAX_INTERVAL;
+				interval += 5;
+				if (interval > OAUTH_DEVICE_MAX_INTERVAL)
+					interval = OAUTH_DEVICE_MAX_INTERVAL;
 				log_debug("%s: asked to slow down: polling "
 				    "every %lld s", c->name, interval);
 			}

@@ -88,7 +88,7 @@ version(void)
 	printf("salescycle %s\n", PACKAGE_VERSION);
 }
 
-/* The common options a command takes (the others it refuses), in lines of 72. */
+/* The common options a command takes (it refuses the others). */
 static void
 cmd_usage_common(const struct cmd_entry *e, FILE *f)
 {
@@ -116,7 +116,8 @@ cmd_usage_common(const struct cmd_entry *e, FILE *f)
 			col = 0;
 		} else
 			col += (size_t)fprintf(f, " ");
-		col += (size_t)fprintf(f, "%s%s", opt[i], i + 1 < n ? "," : ".");
+		col += (size_t)fprintf(f, "%s%c", opt[i],
+		    i + 1 < n ? ',' : '.');
 	}
 	fputc('\n', f);
 }
