@@ -905,7 +905,9 @@ event_summary_free(struct event_summary *ev)
 
 /*
  * Reads the start and end of comp into ev: DTEND, else DURATION, else
- * the start.  An end before the start is logged and set to the start.
+ * the start, or for a date the next day (RFC 5545 section 3.6.1: such an
+ * event takes the whole day).  An end before the start is logged and set
+ * to the start.
  * Returns -1 (logged) when DTSTART is missing or invalid.
  */
 static int
@@ -937,6 +939,10 @@ event_read_span(icalcomponent *comp, struct event_ctx *ctx,
 			if (!icaldurationtype_is_bad_duration(dur))
 				ev->end = ev->start +
 				    icaldurationtype_as_int(dur);
+		} else if (ev->all_day) {
+			end.t = src->dtstart.t;
+			icaltime_adjust(&end.t, 1, 0, 0, 0);
+			ev->end = event_utc(end.t);
 		}
 	}
 	if (ev->end < ev->start) {

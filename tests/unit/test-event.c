@@ -549,6 +549,43 @@ parse_text(const char *text, struct ical_file *f)
 		fail_msg("%s", err.msg);
 }
 
+/*
+ * An all-day event without DTEND or DURATION takes its whole day (RFC
+ * 5545 section 3.6.1), as with DTEND the next date; so does each
+ * occurrence of such a series.  A timed one without either ends as it
+ * starts.
+ */
+static void
+test_event_all_day_no_end(void **state)
+{
+	static const char text[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "BEGIN:VEVENT\r\nUID:a@x\r\nDTSTAMP:20260101T000000Z\r\n"
+	    "DTSTART;VALUE=DATE:20261012\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:b@x\r\nDTSTAMP:20260101T000000Z\r\n"
+	    "DTSTART;VALUE=DATE:20261005\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\n"
+	    "END:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:c@x\r\nDTSTAMP:20260101T000000Z\r\n"
+	    "DTSTART:20261005T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct ical_file	 f;
+	size_t			 i, series = 0;
+
+	(void)state;
+	parse_text(text, &f);
+	assert_int_equal(f.nevents, 3);
+	assert_true(f.events[0].all_day);
+	assert_int_equal(f.events[0].start, OCT05 + 7 * DAY);
+	assert_int_equal(f.events[0].end, OCT05 + 8 * DAY);
+	assert_int_equal(f.events[2].end, f.events[2].start);
+	for (i = 0; i < f.nocc; i++) {
+		if (f.occ[i].event != 1)
+			continue;
+		assert_int_equal(f.occ[i].end - f.occ[i].start, DAY);
+		series++;
+	}
+	assert_int_equal(series, 2);
+	ical_file_free(&f);
+}
+
 /* Two parses gave the same events and occurrences. */
 static void
 assert_same_file(const struct ical_file *a, const struct ical_file *b)
@@ -1650,6 +1687,7 @@ main(void)
 		cmocka_unit_test(test_event_simple_rules),
 		cmocka_unit_test(test_event_fields),
 		cmocka_unit_test(test_event_all_day),
+		cmocka_unit_test(test_event_all_day_no_end),
 		cmocka_unit_test(test_event_status),
 		cmocka_unit_test(test_event_hashtags),
 		cmocka_unit_test(test_event_windows_zone),
