@@ -89,6 +89,11 @@ struct caldav_cal {
 	char	*path;		/* owned: its normalised path, the cursor scope */
 	char	*name;		/* owned: display name or path */
 	bool	 no_sync;	/* sync-collection refused: use getctag */
+	/*
+	 * Synced before, not discovered now: asked once whether it is gone
+	 * (caldav_gone_check), not polled.
+	 */
+	bool	 probe;
 };
 
 struct caldav_state {
@@ -96,6 +101,7 @@ struct caldav_state {
 	struct caldav_cal	*cals;	/* owned array */
 	size_t			 ncals;
 	time_t			 discovered;
+	size_t			 nprobes;	/* of cals: probes, at the end */
 	bool			 cached;	/* calendar list from the store */
 	bool			 lost;	/* a calendar failed for good */
 	const char		*auth;	/* static: http_auth_learned as kept */
@@ -137,6 +143,7 @@ struct caldav_sync {
 	size_t			 kept;		/* bytes the listing keeps */
 	unsigned		 changed, removed, bad;
 	size_t			 nstored;	/* items stored for this calendar */
+	bool			 gone;		/* the calendar answered 404 or 410 */
 	/*
 	 * A sync-collection hands its items to a queue's thread, started
 	 * with the first item (an idle pass starts none); in between only
@@ -198,6 +205,7 @@ caldav_cals_free(struct caldav_state *st)
 	free(st->cals);
 	st->cals = NULL;
 	st->ncals = 0;
+	st->nprobes = 0;
 }
 
 static void
@@ -907,6 +915,18 @@ out:
 	return rc;
 }
 
+/*
+ * A calendar's own URL refused (http_status_error); 404 or 410 say that
+ * the calendar is gone (caldav_cals_sync), not the server.
+ */
+static int
+caldav_cal_error(struct caldav_sync *s, const struct http_response *resp,
+    const char *what, struct err *err)
+{
+	s->gone = resp->status == 404 || resp->status == 410;
+	return http_status_error(resp, what, err);
+}
+
 /* Fetches the hrefs in s->fetch with calendar-multiget, committing per batch. */
 static int
 caldav_multiget(struct caldav_sync *s, struct err *err)
@@ -940,7 +960,7 @@ caldav_multiget(struct caldav_sync *s, struct err *err)
 		if (rc == 0 && resp.status != 207) {
 			snprintf(what, sizeof what, "REPORT calendar-multiget %s",
 			    s->cal->url);
-			rc = http_status_error(&resp, what, err);
+			rc = caldav_cal_error(s, &resp, what, err);
 		}
 		http_response_free(&resp);
 		davxml_free(x);
@@ -995,13 +1015,20 @@ caldav_sync_unsupported(const struct http_response *resp)
 	    resp->status == 501;
 }
 
-/* True when a refused sync-collection means "your token is no good". */
+/*
+ * True when a refused sync-collection from token means "your token is no
+ * good".  A server error on a token counts too: Xandikos 0.2.8 answers a
+ * token it does not know (a calendar deleted and made again, a restored
+ * store) with 500, for ever.  The calendar is then listed once; a server
+ * that is broken fails that listing too, and the token stays.
+ */
 static bool
-caldav_token_refused(const struct http_response *resp)
+caldav_token_refused(const struct http_response *resp, const char *token)
 {
 	return resp->status == 403 || resp->status == 409 || resp->status == 410 ||
 	    (resp->status == 400 && strstr(resp->error_body, "valid-sync-token") !=
-	    NULL);
+	    NULL) || (*token != '\0' && resp->status >= 500 &&
+	    resp->status != 503);
 }
 
 /*
@@ -1049,13 +1076,13 @@ caldav_sync_token(struct caldav_sync *s, const char *stored, struct err *err)
 		    err);
 		free(body);
 		if (rc == 0 && resp.status != 207) {
-			if (page == 0 && (caldav_token_refused(&resp) ||
+			if (page == 0 && (caldav_token_refused(&resp, stored) ||
 			    (*stored == '\0' && caldav_sync_unsupported(&resp))))
 				rc = 1;
 			else {
 				snprintf(what, sizeof what, "REPORT sync-collection %s",
 				    s->cal->url);
-				rc = http_status_error(&resp, what, err);
+				rc = caldav_cal_error(s, &resp, what, err);
 			}
 		} else if (rc == 0 && davxml_sync_token(x) == NULL) {
 			/* A server that stops giving tokens: list it instead. */
@@ -1130,7 +1157,7 @@ caldav_list_sync(struct caldav_sync *s, char **token, struct err *err)
 			else {
 				snprintf(what, sizeof what, "REPORT sync-collection %s",
 				    s->cal->url);
-				rc = http_status_error(&resp, what, err);
+				rc = caldav_cal_error(s, &resp, what, err);
 			}
 		} else if (rc == 0 && davxml_sync_token(x) == NULL)
 			rc = 1;
@@ -1190,7 +1217,7 @@ caldav_list_ctag(struct caldav_sync *s, char **ctag, struct err *err)
 		goto out;
 	if (resp.status != 207) {
 		snprintf(what, sizeof what, "PROPFIND %s", s->cal->url);
-		rc = http_status_error(&resp, what, err);
+		rc = caldav_cal_error(s, &resp, what, err);
 		goto out;
 	}
 	http_response_free(&resp);
@@ -1211,7 +1238,7 @@ caldav_list_ctag(struct caldav_sync *s, char **ctag, struct err *err)
 	    &resp, err);
 	if (rc == 0 && resp.status != 207) {
 		snprintf(what, sizeof what, "REPORT calendar-query %s", s->cal->url);
-		rc = http_status_error(&resp, what, err);
+		rc = caldav_cal_error(s, &resp, what, err);
 	} else if (rc == 0 && davxml_truncated(x))
 		rc = caldav_cut_short(s, err);
 	davxml_free(x);
@@ -1399,12 +1426,80 @@ caldav_cals_load(void *arg)
 	return st->ncals > 0 ? st->discovered : 0;
 }
 
+/* The calendars a source synced and discovery no longer lists. */
+struct caldav_synced {
+	struct caldav_state	*st;
+	struct strlist		 paths;
+};
+
+/* Keeps the scope of a calendar's cursor (store_cursor_list) if not listed. */
+static int
+caldav_synced_cb(const char *scope, const char *name, const char *value,
+    void *arg)
+{
+	struct caldav_synced *w = arg;
+	size_t i;
+
+	(void)value;
+	if (scope[0] != '/' || (strcmp(name, "sync-token") != 0 &&
+	    strcmp(name, "ctag") != 0) ||
+	    w->st->ncals + w->paths.n >= CALDAV_MAX_CALENDARS * 2)
+		return 0;
+	for (i = 0; i < w->st->ncals; i++)
+		if (strcmp(w->st->cals[i].path, scope) == 0)
+			return 0;
+	for (i = 0; i < w->paths.n; i++)
+		if (strcmp(w->paths.v[i], scope) == 0)
+			return 0;
+	strlist_add(&w->paths, scope);
+	return 0;
+}
+
+/*
+ * After a discovery: each calendar synced before that it did not list
+ * goes to the end of the list as a probe (caldav_gone_check), so that the
+ * events of a calendar deleted while no agent ran go too.
+ */
+static void
+caldav_add_probes(struct caldav_state *st)
+{
+	struct caldav_synced w = { st, { 0 } };
+	struct caldav_cal *c;
+	struct err e;
+	char *url;
+	size_t i;
+
+	if (store_cursor_list(st->store, st->src->name, caldav_synced_cb, &w,
+	    &e) != 0)
+		log_warn("%s: %s", st->src->name, e.msg);
+	for (i = 0; i < w.paths.n; i++) {
+		url = http_resolve(st->src->url, w.paths.v[i]);
+		if (url == NULL || !http_same_origin(st->src->url, url)) {
+			free(url);
+			continue;
+		}
+		st->cals = xreallocarray(st->cals, st->ncals + 1,
+		    sizeof *st->cals);
+		c = &st->cals[st->ncals++];
+		memset(c, 0, sizeof *c);
+		c->url = url;
+		c->path = xstrdup(w.paths.v[i]);
+		c->name = caldav_clean_name(w.paths.v[i]);
+		c->probe = true;
+		st->nprobes++;
+	}
+	strlist_clear(&w.paths);
+}
+
 static int
 caldav_cals_discover(void *arg, struct err *err)
 {
 	struct caldav_state *st = arg;
 
-	return caldav_discover(st, st->src, st->store, err);
+	if (caldav_discover(st, st->src, st->store, err) != 0)
+		return -1;
+	caldav_add_probes(st);
+	return 0;
 }
 
 static size_t
@@ -1424,10 +1519,67 @@ caldav_cals_name(void *arg, size_t i)
 	return st->cals[i].path;
 }
 
+/* Queues the removal of a stored item of the calendar (store_items). */
+static int
+caldav_forget_cb(const char *item, const char *version, void *arg)
+{
+	struct caldav_sync *s = arg;
+
+	(void)version;
+	if (caldav_in_cal(s->cal->path, item))
+		caldav_remove(s, item);
+	return 0;
+}
+
+/*
+ * A calendar synced before and not discovered now: gone when its URL
+ * answers 404 or 410, and then what is stored of it goes, as a deleted
+ * event's rows go, with its cursors, in one commit.  One still there
+ * (left out by calendars =, or no longer holding events) keeps its rows,
+ * and so does one that cannot be asked now: the next discovery asks
+ * again.
+ */
+static enum source_status
+caldav_gone_check(struct caldav_sync *s, struct err *err)
+{
+	struct cursor cur[2] = { { s->cal->path, "sync-token", NULL },
+	    { s->cal->path, "ctag", NULL } };
+	struct http_response resp;
+	struct davxml *x;
+	struct err e;
+	char *ctag = NULL;
+	long status;
+	int rc;
+
+	memset(&resp, 0, sizeof resp);
+	err_clear(&e);
+	x = davxml_new(caldav_ctag_cb, &ctag);
+	rc = caldav_xml(s->st, "PROPFIND", s->cal->url, "0",
+	    caldav_propfind_ctag, x, &resp, &e);
+	status = resp.status;
+	davxml_free(x);
+	http_response_free(&resp);
+	free(ctag);
+	if (rc != 0 || (status != 404 && status != 410)) {
+		log_debug("%s: %s: not listed, kept (%s)", s->src->name,
+		    s->cal->name, rc != 0 ? e.msg : "still there");
+		return SOURCE_OK;
+	}
+	log_info("%s: calendar %s is gone (%ld): its events are removed",
+	    s->src->name, s->cal->name, status);
+	s->queued = false;
+	if (store_items(s->store, s->src->name, caldav_forget_cb, s,
+	    err) != 0 || caldav_commit(s, cur, 2, err) != 0)
+		return SOURCE_STOP;
+	return SOURCE_OK;
+}
+
 /*
  * Syncs one calendar.  The server asking to wait (ERR_WAIT) stops the
  * poll; a calendar failing for good (ERR_FINAL: it moved or went) has
- * the calendars discovered again at the next poll; anything else fails
+ * the calendars discovered again at the next poll; one whose URL answers
+ * 404 or 410 has them discovered again now, and is then asked whether it
+ * is gone (caldav_gone_check) when they do not list it; anything else fails
  * this calendar only.  While stopping, nothing fails.
  */
 static enum source_status
@@ -1454,12 +1606,15 @@ caldav_cals_sync(void *arg, size_t i, struct pipeline *p, struct err *err)
 	if (s.batch == 0 || s.batch > CALDAV_COMMIT_BATCH)
 		s.batch = CALDAV_COMMIT_BATCH;
 	err_clear(&e);
-	if (caldav_sync_calendar(&s, &e) != 0 && !*st->stop) {
+	if (s.cal->probe)
+		rc = caldav_gone_check(&s, err);
+	else if (caldav_sync_calendar(&s, &e) != 0 && !*st->stop) {
 		/* The loop's messages name the calendar. */
 		err_set(err, e.cls, "%s: %s", s.cal->name, e.msg);
 		if (e.cls == ERR_FINAL)
 			st->lost = true;
-		rc = e.cls == ERR_WAIT ? SOURCE_STOP : SOURCE_SKIP;
+		rc = s.gone ? SOURCE_GONE : e.cls == ERR_WAIT ? SOURCE_STOP :
+		    SOURCE_SKIP;
 	}
 	if (s.changed > 0 || s.removed > 0 || s.bad > 0)
 		log_info("%s: %s: %u changed, %u removed, %u skipped",
@@ -1549,7 +1704,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	rc = source_sync(&caldav_sync_ops, st, cfg, src, store, stop, err);
 	caldav_auth_save(st, src, store);
 	log_info("%s: polled %zu calendars with %lu requests", src->name,
-	    st->ncals, http_request_count(st->http) - nreq);
+	    st->ncals - st->nprobes, http_request_count(st->http) - nreq);
 	if (st->lost) {
 		/* A calendar that moved or went: look again next time. */
 		caldav_cals_free(st);

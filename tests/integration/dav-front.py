@@ -7,7 +7,10 @@ listens on a free port of 127.0.0.1 (written to PORTFILE) and passes
 every request on to the server on 127.0.0.1:BACKEND_PORT (Radicale),
 except a PROPFIND of / without Authorization: that it answers itself as
 Cyrus IMAP's CalDAV does, with 207 and a current-user-principal of
-DAV:unauthenticated (RFC 5397) instead of a 401.  Every request it gets
+DAV:unauthenticated (RFC 5397) instead of a 401, and a REPORT whose
+body names a sync token holding "unknown-to-server": that it answers
+with 500, as Xandikos 0.2.8 does for a token it does not know.  Every
+request it gets
 is logged to LOG as one line "METHOD PATH AUTH|NOAUTH STATUS", so that a
 test can count what the client sent, 401s included.
 
@@ -66,6 +69,11 @@ class Front(http.server.BaseHTTPRequestHandler):
             return self.answer(207, [("Content-Type",
                                       "application/xml; charset=utf-8")],
                                UNAUTHENTICATED)
+        if self.command == "REPORT" and body and b"unknown-to-server" in body:
+            log("%s %s %s 500" % (self.command, self.path,
+                                  "AUTH" if auth else "NOAUTH"))
+            return self.answer(500, [("Content-Type", "text/plain")],
+                               b"KeyError: unknown-to-server\n")
         conn = http.client.HTTPConnection("127.0.0.1", BACKEND, timeout=30)
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in ("host", "connection",
