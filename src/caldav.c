@@ -1519,15 +1519,24 @@ caldav_cals_name(void *arg, size_t i)
 	return st->cals[i].path;
 }
 
-/* Queues the removal of a stored item of the calendar (store_items). */
+/*
+ * Queues the removal of a stored item of the calendar (store_items),
+ * unless a calendar still polled holds it (one inside the gone one).
+ */
 static int
 caldav_forget_cb(const char *item, const char *version, void *arg)
 {
 	struct caldav_sync *s = arg;
+	const struct caldav_state *st = s->st;
+	size_t i;
 
 	(void)version;
-	if (caldav_in_cal(s->cal->path, item))
-		caldav_remove(s, item);
+	if (!caldav_in_cal(s->cal->path, item))
+		return 0;
+	for (i = 0; i < st->ncals; i++)
+		if (!st->cals[i].probe && caldav_in_cal(st->cals[i].path, item))
+			return 0;
+	caldav_remove(s, item);
 	return 0;
 }
 
