@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "imap.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -82,6 +83,7 @@ find_health(const struct source_health *h, size_t n, const char *source)
 struct cursors {
 	struct json	*j;		/* NULL: text */
 	bool		 whole;		/* an ICS feed: its URL redacted whole */
+	bool		 folders;	/* IMAP: scopes are folders, in modified UTF-7 */
 	char		*scope;		/* owned; NULL before the first */
 	struct strlist	 warnings;	/* text: "warning" values, shown last */
 };
@@ -128,9 +130,14 @@ cursor_row(const char *scope, const char *name, const char *value, void *arg)
 			json_key(j, "cursors");
 			json_begin_object(j);
 		} else {
+			/* A folder as people name it; JSON keeps the key. */
+			s = c->folders ? imap_url_mailbox_shown(c->scope) :
+			    xstrdup(c->scope);
 			fputs("    ", stdout);
-			printer_text(stdout, c->scope);
+			printer_text(stdout, s);
 			putchar(':');
+			free(s);
+			s = NULL;
 		}
 	}
 	if (j != NULL) {
@@ -158,8 +165,8 @@ cursor_row(const char *scope, const char *name, const char *value, void *arg)
 static int
 print_cursors(struct cmd_ctx *ctx, const struct source *src, struct json *j)
 {
-	struct cursors c = { j, src->type == SOURCE_ICS, NULL,
-	    { NULL, 0, 0, NULL } };
+	struct cursors c = { j, src->type == SOURCE_ICS,
+	    src->type == SOURCE_IMAP, NULL, { NULL, 0, 0, NULL } };
 	struct err err;
 	size_t i;
 	int rc;

@@ -82,6 +82,7 @@ imap_doctor_check(const struct config *cfg, const struct source *src,
 	uint32_t		 validity, uidnext, messages;
 	uint64_t		 modseq;
 	size_t			 i;
+	char			*shown;
 	int			 rc;
 
 	(void)cfg;
@@ -96,16 +97,17 @@ imap_doctor_check(const struct config *cfg, const struct source *src,
 	    imap_folders_list(s, src, err) != 0)
 		goto out;
 	for (i = 0; i < s->folders.n && s->imap != NULL; i++) {
-		if (imap_sync_status(s, s->folders.v[i], &validity, &uidnext,
-		    &messages, &modseq, err) != 0) {
+		shown = imap_url_mailbox_shown(s->folders.v[i]);
+		if (imap_sync_status(s, s->folders.v[i], shown, &validity,
+		    &uidnext, &messages, &modseq, err) != 0)
 			source_note(&s->rep, false, "%s", err->msg);
-			continue;
-		}
-		source_note(&s->rep, true,
-		    "%s%s: %u message%s (UIDVALIDITY %u, "
-		    "UIDNEXT %u)", s->folders.v[i], (long)i == s->sent ?
-		    " (\\Sent)" : "", messages, messages == 1 ? "" : "s",
-		    validity, uidnext);
+		else
+			source_note(&s->rep, true,
+			    "%s%s: %u message%s (UIDVALIDITY %u, "
+			    "UIDNEXT %u)", shown, (long)i == s->sent ?
+			    " (\\Sent)" : "", messages, messages == 1 ? "" :
+			    "s", validity, uidnext);
+		free(shown);
 	}
 out:
 	rc = source_report_end(&s->rep, err);

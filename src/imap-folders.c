@@ -46,14 +46,18 @@ imap_folders_has(const struct strlist *l, const char *name)
 	return false;
 }
 
-/* The server's name for a configured folder, trying its delimiter and INBOX prefix. */
+/*
+ * The server's name for a configured folder, trying its delimiter and
+ * INBOX prefix; *under_inbox the INBOX-prefixed name too when it is
+ * another folder than the one found (the caller decides which is meant).
+ */
 static const char *
 imap_folders_find(const struct imap_nameset *names, const char *want,
-    char delim)
+    char delim, const char **under_inbox)
 {
 	char		*alt, *cand[3];
 	size_t		 j;
-	const char	*found = NULL;
+	const char	*found = NULL, *inbox;
 
 	cand[0] = xstrdup(want);
 	cand[1] = xstrdup(want);
@@ -65,6 +69,8 @@ imap_folders_find(const struct imap_nameset *names, const char *want,
 	    xstrdup(want);
 	for (j = 0; j < 3 && found == NULL; j++)
 		found = imap_nameset_get(names, cand[j]);
+	inbox = delim != '\0' ? imap_nameset_get(names, cand[2]) : NULL;
+	*under_inbox = inbox != found ? inbox : NULL;
 	for (j = 0; j < 3; j++)
 		free(cand[j]);
 	return found;
@@ -191,16 +197,37 @@ imap_folders_same_name(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* True when one of the namespaces of ns has the empty prefix. */
+static bool
+imap_folders_ns_top(const struct mailimap_namespace_item *ns)
+{
+	struct mailimap_namespace_info	*info;
+	clistiter			*it;
+
+	if (ns == NULL)
+		return false;
+	for (it = clist_begin(ns->ns_data_list); it != NULL;
+	    it = clist_next(it)) {
+		info = clist_content(it);
+		if (info->ns_prefix == NULL || info->ns_prefix[0] == '\0')
+			return true;
+	}
+	return false;
+}
+
 /*
  * The prefixes a personal folder may have: none, INBOX and the delimiter
  * (Courier, Cyrus), and the personal namespace prefixes the server gives
- * by NAMESPACE (RFC 2342) when it has it.  A NAMESPACE that fails is only
- * logged: the first two remain.  Returns -1 with err when the connection
- * broke.
+ * by NAMESPACE (RFC 2342) when it has it.  The top level is left out when
+ * NAMESPACE gives it to the other users' or the shared folders and not
+ * to the personal ones (Cyrus without altnamespace: a shared "Sent
+ * Items" is no one's Sent folder); *top_shared says so.  A NAMESPACE that
+ * fails is only logged: the first two remain.  Returns -1 with err when
+ * the connection broke.
  */
 static int
 imap_folders_prefixes(struct imap_session *s, char delim,
-    struct strlist *out, struct err *err)
+    struct strlist *out, bool *top_shared, struct err *err)
 {
 	struct mailimap_namespace_data	*ns = NULL;
 	struct mailimap_namespace_info	*info;
@@ -208,6 +235,7 @@ imap_folders_prefixes(struct imap_session *s, char delim,
 	char				 pfx[8];
 	int				 r;
 
+	*top_shared = false;
 	strlist_add(out, "");
 	if (delim != '\0') {
 		snprintf(pfx, sizeof pfx, "INBOX%c", delim);
@@ -234,7 +262,15 @@ imap_folders_prefixes(struct imap_session *s, char delim,
 			    !strlist_contains(out, info->ns_prefix))
 				strlist_add(out, info->ns_prefix);
 		}
+	*top_shared = !imap_folders_ns_top(ns->ns_personal) &&
+	    (imap_folders_ns_top(ns->ns_other) ||
+	    imap_folders_ns_top(ns->ns_shared));
 	mailimap_namespace_data_free(ns);
+	if (*top_shared) {
+		/* out->v[0] is the top level's "". */
+		free(out->v[0]);
+		memmove(out->v, out->v + 1, --out->n * sizeof *out->v);
+	}
 	return 0;
 }
 
@@ -315,10 +351,10 @@ imap_folders_sent_guess(struct imap_session *s, const struct strlist *names,
 	struct strlist	 prefixes = { NULL, 0, 0, NULL }, found = { NULL, 0, 0, NULL };
 	struct strlist	 first = { NULL, 0, 0, NULL };
 	char		 list[400], one[200];
-	bool		 exact;
+	bool		 exact, top_shared;
 	int		 rc = 0;
 
-	if (imap_folders_prefixes(s, delim, &prefixes, err) != 0) {
+	if (imap_folders_prefixes(s, delim, &prefixes, &top_shared, err) != 0) {
 		rc = -1;
 		goto out;
 	}
@@ -331,8 +367,10 @@ imap_folders_sent_guess(struct imap_session *s, const struct strlist *names,
 		s->sent = (long)s->folders.n;
 		strlist_add(&s->folders, found.v[0]);
 		imap_log(LOG_LVL_INFO, s, "%s: read as the Sent folder, by its "
-		    "name (no folder is flagged \\Sent: the server has no "
-		    "SPECIAL-USE)", one);
+		    "name (no folder is flagged \\Sent%s)", one,
+		    s->imap != NULL && imap_conn_has(s->imap, "SPECIAL-USE") ?
+		    "" :
+		    ": the server has no SPECIAL-USE");
 		source_note(&s->rep, true, "Sent folder: %s (by its name: the "
 		    "server flags no folder \\Sent)", one);
 		goto out;
@@ -365,12 +403,14 @@ out:
 static void
 imap_folders_text(const struct strlist *names, char *out, size_t len)
 {
-	size_t	i, n = 0;
+	char	*shown;
+	size_t	 i, n = 0;
 
 	out[0] = '\0';
 	for (i = 0; i < names->n && i < IMAP_HINT_FOLDERS && n + 1 < len; i++) {
-		snprintf(out + n, len - n, "%s%s", i > 0 ? ", " : "",
-		    names->v[i]);
+		shown = imap_url_mailbox_shown(names->v[i]);
+		snprintf(out + n, len - n, "%s%s", i > 0 ? ", " : "", shown);
+		free(shown);
 		n = strlen(out);
 	}
 	if (names->n > IMAP_HINT_FOLDERS && n + 1 < len)
@@ -392,10 +432,11 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 {
 	struct imap_folders_listing	 l;
 	struct imap_nameset	*names = &l.names;
-	char			 delim, *sent, *enc, all[1024];
-	const char		*found, *how = "SPECIAL-USE";
+	char			 delim, *sent, *enc, *shown, all[1024];
+	const char		*found, *how = "SPECIAL-USE", *inbox;
+	struct strlist		 prefixes = { NULL, 0, 0, NULL };
 	size_t			 i;
-	bool			 refused;
+	bool			 refused, top_shared = false, asked = false;
 
 	memset(&l, 0, sizeof l);
 	if (imap_folders_listing_run(s, "LIST", &l, &refused, err) != 0
@@ -431,8 +472,10 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 		if (sent != NULL && strcasecmp(sent, "INBOX") != 0) {
 			s->sent = (long)s->folders.n;
 			strlist_add(&s->folders, sent);
+			shown = imap_url_mailbox_shown(sent);
 			source_note(&s->rep, true, "\\Sent folder: %s (by %s)",
-			    sent, how);
+			    shown, how);
+			free(shown);
 		} else if (imap_folders_sent_guess(s, &names->names, delim,
 		    err) != 0) {
 			source_note(&s->rep, false, "%s", err->msg);
@@ -442,8 +485,23 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 	for (i = 0; i < src->folders.n; i++) {
 		enc = imap_url_mailbox(src->folders.v[i]);
 		found = imap_folders_find(names, enc != NULL ? enc :
-		    src->folders.v[i], delim);
+		    src->folders.v[i], delim, &inbox);
 		free(enc);
+		/*
+		 * Both the name and INBOX's folder of that name: the top
+		 * level may be the shared folders' (Cyrus), then INBOX's
+		 * is the user's own.
+		 */
+		if (inbox != NULL && !asked) {
+			asked = true;
+			if (imap_folders_prefixes(s, delim, &prefixes,
+			    &top_shared, err) != 0) {
+				source_note(&s->rep, false, "%s", err->msg);
+				goto fail;
+			}
+		}
+		if (inbox != NULL && top_shared)
+			found = inbox;
 		if (found == NULL) {
 			log_msg(LOG_LVL_WARN, s->tag, "%s: no such folder on %s",
 			    src->folders.v[i], s->url.host);
@@ -453,9 +511,11 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 			strlist_add(&s->missing, src->folders.v[i]);
 			continue;
 		}
+		shown = imap_url_mailbox_shown(found);
 		source_note(&s->rep, true, "%s: found%s%s", src->folders.v[i],
-		    strcmp(found, src->folders.v[i]) != 0 ? " as " : "",
-		    strcmp(found, src->folders.v[i]) != 0 ? found : "");
+		    strcmp(shown, src->folders.v[i]) != 0 ? " as " : "",
+		    strcmp(shown, src->folders.v[i]) != 0 ? shown : "");
+		free(shown);
 		if (imap_folders_has(&s->folders, found))
 			continue;
 		if (sent != NULL && imap_list_same(found, sent))
@@ -463,11 +523,13 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 		strlist_add(&s->folders, found);
 	}
 	free(sent);
+	strlist_clear(&prefixes);
 	imap_nameset_clear(names);
 	s->listed = util_now();
 	return 0;
 fail:
 	free(l.sent);
+	strlist_clear(&prefixes);
 	imap_nameset_clear(names);
 	return -1;
 }

@@ -244,8 +244,8 @@ int	imap_sync_poll(struct imap_session *, const struct config *,
 
 /* STATUS of a folder: what the server sent of the counts; -1 with err. */
 int	imap_sync_status(struct imap_session *, const char *folder,
-	    uint32_t *validity, uint32_t *uidnext, uint32_t *messages,
-	    uint64_t *modseq, struct err *);
+	    const char *shown, uint32_t *validity, uint32_t *uidnext,
+	    uint32_t *messages, uint64_t *modseq, struct err *);
 
 /* imap-doctor.c */
 

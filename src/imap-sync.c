@@ -116,6 +116,7 @@ struct imap_sync_ctx {
 	const struct config	*cfg;
 	const struct source	*src;
 	const char		*folder;
+	const char		*shown;		/* the folder's name for people */
 	uint32_t		 uidvalidity;
 	bool			 sent;
 	const uint32_t		*batch;		/* borrowed: the batch's UIDs, ascending */
@@ -186,7 +187,7 @@ imap_sync_held_parts(const struct imap_sync_ctx *c,
 	    IMAP_MAX_CALENDARS) : 0;
 	if (n > IMAP_MAX_CALENDARS) {
 		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %zu calendar parts; "
-		    "only the first %d read", c->folder, uid, n,
+		    "only the first %d read", c->shown, uid, n,
 		    IMAP_MAX_CALENDARS);
 		n = IMAP_MAX_CALENDARS;
 	}
@@ -194,7 +195,7 @@ imap_sync_held_parts(const struct imap_sync_ctx *c,
 	for (i = 0; i < n; i++) {
 		if (cal[i].size > IMAP_CALENDAR_MAX) {
 			imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: calendar part "
-			    "%s of %u bytes skipped", c->folder, uid,
+			    "%s of %u bytes skipped", c->shown, uid,
 			    cal[i].section, cal[i].size);
 			continue;
 		}
@@ -220,14 +221,14 @@ imap_sync_bad(struct imap_sync_ctx *c, const struct imap_fetch_msg *m)
 		    imap_sync_uid_cmp);
 	if (at == NULL) {
 		imap_log(LOG_LVL_WARN, c->s, "%s: message %u: %s; asking "
-		    "again at the next poll", c->folder, m->seq, m->why);
+		    "again at the next poll", c->shown, m->seq, m->why);
 		return;
 	}
 	if (c->got[at - c->batch])
 		return;		/* answered already: a second answer */
 	c->got[at - c->batch] = true;
 	imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: %s; message skipped",
-	    c->folder, m->uid, m->why);
+	    c->shown, m->uid, m->why);
 	strlist_take(&c->skipped, xasprintf("%u", m->uid));
 	c->failures++;
 }
@@ -330,7 +331,7 @@ imap_sync_held_answer(struct imap_sync_ctx *c, struct imap_sync_held *h,
 		    sec->sec_length : IMAP_CALENDAR_MAX, 0);
 		if (texts[j] == NULL)
 			imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: calendar part "
-			    "%s does not decode; skipped", c->folder, h->uid,
+			    "%s does not decode; skipped", c->shown, h->uid,
 			    section);
 		return;
 	}
@@ -427,12 +428,12 @@ imap_sync_retry_batch(struct imap_sync_ctx *c)
 		}
 		if (++rt->tries < IMAP_RETRY_MAX) {
 			imap_log(LOG_LVL_INFO, c->s, "%s: UID %u not answered; "
-			    "asking again at the next poll", c->folder,
+			    "asking again at the next poll", c->shown,
 			    c->batch[i]);
 			continue;
 		}
 		imap_log(LOG_LVL_WARN, c->s, "%s: UID %u: asked in %d polls "
-		    "in vain; message given up", c->folder, c->batch[i],
+		    "in vain; message given up", c->shown, c->batch[i],
 		    IMAP_RETRY_MAX);
 		strlist_take(&c->skipped, xasprintf("%u", c->batch[i]));
 		rt->tries = 0;
@@ -510,7 +511,7 @@ imap_sync_drop_old(struct imap_sync_ctx *c)
 		if (res != NULL)
 			mailimap_search_result_free(res);
 		/* A broken connection is closed; the next batch reopens it. */
-		snprintf(what, sizeof what, "%s: UID SEARCH BEFORE", c->folder);
+		snprintf(what, sizeof what, "%s: UID SEARCH BEFORE", c->shown);
 		imap_conn_fail(s, r, what, &e);
 		imap_log(LOG_LVL_DEBUG, s, "%s; the unanswered are asked again",
 		    e.msg);
@@ -526,7 +527,7 @@ imap_sync_drop_old(struct imap_sync_ctx *c)
 		if (at == NULL || c->got[at - c->batch])
 			continue;
 		imap_log(LOG_LVL_DEBUG, s, "%s: UID %u not answered and "
-		    "before the cutoff; dropped", c->folder, u);
+		    "before the cutoff; dropped", c->shown, u);
 		c->got[at - c->batch] = true;
 		dropped++;
 	}
@@ -534,7 +535,7 @@ imap_sync_drop_old(struct imap_sync_ctx *c)
 		mailimap_search_result_free(res);
 	if (dropped > 0)
 		imap_log(LOG_LVL_INFO, s, "%s: %zu unanswered message%s from "
-		    "before the cutoff dropped", c->folder, dropped,
+		    "before the cutoff dropped", c->shown, dropped,
 		    dropped == 1 ? "" : "s");
 }
 
@@ -712,7 +713,7 @@ imap_sync_search(struct imap_sync_ctx *c, uint64_t start, bool first,
 	if (r != MAILIMAP_NO_ERROR) {
 		if (res != NULL)
 			mailimap_search_result_free(res);
-		snprintf(what, sizeof what, "%s: UID SEARCH", c->folder);
+		snprintf(what, sizeof what, "%s: UID SEARCH", c->shown);
 		return imap_conn_fail(s, r, what, err);
 	}
 	cap = res != NULL ? clist_count(res) : 0;
@@ -740,7 +741,7 @@ imap_sync_search(struct imap_sync_ctx *c, uint64_t start, bool first,
 			c->retry[cap++] = c->retry[i];
 		else
 			imap_log(LOG_LVL_DEBUG, s, "%s: UID %u is gone",
-			    c->folder, c->retry[i].uid);
+			    c->shown, c->retry[i].uid);
 	}
 	c->nretry = first ? 0 : cap;
 	free(found);
@@ -798,8 +799,9 @@ imap_sync_commit(struct imap_sync_ctx *ctx, uint64_t next, uint32_t messages,
 
 /* Reads STATUS; fills what the server sent. */
 int
-imap_sync_status(struct imap_session *s, const char *folder, uint32_t *validity,
-    uint32_t *uidnext, uint32_t *messages, uint64_t *modseq, struct err *err)
+imap_sync_status(struct imap_session *s, const char *folder, const char *shown,
+    uint32_t *validity, uint32_t *uidnext, uint32_t *messages,
+    uint64_t *modseq, struct err *err)
 {
 	struct mailimap_status_att_list		*sl;
 	struct mailimap_mailbox_data_status	*ms = NULL;
@@ -827,7 +829,7 @@ imap_sync_status(struct imap_session *s, const char *folder, uint32_t *validity,
 		r = mailimap_close(s->imap);
 		if (r != MAILIMAP_NO_ERROR) {
 			mailimap_status_att_list_free(sl);
-			snprintf(what, sizeof what, "%s: CLOSE", folder);
+			snprintf(what, sizeof what, "%s: CLOSE", shown);
 			return imap_conn_fail(s, r, what, err);
 		}
 	}
@@ -840,12 +842,12 @@ imap_sync_status(struct imap_session *s, const char *folder, uint32_t *validity,
 	if (r != MAILIMAP_NO_ERROR) {
 		if (ms != NULL)
 			mailimap_mailbox_data_status_free(ms);
-		snprintf(what, sizeof what, "%s: STATUS", folder);
+		snprintf(what, sizeof what, "%s: STATUS", shown);
 		return imap_conn_fail(s, r, what, err);
 	}
 	if (ms == NULL)
 		return err_set(err, ERR_WAIT, "%s: %s: STATUS: the server "
-		    "answered OK without the status", s->url.host, folder);
+		    "answered OK without the status", s->url.host, shown);
 	*validity = *uidnext = *messages = 0;
 	*modseq = 0;
 	for (it = ms->st_info_list != NULL ? clist_begin(ms->st_info_list) :
@@ -969,14 +971,14 @@ imap_sync_reopen(struct imap_sync_ctx *c, struct err *err)
 		return -1;
 	r = mailimap_examine(s->imap, c->folder);
 	if (r != MAILIMAP_NO_ERROR) {
-		snprintf(what, sizeof what, "%s: EXAMINE", c->folder);
+		snprintf(what, sizeof what, "%s: EXAMINE", c->shown);
 		return imap_conn_fail(s, r, what, err);
 	}
 	if (s->imap->imap_selection_info != NULL &&
 	    s->imap->imap_selection_info->sel_uidvalidity != 0 &&
 	    s->imap->imap_selection_info->sel_uidvalidity != c->uidvalidity)
 		return err_set(err, ERR_TEMP, "%s: %s: uidvalidity changed "
-		    "during the sync", s->url.host, c->folder);
+		    "during the sync", s->url.host, c->shown);
 	s->lost = false;
 	return 0;
 }
@@ -1029,7 +1031,7 @@ imap_sync_count_failure(struct imap_sync_ctx *c, struct err *err)
 		return 0;
 	err_set(err, ERR_TEMP, "%s: %s: more than %d messages unparsable or "
 	    "refused; giving up until the next poll", c->s->url.host,
-	    c->folder, IMAP_MAX_SKIPPED);
+	    c->shown, IMAP_MAX_SKIPPED);
 	return -1;
 }
 
@@ -1088,14 +1090,14 @@ imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
 	if (c->failures > IMAP_MAX_SKIPPED) {
 		err_set(err, ERR_TEMP, "%s: %s: more than %d messages "
 		    "unparsable or refused; giving up until the next poll",
-		    s->url.host, c->folder, IMAP_MAX_SKIPPED);
+		    s->url.host, c->shown, IMAP_MAX_SKIPPED);
 		return SOURCE_SKIP;
 	}
 	if (r == MAILIMAP_NO_ERROR)
 		return SOURCE_OK;
 	refused = r == MAILIMAP_ERROR_UID_FETCH || r == MAILIMAP_ERROR_PROTOCOL;
 	if (!refused && !imap_conn_bad_answer(s, r, why, sizeof why)) {
-		snprintf(what, sizeof what, "%s: UID FETCH", c->folder);
+		snprintf(what, sizeof what, "%s: UID FETCH", c->shown);
 		imap_conn_fail(s, r, what, err);
 		return s->lost ? SOURCE_STOP : SOURCE_SKIP;
 	}
@@ -1106,7 +1108,7 @@ imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
 			/* Nothing of the batch is committed or counted. */
 			err_set(err, ERR_WAIT, "%s: %s: UID FETCH: the server "
 			    "is throttling: %s; backing off", s->url.host,
-			    c->folder, why);
+			    c->shown, why);
 			return SOURCE_STOP;
 		}
 	} else
@@ -1120,11 +1122,11 @@ imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
 	if (n == 1 && nleft == 1) {
 		if (refused)
 			imap_log(LOG_LVL_WARN, s, "%s: UID %u: the server refused "
-			    "it: %s; asking again at the next poll", c->folder,
+			    "it: %s; asking again at the next poll", c->shown,
 			    uids[0], why);
 		else {
 			imap_log(LOG_LVL_WARN, s, "%s: UID %u: %s; message "
-			    "skipped", c->folder, uids[0], why);
+			    "skipped", c->shown, uids[0], why);
 			strlist_take(&c->skipped, xasprintf("%u", uids[0]));
 			*imap_sync_got(c, uids[0]) = true;
 		}
@@ -1132,7 +1134,7 @@ imap_sync_fetch_part(struct imap_sync_ctx *c, const uint32_t *uids, size_t n,
 			rc = SOURCE_SKIP;
 	} else if (nleft > 0) {
 		imap_log(LOG_LVL_INFO, s, "%s: %s to a FETCH of %zu messages; "
-		    "asking again in parts", c->folder, refused ? "a refusal" :
+		    "asking again in parts", c->shown, refused ? "a refusal" :
 		    "an unparsable answer", n);
 		half = (nleft + 1) / 2;
 		rc = imap_sync_fetch_part(c, left, half, err);
@@ -1192,13 +1194,13 @@ imap_sync_fetch_held(struct imap_sync_ctx *c, struct err *err)
 				imap_conn_response(c->s, why, sizeof why);
 			imap_log(LOG_LVL_WARN, c->s, "%s: parts of UID %u%s not "
 			    "read (%s); their hashtags and invitations are "
-			    "lost", c->folder, uids[0], k > 1 ? " and others" :
+			    "lost", c->shown, uids[0], k > 1 ? " and others" :
 			    "", why);
 			if (bad)
 				imap_conn_close(c->s, false);
 		} else if (r != MAILIMAP_NO_ERROR) {
 			snprintf(what, sizeof what, "%s: UID FETCH (parts)",
-			    c->folder);
+			    c->shown);
 			imap_conn_fail(c->s, r, what, err);
 			rc = c->s->lost ? SOURCE_STOP : SOURCE_SKIP;
 		}
@@ -1261,7 +1263,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	struct err			 qerr = { 0 };
 	struct imap_trace_span		 sp;
 	int				 r;
-	char				 what[600];
+	char				 what[600], *shown;
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.s = s;
@@ -1269,16 +1271,20 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	ctx.cfg = s->cfg;
 	ctx.src = src;
 	ctx.folder = folder;
+	ctx.shown = shown = imap_url_mailbox_shown(folder);
 	ctx.sent = sent;
-	if (s->imap == NULL && imap_conn_open(s, src, err) != 0)
-		return SOURCE_STOP;
-	if (source_cursor_num(st, src, folder, "uidvalidity", &old_validity,
+	if ((s->imap == NULL && imap_conn_open(s, src, err) != 0) ||
+	    source_cursor_num(st, src, folder, "uidvalidity", &old_validity,
 	    err) != 0 || source_cursor_num(st, src, folder, "uidnext",
-	    &old_next, err) != 0)
+	    &old_next, err) != 0) {
+		free(shown);
 		return SOURCE_STOP;
-	if (imap_sync_status(s, folder, &validity, &uidnext, &messages, &modseq,
-	    err) != 0)
+	}
+	if (imap_sync_status(s, folder, shown, &validity, &uidnext, &messages,
+	    &modseq, err) != 0) {
+		free(shown);
 		return s->lost ? SOURCE_STOP : SOURCE_GONE;
+	}
 	first = old_validity == 0 || validity != old_validity;
 	if (!first && imap_sync_load_kept(&ctx, st, err) != 0) {
 		rc = SOURCE_STOP;
@@ -1291,17 +1297,17 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	 */
 	if (!first && ctx.nretry == 0 && (old_next > UINT32_MAX ||
 	    (uidnext != 0 && uidnext == old_next))) {
-		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", folder);
+		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", shown);
 		goto out;
 	}
 	if (old_validity != 0 && validity != old_validity)
 		log_msg(LOG_LVL_WARN, s->tag, "%s: uidvalidity changed from %llu "
-		    "to %u, re-reading", folder, (unsigned long long)old_validity,
+		    "to %u, re-reading", shown, (unsigned long long)old_validity,
 		    validity);
 
 	r = mailimap_examine(s->imap, folder);
 	if (r != MAILIMAP_NO_ERROR) {
-		snprintf(what, sizeof what, "%s: EXAMINE", folder);
+		snprintf(what, sizeof what, "%s: EXAMINE", shown);
 		imap_conn_fail(s, r, what, err);
 		rc = s->lost ? SOURCE_STOP : SOURCE_SKIP;
 		goto out;
@@ -1339,7 +1345,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	/* Without a thread the messages go to the pipeline from here. */
 	if (n > 0 && (ctx.q = imap_queue_start(p, src->salesperson, sent,
 	    &ctx.qarg, &qerr)) == NULL)
-		imap_log(LOG_LVL_WARN, s, "%s: %s", folder, qerr.msg);
+		imap_log(LOG_LVL_WARN, s, "%s: %s", shown, qerr.msg);
 	for (i = 0; i < n; i = j) {
 		if (s->stop != NULL && *s->stop)
 			goto out;
@@ -1373,7 +1379,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 		}
 		if (progress)
 			fprintf(stderr, "\r%s: %s: %zu of %zu (%.0f/s)   ",
-			    src->name, folder, j, n, (double)j * 1000 /
+			    src->name, shown, j, n, (double)j * 1000 /
 			    (double)(util_monotonic_ms() - t0 + 1));
 	}
 	if (n == 0 && imap_sync_commit(&ctx, uidnext > floor ? uidnext : floor,
@@ -1390,9 +1396,9 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 		goto out;
 	}
 	pipeline_stats(p, &ps1);
-	IMAP_TRACE_REPORT(s, folder);
+	IMAP_TRACE_REPORT(s, shown);
 	imap_log(LOG_LVL_INFO, s, "%s: %lu new messages, %lu new signals "
-	    "in %llds", folder, ctx.seen, ps1.signals_new - ps0.signals_new,
+	    "in %llds", shown, ctx.seen, ps1.signals_new - ps0.signals_new,
 	    (long long)(util_monotonic_ms() - t0) / 1000);
 out:
 	/* What was queued before a failure is still done, as it was. */
@@ -1406,6 +1412,7 @@ out:
 	free(ctx.retry);
 	strlist_clear(&ctx.skipped);
 	free(uids);
+	free(shown);
 	return rc;
 }
 

@@ -237,3 +237,11 @@ bad:
 	buf_free(&b);
 	return NULL;
 }
+
+char *
+imap_url_mailbox_shown(const char *in)
+{
+	char	*s = imap_url_mailbox_utf8(in);
+
+	return s != NULL ? s : xstrdup(in);
+}

@@ -48,6 +48,8 @@ char	*imap_url_mailbox(const char *utf8);
  * takes it; NULL if it is not valid modified UTF-7.  Caller frees.
  */
 char	*imap_url_mailbox_utf8(const char *mutf7);
+/* A folder's name for people: as UTF-8, else as the server spells it. */
+char	*imap_url_mailbox_shown(const char *mutf7);
 
 /* imap-summary.c */
 

@@ -66,6 +66,10 @@ does; every scenario stops sending when the client hangs up:
                 and LIST has "Mail/&AMk-l&AOk-ments envoy&AOk-s" (French,
                 in modified UTF-7) besides "Sent Items" in the namespace
                 of other users ("Other/")
+  sent-cyrus    Cyrus without altnamespace: SPECIAL-USE offered but no
+                folder flagged; NAMESPACE gives the personal prefix "INBOX."
+                and the top level to the shared folders, where "Sent" and
+                "Sent Items" are; the user's own is "INBOX.Sent"
   gmail         Gmail's capabilities and folders: "[Gmail]/Sent Mail"
                 (\\Sent, two messages anna sent) and "[Gmail]/All Mail"
                 (\\All, every message, also one from globex.de)
@@ -198,11 +202,16 @@ class Session:
                         "UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE "
                         "LITERAL+",
             "sent-ns": "IMAP4rev1 AUTH=PLAIN NAMESPACE",
+            "sent-cyrus": "IMAP4rev1 AUTH=PLAIN NAMESPACE SPECIAL-USE",
             "sasl-ir": "IMAP4rev1 AUTH=PLAIN SASL-IR",
         }.get(self.srv.scenario, "IMAP4rev1 AUTH=PLAIN")
         self.send("* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
 
     def cmd_NAMESPACE(self, tag, rest):
+        if self.srv.scenario == "sent-cyrus":
+            self.send('* NAMESPACE (("INBOX." ".")) (("user." ".")) '
+                      '(("" "."))\r\n%s OK done\r\n' % tag)
+            return
         self.send('* NAMESPACE (("Mail/" "/")) NIL (("Other/" "/"))\r\n'
                   '%s OK done\r\n' % tag)
 
@@ -312,6 +321,13 @@ class Session:
             out.append('* LIST (\\Noselect) "/" Mail\r\n'
                        '* LIST () "/" "Mail/&AMk-l&AOk-ments envoy&AOk-s"\r\n'
                        '* LIST () "/" "Other/Sent Items"\r\n')
+        elif sc == "sent-cyrus":
+            out = ['* LIST (\\HasChildren) "." INBOX\r\n',
+                   '* LIST (\\HasNoChildren) "." INBOX.Drafts\r\n',
+                   '* LIST (\\HasNoChildren) "." INBOX.Sent\r\n',
+                   '* LIST (\\HasNoChildren) "." Sent\r\n',
+                   '* LIST (\\HasNoChildren) "." "Sent Items"\r\n',
+                   '* LIST (\\HasNoChildren) "." user.bob.Sent\r\n']
         elif sc == "sent-case":
             out.append('* LIST () "/" sent\r\n* LIST (\\Sent) "/" Sent\r\n')
         elif sc == "sent-long":
