@@ -45,17 +45,20 @@ imap_summary_params(const struct imap_fetch_msg *m, size_t first, size_t n,
 	}
 }
 
-/* Records a part's file name and DSN marker. */
+/*
+ * Records a part's file name and DSN marker; a report inside an attached
+ * message (embedded) does not make this one a bounce.
+ */
 static void
 imap_summary_part(struct mail_summary *out, const struct imap_fetch_msg *m,
-    const struct imap_fetch_part *p)
+    const struct imap_fetch_part *p, bool embedded)
 {
 	const char	*names[IMAP_MAX_PARAMS];
 	const char	*values[IMAP_MAX_PARAMS];
 	size_t		 n = 0;
 	char		*fname;
 
-	if (p->kind == IMAP_PART_BASIC &&
+	if (!embedded && p->kind == IMAP_PART_BASIC &&
 	    p->basic == MAILIMAP_MEDIA_BASIC_MESSAGE &&
 	    strcasecmp(p->subtype, "delivery-status") == 0)
 		out->bulk |= MAIL_BULK_DSN;
@@ -71,11 +74,12 @@ imap_summary_part(struct mail_summary *out, const struct imap_fetch_msg *m,
 
 /*
  * Walks the BODYSTRUCTURE from part i for file names and report parts,
- * not into attached messages.
+ * into attached messages as mail.c's walk does (a file forwarded inside
+ * one counts; its reports do not).
  */
 static void
 imap_summary_body(struct mail_summary *out, const struct imap_fetch_msg *m,
-    size_t i, int depth)
+    size_t i, int depth, bool embedded)
 {
 	const struct imap_fetch_part	*p = &m->parts[i];
 	size_t				 c, k;
@@ -83,13 +87,15 @@ imap_summary_body(struct mail_summary *out, const struct imap_fetch_msg *m,
 	if (depth > IMAP_MAX_DEPTH)
 		return;
 	if (p->kind != IMAP_PART_MULTI) {
-		imap_summary_part(out, m, p);
+		imap_summary_part(out, m, p, embedded);
+		if (p->kind == IMAP_PART_MSG && p->nchild > 0)
+			imap_summary_body(out, m, i + 1, depth + 1, true);
 		return;
 	}
-	if (strcasecmp(p->subtype, "report") == 0)
+	if (!embedded && strcasecmp(p->subtype, "report") == 0)
 		out->bulk |= MAIL_BULK_DSN;
 	for (k = 0, c = i + 1; k < p->nchild; k++, c = m->parts[c].next)
-		imap_summary_body(out, m, c, depth + 1);
+		imap_summary_body(out, m, c, depth + 1, embedded);
 }
 
 /* The section, encoding, charset and size of a part to fetch. */
@@ -263,7 +269,7 @@ imap_summary(const struct imap_fetch_msg *m, struct mail_summary *out,
 		arrival = 0;
 	mail_set_internaldate(out, arrival);
 	if (m->nparts > 0)
-		imap_summary_body(out, m, 0, 0);
+		imap_summary_body(out, m, 0, 0, false);
 	n = imap_summary_calendar_parts(m, cals, IMAP_MAX_CALENDARS);
 	for (i = 0; i < n && i < IMAP_MAX_CALENDARS; i++)
 		strlist_add(&out->calendar_sections, cals[i].section);
