@@ -117,6 +117,7 @@ struct imap_sync_ctx {
 	const struct source	*src;
 	const char		*folder;
 	const char		*shown;		/* the folder's name for people */
+	uint64_t		 renumbered;	/* polls in a row with a new UIDVALIDITY */
 	uint32_t		 uidvalidity;
 	bool			 sent;
 	const uint32_t		*batch;		/* borrowed: the batch's UIDs, ascending */
@@ -755,6 +756,21 @@ imap_sync_search(struct imap_sync_ctx *c, uint64_t start, bool first,
 }
 
 /*
+ * What a folder renumbered at every poll costs, and why: Courier-IMAP
+ * gives a folder no client opened read-write (no courierimapuiddb) a new
+ * UIDVALIDITY at each session, and nothing read-only can keep its UIDs.
+ */
+static void
+imap_sync_renumbered_text(const struct imap_sync_ctx *c, char *out,
+    size_t len)
+{
+	snprintf(out, len, "%s: the server gave it a new UIDVALIDITY at each "
+	    "of the last %llu polls, so it is read in full at every poll "
+	    "(Courier-IMAP does so until a mail client opens the folder once, "
+	    "not read-only)", c->shown, (unsigned long long)c->renumbered);
+}
+
+/*
  * Commits a batch with the folder's cursors: UIDNEXT as a 64-bit number
  * (after UID 2^32 - 1 it is 2^32), the UIDs skipped as unparsable or
  * given up (the last IMAP_SKIPPED_KEEP) and those to ask again.
@@ -765,8 +781,9 @@ imap_sync_commit(struct imap_sync_ctx *ctx, uint64_t next, uint32_t messages,
 {
 	const char		*folder = ctx->folder;
 	const struct strlist	*skipped = &ctx->skipped;
-	char			 sv[16], sn[24], sm[16], sq[24], *rt;
-	struct cursor		 c[6];
+	char			 sv[16], sn[24], sm[16], sq[24], sr[24], *rt;
+	char			 warn[600];
+	struct cursor		 c[8];
 	struct buf		 sk = { NULL, 0, 0 };
 	size_t		n = 3, i;
 	int		r;
@@ -790,6 +807,12 @@ imap_sync_commit(struct imap_sync_ctx *ctx, uint64_t next, uint32_t messages,
 	c[n++] = (struct cursor){ folder, "skipped", sk.data };
 	rt = imap_sync_retry_format(ctx);
 	c[n++] = (struct cursor){ folder, "retry", rt };
+	snprintf(sr, sizeof sr, "%llu", (unsigned long long)ctx->renumbered);
+	c[n++] = (struct cursor){ folder, "renumbered",
+	    ctx->renumbered > 0 ? sr : NULL };
+	imap_sync_renumbered_text(ctx, warn, sizeof warn);
+	c[n++] = (struct cursor){ folder, "warning",
+	    ctx->renumbered > 1 ? warn : NULL };
 	r = ctx->q != NULL ? source_queue_commit(ctx->q, c, n, err) :
 	    source_commit(ctx->p, c, n, err);
 	buf_free(&sk);
@@ -1256,6 +1279,7 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	struct pipeline_stats		 ps0, ps1;
 	uint32_t			*uids = NULL, validity = 0, uidnext = 0, messages = 0;
 	uint64_t			 old_validity, old_next, modseq = 0, next, floor;
+	uint64_t			 renumbered;
 	size_t				 n = 0, i, j, batch;
 	int64_t				 t0 = util_monotonic_ms();
 	bool				 first, progress;
@@ -1276,7 +1300,8 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	if ((s->imap == NULL && imap_conn_open(s, src, err) != 0) ||
 	    source_cursor_num(st, src, folder, "uidvalidity", &old_validity,
 	    err) != 0 || source_cursor_num(st, src, folder, "uidnext",
-	    &old_next, err) != 0) {
+	    &old_next, err) != 0 || source_cursor_num(st, src, folder,
+	    "renumbered", &renumbered, err) != 0) {
 		free(shown);
 		return SOURCE_STOP;
 	}
@@ -1295,14 +1320,21 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	 * says or because the last UID read was 2^32 - 1 (UIDNEXT would
 	 * not even fit an IMAP number then).
 	 */
-	if (!first && ctx.nretry == 0 && (old_next > UINT32_MAX ||
-	    (uidnext != 0 && uidnext == old_next))) {
+	if (!first && ctx.nretry == 0 && renumbered == 0 &&
+	    (old_next > UINT32_MAX || (uidnext != 0 && uidnext == old_next))) {
 		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", shown);
 		goto out;
 	}
-	if (old_validity != 0 && validity != old_validity)
-		log_msg(LOG_LVL_WARN, s->tag, "%s: uidvalidity changed from %llu "
-		    "to %u, re-reading", shown, (unsigned long long)old_validity,
+	/* Counted by poll, kept (and shown by status) until it stops. */
+	ctx.renumbered = old_validity != 0 && validity != old_validity ?
+	    renumbered + 1 : 0;
+	if (ctx.renumbered == 2) {
+		imap_sync_renumbered_text(&ctx, what, sizeof what);
+		log_msg(LOG_LVL_WARN, s->tag, "%s", what);
+	} else if (ctx.renumbered > 0)
+		log_msg(ctx.renumbered == 1 ? LOG_LVL_WARN : LOG_LVL_INFO,
+		    s->tag, "%s: uidvalidity changed from %llu to %u, "
+		    "re-reading", shown, (unsigned long long)old_validity,
 		    validity);
 
 	r = mailimap_examine(s->imap, folder);

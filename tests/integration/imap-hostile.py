@@ -70,6 +70,9 @@ does; every scenario stops sending when the client hangs up:
                 folder flagged; NAMESPACE gives the personal prefix "INBOX."
                 and the top level to the shared folders, where "Sent" and
                 "Sent Items" are; the user's own is "INBOX.Sent"
+  renumber      every session gives each folder a new UIDVALIDITY (101,
+                102, ...), as Courier-IMAP does for a folder no client
+                opened read-write (it keeps no courierimapuiddb)
   gmail         Gmail's capabilities and folders: "[Gmail]/Sent Mail"
                 (\\Sent, two messages anna sent) and "[Gmail]/All Mail"
                 (\\All, every message, also one from globex.de)
@@ -118,6 +121,10 @@ class Session:
         self.conn = conn
         self.rbuf = b""
         self.selected = None
+        with server.lock:
+            server.sessions += 1
+            n = server.sessions
+        self.validity = 100 + n if server.scenario == "renumber" else UIDVALIDITY
 
     def send(self, data):
         if isinstance(data, str):
@@ -378,7 +385,8 @@ class Session:
             return
         nxt = 4294967296 if sc == "uid-max" else (uids[-1] + 1 if uids else 1)
         self.send("* STATUS %s (UIDVALIDITY %d UIDNEXT %d MESSAGES %d)\r\n"
-                  "%s OK done\r\n" % (folder, UIDVALIDITY, nxt, len(uids), tag))
+                  "%s OK done\r\n" % (folder, self.validity, nxt, len(uids),
+                                        tag))
 
     def cmd_EXAMINE(self, tag, rest):
         sc = self.srv.scenario
@@ -394,7 +402,8 @@ class Session:
                 self.send('* 1 FETCH (ENVELOPE (NIL "%s" NIL NIL NIL NIL NIL '
                           'NIL NIL NIL))\r\n' % ("s" * (1 << 20)))
         self.send("* %d EXISTS\r\n* OK [UIDVALIDITY %d] ok\r\n"
-                  "%s OK [READ-ONLY] done\r\n" % (len(uids), UIDVALIDITY, tag))
+                  "%s OK [READ-ONLY] done\r\n" % (len(uids), self.validity,
+                                                   tag))
 
     def cmd_CLOSE(self, tag, rest):
         self.selected = None
@@ -540,6 +549,7 @@ class Server:
         self.lock = threading.Lock()
         self.skipped_once = False
         self.throttled_once = False
+        self.sessions = 0
 
     def log(self, line):
         with self.lock:
