@@ -1491,6 +1491,19 @@ caldav_add_probes(struct caldav_state *st)
 	strlist_clear(&w.paths);
 }
 
+/* The probes are asked once, in the poll of their discovery. */
+static void
+caldav_probes_drop(struct caldav_state *st)
+{
+	while (st->nprobes > 0 && st->ncals > 0) {
+		st->ncals--;
+		st->nprobes--;
+		free(st->cals[st->ncals].url);
+		free(st->cals[st->ncals].path);
+		free(st->cals[st->ncals].name);
+	}
+}
+
 static int
 caldav_cals_discover(void *arg, struct err *err)
 {
@@ -1534,7 +1547,9 @@ caldav_forget_cb(const char *item, const char *version, void *arg)
 	if (!caldav_in_cal(s->cal->path, item))
 		return 0;
 	for (i = 0; i < st->ncals; i++)
-		if (!st->cals[i].probe && caldav_in_cal(st->cals[i].path, item))
+		if (!st->cals[i].probe && strlen(st->cals[i].path) >
+		    strlen(s->cal->path) && caldav_in_cal(st->cals[i].path,
+		    item))
 			return 0;
 	caldav_remove(s, item);
 	return 0;
@@ -1711,6 +1726,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	event_window(util_now(), cfg->backfill_days, cfg->timezone, &st->from,
 	    &st->to);
 	rc = source_sync(&caldav_sync_ops, st, cfg, src, store, stop, err);
+	caldav_probes_drop(st);
 	caldav_auth_save(st, src, store);
 	log_info("%s: polled %zu calendars with %lu requests", src->name,
 	    st->ncals - st->nprobes, http_request_count(st->http) - nreq);

@@ -744,6 +744,7 @@ imap_conn_open(struct imap_session *s, const struct source *src,
 		source_note(&s->rep, true, "pre-authenticated by the server "
 		    "(PREAUTH)");
 	s->condstore = imap_conn_has(s->imap, "CONDSTORE");
+	s->fresh = true;
 	imap_log(LOG_LVL_INFO, s, "connected to %s:%u%s", s->url.host,
 	    (unsigned)s->url.port, src->tls == TLS_NONE ? " without TLS" : "");
 	return 0;

@@ -494,11 +494,17 @@ imap_folders_list(struct imap_session *s, const struct source *src,
 		 */
 		if (inbox != NULL && !asked) {
 			asked = true;
+			/*
+			 * Not known: the name as it is.  A connection an
+			 * answer broke is made again for the first folder.
+			 */
 			if (imap_folders_prefixes(s, delim, &prefixes,
 			    &top_shared, err) != 0) {
-				source_note(&s->rep, false, "%s", err->msg);
-				goto fail;
+				imap_log(LOG_LVL_INFO, s, "%s; folders taken "
+				    "as named", err->msg);
+				s->lost = false;
 			}
+			err_clear(err);
 		}
 		if (inbox != NULL && top_shared)
 			found = inbox;
@@ -611,6 +617,53 @@ imap_folders_load(struct imap_session *s, const struct source *src,
 	free(key);
 }
 
+/* The scopes of a folder's warning no longer polled (store_cursor_list). */
+struct imap_folders_stale {
+	const struct imap_session *s;
+	struct strlist		 scopes;
+};
+
+static int
+imap_folders_stale_cb(const char *scope, const char *name, const char *value,
+    void *arg)
+{
+	struct imap_folders_stale *w = arg;
+	size_t i;
+
+	(void)value;
+	if (strcmp(name, "renumbered") != 0)
+		return 0;
+	for (i = 0; i < w->s->folders.n; i++)
+		if (strcmp(w->s->folders.v[i], scope) == 0)
+			return 0;
+	strlist_add(&w->scopes, scope);
+	return 0;
+}
+
+/*
+ * Drops what a folder renumbered at every poll left (imap-sync.c) once
+ * the folder is no longer polled: salescycle status would show its
+ * warning for ever.
+ */
+static void
+imap_folders_forget_stale(const struct imap_session *s,
+    const struct source *src, struct store *st)
+{
+	struct imap_folders_stale w = { s, { NULL, 0, 0, NULL } };
+	struct err e;
+	size_t i;
+
+	if (store_cursor_list(st, src->name, imap_folders_stale_cb, &w,
+	    &e) != 0)
+		log_warn("%s: %s", src->name, e.msg);
+	for (i = 0; i < w.scopes.n; i++)
+		if (store_cursor_set(st, src->name, w.scopes.v[i], "renumbered",
+		    NULL, &e) != 0 || store_cursor_set(st, src->name,
+		    w.scopes.v[i], "warning", NULL, &e) != 0)
+			log_warn("%s: %s", src->name, e.msg);
+	strlist_clear(&w.scopes);
+}
+
 /*
  * Keeps the folder list in the store; a list that lacks a configured
  * folder is not kept (the one kept is dropped), so that the next poll
@@ -635,6 +688,7 @@ imap_folders_save(struct imap_session *s, const struct source *src,
 	}
 	key = imap_folders_cache_key(src);
 	source_cache_save(st, src, key, &c);
+	imap_folders_forget_stale(s, src, st);
 	if (s->sent_warning[0] != '\0')
 		source_cache_warn(st, src, s->sent_warning);
 	strlist_clear(&c.values);

@@ -56,6 +56,11 @@ struct imap_session {
 	struct imap_url	 url;
 	bool		 in_auth;	/* the logger redacts what is sent */
 	bool		 lost;		/* the connection broke in this poll */
+	/*
+	 * The connection was made in this poll: the UIDVALIDITY it reads
+	 * is a new session's (a kept one says nothing of renumbering).
+	 */
+	bool		 fresh;
 	bool		 condstore;
 	struct strlist	 folders;	/* mailbox names to poll, server spelling */
 	long		 sent;		/* index of the \Sent folder in folders, -1 */

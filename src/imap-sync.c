@@ -1320,14 +1320,17 @@ imap_sync_folder(struct imap_session *s, struct pipeline *p,
 	 * says or because the last UID read was 2^32 - 1 (UIDNEXT would
 	 * not even fit an IMAP number then).
 	 */
-	if (!first && ctx.nretry == 0 && renumbered == 0 &&
+	if (!first && ctx.nretry == 0 && (renumbered == 0 || !s->fresh) &&
 	    (old_next > UINT32_MAX || (uidnext != 0 && uidnext == old_next))) {
 		imap_log(LOG_LVL_DEBUG, s, "%s: unchanged", shown);
 		goto out;
 	}
-	/* Counted by poll, kept (and shown by status) until it stops. */
+	/*
+	 * Counted by poll, kept (and shown by status) until a new session
+	 * finds the same UIDVALIDITY: on a kept connection it stays put.
+	 */
 	ctx.renumbered = old_validity != 0 && validity != old_validity ?
-	    renumbered + 1 : 0;
+	    renumbered + 1 : s->fresh ? 0 : renumbered;
 	if (ctx.renumbered == 2) {
 		imap_sync_renumbered_text(&ctx, what, sizeof what);
 		log_msg(LOG_LVL_WARN, s->tag, "%s", what);
@@ -1518,6 +1521,7 @@ imap_sync_poll(struct imap_session *s, const struct config *cfg,
     struct err *err)
 {
 	s->lost = false;
+	s->fresh = false;
 	if (s->imap == NULL && imap_conn_open(s, src, err) != 0)
 		return -1;
 	s->cfg = cfg;

@@ -138,6 +138,13 @@ source_sync(const struct source_sync_ops *ops, void *drv,
 			log_info("%s: %s; discovering again", src->name, e.msg);
 			pipeline_drop(p);
 			if (ops->discover(drv, err) != 0) {
+				/*
+				 * It worked at its last discovery: a server
+				 * answering 404 to everything for a while is
+				 * waited for, not switched off until a reload.
+				 */
+				if (err->cls == ERR_FINAL)
+					err->cls = ERR_WAIT;
 				rc = *stop ? 0 : -1;
 				break;
 			}

@@ -9,8 +9,9 @@ except a PROPFIND of / without Authorization: that it answers itself as
 Cyrus IMAP's CalDAV does, with 207 and a current-user-principal of
 DAV:unauthenticated (RFC 5397) instead of a 401, and a REPORT whose
 body names a sync token holding "unknown-to-server": that it answers
-with 500, as Xandikos 0.2.8 does for a token it does not know.  Every
-request it gets
+with 500, as Xandikos 0.2.8 does for a token it does not know.  While a
+file LOG.404 exists it answers every request with 404, as a server in
+maintenance behind a proxy may.  Every request it gets
 is logged to LOG as one line "METHOD PATH AUTH|NOAUTH STATUS", so that a
 test can count what the client sent, 401s included.
 
@@ -69,6 +70,11 @@ class Front(http.server.BaseHTTPRequestHandler):
             return self.answer(207, [("Content-Type",
                                       "application/xml; charset=utf-8")],
                                UNAUTHENTICATED)
+        if os.path.exists(LOG + ".404"):
+            log("%s %s %s 404" % (self.command, self.path,
+                                  "AUTH" if auth else "NOAUTH"))
+            return self.answer(404, [("Content-Type", "text/plain")],
+                               b"Not Found\n")
         if self.command == "REPORT" and body and b"unknown-to-server" in body:
             log("%s %s %s 500" % (self.command, self.path,
                                   "AUTH" if auth else "NOAUTH"))

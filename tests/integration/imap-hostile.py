@@ -70,6 +70,8 @@ does; every scenario stops sending when the client hangs up:
                 folder flagged; NAMESPACE gives the personal prefix "INBOX."
                 and the top level to the shared folders, where "Sent" and
                 "Sent Items" are; the user's own is "INBOX.Sent"
+  sent-cyrus-badns  the same folders, NAMESPACE answered with a line
+                that does not parse
   renumber      every session gives each folder a new UIDVALIDITY (101,
                 102, ...), as Courier-IMAP does for a folder no client
                 opened read-write (it keeps no courierimapuiddb)
@@ -210,11 +212,15 @@ class Session:
                         "LITERAL+",
             "sent-ns": "IMAP4rev1 AUTH=PLAIN NAMESPACE",
             "sent-cyrus": "IMAP4rev1 AUTH=PLAIN NAMESPACE SPECIAL-USE",
+            "sent-cyrus-badns": "IMAP4rev1 AUTH=PLAIN NAMESPACE SPECIAL-USE",
             "sasl-ir": "IMAP4rev1 AUTH=PLAIN SASL-IR",
         }.get(self.srv.scenario, "IMAP4rev1 AUTH=PLAIN")
         self.send("* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
 
     def cmd_NAMESPACE(self, tag, rest):
+        if self.srv.scenario == "sent-cyrus-badns":
+            self.send('* NAMESPACE bogus\r\n%s OK done\r\n' % tag)
+            return
         if self.srv.scenario == "sent-cyrus":
             self.send('* NAMESPACE (("INBOX." ".")) (("user." ".")) '
                       '(("" "."))\r\n%s OK done\r\n' % tag)
@@ -328,7 +334,7 @@ class Session:
             out.append('* LIST (\\Noselect) "/" Mail\r\n'
                        '* LIST () "/" "Mail/&AMk-l&AOk-ments envoy&AOk-s"\r\n'
                        '* LIST () "/" "Other/Sent Items"\r\n')
-        elif sc == "sent-cyrus":
+        elif sc in ("sent-cyrus", "sent-cyrus-badns"):
             out = ['* LIST (\\HasChildren) "." INBOX\r\n',
                    '* LIST (\\HasNoChildren) "." INBOX.Drafts\r\n',
                    '* LIST (\\HasNoChildren) "." INBOX.Sent\r\n',
