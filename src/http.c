@@ -107,6 +107,7 @@ struct http {
 	char		*ca_file;	/* owned */
 	int		 timeout;
 	bool		 digest;	/* the server wants Digest, not Basic */
+	bool		 digest_ready;	/* the handle holds a nonce (http_digest_prime) */
 	bool		 eager;		/* it asked: credentials go up front */
 	int64_t		 retry_until;	/* Retry-After of a 429/503, in ms */
 	volatile sig_atomic_t *stop;	/* borrowed: the poll's stop flag */
@@ -474,6 +475,7 @@ http_disconnect(struct http *h)
 		return;
 	curl_easy_cleanup(h->curl);
 	h->curl = NULL;
+	h->digest_ready = false;
 }
 
 /*
@@ -1111,6 +1113,8 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 		}
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		curl_easy_getinfo(h->curl, CURLINFO_HTTPAUTH_AVAIL, &avail);
+		if (h->digest && resp->status != 401)
+			h->digest_ready = true;
 		http_note_type(h, resp);
 		if (resp->status / 100 == 2 && t.dec != NULL &&
 		    http_decoder_finish(t.dec, &t.cb_err) != 0) {
@@ -1139,6 +1143,37 @@ http_perform(struct http *h, const struct http_request *req, const char *url,
 out:
 	http_transfer_reset(&t);
 	return ret;
+}
+
+/*
+ * Digest needs the server's nonce before a request can carry its body:
+ * without one libcurl sends a request with a body empty, expecting a
+ * 401, and SabreDAV (Baikal, Nextcloud) answers an empty REPORT from a
+ * stranger with 500 instead.  So on a handle with no nonce yet (a new
+ * process or poll that recalled Digest), a PROPFIND of url without a
+ * body fetches one first.
+ */
+static int
+http_digest_prime(struct http *h, const struct http_request *req,
+    const char *url, struct err *err)
+{
+	struct http_request probe;
+	struct http_response resp;
+	int rc;
+
+	if (req->body == NULL || !h->digest || h->digest_ready ||
+	    h->user == NULL || h->bearer != NULL || h->origin == NULL ||
+	    !http_same_origin(h->origin, url))
+		return 0;
+	memset(&probe, 0, sizeof probe);
+	probe.method = "PROPFIND";
+	probe.url = url;
+	probe.depth = "0";
+	probe.no_redirect = true;
+	memset(&resp, 0, sizeof resp);
+	rc = http_perform(h, &probe, url, &resp, err);
+	http_response_free(&resp);
+	return rc;
 }
 
 /* Resolves href against base, without userinfo; printable ASCII only. */
@@ -1231,7 +1266,8 @@ http_request(struct http *h, const struct http_request *req,
 		free(resp->etag);
 		free(resp->last_modified);
 		resp->etag = resp->last_modified = NULL;
-		if (http_perform(h, req, url, resp, err) != 0) {
+		if (http_digest_prime(h, req, url, err) != 0 ||
+		    http_perform(h, req, url, resp, err) != 0) {
 			free(url);
 			return -1;
 		}

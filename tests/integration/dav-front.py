@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """A front to a CalDAV server that answers as Cyrus does, for the tests.
 
-    /usr/bin/python3 dav-front.py PORTFILE LOG BACKEND_PORT
+    /usr/bin/python3 dav-front.py PORTFILE LOG BACKEND_PORT [digest:USER:PASS]
 
 listens on a free port of 127.0.0.1 (written to PORTFILE) and passes
 every request on to the server on 127.0.0.1:BACKEND_PORT (Radicale),
@@ -15,16 +15,29 @@ maintenance behind a proxy may.  Every request it gets
 is logged to LOG as one line "METHOD PATH AUTH|NOAUTH STATUS", so that a
 test can count what the client sent, 401s included.
 
+With digest:USER:PASS it asks for HTTP Digest (RFC 7616, MD5, qop=auth,
+realm BaikalDAV) as Baikal's SabreDAV does, and passes what it lets in
+on to the backend with Basic USER:PASS; a REPORT from a stranger whose
+body is empty it answers with 500, as SabreDAV does (it parses the body
+before it asks who is there), else a stranger gets 401 and a challenge.
+
 Only the standard library; run with /usr/bin/python3.
 """
+import base64
+import hashlib
 import http.client
 import http.server
 import os
+import re
+import secrets
 import socketserver
 import sys
 import threading
 
 PORTFILE, LOG, BACKEND = sys.argv[1], sys.argv[2], int(sys.argv[3])
+DIGEST = sys.argv[4].split(":", 2)[1:] if len(sys.argv) > 4 else None
+REALM = "BaikalDAV"
+NONCE = secrets.token_hex(16)
 LOCK = threading.Lock()
 
 UNAUTHENTICATED = (
@@ -36,6 +49,25 @@ UNAUTHENTICATED = (
     b'</D:propstat><D:propstat><D:prop><D:displayname/></D:prop>'
     b'<D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>'
     b'</D:response></D:multistatus>')
+
+
+def md5(text):
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def digest_ok(header, method):
+    """Whether an Authorization header is DIGEST's user's, for method."""
+    if not header or not header.startswith("Digest "):
+        return False
+    f = {k: a or b for k, a, b in
+         re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', header[7:])}
+    user, password = DIGEST
+    ha1 = md5("%s:%s:%s" % (user, REALM, password))
+    ha2 = md5("%s:%s" % (method, f.get("uri", "")))
+    want = md5(":".join([ha1, f.get("nonce", ""), f.get("nc", ""),
+                         f.get("cnonce", ""), f.get("qop", ""), ha2]))
+    return (f.get("username") == user and f.get("nonce") == NONCE and
+            f.get("response") == want)
 
 
 def log(line):
@@ -65,7 +97,22 @@ class Front(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         auth = self.headers.get("Authorization")
-        if self.command == "PROPFIND" and self.path == "/" and not auth:
+        if DIGEST is not None:
+            if not digest_ok(auth, self.command):
+                if self.command == "REPORT" and not body:
+                    log("%s %s NOAUTH 500" % (self.command, self.path))
+                    return self.answer(500, [("Content-Type", "text/plain")],
+                                       b"ParseException: empty input\n")
+                log("%s %s %s 401" % (self.command, self.path,
+                                      "AUTH" if auth else "NOAUTH"))
+                return self.answer(401, [
+                    ("WWW-Authenticate", 'Digest realm="%s", qop="auth", '
+                     'nonce="%s", algorithm=MD5' % (REALM, NONCE)),
+                    ("Content-Type", "text/plain")], b"Unauthorized\n")
+            self.headers.replace_header("Authorization", "Basic " +
+                                        base64.b64encode(":".join(DIGEST)
+                                                         .encode()).decode())
+        elif self.command == "PROPFIND" and self.path == "/" and not auth:
             log("%s %s NOAUTH 207" % (self.command, self.path))
             return self.answer(207, [("Content-Type",
                                       "application/xml; charset=utf-8")],
