@@ -102,6 +102,7 @@ struct caldav_state {
 	size_t			 ncals;
 	time_t			 discovered;
 	size_t			 nprobes;	/* of cals: probes, at the end */
+	bool			 reconcile;	/* discovered in this poll: list in full */
 	bool			 cached;	/* calendar list from the store */
 	bool			 lost;	/* a calendar failed for good */
 	const char		*auth;	/* static: http_auth_learned as kept */
@@ -1402,6 +1403,19 @@ caldav_sync_calendar(struct caldav_sync *s, struct err *err)
 			s->cal->no_sync = true;
 		}
 	}
+	/*
+	 * Once a discovery (a day): listed in full and diffed, whatever the
+	 * token says.  A server may take a token for another calendar's:
+	 * SabreDAV numbers each calendar's from 1, so the token of one
+	 * deleted and made again at the same URL is answered "nothing new"
+	 * until the new one's count passes it, and its first items never.
+	 */
+	if (token != NULL && s->st->reconcile) {
+		free(token);
+		log_info("%s: %s: discovered again, listing in full",
+		    s->src->name, s->cal->name);
+		return caldav_sync_full(s, err);
+	}
 	if (token != NULL) {
 		rc = caldav_sync_token(s, token, err);
 		free(token);
@@ -1512,6 +1526,7 @@ caldav_cals_discover(void *arg, struct err *err)
 	if (caldav_discover(st, st->src, st->store, err) != 0)
 		return -1;
 	caldav_add_probes(st);
+	st->reconcile = true;
 	return 0;
 }
 
@@ -1727,6 +1742,7 @@ caldav_poll(void **statep, const struct config *cfg, const struct source *src,
 	    &st->to);
 	rc = source_sync(&caldav_sync_ops, st, cfg, src, store, stop, err);
 	caldav_probes_drop(st);
+	st->reconcile = false;
 	caldav_auth_save(st, src, store);
 	log_info("%s: polled %zu calendars with %lu requests", src->name,
 	    st->ncals - st->nprobes, http_request_count(st->http) - nreq);

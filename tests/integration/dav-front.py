@@ -11,7 +11,9 @@ DAV:unauthenticated (RFC 5397) instead of a 401, and a REPORT whose
 body names a sync token holding "unknown-to-server": that it answers
 with 500, as Xandikos 0.2.8 does for a token it does not know.  While a
 file LOG.404 exists it answers every request with 404, as a server in
-maintenance behind a proxy may.  Every request it gets
+maintenance behind a proxy may.  A REPORT whose sync token holds
+"stale-echo" it answers "nothing new" with the same token, as SabreDAV
+answers a token of a calendar deleted and made again at the same URL.  Every request it gets
 is logged to LOG as one line "METHOD PATH AUTH|NOAUTH STATUS", so that a
 test can count what the client sent, 401s included.
 
@@ -122,6 +124,15 @@ class Front(http.server.BaseHTTPRequestHandler):
                                   "AUTH" if auth else "NOAUTH"))
             return self.answer(404, [("Content-Type", "text/plain")],
                                b"Not Found\n")
+        if self.command == "REPORT" and body and b"stale-echo" in body:
+            token = re.search(rb"sync-token>([^<]*)<", body).group(1)
+            log("%s %s %s 207" % (self.command, self.path,
+                                  "AUTH" if auth else "NOAUTH"))
+            return self.answer(207, [("Content-Type",
+                                      "application/xml; charset=utf-8")],
+                               b'<?xml version="1.0" encoding="utf-8"?>\n'
+                               b'<d:multistatus xmlns:d="DAV:"><d:sync-token>'
+                               + token + b'</d:sync-token></d:multistatus>')
         if self.command == "REPORT" and body and b"unknown-to-server" in body:
             log("%s %s %s 500" % (self.command, self.path,
                                   "AUTH" if auth else "NOAUTH"))
