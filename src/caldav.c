@@ -406,11 +406,13 @@ caldav_clean_name(const char *name)
  * Adds a calendar unless it is on another origin than the url (whose
  * credentials it would get), the filter leaves it out, there are too
  * many, or it is there already.  Every calendar, discovered or read back
- * from the store, comes this way.
+ * from the store, comes this way.  One shared with the user by another
+ * (shared) holds the other's meetings, not the salesperson's: it is read
+ * only when calendars = names it.
  */
 static void
 caldav_add_cal(struct caldav_state *st, const struct source *src,
-    const char *url, const char *name)
+    const char *url, const char *name, bool shared)
 {
 	struct caldav_cal *c;
 	char *clean, *path, *key, *cname;
@@ -448,6 +450,14 @@ caldav_add_cal(struct caldav_state *st, const struct source *src,
 		    cname);
 		source_note(&st->rep, true, "calendar \"%s\" (%s): events; "
 		    "left out by calendars =", cname, key);
+		goto out;
+	}
+	if (shared && src->calendars.n == 0) {
+		log_info("%s: calendar %s is shared by another; left out",
+		    src->name, cname);
+		source_note(&st->rep, true, "calendar \"%s\" (%s): shared with "
+		    "you by another; left out (name it in calendars = to read "
+		    "it as yours)", cname, key);
 		goto out;
 	}
 	if (st->ncals >= CALDAV_MAX_CALENDARS) {
@@ -499,7 +509,7 @@ caldav_list_cb(const struct dav_response *r, void *arg, struct err *err)
 		    r->href);
 		return 0;
 	}
-	caldav_add_cal(l->st, l->src, url, r->displayname);
+	caldav_add_cal(l->st, l->src, url, r->displayname, r->shared);
 	free(url);
 	return 0;
 }
@@ -569,7 +579,7 @@ caldav_find_home(struct caldav_state *st, const struct source *src,
 		goto out;
 	if (answered && pr.calendar) {
 		source_note(&st->rep, true, "discovery: the url is a calendar");
-		caldav_add_cal(st, src, base, pr.displayname);
+		caldav_add_cal(st, src, base, pr.displayname, false);
 		rc = 0;
 		goto out;
 	}
@@ -696,7 +706,7 @@ caldav_cache_load(struct caldav_state *st, const struct source *src,
 	    CALDAV_MAX_CALENDARS, &c) == 0) {
 		for (i = 0; i < source_cache_count(&c); i++)
 			caldav_add_cal(st, src, c.values.v[2 * i],
-			    c.values.v[2 * i + 1]);
+			    c.values.v[2 * i + 1], false);
 		st->discovered = c.when;
 		st->cached = st->ncals > 0;
 	}

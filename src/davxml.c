@@ -40,6 +40,7 @@ enum dav_elem {
 	E_PROP, E_GETETAG, E_GETCTAG, E_SYNC_TOKEN, E_DISPLAYNAME,
 	E_RESOURCETYPE, E_COLLECTION, E_CALENDAR, E_COMPSET, E_COMP,
 	E_CALDATA, E_PRINCIPAL, E_HOMESET, E_ERROR, E_UNAUTHENTICATED,
+	E_SHARED,
 };
 
 static const struct {
@@ -66,6 +67,7 @@ static const struct {
 	{ NS_CALDAV " calendar-home-set", E_HOMESET },
 	{ NS_DAV " error", E_ERROR },
 	{ NS_DAV " unauthenticated", E_UNAUTHENTICATED },
+	{ NS_CS " shared", E_SHARED },
 };
 
 /* Properties of a response, or of one propstat before its status is known. */
@@ -75,7 +77,7 @@ struct davxml_props {
 	char	*data;						/* owned */
 	size_t	 data_len;
 	bool	 data_too_big;
-	bool	 collection, calendar, comp_set, comp_vevent;
+	bool	 collection, calendar, shared, comp_set, comp_vevent;
 	bool	 unauthenticated;	/* the principal: DAV:unauthenticated */
 };
 
@@ -182,6 +184,7 @@ davxml_props_merge(struct davxml_props *dst, struct davxml_props *src)
 	dst->collection |= src->collection;
 	dst->unauthenticated |= src->unauthenticated;
 	dst->calendar |= src->calendar;
+	dst->shared |= src->shared;
 	dst->comp_set |= src->comp_set;
 	dst->comp_vevent |= src->comp_vevent;
 	davxml_props_free(src);
@@ -316,6 +319,7 @@ davxml_end_response(struct davxml *x)
 		r.displayname = x->props.displayname;
 		r.collection = x->props.collection;
 		r.calendar = x->props.calendar;
+		r.shared = x->props.shared;
 		r.comp_set = x->props.comp_set;
 		r.comp_vevent = x->props.comp_vevent;
 		r.calendar_data = x->props.data;
@@ -481,6 +485,11 @@ davxml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	case E_CALENDAR:
 		if (parent == E_RESOURCETYPE)
 			x->pend.calendar = true;
+		break;
+	case E_SHARED:
+		/* A sharee's view (SabreDAV, Apple); the owner's says shared-owner. */
+		if (parent == E_RESOURCETYPE)
+			x->pend.shared = true;
 		break;
 	case E_COMPSET:
 		if (parent == E_PROP)

@@ -38,6 +38,7 @@ struct dav_response {
 	const char	*displayname;
 	bool		 collection;	/* resourcetype has DAV:collection */
 	bool		 calendar;	/* resourcetype has C:calendar */
+	bool		 shared;	/* ... and CS:shared: another's, shared with us */
 	bool		 comp_set;	/* supported-calendar-component-set was given */
 	bool		 comp_vevent;	/* ... and lists VEVENT */
 	const char	*calendar_data;	/* NULL if none */

@@ -13,7 +13,10 @@ with 500, as Xandikos 0.2.8 does for a token it does not know.  While a
 file LOG.404 exists it answers every request with 404, as a server in
 maintenance behind a proxy may.  A REPORT whose sync token holds
 "stale-echo" it answers "nothing new" with the same token, as SabreDAV
-answers a token of a calendar deleted and made again at the same URL.  Every request it gets
+answers a token of a calendar deleted and made again at the same URL.
+While a file LOG.shared names a calendar's path, its resourcetype in a
+PROPFIND's answer says CS:shared: shared with the user by another, as
+SabreDAV and Apple's servers say of a sharee's calendar.  Every request it gets
 is logged to LOG as one line "METHOD PATH AUTH|NOAUTH STATUS", so that a
 test can count what the client sent, 401s included.
 
@@ -142,10 +145,21 @@ class Front(http.server.BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in ("host", "connection",
                                         "content-length")}
+        if os.path.exists(LOG + ".shared"):
+            # The answer is rewritten: not compressed.
+            headers = {k: v for k, v in headers.items()
+                       if k.lower() != "accept-encoding"}
         conn.request(self.command, self.path, body, headers)
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
+        if self.command == "PROPFIND" and os.path.exists(LOG + ".shared"):
+            path = open(LOG + ".shared", "rb").read().strip()
+            data = re.sub(rb"(<response><href>" + re.escape(path) +
+                          rb"</href>.*?)<C:calendar />",
+                          rb'\1<C:calendar /><CS:shared xmlns:CS='
+                          rb'"http://calendarserver.org/ns/" />', data,
+                          flags=re.S)
         log("%s %s %s %d" % (self.command, self.path,
                              "AUTH" if auth else "NOAUTH", resp.status))
         self.answer(resp.status, resp.getheaders(), data)
