@@ -194,15 +194,20 @@ caldav_keep(struct caldav_sync *s, size_t n, struct err *err)
 }
 
 static void
+caldav_cal_free(struct caldav_cal *c)
+{
+	free(c->url);
+	free(c->path);
+	free(c->name);
+}
+
+static void
 caldav_cals_free(struct caldav_state *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->ncals; i++) {
-		free(st->cals[i].url);
-		free(st->cals[i].path);
-		free(st->cals[i].name);
-	}
+	for (i = 0; i < st->ncals; i++)
+		caldav_cal_free(&st->cals[i]);
 	free(st->cals);
 	st->cals = NULL;
 	st->ncals = 0;
@@ -1450,54 +1455,32 @@ caldav_cals_load(void *arg)
 	return st->ncals > 0 ? st->discovered : 0;
 }
 
-/* The calendars a source synced and discovery no longer lists. */
-struct caldav_synced {
-	struct caldav_state	*st;
-	struct strlist		 paths;
-};
-
-/* Keeps the scope of a calendar's cursor (store_cursor_list) if not listed. */
-static int
-caldav_synced_cb(const char *scope, const char *name, const char *value,
-    void *arg)
-{
-	struct caldav_synced *w = arg;
-	size_t i;
-
-	(void)value;
-	if (scope[0] != '/' || (strcmp(name, "sync-token") != 0 &&
-	    strcmp(name, "ctag") != 0) ||
-	    w->st->ncals + w->paths.n >= CALDAV_MAX_CALENDARS * 2)
-		return 0;
-	for (i = 0; i < w->st->ncals; i++)
-		if (strcmp(w->st->cals[i].path, scope) == 0)
-			return 0;
-	for (i = 0; i < w->paths.n; i++)
-		if (strcmp(w->paths.v[i], scope) == 0)
-			return 0;
-	strlist_add(&w->paths, scope);
-	return 0;
-}
-
 /*
- * After a discovery: each calendar synced before that it did not list
- * goes to the end of the list as a probe (caldav_gone_check), so that the
- * events of a calendar deleted while no agent ran go too.
+ * After a discovery: each calendar synced before (a token or a ctag kept
+ * for its path) that it did not list goes to the end of the list as a
+ * probe (caldav_gone_check), so that the events of a calendar deleted
+ * while no agent ran go too.
  */
 static void
 caldav_add_probes(struct caldav_state *st)
 {
-	struct caldav_synced w = { st, { 0 } };
+	struct strlist paths = { NULL, 0, 0, NULL };
+	struct hashset listed = { NULL, 0, 0, NULL };
 	struct caldav_cal *c;
 	struct err e;
 	char *url;
 	size_t i;
 
-	if (store_cursor_list(st->store, st->src->name, caldav_synced_cb, &w,
-	    &e) != 0)
+	for (i = 0; i < st->ncals; i++)
+		hashset_add(&listed, st->cals[i].path);
+	if (source_scopes_unlisted(st->store, st->src, "sync-token", &listed,
+	    CALDAV_MAX_CALENDARS, &paths, &e) != 0 ||
+	    source_scopes_unlisted(st->store, st->src, "ctag", &listed,
+	    CALDAV_MAX_CALENDARS, &paths, &e) != 0)
 		log_warn("%s: %s", st->src->name, e.msg);
-	for (i = 0; i < w.paths.n; i++) {
-		url = http_resolve(st->src->url, w.paths.v[i]);
+	hashset_clear(&listed);
+	for (i = 0; i < paths.n; i++) {
+		url = http_resolve(st->src->url, paths.v[i]);
 		if (url == NULL || !http_same_origin(st->src->url, url)) {
 			free(url);
 			continue;
@@ -1507,25 +1490,20 @@ caldav_add_probes(struct caldav_state *st)
 		c = &st->cals[st->ncals++];
 		memset(c, 0, sizeof *c);
 		c->url = url;
-		c->path = xstrdup(w.paths.v[i]);
-		c->name = caldav_clean_name(w.paths.v[i]);
+		c->path = xstrdup(paths.v[i]);
+		c->name = caldav_clean_name(paths.v[i]);
 		c->probe = true;
 		st->nprobes++;
 	}
-	strlist_clear(&w.paths);
+	strlist_clear(&paths);
 }
 
 /* The probes are asked once, in the poll of their discovery. */
 static void
 caldav_probes_drop(struct caldav_state *st)
 {
-	while (st->nprobes > 0 && st->ncals > 0) {
-		st->ncals--;
-		st->nprobes--;
-		free(st->cals[st->ncals].url);
-		free(st->cals[st->ncals].path);
-		free(st->cals[st->ncals].name);
-	}
+	for (; st->nprobes > 0 && st->ncals > 0; st->nprobes--)
+		caldav_cal_free(&st->cals[--st->ncals]);
 }
 
 static int

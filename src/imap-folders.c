@@ -15,6 +15,7 @@
  * no LIST until it is IMAP_RELIST_SECS old or a folder of it is gone.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include <libetpan/libetpan.h>
 
 #define LOG_TAG "imap"
+#include "hashset.h"
 #include "imap-int.h"
 #include "imap-list.h"
 #include "util.h"
@@ -617,29 +619,6 @@ imap_folders_load(struct imap_session *s, const struct source *src,
 	free(key);
 }
 
-/* The scopes of a folder's warning no longer polled (store_cursor_list). */
-struct imap_folders_stale {
-	const struct imap_session *s;
-	struct strlist		 scopes;
-};
-
-static int
-imap_folders_stale_cb(const char *scope, const char *name, const char *value,
-    void *arg)
-{
-	struct imap_folders_stale *w = arg;
-	size_t i;
-
-	(void)value;
-	if (strcmp(name, "renumbered") != 0)
-		return 0;
-	for (i = 0; i < w->s->folders.n; i++)
-		if (strcmp(w->s->folders.v[i], scope) == 0)
-			return 0;
-	strlist_add(&w->scopes, scope);
-	return 0;
-}
-
 /*
  * Drops what a folder renumbered at every poll left (imap-sync.c) once
  * the folder is no longer polled: salescycle status would show its
@@ -649,19 +628,23 @@ static void
 imap_folders_forget_stale(const struct imap_session *s,
     const struct source *src, struct store *st)
 {
-	struct imap_folders_stale w = { s, { NULL, 0, 0, NULL } };
+	struct strlist scopes = { NULL, 0, 0, NULL };
+	struct hashset listed = { NULL, 0, 0, NULL };
 	struct err e;
 	size_t i;
 
-	if (store_cursor_list(st, src->name, imap_folders_stale_cb, &w,
-	    &e) != 0)
+	for (i = 0; i < s->folders.n; i++)
+		hashset_add(&listed, s->folders.v[i]);
+	if (source_scopes_unlisted(st, src, "renumbered", &listed, SIZE_MAX,
+	    &scopes, &e) != 0)
 		log_warn("%s: %s", src->name, e.msg);
-	for (i = 0; i < w.scopes.n; i++)
-		if (store_cursor_set(st, src->name, w.scopes.v[i], "renumbered",
+	hashset_clear(&listed);
+	for (i = 0; i < scopes.n; i++)
+		if (store_cursor_set(st, src->name, scopes.v[i], "renumbered",
 		    NULL, &e) != 0 || store_cursor_set(st, src->name,
-		    w.scopes.v[i], "warning", NULL, &e) != 0)
+		    scopes.v[i], "warning", NULL, &e) != 0)
 			log_warn("%s: %s", src->name, e.msg);
-	strlist_clear(&w.scopes);
+	strlist_clear(&scopes);
 }
 
 /*

@@ -241,6 +241,37 @@ source_cursor_num(struct store *store, const struct source *src,
 	return 0;
 }
 
+struct source_unlisted {
+	const char		*name;
+	const struct hashset	*listed;
+	size_t			 max;
+	struct strlist		*out;
+};
+
+static int
+source_unlisted_cb(const char *scope, const char *name, const char *value,
+    void *arg)
+{
+	struct source_unlisted *w = arg;
+
+	(void)value;
+	if (w->out->n < w->max && strcmp(name, w->name) == 0 &&
+	    hashset_get(w->listed, scope) == NULL)
+		strlist_add_once(w->out, scope);
+	return 0;
+}
+
+int
+source_scopes_unlisted(struct store *store, const struct source *src,
+    const char *name, const struct hashset *listed, size_t max,
+    struct strlist *out, struct err *err)
+{
+	struct source_unlisted w = { name, listed, max, out };
+
+	return store_cursor_list(store, src->name, source_unlisted_cb, &w,
+	    err);
+}
+
 size_t
 source_cache_count(const struct source_cache *c)
 {

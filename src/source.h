@@ -170,6 +170,16 @@ int	source_cursor_num(struct store *, const struct source *,
 	    const char *scope, const char *name, uint64_t *out, struct err *);
 
 /*
+ * Adds to out (strlist_add_once) the scopes of the source's cursors
+ * called name that listed (the scopes polled now) does not hold, until
+ * out holds max: the folders or calendars it synced and no longer lists.
+ */
+struct hashset;
+int	source_scopes_unlisted(struct store *, const struct source *,
+	    const char *name, const struct hashset *listed, size_t max,
+	    struct strlist *out, struct err *);
+
+/*
  * A discovery list as the store keeps it: one row per field of each
  * entry ("FIELD.N", N from 0), with "count", "time" and "key" (a hash of
  * what it was made for: the settings that change the list), in the
